@@ -1,0 +1,59 @@
+/**
+ * Stable error codes: the one vocabulary shared by Durable Objects (which return
+ * `{ ok: false, code }`) and the worker (which maps each code to one HTTP status here).
+ * Codes are part of the public API: add new ones, never rename.
+ */
+
+export const ERROR_STATUS = {
+  // 400: the request itself is malformed
+  malformed_json: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  validation_failed: 400,
+  idempotency_key_required: 400,
+  // 401 / 403: who you are and what you may do
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  session_expired: 401,
+  forbidden: 403,
+  account_locked: 403,
+  account_closed: 403,
+  self_excluded: 403,
+  cooling_off: 403,
+  // 404 / 409
+  not_found: 404,
+  player_not_found: 404,
+  deposit_not_found: 404,
+  withdrawal_not_found: 404,
+  hold_not_found: 404,
+  email_taken: 409,
+  idempotency_conflict: 409,
+  invalid_state: 409,
+  // 422: well-formed but not allowed by the rules
+  underage: 422,
+  unsupported_currency: 422,
+  insufficient_funds: 422,
+  amount_too_large: 422,
+  kyc_required: 422,
+  limit_exceeded: 422,
+  limit_currency_not_covered: 422,
+  self_exclusion_irrevocable: 422,
+  unknown_provider: 422,
+  payment_mismatch: 422,
+  // 429 / 451
+  rate_limited: 429,
+  geo_blocked: 451,
+  jurisdiction_unavailable: 451,
+  // 5xx: our fault, never the client's
+  misconfigured: 500,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export type Failure = { ok: false; code: ErrorCode; message?: string; details?: Record<string, unknown> };
+export type Result<T extends object = object> = ({ ok: true } & T) | Failure;
+
+export function fail(code: ErrorCode, message?: string, details?: Record<string, unknown>): Failure {
+  return details ? { ok: false, code, message, details } : { ok: false, code, message };
+}

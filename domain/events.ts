@@ -1,0 +1,77 @@
+/**
+ * The event contract (ARCHITECTURE.md): every state change of every object becomes one typed event.
+ * Schemas are defined once here and shared by the emitters (Durable Objects), the queue consumer and
+ * the warehouse loader. Payloads carry no raw PII (no email, name or full birth date): the
+ * warehouse keeps events for years and analytics do not need them.
+ */
+import { z } from 'zod';
+import { CURRENCIES, type Currency } from './money';
+
+const currency = z.enum(CURRENCIES as [Currency, ...Currency[]]);
+const amount = z.number().int().safe();
+const id = z.string().min(1).max(128);
+
+const SessionEndReason = z.enum(['logout', 'idle_timeout', 'max_length', 'time_limit', 'cool_off', 'self_exclusion', 'account_locked', 'account_closed']);
+const LimitKind = z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']);
+const LimitPeriod = z.enum(['day', 'week', 'month', 'session']);
+const Bucket = z.enum(['real', 'bonus']);
+
+/** Payload schema per event type. `schema_version` of every type is 1 until a payload changes. */
+export const EVENT_PAYLOADS = {
+  'player.registered': z.object({ country: z.string(), birth_year: z.number().int(), acquisition_source: z.string().nullable(), config_version: z.string() }),
+  'player.login.succeeded': z.object({ session_id: id, country: z.string() }),
+  'player.login.failed': z.object({ reason: z.string() }),
+  'player.login.foreign_country': z.object({ session_id: id, registered_country: z.string(), login_country: z.string() }),
+  'player.session.ended': z.object({ session_id: id, reason: SessionEndReason, duration_ms: z.number().int().nonnegative() }),
+  'player.kyc.changed': z.object({ from: z.string(), to: z.string(), reason: z.string().nullable(), actor: z.string() }),
+  'player.status.changed': z.object({ from: z.string(), to: z.string(), reason: z.string().nullable(), actor: z.string() }),
+  'wallet.deposit.requested': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount }),
+  'wallet.deposit.completed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, balance_after_minor: amount }),
+  'wallet.deposit.failed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, reason: z.string().nullable() }),
+  'wallet.withdrawal.requested': z.object({ withdrawal_id: id, amount_minor: amount }),
+  'wallet.withdrawal.approved': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string() }),
+  'wallet.withdrawal.rejected': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string(), reason: z.string().nullable() }),
+  'wallet.withdrawal.paid': z.object({ withdrawal_id: id, amount_minor: amount, balance_after_minor: amount }),
+  'wallet.hold.reserved': z.object({ hold_id: id, kind: z.string(), amount_minor: amount, real_minor: amount, bonus_minor: amount, expires_at: z.number().int().nullable(), ref: z.string().nullable() }),
+  'wallet.hold.posted': z.object({ hold_id: id, kind: z.string(), amount_minor: amount, released_minor: amount, balance_after_minor: amount }),
+  'wallet.hold.voided': z.object({ hold_id: id, kind: z.string(), amount_minor: amount }),
+  'wallet.hold.expired': z.object({ hold_id: id, kind: z.string(), amount_minor: amount }),
+  'wallet.win.credited': z.object({ win_id: id, hold_id: id.nullable(), bucket: Bucket, amount_minor: amount, balance_after_minor: amount }),
+  'rg.limit.set': z.object({ kind: LimitKind, period: LimitPeriod, value: amount.nullable(), previous: amount.nullable(), effective_at: z.number().int(), pending: z.boolean() }),
+  'rg.limit.applied': z.object({ kind: LimitKind, period: LimitPeriod, value: amount.nullable() }),
+  'rg.limit.breach_refused': z.object({ kind: LimitKind, period: LimitPeriod, limit: amount, attempted_minor: amount }),
+  'rg.reality_check.due': z.object({ session_id: id, session_elapsed_ms: z.number().int() }),
+  'rg.cool_off.started': z.object({ until: z.number().int(), hours: z.number().int() }),
+  'rg.cool_off.ended': z.object({}),
+  'rg.self_exclusion.started': z.object({ until: z.number().int().nullable(), months: z.number().int().nullable() }),
+  'rg.self_exclusion.ended': z.object({}),
+} as const;
+
+export type EventType = keyof typeof EVENT_PAYLOADS;
+export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_PAYLOADS)[T]>;
+
+export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[];
+
+export const EventEnvelope = z.object({
+  event_id: z.uuid(),
+  event_type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
+  schema_version: z.number().int().positive(),
+  occurred_at: z.number().int().positive(),
+  player_id: z.string().nullable(),
+  table_id: z.string().nullable(),
+  round_id: z.string().nullable(),
+  jurisdiction: z.string().nullable(),
+  currency: currency.nullable(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+export type CasinoEvent = z.infer<typeof EventEnvelope>;
+
+/** Validates envelope and payload; the warehouse quarantines whatever this refuses, with the reason. */
+export function validateEvent(input: unknown): { ok: true; event: CasinoEvent } | { ok: false; reason: string } {
+  const env = EventEnvelope.safeParse(input);
+  if (!env.success) return { ok: false, reason: z.prettifyError(env.error) };
+  const payload = EVENT_PAYLOADS[env.data.event_type].safeParse(env.data.payload);
+  if (!payload.success) return { ok: false, reason: `${env.data.event_type}: ${z.prettifyError(payload.error)}` };
+  return { ok: true, event: env.data };
+}

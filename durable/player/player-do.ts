@@ -1,0 +1,299 @@
+/**
+ * PlayerDO: one Durable Object per player, the single owner of that player's profile, sessions,
+ * wallet, limits and exclusions. Its RPC methods are the only way to change them. Each method runs
+ * in one SQLite transaction (no await inside), so a state change and its outbox event commit
+ * together, and every responsible-gaming check happens in the call that moves the money.
+ *
+ * Player-facing methods take the session id first and authenticate it inside the same call;
+ * system methods (tables, providers, payment webhooks, operators) are called by trusted code only.
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { fail, type Result } from '../../domain/errors';
+import type { CasinoEvent } from '../../domain/events';
+import { uuidv7 } from '../../domain/ids';
+import { jurisdictionById } from '../../domain/jurisdictions';
+import type { LimitKind, LimitPeriod } from '../../domain/limits';
+import type { Currency } from '../../domain/money';
+import { verifyPassword } from '../../domain/password';
+import { migrate } from '../lib/sql';
+import type { OutboxRow } from '../lib/outbox';
+import { PlayerContext, type KycStatus } from './context';
+import { purgeExpiredKeys } from './idempotency';
+import { Limits, type LimitView } from './limits';
+import { Profile, playerView, type PlayerView, type RegistrationInput } from './profile';
+import { PLAYER_MIGRATIONS } from './schema';
+import { Sessions, type SessionView } from './sessions';
+import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
+
+const ALARM_BATCH_MAX = 100;
+
+export type LoginInput = { password: string; country: string; ip: string | null; user_agent: string | null };
+
+export class PlayerDO extends DurableObject<Env> {
+  readonly c: PlayerContext;
+  private readonly limitsRg: Limits;
+  private readonly sessionsRg: Sessions;
+  private readonly profileRg: Profile;
+  private readonly walletRg: Wallet;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.c = new PlayerContext(ctx.storage);
+    this.limitsRg = new Limits(this.c);
+    this.sessionsRg = new Sessions(this.c, this.limitsRg);
+    this.profileRg = new Profile(this.c, this.sessionsRg);
+    this.walletRg = new Wallet(this.c, this.limitsRg);
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(this.c.db, PLAYER_MIGRATIONS);
+      this.c.schedules.rearm();
+    });
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.ctx.storage.transactionSync(fn);
+  }
+
+  /** Authenticates the session, then runs `fn` in the same transaction. */
+  private asPlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>): Result<T> {
+    return this.tx(() => {
+      const auth = this.sessionsRg.authenticate(sessionId);
+      return auth.ok ? fn(auth.session) : auth;
+    });
+  }
+
+  /** Like asPlayer, and the player must be free to play and pay (not locked, excluded, cooling off). */
+  private asActivePlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>): Result<T> {
+    return this.asPlayer(sessionId, (session) => {
+      const blocked = this.profileRg.blockReason();
+      return blocked ? fail(blocked) : fn(session);
+    });
+  }
+
+  // ---- accounts and sessions -----------------------------------------------------------------
+
+  /** Creates the account and its first session (registration logs the player in). */
+  register(input: RegistrationInput, meta: Omit<LoginInput, 'password'>): Result<{ player: PlayerView; session: SessionView }> {
+    return this.tx(() => {
+      const r = this.profileRg.register(input);
+      if (!r.ok) return r;
+      const session = this.sessionsRg.create(meta);
+      this.c.emit('player.login.succeeded', { session_id: session.session_id, country: meta.country });
+      return { ok: true, player: r.player, session };
+    });
+  }
+
+  async login(input: LoginInput): Promise<Result<{ player: PlayerView; session: SessionView }>> {
+    const before = this.tx(() => {
+      const p = this.c.profile();
+      if (!p) return fail('invalid_credentials');
+      const throttle = this.profileRg.loginThrottle();
+      return throttle.ok ? { ok: true as const, hash: p.password_hash } : throttle;
+    });
+    if (!before.ok) return before;
+    const good = await verifyPassword(input.password, before.hash);
+    // State may have moved while we awaited the hash: decide on a fresh read, in one transaction.
+    return this.tx(() => {
+      if (!good) {
+        this.profileRg.recordLoginFailure('wrong_password');
+        return fail('invalid_credentials');
+      }
+      const blocked = this.profileRg.blockReason();
+      if (blocked) {
+        this.c.emit('player.login.failed', { reason: blocked });
+        return fail(blocked);
+      }
+      this.profileRg.clearLoginFailures();
+      const session = this.sessionsRg.create(input);
+      const p = this.c.profile()!;
+      this.c.emit('player.login.succeeded', { session_id: session.session_id, country: input.country });
+      if (input.country !== p.country) {
+        this.c.emit('player.login.foreign_country', { session_id: session.session_id, registered_country: p.country, login_country: input.country });
+      }
+      return { ok: true, player: playerView(p), session };
+    });
+  }
+
+  logout(sessionId: string): Result {
+    return this.tx(() => (this.sessionsRg.end(sessionId, 'logout') ? { ok: true } : fail('unauthenticated', 'no open session')));
+  }
+
+  me(sessionId: string): Result<{ player: PlayerView; session: SessionView; limits: LimitView[] }> {
+    return this.asPlayer(sessionId, (session) => {
+      this.profileRg.liftExpired();
+      return { ok: true, player: playerView(this.c.profile()!), session, limits: this.limitsRg.list() };
+    });
+  }
+
+  sessions(sessionId: string): Result<{ sessions: SessionView[] }> {
+    return this.asPlayer(sessionId, () => ({ ok: true, sessions: this.sessionsRg.list() }));
+  }
+
+  /** Player submits KYC documents; `outcome` is decided by the KYC provider (the sandbox decides at once). */
+  submitKyc(sessionId: string, outcome: 'pending' | 'verified' | 'rejected', provider: string): Result<{ player: PlayerView }> {
+    return this.asPlayer(sessionId, () => {
+      const p = this.c.profile()!;
+      if (p.kyc_status === 'verified') return fail('invalid_state', 'KYC is already verified');
+      const pending = this.profileRg.setKyc('pending', `submitted via ${provider}`, 'player');
+      if (!pending.ok || outcome === 'pending') return pending;
+      return this.profileRg.setKyc(outcome, `decided by ${provider}`, `kyc:${provider}`);
+    });
+  }
+
+  // ---- wallet (player) -----------------------------------------------------------------------
+
+  wallet(sessionId: string) {
+    return this.asPlayer(sessionId, () => ({ ok: true, currency: this.c.profile()!.currency, balances: this.walletRg.balances() }));
+  }
+
+  ledger(sessionId: string, opts: { before: number | null; limit: number; currency: Currency | null }) {
+    return this.asPlayer(sessionId, () => ({ ok: true, ...this.walletRg.ledger(opts) }));
+  }
+
+  requestDeposit(sessionId: string, idempotencyKey: string, input: { provider: string; currency: Currency; amount_minor: number }) {
+    return this.asActivePlayer(sessionId, () => {
+      const allowed = jurisdictionById(this.c.profile()!.jurisdiction)?.currencies ?? [];
+      if (!allowed.includes(input.currency)) return fail('unsupported_currency', `deposits are possible in ${allowed.join(', ')}`, { allowed });
+      return this.walletRg.requestDeposit(idempotencyKey, { ...input, deposit_id: uuidv7(this.c.now()) });
+    });
+  }
+
+  requestWithdrawal(sessionId: string, idempotencyKey: string, input: { currency: Currency; amount_minor: number }) {
+    return this.asActivePlayer(sessionId, () => {
+      if (this.c.profile()!.kyc_status !== 'verified') return fail('kyc_required', 'withdrawals need verified KYC');
+      return this.walletRg.requestWithdrawal(idempotencyKey, { ...input, withdrawal_id: uuidv7(this.c.now()) });
+    });
+  }
+
+  withdrawals(sessionId: string) {
+    return this.asPlayer(sessionId, () => ({ ok: true, withdrawals: this.walletRg.withdrawals() }));
+  }
+
+  /** Development sandbox game: one instant round (reserve, post, optional win), used by demo and bench. */
+  instantRound(sessionId: string, input: { round_id: string; currency: Currency; amount_minor: number; win_minor: number }) {
+    return this.asActivePlayer(sessionId, () => {
+      const holdId = `instant:${input.round_id}`;
+      const hold = this.walletRg.reserveHold({ hold_id: holdId, currency: input.currency, amount_minor: input.amount_minor, expires_at: null, ref: input.round_id });
+      if (!hold.ok) return hold;
+      const posted = this.walletRg.postHold(holdId);
+      if (!posted.ok) return posted;
+      if (input.win_minor > 0) {
+        const win = this.walletRg.creditWin({ win_id: `instant-win:${input.round_id}`, hold_id: holdId, currency: input.currency, amount_minor: input.win_minor, bucket: 'real' });
+        if (!win.ok) return win;
+      }
+      return { ok: true, round_id: input.round_id, replayed: hold.replayed, balances: this.walletRg.balances() };
+    });
+  }
+
+  // ---- responsible gaming (player) -----------------------------------------------------------
+
+  limits(sessionId: string) {
+    return this.asPlayer(sessionId, () => ({ ok: true, limits: this.limitsRg.list() }));
+  }
+
+  setLimit(sessionId: string, input: { kind: LimitKind; period: LimitPeriod; currency: Currency | null; value: number | null }) {
+    return this.asPlayer(sessionId, () => this.limitsRg.set(input.kind, input.period, input.currency, input.value));
+  }
+
+  coolOff(sessionId: string, hours: number) {
+    return this.asPlayer(sessionId, () => this.profileRg.coolOff(hours));
+  }
+
+  selfExclude(sessionId: string, opts: { months: number | null; permanent: boolean }) {
+    return this.asPlayer(sessionId, () => this.profileRg.selfExclude(opts));
+  }
+
+  // ---- system: payments, tables, providers, operators ----------------------------------------
+
+  /** A verified payment-provider notification for one of this player's deposits. */
+  confirmPayment(n: { deposit_id: string; status: 'completed' | 'failed'; amount_minor: number; currency: Currency; provider_ref: string; reason: string | null }) {
+    return this.tx(() => (n.status === 'completed'
+      ? this.walletRg.completeDeposit(n)
+      : this.walletRg.failDeposit({ deposit_id: n.deposit_id, reason: n.reason })));
+  }
+
+  /** First phase of a bet. Refused while the player is blocked; stale holds expire by alarm. */
+  reserveHold(input: HoldRequest) {
+    return this.tx(() => {
+      const blocked = this.profileRg.blockReason();
+      if (blocked) return fail(blocked);
+      const now = this.c.now();
+      const expiresAt = Math.min(input.expires_at ?? now + HOLD_TTL_MAX_MS, now + HOLD_TTL_MAX_MS);
+      return this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
+    });
+  }
+
+  postHold(holdId: string) {
+    return this.tx(() => this.walletRg.postHold(holdId));
+  }
+
+  voidHold(holdId: string) {
+    return this.tx(() => this.walletRg.voidHold(holdId));
+  }
+
+  creditWin(input: { win_id: string; hold_id: string | null; currency: Currency; amount_minor: number; bucket: Bucket }) {
+    return this.tx(() => (this.c.profile() ? this.walletRg.creditWin(input) : fail('player_not_found')));
+  }
+
+  decideWithdrawal(withdrawalId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
+    return this.tx(() => this.walletRg.decideWithdrawal(withdrawalId, decision, actor, reason));
+  }
+
+  markWithdrawalPaid(withdrawalId: string) {
+    return this.tx(() => this.walletRg.markWithdrawalPaid(withdrawalId));
+  }
+
+  setKycStatus(to: KycStatus, reason: string | null, actor: string) {
+    return this.tx(() => this.profileRg.setKyc(to, reason, actor));
+  }
+
+  setStatus(to: 'active' | 'locked' | 'closed', reason: string | null, actor: string) {
+    return this.tx(() => this.profileRg.setStatus(to, reason, actor));
+  }
+
+  /** Profile, balances and KYC history for trusted callers (back office, tests). */
+  inspect() {
+    const p = this.c.profile();
+    if (!p) return fail('player_not_found');
+    return {
+      ok: true as const, player: playerView(p), balances: this.walletRg.balances(), kyc_history: this.profileRg.kycHistory(),
+      sessions: this.sessionsRg.list(), limits: this.limitsRg.list(),
+    };
+  }
+
+  outbox(afterSeq = 0, limit = 100): OutboxRow[] {
+    return this.c.outbox.list(afterSeq, Math.min(limit, 1000));
+  }
+
+  /** Wallet invariant violations (empty when healthy). */
+  audit(): string[] {
+    return this.walletRg.audit();
+  }
+
+  // ---- alarm ---------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    this.tx(() => {
+      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) this.runJob(job.kind, job.ref);
+      this.c.schedules.rearm();
+    });
+  }
+
+  private runJob(kind: string, ref: string): void {
+    switch (kind) {
+      case 'hold.expire': this.walletRg.expireHold(ref); break;
+      case 'session.check': this.sessionsRg.onCheck(ref); break;
+      case 'session.reality_check': this.sessionsRg.onRealityCheck(ref); break;
+      case 'limit.apply': this.limitsRg.promoteDue(); break;
+      case 'cool_off.end':
+      case 'self_exclusion.end': if (this.c.profile()) this.profileRg.liftExpired(); break;
+      case 'housekeeping':
+        purgeExpiredKeys(this.c);
+        this.limitsRg.purgeOldUsage();
+        this.c.schedules.at('housekeeping', 'daily', this.c.now() + 24 * 3_600_000);
+        break;
+      default: throw new Error(`invariant: unknown scheduled job ${kind}`);
+    }
+  }
+}
+
+export type { CasinoEvent };

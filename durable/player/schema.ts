@@ -1,0 +1,144 @@
+/**
+ * PlayerDO storage, one SQLite database per player. Enumerations are CHECK constraints and money
+ * columns are integers that can never go negative: a bug that tries is stopped by the database.
+ */
+import { OUTBOX_DDL } from '../lib/outbox';
+import { SCHEDULES_DDL } from '../lib/schedules';
+
+export const PLAYER_MIGRATIONS: readonly string[] = [
+  /* 1: initial schema */ `
+  create table profile (
+    id integer primary key check (id = 1),
+    player_id text not null,
+    email text not null,
+    password_hash text not null,
+    date_of_birth text not null,
+    country text not null,
+    jurisdiction text not null,
+    currency text not null,
+    status text not null check (status in ('active', 'locked', 'self_excluded', 'closed')),
+    kyc_status text not null check (kyc_status in ('none', 'pending', 'verified', 'rejected')),
+    acquisition_source text,
+    cool_off_until integer,
+    self_excluded_until integer,
+    self_exclusion_permanent integer not null default 0 check (self_exclusion_permanent in (0, 1)),
+    created_at integer not null,
+    updated_at integer not null
+  );
+
+  create table kyc_history (
+    seq integer primary key autoincrement,
+    at integer not null,
+    from_status text not null,
+    to_status text not null,
+    reason text,
+    actor text not null
+  );
+
+  create table sessions (
+    session_id text primary key,
+    created_at integer not null,
+    last_seen_at integer not null,
+    idle_timeout_ms integer not null,
+    expires_at integer not null,
+    time_limit_at integer,
+    reality_check_ms integer,
+    next_reality_check_at integer,
+    country text not null,
+    ip text,
+    user_agent text,
+    ended_at integer,
+    end_reason text
+  );
+  create index sessions_open on sessions (ended_at);
+
+  create table login_failures (at integer not null);
+
+  create table balances (
+    currency text not null,
+    bucket text not null check (bucket in ('real', 'bonus')),
+    balance_minor integer not null default 0 check (balance_minor >= 0),
+    held_minor integer not null default 0 check (held_minor >= 0 and held_minor <= balance_minor),
+    primary key (currency, bucket)
+  );
+
+  create table ledger (
+    entry_id integer primary key autoincrement,
+    at integer not null,
+    currency text not null,
+    bucket text not null check (bucket in ('real', 'bonus')),
+    kind text not null check (kind in ('deposit', 'withdrawal', 'bet', 'win', 'adjustment')),
+    amount_minor integer not null check (amount_minor != 0),
+    balance_after_minor integer not null check (balance_after_minor >= 0),
+    ref text not null
+  );
+
+  create table holds (
+    hold_id text primary key,
+    kind text not null check (kind in ('bet', 'withdrawal')),
+    currency text not null,
+    real_minor integer not null check (real_minor >= 0),
+    bonus_minor integer not null check (bonus_minor >= 0),
+    state text not null check (state in ('pending', 'posted', 'voided', 'expired')),
+    expires_at integer,
+    ref text,
+    created_at integer not null,
+    resolved_at integer
+  );
+  create index holds_pending on holds (state, expires_at);
+
+  create table deposits (
+    deposit_id text primary key,
+    provider text not null,
+    provider_ref text,
+    currency text not null,
+    amount_minor integer not null check (amount_minor > 0),
+    state text not null check (state in ('pending', 'completed', 'failed')),
+    failure_reason text,
+    created_at integer not null,
+    updated_at integer not null
+  );
+
+  create table withdrawals (
+    withdrawal_id text primary key,
+    currency text not null,
+    amount_minor integer not null check (amount_minor > 0),
+    hold_id text not null,
+    state text not null check (state in ('requested', 'approved', 'rejected', 'paid')),
+    decided_by text,
+    reason text,
+    created_at integer not null,
+    updated_at integer not null
+  );
+
+  create table idempotency (
+    key text primary key,
+    fingerprint text not null,
+    response text not null,
+    created_at integer not null
+  );
+  create index idempotency_age on idempotency (created_at);
+
+  create table limits (
+    kind text not null check (kind in ('deposit', 'loss', 'wager', 'session_time', 'reality_check')),
+    period text not null check (period in ('day', 'week', 'month', 'session')),
+    currency text not null,
+    value integer,
+    pending_value integer,
+    pending_set integer not null default 0 check (pending_set in (0, 1)),
+    pending_effective_at integer,
+    updated_at integer not null,
+    primary key (kind, period, currency)
+  );
+
+  create table rg_usage (
+    metric text not null check (metric in ('deposit', 'wager', 'loss')),
+    currency text not null,
+    hour integer not null,
+    amount_minor integer not null,
+    primary key (metric, currency, hour)
+  );
+  ${OUTBOX_DDL}
+  ${SCHEDULES_DDL}
+  `,
+];

@@ -1,0 +1,60 @@
+/** Shared helpers for edge integration tests: real HTTP into the worker (SELF), real RPC into objects. */
+import { SELF, env } from 'cloudflare:test';
+import type { PlayerDO } from '../../durable/player/player-do';
+
+export type Json = Record<string, any>;
+
+let seq = 0;
+export function uniqueEmail(tag = 'p'): string {
+  return `${tag}.${Date.now().toString(36)}.${++seq}.${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+export type CallOpts = { token?: string; country?: string; headers?: Record<string, string>; ip?: string };
+
+/** One HTTP call through the real worker. Always consumes the body. */
+export async function call(method: string, path: string, body?: unknown, opts: CallOpts = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  if (body !== undefined && !headers['Content-Type']) headers['Content-Type'] = 'application/json';
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  headers['CF-Connecting-IP'] = opts.ip ?? `10.0.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+  const res = await SELF.fetch(`https://casino.test${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    cf: { country: opts.country ?? 'MT' },
+  } as RequestInit);
+  const text = await res.text();
+  let parsed: Json = {};
+  try { parsed = text ? JSON.parse(text) : {}; } catch { parsed = { raw: text }; }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
+
+export type Registered = { token: string; playerId: string; email: string; password: string; body: Json };
+
+export async function register(over: Json = {}, opts: CallOpts = {}): Promise<Registered> {
+  const email = (over.email as string) ?? uniqueEmail();
+  const password = (over.password as string) ?? 'correct horse battery';
+  const res = await call('POST', '/v1/players', { email, password, date_of_birth: '1990-01-15', country: 'MT', ...over }, opts);
+  if (res.status !== 201) throw new Error(`register failed ${res.status} ${JSON.stringify(res.body)}`);
+  return { token: res.body.token, playerId: res.body.player.player_id, email, password, body: res.body };
+}
+
+export function player(playerId: string): DurableObjectStub<PlayerDO> {
+  return env.PLAYER.getByName(playerId) as DurableObjectStub<PlayerDO>;
+}
+
+let keySeq = 0;
+export function idemKey(): string {
+  return `k-${Date.now()}-${++keySeq}`;
+}
+
+export async function deposit(token: string, amount_minor: number, currency = 'EUR', key = idemKey(), opts: CallOpts = {}) {
+  return call('POST', '/v1/wallet/deposits', { amount_minor, currency }, { ...opts, token, headers: { 'Idempotency-Key': key, ...(opts.headers ?? {}) } });
+}
+
+export function expectError(res: { status: number; body: Json }, status: number, code: string): void {
+  if (res.status !== status || res.body?.error?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  if (typeof res.body.error.message !== 'string' || typeof res.body.error.details !== 'object') throw new Error('error shape');
+}

@@ -1,0 +1,38 @@
+// One `npm test` runs every project: the edge (worker/ + durable/) inside workerd through the
+// Cloudflare vitest plugin, and plain Node for platform-free code (domain/, scripts).
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              // Test-only values: real deployments take these from wrangler secrets.
+              bindings: {
+                ENVIRONMENT: 'development',
+                SESSION_SIGNING_KEY: 'test-only-signing-key-0123456789abcdefghijklmnop',
+                PAYMENT_WEBHOOK_SECRET_SANDBOX: 'test-only-webhook-secret-0123456789',
+              },
+            },
+          }),
+        ],
+        test: {
+          name: 'edge',
+          include: ['worker/**/*.test.ts', 'durable/**/*.test.ts', 'test/edge/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['domain/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});

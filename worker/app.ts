@@ -1,0 +1,54 @@
+/**
+ * The Hono application: middleware (request id, body limit, geo), the /v1 routes, the OpenAPI
+ * document, and the one error handler.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { AppEnv } from './http/app-env';
+import { ApiError, errorResponse, onError } from './http/errors';
+import { resolveGeo } from './http/geo';
+import { validationHook } from './http/validation';
+import { dev } from './routes/dev';
+import { payments } from './routes/payments';
+import { players } from './routes/players';
+import { responsibleGaming } from './routes/responsible-gaming';
+import { sessions } from './routes/sessions';
+import { system } from './routes/system';
+import { wallet } from './routes/wallet';
+
+/** Requests bigger than this are refused before parsing (no legitimate body comes close). */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  app.use('*', bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw new ApiError('payload_too_large', `bodies are limited to ${BODY_LIMIT_BYTES} bytes`); } }));
+  app.use('*', resolveGeo);
+
+  const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  v1.route('/', system);
+  v1.route('/', players);
+  v1.route('/', sessions);
+  v1.route('/', wallet);
+  v1.route('/', responsibleGaming);
+  v1.route('/', payments);
+  v1.route('/', dev);
+  app.route('/v1', v1);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Edge Casino API',
+      version: '1.0.0',
+      description: 'Player accounts, sessions, wallet and responsible gaming. Amounts are integers in minor units. '
+        + 'Errors share one shape: {"error":{"code","message","details"}} with stable codes. Every response carries X-Request-Id.',
+    },
+    servers: [{ url: '/' }],
+  });
+
+  app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,20 @@
+/** The Hono environment of this app: bindings and typed context variables set by middleware. */
+import type { RequestIdVariables } from 'hono/request-id';
+import type { Jurisdiction } from '../../domain/jurisdictions';
+
+export type PlayerAuth = { playerId: string; sessionId: string };
+
+export type AppEnv = {
+  Bindings: Env;
+  Variables: RequestIdVariables & {
+    /** ISO country of the request (Cloudflare's, or the dev override). */
+    country: string;
+    /** The jurisdiction the request's country falls under, when licensed. */
+    requestJurisdiction: Jurisdiction | null;
+    player: PlayerAuth;
+  };
+};
+
+export function isDevelopment(env: Env): boolean {
+  return (env.ENVIRONMENT as string) === 'development';
+}

@@ -1,0 +1,53 @@
+/**
+ * Player session tokens: HS256 JWTs (jose) signed with the SESSION_SIGNING_KEY secret, carrying
+ * the player id (sub) and the session id (sid). A valid signature is necessary but not enough:
+ * the player's object checks on every call that the session is still open (logout, idle timeout,
+ * time limits and exclusions end sessions before the token's exp).
+ */
+import { createMiddleware } from 'hono/factory';
+import { jwtVerify, SignJWT } from 'jose';
+import { isUuid } from '../../domain/ids';
+import type { AppEnv, PlayerAuth } from './app-env';
+import { ApiError } from './errors';
+
+const ISSUER = 'edge-casino';
+const AUDIENCE = 'player';
+const MIN_KEY_BYTES = 32;
+
+function signingKey(env: Env): Uint8Array {
+  const secret = (env as { SESSION_SIGNING_KEY?: string }).SESSION_SIGNING_KEY;
+  if (!secret || secret.length < MIN_KEY_BYTES) throw new ApiError('misconfigured', 'session signing key is not configured');
+  return new TextEncoder().encode(secret);
+}
+
+export async function issueSessionToken(env: Env, auth: PlayerAuth, expiresAtMs: number): Promise<string> {
+  return new SignJWT({ sid: auth.sessionId })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(auth.playerId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAtMs / 1000))
+    .sign(signingKey(env));
+}
+
+export async function verifySessionToken(env: Env, token: string): Promise<PlayerAuth | null> {
+  const key = signingKey(env);
+  try {
+    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+    if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || typeof payload.sid !== 'string' || !isUuid(payload.sid)) return null;
+    return { playerId: payload.sub, sessionId: payload.sid };
+  } catch {
+    return null;
+  }
+}
+
+/** Requires `Authorization: Bearer <token>`; sets c.var.player. */
+export const requirePlayer = createMiddleware<AppEnv>(async (c, next) => {
+  const header = c.req.header('Authorization') ?? '';
+  const match = /^Bearer ([A-Za-z0-9_\-.]{1,4096})$/.exec(header);
+  const auth = match ? await verifySessionToken(c.env, match[1]!) : null;
+  if (!auth) throw new ApiError('unauthenticated');
+  c.set('player', auth);
+  await next();
+});

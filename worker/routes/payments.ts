@@ -1,0 +1,41 @@
+/** Payment-provider webhooks: signed notifications that confirm or fail deposits. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/app-env';
+import { ApiError } from '../http/errors';
+import { validationHook } from '../http/validation';
+import { applyPaymentNotification } from '../payments/confirm';
+import { PROVIDERS, verifyWebhook } from '../payments/providers';
+import { webhookSecret } from '../payments/providers';
+import { AmountMinor, CurrencyCode, Deposit, errors, json } from '../schemas';
+
+export const payments = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const Notification = z.strictObject({
+  deposit_id: z.uuid(),
+  player_id: z.uuid(),
+  status: z.enum(['completed', 'failed']),
+  amount_minor: AmountMinor,
+  currency: CurrencyCode,
+  provider_ref: z.string().min(1).max(128),
+  reason: z.string().max(256).nullable().default(null),
+}).openapi('PaymentNotification');
+
+payments.openapi(createRoute({
+  method: 'post', path: '/payments/webhook/{provider}', tags: ['Payments'], summary: 'Payment provider notification',
+  description: 'Header `X-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`; timestamps older than 5 minutes are refused. Repeated notifications are idempotent.',
+  request: {
+    params: z.object({ provider: z.string().max(32) }),
+    body: { required: true, content: { 'application/json': { schema: Notification } } },
+  },
+  responses: { 200: json(z.object({ deposit: Deposit, replayed: z.boolean() }), 'Applied (or already applied)'), ...errors(400, 401, 404, 409, 422) },
+}), async (c) => {
+  const { provider } = c.req.valid('param');
+  const secret = (PROVIDERS as readonly string[]).includes(provider) ? webhookSecret(c.env, provider) : null;
+  if (!secret) throw new ApiError('not_found', `no payment provider '${provider}'`);
+  const raw = await c.req.text();
+  const check = await verifyWebhook(secret, raw, c.req.header('X-Signature'));
+  if (check !== 'ok') throw new ApiError('unauthenticated', check === 'stale' ? 'signature timestamp outside the 5-minute window' : 'bad webhook signature');
+  const n = c.req.valid('json');
+  const r = await applyPaymentNotification(c.env, { ...n, reason: n.reason ?? null });
+  return c.json({ deposit: r.deposit, replayed: r.replayed }, 200);
+});

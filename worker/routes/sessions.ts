@@ -1,0 +1,71 @@
+/** Login, logout and the player's session list. Login is throttled per IP here and per player in the player's object. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { verifyAgainstDummy } from '../../domain/password';
+import { normalizeEmail } from '../../durable/directory/directory-do';
+import { SESSION_MAX_MS } from '../../durable/player/sessions';
+import type { AppEnv } from '../http/app-env';
+import { issueSessionToken, requirePlayer } from '../http/auth';
+import { ApiError, unwrap } from '../http/errors';
+import { geoGate } from '../http/geo';
+import { directoryStub, playerStub, rateLimiterStub } from '../http/stubs';
+import { validationHook } from '../http/validation';
+import { body, errors, json, Player, Session } from '../schemas';
+
+export const sessions = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+/** Login attempts allowed per client IP per minute, whatever the account. */
+export const LOGIN_PER_IP_MAX = 20;
+export const LOGIN_PER_IP_WINDOW_MS = 60_000;
+
+const Login = z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(128) }).openapi('Login');
+
+export function clientIp(req: Request): string {
+  return req.headers.get('CF-Connecting-IP') ?? '127.0.0.1';
+}
+
+sessions.openapi(createRoute({
+  method: 'post', path: '/sessions', tags: ['Sessions'], summary: 'Log in',
+  description: 'Returns a session token. 429 with Retry-After after too many attempts from one IP or too many failures on one account. Self-excluded, cooling-off and locked accounts get 403.',
+  middleware: [geoGate] as const,
+  request: { body: body(Login) },
+  responses: { 201: json(z.object({ token: z.string(), player: Player, session: Session }), 'Logged in'), ...errors(400, 401, 403, 429, 451) },
+}), async (c) => {
+  const input = c.req.valid('json');
+  const ip = clientIp(c.req.raw);
+  const verdict = await rateLimiterStub(c.env, `login-ip:${ip}`).hit(LOGIN_PER_IP_MAX, LOGIN_PER_IP_WINDOW_MS);
+  if (!verdict.allowed) {
+    throw new ApiError('rate_limited', 'too many login attempts from this address', { retry_after_ms: verdict.retry_after_ms }, { 'Retry-After': String(Math.ceil(verdict.retry_after_ms / 1000)) });
+  }
+  const email = normalizeEmail(input.email);
+  const playerId = await (await directoryStub(c.env, email)).lookup(email);
+  if (!playerId) {
+    await verifyAgainstDummy(input.password); // same cost as a wrong password: no account enumeration by timing
+    throw new ApiError('invalid_credentials');
+  }
+  const r = unwrap(await playerStub(c.env, playerId).login({
+    password: input.password, country: c.get('country'), ip, user_agent: c.req.header('User-Agent')?.slice(0, 256) ?? null,
+  }));
+  const token = await issueSessionToken(c.env, { playerId, sessionId: r.session.session_id }, r.session.created_at + SESSION_MAX_MS);
+  return c.json({ token, player: r.player, session: r.session }, 201);
+});
+
+sessions.openapi(createRoute({
+  method: 'delete', path: '/sessions/current', tags: ['Sessions'], summary: 'Log out',
+  description: 'Ends the session of the token. Allowed from any country.',
+  middleware: [requirePlayer] as const, security: [{ bearer: [] }],
+  responses: { 204: { description: 'Logged out' }, ...errors(401) },
+}), async (c) => {
+  const { playerId, sessionId } = c.get('player');
+  unwrap(await playerStub(c.env, playerId).logout(sessionId));
+  return c.body(null, 204);
+});
+
+sessions.openapi(createRoute({
+  method: 'get', path: '/sessions', tags: ['Sessions'], summary: "The player's sessions, newest first",
+  middleware: [geoGate, requirePlayer] as const, security: [{ bearer: [] }],
+  responses: { 200: json(z.object({ sessions: z.array(Session) }), 'Sessions'), ...errors(401, 451) },
+}), async (c) => {
+  const { playerId, sessionId } = c.get('player');
+  const r = unwrap(await playerStub(c.env, playerId).sessions(sessionId));
+  return c.json({ sessions: r.sessions }, 200);
+});

@@ -1,0 +1,121 @@
+/**
+ * Request and response schemas of the public API (zod, rendered into /v1/openapi.json).
+ * Objects are strict: an unknown field is a 400, so typos never pass silently.
+ */
+import { z } from '@hono/zod-openapi';
+import { CURRENCIES, type Currency } from '../domain/money';
+
+export const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]).openapi({ description: 'ISO-4217 code (BTC: 8 decimals)', example: 'EUR' });
+
+export const AmountMinor = z.number().int().positive().max(Number.MAX_SAFE_INTEGER)
+  .openapi({ description: 'Integer amount in minor units of the currency (cents, yen, fils, satoshi)', example: 2500 });
+
+export const Country = z.string().regex(/^[A-Z]{2}$/).openapi({ description: 'ISO 3166-1 alpha-2', example: 'MT' });
+
+export const ErrorResponse = z.object({
+  error: z.object({
+    code: z.string().openapi({ example: 'validation_failed' }),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  }),
+}).openapi('Error');
+
+export const IdempotencyHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(128).regex(/^[A-Za-z0-9_\-:.]+$/).openapi({
+    description: 'Client-chosen key; a retry with the same key and body returns the first result; a different body is 409.',
+    example: '3f9d1a6e-deposit-1',
+  }),
+});
+
+export const Player = z.object({
+  player_id: z.string(),
+  email: z.string(),
+  date_of_birth: z.string(),
+  country: z.string(),
+  jurisdiction: z.string(),
+  currency: z.string(),
+  status: z.enum(['active', 'locked', 'self_excluded', 'closed']),
+  kyc_status: z.enum(['none', 'pending', 'verified', 'rejected']),
+  cool_off_until: z.number().nullable(),
+  self_excluded_until: z.number().nullable(),
+  self_exclusion_permanent: z.boolean(),
+  created_at: z.number(),
+}).openapi('Player');
+
+export const Session = z.object({
+  session_id: z.string(),
+  created_at: z.number(),
+  last_seen_at: z.number(),
+  ends_at: z.number(),
+  time_limit_at: z.number().nullable(),
+  next_reality_check_at: z.number().nullable(),
+  country: z.string(),
+  ended_at: z.number().nullable(),
+  end_reason: z.string().nullable(),
+}).openapi('Session');
+
+export const Limit = z.object({
+  kind: z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']),
+  period: z.enum(['day', 'week', 'month', 'session']),
+  currency: z.string().nullable(),
+  value: z.number().nullable(),
+  pending: z.object({ value: z.number().nullable(), effective_at: z.number() }).nullable(),
+}).openapi('Limit');
+
+export const Balance = z.object({
+  currency: z.string(),
+  real_minor: z.number(),
+  bonus_minor: z.number(),
+  held_minor: z.number(),
+  available_minor: z.number(),
+}).openapi('Balance');
+
+export const LedgerEntry = z.object({
+  entry_id: z.number(),
+  at: z.number(),
+  currency: z.string(),
+  bucket: z.enum(['real', 'bonus']),
+  kind: z.string(),
+  amount_minor: z.number(),
+  balance_after_minor: z.number(),
+  ref: z.string(),
+}).openapi('LedgerEntry');
+
+export const Deposit = z.object({
+  deposit_id: z.string(),
+  provider: z.string(),
+  provider_ref: z.string().nullable(),
+  currency: z.string(),
+  amount_minor: z.number(),
+  state: z.enum(['pending', 'completed', 'failed']),
+  failure_reason: z.string().nullable(),
+  created_at: z.number(),
+  updated_at: z.number(),
+}).openapi('Deposit');
+
+export const Withdrawal = z.object({
+  withdrawal_id: z.string(),
+  currency: z.string(),
+  amount_minor: z.number(),
+  hold_id: z.string(),
+  state: z.enum(['requested', 'approved', 'rejected', 'paid']),
+  decided_by: z.string().nullable(),
+  reason: z.string().nullable(),
+  created_at: z.number(),
+  updated_at: z.number(),
+}).openapi('Withdrawal');
+
+/** Standard error responses, merged into every route's responses. */
+export function errors(...statuses: number[]) {
+  const out: Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorResponse } } }> = {};
+  for (const s of statuses) out[s] = { description: `Error (${s})`, content: { 'application/json': { schema: ErrorResponse } } };
+  return out;
+}
+
+export function json<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+export function body<T extends z.ZodType>(schema: T) {
+  return { required: true, content: { 'application/json': { schema } } };
+}
