@@ -13,7 +13,7 @@ import { validationHook } from '../http/validation';
 import { AmountMinor, Balance, body, CurrencyCode, errors, json } from '../schemas';
 
 export const dev = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-dev.use('*', async (c, next) => {
+dev.use('/dev/*', async (c, next) => {
   if (!isDevelopment(c.env)) throw new ApiError('not_found');
   await next();
 });

@@ -17,13 +17,12 @@ import { validationHook } from '../http/validation';
 import { AmountMinor, body, CurrencyCode, errors, json, Limit, Player } from '../schemas';
 
 export const responsibleGaming = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-responsibleGaming.use('*', requirePlayer);
 
 const security = [{ bearer: [] }];
 
 responsibleGaming.openapi(createRoute({
   method: 'get', path: '/limits', tags: ['Responsible gaming'], summary: 'Limits in force and pending', security,
-  middleware: [geoGate] as const,
+  middleware: [geoGate, requirePlayer] as const,
   responses: { 200: json(z.object({ limits: z.array(Limit) }), 'Limits'), ...errors(401, 451) },
 }), async (c) => {
   const { playerId, sessionId } = c.get('player');
@@ -47,7 +46,7 @@ responsibleGaming.openapi(createRoute({
   method: 'put', path: '/limits/{kind}', tags: ['Responsible gaming'], summary: 'Set, raise, lower or remove a limit', security,
   description: 'Lowering (or setting a first limit) applies at once. Raising or removing applies after 24 hours and shows as `pending` meanwhile. '
     + 'Limits are rolling windows (24 h, 7 d, 30 d) per currency. session_time ends a session after the given minutes; reality_check reminds at that interval.',
-  middleware: [geoGate] as const,
+  middleware: [geoGate, requirePlayer] as const,
   request: {
     params: z.object({ kind: z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']) }),
     body: body(LimitRequest),
@@ -69,6 +68,7 @@ responsibleGaming.openapi(createRoute({
 
 responsibleGaming.openapi(createRoute({
   method: 'post', path: '/cool-off', tags: ['Responsible gaming'], summary: 'Take a break (24 hours to 6 weeks)', security,
+  middleware: [requirePlayer] as const,
   description: 'Ends all sessions and blocks login, deposits and bets at once until the period ends. A second cool-off can only lengthen it.',
   request: { body: body(z.strictObject({ hours: z.number().int().min(COOL_OFF_HOURS_MIN).max(COOL_OFF_HOURS_MAX) }).openapi('CoolOff')) },
   responses: { 200: json(z.object({ player: Player }), 'Cool-off started'), ...errors(400, 401) },
@@ -86,6 +86,7 @@ const SelfExclusion = z.union([
 
 responsibleGaming.openapi(createRoute({
   method: 'post', path: '/self-exclusion', tags: ['Responsible gaming'], summary: 'Self-exclude (6 months to permanent)', security,
+  middleware: [requirePlayer] as const,
   description: 'Ends all sessions and blocks login, deposits and bets at once. It cannot be lifted or shortened early.',
   request: { body: body(SelfExclusion) },
   responses: { 200: json(z.object({ player: Player }), 'Self-exclusion started'), ...errors(400, 401) },

@@ -11,7 +11,9 @@ import { PROVIDERS } from '../payments/providers';
 import { AmountMinor, Balance, body, CurrencyCode, Deposit, errors, IdempotencyHeaders, json, LedgerEntry, Withdrawal } from '../schemas';
 
 export const wallet = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-wallet.use('*', geoGate, requirePlayer);
+// Path-scoped: sub-apps are mounted at '/', so a '*' middleware here would guard every route.
+wallet.use('/wallet', geoGate, requirePlayer);
+wallet.use('/wallet/*', geoGate, requirePlayer);
 
 const security = [{ bearer: [] }];
 

@@ -1,0 +1,282 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole platform locally, with a seeded demo casino.
+ *
+ *   1. writes .dev.vars with random secrets if there is none (never overwrites one);
+ *   2. runs `wrangler dev` on 127.0.0.1:$PORT (default 8787) in development mode, its output
+ *      prefixed with [wrangler]; Ctrl+C / SIGTERM stop it, and this script ends when it ends;
+ *   3. waits for GET /v1/health, then seeds the demo (scripts/seed.mjs) unless that was done
+ *      before for this state directory (marker demo-seeded.json), or `--no-seed` is given;
+ *   4. prints a banner with the URLs and the demo logins.
+ *
+ * Environment: PORT (8787), DEV_COUNTRY (MT: the country requests come from unless they send
+ * X-Dev-Country), CASINO_STATE_DIR (wrangler --persist-to; default .wrangler/state).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_PASSWORD, describeError, seedDemo, summaryTable } from './seed.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HEALTH_TIMEOUT_MS = 90_000;
+const STOP_GRACE_MS = 10_000;
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => !['--no-seed', '--help', '-h'].includes(a));
+if (args.includes('--help') || args.includes('-h') || unknown.length) {
+  if (unknown.length) console.error(`unknown argument(s): ${unknown.join(' ')}`);
+  console.log('usage: npm start [-- --no-seed]   (env: PORT, DEV_COUNTRY, CASINO_STATE_DIR)');
+  process.exit(unknown.length ? 2 : 0);
+}
+const noSeed = args.includes('--no-seed');
+
+const port = Number(process.env.PORT || 8787);
+if (!Number.isInteger(port) || port < 1 || port > 65535) fatal(`PORT must be a port number, not '${process.env.PORT}'`);
+const devCountry = (process.env.DEV_COUNTRY || 'MT').toUpperCase();
+if (!/^[A-Z]{2}$/.test(devCountry)) fatal(`DEV_COUNTRY must be a two-letter country code, not '${process.env.DEV_COUNTRY}'`);
+const stateDir = process.env.CASINO_STATE_DIR ? resolve(process.env.CASINO_STATE_DIR) : null;
+const markerFile = stateDir ? join(stateDir, 'demo-seeded.json') : join(ROOT, '.wrangler', 'demo-seeded.json');
+const baseUrl = `http://127.0.0.1:${port}`;
+
+function say(msg) {
+  console.log(`[start] ${msg}`);
+}
+
+function fatal(msg) {
+  console.error(`[start] error: ${msg}`);
+  process.exit(1);
+}
+
+// ---- 1. .dev.vars ------------------------------------------------------------------------------
+
+const devVars = join(ROOT, '.dev.vars');
+if (!existsSync(devVars)) {
+  writeFileSync(devVars, [
+    '# Written by `npm start` with random values: local development only, never commit (git-ignored).',
+    'ENVIRONMENT=development',
+    `SESSION_SIGNING_KEY=${randomBytes(48).toString('base64url')}`,
+    `PAYMENT_WEBHOOK_SECRET_SANDBOX=${randomBytes(32).toString('base64url')}`,
+    '',
+  ].join('\n'), { mode: 0o600, flag: 'wx' });
+  say('wrote .dev.vars with a random SESSION_SIGNING_KEY and PAYMENT_WEBHOOK_SECRET_SANDBOX');
+}
+
+// ---- 2. wrangler dev ---------------------------------------------------------------------------
+
+/** wrangler 4 needs Node >= 22: use this Node if it is new enough, else the project's own. */
+function nodeForWrangler() {
+  if (Number(process.versions.node.split('.')[0]) >= 22) return process.execPath;
+  const local = join(ROOT, 'node_modules', '.bin', 'node');
+  if (existsSync(local)) return local;
+  fatal(`wrangler needs Node 22 or newer (this is ${process.version}); run \`npm install\` and \`npm start\``);
+}
+
+const wranglerJs = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+if (!existsSync(wranglerJs)) fatal('wrangler is not installed; run `npm install` first');
+
+function portIsFree(p) {
+  return new Promise((ok) => {
+    const srv = createServer();
+    srv.once('error', () => ok(false));
+    srv.listen(p, '127.0.0.1', () => srv.close(() => ok(true)));
+  });
+}
+if (!(await portIsFree(port))) fatal(`port ${port} on 127.0.0.1 is already in use (another \`npm start\`?); set PORT to use another`);
+
+const wranglerArgs = [
+  wranglerJs, 'dev',
+  '--port', String(port), '--ip', '127.0.0.1',
+  '--var', 'ENVIRONMENT:development', '--var', `DEV_COUNTRY:${devCountry}`,
+  '--show-interactive-dev-session=false',
+];
+if (stateDir) {
+  mkdirSync(stateDir, { recursive: true });
+  wranglerArgs.push('--persist-to', stateDir);
+}
+
+say(`starting wrangler dev on ${baseUrl} (state: ${stateDir ? stateDir : '.wrangler/state'})`);
+const child = spawn(nodeForWrangler(), wranglerArgs, {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+});
+
+function pipe(stream, out) {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk) => {
+    const lines = (rest + chunk).split(/\r?\n/);
+    rest = lines.pop();
+    for (const l of lines) out.write(`[wrangler] ${l}\n`);
+  });
+  stream.on('end', () => { if (rest) out.write(`[wrangler] ${rest}\n`); });
+}
+pipe(child.stdout, process.stdout);
+pipe(child.stderr, process.stderr);
+
+let childExited = false;
+let stopping = false;
+let exitCode = 0;
+const childDone = new Promise((done) => {
+  child.on('exit', (code, signal) => {
+    childExited = true;
+    done({ code, signal });
+  });
+});
+child.on('error', (err) => fatal(`could not start wrangler: ${err.message}`));
+
+/** Stops wrangler (forwarding `signal`), then ends this process with `code`. */
+function stop(signal, code) {
+  if (stopping) {
+    // A second Ctrl+C: do not wait any longer.
+    if (!childExited) child.kill('SIGKILL');
+    return;
+  }
+  stopping = true;
+  exitCode = code;
+  if (childExited) return process.exit(code);
+  child.kill(signal);
+  setTimeout(() => { if (!childExited) { say('wrangler did not stop in time; killing it'); child.kill('SIGKILL'); } }, STOP_GRACE_MS).unref();
+}
+
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    if (!stopping) say(`${sig}: stopping wrangler`);
+    stop(sig === 'SIGHUP' ? 'SIGTERM' : sig, 0);
+  });
+}
+process.on('exit', () => { if (!childExited) child.kill('SIGKILL'); });
+
+childDone.then(({ code, signal }) => {
+  if (stopping) {
+    say('stopped');
+    process.exit(exitCode);
+  }
+  console.error(`[start] wrangler exited unexpectedly (${signal ?? `code ${code}`})`);
+  process.exit(code || 1);
+});
+
+// ---- 3. health, then the seed ------------------------------------------------------------------
+
+async function waitForHealth() {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (childExited || stopping) return null;
+    try {
+      const res = await fetch(`${baseUrl}/v1/health`, { signal: AbortSignal.timeout(5_000) });
+      if (res.status === 200) return await res.json();
+      last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
+    } catch (err) {
+      last = err.cause?.code ?? err.message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`GET ${baseUrl}/v1/health did not answer 200 within ${HEALTH_TIMEOUT_MS / 1000} s (last: ${last})`);
+}
+
+function readMarker() {
+  if (!existsSync(markerFile)) return null;
+  try {
+    const m = JSON.parse(readFileSync(markerFile, 'utf8'));
+    return Array.isArray(m.players) ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The marker says "seeded", but a wiped state directory would leave it stale: one login tells. */
+async function markerStillValid(marker) {
+  const p = marker.players[0];
+  if (!p) return false;
+  try {
+    const res = await fetch(`${baseUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Dev-Country': p.country, 'CF-Connecting-IP': '198.51.100.250' },
+      body: JSON.stringify({ email: p.email, password: p.password ?? marker.password }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return res.status !== 401;
+  } catch {
+    return true; // cannot tell: trust the marker
+  }
+}
+
+let health;
+try {
+  health = await waitForHealth();
+} catch (err) {
+  console.error(`[start] error: ${err.message}`);
+  stop('SIGTERM', 1);
+}
+
+if (health && !stopping) {
+  if (health.status !== 'ok') {
+    say(`warning: health is '${health.status}': ${JSON.stringify(health.checks)} (check SESSION_SIGNING_KEY in .dev.vars: 32+ characters)`);
+  }
+  let marker = readMarker();
+  let seededNow = false;
+  if (noSeed) {
+    say('--no-seed: not seeding');
+  } else if (marker && await markerStillValid(marker)) {
+    say(`demo already seeded (${relative(ROOT, markerFile) || markerFile}); skipping the seed`);
+  } else {
+    if (marker) say('the seed marker exists but its demo player cannot log in (state wiped?); seeding again');
+    say('seeding the demo casino through the API');
+    try {
+      const result = await seedDemo(baseUrl);
+      marker = {
+        seeded_at: result.seeded_at,
+        password: result.password,
+        players: result.players.map((p) => ({
+          email: p.email, password: p.password, country: p.country, jurisdiction: p.jurisdiction, currency: p.currency, kyc_status: p.kyc_status,
+        })),
+      };
+      mkdirSync(dirname(markerFile), { recursive: true });
+      writeFileSync(markerFile, JSON.stringify(marker, null, 2) + '\n');
+      seededNow = true;
+      console.log(`\n${summaryTable(result)}\n`);
+    } catch (err) {
+      console.error(`[start] ${describeError(err).replaceAll('\n', '\n[start] ')}`);
+      console.error('[start] stopping: the demo could not be seeded (use `npm start -- --no-seed` to run without it)');
+      stop('SIGTERM', 1);
+    }
+  }
+  if (!stopping) printBanner(health, marker, seededNow);
+}
+
+// ---- 4. banner ---------------------------------------------------------------------------------
+
+function printBanner(h, marker, seededNow) {
+  const players = marker?.players ?? [];
+  const emailWidth = Math.max(0, ...players.map((p) => p.email.length));
+  const first = players[0];
+  const lines = [
+    '',
+    '================================================================================',
+    ` Edge Casino is running (${h.environment}, jurisdictions ${h.jurisdiction_config_version})`,
+    '',
+    `   API       ${baseUrl}/v1`,
+    `   Health    ${baseUrl}/v1/health`,
+    `   OpenAPI   ${baseUrl}/v1/openapi.json`,
+    `   Country   ${devCountry} by default; send header X-Dev-Country: <CC> to act from elsewhere`,
+    `   State     ${stateDir ?? join(ROOT, '.wrangler', 'state')}`,
+    '',
+  ];
+  if (players.length) {
+    lines.push(` Demo players${seededNow ? ' (just seeded)' : ''}, password for all: ${marker.password ?? DEMO_PASSWORD}`);
+    for (const p of players) lines.push(`   ${p.email.padEnd(emailWidth)}  ${p.jurisdiction.padEnd(2)} ${p.currency.padEnd(3)}  from ${p.country}  KYC ${p.kyc_status}`);
+    lines.push('', ' Log in:');
+    lines.push(`   curl -s -X POST ${baseUrl}/v1/sessions -H 'Content-Type: application/json' \\`);
+    lines.push(`     -H 'X-Dev-Country: ${first.country}' -d '{"email":"${first.email}","password":"${first.password ?? marker.password}"}'`);
+    lines.push(`   curl -s ${baseUrl}/v1/wallet -H 'Authorization: Bearer <token>' -H 'X-Dev-Country: ${first.country}'`);
+  } else {
+    lines.push(' No demo data (--no-seed). Seed it any time with: npm run seed -- ' + baseUrl);
+  }
+  lines.push('', ` Stop: Ctrl+C (or kill ${process.pid})`);
+  lines.push('================================================================================', '');
+  console.log(lines.join('\n'));
+}

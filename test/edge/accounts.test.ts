@@ -1,0 +1,173 @@
+/** Registration, login, sessions, geo-blocking and login throttling through real HTTP and RPC. */
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { PlayerDO } from '../../durable/player/player-do';
+import { IDLE_TIMEOUT_MS, SESSION_MAX_MS } from '../../durable/player/sessions';
+import { call, expectError, player, register, uniqueEmail } from './helpers';
+
+async function advance(playerId: string, ms: number): Promise<void> {
+  await runInDurableObject(player(playerId), (o: PlayerDO) => { o.c.clockOffsetMs += ms; });
+}
+
+async function eventTypes(playerId: string): Promise<string[]> {
+  return (await player(playerId).outbox(0, 1000)).map((r) => r.event.event_type);
+}
+
+describe('registration', () => {
+  it('registers into the jurisdiction of residence and returns a working session token', async () => {
+    const p = await register({ country: 'FI', acquisition_source: 'affiliate.x' });
+    expect(p.body.player).toMatchObject({ jurisdiction: 'MT', currency: 'EUR', status: 'active', kyc_status: 'none', country: 'FI' });
+    expect(p.body.token.split('.')).toHaveLength(3);
+    const me = await call('GET', '/v1/players/me', undefined, { token: p.token });
+    expect(me.status).toBe(200);
+    expect(me.body.player.email).toBe(p.email.toLowerCase());
+    expect(await eventTypes(p.playerId)).toEqual(['player.registered', 'player.login.succeeded']);
+  });
+
+  it('refuses a duplicate email, case-insensitively, without creating anything', async () => {
+    const p = await register();
+    const again = await call('POST', '/v1/players', { email: p.email.toUpperCase(), password: 'another password', date_of_birth: '1985-02-02', country: 'MT' });
+    expectError(again, 409, 'email_taken');
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    expect(login.status).toBe(201);
+    expect(login.body.player.player_id).toBe(p.playerId);
+  });
+
+  it('applies the age gate per jurisdiction (18 in Malta, 21 in Greece)', async () => {
+    const dob20 = `${new Date().getUTCFullYear() - 20}-01-01`;
+    expect((await register({ date_of_birth: dob20 })).body.player.jurisdiction).toBe('MT');
+    const email = uniqueEmail();
+    const gr = await call('POST', '/v1/players', { email, password: 'long enough pw', date_of_birth: dob20, country: 'GR' }, { country: 'GR' });
+    expectError(gr, 422, 'underage');
+    expect(gr.body.error.details.min_age).toBe(21);
+    const dob17 = `${new Date().getUTCFullYear() - 17}-01-01`;
+    expectError(await call('POST', '/v1/players', { email: uniqueEmail(), password: 'long enough pw', date_of_birth: dob17, country: 'MT' }), 422, 'underage');
+    // the refused email is still free
+    expect((await register({ email, date_of_birth: '1980-01-01', country: 'GR' }, { country: 'GR' })).body.player.jurisdiction).toBe('GR');
+  });
+
+  it('refuses currencies the jurisdiction does not offer, and unlicensed residence', async () => {
+    expectError(await call('POST', '/v1/players', { email: uniqueEmail(), password: 'long enough pw', date_of_birth: '1990-01-01', country: 'MT', currency: 'JPY' }), 422, 'unsupported_currency');
+    expectError(await call('POST', '/v1/players', { email: uniqueEmail(), password: 'long enough pw', date_of_birth: '1990-01-01', country: 'ZA' }), 451, 'jurisdiction_unavailable');
+    const jp = await register({ country: 'JP', currency: 'JPY' }, { country: 'JP' });
+    expect(jp.body.player).toMatchObject({ jurisdiction: 'CW', currency: 'JPY' });
+  });
+});
+
+describe('geo-blocking', () => {
+  it('answers 451 on player routes from a blocked country and refuses registration from there', async () => {
+    const p = await register();
+    const me = await call('GET', '/v1/players/me', undefined, { token: p.token, country: 'US' });
+    expectError(me, 451, 'geo_blocked');
+    const reg = await call('POST', '/v1/players', { email: uniqueEmail(), password: 'long enough pw', date_of_birth: '1990-01-01', country: 'MT' }, { country: 'US' });
+    expectError(reg, 451, 'geo_blocked');
+    expect((await call('GET', '/v1/health', undefined, { country: 'US' })).status).toBe(200);
+  });
+
+  it('lets a player self-exclude even from a blocked country', async () => {
+    const p = await register();
+    const r = await call('POST', '/v1/self-exclusion', { months: 6 }, { token: p.token, country: 'US' });
+    expect(r.status).toBe(200);
+    expect(r.body.player.status).toBe('self_excluded');
+  });
+
+  it('emits an event when a player logs in from another licensed country than the registered one', async () => {
+    const p = await register({ country: 'MT' });
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password }, { country: 'DE' });
+    expect(login.status).toBe(201);
+    const events = (await player(p.playerId).outbox(0, 100)).map((r) => r.event);
+    const foreign = events.find((e) => e.event_type === 'player.login.foreign_country');
+    expect(foreign?.payload).toMatchObject({ registered_country: 'MT', login_country: 'DE' });
+  });
+});
+
+describe('login', () => {
+  it('refuses a wrong password and an unknown email with the same answer', async () => {
+    const p = await register();
+    expectError(await call('POST', '/v1/sessions', { email: p.email, password: 'wrong password!' }), 401, 'invalid_credentials');
+    expectError(await call('POST', '/v1/sessions', { email: uniqueEmail('nobody'), password: 'whatever123' }), 401, 'invalid_credentials');
+  });
+
+  it('throttles an account after 5 failures with 429 and Retry-After, even with the right password', async () => {
+    const p = await register();
+    for (let i = 0; i < 5; i++) expectError(await call('POST', '/v1/sessions', { email: p.email, password: `wrong-${i}-password` }), 401, 'invalid_credentials');
+    const locked = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    expectError(locked, 429, 'rate_limited');
+    expect(Number(locked.headers.get('Retry-After'))).toBeGreaterThan(0);
+    await advance(p.playerId, 16 * 60_000);
+    expect((await call('POST', '/v1/sessions', { email: p.email, password: p.password })).status).toBe(201);
+  });
+
+  it('throttles one IP after 20 attempts a minute, whatever the accounts', async () => {
+    const ip = `192.0.2.${Math.floor(Math.random() * 250)}`;
+    for (let i = 0; i < 20; i++) expectError(await call('POST', '/v1/sessions', { email: uniqueEmail('x'), password: 'whatever123' }, { ip }), 401, 'invalid_credentials');
+    const r = await call('POST', '/v1/sessions', { email: uniqueEmail('x'), password: 'whatever123' }, { ip });
+    expectError(r, 429, 'rate_limited');
+    expect(Number(r.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('sessions', () => {
+  it('logout ends the session: the token stops working', async () => {
+    const p = await register();
+    expect((await call('DELETE', '/v1/sessions/current', undefined, { token: p.token })).status).toBe(204);
+    expectError(await call('GET', '/v1/wallet', undefined, { token: p.token }), 401, 'session_expired');
+    expectError(await call('DELETE', '/v1/sessions/current', undefined, { token: p.token }), 401, 'unauthenticated');
+  });
+
+  it('lists sessions per player', async () => {
+    const p = await register();
+    await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    const list = await call('GET', '/v1/sessions', undefined, { token: p.token });
+    expect(list.body.sessions).toHaveLength(2);
+  });
+
+  it('ends an idle session by alarm and emits session.ended(idle_timeout)', async () => {
+    const p = await register();
+    await advance(p.playerId, IDLE_TIMEOUT_MS + 1000);
+    expect(await runDurableObjectAlarm(player(p.playerId))).toBe(true);
+    const ended = (await player(p.playerId).outbox(0, 100)).map((r) => r.event).filter((e) => e.event_type === 'player.session.ended');
+    expect(ended.map((e) => e.payload.reason)).toEqual(['idle_timeout']);
+    expectError(await call('GET', '/v1/wallet', undefined, { token: p.token }), 401, 'session_expired');
+  });
+
+  it('activity pushes the idle timeout; the maximum length still ends the session', async () => {
+    const p = await register();
+    for (let t = 0; t < SESSION_MAX_MS; t += IDLE_TIMEOUT_MS / 2) {
+      await advance(p.playerId, IDLE_TIMEOUT_MS / 2);
+      const r = await call('GET', '/v1/wallet', undefined, { token: p.token });
+      if (t + IDLE_TIMEOUT_MS / 2 < SESSION_MAX_MS) expect(r.status).toBe(200);
+      else expectError(r, 401, 'session_expired');
+    }
+    const ended = (await player(p.playerId).outbox(0, 1000)).map((r) => r.event).filter((e) => e.event_type === 'player.session.ended');
+    expect(ended.map((e) => e.payload.reason)).toEqual(['max_length']);
+  });
+
+  it("the player's session-time limit ends the session when reached", async () => {
+    const p = await register();
+    expect((await call('PUT', '/v1/limits/session_time', { minutes: 20 }, { token: p.token })).status).toBe(200);
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    const token = login.body.token;
+    expect(login.body.session.time_limit_at - login.body.session.created_at).toBe(20 * 60_000);
+    await advance(p.playerId, 10 * 60_000);
+    expect((await call('GET', '/v1/wallet', undefined, { token })).status).toBe(200);
+    await advance(p.playerId, 11 * 60_000);
+    // the alarm ends it even without another request
+    await runDurableObjectAlarm(player(p.playerId));
+    const sessions = (await player(p.playerId).inspect()) as any;
+    expect(sessions.sessions.find((s: any) => s.session_id === login.body.session.session_id).end_reason).toBe('time_limit');
+    expectError(await call('GET', '/v1/wallet', undefined, { token }), 401, 'session_expired');
+  });
+
+  it('emits reality-check reminders at the chosen interval', async () => {
+    const p = await register();
+    await call('PUT', '/v1/limits/reality_check', { minutes: 30 }, { token: p.token });
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    expect(login.body.session.next_reality_check_at - login.body.session.created_at).toBe(30 * 60_000);
+    await advance(p.playerId, 20 * 60_000);
+    expect((await call('GET', '/v1/players/me', undefined, { token: login.body.token })).status).toBe(200); // activity: no idle timeout
+    await advance(p.playerId, 10 * 60_000 + 1);
+    expect(await runDurableObjectAlarm(player(p.playerId))).toBe(true);
+    expect(await eventTypes(p.playerId)).toContain('rg.reality_check.due');
+  });
+});
