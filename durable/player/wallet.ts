@@ -336,19 +336,25 @@ export class Wallet {
     return addMinor(total, amount) !== null;
   }
 
+  /** Moves money between available and held. The account exists: only funds that are there can be held. */
   private adjustHeld(currency: Currency, bucket: Bucket, delta: number): void {
     if (delta === 0) return;
-    this.ctx.db.run`insert into balances (currency, bucket, balance_minor, held_minor) values (${currency}, ${bucket}, 0, ${delta})
-      on conflict (currency, bucket) do update set held_minor = held_minor + excluded.held_minor`;
+    const n = this.ctx.db.run`update balances set held_minor = held_minor + ${delta} where currency = ${currency} and bucket = ${bucket}`;
+    if (n !== 1) throw new Error(`invariant: no ${currency}/${bucket} account to hold ${delta} on`);
   }
 
   /** The one place a balance changes: balance and ledger row move together. */
   private move(currency: Currency, bucket: Bucket, kind: LedgerKind, amount: number, ref: string): number {
-    const row = this.ctx.db.first<{ balance_minor: number }>`insert into balances (currency, bucket, balance_minor, held_minor) values (${currency}, ${bucket}, ${amount}, 0)
-      on conflict (currency, bucket) do update set balance_minor = balance_minor + excluded.balance_minor
-      returning balance_minor`;
-    const after = row!.balance_minor;
-    if (after < 0 || !Number.isSafeInteger(after)) throw new Error(`invariant: ${currency}/${bucket} balance ${after} after ${kind} ${amount}`);
+    // UPDATE first: SQLite checks an INSERT's CHECK constraints before ON CONFLICT, so an upsert
+    // of a debit would fail on the candidate row. Only a credit may open an account.
+    let row = this.ctx.db.first<{ balance_minor: number }>`update balances set balance_minor = balance_minor + ${amount}
+      where currency = ${currency} and bucket = ${bucket} returning balance_minor`;
+    if (!row && amount > 0) {
+      row = this.ctx.db.first<{ balance_minor: number }>`insert into balances (currency, bucket, balance_minor, held_minor)
+        values (${currency}, ${bucket}, ${amount}, 0) returning balance_minor`;
+    }
+    const after = row?.balance_minor;
+    if (after === undefined || after < 0 || !Number.isSafeInteger(after)) throw new Error(`invariant: ${currency}/${bucket} balance ${after} after ${kind} ${amount}`);
     this.ctx.db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref)
       values (${this.ctx.now()}, ${currency}, ${bucket}, ${kind}, ${amount}, ${after}, ${ref})`;
     return after;
