@@ -62,10 +62,14 @@ export const EventEnvelope = z.object({
   round_id: z.string().nullable(),
   jurisdiction: z.string().nullable(),
   currency: currency.nullable(),
-  payload: z.record(z.string(), z.unknown()),
+  payload: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
 
-export type CasinoEvent = z.infer<typeof EventEnvelope>;
+/** Payload fields are flat scalars: simple for the warehouse's columns, and cheap for RPC types. */
+export type PayloadValue = string | number | boolean | null;
+
+/** An event as stored and shipped: plain JSON (so it crosses RPC and queues unchanged). */
+export type CasinoEvent = Omit<z.infer<typeof EventEnvelope>, 'payload'> & { payload: { [key: string]: PayloadValue } };
 
 /** Validates envelope and payload; the warehouse quarantines whatever this refuses, with the reason. */
 export function validateEvent(input: unknown): { ok: true; event: CasinoEvent } | { ok: false; reason: string } {
@@ -73,5 +77,5 @@ export function validateEvent(input: unknown): { ok: true; event: CasinoEvent } 
   if (!env.success) return { ok: false, reason: z.prettifyError(env.error) };
   const payload = EVENT_PAYLOADS[env.data.event_type].safeParse(env.data.payload);
   if (!payload.success) return { ok: false, reason: `${env.data.event_type}: ${z.prettifyError(payload.error)}` };
-  return { ok: true, event: env.data };
+  return { ok: true, event: env.data as CasinoEvent };
 }

@@ -41,7 +41,7 @@ export class Outbox {
       round_id: subject.round_id ?? null,
       jurisdiction: subject.jurisdiction ?? null,
       currency: subject.currency ?? null,
-      payload: payload as Record<string, unknown>,
+      payload: payload as CasinoEvent['payload'],
     };
     this.db.run`insert into outbox (event_id, event_type, occurred_at, body)
       values (${event.event_id}, ${type}, ${nowMs}, ${JSON.stringify(event)})`;

@@ -30,7 +30,7 @@ const ALARM_BATCH_MAX = 100;
 export type LoginInput = { password: string; country: string; ip: string | null; user_agent: string | null };
 
 export class PlayerDO extends DurableObject<Env> {
-  readonly c: PlayerContext;
+  private readonly c: PlayerContext;
   private readonly limitsRg: Limits;
   private readonly sessionsRg: Sessions;
   private readonly profileRg: Profile;

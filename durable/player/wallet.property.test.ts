@@ -7,7 +7,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { player } from '../../test/edge/helpers';
+import { internals, player } from '../../test/edge/helpers';
 import type { PlayerDO } from './player-do';
 
 const TABLES = ['balances', 'ledger', 'holds', 'deposits', 'withdrawals', 'idempotency', 'rg_usage', 'limits', 'outbox', 'schedules'];
@@ -28,13 +28,13 @@ type Model = { balance: number; completed: Set<string>; posted: Set<string>; res
 describe('wallet invariants (R1)', () => {
   it('hold for 10,000 random sequences with retried keys', async () => {
     const stub = player(crypto.randomUUID());
-    await stub.outbox(); // instantiate (runs migrations)
+    await stub.audit(); // instantiate (runs migrations)
     await runInDurableObject(stub, (o: PlayerDO) => {
-      const w = (o as any).walletRg as import('./wallet').Wallet;
-      const tx = <T>(fn: () => T): T => (o as any).ctx.storage.transactionSync(fn);
+      const w = internals(o).walletRg as import('./wallet').Wallet;
+      const tx = <T>(fn: () => T): T => internals(o).ctx.storage.transactionSync(fn);
       let seq = 0;
       fc.assert(fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
-        for (const t of TABLES) o.c.db.script(`delete from ${t}`);
+        for (const t of TABLES) internals(o).c.db.script(`delete from ${t}`);
         const run = ++seq;
         const m: Model = { balance: 0, completed: new Set(), posted: new Set(), resolved: new Map(), wins: new Set() };
         for (const { op: s, retries } of steps) {
@@ -63,7 +63,7 @@ describe('wallet invariants (R1)', () => {
                   return;
                 }
                 case 'reserve': {
-                  const r = w.reserveHold({ hold_id: `h${s.hold}`, currency: 'EUR', amount_minor: s.amount, expires_at: o.c.now() + 60_000, ref: null });
+                  const r = w.reserveHold({ hold_id: `h${s.hold}`, currency: 'EUR', amount_minor: s.amount, expires_at: internals(o).c.now() + 60_000, ref: null });
                   if (!r.ok) expect(['idempotency_conflict', 'insufficient_funds']).toContain(r.code);
                   return;
                 }
@@ -99,12 +99,12 @@ describe('wallet invariants (R1)', () => {
         expect(total).toBe(m.balance);
         expect(total).toBeGreaterThanOrEqual(0);
         // every key applied once: one ledger row per completed deposit, posted hold and win
-        const refs = o.c.db.all<{ ref: string; kind: string; n: number }>`select ref, kind, count(*) as n from ledger group by ref, kind`;
+        const refs = internals(o).c.db.all<{ ref: string; kind: string; n: number }>`select ref, kind, count(*) as n from ledger group by ref, kind`;
         for (const r of refs) expect(r.n).toBe(1);
         expect(refs.filter((r) => r.kind === 'deposit').length).toBe(m.completed.size);
         expect(refs.filter((r) => r.kind === 'win').length).toBe(m.wins.size);
         // every hold resolved at most once, and its state matches the model
-        for (const h of o.c.db.all<{ hold_id: string; state: string }>`select hold_id, state from holds where kind = 'bet'`) {
+        for (const h of internals(o).c.db.all<{ hold_id: string; state: string }>`select hold_id, state from holds where kind = 'bet'`) {
           expect(h.state).toBe(m.resolved.get(h.hold_id) ?? 'pending');
         }
       }), { numRuns: 10_000 });
@@ -117,10 +117,10 @@ describe('wallet invariants (R1)', () => {
       async (bets) => {
         const stub = player(crypto.randomUUID());
         await runInDurableObject(stub, (o: PlayerDO) => {
-          (o as any).ctx.storage.transactionSync(() => {
-            o.c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+          internals(o).ctx.storage.transactionSync(() => {
+            internals(o).c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
               values (1, 'p', 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 0, 0)`;
-            (o as any).walletRg.creditWin({ win_id: 'seed', hold_id: null, currency: 'EUR', amount_minor: 2000, bucket: 'real' });
+            internals(o).walletRg.creditWin({ win_id: 'seed', hold_id: null, currency: 'EUR', amount_minor: 2000, bucket: 'real' });
           });
         });
         // every bet is sent three times at once: reserve, settle and win race their own duplicates
@@ -132,8 +132,8 @@ describe('wallet invariants (R1)', () => {
         })));
         expect(await stub.audit()).toEqual([]);
         await runInDurableObject(stub, (o: PlayerDO) => {
-          for (const r of o.c.db.all<{ n: number }>`select count(*) as n from ledger group by ref, kind`) expect(r.n).toBe(1);
-          const pending = o.c.db.first<{ n: number }>`select count(*) as n from holds where state = 'pending'`;
+          for (const r of internals(o).c.db.all<{ n: number }>`select count(*) as n from ledger group by ref, kind`) expect(r.n).toBe(1);
+          const pending = internals(o).c.db.first<{ n: number }>`select count(*) as n from holds where state = 'pending'`;
           expect(pending?.n).toBe(0);
         });
       },

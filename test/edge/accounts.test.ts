@@ -3,10 +3,10 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { PlayerDO } from '../../durable/player/player-do';
 import { IDLE_TIMEOUT_MS, SESSION_MAX_MS } from '../../durable/player/sessions';
-import { call, expectError, player, register, uniqueEmail } from './helpers';
+import { call, expectError, player, register, uniqueEmail, internals } from './helpers';
 
 async function advance(playerId: string, ms: number): Promise<void> {
-  await runInDurableObject(player(playerId), (o: PlayerDO) => { o.c.clockOffsetMs += ms; });
+  await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
 }
 
 async function eventTypes(playerId: string): Promise<string[]> {

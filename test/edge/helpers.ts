@@ -58,3 +58,12 @@ export function expectError(res: { status: number; body: Json }, status: number,
   }
   if (typeof res.body.error.message !== 'string' || typeof res.body.error.details !== 'object') throw new Error('error shape');
 }
+
+/** The private parts of a PlayerDO instance, for tests that run inside it (runInDurableObject). */
+export function internals(o: unknown) {
+  return o as {
+    c: import('../../durable/player/context').PlayerContext;
+    walletRg: import('../../durable/player/wallet').Wallet;
+    ctx: DurableObjectState;
+  };
+}

@@ -2,12 +2,12 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { PlayerDO } from '../../durable/player/player-do';
-import { call, deposit, expectError, player, register } from './helpers';
+import { call, deposit, expectError, player, register, internals } from './helpers';
 
 const DAY = 24 * 3_600_000;
 
 async function advance(playerId: string, ms: number) {
-  await runInDurableObject(player(playerId), (o: PlayerDO) => { o.c.clockOffsetMs += ms; });
+  await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
 }
 
 function round(token: string, amount: number, id = crypto.randomUUID(), win = 0) {

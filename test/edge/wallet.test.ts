@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { PlayerDO } from '../../durable/player/player-do';
 import { signWebhook } from '../../worker/payments/providers';
-import { call, deposit, expectError, idemKey, player, register, type Registered } from './helpers';
+import { call, deposit, expectError, idemKey, player, register, type Registered, internals } from './helpers';
 
 const SECRET = (env as unknown as Record<string, string>).PAYMENT_WEBHOOK_SECRET_SANDBOX!;
 
@@ -24,7 +24,7 @@ async function webhook(body: object, opts: { secret?: string; at?: number; provi
 
 async function pendingDeposit(p: Registered, amount = 2500) {
   const r = await player(p.playerId).requestDeposit(sid(p), idemKey(), { provider: 'sandbox', currency: 'EUR', amount_minor: amount });
-  if (!r.ok) throw new Error(r.code);
+  if (!r.ok) throw new Error(JSON.stringify(r));
   return r.deposit;
 }
 
@@ -83,7 +83,7 @@ describe('deposits', () => {
     expectError(await webhook(n, { provider: 'nosuchpsp' }), 404, 'not_found');
     expectError(await webhook({ ...n, deposit_id: crypto.randomUUID() }), 404, 'deposit_not_found');
     expect(await ledgerCount(p)).toBe(0);
-    const state = await runInDurableObject(player(p.playerId), (o: PlayerDO) => o.c.db.first<{ state: string }>`select state from deposits where deposit_id = ${d.deposit_id}`);
+    const state = await runInDurableObject(player(p.playerId), (o: PlayerDO) => internals(o).c.db.first<{ state: string }>`select state from deposits where deposit_id = ${d.deposit_id}`);
     expect(state?.state).toBe('pending');
   });
 
@@ -163,7 +163,7 @@ describe('holds (two-phase bets)', () => {
     const stub = player(p.playerId);
     const expiresAt = Date.now() + 60_000;
     expect(await stub.reserveHold({ hold_id: 'stale', currency: 'EUR', amount_minor: 400, expires_at: expiresAt, ref: null })).toMatchObject({ ok: true });
-    await runInDurableObject(stub, (o: PlayerDO) => { o.c.clockOffsetMs = 61_000; });
+    await runInDurableObject(stub, (o: PlayerDO) => { internals(o).c.clockOffsetMs = 61_000; });
     // other schedules (session checks) may come first; drain until the hold has expired
     for (let i = 0; i < 5 && (await runDurableObjectAlarm(stub)); i++);
     const w = (await call('GET', '/v1/wallet', undefined, { token: p.token })).body;
@@ -178,7 +178,7 @@ describe('holds (two-phase bets)', () => {
     const stub = player(p.playerId);
     await runInDurableObject(stub, (o: PlayerDO) => {
       // a bonus credit (the bonus engine arrives later): through the wallet's one ledger path
-      (o as any).walletRg.creditWin({ win_id: 'bonus-grant', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'bonus' });
+      internals(o).walletRg.creditWin({ win_id: 'bonus-grant', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'bonus' });
     });
     const r = await stub.reserveHold({ hold_id: 'mixed', currency: 'EUR', amount_minor: 300, expires_at: null, ref: null });
     expect(r).toMatchObject({ ok: true, hold: { real_minor: 100, bonus_minor: 200 } });
