@@ -193,7 +193,8 @@ async function seedPlayer(api, p, log) {
     }
   }
   for (const [i, amount] of (p.deposits_after_limit ?? []).entries()) await deposit(amount, `demo-${p.slug}-deposit-limited-${i + 1}`);
-  notes.push(`${fresh} deposit(s)${replayed ? `, ${replayed} replayed` : ''}`);
+  if (fresh) notes.push(`${fresh} deposit(s)`);
+  if (replayed) notes.push(`${replayed} deposit(s) already made`);
 
   // Sandbox rounds: the round id makes each one happen once.
   let rounds = 0;
@@ -204,6 +205,7 @@ async function seedPlayer(api, p, log) {
     if (!r.body.replayed) rounds++;
   }
   if (rounds) notes.push(`${rounds} round(s)`);
+  if (p.rounds.length > rounds) notes.push(`${p.rounds.length - rounds} round(s) already played`);
 
   if (p.withdrawal) {
     const r = await api(p, 'POST', '/v1/wallet/withdrawals', {
@@ -211,7 +213,7 @@ async function seedPlayer(api, p, log) {
       body: { amount_minor: p.withdrawal, currency: p.currency },
       expect: [200, 201],
     });
-    if (!r.body.replayed) notes.push(`withdrawal of ${formatMinor(p.withdrawal, p.currency)} requested`);
+    notes.push(`withdrawal of ${formatMinor(p.withdrawal, p.currency)} ${r.body.replayed ? 'already requested' : 'requested'} (${r.body.withdrawal.state})`);
   }
 
   const wallet = await api(p, 'GET', '/v1/wallet', { token });

@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD, describeError, seedDemo, summaryTable } from './seed.mjs';
 
@@ -222,7 +222,7 @@ if (health && !stopping) {
   if (noSeed) {
     say('--no-seed: not seeding');
   } else if (marker && await markerStillValid(marker)) {
-    say(`demo already seeded (${relative(ROOT, markerFile) || markerFile}); skipping the seed`);
+    say(`demo already seeded (marker ${markerFile.startsWith(ROOT + sep) ? relative(ROOT, markerFile) : markerFile}); skipping the seed`);
   } else {
     if (marker) say('the seed marker exists but its demo player cannot log in (state wiped?); seeding again');
     say('seeding the demo casino through the API');
