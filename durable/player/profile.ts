@@ -5,7 +5,6 @@
  */
 import { fail, type ErrorCode, type Result } from '../../domain/errors';
 import { addMonthsUtc, COOL_OFF_HOURS_MAX, COOL_OFF_HOURS_MIN, HOUR_MS, SELF_EXCLUSION_MONTHS_MIN } from '../../domain/limits';
-import type { Currency } from '../../domain/money';
 import type { KycStatus, PlayerContext, PlayerStatus, ProfileRow } from './context';
 import type { Sessions } from './sessions';
 
@@ -13,31 +12,13 @@ import type { Sessions } from './sessions';
 export const LOGIN_FAILURES_MAX = 5;
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
 
-export type RegistrationInput = {
-  player_id: string;
-  email: string;
-  password_hash: string;
-  date_of_birth: string;
-  country: string;
-  jurisdiction: string;
-  currency: Currency;
-  acquisition_source: string | null;
-  config_version: string;
-};
+type Identity = Pick<ProfileRow, 'player_id' | 'email' | 'date_of_birth' | 'country' | 'jurisdiction' | 'currency'>;
 
-export type PlayerView = {
-  player_id: string;
-  email: string;
-  date_of_birth: string;
-  country: string;
-  jurisdiction: string;
-  currency: Currency;
-  status: PlayerStatus;
-  kyc_status: KycStatus;
-  cool_off_until: number | null;
-  self_excluded_until: number | null;
+export type RegistrationInput = Identity & Pick<ProfileRow, 'password_hash' | 'acquisition_source'> & { config_version: string };
+
+/** What a player (and later an operator) sees: the profile without secrets. */
+export type PlayerView = Identity & Pick<ProfileRow, 'status' | 'kyc_status' | 'cool_off_until' | 'self_excluded_until' | 'created_at'> & {
   self_exclusion_permanent: boolean;
-  created_at: number;
 };
 
 export function playerView(p: ProfileRow): PlayerView {
