@@ -7,6 +7,8 @@
  *
  *   GET /setup?object=NAME&limits=1   profile, a big balance, and (limits=1) huge deposit+wager limits
  *   GET /e1?object=NAME&op=OP&n=N     run N operations; OP is one of OPS below
+ *   GET /count?object=NAME&op=OP&n=N  the same N operations through a storage wrapper that counts
+ *                                     SQL statements (diagnostics; slower, never timed)
  *   GET /ping?object=NAME             empty RPC into the object (diagnostics)
  *   GET /audit?object=NAME            Wallet.audit() and row counts (sanity check after a run)
  *
@@ -30,9 +32,11 @@ type BenchEnv = { WALLET_BENCH: DurableObjectNamespace<WalletBenchDO> };
  * reserve_post reserveHold (hold-id check, wager+loss limit checks, hold, expiry schedule, usage,
  *              event) + postHold (balance + ledger append, schedule cancel, event)
  * raw_debit    baseline: one balance update + one ledger insert through storage.sql, no app code
+ * select       baseline: one primary-key select in a transactionSync (the price of one statement)
+ * select_x10   baseline: ten of those selects in one transactionSync (fixed vs per-statement cost)
  * noop         baseline: an empty transactionSync
  */
-export const OPS = ['deposit', 'reserve_post', 'raw_debit', 'noop'] as const;
+export const OPS = ['deposit', 'reserve_post', 'raw_debit', 'select', 'select_x10', 'noop'] as const;
 export type Op = (typeof OPS)[number];
 
 const CURRENCY = 'EUR';
@@ -49,101 +53,167 @@ create table if not exists bench_ledger (entry_id integer primary key autoincrem
 insert or ignore into bench_account (id, balance_minor) values (1, ${FLOAT_MINOR});
 `;
 
-function must<T extends { ok: boolean }>(what: string, r: T): T {
+/** A refused operation would make the timing meaningless: fail the whole request instead. */
+function must<T extends { ok: boolean }>(what: string, r: T): Extract<T, { ok: true }> {
   if (!r.ok) throw new Error(`${what} failed: ${JSON.stringify(r)}`);
-  return r;
+  return r as Extract<T, { ok: true }>;
+}
+
+/** The real player-object parts, as PlayerDO wires them, on top of `storage`. */
+function build(storage: DurableObjectStorage) {
+  const c = new PlayerContext(storage);
+  const limits = new Limits(c);
+  return { c, limits, profile: new Profile(c, new Sessions(c, limits)), wallet: new Wallet(c, limits) };
+}
+type Parts = ReturnType<typeof build>;
+
+/** `storage` whose sql.exec counts statements by query text (diagnostics only: it adds overhead). */
+function countingStorage(storage: DurableObjectStorage, counts: Map<string, number>): DurableObjectStorage {
+  const sql = storage.sql;
+  const countingSql = new Proxy(sql, {
+    get(target, prop) {
+      if (prop === 'exec') {
+        return (query: string, ...bindings: unknown[]) => {
+          counts.set(query, (counts.get(query) ?? 0) + 1);
+          return target.exec(query, ...bindings);
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return new Proxy(storage, {
+    get(target, prop) {
+      if (prop === 'sql') return countingSql;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/** The timed loop: n operations of one kind, each in its own transactionSync. */
+function loop(storage: DurableObjectStorage, { c, wallet }: Parts, op: Op, n: number): void {
+  const tag = crypto.randomUUID();
+  switch (op) {
+    case 'deposit':
+      for (let i = 0; i < n; i++) {
+        storage.transactionSync(() => {
+          const dep = must('requestDeposit', wallet.requestDeposit(`${tag}:${i}`, {
+            deposit_id: uuidv7(c.now()), provider: 'sandbox', currency: CURRENCY, amount_minor: AMOUNT_MINOR,
+          }));
+          must('completeDeposit', wallet.completeDeposit({
+            deposit_id: dep.deposit.deposit_id, amount_minor: AMOUNT_MINOR, currency: CURRENCY, provider_ref: `ref-${tag}-${i}`,
+          }));
+        });
+      }
+      return;
+    case 'reserve_post':
+      for (let i = 0; i < n; i++) {
+        storage.transactionSync(() => {
+          const holdId = `${tag}:${i}`;
+          // As PlayerDO.reserveHold does for providers: every bet hold gets an expiry (scheduled).
+          must('reserveHold', wallet.reserveHold({
+            hold_id: holdId, currency: CURRENCY, amount_minor: AMOUNT_MINOR, expires_at: c.now() + HOLD_TTL_MAX_MS, ref: `round-${i}`,
+          }));
+          must('postHold', wallet.postHold(holdId));
+        });
+      }
+      return;
+    case 'raw_debit': {
+      const sql = storage.sql;
+      for (let i = 0; i < n; i++) {
+        storage.transactionSync(() => {
+          const after = sql.exec<{ balance_minor: number }>('update bench_account set balance_minor = balance_minor - ? where id = 1 returning balance_minor', AMOUNT_MINOR).one().balance_minor;
+          sql.exec('insert into bench_ledger (at, amount_minor, balance_after_minor, ref) values (?, ?, ?, ?)', Date.now(), -AMOUNT_MINOR, after, `${tag}:${i}`);
+        });
+      }
+      return;
+    }
+    case 'select': {
+      const sql = storage.sql;
+      for (let i = 0; i < n; i++) {
+        storage.transactionSync(() => sql.exec<{ balance_minor: number }>('select balance_minor from bench_account where id = 1').one().balance_minor);
+      }
+      return;
+    }
+    case 'select_x10': {
+      const sql = storage.sql;
+      for (let i = 0; i < n; i++) {
+        storage.transactionSync(() => {
+          let sum = 0;
+          for (let j = 0; j < 10; j++) sum += sql.exec<{ balance_minor: number }>('select balance_minor from bench_account where id = 1').one().balance_minor;
+          return sum;
+        });
+      }
+      return;
+    }
+    case 'noop':
+      for (let i = 0; i < n; i++) storage.transactionSync(() => i);
+      return;
+  }
 }
 
 export class WalletBenchDO extends DurableObject<BenchEnv> {
-  private readonly c: PlayerContext;
-  private readonly limits: Limits;
-  private readonly profile: Profile;
-  private readonly wallet: Wallet;
+  private readonly parts: Parts;
 
   constructor(ctx: DurableObjectState, env: BenchEnv) {
     super(ctx, env);
-    this.c = new PlayerContext(ctx.storage);
-    this.limits = new Limits(this.c);
-    this.profile = new Profile(this.c, new Sessions(this.c, this.limits));
-    this.wallet = new Wallet(this.c, this.limits);
+    this.parts = build(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.c.db, PLAYER_MIGRATIONS);
-      this.c.db.script(RAW_DDL);
+      migrate(this.parts.c.db, PLAYER_MIGRATIONS);
+      this.parts.c.db.script(RAW_DDL);
     });
   }
 
   /** Idempotent: a registered profile, limits (when asked), and a float to bet from. */
   setup(withLimits: boolean) {
+    const { c, limits, profile, wallet } = this.parts;
     return this.ctx.storage.transactionSync(() => {
-      const playerId = uuidv7(this.c.now());
-      must('register', this.profile.register({
-        player_id: playerId, email: `bench-${playerId}@example.com`, password_hash: 'bench-not-a-hash', date_of_birth: '1990-01-15',
-        country: 'MT', jurisdiction: 'MT', currency: CURRENCY, acquisition_source: null, config_version: 'bench',
-      }));
+      if (!c.profile()) {
+        // emit() reads the profile on every event, so the bench player has one, as real players do.
+        const playerId = uuidv7(c.now());
+        must('register', profile.register({
+          player_id: playerId, email: `bench-${playerId}@example.com`, password_hash: 'bench-not-a-hash', date_of_birth: '1990-01-15',
+          country: 'MT', jurisdiction: 'MT', currency: CURRENCY, acquisition_source: null, config_version: 'bench',
+        }));
+      }
       if (withLimits) {
-        const have = this.limits.list();
+        const have = limits.list();
         for (const kind of ['deposit', 'wager'] as const) {
           if (!have.some((l) => l.kind === kind && l.currency === CURRENCY && l.value !== null)) {
-            must(`limit ${kind}`, this.limits.set(kind, 'month', CURRENCY, HUGE_LIMIT_MINOR));
+            must(`limit ${kind}`, limits.set(kind, 'month', CURRENCY, HUGE_LIMIT_MINOR));
           }
         }
       }
-      const eur = this.wallet.balances().find((b) => b.currency === CURRENCY);
+      const eur = wallet.balances().find((b) => b.currency === CURRENCY);
       if ((eur?.available_minor ?? 0) < FLOAT_MINOR / 2) {
-        const dep = must('float deposit', this.wallet.requestDeposit(`float:${crypto.randomUUID()}`, {
-          deposit_id: uuidv7(this.c.now()), provider: 'sandbox', currency: CURRENCY, amount_minor: FLOAT_MINOR,
+        const dep = must('float deposit', wallet.requestDeposit(`float:${crypto.randomUUID()}`, {
+          deposit_id: uuidv7(c.now()), provider: 'sandbox', currency: CURRENCY, amount_minor: FLOAT_MINOR,
         }));
-        must('float complete', this.wallet.completeDeposit({
+        must('float complete', wallet.completeDeposit({
           deposit_id: dep.deposit.deposit_id, amount_minor: FLOAT_MINOR, currency: CURRENCY, provider_ref: 'bench-float',
         }));
       }
-      return { limits: this.limits.list(), balances: this.wallet.balances() };
+      return { limits: limits.list(), balances: wallet.balances() };
     });
   }
 
   run(op: Op, n: number): { op: Op; n: number } {
-    const storage = this.ctx.storage;
-    const tag = crypto.randomUUID();
-    switch (op) {
-      case 'deposit':
-        for (let i = 0; i < n; i++) {
-          storage.transactionSync(() => {
-            const dep = must('requestDeposit', this.wallet.requestDeposit(`${tag}:${i}`, {
-              deposit_id: uuidv7(this.c.now()), provider: 'sandbox', currency: CURRENCY, amount_minor: AMOUNT_MINOR,
-            }));
-            must('completeDeposit', this.wallet.completeDeposit({
-              deposit_id: dep.deposit.deposit_id, amount_minor: AMOUNT_MINOR, currency: CURRENCY, provider_ref: `ref-${tag}-${i}`,
-            }));
-          });
-        }
-        break;
-      case 'reserve_post':
-        for (let i = 0; i < n; i++) {
-          storage.transactionSync(() => {
-            const holdId = `${tag}:${i}`;
-            // As PlayerDO.reserveHold does for providers: every bet hold gets an expiry (scheduled).
-            must('reserveHold', this.wallet.reserveHold({
-              hold_id: holdId, currency: CURRENCY, amount_minor: AMOUNT_MINOR, expires_at: this.c.now() + HOLD_TTL_MAX_MS, ref: `round-${i}`,
-            }));
-            must('postHold', this.wallet.postHold(holdId));
-          });
-        }
-        break;
-      case 'raw_debit': {
-        const sql = storage.sql;
-        for (let i = 0; i < n; i++) {
-          storage.transactionSync(() => {
-            const after = sql.exec<{ balance_minor: number }>('update bench_account set balance_minor = balance_minor - ? where id = 1 returning balance_minor', AMOUNT_MINOR).one().balance_minor;
-            sql.exec('insert into bench_ledger (at, amount_minor, balance_after_minor, ref) values (?, ?, ?, ?)', Date.now(), -AMOUNT_MINOR, after, `${tag}:${i}`);
-          });
-        }
-        break;
-      }
-      case 'noop':
-        for (let i = 0; i < n; i++) storage.transactionSync(() => i);
-        break;
-    }
+    loop(this.ctx.storage, this.parts, op, n);
     return { op, n };
+  }
+
+  /** Runs like `run`, through a counting storage: SQL statements per operation, by query. */
+  count(op: Op, n: number) {
+    const counts = new Map<string, number>();
+    const storage = countingStorage(this.ctx.storage, counts);
+    loop(storage, build(storage), op, n);
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    return {
+      op, n, statements_per_op: n ? total / n : 0,
+      by_query: [...counts.entries()].sort((a, b) => b[1] - a[1])
+        .map(([q, k]) => ({ per_op: n ? k / n : 0, query: q.trim().replace(/\s+/g, ' ').slice(0, 140) })),
+    };
   }
 
   ping(): number {
@@ -153,9 +223,9 @@ export class WalletBenchDO extends DurableObject<BenchEnv> {
   audit() {
     const count = (table: string) => (this.ctx.storage.sql.exec<{ c: number }>(`select count(*) as c from ${table}`).one().c);
     return {
-      problems: this.wallet.audit(),
+      problems: this.parts.wallet.audit(),
       rows: { ledger: count('ledger'), holds: count('holds'), deposits: count('deposits'), idempotency: count('idempotency'), outbox: count('outbox'), schedules: count('schedules') },
-      balances: this.wallet.balances(),
+      balances: this.parts.wallet.balances(),
     };
   }
 }
@@ -175,12 +245,13 @@ export default {
       switch (url.pathname) {
         case '/setup':
           return Response.json(await stub.setup(q.get('limits') === '1'));
-        case '/e1': {
-          const op = (q.get('op') ?? 'deposit').replace('+', '_').replace(' ', '_') as Op;
+        case '/e1':
+        case '/count': {
+          const op = (q.get('op') ?? 'deposit').replace(/[+ ]/, '_') as Op;
           const n = Number(q.get('n') ?? '0');
           if (!OPS.includes(op)) return bad(`op must be one of ${OPS.join(', ')}`);
           if (!Number.isInteger(n) || n < 0 || n > MAX_N) return bad(`n must be an integer in 0..${MAX_N}`);
-          return Response.json(await stub.run(op, n));
+          return Response.json(url.pathname === '/e1' ? await stub.run(op, n) : await stub.count(op, n));
         }
         case '/ping':
           return Response.json(await stub.ping());

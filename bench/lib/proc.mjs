@@ -1,0 +1,158 @@
+/**
+ * Starting and stopping `wrangler dev` for a benchmark. The worker is bundled once up front
+ * (`wrangler deploy --dry-run --outdir`) and served with `wrangler dev <bundle> --no-bundle`: the
+ * code under test is frozen for the whole benchmark, and edits others make to the repo meanwhile
+ * cannot trigger a rebuild and restart of workerd in the middle of a measurement (wrangler dev
+ * watches its sources). Each worker runs as a child in a process group of its own (detached), on
+ * a free loopback port, persisting to a fresh temp dir. Ready = the given path answers.
+ * Stop = SIGTERM to the whole group (wrangler and its workerd processes), then SIGKILL if it
+ * lingers. Every started group is also killed when this process exits, so an error or Ctrl-C
+ * never leaves a workerd behind.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WRANGLER_JS = path.join(REPO_ROOT, 'node_modules/wrangler/bin/wrangler.js');
+
+const live = new Set(); // process group ids still running
+const tempDirs = new Set(); // temp dirs still to remove
+function killGroup(pid, signal) {
+  try { process.kill(-pid, signal); } catch { /* already gone */ }
+}
+/** Last resort on exit / Ctrl-C: kill what is still running and remove its temp dirs. */
+export function onExitRemove(dir) {
+  tempDirs.add(dir);
+  return () => tempDirs.delete(dir);
+}
+function emergencyCleanup() {
+  for (const pid of live) killGroup(pid, 'SIGKILL');
+  for (const dir of tempDirs) { try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ } }
+}
+process.on('exit', emergencyCleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => { emergencyCleanup(); process.exit(sig === 'SIGINT' ? 130 : 143); });
+}
+
+/** A port the kernel just handed out on 127.0.0.1 (free at the time of asking). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs wrangler to completion (bundling); rejects with its output on a non-zero exit. */
+function runWrangler(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [WRANGLER_JS, ...args], {
+      cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', CI: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(' ')} exited ${code}:\n${out.slice(-3000)}`))));
+  });
+}
+
+/** Bundles the worker of `config` into `outdir`; returns the path of the entry module. */
+async function bundle(config, outdir) {
+  await runWrangler(['deploy', '--dry-run', '-c', config, '--outdir', outdir]);
+  const js = (await readdir(outdir)).filter((f) => f.endsWith('.js') || f.endsWith('.mjs'));
+  if (js.length !== 1) throw new Error(`expected one bundled module in ${outdir}, found: ${js.join(', ') || 'none'}`);
+  return path.join(outdir, js[0]);
+}
+
+/**
+ * Bundles the worker of `config` (relative to the repo root), starts `wrangler dev` on it with
+ * `args` (--var ..., --log-level ...) and waits until `readyPath` answers.
+ * Returns { url, port, pid (= process group id), dir, stop(), logTail(), startupMs }.
+ */
+export async function startWrangler({ config = 'wrangler.toml', args = [], readyPath = '/', timeoutMs = 90_000, label = 'wrangler', isolateEnv = true }) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'edge-bench-'));
+  const forget = onExitRemove(dir);
+  let entry;
+  try {
+    entry = await bundle(config, path.join(dir, 'bundle'));
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    forget();
+    throw err;
+  }
+  // An explicit (empty) env file stops wrangler from loading a developer's .dev.vars / .env:
+  // the benchmark sees only what it passes with --var.
+  const envArgs = [];
+  if (isolateEnv) {
+    const envFile = path.join(dir, 'bench.env');
+    await writeFile(envFile, '');
+    envArgs.push('--env-file', envFile);
+  }
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const logPath = path.join(dir, 'wrangler.log');
+  const logFd = openSync(logPath, 'w');
+  const fullArgs = [
+    WRANGLER_JS, 'dev', entry, '-c', config, '--no-bundle', ...args, ...envArgs,
+    '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(inspectorPort),
+    '--persist-to', path.join(dir, 'state'), '--show-interactive-dev-session=false',
+  ];
+  const child = spawn(process.execPath, fullArgs, {
+    cwd: REPO_ROOT,
+    detached: true, // own process group: stop() kills wrangler and workerd together
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', CI: '1' },
+  });
+  closeSync(logFd);
+  live.add(child.pid);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => { exited = { code, signal }; live.delete(child.pid); resolve(); }));
+
+  const url = `http://127.0.0.1:${port}`;
+  const logTail = async (lines = 30) => (await readFile(logPath, 'utf8').catch(() => '')).split('\n').slice(-lines).join('\n');
+
+  const stop = async () => {
+    if (exited === null) {
+      killGroup(child.pid, 'SIGTERM');
+      const done = await Promise.race([exitPromise.then(() => true), sleep(5_000).then(() => false)]);
+      if (!done) { killGroup(child.pid, 'SIGKILL'); await exitPromise; }
+    }
+    killGroup(child.pid, 'SIGKILL'); // stragglers of the group (workerd), if any
+    live.delete(child.pid);
+    await rm(dir, { recursive: true, force: true });
+    forget();
+  };
+
+  const started = Date.now();
+  for (;;) {
+    if (exited !== null) {
+      const tail = await logTail();
+      await stop();
+      throw new Error(`${label} exited during start-up (${JSON.stringify(exited)}):\n${tail}`);
+    }
+    try {
+      const res = await fetch(url + readyPath, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (res.status < 500) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() - started > timeoutMs) {
+      const tail = await logTail();
+      await stop();
+      throw new Error(`${label} not ready after ${timeoutMs} ms:\n${tail}`);
+    }
+    await sleep(200);
+  }
+  return { url, port, pid: child.pid, dir, stop, logTail, startupMs: Date.now() - started };
+}

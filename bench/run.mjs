@@ -1,0 +1,74 @@
+/**
+ * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2),
+ * one after another (never in parallel: they would measure each other), writes
+ * bench/results/<ISO 8601 basic timestamp>.json and prints a compact table.
+ *
+ *   npm run bench                         all
+ *   npm run bench -- --only E1            a subset (comma list: --only E1,E2)
+ *   npm run bench -- --runs 9             runs per benchmark (default: each benchmark's own)
+ *   npm run bench -- --e1-n 20000         operations per E1 request
+ *   npm run bench -- --e2-bets 5000       bets per E2 run
+ *
+ * Exit code 0 when every selected benchmark ran (pass or fail is in the results), 1 when one could
+ * not run (the others are still written).
+ */
+import { runE1 } from './e1-wallet-op.mjs';
+import { runE2 } from './e2-http-bets.mjs';
+import { formatTable, machine as describeMachine, writeResults } from './lib/results.mjs';
+
+const BENCHMARKS = {
+  E1: (m, o) => runE1({ machine: m, runs: o.runs, n: o['e1-n'] }),
+  E2: (m, o) => runE2({ machine: m, runs: o.runs, bets: o['e2-bets'] }),
+};
+
+function parseArgs(argv) {
+  const opts = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) throw new Error(`unexpected argument ${argv[i]}`);
+    opts[m[1]] = m[2] ?? argv[++i];
+  }
+  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets']);
+  for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
+  for (const k of ['runs', 'e1-n', 'e2-bets']) {
+    if (opts[k] === undefined) continue;
+    const v = Number(opts[k]);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} needs a positive integer`);
+    opts[k] = v;
+  }
+  return opts;
+}
+
+async function main() {
+  const [major] = process.versions.node.split('.').map(Number);
+  if (major < 22) throw new Error(`Node >= 22 needed (this is ${process.version}); run through npm with node_modules/.bin first on PATH`);
+  const opts = parseArgs(process.argv.slice(2));
+  const ids = opts.only ? opts.only.split(',').map((s) => s.trim().toUpperCase()).filter(Boolean) : Object.keys(BENCHMARKS);
+  const unknown = ids.filter((id) => !BENCHMARKS[id]);
+  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')} (have ${Object.keys(BENCHMARKS).join(', ')})`);
+
+  const started = new Date();
+  const machine = await describeMachine();
+  console.log(`machine: ${machine.cores} cores, ${machine.cpu}, node ${machine.node}, wrangler ${machine.wrangler}, load ${machine.loadavg_at_start.join(' ')}`);
+  const results = [];
+  let failed = 0;
+  for (const id of ids) {
+    try {
+      results.push(...await BENCHMARKS[id](machine, opts));
+    } catch (err) {
+      failed++;
+      console.error(`${id} did not complete: ${err?.stack ?? err}`);
+    }
+  }
+  if (results.length === 0) throw new Error('no benchmark completed');
+
+  const file = await writeResults(results, started);
+  console.log('\n' + formatTable(results));
+  console.log(`\nresults: ${file}`);
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err?.stack ?? err);
+  process.exit(1);
+});
