@@ -9,7 +9,6 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { fail, type Result } from '../../domain/errors';
-import type { CasinoEvent } from '../../domain/events';
 import { uuidv7 } from '../../domain/ids';
 import { jurisdictionById } from '../../domain/jurisdictions';
 import type { LimitKind, LimitPeriod } from '../../domain/limits';
@@ -295,5 +294,3 @@ export class PlayerDO extends DurableObject<Env> {
     }
   }
 }
-
-export type { CasinoEvent };

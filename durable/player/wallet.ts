@@ -287,12 +287,11 @@ export class Wallet {
     const ledgerKind: LedgerKind = h.kind === 'bet' ? 'bet' : 'withdrawal';
     this.adjustHeld(h.currency, 'real', -h.real_minor);
     this.adjustHeld(h.currency, 'bonus', -h.bonus_minor);
-    let after = 0;
-    if (h.real_minor > 0) after = this.move(h.currency, 'real', ledgerKind, -h.real_minor, holdId);
+    if (h.real_minor > 0) this.move(h.currency, 'real', ledgerKind, -h.real_minor, holdId);
     if (h.bonus_minor > 0) this.move(h.currency, 'bonus', ledgerKind, -h.bonus_minor, holdId);
     this.ctx.db.run`update holds set state = 'posted', resolved_at = ${this.ctx.now()} where hold_id = ${holdId}`;
     this.ctx.schedules.cancel('hold.expire', holdId);
-    after = this.available(h.currency);
+    const after = this.available(h.currency);
     this.ctx.emit('wallet.hold.posted', { hold_id: holdId, kind: h.kind, amount_minor: h.real_minor + h.bonus_minor, released_minor: 0, balance_after_minor: after }, h.currency);
     return { ok: true, hold: this.hold(holdId)!, balance_after_minor: after };
   }

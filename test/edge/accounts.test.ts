@@ -1,13 +1,9 @@
 /** Registration, login, sessions, geo-blocking and login throttling through real HTTP and RPC. */
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { PlayerDO } from '../../durable/player/player-do';
 import { IDLE_TIMEOUT_MS, SESSION_MAX_MS } from '../../durable/player/sessions';
-import { call, expectError, player, register, uniqueEmail, internals } from './helpers';
+import { call, expectError, player, register, uniqueEmail, advance } from './helpers';
 
-async function advance(playerId: string, ms: number): Promise<void> {
-  await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
-}
 
 async function eventTypes(playerId: string): Promise<string[]> {
   return (await player(playerId).outbox(0, 1000)).map((r) => r.event.event_type);

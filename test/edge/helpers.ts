@@ -1,5 +1,5 @@
 /** Shared helpers for edge integration tests: real HTTP into the worker (SELF), real RPC into objects. */
-import { SELF, env } from 'cloudflare:test';
+import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import type { PlayerDO } from '../../durable/player/player-do';
 
 export type Json = Record<string, any>;
@@ -66,4 +66,9 @@ export function internals(o: unknown) {
     walletRg: import('../../durable/player/wallet').Wallet;
     ctx: DurableObjectState;
   };
+}
+
+/** Moves a player object's clock forward (its `now()`), instead of sleeping. */
+export async function advance(playerId: string, ms: number): Promise<void> {
+  await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
 }

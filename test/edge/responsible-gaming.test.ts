@@ -1,14 +1,10 @@
 /** Limits, cool-off and self-exclusion: enforced in the call that moves the money. */
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { PlayerDO } from '../../durable/player/player-do';
-import { call, deposit, expectError, player, register, internals } from './helpers';
+import { call, deposit, expectError, player, register, advance } from './helpers';
 
 const DAY = 24 * 3_600_000;
 
-async function advance(playerId: string, ms: number) {
-  await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
-}
 
 function round(token: string, amount: number, id = crypto.randomUUID(), win = 0) {
   return call('POST', '/v1/dev/rounds', { round_id: id, currency: 'EUR', amount_minor: amount, win_minor: win }, { token });

@@ -4,8 +4,7 @@ import type { AppEnv } from '../http/app-env';
 import { ApiError } from '../http/errors';
 import { validationHook } from '../http/validation';
 import { applyPaymentNotification } from '../payments/confirm';
-import { PROVIDERS, verifyWebhook } from '../payments/providers';
-import { webhookSecret } from '../payments/providers';
+import { PROVIDERS, verifyWebhook, webhookSecret } from '../payments/providers';
 import { AmountMinor, CurrencyCode, Deposit, errors, json } from '../schemas';
 
 export const payments = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
