@@ -154,8 +154,10 @@ describe('bad input changes nothing', () => {
       if (r.status >= 400) expectShape(r);
       else {
         if (withToken) acceptedForPlayer++;
-        // a fuzzed body that happens to be valid (e.g. a real limit): only these harmless successes are allowed
-        expect(['/v1/limits/deposit', '/v1/limits/session_time', '/v1/players', '/v1/dev/rounds', '/v1/wallet/deposits']).toContain(path);
+        // a fuzzed body that happens to be valid (a real limit, {"permanent":true} for self-exclusion,
+        // {"hours":48} for cool-off): only these legitimate successes are allowed; money-moving routes
+        // that need state the fuzzer cannot forge (a verified KYC, a signed webhook) must never succeed
+        expect(['/v1/limits/deposit', '/v1/limits/session_time', '/v1/players', '/v1/dev/rounds', '/v1/wallet/deposits', '/v1/cool-off', '/v1/self-exclusion', '/v1/players/me/kyc']).toContain(path);
       }
     }), { numRuns: 1500 });
     // refused requests changed nothing; the rare fuzzed body that is valid (say, a real limit) may
