@@ -18,13 +18,14 @@ const Bucket = z.enum(['real', 'bonus']);
 
 /** Payload schema per event type. `schema_version` of every type is 1 until a payload changes. */
 export const EVENT_PAYLOADS = {
-  'player.registered': z.object({ country: z.string(), birth_year: z.number().int(), acquisition_source: z.string().nullable(), config_version: z.string() }),
+  'player.registered': z.object({ brand: z.string(), country: z.string(), birth_year: z.number().int(), acquisition_source: z.string().nullable(), config_version: z.string() }),
   'player.login.succeeded': z.object({ session_id: id, country: z.string() }),
   'player.login.failed': z.object({ reason: z.string() }),
   'player.login.foreign_country': z.object({ session_id: id, registered_country: z.string(), login_country: z.string() }),
   'player.session.ended': z.object({ session_id: id, reason: SessionEndReason, duration_ms: z.number().int().nonnegative() }),
   'player.kyc.changed': z.object({ from: z.string(), to: z.string(), reason: z.string().nullable(), actor: z.string() }),
   'player.status.changed': z.object({ from: z.string(), to: z.string(), reason: z.string().nullable(), actor: z.string() }),
+  'player.vip.changed': z.object({ from: z.boolean(), to: z.boolean(), actor: z.string() }),
   'wallet.deposit.requested': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount }),
   'wallet.deposit.completed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, balance_after_minor: amount }),
   'wallet.deposit.failed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, reason: z.string().nullable() }),
@@ -45,6 +46,14 @@ export const EVENT_PAYLOADS = {
   'rg.cool_off.ended': z.object({}),
   'rg.self_exclusion.started': z.object({ until: z.number().int().nullable(), months: z.number().int().nullable() }),
   'rg.self_exclusion.ended': z.object({}),
+  // back office: every operator action on a player's money is an event of that player's object
+  'backoffice.adjustment.requested': z.object({ adjustment_id: id, bucket: Bucket, amount_minor: amount, reason: z.string(), actor: z.string(), needs_approval: z.boolean() }),
+  'backoffice.adjustment.applied': z.object({ adjustment_id: id, bucket: Bucket, amount_minor: amount, balance_after_minor: amount, requested_by: z.string(), approved_by: z.string().nullable() }),
+  'backoffice.adjustment.rejected': z.object({ adjustment_id: id, amount_minor: amount, actor: z.string(), reason: z.string().nullable() }),
+  'backoffice.dispute.resolved': z.object({ dispute_id: id, ref: z.string(), resolution: z.enum(['void', 'correct']), amount_minor: amount, actor: z.string(), reason: z.string() }),
+  // operations: anomaly alerts (BrandOpsDO) and the audit log (AuditDO)
+  'ops.alert.raised': z.object({ alert_id: id, brand: z.string(), rule: z.string(), severity: z.enum(['low', 'medium', 'high']), summary: z.string() }),
+  'audit.entry.appended': z.object({ shard: z.string(), seq: z.number().int().positive(), action: z.string(), outcome: z.enum(['allowed', 'denied', 'failed']), actor_id: z.string(), target_type: z.string(), target_id: z.string().nullable(), hash: z.string() }),
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

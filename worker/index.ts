@@ -4,6 +4,10 @@ import { createApp } from './app';
 export { PlayerDO } from '../durable/player/player-do';
 export { DirectoryDO } from '../durable/directory/directory-do';
 export { RateLimiterDO } from '../durable/rate-limiter/rate-limiter-do';
+export { OperatorDO } from '../durable/operator/operator-do';
+export { StaffDO } from '../durable/operator/staff-do';
+export { AuditDO } from '../durable/audit/audit-do';
+export { BrandOpsDO } from '../durable/brand-ops/brand-ops-do';
 
 const app = createApp();
 

@@ -3,6 +3,7 @@
  * status, cool-off and self-exclusion. `blockReason` is the single answer to "may this player log
  * in / deposit / bet right now?", asked inside every call that does any of those.
  */
+import { DEFAULT_BRAND } from '../../domain/brands';
 import { fail, type ErrorCode, type Result } from '../../domain/errors';
 import { addMonthsUtc, COOL_OFF_HOURS_MAX, COOL_OFF_HOURS_MIN, HOUR_MS, SELF_EXCLUSION_MONTHS_MIN } from '../../domain/limits';
 import type { KycStatus, PlayerContext, PlayerStatus, ProfileRow } from './context';
@@ -48,7 +49,7 @@ export class Profile {
       values (1, ${input.player_id}, ${input.email}, ${input.password_hash}, ${input.date_of_birth}, ${input.country},
       ${input.jurisdiction}, ${input.currency}, 'active', 'none', ${input.acquisition_source}, ${now}, ${now})`;
     this.ctx.emit('player.registered', {
-      country: input.country, birth_year: Number(input.date_of_birth.slice(0, 4)), acquisition_source: input.acquisition_source,
+      brand: DEFAULT_BRAND, country: input.country, birth_year: Number(input.date_of_birth.slice(0, 4)), acquisition_source: input.acquisition_source,
       config_version: input.config_version,
     }, input.currency);
     this.ctx.schedules.at('housekeeping', 'daily', now + 24 * HOUR_MS);
