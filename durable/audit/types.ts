@@ -31,10 +31,26 @@ export type AuditEntry = Omit<AuditEntryInput, 'before' | 'after'> & {
   hash: string;
 };
 
+/** An entry exactly as its SQLite row holds it (roles as JSON text): what the hash covers. */
+export type AuditRow = Omit<AuditEntry, 'actor_roles'> & { actor_roles: string };
+
+/** A head of the chain known from elsewhere (an append's answer, the warehouse's copy of the events). */
+export type AuditAnchor = { seq: number; hash: string };
+
+export type AuditAppended = { ok: true; seq: number; hash: string; at: number };
+
+export type AuditListOptions = { afterSeq?: number; limit?: number; action?: string; actor_id?: string; target_id?: string };
+
+export type AuditPage = { entries: AuditEntry[]; next_after_seq: number | null };
+
+/** `head_hash` is '' while the shard has no entries. */
+export type AuditStats = { shard: string | null; entries: number; head_seq: number; head_hash: string };
+
 export type AuditVerification = {
   shard: string;
   ok: boolean;
   entries: number;
+  /** Hash of the last stored entry ('' when there is none). */
   head_hash: string;
   /** The first broken link, when not ok: which seq, and what is wrong with it. */
   problem: { seq: number; reason: string } | null;
