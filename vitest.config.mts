@@ -16,6 +16,7 @@ export default defineConfig({
                 ENVIRONMENT: 'development',
                 SESSION_SIGNING_KEY: 'test-only-signing-key-0123456789abcdefghijklmnop',
                 PAYMENT_WEBHOOK_SECRET_SANDBOX: 'test-only-webhook-secret-0123456789',
+                OPS_BOOTSTRAP_TOKEN: 'test-only-bootstrap-token-0123456789',
               },
             },
           }),

@@ -10,6 +10,10 @@ import { ApiError, errorResponse, onError } from './http/errors';
 import { resolveGeo } from './http/geo';
 import { validationHook } from './http/validation';
 import { dev } from './routes/dev';
+import { opsBrands } from './routes/ops/brands';
+import { opsOperators } from './routes/ops/operators';
+import { opsPlayers } from './routes/ops/players';
+import { opsSessions } from './routes/ops/sessions';
 import { payments } from './routes/payments';
 import { players } from './routes/players';
 import { responsibleGaming } from './routes/responsible-gaming';
@@ -35,6 +39,14 @@ export function createApp() {
   v1.route('/', payments);
   v1.route('/', dev);
   app.route('/v1', v1);
+
+  // The back office: operator sessions, operator management, players, brand-wide views.
+  const ops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  ops.route('/', opsSessions);
+  ops.route('/', opsOperators);
+  ops.route('/', opsPlayers);
+  ops.route('/', opsBrands);
+  app.route('/v1/ops', ops);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/v1/openapi.json', {

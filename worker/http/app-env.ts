@@ -1,8 +1,12 @@
 /** The Hono environment of this app: bindings and typed context variables set by middleware. */
 import type { RequestIdVariables } from 'hono/request-id';
+import type { Principal } from '../../domain/authz';
 import type { Jurisdiction } from '../../domain/jurisdictions';
 
 export type PlayerAuth = { playerId: string; sessionId: string };
+
+/** An authenticated back-office operator: who (roles and attributes, fresh from their object) and how. */
+export type OperatorAuth = Principal & { session_id: string; display_name: string; via: 'bearer' | 'cookie' };
 
 export type AppEnv = {
   Bindings: Env;
@@ -12,6 +16,7 @@ export type AppEnv = {
     /** The jurisdiction the request's country falls under, when licensed. */
     requestJurisdiction: Jurisdiction | null;
     player: PlayerAuth;
+    operator: OperatorAuth;
   };
 };
 

@@ -47,6 +47,11 @@ export function fromFailure(f: Failure): ApiError {
   return new ApiError(f.code, f.message, f.details ?? {}, headers);
 }
 
+/** RPC stub types drop the failure branch of a Result (its `details` are unknown); this restores it for narrowing. */
+export function settled<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> | Failure {
+  return r as unknown as Extract<T, { ok: true }> | Failure;
+}
+
 /** Unwraps an object result or throws its failure as an ApiError. */
 export function unwrap<T extends { ok: boolean }>(r: T): Extract<T, { ok: true }> {
   if (!r.ok) throw fromFailure(r as unknown as Failure);

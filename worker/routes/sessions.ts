@@ -5,6 +5,7 @@ import { normalizeEmail } from '../../durable/directory/directory-do';
 import { SESSION_MAX_MS } from '../../durable/player/sessions';
 import type { AppEnv } from '../http/app-env';
 import { issueSessionToken, requirePlayer } from '../http/auth';
+import { clientIp } from '../http/client-ip';
 import { ApiError, unwrap } from '../http/errors';
 import { geoGate } from '../http/geo';
 import { directoryStub, playerStub, rateLimiterStub } from '../http/stubs';
@@ -18,10 +19,6 @@ export const LOGIN_PER_IP_MAX = 20;
 export const LOGIN_PER_IP_WINDOW_MS = 60_000;
 
 const Login = z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(128) }).openapi('Login');
-
-export function clientIp(req: Request): string {
-  return req.headers.get('CF-Connecting-IP') ?? '127.0.0.1';
-}
 
 sessions.openapi(createRoute({
   method: 'post', path: '/sessions', tags: ['Sessions'], summary: 'Log in',

@@ -1,0 +1,58 @@
+/** Request and response schemas of the back-office API (/v1/ops), rendered into the OpenAPI document. */
+import { z } from '@hono/zod-openapi';
+import { ROLES } from '../../domain/authz';
+import { BrandId } from '../../domain/brands';
+
+export const RoleName = z.enum(ROLES);
+const Scope = z.array(z.string().regex(/^(\*|[A-Za-z0-9-]{1,32})$/)).min(1).max(50);
+
+export const OperatorAttributesInput = z.strictObject({
+  roles: z.array(RoleName).min(1).max(ROLES.length),
+  brands: Scope.openapi({ description: "Brand ids, or ['*'] for all", example: ['aurora'] }),
+  jurisdictions: Scope.openapi({ description: "Jurisdiction ids, or ['*'] for all", example: ['MT'] }),
+  vip_clearance: z.boolean(),
+});
+
+export const NewOperatorInput = OperatorAttributesInput.extend({
+  email: z.email().max(254),
+  display_name: z.string().min(1).max(100),
+  password: z.string().min(12).max(128),
+}).openapi('NewOperator');
+
+export const OperatorPatch = OperatorAttributesInput.partial().extend({
+  display_name: z.string().min(1).max(100).optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+}).strict().openapi('OperatorPatch');
+
+export const Operator = z.object({
+  operator_id: z.string(), email: z.string(), display_name: z.string(), roles: z.array(z.string()), brands: z.array(z.string()),
+  jurisdictions: z.array(z.string()), vip_clearance: z.boolean(), status: z.enum(['active', 'disabled']), mfa_enrolled: z.boolean(),
+  password_login: z.boolean(), sso: z.boolean(), created_by: z.string(), created_at: z.number(), updated_at: z.number(),
+}).openapi('Operator');
+
+export const Enrolment = z.object({
+  secret: z.string().openapi({ description: 'Base32 TOTP secret (also inside the otpauth URI and the QR code)' }),
+  otpauth_uri: z.string(), qr_svg: z.string(),
+  recovery_codes: z.array(z.string()).openapi({ description: 'Shown once; each works once instead of a TOTP code' }),
+}).openapi('TotpEnrolment');
+
+export const ChallengeResponse = z.object({
+  challenge_token: z.string().openapi({ description: 'Five-minute token for POST /v1/ops/sessions/mfa' }),
+  expires_at: z.number(),
+  enrolment: Enrolment.nullable().openapi({ description: 'Present when the operator has no second factor yet: scan, then answer with a code' }),
+}).openapi('LoginChallenge');
+
+export const SessionResponse = z.object({
+  token: z.string().nullable().openapi({ description: 'Bearer token (null when the session went into the panel cookie)' }),
+  csrf_token: z.string().nullable().openapi({ description: 'For cookie sessions: send as X-CSRF-Token on every change' }),
+  expires_at: z.number(),
+  operator: Operator,
+}).openapi('OperatorSession');
+
+export const Reason = z.string().trim().min(3).max(500).openapi({ description: 'Mandatory, kept in the audit log', example: 'player request by phone, ticket 4411' });
+
+export const BrandParam = z.object({ brand: BrandId.openapi({ param: { name: 'brand', in: 'path' }, example: 'aurora' }) });
+export const PlayerParam = z.object({ player_id: z.uuid().openapi({ param: { name: 'player_id', in: 'path' } }) });
+
+/** Loosely typed views whose exact fields are documented in the README (they mirror object views). */
+export const View = z.record(z.string(), z.unknown());
