@@ -14,6 +14,8 @@ import { opsBrands } from './routes/ops/brands';
 import { opsOperators } from './routes/ops/operators';
 import { opsPlayers } from './routes/ops/players';
 import { opsSessions } from './routes/ops/sessions';
+import { opsSso } from './routes/ops/sso';
+import { panel } from './panel';
 import { payments } from './routes/payments';
 import { players } from './routes/players';
 import { responsibleGaming } from './routes/responsible-gaming';
@@ -43,10 +45,12 @@ export function createApp() {
   // The back office: operator sessions, operator management, players, brand-wide views.
   const ops = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   ops.route('/', opsSessions);
+  ops.route('/', opsSso);
   ops.route('/', opsOperators);
   ops.route('/', opsPlayers);
   ops.route('/', opsBrands);
   app.route('/v1/ops', ops);
+  app.route('/ops', panel);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   app.doc31('/v1/openapi.json', {
