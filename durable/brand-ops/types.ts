@@ -21,3 +21,115 @@ export type PlayerSnapshot = {
 };
 
 export type RelayBatch = { player: PlayerSnapshot; events: CasinoEvent[] };
+
+// ---- addressing and bounds (shared with the relay side) ------------------------------------------
+
+/** The name of a brand's BrandOpsDO: `env.BRAND_OPS.getByName(brandOpsName(brand))`. */
+export function brandOpsName(brand: string): string {
+  return `ops:${brand}`;
+}
+
+/** Events per RelayBatch at most; larger batches are refused (the relay splits them). */
+export const RELAY_BATCH_EVENTS_MAX = 500;
+
+export type IngestResult = { ok: true; accepted: number; duplicates: number };
+
+// ---- list options --------------------------------------------------------------------------------
+
+/** Keyset pagination of search: `after` is the `next` of the previous page; `limit` at most 100. */
+export type Page = { limit?: number; after?: string | null };
+
+/**
+ * The caller's view: `jurisdictions` is the operator's allowed set ('*' = all; absent = all, the
+ * caller is trusted to pass it); `vip` keeps only VIP (true) or only non-VIP (false) players, for
+ * operators without VIP clearance.
+ */
+export type Scope = { jurisdictions?: string[]; vip?: boolean };
+
+export type PlayerSearch = Scope & Page & {
+  /** An exact player_id, or part of an email (case-insensitive). */
+  q?: string;
+  status?: PlayerSnapshot['status'];
+  kyc_status?: PlayerSnapshot['kyc_status'];
+  jurisdiction?: string;
+};
+
+export type PlayerPage = { players: PlayerSnapshot[]; next: string | null };
+
+// ---- work queues ---------------------------------------------------------------------------------
+
+/** A player waiting for KYC review, oldest first; `pending_since` is when KYC became pending. */
+export type KycQueueItem = PlayerSnapshot & { pending_since: number };
+
+export type WithdrawalQueueState = 'pending' | 'approved';
+
+/** A withdrawal waiting for a decision (pending) or for its payout (approved). */
+export type WithdrawalQueueItem = {
+  withdrawal_id: string;
+  player_id: string;
+  jurisdiction: string;
+  vip: boolean;
+  currency: string;
+  amount_minor: number;
+  state: WithdrawalQueueState;
+  /** null while the request event itself has not arrived (the approval came first). */
+  requested_at: number | null;
+  approved_at: number | null;
+  approved_by: string | null;
+};
+
+/** A manual adjustment above the four-eyes threshold, waiting for a second operator. */
+export type AdjustmentQueueItem = {
+  adjustment_id: string;
+  player_id: string;
+  jurisdiction: string;
+  vip: boolean;
+  currency: string;
+  bucket: 'real' | 'bonus';
+  amount_minor: number;
+  reason: string;
+  requested_by: string;
+  requested_at: number;
+};
+
+/** Queues are read from their head (oldest first): `limit` at most 200; counts() gives their length. */
+export type QueueQuery = Scope & { limit?: number };
+export type WithdrawalQueueQuery = QueueQuery & { state?: WithdrawalQueueState };
+
+export type OpsCounts = {
+  players: number;
+  kyc_pending: number;
+  withdrawals_pending: number;
+  withdrawals_approved: number;
+  adjustments_pending: number;
+  alerts_open: number;
+};
+
+// ---- anomaly alerts ------------------------------------------------------------------------------
+
+export type AlertRule = 'large_win' | 'rapid_deposit_withdraw' | 'failed_logins';
+export type AlertSeverity = 'low' | 'medium' | 'high';
+export type AlertState = 'open' | 'resolved';
+
+export type Alert = {
+  alert_id: string;
+  rule: AlertRule;
+  severity: AlertSeverity;
+  player_id: string;
+  jurisdiction: string;
+  vip: boolean;
+  currency: string | null;
+  summary: string;
+  /** event_ids of the events that raised it. */
+  evidence: string[];
+  state: AlertState;
+  /** Event time of the event that completed the pattern (rules run on event time). */
+  occurred_at: number;
+  raised_at: number;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  note: string | null;
+};
+
+/** Newest raised first; `before` (an alert_id) continues after that alert; `limit` at most 200. */
+export type AlertQuery = Scope & { state?: AlertState; rule?: AlertRule; limit?: number; before?: string };

@@ -1,0 +1,112 @@
+/**
+ * Applying one RelayBatch: the snapshot to the player index (newest updated_at wins), then each
+ * event not seen before to the queues and the anomaly rules. The relay is trusted code, so a
+ * malformed batch, a snapshot of another brand or an event of another player is a programming
+ * error and throws (nothing is applied); the relay's retry will fail the same way, loudly.
+ */
+import { z } from 'zod';
+import { validateEvent, type CasinoEvent } from '../../domain/events';
+import type { AnomalyDetector } from './anomaly-rules';
+import type { OpsContext, Subject } from './context';
+import type { PlayerIndex } from './player-index';
+import type { WorkQueues } from './queues';
+import { RELAY_BATCH_EVENTS_MAX, type IngestResult, type PlayerSnapshot, type RelayBatch } from './types';
+
+const text = (max: number) => z.string().min(1).max(max);
+const time = z.number().int().nonnegative().safe();
+
+const PlayerSnapshotSchema = z.object({
+  player_id: text(128),
+  brand: text(64),
+  email: text(320),
+  country: text(8),
+  jurisdiction: text(16),
+  currency: text(8),
+  status: z.enum(['active', 'locked', 'self_excluded', 'closed']),
+  kyc_status: z.enum(['none', 'pending', 'verified', 'rejected']),
+  vip: z.boolean(),
+  created_at: time,
+  updated_at: time,
+});
+
+/** Checks the whole batch before anything is written; throws on the first problem. */
+export function checkBatch(batch: RelayBatch): { player: PlayerSnapshot; events: CasinoEvent[] } {
+  const player = PlayerSnapshotSchema.safeParse(batch?.player);
+  if (!player.success) throw new TypeError(`relay batch: bad player snapshot: ${z.prettifyError(player.error)}`);
+  if (!Array.isArray(batch.events)) throw new TypeError('relay batch: events must be an array');
+  if (batch.events.length > RELAY_BATCH_EVENTS_MAX) throw new RangeError(`relay batch: ${batch.events.length} events, at most ${RELAY_BATCH_EVENTS_MAX}`);
+  const events = batch.events.map((raw, i) => {
+    const v = validateEvent(raw);
+    if (!v.ok) throw new TypeError(`relay batch: event ${i} is invalid: ${v.reason}`);
+    if (v.event.player_id !== player.data.player_id) {
+      throw new TypeError(`relay batch: event ${v.event.event_id} is of player ${v.event.player_id}, not ${player.data.player_id}`);
+    }
+    return v.event;
+  });
+  return { player: player.data, events };
+}
+
+export class Ingest {
+  constructor(
+    private readonly ctx: OpsContext,
+    private readonly index: PlayerIndex,
+    private readonly queues: WorkQueues,
+    private readonly rules: AnomalyDetector,
+  ) {}
+
+  /** Runs inside the caller's transaction. */
+  apply(player: PlayerSnapshot, events: CasinoEvent[]): IngestResult {
+    this.claimBrand(player);
+    this.index.upsert(player);
+    const subj: Subject = { player_id: player.player_id, jurisdiction: player.jurisdiction, currency: player.currency };
+    let accepted = 0;
+    for (const e of events) {
+      const fresh = this.ctx.db.all<{ event_id: string }>`insert into seen (event_id, seen_at) values (${e.event_id}, ${this.ctx.now()})
+        on conflict (event_id) do nothing returning event_id`;
+      if (fresh.length === 0) continue;
+      accepted++;
+      this.route(e, subj);
+    }
+    return { ok: true, accepted, duplicates: events.length - accepted };
+  }
+
+  /** The object serves one brand: the one in its name, or else the first it was sent. */
+  private claimBrand(player: PlayerSnapshot): void {
+    const brand = this.ctx.brand();
+    if (brand === null) this.ctx.setBrand(player.brand);
+    else if (brand !== player.brand) throw new Error(`relay batch: player ${player.player_id} is of brand ${player.brand}, this object serves ${brand}`);
+  }
+
+  private route(e: CasinoEvent, subj: Subject): void {
+    switch (e.event_type) {
+      case 'player.kyc.changed':
+        this.index.noteKycChange(subj.player_id, e.occurred_at, String(e.payload.to));
+        return;
+      case 'player.login.failed':
+        this.rules.onLoginFailed(e, subj);
+        return;
+      case 'wallet.deposit.completed':
+        this.rules.onDepositCompleted(e, subj);
+        return;
+      case 'wallet.withdrawal.requested':
+        this.queues.onWithdrawal(e.event_type, e, subj);
+        this.rules.onWithdrawalRequested(e, subj);
+        return;
+      case 'wallet.withdrawal.approved':
+      case 'wallet.withdrawal.rejected':
+      case 'wallet.withdrawal.paid':
+        this.queues.onWithdrawal(e.event_type, e, subj);
+        return;
+      case 'wallet.win.credited':
+        this.rules.onWinCredited(e, subj);
+        return;
+      case 'backoffice.adjustment.requested':
+      case 'backoffice.adjustment.applied':
+      case 'backoffice.adjustment.rejected':
+        this.queues.onAdjustment(e.event_type, e, subj);
+        return;
+      default:
+        return; // the rest is for the warehouse, not for the live back office
+    }
+  }
+}
