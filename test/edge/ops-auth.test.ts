@@ -168,7 +168,7 @@ describe('operator identity', () => {
     expect(actions).toContain('operator.bootstrap:allowed');
     expect(actions).toContain('operator.create:allowed');
     expect(actions).toContain('operator.login:allowed');
-    const denial = entries.find((e) => e.action === 'operator.create' && e.outcome === 'denied');
+    const denial = entries.find((e) => e.action === 'operator.manage' && e.outcome === 'denied');
     expect(denial).toMatchObject({ actor_id: op.operatorId, brand: 'platform', reason: expect.stringContaining('operator.manage') });
     expect(denial!.ip).toMatch(/^10\.0\./);
   });

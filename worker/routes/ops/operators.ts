@@ -5,7 +5,8 @@
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { authorize } from '../../../domain/authz';
+import { authorize, hasPermission } from '../../../domain/authz';
+import { createMiddleware } from 'hono/factory';
 import { hashPassword } from '../../../domain/password';
 import { normalizeEmail } from '../../../durable/directory/directory-do';
 import type { AppEnv } from '../../http/app-env';
@@ -22,8 +23,15 @@ const TAG = 'Back office: operators';
 const security = [{ bearer: [] }];
 const IdParam = z.object({ operator_id: z.uuid().openapi({ param: { name: 'operator_id', in: 'path' } }) });
 
-opsOperators.use('/operators', requireOperator);
-opsOperators.use('/operators/*', requireOperator);
+/** The role check comes before any lookup, so non-admins cannot probe which operator ids exist. */
+const requireManager = createMiddleware<AppEnv>(async (c, next) => {
+  if (!hasPermission(c.get('operator'), 'operator.manage')) {
+    await recordAudit(c, { action: 'operator.manage', target_type: 'operator', target_id: c.req.param('operator_id') ?? null, brand: PLATFORM, outcome: 'denied', reason: 'operator.manage: role' });
+    throw new ApiError('forbidden', 'not allowed: operator.manage', { permission: 'operator.manage', rule: 'role' });
+  }
+  await next();
+});
+for (const path of ['/operators', '/operators/*']) opsOperators.use(path, requireOperator, requireManager);
 
 /** operator.manage over every brand the target operator has (or would have). */
 async function guardManage(c: Context<AppEnv>, brands: string[], action: string, targetId: string | null): Promise<void> {
