@@ -34,6 +34,18 @@ export default defineConfig({
           include: ['domain/**/*.test.ts'],
         },
       },
+      {
+        // The real worker under `wrangler dev` next to a real OpenID Connect provider, driven over
+        // HTTP and through Chromium (test/e2e/harness.mjs). One file at a time: each starts its own platform.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
