@@ -1,0 +1,108 @@
+/**
+ * Every call the panel makes goes through here, to the same /v1/ops JSON APIs any client uses:
+ * same-origin credentials (the HttpOnly session cookie), the session's CSRF token on every change,
+ * and errors turned into ApiError from the API's {error:{code,message,details}} shape.
+ */
+let csrf = null;
+
+export function setCsrf(token) {
+  csrf = token;
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message, details, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details ?? {};
+    this.retryAfter = retryAfter;
+  }
+}
+
+export function loginUrl() {
+  return `/ops/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+}
+
+/**
+ * api('POST', '/v1/ops/...', { body, query, idempotencyKey, noRedirect }). A 401 sends the browser
+ * to the login page (the session ended) unless noRedirect.
+ */
+export async function api(method, path, opts = {}) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, String(v));
+  const headers = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
+  if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
+  let res;
+  try {
+    res = await fetch(url, { method, headers, credentials: 'same-origin', cache: 'no-store', body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  } catch {
+    throw new ApiError(0, 'network_error', 'the server could not be reached; check the connection and try again');
+  }
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (res.ok) return data ?? {};
+  const err = data?.error;
+  const e = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? (res.statusText || 'request failed'), err?.details, res.headers.get('Retry-After'));
+  if (res.status === 401 && !opts.noRedirect && location.pathname !== '/ops/login') {
+    location.assign(loginUrl());
+  }
+  throw e;
+}
+
+/** A human sentence for an error, with the API's code (and the wait, when rate limited). */
+export function describe(e) {
+  if (!(e instanceof ApiError)) return `Unexpected error: ${e?.message ?? e}`;
+  let s = `${e.message} (${e.code})`;
+  if (e.code === 'four_eyes_violation') s = `Four eyes: you cannot decide your own request. ${s}`;
+  if (e.status === 429 && e.retryAfter) s += ` — try again in ${e.retryAfter} s`;
+  const issues = e.details?.issues;
+  if (Array.isArray(issues) && issues.length) s += `: ${issues.map((i) => `${(i.path ?? []).join('.') || 'body'} ${i.message}`).join('; ')}`;
+  return s;
+}
+
+/** Puts a message into a .msg element: kind is 'ok', 'error' or 'info'. */
+export function say(el, kind, text) {
+  if (!el) return;
+  el.className = `msg ${kind}`;
+  el.textContent = text;
+}
+
+export function sayError(el, e) {
+  say(el, 'error', describe(e));
+}
+
+/**
+ * A fresh Idempotency-Key per submission, reused while the same submission (same fields) is retried
+ * after an unknown outcome (network error, 5xx); forgotten once the server gave a definite answer.
+ */
+export function submission() {
+  let key = null;
+  let fingerprint = null;
+  return {
+    key(fp) {
+      if (key === null || fp !== fingerprint) {
+        const bytes = crypto.getRandomValues(new Uint8Array(16));
+        key = `panel-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+        fingerprint = fp;
+      }
+      return key;
+    },
+    settle(e) {
+      if (e === undefined || (e instanceof ApiError && e.status >= 400 && e.status < 500)) { key = null; fingerprint = null; }
+    },
+  };
+}
+
+/** Disables a form's buttons while fn runs (no double submissions). */
+export async function busy(form, fn) {
+  const buttons = [...form.querySelectorAll('button')];
+  buttons.forEach((b) => { b.disabled = true; });
+  try {
+    return await fn();
+  } finally {
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
