@@ -93,11 +93,12 @@ export function formatMinor(amountMinor, currency) {
   return `${sign}${whole}${exp === 0 ? '' : '.' + digits.slice(-exp)} ${currency}`;
 }
 
-function makeClient(baseUrl, log) {
+export function makeClient(baseUrl, log) {
   const root = baseUrl.replace(/\/+$/, '');
   /**
-   * One API call. `expect` lists the acceptable statuses; anything else throws a SeedError that
-   * carries the request and the raw response body.
+   * One API call as `player` (or a demo operator: anything with email, country and ip). `expect`
+   * lists the acceptable statuses; anything else throws a SeedError that carries the request and
+   * the raw response body (credentials in the Authorization header redacted).
    */
   return async function api(player, method, path, { token, body, headers = {}, expect = [200] } = {}) {
     const h = {
@@ -121,7 +122,7 @@ function makeClient(baseUrl, log) {
     try { json = text ? JSON.parse(text) : null; } catch { /* not JSON: reported raw below */ }
     if (!expect.includes(res.status)) {
       const shown = { ...h };
-      if (shown.Authorization) shown.Authorization = 'Bearer <token>';
+      if (shown.Authorization) shown.Authorization = `${shown.Authorization.split(' ')[0]} <redacted>`;
       throw new SeedError(
         `unexpected ${res.status} from ${method} ${path} (expected ${expect.join('/')}) for ${player.email}`,
         { request: { method, url, headers: shown, body }, response: { status: res.status, request_id: res.headers.get('X-Request-Id'), body: json ?? text } },

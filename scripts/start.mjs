@@ -7,18 +7,23 @@
  *      prefixed with [wrangler]; Ctrl+C / SIGTERM stop it, and this script ends when it ends;
  *   3. waits for GET /v1/health, then seeds the demo (scripts/seed.mjs) unless that was done
  *      before for this state directory (marker demo-seeded.json), or `--no-seed` is given;
- *   4. prints a banner with the URLs and the demo logins.
+ *      then the back office (scripts/seed-ops.mjs): the first admin through the bootstrap route,
+ *      demo operators with TOTP, and work in its queues and alerts, unless the operators exist
+ *      already (their secrets are in demo-operators.json next to the marker, mode 0600);
+ *   4. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
  *
  * Environment: PORT (8787), DEV_COUNTRY (MT: the country requests come from unless they send
  * X-Dev-Country), CASINO_STATE_DIR (wrangler --persist-to; default .wrangler/state).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { demoOperatorsFile, readDemoOperators } from './ops-code.mjs';
 import { DEMO_PASSWORD, describeError, seedDemo, summaryTable } from './seed.mjs';
+import { readDevVars, seedBackOffice } from './seed-ops.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HEALTH_TIMEOUT_MS = 90_000;
@@ -39,6 +44,7 @@ const devCountry = (process.env.DEV_COUNTRY || 'MT').toUpperCase();
 if (!/^[A-Z]{2}$/.test(devCountry)) fatal(`DEV_COUNTRY must be a two-letter country code, not '${process.env.DEV_COUNTRY}'`);
 const stateDir = process.env.CASINO_STATE_DIR ? resolve(process.env.CASINO_STATE_DIR) : null;
 const markerFile = stateDir ? join(stateDir, 'demo-seeded.json') : join(ROOT, '.wrangler', 'demo-seeded.json');
+const opsFile = demoOperatorsFile();
 const baseUrl = `http://127.0.0.1:${port}`;
 
 function say(msg) {
@@ -53,15 +59,22 @@ function fatal(msg) {
 // ---- 1. .dev.vars ------------------------------------------------------------------------------
 
 const devVars = join(ROOT, '.dev.vars');
+const opsBootstrapLine = () => `OPS_BOOTSTRAP_TOKEN=${randomBytes(32).toString('base64url')}`;
 if (!existsSync(devVars)) {
   writeFileSync(devVars, [
     '# Written by `npm start` with random values: local development only, never commit (git-ignored).',
     'ENVIRONMENT=development',
     `SESSION_SIGNING_KEY=${randomBytes(48).toString('base64url')}`,
     `PAYMENT_WEBHOOK_SECRET_SANDBOX=${randomBytes(32).toString('base64url')}`,
+    opsBootstrapLine(),
     '',
   ].join('\n'), { mode: 0o600, flag: 'wx' });
-  say('wrote .dev.vars with a random SESSION_SIGNING_KEY and PAYMENT_WEBHOOK_SECRET_SANDBOX');
+  say('wrote .dev.vars with a random SESSION_SIGNING_KEY, PAYMENT_WEBHOOK_SECRET_SANDBOX and OPS_BOOTSTRAP_TOKEN');
+} else if (!('OPS_BOOTSTRAP_TOKEN' in readDevVars(devVars))) {
+  // An older .dev.vars: add the back office's bootstrap secret, leaving every other line alone.
+  const text = readFileSync(devVars, 'utf8');
+  appendFileSync(devVars, `${text === '' || text.endsWith('\n') ? '' : '\n'}# Added by \`npm start\`: lets the demo seed create the first back-office admin.\n${opsBootstrapLine()}\n`);
+  say('added a random OPS_BOOTSTRAP_TOKEN to .dev.vars');
 }
 
 // ---- 2. wrangler dev ---------------------------------------------------------------------------
@@ -245,12 +258,47 @@ if (health && !stopping) {
       stop('SIGTERM', 1);
     }
   }
-  if (!stopping) printBanner(health, marker, seededNow);
+  const ops = noSeed || stopping ? { status: 'not-seeded', state: readOpsFile(), warnings: [] } : await seedOps();
+  if (!stopping) printBanner(health, marker, seededNow, ops);
+}
+
+function readOpsFile() {
+  try {
+    return readDemoOperators(opsFile);
+  } catch {
+    return null;
+  }
+}
+
+function shown(path) {
+  return path.startsWith(ROOT + sep) ? relative(ROOT, path) : path;
+}
+
+/** The back office: bootstrap admin, demo operators with TOTP, queue and alert work (scripts/seed-ops.mjs). */
+async function seedOps() {
+  if (opsFile.startsWith(ROOT + sep) && spawnSync('git', ['check-ignore', '-q', opsFile], { cwd: ROOT }).status === 1) {
+    say(`warning: ${shown(opsFile)} holds TOTP secrets but is not git-ignored`);
+  }
+  try {
+    const r = await seedBackOffice(baseUrl, {
+      bootstrapToken: readDevVars(devVars).OPS_BOOTSTRAP_TOKEN,
+      file: opsFile,
+      log: { info: (m) => console.log(`[seed-ops] ${m}`) },
+    });
+    if (r.status === 'skipped') say(`back office already seeded (${shown(opsFile)}); skipping its seed`);
+    for (const w of r.warnings) say(`warning: back office: ${w}`);
+    return r;
+  } catch (err) {
+    console.error(`[start] back office ${describeError(err).replaceAll('\n', '\n[start] ')}`);
+    console.error('[start] stopping: the back office could not be seeded (use `npm start -- --no-seed` to run without the demo)');
+    stop('SIGTERM', 1);
+    return { status: 'failed', state: null, warnings: [] };
+  }
 }
 
 // ---- 4. banner ---------------------------------------------------------------------------------
 
-function printBanner(h, marker, seededNow) {
+function printBanner(h, marker, seededNow, ops) {
   const players = marker?.players ?? [];
   const emailWidth = Math.max(0, ...players.map((p) => p.email.length));
   const first = players[0];
@@ -276,7 +324,49 @@ function printBanner(h, marker, seededNow) {
   } else {
     lines.push(' No demo data (--no-seed). Seed it any time with: npm run seed -- ' + baseUrl);
   }
+  lines.push('', ...opsBanner(ops));
   lines.push('', ` Stop: Ctrl+C (or kill ${process.pid})`);
   lines.push('================================================================================', '');
   console.log(lines.join('\n'));
+}
+
+function opsBanner(ops) {
+  const state = ops?.state;
+  const operators = state?.operators ?? [];
+  const lines = [` Back office   ${baseUrl}/ops   (API ${baseUrl}/v1/ops)`];
+  if (ops?.status === 'foreign') {
+    lines.push('   Operators exist that the demo seed did not create (no demo-operators.json): log in with your own.');
+    return lines;
+  }
+  if (!operators.length) {
+    lines.push(`   No demo operators${noSeed ? ' (--no-seed)' : ''}.`);
+    return lines;
+  }
+  const codeCmd = `${stateDir ? `CASINO_STATE_DIR=${stateDir} ` : ''}npm run ops:code --`;
+  const width = Math.max(...operators.map((o) => o.email.length));
+  const roleWidth = Math.max(...operators.map((o) => o.roles.join(',').length));
+  const mt = operators.find((o) => o.key === 'compliance-mt') ?? operators[0];
+  lines.push(` Demo operators${ops.status === 'seeded' ? ' (just seeded)' : ''}, password for all: ${state.password}`);
+  for (const o of operators) lines.push(`   ${o.email.padEnd(width)}  ${o.roles.join(',').padEnd(roleWidth)}  ${o.scope ?? ''}`);
+  lines.push(
+    '',
+    ' Second factor: TOTP, enrolled for each demo operator; each code works once per operator (30 s steps).',
+    ` Current code:  ${codeCmd} <email>   (secrets: ${shown(opsFile)}, mode 0600)`,
+    '',
+    ' Log in (step 1 answers a challenge_token, step 2 the bearer token):',
+    `   curl -s -X POST ${baseUrl}/v1/ops/sessions -H 'Content-Type: application/json' \\`,
+    `     -d '{"email":"${mt.email}","password":"${mt.password ?? state.password}"}'`,
+    `   curl -s -X POST ${baseUrl}/v1/ops/sessions/mfa -H 'Content-Type: application/json' \\`,
+    `     -d '{"challenge_token":"<challenge_token>","code":"'"$(${codeCmd.replace('npm run', 'npm run -s')} ${mt.email})"'"}'`,
+    `   curl -s ${baseUrl}/v1/ops/brands/aurora/queues/adjustments -H 'Authorization: Bearer <token>'`,
+  );
+  if (state.work?.length) {
+    lines.push('', ops.status === 'seeded' || ops.status === 'resumed' ? ' Back-office demo work:' : ` Back-office demo work (as seeded ${state.seeded_at}; the queues may have moved since):`);
+    for (const w of state.work) lines.push(`   - ${w}`);
+  }
+  if (state.warnings?.length) {
+    lines.push('', ' Not seeded yet (the next `npm start` tries again):');
+    for (const w of state.warnings) lines.push(`   - ${w}`);
+  }
+  return lines;
 }
