@@ -29,6 +29,7 @@ export const IdempotencyHeaders = z.object({
 
 export const Player = z.object({
   player_id: z.string(),
+  brand: z.string().openapi({ description: 'The casino site the player belongs to', example: 'aurora' }),
   email: z.string(),
   date_of_birth: z.string(),
   country: z.string(),

@@ -1,6 +1,7 @@
 /**
  * What every part of the player object shares: the database, the outbox, the alarm schedules,
- * the clock, and the profile (read once per call, since nearly every call needs it).
+ * the clock, and the profile (read once per call, since nearly every call needs it). It also
+ * counts the events emitted, so the object knows which transactions have something to relay.
  */
 import type { Currency } from '../../domain/money';
 import type { EventPayload, EventType } from '../../domain/events';
@@ -25,6 +26,8 @@ export type ProfileRow = {
   cool_off_until: number | null;
   self_excluded_until: number | null;
   self_exclusion_permanent: number;
+  brand: string;
+  vip: number;
   created_at: number;
   updated_at: number;
 };
@@ -35,6 +38,8 @@ export class PlayerContext {
   readonly schedules: Schedules;
   /** Tests move time forward with this (through runInDurableObject); production leaves it at 0. */
   clockOffsetMs = 0;
+  /** Events emitted since the object last looked (PlayerDO resets it at the start of each transaction). */
+  eventsEmitted = 0;
 
   constructor(storage: DurableObjectStorage) {
     this.db = new Db(storage.sql);
@@ -54,5 +59,6 @@ export class PlayerContext {
   emit<T extends EventType>(type: T, payload: EventPayload<T>, currency: Currency | null = null): void {
     const p = this.profile();
     this.outbox.emit(type, payload, { player_id: p?.player_id ?? null, jurisdiction: p?.jurisdiction ?? null, currency }, this.now());
+    this.eventsEmitted++;
   }
 }

@@ -25,6 +25,11 @@ export function once<T extends object>(ctx: PlayerContext, key: string, fingerpr
   return { ...result, replayed: false };
 }
 
+/** Whether a result is still stored under `key` (keys older than the retention are gone). */
+export function isKeyKept(ctx: PlayerContext, key: string): boolean {
+  return ctx.db.first`select 1 from idempotency where key = ${key}` !== null;
+}
+
 export function purgeExpiredKeys(ctx: PlayerContext): number {
   return ctx.db.run`delete from idempotency where created_at < ${ctx.now() - IDEMPOTENCY_RETENTION_MS}`;
 }

@@ -6,6 +6,8 @@
  *
  * Player-facing methods take the session id first and authenticate it inside the same call;
  * system methods (tables, providers, payment webhooks, operators) are called by trusted code only.
+ * After a transaction that emitted events commits, the new events are relayed to the brand's back
+ * office (relay.ts) without the caller waiting for it.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { fail, type Result } from '../../domain/errors';
@@ -14,12 +16,17 @@ import { jurisdictionById } from '../../domain/jurisdictions';
 import type { LimitKind, LimitPeriod } from '../../domain/limits';
 import type { Currency } from '../../domain/money';
 import { verifyPassword } from '../../domain/password';
+import { brandOpsName } from '../brand-ops/types';
 import { migrate } from '../lib/sql';
 import type { OutboxRow } from '../lib/outbox';
+import { Adjustments, type AdjustmentRequest, type AdjustmentState } from './adjustments';
+import { BackOfficeReads } from './backoffice';
 import { PlayerContext, type KycStatus } from './context';
+import { Disputes, type DisputeInput } from './disputes';
 import { purgeExpiredKeys } from './idempotency';
 import { Limits, type LimitView } from './limits';
 import { Profile, playerView, type PlayerView, type RegistrationInput } from './profile';
+import { Relay, RELAY_JOB, type IngestTarget } from './relay';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Sessions, type SessionView } from './sessions';
 import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
@@ -34,6 +41,10 @@ export class PlayerDO extends DurableObject<Env> {
   private readonly sessionsRg: Sessions;
   private readonly profileRg: Profile;
   private readonly walletRg: Wallet;
+  private readonly adjustmentsRg: Adjustments;
+  private readonly disputesRg: Disputes;
+  private readonly relay: Relay;
+  private readonly backOffice: BackOfficeReads;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -42,14 +53,35 @@ export class PlayerDO extends DurableObject<Env> {
     this.sessionsRg = new Sessions(this.c, this.limitsRg);
     this.profileRg = new Profile(this.c, this.sessionsRg);
     this.walletRg = new Wallet(this.c, this.limitsRg);
+    this.adjustmentsRg = new Adjustments(this.c, this.walletRg);
+    this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg);
+    this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
+      (brand) => env.BRAND_OPS.getByName(brandOpsName(brand)) as unknown as IngestTarget);
+    this.backOffice = new BackOfficeReads(this.c, {
+      profile: this.profileRg, sessions: this.sessionsRg, limits: this.limitsRg, wallet: this.walletRg, adjustments: this.adjustmentsRg, relay: this.relay,
+    });
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, PLAYER_MIGRATIONS);
+      this.relay.armIfBehind();
       this.c.schedules.rearm();
     });
   }
 
+  /**
+   * One SQLite transaction. If it emitted events, the relay is armed inside it (so delivery cannot
+   * be lost) and kicked after it commits (so the caller does not wait for the back office).
+   */
   private tx<T>(fn: () => T): T {
-    return this.ctx.storage.transactionSync(fn);
+    let emitted = 0;
+    const out = this.ctx.storage.transactionSync(() => {
+      this.c.eventsEmitted = 0;
+      const result = fn();
+      emitted = this.c.eventsEmitted;
+      if (emitted > 0) this.relay.arm();
+      return result;
+    });
+    if (emitted > 0) this.relay.afterCommit();
+    return out;
   }
 
   /** Authenticates the session, then runs `fn` in the same transaction. */
@@ -249,14 +281,45 @@ export class PlayerDO extends DurableObject<Env> {
     return this.tx(() => this.profileRg.setStatus(to, reason, actor));
   }
 
-  /** Profile, balances and KYC history for trusted callers (back office, tests). */
+  setVip(vip: boolean, actor: string) {
+    return this.tx(() => this.profileRg.setVip(vip, actor));
+  }
+
+  // ---- back office: adjustments (four eyes) and disputes -------------------------------------
+
+  /** Applied at once up to the currency's four-eyes threshold, else pending a second operator. */
+  requestAdjustment(input: AdjustmentRequest) {
+    return this.tx(() => this.adjustmentsRg.request(input));
+  }
+
+  decideAdjustment(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
+    return this.tx(() => this.adjustmentsRg.decide(adjustmentId, decision, actor, reason));
+  }
+
+  adjustments(opts: { state?: AdjustmentState; limit?: number } = {}) {
+    if (!this.c.profile()) return fail('player_not_found');
+    return { ok: true as const, adjustments: this.adjustmentsRg.list(opts) };
+  }
+
+  /** Compensating entries against a settled bet ('void' it, or 'correct' it by a signed amount). */
+  resolveDispute(input: DisputeInput) {
+    return this.tx(() => this.disputesRg.resolve(input));
+  }
+
+  // ---- back office: reads (no player session) ------------------------------------------------
+
+  /** Everything an operator may see about the player, PII in full: the worker masks it by policy. */
   inspect() {
-    const p = this.c.profile();
-    if (!p) return fail('player_not_found');
-    return {
-      ok: true as const, player: playerView(p), balances: this.walletRg.balances(), kyc_history: this.profileRg.kycHistory(),
-      sessions: this.sessionsRg.list(), limits: this.limitsRg.list(),
-    };
+    return this.backOffice.inspect();
+  }
+
+  ledgerForOperator(opts: { before: number | null; limit: number; currency: Currency | null }) {
+    return this.backOffice.ledger(opts);
+  }
+
+  /** Every event of this player, newest first (keyset on the outbox sequence). */
+  timeline(opts: { before?: number; limit: number }) {
+    return this.backOffice.timeline(opts);
   }
 
   outbox(afterSeq = 0, limit = 100): OutboxRow[] {
@@ -271,10 +334,19 @@ export class PlayerDO extends DurableObject<Env> {
   // ---- alarm ---------------------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
+    let relayDue = false;
     this.tx(() => {
-      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) this.runJob(job.kind, job.ref);
+      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) {
+        if (job.kind === RELAY_JOB) {
+          this.relay.arm(); // the next retry, in case this delivery fails or never finishes
+          relayDue = true;
+        } else {
+          this.runJob(job.kind, job.ref);
+        }
+      }
       this.c.schedules.rearm();
     });
+    if (relayDue) await this.relay.kick();
   }
 
   private runJob(kind: string, ref: string): void {

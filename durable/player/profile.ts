@@ -3,7 +3,7 @@
  * status, cool-off and self-exclusion. `blockReason` is the single answer to "may this player log
  * in / deposit / bet right now?", asked inside every call that does any of those.
  */
-import { DEFAULT_BRAND } from '../../domain/brands';
+import { DEFAULT_BRAND, isBrand } from '../../domain/brands';
 import { fail, type ErrorCode, type Result } from '../../domain/errors';
 import { addMonthsUtc, COOL_OFF_HOURS_MAX, COOL_OFF_HOURS_MIN, HOUR_MS, SELF_EXCLUSION_MONTHS_MIN } from '../../domain/limits';
 import type { KycStatus, PlayerContext, PlayerStatus, ProfileRow } from './context';
@@ -13,9 +13,10 @@ import type { Sessions } from './sessions';
 export const LOGIN_FAILURES_MAX = 5;
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60_000;
 
-type Identity = Pick<ProfileRow, 'player_id' | 'email' | 'date_of_birth' | 'country' | 'jurisdiction' | 'currency'>;
+type Identity = Pick<ProfileRow, 'player_id' | 'brand' | 'email' | 'date_of_birth' | 'country' | 'jurisdiction' | 'currency'>;
 
-export type RegistrationInput = Identity & Pick<ProfileRow, 'password_hash' | 'acquisition_source'> & { config_version: string };
+/** `brand` defaults to DEFAULT_BRAND (callers that predate brands, such as the bench, leave it out). */
+export type RegistrationInput = Omit<Identity, 'brand'> & Pick<ProfileRow, 'password_hash' | 'acquisition_source'> & { brand?: string; config_version: string };
 
 /** What a player (and later an operator) sees: the profile without secrets. */
 export type PlayerView = Identity & Pick<ProfileRow, 'status' | 'kyc_status' | 'cool_off_until' | 'self_excluded_until' | 'created_at'> & {
@@ -24,10 +25,17 @@ export type PlayerView = Identity & Pick<ProfileRow, 'status' | 'kyc_status' | '
 
 export function playerView(p: ProfileRow): PlayerView {
   return {
-    player_id: p.player_id, email: p.email, date_of_birth: p.date_of_birth, country: p.country, jurisdiction: p.jurisdiction,
+    player_id: p.player_id, brand: p.brand, email: p.email, date_of_birth: p.date_of_birth, country: p.country, jurisdiction: p.jurisdiction,
     currency: p.currency, status: p.status, kyc_status: p.kyc_status, cool_off_until: p.cool_off_until,
     self_excluded_until: p.self_excluded_until, self_exclusion_permanent: p.self_exclusion_permanent === 1, created_at: p.created_at,
   };
+}
+
+/** What an operator sees: the player's view plus the back office's own flags. */
+export type OperatorPlayerView = PlayerView & { vip: boolean; updated_at: number };
+
+export function operatorPlayerView(p: ProfileRow): OperatorPlayerView {
+  return { ...playerView(p), vip: p.vip === 1, updated_at: p.updated_at };
 }
 
 export class Profile {
@@ -43,13 +51,15 @@ export class Profile {
       if (existing.email === input.email) return { ok: true, player: playerView(existing) };
       return fail('invalid_state', 'this player id is taken');
     }
+    const brand = input.brand ?? DEFAULT_BRAND;
+    if (!isBrand(brand)) return fail('validation_failed', `unknown brand ${brand}`, { brand });
     const now = this.ctx.now();
-    this.ctx.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency,
+    this.ctx.db.run`insert into profile (id, player_id, brand, email, password_hash, date_of_birth, country, jurisdiction, currency,
       status, kyc_status, acquisition_source, created_at, updated_at)
-      values (1, ${input.player_id}, ${input.email}, ${input.password_hash}, ${input.date_of_birth}, ${input.country},
+      values (1, ${input.player_id}, ${brand}, ${input.email}, ${input.password_hash}, ${input.date_of_birth}, ${input.country},
       ${input.jurisdiction}, ${input.currency}, 'active', 'none', ${input.acquisition_source}, ${now}, ${now})`;
     this.ctx.emit('player.registered', {
-      brand: DEFAULT_BRAND, country: input.country, birth_year: Number(input.date_of_birth.slice(0, 4)), acquisition_source: input.acquisition_source,
+      brand, country: input.country, birth_year: Number(input.date_of_birth.slice(0, 4)), acquisition_source: input.acquisition_source,
       config_version: input.config_version,
     }, input.currency);
     this.ctx.schedules.at('housekeeping', 'daily', now + 24 * HOUR_MS);
@@ -113,6 +123,18 @@ export class Profile {
     if (to === 'locked') this.sessions.endAll('account_locked');
     if (to === 'closed') this.sessions.endAll('account_closed');
     return { ok: true, player: playerView(this.ctx.profile()!) };
+  }
+
+  /** Operator flag for VIP handling; no event when nothing changes. */
+  setVip(vip: boolean, actor: string): Result<{ player: OperatorPlayerView; changed: boolean }> {
+    const p = this.ctx.profile();
+    if (!p) return fail('player_not_found');
+    const from = p.vip === 1;
+    if (from !== vip) {
+      this.ctx.db.run`update profile set vip = ${vip ? 1 : 0}, updated_at = ${this.ctx.now()} where id = 1`;
+      this.ctx.emit('player.vip.changed', { from, to: vip, actor });
+    }
+    return { ok: true, player: operatorPlayerView(this.ctx.profile()!), changed: from !== vip };
   }
 
   coolOff(hours: number): Result<{ player: PlayerView }> {

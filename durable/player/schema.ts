@@ -2,6 +2,7 @@
  * PlayerDO storage, one SQLite database per player. Enumerations are CHECK constraints and money
  * columns are integers that can never go negative: a bug that tries is stopped by the database.
  */
+import { DEFAULT_BRAND } from '../../domain/brands';
 import { OUTBOX_DDL } from '../lib/outbox';
 import { SCHEDULES_DDL } from '../lib/schedules';
 
@@ -140,5 +141,67 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
   );
   ${OUTBOX_DDL}
   ${SCHEDULES_DDL}
+  `,
+
+  /* 2: brands, VIP, back-office adjustments and disputes, wins by hold, relay cursor */ `
+  alter table profile add column brand text not null default '${DEFAULT_BRAND}';
+  alter table profile add column vip integer not null default 0 check (vip in (0, 1));
+
+  -- Manual adjustments: applied at once up to the four-eyes threshold, else pending a second operator.
+  create table adjustments (
+    adjustment_id text primary key,
+    currency text not null,
+    bucket text not null check (bucket in ('real', 'bonus')),
+    amount_minor integer not null check (amount_minor != 0),
+    reason text not null,
+    state text not null check (state in ('pending', 'applied', 'rejected')),
+    requested_by text not null,
+    decided_by text check (decided_by is null or decided_by != requested_by),
+    decision_reason text,
+    balance_after_minor integer,
+    created_at integer not null,
+    decided_at integer
+  );
+  create index adjustments_state on adjustments (state, created_at);
+
+  -- Dispute resolutions: compensating entries against a settled bet, never edits.
+  create table disputes (
+    dispute_id text primary key,
+    hold_id text not null,
+    currency text not null,
+    resolution text not null check (resolution in ('void', 'correct')),
+    amount_minor integer not null,
+    reason text not null,
+    actor text not null,
+    created_at integer not null
+  );
+  create index disputes_hold on disputes (hold_id);
+  create unique index disputes_one_void on disputes (hold_id) where resolution = 'void';
+
+  -- Wins with the bet they settle (ledger rows of wins carry the win id only). Backfilled from
+  -- the outbox, which holds every win ever credited.
+  create table wins (
+    win_id text primary key,
+    hold_id text,
+    currency text not null,
+    bucket text not null check (bucket in ('real', 'bonus')),
+    amount_minor integer not null check (amount_minor > 0),
+    created_at integer not null
+  );
+  create index wins_hold on wins (hold_id);
+  insert into wins (win_id, hold_id, currency, bucket, amount_minor, created_at)
+    select json_extract(body, '$.payload.win_id'), json_extract(body, '$.payload.hold_id'), json_extract(body, '$.currency'),
+      json_extract(body, '$.payload.bucket'), json_extract(body, '$.payload.amount_minor'), occurred_at
+    from outbox where event_type = 'wallet.win.credited';
+
+  -- How far the brand's back office has acknowledged this object's outbox.
+  create table relay_state (
+    id integer primary key check (id = 1),
+    after_seq integer not null check (after_seq >= 0),
+    failures integer not null default 0 check (failures >= 0),
+    last_error text,
+    last_attempt_at integer
+  );
+  insert into relay_state (id, after_seq) values (1, 0);
   `,
 ];

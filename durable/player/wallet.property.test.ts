@@ -1,29 +1,46 @@
 /**
- * R1 (TARGETS.md): random sequences of deposits, withdrawals, holds, posts, voids, expiries, wins and
- * retried idempotency keys keep balance == sum(ledger) >= 0, apply every key once and resolve every
- * hold once. 10,000 sequences run inside a real PlayerDO (real SQLite, real transactions); a second
+ * R1 (TARGETS.md): random sequences of deposits, withdrawals, holds, posts, voids, expiries, wins,
+ * back-office adjustments (with four-eyes decisions), dispute voids of settled bets and retried
+ * idempotency keys keep balance == sum(ledger) >= 0, apply every key once, resolve every hold once
+ * and void every bet at most once. 10,000 sequences run inside a real PlayerDO (real SQLite, real transactions); a second
  * property drives concurrent callers with duplicate ids through real RPC.
  */
 import { runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { internals, player } from '../../test/edge/helpers';
+import { fourEyesThresholdMinor } from '../../domain/backoffice';
+import type { Adjustments } from './adjustments';
+import type { Disputes } from './disputes';
 import type { PlayerDO } from './player-do';
 
-const TABLES = ['balances', 'ledger', 'holds', 'deposits', 'withdrawals', 'idempotency', 'rg_usage', 'limits', 'outbox', 'schedules'];
+const TABLES = ['balances', 'ledger', 'holds', 'deposits', 'withdrawals', 'idempotency', 'rg_usage', 'limits', 'outbox', 'schedules', 'wins', 'adjustments', 'disputes'];
 
+// Weighted so that the longer stories (deposit, settled bet, dispute; request, second operator) occur often.
 const op = fc.oneof(
-  fc.record({ t: fc.constant('deposit' as const), key: fc.integer({ min: 0, max: 5 }), amount: fc.integer({ min: 1, max: 5000 }), fail: fc.boolean() }),
-  fc.record({ t: fc.constant('withdraw' as const), key: fc.integer({ min: 0, max: 5 }), amount: fc.integer({ min: 1, max: 3000 }), decision: fc.constantFrom('pay', 'reject', 'leave') }),
-  fc.record({ t: fc.constant('reserve' as const), hold: fc.integer({ min: 0, max: 7 }), amount: fc.integer({ min: 1, max: 2000 }) }),
-  fc.record({ t: fc.constant('post' as const), hold: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ t: fc.constant('void' as const), hold: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ t: fc.constant('expire' as const), hold: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ t: fc.constant('win' as const), id: fc.integer({ min: 0, max: 5 }), hold: fc.option(fc.integer({ min: 0, max: 7 }), { nil: null }), amount: fc.integer({ min: 1, max: 4000 }) }),
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('deposit' as const), key: fc.integer({ min: 0, max: 5 }), amount: fc.integer({ min: 1, max: 5000 }), fail: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('withdraw' as const), key: fc.integer({ min: 0, max: 5 }), amount: fc.integer({ min: 1, max: 3000 }), decision: fc.constantFrom('pay', 'reject', 'leave') }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('reserve' as const), hold: fc.integer({ min: 0, max: 7 }), amount: fc.integer({ min: 1, max: 2000 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('post' as const), hold: fc.integer({ min: 0, max: 7 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('void' as const), hold: fc.integer({ min: 0, max: 7 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('expire' as const), hold: fc.integer({ min: 0, max: 7 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('win' as const), id: fc.integer({ min: 0, max: 5 }), hold: fc.option(fc.integer({ min: 0, max: 7 }), { nil: null }), amount: fc.integer({ min: 1, max: 4000 }) }) },
+  // a whole bet in one step (reserve, post, maybe a win), so that disputes find settled bets
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('round' as const), hold: fc.integer({ min: 0, max: 7 }), amount: fc.integer({ min: 1, max: 2000 }), win: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4000 })) }) },
+  // EUR's four-eyes threshold is 50,000: the larger amounts wait for a second operator
+  { weight: 2, arbitrary: fc.record({
+    t: fc.constant('adjust' as const), id: fc.integer({ min: 0, max: 3 }), bucket: fc.constantFrom('real' as const, 'bonus' as const),
+    amount: fc.oneof(fc.integer({ min: -3000, max: 3000 }), fc.integer({ min: 49_990, max: 60_000 }), fc.integer({ min: -60_000, max: -49_990 })).filter((x) => x !== 0),
+  }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('decide' as const), id: fc.integer({ min: 0, max: 3 }), approve: fc.boolean(), actor: fc.constantFrom('op-a', 'op-b') }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('dispute' as const), id: fc.integer({ min: 0, max: 3 }), hold: fc.integer({ min: 0, max: 7 }) }) },
 );
 const step = fc.record({ op, retries: fc.integer({ min: 0, max: 2 }) });
 
-type Model = { balance: number; completed: Set<string>; posted: Set<string>; resolved: Map<string, string>; wins: Set<string> };
+type Model = {
+  balance: number; completed: Set<string>; posted: Set<string>; resolved: Map<string, string>; wins: Set<string>;
+  stakes: Map<string, number>; winsByHold: Map<string, number>; voided: Set<string>; adjusted: Set<string>;
+};
 
 describe('wallet invariants (R1)', () => {
   it('hold for 10,000 random sequences with retried keys', async () => {
@@ -31,12 +48,21 @@ describe('wallet invariants (R1)', () => {
     await stub.audit(); // instantiate (runs migrations)
     await runInDurableObject(stub, (o: PlayerDO) => {
       const w = internals(o).walletRg as import('./wallet').Wallet;
+      const { adjustmentsRg: adj, disputesRg: disputes } = o as unknown as { adjustmentsRg: Adjustments; disputesRg: Disputes };
       const tx = <T>(fn: () => T): T => internals(o).ctx.storage.transactionSync(fn);
+      // adjustments and disputes belong to a player: give the object one (kept across runs)
+      internals(o).c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, 'p', 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 0, 0)`;
       let seq = 0;
-      fc.assert(fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+      // how often the interesting paths ran (so the property cannot pass by never reaching them)
+      const seen = { applied_at_once: 0, approved: 0, four_eyes_refused: 0, voids_of_losing_bets: 0, voids_of_winning_bets: 0 };
+      fc.assert(fc.property(fc.array(step, { maxLength: 25, size: 'medium' }), (steps) => {
         for (const t of TABLES) internals(o).c.db.script(`delete from ${t}`);
         const run = ++seq;
-        const m: Model = { balance: 0, completed: new Set(), posted: new Set(), resolved: new Map(), wins: new Set() };
+        const m: Model = {
+          balance: 0, completed: new Set(), posted: new Set(), resolved: new Map(), wins: new Set(),
+          stakes: new Map(), winsByHold: new Map(), voided: new Set(), adjusted: new Set(),
+        };
         for (const { op: s, retries } of steps) {
           for (let attempt = 0; attempt <= retries; attempt++) {
             tx(() => {
@@ -69,7 +95,7 @@ describe('wallet invariants (R1)', () => {
                 }
                 case 'post': {
                   const r = w.postHold(`h${s.hold}`);
-                  if (r.ok && !r.replayed) { m.balance -= r.hold.real_minor + r.hold.bonus_minor; m.posted.add(`h${s.hold}`); }
+                  if (r.ok && !r.replayed) { m.balance -= r.hold.real_minor + r.hold.bonus_minor; m.posted.add(`h${s.hold}`); m.stakes.set(`h${s.hold}`, r.hold.real_minor + r.hold.bonus_minor); }
                   if (r.ok) expect(m.resolved.get(`h${s.hold}`) ?? 'posted').toBe('posted');
                   if (r.ok) m.resolved.set(`h${s.hold}`, 'posted');
                   return;
@@ -86,7 +112,60 @@ describe('wallet invariants (R1)', () => {
                 }
                 case 'win': {
                   const r = w.creditWin({ win_id: `win${s.id}`, hold_id: s.hold === null ? null : `h${s.hold}`, currency: 'EUR', amount_minor: s.amount, bucket: 'real' });
-                  if (r.ok && !r.replayed) { m.balance += s.amount; m.wins.add(`win${s.id}`); }
+                  if (r.ok && !r.replayed) {
+                    m.balance += s.amount;
+                    m.wins.add(`win${s.id}`);
+                    if (s.hold !== null) m.winsByHold.set(`h${s.hold}`, (m.winsByHold.get(`h${s.hold}`) ?? 0) + s.amount);
+                  }
+                  return;
+                }
+                case 'round': {
+                  const hold = `h${s.hold}`;
+                  const r = w.reserveHold({ hold_id: hold, currency: 'EUR', amount_minor: s.amount, expires_at: null, ref: null });
+                  if (!r.ok) { expect(['idempotency_conflict', 'insufficient_funds']).toContain(r.code); return; }
+                  const p = w.postHold(hold);
+                  if (!p.ok) { expect(p.code).toBe('invalid_state'); return; }
+                  if (!p.replayed) { m.balance -= s.amount; m.posted.add(hold); m.stakes.set(hold, s.amount); }
+                  expect(m.resolved.get(hold) ?? 'posted').toBe('posted');
+                  m.resolved.set(hold, 'posted');
+                  if (s.win === 0) return;
+                  const win = w.creditWin({ win_id: `rwin-${hold}`, hold_id: hold, currency: 'EUR', amount_minor: s.win, bucket: 'real' });
+                  if (win.ok && !win.replayed) { m.balance += s.win; m.wins.add(`rwin-${hold}`); m.winsByHold.set(hold, (m.winsByHold.get(hold) ?? 0) + s.win); }
+                  return;
+                }
+                case 'adjust': {
+                  const r = adj.request({ adjustment_id: `a${s.id}`, currency: 'EUR', bucket: s.bucket, amount_minor: s.amount, reason: 'test', actor: 'op-a' });
+                  if (!r.ok) { expect(['idempotency_conflict', 'insufficient_funds']).toContain(r.code); return; }
+                  if (r.replayed) return;
+                  expect(r.adjustment.state).toBe(Math.abs(s.amount) > fourEyesThresholdMinor('EUR') ? 'pending' : 'applied');
+                  if (r.adjustment.state === 'applied') { m.balance += s.amount; m.adjusted.add(`a${s.id}`); seen.applied_at_once++; }
+                  return;
+                }
+                case 'decide': {
+                  const r = adj.decide(`a${s.id}`, s.approve ? 'approve' : 'reject', s.actor, null);
+                  if (!r.ok) {
+                    expect(['adjustment_not_found', 'invalid_state', 'four_eyes_violation', 'insufficient_funds']).toContain(r.code);
+                    if (r.code === 'four_eyes_violation') seen.four_eyes_refused++;
+                    return;
+                  }
+                  expect(r.adjustment.requested_by).not.toBe(s.actor);
+                  if (!r.replayed && r.adjustment.state === 'applied') { m.balance += r.adjustment.amount_minor; m.adjusted.add(`a${s.id}`); seen.approved++; }
+                  return;
+                }
+                case 'dispute': {
+                  const hold = `h${s.hold}`;
+                  const r = disputes.resolve({ dispute_id: `d${s.id}`, hold_id: hold, resolution: 'void', reason: 'test', actor: 'op-a' });
+                  if (!r.ok) {
+                    expect(['idempotency_conflict', 'invalid_state', 'hold_not_found', 'insufficient_funds']).toContain(r.code);
+                    return;
+                  }
+                  if (r.replayed) return;
+                  expect(m.voided.has(hold)).toBe(false);
+                  expect(r.dispute.amount_minor).toBe((m.stakes.get(hold) ?? NaN) - (m.winsByHold.get(hold) ?? 0));
+                  m.voided.add(hold);
+                  if (m.winsByHold.has(hold)) seen.voids_of_winning_bets++;
+                  else seen.voids_of_losing_bets++;
+                  m.balance += r.dispute.amount_minor;
                   return;
                 }
               }
@@ -99,15 +178,21 @@ describe('wallet invariants (R1)', () => {
         expect(total).toBe(m.balance);
         expect(total).toBeGreaterThanOrEqual(0);
         // every key applied once: one ledger row per completed deposit, posted hold and win
-        const refs = internals(o).c.db.all<{ ref: string; kind: string; n: number }>`select ref, kind, count(*) as n from ledger group by ref, kind`;
+        const refs = internals(o).c.db.all<{ ref: string; kind: string; n: number }>`select ref, kind, count(*) as n from ledger group by ref, kind, bucket`;
         for (const r of refs) expect(r.n).toBe(1);
         expect(refs.filter((r) => r.kind === 'deposit').length).toBe(m.completed.size);
         expect(refs.filter((r) => r.kind === 'win').length).toBe(m.wins.size);
+        expect(refs.filter((r) => r.ref.startsWith('adjustment:')).length).toBe(m.adjusted.size);
+        // a bet is voided at most once, and a voided bet stays posted (entries are compensated, not edited)
+        const voids = internals(o).c.db.all<{ hold_id: string; n: number }>`select hold_id, count(*) as n from disputes where resolution = 'void' group by hold_id`;
+        expect(voids.map((v) => v.hold_id).sort()).toEqual([...m.voided].sort());
+        for (const v of voids) expect(v.n).toBe(1);
         // every hold resolved at most once, and its state matches the model
         for (const h of internals(o).c.db.all<{ hold_id: string; state: string }>`select hold_id, state from holds where kind = 'bet'`) {
           expect(h.state).toBe(m.resolved.get(h.hold_id) ?? 'pending');
         }
       }), { numRuns: 10_000 });
+      for (const [path, n] of Object.entries(seen)) expect(n, path).toBeGreaterThan(10);
     });
   }, 240_000);
 

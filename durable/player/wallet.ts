@@ -2,7 +2,8 @@
  * The player's wallet: balances per currency and bucket (real, bonus), an append-only ledger with
  * running balances, two-phase holds, deposits and withdrawals. Every movement is idempotent (by
  * client key, deposit/withdrawal/hold/win id) and checks responsible-gaming limits in the same
- * transaction that moves the money. Callers run these inside one SQLite transaction.
+ * transaction that moves the money. Callers run these inside one SQLite transaction. Back-office
+ * corrections (adjustments, dispute resolutions) come in through `correct`, as new entries.
  */
 import { fail, type Result } from '../../domain/errors';
 import { addMinor, type Currency } from '../../domain/money';
@@ -73,6 +74,23 @@ export class Wallet {
 
   hold(holdId: string): Hold | null {
     return this.ctx.db.first<Hold>`select * from holds where hold_id = ${holdId}`;
+  }
+
+  /** Pending holds (bets in play, withdrawals awaiting payout), newest first. */
+  openHolds(limit = 100): Hold[] {
+    return this.ctx.db.all<Hold>`select * from holds where state = 'pending' order by created_at desc limit ${limit}`;
+  }
+
+  /** What wins credited against a bet add up to, per bucket. */
+  winsOf(holdId: string): Record<Bucket, number> {
+    const rows = this.ctx.db.all<{ bucket: Bucket; total: number }>`select bucket, sum(amount_minor) as total from wins where hold_id = ${holdId} group by bucket`;
+    return { real: rows.find((r) => r.bucket === 'real')?.total ?? 0, bonus: rows.find((r) => r.bucket === 'bonus')?.total ?? 0 };
+  }
+
+  /** Balance minus held, in one bucket. */
+  availableIn(currency: Currency, bucket: Bucket): number {
+    const a = this.account(currency, bucket);
+    return a.balance_minor - a.held_minor;
   }
 
   // ---- deposits ------------------------------------------------------------------------------
@@ -206,10 +224,32 @@ export class Wallet {
       }
       if (!this.fits(input.currency, input.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
       const after = this.move(input.currency, input.bucket, 'win', input.amount_minor, input.win_id);
+      this.ctx.db.run`insert into wins (win_id, hold_id, currency, bucket, amount_minor, created_at)
+        values (${input.win_id}, ${input.hold_id}, ${input.currency}, ${input.bucket}, ${input.amount_minor}, ${this.ctx.now()})`;
       this.limits.record('loss', input.currency, -input.amount_minor, this.ctx.now());
       this.ctx.emit('wallet.win.credited', { win_id: input.win_id, hold_id: input.hold_id, bucket: input.bucket, amount_minor: input.amount_minor, balance_after_minor: after }, input.currency);
       return { ok: true, balance_after_minor: after };
     });
+  }
+
+  /**
+   * A correction outside the game and payment flows: one ledger entry (kind 'adjustment') per
+   * bucket with a non-zero delta, all under `ref`. Every bucket is checked before anything is
+   * written, so a refusal leaves no trace. Debits only take what is available (not held).
+   */
+  correct(currency: Currency, ref: string, delta: Partial<Record<Bucket, number>>): Result<{ balance_after_minor: Record<Bucket, number> }> {
+    const moves = (['real', 'bonus'] as const).map((bucket) => ({ bucket, amount: delta[bucket] ?? 0 })).filter((m) => m.amount !== 0);
+    for (const m of moves) {
+      if (!Number.isSafeInteger(m.amount)) throw new Error(`invariant: correction ${m.amount} is not a safe integer`);
+      const available = this.availableIn(currency, m.bucket);
+      if (m.amount < 0 && available < -m.amount) {
+        return fail('insufficient_funds', `not enough available ${m.bucket} balance`, { available_minor: available, currency, bucket: m.bucket });
+      }
+    }
+    const credit = moves.reduce((sum, m) => sum + Math.max(0, m.amount), 0);
+    if (credit > 0 && !this.fits(currency, credit)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
+    for (const m of moves) this.move(currency, m.bucket, 'adjustment', m.amount, ref);
+    return { ok: true, balance_after_minor: { real: this.account(currency, 'real').balance_minor, bonus: this.account(currency, 'bonus').balance_minor } };
   }
 
   /** Pending holds past their expiry (for the alarm, bounded). */

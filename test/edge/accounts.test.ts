@@ -1,6 +1,7 @@
 /** Registration, login, sessions, geo-blocking and login throttling through real HTTP and RPC. */
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BRAND } from '../../domain/brands';
 import { IDLE_TIMEOUT_MS, SESSION_MAX_MS } from '../../durable/player/sessions';
 import { call, expectError, player, register, uniqueEmail, advance } from './helpers';
 
@@ -47,6 +48,35 @@ describe('registration', () => {
     expectError(await call('POST', '/v1/players', { email: uniqueEmail(), password: 'long enough pw', date_of_birth: '1990-01-01', country: 'ZA' }), 451, 'jurisdiction_unavailable');
     const jp = await register({ country: 'JP', currency: 'JPY' }, { country: 'JP' });
     expect(jp.body.player).toMatchObject({ jurisdiction: 'CW', currency: 'JPY' });
+  });
+});
+
+describe('brands', () => {
+  it('registers into the brand asked for, shows it to the player and carries it on player.registered', async () => {
+    const p = await register({ brand: 'sakura' });
+    expect(p.body.player.brand).toBe('sakura');
+    const me = await call('GET', '/v1/players/me', undefined, { token: p.token });
+    expect(me.body.player.brand).toBe('sakura');
+    expect(me.body.player).not.toHaveProperty('vip');
+    const registered = (await player(p.playerId).outbox(0, 10)).find((r) => r.event.event_type === 'player.registered')!;
+    expect(registered.event.payload.brand).toBe('sakura');
+  });
+
+  it('defaults to the default brand', async () => {
+    const p = await register();
+    expect(p.body.player.brand).toBe(DEFAULT_BRAND);
+    expect((await player(p.playerId).outbox(0, 10))[0]!.event.payload.brand).toBe(DEFAULT_BRAND);
+  });
+
+  it('refuses an unknown brand with 400 and creates nothing', async () => {
+    const email = uniqueEmail();
+    for (const brand of ['nope', '', 'SAKURA', 7]) {
+      const r = await call('POST', '/v1/players', { email, password: 'long enough pw', date_of_birth: '1990-01-01', country: 'MT', brand });
+      expectError(r, 400, 'validation_failed');
+      expect(r.body.error.details.issues.map((i: { path: string }) => i.path)).toEqual(['brand']);
+    }
+    // the email was never claimed
+    expect((await register({ email, brand: 'aurora' })).body.player.brand).toBe('aurora');
   });
 });
 

@@ -1,5 +1,6 @@
 /** Registration, the player's own profile, and KYC submission. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { BRANDS, DEFAULT_BRAND } from '../../domain/brands';
 import { ageInYears, jurisdictionConfig, jurisdictionForCountry } from '../../domain/jurisdictions';
 import { uuidv7 } from '../../domain/ids';
 import { hashPassword } from '../../domain/password';
@@ -27,6 +28,8 @@ const Registration = z.strictObject({
   country: Country.openapi({ description: 'Country of residence; decides the jurisdiction' }),
   currency: CurrencyCode.optional().openapi({ description: "Defaults to the jurisdiction's first currency" }),
   acquisition_source: z.string().min(1).max(64).regex(/^[a-z0-9_\-.]+$/).optional().openapi({ example: 'affiliate.casinoguide' }),
+  brand: z.enum(BRANDS.map((b) => b.id) as [string, ...string[]]).optional()
+    .openapi({ description: `The casino site the player signs up on (default ${DEFAULT_BRAND})`, example: DEFAULT_BRAND }),
 }).openapi('Registration');
 
 const Authenticated = z.object({ token: z.string(), player: Player, session: Session }).openapi('Authenticated');
@@ -54,7 +57,7 @@ players.openapi(createRoute({
   try {
     const password_hash = await hashPassword(input.password);
     const registered = unwrap(await playerStub(c.env, playerId).register({
-      player_id: playerId, email, password_hash, date_of_birth: input.date_of_birth, country: input.country, jurisdiction: j.id,
+      player_id: playerId, brand: input.brand ?? DEFAULT_BRAND, email, password_hash, date_of_birth: input.date_of_birth, country: input.country, jurisdiction: j.id,
       currency, acquisition_source: input.acquisition_source ?? null, config_version: jurisdictionConfig.version,
     }, { country: c.get('country'), ip: c.req.header('CF-Connecting-IP') ?? null, user_agent: c.req.header('User-Agent')?.slice(0, 256) ?? null }));
     await directory.confirm(email, playerId);

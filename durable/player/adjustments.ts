@@ -1,0 +1,150 @@
+/**
+ * Manual adjustments with four eyes. An operator corrects a balance by a signed amount: up to the
+ * currency's four-eyes threshold it is applied at once; above it, it waits (pending) until a second
+ * operator approves it (applied then, if the balance still covers a debit) or rejects it. The
+ * operator-chosen adjustment id is the idempotency key. Money moves only through Wallet.correct
+ * (ledger kind 'adjustment', ref `adjustment:<id>`), and every step is an event of this player.
+ */
+import { fourEyesThresholdMinor } from '../../domain/backoffice';
+import { fail, type Result } from '../../domain/errors';
+import { jurisdictionById } from '../../domain/jurisdictions';
+import type { Currency } from '../../domain/money';
+import type { PlayerContext } from './context';
+import { isKeyKept, once, type Replayable } from './idempotency';
+import { checkFields } from './operator-input';
+import type { Bucket, Wallet } from './wallet';
+
+export type AdjustmentState = 'pending' | 'applied' | 'rejected';
+
+export type Adjustment = {
+  adjustment_id: string;
+  currency: Currency;
+  bucket: Bucket;
+  amount_minor: number;
+  reason: string;
+  state: AdjustmentState;
+  requested_by: string;
+  /** The second operator; null for adjustments applied at once (under the threshold). */
+  decided_by: string | null;
+  decision_reason: string | null;
+  /** The bucket's balance right after the adjustment was applied. */
+  balance_after_minor: number | null;
+  created_at: number;
+  decided_at: number | null;
+};
+
+export type AdjustmentRequest = {
+  adjustment_id: string;
+  currency: Currency;
+  bucket: Bucket;
+  /** Signed: a credit (> 0) or a debit (< 0), never 0. */
+  amount_minor: number;
+  reason: string;
+  actor: string;
+};
+
+export const ADJUSTMENTS_LIST_MAX = 100;
+
+function fingerprint(a: Pick<Adjustment, 'currency' | 'bucket' | 'amount_minor' | 'reason'> & { actor: string }): string {
+  return JSON.stringify(['adjustment', a.currency, a.bucket, a.amount_minor, a.reason, a.actor]);
+}
+
+export class Adjustments {
+  constructor(
+    private readonly ctx: PlayerContext,
+    private readonly wallet: Wallet,
+  ) {}
+
+  get(adjustmentId: string): Adjustment | null {
+    return this.ctx.db.first<Adjustment>`select * from adjustments where adjustment_id = ${adjustmentId}`;
+  }
+
+  /** Newest first. */
+  list(opts: { state?: AdjustmentState; limit?: number } = {}): Adjustment[] {
+    const limit = Math.min(Math.max(1, Math.trunc(opts.limit ?? ADJUSTMENTS_LIST_MAX)), ADJUSTMENTS_LIST_MAX);
+    return opts.state
+      ? this.ctx.db.all<Adjustment>`select * from adjustments where state = ${opts.state} order by created_at desc, adjustment_id desc limit ${limit}`
+      : this.ctx.db.all<Adjustment>`select * from adjustments order by created_at desc, adjustment_id desc limit ${limit}`;
+  }
+
+  request(input: AdjustmentRequest): Replayable<{ adjustment: Adjustment }> {
+    const invalid = checkFields({
+      ids: { adjustment_id: input.adjustment_id, actor: input.actor }, texts: { reason: input.reason },
+      deltas: { amount_minor: input.amount_minor }, currencies: { currency: input.currency }, buckets: { bucket: input.bucket },
+    });
+    if (invalid) return invalid;
+    if (!this.ctx.profile()) return fail('player_not_found');
+    const key = `adjustment:${input.adjustment_id}`;
+    const fp = fingerprint(input);
+    const existing = this.get(input.adjustment_id);
+    if (existing && !isKeyKept(this.ctx, key)) {
+      // Older than the idempotency retention: the adjustment itself answers the retry.
+      return fingerprint({ ...existing, actor: existing.requested_by }) === fp
+        ? { ok: true, adjustment: existing, replayed: true }
+        : fail('idempotency_conflict', 'this adjustment id was used with a different request', { adjustment_id: input.adjustment_id });
+    }
+    return once(this.ctx, key, fp, () => this.create(input));
+  }
+
+  /** The second operator's decision on a pending adjustment. The same decision repeated is a replay. */
+  decide(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null): Replayable<{ adjustment: Adjustment }> {
+    const invalid = checkFields({ ids: { adjustment_id: adjustmentId, actor }, texts: reason === null ? {} : { reason } });
+    if (invalid) return invalid;
+    if (decision !== 'approve' && decision !== 'reject') return fail('validation_failed', "decision must be 'approve' or 'reject'");
+    const a = this.get(adjustmentId);
+    if (!a) return fail('adjustment_not_found');
+    const target: AdjustmentState = decision === 'approve' ? 'applied' : 'rejected';
+    if (a.state !== 'pending') {
+      if (a.state === target && a.decided_by === actor) return { ok: true, adjustment: a, replayed: true };
+      return fail('invalid_state', `adjustment is ${a.state}`, { state: a.state });
+    }
+    if (actor === a.requested_by) return fail('four_eyes_violation', 'a second operator must decide this adjustment', { requested_by: a.requested_by });
+    const now = this.ctx.now();
+    if (decision === 'reject') {
+      this.ctx.db.run`update adjustments set state = 'rejected', decided_by = ${actor}, decision_reason = ${reason}, decided_at = ${now}
+        where adjustment_id = ${a.adjustment_id}`;
+      this.ctx.emit('backoffice.adjustment.rejected', { adjustment_id: a.adjustment_id, amount_minor: a.amount_minor, actor, reason }, a.currency);
+      return { ok: true, adjustment: this.get(a.adjustment_id)!, replayed: false };
+    }
+    const applied = this.wallet.correct(a.currency, `adjustment:${a.adjustment_id}`, { [a.bucket]: a.amount_minor });
+    if (!applied.ok) return applied; // stays pending: a later approval may find the funds
+    const after = applied.balance_after_minor[a.bucket];
+    this.ctx.db.run`update adjustments set state = 'applied', decided_by = ${actor}, decision_reason = ${reason}, decided_at = ${now},
+      balance_after_minor = ${after} where adjustment_id = ${a.adjustment_id}`;
+    this.emitApplied(a, after, actor);
+    return { ok: true, adjustment: this.get(a.adjustment_id)!, replayed: false };
+  }
+
+  private create(input: AdjustmentRequest): Result<{ adjustment: Adjustment }> {
+    if (!this.currencyAllowed(input.currency)) return fail('unsupported_currency', `this player has no ${input.currency} account`, { currency: input.currency });
+    const needsApproval = Math.abs(input.amount_minor) > fourEyesThresholdMinor(input.currency);
+    let after: number | null = null;
+    if (!needsApproval) {
+      const applied = this.wallet.correct(input.currency, `adjustment:${input.adjustment_id}`, { [input.bucket]: input.amount_minor });
+      if (!applied.ok) return applied;
+      after = applied.balance_after_minor[input.bucket];
+    }
+    const now = this.ctx.now();
+    this.ctx.db.run`insert into adjustments (adjustment_id, currency, bucket, amount_minor, reason, state, requested_by, balance_after_minor, created_at, decided_at)
+      values (${input.adjustment_id}, ${input.currency}, ${input.bucket}, ${input.amount_minor}, ${input.reason},
+      ${needsApproval ? 'pending' : 'applied'}, ${input.actor}, ${after}, ${now}, ${needsApproval ? null : now})`;
+    this.ctx.emit('backoffice.adjustment.requested', {
+      adjustment_id: input.adjustment_id, bucket: input.bucket, amount_minor: input.amount_minor, reason: input.reason, actor: input.actor, needs_approval: needsApproval,
+    }, input.currency);
+    const a = this.get(input.adjustment_id)!;
+    if (after !== null) this.emitApplied(a, after, null);
+    return { ok: true, adjustment: a };
+  }
+
+  private emitApplied(a: Adjustment, after: number, approvedBy: string | null): void {
+    this.ctx.emit('backoffice.adjustment.applied', {
+      adjustment_id: a.adjustment_id, bucket: a.bucket, amount_minor: a.amount_minor, balance_after_minor: after, requested_by: a.requested_by, approved_by: approvedBy,
+    }, a.currency);
+  }
+
+  /** The jurisdiction's currencies, and any currency the player already holds money in. */
+  private currencyAllowed(currency: Currency): boolean {
+    const p = this.ctx.profile()!;
+    return (jurisdictionById(p.jurisdiction)?.currencies ?? []).includes(currency) || this.wallet.balances().some((b) => b.currency === currency);
+  }
+}

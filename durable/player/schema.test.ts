@@ -1,0 +1,61 @@
+/**
+ * Migration 2 on an object that lived under migration 1: profiles get the default brand and no VIP
+ * flag, wins credited before are found by their bet (backfilled from the outbox), and the relay
+ * starts from the beginning of the outbox. Also: the new tables refuse what must never be stored.
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BRAND } from '../../domain/brands';
+import { migrate } from '../lib/sql';
+import { internals, player } from '../../test/edge/helpers';
+import type { PlayerDO } from './player-do';
+import { PLAYER_MIGRATIONS } from './schema';
+
+describe('player schema, migration 2', () => {
+  it('upgrades a migration-1 object: default brand, no VIP, wins backfilled by bet, relay cursor at 0', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO) => {
+      const db = internals(o).c.db;
+      // back to an empty database, then only migration 1
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, PLAYER_MIGRATIONS.slice(0, 1));
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+      const win = (winId: string, holdId: string | null, amount: number) => JSON.stringify({
+        event_id: crypto.randomUUID(), event_type: 'wallet.win.credited', schema_version: 1, occurred_at: 1700000000000, player_id: 'p-old', table_id: null,
+        round_id: null, jurisdiction: 'MT', currency: 'EUR', payload: { win_id: winId, hold_id: holdId, bucket: 'real', amount_minor: amount, balance_after_minor: amount },
+      });
+      db.run`insert into outbox (event_id, event_type, occurred_at, body) values ('e1', 'wallet.win.credited', 1700000000000, ${win('w1', 'h1', 300)})`;
+      db.run`insert into outbox (event_id, event_type, occurred_at, body) values ('e2', 'wallet.win.credited', 1700000000001, ${win('w2', null, 50)})`;
+
+      migrate(db, PLAYER_MIGRATIONS);
+      expect(db.first`select brand, vip from profile`).toEqual({ brand: DEFAULT_BRAND, vip: 0 });
+      expect(db.all`select win_id, hold_id, currency, bucket, amount_minor, created_at from wins order by win_id`).toEqual([
+        { win_id: 'w1', hold_id: 'h1', currency: 'EUR', bucket: 'real', amount_minor: 300, created_at: 1700000000000 },
+        { win_id: 'w2', hold_id: null, currency: 'EUR', bucket: 'real', amount_minor: 50, created_at: 1700000000001 },
+      ]);
+      expect(internals(o).walletRg.winsOf('h1')).toEqual({ real: 300, bonus: 0 });
+      expect(db.first`select after_seq, failures from relay_state`).toEqual({ after_seq: 0, failures: 0 });
+      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+    });
+  });
+
+  it('refuses VIP values other than 0/1, a second void of a bet, and a decider who is the requester', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit();
+    await runInDurableObject(stub, (o: PlayerDO) => {
+      const db = internals(o).c.db;
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, 'p', 'p@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 1, 1)`;
+      expect(() => db.run`update profile set vip = 2`).toThrow(/CHECK/);
+      db.run`insert into disputes (dispute_id, hold_id, currency, resolution, amount_minor, reason, actor, created_at) values ('d1', 'h', 'EUR', 'void', 1, 'r', 'a', 1)`;
+      expect(() => db.run`insert into disputes (dispute_id, hold_id, currency, resolution, amount_minor, reason, actor, created_at) values ('d2', 'h', 'EUR', 'void', 1, 'r', 'a', 1)`).toThrow(/UNIQUE/);
+      db.run`insert into disputes (dispute_id, hold_id, currency, resolution, amount_minor, reason, actor, created_at) values ('d3', 'h', 'EUR', 'correct', 1, 'r', 'a', 1)`;
+      db.run`insert into adjustments (adjustment_id, currency, bucket, amount_minor, reason, state, requested_by, created_at) values ('a1', 'EUR', 'real', 5, 'r', 'pending', 'op-a', 1)`;
+      expect(() => db.run`update adjustments set decided_by = 'op-a' where adjustment_id = 'a1'`).toThrow(/CHECK/);
+      expect(() => db.run`insert into adjustments (adjustment_id, currency, bucket, amount_minor, reason, state, requested_by, created_at) values ('a2', 'EUR', 'real', 0, 'r', 'pending', 'op-a', 1)`).toThrow(/CHECK/);
+    });
+  });
+});
