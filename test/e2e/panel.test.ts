@@ -9,6 +9,8 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMinor } from '../../domain/money';
+import { majorToMinor } from '../../worker/panel/money';
 import { launchBrowser, startPlatform, totpNow, type Platform } from './harness.mjs';
 import { artifactPath, clientBundleIsFresh, startOtherSite } from './panel-support.mjs';
 
@@ -17,6 +19,7 @@ type Browser = { context: BrowserContext; close(): Promise<void> };
 
 const PASSWORD = 'e2e operator password 1';
 const ADMIN_EMAIL = 'root@casino.example';
+const LOCKED_EMAIL = 'lou.locked@casino.example';
 const OPERATOR_EMAIL = 'olga.operator@casino.example';
 const COMPLIANCE_EMAIL = 'cora.compliance@casino.example';
 const PLAYER_EMAIL = 'punter.one@players.example';
@@ -110,6 +113,25 @@ afterAll(async () => {
   await b1?.close();
   await b2?.close();
   await platform?.stop();
+});
+
+describe('amounts typed into the panel', () => {
+  it('converts major units to minor with the currency exponent, exactly, and round-trips through formatMinor', () => {
+    expect(majorToMinor('600', 'EUR')).toEqual({ ok: true, minor: 60_000 });
+    expect(majorToMinor(' -12.5 ', 'EUR')).toEqual({ ok: true, minor: -1_250 });
+    expect(majorToMinor('0.07', 'EUR')).toEqual({ ok: true, minor: 7 });
+    expect(majorToMinor('1500', 'JPY')).toEqual({ ok: true, minor: 1_500 });
+    expect(majorToMinor('1.234', 'KWD')).toEqual({ ok: true, minor: 1_234 });
+    expect(majorToMinor('0.00000001', 'BTC')).toEqual({ ok: true, minor: 1 });
+    expect(majorToMinor('19.99', 'EUR')).toEqual({ ok: true, minor: 1_999 }); // 19.99 * 100 is 1998.9999999999998 in floats
+    for (const bad of ['', '1,50', '1.5.0', 'abc', '1e3', '--1', '.5', '99999999999999999']) expect(majorToMinor(bad, 'EUR').ok, bad).toBe(false);
+    expect(majorToMinor('1.5', 'JPY')).toEqual({ ok: false, error: 'JPY has no decimals' });
+    expect(majorToMinor('1.234', 'EUR')).toEqual({ ok: false, error: 'EUR has at most 2 decimals' });
+    for (const [text, cur] of [['712.34', 'EUR'], ['-0.01', 'EUR'], ['1.000', 'KWD'], ['123456', 'JPY']] as const) {
+      const r = majorToMinor(text, cur);
+      expect(r.ok && formatMinor(r.minor, cur)).toBe(`${text} ${cur}`);
+    }
+  });
 });
 
 describe('back-office panel in Chromium', () => {
@@ -234,6 +256,11 @@ describe('back-office panel in Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]');
     expect(await text(page, '#profile [data-field="Email"]')).toBe('p***@p***.example');
     expect(await page.isHidden('#reveal-pii')).toBe(true);
+    // what this role may not do is not offered (KYC is pending, but reviewing it is compliance's job)
+    expect(await text(page, '#profile [data-field="KYC"]')).toBe('pending');
+    expect(await page.isHidden('#kyc-form')).toBe(true);
+    expect(await page.isVisible('#adjust-form')).toBe(true);
+    expect(await page.isVisible('#dispute-form')).toBe(true);
 
     // lock, with a reason: the player's sessions end
     await page.fill('#status-reason', 'suspected account takeover, ticket 1001');
@@ -319,7 +346,11 @@ describe('back-office panel in Chromium', () => {
     expect(await page.locator('#adjustments .pill.applied').count()).toBe(2);
     expect(await page.locator('#adjustments .pill.rejected').count()).toBe(1);
 
-    // compliance may reveal PII (audited)
+    // compliance reviews KYC and reveals PII (audited), but neither adjusts nor resolves disputes
+    expect(await page.isVisible('#kyc-form')).toBe(true);
+    expect(await page.isHidden('#adjust-form')).toBe(true);
+    expect(await page.isHidden('#dispute-form')).toBe(true);
+    expect(await page.isVisible('#status-form')).toBe(true);
     await page.click('#reveal-pii');
     await page.locator('#profile [data-field="Email"]', { hasText: PLAYER_EMAIL }).waitFor();
     expect(await text(page, '#profile [data-field="Date of birth"]')).toBe('1990-04-02');
@@ -454,5 +485,32 @@ describe('back-office panel in Chromium', () => {
     await page.goto(`${platform.baseUrl}${playerUrl()}`);
     await page.waitForSelector('body[data-ready="true"]');
     expect(await text(page, '#profile [data-field="Status"]')).toBe('active');
+  });
+
+  it('shows the lockout after repeated wrong passwords, with the wait from Retry-After', async () => {
+    await ok(api('POST', '/v1/ops/operators', {
+      token: state.adminToken, body: { email: LOCKED_EMAIL, display_name: 'Lou Locked', password: PASSWORD, roles: ['analyst'], brands: ['aurora'], jurisdictions: ['*'], vip_clearance: false },
+    }), 201, 'create operator');
+    const page = await b1.context.newPage();
+    // signed in already (the admin, in this browser): the login page sends you on to the dashboard
+    await page.goto(`${platform.baseUrl}/ops/login`);
+    expect(new URL(page.url()).pathname).toBe('/ops');
+    await b1.context.clearCookies();
+    await page.goto(`${platform.baseUrl}/ops/login`);
+    await page.fill('#login-email', LOCKED_EMAIL);
+    for (let i = 1; i <= 5; i++) {
+      await page.fill('#login-password', `wrong password ${i}`);
+      await page.$eval('#login-msg', (el: any) => { el.textContent = ''; });
+      await page.click('#login-form button[type=submit]');
+      await message(page, '#login-msg', i < 5 ? 'invalid_credentials' : 'rate_limited');
+    }
+    expect(await text(page, '#login-msg')).toMatch(/rate_limited\) — try again in \d+ s/);
+    // locked means locked: the right password does not help now
+    await page.fill('#login-password', PASSWORD);
+    await page.$eval('#login-msg', (el: any) => { el.textContent = ''; });
+    await page.click('#login-form button[type=submit]');
+    await message(page, '#login-msg', 'rate_limited');
+    expect(await page.isHidden('#step-code')).toBe(true);
+    await page.close();
   });
 });

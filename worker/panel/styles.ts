@@ -3,6 +3,7 @@ export const PANEL_CSS = `
 :root { --fg: #1d2430; --muted: #5b6677; --line: #d7dce4; --bg: #f6f7f9; --card: #fff; --accent: #1f5fbf;
   --ok: #1d7a3a; --warn: #8a5a00; --bad: #b3261e; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; color: var(--fg); background: var(--bg); font-size: 15px; line-height: 1.45; }
 a { color: var(--accent); }
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible { outline: 3px solid #7aa7ff; outline-offset: 1px; }
