@@ -118,6 +118,7 @@ describe('back office', () => {
     expect(ledger.status).toBe(200);
     const entries = (await auditEntries(admin, 'aurora')).filter((e) => e.target_id === p.playerId && e.action.startsWith('adjustment.'));
     expect(entries.map((e) => `${e.action}:${e.outcome}`)).toEqual(expect.arrayContaining(['adjustment.request:allowed', 'adjustment.approve:allowed', 'adjustment.reject:allowed', 'adjustment.approve:denied']));
+    expect(entries.find((e) => e.actor_id === admin.operatorId && e.action === 'adjustment.approve')).toMatchObject({ outcome: 'denied', reason: expect.stringContaining('four eyes') });
   });
 
   it('disputes: voiding a settled losing bet refunds the stake by a new entry; voiding twice is refused', async () => {

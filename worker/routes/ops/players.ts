@@ -36,7 +36,7 @@ async function idFromKey(prefix: string, operatorId: string, key: string): Promi
   return `${prefix}-${Array.from(digest.slice(0, 16), (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-function audit(c: Context<AppEnv>, found: Inspected, action: string, fields: { reason?: string | null; before?: unknown; after?: unknown }) {
+function audit(c: Context<AppEnv>, found: Inspected, action: string, fields: { reason?: string | null; before?: unknown; after?: unknown; outcome?: 'allowed' | 'denied' }) {
   return recordAudit(c, { action, target_type: 'player', target_id: found.player.player_id, brand: found.player.brand, jurisdiction: found.player.jurisdiction, ...fields });
 }
 
@@ -61,7 +61,7 @@ opsPlayers.openapi(createRoute({
   const { player_id } = c.req.valid('param');
   const q = c.req.valid('query');
   await guardPlayer(c, 'player.ledger.read', player_id, 'player.ledger.view');
-  const r = await playerStub(c.env, player_id).ledgerForOperator({ before: q.before ?? null, limit: q.limit, currency: (q.currency ?? null) as Currency | null });
+  const r = unwrap(await playerStub(c.env, player_id).ledgerForOperator({ before: q.before ?? null, limit: q.limit, currency: (q.currency ?? null) as Currency | null }));
   return c.json(r as unknown as Record<string, unknown>, 200);
 });
 
@@ -73,7 +73,7 @@ opsPlayers.openapi(createRoute({
   const { player_id } = c.req.valid('param');
   const q = c.req.valid('query');
   await guardPlayer(c, 'player.timeline.read', player_id, 'player.timeline.view');
-  const r = await playerStub(c.env, player_id).timeline({ before: q.before, limit: q.limit });
+  const r = unwrap(await playerStub(c.env, player_id).timeline({ before: q.before, limit: q.limit }));
   return c.json(r as unknown as Record<string, unknown>, 200);
 });
 
@@ -178,7 +178,7 @@ opsPlayers.openapi(createRoute({
   const { decision, reason } = c.req.valid('json');
   const found = await guardPlayer(c, 'adjustment.approve', player_id, `adjustment.${decision}`);
   const r = settled(await playerStub(c.env, player_id).decideAdjustment(adjustment_id, decision, `operator:${c.get('operator').operator_id}`, reason));
-  if (!r.ok && r.code === 'four_eyes_violation') await audit(c, found, `adjustment.${decision}`, { reason: 'four eyes: requester cannot approve', before: { adjustment_id } });
+  if (!r.ok && r.code === 'four_eyes_violation') await audit(c, found, `adjustment.${decision}`, { outcome: 'denied', reason: 'four eyes: requester cannot approve', before: { adjustment_id } });
   const done = unwrap(r);
   await audit(c, found, `adjustment.${decision}`, { reason, before: { balances: found.balances, adjustment_id }, after: done });
   return c.json(done as unknown as Record<string, unknown>, 200);
