@@ -3,30 +3,12 @@
  * alarm schedules and the clock. Rules run on event time; `now()` only stamps our own actions
  * (receipt, raising, resolving) and drives retention.
  */
-import { Db } from '../lib/sql';
-import { Outbox } from '../lib/outbox';
-import { Schedules } from '../lib/schedules';
+import { ObjectContext } from '../lib/object-context';
 
 /** The batch's player; where an event's envelope is silent (jurisdiction, currency), the snapshot speaks. */
 export type Subject = { player_id: string; jurisdiction: string; currency: string };
 
-export class OpsContext {
-  readonly db: Db;
-  readonly outbox: Outbox;
-  readonly schedules: Schedules;
-  /** Tests move time forward with this (through runInDurableObject); production leaves it at 0. */
-  clockOffsetMs = 0;
-
-  constructor(storage: DurableObjectStorage) {
-    this.db = new Db(storage.sql);
-    this.outbox = new Outbox(this.db);
-    this.schedules = new Schedules(this.db, storage);
-  }
-
-  now(): number {
-    return Date.now() + this.clockOffsetMs;
-  }
-
+export class OpsContext extends ObjectContext {
   /** The brand this object serves, once known (from its name or its first batch). */
   brand(): string | null {
     return this.db.first<{ value: string }>`select value from meta where key = 'brand'`?.value ?? null;

@@ -5,9 +5,7 @@
  */
 import type { Currency } from '../../domain/money';
 import type { EventPayload, EventType } from '../../domain/events';
-import { Db } from '../lib/sql';
-import { Outbox } from '../lib/outbox';
-import { Schedules } from '../lib/schedules';
+import { ObjectContext } from '../lib/object-context';
 
 export type PlayerStatus = 'active' | 'locked' | 'self_excluded' | 'closed';
 export type KycStatus = 'none' | 'pending' | 'verified' | 'rejected';
@@ -32,24 +30,9 @@ export type ProfileRow = {
   updated_at: number;
 };
 
-export class PlayerContext {
-  readonly db: Db;
-  readonly outbox: Outbox;
-  readonly schedules: Schedules;
-  /** Tests move time forward with this (through runInDurableObject); production leaves it at 0. */
-  clockOffsetMs = 0;
+export class PlayerContext extends ObjectContext {
   /** Events emitted since the object last looked (PlayerDO resets it at the start of each transaction). */
   eventsEmitted = 0;
-
-  constructor(storage: DurableObjectStorage) {
-    this.db = new Db(storage.sql);
-    this.outbox = new Outbox(this.db);
-    this.schedules = new Schedules(this.db, storage);
-  }
-
-  now(): number {
-    return Date.now() + this.clockOffsetMs;
-  }
 
   profile(): ProfileRow | null {
     return this.db.first<ProfileRow>`select * from profile where id = 1`;
