@@ -16,9 +16,9 @@ type Rule = (typeof RULES)[number];
 const PolicySchema = z.strictObject({
   version: z.string(),
   description: z.string().optional(),
-  permissions: z.record(z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/), z.strictObject({ scope: z.enum(['brand', 'player']), description: z.string() })),
+  permissions: z.record(z.string().regex(/^[a-z_]+(\.[a-z_]+)+$/), z.strictObject({ scope: z.enum(['brand', 'player', 'platform']), description: z.string() })),
   roles: z.record(z.enum(ROLES), z.array(z.string()).min(1)),
-  scope_rules: z.strictObject({ brand: z.array(z.enum(RULES)), player: z.array(z.enum(RULES)) }),
+  scope_rules: z.strictObject({ brand: z.array(z.enum(RULES)), player: z.array(z.enum(RULES)), platform: z.array(z.enum(RULES)) }),
 });
 
 export type Policy = z.infer<typeof PolicySchema>;
@@ -47,7 +47,7 @@ export type Principal = {
   vip_clearance: boolean;
 };
 
-/** What is asked about: a brand, or a player of a brand. */
+/** What is asked about: a brand, or a player of a brand (platform-scoped permissions use brand 'platform' and check roles only). */
 export type Target = { brand: string; jurisdiction?: string; vip?: boolean };
 
 export type Decision = { allow: true } | { allow: false; reason: 'role' | Rule };

@@ -5,11 +5,10 @@
  * warehouse keeps events for years and analytics do not need them.
  */
 import { z } from 'zod';
-import { CURRENCIES, type Currency } from './money';
-
-const currency = z.enum(CURRENCIES as [Currency, ...Currency[]]);
-const amount = z.number().int().safe();
-const id = z.string().min(1).max(128);
+import { CATALOG_EVENTS } from './catalog/events';
+import { amount, currency, id } from './event-fields';
+import { TABLE_EVENTS } from './games/events';
+import { PROVIDER_EVENTS } from './provider/events';
 
 const SessionEndReason = z.enum(['logout', 'idle_timeout', 'max_length', 'time_limit', 'cool_off', 'self_exclusion', 'account_locked', 'account_closed']);
 const LimitKind = z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']);
@@ -54,6 +53,10 @@ export const EVENT_PAYLOADS = {
   // operations: anomaly alerts (BrandOpsDO) and the audit log (AuditDO)
   'ops.alert.raised': z.object({ alert_id: id, brand: z.string(), rule: z.string(), severity: z.enum(['low', 'medium', 'high']), summary: z.string() }),
   'audit.entry.appended': z.object({ shard: z.string(), seq: z.number().int().positive(), action: z.string(), outcome: z.enum(['allowed', 'denied', 'failed']), actor_id: z.string(), target_type: z.string(), target_id: z.string().nullable(), hash: z.string() }),
+  // live tables (TableDO), the game catalog (CatalogDO), provider wallet transactions (PlayerDO)
+  ...TABLE_EVENTS,
+  ...CATALOG_EVENTS,
+  ...PROVIDER_EVENTS,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

@@ -10,17 +10,23 @@ import { ApiError, errorResponse, onError } from './http/errors';
 import { resolveGeo } from './http/geo';
 import { validationHook } from './http/validation';
 import { dev } from './routes/dev';
+import { gameLaunch } from './routes/game-launch';
+import { games } from './routes/games';
 import { opsBrands } from './routes/ops/brands';
+import { opsCatalog } from './routes/ops/catalog';
 import { opsOperators } from './routes/ops/operators';
 import { opsPlayers } from './routes/ops/players';
 import { opsSessions } from './routes/ops/sessions';
 import { opsSso } from './routes/ops/sso';
+import { opsTables } from './routes/ops/tables';
 import { panel } from './panel';
 import { payments } from './routes/payments';
 import { players } from './routes/players';
+import { provider } from './routes/provider';
 import { responsibleGaming } from './routes/responsible-gaming';
 import { sessions } from './routes/sessions';
 import { system } from './routes/system';
+import { tables } from './routes/tables';
 import { wallet } from './routes/wallet';
 
 /** Requests bigger than this are refused before parsing (no legitimate body comes close). */
@@ -39,6 +45,10 @@ export function createApp() {
   v1.route('/', wallet);
   v1.route('/', responsibleGaming);
   v1.route('/', payments);
+  v1.route('/', games);
+  v1.route('/', gameLaunch);
+  v1.route('/', tables);
+  v1.route('/', provider);
   v1.route('/', dev);
   app.route('/v1', v1);
 
@@ -49,6 +59,8 @@ export function createApp() {
   ops.route('/', opsOperators);
   ops.route('/', opsPlayers);
   ops.route('/', opsBrands);
+  ops.route('/', opsCatalog);
+  ops.route('/', opsTables);
   app.route('/v1/ops', ops);
   app.route('/ops', panel);
 

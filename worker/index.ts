@@ -8,6 +8,8 @@ export { OperatorDO } from '../durable/operator/operator-do';
 export { StaffDO } from '../durable/operator/staff-do';
 export { AuditDO } from '../durable/audit/audit-do';
 export { BrandOpsDO } from '../durable/brand-ops/brand-ops-do';
+export { TableDO } from '../durable/table/table-do';
+export { CatalogDO } from '../durable/catalog/catalog-do';
 
 const app = createApp();
 

@@ -88,3 +88,8 @@ export async function guardPlayer(c: Ctx, permission: Permission, playerId: stri
 export async function guardBrand(c: Ctx, permission: Permission, brand: string, action: string): Promise<void> {
   await authorizeOrDeny(c, permission, { brand }, { action, target_type: 'brand', target_id: brand });
 }
+
+/** For platform-wide reads and actions (the game catalog): roles only, audited in the platform shard. */
+export async function guardPlatform(c: Ctx, permission: Permission, action: string, targetType = 'platform', targetId: string | null = null): Promise<void> {
+  await authorizeOrDeny(c, permission, { brand: PLATFORM }, { action, target_type: targetType, target_id: targetId });
+}
