@@ -13,9 +13,12 @@ export type Provider = {
   provider_id: string; // 'edge-studio' (our own live tables), 'sandbox-slots', ...
   name: string;
   enabled: boolean;
+  updated_at: number;
+  /** Bumped by every change of this provider; updates name the version they were made against. */
+  version: number;
 };
 
-export type Category = { category_id: CategoryId; name: string; sort: number };
+export type Category = { category_id: CategoryId; name: string; sort: number; updated_at: number; version: number };
 
 export type Game = {
   game_id: string;
@@ -35,3 +38,53 @@ export type Game = {
   updated_at: number;
   version: number;
 };
+
+/** The whole catalog at one catalog_version (bumped by every change of anything in it). */
+export type CatalogSnapshot = { catalog_version: number; providers: Provider[]; categories: Category[]; games: Game[] };
+
+// ---- changes (operator API and seed) -------------------------------------------------------------
+
+/** Who changes the catalog and why: every change is an event carrying both. */
+export type ChangeBy = { actor: string; reason: string | null };
+
+export type ProviderInput = { provider_id: string; name: string; enabled?: boolean };
+export type ProviderPatch = { name?: string };
+export type CategoryInput = { category_id: CategoryId; name: string; sort: number };
+export type CategoryPatch = { name?: string; sort?: number };
+export type GameInput = {
+  game_id: string;
+  provider_id: string;
+  title: string;
+  category_id: CategoryId;
+  jurisdictions: string[];
+  rtp_bp: number;
+  volatility: Volatility;
+  bet_limits: Partial<Record<Currency, BetLimit>>;
+  enabled?: boolean;
+  table_id?: string | null;
+};
+/** What an update may change; game_id and provider_id are fixed for the life of a game. */
+export type GamePatch = Partial<Pick<Game, 'title' | 'category_id' | 'jurisdictions' | 'rtp_bp' | 'volatility' | 'bet_limits' | 'table_id'>>;
+
+export type GameFilter = { provider_id?: string; category_id?: CategoryId; jurisdiction?: string; enabled?: boolean; table_id?: string };
+
+// ---- the player's lobby --------------------------------------------------------------------------
+
+/** A game as a player sees it: no jurisdiction list; stake limits only of the lobby's currency (all when it has none). */
+export type LobbyGame = {
+  game_id: string;
+  provider_id: string;
+  provider_name: string;
+  title: string;
+  category_id: CategoryId;
+  rtp_bp: number;
+  volatility: Volatility;
+  bet_limits: Partial<Record<Currency, BetLimit>>;
+  table_id: string | null;
+};
+
+export type LobbyCategory = { category_id: CategoryId; name: string; sort: number; games: LobbyGame[] };
+
+export type Lobby = { catalog_version: number; jurisdiction: string; currency: Currency | null; categories: LobbyCategory[] };
+
+export type LobbyQuery = { jurisdiction: string; currency?: Currency | null; category_id?: CategoryId | null };
