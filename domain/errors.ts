@@ -49,6 +49,7 @@ export const ERROR_STATUS = {
   betting_closed: 409,
   game_disabled: 409,
   transaction_rolled_back: 409,
+  rollback_not_allowed: 409,
   already_exists: 409,
   version_conflict: 409,
   // 422: well-formed but not allowed by the rules

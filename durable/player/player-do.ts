@@ -10,11 +10,12 @@
  * office (relay.ts) without the caller waiting for it.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { fail, type Result } from '../../domain/errors';
+import { fail, type Failure, type Result } from '../../domain/errors';
 import { uuidv7 } from '../../domain/ids';
 import { jurisdictionById } from '../../domain/jurisdictions';
 import type { LimitKind, LimitPeriod } from '../../domain/limits';
 import type { Currency } from '../../domain/money';
+import type { ProviderBetInput, ProviderRollbackInput, ProviderWinInput } from '../../domain/provider/types';
 import { verifyPassword } from '../../domain/password';
 import { brandOpsName } from '../brand-ops/types';
 import { migrate } from '../lib/sql';
@@ -26,9 +27,10 @@ import { Disputes, type DisputeInput } from './disputes';
 import { purgeExpiredKeys } from './idempotency';
 import { Limits, type LimitView } from './limits';
 import { Profile, playerView, type PlayerView, type RegistrationInput } from './profile';
+import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
 import { PLAYER_MIGRATIONS } from './schema';
-import { Sessions, type SessionView } from './sessions';
+import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
 import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
 
 const ALARM_BATCH_MAX = 100;
@@ -43,6 +45,7 @@ export class PlayerDO extends DurableObject<Env> {
   private readonly walletRg: Wallet;
   private readonly adjustmentsRg: Adjustments;
   private readonly disputesRg: Disputes;
+  private readonly providerWalletRg: ProviderWallet;
   private readonly relay: Relay;
   private readonly backOffice: BackOfficeReads;
 
@@ -55,6 +58,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.walletRg = new Wallet(this.c, this.limitsRg);
     this.adjustmentsRg = new Adjustments(this.c, this.walletRg);
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg);
+    this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
       (brand) => env.BRAND_OPS.getByName(brandOpsName(brand)) as unknown as IngestTarget);
     this.backOffice = new BackOfficeReads(this.c, {
@@ -283,6 +287,33 @@ export class PlayerDO extends DurableObject<Env> {
 
   setVip(vip: boolean, actor: string) {
     return this.tx(() => this.profileRg.setVip(vip, actor));
+  }
+
+  // ---- provider seamless wallet (provider-wallet.ts; the worker has verified the provider's signature)
+
+  /** Game launch: an open session of a player free to play, and what the provider's launch token binds. */
+  providerLaunch(sessionId: string) {
+    return this.asActivePlayer(sessionId, (session) => {
+      const p = this.c.profile()!;
+      return { ok: true, player_id: p.player_id, jurisdiction: p.jurisdiction, currency: p.currency, session_id: session.session_id, session_max_end_at: session.created_at + SESSION_MAX_MS };
+    });
+  }
+
+  providerBalance(currency: Currency) {
+    return this.providerWalletRg.balance(currency);
+  }
+
+  /** `refusal`: the catalog's verdict on the game (checked by the worker), applied to new transactions only. */
+  providerBet(input: ProviderBetInput, refusal: Failure | null) {
+    return this.tx(() => this.providerWalletRg.bet(input, refusal));
+  }
+
+  providerWin(input: ProviderWinInput) {
+    return this.tx(() => this.providerWalletRg.win(input));
+  }
+
+  providerRollback(input: ProviderRollbackInput) {
+    return this.tx(() => this.providerWalletRg.rollback(input));
   }
 
   // ---- back office: adjustments (four eyes) and disputes -------------------------------------

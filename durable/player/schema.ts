@@ -204,4 +204,34 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
   );
   insert into relay_state (id, after_seq) values (1, 0);
   `,
+
+  /* 3: provider seamless wallet (provider-wallet.ts) */ `
+  -- One row per provider transaction, keyed by the provider's own id: applied once, whatever its
+  -- kind. A bet's money is a hold (hold_id); a rollback names the bet (bet_tx_id) and, when that bet
+  -- was never seen, stays as a tombstone (state 'unmatched') so the bet is refused if it arrives.
+  -- result: the first answer, returned again to every replay.
+  create table provider_txs (
+    provider_id text not null,
+    tx_id text not null,
+    kind text not null check (kind in ('bet', 'win', 'rollback')),
+    round_id text not null,
+    game_id text not null,
+    currency text not null,
+    amount_minor integer not null check (amount_minor >= 0),
+    bet_tx_id text,
+    hold_id text unique,
+    state text not null check (state in ('applied', 'rolled_back', 'unmatched')),
+    fingerprint text not null,
+    result text not null,
+    created_at integer not null,
+    primary key (provider_id, tx_id),
+    check ((kind = 'bet') = (hold_id is not null)),
+    check (kind = 'bet' or state != 'rolled_back'),
+    check (kind = 'rollback' or state != 'unmatched'),
+    check (kind = 'bet' or bet_tx_id is not null)
+  );
+  -- A bet is rolled back at most once (a second rollback of it is refused, not recorded).
+  create unique index provider_txs_one_rollback on provider_txs (provider_id, bet_tx_id) where kind = 'rollback';
+  create index provider_txs_round on provider_txs (provider_id, round_id);
+  `,
 ];
