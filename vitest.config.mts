@@ -17,6 +17,7 @@ export default defineConfig({
                 SESSION_SIGNING_KEY: 'test-only-signing-key-0123456789abcdefghijklmnop',
                 PAYMENT_WEBHOOK_SECRET_SANDBOX: 'test-only-webhook-secret-0123456789',
                 OPS_BOOTSTRAP_TOKEN: 'test-only-bootstrap-token-0123456789',
+                PROVIDER_SECRET_SANDBOX_SLOTS: 'test-only-provider-secret-sandbox-slots-0123456789',
               },
             },
           }),
