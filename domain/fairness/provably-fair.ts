@@ -49,7 +49,7 @@ export function roundSource(serverSeed: string, tableId: string, roundId: string
   let counter = 0;
   let words: DataView | null = null;
   let offset = 0;
-  const nextWord = (): number => {
+  return uniformFromWords(() => {
     if (words === null || offset === 32) {
       if (counter >= MAX_BLOCKS_PER_ROUND) throw new Error('round source exhausted');
       const block = keyed.clone().update(utf8ToBytes(`${tableId}:${roundId}:${counter}`)).digest();
@@ -60,10 +60,15 @@ export function roundSource(serverSeed: string, tableId: string, roundId: string
     const word = words.getUint32(offset, false);
     offset += 4;
     return word;
-  };
+  });
+}
+
+/** Uniform integers from a stream of uniform uint32 words, by rejection sampling. */
+export function uniformFromWords(nextWord: () => number): UniformSource {
   return {
     int(n: number): number {
       if (!Number.isInteger(n) || n < 1 || n > TWO_POW_32) throw new RangeError(`int(n) needs 1 <= n <= 2^32, got ${n}`);
+      // The largest multiple of n that fits in 32 bits: words at or above it would favour small results.
       const limit = TWO_POW_32 - (TWO_POW_32 % n);
       for (;;) {
         const u = nextWord();
