@@ -64,6 +64,7 @@ export const ERROR_STATUS = {
   unknown_provider: 422,
   payment_mismatch: 422,
   unknown_bet_spot: 422,
+  invalid_outcome: 422,
   bet_out_of_limits: 422,
   exposure_exceeded: 422,
   // 429 / 451

@@ -269,6 +269,31 @@ export class PlayerDO extends DurableObject<Env> {
     return this.tx(() => (this.c.profile() ? this.walletRg.creditWin(input) : fail('player_not_found')));
   }
 
+  // ---- live tables (TableDO calls these; see durable/table/player-port.ts) ------------------
+
+  /**
+   * A live-table bet's hold, for an open session of a player free to play, in a jurisdiction where
+   * the table's game is offered. Idempotent on hold_id like every hold.
+   */
+  reserveTableBet(sessionId: string, input: HoldRequest & { expires_at: number }, offeredIn: string[]) {
+    return this.asActivePlayer(sessionId, () => {
+      const p = this.c.profile()!;
+      if (!offeredIn.includes(p.jurisdiction)) return fail('game_unavailable', `this game is not offered in ${p.jurisdiction}`);
+      const expiresAt = Math.min(input.expires_at, this.c.now() + HOLD_TTL_MAX_MS);
+      const r = this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
+      if (!r.ok) return r;
+      return { ok: true, hold: r.hold, replayed: r.replayed, jurisdiction: p.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
+    });
+  }
+
+  /**
+   * Settles a table bet in one transaction: posts its hold and credits what it returns (once per
+   * win_id). A hold that was voided or expired meanwhile settles as such, returning nothing.
+   */
+  settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }) {
+    return this.tx(() => this.walletRg.settleBet(input));
+  }
+
   decideWithdrawal(withdrawalId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
     return this.tx(() => this.walletRg.decideWithdrawal(withdrawalId, decision, actor, reason));
   }

@@ -233,6 +233,31 @@ export class Wallet {
   }
 
   /**
+   * Posts a bet's hold and credits its return (stake included; 0 for a loss) under win_id. Wins go
+   * to the real balance unless the stake was entirely bonus money. Retries return the first result.
+   */
+  settleBet(input: { hold_id: string; win_id: string; returned_minor: number }): Result<{ state: 'posted' | 'voided' | 'expired'; returned_minor: number; available_minor: number }> {
+    const h = this.hold(input.hold_id);
+    if (!h) return fail('hold_not_found');
+    if (h.state === 'voided' || h.state === 'expired') return { ok: true, state: h.state, returned_minor: 0, available_minor: this.available(h.currency) };
+    if (h.state === 'pending') {
+      const posted = this.post(h.hold_id);
+      if (!posted.ok) return posted;
+    }
+    if (input.returned_minor > 0) {
+      const bucket: Bucket = h.real_minor === 0 && h.bonus_minor > 0 ? 'bonus' : 'real';
+      const win = this.creditWin({ win_id: input.win_id, hold_id: h.hold_id, currency: h.currency, amount_minor: input.returned_minor, bucket });
+      if (!win.ok) return win;
+    }
+    return { ok: true, state: 'posted', returned_minor: input.returned_minor, available_minor: this.available(h.currency) };
+  }
+
+  /** Available (not held) money of a currency, real and bonus together. */
+  availableTotal(currency: Currency): number {
+    return this.available(currency);
+  }
+
+  /**
    * A correction outside the game and payment flows: one ledger entry (kind 'adjustment') per
    * bucket with a non-zero delta, all under `ref`. Every bucket is checked before anything is
    * written, so a refusal leaves no trace. Debits only take what is available (not held).

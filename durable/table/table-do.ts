@@ -1,4 +1,376 @@
-/** TableDO: one Durable Object per live table (being built). */
+/**
+ * TableDO: one Durable Object per live table (named by its table_id in config/tables.json), the
+ * single owner of its rounds and bets. Money never lives here: a bet is a hold in the player's
+ * object, reserved when the bet is placed and posted or voided at settlement, through idempotent
+ * calls only (player-port.ts), so every retry is safe.
+ *
+ * Rounds: betting_open (closed by alarm when the timer runs out) -> betting_closed -> result (from
+ * the dealer, or drawn from a committed CSPRNG seed on automated tables) -> settled; or voided by an
+ * operator before the result, refunding every bet. Automated tables cycle only while someone
+ * watches, so an idle table costs nothing; WebSockets use the Hibernation API for the same reason.
+ *
+ * State changes and their events commit together (one SQLite transaction, no await inside); the
+ * awaits between them (calls to player objects) are written so that a restart at any point is
+ * finished by the alarm.
+ */
 import { DurableObject } from 'cloudflare:workers';
+import { fail, type Result } from '../../domain/errors';
+import { drawRound } from '../../domain/fairness/provably-fair';
+import type { OutboxRow } from '../lib/outbox';
+import { migrate } from '../lib/sql';
+import { Bets, betView, TABLE_HOLD_TTL_MS } from './bets';
+import { Chat } from './chat';
+import { catalogGame } from './catalog-port';
+import { tableConfig, type TableConfig } from './config';
+import { TableContext } from './context';
+import { Fanout, SPECTATOR_TAG, type SocketAttachment } from './fanout';
+import { playerPort } from './player-port';
+import { Rounds } from './rounds';
+import { TABLE_MIGRATIONS } from './schema';
+import { Settlement, type SettledBet } from './settlement';
+import type { BetView, PlaceBetInput, PublicRound, RoundDetail, RoundRow, TableView } from './types';
+import { observedRtp, type TableRtp } from './rtp';
 
-export class TableDO extends DurableObject<Env> {}
+const ALARM_BATCH_MAX = 50;
+/** A settlement or refund run that dies (restart, failed calls) is picked up again this long after it started. */
+const SETTLE_BACKUP_MS = 60_000;
+const WS_MESSAGE_MAX_BYTES = 2048;
+
+export class TableDO extends DurableObject<Env> {
+  private readonly c: TableContext;
+  private readonly rounds: Rounds;
+  private readonly bets: Bets;
+  private readonly chat: Chat;
+  private readonly fanout: Fanout;
+  private readonly settlement: Settlement;
+  /** Reservations in flight (bet id -> promise): settlement and voids wait for them first. */
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  /** One settlement or refund run per round at a time (the alarm and a dealer may both start one). */
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const table = tableConfig(ctx.id.name ?? '');
+    if (!table) throw new Error(`invariant: no table ${ctx.id.name} in config/tables.json (use TABLE.getByName(table_id))`);
+    this.c = new TableContext(ctx.storage, table);
+    this.rounds = new Rounds(this.c);
+    this.bets = new Bets(this.c);
+    this.chat = new Chat(this.c);
+    this.fanout = new Fanout(ctx);
+    this.settlement = new Settlement(this.c, this.rounds, this.bets, (id) => playerPort(env, id), (fn) => this.tx(fn));
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(this.c.db, TABLE_MIGRATIONS);
+      // settlements and refunds a restart interrupted are finished by the alarm
+      for (const r of this.rounds.unfinished()) this.c.schedules.at(r.state === 'result' ? 'round.settle' : 'round.refund', r.round_id, this.c.now());
+      this.c.schedules.rearm();
+    });
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.ctx.storage.transactionSync(fn);
+  }
+
+  private get table(): TableConfig {
+    return this.c.table;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  view(): TableView {
+    return this.tx(() => {
+      const r = this.rounds.latest();
+      return {
+        table_id: this.table.table_id, name: this.table.name, game: this.table.game, game_id: this.table.game_id, brand: this.table.brand,
+        mode: this.table.mode, betting_seconds: this.table.betting_seconds, currencies: Object.keys(this.table.limits) as TableView['currencies'],
+        watchers: this.fanout.watchers(), round: r ? this.rounds.publicView(r) : null,
+      };
+    });
+  }
+
+  /** A round's public data (enough to verify an automated round: commitment, seed, outcome). */
+  round(roundId: string): Result<{ round: PublicRound }> {
+    return this.tx(() => {
+      const r = this.rounds.get(roundId);
+      return r ? { ok: true, round: this.rounds.publicView(r) } : fail('round_not_found');
+    });
+  }
+
+  history(opts: { before: number | null; limit: number }): { rounds: PublicRound[]; next_before: number | null } {
+    return this.tx(() => {
+      const list = this.rounds.list(opts);
+      const last = list.at(-1);
+      return { rounds: list.map((r) => this.rounds.publicView(r)), next_before: list.length === opts.limit && last ? last.round_no : null };
+    });
+  }
+
+  /** For the back office: a round with its totals and bets (player ids included). */
+  roundDetail(roundId: string, limit = 1000): Result<RoundDetail> {
+    return this.tx(() => {
+      const r = this.rounds.get(roundId);
+      if (!r) return fail('round_not_found');
+      return {
+        ok: true, round: this.rounds.publicView(r), totals: this.bets.totals(roundId),
+        bets: this.bets.ofRound(roundId, limit).map((b) => ({ ...betView(b), player_id: b.player_id })),
+      };
+    });
+  }
+
+  myBets(playerId: string, roundId: string): BetView[] {
+    return this.tx(() => this.bets.ofPlayer(roundId, playerId).map(betView));
+  }
+
+  rtp(): TableRtp {
+    return this.tx(() => observedRtp(this.c));
+  }
+
+  outbox(afterSeq = 0, limit = 100): OutboxRow[] {
+    return this.c.outbox.list(afterSeq, Math.min(limit, 1000));
+  }
+
+  // ---- bets ----------------------------------------------------------------------------------
+
+  /** Places one bet: checked here, then its stake reserved in the player's object. Idempotent on bet_id. */
+  async placeBet(input: PlaceBetInput): Promise<Result<{ bet: BetView; replayed: boolean; available_minor: number | null }>> {
+    const began = this.tx(() => {
+      const replay = this.bets.replay(input);
+      if (replay) return replay.ok ? { ok: true as const, bet: replay.bet, replayed: true } : replay;
+      const b = this.bets.begin(this.rounds.get(input.round_id), input);
+      return b.ok ? { ok: true as const, bet: b.bet, replayed: false } : b;
+    });
+    if (!began.ok) return began;
+    if (began.replayed) {
+      await this.inflight.get(input.bet_id);
+      const b = this.tx(() => this.bets.get(input.bet_id)!);
+      return b.state === 'refused' ? fail('invalid_state', `bet was refused: ${b.refusal}`, { bet: betView(b) }) : { ok: true, bet: betView(b), replayed: true, available_minor: null };
+    }
+    const reservation = this.reserve(began.bet);
+    this.inflight.set(input.bet_id, reservation);
+    try {
+      return await reservation;
+    } finally {
+      this.inflight.delete(input.bet_id);
+    }
+  }
+
+  private async reserve(b: { bet_id: string; round_id: string; player_id: string; session_id: string; currency: PlaceBetInput['currency']; amount_minor: number; hold_id: string }) {
+    const round = this.tx(() => this.rounds.get(b.round_id)!);
+    const answer = await playerPort(this.env, b.player_id).reserveTableBet(b.session_id, {
+      hold_id: b.hold_id, currency: b.currency, amount_minor: b.amount_minor, expires_at: this.c.now() + TABLE_HOLD_TTL_MS, ref: `${this.table.table_id}:${b.round_id}`,
+    }, JSON.parse(round.offered_in) as string[]);
+    const outcome = this.tx(() => {
+      const bet = this.bets.get(b.bet_id)!;
+      if (!answer.ok) {
+        this.bets.refuse(b.bet_id, answer.code);
+        return { accepted: null, voidHold: false };
+      }
+      const now = this.rounds.get(b.round_id)!;
+      if (bet.state !== 'reserving' || now.state !== 'betting_open' || answer.hold.state !== 'pending') {
+        this.bets.refuse(b.bet_id, 'betting_closed');
+        return { accepted: null, voidHold: answer.hold.state === 'pending' };
+      }
+      return { accepted: this.bets.accept(bet, answer.jurisdiction), voidHold: false };
+    });
+    if (!answer.ok) return answer;
+    if (!outcome.accepted) {
+      if (outcome.voidHold) await playerPort(this.env, b.player_id).voidHold(b.hold_id);
+      return fail('betting_closed', 'betting closed before the bet was confirmed; its stake was not taken');
+    }
+    const view = betView(outcome.accepted);
+    this.fanout.toPlayer(b.player_id, { type: 'bet.accepted', bet: view, available_minor: answer.available_minor });
+    return { ok: true as const, bet: view, replayed: false, available_minor: answer.available_minor };
+  }
+
+  // ---- round lifecycle -----------------------------------------------------------------------
+
+  /** Opens betting (a dealer, or the automated table itself). The game must be enabled in the catalog. */
+  async openRound(actor: string): Promise<Result<{ round: PublicRound }>> {
+    const game = await catalogGame(this.env, this.table.game_id);
+    if (!game.ok) return game;
+    if (!game.game.enabled) return fail('game_disabled', `${this.table.game_id} is disabled in the catalog`);
+    const r = this.tx(() => this.rounds.open(actor, game.game.jurisdictions));
+    if (!r.ok) return r;
+    return { ok: true, round: this.announce('round.opened', r.round) };
+  }
+
+  closeRound(roundId: string, actor: string): Result<{ round: PublicRound }> {
+    const r = this.tx(() => {
+      const closed = this.rounds.close(roundId, actor);
+      if (closed.ok && this.table.mode === 'auto') this.c.schedules.at('round.draw', roundId, this.c.now());
+      return closed;
+    });
+    return r.ok ? { ok: true, round: this.announce('round.closed', r.round) } : r;
+  }
+
+  /** A dealer's (or studio feed's) result; settlement runs before this returns (the alarm finishes it if interrupted). */
+  async enterResult(roundId: string, input: unknown, actor: string): Promise<Result<{ round: PublicRound }>> {
+    if (this.table.mode !== 'dealer') return fail('invalid_state', 'automated tables draw their own results');
+    const parsed = this.c.rules.parseOutcome(input);
+    if (!parsed.ok) return fail('invalid_outcome', parsed.reason);
+    return this.resultAndSettle(roundId, parsed.outcome, 'dealer', actor);
+  }
+
+  private async resultAndSettle(roundId: string, outcome: unknown, source: 'rng' | 'dealer', actor: string): Promise<Result<{ round: PublicRound }>> {
+    const r = this.tx(() => {
+      const done = this.rounds.recordResult(roundId, outcome, source, actor);
+      if (done.ok) this.c.schedules.at('round.settle', roundId, this.c.now() + SETTLE_BACKUP_MS);
+      return done;
+    });
+    if (!r.ok) return r;
+    this.announce('round.result', r.round);
+    await this.runSettlement(roundId);
+    return { ok: true, round: this.tx(() => this.rounds.publicView(this.rounds.get(roundId)!)) };
+  }
+
+  /** Voids a round before its result: no more bets, every stake goes back. */
+  async voidRound(roundId: string, actor: string, reason: string): Promise<Result<{ round: PublicRound }>> {
+    const r = this.tx(() => {
+      const open = this.c.db.first<{ n: number }>`select count(*) as n from bets where round_id = ${roundId} and state in ('reserving', 'accepted')`!.n;
+      const voided = this.rounds.void(roundId, actor, reason, open);
+      if (voided.ok) this.c.schedules.at('round.refund', roundId, this.c.now() + SETTLE_BACKUP_MS);
+      return voided;
+    });
+    if (!r.ok) return r;
+    this.announce('round.voided', r.round);
+    await this.runRefund(roundId);
+    if (this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
+    return { ok: true, round: this.tx(() => this.rounds.publicView(this.rounds.get(roundId)!)) };
+  }
+
+  private runSettlement(roundId: string): Promise<unknown> {
+    return this.once(`settle:${roundId}`, async () => {
+      await this.awaitReservations();
+      const { done, finished } = await this.settlement.settle(roundId);
+      this.notifySettled(finished);
+      if (done) {
+        this.announce('round.settled', this.tx(() => this.rounds.get(roundId)!));
+        if (this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
+      }
+    });
+  }
+
+  private runRefund(roundId: string): Promise<unknown> {
+    return this.once(`refund:${roundId}`, async () => {
+      await this.awaitReservations();
+      const { finished } = await this.settlement.refund(roundId);
+      this.notifySettled(finished);
+    });
+  }
+
+  private async once(key: string, fn: () => Promise<void>): Promise<unknown> {
+    const running = this.running.get(key);
+    if (running) return running;
+    const p = fn().finally(() => this.running.delete(key));
+    this.running.set(key, p);
+    return p;
+  }
+
+  private async awaitReservations(): Promise<void> {
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  private notifySettled(finished: SettledBet[]): void {
+    for (const f of finished) {
+      this.fanout.toPlayer(f.bet.player_id, { type: 'bet.settled', bet: betView(f.bet), ...(f.available_minor === null ? {} : { available_minor: f.available_minor }) });
+    }
+  }
+
+  private announce(type: 'round.opened' | 'round.closed' | 'round.result' | 'round.settled' | 'round.voided', r: RoundRow): PublicRound {
+    const round = this.rounds.publicView(r);
+    this.fanout.toAll({ type, round, server_time: this.c.now() });
+    return round;
+  }
+
+  // ---- automated tables ----------------------------------------------------------------------
+
+  /** Draws the result of a closed automated round from its committed seed. */
+  private async draw(roundId: string): Promise<void> {
+    const r = this.tx(() => this.rounds.get(roundId));
+    if (!r || r.state !== 'betting_closed' || !r.server_seed) return;
+    const outcome = drawRound(this.table.game, r.server_seed, this.table.table_id, r.round_id);
+    await this.resultAndSettle(roundId, outcome, 'rng', 'rng');
+  }
+
+  /** Starts the next automated round if anyone is watching; otherwise the table goes idle. */
+  private async wake(): Promise<void> {
+    if (this.table.mode !== 'auto' || this.fanout.watchers() === 0) return;
+    const last = this.tx(() => this.rounds.latest());
+    if (last && ['betting_open', 'betting_closed', 'result'].includes(last.state)) return;
+    const opened = await this.openRound('rng');
+    if (!opened.ok && opened.code !== 'invalid_state') console.warn(`table ${this.table.table_id}: cannot open a round: ${opened.code}`);
+  }
+
+  // ---- WebSockets ----------------------------------------------------------------------------
+
+  /** WebSocket upgrades only; the worker has authenticated the player (or lets a spectator in). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return new Response('expected a WebSocket upgrade', { status: 426 });
+    const playerId = request.headers.get('X-Player-Id');
+    const sessionId = request.headers.get('X-Session-Id');
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [playerId ?? SPECTATOR_TAG]);
+    server.serializeAttachment({ player_id: playerId, session_id: sessionId, joined_at: this.c.now() } satisfies SocketAttachment);
+    const view = this.view();
+    server.send(JSON.stringify({
+      type: 'hello', table: view, you: playerId ? { player_id: playerId, bets: view.round ? this.myBets(playerId, view.round.round_id) : [] } : null,
+      chat: this.tx(() => this.chat.recent()), server_time: this.c.now(),
+    }));
+    await this.wake();
+    const protocol = request.headers.get('Sec-WebSocket-Protocol')?.split(',').map((p) => p.trim()).includes('casino.v1') ? 'casino.v1' : null;
+    return new Response(null, { status: 101, webSocket: client, headers: protocol ? { 'Sec-WebSocket-Protocol': protocol } : {} });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const reply = (code: string, msg: string) => ws.send(JSON.stringify({ type: 'error', code, message: msg }));
+    if (typeof message !== 'string' || message.length > WS_MESSAGE_MAX_BYTES) return reply('validation_failed', `send JSON text up to ${WS_MESSAGE_MAX_BYTES} bytes`);
+    let msg: { type?: unknown; text?: unknown };
+    try {
+      msg = JSON.parse(message) as typeof msg;
+    } catch {
+      return reply('malformed_json', 'messages are JSON');
+    }
+    const who = ws.deserializeAttachment() as SocketAttachment | null;
+    if (msg?.type === 'chat') {
+      if (!who?.player_id) return reply('unauthenticated', 'spectators cannot chat; connect with a player token');
+      const posted = this.tx(() => this.chat.post(who.player_id!, msg.text));
+      if (!posted.ok) return reply(posted.code, posted.message ?? posted.code);
+      this.fanout.toAll({ type: 'chat', ...posted.line });
+      return;
+    }
+    if (msg?.type === 'state') {
+      ws.send(JSON.stringify({ type: 'hello', table: this.view(), server_time: this.c.now() }));
+      return;
+    }
+    reply('validation_failed', "unknown message type (expected 'chat' or 'state'; bets are placed with POST /v1/tables/{table_id}/bets)");
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  // ---- alarm ---------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    const jobs = this.tx(() => this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX));
+    for (const job of jobs) {
+      switch (job.kind) {
+        case 'round.close': {
+          const closed = this.closeRound(job.ref, this.table.mode === 'auto' ? 'rng' : 'timer');
+          if (!closed.ok && closed.code !== 'invalid_state') console.warn(`table ${this.table.table_id}: close ${job.ref}: ${closed.code}`);
+          break;
+        }
+        case 'round.draw': await this.draw(job.ref); break;
+        case 'round.settle': await this.runSettlement(job.ref); break;
+        case 'round.refund': await this.runRefund(job.ref); break;
+        case 'round.open': await this.wake(); break;
+        default: throw new Error(`invariant: unknown scheduled job ${job.kind}`);
+      }
+    }
+    this.tx(() => this.c.schedules.rearm());
+  }
+}

@@ -1,6 +1,150 @@
-/** Live tables in the back office: dealer actions, voids, rounds, observed RTP (being built). */
-import { OpenAPIHono } from '@hono/zod-openapi';
+/**
+ * Live tables in the back office. Dealers (table.operate) open betting, close it and enter results
+ * — a studio feed uses a dealer's credentials the same way; operators (table.void) void a round
+ * before its result, refunding every bet; table.read shows tables, rounds with their bets, and the
+ * observed RTP. Tables belong to a brand (config/tables.json), so the brand rules apply. Every
+ * action is audited in the brand's log.
+ */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { brandsFor, type Permission } from '../../../domain/authz';
+import { TABLES, type TableConfig } from '../../../durable/table/config';
 import type { AppEnv } from '../../http/app-env';
+import { unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
+import { authorizeOrDeny, recordAudit, requireOperator } from '../../ops/guard';
+import { Reason } from '../../ops/schemas';
+import { body, errors, json } from '../../schemas';
+import { PublicRound, RoundId, Table, TableId } from '../../tables/schemas';
+import { knownTable, tableStub } from '../../tables/stubs';
 
 export const opsTables = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+opsTables.use('/tables', requireOperator);
+opsTables.use('/tables/*', requireOperator);
+
+const TAG = 'Back office: live tables';
+const security = [{ bearer: [] }];
+const TableParam = z.object({ table_id: TableId });
+const RoundParam = z.object({ table_id: TableId, round_id: RoundId });
+
+type Ctx = Context<AppEnv>;
+
+async function guardTable(c: Ctx, permission: Permission, tableId: string, action: string, roundId: string | null = null): Promise<TableConfig> {
+  const table = knownTable(tableId);
+  await authorizeOrDeny(c, permission, { brand: table.brand }, { action, target_type: roundId ? 'table_round' : 'table', target_id: roundId ?? table.table_id });
+  return table;
+}
+
+async function audit(c: Ctx, table: TableConfig, action: string, roundId: string | null, extra: { reason?: string | null; before?: unknown; after?: unknown } = {}) {
+  await recordAudit(c, {
+    action, target_type: roundId ? 'table_round' : 'table', target_id: roundId ?? table.table_id, brand: table.brand,
+    reason: extra.reason ?? null, before: extra.before ?? null, after: extra.after ?? null,
+  });
+}
+
+const actor = (c: Ctx) => `operator:${c.get('operator').operator_id}`;
+
+const Totals = z.object({ currency: z.string(), bets: z.number().int(), wagered_minor: z.number().int(), returned_minor: z.number().int() });
+const OpsBet = z.object({
+  bet_id: z.string(), player_id: z.string(), round_id: z.string(), currency: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: z.number().int(),
+  state: z.string(), refusal: z.string().nullable(), result: z.string().nullable(), returned_minor: z.number().int().nullable(), created_at: z.number().int(), settled_at: z.number().int().nullable(),
+});
+const RtpWindow = z.object({
+  window: z.enum(['1h', '24h', '7d', '30d']), currency: z.string().nullable(), bet_type: z.string().openapi({ description: "A bet type, or '*' for all together" }),
+  bets: z.number().int(), wagered_minor: z.number().int(), returned_minor: z.number().int(),
+  observed_rtp: z.number().nullable(), theoretical_rtp: z.number().nullable(), std_error: z.number().nullable(), z: z.number().nullable(),
+  flag: z.enum(['high', 'low']).nullable().openapi({ description: 'Set when the deviation is beyond chance at this volume (|z| >= 4 with at least 1,000 bets)' }),
+}).openapi('RtpWindow');
+
+opsTables.openapi(createRoute({
+  method: 'get', path: '/tables', tags: [TAG], summary: "Tables of the operator's brands", security,
+  responses: { 200: json(z.object({ tables: z.array(Table) }), 'Tables'), ...errors(401) },
+}), async (c) => {
+  const brands = brandsFor(c.get('operator'), 'table.read', [...new Set(TABLES.map((t) => t.brand))]);
+  const mine = TABLES.filter((t) => brands.includes(t.brand));
+  return c.json({ tables: await Promise.all(mine.map((t) => tableStub(c.env, t.table_id).view())) }, 200);
+});
+
+opsTables.openapi(createRoute({
+  method: 'get', path: '/tables/{table_id}/rounds/{round_id}', tags: [TAG], summary: 'A round with its totals and every bet', security,
+  request: { params: RoundParam },
+  responses: { 200: json(z.object({ round: PublicRound, totals: z.array(Totals), bets: z.array(OpsBet) }), 'The round'), ...errors(400, 401, 403, 404) },
+}), async (c) => {
+  const { table_id, round_id } = c.req.valid('param');
+  await guardTable(c, 'table.read', table_id, 'table.round.read', round_id);
+  const r = unwrap(await tableStub(c.env, table_id).roundDetail(round_id));
+  return c.json({ round: r.round, totals: r.totals, bets: r.bets }, 200);
+});
+
+opsTables.openapi(createRoute({
+  method: 'get', path: '/tables/{table_id}/rtp', tags: [TAG], summary: 'Observed RTP over rolling windows, against the payout table', security,
+  description: 'Settled bets per bet type and currency over the last 1 h, 24 h, 7 d and 30 d, with the theoretical RTP of the bet type and a z-score; `flagged` marks a deviation beyond what chance explains at that volume.',
+  request: { params: TableParam },
+  responses: { 200: json(z.object({ table_id: z.string(), game: z.string(), windows: z.array(RtpWindow) }), 'Observed RTP'), ...errors(401, 403, 404) },
+}), async (c) => {
+  const { table_id } = c.req.valid('param');
+  const table = await guardTable(c, 'table.read', table_id, 'table.rtp.read');
+  const r = await tableStub(c.env, table_id).rtp();
+  return c.json({ table_id: table.table_id, game: table.game, windows: r.windows }, 200);
+});
+
+opsTables.openapi(createRoute({
+  method: 'post', path: '/tables/{table_id}/rounds', tags: [TAG], summary: 'Open betting on a new round (dealer)', security,
+  description: 'The round closes by itself when the table\'s betting time runs out, or earlier with /close. Refused while another round is open, closed or settling.',
+  request: { params: TableParam },
+  responses: { 201: json(z.object({ round: PublicRound }), 'Betting is open'), ...errors(401, 403, 404, 409) },
+}), async (c) => {
+  const { table_id } = c.req.valid('param');
+  const table = await guardTable(c, 'table.operate', table_id, 'table.round.open');
+  const r = unwrap(await tableStub(c.env, table_id).openRound(actor(c)));
+  await audit(c, table, 'table.round.open', r.round.round_id, { after: { round_no: r.round.round_no, closes_at: r.round.closes_at } });
+  return c.json({ round: r.round }, 201);
+});
+
+opsTables.openapi(createRoute({
+  method: 'post', path: '/tables/{table_id}/rounds/{round_id}/close', tags: [TAG], summary: 'No more bets (dealer)', security,
+  request: { params: RoundParam },
+  responses: { 200: json(z.object({ round: PublicRound }), 'Betting closed'), ...errors(400, 401, 403, 404, 409) },
+}), async (c) => {
+  const { table_id, round_id } = c.req.valid('param');
+  const table = await guardTable(c, 'table.operate', table_id, 'table.round.close', round_id);
+  const r = unwrap(await tableStub(c.env, table_id).closeRound(round_id, actor(c)));
+  await audit(c, table, 'table.round.close', round_id);
+  return c.json({ round: r.round }, 200);
+});
+
+const ResultInput = z.strictObject({
+  outcome: z.union([
+    z.strictObject({ number: z.number().int() }).openapi({ description: 'Roulette: the winning number', example: { number: 17 } }),
+    z.strictObject({ player: z.array(z.string().max(3)).max(3), banker: z.array(z.string().max(3)).max(3) })
+      .openapi({ description: "Baccarat: the cards in deal order, e.g. 'AS', '10H', 'KD'", example: { player: ['9H', 'KD'], banker: ['7S', '10C'] } }),
+  ]),
+}).openapi('TableResult');
+
+opsTables.openapi(createRoute({
+  method: 'post', path: '/tables/{table_id}/rounds/{round_id}/result', tags: [TAG], summary: 'Enter the result and settle (dealer tables)', security,
+  description: 'Closes betting if it is still open, records the result (checked against the game\'s rules, e.g. baccarat\'s third-card rules) and settles every bet before answering. A settlement interrupted midway is finished by the table\'s alarm; each bet is settled exactly once.',
+  request: { params: RoundParam, body: body(ResultInput) },
+  responses: { 200: json(z.object({ round: PublicRound }), 'Result recorded; the round is settled (or settling)'), ...errors(400, 401, 403, 404, 409, 422) },
+}), async (c) => {
+  const { table_id, round_id } = c.req.valid('param');
+  const { outcome } = c.req.valid('json');
+  const table = await guardTable(c, 'table.operate', table_id, 'table.round.result', round_id);
+  const r = unwrap(await tableStub(c.env, table_id).enterResult(round_id, outcome, actor(c)));
+  await audit(c, table, 'table.round.result', round_id, { after: { outcome, state: r.round.state } });
+  return c.json({ round: r.round }, 200);
+});
+
+opsTables.openapi(createRoute({
+  method: 'post', path: '/tables/{table_id}/rounds/{round_id}/void', tags: [TAG], summary: 'Void a round before its result, refunding every bet', security,
+  description: 'Allowed while betting is open or closed; once a result is in, bets are corrected per player by dispute (/v1/ops/players/{id}/disputes).',
+  request: { params: RoundParam, body: body(z.strictObject({ reason: Reason })) },
+  responses: { 200: json(z.object({ round: PublicRound }), 'Voided; stakes are back'), ...errors(400, 401, 403, 404, 409) },
+}), async (c) => {
+  const { table_id, round_id } = c.req.valid('param');
+  const { reason } = c.req.valid('json');
+  const table = await guardTable(c, 'table.void', table_id, 'table.round.void', round_id);
+  const r = unwrap(await tableStub(c.env, table_id).voidRound(round_id, actor(c), reason));
+  await audit(c, table, 'table.round.void', round_id, { reason, after: { state: r.round.state } });
+  return c.json({ round: r.round }, 200);
+});

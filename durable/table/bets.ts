@@ -1,0 +1,119 @@
+/**
+ * Bets at a table: validation against the table's rules (spot, per-type stake limits, per-player
+ * exposure in the round) and their lifecycle on this side. The money is a hold in the player's
+ * object; a bet row is written as 'reserving' before the hold is asked for, so a crash between the
+ * two leaves a trace that settlement or a void cleans up.
+ */
+import { fail, type Result } from '../../domain/errors';
+import { hourStartMs } from '../../domain/fairness/rtp-monitor';
+import type { Currency } from '../../domain/money';
+import { betLimit } from './config';
+import type { TableContext } from './context';
+import type { BetRow, BetView, PlaceBetInput, RoundRow } from './types';
+
+/** A table bet's hold lives at most this long; a settlement that never comes gives the stake back. */
+export const TABLE_HOLD_TTL_MS = 3_600_000;
+
+export function holdIdOf(tableId: string, betId: string): string {
+  return `table:${tableId}:${betId}`;
+}
+
+export function betView(b: BetRow): BetView {
+  return {
+    bet_id: b.bet_id, round_id: b.round_id, currency: b.currency, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount_minor,
+    state: b.state, refusal: b.refusal, result: b.result, returned_minor: b.returned_minor, created_at: b.created_at, settled_at: b.settled_at,
+  };
+}
+
+export class Bets {
+  constructor(private readonly c: TableContext) {}
+
+  get(betId: string): BetRow | null {
+    return this.c.db.first<BetRow>`select * from bets where bet_id = ${betId}`;
+  }
+
+  inState(roundId: string, state: BetRow['state']): BetRow[] {
+    return this.c.db.all<BetRow>`select * from bets where round_id = ${roundId} and state = ${state} order by created_at`;
+  }
+
+  ofPlayer(roundId: string, playerId: string): BetRow[] {
+    return this.c.db.all<BetRow>`select * from bets where round_id = ${roundId} and player_id = ${playerId} order by created_at`;
+  }
+
+  ofRound(roundId: string, limit: number): BetRow[] {
+    return this.c.db.all<BetRow>`select * from bets where round_id = ${roundId} order by created_at limit ${limit}`;
+  }
+
+  totals(roundId: string): { currency: Currency; bets: number; wagered_minor: number; returned_minor: number }[] {
+    return this.c.db.all`select currency, count(*) as bets, sum(amount_minor) as wagered_minor, coalesce(sum(returned_minor), 0) as returned_minor
+      from bets where round_id = ${roundId} and state in ('accepted', 'settled') group by currency order by currency`;
+  }
+
+  /** A replay of the same bet returns it; the same bet id for anything else is a conflict. */
+  replay(input: PlaceBetInput): Result<{ bet: BetRow }> | null {
+    const b = this.get(input.bet_id);
+    if (!b) return null;
+    const same = b.player_id === input.player_id && b.round_id === input.round_id && b.currency === input.currency && b.amount_minor === input.amount_minor
+      && this.c.rules.parseSpot(input.spot).ok && b.spot === (this.c.rules.parseSpot(input.spot) as { spot: string }).spot;
+    return same ? { ok: true, bet: b } : fail('idempotency_conflict', 'this bet id was used for another bet', { bet_id: input.bet_id });
+  }
+
+  /** Checks a new bet against the round and the table's rules and records it as 'reserving'. */
+  begin(round: RoundRow | null, input: PlaceBetInput): Result<{ bet: BetRow }> {
+    if (!round) return fail('round_not_found');
+    const now = this.c.now();
+    if (round.state !== 'betting_open' || now >= round.closes_at) {
+      return fail('betting_closed', `betting on round ${round.round_no} is closed`, { round_id: round.round_id, state: round.state });
+    }
+    const spot = this.c.rules.parseSpot(input.spot);
+    if (!spot.ok) return fail('unknown_bet_spot', spot.reason, { spot: input.spot, bet_types: this.c.rules.betTypes.map((t) => t.bet_type) });
+    const limit = betLimit(this.c.table, input.currency, spot.bet_type);
+    if (!limit) return fail('unsupported_currency', `table ${this.c.table.table_id} does not take ${input.currency}`, { currencies: Object.keys(this.c.table.limits) });
+    if (input.amount_minor < limit.min_minor || input.amount_minor > limit.max_minor) {
+      return fail('bet_out_of_limits', `a ${spot.bet_type} bet must be between ${limit.min_minor} and ${limit.max_minor}`, { bet_type: spot.bet_type, currency: input.currency, ...limit });
+    }
+    const maxReturn = this.c.rules.maxReturn(spot.spot, input.amount_minor);
+    const cap = this.c.table.max_exposure_minor[input.currency];
+    const current = this.c.db.first<{ e: number | null }>`select sum(max_return_minor) as e from bets
+      where round_id = ${round.round_id} and player_id = ${input.player_id} and currency = ${input.currency} and state in ('reserving', 'accepted')`!.e ?? 0;
+    if (cap !== undefined && current + maxReturn > cap) {
+      return fail('exposure_exceeded', 'these bets could return more than the table allows one player per round', { currency: input.currency, max_exposure_minor: cap, current_exposure_minor: current, bet_max_return_minor: maxReturn });
+    }
+    this.c.db.run`insert into bets (bet_id, round_id, player_id, session_id, currency, spot, bet_type, amount_minor, max_return_minor, hold_id, state, created_at)
+      values (${input.bet_id}, ${round.round_id}, ${input.player_id}, ${input.session_id}, ${input.currency}, ${spot.spot}, ${spot.bet_type},
+        ${input.amount_minor}, ${maxReturn}, ${holdIdOf(this.c.table.table_id, input.bet_id)}, 'reserving', ${now})`;
+    return { ok: true, bet: this.get(input.bet_id)! };
+  }
+
+  accept(b: BetRow, jurisdiction: string): BetRow {
+    this.c.db.run`update bets set state = 'accepted', jurisdiction = ${jurisdiction} where bet_id = ${b.bet_id} and state = 'reserving'`;
+    this.c.emit('table.bet.placed', {
+      bet_id: b.bet_id, game: this.c.table.game, game_id: this.c.table.game_id, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount_minor, hold_id: b.hold_id,
+    }, { round_id: b.round_id, player_id: b.player_id, jurisdiction, currency: b.currency });
+    return this.get(b.bet_id)!;
+  }
+
+  refuse(betId: string, code: string): void {
+    this.c.db.run`update bets set state = 'refused', refusal = ${code} where bet_id = ${betId} and state = 'reserving'`;
+  }
+
+  /** Records a bet's end (settled with a result, or its stake given back) with its event and RTP sample. */
+  finish(b: BetRow, to: 'settled' | 'voided' | 'expired', result: NonNullable<BetRow['result']>, returnedMinor: number): void {
+    const now = this.c.now();
+    // RETURNING, not rowsWritten: rowsWritten also counts index rows.
+    const done = this.c.db.first`update bets set state = ${to}, result = ${result}, returned_minor = ${returnedMinor}, settled_at = ${now}
+      where bet_id = ${b.bet_id} and state = 'accepted' returning bet_id`;
+    if (!done) return; // finished by an earlier attempt
+    this.c.emit('table.bet.settled', {
+      bet_id: b.bet_id, game: this.c.table.game, game_id: this.c.table.game_id, spot: b.spot, bet_type: b.bet_type,
+      amount_minor: b.amount_minor, returned_minor: returnedMinor, result,
+    }, { round_id: b.round_id, player_id: b.player_id, jurisdiction: b.jurisdiction, currency: b.currency });
+    if (to === 'settled') {
+      const hour = hourStartMs(now);
+      this.c.db.run`insert into rtp_hours (hour_start, bet_type, currency, wagered_minor, returned_minor, bets)
+        values (${hour}, ${b.bet_type}, ${b.currency}, ${b.amount_minor}, ${returnedMinor}, 1)
+        on conflict (hour_start, bet_type, currency) do update set wagered_minor = wagered_minor + excluded.wagered_minor,
+          returned_minor = returned_minor + excluded.returned_minor, bets = bets + 1`;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** What every part of a table object shares: database, outbox, schedules, clock, and its configuration. */
+import type { EventPayload, EventType } from '../../domain/events';
+import { gameRules } from '../../domain/games';
+import type { GameRules } from '../../domain/games/types';
+import type { Currency } from '../../domain/money';
+import { ObjectContext } from '../lib/object-context';
+import type { TableConfig } from './config';
+
+export type BetSubject = { round_id: string; player_id?: string | null; jurisdiction?: string | null; currency?: Currency | null };
+
+export class TableContext extends ObjectContext {
+  readonly rules: GameRules;
+
+  constructor(storage: DurableObjectStorage, readonly table: TableConfig) {
+    super(storage);
+    this.rules = gameRules(table.game);
+  }
+
+  emit<T extends EventType>(type: T, payload: EventPayload<T>, subject: BetSubject): void {
+    this.outbox.emit(type, payload, { table_id: this.table.table_id, ...subject }, this.now());
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * What a table asks of a player's object, and nothing more: reserve a bet's hold (the player's
+ * object checks the session, exclusions, limits and funds), settle it (post + credit once), or
+ * void it. Every call is idempotent on the hold id, so the table may retry any of them.
+ */
+import type { Result } from '../../domain/errors';
+import type { Currency } from '../../domain/money';
+
+export type ReserveAnswer = Result<{ hold: { hold_id: string; state: string }; jurisdiction: string; available_minor: number }>;
+export type SettleAnswer = Result<{ state: 'posted' | 'voided' | 'expired'; returned_minor: number; available_minor: number }>;
+
+export interface PlayerPort {
+  reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string }, offeredIn: string[]): Promise<ReserveAnswer>;
+  settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }): Promise<SettleAnswer>;
+  voidHold(holdId: string): Promise<Result<object>>;
+}
+
+export function playerPort(env: Env, playerId: string): PlayerPort {
+  return env.PLAYER.getByName(playerId) as unknown as PlayerPort;
+}

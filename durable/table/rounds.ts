@@ -1,0 +1,118 @@
+/**
+ * The round state machine: betting_open -> betting_closed -> result -> settled, or -> voided
+ * before a result. Each transition is one guarded UPDATE (`where state = <from>`), so a
+ * transition that lost a race changes nothing and the caller sees why.
+ */
+import { fail, type Result } from '../../domain/errors';
+import { commitSeed, newServerSeed } from '../../domain/fairness/provably-fair';
+import { uuidv7 } from '../../domain/ids';
+import type { TableContext } from './context';
+import type { OutcomeJson, PublicRound, RoundRow, RoundState } from './types';
+
+/** States in which a round still needs the table's attention. */
+export const LIVE_STATES: readonly RoundState[] = ['betting_open', 'betting_closed', 'result'];
+
+export class Rounds {
+  constructor(private readonly c: TableContext) {}
+
+  get(roundId: string): RoundRow | null {
+    return this.c.db.first<RoundRow>`select * from rounds where round_id = ${roundId}`;
+  }
+
+  latest(): RoundRow | null {
+    return this.c.db.first<RoundRow>`select * from rounds order by round_no desc limit 1`;
+  }
+
+  /** Rounds that need work after a restart: settlements and refunds to finish. */
+  unfinished(): RoundRow[] {
+    return this.c.db.all<RoundRow>`select * from rounds where state = 'result'
+      or (state = 'voided' and exists (select 1 from bets b where b.round_id = rounds.round_id and b.state in ('reserving', 'accepted')))`;
+  }
+
+  list(opts: { before: number | null; limit: number }): RoundRow[] {
+    const before = opts.before ?? Number.MAX_SAFE_INTEGER;
+    return this.c.db.all<RoundRow>`select * from rounds where round_no < ${before} order by round_no desc limit ${opts.limit}`;
+  }
+
+  open(actor: string, offeredIn: string[]): Result<{ round: RoundRow }> {
+    const last = this.latest();
+    if (last && LIVE_STATES.includes(last.state)) return fail('invalid_state', `round ${last.round_no} is ${last.state}`, { round_id: last.round_id });
+    const now = this.c.now();
+    const roundId = uuidv7(now);
+    const seed = this.c.table.mode === 'auto' ? newServerSeed() : null;
+    const commitment = seed ? commitSeed(seed) : null;
+    const roundNo = (last?.round_no ?? 0) + 1;
+    const closesAt = now + this.c.table.betting_seconds * 1000;
+    this.c.db.run`insert into rounds (round_id, round_no, state, opened_at, closes_at, opened_by, offered_in, commitment, server_seed)
+      values (${roundId}, ${roundNo}, 'betting_open', ${now}, ${closesAt}, ${actor}, ${JSON.stringify(offeredIn)}, ${commitment}, ${seed})`;
+    this.c.schedules.at('round.close', roundId, closesAt);
+    this.c.emit('table.round.opened', {
+      round_no: roundNo, game: this.c.table.game, game_id: this.c.table.game_id, mode: this.c.table.mode, commitment, closes_at: closesAt, actor,
+    }, { round_id: roundId });
+    return { ok: true, round: this.get(roundId)! };
+  }
+
+  close(roundId: string, actor: string): Result<{ round: RoundRow }> {
+    const r = this.get(roundId);
+    if (!r) return fail('round_not_found');
+    if (r.state !== 'betting_open') return fail('invalid_state', `round ${r.round_no} is ${r.state}`);
+    const now = this.c.now();
+    this.c.db.run`update rounds set state = 'betting_closed', closed_at = ${now} where round_id = ${roundId} and state = 'betting_open'`;
+    this.c.schedules.cancel('round.close', roundId);
+    const bets = this.c.db.first<{ n: number }>`select count(*) as n from bets where round_id = ${roundId} and state = 'accepted'`!.n;
+    this.c.emit('table.round.closed', { round_no: r.round_no, bets, actor }, { round_id: roundId });
+    return { ok: true, round: this.get(roundId)! };
+  }
+
+  /** Records the result (closing betting first if it is still open); settlement follows. */
+  recordResult(roundId: string, outcome: unknown, source: 'rng' | 'dealer', actor: string): Result<{ round: RoundRow }> {
+    let r = this.get(roundId);
+    if (!r) return fail('round_not_found');
+    if (r.state === 'betting_open') {
+      const closed = this.close(roundId, actor);
+      if (!closed.ok) return closed;
+      r = closed.round;
+    }
+    if (r.state !== 'betting_closed') return fail('invalid_state', `round ${r.round_no} is ${r.state}`);
+    const summary = this.c.rules.summarize(outcome);
+    const now = this.c.now();
+    this.c.db.run`update rounds set state = 'result', result_at = ${now}, outcome = ${JSON.stringify(outcome)}, summary = ${JSON.stringify(summary)},
+      result_source = ${source}, result_by = ${actor} where round_id = ${roundId} and state = 'betting_closed'`;
+    this.c.emit('table.round.result', {
+      round_no: r.round_no, game: this.c.table.game, source, actor, outcome: JSON.stringify(outcome),
+      summary: Object.entries(summary).map(([k, v]) => `${k}=${v}`).join(' '), server_seed: r.server_seed,
+    }, { round_id: roundId });
+    return { ok: true, round: this.get(roundId)! };
+  }
+
+  markSettled(roundId: string, settleMs: number, bets: number): void {
+    const r = this.get(roundId)!;
+    this.c.db.run`update rounds set state = 'settled', settled_at = ${this.c.now()}, settle_ms = ${settleMs} where round_id = ${roundId} and state = 'result'`;
+    this.c.emit('table.round.settled', { round_no: r.round_no, game: this.c.table.game, bets, settle_ms: settleMs }, { round_id: roundId });
+  }
+
+  /** A round can be voided until its result is in; afterwards corrections go through disputes. */
+  void(roundId: string, actor: string, reason: string, betsToRefund: number): Result<{ round: RoundRow }> {
+    const r = this.get(roundId);
+    if (!r) return fail('round_not_found');
+    if (r.state === 'voided') return { ok: true, round: r };
+    if (r.state !== 'betting_open' && r.state !== 'betting_closed') return fail('invalid_state', `round ${r.round_no} is ${r.state}; settled bets are corrected by dispute`);
+    this.c.db.run`update rounds set state = 'voided', voided_at = ${this.c.now()}, void_reason = ${reason}, voided_by = ${actor}
+      where round_id = ${roundId} and state in ('betting_open', 'betting_closed')`;
+    this.c.schedules.cancel('round.close', roundId);
+    this.c.emit('table.round.voided', { round_no: r.round_no, game: this.c.table.game, actor, reason, bets_refunded: betsToRefund }, { round_id: roundId });
+    return { ok: true, round: this.get(roundId)! };
+  }
+
+  /** The round as anyone may see it: the seed stays secret until the result is in (or the round is dead). */
+  publicView(r: RoundRow): PublicRound {
+    const revealed = r.state === 'result' || r.state === 'settled' || r.state === 'voided';
+    return {
+      table_id: this.c.table.table_id, round_id: r.round_id, round_no: r.round_no, state: r.state, game: this.c.table.game,
+      opened_at: r.opened_at, closes_at: r.closes_at, closed_at: r.closed_at, result_at: r.result_at, settled_at: r.settled_at,
+      voided_at: r.voided_at, commitment: r.commitment, server_seed: revealed ? r.server_seed : null,
+      outcome: r.outcome === null ? null : (JSON.parse(r.outcome) as OutcomeJson), summary: r.summary === null ? null : JSON.parse(r.summary),
+      result_source: r.result_source, void_reason: r.void_reason, settle_ms: r.settle_ms,
+    };
+  }
+}

@@ -1,0 +1,42 @@
+/** Shapes of TableDO's RPC answers (plain JSON: they cross RPC and WebSockets unchanged). */
+import type { GameKind } from '../../domain/games/types';
+import type { Currency } from '../../domain/money';
+
+/** Outcomes as stored and sent: roulette { number }, baccarat { player: cards, banker: cards }. */
+export type OutcomeJson = { [key: string]: number | string | string[] };
+
+export type RoundState = 'betting_open' | 'betting_closed' | 'result' | 'settled' | 'voided';
+export type BetState = 'reserving' | 'accepted' | 'refused' | 'settled' | 'voided' | 'expired';
+
+export type RoundRow = {
+  round_id: string; round_no: number; state: RoundState; opened_at: number; closes_at: number; closed_at: number | null;
+  result_at: number | null; settled_at: number | null; voided_at: number | null; opened_by: string; offered_in: string;
+  commitment: string | null; server_seed: string | null; outcome: string | null; summary: string | null;
+  result_source: 'rng' | 'dealer' | null; result_by: string | null; void_reason: string | null; voided_by: string | null; settle_ms: number | null;
+};
+
+export type BetRow = {
+  bet_id: string; round_id: string; player_id: string; session_id: string; jurisdiction: string | null; currency: Currency;
+  spot: string; bet_type: string; amount_minor: number; max_return_minor: number; hold_id: string; state: BetState;
+  refusal: string | null; result: 'win' | 'lose' | 'push' | 'void' | 'expired' | null; returned_minor: number | null;
+  created_at: number; settled_at: number | null;
+};
+
+/** What anyone may see of a round: the seed only once the result is in (before that, only its commitment). */
+export type PublicRound = {
+  table_id: string; round_id: string; round_no: number; state: RoundState; game: string; opened_at: number; closes_at: number;
+  closed_at: number | null; result_at: number | null; settled_at: number | null; voided_at: number | null;
+  commitment: string | null; server_seed: string | null; outcome: OutcomeJson | null; summary: Record<string, string | number | boolean | null> | null;
+  result_source: 'rng' | 'dealer' | null; void_reason: string | null; settle_ms: number | null;
+};
+
+export type BetView = Pick<BetRow, 'bet_id' | 'round_id' | 'currency' | 'spot' | 'bet_type' | 'amount_minor' | 'state' | 'refusal' | 'result' | 'returned_minor' | 'created_at' | 'settled_at'>;
+
+export type TableView = {
+  table_id: string; name: string; game: GameKind; game_id: string; brand: string; mode: 'dealer' | 'auto';
+  betting_seconds: number; currencies: Currency[]; watchers: number; round: PublicRound | null;
+};
+
+export type PlaceBetInput = { player_id: string; session_id: string; round_id: string; bet_id: string; spot: string; currency: Currency; amount_minor: number };
+
+export type RoundDetail = { round: PublicRound; totals: { currency: Currency; bets: number; wagered_minor: number; returned_minor: number }[]; bets: (BetView & { player_id: string })[] };
