@@ -1,0 +1,144 @@
+/**
+ * E5: settle a live-table round holding 1,000 bets from 1,000 players, target <= 500 ms.
+ *
+ * Method. Starts the real platform worker (wrangler dev on a frozen bundle, lib/proc.mjs), creates
+ * the first admin through /v1/ops/bootstrap (TOTP enrolment computed here), registers N players
+ * and funds each through the sandbox deposit (setup, not timed). Each run: the admin opens a round
+ * on the dealer table roulette-1, every player places one bet (mixed spots: straight, split, red,
+ * dozen, column, odd...) with 32 clients in parallel, then the admin enters the result. That call
+ * closes betting, records the result and settles every bet before it answers: per bet one RPC to
+ * the player's object (post the hold + credit the return once), in parallel, then one write per
+ * chunk in the table. Measured:
+ *   value        wall time of POST .../result (ms), median over runs  <- the E5 figure
+ *   settle_ms    the table's own clock from the start to the end of the settlement (round.settle_ms)
+ * Side by side in the same run: a round with a single bet (the fixed cost of a result call), and
+ * the bets phase (1,000 bets, 32 in parallel) as bets/s. Afterwards each run checks the round's
+ * totals: wagered = 1,000 x stake and returned = what the payout table says for the outcome, and
+ * every bet 'settled'.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { totpCode } from '../scripts/ops-code.mjs';
+import { startWrangler } from './lib/proc.mjs';
+import { expectFetch, timedFetch } from './lib/http.mjs';
+import { median, percentile, round } from './lib/stats.mjs';
+
+export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
+const TARGET_MS = 500;
+const TABLE = 'roulette-1';
+const STAKE = 100;
+const DEPOSIT = 1_000_000;
+const SPOTS = ['straight:17', 'split:17-20', 'red', 'black', 'dozen:2', 'column:1', 'odd', 'even', 'low', 'high', 'street:13', 'corner:17-18-20-21', 'sixline:13'];
+
+const secret = () => randomBytes(32).toString('base64url');
+const json = (method, body, headers = {}) => ({ method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+
+/** Runs `fn(i)` for i in [0, n) with at most `width` in flight. */
+async function pool(n, width, fn) {
+  let next = 0;
+  const out = new Array(n);
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  }));
+  return out;
+}
+
+/** The roulette return of a spot for a number, written independently of domain/games (a cross-check). */
+const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);
+function rouletteReturn(spot, n, stake) {
+  const covers = {
+    'straight:17': [17], 'split:17-20': [17, 20], 'street:13': [13, 14, 15], 'corner:17-18-20-21': [17, 18, 20, 21],
+    'sixline:13': [13, 14, 15, 16, 17, 18], 'dozen:2': range(13, 24), 'column:1': range(1, 34).filter((x) => x % 3 === 1),
+    red: [...RED], black: range(1, 36).filter((x) => !RED.has(x)), odd: range(1, 36).filter((x) => x % 2), even: range(1, 36).filter((x) => x % 2 === 0),
+    low: range(1, 18), high: range(19, 36),
+  }[spot];
+  return covers.includes(n) ? stake * (36 / covers.length) : 0;
+}
+function range(a, b) {
+  return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+}
+
+export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.players, parallel = DEFAULTS.parallel, logLevel = DEFAULTS.logLevel, log = console.log }) {
+  const bootstrap = secret();
+  const worker = await startWrangler({
+    label: 'platform worker',
+    readyPath: '/v1/health',
+    args: [
+      '--var', 'ENVIRONMENT:development', '--var', 'DEV_COUNTRY:MT',
+      '--var', `SESSION_SIGNING_KEY:${secret()}`, '--var', `PAYMENT_WEBHOOK_SECRET_SANDBOX:${secret()}`, '--var', `OPS_BOOTSTRAP_TOKEN:${bootstrap}`,
+      '--log-level', logLevel,
+    ],
+  });
+  try {
+    const base = worker.url;
+    log(`E5: platform worker on ${base}; ${runs} runs x ${players} bets from ${players} players, ${parallel} clients`);
+    // the admin (the dealer of every run)
+    const boot = await expectFetch(`${base}/v1/ops/bootstrap`, json('POST', { email: `bench-admin-${randomUUID()}@example.com`, display_name: 'Bench Admin', password: secret() }, { authorization: `Bootstrap ${bootstrap}` }), 201);
+    const mfa = await expectFetch(`${base}/v1/ops/sessions/mfa`, json('POST', { challenge_token: boot.body.challenge.challenge_token, code: totpCode(boot.body.challenge.enrolment.secret) }), 201);
+    const ops = { authorization: `Bearer ${mfa.body.token}` };
+
+    // players, funded (setup, not timed)
+    const t0 = performance.now();
+    const tokens = await pool(players, parallel, async () => {
+      const reg = await expectFetch(`${base}/v1/players`, json('POST', { email: `bench-${randomUUID()}@example.com`, password: secret(), date_of_birth: '1990-01-15', country: 'MT' }), 201);
+      const auth = { authorization: `Bearer ${reg.body.token}` };
+      await expectFetch(`${base}/v1/wallet/deposits`, json('POST', { amount_minor: DEPOSIT, currency: 'EUR' }, { ...auth, 'idempotency-key': randomUUID() }), 201);
+      return auth;
+    });
+    log(`  ${players} players registered and funded in ${Math.round(performance.now() - t0)} ms`);
+
+    async function oneRound(betters, number) {
+      const opened = await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds`, json('POST', undefined, ops), 201);
+      const roundId = opened.body.round.round_id;
+      const tb = performance.now();
+      const spots = await pool(betters, parallel, async (i) => {
+        const spot = SPOTS[i % SPOTS.length];
+        await expectFetch(`${base}/v1/tables/${TABLE}/bets`, json('POST', { bet_id: randomUUID(), round_id: roundId, spot, amount_minor: STAKE, currency: 'EUR' }, tokens[i]), 201);
+        return spot;
+      });
+      const betsMs = performance.now() - tb;
+      const result = await timedFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}/result`, json('POST', { outcome: { number } }, ops));
+      if (result.status !== 200 || result.body.round.state !== 'settled') throw new Error(`result: ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
+      const detail = (await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}`, { headers: ops })).body;
+      const expectedReturn = spots.reduce((s, spot) => s + rouletteReturn(spot, number, STAKE), 0);
+      const t = detail.totals[0] ?? {};
+      const ok = t.bets === betters && t.wagered_minor === betters * STAKE && t.returned_minor === expectedReturn && detail.bets.every((b) => b.state === 'settled');
+      if (!ok) throw new Error(`round ${roundId} totals ${JSON.stringify(detail.totals)} expected wagered ${betters * STAKE} returned ${expectedReturn}`);
+      return { result_ms: result.ms, settle_ms: result.body.round.settle_ms, bets_ms: betsMs, bets_per_s: (betters * 1000) / betsMs, returned_minor: expectedReturn };
+    }
+
+    await oneRound(Math.min(100, players), 5); // warm-up: every code path once
+    const full = [];
+    const single = [];
+    for (let r = 0; r < runs; r++) {
+      const number = (r * 7 + 17) % 37;
+      full.push(await oneRound(players, number));
+      single.push(await oneRound(1, number));
+      log(`  run ${r + 1}/${runs}: result+settle ${round(full[r].result_ms, 1)} ms (table settle_ms ${full[r].settle_ms}), single-bet round ${round(single[r].result_ms, 1)} ms, bets ${Math.round(full[r].bets_per_s)}/s`);
+    }
+    const value = median(full.map((x) => x.result_ms));
+    return [{
+      id: 'E5',
+      metric: `settle a table round holding ${players} bets from ${players} players: wall time of the dealer's result call (records the result, settles every bet), median over runs`,
+      value: round(value, 1),
+      unit: 'ms',
+      target: `<= ${TARGET_MS}`,
+      pass: value <= TARGET_MS,
+      p99_ms: round(percentile(full.map((x) => x.result_ms), 99), 1),
+      settle_ms_inside_table: { median: median(full.map((x) => x.settle_ms)), max: Math.max(...full.map((x) => x.settle_ms)) },
+      runs: full.map((x, i) => ({ result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms, bets_per_s: round(x.bets_per_s, 0), single_bet_result_ms: round(single[i].result_ms, 1) })),
+      comparisons: {
+        single_bet_round: { result_ms_median: round(median(single.map((x) => x.result_ms)), 1), note: 'the same call for a round with one bet: the fixed cost' },
+        full_over_single: round(value / median(single.map((x) => x.result_ms)), 1),
+        placing_bets: { bets_per_s_median: round(median(full.map((x) => x.bets_per_s)), 0), clients: parallel },
+      },
+      check: 'each run: round totals equal 1,000 x stake wagered and the independently computed roulette return; every bet settled',
+      params: { runs, players, bets_per_player: 1, stake_minor: STAKE, spots: SPOTS, table: TABLE, clients: parallel, served: 'wrangler dev --no-bundle on a bundle built at start' },
+      machine,
+    }];
+  } finally {
+    await worker.stop();
+  }
+}
