@@ -22,6 +22,7 @@ const C: Role = 'compliance_officer';
 const M: Role = 'marketer';
 const N: Role = 'analyst';
 const S: Role = 'support_agent';
+const D: Role = 'dealer';
 
 const unknownId = '01890000-0000-7000-8000-000000000000';
 const reason = { reason: 'authorization matrix test' };
@@ -33,6 +34,7 @@ const idem = () => ({ 'Idempotency-Key': `matrix-${Date.now()}-${++key}` });
 function matrix(playerId: string, operatorId: string): Case[] {
   const p = `/v1/ops/players/${playerId}`;
   const b = '/v1/ops/brands/aurora';
+  const t = '/v1/ops/tables/roulette-1';
   return [
     { method: 'GET', path: '/v1/ops/me', allowed: [...ROLES] },
     { method: 'GET', path: '/v1/ops/operators', allowed: [A] },
@@ -64,6 +66,14 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'GET', path: `${b}/exports/players.csv`, allowed: [A, C, N] },
     { method: 'GET', path: `${b}/audit?day=${day}`, allowed: [A, C] },
     { method: 'GET', path: `${b}/audit/verify?from=${day}&to=${day}`, allowed: [A, C] },
+    // live tables (roulette-1 belongs to aurora)
+    { method: 'GET', path: '/v1/ops/tables', allowed: [...ROLES] },
+    { method: 'GET', path: `${t}/rounds/${unknownId}`, allowed: [A, O, C, N, D] },
+    { method: 'GET', path: `${t}/rtp`, allowed: [A, O, C, N, D] },
+    { method: 'POST', path: `${t}/rounds`, allowed: [A, D] },
+    { method: 'POST', path: `${t}/rounds/${unknownId}/close`, allowed: [A, D] },
+    { method: 'POST', path: `${t}/rounds/${unknownId}/result`, body: { outcome: { number: 7 } }, allowed: [A, D] },
+    { method: 'POST', path: `${t}/rounds/${unknownId}/void`, body: reason, allowed: [A, O] },
   ];
 }
 
@@ -92,7 +102,8 @@ describe('authorization matrix (R6)', () => {
     const covered = new Set(matrix('{player_id}', '{operator_id}').map((c) => `${c.method} ${c.path.split('?')[0]!
       .replace(/\/operators\/[0-9a-f-]{36}/, '/operators/{operator_id}').replace(/\/withdrawals\/[0-9a-f-]{36}/, '/withdrawals/{withdrawal_id}')
       .replace(/\/adjustments\/[0-9a-f-]{36}/, '/adjustments/{adjustment_id}').replace(/\/alerts\/[0-9a-f-]{36}/, '/alerts/{alert_id}')
-      .replace('/brands/aurora', '/brands/{brand}')}`));
+      .replace('/brands/aurora', '/brands/{brand}')
+      .replace('/tables/roulette-1', '/tables/{table_id}').replace(/\/rounds\/[0-9a-f-]{36}/, '/rounds/{round_id}')}`));
     expect(documented.filter((r) => !covered.has(r))).toEqual([]);
   });
 
