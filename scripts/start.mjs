@@ -60,6 +60,7 @@ function fatal(msg) {
 
 const devVars = join(ROOT, '.dev.vars');
 const opsBootstrapLine = () => `OPS_BOOTSTRAP_TOKEN=${randomBytes(32).toString('base64url')}`;
+const providerSecretLine = () => `PROVIDER_SECRET_SANDBOX_SLOTS=${randomBytes(32).toString('base64url')}`;
 if (!existsSync(devVars)) {
   writeFileSync(devVars, [
     '# Written by `npm start` with random values: local development only, never commit (git-ignored).',
@@ -67,14 +68,21 @@ if (!existsSync(devVars)) {
     `SESSION_SIGNING_KEY=${randomBytes(48).toString('base64url')}`,
     `PAYMENT_WEBHOOK_SECRET_SANDBOX=${randomBytes(32).toString('base64url')}`,
     opsBootstrapLine(),
+    providerSecretLine(),
     '',
   ].join('\n'), { mode: 0o600, flag: 'wx' });
-  say('wrote .dev.vars with a random SESSION_SIGNING_KEY, PAYMENT_WEBHOOK_SECRET_SANDBOX and OPS_BOOTSTRAP_TOKEN');
-} else if (!('OPS_BOOTSTRAP_TOKEN' in readDevVars(devVars))) {
-  // An older .dev.vars: add the back office's bootstrap secret, leaving every other line alone.
-  const text = readFileSync(devVars, 'utf8');
-  appendFileSync(devVars, `${text === '' || text.endsWith('\n') ? '' : '\n'}# Added by \`npm start\`: lets the demo seed create the first back-office admin.\n${opsBootstrapLine()}\n`);
-  say('added a random OPS_BOOTSTRAP_TOKEN to .dev.vars');
+  say('wrote .dev.vars with a random SESSION_SIGNING_KEY, PAYMENT_WEBHOOK_SECRET_SANDBOX, OPS_BOOTSTRAP_TOKEN and PROVIDER_SECRET_SANDBOX_SLOTS');
+} else {
+  // An older .dev.vars: add the secrets it lacks, leaving every other line alone.
+  const missing = [
+    ['OPS_BOOTSTRAP_TOKEN', 'lets the demo seed create the first back-office admin', opsBootstrapLine],
+    ['PROVIDER_SECRET_SANDBOX_SLOTS', 'signs the sandbox-slots provider\'s seamless-wallet calls (docs/provider-api.md)', providerSecretLine],
+  ].filter(([name]) => !(name in readDevVars(devVars)));
+  for (const [name, why, line] of missing) {
+    const text = readFileSync(devVars, 'utf8');
+    appendFileSync(devVars, `${text === '' || text.endsWith('\n') ? '' : '\n'}# Added by \`npm start\`: ${why}.\n${line()}\n`);
+    say(`added a random ${name} to .dev.vars`);
+  }
 }
 
 // ---- 2. wrangler dev ---------------------------------------------------------------------------
