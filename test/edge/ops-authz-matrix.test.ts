@@ -35,6 +35,7 @@ function matrix(playerId: string, operatorId: string): Case[] {
   const p = `/v1/ops/players/${playerId}`;
   const b = '/v1/ops/brands/aurora';
   const t = '/v1/ops/tables/roulette-1';
+  const g = '/v1/ops/catalog';
   return [
     { method: 'GET', path: '/v1/ops/me', allowed: [...ROLES] },
     { method: 'GET', path: '/v1/ops/operators', allowed: [A] },
@@ -74,6 +75,23 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'POST', path: `${t}/rounds/${unknownId}/close`, allowed: [A, D] },
     { method: 'POST', path: `${t}/rounds/${unknownId}/result`, body: { outcome: { number: 7 } }, allowed: [A, D] },
     { method: 'POST', path: `${t}/rounds/${unknownId}/void`, body: reason, allowed: [A, O] },
+    // the game catalog: game.read (A, O, C, M, N) reads, game.manage (A, O) changes; the first allowed pass creates matrix-*
+    { method: 'GET', path: `${g}/providers`, allowed: [A, O, C, M, N] },
+    { method: 'POST', path: `${g}/providers`, body: { provider_id: 'matrix-provider', name: 'Matrix', ...reason }, allowed: [A, O] },
+    { method: 'GET', path: `${g}/providers/matrix-provider`, allowed: [A, O, C, M, N] },
+    { method: 'PATCH', path: `${g}/providers/matrix-provider`, body: { name: 'Matrix', version: 1, ...reason }, allowed: [A, O] },
+    { method: 'POST', path: `${g}/providers/matrix-provider/enable`, body: reason, allowed: [A, O] },
+    { method: 'POST', path: `${g}/providers/matrix-provider/disable`, body: reason, allowed: [A, O] },
+    { method: 'GET', path: `${g}/categories`, allowed: [A, O, C, M, N] },
+    { method: 'POST', path: `${g}/categories`, body: { category_id: 'matrix-category', name: 'Matrix', sort: 99, ...reason }, allowed: [A, O] },
+    { method: 'PATCH', path: `${g}/categories/matrix-category`, body: { sort: 99, version: 1, ...reason }, allowed: [A, O] },
+    { method: 'GET', path: `${g}/games`, allowed: [A, O, C, M, N] },
+    { method: 'POST', path: `${g}/games`, body: { game_id: 'matrix-game', provider_id: 'matrix-provider', title: 'Matrix', category_id: 'matrix-category', jurisdictions: ['MT'], rtp_bp: 9500, volatility: 'low', bet_limits: { EUR: { min_minor: 10, max_minor: 100 } }, ...reason }, allowed: [A, O] },
+    { method: 'GET', path: `${g}/games/matrix-game`, allowed: [A, O, C, M, N] },
+    { method: 'PATCH', path: `${g}/games/matrix-game`, body: { rtp_bp: 9500, version: 1, ...reason }, allowed: [A, O] },
+    { method: 'POST', path: `${g}/games/matrix-game/enable`, body: reason, allowed: [A, O] },
+    { method: 'POST', path: `${g}/games/matrix-game/disable`, body: reason, allowed: [A, O] },
+    { method: 'GET', path: `${g}/changes`, allowed: [A, O, C, M, N] },
   ];
 }
 
@@ -103,7 +121,9 @@ describe('authorization matrix (R6)', () => {
       .replace(/\/operators\/[0-9a-f-]{36}/, '/operators/{operator_id}').replace(/\/withdrawals\/[0-9a-f-]{36}/, '/withdrawals/{withdrawal_id}')
       .replace(/\/adjustments\/[0-9a-f-]{36}/, '/adjustments/{adjustment_id}').replace(/\/alerts\/[0-9a-f-]{36}/, '/alerts/{alert_id}')
       .replace('/brands/aurora', '/brands/{brand}')
-      .replace('/tables/roulette-1', '/tables/{table_id}').replace(/\/rounds\/[0-9a-f-]{36}/, '/rounds/{round_id}')}`));
+      .replace('/tables/roulette-1', '/tables/{table_id}').replace(/\/rounds\/[0-9a-f-]{36}/, '/rounds/{round_id}')
+      .replace('/providers/matrix-provider', '/providers/{provider_id}').replace('/categories/matrix-category', '/categories/{category_id}')
+      .replace('/games/matrix-game', '/games/{game_id}')}`));
     expect(documented.filter((r) => !covered.has(r))).toEqual([]);
   });
 
