@@ -9,6 +9,7 @@
  *   npm run bench -- --e1-n 20000         operations per E1 request
  *   npm run bench -- --e2-bets 5000       bets per E2 run
  *   npm run bench -- --e5-players 1000    players (one bet each) per E5 round
+ *   npm run bench -- --p1-requests 2000   requests per kind per P1 run (provider seamless-wallet API, no target yet)
  *
  * Exit code 0 when every selected benchmark ran (pass or fail is in the results), 1 when one could
  * not run (the others are still written).
@@ -16,12 +17,14 @@
 import { runE1 } from './e1-wallet-op.mjs';
 import { runE2 } from './e2-http-bets.mjs';
 import { runE5 } from './e5-table-settlement.mjs';
+import { runP1 } from './provider-p1.mjs';
 import { formatTable, machine as describeMachine, writeResults } from './lib/results.mjs';
 
 const BENCHMARKS = {
   E1: (m, o) => runE1({ machine: m, runs: o.runs, n: o['e1-n'] }),
   E2: (m, o) => runE2({ machine: m, runs: o.runs, bets: o['e2-bets'] }),
   E5: (m, o) => runE5({ machine: m, runs: o.runs, players: o['e5-players'] }),
+  P1: (m, o) => runP1({ machine: m, runs: o.runs, requests: o['p1-requests'] }),
 };
 
 function parseArgs(argv) {
@@ -31,9 +34,9 @@ function parseArgs(argv) {
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
     opts[m[1]] = m[2] ?? argv[++i];
   }
-  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e5-players']);
+  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests']);
   for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  for (const k of ['runs', 'e1-n', 'e2-bets', 'e5-players']) {
+  for (const k of ['runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests']) {
     if (opts[k] === undefined) continue;
     const v = Number(opts[k]);
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} needs a positive integer`);
