@@ -144,4 +144,17 @@ describe('lobby', () => {
     // unchanged since: the next revalidation keeps the same copy
     expect(await catalogSnapshot(env, Date.now() + 3 * CACHE_TTL_MS)).toEqual(later);
   });
+
+  it('is in the OpenAPI document, with the catalog\'s back-office routes, schemas and examples', async () => {
+    const doc = (await call('GET', '/v1/openapi.json')).body;
+    for (const path of ['/v1/games', '/v1/games/categories', '/v1/games/{game_id}']) expect(doc.paths[path].get.security).toEqual([{ bearer: [] }]);
+    expect(doc.paths['/v1/games'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/Lobby');
+    expect(doc.paths['/v1/games'].get.responses['451'].content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
+    expect(doc.components.schemas.LobbyGame.properties.rtp_bp.example).toBe(9730);
+    const create = doc.paths['/v1/ops/catalog/games'].post;
+    expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/NewGame');
+    expect(doc.components.schemas.NewGame.example).toMatchObject({ rtp_bp: 9610, volatility: 'high' });
+    expect(doc.components.schemas.GameChange.example).toMatchObject({ version: 3 });
+    expect(Object.keys(doc.paths).filter((x) => x.startsWith('/v1/ops/catalog/')).length).toBeGreaterThanOrEqual(10);
+  });
 });
