@@ -16,6 +16,7 @@ import { migrate } from '../lib/sql';
 import { AlertStore } from './alerts';
 import { AnomalyDetector } from './anomaly-rules';
 import { OpsContext } from './context';
+import { GameStats, type GameRtpQuery, type GameRtpReport } from './game-stats';
 import { checkBatch, Ingest } from './ingest';
 import { PlayerIndex } from './player-index';
 import { WorkQueues } from './queues';
@@ -37,6 +38,7 @@ export class BrandOpsDO extends DurableObject<Env> {
   private readonly queues: WorkQueues;
   private readonly alertStore: AlertStore;
   private readonly ingestion: Ingest;
+  private readonly gameStats: GameStats;
   private housekeepingScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -45,7 +47,8 @@ export class BrandOpsDO extends DurableObject<Env> {
     this.index = new PlayerIndex(this.c);
     this.queues = new WorkQueues(this.c);
     this.alertStore = new AlertStore(this.c);
-    this.ingestion = new Ingest(this.c, this.index, this.queues, new AnomalyDetector(this.c, this.alertStore));
+    this.gameStats = new GameStats(this.c);
+    this.ingestion = new Ingest(this.c, this.index, this.queues, new AnomalyDetector(this.c, this.alertStore), this.gameStats);
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, BRAND_OPS_MIGRATIONS);
       const named = /^ops:(.+)$/.exec(ctx.id.name ?? '');
@@ -124,6 +127,13 @@ export class BrandOpsDO extends DurableObject<Env> {
 
   resolveAlert(alertId: string, actor: string, note: string): Result<{ alert: Alert }> {
     return this.tx(() => this.alertStore.resolve(alertId, actor, note));
+  }
+
+  // ---- observed RTP of provider games -------------------------------------------------------
+
+  /** Per game and currency, the sums of the rolling windows (1h, 24h, 7d, 30d) ending now. */
+  gameRtp(q: GameRtpQuery = {}): GameRtpReport {
+    return this.tx(() => this.gameStats.report(q));
   }
 
   outbox(afterSeq = 0, limit = 100): OutboxRow[] {

@@ -1,6 +1,6 @@
 /**
  * Applying one RelayBatch: the snapshot to the player index (newest updated_at wins), then each
- * event not seen before to the queues and the anomaly rules. The relay is trusted code, so a
+ * event not seen before to the queues, the anomaly rules and the provider games' RTP buckets. The relay is trusted code, so a
  * malformed batch, a snapshot of another brand or an event of another player is a programming
  * error and throws (nothing is applied); the relay's retry will fail the same way, loudly.
  */
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { validateEvent, type CasinoEvent } from '../../domain/events';
 import type { AnomalyDetector } from './anomaly-rules';
 import type { OpsContext, Subject } from './context';
+import type { GameStats } from './game-stats';
 import type { PlayerIndex } from './player-index';
 import type { WorkQueues } from './queues';
 import { RELAY_BATCH_EVENTS_MAX, type IngestResult, type PlayerSnapshot, type RelayBatch } from './types';
@@ -52,6 +53,7 @@ export class Ingest {
     private readonly index: PlayerIndex,
     private readonly queues: WorkQueues,
     private readonly rules: AnomalyDetector,
+    private readonly gameStats: GameStats,
   ) {}
 
   /** Runs inside the caller's transaction. */
@@ -104,6 +106,11 @@ export class Ingest {
       case 'backoffice.adjustment.applied':
       case 'backoffice.adjustment.rejected':
         this.queues.onAdjustment(e.event_type, e, subj);
+        return;
+      case 'provider.bet.debited':
+      case 'provider.win.credited':
+      case 'provider.bet.rolled_back':
+        this.gameStats.apply(e, subj.currency);
         return;
       default:
         return; // the rest is for the warehouse, not for the live back office

@@ -117,4 +117,17 @@ export const BRAND_OPS_MIGRATIONS: readonly string[] = [
   ${OUTBOX_DDL}
   ${SCHEDULES_DDL}
   `,
+  /* 2: observed RTP of provider games, hour buckets (game-stats.ts) */ `
+  create table game_stats (
+    game_id text not null,
+    currency text not null,
+    hour_start_ms integer not null,
+    provider_id text not null,
+    wagered_minor integer not null,
+    returned_minor integer not null,
+    bets integer not null,
+    primary key (game_id, currency, hour_start_ms)
+  );
+  create index game_stats_by_hour on game_stats (hour_start_ms);
+  `,
 ];

@@ -8,6 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { availability } from '../../domain/catalog/availability';
 import { CATALOG_SEED } from '../../domain/catalog/seed';
 import { validateEvent, type CasinoEvent } from '../../domain/events';
+import type { BrandOpsDO } from '../../durable/brand-ops/brand-ops-do';
+import { batch, event, snapshot } from '../../durable/brand-ops/test-fixtures';
 import type { CatalogDO } from '../../durable/catalog/catalog-do';
 import { call, expectError, type Json } from './helpers';
 import { auditEntries, bootstrapAdmin, createOperator, type Operator } from './ops-helpers';
@@ -227,5 +229,43 @@ describe('game catalog', () => {
     const entries = (await auditEntries(admin, 'platform')).filter((e) => e.outcome === 'denied' && e.action.startsWith('catalog.'));
     expect(entries.find((e) => e.actor_id === marketer.operatorId && e.action === 'catalog.game.update')).toMatchObject({ target_type: 'game', target_id: 'live-roulette-1' });
     expect(entries.some((e) => e.actor_id === support.operatorId && e.reason.startsWith('game.read'))).toBe(true);
+  });
+
+  it('observed RTP per provider game of a brand, against the configured RTP; game.read and the brand needed', async () => {
+    const ops = env.BRAND_OPS.getByName('ops:aurora') as DurableObjectStub<BrandOpsDO>;
+    const p = snapshot({ brand: 'aurora' });
+    const now = Date.now();
+    const common = { provider_id: 'sandbox-slots', game_id: 'sandbox-viking-gold', balance_after_minor: 0 };
+    const debit = (tx: string, amount: number) => event(p, 'provider.bet.debited', { ...common, tx_id: tx, round_id: `r-${tx}`, amount_minor: amount, hold_id: `h-${tx}`, real_minor: amount, bonus_minor: 0 }, { at: now });
+    const win = (tx: string, bet: string, amount: number) => event(p, 'provider.win.credited', { ...common, tx_id: tx, round_id: `r-${bet}`, amount_minor: amount, bet_tx_id: bet }, { at: now });
+    const rollback = (bet: string, amount: number) => event(p, 'provider.bet.rolled_back', { ...common, tx_id: bet, round_id: `r-${bet}`, amount_minor: amount, rollback_tx_id: `rb-${bet}` }, { at: now });
+    const events = [debit('b1', 1000), win('w1', 'b1', 1500), debit('b2', 2000), debit('b3', 500), rollback('b3', 500), win('w2', 'b2', 0)];
+    await ops.ingest(batch(p, ...events, events[0]!)); // a duplicate counts once
+
+    const analyst = await createOperator(admin, { roles: ['analyst'], brands: ['aurora'] });
+    const r = await get(analyst, '/v1/ops/brands/aurora/games/rtp?game_id=sandbox-viking-gold');
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ brand: 'aurora', truncated: false });
+    expect(r.body.games).toHaveLength(1);
+    const g = r.body.games[0];
+    expect(g).toMatchObject({ game_id: 'sandbox-viking-gold', provider_id: 'sandbox-slots', title: 'Viking Gold', currency: 'EUR', configured_rtp_bp: 9700 });
+    expect(g.windows.map((w: Json) => w.window)).toEqual(['1h', '24h', '7d', '30d']);
+    const sameHour = Math.floor(r.body.now_ms / 3_600_000) === Math.floor(now / 3_600_000);
+    for (const w of g.windows.filter((x: Json) => sameHour || x.window !== '1h')) { // an hour boundary may fall between
+      expect(w).toMatchObject({ bets: 2, wagered_minor: 3000, returned_minor: 1500, observed_rtp: 0.5, theoretical_rtp: 0.97, std_error: null, z: null });
+      expect(w.flag).toBeNull(); // far off, but 2 bets are not evidence
+    }
+    expect((await get(analyst, '/v1/ops/brands/aurora/games/rtp?currency=GBP')).body.games).toEqual([]);
+    expectError(await get(analyst, '/v1/ops/brands/aurora/games/rtp?currency=XYZ'), 400, 'validation_failed');
+    expectError(await get(analyst, '/v1/ops/brands/nowhere/games/rtp'), 404, 'not_found');
+
+    // game.read, but not of this brand; this brand, but no game.read
+    const sakuraAnalyst = await createOperator(admin, { roles: ['analyst'], brands: ['sakura'] });
+    const other = await get(sakuraAnalyst, '/v1/ops/brands/aurora/games/rtp');
+    expectError(other, 403, 'forbidden');
+    expect(other.body.error.details).toMatchObject({ permission: 'game.read', rule: 'brand_in_operator_brands' });
+    expectError(await get(support, '/v1/ops/brands/aurora/games/rtp'), 403, 'forbidden');
+    const denied = (await auditEntries(admin, 'aurora')).find((e) => e.actor_id === sakuraAnalyst.operatorId && e.outcome === 'denied');
+    expect(denied).toMatchObject({ action: 'catalog.game.rtp', target_type: 'brand', target_id: 'aurora' });
   });
 });

@@ -92,6 +92,7 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'POST', path: `${g}/games/matrix-game/enable`, body: reason, allowed: [A, O] },
     { method: 'POST', path: `${g}/games/matrix-game/disable`, body: reason, allowed: [A, O] },
     { method: 'GET', path: `${g}/changes`, allowed: [A, O, C, M, N] },
+    { method: 'GET', path: `${b}/games/rtp`, allowed: [A, O, C, M, N] },
   ];
 }
 

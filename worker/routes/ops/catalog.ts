@@ -9,17 +9,21 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Permission } from '../../../domain/authz';
 import type { ChangeBy } from '../../../domain/catalog/types';
+import { isBrand } from '../../../domain/brands';
+import { CurrencyCode } from '../../../domain/catalog/rules';
 import { invalidateCatalogCache } from '../../catalog/cache';
 import { ensureOperator } from '../../catalog/ops-auth';
+import { gameRtpViews, guardBrandGameRead } from '../../catalog/rtp';
 import {
   CatalogId, Category, CategoryChange, Game, GameChange, GameQuery, NewCategory, NewGame, NewProvider, Provider, ProviderChange, Toggle,
 } from '../../catalog/schemas';
 import { catalogStub } from '../../catalog/stub';
 import type { AppEnv } from '../../http/app-env';
-import { unwrap } from '../../http/errors';
+import { ApiError, unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
 import { guardPlatform, PLATFORM, recordAudit } from '../../ops/guard';
-import { View } from '../../ops/schemas';
+import { BrandParam, View } from '../../ops/schemas';
+import { brandOpsStub } from '../../ops/stubs';
 import { body, errors, json } from '../../schemas';
 
 export const opsCatalog = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -222,4 +226,50 @@ opsCatalog.openapi(createRoute({
   await guard(c, 'game.read', 'catalog.changes', 'catalog');
   const rows = await catalogStub(c.env).outbox(q.after, q.limit);
   return c.json({ changes: rows.map((r) => ({ seq: r.seq, event: r.event as unknown as Record<string, unknown> })) }, 200);
+});
+
+// ---- observed RTP of provider games, per brand -------------------------------------------------
+
+const RtpWindow = z.object({
+  window: z.enum(['1h', '24h', '7d', '30d']),
+  bets: z.number().int(),
+  wagered_minor: z.number().int(),
+  returned_minor: z.number().int(),
+  observed_rtp: z.number().nullable().openapi({ description: 'returned / wagered (null without stakes)', example: 0.9581 }),
+  theoretical_rtp: z.number().nullable().openapi({ description: 'The configured RTP (rtp_bp / 10000)', example: 0.965 }),
+  std_error: z.number().nullable().openapi({ description: 'Null: a configured RTP has no variance' }),
+  z: z.number().nullable(),
+  flag: z.enum(['high', 'low']).nullable().openapi({ description: 'Set when at least 1,000 bets deviate by more than 2 RTP points' }),
+}).openapi('GameRtpWindow');
+
+const GameRtp = z.object({
+  game_id: z.string().openapi({ example: 'sandbox-starfall-fortune' }),
+  provider_id: z.string().openapi({ example: 'sandbox-slots' }),
+  title: z.string().nullable().openapi({ example: 'Starfall Fortune' }),
+  currency: z.string().openapi({ example: 'EUR' }),
+  configured_rtp_bp: z.number().int().nullable().openapi({ example: 9650 }),
+  windows: z.array(RtpWindow),
+}).openapi('GameRtp');
+
+opsCatalog.openapi(createRoute({
+  method: 'get', path: '/brands/{brand}/games/rtp', tags: [TAG], security,
+  summary: 'Observed RTP of provider games over rolling windows (1h, 24h, 7d, 30d), against the configured RTP',
+  description: 'From the brand\'s players\' provider transactions (stakes debited minus rolled back; wins credited), per game and currency. '
+    + 'Needs game.read and the brand among the operator\'s brands. Live tables have their own per-table monitor.',
+  middleware: [ensureOperator] as const,
+  request: { params: BrandParam, query: z.strictObject({ game_id: CatalogId.optional(), currency: CurrencyCode.optional() }) },
+  responses: {
+    200: json(z.object({ brand: z.string(), now_ms: z.number().int(), truncated: z.boolean(), games: z.array(GameRtp) }), 'Per game and currency, windows from 1h to 30d'),
+    ...errors(400, 401, 403, 404),
+  },
+}), async (c) => {
+  const { brand } = c.req.valid('param');
+  const q = c.req.valid('query');
+  if (!isBrand(brand)) throw new ApiError('not_found', `no brand ${brand}`);
+  await guardBrandGameRead(c, brand, 'catalog.game.rtp');
+  const [report, catalog] = await Promise.all([
+    brandOpsStub(c.env, brand).gameRtp({ game_id: q.game_id ?? null, currency: q.currency ?? null }),
+    catalogStub(c.env).games(),
+  ]);
+  return c.json({ brand, now_ms: report.now_ms, truncated: report.truncated, games: gameRtpViews(report, catalog.games) }, 200);
 });
