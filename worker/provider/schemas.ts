@@ -5,6 +5,8 @@ import { CurrencyCode } from '../schemas';
 
 const EXAMPLE_TOKEN = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzaWQiOiIwMTkzYTJiNC0uLi4ifQ.c2lnbmF0dXJl';
 const EXAMPLE_PLAYER = '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
+/** HMAC of the bet example below (docs/provider-api.md works it out; a test recomputes it). */
+export const EXAMPLE_BET_SIGNATURE = '12d740f9c8e1dfdaed2f37a46415996c5edb32c9eec46c7bdc5ff49a0519043e';
 
 const Ref = (description: string, example: string) => z.string().regex(PROVIDER_REF_PATTERN).openapi({ description, example });
 
@@ -68,7 +70,11 @@ export const TransactionResponse = z.object({
 
 export const SignatureHeaders = z.object({
   'x-timestamp': z.string().openapi({ description: 'Unix time in seconds when you signed; more than 5 minutes from our clock is 401 request_expired', example: '1763722800' }),
-  'x-signature': z.string().openapi({ description: 'sha256=<hex HMAC-SHA256(secret, "<X-Timestamp>.<action>.<raw body>")>, action = the last path segment', example: 'sha256=5f2b0c0f1c6a5d4e3b2a190817263544536271809a8b7c6d5e4f30211203f4e5' }),
+  'x-signature': z.string().openapi({
+    description: 'sha256=<hex HMAC-SHA256(secret, "<X-Timestamp>.<action>.<raw body>")>, action = the last path segment. The example signs the '
+      + 'ProviderBetRequest example (JSON.stringify, keys in that order) at X-Timestamp 1763722800 with the secret "example-secret-for-docs-0123456789abcdef"',
+    example: `sha256=${EXAMPLE_BET_SIGNATURE}`,
+  }),
 });
 
 export const LaunchRequest = z.strictObject({
