@@ -4,14 +4,15 @@
  * input leaving everything as it was, and who may read or change what.
  */
 import { env } from 'cloudflare:test';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { availability } from '../../domain/catalog/availability';
 import { CATALOG_SEED } from '../../domain/catalog/seed';
 import { validateEvent, type CasinoEvent } from '../../domain/events';
 import type { BrandOpsDO } from '../../durable/brand-ops/brand-ops-do';
 import { batch, event, snapshot } from '../../durable/brand-ops/test-fixtures';
 import type { CatalogDO } from '../../durable/catalog/catalog-do';
-import { call, expectError, type Json } from './helpers';
+import { signProviderRequest, type ProviderAction } from '../../worker/provider/signature';
+import { call, deposit, expectError, register, type Json } from './helpers';
 import { auditEntries, bootstrapAdmin, createOperator, type Operator } from './ops-helpers';
 
 const C = '/v1/ops/catalog';
@@ -267,5 +268,35 @@ describe('game catalog', () => {
     expectError(await get(support, '/v1/ops/brands/aurora/games/rtp'), 403, 'forbidden');
     const denied = (await auditEntries(admin, 'aurora')).find((e) => e.actor_id === sakuraAnalyst.operatorId && e.outcome === 'denied');
     expect(denied).toMatchObject({ action: 'catalog.game.rtp', target_type: 'brand', target_id: 'aurora' });
+  });
+
+  it('end to end: signed provider transactions of a player reach the brand\'s RTP view through the relay', async () => {
+    const secret = (env as unknown as Record<string, string>).PROVIDER_SECRET_SANDBOX_SLOTS!;
+    const prov = async (action: ProviderAction, body: Json) => {
+      const raw = JSON.stringify(body);
+      const r = await call('POST', `/v1/provider/sandbox-slots/${action}`, raw, { headers: { 'Content-Type': 'application/json', ...await signProviderRequest(secret, action, raw) } });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    };
+    const p = await register({ brand: 'sakura' });
+    await deposit(p.token, 10_000);
+    const game_id = 'sandbox-cosmic-cash';
+    const launched = await call('POST', `/v1/games/${game_id}/launch`, {}, { token: p.token });
+    expect(launched.status, JSON.stringify(launched.body)).toBe(200);
+    const token = launched.body.token as string;
+    const base = { game_id, currency: 'EUR' };
+    await prov('bet', { ...base, token, tx_id: 'e2e-b1', round_id: 'e2e-r1', amount_minor: 1000 });
+    await prov('win', { ...base, player_id: p.playerId, tx_id: 'e2e-w1', round_id: 'e2e-r1', amount_minor: 400, bet_tx_id: 'e2e-b1' });
+    await prov('bet', { ...base, token, tx_id: 'e2e-b2', round_id: 'e2e-r2', amount_minor: 500 });
+    await prov('rollback', { ...base, player_id: p.playerId, tx_id: 'e2e-rb2', bet_tx_id: 'e2e-b2', round_id: 'e2e-r2' });
+    await prov('bet', { ...base, token, tx_id: 'e2e-b1', round_id: 'e2e-r1', amount_minor: 1000 }); // a provider retry: applied once
+
+    const view = await vi.waitFor(async () => {
+      const r = await get(admin, `/v1/ops/brands/sakura/games/rtp?game_id=${game_id}`);
+      const w = r.body.games?.[0]?.windows.find((x: Json) => x.window === '30d');
+      if (!w || w.bets !== 1 || w.returned_minor !== 400) throw new Error(`not yet: ${JSON.stringify(r.body)}`);
+      return r.body.games[0];
+    }, { timeout: 10_000, interval: 50 });
+    expect(view).toMatchObject({ game_id, provider_id: 'sandbox-slots', currency: 'EUR', configured_rtp_bp: 9690 });
+    expect(view.windows.find((x: Json) => x.window === '30d')).toMatchObject({ bets: 1, wagered_minor: 1000, returned_minor: 400, observed_rtp: 0.4, theoretical_rtp: 0.969 });
   });
 });
