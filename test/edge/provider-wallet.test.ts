@@ -5,6 +5,7 @@
  * the player's state being unchanged.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateEvent } from '../../domain/events';
 import type { PlayerDO } from '../../durable/player/player-do';
@@ -378,6 +379,37 @@ describe('signatures', () => {
     expectError(await prov('win', { player_id: crypto.randomUUID(), token, tx_id: txId(), round_id: 'v', game_id: GAME, currency: 'EUR', amount_minor: 1 }), 401, 'unauthenticated');
     expect(await state(p.playerId)).toEqual(before);
   });
+});
+
+describe('hostile signed requests (R5)', () => {
+  it('1,000 fuzzed bodies, correctly signed: never a 5xx, errors in the one shape, money moves only on a 200', async () => {
+    const { p, token } = await ready(5_000);
+    const value = fc.oneof(
+      fc.integer(), fc.double(), fc.constantFrom(-1, 0, 0.5, 2 ** 53, -(2 ** 60), 1e308, 10, 100, 10_000), fc.string({ maxLength: 70 }), fc.boolean(), fc.constant(null),
+      fc.constantFrom('EUR', 'BTC', 'eur', GAME, 'sandbox-viking-gold', 'r-1', 'tx-1', 'tx-2', p.playerId, token, p.token, crypto.randomUUID()), fc.array(fc.integer(), { maxLength: 3 }),
+    );
+    const body = fc.oneof(
+      fc.dictionary(fc.constantFrom('token', 'player_id', 'tx_id', 'bet_tx_id', 'round_id', 'game_id', 'currency', 'amount_minor', '__proto__', 'constructor'), value, { maxKeys: 8 }),
+      fc.string({ maxLength: 60 }),
+      fc.json(),
+    );
+    const action = fc.constantFrom('balance' as const, 'bet' as const, 'win' as const, 'rollback' as const);
+    await fc.assert(fc.asyncProperty(action, body, fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8'), async (a, b, type) => {
+      const raw = typeof b === 'string' ? b : JSON.stringify(b);
+      const headers = { ...await signProviderRequest(SECRET, a, raw), 'Content-Type': type };
+      const before = await state(p.playerId, false);
+      const r = await call('POST', `/v1/provider/sandbox-slots/${a}`, raw, { headers });
+      expect(r.status, `${a} ${raw} -> ${JSON.stringify(r.body)}`).toBeLessThan(500);
+      if (r.status >= 400) {
+        expect(Object.keys(r.body)).toEqual(['error']);
+        expect(typeof r.body.error.code).toBe('string');
+        const after = await state(p.playerId, false);
+        expect(after.ledger).toEqual(before.ledger);
+        expect(after.txs).toEqual(before.txs);
+      }
+    }), { numRuns: 1_000 });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  }, 120_000);
 });
 
 describe('OpenAPI and the worked signing example', () => {
