@@ -351,6 +351,11 @@ describe('signatures', () => {
       ['signed for another action', prov('win', { player_id: p.playerId, tx_id: txId(), round_id: 'sig-1', game_id: GAME, currency: 'EUR', amount_minor: 100 }, { signAs: 'bet' }), 'invalid_signature'],
       ['6 minutes old', prov('bet', body, { at: Date.now() - 6 * 60_000 }), 'request_expired'],
       ['6 minutes ahead', prov('bet', body, { at: Date.now() + 6 * 60_000 }), 'request_expired'],
+      ['milliseconds, not seconds', (async () => {
+        const ts = String(Date.now());
+        const mac = (await signProviderRequest(SECRET, 'bet', raw, Number(ts) * 1000))['X-Signature']; // signs "<ms>.bet.<body>"
+        return prov('bet', body, { headers: { 'X-Timestamp': ts, 'X-Signature': mac } });
+      })(), 'request_expired'],
     ];
     for (const [name, res, code] of cases) {
       const r = await res;

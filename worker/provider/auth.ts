@@ -14,7 +14,7 @@ export type ProviderEnv = { Bindings: Env; Variables: AppEnv['Variables'] & { pr
 
 const MESSAGES = {
   invalid_signature: 'X-Timestamp and X-Signature (sha256=<hex HMAC-SHA256(secret, "<timestamp>.<action>.<raw body>")>) are missing or do not match',
-  request_expired: 'X-Timestamp is more than 5 minutes from our clock; sign each request when it is sent',
+  request_expired: 'X-Timestamp (unix seconds) is more than 5 minutes from our clock; sign each request when it is sent',
 } as const;
 
 export function signedBy(action: ProviderAction) {

@@ -68,7 +68,8 @@ export async function verifyProviderRequest(
 ): Promise<SignatureVerdict> {
   const ts = headers.timestamp?.trim() ?? '';
   const sig = /^sha256=([0-9a-f]{64})$/.exec(headers.signature?.trim() ?? '');
-  if (!/^[0-9]{1,12}$/.test(ts) || !sig) return 'invalid_signature';
+  // 13 digits let a request signed with a millisecond timestamp learn it is 'expired' (seconds are expected), not forged
+  if (!/^[0-9]{1,13}$/.test(ts) || !sig) return 'invalid_signature';
   const good = await crypto.subtle.verify('HMAC', await hmacKey(secret), fromHex(sig[1]!), signedBytes(ts, action, bytesOf(body)));
   if (!good) return 'invalid_signature';
   return Math.abs(nowMs - Number(ts) * 1000) > SIGNATURE_WINDOW_MS ? 'request_expired' : 'ok';
