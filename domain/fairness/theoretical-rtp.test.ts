@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { gameRules } from '../games';
 import { BACCARAT_BET_TYPES } from '../games/baccarat';
 import { roundSource } from './provably-fair';
-import { baccaratFactsDistribution, baccaratWinnerProbabilities, rtpRange, theoreticalRtp } from './theoretical-rtp';
+import { enumerateBaccarat } from './baccarat-enumeration';
+import { BACCARAT_COUNTS, BACCARAT_SEQUENCES, baccaratFactsDistribution, baccaratWinnerProbabilities, rtpRange, theoreticalRtp } from './theoretical-rtp';
 
 describe('roulette', () => {
   it('every bet returns 36/37 with the variance of its payout', () => {
@@ -18,6 +19,14 @@ describe('roulette', () => {
 });
 
 describe('baccarat (8 decks, exact)', () => {
+  it('ships exactly the counts an enumeration of the shoe with the game tableau gives', () => {
+    const { total, counts } = enumerateBaccarat();
+    expect(total).toBe(BACCARAT_SEQUENCES);
+    const enumerated = counts.map(({ facts, sequences }) => [facts.winner, facts.player_pair, facts.banker_pair, sequences]);
+    expect(new Set(enumerated.map((c) => JSON.stringify(c)))).toEqual(new Set(BACCARAT_COUNTS.map((c) => JSON.stringify(c))));
+    expect(BACCARAT_COUNTS.reduce((t, [, , , n]) => t + n, 0)).toBe(BACCARAT_SEQUENCES);
+  });
+
   it('is a probability distribution', () => {
     const total = baccaratFactsDistribution().reduce((s, { p }) => s + p, 0);
     expect(total).toBeCloseTo(1, 13);
@@ -26,10 +35,10 @@ describe('baccarat (8 decks, exact)', () => {
   it('counts exactly the published 8-deck combinations (Wizard of Odds, baccarat analysis)', () => {
     const total = 416 * 415 * 414 * 413 * 412 * 411;
     expect(total).toBe(4_998_398_275_503_360);
-    const p = baccaratWinnerProbabilities();
-    expect(Math.round(p.banker * total)).toBe(2_292_252_566_437_888);
-    expect(Math.round(p.player * total)).toBe(2_230_518_282_592_256);
-    expect(Math.round(p.tie * total)).toBe(475_627_426_473_216);
+    const wins = (winner: string) => BACCARAT_COUNTS.filter(([w]) => w === winner).reduce((t, [, , , n]) => t + n, 0);
+    expect(wins('banker')).toBe(2_292_252_566_437_888);
+    expect(wins('player')).toBe(2_230_518_282_592_256);
+    expect(wins('tie')).toBe(475_627_426_473_216);
   });
 
   it('has the published winner probabilities', () => {
