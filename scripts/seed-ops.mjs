@@ -55,6 +55,13 @@ export const DEMO_WORK = {
   small_adjustment: { player: 'greece', key: 'demo-ops-adjustment-goodwill', currency: 'EUR', amount_minor: 2000, reason: 'Goodwill credit: game disconnected mid-round (demo ticket 1001)' },
   large_adjustment: { player: 'malta', key: 'demo-ops-adjustment-retention', currency: 'EUR', amount_minor: 75000, reason: 'Retention offer agreed by phone (demo ticket 1002): needs a second approver' },
   large_win: { player: 'malta', round_id: 'demo-ops-large-win', currency: 'EUR', amount_minor: 5000, win_minor: 625000 },
+  table: {
+    table_id: 'roulette-1', number: 17,
+    bets: [
+      { player: 'malta', bet_id: '019a0000-0000-7000-8000-00000000d001', spot: 'straight:17', amount_minor: 500 },
+      { player: 'greece', bet_id: '019a0000-0000-7000-8000-00000000d002', spot: 'red', amount_minor: 1000 },
+    ],
+  },
   rapid: { player: 'malta-btc', deposit_key: 'demo-ops-rapid-deposit', withdrawal_key: 'demo-ops-rapid-withdrawal', currency: 'BTC', deposit_minor: 1000000, withdrawal_minor: 900000 },
 };
 
@@ -288,6 +295,27 @@ async function seedWork(s, api, log) {
   });
   items.push(`rapid deposit-withdraw: ${pr.email} deposited ${formatMinor(rd.deposit_minor, rd.currency)} and asked to withdraw ${formatMinor(rd.withdrawal_minor, rd.currency)} (${wd.body.withdrawal.state})`);
   log.info(`${items.at(-1)}${wd.body.replayed ? ' (already requested)' : ''}`);
+
+  // A live-table round at roulette-1: the dealer opens betting, two players bet, the dealer enters 17.
+  const t = DEMO_WORK.table;
+  const tableNow = await api(admin, 'GET', `/v1/tables/${t.table_id}`, { expect: [200, 404] });
+  if (tableNow.status !== 200) {
+    warnings.push(`live table skipped: GET /v1/tables/${t.table_id} answered ${tableNow.status}`);
+  } else if (tableNow.body.round) {
+    items.push(`live table ${t.table_id}: already has rounds (round ${tableNow.body.round.round_no} is ${tableNow.body.round.state})`);
+  } else {
+    const dealer = DEMO_OPERATORS.find((o) => o.key === 'dealer');
+    const dealerToken = await s.login(dealer);
+    const opened = await api(dealer, 'POST', `/v1/ops/tables/${t.table_id}/rounds`, { token: dealerToken, expect: [201] });
+    const roundId = opened.body.round.round_id;
+    for (const b of t.bets) {
+      const p = players[b.player];
+      await api(p, 'POST', `/v1/tables/${t.table_id}/bets`, { token: p.token, body: { bet_id: b.bet_id, round_id: roundId, spot: b.spot, amount_minor: b.amount_minor, currency: 'EUR' }, expect: [201] });
+    }
+    const settled = await api(dealer, 'POST', `/v1/ops/tables/${t.table_id}/rounds/${roundId}/result`, { token: dealerToken, body: { outcome: { number: t.number } }, expect: [200] });
+    items.push(`live table ${t.table_id}: round ${settled.body.round.round_no} by ${dealer.email}, ${t.bets.length} bets, result ${t.number}: ${settled.body.round.state}`);
+    log.info(items.at(-1));
+  }
 
   // The brand's queues and alerts (BrandOpsDO), fed by the players' relayed events.
   const probe = await api(admin, 'GET', '/v1/ops/brands/aurora/queues/kyc', { token: adminToken, expect: [200, 404, 500, 501] });

@@ -14,7 +14,7 @@ export type BetTypeDef = {
   bet_type: string; // 'straight', 'split', ..., 'banker', 'tie', 'player_pair'
   description: string;
   pays: number;
-  /** Commission on winnings in basis points (banker: 500 = 5%), rounded down in minor units. */
+  /** Commission on winnings in basis points (banker: 500 = 5%); the net winnings are rounded down to the minor unit. */
   commission_bp: number;
   /** How many numbers / which outcomes a spot of this type covers (documentation; roulette only). */
   covers: number | null;
