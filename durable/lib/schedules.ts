@@ -33,6 +33,13 @@ export class Schedules {
     if (this.armedAt === null || dueAt < this.armedAt) this.arm(dueAt);
   }
 
+  /** Like `at`, but never moves an existing job later (a steady stream of calls cannot postpone it forever). */
+  noLaterThan(kind: string, ref: string, dueAt: number): void {
+    this.db.run`insert into schedules (kind, ref, due_at) values (${kind}, ${ref}, ${dueAt})
+      on conflict (kind, ref) do update set due_at = min(due_at, excluded.due_at)`;
+    if (this.armedAt === null || dueAt < this.armedAt) this.arm(dueAt);
+  }
+
   cancel(kind: string, ref: string): void {
     this.db.run`delete from schedules where kind = ${kind} and ref = ${ref}`;
   }

@@ -74,34 +74,40 @@ export class PlayerDO extends DurableObject<Env> {
   /**
    * One SQLite transaction. If it emitted events, the relay is armed inside it (so delivery cannot
    * be lost) and kicked after it commits (so the caller does not wait for the back office).
+   * `relay: 'alarm'` leaves delivery to the armed alarm (seconds later, batched): for bursts such as
+   * a table settling a thousand bets at once, where a thousand immediate deliveries into the one
+   * back-office object of the brand would compete with the settlement itself.
    */
-  private tx<T>(fn: () => T): T {
+  private tx<T>(fn: () => T, relay: 'now' | 'alarm' = 'now'): T {
     let emitted = 0;
     const out = this.ctx.storage.transactionSync(() => {
       this.c.eventsEmitted = 0;
       const result = fn();
       emitted = this.c.eventsEmitted;
-      if (emitted > 0) this.relay.arm();
+      if (emitted > 0) {
+        if (relay === 'now') this.relay.arm();
+        else this.relay.armNoLater();
+      }
       return result;
     });
-    if (emitted > 0) this.relay.afterCommit();
+    if (emitted > 0 && relay === 'now') this.relay.afterCommit();
     return out;
   }
 
   /** Authenticates the session, then runs `fn` in the same transaction. */
-  private asPlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>): Result<T> {
+  private asPlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>, relay: 'now' | 'alarm' = 'now'): Result<T> {
     return this.tx(() => {
       const auth = this.sessionsRg.authenticate(sessionId);
       return auth.ok ? fn(auth.session) : auth;
-    });
+    }, relay);
   }
 
   /** Like asPlayer, and the player must be free to play and pay (not locked, excluded, cooling off). */
-  private asActivePlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>): Result<T> {
+  private asActivePlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>, relay: 'now' | 'alarm' = 'now'): Result<T> {
     return this.asPlayer(sessionId, (session) => {
       const blocked = this.profileRg.blockReason();
       return blocked ? fail(blocked) : fn(session);
-    });
+    }, relay);
   }
 
   // ---- accounts and sessions -----------------------------------------------------------------
@@ -283,7 +289,7 @@ export class PlayerDO extends DurableObject<Env> {
       const r = this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
       if (!r.ok) return r;
       return { ok: true, hold: r.hold, replayed: r.replayed, jurisdiction: p.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
-    });
+    }, 'alarm');
   }
 
   /**
@@ -291,7 +297,7 @@ export class PlayerDO extends DurableObject<Env> {
    * win_id). A hold that was voided or expired meanwhile settles as such, returning nothing.
    */
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }) {
-    return this.tx(() => this.walletRg.settleBet(input));
+    return this.tx(() => this.walletRg.settleBet(input), 'alarm');
   }
 
   decideWithdrawal(withdrawalId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {

@@ -62,6 +62,11 @@ export class Relay {
     this.ctx.schedules.at(RELAY_JOB, RELAY_REF, this.ctx.now() + retryDelayMs(this.status().failures + 1));
   }
 
+  /** For deliveries left to the alarm (no kick): due within the retry delay, however busy the player is. */
+  armNoLater(): void {
+    this.ctx.schedules.noLaterThan(RELAY_JOB, RELAY_REF, this.ctx.now() + retryDelayMs(this.status().failures + 1));
+  }
+
   /** On start-up: events nobody scheduled a delivery for (emitted before the relay existed) get one. */
   armIfBehind(): void {
     const last = this.ctx.db.first<{ seq: number | null }>`select max(seq) as seq from outbox`?.seq ?? 0;

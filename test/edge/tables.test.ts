@@ -7,7 +7,7 @@ import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare
 import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyRound } from '../../domain/fairness/provably-fair';
 import type { TableDO } from '../../durable/table/table-do';
-import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
+import { advance, call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
@@ -111,6 +111,20 @@ describe('dealer rounds', () => {
     const rtp = await opCall('GET', `/v1/ops/tables/${ROULETTE}/rtp`, floor);
     const all = (rtp.body.windows as Json[]).find((w) => w.window === '1h' && w.bet_type === '*');
     expect(all).toMatchObject({ bets: expect.any(Number), theoretical_rtp: expect.closeTo(36 / 37, 6) });
+  });
+
+  it("table money events reach the brand's back office by the relay alarm, not during the settlement", async () => {
+    const p = await funded();
+    const round = await openRound();
+    await bet(p, round.round_id, 'low', 100);
+    await settleWith(round.round_id, 3);
+    const events = (await player(p.playerId).outbox(0, 100)).map((r) => r.event).filter((e) => e.event_type === 'wallet.win.credited');
+    expect(events).toHaveLength(1);
+    const ops = env.BRAND_OPS.getByName('ops:aurora');
+    expect(await ops.seen(events[0]!.event_id)).toBe(false);
+    await advance(p.playerId, 6_000);
+    for (let i = 0; i < 3 && (await runDurableObjectAlarm(player(p.playerId))); i++);
+    expect(await ops.seen(events[0]!.event_id)).toBe(true);
   });
 
   it('refused bets answer with a clear code and take no money', async () => {
