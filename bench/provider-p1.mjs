@@ -15,6 +15,9 @@
  *   win      POST .../win against one of the bets above (signature, one PlayerDO RPC: creditWin)
  *   balance  POST .../balance (signature, launch token, one read-only PlayerDO RPC)
  *   replay   a bet repeated (its first result answered again: the idempotent path)
+ *   dev_round   POST /v1/dev/rounds, E2's bet (player JWT, one PlayerDO RPC: session + reserve + post),
+ *            the same money movement without signature, launch token, catalog and provider record
+ *   wallet_read GET /v1/wallet (player JWT, one PlayerDO RPC that reads), next to balance
  *   health   GET /v1/health, the bare round trip through the Hono app, for the ratio
  * Same count per kind, order rotated per run. Value = median over runs of bet requests/s (count /
  * wall time of the series); the other kinds are reported side by side with their ratio to bets.
@@ -93,6 +96,7 @@ export async function runP1({ machine, runs = DEFAULTS.runs, requests = DEFAULTS
     const placed = []; // bets not yet won: the win series credits against them
     let bets = 0;
     let wins = 0;
+    let devRounds = 0;
     const kinds = {
       bet: () => {
         const i = bets++;
@@ -108,6 +112,11 @@ export async function runP1({ machine, runs = DEFAULTS.runs, requests = DEFAULTS
       },
       balance: () => ({ url: `${api}/balance`, init: signed(providerSecret, 'balance', { token }) }),
       replay: () => ({ url: `${api}/bet`, init: signed(providerSecret, 'bet', { token, tx_id: `${prefix}-b0`, round_id: `${prefix}-r0`, game_id: GAME, currency: 'EUR', amount_minor: STAKE }), check: (b) => b.replayed === true }),
+      dev_round: () => {
+        devRounds++;
+        return { url: `${base}/v1/dev/rounds`, init: json('POST', { round_id: `${prefix}-d${devRounds}`, currency: 'EUR', amount_minor: STAKE, win_minor: 0 }, auth) };
+      },
+      wallet_read: () => ({ url: `${base}/v1/wallet`, init: { headers: auth } }),
       health: () => ({ url: `${base}/v1/health`, init: undefined }),
     };
     // bets first in each run, so the win series always has bets to settle
@@ -122,8 +131,8 @@ export async function runP1({ machine, runs = DEFAULTS.runs, requests = DEFAULTS
     }
 
     const bal = await expectFetch(`${api}/balance`, signed(providerSecret, 'balance', { token }), 200);
-    const expected = DEPOSIT - bets * STAKE + wins * WIN;
-    const balanceCheck = { bets, wins, expected_minor: expected, actual_minor: bal.body.balance_minor, ok: bal.body.balance_minor === expected };
+    const expected = DEPOSIT - (bets + devRounds) * STAKE + wins * WIN;
+    const balanceCheck = { bets, wins, dev_rounds: devRounds, expected_minor: expected, actual_minor: bal.body.balance_minor, ok: bal.body.balance_minor === expected };
 
     const perS = (k) => measured[k].map((x) => x.per_s);
     const allLat = (k) => measured[k].flatMap((x) => x.lat);
@@ -147,7 +156,7 @@ export async function runP1({ machine, runs = DEFAULTS.runs, requests = DEFAULTS
       balance_check: balanceCheck,
       params: { runs, requests_per_kind_per_run: requests, warmup_per_kind: warmup, stake_minor: STAKE, win_minor: WIN, game_id: GAME, provider_id: PROVIDER, wrangler_log_level: logLevel, client: 'node fetch (undici) keep-alive, 1 connection, sequential, each request HMAC-signed when sent', dev_country: 'MT', served: 'wrangler dev --no-bundle on a bundle built at start (no reloads mid-run)' },
       machine,
-      summary: `bet lat med ${betLat.median_ms} ms p99 ${betLat.p99_ms} ms; win ${round(median(perS('win')), 0)}/s, balance ${round(median(perS('balance')), 0)}/s, replay ${round(median(perS('replay')), 0)}/s, health ${round(median(perS('health')), 0)}/s; balance check ${balanceCheck.ok ? 'ok' : 'FAILED'}`,
+      summary: `bet lat med ${betLat.median_ms} ms p99 ${betLat.p99_ms} ms; win ${round(median(perS('win')), 0)}/s, balance ${round(median(perS('balance')), 0)}/s, replay ${round(median(perS('replay')), 0)}/s, dev round ${round(median(perS('dev_round')), 0)}/s (bet/dev round ${betOver('dev_round')}x), health ${round(median(perS('health')), 0)}/s; balance check ${balanceCheck.ok ? 'ok' : 'FAILED'}`,
     }];
   } finally {
     await worker.stop();
