@@ -90,7 +90,8 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
     log(`  ${players} players registered and funded in ${Math.round(performance.now() - t0)} ms`);
 
     async function oneRound(betters, number) {
-      const opened = await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds`, json('POST', undefined, ops), 201);
+      // betting held open long enough for this machine to take every bet (the result call closes it)
+      const opened = await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds`, json('POST', { betting_seconds: 120 }, ops), 201);
       const roundId = opened.body.round.round_id;
       const tb = performance.now();
       const spots = await pool(betters, parallel, async (i) => {

@@ -34,7 +34,8 @@ export class Rounds {
     return this.c.db.all<RoundRow>`select * from rounds where round_no < ${before} order by round_no desc limit ${opts.limit}`;
   }
 
-  open(actor: string, offeredIn: string[]): Result<{ round: RoundRow }> {
+  /** `bettingSeconds` overrides the table's betting time for this round (a dealer holding betting open longer). */
+  open(actor: string, offeredIn: string[], bettingSeconds: number = this.c.table.betting_seconds): Result<{ round: RoundRow }> {
     const last = this.latest();
     if (last && LIVE_STATES.includes(last.state)) return fail('invalid_state', `round ${last.round_no} is ${last.state}`, { round_id: last.round_id });
     const now = this.c.now();
@@ -42,7 +43,7 @@ export class Rounds {
     const seed = this.c.table.mode === 'auto' ? newServerSeed() : null;
     const commitment = seed ? commitSeed(seed) : null;
     const roundNo = (last?.round_no ?? 0) + 1;
-    const closesAt = now + this.c.table.betting_seconds * 1000;
+    const closesAt = now + bettingSeconds * 1000;
     this.c.db.run`insert into rounds (round_id, round_no, state, opened_at, closes_at, opened_by, offered_in, commitment, server_seed)
       values (${roundId}, ${roundNo}, 'betting_open', ${now}, ${closesAt}, ${actor}, ${JSON.stringify(offeredIn)}, ${commitment}, ${seed})`;
     this.c.schedules.at('round.close', roundId, closesAt);

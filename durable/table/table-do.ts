@@ -184,11 +184,11 @@ export class TableDO extends DurableObject<Env> {
   // ---- round lifecycle -----------------------------------------------------------------------
 
   /** Opens betting (a dealer, or the automated table itself). The game must be enabled in the catalog. */
-  async openRound(actor: string): Promise<Result<{ round: PublicRound }>> {
+  async openRound(actor: string, bettingSeconds?: number): Promise<Result<{ round: PublicRound }>> {
     const game = await catalogGame(this.env, this.table.game_id);
     if (!game.ok) return game;
     if (!game.game.enabled) return fail('game_disabled', `${this.table.game_id} is disabled in the catalog`);
-    const r = this.tx(() => this.rounds.open(actor, game.game.jurisdictions));
+    const r = this.tx(() => this.rounds.open(actor, game.game.jurisdictions, bettingSeconds));
     if (!r.ok) return r;
     return { ok: true, round: this.announce('round.opened', r.round) };
   }

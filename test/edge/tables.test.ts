@@ -203,6 +203,14 @@ describe('dealer rounds', () => {
     await settleWith(round.round_id, 5);
   });
 
+  it('a dealer may hold betting open longer for one round (3 to 120 s)', async () => {
+    expectError(await opCall('POST', `/v1/ops/tables/${ROULETTE}/rounds`, dealer, { betting_seconds: 121 }), 400, 'validation_failed');
+    const r = await opCall('POST', `/v1/ops/tables/${ROULETTE}/rounds`, dealer, { betting_seconds: 40 });
+    expect(r.status).toBe(201);
+    expect(r.body.round.closes_at - r.body.round.opened_at).toBe(40_000);
+    await settleWith(r.body.round.round_id, 9);
+  });
+
   it('a result that breaks the game rules is refused', async () => {
     const round = await openRound();
     expectError(await opCall('POST', `/v1/ops/tables/${ROULETTE}/rounds/${round.round_id}/result`, dealer, { outcome: { number: 37 } }), 422, 'invalid_outcome');

@@ -90,13 +90,17 @@ opsTables.openapi(createRoute({
 
 opsTables.openapi(createRoute({
   method: 'post', path: '/tables/{table_id}/rounds', tags: [TAG], summary: 'Open betting on a new round (dealer)', security,
-  description: 'The round closes by itself when the table\'s betting time runs out, or earlier with /close. Refused while another round is open, closed or settling.',
-  request: { params: TableParam },
+  description: 'The round closes by itself when the betting time runs out (the table\'s, or `betting_seconds` for this round), or earlier with /close. Refused while another round is open, closed or settling.',
+  request: {
+    params: TableParam,
+    body: { required: false, content: { 'application/json': { schema: z.strictObject({ betting_seconds: z.number().int().min(3).max(120).optional().openapi({ description: "This round's betting time, instead of the table's", example: 20 }) }) } } },
+  },
   responses: { 201: json(z.object({ round: PublicRound }), 'Betting is open'), ...errors(401, 403, 404, 409) },
 }), async (c) => {
   const { table_id } = c.req.valid('param');
   const table = await guardTable(c, 'table.operate', table_id, 'table.round.open');
-  const r = unwrap(await tableStub(c.env, table_id).openRound(actor(c)));
+  const input = c.req.valid('json') ?? {};
+  const r = unwrap(await tableStub(c.env, table_id).openRound(actor(c), input.betting_seconds));
   await audit(c, table, 'table.round.open', r.round.round_id, { after: { round_no: r.round.round_no, closes_at: r.round.closes_at } });
   return c.json({ round: r.round }, 201);
 });
