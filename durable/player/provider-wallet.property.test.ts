@@ -167,8 +167,8 @@ describe('provider wallet invariants (R1)', () => {
         const standing = [...m.bets].filter(([b]) => !m.restored.has(b)).reduce((a, [, x]) => a + x.amount, 0);
         expect(c.db.first<{ s: number | null }>`select sum(amount_minor) as s from rg_usage where metric = 'wager'`?.s ?? 0).toBe(standing);
       }), { numRuns: 10_000 });
-      // every path was exercised (a rollback after a win is rare in random sequences: a few per 10,000 runs)
-      for (const [path, n] of Object.entries(seen)) expect(n, path).toBeGreaterThan(0);
+      // every path was exercised, the common ones often (a rollback after a win is rare in random sequences: a few per 10,000 runs)
+      for (const [path, n] of Object.entries(seen)) expect(n, path).toBeGreaterThan(path === 'rollbacks_after_win_refused' ? 0 : 10);
     });
   }, 300_000);
 
