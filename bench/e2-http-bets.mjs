@@ -22,9 +22,9 @@
  * also records CPU time per request of the client and of every wrangler process (lib/cpu.mjs).
  * Afterwards the balance must equal deposit - stakes + wins (every bet applied exactly once).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { cpuSampler } from './lib/cpu.mjs';
-import { startWrangler } from './lib/proc.mjs';
+import { randomSecret as secret, startPlatform, startWrangler } from './lib/proc.mjs';
 import { expectFetch, timedFetch } from './lib/http.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 
@@ -35,9 +35,6 @@ const WIN = 190;
 const WIN_EVERY = 5; // every 5th round wins 190: the balance drains slowly, wins exercise creditWin
 const DEPOSIT = 20_000_000;
 
-function secret() {
-  return randomBytes(32).toString('base64url');
-}
 
 /** Sends `count` requests one after another; returns wall time, latencies and CPU per request. */
 async function series(count, makeRequest, samplers) {
@@ -78,15 +75,7 @@ function latencyStats(lat) {
 }
 
 export async function runE2({ machine, runs = DEFAULTS.runs, bets = DEFAULTS.bets, warmup = DEFAULTS.warmup, logLevel = DEFAULTS.logLevel, log = console.log }) {
-  const worker = await startWrangler({
-    label: 'platform worker',
-    readyPath: '/v1/health',
-    args: [
-      '--var', 'ENVIRONMENT:development', '--var', 'DEV_COUNTRY:MT',
-      '--var', `SESSION_SIGNING_KEY:${secret()}`, '--var', `PAYMENT_WEBHOOK_SECRET_SANDBOX:${secret()}`,
-      '--log-level', logLevel,
-    ],
-  });
+  const worker = await startPlatform({ logLevel });
   let floor = null;
   try {
     floor = await startWrangler({ label: 'bench worker', config: 'bench/edge/wrangler.toml', args: ['--log-level', logLevel], readyPath: '/health' });

@@ -16,9 +16,9 @@
  * totals: wagered = 1,000 x stake and returned = what the payout table says for the outcome, and
  * every bet 'settled'.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { totpCode } from '../scripts/ops-code.mjs';
-import { startWrangler } from './lib/proc.mjs';
+import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, timedFetch } from './lib/http.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 
@@ -29,7 +29,6 @@ const STAKE = 100;
 const DEPOSIT = 1_000_000;
 const SPOTS = ['straight:17', 'split:17-20', 'red', 'black', 'dozen:2', 'column:1', 'odd', 'even', 'low', 'high', 'street:13', 'corner:17-18-20-21', 'sixline:13'];
 
-const secret = () => randomBytes(32).toString('base64url');
 const json = (method, body, headers = {}) => ({ method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 /** Runs `fn(i)` for i in [0, n) with at most `width` in flight. */
@@ -62,15 +61,7 @@ function range(a, b) {
 
 export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.players, parallel = DEFAULTS.parallel, logLevel = DEFAULTS.logLevel, log = console.log }) {
   const bootstrap = secret();
-  const worker = await startWrangler({
-    label: 'platform worker',
-    readyPath: '/v1/health',
-    args: [
-      '--var', 'ENVIRONMENT:development', '--var', 'DEV_COUNTRY:MT',
-      '--var', `SESSION_SIGNING_KEY:${secret()}`, '--var', `PAYMENT_WEBHOOK_SECRET_SANDBOX:${secret()}`, '--var', `OPS_BOOTSTRAP_TOKEN:${bootstrap}`,
-      '--log-level', logLevel,
-    ],
-  });
+  const worker = await startPlatform({ vars: { OPS_BOOTSTRAP_TOKEN: bootstrap }, logLevel });
   try {
     const base = worker.url;
     log(`E5: platform worker on ${base}; ${runs} runs x ${players} bets from ${players} players, ${parallel} clients`);

@@ -24,8 +24,8 @@
  * Latencies are per request (ms): median and nearest-rank p99 over all measured requests of a kind.
  * Afterwards the balance must equal deposit - stakes + wins (every transaction applied once).
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { startWrangler } from './lib/proc.mjs';
+import { createHmac, randomUUID } from 'node:crypto';
+import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, timedFetch } from './lib/http.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 
@@ -36,9 +36,6 @@ const STAKE = 100;
 const WIN = 180;
 const DEPOSIT = 20_000_000;
 
-function secret() {
-  return randomBytes(32).toString('base64url');
-}
 
 /** What a provider does: sign the exact bytes it sends. */
 function signed(key, action, body) {
@@ -67,16 +64,7 @@ function latencyStats(lat) {
 
 export async function runP1({ machine, runs = DEFAULTS.runs, requests = DEFAULTS.requests, warmup = DEFAULTS.warmup, logLevel = DEFAULTS.logLevel, log = console.log }) {
   const providerSecret = secret();
-  const worker = await startWrangler({
-    label: 'platform worker',
-    readyPath: '/v1/health',
-    args: [
-      '--var', 'ENVIRONMENT:development', '--var', 'DEV_COUNTRY:MT',
-      '--var', `SESSION_SIGNING_KEY:${secret()}`, '--var', `PAYMENT_WEBHOOK_SECRET_SANDBOX:${secret()}`,
-      '--var', `PROVIDER_SECRET_SANDBOX_SLOTS:${providerSecret}`,
-      '--log-level', logLevel,
-    ],
-  });
+  const worker = await startPlatform({ vars: { PROVIDER_SECRET_SANDBOX_SLOTS: providerSecret }, logLevel });
   try {
     const base = worker.url;
     const api = `${base}/v1/provider/${PROVIDER}`;

@@ -10,6 +10,7 @@
  * never leaves a workerd behind.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { closeSync, openSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -155,4 +156,22 @@ export async function startWrangler({ config = 'wrangler.toml', args = [], ready
     await sleep(200);
   }
   return { url, port, pid: child.pid, dir, stop, logTail, startupMs: Date.now() - started };
+}
+
+/** A random local secret (base64url, 32 bytes). */
+export function randomSecret() {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The real platform worker in development mode (DEV_COUNTRY=MT), with random session and
+ * webhook secrets and any `vars` a benchmark adds (bootstrap token, provider secrets).
+ */
+export function startPlatform({ vars = {}, logLevel = 'warn' } = {}) {
+  const all = { ENVIRONMENT: 'development', DEV_COUNTRY: 'MT', SESSION_SIGNING_KEY: randomSecret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: randomSecret(), ...vars };
+  return startWrangler({
+    label: 'platform worker',
+    readyPath: '/v1/health',
+    args: [...Object.entries(all).flatMap(([k, v]) => ['--var', `${k}:${v}`]), '--log-level', logLevel],
+  });
 }

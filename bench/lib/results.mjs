@@ -55,7 +55,7 @@ function pad(s, n) {
 /** One line per result: id, metric, value, target, pass, and the result's own short note. */
 export function formatTable(results) {
   const rows = [['id', 'metric', 'value', 'target', 'pass', 'detail']];
-  for (const r of results) rows.push([r.id, r.metric, `${r.value} ${r.unit}`, `${r.target} ${r.unit}`, r.pass ? 'PASS' : 'FAIL', r.summary ?? '']);
+  for (const r of results) rows.push([r.id, r.metric, `${r.value} ${r.unit}`, r.target == null ? 'none' : `${r.target} ${r.unit}`, r.pass == null ? '-' : r.pass ? 'PASS' : 'FAIL', r.summary ?? '']);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
   const line = (row) => row.map((c, i) => pad(c, i === row.length - 1 ? 0 : widths[i])).join(' | ');
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.slice(1).map(line)].join('\n');
