@@ -26,7 +26,7 @@ import { randomUUID } from 'node:crypto';
 import { cpuSampler } from './lib/cpu.mjs';
 import { randomSecret as secret, startPlatform, startWrangler } from './lib/proc.mjs';
 import { expectFetch, timedFetch } from './lib/http.mjs';
-import { median, percentile, round } from './lib/stats.mjs';
+import { latencyStats, median, round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, bets: 2_000, warmup: 300, logLevel: 'warn' };
 const TARGET_BETS_PER_S = 2_000;
@@ -70,9 +70,6 @@ function cpuSummary(runs) {
   return out;
 }
 
-function latencyStats(lat) {
-  return { median_ms: round(median(lat), 3), p99_ms: round(percentile(lat, 99), 3), max_ms: round(Math.max(...lat), 3) };
-}
 
 export async function runE2({ machine, runs = DEFAULTS.runs, bets = DEFAULTS.bets, warmup = DEFAULTS.warmup, logLevel = DEFAULTS.logLevel, log = console.log }) {
   const worker = await startPlatform({ logLevel });

@@ -27,7 +27,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, timedFetch } from './lib/http.mjs';
-import { median, percentile, round } from './lib/stats.mjs';
+import { latencyStats, median, round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, requests: 1_000, warmup: 200, logLevel: 'warn' };
 const PROVIDER = 'sandbox-slots';
@@ -58,9 +58,6 @@ async function series(count, makeRequest) {
   return { total_ms: totalMs, per_s: (count * 1000) / totalMs, lat };
 }
 
-function latencyStats(lat) {
-  return { median_ms: round(median(lat), 3), p99_ms: round(percentile(lat, 99), 3), max_ms: round(Math.max(...lat), 3) };
-}
 
 export async function runP1({ machine, runs = DEFAULTS.runs, requests = DEFAULTS.requests, warmup = DEFAULTS.warmup, logLevel = DEFAULTS.logLevel, log = console.log }) {
   const providerSecret = secret();

@@ -37,3 +37,8 @@ export function round(x, digits = 3) {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** Per-request latencies (ms) as median, nearest-rank p99 and max. */
+export function latencyStats(lat) {
+  return { median_ms: round(median(lat), 3), p99_ms: round(percentile(lat, 99), 3), max_ms: round(Math.max(...lat), 3) };
+}

@@ -51,18 +51,8 @@ export type ProviderInput = { provider_id: string; name: string; enabled?: boole
 export type ProviderPatch = { name?: string };
 export type CategoryInput = { category_id: CategoryId; name: string; sort: number };
 export type CategoryPatch = { name?: string; sort?: number };
-export type GameInput = {
-  game_id: string;
-  provider_id: string;
-  title: string;
-  category_id: CategoryId;
-  jurisdictions: string[];
-  rtp_bp: number;
-  volatility: Volatility;
-  bet_limits: Partial<Record<Currency, BetLimit>>;
-  enabled?: boolean;
-  table_id?: string | null;
-};
+/** A new game: the game's own fields; enabled defaults to false, table_id to null. */
+export type GameInput = Omit<Game, 'enabled' | 'table_id' | 'updated_at' | 'version'> & { enabled?: boolean; table_id?: string | null };
 /** What an update may change; game_id and provider_id are fixed for the life of a game. */
 export type GamePatch = Partial<Pick<Game, 'title' | 'category_id' | 'jurisdictions' | 'rtp_bp' | 'volatility' | 'bet_limits' | 'table_id'>>;
 
