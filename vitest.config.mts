@@ -32,7 +32,9 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['domain/**/*.test.ts'],
+          include: ['domain/**/*.test.ts', 'warehouse/**/*.test.ts', 'simulator/**/*.test.ts', 'scripts/**/*.test.ts'],
+          // warehouse tests run real DuckDB and local R2 (Miniflare through getPlatformProxy)
+          testTimeout: 60_000,
         },
       },
       {
