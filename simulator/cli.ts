@@ -1,0 +1,158 @@
+/**
+ * npm run simulate -- [options]: realistic casino traffic, through the real API (default) or, with
+ * --fast, generated directly as R2 event batches. docs/simulator.md explains both.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { simulateApi, type ApiSummary } from './api';
+import { directorySink, writeHistory, type BatchSink } from './sink';
+
+const HELP = `usage: npm run simulate -- [--players N] [--days D] [--tables T] [--seed S] [options]
+
+API mode (default): drives a running platform (npm start) through its public HTTP API only.
+  --base-url URL      the platform (default http://127.0.0.1:\${PORT:-8787})
+  --concurrency C     players simulated at once (default 8)
+  --max-sessions K    sessions per player at most (default 4)
+  --spins N           slot spins per slot stint (default 12); --rounds N table rounds per table stint (default 2)
+  --no-ops            do not log in a back-office operator to approve/pay withdrawals
+  --days D shapes each player's lifecycle (how many sessions before churn), but the platform stamps
+  every event with its real clock: API mode's events all carry today's timestamps. Secrets come
+  from .dev.vars (PROVIDER_SECRET_SANDBOX_SLOTS, PAYMENT_WEBHOOK_SECRET_SANDBOX) and the operator
+  from demo-operators.json, as npm start writes them. Only automated tables are used (T <= 2).
+
+Fast mode (--fast): generates the same event stream directly as R2 batch objects (gzip NDJSON,
+  ~5,000 events each) spread over D days ending now, with the daily shape of a casino.
+  --state-dir DIR     the local lake of wrangler dev (default CASINO_STATE_DIR or .wrangler/state)
+  --out-dir DIR       write the objects as files under DIR instead (benchmarks)
+  --now ISO|ms        end of the history (default: now); fix it for byte-identical output
+  --batch-events N    events per object (default 5000)
+  Tables: T of the configured tables, automated first (up to 4, dealer tables with a dealer's results).
+
+Common: --players N (default 50), --days D (default 7), --tables T (default 2), --seed S (default "casino"), --json (summary as JSON)`;
+
+const { values } = parseArgs({
+  options: {
+    players: { type: 'string', default: '50' },
+    days: { type: 'string', default: '7' },
+    tables: { type: 'string', default: '2' },
+    seed: { type: 'string', default: 'casino' },
+    fast: { type: 'boolean', default: false },
+    'base-url': { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    'max-sessions': { type: 'string', default: '4' },
+    spins: { type: 'string', default: '12' },
+    rounds: { type: 'string', default: '2' },
+    'no-ops': { type: 'boolean', default: false },
+    'state-dir': { type: 'string' },
+    'out-dir': { type: 'string' },
+    now: { type: 'string' },
+    'batch-events': { type: 'string', default: '5000' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  allowPositionals: false,
+});
+
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function num(name: string, v: string, min: number): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) {
+    console.error(`--${name} must be a number >= ${min}, not '${v}'\n\n${HELP}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const players = Math.floor(num('players', values.players, 0));
+const days = num('days', values.days, 0.01);
+const tables = Math.floor(num('tables', values.tables, 0));
+const seed = values.seed;
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+if (values.fast) {
+  const now = values.now === undefined ? Date.now() : /^\d+$/.test(values.now) ? Number(values.now) : Date.parse(values.now);
+  if (!Number.isFinite(now)) {
+    console.error(`--now must be an ISO time or epoch milliseconds, not '${values.now}'`);
+    process.exit(2);
+  }
+  let sink: BatchSink;
+  let dispose = async () => {};
+  let where: string;
+  if (values['out-dir']) {
+    where = resolve(values['out-dir']);
+    sink = directorySink(where);
+  } else {
+    const { openLocalLake, stateDir } = await import('../warehouse/source/local-r2');
+    const dir = values['state-dir'] ? resolve(values['state-dir']) : stateDir();
+    const lake = await openLocalLake(dir);
+    sink = lake.bucket as unknown as BatchSink;
+    dispose = () => lake.dispose();
+    where = `local lake in ${dir}`;
+  }
+  const started = performance.now();
+  let lastPrint = 0;
+  try {
+    const res = await writeHistory({
+      players, days, tables, seed, now, sink, batchEvents: Math.floor(num('batch-events', values['batch-events'], 1)),
+      onBatch: ({ counts }) => {
+        const t = performance.now();
+        if (!values.json && t - lastPrint > 1000) {
+          lastPrint = t;
+          const at = counts.last_at ? new Date(counts.last_at).toISOString().slice(0, 16) : '-';
+          process.stderr.write(`\r[simulate] ${fmt(counts.events)} events, simulated up to ${at}, ${fmt(Math.round(counts.events / ((t - started) / 1000)))} events/s   `);
+        }
+      },
+    });
+    if (!values.json) process.stderr.write('\n');
+    const secs = res.elapsed_ms / 1000;
+    if (values.json) {
+      console.log(JSON.stringify({ mode: 'fast', days, tables, seed, now, where, ...res, events_per_s: Math.round(res.events / secs) }, null, 2));
+    } else {
+      const { by_type, ...c } = res;
+      console.log(`fast mode: ${fmt(res.events)} events in ${fmt(res.objects)} objects (${(res.bytes / 1e6).toFixed(1)} MB gzip) to ${where}`);
+      console.log(`  ${secs.toFixed(1)} s: ${fmt(Math.round(res.events / secs))} events/s written (generation alone ${fmt(Math.round(res.events / (res.generate_ms / 1000)))} events/s)`);
+      console.log(`  from ${c.first_at ? new Date(c.first_at).toISOString() : '-'} to ${c.last_at ? new Date(c.last_at).toISOString() : '-'}`);
+      console.log(`  players ${fmt(c.players)} (churned ${fmt(c.churned)}), sessions ${fmt(c.sessions)}, deposits ${fmt(c.deposits)} (+${fmt(c.deposits_failed)} failed, ${fmt(c.deposit_refusals)} over a limit)`);
+      console.log(`  table bets ${fmt(c.table_bets)} in ${fmt(c.table_rounds)} rounds, slot rounds ${fmt(c.slot_rounds)} (${fmt(c.slot_rollbacks)} rolled back)`);
+      console.log(`  withdrawals ${fmt(c.withdrawals)} (paid ${fmt(c.withdrawals_paid)}, rejected ${fmt(c.withdrawals_rejected)}), KYC ${fmt(c.kyc_submissions)}, limit changes ${fmt(c.limit_changes)}, cool-offs ${fmt(c.cool_offs)}, self-exclusions ${fmt(c.self_exclusions)}`);
+      console.log('  by type:');
+      for (const [k, v] of Object.entries(by_type).sort((a, b) => b[1] - a[1])) console.log(`    ${k.padEnd(32)} ${fmt(v)}`);
+    }
+  } finally {
+    await dispose();
+  }
+} else {
+  const baseUrl = values['base-url'] ?? `http://127.0.0.1:${process.env.PORT || 8787}`;
+  const line = (s: ApiSummary) => `players ${s.players_done}/${s.players}, deposits ${s.deposits}, table bets ${s.table_bets}, slot rounds ${s.slot_rounds}, withdrawals ${s.withdrawals}, refusals ${Object.values(s.refusals).reduce((a, b) => a + b, 0)}, errors ${Object.values(s.errors).reduce((a, b) => a + b, 0)}, ${Math.round(s.elapsed_ms / 1000)} s`;
+  try {
+    const s = await simulateApi({
+      baseUrl, players, days, tables, seed, concurrency: Math.floor(num('concurrency', values.concurrency, 1)),
+      maxSessions: Math.floor(num('max-sessions', values['max-sessions'], 1)), spins: Math.floor(num('spins', values.spins, 0)), rounds: Math.floor(num('rounds', values.rounds, 1)),
+      ...(values['no-ops'] ? { ops: null } : {}),
+      onProgress: values.json ? undefined : (s) => process.stderr.write(`\r[simulate] ${line(s)}   `),
+    });
+    if (values.json) {
+      console.log(JSON.stringify({ mode: 'api', base_url: baseUrl, days, tables, seed, ...s }, null, 2));
+    } else {
+      process.stderr.write('\n');
+      console.log(`API mode against ${baseUrl} (events carry today's timestamps: the platform's clock)`);
+      console.log(`  ${line(s)}`);
+      console.log(`  registrations ${s.registrations}, logins ${s.logins}, KYC verified ${s.kyc_verified} (+${s.kyc_other} other), deposit webhooks ${s.deposit_webhooks}, rollbacks ${s.slot_rollbacks}`);
+      console.log(`  withdrawals paid ${s.withdrawals_paid}, rejected ${s.withdrawals_rejected}; limit changes ${s.limit_changes}, cool-offs ${s.cool_offs}, self-exclusions ${s.self_exclusions}, churned ${s.churned}; ${s.requests} requests`);
+      console.log(`  refusals by design: ${Object.entries(s.refusals).map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);
+      console.log(`  errors: ${Object.entries(s.errors).map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);
+      for (const n of s.notes) console.log(`  note: ${n}`);
+    }
+    if (Object.keys(s.errors).length) process.exitCode = 1;
+  } catch (err) {
+    console.error(`simulate: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,253 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BATCH_FORMAT, BATCH_PREFIX, decodeBatchObject } from '../domain/event-batch';
+import { validateEvent, type CasinoEvent } from '../domain/events';
+import { verifyRound } from '../domain/fairness/provably-fair';
+import { generateHistory, type HistoryOptions } from './fast';
+import { collectHistory, directorySink, writeHistory } from './sink';
+
+const NOW = Date.UTC(2026, 10, 20, 18, 30);
+const OPTS: HistoryOptions = { players: 120, days: 10, tables: 4, seed: 'test-seed', now: NOW };
+const { events, counts } = collectHistory(OPTS);
+
+describe('fast mode history', () => {
+  it('emits every kind of traffic', () => {
+    for (const type of ['player.registered', 'player.login.succeeded', 'player.session.ended', 'player.kyc.changed', 'wallet.deposit.requested', 'wallet.deposit.completed',
+      'wallet.hold.reserved', 'wallet.hold.posted', 'wallet.win.credited', 'table.bet.placed', 'table.bet.settled', 'table.round.opened', 'table.round.closed',
+      'table.round.result', 'table.round.settled', 'provider.bet.debited', 'provider.win.credited', 'wallet.withdrawal.requested', 'rg.limit.set']) {
+      expect(counts.by_type[type] ?? 0, type).toBeGreaterThan(0);
+    }
+    expect(counts.events).toBe(events.length);
+  });
+
+  it('every event passes validateEvent (a sample of each type, all of the rare ones)', () => {
+    const seen = new Map<string, number>();
+    for (const e of events) {
+      const n = seen.get(e.event_type) ?? 0;
+      seen.set(e.event_type, n + 1);
+      if (n >= 300 && n % 97 !== 0) continue;
+      const v = validateEvent(e);
+      expect(v.ok ? 'ok' : `${e.event_type}: ${v.reason}`).toBe('ok');
+    }
+  });
+
+  it('is in occurred_at order, ends before now, ids unique', () => {
+    let last = 0;
+    const ids = new Set<string>();
+    for (const e of events) {
+      expect(e.occurred_at).toBeGreaterThanOrEqual(last);
+      last = e.occurred_at;
+      ids.add(e.event_id);
+    }
+    expect(last).toBeLessThanOrEqual(NOW);
+    expect(events[0]!.occurred_at).toBeGreaterThanOrEqual(NOW - 10 * 86_400_000);
+    expect(ids.size).toBe(events.length);
+  });
+
+  it('is deterministic for a seed and different for another seed', () => {
+    const small = { ...OPTS, players: 20, days: 3 };
+    const a = [...generateHistory(small)];
+    const b = [...generateHistory(small)];
+    expect(b).toEqual(a);
+    const c = [...generateHistory({ ...small, seed: 'other' })];
+    expect(c.map((e) => e.event_id)).not.toEqual(a.map((e) => e.event_id));
+  });
+
+  it('balances: every balance_after follows from the player\'s earlier movements (the wallet\'s own semantics)', () => {
+    const wallets = new Map<string, { balance: number; held: number; holds: Map<string, number> }>();
+    const w = (e: CasinoEvent) => {
+      let x = wallets.get(e.player_id!);
+      if (!x) wallets.set(e.player_id!, (x = { balance: 0, held: 0, holds: new Map() }));
+      return x;
+    };
+    let checked = 0;
+    for (const e of events) {
+      const p = e.payload;
+      const x = e.player_id ? w(e) : null;
+      switch (e.event_type) {
+        case 'wallet.deposit.completed':
+          x!.balance += p.amount_minor as number;
+          expect(p.balance_after_minor).toBe(x!.balance);
+          checked++;
+          break;
+        case 'wallet.hold.reserved':
+          x!.held += p.amount_minor as number;
+          x!.holds.set(p.hold_id as string, p.amount_minor as number);
+          expect(x!.balance - x!.held).toBeGreaterThanOrEqual(0);
+          break;
+        case 'wallet.hold.posted':
+          expect(x!.holds.get(p.hold_id as string)).toBe(p.amount_minor);
+          x!.holds.delete(p.hold_id as string);
+          x!.held -= p.amount_minor as number;
+          x!.balance -= p.amount_minor as number;
+          expect(p.balance_after_minor).toBe(x!.balance - x!.held);
+          checked++;
+          break;
+        case 'wallet.hold.voided':
+          expect(x!.holds.get(p.hold_id as string)).toBe(p.amount_minor);
+          x!.holds.delete(p.hold_id as string);
+          x!.held -= p.amount_minor as number;
+          break;
+        case 'wallet.win.credited':
+          x!.balance += p.amount_minor as number;
+          expect(p.balance_after_minor).toBe(x!.balance);
+          checked++;
+          break;
+        case 'provider.bet.debited':
+        case 'provider.win.credited':
+        case 'wallet.withdrawal.paid':
+          expect(p.balance_after_minor).toBe(x!.balance - x!.held);
+          break;
+        case 'provider.bet.rolled_back':
+          expect(p.balance_after_minor).toBe(x!.balance - x!.held);
+          break;
+        case 'backoffice.dispute.resolved':
+          x!.balance += p.amount_minor as number;
+          break;
+      }
+      if (x) expect(x.balance).toBeGreaterThanOrEqual(0);
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('table bets: placed with a hold, settled once in a round that opened before and settled after', () => {
+    const rounds = new Map<string, { opened: CasinoEvent; result?: CasinoEvent; settled?: CasinoEvent; closed?: CasinoEvent }>();
+    const placed = new Map<string, CasinoEvent>();
+    const settled = new Set<string>();
+    const holds = new Set<string>();
+    for (const e of events) {
+      if (e.event_type === 'wallet.hold.reserved') holds.add(e.payload.hold_id as string);
+      if (e.event_type === 'table.round.opened') rounds.set(e.round_id!, { opened: e });
+      if (e.event_type === 'table.round.closed') rounds.get(e.round_id!)!.closed = e;
+      if (e.event_type === 'table.round.result') rounds.get(e.round_id!)!.result = e;
+      if (e.event_type === 'table.round.settled') rounds.get(e.round_id!)!.settled = e;
+      if (e.event_type === 'table.bet.placed') {
+        const r = rounds.get(e.round_id!);
+        expect(r, 'bet in a round that opened').toBeTruthy();
+        expect(r!.closed).toBeUndefined();
+        expect(holds.has(e.payload.hold_id as string)).toBe(true);
+        expect(e.player_id && e.jurisdiction && e.currency).toBeTruthy();
+        placed.set(e.payload.bet_id as string, e);
+      }
+      if (e.event_type === 'table.bet.settled') {
+        const bet = placed.get(e.payload.bet_id as string);
+        expect(bet, 'settled bet was placed').toBeTruthy();
+        expect(settled.has(e.payload.bet_id as string)).toBe(false);
+        settled.add(e.payload.bet_id as string);
+        expect(e.round_id).toBe(bet!.round_id);
+        expect(rounds.get(e.round_id!)!.result).toBeTruthy();
+      }
+    }
+    expect(settled.size).toBeGreaterThan(100);
+    // automated rounds verify with the platform's provably-fair check
+    let verified = 0;
+    for (const [roundId, r] of rounds) {
+      if (r.opened.payload.mode !== 'auto' || !r.result || verified >= 200) continue;
+      const v = verifyRound({ kind: r.opened.payload.game as string, table_id: r.opened.table_id!, round_id: roundId, commitment: r.opened.payload.commitment as string,
+        server_seed: r.result.payload.server_seed as string, outcome: JSON.parse(r.result.payload.outcome as string) });
+      expect(v).toEqual({ ok: true });
+      verified++;
+    }
+    expect(verified).toBe(200);
+  });
+
+  it('no bets, deposits or logins while self-excluded or cooling off; sessions end once', () => {
+    const excluded = new Set<string>();
+    const coolingUntil = new Map<string, number>();
+    const open = new Map<string, string>();
+    const money = new Set(['wallet.deposit.requested', 'wallet.hold.reserved', 'player.login.succeeded']);
+    for (const e of events) {
+      const pid = e.player_id;
+      if (!pid) continue;
+      if (e.event_type === 'rg.self_exclusion.started') excluded.add(pid);
+      if (e.event_type === 'rg.cool_off.started') coolingUntil.set(pid, e.payload.until as number);
+      if (e.event_type === 'rg.cool_off.ended') coolingUntil.delete(pid);
+      if (money.has(e.event_type) && !(e.event_type === 'wallet.hold.reserved' && e.payload.kind === 'withdrawal')) {
+        expect(excluded.has(pid), `${e.event_type} while self-excluded`).toBe(false);
+        expect((coolingUntil.get(pid) ?? 0) > e.occurred_at, `${e.event_type} while cooling off`).toBe(false);
+      }
+      if (e.event_type === 'player.login.succeeded') open.set(e.payload.session_id as string, pid);
+      if (e.event_type === 'player.session.ended') {
+        expect(open.get(e.payload.session_id as string)).toBe(pid);
+        open.delete(e.payload.session_id as string);
+      }
+    }
+  });
+
+  it('house edge is realistic: roulette ~2.7%, baccarat ~1.2%, slots ~4% (wide bounds for a small sample)', () => {
+    const sums: Record<string, { staked: number; returned: number }> = {};
+    const add = (k: string, s: number, r: number) => {
+      const x = (sums[k] ??= { staked: 0, returned: 0 });
+      x.staked += s;
+      x.returned += r;
+    };
+    const bigHistory = collectHistory({ ...OPTS, players: 300, days: 14, seed: 'edge' }).events;
+    for (const e of bigHistory) {
+      if (e.currency !== 'EUR') continue;
+      if (e.event_type === 'table.bet.settled') add(e.payload.game as string, e.payload.amount_minor as number, e.payload.returned_minor as number);
+      if (e.event_type === 'provider.bet.debited') add('slots', e.payload.amount_minor as number, 0);
+      if (e.event_type === 'provider.win.credited') add('slots', 0, e.payload.amount_minor as number);
+    }
+    const rtp = (k: string) => sums[k]!.returned / sums[k]!.staked;
+    expect(rtp('slots')).toBeGreaterThan(0.85);
+    expect(rtp('slots')).toBeLessThan(1.05);
+    expect(rtp('roulette')).toBeGreaterThan(0.85);
+    expect(rtp('roulette')).toBeLessThan(1.1);
+    expect(rtp('baccarat')).toBeGreaterThan(0.9);
+    expect(rtp('baccarat')).toBeLessThan(1.06);
+  });
+});
+
+describe('writer', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('writes ~N-event gzip NDJSON objects under the batch prefix that decode to the same events', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-out-'));
+    dirs.push(dir);
+    const meta: Record<string, string>[] = [];
+    const sink = directorySink(dir);
+    const res = await writeHistory({ ...OPTS, players: 20, days: 3, batchEvents: 1000, sink: { put: (k, v, o) => (meta.push(o.customMetadata), sink.put(k, v, o)) } });
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const f of readdirSync(d)) (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : files.push(join(d, f)));
+    };
+    walk(dir);
+    files.sort();
+    expect(files.length).toBe(res.objects);
+    expect(meta.every((m) => m.format === BATCH_FORMAT)).toBe(true);
+    const lines: string[] = [];
+    for (const f of files) {
+      expect(f.slice(dir.length + 1)).toMatch(new RegExp(`^${BATCH_PREFIX}date=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/\\d{13}-sim-test-seed-\\d{7}\\.ndjson\\.gz$`));
+      const got = await decodeBatchObject(readFileSync(f));
+      expect(got.length).toBeLessThanOrEqual(1000);
+      lines.push(...got);
+    }
+    expect(meta.reduce((s, m) => s + Number(m.events), 0)).toBe(lines.length);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([...generateHistory({ ...OPTS, players: 20, days: 3 })]);
+  });
+
+  it('writes into the local lake (openLocalLake over a temporary state directory)', async () => {
+    const { openLocalLake } = await import('../warehouse/source/local-r2');
+    const dir = mkdtempSync(join(tmpdir(), 'sim-lake-'));
+    dirs.push(dir);
+    const lake = await openLocalLake(dir);
+    try {
+      const res = await writeHistory({ ...OPTS, players: 10, days: 2, batchEvents: 2000, sink: lake.bucket as never });
+      const listed = await lake.bucket.list({ prefix: BATCH_PREFIX, include: ['customMetadata'] });
+      expect(listed.objects.length).toBe(res.objects);
+      const first = listed.objects[0]!;
+      expect(first.customMetadata?.format).toBe(BATCH_FORMAT);
+      const body = await lake.bucket.get(first.key);
+      const lines = await decodeBatchObject(new Uint8Array(await body!.arrayBuffer()));
+      expect(lines.length).toBe(Number(first.customMetadata?.events));
+      expect(validateEvent(JSON.parse(lines[0]!)).ok).toBe(true);
+    } finally {
+      await lake.dispose();
+    }
+  });
+});

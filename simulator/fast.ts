@@ -1,0 +1,912 @@
+/**
+ * Fast mode: the event stream the edge would emit for N players, T tables and D days, generated
+ * directly (no platform), in occurred_at order, ready to be written as R2 batch objects.
+ *
+ * The sequences are those of the Durable Objects (durable/player/*, durable/table/*), event by
+ * event, with the same ids linking them and the same balance semantics:
+ *
+ *   registration   player.registered, player.login.succeeded (registration opens the first session)
+ *   login          [player.login.failed] player.login.succeeded [player.login.foreign_country]
+ *   session end    player.session.ended {reason logout | idle_timeout | time_limit | cool_off | self_exclusion}
+ *   KYC (sandbox)  player.kyc.changed none->pending (actor player), pending->verified|rejected (actor kyc:sandbox)
+ *   deposit        wallet.deposit.requested, wallet.deposit.completed (balance_after = real balance) | wallet.deposit.failed
+ *   deposit limit  rg.limit.breach_refused instead of the deposit when it would exceed the limit
+ *   table bet      wallet.hold.reserved (hold table:<table>:<bet>, ref <table>:<round>), table.bet.placed;
+ *                  at settlement wallet.hold.posted (balance_after = available), [wallet.win.credited
+ *                  (win <hold>:return, balance_after = real balance)], table.bet.settled
+ *   table round    table.round.opened (commitment), .closed (bets), .result (outcome, revealed seed), .settled
+ *   slot round     wallet.hold.reserved + wallet.hold.posted (hold prov:<provider>:<tx>), provider.bet.debited,
+ *                  then [wallet.win.credited] provider.win.credited (0 closes a losing round), or a rollback:
+ *                  backoffice.dispute.resolved + provider.bet.rolled_back
+ *   withdrawal     wallet.hold.reserved (wd:<id>), wallet.withdrawal.requested; hours later an operator:
+ *                  wallet.withdrawal.approved then wallet.hold.posted + wallet.withdrawal.paid, or
+ *                  wallet.hold.voided + wallet.withdrawal.rejected
+ *   limits         rg.limit.set (lower: at once; raise: pending 24 h, then rg.limit.applied), session-time
+ *                  limits end sessions (time_limit), reality checks emit rg.reality_check.due
+ *   breaks         rg.cool_off.started (+ session ended), rg.cool_off.ended at its end; self-exclusion:
+ *                  player.status.changed active->self_excluded, rg.self_exclusion.started, session ended
+ *
+ * Automated-table outcomes are drawn with the platform's provably-fair algorithm from a seed of the
+ * simulator's PRNG, so every simulated round verifies (domain/fairness/provably-fair.ts verifyRound).
+ * Everything is deterministic for a seed and `now`. No event is later than `now`: sessions, rounds and
+ * withdrawals still running at `now` are left open, as they would be in a snapshot of the platform.
+ */
+import type { CasinoEvent, PayloadValue } from '../domain/events';
+import { createHash, createHmac } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { uniformFromWords } from '../domain/fairness/provably-fair';
+import { gameRules } from '../domain/games';
+import type { GameRules } from '../domain/games/types';
+import { addMonthsUtc } from '../domain/limits';
+import jurisdictionsConfig from '../config/jurisdictions.json';
+import {
+  ARCHETYPES, BRAND_WEIGHTS, DAY_MS, HOUR_MS, MINOR_PER_EUR, TABLES, baccaratSpot, birthDate, nextShapedTime, pickArchetype, pickCountry, pickCurrency,
+  pickSource, rouletteSpot, roundAmount, shapedTime, slotsFor, spinReturn, tableLimit,
+  type Archetype, type ArchetypeProfile, type SlotGame, type TableDef,
+} from './model';
+import { Rng } from './rng';
+
+export type HistoryOptions = {
+  players: number;
+  days: number;
+  /** How many of the configured tables are used (automated first, then dealer tables). */
+  tables: number;
+  seed?: string;
+  /** The end of the history (ms); default Date.now(). Fix it for reproducible output. */
+  now?: number;
+};
+
+export type HistoryCounts = {
+  events: number;
+  players: number;
+  registrations: number;
+  sessions: number;
+  deposits: number;
+  deposits_failed: number;
+  deposit_refusals: number;
+  table_bets: number;
+  table_rounds: number;
+  slot_rounds: number;
+  slot_rollbacks: number;
+  withdrawals: number;
+  withdrawals_paid: number;
+  withdrawals_rejected: number;
+  kyc_submissions: number;
+  limit_changes: number;
+  cool_offs: number;
+  self_exclusions: number;
+  churned: number;
+  by_type: Record<string, number>;
+  first_at: number | null;
+  last_at: number | null;
+};
+
+const JURISDICTION_CONFIG_VERSION = jurisdictionsConfig.version;
+const PROVIDER_SANDBOX = 'sandbox';
+const IDLE_TIMEOUT_MS = 30 * 60_000;
+const TABLE_HOLD_TTL_MS = 3_600_000;
+/** Wall time between an automated round's close and the next round's opening beyond the pause: draw + settlement. */
+const SETTLE_SLACK_MS = 120;
+/** A dealer needs this long after betting closes to spin the wheel or deal the cards. */
+const DEALER_RESULT_MS = 8_000;
+
+type Ev = { t: number; q: number; type: string; line: string };
+
+/** Sink for the flattening reads in emit (so they cannot be optimised away). */
+let flat = 0;
+
+/** Events are sorted and handed out per window of simulated time; shorter windows keep less in memory. */
+const WINDOW_MS = 10 * 60_000;
+
+type Round = {
+  table: TableSim;
+  k: number;
+  round_id: string;
+  round_no: number;
+  opened_at: number;
+  closes_at: number;
+  result_at: number;
+  outcome: unknown;
+  outcomeJson: string;
+  summary: string;
+  seed: string | null;
+  commitment: string | null;
+  bets: number;
+  lastSettle: number;
+};
+
+type TableSim = {
+  def: TableDef;
+  rules: GameRules;
+  cycle: number;
+  t0: number;
+  kStart: number;
+  rng: Rng;
+  rounds: Map<number, Round>;
+  dealer: string | null;
+};
+
+type Action = { t: number; run: () => void };
+
+type Limit = { period: 'day' | 'week' | 'month'; value: number };
+
+type Player = {
+  id: string;
+  rng: Rng;
+  country: string;
+  utc: number;
+  jurisdiction: string;
+  currency: string;
+  brand: string;
+  archetype: Archetype;
+  a: ArchetypeProfile;
+  regAt: number;
+  churnAt: number;
+  kyc: 'none' | 'pending' | 'verified' | 'rejected';
+  status: 'active' | 'self_excluded';
+  coolOffUntil: number;
+  balance: number;
+  held: number;
+  depositLimit: Limit | null;
+  deposits: { t: number; amount: number }[];
+  sessionLimitMin: number | null;
+  realityMin: number | null;
+  stake: number;
+  depositSize: number;
+  slots: SlotGame[];
+  tables: TableSim[];
+  /** Share of play time on slots (the rest at tables, when the player has any). */
+  slotShare: number;
+  actions: Action[];
+  sessions: number;
+  churned: boolean;
+  lastT: number;
+};
+
+/** A min-heap of wake-ups (time, then insertion order). */
+class Heap<T> {
+  private items: { t: number; q: number; v: T }[] = [];
+  private q = 0;
+  get size(): number {
+    return this.items.length;
+  }
+  peekTime(): number {
+    return this.items.length ? this.items[0]!.t : Infinity;
+  }
+  push(t: number, v: T): void {
+    const it = this.items;
+    it.push({ t, q: this.q++, v });
+    let i = it.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(it[p]!, it[i]!)) break;
+      [it[p], it[i]] = [it[i]!, it[p]!];
+      i = p;
+    }
+  }
+  pop(): { t: number; v: T } | undefined {
+    const it = this.items;
+    if (!it.length) return undefined;
+    const top = it[0]!;
+    const last = it.pop()!;
+    if (it.length) {
+      it[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < it.length && less(it[l]!, it[m]!)) m = l;
+        if (r < it.length && less(it[r]!, it[m]!)) m = r;
+        if (m === i) break;
+        [it[m], it[i]] = [it[i]!, it[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+function less(a: { t: number; q: number }, b: { t: number; q: number }): boolean {
+  return a.t < b.t || (a.t === b.t && a.q < b.q);
+}
+
+function byTime(a: Ev, b: Ev): number {
+  return a.t - b.t || a.q - b.q;
+}
+
+export function emptyCounts(): HistoryCounts {
+  return {
+    events: 0, players: 0, registrations: 0, sessions: 0, deposits: 0, deposits_failed: 0, deposit_refusals: 0, table_bets: 0, table_rounds: 0,
+    slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, kyc_submissions: 0, limit_changes: 0,
+    cool_offs: 0, self_exclusions: 0, churned: 0, by_type: {}, first_at: null, last_at: null,
+  };
+}
+
+/**
+ * The whole history as JSON lines (one event each, exactly as the edge serialises them), in chunks,
+ * in occurred_at order (ties in emission order). Memory holds a few minutes of simulated events plus
+ * the state of players, whatever the total. `counts` (optional) is filled in as lines are produced.
+ */
+export function* generateHistoryLines(opts: HistoryOptions, counts: HistoryCounts = emptyCounts()): Generator<string[]> {
+  yield* new Generator_(opts, counts).runChunks();
+}
+
+/** The same history as event objects (parsed from the lines; for tests and small runs). */
+export function* generateHistory(opts: HistoryOptions, counts: HistoryCounts = emptyCounts()): Generator<CasinoEvent> {
+  for (const chunk of generateHistoryLines(opts, counts)) for (const line of chunk) yield JSON.parse(line) as CasinoEvent;
+}
+
+/**
+ * Lines wait in memory for minutes of simulated time (a session is generated whole, then sorted in),
+ * which with V8's default 16 MB semi-spaces promotes most of them to the old generation: half the
+ * time went to garbage collection. A larger young generation (allowed to grow, not reserved) halves
+ * that. Raised once, for the process, when the first history is generated; NODE_OPTIONS wins if set.
+ */
+let youngGenerationRaised = false;
+function raiseYoungGeneration(): void {
+  if (youngGenerationRaised || /--max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '') || process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) return;
+  youngGenerationRaised = true;
+  setFlagsFromString('--max-semi-space-size=64');
+}
+
+class Generator_ {
+  private readonly seed: string;
+  private readonly now: number;
+  private readonly start: number;
+  private readonly rng: Rng;
+  private readonly tables: TableSim[];
+  private readonly operators: string[];
+  private readonly wake = new Heap<{ p: Player; kind: 'session' | 'action' }>();
+  private buf: Ev[] = [];
+  private q = 0;
+  private readonly roulette = gameRules('roulette');
+  private readonly baccarat = gameRules('baccarat');
+  private readonly spotCache = new Map<string, { spot: string; bet_type: string }>();
+
+  constructor(private readonly opts: HistoryOptions, private readonly counts: HistoryCounts) {
+    if (!(opts.players >= 0) || !(opts.days > 0)) throw new RangeError('players >= 0 and days > 0 are required');
+    raiseYoungGeneration();
+    this.seed = opts.seed ?? 'casino';
+    this.now = Math.floor(opts.now ?? Date.now());
+    this.start = this.now - Math.round(opts.days * DAY_MS);
+    this.rng = Rng.derive(this.seed, 'world');
+    this.operators = Array.from({ length: 6 }, () => this.rng.uuidv7(this.start - 90 * DAY_MS));
+    const n = Math.max(0, Math.min(Math.floor(opts.tables), TABLES.length));
+    this.tables = TABLES.slice(0, n).map((def, i) => {
+      const dealerMs = def.mode === 'dealer' ? DEALER_RESULT_MS : 0;
+      const cycle = def.betting_seconds * 1000 + dealerMs + SETTLE_SLACK_MS + def.pause_seconds * 1000;
+      const t0 = this.start - (this.start % cycle) - 7919 * (i + 1);
+      return {
+        def, rules: gameRules(def.game), cycle, t0, kStart: Math.floor((this.start - t0) / cycle), rng: Rng.derive(this.seed, `table:${def.table_id}`),
+        rounds: new Map(), dealer: def.mode === 'dealer' ? this.operators[i % this.operators.length]! : null,
+      };
+    });
+    this.counts.players = opts.players;
+  }
+
+  // ---- output ------------------------------------------------------------------------------------
+
+  /**
+   * Appends one event, serialised at once: the envelope by hand in Outbox.emit's field order (its
+   * values are ids, codes and numbers that need no escaping), the flat payload with JSON.stringify.
+   */
+  private emit(t: number, type: string, player: Player | null, currency: string | null, payload: Record<string, PayloadValue>, table?: { table_id: string; round_id: string; player?: Player | null }): void {
+    const id = (player ? player.rng : this.rng).uuidv7(t);
+    const who = table ? (table.player ?? null) : player;
+    const line = '{"event_id":"' + id + '","event_type":"' + type + '","schema_version":1,"occurred_at":' + t
+      + ',"player_id":' + (who ? '"' + who.id + '"' : 'null')
+      + ',"table_id":' + (table ? '"' + table.table_id + '"' : 'null')
+      + ',"round_id":' + (table ? '"' + table.round_id + '"' : 'null')
+      + ',"jurisdiction":' + (who ? '"' + who.jurisdiction + '"' : 'null')
+      + ',"currency":' + (currency ? '"' + currency + '"' : 'null')
+      + ',"payload":' + JSON.stringify(payload) + '}';
+    // Reading a character flattens the concatenation now, while its pieces are still young garbage
+    // (a kept rope would carry them into the old generation: most lines wait minutes of simulated time).
+    flat ^= line.charCodeAt(line.length >> 1);
+    this.buf.push({ t, q: this.q++, type, line });
+  }
+
+  /** Sorts what was produced and hands out everything before `until` (and not after `now`). */
+  private flush(until: number): string[] {
+    const buf = this.buf;
+    buf.sort(byTime);
+    let i = 0;
+    const limit = Math.min(until, this.now + 1);
+    while (i < buf.length && buf[i]!.t < limit) i++;
+    const out: string[] = new Array(i);
+    const c = this.counts;
+    const by = c.by_type;
+    for (let j = 0; j < i; j++) {
+      const ev = buf[j]!;
+      out[j] = ev.line;
+      by[ev.type] = (by[ev.type] ?? 0) + 1;
+    }
+    if (i > 0) {
+      c.events += i;
+      if (c.first_at === null) c.first_at = buf[0]!.t;
+      c.last_at = buf[i - 1]!.t;
+    }
+    this.buf = i === 0 ? buf : buf.slice(i);
+    return out;
+  }
+
+  *runChunks(): Generator<string[]> {
+    this.createPlayers();
+    for (let w0 = this.start; w0 <= this.now; w0 += WINDOW_MS) {
+      const w1 = w0 + WINDOW_MS;
+      for (;;) {
+        const t = this.wake.peekTime();
+        if (t >= w1 || t > this.now) break;
+        const { v } = this.wake.pop()!;
+        if (v.kind === 'action') this.catchUp(v.p, t);
+        else this.session(v.p, t);
+      }
+      this.finishRounds(w1);
+      const out = this.flush(w1);
+      if (out.length) yield out;
+    }
+    this.finishRounds(Infinity);
+    const rest = this.flush(Infinity);
+    if (rest.length) yield rest;
+  }
+
+  // ---- players -----------------------------------------------------------------------------------
+
+  private createPlayers(): void {
+    for (let i = 0; i < this.opts.players; i++) {
+      const rng = Rng.derive(this.seed, `player:${i}`);
+      const c = pickCountry(rng);
+      const currency = pickCurrency(rng, c);
+      const archetype = pickArchetype(rng);
+      const a = ARCHETYPES[archetype];
+      const regAt = shapedTime(rng, this.start, this.now, c.utc);
+      const stakeEur = Math.max(0.1, rng.logNormal(a.stakeEur, 0.6));
+      const slots = slotsFor(c.jurisdiction, currency);
+      const tables = this.tables.filter((t) => t.def.limits[currency]);
+      const p: Player = {
+        id: rng.uuidv7(regAt), rng, country: c.country, utc: c.utc, jurisdiction: c.jurisdiction, currency,
+        brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, regAt,
+        churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0,
+        balance: 0, held: 0, depositLimit: null, deposits: [], sessionLimitMin: null, realityMin: null,
+        stake: roundAmount(stakeEur, currency), depositSize: roundAmount(Math.max(10, rng.logNormal(a.depositEur, 0.5)), currency),
+        slots, tables, slotShare: tables.length === 0 ? 1 : slots.length === 0 ? 0 : Math.min(0.95, Math.max(0.05, 0.65 + 0.3 * rng.normal())),
+        actions: [], sessions: 0, churned: false, lastT: regAt,
+      };
+      (p as Player & { birth: string; source: string | null }).birth = birthDate(rng, c.minAge, regAt);
+      (p as Player & { birth: string; source: string | null }).source = pickSource(rng);
+      this.wake.push(regAt, { p, kind: 'session' });
+    }
+  }
+
+  /** Schedules a player action (operator decisions, limit promotions, end of a break) at `t`. */
+  private schedule(p: Player, t: number, run: () => void): void {
+    if (t > this.now) return; // not yet happened at the end of the history
+    const acts = p.actions;
+    let i = acts.length;
+    while (i > 0 && acts[i - 1]!.t > t) i--;
+    acts.splice(i, 0, { t, run });
+    this.wake.push(t, { p, kind: 'action' });
+  }
+
+  /** Applies the player's scheduled actions due by `t`, in time order, before anything else they do at `t`. */
+  private catchUp(p: Player, t: number): void {
+    while (p.actions.length && p.actions[0]!.t <= t) p.actions.shift()!.run();
+  }
+
+  private nextSession(p: Player, after: number): void {
+    if (p.status === 'self_excluded') return;
+    let t = nextShapedTime(p.rng, after, p.a.gapDays * DAY_MS, p.utc);
+    if (t > p.churnAt) {
+      if (!p.churned) {
+        p.churned = true;
+        this.counts.churned++;
+      }
+      return;
+    }
+    // A player on a break mostly waits it out; some try to log in anyway (refused).
+    if (t < p.coolOffUntil && p.rng.chance(0.8)) t = nextShapedTime(p.rng, p.coolOffUntil, HOUR_MS * 12, p.utc);
+    if (t <= this.now) this.wake.push(t, { p, kind: 'session' });
+  }
+
+  private session(p: Player, t0: number): void {
+    this.catchUp(p, t0);
+    const first = p.sessions === 0;
+    let t = t0;
+    const r = p.rng;
+    const extra = p as Player & { birth: string; source: string | null };
+    let loginCountry = p.country;
+    if (first) {
+      this.counts.registrations++;
+      this.emit(t, 'player.registered', p, p.currency, {
+        brand: p.brand, country: p.country, birth_year: Number(extra.birth.slice(0, 4)), acquisition_source: extra.source, config_version: JURISDICTION_CONFIG_VERSION,
+      });
+    } else {
+      if (r.chance(0.04)) {
+        this.emit(t, 'player.login.failed', p, null, { reason: 'wrong_password' });
+        t += r.range(4_000, 25_000);
+      }
+      if (p.coolOffUntil > t) {
+        this.emit(t, 'player.login.failed', p, null, { reason: 'cooling_off' });
+        this.nextSession(p, p.coolOffUntil);
+        return;
+      }
+      if (r.chance(0.03)) loginCountry = r.pick(['GB', 'MT', 'DE', 'GR', 'CA', 'SE', 'JP', 'BR'].filter((c) => c !== p.country));
+    }
+    p.sessions++;
+    this.counts.sessions++;
+    const sessionId = r.uuidv7(t);
+    const start = t;
+    this.emit(t, 'player.login.succeeded', p, null, { session_id: sessionId, country: loginCountry });
+    if (loginCountry !== p.country) this.emit(t, 'player.login.foreign_country', p, null, { session_id: sessionId, registered_country: p.country, login_country: loginCountry });
+
+    const planned = Math.min(6 * HOUR_MS, Math.max(90_000, Math.floor(r.logNormal(p.a.sessionMin, 0.75) * 60_000)));
+    const timeLimitAt = p.sessionLimitMin ? start + p.sessionLimitMin * 60_000 : Infinity;
+    const realityMs = p.realityMin ? p.realityMin * 60_000 : null;
+    // Activity must stop before the session's time limit and before `now`.
+    const stopAt = Math.min(start + planned, timeLimitAt - 1_000, this.now);
+    t += r.range(3_000, 40_000);
+
+    if (first) t = this.onboarding(p, t);
+    let ending: 'logout' | 'idle_timeout' | 'time_limit' | 'cool_off' | 'self_exclusion' = 'logout';
+
+    if (p.archetype !== 'dormant' || r.chance(0.25)) {
+      // Money in, then play until the time is up or the money is gone (and maybe more money in).
+      if (this.available(p) < p.stake * 8) t = this.deposit(p, t, first ? p.depositSize : Math.max(p.depositSize, this.redepositSize(p)));
+      let busts = 0;
+      while (t < stopAt) {
+        if (this.available(p) < this.minStake(p)) {
+          if (busts >= 3 || !r.chance(p.a.redeposit)) break;
+          busts++;
+          const before = p.balance;
+          t = this.deposit(p, t + r.range(5_000, 60_000), this.redepositSize(p));
+          if (p.balance === before) break; // refused or failed
+          continue;
+        }
+        const slots = p.slots.length > 0 && (p.tables.length === 0 || r.next() < p.slotShare);
+        if (slots) t = this.slotStint(p, t, stopAt);
+        else t = this.tableStint(p, t, stopAt);
+        t += r.range(2_000, 45_000);
+      }
+      if (t < this.now) t = this.maybeWithdraw(p, t);
+      if (t < this.now) {
+        const rg = this.maybeResponsibleGaming(p, t, sessionId);
+        if (rg) {
+          t = rg.t;
+          ending = rg.ending;
+        }
+      }
+    }
+    t = Math.max(t, start);
+    let endAt: number;
+    if (ending === 'logout') {
+      const idle = r.chance(0.3);
+      endAt = idle ? t + IDLE_TIMEOUT_MS : t + r.range(1_000, 20_000);
+      if (idle) ending = 'idle_timeout';
+      if (endAt >= timeLimitAt) {
+        endAt = timeLimitAt;
+        ending = 'time_limit';
+      }
+    } else {
+      endAt = t;
+    }
+    if (realityMs) {
+      for (let k = 1; start + k * realityMs < endAt; k++) this.emit(start + k * realityMs, 'rg.reality_check.due', p, null, { session_id: sessionId, session_elapsed_ms: k * realityMs });
+    }
+    // a session still open at `now` has no end yet (the flush drops what lies after `now`)
+    this.emit(endAt, 'player.session.ended', p, null, { session_id: sessionId, reason: ending, duration_ms: endAt - start });
+    p.lastT = endAt;
+    this.nextSession(p, endAt);
+  }
+
+  /** First session: KYC, sometimes limits set at sign-up. */
+  private onboarding(p: Player, t: number): number {
+    const r = p.rng;
+    const kycChance = p.archetype === 'dormant' ? 0.3 : p.archetype === 'casual' ? 0.65 : 0.9;
+    if (r.chance(kycChance)) t = this.submitKyc(p, t + r.range(20_000, 180_000));
+    if (r.chance(p.archetype === 'at_risk' ? 0.25 : 0.1)) {
+      const period = r.weighted(['day', 'week', 'month'] as const, [3, 5, 2]);
+      const mult = period === 'day' ? 2 : period === 'week' ? 6 : 15;
+      t = this.setDepositLimit(p, t + r.range(5_000, 60_000), period, p.depositSize * mult);
+    }
+    if (r.chance(0.05)) t = this.setTimeLimit(p, t + r.range(5_000, 30_000), 'session_time', r.pick([60, 90, 120, 180]));
+    if (r.chance(0.04)) t = this.setTimeLimit(p, t + r.range(5_000, 30_000), 'reality_check', r.pick([30, 60]));
+    return t;
+  }
+
+  private submitKyc(p: Player, t: number): number {
+    this.counts.kyc_submissions++;
+    const r = p.rng;
+    this.emit(t, 'player.kyc.changed', p, null, { from: p.kyc, to: 'pending', reason: 'submitted via sandbox', actor: 'player' });
+    p.kyc = 'pending';
+    const x = r.next();
+    if (x < 0.86) {
+      this.emit(t, 'player.kyc.changed', p, null, { from: 'pending', to: 'verified', reason: 'decided by sandbox', actor: 'kyc:sandbox' });
+      p.kyc = 'verified';
+    } else if (x < 0.92) {
+      this.emit(t, 'player.kyc.changed', p, null, { from: 'pending', to: 'rejected', reason: 'decided by sandbox', actor: 'kyc:sandbox' });
+      p.kyc = 'rejected';
+    } else {
+      // left pending for a compliance officer, who decides within a couple of days
+      const at = t + Math.floor(r.range(2, 60) * HOUR_MS * r.next());
+      const verified = r.chance(0.8);
+      const actor = `operator:${r.pick(this.operators)}`;
+      this.schedule(p, Math.max(at, t + 60_000), () => {
+        if (p.kyc !== 'pending') return;
+        const to = verified ? 'verified' : 'rejected';
+        this.emit(Math.max(at, t + 60_000), 'player.kyc.changed', p, null, { from: 'pending', to, reason: verified ? 'documents match' : 'document unreadable', actor });
+        p.kyc = to;
+      });
+    }
+    return t + r.range(500, 3_000);
+  }
+
+  private setDepositLimit(p: Player, t: number, period: Limit['period'], value: number): number {
+    const previous = p.depositLimit && p.depositLimit.period === period ? p.depositLimit.value : null;
+    this.counts.limit_changes++;
+    if (previous === null || value < previous) {
+      this.emit(t, 'rg.limit.set', p, p.currency, { kind: 'deposit', period, value, previous, effective_at: t, pending: false });
+      p.depositLimit = { period, value };
+    } else {
+      // a raise waits 24 hours (LIMIT_INCREASE_COOLING_MS), then the alarm applies it
+      const at = t + DAY_MS;
+      this.emit(t, 'rg.limit.set', p, p.currency, { kind: 'deposit', period, value, previous, effective_at: at, pending: true });
+      this.schedule(p, at, () => {
+        this.emit(at, 'rg.limit.applied', p, p.currency, { kind: 'deposit', period, value });
+        p.depositLimit = { period, value };
+      });
+    }
+    return t + p.rng.range(1_000, 8_000);
+  }
+
+  private setTimeLimit(p: Player, t: number, kind: 'session_time' | 'reality_check', minutes: number): number {
+    this.counts.limit_changes++;
+    const previous = kind === 'session_time' ? p.sessionLimitMin : p.realityMin;
+    this.emit(t, 'rg.limit.set', p, null, { kind, period: 'session', value: minutes, previous, effective_at: t, pending: false });
+    // takes effect from the next session (the current one keeps the limits it was created with)
+    if (kind === 'session_time') p.sessionLimitMin = minutes;
+    else p.realityMin = minutes;
+    return t + p.rng.range(1_000, 8_000);
+  }
+
+  private available(p: Player): number {
+    return p.balance - p.held;
+  }
+
+  private minStake(p: Player): number {
+    return Math.max(1, Math.floor(p.stake / 4));
+  }
+
+  private redepositSize(p: Player): number {
+    return roundAmount(Math.max(1, p.depositSize / (MINOR_PER_UNIT(p.currency)) * (0.5 + p.rng.next())), p.currency);
+  }
+
+  private deposit(p: Player, t: number, amount: number): number {
+    const r = p.rng;
+    if (p.depositLimit) {
+      const windowMs = p.depositLimit.period === 'day' ? DAY_MS : p.depositLimit.period === 'week' ? 7 * DAY_MS : 30 * DAY_MS;
+      const from = Math.floor((t - windowMs) / HOUR_MS) * HOUR_MS; // usage in hourly buckets: a window starts on the hour
+      let used = 0;
+      for (const d of p.deposits) if (d.t >= from) used += d.amount;
+      if (used + amount > p.depositLimit.value) {
+        const remaining = p.depositLimit.value - used;
+        this.emit(t, 'rg.limit.breach_refused', p, p.currency, { kind: 'deposit', period: p.depositLimit.period, limit: p.depositLimit.value, attempted_minor: amount });
+        this.counts.deposit_refusals++;
+        // some try again with what is left of the limit
+        if (remaining >= this.minStake(p) * 4 && r.chance(0.5)) return this.deposit(p, t + r.range(10_000, 60_000), remaining);
+        return t + r.range(2_000, 10_000);
+      }
+    }
+    const depositId = r.uuidv7(t);
+    this.emit(t, 'wallet.deposit.requested', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount });
+    p.deposits.push({ t, amount });
+    if (p.deposits.length > 64) p.deposits.splice(0, p.deposits.length - 64);
+    const done = t + r.range(40, 2_500);
+    if (r.chance(0.04)) {
+      this.emit(done, 'wallet.deposit.failed', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, reason: r.pick(['card_declined', 'insufficient_funds', '3ds_failed']) });
+      p.deposits.pop(); // a failed payment gives the limit usage back
+      this.counts.deposits_failed++;
+      return done + r.range(5_000, 30_000);
+    }
+    p.balance += amount;
+    this.emit(done, 'wallet.deposit.completed', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, balance_after_minor: p.balance });
+    this.counts.deposits++;
+    return done + r.range(2_000, 15_000);
+  }
+
+  // ---- slots (provider seamless wallet) ----------------------------------------------------------
+
+  private slotStint(p: Player, t: number, stopAt: number): number {
+    const r = p.rng;
+    const game = r.pick(p.slots);
+    const lim = game.limits[p.currency]!;
+    const provider = game.provider_id;
+    let stake = Math.min(lim.max_minor, Math.max(lim.min_minor, p.stake));
+    const spins = Math.max(5, Math.floor(r.logNormal(60, 0.8)));
+    const pace = r.range(2_500, 6_000);
+    for (let i = 0; i < spins && t < stopAt; i++) {
+      if (this.available(p) < stake) {
+        stake = Math.max(lim.min_minor, Math.floor(stake / 2));
+        if (this.available(p) < stake) break;
+      }
+      this.catchUp(p, t);
+      const txId = r.uuidv7(t);
+      const roundId = `r-${txId}`;
+      const holdId = `prov:${provider}:${txId}`;
+      p.held += stake;
+      this.emit(t, 'wallet.hold.reserved', p, p.currency, { hold_id: holdId, kind: 'bet', amount_minor: stake, real_minor: stake, bonus_minor: 0, expires_at: null, ref: `${provider}:${roundId}` });
+      p.held -= stake;
+      p.balance -= stake;
+      const avail = p.balance - p.held;
+      this.emit(t, 'wallet.hold.posted', p, p.currency, { hold_id: holdId, kind: 'bet', amount_minor: stake, released_minor: 0, balance_after_minor: avail });
+      this.emit(t, 'provider.bet.debited', p, p.currency, {
+        provider_id: provider, game_id: game.game_id, tx_id: txId, round_id: roundId, amount_minor: stake, hold_id: holdId, real_minor: stake, bonus_minor: 0, balance_after_minor: avail,
+      });
+      this.counts.slot_rounds++;
+      const t2 = t + r.range(60, 900);
+      if (r.next() < 0.0015) {
+        // the provider cancels the round: a rollback gives the stake back (compensating entry via Disputes)
+        const rbId = r.uuidv7(t2);
+        p.balance += stake;
+        this.emit(t2, 'backoffice.dispute.resolved', p, p.currency, {
+          dispute_id: `prov:${provider}:${rbId}`, ref: holdId, resolution: 'void', amount_minor: stake, actor: `provider:${provider}`, reason: `provider rollback ${rbId} of bet ${txId}`,
+        });
+        this.emit(t2, 'provider.bet.rolled_back', p, p.currency, {
+          provider_id: provider, game_id: game.game_id, tx_id: txId, round_id: roundId, amount_minor: stake, rollback_tx_id: rbId, balance_after_minor: p.balance - p.held,
+        });
+        this.counts.slot_rollbacks++;
+      } else {
+        const win = spinReturn(r, game, stake);
+        const winId = r.uuidv7(t2);
+        if (win > 0) {
+          p.balance += win;
+          this.emit(t2, 'wallet.win.credited', p, p.currency, { win_id: `prov:${provider}:${winId}`, hold_id: holdId, bucket: 'real', amount_minor: win, balance_after_minor: p.balance });
+        }
+        this.emit(t2, 'provider.win.credited', p, p.currency, {
+          provider_id: provider, game_id: game.game_id, tx_id: winId, round_id: roundId, amount_minor: win, bet_tx_id: txId, balance_after_minor: p.balance - p.held,
+        });
+      }
+      t = t2 + pace + r.range(0, 1_500);
+    }
+    return t;
+  }
+
+  // ---- live tables ---------------------------------------------------------------------------------
+
+  private spot(rules: GameRules, raw: string): { spot: string; bet_type: string } {
+    const key = `${rules.kind}|${raw}`;
+    let s = this.spotCache.get(key);
+    if (!s) {
+      const parsed = rules.parseSpot(raw);
+      if (!parsed.ok) throw new Error(`invariant: simulator spot ${raw} refused: ${parsed.reason}`);
+      s = { spot: parsed.spot, bet_type: parsed.bet_type };
+      this.spotCache.set(key, s);
+    }
+    return s;
+  }
+
+  private round(table: TableSim, k: number): Round {
+    let rd = table.rounds.get(k);
+    if (rd) return rd;
+    const def = table.def;
+    const opened = table.t0 + k * table.cycle;
+    const closes = opened + def.betting_seconds * 1000;
+    const roundId = table.rng.uuidv7(opened);
+    let seed: string | null = null;
+    let commitment: string | null = null;
+    let outcome: unknown;
+    if (def.mode === 'auto') {
+      seed = table.rng.hex64();
+      const key = Buffer.from(seed, 'hex');
+      commitment = createHash('sha256').update(key).digest('hex');
+      outcome = table.rules.draw(roundSource(key, def.table_id, roundId));
+    } else {
+      const rng = table.rng;
+      outcome = table.rules.draw({ int: (n: number) => rng.int(n) });
+    }
+    const summary = Object.entries(table.rules.summarize(outcome)).map(([key, v]) => `${key}=${v}`).join(' ');
+    rd = {
+      table, k, round_id: roundId, round_no: k - table.kStart + 1, opened_at: opened, closes_at: closes,
+      result_at: def.mode === 'auto' ? closes + 3 : closes + DEALER_RESULT_MS - table.rng.range(0, 4_000),
+      outcome, outcomeJson: JSON.stringify(outcome), summary, seed, commitment, bets: 0, lastSettle: 0,
+    };
+    rd.lastSettle = rd.result_at + 5;
+    table.rounds.set(k, rd);
+    return rd;
+  }
+
+  /** Sits at a table for a number of rounds (from the next one to open), betting in most of them. */
+  private tableStint(p: Player, t: number, stopAt: number): number {
+    const r = p.rng;
+    const table = r.pick(p.tables);
+    const def = table.def;
+    const rules = table.rules;
+    const rounds = Math.max(3, Math.floor(r.logNormal(14, 0.7)));
+    let k = Math.ceil((t - table.t0) / table.cycle);
+    const betProb = 0.65 + 0.3 * r.next();
+    for (let n = 0; n < rounds; n++, k++) {
+      const opened = table.t0 + k * table.cycle;
+      if (opened >= stopAt) break;
+      const rd = this.round(table, k);
+      t = opened;
+      if (!r.chance(betProb)) continue;
+      const nBets = r.chance(0.7) ? 1 : r.range(2, 4);
+      const placed: { betId: string; holdId: string; spot: string; bet_type: string; amount: number; at: number }[] = [];
+      let at = opened + r.range(800, 3_000);
+      for (let b = 0; b < nBets; b++) {
+        const s = this.spot(rules, def.game === 'roulette' ? rouletteSpot(r) : baccaratSpot(r));
+        const lim = tableLimit(def, p.currency, s.bet_type)!;
+        const straightish = s.bet_type === 'straight' || s.bet_type === 'split' || s.bet_type === 'tie' || s.bet_type.endsWith('_pair');
+        const wanted = straightish ? Math.max(1, Math.floor(p.stake / 2)) : p.stake * (1 + r.int(3));
+        const amount = Math.min(lim.max_minor, Math.max(lim.min_minor, roundTo(wanted, lim.min_minor)));
+        if (at >= rd.closes_at - 200 || this.available(p) < amount) break;
+        this.catchUp(p, at);
+        const betId = r.uuidv7(at);
+        const holdId = `table:${def.table_id}:${betId}`;
+        p.held += amount;
+        this.emit(at, 'wallet.hold.reserved', p, p.currency, {
+          hold_id: holdId, kind: 'bet', amount_minor: amount, real_minor: amount, bonus_minor: 0, expires_at: at + TABLE_HOLD_TTL_MS, ref: `${def.table_id}:${rd.round_id}`,
+        });
+        this.emit(at + 1, 'table.bet.placed', null, p.currency, {
+          bet_id: betId, game: def.game, game_id: def.game_id, spot: s.spot, bet_type: s.bet_type, amount_minor: amount, hold_id: holdId,
+        }, { table_id: def.table_id, round_id: rd.round_id, player: p });
+        placed.push({ betId, holdId, spot: s.spot, bet_type: s.bet_type, amount, at });
+        rd.bets++;
+        this.counts.table_bets++;
+        at += r.range(300, 2_500);
+      }
+      // settlement, in the order the table settles: post the hold, credit the return, mark the bet
+      let st = rd.result_at + 4 + r.range(0, 40);
+      for (const b of placed) {
+        const s = rules.settle(b.spot, b.amount, rd.outcome);
+        this.catchUp(p, st);
+        p.held -= b.amount;
+        p.balance -= b.amount;
+        this.emit(st, 'wallet.hold.posted', p, p.currency, { hold_id: b.holdId, kind: 'bet', amount_minor: b.amount, released_minor: 0, balance_after_minor: p.balance - p.held });
+        if (s.returned_minor > 0) {
+          p.balance += s.returned_minor;
+          this.emit(st, 'wallet.win.credited', p, p.currency, { win_id: `${b.holdId}:return`, hold_id: b.holdId, bucket: 'real', amount_minor: s.returned_minor, balance_after_minor: p.balance });
+        }
+        this.emit(st + 1, 'table.bet.settled', null, p.currency, {
+          bet_id: b.betId, game: def.game, game_id: def.game_id, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount, returned_minor: s.returned_minor, result: s.result,
+        }, { table_id: def.table_id, round_id: rd.round_id, player: p });
+        if (st + 1 > rd.lastSettle) rd.lastSettle = st + 1;
+        st += r.range(1, 6);
+      }
+      t = st;
+    }
+    return t;
+  }
+
+  /** Emits the table's own events of every round opened before `until` that had someone at the table. */
+  private finishRounds(until: number): void {
+    for (const table of this.tables) {
+      const def = table.def;
+      for (const [k, rd] of table.rounds) {
+        if (rd.opened_at >= until) continue;
+        table.rounds.delete(k);
+        this.counts.table_rounds++;
+        const sub = { table_id: def.table_id, round_id: rd.round_id };
+        const actor = table.dealer ? `operator:${table.dealer}` : 'rng';
+        this.emit(rd.opened_at, 'table.round.opened', null, null, {
+          round_no: rd.round_no, game: def.game, game_id: def.game_id, mode: def.mode, commitment: rd.commitment, closes_at: rd.closes_at, actor,
+        }, sub);
+        this.emit(rd.closes_at, 'table.round.closed', null, null, { round_no: rd.round_no, bets: rd.bets, actor: table.dealer ? 'timer' : 'rng' }, sub);
+        this.emit(rd.result_at, 'table.round.result', null, null, {
+          round_no: rd.round_no, game: def.game, source: table.dealer ? 'dealer' : 'rng', actor, outcome: rd.outcomeJson, summary: rd.summary, server_seed: rd.seed,
+        }, sub);
+        const settledAt = rd.lastSettle + 2;
+        this.emit(settledAt, 'table.round.settled', null, null, { round_no: rd.round_no, game: def.game, bets: rd.bets, settle_ms: settledAt - rd.result_at }, sub);
+      }
+    }
+  }
+
+  // ---- withdrawals and responsible gaming --------------------------------------------------------
+
+  private maybeWithdraw(p: Player, t: number): number {
+    const r = p.rng;
+    const avail = this.available(p);
+    if (p.kyc !== 'verified' || avail < p.depositSize * 1.5 || !r.chance(0.45)) return t;
+    const amount = roundAmount(avail / (MINOR_PER_UNIT(p.currency)) * (0.5 + 0.5 * r.next()), p.currency);
+    if (amount > avail || amount <= 0) return t;
+    t += r.range(5_000, 60_000);
+    const wid = r.uuidv7(t);
+    const holdId = `wd:${wid}`;
+    p.held += amount;
+    this.emit(t, 'wallet.hold.reserved', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount, real_minor: amount, bonus_minor: 0, expires_at: null, ref: wid });
+    this.emit(t, 'wallet.withdrawal.requested', p, p.currency, { withdrawal_id: wid, amount_minor: amount });
+    this.counts.withdrawals++;
+    // an operator works the queue: approve (then pay) most, reject a few
+    const operator = `operator:${r.pick(this.operators)}`;
+    const decideAt = t + Math.floor(HOUR_MS * (0.3 + r.exp(10)));
+    const approve = r.chance(0.9);
+    this.schedule(p, decideAt, () => {
+      if (approve) {
+        this.emit(decideAt, 'wallet.withdrawal.approved', p, p.currency, { withdrawal_id: wid, amount_minor: amount, actor: operator });
+        const paidAt = decideAt + Math.floor(HOUR_MS * (0.1 + r.exp(6)));
+        this.schedule(p, paidAt, () => {
+          p.held -= amount;
+          p.balance -= amount;
+          this.emit(paidAt, 'wallet.hold.posted', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount, released_minor: 0, balance_after_minor: p.balance - p.held });
+          this.emit(paidAt, 'wallet.withdrawal.paid', p, p.currency, { withdrawal_id: wid, amount_minor: amount, balance_after_minor: p.balance - p.held });
+          this.counts.withdrawals_paid++;
+        });
+      } else {
+        p.held -= amount;
+        this.emit(decideAt, 'wallet.hold.voided', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount });
+        this.emit(decideAt, 'wallet.withdrawal.rejected', p, p.currency, { withdrawal_id: wid, amount_minor: amount, actor: operator, reason: r.pick(['bonus terms not met', 'payment method mismatch', 'source of funds check']) });
+        this.counts.withdrawals_rejected++;
+      }
+    });
+    return t + r.range(2_000, 10_000);
+  }
+
+  private maybeResponsibleGaming(p: Player, t: number, _sessionId: string): { t: number; ending: 'logout' | 'cool_off' | 'self_exclusion' } | null {
+    const r = p.rng;
+    if (!r.chance(p.a.rg)) return null;
+    t += r.range(5_000, 60_000);
+    const x = r.next();
+    if (x < 0.45) {
+      // set or lower a deposit limit (sometimes raise it: pending for 24 h)
+      const cur = p.depositLimit;
+      const period = cur?.period ?? r.weighted(['day', 'week', 'month'] as const, [3, 5, 2]);
+      const base = cur?.value ?? p.depositSize * 5;
+      const value = roundAmount(Math.max(1, (base / MINOR_PER_UNIT(p.currency)) * (r.chance(0.8) ? 0.5 : 2)), p.currency);
+      return { t: this.setDepositLimit(p, t, period, value), ending: 'logout' };
+    }
+    if (x < 0.6) {
+      return { t: this.setTimeLimit(p, t, r.chance(0.6) ? 'session_time' : 'reality_check', r.pick([30, 60, 90, 120])), ending: 'logout' };
+    }
+    if (x < 0.88) {
+      const hours = r.pick([24, 48, 72, 168, 336, 1008]);
+      const until = t + hours * HOUR_MS;
+      this.emit(t, 'rg.cool_off.started', p, null, { until, hours });
+      p.coolOffUntil = until;
+      this.counts.cool_offs++;
+      this.schedule(p, until, () => {
+        this.emit(until, 'rg.cool_off.ended', p, null, {});
+        p.coolOffUntil = 0;
+      });
+      return { t, ending: 'cool_off' };
+    }
+    const permanent = r.chance(0.15);
+    const months = permanent ? null : r.pick([6, 6, 12, 24, 60]);
+    this.emit(t, 'player.status.changed', p, null, { from: 'active', to: 'self_excluded', reason: 'player request', actor: 'player' });
+    this.emit(t, 'rg.self_exclusion.started', p, null, { until: months === null ? null : addMonthsUtc(t, months), months });
+    p.status = 'self_excluded';
+    this.counts.self_exclusions++;
+    return { t, ending: 'self_exclusion' };
+  }
+}
+
+/** Minor units of about one euro (roundAmount works in euros). */
+function MINOR_PER_UNIT(currency: string): number {
+  return MINOR_PER_EUR[currency] ?? 100;
+}
+
+/**
+ * domain/fairness/provably-fair.ts roundSource with node:crypto instead of the portable hashes (the
+ * same bytes, ~20x faster): block c is HMAC-SHA256(seed bytes, "<table_id>:<round_id>:<c>"), read
+ * as big-endian uint32 words. The test checks that simulated rounds pass verifyRound.
+ */
+function roundSource(key: Buffer, tableId: string, roundId: string) {
+  let counter = 0;
+  let block: Buffer | null = null;
+  let offset = 0;
+  return uniformFromWords(() => {
+    if (block === null || offset === 32) {
+      block = createHmac('sha256', key).update(`${tableId}:${roundId}:${counter}`).digest();
+      counter++;
+      offset = 0;
+    }
+    const word = block.readUInt32BE(offset);
+    offset += 4;
+    return word;
+  });
+}
+
+function roundTo(x: number, step: number): number {
+  return Math.max(step, Math.round(x / step) * step);
+}
+
+export { ARCHETYPES };
+export type { Archetype };

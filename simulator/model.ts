@@ -1,0 +1,239 @@
+/**
+ * The simulated casino's population and its behaviour, shared by both modes (API and fast): where
+ * players come from (country -> jurisdiction -> currency), how they were acquired, what kind of
+ * player they are (archetype: how often they come back, for how long, what they stake, how soon they
+ * churn), when in the day they play, and which games they may play (config/games.json and
+ * config/tables.json, the same data the platform runs on).
+ */
+import gamesConfig from '../config/games.json';
+import tablesConfig from '../config/tables.json';
+import type { Rng } from './rng';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export type Archetype = 'dormant' | 'casual' | 'regular' | 'highroller' | 'at_risk';
+
+/** Country of residence, its jurisdiction, currencies (weighted), UTC offset in hours, and share of sign-ups. */
+export type CountryProfile = { country: string; jurisdiction: string; currencies: [string, number][]; utc: number; weight: number; minAge: number };
+
+export const COUNTRIES: CountryProfile[] = [
+  { country: 'MT', jurisdiction: 'MT', currencies: [['EUR', 1]], utc: 1, weight: 4, minAge: 18 },
+  { country: 'DE', jurisdiction: 'MT', currencies: [['EUR', 0.95], ['BTC', 0.05]], utc: 1, weight: 14, minAge: 18 },
+  { country: 'FI', jurisdiction: 'MT', currencies: [['EUR', 1]], utc: 2, weight: 7, minAge: 18 },
+  { country: 'IE', jurisdiction: 'MT', currencies: [['EUR', 0.9], ['BTC', 0.1]], utc: 0, weight: 5, minAge: 18 },
+  { country: 'AT', jurisdiction: 'MT', currencies: [['EUR', 1]], utc: 1, weight: 4, minAge: 18 },
+  { country: 'GB', jurisdiction: 'GB', currencies: [['GBP', 1]], utc: 0, weight: 22, minAge: 18 },
+  { country: 'CA', jurisdiction: 'ON', currencies: [['CAD', 1]], utc: -5, weight: 12, minAge: 19 },
+  { country: 'GR', jurisdiction: 'GR', currencies: [['EUR', 1]], utc: 2, weight: 6, minAge: 21 },
+  { country: 'CY', jurisdiction: 'GR', currencies: [['EUR', 1]], utc: 2, weight: 1, minAge: 21 },
+  { country: 'JP', jurisdiction: 'CW', currencies: [['JPY', 1]], utc: 9, weight: 7, minAge: 18 },
+  { country: 'BR', jurisdiction: 'CW', currencies: [['BRL', 0.85], ['USD', 0.1], ['BTC', 0.05]], utc: -3, weight: 9, minAge: 18 },
+  { country: 'KW', jurisdiction: 'CW', currencies: [['KWD', 0.9], ['USD', 0.1]], utc: 3, weight: 2, minAge: 18 },
+  { country: 'CL', jurisdiction: 'CW', currencies: [['USD', 1]], utc: -4, weight: 2, minAge: 18 },
+  { country: 'NO', jurisdiction: 'CW', currencies: [['USD', 0.7], ['BTC', 0.3]], utc: 1, weight: 2, minAge: 18 },
+  { country: 'SE', jurisdiction: 'CW', currencies: [['USD', 0.8], ['BTC', 0.2]], utc: 1, weight: 3, minAge: 18 },
+];
+
+export const ACQUISITION_SOURCES: [string | null, number][] = [
+  ['organic', 26], ['ppc.google', 18], ['ppc.bing', 2], ['affiliate.casinoguide', 14], ['affiliate.bonusfinder', 7],
+  ['affiliate.cryptocasinos', 3], ['social.instagram', 6], ['social.tiktok', 4], ['streamer.twitch', 4], ['tv.campaign', 5],
+  ['referral.friend', 7], ['email.partner', 2], [null, 2],
+];
+
+export const BRAND_WEIGHTS: [string, number][] = [['aurora', 0.68], ['sakura', 0.32]];
+
+export type ArchetypeProfile = {
+  weight: number;
+  /** Mean days between sessions. */
+  gapDays: number;
+  /** Median session length (minutes) and log-normal shape. */
+  sessionMin: number;
+  /** Mean days from registration to churn (exponential). */
+  lifetimeDays: number;
+  /** Median stake per spin / bet, in EUR. */
+  stakeEur: number;
+  /** Median deposit, in EUR. */
+  depositEur: number;
+  /** Chance of depositing again in a session after going bust. */
+  redeposit: number;
+  /** Chance per session of a responsible-gaming action (limit change, cool-off, exclusion). */
+  rg: number;
+};
+
+export const ARCHETYPES: Record<Archetype, ArchetypeProfile> = {
+  dormant: { weight: 18, gapDays: 30, sessionMin: 6, lifetimeDays: 0.01, stakeEur: 0.5, depositEur: 15, redeposit: 0, rg: 0.01 },
+  casual: { weight: 50, gapDays: 3.5, sessionMin: 18, lifetimeDays: 25, stakeEur: 0.8, depositEur: 25, redeposit: 0.2, rg: 0.01 },
+  regular: { weight: 24, gapDays: 1.2, sessionMin: 30, lifetimeDays: 70, stakeEur: 1.5, depositEur: 50, redeposit: 0.35, rg: 0.01 },
+  highroller: { weight: 3, gapDays: 0.8, sessionMin: 45, lifetimeDays: 120, stakeEur: 15, depositEur: 600, redeposit: 0.5, rg: 0.005 },
+  at_risk: { weight: 5, gapDays: 0.5, sessionMin: 55, lifetimeDays: 50, stakeEur: 2.5, depositEur: 80, redeposit: 0.7, rg: 0.08 },
+};
+export const ARCHETYPE_NAMES = Object.keys(ARCHETYPES) as Archetype[];
+
+/** Minor units of each currency worth about one euro (rough FX, good enough for stake sizes). */
+export const MINOR_PER_EUR: Record<string, number> = {
+  EUR: 100, USD: 108, GBP: 85, CAD: 148, SEK: 1150, NOK: 1170, BRL: 600, JPY: 165, KRW: 1450, KWD: 333, BHD: 410, BTC: 1600,
+};
+
+/** A round-looking amount of about `eur` euros in `currency` (minor units, at least `min`). */
+export function roundAmount(eur: number, currency: string, min = 1): number {
+  const raw = eur * (MINOR_PER_EUR[currency] ?? 100);
+  if (raw <= 0) return min;
+  const mag = 10 ** Math.max(0, Math.floor(Math.log10(raw)) - 1);
+  return Math.max(min, Math.round(raw / mag) * mag);
+}
+
+/** Relative activity per local hour of day (0..23): quiet nights, evening peak. */
+export const HOURLY: number[] = [3.5, 2.2, 1.4, 0.9, 0.6, 0.5, 0.7, 1.2, 1.9, 2.5, 3.0, 3.4, 3.8, 4.0, 4.0, 4.1, 4.4, 5.0, 5.9, 6.8, 7.6, 8.0, 7.4, 5.4];
+export const HOURLY_MAX = Math.max(...HOURLY);
+/** Relative activity per UTC weekday (0 = Sunday). */
+export const WEEKDAY: number[] = [1.15, 0.85, 0.85, 0.9, 0.95, 1.15, 1.25];
+export const WEEKDAY_MAX = Math.max(...WEEKDAY);
+
+/** How likely activity is at `ms` for someone at UTC offset `utc`, in [0, 1]. */
+export function activityWeight(ms: number, utc: number): number {
+  const local = ms + utc * HOUR_MS;
+  const hour = Math.floor(local / HOUR_MS) % 24;
+  const day = (Math.floor(local / DAY_MS) + 4) % 7; // 1970-01-01 was a Thursday
+  return (HOURLY[hour]! / HOURLY_MAX) * (WEEKDAY[day]! / WEEKDAY_MAX);
+}
+
+/** A time in [from, to) drawn with the daily and weekly shape (rejection sampling). */
+export function shapedTime(rng: Rng, from: number, to: number, utc: number): number {
+  for (let i = 0; i < 64; i++) {
+    const t = from + Math.floor(rng.next() * (to - from));
+    if (rng.next() < activityWeight(t, utc)) return t;
+  }
+  return from + Math.floor(rng.next() * (to - from));
+}
+
+/** The next time after `after` someone with mean gap `gapMs` comes back, with the daily shape. */
+export function nextShapedTime(rng: Rng, after: number, gapMs: number, utc: number): number {
+  for (let i = 0; i < 64; i++) {
+    const t = after + Math.floor(rng.exp(gapMs));
+    if (rng.next() < activityWeight(t, utc)) return t;
+  }
+  return after + Math.floor(rng.exp(gapMs));
+}
+
+// ---- games --------------------------------------------------------------------------------------
+
+export type SlotGame = { game_id: string; provider_id: string; rtp_bp: number; volatility: 'low' | 'medium' | 'high'; jurisdictions: string[]; limits: Record<string, { min_minor: number; max_minor: number }> };
+
+export const SLOTS: SlotGame[] = gamesConfig.games
+  .filter((g) => g.provider_id !== 'edge-studio' && g.enabled !== false)
+  .map((g) => ({ game_id: g.game_id, provider_id: g.provider_id, rtp_bp: g.rtp_bp, volatility: g.volatility as SlotGame['volatility'], jurisdictions: g.jurisdictions, limits: g.bet_limits as SlotGame['limits'] }));
+
+export function slotsFor(jurisdiction: string, currency: string): SlotGame[] {
+  return SLOTS.filter((g) => g.jurisdictions.includes(jurisdiction) && g.limits[currency]);
+}
+
+export type TableDef = {
+  table_id: string; game: 'roulette' | 'baccarat'; game_id: string; brand: string; mode: 'dealer' | 'auto';
+  betting_seconds: number; pause_seconds: number; limits: Record<string, Record<string, { min_minor: number; max_minor: number }>>;
+};
+
+/** Configured tables, automated ones first (the API mode can only use those: dealer tables need a dealer). */
+export const TABLES: TableDef[] = (tablesConfig.tables as unknown as TableDef[]).slice().sort((a, b) => (a.mode === b.mode ? 0 : a.mode === 'auto' ? -1 : 1));
+
+export function tableLimit(t: TableDef, currency: string, betType: string): { min_minor: number; max_minor: number } | null {
+  const l = t.limits[currency];
+  if (!l) return null;
+  return l[betType] ?? l.default ?? null;
+}
+
+/**
+ * Slot payouts: a discrete multiplier table per volatility, scaled so that the expected return is
+ * exactly the game's declared RTP (rtp_bp / 10000). Hit rates: low ~38%, medium ~28%, high ~20%.
+ */
+const PAYTABLES: Record<SlotGame['volatility'], [number, number][]> = {
+  // [probability, multiplier before scaling]
+  low: [[0.2, 0.5], [0.1, 1], [0.05, 2], [0.02, 5], [0.008, 10], [0.0015, 25], [0.0002, 100]],
+  medium: [[0.12, 0.5], [0.08, 1], [0.045, 2], [0.02, 5], [0.01, 10], [0.003, 25], [0.0008, 100], [0.00008, 500]],
+  high: [[0.07, 0.5], [0.055, 1], [0.035, 2], [0.02, 5], [0.01, 10], [0.006, 25], [0.0015, 100], [0.0002, 500], [0.00002, 2500]],
+};
+
+export type Paytable = { cum: number[]; mult: number[] };
+const paytableCache = new Map<string, Paytable>();
+
+export function paytable(game: SlotGame): Paytable {
+  const hit = paytableCache.get(game.game_id);
+  if (hit) return hit;
+  const rows = PAYTABLES[game.volatility];
+  const ev = rows.reduce((s, [p, m]) => s + p * m, 0);
+  const scale = game.rtp_bp / 10000 / ev;
+  const cum: number[] = [];
+  const mult: number[] = [];
+  let c = 0;
+  for (const [p, m] of rows) {
+    c += p;
+    cum.push(c);
+    mult.push(m * scale);
+  }
+  const t = { cum, mult };
+  paytableCache.set(game.game_id, t);
+  return t;
+}
+
+/** What one spin returns (0 for a loss). Rounded to the nearest minor unit. */
+export function spinReturn(rng: Rng, game: SlotGame, stake: number): number {
+  const t = paytable(game);
+  const x = rng.next();
+  for (let i = 0; i < t.cum.length; i++) if (x < t.cum[i]!) return Math.round(stake * t.mult[i]!);
+  return 0;
+}
+
+/** Roulette spots a player might choose (weights), built so each is a valid canonical spot. */
+export function rouletteSpot(rng: Rng): string {
+  const x = rng.next();
+  if (x < 0.26) return rng.chance(0.5) ? 'red' : 'black';
+  if (x < 0.34) return rng.chance(0.5) ? 'odd' : 'even';
+  if (x < 0.41) return rng.chance(0.5) ? 'low' : 'high';
+  if (x < 0.53) return `dozen:${rng.range(1, 3)}`;
+  if (x < 0.58) return `column:${rng.range(1, 3)}`;
+  if (x < 0.82) return `straight:${rng.range(0, 36)}`;
+  if (x < 0.9) {
+    const n = rng.range(1, 33);
+    return `split:${n}-${n + 3}`;
+  }
+  if (x < 0.95) {
+    let n = rng.range(1, 32);
+    if (n % 3 === 0) n -= 1;
+    return `corner:${n}-${n + 1}-${n + 3}-${n + 4}`;
+  }
+  if (x < 0.98) return `street:${1 + 3 * rng.range(0, 11)}`;
+  return `sixline:${1 + 3 * rng.range(0, 10)}`;
+}
+
+export function baccaratSpot(rng: Rng): string {
+  const x = rng.next();
+  if (x < 0.47) return 'banker';
+  if (x < 0.87) return 'player';
+  if (x < 0.94) return 'tie';
+  return rng.chance(0.5) ? 'player_pair' : 'banker_pair';
+}
+
+export function pickCountry(rng: Rng): CountryProfile {
+  return rng.weighted(COUNTRIES, COUNTRIES.map((c) => c.weight));
+}
+
+export function pickCurrency(rng: Rng, c: CountryProfile): string {
+  return rng.weighted(c.currencies.map((x) => x[0]), c.currencies.map((x) => x[1]));
+}
+
+export function pickSource(rng: Rng): string | null {
+  return rng.weighted(ACQUISITION_SOURCES.map((x) => x[0]), ACQUISITION_SOURCES.map((x) => x[1]));
+}
+
+export function pickArchetype(rng: Rng): Archetype {
+  return rng.weighted(ARCHETYPE_NAMES, ARCHETYPE_NAMES.map((a) => ARCHETYPES[a].weight));
+}
+
+/** A birth date making the player between minAge+1 and 70 at `atMs` (skewed young). */
+export function birthDate(rng: Rng, minAge: number, atMs: number): string {
+  const age = minAge + 1 + Math.floor(Math.abs(rng.normal()) * 14);
+  const year = new Date(atMs).getUTCFullYear() - Math.min(age, 70);
+  const month = rng.range(1, 12);
+  const day = rng.range(1, 28);
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
