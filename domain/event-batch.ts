@@ -55,7 +55,7 @@ export async function encodeBatchObject(lines: readonly string[]): Promise<Uint8
 }
 
 export async function decodeBatchObject(bytes: Uint8Array | ArrayBuffer): Promise<string[]> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  const stream = new Blob([bytes as ArrayBuffer]).stream().pipeThrough(new DecompressionStream('gzip'));
   const text = await new Response(stream).text();
   return text.split('\n').filter((l) => l.length > 0);
 }
