@@ -213,7 +213,9 @@ class Driver {
     if (this.o.tables > this.tables.length) this.summary.notes.push(`--tables ${this.o.tables}: only ${this.tables.length} automated table(s) can be used (dealer tables need a dealer)`);
     // A spectator on each table: automated tables cycle only while someone watches.
     for (const table of this.tables) {
-      const ws = new WebSocket(`${this.root.replace(/^http/, 'ws')}/v1/tables/${table.table_id}/ws`, ['casino.v1']);
+      // Node's WebSocket (undici) takes headers too: the dev country, like every other request here.
+      const init = { protocols: ['casino.v1'], headers: { 'X-Dev-Country': 'MT', 'User-Agent': 'edge-casino-simulator/1' } };
+      const ws = new WebSocket(`${this.root.replace(/^http/, 'ws')}/v1/tables/${table.table_id}/ws`, init as unknown as string[]);
       ws.addEventListener('error', () => this.count(this.summary.errors, `websocket ${table.table_id}`));
       this.sockets.push(ws);
     }

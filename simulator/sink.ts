@@ -8,6 +8,8 @@
  * overwrites rather than duplicates.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import type { CasinoEvent } from '../domain/events';
@@ -35,6 +37,12 @@ export type WriteOptions = HistoryOptions & {
   batchEvents?: number;
   /** Objects compressed and written at once (compression runs off the main thread). Default 4. */
   parallel?: number;
+  /**
+   * 'zlib' (default): node:zlib gzip on libuv's thread pool, so several objects compress at once
+   * while the main thread generates; 'domain': encodeBatchObject (CompressionStream), the reference.
+   * Both produce the same format (gzip of NDJSON, one event per line) that decodeBatchObject reads.
+   */
+  encoder?: 'zlib' | 'domain';
   /** Called after each object is written. */
   onBatch?: (info: { key: string; events: number; bytes: number; counts: HistoryCounts }) => void;
 };
@@ -56,8 +64,9 @@ export async function writeHistory(opts: WriteOptions): Promise<WriteResult> {
   let lastAt = 0;
   const idSafeSeed = seed.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
 
+  const encode = opts.encoder === 'domain' ? encodeBatchObject : encodeWithZlib;
   const ship = async (batch: string[], writtenAt: number, n: number) => {
-    const body = await encodeBatchObject(batch);
+    const body = await encode(batch);
     const key = batchObjectKey(writtenAt, `sim-${idSafeSeed}-${String(n).padStart(7, '0')}`);
     await opts.sink.put(key, body, { customMetadata: { format: BATCH_FORMAT, events: String(batch.length) } });
     bytes += body.byteLength;
@@ -89,6 +98,14 @@ export async function writeHistory(opts: WriteOptions): Promise<WriteResult> {
   if (lines.length) await cut();
   await Promise.all(inflight);
   return { ...counts, objects, bytes, elapsed_ms: Math.round(performance.now() - started), generate_ms: Math.round(generateMs) };
+}
+
+const gzipAsync = promisify(gzip);
+
+/** encodeBatchObject's format through node:zlib (thread pool, level 5: ~2x faster than the default for ~5% more bytes). */
+async function encodeWithZlib(lines: readonly string[]): Promise<Uint8Array> {
+  const buf = await gzipAsync(lines.length ? `${lines.join('\n')}\n` : '', { level: 5 });
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /** occurred_at of a serialised event (the simulator writes it right after event_type). */
