@@ -10,10 +10,14 @@
  *      then the back office (scripts/seed-ops.mjs): the first admin through the bootstrap route,
  *      demo operators with TOTP, and work in its queues and alerts, unless the operators exist
  *      already (their secrets are in demo-operators.json next to the marker, mode 0600);
- *   4. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
+ *   4. runs the warehouse sync loop beside it (`wh sync --watch`, output prefixed [warehouse]):
+ *      every few seconds, new event batches in the local R2 bucket go into DuckDB and the Parquet
+ *      lake under WAREHOUSE_DIR (default data/warehouse), unless `--no-warehouse` is given;
+ *   5. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
  *
  * Environment: PORT (8787), DEV_COUNTRY (MT: the country requests come from unless they send
- * X-Dev-Country), CASINO_STATE_DIR (wrangler --persist-to; default .wrangler/state).
+ * X-Dev-Country), CASINO_STATE_DIR (wrangler --persist-to; default .wrangler/state),
+ * WAREHOUSE_DIR (DuckDB file + Parquet lake; default data/warehouse), WAREHOUSE_SYNC_SECONDS (5).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,13 +34,17 @@ const HEALTH_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 10_000;
 
 const args = process.argv.slice(2);
-const unknown = args.filter((a) => !['--no-seed', '--help', '-h'].includes(a));
+const unknown = args.filter((a) => !['--no-seed', '--no-warehouse', '--help', '-h'].includes(a));
 if (args.includes('--help') || args.includes('-h') || unknown.length) {
   if (unknown.length) console.error(`unknown argument(s): ${unknown.join(' ')}`);
-  console.log('usage: npm start [-- --no-seed]   (env: PORT, DEV_COUNTRY, CASINO_STATE_DIR)');
+  console.log('usage: npm start [-- --no-seed] [-- --no-warehouse]   (env: PORT, DEV_COUNTRY, CASINO_STATE_DIR, WAREHOUSE_DIR, WAREHOUSE_SYNC_SECONDS)');
   process.exit(unknown.length ? 2 : 0);
 }
 const noSeed = args.includes('--no-seed');
+const noWarehouse = args.includes('--no-warehouse');
+const syncSeconds = Number(process.env.WAREHOUSE_SYNC_SECONDS || 5);
+if (!(syncSeconds > 0)) fatal(`WAREHOUSE_SYNC_SECONDS must be a positive number, not '${process.env.WAREHOUSE_SYNC_SECONDS}'`);
+const warehouseDir = resolve(process.env.WAREHOUSE_DIR || join(ROOT, 'data', 'warehouse'));
 
 const port = Number(process.env.PORT || 8787);
 if (!Number.isInteger(port) || port < 1 || port > 65535) fatal(`PORT must be a port number, not '${process.env.PORT}'`);
@@ -125,15 +133,15 @@ const child = spawn(nodeForWrangler(), wranglerArgs, {
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
 });
 
-function pipe(stream, out) {
+function pipe(stream, out, tag = 'wrangler') {
   let rest = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk) => {
     const lines = (rest + chunk).split(/\r?\n/);
     rest = lines.pop();
-    for (const l of lines) out.write(`[wrangler] ${l}\n`);
+    for (const l of lines) out.write(`[${tag}] ${l}\n`);
   });
-  stream.on('end', () => { if (rest) out.write(`[wrangler] ${rest}\n`); });
+  stream.on('end', () => { if (rest) out.write(`[${tag}] ${rest}\n`); });
 }
 pipe(child.stdout, process.stdout);
 pipe(child.stderr, process.stderr);
@@ -158,6 +166,7 @@ function stop(signal, code) {
   }
   stopping = true;
   exitCode = code;
+  stopWarehouse();
   if (childExited) return process.exit(code);
   child.kill(signal);
   setTimeout(() => { if (!childExited) { say('wrangler did not stop in time; killing it'); child.kill('SIGKILL'); } }, STOP_GRACE_MS).unref();
@@ -169,10 +178,41 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     stop(sig === 'SIGHUP' ? 'SIGTERM' : sig, 0);
   });
 }
-process.on('exit', () => { if (!childExited) child.kill('SIGKILL'); });
+process.on('exit', () => {
+  if (!childExited) child.kill('SIGKILL');
+  if (syncLoop && syncLoop.exitCode === null) syncLoop.kill('SIGKILL');
+});
 
-childDone.then(({ code, signal }) => {
+// ---- the warehouse sync loop -------------------------------------------------------------------
+
+let syncLoop = null;
+
+/** `wh sync --watch` over the same local state as wrangler dev: events reach DuckDB within seconds. */
+function startWarehouse() {
+  if (noWarehouse || stopping) return;
+  say(`starting the warehouse sync loop every ${syncSeconds}s (${shown(warehouseDir)})`);
+  syncLoop = spawn(nodeForWrangler(), ['--import', 'tsx', join(ROOT, 'warehouse', 'cli.ts'), 'sync', '--watch', '--source', 'local', '--interval', String(syncSeconds)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CASINO_STATE_DIR: stateDir ?? join(ROOT, '.wrangler', 'state'), WAREHOUSE_DIR: warehouseDir },
+  });
+  pipe(syncLoop.stdout, process.stdout, 'warehouse');
+  pipe(syncLoop.stderr, process.stderr, 'warehouse');
+  syncLoop.on('exit', (code, signal) => {
+    if (!stopping) say(`warning: the warehouse sync loop ended (${signal ?? `code ${code}`}); the edge keeps running; run \`npm run wh -- sync\` by hand`);
+  });
+}
+
+function stopWarehouse() {
+  if (syncLoop && syncLoop.exitCode === null && syncLoop.signalCode === null) syncLoop.kill('SIGTERM');
+}
+
+childDone.then(async ({ code, signal }) => {
   if (stopping) {
+    // Let a sync in progress finish its run (it stops at the next run boundary), a few seconds at most.
+    if (syncLoop && syncLoop.exitCode === null && syncLoop.signalCode === null) {
+      await Promise.race([new Promise((r) => syncLoop.once('exit', r)), new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
+    }
     say('stopped');
     process.exit(exitCode);
   }
@@ -235,6 +275,7 @@ try {
 }
 
 if (health && !stopping) {
+  startWarehouse();
   if (health.status !== 'ok') {
     say(`warning: health is '${health.status}': ${JSON.stringify(health.checks)} (check SESSION_SIGNING_KEY in .dev.vars: 32+ characters)`);
   }
@@ -304,7 +345,7 @@ async function seedOps() {
   }
 }
 
-// ---- 4. banner ---------------------------------------------------------------------------------
+// ---- 5. banner ---------------------------------------------------------------------------------
 
 function printBanner(h, marker, seededNow, ops) {
   const players = marker?.players ?? [];
@@ -320,6 +361,9 @@ function printBanner(h, marker, seededNow, ops) {
     `   OpenAPI   ${baseUrl}/v1/openapi.json`,
     `   Country   ${devCountry} by default; send header X-Dev-Country: <CC> to act from elsewhere`,
     `   State     ${stateDir ?? join(ROOT, '.wrangler', 'state')}`,
+    noWarehouse
+      ? '   Warehouse off (--no-warehouse); load events by hand: npm run wh -- sync'
+      : `   Warehouse ${shown(warehouseDir)} (DuckDB + Parquet lake), synced every ${syncSeconds}s: npm run wh -- status`,
     '',
   ];
   if (players.length) {

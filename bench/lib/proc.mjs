@@ -175,3 +175,26 @@ export function startPlatform({ vars = {}, logLevel = 'warn' } = {}) {
     args: [...Object.entries(all).flatMap(([k, v]) => ['--var', `${k}:${v}`]), '--log-level', logLevel],
   });
 }
+
+/**
+ * Runs a TypeScript benchmark (`node --import tsx <file> ...args`), its progress on stderr passed
+ * through, and returns the JSON it prints as its last stdout line.
+ */
+export function runTs(file, args = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, file), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`${file} exited ${signal ?? code}: ${out.slice(-1000)}`));
+      try {
+        resolve(JSON.parse(last));
+      } catch {
+        reject(new Error(`${file} printed no JSON result: ${out.slice(-1000)}`));
+      }
+    });
+  });
+}
