@@ -9,6 +9,7 @@
  * with backoff. One delivery runs at a time per object; BrandOpsDO deduplicates on event_id.
  */
 import type { PlayerSnapshot, RelayBatch } from '../brand-ops/types';
+import { backoffMs } from '../lib/backoff';
 import type { PlayerContext, ProfileRow } from './context';
 
 export const RELAY_JOB = 'ops.relay';
@@ -35,7 +36,7 @@ export function playerSnapshot(p: ProfileRow): PlayerSnapshot {
 }
 
 export function retryDelayMs(failures: number): number {
-  return Math.min(RELAY_RETRY_MS * 2 ** Math.max(0, Math.min(failures, 20) - 1), RELAY_RETRY_MAX_MS);
+  return backoffMs(failures, RELAY_RETRY_MS, RELAY_RETRY_MAX_MS);
 }
 
 export class Relay {
