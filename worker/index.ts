@@ -1,5 +1,6 @@
-/** Worker entry: the HTTP app plus the Durable Object classes it binds. */
+/** Worker entry: the HTTP app, the event queue consumer (to the R2 event lake) and the Durable Object classes it binds. */
 import { createApp } from './app';
+import { consumeEventBatch } from './lake/consumer';
 
 export { PlayerDO } from '../durable/player/player-do';
 export { DirectoryDO } from '../durable/directory/directory-do';
@@ -15,4 +16,8 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  /** `casino-events` and its dead-letter queue alike: each delivery becomes one object in EVENT_LAKE. */
+  async queue(batch, env) {
+    await consumeEventBatch(batch, env);
+  },
 } satisfies ExportedHandler<Env>;
