@@ -10,8 +10,10 @@
  * `verify` can take as its anchor.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { Outbox, type OutboxRow } from '../lib/outbox';
-import { Db, migrate } from '../lib/sql';
+import { ObjectContext } from '../lib/object-context';
+import type { Outbox, OutboxRow } from '../lib/outbox';
+import { OUTBOX_RETENTION_MS, OutboxShipper, queueSend } from '../lib/shipper';
+import { type Db, migrate } from '../lib/sql';
 import { entryHash, genesisHash, verifyChain } from './chain';
 import { AUDIT_MIGRATIONS, toEntry, toRow } from './schema';
 import type {
@@ -20,19 +22,31 @@ import type {
 
 const LIST_LIMIT_MAX = 500;
 const OUTBOX_LIMIT_MAX = 1000;
+const ALARM_BATCH_MAX = 100;
 const SHARD_NAME = /^audit:[^\s]{1,64}:\d{4}-\d{2}-\d{2}$/;
 
 type Head = { seq: number; hash: string };
 
 export class AuditDO extends DurableObject<Env> {
+  private readonly c: ObjectContext;
   private readonly db: Db;
   private readonly events: Outbox;
+  private readonly shipper: OutboxShipper;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.db = new Db(ctx.storage.sql);
-    this.events = new Outbox(this.db);
-    ctx.blockConcurrencyWhile(async () => migrate(this.db, AUDIT_MIGRATIONS));
+    this.c = new ObjectContext(ctx.storage);
+    this.db = this.c.db;
+    this.events = this.c.outbox;
+    // The entries are the record; the outbox is only their way to the warehouse: shipped rows go after the retention.
+    this.shipper = new OutboxShipper(this.c, {
+      source: `audit/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => ctx.storage.transactionSync(fn), send: queueSend(env.EVENTS), retentionMs: OUTBOX_RETENTION_MS,
+    });
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(this.db, AUDIT_MIGRATIONS);
+      this.shipper.init();
+      this.c.schedules.rearm();
+    });
   }
 
   append(shard: string, entry: AuditEntryInput): AuditAppended {
@@ -87,6 +101,18 @@ export class AuditDO extends DurableObject<Env> {
     const n = this.db.first<{ n: number }>`select count(*) as n from entries`!.n;
     const head = this.head();
     return { shard: this.storedShard(), entries: n, head_seq: head?.seq ?? 0, head_hash: head?.hash ?? '' };
+  }
+
+  // ---- alarm: only the outbox shipper's jobs -------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) {
+        if (!this.shipper.handle(job.kind)) throw new Error(`invariant: unknown scheduled job ${job.kind}`);
+      }
+      this.c.schedules.rearm();
+    });
+    await this.shipper.afterAlarm();
   }
 
   private head(): Head | null {

@@ -4,6 +4,7 @@
  * access with the triggers dropped, which the hash chain (chain.ts) then exposes.
  */
 import { OUTBOX_DDL } from '../lib/outbox';
+import { SCHEDULES_DDL } from '../lib/schedules';
 import type { AuditEntry, AuditEntryInput, AuditRow } from './types';
 import type { UnhashedRow } from './chain';
 
@@ -43,6 +44,7 @@ export const AUDIT_MIGRATIONS: readonly string[] = [
   create trigger meta_no_delete before delete on meta begin ${APPEND_ONLY}; end;
   ${OUTBOX_DDL}
   `,
+  /* 2: alarm schedules (the outbox shipper's jobs) */ SCHEDULES_DDL,
 ];
 
 /** Serialised before/after state above this is replaced by a marker: the record is kept, the bulk is not. */

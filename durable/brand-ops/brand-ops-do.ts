@@ -12,6 +12,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Result } from '../../domain/errors';
 import type { OutboxRow } from '../lib/outbox';
+import { OUTBOX_RETENTION_MS, OutboxShipper, queueSend } from '../lib/shipper';
 import { migrate } from '../lib/sql';
 import { AlertStore } from './alerts';
 import { AnomalyDetector } from './anomaly-rules';
@@ -39,6 +40,7 @@ export class BrandOpsDO extends DurableObject<Env> {
   private readonly alertStore: AlertStore;
   private readonly ingestion: Ingest;
   private readonly gameStats: GameStats;
+  private readonly shipper: OutboxShipper;
   private housekeepingScheduled = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -49,8 +51,13 @@ export class BrandOpsDO extends DurableObject<Env> {
     this.alertStore = new AlertStore(this.c);
     this.gameStats = new GameStats(this.c);
     this.ingestion = new Ingest(this.c, this.index, this.queues, new AnomalyDetector(this.c, this.alertStore), this.gameStats);
+    // Only the outbox() RPC reads this outbox (alerts live in their own table): shipped rows go after the retention.
+    this.shipper = new OutboxShipper(this.c, {
+      source: `brand-ops/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => this.tx(fn), send: queueSend(env.EVENTS), retentionMs: OUTBOX_RETENTION_MS,
+    });
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, BRAND_OPS_MIGRATIONS);
+      this.shipper.init();
       const named = /^ops:(.+)$/.exec(ctx.id.name ?? '');
       if (named && this.c.brand() === null) this.c.setBrand(named[1]!);
       this.c.schedules.rearm();
@@ -144,9 +151,12 @@ export class BrandOpsDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.tx(() => {
-      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) this.runJob(job.kind);
+      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) {
+        if (!this.shipper.handle(job.kind)) this.runJob(job.kind);
+      }
       this.c.schedules.rearm();
     });
+    await this.shipper.afterAlarm();
   }
 
   private runJob(kind: string): void {

@@ -19,12 +19,14 @@ import { fail, type Result } from '../../domain/errors';
 import type { Currency } from '../../domain/money';
 import { ObjectContext } from '../lib/object-context';
 import type { OutboxRow } from '../lib/outbox';
+import { OutboxShipper, queueSend } from '../lib/shipper';
 import { migrate } from '../lib/sql';
 import { CatalogChanges } from './changes';
 import { CATALOG_MIGRATIONS } from './schema';
 import { CatalogStore } from './store';
 
 const OUTBOX_PAGE_MAX = 1000;
+const ALARM_BATCH_MAX = 100;
 export const SEED_ACTOR = 'system:seed';
 
 /** `snapshot(known)`: the whole catalog, or only its version when the caller already has it. */
@@ -34,6 +36,7 @@ export class CatalogDO extends DurableObject<Env> {
   private readonly c: ObjectContext;
   private readonly store: CatalogStore;
   private readonly changes: CatalogChanges;
+  private readonly shipper: OutboxShipper;
   private cached: CatalogSnapshot | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -41,9 +44,15 @@ export class CatalogDO extends DurableObject<Env> {
     this.c = new ObjectContext(ctx.storage);
     this.store = new CatalogStore(this.c);
     this.changes = new CatalogChanges(this.c, this.store);
+    // The outbox is the catalog's history (outbox(), GET /v1/ops/catalog/changes): shipped rows stay.
+    this.shipper = new OutboxShipper(this.c, {
+      source: `catalog/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => ctx.storage.transactionSync(fn), send: queueSend(env.EVENTS), retentionMs: null,
+    });
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, CATALOG_MIGRATIONS);
+      this.shipper.init();
       if (this.store.meta('seed_version') === null) this.tx(() => this.seed(CATALOG_SEED));
+      this.c.schedules.rearm();
     });
   }
 
@@ -163,5 +172,17 @@ export class CatalogDO extends DurableObject<Env> {
 
   setGameEnabled(gameId: string, enabled: boolean, by: ChangeBy, expectedVersion: number | null = null) {
     return this.tx(() => this.changes.setGameEnabled(gameId, enabled, by, expectedVersion));
+  }
+
+  // ---- alarm: only the outbox shipper's jobs -------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) {
+        if (!this.shipper.handle(job.kind)) throw new Error(`invariant: unknown scheduled job ${job.kind}`);
+      }
+      this.c.schedules.rearm();
+    });
+    await this.shipper.afterAlarm();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Transactional outbox: events are appended in the same SQLite transaction as the state change
- * they describe (no await in between), and shipped downstream later, at least once.
+ * they describe (no await in between), and shipped downstream later, at least once (shipper.ts: to
+ * the EVENTS queue and on to the warehouse; the player's relay.ts: to the brand's back office).
  */
 import type { EventPayload, EventType, CasinoEvent } from '../../domain/events';
 import type { Currency } from '../../domain/money';
@@ -28,6 +29,12 @@ export type EventSubject = {
 export type OutboxRow = { seq: number; event: CasinoEvent };
 
 export class Outbox {
+  /**
+   * Runs after every emit, inside the emitting transaction: the object's shipper (shipper.ts) sets
+   * it to schedule its job, so an event can never be left without a shipment on the way.
+   */
+  onEmit: ((nowMs: number) => void) | null = null;
+
   constructor(private readonly db: Db) {}
 
   emit<T extends EventType>(type: T, payload: EventPayload<T>, subject: EventSubject, nowMs: number): CasinoEvent {
@@ -45,6 +52,7 @@ export class Outbox {
     };
     this.db.run`insert into outbox (event_id, event_type, occurred_at, body)
       values (${event.event_id}, ${type}, ${nowMs}, ${JSON.stringify(event)})`;
+    this.onEmit?.(nowMs);
     return event;
   }
 

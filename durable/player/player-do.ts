@@ -7,7 +7,8 @@
  * Player-facing methods take the session id first and authenticate it inside the same call;
  * system methods (tables, providers, payment webhooks, operators) are called by trusted code only.
  * After a transaction that emitted events commits, the new events are relayed to the brand's back
- * office (relay.ts) without the caller waiting for it.
+ * office (relay.ts) without the caller waiting for it; the alarm also ships them to the EVENTS queue
+ * for the warehouse (../lib/shipper.ts, scheduled by every emit).
  */
 import { DurableObject } from 'cloudflare:workers';
 import { fail, type Failure, type Result } from '../../domain/errors';
@@ -20,6 +21,7 @@ import { verifyPassword } from '../../domain/password';
 import { brandOpsName } from '../brand-ops/types';
 import { migrate } from '../lib/sql';
 import type { OutboxRow } from '../lib/outbox';
+import { OutboxShipper, queueSend } from '../lib/shipper';
 import { Adjustments, type AdjustmentRequest, type AdjustmentState } from './adjustments';
 import { BackOfficeReads } from './backoffice';
 import { PlayerContext, type KycStatus } from './context';
@@ -47,6 +49,7 @@ export class PlayerDO extends DurableObject<Env> {
   private readonly disputesRg: Disputes;
   private readonly providerWalletRg: ProviderWallet;
   private readonly relay: Relay;
+  private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -61,11 +64,16 @@ export class PlayerDO extends DurableObject<Env> {
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
       (brand) => env.BRAND_OPS.getByName(brandOpsName(brand)) as unknown as IngestTarget);
+    // The outbox is also the player's timeline and the relay's source: shipped rows stay.
+    this.shipper = new OutboxShipper(this.c, {
+      source: `player/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => ctx.storage.transactionSync(fn), send: queueSend(env.EVENTS), retentionMs: null,
+    });
     this.backOffice = new BackOfficeReads(this.c, {
       profile: this.profileRg, sessions: this.sessionsRg, limits: this.limitsRg, wallet: this.walletRg, adjustments: this.adjustmentsRg, relay: this.relay,
     });
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, PLAYER_MIGRATIONS);
+      this.shipper.init();
       this.relay.armIfBehind();
       this.c.schedules.rearm();
     });
@@ -402,13 +410,13 @@ export class PlayerDO extends DurableObject<Env> {
         if (job.kind === RELAY_JOB) {
           this.relay.arm(); // the next retry, in case this delivery fails or never finishes
           relayDue = true;
-        } else {
+        } else if (!this.shipper.handle(job.kind)) {
           this.runJob(job.kind, job.ref);
         }
       }
       this.c.schedules.rearm();
     });
-    if (relayDue) await this.relay.kick();
+    await Promise.all([relayDue ? this.relay.kick() : null, this.shipper.afterAlarm()]);
   }
 
   private runJob(kind: string, ref: string): void {

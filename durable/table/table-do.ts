@@ -17,6 +17,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { fail, type Result } from '../../domain/errors';
 import { drawRound } from '../../domain/fairness/provably-fair';
 import type { OutboxRow } from '../lib/outbox';
+import { OUTBOX_RETENTION_MS, OutboxShipper, PRUNE_JOB, queueSend, SHIP_JOB } from '../lib/shipper';
 import { migrate } from '../lib/sql';
 import { Bets, betView, TABLE_HOLD_TTL_MS } from './bets';
 import { Chat } from './chat';
@@ -43,6 +44,7 @@ export class TableDO extends DurableObject<Env> {
   private readonly chat: Chat;
   private readonly fanout: Fanout;
   private readonly settlement: Settlement;
+  private readonly shipper: OutboxShipper;
   /** Reservations in flight (bet id -> promise): settlement and voids wait for them first. */
   private readonly inflight = new Map<string, Promise<unknown>>();
   /** One settlement or refund run per round at a time (the alarm and a dealer may both start one). */
@@ -58,9 +60,14 @@ export class TableDO extends DurableObject<Env> {
     this.chat = new Chat(this.c);
     this.fanout = new Fanout(ctx);
     this.settlement = new Settlement(this.c, this.rounds, this.bets, (id) => playerPort(env, id), (fn) => this.tx(fn));
+    // Only the outbox() RPC reads this outbox (rounds and bets are tables of their own): shipped rows go after the retention.
+    this.shipper = new OutboxShipper(this.c, {
+      source: `table/${table.table_id}`, tx: (fn) => this.tx(fn), send: queueSend(env.EVENTS), retentionMs: OUTBOX_RETENTION_MS,
+    });
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, TABLE_MIGRATIONS);
+      this.shipper.init();
       // settlements and refunds a restart interrupted are finished by the alarm
       for (const r of this.rounds.unfinished()) this.c.schedules.at(r.state === 'result' ? 'round.settle' : 'round.refund', r.round_id, this.c.now());
       this.c.schedules.rearm();
@@ -368,9 +375,12 @@ export class TableDO extends DurableObject<Env> {
         case 'round.settle': await this.runSettlement(job.ref); break;
         case 'round.refund': await this.runRefund(job.ref); break;
         case 'round.open': await this.wake(); break;
+        case SHIP_JOB:
+        case PRUNE_JOB: this.tx(() => this.shipper.handle(job.kind)); break;
         default: throw new Error(`invariant: unknown scheduled job ${job.kind}`);
       }
     }
     this.tx(() => this.c.schedules.rearm());
+    await this.shipper.afterAlarm();
   }
 }

@@ -1,0 +1,333 @@
+/**
+ * The outbox shipper inside real objects (a PlayerDO, which keeps its outbox, and a BrandOpsDO,
+ * which prunes it), with the queue replaced by a stand-in where a test needs to see or break the
+ * sends: bounded batches, the cursor moving only after a send succeeded, retries with backoff,
+ * one run at a time, restarts, and pruning. test/edge/event-shipping.test.ts covers the real queue and R2.
+ */
+import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { EVENT_BATCH_MAX_BYTES, EVENT_BATCH_MAX_EVENTS, type EventBatchMessage } from '../../domain/event-batch';
+import type { ObjectContext } from './object-context';
+import {
+  OUTBOX_RETENTION_MS, PRUNE_JOB, SHIP_DELAY_MS, SHIP_JOB, SHIP_RETRY_MS, SHIP_RUN_BATCHES_MAX, shipRetryDelayMs,
+  type OutboxShipper, type ShipSend,
+} from './shipper';
+
+type Internals = { shipper: OutboxShipper; c: ObjectContext; ctx: DurableObjectState };
+type Stub = DurableObjectStub;
+
+function inside<R>(stub: Stub, fn: (i: Internals) => R | Promise<R>): Promise<R> {
+  return runInDurableObject(stub, (o: unknown) => fn(o as Internals));
+}
+
+const playerStub = (): Stub => env.PLAYER.getByName(crypto.randomUUID());
+const opsStub = (): Stub => env.BRAND_OPS.getByName(`test:${crypto.randomUUID()}`);
+
+/** A queue stand-in: records messages (and the cursor at each send), fails while `down`, can be held mid-send. */
+class FakeQueue {
+  messages: EventBatchMessage[] = [];
+  cursorAtSend: number[] = [];
+  down = false;
+  calls = 0;
+  concurrent = 0;
+  maxConcurrent = 0;
+  gate: Promise<void> | null = null;
+  shipper: OutboxShipper | null = null;
+
+  readonly send: ShipSend = async (m) => {
+    this.calls++;
+    this.concurrent++;
+    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
+    try {
+      this.cursorAtSend.push(this.shipper!.status().after_seq);
+      if (this.gate) await this.gate;
+      if (this.down) throw new Error('queue down');
+      this.messages.push(structuredClone(m));
+    } finally {
+      this.concurrent--;
+    }
+  };
+
+  ids(): string[] {
+    return this.messages.flatMap((m) => m.events.map((e) => e.event_id));
+  }
+}
+
+async function withFake(stub: Stub): Promise<FakeQueue> {
+  const fake = new FakeQueue();
+  await inside(stub, (i) => {
+    fake.shipper = i.shipper;
+    i.shipper.send = fake.send;
+  });
+  return fake;
+}
+
+/** Emits `n` events in one transaction, each with `pad` in its payload. */
+async function emit(stub: Stub, n: number, pad = ''): Promise<void> {
+  await inside(stub, (i) => i.ctx.storage.transactionSync(() => {
+    for (let k = 0; k < n; k++) i.c.outbox.emit('player.vip.changed', { from: false, to: true, actor: `t:${k}:${pad}` }, {}, i.c.now());
+  }));
+}
+
+/**
+ * `n` small rows straight into the outbox (real events are ~250 bytes, so the byte bound would
+ * always cut first): for the count bounds. The shipper ships bodies as they are; it never validates.
+ */
+async function emitSmall(stub: Stub, n: number): Promise<void> {
+  await inside(stub, (i) => i.ctx.storage.transactionSync(() => {
+    for (let k = 0; k < n; k++) {
+      const id = crypto.randomUUID();
+      i.c.db.run`insert into outbox (event_id, event_type, occurred_at, body) values (${id}, 'test.small', ${i.c.now()}, ${JSON.stringify({ event_id: id, k })})`;
+    }
+    i.c.schedules.noLaterThan(SHIP_JOB, 'queue', i.c.now() + SHIP_DELAY_MS);
+  }));
+}
+
+async function outboxIds(stub: Stub): Promise<string[]> {
+  return inside(stub, (i) => i.c.db.all<{ event_id: string }>`select event_id from outbox order by seq`.map((r) => r.event_id));
+}
+
+async function lastSeq(stub: Stub): Promise<number> {
+  return inside(stub, (i) => i.c.db.first<{ s: number | null }>`select max(seq) as s from outbox`?.s ?? 0);
+}
+
+const jobs = (stub: Stub, kind: string) => inside(stub, (i) => i.c.schedules.pending().filter((j) => j.kind === kind));
+
+async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function contiguous(messages: EventBatchMessage[], from: number, to: number): void {
+  let next = from;
+  for (const m of messages) {
+    expect(m.first_seq).toBe(next);
+    expect(m.last_seq - m.first_seq + 1).toBe(m.events.length);
+    next = m.last_seq + 1;
+  }
+  expect(next).toBe(to + 1);
+}
+
+describe('outbox shipper: scheduling', () => {
+  it('schedules a shipment within SHIP_DELAY_MS in the emitting transaction, never later for later events', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    const at = await inside(stub, (i) => i.c.now());
+    await emit(stub, 1);
+    const [job] = await jobs(stub, SHIP_JOB);
+    expect(job!.due_at).toBeGreaterThanOrEqual(at + SHIP_DELAY_MS);
+    expect(job!.due_at).toBeLessThanOrEqual(at + SHIP_DELAY_MS + 1_000);
+    await emit(stub, 3);
+    expect((await jobs(stub, SHIP_JOB))[0]!.due_at).toBe(job!.due_at);
+  });
+
+  it('schedules nothing for an emit whose transaction rolled back', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    await inside(stub, (i) => {
+      expect(() => i.ctx.storage.transactionSync(() => {
+        i.c.outbox.emit('player.vip.changed', { from: false, to: true, actor: 't' }, {}, i.c.now());
+        throw new Error('rolled back');
+      })).toThrow('rolled back');
+    });
+    expect(await outboxIds(stub)).toEqual([]);
+    expect(await jobs(stub, SHIP_JOB)).toEqual([]);
+  });
+});
+
+describe('outbox shipper: batches', () => {
+  it('sends at most EVENT_BATCH_MAX_EVENTS events per message, every event once, in outbox order', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    const n = 2 * EVENT_BATCH_MAX_EVENTS + 234;
+    await emitSmall(stub, n);
+    const run = await inside(stub, (i) => i.shipper.run());
+    expect(run).toEqual({ batches: 3, events: n, error: null, more: false });
+    expect(fake.messages.map((m) => m.events.length)).toEqual([EVENT_BATCH_MAX_EVENTS, EVENT_BATCH_MAX_EVENTS, 234]);
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    contiguous(fake.messages, 1, n);
+    const id = await inside(stub, (i) => i.ctx.id.name);
+    for (const m of fake.messages) expect(m).toMatchObject({ v: 1, source: `player/${id}` });
+    expect(await inside(stub, (i) => i.shipper.status())).toMatchObject({ after_seq: n, failures: 0, last_error: null, shipped_events: n });
+    expect(await jobs(stub, SHIP_JOB)).toEqual([]); // caught up: the job is gone
+  });
+
+  it('keeps each message under EVENT_BATCH_MAX_BYTES of UTF-8 JSON; an event above that goes alone', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    await emit(stub, 40, '€'.repeat(3_000)); // ~9 KB of UTF-8 each, a third of that in characters
+    await emit(stub, 1, 'x'.repeat(EVENT_BATCH_MAX_BYTES + 10));
+    await emit(stub, 2);
+    await inside(stub, (i) => i.shipper.run()); // 5 batches; the re-armed alarm sends the rest
+    await until('everything to ship', () => inside(stub, (i) => i.shipper.status().after_seq), (s) => s === 43);
+    const sizes = fake.messages.map((m) => new TextEncoder().encode(JSON.stringify(m.events)).length);
+    expect(fake.messages.length).toBeGreaterThanOrEqual(5);
+    const huge = fake.messages.findIndex((m) => m.events.length === 1 && JSON.stringify(m.events).length > EVENT_BATCH_MAX_BYTES);
+    expect(huge).toBeGreaterThan(0);
+    sizes.forEach((s, k) => {
+      if (k !== huge) expect(s).toBeLessThanOrEqual(EVENT_BATCH_MAX_BYTES);
+    });
+    // full batches: the next event would not have fit
+    for (const k of [0, 1]) expect(sizes[k]!).toBeGreaterThan(EVENT_BATCH_MAX_BYTES - 10_000);
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    contiguous(fake.messages, 1, 43);
+  });
+
+  it('sends at most SHIP_RUN_BATCHES_MAX messages per run and re-arms at once for the rest', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    const n = SHIP_RUN_BATCHES_MAX * EVENT_BATCH_MAX_EVENTS + 7;
+    await emitSmall(stub, n);
+    const first = await inside(stub, async (i) => ({ run: await i.shipper.run(), now: i.c.now() }));
+    expect(first.run).toEqual({ batches: SHIP_RUN_BATCHES_MAX, events: n - 7, error: null, more: true });
+    const [job] = await jobs(stub, SHIP_JOB);
+    expect(job!.due_at).toBeLessThanOrEqual(first.now + 50);
+    await until('the re-armed alarm to ship the rest', () => inside(stub, (i) => i.shipper.status().after_seq), (s) => s === n);
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    contiguous(fake.messages, 1, n);
+  });
+});
+
+describe('outbox shipper: failures', () => {
+  it('moves the cursor only after a send succeeded; a failed send keeps every row and is retried with backoff', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    fake.down = true;
+    await emit(stub, 5);
+    const failed = await inside(stub, async (i) => ({ run: await i.shipper.run(), status: i.shipper.status() }));
+    expect(failed.run).toEqual({ batches: 0, events: 0, error: 'queue down', more: true });
+    expect(failed.status).toMatchObject({ after_seq: 0, failures: 1, last_error: 'queue down', shipped_events: 0 });
+    expect((await jobs(stub, SHIP_JOB))[0]!.due_at).toBe(failed.status.last_attempt_at! + SHIP_RETRY_MS);
+    expect(await outboxIds(stub)).toHaveLength(5);
+
+    // More events while failing do not pull the retry earlier.
+    await emit(stub, 2);
+    expect((await jobs(stub, SHIP_JOB))[0]!.due_at).toBe(failed.status.last_attempt_at! + SHIP_RETRY_MS);
+
+    // The alarm retries when due; still down: the next retry is twice as far.
+    await inside(stub, (i) => { i.c.clockOffsetMs += SHIP_RETRY_MS; });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const again = await inside(stub, (i) => i.shipper.status());
+    expect(again).toMatchObject({ after_seq: 0, failures: 2 });
+    expect((await jobs(stub, SHIP_JOB))[0]!.due_at).toBe(again.last_attempt_at! + shipRetryDelayMs(2));
+    expect(fake.messages).toEqual([]);
+
+    // Back up: the next due alarm ships everything, once, in order.
+    fake.down = false;
+    await inside(stub, (i) => { i.c.clockOffsetMs += shipRetryDelayMs(2); });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await inside(stub, (i) => i.shipper.settled());
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    expect(fake.cursorAtSend.at(-1)).toBe(0); // the successful send saw the cursor unmoved
+    expect(await inside(stub, (i) => i.shipper.status())).toMatchObject({ after_seq: 7, failures: 0, last_error: null, shipped_events: 7 });
+    expect(await jobs(stub, SHIP_JOB)).toEqual([]);
+  });
+
+  it('runs one shipment at a time per object', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    let open!: () => void;
+    fake.gate = new Promise((r) => { open = r; });
+    await emit(stub, 3);
+    const same = await inside(stub, (i) => {
+      const a = i.shipper.run();
+      const b = i.shipper.run();
+      void a.then(() => undefined);
+      return a === b;
+    });
+    expect(same).toBe(true);
+    await emit(stub, 2);
+    const second = inside(stub, (i) => i.shipper.run());
+    open();
+    await second;
+    await inside(stub, (i) => i.shipper.run());
+    expect(fake.maxConcurrent).toBe(1);
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+  });
+});
+
+describe('outbox shipper: restarts', () => {
+  it('a run that dies with the object mid-send is shipped again after the restart', async () => {
+    const name = crypto.randomUUID();
+    const stub = () => env.PLAYER.getByName(name); // an aborted object's old stub stays broken
+    let sends = 0;
+    await inside(stub(), (i) => {
+      i.shipper.send = async () => {
+        sends++;
+        await i.ctx.storage.sync();
+        i.ctx.abort('test: restart in the middle of a send');
+        throw new Error('aborted');
+      };
+    });
+    await emit(stub(), 4);
+    const died = await inside(stub(), (i) => i.shipper.run().then((r) => r.error)).catch((e: Error) => e.message);
+    expect(died).toBeTruthy();
+    expect(sends).toBe(1);
+    // The new instance ships through the real queue: the job armed by the emit (and the backup left by the alarm) survived.
+    const s = await until('the restarted object to ship', () => inside(stub(), (i) => i.shipper.status()), (st) => st.after_seq === 4);
+    expect(s).toMatchObject({ failures: 0, shipped_events: 4 });
+    expect(sends).toBe(1);
+  });
+
+  it('ships the history of an object that predates the shipper (no cursor table, no job) on its next start', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    await emit(stub, 6);
+    await inside(stub, (i) => i.ctx.storage.transactionSync(() => {
+      i.c.db.run`drop table outbox_shipping`;
+      i.c.schedules.cancel(SHIP_JOB, 'queue');
+    }));
+    await evictDurableObject(stub);
+    const s = await until('the old events to ship', () => inside(stub, (i) => i.shipper.status()), (st) => st.after_seq === 6);
+    expect(s).toMatchObject({ failures: 0, shipped_events: 6 });
+  });
+});
+
+describe('outbox shipper: pruning', () => {
+  it('BrandOpsDO deletes shipped rows after the retention, never an unshipped one', async () => {
+    const stub = opsStub();
+    const fake = await withFake(stub);
+    await emit(stub, 3);
+    const t0 = await inside(stub, (i) => i.c.now());
+    await inside(stub, (i) => i.shipper.run());
+    expect(await outboxIds(stub)).toHaveLength(3); // kept during the retention
+    const [prune] = await jobs(stub, PRUNE_JOB);
+    expect(prune!.due_at).toBeGreaterThanOrEqual(t0 - 1_000 + OUTBOX_RETENTION_MS);
+    expect(prune!.due_at).toBeLessThanOrEqual(t0 + OUTBOX_RETENTION_MS);
+
+    fake.down = true;
+    await emit(stub, 1);
+    const unshipped = (await outboxIds(stub)).at(-1);
+    await inside(stub, (i) => { i.c.clockOffsetMs += OUTBOX_RETENTION_MS + 1_000; });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await inside(stub, (i) => i.shipper.settled());
+    expect(await outboxIds(stub)).toEqual([unshipped]);
+    expect(await jobs(stub, PRUNE_JOB)).toEqual([]);
+
+    fake.down = false;
+    await inside(stub, (i) => i.shipper.run());
+    expect(fake.ids().at(-1)).toBe(unshipped);
+    expect(await outboxIds(stub)).toEqual([unshipped]); // its own retention starts now
+    expect(await jobs(stub, PRUNE_JOB)).toHaveLength(1);
+    expect(await lastSeq(stub)).toBe(4);
+  });
+
+  it('PlayerDO never prunes: its outbox is the timeline and the relay source', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    await emit(stub, 3);
+    await inside(stub, (i) => i.shipper.run());
+    await emit(stub, 1);
+    await inside(stub, (i) => { i.c.clockOffsetMs += 2 * OUTBOX_RETENTION_MS; });
+    await runDurableObjectAlarm(stub);
+    await inside(stub, (i) => i.shipper.settled());
+    expect(await outboxIds(stub)).toHaveLength(4);
+    expect(await jobs(stub, PRUNE_JOB)).toEqual([]);
+    expect(await inside(stub, (i) => i.shipper.status().after_seq)).toBe(4);
+  });
+});
