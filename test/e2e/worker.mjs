@@ -88,7 +88,7 @@ export async function startWorker({ port, vars, secrets }) {
   while (Date.now() < deadline && running && !buildFailed()) {
     try {
       const res = await fetch(`${baseUrl}/v1/health`, { signal: AbortSignal.timeout(5_000) });
-      if (res.status === 200) return { baseUrl, stop, logs };
+      if (res.status === 200) return { baseUrl, stop, logs, stateDir: join(tmp, 'state') };
       last = `HTTP ${res.status}`;
     } catch (err) {
       last = err.cause?.code ?? err.message;
