@@ -30,14 +30,24 @@ export class Schedules {
   at(kind: string, ref: string, dueAt: number): void {
     this.db.run`insert into schedules (kind, ref, due_at) values (${kind}, ${ref}, ${dueAt})
       on conflict (kind, ref) do update set due_at = excluded.due_at`;
-    if (this.armedAt === null || dueAt < this.armedAt) this.arm(dueAt);
+    this.armEarliest();
   }
 
   /** Like `at`, but never moves an existing job later (a steady stream of calls cannot postpone it forever). */
   noLaterThan(kind: string, ref: string, dueAt: number): void {
     this.db.run`insert into schedules (kind, ref, due_at) values (${kind}, ${ref}, ${dueAt})
       on conflict (kind, ref) do update set due_at = min(due_at, excluded.due_at)`;
-    if (this.armedAt === null || dueAt < this.armedAt) this.arm(dueAt);
+    this.armEarliest();
+  }
+
+  /**
+   * Keeps the alarm at the earliest job, read from the table rather than trusted from memory: a
+   * transaction that armed the alarm and then rolled back took the alarm write with it, and an
+   * in-memory "armed at" would then wrongly stop the next caller from arming. One indexed read.
+   */
+  private armEarliest(): void {
+    const earliest = this.db.first<{ due_at: number | null }>`select min(due_at) as due_at from schedules`?.due_at ?? null;
+    if (earliest !== null && earliest !== this.armedAt) this.arm(earliest);
   }
 
   cancel(kind: string, ref: string): void {
