@@ -6,31 +6,18 @@
  * `lake_written`. A run that crashed in between is rewritten from raw.events on the next sync: its
  * file names are deterministic, so a partial earlier attempt is removed first and never doubles rows.
  */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rows, sqlString } from './db';
+import { walkFiles } from './source/dir';
 
 /** Columns of the lake files (event_date and event_type live in the partition path). */
 const LAKE_COLUMNS = 'event_id, schema_version, occurred_at, player_id, table_id, round_id, jurisdiction, currency, payload, source_object, event_date, event_type';
 
 async function removeRunFiles(lakeDir: string, runId: number): Promise<void> {
   const prefix = `run-${runId}-`;
-  async function visit(dir: string): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) await visit(p);
-      else if (e.name.startsWith(prefix)) await rm(p);
-    }
-  }
-  await visit(lakeDir);
+  for await (const file of walkFiles(lakeDir)) if (basename(file).startsWith(prefix)) await rm(file);
 }
 
 /** Writes the lake files of one committed run and marks it written. Idempotent. */

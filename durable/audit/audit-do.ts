@@ -106,13 +106,7 @@ export class AuditDO extends DurableObject<Env> {
   // ---- alarm: only the outbox shipper's jobs -------------------------------------------------
 
   override async alarm(): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
-      for (const job of this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX)) {
-        if (!this.shipper.handle(job.kind)) throw new Error(`invariant: unknown scheduled job ${job.kind}`);
-      }
-      this.c.schedules.rearm();
-    });
-    await this.shipper.afterAlarm();
+    await this.shipper.alarmOnly(this.ctx.storage, ALARM_BATCH_MAX);
   }
 
   private head(): Head | null {

@@ -158,6 +158,20 @@ export class OutboxShipper {
     await this.run();
   }
 
+  /**
+   * The whole alarm of an object whose only scheduled work is the shipper's (CatalogDO, AuditDO):
+   * take the due jobs in one transaction, then ship.
+   */
+  async alarmOnly(storage: DurableObjectStorage, jobsMax = 100): Promise<void> {
+    storage.transactionSync(() => {
+      for (const job of this.c.schedules.takeDue(this.c.now(), jobsMax)) {
+        if (!this.handle(job.kind)) throw new Error(`invariant: unknown scheduled job ${job.kind}`);
+      }
+      this.c.schedules.rearm();
+    });
+    await this.afterAlarm();
+  }
+
   /** Ships what is pending (up to SHIP_RUN_BATCHES_MAX batches); joins the run in flight if there is one. */
   run(): Promise<ShipRun> {
     this.inflight ??= this.drain().finally(() => {

@@ -7,7 +7,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import type { BatchObject, BatchSource } from './types';
 
-async function* walk(dir: string): AsyncIterable<string> {
+/** Every file under `dir`, recursively (nothing when `dir` does not exist). */
+export async function* walkFiles(dir: string): AsyncIterable<string> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -17,7 +18,7 @@ async function* walk(dir: string): AsyncIterable<string> {
   }
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) yield* walk(p);
+    if (e.isDirectory()) yield* walkFiles(p);
     else if (e.isFile()) yield p;
   }
 }
@@ -28,7 +29,7 @@ export function dirSource(root: string): BatchSource {
     name: `dir:${base}`,
     async *list(prefix: string, startAfter?: string): AsyncIterable<BatchObject> {
       const found: BatchObject[] = [];
-      for await (const file of walk(base)) {
+      for await (const file of walkFiles(base)) {
         const key = relative(base, file).split(sep).join('/');
         if (key.startsWith(prefix) && (startAfter === undefined || key > startAfter)) found.push({ key, size: (await stat(file)).size });
       }
