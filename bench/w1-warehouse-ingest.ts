@@ -42,9 +42,11 @@ async function dataset(events: number, log: (m: string) => void): Promise<{ dir:
   const dir = resolve(REPO_ROOT, 'bench', '.cache', `w1-${events}`);
   const manifest = join(dir, 'manifest.json');
   if (existsSync(manifest)) return { dir, ...JSON.parse(readFileSync(manifest, 'utf8')) };
-  // Events per player over the window, from a small pilot with the same shape.
-  const pilot = await writeHistory({ players: 300, days: DAYS, tables: TABLES, seed: 'w1-pilot', now: NOW, sink: { put: async () => undefined } });
-  const players = Math.max(1, Math.round((events / pilot.events) * 300));
+  // Events per player over the window, from a pilot with the same shape (large enough that the few
+  // high rollers, who make most of the events, are represented).
+  const PILOT = 2_000;
+  const pilot = await writeHistory({ players: PILOT, days: DAYS, tables: TABLES, seed: 'w1-pilot', now: NOW, sink: { put: async () => undefined } });
+  const players = Math.max(1, Math.round((events / pilot.events) * PILOT));
   log(`W1: generating ~${events} events (${players} players, ${DAYS} days) into ${dir} (once; cached)`);
   rmSync(dir, { recursive: true, force: true });
   const w = await writeHistory({ players, days: DAYS, tables: TABLES, seed: 'w1', now: NOW, sink: directorySink(dir) });
