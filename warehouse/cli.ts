@@ -117,14 +117,20 @@ async function runSync(values: Record<string, string | boolean | undefined>): Pr
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      source: { type: 'string' }, watch: { type: 'boolean' }, interval: { type: 'string' }, full: { type: 'boolean' },
-      'run-mb': { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        source: { type: 'string' }, watch: { type: 'boolean' }, interval: { type: 'string' }, full: { type: 'boolean' },
+        'run-mb': { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
   if (!command || command === 'help' || values.help) {
     console.log(USAGE);
     return;
