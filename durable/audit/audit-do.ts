@@ -12,7 +12,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { ObjectContext } from '../lib/object-context';
 import type { Outbox, OutboxRow } from '../lib/outbox';
-import { OUTBOX_RETENTION_MS, OutboxShipper, queueSend } from '../lib/shipper';
+import { OUTBOX_RETENTION_MS, OutboxShipper, objectShipper } from '../lib/shipper';
 import { type Db, migrate } from '../lib/sql';
 import { entryHash, genesisHash, verifyChain } from './chain';
 import { AUDIT_MIGRATIONS, toEntry, toRow } from './schema';
@@ -39,9 +39,7 @@ export class AuditDO extends DurableObject<Env> {
     this.db = this.c.db;
     this.events = this.c.outbox;
     // The entries are the record; the outbox is only their way to the warehouse: shipped rows go after the retention.
-    this.shipper = new OutboxShipper(this.c, {
-      source: `audit/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => ctx.storage.transactionSync(fn), send: queueSend(env.EVENTS), retentionMs: OUTBOX_RETENTION_MS,
-    });
+    this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'audit', OUTBOX_RETENTION_MS);
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.db, AUDIT_MIGRATIONS);
       this.shipper.init();

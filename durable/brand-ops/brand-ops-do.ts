@@ -12,7 +12,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { Result } from '../../domain/errors';
 import type { OutboxRow } from '../lib/outbox';
-import { OUTBOX_RETENTION_MS, OutboxShipper, queueSend } from '../lib/shipper';
+import { OUTBOX_RETENTION_MS, OutboxShipper, objectShipper } from '../lib/shipper';
 import { migrate } from '../lib/sql';
 import { AlertStore } from './alerts';
 import { AnomalyDetector } from './anomaly-rules';
@@ -52,9 +52,7 @@ export class BrandOpsDO extends DurableObject<Env> {
     this.gameStats = new GameStats(this.c);
     this.ingestion = new Ingest(this.c, this.index, this.queues, new AnomalyDetector(this.c, this.alertStore), this.gameStats);
     // Only the outbox() RPC reads this outbox (alerts live in their own table): shipped rows go after the retention.
-    this.shipper = new OutboxShipper(this.c, {
-      source: `brand-ops/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => this.tx(fn), send: queueSend(env.EVENTS), retentionMs: OUTBOX_RETENTION_MS,
-    });
+    this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'brand-ops', OUTBOX_RETENTION_MS);
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, BRAND_OPS_MIGRATIONS);
       this.shipper.init();

@@ -19,7 +19,7 @@ import { fail, type Result } from '../../domain/errors';
 import type { Currency } from '../../domain/money';
 import { ObjectContext } from '../lib/object-context';
 import type { OutboxRow } from '../lib/outbox';
-import { OutboxShipper, queueSend } from '../lib/shipper';
+import { OutboxShipper, objectShipper } from '../lib/shipper';
 import { migrate } from '../lib/sql';
 import { CatalogChanges } from './changes';
 import { CATALOG_MIGRATIONS } from './schema';
@@ -45,9 +45,7 @@ export class CatalogDO extends DurableObject<Env> {
     this.store = new CatalogStore(this.c);
     this.changes = new CatalogChanges(this.c, this.store);
     // The outbox is the catalog's history (outbox(), GET /v1/ops/catalog/changes): shipped rows stay.
-    this.shipper = new OutboxShipper(this.c, {
-      source: `catalog/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => ctx.storage.transactionSync(fn), send: queueSend(env.EVENTS), retentionMs: null,
-    });
+    this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'catalog', null);
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, CATALOG_MIGRATIONS);
       this.shipper.init();

@@ -82,6 +82,19 @@ export function queueSend(queue: Queue): ShipSend {
   return (message) => queue.send(message, { contentType: 'json' });
 }
 
+/**
+ * The shipper of a Durable Object, as every object wires it: source `<kind>/<object name>`, its own
+ * storage transactions, the EVENTS queue.
+ */
+export function objectShipper(c: ObjectContext, state: DurableObjectState, queue: Queue, kind: string, retentionMs: number | null): OutboxShipper {
+  return new OutboxShipper(c, {
+    source: `${kind}/${state.id.name ?? state.id.toString()}`,
+    tx: (fn) => state.storage.transactionSync(fn),
+    send: queueSend(queue),
+    retentionMs,
+  });
+}
+
 /** UTF-8 length without allocating (the byte bound is on what the queue will carry). */
 function utf8Bytes(s: string): number {
   let n = s.length;

@@ -21,7 +21,7 @@ import { verifyPassword } from '../../domain/password';
 import { brandOpsName } from '../brand-ops/types';
 import { migrate } from '../lib/sql';
 import type { OutboxRow } from '../lib/outbox';
-import { OutboxShipper, queueSend } from '../lib/shipper';
+import { OutboxShipper, objectShipper } from '../lib/shipper';
 import { Adjustments, type AdjustmentRequest, type AdjustmentState } from './adjustments';
 import { BackOfficeReads } from './backoffice';
 import { PlayerContext, type KycStatus } from './context';
@@ -65,9 +65,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
       (brand) => env.BRAND_OPS.getByName(brandOpsName(brand)) as unknown as IngestTarget);
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
-    this.shipper = new OutboxShipper(this.c, {
-      source: `player/${ctx.id.name ?? ctx.id.toString()}`, tx: (fn) => ctx.storage.transactionSync(fn), send: queueSend(env.EVENTS), retentionMs: null,
-    });
+    this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'player', null);
     this.backOffice = new BackOfficeReads(this.c, {
       profile: this.profileRg, sessions: this.sessionsRg, limits: this.limitsRg, wallet: this.walletRg, adjustments: this.adjustmentsRg, relay: this.relay,
     });

@@ -17,7 +17,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { fail, type Result } from '../../domain/errors';
 import { drawRound } from '../../domain/fairness/provably-fair';
 import type { OutboxRow } from '../lib/outbox';
-import { OUTBOX_RETENTION_MS, OutboxShipper, PRUNE_JOB, queueSend, SHIP_JOB } from '../lib/shipper';
+import { OUTBOX_RETENTION_MS, OutboxShipper, PRUNE_JOB, SHIP_JOB, objectShipper } from '../lib/shipper';
 import { migrate } from '../lib/sql';
 import { Bets, betView, TABLE_HOLD_TTL_MS } from './bets';
 import { Chat } from './chat';
@@ -61,9 +61,7 @@ export class TableDO extends DurableObject<Env> {
     this.fanout = new Fanout(ctx);
     this.settlement = new Settlement(this.c, this.rounds, this.bets, (id) => playerPort(env, id), (fn) => this.tx(fn));
     // Only the outbox() RPC reads this outbox (rounds and bets are tables of their own): shipped rows go after the retention.
-    this.shipper = new OutboxShipper(this.c, {
-      source: `table/${table.table_id}`, tx: (fn) => this.tx(fn), send: queueSend(env.EVENTS), retentionMs: OUTBOX_RETENTION_MS,
-    });
+    this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'table', OUTBOX_RETENTION_MS);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, TABLE_MIGRATIONS);
