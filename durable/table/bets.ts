@@ -11,8 +11,14 @@ import { betLimit } from './config';
 import type { TableContext } from './context';
 import type { BetRow, BetView, PlaceBetInput, RoundRow } from './types';
 
-/** A table bet's hold lives at most this long; a settlement that never comes gives the stake back. */
-export const TABLE_HOLD_TTL_MS = 3_600_000;
+/**
+ * A round must have its result this soon after it opened, or the table voids it (every stake back).
+ * A bet's hold outlives its round by far (HOLD_TTL_MAX_MS, 24 h, in the player's object), so a
+ * round is either settled as bets or voided in full before any of its holds can expire: a result
+ * can never arrive to find some winners' holds already given back (the hold's life is tied to its
+ * round). The hold's own expiry stays as the last resort if the table object itself is lost.
+ */
+export const ROUND_RESULT_DEADLINE_MS = 3_600_000;
 
 export function holdIdOf(tableId: string, betId: string): string {
   return `table:${tableId}:${betId}`;

@@ -10,7 +10,7 @@ export type ReserveAnswer = Result<{ hold: { hold_id: string; state: string }; j
 export type SettleAnswer = Result<{ state: 'posted' | 'voided' | 'expired'; returned_minor: number; available_minor: number }>;
 
 export interface PlayerPort {
-  reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string }, offeredIn: string[]): Promise<ReserveAnswer>;
+  reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string; max_return_minor: number }, offeredIn: string[]): Promise<ReserveAnswer>;
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }): Promise<SettleAnswer>;
   voidHold(holdId: string): Promise<Result<object>>;
 }

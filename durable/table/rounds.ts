@@ -6,11 +6,17 @@
 import { fail, type Result } from '../../domain/errors';
 import { commitSeed, newServerSeed } from '../../domain/fairness/provably-fair';
 import { uuidv7 } from '../../domain/ids';
+import { ROUND_RESULT_DEADLINE_MS } from './bets';
 import type { TableContext } from './context';
 import type { OutcomeJson, PublicRound, RoundRow, RoundState } from './types';
 
 /** States in which a round still needs the table's attention. */
 export const LIVE_STATES: readonly RoundState[] = ['betting_open', 'betting_closed', 'result'];
+
+/** When a round without a result is voided (see ROUND_RESULT_DEADLINE_MS). */
+export function resultDeadline(r: RoundRow): number {
+  return r.opened_at + ROUND_RESULT_DEADLINE_MS;
+}
 
 export class Rounds {
   constructor(private readonly c: TableContext) {}
@@ -47,6 +53,7 @@ export class Rounds {
     this.c.db.run`insert into rounds (round_id, round_no, state, opened_at, closes_at, opened_by, offered_in, commitment, server_seed)
       values (${roundId}, ${roundNo}, 'betting_open', ${now}, ${closesAt}, ${actor}, ${JSON.stringify(offeredIn)}, ${commitment}, ${seed})`;
     this.c.schedules.at('round.close', roundId, closesAt);
+    this.c.schedules.at('round.expire', roundId, now + ROUND_RESULT_DEADLINE_MS); // resultDeadline()
     this.c.emit('table.round.opened', {
       round_no: roundNo, game: this.c.table.game, game_id: this.c.table.game_id, mode: this.c.table.mode, commitment, closes_at: closesAt, actor,
     }, { round_id: roundId });
@@ -75,8 +82,14 @@ export class Rounds {
       r = closed.round;
     }
     if (r.state !== 'betting_closed') return fail('invalid_state', `round ${r.round_no} is ${r.state}`);
-    const summary = this.c.rules.summarize(outcome);
     const now = this.c.now();
+    if (now >= resultDeadline(r)) {
+      return fail('round_expired', `round ${r.round_no} had no result within ${ROUND_RESULT_DEADLINE_MS / 60_000} minutes of opening; it is voided and every stake goes back`, {
+        round_id: roundId, deadline_at: resultDeadline(r),
+      });
+    }
+    this.c.schedules.cancel('round.expire', roundId);
+    const summary = this.c.rules.summarize(outcome);
     this.c.db.run`update rounds set state = 'result', result_at = ${now}, outcome = ${JSON.stringify(outcome)}, summary = ${JSON.stringify(summary)},
       result_source = ${source}, result_by = ${actor} where round_id = ${roundId} and state = 'betting_closed'`;
     this.c.emit('table.round.result', {
@@ -101,6 +114,7 @@ export class Rounds {
     this.c.db.run`update rounds set state = 'voided', voided_at = ${this.c.now()}, void_reason = ${reason}, voided_by = ${actor}
       where round_id = ${roundId} and state in ('betting_open', 'betting_closed')`;
     this.c.schedules.cancel('round.close', roundId);
+    this.c.schedules.cancel('round.expire', roundId);
     this.c.emit('table.round.voided', { round_no: r.round_no, game: this.c.table.game, actor, reason, bets_refunded: betsToRefund }, { round_id: roundId });
     return { ok: true, round: this.get(roundId)! };
   }

@@ -18,8 +18,10 @@ import { fail, type Result } from '../../domain/errors';
 import { drawRound } from '../../domain/fairness/provably-fair';
 import type { OutboxRow } from '../lib/outbox';
 import { OUTBOX_RETENTION_MS, OutboxShipper, PRUNE_JOB, SHIP_JOB, objectShipper } from '../lib/shipper';
+import { backoffMs } from '../lib/backoff';
 import { migrate } from '../lib/sql';
-import { Bets, betView, TABLE_HOLD_TTL_MS } from './bets';
+import { Bets, betView, ROUND_RESULT_DEADLINE_MS } from './bets';
+import { HOLD_TTL_MAX_MS } from '../player/wallet';
 import { Chat } from './chat';
 import { catalogGame } from './catalog-port';
 import { tableConfig, type TableConfig } from './config';
@@ -36,6 +38,8 @@ const ALARM_BATCH_MAX = 50;
 /** A settlement or refund run that dies (restart, failed calls) is picked up again this long after it started. */
 const SETTLE_BACKUP_MS = 60_000;
 const WS_MESSAGE_MAX_BYTES = 2048;
+const RELEASE_RETRY_BASE_MS = 2_000;
+const RELEASE_RETRY_MAX_MS = 300_000;
 
 export class TableDO extends DurableObject<Env> {
   private readonly c: TableContext;
@@ -49,6 +53,8 @@ export class TableDO extends DurableObject<Env> {
   private readonly inflight = new Map<string, Promise<unknown>>();
   /** One settlement or refund run per round at a time (the alarm and a dealer may both start one). */
   private readonly running = new Map<string, Promise<unknown>>();
+  /** Consecutive failures to release a refused bet's hold (for the retry's backoff; a restart starts over). */
+  private readonly releaseFailures = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -158,10 +164,12 @@ export class TableDO extends DurableObject<Env> {
     }
   }
 
-  private async reserve(b: { bet_id: string; round_id: string; player_id: string; session_id: string; currency: PlaceBetInput['currency']; amount_minor: number; hold_id: string }) {
+  private async reserve(b: { bet_id: string; round_id: string; player_id: string; session_id: string; currency: PlaceBetInput['currency']; amount_minor: number; max_return_minor: number; hold_id: string }) {
     const round = this.tx(() => this.rounds.get(b.round_id)!);
+    // The hold's expiry is the player object's maximum: the round's deadline comes long before it.
     const answer = await playerPort(this.env, b.player_id).reserveTableBet(b.session_id, {
-      hold_id: b.hold_id, currency: b.currency, amount_minor: b.amount_minor, expires_at: this.c.now() + TABLE_HOLD_TTL_MS, ref: `${this.table.table_id}:${b.round_id}`,
+      hold_id: b.hold_id, currency: b.currency, amount_minor: b.amount_minor, expires_at: this.c.now() + HOLD_TTL_MAX_MS,
+      ref: `${this.table.table_id}:${b.round_id}`, max_return_minor: b.max_return_minor,
     }, JSON.parse(round.offered_in) as string[]);
     const outcome = this.tx(() => {
       const bet = this.bets.get(b.bet_id)!;
@@ -178,12 +186,32 @@ export class TableDO extends DurableObject<Env> {
     });
     if (!answer.ok) return answer;
     if (!outcome.accepted) {
-      if (outcome.voidHold) await playerPort(this.env, b.player_id).voidHold(b.hold_id);
+      if (outcome.voidHold) await this.releaseHold(b.player_id, b.hold_id);
       return fail('betting_closed', 'betting closed before the bet was confirmed; its stake was not taken');
     }
     const view = betView(outcome.accepted);
     this.fanout.toPlayer(b.player_id, { type: 'bet.accepted', bet: view, available_minor: answer.available_minor });
     return { ok: true as const, bet: view, replayed: false, available_minor: answer.available_minor };
+  }
+
+  /**
+   * Gives back the hold of a bet this table refused after the player's object had reserved it. A
+   * failed call is retried by alarm (with backoff) until the player's object answers, so the stake
+   * is never left held until the hold's own expiry.
+   */
+  private async releaseHold(playerId: string, holdId: string): Promise<void> {
+    const ref = `${playerId}|${holdId}`;
+    const r = await playerPort(this.env, playerId).voidHold(holdId)
+      .catch((err: unknown): Result<object> => ({ ok: false, code: 'internal_error', message: String(err) }));
+    // invalid_state: already voided or expired (the stake is back either way)
+    const released = r.ok || r.code === 'invalid_state' || r.code === 'hold_not_found';
+    const failures = released ? 0 : (this.releaseFailures.get(ref) ?? 0) + 1;
+    if (released) this.releaseFailures.delete(ref);
+    else this.releaseFailures.set(ref, failures);
+    this.tx(() => {
+      if (released) this.c.schedules.cancel('hold.release', ref);
+      else this.c.schedules.at('hold.release', ref, this.c.now() + backoffMs(failures, RELEASE_RETRY_BASE_MS, RELEASE_RETRY_MAX_MS));
+    });
   }
 
   // ---- round lifecycle -----------------------------------------------------------------------
@@ -240,6 +268,14 @@ export class TableDO extends DurableObject<Env> {
     await this.runRefund(roundId);
     if (this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
     return { ok: true, round: this.tx(() => this.rounds.publicView(this.rounds.get(roundId)!)) };
+  }
+
+  /** A round still without a result at its deadline is voided in full, before any of its holds can expire. */
+  private async expireRound(roundId: string): Promise<void> {
+    const r = this.tx(() => this.rounds.get(roundId));
+    if (!r || (r.state !== 'betting_open' && r.state !== 'betting_closed')) return;
+    const voided = await this.voidRound(roundId, 'system', `no result within ${ROUND_RESULT_DEADLINE_MS / 60_000} minutes of opening`);
+    if (!voided.ok) console.warn(`table ${this.table.table_id}: expire ${roundId}: ${voided.code}`);
   }
 
   private runSettlement(roundId: string): Promise<unknown> {
@@ -373,6 +409,12 @@ export class TableDO extends DurableObject<Env> {
         case 'round.settle': await this.runSettlement(job.ref); break;
         case 'round.refund': await this.runRefund(job.ref); break;
         case 'round.open': await this.wake(); break;
+        case 'round.expire': await this.expireRound(job.ref); break;
+        case 'hold.release': {
+          const [playerId, holdId] = job.ref.split('|') as [string, string];
+          await this.releaseHold(playerId, holdId);
+          break;
+        }
         case SHIP_JOB:
         case PRUNE_JOB: this.tx(() => this.shipper.handle(job.kind)); break;
         default: throw new Error(`invariant: unknown scheduled job ${job.kind}`);
