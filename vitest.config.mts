@@ -10,6 +10,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
+            // worker/index.ts plus the test-only RPCs of the player object (test/edge/entry.ts)
+            main: './test/edge/entry.ts',
             miniflare: {
               // Test-only values: real deployments take these from wrangler secrets.
               bindings: {

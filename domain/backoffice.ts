@@ -14,6 +14,9 @@ const ConfigSchema = z.strictObject({
   description: z.string().optional(),
   four_eyes_threshold_major_default: z.number().int().positive(),
   four_eyes_threshold_minor: PerCurrency,
+  four_eyes_daily_cumulative_major_default: z.number().int().positive(),
+  four_eyes_daily_cumulative_minor: PerCurrency,
+  correction_max_return_multiple: z.number().int().min(1).max(100_000),
   anomaly_rules: z.strictObject({
     large_win: z.strictObject({ severity: Severity, threshold_minor: PerCurrency }),
     rapid_deposit_withdraw: z.strictObject({ severity: Severity, window_ms: z.number().int().positive(), min_ratio_pct: z.number().int().min(1).max(100) }),
@@ -28,6 +31,21 @@ export type AnomalyRules = typeof BACKOFFICE_CONFIG.anomaly_rules;
 export function fourEyesThresholdMinor(currency: Currency): number {
   return BACKOFFICE_CONFIG.four_eyes_threshold_minor[currency]
     ?? BACKOFFICE_CONFIG.four_eyes_threshold_major_default * 10 ** CURRENCY_EXPONENTS[currency];
+}
+
+/**
+ * What one operator may apply alone to one player in one UTC day, adjustments and corrections of bets
+ * together (sum of absolute amounts): above it, even small ones wait for a second operator, so a
+ * large credit cannot be split into pieces under the single threshold.
+ */
+export function fourEyesDailyCumulativeMinor(currency: Currency): number {
+  return BACKOFFICE_CONFIG.four_eyes_daily_cumulative_minor[currency]
+    ?? BACKOFFICE_CONFIG.four_eyes_daily_cumulative_major_default * 10 ** CURRENCY_EXPONENTS[currency];
+}
+
+/** A bet's maximum return when its game does not say (provider bets): this multiple of the stake. */
+export function defaultMaxReturnMinor(stakeMinor: number): number {
+  return stakeMinor * BACKOFFICE_CONFIG.correction_max_return_multiple;
 }
 
 /** The large-win threshold of a currency (default: 5,000 major units). */

@@ -52,6 +52,7 @@ export const ERROR_STATUS = {
   rollback_not_allowed: 409,
   already_exists: 409,
   version_conflict: 409,
+  round_expired: 409,
   // 422: well-formed but not allowed by the rules
   underage: 422,
   unsupported_currency: 422,
@@ -67,6 +68,7 @@ export const ERROR_STATUS = {
   invalid_outcome: 422,
   bet_out_of_limits: 422,
   exposure_exceeded: 422,
+  correction_out_of_bounds: 422,
   // 429 / 451
   rate_limited: 429,
   geo_blocked: 451,

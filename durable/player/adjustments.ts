@@ -1,12 +1,16 @@
 /**
  * Manual adjustments with four eyes. An operator corrects a balance by a signed amount: up to the
  * currency's four-eyes threshold it is applied at once; above it, it waits (pending) until a second
- * operator approves it (applied then, if the balance still covers a debit) or rejects it. The
- * operator-chosen adjustment id is the idempotency key. Money moves only through Wallet.correct
- * (ledger kind 'adjustment', ref `adjustment:<id>`), and every step is an event of this player.
+ * operator approves it (applied then, if the balance still covers a debit) or rejects it. What one
+ * operator applies alone to this player in one UTC day is capped too (a daily cumulative threshold),
+ * so a large credit cannot be split into small ones. A correction of a settled bet (disputes.ts) is
+ * an adjustment tied to the bet (`hold_id`): the same queue, thresholds and "never your own" rule,
+ * with the bet's bounds checked again when it is approved. The operator-chosen adjustment id is the
+ * idempotency key. Money moves only through Wallet.correct (ledger kind 'adjustment', ref
+ * `adjustment:<id>`), and every step is an event of this player.
  */
-import { fourEyesThresholdMinor } from '../../domain/backoffice';
-import { fail, type Result } from '../../domain/errors';
+import { fourEyesDailyCumulativeMinor, fourEyesThresholdMinor } from '../../domain/backoffice';
+import { fail, type Failure, type Result } from '../../domain/errors';
 import { jurisdictionById } from '../../domain/jurisdictions';
 import type { Currency } from '../../domain/money';
 import type { PlayerContext } from './context';
@@ -31,6 +35,8 @@ export type Adjustment = {
   balance_after_minor: number | null;
   created_at: number;
   decided_at: number | null;
+  /** The bet this corrects (a dispute's correction); null for a plain adjustment. */
+  hold_id: string | null;
 };
 
 export type AdjustmentRequest = {
@@ -44,6 +50,10 @@ export type AdjustmentRequest = {
 };
 
 export const ADJUSTMENTS_LIST_MAX = 100;
+const DAY_MS = 24 * 3_600_000;
+
+/** What a correction's approval must check again, and record once applied (disputes.ts). */
+export type CorrectionRules = { check: (a: Adjustment) => Failure | null; applied: (a: Adjustment) => void };
 
 function fingerprint(a: Pick<Adjustment, 'currency' | 'bucket' | 'amount_minor' | 'reason'> & { actor: string }): string {
   return JSON.stringify(['adjustment', a.currency, a.bucket, a.amount_minor, a.reason, a.actor]);
@@ -83,11 +93,14 @@ export class Adjustments {
         ? { ok: true, adjustment: existing, replayed: true }
         : fail('idempotency_conflict', 'this adjustment id was used with a different request', { adjustment_id: input.adjustment_id });
     }
-    return once(this.ctx, key, fp, () => this.create(input));
+    return once(this.ctx, key, fp, () => this.open({ ...input, hold_id: null }));
   }
 
-  /** The second operator's decision on a pending adjustment. The same decision repeated is a replay. */
-  decide(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null): Replayable<{ adjustment: Adjustment }> {
+  /**
+   * The second operator's decision on a pending adjustment. The same decision repeated is a replay.
+   * A correction of a bet is decided with its rules (Disputes.decideCorrection), never without.
+   */
+  decide(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null, rules: CorrectionRules | null = null): Replayable<{ adjustment: Adjustment }> {
     const invalid = checkFields({ ids: { adjustment_id: adjustmentId, actor }, texts: reason === null ? {} : { reason } });
     if (invalid) return invalid;
     if (decision !== 'approve' && decision !== 'reject') return fail('validation_failed', "decision must be 'approve' or 'reject'");
@@ -99,6 +112,7 @@ export class Adjustments {
       return fail('invalid_state', `adjustment is ${a.state}`, { state: a.state });
     }
     if (actor === a.requested_by) return fail('four_eyes_violation', 'a second operator must decide this adjustment', { requested_by: a.requested_by });
+    if (a.hold_id !== null && rules === null) throw new Error(`invariant: correction ${a.adjustment_id} decided without its bet's rules`);
     const now = this.ctx.now();
     if (decision === 'reject') {
       this.ctx.db.run`update adjustments set state = 'rejected', decided_by = ${actor}, decision_reason = ${reason}, decided_at = ${now}
@@ -106,18 +120,38 @@ export class Adjustments {
       this.ctx.emit('backoffice.adjustment.rejected', { adjustment_id: a.adjustment_id, amount_minor: a.amount_minor, actor, reason }, a.currency);
       return { ok: true, adjustment: this.get(a.adjustment_id)!, replayed: false };
     }
+    const refused = rules?.check(a);
+    if (refused) return refused; // stays pending (the bet may still be corrected another way), or rejected by a void
     const applied = this.wallet.correct(a.currency, `adjustment:${a.adjustment_id}`, { [a.bucket]: a.amount_minor });
     if (!applied.ok) return applied; // stays pending: a later approval may find the funds
     const after = applied.balance_after_minor[a.bucket];
     this.ctx.db.run`update adjustments set state = 'applied', decided_by = ${actor}, decision_reason = ${reason}, decided_at = ${now},
       balance_after_minor = ${after} where adjustment_id = ${a.adjustment_id}`;
+    const done = this.get(a.adjustment_id)!;
     this.emitApplied(a, after, actor);
-    return { ok: true, adjustment: this.get(a.adjustment_id)!, replayed: false };
+    rules?.applied(done);
+    return { ok: true, adjustment: done, replayed: false };
   }
 
-  private create(input: AdjustmentRequest): Result<{ adjustment: Adjustment }> {
+  /** Pending corrections of a bet, oldest first. */
+  pendingOf(holdId: string): Adjustment[] {
+    return this.ctx.db.all<Adjustment>`select * from adjustments where hold_id = ${holdId} and state = 'pending' order by created_at, adjustment_id`;
+  }
+
+  /** Rejects a pending adjustment on the system's behalf (a voided bet's pending corrections). */
+  withdraw(a: Adjustment, actor: string, reason: string): void {
+    this.ctx.db.run`update adjustments set state = 'rejected', decided_by = ${actor}, decision_reason = ${reason}, decided_at = ${this.ctx.now()}
+      where adjustment_id = ${a.adjustment_id} and state = 'pending'`;
+    this.ctx.emit('backoffice.adjustment.rejected', { adjustment_id: a.adjustment_id, amount_minor: a.amount_minor, actor, reason }, a.currency);
+  }
+
+  /**
+   * Records a new adjustment (or correction of a bet): applied at once when the operator may do it
+   * alone, else pending a second operator. The caller has checked idempotency and the bet's bounds.
+   */
+  open(input: AdjustmentRequest & { hold_id: string | null }): Result<{ adjustment: Adjustment }> {
     if (!this.currencyAllowed(input.currency)) return fail('unsupported_currency', `this player has no ${input.currency} account`, { currency: input.currency });
-    const needsApproval = Math.abs(input.amount_minor) > fourEyesThresholdMinor(input.currency);
+    const needsApproval = this.needsSecondOperator(input.actor, input.currency, input.amount_minor);
     let after: number | null = null;
     if (!needsApproval) {
       const applied = this.wallet.correct(input.currency, `adjustment:${input.adjustment_id}`, { [input.bucket]: input.amount_minor });
@@ -125,15 +159,27 @@ export class Adjustments {
       after = applied.balance_after_minor[input.bucket];
     }
     const now = this.ctx.now();
-    this.ctx.db.run`insert into adjustments (adjustment_id, currency, bucket, amount_minor, reason, state, requested_by, balance_after_minor, created_at, decided_at)
+    this.ctx.db.run`insert into adjustments (adjustment_id, currency, bucket, amount_minor, reason, state, requested_by, balance_after_minor, created_at, decided_at, hold_id)
       values (${input.adjustment_id}, ${input.currency}, ${input.bucket}, ${input.amount_minor}, ${input.reason},
-      ${needsApproval ? 'pending' : 'applied'}, ${input.actor}, ${after}, ${now}, ${needsApproval ? null : now})`;
+      ${needsApproval ? 'pending' : 'applied'}, ${input.actor}, ${after}, ${now}, ${needsApproval ? null : now}, ${input.hold_id})`;
     this.ctx.emit('backoffice.adjustment.requested', {
       adjustment_id: input.adjustment_id, bucket: input.bucket, amount_minor: input.amount_minor, reason: input.reason, actor: input.actor, needs_approval: needsApproval,
     }, input.currency);
     const a = this.get(input.adjustment_id)!;
     if (after !== null) this.emitApplied(a, after, null);
     return { ok: true, adjustment: a };
+  }
+
+  /**
+   * Above the single threshold, or above what this operator already applied alone to this player
+   * today (UTC) plus this one, a second operator must approve.
+   */
+  private needsSecondOperator(actor: string, currency: Currency, amount: number): boolean {
+    if (Math.abs(amount) > fourEyesThresholdMinor(currency)) return true;
+    const dayStart = Math.floor(this.ctx.now() / DAY_MS) * DAY_MS;
+    const alone = this.ctx.db.first<{ total: number | null }>`select sum(abs(amount_minor)) as total from adjustments
+      where requested_by = ${actor} and currency = ${currency} and state = 'applied' and decided_by is null and created_at >= ${dayStart}`!.total ?? 0;
+    return alone + Math.abs(amount) > fourEyesDailyCumulativeMinor(currency);
   }
 
   private emitApplied(a: Adjustment, after: number, approvedBy: string | null): void {

@@ -33,6 +33,12 @@ export type ProfileRow = {
 export class PlayerContext extends ObjectContext {
   /** Events emitted since the object last looked (PlayerDO resets it at the start of each transaction). */
   eventsEmitted = 0;
+  /**
+   * Events that record a refusal (a limit breach attempt, say). A refused call rolls its whole
+   * transaction back, so these are kept aside and written after the rollback, in a transaction of
+   * their own: the refusal changed no money, but regulators still want to see the attempt.
+   */
+  private refusals: (() => void)[] = [];
 
   profile(): ProfileRow | null {
     return this.db.first<ProfileRow>`select * from profile where id = 1`;
@@ -43,5 +49,23 @@ export class PlayerContext extends ObjectContext {
     const p = this.profile();
     this.outbox.emit(type, payload, { player_id: p?.player_id ?? null, jurisdiction: p?.jurisdiction ?? null, currency }, this.now());
     this.eventsEmitted++;
+  }
+
+  /** Records a refusal: emitted whether or not the call's transaction is rolled back (see `refusals`). */
+  emitRefusal<T extends EventType>(type: T, payload: EventPayload<T>, currency: Currency | null = null): void {
+    this.refusals.push(() => this.emit(type, payload, currency));
+  }
+
+  /** Writes the refusals recorded since the last call; PlayerDO calls it inside a transaction. Returns how many. */
+  emitRefusals(): number {
+    const taken = this.refusals;
+    this.refusals = [];
+    for (const emit of taken) emit();
+    return taken.length;
+  }
+
+  /** Forgets recorded refusals (a transaction about to start must not inherit another's). */
+  clearRefusals(): void {
+    this.refusals = [];
   }
 }

@@ -1,13 +1,25 @@
 /**
  * Dispute resolutions on settled bets. Ledger entries are never edited: a resolution writes
- * compensating entries (kind 'adjustment', ref `dispute:<id>`). 'void' undoes a posted bet as if it
- * had not been played: the stake comes back and the wins credited against it go, netted per bucket
- * (so a winning bet that is voided is a debit); a bet is voided at most once. 'correct' moves a
- * signed amount of real money against a settled bet (a mis-settled win, say). Idempotent on the
- * operator-chosen dispute id; a refusal (insufficient funds, wrong state) writes nothing.
+ * compensating entries. Idempotent on the operator-chosen dispute id; a refusal writes nothing.
+ *
+ *   void     undoes a posted bet as if it had not been played: the player ends exactly where they
+ *            were before the bet (the stake comes back; the wins and every applied correction of
+ *            the bet go, netted per bucket, so voiding a winning bet is a debit). A bet is voided at
+ *            most once, and its pending corrections are rejected with it. Ledger ref `dispute:<id>`.
+ *   correct  a signed amount of real money against a settled bet (a mis-settled win, say). It keeps
+ *            the bet's total return (wins + corrections, pending ones included) between 0 and what
+ *            the bet could have returned (the table's payout for its spot, or a configured multiple
+ *            of the stake where the game does not say). It is an adjustment of the bet
+ *            (adjustments.ts): applied at once under the four-eyes thresholds, else pending a
+ *            second operator in the same queue, checked again when approved. A corrected bet can
+ *            still be voided; a voided bet cannot be corrected.
+ *
+ * The `disputes` table holds what was applied (voids, and corrections once applied).
  */
-import { fail, type Result } from '../../domain/errors';
+import { defaultMaxReturnMinor } from '../../domain/backoffice';
+import { fail, type Failure, type Result } from '../../domain/errors';
 import type { Currency } from '../../domain/money';
+import type { Adjustment, Adjustments } from './adjustments';
 import type { PlayerContext } from './context';
 import { isKeyKept, once, type Replayable } from './idempotency';
 import type { Limits } from './limits';
@@ -28,6 +40,9 @@ export type Dispute = {
   created_at: number;
 };
 
+/** A resolution as answered: applied, or (a correction above the four-eyes thresholds) pending approval. */
+export type DisputeOutcome = Dispute & { state: 'applied' | 'pending' };
+
 export type DisputeInput = {
   dispute_id: string;
   hold_id: string;
@@ -38,6 +53,9 @@ export type DisputeInput = {
   actor: string;
 };
 
+/** Who rejects a voided bet's pending corrections. */
+const VOID_ACTOR = 'system:bet-voided';
+
 function fingerprint(d: { hold_id: string; resolution: DisputeResolution; amount_minor: number | null; reason: string; actor: string }): string {
   return JSON.stringify(['dispute', d.hold_id, d.resolution, d.amount_minor, d.reason, d.actor]);
 }
@@ -47,6 +65,7 @@ export class Disputes {
     private readonly ctx: PlayerContext,
     private readonly wallet: Wallet,
     private readonly limits: Limits,
+    private readonly adjustments: Adjustments,
   ) {}
 
   get(disputeId: string): Dispute | null {
@@ -57,7 +76,12 @@ export class Disputes {
     return this.ctx.db.all<Dispute>`select * from disputes where hold_id = ${holdId} order by created_at`;
   }
 
-  resolve(input: DisputeInput): Replayable<{ dispute: Dispute }> {
+  /** What applied corrections of a bet add up to (real money). */
+  correctionsOf(holdId: string): number {
+    return this.ctx.db.first<{ total: number | null }>`select sum(amount_minor) as total from disputes where hold_id = ${holdId} and resolution = 'correct'`!.total ?? 0;
+  }
+
+  resolve(input: DisputeInput): Replayable<{ dispute: DisputeOutcome }> {
     const invalid = checkFields({
       ids: { dispute_id: input.dispute_id, hold_id: input.hold_id, actor: input.actor }, texts: { reason: input.reason },
       deltas: input.resolution === 'correct' ? { amount_minor: input.amount_minor } : {},
@@ -70,7 +94,7 @@ export class Disputes {
     if (!this.ctx.profile()) return fail('player_not_found');
     const key = `dispute:${input.dispute_id}`;
     const fp = fingerprint({ ...input, amount_minor: input.resolution === 'correct' ? input.amount_minor! : null });
-    const existing = this.get(input.dispute_id);
+    const existing = this.outcome(input.dispute_id);
     if (existing && !isKeyKept(this.ctx, key)) {
       // Older than the idempotency retention: the dispute itself answers the retry.
       const same = fingerprint({ ...existing, amount_minor: existing.resolution === 'correct' ? existing.amount_minor : null }) === fp;
@@ -80,28 +104,69 @@ export class Disputes {
     return once(this.ctx, key, fp, () => (input.resolution === 'void' ? this.voidBet(input) : this.correctBet(input, input.amount_minor!)));
   }
 
-  private voidBet(input: DisputeInput): Result<{ dispute: Dispute }> {
+  /** A second operator's decision on a pending correction: the bet's bounds are checked again. */
+  decideCorrection(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null): Replayable<{ adjustment: Adjustment }> {
+    return this.adjustments.decide(adjustmentId, decision, actor, reason, {
+      check: (a) => {
+        const bet = this.settledBet(a.hold_id!);
+        return bet.ok ? this.outOfBounds(bet.hold, a.amount_minor, a.adjustment_id) : bet;
+      },
+      applied: (a) => this.recordCorrection(a),
+    });
+  }
+
+  private voidBet(input: DisputeInput): Result<{ dispute: DisputeOutcome }> {
     const bet = this.settledBet(input.hold_id);
     if (!bet.ok) return bet;
     const h = bet.hold;
     const wins = this.wallet.winsOf(h.hold_id);
-    const delta = { real: h.real_minor - wins.real, bonus: h.bonus_minor - wins.bonus };
+    // Back to where the player stood before the bet: the stake returns, the wins and corrections go.
+    const delta = { real: h.real_minor - wins.real - this.correctionsOf(h.hold_id), bonus: h.bonus_minor - wins.bonus };
     const moved = this.wallet.correct(h.currency, `dispute:${input.dispute_id}`, delta);
     if (!moved.ok) return moved;
+    for (const pending of this.adjustments.pendingOf(h.hold_id)) this.adjustments.withdraw(pending, VOID_ACTOR, `bet voided by dispute ${input.dispute_id}`);
     // Responsible gaming: the bet no longer counts as wagered, nor the loss it left.
     const stake = h.real_minor + h.bonus_minor;
     this.limits.record('wager', h.currency, -stake, h.created_at);
     this.limits.record('loss', h.currency, -(delta.real + delta.bonus), h.created_at);
-    return this.record(input, h, delta.real + delta.bonus);
+    return { ok: true, dispute: { ...this.record(input, h, 'void', delta.real + delta.bonus), state: 'applied' } };
   }
 
-  private correctBet(input: DisputeInput, amount: number): Result<{ dispute: Dispute }> {
+  private correctBet(input: DisputeInput, amount: number): Result<{ dispute: DisputeOutcome }> {
     const bet = this.settledBet(input.hold_id);
     if (!bet.ok) return bet;
-    const moved = this.wallet.correct(bet.hold.currency, `dispute:${input.dispute_id}`, { real: amount });
-    if (!moved.ok) return moved;
-    this.limits.record('loss', bet.hold.currency, -amount, this.ctx.now()); // like a win (credit) or a further stake (debit)
-    return this.record(input, bet.hold, amount);
+    const refused = this.outOfBounds(bet.hold, amount, null);
+    if (refused) return refused;
+    const opened = this.adjustments.open({
+      adjustment_id: input.dispute_id, currency: bet.hold.currency, bucket: 'real', amount_minor: amount, reason: input.reason, actor: input.actor, hold_id: bet.hold.hold_id,
+    });
+    if (!opened.ok) return opened;
+    if (opened.adjustment.state === 'applied') this.recordCorrection(opened.adjustment);
+    return { ok: true, dispute: this.outcome(input.dispute_id)! };
+  }
+
+  /** Books an applied correction as a resolution of its bet (the money moved with the adjustment). */
+  private recordCorrection(a: Adjustment): void {
+    const h = this.wallet.hold(a.hold_id!)!;
+    this.limits.record('loss', h.currency, -a.amount_minor, this.ctx.now()); // like a win (credit) or a further stake (debit)
+    this.record({ dispute_id: a.adjustment_id, reason: a.reason, actor: a.requested_by }, h, 'correct', a.amount_minor);
+  }
+
+  /**
+   * The bet's total return after this correction (wins, applied and pending corrections) must stay
+   * between 0 and what the bet could have returned. `except`: a pending correction being approved.
+   */
+  private outOfBounds(h: Hold, amount: number, except: string | null): Failure | null {
+    const wins = this.wallet.winsOf(h.hold_id);
+    const pending = this.adjustments.pendingOf(h.hold_id).filter((a) => a.adjustment_id !== except).reduce((sum, a) => sum + a.amount_minor, 0);
+    const returned = wins.real + wins.bonus + this.correctionsOf(h.hold_id) + pending;
+    const maxReturn = h.max_return_minor ?? defaultMaxReturnMinor(h.real_minor + h.bonus_minor);
+    const min = -returned;
+    const max = maxReturn - returned;
+    if (amount >= min && amount <= max) return null;
+    return fail('correction_out_of_bounds', `a correction of this bet must be between ${min} and ${max}: its return would leave 0..${maxReturn}`, {
+      min_minor: min, max_minor: max, returned_minor: returned, max_return_minor: maxReturn, currency: h.currency,
+    });
   }
 
   /** A bet that was posted and has not been voided by a dispute yet. */
@@ -114,12 +179,24 @@ export class Disputes {
     return { ok: true, hold: h };
   }
 
-  private record(input: DisputeInput, h: Hold, net: number): Result<{ dispute: Dispute }> {
+  /** A dispute as answered: applied (in `disputes`), or a correction still pending approval. */
+  private outcome(disputeId: string): DisputeOutcome | null {
+    const applied = this.get(disputeId);
+    if (applied) return { ...applied, state: 'applied' };
+    const a = this.adjustments.get(disputeId);
+    if (!a || a.hold_id === null || a.state !== 'pending') return null;
+    return {
+      dispute_id: disputeId, hold_id: a.hold_id, currency: a.currency, resolution: 'correct', amount_minor: a.amount_minor,
+      reason: a.reason, actor: a.requested_by, created_at: a.created_at, state: 'pending',
+    };
+  }
+
+  private record(input: Pick<DisputeInput, 'dispute_id' | 'reason' | 'actor'>, h: Hold, resolution: DisputeResolution, net: number): Dispute {
     this.ctx.db.run`insert into disputes (dispute_id, hold_id, currency, resolution, amount_minor, reason, actor, created_at)
-      values (${input.dispute_id}, ${h.hold_id}, ${h.currency}, ${input.resolution}, ${net}, ${input.reason}, ${input.actor}, ${this.ctx.now()})`;
+      values (${input.dispute_id}, ${h.hold_id}, ${h.currency}, ${resolution}, ${net}, ${input.reason}, ${input.actor}, ${this.ctx.now()})`;
     this.ctx.emit('backoffice.dispute.resolved', {
-      dispute_id: input.dispute_id, ref: h.hold_id, resolution: input.resolution, amount_minor: net, actor: input.actor, reason: input.reason,
+      dispute_id: input.dispute_id, ref: h.hold_id, resolution, amount_minor: net, actor: input.actor, reason: input.reason,
     }, h.currency);
-    return { ok: true, dispute: this.get(input.dispute_id)! };
+    return this.get(input.dispute_id)!;
   }
 }

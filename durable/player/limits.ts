@@ -119,7 +119,7 @@ export class Limits {
     for (const r of mine) {
       const used = this.used(kind, currency, windowStartHour(r.period, now));
       if (used + amount > r.value!) {
-        this.ctx.emit('rg.limit.breach_refused', { kind, period: r.period, limit: r.value!, attempted_minor: amount }, currency);
+        this.ctx.emitRefusal('rg.limit.breach_refused', { kind, period: r.period, limit: r.value!, attempted_minor: amount }, currency);
         return fail('limit_exceeded', `this would exceed your ${r.period} ${kind} limit`, {
           kind, period: r.period, limit_minor: r.value, used_minor: used, remaining_minor: Math.max(0, r.value! - used),
         });

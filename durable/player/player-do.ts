@@ -37,17 +37,28 @@ import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet
 
 const ALARM_BATCH_MAX = 100;
 
+/** Carries a refusal out of a transaction it rolls back (see PlayerDO.tx). */
+class RolledBack extends Error {
+  constructor(readonly failure: Failure) {
+    super(`rolled back: ${failure.code}`);
+  }
+}
+
+function isFailure(value: unknown): value is Failure {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
+}
+
 export type LoginInput = { password: string; country: string; ip: string | null; user_agent: string | null };
 
 export class PlayerDO extends DurableObject<Env> {
-  private readonly c: PlayerContext;
-  private readonly limitsRg: Limits;
-  private readonly sessionsRg: Sessions;
-  private readonly profileRg: Profile;
-  private readonly walletRg: Wallet;
-  private readonly adjustmentsRg: Adjustments;
-  private readonly disputesRg: Disputes;
-  private readonly providerWalletRg: ProviderWallet;
+  protected readonly c: PlayerContext;
+  protected readonly limitsRg: Limits;
+  protected readonly sessionsRg: Sessions;
+  protected readonly profileRg: Profile;
+  protected readonly walletRg: Wallet;
+  protected readonly adjustmentsRg: Adjustments;
+  protected readonly disputesRg: Disputes;
+  protected readonly providerWalletRg: ProviderWallet;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -60,7 +71,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.profileRg = new Profile(this.c, this.sessionsRg);
     this.walletRg = new Wallet(this.c, this.limitsRg);
     this.adjustmentsRg = new Adjustments(this.c, this.walletRg);
-    this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg);
+    this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
       (brand) => env.BRAND_OPS.getByName(brandOpsName(brand)) as unknown as IngestTarget);
@@ -78,34 +89,57 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   /**
-   * One SQLite transaction. If it emitted events, the relay is armed inside it (so delivery cannot
+   * One SQLite transaction. A call that answers `{ok: false}` changed nothing: its transaction is
+   * rolled back whole (an exception inside transactionSync, mapped back to the answer), so no path
+   * can commit half of a money movement before a later step refuses. The refusal events it recorded
+   * (ctx.emitRefusal) are written afterwards in a transaction of their own. `failures: 'commit'` is
+   * for the few calls whose refusal is itself a state change (a wrong password counts towards the
+   * lockout). If the transaction emitted events, the relay is armed inside it (so delivery cannot
    * be lost) and kicked after it commits (so the caller does not wait for the back office).
    * `relay: 'alarm'` leaves delivery to the armed alarm (seconds later, batched): for bursts such as
    * a table settling a thousand bets at once, where a thousand immediate deliveries into the one
    * back-office object of the brand would compete with the settlement itself.
    */
-  private tx<T>(fn: () => T, relay: 'now' | 'alarm' = 'now'): T {
+  protected tx<T>(fn: () => T, relay: 'now' | 'alarm' = 'now', failures: 'roll_back' | 'commit' = 'roll_back'): T {
     let emitted = 0;
-    const out = this.ctx.storage.transactionSync(() => {
-      this.c.eventsEmitted = 0;
-      const result = fn();
-      emitted = this.c.eventsEmitted;
-      if (emitted > 0) {
-        if (relay === 'now') this.relay.arm();
-        else this.relay.armNoLater();
-      }
-      return result;
-    });
+    let out: T;
+    this.c.clearRefusals();
+    try {
+      out = this.ctx.storage.transactionSync(() => {
+        this.c.eventsEmitted = 0;
+        const result = fn();
+        if (failures === 'roll_back' && isFailure(result)) throw new RolledBack(result);
+        this.c.emitRefusals();
+        emitted = this.c.eventsEmitted;
+        if (emitted > 0) this.armRelay(relay);
+        return result;
+      });
+    } catch (err) {
+      if (!(err instanceof RolledBack)) throw err;
+      out = err.failure as T;
+      emitted = this.ctx.storage.transactionSync(() => {
+        this.c.eventsEmitted = 0;
+        if (this.c.emitRefusals() > 0) this.armRelay(relay);
+        return this.c.eventsEmitted;
+      });
+    }
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
     return out;
   }
 
-  /** Authenticates the session, then runs `fn` in the same transaction. */
+  private armRelay(relay: 'now' | 'alarm'): void {
+    if (relay === 'now') this.relay.arm();
+    else this.relay.armNoLater();
+  }
+
+  /**
+   * Authenticates the session, then runs `fn`. The session check commits on its own (an expired
+   * session is ended, and stays ended, even though the call is refused); `fn` runs in a second
+   * transaction straight after, with no await in between, so nothing else runs between the two.
+   */
   private asPlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>, relay: 'now' | 'alarm' = 'now'): Result<T> {
-    return this.tx(() => {
-      const auth = this.sessionsRg.authenticate(sessionId);
-      return auth.ok ? fn(auth.session) : auth;
-    }, relay);
+    const auth = this.tx(() => this.sessionsRg.authenticate(sessionId), relay, 'commit');
+    return auth.ok ? this.tx(() => fn(auth.session), relay) : auth;
   }
 
   /** Like asPlayer, and the player must be free to play and pay (not locked, excluded, cooling off). */
@@ -135,7 +169,7 @@ export class PlayerDO extends DurableObject<Env> {
       if (!p) return fail('invalid_credentials');
       const throttle = this.profileRg.loginThrottle();
       return throttle.ok ? { ok: true as const, hash: p.password_hash } : throttle;
-    });
+    }, 'now', 'commit');
     if (!before.ok) return before;
     const good = await verifyPassword(input.password, before.hash);
     // State may have moved while we awaited the hash: decide on a fresh read, in one transaction.
@@ -157,7 +191,7 @@ export class PlayerDO extends DurableObject<Env> {
         this.c.emit('player.login.foreign_country', { session_id: session.session_id, registered_country: p.country, login_country: input.country });
       }
       return { ok: true, player: playerView(p), session };
-    });
+    }, 'now', 'commit'); // a wrong password counts towards the lockout, and a blocked login is an event
   }
 
   logout(sessionId: string): Result {
@@ -252,33 +286,21 @@ export class PlayerDO extends DurableObject<Env> {
   // ---- system: payments, tables, providers, operators ----------------------------------------
 
   /** A verified payment-provider notification for one of this player's deposits. */
-  confirmPayment(n: { deposit_id: string; status: 'completed' | 'failed'; amount_minor: number; currency: Currency; provider_ref: string; reason: string | null }) {
+  confirmPayment(n: { deposit_id: string; provider: string; status: 'completed' | 'failed'; amount_minor: number; currency: Currency; provider_ref: string; reason: string | null }) {
     return this.tx(() => (n.status === 'completed'
       ? this.walletRg.completeDeposit(n)
-      : this.walletRg.failDeposit({ deposit_id: n.deposit_id, reason: n.reason })));
+      : this.walletRg.failDeposit({ deposit_id: n.deposit_id, provider: n.provider, reason: n.reason })));
   }
 
-  /** First phase of a bet. Refused while the player is blocked; stale holds expire by alarm. */
-  reserveHold(input: HoldRequest) {
-    return this.tx(() => {
-      const blocked = this.profileRg.blockReason();
-      if (blocked) return fail(blocked);
-      const now = this.c.now();
-      const expiresAt = Math.min(input.expires_at ?? now + HOLD_TTL_MAX_MS, now + HOLD_TTL_MAX_MS);
-      return this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
-    });
-  }
-
-  postHold(holdId: string) {
-    return this.tx(() => this.walletRg.postHold(holdId));
-  }
-
+  /**
+   * Voids a bet's pending hold (a table giving back a stake it refused or a voided round's). The
+   * other two-phase steps have no RPC of their own in production: tables settle with
+   * settleTableBet, providers through providerBet/Win/Rollback, so nothing reachable from the
+   * Worker can post a hold or credit a win that no game settled (tests reach them through
+   * test/edge/entry.ts).
+   */
   voidHold(holdId: string) {
     return this.tx(() => this.walletRg.voidHold(holdId));
-  }
-
-  creditWin(input: { win_id: string; hold_id: string | null; currency: Currency; amount_minor: number; bucket: Bucket }) {
-    return this.tx(() => (this.c.profile() ? this.walletRg.creditWin(input) : fail('player_not_found')));
   }
 
   // ---- live tables (TableDO calls these; see durable/table/player-port.ts) ------------------
@@ -360,8 +382,11 @@ export class PlayerDO extends DurableObject<Env> {
     return this.tx(() => this.adjustmentsRg.request(input));
   }
 
+  /** A correction of a bet is decided with the bet's rules (bounds checked again); any other adjustment as is. */
   decideAdjustment(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
-    return this.tx(() => this.adjustmentsRg.decide(adjustmentId, decision, actor, reason));
+    return this.tx(() => (this.adjustmentsRg.get(adjustmentId)?.hold_id
+      ? this.disputesRg.decideCorrection(adjustmentId, decision, actor, reason)
+      : this.adjustmentsRg.decide(adjustmentId, decision, actor, reason)));
   }
 
   adjustments(opts: { state?: AdjustmentState; limit?: number } = {}) {

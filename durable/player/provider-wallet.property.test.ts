@@ -88,7 +88,7 @@ describe('provider wallet invariants (R1)', () => {
                 case 'fund': {
                   const d = w.requestDeposit(fundKey, { deposit_id: fundKey, provider: 'sandbox', currency: 'EUR', amount_minor: s.amount });
                   if (!d.ok) throw new Error(d.code);
-                  const done = w.completeDeposit({ deposit_id: d.deposit.deposit_id, amount_minor: s.amount, currency: 'EUR', provider_ref: 'x' });
+                  const done = w.completeDeposit({ deposit_id: d.deposit.deposit_id, provider: 'sandbox', amount_minor: s.amount, currency: 'EUR', provider_ref: 'x' });
                   if (done.ok && !done.replayed) m.balance += s.amount;
                   return;
                 }

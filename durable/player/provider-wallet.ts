@@ -165,13 +165,14 @@ export class ProviderWallet {
     const voidedBySupport = this.deps.disputes.ofHold(bet.hold_id!).some((d) => d.resolution === 'void');
     let restored = 0;
     if (!voidedBySupport) {
+      const expected = bet.amount_minor - this.deps.disputes.correctionsOf(bet.hold_id!); // back to before the bet
       const voided = this.deps.disputes.resolve({
         dispute_id: providerRef(input.provider_id, input.tx_id), hold_id: bet.hold_id!, resolution: 'void',
         reason: `provider rollback ${input.tx_id} of bet ${bet.tx_id}`, actor: `provider:${input.provider_id}`,
       });
       if (!voided.ok) return voided;
       restored = voided.dispute.amount_minor;
-      if (restored !== bet.amount_minor) throw new Error(`invariant: rollback of ${bet.tx_id} restored ${restored}, stake ${bet.amount_minor}`);
+      if (restored !== expected) throw new Error(`invariant: rollback of ${bet.tx_id} restored ${restored}, expected ${expected}`);
     }
     this.ctx.db.run`update provider_txs set state = 'rolled_back' where provider_id = ${bet.provider_id} and tx_id = ${bet.tx_id}`;
     const tx = this.record(input, 'rollback', { amount: restored, betTxId: bet.tx_id, holdId: null, state: 'applied', fp });

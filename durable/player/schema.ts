@@ -234,4 +234,14 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
   create unique index provider_txs_one_rollback on provider_txs (provider_id, bet_tx_id) where kind = 'rollback';
   create index provider_txs_round on provider_txs (provider_id, round_id);
   `,
+
+  /* 4: money controls: what a bet can return (bounds its corrections); corrections of bets are adjustments (four eyes) */ `
+  -- What the bet can return at most, stake included (a table knows it from its payout table);
+  -- null where the game does not say (provider bets): corrections then use a configured multiple.
+  alter table holds add column max_return_minor integer check (max_return_minor is null or max_return_minor >= 0);
+  -- A correction of a settled bet is an adjustment of that bet: the same four-eyes queue and rules.
+  alter table adjustments add column hold_id text;
+  create index adjustments_hold on adjustments (hold_id, state) where hold_id is not null;
+  create index adjustments_requester_day on adjustments (requested_by, currency, created_at);
+  `,
 ];

@@ -18,9 +18,18 @@ export type BalanceView = { currency: Currency; real_minor: number; bonus_minor:
 export type LedgerEntry = { entry_id: number; at: number; currency: Currency; bucket: Bucket; kind: LedgerKind; amount_minor: number; balance_after_minor: number; ref: string };
 export type Deposit = { deposit_id: string; provider: string; provider_ref: string | null; currency: Currency; amount_minor: number; state: 'pending' | 'completed' | 'failed'; failure_reason: string | null; created_at: number; updated_at: number };
 export type Withdrawal = { withdrawal_id: string; currency: Currency; amount_minor: number; hold_id: string; state: 'requested' | 'approved' | 'rejected' | 'paid'; decided_by: string | null; reason: string | null; created_at: number; updated_at: number };
-export type Hold = { hold_id: string; kind: 'bet' | 'withdrawal'; currency: Currency; real_minor: number; bonus_minor: number; state: 'pending' | 'posted' | 'voided' | 'expired'; expires_at: number | null; ref: string | null; created_at: number; resolved_at: number | null };
+export type Hold = {
+  hold_id: string; kind: 'bet' | 'withdrawal'; currency: Currency; real_minor: number; bonus_minor: number; state: 'pending' | 'posted' | 'voided' | 'expired';
+  expires_at: number | null; ref: string | null; created_at: number; resolved_at: number | null;
+  /** What the bet can return at most, stake included; null when the game does not say. */
+  max_return_minor: number | null;
+};
 
-export type HoldRequest = { hold_id: string; currency: Currency; amount_minor: number; expires_at: number | null; ref: string | null };
+export type HoldRequest = {
+  hold_id: string; currency: Currency; amount_minor: number; expires_at: number | null; ref: string | null;
+  /** What the bet can return at most (a table knows it); bounds later corrections of the bet. */
+  max_return_minor?: number | null;
+};
 
 /** Bets that are never settled give their money back after this long at the latest. */
 export const HOLD_TTL_MAX_MS = 24 * 3_600_000;
@@ -111,10 +120,13 @@ export class Wallet {
     });
   }
 
-  /** Payment provider confirmed: credit once. A repeated confirmation returns the same deposit. */
-  completeDeposit(input: { deposit_id: string; amount_minor: number; currency: Currency; provider_ref: string }): Replayable<{ deposit: Deposit }> {
+  /**
+   * Payment provider confirmed: credit once. A repeated confirmation returns the same deposit. Only
+   * the provider the deposit was made with can confirm it: to any other, it does not exist.
+   */
+  completeDeposit(input: { deposit_id: string; provider: string; amount_minor: number; currency: Currency; provider_ref: string }): Replayable<{ deposit: Deposit }> {
     const d = this.deposit(input.deposit_id);
-    if (!d) return fail('deposit_not_found');
+    if (!d || d.provider !== input.provider) return fail('deposit_not_found');
     if (d.amount_minor !== input.amount_minor || d.currency !== input.currency) {
       return fail('payment_mismatch', 'confirmed amount or currency differs from the deposit', { expected_minor: d.amount_minor, currency: d.currency });
     }
@@ -128,9 +140,9 @@ export class Wallet {
     return { ok: true, deposit: this.deposit(d.deposit_id)!, replayed: false };
   }
 
-  failDeposit(input: { deposit_id: string; reason: string | null }): Replayable<{ deposit: Deposit }> {
+  failDeposit(input: { deposit_id: string; provider: string; reason: string | null }): Replayable<{ deposit: Deposit }> {
     const d = this.deposit(input.deposit_id);
-    if (!d) return fail('deposit_not_found');
+    if (!d || d.provider !== input.provider) return fail('deposit_not_found');
     if (d.state === 'failed') return { ok: true, deposit: d, replayed: true };
     if (d.state !== 'pending') return fail('invalid_state', `deposit is ${d.state}`);
     const now = this.ctx.now();
@@ -202,11 +214,12 @@ export class Wallet {
     return posted.ok ? { ...posted, replayed: false } : posted;
   }
 
+  /** Voids a bet's pending hold. A withdrawal's hold is not a bet: only its withdrawal's decision releases it. */
   voidHold(holdId: string): Replayable<{ hold: Hold }> {
     return this.resolveUnposted(holdId, 'voided');
   }
 
-  /** Called by the alarm when a hold outlives its expiry; harmless if it was resolved meanwhile. */
+  /** Called by the alarm when a bet's hold outlives its expiry; harmless if it was resolved meanwhile. */
   expireHold(holdId: string): Replayable<{ hold: Hold }> {
     const h = this.hold(holdId);
     if (h && h.state === 'pending' && h.expires_at !== null && h.expires_at > this.ctx.now()) return { ok: true, hold: h, replayed: true };
@@ -332,8 +345,8 @@ export class Wallet {
     const now = this.ctx.now();
     this.adjustHeld(input.currency, 'real', fromReal);
     this.adjustHeld(input.currency, 'bonus', fromBonus);
-    this.ctx.db.run`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at)
-      values (${input.hold_id}, ${kind}, ${input.currency}, ${fromReal}, ${fromBonus}, 'pending', ${input.expires_at}, ${input.ref}, ${now})`;
+    this.ctx.db.run`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at, max_return_minor)
+      values (${input.hold_id}, ${kind}, ${input.currency}, ${fromReal}, ${fromBonus}, 'pending', ${input.expires_at}, ${input.ref}, ${now}, ${input.max_return_minor ?? null})`;
     if (input.expires_at !== null) this.ctx.schedules.at('hold.expire', input.hold_id, input.expires_at);
     if (kind === 'bet') {
       this.limits.record('wager', input.currency, input.amount_minor, now);
@@ -364,6 +377,7 @@ export class Wallet {
   private resolveUnposted(holdId: string, to: 'voided' | 'expired'): Replayable<{ hold: Hold }> {
     const h = this.hold(holdId);
     if (!h) return fail('hold_not_found');
+    if (h.kind !== 'bet') return fail('invalid_state', `hold ${holdId} reserves a ${h.kind}; it is released by deciding the ${h.kind}`, { kind: h.kind });
     if (h.state === to) return { ok: true, hold: h, replayed: true };
     if (h.state !== 'pending') return fail('invalid_state', `hold is ${h.state}`);
     this.release(holdId, to);

@@ -122,7 +122,7 @@ describe('bad input changes nothing', () => {
     expectError(await call('GET', '/v1/wallet/ledger?limit=100000', undefined, { token: p.token }), 400, 'validation_failed');
     expectError(await call('GET', '/v1/wallet/ledger?before=-1', undefined, { token: p.token }), 400, 'validation_failed');
     expectError(await call('GET', '/v1/wallet/ledger?foo=1', undefined, { token: p.token }), 400, 'validation_failed');
-    expect(await player(p.playerId).confirmPayment({ deposit_id: crypto.randomUUID(), status: 'completed', amount_minor: 1, currency: 'EUR', provider_ref: 'x', reason: null }))
+    expect(await player(p.playerId).confirmPayment({ deposit_id: crypto.randomUUID(), provider: 'sandbox', status: 'completed', amount_minor: 1, currency: 'EUR', provider_ref: 'x', reason: null }))
       .toMatchObject({ ok: false, code: 'deposit_not_found' });
   });
 

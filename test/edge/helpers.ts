@@ -1,6 +1,6 @@
 /** Shared helpers for edge integration tests: real HTTP into the worker (SELF), real RPC into objects. */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
-import type { PlayerDO } from '../../durable/player/player-do';
+import type { PlayerDO } from './entry';
 
 export type Json = Record<string, any>;
 

@@ -55,10 +55,10 @@ async function balance(stub: Stub, bucket: 'real' | 'bonus' = 'real'): Promise<n
   return eur ? (bucket === 'real' ? eur.real_minor : eur.bonus_minor) : 0;
 }
 
-/** A settled bet: reserve, post, then the given wins against it. */
+/** A settled bet (it could return 10x its stake): reserve, post, then the given wins against it. */
 async function settledBet(stub: Stub, stake: number, wins: number[] = []): Promise<string> {
   const holdId = id('bet');
-  expect(await stub.reserveHold({ hold_id: holdId, currency: 'EUR', amount_minor: stake, expires_at: null, ref: 'round-1' })).toMatchObject({ ok: true });
+  expect(await stub.reserveHold({ hold_id: holdId, currency: 'EUR', amount_minor: stake, expires_at: null, ref: 'round-1', max_return_minor: stake * 10 })).toMatchObject({ ok: true });
   expect(await stub.postHold(holdId)).toMatchObject({ ok: true });
   for (const w of wins) {
     expect(await stub.creditWin({ win_id: id('win'), hold_id: holdId, currency: 'EUR', amount_minor: w, bucket: 'real' })).toMatchObject({ ok: true });
@@ -279,16 +279,21 @@ describe('dispute resolution', () => {
     await expectHealthy(stub);
   });
 
-  it('corrects a settled bet by a signed amount of real money, more than once', async () => {
+  it('corrects a settled bet by a signed amount of real money, within what the bet could return', async () => {
     const { stub } = await funded(2000);
-    const hold = await settledBet(stub, 500, [400]);
+    const hold = await settledBet(stub, 500, [400]); // could return 5,000
     const correct = (amount_minor: number) => ({ dispute_id: id('dsp'), hold_id: hold, resolution: 'correct' as const, amount_minor, reason: 'mis-settled', actor: 'operator:a' });
-    expect(await stub.resolveDispute(correct(600))).toMatchObject({ ok: true, dispute: { resolution: 'correct', amount_minor: 600 } });
+    expect(await stub.resolveDispute(correct(600))).toMatchObject({ ok: true, dispute: { resolution: 'correct', amount_minor: 600, state: 'applied' } });
     expect(await stub.resolveDispute(correct(-100))).toMatchObject({ ok: true, dispute: { amount_minor: -100 } });
     expect(await balance(stub)).toBe(2000 - 500 + 400 + 600 - 100);
-    expect(await stub.resolveDispute(correct(-100_000))).toMatchObject({ ok: false, code: 'insufficient_funds' });
-    // a void after corrections takes back stake and wins only; corrections are their own entries
-    expect(await stub.resolveDispute({ dispute_id: id('dsp'), hold_id: hold, resolution: 'void', reason: 'void', actor: 'operator:b' })).toMatchObject({ ok: true, dispute: { amount_minor: 100 } });
+    // the bet's total return (400 + 500 so far) stays within 0..5,000
+    expect(await stub.resolveDispute(correct(-901))).toMatchObject({ ok: false, code: 'correction_out_of_bounds', details: { min_minor: -900, max_minor: 4100 } });
+    expect(await stub.resolveDispute(correct(4101))).toMatchObject({ ok: false, code: 'correction_out_of_bounds' });
+    expect(await balance(stub)).toBe(2400);
+    // a void after corrections puts the player back where they stood before the bet
+    expect(await stub.resolveDispute({ dispute_id: id('dsp'), hold_id: hold, resolution: 'void', reason: 'void', actor: 'operator:b' })).toMatchObject({ ok: true, dispute: { amount_minor: 500 - 400 - 500 } });
+    expect(await balance(stub)).toBe(2000);
+    expect(await stub.resolveDispute(correct(10))).toMatchObject({ ok: false, code: 'invalid_state' });
     await expectHealthy(stub);
   });
 

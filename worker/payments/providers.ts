@@ -16,6 +16,8 @@ export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 export type PaymentNotification = {
   deposit_id: string;
   player_id: string;
+  /** The provider that sent the notification: only the deposit's own provider can settle it. */
+  provider: string;
   status: 'completed' | 'failed';
   amount_minor: number;
   currency: Currency;

@@ -35,6 +35,6 @@ payments.openapi(createRoute({
   const check = await verifyWebhook(secret, raw, c.req.header('X-Signature'));
   if (check !== 'ok') throw new ApiError('unauthenticated', check === 'stale' ? 'signature timestamp outside the 5-minute window' : 'bad webhook signature');
   const n = c.req.valid('json');
-  const r = await applyPaymentNotification(c.env, { ...n, reason: n.reason ?? null });
+  const r = await applyPaymentNotification(c.env, { ...n, provider, reason: n.reason ?? null });
   return c.json({ deposit: r.deposit, replayed: r.replayed }, 200);
 });

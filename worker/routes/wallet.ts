@@ -68,7 +68,7 @@ wallet.openapi(createRoute({
   let deposit = r.deposit;
   if (input.provider === 'sandbox' && deposit.state === 'pending') {
     deposit = (await applyPaymentNotification(c.env, {
-      deposit_id: deposit.deposit_id, player_id: playerId, status: 'completed', amount_minor: deposit.amount_minor,
+      deposit_id: deposit.deposit_id, player_id: playerId, provider: 'sandbox', status: 'completed', amount_minor: deposit.amount_minor,
       currency: deposit.currency, provider_ref: `sandbox-${deposit.deposit_id}`, reason: null,
     })).deposit;
   }

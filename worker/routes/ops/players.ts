@@ -165,7 +165,9 @@ opsPlayers.openapi(createRoute({
   const found = await guardPlayer(c, 'adjustment.request', player_id, 'adjustment.request');
   const adjustmentId = await idFromKey('adj', op.operator_id, c.req.valid('header')['idempotency-key']);
   const r = unwrap(await playerStub(c.env, player_id).requestAdjustment({ adjustment_id: adjustmentId, currency: input.currency, bucket: input.bucket, amount_minor: input.amount_minor, reason: input.reason, actor: `operator:${op.operator_id}` }));
-  if (!r.replayed) await audit(c, found, 'adjustment.request', { reason: input.reason, before: { balances: found.balances }, after: r });
+  // Audited on replays too: if the audit append failed after the money moved, the client's retry
+  // replays the adjustment and this is the entry that records it (at least once, never zero times).
+  await audit(c, found, 'adjustment.request', { reason: input.reason, before: { balances: found.balances }, after: r });
   return c.json(r as unknown as Record<string, unknown>, 201);
 });
 

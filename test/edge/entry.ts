@@ -1,0 +1,35 @@
+/**
+ * The Worker as the edge tests run it: the production entry (worker/index.ts) with one difference,
+ * a PlayerDO that also answers the raw two-phase steps (reserve, post, credit a win with or without
+ * a bet). Production has no RPC for them, because a caller that can post a hold or credit a win
+ * that no game settled can mint money; tests use them to build wallet states directly.
+ * vitest.config.mts points the edge project's `main` here; wrangler.toml keeps worker/index.ts.
+ */
+// First, so that modules load in the production order (zod's OpenAPI extension before its users).
+export * from '../../worker/index';
+export { default } from '../../worker/index';
+import type { Currency } from '../../domain/money';
+import { fail } from '../../domain/errors';
+import { PlayerDO as ProductionPlayerDO } from '../../durable/player/player-do';
+import { HOLD_TTL_MAX_MS, type Bucket, type HoldRequest } from '../../durable/player/wallet';
+
+export class PlayerDO extends ProductionPlayerDO {
+  /** First phase of a bet, as a game would ask for it (blocked players refused, expiry capped). */
+  reserveHold(input: HoldRequest) {
+    return this.tx(() => {
+      const blocked = this.profileRg.blockReason();
+      if (blocked) return fail(blocked);
+      const now = this.c.now();
+      const expiresAt = Math.min(input.expires_at ?? now + HOLD_TTL_MAX_MS, now + HOLD_TTL_MAX_MS);
+      return this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
+    });
+  }
+
+  postHold(holdId: string) {
+    return this.tx(() => this.walletRg.postHold(holdId));
+  }
+
+  creditWin(input: { win_id: string; hold_id: string | null; currency: Currency; amount_minor: number; bucket: Bucket }) {
+    return this.tx(() => (this.c.profile() ? this.walletRg.creditWin(input) : fail('player_not_found')));
+  }
+}
