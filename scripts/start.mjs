@@ -135,7 +135,10 @@ say(`starting wrangler dev on ${baseUrl} (state: ${stateDir ? stateDir : '.wrang
 const child = spawn(nodeForWrangler(), wranglerArgs, {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+  // CLOUDFLARE_CF_FETCH_ENABLED=false: Miniflare would download the `Request.cf` template from
+  // workers.cloudflare.com at each start (offline: a warning and a stack trace, twice) only to fall
+  // back to its built-in placeholder; locally the country comes from DEV_COUNTRY / X-Dev-Country anyway.
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
 });
 
 function pipe(stream, out, tag = 'wrangler') {
