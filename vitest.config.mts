@@ -3,6 +3,13 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
+// wrangler.toml declares its secrets (`[secrets] required`); reading it for each test file, wrangler
+// would look for them in .dev.vars / .env / process.env and warn that they are missing, although the
+// edge project's test-only values below are what the tests run with. Only its errors are worth
+// showing here (WRANGLER_LOG=log or debug still shows everything). test/e2e/worker.mjs starts its
+// wrangler dev with the normal level again.
+process.env.WRANGLER_LOG ??= 'error';
+
 export default defineConfig({
   test: {
     projects: [

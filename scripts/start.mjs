@@ -69,6 +69,8 @@ function fatal(msg) {
 const devVars = join(ROOT, '.dev.vars');
 const opsBootstrapLine = () => `OPS_BOOTSTRAP_TOKEN=${randomBytes(32).toString('base64url')}`;
 const providerSecretLine = () => `PROVIDER_SECRET_SANDBOX_SLOTS=${randomBytes(32).toString('base64url')}`;
+// wrangler.toml requires every declared secret; SSO stays off while OIDC_ISSUER is empty.
+const oidcSecretLine = () => `OIDC_CLIENT_SECRET=${randomBytes(32).toString('base64url')}`;
 if (!existsSync(devVars)) {
   writeFileSync(devVars, [
     '# Written by `npm start` with random values: local development only, never commit (git-ignored).',
@@ -77,14 +79,17 @@ if (!existsSync(devVars)) {
     `PAYMENT_WEBHOOK_SECRET_SANDBOX=${randomBytes(32).toString('base64url')}`,
     opsBootstrapLine(),
     providerSecretLine(),
+    '# Unused while OIDC_ISSUER is empty (SSO off); replace it with the provider\'s when you turn SSO on.',
+    oidcSecretLine(),
     '',
   ].join('\n'), { mode: 0o600, flag: 'wx' });
-  say('wrote .dev.vars with a random SESSION_SIGNING_KEY, PAYMENT_WEBHOOK_SECRET_SANDBOX, OPS_BOOTSTRAP_TOKEN and PROVIDER_SECRET_SANDBOX_SLOTS');
+  say('wrote .dev.vars with random values for every secret wrangler.toml declares');
 } else {
   // An older .dev.vars: add the secrets it lacks, leaving every other line alone.
   const missing = [
     ['OPS_BOOTSTRAP_TOKEN', 'lets the demo seed create the first back-office admin', opsBootstrapLine],
     ['PROVIDER_SECRET_SANDBOX_SLOTS', 'signs the sandbox-slots provider\'s seamless-wallet calls (docs/provider-api.md)', providerSecretLine],
+    ['OIDC_CLIENT_SECRET', 'wrangler.toml declares it; unused while OIDC_ISSUER is empty (SSO off)', oidcSecretLine],
   ].filter(([name]) => !(name in readDevVars(devVars)));
   for (const [name, why, line] of missing) {
     const text = readFileSync(devVars, 'utf8');
@@ -130,7 +135,10 @@ say(`starting wrangler dev on ${baseUrl} (state: ${stateDir ? stateDir : '.wrang
 const child = spawn(nodeForWrangler(), wranglerArgs, {
   cwd: ROOT,
   stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+  // CLOUDFLARE_CF_FETCH_ENABLED=false: Miniflare would download the `Request.cf` template from
+  // workers.cloudflare.com at each start (offline: a warning and a stack trace, twice) only to fall
+  // back to its built-in placeholder; locally the country comes from DEV_COUNTRY / X-Dev-Country anyway.
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
 });
 
 function pipe(stream, out, tag = 'wrangler') {

@@ -114,7 +114,8 @@ export async function startWrangler({ config = 'wrangler.toml', args = [], ready
     cwd: REPO_ROOT,
     detached: true, // own process group: stop() kills wrangler and workerd together
     stdio: ['ignore', logFd, logFd],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', CI: '1' },
+    // CLOUDFLARE_CF_FETCH_ENABLED: Miniflare's built-in `Request.cf` placeholder, no download attempt (as npm start).
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', FORCE_COLOR: '0', CI: '1' },
   });
   closeSync(logFd);
   live.add(child.pid);

@@ -62,25 +62,29 @@ async function withFake(stub: Stub): Promise<FakeQueue> {
   return fake;
 }
 
-/** Emits `n` events in one transaction, each with `pad` in its payload. */
-async function emit(stub: Stub, n: number, pad = ''): Promise<void> {
-  await inside(stub, (i) => i.ctx.storage.transactionSync(() => {
+/** Inside the object: emits `n` events in one transaction, each with `pad` in its payload. */
+function emitNow(i: Internals, n: number, pad = ''): void {
+  i.ctx.storage.transactionSync(() => {
     for (let k = 0; k < n; k++) i.c.outbox.emit('player.vip.changed', { from: false, to: true, actor: `t:${k}:${pad}` }, {}, i.c.now());
-  }));
+  });
+}
+
+async function emit(stub: Stub, n: number, pad = ''): Promise<void> {
+  await inside(stub, (i) => emitNow(i, n, pad));
 }
 
 /**
  * `n` small rows straight into the outbox (real events are ~250 bytes, so the byte bound would
  * always cut first): for the count bounds. The shipper ships bodies as they are; it never validates.
  */
-async function emitSmall(stub: Stub, n: number): Promise<void> {
-  await inside(stub, (i) => i.ctx.storage.transactionSync(() => {
+function emitSmallNow(i: Internals, n: number): void {
+  i.ctx.storage.transactionSync(() => {
     for (let k = 0; k < n; k++) {
       const id = crypto.randomUUID();
       i.c.db.run`insert into outbox (event_id, event_type, occurred_at, body) values (${id}, 'test.small', ${i.c.now()}, ${JSON.stringify({ event_id: id, k })})`;
     }
     i.c.schedules.noLaterThan(SHIP_JOB, 'queue', i.c.now() + SHIP_DELAY_MS);
-  }));
+  });
 }
 
 async function outboxIds(stub: Stub): Promise<string[]> {
@@ -91,7 +95,8 @@ async function lastSeq(stub: Stub): Promise<number> {
   return inside(stub, (i) => i.c.db.first<{ s: number | null }>`select max(seq) as s from outbox`?.s ?? 0);
 }
 
-const jobs = (stub: Stub, kind: string) => inside(stub, (i) => i.c.schedules.pending().filter((j) => j.kind === kind));
+const jobsNow = (i: Internals, kind: string) => i.c.schedules.pending().filter((j) => j.kind === kind);
+const jobs = (stub: Stub, kind: string) => inside(stub, (i) => jobsNow(i, kind));
 
 async function until<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -117,13 +122,18 @@ describe('outbox shipper: scheduling', () => {
   it('schedules a shipment within SHIP_DELAY_MS in the emitting transaction, never later for later events', async () => {
     const stub = playerStub();
     await withFake(stub);
-    const at = await inside(stub, (i) => i.c.now());
-    await emit(stub, 1);
-    const [job] = await jobs(stub, SHIP_JOB);
-    expect(job!.due_at).toBeGreaterThanOrEqual(at + SHIP_DELAY_MS);
-    expect(job!.due_at).toBeLessThanOrEqual(at + SHIP_DELAY_MS + 1_000);
-    await emit(stub, 3);
-    expect((await jobs(stub, SHIP_JOB))[0]!.due_at).toBe(job!.due_at);
+    // One call, no await inside: the job's alarm (SHIP_DELAY_MS away) cannot take it between the looks.
+    const { at, first, later } = await inside(stub, (i) => {
+      const at = i.c.now();
+      emitNow(i, 1);
+      const first = jobsNow(i, SHIP_JOB);
+      emitNow(i, 3);
+      return { at, first, later: jobsNow(i, SHIP_JOB) };
+    });
+    expect(first).toHaveLength(1);
+    expect(first[0]!.due_at).toBeGreaterThanOrEqual(at + SHIP_DELAY_MS);
+    expect(first[0]!.due_at).toBeLessThanOrEqual(at + SHIP_DELAY_MS + 1_000);
+    expect(later).toEqual(first);
   });
 
   it('schedules nothing for an emit whose transaction rolled back', async () => {
@@ -145,8 +155,10 @@ describe('outbox shipper: batches', () => {
     const stub = playerStub();
     const fake = await withFake(stub);
     const n = 2 * EVENT_BATCH_MAX_EVENTS + 234;
-    await emitSmall(stub, n);
-    const run = await inside(stub, (i) => i.shipper.run());
+    const run = await inside(stub, (i) => { // emit and run in one call: the emit's alarm cannot run first
+      emitSmallNow(i, n);
+      return i.shipper.run();
+    });
     expect(run).toEqual({ batches: 3, events: n, error: null, more: false });
     expect(fake.messages.map((m) => m.events.length)).toEqual([EVENT_BATCH_MAX_EVENTS, EVENT_BATCH_MAX_EVENTS, 234]);
     expect(fake.ids()).toEqual(await outboxIds(stub));
@@ -182,11 +194,19 @@ describe('outbox shipper: batches', () => {
     const stub = playerStub();
     const fake = await withFake(stub);
     const n = SHIP_RUN_BATCHES_MAX * EVENT_BATCH_MAX_EVENTS + 7;
-    await emitSmall(stub, n);
-    const first = await inside(stub, async (i) => ({ run: await i.shipper.run(), now: i.c.now() }));
+    // Emit, run and look at the schedule in one call. The job re-armed "at once" is due at once: once
+    // the call returns, its alarm may take it (leaving a backup retry in its place) before a second
+    // call could look. Inside, nothing else runs: the fake send awaits no I/O, so no alarm can fire
+    // in between (nor the emit's own alarm, SHIP_DELAY_MS away, before this run).
+    const first = await inside(stub, async (i) => {
+      emitSmallNow(i, n);
+      const run = await i.shipper.run();
+      return { run, now: i.c.now(), jobs: jobsNow(i, SHIP_JOB) };
+    });
     expect(first.run).toEqual({ batches: SHIP_RUN_BATCHES_MAX, events: n - 7, error: null, more: true });
-    const [job] = await jobs(stub, SHIP_JOB);
-    expect(job!.due_at).toBeLessThanOrEqual(first.now + 50);
+    expect(first.jobs).toHaveLength(1);
+    expect(first.jobs[0]!.due_at).toBeLessThanOrEqual(first.now);
+    expect(first.jobs[0]!.due_at).toBeGreaterThan(first.now - 1_000);
     await until('the re-armed alarm to ship the rest', () => inside(stub, (i) => i.shipper.status().after_seq), (s) => s === n);
     expect(fake.ids()).toEqual(await outboxIds(stub));
     contiguous(fake.messages, 1, n);
@@ -198,8 +218,10 @@ describe('outbox shipper: failures', () => {
     const stub = playerStub();
     const fake = await withFake(stub);
     fake.down = true;
-    await emit(stub, 5);
-    const failed = await inside(stub, async (i) => ({ run: await i.shipper.run(), status: i.shipper.status() }));
+    const failed = await inside(stub, async (i) => { // emit and run in one call: the emit's alarm cannot run first
+      emitNow(i, 5);
+      return { run: await i.shipper.run(), status: i.shipper.status() };
+    });
     expect(failed.run).toEqual({ batches: 0, events: 0, error: 'queue down', more: true });
     expect(failed.status).toMatchObject({ after_seq: 0, failures: 1, last_error: 'queue down', shipped_events: 0 });
     expect((await jobs(stub, SHIP_JOB))[0]!.due_at).toBe(failed.status.last_attempt_at! + SHIP_RETRY_MS);
@@ -266,7 +288,8 @@ describe('outbox shipper: restarts', () => {
     });
     await emit(stub(), 4);
     const died = await inside(stub(), (i) => i.shipper.run().then((r) => r.error)).catch((e: Error) => e.message);
-    expect(died).toBeTruthy();
+    // the run ends with the object's death (its abort reason), not with a result of its own
+    expect(died).toBe('test: restart in the middle of a send');
     expect(sends).toBe(1);
     // The new instance ships through the real queue: the job armed by the emit (and the backup left by the alarm) survived.
     const s = await until('the restarted object to ship', () => inside(stub(), (i) => i.shipper.status()), (st) => st.after_seq === 4);

@@ -50,7 +50,9 @@ export async function startWorker({ port, vars, secrets }) {
   ];
   const child = spawn(nodeForWrangler(), args, {
     cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0', NO_COLOR: '1' },
+    // WRANGLER_LOG: vitest.config.mts quiets wrangler in the test process; this wrangler dev logs as usual.
+    // CLOUDFLARE_CF_FETCH_ENABLED: Miniflare's built-in `Request.cf` placeholder, no download attempt (as npm start).
+    env: { ...process.env, WRANGLER_LOG: 'log', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', FORCE_COLOR: '0', NO_COLOR: '1' },
   });
 
   const lines = [];

@@ -271,7 +271,7 @@ describe('game catalog', () => {
   });
 
   it('end to end: signed provider transactions of a player reach the brand\'s RTP view through the relay', async () => {
-    const secret = (env as unknown as Record<string, string>).PROVIDER_SECRET_SANDBOX_SLOTS!;
+    const secret = env.PROVIDER_SECRET_SANDBOX_SLOTS;
     const prov = async (action: ProviderAction, body: Json) => {
       const raw = JSON.stringify(body);
       const r = await call('POST', `/v1/provider/sandbox-slots/${action}`, raw, { headers: { 'Content-Type': 'application/json', ...await signProviderRequest(secret, action, raw) } });

@@ -24,12 +24,13 @@ describe('OpenAPI document', () => {
 describe('event contract', () => {
   it('every event a player object emits validates against the shared schemas', async () => {
     const p = await register();
-    await deposit(p.token, 5000);
-    await call('PUT', '/v1/limits/loss', { period: 'week', currency: 'EUR', amount_minor: 4000 }, { token: p.token });
-    await call('POST', '/v1/dev/rounds', { round_id: 'r1', currency: 'EUR', amount_minor: 100, win_minor: 250 }, { token: p.token });
-    await call('POST', '/v1/players/me/kyc', { provider: 'sandbox', document_type: 'passport', document_number: 'AB123' }, { token: p.token });
-    await call('POST', '/v1/wallet/withdrawals', { amount_minor: 100, currency: 'EUR' }, { token: p.token, headers: { 'Idempotency-Key': 'w1' } });
-    await call('POST', '/v1/cool-off', { hours: 24 }, { token: p.token });
+    // each step must have happened, or its events would be missing and the check below would pass on less
+    expect((await deposit(p.token, 5000)).status).toBe(201);
+    expect((await call('PUT', '/v1/limits/loss', { period: 'week', currency: 'EUR', amount_minor: 4000 }, { token: p.token })).status).toBe(200);
+    expect((await call('POST', '/v1/dev/rounds', { round_id: 'r1', currency: 'EUR', amount_minor: 100, win_minor: 250 }, { token: p.token })).status).toBe(200);
+    expect((await call('POST', '/v1/players/me/kyc', { provider: 'sandbox', document_type: 'passport', document_number: 'AB123' }, { token: p.token })).status).toBe(200);
+    expect((await call('POST', '/v1/wallet/withdrawals', { amount_minor: 100, currency: 'EUR' }, { token: p.token, headers: { 'Idempotency-Key': 'w1' } })).status).toBe(201);
+    expect((await call('POST', '/v1/cool-off', { hours: 24 }, { token: p.token })).status).toBe(200);
     const rows = await player(p.playerId).outbox(0, 1000);
     expect(rows.length).toBeGreaterThan(10);
     for (const { event } of rows) {

@@ -12,7 +12,7 @@ import { signProviderRequest, type ProviderAction } from '../../worker/provider/
 import { call, deposit, expectError, register, type Json, type Registered } from './helpers';
 import { bootstrapAdmin, type Operator } from './ops-helpers';
 
-const SECRET = (env as unknown as Record<string, string>).PROVIDER_SECRET_SANDBOX_SLOTS!;
+const SECRET = env.PROVIDER_SECRET_SANDBOX_SLOTS;
 const GAME = 'sandbox-starfall-fortune';
 let seq = 0;
 const txId = () => `authz-${Date.now().toString(36)}-${++seq}`;

@@ -13,8 +13,8 @@ import { catalogStub } from '../../worker/catalog/stub';
 import { signProviderRequest, type ProviderAction } from '../../worker/provider/signature';
 import { advance, call, deposit, expectError, internals, player, register, type Json, type Registered } from './helpers';
 
-const SECRET = (env as unknown as Record<string, string>).PROVIDER_SECRET_SANDBOX_SLOTS!;
-const OTHER_SECRET = (env as unknown as Record<string, string>).PAYMENT_WEBHOOK_SECRET_SANDBOX!;
+const SECRET = env.PROVIDER_SECRET_SANDBOX_SLOTS;
+const OTHER_SECRET = env.PAYMENT_WEBHOOK_SECRET_SANDBOX;
 const GAME = 'sandbox-starfall-fortune';
 
 type SignOpts = { provider?: string; secret?: string; at?: number; signAs?: ProviderAction; signBody?: string; headers?: Record<string, string>; raw?: string };

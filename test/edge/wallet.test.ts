@@ -6,7 +6,7 @@ import type { PlayerDO } from '../../durable/player/player-do';
 import { signWebhook } from '../../worker/payments/providers';
 import { call, deposit, expectError, idemKey, player, register, type Registered, internals } from './helpers';
 
-const SECRET = (env as unknown as Record<string, string>).PAYMENT_WEBHOOK_SECRET_SANDBOX!;
+const SECRET = env.PAYMENT_WEBHOOK_SECRET_SANDBOX;
 
 function sid(p: Registered): string {
   return decodeJwt(p.token).sid as string;

@@ -21,5 +21,5 @@ export type AppEnv = {
 };
 
 export function isDevelopment(env: Env): boolean {
-  return (env.ENVIRONMENT as string) === 'development';
+  return env.ENVIRONMENT === 'development';
 }

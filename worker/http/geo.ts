@@ -10,7 +10,7 @@ import { ApiError } from './errors';
 
 export function requestCountry(req: Request, env: Env): string {
   if (isDevelopment(env)) {
-    const override = req.headers.get('X-Dev-Country') ?? (env as { DEV_COUNTRY?: string }).DEV_COUNTRY;
+    const override = req.headers.get('X-Dev-Country') ?? env.DEV_COUNTRY;
     if (override && /^[A-Z]{2}$/.test(override)) return override;
   }
   const cf = (req as { cf?: { country?: unknown } }).cf;

@@ -21,7 +21,7 @@ export type SsoState = { state: string; nonce: string; verifier: string };
 
 /** A key of its own (HKDF), so a state cookie can never pass for any other token signed with the secret. */
 async function stateKey(env: Env): Promise<Uint8Array> {
-  const secret = (env as { SESSION_SIGNING_KEY?: string }).SESSION_SIGNING_KEY;
+  const secret: string | undefined = env.SESSION_SIGNING_KEY; // declared, but a deployment may lack it
   if (!secret || secret.length < MIN_SECRET_LENGTH) throw new ApiError('misconfigured', 'session signing key is not configured');
   const base = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), 'HKDF', false, ['deriveBits']);
   const bits = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode('ops sso state v1') }, base, 256);

@@ -27,13 +27,13 @@ const Email = z.email().max(254);
 
 /** The provider's settings, or null when SSO is not configured (no OIDC_ISSUER). */
 export function ssoSettings(env: Env): SsoSettings | null {
-  const vars = env as unknown as Record<string, unknown>;
-  const read = (name: string) => (typeof vars[name] === 'string' && vars[name] !== '' ? vars[name] as string : null);
-  const issuer = read('OIDC_ISSUER');
+  // Declared in wrangler.toml (the vars empty by default), but a binding may still be unset or empty.
+  const read = (v: string | undefined) => (typeof v === 'string' && v !== '' ? v : null);
+  const issuer = read(env.OIDC_ISSUER);
   if (!issuer) return null;
-  const clientId = read('OIDC_CLIENT_ID');
-  const clientSecret = read('OIDC_CLIENT_SECRET');
-  const callback = read('OIDC_REDIRECT_URI');
+  const clientId = read(env.OIDC_CLIENT_ID);
+  const clientSecret = read(env.OIDC_CLIENT_SECRET);
+  const callback = read(env.OIDC_REDIRECT_URI);
   if (!clientId || !clientSecret || !callback || !URL.canParse(issuer) || !URL.canParse(callback)) {
     throw new ApiError('misconfigured', 'SSO needs OIDC_ISSUER and OIDC_REDIRECT_URI (URLs), OIDC_CLIENT_ID and the OIDC_CLIENT_SECRET secret');
   }

@@ -14,7 +14,7 @@ const CHALLENGE_AUDIENCE = 'operator-mfa';
 const MIN_KEY_BYTES = 32;
 
 function key(env: Env): Uint8Array {
-  const secret = (env as { SESSION_SIGNING_KEY?: string }).SESSION_SIGNING_KEY;
+  const secret: string | undefined = env.SESSION_SIGNING_KEY; // declared, but a deployment may lack it
   if (!secret || secret.length < MIN_KEY_BYTES) throw new ApiError('misconfigured', 'session signing key is not configured');
   return new TextEncoder().encode(secret);
 }

@@ -10,6 +10,7 @@
  * through the same code path a signed webhook takes.
  */
 import type { Currency } from '../../domain/money';
+import { dynamicSecret } from '../http/secrets';
 
 export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
@@ -29,9 +30,8 @@ export const PROVIDERS = ['sandbox'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export function webhookSecret(env: Env, provider: string): string | null {
-  const name = `PAYMENT_WEBHOOK_SECRET_${provider.toUpperCase()}`;
-  const v = (env as unknown as Record<string, unknown>)[name];
-  return typeof v === 'string' && v.length >= 16 ? v : null;
+  const v = dynamicSecret(env, `PAYMENT_WEBHOOK_SECRET_${provider.toUpperCase()}`);
+  return v !== null && v.length >= 16 ? v : null;
 }
 
 async function hmacHex(secret: string, message: string): Promise<string> {

@@ -6,18 +6,19 @@
  * Whether its games may be played is the catalog's answer, asked per bet.
  */
 import { PROVIDER_ID_PATTERN } from '../../domain/provider/types';
+import { dynamicSecret } from '../http/secrets';
 
 /** Not on this API whatever the configuration: our own live tables. */
 export const IN_HOUSE_PROVIDERS: readonly string[] = ['edge-studio'];
 /** Shorter secrets are treated as missing (a guessable secret is no secret). */
 export const PROVIDER_SECRET_MIN_LENGTH = 32;
 
-export function providerSecretName(providerId: string): string {
+export function providerSecretName(providerId: string): `PROVIDER_SECRET_${string}` {
   return `PROVIDER_SECRET_${providerId.toUpperCase().replaceAll('-', '_')}`;
 }
 
 export function providerSecret(env: Env, providerId: string): string | null {
   if (!PROVIDER_ID_PATTERN.test(providerId) || IN_HOUSE_PROVIDERS.includes(providerId)) return null;
-  const v = (env as unknown as Record<string, unknown>)[providerSecretName(providerId)];
-  return typeof v === 'string' && v.length >= PROVIDER_SECRET_MIN_LENGTH ? v : null;
+  const v = dynamicSecret(env, providerSecretName(providerId));
+  return v !== null && v.length >= PROVIDER_SECRET_MIN_LENGTH ? v : null;
 }
