@@ -19,6 +19,12 @@ describe('OpenAPI document', () => {
     expect(dep.responses['409'].content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
     expect(r.body.components.securitySchemes.bearer.scheme).toBe('bearer');
   });
+
+  it('describes the development-only routes in development (test/edge-production/openapi.test.ts: not in production)', async () => {
+    const r = await call('GET', '/v1/openapi.json');
+    expect(r.body.paths['/v1/dev/rounds'].post.tags).toEqual(['Development']);
+    expect(Object.keys(r.body.components.schemas)).toContain('InstantRound');
+  });
 });
 
 describe('event contract', () => {
