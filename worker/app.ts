@@ -9,7 +9,7 @@ import { isDevelopment, type AppEnv } from './http/app-env';
 import { ApiError, errorResponse, onError } from './http/errors';
 import { resolveGeo } from './http/geo';
 import { validationHook } from './http/validation';
-import { withoutDevelopmentOperations } from './openapi';
+import { withoutDevelopmentOperations, withUnsupportedMediaType } from './openapi';
 import { dev } from './routes/dev';
 import { gameLaunch } from './routes/game-launch';
 import { games } from './routes/games';
@@ -76,9 +76,9 @@ export function createApp() {
     },
     servers: [{ url: '/' }],
   };
-  // Development-only routes are described only where they are served.
+  // Development-only routes are described only where they are served; every body may be a 415.
   app.get('/v1/openapi.json', (c) => {
-    const doc = app.getOpenAPI31Document(documentConfig);
+    const doc = withUnsupportedMediaType(app.getOpenAPI31Document(documentConfig), { $ref: '#/components/schemas/Error' });
     return c.json(isDevelopment(c.env) ? doc : withoutDevelopmentOperations(doc));
   });
 

@@ -1,7 +1,8 @@
 /**
  * The OpenAPI document as served at /v1/openapi.json. Operations tagged `Development` exist only
  * when ENVIRONMENT=development (their routes answer 404 elsewhere), so outside development they
- * are taken out of the document, with the schemas nothing else uses.
+ * are taken out of the document, with the schemas nothing else uses. Every operation that takes a
+ * body lists the 415 it answers for a body of another media type.
  */
 
 /** The tag of every development-only operation (e.g. /v1/dev/*). */
@@ -49,4 +50,20 @@ export function withoutDevelopmentOperations<D extends Document>(doc: D): D {
     components: { ...doc.components, schemas: keptSchemas },
     ...(doc.tags ? { tags: doc.tags.filter((t) => t.name !== DEVELOPMENT_TAG) } : {}),
   };
+}
+
+/**
+ * Adds `415 unsupported_media_type` to every operation with a request body: the media-type gate
+ * in front of every body answers it, so it is declared once here rather than by each route.
+ */
+export function withUnsupportedMediaType<D extends Document>(doc: D, errorSchema: unknown): D {
+  const paths = Object.fromEntries((Object.entries(doc.paths ?? {}) as [string, Record<string, unknown>][]).map(([path, item]) => [path, Object.fromEntries(
+    Object.entries(item).map(([method, op]) => {
+      if (!isOperation(method, op) || !('requestBody' in op)) return [method, op];
+      const responses = (op as { responses?: Record<string, unknown> }).responses ?? {};
+      if ('415' in responses) return [method, op];
+      return [method, { ...op, responses: { ...responses, 415: { description: 'Error (415): the body is not application/json', content: { 'application/json': { schema: errorSchema } } } } }];
+    }),
+  )]));
+  return { ...doc, paths };
 }
