@@ -31,6 +31,17 @@ async function throttleIp(c: { env: Env; req: { raw: Request } }): Promise<void>
   if (!v.allowed) throw new ApiError('rate_limited', 'too many login attempts from this address', { retry_after_ms: v.retry_after_ms }, { 'Retry-After': String(Math.ceil(v.retry_after_ms / 1000)) });
 }
 
+/**
+ * Compares a presented secret with the expected one in constant time: both are hashed to SHA-256
+ * first, so the comparison runs over two equal-length digests and takes the same time whatever
+ * the inputs' lengths and wherever they first differ.
+ */
+async function sameSecret(presented: string, expected: string): Promise<boolean> {
+  const digest = (s: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s));
+  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
+  return crypto.subtle.timingSafeEqual(a, b);
+}
+
 const meta = (c: { req: { raw: Request; header: (n: string) => string | undefined } }) => ({ ip: clientIp(c.req.raw), user_agent: c.req.header('User-Agent')?.slice(0, 256) ?? null });
 
 opsSessions.openapi(createRoute({
@@ -41,14 +52,15 @@ opsSessions.openapi(createRoute({
 }), async (c) => {
   const expected = (c.env as { OPS_BOOTSTRAP_TOKEN?: string }).OPS_BOOTSTRAP_TOKEN;
   const sent = /^Bootstrap (.{16,256})$/.exec(c.req.header('Authorization') ?? '')?.[1];
-  if (!expected || expected.length < 16 || sent !== expected) throw new ApiError('unauthenticated', 'bootstrap needs the OPS_BOOTSTRAP_TOKEN secret');
+  if (!expected || expected.length < 16 || sent === undefined || !(await sameSecret(sent, expected))) throw new ApiError('unauthenticated', 'bootstrap needs the OPS_BOOTSTRAP_TOKEN secret');
+  // a cheap early answer once set up; the claim below is what enforces "only the first", atomically
   if ((await staffStub(c.env).count()) > 0) throw new ApiError('invalid_state', 'operators exist already; ask an admin');
   const input = c.req.valid('json');
   const email = normalizeEmail(input.email);
   const created = unwrap(await provisionOperator(c.env, {
     email, display_name: input.display_name, password_hash: await hashPassword(input.password), sso: null,
     roles: ['admin'], brands: ['*'], jurisdictions: ['*'], vip_clearance: true,
-  }, 'bootstrap'));
+  }, 'bootstrap', { firstOnly: true }));
   const ch = unwrap(await operatorStub(c.env, created.operator.operator_id).beginPasswordLogin(input.password));
   await recordAudit(c, { action: 'operator.bootstrap', target_type: 'operator', target_id: created.operator.operator_id, brand: PLATFORM, after: created.operator },
     { operator_id: 'bootstrap', email: null, roles: [] });
