@@ -10,30 +10,44 @@ import { defineConfig } from 'vitest/config';
 // wrangler dev with the normal level again.
 process.env.WRANGLER_LOG ??= 'error';
 
+/**
+ * The worker inside workerd with test-only secrets, in the given ENVIRONMENT. `main` replaces the
+ * entry: the edge project runs test/edge/entry.ts (worker/index.ts plus the player object's test-only
+ * RPCs); edge-production runs worker/index.ts itself.
+ */
+const edgeWorker = (environment: 'development' | 'production', main?: string) => cloudflareTest({
+  wrangler: { configPath: './wrangler.toml' },
+  ...(main ? { main } : {}),
+  miniflare: {
+    // Test-only values: real deployments take these from wrangler secrets.
+    bindings: {
+      ENVIRONMENT: environment,
+      SESSION_SIGNING_KEY: 'test-only-signing-key-0123456789abcdefghijklmnop',
+      PAYMENT_WEBHOOK_SECRET_SANDBOX: 'test-only-webhook-secret-0123456789',
+      OPS_BOOTSTRAP_TOKEN: 'test-only-bootstrap-token-0123456789',
+      PROVIDER_SECRET_SANDBOX_SLOTS: 'test-only-provider-secret-sandbox-slots-0123456789',
+    },
+  },
+});
+
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
-            // worker/index.ts plus the test-only RPCs of the player object (test/edge/entry.ts)
-            main: './test/edge/entry.ts',
-            miniflare: {
-              // Test-only values: real deployments take these from wrangler secrets.
-              bindings: {
-                ENVIRONMENT: 'development',
-                SESSION_SIGNING_KEY: 'test-only-signing-key-0123456789abcdefghijklmnop',
-                PAYMENT_WEBHOOK_SECRET_SANDBOX: 'test-only-webhook-secret-0123456789',
-                OPS_BOOTSTRAP_TOKEN: 'test-only-bootstrap-token-0123456789',
-                PROVIDER_SECRET_SANDBOX_SLOTS: 'test-only-provider-secret-sandbox-slots-0123456789',
-              },
-            },
-          }),
-        ],
+        plugins: [edgeWorker('development', './test/edge/entry.ts')],
         test: {
           name: 'edge',
           include: ['worker/**/*.test.ts', 'durable/**/*.test.ts', 'test/edge/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        // The same worker as deployed (ENVIRONMENT=production), with the sandbox webhook secret set
+        // anyway, as a careless deploy might: what must not exist in production, does not.
+        plugins: [edgeWorker('production')],
+        test: {
+          name: 'edge-production',
+          include: ['test/edge-production/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },

@@ -5,10 +5,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import type { AppEnv } from './http/app-env';
+import { isDevelopment, type AppEnv } from './http/app-env';
 import { ApiError, errorResponse, onError } from './http/errors';
 import { resolveGeo } from './http/geo';
 import { validationHook } from './http/validation';
+import { withoutDevelopmentOperations, withUnsupportedMediaType } from './openapi';
 import { dev } from './routes/dev';
 import { gameLaunch } from './routes/game-launch';
 import { games } from './routes/games';
@@ -65,7 +66,7 @@ export function createApp() {
   app.route('/ops', panel);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  app.doc31('/v1/openapi.json', {
+  const documentConfig = {
     openapi: '3.1.0',
     info: {
       title: 'Edge Casino API',
@@ -74,6 +75,11 @@ export function createApp() {
         + 'Errors share one shape: {"error":{"code","message","details"}} with stable codes. Every response carries X-Request-Id.',
     },
     servers: [{ url: '/' }],
+  };
+  // Development-only routes are described only where they are served; every body may be a 415.
+  app.get('/v1/openapi.json', (c) => {
+    const doc = withUnsupportedMediaType(app.getOpenAPI31Document(documentConfig), { $ref: '#/components/schemas/Error' });
+    return c.json(isDevelopment(c.env) ? doc : withoutDevelopmentOperations(doc));
   });
 
   app.notFound((c) => errorResponse(c, new ApiError('not_found', `no route ${c.req.method} ${new URL(c.req.url).pathname}`)));

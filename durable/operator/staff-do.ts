@@ -47,6 +47,19 @@ export class StaffDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Claims the email for the very first operator (the bootstrap admin): the emptiness check and
+   * the claim are one transaction, so of concurrent bootstraps exactly one gets through.
+   */
+  claimFirst(input: { operator_id: string; email: string; display_name: string }): Result<{ operator_id: string }> {
+    return this.ctx.storage.transactionSync(() => {
+      if (this.db.first<{ operator_id: string }>`select operator_id from staff limit 1`) return fail('invalid_state', 'operators exist already; ask an admin');
+      this.db.run`insert into staff (operator_id, email, sso_key, display_name, roles, brands, status, updated_at)
+        values (${input.operator_id}, ${input.email}, null, ${input.display_name}, '[]', '[]', 'pending', ${Date.now()})`;
+      return { ok: true, operator_id: input.operator_id };
+    });
+  }
+
   /** Keeps the list's copy of roles, brands and status in step with the operator's object. */
   sync(op: OperatorView): void {
     this.db.run`update staff set display_name = ${op.display_name}, roles = ${JSON.stringify(op.roles)}, brands = ${JSON.stringify(op.brands)},

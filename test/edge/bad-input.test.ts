@@ -55,7 +55,7 @@ describe('bad input changes nothing', () => {
     }
     expectError(await post({ amount_minor: 100, currency: 'EUR' }, {}), 400, 'idempotency_key_required');
     expectError(await post({ amount_minor: 100, currency: 'EUR' }, { 'Idempotency-Key': 'bad key with spaces' }), 400, 'idempotency_key_required');
-    expectError(await post({ amount_minor: 100, currency: 'EUR' }, { 'Idempotency-Key': idemKey(), 'Content-Type': 'text/plain' }), 400, 'validation_failed');
+    expectError(await post({ amount_minor: 100, currency: 'EUR' }, { 'Idempotency-Key': idemKey(), 'Content-Type': 'text/plain' }), 415, 'unsupported_media_type');
     expectError(await call('POST', '/v1/wallet/deposits', 'x'.repeat(20_000), { token: p.token, headers: { 'Idempotency-Key': idemKey() } }), 413, 'payload_too_large');
     // a balance that would leave the exact integer range
     expectError(await post({ amount_minor: Number.MAX_SAFE_INTEGER, currency: 'EUR' }), 422, 'amount_too_large');
@@ -82,6 +82,18 @@ describe('bad input changes nothing', () => {
     }
     // the email was never taken by any of them
     expect((await register({ email: `fresh.${crypto.randomUUID()}@example.test` })).playerId).toBeTruthy();
+  });
+
+  it('a JSON body sent as another media type is 415 unsupported_media_type, and nothing is created', async () => {
+    const email = `media.${crypto.randomUUID()}@example.test`;
+    const reg = JSON.stringify({ email, password: 'long enough pw', date_of_birth: '1990-01-01', country: 'MT' });
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-www-form-urlencoded']) {
+      const r = await call('POST', '/v1/players', reg, { headers: { 'Content-Type': type } });
+      expectError(r, 415, 'unsupported_media_type');
+      expectShape(r);
+    }
+    // the email was not taken by any of those
+    expect((await call('POST', '/v1/players', reg)).status).toBe(201);
   });
 
   it('wrong, expired, forged or foreign tokens', async () => {

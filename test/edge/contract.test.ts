@@ -17,7 +17,19 @@ describe('OpenAPI document', () => {
     const dep = r.body.paths['/v1/wallet/deposits'].post;
     expect(dep.parameters.map((x: any) => x.name)).toContain('idempotency-key');
     expect(dep.responses['409'].content['application/json'].schema.$ref).toBe('#/components/schemas/Error');
+    // every operation with a body declares the 415 of a body sent as another media type
+    for (const [path, item] of Object.entries(r.body.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (op.requestBody) expect(op.responses['415']?.content['application/json'].schema.$ref, `${method} ${path}`).toBe('#/components/schemas/Error');
+      }
+    }
     expect(r.body.components.securitySchemes.bearer.scheme).toBe('bearer');
+  });
+
+  it('describes the development-only routes in development (test/edge-production/openapi.test.ts: not in production)', async () => {
+    const r = await call('GET', '/v1/openapi.json');
+    expect(r.body.paths['/v1/dev/rounds'].post.tags).toEqual(['Development']);
+    expect(Object.keys(r.body.components.schemas)).toContain('InstantRound');
   });
 });
 

@@ -181,6 +181,22 @@ describe('back office', () => {
     expect(exports.map((e) => e.actor_id)).toEqual(expect.arrayContaining([analyst.operatorId, compliance.operatorId]));
   });
 
+  it('export: an email a spreadsheet would read as a formula is neutralised (leading apostrophe, quoted), masked or not', async () => {
+    const email = `-2+3.${crypto.randomUUID().slice(0, 8)}@example.test`; // a valid address, and "=-2+3..." to a spreadsheet
+    const p = await register({ brand: 'aurora', email });
+    await eventually(() => get(compliance, `${BRAND}/players?q=${encodeURIComponent(p.playerId)}`), (r) => r.body.players?.some((x: Json) => x.player_id === p.playerId));
+    const rowOf = (csv: string) => csv.split('\r\n').find((line) => line.startsWith(`${p.playerId},`))!;
+    const full = await get(compliance, `${BRAND}/exports/players.csv`);
+    expect(full.status).toBe(200);
+    const row = rowOf(full.body.raw);
+    expect(row.split(',')[1]).toBe(`"'${email}"`);
+    expect(row).not.toContain(`,${email}`);
+    expect(row).not.toContain(`,"${email}`);
+    const analyst = await createOperator(admin, { roles: ['analyst'] });
+    const masked = rowOf((await get(analyst, `${BRAND}/exports/players.csv`)).body.raw);
+    expect(masked.split(',')[1]).toBe(`"'-***@e***.test"`);
+  });
+
   it('timeline lists the player\'s events newest first', async () => {
     const p = await verifiedPlayer(3_000);
     const t = await get(operator, `/v1/ops/players/${p.playerId}/timeline?limit=10`);

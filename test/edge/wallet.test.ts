@@ -87,6 +87,32 @@ describe('deposits', () => {
     expect(state?.state).toBe('pending');
   });
 
+  it('checks the signature before the body: an unsigned or forged caller gets a bare 401, never the schema', async () => {
+    const p = await register();
+    const d = await pendingDeposit(p);
+    const bad = JSON.stringify({ deposit_id: d.deposit_id, player_id: p.playerId, status: 'refunded', amount_minor: -1, extra: true });
+    const post = (raw: string, headers: Record<string, string>) => call('POST', '/v1/payments/webhook/sandbox', raw, { headers });
+    for (const res of [
+      await post(bad, {}), // unsigned
+      await post(bad, { 'X-Signature': await signWebhook('not-the-secret-at-all-000', bad) }), // forged
+      await post('{"deposit_id": ', { 'X-Signature': await signWebhook('not-the-secret-at-all-000', '{"deposit_id": ') }), // forged, not even JSON
+      await post(bad, { 'X-Signature': 't=1,v1=zz', 'Content-Type': 'text/plain' }), // forged, and not even JSON's media type
+    ]) {
+      expectError(res, 401, 'unauthenticated');
+      expect(res.body.error.details).toEqual({});
+      expect(JSON.stringify(res.body)).not.toMatch(/status|amount_minor|extra|issues/);
+    }
+    // signed by the provider: now the body is checked, and its faults are listed
+    const signed = await post(bad, { 'X-Signature': await signWebhook(SECRET, bad) });
+    expectError(signed, 400, 'validation_failed');
+    expect(signed.body.error.details.issues.length).toBeGreaterThan(0);
+    expectError(await post('{"deposit_id": ', { 'X-Signature': await signWebhook(SECRET, '{"deposit_id": ') }), 400, 'malformed_json');
+    expectError(await post(bad, { 'X-Signature': await signWebhook(SECRET, bad), 'Content-Type': 'text/plain' }), 415, 'unsupported_media_type');
+    expect(await ledgerCount(p)).toBe(0);
+    const state = await runInDurableObject(player(p.playerId), (o: PlayerDO) => internals(o).c.db.first<{ state: string }>`select state from deposits where deposit_id = ${d.deposit_id}`);
+    expect(state?.state).toBe('pending');
+  });
+
   it('a failed payment gives back the deposit-limit usage', async () => {
     const p = await register();
     await call('PUT', '/v1/limits/deposit', { period: 'day', currency: 'EUR', amount_minor: 3000 }, { token: p.token });

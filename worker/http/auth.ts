@@ -1,5 +1,6 @@
 /**
- * Player session tokens: HS256 JWTs (jose) signed with the SESSION_SIGNING_KEY secret, carrying
+ * Player session tokens: HS256 JWTs (jose) signed with the player-session key (derived from
+ * SESSION_SIGNING_KEY, see keys.ts), carrying
  * the player id (sub) and the session id (sid). A valid signature is necessary but not enough:
  * the player's object checks on every call that the session is still open (logout, idle timeout,
  * time limits and exclusions end sessions before the token's exp).
@@ -9,16 +10,12 @@ import { jwtVerify, SignJWT } from 'jose';
 import { isUuid } from '../../domain/ids';
 import type { AppEnv, PlayerAuth } from './app-env';
 import { ApiError } from './errors';
+import { purposeKey } from './keys';
 
 const ISSUER = 'edge-casino';
 const AUDIENCE = 'player';
-const MIN_KEY_BYTES = 32;
 
-function signingKey(env: Env): Uint8Array {
-  const secret: string | undefined = env.SESSION_SIGNING_KEY; // declared, but a deployment may lack it
-  if (!secret || secret.length < MIN_KEY_BYTES) throw new ApiError('misconfigured', 'session signing key is not configured');
-  return new TextEncoder().encode(secret);
-}
+const signingKey = (env: Env) => purposeKey(env, 'player_session');
 
 export async function issueSessionToken(env: Env, auth: PlayerAuth, expiresAtMs: number): Promise<string> {
   return new SignJWT({ sid: auth.sessionId })
@@ -28,11 +25,11 @@ export async function issueSessionToken(env: Env, auth: PlayerAuth, expiresAtMs:
     .setAudience(AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(Math.floor(expiresAtMs / 1000))
-    .sign(signingKey(env));
+    .sign(await signingKey(env));
 }
 
 export async function verifySessionToken(env: Env, token: string): Promise<PlayerAuth | null> {
-  const key = signingKey(env);
+  const key = await signingKey(env);
   try {
     const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
     if (typeof payload.sub !== 'string' || !isUuid(payload.sub) || typeof payload.sid !== 'string' || !isUuid(payload.sid)) return null;

@@ -19,6 +19,7 @@ const DEFAULT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   geo_blocked: 'not available in your country',
   jurisdiction_unavailable: 'we are not licensed in your country',
   rate_limited: 'too many requests; retry later',
+  unsupported_media_type: 'the body must be sent as application/json',
   self_excluded: 'account is self-excluded',
   cooling_off: 'account is in a cool-off period',
   account_locked: 'account is locked; contact support',
@@ -63,12 +64,20 @@ export function errorResponse(c: Context, err: ApiError): Response {
   return c.json({ error: { code: err.code, message: err.message, details: err.details } }, err.status as 400);
 }
 
+/** Hono's own exceptions (body parsing, the media-type gate of zod-openapi, body limit) by status. */
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'malformed_json',
+  401: 'unauthenticated',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
 /** The app's onError: known errors keep their code; anything else is logged and becomes a bare 500. */
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) return errorResponse(c, err);
   if (err instanceof HTTPException) {
-    const code: ErrorCode = err.status === 400 ? 'malformed_json' : err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthenticated' : 'validation_failed';
-    return errorResponse(c, new ApiError(code, err.message));
+    const code = HTTP_EXCEPTION_CODES[err.status] ?? 'validation_failed';
+    return errorResponse(c, new ApiError(code, code === 'unsupported_media_type' ? undefined : err.message));
   }
   console.error(JSON.stringify({ level: 'error', request_id: c.get('requestId'), message: err.message, stack: err.stack }));
   return errorResponse(c, new ApiError('internal_error'));

@@ -26,12 +26,18 @@ export function ssoKey(issuer: string, subject: string): string {
   return `${issuer}#${subject}`;
 }
 
-/** Claims the email (and SSO subject) in the staff directory, then creates the operator's object. */
-export async function provisionOperator(env: Env, input: NewOperator, actor: string): Promise<Result<{ operator: OperatorView }>> {
+/**
+ * Claims the email (and SSO subject) in the staff directory, then creates the operator's object.
+ * `firstOnly` (the bootstrap): the claim succeeds only while the directory is empty, checked in the
+ * same transaction, otherwise `invalid_state`.
+ */
+export async function provisionOperator(env: Env, input: NewOperator, actor: string, opts: { firstOnly?: boolean } = {}): Promise<Result<{ operator: OperatorView }>> {
   const operatorId = uuidv7();
-  const claim = settled(await staffStub(env).claim({
-    operator_id: operatorId, email: input.email, display_name: input.display_name, sso_key: input.sso ? ssoKey(input.sso.issuer, input.sso.subject) : null,
-  }));
+  const claim = settled(opts.firstOnly
+    ? await staffStub(env).claimFirst({ operator_id: operatorId, email: input.email, display_name: input.display_name })
+    : await staffStub(env).claim({
+      operator_id: operatorId, email: input.email, display_name: input.display_name, sso_key: input.sso ? ssoKey(input.sso.issuer, input.sso.subject) : null,
+    }));
   if (!claim.ok) return claim;
   const created = settled(await operatorStub(env, operatorId).create({
     operator_id: operatorId, email: input.email, display_name: input.display_name, roles: input.roles, brands: input.brands,

@@ -9,24 +9,17 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 import type { AppEnv } from '../http/app-env';
-import { ApiError } from '../http/errors';
+import { purposeKey } from '../http/keys';
 
 export const SSO_STATE_COOKIE = 'ops_sso';
 export const SSO_STATE_TTL_S = 600;
 const ISSUER = 'edge-casino';
 const AUDIENCE = 'operator-sso';
-const MIN_SECRET_LENGTH = 32;
 
 export type SsoState = { state: string; nonce: string; verifier: string };
 
-/** A key of its own (HKDF), so a state cookie can never pass for any other token signed with the secret. */
-async function stateKey(env: Env): Promise<Uint8Array> {
-  const secret: string | undefined = env.SESSION_SIGNING_KEY; // declared, but a deployment may lack it
-  if (!secret || secret.length < MIN_SECRET_LENGTH) throw new ApiError('misconfigured', 'session signing key is not configured');
-  const base = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), 'HKDF', false, ['deriveBits']);
-  const bits = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: new TextEncoder().encode('ops sso state v1') }, base, 256);
-  return new Uint8Array(bits);
-}
+/** A key of its own (HKDF, keys.ts), so a state cookie can never pass for any other token signed with the secret. */
+const stateKey = (env: Env) => purposeKey(env, 'sso_state');
 
 function cookieOptions(callback: URL) {
   return { path: callback.pathname, secure: callback.protocol === 'https:', httpOnly: true, sameSite: 'Lax' as const };

@@ -7,10 +7,12 @@
  * later; a repeated notification within the window is harmless (confirmation is idempotent).
  *
  * The built-in `sandbox` provider exists only in development: it confirms deposits at once,
- * through the same code path a signed webhook takes.
+ * through the same code path a signed webhook takes. Elsewhere it is not a provider at all, so its
+ * webhook is an unknown provider even if a PAYMENT_WEBHOOK_SECRET_SANDBOX has been set.
  */
 import type { Currency } from '../../domain/money';
 import { dynamicSecret } from '../http/secrets';
+import { isDevelopment } from '../http/app-env';
 
 export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 
@@ -29,7 +31,17 @@ export type PaymentNotification = {
 export const PROVIDERS = ['sandbox'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
+/** Providers that exist only in development. */
+const DEVELOPMENT_PROVIDERS: readonly Provider[] = ['sandbox'];
+
+/** Whether `provider` is a payment provider of this deployment (the sandbox only in development). */
+export function providerAvailable(env: Env, provider: string): provider is Provider {
+  return (PROVIDERS as readonly string[]).includes(provider) && (isDevelopment(env) || !DEVELOPMENT_PROVIDERS.includes(provider as Provider));
+}
+
+/** The provider's webhook secret; null for a provider this deployment does not have, or without a usable secret. */
 export function webhookSecret(env: Env, provider: string): string | null {
+  if (!providerAvailable(env, provider)) return null;
   const v = dynamicSecret(env, `PAYMENT_WEBHOOK_SECRET_${provider.toUpperCase()}`);
   return v !== null && v.length >= 16 ? v : null;
 }

@@ -10,6 +10,7 @@ import { ApiError, unwrap } from '../http/errors';
 import { geoGate } from '../http/geo';
 import { playerStub } from '../http/stubs';
 import { validationHook } from '../http/validation';
+import { DEVELOPMENT_TAG } from '../openapi';
 import { AmountMinor, Balance, body, CurrencyCode, errors, json } from '../schemas';
 
 export const dev = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -26,7 +27,7 @@ const InstantRound = z.strictObject({
 }).openapi('InstantRound');
 
 dev.openapi(createRoute({
-  method: 'post', path: '/dev/rounds', tags: ['Development'], summary: 'Play one sandbox round (development only)',
+  method: 'post', path: '/dev/rounds', tags: [DEVELOPMENT_TAG], summary: 'Play one sandbox round (development only)',
   security: [{ bearer: [] }], middleware: [geoGate, requirePlayer] as const,
   request: { body: body(InstantRound) },
   responses: { 200: json(z.object({ round_id: z.string(), replayed: z.boolean(), balances: z.array(Balance) }), 'Round settled'), ...errors(400, 401, 403, 404, 409, 422) },

@@ -1,5 +1,6 @@
 /** Registration, the player's own profile, and KYC submission. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { BRANDS, DEFAULT_BRAND } from '../../domain/brands';
 import { ageInYears, jurisdictionConfig, jurisdictionForCountry } from '../../domain/jurisdictions';
 import { uuidv7 } from '../../domain/ids';
@@ -8,8 +9,10 @@ import { normalizeEmail } from '../../durable/directory/directory-do';
 import { SESSION_MAX_MS } from '../../durable/player/sessions';
 import { isDevelopment, type AppEnv } from '../http/app-env';
 import { issueSessionToken, requirePlayer } from '../http/auth';
+import { clientIp } from '../http/client-ip';
 import { ApiError, unwrap } from '../http/errors';
 import { geoGate } from '../http/geo';
+import { limitClient, type ClientLimit } from '../http/rate-limit';
 import { directoryStub, playerStub } from '../http/stubs';
 import { validationHook } from '../http/validation';
 import { body, Country, CurrencyCode, errors, json, Limit, Player, Session } from '../schemas';
@@ -32,16 +35,29 @@ const Registration = z.strictObject({
     .openapi({ description: `The casino site the player signs up on (default ${DEFAULT_BRAND})`, example: DEFAULT_BRAND }),
 }).openapi('Registration');
 
+/** Registrations per client (IPv4 address or IPv6 /64) per hour. */
+export const REGISTRATION_PER_CLIENT_MAX = 10;
+const REGISTRATION_LIMIT: ClientLimit = { name: 'register-ip', max: REGISTRATION_PER_CLIENT_MAX, window_ms: 3_600_000, message: 'too many registrations from this address' };
+
+/**
+ * In development the machine itself (the demo seed, the simulator, the benchmarks, all on
+ * loopback under wrangler dev) registers as many players as it likes. Cloudflare never reports a
+ * loopback client, and production never skips the limit.
+ */
+const isLocalTool = (c: Context<AppEnv>) => isDevelopment(c.env) && ['127.0.0.1', '::1'].includes(clientIp(c.req.raw));
+
 const Authenticated = z.object({ token: z.string(), player: Player, session: Session }).openapi('Authenticated');
 
 players.openapi(createRoute({
   method: 'post', path: '/players', tags: ['Players'], summary: 'Register a player',
-  description: 'Creates the account in the jurisdiction of the country of residence, checks the age gate and returns a session token.',
+  description: 'Creates the account in the jurisdiction of the country of residence, checks the age gate and returns a session token. '
+    + `${REGISTRATION_PER_CLIENT_MAX} registrations per client (IPv4 address or IPv6 /64) per hour, then 429 with Retry-After.`,
   middleware: [geoGate] as const,
   request: { body: body(Registration) },
   responses: { 201: json(Authenticated, 'Registered and logged in'), ...errors(400, 409, 422, 429, 451) },
 }), async (c) => {
   const input = c.req.valid('json');
+  if (!isLocalTool(c)) await limitClient(c, REGISTRATION_LIMIT);
   const residence = jurisdictionForCountry(input.country);
   if (!residence.ok) throw new ApiError(residence.code, `registration from residents of ${input.country} is not possible`, { country: input.country });
   const j = residence.jurisdiction;

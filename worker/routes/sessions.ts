@@ -1,4 +1,4 @@
-/** Login, logout and the player's session list. Login is throttled per IP here and per player in the player's object. */
+/** Login, logout and the player's session list. Login is throttled per client (IPv4 address, IPv6 /64) here and per player in the player's object. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { verifyAgainstDummy } from '../../domain/password';
 import { normalizeEmail } from '../../durable/directory/directory-do';
@@ -8,15 +8,17 @@ import { issueSessionToken, requirePlayer } from '../http/auth';
 import { clientIp } from '../http/client-ip';
 import { ApiError, unwrap } from '../http/errors';
 import { geoGate } from '../http/geo';
-import { directoryStub, playerStub, rateLimiterStub } from '../http/stubs';
+import { limitClient, type ClientLimit } from '../http/rate-limit';
+import { directoryStub, playerStub } from '../http/stubs';
 import { validationHook } from '../http/validation';
 import { body, errors, json, Player, Session } from '../schemas';
 
 export const sessions = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
-/** Login attempts allowed per client IP per minute, whatever the account. */
+/** Login attempts allowed per client (IPv4 address or IPv6 /64) per minute, whatever the account. */
 export const LOGIN_PER_IP_MAX = 20;
 export const LOGIN_PER_IP_WINDOW_MS = 60_000;
+const LOGIN_LIMIT: ClientLimit = { name: 'login-ip', max: LOGIN_PER_IP_MAX, window_ms: LOGIN_PER_IP_WINDOW_MS, message: 'too many login attempts from this address' };
 
 const Login = z.strictObject({ email: z.email().max(254), password: z.string().min(1).max(128) }).openapi('Login');
 
@@ -29,10 +31,7 @@ sessions.openapi(createRoute({
 }), async (c) => {
   const input = c.req.valid('json');
   const ip = clientIp(c.req.raw);
-  const verdict = await rateLimiterStub(c.env, `login-ip:${ip}`).hit(LOGIN_PER_IP_MAX, LOGIN_PER_IP_WINDOW_MS);
-  if (!verdict.allowed) {
-    throw new ApiError('rate_limited', 'too many login attempts from this address', { retry_after_ms: verdict.retry_after_ms }, { 'Retry-After': String(Math.ceil(verdict.retry_after_ms / 1000)) });
-  }
+  await limitClient(c, LOGIN_LIMIT);
   const email = normalizeEmail(input.email);
   const playerId = await (await directoryStub(c.env, email)).lookup(email);
   if (!playerId) {

@@ -1,13 +1,13 @@
 /** Balances, ledger, deposits and withdrawals of the logged-in player. Money-moving POSTs need an Idempotency-Key. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { isDevelopment, type AppEnv } from '../http/app-env';
+import type { AppEnv } from '../http/app-env';
 import { requirePlayer } from '../http/auth';
 import { ApiError, unwrap } from '../http/errors';
 import { geoGate } from '../http/geo';
 import { playerStub } from '../http/stubs';
 import { validationHook } from '../http/validation';
 import { applyPaymentNotification } from '../payments/confirm';
-import { PROVIDERS } from '../payments/providers';
+import { PROVIDERS, providerAvailable } from '../payments/providers';
 import { AmountMinor, Balance, body, CurrencyCode, Deposit, errors, IdempotencyHeaders, json, LedgerEntry, Withdrawal } from '../schemas';
 
 export const wallet = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -62,7 +62,7 @@ wallet.openapi(createRoute({
 }), async (c) => {
   const input = c.req.valid('json');
   const key = c.req.valid('header')['idempotency-key'];
-  if (input.provider === 'sandbox' && !isDevelopment(c.env)) throw new ApiError('unknown_provider', 'the sandbox payment provider only exists in development');
+  if (!providerAvailable(c.env, input.provider)) throw new ApiError('unknown_provider', `no payment provider '${input.provider}' here (the sandbox only exists in development)`, { provider: input.provider });
   const { playerId, sessionId } = c.get('player');
   const r = unwrap(await playerStub(c.env, playerId).requestDeposit(sessionId, key, input));
   let deposit = r.deposit;

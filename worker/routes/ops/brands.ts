@@ -13,6 +13,7 @@ import type { AppEnv, OperatorAuth } from '../../http/app-env';
 import { ApiError, unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
 import { body, errors, json } from '../../schemas';
+import { toCsv } from '../../ops/csv';
 import { guardBrand, PLATFORM, recordAudit, requireOperator } from '../../ops/guard';
 import { BrandParam, Reason, View } from '../../ops/schemas';
 import { auditStub, brandOpsStub } from '../../ops/stubs';
@@ -109,7 +110,8 @@ opsBrands.openapi(createRoute({
 
 opsBrands.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/exports/players.csv', tags: [TAG], summary: 'Export the brand\'s players as CSV (a sensitive read, audited)',
-  description: 'Emails are masked unless the operator has player.read_pii. Limited to the operator\'s jurisdictions and VIP clearance.',
+  description: 'Emails are masked unless the operator has player.read_pii. Limited to the operator\'s jurisdictions and VIP clearance. '
+    + 'Text cells a spreadsheet would take for a formula (starting with =, +, -, @, tab or CR) get a leading apostrophe.',
   security, request: { params: BrandParam },
   responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errors(401, 403, 404) },
 }), async (c) => {
@@ -120,9 +122,8 @@ opsBrands.openapi(createRoute({
   const rows = visible(op, await brandOpsStub(c.env, brand).exportPlayers({ jurisdictions: scope(op) }));
   await recordAudit(c, { action: 'export.players', target_type: 'brand', target_id: brand, brand, after: { rows: rows.length, pii } });
   const cols = ['player_id', 'email', 'country', 'jurisdiction', 'currency', 'status', 'kyc_status', 'vip', 'created_at'] as const;
-  const cell = (v: unknown) => { const s = String(v ?? ''); return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s; };
-  const csv = [cols.join(','), ...rows.map((r) => cols.map((k) => cell(k === 'email' && !pii ? maskEmail(r.email) : k === 'created_at' ? new Date(r.created_at).toISOString() : r[k])).join(','))].join('\r\n');
-  return c.body(`${csv}\r\n`, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="players-${brand}.csv"` });
+  const csv = toCsv(cols, rows.map((r) => ({ ...r, email: pii ? r.email : maskEmail(r.email), created_at: new Date(r.created_at).toISOString() })));
+  return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="players-${brand}.csv"` });
 });
 
 opsBrands.openapi(createRoute({

@@ -3,6 +3,7 @@
  * one-time bootstrap of the first admin. Every login attempt is audited on the platform shard.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { deleteCookie } from 'hono/cookie';
 import { PERMISSIONS, hasPermission } from '../../../domain/authz';
 import { BRANDS } from '../../../domain/brands';
@@ -11,7 +12,7 @@ import { normalizeEmail } from '../../../durable/directory/directory-do';
 import type { AppEnv } from '../../http/app-env';
 import { clientIp } from '../../http/client-ip';
 import { ApiError, fromFailure, settled, unwrap } from '../../http/errors';
-import { rateLimiterStub } from '../../http/stubs';
+import { limitClient, type ClientLimit } from '../../http/rate-limit';
 import { validationHook } from '../../http/validation';
 import { body, errors, json } from '../../schemas';
 import { PLATFORM, recordAudit, requireOperator, SESSION_COOKIE } from '../../ops/guard';
@@ -23,32 +24,47 @@ import { csrfToken, verifyChallengeToken } from '../../ops/tokens';
 export const opsSessions = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const TAG = 'Back office: sessions';
 
-/** Operator login attempts per client IP per minute (on top of the per-operator lockout). */
-const LOGIN_PER_IP_MAX = 20;
+/** Operator login attempts per client (IPv4 address, IPv6 /64) per minute (on top of the per-operator lockout). */
+const LOGIN_LIMIT: ClientLimit = { name: 'ops-login-ip', max: 20, window_ms: 60_000, message: 'too many login attempts from this address' };
 
-async function throttleIp(c: { env: Env; req: { raw: Request } }): Promise<void> {
-  const v = await rateLimiterStub(c.env, `ops-login-ip:${clientIp(c.req.raw)}`).hit(LOGIN_PER_IP_MAX, 60_000);
-  if (!v.allowed) throw new ApiError('rate_limited', 'too many login attempts from this address', { retry_after_ms: v.retry_after_ms }, { 'Retry-After': String(Math.ceil(v.retry_after_ms / 1000)) });
+/** Bootstrap attempts per client per hour, whatever the token: guessing it is slow, and it is needed once. */
+export const BOOTSTRAP_PER_CLIENT_MAX = 5;
+const BOOTSTRAP_LIMIT: ClientLimit = { name: 'ops-bootstrap-ip', max: BOOTSTRAP_PER_CLIENT_MAX, window_ms: 3_600_000, message: 'too many bootstrap attempts from this address' };
+
+const throttleIp = (c: Context<AppEnv>) => limitClient(c, LOGIN_LIMIT);
+
+/**
+ * Compares a presented secret with the expected one in constant time: both are hashed to SHA-256
+ * first, so the comparison runs over two equal-length digests and takes the same time whatever
+ * the inputs' lengths and wherever they first differ.
+ */
+async function sameSecret(presented: string, expected: string): Promise<boolean> {
+  const digest = (s: string) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(s));
+  const [a, b] = await Promise.all([digest(presented), digest(expected)]);
+  return crypto.subtle.timingSafeEqual(a, b);
 }
 
 const meta = (c: { req: { raw: Request; header: (n: string) => string | undefined } }) => ({ ip: clientIp(c.req.raw), user_agent: c.req.header('User-Agent')?.slice(0, 256) ?? null });
 
 opsSessions.openapi(createRoute({
   method: 'post', path: '/bootstrap', tags: [TAG], summary: 'Create the first admin (once)',
-  description: 'Only while no operator exists, with `Authorization: Bootstrap <OPS_BOOTSTRAP_TOKEN>` (a wrangler secret). Answers with the login challenge, whose enrolment sets up TOTP.',
+  description: 'Only while no operator exists, with `Authorization: Bootstrap <OPS_BOOTSTRAP_TOKEN>` (a wrangler secret). Answers with the login challenge, whose enrolment sets up TOTP. '
+    + `${BOOTSTRAP_PER_CLIENT_MAX} attempts per client (IPv4 address or IPv6 /64) per hour, then 429 with Retry-After.`,
   request: { body: body(NewOperatorInput.pick({ email: true, display_name: true, password: true })) },
-  responses: { 201: json(z.object({ operator: Operator, challenge: ChallengeResponse }), 'First admin created'), ...errors(400, 401, 409) },
+  responses: { 201: json(z.object({ operator: Operator, challenge: ChallengeResponse }), 'First admin created'), ...errors(400, 401, 409, 429) },
 }), async (c) => {
+  await limitClient(c, BOOTSTRAP_LIMIT);
   const expected: string | undefined = c.env.OPS_BOOTSTRAP_TOKEN; // declared, but a deployment may lack it
   const sent = /^Bootstrap (.{16,256})$/.exec(c.req.header('Authorization') ?? '')?.[1];
-  if (!expected || expected.length < 16 || sent !== expected) throw new ApiError('unauthenticated', 'bootstrap needs the OPS_BOOTSTRAP_TOKEN secret');
+  if (!expected || expected.length < 16 || sent === undefined || !(await sameSecret(sent, expected))) throw new ApiError('unauthenticated', 'bootstrap needs the OPS_BOOTSTRAP_TOKEN secret');
+  // a cheap early answer once set up; the claim below is what enforces "only the first", atomically
   if ((await staffStub(c.env).count()) > 0) throw new ApiError('invalid_state', 'operators exist already; ask an admin');
   const input = c.req.valid('json');
   const email = normalizeEmail(input.email);
   const created = unwrap(await provisionOperator(c.env, {
     email, display_name: input.display_name, password_hash: await hashPassword(input.password), sso: null,
     roles: ['admin'], brands: ['*'], jurisdictions: ['*'], vip_clearance: true,
-  }, 'bootstrap'));
+  }, 'bootstrap', { firstOnly: true }));
   const ch = unwrap(await operatorStub(c.env, created.operator.operator_id).beginPasswordLogin(input.password));
   await recordAudit(c, { action: 'operator.bootstrap', target_type: 'operator', target_id: created.operator.operator_id, brand: PLATFORM, after: created.operator },
     { operator_id: 'bootstrap', email: null, roles: [] });
