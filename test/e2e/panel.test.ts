@@ -2,7 +2,8 @@
  * The back-office panel in real Chromium against the real worker (wrangler dev): sign-in with TOTP
  * enrolment, the dashboard, player search and profile, lock/unlock, manual adjustments with four
  * eyes across two operators in two browsers (and a lost response retried with the same
- * Idempotency-Key), a dispute, the KYC queue, an anomaly alert, the audit log and its chain check,
+ * Idempotency-Key), a dispute, the KYC queue, refusals shown to the operator (a reason missing before
+ * sending, a 400 validation_failed after), an anomaly alert, the audit log and its chain check,
  * redirects without a session, and forged cross-site POSTs that change nothing.
  *
  * The steps build on each other (one platform, one story), so they run in order in one describe.
@@ -380,6 +381,24 @@ describe('back-office panel in Chromium', () => {
     await reloadUntil(page, `#queue tr[data-withdrawal-id="${paid.withdrawal_id}"]`);
     const row = () => page.locator(`#queue tr[data-withdrawal-id="${paid.withdrawal_id}"]`);
     expect(await row().textContent()).toContain('50.00 EUR');
+
+    // refusals are shown, never swallowed: an empty reason is caught before anything is sent...
+    const decisions: string[] = [];
+    page.on('request', (r) => { if (r.method() === 'POST') decisions.push(r.url()); });
+    await row().getByRole('button', { name: 'Approve' }).click();
+    await row().locator('.msg.error', { hasText: 'Reason is required (at least 3 characters)' }).waitFor();
+    expect(await row().locator('input[name=reason]').getAttribute('aria-invalid')).toBe('true');
+    expect(decisions).toEqual([]);
+    // ...and what only the API can judge (here its own reason rule, the page's check taken away) comes
+    // back as a 400 validation_failed whose message and issues the row shows
+    await row().locator('input[name=reason]').evaluate((el: any) => { el.removeAttribute('required'); el.removeAttribute('minlength'); });
+    await row().locator('input[name=reason]').fill('ok');
+    await row().getByRole('button', { name: 'Approve' }).click();
+    await row().locator('.msg.error', { hasText: 'validation_failed' }).waitFor();
+    expect(await text(page, `#queue tr[data-withdrawal-id="${paid.withdrawal_id}"] .msg.error`)).toMatch(/^reason: .+ \(validation_failed\)$/);
+    expect(decisions).toHaveLength(1);
+    await page.screenshot({ path: artifactPath('refusal-shown.png'), fullPage: true });
+
     await row().locator('input[name=reason]').fill('destination account verified');
     await row().getByRole('button', { name: 'Approve' }).click();
     await reloadUntil(page, `#queue tr[data-withdrawal-id="${paid.withdrawal_id}"] .pill.approved`);

@@ -4,7 +4,7 @@
  * adjustments (four eyes above the threshold), withdrawals, disputes, limits, sessions, holds,
  * ledger and timeline (both paged).
  */
-import { api, busy, describe, say, sayError, submission } from '../api.js';
+import { api, busy, checkRequired, describe, say, sayError, submission } from '../api.js';
 import { $, fillRows, h, pill, replace } from '../dom.js';
 import { fmtTime, formatAmount } from '../format.js';
 import { applyPermissions } from '../session.js';
@@ -101,6 +101,7 @@ export async function playerPage(ctx) {
     ev.preventDefault();
     const action = ev.submitter?.dataset.action ?? (view?.player.status === 'locked' ? 'unlock' : 'lock');
     const out = $('#status-msg');
+    if (!checkRequired(statusForm, out)) return;
     busy(statusForm, async () => {
       try {
         await api('POST', `${base}/${action}`, { body: { reason: $('#status-reason').value } });
@@ -117,6 +118,7 @@ export async function playerPage(ctx) {
     ev.preventDefault();
     const decision = ev.submitter?.dataset.decision ?? 'approve';
     const out = $('#kyc-msg');
+    if (!checkRequired(kycForm, out)) return;
     busy(kycForm, async () => {
       try {
         await api('POST', `${base}/kyc-decision`, { body: { decision, reason: $('#kyc-reason').value } });
@@ -131,10 +133,10 @@ export async function playerPage(ctx) {
   function withdrawalRow(w) {
     const cell = h('td', {});
     if (ctx.can('withdrawal.review') && (w.state === 'requested' || w.state === 'approved')) {
-      const reason = h('input', { 'aria-label': `Reason for withdrawal ${w.withdrawal_id}`, name: 'reason', minlength: 3, maxlength: 500, size: 18, placeholder: 'reason' });
+      const reason = h('input', { 'aria-label': `Reason for withdrawal ${w.withdrawal_id}`, name: 'reason', required: true, minlength: 3, maxlength: 500, size: 18, placeholder: 'reason' });
       const box = h('div', { class: 'row-actions' }, reason);
-      const act = (label, path, body, cls) => h('button', { type: 'button', class: cls, onclick: () => busy(box, async () => {
-        const out = $('#withdrawal-msg');
+      const out = $('#withdrawal-msg');
+      const act = (label, path, body, cls) => h('button', { type: 'button', class: cls, onclick: () => checkRequired(box, out) && busy(box, async () => {
         try {
           await api('POST', `${base}/withdrawals/${encodeURIComponent(w.withdrawal_id)}/${path}`, { body: { ...body, reason: reason.value } });
           await refresh();
@@ -166,6 +168,7 @@ export async function playerPage(ctx) {
   adjustForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const out = $('#adjust-msg');
+    if (!checkRequired(adjustForm, out)) return;
     const parsed = preview();
     if (!parsed || !parsed.ok) { say(out, 'error', parsed ? parsed.error : 'enter an amount'); return; }
     if (parsed.minor === 0) { say(out, 'error', 'the amount must not be 0'); return; }
@@ -196,6 +199,7 @@ export async function playerPage(ctx) {
   disputeForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const out = $('#dispute-msg');
+    if (!checkRequired(disputeForm, out)) return;
     const resolution = $('#dispute-resolution').value;
     const body = { hold_id: $('#dispute-hold').value.trim(), resolution, reason: $('#dispute-reason').value };
     const amountText = $('#dispute-amount').value.trim();
