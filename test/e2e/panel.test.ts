@@ -438,6 +438,9 @@ describe('back-office panel in Chromium', () => {
   });
 
   it('lists the actions in the audit log, and the hash chain verifies', async () => {
+    // an attempt refused after it was allowed (KYC is no longer pending) is on record as failed
+    const refused = await api('POST', `/v1/ops/players/${state.playerId}/kyc-decision`, { token: state.adminToken, body: { decision: 'reject', reason: 'second opinion on the passport' } });
+    expect(refused.status).toBe(409);
     const page = await newPage(b2);
     await page.goto(`${platform.baseUrl}/ops/audit`);
     await page.waitForSelector('body[data-ready="true"]');
@@ -451,6 +454,9 @@ describe('back-office panel in Chromium', () => {
     expect(await lock.textContent()).toContain(OPERATOR_EMAIL);
     // the admin's refused self-approval is on record too
     expect(await page.locator('#audit tr[data-action="adjustment.approve"]', { hasText: 'four eyes' }).count()).toBe(1);
+    const failed = page.locator('#audit tr[data-action="kyc.reject"]', { hasText: 'second opinion on the passport' });
+    expect(await failed.locator('.pill.failed').count()).toBe(1);
+    expect(await failed.locator('code.refusal').textContent()).toBe('invalid_state');
 
     await page.click('#verify-form button[type=submit]');
     await message(page, '#verify-msg', 'Chain ok');

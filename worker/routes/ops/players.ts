@@ -14,13 +14,14 @@ import { ApiError, settled, unwrap } from '../../http/errors';
 import { playerStub } from '../../http/stubs';
 import { validationHook } from '../../http/validation';
 import { body, CurrencyCode, errors, IdempotencyHeaders, json } from '../../schemas';
+import { auditRefusals } from '../../ops/audit-refusals';
 import { guardPlayer, recordAudit, requireOperator } from '../../ops/guard';
 import { PlayerParam, Reason, View } from '../../ops/schemas';
 
 export const opsPlayers = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const TAG = 'Back office: players';
 const security = [{ bearer: [] }];
-opsPlayers.use('/players/*', requireOperator);
+opsPlayers.use('/players/*', requireOperator, auditRefusals);
 
 type Inspected = Awaited<ReturnType<typeof guardPlayer>>;
 
