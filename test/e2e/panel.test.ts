@@ -319,6 +319,17 @@ describe('back-office panel in Chromium', () => {
     await page.locator('#ledger tbody tr', { hasText: 'dispute:' }).waitFor();
     expect(await page.locator('#ledger tbody tr').count()).toBe(4); // deposit, bet, adjustment, dispute
     expect(await page.locator('#timeline tbody tr', { hasText: 'player.status.changed' }).count()).toBe(2);
+    // the timeline reads as amounts, UTC times and names, with the raw value or id on hover
+    const applied = page.locator('#timeline tr[data-event-type="backoffice.adjustment.applied"]').first();
+    expect(await applied.locator('[data-field="amount"]').textContent()).toBe('amount 12.34 EUR');
+    expect(await applied.locator('[data-field="amount"]').getAttribute('title')).toBe('1234 minor units');
+    const requestedBy = applied.locator('[data-field="requested by"]');
+    expect(await requestedBy.textContent()).toBe('requested by Olga Operator');
+    expect(await requestedBy.getAttribute('title')).toMatch(/^operator:[0-9a-f-]{36}$/);
+    expect(await applied.locator('td').nth(1).textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    expect(await page.locator('#timeline').textContent()).not.toMatch(/_minor|=/);
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifactPath('player-timeline.png') });
     await page.screenshot({ path: artifactPath('player-profile.png'), fullPage: true });
   });
 

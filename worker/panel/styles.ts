@@ -60,6 +60,7 @@ img.qr { width: 200px; height: 200px; image-rendering: pixelated; background: #f
 .muted { color: var(--muted); }
 .row { display: flex; flex-wrap: wrap; gap: 8px; }
 header.top label.brand-pick { display: flex; align-items: center; gap: 6px; color: #fff; }
-.json { font-family: ui-monospace, monospace; font-size: 0.8rem; white-space: pre-wrap; word-break: break-all; max-width: 520px; }
+.fields .field { display: inline-block; margin: 0 14px 2px 0; }
+.fields .field[title] { text-decoration: underline dotted; cursor: help; }
 .pager { margin-top: 8px; }
 `;

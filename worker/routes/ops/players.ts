@@ -17,6 +17,7 @@ import { body, CurrencyCode, errors, IdempotencyHeaders, json } from '../../sche
 import { auditRefusals } from '../../ops/audit-refusals';
 import { guardPlayer, recordAudit, requireOperator } from '../../ops/guard';
 import { PlayerParam, Reason, View } from '../../ops/schemas';
+import { presentTimeline, TimelinePage } from '../../ops/timeline-view';
 
 export const opsPlayers = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const TAG = 'Back office: players';
@@ -68,14 +69,15 @@ opsPlayers.openapi(createRoute({
 
 opsPlayers.openapi(createRoute({
   method: 'get', path: '/players/{player_id}/timeline', tags: [TAG], summary: 'Every event of the player, newest first',
+  description: '`shown` is each event as the panel prints it (worker/ops/timeline-view.ts): amounts in major units, UTC times, operators by display name, the player by masked email; `title` holds the raw value or id.',
   security, request: { params: PlayerParam, query: z.strictObject({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-  responses: { 200: json(View, 'Timeline page'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(TimelinePage, 'Timeline page: each event as stored, and as people read it'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const q = c.req.valid('query');
-  await guardPlayer(c, 'player.timeline.read', player_id, 'player.timeline.view');
+  const found = await guardPlayer(c, 'player.timeline.read', player_id, 'player.timeline.view');
   const r = unwrap(await playerStub(c.env, player_id).timeline({ before: q.before, limit: q.limit }));
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json(await presentTimeline(c.env, found.player, r), 200);
 });
 
 for (const [path, to, action] of [['/players/{player_id}/lock', 'locked', 'player.lock'], ['/players/{player_id}/unlock', 'active', 'player.unlock']] as const) {

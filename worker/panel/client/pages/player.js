@@ -246,10 +246,11 @@ export async function playerPage(ctx) {
     if (!ctx.can('player.timeline.read')) return;
     try {
       const r = await api('GET', `${base}/timeline`, { query: { limit: 50, before: more ? timelineBefore : undefined } });
-      fillRows($('#timeline'), (r.events ?? []).map(({ seq, event }) => h('tr', {},
-        h('td', {}, String(seq)), h('td', {}, fmtTime(event.occurred_at)), h('td', {}, event.event_type), h('td', {}, event.currency ?? ''),
-        h('td', { class: 'json' }, Object.entries(event.payload ?? {}).map(([k, val]) =>
-          `${k}=${k.endsWith('_minor') && typeof val === 'number' && event.currency && isCurrency(event.currency) ? formatAmount(val, event.currency) : JSON.stringify(val)}`).join('  ')))),
+      // `shown` is formatted by the API (worker/ops/timeline-view.ts): amounts, times and names, ids on hover
+      fillRows($('#timeline'), (r.events ?? []).map(({ seq, event, shown }) => h('tr', { dataset: { eventType: shown.type } },
+        h('td', {}, String(seq)), h('td', { title: shown.at.title }, shown.at.text), h('td', {}, shown.type), h('td', {}, event.currency ?? ''),
+        h('td', { class: 'fields' }, shown.fields.map((f) => h('span', { class: 'field', title: f.title ?? undefined, dataset: { field: f.name } },
+          h('span', { class: 'muted' }, `${f.name} `), f.text))))),
       'No events.', more);
       timelineBefore = r.next_before ?? null;
       $('#timeline-more').hidden = timelineBefore === null;
