@@ -357,6 +357,11 @@ describe('back-office panel in Chromium', () => {
     expect(await eurAvailable(page)).toBe('712.34 EUR');
     expect(await page.locator('#adjustments .pill.applied').count()).toBe(2);
     expect(await page.locator('#adjustments .pill.rejected').count()).toBe(1);
+    // who acted, by name, the id on hover
+    const approvedRow = page.locator('#adjustments tr', { hasText: 'goodwill for the outage' });
+    expect(await approvedRow.locator('td').nth(5).textContent()).toBe('Olga Operator');
+    expect(await approvedRow.locator('td').nth(5).locator('.who').getAttribute('title')).toMatch(/^operator:[0-9a-f-]{36}$/);
+    expect(await approvedRow.locator('td').nth(6).textContent()).toBe('Cora Compliance — checked against the outage report');
 
     // compliance reviews KYC and reveals PII (audited), but neither adjusts nor resolves disputes
     expect(await page.isVisible('#kyc-form')).toBe(true);

@@ -29,6 +29,11 @@ describe('GET /v1/ops/players/{id}/timeline', () => {
     expect(fields('backoffice.adjustment.applied')).toMatchObject({ amount: { text: '12.34 EUR' }, 'requested by': { text: 'operator test', title: `operator:${operator.operatorId}` } });
     // the raw event is there too, unchanged
     expect(of('backoffice.adjustment.applied').event.payload.amount_minor).toBe(1_234);
+
+    // the profile names who acted in its KYC history, adjustments and withdrawals the same way
+    const profile = (await call('GET', `/v1/ops/players/${p.playerId}`, undefined, { token: operator.token })).body;
+    expect(profile.adjustments[0].requested_by).toBe(`operator:${operator.operatorId}`);
+    expect(profile.names).toEqual({ [`operator:${operator.operatorId}`]: 'operator test', [`player:${p.playerId}`]: expect.stringMatching(/^t\*\*\*@p\*\*\*\.example$/) });
     const doc = (await call('GET', '/v1/openapi.json')).body;
     expect(doc.paths['/v1/ops/players/{player_id}/timeline'].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/TimelinePage');
   });

@@ -7,11 +7,10 @@
  * raw event stays beside it, unchanged.
  */
 import { z } from '@hono/zod-openapi';
-import { maskEmail } from '../../domain/authz';
 import type { CasinoEvent, PayloadValue } from '../../domain/events';
 import { formatMinor, isCurrency } from '../../domain/money';
 import { formatDuration, formatTime } from '../panel/time';
-import { staffStub } from './stubs';
+import { isRef, nameOf, namesFor, type Names } from './names';
 
 export const ShownField = z.object({
   name: z.string(), text: z.string(),
@@ -28,10 +27,6 @@ export const TimelinePage = z.object({
   next_before: z.number().int().nullable(),
 }).openapi('TimelinePage');
 
-/** `operator:<id>` / `player:<id>` -> what to call them. */
-export type Names = ReadonlyMap<string, string>;
-
-const REF = /^(operator|player):([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
 const MONEY_LIMITS = new Set(['deposit', 'loss', 'wager']);
 const MINUTE_LIMITS = new Set(['session_time', 'reality_check']);
 const LIMIT_AMOUNTS = new Set(['value', 'previous', 'limit']);
@@ -51,7 +46,7 @@ export function showField(key: string, value: PayloadValue, event: Pick<CasinoEv
     if (key.endsWith('_at') || key === 'until') return { name: label(key), text: formatTime(value), title: new Date(value).toISOString() };
     if (key.endsWith('_ms')) return { name: label(key.replace(/_ms$/, '')), text: formatDuration(value), title: `${value} ms` };
   }
-  if (typeof value === 'string' && REF.test(value)) return { name: label(key), text: names.get(value.toLowerCase()) ?? value, title: value };
+  if (isRef(value)) return { name: label(key), text: nameOf(names, value), title: value };
   if (value === null) return { name: label(key), text: key === 'until' ? 'permanent' : key === 'value' ? 'none' : '—', title: null };
   return { name: label(key), text: String(value), title: null };
 }
@@ -64,23 +59,8 @@ export function showEvent(event: CasinoEvent, names: Names) {
   };
 }
 
-/** The operators a page of events names (for one staff-directory lookup). */
-export function operatorIds(events: { event: CasinoEvent }[]): string[] {
-  const ids = new Set<string>();
-  for (const { event } of events) {
-    for (const v of Object.values(event.payload)) {
-      const m = typeof v === 'string' ? REF.exec(v) : null;
-      if (m && m[1]!.toLowerCase() === 'operator') ids.add(m[2]!.toLowerCase());
-    }
-  }
-  return [...ids];
-}
-
 /** A timeline page from the player's object, with what to show for each event. */
 export async function presentTimeline(env: Env, player: { player_id: string; email: string }, page: { events: { seq: number; event: CasinoEvent }[]; next_before: number | null }) {
-  const ids = operatorIds(page.events);
-  const staff = ids.length ? await staffStub(env).displayNames(ids) : [];
-  const names = new Map<string, string>(staff.map((s) => [`operator:${s.operator_id}`, s.display_name]));
-  names.set(`player:${player.player_id.toLowerCase()}`, maskEmail(player.email));
+  const names = await namesFor(env, page.events.flatMap(({ event }) => Object.values(event.payload)), player);
   return { events: page.events.map(({ seq, event }) => ({ seq, event, shown: showEvent(event, names) })), next_before: page.next_before };
 }

@@ -17,6 +17,7 @@ import { body, CurrencyCode, errors, IdempotencyHeaders, json } from '../../sche
 import { auditRefusals } from '../../ops/audit-refusals';
 import { guardPlayer, recordAudit, requireOperator } from '../../ops/guard';
 import { PlayerParam, Reason, View } from '../../ops/schemas';
+import { namesFor, valuesOf } from '../../ops/names';
 import { presentTimeline, TimelinePage } from '../../ops/timeline-view';
 
 export const opsPlayers = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -44,7 +45,7 @@ function audit(c: Context<AppEnv>, found: Inspected, action: string, fields: { r
 
 opsPlayers.openapi(createRoute({
   method: 'get', path: '/players/{player_id}', tags: [TAG], summary: 'Player profile: KYC, limits, sessions, balances, withdrawals, adjustments',
-  description: 'Email and date of birth are masked. `?reveal=pii` shows them to operators with player.read_pii, and writes the audit log (a sensitive read).',
+  description: 'Email and date of birth are masked. `?reveal=pii` shows them to operators with player.read_pii, and writes the audit log (a sensitive read). `names` maps the `operator:<id>` / `player:<id>` references of the KYC history, adjustments and withdrawals to display names (the player masked unless revealed).',
   security, request: { params: PlayerParam, query: z.strictObject({ reveal: z.enum(['pii']).optional() }) },
   responses: { 200: json(View, 'Player'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
@@ -52,7 +53,8 @@ opsPlayers.openapi(createRoute({
   const reveal = c.req.valid('query').reveal === 'pii';
   const found = await guardPlayer(c, reveal ? 'player.read_pii' : 'player.read', player_id, reveal ? 'player.pii.view' : 'player.view');
   if (reveal) await audit(c, found, 'player.pii.view', {});
-  return c.json(present(found, reveal), 200);
+  const names = await namesFor(c.env, valuesOf([...found.kyc_history, ...found.adjustments, ...found.withdrawals]), found.player, reveal);
+  return c.json({ ...present(found, reveal), names: Object.fromEntries(names) }, 200);
 });
 
 opsPlayers.openapi(createRoute({

@@ -29,6 +29,9 @@ export async function playerPage(ctx) {
     return true;
   }
 
+  /** Who acted: the name the API resolved (`names`), the reference itself on hover. */
+  const who = (ref) => (ref ? h('span', { class: 'who', title: ref }, view?.names?.[String(ref).toLowerCase()] ?? ref) : '');
+
   function render(v) {
     const p = v.player;
     document.title = `Player ${p.player_id} · Back office`;
@@ -49,7 +52,7 @@ export async function playerPage(ctx) {
     replace($('#kyc-state'), pill(p.kyc_status));
     $('#kyc-form').hidden = !(ctx.can('kyc.review') && p.kyc_status === 'pending');
     fillRows($('#kyc-history'), (v.kyc_history ?? []).slice().reverse().map((k) =>
-      h('tr', {}, h('td', {}, fmtTime(k.at)), h('td', {}, k.from_status), h('td', {}, k.to_status), h('td', {}, k.reason ?? ''), h('td', {}, k.actor))), 'No KYC changes yet.');
+      h('tr', {}, h('td', {}, fmtTime(k.at)), h('td', {}, k.from_status), h('td', {}, k.to_status), h('td', {}, k.reason ?? ''), h('td', {}, who(k.actor)))), 'No KYC changes yet.');
 
     fillRows($('#balances'), (v.balances ?? []).map((b) => h('tr', { dataset: { currency: b.currency } },
       h('th', { scope: 'row' }, b.currency), h('td', { class: 'num' }, formatAmount(b.real_minor, b.currency)),
@@ -58,7 +61,7 @@ export async function playerPage(ctx) {
 
     fillRows($('#adjustments'), (v.adjustments ?? []).map((a) => h('tr', { dataset: { adjustmentId: a.adjustment_id } },
       h('td', {}, fmtTime(a.created_at)), h('td', { class: 'num' }, formatAmount(a.amount_minor, a.currency)), h('td', {}, a.bucket),
-      h('td', {}, pill(a.state)), h('td', {}, a.reason), h('td', {}, a.requested_by), h('td', {}, a.decided_by ? `${a.decided_by}${a.decision_reason ? ` — ${a.decision_reason}` : ''}` : ''),
+      h('td', {}, pill(a.state)), h('td', {}, a.reason), h('td', {}, who(a.requested_by)), h('td', {}, a.decided_by ? [who(a.decided_by), a.decision_reason ? ` — ${a.decision_reason}` : ''] : ''),
       h('td', { class: 'num' }, a.balance_after_minor === null ? '' : formatAmount(a.balance_after_minor, a.currency)))), 'No adjustments.');
 
     fillRows($('#withdrawals'), (v.withdrawals ?? []).map(withdrawalRow), 'No withdrawals.');
@@ -149,7 +152,7 @@ export async function playerPage(ctx) {
     }
     return h('tr', { dataset: { withdrawalId: w.withdrawal_id } },
       h('td', {}, fmtTime(w.created_at)), h('td', {}, h('code', {}, w.withdrawal_id)), h('td', { class: 'num' }, formatAmount(w.amount_minor, w.currency)),
-      h('td', {}, pill(w.state)), h('td', {}, w.decided_by ?? ''), h('td', {}, w.reason ?? ''), cell);
+      h('td', {}, pill(w.state)), h('td', {}, who(w.decided_by)), h('td', {}, w.reason ?? ''), cell);
   }
 
   // ---- manual adjustment ------------------------------------------------------------------------------
