@@ -12,11 +12,19 @@ export const AmountMinor = z.number().int().positive().max(Number.MAX_SAFE_INTEG
 
 export const Country = z.string().regex(/^[A-Z]{2}$/).openapi({ description: 'ISO 3166-1 alpha-2', example: 'MT' });
 
+/** One schema failure of a 400 `validation_failed` (worker/http/validation.ts builds them). */
+export const ValidationIssue = z.object({
+  path: z.string().openapi({ description: 'The field, its segments joined with dots (`limits.0.value`); empty for the body itself', example: 'reason' }),
+  message: z.string().openapi({ example: 'Too small: expected string to have >=3 characters' }),
+}).openapi('ValidationIssue');
+
 export const ErrorResponse = z.object({
   error: z.object({
     code: z.string().openapi({ example: 'validation_failed' }),
     message: z.string(),
-    details: z.record(z.string(), z.unknown()),
+    details: z.object({
+      issues: z.array(ValidationIssue).max(20).optional().openapi({ description: 'With validation_failed and idempotency_key_required: at most 20' }),
+    }).catchall(z.unknown()),
   }),
 }).openapi('Error');
 

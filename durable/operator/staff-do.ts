@@ -25,6 +25,8 @@ const STAFF_MIGRATIONS = [`
 export type StaffEntry = { operator_id: string; email: string; display_name: string; roles: string[]; brands: string[]; status: string; sso: boolean };
 
 const LIST_MAX = 1000;
+/** Ids per display-name lookup (a timeline page holds at most 500 events). */
+export const NAMES_MAX = 500;
 
 export class StaffDO extends DurableObject<Env> {
   private readonly db: Db;
@@ -76,6 +78,13 @@ export class StaffDO extends DurableObject<Env> {
 
   count(): number {
     return this.db.first<{ n: number }>`select count(*) as n from staff`!.n;
+  }
+
+  /** Display names by operator id, for views that say who acted; unknown ids are left out. */
+  displayNames(operatorIds: string[]): { operator_id: string; display_name: string }[] {
+    const ids = JSON.stringify([...new Set(operatorIds)].slice(0, NAMES_MAX));
+    return this.db.all<{ operator_id: string; display_name: string }>`
+      select operator_id, display_name from staff where operator_id in (select value from json_each(${ids}))`;
   }
 
   list(): StaffEntry[] {

@@ -2,7 +2,8 @@
  * The back-office panel in real Chromium against the real worker (wrangler dev): sign-in with TOTP
  * enrolment, the dashboard, player search and profile, lock/unlock, manual adjustments with four
  * eyes across two operators in two browsers (and a lost response retried with the same
- * Idempotency-Key), a dispute, the KYC queue, an anomaly alert, the audit log and its chain check,
+ * Idempotency-Key), a dispute, the KYC queue, refusals shown to the operator (a reason missing before
+ * sending, a 400 validation_failed after), an anomaly alert, the audit log and its chain check,
  * redirects without a session, and forged cross-site POSTs that change nothing.
  *
  * The steps build on each other (one platform, one story), so they run in order in one describe.
@@ -318,6 +319,17 @@ describe('back-office panel in Chromium', () => {
     await page.locator('#ledger tbody tr', { hasText: 'dispute:' }).waitFor();
     expect(await page.locator('#ledger tbody tr').count()).toBe(4); // deposit, bet, adjustment, dispute
     expect(await page.locator('#timeline tbody tr', { hasText: 'player.status.changed' }).count()).toBe(2);
+    // the timeline reads as amounts, UTC times and names, with the raw value or id on hover
+    const applied = page.locator('#timeline tr[data-event-type="backoffice.adjustment.applied"]').first();
+    expect(await applied.locator('[data-field="amount"]').textContent()).toBe('amount 12.34 EUR');
+    expect(await applied.locator('[data-field="amount"]').getAttribute('title')).toBe('1234 minor units');
+    const requestedBy = applied.locator('[data-field="requested by"]');
+    expect(await requestedBy.textContent()).toBe('requested by Olga Operator');
+    expect(await requestedBy.getAttribute('title')).toMatch(/^operator:[0-9a-f-]{36}$/);
+    expect(await applied.locator('td').nth(1).textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    expect(await page.locator('#timeline').textContent()).not.toMatch(/_minor|=/);
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifactPath('player-timeline.png') });
     await page.screenshot({ path: artifactPath('player-profile.png'), fullPage: true });
   });
 
@@ -345,6 +357,11 @@ describe('back-office panel in Chromium', () => {
     expect(await eurAvailable(page)).toBe('712.34 EUR');
     expect(await page.locator('#adjustments .pill.applied').count()).toBe(2);
     expect(await page.locator('#adjustments .pill.rejected').count()).toBe(1);
+    // who acted, by name, the id on hover
+    const approvedRow = page.locator('#adjustments tr', { hasText: 'goodwill for the outage' });
+    expect(await approvedRow.locator('td').nth(5).textContent()).toBe('Olga Operator');
+    expect(await approvedRow.locator('td').nth(5).locator('.who').getAttribute('title')).toMatch(/^operator:[0-9a-f-]{36}$/);
+    expect(await approvedRow.locator('td').nth(6).textContent()).toBe('Cora Compliance — checked against the outage report');
 
     // compliance reviews KYC and reveals PII (audited), but neither adjusts nor resolves disputes
     expect(await page.isVisible('#kyc-form')).toBe(true);
@@ -380,6 +397,24 @@ describe('back-office panel in Chromium', () => {
     await reloadUntil(page, `#queue tr[data-withdrawal-id="${paid.withdrawal_id}"]`);
     const row = () => page.locator(`#queue tr[data-withdrawal-id="${paid.withdrawal_id}"]`);
     expect(await row().textContent()).toContain('50.00 EUR');
+
+    // refusals are shown, never swallowed: an empty reason is caught before anything is sent...
+    const decisions: string[] = [];
+    page.on('request', (r) => { if (r.method() === 'POST') decisions.push(r.url()); });
+    await row().getByRole('button', { name: 'Approve' }).click();
+    await row().locator('.msg.error', { hasText: 'Reason is required (at least 3 characters)' }).waitFor();
+    expect(await row().locator('input[name=reason]').getAttribute('aria-invalid')).toBe('true');
+    expect(decisions).toEqual([]);
+    // ...and what only the API can judge (here its own reason rule, the page's check taken away) comes
+    // back as a 400 validation_failed whose message and issues the row shows
+    await row().locator('input[name=reason]').evaluate((el: any) => { el.removeAttribute('required'); el.removeAttribute('minlength'); });
+    await row().locator('input[name=reason]').fill('ok');
+    await row().getByRole('button', { name: 'Approve' }).click();
+    await row().locator('.msg.error', { hasText: 'validation_failed' }).waitFor();
+    expect(await text(page, `#queue tr[data-withdrawal-id="${paid.withdrawal_id}"] .msg.error`)).toMatch(/^reason: .+ \(validation_failed\)$/);
+    expect(decisions).toHaveLength(1);
+    await page.screenshot({ path: artifactPath('refusal-shown.png'), fullPage: true });
+
     await row().locator('input[name=reason]').fill('destination account verified');
     await row().getByRole('button', { name: 'Approve' }).click();
     await reloadUntil(page, `#queue tr[data-withdrawal-id="${paid.withdrawal_id}"] .pill.approved`);
@@ -419,6 +454,9 @@ describe('back-office panel in Chromium', () => {
   });
 
   it('lists the actions in the audit log, and the hash chain verifies', async () => {
+    // an attempt refused after it was allowed (KYC is no longer pending) is on record as failed
+    const refused = await api('POST', `/v1/ops/players/${state.playerId}/kyc-decision`, { token: state.adminToken, body: { decision: 'reject', reason: 'second opinion on the passport' } });
+    expect(refused.status).toBe(409);
     const page = await newPage(b2);
     await page.goto(`${platform.baseUrl}/ops/audit`);
     await page.waitForSelector('body[data-ready="true"]');
@@ -432,6 +470,9 @@ describe('back-office panel in Chromium', () => {
     expect(await lock.textContent()).toContain(OPERATOR_EMAIL);
     // the admin's refused self-approval is on record too
     expect(await page.locator('#audit tr[data-action="adjustment.approve"]', { hasText: 'four eyes' }).count()).toBe(1);
+    const failed = page.locator('#audit tr[data-action="kyc.reject"]', { hasText: 'second opinion on the passport' });
+    expect(await failed.locator('.pill.failed').count()).toBe(1);
+    expect(await failed.locator('code.refusal').textContent()).toBe('invalid_state');
 
     await page.click('#verify-form button[type=submit]');
     await message(page, '#verify-msg', 'Chain ok');

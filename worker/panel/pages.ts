@@ -194,7 +194,7 @@ export const playerBody: Html = html`
 </section>
 <section class="card" data-perm="dispute.resolve" aria-labelledby="dispute-h"><h2 id="dispute-h">Resolve a bet dispute</h2>
   <form id="dispute-form" class="stack">
-    <label for="dispute-hold">Bet (hold id) <input id="dispute-hold" name="hold_id" required maxlength="128" list="hold-ids"></label>
+    <label for="dispute-hold">Bet (hold id) <input id="dispute-hold" name="hold_id" data-label="bet (hold id)" required maxlength="128" list="hold-ids"></label>
     <datalist id="hold-ids"></datalist>
     <div class="row">
       <label for="dispute-resolution">Resolution <select id="dispute-resolution" name="resolution"><option value="void">void (refund the stake minus what it paid)</option><option value="correct">correct (book a signed amount)</option></select></label>

@@ -49,8 +49,9 @@ header.top button { background: transparent; border-color: #fff; color: #fff; }
 .msg.ok { background: #e7f5ea; color: var(--ok); border: 1px solid #b5dfbf; }
 .msg.info { background: #fff6e0; color: var(--warn); border: 1px solid #f0d9a0; }
 .pill { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 0.8rem; background: #e5e8ee; }
-.pill.high, .pill.locked, .pill.rejected, .pill.denied, .pill.self_excluded, .pill.closed { background: #fbe0dd; color: var(--bad); }
+.pill.high, .pill.locked, .pill.rejected, .pill.denied, .pill.failed, .pill.self_excluded, .pill.closed { background: #fbe0dd; color: var(--bad); }
 .pill.medium, .pill.pending, .pill.requested { background: #fff1cc; color: var(--warn); }
+code.refusal { display: inline-block; white-space: nowrap; font-size: 0.8rem; color: var(--bad); }
 .pill.verified, .pill.active, .pill.applied, .pill.paid, .pill.allowed, .pill.approved, .pill.resolved { background: #dff2e4; color: var(--ok); }
 .secret { font-family: ui-monospace, monospace; font-size: 1.05rem; letter-spacing: 0.06em; word-break: break-all; }
 ol.codes { columns: 2; font-family: ui-monospace, monospace; }
@@ -59,6 +60,7 @@ img.qr { width: 200px; height: 200px; image-rendering: pixelated; background: #f
 .muted { color: var(--muted); }
 .row { display: flex; flex-wrap: wrap; gap: 8px; }
 header.top label.brand-pick { display: flex; align-items: center; gap: 6px; color: #fff; }
-.json { font-family: ui-monospace, monospace; font-size: 0.8rem; white-space: pre-wrap; word-break: break-all; max-width: 520px; }
+.fields .field { display: inline-block; margin: 0 14px 2px 0; }
+.fields .field[title] { text-decoration: underline dotted; cursor: help; }
 .pager { margin-top: 8px; }
 `;

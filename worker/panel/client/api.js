@@ -58,9 +58,41 @@ export function describe(e) {
   let s = `${e.message} (${e.code})`;
   if (e.code === 'four_eyes_violation') s = `Four eyes: you cannot decide your own request. ${s}`;
   if (e.status === 429 && e.retryAfter) s += ` — try again in ${e.retryAfter} s`;
-  const issues = e.details?.issues;
-  if (Array.isArray(issues) && issues.length) s += `: ${issues.map((i) => `${(i.path ?? []).join('.') || 'body'} ${i.message}`).join('; ')}`;
+  const listed = issueList(e.details?.issues);
+  if (listed && !e.message.includes(listed)) s += `: ${listed}`;
   return s;
+}
+
+/**
+ * `details.issues` of a 400 as `field: message; ...`. The API sends `path` as one dot-joined string
+ * ("limits.0.value", "" for the body itself: worker/http/validation.ts); an array of segments is
+ * accepted too, so an odd shape never hides the message.
+ */
+export function issueList(issues) {
+  if (!Array.isArray(issues)) return '';
+  return issues.map((i) => {
+    const path = Array.isArray(i?.path) ? i.path.join('.') : typeof i?.path === 'string' ? i.path : '';
+    return `${path || '(body)'}: ${i?.message ?? 'invalid'}`;
+  }).join('; ');
+}
+
+/**
+ * Checks an action's fields before anything is sent: every `required` input in `box` must hold at
+ * least its minlength (1 if none) after trimming, as the API's own rules count. On the first that
+ * does not, says so in `out`, marks it invalid and focuses it, and returns false.
+ */
+export function checkRequired(box, out) {
+  for (const input of box.querySelectorAll('input[required], select[required], textarea[required]')) {
+    const min = Math.max(1, Number(input.getAttribute('minlength') ?? 1));
+    const ok = input.value.trim().length >= min;
+    input.setAttribute('aria-invalid', ok ? 'false' : 'true');
+    if (ok) continue;
+    const name = input.dataset.label || input.name || 'This field';
+    say(out, 'error', `${name[0].toUpperCase()}${name.slice(1)} is required${min > 1 ? ` (at least ${min} characters)` : ''}: nothing was sent.`);
+    input.focus();
+    return false;
+  }
+  return true;
 }
 
 /** Puts a message into a .msg element: kind is 'ok', 'error' or 'info'. */

@@ -22,7 +22,12 @@ async function main() {
   document.body.dataset.ready = 'true';
 }
 
-main().catch((e) => {
+/** Whatever escapes a page's own handling still reaches the operator, never only the console. */
+function showUnexpected(e) {
   const el = document.getElementById('page-msg') ?? document.getElementById('login-msg');
   if (el) { el.className = 'msg error'; el.textContent = `Unexpected error: ${e?.message ?? e}`; }
-});
+}
+
+window.addEventListener('unhandledrejection', (ev) => showUnexpected(ev.reason));
+window.addEventListener('error', (ev) => showUnexpected(ev.error ?? ev.message));
+main().catch(showUnexpected);

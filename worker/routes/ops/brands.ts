@@ -13,6 +13,7 @@ import type { AppEnv, OperatorAuth } from '../../http/app-env';
 import { ApiError, unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
 import { body, errors, json } from '../../schemas';
+import { auditRefusals } from '../../ops/audit-refusals';
 import { toCsv } from '../../ops/csv';
 import { guardBrand, PLATFORM, recordAudit, requireOperator } from '../../ops/guard';
 import { BrandParam, Reason, View } from '../../ops/schemas';
@@ -21,7 +22,7 @@ import { auditStub, brandOpsStub } from '../../ops/stubs';
 export const opsBrands = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const TAG = 'Back office: brand views';
 const security = [{ bearer: [] }];
-opsBrands.use('/brands/*', requireOperator);
+opsBrands.use('/brands/*', requireOperator, auditRefusals);
 
 const DAY = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'not a date');
 const AUDIT_VERIFY_DAYS_MAX = 31;

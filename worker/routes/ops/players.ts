@@ -14,13 +14,16 @@ import { ApiError, settled, unwrap } from '../../http/errors';
 import { playerStub } from '../../http/stubs';
 import { validationHook } from '../../http/validation';
 import { body, CurrencyCode, errors, IdempotencyHeaders, json } from '../../schemas';
+import { auditRefusals } from '../../ops/audit-refusals';
 import { guardPlayer, recordAudit, requireOperator } from '../../ops/guard';
 import { PlayerParam, Reason, View } from '../../ops/schemas';
+import { namesFor, valuesOf } from '../../ops/names';
+import { presentTimeline, TimelinePage } from '../../ops/timeline-view';
 
 export const opsPlayers = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const TAG = 'Back office: players';
 const security = [{ bearer: [] }];
-opsPlayers.use('/players/*', requireOperator);
+opsPlayers.use('/players/*', requireOperator, auditRefusals);
 
 type Inspected = Awaited<ReturnType<typeof guardPlayer>>;
 
@@ -42,7 +45,7 @@ function audit(c: Context<AppEnv>, found: Inspected, action: string, fields: { r
 
 opsPlayers.openapi(createRoute({
   method: 'get', path: '/players/{player_id}', tags: [TAG], summary: 'Player profile: KYC, limits, sessions, balances, withdrawals, adjustments',
-  description: 'Email and date of birth are masked. `?reveal=pii` shows them to operators with player.read_pii, and writes the audit log (a sensitive read).',
+  description: 'Email and date of birth are masked. `?reveal=pii` shows them to operators with player.read_pii, and writes the audit log (a sensitive read). `names` maps the `operator:<id>` / `player:<id>` references of the KYC history, adjustments and withdrawals to display names (the player masked unless revealed).',
   security, request: { params: PlayerParam, query: z.strictObject({ reveal: z.enum(['pii']).optional() }) },
   responses: { 200: json(View, 'Player'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
@@ -50,7 +53,8 @@ opsPlayers.openapi(createRoute({
   const reveal = c.req.valid('query').reveal === 'pii';
   const found = await guardPlayer(c, reveal ? 'player.read_pii' : 'player.read', player_id, reveal ? 'player.pii.view' : 'player.view');
   if (reveal) await audit(c, found, 'player.pii.view', {});
-  return c.json(present(found, reveal), 200);
+  const names = await namesFor(c.env, valuesOf([...found.kyc_history, ...found.adjustments, ...found.withdrawals]), found.player, reveal);
+  return c.json({ ...present(found, reveal), names: Object.fromEntries(names) }, 200);
 });
 
 opsPlayers.openapi(createRoute({
@@ -67,14 +71,15 @@ opsPlayers.openapi(createRoute({
 
 opsPlayers.openapi(createRoute({
   method: 'get', path: '/players/{player_id}/timeline', tags: [TAG], summary: 'Every event of the player, newest first',
+  description: '`shown` is each event as the panel prints it (worker/ops/timeline-view.ts): amounts in major units, UTC times, operators by display name, the player by masked email; `title` holds the raw value or id.',
   security, request: { params: PlayerParam, query: z.strictObject({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-  responses: { 200: json(View, 'Timeline page'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(TimelinePage, 'Timeline page: each event as stored, and as people read it'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const q = c.req.valid('query');
-  await guardPlayer(c, 'player.timeline.read', player_id, 'player.timeline.view');
+  const found = await guardPlayer(c, 'player.timeline.read', player_id, 'player.timeline.view');
   const r = unwrap(await playerStub(c.env, player_id).timeline({ before: q.before, limit: q.limit }));
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json(await presentTimeline(c.env, found.player, r), 200);
 });
 
 for (const [path, to, action] of [['/players/{player_id}/lock', 'locked', 'player.lock'], ['/players/{player_id}/unlock', 'active', 'player.unlock']] as const) {

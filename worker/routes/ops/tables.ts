@@ -12,6 +12,7 @@ import { TABLES, type TableConfig } from '../../../durable/table/config';
 import type { AppEnv } from '../../http/app-env';
 import { unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
+import { auditRefusals } from '../../ops/audit-refusals';
 import { authorizeOrDeny, recordAudit, requireOperator } from '../../ops/guard';
 import { Reason } from '../../ops/schemas';
 import { body, errors, json } from '../../schemas';
@@ -20,7 +21,7 @@ import { knownTable, tableStub } from '../../tables/stubs';
 
 export const opsTables = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 opsTables.use('/tables', requireOperator);
-opsTables.use('/tables/*', requireOperator);
+opsTables.use('/tables/*', requireOperator, auditRefusals);
 
 const TAG = 'Back office: live tables';
 const security = [{ bearer: [] }];

@@ -1,5 +1,5 @@
 /** /ops/alerts: the brand's anomaly alerts (GET .../alerts), resolved with a note (POST .../alerts/{id}/resolve). */
-import { api, busy, describe, say } from '../api.js';
+import { api, busy, checkRequired, describe, say } from '../api.js';
 import { $, fillRows, h } from '../dom.js';
 import { fmtTime } from '../format.js';
 import { alertRow } from './dashboard.js';
@@ -14,10 +14,10 @@ export async function alertsPage(ctx) {
   function resolution(a) {
     if (a.state === 'resolved') return h('td', {}, `${a.note ?? ''} — ${a.resolved_by ?? ''}, ${fmtTime(a.resolved_at)}`);
     if (!ctx.can('alert.resolve')) return h('td', {});
-    const note = h('input', { 'aria-label': `Note for alert ${a.alert_id}`, name: 'note', minlength: 3, maxlength: 500, size: 24, placeholder: 'note' });
+    const note = h('input', { 'aria-label': `Note for alert ${a.alert_id}`, name: 'note', required: true, minlength: 3, maxlength: 500, size: 24, placeholder: 'note' });
     const out = h('p', { class: 'msg', role: 'status' });
     const box = h('div', { class: 'row-actions' }, note);
-    box.append(h('button', { type: 'button', onclick: () => busy(box, async () => {
+    box.append(h('button', { type: 'button', onclick: () => checkRequired(box, out) && busy(box, async () => {
       try {
         await api('POST', `/v1/ops/brands/${ctx.brand}/alerts/${encodeURIComponent(a.alert_id)}/resolve`, { body: { note: note.value } });
         await load();

@@ -27,7 +27,16 @@ export async function auditPage(ctx) {
   const row = (e) => h('tr', { dataset: { seq: String(e.seq), action: e.action } },
     h('td', {}, String(e.seq)), h('td', {}, fmtTime(e.at)), h('td', {}, e.actor_email ?? e.actor_id),
     h('td', {}, e.action), h('td', {}, e.target_type, e.target_id ? [' ', h('code', {}, e.target_id)] : ''),
-    h('td', {}, pill(e.outcome)), h('td', {}, e.reason ?? ''));
+    h('td', {}, pill(e.outcome), refusal(e)), h('td', {}, e.reason ?? ''));
+
+  /** A failed entry's refusal code (after.refused, written by worker/ops/audit-refusals.ts). */
+  function refusal(e) {
+    if (e.outcome !== 'failed' || typeof e.after !== 'string') return '';
+    try {
+      const code = JSON.parse(e.after)?.refused?.code;
+      return typeof code === 'string' ? [' ', h('code', { class: 'refusal' }, code)] : '';
+    } catch { return ''; }
+  }
 
   async function load(next) {
     if (!ctx.can('audit.read')) { say(msg, 'info', 'Your role does not include audit.read.'); return; }

@@ -4,7 +4,7 @@
  * adjustments (four eyes above the threshold), withdrawals, disputes, limits, sessions, holds,
  * ledger and timeline (both paged).
  */
-import { api, busy, describe, say, sayError, submission } from '../api.js';
+import { api, busy, checkRequired, describe, say, sayError, submission } from '../api.js';
 import { $, fillRows, h, pill, replace } from '../dom.js';
 import { fmtTime, formatAmount } from '../format.js';
 import { applyPermissions } from '../session.js';
@@ -29,6 +29,9 @@ export async function playerPage(ctx) {
     return true;
   }
 
+  /** Who acted: the name the API resolved (`names`), the reference itself on hover. */
+  const who = (ref) => (ref ? h('span', { class: 'who', title: ref }, view?.names?.[String(ref).toLowerCase()] ?? ref) : '');
+
   function render(v) {
     const p = v.player;
     document.title = `Player ${p.player_id} · Back office`;
@@ -49,7 +52,7 @@ export async function playerPage(ctx) {
     replace($('#kyc-state'), pill(p.kyc_status));
     $('#kyc-form').hidden = !(ctx.can('kyc.review') && p.kyc_status === 'pending');
     fillRows($('#kyc-history'), (v.kyc_history ?? []).slice().reverse().map((k) =>
-      h('tr', {}, h('td', {}, fmtTime(k.at)), h('td', {}, k.from_status), h('td', {}, k.to_status), h('td', {}, k.reason ?? ''), h('td', {}, k.actor))), 'No KYC changes yet.');
+      h('tr', {}, h('td', {}, fmtTime(k.at)), h('td', {}, k.from_status), h('td', {}, k.to_status), h('td', {}, k.reason ?? ''), h('td', {}, who(k.actor)))), 'No KYC changes yet.');
 
     fillRows($('#balances'), (v.balances ?? []).map((b) => h('tr', { dataset: { currency: b.currency } },
       h('th', { scope: 'row' }, b.currency), h('td', { class: 'num' }, formatAmount(b.real_minor, b.currency)),
@@ -58,7 +61,7 @@ export async function playerPage(ctx) {
 
     fillRows($('#adjustments'), (v.adjustments ?? []).map((a) => h('tr', { dataset: { adjustmentId: a.adjustment_id } },
       h('td', {}, fmtTime(a.created_at)), h('td', { class: 'num' }, formatAmount(a.amount_minor, a.currency)), h('td', {}, a.bucket),
-      h('td', {}, pill(a.state)), h('td', {}, a.reason), h('td', {}, a.requested_by), h('td', {}, a.decided_by ? `${a.decided_by}${a.decision_reason ? ` — ${a.decision_reason}` : ''}` : ''),
+      h('td', {}, pill(a.state)), h('td', {}, a.reason), h('td', {}, who(a.requested_by)), h('td', {}, a.decided_by ? [who(a.decided_by), a.decision_reason ? ` — ${a.decision_reason}` : ''] : ''),
       h('td', { class: 'num' }, a.balance_after_minor === null ? '' : formatAmount(a.balance_after_minor, a.currency)))), 'No adjustments.');
 
     fillRows($('#withdrawals'), (v.withdrawals ?? []).map(withdrawalRow), 'No withdrawals.');
@@ -101,6 +104,7 @@ export async function playerPage(ctx) {
     ev.preventDefault();
     const action = ev.submitter?.dataset.action ?? (view?.player.status === 'locked' ? 'unlock' : 'lock');
     const out = $('#status-msg');
+    if (!checkRequired(statusForm, out)) return;
     busy(statusForm, async () => {
       try {
         await api('POST', `${base}/${action}`, { body: { reason: $('#status-reason').value } });
@@ -117,6 +121,7 @@ export async function playerPage(ctx) {
     ev.preventDefault();
     const decision = ev.submitter?.dataset.decision ?? 'approve';
     const out = $('#kyc-msg');
+    if (!checkRequired(kycForm, out)) return;
     busy(kycForm, async () => {
       try {
         await api('POST', `${base}/kyc-decision`, { body: { decision, reason: $('#kyc-reason').value } });
@@ -131,10 +136,10 @@ export async function playerPage(ctx) {
   function withdrawalRow(w) {
     const cell = h('td', {});
     if (ctx.can('withdrawal.review') && (w.state === 'requested' || w.state === 'approved')) {
-      const reason = h('input', { 'aria-label': `Reason for withdrawal ${w.withdrawal_id}`, name: 'reason', minlength: 3, maxlength: 500, size: 18, placeholder: 'reason' });
+      const reason = h('input', { 'aria-label': `Reason for withdrawal ${w.withdrawal_id}`, name: 'reason', required: true, minlength: 3, maxlength: 500, size: 18, placeholder: 'reason' });
       const box = h('div', { class: 'row-actions' }, reason);
-      const act = (label, path, body, cls) => h('button', { type: 'button', class: cls, onclick: () => busy(box, async () => {
-        const out = $('#withdrawal-msg');
+      const out = $('#withdrawal-msg');
+      const act = (label, path, body, cls) => h('button', { type: 'button', class: cls, onclick: () => checkRequired(box, out) && busy(box, async () => {
         try {
           await api('POST', `${base}/withdrawals/${encodeURIComponent(w.withdrawal_id)}/${path}`, { body: { ...body, reason: reason.value } });
           await refresh();
@@ -147,7 +152,7 @@ export async function playerPage(ctx) {
     }
     return h('tr', { dataset: { withdrawalId: w.withdrawal_id } },
       h('td', {}, fmtTime(w.created_at)), h('td', {}, h('code', {}, w.withdrawal_id)), h('td', { class: 'num' }, formatAmount(w.amount_minor, w.currency)),
-      h('td', {}, pill(w.state)), h('td', {}, w.decided_by ?? ''), h('td', {}, w.reason ?? ''), cell);
+      h('td', {}, pill(w.state)), h('td', {}, who(w.decided_by)), h('td', {}, w.reason ?? ''), cell);
   }
 
   // ---- manual adjustment ------------------------------------------------------------------------------
@@ -166,6 +171,7 @@ export async function playerPage(ctx) {
   adjustForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const out = $('#adjust-msg');
+    if (!checkRequired(adjustForm, out)) return;
     const parsed = preview();
     if (!parsed || !parsed.ok) { say(out, 'error', parsed ? parsed.error : 'enter an amount'); return; }
     if (parsed.minor === 0) { say(out, 'error', 'the amount must not be 0'); return; }
@@ -196,6 +202,7 @@ export async function playerPage(ctx) {
   disputeForm.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const out = $('#dispute-msg');
+    if (!checkRequired(disputeForm, out)) return;
     const resolution = $('#dispute-resolution').value;
     const body = { hold_id: $('#dispute-hold').value.trim(), resolution, reason: $('#dispute-reason').value };
     const amountText = $('#dispute-amount').value.trim();
@@ -242,10 +249,11 @@ export async function playerPage(ctx) {
     if (!ctx.can('player.timeline.read')) return;
     try {
       const r = await api('GET', `${base}/timeline`, { query: { limit: 50, before: more ? timelineBefore : undefined } });
-      fillRows($('#timeline'), (r.events ?? []).map(({ seq, event }) => h('tr', {},
-        h('td', {}, String(seq)), h('td', {}, fmtTime(event.occurred_at)), h('td', {}, event.event_type), h('td', {}, event.currency ?? ''),
-        h('td', { class: 'json' }, Object.entries(event.payload ?? {}).map(([k, val]) =>
-          `${k}=${k.endsWith('_minor') && typeof val === 'number' && event.currency && isCurrency(event.currency) ? formatAmount(val, event.currency) : JSON.stringify(val)}`).join('  ')))),
+      // `shown` is formatted by the API (worker/ops/timeline-view.ts): amounts, times and names, ids on hover
+      fillRows($('#timeline'), (r.events ?? []).map(({ seq, event, shown }) => h('tr', { dataset: { eventType: shown.type } },
+        h('td', {}, String(seq)), h('td', { title: shown.at.title }, shown.at.text), h('td', {}, shown.type), h('td', {}, event.currency ?? ''),
+        h('td', { class: 'fields' }, shown.fields.map((f) => h('span', { class: 'field', title: f.title ?? undefined, dataset: { field: f.name } },
+          h('span', { class: 'muted' }, `${f.name} `), f.text))))),
       'No events.', more);
       timelineBefore = r.next_before ?? null;
       $('#timeline-more').hidden = timelineBefore === null;

@@ -1,9 +1,10 @@
 /**
  * The work queues of the selected brand (GET /v1/ops/brands/{brand}/queues/{kyc,withdrawals,adjustments}),
  * each row decided in place through the player's API with a mandatory reason. The API refuses an
- * operator's own adjustment (403 four_eyes_violation); the row shows it.
+ * operator's own adjustment (403 four_eyes_violation); the row shows it, as every refusal. An empty
+ * reason is caught before anything is sent.
  */
-import { api, busy, describe, say } from '../api.js';
+import { api, busy, checkRequired, describe, say } from '../api.js';
 import { $, fillRows, h, pill } from '../dom.js';
 import { fmtTime, formatAmount } from '../format.js';
 
@@ -13,11 +14,11 @@ function playerLink(id) {
 
 /** A reason field, buttons, and a message line for one row; `onDone` reloads the queue. */
 function decisionCell(label, buttons, onDone) {
-  const reason = h('input', { 'aria-label': `Reason (${label})`, name: 'reason', minlength: 3, maxlength: 500, size: 22, placeholder: 'reason' });
+  const reason = h('input', { 'aria-label': `Reason (${label})`, name: 'reason', required: true, minlength: 3, maxlength: 500, size: 22, placeholder: 'reason' });
   const out = h('p', { class: 'msg', role: 'status' });
   const box = h('div', { class: 'row-actions' }, reason);
   for (const b of buttons) {
-    box.append(h('button', { type: 'button', class: b.cls, onclick: () => busy(box, async () => {
+    box.append(h('button', { type: 'button', class: b.cls, onclick: () => checkRequired(box, out) && busy(box, async () => {
       try {
         await b.run(reason.value);
         say(out, 'ok', `${b.label}: done.`);
