@@ -72,6 +72,11 @@ export class Schedules {
     }
   }
 
+  /** Forgets when the alarm is armed (after a rolled-back transaction took its alarm write with it). */
+  forgetArmed(): void {
+    this.armedAt = null;
+  }
+
   pending(): ScheduleRow[] {
     return this.db.all<ScheduleRow>`select kind, ref, due_at from schedules order by due_at`;
   }

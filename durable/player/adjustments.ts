@@ -35,8 +35,10 @@ export type Adjustment = {
   balance_after_minor: number | null;
   created_at: number;
   decided_at: number | null;
-  /** The bet this corrects (a dispute's correction); null for a plain adjustment. */
+  /** The bet this resolves (a dispute's correction or void); null for a plain adjustment. */
   hold_id: string | null;
+  /** What the dispute does to the bet, for an adjustment of a bet; null for a plain adjustment. */
+  resolution: 'correct' | 'void' | null;
 };
 
 export type AdjustmentRequest = {
@@ -52,8 +54,14 @@ export type AdjustmentRequest = {
 export const ADJUSTMENTS_LIST_MAX = 100;
 const DAY_MS = 24 * 3_600_000;
 
-/** What a correction's approval must check again, and record once applied (disputes.ts). */
-export type CorrectionRules = { check: (a: Adjustment) => Failure | null; applied: (a: Adjustment) => void };
+/** How an adjustment moves the money: the bucket's balance after it, or why it cannot. */
+type Apply = (a: Pick<Adjustment, 'adjustment_id' | 'currency' | 'bucket' | 'amount_minor'>) => Result<{ balance_after_minor: number }>;
+
+/**
+ * What the approval of a dispute's adjustment must check again, how it moves the money (a void
+ * computes its own entries), and what it records once applied (disputes.ts).
+ */
+export type BetRules = { check: (a: Adjustment) => Failure | null; apply?: (a: Adjustment) => Result<{ balance_after_minor: number }>; applied: (a: Adjustment) => void };
 
 function fingerprint(a: Pick<Adjustment, 'currency' | 'bucket' | 'amount_minor' | 'reason'> & { actor: string }): string {
   return JSON.stringify(['adjustment', a.currency, a.bucket, a.amount_minor, a.reason, a.actor]);
@@ -93,14 +101,14 @@ export class Adjustments {
         ? { ok: true, adjustment: existing, replayed: true }
         : fail('idempotency_conflict', 'this adjustment id was used with a different request', { adjustment_id: input.adjustment_id });
     }
-    return once(this.ctx, key, fp, () => this.open({ ...input, hold_id: null }));
+    return once(this.ctx, key, fp, () => this.open({ ...input, hold_id: null, resolution: null }));
   }
 
   /**
    * The second operator's decision on a pending adjustment. The same decision repeated is a replay.
    * A correction of a bet is decided with its rules (Disputes.decideCorrection), never without.
    */
-  decide(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null, rules: CorrectionRules | null = null): Replayable<{ adjustment: Adjustment }> {
+  decide(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null, rules: BetRules | null = null): Replayable<{ adjustment: Adjustment }> {
     const invalid = checkFields({ ids: { adjustment_id: adjustmentId, actor }, texts: reason === null ? {} : { reason } });
     if (invalid) return invalid;
     if (decision !== 'approve' && decision !== 'reject') return fail('validation_failed', "decision must be 'approve' or 'reject'");
@@ -122,9 +130,9 @@ export class Adjustments {
     }
     const refused = rules?.check(a);
     if (refused) return refused; // stays pending (the bet may still be corrected another way), or rejected by a void
-    const applied = this.wallet.correct(a.currency, `adjustment:${a.adjustment_id}`, { [a.bucket]: a.amount_minor });
+    const applied = (rules?.apply ?? this.applyToBucket)(a);
     if (!applied.ok) return applied; // stays pending: a later approval may find the funds
-    const after = applied.balance_after_minor[a.bucket];
+    const after = applied.balance_after_minor;
     this.ctx.db.run`update adjustments set state = 'applied', decided_by = ${actor}, decision_reason = ${reason}, decided_at = ${now},
       balance_after_minor = ${after} where adjustment_id = ${a.adjustment_id}`;
     const done = this.get(a.adjustment_id)!;
@@ -149,19 +157,19 @@ export class Adjustments {
    * Records a new adjustment (or correction of a bet): applied at once when the operator may do it
    * alone, else pending a second operator. The caller has checked idempotency and the bet's bounds.
    */
-  open(input: AdjustmentRequest & { hold_id: string | null }): Result<{ adjustment: Adjustment }> {
+  open(input: AdjustmentRequest & { hold_id: string | null; resolution: Adjustment['resolution'] }, apply: Apply = this.applyToBucket): Result<{ adjustment: Adjustment }> {
     if (!this.currencyAllowed(input.currency)) return fail('unsupported_currency', `this player has no ${input.currency} account`, { currency: input.currency });
     const needsApproval = this.needsSecondOperator(input.actor, input.currency, input.amount_minor);
     let after: number | null = null;
     if (!needsApproval) {
-      const applied = this.wallet.correct(input.currency, `adjustment:${input.adjustment_id}`, { [input.bucket]: input.amount_minor });
+      const applied = apply(input);
       if (!applied.ok) return applied;
-      after = applied.balance_after_minor[input.bucket];
+      after = applied.balance_after_minor;
     }
     const now = this.ctx.now();
-    this.ctx.db.run`insert into adjustments (adjustment_id, currency, bucket, amount_minor, reason, state, requested_by, balance_after_minor, created_at, decided_at, hold_id)
+    this.ctx.db.run`insert into adjustments (adjustment_id, currency, bucket, amount_minor, reason, state, requested_by, balance_after_minor, created_at, decided_at, hold_id, resolution)
       values (${input.adjustment_id}, ${input.currency}, ${input.bucket}, ${input.amount_minor}, ${input.reason},
-      ${needsApproval ? 'pending' : 'applied'}, ${input.actor}, ${after}, ${now}, ${needsApproval ? null : now}, ${input.hold_id})`;
+      ${needsApproval ? 'pending' : 'applied'}, ${input.actor}, ${after}, ${now}, ${needsApproval ? null : now}, ${input.hold_id}, ${input.resolution})`;
     this.ctx.emit('backoffice.adjustment.requested', {
       adjustment_id: input.adjustment_id, bucket: input.bucket, amount_minor: input.amount_minor, reason: input.reason, actor: input.actor, needs_approval: needsApproval,
     }, input.currency);
@@ -170,16 +178,26 @@ export class Adjustments {
     return { ok: true, adjustment: a };
   }
 
+  /** A plain adjustment: one entry in its bucket. */
+  private readonly applyToBucket: Apply = (a) => {
+    const r = this.wallet.correct(a.currency, `adjustment:${a.adjustment_id}`, { [a.bucket]: a.amount_minor });
+    return r.ok ? { ok: true, balance_after_minor: r.balance_after_minor[a.bucket] } : r;
+  };
+
   /**
    * Above the single threshold, or above what this operator already applied alone to this player
-   * today (UTC) plus this one, a second operator must approve.
+   * today (UTC) plus this one, a second operator must approve. The day's total spans currencies:
+   * each amount counts as its share of its own currency's daily threshold, and the shares add up
+   * to at most 1 (so 1,000 EUR and then 0.02 BTC is not two separate allowances).
    */
   private needsSecondOperator(actor: string, currency: Currency, amount: number): boolean {
     if (Math.abs(amount) > fourEyesThresholdMinor(currency)) return true;
     const dayStart = Math.floor(this.ctx.now() / DAY_MS) * DAY_MS;
-    const alone = this.ctx.db.first<{ total: number | null }>`select sum(abs(amount_minor)) as total from adjustments
-      where requested_by = ${actor} and currency = ${currency} and state = 'applied' and decided_by is null and created_at >= ${dayStart}`!.total ?? 0;
-    return alone + Math.abs(amount) > fourEyesDailyCumulativeMinor(currency);
+    const alone = this.ctx.db.all<{ currency: Currency; total: number }>`select currency, sum(abs(amount_minor)) as total from adjustments
+      where requested_by = ${actor} and state = 'applied' and decided_by is null and created_at >= ${dayStart} group by currency`;
+    const share = alone.reduce((sum, r) => sum + r.total / fourEyesDailyCumulativeMinor(r.currency), 0)
+      + Math.abs(amount) / fourEyesDailyCumulativeMinor(currency);
+    return share > 1 + 1e-9; // a ratio, not money: the tolerance only absorbs float rounding at exactly 1
   }
 
   private emitApplied(a: Adjustment, after: number, approvedBy: string | null): void {

@@ -6,6 +6,9 @@
  *            were before the bet (the stake comes back; the wins and every applied correction of
  *            the bet go, netted per bucket, so voiding a winning bet is a debit). A bet is voided at
  *            most once, and its pending corrections are rejected with it. Ledger ref `dispute:<id>`.
+ *            An operator's void that credits the player is an adjustment of the bet too (four eyes
+ *            above the thresholds, and it counts in the operator's day); a debit, or a game
+ *            provider's rollback, applies at once.
  *   correct  a signed amount of real money against a settled bet (a mis-settled win, say). It keeps
  *            the bet's total return (wins + corrections, pending ones included) between 0 and what
  *            the bet could have returned (the table's payout for its spot, or a configured multiple
@@ -40,8 +43,11 @@ export type Dispute = {
   created_at: number;
 };
 
-/** A resolution as answered: applied, or (a correction above the four-eyes thresholds) pending approval. */
-export type DisputeOutcome = Dispute & { state: 'applied' | 'pending' };
+/** A resolution as answered: applied, or (above the four-eyes thresholds) pending approval, or rejected there. */
+export type DisputeOutcome = Dispute & { state: 'applied' | 'pending' | 'rejected' };
+
+/** Who asks: an operator's credits are four-eyed; a game provider's rollback is the game's own word. */
+export type DisputeSource = 'operator' | 'provider';
 
 export type DisputeInput = {
   dispute_id: string;
@@ -81,7 +87,7 @@ export class Disputes {
     return this.ctx.db.first<{ total: number | null }>`select sum(amount_minor) as total from disputes where hold_id = ${holdId} and resolution = 'correct'`!.total ?? 0;
   }
 
-  resolve(input: DisputeInput): Replayable<{ dispute: DisputeOutcome }> {
+  resolve(input: DisputeInput, source: DisputeSource): Replayable<{ dispute: DisputeOutcome }> {
     const invalid = checkFields({
       ids: { dispute_id: input.dispute_id, hold_id: input.hold_id, actor: input.actor }, texts: { reason: input.reason },
       deltas: input.resolution === 'correct' ? { amount_minor: input.amount_minor } : {},
@@ -101,93 +107,141 @@ export class Disputes {
       return same ? { ok: true, dispute: existing, replayed: true }
         : fail('idempotency_conflict', 'this dispute id was used with a different request', { dispute_id: input.dispute_id });
     }
-    return once(this.ctx, key, fp, () => (input.resolution === 'void' ? this.voidBet(input) : this.correctBet(input, input.amount_minor!)));
+    return once(this.ctx, key, fp, () => (input.resolution === 'void' ? this.voidBet(input, source) : this.correctBet(input, input.amount_minor!)));
   }
 
-  /** A second operator's decision on a pending correction: the bet's bounds are checked again. */
-  decideCorrection(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null): Replayable<{ adjustment: Adjustment }> {
+  /** A second operator's decision on a pending correction or void: the bet is checked again first. */
+  decide(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null): Replayable<{ adjustment: Adjustment }> {
     return this.adjustments.decide(adjustmentId, decision, actor, reason, {
       check: (a) => {
-        const bet = this.settledBet(a.hold_id!);
-        return bet.ok ? this.outOfBounds(bet.hold, a.amount_minor, a.adjustment_id) : bet;
+        const bet = this.settledBet(a.hold_id!, a.adjustment_id);
+        if (!bet.ok) return bet;
+        if (a.resolution === 'correct') return this.outOfBounds(bet.hold, a.amount_minor, a.adjustment_id);
+        const net = this.voidDelta(bet.hold).real + this.voidDelta(bet.hold).bonus;
+        return net === a.amount_minor ? null
+          : fail('invalid_state', `the bet changed since this void was requested (it would now move ${net}, not ${a.amount_minor}): reject it and void again`, { amount_minor: net });
       },
-      applied: (a) => this.recordCorrection(a),
+      apply: (a) => (a.resolution === 'void' ? this.moveVoid(this.wallet.hold(a.hold_id!)!, a.adjustment_id) : this.applyCorrection(a)),
+      applied: (a) => this.recordApplied(a),
     });
   }
 
-  private voidBet(input: DisputeInput): Result<{ dispute: DisputeOutcome }> {
-    const bet = this.settledBet(input.hold_id);
+  private voidBet(input: DisputeInput, source: DisputeSource): Result<{ dispute: DisputeOutcome }> {
+    // A provider's rollback is the game's own word: it goes ahead of an operator's void waiting for approval (which it rejects).
+    const bet = this.settledBet(input.hold_id, null, source === 'provider');
     if (!bet.ok) return bet;
     const h = bet.hold;
+    const delta = this.voidDelta(h);
+    const net = delta.real + delta.bonus;
+    if (source === 'provider' || net <= 0) {
+      // The game's own rollback, or a void that takes money back: nothing to four-eye.
+      const moved = this.moveVoid(h, input.dispute_id);
+      if (!moved.ok) return moved;
+      return { ok: true, dispute: { ...this.record(input, h, 'void', net), state: 'applied' } };
+    }
+    const opened = this.adjustments.open({
+      adjustment_id: input.dispute_id, currency: h.currency, bucket: 'real', amount_minor: net, reason: input.reason, actor: input.actor,
+      hold_id: h.hold_id, resolution: 'void',
+    }, () => this.moveVoid(h, input.dispute_id));
+    if (!opened.ok) return opened;
+    if (opened.adjustment.state === 'applied') this.recordApplied(opened.adjustment);
+    return { ok: true, dispute: this.outcome(input.dispute_id)! };
+  }
+
+  /** Back to where the player stood before the bet: the stake returns, the wins and applied corrections go. */
+  private voidDelta(h: Hold): { real: number; bonus: number } {
     const wins = this.wallet.winsOf(h.hold_id);
-    // Back to where the player stood before the bet: the stake returns, the wins and corrections go.
-    const delta = { real: h.real_minor - wins.real - this.correctionsOf(h.hold_id), bonus: h.bonus_minor - wins.bonus };
-    const moved = this.wallet.correct(h.currency, `dispute:${input.dispute_id}`, delta);
+    return { real: h.real_minor - wins.real - this.correctionsOf(h.hold_id), bonus: h.bonus_minor - wins.bonus };
+  }
+
+  /**
+   * Moves a void's money (ledger ref `dispute:<id>`), rejects the bet's pending corrections and
+   * gives its responsible-gaming usage back. Answers the real balance after, as adjustments do.
+   */
+  private moveVoid(h: Hold, disputeId: string): Result<{ balance_after_minor: number }> {
+    const delta = this.voidDelta(h);
+    const moved = this.wallet.correct(h.currency, `dispute:${disputeId}`, delta);
     if (!moved.ok) return moved;
-    for (const pending of this.adjustments.pendingOf(h.hold_id)) this.adjustments.withdraw(pending, VOID_ACTOR, `bet voided by dispute ${input.dispute_id}`);
+    for (const pending of this.adjustments.pendingOf(h.hold_id)) {
+      if (pending.adjustment_id !== disputeId) this.adjustments.withdraw(pending, VOID_ACTOR, `bet voided by dispute ${disputeId}`);
+    }
     // Responsible gaming: the bet no longer counts as wagered, nor the loss it left.
-    const stake = h.real_minor + h.bonus_minor;
-    this.limits.record('wager', h.currency, -stake, h.created_at);
+    this.limits.record('wager', h.currency, -(h.real_minor + h.bonus_minor), h.created_at);
     this.limits.record('loss', h.currency, -(delta.real + delta.bonus), h.created_at);
-    return { ok: true, dispute: { ...this.record(input, h, 'void', delta.real + delta.bonus), state: 'applied' } };
+    return { ok: true, balance_after_minor: moved.balance_after_minor.real };
+  }
+
+  private applyCorrection(a: Adjustment): Result<{ balance_after_minor: number }> {
+    const r = this.wallet.correct(a.currency, `adjustment:${a.adjustment_id}`, { real: a.amount_minor });
+    return r.ok ? { ok: true, balance_after_minor: r.balance_after_minor.real } : r;
   }
 
   private correctBet(input: DisputeInput, amount: number): Result<{ dispute: DisputeOutcome }> {
-    const bet = this.settledBet(input.hold_id);
+    const bet = this.settledBet(input.hold_id, null);
     if (!bet.ok) return bet;
     const refused = this.outOfBounds(bet.hold, amount, null);
     if (refused) return refused;
     const opened = this.adjustments.open({
-      adjustment_id: input.dispute_id, currency: bet.hold.currency, bucket: 'real', amount_minor: amount, reason: input.reason, actor: input.actor, hold_id: bet.hold.hold_id,
+      adjustment_id: input.dispute_id, currency: bet.hold.currency, bucket: 'real', amount_minor: amount, reason: input.reason, actor: input.actor,
+      hold_id: bet.hold.hold_id, resolution: 'correct',
     });
     if (!opened.ok) return opened;
-    if (opened.adjustment.state === 'applied') this.recordCorrection(opened.adjustment);
+    if (opened.adjustment.state === 'applied') this.recordApplied(opened.adjustment);
     return { ok: true, dispute: this.outcome(input.dispute_id)! };
   }
 
-  /** Books an applied correction as a resolution of its bet (the money moved with the adjustment). */
-  private recordCorrection(a: Adjustment): void {
+  /** Books an applied adjustment of a bet as a resolution of the bet (its money has moved). */
+  private recordApplied(a: Adjustment): void {
     const h = this.wallet.hold(a.hold_id!)!;
-    this.limits.record('loss', h.currency, -a.amount_minor, this.ctx.now()); // like a win (credit) or a further stake (debit)
-    this.record({ dispute_id: a.adjustment_id, reason: a.reason, actor: a.requested_by }, h, 'correct', a.amount_minor);
+    if (a.resolution === 'correct') this.limits.record('loss', h.currency, -a.amount_minor, this.ctx.now()); // like a win (credit) or a further stake (debit)
+    this.record({ dispute_id: a.adjustment_id, reason: a.reason, actor: a.requested_by }, h, a.resolution ?? 'correct', a.amount_minor);
   }
 
   /**
-   * The bet's total return after this correction (wins, applied and pending corrections) must stay
-   * between 0 and what the bet could have returned. `except`: a pending correction being approved.
+   * The bet's total return after this correction must stay between 0 and what the bet could have
+   * returned, whichever of the pending corrections are approved: the credits pending count towards
+   * the top, the debits pending towards 0 (a pending debit that is never approved must not make
+   * room for credits). `except`: the pending correction being approved.
    */
   private outOfBounds(h: Hold, amount: number, except: string | null): Failure | null {
     const wins = this.wallet.winsOf(h.hold_id);
-    const pending = this.adjustments.pendingOf(h.hold_id).filter((a) => a.adjustment_id !== except).reduce((sum, a) => sum + a.amount_minor, 0);
-    const returned = wins.real + wins.bonus + this.correctionsOf(h.hold_id) + pending;
+    const pending = this.adjustments.pendingOf(h.hold_id).filter((a) => a.adjustment_id !== except && a.resolution === 'correct').map((a) => a.amount_minor);
+    const returned = wins.real + wins.bonus + this.correctionsOf(h.hold_id);
+    const highest = returned + pending.filter((x) => x > 0).reduce((s, x) => s + x, 0);
+    const lowest = returned + pending.filter((x) => x < 0).reduce((s, x) => s + x, 0);
     const maxReturn = h.max_return_minor ?? defaultMaxReturnMinor(h.real_minor + h.bonus_minor);
-    const min = -returned;
-    const max = maxReturn - returned;
+    const min = -lowest;
+    const max = maxReturn - highest;
     if (amount >= min && amount <= max) return null;
-    return fail('correction_out_of_bounds', `a correction of this bet must be between ${min} and ${max}: its return would leave 0..${maxReturn}`, {
+    return fail('correction_out_of_bounds', `a correction of this bet must be between ${min} and ${max}: its return must stay within 0..${maxReturn}, pending corrections included`, {
       min_minor: min, max_minor: max, returned_minor: returned, max_return_minor: maxReturn, currency: h.currency,
     });
   }
 
-  /** A bet that was posted and has not been voided by a dispute yet. */
-  private settledBet(holdId: string): Result<{ hold: Hold }> {
+  /**
+   * A bet that was posted, has not been voided, and has no void waiting for approval (`except`: the
+   * pending void being approved itself).
+   */
+  private settledBet(holdId: string, except: string | null, pendingVoidAllowed = false): Result<{ hold: Hold }> {
     const h = this.wallet.hold(holdId);
     if (!h) return fail('hold_not_found');
     if (h.kind !== 'bet' || h.state !== 'posted') return fail('invalid_state', `hold is a ${h.state} ${h.kind}, not a posted bet`, { state: h.state, kind: h.kind });
     const voided = this.ofHold(holdId).find((d) => d.resolution === 'void');
     if (voided) return fail('invalid_state', `bet was already voided by dispute ${voided.dispute_id}`, { dispute_id: voided.dispute_id });
+    const pendingVoid = this.adjustments.pendingOf(holdId).find((a) => a.resolution === 'void' && a.adjustment_id !== except);
+    if (pendingVoid && !pendingVoidAllowed) return fail('invalid_state', `a void of this bet (${pendingVoid.adjustment_id}) waits for a second operator`, { dispute_id: pendingVoid.adjustment_id });
     return { ok: true, hold: h };
   }
 
-  /** A dispute as answered: applied (in `disputes`), or a correction still pending approval. */
+  /** A dispute as answered: applied (in `disputes`), or pending approval, or rejected there. */
   private outcome(disputeId: string): DisputeOutcome | null {
     const applied = this.get(disputeId);
     if (applied) return { ...applied, state: 'applied' };
     const a = this.adjustments.get(disputeId);
-    if (!a || a.hold_id === null || a.state !== 'pending') return null;
+    if (!a || a.hold_id === null || a.resolution === null || a.state === 'applied') return null;
     return {
-      dispute_id: disputeId, hold_id: a.hold_id, currency: a.currency, resolution: 'correct', amount_minor: a.amount_minor,
-      reason: a.reason, actor: a.requested_by, created_at: a.created_at, state: 'pending',
+      dispute_id: disputeId, hold_id: a.hold_id, currency: a.currency, resolution: a.resolution, amount_minor: a.amount_minor,
+      reason: a.reason, actor: a.requested_by, created_at: a.created_at, state: a.state,
     };
   }
 

@@ -115,6 +115,9 @@ export class PlayerDO extends DurableObject<Env> {
         return result;
       });
     } catch (err) {
+      // The rolled-back transaction may have armed the alarm (rolled back too): forget it, so that
+      // the next schedule arms it again rather than trusting what this instance remembers.
+      this.c.schedules.forgetArmed();
       if (!(err instanceof RolledBack)) throw err;
       out = err.failure as T;
       emitted = this.ctx.storage.transactionSync(() => {
@@ -173,7 +176,11 @@ export class PlayerDO extends DurableObject<Env> {
     if (!before.ok) return before;
     const good = await verifyPassword(input.password, before.hash);
     // State may have moved while we awaited the hash: decide on a fresh read, in one transaction.
+    // The throttle is checked again: concurrent attempts all passed the first check before any of
+    // their failures was recorded, and a right guess among them must not get in past the limit.
     return this.tx(() => {
+      const throttle = this.profileRg.loginThrottle();
+      if (!throttle.ok) return throttle;
       if (!good) {
         this.profileRg.recordLoginFailure('wrong_password');
         return fail('invalid_credentials');
@@ -364,7 +371,12 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** `refusal`: the catalog's verdict on the game (checked by the worker), applied to new transactions only. */
   providerBet(input: ProviderBetInput, refusal: Failure | null) {
-    return this.tx(() => this.providerWalletRg.bet(input, refusal));
+    const r = this.tx(() => this.providerWalletRg.bet(input, refusal));
+    // A bet refused for an expired session rolled back the session's end with it: end it for good
+    // (as for players, whose session check commits on its own). A replay never gets here: it answers
+    // its first result before the session is looked at.
+    if (!r.ok && r.code === 'session_expired') this.tx(() => this.sessionsRg.authenticate(input.session_id), 'now', 'commit');
+    return r;
   }
 
   providerWin(input: ProviderWinInput) {
@@ -385,7 +397,7 @@ export class PlayerDO extends DurableObject<Env> {
   /** A correction of a bet is decided with the bet's rules (bounds checked again); any other adjustment as is. */
   decideAdjustment(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
     return this.tx(() => (this.adjustmentsRg.get(adjustmentId)?.hold_id
-      ? this.disputesRg.decideCorrection(adjustmentId, decision, actor, reason)
+      ? this.disputesRg.decide(adjustmentId, decision, actor, reason)
       : this.adjustmentsRg.decide(adjustmentId, decision, actor, reason)));
   }
 
@@ -396,7 +408,7 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** Compensating entries against a settled bet ('void' it, or 'correct' it by a signed amount). */
   resolveDispute(input: DisputeInput) {
-    return this.tx(() => this.disputesRg.resolve(input));
+    return this.tx(() => this.disputesRg.resolve(input, 'operator'));
   }
 
   // ---- back office: reads (no player session) ------------------------------------------------

@@ -169,7 +169,7 @@ export class ProviderWallet {
       const voided = this.deps.disputes.resolve({
         dispute_id: providerRef(input.provider_id, input.tx_id), hold_id: bet.hold_id!, resolution: 'void',
         reason: `provider rollback ${input.tx_id} of bet ${bet.tx_id}`, actor: `provider:${input.provider_id}`,
-      });
+      }, 'provider');
       if (!voided.ok) return voided;
       restored = voided.dispute.amount_minor;
       if (restored !== expected) throw new Error(`invariant: rollback of ${bet.tx_id} restored ${restored}, expected ${expected}`);

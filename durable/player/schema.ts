@@ -239,8 +239,10 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
   -- What the bet can return at most, stake included (a table knows it from its payout table);
   -- null where the game does not say (provider bets): corrections then use a configured multiple.
   alter table holds add column max_return_minor integer check (max_return_minor is null or max_return_minor >= 0);
-  -- A correction of a settled bet is an adjustment of that bet: the same four-eyes queue and rules.
+  -- A dispute resolution that credits the player (a correction of a settled bet, an operator's
+  -- void) is an adjustment of that bet: the same four-eyes queue, thresholds and rules.
   alter table adjustments add column hold_id text;
+  alter table adjustments add column resolution text check (resolution is null or resolution in ('correct', 'void'));
   create index adjustments_hold on adjustments (hold_id, state) where hold_id is not null;
   create index adjustments_requester_day on adjustments (requested_by, currency, created_at);
   `,

@@ -157,7 +157,7 @@ describe('wallet invariants (R1)', () => {
                 }
                 case 'dispute': {
                   const hold = `h${s.hold}`;
-                  const r = disputes.resolve({ dispute_id: `d${s.id}`, hold_id: hold, resolution: 'void', reason: 'test', actor: 'op-a' });
+                  const r = disputes.resolve({ dispute_id: `d${s.id}`, hold_id: hold, resolution: 'void', reason: 'test', actor: 'op-a' }, 'provider');
                   if (!r.ok) {
                     expect(['idempotency_conflict', 'invalid_state', 'hold_not_found', 'insufficient_funds']).toContain(r.code);
                     return;

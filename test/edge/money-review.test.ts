@@ -1,0 +1,183 @@
+/**
+ * The second, adversarial review of the money controls (attacker and auditor): each test is one
+ * hole it found, reproduced through the real interface, asserting the safe behaviour (each failed
+ * before its fix).
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { advance, call, deposit, expectError, idemKey, internals, player, register, type Json, type Registered } from './helpers';
+import type { PlayerDO } from './entry';
+import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+
+let admin: Operator;
+let operator: Operator;
+let compliance: Operator;
+
+beforeAll(async () => {
+  admin = await bootstrapAdmin();
+  operator = await createOperator(admin, { roles: ['operator'] });
+  compliance = await createOperator(admin, { roles: ['compliance_officer'] });
+});
+
+async function funded(amount: number, currency = 'EUR'): Promise<Registered> {
+  const p = await register({ brand: 'aurora' });
+  expect((await deposit(p.token, amount, currency)).status).toBe(201);
+  return p;
+}
+
+async function balance(playerId: string, currency = 'EUR'): Promise<number> {
+  const r = await player(playerId).inspect();
+  if (!r.ok) throw new Error('no player');
+  return r.balances.find((b: Json) => b.currency === currency)?.real_minor ?? 0;
+}
+
+async function lostRound(p: Registered, amount_minor: number): Promise<string> {
+  const roundId = `r-${crypto.randomUUID()}`;
+  const r = await call('POST', '/v1/dev/rounds', { round_id: roundId, currency: 'EUR', amount_minor, win_minor: 0 }, { token: p.token });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return `instant:${roundId}`;
+}
+
+const dispute = (op: Operator, p: Registered, body: Json, key = idemKey()) =>
+  opCall('POST', `/v1/ops/players/${p.playerId}/disputes`, op, body, { headers: { 'Idempotency-Key': key } });
+const decide = (op: Operator, p: Registered, id: string, decision: 'approve' | 'reject') =>
+  opCall('POST', `/v1/ops/players/${p.playerId}/adjustments/${id}/decision`, op, { decision, reason: 'checked the round' });
+const adjust = (op: Operator, p: Registered, amount_minor: number, currency = 'EUR') =>
+  opCall('POST', `/v1/ops/players/${p.playerId}/adjustments`, op, { currency, amount_minor, reason: 'goodwill' }, { headers: { 'Idempotency-Key': idemKey() } });
+
+describe('a void is a credit like any other', () => {
+  it('voiding 3 x 3,000.00 EUR of lost bets waits for a second operator, and the bet takes nothing else meanwhile', async () => {
+    const p = await funded(1_000_000);
+    const holds = [await lostRound(p, 300_000), await lostRound(p, 300_000), await lostRound(p, 300_000)];
+    const voids = [];
+    for (const hold of holds) voids.push(await dispute(operator, p, { hold_id: hold, resolution: 'void', reason: 'game froze' }));
+    expect(voids.map((v) => `${v.status}:${v.body.dispute.state}`)).toEqual(['201:pending', '201:pending', '201:pending']);
+    expect(await balance(p.playerId)).toBe(100_000);
+    // while a void waits, the bet takes no other resolution
+    expectError(await dispute(operator, p, { hold_id: holds[0], resolution: 'correct', amount_minor: 100, reason: 'meanwhile' }), 409, 'invalid_state');
+    const own = await dispute(admin, p, { hold_id: holds[0], resolution: 'void', reason: 'again' });
+    expectError(own, 409, 'invalid_state');
+    // a second operator approves one: the bet is undone, exactly
+    expect((await decide(compliance, p, voids[0]!.body.dispute.dispute_id, 'approve')).status).toBe(200);
+    expect(await balance(p.playerId)).toBe(400_000);
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+
+  it('small voids count in the operator\'s day: the third 400.00 void waits', async () => {
+    const p = await funded(200_000);
+    const holds = [await lostRound(p, 40_000), await lostRound(p, 40_000), await lostRound(p, 40_000)];
+    const states = [];
+    for (const hold of holds) states.push((await dispute(operator, p, { hold_id: hold, resolution: 'void', reason: 'game froze' })).body.dispute.state);
+    expect(states).toEqual(['applied', 'applied', 'pending']);
+    expect(await balance(p.playerId)).toBe(200_000 - 40_000);
+  });
+
+  it('a pending void is rejected by a provider rollback of the same bet, which goes ahead', async () => {
+    const p = await funded(1_000_000);
+    const stub = player(p.playerId);
+    const s = await stub.inspect();
+    if (!s.ok) throw new Error('no player');
+    const sessionId = s.sessions.find((x) => x.ended_at === null)!.session_id;
+    const base = { provider_id: 'sandbox-slots', round_id: 'pr-v', game_id: 'sandbox-slots:fruit-party', currency: 'EUR' as const };
+    expect(await stub.providerBet({ ...base, session_id: sessionId, tx_id: 'bet-v', amount_minor: 300_000 }, null)).toMatchObject({ ok: true });
+    const v = await dispute(operator, p, { hold_id: 'prov:sandbox-slots:bet-v', resolution: 'void', reason: 'stuck' });
+    expect(v.body.dispute.state).toBe('pending');
+    expect(await stub.providerRollback({ ...base, tx_id: 'rb-v', bet_tx_id: 'bet-v' })).toMatchObject({ ok: true, tx: { amount_minor: 300_000 } });
+    expect(await balance(p.playerId)).toBe(1_000_000);
+    expectError(await decide(compliance, p, v.body.dispute.dispute_id, 'approve'), 409, 'invalid_state');
+    expect(await balance(p.playerId)).toBe(1_000_000);
+  });
+});
+
+describe('pending corrections bound the bet whichever way they are decided', () => {
+  it('a pending debit that is never approved makes no room for credits (two UTC days, one operator)', async () => {
+    const p = await funded(100_000);
+    const hold = await lostRound(p, 200); // can return 1,000.00 EUR
+    const before = await balance(p.playerId);
+    const c = (amount_minor: number) => dispute(operator, p, { hold_id: hold, resolution: 'correct', amount_minor, reason: 'mis-settled' });
+    expect((await c(50_000)).body.dispute.state).toBe('applied');
+    expect((await c(50_000)).body.dispute.state).toBe('applied');
+    const neg = await c(-100_000);
+    expect(neg.body.dispute.state).toBe('pending');
+    await advance(p.playerId, 24 * 3_600_000);
+    expectError(await c(50_000), 422, 'correction_out_of_bounds');
+    expect((await decide(compliance, p, neg.body.dispute.dispute_id, 'reject')).status).toBe(200);
+    expect((await balance(p.playerId)) - before).toBe(100_000);
+  });
+});
+
+describe("the operator's day spans currencies", () => {
+  it('1,000.00 EUR alone uses the whole day: 0.02 BTC more waits', async () => {
+    const p = await funded(1_000);
+    const eur = [await adjust(operator, p, 50_000), await adjust(operator, p, 50_000)].map((r) => r.body.adjustment.state);
+    const btc = [await adjust(operator, p, 1_000_000, 'BTC')].map((r) => r.body.adjustment.state);
+    expect([...eur, ...btc]).toEqual(['applied', 'applied', 'pending']);
+  });
+});
+
+describe('replays after the idempotency retention', () => {
+  it('a rejected correction replayed after its key expired answers as a replay, not a 500', async () => {
+    const p = await funded(100_000);
+    const hold = await lostRound(p, 200);
+    const key = idemKey();
+    const body = { hold_id: hold, resolution: 'correct', amount_minor: 60_000, reason: 'big' };
+    const first = await dispute(operator, p, body, key);
+    expect(first.body.dispute.state).toBe('pending');
+    expect((await decide(compliance, p, first.body.dispute.dispute_id, 'reject')).status).toBe(200);
+    await advance(p.playerId, 36 * 24 * 3_600_000);
+    await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const c = internals(o).c;
+      internals(o).ctx.storage.transactionSync(() => c.db.run`delete from idempotency where created_at < ${c.now() - 35 * 24 * 3_600_000}`);
+    });
+    const again = await dispute(operator, p, body, key);
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ replayed: true, dispute: { state: 'rejected' } });
+  });
+});
+
+describe('login throttle', () => {
+  it('60 concurrent wrong passwords: at most 5 are checked, the rest are throttled', async () => {
+    const p = await register({ brand: 'aurora' });
+    const stub = player(p.playerId);
+    const tries = await Promise.all(Array.from({ length: 60 }, () => stub.login({ password: 'wrong password guess', country: 'MT', ip: null, user_agent: null })));
+    expect(tries.filter((t) => !t.ok && 'code' in t && t.code === 'invalid_credentials').length).toBeLessThanOrEqual(5);
+    // and the right password inside the window is throttled too
+    expect(await stub.login({ password: p.password, country: 'MT', ip: null, user_agent: null })).toMatchObject({ ok: false, code: 'rate_limited' });
+  });
+});
+
+describe('alarms after a refusal', () => {
+  it('a job scheduled again at the same time after a rolled-back call still arms the alarm', async () => {
+    const p = await register({ brand: 'aurora' });
+    const out = await runInDurableObject(player(p.playerId), async (o: PlayerDO) => {
+      const { c } = internals(o);
+      const existing = c.schedules.pending().map((r) => r.due_at);
+      const at = Math.min(c.now() + 500, ...existing) - 1; // earlier than every other job
+      // a call that schedules a job and is then refused (PlayerDO.tx rolls it back)
+      const tx = (o as unknown as { tx: <T>(fn: () => T) => T }).tx.bind(o);
+      tx(() => { c.schedules.at('review.probe', 'x', at); return { ok: false as const, code: 'invalid_state' as const }; });
+      tx(() => { c.schedules.at('review.probe', 'x', at); return { ok: true as const }; });
+      const alarm = await internals(o).ctx.storage.getAlarm();
+      tx(() => { c.schedules.cancel('review.probe', 'x'); c.schedules.rearm(); return { ok: true as const }; });
+      return { at, alarm };
+    });
+    expect(out.alarm).toBe(out.at);
+  });
+});
+
+describe('sessions', () => {
+  it('a provider bet on an idle session is refused and the session ends for good', async () => {
+    const p = await funded(10_000);
+    const stub = player(p.playerId);
+    const s = await stub.inspect();
+    if (!s.ok) throw new Error('no player');
+    const sessionId = s.sessions.find((x) => x.ended_at === null)!.session_id;
+    await advance(p.playerId, 31 * 60_000);
+    const bet = await stub.providerBet({ provider_id: 'sandbox-slots', round_id: 'pr-x', game_id: 'sandbox-slots:fruit-party', currency: 'EUR', session_id: sessionId, tx_id: 'b-x', amount_minor: 100 }, null);
+    expect(bet).toMatchObject({ ok: false, code: 'session_expired' });
+    const after = await stub.inspect();
+    if (!after.ok) throw new Error('no player');
+    expect(after.sessions.find((x) => x.session_id === sessionId)!.ended_at).not.toBeNull();
+    expect(await balance(p.playerId)).toBe(10_000);
+  });
+});
