@@ -141,6 +141,13 @@ export class Adjustments {
     return { ok: true, adjustment: done, replayed: false };
   }
 
+  /** Whether `actor` applied a credit to this player alone (no second operator) this UTC day. */
+  creditedAloneToday(actor: string): boolean {
+    const dayStart = Math.floor(this.ctx.now() / DAY_MS) * DAY_MS;
+    return this.ctx.db.first`select 1 from adjustments where requested_by = ${actor} and state = 'applied' and decided_by is null
+      and amount_minor > 0 and created_at >= ${dayStart} limit 1` !== null;
+  }
+
   /** Pending corrections of a bet, oldest first. */
   pendingOf(holdId: string): Adjustment[] {
     return this.ctx.db.all<Adjustment>`select * from adjustments where hold_id = ${holdId} and state = 'pending' order by created_at, adjustment_id`;

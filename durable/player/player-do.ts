@@ -335,8 +335,18 @@ export class PlayerDO extends DurableObject<Env> {
     return this.tx(() => this.walletRg.settleBet(input), 'alarm');
   }
 
+  /**
+   * An operator who credited this player alone today (an adjustment, a correction or a void under
+   * the four-eyes thresholds) may not also approve the player's withdrawal: crediting and paying out
+   * are never one person's decision.
+   */
   decideWithdrawal(withdrawalId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
-    return this.tx(() => this.walletRg.decideWithdrawal(withdrawalId, decision, actor, reason));
+    return this.tx(() => {
+      if (decision === 'approve' && this.adjustmentsRg.creditedAloneToday(actor)) {
+        return fail('four_eyes_violation', 'you credited this player today without a second operator; another operator must approve the withdrawal');
+      }
+      return this.walletRg.decideWithdrawal(withdrawalId, decision, actor, reason);
+    });
   }
 
   markWithdrawalPaid(withdrawalId: string) {

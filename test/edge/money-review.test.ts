@@ -181,3 +181,18 @@ describe('sessions', () => {
     expect(await balance(p.playerId)).toBe(10_000);
   });
 });
+
+describe('crediting and paying out are never one person\'s decision', () => {
+  it('an operator who credited a player alone today cannot approve that player\'s withdrawal; a colleague can', async () => {
+    const p = await funded(100_000);
+    expect((await call('POST', '/v1/players/me/kyc', { provider: 'sandbox', document_type: 'passport', document_number: 'P1234567' }, { token: p.token })).status).toBe(200);
+    const hold = await lostRound(p, 40_000);
+    expect((await dispute(operator, p, { hold_id: hold, resolution: 'void', reason: 'game froze' })).body.dispute.state).toBe('applied');
+    const w = await call('POST', '/v1/wallet/withdrawals', { amount_minor: 90_000, currency: 'EUR' }, { token: p.token, headers: { 'Idempotency-Key': idemKey() } });
+    expect(w.status).toBe(201);
+    const path = `/v1/ops/players/${p.playerId}/withdrawals/${w.body.withdrawal.withdrawal_id}/decision`;
+    expectError(await opCall('POST', path, operator, { decision: 'approve', reason: 'player is verified' }), 403, 'four_eyes_violation');
+    const other = await createOperator(admin, { roles: ['operator'] });
+    expect((await opCall('POST', path, other, { decision: 'approve', reason: 'player is verified' })).status).toBe(200);
+  });
+});
