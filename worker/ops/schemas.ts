@@ -2,6 +2,9 @@
 import { z } from '@hono/zod-openapi';
 import { ROLES } from '../../domain/authz';
 import { BrandId } from '../../domain/brands';
+import { EventEnvelope, type CasinoEvent } from '../../domain/events';
+import type { OutboxRow } from '../../durable/lib/outbox';
+import { mirrors } from '../http/mirror';
 
 export const RoleName = z.enum(ROLES);
 const Scope = z.array(z.string().regex(/^(\*|[A-Za-z0-9-]{1,32})$/)).min(1).max(50);
@@ -56,3 +59,9 @@ export const PlayerParam = z.object({ player_id: z.uuid().openapi({ param: { nam
 
 /** Loosely typed views whose exact fields are documented in the README (they mirror object views). */
 export const View = z.record(z.string(), z.unknown());
+
+/** An event as an object emitted it (domain/events.ts; its payload is checked per type there). */
+export const Event = mirrors<CasinoEvent>()(EventEnvelope.openapi('Event'));
+
+/** An event with its place in the emitting object's outbox. */
+export const OutboxEvent = mirrors<OutboxRow>()(z.object({ seq: z.number().int(), event: Event }).openapi('OutboxEvent'));
