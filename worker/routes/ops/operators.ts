@@ -15,7 +15,7 @@ import { validationHook } from '../../http/validation';
 import { body, errors, json } from '../../schemas';
 import { PLATFORM, recordAudit, requireOperator } from '../../ops/guard';
 import { provisionOperator } from '../../ops/identity';
-import { NewOperatorInput, Operator, OperatorPatch, Reason } from '../../ops/schemas';
+import { NewOperatorInput, Operator, OperatorPatch, OperatorSessionRecord, Reason, StaffEntry } from '../../ops/schemas';
 import { operatorStub, staffStub } from '../../ops/stubs';
 
 export const opsOperators = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -53,7 +53,7 @@ async function existing(c: Context<AppEnv>, operatorId: string) {
 
 opsOperators.openapi(createRoute({
   method: 'get', path: '/operators', tags: [TAG], summary: 'Operators sharing a brand with me', security,
-  responses: { 200: json(z.object({ operators: z.array(z.record(z.string(), z.unknown())) }), 'Operators'), ...errors(401, 403) },
+  responses: { 200: json(z.object({ operators: z.array(StaffEntry) }).openapi('OperatorList'), 'Operators'), ...errors(401, 403) },
 }), async (c) => {
   const me = c.get('operator');
   await guardManage(c, me.brands, 'operator.list', null);
@@ -81,7 +81,7 @@ opsOperators.openapi(createRoute({
 opsOperators.openapi(createRoute({
   method: 'get', path: '/operators/{operator_id}', tags: [TAG], summary: 'One operator and their sessions', security,
   request: { params: IdParam },
-  responses: { 200: json(z.object({ operator: Operator, sessions: z.array(z.record(z.string(), z.unknown())) }), 'Operator'), ...errors(401, 403, 404) },
+  responses: { 200: json(z.object({ operator: Operator, sessions: z.array(OperatorSessionRecord) }).openapi('OperatorDetail'), 'Operator'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { operator_id } = c.req.valid('param');
   const r = unwrap(await operatorStub(c.env, operator_id).view());
