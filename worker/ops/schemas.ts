@@ -73,9 +73,6 @@ export const Reason = z.string().trim().min(3).max(500).openapi({ description: '
 export const BrandParam = z.object({ brand: BrandId.openapi({ param: { name: 'brand', in: 'path' }, example: 'aurora' }) });
 export const PlayerParam = z.object({ player_id: z.uuid().openapi({ param: { name: 'player_id', in: 'path' } }) });
 
-/** Loosely typed views whose exact fields are documented in the README (they mirror object views). */
-export const View = z.record(z.string(), z.unknown());
-
 /** An event as an object emitted it (domain/events.ts; its payload is checked per type there). */
 export const Event = mirrors<CasinoEvent>()(EventEnvelope.openapi('Event'));
 

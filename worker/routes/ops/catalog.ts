@@ -22,7 +22,7 @@ import type { AppEnv } from '../../http/app-env';
 import { ApiError, unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
 import { guardPlatform, PLATFORM, recordAudit } from '../../ops/guard';
-import { BrandParam, View } from '../../ops/schemas';
+import { BrandParam, OutboxEvent } from '../../ops/schemas';
 import { brandOpsStub } from '../../ops/stubs';
 import { body, errors, json } from '../../schemas';
 
@@ -220,12 +220,12 @@ opsCatalog.openapi(createRoute({
   method: 'get', path: '/catalog/changes', tags: [TAG], summary: 'The catalog\'s change events, oldest first', security,
   description: 'Every change is one `catalog.provider.changed`, `catalog.category.changed` or `catalog.game.changed` event (the seed\'s too). Page with `after` = the last `seq`.',
   request: { query: z.strictObject({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-  responses: { 200: json(z.object({ changes: z.array(z.object({ seq: z.number().int(), event: View })) }), 'Change events'), ...errors(400, 401, 403) },
+  responses: { 200: json(z.object({ changes: z.array(OutboxEvent) }).openapi('CatalogChanges'), 'Change events'), ...errors(400, 401, 403) },
 }), async (c) => {
   const q = c.req.valid('query');
   await guard(c, 'game.read', 'catalog.changes', 'catalog');
   const rows = await catalogStub(c.env).outbox(q.after, q.limit);
-  return c.json({ changes: rows.map((r) => ({ seq: r.seq, event: r.event as unknown as Record<string, unknown> })) }, 200);
+  return c.json({ changes: rows.map((r) => ({ seq: r.seq, event: r.event })) }, 200);
 });
 
 // ---- observed RTP of provider games, per brand -------------------------------------------------

@@ -9,12 +9,14 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { brandsFor, type Permission } from '../../../domain/authz';
 import { TABLES, type TableConfig } from '../../../durable/table/config';
+import type { RoundDetail } from '../../../durable/table/types';
 import type { AppEnv } from '../../http/app-env';
 import { unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
 import { authorizeOrDeny, recordAudit, requireOperator } from '../../ops/guard';
 import { Reason } from '../../ops/schemas';
-import { body, errors, json } from '../../schemas';
+import { mirrors } from '../../http/mirror';
+import { body, CurrencyCode, errors, json } from '../../schemas';
 import { PublicRound, RoundId, Table, TableId } from '../../tables/schemas';
 import { knownTable, tableStub } from '../../tables/stubs';
 
@@ -44,11 +46,14 @@ async function audit(c: Ctx, table: TableConfig, action: string, roundId: string
 
 const actor = (c: Ctx) => `operator:${c.get('operator').operator_id}`;
 
-const Totals = z.object({ currency: z.string(), bets: z.number().int(), wagered_minor: z.number().int(), returned_minor: z.number().int() });
-const OpsBet = z.object({
-  bet_id: z.string(), player_id: z.string(), round_id: z.string(), currency: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: z.number().int(),
-  state: z.string(), refusal: z.string().nullable(), result: z.string().nullable(), returned_minor: z.number().int().nullable(), created_at: z.number().int(), settled_at: z.number().int().nullable(),
-});
+const Totals = mirrors<RoundDetail['totals'][number]>()(z.object({
+  currency: CurrencyCode, bets: z.number().int(), wagered_minor: z.number().int(), returned_minor: z.number().int(),
+}).openapi('RoundTotals'));
+const OpsBet = mirrors<RoundDetail['bets'][number]>()(z.object({
+  bet_id: z.string(), player_id: z.string(), round_id: z.string(), currency: CurrencyCode, spot: z.string(), bet_type: z.string(), amount_minor: z.number().int(),
+  state: z.enum(['reserving', 'accepted', 'refused', 'settled', 'voided', 'expired']), refusal: z.string().nullable(),
+  result: z.enum(['win', 'lose', 'push', 'void', 'expired']).nullable(), returned_minor: z.number().int().nullable(), created_at: z.number().int(), settled_at: z.number().int().nullable(),
+}).openapi('RoundBet'));
 const RtpWindow = z.object({
   window: z.enum(['1h', '24h', '7d', '30d']), currency: z.string().nullable(), bet_type: z.string().openapi({ description: "A bet type, or '*' for all together" }),
   bets: z.number().int(), wagered_minor: z.number().int(), returned_minor: z.number().int(),
