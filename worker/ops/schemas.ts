@@ -78,3 +78,19 @@ export const Event = mirrors<CasinoEvent>()(EventEnvelope.openapi('Event'));
 
 /** An event with its place in the emitting object's outbox. */
 export const OutboxEvent = mirrors<OutboxRow>()(z.object({ seq: z.number().int(), event: Event }).openapi('OutboxEvent'));
+
+export const OperatorList = z.object({ operators: z.array(StaffEntry) }).openapi('OperatorList');
+export const OperatorAnswer = z.object({ operator: Operator }).openapi('OperatorAnswer');
+export const OperatorDetail = z.object({ operator: Operator, sessions: z.array(OperatorSessionRecord) }).openapi('OperatorDetail');
+export const OperatorActionDone = z.object({
+  operator: Operator,
+  revoked: z.number().int().optional().openapi({ description: 'Sessions ended (revoke-sessions only)' }),
+}).openapi('OperatorActionDone');
+export const BootstrapAnswer = z.object({ operator: Operator, challenge: ChallengeResponse }).openapi('BootstrapAnswer');
+
+/** The current operator as GET /v1/ops/me shows them: no session id, no way in. */
+export const Me = z.object({
+  operator: Operator.pick({ operator_id: true, email: true, display_name: true, roles: true, brands: true, jurisdictions: true, vip_clearance: true }),
+  permissions: z.array(z.string()), brands: z.array(z.string()),
+  csrf_token: z.string().nullable().openapi({ description: 'For cookie sessions: send as X-CSRF-Token on every change' }),
+}).openapi('OperatorMe');
