@@ -89,7 +89,7 @@ export const OperatorActionDone = z.object({
 export const BootstrapAnswer = z.object({ operator: Operator, challenge: ChallengeResponse }).openapi('BootstrapAnswer');
 
 /** The current operator as GET /v1/ops/me shows them: no session id, no way in. */
-export const Me = z.object({
+export const OperatorMe = z.object({
   operator: Operator.pick({ operator_id: true, email: true, display_name: true, roles: true, brands: true, jurisdictions: true, vip_clearance: true }),
   permissions: z.array(z.string()), brands: z.array(z.string()),
   csrf_token: z.string().nullable().openapi({ description: 'For cookie sessions: send as X-CSRF-Token on every change' }),

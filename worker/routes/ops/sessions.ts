@@ -16,7 +16,7 @@ import { validationHook } from '../../http/validation';
 import { body, errors, json } from '../../schemas';
 import { PLATFORM, recordAudit, requireOperator, SESSION_COOKIE } from '../../ops/guard';
 import { challengeBody, provisionOperator, sessionBody } from '../../ops/identity';
-import { BootstrapAnswer, ChallengeResponse, Me, NewOperatorInput, SessionResponse } from '../../ops/schemas';
+import { BootstrapAnswer, ChallengeResponse, NewOperatorInput, OperatorMe, SessionResponse } from '../../ops/schemas';
 import { operatorStub, staffStub } from '../../ops/stubs';
 import { csrfToken, verifyChallengeToken } from '../../ops/tokens';
 
@@ -113,7 +113,7 @@ opsSessions.openapi(createRoute({
   method: 'get', path: '/me', tags: [TAG], summary: 'The current operator, their permissions and brands',
   middleware: [requireOperator] as const, security: [{ bearer: [] }],
   responses: {
-    200: json(Me, 'Who am I'),
+    200: json(OperatorMe, 'Who am I'),
     ...errors(401),
   },
 }), async (c) => {
