@@ -73,8 +73,12 @@ export const Reason = z.string().trim().min(3).max(500).openapi({ description: '
 export const BrandParam = z.object({ brand: BrandId.openapi({ param: { name: 'brand', in: 'path' }, example: 'aurora' }) });
 export const PlayerParam = z.object({ player_id: z.uuid().openapi({ param: { name: 'player_id', in: 'path' } }) });
 
-/** An event as an object emitted it (domain/events.ts; its payload is checked per type there). */
-export const Event = mirrors<CasinoEvent>()(EventEnvelope.openapi('Event'));
+/**
+ * An event as an object emitted it (domain/events.ts; its payload is checked per type there).
+ * Rebuilt from the envelope's fields: domain/ is plain zod, whose schemas may predate the
+ * `.openapi` extension depending on import order.
+ */
+export const Event = mirrors<CasinoEvent>()(z.object(EventEnvelope.shape).openapi('Event'));
 
 /** An event with its place in the emitting object's outbox. */
 export const OutboxEvent = mirrors<OutboxRow>()(z.object({ seq: z.number().int(), event: Event }).openapi('OutboxEvent'));
