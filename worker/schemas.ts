@@ -4,6 +4,11 @@
  */
 import { z } from '@hono/zod-openapi';
 import { CURRENCIES, type Currency } from '../domain/money';
+import type { LimitView } from '../durable/player/limits';
+import type { PlayerView } from '../durable/player/profile';
+import type { SessionView } from '../durable/player/sessions';
+import type { BalanceView, LedgerEntry as LedgerEntryView, Withdrawal as WithdrawalView } from '../durable/player/wallet';
+import { mirrors } from './http/mirror';
 
 export const CurrencyCode = z.enum(CURRENCIES as [Currency, ...Currency[]]).openapi({ description: 'ISO-4217 code (BTC: 8 decimals)', example: 'EUR' });
 
@@ -35,23 +40,23 @@ export const IdempotencyHeaders = z.object({
   }),
 });
 
-export const Player = z.object({
+export const Player = mirrors<PlayerView>()(z.object({
   player_id: z.string(),
   brand: z.string().openapi({ description: 'The casino site the player belongs to', example: 'aurora' }),
   email: z.string(),
   date_of_birth: z.string(),
   country: z.string(),
   jurisdiction: z.string(),
-  currency: z.string(),
+  currency: CurrencyCode,
   status: z.enum(['active', 'locked', 'self_excluded', 'closed']),
   kyc_status: z.enum(['none', 'pending', 'verified', 'rejected']),
   cool_off_until: z.number().nullable(),
   self_excluded_until: z.number().nullable(),
   self_exclusion_permanent: z.boolean(),
   created_at: z.number(),
-}).openapi('Player');
+}).openapi('Player'));
 
-export const Session = z.object({
+export const Session = mirrors<SessionView>()(z.object({
   session_id: z.string(),
   created_at: z.number(),
   last_seen_at: z.number(),
@@ -60,35 +65,35 @@ export const Session = z.object({
   next_reality_check_at: z.number().nullable(),
   country: z.string(),
   ended_at: z.number().nullable(),
-  end_reason: z.string().nullable(),
-}).openapi('Session');
+  end_reason: z.enum(['logout', 'idle_timeout', 'max_length', 'time_limit', 'cool_off', 'self_exclusion', 'account_locked', 'account_closed']).nullable(),
+}).openapi('Session'));
 
-export const Limit = z.object({
+export const Limit = mirrors<LimitView>()(z.object({
   kind: z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']),
   period: z.enum(['day', 'week', 'month', 'session']),
   currency: z.string().nullable(),
   value: z.number().nullable(),
   pending: z.object({ value: z.number().nullable(), effective_at: z.number() }).nullable(),
-}).openapi('Limit');
+}).openapi('Limit'));
 
-export const Balance = z.object({
-  currency: z.string(),
+export const Balance = mirrors<BalanceView>()(z.object({
+  currency: CurrencyCode,
   real_minor: z.number(),
   bonus_minor: z.number(),
   held_minor: z.number(),
   available_minor: z.number(),
-}).openapi('Balance');
+}).openapi('Balance'));
 
-export const LedgerEntry = z.object({
+export const LedgerEntry = mirrors<LedgerEntryView>()(z.object({
   entry_id: z.number(),
   at: z.number(),
-  currency: z.string(),
+  currency: CurrencyCode,
   bucket: z.enum(['real', 'bonus']),
-  kind: z.string(),
+  kind: z.enum(['deposit', 'withdrawal', 'bet', 'win', 'adjustment']),
   amount_minor: z.number(),
   balance_after_minor: z.number(),
   ref: z.string(),
-}).openapi('LedgerEntry');
+}).openapi('LedgerEntry'));
 
 export const Deposit = z.object({
   deposit_id: z.string(),
@@ -102,9 +107,9 @@ export const Deposit = z.object({
   updated_at: z.number(),
 }).openapi('Deposit');
 
-export const Withdrawal = z.object({
+export const Withdrawal = mirrors<WithdrawalView>()(z.object({
   withdrawal_id: z.string(),
-  currency: z.string(),
+  currency: CurrencyCode,
   amount_minor: z.number(),
   hold_id: z.string(),
   state: z.enum(['requested', 'approved', 'rejected', 'paid']),
@@ -112,7 +117,7 @@ export const Withdrawal = z.object({
   reason: z.string().nullable(),
   created_at: z.number(),
   updated_at: z.number(),
-}).openapi('Withdrawal');
+}).openapi('Withdrawal'));
 
 /** Standard error responses, merged into every route's responses. */
 export function errors(...statuses: number[]) {

@@ -18,15 +18,6 @@ export const ShownField = z.object({
 }).openapi('ShownField');
 export type ShownField = z.infer<typeof ShownField>;
 
-export const TimelinePage = z.object({
-  events: z.array(z.object({
-    seq: z.number().int(),
-    event: z.record(z.string(), z.unknown()).openapi({ description: 'The event as stored (docs: domain/events.ts)' }),
-    shown: z.object({ at: ShownField, type: z.string(), fields: z.array(ShownField) }),
-  })),
-  next_before: z.number().int().nullable(),
-}).openapi('TimelinePage');
-
 const MONEY_LIMITS = new Set(['deposit', 'loss', 'wager']);
 const MINUTE_LIMITS = new Set(['session_time', 'reality_check']);
 const LIMIT_AMOUNTS = new Set(['value', 'previous', 'limit']);
@@ -51,7 +42,7 @@ export function showField(key: string, value: PayloadValue, event: Pick<CasinoEv
   return { name: label(key), text: String(value), title: null };
 }
 
-export function showEvent(event: CasinoEvent, names: Names) {
+export function showEvent(event: CasinoEvent, names: Names): { at: ShownField; type: string; fields: ShownField[] } {
   return {
     at: { name: 'at', text: formatTime(event.occurred_at), title: new Date(event.occurred_at).toISOString() },
     type: event.event_type,

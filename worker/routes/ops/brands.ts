@@ -16,7 +16,10 @@ import { body, errors, json } from '../../schemas';
 import { auditRefusals } from '../../ops/audit-refusals';
 import { toCsv } from '../../ops/csv';
 import { guardBrand, PLATFORM, recordAudit, requireOperator } from '../../ops/guard';
-import { BrandParam, Reason, View } from '../../ops/schemas';
+import {
+  AdjustmentQueue, AlertList, AlertResolved, AuditPage, AuditVerification, BrandCounts, KycQueue, PlayerSearchPage, WithdrawalQueue,
+} from '../../ops/brand-views';
+import { BrandParam, Reason } from '../../ops/schemas';
 import { auditStub, brandOpsStub } from '../../ops/stubs';
 
 export const opsBrands = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -38,7 +41,7 @@ function visible<T extends { jurisdiction: string; vip?: boolean; player?: Playe
   return rows.filter((r) => (op.jurisdictions.includes('*') || op.jurisdictions.includes(r.jurisdiction)) && (op.vip_clearance || !(r.vip ?? r.player?.vip)));
 }
 
-const masked = (p: PlayerSnapshot) => ({ ...p, email: maskEmail(p.email) });
+const masked = <T extends PlayerSnapshot>(p: T): T => ({ ...p, email: maskEmail(p.email) });
 const scope = (op: OperatorAuth) => (op.jurisdictions.includes('*') ? undefined : op.jurisdictions);
 
 opsBrands.openapi(createRoute({
@@ -47,7 +50,7 @@ opsBrands.openapi(createRoute({
     params: BrandParam,
     query: z.strictObject({ q: z.string().trim().max(254).optional(), status: z.enum(['active', 'locked', 'self_excluded', 'closed']).optional(), kyc_status: z.enum(['none', 'pending', 'verified', 'rejected']).optional(), limit: z.coerce.number().int().min(1).max(100).default(25), after: z.string().max(200).optional() }),
   },
-  responses: { 200: json(z.object({ players: z.array(View), next: z.string().nullable() }), 'Matches, emails masked'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(PlayerSearchPage, 'Matches, emails masked'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { brand } = c.req.valid('param');
   const q = c.req.valid('query');
@@ -59,54 +62,69 @@ opsBrands.openapi(createRoute({
 
 opsBrands.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/summary', tags: [TAG], summary: 'Queue and alert counts for the dashboard',
-  security, request: { params: BrandParam }, responses: { 200: json(View, 'Counts'), ...errors(401, 403, 404) },
+  security, request: { params: BrandParam }, responses: { 200: json(BrandCounts, 'Counts'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { brand } = c.req.valid('param');
   await guard(c, 'player.search', brand, 'brand.summary');
-  return c.json(await brandOpsStub(c.env, brand).counts() as unknown as Record<string, unknown>, 200);
+  return c.json(await brandOpsStub(c.env, brand).counts(), 200);
 });
 
-for (const [queue, permission] of [['kyc', 'kyc.review'], ['withdrawals', 'withdrawal.review'], ['adjustments', 'adjustment.approve']] as const) {
-  opsBrands.openapi(createRoute({
+const QueueQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+function queueRoute<S extends z.ZodType>(queue: 'kyc' | 'withdrawals' | 'adjustments', schema: S) {
+  return createRoute({
     method: 'get', path: `/brands/{brand}/queues/${queue}`, tags: [TAG], summary: `The ${queue} queue, oldest first`,
-    security, request: { params: BrandParam, query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-    responses: { 200: json(z.object({ items: z.array(View) }), 'Queue'), ...errors(400, 401, 403, 404) },
-  }), async (c) => {
-    const { brand } = c.req.valid('param');
-    const { limit } = c.req.valid('query');
-    await guard(c, permission, brand, `queue.${queue}.view`);
-    const op = c.get('operator');
-    const stub = brandOpsStub(c.env, brand);
-    const opts = { jurisdictions: scope(op), limit };
-    const items = queue === 'kyc' ? await stub.kycQueue(opts) : queue === 'withdrawals' ? await stub.withdrawalQueue(opts) : await stub.adjustmentQueue(opts);
-    return c.json({ items: visible(op, items as unknown as { jurisdiction: string; vip?: boolean }[]).map((i) => ('email' in i ? masked(i as unknown as PlayerSnapshot) : i)) as unknown as Record<string, unknown>[] }, 200);
+    security, request: { params: BrandParam, query: QueueQuery },
+    responses: { 200: json(schema, 'Queue'), ...errors(400, 401, 403, 404) },
   });
 }
+
+/** The queue's permission on the brand, and what this operator may see of it. */
+async function openQueue(c: Context<AppEnv>, queue: string, permission: Permission, brand: string, limit: number) {
+  await guard(c, permission, brand, `queue.${queue}.view`);
+  const op = c.get('operator');
+  return { op, stub: brandOpsStub(c.env, brand), opts: { jurisdictions: scope(op), limit } };
+}
+
+opsBrands.openapi(queueRoute('kyc', KycQueue), async (c) => {
+  const q = await openQueue(c, 'kyc', 'kyc.review', c.req.valid('param').brand, c.req.valid('query').limit);
+  return c.json({ items: visible(q.op, await q.stub.kycQueue(q.opts)).map(masked) }, 200);
+});
+
+opsBrands.openapi(queueRoute('withdrawals', WithdrawalQueue), async (c) => {
+  const q = await openQueue(c, 'withdrawals', 'withdrawal.review', c.req.valid('param').brand, c.req.valid('query').limit);
+  return c.json({ items: visible(q.op, await q.stub.withdrawalQueue(q.opts)) }, 200);
+});
+
+opsBrands.openapi(queueRoute('adjustments', AdjustmentQueue), async (c) => {
+  const q = await openQueue(c, 'adjustments', 'adjustment.approve', c.req.valid('param').brand, c.req.valid('query').limit);
+  return c.json({ items: visible(q.op, await q.stub.adjustmentQueue(q.opts)) }, 200);
+});
 
 opsBrands.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/alerts', tags: [TAG], summary: 'Anomaly alerts: large wins, rapid deposit-withdraw, many failed logins',
   security, request: { params: BrandParam, query: z.strictObject({ state: z.enum(['open', 'resolved']).default('open'), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
-  responses: { 200: json(z.object({ alerts: z.array(View) }), 'Alerts'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(AlertList, 'Alerts, newest first'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { brand } = c.req.valid('param');
   const q = c.req.valid('query');
   await guard(c, 'alert.read', brand, 'alert.list');
   const op = c.get('operator');
   const alerts = await brandOpsStub(c.env, brand).alerts({ state: q.state, jurisdictions: scope(op), limit: q.limit });
-  return c.json({ alerts: alerts as unknown as Record<string, unknown>[] }, 200);
+  return c.json({ alerts }, 200);
 });
 
 opsBrands.openapi(createRoute({
   method: 'post', path: '/brands/{brand}/alerts/{alert_id}/resolve', tags: [TAG], summary: 'Close an alert with a note',
   security, request: { params: BrandParam.extend({ alert_id: z.string().min(1).max(64).openapi({ param: { name: 'alert_id', in: 'path' } }) }), body: body(z.strictObject({ note: Reason })) },
-  responses: { 200: json(View, 'Resolved'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(AlertResolved, 'Resolved'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { brand, alert_id } = c.req.valid('param');
   const { note } = c.req.valid('json');
   await guard(c, 'alert.resolve', brand, 'alert.resolve');
   const r = unwrap(await brandOpsStub(c.env, brand).resolveAlert(alert_id, `operator:${c.get('operator').operator_id}`, note));
   await recordAudit(c, { action: 'alert.resolve', target_type: 'alert', target_id: alert_id, brand, reason: note, after: r.alert });
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json({ alert: r.alert }, 200);
 });
 
 opsBrands.openapi(createRoute({
@@ -130,21 +148,21 @@ opsBrands.openapi(createRoute({
 opsBrands.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/audit', tags: [TAG], summary: 'Audit log entries of one day (brand, or `platform` for logins and operator management)',
   security, request: { params: BrandParam, query: z.strictObject({ day: DAY, after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100), action: z.string().max(64).optional() }) },
-  responses: { 200: json(z.object({ shard: z.string(), entries: z.array(View), next_after_seq: z.number().nullable() }), 'Entries'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(AuditPage, 'Entries'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { brand } = c.req.valid('param');
   const q = c.req.valid('query');
   await guard(c, 'audit.read', brand, 'audit.read', true);
   const shard = auditShardName(brand, Date.parse(`${q.day}T00:00:00Z`));
   const r = await auditStub(c.env, shard).list(shard, { afterSeq: q.after, limit: q.limit, action: q.action });
-  return c.json({ shard, entries: r.entries as unknown as Record<string, unknown>[], next_after_seq: r.next_after_seq }, 200);
+  return c.json({ shard, entries: r.entries, next_after_seq: r.next_after_seq }, 200);
 });
 
 opsBrands.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/audit/verify', tags: [TAG], summary: 'Verify the audit hash chains of a range of days (at most 31)',
   description: 'Recomputes every entry\'s hash and link; reports the first edited, removed, reordered or moved entry per day. Verification itself is audited.',
   security, request: { params: BrandParam, query: z.strictObject({ from: DAY, to: DAY }) },
-  responses: { 200: json(z.object({ ok: z.boolean(), days: z.array(View) }), 'Verification'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(AuditVerification, 'Verification'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { brand } = c.req.valid('param');
   const { from, to } = c.req.valid('query');
@@ -159,7 +177,7 @@ opsBrands.openapi(createRoute({
   }));
   const ok = results.every((r) => r.ok);
   await recordAudit(c, { action: 'audit.verify', target_type: 'brand', target_id: brand, brand: brand === PLATFORM ? PLATFORM : brand, after: { from, to, ok } });
-  return c.json({ ok, days: results as unknown as Record<string, unknown>[] }, 200);
+  return c.json({ ok, days: results }, 200);
 });
 
 

@@ -15,14 +15,17 @@ import { invalidateCatalogCache } from '../../catalog/cache';
 import { ensureOperator } from '../../catalog/ops-auth';
 import { gameRtpViews, guardBrandGameRead } from '../../catalog/rtp';
 import {
-  CatalogId, Category, CategoryChange, Game, GameChange, GameQuery, NewCategory, NewGame, NewProvider, Provider, ProviderChange, Toggle,
+  CatalogId, CategoryChange, GameChange, GameQuery, NewCategory, NewGame, NewProvider, ProviderChange, Toggle,
 } from '../../catalog/schemas';
 import { catalogStub } from '../../catalog/stub';
 import type { AppEnv } from '../../http/app-env';
 import { ApiError, unwrap } from '../../http/errors';
 import { validationHook } from '../../http/validation';
 import { guardPlatform, PLATFORM, recordAudit } from '../../ops/guard';
-import { BrandParam, View } from '../../ops/schemas';
+import {
+  BrandGameRtp, CatalogChanges, CategoryAnswer, CategoryChanged, CategoryList, GameAnswer, GameChanged, GameDetail, GameList, ProviderAnswer, ProviderChanged, ProviderList,
+} from '../../ops/catalog-views';
+import { BrandParam } from '../../ops/schemas';
 import { brandOpsStub } from '../../ops/stubs';
 import { body, errors, json } from '../../schemas';
 
@@ -56,7 +59,7 @@ async function changed(c: Ctx, action: string, kind: Kind, id: string, reason: s
 
 opsCatalog.openapi(createRoute({
   method: 'get', path: '/catalog/providers', tags: [TAG], summary: 'Game providers', security,
-  responses: { 200: json(z.object({ providers: z.array(Provider) }), 'Providers'), ...errors(401, 403) },
+  responses: { 200: json(ProviderList, 'Providers'), ...errors(401, 403) },
 }), async (c) => {
   await guard(c, 'game.read', 'catalog.provider.list', 'catalog');
   return c.json({ providers: await catalogStub(c.env).providers() }, 200);
@@ -65,7 +68,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'post', path: '/catalog/providers', tags: [TAG], summary: 'Add a provider (disabled unless `enabled: true`)', security,
   request: { body: body(NewProvider) },
-  responses: { 201: json(z.object({ provider: Provider }), 'Created'), ...errors(400, 401, 403, 409) },
+  responses: { 201: json(ProviderAnswer, 'Created'), ...errors(400, 401, 403, 409) },
 }), async (c) => {
   const { reason, ...input } = c.req.valid('json');
   await guard(c, 'game.manage', 'catalog.provider.create', 'provider', input.provider_id);
@@ -77,7 +80,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'get', path: '/catalog/providers/{provider_id}', tags: [TAG], summary: 'One provider', security,
   request: { params: ProviderParam },
-  responses: { 200: json(z.object({ provider: Provider }), 'The provider'), ...errors(401, 403, 404) },
+  responses: { 200: json(ProviderAnswer, 'The provider'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { provider_id } = c.req.valid('param');
   await guard(c, 'game.read', 'catalog.provider.read', 'provider', provider_id);
@@ -87,7 +90,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'patch', path: '/catalog/providers/{provider_id}', tags: [TAG], summary: 'Rename a provider', security,
   request: { params: ProviderParam, body: body(ProviderChange) },
-  responses: { 200: json(z.object({ provider: Provider, changed: z.boolean() }), 'Updated (changed: false when nothing differed)'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(ProviderChanged, 'Updated (changed: false when nothing differed)'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { provider_id } = c.req.valid('param');
   const { reason, version, ...patch } = c.req.valid('json');
@@ -101,7 +104,7 @@ opsCatalog.openapi(createRoute({
 
 opsCatalog.openapi(createRoute({
   method: 'get', path: '/catalog/categories', tags: [TAG], summary: 'Lobby categories, in lobby order', security,
-  responses: { 200: json(z.object({ categories: z.array(Category) }), 'Categories'), ...errors(401, 403) },
+  responses: { 200: json(CategoryList, 'Categories'), ...errors(401, 403) },
 }), async (c) => {
   await guard(c, 'game.read', 'catalog.category.list', 'catalog');
   return c.json({ categories: await catalogStub(c.env).categories() }, 200);
@@ -110,7 +113,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'post', path: '/catalog/categories', tags: [TAG], summary: 'Add a category', security,
   request: { body: body(NewCategory) },
-  responses: { 201: json(z.object({ category: Category }), 'Created'), ...errors(400, 401, 403, 409) },
+  responses: { 201: json(CategoryAnswer, 'Created'), ...errors(400, 401, 403, 409) },
 }), async (c) => {
   const { reason, ...input } = c.req.valid('json');
   await guard(c, 'game.manage', 'catalog.category.create', 'category', input.category_id);
@@ -122,7 +125,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'patch', path: '/catalog/categories/{category_id}', tags: [TAG], summary: 'Rename or reorder a category', security,
   request: { params: CategoryParam, body: body(CategoryChange) },
-  responses: { 200: json(z.object({ category: Category, changed: z.boolean() }), 'Updated'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(CategoryChanged, 'Updated'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { category_id } = c.req.valid('param');
   const { reason, version, ...patch } = c.req.valid('json');
@@ -137,7 +140,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'get', path: '/catalog/games', tags: [TAG], summary: 'Games, disabled ones included, filtered', security,
   request: { query: GameQuery },
-  responses: { 200: json(z.object({ catalog_version: z.number().int(), games: z.array(Game) }), 'Games by game_id'), ...errors(400, 401, 403) },
+  responses: { 200: json(GameList, 'Games by game_id'), ...errors(400, 401, 403) },
 }), async (c) => {
   const q = c.req.valid('query');
   await guard(c, 'game.read', 'catalog.game.list', 'catalog');
@@ -147,7 +150,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'post', path: '/catalog/games', tags: [TAG], summary: 'Add a game (disabled unless `enabled: true`)', security,
   request: { body: body(NewGame) },
-  responses: { 201: json(z.object({ game: Game }), 'Created'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 201: json(GameAnswer, 'Created'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { reason, ...input } = c.req.valid('json');
   await guard(c, 'game.manage', 'catalog.game.create', 'game', input.game_id);
@@ -159,7 +162,7 @@ opsCatalog.openapi(createRoute({
 opsCatalog.openapi(createRoute({
   method: 'get', path: '/catalog/games/{game_id}', tags: [TAG], summary: 'One game and its provider', security,
   request: { params: GameParam },
-  responses: { 200: json(z.object({ game: Game, provider: Provider }), 'The game'), ...errors(401, 403, 404) },
+  responses: { 200: json(GameDetail, 'The game'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { game_id } = c.req.valid('param');
   await guard(c, 'game.read', 'catalog.game.read', 'game', game_id);
@@ -171,7 +174,7 @@ opsCatalog.openapi(createRoute({
   method: 'patch', path: '/catalog/games/{game_id}', tags: [TAG], summary: 'Change a game: title, category, jurisdictions, RTP, volatility, limits, table', security,
   description: 'Send only the fields to change, with the `version` you read. Limits replace the whole per-currency map.',
   request: { params: GameParam, body: body(GameChange) },
-  responses: { 200: json(z.object({ game: Game, changed: z.boolean() }), 'Updated (changed: false when nothing differed)'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(GameChanged, 'Updated (changed: false when nothing differed)'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { game_id } = c.req.valid('param');
   const { reason, version, ...patch } = c.req.valid('json');
@@ -189,7 +192,7 @@ for (const enabled of [true, false]) {
     method: 'post', path: `/catalog/providers/{provider_id}/${verb}`, tags: [TAG], security,
     summary: enabled ? 'Enable a provider (its enabled games return to lobbies)' : 'Disable a provider: all its games leave lobbies and refuse bets',
     request: { params: ProviderParam, body: body(Toggle) },
-    responses: { 200: json(z.object({ provider: Provider, changed: z.boolean() }), 'Done (changed: false when it already was)'), ...errors(400, 401, 403, 404, 409) },
+    responses: { 200: json(ProviderChanged, 'Done (changed: false when it already was)'), ...errors(400, 401, 403, 404, 409) },
   }), async (c) => {
     const { provider_id } = c.req.valid('param');
     const { reason, version } = c.req.valid('json');
@@ -203,7 +206,7 @@ for (const enabled of [true, false]) {
     method: 'post', path: `/catalog/games/{game_id}/${verb}`, tags: [TAG], security,
     summary: enabled ? 'Enable a game' : 'Disable a game: it leaves lobbies and refuses new bets',
     request: { params: GameParam, body: body(Toggle) },
-    responses: { 200: json(z.object({ game: Game, changed: z.boolean() }), 'Done (changed: false when it already was)'), ...errors(400, 401, 403, 404, 409) },
+    responses: { 200: json(GameChanged, 'Done (changed: false when it already was)'), ...errors(400, 401, 403, 404, 409) },
   }), async (c) => {
     const { game_id } = c.req.valid('param');
     const { reason, version } = c.req.valid('json');
@@ -220,36 +223,15 @@ opsCatalog.openapi(createRoute({
   method: 'get', path: '/catalog/changes', tags: [TAG], summary: 'The catalog\'s change events, oldest first', security,
   description: 'Every change is one `catalog.provider.changed`, `catalog.category.changed` or `catalog.game.changed` event (the seed\'s too). Page with `after` = the last `seq`.',
   request: { query: z.strictObject({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-  responses: { 200: json(z.object({ changes: z.array(z.object({ seq: z.number().int(), event: View })) }), 'Change events'), ...errors(400, 401, 403) },
+  responses: { 200: json(CatalogChanges, 'Change events'), ...errors(400, 401, 403) },
 }), async (c) => {
   const q = c.req.valid('query');
   await guard(c, 'game.read', 'catalog.changes', 'catalog');
   const rows = await catalogStub(c.env).outbox(q.after, q.limit);
-  return c.json({ changes: rows.map((r) => ({ seq: r.seq, event: r.event as unknown as Record<string, unknown> })) }, 200);
+  return c.json({ changes: rows.map((r) => ({ seq: r.seq, event: r.event })) }, 200);
 });
 
 // ---- observed RTP of provider games, per brand -------------------------------------------------
-
-const RtpWindow = z.object({
-  window: z.enum(['1h', '24h', '7d', '30d']),
-  bets: z.number().int(),
-  wagered_minor: z.number().int(),
-  returned_minor: z.number().int(),
-  observed_rtp: z.number().nullable().openapi({ description: 'returned / wagered (null without stakes)', example: 0.9581 }),
-  theoretical_rtp: z.number().nullable().openapi({ description: 'The configured RTP (rtp_bp / 10000)', example: 0.965 }),
-  std_error: z.number().nullable().openapi({ description: 'Null: a configured RTP has no variance' }),
-  z: z.number().nullable(),
-  flag: z.enum(['high', 'low']).nullable().openapi({ description: 'Set when at least 1,000 bets deviate by more than 2 RTP points' }),
-}).openapi('GameRtpWindow');
-
-const GameRtp = z.object({
-  game_id: z.string().openapi({ example: 'sandbox-starfall-fortune' }),
-  provider_id: z.string().openapi({ example: 'sandbox-slots' }),
-  title: z.string().nullable().openapi({ example: 'Starfall Fortune' }),
-  currency: z.string().openapi({ example: 'EUR' }),
-  configured_rtp_bp: z.number().int().nullable().openapi({ example: 9650 }),
-  windows: z.array(RtpWindow),
-}).openapi('GameRtp');
 
 opsCatalog.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/games/rtp', tags: [TAG], security,
@@ -259,7 +241,7 @@ opsCatalog.openapi(createRoute({
   middleware: [ensureOperator] as const,
   request: { params: BrandParam, query: z.strictObject({ game_id: CatalogId.optional(), currency: CurrencyCode.optional() }) },
   responses: {
-    200: json(z.object({ brand: z.string(), now_ms: z.number().int(), truncated: z.boolean(), games: z.array(GameRtp) }), 'Per game and currency, windows from 1h to 30d'),
+    200: json(BrandGameRtp, 'Per game and currency, windows from 1h to 30d'),
     ...errors(400, 401, 403, 404),
   },
 }), async (c) => {

@@ -15,7 +15,7 @@ import { validationHook } from '../../http/validation';
 import { body, errors, json } from '../../schemas';
 import { PLATFORM, recordAudit, requireOperator } from '../../ops/guard';
 import { provisionOperator } from '../../ops/identity';
-import { NewOperatorInput, Operator, OperatorPatch, Reason } from '../../ops/schemas';
+import { NewOperatorInput, OperatorActionDone, OperatorAnswer, OperatorDetail, OperatorList, OperatorPatch, Reason } from '../../ops/schemas';
 import { operatorStub, staffStub } from '../../ops/stubs';
 
 export const opsOperators = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -53,7 +53,7 @@ async function existing(c: Context<AppEnv>, operatorId: string) {
 
 opsOperators.openapi(createRoute({
   method: 'get', path: '/operators', tags: [TAG], summary: 'Operators sharing a brand with me', security,
-  responses: { 200: json(z.object({ operators: z.array(z.record(z.string(), z.unknown())) }), 'Operators'), ...errors(401, 403) },
+  responses: { 200: json(OperatorList, 'Operators'), ...errors(401, 403) },
 }), async (c) => {
   const me = c.get('operator');
   await guardManage(c, me.brands, 'operator.list', null);
@@ -66,7 +66,7 @@ opsOperators.openapi(createRoute({
   method: 'post', path: '/operators', tags: [TAG], summary: 'Create an operator',
   description: 'The password is the first factor; the new operator enrols TOTP at their first login.',
   security, request: { body: body(NewOperatorInput) },
-  responses: { 201: json(z.object({ operator: Operator }), 'Created'), ...errors(400, 401, 403, 409) },
+  responses: { 201: json(OperatorAnswer, 'Created'), ...errors(400, 401, 403, 409) },
 }), async (c) => {
   const input = c.req.valid('json');
   await guardManage(c, input.brands, 'operator.create', null);
@@ -81,7 +81,7 @@ opsOperators.openapi(createRoute({
 opsOperators.openapi(createRoute({
   method: 'get', path: '/operators/{operator_id}', tags: [TAG], summary: 'One operator and their sessions', security,
   request: { params: IdParam },
-  responses: { 200: json(z.object({ operator: Operator, sessions: z.array(z.record(z.string(), z.unknown())) }), 'Operator'), ...errors(401, 403, 404) },
+  responses: { 200: json(OperatorDetail, 'Operator'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { operator_id } = c.req.valid('param');
   const r = unwrap(await operatorStub(c.env, operator_id).view());
@@ -93,7 +93,7 @@ opsOperators.openapi(createRoute({
   method: 'patch', path: '/operators/{operator_id}', tags: [TAG], summary: 'Change roles, attributes or status',
   description: 'Takes effect on the operator\'s next request. Disabling ends their sessions.',
   security, request: { params: IdParam, body: body(OperatorPatch.extend({ reason: Reason })) },
-  responses: { 200: json(z.object({ operator: Operator }), 'Updated'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(OperatorAnswer, 'Updated'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { operator_id } = c.req.valid('param');
   const { reason, ...patch } = c.req.valid('json');
@@ -113,7 +113,7 @@ for (const [path, action, summary] of [
   opsOperators.openapi(createRoute({
     method: 'post', path, tags: [TAG], summary, security,
     request: { params: IdParam, body: body(z.strictObject({ reason: Reason })) },
-    responses: { 200: json(z.object({ operator: Operator, revoked: z.number().optional() }), 'Done'), ...errors(400, 401, 403, 404) },
+    responses: { 200: json(OperatorActionDone, 'Done'), ...errors(400, 401, 403, 404) },
   }), async (c) => {
     const { operator_id } = c.req.valid('param');
     const { reason } = c.req.valid('json');

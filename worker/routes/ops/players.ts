@@ -16,9 +16,10 @@ import { validationHook } from '../../http/validation';
 import { body, CurrencyCode, errors, IdempotencyHeaders, json } from '../../schemas';
 import { auditRefusals } from '../../ops/audit-refusals';
 import { guardPlayer, recordAudit, requireOperator } from '../../ops/guard';
-import { PlayerParam, Reason, View } from '../../ops/schemas';
+import { AdjustmentAnswer, DisputeAnswer, LedgerPage, PlayerChanged, PlayerProfile, TimelinePage, VipChanged, WithdrawalDecided } from '../../ops/player-views';
+import { PlayerParam, Reason } from '../../ops/schemas';
 import { namesFor, valuesOf } from '../../ops/names';
-import { presentTimeline, TimelinePage } from '../../ops/timeline-view';
+import { presentTimeline } from '../../ops/timeline-view';
 
 export const opsPlayers = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 const TAG = 'Back office: players';
@@ -29,8 +30,8 @@ type Inspected = Awaited<ReturnType<typeof guardPlayer>>;
 
 /** The profile as this operator may see it: PII only with player.read_pii and an explicit reveal. */
 function present(found: Inspected, reveal: boolean) {
-  const p = found.player;
-  return { ...found, ok: undefined, player: { ...p, email: reveal ? p.email : maskEmail(p.email), date_of_birth: reveal ? p.date_of_birth : maskDateOfBirth(p.date_of_birth), pii_masked: !reveal } };
+  const { ok: _ok, player: p, ...rest } = found;
+  return { ...rest, player: { ...p, email: reveal ? p.email : maskEmail(p.email), date_of_birth: reveal ? p.date_of_birth : maskDateOfBirth(p.date_of_birth), pii_masked: !reveal } };
 }
 
 /** A stable id per operator and Idempotency-Key, so a retried POST finds the first attempt. */
@@ -47,7 +48,7 @@ opsPlayers.openapi(createRoute({
   method: 'get', path: '/players/{player_id}', tags: [TAG], summary: 'Player profile: KYC, limits, sessions, balances, withdrawals, adjustments',
   description: 'Email and date of birth are masked. `?reveal=pii` shows them to operators with player.read_pii, and writes the audit log (a sensitive read). `names` maps the `operator:<id>` / `player:<id>` references of the KYC history, adjustments and withdrawals to display names (the player masked unless revealed).',
   security, request: { params: PlayerParam, query: z.strictObject({ reveal: z.enum(['pii']).optional() }) },
-  responses: { 200: json(View, 'Player'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(PlayerProfile, 'The player, PII masked unless revealed'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const reveal = c.req.valid('query').reveal === 'pii';
@@ -60,13 +61,13 @@ opsPlayers.openapi(createRoute({
 opsPlayers.openapi(createRoute({
   method: 'get', path: '/players/{player_id}/ledger', tags: [TAG], summary: "The player's wallet ledger, newest first",
   security, request: { params: PlayerParam, query: z.strictObject({ before: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(200).default(50), currency: CurrencyCode.optional() }) },
-  responses: { 200: json(View, 'Ledger page'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(LedgerPage, 'Ledger page'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const q = c.req.valid('query');
   await guardPlayer(c, 'player.ledger.read', player_id, 'player.ledger.view');
   const r = unwrap(await playerStub(c.env, player_id).ledgerForOperator({ before: q.before ?? null, limit: q.limit, currency: (q.currency ?? null) as Currency | null }));
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json({ entries: r.entries, next_before: r.next_before }, 200);
 });
 
 opsPlayers.openapi(createRoute({
@@ -87,34 +88,34 @@ for (const [path, to, action] of [['/players/{player_id}/lock', 'locked', 'playe
     method: 'post', path, tags: [TAG], summary: to === 'locked' ? 'Lock the account (ends its sessions)' : 'Unlock the account',
     description: 'A self-exclusion is never lifted this way: unlocking a self-excluded player is 409.',
     security, request: { params: PlayerParam, body: body(z.strictObject({ reason: Reason })) },
-    responses: { 200: json(View, 'Status changed'), ...errors(400, 401, 403, 404, 409) },
+    responses: { 200: json(PlayerChanged, 'Status changed'), ...errors(400, 401, 403, 404, 409) },
   }), async (c) => {
     const { player_id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
     const found = await guardPlayer(c, 'player.lock', player_id, action);
     const r = unwrap(await playerStub(c.env, player_id).setStatus(to, reason, `operator:${c.get('operator').operator_id}`));
     await audit(c, found, action, { reason, before: { status: found.player.status }, after: { status: to } });
-    return c.json(r as unknown as Record<string, unknown>, 200);
+    return c.json({ player: r.player }, 200);
   });
 }
 
 opsPlayers.openapi(createRoute({
   method: 'put', path: '/players/{player_id}/vip', tags: [TAG], summary: 'Flag or unflag a VIP (only operators with VIP clearance see VIPs)',
   security, request: { params: PlayerParam, body: body(z.strictObject({ vip: z.boolean(), reason: Reason })) },
-  responses: { 200: json(View, 'VIP flag set'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(VipChanged, 'VIP flag set'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const { vip, reason } = c.req.valid('json');
   const found = await guardPlayer(c, 'player.vip.set', player_id, 'player.vip.set');
   const r = unwrap(await playerStub(c.env, player_id).setVip(vip, `operator:${c.get('operator').operator_id}`));
   await audit(c, found, 'player.vip.set', { reason, before: { vip: found.player.vip }, after: { vip } });
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json({ player: r.player, changed: r.changed }, 200);
 });
 
 opsPlayers.openapi(createRoute({
   method: 'post', path: '/players/{player_id}/kyc-decision', tags: [TAG], summary: 'Approve or reject pending KYC, with a reason',
   security, request: { params: PlayerParam, body: body(z.strictObject({ decision: z.enum(['approve', 'reject']), reason: Reason })) },
-  responses: { 200: json(View, 'Decided'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(PlayerChanged, 'Decided'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const { decision, reason } = c.req.valid('json');
@@ -123,7 +124,7 @@ opsPlayers.openapi(createRoute({
   const to = decision === 'approve' ? 'verified' : 'rejected';
   const r = unwrap(await playerStub(c.env, player_id).setKycStatus(to, reason, `operator:${c.get('operator').operator_id}`));
   await audit(c, found, `kyc.${decision}`, { reason, before: { kyc_status: found.player.kyc_status }, after: { kyc_status: to } });
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json({ player: r.player }, 200);
 });
 
 const WithdrawalParam = PlayerParam.extend({ withdrawal_id: z.string().min(1).max(64).openapi({ param: { name: 'withdrawal_id', in: 'path' } }) });
@@ -132,27 +133,27 @@ opsPlayers.openapi(createRoute({
   method: 'post', path: '/players/{player_id}/withdrawals/{withdrawal_id}/decision', tags: [TAG], summary: 'Approve or reject a requested withdrawal',
   description: 'Rejecting releases the reserved funds back to the player.',
   security, request: { params: WithdrawalParam, body: body(z.strictObject({ decision: z.enum(['approve', 'reject']), reason: Reason })) },
-  responses: { 200: json(View, 'Decided'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(WithdrawalDecided, 'Decided'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { player_id, withdrawal_id } = c.req.valid('param');
   const { decision, reason } = c.req.valid('json');
   const found = await guardPlayer(c, 'withdrawal.review', player_id, `withdrawal.${decision}`);
   const r = unwrap(await playerStub(c.env, player_id).decideWithdrawal(withdrawal_id, decision, `operator:${c.get('operator').operator_id}`, reason));
   await audit(c, found, `withdrawal.${decision}`, { reason, before: { withdrawal_id, state: 'requested' }, after: r });
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json({ withdrawal: r.withdrawal, replayed: r.replayed }, 200);
 });
 
 opsPlayers.openapi(createRoute({
   method: 'post', path: '/players/{player_id}/withdrawals/{withdrawal_id}/paid', tags: [TAG], summary: 'Mark an approved withdrawal as paid out',
   security, request: { params: WithdrawalParam, body: body(z.strictObject({ reason: Reason })) },
-  responses: { 200: json(View, 'Paid'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(WithdrawalDecided, 'Paid'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { player_id, withdrawal_id } = c.req.valid('param');
   const { reason } = c.req.valid('json');
   const found = await guardPlayer(c, 'withdrawal.review', player_id, 'withdrawal.paid');
   const r = unwrap(await playerStub(c.env, player_id).markWithdrawalPaid(withdrawal_id));
   await audit(c, found, 'withdrawal.paid', { reason, before: { withdrawal_id, state: 'approved' }, after: r });
-  return c.json(r as unknown as Record<string, unknown>, 200);
+  return c.json({ withdrawal: r.withdrawal, replayed: r.replayed }, 200);
 });
 
 opsPlayers.openapi(createRoute({
@@ -162,7 +163,7 @@ opsPlayers.openapi(createRoute({
     params: PlayerParam, headers: IdempotencyHeaders,
     body: body(z.strictObject({ currency: CurrencyCode, bucket: z.enum(['real', 'bonus']).default('real'), amount_minor: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).refine((n) => n !== 0, 'must not be 0'), reason: Reason }).openapi('AdjustmentRequest')),
   },
-  responses: { 201: json(View, 'Applied or pending approval'), ...errors(400, 401, 403, 404, 409, 422) },
+  responses: { 201: json(AdjustmentAnswer, 'Applied or pending approval'), ...errors(400, 401, 403, 404, 409, 422) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const input = c.req.valid('json');
@@ -173,13 +174,13 @@ opsPlayers.openapi(createRoute({
   // Audited on replays too: if the audit append failed after the money moved, the client's retry
   // replays the adjustment and this is the entry that records it (at least once, never zero times).
   await audit(c, found, 'adjustment.request', { reason: input.reason, before: { balances: found.balances }, after: r });
-  return c.json(r as unknown as Record<string, unknown>, 201);
+  return c.json({ adjustment: r.adjustment, replayed: r.replayed }, 201);
 });
 
 opsPlayers.openapi(createRoute({
   method: 'post', path: '/players/{player_id}/adjustments/{adjustment_id}/decision', tags: [TAG], summary: 'Approve or reject a pending adjustment (not your own)',
   security, request: { params: PlayerParam.extend({ adjustment_id: z.string().min(1).max(64).openapi({ param: { name: 'adjustment_id', in: 'path' } }) }), body: body(z.strictObject({ decision: z.enum(['approve', 'reject']), reason: Reason })) },
-  responses: { 200: json(View, 'Decided'), ...errors(400, 401, 403, 404, 409, 422) },
+  responses: { 200: json(AdjustmentAnswer, 'Decided'), ...errors(400, 401, 403, 404, 409, 422) },
 }), async (c) => {
   const { player_id, adjustment_id } = c.req.valid('param');
   const { decision, reason } = c.req.valid('json');
@@ -188,7 +189,7 @@ opsPlayers.openapi(createRoute({
   if (!r.ok && r.code === 'four_eyes_violation') await audit(c, found, `adjustment.${decision}`, { outcome: 'denied', reason: 'four eyes: requester cannot approve', before: { adjustment_id } });
   const done = unwrap(r);
   await audit(c, found, `adjustment.${decision}`, { reason, before: { balances: found.balances, adjustment_id }, after: done });
-  return c.json(done as unknown as Record<string, unknown>, 200);
+  return c.json({ adjustment: done.adjustment, replayed: done.replayed }, 200);
 });
 
 opsPlayers.openapi(createRoute({
@@ -198,7 +199,7 @@ opsPlayers.openapi(createRoute({
     params: PlayerParam, headers: IdempotencyHeaders,
     body: body(z.strictObject({ hold_id: z.string().min(1).max(128), resolution: z.enum(['void', 'correct']), amount_minor: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).optional(), reason: Reason }).openapi('DisputeResolution')),
   },
-  responses: { 201: json(View, 'Resolved'), ...errors(400, 401, 403, 404, 409, 422) },
+  responses: { 201: json(DisputeAnswer, 'Resolved (or, a correction above the four-eyes thresholds, pending approval)'), ...errors(400, 401, 403, 404, 409, 422) },
 }), async (c) => {
   const { player_id } = c.req.valid('param');
   const input = c.req.valid('json');
@@ -208,6 +209,6 @@ opsPlayers.openapi(createRoute({
   const disputeId = await idFromKey('dsp', op.operator_id, c.req.valid('header')['idempotency-key']);
   const r = unwrap(await playerStub(c.env, player_id).resolveDispute({ dispute_id: disputeId, hold_id: input.hold_id, resolution: input.resolution, amount_minor: input.amount_minor, reason: input.reason, actor: `operator:${op.operator_id}` }));
   await audit(c, found, 'dispute.resolve', { reason: input.reason, before: { balances: found.balances, hold_id: input.hold_id }, after: r });
-  return c.json(r as unknown as Record<string, unknown>, 201);
+  return c.json({ dispute: r.dispute, replayed: r.replayed }, 201);
 });
 

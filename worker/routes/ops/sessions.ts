@@ -17,7 +17,7 @@ import { validationHook } from '../../http/validation';
 import { body, errors, json } from '../../schemas';
 import { PLATFORM, recordAudit, requireOperator, SESSION_COOKIE } from '../../ops/guard';
 import { challengeBody, provisionOperator, sessionBody } from '../../ops/identity';
-import { ChallengeResponse, NewOperatorInput, Operator, SessionResponse } from '../../ops/schemas';
+import { BootstrapAnswer, ChallengeResponse, NewOperatorInput, OperatorMe, SessionResponse } from '../../ops/schemas';
 import { operatorStub, staffStub } from '../../ops/stubs';
 import { csrfToken, verifyChallengeToken } from '../../ops/tokens';
 
@@ -51,7 +51,7 @@ opsSessions.openapi(createRoute({
   description: 'Only while no operator exists, with `Authorization: Bootstrap <OPS_BOOTSTRAP_TOKEN>` (a wrangler secret). Answers with the login challenge, whose enrolment sets up TOTP. '
     + `${BOOTSTRAP_PER_CLIENT_MAX} attempts per client (IPv4 address or IPv6 /64) per hour, then 429 with Retry-After.`,
   request: { body: body(NewOperatorInput.pick({ email: true, display_name: true, password: true })) },
-  responses: { 201: json(z.object({ operator: Operator, challenge: ChallengeResponse }), 'First admin created'), ...errors(400, 401, 409, 429) },
+  responses: { 201: json(BootstrapAnswer, 'First admin created'), ...errors(400, 401, 409, 429) },
 }), async (c) => {
   await limitClient(c, BOOTSTRAP_LIMIT);
   const expected: string | undefined = c.env.OPS_BOOTSTRAP_TOKEN; // declared, but a deployment may lack it
@@ -129,10 +129,7 @@ opsSessions.openapi(createRoute({
   method: 'get', path: '/me', tags: [TAG], summary: 'The current operator, their permissions and brands',
   middleware: [requireOperator] as const, security: [{ bearer: [] }],
   responses: {
-    200: json(z.object({
-      operator: z.object({ operator_id: z.string(), email: z.string(), display_name: z.string(), roles: z.array(z.string()), brands: z.array(z.string()), jurisdictions: z.array(z.string()), vip_clearance: z.boolean() }),
-      permissions: z.array(z.string()), brands: z.array(z.string()), csrf_token: z.string().nullable(),
-    }), 'Who am I'),
+    200: json(OperatorMe, 'Who am I'),
     ...errors(401),
   },
 }), async (c) => {

@@ -16,7 +16,8 @@ import { auditRefusals } from '../../ops/audit-refusals';
 import { authorizeOrDeny, recordAudit, requireOperator } from '../../ops/guard';
 import { Reason } from '../../ops/schemas';
 import { body, errors, json } from '../../schemas';
-import { PublicRound, RoundId, Table, TableId } from '../../tables/schemas';
+import { RoundAnswer, RoundDetail, TableList, TableRtp } from '../../ops/table-views';
+import { RoundId, TableId } from '../../tables/schemas';
 import { knownTable, tableStub } from '../../tables/stubs';
 
 export const opsTables = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -45,21 +46,9 @@ async function audit(c: Ctx, table: TableConfig, action: string, roundId: string
 
 const actor = (c: Ctx) => `operator:${c.get('operator').operator_id}`;
 
-const Totals = z.object({ currency: z.string(), bets: z.number().int(), wagered_minor: z.number().int(), returned_minor: z.number().int() });
-const OpsBet = z.object({
-  bet_id: z.string(), player_id: z.string(), round_id: z.string(), currency: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: z.number().int(),
-  state: z.string(), refusal: z.string().nullable(), result: z.string().nullable(), returned_minor: z.number().int().nullable(), created_at: z.number().int(), settled_at: z.number().int().nullable(),
-});
-const RtpWindow = z.object({
-  window: z.enum(['1h', '24h', '7d', '30d']), currency: z.string().nullable(), bet_type: z.string().openapi({ description: "A bet type, or '*' for all together" }),
-  bets: z.number().int(), wagered_minor: z.number().int(), returned_minor: z.number().int(),
-  observed_rtp: z.number().nullable(), theoretical_rtp: z.number().nullable(), std_error: z.number().nullable(), z: z.number().nullable(),
-  flag: z.enum(['high', 'low']).nullable().openapi({ description: 'Set when the deviation is beyond chance at this volume (|z| >= 4 with at least 1,000 bets)' }),
-}).openapi('RtpWindow');
-
 opsTables.openapi(createRoute({
   method: 'get', path: '/tables', tags: [TAG], summary: "Tables of the operator's brands", security,
-  responses: { 200: json(z.object({ tables: z.array(Table) }), 'Tables'), ...errors(401) },
+  responses: { 200: json(TableList, 'Tables'), ...errors(401) },
 }), async (c) => {
   const brands = brandsFor(c.get('operator'), 'table.read', [...new Set(TABLES.map((t) => t.brand))]);
   const mine = TABLES.filter((t) => brands.includes(t.brand));
@@ -69,7 +58,7 @@ opsTables.openapi(createRoute({
 opsTables.openapi(createRoute({
   method: 'get', path: '/tables/{table_id}/rounds/{round_id}', tags: [TAG], summary: 'A round with its totals and every bet', security,
   request: { params: RoundParam },
-  responses: { 200: json(z.object({ round: PublicRound, totals: z.array(Totals), bets: z.array(OpsBet) }), 'The round'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(RoundDetail, 'The round'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { table_id, round_id } = c.req.valid('param');
   await guardTable(c, 'table.read', table_id, 'table.round.read', round_id);
@@ -81,7 +70,7 @@ opsTables.openapi(createRoute({
   method: 'get', path: '/tables/{table_id}/rtp', tags: [TAG], summary: 'Observed RTP over rolling windows, against the payout table', security,
   description: 'Settled bets per bet type and currency over the last 1 h, 24 h, 7 d and 30 d, with the theoretical RTP of the bet type and a z-score; `flagged` marks a deviation beyond what chance explains at that volume.',
   request: { params: TableParam },
-  responses: { 200: json(z.object({ table_id: z.string(), game: z.string(), windows: z.array(RtpWindow) }), 'Observed RTP'), ...errors(401, 403, 404) },
+  responses: { 200: json(TableRtp, 'Observed RTP'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { table_id } = c.req.valid('param');
   const table = await guardTable(c, 'table.read', table_id, 'table.rtp.read');
@@ -96,7 +85,7 @@ opsTables.openapi(createRoute({
     params: TableParam,
     body: { required: false, content: { 'application/json': { schema: z.strictObject({ betting_seconds: z.number().int().min(3).max(120).optional().openapi({ description: "This round's betting time, instead of the table's", example: 20 }) }) } } },
   },
-  responses: { 201: json(z.object({ round: PublicRound }), 'Betting is open'), ...errors(401, 403, 404, 409) },
+  responses: { 201: json(RoundAnswer, 'Betting is open'), ...errors(401, 403, 404, 409) },
 }), async (c) => {
   const { table_id } = c.req.valid('param');
   const table = await guardTable(c, 'table.operate', table_id, 'table.round.open');
@@ -109,7 +98,7 @@ opsTables.openapi(createRoute({
 opsTables.openapi(createRoute({
   method: 'post', path: '/tables/{table_id}/rounds/{round_id}/close', tags: [TAG], summary: 'No more bets (dealer)', security,
   request: { params: RoundParam },
-  responses: { 200: json(z.object({ round: PublicRound }), 'Betting closed'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(RoundAnswer, 'Betting closed'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { table_id, round_id } = c.req.valid('param');
   const table = await guardTable(c, 'table.operate', table_id, 'table.round.close', round_id);
@@ -130,7 +119,7 @@ opsTables.openapi(createRoute({
   method: 'post', path: '/tables/{table_id}/rounds/{round_id}/result', tags: [TAG], summary: 'Enter the result and settle (dealer tables)', security,
   description: 'Closes betting if it is still open, records the result (checked against the game\'s rules, e.g. baccarat\'s third-card rules) and settles every bet before answering. A settlement interrupted midway is finished by the table\'s alarm; each bet is settled exactly once.',
   request: { params: RoundParam, body: body(ResultInput) },
-  responses: { 200: json(z.object({ round: PublicRound }), 'Result recorded; the round is settled (or settling)'), ...errors(400, 401, 403, 404, 409, 422) },
+  responses: { 200: json(RoundAnswer, 'Result recorded; the round is settled (or settling)'), ...errors(400, 401, 403, 404, 409, 422) },
 }), async (c) => {
   const { table_id, round_id } = c.req.valid('param');
   const { outcome } = c.req.valid('json');
@@ -144,7 +133,7 @@ opsTables.openapi(createRoute({
   method: 'post', path: '/tables/{table_id}/rounds/{round_id}/void', tags: [TAG], summary: 'Void a round before its result, refunding every bet', security,
   description: 'Allowed while betting is open or closed; once a result is in, bets are corrected per player by dispute (/v1/ops/players/{id}/disputes).',
   request: { params: RoundParam, body: body(z.strictObject({ reason: Reason })) },
-  responses: { 200: json(z.object({ round: PublicRound }), 'Voided; stakes are back'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(RoundAnswer, 'Voided; stakes are back'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { table_id, round_id } = c.req.valid('param');
   const { reason } = c.req.valid('json');
