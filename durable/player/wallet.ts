@@ -226,7 +226,7 @@ export class Wallet {
     return this.resolveUnposted(holdId, 'expired');
   }
 
-  /** Credits a win once per win_id. With a hold_id, the bet must have been posted first. */
+  /** Credits a win once per win_id. With a hold_id, the bet must have been posted first (and not voided by a dispute since). */
   creditWin(input: { win_id: string; hold_id: string | null; currency: Currency; amount_minor: number; bucket: Bucket }): Replayable<{ balance_after_minor: number }> {
     const fingerprint = `win|${input.hold_id}|${input.currency}|${input.amount_minor}|${input.bucket}`;
     return once(this.ctx, `win:${input.win_id}`, fingerprint, () => {
@@ -234,6 +234,9 @@ export class Wallet {
         const h = this.hold(input.hold_id);
         if (!h) return fail('hold_not_found');
         if (h.state !== 'posted' || h.currency !== input.currency) return fail('invalid_state', `hold is ${h.state} in ${h.currency}`);
+        // A bet voided by a dispute stays posted (compensated, not edited) but was not played: a new
+        // win on it would take the player past the pre-bet position the void restored.
+        if (this.voidedByDispute(h.hold_id)) return fail('invalid_state', `bet ${h.hold_id} was voided by a dispute`, { hold_id: h.hold_id });
       }
       if (!this.fits(input.currency, input.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
       const after = this.move(input.currency, input.bucket, 'win', input.amount_minor, input.win_id);
@@ -406,6 +409,11 @@ export class Wallet {
 
   private available(currency: Currency): number {
     return this.ctx.db.first<{ a: number | null }>`select sum(balance_minor - held_minor) as a from balances where currency = ${currency}`?.a ?? 0;
+  }
+
+  /** Whether a dispute voided this bet (disputes.ts writes the row; read here so no win follows it). */
+  private voidedByDispute(holdId: string): boolean {
+    return this.ctx.db.first`select 1 from disputes where hold_id = ${holdId} and resolution = 'void'` !== null;
   }
 
   /** Would crediting `amount` keep every total of this currency exactly representable? */

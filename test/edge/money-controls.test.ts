@@ -138,6 +138,21 @@ describe('2. a void restores exactly the pre-bet position', () => {
     expect(await stub.audit()).toEqual([]);
   });
 
+  it('no new win can be settled or credited on a bet voided by a dispute (R1 counterexample); the table\'s own retry still replays', async () => {
+    const p = await funded(10_000);
+    const stub = player(p.playerId);
+    expect(await stub.reserveHold({ hold_id: 'table:t:v1', currency: 'EUR', amount_minor: 1_000, expires_at: null, ref: null })).toMatchObject({ ok: true });
+    expect(await stub.settleTableBet({ hold_id: 'table:t:v1', win_id: 'table:t:v1:return', returned_minor: 0 })).toMatchObject({ ok: true, state: 'posted' });
+    expect(await stub.resolveDispute({ dispute_id: 'dsp-v1', hold_id: 'table:t:v1', resolution: 'void', reason: 'void it', actor: 'operator:x' })).toMatchObject({ ok: true });
+    expect(await realBalance(p.playerId)).toBe(10_000);
+    // the same settlement again (a table retry) changes nothing; a win the bet never had is refused
+    expect(await stub.settleTableBet({ hold_id: 'table:t:v1', win_id: 'table:t:v1:return', returned_minor: 0 })).toMatchObject({ ok: true });
+    expect(await stub.settleTableBet({ hold_id: 'table:t:v1', win_id: 'table:t:v1:late', returned_minor: 2_000 })).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await stub.creditWin({ win_id: 'late-win', hold_id: 'table:t:v1', currency: 'EUR', amount_minor: 2_000, bucket: 'real' })).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await realBalance(p.playerId)).toBe(10_000);
+    expect(await stub.audit()).toEqual([]);
+  });
+
   it('voiding a bet rejects its pending corrections, which can then never be approved', async () => {
     const p = await funded(10_000);
     const hold = await lostRound(p, 200);
