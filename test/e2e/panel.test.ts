@@ -320,7 +320,9 @@ describe('back-office panel in Chromium', () => {
     expect(await page.locator('#ledger tbody tr').count()).toBe(4); // deposit, bet, adjustment, dispute
     expect(await page.locator('#timeline tbody tr', { hasText: 'player.status.changed' }).count()).toBe(2);
     // the timeline reads as amounts, UTC times and names, with the raw value or id on hover
-    const applied = page.locator('#timeline tr[data-event-type="backoffice.adjustment.applied"]').first();
+    // (the void above is an adjustment of its bet too, applied at once: pick the 12.34 one)
+    const applied = page.locator('#timeline tr[data-event-type="backoffice.adjustment.applied"]')
+      .filter({ has: page.locator('[data-field="amount"]', { hasText: /^amount 12\.34 EUR$/ }) }).first();
     expect(await applied.locator('[data-field="amount"]').textContent()).toBe('amount 12.34 EUR');
     expect(await applied.locator('[data-field="amount"]').getAttribute('title')).toBe('1234 minor units');
     const requestedBy = applied.locator('[data-field="requested by"]');
@@ -355,7 +357,8 @@ describe('back-office panel in Chromium', () => {
     await page.goto(`${platform.baseUrl}${playerUrl()}`);
     await page.waitForSelector('body[data-ready="true"]');
     expect(await eurAvailable(page)).toBe('712.34 EUR');
-    expect(await page.locator('#adjustments .pill.applied').count()).toBe(2);
+    // the 600.00 approved, the 12.34 applied at once, and the operator's void of the lost bet (a credit, so an adjustment of the bet)
+    expect(await page.locator('#adjustments .pill.applied').count()).toBe(3);
     expect(await page.locator('#adjustments .pill.rejected').count()).toBe(1);
     // who acted, by name, the id on hover
     const approvedRow = page.locator('#adjustments tr', { hasText: 'goodwill for the outage' });
