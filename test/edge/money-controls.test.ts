@@ -8,8 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PlayerDO as ProductionPlayerDO } from '../../durable/player/player-do';
 import { ROUND_RESULT_DEADLINE_MS } from '../../durable/table/bets';
 import type { TableDO } from '../../durable/table/table-do';
-import { call, deposit, expectError, idemKey, player, register, type Json, type Registered } from './helpers';
-import { auditEntries, bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+import { call, expectError, idemKey, player, register } from './helpers';
+import { adjust, dispute, funded, lostRound, realBalance } from './money-helpers';
+import { auditEntries, backOfficeCrew, createOperator, opCall, type Operator } from './ops-helpers';
 
 let admin: Operator;
 let operator: Operator;
@@ -17,36 +18,9 @@ let compliance: Operator;
 let dealer: Operator;
 
 beforeAll(async () => {
-  admin = await bootstrapAdmin();
-  operator = await createOperator(admin, { roles: ['operator'] });
-  compliance = await createOperator(admin, { roles: ['compliance_officer'] });
+  ({ admin, operator, compliance } = await backOfficeCrew());
   dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
 });
-
-async function funded(amount: number): Promise<Registered> {
-  const p = await register({ brand: 'aurora' });
-  expect((await deposit(p.token, amount)).status).toBe(201);
-  return p;
-}
-
-async function realBalance(playerId: string): Promise<number> {
-  const r = await player(playerId).inspect();
-  if (!r.ok) throw new Error('no player');
-  return r.balances.find((b: Json) => b.currency === 'EUR')?.real_minor ?? 0;
-}
-
-/** A settled sandbox round (its hold is `instant:<round_id>`; the game states no maximum return). */
-async function lostRound(p: Registered, amount_minor: number): Promise<string> {
-  const roundId = `r-${crypto.randomUUID()}`;
-  const r = await call('POST', '/v1/dev/rounds', { round_id: roundId, currency: 'EUR', amount_minor, win_minor: 0 }, { token: p.token });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return `instant:${roundId}`;
-}
-
-const dispute = (op: Operator, p: Registered, body: Json) =>
-  opCall('POST', `/v1/ops/players/${p.playerId}/disputes`, op, body, { headers: { 'Idempotency-Key': idemKey() } });
-const adjust = (op: Operator, p: Registered, amount_minor: number, key = idemKey()) =>
-  opCall('POST', `/v1/ops/players/${p.playerId}/adjustments`, op, { currency: 'EUR', amount_minor, reason: 'goodwill for outage' }, { headers: { 'Idempotency-Key': key } });
 
 describe('1. a correction is bounded and four-eyed like an adjustment', () => {
   it('refuses a correction beyond what the bet could return, however often it is asked (the 0.10 bet of the review)', async () => {
@@ -241,8 +215,8 @@ describe('6. every money-moving operator action is audited at least once', () =>
   it('a replayed adjustment (the retry after a failed audit append) writes its audit entry', async () => {
     const p = await funded(1_000);
     const key = idemKey();
-    const first = await adjust(operator, p, 1_000, key);
-    const again = await adjust(operator, p, 1_000, key);
+    const first = await adjust(operator, p, 1_000, 'EUR', key);
+    const again = await adjust(operator, p, 1_000, 'EUR', key);
     expect([first.status, again.status, again.body.replayed]).toEqual([201, 201, true]);
     const entries = (await auditEntries(admin, 'aurora')).filter((e) => e.target_id === p.playerId && e.action === 'adjustment.request');
     expect(entries).toHaveLength(2);

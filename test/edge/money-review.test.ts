@@ -5,45 +5,21 @@
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { advance, call, deposit, expectError, idemKey, internals, player, register, type Json, type Registered } from './helpers';
+import { advance, call, expectError, idemKey, internals, player, register, type Registered } from './helpers';
+import { adjust, dispute, funded, lostRound, realBalance } from './money-helpers';
 import type { PlayerDO } from './entry';
-import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+import { backOfficeCrew, createOperator, opCall, type Operator } from './ops-helpers';
 
 let admin: Operator;
 let operator: Operator;
 let compliance: Operator;
 
 beforeAll(async () => {
-  admin = await bootstrapAdmin();
-  operator = await createOperator(admin, { roles: ['operator'] });
-  compliance = await createOperator(admin, { roles: ['compliance_officer'] });
+  ({ admin, operator, compliance } = await backOfficeCrew());
 });
 
-async function funded(amount: number, currency = 'EUR'): Promise<Registered> {
-  const p = await register({ brand: 'aurora' });
-  expect((await deposit(p.token, amount, currency)).status).toBe(201);
-  return p;
-}
-
-async function balance(playerId: string, currency = 'EUR'): Promise<number> {
-  const r = await player(playerId).inspect();
-  if (!r.ok) throw new Error('no player');
-  return r.balances.find((b: Json) => b.currency === currency)?.real_minor ?? 0;
-}
-
-async function lostRound(p: Registered, amount_minor: number): Promise<string> {
-  const roundId = `r-${crypto.randomUUID()}`;
-  const r = await call('POST', '/v1/dev/rounds', { round_id: roundId, currency: 'EUR', amount_minor, win_minor: 0 }, { token: p.token });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return `instant:${roundId}`;
-}
-
-const dispute = (op: Operator, p: Registered, body: Json, key = idemKey()) =>
-  opCall('POST', `/v1/ops/players/${p.playerId}/disputes`, op, body, { headers: { 'Idempotency-Key': key } });
 const decide = (op: Operator, p: Registered, id: string, decision: 'approve' | 'reject') =>
   opCall('POST', `/v1/ops/players/${p.playerId}/adjustments/${id}/decision`, op, { decision, reason: 'checked the round' });
-const adjust = (op: Operator, p: Registered, amount_minor: number, currency = 'EUR') =>
-  opCall('POST', `/v1/ops/players/${p.playerId}/adjustments`, op, { currency, amount_minor, reason: 'goodwill' }, { headers: { 'Idempotency-Key': idemKey() } });
 
 describe('a void is a credit like any other', () => {
   it('voiding 3 x 3,000.00 EUR of lost bets waits for a second operator, and the bet takes nothing else meanwhile', async () => {
@@ -52,14 +28,14 @@ describe('a void is a credit like any other', () => {
     const voids = [];
     for (const hold of holds) voids.push(await dispute(operator, p, { hold_id: hold, resolution: 'void', reason: 'game froze' }));
     expect(voids.map((v) => `${v.status}:${v.body.dispute.state}`)).toEqual(['201:pending', '201:pending', '201:pending']);
-    expect(await balance(p.playerId)).toBe(100_000);
+    expect(await realBalance(p.playerId)).toBe(100_000);
     // while a void waits, the bet takes no other resolution
     expectError(await dispute(operator, p, { hold_id: holds[0], resolution: 'correct', amount_minor: 100, reason: 'meanwhile' }), 409, 'invalid_state');
     const own = await dispute(admin, p, { hold_id: holds[0], resolution: 'void', reason: 'again' });
     expectError(own, 409, 'invalid_state');
     // a second operator approves one: the bet is undone, exactly
     expect((await decide(compliance, p, voids[0]!.body.dispute.dispute_id, 'approve')).status).toBe(200);
-    expect(await balance(p.playerId)).toBe(400_000);
+    expect(await realBalance(p.playerId)).toBe(400_000);
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 
@@ -69,7 +45,7 @@ describe('a void is a credit like any other', () => {
     const states = [];
     for (const hold of holds) states.push((await dispute(operator, p, { hold_id: hold, resolution: 'void', reason: 'game froze' })).body.dispute.state);
     expect(states).toEqual(['applied', 'applied', 'pending']);
-    expect(await balance(p.playerId)).toBe(200_000 - 40_000);
+    expect(await realBalance(p.playerId)).toBe(200_000 - 40_000);
   });
 
   it('a pending void is rejected by a provider rollback of the same bet, which goes ahead', async () => {
@@ -83,9 +59,9 @@ describe('a void is a credit like any other', () => {
     const v = await dispute(operator, p, { hold_id: 'prov:sandbox-slots:bet-v', resolution: 'void', reason: 'stuck' });
     expect(v.body.dispute.state).toBe('pending');
     expect(await stub.providerRollback({ ...base, tx_id: 'rb-v', bet_tx_id: 'bet-v' })).toMatchObject({ ok: true, tx: { amount_minor: 300_000 } });
-    expect(await balance(p.playerId)).toBe(1_000_000);
+    expect(await realBalance(p.playerId)).toBe(1_000_000);
     expectError(await decide(compliance, p, v.body.dispute.dispute_id, 'approve'), 409, 'invalid_state');
-    expect(await balance(p.playerId)).toBe(1_000_000);
+    expect(await realBalance(p.playerId)).toBe(1_000_000);
   });
 });
 
@@ -93,7 +69,7 @@ describe('pending corrections bound the bet whichever way they are decided', () 
   it('a pending debit that is never approved makes no room for credits (two UTC days, one operator)', async () => {
     const p = await funded(100_000);
     const hold = await lostRound(p, 200); // can return 1,000.00 EUR
-    const before = await balance(p.playerId);
+    const before = await realBalance(p.playerId);
     const c = (amount_minor: number) => dispute(operator, p, { hold_id: hold, resolution: 'correct', amount_minor, reason: 'mis-settled' });
     expect((await c(50_000)).body.dispute.state).toBe('applied');
     expect((await c(50_000)).body.dispute.state).toBe('applied');
@@ -102,7 +78,7 @@ describe('pending corrections bound the bet whichever way they are decided', () 
     await advance(p.playerId, 24 * 3_600_000);
     expectError(await c(50_000), 422, 'correction_out_of_bounds');
     expect((await decide(compliance, p, neg.body.dispute.dispute_id, 'reject')).status).toBe(200);
-    expect((await balance(p.playerId)) - before).toBe(100_000);
+    expect((await realBalance(p.playerId)) - before).toBe(100_000);
   });
 });
 
@@ -178,7 +154,7 @@ describe('sessions', () => {
     const after = await stub.inspect();
     if (!after.ok) throw new Error('no player');
     expect(after.sessions.find((x) => x.session_id === sessionId)!.ended_at).not.toBeNull();
-    expect(await balance(p.playerId)).toBe(10_000);
+    expect(await realBalance(p.playerId)).toBe(10_000);
   });
 });
 

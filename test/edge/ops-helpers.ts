@@ -78,3 +78,11 @@ export async function auditEntries(admin: { token: string }, brand: string): Pro
   if (r.status !== 200) throw new Error(`audit: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.entries as Json[];
 }
+
+export type Crew = { admin: Operator; operator: Operator; compliance: Operator };
+
+/** The usual back-office staff of a test: the first admin, an operator and a compliance officer (brand aurora). */
+export async function backOfficeCrew(): Promise<Crew> {
+  const admin = await bootstrapAdmin();
+  return { admin, operator: await createOperator(admin, { roles: ['operator'] }), compliance: await createOperator(admin, { roles: ['compliance_officer'] }) };
+}

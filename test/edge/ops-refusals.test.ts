@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorResponse } from '../../worker/schemas';
 import { call, deposit, expectError, idemKey, type Json, type Registered, register } from './helpers';
-import { auditEntries, bootstrapAdmin, createOperator, type Operator } from './ops-helpers';
+import { auditEntries, backOfficeCrew, bootstrapAdmin, type Operator } from './ops-helpers';
 
 const post = (op: Operator, path: string, body: unknown, headers: Record<string, string> = {}) => call('POST', path, body, { token: op.token, headers });
 
@@ -31,9 +31,7 @@ describe('refused operator actions are audited as failed', () => {
   let compliance: Operator;
 
   beforeAll(async () => {
-    admin = await bootstrapAdmin();
-    operator = await createOperator(admin, { roles: ['operator'] });
-    compliance = await createOperator(admin, { roles: ['compliance_officer'] });
+    ({ admin, operator, compliance } = await backOfficeCrew());
   });
 
   it('approving a debit the balance no longer covers: 422, the adjustment stays pending, and the attempt is on record', async () => {
