@@ -102,7 +102,7 @@ function loop(storage: DurableObjectStorage, { c, wallet }: Parts, op: Op, n: nu
             deposit_id: uuidv7(c.now()), provider: 'sandbox', currency: CURRENCY, amount_minor: AMOUNT_MINOR,
           }));
           must('completeDeposit', wallet.completeDeposit({
-            deposit_id: dep.deposit.deposit_id, amount_minor: AMOUNT_MINOR, currency: CURRENCY, provider_ref: `ref-${tag}-${i}`,
+            deposit_id: dep.deposit.deposit_id, provider: 'sandbox', amount_minor: AMOUNT_MINOR, currency: CURRENCY, provider_ref: `ref-${tag}-${i}`,
           }));
         });
       }
@@ -191,7 +191,7 @@ export class WalletBenchDO extends DurableObject<BenchEnv> {
           deposit_id: uuidv7(c.now()), provider: 'sandbox', currency: CURRENCY, amount_minor: FLOAT_MINOR,
         }));
         must('float complete', wallet.completeDeposit({
-          deposit_id: dep.deposit.deposit_id, amount_minor: FLOAT_MINOR, currency: CURRENCY, provider_ref: 'bench-float',
+          deposit_id: dep.deposit.deposit_id, provider: 'sandbox', amount_minor: FLOAT_MINOR, currency: CURRENCY, provider_ref: 'bench-float',
         }));
       }
       return { limits: limits.list(), balances: wallet.balances() };
