@@ -100,6 +100,9 @@ export class Disputes {
     if (!this.ctx.profile()) return fail('player_not_found');
     const key = `dispute:${input.dispute_id}`;
     const fp = fingerprint({ ...input, amount_minor: input.resolution === 'correct' ? input.amount_minor! : null });
+    // a dispute that goes to four eyes becomes an adjustment under its own id: that id must be free
+    const taken = this.adjustments.get(input.dispute_id);
+    if (taken && taken.hold_id === null) return fail('idempotency_conflict', 'this id is a manual adjustment already', { dispute_id: input.dispute_id });
     const existing = this.outcome(input.dispute_id);
     if (existing && !isKeyKept(this.ctx, key)) {
       // Older than the idempotency retention: the dispute itself answers the retry.

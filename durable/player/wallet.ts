@@ -255,6 +255,7 @@ export class Wallet {
   settleBet(input: { hold_id: string; win_id: string; returned_minor: number }): Result<{ state: 'posted' | 'voided' | 'expired'; returned_minor: number; available_minor: number }> {
     const h = this.hold(input.hold_id);
     if (!h) return fail('hold_not_found');
+    if (h.kind !== 'bet') return fail('invalid_state', `hold ${h.hold_id} reserves a ${h.kind}, not a bet`, { kind: h.kind });
     if (h.state === 'voided' || h.state === 'expired') return { ok: true, state: h.state, returned_minor: 0, available_minor: this.available(h.currency) };
     if (h.state === 'pending') {
       const posted = this.post(h.hold_id);

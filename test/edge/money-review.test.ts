@@ -172,3 +172,20 @@ describe('crediting and paying out are never one person\'s decision', () => {
     expect((await opCall('POST', path, other, { decision: 'approve', reason: 'player is verified' })).status).toBe(200);
   });
 });
+
+describe('ids and kinds the object checks whoever calls it', () => {
+  it("settleTableBet refuses a withdrawal's hold; a dispute id already used by an adjustment is a conflict, not a crash", async () => {
+    const p = await funded(10_000);
+    expect((await call('POST', '/v1/players/me/kyc', { provider: 'sandbox', document_type: 'passport', document_number: 'P1234567' }, { token: p.token })).status).toBe(200);
+    const w = await call('POST', '/v1/wallet/withdrawals', { amount_minor: 3_000, currency: 'EUR' }, { token: p.token, headers: { 'Idempotency-Key': idemKey() } });
+    const stub = player(p.playerId);
+    expect(await stub.settleTableBet({ hold_id: `wd:${w.body.withdrawal.withdrawal_id}`, win_id: 'x', returned_minor: 0 })).toMatchObject({ ok: false, code: 'invalid_state' });
+    const hold = await lostRound(p, 100);
+    expect(await stub.requestAdjustment({ adjustment_id: 'same-id', currency: 'EUR', bucket: 'real', amount_minor: 100, reason: 'goodwill', actor: 'operator:a' })).toMatchObject({ ok: true });
+    expect(await stub.resolveDispute({ dispute_id: 'same-id', hold_id: hold, resolution: 'correct', amount_minor: 50, reason: 'x', actor: 'operator:a' })).toMatchObject({ ok: false, code: 'idempotency_conflict' });
+    const after = await stub.inspect();
+    if (!after.ok) throw new Error('no player');
+    expect(after.withdrawals[0]).toMatchObject({ state: 'requested' });
+    expect(await stub.audit()).toEqual([]);
+  });
+});
