@@ -74,7 +74,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
-      (brand) => env.BRAND_OPS.getByName(brandOpsName(brand)) as unknown as IngestTarget);
+      (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'player', null);
     this.backOffice = new BackOfficeReads(this.c, {

@@ -5,6 +5,6 @@ import type { Result } from '../../domain/errors';
 type CatalogReader = { game(gameId: string): Promise<Result<{ game: Game }>> };
 
 export async function catalogGame(env: Env, gameId: string): Promise<Result<{ game: Game }>> {
-  const catalog = env.CATALOG.getByName('catalog') as unknown as CatalogReader;
+  const catalog: CatalogReader = env.CATALOG.getByName('catalog');
   return catalog.game(gameId);
 }

@@ -16,5 +16,5 @@ export interface PlayerPort {
 }
 
 export function playerPort(env: Env, playerId: string): PlayerPort {
-  return env.PLAYER.getByName(playerId) as unknown as PlayerPort;
+  return env.PLAYER.getByName(playerId);
 }
