@@ -300,14 +300,14 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   /**
-   * Voids a bet's pending hold (a table giving back a stake it refused or a voided round's). The
-   * other two-phase steps have no RPC of their own in production: tables settle with
-   * settleTableBet, providers through providerBet/Win/Rollback, so nothing reachable from the
-   * Worker can post a hold or credit a win that no game settled (tests reach them through
-   * test/edge/entry.ts).
+   * A table gives a bet's stake back: a stake it refused, a voided round's, or a reservation it gave
+   * up on (remembered, so that it is refused should it still arrive). The raw two-phase steps have
+   * no RPC in production: tables settle with settleTableBet, providers through
+   * providerBet/Win/Rollback, so nothing reachable from the Worker can post a hold or credit a win
+   * that no game settled (tests reach them through test/edge/entry.ts).
    */
-  voidHold(holdId: string) {
-    return this.tx(() => this.walletRg.voidHold(holdId));
+  abandonTableBet(holdId: string) {
+    return this.tx(() => this.walletRg.abandonBet(holdId), 'alarm');
   }
 
   // ---- live tables (TableDO calls these; see durable/table/player-port.ts) ------------------
@@ -475,6 +475,7 @@ export class PlayerDO extends DurableObject<Env> {
       case 'housekeeping':
         purgeExpiredKeys(this.c);
         this.limitsRg.purgeOldUsage();
+        this.walletRg.purgeAbandoned();
         this.c.schedules.at('housekeeping', 'daily', this.c.now() + 24 * 3_600_000);
         break;
       default: throw new Error(`invariant: unknown scheduled job ${kind}`);

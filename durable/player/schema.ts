@@ -245,5 +245,11 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
   alter table adjustments add column resolution text check (resolution is null or resolution in ('correct', 'void'));
   create index adjustments_hold on adjustments (hold_id, state) where hold_id is not null;
   create index adjustments_requester_day on adjustments (requested_by, currency, created_at);
+  -- Bets a table gave up before their hold was reserved here (a reservation still in flight when
+  -- the table restarted): a reservation that arrives afterwards is refused. Kept two days.
+  create table abandoned_holds (
+    hold_id text primary key,
+    at integer not null
+  );
   `,
 ];

@@ -214,6 +214,22 @@ export class Wallet {
     return posted.ok ? { ...posted, replayed: false } : posted;
   }
 
+  /**
+   * A table gives a bet's stake back (a refused bet, a voided round, a reservation it gave up on).
+   * A hold it never got is remembered as abandoned, so that the reservation, should it still arrive
+   * (a table that restarted while asking), is refused instead of holding the stake until it expires.
+   */
+  abandonBet(holdId: string): Replayable<{ hold: Hold | null }> {
+    if (this.hold(holdId)) return this.voidHold(holdId);
+    const fresh = this.ctx.db.first`insert into abandoned_holds (hold_id, at) values (${holdId}, ${this.ctx.now()}) on conflict (hold_id) do nothing returning hold_id`;
+    return { ok: true, hold: null, replayed: fresh === null };
+  }
+
+  /** Abandoned holds are remembered this long: far longer than any request can be in flight. */
+  purgeAbandoned(): void {
+    this.ctx.db.run`delete from abandoned_holds where at < ${this.ctx.now() - 2 * HOLD_TTL_MAX_MS}`;
+  }
+
   /** Voids a bet's pending hold. A withdrawal's hold is not a bet: only its withdrawal's decision releases it. */
   voidHold(holdId: string): Replayable<{ hold: Hold }> {
     return this.resolveUnposted(holdId, 'voided');
@@ -330,6 +346,9 @@ export class Wallet {
     if (existing) {
       const same = existing.kind === kind && existing.currency === input.currency && existing.real_minor + existing.bonus_minor === input.amount_minor;
       return same ? { ok: true, hold: existing, replayed: true } : fail('idempotency_conflict', 'this hold id was used with a different request', { hold_id: input.hold_id });
+    }
+    if (kind === 'bet' && this.ctx.db.first`select 1 from abandoned_holds where hold_id = ${input.hold_id}`) {
+      return fail('betting_closed', 'the table gave this bet up before its stake was reserved', { hold_id: input.hold_id });
     }
     if (checkLimits) {
       for (const k of ['wager', 'loss'] as const) {

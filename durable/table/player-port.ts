@@ -1,7 +1,7 @@
 /**
  * What a table asks of a player's object, and nothing more: reserve a bet's hold (the player's
  * object checks the session, exclusions, limits and funds), settle it (post + credit once), or
- * void it. Every call is idempotent on the hold id, so the table may retry any of them.
+ * give it up (void it; one never reserved is remembered and refused if it arrives later). Every call is idempotent on the hold id, so the table may retry any of them.
  */
 import type { Result } from '../../domain/errors';
 import type { Currency } from '../../domain/money';
@@ -12,7 +12,7 @@ export type SettleAnswer = Result<{ state: 'posted' | 'voided' | 'expired'; retu
 export interface PlayerPort {
   reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string; max_return_minor: number }, offeredIn: string[]): Promise<ReserveAnswer>;
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }): Promise<SettleAnswer>;
-  voidHold(holdId: string): Promise<Result<object>>;
+  abandonTableBet(holdId: string): Promise<Result<object>>;
 }
 
 export function playerPort(env: Env, playerId: string): PlayerPort {

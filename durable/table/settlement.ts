@@ -31,13 +31,14 @@ export class Settlement {
   ) {}
 
   /**
-   * Voids the holds of bets still 'reserving' (their reservation's answer never arrived, or
-   * arrived after betting closed). A hold that was never created is fine: there is nothing to give back.
+   * Gives up the holds of bets still 'reserving' (their reservation's answer never arrived, or
+   * arrived after betting closed). A hold that was never created is remembered by the player's
+   * object as abandoned, so a reservation still on its way is refused when it arrives.
    */
   async abandonReservations(roundId: string): Promise<void> {
     const pending = this.tx(() => this.bets.inState(roundId, 'reserving'));
     await Promise.all(pending.map(async (b) => {
-      const r = await this.port(b.player_id).voidHold(b.hold_id);
+      const r = await this.port(b.player_id).abandonTableBet(b.hold_id);
       if (r.ok || r.code === 'hold_not_found') this.tx(() => this.bets.refuse(b.bet_id, 'betting_closed'));
     }));
   }
@@ -91,7 +92,7 @@ export class Settlement {
     for (let i = 0; i < open.length; i += PARALLEL_CALLS) {
       const chunk = open.slice(i, i + PARALLEL_CALLS);
       const answers = await Promise.all(chunk.map(async (b) => ({
-        b, r: await this.port(b.player_id).voidHold(b.hold_id).catch((err: unknown): Result<object> => ({ ok: false, code: 'internal_error', message: String(err) })),
+        b, r: await this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => ({ ok: false, code: 'internal_error', message: String(err) })),
       })));
       this.tx(() => {
         for (const { b, r } of answers) {

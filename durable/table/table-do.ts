@@ -201,7 +201,7 @@ export class TableDO extends DurableObject<Env> {
    */
   private async releaseHold(playerId: string, holdId: string): Promise<void> {
     const ref = `${playerId}|${holdId}`;
-    const r = await playerPort(this.env, playerId).voidHold(holdId)
+    const r = await playerPort(this.env, playerId).abandonTableBet(holdId)
       .catch((err: unknown): Result<object> => ({ ok: false, code: 'internal_error', message: String(err) }));
     // invalid_state: already voided or expired (the stake is back either way)
     const released = r.ok || r.code === 'invalid_state' || r.code === 'hold_not_found';

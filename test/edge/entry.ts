@@ -25,6 +25,10 @@ export class PlayerDO extends ProductionPlayerDO {
     });
   }
 
+  voidHold(holdId: string) {
+    return this.tx(() => this.walletRg.voidHold(holdId));
+  }
+
   postHold(holdId: string) {
     return this.tx(() => this.walletRg.postHold(holdId));
   }

@@ -233,7 +233,7 @@ describe('7. smaller holes', () => {
     const w = await call('POST', '/v1/wallet/withdrawals', { amount_minor: 3_000, currency: 'EUR' }, { token: p.token, headers: { 'Idempotency-Key': idemKey() } });
     expect(w.status).toBe(201);
     const holdId = `wd:${w.body.withdrawal.withdrawal_id}`;
-    expect(await player(p.playerId).voidHold(holdId)).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await player(p.playerId).abandonTableBet(holdId)).toMatchObject({ ok: false, code: 'invalid_state' });
     const after = await player(p.playerId).inspect();
     if (!after.ok) throw new Error('no player');
     expect(after.open_holds.map((h) => h.hold_id)).toEqual([holdId]);

@@ -189,3 +189,24 @@ describe('ids and kinds the object checks whoever calls it', () => {
     expect(await stub.audit()).toEqual([]);
   });
 });
+
+describe('a table that restarted while reserving', () => {
+  it('a reservation that arrives after the table gave the bet up is refused: no stake held for a day', async () => {
+    const p = await funded(10_000);
+    const stub = player(p.playerId);
+    const s = await stub.inspect();
+    if (!s.ok) throw new Error('no player');
+    const sessionId = s.sessions.find((x) => x.ended_at === null)!.session_id;
+    // the table (after its restart) gives up the bet whose reservation never answered...
+    expect(await stub.abandonTableBet('table:roulette-1:late-bet')).toMatchObject({ ok: true, hold: null });
+    // ...and the reservation it had sent arrives afterwards
+    const late = await stub.reserveTableBet(sessionId, {
+      hold_id: 'table:roulette-1:late-bet', currency: 'EUR', amount_minor: 1_000, expires_at: Date.now() + 24 * 3_600_000, ref: 'roulette-1:r', max_return_minor: 2_000,
+    }, ['MT']);
+    expect(late).toMatchObject({ ok: false, code: 'betting_closed' });
+    const after = await stub.inspect();
+    if (!after.ok) throw new Error('no player');
+    expect(after.open_holds).toEqual([]);
+    expect(await realBalance(p.playerId)).toBe(10_000);
+  });
+});

@@ -264,7 +264,7 @@ describe('R3: a settlement interrupted by a restart', () => {
         return {
           ...port,
           reserveTableBet: port.reserveTableBet.bind(port),
-          voidHold: port.voidHold.bind(port),
+          abandonTableBet: port.abandonTableBet.bind(port),
           settleTableBet: async (input) => {
             if (++calls > 12) {
               // what was written is durable (in production the output gate holds these calls until it is), then the object dies
