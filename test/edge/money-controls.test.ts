@@ -241,7 +241,7 @@ describe('7. smaller holes', () => {
   });
 
   it('the production player object has no RPC that posts a hold or credits a win no game settled', () => {
-    for (const method of ['reserveHold', 'postHold', 'creditWin']) expect(method in ProductionPlayerDO.prototype).toBe(false);
+    for (const method of ['reserveHold', 'postHold', 'voidHold', 'creditWin']) expect(method in ProductionPlayerDO.prototype).toBe(false);
     expect('settleTableBet' in ProductionPlayerDO.prototype).toBe(true);
   });
 });
