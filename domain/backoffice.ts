@@ -34,7 +34,7 @@ export function fourEyesThresholdMinor(currency: Currency): number {
 }
 
 /**
- * What one operator may apply alone to one player in one UTC day, adjustments and corrections of bets
+ * What one operator may apply alone to one player in 24 hours (a rolling window), adjustments, corrections and voids of bets
  * together (sum of absolute amounts): above it, even small ones wait for a second operator, so a
  * large credit cannot be split into pieces under the single threshold.
  */

@@ -2,7 +2,7 @@
  * Manual adjustments with four eyes. An operator corrects a balance by a signed amount: up to the
  * currency's four-eyes threshold it is applied at once; above it, it waits (pending) until a second
  * operator approves it (applied then, if the balance still covers a debit) or rejects it. What one
- * operator applies alone to this player in one UTC day is capped too (a daily cumulative threshold),
+ * operator applies alone to this player in any 24 hours is capped too (a daily cumulative threshold),
  * so a large credit cannot be split into small ones. A correction of a settled bet (disputes.ts) is
  * an adjustment tied to the bet (`hold_id`): the same queue, thresholds and "never your own" rule,
  * with the bet's bounds checked again when it is approved. The operator-chosen adjustment id is the
@@ -141,11 +141,10 @@ export class Adjustments {
     return { ok: true, adjustment: done, replayed: false };
   }
 
-  /** Whether `actor` applied a credit to this player alone (no second operator) this UTC day. */
-  creditedAloneToday(actor: string): boolean {
-    const dayStart = Math.floor(this.ctx.now() / DAY_MS) * DAY_MS;
+  /** Whether `actor` applied a credit to this player alone (no second operator) at or after `since`. */
+  creditedAloneSince(actor: string, since: number): boolean {
     return this.ctx.db.first`select 1 from adjustments where requested_by = ${actor} and state = 'applied' and decided_by is null
-      and amount_minor > 0 and created_at >= ${dayStart} limit 1` !== null;
+      and amount_minor > 0 and created_at >= ${since} limit 1` !== null;
   }
 
   /** Pending corrections of a bet, oldest first. */
@@ -193,15 +192,17 @@ export class Adjustments {
 
   /**
    * Above the single threshold, or above what this operator already applied alone to this player
-   * today (UTC) plus this one, a second operator must approve. The day's total spans currencies:
-   * each amount counts as its share of its own currency's daily threshold, and the shares add up
-   * to at most 1 (so 1,000 EUR and then 0.02 BTC is not two separate allowances).
+   * in the last 24 hours plus this one, a second operator must approve. A rolling window, not the
+   * calendar day: at midnight nothing resets (two full allowances seconds apart are one window).
+   * The total spans currencies: each amount counts as its share of its own currency's daily
+   * threshold, and the shares add up to at most 1 (so 1,000 EUR and then 0.02 BTC is not two
+   * separate allowances).
    */
   private needsSecondOperator(actor: string, currency: Currency, amount: number): boolean {
     if (Math.abs(amount) > fourEyesThresholdMinor(currency)) return true;
-    const dayStart = Math.floor(this.ctx.now() / DAY_MS) * DAY_MS;
+    const windowStart = this.ctx.now() - DAY_MS;
     const alone = this.ctx.db.all<{ currency: Currency; total: number }>`select currency, sum(abs(amount_minor)) as total from adjustments
-      where requested_by = ${actor} and state = 'applied' and decided_by is null and created_at >= ${dayStart} group by currency`;
+      where requested_by = ${actor} and state = 'applied' and decided_by is null and created_at > ${windowStart} group by currency`;
     const share = alone.reduce((sum, r) => sum + r.total / fourEyesDailyCumulativeMinor(r.currency), 0)
       + Math.abs(amount) / fourEyesDailyCumulativeMinor(currency);
     return share > 1 + 1e-9; // a ratio, not money: the tolerance only absorbs float rounding at exactly 1

@@ -36,6 +36,8 @@ import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
 import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
 
 const ALARM_BATCH_MAX = 100;
+/** How far before a withdrawal's request an approver's own lone credits still bar them from approving it. */
+const CREDIT_LOOKBACK_MS = 24 * 3_600_000;
 
 /** Carries a refusal out of a transaction it rolls back (see PlayerDO.tx). */
 class RolledBack extends Error {
@@ -336,14 +338,16 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   /**
-   * An operator who credited this player alone today (an adjustment, a correction or a void under
-   * the four-eyes thresholds) may not also approve the player's withdrawal: crediting and paying out
-   * are never one person's decision.
+   * Crediting and paying out are never one person's decision: an operator who credited this player
+   * alone (an adjustment, a correction or a void under the four-eyes thresholds) in the day before
+   * the withdrawal was asked for, or at any time since, may not approve it. Tied to the withdrawal,
+   * not to the clock, so waiting for midnight (or a day) does not help.
    */
   decideWithdrawal(withdrawalId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
     return this.tx(() => {
-      if (decision === 'approve' && this.adjustmentsRg.creditedAloneToday(actor)) {
-        return fail('four_eyes_violation', 'you credited this player today without a second operator; another operator must approve the withdrawal');
+      const w = this.walletRg.withdrawal(withdrawalId);
+      if (decision === 'approve' && w && this.adjustmentsRg.creditedAloneSince(actor, w.created_at - CREDIT_LOOKBACK_MS)) {
+        return fail('four_eyes_violation', 'you credited this player without a second operator around this withdrawal; another operator must approve it');
       }
       return this.walletRg.decideWithdrawal(withdrawalId, decision, actor, reason);
     });

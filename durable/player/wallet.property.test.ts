@@ -176,7 +176,7 @@ describe('wallet invariants (R1)', () => {
           // mostly a reviewer who never credits; now and then one of the operators who adjust (refused
           // to approve a player they credited alone today)
           const approver = run % 4 === 0 ? 'op-a' : 'op-w';
-          const e = m.decideWithdrawal(id, decision === 'pay' ? 'approve' : 'reject', approver, c.now());
+          const e = m.decideWithdrawal(id, decision === 'pay' ? 'approve' : 'reject', approver);
           const r = o.decideWithdrawal(id, decision === 'pay' ? 'approve' : 'reject', approver, null);
           same(r, e.expect, `decideWithdrawal ${decision}`);
           if (!r.ok && r.code === 'four_eyes_violation') seen.withdrawal_approvals_refused_after_credit++;

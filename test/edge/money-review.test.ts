@@ -210,3 +210,38 @@ describe('a table that restarted while reserving', () => {
     expect(await realBalance(p.playerId)).toBe(10_000);
   });
 });
+
+/** Moves the player's clock to `msBefore` before the next UTC midnight. */
+async function toBeforeMidnight(playerId: string, msBefore: number): Promise<void> {
+  const DAY = 24 * 3_600_000;
+  const now = await runInDurableObject(player(playerId), (o: PlayerDO) => internals(o).c.now());
+  await advance(playerId, Math.ceil(now / DAY) * DAY - msBefore - now);
+}
+
+describe('nothing resets at midnight (third review)', () => {
+  it('an operator who credited 1,000.00 EUR alone seconds before midnight cannot approve the payout of it seconds after', async () => {
+    const p = await funded(1_000);
+    expect((await call('POST', '/v1/players/me/kyc', { provider: 'sandbox', document_type: 'passport', document_number: 'P1234567' }, { token: p.token })).status).toBe(200);
+    await toBeforeMidnight(p.playerId, 2_000);
+    expect([await adjust(operator, p, 50_000), await adjust(operator, p, 50_000)].map((r) => r.body.adjustment.state)).toEqual(['applied', 'applied']);
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    expect(login.status).toBe(201);
+    const w = await call('POST', '/v1/wallet/withdrawals', { amount_minor: 100_000, currency: 'EUR' }, { token: login.body.token, headers: { 'Idempotency-Key': idemKey() } });
+    expect(w.status).toBe(201);
+    await advance(p.playerId, 4_000); // 00:00:02 UTC, the next day
+    const path = `/v1/ops/players/${p.playerId}/withdrawals/${w.body.withdrawal.withdrawal_id}/decision`;
+    expectError(await opCall('POST', path, operator, { decision: 'approve', reason: 'verified' }), 403, 'four_eyes_violation');
+    // nor a day later: the bar is tied to the withdrawal, not to the clock
+    await advance(p.playerId, 25 * 3_600_000);
+    expectError(await opCall('POST', path, operator, { decision: 'approve', reason: 'verified' }), 403, 'four_eyes_violation');
+  });
+
+  it('one operator alone cannot credit 2,000.00 EUR to one player within a few seconds across midnight', async () => {
+    const p = await funded(1_000);
+    await toBeforeMidnight(p.playerId, 2_000);
+    const a = [await adjust(operator, p, 50_000), await adjust(operator, p, 50_000)];
+    await advance(p.playerId, 4_000);
+    const b = [await adjust(operator, p, 50_000), await adjust(operator, p, 50_000)];
+    expect([...a, ...b].map((r) => r.body.adjustment.state)).toEqual(['applied', 'applied', 'pending', 'pending']);
+  });
+});

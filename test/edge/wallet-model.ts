@@ -46,7 +46,7 @@ export class WalletModel {
   /** Idempotency keys that took effect: their request fingerprint and the id they created. */
   readonly keys = new Map<string, { fp: string; id: string }>();
   readonly deposits = new Map<string, { cur: Currency; amount: number; state: 'pending' | 'completed' | 'failed'; createdAt: number }>();
-  readonly withdrawals = new Map<string, { cur: Currency; amount: number; holdId: string; state: 'requested' | 'approved' | 'rejected' | 'paid' }>();
+  readonly withdrawals = new Map<string, { cur: Currency; amount: number; holdId: string; state: 'requested' | 'approved' | 'rejected' | 'paid'; createdAt: number }>();
   readonly holds = new Map<string, MHold>();
   readonly wins = new Map<string, { holdId: string | null; cur: Currency; amount: number; bucket: Bucket }>();
   readonly adjustments = new Map<string, MAdjustment>();
@@ -177,18 +177,19 @@ export class WalletModel {
     return ok(false, (id) => {
       this.keys.set(k, { fp, id });
       const holdId = `wd:${id}`;
-      this.withdrawals.set(id, { cur, amount, holdId, state: 'requested' });
+      this.withdrawals.set(id, { cur, amount, holdId, state: 'requested', createdAt: now });
       this.holds.set(holdId, { kind: 'withdrawal', cur, real: amount, bonus: 0, state: 'pending', expiresAt: null, createdAt: now, maxReturn: null });
       this.hold(cur, amount, 0);
     });
   }
 
-  decideWithdrawal(id: string, decision: 'approve' | 'reject', actor: string, now: number): Step {
-    // crediting a player and paying them out are never one operator's decision on one day
-    const dayStart = Math.floor(now / DAY) * DAY;
-    const credited = [...this.adjustments.values()].some((a) => a.requestedBy === actor && a.state === 'applied' && a.decidedBy === null && a.amount > 0 && a.createdAt >= dayStart);
-    if (decision === 'approve' && credited) return no('four_eyes_violation');
+  decideWithdrawal(id: string, decision: 'approve' | 'reject', actor: string): Step {
     const w = this.withdrawals.get(id);
+    // crediting a player and paying them out are never one operator's decision: no lone credit of
+    // the approver's in the day before the withdrawal was asked for, or since
+    const credited = w !== undefined && [...this.adjustments.values()]
+      .some((a) => a.requestedBy === actor && a.state === 'applied' && a.decidedBy === null && a.amount > 0 && a.createdAt >= w.createdAt - DAY);
+    if (decision === 'approve' && credited) return no('four_eyes_violation');
     if (!w) return no('withdrawal_not_found');
     const target = decision === 'approve' ? 'approved' : 'rejected';
     if (w.state === target) return ok(true);
@@ -325,15 +326,14 @@ export class WalletModel {
   // ---- adjustments (four eyes) ---------------------------------------------------------------
 
   /**
-   * Above the single threshold, or when what the operator applied alone today, each amount as its
-   * share of its currency's daily threshold, would pass 1 with this one.
+   * Above the single threshold, or when what the operator applied alone in the last 24 hours, each
+   * amount as its share of its currency's daily threshold, would pass 1 with this one.
    */
   private needsSecondOperator(actor: string, cur: Currency, amount: number, now: number): boolean {
     if (Math.abs(amount) > fourEyesThresholdMinor(cur)) return true;
-    const dayStart = Math.floor(now / DAY) * DAY;
     let share = Math.abs(amount) / fourEyesDailyCumulativeMinor(cur);
     for (const a of this.adjustments.values()) {
-      if (a.requestedBy === actor && a.state === 'applied' && a.decidedBy === null && a.createdAt >= dayStart) share += Math.abs(a.amount) / fourEyesDailyCumulativeMinor(a.cur);
+      if (a.requestedBy === actor && a.state === 'applied' && a.decidedBy === null && a.createdAt > now - DAY) share += Math.abs(a.amount) / fourEyesDailyCumulativeMinor(a.cur);
     }
     return share > 1 + 1e-9;
   }
