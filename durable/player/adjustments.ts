@@ -61,7 +61,12 @@ type Apply = (a: Pick<Adjustment, 'adjustment_id' | 'currency' | 'bucket' | 'amo
  * What the approval of a dispute's adjustment must check again, how it moves the money (a void
  * computes its own entries), and what it records once applied (disputes.ts).
  */
-export type BetRules = { check: (a: Adjustment) => Failure | null; apply?: (a: Adjustment) => Result<{ balance_after_minor: number }>; applied: (a: Adjustment) => void };
+export type BetRules = {
+  check: (a: Adjustment) => Failure | null;
+  /** Moves the money itself, or null to move it as a plain adjustment (one entry in its bucket). */
+  apply: (a: Adjustment) => Result<{ balance_after_minor: number }> | null;
+  applied: (a: Adjustment) => void;
+};
 
 function fingerprint(a: Pick<Adjustment, 'currency' | 'bucket' | 'amount_minor' | 'reason'> & { actor: string }): string {
   return JSON.stringify(['adjustment', a.currency, a.bucket, a.amount_minor, a.reason, a.actor]);
@@ -130,7 +135,7 @@ export class Adjustments {
     }
     const refused = rules?.check(a);
     if (refused) return refused; // stays pending (the bet may still be corrected another way), or rejected by a void
-    const applied = (rules?.apply ?? this.applyToBucket)(a);
+    const applied = rules?.apply(a) ?? this.applyToBucket(a);
     if (!applied.ok) return applied; // stays pending: a later approval may find the funds
     const after = applied.balance_after_minor;
     this.ctx.db.run`update adjustments set state = 'applied', decided_by = ${actor}, decision_reason = ${reason}, decided_at = ${now},

@@ -120,11 +120,13 @@ export class Disputes {
         const bet = this.settledBet(a.hold_id!, a.adjustment_id);
         if (!bet.ok) return bet;
         if (a.resolution === 'correct') return this.outOfBounds(bet.hold, a.amount_minor, a.adjustment_id);
-        const net = this.voidDelta(bet.hold).real + this.voidDelta(bet.hold).bonus;
+        const delta = this.voidDelta(bet.hold);
+        const net = delta.real + delta.bonus;
         return net === a.amount_minor ? null
           : fail('invalid_state', `the bet changed since this void was requested (it would now move ${net}, not ${a.amount_minor}): reject it and void again`, { amount_minor: net });
       },
-      apply: (a) => (a.resolution === 'void' ? this.moveVoid(this.wallet.hold(a.hold_id!)!, a.adjustment_id) : this.applyCorrection(a)),
+      // a correction moves real money like any adjustment; a void computes its own entries
+      apply: (a) => (a.resolution === 'void' ? this.moveVoid(this.wallet.hold(a.hold_id!)!, a.adjustment_id) : null),
       applied: (a) => this.recordApplied(a),
     });
   }
@@ -172,11 +174,6 @@ export class Disputes {
     this.limits.record('wager', h.currency, -(h.real_minor + h.bonus_minor), h.created_at);
     this.limits.record('loss', h.currency, -(delta.real + delta.bonus), h.created_at);
     return { ok: true, balance_after_minor: moved.balance_after_minor.real };
-  }
-
-  private applyCorrection(a: Adjustment): Result<{ balance_after_minor: number }> {
-    const r = this.wallet.correct(a.currency, `adjustment:${a.adjustment_id}`, { real: a.amount_minor });
-    return r.ok ? { ok: true, balance_after_minor: r.balance_after_minor.real } : r;
   }
 
   private correctBet(input: DisputeInput, amount: number): Result<{ dispute: DisputeOutcome }> {

@@ -9,7 +9,7 @@ import { PlayerDO as ProductionPlayerDO } from '../../durable/player/player-do';
 import { ROUND_RESULT_DEADLINE_MS } from '../../durable/table/bets';
 import type { TableDO } from '../../durable/table/table-do';
 import { call, expectError, idemKey, player, register } from './helpers';
-import { adjust, dispute, funded, lostRound, realBalance } from './money-helpers';
+import { adjust, dispute, funded, lostRound, realBalance, sessionOf } from './money-helpers';
 import { auditEntries, backOfficeCrew, createOperator, opCall, type Operator } from './ops-helpers';
 
 let admin: Operator;
@@ -99,9 +99,7 @@ describe('2. a void restores exactly the pre-bet position', () => {
   it('a provider rollback after a correction also restores the pre-bet position', async () => {
     const p = await funded(10_000);
     const stub = player(p.playerId);
-    const session = (await stub.inspect());
-    if (!session.ok) throw new Error('no player');
-    const sessionId = session.sessions.find((s) => s.ended_at === null)!.session_id;
+    const sessionId = sessionOf(p);
     const base = { provider_id: 'sandbox-slots', round_id: 'pr-1', game_id: 'sandbox-slots:fruit-party', currency: 'EUR' as const };
     const bet = await stub.providerBet({ ...base, session_id: sessionId, tx_id: 'bet-1', amount_minor: 2_000 }, null);
     expect(bet).toMatchObject({ ok: true });

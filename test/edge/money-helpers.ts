@@ -1,4 +1,5 @@
 /** Players with money and settled bets, for the money-control tests (through the real API). */
+import { decodeJwt } from 'jose';
 import { expect } from 'vitest';
 import { call, deposit, idemKey, player, register, type Json, type Registered } from './helpers';
 import { opCall, type Operator } from './ops-helpers';
@@ -33,4 +34,9 @@ export function dispute(op: Operator, p: Registered, body: Json, key = idemKey()
 /** An operator's manual adjustment of the player's balance. */
 export function adjust(op: Operator, p: Registered, amount_minor: number, currency = 'EUR', key = idemKey()) {
   return opCall('POST', `/v1/ops/players/${p.playerId}/adjustments`, op, { currency, amount_minor, reason: 'goodwill for outage' }, { headers: { 'Idempotency-Key': key } });
+}
+
+/** The player's open session (the one their token names), for calls made straight to the object. */
+export function sessionOf(p: Registered): string {
+  return decodeJwt(p.token).sid as string;
 }

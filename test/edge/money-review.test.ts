@@ -6,7 +6,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { advance, call, expectError, idemKey, internals, player, register, type Registered } from './helpers';
-import { adjust, dispute, funded, lostRound, realBalance } from './money-helpers';
+import { adjust, dispute, funded, lostRound, realBalance, sessionOf } from './money-helpers';
 import type { PlayerDO } from './entry';
 import { backOfficeCrew, createOperator, opCall, type Operator } from './ops-helpers';
 
@@ -51,9 +51,7 @@ describe('a void is a credit like any other', () => {
   it('a pending void is rejected by a provider rollback of the same bet, which goes ahead', async () => {
     const p = await funded(1_000_000);
     const stub = player(p.playerId);
-    const s = await stub.inspect();
-    if (!s.ok) throw new Error('no player');
-    const sessionId = s.sessions.find((x) => x.ended_at === null)!.session_id;
+    const sessionId = sessionOf(p);
     const base = { provider_id: 'sandbox-slots', round_id: 'pr-v', game_id: 'sandbox-slots:fruit-party', currency: 'EUR' as const };
     expect(await stub.providerBet({ ...base, session_id: sessionId, tx_id: 'bet-v', amount_minor: 300_000 }, null)).toMatchObject({ ok: true });
     const v = await dispute(operator, p, { hold_id: 'prov:sandbox-slots:bet-v', resolution: 'void', reason: 'stuck' });
@@ -145,9 +143,7 @@ describe('sessions', () => {
   it('a provider bet on an idle session is refused and the session ends for good', async () => {
     const p = await funded(10_000);
     const stub = player(p.playerId);
-    const s = await stub.inspect();
-    if (!s.ok) throw new Error('no player');
-    const sessionId = s.sessions.find((x) => x.ended_at === null)!.session_id;
+    const sessionId = sessionOf(p);
     await advance(p.playerId, 31 * 60_000);
     const bet = await stub.providerBet({ provider_id: 'sandbox-slots', round_id: 'pr-x', game_id: 'sandbox-slots:fruit-party', currency: 'EUR', session_id: sessionId, tx_id: 'b-x', amount_minor: 100 }, null);
     expect(bet).toMatchObject({ ok: false, code: 'session_expired' });
@@ -194,9 +190,7 @@ describe('a table that restarted while reserving', () => {
   it('a reservation that arrives after the table gave the bet up is refused: no stake held for a day', async () => {
     const p = await funded(10_000);
     const stub = player(p.playerId);
-    const s = await stub.inspect();
-    if (!s.ok) throw new Error('no player');
-    const sessionId = s.sessions.find((x) => x.ended_at === null)!.session_id;
+    const sessionId = sessionOf(p);
     // the table (after its restart) gives up the bet whose reservation never answered...
     expect(await stub.abandonTableBet('table:roulette-1:late-bet')).toMatchObject({ ok: true, hold: null });
     // ...and the reservation it had sent arrives afterwards

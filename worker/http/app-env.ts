@@ -2,6 +2,7 @@
 import type { RequestIdVariables } from 'hono/request-id';
 import type { Principal } from '../../domain/authz';
 import type { Jurisdiction } from '../../domain/jurisdictions';
+import type { AuditFields } from '../ops/guard';
 
 export type PlayerAuth = { playerId: string; sessionId: string };
 
@@ -17,6 +18,8 @@ export type AppEnv = {
     requestJurisdiction: Jurisdiction | null;
     player: PlayerAuth;
     operator: OperatorAuth;
+    /** The back-office action this request was allowed and has not audited yet (worker/ops/audit-refusals.ts). */
+    unrecordedAction: AuditFields | null;
   };
 };
 

@@ -12,7 +12,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../http/app-env';
 import { ApiError } from '../http/errors';
-import { authorizedUnrecorded, recordAudit } from './guard';
+import { recordAudit } from './guard';
 
 /** Bounds what is copied from the request into the entry (the log caps before/after at 16 KiB). */
 const REQUEST_FIELDS_MAX = 20;
@@ -28,7 +28,7 @@ function requestFields(path: string, body: unknown): Record<string, unknown> {
 export const auditRefusals = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   if (c.req.method === 'GET' || c.req.method === 'HEAD') return;
-  const action = authorizedUnrecorded(c);
+  const action = c.get('unrecordedAction');
   const err = c.error;
   if (!action || !(err instanceof ApiError)) return;
   const body: unknown = await c.req.json().catch(() => null);

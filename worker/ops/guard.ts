@@ -58,7 +58,7 @@ export type AuditFields = Pick<AuditEntryInput, 'action' | 'target_type' | 'targ
 export type Actor = { operator_id: string; email: string | null; roles: string[] };
 
 export async function recordAudit(c: Ctx, f: AuditFields, actor?: Actor): Promise<void> {
-  authorized.delete(c);
+  c.set('unrecordedAction', null);
   const who = actor ?? c.get('operator');
   const at = Date.now();
   await auditStub(c.env, auditShardName(f.brand, at)).append(auditShardName(f.brand, at), {
@@ -69,21 +69,12 @@ export async function recordAudit(c: Ctx, f: AuditFields, actor?: Actor): Promis
   });
 }
 
-/**
- * The action a request was allowed and has not recorded yet: what worker/ops/audit-refusals.ts
- * records as 'failed' when the action is refused after all. Keyed by the request's context.
- */
-const authorized = new WeakMap<Ctx, AuditFields>();
-
-export function authorizedUnrecorded(c: Ctx): AuditFields | null {
-  return authorized.get(c) ?? null;
-}
-
 /** Allows or throws 403, auditing the denial with the rule that refused it. */
 export async function authorizeOrDeny(c: Ctx, permission: Permission, target: Target, audit: Omit<AuditFields, 'brand' | 'outcome'>): Promise<void> {
   const decision = authorize(c.get('operator'), permission, target);
   if (decision.allow) {
-    authorized.set(c, { ...audit, brand: target.brand, jurisdiction: target.jurisdiction ?? null });
+    // what worker/ops/audit-refusals.ts records as 'failed' if the action is refused after all
+    c.set('unrecordedAction', { ...audit, brand: target.brand, jurisdiction: target.jurisdiction ?? null });
     return;
   }
   await recordAudit(c, { ...audit, brand: target.brand, jurisdiction: target.jurisdiction ?? null, outcome: 'denied', reason: `${permission}: ${decision.reason}` });
