@@ -14,8 +14,8 @@ import type { OutcomeJson, PublicRound, RoundRow, RoundState } from './types';
 export const LIVE_STATES: readonly RoundState[] = ['betting_open', 'betting_closed', 'result'];
 
 /** When a round without a result is voided (see ROUND_RESULT_DEADLINE_MS). */
-export function resultDeadline(r: RoundRow): number {
-  return r.opened_at + ROUND_RESULT_DEADLINE_MS;
+export function resultDeadline(openedAt: number): number {
+  return openedAt + ROUND_RESULT_DEADLINE_MS;
 }
 
 export class Rounds {
@@ -53,7 +53,7 @@ export class Rounds {
     this.c.db.run`insert into rounds (round_id, round_no, state, opened_at, closes_at, opened_by, offered_in, commitment, server_seed)
       values (${roundId}, ${roundNo}, 'betting_open', ${now}, ${closesAt}, ${actor}, ${JSON.stringify(offeredIn)}, ${commitment}, ${seed})`;
     this.c.schedules.at('round.close', roundId, closesAt);
-    this.c.schedules.at('round.expire', roundId, now + ROUND_RESULT_DEADLINE_MS); // resultDeadline()
+    this.c.schedules.at('round.expire', roundId, resultDeadline(now));
     this.c.emit('table.round.opened', {
       round_no: roundNo, game: this.c.table.game, game_id: this.c.table.game_id, mode: this.c.table.mode, commitment, closes_at: closesAt, actor,
     }, { round_id: roundId });
@@ -83,9 +83,9 @@ export class Rounds {
     }
     if (r.state !== 'betting_closed') return fail('invalid_state', `round ${r.round_no} is ${r.state}`);
     const now = this.c.now();
-    if (now >= resultDeadline(r)) {
+    if (now >= resultDeadline(r.opened_at)) {
       return fail('round_expired', `round ${r.round_no} had no result within ${ROUND_RESULT_DEADLINE_MS / 60_000} minutes of opening; it is voided and every stake goes back`, {
-        round_id: roundId, deadline_at: resultDeadline(r),
+        round_id: roundId, deadline_at: resultDeadline(r.opened_at),
       });
     }
     this.c.schedules.cancel('round.expire', roundId);

@@ -39,7 +39,7 @@ export class Settlement {
     const pending = this.tx(() => this.bets.inState(roundId, 'reserving'));
     await Promise.all(pending.map(async (b) => {
       const r = await this.port(b.player_id).abandonTableBet(b.hold_id);
-      if (r.ok || r.code === 'hold_not_found') this.tx(() => this.bets.refuse(b.bet_id, 'betting_closed'));
+      if (r.ok) this.tx(() => this.bets.refuse(b.bet_id, 'betting_closed'));
     }));
   }
 

@@ -204,7 +204,7 @@ export class TableDO extends DurableObject<Env> {
     const r = await playerPort(this.env, playerId).abandonTableBet(holdId)
       .catch((err: unknown): Result<object> => ({ ok: false, code: 'internal_error', message: String(err) }));
     // invalid_state: already voided or expired (the stake is back either way)
-    const released = r.ok || r.code === 'invalid_state' || r.code === 'hold_not_found';
+    const released = r.ok || r.code === 'invalid_state';
     const failures = released ? 0 : (this.releaseFailures.get(ref) ?? 0) + 1;
     if (released) this.releaseFailures.delete(ref);
     else this.releaseFailures.set(ref, failures);
