@@ -38,7 +38,7 @@ const median = (xs: number[]) => {
 };
 
 /** Writes (once) about `events` events as batch objects; returns the directory and the exact count. */
-async function dataset(events: number, log: (m: string) => void): Promise<{ dir: string; events: number; objects: number; bytes: number }> {
+export async function dataset(events: number, log: (m: string) => void): Promise<{ dir: string; events: number; objects: number; bytes: number }> {
   const dir = resolve(REPO_ROOT, 'bench', '.cache', `w1-${events}`);
   const manifest = join(dir, 'manifest.json');
   if (existsSync(manifest)) return { dir, ...JSON.parse(readFileSync(manifest, 'utf8')) };
