@@ -144,19 +144,19 @@ function topoSort(models: DirectModel[]): DirectModel[] {
 export const ymd = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * The query with SQLMesh's date macros as literals for the inclusive day range [start, end]:
- * @start_ds / @end_ds -> '2026-10-22' (strings, as SQLMesh renders them), @start_date / @end_date ->
- * DATE literals, @start_ts / @end_ts -> TIMESTAMP literals (end = the last microsecond of the end day).
+ * The query with SQLMesh's date macros as literals for the inclusive day range [start, end], as
+ * SQLMesh (and the runner's macros.ts) render them: @start_ds / @end_ds -> '2026-10-22' (strings),
+ * @start_date / @end_date -> CAST('2026-10-22' AS DATE), @start_ts -> '2026-10-22 00:00:00',
+ * @end_ts -> '2026-11-20 23:59:59.999999' (the inclusive end).
  */
 export function renderMacros(query: string, start: string, end: string): string {
-  const endTs = `${end} 23:59:59.999999`;
   return query
-    .replace(/@start_ds\b/g, `'${start}'`)
-    .replace(/@end_ds\b/g, `'${end}'`)
-    .replace(/@start_date\b/g, `DATE '${start}'`)
-    .replace(/@end_date\b/g, `DATE '${end}'`)
-    .replace(/@start_ts\b/g, `TIMESTAMP '${start} 00:00:00'`)
-    .replace(/@end_ts\b/g, `TIMESTAMP '${endTs}'`);
+    .replace(/@start_ds\b/gi, `'${start}'`)
+    .replace(/@end_ds\b/gi, `'${end}'`)
+    .replace(/@start_date\b/gi, `CAST('${start}' AS DATE)`)
+    .replace(/@end_date\b/gi, `CAST('${end}' AS DATE)`)
+    .replace(/@start_ts\b/gi, `'${start} 00:00:00'`)
+    .replace(/@end_ts\b/gi, `'${end} 23:59:59.999999'`);
 }
 
 const q = (name: string) => name.split('.').map((p) => `"${p}"`).join('.');

@@ -1,0 +1,414 @@
+/**
+ * W2 (TARGETS.md): the SQL model runner on a DAG of 30 models over W1's ~10M simulated events.
+ *
+ *   full        the runner's `plan prod --auto-apply` of bench/w2/models/ on a fresh warehouse
+ *               (load + compile + plan + apply, in this process) against the floor: the same 30
+ *               queries run directly by DuckDB in topological order (CREATE TABLE AS / CREATE VIEW,
+ *               macros replaced by the whole range; bench/w2/direct.ts). Target ours/floor <= 1.1x.
+ *   incremental one more simulated day appended to raw.events (with `sync`, not measured), then the
+ *               runner's `run` at a `now` one day later (only the new day's intervals are due) against
+ *               the runner's own full build. Target <= 5 % of it. The floor's day (delete + insert of
+ *               the same day's SQL per model) is reported beside it.
+ *   plan        load + compile + plan, no apply, for the 30-model project and for 300 models (the
+ *               30 replicated 10 times, bench/w2/replicate.ts), on a fresh warehouse (every model
+ *               added, its whole history to backfill) and, for 30, on the built one (nothing to do).
+ *               Target: seconds, not minutes (< 60 s).
+ *
+ * Data: W1's cache (bench/.cache/w1-<events>/, the simulator's fast mode) loaded once with `sync` into
+ * bench/.cache/w2-base-<events>/casino.duckdb (not measured; the lake is dropped, W2 reads DuckDB
+ * only). Each run copies that file twice (floor and ours, so each starts from the same bytes), in
+ * the same process, one database open at a time. Runs alternate which side goes first.
+ *
+ * Run alone: `node --import tsx bench/w2-runner.ts --events 10000000 --runs 1` prints the JSON
+ * results; `npm run bench -- --only W2` runs it through bench/run.mjs.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { dataset } from './w1-warehouse-ingest';
+import { directDay, directFull, loadDirectModels, type DirectModel } from './w2/direct';
+import { nextDayDataset } from './w2/next-day';
+import { replicateProject } from './w2/replicate';
+import { warehousePaths, type WarehousePaths } from '../warehouse/config';
+import { openWarehouse } from '../warehouse/db';
+import { dirSource } from '../warehouse/source/dir';
+import { REPO_ROOT } from '../warehouse/source/local-r2';
+import { sync } from '../warehouse/sync';
+
+const DAY_MS = 86_400_000;
+/** W1's history: 30 days ending at this instant (UTC midnight), so 2026-10-22 .. 2026-11-20. */
+const NOW = Date.UTC(2026, 10, 21, 0, 0, 0);
+const DAYS = 30;
+const TABLES = 4;
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const FIRST_DAY = ymd(NOW - DAYS * DAY_MS);
+const LAST_DAY = ymd(NOW - DAY_MS);
+const NEXT_DAY = ymd(NOW);
+
+const MODELS = resolve(REPO_ROOT, 'bench', 'w2', 'models');
+const CACHE = resolve(REPO_ROOT, 'bench', '.cache');
+
+const TARGET_FULL_RATIO = 1.1;
+const TARGET_INCREMENTAL_PCT = 5;
+const TARGET_PLAN_MS = 60_000;
+
+// ---- statistics (nearest-rank, as bench/lib/stats.mjs) ----
+const sortNum = (xs: number[]) => [...xs].sort((a, b) => a - b);
+function median(xs: number[]): number {
+  const s = sortNum(xs);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+function p99(xs: number[]): number {
+  const s = sortNum(xs);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(0.99 * s.length) - 1))]!;
+}
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const stat = (xs: number[]) => (xs.length > 1 ? { median: r1(median(xs)), p99: r1(p99(xs)), n: xs.length } : { median: r1(xs[0]!), n: 1 });
+
+// ---- the runner, behind the few calls W2 makes ----
+
+/**
+ * The runner's API (warehouse/runner/): loadProject(root) (project.ts), compileProject(project, con)
+ * (compile.ts), plan(...) / applyPlan(...) (plan.ts), run(...) (run.ts). Imported at run time so this
+ * file typechecks before those modules exist; once they are on main this becomes static imports.
+ */
+type Runner = {
+  loadProject(root: string): Promise<unknown>;
+  compileProject(project: unknown, con: DuckDBConnection): Promise<unknown>;
+  plan(opts: Record<string, unknown>): Promise<unknown>;
+  applyPlan(...args: unknown[]): Promise<unknown>;
+  run(opts: Record<string, unknown>): Promise<unknown>;
+};
+
+async function loadRunner(): Promise<Runner> {
+  const dir = '../warehouse/runner/';
+  const need = async (file: string, names: string[]) => {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(dir + file)) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`W2 needs the runner's warehouse/runner/${file} (${(err as Error).message.split('\n')[0]})`);
+    }
+    for (const n of names) if (typeof mod[n] !== 'function') throw new Error(`W2: warehouse/runner/${file} has no function ${n}`);
+    return mod as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  };
+  const [project, compile, planMod, runMod] = await Promise.all([
+    need('project.ts', ['loadProject']),
+    need('compile.ts', ['compileProject']),
+    need('plan.ts', ['plan', 'applyPlan']),
+    need('run.ts', ['run']),
+  ]);
+  return {
+    loadProject: (root) => project.loadProject!(root),
+    compileProject: (p, con) => compile.compileProject!(p, con),
+    plan: (opts) => planMod.plan!(opts),
+    applyPlan: (...args) => planMod.applyPlan!(...args),
+    run: (opts) => runMod.run!(opts),
+  };
+}
+
+type Split = { load_ms: number; compile_ms: number; plan_ms: number; apply_ms?: number; run_ms?: number; total_ms: number };
+
+/** `plan prod --auto-apply` in this process: load, compile, plan, apply. */
+async function runnerPlanApply(rn: Runner, con: DuckDBConnection, root: string, now: number): Promise<Split> {
+  const t0 = performance.now();
+  const project = await rn.loadProject(root);
+  const t1 = performance.now();
+  const compiled = await rn.compileProject(project, con);
+  const t2 = performance.now();
+  const p = await rn.plan({ con, project, compiled, env: 'prod', now });
+  const t3 = performance.now();
+  await rn.applyPlan({ con, project, compiled, plan: p, now });
+  const t4 = performance.now();
+  return { load_ms: t1 - t0, compile_ms: t2 - t1, plan_ms: t3 - t2, apply_ms: t4 - t3, total_ms: t4 - t0 };
+}
+
+/** `plan prod` without applying: load, compile, plan. */
+async function runnerPlanOnly(rn: Runner, con: DuckDBConnection, root: string, now: number): Promise<Split> {
+  const t0 = performance.now();
+  const project = await rn.loadProject(root);
+  const t1 = performance.now();
+  const compiled = await rn.compileProject(project, con);
+  const t2 = performance.now();
+  await rn.plan({ con, project, compiled, env: 'prod', now });
+  const t3 = performance.now();
+  return { load_ms: t1 - t0, compile_ms: t2 - t1, plan_ms: t3 - t2, total_ms: t3 - t0 };
+}
+
+/** `run` in this process (as `wh run` would: load, compile, fill the due intervals of prod). */
+async function runnerRun(rn: Runner, con: DuckDBConnection, root: string, now: number): Promise<Split> {
+  const t0 = performance.now();
+  const project = await rn.loadProject(root);
+  const t1 = performance.now();
+  const compiled = await rn.compileProject(project, con);
+  const t2 = performance.now();
+  await rn.run({ con, project, compiled, env: 'prod', now });
+  const t3 = performance.now();
+  return { load_ms: t1 - t0, compile_ms: t2 - t1, plan_ms: 0, run_ms: t3 - t2, total_ms: t3 - t0 };
+}
+
+const roundSplit = (s: Split) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.round(v as number)])) as Split;
+
+// ---- data ----
+
+/** W1's events loaded once with `sync` into bench/.cache/w2-base-<events>/casino.duckdb. */
+async function baseWarehouse(events: number, log: (m: string) => void): Promise<{ db: string; events: number; players: number }> {
+  const data = await dataset(events, log);
+  const dir = join(CACHE, `w2-base-${events}`);
+  const ready = join(dir, 'ready.json');
+  if (existsSync(ready)) {
+    const r = JSON.parse(readFileSync(ready, 'utf8')) as { events: number; players?: number };
+    if (r.events === data.events && r.players) return { db: join(dir, 'casino.duckdb'), events: r.events, players: r.players };
+  }
+  const paths = warehousePaths(dir);
+  if (!existsSync(ready) || !existsSync(paths.db)) {
+    log(`W2: loading ${data.events} events into ${paths.db} with sync (once; cached)`);
+    rmSync(dir, { recursive: true, force: true });
+    const t = await sync({ paths, source: dirSource(data.dir) });
+    if (t.events_new !== data.events) throw new Error(`W2: base load got ${t.events_new} of ${data.events} events`);
+    rmSync(paths.lake, { recursive: true, force: true });
+    rmSync(paths.scratch, { recursive: true, force: true });
+  }
+  const wh = await openWarehouse(paths.db);
+  try {
+    const n = Number((await wh.con.runAndReadAll('select count(*) from raw.events')).getRows()[0]![0]);
+    const players = Number((await wh.con.runAndReadAll("select count(*) from raw.events where event_type = 'player.registered'")).getRows()[0]![0]);
+    if (n !== data.events) throw new Error(`W2: ${paths.db} holds ${n} events, expected ${data.events}`);
+    await wh.con.run('checkpoint');
+    writeFileSync(ready, JSON.stringify({ events: n, players }));
+    return { db: paths.db, events: n, players };
+  } finally {
+    wh.close();
+  }
+}
+
+function copyWarehouse(baseDb: string, dir: string): WarehousePaths {
+  const paths = warehousePaths(dir);
+  mkdirSync(paths.dir, { recursive: true });
+  copyFileSync(baseDb, paths.db);
+  if (existsSync(`${baseDb}.wal`)) copyFileSync(`${baseDb}.wal`, `${paths.db}.wal`);
+  return paths;
+}
+
+async function withDb<T>(paths: WarehousePaths, fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+  const wh = await openWarehouse(paths.db);
+  try {
+    return await fn(wh.con);
+  } finally {
+    wh.close();
+  }
+}
+
+/** Row count of every non-external model (tables and views), by name: the check that both sides did the same work. */
+async function counts(con: DuckDBConnection, models: DirectModel[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of models) {
+    if (m.kind === 'EXTERNAL') continue;
+    const [schema, table] = m.name.split('.');
+    out[m.name] = Number((await con.runAndReadAll(`select count(*) from "${schema}"."${table}"`)).getRows()[0]![0]);
+  }
+  return out;
+}
+
+function compareCounts(what: string, floor: Record<string, number>, ours: Record<string, number>): void {
+  const bad = Object.keys(floor).filter((k) => floor[k] !== ours[k]).map((k) => `${k}: floor ${floor[k]}, ours ${ours[k] ?? 'missing'}`);
+  if (bad.length) throw new Error(`W2 ${what}: the runner's models differ from the floor's: ${bad.join('; ')}`);
+}
+
+// ---- the benchmark ----
+
+type RunResult = {
+  order: 'floor-first' | 'ours-first';
+  floor_full_ms: number;
+  ours_full_ms: number;
+  ours_full: Split;
+  full_ratio: number;
+  next_day_events: number;
+  floor_day_ms: number;
+  ours_day_ms: number;
+  ours_day: Split;
+  incremental_pct: number;
+  floor_incremental_pct: number;
+  floor_full_per_model_ms: Record<string, number>;
+  floor_day_per_model_ms: Record<string, number>;
+};
+
+export async function runW2(opts: { events: number; runs: number; planReps?: number; log?: (m: string) => void }) {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const planReps = opts.planReps ?? 3;
+  const base = await baseWarehouse(opts.events, log);
+  const nextDay = await nextDayDataset({ dir: join(CACHE, `w2-next-day-${opts.events}`), players: base.players, days: DAYS, tables: TABLES, seed: 'w2-next', from: NOW, log });
+  const models = loadDirectModels(MODELS);
+  const built = models.filter((m) => m.kind !== 'EXTERNAL').length;
+  const project300 = join(CACHE, 'w2-300');
+  const models300 = replicateProject(MODELS, project300, 10);
+  const rn = await loadRunner();
+
+  const runs: RunResult[] = [];
+  const plan30Fresh: Split[] = [];
+  const plan30Built: Split[] = [];
+  const plan300Fresh: Split[] = [];
+
+  for (let r = 0; r < opts.runs; r++) {
+    const scratch = mkdtempSync(join(tmpdir(), 'w2-'));
+    const say = (m: string) => log(`W2 run ${r + 1}: ${m}`);
+    try {
+      const floorPaths = copyWarehouse(base.db, join(scratch, 'floor'));
+      const oursPaths = copyWarehouse(base.db, join(scratch, 'ours'));
+      const floorFirst = r % 2 === 0;
+
+      // (a) + (b): full builds of the 30 models over the 30 days
+      let floorFull!: Awaited<ReturnType<typeof directFull>>;
+      let oursFull!: Split;
+      const doFloor = async () => {
+        floorFull = await withDb(floorPaths, (con) => directFull(con, models, FIRST_DAY, LAST_DAY));
+        say(`floor full build ${Math.round(floorFull.ms)} ms`);
+      };
+      const doOurs = async () => {
+        oursFull = await withDb(oursPaths, (con) => runnerPlanApply(rn, con, MODELS, NOW));
+        say(`runner plan prod --auto-apply ${Math.round(oursFull.total_ms)} ms (${JSON.stringify(roundSplit(oursFull))})`);
+      };
+      if (floorFirst) { await doFloor(); await doOurs(); } else { await doOurs(); await doFloor(); }
+      const floorCounts = await withDb(floorPaths, (con) => counts(con, models));
+      compareCounts('full build', floorCounts, await withDb(oursPaths, (con) => counts(con, models)));
+
+      // one more day of events, into both (not measured)
+      for (const paths of [floorPaths, oursPaths]) {
+        const t = await sync({ paths, source: dirSource(nextDay.dir) });
+        if (t.events_new !== nextDay.events) throw new Error(`W2: the next day loaded ${t.events_new} of ${nextDay.events} events`);
+      }
+
+      // (c) the day: the runner's run at now + 1 day, and the floor's delete + insert of that day
+      let floorDay!: Awaited<ReturnType<typeof directDay>>;
+      let oursDay!: Split;
+      const doFloorDay = async () => {
+        floorDay = await withDb(floorPaths, (con) => directDay(con, models, NEXT_DAY));
+        say(`floor one day ${Math.round(floorDay.ms)} ms`);
+      };
+      const doOursDay = async () => {
+        oursDay = await withDb(oursPaths, (con) => runnerRun(rn, con, MODELS, NOW + DAY_MS));
+        say(`runner run (now + 1 day) ${Math.round(oursDay.total_ms)} ms (${JSON.stringify(roundSplit(oursDay))})`);
+      };
+      if (floorFirst) { await doFloorDay(); await doOursDay(); } else { await doOursDay(); await doFloorDay(); }
+      compareCounts('incremental day', await withDb(floorPaths, (con) => counts(con, models)), await withDb(oursPaths, (con) => counts(con, models)));
+
+      // (d) plan time: 30 models on the built warehouse (nothing to do), then 30 and 300 on a fresh one
+      await withDb(oursPaths, async (con) => {
+        for (let i = 0; i < planReps; i++) plan30Built.push(await runnerPlanOnly(rn, con, MODELS, NOW + DAY_MS));
+      });
+      rmSync(floorPaths.dir, { recursive: true, force: true });
+      const freshPaths = copyWarehouse(base.db, join(scratch, 'fresh'));
+      await withDb(freshPaths, async (con) => {
+        for (let i = 0; i < planReps; i++) plan30Fresh.push(await runnerPlanOnly(rn, con, MODELS, NOW));
+        for (let i = 0; i < planReps; i++) plan300Fresh.push(await runnerPlanOnly(rn, con, project300, NOW));
+      });
+      say(`plan 30 fresh ${Math.round(median(plan30Fresh.map((s) => s.total_ms)))} ms, 30 built ${Math.round(median(plan30Built.map((s) => s.total_ms)))} ms, 300 fresh ${Math.round(median(plan300Fresh.map((s) => s.total_ms)))} ms`);
+
+      runs.push({
+        order: floorFirst ? 'floor-first' : 'ours-first',
+        floor_full_ms: Math.round(floorFull.ms),
+        ours_full_ms: Math.round(oursFull.total_ms),
+        ours_full: roundSplit(oursFull),
+        full_ratio: r3(oursFull.total_ms / floorFull.ms),
+        next_day_events: nextDay.events,
+        floor_day_ms: Math.round(floorDay.ms),
+        ours_day_ms: Math.round(oursDay.total_ms),
+        ours_day: roundSplit(oursDay),
+        incremental_pct: r1((100 * oursDay.total_ms) / oursFull.total_ms),
+        floor_incremental_pct: r1((100 * floorDay.ms) / floorFull.ms),
+        floor_full_per_model_ms: floorFull.per_model_ms,
+        floor_day_per_model_ms: floorDay.per_model_ms,
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  const params = {
+    events: base.events, days: DAYS, first_day: FIRST_DAY, last_day: LAST_DAY, next_day: NEXT_DAY, next_day_events: nextDay.events,
+    // players register over the window, so late days are busier than the average: the new day is this share of the data
+    next_day_pct_of_events: r1((100 * nextDay.events) / base.events),
+    models: built, models_300: models300, runs: opts.runs, plan_repetitions: planReps, project: 'bench/w2/models',
+  };
+  const fullRatio = median(runs.map((x) => x.full_ratio));
+  const incPct = median(runs.map((x) => x.incremental_pct));
+  const floorFullMs = median(runs.map((x) => x.floor_full_ms));
+  const oursFullMs = median(runs.map((x) => x.ours_full_ms));
+  const floorDayMs = median(runs.map((x) => x.floor_day_ms));
+  const oursDayMs = median(runs.map((x) => x.ours_day_ms));
+  const runsSlim = runs.map(({ floor_full_per_model_ms: _a, floor_day_per_model_ms: _b, ...rest }) => rest);
+  const planStat = (xs: Split[]) => ({ total_ms: stat(xs.map((s) => s.total_ms)), load_ms: stat(xs.map((s) => s.load_ms)), compile_ms: stat(xs.map((s) => s.compile_ms)), plan_ms: stat(xs.map((s) => s.plan_ms)) });
+  const plan30 = median(plan30Fresh.map((s) => s.total_ms));
+  const plan300 = median(plan300Fresh.map((s) => s.total_ms));
+
+  return [
+    {
+      id: 'W2',
+      metric: `full build of ${built} models over ${base.events} events: runner \`plan prod --auto-apply\` / the same SQL run directly by DuckDB (median ratio over runs)`,
+      value: r3(fullRatio),
+      unit: 'x',
+      target: `<= ${TARGET_FULL_RATIO}`,
+      pass: fullRatio <= TARGET_FULL_RATIO,
+      ours_ms: stat(runs.map((x) => x.ours_full_ms)),
+      floor: { ms: stat(runs.map((x) => x.floor_full_ms)), what: 'CREATE TABLE AS / CREATE VIEW of the 30 queries in topological order, macros = the whole range (bench/w2/direct.ts)', per_model_ms: runs[0]?.floor_full_per_model_ms },
+      ratio: stat(runs.map((x) => x.full_ratio)),
+      runs: runsSlim,
+      params,
+      summary: `ours ${Math.round(oursFullMs)} ms, DuckDB alone ${Math.round(floorFullMs)} ms`,
+    },
+    {
+      id: 'W2',
+      metric: `incremental run of one more day (${nextDay.events} events): runner \`run\` at now + 1 day / the runner's full build (median % over runs)`,
+      value: r1(incPct),
+      unit: '%',
+      target: `<= ${TARGET_INCREMENTAL_PCT}`,
+      pass: incPct <= TARGET_INCREMENTAL_PCT,
+      ours_ms: stat(runs.map((x) => x.ours_day_ms)),
+      floor: {
+        ms: stat(runs.map((x) => x.floor_day_ms)),
+        pct_of_floor_full: stat(runs.map((x) => x.floor_incremental_pct)),
+        ratio_ours_to_floor: r3(oursDayMs / floorDayMs),
+        what: 'per model, one transaction: DELETE the day + INSERT the query for the day (by time range), temp batch + DELETE keys + INSERT (by unique key), CREATE OR REPLACE (FULL)',
+        per_model_ms: runs[0]?.floor_day_per_model_ms,
+      },
+      runs: runsSlim.map((x) => ({ ours_day_ms: x.ours_day_ms, ours_day: x.ours_day, floor_day_ms: x.floor_day_ms, incremental_pct: x.incremental_pct, floor_incremental_pct: x.floor_incremental_pct })),
+      params,
+      summary: `ours ${Math.round(oursDayMs)} ms of ${Math.round(oursFullMs)} ms; DuckDB alone ${Math.round(floorDayMs)} ms (${r1((100 * floorDayMs) / floorFullMs)} % of its full build)`,
+    },
+    {
+      id: 'W2',
+      metric: `plan time (load + compile + plan, no apply) of ${built} models, fresh warehouse (median of ${plan30Fresh.length})`,
+      value: Math.round(plan30),
+      unit: 'ms',
+      target: `< ${TARGET_PLAN_MS}`,
+      pass: plan30 < TARGET_PLAN_MS,
+      split: planStat(plan30Fresh),
+      built_warehouse: planStat(plan30Built),
+      runs: plan30Fresh.map(roundSplit),
+      params,
+      summary: `on the built warehouse (no changes) ${Math.round(median(plan30Built.map((s) => s.total_ms)))} ms`,
+    },
+    {
+      id: 'W2',
+      metric: `plan time (load + compile + plan, no apply) of ${models300} models (the 30 x 10), fresh warehouse (median of ${plan300Fresh.length})`,
+      value: Math.round(plan300),
+      unit: 'ms',
+      target: `< ${TARGET_PLAN_MS}`,
+      pass: plan300 < TARGET_PLAN_MS,
+      split: planStat(plan300Fresh),
+      runs: plan300Fresh.map(roundSplit),
+      params,
+      summary: `${r1(plan300 / plan30)}x the 30-model plan`,
+    },
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { events: { type: 'string' }, runs: { type: 'string' }, 'plan-reps': { type: 'string' } } });
+  const out = await runW2({ events: Number(values.events ?? 10_000_000), runs: Number(values.runs ?? 1), planReps: Number(values['plan-reps'] ?? 3) });
+  console.log(JSON.stringify(out));
+}
