@@ -1,5 +1,5 @@
 /**
- * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E5, P1, W1, W4),
+ * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E5, P1, W1, W2, W4),
  * one after another (never in parallel: they would measure each other), writes
  * bench/results/<ISO 8601 basic timestamp>.json and prints a compact table.
  *
@@ -11,6 +11,7 @@
  *   npm run bench -- --e5-players 1000    players (one bet each) per E5 round
  *   npm run bench -- --p1-requests 2000   requests per kind per P1 run (provider seamless-wallet API, no target yet)
  *   npm run bench -- --w1-events 10000000 events W1 loads (generated once into bench/.cache/)
+ *   npm run bench -- --w2-events 10000000 events under W2's models (W1's cache, loaded once into bench/.cache/w2-base-<n>/)
  *   npm run bench -- --w4-samples 8       events W4 follows from the edge into DuckDB
  *
  * Exit code 0 when every selected benchmark ran (pass or fail is in the results), 1 when one could
@@ -30,6 +31,7 @@ const BENCHMARKS = {
   P1: (m, o) => runP1({ machine: m, runs: o.runs, requests: o['p1-requests'] }),
   // The warehouse benchmarks are TypeScript (they drive warehouse/ and simulator/ directly).
   W1: async (m, o) => (await runTs('bench/w1-warehouse-ingest.ts', ['--events', String(o['w1-events'] ?? 10_000_000), '--runs', String(o.runs ?? 1)])).map((r) => ({ ...r, machine: m })),
+  W2: async (m, o) => (await runTs('bench/w2-runner.ts', ['--events', String(o['w2-events'] ?? 10_000_000), '--runs', String(o.runs ?? 1)])).map((r) => ({ ...r, machine: m })),
   W4: async (m, o) => (await runTs('bench/w4-freshness.ts', ['--samples', String(o['w4-samples'] ?? 8)])).map((r) => ({ ...r, machine: m })),
 };
 
@@ -40,9 +42,9 @@ function parseArgs(argv) {
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
     opts[m[1]] = m[2] ?? argv[++i];
   }
-  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests', 'w1-events', 'w4-samples']);
+  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests', 'w1-events', 'w2-events', 'w4-samples']);
   for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  for (const k of ['runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests', 'w1-events', 'w4-samples']) {
+  for (const k of ['runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests', 'w1-events', 'w2-events', 'w4-samples']) {
     if (opts[k] === undefined) continue;
     const v = Number(opts[k]);
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} needs a positive integer`);
