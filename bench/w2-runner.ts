@@ -6,7 +6,8 @@
  *               queries run directly by DuckDB in topological order (CREATE TABLE AS / CREATE VIEW,
  *               macros replaced by the whole range; bench/w2/direct.ts). Target ours/floor <= 1.1x.
  *   incremental one more simulated day appended to raw.events (with `sync`, not measured), then the
- *               runner's `run` at a `now` one day later (only the new day's intervals are due) against
+ *               runner's `run` at a `now` one day later (prod's applied snapshots; only the new day's
+ *               intervals are due, FULL models are rebuilt) against
  *               the runner's own full build. Target <= 5 % of it. The floor's day (delete + insert of
  *               the same day's SQL per model) is reported beside it.
  *   plan        load + compile + plan, no apply, for the 30-model project and for 300 models (the
@@ -22,7 +23,7 @@
  * Run alone: `node --import tsx bench/w2-runner.ts --events 10000000 --runs 1` prints the JSON
  * results; `npm run bench -- --only W2` runs it through bench/run.mjs.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,10 @@ import { dataset } from './w1-warehouse-ingest';
 import { directDay, directFull, loadDirectModels, type DirectModel } from './w2/direct';
 import { nextDayDataset } from './w2/next-day';
 import { replicateProject } from './w2/replicate';
+import { compileProject } from '../warehouse/runner/compile';
+import { PROD } from '../warehouse/runner/names';
+import { loadProject } from '../warehouse/runner/project';
+import type { Project } from '../warehouse/runner/types';
 import { warehousePaths, type WarehousePaths } from '../warehouse/config';
 import { openWarehouse } from '../warehouse/db';
 import { dirSource } from '../warehouse/source/dir';
@@ -71,84 +76,86 @@ const stat = (xs: number[]) => (xs.length > 1 ? { median: r1(median(xs)), p99: r
 
 // ---- the runner, behind the few calls W2 makes ----
 
-/**
- * The runner's API (warehouse/runner/): loadProject(root) (project.ts), compileProject(project, con)
- * (compile.ts), plan(...) / applyPlan(...) (plan.ts), run(...) (run.ts). Imported at run time so this
- * file typechecks before those modules exist; once they are on main this becomes static imports.
- */
-type Runner = {
-  loadProject(root: string): Promise<unknown>;
-  compileProject(project: unknown, con: DuckDBConnection): Promise<unknown>;
-  plan(opts: Record<string, unknown>): Promise<unknown>;
-  applyPlan(...args: unknown[]): Promise<unknown>;
-  run(opts: Record<string, unknown>): Promise<unknown>;
-};
+/** What W2 reads of a model's outcome (build.ts ModelOutcome). */
+type Outcome = { model: string; outcome: string; error: string | null; startedAt: number; finishedAt: number };
 
-async function loadRunner(): Promise<Runner> {
+/**
+ * The runner's engine API: plan(con, project, compiled, env, { now }) (plan.ts), applyPlan(con, plan)
+ * (apply.ts, or plan.ts), run(con, env, { now }) (run.ts). Imported at run time so this file
+ * typechecks before those modules are on main; loadProject / compileProject are static imports.
+ */
+type Engine = {
+  plan(con: DuckDBConnection, project: Project, compiled: Compiled, env: string, opts: { now: number }): Promise<unknown>;
+  applyPlan(con: DuckDBConnection, plan: unknown): Promise<{ swapped?: boolean; outcomes: Outcome[] }>;
+  run(con: DuckDBConnection, env: string, opts: { now: number }): Promise<{ ok: boolean; outcomes: Outcome[] }>;
+};
+type Compiled = Awaited<ReturnType<typeof compileProject>>;
+
+async function loadEngine(): Promise<Engine> {
   const dir = '../warehouse/runner/';
-  const need = async (file: string, names: string[]) => {
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(dir + file)) as Record<string, unknown>;
-    } catch (err) {
-      throw new Error(`W2 needs the runner's warehouse/runner/${file} (${(err as Error).message.split('\n')[0]})`);
-    }
-    for (const n of names) if (typeof mod[n] !== 'function') throw new Error(`W2: warehouse/runner/${file} has no function ${n}`);
-    return mod as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const tryImport = async (file: string): Promise<Record<string, unknown> | null> => {
+    if (!existsSync(resolve(REPO_ROOT, 'warehouse', 'runner', file))) return null;
+    return (await import(dir + file)) as Record<string, unknown>;
   };
-  const [project, compile, planMod, runMod] = await Promise.all([
-    need('project.ts', ['loadProject']),
-    need('compile.ts', ['compileProject']),
-    need('plan.ts', ['plan', 'applyPlan']),
-    need('run.ts', ['run']),
-  ]);
+  const fn = (name: string, ...mods: (Record<string, unknown> | null)[]) => {
+    const f = mods.find((m) => typeof m?.[name] === 'function')?.[name];
+    if (!f) throw new Error(`W2 needs the runner's ${name}() (warehouse/runner/plan.ts, apply.ts, run.ts): not there yet`);
+    return f as (...a: unknown[]) => Promise<never>;
+  };
+  const [planMod, applyMod, runMod] = await Promise.all([tryImport('plan.ts'), tryImport('apply.ts'), tryImport('run.ts')]);
+  const plan = fn('plan', planMod);
+  const applyPlan = fn('applyPlan', applyMod, planMod);
+  const run = fn('run', runMod);
   return {
-    loadProject: (root) => project.loadProject!(root),
-    compileProject: (p, con) => compile.compileProject!(p, con),
-    plan: (opts) => planMod.plan!(opts),
-    applyPlan: (...args) => planMod.applyPlan!(...args),
-    run: (opts) => runMod.run!(opts),
+    plan: (con, project, compiled, env, opts) => plan(con, project, compiled, env, opts),
+    applyPlan: (con, p) => applyPlan(con, p),
+    run: (con, env, opts) => run(con, env, opts),
   };
 }
 
 type Split = { load_ms: number; compile_ms: number; plan_ms: number; apply_ms?: number; run_ms?: number; total_ms: number };
 
+function failed(what: string, outcomes: Outcome[]): void {
+  const bad = outcomes.filter((o) => o.outcome !== 'ok');
+  if (bad.length) throw new Error(`W2: the runner's ${what} failed: ${bad.slice(0, 3).map((o) => `${o.model}: ${o.outcome} ${o.error ?? ''}`).join('; ')}`);
+}
+const perModel = (outcomes: Outcome[]) => Object.fromEntries(outcomes.map((o) => [o.model, o.finishedAt - o.startedAt]));
+
 /** `plan prod --auto-apply` in this process: load, compile, plan, apply. */
-async function runnerPlanApply(rn: Runner, con: DuckDBConnection, root: string, now: number): Promise<Split> {
+async function runnerPlanApply(en: Engine, con: DuckDBConnection, root: string, now: number): Promise<{ split: Split; per_model_ms: Record<string, number> }> {
   const t0 = performance.now();
-  const project = await rn.loadProject(root);
+  const project = await loadProject(root);
   const t1 = performance.now();
-  const compiled = await rn.compileProject(project, con);
+  const compiled = await compileProject(project, con);
   const t2 = performance.now();
-  const p = await rn.plan({ con, project, compiled, env: 'prod', now });
+  const p = await en.plan(con, project, compiled, PROD, { now });
   const t3 = performance.now();
-  await rn.applyPlan({ con, project, compiled, plan: p, now });
+  const applied = await en.applyPlan(con, p);
   const t4 = performance.now();
-  return { load_ms: t1 - t0, compile_ms: t2 - t1, plan_ms: t3 - t2, apply_ms: t4 - t3, total_ms: t4 - t0 };
+  failed('apply', applied.outcomes);
+  if (applied.swapped === false) throw new Error('W2: the runner applied the plan but did not swap the environment');
+  return { split: { load_ms: t1 - t0, compile_ms: t2 - t1, plan_ms: t3 - t2, apply_ms: t4 - t3, total_ms: t4 - t0 }, per_model_ms: perModel(applied.outcomes) };
 }
 
 /** `plan prod` without applying: load, compile, plan. */
-async function runnerPlanOnly(rn: Runner, con: DuckDBConnection, root: string, now: number): Promise<Split> {
+async function runnerPlanOnly(en: Engine, con: DuckDBConnection, root: string, now: number): Promise<Split> {
   const t0 = performance.now();
-  const project = await rn.loadProject(root);
+  const project = await loadProject(root);
   const t1 = performance.now();
-  const compiled = await rn.compileProject(project, con);
+  const compiled = await compileProject(project, con);
   const t2 = performance.now();
-  await rn.plan({ con, project, compiled, env: 'prod', now });
+  await en.plan(con, project, compiled, PROD, { now });
   const t3 = performance.now();
   return { load_ms: t1 - t0, compile_ms: t2 - t1, plan_ms: t3 - t2, total_ms: t3 - t0 };
 }
 
-/** `run` in this process (as `wh run` would: load, compile, fill the due intervals of prod). */
-async function runnerRun(rn: Runner, con: DuckDBConnection, root: string, now: number): Promise<Split> {
+/** `run` in this process: fills the due intervals of prod from its applied snapshots (no files read). */
+async function runnerRun(en: Engine, con: DuckDBConnection, now: number): Promise<{ split: Split; per_model_ms: Record<string, number> }> {
   const t0 = performance.now();
-  const project = await rn.loadProject(root);
+  const summary = await en.run(con, PROD, { now });
   const t1 = performance.now();
-  const compiled = await rn.compileProject(project, con);
-  const t2 = performance.now();
-  await rn.run({ con, project, compiled, env: 'prod', now });
-  const t3 = performance.now();
-  return { load_ms: t1 - t0, compile_ms: t2 - t1, plan_ms: 0, run_ms: t3 - t2, total_ms: t3 - t0 };
+  failed('run', summary.outcomes);
+  return { split: { load_ms: 0, compile_ms: 0, plan_ms: 0, run_ms: t1 - t0, total_ms: t1 - t0 }, per_model_ms: perModel(summary.outcomes) };
 }
 
 const roundSplit = (s: Split) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Math.round(v as number)])) as Split;
@@ -186,11 +193,20 @@ async function baseWarehouse(events: number, log: (m: string) => void): Promise<
   }
 }
 
+/** A copy of the base file, flushed to disk so its write-back does not run during a measurement. */
 function copyWarehouse(baseDb: string, dir: string): WarehousePaths {
   const paths = warehousePaths(dir);
   mkdirSync(paths.dir, { recursive: true });
-  copyFileSync(baseDb, paths.db);
-  if (existsSync(`${baseDb}.wal`)) copyFileSync(`${baseDb}.wal`, `${paths.db}.wal`);
+  for (const [from, to] of [[baseDb, paths.db], [`${baseDb}.wal`, `${paths.db}.wal`]] as const) {
+    if (!existsSync(from)) continue;
+    copyFileSync(from, to);
+    const fd = openSync(to, 'r+');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
   return paths;
 }
 
@@ -235,6 +251,8 @@ type RunResult = {
   floor_incremental_pct: number;
   floor_full_per_model_ms: Record<string, number>;
   floor_day_per_model_ms: Record<string, number>;
+  ours_full_per_model_ms: Record<string, number>;
+  ours_day_per_model_ms: Record<string, number>;
 };
 
 export async function runW2(opts: { events: number; runs: number; planReps?: number; log?: (m: string) => void }) {
@@ -246,7 +264,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
   const built = models.filter((m) => m.kind !== 'EXTERNAL').length;
   const project300 = join(CACHE, 'w2-300');
   const models300 = replicateProject(MODELS, project300, 10);
-  const rn = await loadRunner();
+  const en = await loadEngine();
 
   const runs: RunResult[] = [];
   const plan30Fresh: Split[] = [];
@@ -264,12 +282,13 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       // (a) + (b): full builds of the 30 models over the 30 days
       let floorFull!: Awaited<ReturnType<typeof directFull>>;
       let oursFull!: Split;
+      let oursFullPerModel: Record<string, number> = {};
       const doFloor = async () => {
         floorFull = await withDb(floorPaths, (con) => directFull(con, models, FIRST_DAY, LAST_DAY));
         say(`floor full build ${Math.round(floorFull.ms)} ms`);
       };
       const doOurs = async () => {
-        oursFull = await withDb(oursPaths, (con) => runnerPlanApply(rn, con, MODELS, NOW));
+        ({ split: oursFull, per_model_ms: oursFullPerModel } = await withDb(oursPaths, (con) => runnerPlanApply(en, con, MODELS, NOW)));
         say(`runner plan prod --auto-apply ${Math.round(oursFull.total_ms)} ms (${JSON.stringify(roundSplit(oursFull))})`);
       };
       if (floorFirst) { await doFloor(); await doOurs(); } else { await doOurs(); await doFloor(); }
@@ -285,12 +304,13 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       // (c) the day: the runner's run at now + 1 day, and the floor's delete + insert of that day
       let floorDay!: Awaited<ReturnType<typeof directDay>>;
       let oursDay!: Split;
+      let oursDayPerModel: Record<string, number> = {};
       const doFloorDay = async () => {
         floorDay = await withDb(floorPaths, (con) => directDay(con, models, NEXT_DAY));
         say(`floor one day ${Math.round(floorDay.ms)} ms`);
       };
       const doOursDay = async () => {
-        oursDay = await withDb(oursPaths, (con) => runnerRun(rn, con, MODELS, NOW + DAY_MS));
+        ({ split: oursDay, per_model_ms: oursDayPerModel } = await withDb(oursPaths, (con) => runnerRun(en, con, NOW + DAY_MS)));
         say(`runner run (now + 1 day) ${Math.round(oursDay.total_ms)} ms (${JSON.stringify(roundSplit(oursDay))})`);
       };
       if (floorFirst) { await doFloorDay(); await doOursDay(); } else { await doOursDay(); await doFloorDay(); }
@@ -298,13 +318,13 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
 
       // (d) plan time: 30 models on the built warehouse (nothing to do), then 30 and 300 on a fresh one
       await withDb(oursPaths, async (con) => {
-        for (let i = 0; i < planReps; i++) plan30Built.push(await runnerPlanOnly(rn, con, MODELS, NOW + DAY_MS));
+        for (let i = 0; i < planReps; i++) plan30Built.push(await runnerPlanOnly(en, con, MODELS, NOW + DAY_MS));
       });
       rmSync(floorPaths.dir, { recursive: true, force: true });
       const freshPaths = copyWarehouse(base.db, join(scratch, 'fresh'));
       await withDb(freshPaths, async (con) => {
-        for (let i = 0; i < planReps; i++) plan30Fresh.push(await runnerPlanOnly(rn, con, MODELS, NOW));
-        for (let i = 0; i < planReps; i++) plan300Fresh.push(await runnerPlanOnly(rn, con, project300, NOW));
+        for (let i = 0; i < planReps; i++) plan30Fresh.push(await runnerPlanOnly(en, con, MODELS, NOW));
+        for (let i = 0; i < planReps; i++) plan300Fresh.push(await runnerPlanOnly(en, con, project300, NOW));
       });
       say(`plan 30 fresh ${Math.round(median(plan30Fresh.map((s) => s.total_ms)))} ms, 30 built ${Math.round(median(plan30Built.map((s) => s.total_ms)))} ms, 300 fresh ${Math.round(median(plan300Fresh.map((s) => s.total_ms)))} ms`);
 
@@ -322,6 +342,8 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
         floor_incremental_pct: r1((100 * floorDay.ms) / floorFull.ms),
         floor_full_per_model_ms: floorFull.per_model_ms,
         floor_day_per_model_ms: floorDay.per_model_ms,
+        ours_full_per_model_ms: oursFullPerModel,
+        ours_day_per_model_ms: oursDayPerModel,
       });
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -340,7 +362,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
   const oursFullMs = median(runs.map((x) => x.ours_full_ms));
   const floorDayMs = median(runs.map((x) => x.floor_day_ms));
   const oursDayMs = median(runs.map((x) => x.ours_day_ms));
-  const runsSlim = runs.map(({ floor_full_per_model_ms: _a, floor_day_per_model_ms: _b, ...rest }) => rest);
+  const runsSlim = runs.map(({ floor_full_per_model_ms: _a, floor_day_per_model_ms: _b, ours_full_per_model_ms: _c, ours_day_per_model_ms: _d, ...rest }) => rest);
   const planStat = (xs: Split[]) => ({ total_ms: stat(xs.map((s) => s.total_ms)), load_ms: stat(xs.map((s) => s.load_ms)), compile_ms: stat(xs.map((s) => s.compile_ms)), plan_ms: stat(xs.map((s) => s.plan_ms)) });
   const plan30 = median(plan30Fresh.map((s) => s.total_ms));
   const plan300 = median(plan300Fresh.map((s) => s.total_ms));
@@ -356,6 +378,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       ours_ms: stat(runs.map((x) => x.ours_full_ms)),
       floor: { ms: stat(runs.map((x) => x.floor_full_ms)), what: 'CREATE TABLE AS / CREATE VIEW of the 30 queries in topological order, macros = the whole range (bench/w2/direct.ts)', per_model_ms: runs[0]?.floor_full_per_model_ms },
       ratio: stat(runs.map((x) => x.full_ratio)),
+      ours_per_model_ms: runs[0]?.ours_full_per_model_ms,
       runs: runsSlim,
       params,
       summary: `ours ${Math.round(oursFullMs)} ms, DuckDB alone ${Math.round(floorFullMs)} ms`,
@@ -368,6 +391,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       target: `<= ${TARGET_INCREMENTAL_PCT}`,
       pass: incPct <= TARGET_INCREMENTAL_PCT,
       ours_ms: stat(runs.map((x) => x.ours_day_ms)),
+      ours_per_model_ms: runs[0]?.ours_day_per_model_ms,
       floor: {
         ms: stat(runs.map((x) => x.floor_day_ms)),
         pct_of_floor_full: stat(runs.map((x) => x.floor_incremental_pct)),
