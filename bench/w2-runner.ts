@@ -72,6 +72,11 @@ function p99(xs: number[]): number {
 }
 const r1 = (x: number) => Math.round(x * 10) / 10;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Milliseconds of CPU (user + system, every thread of this process) since `from`. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(from);
+  return Math.round((d.user + d.system) / 1000);
+};
 const stat = (xs: number[]) => (xs.length > 1 ? { median: r1(median(xs)), p99: r1(p99(xs)), n: xs.length } : { median: r1(xs[0]!), n: 1 });
 
 // ---- the runner, behind the few calls W2 makes ----
@@ -249,6 +254,10 @@ type RunResult = {
   ours_day: Split;
   incremental_pct: number;
   floor_incremental_pct: number;
+  /** Process CPU time (user + system, all of DuckDB's threads): far less sensitive than wall time to other load on the machine. */
+  cpu_ms: { floor_full: number; ours_full: number; floor_day: number; ours_day: number };
+  full_cpu_ratio: number;
+  incremental_cpu_pct: number;
   floor_full_per_model_ms: Record<string, number>;
   floor_day_per_model_ms: Record<string, number>;
   ours_full_per_model_ms: Record<string, number>;
@@ -283,13 +292,18 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       let floorFull!: Awaited<ReturnType<typeof directFull>>;
       let oursFull!: Split;
       let oursFullPerModel: Record<string, number> = {};
+      const cpu = { floorFull: 0, oursFull: 0, floorDay: 0, oursDay: 0 };
       const doFloor = async () => {
+        const c = process.cpuUsage();
         floorFull = await withDb(floorPaths, (con) => directFull(con, models, FIRST_DAY, LAST_DAY));
-        say(`floor full build ${Math.round(floorFull.ms)} ms`);
+        cpu.floorFull = cpuMs(c);
+        say(`floor full build ${Math.round(floorFull.ms)} ms (CPU ${cpu.floorFull} ms)`);
       };
       const doOurs = async () => {
+        const c = process.cpuUsage();
         ({ split: oursFull, per_model_ms: oursFullPerModel } = await withDb(oursPaths, (con) => runnerPlanApply(en, con, MODELS, NOW)));
-        say(`runner plan prod --auto-apply ${Math.round(oursFull.total_ms)} ms (${JSON.stringify(roundSplit(oursFull))})`);
+        cpu.oursFull = cpuMs(c);
+        say(`runner plan prod --auto-apply ${Math.round(oursFull.total_ms)} ms (CPU ${cpu.oursFull} ms; ${JSON.stringify(roundSplit(oursFull))})`);
       };
       if (floorFirst) { await doFloor(); await doOurs(); } else { await doOurs(); await doFloor(); }
       const floorCounts = await withDb(floorPaths, (con) => counts(con, models));
@@ -306,12 +320,16 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       let oursDay!: Split;
       let oursDayPerModel: Record<string, number> = {};
       const doFloorDay = async () => {
+        const c = process.cpuUsage();
         floorDay = await withDb(floorPaths, (con) => directDay(con, models, NEXT_DAY));
-        say(`floor one day ${Math.round(floorDay.ms)} ms`);
+        cpu.floorDay = cpuMs(c);
+        say(`floor one day ${Math.round(floorDay.ms)} ms (CPU ${cpu.floorDay} ms)`);
       };
       const doOursDay = async () => {
+        const c = process.cpuUsage();
         ({ split: oursDay, per_model_ms: oursDayPerModel } = await withDb(oursPaths, (con) => runnerRun(en, con, NOW + DAY_MS)));
-        say(`runner run (now + 1 day) ${Math.round(oursDay.total_ms)} ms (${JSON.stringify(roundSplit(oursDay))})`);
+        cpu.oursDay = cpuMs(c);
+        say(`runner run (now + 1 day) ${Math.round(oursDay.total_ms)} ms (CPU ${cpu.oursDay} ms)`);
       };
       if (floorFirst) { await doFloorDay(); await doOursDay(); } else { await doOursDay(); await doFloorDay(); }
       compareCounts('incremental day', await withDb(floorPaths, (con) => counts(con, models)), await withDb(oursPaths, (con) => counts(con, models)));
@@ -340,6 +358,9 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
         ours_day: roundSplit(oursDay),
         incremental_pct: r1((100 * oursDay.total_ms) / oursFull.total_ms),
         floor_incremental_pct: r1((100 * floorDay.ms) / floorFull.ms),
+        cpu_ms: { floor_full: cpu.floorFull, ours_full: cpu.oursFull, floor_day: cpu.floorDay, ours_day: cpu.oursDay },
+        full_cpu_ratio: r3(cpu.oursFull / cpu.floorFull),
+        incremental_cpu_pct: r1((100 * cpu.oursDay) / cpu.oursFull),
         floor_full_per_model_ms: floorFull.per_model_ms,
         floor_day_per_model_ms: floorDay.per_model_ms,
         ours_full_per_model_ms: oursFullPerModel,
@@ -378,10 +399,11 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       ours_ms: stat(runs.map((x) => x.ours_full_ms)),
       floor: { ms: stat(runs.map((x) => x.floor_full_ms)), what: 'CREATE TABLE AS / CREATE VIEW of the 30 queries in topological order, macros = the whole range (bench/w2/direct.ts)', per_model_ms: runs[0]?.floor_full_per_model_ms },
       ratio: stat(runs.map((x) => x.full_ratio)),
+      cpu: { ours_ms: stat(runs.map((x) => x.cpu_ms.ours_full)), floor_ms: stat(runs.map((x) => x.cpu_ms.floor_full)), ratio: stat(runs.map((x) => x.full_cpu_ratio)) },
       ours_per_model_ms: runs[0]?.ours_full_per_model_ms,
       runs: runsSlim,
       params,
-      summary: `ours ${Math.round(oursFullMs)} ms, DuckDB alone ${Math.round(floorFullMs)} ms`,
+      summary: `ours ${Math.round(oursFullMs)} ms, DuckDB alone ${Math.round(floorFullMs)} ms; CPU ratio ${r3(median(runs.map((x) => x.full_cpu_ratio)))}x`,
     },
     {
       id: 'W2',
@@ -392,6 +414,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       pass: incPct <= TARGET_INCREMENTAL_PCT,
       ours_ms: stat(runs.map((x) => x.ours_day_ms)),
       ours_per_model_ms: runs[0]?.ours_day_per_model_ms,
+      cpu: { ours_ms: stat(runs.map((x) => x.cpu_ms.ours_day)), floor_ms: stat(runs.map((x) => x.cpu_ms.floor_day)), pct_of_ours_full: stat(runs.map((x) => x.incremental_cpu_pct)) },
       floor: {
         ms: stat(runs.map((x) => x.floor_day_ms)),
         pct_of_floor_full: stat(runs.map((x) => x.floor_incremental_pct)),
@@ -399,9 +422,9 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
         what: 'per model, one transaction: DELETE the day + INSERT the query for the day (by time range), temp batch + DELETE keys + INSERT (by unique key), CREATE OR REPLACE (FULL)',
         per_model_ms: runs[0]?.floor_day_per_model_ms,
       },
-      runs: runsSlim.map((x) => ({ ours_day_ms: x.ours_day_ms, ours_day: x.ours_day, floor_day_ms: x.floor_day_ms, incremental_pct: x.incremental_pct, floor_incremental_pct: x.floor_incremental_pct })),
+      runs: runsSlim.map((x) => ({ ours_day_ms: x.ours_day_ms, floor_day_ms: x.floor_day_ms, incremental_pct: x.incremental_pct, floor_incremental_pct: x.floor_incremental_pct, cpu_ms: x.cpu_ms, incremental_cpu_pct: x.incremental_cpu_pct })),
       params,
-      summary: `ours ${Math.round(oursDayMs)} ms of ${Math.round(oursFullMs)} ms; DuckDB alone ${Math.round(floorDayMs)} ms (${r1((100 * floorDayMs) / floorFullMs)} % of its full build)`,
+      summary: `ours ${Math.round(oursDayMs)} ms of ${Math.round(oursFullMs)} ms (CPU ${r1(median(runs.map((x) => x.incremental_cpu_pct)))} %); DuckDB alone ${Math.round(floorDayMs)} ms (${r1(median(runs.map((x) => x.floor_incremental_pct)))} % of its full build)`,
     },
     {
       id: 'W2',
