@@ -83,6 +83,16 @@ describe('lineage', () => {
 `);
   });
 
+  it('writes a column reached along several paths once', () => {
+    expect(text(forms, 'marts.diamond.x')).toBe(`marts.diamond.x (VIEW) = (a.total + b.amount)
+├─ marts.player_totals.total (FULL)
+│  └─ marts.player_totals › subquery s.total = sum(amount)
+│     └─ marts.events_star.amount (VIEW) = (amount * 100)
+│        └─ raw.events.amount (EXTERNAL)
+└─ marts.events_star.amount (VIEW) (see above)
+`);
+  });
+
   it('stops where it cannot be exact, and says why', () => {
     expect(text(forms, 'marts.uses_file.bonus')).toBe('marts.uses_file.bonus (FULL)\n'
       + '└─ marts.from_file.bonus (FULL)  [stops: star over a source with unknown columns (table function read_csv: its columns are only known when it runs)]\n');

@@ -24,7 +24,7 @@ export interface LineageNode {
 }
 
 /** Bound on the depth of a lineage tree (a long model chain with CTEs stays far below it). */
-const MAX_DEPTH = 256;
+const MAX_DEPTH = 2_000;
 
 type Models = ReadonlyMap<string, Pick<CompiledModel, 'def' | 'normalized' | 'outputColumns'>>;
 
@@ -45,6 +45,8 @@ export function lineage(compiled: Models, target: string): LineageNode {
 
 class Tracer {
   private readonly outputs = new Map<string, OutputColumn[]>();
+  /** One node per model column: a column read along several paths is the same object (the tree is a DAG in memory). */
+  private readonly nodes = new Map<string, LineageNode>();
   constructor(private readonly compiled: Models) {}
 
   private known = (model: string): string[] | null => {
@@ -64,6 +66,16 @@ class Tracer {
   }
 
   model(model: string, column: string, depth: number): LineageNode {
+    const key = `${model}.${column.toLowerCase()}`;
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = this.trace(model, column, depth);
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+
+  private trace(model: string, column: string, depth: number): LineageNode {
     const c = this.compiled.get(model);
     if (!c) return { model, column, children: [], reason: `${model} is not a model of the project` };
     const kind = c.def.kind.name;
@@ -106,13 +118,25 @@ class Tracer {
   }
 }
 
-/** The tree as indented text, one column per line. */
+/** Bound on the lines of a rendered tree. */
+const MAX_LINES = 5_000;
+
+/**
+ * The tree as indented text, one column per line. A model column reached again is written once
+ * and later marked `(see above)`, so shared upstream columns do not multiply the output.
+ */
 export function renderLineage(node: LineageNode): string {
   const lines: string[] = [];
+  const expanded = new Set<LineageNode>();
   const visit = (n: LineageNode, prefix: string, last: boolean, root: boolean) => {
+    if (lines.length >= MAX_LINES) return;
     const name = n.step ? `${n.model} › ${n.step}.${n.column}` : `${n.model}.${n.column}`;
-    const text = `${name}${n.kind ? ` (${n.kind})` : ''}${n.expression ? ` = ${n.expression}` : ''}${n.reason ? `  [stops: ${n.reason}]` : ''}`;
+    const again = expanded.has(n) && n.children.length > 0;
+    const text = `${name}${n.kind ? ` (${n.kind})` : ''}${again ? ' (see above)' : `${n.expression ? ` = ${n.expression}` : ''}${n.reason ? `  [stops: ${n.reason}]` : ''}`}`;
     lines.push(root ? text : `${prefix}${last ? '└─ ' : '├─ '}${text}`);
+    if (lines.length === MAX_LINES) lines.push(`... (more than ${MAX_LINES} lines)`);
+    if (again) return;
+    if (n.kind) expanded.add(n);
     const childPrefix = root ? '' : `${prefix}${last ? '   ' : '│  '}`;
     n.children.forEach((c, i) => visit(c, childPrefix, i === n.children.length - 1, false));
   };
