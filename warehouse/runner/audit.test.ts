@@ -9,6 +9,8 @@ import { audit, auditDef, memoryDb, model, type Db } from './test-fixtures';
 import { ModelError, type AuditDef, type AuditRef, type ModelDef } from './types';
 
 const REL = '"wh_physical"."bets"';
+/** A string literal as header.ts keeps it: `'won'` is { sql: "'won'" }, a bare `won` would be a column name. */
+const lit = (s: string) => ({ sql: `'${s}'` });
 let db: Db;
 
 beforeAll(async () => {
@@ -68,13 +70,13 @@ describe('built-in audits', () => {
   });
 
   it('accepted_values and not_accepted_values', async () => {
-    expect(await badRows('accepted_values', { column: 'outcome', is_in: ['won', 'lost', 'void'] })).toBe(0);
-    expect(await badRows('accepted_values', { column: 'outcome', is_in: ['won', 'lost'] })).toBe(1);
+    expect(await badRows('accepted_values', { column: 'outcome', is_in: [lit('won'), lit('lost'), lit('void')] })).toBe(0);
+    expect(await badRows('accepted_values', { column: 'outcome', is_in: [lit('won'), lit('lost')] })).toBe(1);
     // NULL is neither accepted nor refused (SQL's NOT IN, as in SQLMesh)
-    expect(await badRows('accepted_values', { column: 'player_id', is_in: ['p1', 'p2', 'p3'] })).toBe(0);
+    expect(await badRows('accepted_values', { column: 'player_id', is_in: [lit('p1'), lit('p2'), lit('p3')] })).toBe(0);
     expect(await badRows('accepted_values', { column: 'bet_id', is_in: [1, 2, 3] })).toBe(1);
-    expect(await badRows('not_accepted_values', { column: 'outcome', is_in: ['cancelled'] })).toBe(0);
-    expect(await badRows('not_accepted_values', { column: 'outcome', is_in: ['void', 'won'] })).toBe(3);
+    expect(await badRows('not_accepted_values', { column: 'outcome', is_in: [lit('cancelled')] })).toBe(0);
+    expect(await badRows('not_accepted_values', { column: 'outcome', is_in: [lit('void'), lit('won')] })).toBe(3);
   });
 
   it('accepted_range: inclusive by default, open on a missing bound, NULL passes', async () => {
@@ -83,7 +85,7 @@ describe('built-in audits', () => {
     expect(await badRows('accepted_range', { column: 'stake', min_v: 1 })).toBe(1);
     expect(await badRows('accepted_range', { column: 'stake', max_v: 9.99 })).toBe(2);
     // a date bound as a string literal, compared with a DATE column
-    expect(await badRows('accepted_range', { column: 'bet_date', min_v: '2026-11-02' })).toBe(2);
+    expect(await badRows('accepted_range', { column: 'bet_date', min_v: lit('2026-11-02') })).toBe(2);
   });
 
   it('number_of_rows: fails when the table has threshold rows or fewer (SQLMesh)', async () => {
@@ -175,9 +177,9 @@ describe('custom audits', () => {
   });
 
   it('string literals, lists and SQL expressions as arguments; @ inside quotes left alone', async () => {
-    const def = auditDef('outcome_in', "SELECT *, '@column' AS label FROM @this_model WHERE @column IN @values AND @extra");
-    const r = await one(audit('outcome_in', { column: 'outcome', values: ['won', 'two words'], extra: { sql: 'stake > 1' } }), { custom: [def] });
-    expect(r.sql).toBe(`SELECT *, '@column' AS label FROM ${REL} WHERE "outcome" IN ('won', 'two words') AND (stake > 1)`);
+    const def = auditDef('outcome_in', "SELECT *, '@column' AS label FROM @this_model WHERE @column IN (@values) AND @extra");
+    const r = await one(audit('outcome_in', { column: 'outcome', values: [lit('won'), lit('two words')], extra: { sql: 'stake > 1' } }), { custom: [def] });
+    expect(r.sql).toBe(`SELECT *, '@column' AS label FROM ${REL} WHERE "outcome" IN ('won', 'two words') AND stake > 1`);
     expect(r.badRows).toBe(1);
   });
 

@@ -9,7 +9,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rows } from '../db';
-import { quotedIdentifier, replaceAtNames, sqlLiteral, stripStatementEnd } from './sql-text';
+import { quotedIdentifier, replaceAtNames, sqlLiteral, stripStatementEnd } from './sql-values';
 import { ModelError, type AuditArg, type AuditDef, type AuditRef, type ModelDef } from './types';
 
 /** Bad rows kept per failing audit. */
@@ -237,8 +237,12 @@ class ArgReader {
     return this.ident(this.get(name), name);
   }
 
-  /** A value: number, string (a string literal), boolean, NULL, or an SQL expression ({ sql }). */
+  /**
+   * A value: a number, boolean or NULL as a literal, `{ sql }` (a 'string literal' or any expression,
+   * as header.ts keeps them) verbatim, and a bare string as what it is in the header: a column name.
+   */
   literal(name: string, v: AuditArg = this.get(name)): string {
+    if (typeof v === 'string') return this.ident(v, name);
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) return `(${v.sql})`;
     return sqlLiteral(v) ?? this.fail(`${name}: ${JSON.stringify(v)} is not a single value`);
   }
@@ -263,10 +267,7 @@ class ArgReader {
 
   /** Boolean SQL expressions: { sql } as written, a bare name as a boolean column, true/false as themselves. */
   expressions(name: string): string[] {
-    const v = this.get(name);
-    const list = Array.isArray(v) ? v : [v];
-    if (list.length === 0) this.fail(`${name} is empty`);
-    return list.map((x) => (typeof x === 'string' ? this.ident(x, name) : this.literal(name, x)));
+    return this.literals(name);
   }
 
   /** An optional row filter (SQLMesh's `condition`), TRUE when absent. */
@@ -281,29 +282,32 @@ class ArgReader {
 /**
  * The custom audit's query with `@this_model` and its arguments substituted. Arguments come from the
  * model's reference, else the audit's defaults; one the query uses and neither gives is an error at
- * the model's header. A lone string argument that is a plain name is a column (`column := amount`),
- * any other string a string literal; a list is a list of values, `('won', 'lost')`, for IN.
+ * the model's header. Arguments render as header.ts keeps them: a name (string) as a checked, quoted
+ * identifier, `{ sql }` (string literals, expressions) verbatim, a list comma-separated for `IN (@values)`.
  */
 function customAuditSql(def: AuditDef, args: Record<string, AuditArg>, thisModel: string, model: ModelDef): string {
   const values: Record<string, AuditArg> = { ...def.defaults, ...args };
+  const render = (v: AuditArg, name: string): string => {
+    if (Array.isArray(v)) return v.map((x) => render(x, name)).join(', ');
+    if (typeof v === 'string') {
+      return quotedIdentifier(v) ?? fail(`audit '${def.name}': argument ${name}: ${JSON.stringify(v)} is not a column name`);
+    }
+    if (v !== null && typeof v === 'object') return v.sql;
+    return sqlLiteral(v)!;
+  };
+  const fail = (message: string): never => {
+    throw new ModelError(message, model.where, model.name);
+  };
   return stripStatementEnd(
     replaceAtNames(def.query, (name) => {
       if (name.toLowerCase() === 'this_model') return thisModel;
-      if (name in values) return renderCustomArg(values[name]!);
+      if (name in values) return render(values[name]!, name);
       if (MACRO_FUNCTIONS.has(name.toLowerCase()) || TIME_MACROS.has(name.toLowerCase())) return undefined;
-      throw new ModelError(
+      return fail(
         `audit '${def.name}' (${def.where.file}:${def.where.line}) needs argument '${name}': give it in this model's audits (${def.name}(${name} := ...)) or as a default in the audit's header`,
-        model.where,
-        model.name,
       );
     }),
   );
-}
-
-function renderCustomArg(v: AuditArg, inList = false): string {
-  if (Array.isArray(v)) return `(${v.map((x) => renderCustomArg(x, true)).join(', ')})`;
-  if (v !== null && typeof v === 'object') return `(${v.sql})`;
-  return (inList ? undefined : quotedIdentifier(v)) ?? sqlLiteral(v) ?? 'NULL';
 }
 
 /** Macro names that are not audit arguments: left for the macro pass instead of reported missing. */

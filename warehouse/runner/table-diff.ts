@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { rows } from '../db';
 import { formatTable } from './format';
 import { quoteIdent } from './names';
-import { quotedIdentifier } from './sql-text';
+import { quotedIdentifier } from './sql-values';
 import { ModelError, type ModelDef } from './types';
 
 export const DIFF_SAMPLE_DEFAULT = 5;

@@ -3,7 +3,7 @@
  * from the test's vars (start/end days, default TEST_DAY). To be replaced by macros.ts.
  */
 import { quoteIdent, splitName } from './names';
-import { replaceAtNames, sqlLiteral } from './sql-text';
+import { replaceAtNames, sqlLiteral } from './sql-values';
 import type { ModelDef } from './types';
 
 /** The day a unit test runs for when its vars give no start/end. */

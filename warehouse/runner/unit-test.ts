@@ -8,7 +8,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cteQuery, queryShape, QueryParseError, type QueryShape } from './query-shape';
 import { compareRows, type Actual, type Row } from './rows-compare';
 import { quoteIdent, splitName } from './names';
-import { sqlLiteral, stripStatementEnd } from './sql-text';
+import { sqlLiteral, stripStatementEnd } from './sql-values';
 import { renderTestQuery } from './test-macros';
 import type { ModelDef, Project, UnitTestDef } from './types';
 
