@@ -204,7 +204,8 @@ describe('inputs', () => {
         inputs: {
           'staging.bets': { rows: [
             { bet_date: '2026-11-03', stake: 1.5, settled: true, currency: 'EUR', placed_at: '2026-11-03 10:00:00' },
-            { bet_date: '2026-11-20', stake: 2, settled: true, currency: 'EUR', placed_at: '2026-11-20T22:00:00' },
+            // an offset is honoured: 23:30 at +01:30 is 22:00 UTC
+            { bet_date: '2026-11-20', stake: 2, settled: true, currency: 'EUR', placed_at: '2026-11-20T23:30:00+01:30' },
           ] },
           'staging.rates': { query: "SELECT 'EUR' AS currency, 1.0 AS rate" },
         },

@@ -6,7 +6,7 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { cteQuery, queryShape, QueryParseError, type QueryShape } from './query-shape';
-import { compareRows, type Actual, type Row } from './rows-compare';
+import { compareRows, instantMicros, type Actual, type Row } from './rows-compare';
 import { quoteIdent, splitName } from './names';
 import { sqlLiteral, stripStatementEnd } from './sql-values';
 import { renderTestQuery } from './test-macros';
@@ -111,7 +111,8 @@ async function createInput(con: DuckDBConnection, name: string, input: UnitTestD
     }
     await con.run(`CREATE TABLE ${relation} (${columns.map(([c, t]) => `${quoteIdent(c)} ${t}`).join(', ')})`);
     if (input.rows.length === 0) return undefined;
-    const values = input.rows.map((r, i) => `(${rowColumns.map((c) => inputLiteral(r[c], i, c)).join(', ')})`);
+    const typeOf = new Map(columns);
+    const values = input.rows.map((r, i) => `(${rowColumns.map((c) => inputLiteral(r[c], i, c, typeOf.get(c)!)).join(', ')})`);
     await con.run(`INSERT INTO ${relation} (${rowColumns.map(quoteIdent).join(', ')}) VALUES ${values.join(', ')}`);
     return undefined;
   } catch (err) {
@@ -121,11 +122,26 @@ async function createInput(con: DuckDBConnection, name: string, input: UnitTestD
 
 class InputValueError extends Error {}
 
-function inputLiteral(v: unknown, row: number, column: string): string {
+const NAIVE_TIMESTAMP = /^(TIMESTAMP|DATETIME)(_S|_MS|_NS)?$/i;
+const ZONED_TEXT = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
+function inputLiteral(v: unknown, row: number, column: string, type: string): string {
   if (v !== null && typeof v === 'object' && !(v instanceof Date)) return `CAST(${sqlLiteral(JSON.stringify(v))} AS JSON)`;
+  // DuckDB drops an offset when casting text to a plain TIMESTAMP ('10:00+02' becomes 10:00): the
+  // warehouse's timestamps are naive UTC, so shift to UTC here.
+  if (typeof v === 'string' && NAIVE_TIMESTAMP.test(type.trim()) && ZONED_TEXT.test(v.trim())) {
+    const micros = instantMicros(v);
+    if (micros !== undefined) return sqlLiteral(utcText(micros))!;
+  }
   const literal = sqlLiteral(v);
   if (literal === undefined) throw new InputValueError(`row ${row + 1}, column ${column}: ${String(v)} is not a value`);
   return literal;
+}
+
+function utcText(micros: bigint): string {
+  const fraction = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n; // floor, also before 1970
+  const iso = new Date(Number((micros - fraction) / 1000n)).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(fraction).padStart(6, '0')}`;
 }
 
 const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
