@@ -200,23 +200,34 @@ describe('custom audits', () => {
 
 describe('incremental models', () => {
   const incremental: Partial<ModelDef> = { kind: { name: 'INCREMENTAL_BY_TIME_RANGE', timeColumn: 'bet_date', lookback: 0, forwardOnly: false } };
+  const utc = (day: string) => new Date(`${day}T00:00:00Z`);
+  const days = (start: string, end: string) => ({ model: incremental, interval: { start: utc(start), end: utc(end) } });
 
   it('audits only the interval just built: [start, end)', async () => {
-    const day = (start: string, end: string) => ({ model: incremental, interval: { start, end } });
-    expect((await one(audit('not_null', { columns: ['player_id'] }), day('2026-11-01', '2026-11-03'))).badRows).toBe(0);
-    expect((await one(audit('not_null', { columns: ['player_id'] }), day('2026-11-03', '2026-11-04'))).badRows).toBe(1);
-    expect((await one(audit('unique_values', { columns: ['bet_id'] }), day('2026-11-02', '2026-11-03'))).badRows).toBe(1);
-    expect((await one(audit('number_of_rows', { threshold: 1 }), day('2026-11-02', '2026-11-03'))).ok).toBe(true);
-    expect((await one(audit('number_of_rows', { threshold: 1 }), { model: incremental, interval: { start: new Date('2026-11-03T00:00:00Z'), end: new Date('2026-11-04T00:00:00Z') } })).ok).toBe(false);
+    expect((await one(audit('not_null', { columns: ['player_id'] }), days('2026-11-01', '2026-11-03'))).badRows).toBe(0);
+    expect((await one(audit('not_null', { columns: ['player_id'] }), days('2026-11-03', '2026-11-04'))).badRows).toBe(1);
+    expect((await one(audit('unique_values', { columns: ['bet_id'] }), days('2026-11-02', '2026-11-03'))).badRows).toBe(1);
+    expect((await one(audit('number_of_rows', { threshold: 1 }), days('2026-11-02', '2026-11-03'))).ok).toBe(true);
+    expect((await one(audit('number_of_rows', { threshold: 1 }), days('2026-11-03', '2026-11-04'))).ok).toBe(false);
   });
 
-  it('custom audits see the filtered table as @this_model', async () => {
+  it('custom audits see the filtered table as @this_model, and the time macros of the interval', async () => {
     const def = auditDef('has_void', "SELECT * FROM @this_model WHERE outcome = 'void'");
-    expect((await one(audit('has_void'), { custom: [def], model: incremental, interval: { start: '2026-11-02', end: '2026-11-03' } })).badRows).toBe(1);
-    expect((await one(audit('has_void'), { custom: [def], model: incremental, interval: { start: '2026-11-01', end: '2026-11-02' } })).badRows).toBe(0);
+    expect((await one(audit('has_void'), { custom: [def], ...days('2026-11-02', '2026-11-03') })).badRows).toBe(1);
+    expect((await one(audit('has_void'), { custom: [def], ...days('2026-11-01', '2026-11-02') })).badRows).toBe(0);
+    // a full model's audit can use the interval's macros as well (SQLMesh renders them for audits)
+    const since = auditDef('stake_since', 'SELECT * FROM @this_model WHERE bet_date BETWEEN @start_ds AND @end_ds AND stake > 1');
+    const r = await one(audit('stake_since'), { custom: [since], interval: { start: utc('2026-11-01'), end: utc('2026-11-02') } });
+    expect(r.sql).toBe(`SELECT * FROM ${REL} WHERE bet_date BETWEEN '2026-11-01' AND '2026-11-01' AND stake > 1`);
+    expect(r.badRows).toBe(2);
   });
 
-  it('a full model ignores the interval: it was rebuilt whole', async () => {
-    expect((await one(audit('not_null', { columns: ['player_id'] }), { interval: { start: '2026-11-01', end: '2026-11-02' } })).badRows).toBe(1);
+  it('a full model ignores the interval for @this_model: it was rebuilt whole', async () => {
+    expect((await one(audit('not_null', { columns: ['player_id'] }), { interval: { start: utc('2026-11-01'), end: utc('2026-11-02') } })).badRows).toBe(1);
+  });
+
+  it('SQLMesh function macros in a custom audit are refused at their line', async () => {
+    const def = auditDef('each', 'SELECT *\nFROM @this_model WHERE @EACH(@columns, c -> c IS NULL)', { where: { file: 'audits/each.sql', line: 1 }, queryLine: 2 });
+    await expect(one(audit('each', { columns: ['stake'] }), { custom: [def] })).rejects.toThrow('audits/each.sql:3: @EACH(...) is a SQLMesh function macro');
   });
 });

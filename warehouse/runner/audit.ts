@@ -10,7 +10,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { rows } from '../db';
 import { ArgReader, BUILT_INS } from './audit-builtins';
-import { quotedIdentifier, replaceAtNames, sqlLiteral, stripStatementEnd } from './sql-values';
+import { findMacros, substituteMacros, THIS_MODEL, TIME_MACROS, timeMacros, type MacroValues } from './macros';
+import { quotedIdentifier, sqlLiteral, stripStatementEnd } from './sql-values';
 import { ModelError, type AuditArg, type AuditDef, type AuditRef, type ModelDef } from './types';
 
 /** Bad rows kept per failing audit. */
@@ -18,10 +19,10 @@ export const AUDIT_SAMPLE_ROWS = 5;
 const NON_BLOCKING = '_non_blocking';
 const COUNT_COLUMN = '__wh_bad_rows';
 
-/** The interval an incremental run just built: [start, end), as DuckDB TIMESTAMP text or Dates. */
+/** The interval a run just built: [start, end), as macros.ts's timeMacros takes it. */
 export interface AuditInterval {
-  start: string | Date;
-  end: string | Date;
+  start: Date;
+  end: Date;
 }
 
 export interface AuditTarget {
@@ -29,8 +30,13 @@ export interface AuditTarget {
   relation: string;
   model: ModelDef;
   customAudits: Map<string, AuditDef>;
-  /** For INCREMENTAL_BY_TIME_RANGE models: audit only the rows of this interval (SQLMesh does the same). */
+  /**
+   * The interval just built: an INCREMENTAL_BY_TIME_RANGE model is audited on its rows only
+   * (SQLMesh does the same), and custom audits may use the time macros (@start_ds, ...).
+   */
   interval?: AuditInterval;
+  /** For @execution_* in custom audits; default the interval's end. */
+  execution?: Date;
 }
 
 export interface AuditResult {
@@ -76,7 +82,7 @@ export function compileAudit(ref: AuditRef, target: AuditTarget): CompiledAudit 
 
   const custom = target.customAudits.get(ref.name) ?? target.customAudits.get(baseName);
   if (custom) {
-    return { audit: ref.name, blocking: blockingWanted && custom.blocking, sql: customAuditSql(custom, args, thisModel, model), where: custom.where };
+    return { audit: ref.name, blocking: blockingWanted && custom.blocking, sql: customAuditSql(custom, args, thisModel, target), where: custom.where };
   }
   const builtIn = BUILT_INS[baseName];
   if (!builtIn) {
@@ -107,44 +113,37 @@ function auditedRelation({ relation, model, interval }: AuditTarget): string {
   if (!interval || model.kind.name !== 'INCREMENTAL_BY_TIME_RANGE') return relation;
   const column = quotedIdentifier(model.kind.timeColumn);
   if (!column) throw new ModelError(`time_column '${model.kind.timeColumn}' is not a column name`, model.where, model.name);
-  const at = (t: string | Date) => `CAST(${sqlLiteral(t instanceof Date ? t : String(t))} AS TIMESTAMP)`;
-  return `(SELECT * FROM ${relation} WHERE ${column} >= ${at(interval.start)} AND ${column} < ${at(interval.end)})`;
+  return `(SELECT * FROM ${relation} WHERE ${column} >= ${sqlLiteral(interval.start)} AND ${column} < ${sqlLiteral(interval.end)})`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Custom audits.
 
 /**
- * The custom audit's query with `@this_model` and its arguments substituted. Arguments come from the
- * model's reference, else the audit's defaults; one the query uses and neither gives is an error at
- * the model's header. Arguments render as header.ts keeps them: a name (string) as a checked, quoted
- * identifier, `{ sql }` (string literals, expressions) verbatim, a list comma-separated for `IN (@values)`.
+ * The custom audit's query with its macros substituted by macros.ts: `@this_model`, the time macros
+ * when an interval was built, and its arguments, from the model's reference else the audit's
+ * defaults. An argument the query uses that neither gives is an error at the model's header.
+ * Arguments render as header.ts keeps them: a name (string) as a checked, quoted identifier,
+ * `{ sql }` (string literals, expressions) verbatim, a list comma-separated for `IN (@values)`.
  */
-function customAuditSql(def: AuditDef, args: Record<string, AuditArg>, thisModel: string, model: ModelDef): string {
-  const values: Record<string, AuditArg> = { ...def.defaults, ...args };
-  const render = (v: AuditArg, name: string): string => {
-    if (Array.isArray(v)) return v.map((x) => render(x, name)).join(', ');
-    if (typeof v === 'string') {
-      return quotedIdentifier(v) ?? fail(`audit '${def.name}': argument ${name}: ${JSON.stringify(v)} is not a column name`);
-    }
-    if (v !== null && typeof v === 'object') return v.sql;
-    return sqlLiteral(v)!;
-  };
+function customAuditSql(def: AuditDef, args: Record<string, AuditArg>, thisModel: string, target: AuditTarget): string {
+  const { model, interval } = target;
   const fail = (message: string): never => {
     throw new ModelError(message, model.where, model.name);
   };
-  return stripStatementEnd(
-    replaceAtNames(def.query, (name) => {
-      if (name.toLowerCase() === 'this_model') return thisModel;
-      if (name in values) return render(values[name]!, name);
-      if (MACRO_FUNCTIONS.has(name.toLowerCase()) || TIME_MACROS.has(name.toLowerCase())) return undefined;
-      return fail(
-        `audit '${def.name}' (${def.where.file}:${def.where.line}) needs argument '${name}': give it in this model's audits (${def.name}(${name} := ...)) or as a default in the audit's header`,
-      );
-    }),
-  );
+  const render = (v: AuditArg, name: string): string => {
+    if (Array.isArray(v)) return v.map((x) => render(x, name)).join(', ');
+    if (typeof v === 'string') return quotedIdentifier(v) ?? fail(`audit '${def.name}': argument ${name}: ${JSON.stringify(v)} is not a column name`);
+    if (v !== null && typeof v === 'object') return v.sql;
+    return sqlLiteral(v)!;
+  };
+  const values: MacroValues = interval ? timeMacros(interval, target.execution ?? interval.end) : {};
+  for (const [name, v] of Object.entries({ ...def.defaults, ...args })) values[name.toLowerCase()] = render(v, name);
+  values[THIS_MODEL] = thisModel;
+  const src = { file: def.where.file, queryLine: def.queryLine };
+  for (const use of findMacros(def.query, src)) {
+    if (use.name in values || TIME_MACROS.includes(use.name)) continue;
+    fail(`audit '${def.name}' (${def.where.file}:${def.where.line}) needs argument '${use.name}': give it in this model's audits (${def.name}(${use.name} := ...)) or as a default in the audit's header`);
+  }
+  return stripStatementEnd(substituteMacros(def.query, values, src));
 }
-
-/** Macro names that are not audit arguments: left for the macro pass instead of reported missing. */
-const TIME_MACROS = new Set(['start_ds', 'end_ds', 'start_ts', 'end_ts', 'start_date', 'end_date', 'start_dt', 'end_dt', 'start_epoch', 'end_epoch', 'start_millis', 'end_millis', 'execution_ds', 'execution_ts', 'execution_date', 'execution_dt']);
-const MACRO_FUNCTIONS = new Set(['if', 'each', 'reduce', 'sql', 'def', 'filter', 'eval', 'or', 'and']);

@@ -6,6 +6,7 @@
  */
 import { sqlString } from '../db';
 import { quoteIdent } from './names';
+import { tokens } from './sql-text';
 
 /** A plain SQL identifier: letters, digits, `_` and `$`, not starting with a digit (what headers and grains use). */
 const IDENT = /^[A-Za-z_][A-Za-z0-9_$]*$/;
@@ -34,20 +35,6 @@ export function sqlLiteral(v: unknown): string | undefined {
 /** The query without what may trail it (semicolons, comments, whitespace), so it can be wrapped as a subquery. */
 export function stripStatementEnd(sql: string): string {
   let end = 0;
-  for (const m of sql.matchAll(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|[^\s;'"/-]+|[\s\S]/g)) {
-    const token = m[0];
-    const trailing = /^\s+$/.test(token) || token === ';' || token.startsWith('--') || token.startsWith('/*');
-    if (!trailing) end = m.index + token.length;
-  }
+  for (const t of tokens(sql)) if (t.text !== ';') end = t.end;
   return sql.slice(0, end);
-}
-
-/**
- * Replaces `@name` tokens outside string literals, quoted identifiers and comments. `replace` returns
- * the text for a name, or undefined to leave the token as written (for another macro pass).
- */
-export function replaceAtNames(sql: string, replace: (name: string) => string | undefined): string {
-  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|@([A-Za-z_][A-Za-z0-9_]*)/g, (token, name?: string) =>
-    name === undefined ? token : (replace(name) ?? token),
-  );
 }
