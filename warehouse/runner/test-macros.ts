@@ -1,30 +1,48 @@
 /**
- * STAND-IN until the compile layer's macros.ts lands on main: the time macros a unit test needs,
- * from the test's vars (start/end days, default TEST_DAY). To be replaced by macros.ts.
+ * The macro values of a unit test, rendered by macros.ts as for a real run: the test's `vars`
+ * give the interval (`start`, `end`: days, the end inclusive as in SQLMesh's tests) and
+ * `execution_time`; without them the test runs for TEST_DAY. Any other var is a string macro.
  */
+import { substituteMacros, THIS_MODEL, timeMacros, type MacroValues } from './macros';
 import { quoteIdent, splitName } from './names';
-import { replaceAtNames, sqlLiteral } from './sql-values';
-import type { ModelDef } from './types';
+import { sqlLiteral } from './sql-values';
+import { ModelError, type ModelDef, type UnitTestDef } from './types';
 
 /** The day a unit test runs for when its vars give no start/end. */
 export const TEST_DAY = '2026-01-01';
+const DAY_MS = 86_400_000;
 
-export function renderTestQuery(model: ModelDef, vars: Record<string, string>): string {
-  const start = vars.start ?? TEST_DAY;
-  const end = vars.end ?? vars.start ?? TEST_DAY;
-  const day = (v: string) => v.slice(0, 10);
-  const values: Record<string, string> = {
-    start_ds: sqlLiteral(day(start))!,
-    end_ds: sqlLiteral(day(end))!,
-    start_date: `CAST(${sqlLiteral(day(start))} AS DATE)`,
-    end_date: `CAST(${sqlLiteral(day(end))} AS DATE)`,
-    start_ts: sqlLiteral(`${day(start)} 00:00:00`)!,
-    end_ts: sqlLiteral(`${day(end)} 23:59:59.999999`)!,
-    start_dt: `CAST(${sqlLiteral(`${day(start)} 00:00:00`)} AS TIMESTAMP)`,
-    end_dt: `CAST(${sqlLiteral(`${day(end)} 23:59:59.999999`)} AS TIMESTAMP)`,
-    execution_ds: sqlLiteral(day(vars.execution_time ?? end))!,
-    this_model: `${quoteIdent(splitName(model.name).schema)}.${quoteIdent(splitName(model.name).table)}`,
-  };
-  for (const [k, v] of Object.entries(vars)) if (!(k in values)) values[k] = sqlLiteral(v)!;
-  return replaceAtNames(model.query, (name) => values[name.toLowerCase()]);
+export function testMacroValues(test: Pick<UnitTestDef, 'vars' | 'where'>, model: ModelDef): MacroValues {
+  const { vars } = test;
+  const start = instant(vars.start ?? TEST_DAY, 'start', test);
+  const endVar = vars.end ?? vars.start ?? TEST_DAY;
+  // A day is inclusive (the interval runs to the next midnight); a timestamp is the exclusive end.
+  const end = isDay(endVar) ? new Date(instant(endVar, 'end', test).getTime() + DAY_MS) : instant(endVar, 'end', test);
+  const execution = vars.execution_time ? instant(vars.execution_time, 'execution_time', test) : end;
+  let time: MacroValues;
+  try {
+    time = timeMacros({ start, end }, execution);
+  } catch (err) {
+    throw new ModelError(`vars: ${(err as Error).message}`, test.where);
+  }
+  const { schema, table } = splitName(model.name);
+  const values: MacroValues = { ...time, [THIS_MODEL]: `${quoteIdent(schema)}.${quoteIdent(table)}` };
+  for (const [name, value] of Object.entries(vars)) {
+    if (!['start', 'end', 'execution_time'].includes(name)) values[name.toLowerCase()] = sqlLiteral(value)!;
+  }
+  return values;
+}
+
+/** The model's query with the test's macro values; an unknown macro is a ModelError at its line. */
+export function renderTestQuery(test: Pick<UnitTestDef, 'vars' | 'where'>, model: ModelDef): string {
+  return substituteMacros(model.query, testMacroValues(test, model), { file: model.where.file, queryLine: model.queryLine });
+}
+
+const isDay = (text: string) => /^\d{4}-\d{2}-\d{2}$/.test(text.trim());
+
+function instant(text: string, name: string, test: Pick<UnitTestDef, 'where'>): Date {
+  const t = text.trim();
+  const d = new Date(isDay(t) ? `${t}T00:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(t) ? t.replace(' ', 'T') : `${t.replace(' ', 'T')}Z`);
+  if (Number.isNaN(d.getTime())) throw new ModelError(`vars: ${name} '${text}' is not a day (YYYY-MM-DD) or a timestamp`, test.where);
+  return d;
 }

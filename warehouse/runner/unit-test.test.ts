@@ -3,7 +3,9 @@
  * column differ, per-CTE outputs, time macros from the test's vars, and values compared by meaning
  * (NULLs, 1 = 1.0, dates and timestamps by value).
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { loadProject } from './project';
 import { model } from './test-fixtures';
 import type { ModelDef, Project, UnitTestDef } from './types';
 import { runUnitTest, runUnitTests } from './unit-test';
@@ -99,7 +101,7 @@ describe('runUnitTest on the first mart', () => {
     expect(missing.failures).toEqual(['output: column ggr is expected, but the query returns (event_date, event_type, jurisdiction, events, players, tables)']);
     const undeclared = await runUnitTest(test({ inputs: { 'raw.events': { rows: [{ event_id: 'e1', amount: 5 }] } }, outputs: { query: [] } }), daily, upstream);
     expect(undeclared.failures).toEqual([
-      'input raw.events: amount not among the columns raw.events declares (event_id, event_type, occurred_at, event_date, player_id, table_id, jurisdiction, payload)',
+      'input raw.events: amount not among the columns of raw.events (event_id, event_type, occurred_at, event_date, player_id, table_id, jurisdiction, payload)',
     ]);
   });
 });
@@ -193,8 +195,9 @@ describe('values compare by meaning', () => {
 });
 
 describe('inputs', () => {
-  it('types inferred from rows when the upstream declares none; {query} inputs', async () => {
-    const bets = model('staging.bets', { query: 'SELECT 1' });
+  it('types inferred from rows when the upstream schema is not known; {query} inputs', async () => {
+    // the upstream reads a table outside the project: its columns cannot be derived
+    const bets = model('staging.bets', { query: 'SELECT * FROM vendor.bets' });
     const monthly = model('marts.monthly', {
       query: "SELECT date_trunc('month', bet_date) AS month, sum(stake) AS stake, bool_and(settled) AS settled, max(placed_at) AS last FROM staging.bets JOIN staging.rates USING (currency) GROUP BY 1",
     });
@@ -215,6 +218,34 @@ describe('inputs', () => {
       new Map([[bets.name, bets]]),
     );
     expect(r.failures).toEqual([]);
+  });
+
+  it("the upstream's columns derived from its query (no rows needed, absent columns NULL)", async () => {
+    const deposits = model('staging.deposits', {
+      query: "SELECT event_id AS deposit_id, event_date, player_id, (payload->>'$.amount_minor')::BIGINT AS amount_minor FROM raw.events WHERE event_type = 'wallet.deposit.completed'",
+    });
+    const perDay = model('marts.deposits_per_day', {
+      query: 'SELECT event_date, count(*) AS deposits, count(player_id) AS with_player, sum(amount_minor) AS amount_minor FROM staging.deposits WHERE event_date BETWEEN @start_date AND @end_date GROUP BY ALL',
+    });
+    const ups = new Map([[events.name, events], [deposits.name, deposits]]);
+    const empty = await runUnitTest(test({ model: perDay.name, inputs: { 'staging.deposits': { rows: [] } }, outputs: { query: [] } }), perDay, ups);
+    expect(empty.failures).toEqual([]);
+    // '2026-01-01' is a DATE because the upstream says so, and amount_minor a BIGINT
+    const some = await runUnitTest(
+      test({ model: perDay.name, inputs: { 'staging.deposits': { rows: [{ event_date: '2026-01-01', amount_minor: 5 }, { event_date: '2026-01-01', amount_minor: 7 }] } }, outputs: { query: [{ event_date: '2026-01-01', deposits: 2, with_player: 0, amount_minor: 12 }] } }),
+      perDay,
+      ups,
+    );
+    expect(some.failures).toEqual([]);
+  });
+
+  it('an unknown macro or bad vars are failures naming the line', async () => {
+    const typo = model('marts.typo', { query: 'SELECT 1 AS x\nWHERE @start_dss IS NOT NULL', where: { file: 'marts/typo.sql', line: 1 }, queryLine: 5 });
+    const r = await runUnitTest(test({ model: typo.name, inputs: {}, outputs: { query: [] } }), typo, new Map());
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures[0]).toMatch(/^marts\/typo\.sql:6: unknown macro @start_dss \(known here: @start_ds, /);
+    const badVars = await runUnitTest(test({ model: daily.name, vars: { start: 'soon' }, inputs: {}, outputs: { query: [] } }), daily, upstream);
+    expect(badVars.failures).toEqual(["tests/test_x.yaml:2: vars: start 'soon' is not a day (YYYY-MM-DD) or a timestamp"]);
   });
 
   it('a query that does not parse, or fails, is a failure, not a crash', async () => {
@@ -245,5 +276,19 @@ describe('runUnitTests', () => {
     expect({ passed: s.passed, failed: s.failed }).toEqual({ passed: 1, failed: 2 });
     expect(s.results.map((r) => [r.name, r.ok, r.failures.length])).toEqual([['good', true, 0], ['bad', false, 4], ['orphan', false, 1]]);
     expect(s.results[2]!.failures).toEqual(['model marts.gone is not in the project']);
+  });
+});
+
+describe('the project trees', () => {
+  it("models/: the first mart's own unit test passes", async () => {
+    const project = await loadProject(fileURLToPath(new URL('../../models', import.meta.url)));
+    const s = await runUnitTests(project);
+    expect(s.results.map((r) => [r.name, r.failures])).toEqual([['test_platform_events_daily', []]]);
+  });
+
+  it('the compile fixture (fixtures/basic): seeds as inputs, CTE outputs, an empty input typed from its upstream', async () => {
+    const project = await loadProject(fileURLToPath(new URL('./fixtures/basic', import.meta.url)));
+    const s = await runUnitTests(project);
+    expect(s.results.map((r) => [r.name, r.failures])).toEqual([['test_fct_ggr_daily', []], ['test_int_player_day', []]]);
   });
 });

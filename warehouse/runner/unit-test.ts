@@ -10,7 +10,8 @@ import { compareRows, instantMicros, type Actual, type Row } from './rows-compar
 import { quoteIdent, splitName } from './names';
 import { sqlLiteral, stripStatementEnd } from './sql-values';
 import { renderTestQuery } from './test-macros';
-import type { ModelDef, Project, UnitTestDef } from './types';
+import { ModelError, type ModelDef, type Project, type UnitTestDef } from './types';
+import { UpstreamSchemas } from './upstream-schema';
 
 export interface UnitTestResult {
   name: string;
@@ -44,14 +45,21 @@ export async function runUnitTests(project: Project): Promise<UnitTestSummary> {
 export async function runUnitTest(test: UnitTestDef, model: ModelDef, upstream: Map<string, ModelDef>): Promise<UnitTestResult> {
   const instance = await DuckDBInstance.create(':memory:');
   const con = await instance.connect();
+  const schemas = new UpstreamSchemas(upstream, test);
   const result = (failures: string[]): UnitTestResult => ({ name: test.name, where: test.where, ok: failures.length === 0, failures });
   try {
     await con.run("set TimeZone = 'UTC'");
     for (const [name, input] of Object.entries(test.inputs)) {
-      const problem = await createInput(con, name, input, upstream.get(name));
+      const problem = await createInput(con, name, input, await schemas.columns(name));
       if (problem) return result([`input ${name}: ${problem}`]);
     }
-    const sql = stripStatementEnd(renderTestQuery(model, test.vars));
+    let sql: string;
+    try {
+      sql = stripStatementEnd(renderTestQuery(test, model));
+    } catch (err) {
+      if (err instanceof ModelError) return result([err.message]);
+      throw err;
+    }
     let shape: QueryShape;
     try {
       shape = await queryShape(con, sql);
@@ -68,6 +76,7 @@ export async function runUnitTest(test: UnitTestDef, model: ModelDef, upstream: 
     }
     return result(failures);
   } finally {
+    schemas.close();
     con.closeSync();
     instance.closeSync();
   }
@@ -85,11 +94,11 @@ async function check(con: DuckDBConnection, label: string, sql: string, expected
 }
 
 /**
- * The input as a table named like the upstream model. Column types come from the upstream model's
- * declared columns when it has them (so the query meets the real types), else from the rows.
- * Returns a problem to report, or undefined.
+ * The input as a table named like the upstream model, with the upstream's columns and types when
+ * they are known (upstream-schema.ts: the query meets the real shape, absent columns are NULL),
+ * else typed from the rows. Returns a problem to report, or undefined.
  */
-async function createInput(con: DuckDBConnection, name: string, input: UnitTestDef['inputs'][string], def: ModelDef | undefined): Promise<string | undefined> {
+async function createInput(con: DuckDBConnection, name: string, input: UnitTestDef['inputs'][string], known: [string, string][] | undefined): Promise<string | undefined> {
   const { schema, table } = name.includes('.') ? splitName(name) : { schema: 'main', table: name };
   const relation = `${quoteIdent(schema)}.${quoteIdent(table)}`;
   try {
@@ -98,15 +107,14 @@ async function createInput(con: DuckDBConnection, name: string, input: UnitTestD
       await con.run(`CREATE TABLE ${relation} AS ${stripStatementEnd(input.query)}`);
       return undefined;
     }
-    const declared = Object.entries(def?.columns ?? {});
     const rowColumns = [...new Set(input.rows.flatMap((r) => Object.keys(r)))];
     let columns: [string, string][];
-    if (declared.length) {
-      const unknown = rowColumns.filter((c) => !declared.some(([d]) => d === c));
-      if (unknown.length) return `${unknown.join(', ')} not among the columns ${name} declares (${declared.map(([d]) => d).join(', ')})`;
-      columns = declared;
+    if (known) {
+      const unknown = rowColumns.filter((c) => !known.some(([d]) => d === c));
+      if (unknown.length) return `${unknown.join(', ')} not among the columns of ${name} (${known.map(([d]) => d).join(', ')})`;
+      columns = known;
     } else {
-      if (rowColumns.length === 0) return `no rows, and ${name} declares no columns to make an empty table from`;
+      if (rowColumns.length === 0) return `no rows, and the columns of ${name} are not known (declare them in its header: columns (...))`;
       columns = rowColumns.map((c) => [c, inferType(input.rows.map((r) => r[c]))]);
     }
     await con.run(`CREATE TABLE ${relation} (${columns.map(([c, t]) => `${quoteIdent(c)} ${t}`).join(', ')})`);
