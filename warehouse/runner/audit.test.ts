@@ -3,8 +3,10 @@
  * count, the non-blocking variants, custom audits with defaults and overrides, errors that name the
  * model's file and line, and incremental models audited on the interval just built.
  */
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudits, type AuditInterval } from './audit';
+import { loadProject } from './project';
 import { audit, auditDef, memoryDb, model, type Db } from './test-fixtures';
 import { ModelError, type AuditDef, type AuditRef, type ModelDef } from './types';
 
@@ -229,5 +231,25 @@ describe('incremental models', () => {
   it('SQLMesh function macros in a custom audit are refused at their line', async () => {
     const def = auditDef('each', 'SELECT *\nFROM @this_model WHERE @EACH(@columns, c -> c IS NULL)', { where: { file: 'audits/each.sql', line: 1 }, queryLine: 2 });
     await expect(one(audit('each', { columns: ['stake'] }), { custom: [def] })).rejects.toThrow('audits/each.sql:3: @EACH(...) is a SQLMesh function macro');
+  });
+});
+
+describe('audits as header.ts parses them', () => {
+  it("fixtures/basic's fct_ggr_daily: SQLMesh syntax, built-ins and a _non_blocking custom audit", async () => {
+    const project = await loadProject(fileURLToPath(new URL('./fixtures/basic', import.meta.url)));
+    const fct = project.models.get('marts.fct_ggr_daily')!;
+    await db.con.run(`create or replace table wh_physical.ggr as select * from (values
+      ('t1', DATE '2026-01-01', 2, 14.60::DECIMAL(18, 2), 10.60::DECIMAL(18, 2)),
+      ('t1', DATE '2026-01-01', 1, 1.00, 2.00),
+      (NULL, DATE '2026-01-02', 1, 1.00, -2000000.00)
+    ) t(table_id, event_date, bets, stakes_eur, ggr_eur)`);
+    const results = await runAudits(db.con, { relation: '"wh_physical"."ggr"', model: fct, customAudits: project.audits });
+    expect(results.map(({ audit, blocking, badRows }) => ({ audit, blocking, badRows }))).toEqual([
+      { audit: 'not_null', blocking: true, badRows: 1 },
+      { audit: 'unique_combination_of_columns', blocking: true, badRows: 1 },
+      { audit: 'accepted_range', blocking: true, badRows: 1 },
+      // header.ts strips the _non_blocking suffix into blocking: false
+      { audit: 'ggr_consistent', blocking: false, badRows: 1 },
+    ]);
   });
 });
