@@ -2,7 +2,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RowLimitError, arrowStream, csvPieces, decimalText, isoMicros, jsonPieces, rowBudget } from './formats';
+import { makeVector } from 'apache-arrow';
+import { RowLimitError, arrowData, arrowDataSlow, arrowType, arrowStream, columnsOf, csvPieces, decimalText, isoMicros, jsonPieces, rawOf, rowBudget } from './formats';
 
 let instance: DuckDBInstance;
 let con: DuckDBConnection;
@@ -71,6 +72,23 @@ describe('Arrow IPC stream', () => {
     expect([0, 1, 2].map((i) => decimalOf(col('dec38').get(i)))).toEqual([-1234567n, null, 0n]);
     expect([0, 1, 2].map((i) => col('tiny').get(i))).toEqual([255, null, 0]);
     expect(col('tstz').data[0]!.values[0]).toBe(1767323045000000n);
+  });
+
+  it('the fast path (DuckDB\'s own buffers) gives exactly what getItem() gives, NULLs included', async () => {
+    const result = await con.stream(`select case when i % 3 = 0 then null else i end::bigint as big, (i - 1000)::integer as int, (i % 7 = 0) or null as flag,
+      i / 3.0 as dbl, (i - 1500)::smallint as small, ((i - 1000) / 100.0)::decimal(4,2) as d16, ((i - 1000) * 1000.01)::decimal(9,2) as d32,
+      ((i - 1000) * 123456789.01)::decimal(18,2) as d64, date '2026-01-01' + (i - 1000)::integer as day, timestamp '2026-01-01' + to_microseconds(i * 1001 - 1000000) as ts
+      from range(2048) r(i)`);
+    const columns = columnsOf(result);
+    const chunk = (await result.fetchChunk())!;
+    expect(rawOf(chunk.getColumnVector(0), chunk.rowCount, BigInt64Array)).not.toBeNull(); // the fast path is really taken here
+    columns.forEach((c, i) => {
+      const type = arrowType(c.type);
+      const fast = makeVector(arrowData(type, c.type, chunk.getColumnVector(i), chunk.rowCount));
+      const slow = makeVector(arrowDataSlow(type, c.type, chunk.getColumnVector(i), chunk.rowCount));
+      expect(fast.nullCount, c.name).toBe(slow.nullCount);
+      for (let r = 0; r < chunk.rowCount; r++) expect(fast.get(r), `${c.name}[${r}]`).toEqual(slow.get(r));
+    });
   });
 
   it('streams one batch per DuckDB chunk, and an empty answer still has its schema', async () => {
