@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
@@ -205,6 +206,24 @@ describe('wh serve: limits', () => {
     const second = await post({ sql: 'select 1' });
     expect(errorOf(second)).toEqual({ status: 429, code: 'too_many_requests' });
     expect(errorOf(await first)).toEqual({ status: 408, code: 'query_timeout' });
+  });
+
+  it('two clients (other addresses) query at the same time, sharing one read-only instance', async () => {
+    const from = (localAddress: string, sql: string) => new Promise<{ status: number; body: string }>((ok, fail) => {
+      const u = new URL(`${srv.url}/query`);
+      const req = request({ host: u.hostname, port: u.port, path: '/query', method: 'POST', localAddress, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => ok({ status: res.statusCode!, body }));
+      });
+      req.on('error', fail);
+      req.end(JSON.stringify({ sql }));
+    });
+    const sql = 'select count(*)::integer as n from range(20000000) a where a.range % 7 = 0';
+    const answers = await Promise.all([from('127.0.0.1', sql), from('127.0.0.2', sql), from('127.0.0.3', 'select 1 as one')]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(JSON.parse(answers[0]!.body)).toEqual([{ n: 2857143 }]);
+    expect(JSON.parse(answers[2]!.body)).toEqual([{ one: 1 }]);
   });
 
   it('bad requests: body too large 413, bad JSON 400, no SQL 400, bad format 400, unknown route 404, wrong method 405', async () => {

@@ -89,13 +89,14 @@ class ReadWindow {
     for (;;) {
       const writer = currentWriter(this.paths);
       if (!writer) {
+        // Counted before the first await, so a query ending meanwhile cannot close the instance under us.
+        this.users++;
         try {
-          const instance = await this.open();
-          this.users++;
-          const con = await instance.connect();
+          const con = await (await this.open()).connect();
           let closed = false;
           return { con, done: () => { if (!closed) { closed = true; con.closeSync(); this.leave(); } } };
         } catch (err) {
+          this.leave();
           if (!isLockConflict(err)) throw err;
         }
       }
