@@ -26,8 +26,8 @@ afterEach(() => {
 
 const RAW: TestModel = { name: 'raw.ev', kind: { name: 'EXTERNAL' } };
 
-function target(models: TestModel[], name: string, version = 'v1'): BuildTarget {
-  const compiled = compileAll([RAW, ...models]);
+async function target(models: TestModel[], name: string, version = 'v1'): Promise<BuildTarget> {
+  const compiled = await compileAll([RAW, ...models]);
   return {
     compiled: compiled.get(name)!, version, root,
     relationOf: (m) => (compiled.get(m)?.def.kind.name === 'EXTERNAL' ? m.split('.').map(quoteIdent).join('.') : physicalRelation(m, 'v1')),
@@ -40,7 +40,7 @@ const DAYS = enumerate(day('2026-01-01'), day('2026-01-04'), 'day');
 describe('materialize', () => {
   it('fills an incremental model per batch, filtering its output to the interval, and records the intervals', async () => {
     // The query ignores its interval on purpose: the output filter keeps each batch to its own days.
-    const t = target([{ name: 's.daily', kind: incremental('d', { batchSize: 2 }), query: 'select cast(ts as date) as d, player, sum(amount) as amount from raw.ev group by all' }], 's.daily');
+    const t = await target([{ name: 's.daily', kind: incremental('d', { batchSize: 2 }), query: 'select cast(ts as date) as d, player, sum(amount) as amount from raw.ev group by all' }], 's.daily');
     const r = await materialize(con, t, { intervals: DAYS.slice(0, 2), now: day('2026-01-05') });
     expect(r.computed).toEqual([[day('2026-01-01'), day('2026-01-03')]]);
     expect(await select(con, `select d::varchar as d, player, amount from ${table(t)} order by 1, 2`)).toEqual([
@@ -56,13 +56,13 @@ describe('materialize', () => {
   });
 
   it('commits each batch with its interval: a failing batch leaves the earlier ones and records nothing of its own', async () => {
-    const t = target([{ name: 's.daily', kind: incremental('d', { batchSize: 1 }), query: `select cast(ts as date) as d, case when @start_ds = '2026-01-02' then error('boom') else 1 end as x from raw.ev` }], 's.daily');
+    const t = await target([{ name: 's.daily', kind: incremental('d', { batchSize: 1 }), query: `select cast(ts as date) as d, case when @start_ds = '2026-01-02' then error('boom') else 1 end as x from raw.ev` }], 's.daily');
     await expect(materialize(con, t, { intervals: DAYS, now: day('2026-01-05') })).rejects.toThrow(/boom/);
     expect((await tableIntervals(con, 's.daily', 'v1')).done).toEqual([DAYS[0]]);
   });
 
   it('merges a unique-key model: rows with a key already present are replaced', async () => {
-    const t = target([{ name: 's.players', kind: { name: 'INCREMENTAL_BY_UNIQUE_KEY', uniqueKey: ['player'], forwardOnly: false }, query: 'select player, max(ts) as last_at, sum(amount) as amount from raw.ev where ts >= @start_ts and ts <= @end_ts group by player' }], 's.players');
+    const t = await target([{ name: 's.players', kind: { name: 'INCREMENTAL_BY_UNIQUE_KEY', uniqueKey: ['player'], forwardOnly: false }, query: 'select player, max(ts) as last_at, sum(amount) as amount from raw.ev where ts >= @start_ts and ts <= @end_ts group by player' }], 's.players');
     await materialize(con, t, { intervals: [DAYS[0]!], now: day('2026-01-05') });
     await materialize(con, t, { intervals: [DAYS[1]!, DAYS[2]!], now: day('2026-01-05') });
     expect(await select(con, `select player, amount::int as amount from ${table(t)} order by 1`)).toEqual([
@@ -79,7 +79,7 @@ describe('materialize', () => {
       { name: 'm.v', kind: { name: 'VIEW' }, query: 'select * from m.totals where amount > 2' },
     ];
     const whole = [[day('2026-01-01'), day('2026-01-04')] as const];
-    for (const name of ['seeds.games', 'm.totals', 'm.v']) await materialize(con, target(models, name), { intervals: whole, now: day('2026-01-04') });
+    for (const name of ['seeds.games', 'm.totals', 'm.v']) await materialize(con, await target(models, name), { intervals: whole, now: day('2026-01-04') });
     expect(await select(con, `select typeof(rtp) as t, count(*)::int as n from ${physicalRelation('seeds.games', 'v1')} group by 1`)).toEqual([{ t: 'DECIMAL(5,4)', n: 2 }]);
     expect(await select(con, `select player from ${physicalRelation('m.v', 'v1')} order by 1`)).toEqual([{ player: 'a' }, { player: 'b' }]);
     expect(await select(con, `select table_type from information_schema.tables where table_name = 'm__v__v1'`)).toEqual([{ table_type: 'VIEW' }]);
@@ -87,9 +87,9 @@ describe('materialize', () => {
 
   it('adds the columns a forward-only change introduces to the kept table', async () => {
     const kind = incremental('d', { forwardOnly: true });
-    const before = target([{ name: 's.daily', kind, query: 'select cast(ts as date) as d, sum(amount) as amount from raw.ev group by 1' }], 's.daily');
+    const before = await target([{ name: 's.daily', kind, query: 'select cast(ts as date) as d, sum(amount) as amount from raw.ev group by 1' }], 's.daily');
     await materialize(con, before, { intervals: [DAYS[0]!], now: day('2026-01-05') });
-    const after = target([{ name: 's.daily', kind, query: 'select cast(ts as date) as d, sum(amount) as amount, count(*) as n from raw.ev group by 1' }], 's.daily');
+    const after = await target([{ name: 's.daily', kind, query: 'select cast(ts as date) as d, sum(amount) as amount, count(*) as n from raw.ev group by 1' }], 's.daily');
     await materialize(con, after, { intervals: [DAYS[1]!], now: day('2026-01-05') });
     expect(await select(con, `select d::varchar as d, n::int as n from ${table(after)} order by 1`)).toEqual([{ d: '2026-01-01', n: null }, { d: '2026-01-02', n: 1 }]);
   });

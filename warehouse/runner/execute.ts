@@ -146,3 +146,13 @@ function readSeed(target: BuildTarget): string {
 async function clearIntervals(con: DuckDBConnection, target: BuildTarget): Promise<void> {
   await con.run('delete from meta.intervals where model = $1 and version = $2', [target.compiled.def.name, target.version]);
 }
+
+/**
+ * Creates an incremental or FULL model's table empty when it has nothing to compute yet (its start
+ * is in the future, a dev plan limited to a range): the environment's view needs something to read.
+ */
+export async function createEmpty(con: DuckDBConnection, target: BuildTarget, interval: Interval): Promise<void> {
+  const kind = target.compiled.def.kind.name;
+  if (kind === 'EXTERNAL' || kind === 'VIEW' || kind === 'SEED') return;
+  await ensureTable(con, physicalRelation(target.compiled.def.name, target.version), render(target, interval));
+}

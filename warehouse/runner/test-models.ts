@@ -23,8 +23,11 @@ export const incremental = (timeColumn: string, o: Partial<{ batchSize: number; 
   name: 'INCREMENTAL_BY_TIME_RANGE', timeColumn, batchSize: o.batchSize, lookback: o.lookback ?? 0, forwardOnly: o.forwardOnly ?? false,
 });
 
-/** Compiles test models: refs are the occurrences of other models' names (whole words). */
-export function compileAll(models: TestModel[]): Map<string, CompiledModel> {
+/**
+ * Compiles test models: refs are the occurrences of other models' names (whole words); with a
+ * connection, `normalized` is DuckDB's parse tree without locations (macros read as strings).
+ */
+export async function compileAll(models: TestModel[], con?: DuckDBConnection): Promise<Map<string, CompiledModel>> {
   const defs = models.map(def);
   const names = defs.map((d) => d.name);
   const out = new Map<string, CompiledModel>();
@@ -35,8 +38,9 @@ export function compileAll(models: TestModel[]): Map<string, CompiledModel> {
       for (const m of d.query.matchAll(re)) refs.push({ name: n, start: m.index, end: m.index + n.length });
     }
     refs.sort((a, b) => a.start - b.start);
-    const normalized = d.query.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
-    const select = /^select (.*?) from /.exec(normalized)?.[1] ?? '';
+    const collapsed = d.query.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
+    const normalized = con && d.query ? await parseTree(con, d.query) : collapsed;
+    const select = /^select (.*?) from /.exec(collapsed)?.[1] ?? '';
     out.set(d.name, {
       def: d,
       parents: [...new Set(refs.map((r) => r.name))].sort(),
@@ -48,6 +52,12 @@ export function compileAll(models: TestModel[]): Map<string, CompiledModel> {
     });
   }
   return out;
+}
+
+async function parseTree(con: DuckDBConnection, query: string): Promise<string> {
+  const sql = query.replace(/@([a-z_]+)/g, "'@$1'").replaceAll("'", "''");
+  const r = await con.runAndReadAll(`select json_serialize_sql('${sql}')`);
+  return JSON.stringify(JSON.parse(String(r.getRows()[0]![0])), (k, v: unknown) => (k === 'query_location' ? undefined : v));
 }
 
 export function project(root: string, models: Map<string, CompiledModel>, start = '2026-01-01'): Project {

@@ -1,0 +1,92 @@
+/**
+ * One model's build inside a plan application or a run: materialize, then audit, and turn any
+ * failure into an outcome that names the model, its file and line (a DuckDB `LINE n` inside the
+ * query maps back to the model file). Audits are a hook (`afterBuild`), wired to audit.ts by the
+ * caller; a failing blocking audit un-records the intervals just computed, so the next run
+ * computes them again instead of trusting data that failed its checks.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { BuildTarget, BuildWork } from './execute';
+import { materialize } from './execute';
+import type { Interval } from './intervals';
+import { PHYSICAL_SCHEMA, physicalName, physicalRelation, quoteIdent } from './names';
+import { removeIntervals, select, type RunOutcome } from './state';
+import type { CompiledModel, ModelDef } from './types';
+import { ModelError } from './types';
+
+export interface AuditResult {
+  name: string;
+  blocking: boolean;
+  passed: boolean;
+  /** What failed (bad row count, a sample), empty when passed. */
+  message: string;
+}
+
+/** Runs a model's audits against the relation just built (audit.ts's runAudits, partially applied). */
+export type AfterBuild = (con: DuckDBConnection, relation: string, model: CompiledModel) => Promise<AuditResult[]>;
+
+export interface ModelOutcome {
+  model: string;
+  version: string;
+  outcome: RunOutcome;
+  /** `<file>:<line>: <model>: <message>` when failed. */
+  error: string | null;
+  rows: number;
+  computed: Interval[];
+  audits: AuditResult[];
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** Where each parent is read from: its physical object at the given version; an EXTERNAL by its own name. */
+export function relationResolver(entries: ReadonlyMap<string, { compiled: CompiledModel; version: string }>): (model: string) => string {
+  return (model) => {
+    const e = entries.get(model);
+    if (!e) throw new Error(`no version of ${model} in this environment`);
+    if (e.compiled.def.kind.name === 'EXTERNAL') return model.split('.').map(quoteIdent).join('.');
+    return physicalRelation(model, e.version);
+  };
+}
+
+export async function buildModel(con: DuckDBConnection, target: BuildTarget, work: BuildWork, opts: { afterBuild?: AfterBuild; clock?: () => number } = {}): Promise<ModelOutcome> {
+  const clock = opts.clock ?? Date.now;
+  const def = target.compiled.def;
+  const startedAt = clock();
+  const base = { model: def.name, version: target.version, startedAt };
+  let rows = 0;
+  let computed: Interval[] = [];
+  try {
+    ({ rows, computed } = await materialize(con, target, work));
+  } catch (err) {
+    return { ...base, outcome: 'failed', error: describeFailure(def, err), rows, computed, audits: [], finishedAt: clock() };
+  }
+  const audits = opts.afterBuild && computed.length > 0 ? await opts.afterBuild(con, physicalRelation(def.name, target.version), target.compiled) : [];
+  const blocking = audits.filter((a) => a.blocking && !a.passed);
+  if (blocking.length > 0) {
+    for (const i of computed) await removeIntervals(con, def.name, target.version, i, work.now);
+    const error = new ModelError(`${def.name}: blocking audit failed: ${blocking.map((a) => `${a.name} (${a.message})`).join('; ')}`, def.where, def.name).message;
+    return { ...base, outcome: 'audit_failed', error, rows, computed: [], audits, finishedAt: clock() };
+  }
+  return { ...base, outcome: 'ok', error: null, rows, computed, audits, finishedAt: clock() };
+}
+
+/**
+ * The failure as `<file>:<line>: <model>: <message>`. Every statement execute.ts runs puts the
+ * query on its own lines starting at statement line 2, so DuckDB's `LINE n` is query line n - 1.
+ */
+export function describeFailure(def: ModelDef, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof ModelError) return message;
+  const m = /\nLINE (\d+):/.exec(message);
+  const line = m ? def.queryLine + Math.max(0, Number(m[1]) - 2) : def.where.line;
+  const first = message.split('\n\nLINE')[0]!.replace(/\n+/g, ' ');
+  return new ModelError(`${def.name}: ${first}`, { file: def.where.file, line }, def.name).message;
+}
+
+/** Whether the physical table or view of a model version exists. */
+export async function physicalExists(con: DuckDBConnection, model: string, version: string): Promise<boolean> {
+  const found = await select<{ n: number }>(con, `select count(*) as n from (
+    select table_name as name from duckdb_tables() where schema_name = $1
+    union all select view_name from duckdb_views() where schema_name = $1) where name = $2`, [PHYSICAL_SCHEMA, physicalName(model, version)]);
+  return (found[0]?.n ?? 0) > 0;
+}
