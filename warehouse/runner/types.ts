@@ -53,7 +53,15 @@ export interface AuditRef {
   /** Blocking audits stop the model's downstream when they find bad rows; `<name>_non_blocking` only warns. */
   blocking: boolean;
 }
+/**
+ * A name (`column := amount`) is a string, a 'string literal' or any other expression is `{ sql }`
+ * as written (quotes included), lists are arrays (header.ts).
+ */
 export type AuditArg = string | number | boolean | null | AuditArg[] | { sql: string };
+
+/** SQLMesh's interval units (`interval_unit 'day'`); without one, the cron's period is the interval. */
+export const INTERVAL_UNIT_NAMES = ['year', 'month', 'day', 'hour', 'half_hour', 'quarter_hour', 'five_minute'] as const;
+export type IntervalUnit = (typeof INTERVAL_UNIT_NAMES)[number];
 
 export interface ModelDef {
   /** `schema.table`, e.g. `marts.fct_ggr_daily` (lower case). */
@@ -74,6 +82,8 @@ export interface ModelDef {
   audits: AuditRef[];
   /** Recompute the current, still-open interval on each run (freshness within a minute). */
   allowPartials: boolean;
+  /** `interval_unit` when the header gives one. */
+  intervalUnit?: IntervalUnit;
   /** The query text after the header, exactly as written (with macros such as @start_ds). Empty for SEED/EXTERNAL. */
   query: string;
   /** Where the model is: file and the line of its header. */
