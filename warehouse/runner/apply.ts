@@ -7,7 +7,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildModel, describeFailure, physicalExists, relationResolver, type AfterBuild, type ModelOutcome } from './build';
 import { createEmpty, type BuildTarget } from './execute';
-import { formatIntervals, toMs, UNIT_MS } from './intervals';
+import { addUnit, formatIntervals, toMs } from './intervals';
 import { swapEnvironment } from './environments';
 import type { Plan, PlannedModel } from './plan';
 import { ensureState, markPlanApplied, putSnapshots, recordModelRun, removeIntervals, transaction } from './state';
@@ -57,7 +57,7 @@ export async function applyPlan(con: DuckDBConnection, plan: Plan, opts: ApplyOp
     if (!broken.has(m.name) && m.writable && m.compiled.def.kind.name !== 'EXTERNAL' && !(await physicalExists(con, m.name, m.version))) {
       const start = toMs(m.compiled.def.start!);
       try {
-        await createEmpty(con, target(m), [start, start + UNIT_MS[m.unit]]);
+        await createEmpty(con, target(m), [start, addUnit(start, m.unit)], clock());
       } catch (err) {
         broken.add(m.name);
         outcomes.push({ ...skipped(m, clock()), outcome: 'failed', error: describeFailure(m.compiled.def, err) });

@@ -72,13 +72,15 @@ export async function buildModel(con: DuckDBConnection, target: BuildTarget, wor
 
 /**
  * The failure as `<file>:<line>: <model>: <message>`. Every statement execute.ts runs puts the
- * query on its own lines starting at statement line 2, so DuckDB's `LINE n` is query line n - 1.
+ * rendered query on its own lines from statement line 2, and renderQuery keeps the query's lines
+ * but trims the blank ones it starts with, so DuckDB's `LINE n` is the query's line n - 1 after those.
  */
 export function describeFailure(def: ModelDef, err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof ModelError) return message;
   const m = /\nLINE (\d+):/.exec(message);
-  const line = m ? def.queryLine + Math.max(0, Number(m[1]) - 2) : def.where.line;
+  const leadingLines = (/^\s*/.exec(def.query)?.[0] ?? '').split('\n').length - 1;
+  const line = m ? def.queryLine + leadingLines + Math.max(0, Number(m[1]) - 2) : def.where.line;
   const first = message.split('\n\nLINE')[0]!.replace(/\n+/g, ' ');
   return new ModelError(`${def.name}: ${first}`, { file: def.where.file, line }, def.name).message;
 }

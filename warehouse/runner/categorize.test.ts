@@ -1,15 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNonBreaking, outputFollowsStar } from './categorize';
+import { normalize } from './compile';
+import type { Json } from './columns';
 import { memoryDb } from './test-models';
 
 let db: Awaited<ReturnType<typeof memoryDb>>;
 beforeAll(async () => { db = await memoryDb(); });
 afterAll(() => db.close());
 
-/** The parse tree without locations, as compile.ts stores it. */
+/** The query's node without locations, as compile.ts stores it. */
 async function tree(sql: string): Promise<string> {
   const r = await db.con.runAndReadAll(`select json_serialize_sql('${sql.replaceAll("'", "''")}')`);
-  return JSON.stringify(JSON.parse(String(r.getRows()[0]![0])), (k, v: unknown) => (k === 'query_location' ? undefined : v));
+  const parsed = JSON.parse(String(r.getRows()[0]![0])) as { statements: { node: Json }[] };
+  return normalize(parsed.statements[0]!.node);
 }
 
 const nonBreaking = async (a: string, b: string) => isNonBreaking(await tree(a), await tree(b));

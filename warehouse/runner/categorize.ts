@@ -11,10 +11,13 @@ type Obj = { [k: string]: Json };
 const isObj = (v: Json | undefined): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const same = (a: Json | undefined, b: Json | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The query node of a normalized tree (compile.ts stores the statement's node; a whole serialization is accepted too). */
 function topNode(normalized: string): Obj | null {
   try {
     const tree = JSON.parse(normalized) as Json;
-    if (!isObj(tree) || !Array.isArray(tree['statements']) || tree['statements'].length !== 1) return null;
+    if (!isObj(tree)) return null;
+    if (!('statements' in tree)) return typeof tree['type'] === 'string' ? tree : null;
+    if (!Array.isArray(tree['statements']) || tree['statements'].length !== 1) return null;
     const st = tree['statements'][0];
     return isObj(st) && isObj(st['node']) ? st['node'] : null;
   } catch {

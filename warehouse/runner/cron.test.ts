@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { firesMoreThanDaily, nextFire, parseCron, prevFire } from './cron';
 import { batches, completeBound, enumerate, formatIntervals, intervalUnit, merge, missingIntervals, subtract, type Interval } from './intervals';
-import { at, day, def } from './test-models';
+import type { ModelDef } from './types';
+import { at, day } from './test-models';
+
+/** Only what interval units and bounds read of a model. */
+const def = (m: Partial<ModelDef>): Pick<ModelDef, 'cron' | 'extra' | 'where' | 'intervalUnit'> => ({ cron: '@daily', extra: {}, where: { file: 'x.sql', line: 1 }, ...m });
 
 const H = 3_600_000;
 const D = 24 * H;
@@ -49,16 +53,25 @@ describe('cron', () => {
 
 describe('intervals', () => {
   it('picks the unit from the cron unless interval_unit is explicit', () => {
-    expect(intervalUnit(def({ name: 'a.b', cron: '@hourly' }))).toBe('hour');
-    expect(intervalUnit(def({ name: 'a.b', cron: '@weekly' }))).toBe('day');
-    expect(intervalUnit(def({ name: 'a.b', cron: '@hourly', extra: { interval_unit: 'day' } }))).toBe('day');
-    expect(() => intervalUnit(def({ name: 'a.b', extra: { interval_unit: 'year' } }))).toThrow(/not supported/);
+    expect(intervalUnit(def({ cron: '@hourly' }))).toBe('hour');
+    expect(intervalUnit(def({ cron: '*/5 * * * *' }))).toBe('hour');
+    expect(intervalUnit(def({ cron: '@weekly' }))).toBe('day');
+    expect(intervalUnit(def({ cron: '@hourly', intervalUnit: 'day' }))).toBe('day');
+    expect(intervalUnit(def({ cron: '@daily', intervalUnit: 'month' }))).toBe('month');
   });
 
   it('bounds the complete intervals by the last cron tick', () => {
-    expect(completeBound(def({ name: 'a.b' }), at('2026-03-04T10:00'))).toBe(day('2026-03-04'));
-    expect(completeBound(def({ name: 'a.b', cron: '0 6 * * *' }), at('2026-03-04T05:00'))).toBe(day('2026-03-03'));
-    expect(completeBound(def({ name: 'a.b', cron: '@hourly' }), at('2026-03-04T10:59'))).toBe(at('2026-03-04T10:00'));
+    expect(completeBound(def({}), at('2026-03-04T10:00'))).toBe(day('2026-03-04'));
+    expect(completeBound(def({ cron: '0 6 * * *' }), at('2026-03-04T05:00'))).toBe(day('2026-03-03'));
+    expect(completeBound(def({ cron: '@hourly' }), at('2026-03-04T10:59'))).toBe(at('2026-03-04T10:00'));
+  });
+
+  it('enumerates calendar months and sub-hour units', () => {
+    expect(enumerate(day('2026-01-15'), day('2026-04-01'), 'month')).toEqual([
+      [day('2026-01-01'), day('2026-02-01')], [day('2026-02-01'), day('2026-03-01')], [day('2026-03-01'), day('2026-04-01')],
+    ]);
+    expect(enumerate(at('2026-01-01T00:00'), at('2026-01-01T00:22'), 'five_minute')).toHaveLength(4);
+    expect(completeBound(def({ intervalUnit: 'month' }), at('2026-03-04T10:00'))).toBe(day('2026-03-01'));
   });
 
   it('merges and subtracts', () => {

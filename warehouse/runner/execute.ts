@@ -6,11 +6,12 @@
  * build never reads another environment's data.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { macroValues, renderQuery } from './compile-standin';
+import { timeMacros } from './macros';
+import { seedPath } from './project';
+import { renderQuery } from './render';
 import type { Interval } from './intervals';
 import { batches } from './intervals';
 import { physicalRelation, quoteIdent } from './names';
-import { seedPath } from './seed';
 import { addIntervals, select, transaction, ts } from './state';
 import type { CompiledModel } from './types';
 import { sqlString } from '../db';
@@ -45,7 +46,7 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
   const computed: Interval[] = [];
   const step = async (interval: Interval, partial: boolean, fn: (sql: string) => Promise<number>) => {
     await transaction(con, async () => {
-      rows += await fn(render(target, interval));
+      rows += await fn(render(target, interval, work.now));
       if (kind.name === 'VIEW' || kind.name === 'FULL' || kind.name === 'SEED') await clearIntervals(con, target);
       await addIntervals(con, target.compiled.def.name, target.version, [interval], { partial, now: work.now });
     });
@@ -105,10 +106,13 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
 }
 
 /** The query rendered for `interval`, parenthesized so it can be wrapped (`select * from (...) as q`). */
-function render(target: BuildTarget, interval: Interval): string {
-  const sql = renderQuery(target.compiled, { relationOf: target.relationOf, macros: macroValues(interval) });
-  // A trailing `;` (and comments after it) would end the statement inside the parentheses.
-  return `(\n${sql.replace(/;(\s|--[^\n]*)*$/, '')}\n)`;
+function render(target: BuildTarget, interval: Interval, now: number): string {
+  const macros = {
+    ...timeMacros({ start: new Date(interval[0]), end: new Date(interval[1]) }, new Date(now)),
+    this_model: physicalRelation(target.compiled.def.name, target.version),
+  };
+  // renderQuery drops a trailing `;` and ends a last-line comment with a newline, so wrapping is safe.
+  return `(\n${renderQuery(target.compiled, { relationOf: target.relationOf, macros })}\n)`;
 }
 
 /**
@@ -136,7 +140,7 @@ async function countRows(con: DuckDBConnection, table: string): Promise<number> 
 
 /** read_csv of the seed, with the declared column types when the header gives them. */
 function readSeed(target: BuildTarget): string {
-  const path = sqlString(seedPath(target.root, target.compiled.def));
+  const path = sqlString(seedPath({ root: target.root }, target.compiled.def)!);
   const cols = Object.entries(target.compiled.def.columns);
   if (cols.length === 0) return `read_csv(${path}, header = true, auto_detect = true)`;
   return `read_csv(${path}, header = true, columns = {${cols.map(([n, t]) => `${sqlString(n)}: ${sqlString(t)}`).join(', ')}})`;
@@ -151,8 +155,8 @@ async function clearIntervals(con: DuckDBConnection, target: BuildTarget): Promi
  * Creates an incremental or FULL model's table empty when it has nothing to compute yet (its start
  * is in the future, a dev plan limited to a range): the environment's view needs something to read.
  */
-export async function createEmpty(con: DuckDBConnection, target: BuildTarget, interval: Interval): Promise<void> {
+export async function createEmpty(con: DuckDBConnection, target: BuildTarget, interval: Interval, now: number): Promise<void> {
   const kind = target.compiled.def.kind.name;
   if (kind === 'EXTERNAL' || kind === 'VIEW' || kind === 'SEED') return;
-  await ensureTable(con, physicalRelation(target.compiled.def.name, target.version), render(target, interval));
+  await ensureTable(con, physicalRelation(target.compiled.def.name, target.version), render(target, interval, now));
 }

@@ -5,30 +5,54 @@
  * Modelled on SQLMesh's compute_missing_intervals (snapshot/definition.py), lookback included.
  */
 import { firesMoreThanDaily, parseCron, prevFire } from './cron';
-import type { ModelDef } from './types';
+import type { IntervalUnit, ModelDef } from './types';
 import { ModelError } from './types';
 
 export type Interval = readonly [start: number, end: number];
-export type IntervalUnit = 'hour' | 'day';
+export type { IntervalUnit };
 
-export const UNIT_MS: Record<IntervalUnit, number> = { hour: 3_600_000, day: 86_400_000 };
+const MINUTE_MS = 60_000;
+/** Units of a fixed length; month and year follow the calendar (UTC). */
+const FIXED_MS: Partial<Record<IntervalUnit, number>> = {
+  five_minute: 5 * MINUTE_MS, quarter_hour: 15 * MINUTE_MS, half_hour: 30 * MINUTE_MS, hour: 60 * MINUTE_MS, day: 24 * 60 * MINUTE_MS,
+};
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
 
-/** A bound on how many units one enumeration may produce (40 years of hours). */
+/** A bound on how many units one enumeration may produce (about 40 years of hours). */
 const UNITS_MAX = 24 * 366 * 40;
 
-/** Hours if the cron fires more than daily, else days; `interval_unit` in the header wins. */
-export function intervalUnit(def: Pick<ModelDef, 'cron' | 'extra' | 'where'>): IntervalUnit {
+/**
+ * The model's interval unit: `interval_unit` from the header when given; otherwise hours if the
+ * cron fires more than once a day, else days.
+ */
+export function intervalUnit(def: Pick<ModelDef, 'cron' | 'extra' | 'where' | 'intervalUnit'>): IntervalUnit {
+  if (def.intervalUnit) return def.intervalUnit;
   const explicit = def.extra['interval_unit'];
   if (explicit !== undefined) {
     const u = String(explicit).toLowerCase();
-    if (u === 'hour' || u === 'day') return u;
-    throw new ModelError(`interval_unit '${String(explicit)}' is not supported (hour or day)`, def.where);
+    if (u in FIXED_MS || u === 'month' || u === 'year') return u as IntervalUnit;
+    throw new ModelError(`interval_unit '${String(explicit)}' is not supported`, def.where);
   }
   return firesMoreThanDaily(parseCron(def.cron)) ? 'hour' : 'day';
 }
 
-export const floorUnit = (t: number, unit: IntervalUnit) => Math.floor(t / UNIT_MS[unit]) * UNIT_MS[unit];
-export const ceilUnit = (t: number, unit: IntervalUnit) => Math.ceil(t / UNIT_MS[unit]) * UNIT_MS[unit];
+export function floorUnit(t: number, unit: IntervalUnit): number {
+  const fixed = FIXED_MS[unit];
+  if (fixed) return Math.floor(t / fixed) * fixed;
+  const d = new Date(t);
+  return unit === 'month' ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) : Date.UTC(d.getUTCFullYear(), 0, 1);
+}
+
+/** `t` moved by `n` units (for a unit start: the start of the unit `n` later). */
+export function addUnit(t: number, unit: IntervalUnit, n = 1): number {
+  const fixed = FIXED_MS[unit];
+  if (fixed) return t + n * fixed;
+  const d = new Date(t);
+  return unit === 'month'
+    ? Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + n, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes())
+    : Date.UTC(d.getUTCFullYear() + n, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes());
+}
 
 /** `YYYY-MM-DD` or an ISO timestamp to epoch ms (UTC). */
 export function toMs(date: string): number {
@@ -42,17 +66,16 @@ export function toMs(date: string): number {
  * fire at or before now, floored to the unit. A daily model at 10:00 has yesterday; a model whose
  * cron is `0 6 * * *` at 05:00 still has only the day before yesterday (it waits for its tick).
  */
-export function completeBound(def: Pick<ModelDef, 'cron' | 'extra' | 'where'>, now: number): number {
+export function completeBound(def: Pick<ModelDef, 'cron' | 'extra' | 'where' | 'intervalUnit'>, now: number): number {
   return floorUnit(prevFire(def.cron, now), intervalUnit(def));
 }
 
 /** Every unit interval of [start, end): start is floored, end is floored (only whole units). */
 export function enumerate(start: number, end: number, unit: IntervalUnit): Interval[] {
-  const step = UNIT_MS[unit];
   const out: Interval[] = [];
-  for (let t = floorUnit(start, unit); t + step <= end; t += step) {
+  for (let t = floorUnit(start, unit); addUnit(t, unit) <= end; t = addUnit(t, unit)) {
     if (out.length >= UNITS_MAX) throw new Error(`more than ${UNITS_MAX} intervals between ${iso(start)} and ${iso(end)}`);
-    out.push([t, t + step]);
+    out.push([t, addUnit(t, unit)]);
   }
   return out;
 }
@@ -127,10 +150,10 @@ const iso = (t: number) => new Date(t).toISOString();
 
 /** `2026-01-01 .. 2026-01-03` (days, inclusive) or `2026-01-01 05:00 .. 2026-01-01 08:00` (exclusive end). */
 export function formatInterval([s, e]: Interval): string {
-  const dayAligned = s % UNIT_MS.day === 0 && e % UNIT_MS.day === 0;
+  const dayAligned = s % DAY_MS === 0 && e % DAY_MS === 0;
   if (dayAligned) {
     const first = iso(s).slice(0, 10);
-    const last = iso(e - UNIT_MS.day).slice(0, 10);
+    const last = iso(e - DAY_MS).slice(0, 10);
     return first === last ? first : `${first} .. ${last}`;
   }
   const fmt = (t: number) => iso(t).slice(0, 16).replace('T', ' ');

@@ -8,17 +8,22 @@ import { applyPlan } from './apply';
 import { formatPlan } from './plan-format';
 import { plan, type Plan, type PlanOptions } from './plan';
 import { select } from './state';
-import { at, compileAll, incremental, memoryDb, project, type TestModel } from './test-models';
+import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
 
 let db: Awaited<ReturnType<typeof memoryDb>>;
 let con: DuckDBConnection;
+let ws: Workspace;
 beforeEach(async () => {
   db = await memoryDb();
   con = db.con;
+  ws = workspace(con);
   await con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int);
     insert into raw.ev values ('2026-01-01 10:00', 'a', 5), ('2026-01-01 11:00', 'b', 7), ('2026-01-02 09:00', 'a', 1), ('2026-01-03 23:59:59', 'c', 2)`);
 });
-afterEach(() => db.close());
+afterEach(() => {
+  db.close();
+  ws.remove();
+});
 
 const NOW = at('2026-01-04T10:00');
 const DAILY = `select cast(ts as date) as d, player, sum(amount) as amount
@@ -26,23 +31,24 @@ from raw.ev
 where ts between @start_ts and @end_ts
 group by cast(ts as date), player`;
 
-function models(over: Record<string, Partial<TestModel>> = {}): TestModel[] {
-  const base: TestModel[] = [
-    { name: 'raw.ev', kind: { name: 'EXTERNAL' } },
-    { name: 's.daily', kind: incremental('d', { batchSize: 2 }), query: DAILY },
-    { name: 'm.totals', query: 'select player, sum(amount) as amount from s.daily group by player' },
-    { name: 'm.big', kind: { name: 'VIEW' }, query: 'select player from m.totals where amount > 5' },
-    { name: 'm.counts', query: 'select count(*) as n from raw.ev' },
+function models(over: Record<string, Partial<FileModel>> = {}): FileModel[] {
+  const base: FileModel[] = [
+    RAW_EV,
+    { name: 's.daily', header: ['kind INCREMENTAL_BY_TIME_RANGE (time_column d, batch_size 2)'], query: DAILY },
+    { name: 'm.totals', header: ['kind FULL'], query: 'select player, sum(amount) as amount from s.daily group by player' },
+    { name: 'm.big', header: ['kind VIEW'], query: 'select player from m.totals where amount > 5' },
+    { name: 'm.counts', header: ['kind FULL'], query: 'select count(*) as n from raw.ev' },
   ];
   return base.map((m) => ({ ...m, ...over[m.name] })).filter((m) => over[m.name]?.query !== '');
 }
 
-async function planFor(env: string, ms: TestModel[], opts: Partial<PlanOptions> = {}): Promise<Plan> {
-  const compiled = await compileAll(ms, con);
-  return plan(con, project('/nowhere', compiled), compiled, env, { now: NOW, ...opts });
+async function planFor(env: string, ms: FileModel[], opts: Partial<PlanOptions> = {}): Promise<Plan> {
+  ws.write(ms);
+  const { project, compiled } = await ws.load();
+  return plan(con, project, compiled, env, { now: NOW, ...opts });
 }
 
-async function planAndApply(env: string, ms: TestModel[], opts: Partial<PlanOptions> = {}) {
+async function planAndApply(env: string, ms: FileModel[], opts: Partial<PlanOptions> = {}) {
   const p = await planFor(env, ms, opts);
   const r = await applyPlan(con, p, { clock: () => NOW });
   expect(r.outcomes.filter((o) => o.outcome !== 'ok')).toEqual([]);
@@ -84,7 +90,7 @@ describe('plan and apply', () => {
     const { plan: first } = await planAndApply('prod', models());
     const reformatted = await planFor('prod', models({
       's.daily': { query: `-- daily amounts\nSELECT   cast(ts AS date) AS d, player,\n  sum(amount) AS amount FROM raw.ev WHERE ts BETWEEN @start_ts AND @end_ts\nGROUP BY cast(ts as date), player` },
-      'm.totals': { owner: 'finance', description: 'per player' },
+      'm.totals': { header: ['kind FULL', 'owner finance', "description 'per player'"] },
     }));
     expect(by(reformatted, 's.daily').change).toBe('unchanged');
     expect(by(reformatted, 's.daily').version).toBe(by(first, 's.daily').version);
@@ -184,7 +190,7 @@ describe('plan and apply', () => {
     expect(r.swapped).toBe(false);
     const outcome = Object.fromEntries(r.outcomes.map((o) => [o.model, o.outcome]));
     expect(outcome).toEqual({ 'm.counts': 'ok', 'm.totals': 'failed', 'm.big': 'skipped_upstream_failed' });
-    expect(r.outcomes.find((o) => o.model === 'm.totals')!.error).toMatch(/^m\/totals\.sql:4: m\.totals: Binder Error: .*nosuch/);
+    expect(r.outcomes.find((o) => o.model === 'm.totals')!.error).toMatch(/^m\/totals\.sql:8: m\.totals: Binder Error: .*nosuch/);
     expect(await rowsOf('m.counts')).toEqual([{ n: 4 }]);
     expect(await select(con, `select outcome, count(*)::int as n from meta.model_runs where run_id = $1 group by 1 order by 1`, [p.id])).toEqual([
       { outcome: 'failed', n: 1 }, { outcome: 'ok', n: 1 }, { outcome: 'skipped_upstream_failed', n: 1 },

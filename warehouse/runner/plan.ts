@@ -4,14 +4,13 @@
  * A new dev environment starts from prod's snapshots. A dev plan never schedules work on a table
  * prod reads: such tables are shared as they are (writable = false), and restating them is prod's job.
  */
-import { randomUUID, createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { downstreamClosure, topologicalOrder } from './compile-standin';
+import { buildDag, downstream } from './dag';
 import { unifiedDiff } from './diff';
 import type { Interval, IntervalUnit } from './intervals';
-import { completeBound, covers, floorUnit, intervalUnit, missingIntervals, subtract, toMs, UNIT_MS } from './intervals';
+import { addUnit, completeBound, covers, DAY_MS, floorUnit, HOUR_MS, intervalUnit, missingIntervals, subtract, toMs } from './intervals';
 import { checkEnvName, PROD } from './names';
-import { seedContentHash } from './seed';
 import { ensureState, environmentExists, environmentSnapshots, savePlan, tableIntervals, type Snapshot } from './state';
 import type { CompiledModel, Project } from './types';
 import { decideVersions, type VersionDecision } from './versioning';
@@ -31,7 +30,7 @@ export interface PlanOptions {
 }
 
 export interface PlannedModel extends VersionDecision {
-  /** As compiled, with its effective start and (for a SEED) the CSV's content in its data hash. */
+  /** As compiled, with its effective start. */
   compiled: CompiledModel;
   /** Unified diff of the query text, previous -> local (directly modified models). */
   diff: string | null;
@@ -60,10 +59,9 @@ export interface Plan {
 }
 
 const DEFAULT_ENV_TTL_HOURS = 24 * 7;
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** A date end is inclusive (the whole day); a timestamp end is exclusive. */
-const endMs = (end: string) => (/^\d{4}-\d{2}-\d{2}$/.test(end) ? toMs(end) + UNIT_MS.day : toMs(end));
+const endMs = (end: string) => (/^\d{4}-\d{2}-\d{2}$/.test(end) ? toMs(end) + DAY_MS : toMs(end));
 
 export async function plan(con: DuckDBConnection, project: Project, compiledModels: ReadonlyMap<string, CompiledModel>, env: string, opts: PlanOptions): Promise<Plan> {
   checkEnvName(env);
@@ -76,7 +74,7 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
   const prodTables = new Set([...prod.values()].map((s) => `${s.model}@${s.version}`));
 
   const models = new Map([...compiledModels].map(([name, c]) => [name, prepare(project, c)]));
-  const order = topologicalOrder(models);
+  const order = buildDag(models).order;
   const decisions = decideVersions({ order, models, base, env, forwardOnly: opts.forwardOnly ?? false });
 
   const restate = opts.restate ? restatement(models, opts.restate) : null;
@@ -101,24 +99,22 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
     removed: [...base.values()].filter((s) => !models.has(s.model)).map((s) => ({ name: s.model, fingerprint: s.fingerprint, version: s.version })),
     restate: restate ? { models: [...restate.closure].sort(), range: restate.range } : null,
     forwardOnly: opts.forwardOnly ?? false,
-    expiresAt: dev ? opts.now + (opts.envTtlHours ?? DEFAULT_ENV_TTL_HOURS) * UNIT_MS.hour : null,
+    expiresAt: dev ? opts.now + (opts.envTtlHours ?? DEFAULT_ENV_TTL_HOURS) * HOUR_MS : null,
   };
   await savePlan(con, { planId: result.id, env, createdAt: opts.now, summary: planSummary(result) });
   return result;
 }
 
-/** The model as the plan records it: its effective start, and a SEED's CSV content in its data hash. */
+/** The model as the plan records it: with its effective start (compile.ts hashes a SEED's CSV content into its data hash). */
 function prepare(project: Project, c: CompiledModel): CompiledModel {
-  const def = { ...c.def, start: c.def.start ?? project.config.start };
-  const dataHash = def.kind.name === 'SEED' ? sha(`${c.dataHash}:${seedContentHash(project.root, def)}`) : c.dataHash;
-  return { ...c, def, dataHash };
+  return { ...c, def: { ...c.def, start: c.def.start ?? project.config.start } };
 }
 
 function restatement(models: ReadonlyMap<string, CompiledModel>, r: NonNullable<PlanOptions['restate']>) {
   for (const m of r.models) if (!models.has(m)) throw new Error(`cannot restate '${m}': no such model in the project`);
   const range: Interval = [toMs(r.start), endMs(r.end)];
   if (range[1] <= range[0]) throw new Error(`restatement range ${r.start} .. ${r.end} is empty`);
-  return { closure: downstreamClosure(models, r.models), range };
+  return { closure: new Set(downstream(models, r.models)), range };
 }
 
 /** What applying the plan computes for one model: nothing for shared prod tables in a dev plan. */
@@ -133,7 +129,7 @@ async function backfillOf(con: DuckDBConnection, pm: PlannedModel, o: { dev: boo
     case 'VIEW':
     case 'SEED':
       // Built once: the recorded interval only says "built".
-      return have.length === 0 ? [[start, Math.max(bound, start + UNIT_MS[pm.unit])]] : [];
+      return have.length === 0 ? [[start, Math.max(bound, addUnit(start, pm.unit))]] : [];
     case 'FULL':
       return bound > start && !covers(have, [start, bound]) ? [[start, bound]] : [];
     case 'INCREMENTAL_BY_TIME_RANGE': {

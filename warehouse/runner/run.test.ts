@@ -12,32 +12,39 @@ import type { AfterBuild } from './build';
 import { plan } from './plan';
 import { run } from './run';
 import { select, tableIntervals, ts } from './state';
-import { at, compileAll, incremental, memoryDb, project, type TestModel } from './test-models';
+import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
 
 let db: Awaited<ReturnType<typeof memoryDb>>;
 let con: DuckDBConnection;
+let ws: Workspace;
 beforeEach(async () => {
   db = await memoryDb();
   con = db.con;
+  ws = workspace(con);
   await con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int);
     insert into raw.ev values ('2026-01-01 10:00', 'a', 5), ('2026-01-02 09:00', 'b', 1)`);
 });
-afterEach(() => db.close());
+afterEach(() => {
+  db.close();
+  ws.remove();
+});
 
 const DAILY = 'select cast(ts as date) as d, player, sum(amount) as amount from raw.ev where ts between @start_ts and @end_ts group by all';
-const MODELS: TestModel[] = [
-  { name: 'raw.ev', kind: { name: 'EXTERNAL' } },
-  { name: 's.daily', kind: incremental('d'), query: DAILY },
-  { name: 'm.totals', query: 'select player, sum(amount) as amount from s.daily group by player' },
-  { name: 'm.top', query: 'select player from m.totals order by amount desc limit 1' },
-  { name: 'm.big', kind: { name: 'VIEW' }, query: 'select * from m.totals where amount > 1' },
-  { name: 'm.counts', query: 'select count(*) as n from raw.ev' },
-  { name: 'm.morning', cron: '0 6 * * *', query: 'select count(*) as n from raw.ev' },
+const DAILY_KIND = 'kind INCREMENTAL_BY_TIME_RANGE (time_column d)';
+const MODELS: FileModel[] = [
+  RAW_EV,
+  { name: 's.daily', header: [DAILY_KIND], query: DAILY },
+  { name: 'm.totals', header: ['kind FULL'], query: 'select player, sum(amount) as amount from s.daily group by player' },
+  { name: 'm.top', header: ['kind FULL'], query: 'select player from m.totals order by amount desc limit 1' },
+  { name: 'm.big', header: ['kind VIEW'], query: 'select * from m.totals where amount > 1' },
+  { name: 'm.counts', header: ['kind FULL'], query: 'select count(*) as n from raw.ev' },
+  { name: 'm.morning', header: ['kind FULL', "cron '0 6 * * *'"], query: 'select count(*) as n from raw.ev' },
 ];
 
-async function deploy(ms: TestModel[], now: number, start = '2026-01-01') {
-  const compiled = await compileAll(ms, con);
-  const p = await plan(con, project('/nowhere', compiled, start), compiled, 'prod', { now });
+async function deploy(ms: FileModel[], now: number) {
+  ws.write(ms);
+  const { project, compiled } = await ws.load();
+  const p = await plan(con, project, compiled, 'prod', { now });
   const r = await applyPlan(con, p, { clock: () => now });
   expect(r.swapped).toBe(true);
 }
@@ -89,7 +96,7 @@ describe('run', () => {
     }];
     const s = await run(con, 'prod', { now: at('2026-01-04T01:00'), afterBuild });
     expect(outcomes(s)).toMatchObject({ 's.daily': 'audit_failed', 'm.totals': 'skipped_upstream_failed', 'm.counts': 'ok' });
-    expect(s.outcomes[0]!.error).toMatch(/^s\/daily\.sql:1: s\.daily: blocking audit failed: not_null \(1 bad row\)/);
+    expect(s.outcomes.find((o) => o.model === 's.daily')!.error).toMatch(/^s\/daily\.sql:1: s\.daily: blocking audit failed: not_null \(1 bad row\)/);
     expect((await tableIntervals(con, 's.daily', (await select<{ v: string }>(con, `select version as v from meta.environment_models where model = 's.daily'`))[0]!.v)).done)
       .toEqual([[at('2026-01-01T00:00'), at('2026-01-03T00:00')]]);
     failAudit = false;
@@ -97,7 +104,7 @@ describe('run', () => {
   });
 
   it('allow_partials computes the open interval, records it as partial and recomputes it next time', async () => {
-    const partial = [MODELS[0]!, { ...MODELS[1]!, allowPartials: true }];
+    const partial = [MODELS[0]!, { ...MODELS[1]!, header: [DAILY_KIND, 'allow_partials true'] }];
     await deploy(partial, at('2026-01-03T10:00'));
     const version = (await select<{ v: string }>(con, `select version as v from meta.environment_models where model = 's.daily'`))[0]!.v;
     await con.run(`insert into raw.ev values ('2026-01-03 11:00', 'a', 3)`);
@@ -142,8 +149,10 @@ describe('incremental runs equal a full rebuild', () => {
     });
     await fc.assert(fc.asyncProperty(scenario, async (sc) => {
       db.close();
+      ws.remove();
       db = await memoryDb();
       con = db.con;
+      ws = workspace(con);
       await con.run('create schema raw; create table raw.ev (ts timestamp, player varchar, amount int)');
       const unitMs = sc.unit === 'day' ? 24 * H : H;
       // Late data: each event arrives after it happened, but within the lookback window.
@@ -154,10 +163,11 @@ describe('incremental runs equal a full rebuild', () => {
       const cron = sc.unit === 'day' ? '@daily' : '@hourly';
       const query = `select cast(ts as date) as d, date_trunc('hour', ts) as h, player, sum(amount) as amount, count(*) as n
         from raw.ev where ts between @start_ts and @end_ts group by all`;
+      const batch = sc.batchSize ? `, batch_size ${sc.batchSize}` : '';
       await deploy([
-        { name: 'raw.ev', kind: { name: 'EXTERNAL' } },
-        { name: 's.inc', cron, kind: incremental('h', { batchSize: sc.batchSize, lookback: sc.lookback }), query },
-        { name: 's.full', cron, query },
+        RAW_EV,
+        { name: 's.inc', header: [`kind INCREMENTAL_BY_TIME_RANGE (time_column h, lookback ${sc.lookback}${batch})`, `cron '${cron}'`], query },
+        { name: 's.full', header: ['kind FULL', `cron '${cron}'`], query },
       ], START);
       let inserted = 0;
       const sorted = [...events].sort((a, b) => a.arrives - b.arrives);

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildModel, relationResolver, type AfterBuild, type ModelOutcome } from './build';
-import { topologicalOrder } from './compile-standin';
+import { buildDag } from './dag';
 import type { BuildWork } from './execute';
 import { completeBound, covers, floorUnit, formatIntervals, intervalUnit, missingIntervals, toMs, type Interval } from './intervals';
 import { checkEnvName, PROD } from './names';
@@ -47,7 +47,7 @@ export async function run(con: DuckDBConnection, env: string = PROD, opts: RunOp
   const prodTables = env === PROD ? new Set<string>() : new Set([...(await environmentSnapshots(con, PROD)).values()].map((s) => `${s.model}@${s.version}`));
   const entries = new Map([...snapshots].map(([name, s]) => [name, { compiled: s.compiled, version: s.version }]));
   const relationOf = relationResolver(entries);
-  const order = topologicalOrder(new Map([...entries].map(([name, e]) => [name, e.compiled])));
+  const order = buildDag(new Map([...entries].map(([name, e]) => [name, e.compiled]))).order;
 
   const broken = new Set<string>();
   const outcomes: ModelOutcome[] = [];
@@ -81,10 +81,12 @@ export async function dueWork(con: DuckDBConnection, compiled: CompiledModel, ve
   const start = floorUnit(toMs(def.start), unit);
   // allow_partials trades waiting for the cron for freshness: every closed unit, and the open one.
   const bound = def.allowPartials ? floorUnit(now, unit) : completeBound(def, now);
-  const open: Interval | undefined = def.allowPartials && now > bound && bound >= start ? [bound, now] : undefined;
+  // Interval bounds are whole seconds (the time macros' precision).
+  const nowSecond = Math.floor(now / 1000) * 1000;
+  const open: Interval | undefined = def.allowPartials && nowSecond > bound && bound >= start ? [bound, nowSecond] : undefined;
   const { done } = await tableIntervals(con, def.name, version);
   if (kind.name === 'FULL') {
-    if (open) return { intervals: [], partial: [start, now], now };
+    if (open) return { intervals: [], partial: [start, nowSecond], now };
     return bound > start && !covers(done, [start, bound]) ? { intervals: [[start, bound]], now } : null;
   }
   const lookback = kind.name === 'INCREMENTAL_BY_TIME_RANGE' ? kind.lookback : 0;

@@ -1,68 +1,63 @@
 /**
- * Test-only: builds ModelDef / CompiledModel objects directly, standing in for compile.ts until
- * h-compile is merged (references found by a plain search for the known model names; hashes of
- * the whitespace-collapsed query). Also an in-memory DuckDB with the runner's state.
+ * Test-only: small model trees written as real files (MODEL header + query) into a temporary
+ * folder and loaded through the real pipeline (loadProject, compileProject), plus an in-memory
+ * DuckDB with the runner's state.
  */
-import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { compileProject } from './compile';
+import { loadProject } from './project';
 import { ensureState } from './state';
-import type { CompiledModel, Kind, ModelDef, Project, TableRef } from './types';
+import type { CompiledModel, Project } from './types';
 
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+export interface FileModel {
+  name: string;
+  /** Header properties after the name, one per line: `kind FULL`, `cron '@hourly'`, ... */
+  header?: string[];
+  query?: string;
+}
 
-export type TestModel = Partial<Omit<ModelDef, 'name' | 'query'>> & { name: string; query?: string };
+/** The model file: `MODEL (` on line 1, the name on 2, each header line after, a blank line, the query. */
+export function modelText(m: FileModel): string {
+  const props = [`name ${m.name}`, ...(m.header ?? [])];
+  return `MODEL (\n${props.map((p) => `  ${p},`).join('\n')}\n);\n${m.query ? `\n${m.query}\n` : ''}`;
+}
 
-export function def(m: TestModel): ModelDef {
+export interface Workspace {
+  root: string;
+  /** Replaces the tree's files with these models (and extra files such as seed CSVs). */
+  write(models: FileModel[], files?: Record<string, string>): void;
+  load(): Promise<{ project: Project; compiled: Map<string, CompiledModel> }>;
+  remove(): void;
+}
+
+export function workspace(con: DuckDBConnection, opts: { start?: string; ttlHours?: number } = {}): Workspace {
+  const root = mkdtempSync(join(tmpdir(), 'wh-models-'));
+  const put = (rel: string, text: string) => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  };
   return {
-    kind: { name: 'FULL' }, cron: '@daily', grain: [], tags: [], columnDescriptions: {}, columns: {}, audits: [],
-    allowPartials: false, query: '', where: { file: `${m.name.replace('.', '/')}.sql`, line: 1 }, queryLine: 2, extra: {}, ...m,
+    root,
+    write(models, files = {}) {
+      rmSync(root, { recursive: true, force: true });
+      mkdirSync(root);
+      put('config.yaml', `model_defaults:\n  start: '${opts.start ?? '2026-01-01'}'\n  cron: '@daily'\njanitor:\n  ttl_hours: ${opts.ttlHours ?? 24}\n`);
+      for (const m of models) put(`${m.name.replace('.', '/')}.sql`, modelText(m));
+      for (const [rel, text] of Object.entries(files)) put(rel, text);
+    },
+    async load() {
+      const project = await loadProject(root);
+      return { project, compiled: await compileProject(project, con) };
+    },
+    remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
 
-export const incremental = (timeColumn: string, o: Partial<{ batchSize: number; lookback: number; forwardOnly: boolean }> = {}): Kind => ({
-  name: 'INCREMENTAL_BY_TIME_RANGE', timeColumn, batchSize: o.batchSize, lookback: o.lookback ?? 0, forwardOnly: o.forwardOnly ?? false,
-});
-
-/**
- * Compiles test models: refs are the occurrences of other models' names (whole words); with a
- * connection, `normalized` is DuckDB's parse tree without locations (macros read as strings).
- */
-export async function compileAll(models: TestModel[], con?: DuckDBConnection): Promise<Map<string, CompiledModel>> {
-  const defs = models.map(def);
-  const names = defs.map((d) => d.name);
-  const out = new Map<string, CompiledModel>();
-  for (const d of defs) {
-    const refs: TableRef[] = [];
-    for (const n of names) {
-      const re = new RegExp(`(?<![\\w.])${n.replace('.', '\\.')}(?![\\w])`, 'g');
-      for (const m of d.query.matchAll(re)) refs.push({ name: n, start: m.index, end: m.index + n.length });
-    }
-    refs.sort((a, b) => a.start - b.start);
-    const collapsed = d.query.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
-    const normalized = con && d.query ? await parseTree(con, d.query) : collapsed;
-    const select = /^select (.*?) from /.exec(collapsed)?.[1] ?? '';
-    out.set(d.name, {
-      def: d,
-      parents: [...new Set(refs.map((r) => r.name))].sort(),
-      refs,
-      normalized,
-      outputColumns: select.split(',').map((c) => c.trim().split(' ').pop() ?? ''),
-      dataHash: sha(JSON.stringify([normalized, d.kind, d.columns])),
-      metadataHash: sha(JSON.stringify([d.cron, d.owner, d.description, d.tags, d.audits, d.grain])),
-    });
-  }
-  return out;
-}
-
-async function parseTree(con: DuckDBConnection, query: string): Promise<string> {
-  const sql = query.replace(/@([a-z_]+)/g, "'@$1'").replaceAll("'", "''");
-  const r = await con.runAndReadAll(`select json_serialize_sql('${sql}')`);
-  return JSON.stringify(JSON.parse(String(r.getRows()[0]![0])), (k, v: unknown) => (k === 'query_location' ? undefined : v));
-}
-
-export function project(root: string, models: Map<string, CompiledModel>, start = '2026-01-01'): Project {
-  return { root, config: { start, cron: '@daily', janitorTtlHours: 24 }, models: new Map([...models].map(([k, v]) => [k, v.def])), audits: new Map(), tests: [] };
-}
+/** The events table tests read, as the EXTERNAL model that declares it. */
+export const RAW_EV: FileModel = { name: 'raw.ev', header: ['kind EXTERNAL', 'columns (ts TIMESTAMP, player VARCHAR, amount INTEGER)'] };
 
 export async function memoryDb(): Promise<{ con: DuckDBConnection; close(): void }> {
   const instance = await DuckDBInstance.create(':memory:');
