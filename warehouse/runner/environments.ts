@@ -35,7 +35,7 @@ export async function environments(con: DuckDBConnection): Promise<EnvironmentIn
 }
 
 /** Drops a dev environment's views, its schemas once empty, and its state. */
-export async function dropEnvironment(con: DuckDBConnection, env: string): Promise<{ views: number }> {
+export async function dropEnvironment(con: DuckDBConnection, env: string, now: number = Date.now()): Promise<{ views: number }> {
   checkEnvName(env);
   if (env === PROD) throw new Error('prod cannot be dropped');
   await ensureState(con);
@@ -54,7 +54,7 @@ export async function dropEnvironment(con: DuckDBConnection, env: string): Promi
         + (select count(*) from duckdb_views() where schema_name = $1 and not internal) as n`, [schema]);
       if ((left[0]?.n ?? 0) === 0) await con.run(`drop schema if exists ${quoteIdent(schema)}`);
     }
-    await deleteEnvironment(con, env);
+    await deleteEnvironment(con, env, now);
   });
   return { views };
 }

@@ -39,7 +39,10 @@ create table if not exists meta.snapshots (
   change_category varchar not null check (change_category in (${list(CHANGE_CATEGORIES)})),
   model_def json not null,
   parents json not null,
-  created_at timestamp not null
+  created_at timestamp not null,
+  -- when an environment last stopped pointing at this version: the janitor's TTL counts from the
+  -- later of this and created_at, so a table just replaced by a promotion is kept for a rollback
+  released_at timestamp
 );
 
 create table if not exists meta.environments (
@@ -151,7 +154,7 @@ export async function putSnapshots(con: DuckDBConnection, snapshots: readonly Sn
     for (const s of snapshots) {
       const c = s.compiled;
       await exec(con, `insert into meta.snapshots
-        select $1, $2, $3, $4, $5, $6::json, $7, $8::json, $9::json, $10::timestamp
+        select $1, $2, $3, $4, $5, $6::json, $7, $8::json, $9::json, $10::timestamp, null
         where not exists (select 1 from meta.snapshots where model = $1 and fingerprint = $2 and version = $3)`,
       [s.model, s.fingerprint, s.version, c.dataHash, c.metadataHash, JSON.stringify(c.def.kind satisfies Kind), s.changeCategory,
         JSON.stringify(c), JSON.stringify(c.parents), ts(s.createdAt)]);
@@ -205,6 +208,8 @@ export async function writeEnvironment(con: DuckDBConnection, env: string, model
     const previous = new Map((await select<{ model: string; fingerprint: string; version: string; p: number }>(con,
       'select model, fingerprint, version, epoch_ms(promoted_at) as p from meta.environment_models where env = $1', [env])).map((r) => [r.model, r]));
     await exec(con, 'delete from meta.environment_models where env = $1', [env]);
+    const kept = new Set(models.map((m) => `${m.model}@${m.version}`));
+    await releaseVersions(con, [...previous.values()].filter((p) => !kept.has(`${p.model}@${p.version}`)), opts.now);
     for (const m of models) {
       const old = previous.get(m.model);
       const promoted = old && old.fingerprint === m.fingerprint && old.version === m.version ? Number(old.p) : opts.now;
@@ -213,11 +218,20 @@ export async function writeEnvironment(con: DuckDBConnection, env: string, model
   });
 }
 
-export async function deleteEnvironment(con: DuckDBConnection, env: string): Promise<void> {
+export async function deleteEnvironment(con: DuckDBConnection, env: string, now: number): Promise<void> {
   await transaction(con, async () => {
+    const previous = await select<{ model: string; version: string }>(con, 'select model, version from meta.environment_models where env = $1', [env]);
+    await releaseVersions(con, previous, now);
     await exec(con, 'delete from meta.environment_models where env = $1', [env]);
     await exec(con, 'delete from meta.environments where env = $1', [env]);
   });
+}
+
+/** Marks versions an environment stopped pointing at (the janitor's clock starts again). */
+async function releaseVersions(con: DuckDBConnection, versions: readonly { model: string; version: string }[], now: number): Promise<void> {
+  for (const v of versions) {
+    await exec(con, 'update meta.snapshots set released_at = $3::timestamp where model = $1 and version = $2', [v.model, v.version, ts(now)]);
+  }
 }
 
 // ---------------------------------------------------------------- intervals
