@@ -34,7 +34,12 @@ export interface Source {
   reason?: string;
 }
 
-export interface ColumnInput { source: Source; column: string }
+export interface ColumnInput {
+  source: Source;
+  column: string;
+  /** For a set operation's branch: the column's position (its own name may be UNNAMED). */
+  index?: number;
+}
 
 export interface OutputColumn {
   /** Output name: the alias, a column's own name, UNNAMED or UNKNOWN_STAR. */
@@ -130,7 +135,7 @@ class Analyzer {
     if (!byName) {
       return first.map((c, i) => ({
         name: c.name,
-        inputs: branches.flatMap((b, j) => (b[i] ? [{ source: sources[j]!, column: b[i]!.name }] : [])),
+        inputs: branches.flatMap((b, j) => (b[i] ? [{ source: sources[j]!, column: b[i]!.name, index: i }] : [])),
       }));
     }
     const names: string[] = [];
@@ -240,7 +245,7 @@ class Analyzer {
         case 'EMPTY': return;
         case 'TABLE_FUNCTION': {
           const fn = str(obj(r['function'])?.['function_name']);
-          sources.push({ kind: 'opaque', alias: alias || fn, label: `table function ${fn}`, columns: columnAliases.length ? columnAliases : null, reason: `table function ${fn}` });
+          sources.push({ kind: 'opaque', alias: alias || fn, label: `table function ${fn}`, columns: columnAliases.length ? columnAliases : null, reason: 'its columns are only known when it runs' });
           return;
         }
         default:

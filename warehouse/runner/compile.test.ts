@@ -69,6 +69,10 @@ describe('compileProject', () => {
     // a CTE is only visible in its own query: the same name outside it is a table again
     await expect(compileOne('MODEL (name marts.m);\nselect * from (with events as (select 1) select * from events) s,\n  events'))
       .rejects.toThrow('marts/m.sql:3: table events is not schema-qualified');
+    // @this_model (the model's own table, for incremental self-reads) is not a parent
+    const self = await compileOne('MODEL (name marts.m, kind INCREMENTAL_BY_UNIQUE_KEY (unique_key player_id));\nselect player_id from raw.events where player_id not in (select player_id from @this_model)');
+    expect(self.parents).toEqual(['raw.events']);
+    expect(self.refs).toHaveLength(1);
   });
 
   it('keeps the data hash under reformatting and comments, and changes it with the query', async () => {

@@ -36,9 +36,10 @@ const hash = (...parts: string[]) => {
 /** Where an offset of a model's query is in its file. */
 const queryWhere = (def: ModelDef, offset: number) => ({ file: def.where.file, line: lineAt(def.query, offset, def.queryLine) });
 
+type Serializer = Awaited<ReturnType<DuckDBConnection['prepare']>>;
+
 /** The parse tree of one SQL text, or DuckDB's error (`position` in bytes, when it has one). */
-async function serialize(con: DuckDBConnection, sql: string): Promise<JsonObject> {
-  const statement = await con.prepare('select json_serialize_sql($1::varchar)');
+async function serialize(statement: Serializer, sql: string): Promise<JsonObject> {
   statement.bindVarchar(1, sql);
   const reader = await statement.runAndReadAll();
   const value = reader.getRows()[0]?.[0];
@@ -48,7 +49,7 @@ async function serialize(con: DuckDBConnection, sql: string): Promise<JsonObject
 }
 
 /** Parses a model's query and resolves its table references; every problem is a ModelError at its line. */
-async function parseModelQuery(def: ModelDef, project: Project, con: DuckDBConnection): Promise<Parsed> {
+async function parseModelQuery(def: ModelDef, project: Project, serializer: Serializer): Promise<Parsed> {
   const src = { file: def.where.file, queryLine: def.queryLine };
   const ph = substitutePlaceholders(def.query, src, [THIS_MODEL]);
   const stmts = statements(ph.text);
@@ -61,7 +62,7 @@ async function parseModelQuery(def: ModelDef, project: Project, con: DuckDBConne
   if (stmts[1]) {
     throw new ModelError('a model holds exactly one query; a second statement starts here', queryWhere(def, ph.toOriginal(stmts[1].start)), def.name);
   }
-  const tree = await serialize(con, ph.text);
+  const tree = await serialize(serializer, ph.text);
   const toChar = byteToCharOffsets(ph.text);
   if (tree['error']) {
     const message = String(tree['error_message'] ?? 'unknown error');
@@ -209,10 +210,16 @@ function metadata(def: ModelDef): Json {
 export async function compileProject(project: Project, con: DuckDBConnection): Promise<Map<string, CompiledModel>> {
   const parsed = new Map<string, Parsed>();
   const leaves = new Map<string, ModelDef>();
-  for (const name of [...project.models.keys()].sort()) {
-    const def = project.models.get(name)!;
-    if (def.kind.name === 'SEED' || def.kind.name === 'EXTERNAL') leaves.set(name, def);
-    else parsed.set(name, await parseModelQuery(def, project, con));
+  // One prepared statement for every query: only DuckDB's parser runs, no table is read.
+  const serializer = await con.prepare('select json_serialize_sql($1::varchar)');
+  try {
+    for (const name of [...project.models.keys()].sort()) {
+      const def = project.models.get(name)!;
+      if (def.kind.name === 'SEED' || def.kind.name === 'EXTERNAL') leaves.set(name, def);
+      else parsed.set(name, await parseModelQuery(def, project, serializer));
+    }
+  } finally {
+    serializer.destroySync();
   }
   checkCycles(parsed);
 

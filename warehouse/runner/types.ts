@@ -151,7 +151,14 @@ export interface CompiledModel {
   refs: TableRef[];
   /** The query's parse tree (DuckDB json_serialize_sql) with locations removed: formatting and comments do not change it. */
   normalized: string;
-  /** The top-level output columns when the select list names them (for lineage and non-breaking checks). */
+  /**
+   * The top-level output columns when the select list names them (for lineage and non-breaking checks).
+   * `*` expands over sources whose columns are known (declared, a seed CSV's header, or a parent's own
+   * outputColumns). Markers (columns.ts): '*' stands for the columns of a star over a source with
+   * unknown columns (a table function, a parent with unknown columns); '?' for an unaliased expression
+   * (DuckDB names it after its text). When the query has an unexpanded '*' and the header declares
+   * `columns`, the declared names are used instead.
+   */
   outputColumns: string[];
   /** Hash of the normalized query and the kind settings that shape the data (not metadata). */
   dataHash: string;
