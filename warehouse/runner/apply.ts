@@ -13,6 +13,7 @@ import type { Plan, PlannedModel } from './plan';
 import { ensureState, markPlanApplied, putSnapshots, recordModelRun, removeIntervals, transaction } from './state';
 
 export interface ApplyOptions {
+  /** Replaces the audits that run after each build (default: the model's audits, runModelAudits). */
   afterBuild?: AfterBuild;
   /** Time stamps of what is recorded; defaults to the wall clock. */
   clock?: () => number;
@@ -31,7 +32,7 @@ export async function applyPlan(con: DuckDBConnection, plan: Plan, opts: ApplyOp
   const clock = opts.clock ?? Date.now;
   await ensureState(con);
   await putSnapshots(con, plan.models.map((m) => ({
-    model: m.name, fingerprint: m.fingerprint, version: m.version, changeCategory: m.category ?? 'added', compiled: m.compiled, createdAt: clock(),
+    model: m.name, fingerprint: m.fingerprint, version: m.version, changeCategory: m.category ?? 'added', compiled: m.compiled, customAudits: m.customAudits, createdAt: clock(),
   })));
   await transaction(con, async () => {
     for (const m of plan.models) if (m.restated) await removeIntervals(con, m.name, m.version, m.restated, clock());
@@ -50,7 +51,7 @@ export async function applyPlan(con: DuckDBConnection, plan: Plan, opts: ApplyOp
       continue;
     }
     if (m.backfill.length > 0) {
-      const outcome = await buildModel(con, target(m), { intervals: m.backfill, now: clock() }, { afterBuild: opts.afterBuild, clock });
+      const outcome = await buildModel(con, target(m), { intervals: m.backfill, now: clock() }, { customAudits: m.customAudits, afterBuild: opts.afterBuild, clock });
       outcomes.push(outcome);
       if (outcome.outcome !== 'ok') broken.add(m.name);
     }

@@ -11,19 +11,33 @@ import { materialize } from './execute';
 import type { Interval } from './intervals';
 import { PHYSICAL_SCHEMA, physicalName, physicalRelation, quoteIdent } from './names';
 import { removeIntervals, select, type RunOutcome } from './state';
-import type { CompiledModel, ModelDef } from './types';
+import { runAudits, type AuditResult } from './audit';
+import type { AuditDef, CompiledModel, ModelDef } from './types';
 import { ModelError } from './types';
 
-export interface AuditResult {
-  name: string;
-  blocking: boolean;
-  passed: boolean;
-  /** What failed (bad row count, a sample), empty when passed. */
-  message: string;
+export interface BuiltRelation {
+  /** The physical table or view just built. */
+  relation: string;
+  compiled: CompiledModel;
+  /** The hull of what was computed (an incremental model's audits look at those rows only). */
+  interval: Interval;
+  customAudits: ReadonlyMap<string, AuditDef>;
+  now: number;
 }
 
-/** Runs a model's audits against the relation just built (audit.ts's runAudits, partially applied). */
-export type AfterBuild = (con: DuckDBConnection, relation: string, model: CompiledModel) => Promise<AuditResult[]>;
+/** What runs after a model's build: its audits (runAudits) unless a caller substitutes something else. */
+export type AfterBuild = (con: DuckDBConnection, built: BuiltRelation) => Promise<AuditResult[]>;
+
+export const runModelAudits: AfterBuild = (con, b) => runAudits(con, {
+  relation: b.relation, model: b.compiled.def, customAudits: new Map(b.customAudits),
+  interval: { start: new Date(b.interval[0]), end: new Date(b.interval[1]) }, execution: new Date(Math.floor(b.now / 1000) * 1000),
+});
+
+/** The project's custom audits a model's header names (`x` or `x_non_blocking`), to keep with its snapshot. */
+export function referencedAudits(def: ModelDef, audits: ReadonlyMap<string, AuditDef>): AuditDef[] {
+  const names = new Set(def.audits.flatMap((a) => [a.name, a.name.replace(/_non_blocking$/, '')]));
+  return [...audits.values()].filter((a) => names.has(a.name));
+}
 
 export interface ModelOutcome {
   model: string;
@@ -48,7 +62,11 @@ export function relationResolver(entries: ReadonlyMap<string, { compiled: Compil
   };
 }
 
-export async function buildModel(con: DuckDBConnection, target: BuildTarget, work: BuildWork, opts: { afterBuild?: AfterBuild; clock?: () => number } = {}): Promise<ModelOutcome> {
+/**
+ * Builds the work, then runs the model's audits (`afterBuild`, default runModelAudits). A failing
+ * blocking audit, or an audit that cannot run, un-records the intervals just computed.
+ */
+export async function buildModel(con: DuckDBConnection, target: BuildTarget, work: BuildWork, opts: { customAudits?: readonly AuditDef[]; afterBuild?: AfterBuild; clock?: () => number } = {}): Promise<ModelOutcome> {
   const clock = opts.clock ?? Date.now;
   const def = target.compiled.def;
   const startedAt = clock();
@@ -60,11 +78,27 @@ export async function buildModel(con: DuckDBConnection, target: BuildTarget, wor
   } catch (err) {
     return { ...base, outcome: 'failed', error: describeFailure(def, err), rows, computed, audits: [], finishedAt: clock() };
   }
-  const audits = opts.afterBuild && computed.length > 0 ? await opts.afterBuild(con, physicalRelation(def.name, target.version), target.compiled) : [];
-  const blocking = audits.filter((a) => a.blocking && !a.passed);
-  if (blocking.length > 0) {
+  const forget = async () => {
     for (const i of computed) await removeIntervals(con, def.name, target.version, i, work.now);
-    const error = new ModelError(`${def.name}: blocking audit failed: ${blocking.map((a) => `${a.name} (${a.message})`).join('; ')}`, def.where, def.name).message;
+  };
+  let audits: AuditResult[] = [];
+  if (computed.length > 0 && def.audits.length > 0) {
+    const built: BuiltRelation = {
+      relation: physicalRelation(def.name, target.version), compiled: target.compiled, now: work.now,
+      interval: [Math.min(...computed.map((i) => i[0])), Math.max(...computed.map((i) => i[1]))],
+      customAudits: new Map((opts.customAudits ?? []).map((a) => [a.name, a])),
+    };
+    try {
+      audits = await (opts.afterBuild ?? runModelAudits)(con, built);
+    } catch (err) {
+      await forget();
+      return { ...base, outcome: 'failed', error: describeFailure(def, err), rows, computed: [], audits, finishedAt: clock() };
+    }
+  }
+  const blocking = audits.filter((a) => a.blocking && !a.ok);
+  if (blocking.length > 0) {
+    await forget();
+    const error = new ModelError(`${def.name}: blocking audit failed: ${blocking.map((a) => `${a.audit} (${a.badRows} bad row${a.badRows === 1 ? '' : 's'})`).join('; ')}`, def.where, def.name).message;
     return { ...base, outcome: 'audit_failed', error, rows, computed: [], audits, finishedAt: clock() };
   }
   return { ...base, outcome: 'ok', error: null, rows, computed, audits, finishedAt: clock() };

@@ -12,7 +12,8 @@ import type { Interval, IntervalUnit } from './intervals';
 import { addUnit, completeBound, covers, DAY_MS, floorUnit, HOUR_MS, intervalUnit, missingIntervals, subtract, toMs } from './intervals';
 import { checkEnvName, PROD } from './names';
 import { ensureState, environmentExists, environmentSnapshots, savePlan, tableIntervals, type Snapshot } from './state';
-import type { CompiledModel, Project } from './types';
+import { referencedAudits } from './build';
+import type { AuditDef, CompiledModel, Project } from './types';
 import { decideVersions, type VersionDecision } from './versioning';
 import { planSummary } from './plan-format';
 
@@ -37,6 +38,8 @@ export interface PlannedModel extends VersionDecision {
   /** False when this plan may not write the table (a dev plan over a table prod reads). */
   writable: boolean;
   unit: IntervalUnit;
+  /** The custom audit files it references (kept with its snapshot, so runs audit it the same way). */
+  customAudits: AuditDef[];
   /** Restated range cleared before the backfill, or null. */
   restated: Interval | null;
   /** Units to compute (incremental kinds), or the whole history once (VIEW, FULL, SEED); [] = nothing. */
@@ -88,7 +91,7 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
     const restated = restate && writable && restate.closure.has(name) && compiled.def.kind.name !== 'EXTERNAL' && compiled.def.kind.name !== 'VIEW'
       ? [floorUnit(restate.range[0], unit), restate.range[1]] as const : null;
     const pm: PlannedModel = {
-      ...d, compiled, writable, unit, restated, backfill: [],
+      ...d, compiled, writable, unit, restated, backfill: [], customAudits: referencedAudits(compiled.def, project.audits),
       diff: d.change === 'directly_modified' && old ? unifiedDiff(old.compiled.def.query, compiled.def.query, { oldName: `${basedOn}: ${name}`, newName: `local: ${compiled.def.where.file}` }) : null,
     };
     pm.backfill = await backfillOf(con, pm, { dev, now: opts.now, start: opts.start, end: opts.end });

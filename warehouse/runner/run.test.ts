@@ -8,7 +8,6 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from './apply';
-import type { AfterBuild } from './build';
 import { plan } from './plan';
 import { run } from './run';
 import { select, tableIntervals, ts } from './state';
@@ -41,8 +40,8 @@ const MODELS: FileModel[] = [
   { name: 'm.morning', header: ['kind FULL', "cron '0 6 * * *'"], query: 'select count(*) as n from raw.ev' },
 ];
 
-async function deploy(ms: FileModel[], now: number) {
-  ws.write(ms);
+async function deploy(ms: FileModel[], now: number, files: Record<string, string> = {}) {
+  ws.write(ms, files);
   const { project, compiled } = await ws.load();
   const p = await plan(con, project, compiled, 'prod', { now });
   const r = await applyPlan(con, p, { clock: () => now });
@@ -88,19 +87,22 @@ describe('run', () => {
     expect(outcomes(await run(con, 'prod', { now: at('2026-01-04T01:05') }))).toMatchObject({ 'm.totals': 'ok', 'm.top': 'ok' });
   });
 
-  it('a blocking audit failure (afterBuild) stops the downstream and leaves the interval to recompute', async () => {
-    await deploy(MODELS, at('2026-01-03T10:00'));
-    let failAudit = true;
-    const afterBuild: AfterBuild = async (c, relation, model) => model.def.name !== 's.daily' ? [] : [{
-      name: 'not_null', blocking: true, passed: !failAudit, message: failAudit ? '1 bad row' : '',
-    }];
-    const s = await run(con, 'prod', { now: at('2026-01-04T01:00'), afterBuild });
+  it('a blocking audit failure stops the downstream and leaves the interval to recompute; custom audits travel with the snapshot', async () => {
+    const audited = MODELS.map((m) => (m.name === 's.daily' ? { ...m, header: [DAILY_KIND, 'audits (not_null(columns := [player]), no_big_amounts)'] } : m));
+    await deploy(audited, at('2026-01-03T10:00'), { 'audits/no_big.sql': 'AUDIT (name no_big_amounts);\nselect * from @this_model where amount > 100' });
+    ws.write([]); // run executes what was applied: the local files no longer matter
+    const version = (await select<{ v: string }>(con, `select version as v from meta.environment_models where model = 's.daily'`))[0]!.v;
+    await con.run(`insert into raw.ev values ('2026-01-03 12:00', null, 1)`);
+    const s = await run(con, 'prod', { now: at('2026-01-04T01:00') });
     expect(outcomes(s)).toMatchObject({ 's.daily': 'audit_failed', 'm.totals': 'skipped_upstream_failed', 'm.counts': 'ok' });
-    expect(s.outcomes.find((o) => o.model === 's.daily')!.error).toMatch(/^s\/daily\.sql:1: s\.daily: blocking audit failed: not_null \(1 bad row\)/);
-    expect((await tableIntervals(con, 's.daily', (await select<{ v: string }>(con, `select version as v from meta.environment_models where model = 's.daily'`))[0]!.v)).done)
-      .toEqual([[at('2026-01-01T00:00'), at('2026-01-03T00:00')]]);
-    failAudit = false;
-    expect(outcomes(await run(con, 'prod', { now: at('2026-01-04T01:00'), afterBuild }))).toMatchObject({ 's.daily': 'ok', 'm.totals': 'ok' });
+    expect(s.outcomes.find((o) => o.model === 's.daily')!.error).toBe('s/daily.sql:1: s.daily: blocking audit failed: not_null (1 bad row)');
+    expect((await tableIntervals(con, 's.daily', version)).done).toEqual([[at('2026-01-01T00:00'), at('2026-01-03T00:00')]]);
+    await con.run(`update raw.ev set player = 'z', amount = 500 where player is null`);
+    const custom = await run(con, 'prod', { now: at('2026-01-04T01:00') });
+    expect(custom.outcomes.find((o) => o.model === 's.daily')!.error).toMatch(/blocking audit failed: no_big_amounts \(1 bad row\)/);
+    await con.run(`delete from raw.ev where player = 'z'`);
+    expect(outcomes(await run(con, 'prod', { now: at('2026-01-04T01:00') }))).toMatchObject({ 's.daily': 'ok', 'm.totals': 'ok' });
+    expect((await tableIntervals(con, 's.daily', version)).done).toEqual([[at('2026-01-01T00:00'), at('2026-01-04T00:00')]]);
   });
 
   it('allow_partials computes the open interval, records it as partial and recomputes it next time', async () => {

@@ -20,6 +20,7 @@ import type { CompiledModel } from './types';
 
 export interface RunOptions {
   now: number;
+  /** Replaces the audits that run after each build (default: the model's audits, runModelAudits). */
   afterBuild?: AfterBuild;
   /** Time stamps of what is recorded; defaults to the wall clock. */
   clock?: () => number;
@@ -45,7 +46,7 @@ export async function run(con: DuckDBConnection, env: string = PROD, opts: RunOp
   const runId = randomUUID();
   const snapshots = await environmentSnapshots(con, env);
   const prodTables = env === PROD ? new Set<string>() : new Set([...(await environmentSnapshots(con, PROD)).values()].map((s) => `${s.model}@${s.version}`));
-  const entries = new Map([...snapshots].map(([name, s]) => [name, { compiled: s.compiled, version: s.version }]));
+  const entries = new Map([...snapshots].map(([name, s]) => [name, { compiled: s.compiled, version: s.version, customAudits: s.customAudits }]));
   const relationOf = relationResolver(entries);
   const order = buildDag(new Map([...entries].map(([name, e]) => [name, e.compiled]))).order;
 
@@ -53,7 +54,7 @@ export async function run(con: DuckDBConnection, env: string = PROD, opts: RunOp
   const outcomes: ModelOutcome[] = [];
   const notDue: string[] = [];
   for (const name of order) {
-    const { compiled, version } = entries.get(name)!;
+    const { compiled, version, customAudits } = entries.get(name)!;
     const shared = prodTables.has(`${name}@${version}`);
     const work = shared ? null : await dueWork(con, compiled, version, opts.now);
     const upstreamBroken = compiled.parents.some((p) => broken.has(p));
@@ -64,7 +65,7 @@ export async function run(con: DuckDBConnection, env: string = PROD, opts: RunOp
     }
     const outcome: ModelOutcome = upstreamBroken
       ? { model: name, version, outcome: 'skipped_upstream_failed', error: null, rows: 0, computed: [], audits: [], startedAt: clock(), finishedAt: clock() }
-      : await buildModel(con, { compiled, version, relationOf, root: '' }, work, { afterBuild: opts.afterBuild, clock });
+      : await buildModel(con, { compiled, version, relationOf, root: '' }, work, { customAudits, afterBuild: opts.afterBuild, clock });
     if (outcome.outcome !== 'ok') broken.add(name);
     outcomes.push(outcome);
     await recordModelRun(con, { runId, env, ...outcome, intervals: formatIntervals(outcome.computed) });

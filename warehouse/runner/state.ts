@@ -12,7 +12,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Interval } from './intervals';
 import { merge, subtract } from './intervals';
 import { PHYSICAL_SCHEMA, quoteIdent } from './names';
-import type { CompiledModel, Kind } from './types';
+import type { AuditDef, CompiledModel, Kind } from './types';
 
 export const CHANGE_CATEGORIES = ['added', 'breaking', 'non_breaking', 'forward_only', 'indirect_breaking', 'indirect_non_breaking', 'metadata'] as const;
 export type ChangeCategory = (typeof CHANGE_CATEGORIES)[number];
@@ -145,6 +145,8 @@ export interface Snapshot {
   changeCategory: ChangeCategory;
   /** The model as compiled when the snapshot was made: what run executes, never the local files. */
   compiled: CompiledModel;
+  /** The custom audit files the model references, as they were: run audits with these. */
+  customAudits: AuditDef[];
   createdAt: number;
 }
 
@@ -157,7 +159,7 @@ export async function putSnapshots(con: DuckDBConnection, snapshots: readonly Sn
         select $1, $2, $3, $4, $5, $6::json, $7, $8::json, $9::json, $10::timestamp, null
         where not exists (select 1 from meta.snapshots where model = $1 and fingerprint = $2 and version = $3)`,
       [s.model, s.fingerprint, s.version, c.dataHash, c.metadataHash, JSON.stringify(c.def.kind satisfies Kind), s.changeCategory,
-        JSON.stringify(c), JSON.stringify(c.parents), ts(s.createdAt)]);
+        JSON.stringify({ ...c, customAudits: s.customAudits }), JSON.stringify(c.parents), ts(s.createdAt)]);
     }
   });
 }
@@ -165,10 +167,10 @@ export async function putSnapshots(con: DuckDBConnection, snapshots: readonly Sn
 interface SnapshotRow { model: string; fingerprint: string; version: string; change_category: ChangeCategory; model_def: string; created_ms: number }
 const SNAPSHOT_COLS = 's.model, s.fingerprint, s.version, s.change_category, s.model_def::varchar as model_def, epoch_ms(s.created_at) as created_ms';
 
-const toSnapshot = (r: SnapshotRow): Snapshot => ({
-  model: r.model, fingerprint: r.fingerprint, version: r.version, changeCategory: r.change_category,
-  compiled: JSON.parse(r.model_def) as CompiledModel, createdAt: Number(r.created_ms),
-});
+function toSnapshot(r: SnapshotRow): Snapshot {
+  const { customAudits = [], ...compiled } = JSON.parse(r.model_def) as CompiledModel & { customAudits?: AuditDef[] };
+  return { model: r.model, fingerprint: r.fingerprint, version: r.version, changeCategory: r.change_category, compiled, customAudits, createdAt: Number(r.created_ms) };
+}
 
 // ---------------------------------------------------------------- environments
 
