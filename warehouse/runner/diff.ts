@@ -35,9 +35,11 @@ function lcsOps(a: string[], b: string[]): Op[] {
 }
 
 /** `--- old` / `+++ new` and `@@` hunks with `context` unchanged lines around each change; '' when equal. */
-export function unifiedDiff(oldText: string, newText: string, opts: { oldName?: string; newName?: string; context?: number } = {}): string {
+export function unifiedDiff(oldText: string, newText: string, opts: { oldName?: string; newName?: string; context?: number; oldFirstLine?: number; newFirstLine?: number } = {}): string {
   const a = oldText.replace(/\n$/, '').split('\n');
   const b = newText.replace(/\n$/, '').split('\n');
+  // Hunk line numbers count from these (the line of the file each text starts on).
+  const [aBase, bBase] = [(opts.oldFirstLine ?? 1) - 1, (opts.newFirstLine ?? 1) - 1];
   const ops = lcsOps(a, b);
   if (ops.every((o) => o.op === ' ')) return '';
   const context = opts.context ?? 3;
@@ -60,7 +62,7 @@ export function unifiedDiff(oldText: string, newText: string, opts: { oldName?: 
     const body = ops.slice(lo, hi);
     const aLen = body.filter((o) => o.op !== '+').length;
     const bLen = body.filter((o) => o.op !== '-').length;
-    out.push(`@@ -${aLen === 0 ? aStart - 1 : aStart},${aLen} +${bLen === 0 ? bStart - 1 : bStart},${bLen} @@`);
+    out.push(`@@ -${aBase + (aLen === 0 ? aStart - 1 : aStart)},${aLen} +${bBase + (bLen === 0 ? bStart - 1 : bStart)},${bLen} @@`);
     for (const o of body) out.push(`${o.op}${o.line}`);
   }
   return out.join('\n');

@@ -26,7 +26,7 @@ export function planSummary(plan: Plan) {
     indirectlyModified: pick('indirectly_modified').map((m) => ({ model: m.name, category: m.category, rebuilt: m.newVersion, preview: m.preview })),
     metadataOnly: pick('metadata_only').map((m) => m.name),
     backfill: plan.models.filter((m) => m.backfill.length > 0).map((m) => ({ model: m.name, version: m.version, intervals: formatIntervals(m.backfill) })),
-    restate: plan.restate ? { models: plan.restate.models, range: formatInterval(plan.restate.range) } : null,
+    restate: plan.restate ? { models: plan.restate.models, skipped: plan.restate.skipped, range: formatInterval(plan.restate.range) } : null,
     forwardOnly: plan.forwardOnly,
   };
 }
@@ -58,7 +58,10 @@ export function formatPlan(plan: Plan): string {
     `    ~ ${m.name} (${m.newVersion ? (m.preview ? 'dev preview table' : 'rebuilt') : CATEGORY_TEXT[m.category ?? ''] ?? m.category})`));
   section('Metadata only', s.metadataOnly.map((m) => `    ~ ${m}`));
   if (out[out.length - 1] === 'Models:') out.push('  no changes');
-  if (plan.restate) out.push(`Restating ${formatInterval(plan.restate.range)}: ${plan.restate.models.join(', ')}`);
+  if (plan.restate) {
+    out.push(`Restating ${formatInterval(plan.restate.range)}: ${plan.restate.models.join(', ') || 'nothing'}`);
+    if (plan.restate.skipped.length > 0) out.push(`  not restated (views, or tables prod reads): ${plan.restate.skipped.join(', ')}`);
+  }
   const work = plan.models.filter((m) => m.backfill.length > 0);
   if (work.length > 0) {
     out.push('Backfill (missing intervals):');

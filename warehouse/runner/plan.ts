@@ -56,7 +56,8 @@ export interface Plan {
   /** Every model of the environment after the plan, parents first. */
   models: PlannedModel[];
   removed: { name: string; fingerprint: string; version: string }[];
-  restate: { models: string[]; range: Interval } | null;
+  /** Models whose range is recomputed; skipped: downstream ones left alone (views, or tables prod reads in a dev plan). */
+  restate: { models: string[]; skipped: string[]; range: Interval } | null;
   forwardOnly: boolean;
   expiresAt: number | null;
 }
@@ -92,7 +93,7 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
       ? [floorUnit(restate.range[0], unit), restate.range[1]] as const : null;
     const pm: PlannedModel = {
       ...d, compiled, writable, unit, restated, backfill: [], customAudits: referencedAudits(compiled.def, project.audits),
-      diff: d.change === 'directly_modified' && old ? unifiedDiff(old.compiled.def.query, compiled.def.query, { oldName: `${basedOn}: ${name}`, newName: `local: ${compiled.def.where.file}` }) : null,
+      diff: d.change === 'directly_modified' && old ? queryDiff(old.compiled, compiled, `${basedOn}: ${old.compiled.def.where.file}`) : null,
     };
     pm.backfill = await backfillOf(con, pm, { dev, now: opts.now, start: opts.start, end: opts.end });
     planned.push(pm);
@@ -100,7 +101,11 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
   const result: Plan = {
     id: randomUUID(), env, createdAt: opts.now, root: project.root, basedOn, models: planned,
     removed: [...base.values()].filter((s) => !models.has(s.model)).map((s) => ({ name: s.model, fingerprint: s.fingerprint, version: s.version })),
-    restate: restate ? { models: [...restate.closure].sort(), range: restate.range } : null,
+    restate: restate ? {
+      models: planned.filter((m) => m.restated).map((m) => m.name),
+      skipped: planned.filter((m) => restate.closure.has(m.name) && !m.restated && m.compiled.def.kind.name !== 'EXTERNAL').map((m) => m.name),
+      range: restate.range,
+    } : null,
     forwardOnly: opts.forwardOnly ?? false,
     expiresAt: dev ? opts.now + (opts.envTtlHours ?? DEFAULT_ENV_TTL_HOURS) * HOUR_MS : null,
   };
@@ -111,6 +116,16 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
 /** The model as the plan records it: with its effective start (compile.ts hashes a SEED's CSV content into its data hash). */
 function prepare(project: Project, c: CompiledModel): CompiledModel {
   return { ...c, def: { ...c.def, start: c.def.start ?? project.config.start } };
+}
+
+/** The query change with file line numbers (blank lines between header and query left out). */
+function queryDiff(old: CompiledModel, local: CompiledModel, oldName: string): string {
+  const body = (c: CompiledModel) => {
+    const lead = /^\s*\n/.exec(c.def.query)?.[0] ?? '';
+    return { text: c.def.query.slice(lead.length).trimEnd(), firstLine: c.def.queryLine + lead.split('\n').length - 1 };
+  };
+  const [a, b] = [body(old), body(local)];
+  return unifiedDiff(a.text, b.text, { oldName, newName: `local: ${local.def.where.file}`, oldFirstLine: a.firstLine, newFirstLine: b.firstLine });
 }
 
 function restatement(models: ReadonlyMap<string, CompiledModel>, r: NonNullable<PlanOptions['restate']>) {
