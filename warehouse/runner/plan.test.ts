@@ -197,3 +197,53 @@ describe('plan and apply', () => {
     ]);
   });
 });
+
+describe('versions', () => {
+  const NON_BREAKING = DAILY.replace('sum(amount) as amount', 'sum(amount) as amount, count(*) as n');
+
+  it('a non-breaking change still rebuilds a child whose output follows it through *, and a view over it', async () => {
+    const withStar = (daily: string): FileModel[] => [
+      ...models({ 's.daily': { query: daily } }),
+      { name: 'm.all', header: ['kind FULL'], query: 'with x as (select * from s.daily) select * from x' },
+      { name: 'm.daily_view', header: ['kind VIEW'], query: 'select d, amount from s.daily' },
+    ];
+    await planAndApply('prod', withStar(DAILY));
+    const { plan: p } = await planAndApply('prod', withStar(NON_BREAKING));
+    expect(by(p, 'm.all')).toMatchObject({ category: 'indirect_breaking', newVersion: true });
+    expect(by(p, 'm.daily_view')).toMatchObject({ category: 'indirect_non_breaking', newVersion: true }); // re-created, never re-pointed in place
+    expect(by(p, 'm.totals')).toMatchObject({ newVersion: false });
+    expect((await select(con, 'select * from m.all limit 1'))[0]).toHaveProperty('n');
+  });
+
+  it('two dev environments making the same change share its tables', async () => {
+    await planAndApply('prod', models());
+    const changed = models({ 's.daily': { query: DAILY.replace('sum(amount)', 'max(amount)') } });
+    const { result: first } = await planAndApply('dev', changed);
+    expect(first.outcomes.map((o) => o.model)).toEqual(['s.daily', 'm.totals', 'm.big']);
+    const { plan: second, result } = await planAndApply('other', changed);
+    expect(by(second, 's.daily').version).toBe(by(await planFor('dev', changed), 's.daily').version);
+    expect(result.outcomes).toEqual([]);
+    expect(await rowsOf('m__other.totals')).toEqual(await rowsOf('m__dev.totals'));
+  });
+
+  it('a seed whose CSV changes gets a new version and its downstream is rebuilt', async () => {
+    const withSeed: FileModel[] = [
+      ...models(),
+      { name: 'seeds.limits', header: ["kind SEED (path 'limits.csv')", 'columns (player VARCHAR, cap INTEGER)'] },
+      { name: 'm.capped', header: ['kind FULL'], query: 'select t.player, least(t.amount, l.cap) as amount from m.totals t join seeds.limits l using (player)' },
+    ];
+    const planSeed = async (csv: string) => {
+      ws.write(withSeed, { 'seeds/limits.csv': csv });
+      const { project, compiled } = await ws.load();
+      const p = await plan(con, project, compiled, 'prod', { now: NOW });
+      expect((await applyPlan(con, p, { clock: () => NOW })).swapped).toBe(true);
+      return p;
+    };
+    await planSeed('player,cap\na,3\nb,100\n');
+    expect(await rowsOf('m.capped')).toEqual([{ player: 'a', amount: 3 }, { player: 'b', amount: 7 }]);
+    const p = await planSeed('player,cap\na,4\nb,100\n');
+    expect(by(p, 'seeds.limits')).toMatchObject({ change: 'directly_modified', category: 'breaking', newVersion: true });
+    expect(by(p, 'm.capped')).toMatchObject({ category: 'indirect_breaking', newVersion: true });
+    expect(await rowsOf('m.capped')).toEqual([{ player: 'a', amount: 4 }, { player: 'b', amount: 7 }]);
+  });
+});

@@ -123,6 +123,16 @@ describe('run', () => {
     });
   });
 
+  it('a dev run fills only the dev environment\'s own tables, never those it shares with prod', async () => {
+    await deploy(MODELS, at('2026-01-03T10:00'));
+    ws.write(MODELS.map((m) => (m.name === 'm.totals' ? { ...m, query: 'select player, max(amount) as amount from s.daily group by player' } : m)));
+    const { project, compiled } = await ws.load();
+    expect((await applyPlan(con, await plan(con, project, compiled, 'dev', { now: at('2026-01-03T10:00') }))).swapped).toBe(true);
+    const s = await run(con, 'dev', { now: at('2026-01-04T01:00') });
+    expect(outcomes(s)).toEqual({ 'm.totals': 'ok', 'm.top': 'ok' }); // s.daily and m.counts are prod's to fill
+    expect(s.notDue).toEqual(expect.arrayContaining(['s.daily', 'm.counts']));
+  });
+
   it('refuses an environment that was never applied', async () => {
     await expect(run(con, 'nosuch', { now: at('2026-01-04T00:00') })).rejects.toThrow(/does not exist/);
   });
