@@ -10,7 +10,8 @@ import { createEmpty, type BuildTarget } from './execute';
 import { addUnit, formatIntervals, toMs } from './intervals';
 import { swapEnvironment } from './environments';
 import type { Plan, PlannedModel } from './plan';
-import { ensureState, markPlanApplied, putSnapshots, recordModelRun, removeIntervals, transaction } from './state';
+import { planSummary } from './plan-format';
+import { ensureState, markPlanApplied, putSnapshots, recordModelRun, removeIntervals, savePlan, transaction } from './state';
 
 export interface ApplyOptions {
   /** Replaces the audits that run after each build (default: the model's audits, runModelAudits). */
@@ -31,6 +32,7 @@ export interface ApplyResult {
 export async function applyPlan(con: DuckDBConnection, plan: Plan, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const clock = opts.clock ?? Date.now;
   await ensureState(con);
+  await savePlan(con, { planId: plan.id, env: plan.env, createdAt: plan.createdAt, summary: planSummary(plan) });
   await putSnapshots(con, plan.models.map((m) => ({
     model: m.name, fingerprint: m.fingerprint, version: m.version, changeCategory: m.category ?? 'added', compiled: m.compiled, customAudits: m.customAudits, createdAt: clock(),
   })));

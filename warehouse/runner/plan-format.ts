@@ -2,6 +2,7 @@
  * A plan for people (formatPlan: what the CLI prints before asking to apply) and for the record
  * (planSummary: the JSON kept in meta.plans, without the compiled models).
  */
+import { createHash } from 'node:crypto';
 import { formatInterval, formatIntervals } from './intervals';
 import type { Plan, PlannedModel } from './plan';
 
@@ -29,6 +30,18 @@ export function planSummary(plan: Plan) {
     restate: plan.restate ? { models: plan.restate.models, skipped: plan.restate.skipped, range: formatInterval(plan.restate.range) } : null,
     forwardOnly: plan.forwardOnly,
   };
+}
+
+/**
+ * What a plan does, without its id: the CLI plans on a read-only connection, asks, then plans again
+ * once it holds the writer (with the same `now`) and applies only if the digests are equal.
+ */
+export function planDigest(plan: Plan): string {
+  const what = {
+    env: plan.env, basedOn: plan.basedOn, forwardOnly: plan.forwardOnly, removed: plan.removed, restate: plan.restate,
+    models: plan.models.map((m) => [m.name, m.fingerprint, m.version, m.change, m.category, m.writable, m.backfill, m.restated, m.compiled.metadataHash]),
+  };
+  return createHash('sha256').update(JSON.stringify(what)).digest('hex');
 }
 
 /** True when applying changes something: a view to swap or an interval to compute. */

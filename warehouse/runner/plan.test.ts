@@ -2,10 +2,13 @@
  * Plans and their application on a small project of its own: raw.ev (EXTERNAL) -> s.daily
  * (incremental by day) -> m.totals (FULL) -> m.big (VIEW), plus m.counts (FULL) beside them.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from './apply';
-import { formatPlan } from './plan-format';
+import { formatPlan, planDigest } from './plan-format';
 import { plan, type Plan, type PlanOptions } from './plan';
 import { select } from './state';
 import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
@@ -245,5 +248,42 @@ describe('versions', () => {
     expect(by(p, 'seeds.limits')).toMatchObject({ change: 'directly_modified', category: 'breaking', newVersion: true });
     expect(by(p, 'm.capped')).toMatchObject({ category: 'indirect_breaking', newVersion: true });
     expect(await rowsOf('m.capped')).toEqual([{ player: 'a', amount: 4 }, { player: 'b', amount: 7 }]);
+  });
+});
+
+describe('planning on a read-only connection', () => {
+  it('plans without writing, on an empty warehouse and on one with state; the digest says whether a re-plan is the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wh-ro-'));
+    const file = join(dir, 'wh.duckdb');
+    const open = async (readOnly: boolean) => {
+      const instance = await DuckDBInstance.create(file, readOnly ? { access_mode: 'READ_ONLY' } : {});
+      const c = await instance.connect();
+      await c.run("set TimeZone = 'UTC'");
+      return { c, close: () => { c.closeSync(); instance.closeSync(); } };
+    };
+    try {
+      const w = await open(false);
+      await w.c.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int)`);
+      w.close();
+      ws.write(models());
+      const { project, compiled } = await ws.load();
+      let ro = await open(true);
+      const first = await plan(ro.c, project, compiled, 'prod', { now: NOW });
+      ro.close();
+      expect(first.models.filter((m) => m.change === 'added')).toHaveLength(5);
+      const rw = await open(false);
+      const again = await plan(rw.c, project, compiled, 'prod', { now: NOW });
+      expect(planDigest(again)).toBe(planDigest(first));
+      expect((await applyPlan(rw.c, again, { clock: () => NOW })).swapped).toBe(true);
+      rw.close();
+      ro = await open(true);
+      const dev = await plan(ro.c, project, compiled, 'dev', { now: NOW });
+      ro.close();
+      expect(dev.basedOn).toBe('prod');
+      expect(dev.models.every((m) => m.change === 'unchanged' && m.backfill.length === 0)).toBe(true);
+      expect(planDigest(dev)).not.toBe(planDigest(first));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

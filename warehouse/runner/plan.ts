@@ -1,6 +1,7 @@
 /**
  * `plan <env>`: the difference between the local project and an environment, and the work that
- * applying it takes. Planning reads state and records the plan (meta.plans); it builds nothing.
+ * applying it takes. Planning only reads (it runs on a read-only connection while the plan is
+ * shown); applyPlan records it in meta.plans.
  * A new dev environment starts from prod's snapshots. A dev plan never schedules work on a table
  * prod reads: such tables are shared as they are (writable = false), and restating them is prod's job.
  */
@@ -11,11 +12,10 @@ import { unifiedDiff } from './diff';
 import type { Interval, IntervalUnit } from './intervals';
 import { addUnit, completeBound, covers, DAY_MS, floorUnit, HOUR_MS, intervalUnit, missingIntervals, subtract, toMs } from './intervals';
 import { checkEnvName, PROD } from './names';
-import { ensureState, environmentExists, environmentSnapshots, savePlan, tableIntervals, type Snapshot } from './state';
+import { environmentExists, environmentSnapshots, stateExists, tableIntervals, type Snapshot, type TableIntervals } from './state';
 import { referencedAudits } from './build';
 import type { AuditDef, CompiledModel, Project } from './types';
 import { decideVersions, type VersionDecision } from './versioning';
-import { planSummary } from './plan-format';
 
 export interface PlanOptions {
   now: number;
@@ -71,10 +71,10 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
   checkEnvName(env);
   const dev = env !== PROD;
   if (!dev && (opts.start || opts.end)) throw new Error('--start/--end limit dev plans only: prod is always backfilled over the whole history (use --restate to recompute a range)');
-  await ensureState(con);
-  const basedOn = (await environmentExists(con, env)) ? env : dev && (await environmentExists(con, PROD)) ? PROD : null;
+  const state = await stateExists(con);
+  const basedOn = !state ? null : (await environmentExists(con, env)) ? env : dev && (await environmentExists(con, PROD)) ? PROD : null;
   const base: Map<string, Snapshot> = basedOn ? await environmentSnapshots(con, basedOn) : new Map();
-  const prod = dev ? await environmentSnapshots(con, PROD) : new Map<string, Snapshot>();
+  const prod = dev && state ? await environmentSnapshots(con, PROD) : new Map<string, Snapshot>();
   const prodTables = new Set([...prod.values()].map((s) => `${s.model}@${s.version}`));
 
   const models = new Map([...compiledModels].map(([name, c]) => [name, prepare(project, c)]));
@@ -95,7 +95,8 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
       ...d, compiled, writable, unit, restated, backfill: [], customAudits: referencedAudits(compiled.def, project.audits),
       diff: d.change === 'directly_modified' && old ? queryDiff(old.compiled, compiled, `${basedOn}: ${old.compiled.def.where.file}`) : null,
     };
-    pm.backfill = await backfillOf(con, pm, { dev, now: opts.now, start: opts.start, end: opts.end });
+    const held: TableIntervals = state ? await tableIntervals(con, name, d.version) : { done: [], partial: [] };
+    pm.backfill = backfillOf(pm, held, { dev, now: opts.now, start: opts.start, end: opts.end });
     planned.push(pm);
   }
   const result: Plan = {
@@ -109,7 +110,6 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
     forwardOnly: opts.forwardOnly ?? false,
     expiresAt: dev ? opts.now + (opts.envTtlHours ?? DEFAULT_ENV_TTL_HOURS) * HOUR_MS : null,
   };
-  await savePlan(con, { planId: result.id, env, createdAt: opts.now, summary: planSummary(result) });
   return result;
 }
 
@@ -136,12 +136,12 @@ function restatement(models: ReadonlyMap<string, CompiledModel>, r: NonNullable<
 }
 
 /** What applying the plan computes for one model: nothing for shared prod tables in a dev plan. */
-async function backfillOf(con: DuckDBConnection, pm: PlannedModel, o: { dev: boolean; now: number; start?: string; end?: string }): Promise<Interval[]> {
+function backfillOf(pm: PlannedModel, held: TableIntervals, o: { dev: boolean; now: number; start?: string; end?: string }): Interval[] {
   const def = pm.compiled.def;
   if (def.kind.name === 'EXTERNAL' || !pm.writable) return [];
   const start = floorUnit(toMs(def.start!), pm.unit);
   const bound = completeBound(def, o.now);
-  const { done } = await tableIntervals(con, def.name, pm.version);
+  const { done } = held;
   const have = pm.restated ? subtract(done, [pm.restated]) : done;
   switch (def.kind.name) {
     case 'VIEW':

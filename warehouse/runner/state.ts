@@ -100,6 +100,15 @@ export async function ensureState(con: DuckDBConnection): Promise<void> {
   await con.run(STATE_DDL);
 }
 
+/**
+ * Whether the runner's tables exist. Planning runs on a read-only connection (nothing is locked
+ * while a plan is shown), where ensureState cannot run: a warehouse without them has no state yet.
+ */
+export async function stateExists(con: DuckDBConnection): Promise<boolean> {
+  const found = await select<{ n: number }>(con, `select count(*) as n from duckdb_tables() where schema_name = 'meta' and table_name in ('snapshots', 'environments', 'environment_models', 'intervals')`);
+  return found[0]?.n === 4;
+}
+
 const depth = new WeakMap<DuckDBConnection, number>();
 
 /** Runs `fn` in a transaction, or inside the caller's when one is already open on `con`. */
