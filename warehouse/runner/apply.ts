@@ -73,7 +73,7 @@ export async function applyPlan(con: DuckDBConnection, plan: Plan, opts: ApplyOp
   if (broken.size > 0) return { planId: plan.id, env: plan.env, swapped: false, outcomes };
 
   await transaction(con, async () => {
-    await swapEnvironment(con, plan.env, plan.models.map((m) => ({ model: m.name, fingerprint: m.fingerprint, version: m.version, kind: m.compiled.def.kind.name })), {
+    await swapEnvironment(con, plan.env, plan.models.map((m) => ({ model: m.name, fingerprint: m.fingerprint, version: m.version, metadataHash: m.compiled.metadataHash, kind: m.compiled.def.kind.name })), {
       removed: plan.removed.map((r) => r.name), planId: plan.id, now: clock(), expiresAt: plan.expiresAt,
     });
     await markPlanApplied(con, plan.id, clock());

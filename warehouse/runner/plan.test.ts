@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from './apply';
 import { formatPlan, planDigest } from './plan-format';
 import { plan, type Plan, type PlanOptions } from './plan';
-import { select } from './state';
+import { environmentSnapshots, select } from './state';
 import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
 
 let db: Awaited<ReturnType<typeof memoryDb>>;
@@ -100,6 +100,10 @@ describe('plan and apply', () => {
     expect(by(reformatted, 'm.totals').change).toBe('metadata_only');
     expect(by(reformatted, 'm.totals').version).toBe(by(first, 'm.totals').version);
     expect(reformatted.models.every((m) => m.backfill.length === 0)).toBe(true);
+    // applied in dev, the new metadata is dev's own: prod's snapshot keeps its owner (and cron, audits)
+    expect((await applyPlan(con, await planFor('dev', models({ 'm.totals': { header: ['kind FULL', 'owner finance'] } })), { clock: () => NOW })).swapped).toBe(true);
+    expect((await environmentSnapshots(con, 'dev')).get('m.totals')!.compiled.def.owner).toBe('finance');
+    expect((await environmentSnapshots(con, 'prod')).get('m.totals')!.compiled.def.owner).toBeUndefined();
   });
 
   it('non-breaking (added column): the model is rebuilt, its children keep their tables', async () => {

@@ -5,7 +5,7 @@
  * A new dev environment starts from prod's snapshots. A dev plan never schedules work on a table
  * prod reads: such tables are shared as they are (writable = false), and restating them is prod's job.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { buildDag, downstream } from './dag';
 import { unifiedDiff } from './diff';
@@ -77,7 +77,8 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
   const prod = dev && state ? await environmentSnapshots(con, PROD) : new Map<string, Snapshot>();
   const prodTables = new Set([...prod.values()].map((s) => `${s.model}@${s.version}`));
 
-  const models = new Map([...compiledModels].map(([name, c]) => [name, prepare(project, c)]));
+  const prepared = new Map([...compiledModels].map(([name, c]) => [name, prepare(project, c)]));
+  const models = new Map([...prepared].map(([name, p]) => [name, p.compiled]));
   const order = buildDag(models).order;
   const decisions = decideVersions({ order, models, base, env, forwardOnly: opts.forwardOnly ?? false });
 
@@ -92,7 +93,7 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
     const restated = restate && writable && restate.closure.has(name) && compiled.def.kind.name !== 'EXTERNAL' && compiled.def.kind.name !== 'VIEW'
       ? [floorUnit(restate.range[0], unit), restate.range[1]] as const : null;
     const pm: PlannedModel = {
-      ...d, compiled, writable, unit, restated, backfill: [], customAudits: referencedAudits(compiled.def, project.audits),
+      ...d, compiled, writable, unit, restated, backfill: [], customAudits: prepared.get(name)!.customAudits,
       diff: d.change === 'directly_modified' && old ? queryDiff(old.compiled, compiled, `${basedOn}: ${old.compiled.def.where.file}`) : null,
     };
     const held: TableIntervals = state ? await tableIntervals(con, name, d.version) : { done: [], partial: [] };
@@ -113,9 +114,13 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
   return result;
 }
 
-/** The model as the plan records it: with its effective start (compile.ts hashes a SEED's CSV content into its data hash). */
-function prepare(project: Project, c: CompiledModel): CompiledModel {
-  return { ...c, def: { ...c.def, start: c.def.start ?? project.config.start } };
+/** The model as the plan records it: its effective start, and the custom audits it uses in its metadata (compile.ts hashes a SEED's CSV into its data hash). */
+function prepare(project: Project, c: CompiledModel): { compiled: CompiledModel; customAudits: AuditDef[] } {
+  const customAudits = referencedAudits(c.def, project.audits);
+  // An edited audit file changes what runs after each build: a metadata change of the models using it.
+  const metadataHash = customAudits.length === 0 ? c.metadataHash
+    : createHash('sha256').update(JSON.stringify([c.metadataHash, customAudits.map((a) => [a.name, a.blocking, a.defaults, a.query])])).digest('hex');
+  return { compiled: { ...c, metadataHash, def: { ...c.def, start: c.def.start ?? project.config.start } }, customAudits };
 }
 
 /** The query change with file line numbers (blank lines between header and query left out). */

@@ -27,8 +27,10 @@ create schema if not exists meta;
 create schema if not exists ${quoteIdent(PHYSICAL_SCHEMA)};
 
 -- One row per model variant: a fingerprint (query + parents) materialized under a version
--- (the physical table). Forward-only changes give one fingerprint two versions (prod's table and a
--- dev preview), hence the pair.
+-- (the physical table), with its metadata. Forward-only changes give one fingerprint two versions
+-- (prod's table and a dev preview); a metadata-only change is a new row over the same table, so a
+-- dev environment's new cron or audits never become prod's. (model, fingerprint, version,
+-- metadata_hash) is a snapshot's identity.
 create table if not exists meta.snapshots (
   model varchar not null,
   fingerprint varchar not null,
@@ -59,6 +61,7 @@ create table if not exists meta.environment_models (
   model varchar not null,
   fingerprint varchar not null,
   version varchar not null,
+  metadata_hash varchar not null,
   promoted_at timestamp not null
 );
 
@@ -159,14 +162,14 @@ export interface Snapshot {
   createdAt: number;
 }
 
-/** Inserts the snapshots not yet recorded ((model, fingerprint, version) is their identity). */
+/** Inserts the snapshots not yet recorded ((model, fingerprint, version, metadata hash) is their identity). */
 export async function putSnapshots(con: DuckDBConnection, snapshots: readonly Snapshot[]): Promise<void> {
   await transaction(con, async () => {
     for (const s of snapshots) {
       const c = s.compiled;
       await exec(con, `insert into meta.snapshots
         select $1, $2, $3, $4, $5, $6::json, $7, $8::json, $9::json, $10::timestamp, null
-        where not exists (select 1 from meta.snapshots where model = $1 and fingerprint = $2 and version = $3)`,
+        where not exists (select 1 from meta.snapshots where model = $1 and fingerprint = $2 and version = $3 and metadata_hash = $5)`,
       [s.model, s.fingerprint, s.version, c.dataHash, c.metadataHash, JSON.stringify(c.def.kind satisfies Kind), s.changeCategory,
         JSON.stringify({ ...c, customAudits: s.customAudits }), JSON.stringify(c.parents), ts(s.createdAt)]);
     }
@@ -188,7 +191,7 @@ export interface EnvironmentInfo { env: string; createdAt: number; updatedAt: nu
 /** The snapshots an environment's views point at, by model name. */
 export async function environmentSnapshots(con: DuckDBConnection, env: string): Promise<Map<string, Snapshot>> {
   const found = await select<SnapshotRow>(con, `select ${SNAPSHOT_COLS}
-    from meta.environment_models e join meta.snapshots s using (model, fingerprint, version)
+    from meta.environment_models e join meta.snapshots s using (model, fingerprint, version, metadata_hash)
     where e.env = $1 order by s.model`, [env]);
   return new Map(found.map((r) => [r.model, toSnapshot(r)]));
 }
@@ -206,7 +209,7 @@ export async function listEnvironments(con: DuckDBConnection): Promise<Environme
   return found.map((r) => ({ env: r.env, createdAt: Number(r.c), updatedAt: Number(r.u), expiresAt: r.x === null ? null : Number(r.x), planId: r.plan_id, models: Number(r.models) }));
 }
 
-export interface EnvironmentModel { model: string; fingerprint: string; version: string }
+export interface EnvironmentModel { model: string; fingerprint: string; version: string; metadataHash: string }
 
 /** Replaces the environment's model list (the views are swapped by the caller in the same transaction). */
 export async function writeEnvironment(con: DuckDBConnection, env: string, models: readonly EnvironmentModel[], opts: { planId: string; now: number; expiresAt: number | null }): Promise<void> {
@@ -216,15 +219,16 @@ export async function writeEnvironment(con: DuckDBConnection, env: string, model
     await exec(con, 'delete from meta.environments where env = $1', [env]);
     await exec(con, 'insert into meta.environments values ($1, $2::timestamp, $3::timestamp, $4::timestamp, $5)',
       [env, ts(created), ts(opts.now), opts.expiresAt === null ? null : ts(opts.expiresAt), opts.planId]);
-    const previous = new Map((await select<{ model: string; fingerprint: string; version: string; p: number }>(con,
-      'select model, fingerprint, version, epoch_ms(promoted_at) as p from meta.environment_models where env = $1', [env])).map((r) => [r.model, r]));
+    const previous = new Map((await select<{ model: string; fingerprint: string; version: string; metadata_hash: string; p: number }>(con,
+      'select model, fingerprint, version, metadata_hash, epoch_ms(promoted_at) as p from meta.environment_models where env = $1', [env])).map((r) => [r.model, r]));
     await exec(con, 'delete from meta.environment_models where env = $1', [env]);
     const kept = new Set(models.map((m) => `${m.model}@${m.version}`));
     await releaseVersions(con, [...previous.values()].filter((p) => !kept.has(`${p.model}@${p.version}`)), opts.now);
     for (const m of models) {
       const old = previous.get(m.model);
-      const promoted = old && old.fingerprint === m.fingerprint && old.version === m.version ? Number(old.p) : opts.now;
-      await exec(con, 'insert into meta.environment_models values ($1, $2, $3, $4, $5::timestamp)', [env, m.model, m.fingerprint, m.version, ts(promoted)]);
+      const same = old && old.fingerprint === m.fingerprint && old.version === m.version && old.metadata_hash === m.metadataHash;
+      await exec(con, 'insert into meta.environment_models values ($1, $2, $3, $4, $5, $6::timestamp)',
+        [env, m.model, m.fingerprint, m.version, m.metadataHash, ts(same ? Number(old.p) : opts.now)]);
     }
   });
 }
