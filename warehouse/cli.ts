@@ -6,32 +6,50 @@
  *   status      what is loaded: events, quarantine, objects, runs, lake
  *   verify      invariants: unique event_ids, lake == raw.events, every run's lake written
  *   quarantine  the lines refused, with their reasons
- *   query SQL   any read-only SQL against the warehouse (e.g. over raw.events)
+ *   query SQL   any read-only SQL against the warehouse, as a table, Arrow IPC, CSV or JSON
+ *   serve       a read-only HTTP endpoint over the warehouse (Arrow IPC / JSON / CSV), see serve.ts
  *
+ * Writers (sync) take the warehouse through withWriter() (writer.ts): while another process
+ * writes they print one line naming it and wait their turn; --no-wait fails at once with exit 3.
  * Environment: WAREHOUSE_DIR (data/warehouse), CASINO_STATE_DIR (wrangler dev's state, for
  * --source local), R2_* (for --source s3, see source/r2-s3.ts).
  */
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { warehousePaths } from './config';
-import { openWarehouse, rows } from './db';
+import { warehousePaths, type WarehousePaths } from './config';
+import { isLockConflict, openWarehouse, rows } from './db';
+import { FORMATS, arrowStream, csvPieces, jsonPieces, rowBudget, textRows, type Format } from './formats';
+import { Refusal, useEnv } from './reader';
+import { PROD } from './runner/names';
+import { startServer } from './serve';
 import { dirSource } from './source/dir';
 import { localR2Source } from './source/r2-local';
 import { s3Source } from './source/r2-s3';
 import type { BatchSource } from './source/types';
 import { status, verify } from './status';
 import { sync, type SyncStep } from './sync';
+import { WriterBusyError, busyHolder, waitingLine, withWriter } from './writer';
 
 const USAGE = `usage: npm run wh -- <command> [options]
 
 commands:
-  sync [--source local|s3|dir:<path>] [--watch] [--interval <seconds>] [--full] [--run-mb <n>]
+  sync [--source local|s3|dir:<path>] [--watch] [--interval <seconds>] [--full] [--run-mb <n>] [--no-wait]
   status
   verify
   quarantine [--limit <n>]
-  query "<sql>"
+  query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
+  serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
+
+exit codes: 0 ok, 1 failed (e.g. bad SQL), 2 bad usage, 3 busy (--no-wait while another process writes)
 
 environment: WAREHOUSE_DIR (default data/warehouse), CASINO_STATE_DIR (wrangler dev state, default
-.wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3)`;
+.wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3),
+WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000)`;
+
+/** Exit code of a command that would have to wait for another process and was told not to. */
+const EXIT_BUSY = 3;
 
 function fail(msg: string, code = 2): never {
   console.error(`wh: ${msg}`);
@@ -76,8 +94,10 @@ async function runSync(values: Record<string, string | boolean | undefined>): Pr
   const interval = Number(values.interval ?? 5);
   if (!(interval > 0)) fail('--interval must be a positive number of seconds');
   const log = (m: string) => console.log(`[wh] ${m}`);
+  const label = values.watch ? `sync --watch (${source.name})` : `sync (${source.name})`;
+  // The writer is held for one cycle only, so CLI writers waiting for it get their turn in between.
   const once = async () => {
-    const t = await sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log });
+    const t = await withWriter(paths, label, (warehouse) => sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log, warehouse }), { wait: !values['no-wait'] });
     if (t.objects > 0 || t.lake_recovered.length > 0 || !values.watch) {
       const rate = t.ms > 0 ? Math.round((t.lines / t.ms) * 1000) : 0;
       log(`synced ${t.objects} objects (${t.lines} lines, ${t.events_new} new events, ${t.duplicates} duplicates, ${t.quarantined} quarantined) in ${t.ms} ms (${rate} lines/s)` +
@@ -115,6 +135,88 @@ async function runSync(values: Record<string, string | boolean | undefined>): Pr
   log('stopped');
 }
 
+/**
+ * `wh query`: read-only, streamed chunk by chunk into the chosen format. --out writes a sibling
+ * `.partial` file and renames it at the end, so a failed query leaves no half file behind.
+ */
+async function runQuery(paths: WarehousePaths, sql: string, values: Record<string, string | boolean | undefined>): Promise<void> {
+  if (!sql) fail('query needs SQL, e.g. npm run wh -- query "select event_type, count(*) from raw.events group by 1"');
+  const format = String(values.format ?? 'table') as Format;
+  if (!FORMATS.includes(format)) fail(`--format must be one of ${FORMATS.join(', ')}, not '${format}'`);
+  const out = values.out === undefined ? undefined : String(values.out);
+  if (format === 'arrow' && !out && process.stdout.isTTY) fail('--format arrow writes binary: give --out <file>, or pipe stdout into a file or program');
+  if (format === 'table' && out) fail('--out needs --format arrow, csv or json');
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) fail('--limit must be a positive integer');
+  if (!existsSync(paths.db)) fail(`no warehouse at ${paths.db}: run \`npm run wh -- sync\` first`, 1);
+  const wh = await openWarehouse(paths.db, {
+    readOnly: true,
+    lockWaitMs: values['no-wait'] ? 0 : Infinity,
+    onWait: (err) => console.error(waitingLine(busyHolder(paths, err))),
+  }).catch((err) => {
+    if (isLockConflict(err)) fail(`the warehouse is busy: ${waitingLine(busyHolder(paths, err)).replace(/^\[wh\] waiting for the warehouse: /, '').replace(/…$/, '')}`, EXIT_BUSY);
+    throw err;
+  });
+  try {
+    // Unqualified names resolve in the environment's schemas (prod: marts, ...; dev: marts__dev, ...).
+    await useEnv(wh.con, String(values.env ?? PROD));
+    const result = await wh.con.stream(sql);
+    // The table is for eyes: at most 10,000 rows unless --limit says otherwise, and it says when it stopped.
+    const budget = rowBudget(limit ?? (format === 'table' ? 10_000 : Infinity), 'truncate');
+    if (format === 'table') printTable(await textRows(result, budget));
+    else {
+      const source = Readable.from(format === 'arrow' ? arrowStream(result, budget) : format === 'csv' ? csvPieces(result, budget) : jsonPieces(result, budget));
+      if (out) {
+        const partial = `${out}.partial`;
+        try {
+          await pipeline(source, createWriteStream(partial));
+          renameSync(partial, out);
+        } catch (err) {
+          rmSync(partial, { force: true });
+          throw err;
+        }
+      } else await pipeline(source, process.stdout);
+    }
+    if (budget.truncated) console.error(`wh: stopped after ${budget.rows} rows (${limit === undefined ? 'the table shows 10000 at most; use --limit or another --format' : '--limit'}); the answer has more`);
+    else if (out) console.error(`wh: wrote ${budget.rows} rows to ${out}`);
+  } catch (err) {
+    if (err instanceof Refusal) fail(err.message, err.code === 'bad_env' ? 2 : 1);
+    fail((err as Error).message, 1);
+  } finally {
+    wh.close();
+  }
+}
+
+async function runServe(paths: WarehousePaths, values: Record<string, string | boolean | undefined>): Promise<void> {
+  const port = Number(values.port ?? 8788);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be a port number');
+  const positive = (name: string, fallback: number) => {
+    const v = process.env[name];
+    if (v === undefined || v === '') return fallback;
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n > 0)) fail(`${name} must be a positive integer, not '${v}'`);
+    return n;
+  };
+  let server;
+  try {
+    server = await startServer({
+      paths, port, host: String(values.host ?? '127.0.0.1'), env: String(values.env ?? PROD),
+      token: process.env.WH_SERVE_TOKEN || null, insecureLocal: Boolean(values['insecure-local']),
+      maxRows: positive('WH_SERVE_MAX_ROWS', 1_000_000), timeoutMs: positive('WH_SERVE_TIMEOUT_MS', 30_000),
+      log: (line) => console.log(line),
+    });
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  console.log(`[wh serve] ${server.url} over ${paths.db} (read-only${process.env.WH_SERVE_TOKEN ? ', bearer token' : ', NO TOKEN: --insecure-local'})`);
+  const stop = () => {
+    console.log('[wh serve] stopping');
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   let parsed;
@@ -125,6 +227,8 @@ async function main(): Promise<void> {
       options: {
         source: { type: 'string' }, watch: { type: 'boolean' }, interval: { type: 'string' }, full: { type: 'boolean' },
         'run-mb': { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        format: { type: 'string' }, env: { type: 'string' }, out: { type: 'string' }, 'no-wait': { type: 'boolean' },
+        port: { type: 'string' }, host: { type: 'string' }, 'insecure-local': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -169,25 +273,20 @@ async function main(): Promise<void> {
       }
       return;
     }
-    case 'query': {
-      const sql = positionals.join(' ').trim();
-      if (!sql) fail('query needs SQL, e.g. npm run wh -- query "select event_type, count(*) from raw.events group by 1"');
-      const wh = await openWarehouse(paths.db, { readOnly: true });
-      try {
-        printTable(await rows(wh.con, sql));
-      } catch (err) {
-        fail((err as Error).message, 1);
-      } finally {
-        wh.close();
-      }
-      return;
-    }
+    case 'query':
+      return runQuery(paths, positionals.join(' ').trim(), values);
+    case 'serve':
+      return runServe(paths, values);
     default:
       fail(`unknown command '${command}'\n${USAGE}`);
   }
 }
 
 main().catch((err) => {
+  if (err instanceof WriterBusyError) {
+    console.error(`wh: ${err.message}`);
+    process.exit(EXIT_BUSY);
+  }
   console.error(`wh: ${(err as Error)?.stack ?? err}`);
   process.exit(1);
 });

@@ -72,10 +72,24 @@ export type Warehouse = { instance: DuckDBInstance; con: DuckDBConnection; close
 
 const LOCK_WAIT_MS = 30_000;
 
-/** Opens (creating if needed) the database file with the schema in place; waits while another process holds it. */
-export async function openWarehouse(dbPath: string, opts: { readOnly?: boolean; lockWaitMs?: number } = {}): Promise<Warehouse> {
+/** DuckDB's answer when another process holds the file ("Could not set lock ... Conflicting lock"). */
+export const isLockConflict = (err: unknown) => /Could not set lock|Conflicting lock/i.test(String((err as Error)?.message ?? err));
+
+/** The PID DuckDB names in a lock conflict, if any. */
+export function lockHolderPid(err: unknown): number | undefined {
+  const m = /\(PID (\d+)\)/.exec(String((err as Error)?.message ?? err));
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Opens (creating if needed) the database file with the schema in place; waits up to `lockWaitMs`
+ * (default 30 s, Infinity allowed) while another process holds it, calling `onWait` once when it
+ * starts waiting (so a caller can say why it waits instead of hanging silently).
+ */
+export async function openWarehouse(dbPath: string, opts: { readOnly?: boolean; lockWaitMs?: number; onWait?: (err: Error) => void } = {}): Promise<Warehouse> {
   mkdirSync(dirname(dbPath), { recursive: true });
   const deadline = Date.now() + (opts.lockWaitMs ?? LOCK_WAIT_MS);
+  let told = false;
   for (;;) {
     try {
       const instance = await DuckDBInstance.create(dbPath, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
@@ -85,8 +99,9 @@ export async function openWarehouse(dbPath: string, opts: { readOnly?: boolean; 
       if (!opts.readOnly) await con.run(SCHEMA_DDL);
       return { instance, con, close: () => { con.closeSync(); instance.closeSync(); } };
     } catch (err) {
-      const busy = /lock|Conflicting/i.test(String((err as Error).message));
-      if (!busy || Date.now() > deadline) throw err;
+      if (!isLockConflict(err) || Date.now() >= deadline) throw err;
+      if (!told) opts.onWait?.(err as Error);
+      told = true;
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BATCH_PREFIX, batchHourPrefix } from '../domain/event-batch';
 import type { WarehousePaths } from './config';
-import { openWarehouse, rows, scalar, sqlString } from './db';
+import { openWarehouse, rows, scalar, sqlString, type Warehouse } from './db';
 import { recoverLake, writeRunToLake } from './lake';
 import type { BatchObject, BatchSource } from './source/types';
 import { ValidatorPool, type ValidateJob } from './validate';
@@ -37,13 +37,15 @@ export type SyncOptions = {
   /** Called at each step of each run; tests use it to crash on purpose. */
   checkpoint?: (step: SyncStep, runId: number) => void | Promise<void>;
   log?: (msg: string) => void;
+  /** The warehouse already open for writing (withWriter); sync then leaves closing it to the caller. */
+  warehouse?: Warehouse;
 };
 
 export type SyncTotals = { runs: number; objects: number; lines: number; events_new: number; duplicates: number; quarantined: number; lake_recovered: number[]; ms: number };
 
 export async function sync(opts: SyncOptions): Promise<SyncTotals> {
   const started = Date.now();
-  const wh = await openWarehouse(opts.paths.db);
+  const wh = opts.warehouse ?? await openWarehouse(opts.paths.db);
   const pool = new ValidatorPool();
   const totals: SyncTotals = { runs: 0, objects: 0, lines: 0, events_new: 0, duplicates: 0, quarantined: 0, lake_recovered: [], ms: 0 };
   try {
@@ -67,7 +69,7 @@ export async function sync(opts: SyncOptions): Promise<SyncTotals> {
       opts.log?.(`run ${run.run_id}: ${slice.length} objects, ${run.lines} lines -> ${run.events_new} new, ${run.duplicates} duplicates, ${run.quarantined} quarantined`);
     }
   } finally {
-    wh.close();
+    if (!opts.warehouse) wh.close();
     await pool.close();
   }
   totals.ms = Date.now() - started;

@@ -5,7 +5,6 @@
  */
 import { resolve } from 'node:path';
 import type { R2Bucket } from '@cloudflare/workers-types';
-import { getPlatformProxy } from 'wrangler';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -17,6 +16,8 @@ export function stateDir(): string {
 export type LocalLake = { bucket: R2Bucket; dispose(): Promise<void> };
 
 export async function openLocalLake(dir: string = stateDir()): Promise<LocalLake> {
+  // Loaded here, not at the top: wrangler takes seconds to import, and every `wh` command imports this module (REPO_ROOT).
+  const { getPlatformProxy } = await import('wrangler');
   const proxy = await getPlatformProxy<{ EVENT_LAKE: R2Bucket }>({
     configPath: resolve(import.meta.dirname, 'lake.wrangler.toml'),
     // wrangler dev adds `v3` under its --persist-to directory; getPlatformProxy takes the full path.
