@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPlan } from './apply';
 import { plan } from './plan';
-import { run } from './run';
+import { formatRun, run } from './run';
 import { select, tableIntervals, ts } from './state';
 import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
 
@@ -75,6 +75,7 @@ describe('run', () => {
     const s = await run(con, 'prod', { now: at('2026-01-04T01:00') });
     expect(outcomes(s)).toEqual({ 's.daily': 'ok', 'm.totals': 'failed', 'm.top': 'skipped_upstream_failed', 'm.counts': 'ok' });
     expect(s.ok).toBe(false);
+    expect(formatRun(s)).toMatch(/failed +m\.totals\n +m\/totals\.sql:1: m\.totals: Invalid Input Error: amount too big[\s\S]*skipped_upstream_failed m\.top[\s\S]*FAILED: 2 of 4/);
     // a runtime error has no line in the query: the model's header line
     expect(s.outcomes.find((o) => o.model === 'm.totals')!.error).toBe('m/totals.sql:1: m.totals: Invalid Input Error: amount too big');
     const recorded = await select(con, 'select model, outcome, error is not null as has_error from meta.model_runs where run_id = $1 order by model', [s.runId]);

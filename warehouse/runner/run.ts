@@ -94,3 +94,18 @@ export async function dueWork(con: DuckDBConnection, compiled: CompiledModel, ve
   const missing = missingIntervals({ start, end: bound, done, unit, lookback });
   return missing.length > 0 || open ? { intervals: missing, partial: open, now } : null;
 }
+
+/** The run for people: one line per due model, errors and failed audits under it. */
+export function formatRun(s: RunSummary): string {
+  const out = [`run ${s.runId.slice(0, 8)} of \`${s.env}\` at ${new Date(s.now).toISOString().slice(0, 16).replace('T', ' ')} UTC`];
+  if (s.outcomes.length === 0) out.push('  nothing due');
+  for (const o of s.outcomes) {
+    const what = o.computed.length > 0 ? ` ${formatIntervals(o.computed)}` : '';
+    const took = o.outcome === 'ok' ? ` (${o.rows} rows, ${((o.finishedAt - o.startedAt) / 1000).toFixed(1)} s)` : '';
+    out.push(`  ${o.outcome.padEnd(23)} ${o.model}${what}${took}`);
+    if (o.error) out.push(`      ${o.error}`);
+    for (const a of o.audits.filter((x) => !x.ok)) out.push(`      audit ${a.audit}${a.blocking ? '' : ' (non-blocking)'}: ${a.badRows} bad row(s)`);
+  }
+  out.push(s.ok ? `${s.outcomes.length} model(s) run, ${s.notDue.length} not due` : `FAILED: ${s.outcomes.filter((o) => o.outcome !== 'ok').length} of ${s.outcomes.length} model(s)`);
+  return out.join('\n');
+}
