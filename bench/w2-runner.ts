@@ -32,9 +32,13 @@ import { dataset } from './w1-warehouse-ingest';
 import { directDay, directFull, loadDirectModels, type DirectModel } from './w2/direct';
 import { nextDayDataset } from './w2/next-day';
 import { replicateProject } from './w2/replicate';
+import { applyPlan } from '../warehouse/runner/apply';
+import type { ModelOutcome } from '../warehouse/runner/build';
 import { compileProject } from '../warehouse/runner/compile';
 import { PROD } from '../warehouse/runner/names';
+import { plan, type Plan } from '../warehouse/runner/plan';
 import { loadProject } from '../warehouse/runner/project';
+import { run } from '../warehouse/runner/run';
 import type { Project } from '../warehouse/runner/types';
 import { warehousePaths, type WarehousePaths } from '../warehouse/config';
 import { openWarehouse } from '../warehouse/db';
@@ -81,42 +85,16 @@ const stat = (xs: number[]) => (xs.length > 1 ? { median: r1(median(xs)), p99: r
 
 // ---- the runner, behind the few calls W2 makes ----
 
-/** What W2 reads of a model's outcome (build.ts ModelOutcome). */
-type Outcome = { model: string; outcome: string; error: string | null; startedAt: number; finishedAt: number };
-
-/**
- * The runner's engine API: plan(con, project, compiled, env, { now }) (plan.ts), applyPlan(con, plan)
- * (apply.ts, or plan.ts), run(con, env, { now }) (run.ts). Imported at run time so this file
- * typechecks before those modules are on main; loadProject / compileProject are static imports.
- */
-type Engine = {
-  plan(con: DuckDBConnection, project: Project, compiled: Compiled, env: string, opts: { now: number }): Promise<unknown>;
-  applyPlan(con: DuckDBConnection, plan: unknown): Promise<{ swapped?: boolean; outcomes: Outcome[] }>;
-  run(con: DuckDBConnection, env: string, opts: { now: number }): Promise<{ ok: boolean; outcomes: Outcome[] }>;
-};
+type Outcome = ModelOutcome;
 type Compiled = Awaited<ReturnType<typeof compileProject>>;
 
-async function loadEngine(): Promise<Engine> {
-  const dir = '../warehouse/runner/';
-  const tryImport = async (file: string): Promise<Record<string, unknown> | null> => {
-    if (!existsSync(resolve(REPO_ROOT, 'warehouse', 'runner', file))) return null;
-    return (await import(dir + file)) as Record<string, unknown>;
-  };
-  const fn = (name: string, ...mods: (Record<string, unknown> | null)[]) => {
-    const f = mods.find((m) => typeof m?.[name] === 'function')?.[name];
-    if (!f) throw new Error(`W2 needs the runner's ${name}() (warehouse/runner/plan.ts, apply.ts, run.ts): not there yet`);
-    return f as (...a: unknown[]) => Promise<never>;
-  };
-  const [planMod, applyMod, runMod] = await Promise.all([tryImport('plan.ts'), tryImport('apply.ts'), tryImport('run.ts')]);
-  const plan = fn('plan', planMod);
-  const applyPlan = fn('applyPlan', applyMod, planMod);
-  const run = fn('run', runMod);
-  return {
-    plan: (con, project, compiled, env, opts) => plan(con, project, compiled, env, opts),
-    applyPlan: (con, p) => applyPlan(con, p),
-    run: (con, env, opts) => run(con, env, opts),
-  };
-}
+/** The runner's calls W2 times, in one place: load, compile, plan, apply (plan prod --auto-apply) and run. */
+type Engine = {
+  plan(con: DuckDBConnection, project: Project, compiled: Compiled, env: string, opts: { now: number }): Promise<Plan>;
+  applyPlan(con: DuckDBConnection, plan: Plan): Promise<{ swapped: boolean; outcomes: Outcome[] }>;
+  run(con: DuckDBConnection, env: string, opts: { now: number }): Promise<{ ok: boolean; outcomes: Outcome[] }>;
+};
+const engine: Engine = { plan, applyPlan, run };
 
 type Split = { load_ms: number; compile_ms: number; plan_ms: number; apply_ms?: number; run_ms?: number; total_ms: number };
 
@@ -273,7 +251,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
   const built = models.filter((m) => m.kind !== 'EXTERNAL').length;
   const project300 = join(CACHE, 'w2-300');
   const models300 = replicateProject(MODELS, project300, 10);
-  const en = await loadEngine();
+  const en = engine;
 
   const runs: RunResult[] = [];
   const plan30Fresh: Split[] = [];
