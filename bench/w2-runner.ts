@@ -381,7 +381,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       ours_per_model_ms: runs[0]?.ours_full_per_model_ms,
       runs: runsSlim,
       params,
-      summary: `ours ${Math.round(oursFullMs)} ms, DuckDB alone ${Math.round(floorFullMs)} ms; CPU ratio ${r3(median(runs.map((x) => x.full_cpu_ratio)))}x`,
+      summary: `ours ${Math.round(oursFullMs)} ms, DuckDB alone ${Math.round(floorFullMs)} ms; wall ratio per run ${runs.map((x) => x.full_ratio).join(' / ')}; CPU ratio ${r3(median(runs.map((x) => x.full_cpu_ratio)))}x (${runs.map((x) => x.full_cpu_ratio).join(' / ')})`,
     },
     {
       id: 'W2',
@@ -392,7 +392,12 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       pass: incPct <= TARGET_INCREMENTAL_PCT,
       ours_ms: stat(runs.map((x) => x.ours_day_ms)),
       ours_per_model_ms: runs[0]?.ours_day_per_model_ms,
-      cpu: { ours_ms: stat(runs.map((x) => x.cpu_ms.ours_day)), floor_ms: stat(runs.map((x) => x.cpu_ms.floor_day)), pct_of_ours_full: stat(runs.map((x) => x.incremental_cpu_pct)) },
+      cpu: {
+        ours_ms: stat(runs.map((x) => x.cpu_ms.ours_day)),
+        floor_ms: stat(runs.map((x) => x.cpu_ms.floor_day)),
+        pct_of_ours_full: stat(runs.map((x) => x.incremental_cpu_pct)),
+        ratio_ours_to_floor: stat(runs.map((x) => r3(x.cpu_ms.ours_day / x.cpu_ms.floor_day))),
+      },
       floor: {
         ms: stat(runs.map((x) => x.floor_day_ms)),
         pct_of_floor_full: stat(runs.map((x) => x.floor_incremental_pct)),
@@ -402,7 +407,7 @@ export async function runW2(opts: { events: number; runs: number; planReps?: num
       },
       runs: runsSlim.map((x) => ({ ours_day_ms: x.ours_day_ms, floor_day_ms: x.floor_day_ms, incremental_pct: x.incremental_pct, floor_incremental_pct: x.floor_incremental_pct, cpu_ms: x.cpu_ms, incremental_cpu_pct: x.incremental_cpu_pct })),
       params,
-      summary: `ours ${Math.round(oursDayMs)} ms of ${Math.round(oursFullMs)} ms (CPU ${r1(median(runs.map((x) => x.incremental_cpu_pct)))} %); DuckDB alone ${Math.round(floorDayMs)} ms (${r1(median(runs.map((x) => x.floor_incremental_pct)))} % of its full build)`,
+      summary: `ours ${Math.round(oursDayMs)} ms of ${Math.round(oursFullMs)} ms (CPU ${r1(median(runs.map((x) => x.incremental_cpu_pct)))} %); DuckDB alone ${Math.round(floorDayMs)} ms (${r1(median(runs.map((x) => x.floor_incremental_pct)))} % of its full build; ours/floor CPU ${r3(median(runs.map((x) => x.cpu_ms.ours_day / x.cpu_ms.floor_day)))}x); the day is ${params.next_day_pct_of_events} % of the events`,
     },
     {
       id: 'W2',
