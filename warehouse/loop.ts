@@ -15,7 +15,7 @@ import { compiledProject } from './runner/commands';
 import { PROD } from './runner/names';
 import { plan, type Plan } from './runner/plan';
 import { formatRun, run } from './runner/run';
-import { environmentExists } from './runner/state';
+import { ensureState, environmentExists } from './runner/state';
 
 export interface ModelLoop {
   /** One cycle's models: bootstrap prod if it does not exist, else run its due models. */
@@ -32,6 +32,7 @@ export function modelLoop(root: string, log: (line: string) => void): ModelLoop 
   };
   return {
     async cycle(con, now) {
+      await ensureState(con);
       const hasProd = await environmentExists(con, PROD);
       if (hasProd) {
         const summary = await run(con, PROD, { now });
