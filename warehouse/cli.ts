@@ -237,7 +237,7 @@ async function runServe(paths: WarehousePaths, values: Record<string, string | b
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
-  if (command && RUNNER_VERBS.has(command)) {
+  if (command && RUNNER_VERBS.has(command) && !rest.includes('--help') && !rest.includes('-h')) {
     try {
       process.exitCode = await runnerCommand(command, rest);
     } catch (err) {
@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     return fail(`${(err as Error).message}\n${USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (!command || command === 'help' || values.help) {
+  if (!command || command === 'help' || command === '--help' || command === '-h' || values.help) {
     console.log(USAGE);
     return;
   }
