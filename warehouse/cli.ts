@@ -57,6 +57,9 @@ environment: WAREHOUSE_DIR (default data/warehouse), CASINO_STATE_DIR (wrangler 
 .wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3),
 WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000)`;
 
+/** Readers wait for a writer as long as it takes, saying once who they wait for (never silently). */
+const tellWaiting = (paths: WarehousePaths) => (err: Error) => console.error(waitingLine(busyHolder(paths, err)));
+
 /** Exit code of a command that would have to wait for another process and was told not to. */
 const EXIT_BUSY = 3;
 
@@ -273,7 +276,7 @@ async function main(): Promise<void> {
     case 'loop':
       return runSync({ ...values, watch: true }, modelLoop(resolve(values.project ?? 'models'), (m) => console.log(`[wh] ${m}`)));
     case 'status': {
-      const s = await status(paths);
+      const s = await status(paths, { onWait: tellWaiting(paths) });
       console.log(`warehouse ${paths.dir}`);
       printTable([s.totals]);
       console.log('\nevents by type');
@@ -283,7 +286,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'verify': {
-      const problems = await verify(paths);
+      const problems = await verify(paths, { onWait: tellWaiting(paths) });
       if (problems.length === 0) console.log('ok: event_ids unique, lake rows == raw.events rows, every run written to the lake');
       else {
         for (const p of problems) console.error(`FAIL ${p}`);
@@ -294,7 +297,7 @@ async function main(): Promise<void> {
     case 'quarantine': {
       const limit = Number(values.limit ?? 20);
       if (!Number.isInteger(limit) || limit < 1) fail('--limit must be a positive integer');
-      const wh = await openWarehouse(paths.db, { readOnly: true });
+      const wh = await openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: tellWaiting(paths) });
       try {
         printTable(await rows(wh.con, `select quarantined_at, object_key, reason, left(line, 120) as line from raw.quarantine order by quarantined_at desc limit ${limit}`));
       } finally {

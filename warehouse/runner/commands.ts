@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { warehousePaths } from '../config';
 import { openWarehouse, type Warehouse } from '../db';
-import { withWriter } from '../writer';
+import { busyHolder, waitingLine, withWriter } from '../writer';
 import { applyPlan } from './apply';
 import { runAudits, type AuditResult } from './audit';
 import { compileProject } from './compile';
@@ -132,7 +132,8 @@ function modelArg(compiled: Map<string, CompiledModel>, name: string | undefined
 async function reader(): Promise<Warehouse | null> {
   const paths = warehousePaths();
   if (!existsSync(paths.db)) return null;
-  return openWarehouse(paths.db, { readOnly: true });
+  // A reader waits for the writer (the loop's cycle, an apply) as long as it takes, saying once whom for.
+  return openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: (err) => log(waitingLine(busyHolder(paths, err))) });
 }
 
 async function withReader<T>(fn: (con: DuckDBConnection | null) => Promise<T>): Promise<T> {
