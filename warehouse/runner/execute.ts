@@ -93,7 +93,8 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
         const fresh = quoteIdent(`wh_new_${Math.random().toString(36).slice(2)}`);
         await con.run(`create temp table ${fresh} as select * from ${sql} as q`);
         await ensureTable(con, table, `(select * from ${fresh})`);
-        await con.run(`delete from ${table} t where exists (select 1 from ${fresh} n where ${keys.map((k) => `t.${k} = n.${k}`).join(' and ')})`);
+        // NULL is a key value like any other (`=` would never match it and the row would pile up on every merge).
+        await con.run(`delete from ${table} t where exists (select 1 from ${fresh} n where ${keys.map((k) => `t.${k} is not distinct from n.${k}`).join(' and ')})`);
         const r = await con.run(`insert into ${table} by name select * from ${fresh}`);
         await con.run(`drop table ${fresh}`);
         return r.rowsChanged;
