@@ -92,6 +92,13 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
       const merge = async (sql: string) => {
         const fresh = quoteIdent(`wh_new_${Math.random().toString(36).slice(2)}`);
         await con.run(`create temp table ${fresh} as select * from ${sql} as q`);
+        // Two rows for one key would both be inserted (the delete only sees the table): refuse the batch.
+        const dup = await select<Record<string, unknown>>(con, `select ${keys.join(', ')}, count(*) as wh_rows
+          from ${fresh} group by all having count(*) > 1 order by wh_rows desc limit 1`);
+        if (dup[0]) {
+          const key = kind.uniqueKey.map((k) => `${k} = ${dup[0]![k] === null ? 'NULL' : `'${String(dup[0]![k])}'`}`).join(', ');
+          throw new Error(`unique_key (${kind.uniqueKey.join(', ')}) is not unique in the query's rows: ${String(dup[0]['wh_rows'])} rows have ${key} (nothing of this batch was written)`);
+        }
         await ensureTable(con, table, `(select * from ${fresh})`);
         // NULL is a key value like any other (`=` would never match it and the row would pile up on every merge).
         await con.run(`delete from ${table} t where exists (select 1 from ${fresh} n where ${keys.map((k) => `t.${k} is not distinct from n.${k}`).join(' and ')})`);

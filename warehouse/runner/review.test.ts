@@ -46,4 +46,15 @@ describe('INCREMENTAL_BY_UNIQUE_KEY', () => {
     await run(con, 'prod', { now: at('2026-01-01T13:30') });
     expect(await select(con, 'select player, amount::int as amount from s.latest order by all')).toEqual([{ player: 'a', amount: 1 }, { player: null, amount: 5 }]);
   });
+
+  it('a batch with two rows for one key fails the build instead of storing both', async () => {
+    await ev([['2026-01-01 10:00', 'a', 5], ['2026-01-01 11:00', 'a', 1], ['2026-01-01 11:00', 'b', 2]]);
+    ws.write([RAW_EV, { name: 's.last', header: ['kind INCREMENTAL_BY_UNIQUE_KEY (unique_key player)'],
+      query: 'select player, amount from raw.ev where ts between @start_ts and @end_ts' }]);
+    const { project, compiled } = await ws.load();
+    const r = await applyPlan(con, await plan(con, project, compiled, 'prod', { now: at('2026-01-02T01:00') }), { clock: () => at('2026-01-02T01:00') });
+    expect(r.swapped).toBe(false);
+    expect(r.outcomes[0]!.error).toMatch(/s\/last\.sql:\d+: s\.last: .*unique_key \(player\).*'a'/);
+    expect(await select(con, "select count(*)::int as n from meta.intervals where model = 's.last'")).toEqual([{ n: 0 }]);
+  });
 });
