@@ -76,7 +76,12 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
       const tc = quoteIdent(kind.timeColumn);
       const fill = (i: Interval) => async (sql: string) => {
         await ensureTable(con, table, sql);
-        const inRange = (rel: string) => `${rel}.${tc} >= TIMESTAMP '${ts(i[0])}' and ${rel}.${tc} < TIMESTAMP '${ts(i[1])}'`;
+        // A DATE column holds whole days: an interval covers the days it touches (SQLMesh's rule),
+        // else every sub-day interval but a day's first would filter that day's rows away.
+        const isDate = (await describe(con, `select ${tc} from ${table}`))[0]?.type === 'DATE';
+        const inRange = (rel: string) => (isDate
+          ? `${rel}.${tc} between DATE '${ts(i[0]).slice(0, 10)}' and DATE '${ts(i[1] - 1).slice(0, 10)}'`
+          : `${rel}.${tc} >= TIMESTAMP '${ts(i[0])}' and ${rel}.${tc} < TIMESTAMP '${ts(i[1])}'`);
         await con.run(`delete from ${table} where ${inRange(table)}`);
         // The output is filtered too (as SQLMesh does): a query that returns rows outside its
         // interval must not overwrite a neighbour's data.

@@ -58,3 +58,17 @@ describe('INCREMENTAL_BY_UNIQUE_KEY', () => {
     expect(await select(con, "select count(*)::int as n from meta.intervals where model = 's.last'")).toEqual([{ n: 0 }]);
   });
 });
+
+describe('INCREMENTAL_BY_TIME_RANGE', () => {
+  it('a DATE time column with hourly intervals: each hour recomputes its whole day, so the day ends with all its rows', async () => {
+    await ev([['2026-01-01 00:10', 'a', 5]]);
+    await deploy('prod', [RAW_EV, { name: 's.daily', header: ['kind INCREMENTAL_BY_TIME_RANGE (time_column d)', "cron '@hourly'"],
+      query: 'select cast(ts as date) as d, sum(amount) as amount from raw.ev where cast(ts as date) between @start_ds and @end_ds group by all' }], at('2026-01-01T01:00'));
+    for (let h = 2; h <= 24; h++) {
+      if (h === 6) await ev([['2026-01-01 05:00', 'a', 1]]);
+      if (h === 24) await ev([['2026-01-01 23:00', 'a', 10]]);
+      await run(con, 'prod', { now: at('2026-01-01T00:00') + h * 3_600_000 });
+    }
+    expect(await select(con, 'select d::varchar as d, amount::int as amount from s.daily')).toEqual([{ d: '2026-01-01', amount: 16 }]);
+  });
+});
