@@ -72,3 +72,29 @@ describe('INCREMENTAL_BY_TIME_RANGE', () => {
     expect(await select(con, 'select d::varchar as d, amount::int as amount from s.daily')).toEqual([{ d: '2026-01-01', amount: 16 }]);
   });
 });
+
+describe('dev plans limited by --start/--end', () => {
+  const DAILY = 'select cast(ts as date) as d, player, sum(amount) as amount from raw.ev where ts between @start_ts and @end_ts group by all';
+  const base: FileModel[] = [RAW_EV,
+    { name: 's.daily', header: ['kind INCREMENTAL_BY_TIME_RANGE (time_column d)'], query: DAILY },
+    { name: 'm.totals', header: ['kind FULL'], query: 'select player, sum(amount) as amount from s.daily group by player' },
+    { name: 'm.big', header: ['kind VIEW'], query: 'select player, amount from m.totals where amount > 0' },
+    { name: 'm.roll', header: ['kind INCREMENTAL_BY_TIME_RANGE (time_column d)'],
+      query: 'select d, sum(amount) over (order by d) as running from (select d, sum(amount) as amount from s.daily group by d) where d between @start_ds and @end_ds' }];
+  const changed = base.map((m) => (m.name === 's.daily' ? { ...m, query: DAILY.replace('sum(amount)', 'sum(amount * 10)') } : m));
+
+  it('never hand prod a table computed from a parent that holds only the limited range', async () => {
+    await ev([['2026-01-01 10:00', 'a', 5], ['2026-01-02 10:00', 'a', 1], ['2026-01-03 10:00', 'a', 2]]);
+    const now = at('2026-01-04T10:00');
+    await deploy('prod', base, now);
+    await deploy('dev', changed, now, { start: '2026-01-02', end: '2026-01-02' });
+    expect(await select(con, 'select amount::int as amount from m__dev.totals')).toEqual([{ amount: 10 }]); // dev previews the range
+    const promote = await deploy('prod', changed, now);
+    // the limited model itself is reused (its intervals are exact); what was computed from it is not
+    expect(promote.models.find((m) => m.name === 's.daily')!.backfill.length).toBe(2);
+    expect(await select(con, 'select amount::int as amount from m.totals')).toEqual([{ amount: 80 }]);
+    expect(await select(con, 'select amount::int as amount from m.big')).toEqual([{ amount: 80 }]);
+    expect(await select(con, 'select d::varchar as d, running::int as running from m.roll order by d')).toEqual([
+      { d: '2026-01-01', running: 50 }, { d: '2026-01-02', running: 60 }, { d: '2026-01-03', running: 80 }]);
+  });
+});
