@@ -98,3 +98,14 @@ describe('dev plans limited by --start/--end', () => {
       { d: '2026-01-01', running: 50 }, { d: '2026-01-02', running: 60 }, { d: '2026-01-03', running: 80 }]);
   });
 });
+
+describe('model names and environment schemas', () => {
+  it('a schema name with __ (or a runner schema) is refused: dev env "old" would otherwise replace prod\'s view of staging__old.t', async () => {
+    ws.write([RAW_EV,
+      { name: 'staging.t', header: ['kind FULL'], query: 'select 1 as x' },
+      { name: 'staging__old.t', header: ['kind FULL'], query: 'select 2 as x' }]);
+    await expect(ws.load()).rejects.toThrow(/staging__old\/t\.sql:1: model name staging__old\.t: .*__/);
+    ws.write([RAW_EV, { name: 'meta.t', header: ['kind FULL'], query: 'select 2 as x' }]);
+    await expect(ws.load()).rejects.toThrow(/meta\/t\.sql:1: model name meta\.t: schema meta is the runner's/);
+  });
+});
