@@ -12,7 +12,7 @@ import { renderQuery } from './render';
 import type { Interval } from './intervals';
 import { batches } from './intervals';
 import { physicalRelation, quoteIdent } from './names';
-import { addIntervals, select, transaction, ts } from './state';
+import { addIntervals, select, tableIntervals, transaction, ts } from './state';
 import type { CompiledModel } from './types';
 import { sqlString } from '../db';
 
@@ -105,6 +105,9 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
           throw new Error(`unique_key (${kind.uniqueKey.join(', ')}) is not unique in the query's rows: ${String(dup[0]['wh_rows'])} rows have ${key} (nothing of this batch was written)`);
         }
         await ensureTable(con, table, `(select * from ${fresh})`);
+        // The state says the table holds nothing (first fill, or a restatement cleared it): rows
+        // left from before would survive a merge whose query no longer produces their keys.
+        if ((await tableIntervals(con, target.compiled.def.name, target.version)).done.length === 0) await con.run(`delete from ${table}`);
         // NULL is a key value like any other (`=` would never match it and the row would pile up on every merge).
         await con.run(`delete from ${table} t where exists (select 1 from ${fresh} n where ${keys.map((k) => `t.${k} is not distinct from n.${k}`).join(' and ')})`);
         const r = await con.run(`insert into ${table} by name select * from ${fresh}`);

@@ -108,7 +108,11 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
     const writable = !dev || !prodTables.has(`${name}@${d.version}`);
     const unit = intervalUnit(compiled.def);
     const restated = restate && writable && restate.closure.has(name) && compiled.def.kind.name !== 'EXTERNAL' && compiled.def.kind.name !== 'VIEW'
-      ? [floorUnit(restate.range[0], unit), restate.range[1]] as const : null;
+      // A merge cannot remove a key the query no longer produces: a unique-key model is restated whole (as SQLMesh does).
+      ? (compiled.def.kind.name === 'INCREMENTAL_BY_UNIQUE_KEY'
+        ? [floorUnit(toMs(compiled.def.start ?? project.config.start), unit), Math.max(restate.range[1], completeBound(compiled.def, opts.now))] as const
+        : [floorUnit(restate.range[0], unit), restate.range[1]] as const)
+      : null;
     const pm: PlannedModel = {
       ...d, compiled, writable, unit, restated, backfill: [], customAudits: prepared.get(name)!.customAudits,
       diff: d.change === 'directly_modified' && old ? queryDiff(old.compiled, compiled, `${basedOn}: ${old.compiled.def.where.file}`) : null,

@@ -59,6 +59,19 @@ describe('INCREMENTAL_BY_UNIQUE_KEY', () => {
   });
 });
 
+describe('restating an INCREMENTAL_BY_UNIQUE_KEY model', () => {
+  it('rebuilds it whole: a key the fixed source no longer produces does not survive', async () => {
+    await ev([['2026-01-01 10:00', 'a', 5], ['2026-01-02 10:00', 'bot', 1], ['2026-01-03 10:00', 'b', 2]]);
+    const ms: FileModel[] = [RAW_EV, { name: 's.players', header: ['kind INCREMENTAL_BY_UNIQUE_KEY (unique_key player)'],
+      query: 'select player, max(ts) as last_seen from raw.ev where ts between @start_ts and @end_ts group by player' }];
+    const now = at('2026-01-04T10:00');
+    await deploy('prod', ms, now);
+    await con.run("delete from raw.ev where player = 'bot'"); // the fix: test traffic removed at the source
+    await deploy('prod', ms, now, { restate: { models: ['s.players'], start: '2026-01-02', end: '2026-01-02' } });
+    expect(await select(con, 'select player from s.players order by all')).toEqual([{ player: 'a' }, { player: 'b' }]);
+  });
+});
+
 describe('INCREMENTAL_BY_TIME_RANGE', () => {
   it('a DATE time column with hourly intervals: each hour recomputes its whole day, so the day ends with all its rows', async () => {
     await ev([['2026-01-01 00:10', 'a', 5]]);
