@@ -134,13 +134,21 @@ function render(target: BuildTarget, interval: Interval, now: number): string {
 /**
  * Creates the incremental table from the query's shape the first time; later, adds the columns
  * the query now outputs and the table lacks (a forward-only change keeps the table), so
- * `insert ... by name` fits. Dropped columns stay and are filled with NULL.
+ * `insert ... by name` fits. Dropped columns stay and are filled with NULL. A column whose type
+ * changed is widened when the old type casts to the new one losslessly (INTEGER -> DOUBLE);
+ * otherwise the build fails: `insert` would silently round or truncate the new values.
  */
 async function ensureTable(con: DuckDBConnection, table: string, sql: string): Promise<void> {
   await con.run(`create table if not exists ${table} as select * from ${sql} as q limit 0`);
-  const have = new Set((await describe(con, `select * from ${table}`)).map((c) => c.name));
+  const have = new Map((await describe(con, `select * from ${table}`)).map((c) => [c.name, c.type]));
   for (const col of await describe(con, `select * from ${sql} as q`)) {
-    if (!have.has(col.name)) await con.run(`alter table ${table} add column ${quoteIdent(col.name)} ${col.type}`);
+    const old = have.get(col.name);
+    if (old === undefined) await con.run(`alter table ${table} add column ${quoteIdent(col.name)} ${col.type}`);
+    else if (old !== col.type) {
+      const widens = await select<{ ok: boolean }>(con, `select can_cast_implicitly(NULL::${old}, NULL::${col.type}) as ok`);
+      if (!widens[0]?.ok) throw new Error(`column ${col.name} is ${old} in the table but ${col.type} in the query: the kept table cannot take it without rounding or truncating (cast it in the query, or make the change breaking)`);
+      await con.run(`alter table ${table} alter column ${quoteIdent(col.name)} type ${col.type}`);
+    }
   }
 }
 

@@ -122,3 +122,25 @@ describe('model names and environment schemas', () => {
     await expect(ws.load()).rejects.toThrow(/meta\/t\.sql:1: model name meta\.t: schema meta is the runner's/);
   });
 });
+
+describe('forward-only changes of a column type', () => {
+  const kind = 'kind INCREMENTAL_BY_TIME_RANGE (time_column d, forward_only true)';
+  const q = (expr: string) => `select cast(ts as date) as d, ${expr} as amount from raw.ev where ts between @start_ts and @end_ts group by all`;
+
+  it('widen the kept table\'s column instead of casting new values into the old type', async () => {
+    await ev([['2026-01-01 10:00', 'a', 1], ['2026-01-02 10:00', 'a', 1], ['2026-01-02 11:00', 'a', 2]]);
+    await deploy('prod', [RAW_EV, { name: 's.daily', header: [kind], query: q('sum(amount)::int') }], at('2026-01-02T01:00'));
+    await deploy('prod', [RAW_EV, { name: 's.daily', header: [kind], query: q('avg(amount)') }], at('2026-01-03T01:00'));
+    expect(await select(con, 'select d::varchar as d, amount from s.daily order by d')).toEqual([{ d: '2026-01-01', amount: 1 }, { d: '2026-01-02', amount: 1.5 }]);
+  });
+
+  it('refuse a narrowing that would round or truncate, naming the column', async () => {
+    await ev([['2026-01-01 10:00', 'a', 1], ['2026-01-02 10:00', 'a', 1], ['2026-01-02 11:00', 'a', 2]]);
+    await deploy('prod', [RAW_EV, { name: 's.daily', header: [kind], query: q('avg(amount)') }], at('2026-01-02T01:00'));
+    ws.write([RAW_EV, { name: 's.daily', header: [kind], query: q('sum(amount)::int') }]);
+    const { project, compiled } = await ws.load();
+    const r = await applyPlan(con, await plan(con, project, compiled, 'prod', { now: at('2026-01-03T01:00') }), { clock: () => at('2026-01-03T01:00') });
+    expect(r.swapped).toBe(false);
+    expect(r.outcomes[0]!.error).toMatch(/column amount is DOUBLE in the table but INTEGER in the query/);
+  });
+});
