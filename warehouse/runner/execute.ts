@@ -38,8 +38,15 @@ export interface BuildWork {
 
 export interface BuildResult { rows: number; computed: Interval[] }
 
-/** Builds `work` into the target's physical object. Throws (nothing of the failed batch committed) on a SQL error. */
-export async function materialize(con: DuckDBConnection, target: BuildTarget, work: BuildWork): Promise<BuildResult> {
+/**
+ * Runs inside each batch's transaction after its rows are written and before they commit (the
+ * model's audits): throwing rolls the batch back, data and intervals, so rows that fail a blocking
+ * audit are never visible to anyone.
+ */
+export type BatchCheck = (interval: Interval) => Promise<void>;
+
+/** Builds `work` into the target's physical object. Throws (nothing of the failed batch committed) on a SQL error or a failed check. */
+export async function materialize(con: DuckDBConnection, target: BuildTarget, work: BuildWork, check?: BatchCheck): Promise<BuildResult> {
   const kind = target.compiled.def.kind;
   const table = physicalRelation(target.compiled.def.name, target.version);
   let rows = 0;
@@ -49,6 +56,7 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
       rows += await fn(render(target, interval, work.now));
       if (kind.name === 'VIEW' || kind.name === 'FULL' || kind.name === 'SEED') await clearIntervals(con, target);
       await addIntervals(con, target.compiled.def.name, target.version, [interval], { partial, now: work.now });
+      await check?.(interval);
     });
     computed.push(interval);
   };

@@ -96,8 +96,10 @@ describe('run', () => {
     await con.run(`insert into raw.ev values ('2026-01-03 12:00', null, 1)`);
     const s = await run(con, 'prod', { now: at('2026-01-04T01:00') });
     expect(outcomes(s)).toMatchObject({ 's.daily': 'audit_failed', 'm.totals': 'skipped_upstream_failed', 'm.counts': 'ok' });
-    expect(s.outcomes.find((o) => o.model === 's.daily')!.error).toBe('s/daily.sql:1: s.daily: blocking audit failed: not_null (1 bad row)');
+    expect(s.outcomes.find((o) => o.model === 's.daily')!.error).toBe('s/daily.sql:1: s.daily: blocking audit failed: not_null (1 bad row); nothing of that batch was kept');
     expect((await tableIntervals(con, 's.daily', version)).done).toEqual([[at('2026-01-01T00:00'), at('2026-01-03T00:00')]]);
+    // The batch rolled back: prod's view never shows the rows that failed the audit.
+    expect(await select(con, `select count(*)::int as n from s.daily where player is null`)).toEqual([{ n: 0 }]);
     await con.run(`update raw.ev set player = 'z', amount = 500 where player is null`);
     const custom = await run(con, 'prod', { now: at('2026-01-04T01:00') });
     expect(custom.outcomes.find((o) => o.model === 's.daily')!.error).toMatch(/blocking audit failed: no_big_amounts \(1 bad row\)/);
