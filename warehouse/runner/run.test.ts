@@ -11,22 +11,14 @@ import { applyPlan } from './apply';
 import { plan } from './plan';
 import { formatRun, run } from './run';
 import { select, tableIntervals, ts } from './state';
-import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
+import { at, memoryDb, rawEvWarehouse, RAW_EV, workspace, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
 
-let db: Awaited<ReturnType<typeof memoryDb>>;
+let db: RawEvWarehouse['db'];
 let con: DuckDBConnection;
 let ws: Workspace;
-beforeEach(async () => {
-  db = await memoryDb();
-  con = db.con;
-  ws = workspace(con);
-  await con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int);
-    insert into raw.ev values ('2026-01-01 10:00', 'a', 5), ('2026-01-02 09:00', 'b', 1)`);
-});
-afterEach(() => {
-  db.close();
-  ws.remove();
-});
+let wh: RawEvWarehouse;
+beforeEach(async () => ({ db, con, ws } = wh = await rawEvWarehouse(`('2026-01-01 10:00', 'a', 5), ('2026-01-02 09:00', 'b', 1)`)));
+afterEach(() => wh.close());
 
 const DAILY = 'select cast(ts as date) as d, player, sum(amount) as amount from raw.ev where ts between @start_ts and @end_ts group by all';
 const DAILY_KIND = 'kind INCREMENTAL_BY_TIME_RANGE (time_column d)';
