@@ -10,7 +10,9 @@
  *      then the back office (scripts/seed-ops.mjs): the first admin through the bootstrap route,
  *      demo operators with TOTP, and work in its queues and alerts, unless the operators exist
  *      already (their secrets are in demo-operators.json next to the marker, mode 0600);
- *   4. runs the warehouse sync loop beside it (`wh sync --watch`, output prefixed [warehouse]):
+ *   4. runs the warehouse loop beside it (`wh loop`, output prefixed [warehouse]): every few
+ *      seconds it syncs new event batches and then runs prod's due SQL models (models/, docs/models.md)
+ *      in the same process; on a fresh warehouse it applies the first plan of prod itself;
  *      every few seconds, new event batches in the local R2 bucket go into DuckDB and the Parquet
  *      lake under WAREHOUSE_DIR (default data/warehouse), unless `--no-warehouse` is given;
  *   5. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
@@ -198,8 +200,8 @@ let syncLoop = null;
 /** `wh sync --watch` over the same local state as wrangler dev: events reach DuckDB within seconds. */
 function startWarehouse() {
   if (noWarehouse || stopping) return;
-  say(`starting the warehouse sync loop every ${syncSeconds}s (${shown(warehouseDir)})`);
-  syncLoop = spawn(nodeForWrangler(), ['--import', 'tsx', join(ROOT, 'warehouse', 'cli.ts'), 'sync', '--watch', '--source', 'local', '--interval', String(syncSeconds)], {
+  say(`starting the warehouse loop (sync, then the due models) every ${syncSeconds}s (${shown(warehouseDir)})`);
+  syncLoop = spawn(nodeForWrangler(), ['--import', 'tsx', join(ROOT, 'warehouse', 'cli.ts'), 'loop', '--source', 'local', '--interval', String(syncSeconds), '--project', join(ROOT, 'models')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CASINO_STATE_DIR: stateDir ?? join(ROOT, '.wrangler', 'state'), WAREHOUSE_DIR: warehouseDir },
@@ -207,7 +209,7 @@ function startWarehouse() {
   pipe(syncLoop.stdout, process.stdout, 'warehouse');
   pipe(syncLoop.stderr, process.stderr, 'warehouse');
   syncLoop.on('exit', (code, signal) => {
-    if (!stopping) say(`warning: the warehouse sync loop ended (${signal ?? `code ${code}`}); the edge keeps running; run \`npm run wh -- sync\` by hand`);
+    if (!stopping) say(`warning: the warehouse loop ended (${signal ?? `code ${code}`}); the edge keeps running; run \`npm run wh -- sync\` and \`npm run wh -- run\` by hand`);
   });
 }
 
@@ -371,7 +373,7 @@ function printBanner(h, marker, seededNow, ops) {
     `   State     ${stateDir ?? join(ROOT, '.wrangler', 'state')}`,
     noWarehouse
       ? '   Warehouse off (--no-warehouse); load events by hand: npm run wh -- sync'
-      : `   Warehouse ${shown(warehouseDir)} (DuckDB + Parquet lake), synced every ${syncSeconds}s: npm run wh -- status`,
+      : `   Warehouse ${shown(warehouseDir)} (DuckDB + Parquet lake), synced and its models run every ${syncSeconds}s: npm run wh -- status | models | query "select * from marts.platform_events_daily"`,
     '',
   ];
   if (players.length) {

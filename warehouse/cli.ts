@@ -8,6 +8,9 @@
  *   quarantine  the lines refused, with their reasons
  *   query SQL   any read-only SQL against the warehouse, as a table, Arrow IPC, CSV or JSON
  *   serve       a read-only HTTP endpoint over the warehouse (Arrow IPC / JSON / CSV), see serve.ts
+ *   loop        sync --watch, then prod's due models after each sync (loop.ts): what `npm start` runs
+ *   plan, run, test, audit, diff, dag, render, lineage, models, env, janitor: the SQL models
+ *               (runner/commands.ts, docs/models.md)
  *
  * Writers (sync) take the warehouse through withWriter() (writer.ts): while another process
  * writes they print one line naming it and wait their turn; --no-wait fails at once with exit 3.
@@ -17,11 +20,14 @@
 import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { warehousePaths, type WarehousePaths } from './config';
 import { isLockConflict, openWarehouse, rows } from './db';
 import { FORMATS, arrowStream, csvPieces, jsonPieces, rowBudget, textRows, type Format } from './formats';
 import { Refusal, useEnv } from './reader';
+import { modelLoop, type ModelLoop } from './loop';
+import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
 import { PROD } from './runner/names';
 import { startServer } from './serve';
 import { dirSource } from './source/dir';
@@ -36,17 +42,23 @@ const USAGE = `usage: npm run wh -- <command> [options]
 
 commands:
   sync [--source local|s3|dir:<path>] [--watch] [--interval <seconds>] [--full] [--run-mb <n>] [--no-wait]
+  loop [--source ...] [--interval <seconds>] [--project <dir>]   sync --watch, then prod's due models each cycle (npm start)
   status
   verify
   quarantine [--limit <n>]
   query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
 
+${RUNNER_USAGE}
+
 exit codes: 0 ok, 1 failed (e.g. bad SQL), 2 bad usage, 3 busy (--no-wait while another process writes)
 
 environment: WAREHOUSE_DIR (default data/warehouse), CASINO_STATE_DIR (wrangler dev state, default
 .wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3),
 WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000)`;
+
+/** Readers wait for a writer as long as it takes, saying once who they wait for (never silently). */
+const tellWaiting = (paths: WarehousePaths) => (err: Error) => console.error(waitingLine(busyHolder(paths, err)));
 
 /** Exit code of a command that would have to wait for another process and was told not to. */
 const EXIT_BUSY = 3;
@@ -86,7 +98,11 @@ function printTable(list: Record<string, unknown>[]): void {
   for (const r of list) console.log(fmt(cols.map((c) => cell(r[c]))));
 }
 
-async function runSync(values: Record<string, string | boolean | undefined>): Promise<void> {
+/**
+ * `sync` once or `--watch`; `loop` is `sync --watch` plus prod's due models after each sync, in the
+ * same process and the same writer cycle (loop.ts): what `npm start` runs.
+ */
+async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop): Promise<void> {
   const paths = warehousePaths();
   const source = await openSource(String(values.source ?? 'local'));
   const runMb = values['run-mb'] === undefined ? undefined : Number(values['run-mb']);
@@ -94,10 +110,15 @@ async function runSync(values: Record<string, string | boolean | undefined>): Pr
   const interval = Number(values.interval ?? 5);
   if (!(interval > 0)) fail('--interval must be a positive number of seconds');
   const log = (m: string) => console.log(`[wh] ${m}`);
-  const label = values.watch ? `sync --watch (${source.name})` : `sync (${source.name})`;
+  const label = models ? `loop (${source.name})` : values.watch ? `sync --watch (${source.name})` : `sync (${source.name})`;
   // The writer is held for one cycle only, so CLI writers waiting for it get their turn in between.
   const once = async () => {
-    const t = await withWriter(paths, label, (warehouse) => sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log, warehouse }), { wait: !values['no-wait'] });
+    const t = await withWriter(paths, label, async (warehouse) => {
+      const synced = await sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log, warehouse });
+      // The models run even when this sync brought nothing: a cron tick or an open interval can be due.
+      if (models) await models.cycle(warehouse.con, Date.now());
+      return synced;
+    }, { wait: !values['no-wait'] });
     if (t.objects > 0 || t.lake_recovered.length > 0 || !values.watch) {
       const rate = t.ms > 0 ? Math.round((t.lines / t.ms) * 1000) : 0;
       log(`synced ${t.objects} objects (${t.lines} lines, ${t.events_new} new events, ${t.duplicates} duplicates, ${t.quarantined} quarantined) in ${t.ms} ms (${rate} lines/s)` +
@@ -219,6 +240,15 @@ async function runServe(paths: WarehousePaths, values: Record<string, string | b
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
+  if (command && RUNNER_VERBS.has(command) && !rest.includes('--help') && !rest.includes('-h')) {
+    try {
+      process.exitCode = await runnerCommand(command, rest);
+    } catch (err) {
+      if (err instanceof UsageError) fail(err.message);
+      throw err;
+    }
+    return;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -228,14 +258,14 @@ async function main(): Promise<void> {
         source: { type: 'string' }, watch: { type: 'boolean' }, interval: { type: 'string' }, full: { type: 'boolean' },
         'run-mb': { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         format: { type: 'string' }, env: { type: 'string' }, out: { type: 'string' }, 'no-wait': { type: 'boolean' },
-        port: { type: 'string' }, host: { type: 'string' }, 'insecure-local': { type: 'boolean' },
+        port: { type: 'string' }, host: { type: 'string' }, 'insecure-local': { type: 'boolean' }, project: { type: 'string' },
       },
     });
   } catch (err) {
     return fail(`${(err as Error).message}\n${USAGE}`);
   }
   const { values, positionals } = parsed;
-  if (!command || command === 'help' || values.help) {
+  if (!command || command === 'help' || command === '--help' || command === '-h' || values.help) {
     console.log(USAGE);
     return;
   }
@@ -243,8 +273,10 @@ async function main(): Promise<void> {
   switch (command) {
     case 'sync':
       return runSync(values);
+    case 'loop':
+      return runSync({ ...values, watch: true }, modelLoop(resolve(values.project ?? 'models'), (m) => console.log(`[wh] ${m}`)));
     case 'status': {
-      const s = await status(paths);
+      const s = await status(paths, { onWait: tellWaiting(paths) });
       console.log(`warehouse ${paths.dir}`);
       printTable([s.totals]);
       console.log('\nevents by type');
@@ -254,7 +286,7 @@ async function main(): Promise<void> {
       return;
     }
     case 'verify': {
-      const problems = await verify(paths);
+      const problems = await verify(paths, { onWait: tellWaiting(paths) });
       if (problems.length === 0) console.log('ok: event_ids unique, lake rows == raw.events rows, every run written to the lake');
       else {
         for (const p of problems) console.error(`FAIL ${p}`);
@@ -265,7 +297,7 @@ async function main(): Promise<void> {
     case 'quarantine': {
       const limit = Number(values.limit ?? 20);
       if (!Number.isInteger(limit) || limit < 1) fail('--limit must be a positive integer');
-      const wh = await openWarehouse(paths.db, { readOnly: true });
+      const wh = await openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: tellWaiting(paths) });
       try {
         printTable(await rows(wh.con, `select quarantined_at, object_key, reason, left(line, 120) as line from raw.quarantine order by quarantined_at desc limit ${limit}`));
       } finally {

@@ -4,15 +4,18 @@ import type { WarehousePaths } from './config';
 import { openWarehouse, rows } from './db';
 import { lakeScanSql } from './lake';
 
-async function open(paths: WarehousePaths) {
+/** `onWait` is told once when a writer holds the file; the open then waits for it as long as it takes. */
+export type ReadOptions = { onWait?: (err: Error) => void };
+
+async function open(paths: WarehousePaths, opts: ReadOptions) {
   // A warehouse nobody synced yet: create it empty rather than fail.
-  return openWarehouse(paths.db, { readOnly: existsSync(paths.db) });
+  return openWarehouse(paths.db, { readOnly: existsSync(paths.db), ...(opts.onWait ? { onWait: opts.onWait, lockWaitMs: Infinity } : {}) });
 }
 
 const hasLake = (paths: WarehousePaths) => existsSync(paths.lake);
 
-export async function status(paths: WarehousePaths) {
-  const wh = await open(paths);
+export async function status(paths: WarehousePaths, opts: ReadOptions = {}) {
+  const wh = await open(paths, opts);
   try {
     const totals = (await rows(wh.con, `select
         (select count(*) from raw.events) as events,
@@ -32,8 +35,8 @@ export async function status(paths: WarehousePaths) {
 }
 
 /** Empty when healthy; else one line per broken invariant. */
-export async function verify(paths: WarehousePaths): Promise<string[]> {
-  const wh = await open(paths);
+export async function verify(paths: WarehousePaths, opts: ReadOptions = {}): Promise<string[]> {
+  const wh = await open(paths, opts);
   try {
     const problems: string[] = [];
     const dup = (await rows<{ n: number }>(wh.con, 'select count(*) as n from (select event_id from raw.events group by 1 having count(*) > 1)'))[0]!.n;

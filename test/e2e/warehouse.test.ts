@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulateApi, type ApiSummary } from '../../simulator/api';
 import { warehousePaths } from '../../warehouse/config';
 import { openWarehouse, rows } from '../../warehouse/db';
+import { modelLoop } from '../../warehouse/loop';
 import { localR2Source } from '../../warehouse/source/r2-local';
 import { verify } from '../../warehouse/status';
 import { sync } from '../../warehouse/sync';
@@ -21,7 +22,7 @@ import { freePort, startWorker } from './worker.mjs';
 
 const secret = () => randomBytes(32).toString('base64url');
 
-describe('edge -> queue -> R2 -> wh sync -> DuckDB', () => {
+describe('edge -> queue -> R2 -> wh sync -> DuckDB -> the models', () => {
   let worker: { baseUrl: string; stop(): Promise<void>; logs(): string; stateDir: string };
   let root: string;
   const secrets = { SESSION_SIGNING_KEY: secret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: secret(), OPS_BOOTSTRAP_TOKEN: secret(), PROVIDER_SECRET_SANDBOX_SLOTS: secret() };
@@ -75,6 +76,19 @@ describe('edge -> queue -> R2 -> wh sync -> DuckDB', () => {
       try {
         const q = await rows<{ n: number }>(wh.con, 'select count(*) as n from raw.quarantine');
         expect(q[0]!.n).toBe(0);
+        // The loop's models half (what `npm start` runs after each sync), on the project's own
+        // models/: the first cycle applies prod's first plan, the next runs what is due; the mart
+        // then says what raw.events says, today included (allow_partials).
+        const said: string[] = [];
+        const models = modelLoop(join(process.cwd(), 'models'), (line) => said.push(line));
+        await models.cycle(wh.con, Date.now());
+        await models.cycle(wh.con, Date.now());
+        expect(said.join('\n')).toContain('no prod environment yet: applying the first plan');
+        const direct = 'select event_date, event_type, count(*) as events from raw.events group by all';
+        const mart = 'select event_date, event_type, sum(events)::bigint as events from marts.platform_events_daily group by all';
+        const diff = await rows(wh.con, `(${direct} except ${mart}) union all (${mart} except ${direct})`);
+        expect(diff).toEqual([]);
+        expect((await rows<{ n: number }>(wh.con, 'select count(*)::int as n from marts.platform_events_daily'))[0]!.n).toBeGreaterThan(0);
       } finally {
         wh.close();
       }

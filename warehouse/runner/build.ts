@@ -1,16 +1,15 @@
 /**
  * One model's build inside a plan application or a run: materialize, then audit, and turn any
  * failure into an outcome that names the model, its file and line (a DuckDB `LINE n` inside the
- * query maps back to the model file). Audits are a hook (`afterBuild`), wired to audit.ts by the
- * caller; a failing blocking audit un-records the intervals just computed, so the next run
- * computes them again instead of trusting data that failed its checks.
+ * query maps back to the model file). Audits run on each batch inside its transaction (a hook,
+ * `afterBuild`, audit.ts by default): a failing blocking audit rolls the batch back.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { BuildTarget, BuildWork } from './execute';
 import { materialize } from './execute';
 import type { Interval } from './intervals';
 import { PHYSICAL_SCHEMA, physicalName, physicalRelation, quoteIdent } from './names';
-import { removeIntervals, select, type RunOutcome } from './state';
+import { select, type RunOutcome } from './state';
 import { runAudits, type AuditResult } from './audit';
 import type { AuditDef, CompiledModel, ModelDef } from './types';
 import { ModelError } from './types';
@@ -62,46 +61,40 @@ export function relationResolver(entries: ReadonlyMap<string, { compiled: Compil
   };
 }
 
+/** A batch whose blocking audit found bad rows: thrown inside its transaction, so it rolls back. */
+class AuditBlocked extends Error {}
+
 /**
- * Builds the work, then runs the model's audits (`afterBuild`, default runModelAudits). A failing
- * blocking audit, or an audit that cannot run, un-records the intervals just computed.
+ * Builds the work and audits each batch before it commits (`afterBuild`, default runModelAudits,
+ * over the batch's interval): a failing blocking audit, or an audit that cannot run, rolls that
+ * batch back (data and intervals), so the next run computes it again and no one ever reads rows
+ * that failed their checks. Batches committed before it stay: they passed.
  */
 export async function buildModel(con: DuckDBConnection, target: BuildTarget, work: BuildWork, opts: { customAudits?: readonly AuditDef[]; afterBuild?: AfterBuild; clock?: () => number } = {}): Promise<ModelOutcome> {
   const clock = opts.clock ?? Date.now;
   const def = target.compiled.def;
   const startedAt = clock();
   const base = { model: def.name, version: target.version, startedAt };
-  let rows = 0;
-  let computed: Interval[] = [];
-  try {
-    ({ rows, computed } = await materialize(con, target, work));
-  } catch (err) {
-    return { ...base, outcome: 'failed', error: describeFailure(def, err), rows, computed, audits: [], finishedAt: clock() };
-  }
-  const forget = async () => {
-    for (const i of computed) await removeIntervals(con, def.name, target.version, i, work.now);
-  };
-  let audits: AuditResult[] = [];
-  if (computed.length > 0 && def.audits.length > 0) {
-    const built: BuiltRelation = {
-      relation: physicalRelation(def.name, target.version), compiled: target.compiled, now: work.now,
-      interval: [Math.min(...computed.map((i) => i[0])), Math.max(...computed.map((i) => i[1]))],
-      customAudits: new Map((opts.customAudits ?? []).map((a) => [a.name, a])),
-    };
-    try {
-      audits = await (opts.afterBuild ?? runModelAudits)(con, built);
-    } catch (err) {
-      await forget();
-      return { ...base, outcome: 'failed', error: describeFailure(def, err), rows, computed: [], audits, finishedAt: clock() };
+  const audits: AuditResult[] = [];
+  const customAudits = new Map((opts.customAudits ?? []).map((a) => [a.name, a]));
+  const check = def.audits.length === 0 ? undefined : async (interval: Interval) => {
+    const built: BuiltRelation = { relation: physicalRelation(def.name, target.version), compiled: target.compiled, now: work.now, interval, customAudits };
+    const results = await (opts.afterBuild ?? runModelAudits)(con, built);
+    audits.push(...results);
+    const blocking = results.filter((a) => a.blocking && !a.ok);
+    if (blocking.length > 0) {
+      throw new AuditBlocked(`${def.name}: blocking audit failed: ${blocking.map((a) => `${a.audit} (${a.badRows} bad row${a.badRows === 1 ? '' : 's'})`).join('; ')}; nothing of that batch was kept`);
     }
+  };
+  try {
+    const { rows, computed } = await materialize(con, target, work, check);
+    return { ...base, outcome: 'ok', error: null, rows, computed, audits, finishedAt: clock() };
+  } catch (err) {
+    if (err instanceof AuditBlocked) {
+      return { ...base, outcome: 'audit_failed', error: new ModelError(err.message, def.where, def.name).message, rows: 0, computed: [], audits, finishedAt: clock() };
+    }
+    return { ...base, outcome: 'failed', error: describeFailure(def, err), rows: 0, computed: [], audits, finishedAt: clock() };
   }
-  const blocking = audits.filter((a) => a.blocking && !a.ok);
-  if (blocking.length > 0) {
-    await forget();
-    const error = new ModelError(`${def.name}: blocking audit failed: ${blocking.map((a) => `${a.audit} (${a.badRows} bad row${a.badRows === 1 ? '' : 's'})`).join('; ')}`, def.where, def.name).message;
-    return { ...base, outcome: 'audit_failed', error, rows, computed: [], audits, finishedAt: clock() };
-  }
-  return { ...base, outcome: 'ok', error: null, rows, computed, audits, finishedAt: clock() };
 }
 
 /**

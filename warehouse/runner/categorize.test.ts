@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isNonBreaking, outputFollowsStar } from './categorize';
+import { AGGREGATES, isNonBreaking, outputFollowsStar } from './categorize';
 import { normalize } from './compile';
 import type { Json } from './columns';
 import { memoryDb } from './test-models';
@@ -31,9 +31,38 @@ describe('isNonBreaking', () => {
     expect(await nonBreaking('select a, b from t', 'select b, a from t')).toBe(false);
     expect(await nonBreaking('select distinct a from t', 'select distinct a, b from t')).toBe(false);
     expect(await nonBreaking('select a, sum(x) as s from t group by all', 'select a, b, sum(x) as s from t group by all')).toBe(false);
+    // ORDER BY ALL ... LIMIT: a new column is a new sort key, so other rows make the cut
+    expect(await nonBreaking('select a, b from t order by all limit 10', 'select a, b, c from t order by all limit 10')).toBe(false);
+    expect(await nonBreaking('select a, b from t order by 2 desc limit 10', 'select a, c, b from t order by 2 desc limit 10')).toBe(false);
+    // an aggregate added to a query that did not aggregate turns its rows into one
+    expect(await nonBreaking("select 'x' as k from t", "select 'x' as k, count(*) as n from t")).toBe(false);
+    expect(await nonBreaking("select 'x' as k from t group by all", "select 'x' as k, count(*) as n from t group by all")).toBe(false);
     expect(await nonBreaking('select a from t', 'select a, unnest(l) as u from t')).toBe(false);
     // a CTE read by another CTE: its new column could change that one
     expect(await nonBreaking('with f as (select a from t), g as (select * from f) select * from f', 'with f as (select a, b from t), g as (select * from f) select * from f')).toBe(false);
+  });
+});
+
+describe('GROUP BY ALL', () => {
+  it('an added aggregate (or constant) is no group key: non-breaking; a column, a window or a mix is breaking', async () => {
+    const q = 'select a, sum(x) as s from t group by all';
+    expect(await nonBreaking(q, 'select a, sum(x) as s, count(*) as n from t group by all')).toBe(true);
+    expect(await nonBreaking(q, 'select a, sum(x) as s, max(b) filter (where c > 0) / nullif(count(distinct d), 0) as r from t group by all')).toBe(true);
+    expect(await nonBreaking(q, "select a, 'v1' as tag, sum(x) as s from t group by all")).toBe(true);
+    expect(await nonBreaking(q, 'select a, sum(x) as s, b from t group by all')).toBe(false);
+    expect(await nonBreaking(q, 'select a, sum(x) as s, upper(b) as ub from t group by all')).toBe(false);
+    expect(await nonBreaking(q, 'select a, sum(x) as s, row_number() over (order by a) as rn from t group by all')).toBe(false);
+    expect(await nonBreaking(q, 'select a, sum(x) as s, (select max(y) from u) as m from t group by all')).toBe(false);
+    expect(await nonBreaking(q, 'select a, sum(x) as s, s * 2 as d from t group by all')).toBe(false); // an alias is a column here
+  });
+
+  it('knows only names that are aggregates and nothing else in this DuckDB', async () => {
+    const r = await db.con.runAndReadAll(`select distinct function_name from duckdb_functions() where function_type <> 'aggregate'`);
+    const other = new Set(r.getRows().map((x) => String(x[0])));
+    expect([...AGGREGATES].filter((f) => other.has(f))).toEqual([]);
+    const a = await db.con.runAndReadAll(`select distinct function_name from duckdb_functions() where function_type = 'aggregate'`);
+    const aggregates = new Set(a.getRows().map((x) => String(x[0])));
+    expect([...AGGREGATES].filter((f) => !aggregates.has(f))).toEqual([]);
   });
 });
 

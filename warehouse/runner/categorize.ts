@@ -53,21 +53,81 @@ function ctes(node: Obj): Map<string, Obj> {
 }
 
 /**
+ * DuckDB's aggregate functions that share their name with no scalar, macro or table function
+ * (categorize.test.ts checks the list against the running DuckDB). A name missing here only makes
+ * a change breaking.
+ */
+export const AGGREGATES: ReadonlySet<string> = new Set(`any_value approx_count_distinct approx_quantile approx_top_k arbitrary arg_max
+  arg_max_null arg_max_nulls_last arg_min arg_min_null arg_min_nulls_last argmax argmin array_agg avg bit_and bit_or bit_xor
+  bitstring_agg bool_and bool_or corr count count_if count_star countif covar_pop covar_samp cume_dist dense_rank entropy favg fill
+  first first_value fsum group_concat histogram_exact kahan_sum kurtosis kurtosis_pop lag last last_value lead list listagg mad max
+  max_by mean median min min_by mode nth_value ntile percent_rank product quantile quantile_cont quantile_disc rank rank_dense
+  regr_avgx regr_avgy regr_count regr_intercept regr_r2 regr_slope regr_sxx regr_sxy regr_syy reservoir_quantile row_number sem
+  skewness stddev stddev_pop stddev_samp string_agg sum sum_no_overflow sumkahan var_pop var_samp variance`.split(/\s+/));
+
+/**
+ * What an expression reads: `free` a column outside any aggregate call (under GROUP BY ALL that
+ * makes it a group key), `aggregate` an aggregate call, `opaque` something not followed here
+ * (a window, a subquery, a star).
+ */
+function scan(v: Json): { free: boolean; aggregate: boolean; opaque: boolean } {
+  const out = { free: false, aggregate: false, opaque: false };
+  walk(v, (o) => {
+    if (o['class'] === 'FUNCTION' && typeof o['function_name'] === 'string' && AGGREGATES.has(o['function_name'])) { out.aggregate = true; return 'skip'; }
+    if (o['class'] === 'WINDOW' || o['class'] === 'SUBQUERY' || o['class'] === 'STAR') { out.opaque = true; return 'skip'; }
+    if (o['class'] === 'COLUMN_REF') out.free = true;
+    return undefined;
+  });
+  return out;
+}
+
+/** The query already collapses rows into groups (so an added aggregate cannot collapse them further). */
+function aggregates(node: Obj): boolean {
+  const list = Array.isArray(node['select_list']) ? node['select_list'] : [];
+  if ((Array.isArray(node['group_expressions']) && node['group_expressions'].length > 0) || node['having'] !== null) return true;
+  return list.some((x) => {
+    const sc = scan(x);
+    return sc.aggregate || (node['aggregate_handling'] === 'FORCE_AGGREGATES' && sc.free && !sc.opaque);
+  });
+}
+
+/** LIMIT after ORDER BY ALL or by position: added columns can change which rows make the cut. */
+function limitFollowsColumns(node: Obj, appended: boolean): boolean {
+  const modifiers = Array.isArray(node['modifiers']) ? node['modifiers'] : [];
+  if (!modifiers.some((m) => isObj(m) && typeof m['type'] === 'string' && m['type'].startsWith('LIMIT'))) return false;
+  return modifiers.some((m) => isObj(m) && m['type'] === 'ORDER_MODIFIER' && Array.isArray(m['orders']) && m['orders'].some((o) => {
+    const e = isObj(o) ? o['expression'] : null;
+    return isObj(e) && (e['class'] === 'STAR' || (e['class'] === 'CONSTANT' && !appended));
+  }));
+}
+
+/**
  * True when `next` is `prev` plus output columns and nothing else. Also looks through the
  * `with ... select * from final` pattern: the columns may be added in the CTE the star reads,
  * provided no other CTE reads that one.
  */
 function addsColumnsOnly(prev: Obj, next: Obj): boolean {
   if (prev['type'] !== 'SELECT_NODE' || next['type'] !== 'SELECT_NODE') return false;
-  // DISTINCT or GROUP BY ALL: a new column can change which rows there are.
-  if (JSON.stringify(next['modifiers']).includes('DISTINCT') || next['aggregate_handling'] === 'FORCE_AGGREGATES') return false;
+  // DISTINCT: a new column can change which rows there are.
+  if (JSON.stringify(next['modifiers']).includes('DISTINCT')) return false;
+  const groupByAll = next['aggregate_handling'] === 'FORCE_AGGREGATES';
   const a = prev['select_list'];
   const b = next['select_list'];
   if (!Array.isArray(a) || !Array.isArray(b)) return false;
   if (b.length > a.length && isSubsequence(a, b) && same(without(prev, 'select_list'), without(next, 'select_list'))) {
     const added = b.filter((x) => !a.some((y) => same(x, y)));
-    return !ROW_CHANGING.test(JSON.stringify(added));
+    if (ROW_CHANGING.test(JSON.stringify(added)) || limitFollowsColumns(next, isSubsequence(a, b.slice(0, a.length)))) return false;
+    const wasAggregated = aggregates(prev);
+    return added.every((x) => {
+      const sc = scan(x);
+      // GROUP BY ALL groups by every item that reads a column outside an aggregate: only an
+      // aggregate or a constant leaves the groups alone (DuckDB refuses a mix of both).
+      if (groupByAll && (sc.free || sc.opaque)) return false;
+      // An aggregate added to a query that did not aggregate collapses its rows into one.
+      return !sc.aggregate || wasAggregated;
+    });
   }
+  if (groupByAll || limitFollowsColumns(next, false)) return false;
   const from = next['from_table'];
   const star = b.length === 1 && isObj(b[0]) && b[0]['class'] === 'STAR' && !b[0]['columns'];
   if (!star || !same(a, b) || !isObj(from) || from['type'] !== 'BASE_TABLE' || from['schema_name'] !== '') return false;
@@ -88,10 +148,13 @@ export function isNonBreaking(prev: string, next: string): boolean {
   return p !== null && n !== null && addsColumnsOnly(p, n);
 }
 
-function walk(v: Json, visit: (o: Obj) => boolean | void): boolean {
+/** Visits every object of the tree; `visit` returns true to stop (walk returns true), 'skip' not to descend. */
+function walk(v: Json, visit: (o: Obj) => boolean | 'skip' | void): boolean {
   if (Array.isArray(v)) return v.some((x) => walk(x, visit));
   if (!isObj(v)) return false;
-  if (visit(v) === true) return true;
+  const r = visit(v);
+  if (r === true) return true;
+  if (r === 'skip') return false;
   return Object.values(v).some((x) => walk(x, visit));
 }
 

@@ -113,6 +113,22 @@ GROUP BY player_id;
     expect(a.dataHash).toMatch(/^[0-9a-f]{12}$/);
   });
 
+  it('a stamp asks for a new version; declared columns of a model or of raw.events do not', async () => {
+    const base = await compileOne(BASE);
+    expect((await compileOne(BASE.replace('owner jen', "owner jen, stamp 'v2'"))).dataHash).not.toBe(base.dataHash);
+    expect((await compileOne(BASE.replace('owner jen', 'owner jen, columns (player_id VARCHAR, total HUGEINT)'))).dataHash).toBe(base.dataHash);
+    // A column added to raw.events' declaration (the edge started sending `device`) is documentation:
+    // raw.events' data hash, and so every fingerprint downstream, stays.
+    const root = mkdtempSync(join(tmpdir(), 'wh-compile-'));
+    tmp.push(root);
+    mkdirSync(join(root, 'raw'));
+    const external = async (file: string) => {
+      writeFileSync(join(root, 'raw', 'events.sql'), file);
+      return (await compileProject(await loadProject(root), con)).get('raw.events')!.dataHash;
+    };
+    expect(await external(EVENTS.replace('amount BIGINT', 'amount BIGINT, device VARCHAR'))).toBe(await external(EVENTS));
+  });
+
   it('names the file and line of every query error', async () => {
     expect(await compileError('unknown-table')).toBe('ModelError: staging/stg_players.sql:5: unknown table raw.evnts: not a model of the project (declare tables the runner does not build as kind EXTERNAL)');
     expect(await compileError('unqualified-table')).toBe('ModelError: staging/stg_players.sql:6: table events is not schema-qualified: write schema.table (a model or an EXTERNAL model), or define a CTE events');

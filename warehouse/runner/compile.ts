@@ -176,15 +176,21 @@ function csvHeader(csv: string): string[] {
   return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').toLowerCase()).filter((c) => c !== '');
 }
 
-/** What shapes a model's rows, besides its query: changing any of it changes the data hash. */
+/**
+ * What shapes a model's rows, besides its query: changing any of it changes the data hash. Declared
+ * column types shape a SEED (its CSV is read with them); elsewhere they document: an EXTERNAL's
+ * declaration changing (a column added to raw.events) must not rebuild every model downstream.
+ * `stamp` is SQLMesh's way to ask for a new version with nothing else changed.
+ */
 function kindData(def: ModelDef): Json {
   const k = def.kind;
   return {
     kind: k.name,
+    stamp: def.extra['stamp'] === undefined ? null : String(def.extra['stamp']),
     timeColumn: k.name === 'INCREMENTAL_BY_TIME_RANGE' ? k.timeColumn : null,
     timeColumnFormat: k.name === 'INCREMENTAL_BY_TIME_RANGE' ? String(def.extra['kind.time_column_format'] ?? '') : null,
     uniqueKey: k.name === 'INCREMENTAL_BY_UNIQUE_KEY' ? k.uniqueKey : null,
-    columns: Object.entries(def.columns).sort(([a], [b]) => a.localeCompare(b)).map(([c, t]) => `${c} ${t.toUpperCase().replace(/\s+/g, ' ')}`),
+    columns: k.name !== 'SEED' ? [] : Object.entries(def.columns).sort(([a], [b]) => a.localeCompare(b)).map(([c, t]) => `${c} ${t.toUpperCase().replace(/\s+/g, ' ')}`),
   };
 }
 

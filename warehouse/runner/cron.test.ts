@@ -92,6 +92,14 @@ describe('intervals', () => {
     expect(missingIntervals({ start: s, end: s + 5 * D, done: [[s, s + D], [s + 2 * D, s + 5 * D]], unit: 'day', lookback: 0 })).toEqual([[s + D, s + 2 * D]]);
   });
 
+  it('lookback recomputes every unit within lookback before a missing one, not only the one exactly lookback before', () => {
+    const s = day('2026-01-01');
+    // day 5 of 10 missing (an audit failed there), lookback 2: days 3 and 4 are recomputed with it
+    const done: Interval[] = [[s, s + 5 * D], [s + 6 * D, s + 10 * D]];
+    const days = missingIntervals({ start: s, end: s + 10 * D, done, unit: 'day', lookback: 2 }).map(([a]) => (a - s) / D);
+    expect(days.filter((d) => d <= 5)).toEqual([3, 4, 5]);
+  });
+
   it('cuts contiguous runs into batches, never bridging a gap', () => {
     const units = enumerate(0, 10 * H, 'hour').filter((_, i) => i !== 4);
     expect(batches(units, 2)).toEqual([[0, 2 * H], [2 * H, 4 * H], [5 * H, 7 * H], [7 * H, 9 * H], [9 * H, 10 * H]]);

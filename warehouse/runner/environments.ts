@@ -8,7 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { checkEnvName, envRelation, envSchema, physicalRelation, PROD, quoteIdent, splitName } from './names';
 import type { EnvironmentInfo, EnvironmentModel } from './state';
-import { deleteEnvironment, ensureState, environmentSnapshots, listEnvironments, select, transaction, writeEnvironment } from './state';
+import { deleteEnvironment, ensureState, environmentSnapshots, listEnvironments, select, stateExists, transaction, writeEnvironment } from './state';
 import type { KindName } from './types';
 
 export interface EnvironmentEntry extends EnvironmentModel { kind: KindName }
@@ -29,9 +29,9 @@ export async function swapEnvironment(con: DuckDBConnection, env: string, entrie
   });
 }
 
+/** Every environment; reads only, so it works on a read-only connection (none before the first plan). */
 export async function environments(con: DuckDBConnection): Promise<EnvironmentInfo[]> {
-  await ensureState(con);
-  return listEnvironments(con);
+  return (await stateExists(con)) ? listEnvironments(con) : [];
 }
 
 /** Drops a dev environment's views, its schemas once empty, and its state. */

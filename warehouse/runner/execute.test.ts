@@ -4,22 +4,13 @@ import { materialize, type BuildTarget } from './execute';
 import { enumerate } from './intervals';
 import { physicalRelation, quoteIdent } from './names';
 import { select, tableIntervals } from './state';
-import { day, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
+import { day, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
 
-let db: Awaited<ReturnType<typeof memoryDb>>;
 let con: DuckDBConnection;
 let ws: Workspace;
-beforeEach(async () => {
-  db = await memoryDb();
-  con = db.con;
-  ws = workspace(con);
-  await con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int);
-    insert into raw.ev values ('2026-01-01 10:00', 'a', 5), ('2026-01-01 11:00', 'b', 7), ('2026-01-02 09:00', 'a', 1), ('2026-01-03 23:59:59', 'c', 2)`);
-});
-afterEach(() => {
-  db.close();
-  ws.remove();
-});
+let wh: RawEvWarehouse;
+beforeEach(async () => ({ con, ws } = wh = await rawEvWarehouse(`('2026-01-01 10:00', 'a', 5), ('2026-01-01 11:00', 'b', 7), ('2026-01-02 09:00', 'a', 1), ('2026-01-03 23:59:59', 'c', 2)`)));
+afterEach(() => wh.close());
 
 /** Builds `name` of these models at version v1, its parents read from their v1 tables. */
 async function target(models: FileModel[], name: string, files: Record<string, string> = {}): Promise<BuildTarget> {

@@ -12,7 +12,7 @@ import { renderQuery } from './render';
 import type { Interval } from './intervals';
 import { batches } from './intervals';
 import { physicalRelation, quoteIdent } from './names';
-import { addIntervals, select, transaction, ts } from './state';
+import { addIntervals, select, tableIntervals, transaction, ts } from './state';
 import type { CompiledModel } from './types';
 import { sqlString } from '../db';
 
@@ -38,8 +38,15 @@ export interface BuildWork {
 
 export interface BuildResult { rows: number; computed: Interval[] }
 
-/** Builds `work` into the target's physical object. Throws (nothing of the failed batch committed) on a SQL error. */
-export async function materialize(con: DuckDBConnection, target: BuildTarget, work: BuildWork): Promise<BuildResult> {
+/**
+ * Runs inside each batch's transaction after its rows are written and before they commit (the
+ * model's audits): throwing rolls the batch back, data and intervals, so rows that fail a blocking
+ * audit are never visible to anyone.
+ */
+export type BatchCheck = (interval: Interval) => Promise<void>;
+
+/** Builds `work` into the target's physical object. Throws (nothing of the failed batch committed) on a SQL error or a failed check. */
+export async function materialize(con: DuckDBConnection, target: BuildTarget, work: BuildWork, check?: BatchCheck): Promise<BuildResult> {
   const kind = target.compiled.def.kind;
   const table = physicalRelation(target.compiled.def.name, target.version);
   let rows = 0;
@@ -49,6 +56,7 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
       rows += await fn(render(target, interval, work.now));
       if (kind.name === 'VIEW' || kind.name === 'FULL' || kind.name === 'SEED') await clearIntervals(con, target);
       await addIntervals(con, target.compiled.def.name, target.version, [interval], { partial, now: work.now });
+      await check?.(interval);
     });
     computed.push(interval);
   };
@@ -76,7 +84,12 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
       const tc = quoteIdent(kind.timeColumn);
       const fill = (i: Interval) => async (sql: string) => {
         await ensureTable(con, table, sql);
-        const inRange = (rel: string) => `${rel}.${tc} >= TIMESTAMP '${ts(i[0])}' and ${rel}.${tc} < TIMESTAMP '${ts(i[1])}'`;
+        // A DATE column holds whole days: an interval covers the days it touches (SQLMesh's rule),
+        // else every sub-day interval but a day's first would filter that day's rows away.
+        const isDate = (await describe(con, `select ${tc} from ${table}`))[0]?.type === 'DATE';
+        const inRange = (rel: string) => (isDate
+          ? `${rel}.${tc} between DATE '${ts(i[0]).slice(0, 10)}' and DATE '${ts(i[1] - 1).slice(0, 10)}'`
+          : `${rel}.${tc} >= TIMESTAMP '${ts(i[0])}' and ${rel}.${tc} < TIMESTAMP '${ts(i[1])}'`);
         await con.run(`delete from ${table} where ${inRange(table)}`);
         // The output is filtered too (as SQLMesh does): a query that returns rows outside its
         // interval must not overwrite a neighbour's data.
@@ -92,8 +105,19 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
       const merge = async (sql: string) => {
         const fresh = quoteIdent(`wh_new_${Math.random().toString(36).slice(2)}`);
         await con.run(`create temp table ${fresh} as select * from ${sql} as q`);
+        // Two rows for one key would both be inserted (the delete only sees the table): refuse the batch.
+        const dup = await select<Record<string, unknown>>(con, `select ${keys.join(', ')}, count(*) as wh_rows
+          from ${fresh} group by all having count(*) > 1 order by wh_rows desc limit 1`);
+        if (dup[0]) {
+          const key = kind.uniqueKey.map((k) => `${k} = ${dup[0]![k] === null ? 'NULL' : `'${String(dup[0]![k])}'`}`).join(', ');
+          throw new Error(`unique_key (${kind.uniqueKey.join(', ')}) is not unique in the query's rows: ${String(dup[0]['wh_rows'])} rows have ${key} (nothing of this batch was written)`);
+        }
         await ensureTable(con, table, `(select * from ${fresh})`);
-        await con.run(`delete from ${table} t where exists (select 1 from ${fresh} n where ${keys.map((k) => `t.${k} = n.${k}`).join(' and ')})`);
+        // The state says the table holds nothing (first fill, or a restatement cleared it): rows
+        // left from before would survive a merge whose query no longer produces their keys.
+        if ((await tableIntervals(con, target.compiled.def.name, target.version)).done.length === 0) await con.run(`delete from ${table}`);
+        // NULL is a key value like any other (`=` would never match it and the row would pile up on every merge).
+        await con.run(`delete from ${table} t where exists (select 1 from ${fresh} n where ${keys.map((k) => `t.${k} is not distinct from n.${k}`).join(' and ')})`);
         const r = await con.run(`insert into ${table} by name select * from ${fresh}`);
         await con.run(`drop table ${fresh}`);
         return r.rowsChanged;
@@ -118,13 +142,21 @@ function render(target: BuildTarget, interval: Interval, now: number): string {
 /**
  * Creates the incremental table from the query's shape the first time; later, adds the columns
  * the query now outputs and the table lacks (a forward-only change keeps the table), so
- * `insert ... by name` fits. Dropped columns stay and are filled with NULL.
+ * `insert ... by name` fits. Dropped columns stay and are filled with NULL. A column whose type
+ * changed is widened when the old type casts to the new one losslessly (INTEGER -> DOUBLE);
+ * otherwise the build fails: `insert` would silently round or truncate the new values.
  */
 async function ensureTable(con: DuckDBConnection, table: string, sql: string): Promise<void> {
   await con.run(`create table if not exists ${table} as select * from ${sql} as q limit 0`);
-  const have = new Set((await describe(con, `select * from ${table}`)).map((c) => c.name));
+  const have = new Map((await describe(con, `select * from ${table}`)).map((c) => [c.name, c.type]));
   for (const col of await describe(con, `select * from ${sql} as q`)) {
-    if (!have.has(col.name)) await con.run(`alter table ${table} add column ${quoteIdent(col.name)} ${col.type}`);
+    const old = have.get(col.name);
+    if (old === undefined) await con.run(`alter table ${table} add column ${quoteIdent(col.name)} ${col.type}`);
+    else if (old !== col.type) {
+      const widens = await select<{ ok: boolean }>(con, `select can_cast_implicitly(NULL::${old}, NULL::${col.type}) as ok`);
+      if (!widens[0]?.ok) throw new Error(`column ${col.name} is ${old} in the table but ${col.type} in the query: the kept table cannot take it without rounding or truncating (cast it in the query, or make the change breaking)`);
+      await con.run(`alter table ${table} alter column ${quoteIdent(col.name)} type ${col.type}`);
+    }
   }
 }
 

@@ -114,14 +114,14 @@ export const covers = (done: readonly Interval[], [s, e]: Interval) => subtract(
 /**
  * The unit intervals of [start, end) not in `done`; when any is missing, the `lookback` units
  * before each missing one are recomputed too (late-arriving data), as SQLMesh does: a unit is
- * missing if the unit `lookback` places later is missing or past the end.
+ * missing if one of the `lookback` units after it is missing or past the end.
  */
 export function missingIntervals(opts: { start: number; end: number; done: readonly Interval[]; unit: IntervalUnit; lookback: number }): Interval[] {
   const units = enumerate(opts.start, opts.end, opts.unit);
   const missing = units.map((u) => !covers(opts.done, u));
   if (!missing.some(Boolean)) return [];
   const lookback = Math.max(0, opts.lookback);
-  return units.filter((_, i) => missing[i] || (lookback > 0 && (i + lookback >= units.length || missing[i + lookback])));
+  return units.filter((_, i) => missing[i] || (lookback > 0 && (i + lookback >= units.length || missing.slice(i + 1, i + lookback + 1).some(Boolean))));
 }
 
 /**

@@ -9,22 +9,13 @@ import { dropEnvironment, environments } from './environments';
 import { janitor } from './janitor';
 import { plan, type PlanOptions } from './plan';
 import { select } from './state';
-import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
+import { at, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
 
-let db: Awaited<ReturnType<typeof memoryDb>>;
 let con: DuckDBConnection;
 let ws: Workspace;
-beforeEach(async () => {
-  db = await memoryDb();
-  con = db.con;
-  ws = workspace(con);
-  await con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int);
-    insert into raw.ev values ('2026-01-01 10:00', 'a', 5), ('2026-01-02 09:00', 'b', 1)`);
-});
-afterEach(() => {
-  db.close();
-  ws.remove();
-});
+let wh: RawEvWarehouse;
+beforeEach(async () => ({ con, ws } = wh = await rawEvWarehouse(`('2026-01-01 10:00', 'a', 5), ('2026-01-02 09:00', 'b', 1)`)));
+afterEach(() => wh.close());
 
 const H = 3_600_000;
 const T0 = at('2026-01-04T10:00');

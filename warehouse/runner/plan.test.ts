@@ -11,22 +11,13 @@ import { applyPlan } from './apply';
 import { formatPlan, planDigest } from './plan-format';
 import { plan, type Plan, type PlanOptions } from './plan';
 import { environmentSnapshots, select } from './state';
-import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
+import { at, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
 
-let db: Awaited<ReturnType<typeof memoryDb>>;
 let con: DuckDBConnection;
 let ws: Workspace;
-beforeEach(async () => {
-  db = await memoryDb();
-  con = db.con;
-  ws = workspace(con);
-  await con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int);
-    insert into raw.ev values ('2026-01-01 10:00', 'a', 5), ('2026-01-01 11:00', 'b', 7), ('2026-01-02 09:00', 'a', 1), ('2026-01-03 23:59:59', 'c', 2)`);
-});
-afterEach(() => {
-  db.close();
-  ws.remove();
-});
+let wh: RawEvWarehouse;
+beforeEach(async () => ({ con, ws } = wh = await rawEvWarehouse(`('2026-01-01 10:00', 'a', 5), ('2026-01-01 11:00', 'b', 7), ('2026-01-02 09:00', 'a', 1), ('2026-01-03 23:59:59', 'c', 2)`)));
+afterEach(() => wh.close());
 
 const NOW = at('2026-01-04T10:00');
 const DAILY = `select cast(ts as date) as d, player, sum(amount) as amount

@@ -15,7 +15,7 @@ import { checkEnvName, PROD } from './names';
 import { environmentExists, environmentSnapshots, stateExists, tableIntervals, type Snapshot, type TableIntervals } from './state';
 import { referencedAudits } from './build';
 import type { AuditDef, CompiledModel, Project } from './types';
-import { decideVersions, type VersionDecision } from './versioning';
+import { decideVersions, previewVersionOf, type VersionDecision } from './versioning';
 
 export interface PlanOptions {
   now: number;
@@ -84,20 +84,43 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
 
   const restate = opts.restate ? restatement(models, opts.restate) : null;
   const planned: PlannedModel[] = [];
+  // A dev plan limited by --start/--end leaves incremental tables holding part of their history
+  // (promotable: prod fills the rest). What is computed from them (a FULL total, a running sum,
+  // a view over a preview) would be wrong in prod, so it goes to a dev preview table instead.
+  const limited = dev && Boolean(opts.start || opts.end);
+  const incomplete = new Set<string>();
+  const previewed = new Set<string>();
   for (const name of order) {
-    const d = decisions.get(name)!;
+    let d = decisions.get(name)!;
     const compiled = models.get(name)!;
     const old = base.get(name);
+    const isView = compiled.def.kind.name === 'VIEW';
+    if (limited && !d.version.endsWith('_dev') && !prodTables.has(`${name}@${d.version}`)
+      && (isView ? compiled.parents.some((p) => previewed.has(p)) : compiled.parents.some((p) => incomplete.has(p)))) {
+      const held = state ? await tableIntervals(con, name, d.version) : { done: [], partial: [] };
+      const probe = { ...d, compiled, writable: true, unit: intervalUnit(compiled.def), restated: null };
+      if (isView || backfillOf(probe as PlannedModel, held, { dev, now: opts.now, start: opts.start, end: opts.end }).length > 0) {
+        const version = previewVersionOf(d.fingerprint);
+        d = { ...d, version, preview: true, newVersion: version !== old?.version, effect: 'preview' };
+        previewed.add(name);
+      }
+    }
     const writable = !dev || !prodTables.has(`${name}@${d.version}`);
     const unit = intervalUnit(compiled.def);
     const restated = restate && writable && restate.closure.has(name) && compiled.def.kind.name !== 'EXTERNAL' && compiled.def.kind.name !== 'VIEW'
-      ? [floorUnit(restate.range[0], unit), restate.range[1]] as const : null;
+      // A merge cannot remove a key the query no longer produces: a unique-key model is restated whole (as SQLMesh does).
+      ? (compiled.def.kind.name === 'INCREMENTAL_BY_UNIQUE_KEY'
+        ? [floorUnit(toMs(compiled.def.start ?? project.config.start), unit), Math.max(restate.range[1], completeBound(compiled.def, opts.now))] as const
+        : [floorUnit(restate.range[0], unit), restate.range[1]] as const)
+      : null;
     const pm: PlannedModel = {
       ...d, compiled, writable, unit, restated, backfill: [], customAudits: prepared.get(name)!.customAudits,
       diff: d.change === 'directly_modified' && old ? queryDiff(old.compiled, compiled, `${basedOn}: ${old.compiled.def.where.file}`) : null,
     };
     const held: TableIntervals = state ? await tableIntervals(con, name, d.version) : { done: [], partial: [] };
     pm.backfill = backfillOf(pm, held, { dev, now: opts.now, start: opts.start, end: opts.end });
+    if (limited && writable && (previewed.has(name) || (isView && compiled.parents.some((p) => incomplete.has(p)))
+      || (compiled.def.kind.name === 'INCREMENTAL_BY_TIME_RANGE' && !coversHistory(pm, held, opts.now)))) incomplete.add(name);
     planned.push(pm);
   }
   const result: Plan = {
@@ -138,6 +161,15 @@ function restatement(models: ReadonlyMap<string, CompiledModel>, r: NonNullable<
   const range: Interval = [toMs(r.start), endMs(r.end)];
   if (range[1] <= range[0]) throw new Error(`restatement range ${r.start} .. ${r.end} is empty`);
   return { closure: new Set(downstream(models, r.models)), range };
+}
+
+/** Whether the table holds its whole history once the plan's backfill is done. */
+function coversHistory(pm: PlannedModel, held: TableIntervals, now: number): boolean {
+  const def = pm.compiled.def;
+  const start = floorUnit(toMs(def.start!), pm.unit);
+  const bound = completeBound(def, now);
+  const have = pm.restated ? subtract(held.done, [pm.restated]) : held.done;
+  return bound <= start || covers([...have, ...pm.backfill], [start, bound]);
 }
 
 /** What applying the plan computes for one model: nothing for shared prod tables in a dev plan. */

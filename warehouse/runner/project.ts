@@ -9,6 +9,7 @@ import { basename, dirname, join, relative, sep } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseAudits, parseModel } from './header';
 import { statements } from './sql-text';
+import { PHYSICAL_SCHEMA } from './names';
 import { type AuditDef, ModelError, type ModelDef, type Project, type ProjectConfig, type UnitTestDef } from './types';
 
 export const DEFAULT_CONFIG: ProjectConfig = { start: '2026-01-01', cron: '@daily', janitorTtlHours: 168 };
@@ -71,7 +72,10 @@ function checkModel(def: ModelDef, root: string): void {
   const parts = def.name.split('.');
   if (parts.length === 3) throw new ModelError(`model name ${def.name}: catalog.schema.table names are not supported, use schema.table`, def.where, def.name);
   if (parts.length !== 2 || parts.some((p) => p === '')) throw new ModelError(`model name ${def.name}: expected schema.table`, def.where, def.name);
-  const table = parts[1]!;
+  const [schema, table] = parts as [string, string];
+  // `<schema>__<env>` holds a dev environment's views: a model schema with `__` would be one of them.
+  if (schema.includes('__')) throw new ModelError(`model name ${def.name}: a schema name may not contain __ (dev environments' schemas are <schema>__<env>)`, def.where, def.name);
+  if (schema === PHYSICAL_SCHEMA || schema === 'meta') throw new ModelError(`model name ${def.name}: schema ${schema} is the runner's own`, def.where, def.name);
   const fileTable = basename(def.where.file, '.sql').toLowerCase();
   if (fileTable !== table) throw new ModelError(`model ${def.name} must be in a file named ${table}.sql, not ${basename(def.where.file)}`, def.where, def.name);
   const hasQuery = statements(def.query).length > 0;

@@ -11,22 +11,14 @@ import { applyPlan } from './apply';
 import { plan } from './plan';
 import { formatRun, run } from './run';
 import { select, tableIntervals, ts } from './state';
-import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
+import { at, memoryDb, rawEvWarehouse, RAW_EV, workspace, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
 
-let db: Awaited<ReturnType<typeof memoryDb>>;
+let db: RawEvWarehouse['db'];
 let con: DuckDBConnection;
 let ws: Workspace;
-beforeEach(async () => {
-  db = await memoryDb();
-  con = db.con;
-  ws = workspace(con);
-  await con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int);
-    insert into raw.ev values ('2026-01-01 10:00', 'a', 5), ('2026-01-02 09:00', 'b', 1)`);
-});
-afterEach(() => {
-  db.close();
-  ws.remove();
-});
+let wh: RawEvWarehouse;
+beforeEach(async () => ({ db, con, ws } = wh = await rawEvWarehouse(`('2026-01-01 10:00', 'a', 5), ('2026-01-02 09:00', 'b', 1)`)));
+afterEach(() => wh.close());
 
 const DAILY = 'select cast(ts as date) as d, player, sum(amount) as amount from raw.ev where ts between @start_ts and @end_ts group by all';
 const DAILY_KIND = 'kind INCREMENTAL_BY_TIME_RANGE (time_column d)';
@@ -96,8 +88,10 @@ describe('run', () => {
     await con.run(`insert into raw.ev values ('2026-01-03 12:00', null, 1)`);
     const s = await run(con, 'prod', { now: at('2026-01-04T01:00') });
     expect(outcomes(s)).toMatchObject({ 's.daily': 'audit_failed', 'm.totals': 'skipped_upstream_failed', 'm.counts': 'ok' });
-    expect(s.outcomes.find((o) => o.model === 's.daily')!.error).toBe('s/daily.sql:1: s.daily: blocking audit failed: not_null (1 bad row)');
+    expect(s.outcomes.find((o) => o.model === 's.daily')!.error).toBe('s/daily.sql:1: s.daily: blocking audit failed: not_null (1 bad row); nothing of that batch was kept');
     expect((await tableIntervals(con, 's.daily', version)).done).toEqual([[at('2026-01-01T00:00'), at('2026-01-03T00:00')]]);
+    // The batch rolled back: prod's view never shows the rows that failed the audit.
+    expect(await select(con, `select count(*)::int as n from s.daily where player is null`)).toEqual([{ n: 0 }]);
     await con.run(`update raw.ev set player = 'z', amount = 500 where player is null`);
     const custom = await run(con, 'prod', { now: at('2026-01-04T01:00') });
     expect(custom.outcomes.find((o) => o.model === 's.daily')!.error).toMatch(/blocking audit failed: no_big_amounts \(1 bad row\)/);

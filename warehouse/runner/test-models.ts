@@ -69,3 +69,13 @@ export async function memoryDb(): Promise<{ con: DuckDBConnection; close(): void
 
 export const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
 export const at = (iso: string) => Date.parse(iso.endsWith('Z') ? iso : `${iso}Z`);
+
+/** A test's warehouse: in-memory DuckDB with the runner's state and `raw.ev` (holding `values`, SQL tuples), and a model workspace. */
+export interface RawEvWarehouse { db: { con: DuckDBConnection; close(): void }; con: DuckDBConnection; ws: Workspace; close(): void }
+
+export async function rawEvWarehouse(values?: string, opts?: Parameters<typeof workspace>[1]): Promise<RawEvWarehouse> {
+  const db = await memoryDb();
+  const ws = workspace(db.con, opts);
+  await db.con.run(`create schema raw; create table raw.ev (ts timestamp, player varchar, amount int)${values ? `;\n    insert into raw.ev values ${values}` : ''}`);
+  return { db, con: db.con, ws, close: () => { db.close(); ws.remove(); } };
+}
