@@ -44,12 +44,13 @@ type Proc = {
 };
 
 /**
- * A process with WAREHOUSE_DIR=dir, stdin a pipe (never a terminal), output collected. The CLI runs
- * under tsx's own CLI (as `npm run wh` does: sync's validation workers need it; it relays SIGTERM);
- * test helpers run in-process with `node --import tsx`, so their pid is the one they write in the lock.
+ * A process with WAREHOUSE_DIR=dir, stdin a pipe (never a terminal), output collected. `sync` and
+ * `loop` run under tsx's own CLI, as `npm run wh` does (sync's validation worker threads load
+ * TypeScript through it; it relays SIGTERM to the script); everything else with `node --import tsx`,
+ * one process instead of two (the pid in a writer lock is the test's child's own).
  */
 function start(dir: string, script: string, args: string[]): Proc {
-  const loader = script === CLI ? [TSX] : ['--import', 'tsx'];
+  const loader = script === CLI && ['sync', 'loop'].includes(args[0]!) ? [TSX] : ['--import', 'tsx'];
   const child = spawn(process.execPath, [...loader, script, ...args], { cwd: REPO_ROOT, env: { ...process.env, WAREHOUSE_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
   let exitedCode: number | null = null;
   const p: Proc = {
@@ -304,7 +305,7 @@ describe('wh model verbs: every error path, with its exit code and message', () 
       [['diff', MART, 'prod'], 2, "wh: diff compares two environments: <env>:<env>, e.g. prod:dev, not 'prod'"],
       [['diff', MART, 'prod:dev:qa'], 2, "wh: diff compares two environments: <env>:<env>, e.g. prod:dev, not 'prod:dev:qa'"],
       [['diff', MART, 'prod:Dev'], 2, "wh: environment name 'Dev' must be lower case"],
-      [['diff', MART, 'prod:dev'], 2, `wh: ${MART} is not in environment 'dev'`],
+      [['diff', MART, 'prod:dev'], 2, "wh: there is no environment 'dev': plan and apply it first"],
       [['diff', 'marts.extra', 'prod:prod', '--project', extra], 2, "wh: marts.extra is not in environment 'prod'"],
       [['diff', MART, 'prod:dev', '--sample', '-1'], 2, /wh: .*--sample/],
       [['lineage'], 2, 'wh: lineage needs <model>.<column>'],
