@@ -229,6 +229,20 @@ describe('wh plan/run/test/audit/diff/... : the analyst\'s day (docs/models.md)'
       .toEqual([`marts__platform_events_daily__${newVersion}`]);
     for (const d of await martVsRaw(dir)) expect(d.mart, d.day).toBe(d.raw);
 
+    // Late data or a fixed bug: recompute a range (and everything downstream); each outcome is kept.
+    const runsBefore = (await q<{ n: number }>(dir, 'select count(*)::integer as n from meta.model_runs'))[0]!.n;
+    const restate = await wh(dir, 'plan', '--restate', MART, '--start', '2026-11-18', '--end', '2026-11-19', '--auto-apply', '--project', proj);
+    expect(restate.code, restate.out + restate.err).toBe(0);
+    expect(restate.out).toContain(`Restating 2026-11-18 .. 2026-11-19: ${MART}`);
+    expect(restate.out).toMatch(/ok\s+marts\.platform_events_daily \(\d+ rows\)/);
+    expect(await versionIn(dir, 'prod')).toBe(newVersion);
+    for (const d of await martVsRaw(dir)) expect(d.mart, d.day).toBe(d.raw);
+    const runs = await q<{ outcome: string; intervals: string }>(dir, `select outcome, intervals from meta.model_runs where model = '${MART}' order by finished_at`);
+    expect(runs.length).toBeGreaterThan(runsBefore);
+    // The restated days (and, with lookback 2, the two before them and the two newest) were recomputed.
+    expect(runs.at(-1)).toEqual({ outcome: 'ok', intervals: expect.stringMatching(/(^|, )2026-11-1[678] \.\. 2026-11-19(,|$)/) });
+    expect(runs.every((r) => r.outcome === 'ok')).toBe(true);
+
     const lineage = await wh(dir, 'lineage', `${MART}.currencies`, '--project', proj);
     expect(lineage).toMatchObject({ code: 0, out: `${MART}.currencies (INCREMENTAL_BY_TIME_RANGE) = count(DISTINCT currency)\n└─ raw.events.currency (EXTERNAL)\n\n` });
     const jur = await wh(dir, 'lineage', `${MART}.jurisdiction`, '--project', proj);
@@ -349,6 +363,14 @@ describe('wh model verbs: every error path, with its exit code and message', () 
     // Nothing above wrote: the planned warehouse is byte for byte the same, and no file appeared where there was none.
     expect(sha(warehousePaths(dir).db)).toBe(dbBefore);
     expect(readdirSync(root)).not.toContain('no-warehouse-here');
+
+    // A row-level diff needs the model's grain: a planned model without one is an error naming its file.
+    const other = copyOf(planned);
+    const noGrain = project({ 'marts/nograin.sql': () => 'MODEL (name marts.nograin, kind FULL);\nSELECT DISTINCT event_date AS d FROM raw.events\n' });
+    expect((await wh(other, 'plan', '--auto-apply', '--project', noGrain)).out).toContain("environment 'prod' updated");
+    const grainless = await wh(other, 'diff', 'marts.nograin', 'prod:prod', '--project', noGrain);
+    expect(grainless).toMatchObject({ code: 1, err: expect.stringContaining('wh: marts/nograin.sql:1: marts.nograin has no grain, and a row-level diff joins the two sides on it: add one to its header') });
+    noStack(grainless);
 
     // `plan` without --auto-apply, stdin not a terminal: shows the plan, says so, applies nothing.
     const shown = await wh(dir, 'plan', 'dev', '--project', edited);
