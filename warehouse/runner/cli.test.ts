@@ -486,6 +486,14 @@ describe('wh loop: sync and prod\'s due models in one writer cycle', () => {
       const dayDev = (await martVsRaw(dir, 'marts__dev.platform_events_daily')).filter((d) => d.day < today);
       for (const d of dayDev) expect(d.mart, d.day).toBe(d.raw);
 
+      // An edit on disk is not applied by the loop: it says so once, and prod keeps its version.
+      const prodVersion = await versionIn(dir, 'prod');
+      writeFileSync(join(proj, MART_FILE), addColumn('count(DISTINCT currency)', 'currencies')[MART_FILE]!(readFileSync(join(proj, MART_FILE), 'utf8')));
+      await loop.until(/models on disk differ from prod \(marts\.platform_events_daily\): review and apply with `npm run wh -- plan`/);
+      await loop.until(/^\[wh\] run \w{8} of `prod`/m, cycles() + 2);
+      expect(loop.out.match(/models on disk differ from prod/g)).toHaveLength(1);
+      expect(await versionIn(dir, 'prod')).toBe(prodVersion);
+
       // A model file broken while the loop runs: one notice, prod runs on.
       writeFileSync(join(proj, MART_FILE), 'MODEL (name marts.platform_events_daily, kind FULL);\nSELECT FROM WHERE\n');
       await loop.until(/models on disk do not compile \(prod runs on as planned\)/);
