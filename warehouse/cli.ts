@@ -146,7 +146,7 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
       failures = 0;
     } catch (err) {
       failures++;
-      log(`sync failed (${failures} in a row), retrying: ${(err as Error).message}`);
+      log(`${models ? "sync + models cycle" : "sync"} failed (${failures} in a row), retrying: ${(err as Error).message}`);
     }
     const wait = Math.min(interval * 1000 * 2 ** Math.min(failures, 4), 60_000);
     for (let waited = 0; waited < wait && !stopping; waited += 200) await new Promise((r) => setTimeout(r, 200));

@@ -182,7 +182,7 @@ describe('wh plan/run/test/audit/diff/... : the analyst\'s day (docs/models.md)'
     const dev = await wh(dir, 'plan', 'dev', '--auto-apply', '--project', proj);
     expect(dev.code, dev.err).toBe(0);
     expect(dev.out).toContain('for `dev` (new environment, from `prod`)');
-    expect(dev.out).toMatch(/Directly modified:\n\s+~ marts\.platform_events_daily \(breaking: downstream rebuilt\)/);
+    expect(dev.out).toMatch(/Directly modified:\n\s+~ marts\.platform_events_daily \(non-breaking: only adds columns, downstream kept\)/);
     expect(dev.out).toMatch(/-\s+count\(DISTINCT table_id\) AS tables\n\s+\+\s+count\(DISTINCT table_id\) AS tables,\n\s+\+\s+count\(DISTINCT currency\) AS currencies/);
     expect(dev.out).toMatch(/ok\s+marts\.platform_events_daily \(\d+ rows\)/);
     expect(dev.out).toContain("environment 'dev' updated");
