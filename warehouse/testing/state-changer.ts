@@ -10,9 +10,9 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { warehousePaths } from '../config';
 import { openWarehouse } from '../db';
-import { applyPlan } from '../runner/apply';
+import { applyPlan } from '../runner/engine/apply';
 import { compiledProject } from '../runner/commands';
-import { plan } from '../runner/plan';
+import { plan } from '../runner/engine/plan';
 import { writerLockPath } from '../writer';
 
 const [project = 'models', env = 'dev'] = process.argv.slice(2);
