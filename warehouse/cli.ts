@@ -24,12 +24,11 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { warehousePaths, type WarehousePaths } from './config';
 import { isLockConflict, openWarehouse, rows } from './db';
-import { FORMATS, arrowStream, csvPieces, jsonPieces, rowBudget, textRows, type Format } from './formats';
+import type { Format } from './formats';
 import { Refusal, useEnv } from './reader';
 import { modelLoop, type ModelLoop } from './loop';
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
 import { PROD } from './runner/names';
-import { startServer } from './serve';
 import { dirSource } from './source/dir';
 import { localR2Source } from './source/r2-local';
 import { s3Source } from './source/r2-s3';
@@ -147,7 +146,7 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
       failures = 0;
     } catch (err) {
       failures++;
-      log(`sync failed (${failures} in a row), retrying: ${(err as Error).message}`);
+      log(`${models ? "sync + models cycle" : "sync"} failed (${failures} in a row), retrying: ${(err as Error).message}`);
     }
     const wait = Math.min(interval * 1000 * 2 ** Math.min(failures, 4), 60_000);
     for (let waited = 0; waited < wait && !stopping; waited += 200) await new Promise((r) => setTimeout(r, 200));
@@ -161,6 +160,8 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
  * `.partial` file and renames it at the end, so a failed query leaves no half file behind.
  */
 async function runQuery(paths: WarehousePaths, sql: string, values: Record<string, string | boolean | undefined>): Promise<void> {
+  // Loaded here, not at the top: apache-arrow takes ~0.4 s to import, which every other verb would pay.
+  const { FORMATS, arrowStream, csvPieces, jsonPieces, rowBudget, textRows } = await import('./formats');
   if (!sql) fail('query needs SQL, e.g. npm run wh -- query "select event_type, count(*) from raw.events group by 1"');
   const format = String(values.format ?? 'table') as Format;
   if (!FORMATS.includes(format)) fail(`--format must be one of ${FORMATS.join(', ')}, not '${format}'`);
@@ -218,6 +219,7 @@ async function runServe(paths: WarehousePaths, values: Record<string, string | b
     if (!(Number.isInteger(n) && n > 0)) fail(`${name} must be a positive integer, not '${v}'`);
     return n;
   };
+  const { startServer } = await import('./serve');
   let server;
   try {
     server = await startServer({

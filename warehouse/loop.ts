@@ -10,12 +10,12 @@
  * review it against and nothing to break.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { applyPlan } from './runner/apply';
+import { applyPlan } from './runner/engine/apply';
 import { compiledProject } from './runner/commands';
 import { PROD } from './runner/names';
-import { plan, type Plan } from './runner/plan';
-import { formatRun, run } from './runner/run';
-import { ensureState, environmentExists } from './runner/state';
+import { plan, type Plan } from './runner/engine/plan';
+import { formatRun, run } from './runner/engine/run';
+import { environmentExists, stateExists } from './runner/engine/state';
 
 export interface ModelLoop {
   /** One cycle's models: bootstrap prod if it does not exist, else run its due models. */
@@ -32,8 +32,8 @@ export function modelLoop(root: string, log: (line: string) => void): ModelLoop 
   };
   return {
     async cycle(con, now) {
-      await ensureState(con);
-      const hasProd = await environmentExists(con, PROD);
+      // A fresh warehouse (only `sync` ever wrote it) has no runner state yet: no prod either.
+      const hasProd = (await stateExists(con)) && (await environmentExists(con, PROD));
       if (hasProd) {
         const summary = await run(con, PROD, { now });
         if (summary.outcomes.length > 0) log(formatRun(summary));

@@ -14,30 +14,31 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { warehousePaths } from '../config';
-import { openWarehouse, type Warehouse } from '../db';
-import { busyHolder, waitingLine, withWriter } from '../writer';
-import { applyPlan } from './apply';
-import { runAudits, type AuditResult } from './audit';
-import { compileProject } from './compile';
-import { renderMermaid, renderTree } from './dag';
-import { dropEnvironment, environments } from './environments';
+import { isLockConflict, openWarehouse, type Warehouse } from '../db';
+import { WriterBusyError, busyHolder, waitingLine, withWriter } from '../writer';
+import { applyPlan } from './engine/apply';
+import { runAudits, type AuditResult } from './checks/audit';
+import { compileProject } from './compile/compile';
+import { renderMermaid, renderTree } from './compile/dag';
+import { dropEnvironment, environments } from './engine/environments';
 import { formatTable } from './format';
-import { janitor } from './janitor';
-import { lineage, renderLineage } from './lineage';
-import { timeMacros } from './macros';
+import { janitor } from './engine/janitor';
+import { lineage, renderLineage } from './compile/lineage';
+import { UNKNOWN_STAR } from './compile/columns';
+import { timeMacros } from './files/macros';
 import { checkEnvName, envRelation, PROD } from './names';
-import { formatPlan, planDigest, planHasWork } from './plan-format';
-import { plan } from './plan';
-import { loadProject } from './project';
-import { renderQuery } from './render';
-import { formatRun, run } from './run';
-import { environmentSnapshots } from './state';
-import { diffTables, formatDiff } from './table-diff';
+import { formatPlan, planDigest, planHasWork } from './engine/plan-format';
+import { plan } from './engine/plan';
+import { loadProject } from './files/project';
+import { renderQuery } from './compile/render';
+import { formatRun, run } from './engine/run';
+import { environmentExists, environmentSnapshots, stateExists } from './engine/state';
+import { diffTables, formatDiff } from './checks/table-diff';
 import type { CompiledModel, Project } from './types';
 import { ModelError } from './types';
-import { runUnitTests } from './unit-test';
+import { runUnitTests } from './checks/unit-test';
 import { physicalRelation } from './names';
-import { DAY_MS, toMs } from './intervals';
+import { DAY_MS, toMs } from './engine/intervals';
 
 export const RUNNER_USAGE = `model commands (models/ by default; --project <dir> points at another model tree):
   plan [env] [--auto-apply] [--forward-only] [--restate <model> ... --start <date> --end <date>]
@@ -128,16 +129,29 @@ function modelArg(compiled: Map<string, CompiledModel>, name: string | undefined
   return m;
 }
 
-/** A read-only connection when the warehouse exists; null when it was never created. */
-async function reader(): Promise<Warehouse | null> {
+/**
+ * A read-only connection when the warehouse exists; null when it was never created. DuckDB refuses
+ * readers while another process writes the file: like a writer, a reader then says once who holds
+ * it (stderr, so piped output stays clean) and waits its turn, or with --no-wait fails at once (exit 3).
+ */
+async function reader(values: Values): Promise<Warehouse | null> {
   const paths = warehousePaths();
   if (!existsSync(paths.db)) return null;
-  // A reader waits for the writer (the loop's cycle, an apply) as long as it takes, saying once whom for.
-  return openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: (err) => log(waitingLine(busyHolder(paths, err))) });
+  const noWait = Boolean(values['no-wait']);
+  try {
+    return await openWarehouse(paths.db, {
+      readOnly: true,
+      lockWaitMs: noWait ? 0 : Infinity,
+      onWait: (err) => console.error(waitingLine(busyHolder(paths, err))),
+    });
+  } catch (err) {
+    if (noWait && isLockConflict(err)) throw new WriterBusyError(busyHolder(paths, err));
+    throw err;
+  }
 }
 
-async function withReader<T>(fn: (con: DuckDBConnection | null) => Promise<T>): Promise<T> {
-  const wh = await reader();
+async function withReader<T>(values: Values, fn: (con: DuckDBConnection | null) => Promise<T>): Promise<T> {
+  const wh = await reader(values);
   try {
     return await fn(wh?.con ?? null);
   } finally {
@@ -146,8 +160,8 @@ async function withReader<T>(fn: (con: DuckDBConnection | null) => Promise<T>): 
 }
 
 /** A read-only connection, or an empty in-memory database when the warehouse file does not exist yet (a plan of nothing). */
-async function withPlanReader<T>(fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
-  return withReader(async (con) => {
+async function withPlanReader<T>(values: Values, fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
+  return withReader(values, async (con) => {
     if (con) return fn(con);
     const instance = await DuckDBInstance.create(':memory:');
     const empty = await instance.connect();
@@ -158,6 +172,13 @@ async function withPlanReader<T>(fn: (con: DuckDBConnection) => Promise<T>): Pro
       instance.closeSync();
     }
   });
+}
+
+const noEnvironment = (env: string) => new UsageError(`there is no environment '${env}': plan and apply it first`);
+
+/** Fails with a usage error unless `env` was planned (none was before the first plan). */
+async function requireEnv(con: DuckDBConnection, env: string): Promise<void> {
+  if (!(await stateExists(con)) || !(await environmentExists(con, env))) throw noEnvironment(env);
 }
 
 function writer<T>(label: string, values: Values, fn: (con: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -180,6 +201,9 @@ async function planVerb(values: Values, positionals: string[]): Promise<number> 
     ? { models: values.restate.map((m) => m.toLowerCase()), start: date(values.start, 'start') ?? '', end: date(values.end, 'end') ?? '' }
     : undefined;
   if (restate && (!restate.start || !restate.end)) throw new UsageError('--restate needs --start and --end (the range to recompute)');
+  if (!restate && env === PROD && (values.start !== undefined || values.end !== undefined)) {
+    throw new UsageError('--start/--end limit dev plans only: prod is always backfilled over its whole history (use --restate <model> --start --end to recompute a range)');
+  }
   const { project, compiled } = await compiledProject(root);
   for (const m of restate?.models ?? []) modelArg(compiled, m, 'plan --restate');
   // One `now` for both plans: the plan applied is the plan shown, as of the moment it was shown.
@@ -188,7 +212,7 @@ async function planVerb(values: Values, positionals: string[]): Promise<number> 
     now, forwardOnly: Boolean(values['forward-only']), restate,
     start: restate ? undefined : date(values.start, 'start'), end: restate ? undefined : date(values.end, 'end'),
   });
-  const shown = await withPlanReader((con) => plan(con, project, compiled, env, opts()));
+  const shown = await withPlanReader(values, (con) => plan(con, project, compiled, env, opts()));
   log(formatPlan(shown));
   if (!planHasWork(shown)) return 0;
   if (!values['auto-apply']) {
@@ -216,6 +240,11 @@ async function planVerb(values: Values, positionals: string[]): Promise<number> 
 
 async function runVerb(values: Values, positionals: string[]): Promise<number> {
   const env = envArg(positionals[0]);
+  // Checked on a reader first, so a mistyped environment never opens (or creates) the file for writing.
+  await withReader(values, async (con) => {
+    if (!con) throw noEnvironment(env);
+    await requireEnv(con, env);
+  });
   return writer(`run ${env}`, values, async (con) => {
     const summary = await run(con, env, { now: Date.now() });
     log(formatRun(summary));
@@ -245,8 +274,9 @@ async function auditVerb(values: Values, positionals: string[]): Promise<number>
   const env = envArg(values.env);
   const { project, compiled } = await compiledProject(projectRoot(values));
   const names = positionals.length ? positionals.map((n) => modelArg(compiled, n, 'audit').def.name) : [...compiled.keys()];
-  return withReader(async (con) => {
+  return withReader(values, async (con) => {
     if (!con) throw new UsageError('the warehouse has no tables yet: plan and apply first');
+    await requireEnv(con, env);
     const inEnv = await environmentSnapshots(con, env);
     let failed = 0;
     for (const name of names) {
@@ -275,9 +305,11 @@ async function diffVerb(values: Values, positionals: string[]): Promise<number> 
   if (!left || !right || pair.split(':').length !== 2) throw new UsageError(`diff compares two environments: <env>:<env>, e.g. prod:dev, not '${pair}'`);
   const sample = values.sample === undefined ? undefined : Number(values.sample);
   if (sample !== undefined && !(Number.isInteger(sample) && sample >= 0)) throw new UsageError('--sample must be a whole number');
-  return withReader(async (con) => {
+  const envs = [envArg(left), envArg(right)];
+  return withReader(values, async (con) => {
     if (!con) throw new UsageError('the warehouse has no tables yet: plan and apply first');
-    for (const env of [envArg(left), envArg(right)]) {
+    for (const env of envs) await requireEnv(con, env);
+    for (const env of envs) {
       if (!(await environmentSnapshots(con, env)).has(m.def.name)) throw new UsageError(`${m.def.name} is not in environment '${env}'`);
     }
     const d = await diffTables(con, { model: m.def, left: envRelation(m.def.name, left), right: envRelation(m.def.name, right), sample, labels: { left, right } });
@@ -299,8 +331,10 @@ async function renderVerb(values: Values, positionals: string[]): Promise<number
     log(renderQuery(m, { relationOf: (name) => (compiled.get(name)?.def.kind.name === 'EXTERNAL' ? name : envRelation(name, PROD)), macros }));
     return 0;
   }
-  return withReader(async (con) => {
-    const snapshots = con ? await environmentSnapshots(con, env) : new Map();
+  return withReader(values, async (con) => {
+    if (!con) throw new UsageError('the warehouse has no tables yet: plan and apply first');
+    await requireEnv(con, env);
+    const snapshots = await environmentSnapshots(con, env);
     const relationOf = (name: string) => {
       if (compiled.get(name)?.def.kind.name === 'EXTERNAL') return name;
       const s = snapshots.get(name);
@@ -315,7 +349,7 @@ async function renderVerb(values: Values, positionals: string[]): Promise<number
 async function modelsVerb(values: Values): Promise<number> {
   const { project, compiled } = await compiledProject(projectRoot(values));
   // What prod would become with the files on disk says, per model, whether it changed locally.
-  const against = await withPlanReader((con) => plan(con, project, compiled, PROD, { now: Date.now() }));
+  const against = await withPlanReader(values, (con) => plan(con, project, compiled, PROD, { now: Date.now() }));
   const STATUS: Record<string, string> = { added: 'not in prod', directly_modified: 'changed locally', indirectly_modified: 'a parent changed', metadata_only: 'metadata changed', unchanged: 'same as prod' };
   log(formatTable(against.models.map((m) => ({
     model: m.name, kind: m.compiled.def.kind.name, cron: m.compiled.def.kind.name === 'EXTERNAL' ? '' : m.compiled.def.cron, owner: m.compiled.def.owner ?? '',
@@ -329,14 +363,19 @@ async function modelsVerb(values: Values): Promise<number> {
 async function envVerb(values: Values, positionals: string[]): Promise<number> {
   const [sub, name] = positionals;
   if (sub === 'list' || sub === undefined) {
-    return withReader(async (con) => {
+    return withReader(values, async (con) => {
       log(formatTable(con ? (await environments(con)).map((e) => ({ env: e.env, models: e.models, created: iso(e.createdAt), updated: iso(e.updatedAt), expires: e.expiresAt === null ? "never" : iso(e.expiresAt) })) : []));
       return 0;
     });
   }
   if (sub === 'drop') {
+    if (name === undefined) throw new UsageError('env drop needs the environment to drop, e.g. npm run wh -- env drop dev');
     const env = envArg(name);
     if (env === PROD) throw new UsageError('prod cannot be dropped');
+    await withReader(values, async (con) => {
+      if (!con) throw noEnvironment(env);
+      await requireEnv(con, env);
+    });
     return writer(`env drop ${env}`, values, async (con) => {
       const dropped = await dropEnvironment(con, env);
       log(`dropped environment '${env}' (${dropped.views} views); its tables go with the next janitor once no environment uses them`);
@@ -377,9 +416,16 @@ export async function runnerCommand(verb: string, args: string[]): Promise<numbe
       }
       case 'render': return await renderVerb(values, positionals);
       case 'lineage': {
+        const target = positionals[0]?.toLowerCase() ?? '';
+        const parts = target.split('.');
+        if (parts.length !== 3 || parts.some((p) => !p)) throw new UsageError(`lineage needs <model>.<column>, e.g. marts.platform_events_daily.events${target ? `, not '${positionals[0]}'` : ''}`);
         const { compiled } = await compiledProject(projectRoot(values));
-        if (!positionals[0]) throw new UsageError('lineage needs <model>.<column>, e.g. marts.platform_events_daily.events');
-        log(renderLineage(lineage(compiled, positionals[0].toLowerCase())));
+        const m = modelArg(compiled, `${parts[0]}.${parts[1]}`, 'lineage');
+        const known = m.outputColumns.filter((c) => c !== UNKNOWN_STAR);
+        if (!m.outputColumns.includes(UNKNOWN_STAR) && !known.some((c) => c.toLowerCase() === parts[2])) {
+          throw new UsageError(`${m.def.name} has no column ${parts[2]} (columns: ${known.join(', ')})`);
+        }
+        log(renderLineage(lineage(compiled, target)));
         return 0;
       }
       case 'models': return await modelsVerb(values);
