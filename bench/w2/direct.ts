@@ -145,7 +145,7 @@ export const ymd = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
  * The query with SQLMesh's date macros as literals for the inclusive day range [start, end], as
- * SQLMesh (and the runner's macros.ts) render them: @start_ds / @end_ds -> '2026-10-22' (strings),
+ * SQLMesh (and the runner's files/macros.ts) render them: @start_ds / @end_ds -> '2026-10-22' (strings),
  * @start_date / @end_date -> CAST('2026-10-22' AS DATE), @start_ts -> '2026-10-22 00:00:00',
  * @end_ts -> '2026-11-20 23:59:59.999999' (the inclusive end).
  */
