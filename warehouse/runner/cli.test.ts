@@ -455,16 +455,19 @@ describe('wh loop: sync and prod\'s due models in one writer cycle', () => {
       expect(days.length).toBeGreaterThanOrEqual(3);
       for (const d of days) expect(d.mart, d.day).toBe(d.raw);
 
-      // New batch objects, with events of today (the open interval every run recomputes).
+      // New batch objects, with events of today (the open interval, recomputed when events arrive).
+      const feed = async (seed: string, players: number) => {
+        const at = Date.now();
+        const staging = mkdtempSync(join(root, `${seed}-`));
+        await writeHistory({ players, days: Math.min(0.02, (0.8 * (at % 86_400_000)) / 86_400_000), tables: 1, seed, now: at, sink: directorySink(staging) });
+        for await (const file of walkFiles(staging)) {
+          const to = join(source, relative(staging, file));
+          mkdirSync(dirname(to), { recursive: true });
+          renameSync(file, to); // whole files only: the loop never sees half an object
+        }
+      };
       const now = Date.now();
-      const sinceMidnight = now % 86_400_000;
-      const staging = mkdtempSync(join(root, 'late-'));
-      await writeHistory({ players: 8, days: Math.min(0.02, (0.8 * sinceMidnight) / 86_400_000), tables: 1, seed: 'late', now, sink: directorySink(staging) });
-      for await (const file of walkFiles(staging)) {
-        const to = join(source, relative(staging, file));
-        mkdirSync(dirname(to), { recursive: true });
-        renameSync(file, to); // whole files only: the loop never sees half an object
-      }
+      await feed('late', 8);
       const today = new Date(now).toISOString().slice(0, 10);
       const fresh = async () => {
         const t0 = Date.now();
@@ -476,13 +479,18 @@ describe('wh loop: sync and prod\'s due models in one writer cycle', () => {
         }
       };
       expect((await fresh()).raw).toBeGreaterThan(0);
+      // While no event arrives, the cycles (every second) recompute nothing.
+      const quiet = cycles();
+      await new Promise((r) => setTimeout(r, 3_500));
+      expect(cycles()).toBe(quiet);
 
       // A CLI writer while the loop runs: it waits its turn between cycles and completes.
       const cyclesBefore = cycles();
       const dev = await wh(dir, 'plan', 'dev', '--auto-apply', '--project', project(addColumn('count(DISTINCT currency)', 'currencies')));
       expect(dev.code, dev.out + dev.err).toBe(0);
       expect(dev.out).toContain("environment 'dev' updated");
-      await loop.until(/^\[wh\] run \w{8} of `prod`/m, cyclesBefore + 2);
+      await feed('during-plan', 1);
+      await loop.until(/^\[wh\] run \w{8} of `prod`/m, cyclesBefore + 1);
       const dayDev = (await martVsRaw(dir, 'marts__dev.platform_events_daily')).filter((d) => d.day < today);
       for (const d of dayDev) expect(d.mart, d.day).toBe(d.raw);
 
@@ -490,7 +498,9 @@ describe('wh loop: sync and prod\'s due models in one writer cycle', () => {
       const prodVersion = await versionIn(dir, 'prod');
       writeFileSync(join(proj, MART_FILE), addColumn('count(DISTINCT currency)', 'currencies')[MART_FILE]!(readFileSync(join(proj, MART_FILE), 'utf8')));
       await loop.until(/models on disk differ from prod \(marts\.platform_events_daily\): review and apply with `npm run wh -- plan`/);
-      await loop.until(/^\[wh\] run \w{8} of `prod`/m, cycles() + 2);
+      const afterEdit = cycles();
+      await feed('after-edit', 1);
+      await loop.until(/^\[wh\] run \w{8} of `prod`/m, afterEdit + 1);
       expect(loop.out.match(/models on disk differ from prod/g)).toHaveLength(1);
       expect(await versionIn(dir, 'prod')).toBe(prodVersion);
 
@@ -498,7 +508,9 @@ describe('wh loop: sync and prod\'s due models in one writer cycle', () => {
       writeFileSync(join(proj, MART_FILE), 'MODEL (name marts.platform_events_daily, kind FULL);\nSELECT FROM WHERE\n');
       await loop.until(/models on disk do not compile \(prod runs on as planned\)/);
       const afterNotice = cycles();
-      await loop.until(/^\[wh\] run \w{8} of `prod`/m, afterNotice + 3);
+      await feed('after-break', 1);
+      await loop.until(/^\[wh\] run \w{8} of `prod`/m, afterNotice + 1);
+      expect((await fresh()).raw).toBeGreaterThan(0); // prod still takes in today's events
       expect(loop.out.match(/models on disk do not compile/g)).toHaveLength(1);
       expect(loop.out).toMatch(/models on disk do not compile \(prod runs on as planned\): marts\/platform_events_daily\.sql:\d+: /);
       expect(loop.out).not.toMatch(/failed \(\d+ in a row\)/);

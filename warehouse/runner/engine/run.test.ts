@@ -118,6 +118,24 @@ describe('run', () => {
     });
   });
 
+  it('the open interval is recomputed only when something it reads changed since (a sync, a rebuilt parent)', async () => {
+    const partial = [MODELS[0]!, { ...MODELS[1]!, header: [DAILY_KIND, 'allow_partials true'] }, { name: 'm.today', header: ['kind FULL', 'allow_partials true'], query: 'select sum(amount) as amount from s.daily' }];
+    await deploy(partial, at('2026-01-03T10:00'));
+    // What wh sync records: one row per load run, committed at the time its events became visible.
+    await con.run('create table meta.sync_runs (run_id bigint, committed_at timestamp)');
+    const synced = (iso: string) => con.run(`insert into meta.sync_runs values ((select count(*) + 1 from meta.sync_runs), TIMESTAMP '${iso}')`);
+    await con.run(`insert into raw.ev values ('2026-01-03 11:00', 'a', 3)`);
+    await synced('2026-01-03 11:00');
+    const built = async (iso: string) => (await run(con, 'prod', { now: at(iso) })).outcomes.map((o) => o.model);
+    expect(await built('2026-01-03T11:30')).toEqual(['s.daily', 'm.today']);
+    expect(await select(con, 'select amount::int as amount from m.today')).toEqual([{ amount: 5 + 1 + 3 }]);
+    expect(await built('2026-01-03T11:31')).toEqual([]); // nothing new: the loop's quiet cycles cost nothing
+    await con.run(`insert into raw.ev values ('2026-01-03 11:40', 'b', 4)`);
+    await synced('2026-01-03 11:40');
+    expect(await built('2026-01-03T11:41')).toEqual(['s.daily', 'm.today']); // the daily changed, so the total follows
+    expect(await select(con, 'select amount::int as amount from m.today')).toEqual([{ amount: 5 + 1 + 3 + 4 }]);
+  });
+
   it('a dev run fills only the dev environment\'s own tables, never those it shares with prod', async () => {
     await deploy(MODELS, at('2026-01-03T10:00'));
     ws.write(MODELS.map((m) => (m.name === 'm.totals' ? { ...m, query: 'select player, max(amount) as amount from s.daily group by player' } : m)));

@@ -3,7 +3,9 @@
  * It executes the environment's snapshots as applied (their stored queries), never the local files:
  * an edit that was not planned cannot reach a table. A model is due when a cron tick closed an
  * interval it does not hold (incremental: those + lookback; FULL: a rebuild); allow_partials also
- * computes the still-open interval, recorded as partial and recomputed by the next run. VIEW and
+ * computes the still-open interval, recorded as partial and recomputed by a later run once
+ * something it reads has changed (new events synced, a parent rebuilt), so the loop's cycles every
+ * few seconds cost nothing while no event arrives. VIEW and
  * SEED models are built by plans only. A failing model (SQL error or blocking audit) skips its
  * downstream, not the others; every due model's outcome lands in meta.model_runs. In a dev
  * environment, tables shared with prod are prod's to fill and are left alone.
@@ -15,7 +17,7 @@ import { buildDag } from '../compile/dag';
 import type { BuildWork } from './execute';
 import { completeBound, covers, floorUnit, formatIntervals, intervalUnit, missingIntervals, toMs, type Interval } from './intervals';
 import { checkEnvName, PROD } from '../names';
-import { ensureState, environmentExists, environmentSnapshots, recordModelRun, tableIntervals } from './state';
+import { ensureState, environmentExists, environmentSnapshots, recordModelRun, select, tableIntervals, ts } from './state';
 import type { CompiledModel } from '../types';
 
 export interface RunOptions {
@@ -50,13 +52,21 @@ export async function run(con: DuckDBConnection, env: string = PROD, opts: RunOp
   const relationOf = relationResolver(entries);
   const order = buildDag(new Map([...entries].map(([name, e]) => [name, e.compiled]))).order;
 
+  // When what each model holds last changed: an open interval is recomputed only when its inputs
+  // changed after it was computed. raw data changes with each sync; a model when it is built.
+  const synced = await lastSyncAt(con, opts.now);
+  const changedAt = new Map<string, number>();
+  const inputsChangedAt = (c: CompiledModel) => Math.max(-Infinity, ...c.parents.map((p) => changedAt.get(p) ?? opts.now));
+
   const broken = new Set<string>();
   const outcomes: ModelOutcome[] = [];
   const notDue: string[] = [];
   for (const name of order) {
     const { compiled, version, customAudits } = entries.get(name)!;
     const shared = prodTables.has(`${name}@${version}`);
-    const work = shared ? null : await dueWork(con, compiled, version, opts.now);
+    const kind = compiled.def.kind.name;
+    changedAt.set(name, kind === 'EXTERNAL' ? synced : kind === 'VIEW' ? inputsChangedAt(compiled) : await lastFilledAt(con, name, version));
+    const work = shared ? null : await dueWork(con, compiled, version, opts.now, inputsChangedAt(compiled));
     const upstreamBroken = compiled.parents.some((p) => broken.has(p));
     if (upstreamBroken) broken.add(name);
     if (!work) {
@@ -67,6 +77,7 @@ export async function run(con: DuckDBConnection, env: string = PROD, opts: RunOp
       ? { model: name, version, outcome: 'skipped_upstream_failed', error: null, rows: 0, computed: [], audits: [], startedAt: clock(), finishedAt: clock() }
       : await buildModel(con, { compiled, version, relationOf, root: '' }, work, { customAudits, afterBuild: opts.afterBuild, clock });
     if (outcome.outcome !== 'ok') broken.add(name);
+    if (outcome.computed.length > 0) changedAt.set(name, opts.now);
     outcomes.push(outcome);
     await recordModelRun(con, { runId, env, ...outcome, intervals: formatIntervals(outcome.computed) });
   }
@@ -74,7 +85,11 @@ export async function run(con: DuckDBConnection, env: string = PROD, opts: RunOp
 }
 
 /** What a run computes for one model at `now`, or null when it is not due. */
-export async function dueWork(con: DuckDBConnection, compiled: CompiledModel, version: string, now: number): Promise<BuildWork | null> {
+/**
+ * What is due for one model at `now`. The open interval of an allow_partials model is due when it
+ * was never computed or its inputs changed after it was (`inputsChangedAt`; omitted = always).
+ */
+export async function dueWork(con: DuckDBConnection, compiled: CompiledModel, version: string, now: number, inputsChangedAt = Infinity): Promise<BuildWork | null> {
   const def = compiled.def;
   const kind = def.kind;
   if (kind.name === 'EXTERNAL' || kind.name === 'VIEW' || kind.name === 'SEED' || !def.start) return null;
@@ -84,8 +99,16 @@ export async function dueWork(con: DuckDBConnection, compiled: CompiledModel, ve
   const bound = def.allowPartials ? floorUnit(now, unit) : completeBound(def, now);
   // Interval bounds are whole seconds (the time macros' precision).
   const nowSecond = Math.floor(now / 1000) * 1000;
-  const open: Interval | undefined = def.allowPartials && nowSecond > bound && bound >= start ? [bound, nowSecond] : undefined;
+  let open: Interval | undefined = def.allowPartials && nowSecond > bound && bound >= start ? [bound, nowSecond] : undefined;
   const { done } = await tableIntervals(con, def.name, version);
+  if (open) {
+    const computed = await partialFilledAt(con, def.name, version, kind.name === 'FULL' ? start : bound);
+    if (computed !== null && computed >= inputsChangedAt) {
+      // Fresh: an allow_partials FULL model holds only its partial interval, which is current.
+      if (kind.name === 'FULL') return null;
+      open = undefined;
+    }
+  }
   if (kind.name === 'FULL') {
     if (open) return { intervals: [], partial: [start, nowSecond], now };
     return bound > start && !covers(done, [start, bound]) ? { intervals: [[start, bound]], now } : null;
@@ -108,4 +131,24 @@ export function formatRun(s: RunSummary): string {
   }
   out.push(s.ok ? `${s.outcomes.length} model(s) run, ${s.notDue.length} not due` : `FAILED: ${s.outcomes.filter((o) => o.outcome !== 'ok').length} of ${s.outcomes.length} model(s)`);
   return out.join('\n');
+}
+
+/** When raw data last changed: the last load run's commit (meta.sync_runs); `now` when unknown (always changed). */
+async function lastSyncAt(con: DuckDBConnection, now: number): Promise<number> {
+  const found = await select<{ n: number }>(con, `select count(*)::int as n from duckdb_tables() where schema_name = 'meta' and table_name = 'sync_runs'`);
+  if (!found[0]?.n) return now;
+  const at = await select<{ t: number | null }>(con, 'select epoch_ms(max(committed_at)) as t from meta.sync_runs');
+  return at[0]?.t === null || at[0]?.t === undefined ? now : Number(at[0].t);
+}
+
+/** When a model version's table last received rows (any interval). */
+async function lastFilledAt(con: DuckDBConnection, model: string, version: string): Promise<number> {
+  const at = await select<{ t: number | null }>(con, 'select epoch_ms(max(filled_at)) as t from meta.intervals where model = $1 and version = $2', [model, version]);
+  return at[0]?.t === null || at[0]?.t === undefined ? -Infinity : Number(at[0].t);
+}
+
+/** When the open interval starting at `start` was last computed, or null if it never was. */
+async function partialFilledAt(con: DuckDBConnection, model: string, version: string, start: number): Promise<number | null> {
+  const at = await select<{ t: number | null }>(con, 'select epoch_ms(max(filled_at)) as t from meta.intervals where model = $1 and version = $2 and partial and start_at = $3::timestamp', [model, version, ts(start)]);
+  return at[0]?.t === null || at[0]?.t === undefined ? null : Number(at[0].t);
 }
