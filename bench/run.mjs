@@ -1,5 +1,5 @@
 /**
- * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E5, P1, W1, W2, W4),
+ * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E5, P1, W1, W2, W4, W5),
  * one after another (never in parallel: they would measure each other), writes
  * bench/results/<ISO 8601 basic timestamp>.json and prints a compact table.
  *
@@ -12,7 +12,7 @@
  *   npm run bench -- --p1-requests 2000   requests per kind per P1 run (provider seamless-wallet API, no target yet)
  *   npm run bench -- --w1-events 10000000 events W1 loads (generated once into bench/.cache/)
  *   npm run bench -- --w2-events 10000000 events under W2's models (W1's cache, loaded once into bench/.cache/w2-base-<n>/)
- *   npm run bench -- --w4-samples 8       events W4 follows from the edge into DuckDB
+ *   npm run bench -- --w4-samples 8       events W4 and W5 follow from the edge into DuckDB and the marts
  *
  * Exit code 0 when every selected benchmark ran (pass or fail is in the results), 1 when one could
  * not run (the others are still written).
