@@ -1,0 +1,95 @@
+-- Wins, from the two ledgers that record them. A provider win shows up twice at the edge: as the
+-- provider's transaction (provider.win.credited, also when it wins nothing) and, when it pays
+-- something, as the wallet's credit (wallet.win.credited, win_id prov:<provider>:<tx>). Both are
+-- kept, told apart by win_source: sum one source, never both.
+MODEL (
+  name staging.stg_wins,
+  kind INCREMENTAL_BY_TIME_RANGE (
+    time_column event_date,
+    lookback 2
+  ),
+  cron '*/1 * * * *',
+  interval_unit 'day',
+  allow_partials true,
+  grain [win_source, win_id],
+  owner data,
+  tags [staging, gaming, money],
+  description 'One row per win credit: win_source wallet = every wallet.win.credited (table and provider wins that paid > 0; the balance''s view), win_source provider = every provider.win.credited (the provider''s transactions, zero wins included). A provider win that paid appears once per source. Deduplicated on (win_source, win_id), keeping the first event (by occurred_at, event_id), also across midnight. Money in integer minor units of currency.',
+  column_descriptions (
+    event_id = 'The event kept for this win',
+    event_type = 'wallet.win.credited or provider.win.credited',
+    win_source = 'wallet (wallet.win.credited) or provider (provider.win.credited)',
+    win_origin = 'table or provider: which kind of game the win comes from (for wallet rows, from the hold id prefix)',
+    occurred_at = 'When the wallet committed the credit (UTC)',
+    event_date = 'UTC day of occurred_at',
+    player_id = 'The winning player',
+    jurisdiction = 'Licensing jurisdiction of the player',
+    win_id = 'The wallet''s win id (wallet), or the provider''s transaction id of the win (provider)',
+    hold_id = 'The hold of the stake that won (wallet rows; NULL for a win without a stake)',
+    bet_tx_id = 'The provider''s transaction id of the bet that won (provider rows)',
+    provider_id = 'Game provider (provider rows)',
+    game_id = 'Provider game (provider rows)',
+    provider_round_id = 'The provider''s round id (provider rows)',
+    bucket = 'real or bonus: the balance credited (wallet rows)',
+    amount_minor = 'Amount credited, minor units (0 for a provider round that won nothing)',
+    balance_after_minor = 'Balance after the credit, minor units',
+    currency = 'Currency of the win',
+    currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)'
+  ),
+  audits (
+    not_null(columns := [event_id, win_source, win_origin, occurred_at, event_date, player_id, win_id, amount_minor, currency, currency_exponent]),
+    unique_combination_of_columns(columns := [win_source, win_id]),
+    accepted_values(column := win_source, is_in := ('wallet', 'provider')),
+    accepted_values(column := win_origin, is_in := ('table', 'provider', 'other')),
+    accepted_values(column := bucket, is_in := ('real', 'bonus')),
+    accepted_range(column := amount_minor, min_v := 0),
+    accepted_range(column := balance_after_minor, min_v := 0)
+  )
+);
+
+WITH events AS (
+  -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
+  SELECT *
+  FROM raw.events
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+    AND event_type IN ('wallet.win.credited', 'provider.win.credited')
+),
+typed AS (
+  SELECT
+    event_id,
+    event_type,
+    CAST(CASE event_type WHEN 'wallet.win.credited' THEN 'wallet' ELSE 'provider' END AS VARCHAR) AS win_source,
+    CAST(CASE
+      WHEN event_type = 'provider.win.credited' THEN 'provider'
+      WHEN split_part(payload->>'$.hold_id', ':', 1) = 'table' THEN 'table'
+      WHEN split_part(payload->>'$.hold_id', ':', 1) = 'prov' THEN 'provider'
+      ELSE 'other'
+    END AS VARCHAR) AS win_origin,
+    occurred_at,
+    event_date,
+    player_id,
+    jurisdiction,
+    CAST(coalesce(payload->>'$.win_id', payload->>'$.tx_id') AS VARCHAR) AS win_id,
+    CAST(payload->>'$.hold_id' AS VARCHAR) AS hold_id,
+    CAST(payload->>'$.bet_tx_id' AS VARCHAR) AS bet_tx_id,
+    CAST(payload->>'$.provider_id' AS VARCHAR) AS provider_id,
+    CAST(payload->>'$.game_id' AS VARCHAR) AS game_id,
+    CAST(payload->>'$.round_id' AS VARCHAR) AS provider_round_id,
+    CAST(payload->>'$.bucket' AS VARCHAR) AS bucket,
+    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
+    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
+    currency
+  FROM events
+),
+deduped AS (
+  SELECT *
+  FROM typed
+  QUALIFY row_number() OVER (PARTITION BY win_source, win_id ORDER BY occurred_at, event_id) = 1
+),
+final AS (
+  SELECT d.*, CAST(c.exponent AS INTEGER) AS currency_exponent
+  FROM deduped AS d
+  LEFT JOIN seeds.currencies AS c ON c.code = d.currency
+  WHERE d.event_date BETWEEN @start_ds AND @end_ds
+)
+SELECT * FROM final
