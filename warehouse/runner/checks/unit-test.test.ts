@@ -280,11 +280,11 @@ describe('runUnitTests', () => {
 });
 
 describe('the project trees', () => {
-  it('models/: every unit test of the real tree passes, the first mart\'s and the staging models\' among them', async () => {
+  it('models/: every unit test of the real tree passes, the first mart\'s, the staging models\' and the duty rate\'s 2026-04-01 change among them', async () => {
     const project = await loadProject(fileURLToPath(new URL('../../../models', import.meta.url)));
     const s = await runUnitTests(project);
     expect(s.results.map((r) => [r.name, r.failures])).toEqual(s.results.map((r) => [r.name, []]));
-    expect(s.results.map((r) => r.name)).toEqual(expect.arrayContaining(['test_platform_events_daily', 'test_stg_deposits', 'test_stg_bets']));
+    expect(s.results.map((r) => r.name)).toEqual(expect.arrayContaining(['test_platform_events_daily', 'test_stg_deposits', 'test_stg_bets', 'test_stg_duty_rate_daily']));
   });
 
   it('the compile fixture (fixtures/basic): seeds as inputs, CTE outputs, an empty input typed from its upstream', async () => {

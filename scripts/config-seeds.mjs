@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * Writes the seeds that mirror config/: models/seeds/jurisdictions.csv (config/jurisdictions.json)
+ * and models/seeds/brands.csv (config/brands.json). config/ stays the source of truth; the CSVs are
+ * generated and committed so the warehouse can join on them, and scripts/config-seeds.test.ts fails
+ * when they disagree with config/ (run `npm run config:seeds` after editing config/).
+ *
+ *   npm run config:seeds            write both CSVs
+ *   npm run config:seeds -- --check exit 1 (and say which) when a committed CSV is out of date
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const cell = (v) => {
+  const s = Array.isArray(v) ? `[${v.join(', ')}]` : String(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+const csv = (cols, rows) => [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+
+/** models/seeds/jurisdictions.csv from config/jurisdictions.json: one row per jurisdiction. */
+export function jurisdictionsCsv(config) {
+  const rows = config.jurisdictions.map((j) => {
+    for (const code of [...j.countries, ...j.currencies]) {
+      if (!/^[A-Z]{2,3}$/.test(code)) throw new Error(`jurisdiction ${j.id}: bad code ${JSON.stringify(code)}`);
+    }
+    return { jurisdiction: j.id, name: j.name, regulator: j.regulator, min_age: j.min_age, countries: j.countries, currencies: j.currencies, config_version: config.version };
+  });
+  return csv(['jurisdiction', 'name', 'regulator', 'min_age', 'countries', 'currencies', 'config_version'], rows);
+}
+
+/** models/seeds/brands.csv from config/brands.json: one row per brand, the default flagged. */
+export function brandsCsv(config) {
+  if (!config.brands.some((b) => b.id === config.default_brand)) throw new Error(`default_brand ${config.default_brand} is not a brand`);
+  const rows = config.brands.map((b) => ({ brand_id: b.id, name: b.name, is_default: b.id === config.default_brand, config_version: config.version }));
+  return csv(['brand_id', 'name', 'is_default', 'config_version'], rows);
+}
+
+/** Each generated seed: its path and the text config/ says it must hold. */
+export function configSeeds(root = ROOT) {
+  const read = (f) => JSON.parse(readFileSync(join(root, 'config', f), 'utf8'));
+  return [
+    { path: join(root, 'models', 'seeds', 'jurisdictions.csv'), text: jurisdictionsCsv(read('jurisdictions.json')) },
+    { path: join(root, 'models', 'seeds', 'brands.csv'), text: brandsCsv(read('brands.json')) },
+  ];
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const { path, text } of configSeeds()) {
+    let current = null;
+    try { current = readFileSync(path, 'utf8'); } catch { /* missing: stale */ }
+    if (current === text) continue;
+    if (check) {
+      stale++;
+      console.error(`${path} differs from config/: run npm run config:seeds`);
+    } else {
+      writeFileSync(path, text);
+      console.log(`wrote ${path}`);
+    }
+  }
+  process.exitCode = stale ? 1 : 0;
+}
