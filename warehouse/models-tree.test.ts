@@ -26,13 +26,14 @@ describe('models/seeds', () => {
 });
 
 describe('models/staging', () => {
-  it('every staging model: money as BIGINT minor units with an INTEGER exponent, times as TIMESTAMP, no floats, every column described', async () => {
+  it('every event family\'s staging model: money as BIGINT minor units with an INTEGER exponent, times as TIMESTAMP, no floats, every column described', async () => {
     const project = await loadProject(MODELS);
     const events = project.models.get('raw.events')!;
     const columns = Object.entries(events.columns).map(([name, type]) => `${name} ${type}`).join(', ');
     const db = await memoryDb('CREATE SCHEMA raw', `CREATE TABLE raw.events (${columns})`, 'CREATE SCHEMA seeds', 'CREATE TABLE seeds.currencies (code VARCHAR, exponent INTEGER)');
     try {
-      const staging = [...project.models.values()].filter((m) => m.name.startsWith('staging.'));
+      // The event families' staging models (stg_duty_rate_daily reads a seed: its rates are DECIMAL fractions, not money).
+      const staging = [...project.models.values()].filter((m) => m.name.startsWith('staging.') && /\braw\.events\b/i.test(m.query));
       expect(staging.length).toBeGreaterThanOrEqual(12);
       const problems: string[] = [];
       for (const m of staging) {
