@@ -52,6 +52,7 @@ const Authenticated = z.object({ token: z.string(), player: Player, session: Ses
 players.openapi(createRoute({
   method: 'post', path: '/players', tags: ['Players'], summary: 'Register a player',
   description: 'Creates the account in the jurisdiction of the country of residence, checks the age gate and returns a session token. '
+    + 'The first session\'s device (mobile, desktop, tablet, app, unknown) is read from the User-Agent, or from `X-Client: app/<platform>/<version>` sent by our apps. '
     + `${REGISTRATION_PER_CLIENT_MAX} registrations per client (IPv4 address or IPv6 /64) per hour, then 429 with Retry-After.`,
   middleware: [geoGate] as const,
   request: { body: body(Registration) },
