@@ -140,7 +140,7 @@ type Player = {
   brand: string;
   archetype: Archetype;
   a: ArchetypeProfile;
-  /** Hours of play and devices, drawn from an Rng of their own (`hrng`): the rest of the stream does not move with them. */
+  /** Hours of play and devices, drawn from an Rng of their own (`hrng`): the player's other draws (`rng`) do not move with them. */
   habits: Habits;
   hrng: Rng;
   regAt: number;
