@@ -21,4 +21,12 @@ describe('event contract', () => {
     expect(a < b).toBe(true);
     expect(uuidv7Time(a)).toBe(1_700_000_000_000);
   });
+
+  it('player.login.succeeded: device is one of the coarse devices, and a login from before the field (no device) still validates', () => {
+    const login = (payload: Record<string, unknown>) => validateEvent({ ...good, event_type: 'player.login.succeeded', currency: null, payload });
+    expect(login({ session_id: 's', country: 'MT', device: 'mobile' }).ok).toBe(true);
+    expect(login({ session_id: 's', country: 'MT' }).ok).toBe(true); // schema_version 1, emitted before 2026-12
+    expect(login({ session_id: 's', country: 'MT', device: 'phone' })).toMatchObject({ ok: false, reason: expect.stringContaining('device') });
+    expect(login({ session_id: 's', country: 'MT', device: null }).ok).toBe(false);
+  });
 });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CATALOG_EVENTS } from './catalog/events';
+import { DEVICES } from './device';
 import { amount, currency, id } from './event-fields';
 import { TABLE_EVENTS } from './games/events';
 import { PROVIDER_EVENTS } from './provider/events';
@@ -14,11 +15,20 @@ const SessionEndReason = z.enum(['logout', 'idle_timeout', 'max_length', 'time_l
 const LimitKind = z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']);
 const LimitPeriod = z.enum(['day', 'week', 'month', 'session']);
 const Bucket = z.enum(['real', 'bonus']);
+/**
+ * The coarse device of a login (domain/device.ts). Added in 2026-12 without a new schema_version:
+ * the change is additive, so it is optional: events emitted before it (in R2 and the warehouse)
+ * lack it and still validate; readers take a missing device as 'unknown'. Every emitter sets it.
+ */
+const Device = z.enum(DEVICES);
 
-/** Payload schema per event type. `schema_version` of every type is 1 until a payload changes. */
+/**
+ * Payload schema per event type. `schema_version` of every type is 1 until a payload changes in a way
+ * old events cannot satisfy (a field removed, renamed or retyped); a field added is optional instead.
+ */
 export const EVENT_PAYLOADS = {
   'player.registered': z.object({ brand: z.string(), country: z.string(), birth_year: z.number().int(), acquisition_source: z.string().nullable(), config_version: z.string() }),
-  'player.login.succeeded': z.object({ session_id: id, country: z.string() }),
+  'player.login.succeeded': z.object({ session_id: id, country: z.string(), device: Device.optional() }),
   'player.login.failed': z.object({ reason: z.string() }),
   'player.login.foreign_country': z.object({ session_id: id, registered_country: z.string(), login_country: z.string() }),
   'player.session.ended': z.object({ session_id: id, reason: SessionEndReason, duration_ms: z.number().int().nonnegative() }),

@@ -15,7 +15,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  ARCHETYPES, DAY_MS, baccaratSpot, birthDate, nextShapedTime, pickArchetype, pickCountry, pickCurrency, pickSource, rouletteSpot, roundAmount,
+  ARCHETYPES, DAY_MS, baccaratSpot, birthDate, loginClient, nextShapedTime, pickArchetype, pickCountry, pickCurrency, pickHabits, pickSource, rouletteSpot, roundAmount,
   TABLES, slotsFor, spinReturn, type Archetype, type CountryProfile, type SlotGame,
 } from './model';
 import { Rng } from './rng';
@@ -285,8 +285,13 @@ class Driver {
     // the lifecycle over `days`: how many sessions before churn (or the end of the period)
     const horizon = this.o.days * DAY_MS;
     const churnAt = rng.exp(a.lifetimeDays * DAY_MS);
+    // Devices (a stable User-Agent per device, some players on two) and hours of play, from an Rng of
+    // their own. The platform stamps events with its real clock, so hours shape only the lifecycle here.
+    const hrng = Rng.derive(this.seed, `api-habits:${i}`);
+    const habits = pickHabits(hrng);
+    let device = loginClient(hrng, habits, true);
     let sessions = 1;
-    for (let t = nextShapedTime(rng, 0, a.gapDays * DAY_MS, c.utc); t < Math.min(horizon, churnAt); t = nextShapedTime(rng, t, a.gapDays * DAY_MS, c.utc)) sessions++;
+    for (let t = nextShapedTime(rng, 0, a.gapDays * DAY_MS, c.utc, habits.shape); t < Math.min(horizon, churnAt); t = nextShapedTime(rng, t, a.gapDays * DAY_MS, c.utc, habits.shape)) sessions++;
     const churned = churnAt < horizon;
     sessions = Math.min(sessions, this.o.maxSessions ?? 4);
 
@@ -294,7 +299,7 @@ class Driver {
     const password = `sim-password-${rng.hex64().slice(0, 12)}`;
     const source = pickSource(rng);
     const reg = await this.call('POST', '/v1/players', {
-      country: c.country,
+      country: c.country, headers: device.headers,
       body: { email, password, date_of_birth: birthDate(rng, c.minAge, Date.now()), country: c.country, currency, ...(source ? { acquisition_source: source } : {}), brand: rng.chance(0.68) ? 'aurora' : 'sakura' },
     });
     if (!reg.ok) return;
@@ -306,12 +311,13 @@ class Driver {
 
     for (let s = 0; s < sessions && !blocked; s++) {
       if (s > 0) {
-        const login = await this.call('POST', '/v1/sessions', { country: c.country, body: { email, password } });
+        device = loginClient(hrng, habits, false);
+        const login = await this.call('POST', '/v1/sessions', { country: c.country, headers: device.headers, body: { email, password } });
         if (!login.ok) break;
         token = login.body.token as string;
         this.summary.logins++;
       }
-      const api = (method: string, path: string, o: { body?: unknown; headers?: Record<string, string> } = {}) => this.call(method, path, { ...o, token, country: c.country });
+      const api = (method: string, path: string, o: { body?: unknown; headers?: Record<string, string> } = {}) => this.call(method, path, { ...o, headers: { ...device.headers, ...o.headers }, token, country: c.country });
 
       if (s === 0 && rng.chance(archetype === 'dormant' ? 0.3 : 0.85)) {
         const outcome = rng.weighted(['verified', 'rejected', 'pending'] as const, [86, 6, 8]);

@@ -6,6 +6,7 @@ import { BATCH_FORMAT, BATCH_PREFIX, decodeBatchObject } from '../domain/event-b
 import { validateEvent, type CasinoEvent } from '../domain/events';
 import { verifyRound } from '../domain/fairness/provably-fair';
 import { generateHistory, type HistoryOptions } from './fast';
+import { COUNTRIES, DEVICE_WEIGHTS, HOUR_MS } from './model';
 import { collectHistory, directorySink, writeHistory } from './sink';
 
 const NOW = Date.UTC(2026, 10, 20, 18, 30);
@@ -249,5 +250,46 @@ describe('writer', () => {
     } finally {
       await lake.dispose();
     }
+  });
+});
+
+describe('fast mode devices and hours of play', () => {
+  // A few hundred players over two weeks, no tables (only logins matter here).
+  const many = [...generateHistory({ players: 400, days: 14, tables: 0, seed: 'device-mix', now: NOW })];
+  const logins = many.filter((e) => e.event_type === 'player.login.succeeded');
+  const utcOf = new Map(COUNTRIES.map((c) => [c.country, c.utc]));
+  const countryOf = new Map(many.filter((e) => e.event_type === 'player.registered').map((e) => [e.player_id!, e.payload.country as string]));
+
+  it('every login carries a device; first logins (one per player, on the main device) follow the mix within 6 points', () => {
+    expect(logins.every((e) => ['mobile', 'desktop', 'tablet', 'app'].includes(e.payload.device as string))).toBe(true);
+    const first = new Map<string, string>();
+    for (const e of logins) if (!first.has(e.player_id!)) first.set(e.player_id!, e.payload.device as string);
+    expect(first.size).toBeGreaterThan(300);
+    const total = DEVICE_WEIGHTS.reduce((s, d) => s + d[1], 0);
+    for (const [device, weight] of DEVICE_WEIGHTS) {
+      const share = [...first.values()].filter((d) => d === device).length / first.size;
+      expect(Math.abs(share - weight / total), device).toBeLessThan(0.06);
+    }
+    // some players log in from two devices
+    const devices = new Map<string, Set<string>>();
+    for (const e of logins) devices.set(e.player_id!, (devices.get(e.player_id!) ?? new Set()).add(e.payload.device as string));
+    expect([...devices.values()].filter((d) => d.size > 1).length).toBeGreaterThan(5);
+  });
+
+  it('has night owls: players with most logins between 00:00 and 05:00 local, a minority', () => {
+    const byPlayer = new Map<string, { n: number; night: number }>();
+    for (const e of logins) {
+      const utc = utcOf.get(countryOf.get(e.player_id!)!)!;
+      const hour = Math.floor((e.occurred_at + utc * HOUR_MS) / HOUR_MS) % 24;
+      const s = byPlayer.get(e.player_id!) ?? { n: 0, night: 0 };
+      s.n++;
+      if (hour < 5) s.night++;
+      byPlayer.set(e.player_id!, s);
+    }
+    const active = [...byPlayer.values()].filter((s) => s.n >= 4);
+    const owls = active.filter((s) => s.night / s.n >= 0.5).length;
+    expect(active.length).toBeGreaterThan(50);
+    expect(owls).toBeGreaterThan(0);
+    expect(owls / active.length).toBeLessThan(0.25);
   });
 });

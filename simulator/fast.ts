@@ -6,7 +6,7 @@
  * event, with the same ids linking them and the same balance semantics:
  *
  *   registration   player.registered, player.login.succeeded (registration opens the first session)
- *   login          [player.login.failed] player.login.succeeded [player.login.foreign_country]
+ *   login          [player.login.failed] player.login.succeeded {device} [player.login.foreign_country]
  *   session end    player.session.ended {reason logout | idle_timeout | time_limit | cool_off | self_exclusion}
  *   KYC (sandbox)  player.kyc.changed none->pending (actor player), pending->verified|rejected (actor kyc:sandbox)
  *   deposit        wallet.deposit.requested, wallet.deposit.completed (balance_after = real balance) | wallet.deposit.failed
@@ -41,8 +41,8 @@ import { addMonthsUtc } from '../domain/limits';
 import jurisdictionsConfig from '../config/jurisdictions.json';
 import {
   ARCHETYPES, BRAND_WEIGHTS, DAY_MS, HOUR_MS, MINOR_PER_EUR, TABLES, baccaratSpot, birthDate, nextShapedTime, pickArchetype, pickCountry, pickCurrency,
-  pickSource, rouletteSpot, roundAmount, shapedTime, slotsFor, spinReturn, tableLimit,
-  type Archetype, type ArchetypeProfile, type SlotGame, type TableDef,
+  loginClient, pickHabits, pickSource, rouletteSpot, roundAmount, shapedTime, slotsFor, spinReturn, tableLimit,
+  type Archetype, type ArchetypeProfile, type Habits, type SlotGame, type TableDef,
 } from './model';
 import { Rng } from './rng';
 
@@ -140,6 +140,9 @@ type Player = {
   brand: string;
   archetype: Archetype;
   a: ArchetypeProfile;
+  /** Hours of play and devices, drawn from an Rng of their own (`hrng`): the player's other draws (`rng`) do not move with them. */
+  habits: Habits;
+  hrng: Rng;
   regAt: number;
   churnAt: number;
   kyc: 'none' | 'pending' | 'verified' | 'rejected';
@@ -359,13 +362,15 @@ class Generator_ {
       const currency = pickCurrency(rng, c);
       const archetype = pickArchetype(rng);
       const a = ARCHETYPES[archetype];
-      const regAt = shapedTime(rng, this.start, this.now, c.utc);
+      const hrng = Rng.derive(this.seed, `habits:${i}`);
+      const habits = pickHabits(hrng);
+      const regAt = shapedTime(rng, this.start, this.now, c.utc, habits.shape);
       const stakeEur = Math.max(0.1, rng.logNormal(a.stakeEur, 0.6));
       const slots = slotsFor(c.jurisdiction, currency);
       const tables = this.tables.filter((t) => t.def.limits[currency]);
       const p: Player = {
         id: rng.uuidv7(regAt), rng, country: c.country, utc: c.utc, jurisdiction: c.jurisdiction, currency,
-        brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, regAt,
+        brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, regAt,
         churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0,
         balance: 0, held: 0, depositLimit: null, deposits: [], sessionLimitMin: null, realityMin: null,
         stake: roundAmount(stakeEur, currency), depositSize: roundAmount(Math.max(10, rng.logNormal(a.depositEur, 0.5)), currency),
@@ -395,7 +400,7 @@ class Generator_ {
 
   private nextSession(p: Player, after: number): void {
     if (p.status === 'self_excluded') return;
-    let t = nextShapedTime(p.rng, after, p.a.gapDays * DAY_MS, p.utc);
+    let t = nextShapedTime(p.rng, after, p.a.gapDays * DAY_MS, p.utc, p.habits.shape);
     if (t > p.churnAt) {
       if (!p.churned) {
         p.churned = true;
@@ -404,7 +409,7 @@ class Generator_ {
       return;
     }
     // A player on a break mostly waits it out; some try to log in anyway (refused).
-    if (t < p.coolOffUntil && p.rng.chance(0.8)) t = nextShapedTime(p.rng, p.coolOffUntil, HOUR_MS * 12, p.utc);
+    if (t < p.coolOffUntil && p.rng.chance(0.8)) t = nextShapedTime(p.rng, p.coolOffUntil, HOUR_MS * 12, p.utc, p.habits.shape);
     if (t <= this.now) this.wake.push(t, { p, kind: 'session' });
   }
 
@@ -436,7 +441,7 @@ class Generator_ {
     this.counts.sessions++;
     const sessionId = r.uuidv7(t);
     const start = t;
-    this.emit(t, 'player.login.succeeded', p, null, { session_id: sessionId, country: loginCountry });
+    this.emit(t, 'player.login.succeeded', p, null, { session_id: sessionId, country: loginCountry, device: loginClient(p.hrng, p.habits, first).device });
     if (loginCountry !== p.country) this.emit(t, 'player.login.foreign_country', p, null, { session_id: sessionId, registered_country: p.country, login_country: loginCountry });
 
     const planned = Math.min(6 * HOUR_MS, Math.max(90_000, Math.floor(r.logNormal(p.a.sessionMin, 0.75) * 60_000)));

@@ -83,35 +83,47 @@ export function roundAmount(eur: number, currency: string, min = 1): number {
   return Math.max(min, Math.round(raw / mag) * mag);
 }
 
-/** Relative activity per local hour of day (0..23): quiet nights, evening peak. */
+/** Relative activity per local hour of day (0..23), and its maximum (for rejection sampling). */
+export type DayShape = { hourly: number[]; max: number };
+const dayShape = (hourly: number[]): DayShape => ({ hourly, max: Math.max(...hourly) });
+
+/** Most players: quiet nights, evening peak. */
 export const HOURLY: number[] = [3.5, 2.2, 1.4, 0.9, 0.6, 0.5, 0.7, 1.2, 1.9, 2.5, 3.0, 3.4, 3.8, 4.0, 4.0, 4.1, 4.4, 5.0, 5.9, 6.8, 7.6, 8.0, 7.4, 5.4];
-export const HOURLY_MAX = Math.max(...HOURLY);
+export const DAY_SHAPE = dayShape(HOURLY);
+/**
+ * Night owls: most of their play between 00:00 and 05:00 local time (about 70 % of their sessions
+ * start then), a little late in the evening, hardly any in the day. The shape and the share are
+ * illustrative, chosen so the warehouse's "night owls" segment has members, not measured.
+ */
+export const NIGHT_HOURLY: number[] = [8, 8.5, 8, 7, 5, 2, 0.6, 0.3, 0.2, 0.2, 0.2, 0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.4, 0.5, 0.6, 0.8, 1.2, 2.5, 4.5];
+export const NIGHT_SHAPE = dayShape(NIGHT_HOURLY);
+export const NIGHT_OWL_SHARE = 0.1;
 /** Relative activity per UTC weekday (0 = Sunday). */
 export const WEEKDAY: number[] = [1.15, 0.85, 0.85, 0.9, 0.95, 1.15, 1.25];
 export const WEEKDAY_MAX = Math.max(...WEEKDAY);
 
-/** How likely activity is at `ms` for someone at UTC offset `utc`, in [0, 1]. */
-export function activityWeight(ms: number, utc: number): number {
+/** How likely activity is at `ms` for someone at UTC offset `utc` with that day shape, in [0, 1]. */
+export function activityWeight(ms: number, utc: number, shape: DayShape = DAY_SHAPE): number {
   const local = ms + utc * HOUR_MS;
   const hour = Math.floor(local / HOUR_MS) % 24;
   const day = (Math.floor(local / DAY_MS) + 4) % 7; // 1970-01-01 was a Thursday
-  return (HOURLY[hour]! / HOURLY_MAX) * (WEEKDAY[day]! / WEEKDAY_MAX);
+  return (shape.hourly[hour]! / shape.max) * (WEEKDAY[day]! / WEEKDAY_MAX);
 }
 
 /** A time in [from, to) drawn with the daily and weekly shape (rejection sampling). */
-export function shapedTime(rng: Rng, from: number, to: number, utc: number): number {
+export function shapedTime(rng: Rng, from: number, to: number, utc: number, shape: DayShape = DAY_SHAPE): number {
   for (let i = 0; i < 64; i++) {
     const t = from + Math.floor(rng.next() * (to - from));
-    if (rng.next() < activityWeight(t, utc)) return t;
+    if (rng.next() < activityWeight(t, utc, shape)) return t;
   }
   return from + Math.floor(rng.next() * (to - from));
 }
 
 /** The next time after `after` someone with mean gap `gapMs` comes back, with the daily shape. */
-export function nextShapedTime(rng: Rng, after: number, gapMs: number, utc: number): number {
+export function nextShapedTime(rng: Rng, after: number, gapMs: number, utc: number, shape: DayShape = DAY_SHAPE): number {
   for (let i = 0; i < 64; i++) {
     const t = after + Math.floor(rng.exp(gapMs));
-    if (rng.next() < activityWeight(t, utc)) return t;
+    if (rng.next() < activityWeight(t, utc, shape)) return t;
   }
   return after + Math.floor(rng.exp(gapMs));
 }
@@ -236,4 +248,70 @@ export function birthDate(rng: Rng, minAge: number, atMs: number): string {
   const month = rng.range(1, 12);
   const day = rng.range(1, 28);
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+// ---- devices and habits -------------------------------------------------------------------------
+
+/** The devices a simulated player logs in from (the edge's `unknown` is for bots and tools). */
+export type SimDevice = 'mobile' | 'desktop' | 'tablet' | 'app';
+
+/**
+ * Each player's main device. Illustrative shares, not a measured source: in the range operators and
+ * regulators report for online casino play (a majority on phones, about a third on computers, a few
+ * per cent on tablets), with our own app a small newcomer.
+ */
+export const DEVICE_WEIGHTS: [SimDevice, number][] = [['mobile', 60], ['desktop', 30], ['tablet', 7], ['app', 3]];
+/** Share of players who also use a second device, and share of their later logins made from it. */
+export const MULTI_DEVICE_SHARE = 0.2;
+export const SECOND_DEVICE_LOGIN_SHARE = 0.3;
+
+/**
+ * Real User-Agents per device (current browsers), and for the app the header our apps send
+ * (`X-Client: app/<platform>/<version>`, domain/device.ts) beside their web view's User-Agent.
+ */
+const CLIENTS: Record<SimDevice, Record<string, string>[]> = {
+  mobile: [
+    { 'User-Agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1' },
+    { 'User-Agent': 'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36' },
+    { 'User-Agent': 'Mozilla/5.0 (Linux; Android 14; SM-S921B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36' },
+  ],
+  desktop: [
+    { 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36' },
+    { 'User-Agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15' },
+    { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:127.0) Gecko/20100101 Firefox/127.0' },
+  ],
+  tablet: [
+    { 'User-Agent': 'Mozilla/5.0 (iPad; CPU OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/16.6 Mobile/15E148 Safari/604.1' },
+    { 'User-Agent': 'Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36' },
+  ],
+  app: [
+    { 'User-Agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148', 'X-Client': 'app/ios/4.12.0' },
+    { 'User-Agent': 'Mozilla/5.0 (Linux; Android 14; Pixel 8; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.0.0 Mobile Safari/537.36', 'X-Client': 'app/android/4.12.0' },
+  ],
+};
+
+/** A device and the headers its requests carry (the same on every request from it). */
+export type DeviceClient = { device: SimDevice; headers: Record<string, string> };
+export type Habits = { nightOwl: boolean; shape: DayShape; primary: DeviceClient; second: DeviceClient | null };
+
+function client(rng: Rng, device: SimDevice): DeviceClient {
+  return { device, headers: rng.pick(CLIENTS[device]) };
+}
+
+/** A player's habits: when in the day they play, and their device(s). Draw from an Rng of its own. */
+export function pickHabits(rng: Rng): Habits {
+  const nightOwl = rng.chance(NIGHT_OWL_SHARE);
+  const main = rng.weighted(DEVICE_WEIGHTS.map((d) => d[0]), DEVICE_WEIGHTS.map((d) => d[1]));
+  let second: DeviceClient | null = null;
+  if (rng.chance(MULTI_DEVICE_SHARE)) {
+    const others = DEVICE_WEIGHTS.filter((d) => d[0] !== main);
+    second = client(rng, rng.weighted(others.map((d) => d[0]), others.map((d) => d[1])));
+  }
+  return { nightOwl, shape: nightOwl ? NIGHT_SHAPE : DAY_SHAPE, primary: client(rng, main), second };
+}
+
+/** The device of one login: registration on the main device, later logins sometimes on the second. */
+export function loginClient(rng: Rng, h: Habits, first: boolean): DeviceClient {
+  if (first || !h.second) return h.primary;
+  return rng.chance(SECOND_DEVICE_LOGIN_SHARE) ? h.second : h.primary;
 }

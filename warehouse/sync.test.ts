@@ -143,6 +143,23 @@ describe('sync from local R2 (Miniflare, through getPlatformProxy)', () => {
     expect(s.totals).toMatchObject({ events: 151, quarantined: 7, objects: 5, lake_rows: 151 });
     expect(s.by_type).toEqual([expect.objectContaining({ event_type: 'wallet.deposit.completed', events: 151 })]);
   });
+
+  it('loads logins from before device existed (schema_version 1 without it) beside new ones; quarantines an unknown device', async () => {
+    const login = (i: number, payload: Record<string, string>): CasinoEvent => ({
+      event_id: uuidv7(T0 + i * 1000), event_type: 'player.login.succeeded', schema_version: 1, occurred_at: T0 + i * 1000,
+      player_id: `p${i}`, table_id: null, round_id: null, jurisdiction: 'MT', currency: null, payload: { session_id: `s${i}`, country: 'MT', ...payload },
+    });
+    const old = login(900, {});
+    const current = login(901, { device: 'mobile' });
+    const wrong = login(902, { device: 'phone' });
+    await put([old, current, wrong]);
+    expect(await syncOnce()).toMatchObject({ objects: 1, lines: 3, events_new: 2, quarantined: 1 });
+    const loaded = await query<{ event_id: string; device: string }>(paths, `select event_id, coalesce(payload->>'$.device', 'unknown') as device from raw.events
+      where event_type = 'player.login.succeeded' order by event_id`);
+    expect(loaded).toEqual([{ event_id: old.event_id, device: 'unknown' }, { event_id: current.event_id, device: 'mobile' }]);
+    const q = await query<{ reason: string; event_id: string }>(paths, `select reason, event_id from raw.quarantine where event_id = '${wrong.event_id}'`);
+    expect(q).toEqual([{ event_id: wrong.event_id, reason: expect.stringContaining('device') }]);
+  });
 });
 
 describe('an interrupted sync (the process killed mid-run) loses and duplicates nothing', () => {

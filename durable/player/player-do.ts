@@ -11,6 +11,7 @@
  * for the warehouse (../lib/shipper.ts, scheduled by every emit).
  */
 import { DurableObject } from 'cloudflare:workers';
+import type { Device } from '../../domain/device';
 import { fail, type Failure, type Result } from '../../domain/errors';
 import { uuidv7 } from '../../domain/ids';
 import { jurisdictionById } from '../../domain/jurisdictions';
@@ -50,7 +51,8 @@ function isFailure(value: unknown): value is Failure {
   return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false;
 }
 
-export type LoginInput = { password: string; country: string; ip: string | null; user_agent: string | null };
+/** `device` is the edge's reading of the request (domain/device.ts): stored on the session and in its login event. */
+export type LoginInput = { password: string; country: string; ip: string | null; user_agent: string | null; device: Device };
 
 export class PlayerDO extends DurableObject<Env> {
   protected readonly c: PlayerContext;
@@ -163,7 +165,7 @@ export class PlayerDO extends DurableObject<Env> {
       const r = this.profileRg.register(input);
       if (!r.ok) return r;
       const session = this.sessionsRg.create(meta);
-      this.c.emit('player.login.succeeded', { session_id: session.session_id, country: meta.country });
+      this.c.emit('player.login.succeeded', { session_id: session.session_id, country: meta.country, device: meta.device });
       return { ok: true, player: r.player, session };
     });
   }
@@ -195,7 +197,7 @@ export class PlayerDO extends DurableObject<Env> {
       this.profileRg.clearLoginFailures();
       const session = this.sessionsRg.create(input);
       const p = this.c.profile()!;
-      this.c.emit('player.login.succeeded', { session_id: session.session_id, country: input.country });
+      this.c.emit('player.login.succeeded', { session_id: session.session_id, country: input.country, device: input.device });
       if (input.country !== p.country) {
         this.c.emit('player.login.foreign_country', { session_id: session.session_id, registered_country: p.country, login_country: input.country });
       }

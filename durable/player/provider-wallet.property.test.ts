@@ -54,7 +54,7 @@ describe('provider wallet invariants (R1)', () => {
       const tx = <T>(fn: () => T): T => ctx.storage.transactionSync(fn);
       c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
         values (1, 'p', 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 0, 0)`;
-      const session = tx(() => sessions.create({ country: 'MT', ip: null, user_agent: null }));
+      const session = tx(() => sessions.create({ country: 'MT', ip: null, user_agent: null, device: 'unknown' }));
       const seen = { bets: 0, wins: 0, restored: 0, unmatched: 0, late_bets_refused: 0, replays: 0, rollbacks_after_win_refused: 0 };
       let run = 0;
 
@@ -181,7 +181,7 @@ describe('provider wallet invariants (R1)', () => {
           internals(o).c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
             values (1, 'p', 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 0, 0)`;
           internals(o).walletRg.creditWin({ win_id: 'seed', hold_id: null, currency: 'EUR', amount_minor: 2000, bucket: 'real' });
-          return (o as unknown as { sessionsRg: Sessions }).sessionsRg.create({ country: 'MT', ip: null, user_agent: null }).session_id;
+          return (o as unknown as { sessionsRg: Sessions }).sessionsRg.create({ country: 'MT', ip: null, user_agent: null, device: 'unknown' }).session_id;
         }));
         // every call three times at once; a rollback is sent just before or just after its bet
         await Promise.all(bets.flatMap((b) => [0, 1, 2].map(async () => {

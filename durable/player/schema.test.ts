@@ -59,3 +59,21 @@ describe('player schema, migration 2', () => {
     });
   });
 });
+
+describe('player schema, migration 5', () => {
+  it('sessions opened before it have device unknown; the column refuses anything but the coarse devices', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO) => {
+      const db = internals(o).c.db;
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, PLAYER_MIGRATIONS.slice(0, 4));
+      db.run`insert into sessions (session_id, created_at, last_seen_at, idle_timeout_ms, expires_at, country) values ('s-old', 1, 1, 1, 2, 'MT')`;
+      migrate(db, PLAYER_MIGRATIONS);
+      expect(db.first`select device from sessions where session_id = 's-old'`).toEqual({ device: 'unknown' });
+      expect(() => db.run`update sessions set device = 'phone'`).toThrow(/CHECK/);
+      db.run`update sessions set device = 'tablet'`;
+    });
+  });
+});

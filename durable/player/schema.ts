@@ -252,4 +252,8 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
     at integer not null
   );
   `,
+
+  /* 5: the device of a session (domain/device.ts), for analytics; sessions opened before are 'unknown' */ `
+  alter table sessions add column device text not null default 'unknown' check (device in ('mobile', 'desktop', 'tablet', 'app', 'unknown'));
+  `,
 ];

@@ -5,6 +5,7 @@
  * even when the player simply walks away).
  */
 import { fail, type Result } from '../../domain/errors';
+import type { Device } from '../../domain/device';
 import { uuidv7 } from '../../domain/ids';
 import type { PlayerContext } from './context';
 import type { Limits } from './limits';
@@ -28,6 +29,7 @@ type SessionRow = {
   country: string;
   ip: string | null;
   user_agent: string | null;
+  device: Device;
   ended_at: number | null;
   end_reason: EndReason | null;
 };
@@ -70,7 +72,7 @@ export class Sessions {
     private readonly limits: Limits,
   ) {}
 
-  create(meta: { country: string; ip: string | null; user_agent: string | null }): SessionView {
+  create(meta: { country: string; ip: string | null; user_agent: string | null; device: Device }): SessionView {
     const now = this.ctx.now();
     const open = this.ctx.db.all<{ session_id: string }>`select session_id from sessions where ended_at is null order by created_at`;
     for (const s of open.slice(0, Math.max(0, open.length - OPEN_SESSIONS_MAX + 1))) this.end(s.session_id, 'logout');
@@ -80,12 +82,12 @@ export class Sessions {
       session_id: uuidv7(now), created_at: now, last_seen_at: now, idle_timeout_ms: IDLE_TIMEOUT_MS,
       expires_at: now + SESSION_MAX_MS, time_limit_at: timeLimitMin ? now + timeLimitMin * 60_000 : null,
       reality_check_ms: realityMin ? realityMin * 60_000 : null, next_reality_check_at: realityMin ? now + realityMin * 60_000 : null,
-      country: meta.country, ip: meta.ip, user_agent: meta.user_agent, ended_at: null, end_reason: null,
+      country: meta.country, ip: meta.ip, user_agent: meta.user_agent, device: meta.device, ended_at: null, end_reason: null,
     };
     this.ctx.db.run`insert into sessions (session_id, created_at, last_seen_at, idle_timeout_ms, expires_at, time_limit_at,
-      reality_check_ms, next_reality_check_at, country, ip, user_agent)
+      reality_check_ms, next_reality_check_at, country, ip, user_agent, device)
       values (${row.session_id}, ${now}, ${now}, ${row.idle_timeout_ms}, ${row.expires_at}, ${row.time_limit_at},
-      ${row.reality_check_ms}, ${row.next_reality_check_at}, ${row.country}, ${row.ip}, ${row.user_agent})`;
+      ${row.reality_check_ms}, ${row.next_reality_check_at}, ${row.country}, ${row.ip}, ${row.user_agent}, ${row.device})`;
     this.ctx.schedules.at('session.check', row.session_id, endsAt(row));
     if (row.next_reality_check_at) this.ctx.schedules.at('session.reality_check', row.session_id, row.next_reality_check_at);
     return view(row);

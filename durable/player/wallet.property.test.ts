@@ -162,7 +162,7 @@ describe('wallet invariants (R1)', () => {
       plumbing.shipper.send = async () => undefined;
       // Every job is due far past real time, so only the o.alarm() calls below run them.
       c.clockOffsetMs += 400 * DAY;
-      const login = () => ctx.storage.transactionSync(() => sessions.create({ country: 'MT', ip: null, user_agent: null })).session_id;
+      const login = () => ctx.storage.transactionSync(() => sessions.create({ country: 'MT', ip: null, user_agent: null, device: 'unknown' })).session_id;
       let sequence = 0;
 
       await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 24 }), async (steps) => {

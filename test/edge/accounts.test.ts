@@ -1,9 +1,11 @@
 /** Registration, login, sessions, geo-blocking and login throttling through real HTTP and RPC. */
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BRAND } from '../../domain/brands';
 import { IDLE_TIMEOUT_MS, SESSION_MAX_MS } from '../../durable/player/sessions';
-import { call, expectError, player, register, uniqueEmail, advance } from './helpers';
+import { validateEvent } from '../../domain/events';
+import type { PlayerDO } from '../../durable/player/player-do';
+import { call, expectError, internals, player, register, uniqueEmail, advance } from './helpers';
 
 
 async function eventTypes(playerId: string): Promise<string[]> {
@@ -48,6 +50,38 @@ describe('registration', () => {
     expectError(await call('POST', '/v1/players', { email: uniqueEmail(), password: 'long enough pw', date_of_birth: '1990-01-01', country: 'ZA' }), 451, 'jurisdiction_unavailable');
     const jp = await register({ country: 'JP', currency: 'JPY' }, { country: 'JP' });
     expect(jp.body.player).toMatchObject({ jurisdiction: 'CW', currency: 'JPY' });
+  });
+});
+
+describe('device of a login', () => {
+  const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';
+  const WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+
+  async function logins(playerId: string) {
+    const events = (await player(playerId).outbox(0, 1000)).map((r) => r.event).filter((e) => e.event_type === 'player.login.succeeded');
+    for (const e of events) expect(validateEvent(e)).toMatchObject({ ok: true });
+    return events;
+  }
+
+  async function sessionDevices(playerId: string) {
+    return runInDurableObject(player(playerId), (o: PlayerDO) => internals(o).c.db.all<{ device: string }>`select device from sessions order by created_at, session_id`.map((r) => r.device));
+  }
+
+  it('a login with a phone\'s User-Agent emits device mobile, and its session keeps it', async () => {
+    const p = await register({}, { headers: { 'User-Agent': WINDOWS } });
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password }, { headers: { 'User-Agent': IPHONE } });
+    expect(login.status).toBe(201);
+    const events = await logins(p.playerId);
+    expect(events.map((e) => e.payload.device)).toEqual(['desktop', 'mobile']); // registration opened the first session, on the desktop
+    expect(events[1]!.payload.session_id).toBe(login.body.session.session_id);
+    expect(await sessionDevices(p.playerId)).toEqual(['desktop', 'mobile']);
+  });
+
+  it('no User-Agent is unknown; our app\'s X-Client header is app, whatever its web view\'s User-Agent', async () => {
+    const p = await register();
+    await call('POST', '/v1/sessions', { email: p.email, password: p.password }, { headers: { 'User-Agent': IPHONE, 'X-Client': 'app/ios/4.12.0' } });
+    await call('POST', '/v1/sessions', { email: p.email, password: p.password }, { headers: { 'User-Agent': 'curl/8.5.0' } });
+    expect((await logins(p.playerId)).map((e) => e.payload.device)).toEqual(['unknown', 'app', 'unknown']);
   });
 });
 

@@ -113,10 +113,10 @@ describe('login throttle', () => {
   it('60 concurrent wrong passwords: at most 5 are checked, the rest are throttled', async () => {
     const p = await register({ brand: 'aurora' });
     const stub = player(p.playerId);
-    const tries = await Promise.all(Array.from({ length: 60 }, () => stub.login({ password: 'wrong password guess', country: 'MT', ip: null, user_agent: null })));
+    const tries = await Promise.all(Array.from({ length: 60 }, () => stub.login({ password: 'wrong password guess', country: 'MT', ip: null, user_agent: null, device: 'unknown' })));
     expect(tries.filter((t) => !t.ok && 'code' in t && t.code === 'invalid_credentials').length).toBeLessThanOrEqual(5);
     // and the right password inside the window is throttled too
-    expect(await stub.login({ password: p.password, country: 'MT', ip: null, user_agent: null })).toMatchObject({ ok: false, code: 'rate_limited' });
+    expect(await stub.login({ password: p.password, country: 'MT', ip: null, user_agent: null, device: 'unknown' })).toMatchObject({ ok: false, code: 'rate_limited' });
   });
 });
 

@@ -406,7 +406,7 @@ async function relayedPlayer(fake: FakeBrandOps, brand = 'aurora'): Promise<Stub
   const r = await stub.register({
     player_id: playerId, brand, email: `${playerId}@example.test`, password_hash: 'not-a-hash', date_of_birth: '1990-01-01', country: 'MT',
     jurisdiction: 'MT', currency: 'EUR', acquisition_source: null, config_version: 'test',
-  }, { country: 'MT', ip: null, user_agent: null });
+  }, { country: 'MT', ip: null, user_agent: null, device: 'unknown' });
   expect(r.ok).toBe(true);
   return stub;
 }

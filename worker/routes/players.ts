@@ -2,6 +2,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { BRANDS, DEFAULT_BRAND } from '../../domain/brands';
+import { deviceOf } from '../../domain/device';
 import { ageInYears, jurisdictionConfig, jurisdictionForCountry } from '../../domain/jurisdictions';
 import { uuidv7 } from '../../domain/ids';
 import { hashPassword } from '../../domain/password';
@@ -51,6 +52,7 @@ const Authenticated = z.object({ token: z.string(), player: Player, session: Ses
 players.openapi(createRoute({
   method: 'post', path: '/players', tags: ['Players'], summary: 'Register a player',
   description: 'Creates the account in the jurisdiction of the country of residence, checks the age gate and returns a session token. '
+    + 'The first session\'s device (mobile, desktop, tablet, app, unknown) is read from the User-Agent, or from `X-Client: app/<platform>/<version>` sent by our apps. '
     + `${REGISTRATION_PER_CLIENT_MAX} registrations per client (IPv4 address or IPv6 /64) per hour, then 429 with Retry-After.`,
   middleware: [geoGate] as const,
   request: { body: body(Registration) },
@@ -75,7 +77,8 @@ players.openapi(createRoute({
     const registered = unwrap(await playerStub(c.env, playerId).register({
       player_id: playerId, brand: input.brand ?? DEFAULT_BRAND, email, password_hash, date_of_birth: input.date_of_birth, country: input.country, jurisdiction: j.id,
       currency, acquisition_source: input.acquisition_source ?? null, config_version: jurisdictionConfig.version,
-    }, { country: c.get('country'), ip: c.req.header('CF-Connecting-IP') ?? null, user_agent: c.req.header('User-Agent')?.slice(0, 256) ?? null }));
+    }, { country: c.get('country'), ip: c.req.header('CF-Connecting-IP') ?? null, user_agent: c.req.header('User-Agent')?.slice(0, 256) ?? null,
+      device: deviceOf(c.req.header('User-Agent'), c.req.header('X-Client')) }));
     await directory.confirm(email, playerId);
     const token = await issueSessionToken(c.env, { playerId, sessionId: registered.session.session_id }, registered.session.created_at + SESSION_MAX_MS);
     return c.json({ token, player: registered.player, session: registered.session }, 201);

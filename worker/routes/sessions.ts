@@ -1,5 +1,6 @@
 /** Login, logout and the player's session list. Login is throttled per client (IPv4 address, IPv6 /64) here and per player in the player's object. */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { deviceOf } from '../../domain/device';
 import { verifyAgainstDummy } from '../../domain/password';
 import { normalizeEmail } from '../../durable/directory/directory-do';
 import { SESSION_MAX_MS } from '../../durable/player/sessions';
@@ -24,7 +25,7 @@ const Login = z.strictObject({ email: z.email().max(254), password: z.string().m
 
 sessions.openapi(createRoute({
   method: 'post', path: '/sessions', tags: ['Sessions'], summary: 'Log in',
-  description: 'Returns a session token. 429 with Retry-After after too many attempts from one IP or too many failures on one account. Self-excluded, cooling-off and locked accounts get 403.',
+  description: 'Returns a session token. The device of the login (mobile, desktop, tablet, app, unknown) is read from the User-Agent, or from `X-Client: app/<platform>/<version>` sent by our apps. 429 with Retry-After after too many attempts from one IP or too many failures on one account. Self-excluded, cooling-off and locked accounts get 403.',
   middleware: [geoGate] as const,
   request: { body: body(Login) },
   responses: { 201: json(z.object({ token: z.string(), player: Player, session: Session }), 'Logged in'), ...errors(400, 401, 403, 429, 451) },
@@ -40,6 +41,7 @@ sessions.openapi(createRoute({
   }
   const r = unwrap(await playerStub(c.env, playerId).login({
     password: input.password, country: c.get('country'), ip, user_agent: c.req.header('User-Agent')?.slice(0, 256) ?? null,
+    device: deviceOf(c.req.header('User-Agent'), c.req.header('X-Client')),
   }));
   const token = await issueSessionToken(c.env, { playerId, sessionId: r.session.session_id }, r.session.created_at + SESSION_MAX_MS);
   return c.json({ token, player: r.player, session: r.session }, 201);
