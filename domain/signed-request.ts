@@ -30,7 +30,7 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 /** The signed bytes: "<timestamp>.<action>." followed by the body exactly as sent. */
-function signedBytes(timestamp: string, action: string, body: Uint8Array): Uint8Array {
+function signedBytes(timestamp: string, action: string, body: Uint8Array): Uint8Array<ArrayBuffer> {
   const head = encoder.encode(`${timestamp}.${action}.`);
   const out = new Uint8Array(head.length + body.length);
   out.set(head, 0);
@@ -42,7 +42,7 @@ function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-function fromHex(hex: string): Uint8Array {
+function fromHex(hex: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(hex.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return out;
