@@ -12,7 +12,8 @@
  *      already (their secrets are in demo-operators.json next to the marker, mode 0600);
  *   4. runs the warehouse loop beside it (`wh loop`, output prefixed [warehouse]): every few
  *      seconds it syncs new event batches and then runs prod's due SQL models (models/, docs/models.md)
- *      in the same process; on a fresh warehouse it applies the first plan of prod itself;
+ *      in the same process, then publishes segments back to this worker once marts.player_segments
+ *      exists (SEGMENTS_PUBLISH_URL and the .dev.vars SEGMENTS_PUBLISH_SECRET, docs/segments.md); on a fresh warehouse it applies the first plan of prod itself;
  *      every few seconds, new event batches in the local R2 bucket go into DuckDB and the Parquet
  *      lake under WAREHOUSE_DIR (default data/warehouse), unless `--no-warehouse` is given;
  *   5. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
