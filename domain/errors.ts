@@ -69,6 +69,7 @@ export const ERROR_STATUS = {
   bet_out_of_limits: 422,
   exposure_exceeded: 422,
   correction_out_of_bounds: 422,
+  batch_too_large: 422,
   // 429 / 451
   rate_limited: 429,
   geo_blocked: 451,

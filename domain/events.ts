@@ -35,6 +35,12 @@ export const EVENT_PAYLOADS = {
   'player.kyc.changed': z.object({ from: z.string(), to: z.string(), reason: z.string().nullable(), actor: z.string() }),
   'player.status.changed': z.object({ from: z.string(), to: z.string(), reason: z.string().nullable(), actor: z.string() }),
   'player.vip.changed': z.object({ from: z.boolean(), to: z.boolean(), actor: z.string() }),
+  // segments and VIP tier computed by the warehouse and published to the player's object (domain/segments.ts);
+  // the lists are comma-joined, sorted segment names ('' for none): payloads are flat scalars
+  'player.segments.changed': z.object({
+    snapshot_id: z.string(), from: z.string(), to: z.string(), added: z.string(), removed: z.string(),
+    vip_tier_from: z.string().nullable(), vip_tier_to: z.string().nullable(),
+  }),
   'wallet.deposit.requested': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount }),
   'wallet.deposit.completed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, balance_after_minor: amount }),
   'wallet.deposit.failed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, reason: z.string().nullable() }),

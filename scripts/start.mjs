@@ -12,7 +12,8 @@
  *      already (their secrets are in demo-operators.json next to the marker, mode 0600);
  *   4. runs the warehouse loop beside it (`wh loop`, output prefixed [warehouse]): every few
  *      seconds it syncs new event batches and then runs prod's due SQL models (models/, docs/models.md)
- *      in the same process; on a fresh warehouse it applies the first plan of prod itself;
+ *      in the same process, then publishes segments back to this worker once marts.player_segments
+ *      exists (SEGMENTS_PUBLISH_URL and the .dev.vars SEGMENTS_PUBLISH_SECRET, docs/segments.md); on a fresh warehouse it applies the first plan of prod itself;
  *      every few seconds, new event batches in the local R2 bucket go into DuckDB and the Parquet
  *      lake under WAREHOUSE_DIR (default data/warehouse), unless `--no-warehouse` is given;
  *   5. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
@@ -73,6 +74,7 @@ const opsBootstrapLine = () => `OPS_BOOTSTRAP_TOKEN=${randomBytes(32).toString('
 const providerSecretLine = () => `PROVIDER_SECRET_SANDBOX_SLOTS=${randomBytes(32).toString('base64url')}`;
 // wrangler.toml requires every declared secret; SSO stays off while OIDC_ISSUER is empty.
 const oidcSecretLine = () => `OIDC_CLIENT_SECRET=${randomBytes(32).toString('base64url')}`;
+const segmentsSecretLine = () => `SEGMENTS_PUBLISH_SECRET=${randomBytes(32).toString('base64url')}`;
 if (!existsSync(devVars)) {
   writeFileSync(devVars, [
     '# Written by `npm start` with random values: local development only, never commit (git-ignored).',
@@ -83,6 +85,8 @@ if (!existsSync(devVars)) {
     providerSecretLine(),
     '# Unused while OIDC_ISSUER is empty (SSO off); replace it with the provider\'s when you turn SSO on.',
     oidcSecretLine(),
+    '# Signs the warehouse loop\'s segment publications to /internal/v1/segments (docs/segments.md).',
+    segmentsSecretLine(),
     '',
   ].join('\n'), { mode: 0o600, flag: 'wx' });
   say('wrote .dev.vars with random values for every secret wrangler.toml declares');
@@ -92,6 +96,7 @@ if (!existsSync(devVars)) {
     ['OPS_BOOTSTRAP_TOKEN', 'lets the demo seed create the first back-office admin', opsBootstrapLine],
     ['PROVIDER_SECRET_SANDBOX_SLOTS', 'signs the sandbox-slots provider\'s seamless-wallet calls (docs/provider-api.md)', providerSecretLine],
     ['OIDC_CLIENT_SECRET', 'wrangler.toml declares it; unused while OIDC_ISSUER is empty (SSO off)', oidcSecretLine],
+    ['SEGMENTS_PUBLISH_SECRET', 'signs the warehouse loop\'s segment publications to /internal/v1/segments (docs/segments.md)', segmentsSecretLine],
   ].filter(([name]) => !(name in readDevVars(devVars)));
   for (const [name, why, line] of missing) {
     const text = readFileSync(devVars, 'utf8');
@@ -204,7 +209,12 @@ function startWarehouse() {
   syncLoop = spawn(nodeForWrangler(), ['--import', 'tsx', join(ROOT, 'warehouse', 'cli.ts'), 'loop', '--source', 'local', '--interval', String(syncSeconds), '--project', join(ROOT, 'models')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CASINO_STATE_DIR: stateDir ?? join(ROOT, '.wrangler', 'state'), WAREHOUSE_DIR: warehouseDir },
+    env: {
+      ...process.env, CASINO_STATE_DIR: stateDir ?? join(ROOT, '.wrangler', 'state'), WAREHOUSE_DIR: warehouseDir,
+      // after the models, the loop publishes segments to this worker (docs/segments.md) with the secret of .dev.vars
+      SEGMENTS_PUBLISH_URL: `${baseUrl}/internal/v1/segments`,
+      SEGMENTS_PUBLISH_SECRET: readDevVars(devVars).SEGMENTS_PUBLISH_SECRET ?? '',
+    },
   });
   pipe(syncLoop.stdout, process.stdout, 'warehouse');
   pipe(syncLoop.stderr, process.stderr, 'warehouse');

@@ -8,7 +8,9 @@
  *   quarantine  the lines refused, with their reasons
  *   query SQL   any read-only SQL against the warehouse, as a table, Arrow IPC, CSV or JSON
  *   serve       a read-only HTTP endpoint over the warehouse (Arrow IPC / JSON / CSV), see serve.ts
- *   loop        sync --watch, then prod's due models after each sync (loop.ts): what `npm start` runs
+ *   loop        sync --watch, then prod's due models after each sync (loop.ts), then publishes segments
+ *               when SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET are set: what `npm start` runs
+ *   publish segments  segment membership and VIP tiers to the edge (publish-segments.ts, docs/segments.md)
  *   plan, run, test, audit, diff, dag, render, lineage, models, env, janitor: the SQL models
  *               (runner/commands.ts, docs/models.md)
  *
@@ -27,6 +29,7 @@ import { isLockConflict, openWarehouse, rows } from './db';
 import type { Format } from './formats';
 import { Refusal, useEnv } from './reader';
 import { modelLoop, type ModelLoop } from './loop';
+import { DEFAULT_SEGMENTS_RELATION, PublishError, formatPublish, publishSegments, publishUrl, segmentsLoop } from './publish-segments';
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
 import { PROD } from './runner/names';
 import { dirSource } from './source/dir';
@@ -47,6 +50,7 @@ commands:
   quarantine [--limit <n>]
   query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
+  publish segments [--relation ${DEFAULT_SEGMENTS_RELATION}] [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
 
 ${RUNNER_USAGE}
 
@@ -54,7 +58,9 @@ exit codes: 0 ok, 1 failed (e.g. bad SQL), 2 bad usage, 3 busy (--no-wait while 
 
 environment: WAREHOUSE_DIR (default data/warehouse), CASINO_STATE_DIR (wrangler dev state, default
 .wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3),
-WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000)`;
+WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000),
+SEGMENTS_PUBLISH_URL (the edge's /internal/v1/segments; --base-url overrides), SEGMENTS_PUBLISH_SECRET (its HMAC secret),
+SEGMENTS_RELATION (default ${DEFAULT_SEGMENTS_RELATION})`;
 
 /** Readers wait for a writer as long as it takes, saying once who they wait for (never silently). */
 const tellWaiting = (paths: WarehousePaths) => (err: Error) => console.error(waitingLine(busyHolder(paths, err)));
@@ -101,7 +107,7 @@ function printTable(list: Record<string, unknown>[]): void {
  * `sync` once or `--watch`; `loop` is `sync --watch` plus prod's due models after each sync, in the
  * same process and the same writer cycle (loop.ts): what `npm start` runs.
  */
-async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop): Promise<void> {
+async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop, segments?: ReturnType<typeof segmentsLoop>): Promise<void> {
   const paths = warehousePaths();
   const source = await openSource(String(values.source ?? 'local'));
   const runMb = values['run-mb'] === undefined ? undefined : Number(values['run-mb']);
@@ -116,6 +122,8 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
       const synced = await sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log, warehouse });
       // The models run even when this sync brought nothing: a cron tick or an open interval can be due.
       if (models) await models.cycle(warehouse.con, Date.now());
+      // Then the segments the models computed flow back to the edge (logs and swallows its own failures).
+      if (segments) await segments.cycle(warehouse.con);
       return synced;
     }, { wait: !values['no-wait'] });
     if (t.objects > 0 || t.lake_recovered.length > 0 || !values.watch) {
@@ -240,6 +248,35 @@ async function runServe(paths: WarehousePaths, values: Record<string, string | b
   process.on('SIGTERM', stop);
 }
 
+/** `wh publish segments`: once, under the writer lock (it records what it published in meta); --dry-run only reads. */
+async function runPublish(paths: WarehousePaths, positionals: string[], values: Record<string, string | boolean | undefined>): Promise<void> {
+  if (positionals[0] !== 'segments' || positionals.length > 1) fail(`publish what? usage: npm run wh -- publish segments [--relation <schema.name>] [--base-url <url>] [--dry-run]`);
+  const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
+  const opts = {
+    relation: String(values.relation ?? (process.env.SEGMENTS_RELATION || DEFAULT_SEGMENTS_RELATION)),
+    url: publishUrl(values['base-url'] === undefined ? undefined : String(values['base-url'])),
+    secret: process.env.SEGMENTS_PUBLISH_SECRET ?? '',
+    dryRun: Boolean(values['dry-run']), batchSize,
+    log: (m: string) => console.error(`[wh] ${m}`),
+  };
+  if (!opts.dryRun && !opts.url) fail('no URL: set SEGMENTS_PUBLISH_URL or pass --base-url');
+  if (!opts.dryRun && !opts.secret) fail('SEGMENTS_PUBLISH_SECRET is not set (the worker\'s secret of the same name)');
+  if (!existsSync(paths.db)) fail(`no warehouse at ${paths.db}: run \`npm run wh -- sync\` first`, 1);
+  try {
+    const summary = opts.dryRun
+      ? await (async () => {
+        const wh = await openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: tellWaiting(paths) });
+        try { return await publishSegments(wh.con, opts); } finally { wh.close(); }
+      })()
+      : await withWriter(paths, 'publish segments', (wh) => publishSegments(wh.con, opts), { wait: !values['no-wait'] });
+    console.log(formatPublish(summary));
+    if (summary.skipped === 'missing' || summary.skipped === 'refused_empty') process.exitCode = 1;
+  } catch (err) {
+    if (err instanceof PublishError) fail(err.message, 1);
+    throw err;
+  }
+}
+
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command && RUNNER_VERBS.has(command) && !rest.includes('--help') && !rest.includes('-h')) {
@@ -261,6 +298,7 @@ async function main(): Promise<void> {
         'run-mb': { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
         format: { type: 'string' }, env: { type: 'string' }, out: { type: 'string' }, 'no-wait': { type: 'boolean' },
         port: { type: 'string' }, host: { type: 'string' }, 'insecure-local': { type: 'boolean' }, project: { type: 'string' },
+        relation: { type: 'string' }, 'base-url': { type: 'string' }, 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -275,8 +313,16 @@ async function main(): Promise<void> {
   switch (command) {
     case 'sync':
       return runSync(values);
-    case 'loop':
-      return runSync({ ...values, watch: true }, modelLoop(resolve(values.project ?? 'models'), (m) => console.log(`[wh] ${m}`)));
+    case 'loop': {
+      const log = (m: string) => console.log(`[wh] ${m}`);
+      const url = publishUrl(undefined);
+      const secret = process.env.SEGMENTS_PUBLISH_SECRET ?? '';
+      if (!url || !secret) log('segments are not published (set SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET to publish them after the models)');
+      const segments = url && secret ? segmentsLoop({ url, secret, relation: process.env.SEGMENTS_RELATION || undefined, log }) : undefined;
+      return runSync({ ...values, watch: true }, modelLoop(resolve(values.project ?? 'models'), log), segments);
+    }
+    case 'publish':
+      return runPublish(paths, positionals, values);
     case 'status': {
       const s = await status(paths, { onWait: tellWaiting(paths) });
       console.log(`warehouse ${paths.dir}`);

@@ -12,6 +12,7 @@ import { validationHook } from './http/validation';
 import { withoutDevelopmentOperations, withUnsupportedMediaType } from './openapi';
 import { dev } from './routes/dev';
 import { gameLaunch } from './routes/game-launch';
+import { internal } from './routes/internal';
 import { games } from './routes/games';
 import { opsBrands } from './routes/ops/brands';
 import { opsCatalog } from './routes/ops/catalog';
@@ -36,7 +37,9 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
-  app.use('*', bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw new ApiError('payload_too_large', `bodies are limited to ${BODY_LIMIT_BYTES} bytes`); } }));
+  const defaultBodyLimit = bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw new ApiError('payload_too_large', `bodies are limited to ${BODY_LIMIT_BYTES} bytes`); } });
+  // /internal/ routes set their own limit (a warehouse batch is bigger than any client body).
+  app.use('*', (c, next) => (c.req.path.startsWith('/internal/') ? next() : defaultBodyLimit(c, next)));
   app.use('*', resolveGeo);
 
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -64,6 +67,8 @@ export function createApp() {
   ops.route('/', opsTables);
   app.route('/v1/ops', ops);
   app.route('/ops', panel);
+  // Called by our own warehouse with its own secret; not in the OpenAPI document (a plain Hono router).
+  app.route('/internal/v1', internal);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   const documentConfig = {

@@ -11,6 +11,7 @@ import type { PlayerContext } from './context';
 import type { Limits } from './limits';
 import { operatorPlayerView, type Profile } from './profile';
 import type { Relay } from './relay';
+import type { Segments } from './segments';
 import type { Sessions } from './sessions';
 import type { Wallet } from './wallet';
 
@@ -24,17 +25,17 @@ function clampLimit(limit: number, max: number): number {
 export class BackOfficeReads {
   constructor(
     private readonly ctx: PlayerContext,
-    private readonly parts: { profile: Profile; sessions: Sessions; limits: Limits; wallet: Wallet; adjustments: Adjustments; relay: Relay },
+    private readonly parts: { profile: Profile; sessions: Sessions; limits: Limits; wallet: Wallet; adjustments: Adjustments; relay: Relay; segments: Segments },
   ) {}
 
   inspect() {
     const p = this.ctx.profile();
     if (!p) return fail('player_not_found');
-    const { profile, sessions, limits, wallet, adjustments, relay } = this.parts;
+    const { profile, sessions, limits, wallet, adjustments, relay, segments } = this.parts;
     return {
       ok: true as const, player: operatorPlayerView(p), balances: wallet.balances(), kyc_history: profile.kycHistory(),
       sessions: sessions.list(), limits: limits.list(), withdrawals: wallet.withdrawals(), adjustments: adjustments.list(),
-      open_holds: wallet.openHolds(), relay: relay.status(),
+      open_holds: wallet.openHolds(), relay: relay.status(), segments: segments.view(),
     };
   }
 

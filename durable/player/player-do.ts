@@ -17,6 +17,7 @@ import { uuidv7 } from '../../domain/ids';
 import { jurisdictionById } from '../../domain/jurisdictions';
 import type { LimitKind, LimitPeriod } from '../../domain/limits';
 import type { Currency } from '../../domain/money';
+import type { SegmentsOutcome } from '../../domain/segments';
 import type { ProviderBetInput, ProviderRollbackInput, ProviderWinInput } from '../../domain/provider/types';
 import { verifyPassword } from '../../domain/password';
 import { brandOpsName } from '../brand-ops/types';
@@ -33,6 +34,7 @@ import { Profile, playerView, type PlayerView, type RegistrationInput } from './
 import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
 import { PLAYER_MIGRATIONS } from './schema';
+import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
 import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
 
@@ -63,6 +65,7 @@ export class PlayerDO extends DurableObject<Env> {
   protected readonly adjustmentsRg: Adjustments;
   protected readonly disputesRg: Disputes;
   protected readonly providerWalletRg: ProviderWallet;
+  protected readonly segmentsRg: Segments;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -77,12 +80,14 @@ export class PlayerDO extends DurableObject<Env> {
     this.adjustmentsRg = new Adjustments(this.c, this.walletRg);
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
+    this.segmentsRg = new Segments(this.c);
     this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'player', null);
     this.backOffice = new BackOfficeReads(this.c, {
       profile: this.profileRg, sessions: this.sessionsRg, limits: this.limitsRg, wallet: this.walletRg, adjustments: this.adjustmentsRg, relay: this.relay,
+      segments: this.segmentsRg,
     });
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, PLAYER_MIGRATIONS);
@@ -369,6 +374,19 @@ export class PlayerDO extends DurableObject<Env> {
 
   setVip(vip: boolean, actor: string) {
     return this.tx(() => this.profileRg.setVip(vip, actor));
+  }
+
+  /**
+   * One player's segments and VIP tier from a warehouse snapshot (POST /internal/v1/segments,
+   * trusted caller). Never a failure: an unknown player, a replay and a stale snapshot are outcomes
+   * the route reports per item. Delivery to the back office is left to the alarm: a publication
+   * touches thousands of players at once.
+   */
+  applySegments(input: { snapshot_id: string; segments: string[]; vip_tier: string | null }): { ok: true; outcome: SegmentsOutcome } {
+    return this.tx(() => {
+      if (!this.c.profile()) return { ok: true as const, outcome: 'unknown_player' as const };
+      return { ok: true as const, outcome: this.segmentsRg.apply(input.snapshot_id, input.segments, input.vip_tier) };
+    }, 'alarm');
   }
 
   // ---- provider seamless wallet (provider-wallet.ts; the worker has verified the provider's signature)

@@ -256,4 +256,17 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
   /* 5: the device of a session (domain/device.ts), for analytics; sessions opened before are 'unknown' */ `
   alter table sessions add column device text not null default 'unknown' check (device in ('mobile', 'desktop', 'tablet', 'app', 'unknown'));
   `,
+
+  /* 6: segments and VIP tier published by the warehouse (segments.ts, domain/segments.ts) */ `
+  -- The player's current membership, as of the newest snapshot applied. segments: a JSON array of
+  -- names, sorted. published_at: when that snapshot arrived; changed_at: when membership last changed.
+  create table segments (
+    id integer primary key check (id = 1),
+    snapshot_id text not null,
+    segments text not null,
+    vip_tier text,
+    published_at integer not null,
+    changed_at integer not null
+  );
+  `,
 ];

@@ -9,6 +9,7 @@ import type { BackOfficeReads } from '../../durable/player/backoffice';
 import type { DisputeOutcome } from '../../durable/player/disputes';
 import type { OperatorPlayerView, PlayerView } from '../../durable/player/profile';
 import type { RelayStatus } from '../../durable/player/relay';
+import type { SegmentsView } from '../../durable/player/segments';
 import type { Hold as HoldView, Withdrawal as WithdrawalView } from '../../durable/player/wallet';
 import { mirrors } from '../http/mirror';
 import { Balance, CurrencyCode, LedgerEntry, Limit, Player, Session, Withdrawal } from '../schemas';
@@ -67,6 +68,14 @@ export const RelayState = mirrors<RelayStatus>()(z.object({
   after_seq: z.number().int(), failures: z.number().int(), last_error: z.string().nullable(), last_attempt_at: z.number().nullable(),
 }).openapi('RelayStatus'));
 
+export const PlayerSegments = mirrors<SegmentsView>()(z.object({
+  segments: z.array(z.string()).openapi({ description: 'Segment names, sorted; empty before the first publication' }),
+  vip_tier: z.string().nullable().openapi({ description: 'The VIP tier computed by the warehouse; null for none (distinct from the manual `vip` flag)' }),
+  snapshot_id: z.string().nullable().openapi({ description: 'The warehouse snapshot these come from; null when none was ever published' }),
+  published_at: z.number().nullable().openapi({ description: 'When that snapshot reached the player (ms since epoch)' }),
+  changed_at: z.number().nullable().openapi({ description: 'When the membership or tier last changed (ms since epoch)' }),
+}).openapi('PlayerSegments'));
+
 export const PlayerProfile = mirrors<Omit<Inspected, 'player'> & { player: OperatorPlayerView & { pii_masked: boolean }; names: Record<string, string> }>()(z.object({
   player: ProfilePlayer,
   balances: z.array(Balance),
@@ -77,6 +86,7 @@ export const PlayerProfile = mirrors<Omit<Inspected, 'player'> & { player: Opera
   adjustments: z.array(Adjustment),
   open_holds: z.array(Hold),
   relay: RelayState.openapi({ description: "Where the relay of this player's events to the brand's back office stands" }),
+  segments: PlayerSegments.openapi({ description: 'Segments and VIP tier published by the warehouse (docs/segments.md)' }),
   names: z.record(z.string(), z.string()).openapi({ description: 'Display names of the `operator:<id>` / `player:<id>` references above (the player masked unless revealed)' }),
 }).openapi('PlayerProfile'));
 

@@ -40,6 +40,9 @@ export async function playerPage(ctx) {
       ['Country', p.country], ['Jurisdiction', p.jurisdiction], ['Currency', p.currency], ['Status', pill(p.status)],
       ['KYC', pill(p.kyc_status)], ['VIP', p.vip ? 'yes' : 'no'], ['Registered', fmtTime(p.created_at)],
     ];
+    const seg = v.segments ?? { segments: [], vip_tier: null, published_at: null };
+    facts.push(['Segments', seg.segments.length ? seg.segments.join(', ') : 'none'], ['VIP tier', seg.vip_tier ?? 'none'],
+      ['Segments published', seg.published_at ? fmtTime(seg.published_at) : 'never']);
     if (p.cool_off_until) facts.push(['Cooling off until', fmtTime(p.cool_off_until)]);
     if (p.status === 'self_excluded') facts.push(['Self-excluded until', p.self_exclusion_permanent ? 'permanently' : fmtTime(p.self_excluded_until)]);
     replace($('#profile'), facts.map(([k, val]) => [h('dt', {}, k), h('dd', { dataset: { field: k } }, val)]));
