@@ -23,6 +23,7 @@ MODEL (
     jurisdiction = 'Licensing jurisdiction of the player',
     session_id = 'The session (all steps but login_failed)',
     login_country = 'Country of the login, ISO 3166 alpha-2 (login_succeeded, login_foreign_country)',
+    device = 'Coarse device of the login (login_succeeded only): mobile, desktop, tablet, app, or unknown when the event predates the field (2026-12); NULL on other steps',
     registered_country = 'Country the player registered in (login_foreign_country only)',
     failure_reason = 'Why a login failed, e.g. wrong_password (login_failed only)',
     end_reason = 'Why the session ended (session_ended only): logout, idle_timeout, max_length, time_limit, cool_off, self_exclusion, account_locked, account_closed',
@@ -34,6 +35,7 @@ MODEL (
     unique_combination_of_columns(columns := [session_id, step], condition := session_id IS NOT NULL),
     accepted_values(column := step, is_in := ('login_succeeded', 'login_failed', 'login_foreign_country', 'session_ended')),
     accepted_values(column := end_reason, is_in := ('logout', 'idle_timeout', 'max_length', 'time_limit', 'cool_off', 'self_exclusion', 'account_locked', 'account_closed')),
+    accepted_values(column := device, is_in := ('mobile', 'desktop', 'tablet', 'app', 'unknown')),
     accepted_range(column := duration_ms, min_v := 0),
     forall(criteria := [(step = 'login_failed') = (session_id IS NULL)])
   )
@@ -57,6 +59,7 @@ typed AS (
     jurisdiction,
     CAST(payload->>'$.session_id' AS VARCHAR) AS session_id,
     CAST(coalesce(payload->>'$.login_country', payload->>'$.country') AS VARCHAR) AS login_country,
+    CAST(CASE WHEN event_type = 'player.login.succeeded' THEN coalesce(payload->>'$.device', 'unknown') END AS VARCHAR) AS device,
     CAST(payload->>'$.registered_country' AS VARCHAR) AS registered_country,
     CAST(CASE WHEN event_type = 'player.login.failed' THEN payload->>'$.reason' END AS VARCHAR) AS failure_reason,
     CAST(CASE WHEN event_type = 'player.session.ended' THEN payload->>'$.reason' END AS VARCHAR) AS end_reason,
