@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Writes the seeds that mirror config/: models/seeds/jurisdictions.csv (config/jurisdictions.json)
- * and models/seeds/brands.csv (config/brands.json). config/ stays the source of truth; the CSVs are
+ * Writes the seeds that mirror config/: models/seeds/jurisdictions.csv (config/jurisdictions.json),
+ * models/seeds/brands.csv (config/brands.json) and models/seeds/games.csv (config/games.json, the declared RTP). config/ stays the source of truth; the CSVs are
  * generated and committed so the warehouse can join on them, and scripts/config-seeds.test.ts fails
  * when they disagree with config/ (run `npm run config:seeds` after editing config/).
  *
@@ -38,12 +38,22 @@ export function brandsCsv(config) {
   return csv(['brand_id', 'name', 'is_default', 'config_version'], rows);
 }
 
+/** models/seeds/games.csv from config/games.json: one row per catalog game, its declared RTP. */
+export function gamesCsv(config) {
+  const rows = config.games.map((g) => {
+    if (!Number.isInteger(g.rtp_bp)) throw new Error(`game ${g.game_id}: rtp_bp must be an integer`);
+    return { game_id: g.game_id, provider_id: g.provider_id, title: g.title, category_id: g.category_id, table_id: g.table_id ?? '', rtp_bp: g.rtp_bp, config_version: config.version };
+  });
+  return csv(['game_id', 'provider_id', 'title', 'category_id', 'table_id', 'rtp_bp', 'config_version'], rows);
+}
+
 /** Each generated seed: its path and the text config/ says it must hold. */
 export function configSeeds(root = ROOT) {
   const read = (f) => JSON.parse(readFileSync(join(root, 'config', f), 'utf8'));
   return [
     { path: join(root, 'models', 'seeds', 'jurisdictions.csv'), text: jurisdictionsCsv(read('jurisdictions.json')) },
     { path: join(root, 'models', 'seeds', 'brands.csv'), text: brandsCsv(read('brands.json')) },
+    { path: join(root, 'models', 'seeds', 'games.csv'), text: gamesCsv(read('games.json')) },
   ];
 }
 
