@@ -1,0 +1,153 @@
+-- Every counted stake and win, once, in one shape: the building block of fct_ggr_daily,
+-- fct_player_daily and the game / table performance marts, so their totals agree by construction.
+--   * table bet: its settlement (table.bet.settled with result win, lose or push) is one row with
+--     the stake and what it returned; a void or expired bet gave the stake back without a game and
+--     is not counted, and a bet not yet settled is not counted yet. Dated on the settlement.
+--   * provider bet: its debit is one row with the stake (bonus part from the debit), dated on the
+--     debit, unless the bet was rolled back (then the stake was given back: not counted at all).
+--   * provider win: the provider's own transaction (stg_wins win_source provider), one row, dated
+--     on the credit. The wallet's copy of the same win (win_source wallet, hold prov:...) is NOT
+--     read: reading both would count the win twice.
+MODEL (
+  name intermediate.int_gaming_activity,
+  kind INCREMENTAL_BY_TIME_RANGE (
+    time_column activity_date,
+    lookback 2
+  ),
+  cron '*/1 * * * *',
+  interval_unit 'day',
+  allow_partials true,
+  grain [activity_kind, bet_source, activity_id],
+  owner data,
+  tags [intermediate, gaming, money],
+  description 'One row per counted stake or win: a settled table bet (stake and return together), a provider debit not rolled back (stake), a provider win transaction (win). Voided / expired table bets and rolled-back provider bets are left out; a rollback later than the 2-day lookback is not seen (the debit stays counted). Money in integer minor units of currency.',
+  column_descriptions (
+    activity_kind = 'bet (a stake, with the table bet''s return when settled) or win (a provider win transaction)',
+    bet_source = 'table (live table) or provider (third-party game)',
+    activity_id = 'Table bet id, provider bet tx id, or provider win tx id',
+    event_id = 'The staging event the row comes from',
+    occurred_at = 'When the settlement, debit or win happened (UTC)',
+    activity_date = 'UTC day of occurred_at: the day the row counts on',
+    player_id = 'The player',
+    jurisdiction = 'Licensing jurisdiction of the player',
+    table_id = 'Live table (table rows only)',
+    provider_id = 'Game provider (edge-studio for live tables, from seeds.games)',
+    game_id = 'Game of the catalog',
+    round_id = 'Table round id or the provider''s round id',
+    hold_id = 'The wallet hold of the stake (bet rows)',
+    currency = 'Currency of the money',
+    currency_exponent = 'Minor-unit exponent of currency',
+    is_bet = '1 for a counted bet, 0 for a win row',
+    stake_minor = 'Stake counted, minor units (0 on win rows)',
+    win_minor = 'Paid back to the player, stake included for a winning or pushed table bet, minor units',
+    bonus_stake_minor = 'Part of the stake funded by bonus money (from the hold''s reservation or the provider debit), minor units'
+  ),
+  audits (
+    not_null(columns := [activity_kind, bet_source, activity_id, occurred_at, activity_date, player_id, game_id, currency, currency_exponent, stake_minor, win_minor, bonus_stake_minor]),
+    unique_combination_of_columns(columns := [activity_kind, bet_source, activity_id]),
+    accepted_range(column := stake_minor, min_v := 0),
+    accepted_range(column := win_minor, min_v := 0),
+    forall(criteria := [bonus_stake_minor BETWEEN 0 AND stake_minor])
+  )
+);
+
+WITH table_bets AS (
+  SELECT *
+  FROM staging.stg_bets
+  WHERE event_date BETWEEN @start_ds AND @end_ds
+    AND bet_source = 'table' AND step = 'settled' AND result IN ('win', 'lose', 'push')
+),
+table_holds AS (
+  -- the reservation of a table stake: its real / bonus split (reserved at most a few days before settling)
+  SELECT hold_id, real_minor, bonus_minor
+  FROM staging.stg_holds
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 3 AND @end_ds
+    AND step = 'reserved' AND hold_origin = 'table'
+),
+table_rows AS (
+  SELECT
+    CAST('bet' AS VARCHAR) AS activity_kind,
+    CAST('table' AS VARCHAR) AS bet_source,
+    b.bet_id AS activity_id,
+    b.event_id,
+    b.occurred_at,
+    b.event_date AS activity_date,
+    b.player_id,
+    b.jurisdiction,
+    b.table_id,
+    CAST(coalesce(g.provider_id, 'edge-studio') AS VARCHAR) AS provider_id,
+    b.game_id,
+    b.round_id,
+    b.hold_id,
+    b.currency,
+    b.currency_exponent,
+    1 AS is_bet,
+    b.amount_minor AS stake_minor,
+    coalesce(b.returned_minor, 0) AS win_minor,
+    least(coalesce(h.bonus_minor, 0), b.amount_minor) AS bonus_stake_minor
+  FROM table_bets AS b
+  LEFT JOIN table_holds AS h ON h.hold_id = b.hold_id
+  LEFT JOIN seeds.games AS g ON g.game_id = b.game_id
+),
+rolled_back AS (
+  -- rollbacks of the interval and after it: a debit of the interval rolled back later is not a stake
+  SELECT DISTINCT bet_id
+  FROM staging.stg_bets
+  WHERE event_date >= @start_ds AND bet_source = 'provider' AND step = 'rolled_back'
+),
+provider_rows AS (
+  SELECT
+    CAST('bet' AS VARCHAR) AS activity_kind,
+    CAST('provider' AS VARCHAR) AS bet_source,
+    b.bet_id AS activity_id,
+    b.event_id,
+    b.occurred_at,
+    b.event_date AS activity_date,
+    b.player_id,
+    b.jurisdiction,
+    CAST(NULL AS VARCHAR) AS table_id,
+    b.provider_id,
+    b.game_id,
+    b.round_id,
+    b.hold_id,
+    b.currency,
+    b.currency_exponent,
+    1 AS is_bet,
+    b.amount_minor AS stake_minor,
+    CAST(0 AS BIGINT) AS win_minor,
+    coalesce(b.bonus_minor, 0) AS bonus_stake_minor
+  FROM staging.stg_bets AS b
+  WHERE b.event_date BETWEEN @start_ds AND @end_ds
+    AND b.bet_source = 'provider' AND b.step = 'debited'
+    AND b.bet_id NOT IN (SELECT bet_id FROM rolled_back)
+),
+provider_wins AS (
+  SELECT
+    CAST('win' AS VARCHAR) AS activity_kind,
+    CAST('provider' AS VARCHAR) AS bet_source,
+    w.win_id AS activity_id,
+    w.event_id,
+    w.occurred_at,
+    w.event_date AS activity_date,
+    w.player_id,
+    w.jurisdiction,
+    CAST(NULL AS VARCHAR) AS table_id,
+    w.provider_id,
+    w.game_id,
+    w.provider_round_id AS round_id,
+    CAST(NULL AS VARCHAR) AS hold_id,
+    w.currency,
+    w.currency_exponent,
+    0 AS is_bet,
+    CAST(0 AS BIGINT) AS stake_minor,
+    w.amount_minor AS win_minor,
+    CAST(0 AS BIGINT) AS bonus_stake_minor
+  FROM staging.stg_wins AS w
+  WHERE w.event_date BETWEEN @start_ds AND @end_ds
+    AND w.win_source = 'provider'
+)
+SELECT * FROM table_rows
+UNION ALL
+SELECT * FROM provider_rows
+UNION ALL
+SELECT * FROM provider_wins
