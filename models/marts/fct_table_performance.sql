@@ -1,0 +1,121 @@
+-- How each live table paid out each UTC day against what it should: rounds, bets, handle (stakes),
+-- payouts, hold (handle - payouts) and observed RTP (payouts / handle) next to the declared
+-- (theoretical) RTP of the catalog. Amounts in EUR (several currencies play at one table): each
+-- currency's minor-unit sums are converted at the day's seeds.fx_rates rate, in DECIMAL, then
+-- added; observed RTP is computed from the unrounded EUR sums. Same rows as marts.fct_ggr_daily
+-- (intermediate.int_gaming_activity, table bets only), so handle = stakes and hold = GGR there.
+-- rounds_settled counts every round the table settled (stg_table_rounds), with or without bets.
+MODEL (
+  name marts.fct_table_performance,
+  kind INCREMENTAL_BY_TIME_RANGE (
+    time_column activity_date,
+    lookback 2
+  ),
+  cron '*/1 * * * *',
+  interval_unit 'day',
+  allow_partials true,
+  grain [activity_date, table_id],
+  owner data,
+  tags [marts, gaming, fairness, tables],
+  description 'One row per UTC day and live table with a settled bet: rounds, bets, handle, payouts, hold in EUR (DECIMAL(18,2)), observed RTP (payouts / handle) and theoretical RTP (declared rtp_bp of seeds.games / 10000; NULL with theoretical_rtp_note when the game is not in the catalog seed).',
+  column_descriptions (
+    activity_date = 'UTC day (settlement of a table bet, debit of a provider bet, credit of a provider win)',
+    table_id = 'Live table',
+    game_id = 'Game of the catalog the table runs',
+    game = 'roulette or baccarat',
+    rounds = 'Distinct rounds with a counted (settled, not void) bet',
+    rounds_settled = 'Rounds the table settled that day, with or without bets (stg_table_rounds)',
+    bets = 'Settled bets counted (result win, lose or push)',
+    players = 'Distinct players',
+    currencies = 'Distinct currencies played',
+    handle_eur = 'Stakes in EUR, DECIMAL(18,2)',
+    payouts_eur = 'Paid back to players in EUR (stake included for table bets), DECIMAL(18,2)',
+    hold_eur = 'handle - payouts in EUR (= GGR), DECIMAL(18,2)',
+    observed_rtp = 'payouts / handle, DECIMAL(9,6); NULL when the handle is 0',
+    theoretical_rtp = 'Declared RTP of the game (seeds.games rtp_bp / 10000), DECIMAL(9,6); NULL if unknown',
+    theoretical_rtp_note = 'Where theoretical_rtp comes from, or why it is NULL',
+    rtp_gap = 'observed_rtp - theoretical_rtp (noise on a small handle: a day is few rounds)'
+  ),
+  audits (
+    not_null(columns := [activity_date, table_id, game_id, rounds, rounds_settled, bets, handle_eur, payouts_eur, hold_eur, theoretical_rtp_note]),
+    unique_combination_of_columns(columns := [activity_date, table_id]),
+    accepted_range(column := handle_eur, min_v := 0),
+    accepted_range(column := payouts_eur, min_v := 0),
+    accepted_range(column := observed_rtp, min_v := 0),
+    accepted_range(column := theoretical_rtp, min_v := 0.8, max_v := 1),
+    forall(criteria := [abs(hold_eur - (handle_eur - payouts_eur)) <= 0.01])
+  )
+);
+
+WITH activity AS (
+  SELECT *
+  FROM intermediate.int_gaming_activity
+  WHERE activity_date BETWEEN @start_ds AND @end_ds AND bet_source = 'table'
+),
+bet_games AS (
+  SELECT bet_id, any_value(game) AS game
+  FROM staging.stg_bets
+  WHERE event_date BETWEEN @start_ds AND @end_ds AND bet_source = 'table' AND step = 'settled'
+  GROUP BY bet_id
+),
+settled_rounds AS (
+  SELECT event_date AS activity_date, table_id, count(DISTINCT round_id) AS rounds_settled
+  FROM staging.stg_table_rounds
+  WHERE event_date BETWEEN @start_ds AND @end_ds AND step = 'settled'
+  GROUP BY ALL
+),
+per_currency AS (
+  SELECT
+    a.activity_date, a.table_id, a.currency,
+    sum(a.stake_minor) AS stakes_minor,
+    sum(a.win_minor) AS wins_minor,
+    any_value(a.currency_exponent) AS currency_exponent
+  FROM activity AS a
+  GROUP BY ALL
+),
+eur AS (
+  SELECT
+    p.activity_date, p.table_id,
+    sum(CAST(p.stakes_minor AS DECIMAL(20, 0)) * CAST(CASE p.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) * fx.rate_to_eur) AS handle,
+    sum(CAST(p.wins_minor AS DECIMAL(20, 0)) * CAST(CASE p.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) * fx.rate_to_eur) AS payouts
+  FROM per_currency AS p
+  LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = p.activity_date AND fx.currency = p.currency
+  GROUP BY ALL
+),
+counts AS (
+  SELECT
+    activity_date, table_id,
+    any_value(game_id) AS game_id,
+    any_value(b.game) AS game,
+    count(DISTINCT round_id) AS rounds,
+    CAST(sum(is_bet) AS BIGINT) AS bets,
+    count(DISTINCT player_id) AS players,
+    count(DISTINCT currency) AS currencies
+  FROM activity
+  LEFT JOIN bet_games AS b ON b.bet_id = activity.activity_id
+  GROUP BY ALL
+)
+SELECT
+  c.activity_date,
+  c.table_id,
+  c.game_id,
+  c.game,
+  c.rounds,
+  coalesce(r.rounds_settled, 0) AS rounds_settled,
+  c.bets,
+  c.players,
+  c.currencies,
+  CAST(round(e.handle, 2) AS DECIMAL(18, 2)) AS handle_eur,
+  CAST(round(e.payouts, 2) AS DECIMAL(18, 2)) AS payouts_eur,
+  CAST(round(e.handle - e.payouts, 2) AS DECIMAL(18, 2)) AS hold_eur,
+  CAST(CASE WHEN e.handle > 0 THEN e.payouts / e.handle END AS DECIMAL(9, 6)) AS observed_rtp,
+  CAST(g.rtp_bp / 10000 AS DECIMAL(9, 6)) AS theoretical_rtp,
+  CAST(CASE
+    WHEN g.game_id IS NULL THEN 'unknown: game not in seeds.games (config/games.json); a game added through the operator API is not in the seed'
+    ELSE 'declared rtp_bp of config/games.json: the payout table''s best bet (domain/fairness/theoretical-rtp.ts); the bet mix can make the expected RTP lower (baccarat tie, player)'
+  END AS VARCHAR) AS theoretical_rtp_note,
+  CAST(CASE WHEN e.handle > 0 THEN e.payouts / e.handle END AS DECIMAL(9, 6)) - CAST(g.rtp_bp / 10000 AS DECIMAL(9, 6)) AS rtp_gap
+FROM counts AS c
+JOIN eur AS e ON e.activity_date = c.activity_date AND e.table_id = c.table_id
+LEFT JOIN settled_rounds AS r ON r.activity_date = c.activity_date AND r.table_id = c.table_id
+LEFT JOIN seeds.games AS g ON g.game_id = c.game_id
