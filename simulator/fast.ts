@@ -108,7 +108,7 @@ const DEALER_RESULT_MS = 8_000;
  * voided before its result (dealer misdeal, wheel fault, stream outage); per table bet, the chance
  * the table cannot reach the player's object at settlement until the hold expires.
  */
-const ADJUSTMENT_SESSION_CHANCE: Record<Archetype, number> = { dormant: 0.002, casual: 0.004, regular: 0.006, highroller: 0.04, at_risk: 0.006 };
+const ADJUSTMENT_SESSION_CHANCE: Record<Archetype, number> = { dormant: 0.01, casual: 0.02, regular: 0.03, highroller: 0.1, at_risk: 0.03 };
 const FAILED_LOGIN_BURST_CHANCE = 0.002;
 const ROUND_VOID_SHARE = 0.002;
 const HOLD_EXPIRY_SHARE = 0.0005;
@@ -1081,7 +1081,7 @@ class Generator_ {
     if (!isCurrency(p.currency)) return;
     const b = p.brng;
     const threshold = fourEyesThresholdMinor(p.currency);
-    const big = p.archetype === 'highroller' ? b.chance(0.5) : b.chance(0.1);
+    const big = p.archetype === 'highroller' ? b.chance(0.5) : b.chance(0.25);
     const debit = !big && b.chance(0.15);
     const eur = big ? b.range(600, 2_000) : b.range(5, 60);
     let amount = roundAmount(eur, p.currency);
@@ -1092,7 +1092,7 @@ class Generator_ {
     const requester = b.pick(this.operators);
     const approver = this.operators[(this.operators.indexOf(requester) + 1 + b.int(this.operators.length - 1)) % this.operators.length]!;
     const decideAt = at + Math.floor(HOUR_MS * (0.2 + b.exp(6)));
-    const approve = b.chance(0.75);
+    const approve = b.chance(0.7);
     const rejectReason = b.pick(['not covered by policy', 'duplicate request', 'amount not justified']);
     this.schedule(p, at, () => {
       const signed = debit ? -Math.min(amount, this.available(p)) : amount;

@@ -324,7 +324,7 @@ export function loginClient(rng: Rng, h: Habits, first: boolean): DeviceClient {
  * (REACTIVATION_LAPSE_DAYS) and comes back once, for a new lifetime. Illustrative share, not measured.
  */
 export const REACTIVATION_SHARE = 0.3;
-export const REACTIVATION_LAPSE_DAYS: [number, number] = [14, 40];
+export const REACTIVATION_LAPSE_DAYS: [number, number] = [14, 28];
 
 /**
  * Loss chasing: a share of players (more among the at-risk archetype) who, after a loss, raise their
@@ -353,8 +353,8 @@ export const STRUCTURING_SESSION_CHANCE = 0.5;
  * per cent of the deposit) and ask for most of it back within the hour (the platform's
  * rapid_deposit_withdraw alert fires on it). Illustrative.
  */
-export const QUICK_CASHOUT_SHARE = 0.03;
-export const QUICK_CASHOUT_SESSION_CHANCE = 0.5;
+export const QUICK_CASHOUT_SHARE = 0.04;
+export const QUICK_CASHOUT_SESSION_CHANCE = 0.6;
 /** High rollers flagged VIP by an operator after a few sessions. */
 export const VIP_SHARE_OF_HIGHROLLERS = 0.6;
 
