@@ -25,6 +25,16 @@
  *                  limits end sessions (time_limit), reality checks emit rg.reality_check.due
  *   breaks         rg.cool_off.started (+ session ended), rg.cool_off.ended at its end; self-exclusion:
  *                  player.status.changed active->self_excluded, rg.self_exclusion.started, session ended
+ *   alerts         ops.alert.raised (brand ops, seconds after its trigger): large_win, rapid_deposit_withdraw, failed_logins
+ *   adjustment     backoffice.adjustment.requested then .applied (at once, approved_by null, at or under the four-eyes
+ *                  threshold; balance_after = real balance) or, above it, hours later .applied (by a second operator) | .rejected
+ *   VIP            player.vip.changed false->true (an operator)
+ *   round void     table.round.opened, .closed, .voided {bets_refunded}; per bet wallet.hold.voided, table.bet.settled {result void}
+ *   hold expiry    wallet.hold.expired at the hold's expires_at, then table.bet.settled {result expired}
+ *
+ * Lifecycle and risk behaviours (reactivation after weeks, loss chasing, structuring, deposit-then-withdraw;
+ * model.ts pickBehaviour) and operator activity draw from streams of their own (`behaviour:<i>`,
+ * `table-ops:<table>`), so players without them keep their events byte for byte.
  *
  * Automated-table outcomes are drawn with the platform's provably-fair algorithm from a seed of the
  * simulator's PRNG, so every simulated round verifies (domain/fairness/provably-fair.ts verifyRound).
