@@ -15,7 +15,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  ARCHETYPES, DAY_MS, baccaratSpot, birthDate, loginClient, nextShapedTime, pickArchetype, pickCountry, pickCurrency, pickHabits, pickSource, rouletteSpot, roundAmount,
+  ARCHETYPES, CHASE_MAX_REDEPOSITS, CHASE_STAKE_MAX, CHASE_STAKE_STEP, DAY_MS, QUICK_CASHOUT_SESSION_CHANCE, STRUCTURING_SESSION_CHANCE, baccaratSpot, pickBehaviour, structuringAmounts, birthDate, loginClient, nextShapedTime, pickArchetype, pickCountry, pickCurrency, pickHabits, pickSource, rouletteSpot, roundAmount,
   TABLES, slotsFor, spinReturn, type Archetype, type CountryProfile, type SlotGame,
 } from './model';
 import { Rng } from './rng';
@@ -65,6 +65,12 @@ export type ApiSummary = {
   cool_offs: number;
   self_exclusions: number;
   churned: number;
+  /** Lifecycle and risk behaviours (docs/simulator.md): loss-chasing redeposits, structuring deposits, quick cash-outs; operator adjustments and VIP flags. */
+  chase_redeposits: number;
+  structuring_deposits: number;
+  quick_cashouts: number;
+  adjustments: number;
+  vip_flags: number;
   requests: number;
   /** Refusals the API gives by design (limits, 451, 409 ...), counted by "status code". */
   refusals: Record<string, number>;
@@ -138,6 +144,8 @@ class Driver {
   private readonly runId: string;
   private opsToken: string | null = null;
   private readonly withdrawals: { player_id: string; withdrawal_id: string; rng: Rng }[] = [];
+  /** Back-office work done at the end as the operator: adjustments and VIP flags. */
+  private readonly opsTasks: { player_id: string; key: string; kind: 'adjustment' | 'vip'; currency: string; amount_minor: number; reason: string }[] = [];
   tables: TableInfo[] = [];
   private readonly sockets: WebSocket[] = [];
 
@@ -149,7 +157,7 @@ class Driver {
     this.summary = {
       players: o.players, players_done: 0, registrations: 0, logins: 0, kyc_verified: 0, kyc_other: 0, deposits: 0, deposit_webhooks: 0, table_bets: 0,
       slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, limit_changes: 0, cool_offs: 0, self_exclusions: 0,
-      churned: 0, requests: 0, refusals: {}, errors: {}, elapsed_ms: 0, notes: [],
+      churned: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, vip_flags: 0, requests: 0, refusals: {}, errors: {}, elapsed_ms: 0, notes: [],
     };
   }
 
@@ -270,6 +278,22 @@ class Driver {
     }
   }
 
+  /** Adjustments (applied at once up to the four-eyes threshold; above it they wait for a second operator, which the simulator does not have) and VIP flags. */
+  async operatorTasks(): Promise<void> {
+    if (!this.opsToken) return;
+    for (const t of this.opsTasks) {
+      if (t.kind === 'vip') {
+        const r = await this.call('PUT', `/v1/ops/players/${t.player_id}/vip`, { token: this.opsToken, country: 'MT', body: { vip: true, reason: t.reason } });
+        if (r.ok) this.summary.vip_flags++;
+      } else {
+        const r = await this.call('POST', `/v1/ops/players/${t.player_id}/adjustments`, {
+          token: this.opsToken, country: 'MT', headers: { 'Idempotency-Key': t.key }, body: { currency: t.currency, bucket: 'real', amount_minor: t.amount_minor, reason: t.reason },
+        });
+        if (r.ok) this.summary.adjustments++;
+      }
+    }
+  }
+
   // ---- one player --------------------------------------------------------------------------------
 
   async player(i: number): Promise<void> {
@@ -289,6 +313,10 @@ class Driver {
     // their own. The platform stamps events with its real clock, so hours shape only the lifecycle here.
     const hrng = Rng.derive(this.seed, `api-habits:${i}`);
     const habits = pickHabits(hrng);
+    // Loss chasing, structuring, quick cash-outs, VIP and operator adjustments, from an Rng of their own.
+    // Reactivation after weeks is not possible here: the platform stamps events with its real clock.
+    const brng = Rng.derive(this.seed, `api-behaviour:${i}`);
+    const beh = pickBehaviour(brng, archetype);
     let device = loginClient(hrng, habits, true);
     let sessions = 1;
     for (let t = nextShapedTime(rng, 0, a.gapDays * DAY_MS, c.utc, habits.shape); t < Math.min(horizon, churnAt); t = nextShapedTime(rng, t, a.gapDays * DAY_MS, c.utc, habits.shape)) sessions++;
@@ -352,12 +380,58 @@ class Driver {
         }
       }
 
+      const availableNow = async (): Promise<number> => {
+        const w = await api('GET', '/v1/wallet');
+        return (w.body?.balances ?? []).find((b: { currency: string }) => b.currency === currency)?.available_minor ?? 0;
+      };
+      const depositOnly = async (amount: number, key: string): Promise<boolean> => {
+        const d = await api('POST', '/v1/wallet/deposits', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-${key}` }, body: { amount_minor: amount, currency, provider: 'sandbox' } });
+        if (d.ok) this.summary.deposits++;
+        return d.ok;
+      };
+
+      // structuring: several deposits just under the AML threshold in the session, a few spins between
+      if (beh.structurer && brng.chance(STRUCTURING_SESSION_CHANCE)) {
+        let k = 0;
+        for (const amount of structuringAmounts(brng, currency)) {
+          if (await depositOnly(amount, `st${k++}`)) this.summary.structuring_deposits++;
+          if (slots.length > 0 && brng.chance(0.5)) await this.slotStint(brng, token, playerId, c.country, currency, stake, brng.pick(slots), 3);
+        }
+      }
+      // deposit then withdraw with little play (the platform's rapid_deposit_withdraw alert fires on it)
+      if (beh.quickCashout && kyc === 'verified' && brng.chance(QUICK_CASHOUT_SESSION_CHANCE)) {
+        const amount = roundAmount((depositSize / roundAmount(1, currency)) * brng.range(3, 10), currency);
+        if (await depositOnly(amount, 'qc')) {
+          if (slots.length > 0) await this.slotStint(brng, token, playerId, c.country, currency, stake, brng.pick(slots), 3);
+          const avail = await availableNow();
+          const out = Math.min(avail, Math.floor(amount * (0.85 + 0.1 * brng.next())));
+          if (out > 0) {
+            const r = await api('POST', '/v1/wallet/withdrawals', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-qc-wd` }, body: { amount_minor: out, currency } });
+            if (r.ok) {
+              this.summary.withdrawals++;
+              this.summary.quick_cashouts++;
+              this.withdrawals.push({ player_id: playerId, withdrawal_id: r.body.withdrawal.withdrawal_id, rng: Rng.derive(this.seed, `wd:${i}:${s}:qc`) });
+            }
+          }
+        }
+      }
+
       // play: slots and tables
       const stints = rng.range(1, 3);
       for (let st = 0; st < stints; st++) {
         const atTable = tables.length > 0 && (slots.length === 0 || rng.chance(0.4));
         if (atTable) await this.tableStint(rng, token, c.country, currency, stake, rng.pick(tables));
-        else if (slots.length > 0) await this.slotStint(rng, token, playerId, c.country, currency, stake, rng.pick(slots));
+        else if (slots.length > 0) await this.slotStint(rng, token, playerId, c.country, currency, stake, rng.pick(slots), undefined, beh.chaser);
+      }
+      // loss chasing: bust, deposit again at once (more each time) and play on at raised stakes
+      if (beh.chaser && slots.length > 0) {
+        for (let n = 1; n <= CHASE_MAX_REDEPOSITS && (await availableNow()) < stake; n++) {
+          if (!brng.chance(0.85)) break;
+          const amount = roundAmount((depositSize / roundAmount(1, currency)) * (1 + 0.5 * n), currency);
+          if (!(await depositOnly(amount, `chase${n}`))) break;
+          this.summary.chase_redeposits++;
+          await this.slotStint(brng, token, playerId, c.country, currency, stake, brng.pick(slots), undefined, true);
+        }
       }
 
       // money out
@@ -402,18 +476,31 @@ class Driver {
         }
       }
       if (rng.chance(0.75)) await api('DELETE', '/v1/sessions/current'); // the rest walk away: idle timeout
+      // the back office: VIP flag for high rollers after a few sessions; now and then an adjustment
+      if (beh.vip && s === 2) this.opsTasks.push({ player_id: playerId, key: '', kind: 'vip', currency, amount_minor: 0, reason: 'simulator: high roller flagged VIP' });
+      if (brng.chance(archetype === 'highroller' ? 0.1 : 0.03)) {
+        const big = brng.chance(archetype === 'highroller' ? 0.5 : 0.25);
+        this.opsTasks.push({
+          player_id: playerId, key: `sim-${this.runId}-${i}-${s}-adj`, kind: 'adjustment', currency,
+          amount_minor: roundAmount(big ? brng.range(600, 2_000) : brng.range(5, 60), currency), reason: big ? 'simulator: compensation for a game malfunction' : 'simulator: goodwill after a support complaint',
+        });
+      }
     }
     if (churned) this.summary.churned++;
   }
 
-  private async slotStint(rng: Rng, token: string, playerId: string, country: string, currency: string, stake: number, game: SlotGame): Promise<void> {
+  private async slotStint(rng: Rng, token: string, playerId: string, country: string, currency: string, stake: number, game: SlotGame, spinsMax?: number, chaser = false): Promise<void> {
     const launch = await this.call('POST', `/v1/games/${game.game_id}/launch`, { token, country, body: { currency } });
     if (!launch.ok) return;
     const lt = launch.body.token as string;
     const lim = game.limits[currency]!;
-    const amount = Math.min(lim.max_minor, Math.max(lim.min_minor, stake));
-    const spins = Math.max(1, Math.floor((this.o.spins ?? 12) * (0.5 + rng.next())));
+    let amount = Math.min(lim.max_minor, Math.max(lim.min_minor, stake));
+    let spins = Math.max(1, Math.floor((this.o.spins ?? 12) * (0.5 + rng.next())));
+    if (spinsMax !== undefined) spins = Math.min(spins, spinsMax);
+    let mult = 1;
     for (let n = 0; n < spins; n++) {
+      // a loss chaser raises the stake after each loss (up to CHASE_STAKE_MAX x) and drops back after a win
+      if (chaser) amount = Math.min(lim.max_minor, Math.max(lim.min_minor, Math.round(stake * mult)));
       const txId = rng.uuidv7(Date.now());
       const roundId = `r-${txId}`;
       const bet = await this.provider(game.provider_id, 'bet', { token: lt, tx_id: txId, round_id: roundId, game_id: game.game_id, currency, amount_minor: amount });
@@ -424,7 +511,9 @@ class Driver {
         if (rb.ok) this.summary.slot_rollbacks++;
         continue;
       }
-      await this.provider(game.provider_id, 'win', { player_id: playerId, tx_id: `w-${txId}`, round_id: roundId, game_id: game.game_id, currency, amount_minor: spinReturn(rng, game, amount), bet_tx_id: txId });
+      const won = spinReturn(rng, game, amount);
+      await this.provider(game.provider_id, 'win', { player_id: playerId, tx_id: `w-${txId}`, round_id: roundId, game_id: game.game_id, currency, amount_minor: won, bet_tx_id: txId });
+      mult = won < amount ? Math.min(CHASE_STAKE_MAX, mult * CHASE_STAKE_STEP) : 1;
     }
   }
 
@@ -493,6 +582,7 @@ export async function simulateApi(opts: ApiOptions): Promise<ApiSummary> {
     };
     await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 8) }, worker));
     await d.decideWithdrawals();
+    await d.operatorTasks();
   } finally {
     if (timer) clearInterval(timer);
     await d.stop();

@@ -25,6 +25,16 @@
  *                  limits end sessions (time_limit), reality checks emit rg.reality_check.due
  *   breaks         rg.cool_off.started (+ session ended), rg.cool_off.ended at its end; self-exclusion:
  *                  player.status.changed active->self_excluded, rg.self_exclusion.started, session ended
+ *   alerts         ops.alert.raised (brand ops, seconds after its trigger): large_win, rapid_deposit_withdraw, failed_logins
+ *   adjustment     backoffice.adjustment.requested then .applied (at once, approved_by null, at or under the four-eyes
+ *                  threshold; balance_after = real balance) or, above it, hours later .applied (by a second operator) | .rejected
+ *   VIP            player.vip.changed false->true (an operator)
+ *   round void     table.round.opened, .closed, .voided {bets_refunded}; per bet wallet.hold.voided, table.bet.settled {result void}
+ *   hold expiry    wallet.hold.expired at the hold's expires_at, then table.bet.settled {result expired}
+ *
+ * Lifecycle and risk behaviours (reactivation after weeks, loss chasing, structuring, deposit-then-withdraw;
+ * model.ts pickBehaviour) and operator activity draw from streams of their own (`behaviour:<i>`,
+ * `table-ops:<table>`), so players without them keep their events byte for byte.
  *
  * Automated-table outcomes are drawn with the platform's provably-fair algorithm from a seed of the
  * simulator's PRNG, so every simulated round verifies (domain/fairness/provably-fair.ts verifyRound).
@@ -42,8 +52,11 @@ import jurisdictionsConfig from '../config/jurisdictions.json';
 import {
   ARCHETYPES, BRAND_WEIGHTS, DAY_MS, HOUR_MS, MINOR_PER_EUR, TABLES, baccaratSpot, birthDate, nextShapedTime, pickArchetype, pickCountry, pickCurrency,
   loginClient, pickHabits, pickSource, rouletteSpot, roundAmount, shapedTime, slotsFor, spinReturn, tableLimit,
-  type Archetype, type ArchetypeProfile, type Habits, type SlotGame, type TableDef,
+  CHASE_MAX_REDEPOSITS, CHASE_STAKE_MAX, CHASE_STAKE_STEP, QUICK_CASHOUT_SESSION_CHANCE, STRUCTURING_SESSION_CHANCE, pickBehaviour, structuringAmounts,
+  type Archetype, type ArchetypeProfile, type Behaviour, type Habits, type SlotGame, type TableDef,
 } from './model';
+import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } from '../domain/backoffice';
+import { formatMinor, isCurrency } from '../domain/money';
 import { Rng } from './rng';
 
 export type HistoryOptions = {
@@ -72,6 +85,15 @@ export type HistoryCounts = {
   withdrawals_paid: number;
   withdrawals_rejected: number;
   kyc_submissions: number;
+  reactivated: number;
+  chase_raises: number;
+  chase_redeposits: number;
+  structuring_deposits: number;
+  quick_cashouts: number;
+  adjustments: number;
+  alerts: number;
+  rounds_voided: number;
+  holds_expired: number;
   limit_changes: number;
   cool_offs: number;
   self_exclusions: number;
@@ -89,6 +111,21 @@ const TABLE_HOLD_TTL_MS = 3_600_000;
 const SETTLE_SLACK_MS = 120;
 /** A dealer needs this long after betting closes to spin the wheel or deal the cards. */
 const DEALER_RESULT_MS = 8_000;
+/**
+ * Operator activity, illustrative rates (not measured): per session, the chance an operator adjusts
+ * the player's balance afterwards (goodwill credits, compensation); per non-first session, the chance
+ * of a run of mistyped passwords that trips the failed_logins alert; per round, the chance it is
+ * voided before its result (dealer misdeal, wheel fault, stream outage); per table bet, the chance
+ * the table cannot reach the player's object at settlement until the hold expires.
+ */
+const ADJUSTMENT_SESSION_CHANCE: Record<Archetype, number> = { dormant: 0.01, casual: 0.02, regular: 0.03, highroller: 0.1, at_risk: 0.03 };
+const FAILED_LOGIN_BURST_CHANCE = 0.002;
+const ROUND_VOID_SHARE = 0.002;
+const HOLD_EXPIRY_SHARE = 0.0005;
+const VOID_REASONS: Record<'dealer' | 'auto', string[]> = {
+  dealer: ['misdeal', 'wheel fault: ball left the wheel', 'video stream interrupted', 'card shoe error'],
+  auto: ['video stream interrupted', 'table maintenance'],
+};
 
 type Ev = { t: number; q: number; type: string; line: string };
 
@@ -113,6 +150,8 @@ type Round = {
   commitment: string | null;
   bets: number;
   lastSettle: number;
+  /** Voided by an operator or the dealer before its result (no result, every stake back). */
+  void: { at: number; actor: string; reason: string } | null;
 };
 
 type TableSim = {
@@ -122,6 +161,8 @@ type TableSim = {
   t0: number;
   kStart: number;
   rng: Rng;
+  /** Operator incidents (round voids, settlement failures), a stream of their own so the rounds' own draws do not move. */
+  orng: Rng;
   rounds: Map<number, Round>;
   dealer: string | null;
 };
@@ -143,6 +184,12 @@ type Player = {
   /** Hours of play and devices, drawn from an Rng of their own (`hrng`): the player's other draws (`rng`) do not move with them. */
   habits: Habits;
   hrng: Rng;
+  /** Lifecycle and risk behaviours (reactivation, loss chasing, structuring, quick cash-outs, VIP) and operator activity, from an Rng of their own (`brng`). */
+  beh: Behaviour;
+  brng: Rng;
+  /** Lapsed and came back (once). */
+  reactivated: boolean;
+  vip: boolean;
   regAt: number;
   churnAt: number;
   kyc: 'none' | 'pending' | 'verified' | 'rejected';
@@ -161,6 +208,8 @@ type Player = {
   /** Share of play time on slots (the rest at tables, when the player has any). */
   slotShare: number;
   actions: Action[];
+  /** Loss chasing: the multiple of the usual stake the player is at after losses (1 otherwise). */
+  chaseMult: number;
   sessions: number;
   churned: boolean;
   lastT: number;
@@ -221,6 +270,7 @@ export function emptyCounts(): HistoryCounts {
   return {
     events: 0, players: 0, registrations: 0, sessions: 0, deposits: 0, deposits_failed: 0, deposit_refusals: 0, table_bets: 0, table_rounds: 0,
     slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, kyc_submissions: 0, limit_changes: 0,
+    reactivated: 0, chase_raises: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, alerts: 0, rounds_voided: 0, holds_expired: 0,
     cool_offs: 0, self_exclusions: 0, churned: 0, by_type: {}, first_at: null, last_at: null,
   };
 }
@@ -281,7 +331,7 @@ class Generator_ {
       const t0 = this.start - (this.start % cycle) - 7919 * (i + 1);
       return {
         def, rules: gameRules(def.game), cycle, t0, kStart: Math.floor((this.start - t0) / cycle), rng: Rng.derive(this.seed, `table:${def.table_id}`),
-        rounds: new Map(), dealer: def.mode === 'dealer' ? this.operators[i % this.operators.length]! : null,
+        orng: Rng.derive(this.seed, `table-ops:${def.table_id}`), rounds: new Map(), dealer: def.mode === 'dealer' ? this.operators[i % this.operators.length]! : null,
       };
     });
     this.counts.players = opts.players;
@@ -293,8 +343,8 @@ class Generator_ {
    * Appends one event, serialised at once: the envelope by hand in Outbox.emit's field order (its
    * values are ids, codes and numbers that need no escaping), the flat payload with JSON.stringify.
    */
-  private emit(t: number, type: string, player: Player | null, currency: string | null, payload: Record<string, PayloadValue>, table?: { table_id: string; round_id: string; player?: Player | null }): void {
-    const id = (player ? player.rng : this.rng).uuidv7(t);
+  private emit(t: number, type: string, player: Player | null, currency: string | null, payload: Record<string, PayloadValue>, table?: { table_id: string; round_id: string; player?: Player | null }, idRng?: Rng): void {
+    const id = (idRng ?? (player ? player.rng : this.rng)).uuidv7(t);
     const who = table ? (table.player ?? null) : player;
     const line = '{"event_id":"' + id + '","event_type":"' + type + '","schema_version":1,"occurred_at":' + t
       + ',"player_id":' + (who ? '"' + who.id + '"' : 'null')
@@ -364,13 +414,15 @@ class Generator_ {
       const a = ARCHETYPES[archetype];
       const hrng = Rng.derive(this.seed, `habits:${i}`);
       const habits = pickHabits(hrng);
+      const brng = Rng.derive(this.seed, `behaviour:${i}`);
+      const beh = pickBehaviour(brng, archetype);
       const regAt = shapedTime(rng, this.start, this.now, c.utc, habits.shape);
       const stakeEur = Math.max(0.1, rng.logNormal(a.stakeEur, 0.6));
       const slots = slotsFor(c.jurisdiction, currency);
       const tables = this.tables.filter((t) => t.def.limits[currency]);
       const p: Player = {
         id: rng.uuidv7(regAt), rng, country: c.country, utc: c.utc, jurisdiction: c.jurisdiction, currency,
-        brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, regAt,
+        brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, beh, brng, reactivated: false, vip: false, chaseMult: 1, regAt,
         churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0,
         balance: 0, held: 0, depositLimit: null, deposits: [], sessionLimitMin: null, realityMin: null,
         stake: roundAmount(stakeEur, currency), depositSize: roundAmount(Math.max(10, rng.logNormal(a.depositEur, 0.5)), currency),
@@ -401,6 +453,18 @@ class Generator_ {
   private nextSession(p: Player, after: number): void {
     if (p.status === 'self_excluded') return;
     let t = nextShapedTime(p.rng, after, p.a.gapDays * DAY_MS, p.utc, p.habits.shape);
+    if (t > p.churnAt && p.beh.reactivates && !p.reactivated) {
+      // lapses for weeks, then comes back once for a new lifetime (a reactivated player)
+      p.reactivated = true;
+      const back = Math.max(after, p.churnAt) + Math.floor(p.beh.lapseDays * DAY_MS);
+      t = shapedTime(p.brng, back, back + DAY_MS, p.utc, p.habits.shape);
+      p.churnAt = t + Math.floor(p.brng.exp(Math.max(7, p.a.lifetimeDays) * DAY_MS));
+      if (t <= this.now) {
+        this.counts.reactivated++;
+        this.wake.push(t, { p, kind: 'session' });
+      }
+      return;
+    }
     if (t > p.churnAt) {
       if (!p.churned) {
         p.churned = true;
@@ -430,6 +494,7 @@ class Generator_ {
         this.emit(t, 'player.login.failed', p, null, { reason: 'wrong_password' });
         t += r.range(4_000, 25_000);
       }
+      if (p.brng.chance(FAILED_LOGIN_BURST_CHANCE)) t = this.failedLoginBurst(p, t);
       if (p.coolOffUntil > t) {
         this.emit(t, 'player.login.failed', p, null, { reason: 'cooling_off' });
         this.nextSession(p, p.coolOffUntil);
@@ -452,18 +517,33 @@ class Generator_ {
     t += r.range(3_000, 40_000);
 
     if (first) t = this.onboarding(p, t);
+    // AML-relevant players get verified (a withdrawal needs KYC); the draws are theirs alone
+    if (first && (p.beh.structurer || p.beh.quickCashout) && p.kyc === 'none') t = this.submitKyc(p, t + p.brng.range(20_000, 120_000), p.brng);
+    if (p.beh.vip && !p.vip && p.sessions >= 3) t = this.flagVip(p, t);
     let ending: 'logout' | 'idle_timeout' | 'time_limit' | 'cool_off' | 'self_exclusion' = 'logout';
 
-    if (p.archetype !== 'dormant' || r.chance(0.25)) {
+    const special = p.beh.structurer && p.brng.chance(STRUCTURING_SESSION_CHANCE) ? 'structure'
+      : p.beh.quickCashout && p.kyc === 'verified' && p.brng.chance(QUICK_CASHOUT_SESSION_CHANCE) ? 'cashout' : null;
+    if (special === 'structure') {
+      t = this.structure(p, t, Math.min(timeLimitAt - 1_000, this.now));
+    } else if (special === 'cashout') {
+      t = this.quickCashout(p, t, Math.min(timeLimitAt - 1_000, this.now));
+    } else if (p.archetype !== 'dormant' || r.chance(0.25)) {
       // Money in, then play until the time is up or the money is gone (and maybe more money in).
       if (this.available(p) < p.stake * 8) t = this.deposit(p, t, first ? p.depositSize : Math.max(p.depositSize, this.redepositSize(p)));
       let busts = 0;
       while (t < stopAt) {
         if (this.available(p) < this.minStake(p)) {
-          if (busts >= 3 || !r.chance(p.a.redeposit)) break;
+          // a loss chaser goes back in (almost always, more times, within minutes, with more each time)
+          const chase = p.beh.chaser;
+          const again = r.chance(p.a.redeposit);
+          if (busts >= (chase ? CHASE_MAX_REDEPOSITS : 3) || !(again || (chase && p.brng.chance(0.85)))) break;
           busts++;
           const before = p.balance;
-          t = this.deposit(p, t + r.range(5_000, 60_000), this.redepositSize(p));
+          const wait = r.range(5_000, 60_000);
+          const size = this.redepositSize(p);
+          if (chase) this.counts.chase_redeposits++;
+          t = this.deposit(p, t + (chase ? p.brng.range(15_000, 180_000) : wait), chase ? roundTo(Math.floor(size * (1 + 0.5 * busts)), 1) : size);
           if (p.balance === before) break; // refused or failed
           continue;
         }
@@ -500,6 +580,8 @@ class Generator_ {
     // a session still open at `now` has no end yet (the flush drops what lies after `now`)
     this.emit(endAt, 'player.session.ended', p, null, { session_id: sessionId, reason: ending, duration_ms: endAt - start });
     p.lastT = endAt;
+    p.chaseMult = 1;
+    if (p.deposits.length > 0 && p.brng.chance(ADJUSTMENT_SESSION_CHANCE[p.archetype])) this.adjustment(p, endAt + Math.floor(p.brng.range(1, 48) * HOUR_MS * p.brng.next()) + 60_000);
     this.nextSession(p, endAt);
   }
 
@@ -518,17 +600,16 @@ class Generator_ {
     return t;
   }
 
-  private submitKyc(p: Player, t: number): number {
+  private submitKyc(p: Player, t: number, r: Rng = p.rng): number {
     this.counts.kyc_submissions++;
-    const r = p.rng;
-    this.emit(t, 'player.kyc.changed', p, null, { from: p.kyc, to: 'pending', reason: 'submitted via sandbox', actor: 'player' });
+    this.emit(t, 'player.kyc.changed', p, null, { from: p.kyc, to: 'pending', reason: 'submitted via sandbox', actor: 'player' }, undefined, r);
     p.kyc = 'pending';
     const x = r.next();
     if (x < 0.86) {
-      this.emit(t, 'player.kyc.changed', p, null, { from: 'pending', to: 'verified', reason: 'decided by sandbox', actor: 'kyc:sandbox' });
+      this.emit(t, 'player.kyc.changed', p, null, { from: 'pending', to: 'verified', reason: 'decided by sandbox', actor: 'kyc:sandbox' }, undefined, r);
       p.kyc = 'verified';
     } else if (x < 0.92) {
-      this.emit(t, 'player.kyc.changed', p, null, { from: 'pending', to: 'rejected', reason: 'decided by sandbox', actor: 'kyc:sandbox' });
+      this.emit(t, 'player.kyc.changed', p, null, { from: 'pending', to: 'rejected', reason: 'decided by sandbox', actor: 'kyc:sandbox' }, undefined, r);
       p.kyc = 'rejected';
     } else {
       // left pending for a compliance officer, who decides within a couple of days
@@ -538,7 +619,7 @@ class Generator_ {
       this.schedule(p, Math.max(at, t + 60_000), () => {
         if (p.kyc !== 'pending') return;
         const to = verified ? 'verified' : 'rejected';
-        this.emit(Math.max(at, t + 60_000), 'player.kyc.changed', p, null, { from: 'pending', to, reason: verified ? 'documents match' : 'document unreadable', actor });
+        this.emit(Math.max(at, t + 60_000), 'player.kyc.changed', p, null, { from: 'pending', to, reason: verified ? 'documents match' : 'document unreadable', actor }, undefined, r);
         p.kyc = to;
       });
     }
@@ -629,6 +710,7 @@ class Generator_ {
     const spins = Math.max(5, Math.floor(r.logNormal(60, 0.8)));
     const pace = r.range(2_500, 6_000);
     for (let i = 0; i < spins && t < stopAt; i++) {
+      if (p.beh.chaser) stake = Math.min(lim.max_minor, Math.max(lim.min_minor, Math.round(p.stake * p.chaseMult)));
       if (this.available(p) < stake) {
         stake = Math.max(lim.min_minor, Math.floor(stake / 2));
         if (this.available(p) < stake) break;
@@ -665,7 +747,9 @@ class Generator_ {
         if (win > 0) {
           p.balance += win;
           this.emit(t2, 'wallet.win.credited', p, p.currency, { win_id: `prov:${provider}:${winId}`, hold_id: holdId, bucket: 'real', amount_minor: win, balance_after_minor: p.balance });
+          this.maybeLargeWin(p, t2, `prov:${provider}:${winId}`, win);
         }
+        if (p.beh.chaser) this.chase(p, win < stake);
         this.emit(t2, 'provider.win.credited', p, p.currency, {
           provider_id: provider, game_id: game.game_id, tx_id: winId, round_id: roundId, amount_minor: win, bet_tx_id: txId, balance_after_minor: p.balance - p.held,
         });
@@ -712,9 +796,14 @@ class Generator_ {
     rd = {
       table, k, round_id: roundId, round_no: k - table.kStart + 1, opened_at: opened, closes_at: closes,
       result_at: def.mode === 'auto' ? closes + 3 : closes + DEALER_RESULT_MS - table.rng.range(0, 4_000),
-      outcome, outcomeJson: JSON.stringify(outcome), summary, seed, commitment, bets: 0, lastSettle: 0,
+      outcome, outcomeJson: JSON.stringify(outcome), summary, seed, commitment, bets: 0, lastSettle: 0, void: null,
     };
     rd.lastSettle = rd.result_at + 5;
+    if (table.orng.chance(ROUND_VOID_SHARE)) {
+      const reason = table.orng.pick(VOID_REASONS[def.mode]);
+      const actor = table.dealer ? `operator:${table.dealer}` : `operator:${this.operators[table.orng.int(this.operators.length)]}`;
+      rd.void = { at: closes + table.orng.range(1_000, 4_000), actor, reason };
+    }
     table.rounds.set(k, rd);
     return rd;
   }
@@ -741,7 +830,8 @@ class Generator_ {
         const s = this.spot(rules, def.game === 'roulette' ? rouletteSpot(r) : baccaratSpot(r));
         const lim = tableLimit(def, p.currency, s.bet_type)!;
         const straightish = s.bet_type === 'straight' || s.bet_type === 'split' || s.bet_type === 'tie' || s.bet_type.endsWith('_pair');
-        const wanted = straightish ? Math.max(1, Math.floor(p.stake / 2)) : p.stake * (1 + r.int(3));
+        const base = p.beh.chaser ? Math.round(p.stake * p.chaseMult) : p.stake;
+        const wanted = straightish ? Math.max(1, Math.floor(base / 2)) : base * (1 + r.int(3));
         const amount = Math.min(lim.max_minor, Math.max(lim.min_minor, roundTo(wanted, lim.min_minor)));
         if (at >= rd.closes_at - 200 || this.available(p) < amount) break;
         this.catchUp(p, at);
@@ -761,8 +851,39 @@ class Generator_ {
       }
       // settlement, in the order the table settles: post the hold, credit the return, mark the bet
       let st = rd.result_at + 4 + r.range(0, 40);
+      if (rd.void) {
+        // voided before its result: every stake goes back (the hold is voided), the bet settles as void
+        let vt = rd.void.at + 2;
+        for (const b of placed) {
+          this.catchUp(p, vt);
+          p.held -= b.amount;
+          this.emit(vt, 'wallet.hold.voided', p, p.currency, { hold_id: b.holdId, kind: 'bet', amount_minor: b.amount }, undefined, p.brng);
+          this.emit(vt + 1, 'table.bet.settled', null, p.currency, {
+            bet_id: b.betId, game: def.game, game_id: def.game_id, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount, returned_minor: 0, result: 'void',
+          }, { table_id: def.table_id, round_id: rd.round_id, player: p }, p.brng);
+          vt += 3;
+        }
+        t = vt;
+        continue;
+      }
+      let lost = 0;
       for (const b of placed) {
         const s = rules.settle(b.spot, b.amount, rd.outcome);
+        lost += b.amount - s.returned_minor;
+        if (table.orng.chance(HOLD_EXPIRY_SHARE)) {
+          // the table could not reach the player's object until the hold ran out: the stake goes back, the bet settles as expired
+          const exp = b.at + TABLE_HOLD_TTL_MS;
+          this.schedule(p, exp, () => {
+            p.held -= b.amount;
+            this.emit(exp, 'wallet.hold.expired', p, p.currency, { hold_id: b.holdId, kind: 'bet', amount_minor: b.amount }, undefined, p.brng);
+          });
+          this.emit(exp + 30_000, 'table.bet.settled', null, p.currency, {
+            bet_id: b.betId, game: def.game, game_id: def.game_id, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount, returned_minor: 0, result: 'expired',
+          }, { table_id: def.table_id, round_id: rd.round_id, player: p }, p.brng);
+          if (exp + 30_000 > rd.lastSettle) rd.lastSettle = exp + 30_000;
+          this.counts.holds_expired++;
+          continue;
+        }
         this.catchUp(p, st);
         p.held -= b.amount;
         p.balance -= b.amount;
@@ -770,6 +891,7 @@ class Generator_ {
         if (s.returned_minor > 0) {
           p.balance += s.returned_minor;
           this.emit(st, 'wallet.win.credited', p, p.currency, { win_id: `${b.holdId}:return`, hold_id: b.holdId, bucket: 'real', amount_minor: s.returned_minor, balance_after_minor: p.balance });
+          this.maybeLargeWin(p, st, `${b.holdId}:return`, s.returned_minor);
         }
         this.emit(st + 1, 'table.bet.settled', null, p.currency, {
           bet_id: b.betId, game: def.game, game_id: def.game_id, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount, returned_minor: s.returned_minor, result: s.result,
@@ -777,6 +899,7 @@ class Generator_ {
         if (st + 1 > rd.lastSettle) rd.lastSettle = st + 1;
         st += r.range(1, 6);
       }
+      if (p.beh.chaser && placed.length) this.chase(p, lost > 0);
       t = st;
     }
     return t;
@@ -796,6 +919,11 @@ class Generator_ {
           round_no: rd.round_no, game: def.game, game_id: def.game_id, mode: def.mode, commitment: rd.commitment, closes_at: rd.closes_at, actor,
         }, sub);
         this.emit(rd.closes_at, 'table.round.closed', null, null, { round_no: rd.round_no, bets: rd.bets, actor: table.dealer ? 'timer' : 'rng' }, sub);
+        if (rd.void) {
+          this.emit(rd.void.at, 'table.round.voided', null, null, { round_no: rd.round_no, game: def.game, actor: rd.void.actor, reason: rd.void.reason, bets_refunded: rd.bets }, sub, table.orng);
+          this.counts.rounds_voided++;
+          continue;
+        }
         this.emit(rd.result_at, 'table.round.result', null, null, {
           round_no: rd.round_no, game: def.game, source: table.dealer ? 'dealer' : 'rng', actor, outcome: rd.outcomeJson, summary: rd.summary, server_seed: rd.seed,
         }, sub);
@@ -814,35 +942,194 @@ class Generator_ {
     const amount = roundAmount(avail / (MINOR_PER_UNIT(p.currency)) * (0.5 + 0.5 * r.next()), p.currency);
     if (amount > avail || amount <= 0) return t;
     t += r.range(5_000, 60_000);
+    this.withdraw(p, t, amount, r);
+    return t + r.range(2_000, 10_000);
+  }
+
+  /** A withdrawal request and, hours later, an operator's decision (approve then pay most, reject a few). */
+  private withdraw(p: Player, t: number, amount: number, r: Rng): void {
     const wid = r.uuidv7(t);
     const holdId = `wd:${wid}`;
     p.held += amount;
-    this.emit(t, 'wallet.hold.reserved', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount, real_minor: amount, bonus_minor: 0, expires_at: null, ref: wid });
-    this.emit(t, 'wallet.withdrawal.requested', p, p.currency, { withdrawal_id: wid, amount_minor: amount });
+    this.emit(t, 'wallet.hold.reserved', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount, real_minor: amount, bonus_minor: 0, expires_at: null, ref: wid }, undefined, r);
+    this.emit(t, 'wallet.withdrawal.requested', p, p.currency, { withdrawal_id: wid, amount_minor: amount }, undefined, r);
     this.counts.withdrawals++;
+    this.maybeRapidCashoutAlert(p, t, amount);
     // an operator works the queue: approve (then pay) most, reject a few
     const operator = `operator:${r.pick(this.operators)}`;
     const decideAt = t + Math.floor(HOUR_MS * (0.3 + r.exp(10)));
     const approve = r.chance(0.9);
     this.schedule(p, decideAt, () => {
       if (approve) {
-        this.emit(decideAt, 'wallet.withdrawal.approved', p, p.currency, { withdrawal_id: wid, amount_minor: amount, actor: operator });
+        this.emit(decideAt, 'wallet.withdrawal.approved', p, p.currency, { withdrawal_id: wid, amount_minor: amount, actor: operator }, undefined, r);
         const paidAt = decideAt + Math.floor(HOUR_MS * (0.1 + r.exp(6)));
         this.schedule(p, paidAt, () => {
           p.held -= amount;
           p.balance -= amount;
-          this.emit(paidAt, 'wallet.hold.posted', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount, released_minor: 0, balance_after_minor: p.balance - p.held });
-          this.emit(paidAt, 'wallet.withdrawal.paid', p, p.currency, { withdrawal_id: wid, amount_minor: amount, balance_after_minor: p.balance - p.held });
+          this.emit(paidAt, 'wallet.hold.posted', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount, released_minor: 0, balance_after_minor: p.balance - p.held }, undefined, r);
+          this.emit(paidAt, 'wallet.withdrawal.paid', p, p.currency, { withdrawal_id: wid, amount_minor: amount, balance_after_minor: p.balance - p.held }, undefined, r);
           this.counts.withdrawals_paid++;
         });
       } else {
         p.held -= amount;
-        this.emit(decideAt, 'wallet.hold.voided', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount });
-        this.emit(decideAt, 'wallet.withdrawal.rejected', p, p.currency, { withdrawal_id: wid, amount_minor: amount, actor: operator, reason: r.pick(['bonus terms not met', 'payment method mismatch', 'source of funds check']) });
+        this.emit(decideAt, 'wallet.hold.voided', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount }, undefined, r);
+        this.emit(decideAt, 'wallet.withdrawal.rejected', p, p.currency, { withdrawal_id: wid, amount_minor: amount, actor: operator, reason: r.pick(['bonus terms not met', 'payment method mismatch', 'source of funds check']) }, undefined, r);
         this.counts.withdrawals_rejected++;
       }
     });
-    return t + r.range(2_000, 10_000);
+  }
+
+  // ---- loss chasing, structuring, quick cash-outs ---------------------------------------------------
+
+  /** A loss chaser raises the stake after a loss (up to CHASE_STAKE_MAX x), and drops back after a win. */
+  private chase(p: Player, lost: boolean): void {
+    if (!lost) {
+      p.chaseMult = 1;
+      return;
+    }
+    const next = Math.min(CHASE_STAKE_MAX, p.chaseMult * CHASE_STAKE_STEP);
+    if (next > p.chaseMult) this.counts.chase_raises++;
+    p.chaseMult = next;
+  }
+
+  /** Several deposits just under the AML threshold within a day (minutes to hours apart), little play in between. */
+  private structure(p: Player, t: number, stopAt: number): number {
+    const b = p.brng;
+    for (const amount of structuringAmounts(b, p.currency)) {
+      if (t >= stopAt) break;
+      const before = p.balance;
+      t = this.deposit(p, t, amount);
+      if (p.balance > before) this.counts.structuring_deposits++;
+      // a few spins, so the account does not look idle
+      if (t < stopAt && p.slots.length && b.chance(0.5)) t = this.slotStint(p, t, Math.min(stopAt, t + b.range(60_000, 300_000)));
+      t += b.range(3 * 60_000, 20 * 60_000);
+    }
+    return Math.min(t, stopAt);
+  }
+
+  /** Deposit a large amount, play a few per cent of it, ask for most of it back within the hour. */
+  private quickCashout(p: Player, t: number, stopAt: number): number {
+    const b = p.brng;
+    const before = p.balance;
+    t = this.deposit(p, t, roundAmount((p.depositSize / MINOR_PER_UNIT(p.currency)) * b.range(3, 10), p.currency));
+    const deposited = p.balance - before;
+    if (deposited <= 0) return t;
+    if (p.slots.length) t = this.slotStint(p, t, Math.min(stopAt, t + b.range(60_000, 6 * 60_000)));
+    t += b.range(30_000, 20 * 60_000);
+    const avail = this.available(p);
+    const amount = Math.min(avail, Math.floor(deposited * (0.85 + 0.1 * b.next())));
+    if (amount <= 0 || t >= stopAt) return Math.min(t, stopAt);
+    this.withdraw(p, t, amount, b);
+    this.counts.quick_cashouts++;
+    return t + b.range(2_000, 10_000);
+  }
+
+  // ---- operators: alerts, adjustments, VIP ---------------------------------------------------------
+
+  /** `ops.alert.raised` by the brand's ops object, seconds after the event that triggered it (events reach it through the queue). */
+  private alert(p: Player, t: number, rule: 'large_win' | 'rapid_deposit_withdraw' | 'failed_logins', currency: string | null, summary: string): void {
+    const b = p.brng;
+    const at = t + b.range(800, 6_000);
+    this.emit(at, 'ops.alert.raised', p, currency, { alert_id: b.uuidv7(at), brand: p.brand, rule, severity: BACKOFFICE_CONFIG.anomaly_rules[rule].severity, summary }, undefined, b);
+    this.counts.alerts++;
+  }
+
+  private money(minor: number, currency: string): string {
+    return isCurrency(currency) ? formatMinor(minor, currency) : `${minor} minor ${currency}`;
+  }
+
+  private maybeLargeWin(p: Player, t: number, winId: string, amount: number): void {
+    if (!isCurrency(p.currency)) return;
+    const threshold = largeWinThresholdMinor(p.currency);
+    if (amount < threshold) return;
+    this.alert(p, t, 'large_win', p.currency, `Win of ${this.money(amount, p.currency)} credited (win ${winId}; threshold ${this.money(threshold, p.currency)})`);
+  }
+
+  /** The rule of durable/brand-ops/anomaly-rules.ts: a withdrawal request within window_ms of a deposit of which it is >= min_ratio_pct %. */
+  private maybeRapidCashoutAlert(p: Player, t: number, amount: number): void {
+    const { window_ms: windowMs, min_ratio_pct: pct } = BACKOFFICE_CONFIG.anomaly_rules.rapid_deposit_withdraw;
+    for (let i = p.deposits.length - 1; i >= 0; i--) {
+      const d = p.deposits[i]!;
+      if (d.t < t - windowMs) break;
+      if (d.t > t || d.amount * pct > amount * 100) continue;
+      const ratio = Math.floor((amount * 100) / d.amount);
+      const ms = t - d.t;
+      const mins = ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+      this.alert(p, t, 'rapid_deposit_withdraw', p.currency, `Withdrawal of ${this.money(amount, p.currency)} requested ${mins} after a deposit of ${this.money(d.amount, p.currency)} (${ratio}%)`);
+      return;
+    }
+  }
+
+  /** A run of mistyped passwords (someone guessing, or a forgotten password) that trips the failed_logins rule. */
+  private failedLoginBurst(p: Player, t: number): number {
+    const b = p.brng;
+    const { window_ms: windowMs, count } = BACKOFFICE_CONFIG.anomaly_rules.failed_logins;
+    const n = b.range(count, count + 3);
+    for (let i = 0; i < n; i++) {
+      this.emit(t, 'player.login.failed', p, null, { reason: 'wrong_password' }, undefined, b);
+      if (i === count - 1) this.alert(p, t, 'failed_logins', null, `${count} failed logins within ${Math.round(windowMs / 60_000)} min`);
+      t += b.range(3_000, 40_000);
+    }
+    return t + b.range(30_000, 5 * 60_000);
+  }
+
+  /** An operator flags a high roller as VIP (in the back office, while they play). */
+  private flagVip(p: Player, t: number): number {
+    const b = p.brng;
+    const at = t + b.range(1_000, 5_000);
+    this.emit(at, 'player.vip.changed', p, null, { from: false, to: true, actor: `operator:${b.pick(this.operators)}` }, undefined, b);
+    p.vip = true;
+    return at + b.range(1_000, 5_000);
+  }
+
+  /**
+   * A back-office adjustment of the real balance: a goodwill credit or compensation, now and then a
+   * correction the other way. Up to the four-eyes threshold it is applied at once (requested +
+   * applied, approved_by null); above it a second operator approves (applied) or rejects it later.
+   */
+  private adjustment(p: Player, at: number): void {
+    if (!isCurrency(p.currency)) return;
+    const b = p.brng;
+    const threshold = fourEyesThresholdMinor(p.currency);
+    const big = p.archetype === 'highroller' ? b.chance(0.5) : b.chance(0.25);
+    const debit = !big && b.chance(0.15);
+    const eur = big ? b.range(600, 2_000) : b.range(5, 60);
+    let amount = roundAmount(eur, p.currency);
+    if (!big) amount = Math.min(amount, threshold);
+    else amount = Math.max(amount, threshold + roundAmount(50, p.currency));
+    const reason = debit ? b.pick(['duplicate goodwill credit reversed', 'correction: bonus credited twice'])
+      : big ? b.pick(['compensation: game malfunction', 'VIP retention offer', 'compensation: late withdrawal']) : b.pick(['goodwill: support complaint', 'goodwill: failed deposit fee', 'birthday gift']);
+    const requester = b.pick(this.operators);
+    const approver = this.operators[(this.operators.indexOf(requester) + 1 + b.int(this.operators.length - 1)) % this.operators.length]!;
+    const decideAt = at + Math.floor(HOUR_MS * (0.2 + b.exp(6)));
+    const approve = b.chance(0.7);
+    const rejectReason = b.pick(['not covered by policy', 'duplicate request', 'amount not justified']);
+    this.schedule(p, at, () => {
+      const signed = debit ? -Math.min(amount, this.available(p)) : amount;
+      if (signed === 0) return;
+      const adjustmentId = b.uuidv7(at);
+      this.counts.adjustments++;
+      this.emit(at, 'backoffice.adjustment.requested', p, p.currency, {
+        adjustment_id: adjustmentId, bucket: 'real', amount_minor: signed, reason, actor: `operator:${requester}`, needs_approval: big,
+      }, undefined, b);
+      if (!big) {
+        p.balance += signed;
+        this.emit(at, 'backoffice.adjustment.applied', p, p.currency, {
+          adjustment_id: adjustmentId, bucket: 'real', amount_minor: signed, balance_after_minor: p.balance, requested_by: `operator:${requester}`, approved_by: null,
+        }, undefined, b);
+        return;
+      }
+      this.schedule(p, decideAt, () => {
+        if (approve) {
+          p.balance += signed;
+          this.emit(decideAt, 'backoffice.adjustment.applied', p, p.currency, {
+            adjustment_id: adjustmentId, bucket: 'real', amount_minor: signed, balance_after_minor: p.balance, requested_by: `operator:${requester}`, approved_by: `operator:${approver}`,
+          }, undefined, b);
+        } else {
+          this.emit(decideAt, 'backoffice.adjustment.rejected', p, p.currency, { adjustment_id: adjustmentId, amount_minor: signed, actor: `operator:${approver}`, reason: rejectReason }, undefined, b);
+        }
+      });
+    });
   }
 
   private maybeResponsibleGaming(p: Player, t: number, _sessionId: string): { t: number; ending: 'logout' | 'cool_off' | 'self_exclusion' } | null {

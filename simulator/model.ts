@@ -315,3 +315,82 @@ export function loginClient(rng: Rng, h: Habits, first: boolean): DeviceClient {
   if (first || !h.second) return h.primary;
   return rng.chance(SECOND_DEVICE_LOGIN_SHARE) ? h.second : h.primary;
 }
+
+// ---- lifecycle, loss chasing, structuring -------------------------------------------------------
+
+/**
+ * Lifecycle: a player who reaches the end of their lifetime (the archetype's churn) either churns
+ * for good or, for REACTIVATION_SHARE of them (not dormant sign-ups), lapses for weeks
+ * (REACTIVATION_LAPSE_DAYS) and comes back once, for a new lifetime. Illustrative share, not measured.
+ */
+export const REACTIVATION_SHARE = 0.3;
+export const REACTIVATION_LAPSE_DAYS: [number, number] = [14, 28];
+
+/**
+ * Loss chasing: a share of players (more among the at-risk archetype) who, after a loss, raise their
+ * stake (x CHASE_STAKE_STEP per losing spin, up to CHASE_STAKE_MAX x their usual stake) and, when
+ * bust, deposit again within minutes, up to CHASE_MAX_REDEPOSITS times a session. Illustrative shares.
+ */
+export const LOSS_CHASER_SHARE: Record<Archetype, number> = { dormant: 0, casual: 0.04, regular: 0.08, highroller: 0.1, at_risk: 0.6 };
+export const CHASE_STAKE_STEP = 1.5;
+export const CHASE_STAKE_MAX = 4;
+export const CHASE_MAX_REDEPOSITS = 5;
+
+/**
+ * The AML reporting threshold the structurers stay under: deposits of about this much in EUR
+ * (converted with MINOR_PER_EUR) within a day. It mirrors the warehouse's seeds.aml_thresholds
+ * (structuring threshold, EUR-equivalent per day); keep the two equal if either changes.
+ */
+export const STRUCTURING_THRESHOLD_EUR = 2000;
+/** Each structuring deposit is this share of the threshold (just under it), 3 to 5 in a day, so their sum is above it. */
+export const STRUCTURING_DEPOSIT_SHARE: [number, number] = [0.8, 0.97];
+export const STRUCTURING_DEPOSITS: [number, number] = [3, 5];
+/** Share of players who structure (not dormant sign-ups), and per session, the chance they do it. Illustrative. */
+export const STRUCTURER_SHARE = 0.02;
+export const STRUCTURING_SESSION_CHANCE = 0.5;
+/**
+ * Deposit-then-withdraw with little play: a share of players who deposit, play a few spins (a few
+ * per cent of the deposit) and ask for most of it back within the hour (the platform's
+ * rapid_deposit_withdraw alert fires on it). Illustrative.
+ */
+export const QUICK_CASHOUT_SHARE = 0.04;
+export const QUICK_CASHOUT_SESSION_CHANCE = 0.6;
+/** High rollers flagged VIP by an operator after a few sessions. */
+export const VIP_SHARE_OF_HIGHROLLERS = 0.6;
+
+export type Behaviour = {
+  /** Comes back once after lapsing for weeks, instead of churning for good. */
+  reactivates: boolean;
+  lapseDays: number;
+  chaser: boolean;
+  structurer: boolean;
+  quickCashout: boolean;
+  vip: boolean;
+};
+
+/** A player's lifecycle and risk behaviours. Draw from an Rng of its own (a fixed number of draws). */
+export function pickBehaviour(rng: Rng, archetype: Archetype): Behaviour {
+  const dormant = archetype === 'dormant';
+  const reactivates = rng.chance(REACTIVATION_SHARE) && !dormant;
+  const lapseDays = REACTIVATION_LAPSE_DAYS[0] + rng.next() * (REACTIVATION_LAPSE_DAYS[1] - REACTIVATION_LAPSE_DAYS[0]);
+  const chaser = rng.chance(LOSS_CHASER_SHARE[archetype]);
+  const structurer = rng.chance(STRUCTURER_SHARE) && !dormant;
+  const quickCashout = rng.chance(QUICK_CASHOUT_SHARE) && !dormant;
+  const vip = rng.chance(VIP_SHARE_OF_HIGHROLLERS) && archetype === 'highroller';
+  return { reactivates, lapseDays, chaser, structurer, quickCashout, vip };
+}
+
+/** The amounts (minor units of `currency`) of one day's structuring: each just under the threshold. */
+export function structuringAmounts(rng: Rng, currency: string): number[] {
+  const n = rng.range(STRUCTURING_DEPOSITS[0], STRUCTURING_DEPOSITS[1]);
+  const perEur = MINOR_PER_EUR[currency] ?? 100;
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const share = STRUCTURING_DEPOSIT_SHARE[0] + rng.next() * (STRUCTURING_DEPOSIT_SHARE[1] - STRUCTURING_DEPOSIT_SHARE[0]);
+    // an uneven amount (people structuring rarely pick round numbers), in whole major units where the currency has them
+    const minor = Math.floor(STRUCTURING_THRESHOLD_EUR * share * perEur);
+    const unit = perEur >= 100 && currency !== 'JPY' ? 100 : 1;
+    out.push(Math.max(unit, Math.floor(minor / unit) * unit));
+  }
+  return out;
+}
