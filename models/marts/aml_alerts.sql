@@ -156,7 +156,7 @@ providers AS (
   SELECT
     'payment_providers' AS rule, player_id, any_value(jurisdiction) AS jurisdiction, any_value(currency) AS currency, any_value(currency_exponent) AS currency_exponent,
     CAST(min(occurred_at) AS TIMESTAMP) AS window_start, CAST(max(occurred_at) AS TIMESTAMP) AS window_end,
-    CAST(max(occurred_at) AS DATE) AS alert_date, CAST(date_trunc('week', event_date) AS VARCHAR) AS window_key,
+    CAST(max(occurred_at) AS DATE) AS alert_date, CAST(CAST(date_trunc('week', event_date) AS DATE) AS VARCHAR) AS window_key,
     count(*) AS deposits, sum(amount_minor) AS deposits_minor,
     NULL AS withdrawal_id, NULL AS withdrawal_minor, NULL AS withdrawal_outcome, NULL AS stakes_minor,
     count(DISTINCT payment_provider) AS providers, NULL AS threshold_minor,
