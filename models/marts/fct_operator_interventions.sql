@@ -38,7 +38,7 @@ MODEL (
     status_changes = 'Player status changes made by this operator',
     locks = 'Of which locks (to locked)',
     unlocks = 'Of which unlocks (from locked)',
-    vip_changes = 'VIP level changes made by this operator',
+    vip_changes = 'VIP flag changes (player.vip.changed) made by this operator',
     actions = 'All the above actions (requests and decisions) of the day'
   ),
   audits (
