@@ -35,6 +35,7 @@ MODEL (
     kyc_changes = 'KYC status changes made by this operator',
     kyc_verified = 'Of which to verified',
     kyc_rejected = 'Of which to rejected',
+    kyc_decision_median_s = 'Median seconds from the player''s KYC going pending to this operator''s verified / rejected; NULL without such decisions',
     status_changes = 'Player status changes made by this operator',
     locks = 'Of which locks (to locked)',
     unlocks = 'Of which unlocks (from locked)',
@@ -46,7 +47,8 @@ MODEL (
     unique_combination_of_columns(columns := [operator, activity_date]),
     accepted_range(column := actions, min_v := 1),
     accepted_range(column := adjustment_decision_median_s, min_v := 0),
-    accepted_range(column := withdrawal_decision_median_s, min_v := 0)
+    accepted_range(column := withdrawal_decision_median_s, min_v := 0),
+    accepted_range(column := kyc_decision_median_s, min_v := 0)
   )
 );
 
@@ -83,7 +85,10 @@ actions AS (
   FROM wd AS d LEFT JOIN wd AS r ON r.withdrawal_id = d.withdrawal_id AND r.step = 'requested'
   WHERE d.step IN ('approved', 'rejected')
   UNION ALL
-  SELECT actor, event_date, 'kyc_' || to_status, NULL, NULL FROM staging.stg_kyc
+  SELECT actor, event_date, 'kyc_' || to_status, NULL,
+    epoch(occurred_at - max(CASE WHEN to_status = 'pending' THEN occurred_at END)
+      OVER (PARTITION BY player_id ORDER BY occurred_at, event_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING))
+  FROM staging.stg_kyc
   UNION ALL
   SELECT actor, event_date,
     CASE WHEN change = 'vip_changed' THEN 'vip'
@@ -114,6 +119,7 @@ SELECT
   count(*) FILTER (WHERE action LIKE 'kyc_%') AS kyc_changes,
   count(*) FILTER (WHERE action = 'kyc_verified') AS kyc_verified,
   count(*) FILTER (WHERE action = 'kyc_rejected') AS kyc_rejected,
+  CAST(median(decision_s) FILTER (WHERE action IN ('kyc_verified', 'kyc_rejected')) AS BIGINT) AS kyc_decision_median_s,
   count(*) FILTER (WHERE action LIKE 'status_%') AS status_changes,
   count(*) FILTER (WHERE action = 'status_lock') AS locks,
   count(*) FILTER (WHERE action = 'status_unlock') AS unlocks,
