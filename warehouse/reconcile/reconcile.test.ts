@@ -8,9 +8,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PlayerSearchPage } from '../../worker/ops/brand-views';
-import { LedgerPage, PlayerProfile } from '../../worker/ops/player-views';
-import { ChallengeResponse, SessionResponse } from '../../worker/ops/schemas';
 import { classify, compareBalances, reconcile, totpCode, type Balance, type WarehouseBalance } from './reconcile';
 import { credentials, formatDifferences } from './command';
 
@@ -42,6 +39,15 @@ const operator = {
   operator_id: 'op-1', email: EMAIL, display_name: 'Chris Compliance', roles: ['compliance_officer' as const], brands: ['*'], jurisdictions: ['*'], vip_clearance: true,
   status: 'active' as const, mfa_enrolled: true, password_login: true, sso: false, created_by: 'bootstrap', created_at: T0 - 1e9, updated_at: T0 - 1e9,
 };
+
+/**
+ * The worker's response schemas, loaded at run time: warehouse/tsconfig.json type-checks Node code
+ * only, and a static import would pull the Workers-typed durable objects into it.
+ */
+type Schema = { parse(v: unknown): unknown };
+let ChallengeResponse: Schema, SessionResponse: Schema, PlayerSearchPage: Schema, LedgerPage: Schema;
+let PlayerProfile: { shape: { balances: Schema; open_holds: Schema } };
+const WORKER_OPS = '../../worker/ops/';
 
 let server: Server;
 let baseUrl: string;
@@ -105,6 +111,9 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
 }
 
 beforeAll(async () => {
+  ({ ChallengeResponse, SessionResponse } = await import(/* @vite-ignore */ `${WORKER_OPS}schemas`));
+  ({ PlayerSearchPage } = await import(/* @vite-ignore */ `${WORKER_OPS}brand-views`));
+  ({ LedgerPage, PlayerProfile } = await import(/* @vite-ignore */ `${WORKER_OPS}player-views`));
   server = createServer((req, res) => void handle(req, res).catch((e: Error) => send(res, 500, { error: { code: 'internal', message: e.message } })));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

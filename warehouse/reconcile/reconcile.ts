@@ -131,7 +131,10 @@ export class BackOffice {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const res = await this.fetchImpl(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await this.fetchImpl(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }).catch((err: Error) => {
+      const cause = (err.cause as Error | undefined)?.message ?? err.message;
+      throw new ReconcileError(`cannot reach the back office at ${this.baseUrl} (${method} ${path}): ${cause}; is the worker running (npm start), or give --base-url`);
+    });
     const text = await res.text();
     let parsed: unknown = null;
     try {
