@@ -1,11 +1,12 @@
 -- Each player's balance per currency as the warehouse knows it: the sum of the balance movements
 -- (intermediate.int_wallet_movements) per bucket, and what is held by holds still pending. The
 -- same shape as the edge's wallet view (durable/player/wallet.ts balances(): real, bonus, held,
--- available), so `wh reconcile` compares the two field by field.
+-- available), so `wh reconcile` compares the two field by field. A view, not a FULL table: it is as
+-- current as the staging models it reads (a FULL table waits for its own cron tick, and a
+-- reconcile right after a run would compare the edge with the previous minute's balances).
 MODEL (
   name marts.player_balances,
-  kind FULL,
-  cron '*/1 * * * *',
+  kind VIEW,
   grain [player_id, currency],
   owner data,
   tags [marts, wallet, money, reconciliation],

@@ -65,22 +65,28 @@ describe('edge balances == warehouse balances after a sync', () => {
       }
       await new Promise((r) => setTimeout(r, 5_000)); // the last outbox batches land
       await sync({ paths, source });
+      const said: string[] = [];
       const wh = await openWarehouse(paths.db);
       try {
-        const models = modelLoop(join(process.cwd(), 'models'), () => {});
+        const models = modelLoop(join(process.cwd(), 'models'), (line) => said.push(line));
         await models.cycle(wh.con, Date.now());
         await models.cycle(wh.con, Date.now());
       } finally {
         wh.close();
       }
       const { balances, brands } = await readWarehouseBalances(paths.db, 'prod');
-      expect(balances.length).toBeGreaterThan(0);
+      expect(balances.length, said.join('\n')).toBeGreaterThan(0);
       const r = await reconcile({ baseUrl: worker.baseUrl, credentials: { email: admin.email, password: admin.password, totpSecret: admin.totpSecret }, brands, warehouse: balances });
       expect(r.players_edge, worker.logs().slice(-2000)).toBe(6);
       expect(r.differences).toEqual([]);
       expect(r.in_flight).toEqual([]);
+      expect(balances.some((b) => b.real_minor > 0), 'some money moved').toBe(true);
+      // a warehouse one minor unit off is caught, as a difference (the warehouse has the edge's last movement)
+      const off = balances.map((b, i) => (i === 0 ? { ...b, real_minor: b.real_minor + 1, available_minor: b.available_minor + 1 } : b));
+      const again = await reconcile({ baseUrl: worker.baseUrl, credentials: { email: admin.email, password: admin.password, totpSecret: admin.totpSecret }, brands, warehouse: off });
+      expect(again.differences.map((d) => [d.player_id, d.field, d.delta])).toEqual([[off[0]!.player_id, 'available_minor', 1], [off[0]!.player_id, 'real_minor', 1]]);
     } finally {
       await source.close();
     }
-  }, 240_000);
+  }, 300_000);
 });
