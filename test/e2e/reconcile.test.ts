@@ -18,8 +18,7 @@ import { readWarehouseBalances } from '../../warehouse/reconcile/command';
 import { reconcile } from '../../warehouse/reconcile/reconcile';
 import { localR2Source } from '../../warehouse/source/r2-local';
 import { sync } from '../../warehouse/sync';
-// @ts-expect-error plain JavaScript test plumbing (test/e2e/harness.mjs), untyped
-import { bootstrapAdmin } from './harness.mjs';
+import { bootstrapAdmin, type Platform } from './harness.mjs';
 // @ts-expect-error plain JavaScript test plumbing (test/e2e/worker.mjs), untyped
 import { freePort, startWorker } from './worker.mjs';
 
@@ -45,7 +44,8 @@ describe('edge balances == warehouse balances after a sync', () => {
       providerSecret: secrets.PROVIDER_SECRET_SANDBOX_SLOTS, webhookSecret: secrets.PAYMENT_WEBHOOK_SECRET_SANDBOX,
     });
     expect(s.registrations).toBe(6);
-    const admin = await bootstrapAdmin({ baseUrl: worker.baseUrl, bootstrapToken: secrets.OPS_BOOTSTRAP_TOKEN });
+    // bootstrapAdmin reads only baseUrl and bootstrapToken of the platform (no identity provider here)
+    const admin = await bootstrapAdmin({ baseUrl: worker.baseUrl, bootstrapToken: secrets.OPS_BOOTSTRAP_TOKEN } as Platform);
     const paths = warehousePaths(join(root, 'warehouse'));
     const source = await localR2Source(worker.stateDir);
     try {
