@@ -11,6 +11,8 @@
  *   loop        sync --watch, then prod's due models after each sync (loop.ts), then publishes segments
  *               when SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET are set: what `npm start` runs
  *   publish segments  segment membership and VIP tiers to the edge (publish-segments.ts, docs/segments.md)
+ *   reconcile   each player's balances in marts.player_balances against the edge's, through the back-office
+ *               API as an operator with read rights (reconcile/, docs/models.md "Reconciliation")
  *   plan, run, test, audit, diff, dag, render, lineage, models, env, janitor: the SQL models
  *               (runner/commands.ts, docs/models.md)
  *
@@ -32,6 +34,8 @@ import { modelLoop, type ModelLoop } from './loop';
 import { DEFAULT_SEGMENTS_RELATION, PublishError, formatPublish, publishSegments, publishUrl, segmentsLoop } from './publish-segments';
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
 import { PROD } from './runner/names';
+import { RECONCILE_USAGE, reconcileCommand } from './reconcile/command';
+import { ReconcileError } from './reconcile/reconcile';
 import { dirSource } from './source/dir';
 import { localR2Source } from './source/r2-local';
 import { s3Source } from './source/r2-s3';
@@ -51,6 +55,7 @@ commands:
   query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
   publish segments [--relation ${DEFAULT_SEGMENTS_RELATION}] [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
+  ${RECONCILE_USAGE}
 
 ${RUNNER_USAGE}
 
@@ -60,7 +65,8 @@ environment: WAREHOUSE_DIR (default data/warehouse), CASINO_STATE_DIR (wrangler 
 .wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3),
 WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000),
 SEGMENTS_PUBLISH_URL (the edge's /internal/v1/segments; --base-url overrides), SEGMENTS_PUBLISH_SECRET (its HMAC secret),
-SEGMENTS_RELATION (default ${DEFAULT_SEGMENTS_RELATION})`;
+SEGMENTS_RELATION (default ${DEFAULT_SEGMENTS_RELATION}), OPS_EMAIL / OPS_PASSWORD / OPS_TOTP_SECRET (reconcile's operator;
+else the demo operators file of \`npm start\`, OPS_DEMO_FILE)`;
 
 /** Readers wait for a writer as long as it takes, saying once who they wait for (never silently). */
 const tellWaiting = (paths: WarehousePaths) => (err: Error) => console.error(waitingLine(busyHolder(paths, err)));
@@ -299,6 +305,7 @@ async function main(): Promise<void> {
         format: { type: 'string' }, env: { type: 'string' }, out: { type: 'string' }, 'no-wait': { type: 'boolean' },
         port: { type: 'string' }, host: { type: 'string' }, 'insecure-local': { type: 'boolean' }, project: { type: 'string' },
         relation: { type: 'string' }, 'base-url': { type: 'string' }, 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' },
+        'operator-email': { type: 'string' }, brand: { type: 'string' }, concurrency: { type: 'string' }, strict: { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -357,6 +364,14 @@ async function main(): Promise<void> {
       return runQuery(paths, positionals.join(' ').trim(), values);
     case 'serve':
       return runServe(paths, values);
+    case 'reconcile':
+      try {
+        process.exitCode = await reconcileCommand(values);
+      } catch (err) {
+        if (err instanceof ReconcileError) fail(err.message, 1);
+        throw err;
+      }
+      return;
     default:
       fail(`unknown command '${command}'\n${USAGE}`);
   }
