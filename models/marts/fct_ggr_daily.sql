@@ -52,7 +52,7 @@ MODEL (
     accepted_range(column := wins_minor, min_v := 0),
     accepted_range(column := bets, min_v := 0),
     accepted_range(column := players, min_v := 1),
-    ggr_reconciles,
+    ggr_is_stakes_minus_wins(ggr := ggr_minor, stakes := stakes_minor, wins := wins_minor),
     forall(criteria := [ngr_minor = ggr_minor - bonus_cost_minor, bonus_cost_minor BETWEEN 0 AND stakes_minor, ggr_eur IS NULL OR abs(ggr_eur - (stakes_eur - wins_eur)) <= 0.01])
   )
 );

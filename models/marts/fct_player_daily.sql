@@ -52,7 +52,7 @@ MODEL (
     accepted_range(column := night_share, min_v := 0, max_v := 1),
     accepted_range(column := stakes_minor, min_v := 0),
     accepted_range(column := deposits_minor, min_v := 0),
-    ggr_reconciles,
+    ggr_is_stakes_minus_wins(ggr := ggr_minor, stakes := stakes_minor, wins := wins_minor),
     forall(criteria := [first_activity_at <= last_activity_at, sessions = logins_mobile + logins_desktop + logins_tablet + logins_app + logins_unknown, (stakes_minor + wins_minor + deposits_minor + withdrawals_minor = 0) OR currency IS NOT NULL])
   )
 );
