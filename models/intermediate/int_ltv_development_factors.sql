@@ -72,7 +72,10 @@ pairs AS (
   JOIN cells AS b ON b.cohort_index = a.cohort_index AND b.acquisition_source = a.acquisition_source AND b.age_periods = a.age_periods + 1
 ),
 cutoffs AS (
-  SELECT DISTINCT cohort_index AS cutoff_periods, as_of_date, period_days FROM cells
+  -- 0 .. the oldest cohort (every cutoff, also when no one registered in some period)
+  SELECT CAST(unnest(range(max(cohort_index) + 1)) AS INTEGER) AS cutoff_periods,
+    any_value(as_of_date) AS as_of_date, any_value(period_days) AS period_days
+  FROM cells
 ),
 known AS (
   -- the pairs known at each cutoff: age k + 1 of the cohort ended by the cutoff date
