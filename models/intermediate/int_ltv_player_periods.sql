@@ -51,12 +51,12 @@ MODEL (
     deposits_minor = 'Amount of completed deposits, minor units',
     withdrawals = 'Withdrawals paid in the period',
     withdrawals_minor = 'Amount of paid withdrawals, minor units',
-    ngr_eur = 'NGR in EUR at each day''s seeds.fx_rates rate, unrounded DECIMAL(38,10)',
+    ngr_eur = 'NGR in EUR at each day''s seeds.fx_rates rate, unrounded DECIMAL(38,10); NULL (and the audit fails) when a day of the period moved money in a currency the seed has no rate for that day',
     deposits_eur = 'Deposits in EUR, unrounded',
     withdrawals_eur = 'Withdrawals in EUR, unrounded'
   ),
   audits (
-    not_null(columns := [as_of_date, player_id, acquisition_source, cohort_index, cohort_start, age_periods, period_start, period_end, active_days, ngr_minor, ggr_minor, bonus_cost_minor, deposits, deposits_minor, withdrawals, withdrawals_minor]),
+    not_null(columns := [as_of_date, player_id, acquisition_source, cohort_index, cohort_start, age_periods, period_start, period_end, active_days, ngr_minor, ggr_minor, bonus_cost_minor, deposits, deposits_minor, withdrawals, withdrawals_minor, ngr_eur, deposits_eur, withdrawals_eur]),
     unique_combination_of_columns(columns := [player_id, age_periods]),
     accepted_range(column := age_periods, min_v := 0),
     accepted_range(column := deposits_minor, min_v := 0),
@@ -93,7 +93,10 @@ daily AS (
     d.ggr_minor, d.bonus_stakes_minor, d.deposits, d.deposits_minor, d.withdrawals, d.withdrawals_minor,
     CAST(d.ggr_minor - d.bonus_stakes_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * fx.rate_to_eur AS ngr_eur,
     CAST(d.deposits_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * fx.rate_to_eur AS deposits_eur,
-    CAST(d.withdrawals_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * fx.rate_to_eur AS withdrawals_eur
+    CAST(d.withdrawals_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * fx.rate_to_eur AS withdrawals_eur,
+    -- a day that moved money in a currency without a rate: the period's EUR sums become NULL (and
+    -- the not_null audit stops the build) rather than silently leaving that day out
+    d.currency IS NULL OR fx.rate_to_eur IS NOT NULL AS rate_known
   FROM marts.fct_player_daily AS d
   CROSS JOIN t
   JOIN players AS p ON p.player_id = d.player_id
@@ -107,7 +110,9 @@ per_age AS (
     sum(ggr_minor) AS ggr_minor, sum(bonus_stakes_minor) AS bonus_cost_minor,
     sum(deposits) AS deposits, sum(deposits_minor) AS deposits_minor,
     sum(withdrawals) AS withdrawals, sum(withdrawals_minor) AS withdrawals_minor,
-    sum(ngr_eur) AS ngr_eur, sum(deposits_eur) AS deposits_eur, sum(withdrawals_eur) AS withdrawals_eur
+    CASE WHEN bool_and(rate_known) THEN coalesce(sum(ngr_eur), 0) END AS ngr_eur,
+    CASE WHEN bool_and(rate_known) THEN coalesce(sum(deposits_eur), 0) END AS deposits_eur,
+    CASE WHEN bool_and(rate_known) THEN coalesce(sum(withdrawals_eur), 0) END AS withdrawals_eur
   FROM daily
   GROUP BY ALL
 )
@@ -134,9 +139,9 @@ SELECT
   CAST(coalesce(m.deposits_minor, 0) AS BIGINT) AS deposits_minor,
   CAST(coalesce(m.withdrawals, 0) AS BIGINT) AS withdrawals,
   CAST(coalesce(m.withdrawals_minor, 0) AS BIGINT) AS withdrawals_minor,
-  CAST(coalesce(m.ngr_eur, 0) AS DECIMAL(38, 10)) AS ngr_eur,
-  CAST(coalesce(m.deposits_eur, 0) AS DECIMAL(38, 10)) AS deposits_eur,
-  CAST(coalesce(m.withdrawals_eur, 0) AS DECIMAL(38, 10)) AS withdrawals_eur
+  CAST(CASE WHEN m.player_id IS NULL THEN 0 ELSE m.ngr_eur END AS DECIMAL(38, 10)) AS ngr_eur,
+  CAST(CASE WHEN m.player_id IS NULL THEN 0 ELSE m.deposits_eur END AS DECIMAL(38, 10)) AS deposits_eur,
+  CAST(CASE WHEN m.player_id IS NULL THEN 0 ELSE m.withdrawals_eur END AS DECIMAL(38, 10)) AS withdrawals_eur
 FROM ages AS a
 CROSS JOIN t
 LEFT JOIN per_age AS m ON m.player_id = a.player_id AND m.age_periods = a.age_periods
