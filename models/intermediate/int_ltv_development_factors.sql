@@ -11,8 +11,9 @@
 --   f(s, k) at m = sum over cohorts c with k + 1 <= c - m of C(c, s, k + 1) / sum of C(c, s, k)
 -- Fallback (state it wherever a factor is used): the source's own factor when its contributing
 -- cohorts hold >= min_source_players players and their base sum C(k) is > 0 (a ratio to a
--- non-positive base means nothing); else the factor pooled over all sources (same cohorts, base > 0);
--- else basis 'none' and factor 1 (no development assumed; the consumers also use 1 for an age
+-- non-positive base means nothing); else the factor pooled over all sources (same cohorts, again
+-- >= min_source_players players and base > 0: a factor from a handful of players, such as the
+-- partial oldest cohort when history starts mid-period, is noise); else basis 'none' and factor 1 (no development assumed; the consumers also use 1 for an age
 -- beyond any cohort's history, for which there is no row at all).
 --
 -- FULL, every 15 minutes: refitted from the whole triangle whenever it moves (the triangle is
@@ -24,7 +25,7 @@ MODEL (
   grain [cutoff_periods, acquisition_source, age_periods],
   owner data,
   tags [intermediate, players, ltv],
-  description 'Chain-ladder age-to-age factors of cumulative NGR in EUR (age k -> k+1) per acquisition source, for each cutoff m periods before @end_ds (m = 0: now; m >= 1: back-test), fitted only on cells known at the cutoff; the source''s own factor when >= min_source_players players and a positive base, else pooled over sources, else 1 (none).',
+  description 'Chain-ladder age-to-age factors of cumulative NGR in EUR (age k -> k+1) per acquisition source, for each cutoff m periods before @end_ds (m = 0: now; m >= 1: back-test), fitted only on cells known at the cutoff; the source''s own factor when >= min_source_players players and a positive base, else pooled over sources (same two conditions), else 1 (none).',
   column_descriptions (
     as_of_date = 'The day the triangle is computed for (@end_ds)',
     cutoff_periods = 'm: the cutoff is m periods before as_of_date (0 = now, the live fit)',
@@ -41,19 +42,19 @@ MODEL (
     pooled_next_eur = 'Their cumulative NGR through age k + 1, all sources, EUR',
     factor = 'The factor used: source_next_eur / source_base_eur (basis source), pooled_next_eur / pooled_base_eur (pooled) or 1 (none), DECIMAL(18,6)',
     factor_basis = 'source, pooled or none (see the model header for the rule)',
-    min_source_players = 'The named constant: fewest players behind a source''s own factor'
+    min_source_players = 'The named constant: fewest players behind a factor (source or pooled)'
   ),
   audits (
     not_null(columns := [as_of_date, cutoff_periods, cutoff_date, acquisition_source, age_periods, source_cohorts, source_players, pooled_cohorts, pooled_players, factor, factor_basis]),
     unique_combination_of_columns(columns := [cutoff_periods, acquisition_source, age_periods]),
     accepted_values(column := factor_basis, is_in := ('source', 'pooled', 'none')),
     accepted_range(column := cutoff_periods, min_v := 0),
-    forall(criteria := [source_players <= pooled_players, source_cohorts <= pooled_cohorts, factor_basis <> 'source' OR (source_players >= min_source_players AND source_base_eur > 0), factor_basis <> 'pooled' OR pooled_base_eur > 0, factor_basis <> 'none' OR factor = 1])
+    forall(criteria := [source_players <= pooled_players, source_cohorts <= pooled_cohorts, factor_basis <> 'source' OR (source_players >= min_source_players AND source_base_eur > 0), factor_basis <> 'pooled' OR (pooled_players >= min_source_players AND pooled_base_eur > 0), factor_basis <> 'none' OR factor = 1])
   )
 );
 
 WITH t AS (
-  SELECT 30 AS min_source_players    -- below this, a source's own factor is too noisy: pool
+  SELECT 30 AS min_source_players    -- fewer players behind a factor: too noisy (source: pool; pooled: none)
 ),
 cells AS (
   -- cohort x source x age: its players and cumulative NGR through that age
@@ -108,7 +109,7 @@ chosen AS (
     p.pooled_cohorts, p.pooled_players, p.pooled_base_eur, p.pooled_next_eur,
     CASE
       WHEN coalesce(b.source_players, 0) >= t.min_source_players AND b.source_base_eur > 0 THEN 'source'
-      WHEN p.pooled_base_eur > 0 THEN 'pooled'
+      WHEN p.pooled_players >= t.min_source_players AND p.pooled_base_eur > 0 THEN 'pooled'
       ELSE 'none'
     END AS factor_basis,
     t.min_source_players
