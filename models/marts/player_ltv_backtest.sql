@@ -1,5 +1,5 @@
 -- Back-test of the LTV method of marts.player_ltv on held-out periods: for each cutoff m periods
--- before as_of_date (m = 1 .. oldest cohort - 1, the cutoffs at which some factor could be fitted),
+-- before as_of_date (m >= 1, the cutoffs at which at least one factor could be fitted),
 -- the chain ladder is fitted on the cells known at the cutoff only
 -- (intermediate.int_ltv_development_factors at cutoff_periods m, with the same source / pooled /
 -- none fallback), each cohort that existed then is projected from its age at the cutoff (i - m) to
@@ -65,9 +65,11 @@ WITH cells AS (
   GROUP BY cohort_index, acquisition_source, age_periods
 ),
 cutoffs AS (
-  -- m = 1 .. oldest - 1: at m = oldest only the oldest cohort's age 0 was known, nothing to fit
-  SELECT CAST(unnest(range(1, max(cohort_index))) AS INTEGER) AS cutoff_periods
-  FROM cells
+  -- the past cutoffs at which at least one factor could be fitted (source or pooled); at the
+  -- others the method would have predicted "no development" everywhere, which tests nothing
+  SELECT DISTINCT CAST(cutoff_periods AS INTEGER) AS cutoff_periods
+  FROM intermediate.int_ltv_development_factors
+  WHERE cutoff_periods >= 1 AND factor_basis <> 'none'
 ),
 cases AS (
   -- each cohort and source that existed at the cutoff: its cumulative then (base) and now (actual)
