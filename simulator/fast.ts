@@ -57,6 +57,7 @@ import {
 } from './model';
 import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } from '../domain/backoffice';
 import { formatMinor, isCurrency } from '../domain/money';
+import { HOLD_TTL_MAX_MS } from '../durable/player/wallet';
 import { Rng } from './rng';
 
 export type HistoryOptions = {
@@ -106,7 +107,12 @@ export type HistoryCounts = {
 const JURISDICTION_CONFIG_VERSION = jurisdictionsConfig.version;
 const PROVIDER_SANDBOX = 'sandbox';
 const IDLE_TIMEOUT_MS = 30 * 60_000;
-const TABLE_HOLD_TTL_MS = 3_600_000;
+/**
+ * A table bet's hold lives as long as the player's object allows (TableDO.reserve asks for
+ * HOLD_TTL_MAX_MS, 24 h): a round settles or is voided long before, so a hold expires only when the
+ * table could not reach the player's object for that long. Was 1 h here, unlike the edge.
+ */
+const TABLE_HOLD_TTL_MS = HOLD_TTL_MAX_MS;
 /** Wall time between an automated round's close and the next round's opening beyond the pause: draw + settlement. */
 const SETTLE_SLACK_MS = 120;
 /** A dealer needs this long after betting closes to spin the wheel or deal the cards. */
