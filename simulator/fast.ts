@@ -1,6 +1,9 @@
 /**
  * Fast mode: the event stream the edge would emit for N players, T tables and D days, generated
  * directly (no platform), in occurred_at order, ready to be written as R2 batch objects.
+ * Written by hand, so held to the objects' own events: simulator/event-shapes.test.ts compares every
+ * type's envelope and payload shapes with simulator/event-shapes.json, which the real objects write
+ * for a scripted player (test/edge/event-shapes.test.ts; docs/simulator.md "Parity with the edge").
  *
  * The sequences are those of the Durable Objects (durable/player/*, durable/table/*), event by
  * event, with the same ids linking them and the same balance semantics:
@@ -25,6 +28,7 @@
  *                  limits end sessions (time_limit), reality checks emit rg.reality_check.due
  *   breaks         rg.cool_off.started (+ session ended), rg.cool_off.ended at its end; self-exclusion:
  *                  player.status.changed active->self_excluded, rg.self_exclusion.started, session ended
+ *                  (a timed one ends by alarm: player.status.changed self_excluded->active, rg.self_exclusion.ended)
  *   alerts         ops.alert.raised (brand ops, seconds after its trigger): large_win, rapid_deposit_withdraw, failed_logins
  *   adjustment     backoffice.adjustment.requested then .applied (at once, approved_by null, at or under the four-eyes
  *                  threshold; balance_after = real balance) or, above it, hours later .applied (by a second operator) | .rejected
@@ -57,6 +61,7 @@ import {
 } from './model';
 import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } from '../domain/backoffice';
 import { formatMinor, isCurrency } from '../domain/money';
+import { HOLD_TTL_MAX_MS } from '../durable/player/wallet';
 import { Rng } from './rng';
 
 export type HistoryOptions = {
@@ -106,7 +111,12 @@ export type HistoryCounts = {
 const JURISDICTION_CONFIG_VERSION = jurisdictionsConfig.version;
 const PROVIDER_SANDBOX = 'sandbox';
 const IDLE_TIMEOUT_MS = 30 * 60_000;
-const TABLE_HOLD_TTL_MS = 3_600_000;
+/**
+ * A table bet's hold lives as long as the player's object allows (TableDO.reserve asks for
+ * HOLD_TTL_MAX_MS, 24 h): a round settles or is voided long before, so a hold expires only when the
+ * table could not reach the player's object for that long. Was 1 h here, unlike the edge.
+ */
+const TABLE_HOLD_TTL_MS = HOLD_TTL_MAX_MS;
 /** Wall time between an automated round's close and the next round's opening beyond the pause: draw + settlement. */
 const SETTLE_SLACK_MS = 120;
 /** A dealer needs this long after betting closes to spin the wheel or deal the cards. */
@@ -1163,9 +1173,19 @@ class Generator_ {
     const permanent = r.chance(0.15);
     const months = permanent ? null : r.pick([6, 6, 12, 24, 60]);
     this.emit(t, 'player.status.changed', p, null, { from: 'active', to: 'self_excluded', reason: 'player request', actor: 'player' });
-    this.emit(t, 'rg.self_exclusion.started', p, null, { until: months === null ? null : addMonthsUtc(t, months), months });
+    const until = months === null ? null : addMonthsUtc(t, months);
+    this.emit(t, 'rg.self_exclusion.started', p, null, { until, months });
     p.status = 'self_excluded';
     this.counts.self_exclusions++;
+    // a timed exclusion ends by the player object's alarm (profile.ts liftExpired): status back to
+    // active, then the event; only in histories longer than it (6 months at least). The player does not come back.
+    if (until !== null) {
+      this.schedule(p, until, () => {
+        this.emit(until, 'player.status.changed', p, null, { from: 'self_excluded', to: 'active', reason: 'self-exclusion period ended', actor: 'system' }, undefined, p.brng);
+        this.emit(until, 'rg.self_exclusion.ended', p, null, {}, undefined, p.brng);
+        p.status = 'active';
+      });
+    }
     return { t, ending: 'self_exclusion' };
   }
 }
