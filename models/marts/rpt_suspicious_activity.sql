@@ -1,0 +1,125 @@
+-- The suspicious-activity listing a regulator or FIU asks for: one row per AML alert
+-- (marts.aml_alerts) with its report month, the player's brand and jurisdiction, the window, the
+-- amounts in minor units and EUR, severity, status and who decided.
+--
+-- Decisions: the platform has no event for an AML decision on an alert (reviewed, closed as a
+-- false positive, escalated, SAR/STR filed: no aml.alert.* event, no actor, no time), so every
+-- alert is 'open' and decision, decided_by and decided_at are NULL. When the back office emits one
+-- (e.g. aml.alert.decided {alert_id, decision, actor}), join it here on alert_id (aml_alerts' ids
+-- are stable md5 hashes of rule, player and window). Withdrawal rejections are decisions on the
+-- money, not on the alert: they show as withdrawal_outcome (deposit_withdraw only).
+--
+-- amount_minor is the alert's headline amount: the withdrawal for deposit_withdraw, the deposits
+-- counted for the other rules. EUR at seeds.fx_rates of alert_date (ILLUSTRATIVE seed).
+--
+-- Kind FULL, hourly: its parent aml_alerts is FULL (alerts of a past month can appear when a late
+-- event completes a window), and it is one row per alert: a rebuild is exact and costs little.
+MODEL (
+  name marts.rpt_suspicious_activity,
+  kind FULL,
+  cron '@hourly',
+  grain [alert_id],
+  owner compliance,
+  tags [marts, regulatory, compliance, aml, rpt],
+  description 'Suspicious-activity listing: one row per AML alert of marts.aml_alerts with report_month (UTC month of alert_date), brand and jurisdiction, rule and what it means, window, amounts in minor units and EUR at the alert day''s rate, severity, status, decision, decided_by and decided_at (NULL: the platform has no AML decision event yet), summary.',
+  column_descriptions (
+    report_month = 'First day of the UTC month of alert_date: the period the alert is reported in',
+    alert_id = 'The alert (md5 of rule, player and window: stable across rebuilds)',
+    alert_date = 'UTC day the alert''s window ended',
+    rule = 'structuring, deposit_withdraw, velocity or payment_providers',
+    rule_description = 'What the rule looks for, in words',
+    player_id = 'The player',
+    brand = 'Brand the player registered with, or (unknown) without a registration in the warehouse',
+    jurisdiction = 'Licensing jurisdiction of the player, or (none)',
+    currency = 'The player''s wallet currency',
+    currency_exponent = 'Minor-unit exponent of currency',
+    window_start = 'Start of the window the rule looked at (UTC)',
+    window_end = 'End of the window: the last event counted (UTC)',
+    amount_minor = 'Headline amount, minor units: the withdrawal (deposit_withdraw), else the deposits counted',
+    amount_eur = 'amount_minor in EUR at alert_date''s rate, DECIMAL(18,2)',
+    deposits = 'Deposits (or attempts, velocity and payment_providers) the rule counted',
+    deposits_minor = 'Their amount, minor units',
+    deposits_eur = 'Their amount in EUR',
+    withdrawal_id = 'The withdrawal (deposit_withdraw only)',
+    withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw only), minor units',
+    withdrawal_eur = 'The withdrawal in EUR',
+    withdrawal_outcome = 'paid, rejected, approved or pending (deposit_withdraw only)',
+    stakes_minor = 'Stakes in the window (deposit_withdraw only), minor units',
+    threshold_minor = 'The jurisdiction''s threshold (structuring only), minor units',
+    providers = 'Distinct payment providers (payment_providers only)',
+    severity = 'low, medium or high',
+    status = 'open: no AML decision event exists yet',
+    decision = 'The decision on the alert; NULL: no decision event exists (see the model''s header)',
+    decided_by = 'The operator who decided; NULL: no decision event exists',
+    decided_at = 'When it was decided; NULL: no decision event exists',
+    summary = 'The alert in words with its figures'
+  ),
+  audits (
+    not_null(columns := [report_month, alert_id, alert_date, rule, rule_description, player_id, brand, jurisdiction, window_start, window_end, severity, status, summary]),
+    unique_values(columns := [alert_id]),
+    accepted_values(column := rule, is_in := ('structuring', 'deposit_withdraw', 'velocity', 'payment_providers')),
+    accepted_values(column := severity, is_in := ('low', 'medium', 'high')),
+    accepted_values(column := status, is_in := ('open')),
+    accepted_range(column := amount_minor, min_v := 0),
+    forall(criteria := [
+      report_month = date_trunc('month', alert_date),
+      window_start <= window_end,
+      (status = 'open') = (decided_by IS NULL),
+      (decision IS NULL) = (decided_at IS NULL)
+    ])
+  )
+);
+
+WITH registered AS (
+  SELECT player_id, any_value(brand) AS brand
+  FROM staging.stg_players
+  WHERE change = 'registered'
+  GROUP BY player_id
+),
+alerts AS (
+  SELECT
+    a.*,
+    CASE a.rule WHEN 'deposit_withdraw' THEN a.withdrawal_minor ELSE a.deposits_minor END AS amount_minor,
+    fx.rate_to_eur,
+    CAST(CASE a.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit
+  FROM marts.aml_alerts AS a
+  LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = a.alert_date AND fx.currency = a.currency
+)
+SELECT
+  CAST(date_trunc('month', a.alert_date) AS DATE) AS report_month,
+  a.alert_id,
+  a.alert_date,
+  a.rule,
+  CAST(CASE a.rule
+    WHEN 'structuring' THEN 'Several completed deposits in one UTC day, each just under the jurisdiction''s reporting threshold'
+    WHEN 'deposit_withdraw' THEN 'A withdrawal of at least half the deposits of the 7 days before it, with stakes under those deposits (little play)'
+    WHEN 'velocity' THEN 'Many deposit attempts within 60 minutes'
+    WHEN 'payment_providers' THEN 'Deposits through many payment providers in one ISO week'
+  END AS VARCHAR) AS rule_description,
+  a.player_id,
+  coalesce(r.brand, '(unknown)') AS brand,
+  coalesce(a.jurisdiction, '(none)') AS jurisdiction,
+  a.currency,
+  a.currency_exponent,
+  a.window_start,
+  a.window_end,
+  CAST(a.amount_minor AS BIGINT) AS amount_minor,
+  CAST(round(CAST(a.amount_minor AS DECIMAL(20, 0)) * a.unit * a.rate_to_eur, 2) AS DECIMAL(18, 2)) AS amount_eur,
+  a.deposits,
+  a.deposits_minor,
+  CAST(round(CAST(a.deposits_minor AS DECIMAL(20, 0)) * a.unit * a.rate_to_eur, 2) AS DECIMAL(18, 2)) AS deposits_eur,
+  a.withdrawal_id,
+  a.withdrawal_minor,
+  CAST(round(CAST(a.withdrawal_minor AS DECIMAL(20, 0)) * a.unit * a.rate_to_eur, 2) AS DECIMAL(18, 2)) AS withdrawal_eur,
+  a.withdrawal_outcome,
+  a.stakes_minor,
+  a.threshold_minor,
+  a.providers,
+  a.severity,
+  a.status,
+  CAST(NULL AS VARCHAR) AS decision,
+  CAST(NULL AS VARCHAR) AS decided_by,
+  CAST(NULL AS TIMESTAMP) AS decided_at,
+  a.summary
+FROM alerts AS a
+LEFT JOIN registered AS r ON r.player_id = a.player_id
