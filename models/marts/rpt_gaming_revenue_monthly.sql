@@ -11,9 +11,10 @@
 -- 40 % on 2026-04-01): per UTC day, duty = that day's base (GGR or NGR, as the seed's `base` says)
 -- x that day's rate, kept exact in fractional minor units; the month's duty is the sum of its days,
 -- rounded ONCE to the currency's minor unit, half away from zero (duty_owed_minor). A losing day
--- lowers the month's duty (the duties are on the period's profits, not day by day); a month whose
--- sum is negative has negative duty_owed_minor: nothing is payable, and the carry-forward of a loss
--- that some laws allow is not modelled. If any day with activity has no known rate (CW: NULL in
+-- lowers the month's duty (the duties are on the period's profits, not day by day). A row's
+-- duty_owed_minor is its game type's SIGNED share: a game type the players won on lowers the
+-- month's duty of the others. The duty payable (all game types together, never below zero, a
+-- losing month's credit shown apart) is marts.rpt_gaming_duty_monthly. If any day with activity has no known rate (CW: NULL in
 -- the seed; a '(none)' jurisdiction), the month's duty is NULL, never a partial sum or 0.
 -- The seed's unverified rates (MT, ON, GR) give rate_verified = false: confirm before filing.
 --
@@ -71,7 +72,7 @@ MODEL (
     days_without_rate = 'Activity days with no known rate (NULL rate or no seed row): > 0 makes the duty NULL',
     rate_verified = 'true when every rate applied was confirmed from its official source (seed verified); false = to be confirmed before filing; NULL without a rate',
     duty_exact_minor = 'Sum of the daily duties (base x rate) in fractional minor units, DECIMAL(38,6), before rounding; NULL when a day has no rate',
-    duty_owed_minor = 'duty_exact_minor rounded half away from zero to the minor unit (BIGINT); negative = players won on the base (nothing payable; carry-forward not modelled); NULL when a day has no rate',
+    duty_owed_minor = 'This game type''s signed share of the month''s duty: duty_exact_minor rounded half away from zero to the minor unit (BIGINT); negative when players won on the base; the payable duty is marts.rpt_gaming_duty_monthly; NULL when a day has no rate',
     duty_owed_eur = 'Sum of each day''s duty x that day''s rate_to_eur, rounded once to cents; NULL as duty_owed_minor',
     control_stakes_minor = 'fct_ggr_daily''s stakes for the whole month, jurisdiction and currency (all game types): the return''s control total',
     control_wins_minor = 'fct_ggr_daily''s wins for the month, jurisdiction and currency',
