@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../files/project';
-import { model } from './test-fixtures';
+import { model } from '../test-fixtures';
 import type { ModelDef, Project, UnitTestDef } from '../types';
 import { runUnitTest, runUnitTests } from './unit-test';
 
