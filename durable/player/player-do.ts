@@ -65,7 +65,7 @@ export class PlayerDO extends DurableObject<Env> {
   protected readonly adjustmentsRg: Adjustments;
   protected readonly disputesRg: Disputes;
   protected readonly providerWalletRg: ProviderWallet;
-  protected readonly segmentsRg: Segments;
+  protected readonly segments: Segments;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -80,14 +80,14 @@ export class PlayerDO extends DurableObject<Env> {
     this.adjustmentsRg = new Adjustments(this.c, this.walletRg);
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
-    this.segmentsRg = new Segments(this.c);
+    this.segments = new Segments(this.c);
     this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'player', null);
     this.backOffice = new BackOfficeReads(this.c, {
       profile: this.profileRg, sessions: this.sessionsRg, limits: this.limitsRg, wallet: this.walletRg, adjustments: this.adjustmentsRg, relay: this.relay,
-      segments: this.segmentsRg,
+      segments: this.segments,
     });
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, PLAYER_MIGRATIONS);
@@ -385,7 +385,7 @@ export class PlayerDO extends DurableObject<Env> {
   applySegments(input: { snapshot_id: string; segments: string[]; vip_tier: string | null }): { ok: true; outcome: SegmentsOutcome } {
     return this.tx(() => {
       if (!this.c.profile()) return { ok: true as const, outcome: 'unknown_player' as const };
-      return { ok: true as const, outcome: this.segmentsRg.apply(input.snapshot_id, input.segments, input.vip_tier) };
+      return { ok: true as const, outcome: this.segments.apply(input.snapshot_id, input.segments, input.vip_tier) };
     }, 'alarm');
   }
 

@@ -51,43 +51,12 @@ MODEL (
   )
 );
 
-WITH table_bets AS (
-  SELECT *
-  FROM staging.stg_bets
-  WHERE event_date BETWEEN @start_ds AND @end_ds
-    AND bet_source = 'table' AND step = 'settled' AND result IN ('win', 'lose', 'push')
-),
-table_holds AS (
+WITH table_holds AS (
   -- the reservation of a table stake: its real / bonus split (reserved at most a few days before settling)
   SELECT hold_id, real_minor, bonus_minor
   FROM staging.stg_holds
   WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 3 AND @end_ds
     AND step = 'reserved' AND hold_origin = 'table'
-),
-table_rows AS (
-  SELECT
-    CAST('bet' AS VARCHAR) AS activity_kind,
-    CAST('table' AS VARCHAR) AS bet_source,
-    b.bet_id AS activity_id,
-    b.event_id,
-    b.occurred_at,
-    b.event_date AS activity_date,
-    b.player_id,
-    b.jurisdiction,
-    b.table_id,
-    CAST(coalesce(g.provider_id, 'edge-studio') AS VARCHAR) AS provider_id,
-    b.game_id,
-    b.round_id,
-    b.hold_id,
-    b.currency,
-    b.currency_exponent,
-    1 AS is_bet,
-    b.amount_minor AS stake_minor,
-    coalesce(b.returned_minor, 0) AS win_minor,
-    least(coalesce(h.bonus_minor, 0), b.amount_minor) AS bonus_stake_minor
-  FROM table_bets AS b
-  LEFT JOIN table_holds AS h ON h.hold_id = b.hold_id
-  LEFT JOIN seeds.games AS g ON g.game_id = b.game_id
 ),
 rolled_back AS (
   -- rollbacks of the interval and after it: a debit of the interval rolled back later is not a stake
@@ -95,18 +64,29 @@ rolled_back AS (
   FROM staging.stg_bets
   WHERE event_date >= @start_ds AND bet_source = 'provider' AND step = 'rolled_back'
 ),
-provider_rows AS (
+counted_bets AS (
+  -- a table bet counts at its settlement with a game result; a provider bet at its debit, unless rolled back
+  SELECT *
+  FROM staging.stg_bets
+  WHERE event_date BETWEEN @start_ds AND @end_ds
+    AND (
+      (bet_source = 'table' AND step = 'settled' AND result IN ('win', 'lose', 'push'))
+      OR (bet_source = 'provider' AND step = 'debited' AND bet_id NOT IN (SELECT bet_id FROM rolled_back))
+    )
+),
+bet_rows AS (
   SELECT
     CAST('bet' AS VARCHAR) AS activity_kind,
-    CAST('provider' AS VARCHAR) AS bet_source,
+    b.bet_source,
     b.bet_id AS activity_id,
     b.event_id,
     b.occurred_at,
     b.event_date AS activity_date,
     b.player_id,
     b.jurisdiction,
-    CAST(NULL AS VARCHAR) AS table_id,
-    b.provider_id,
+    b.table_id,
+    -- our live tables are the studio's games; a provider bet names its provider
+    CAST(CASE WHEN b.bet_source = 'table' THEN coalesce(g.provider_id, 'edge-studio') ELSE b.provider_id END AS VARCHAR) AS provider_id,
     b.game_id,
     b.round_id,
     b.hold_id,
@@ -114,12 +94,13 @@ provider_rows AS (
     b.currency_exponent,
     1 AS is_bet,
     b.amount_minor AS stake_minor,
-    CAST(0 AS BIGINT) AS win_minor,
-    coalesce(b.bonus_minor, 0) AS bonus_stake_minor
-  FROM staging.stg_bets AS b
-  WHERE b.event_date BETWEEN @start_ds AND @end_ds
-    AND b.bet_source = 'provider' AND b.step = 'debited'
-    AND b.bet_id NOT IN (SELECT bet_id FROM rolled_back)
+    -- a table settlement carries what it returned (stake included); a provider's win is its own row below
+    CASE WHEN b.bet_source = 'table' THEN coalesce(b.returned_minor, 0) ELSE CAST(0 AS BIGINT) END AS win_minor,
+    -- the bonus part of the stake: the table hold's split, the provider debit's own
+    CASE WHEN b.bet_source = 'table' THEN least(coalesce(h.bonus_minor, 0), b.amount_minor) ELSE coalesce(b.bonus_minor, 0) END AS bonus_stake_minor
+  FROM counted_bets AS b
+  LEFT JOIN table_holds AS h ON b.bet_source = 'table' AND h.hold_id = b.hold_id
+  LEFT JOIN seeds.games AS g ON b.bet_source = 'table' AND g.game_id = b.game_id
 ),
 provider_wins AS (
   SELECT
@@ -146,8 +127,6 @@ provider_wins AS (
   WHERE w.event_date BETWEEN @start_ds AND @end_ds
     AND w.win_source = 'provider'
 )
-SELECT * FROM table_rows
-UNION ALL
-SELECT * FROM provider_rows
+SELECT * FROM bet_rows
 UNION ALL
 SELECT * FROM provider_wins

@@ -5,6 +5,8 @@
 -- added; observed RTP is computed from the unrounded EUR sums. Same rows as marts.fct_ggr_daily
 -- (intermediate.int_gaming_activity, table bets only), so handle = stakes and hold = GGR there.
 -- rounds_settled counts every round the table settled (stg_table_rounds), with or without bets.
+-- The money and RTP columns come from intermediate.int_game_rtp (rtp_scope table), shared with
+-- fct_game_performance.
 MODEL (
   name marts.fct_table_performance,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -64,28 +66,9 @@ settled_rounds AS (
   WHERE event_date BETWEEN @start_ds AND @end_ds AND step = 'settled'
   GROUP BY ALL
 ),
-per_currency AS (
-  SELECT
-    a.activity_date, a.table_id, a.currency,
-    sum(a.stake_minor) AS stakes_minor,
-    sum(a.win_minor) AS wins_minor,
-    any_value(a.currency_exponent) AS currency_exponent
-  FROM activity AS a
-  GROUP BY ALL
-),
-eur AS (
-  SELECT
-    p.activity_date, p.table_id,
-    sum(CAST(p.stakes_minor AS DECIMAL(20, 0)) * CAST(CASE p.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) * fx.rate_to_eur) AS handle,
-    sum(CAST(p.wins_minor AS DECIMAL(20, 0)) * CAST(CASE p.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) * fx.rate_to_eur) AS payouts
-  FROM per_currency AS p
-  LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = p.activity_date AND fx.currency = p.currency
-  GROUP BY ALL
-),
 counts AS (
   SELECT
     activity_date, table_id,
-    any_value(game_id) AS game_id,
     any_value(b.game) AS game,
     count(DISTINCT round_id) AS rounds,
     CAST(sum(is_bet) AS BIGINT) AS bets,
@@ -94,28 +77,30 @@ counts AS (
   FROM activity
   LEFT JOIN bet_games AS b ON b.bet_id = activity.activity_id
   GROUP BY ALL
+),
+rtp AS (
+  -- handle, payouts, hold and RTP per table and day: the block this mart shares with fct_game_performance
+  SELECT *
+  FROM intermediate.int_game_rtp
+  WHERE rtp_scope = 'table' AND activity_date BETWEEN @start_ds AND @end_ds
 )
 SELECT
   c.activity_date,
   c.table_id,
-  c.game_id,
+  r.game_id,
   c.game,
   c.rounds,
-  coalesce(r.rounds_settled, 0) AS rounds_settled,
+  coalesce(s.rounds_settled, 0) AS rounds_settled,
   c.bets,
   c.players,
   c.currencies,
-  CAST(round(e.handle, 2) AS DECIMAL(18, 2)) AS handle_eur,
-  CAST(round(e.payouts, 2) AS DECIMAL(18, 2)) AS payouts_eur,
-  CAST(round(e.handle - e.payouts, 2) AS DECIMAL(18, 2)) AS hold_eur,
-  CAST(CASE WHEN e.handle > 0 THEN e.payouts / e.handle END AS DECIMAL(9, 6)) AS observed_rtp,
-  CAST(g.rtp_bp / 10000 AS DECIMAL(9, 6)) AS theoretical_rtp,
-  CAST(CASE
-    WHEN g.game_id IS NULL THEN 'unknown: game not in seeds.games (config/games.json); a game added through the operator API is not in the seed'
-    ELSE 'declared rtp_bp of config/games.json: the payout table''s best bet (domain/fairness/theoretical-rtp.ts); the bet mix can make the expected RTP lower (baccarat tie, player)'
-  END AS VARCHAR) AS theoretical_rtp_note,
-  CAST(CASE WHEN e.handle > 0 THEN e.payouts / e.handle END AS DECIMAL(9, 6)) - CAST(g.rtp_bp / 10000 AS DECIMAL(9, 6)) AS rtp_gap
+  r.handle_eur,
+  r.payouts_eur,
+  r.hold_eur,
+  r.observed_rtp,
+  r.theoretical_rtp,
+  r.theoretical_rtp_note,
+  r.rtp_gap
 FROM counts AS c
-JOIN eur AS e ON e.activity_date = c.activity_date AND e.table_id = c.table_id
-LEFT JOIN settled_rounds AS r ON r.activity_date = c.activity_date AND r.table_id = c.table_id
-LEFT JOIN seeds.games AS g ON g.game_id = c.game_id
+JOIN rtp AS r ON r.activity_date = c.activity_date AND r.table_id = c.table_id
+LEFT JOIN settled_rounds AS s ON s.activity_date = c.activity_date AND s.table_id = c.table_id

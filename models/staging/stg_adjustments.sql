@@ -52,7 +52,7 @@ MODEL (
 WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
-  FROM raw.events
+  FROM staging.stg_events
   WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
     AND event_type IN ('backoffice.adjustment.requested', 'backoffice.adjustment.applied', 'backoffice.adjustment.rejected', 'backoffice.dispute.resolved')
 ),
@@ -77,7 +77,8 @@ typed AS (
     CAST(payload->>'$.approved_by' AS VARCHAR) AS approved_by,
     CAST(payload->>'$.ref' AS VARCHAR) AS dispute_ref,
     CAST(payload->>'$.resolution' AS VARCHAR) AS resolution,
-    currency
+    currency,
+    currency_exponent
   FROM events
 ),
 deduped AS (
@@ -86,9 +87,8 @@ deduped AS (
   QUALIFY row_number() OVER (PARTITION BY case_type, case_id, step ORDER BY occurred_at, event_id) = 1
 ),
 final AS (
-  SELECT d.*, CAST(c.exponent AS INTEGER) AS currency_exponent
-  FROM deduped AS d
-  LEFT JOIN seeds.currencies AS c ON c.code = d.currency
-  WHERE d.event_date BETWEEN @start_ds AND @end_ds
+  SELECT *
+  FROM deduped
+  WHERE event_date BETWEEN @start_ds AND @end_ds
 )
 SELECT * FROM final

@@ -44,7 +44,7 @@ MODEL (
 WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
-  FROM raw.events
+  FROM staging.stg_events
   WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
     AND event_type IN ('wallet.deposit.requested', 'wallet.deposit.completed', 'wallet.deposit.failed')
 ),
@@ -62,7 +62,8 @@ typed AS (
     CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
     CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
     CAST(payload->>'$.reason' AS VARCHAR) AS failure_reason,
-    currency
+    currency,
+    currency_exponent
   FROM events
 ),
 deduped AS (
@@ -71,9 +72,8 @@ deduped AS (
   QUALIFY row_number() OVER (PARTITION BY deposit_id, step ORDER BY occurred_at, event_id) = 1
 ),
 final AS (
-  SELECT d.*, CAST(c.exponent AS INTEGER) AS currency_exponent
-  FROM deduped AS d
-  LEFT JOIN seeds.currencies AS c ON c.code = d.currency
-  WHERE d.event_date BETWEEN @start_ds AND @end_ds
+  SELECT *
+  FROM deduped
+  WHERE event_date BETWEEN @start_ds AND @end_ds
 )
 SELECT * FROM final

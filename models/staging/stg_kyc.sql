@@ -33,7 +33,7 @@ MODEL (
 
 WITH events AS (
   SELECT *
-  FROM raw.events
+  FROM staging.stg_events
   WHERE event_date BETWEEN @start_ds AND @end_ds
     AND event_type = 'player.kyc.changed'
 ),

@@ -54,7 +54,7 @@ MODEL (
 
 WITH events AS (
   SELECT *
-  FROM raw.events
+  FROM staging.stg_events
   WHERE event_date BETWEEN @start_ds AND @end_ds
     AND event_type LIKE 'rg.%'
 ),
@@ -83,12 +83,11 @@ typed AS (
     epoch_ms(CAST(payload->>'$.until' AS BIGINT)) AS until_at,
     CAST(payload->>'$.hours' AS INTEGER) AS cool_off_hours,
     CAST(payload->>'$.months' AS INTEGER) AS self_exclusion_months,
-    currency
+    currency,
+    currency_exponent
   FROM events
 ),
 final AS (
-  SELECT t.*, CAST(c.exponent AS INTEGER) AS currency_exponent
-  FROM typed AS t
-  LEFT JOIN seeds.currencies AS c ON c.code = t.currency
+  SELECT * FROM typed
 )
 SELECT * FROM final

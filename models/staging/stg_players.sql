@@ -49,7 +49,7 @@ MODEL (
 WITH events AS (
   -- the interval and the day before it, so a registration repeated across midnight is seen
   SELECT *
-  FROM raw.events
+  FROM staging.stg_events
   WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
     AND event_type IN ('player.registered', 'player.status.changed', 'player.vip.changed')
 ),

@@ -44,7 +44,7 @@ MODEL (
 WITH events AS (
   -- the interval and the day before it, so a repeat across midnight is seen
   SELECT *
-  FROM raw.events
+  FROM staging.stg_events
   WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
     AND event_type IN ('player.login.succeeded', 'player.login.failed', 'player.login.foreign_country', 'player.session.ended')
 ),

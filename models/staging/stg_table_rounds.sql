@@ -54,7 +54,7 @@ MODEL (
 WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
-  FROM raw.events
+  FROM staging.stg_events
   WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
     AND event_type IN ('table.round.opened', 'table.round.closed', 'table.round.result', 'table.round.settled', 'table.round.voided')
 ),

@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudits } from '../runner/checks/audit';
-import { audit, memoryDb, model, type Db } from '../runner/checks/test-fixtures';
+import { audit, memoryDb, model, type Db } from '../runner/test-fixtures';
 import { loadProject } from '../runner/files/project';
 import type { AuditRef, Project } from '../runner/types';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAudits, type AuditInterval } from './audit';
 import { loadProject } from '../files/project';
-import { audit, auditDef, memoryDb, model, type Db } from './test-fixtures';
+import { audit, auditDef, memoryDb, model, type Db } from '../test-fixtures';
 import { ModelError, type AuditDef, type AuditRef, type ModelDef } from '../types';
 
 const REL = '"wh_physical"."bets"';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffTables, formatDiff, type DiffOptions } from './table-diff';
-import { memoryDb, model, type Db } from './test-fixtures';
+import { memoryDb, model, type Db } from '../test-fixtures';
 import { ModelError } from '../types';
 
 let db: Db;

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../files/project';
-import { model } from './test-fixtures';
+import { model } from '../test-fixtures';
 import type { ModelDef, Project, UnitTestDef } from '../types';
 import { runUnitTest, runUnitTests } from './unit-test';
 
@@ -237,6 +237,36 @@ describe('inputs', () => {
       ups,
     );
     expect(some.failures).toEqual([]);
+  });
+
+  it('a VIEW upstream without an input is built from its own query over the inputs (a view of a view too); given as an input, it is a table', async () => {
+    const currencies = model('seeds.currencies', { kind: { name: 'SEED', path: 'currencies.csv' }, query: '', columns: { code: 'VARCHAR', exponent: 'INTEGER' } });
+    const envelope = model('staging.envelope', { kind: { name: 'VIEW' }, query: 'SELECT e.*, c.exponent AS currency_exponent FROM raw.events AS e LEFT JOIN seeds.currencies AS c ON c.code = e.currency' });
+    const moneyOnly = model('staging.money_events', { kind: { name: 'VIEW' }, query: 'SELECT * FROM staging.envelope WHERE currency IS NOT NULL' });
+    const perDay = model('marts.per_day', { query: 'SELECT event_date, count(*) AS events, max(currency_exponent) AS exponent FROM staging.money_events WHERE event_date BETWEEN @start_date AND @end_date GROUP BY ALL' });
+    const moneyEvents = { ...events, columns: { ...events.columns, currency: 'VARCHAR' } };
+    const ups = new Map([[moneyEvents.name, moneyEvents], [currencies.name, currencies], [envelope.name, envelope], [moneyOnly.name, moneyOnly]]);
+    const rows = [
+      { event_id: 'e1', event_type: 'wallet.deposit.completed', event_date: '2026-11-01', currency: 'BTC' },
+      { event_id: 'e2', event_type: 'player.registered', event_date: '2026-11-01', currency: null },
+    ];
+    const viaViews = await runUnitTest(
+      test({ model: perDay.name, vars: nov1, inputs: { 'raw.events': { rows }, 'seeds.currencies': { rows: [{ code: 'BTC', exponent: 8 }] } }, outputs: { query: [{ event_date: '2026-11-01', events: 1, exponent: 8 }] } }),
+      perDay, ups,
+    );
+    expect(viaViews.failures).toEqual([]);
+    // a parent of the view with no input is an empty table of its declared columns: the join finds no exponent
+    const noSeed = await runUnitTest(
+      test({ model: perDay.name, vars: nov1, inputs: { 'raw.events': { rows } }, outputs: { query: [{ event_date: '2026-11-01', events: 1, exponent: 8 }] } }),
+      perDay, ups,
+    );
+    expect(noSeed.failures.join('\n')).toMatch(/exponent/);
+    // the view given as an input: its rows, not its query
+    const asInput = await runUnitTest(
+      test({ model: perDay.name, vars: nov1, inputs: { 'staging.money_events': { rows: [{ event_date: '2026-11-01', currency_exponent: 2 }] } }, outputs: { query: [{ event_date: '2026-11-01', events: 1, exponent: 2 }] } }),
+      perDay, ups,
+    );
+    expect(asInput.failures).toEqual([]);
   });
 
   it('an unknown macro or bad vars are failures naming the line', async () => {

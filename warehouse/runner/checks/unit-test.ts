@@ -11,7 +11,7 @@ import { quoteIdent, splitName } from '../names';
 import { sqlLiteral, stripStatementEnd } from './sql-values';
 import { renderTestQuery } from './test-macros';
 import { ModelError, type ModelDef, type Project, type UnitTestDef } from '../types';
-import { UpstreamSchemas } from './upstream-schema';
+import { createEmptyTable, queryParents, UpstreamSchemas } from './upstream-schema';
 
 export interface UnitTestResult {
   name: string;
@@ -56,6 +56,8 @@ export async function runUnitTest(test: UnitTestDef, model: ModelDef, upstream: 
     let sql: string;
     try {
       sql = stripStatementEnd(renderTestQuery(test, model));
+      const problem = await createViews(con, sql, test, upstream, schemas);
+      if (problem) return result([problem]);
     } catch (err) {
       if (err instanceof ModelError) return result([err.message]);
       throw err;
@@ -80,6 +82,44 @@ export async function runUnitTest(test: UnitTestDef, model: ModelDef, upstream: 
     con.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * A VIEW model the query reads and the test gives no input for is created from its own query over
+ * the test's inputs (recursively; a parent with no input is an empty table of its columns), so a
+ * shared VIEW (staging.stg_events, intermediate.int_game_rtp) is tested inside every model that reads it
+ * and the tests of those models state only the source rows. Given as an input, it is a table as any other.
+ * Returns a problem to report, or undefined.
+ */
+async function createViews(con: DuckDBConnection, sql: string, test: UnitTestDef, upstream: Map<string, ModelDef>, schemas: UpstreamSchemas, depth = 0): Promise<string | undefined> {
+  for (const parent of await queryParents(con, sql)) {
+    if (parent in test.inputs || (await relationExists(con, parent))) continue;
+    const def = upstream.get(parent);
+    if (def?.kind.name === 'VIEW' && depth < 32) {
+      const viewSql = stripStatementEnd(renderTestQuery(test, def));
+      const problem = await createViews(con, viewSql, test, upstream, schemas, depth + 1);
+      if (problem) return problem;
+      const { schema, table } = splitName(parent);
+      await con.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      try {
+        await con.run(`CREATE VIEW ${quoteIdent(schema)}.${quoteIdent(table)} AS ${viewSql}`);
+      } catch (err) {
+        return `view ${parent} (read by the model, no input given) does not build on the inputs: ${(err as Error).message}`;
+      }
+    } else if (depth > 0) {
+      // A parent of a view the test gives no rows for: empty, with its real columns when known.
+      const cols = await schemas.columns(parent);
+      if (cols) await createEmptyTable(con, parent, cols);
+    }
+  }
+  return undefined;
+}
+
+async function relationExists(con: DuckDBConnection, name: string): Promise<boolean> {
+  const { schema, table } = splitName(name);
+  const reader = await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE schema_name = ${sqlLiteral(schema)} AND table_name = ${sqlLiteral(table)}
+    UNION ALL SELECT count(*)::INTEGER FROM duckdb_views() WHERE schema_name = ${sqlLiteral(schema)} AND view_name = ${sqlLiteral(table)}`);
+  return reader.getRowObjectsJson().some((r) => Number(r.n) > 0);
 }
 
 async function check(con: DuckDBConnection, label: string, sql: string, expected: Row[], ordered: boolean): Promise<string[]> {

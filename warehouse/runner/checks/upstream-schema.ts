@@ -50,18 +50,10 @@ export class UpstreamSchemas {
     try {
       const con = await this.connection();
       const sql = renderTestQuery(this.test, def);
-      const reader = await con.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})::VARCHAR AS tree`);
-      const tree = JSON.parse(String(reader.getRowObjectsJson()[0]?.tree)) as Json;
-      const parents = new Set<string>();
-      walkTables(tree, new Set(), (table, scope) => {
-        const schema = String(table['schema_name'] ?? '').toLowerCase();
-        const tableName = String(table['table_name'] ?? '').toLowerCase();
-        if (schema && !scope.has(tableName)) parents.add(`${schema}.${tableName}`);
-      });
-      for (const parent of parents) {
+      for (const parent of await queryParents(con, sql)) {
         const cols = await this.columns(parent, depth + 1);
         if (!cols) return undefined;
-        await this.createEmpty(con, parent, cols);
+        await createEmptyTable(con, parent, cols);
       }
       const described = await con.runAndReadAll(`DESCRIBE ${sql}`);
       return described.getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]);
@@ -71,12 +63,6 @@ export class UpstreamSchemas {
     }
   }
 
-  private async createEmpty(con: DuckDBConnection, name: string, cols: Columns): Promise<void> {
-    const { schema, table } = splitName(name);
-    await con.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-    await con.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (${cols.map(([c, t]) => `${quoteIdent(c)} ${t}`).join(', ')})`);
-  }
-
   private async connection(): Promise<DuckDBConnection> {
     if (!this.scratch) {
       const instance = await DuckDBInstance.create(':memory:');
@@ -84,4 +70,24 @@ export class UpstreamSchemas {
     }
     return this.scratch.con;
   }
+}
+
+/** The `schema.table` names a query reads (CTE names excluded), from DuckDB's parse tree. */
+export async function queryParents(con: DuckDBConnection, sql: string): Promise<Set<string>> {
+  const reader = await con.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})::VARCHAR AS tree`);
+  const tree = JSON.parse(String(reader.getRowObjectsJson()[0]?.tree)) as Json;
+  const parents = new Set<string>();
+  walkTables(tree, new Set(), (table, scope) => {
+    const schema = String(table['schema_name'] ?? '').toLowerCase();
+    const tableName = String(table['table_name'] ?? '').toLowerCase();
+    if (schema && !scope.has(tableName)) parents.add(`${schema}.${tableName}`);
+  });
+  return parents;
+}
+
+/** An empty table with these columns under `name`, unless one exists. */
+export async function createEmptyTable(con: DuckDBConnection, name: string, cols: Columns): Promise<void> {
+  const { schema, table } = splitName(name);
+  await con.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await con.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(schema)}.${quoteIdent(table)} (${cols.map(([c, t]) => `${quoteIdent(c)} ${t}`).join(', ')})`);
 }

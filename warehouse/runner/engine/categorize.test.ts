@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGGREGATES, isNonBreaking, outputFollowsStar } from './categorize';
 import { normalize } from '../compile/compile';
 import type { Json } from '../compile/columns';
-import { memoryDb } from './test-models';
+import { stateDb } from '../test-fixtures';
 
-let db: Awaited<ReturnType<typeof memoryDb>>;
-beforeAll(async () => { db = await memoryDb(); });
+let db: Awaited<ReturnType<typeof stateDb>>;
+beforeAll(async () => { db = await stateDb(); });
 afterAll(() => db.close());
 
 /** The query's node without locations, as compile.ts stores it. */

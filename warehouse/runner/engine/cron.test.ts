@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { firesMoreThanDaily, nextFire, parseCron, prevFire } from './cron';
 import { batches, completeBound, enumerate, formatIntervals, intervalUnit, merge, missingIntervals, subtract, type Interval } from './intervals';
 import type { ModelDef } from '../types';
-import { at, day } from './test-models';
+import { at, day } from '../test-fixtures';
 
 /** Only what interval units and bounds read of a model. */
 const def = (m: Partial<ModelDef>): Pick<ModelDef, 'cron' | 'extra' | 'where' | 'intervalUnit'> => ({ cron: '@daily', extra: {}, where: { file: 'x.sql', line: 1 }, ...m });

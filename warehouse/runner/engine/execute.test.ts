@@ -4,7 +4,7 @@ import { materialize, type BuildTarget } from './execute';
 import { enumerate } from './intervals';
 import { physicalRelation, quoteIdent } from '../names';
 import { select, tableIntervals } from './state';
-import { day, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
+import { day, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from '../test-fixtures';
 
 let con: DuckDBConnection;
 let ws: Workspace;

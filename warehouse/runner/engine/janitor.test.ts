@@ -9,7 +9,7 @@ import { dropEnvironment, environments } from './environments';
 import { janitor } from './janitor';
 import { plan, type PlanOptions } from './plan';
 import { select } from './state';
-import { at, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
+import { at, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from '../test-fixtures';
 
 let con: DuckDBConnection;
 let ws: Workspace;

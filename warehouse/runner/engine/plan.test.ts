@@ -11,7 +11,7 @@ import { applyPlan } from './apply';
 import { formatPlan, planDigest } from './plan-format';
 import { plan, type Plan, type PlanOptions } from './plan';
 import { environmentSnapshots, select } from './state';
-import { at, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
+import { at, rawEvWarehouse, RAW_EV, type RawEvWarehouse, type FileModel, type Workspace } from '../test-fixtures';
 
 let con: DuckDBConnection;
 let ws: Workspace;

@@ -8,13 +8,13 @@ import { applyPlan } from './apply';
 import { plan, type PlanOptions } from './plan';
 import { run } from './run';
 import { select } from './state';
-import { at, memoryDb, RAW_EV, workspace, type FileModel, type Workspace } from './test-models';
+import { at, stateDb, RAW_EV, workspace, type FileModel, type Workspace } from '../test-fixtures';
 
-let db: Awaited<ReturnType<typeof memoryDb>>;
+let db: Awaited<ReturnType<typeof stateDb>>;
 let con: DuckDBConnection;
 let ws: Workspace;
 beforeEach(async () => {
-  db = await memoryDb();
+  db = await stateDb();
   con = db.con;
   ws = workspace(con);
   await con.run('create schema raw; create table raw.ev (ts timestamp, player varchar, amount int)');

@@ -11,7 +11,7 @@ import { applyPlan } from './apply';
 import { plan } from './plan';
 import { formatRun, run } from './run';
 import { select, tableIntervals, ts } from './state';
-import { at, memoryDb, rawEvWarehouse, RAW_EV, workspace, type RawEvWarehouse, type FileModel, type Workspace } from './test-models';
+import { at, stateDb, rawEvWarehouse, RAW_EV, workspace, type RawEvWarehouse, type FileModel, type Workspace } from '../test-fixtures';
 
 let db: RawEvWarehouse['db'];
 let con: DuckDBConnection;
@@ -175,7 +175,7 @@ describe('incremental runs equal a full rebuild', () => {
     await fc.assert(fc.asyncProperty(scenario, async (sc) => {
       db.close();
       ws.remove();
-      db = await memoryDb();
+      db = await stateDb();
       con = db.con;
       ws = workspace(con);
       await con.run('create schema raw; create table raw.ev (ts timestamp, player varchar, amount int)');
