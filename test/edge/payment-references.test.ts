@@ -6,9 +6,10 @@
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { paymentReference } from '../../domain/payment-reference';
+import { DEV_PAYMENT_REFERENCE_KEY, paymentReference } from '../../domain/payment-reference';
 import type { PlayerDO } from '../../durable/player/player-do';
 import { signWebhook } from '../../worker/payments/providers';
+import { paymentReferenceKey, referenceOf } from '../../worker/payments/reference';
 import { call, expectError, idemKey, internals, player, register, type Registered } from './helpers';
 
 const KEY = env.PAYMENT_REFERENCE_KEY;
@@ -162,3 +163,21 @@ describe('payment references', () => {
     expect(state).toEqual({ state: 'pending', payment_reference: null });
   });
 });
+
+describe('the payment reference key', () => {
+  const envWith = (ENVIRONMENT: string, PAYMENT_REFERENCE_KEY: string | undefined) => ({ ...env, ENVIRONMENT, PAYMENT_REFERENCE_KEY }) as Env;
+
+  it('is PAYMENT_REFERENCE_KEY when set (32+ characters); in development without one, the public development key', () => {
+    expect(paymentReferenceKey(envWith('production', KEY))).toBe(KEY);
+    expect(paymentReferenceKey(envWith('development', undefined))).toBe(DEV_PAYMENT_REFERENCE_KEY);
+    expect(paymentReferenceKey(envWith('development', 'too-short'))).toBe(DEV_PAYMENT_REFERENCE_KEY);
+  });
+
+  it('production without a usable key refuses instruments (misconfigured) rather than hash them under no secret', async () => {
+    expect(paymentReferenceKey(envWith('production', undefined))).toBeNull();
+    expect(paymentReferenceKey(envWith('production', 'too-short'))).toBeNull();
+    await expect(referenceOf(envWith('production', undefined), 'pm_card_fp_8f3Kq2LxW9')).rejects.toMatchObject({ code: 'misconfigured' });
+    expect(await referenceOf(envWith('production', undefined), undefined)).toBeNull(); // no instrument, nothing to hash
+  });
+});
+
