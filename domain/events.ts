@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { CATALOG_EVENTS } from './catalog/events';
 import { DEVICES } from './device';
+import { PAYMENT_REFERENCE_PATTERN } from './payment-reference';
 import { amount, currency, id } from './event-fields';
 import { TABLE_EVENTS } from './games/events';
 import { PROVIDER_EVENTS } from './provider/events';
@@ -21,6 +22,13 @@ const Bucket = z.enum(['real', 'bonus']);
  * lack it and still validate; readers take a missing device as 'unknown'. Every emitter sets it.
  */
 const Device = z.enum(DEVICES);
+/**
+ * The keyed hash of a deposit's or withdrawal's payment instrument (domain/payment-reference.ts):
+ * 16 hex characters, never the instrument. Added in 2026-12 like `device`: optional (older events
+ * lack it), null where no instrument was named. The pattern also keeps a raw token out of the lake:
+ * an event carrying anything else fails validation.
+ */
+const PaymentReference = z.string().regex(PAYMENT_REFERENCE_PATTERN).nullable().optional();
 
 /**
  * Payload schema per event type. `schema_version` of every type is 1 until a payload changes in a way
@@ -41,10 +49,11 @@ export const EVENT_PAYLOADS = {
     snapshot_id: z.string(), from: z.string(), to: z.string(), added: z.string(), removed: z.string(),
     vip_tier_from: z.string().nullable(), vip_tier_to: z.string().nullable(),
   }),
-  'wallet.deposit.requested': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount }),
-  'wallet.deposit.completed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, balance_after_minor: amount }),
-  'wallet.deposit.failed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, reason: z.string().nullable() }),
-  'wallet.withdrawal.requested': z.object({ withdrawal_id: id, amount_minor: amount }),
+  'wallet.deposit.requested': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, payment_reference: PaymentReference }),
+  'wallet.deposit.completed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, balance_after_minor: amount, payment_reference: PaymentReference }),
+  'wallet.deposit.failed': z.object({ deposit_id: id, provider: z.string(), amount_minor: amount, reason: z.string().nullable(), payment_reference: PaymentReference }),
+  // payment_reference: the destination instrument's
+  'wallet.withdrawal.requested': z.object({ withdrawal_id: id, amount_minor: amount, payment_reference: PaymentReference }),
   'wallet.withdrawal.approved': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string() }),
   'wallet.withdrawal.rejected': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string(), reason: z.string().nullable() }),
   'wallet.withdrawal.paid': z.object({ withdrawal_id: id, amount_minor: amount, balance_after_minor: amount }),

@@ -75,6 +75,7 @@ const providerSecretLine = () => `PROVIDER_SECRET_SANDBOX_SLOTS=${randomBytes(32
 // wrangler.toml requires every declared secret; SSO stays off while OIDC_ISSUER is empty.
 const oidcSecretLine = () => `OIDC_CLIENT_SECRET=${randomBytes(32).toString('base64url')}`;
 const segmentsSecretLine = () => `SEGMENTS_PUBLISH_SECRET=${randomBytes(32).toString('base64url')}`;
+const paymentReferenceKeyLine = () => `PAYMENT_REFERENCE_KEY=${randomBytes(32).toString('base64url')}`;
 if (!existsSync(devVars)) {
   writeFileSync(devVars, [
     '# Written by `npm start` with random values: local development only, never commit (git-ignored).',
@@ -87,6 +88,8 @@ if (!existsSync(devVars)) {
     oidcSecretLine(),
     '# Signs the warehouse loop\'s segment publications to /internal/v1/segments (docs/segments.md).',
     segmentsSecretLine(),
+    '# Keys the payment references (hashes of payment instruments) in deposit and withdrawal events.',
+    paymentReferenceKeyLine(),
     '',
   ].join('\n'), { mode: 0o600, flag: 'wx' });
   say('wrote .dev.vars with random values for every secret wrangler.toml declares');
@@ -97,6 +100,7 @@ if (!existsSync(devVars)) {
     ['PROVIDER_SECRET_SANDBOX_SLOTS', 'signs the sandbox-slots provider\'s seamless-wallet calls (docs/provider-api.md)', providerSecretLine],
     ['OIDC_CLIENT_SECRET', 'wrangler.toml declares it; unused while OIDC_ISSUER is empty (SSO off)', oidcSecretLine],
     ['SEGMENTS_PUBLISH_SECRET', 'signs the warehouse loop\'s segment publications to /internal/v1/segments (docs/segments.md)', segmentsSecretLine],
+    ['PAYMENT_REFERENCE_KEY', 'keys the payment references (hashes of payment instruments) in deposit and withdrawal events', paymentReferenceKeyLine],
   ].filter(([name]) => !(name in readDevVars(devVars)));
   for (const [name, why, line] of missing) {
     const text = readFileSync(devVars, 'utf8');

@@ -18,6 +18,7 @@ import {
   ARCHETYPES, CHASE_MAX_REDEPOSITS, CHASE_STAKE_MAX, CHASE_STAKE_STEP, DAY_MS, QUICK_CASHOUT_SESSION_CHANCE, STRUCTURING_SESSION_CHANCE, baccaratSpot, pickBehaviour, structuringAmounts, birthDate, loginClient, nextShapedTime, pickArchetype, pickCountry, pickCurrency, pickHabits, pickSource, rouletteSpot, roundAmount,
   TABLES, slotsFor, spinReturn, type Archetype, type CountryProfile, type SlotGame,
 } from './model';
+import { PaymentInstruments } from './instruments';
 import { Rng } from './rng';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -202,7 +203,7 @@ class Driver {
   }
 
   /** The payment provider's signed notification for a deposit (the sandbox confirmed it already: a replay). */
-  webhook(n: { deposit_id: string; player_id: string; amount_minor: number; currency: string }): Promise<Answer> {
+  webhook(n: { deposit_id: string; player_id: string; amount_minor: number; currency: string; payment_instrument: string }): Promise<Answer> {
     const raw = JSON.stringify({ ...n, status: 'completed', provider_ref: `sandbox-${n.deposit_id}`, reason: null });
     const t = Math.floor(Date.now() / 1000);
     const sig = createHmac('sha256', this.o.webhookSecret!).update(`${t}.${raw}`).digest('hex');
@@ -317,6 +318,8 @@ class Driver {
     // Reactivation after weeks is not possible here: the platform stamps events with its real clock.
     const brng = Rng.derive(this.seed, `api-behaviour:${i}`);
     const beh = pickBehaviour(brng, archetype);
+    // Cards and accounts (instruments.ts), sent as payment_instrument: the platform hashes them. A stream of their own.
+    const pay = new PaymentInstruments(Rng.derive(this.seed, `api-instruments:${i}`), beh.structurer || beh.quickCashout);
     let device = loginClient(hrng, habits, true);
     let sessions = 1;
     for (let t = nextShapedTime(rng, 0, a.gapDays * DAY_MS, c.utc, habits.shape); t < Math.min(horizon, churnAt); t = nextShapedTime(rng, t, a.gapDays * DAY_MS, c.utc, habits.shape)) sessions++;
@@ -370,11 +373,12 @@ class Driver {
       const available = (bal.body?.balances ?? []).find((b: { currency: string }) => b.currency === currency)?.available_minor ?? 0;
       if (available < stake * 8) {
         const amount = s === 0 ? depositSize : roundAmount((depositSize / roundAmount(1, currency)) * (0.5 + rng.next()), currency);
-        const d = await api('POST', '/v1/wallet/deposits', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}` }, body: { amount_minor: amount, currency, provider: 'sandbox' } });
+        const instrument = pay.forDeposit();
+        const d = await api('POST', '/v1/wallet/deposits', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}` }, body: { amount_minor: amount, currency, provider: 'sandbox', payment_instrument: instrument } });
         if (d.ok) {
           this.summary.deposits++;
           if (this.o.webhookSecret && rng.chance(0.3)) {
-            const w = await this.webhook({ deposit_id: d.body.deposit.deposit_id, player_id: playerId, amount_minor: amount, currency });
+            const w = await this.webhook({ deposit_id: d.body.deposit.deposit_id, player_id: playerId, amount_minor: amount, currency, payment_instrument: instrument });
             if (w.ok) this.summary.deposit_webhooks++;
           }
         }
@@ -385,7 +389,7 @@ class Driver {
         return (w.body?.balances ?? []).find((b: { currency: string }) => b.currency === currency)?.available_minor ?? 0;
       };
       const depositOnly = async (amount: number, key: string): Promise<boolean> => {
-        const d = await api('POST', '/v1/wallet/deposits', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-${key}` }, body: { amount_minor: amount, currency, provider: 'sandbox' } });
+        const d = await api('POST', '/v1/wallet/deposits', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-${key}` }, body: { amount_minor: amount, currency, provider: 'sandbox', payment_instrument: pay.forDeposit() } });
         if (d.ok) this.summary.deposits++;
         return d.ok;
       };
@@ -406,7 +410,7 @@ class Driver {
           const avail = await availableNow();
           const out = Math.min(avail, Math.floor(amount * (0.85 + 0.1 * brng.next())));
           if (out > 0) {
-            const r = await api('POST', '/v1/wallet/withdrawals', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-qc-wd` }, body: { amount_minor: out, currency } });
+            const r = await api('POST', '/v1/wallet/withdrawals', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-qc-wd` }, body: { amount_minor: out, currency, payment_instrument: pay.forWithdrawal(true) } });
             if (r.ok) {
               this.summary.withdrawals++;
               this.summary.quick_cashouts++;
@@ -440,7 +444,7 @@ class Driver {
         const avail = (w.body?.balances ?? []).find((b: { currency: string }) => b.currency === currency)?.available_minor ?? 0;
         if (avail > stake * 4) {
           const amount = Math.floor(avail * (0.3 + 0.5 * rng.next()));
-          const r = await api('POST', '/v1/wallet/withdrawals', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-wd` }, body: { amount_minor: amount, currency } });
+          const r = await api('POST', '/v1/wallet/withdrawals', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-wd` }, body: { amount_minor: amount, currency, payment_instrument: pay.forWithdrawal() } });
           if (r.ok) {
             this.summary.withdrawals++;
             this.withdrawals.push({ player_id: playerId, withdrawal_id: r.body.withdrawal.withdrawal_id, rng: Rng.derive(this.seed, `wd:${i}:${s}`) });

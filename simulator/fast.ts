@@ -12,7 +12,8 @@
  *   login          [player.login.failed] player.login.succeeded {device} [player.login.foreign_country]
  *   session end    player.session.ended {reason logout | idle_timeout | time_limit | cool_off | self_exclusion}
  *   KYC (sandbox)  player.kyc.changed none->pending (actor player), pending->verified|rejected (actor kyc:sandbox)
- *   deposit        wallet.deposit.requested, wallet.deposit.completed (balance_after = real balance) | wallet.deposit.failed
+ *   deposit        wallet.deposit.requested, wallet.deposit.completed (balance_after = real balance) | wallet.deposit.failed;
+ *                  each with the payment_reference of the card used (instruments.ts: the public development key)
  *   deposit limit  rg.limit.breach_refused instead of the deposit when it would exceed the limit
  *   table bet      wallet.hold.reserved (hold table:<table>:<bet>, ref <table>:<round>), table.bet.placed;
  *                  at settlement wallet.hold.posted (balance_after = available), [wallet.win.credited
@@ -21,7 +22,7 @@
  *   slot round     wallet.hold.reserved + wallet.hold.posted (hold prov:<provider>:<tx>), provider.bet.debited,
  *                  then [wallet.win.credited] provider.win.credited (0 closes a losing round), or a rollback:
  *                  backoffice.dispute.resolved + provider.bet.rolled_back
- *   withdrawal     wallet.hold.reserved (wd:<id>), wallet.withdrawal.requested; hours later an operator:
+ *   withdrawal     wallet.hold.reserved (wd:<id>), wallet.withdrawal.requested {payment_reference}; hours later an operator:
  *                  wallet.withdrawal.approved then wallet.hold.posted + wallet.withdrawal.paid, or
  *                  wallet.hold.voided + wallet.withdrawal.rejected
  *   limits         rg.limit.set (lower: at once; raise: pending 24 h, then rg.limit.applied), session-time
@@ -62,6 +63,7 @@ import {
 import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } from '../domain/backoffice';
 import { formatMinor, isCurrency } from '../domain/money';
 import { HOLD_TTL_MAX_MS } from '../durable/player/wallet';
+import { PaymentInstruments } from './instruments';
 import { Rng } from './rng';
 
 export type HistoryOptions = {
@@ -197,6 +199,8 @@ type Player = {
   /** Lifecycle and risk behaviours (reactivation, loss chasing, structuring, quick cash-outs, VIP) and operator activity, from an Rng of their own (`brng`). */
   beh: Behaviour;
   brng: Rng;
+  /** Cards and accounts, for payment references (instruments.ts), from an Rng of their own (`instruments:<i>`). */
+  pay: PaymentInstruments;
   /** Lapsed and came back (once). */
   reactivated: boolean;
   vip: boolean;
@@ -426,13 +430,14 @@ class Generator_ {
       const habits = pickHabits(hrng);
       const brng = Rng.derive(this.seed, `behaviour:${i}`);
       const beh = pickBehaviour(brng, archetype);
+      const pay = new PaymentInstruments(Rng.derive(this.seed, `instruments:${i}`), beh.structurer || beh.quickCashout);
       const regAt = shapedTime(rng, this.start, this.now, c.utc, habits.shape);
       const stakeEur = Math.max(0.1, rng.logNormal(a.stakeEur, 0.6));
       const slots = slotsFor(c.jurisdiction, currency);
       const tables = this.tables.filter((t) => t.def.limits[currency]);
       const p: Player = {
         id: rng.uuidv7(regAt), rng, country: c.country, utc: c.utc, jurisdiction: c.jurisdiction, currency,
-        brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, beh, brng, reactivated: false, vip: false, chaseMult: 1, regAt,
+        brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, beh, brng, pay, reactivated: false, vip: false, chaseMult: 1, regAt,
         churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0,
         balance: 0, held: 0, depositLimit: null, deposits: [], sessionLimitMin: null, realityMin: null,
         stake: roundAmount(stakeEur, currency), depositSize: roundAmount(Math.max(10, rng.logNormal(a.depositEur, 0.5)), currency),
@@ -693,18 +698,19 @@ class Generator_ {
       }
     }
     const depositId = r.uuidv7(t);
-    this.emit(t, 'wallet.deposit.requested', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount });
+    const ref = p.pay.reference(p.pay.forDeposit());
+    this.emit(t, 'wallet.deposit.requested', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, payment_reference: ref });
     p.deposits.push({ t, amount });
     if (p.deposits.length > 64) p.deposits.splice(0, p.deposits.length - 64);
     const done = t + r.range(40, 2_500);
     if (r.chance(0.04)) {
-      this.emit(done, 'wallet.deposit.failed', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, reason: r.pick(['card_declined', 'insufficient_funds', '3ds_failed']) });
+      this.emit(done, 'wallet.deposit.failed', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, reason: r.pick(['card_declined', 'insufficient_funds', '3ds_failed']), payment_reference: ref });
       p.deposits.pop(); // a failed payment gives the limit usage back
       this.counts.deposits_failed++;
       return done + r.range(5_000, 30_000);
     }
     p.balance += amount;
-    this.emit(done, 'wallet.deposit.completed', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, balance_after_minor: p.balance });
+    this.emit(done, 'wallet.deposit.completed', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, balance_after_minor: p.balance, payment_reference: ref });
     this.counts.deposits++;
     return done + r.range(2_000, 15_000);
   }
@@ -957,12 +963,13 @@ class Generator_ {
   }
 
   /** A withdrawal request and, hours later, an operator's decision (approve then pay most, reject a few). */
-  private withdraw(p: Player, t: number, amount: number, r: Rng): void {
+  private withdraw(p: Player, t: number, amount: number, r: Rng, quickCashout = false): void {
     const wid = r.uuidv7(t);
+    const ref = p.pay.reference(p.pay.forWithdrawal(quickCashout));
     const holdId = `wd:${wid}`;
     p.held += amount;
     this.emit(t, 'wallet.hold.reserved', p, p.currency, { hold_id: holdId, kind: 'withdrawal', amount_minor: amount, real_minor: amount, bonus_minor: 0, expires_at: null, ref: wid }, undefined, r);
-    this.emit(t, 'wallet.withdrawal.requested', p, p.currency, { withdrawal_id: wid, amount_minor: amount }, undefined, r);
+    this.emit(t, 'wallet.withdrawal.requested', p, p.currency, { withdrawal_id: wid, amount_minor: amount, payment_reference: ref }, undefined, r);
     this.counts.withdrawals++;
     this.maybeRapidCashoutAlert(p, t, amount);
     // an operator works the queue: approve (then pay) most, reject a few
@@ -1029,7 +1036,7 @@ class Generator_ {
     const avail = this.available(p);
     const amount = Math.min(avail, Math.floor(deposited * (0.85 + 0.1 * b.next())));
     if (amount <= 0 || t >= stopAt) return Math.min(t, stopAt);
-    this.withdraw(p, t, amount, b);
+    this.withdraw(p, t, amount, b, true);
     this.counts.quick_cashouts++;
     return t + b.range(2_000, 10_000);
   }

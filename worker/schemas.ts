@@ -103,6 +103,7 @@ export const Deposit = z.object({
   amount_minor: z.number(),
   state: z.enum(['pending', 'completed', 'failed']),
   failure_reason: z.string().nullable(),
+  payment_reference: z.string().nullable().openapi({ description: 'Keyed hash (16 hex) of the payment instrument the provider charged, or the player named; never the instrument itself. Null when none was named.', example: '3f1c9a0b7d2e4c81' }),
   created_at: z.number(),
   updated_at: z.number(),
 }).openapi('Deposit');
@@ -115,6 +116,7 @@ export const Withdrawal = mirrors<WithdrawalView>()(z.object({
   state: z.enum(['requested', 'approved', 'rejected', 'paid']),
   decided_by: z.string().nullable(),
   reason: z.string().nullable(),
+  payment_reference: z.string().nullable().openapi({ description: 'Keyed hash (16 hex) of the destination instrument; never the instrument itself. Null when none was named.', example: '3f1c9a0b7d2e4c81' }),
   created_at: z.number(),
   updated_at: z.number(),
 }).openapi('Withdrawal'));

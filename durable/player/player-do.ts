@@ -246,7 +246,8 @@ export class PlayerDO extends DurableObject<Env> {
     return this.asPlayer(sessionId, () => ({ ok: true, ...this.walletRg.ledger(opts) }));
   }
 
-  requestDeposit(sessionId: string, idempotencyKey: string, input: { provider: string; currency: Currency; amount_minor: number }) {
+  /** payment_reference: the keyed hash the worker made of the instrument (worker/payments/reference.ts), never the instrument. */
+  requestDeposit(sessionId: string, idempotencyKey: string, input: { provider: string; currency: Currency; amount_minor: number; payment_reference?: string | null }) {
     return this.asActivePlayer(sessionId, () => {
       const allowed = jurisdictionById(this.c.profile()!.jurisdiction)?.currencies ?? [];
       if (!allowed.includes(input.currency)) return fail('unsupported_currency', `deposits are possible in ${allowed.join(', ')}`, { allowed });
@@ -254,7 +255,7 @@ export class PlayerDO extends DurableObject<Env> {
     });
   }
 
-  requestWithdrawal(sessionId: string, idempotencyKey: string, input: { currency: Currency; amount_minor: number }) {
+  requestWithdrawal(sessionId: string, idempotencyKey: string, input: { currency: Currency; amount_minor: number; payment_reference?: string | null }) {
     return this.asActivePlayer(sessionId, () => {
       if (this.c.profile()!.kyc_status !== 'verified') return fail('kyc_required', 'withdrawals need verified KYC');
       return this.walletRg.requestWithdrawal(idempotencyKey, { ...input, withdrawal_id: uuidv7(this.c.now()) });
@@ -302,10 +303,10 @@ export class PlayerDO extends DurableObject<Env> {
   // ---- system: payments, tables, providers, operators ----------------------------------------
 
   /** A verified payment-provider notification for one of this player's deposits. */
-  confirmPayment(n: { deposit_id: string; provider: string; status: 'completed' | 'failed'; amount_minor: number; currency: Currency; provider_ref: string; reason: string | null }) {
+  confirmPayment(n: { deposit_id: string; provider: string; status: 'completed' | 'failed'; amount_minor: number; currency: Currency; provider_ref: string; reason: string | null; payment_reference?: string | null }) {
     return this.tx(() => (n.status === 'completed'
       ? this.walletRg.completeDeposit(n)
-      : this.walletRg.failDeposit({ deposit_id: n.deposit_id, provider: n.provider, reason: n.reason })));
+      : this.walletRg.failDeposit({ deposit_id: n.deposit_id, provider: n.provider, reason: n.reason, payment_reference: n.payment_reference ?? null })));
   }
 
   /**

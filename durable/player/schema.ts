@@ -269,4 +269,11 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
     changed_at integer not null
   );
   `,
+
+  /* 7: payment references, keyed hashes of the instrument of a deposit or withdrawal (domain/payment-reference.ts) */ `
+  -- Never the provider's token itself: the worker hashes it before it reaches this object. NULL
+  -- where the player or provider named no instrument, and for every row written before.
+  alter table deposits add column payment_reference text check (payment_reference is null or length(payment_reference) = 16);
+  alter table withdrawals add column payment_reference text check (payment_reference is null or length(payment_reference) = 16);
+  `,
 ];

@@ -16,8 +16,9 @@ type LedgerKind = 'deposit' | 'withdrawal' | 'bet' | 'win' | 'adjustment';
 
 export type BalanceView = { currency: Currency; real_minor: number; bonus_minor: number; held_minor: number; available_minor: number };
 export type LedgerEntry = { entry_id: number; at: number; currency: Currency; bucket: Bucket; kind: LedgerKind; amount_minor: number; balance_after_minor: number; ref: string };
-export type Deposit = { deposit_id: string; provider: string; provider_ref: string | null; currency: Currency; amount_minor: number; state: 'pending' | 'completed' | 'failed'; failure_reason: string | null; created_at: number; updated_at: number };
-export type Withdrawal = { withdrawal_id: string; currency: Currency; amount_minor: number; hold_id: string; state: 'requested' | 'approved' | 'rejected' | 'paid'; decided_by: string | null; reason: string | null; created_at: number; updated_at: number };
+/** payment_reference: the keyed hash of the instrument (domain/payment-reference.ts), never the instrument itself; null when none was named. */
+export type Deposit = { deposit_id: string; provider: string; provider_ref: string | null; currency: Currency; amount_minor: number; state: 'pending' | 'completed' | 'failed'; failure_reason: string | null; payment_reference: string | null; created_at: number; updated_at: number };
+export type Withdrawal = { withdrawal_id: string; currency: Currency; amount_minor: number; hold_id: string; state: 'requested' | 'approved' | 'rejected' | 'paid'; decided_by: string | null; reason: string | null; payment_reference: string | null; created_at: number; updated_at: number };
 export type Hold = {
   hold_id: string; kind: 'bet' | 'withdrawal'; currency: Currency; real_minor: number; bonus_minor: number; state: 'pending' | 'posted' | 'voided' | 'expired';
   expires_at: number | null; ref: string | null; created_at: number; resolved_at: number | null;
@@ -104,27 +105,34 @@ export class Wallet {
 
   // ---- deposits ------------------------------------------------------------------------------
 
-  /** A pending deposit, counted against deposit limits from the moment it is asked for. */
-  requestDeposit(key: string, input: { deposit_id: string; provider: string; currency: Currency; amount_minor: number }): Replayable<{ deposit: Deposit }> {
-    const fingerprint = `deposit|${input.provider}|${input.currency}|${input.amount_minor}`;
+  /**
+   * A pending deposit, counted against deposit limits from the moment it is asked for. The
+   * instrument's reference (if the player named one) is part of the request: the same key with
+   * another instrument is a different request. Fingerprints without one keep their old form.
+   */
+  requestDeposit(key: string, input: { deposit_id: string; provider: string; currency: Currency; amount_minor: number; payment_reference?: string | null }): Replayable<{ deposit: Deposit }> {
+    const ref = input.payment_reference ?? null;
+    const fingerprint = `deposit|${input.provider}|${input.currency}|${input.amount_minor}${ref ? `|${ref}` : ''}`;
     return once(this.ctx, `deposit:${key}`, fingerprint, () => {
       const limit = this.limits.check('deposit', input.currency, input.amount_minor);
       if (!limit.ok) return limit;
       if (!this.fits(input.currency, input.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
       const now = this.ctx.now();
-      this.ctx.db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, created_at, updated_at)
-        values (${input.deposit_id}, ${input.provider}, null, ${input.currency}, ${input.amount_minor}, 'pending', ${now}, ${now})`;
+      this.ctx.db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at)
+        values (${input.deposit_id}, ${input.provider}, null, ${input.currency}, ${input.amount_minor}, 'pending', ${ref}, ${now}, ${now})`;
       this.limits.record('deposit', input.currency, input.amount_minor, now);
-      this.ctx.emit('wallet.deposit.requested', { deposit_id: input.deposit_id, provider: input.provider, amount_minor: input.amount_minor }, input.currency);
+      this.ctx.emit('wallet.deposit.requested', { deposit_id: input.deposit_id, provider: input.provider, amount_minor: input.amount_minor, payment_reference: ref }, input.currency);
       return { ok: true, deposit: this.deposit(input.deposit_id)! };
     });
   }
 
   /**
    * Payment provider confirmed: credit once. A repeated confirmation returns the same deposit. Only
-   * the provider the deposit was made with can confirm it: to any other, it does not exist.
+   * the provider the deposit was made with can confirm it: to any other, it does not exist. The
+   * provider knows which instrument it actually charged: its reference, when it names one, replaces
+   * the one the player asked for (a replay changes nothing).
    */
-  completeDeposit(input: { deposit_id: string; provider: string; amount_minor: number; currency: Currency; provider_ref: string }): Replayable<{ deposit: Deposit }> {
+  completeDeposit(input: { deposit_id: string; provider: string; amount_minor: number; currency: Currency; provider_ref: string; payment_reference?: string | null }): Replayable<{ deposit: Deposit }> {
     const d = this.deposit(input.deposit_id);
     if (!d || d.provider !== input.provider) return fail('deposit_not_found');
     if (d.amount_minor !== input.amount_minor || d.currency !== input.currency) {
@@ -135,35 +143,39 @@ export class Wallet {
     if (!this.fits(d.currency, d.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
     const now = this.ctx.now();
     const after = this.move(d.currency, 'real', 'deposit', d.amount_minor, d.deposit_id);
-    this.ctx.db.run`update deposits set state = 'completed', provider_ref = ${input.provider_ref}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
-    this.ctx.emit('wallet.deposit.completed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, balance_after_minor: after }, d.currency);
+    const ref = input.payment_reference ?? d.payment_reference;
+    this.ctx.db.run`update deposits set state = 'completed', provider_ref = ${input.provider_ref}, payment_reference = ${ref}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
+    this.ctx.emit('wallet.deposit.completed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, balance_after_minor: after, payment_reference: ref }, d.currency);
     return { ok: true, deposit: this.deposit(d.deposit_id)!, replayed: false };
   }
 
-  failDeposit(input: { deposit_id: string; provider: string; reason: string | null }): Replayable<{ deposit: Deposit }> {
+  /** A failed payment; the instrument that failed is kept (declines across many cards are a signal of their own). */
+  failDeposit(input: { deposit_id: string; provider: string; reason: string | null; payment_reference?: string | null }): Replayable<{ deposit: Deposit }> {
     const d = this.deposit(input.deposit_id);
     if (!d || d.provider !== input.provider) return fail('deposit_not_found');
     if (d.state === 'failed') return { ok: true, deposit: d, replayed: true };
     if (d.state !== 'pending') return fail('invalid_state', `deposit is ${d.state}`);
     const now = this.ctx.now();
-    this.ctx.db.run`update deposits set state = 'failed', failure_reason = ${input.reason}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
+    const ref = input.payment_reference ?? d.payment_reference;
+    this.ctx.db.run`update deposits set state = 'failed', failure_reason = ${input.reason}, payment_reference = ${ref}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
     this.limits.record('deposit', d.currency, -d.amount_minor, d.created_at); // a failed deposit does not use the limit
-    this.ctx.emit('wallet.deposit.failed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, reason: input.reason }, d.currency);
+    this.ctx.emit('wallet.deposit.failed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, reason: input.reason, payment_reference: ref }, d.currency);
     return { ok: true, deposit: this.deposit(d.deposit_id)!, replayed: false };
   }
 
   // ---- withdrawals ---------------------------------------------------------------------------
 
-  /** Reserves the funds (a hold with no expiry) until an operator approves and pays, or rejects. */
-  requestWithdrawal(key: string, input: { withdrawal_id: string; currency: Currency; amount_minor: number }): Replayable<{ withdrawal: Withdrawal }> {
-    return once(this.ctx, `withdrawal:${key}`, `withdrawal|${input.currency}|${input.amount_minor}`, () => {
+  /** Reserves the funds (a hold with no expiry) until an operator approves and pays, or rejects. payment_reference: the destination instrument's. */
+  requestWithdrawal(key: string, input: { withdrawal_id: string; currency: Currency; amount_minor: number; payment_reference?: string | null }): Replayable<{ withdrawal: Withdrawal }> {
+    const ref = input.payment_reference ?? null;
+    return once(this.ctx, `withdrawal:${key}`, `withdrawal|${input.currency}|${input.amount_minor}${ref ? `|${ref}` : ''}`, () => {
       const holdId = `wd:${input.withdrawal_id}`;
       const hold = this.reserve('withdrawal', { hold_id: holdId, currency: input.currency, amount_minor: input.amount_minor, expires_at: null, ref: input.withdrawal_id }, false);
       if (!hold.ok) return hold;
       const now = this.ctx.now();
-      this.ctx.db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at)
-        values (${input.withdrawal_id}, ${input.currency}, ${input.amount_minor}, ${holdId}, 'requested', ${now}, ${now})`;
-      this.ctx.emit('wallet.withdrawal.requested', { withdrawal_id: input.withdrawal_id, amount_minor: input.amount_minor }, input.currency);
+      this.ctx.db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, payment_reference, created_at, updated_at)
+        values (${input.withdrawal_id}, ${input.currency}, ${input.amount_minor}, ${holdId}, 'requested', ${ref}, ${now}, ${now})`;
+      this.ctx.emit('wallet.withdrawal.requested', { withdrawal_id: input.withdrawal_id, amount_minor: input.amount_minor, payment_reference: ref }, input.currency);
       return { ok: true, withdrawal: this.withdrawal(input.withdrawal_id)! };
     });
   }

@@ -1,6 +1,12 @@
 -- Anti-money-laundering alerts from the payment and play history: structuring under a reporting
--- threshold, deposit-withdraw with little play, deposit velocity, many payment providers. One row
--- per alert with a deterministic id, for an MLRO's queue.
+-- threshold, deposit-withdraw with little play, deposit velocity, many payment providers, many
+-- payment instruments (payment references), a withdrawal to an instrument never deposited from. One
+-- row per alert with a deterministic id, for an MLRO's queue.
+--
+-- Payment references are keyed hashes of the instruments (domain/payment-reference.ts): equal
+-- references are the same card or account, as the payment provider identifies it; the instrument
+-- itself is never in the events. Events from before references existed have none (NULL) and are
+-- left out of both reference rules.
 --
 -- Kind FULL: rules look back up to 7 days (deposit-withdraw) and a calendar week (providers); an
 -- incremental model would need a lookback of at least the week plus staging reads widened by it.
@@ -18,10 +24,10 @@ MODEL (
   grain [alert_id],
   owner compliance,
   tags [compliance, aml],
-  description 'One row per AML alert. Rules: structuring (2+ completed deposits in a UTC day each at least structuring_band x and below the jurisdiction''s threshold, seeds.aml_thresholds), deposit_withdraw (a withdrawal of at least half the 7-day deposits when the 7 days before it staked less than 100% of them), velocity (5+ deposit attempts within 60 minutes, per UTC day), payment_providers (3+ payment providers used in an ISO week). Money in minor units of the player''s wallet currency. Status open: no alert decision events exist yet.',
+  description 'One row per AML alert. Rules: structuring (2+ completed deposits in a UTC day each at least structuring_band x and below the jurisdiction''s threshold, seeds.aml_thresholds), deposit_withdraw (a withdrawal of at least half the 7-day deposits when the 7 days before it staked less than 100% of them), velocity (5+ deposit attempts within 60 minutes, per UTC day), payment_providers (3+ payment providers used in an ISO week), payment_references (3+ distinct payment instruments in an ISO week across deposit attempts and withdrawal requests), new_payout_instrument (a withdrawal to an instrument the player never completed a deposit from, when they have deposited from others). Money in minor units of the player''s wallet currency. Status open: no alert decision events exist yet.',
   column_descriptions (
     alert_id = 'md5 of rule, player and window key: stable across rebuilds',
-    rule = 'structuring, deposit_withdraw, velocity or payment_providers',
+    rule = 'structuring, deposit_withdraw, velocity, payment_providers, payment_references or new_payout_instrument',
     player_id = 'The player',
     jurisdiction = 'Licensing jurisdiction of the player',
     currency = 'The player''s wallet currency',
@@ -29,13 +35,14 @@ MODEL (
     window_start = 'Start of the window the rule looked at (UTC)',
     window_end = 'End of the window (UTC): the last event counted',
     alert_date = 'UTC day of window_end',
-    deposits = 'Deposits the rule counted (structuring: just under the threshold; velocity: attempts in the busiest hour; others: in the window)',
+    deposits = 'Deposits the rule counted (structuring: just under the threshold; velocity: attempts in the busiest hour; payment_references: attempts in the week; deposit_withdraw, new_payout_instrument: completed in the 7 days before the withdrawal; others: in the window)',
     deposits_minor = 'Their amount, minor units',
-    withdrawal_id = 'The withdrawal (deposit_withdraw only)',
-    withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw only), minor units',
-    withdrawal_outcome = 'paid, rejected, approved or pending (deposit_withdraw only)',
-    stakes_minor = 'Stakes in the window (deposit_withdraw only), minor units',
+    withdrawal_id = 'The withdrawal (deposit_withdraw and new_payout_instrument only)',
+    withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw and new_payout_instrument only), minor units',
+    withdrawal_outcome = 'paid, rejected, approved or pending (deposit_withdraw and new_payout_instrument only)',
+    stakes_minor = 'Stakes in the 7 days before the withdrawal (deposit_withdraw and new_payout_instrument only), minor units',
     providers = 'Distinct payment providers in the window (payment_providers only)',
+    payment_references = 'Distinct payment instruments (payment references): in the week (payment_references); deposited from before the withdrawal (new_payout_instrument); NULL for other rules',
     threshold_minor = 'The jurisdiction''s threshold (structuring only), minor units',
     severity = 'low, medium or high',
     status = 'open (no decision events yet)',
@@ -44,7 +51,7 @@ MODEL (
   audits (
     not_null(columns := [alert_id, rule, player_id, window_start, window_end, alert_date, severity, status, summary]),
     unique_values(columns := [alert_id]),
-    accepted_values(column := rule, is_in := ('structuring', 'deposit_withdraw', 'velocity', 'payment_providers')),
+    accepted_values(column := rule, is_in := ('structuring', 'deposit_withdraw', 'velocity', 'payment_providers', 'payment_references', 'new_payout_instrument')),
     accepted_values(column := severity, is_in := ('low', 'medium', 'high')),
     accepted_values(column := status, is_in := ('open')),
     accepted_range(column := deposits, min_v := 0),
@@ -64,7 +71,10 @@ WITH t AS (
     60 AS velocity_minutes,             -- ... this many minutes
     10 AS velocity_high_deposits,
     3 AS providers_min,                 -- distinct payment providers in an ISO week
-    4 AS providers_high
+    4 AS providers_high,
+    3 AS references_min,                -- distinct payment instruments in an ISO week (deposits and withdrawals)
+    5 AS references_high,
+    0.5 AS new_payout_high_share        -- new_payout_instrument: high when the withdrawal is this share of the 7-day deposits
 ),
 deposits AS (
   SELECT d.*, th.threshold_minor, th.structuring_band
@@ -166,11 +176,65 @@ providers AS (
   GROUP BY player_id, date_trunc('week', event_date)
   HAVING count(DISTINCT payment_provider) >= (SELECT providers_min FROM t)
 ),
+instrument_uses AS (
+  -- every instrument named: each deposit step (the provider's completion may name another card
+  -- than the request) and each withdrawal request (its destination)
+  SELECT player_id, jurisdiction, currency, currency_exponent, occurred_at, event_date, payment_reference,
+    deposit_id, NULL AS withdrawal_id, CASE WHEN step = 'requested' THEN amount_minor END AS attempt_minor
+  FROM deposits
+  WHERE payment_reference IS NOT NULL
+  UNION ALL
+  SELECT player_id, jurisdiction, currency, currency_exponent, occurred_at, event_date, payment_reference,
+    NULL AS deposit_id, withdrawal_id, NULL AS attempt_minor
+  FROM staging.stg_withdrawals
+  WHERE step = 'requested' AND payment_reference IS NOT NULL
+),
+payment_references AS (
+  SELECT
+    'payment_references' AS rule, player_id, any_value(jurisdiction) AS jurisdiction, any_value(currency) AS currency, any_value(currency_exponent) AS currency_exponent,
+    CAST(min(occurred_at) AS TIMESTAMP) AS window_start, CAST(max(occurred_at) AS TIMESTAMP) AS window_end,
+    CAST(max(occurred_at) AS DATE) AS alert_date, CAST(CAST(date_trunc('week', event_date) AS DATE) AS VARCHAR) AS window_key,
+    count(DISTINCT deposit_id) AS deposits, coalesce(sum(attempt_minor), 0) AS deposits_minor,
+    NULL AS withdrawal_id, NULL AS withdrawal_minor, NULL AS withdrawal_outcome, NULL AS stakes_minor, NULL AS providers,
+    count(DISTINCT payment_reference) AS payment_references, count(DISTINCT withdrawal_id) AS withdrawals, NULL AS threshold_minor,
+    CASE WHEN count(DISTINCT payment_reference) >= (SELECT references_high FROM t) THEN 'high' ELSE 'medium' END AS severity
+  FROM instrument_uses
+  GROUP BY player_id, date_trunc('week', event_date)
+  HAVING count(DISTINCT payment_reference) >= (SELECT references_min FROM t)
+),
+payouts AS (
+  -- withdrawal requests naming their destination, with the instruments the player completed deposits from before
+  SELECT
+    w.player_id, w.withdrawal_id, w.payment_reference, w.occurred_at AS requested_at,
+    (SELECT min(d.occurred_at) FROM deposits AS d WHERE d.player_id = w.player_id AND d.step = 'completed'
+       AND d.payment_reference IS NOT NULL AND d.occurred_at <= w.occurred_at) AS first_deposit_at,
+    (SELECT count(DISTINCT d.payment_reference) FROM deposits AS d WHERE d.player_id = w.player_id AND d.step = 'completed'
+       AND d.payment_reference IS NOT NULL AND d.occurred_at <= w.occurred_at) AS deposit_references,
+    (SELECT count(*) FROM deposits AS d WHERE d.player_id = w.player_id AND d.step = 'completed'
+       AND d.payment_reference = w.payment_reference AND d.occurred_at <= w.occurred_at) AS same_instrument_deposits
+  FROM staging.stg_withdrawals AS w
+  WHERE w.step = 'requested' AND w.payment_reference IS NOT NULL
+),
+new_payout_instrument AS (
+  SELECT
+    'new_payout_instrument' AS rule, dw.player_id, dw.jurisdiction, dw.currency, dw.currency_exponent,
+    CAST(p.first_deposit_at AS TIMESTAMP) AS window_start, CAST(dw.requested_at AS TIMESTAMP) AS window_end, CAST(dw.requested_at AS DATE) AS alert_date,
+    dw.withdrawal_id AS window_key,
+    dw.deposits, dw.deposits_minor, dw.withdrawal_id, dw.amount_minor AS withdrawal_minor, dw.outcome AS withdrawal_outcome, dw.stakes_minor,
+    NULL AS providers, p.deposit_references AS payment_references, NULL AS threshold_minor,
+    CASE WHEN dw.deposits_minor > 0 AND dw.amount_minor >= (SELECT new_payout_high_share FROM t) * dw.deposits_minor THEN 'high' ELSE 'medium' END AS severity
+  FROM payouts AS p
+  JOIN dw ON dw.withdrawal_id = p.withdrawal_id
+  -- only where the player has deposited from known instruments: with none, "new" cannot be told from "unknown"
+  WHERE p.deposit_references > 0 AND p.same_instrument_deposits = 0
+),
 alerts AS (
   SELECT * FROM structuring
   UNION ALL BY NAME SELECT * FROM deposit_withdraw
   UNION ALL BY NAME SELECT * FROM velocity
   UNION ALL BY NAME SELECT * FROM providers
+  UNION ALL BY NAME SELECT * FROM payment_references
+  UNION ALL BY NAME SELECT * FROM new_payout_instrument
 )
 SELECT
   md5(concat_ws('|', rule, player_id, window_key)) AS alert_id,
@@ -179,7 +243,7 @@ SELECT
   CAST(deposits AS BIGINT) AS deposits, CAST(deposits_minor AS BIGINT) AS deposits_minor,
   CAST(withdrawal_id AS VARCHAR) AS withdrawal_id, CAST(withdrawal_minor AS BIGINT) AS withdrawal_minor,
   CAST(withdrawal_outcome AS VARCHAR) AS withdrawal_outcome, CAST(stakes_minor AS BIGINT) AS stakes_minor,
-  CAST(providers AS BIGINT) AS providers, CAST(threshold_minor AS BIGINT) AS threshold_minor,
+  CAST(providers AS BIGINT) AS providers, CAST(payment_references AS BIGINT) AS payment_references, CAST(threshold_minor AS BIGINT) AS threshold_minor,
   CAST(severity AS VARCHAR) AS severity,
   CAST('open' AS VARCHAR) AS status,
   CAST(CASE rule
@@ -193,6 +257,11 @@ SELECT
       CAST(round(100 * stakes_minor / deposits_minor) AS BIGINT), withdrawal_outcome)
     WHEN 'velocity' THEN printf('%d deposit attempts within 60 minutes (%s) on %s',
       deposits, printf('%.*f %s', currency_exponent, deposits_minor / power(10, currency_exponent), currency), alert_date)
+    WHEN 'payment_references' THEN printf('%d payment instruments in the week of %s (%d deposit attempts, %d withdrawals)',
+      payment_references, window_key, deposits, withdrawals)
+    WHEN 'new_payout_instrument' THEN printf('withdrawal of %s to an instrument never used for a deposit (%d used for deposits; %s deposited in 7 days); %s',
+      printf('%.*f %s', currency_exponent, withdrawal_minor / power(10, currency_exponent), currency), payment_references,
+      printf('%.*f %s', currency_exponent, deposits_minor / power(10, currency_exponent), currency), withdrawal_outcome)
     ELSE printf('%d payment providers in the week of %s (%d deposit attempts)', providers, window_key, deposits)
   END AS VARCHAR) AS summary
 FROM alerts

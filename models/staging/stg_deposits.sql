@@ -28,6 +28,7 @@ MODEL (
     amount_minor = 'Deposited amount in minor units of currency',
     balance_after_minor = 'Cash balance after the credit (completed only), minor units',
     failure_reason = 'Why it failed (failed only; may be NULL)',
+    payment_reference = 'Keyed hash (16 hex) of the payment instrument (card, account, wallet) the step names, never the instrument: equal references are the same instrument. completed: the one the provider charged. NULL when none was named and in events before 2026-12',
     currency = 'Wallet currency (ISO 4217, or BTC)',
     currency_exponent = 'Minor-unit exponent of currency (seeds.currencies): amount = amount_minor / 10^exponent'
   ),
@@ -62,6 +63,7 @@ typed AS (
     CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
     CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
     CAST(payload->>'$.reason' AS VARCHAR) AS failure_reason,
+    CAST(payload->>'$.payment_reference' AS VARCHAR) AS payment_reference,
     currency,
     currency_exponent
   FROM events

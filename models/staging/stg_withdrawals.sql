@@ -27,6 +27,7 @@ MODEL (
     balance_after_minor = 'Cash balance after the payout (paid only), minor units',
     actor = 'Who approved or rejected it (operator:<id>); NULL for requested and paid',
     rejection_reason = 'Why it was rejected (rejected only; may be NULL)',
+    payment_reference = 'Keyed hash (16 hex) of the destination instrument (requested only), never the instrument; NULL when none was named and in events before 2026-12',
     currency = 'Wallet currency (ISO 4217, or BTC)',
     currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)'
   ),
@@ -61,6 +62,7 @@ typed AS (
     CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
     CAST(payload->>'$.actor' AS VARCHAR) AS actor,
     CAST(payload->>'$.reason' AS VARCHAR) AS rejection_reason,
+    CAST(payload->>'$.payment_reference' AS VARCHAR) AS payment_reference,
     currency,
     currency_exponent
   FROM events

@@ -26,6 +26,8 @@ export type PaymentNotification = {
   currency: Currency;
   provider_ref: string;
   reason: string | null;
+  /** Keyed hash of the instrument the provider charged (worker/payments/reference.ts); null or absent: the deposit's own. */
+  payment_reference?: string | null;
 };
 
 export const PROVIDERS = ['sandbox'] as const;

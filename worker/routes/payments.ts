@@ -6,6 +6,7 @@ import { ApiError } from '../http/errors';
 import { validationHook } from '../http/validation';
 import { applyPaymentNotification } from '../payments/confirm';
 import { verifyWebhook, webhookSecret } from '../payments/providers';
+import { PaymentInstrument, referenceOf } from '../payments/reference';
 import { AmountMinor, CurrencyCode, Deposit, errors, json } from '../schemas';
 
 export const payments = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -18,6 +19,7 @@ const Notification = z.strictObject({
   currency: CurrencyCode,
   provider_ref: z.string().min(1).max(128),
   reason: z.string().max(256).nullable().default(null),
+  payment_instrument: PaymentInstrument.nullable().default(null).openapi({ description: 'The provider\'s token for the instrument it charged (or tried to); replaces the one of the deposit request. Only its keyed hash is kept.' }),
 }).openapi('PaymentNotification');
 
 /**
@@ -47,6 +49,7 @@ payments.openapi(createRoute({
 }), async (c) => {
   const n = c.req.valid('json');
   const { provider } = c.req.valid('param'); // signed by this provider's secret (verifySignature)
-  const r = await applyPaymentNotification(c.env, { ...n, provider, reason: n.reason ?? null });
+  const { payment_instrument: instrument, ...notification } = n;
+  const r = await applyPaymentNotification(c.env, { ...notification, provider, reason: n.reason ?? null, payment_reference: await referenceOf(c.env, instrument) });
   return c.json({ deposit: r.deposit, replayed: r.replayed }, 200);
 });

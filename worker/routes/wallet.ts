@@ -8,6 +8,7 @@ import { playerStub } from '../http/stubs';
 import { validationHook } from '../http/validation';
 import { applyPaymentNotification } from '../payments/confirm';
 import { PROVIDERS, providerAvailable } from '../payments/providers';
+import { PaymentInstrument, referenceOf } from '../payments/reference';
 import { AmountMinor, Balance, body, CurrencyCode, Deposit, errors, IdempotencyHeaders, json, LedgerEntry, Withdrawal } from '../schemas';
 
 export const wallet = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -48,6 +49,7 @@ const DepositRequest = z.strictObject({
   amount_minor: AmountMinor,
   currency: CurrencyCode,
   provider: z.enum(PROVIDERS).default('sandbox').openapi({ description: 'Payment provider; the sandbox (development only) confirms at once' }),
+  payment_instrument: PaymentInstrument.optional().openapi({ description: 'The instrument the player chose, as the provider\'s token (from its payment form or a saved method). The provider\'s webhook may name the one it actually charged, which then wins.' }),
 }).openapi('DepositRequest');
 
 wallet.openapi(createRoute({
@@ -64,7 +66,9 @@ wallet.openapi(createRoute({
   const key = c.req.valid('header')['idempotency-key'];
   if (!providerAvailable(c.env, input.provider)) throw new ApiError('unknown_provider', `no payment provider '${input.provider}' here (the sandbox only exists in development)`, { provider: input.provider });
   const { playerId, sessionId } = c.get('player');
-  const r = unwrap(await playerStub(c.env, playerId).requestDeposit(sessionId, key, input));
+  // hashed here: the instrument itself never reaches the player's object, its events or its idempotency record
+  const { payment_instrument: instrument, ...request } = input;
+  const r = unwrap(await playerStub(c.env, playerId).requestDeposit(sessionId, key, { ...request, payment_reference: await referenceOf(c.env, instrument) }));
   let deposit = r.deposit;
   if (input.provider === 'sandbox' && deposit.state === 'pending') {
     deposit = (await applyPaymentNotification(c.env, {
@@ -75,7 +79,11 @@ wallet.openapi(createRoute({
   return c.json({ deposit, replayed: r.replayed }, r.replayed ? 200 : 201);
 });
 
-const WithdrawalRequest = z.strictObject({ amount_minor: AmountMinor, currency: CurrencyCode }).openapi('WithdrawalRequest');
+const WithdrawalRequest = z.strictObject({
+  amount_minor: AmountMinor,
+  currency: CurrencyCode,
+  payment_instrument: PaymentInstrument.optional().openapi({ description: 'Where the money goes, as the payment provider\'s token for the instrument; only its keyed hash is kept (`payment_reference`).' }),
+}).openapi('WithdrawalRequest');
 
 wallet.openapi(createRoute({
   method: 'post', path: '/wallet/withdrawals', tags: ['Wallet'], summary: 'Request a withdrawal', security,
@@ -90,7 +98,8 @@ wallet.openapi(createRoute({
   const input = c.req.valid('json');
   const key = c.req.valid('header')['idempotency-key'];
   const { playerId, sessionId } = c.get('player');
-  const r = unwrap(await playerStub(c.env, playerId).requestWithdrawal(sessionId, key, input));
+  const { payment_instrument: instrument, ...withdrawal } = input;
+  const r = unwrap(await playerStub(c.env, playerId).requestWithdrawal(sessionId, key, { ...withdrawal, payment_reference: await referenceOf(c.env, instrument) }));
   return c.json({ withdrawal: r.withdrawal, replayed: r.replayed }, r.replayed ? 200 : 201);
 });
 
