@@ -134,6 +134,8 @@ const FAILED_LOGIN_BURST_CHANCE = 0.002;
  */
 const LOCK_AFTER_FAILED_LOGINS_SHARE = 0.5;
 const LOCK_HOURS: [number, number] = [2, 72];
+/** After a deposit refused by their limit, the share of players who ask for it doubled (at most once a day). Illustrative. */
+const LIMIT_RAISE_AFTER_REFUSAL_SHARE = 0.15;
 /**
  * Per losing table bet, the chance the player disputes it and an operator resolves it hours later:
  * voids it (misdeal or wheel fault seen on the video: the stake back) or corrects it (a win the
@@ -217,6 +219,8 @@ type Player = {
   kyc: 'none' | 'pending' | 'verified' | 'rejected';
   status: 'active' | 'self_excluded';
   coolOffUntil: number;
+  /** When the player last asked for a higher deposit limit after a refusal. */
+  lastRaiseAt: number;
   /** Locked by an operator until then (0: not locked). */
   lockedUntil: number;
   balance: number;
@@ -447,7 +451,7 @@ class Generator_ {
       const p: Player = {
         id: rng.uuidv7(regAt), rng, country: c.country, utc: c.utc, jurisdiction: c.jurisdiction, currency,
         brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, beh, brng, reactivated: false, vip: false, chaseMult: 1, regAt,
-        churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0, lockedUntil: 0,
+        churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0, lockedUntil: 0, lastRaiseAt: -Infinity,
         balance: 0, held: 0, depositLimit: null, deposits: [], sessionLimitMin: null, realityMin: null,
         stake: roundAmount(stakeEur, currency), depositSize: roundAmount(Math.max(10, rng.logNormal(a.depositEur, 0.5)), currency),
         slots, tables, slotShare: tables.length === 0 ? 1 : slots.length === 0 ? 0 : Math.min(0.95, Math.max(0.05, 0.65 + 0.3 * rng.normal())),
@@ -707,6 +711,11 @@ class Generator_ {
         const remaining = p.depositLimit.value - used;
         this.emit(t, 'rg.limit.breach_refused', p, p.currency, { kind: 'deposit', period: p.depositLimit.period, limit: p.depositLimit.value, attempted_minor: amount });
         this.counts.deposit_refusals++;
+        // some ask for a higher limit after being refused (pending 24 h): hitting a limit, then raising it, is what RG teams watch for
+        if (t - p.lastRaiseAt > DAY_MS && p.brng.chance(LIMIT_RAISE_AFTER_REFUSAL_SHARE)) {
+          p.lastRaiseAt = t;
+          return this.setDepositLimit(p, t + p.brng.range(10_000, 120_000), p.depositLimit.period, p.depositLimit.value * 2);
+        }
         // some try again with what is left of the limit
         if (remaining >= this.minStake(p) * 4 && r.chance(0.5)) return this.deposit(p, t + r.range(10_000, 60_000), remaining);
         return t + r.range(2_000, 10_000);
