@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { simulateApi, type ApiSummary } from './api';
+import { FAST_DEFAULTS } from './model';
 import { directorySink, writeHistory, type BatchSink } from './sink';
 
 const HELP = `usage: npm run simulate -- [--players N] [--days D] [--tables T] [--seed S] [options]
@@ -28,12 +29,17 @@ Fast mode (--fast): generates the same event stream directly as R2 batch objects
   --batch-events N    events per object (default 5000)
   Tables: T of the configured tables, automated first (up to 4, dealer tables with a dealer's results).
 
-Common: --players N (default 50), --days D (default 7), --tables T (default 2), --seed S (default "casino"), --json (summary as JSON)`;
+Common: --players N, --days D (defaults: API mode 50 players, 7 days; fast mode 300 players, 120 days:
+  enough history for every segment and alert of the warehouse, churn and reactivation after 30 days,
+  and held-out months for the LTV back-test; ~3.5M events), --tables T (default 2), --seed S
+  (default "casino"), --json (summary as JSON)`;
+
+const API_DEFAULTS = { players: 50, days: 7 } as const;
 
 const { values } = parseArgs({
   options: {
-    players: { type: 'string', default: '50' },
-    days: { type: 'string', default: '7' },
+    players: { type: 'string' },
+    days: { type: 'string' },
     tables: { type: 'string', default: '2' },
     seed: { type: 'string', default: 'casino' },
     fast: { type: 'boolean', default: false },
@@ -67,8 +73,9 @@ function num(name: string, v: string, min: number): number {
   return n;
 }
 
-const players = Math.floor(num('players', values.players, 0));
-const days = num('days', values.days, 0.01);
+const defaults = values.fast ? FAST_DEFAULTS : API_DEFAULTS;
+const players = Math.floor(num('players', values.players ?? String(defaults.players), 0));
+const days = num('days', values.days ?? String(defaults.days), 0.01);
 const tables = Math.floor(num('tables', values.tables, 0));
 const seed = values.seed;
 

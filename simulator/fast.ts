@@ -34,6 +34,10 @@
  *   adjustment     backoffice.adjustment.requested then .applied (at once, approved_by null, at or under the four-eyes
  *                  threshold; balance_after = real balance) or, above it, hours later .applied (by a second operator) | .rejected
  *   VIP            player.vip.changed false->true (an operator)
+ *   lock           after a failed_logins alert: player.status.changed active->locked (an operator); later logins
+ *                  player.login.failed {account_locked}; hours later locked->active (an operator)
+ *   table dispute  on a lost table bet, hours later an operator's void or correction under the four-eyes threshold:
+ *                  backoffice.adjustment.requested + .applied (id = the dispute's), backoffice.dispute.resolved {ref: the hold}
  *   round void     table.round.opened, .closed, .voided {bets_refunded}; per bet wallet.hold.voided, table.bet.settled {result void}
  *   hold expiry    wallet.hold.expired at the hold's expires_at, then table.bet.settled {result expired}
  *
@@ -101,6 +105,10 @@ export type HistoryCounts = {
   alerts: number;
   rounds_voided: number;
   holds_expired: number;
+  /** Accounts locked by an operator (after a failed_logins alert). */
+  locks: number;
+  /** Table bets disputed and resolved by an operator (void or correction). */
+  disputes: number;
   limit_changes: number;
   cool_offs: number;
   self_exclusions: number;
@@ -132,6 +140,22 @@ const DEALER_RESULT_MS = 8_000;
  */
 const ADJUSTMENT_SESSION_CHANCE: Record<Archetype, number> = { dormant: 0.01, casual: 0.02, regular: 0.03, highroller: 0.1, at_risk: 0.03 };
 const FAILED_LOGIN_BURST_CHANCE = 0.002;
+/**
+ * After a failed_logins alert, the share of accounts an operator locks (someone may be guessing the
+ * password) until the player confirms their identity with support, LOCK_HOURS later. Illustrative.
+ */
+const LOCK_AFTER_FAILED_LOGINS_SHARE = 0.5;
+const LOCK_HOURS: [number, number] = [2, 72];
+/** After a deposit refused by their limit, the share of players who ask for it doubled (at most once a day). Illustrative. */
+const LIMIT_RAISE_AFTER_REFUSAL_SHARE = 0.15;
+/**
+ * Per losing table bet, the chance the player disputes it and an operator resolves it hours later:
+ * voids it (misdeal or wheel fault seen on the video: the stake back) or corrects it (a win the
+ * table mis-settled: the even-money return credited). Under the four-eyes threshold, applied at
+ * once. Illustrative rates.
+ */
+const TABLE_DISPUTE_SHARE = 0.0008;
+const DISPUTE_VOID_SHARE = 0.6;
 const ROUND_VOID_SHARE = 0.002;
 const HOLD_EXPIRY_SHARE = 0.0005;
 const VOID_REASONS: Record<'dealer' | 'auto', string[]> = {
@@ -209,6 +233,10 @@ type Player = {
   kyc: 'none' | 'pending' | 'verified' | 'rejected';
   status: 'active' | 'self_excluded';
   coolOffUntil: number;
+  /** When the player last asked for a higher deposit limit after a refusal. */
+  lastRaiseAt: number;
+  /** Locked by an operator until then (0: not locked). */
+  lockedUntil: number;
   balance: number;
   held: number;
   depositLimit: Limit | null;
@@ -284,7 +312,7 @@ export function emptyCounts(): HistoryCounts {
   return {
     events: 0, players: 0, registrations: 0, sessions: 0, deposits: 0, deposits_failed: 0, deposit_refusals: 0, table_bets: 0, table_rounds: 0,
     slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, kyc_submissions: 0, limit_changes: 0,
-    reactivated: 0, chase_raises: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, alerts: 0, rounds_voided: 0, holds_expired: 0,
+    reactivated: 0, chase_raises: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, alerts: 0, rounds_voided: 0, holds_expired: 0, locks: 0, disputes: 0,
     cool_offs: 0, self_exclusions: 0, churned: 0, by_type: {}, first_at: null, last_at: null,
   };
 }
@@ -438,7 +466,7 @@ class Generator_ {
       const p: Player = {
         id: rng.uuidv7(regAt), rng, country: c.country, utc: c.utc, jurisdiction: c.jurisdiction, currency,
         brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, beh, brng, pay, reactivated: false, vip: false, chaseMult: 1, regAt,
-        churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0,
+        churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0, lockedUntil: 0, lastRaiseAt: -Infinity,
         balance: 0, held: 0, depositLimit: null, deposits: [], sessionLimitMin: null, realityMin: null,
         stake: roundAmount(stakeEur, currency), depositSize: roundAmount(Math.max(10, rng.logNormal(a.depositEur, 0.5)), currency),
         slots, tables, slotShare: tables.length === 0 ? 1 : slots.length === 0 ? 0 : Math.min(0.95, Math.max(0.05, 0.65 + 0.3 * rng.normal())),
@@ -510,6 +538,12 @@ class Generator_ {
         t += r.range(4_000, 25_000);
       }
       if (p.brng.chance(FAILED_LOGIN_BURST_CHANCE)) t = this.failedLoginBurst(p, t);
+      if (p.lockedUntil > t) {
+        // locked by an operator after the burst: the right password is refused too, until support unlocks
+        this.emit(t, 'player.login.failed', p, null, { reason: 'account_locked' }, undefined, p.brng);
+        this.nextSession(p, p.lockedUntil);
+        return;
+      }
       if (p.coolOffUntil > t) {
         this.emit(t, 'player.login.failed', p, null, { reason: 'cooling_off' });
         this.nextSession(p, p.coolOffUntil);
@@ -692,6 +726,11 @@ class Generator_ {
         const remaining = p.depositLimit.value - used;
         this.emit(t, 'rg.limit.breach_refused', p, p.currency, { kind: 'deposit', period: p.depositLimit.period, limit: p.depositLimit.value, attempted_minor: amount });
         this.counts.deposit_refusals++;
+        // some ask for a higher limit after being refused (pending 24 h): hitting a limit, then raising it, is what RG teams watch for
+        if (t - p.lastRaiseAt > DAY_MS && p.brng.chance(LIMIT_RAISE_AFTER_REFUSAL_SHARE)) {
+          p.lastRaiseAt = t;
+          return this.setDepositLimit(p, t + p.brng.range(10_000, 120_000), p.depositLimit.period, p.depositLimit.value * 2);
+        }
         // some try again with what is left of the limit
         if (remaining >= this.minStake(p) * 4 && r.chance(0.5)) return this.deposit(p, t + r.range(10_000, 60_000), remaining);
         return t + r.range(2_000, 10_000);
@@ -913,6 +952,7 @@ class Generator_ {
           bet_id: b.betId, game: def.game, game_id: def.game_id, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount, returned_minor: s.returned_minor, result: s.result,
         }, { table_id: def.table_id, round_id: rd.round_id, player: p });
         if (st + 1 > rd.lastSettle) rd.lastSettle = st + 1;
+        if (s.returned_minor === 0 && table.orng.chance(TABLE_DISPUTE_SHARE)) this.dispute(p, st + Math.floor(HOUR_MS * (1 + table.orng.exp(20))), b.holdId, b.amount);
         st += r.range(1, 6);
       }
       if (p.beh.chaser && placed.length) this.chase(p, lost > 0);
@@ -1087,7 +1127,50 @@ class Generator_ {
       if (i === count - 1) this.alert(p, t, 'failed_logins', null, `${count} failed logins within ${Math.round(windowMs / 60_000)} min`);
       t += b.range(3_000, 40_000);
     }
+    if (b.chance(LOCK_AFTER_FAILED_LOGINS_SHARE)) this.lock(p, t + b.range(5_000, 20_000));
     return t + b.range(30_000, 5 * 60_000);
+  }
+
+  /** An operator locks the account (player.status.changed active -> locked) and unlocks it hours later, once support has confirmed the player. */
+  private lock(p: Player, at: number): void {
+    const b = p.brng;
+    const operator = `operator:${b.pick(this.operators)}`;
+    const until = at + Math.floor(b.range(LOCK_HOURS[0], LOCK_HOURS[1]) * HOUR_MS * (0.5 + 0.5 * b.next()));
+    this.emit(at, 'player.status.changed', p, null, { from: 'active', to: 'locked', reason: 'security: repeated failed logins', actor: operator }, undefined, b);
+    p.lockedUntil = until;
+    this.counts.locks++;
+    this.schedule(p, until, () => {
+      if (p.status !== 'active') return;
+      this.emit(until, 'player.status.changed', p, null, { from: 'locked', to: 'active', reason: 'identity confirmed by support', actor: `operator:${b.pick(this.operators)}` }, undefined, b);
+      p.lockedUntil = 0;
+    });
+  }
+
+  /**
+   * A player disputes a lost table bet and an operator resolves it `at`: a void (the stake back) or
+   * a correction (the even-money return the table should have paid), each as the player object
+   * does it under the four-eyes threshold: backoffice.adjustment.requested and .applied under the
+   * dispute's id (the money), then backoffice.dispute.resolved (the resolution of the bet).
+   */
+  private dispute(p: Player, at: number, holdId: string, stake: number): void {
+    if (!isCurrency(p.currency) || stake > fourEyesThresholdMinor(p.currency)) return;
+    const b = p.brng;
+    const resolution = b.chance(DISPUTE_VOID_SHARE) ? 'void' : 'correct';
+    const reason = resolution === 'void' ? b.pick(['misdeal confirmed on the video', 'wheel fault confirmed on the video', 'bet placed after betting closed on the stream'])
+      : b.pick(['winning bet settled as lost', 'payout missing after a stream reconnect']);
+    const operator = `operator:${b.pick(this.operators)}`;
+    this.schedule(p, at, () => {
+      const disputeId = b.uuidv7(at);
+      this.emit(at, 'backoffice.adjustment.requested', p, p.currency, {
+        adjustment_id: disputeId, bucket: 'real', amount_minor: stake, reason, actor: operator, needs_approval: false,
+      }, undefined, b);
+      p.balance += stake;
+      this.emit(at, 'backoffice.adjustment.applied', p, p.currency, {
+        adjustment_id: disputeId, bucket: 'real', amount_minor: stake, balance_after_minor: p.balance, requested_by: operator, approved_by: null,
+      }, undefined, b);
+      this.emit(at, 'backoffice.dispute.resolved', p, p.currency, { dispute_id: disputeId, ref: holdId, resolution, amount_minor: stake, actor: operator, reason }, undefined, b);
+      this.counts.disputes++;
+    });
   }
 
   /** An operator flags a high roller as VIP (in the back office, while they play). */

@@ -12,6 +12,15 @@ import type { Rng } from './rng';
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
 
+/**
+ * Fast mode's default history (`npm run simulate -- --fast` without --players / --days): long enough
+ * for the warehouse's 30-day churn and reactivation, its 90-day segment windows and held-out months
+ * for the LTV back-test, with enough players for the rare behaviours (structuring, velocity, VIP);
+ * ~3.5M events, under a minute to generate. API mode keeps 50 players and 7 days (its timestamps
+ * are the platform's real clock, so more days add nothing).
+ */
+export const FAST_DEFAULTS = { players: 300, days: 120 } as const;
+
 export type Archetype = 'dormant' | 'casual' | 'regular' | 'highroller' | 'at_risk';
 
 /** Country of residence, its jurisdiction, currencies (weighted), UTC offset in hours, and share of sign-ups. */
