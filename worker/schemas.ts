@@ -112,7 +112,7 @@ export const Withdrawal = mirrors<WithdrawalView>()(z.object({
   currency: CurrencyCode,
   amount_minor: z.number(),
   hold_id: z.string(),
-  state: z.enum(['requested', 'approved', 'rejected', 'paid']),
+  state: z.enum(['requested', 'approved', 'rejected', 'paid', 'cancelled']),
   decided_by: z.string().nullable(),
   reason: z.string().nullable(),
   created_at: z.number(),

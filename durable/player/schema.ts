@@ -4,9 +4,10 @@
  */
 import { DEFAULT_BRAND } from '../../domain/brands';
 import { OUTBOX_DDL } from '../lib/outbox';
+import { rebuildTable, type Migration } from '../lib/sql';
 import { SCHEDULES_DDL } from '../lib/schedules';
 
-export const PLAYER_MIGRATIONS: readonly string[] = [
+export const PLAYER_MIGRATIONS: readonly Migration[] = [
   /* 1: initial schema */ `
   create table profile (
     id integer primary key check (id = 1),
@@ -269,4 +270,13 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
     changed_at integer not null
   );
   `,
+
+  /* 7: reserved for a concurrent branch's migration (the lead replaces this placeholder when merging) */ `
+  select 1;
+  `,
+
+  /* 8: a player can cancel a requested withdrawal (wallet.ts cancelWithdrawal): state 'cancelled' */
+  (db) => rebuildTable(db, 'withdrawals', (ddl) => ddl.replace(
+    "check (state in ('requested', 'approved', 'rejected', 'paid'))",
+    "check (state in ('requested', 'approved', 'rejected', 'paid', 'cancelled'))")),
 ];
