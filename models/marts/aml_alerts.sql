@@ -33,7 +33,7 @@ MODEL (
     deposits_minor = 'Their amount, minor units',
     withdrawal_id = 'The withdrawal (deposit_withdraw only)',
     withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw only), minor units',
-    withdrawal_outcome = 'paid, rejected, approved or pending (deposit_withdraw only)',
+    withdrawal_outcome = 'paid, rejected, cancelled (by the player), approved or pending (deposit_withdraw only)',
     stakes_minor = 'Stakes in the window (deposit_withdraw only), minor units',
     providers = 'Distinct payment providers in the window (payment_providers only)',
     threshold_minor = 'The jurisdiction''s threshold (structuring only), minor units',
@@ -92,6 +92,7 @@ withdrawals AS (
     CASE
       WHEN bool_or(o.step = 'paid') THEN 'paid'
       WHEN bool_or(o.step = 'rejected') THEN 'rejected'
+      WHEN bool_or(o.step = 'cancelled') THEN 'cancelled'
       WHEN bool_or(o.step = 'approved') THEN 'approved'
       ELSE 'pending'
     END AS outcome
