@@ -53,6 +53,7 @@ export const ERROR_STATUS = {
   already_exists: 409,
   version_conflict: 409,
   round_expired: 409,
+  withdrawal_not_cancellable: 409,
   // 422: well-formed but not allowed by the rules
   underage: 422,
   unsupported_currency: 422,

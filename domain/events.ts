@@ -57,6 +57,8 @@ export const EVENT_PAYLOADS = {
   'wallet.withdrawal.approved': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string() }),
   'wallet.withdrawal.rejected': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string(), reason: z.string().nullable() }),
   'wallet.withdrawal.paid': z.object({ withdrawal_id: id, amount_minor: amount, balance_after_minor: amount }),
+  // the player took a requested withdrawal back (its hold voided, the funds available again); actor 'player'
+  'wallet.withdrawal.cancelled': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string() }),
   'wallet.hold.reserved': z.object({ hold_id: id, kind: z.string(), amount_minor: amount, real_minor: amount, bonus_minor: amount, expires_at: z.number().int().nullable(), ref: z.string().nullable() }),
   'wallet.hold.posted': z.object({ hold_id: id, kind: z.string(), amount_minor: amount, released_minor: amount, balance_after_minor: amount }),
   'wallet.hold.voided': z.object({ hold_id: id, kind: z.string(), amount_minor: amount }),

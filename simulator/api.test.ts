@@ -14,6 +14,7 @@ function fakePlatform() {
   const tokens = new Map<string, string>();
   const byEmail = new Map<string, string>();
   const currencyOf = new Map<string, string>();
+  const withdrawals = new Map<string, { player: string; amount: number; state: string }>();
   let n = 0;
   let clock = 0;
   const answer = (status: number, body: unknown) => new Response(body === null ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -44,9 +45,26 @@ function fakePlatform() {
       balance.set(player!, (balance.get(player!) ?? 0) + body.amount_minor);
       return answer(201, { deposit: { deposit_id: `d${clock}` } });
     }
+    const cancel = /^\/v1\/wallet\/withdrawals\/([^/]+)\/cancel$/.exec(path);
+    if (m === 'POST' && cancel) {
+      const w = withdrawals.get(cancel[1]!);
+      if (!w || w.player !== player) return answer(404, { error: { code: 'withdrawal_not_found' } });
+      if (w.state !== 'requested') return answer(409, { error: { code: 'withdrawal_not_cancellable' } });
+      w.state = 'cancelled';
+      balance.set(player!, balance.get(player!)! + w.amount);
+      return answer(200, { withdrawal: { withdrawal_id: cancel[1], state: 'cancelled' }, replayed: false });
+    }
+    const decision = /^\/v1\/ops\/players\/[^/]+\/withdrawals\/([^/]+)\/decision$/.exec(path);
+    if (m === 'POST' && decision) {
+      const w = withdrawals.get(decision[1]!);
+      if (!w || w.state !== 'requested') return answer(409, { error: { code: 'invalid_state' } });
+      w.state = body.decision === 'approve' ? 'approved' : 'rejected';
+      return answer(200, {});
+    }
     if (path === '/v1/wallet/withdrawals') {
       if ((balance.get(player!) ?? 0) < body.amount_minor) return answer(422, { error: { code: 'insufficient_funds' } });
       balance.set(player!, balance.get(player!)! - body.amount_minor);
+      withdrawals.set(`w${clock}`, { player: player!, amount: body.amount_minor, state: 'requested' });
       return answer(201, { withdrawal: { withdrawal_id: `w${clock}` } });
     }
     if (path.endsWith('/launch')) {
@@ -69,7 +87,7 @@ function fakePlatform() {
 afterEach(() => vi.unstubAllGlobals());
 
 describe('API mode behaviours (fake platform)', () => {
-  it('structuring deposits, loss chasing, quick cash-outs, VIP flags and adjustments go through the API', async () => {
+  it('structuring deposits, loss chasing, reversed withdrawals, quick cash-outs, VIP flags and adjustments go through the API', async () => {
     const { reqs, fetchStub } = fakePlatform();
     vi.stubGlobal('fetch', fetchStub);
     const s = await simulateApi({ baseUrl: 'http://fake', players: 300, days: 30, tables: 0, seed: 'api-test', concurrency: 4, providerSecret: 'x', ops: { token: 'ops' }, maxSessions: 4, spins: 8 });
@@ -79,6 +97,15 @@ describe('API mode behaviours (fake platform)', () => {
     expect(s.quick_cashouts).toBeGreaterThan(0);
     expect(s.adjustments).toBeGreaterThan(0);
     expect(s.vip_flags).toBeGreaterThan(0);
+    // reversed withdrawals: loss chasers cancel one still waiting, then stake again; the operator never decides a cancelled one
+    expect(s.withdrawals_cancelled).toBeGreaterThan(0);
+    const cancels = reqs.filter((r) => r.method === 'POST' && r.path.endsWith('/cancel'));
+    expect(cancels.length).toBe(s.withdrawals_cancelled);
+    for (const c of cancels) {
+      const id = c.path.split('/')[4];
+      expect(reqs.some((r) => r.at > c.at && r.player === c.player && r.path.endsWith('/bet')), `stakes after cancelling ${id}`).toBe(true);
+      expect(reqs.some((r) => r.path.includes(`/withdrawals/${id}/decision`)), `no decision on cancelled ${id}`).toBe(false);
+    }
     // every structuring deposit is under the threshold in its currency
     const deposits = reqs.filter((r) => r.path === '/v1/wallet/deposits');
     const near = deposits.filter((r) => {

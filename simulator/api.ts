@@ -5,7 +5,8 @@
  * provider's signed webhook, which the platform answers as a replay), play provider slot rounds
  * through the signed seamless-wallet API, bet at the automated live tables (a spectator WebSocket
  * keeps each table cycling), request withdrawals (approved and paid, or rejected, by a back-office
- * operator when one can log in), change limits, cool off or self-exclude, and churn.
+ * operator when one can log in; loss chasers out of money cancel one still waiting and play it),
+ * change limits, cool off or self-exclude, and churn.
  *
  * `days` shapes each player's lifecycle (how many sessions they come back for before churning, from
  * the same archetypes as fast mode), but sessions run back to back: the platform stamps events with
@@ -62,6 +63,8 @@ export type ApiSummary = {
   withdrawals: number;
   withdrawals_paid: number;
   withdrawals_rejected: number;
+  /** Cancelled by the player (a loss chaser out of money) before the operator decided. */
+  withdrawals_cancelled: number;
   limit_changes: number;
   cool_offs: number;
   self_exclusions: number;
@@ -157,7 +160,7 @@ class Driver {
     this.runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
     this.summary = {
       players: o.players, players_done: 0, registrations: 0, logins: 0, kyc_verified: 0, kyc_other: 0, deposits: 0, deposit_webhooks: 0, table_bets: 0,
-      slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, limit_changes: 0, cool_offs: 0, self_exclusions: 0,
+      slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, withdrawals_cancelled: 0, limit_changes: 0, cool_offs: 0, self_exclusions: 0,
       churned: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, vip_flags: 0, requests: 0, refusals: {}, errors: {}, elapsed_ms: 0, notes: [],
     };
   }
@@ -339,6 +342,8 @@ class Driver {
     let token = reg.body.token as string;
     let kyc = 'none';
     let blocked = false;
+    /** This player's withdrawals the operator has not decided yet (the operator works the queue after the run). */
+    const undecided: string[] = [];
 
     for (let s = 0; s < sessions && !blocked; s++) {
       if (s > 0) {
@@ -414,6 +419,7 @@ class Driver {
             if (r.ok) {
               this.summary.withdrawals++;
               this.summary.quick_cashouts++;
+              undecided.push(r.body.withdrawal.withdrawal_id);
               this.withdrawals.push({ player_id: playerId, withdrawal_id: r.body.withdrawal.withdrawal_id, rng: Rng.derive(this.seed, `wd:${i}:${s}:qc`) });
             }
           }
@@ -427,13 +433,17 @@ class Driver {
         if (atTable) await this.tableStint(rng, token, c.country, currency, stake, rng.pick(tables));
         else if (slots.length > 0) await this.slotStint(rng, token, playerId, c.country, currency, stake, rng.pick(slots), undefined, beh.chaser);
       }
-      // loss chasing: bust, deposit again at once (more each time) and play on at raised stakes
+      // loss chasing: bust, take back a withdrawal still waiting for the operator (a reversed
+      // withdrawal) or deposit again at once (more each time), and play on at raised stakes
       if (beh.chaser && slots.length > 0) {
         for (let n = 1; n <= CHASE_MAX_REDEPOSITS && (await availableNow()) < stake; n++) {
           if (!brng.chance(0.85)) break;
-          const amount = roundAmount((depositSize / roundAmount(1, currency)) * (1 + 0.5 * n), currency);
-          if (!(await depositOnly(amount, `chase${n}`))) break;
-          this.summary.chase_redeposits++;
+          const waiting = undecided.shift();
+          if (waiting === undefined || !(await this.cancelWithdrawal(api, waiting))) {
+            const amount = roundAmount((depositSize / roundAmount(1, currency)) * (1 + 0.5 * n), currency);
+            if (!(await depositOnly(amount, `chase${n}`))) break;
+            this.summary.chase_redeposits++;
+          }
           await this.slotStint(brng, token, playerId, c.country, currency, stake, brng.pick(slots), undefined, true);
         }
       }
@@ -447,6 +457,7 @@ class Driver {
           const r = await api('POST', '/v1/wallet/withdrawals', { headers: { 'Idempotency-Key': `sim-${this.runId}-${i}-${s}-wd` }, body: { amount_minor: amount, currency, payment_instrument: pay.forWithdrawal() } });
           if (r.ok) {
             this.summary.withdrawals++;
+            undecided.push(r.body.withdrawal.withdrawal_id);
             this.withdrawals.push({ player_id: playerId, withdrawal_id: r.body.withdrawal.withdrawal_id, rng: Rng.derive(this.seed, `wd:${i}:${s}`) });
           }
         }
@@ -491,6 +502,16 @@ class Driver {
       }
     }
     if (churned) this.summary.churned++;
+  }
+
+  /** The player cancels a withdrawal of theirs still waiting; it leaves the operator's queue. True if cancelled. */
+  private async cancelWithdrawal(api: (method: string, path: string) => Promise<Answer>, withdrawalId: string): Promise<boolean> {
+    const r = await api('POST', `/v1/wallet/withdrawals/${encodeURIComponent(withdrawalId)}/cancel`);
+    if (!r.ok) return false;
+    this.summary.withdrawals_cancelled++;
+    const k = this.withdrawals.findIndex((w) => w.withdrawal_id === withdrawalId);
+    if (k >= 0) this.withdrawals.splice(k, 1);
+    return true;
   }
 
   private async slotStint(rng: Rng, token: string, playerId: string, country: string, currency: string, stake: number, game: SlotGame, spinsMax?: number, chaser = false): Promise<void> {

@@ -33,10 +33,27 @@ const INTERESTING = new Set(['player.login.succeeded', 'player.registered', 'wal
 const short = collectHistory(SHORT);
 const longCounts = emptyCounts();
 const long: CasinoEvent[] = [];
+/** Reversed withdrawals of the 60-day history: each cancellation and what its player staked in the 24 h after it. */
+const reversals: { e: CasinoEvent; staked: number }[] = [];
+/** Withdrawal steps of the 60-day history (decisions included), by withdrawal id, in time order. */
+const withdrawalSteps = new Map<string, string[]>();
 for (const chunk of generateHistoryLines(LONG, longCounts)) {
   for (const line of chunk) {
     const type = line.slice(line.indexOf('"event_type":"') + 14, line.indexOf('","schema_version"'));
     if (INTERESTING.has(type) && (type !== 'provider.bet.debited' && type !== 'provider.win.credited')) long.push(JSON.parse(line) as CasinoEvent);
+    if (type.startsWith('wallet.withdrawal.')) {
+      const e = JSON.parse(line) as CasinoEvent;
+      const id = e.payload.withdrawal_id as string;
+      withdrawalSteps.set(id, [...(withdrawalSteps.get(id) ?? []), type.slice(18)]);
+      if (type === 'wallet.withdrawal.cancelled') reversals.push({ e, staked: 0 });
+    } else if (reversals.length > 0 && (type === 'provider.bet.debited' || type === 'table.bet.placed')) {
+      // lines come in time order: a stake can only follow the cancellations already seen
+      const at = Number(/"occurred_at":(\d+)/.exec(line)![1]);
+      const player = /"player_id":"([^"]+)"/.exec(line)![1];
+      for (const r of reversals) {
+        if (r.e.player_id === player && at > r.e.occurred_at && at <= r.e.occurred_at + DAY_MS) r.staked += Number(/"amount_minor":(\d+)/.exec(line)![1]);
+      }
+    }
   }
 }
 
@@ -115,6 +132,19 @@ describe('fast mode: lifecycle, risk behaviours, operators', () => {
     expect(chasers.size).toBeGreaterThanOrEqual(4);
     expect(chasers.size).toBeLessThan(SHORT.players * 0.3);
     expect(short.counts.chase_redeposits).toBeGreaterThan(0);
+  });
+
+  it('reversed withdrawals: loss chasers cancel a withdrawal no operator decided yet and stake the money again', () => {
+    expect(reversals.length).toBe(longCounts.withdrawals_cancelled);
+    expect(reversals.length).toBeGreaterThanOrEqual(3);
+    for (const { e, staked } of reversals) {
+      expect(e.payload.actor).toBe('player');
+      // requested, then cancelled, and nothing after: no operator decides a cancelled withdrawal
+      expect(withdrawalSteps.get(e.payload.withdrawal_id as string)).toEqual(['requested', 'cancelled']);
+      if (e.occurred_at < NOW - DAY_MS) expect(staked, `stakes after cancelling ${e.payload.withdrawal_id}`).toBeGreaterThan(0);
+    }
+    // rg_risk's reversed_withdrawal signal: at least half of the amount staked within 24 hours
+    expect(reversals.filter((r) => r.staked >= 0.5 * (r.e.payload.amount_minor as number)).length).toBeGreaterThanOrEqual(2);
   });
 
   it('structuring: a few players make 3+ deposits in a day, each just under the threshold (EUR-equivalent), together above it', () => {

@@ -128,7 +128,7 @@ if (values.fast) {
       console.log(`  from ${c.first_at ? new Date(c.first_at).toISOString() : '-'} to ${c.last_at ? new Date(c.last_at).toISOString() : '-'}`);
       console.log(`  players ${fmt(c.players)} (churned ${fmt(c.churned)}), sessions ${fmt(c.sessions)}, deposits ${fmt(c.deposits)} (+${fmt(c.deposits_failed)} failed, ${fmt(c.deposit_refusals)} over a limit)`);
       console.log(`  table bets ${fmt(c.table_bets)} in ${fmt(c.table_rounds)} rounds, slot rounds ${fmt(c.slot_rounds)} (${fmt(c.slot_rollbacks)} rolled back)`);
-      console.log(`  withdrawals ${fmt(c.withdrawals)} (paid ${fmt(c.withdrawals_paid)}, rejected ${fmt(c.withdrawals_rejected)}), KYC ${fmt(c.kyc_submissions)}, limit changes ${fmt(c.limit_changes)}, cool-offs ${fmt(c.cool_offs)}, self-exclusions ${fmt(c.self_exclusions)}`);
+      console.log(`  withdrawals ${fmt(c.withdrawals)} (paid ${fmt(c.withdrawals_paid)}, rejected ${fmt(c.withdrawals_rejected)}, cancelled ${fmt(c.withdrawals_cancelled)}), KYC ${fmt(c.kyc_submissions)}, limit changes ${fmt(c.limit_changes)}, cool-offs ${fmt(c.cool_offs)}, self-exclusions ${fmt(c.self_exclusions)}`);
       console.log(`  reactivated ${fmt(c.reactivated)}, loss-chasing redeposits ${fmt(c.chase_redeposits)} (stake raises ${fmt(c.chase_raises)}), structuring deposits ${fmt(c.structuring_deposits)}, quick cash-outs ${fmt(c.quick_cashouts)}`);
       console.log(`  operators: adjustments ${fmt(c.adjustments)}, alerts ${fmt(c.alerts)}, rounds voided ${fmt(c.rounds_voided)}, holds expired ${fmt(c.holds_expired)}`);
       console.log('  by type:');
@@ -154,7 +154,7 @@ if (values.fast) {
       console.log(`API mode against ${baseUrl} (events carry today's timestamps: the platform's clock)`);
       console.log(`  ${line(s)}`);
       console.log(`  registrations ${s.registrations}, logins ${s.logins}, KYC verified ${s.kyc_verified} (+${s.kyc_other} other), deposit webhooks ${s.deposit_webhooks}, rollbacks ${s.slot_rollbacks}`);
-      console.log(`  withdrawals paid ${s.withdrawals_paid}, rejected ${s.withdrawals_rejected}; limit changes ${s.limit_changes}, cool-offs ${s.cool_offs}, self-exclusions ${s.self_exclusions}, churned ${s.churned}; ${s.requests} requests`);
+      console.log(`  withdrawals paid ${s.withdrawals_paid}, rejected ${s.withdrawals_rejected}, cancelled ${s.withdrawals_cancelled}; limit changes ${s.limit_changes}, cool-offs ${s.cool_offs}, self-exclusions ${s.self_exclusions}, churned ${s.churned}; ${s.requests} requests`);
       console.log(`  loss-chasing redeposits ${s.chase_redeposits}, structuring deposits ${s.structuring_deposits}, quick cash-outs ${s.quick_cashouts}; operator adjustments ${s.adjustments}, VIP flags ${s.vip_flags}`);
       console.log(`  refusals by design: ${Object.entries(s.refusals).map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);
       console.log(`  errors: ${Object.entries(s.errors).map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);

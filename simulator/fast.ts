@@ -24,7 +24,8 @@
  *                  backoffice.dispute.resolved + provider.bet.rolled_back
  *   withdrawal     wallet.hold.reserved (wd:<id>), wallet.withdrawal.requested {payment_reference}; hours later an operator:
  *                  wallet.withdrawal.approved then wallet.hold.posted + wallet.withdrawal.paid, or
- *                  wallet.hold.voided + wallet.withdrawal.rejected
+ *                  wallet.hold.voided + wallet.withdrawal.rejected; unless, before that, a loss chaser out
+ *                  of money cancels it to play on: wallet.hold.voided + wallet.withdrawal.cancelled {actor player}
  *   limits         rg.limit.set (lower: at once; raise: pending 24 h, then rg.limit.applied), session-time
  *                  limits end sessions (time_limit), reality checks emit rg.reality_check.due
  *   breaks         rg.cool_off.started (+ session ended), rg.cool_off.ended at its end; self-exclusion:
@@ -95,6 +96,8 @@ export type HistoryCounts = {
   withdrawals: number;
   withdrawals_paid: number;
   withdrawals_rejected: number;
+  /** Cancelled by the player (a loss chaser out of money) before any decision. */
+  withdrawals_cancelled: number;
   kyc_submissions: number;
   reactivated: number;
   chase_raises: number;
@@ -158,6 +161,8 @@ const TABLE_DISPUTE_SHARE = 0.0008;
 const DISPUTE_VOID_SHARE = 0.6;
 const ROUND_VOID_SHARE = 0.002;
 const HOLD_EXPIRY_SHARE = 0.0005;
+/** Illustrative: the chance a loss chaser who just asked for a withdrawal cancels it minutes later to play on. */
+const REVERSAL_CHANCE = 0.7;
 const VOID_REASONS: Record<'dealer' | 'auto', string[]> = {
   dealer: ['misdeal', 'wheel fault: ball left the wheel', 'video stream interrupted', 'card shoe error'],
   auto: ['video stream interrupted', 'table maintenance'],
@@ -311,7 +316,7 @@ function byTime(a: Ev, b: Ev): number {
 export function emptyCounts(): HistoryCounts {
   return {
     events: 0, players: 0, registrations: 0, sessions: 0, deposits: 0, deposits_failed: 0, deposit_refusals: 0, table_bets: 0, table_rounds: 0,
-    slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, kyc_submissions: 0, limit_changes: 0,
+    slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, withdrawals_cancelled: 0, kyc_submissions: 0, limit_changes: 0,
     reactivated: 0, chase_raises: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, alerts: 0, rounds_voided: 0, holds_expired: 0, locks: 0, disputes: 0,
     cool_offs: 0, self_exclusions: 0, churned: 0, by_type: {}, first_at: null, last_at: null,
   };
@@ -352,6 +357,8 @@ class Generator_ {
   private readonly tables: TableSim[];
   private readonly operators: string[];
   private readonly wake = new Heap<{ p: Player; kind: 'session' | 'action' }>();
+  /** Withdrawals no operator has decided yet, per player: what a player can still cancel. */
+  private readonly undecided = new Map<Player, { wid: string; holdId: string; amount: number; cancelled: boolean }[]>();
   private buf: Ev[] = [];
   private q = 0;
   private readonly roulette = gameRules('roulette');
@@ -579,10 +586,15 @@ class Generator_ {
       t = this.quickCashout(p, t, Math.min(timeLimitAt - 1_000, this.now));
     } else if (p.archetype !== 'dormant' || r.chance(0.25)) {
       // Money in, then play until the time is up or the money is gone (and maybe more money in).
-      if (this.available(p) < p.stake * 8) t = this.deposit(p, t, first ? p.depositSize : Math.max(p.depositSize, this.redepositSize(p)));
+      if (this.available(p) < p.stake * 8 && !(p.beh.chaser && this.cancelWithdrawal(p, t))) t = this.deposit(p, t, first ? p.depositSize : Math.max(p.depositSize, this.redepositSize(p)));
       let busts = 0;
       while (t < stopAt) {
         if (this.available(p) < this.minStake(p)) {
+          // a loss chaser first takes back a withdrawal still waiting for the operator (a reversed withdrawal), and plays it
+          if (p.beh.chaser && this.cancelWithdrawal(p, t)) {
+            t += p.brng.range(5_000, 40_000);
+            continue;
+          }
           // a loss chaser goes back in (almost always, more times, within minutes, with more each time)
           const chase = p.beh.chaser;
           const again = r.chance(p.a.redeposit);
@@ -602,6 +614,19 @@ class Generator_ {
         t += r.range(2_000, 45_000);
       }
       if (t < this.now) t = this.maybeWithdraw(p, t);
+      // a loss chaser may regret it minutes later: cancel the withdrawal and play the money on (a reversed withdrawal)
+      if (t < this.now && p.beh.chaser && this.undecided.has(p) && p.brng.chance(REVERSAL_CHANCE)) {
+        const at = t + p.brng.range(60_000, 15 * 60_000);
+        const until = Math.min(at + 40 * 60_000, timeLimitAt - 1_000, this.now);
+        if (at < until && this.cancelWithdrawal(p, at, 1)) {
+          t = at + p.brng.range(5_000, 30_000);
+          while (t < until && this.available(p) >= this.minStake(p)) {
+            const slots = p.slots.length > 0 && (p.tables.length === 0 || r.next() < p.slotShare);
+            t = slots ? this.slotStint(p, t, until) : this.tableStint(p, t, until);
+            t += r.range(2_000, 45_000);
+          }
+        }
+      }
       if (t < this.now) {
         const rg = this.maybeResponsibleGaming(p, t, sessionId);
         if (rg) {
@@ -1012,11 +1037,18 @@ class Generator_ {
     this.emit(t, 'wallet.withdrawal.requested', p, p.currency, { withdrawal_id: wid, amount_minor: amount, payment_reference: ref }, undefined, r);
     this.counts.withdrawals++;
     this.maybeRapidCashoutAlert(p, t, amount);
+    const open = { wid, holdId, amount, cancelled: false };
+    const list = this.undecided.get(p) ?? [];
+    list.push(open);
+    this.undecided.set(p, list);
     // an operator works the queue: approve (then pay) most, reject a few
     const operator = `operator:${r.pick(this.operators)}`;
     const decideAt = t + Math.floor(HOUR_MS * (0.3 + r.exp(10)));
     const approve = r.chance(0.9);
     this.schedule(p, decideAt, () => {
+      // cancelled by the player meanwhile: it left the queue, there is nothing to decide
+      if (open.cancelled) return;
+      this.forgetUndecided(p, open);
       if (approve) {
         this.emit(decideAt, 'wallet.withdrawal.approved', p, p.currency, { withdrawal_id: wid, amount_minor: amount, actor: operator }, undefined, r);
         const paidAt = decideAt + Math.floor(HOUR_MS * (0.1 + r.exp(6)));
@@ -1034,6 +1066,29 @@ class Generator_ {
         this.counts.withdrawals_rejected++;
       }
     });
+  }
+
+  /**
+   * The player cancels the oldest withdrawal still waiting for an operator (the edge's
+   * Wallet.cancelWithdrawal: its hold voided, then wallet.withdrawal.cancelled), with a chance; true
+   * if one was cancelled, its money available again.
+   */
+  private cancelWithdrawal(p: Player, t: number, chance = 0.8): boolean {
+    const w = this.undecided.get(p)?.[0];
+    if (!w || !p.brng.chance(chance)) return false;
+    w.cancelled = true;
+    this.forgetUndecided(p, w);
+    p.held -= w.amount;
+    this.emit(t, 'wallet.hold.voided', p, p.currency, { hold_id: w.holdId, kind: 'withdrawal', amount_minor: w.amount }, undefined, p.brng);
+    this.emit(t, 'wallet.withdrawal.cancelled', p, p.currency, { withdrawal_id: w.wid, amount_minor: w.amount, actor: 'player' }, undefined, p.brng);
+    this.counts.withdrawals_cancelled++;
+    return true;
+  }
+
+  private forgetUndecided(p: Player, w: { wid: string }): void {
+    const list = (this.undecided.get(p) ?? []).filter((x) => x !== w);
+    if (list.length > 0) this.undecided.set(p, list);
+    else this.undecided.delete(p);
   }
 
   // ---- loss chasing, structuring, quick cash-outs ---------------------------------------------------

@@ -113,7 +113,7 @@ export const Withdrawal = mirrors<WithdrawalView>()(z.object({
   currency: CurrencyCode,
   amount_minor: z.number(),
   hold_id: z.string(),
-  state: z.enum(['requested', 'approved', 'rejected', 'paid']),
+  state: z.enum(['requested', 'approved', 'rejected', 'paid', 'cancelled']),
   decided_by: z.string().nullable(),
   reason: z.string().nullable(),
   payment_reference: z.string().nullable().openapi({ description: 'Keyed hash (16 hex) of the destination instrument; never the instrument itself. Null when none was named.', example: '3f1c9a0b7d2e4c81' }),

@@ -1,6 +1,6 @@
 /**
  * At-least-once, any-order delivery: random player histories (deposits, withdrawals and their
- * decisions, wins, failed logins, adjustments, KYC changes) are cut into relay batches; delivering
+ * decisions or cancellations, wins, failed logins, adjustments, KYC changes) are cut into relay batches; delivering
  * them in their own order, and again shuffled with duplicates, must end in the same index, queues
  * and alerts, and both must match a plain model of the rules. Runs inside one real BrandOpsDO.
  */
@@ -19,7 +19,7 @@ const DERIVED_TABLES = ['players', 'seen', 'withdrawals', 'adjustments', 'money_
 
 const op = fc.oneof(
   fc.record({ t: fc.constant('deposit' as const), amount: fc.constantFrom(1000, 5000, 10_000) }),
-  fc.record({ t: fc.constant('withdraw' as const), amount: fc.constantFrom(700, 800, 4000, 9000), outcome: fc.constantFrom('none', 'approve', 'pay', 'reject') }),
+  fc.record({ t: fc.constant('withdraw' as const), amount: fc.constantFrom(700, 800, 4000, 9000), outcome: fc.constantFrom('none', 'approve', 'pay', 'reject', 'cancel') }),
   fc.record({ t: fc.constant('win' as const), amount: fc.constantFrom(1000, largeWinThresholdMinor('EUR') - 1, largeWinThresholdMinor('EUR')) }),
   fc.record({ t: fc.constant('fail' as const) }),
   fc.record({ t: fc.constant('adjust' as const), approval: fc.boolean(), outcome: fc.constantFrom('none', 'apply', 'reject') }),
@@ -46,6 +46,7 @@ function relayBatches(n: number, steps: Step[], cuts: number[], expected: Expect
       case 'withdraw':
         push(ev.withdrawalRequested(base, `w${id}`, o.amount, t));
         if (o.outcome === 'reject') push(ev.withdrawalRejected(base, `w${id}`, o.amount, t + 1));
+        if (o.outcome === 'cancel') push(ev.withdrawalCancelled(base, `w${id}`, o.amount, t + 1)); // by its player: out of the queue
         if (o.outcome === 'approve' || o.outcome === 'pay') push(ev.withdrawalApproved(base, `w${id}`, o.amount, t + 1));
         if (o.outcome === 'pay') push(ev.withdrawalPaid(base, `w${id}`, o.amount, t + 2));
         if (o.outcome === 'none' || o.outcome === 'approve') expected.withdrawals.set(`w${id}`, o.outcome === 'none' ? 'pending' : 'approved');

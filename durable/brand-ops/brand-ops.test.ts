@@ -179,6 +179,26 @@ describe('work queues', () => {
     expect((await ops.withdrawalQueue()).map((w) => w.withdrawal_id)).toEqual(['w2']);
   });
 
+  it('withdrawals: one its player cancelled leaves the queue and the counts, whatever the arrival order', async () => {
+    const ops = opsStub();
+    const p = snapshot();
+    await ops.ingest(batch(p, ev.withdrawalRequested(p, 'w1', 400, T0), ev.withdrawalRequested(p, 'w2', 500, T0 + 1)));
+    expect((await ops.counts()).withdrawals_pending).toBe(2);
+    await ops.ingest(batch(p, ev.withdrawalCancelled(p, 'w1', 400, T0 + MIN)));
+    expect((await ops.withdrawalQueue()).map((w) => w.withdrawal_id)).toEqual(['w2']);
+    expect((await ops.counts()).withdrawals_pending).toBe(1);
+    // cancelled before its request arrives: a tombstone, never listed
+    await ops.ingest(batch(p, ev.withdrawalCancelled(p, 'w3', 50, T0 + 9 * MIN)));
+    await ops.ingest(batch(p, ev.withdrawalRequested(p, 'w3', 50, T0 + 8 * MIN)));
+    expect((await ops.withdrawalQueue()).map((w) => w.withdrawal_id)).toEqual(['w2']);
+    const rows = await runInDurableObject(ops, (o: BrandOpsDO) => internals(o).c.db.all`select withdrawal_id, state, rank, requested_at from withdrawals order by withdrawal_id`);
+    expect(rows).toEqual([
+      { withdrawal_id: 'w1', state: 'cancelled', rank: 3, requested_at: T0 },
+      { withdrawal_id: 'w2', state: 'pending', rank: 1, requested_at: T0 + 1 },
+      { withdrawal_id: 'w3', state: 'cancelled', rank: 3, requested_at: T0 + 8 * MIN },
+    ]);
+  });
+
   it('adjustments: only those needing approval, until applied or rejected, in any order', async () => {
     const ops = opsStub();
     const p = snapshot({ jurisdiction: 'GB', currency: 'GBP' });
@@ -216,7 +236,7 @@ describe('housekeeping', () => {
     const ops = opsStub();
     const p = snapshot();
     const old = ev.withdrawalPaid(p, 'w1', 100, T0);
-    await ops.ingest(batch(p, old, ev.withdrawalRequested(p, 'w2', 100, T0)));
+    await ops.ingest(batch(p, old, ev.withdrawalRequested(p, 'w2', 100, T0), ev.withdrawalCancelled(p, 'w3', 100, T0)));
     const before = await runInDurableObject(ops, (o: BrandOpsDO) => internals(o).c.schedules.pending());
     expect(before.map((j) => j.kind)).toEqual(['housekeeping']);
 
@@ -232,7 +252,7 @@ describe('housekeeping', () => {
       jobs: internals(o).c.schedules.pending(),
       now: internals(o).c.now(),
     }));
-    expect(after.withdrawals.map((w) => w.withdrawal_id)).toEqual(['w2']); // the pending one stays
+    expect(after.withdrawals.map((w) => w.withdrawal_id)).toEqual(['w2']); // the pending one stays; paid and cancelled tombstones go
     expect(after.jobs).toEqual([{ kind: 'housekeeping', ref: 'daily', due_at: expect.any(Number) }]);
     expect(after.jobs[0]!.due_at).toBeGreaterThan(after.now);
   });

@@ -97,6 +97,7 @@ export class Ingest {
       case 'wallet.withdrawal.approved':
       case 'wallet.withdrawal.rejected':
       case 'wallet.withdrawal.paid':
+      case 'wallet.withdrawal.cancelled':
         this.queues.onWithdrawal(e.event_type, e, subj);
         return;
       case 'wallet.win.credited':

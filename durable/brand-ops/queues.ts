@@ -1,21 +1,23 @@
 /**
  * The withdrawal and adjustment work queues, derived from the players' events. The relay delivers
  * at least once and in any order, so each item only moves forward: every event carries a rank
- * (requested < approved < rejected/paid) and an earlier rank never overwrites a later one; missing
+ * (requested < approved < rejected/paid/cancelled) and an earlier rank never overwrites a later one; missing
  * details are filled in from whichever event brings them. A `paid` that arrives before its
  * `requested` leaves a terminal tombstone, so the late request cannot put the item back in a queue.
+ * A withdrawal its player cancelled (possible only while requested) leaves the queue the same way.
  */
 import type { CasinoEvent, EventPayload } from '../../domain/events';
 import type { OpsContext, Subject } from './context';
 import { clampLimit, QUEUE_LIMIT_MAX, scopeParams } from './paging';
 import type { AdjustmentQueueItem, OpsCounts, QueueQuery, Scope, WithdrawalQueueItem, WithdrawalQueueQuery } from './types';
 
-type WithdrawalEvent = 'wallet.withdrawal.requested' | 'wallet.withdrawal.approved' | 'wallet.withdrawal.rejected' | 'wallet.withdrawal.paid';
+type WithdrawalEvent = 'wallet.withdrawal.requested' | 'wallet.withdrawal.approved' | 'wallet.withdrawal.rejected' | 'wallet.withdrawal.paid' | 'wallet.withdrawal.cancelled';
 const WITHDRAWAL_STEP = {
   'wallet.withdrawal.requested': { state: 'pending', rank: 1 },
   'wallet.withdrawal.approved': { state: 'approved', rank: 2 },
   'wallet.withdrawal.rejected': { state: 'rejected', rank: 3 },
   'wallet.withdrawal.paid': { state: 'paid', rank: 3 },
+  'wallet.withdrawal.cancelled': { state: 'cancelled', rank: 3 },
 } as const;
 
 type AdjustmentEvent = 'backoffice.adjustment.requested' | 'backoffice.adjustment.applied' | 'backoffice.adjustment.rejected';

@@ -26,7 +26,7 @@ export function purgeExpired(ctx: OpsContext): boolean {
   const alertCut = now - RESOLVED_ALERT_RETENTION_MS;
   db.run`delete from seen where event_id in (select event_id from seen where seen_at < ${seenCut} limit ${PURGE_ROWS_MAX})`;
   db.run`delete from withdrawals where withdrawal_id in (select withdrawal_id from withdrawals
-    where state in ('rejected', 'paid') and updated_at < ${seenCut} limit ${PURGE_ROWS_MAX})`;
+    where state in ('rejected', 'paid', 'cancelled') and updated_at < ${seenCut} limit ${PURGE_ROWS_MAX})`;
   db.run`delete from adjustments where adjustment_id in (select adjustment_id from adjustments
     where state in ('applied', 'rejected') and updated_at < ${seenCut} limit ${PURGE_ROWS_MAX})`;
   db.run`delete from money_moves where event_id in (select event_id from money_moves where occurred_at < ${ruleCut} limit ${PURGE_ROWS_MAX})`;
@@ -34,7 +34,7 @@ export function purgeExpired(ctx: OpsContext): boolean {
   db.run`delete from alerts where alert_id in (select alert_id from alerts where state = 'resolved' and resolved_at < ${alertCut} limit ${PURGE_ROWS_MAX})`;
   const left = db.first<{ more: number }>`select
       exists (select 1 from seen where seen_at < ${seenCut})
-      or exists (select 1 from withdrawals where state in ('rejected', 'paid') and updated_at < ${seenCut})
+      or exists (select 1 from withdrawals where state in ('rejected', 'paid', 'cancelled') and updated_at < ${seenCut})
       or exists (select 1 from adjustments where state in ('applied', 'rejected') and updated_at < ${seenCut})
       or exists (select 1 from money_moves where occurred_at < ${ruleCut})
       or exists (select 1 from login_failures where occurred_at < ${ruleCut})

@@ -8,8 +8,9 @@
  */
 import { OUTBOX_DDL } from '../lib/outbox';
 import { SCHEDULES_DDL } from '../lib/schedules';
+import { rebuildTable, type Migration } from '../lib/sql';
 
-export const BRAND_OPS_MIGRATIONS: readonly string[] = [
+export const BRAND_OPS_MIGRATIONS: readonly Migration[] = [
   /* 1: initial schema */ `
   create table meta (key text primary key, value text not null);
 
@@ -130,4 +131,8 @@ export const BRAND_OPS_MIGRATIONS: readonly string[] = [
   );
   create index game_stats_by_hour on game_stats (hour_start_ms);
   `,
+  /* 3: withdrawals cancelled by their player (wallet.withdrawal.cancelled): a terminal state, out of the queue */
+  (db) => rebuildTable(db, 'withdrawals', (ddl) => ddl.replace(
+    "check (state in ('pending', 'approved', 'rejected', 'paid'))",
+    "check (state in ('pending', 'approved', 'rejected', 'paid', 'cancelled'))")),
 ];

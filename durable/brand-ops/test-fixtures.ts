@@ -72,6 +72,8 @@ export const ev = {
     event(p, 'wallet.withdrawal.rejected', { withdrawal_id: id, amount_minor: amount, actor: 'operator:ops-1', reason: 'docs' }, { at }),
   withdrawalPaid: (p: PlayerSnapshot, id: string, amount: number, at: number) =>
     event(p, 'wallet.withdrawal.paid', { withdrawal_id: id, amount_minor: amount, balance_after_minor: 0 }, { at }),
+  withdrawalCancelled: (p: PlayerSnapshot, id: string, amount: number, at: number) =>
+    event(p, 'wallet.withdrawal.cancelled', { withdrawal_id: id, amount_minor: amount, actor: 'player' }, { at }),
   depositCompleted: (p: PlayerSnapshot, id: string, amount: number, at: number, currency?: Currency) =>
     event(p, 'wallet.deposit.completed', { deposit_id: id, provider: 'sandbox', amount_minor: amount, balance_after_minor: amount }, { at, currency }),
   winCredited: (p: PlayerSnapshot, id: string, amount: number, at: number, currency?: Currency) =>

@@ -52,14 +52,42 @@ export class Db {
 }
 
 /**
+ * A schema migration: a script, or, for the rare change SQL cannot state whatever columns earlier
+ * migrations added (rebuilding a table to widen a CHECK constraint), a function of the database.
+ */
+export type Migration = string | ((db: Db) => void);
+
+/**
  * Applies numbered migrations once each, recording them in `_migrations`. Call from the object's
  * constructor inside `blockConcurrencyWhile` so no request sees a half-migrated schema.
  */
-export function migrate(db: Db, migrations: readonly string[]): void {
+export function migrate(db: Db, migrations: readonly Migration[]): void {
   db.script('create table if not exists _migrations (version integer primary key, applied_at integer not null)');
   const done = db.first<{ v: number | null }>`select max(version) as v from _migrations`?.v ?? 0;
   for (let v = done + 1; v <= migrations.length; v++) {
-    db.script(migrations[v - 1]!);
+    const m = migrations[v - 1]!;
+    if (typeof m === 'string') db.script(m);
+    else m(db);
     db.run`insert into _migrations (version, applied_at) values (${v}, ${Date.now()})`;
   }
+}
+
+/**
+ * Rebuilds `table` with its stored DDL changed by `edit` (SQLite cannot alter a constraint), keeping
+ * every column (those added by ALTER TABLE are in the stored DDL too, in order) and every row. Its
+ * indexes are recreated from their stored DDL. `edit` must change something: a DDL that no longer
+ * reads as expected fails the migration instead of silently keeping the old constraint.
+ */
+export function rebuildTable(db: Db, table: string, edit: (ddl: string) => string): void {
+  const ddl = db.first<{ sql: string }>`select sql from sqlite_master where type = 'table' and name = ${table}`?.sql;
+  if (!ddl) throw new Error(`rebuildTable: no table ${table}`);
+  const edited = edit(ddl);
+  if (edited === ddl) throw new Error(`rebuildTable: the edit did not change the DDL of ${table}`);
+  const indexes = db.all<{ sql: string }>`select sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`;
+  const tmp = `${table}_rebuilt`;
+  const head = new RegExp(`^create table ("?)${table}\\1`, 'i');
+  if (!head.test(edited)) throw new Error(`rebuildTable: unexpected DDL of ${table}`);
+  db.script(edited.replace(head, `create table ${tmp}`));
+  db.script(`insert into ${tmp} select * from ${table}; drop table ${table}; alter table ${tmp} rename to ${table};`);
+  for (const i of indexes) db.script(i.sql);
 }

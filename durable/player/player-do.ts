@@ -266,6 +266,15 @@ export class PlayerDO extends DurableObject<Env> {
     return this.asPlayer(sessionId, () => ({ ok: true, withdrawals: this.walletRg.withdrawals() }));
   }
 
+  /**
+   * The player takes back a withdrawal no operator has decided yet; its funds are available again.
+   * Only an active player (not cooling off or self-excluded): reversing a payout to play on is a
+   * harm signal, and a break is exactly when the money should leave.
+   */
+  cancelWithdrawal(sessionId: string, withdrawalId: string) {
+    return this.asActivePlayer(sessionId, () => this.walletRg.cancelWithdrawal(withdrawalId));
+  }
+
   /** Development sandbox game: one instant round (reserve, post, optional win), used by demo and bench. */
   instantRound(sessionId: string, input: { round_id: string; currency: Currency; amount_minor: number; win_minor: number }) {
     return this.asActivePlayer(sessionId, () => {

@@ -77,3 +77,30 @@ describe('player schema, migration 5', () => {
     });
   });
 });
+
+describe('player schema, migration 8', () => {
+  it('rebuilds withdrawals with the cancelled state: rows (and columns added earlier) kept, other states still refused', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO) => {
+      const db = internals(o).c.db;
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, PLAYER_MIGRATIONS.slice(0, 7));
+      // a column another migration may have added before 8 (a payment reference, say) survives the rebuild
+      db.script('alter table withdrawals add column extra_ref text');
+      db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at, extra_ref)
+        values ('w-old', 'EUR', 500, 'wd:w-old', 'approved', 'operator:o1', null, 1, 2, 'ref-1')`;
+      expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/);
+      migrate(db, PLAYER_MIGRATIONS);
+      expect(db.first`select * from withdrawals`).toEqual({
+        withdrawal_id: 'w-old', currency: 'EUR', amount_minor: 500, hold_id: 'wd:w-old', state: 'approved', decided_by: 'operator:o1', reason: null, created_at: 1, updated_at: 2, extra_ref: 'ref-1',
+      });
+      db.run`update withdrawals set state = 'cancelled'`;
+      expect(() => db.run`update withdrawals set state = 'reversed'`).toThrow(/CHECK/);
+      expect(() => db.run`update withdrawals set amount_minor = 0`).toThrow(/CHECK/);
+      expect(db.first`select count(*) as n from sqlite_master where name like 'withdrawals_%'`).toEqual({ n: 0 });
+      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+    });
+  });
+});

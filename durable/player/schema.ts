@@ -4,9 +4,10 @@
  */
 import { DEFAULT_BRAND } from '../../domain/brands';
 import { OUTBOX_DDL } from '../lib/outbox';
+import { rebuildTable, type Migration } from '../lib/sql';
 import { SCHEDULES_DDL } from '../lib/schedules';
 
-export const PLAYER_MIGRATIONS: readonly string[] = [
+export const PLAYER_MIGRATIONS: readonly Migration[] = [
   /* 1: initial schema */ `
   create table profile (
     id integer primary key check (id = 1),
@@ -276,4 +277,9 @@ export const PLAYER_MIGRATIONS: readonly string[] = [
   alter table deposits add column payment_reference text check (payment_reference is null or length(payment_reference) = 16);
   alter table withdrawals add column payment_reference text check (payment_reference is null or length(payment_reference) = 16);
   `,
+
+  /* 8: a player can cancel a requested withdrawal (wallet.ts cancelWithdrawal): state 'cancelled' */
+  (db) => rebuildTable(db, 'withdrawals', (ddl) => ddl.replace(
+    "check (state in ('requested', 'approved', 'rejected', 'paid'))",
+    "check (state in ('requested', 'approved', 'rejected', 'paid', 'cancelled'))")),
 ];

@@ -2,7 +2,8 @@
  * R1 (TARGETS.md): random sequences of wallet operations, each step retried at random, driven
  * through the PlayerDO's own methods inside a real object (real SQLite, and PlayerDO.tx, which rolls
  * a refused call back whole): deposits completed, failed, left pending or confirmed with the wrong
- * amount, in EUR and BTC (and GBP, which Malta refuses); withdrawals paid, rejected or left; bet holds
+ * amount, in EUR and BTC (and GBP, which Malta refuses); withdrawals paid, rejected, left or cancelled
+ * by the player (also after a decision, and before one that then comes, refused); bet holds
  * reserved, posted, voided, settled by settleTableBet (post and return in one call, refused when the
  * win id is taken) and EXPIRED by moving the object's clock and running its alarm; wins;
  * deposit/wager/loss limits, some low enough to be hit; back-office adjustments with four-eyes
@@ -42,8 +43,10 @@ const actor = fc.constantFrom('op-a', 'op-b');
 const ttl = fc.constantFrom(MINUTE, 10 * MINUTE, 3 * HOUR, null);
 const op = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('deposit' as const), key: fc.integer({ min: 0, max: 5 }), cur: fc.oneof({ weight: 12, arbitrary: cur }, { weight: 1, arbitrary: fc.constant<Currency>('GBP') }), amount, outcome: fc.constantFrom('completed', 'completed', 'failed', 'pending', 'mismatch') }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('withdraw' as const), key: fc.integer({ min: 0, max: 3 }), cur, amount, decision: fc.constantFrom('pay', 'reject', 'leave') }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('withdraw' as const), key: fc.integer({ min: 0, max: 3 }), cur, amount, decision: fc.constantFrom('pay', 'reject', 'leave', 'cancel') }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('decide_withdrawal' as const), index: fc.integer({ min: 0, max: 3 }), decision: fc.constantFrom('pay', 'reject') }) },
+  // the player cancels any withdrawal of the sequence (requested, decided, paid or cancelled already), or an unknown one
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('cancel_withdrawal' as const), index: fc.integer({ min: 0, max: 4 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('reserve' as const), hold, cur, amount, ttl, max_return_x: fc.constantFrom(null, null, 2, 36) }) },
   // a whole table bet in one step (reserve, then settleTableBet), so that disputes find settled bets
   // now and then a stake above EUR's four-eyes threshold, so that an operator's void of it waits for a second one
@@ -67,6 +70,7 @@ type Op = typeof op extends fc.Arbitrary<infer O> ? O : never;
 /** How often each path actually took effect, over all sequences. */
 const seen = {
   deposits_completed: 0, deposits_failed: 0, deposit_refusals: 0, withdrawals_paid: 0, withdrawals_rejected: 0,
+  withdrawals_cancelled: 0, cancels_refused_after_decision: 0, decisions_refused_after_cancel: 0,
   holds_reserved: 0, holds_posted: 0, holds_voided: 0, holds_expired: 0, bets_settled: 0, settles_refused: 0, settles_after_expiry: 0,
   wins: 0, limits_set: 0, limit_exceeded: 0, limit_currency_not_covered: 0,
   adjustments_applied_at_once: 0, four_eyes_pending: 0, four_eyes_approved: 0, four_eyes_violations: 0,
@@ -90,6 +94,7 @@ function same(r: Answer, e: Expect, what: string): void {
  */
 const FLOOR: Record<keyof typeof seen, number> = {
   deposits_completed: 5_000, deposits_failed: 400, deposit_refusals: 1_000, withdrawals_paid: 400, withdrawals_rejected: 400,
+  withdrawals_cancelled: 300, cancels_refused_after_decision: 150, decisions_refused_after_cancel: 30,
   holds_reserved: 3_600, holds_posted: 120, holds_voided: 120, holds_expired: 200, bets_settled: 2_400, settles_refused: 180, settles_after_expiry: 25,
   wins: 350, limits_set: 1_300, limit_exceeded: 80, limit_currency_not_covered: 300,
   adjustments_applied_at_once: 700, four_eyes_pending: 290, four_eyes_approved: 35, four_eyes_violations: 55,
@@ -121,6 +126,12 @@ function verify(o: PlayerDO, m: WalletModel): void {
   expect(byId(c.db.all`select json_extract(body, '$.payload.hold_id') as id, count(*) as v from outbox
     where event_type in ('wallet.hold.posted', 'wallet.hold.voided', 'wallet.hold.expired') group by id`))
     .toEqual(Object.fromEntries([...m.holds].filter(([, h]) => h.state !== 'pending').map(([id]) => [id, 1])));
+  // a cancelled withdrawal: its hold voided (exactly once, above) and nothing of it in the ledger
+  for (const [id, w] of m.withdrawals) {
+    if (w.state !== 'cancelled') continue;
+    expect(c.db.first<{ state: string }>`select state from holds where hold_id = ${w.holdId}`?.state, `hold of cancelled ${id}`).toBe('voided');
+    expect(c.db.first<{ n: number }>`select count(*) as n from ledger where ref = ${w.holdId}`?.n, `ledger of cancelled ${id}`).toBe(0);
+  }
   // responsible-gaming usage, hour by hour (what limits are checked against)
   expect(byId(c.db.all`select metric || '|' || currency || '|' || hour as id, amount_minor as v from rg_usage where amount_minor != 0`))
     .toEqual(Object.fromEntries(m.usageByHour()));
@@ -180,6 +191,7 @@ describe('wallet invariants (R1)', () => {
           const r = o.decideWithdrawal(id, decision === 'pay' ? 'approve' : 'reject', approver, null);
           same(r, e.expect, `decideWithdrawal ${decision}`);
           if (!r.ok && r.code === 'four_eyes_violation') seen.withdrawal_approvals_refused_after_credit++;
+          if (!r.ok && m.withdrawals.get(id)?.state === 'cancelled') seen.decisions_refused_after_cancel++;
           if (!r.ok) return;
           e.apply?.(id);
           if (decision === 'reject') {
@@ -190,6 +202,21 @@ describe('wallet invariants (R1)', () => {
           const paid = o.markWithdrawalPaid(id);
           same(paid, e2.expect, 'markWithdrawalPaid');
           if (paid.ok && !paid.replayed) { e2.apply?.(id); seen.withdrawals_paid++; }
+        };
+
+        /** The player cancels a withdrawal (through the session, as the API does). */
+        const cancelWithdrawal = (id: string) => {
+          const before = m.withdrawals.get(id)?.state;
+          const e = m.cancelWithdrawal(id);
+          const r = o.cancelWithdrawal(session, id);
+          same(r, e.expect, 'cancelWithdrawal');
+          if (!r.ok) {
+            if (r.code === 'withdrawal_not_cancellable') seen.cancels_refused_after_decision++;
+            return;
+          }
+          expect(r.withdrawal.state, 'cancelled withdrawal state').toBe('cancelled');
+          if (!r.replayed) { e.apply?.(id); seen.withdrawals_cancelled++; }
+          if (before === 'requested') expect(r.replayed).toBe(false);
         };
 
         /** Reserves a bet's hold; true if the answer was ok. */
@@ -272,7 +299,13 @@ describe('wallet invariants (R1)', () => {
               const id = r.withdrawal.withdrawal_id;
               if (e.id) expect(id, 'a replayed withdrawal request answers the first withdrawal').toBe(e.id);
               e.apply?.(id);
-              if (s.decision !== 'leave') decideWithdrawal(id, s.decision);
+              if (s.decision === 'cancel') cancelWithdrawal(id);
+              else if (s.decision !== 'leave') decideWithdrawal(id, s.decision);
+              return;
+            }
+            case 'cancel_withdrawal': {
+              const ids = [...m.withdrawals.keys()];
+              cancelWithdrawal(ids[s.index % Math.max(1, ids.length)] ?? 'no-such-withdrawal');
               return;
             }
             case 'decide_withdrawal': {

@@ -18,7 +18,7 @@ export type BalanceView = { currency: Currency; real_minor: number; bonus_minor:
 export type LedgerEntry = { entry_id: number; at: number; currency: Currency; bucket: Bucket; kind: LedgerKind; amount_minor: number; balance_after_minor: number; ref: string };
 /** payment_reference: the keyed hash of the instrument (domain/payment-reference.ts), never the instrument itself; null when none was named. */
 export type Deposit = { deposit_id: string; provider: string; provider_ref: string | null; currency: Currency; amount_minor: number; state: 'pending' | 'completed' | 'failed'; failure_reason: string | null; payment_reference: string | null; created_at: number; updated_at: number };
-export type Withdrawal = { withdrawal_id: string; currency: Currency; amount_minor: number; hold_id: string; state: 'requested' | 'approved' | 'rejected' | 'paid'; decided_by: string | null; reason: string | null; payment_reference: string | null; created_at: number; updated_at: number };
+export type Withdrawal = { withdrawal_id: string; currency: Currency; amount_minor: number; hold_id: string; state: 'requested' | 'approved' | 'rejected' | 'paid' | 'cancelled'; decided_by: string | null; reason: string | null; payment_reference: string | null; created_at: number; updated_at: number };
 export type Hold = {
   hold_id: string; kind: 'bet' | 'withdrawal'; currency: Currency; real_minor: number; bonus_minor: number; state: 'pending' | 'posted' | 'voided' | 'expired';
   expires_at: number | null; ref: string | null; created_at: number; resolved_at: number | null;
@@ -165,7 +165,7 @@ export class Wallet {
 
   // ---- withdrawals ---------------------------------------------------------------------------
 
-  /** Reserves the funds (a hold with no expiry) until an operator approves and pays, or rejects. payment_reference: the destination instrument's. */
+  /** Reserves the funds (a hold with no expiry) until an operator approves and pays, or rejects, or the player cancels. payment_reference: the destination instrument's. */
   requestWithdrawal(key: string, input: { withdrawal_id: string; currency: Currency; amount_minor: number; payment_reference?: string | null }): Replayable<{ withdrawal: Withdrawal }> {
     const ref = input.payment_reference ?? null;
     return once(this.ctx, `withdrawal:${key}`, `withdrawal|${input.currency}|${input.amount_minor}${ref ? `|${ref}` : ''}`, () => {
@@ -185,7 +185,8 @@ export class Wallet {
     if (!w) return fail('withdrawal_not_found');
     const target = decision === 'approve' ? 'approved' : 'rejected';
     if (w.state === target) return { ok: true, withdrawal: w, replayed: true };
-    if (w.state !== 'requested') return fail('invalid_state', `withdrawal is ${w.state}`);
+    // a cancelled withdrawal's funds are back with the player: there is nothing left to decide
+    if (w.state !== 'requested') return fail('invalid_state', `withdrawal is ${w.state}`, { withdrawal_id: w.withdrawal_id, state: w.state });
     const now = this.ctx.now();
     if (decision === 'reject') {
       this.release(w.hold_id, 'voided');
@@ -197,12 +198,37 @@ export class Wallet {
     return { ok: true, withdrawal: this.withdrawal(withdrawalId)!, replayed: false };
   }
 
+  /**
+   * The player takes a withdrawal back before any operator decided it: its hold is released (voided:
+   * the funds are available again; nothing was posted, so there is no ledger entry, as for a
+   * rejection) and the withdrawal ends `cancelled`, decided by the player. Cancelling again answers
+   * the same withdrawal as a replay. Once an operator approved, rejected or paid it, it is refused
+   * (withdrawal_not_cancellable) and nothing changes. Cancelled is final: an operator's approval,
+   * rejection or payout of it is refused (invalid_state), so the hold ends exactly once.
+   */
+  cancelWithdrawal(withdrawalId: string): Replayable<{ withdrawal: Withdrawal }> {
+    const w = this.withdrawal(withdrawalId);
+    if (!w) return fail('withdrawal_not_found');
+    if (w.state === 'cancelled') return { ok: true, withdrawal: w, replayed: true };
+    if (w.state !== 'requested') {
+      return fail('withdrawal_not_cancellable', `withdrawal is ${w.state}: only a requested withdrawal can be cancelled`, { withdrawal_id: w.withdrawal_id, state: w.state });
+    }
+    // A requested withdrawal's hold is pending by construction; anything else is a bug that must not
+    // release the funds a second time (the throw rolls the whole call back).
+    const h = this.hold(w.hold_id);
+    if (!h || h.state !== 'pending' || h.kind !== 'withdrawal') throw new Error(`invariant: withdrawal ${w.withdrawal_id} is requested but its hold is ${h?.state ?? 'missing'}`);
+    this.release(w.hold_id, 'voided');
+    this.ctx.db.run`update withdrawals set state = 'cancelled', decided_by = 'player', updated_at = ${this.ctx.now()} where withdrawal_id = ${w.withdrawal_id}`;
+    this.ctx.emit('wallet.withdrawal.cancelled', { withdrawal_id: w.withdrawal_id, amount_minor: w.amount_minor, actor: 'player' }, w.currency);
+    return { ok: true, withdrawal: this.withdrawal(withdrawalId)!, replayed: false };
+  }
+
   /** The payout left the building: the reserved funds leave the ledger. */
   markWithdrawalPaid(withdrawalId: string): Replayable<{ withdrawal: Withdrawal }> {
     const w = this.withdrawal(withdrawalId);
     if (!w) return fail('withdrawal_not_found');
     if (w.state === 'paid') return { ok: true, withdrawal: w, replayed: true };
-    if (w.state !== 'approved') return fail('invalid_state', `withdrawal is ${w.state}`);
+    if (w.state !== 'approved') return fail('invalid_state', `withdrawal is ${w.state}`, { withdrawal_id: w.withdrawal_id, state: w.state });
     const posted = this.post(w.hold_id);
     if (!posted.ok) return posted;
     this.ctx.db.run`update withdrawals set state = 'paid', updated_at = ${this.ctx.now()} where withdrawal_id = ${w.withdrawal_id}`;

@@ -39,7 +39,7 @@ MODEL (
     deposits_minor = 'Their amount, minor units',
     withdrawal_id = 'The withdrawal (deposit_withdraw and new_payout_instrument only)',
     withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw and new_payout_instrument only), minor units',
-    withdrawal_outcome = 'paid, rejected, approved or pending (deposit_withdraw and new_payout_instrument only)',
+    withdrawal_outcome = 'paid, rejected, cancelled (by the player), approved or pending (deposit_withdraw and new_payout_instrument only)',
     stakes_minor = 'Stakes in the 7 days before the withdrawal (deposit_withdraw and new_payout_instrument only), minor units',
     providers = 'Distinct payment providers in the window (payment_providers only)',
     payment_references = 'Distinct payment instruments (payment references): in the week (payment_references); deposited from before the withdrawal (new_payout_instrument); NULL for other rules',
@@ -102,6 +102,7 @@ withdrawals AS (
     CASE
       WHEN bool_or(o.step = 'paid') THEN 'paid'
       WHEN bool_or(o.step = 'rejected') THEN 'rejected'
+      WHEN bool_or(o.step = 'cancelled') THEN 'cancelled'
       WHEN bool_or(o.step = 'approved') THEN 'approved'
       ELSE 'pending'
     END AS outcome

@@ -39,7 +39,7 @@ MODEL (
     night_sessions_7d = 'Sessions ended in the 7 days that started between 00:00 and 06:00 UTC',
     limit_breaches_7d = 'Actions refused by a limit in the 7 days (rg.limit.breach_refused)',
     limit_raises_7d = 'Limits raised or removed in the 7 days (rg.limit.set above the previous value, or to none)',
-    reversed_withdrawals_7d = 'Withdrawals rejected or cancelled in the 7 days whose amount was at least half staked within 24 hours after',
+    reversed_withdrawals_7d = 'Withdrawals cancelled by the player or rejected in the 7 days (or whose wd: hold was voided) whose amount was at least half staked within 24 hours after',
     reversed_played_minor_7d = 'Stakes placed within 24 hours after those reversals, minor units',
     rapid_loss = 'Signal: net loss that day at least 75% of the 7-day deposits (deposits > 0)',
     loss_chasing = 'Signal: chase_deposits_7d >= 3 or stake_escalations_7d >= 25',
@@ -170,10 +170,11 @@ limit_days AS (
   GROUP BY ALL
 ),
 reversals AS (
-  -- a withdrawal rejected by an operator, or its hold released (voided) without a payout
+  -- a withdrawal cancelled by its player (the classic reversal: the money taken back to play on),
+  -- rejected by an operator, or its hold released (voided) without a payout; one row per withdrawal
   SELECT player_id, withdrawal_id, min(reversed_at) AS reversed_at, max(amount_minor) AS amount_minor
   FROM (
-    SELECT player_id, withdrawal_id, occurred_at AS reversed_at, amount_minor FROM staging.stg_withdrawals WHERE step = 'rejected'
+    SELECT player_id, withdrawal_id, occurred_at AS reversed_at, amount_minor FROM staging.stg_withdrawals WHERE step IN ('cancelled', 'rejected')
     UNION ALL
     SELECT player_id, substr(hold_id, 4), occurred_at, amount_minor FROM staging.stg_holds WHERE hold_origin = 'withdrawal' AND step = 'voided'
   )

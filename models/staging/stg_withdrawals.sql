@@ -1,5 +1,5 @@
 -- Withdrawals as the wallet reports them: one row per withdrawal and step (requested, approved,
--- rejected, paid). One row per step, not per withdrawal: approval by an operator and payment can
+-- rejected, paid, cancelled: the player took it back before any decision). One row per step, not per withdrawal: approval by an operator and payment can
 -- come days after the request, and an incremental model by day cannot rewrite an earlier day's row.
 MODEL (
   name staging.stg_withdrawals,
@@ -13,11 +13,11 @@ MODEL (
   grain [withdrawal_id, step],
   owner data,
   tags [staging, payments, money],
-  description 'One row per withdrawal and step (wallet.withdrawal.requested / approved / rejected / paid). Deduplicated on (withdrawal_id, step): a repeated step keeps its first event (by occurred_at, event_id), also when the repeat lands on the next UTC day. Money in integer minor units of currency.',
+  description 'One row per withdrawal and step (wallet.withdrawal.requested / approved / rejected / paid / cancelled; cancelled: the player took a requested withdrawal back, its funds available again). Deduplicated on (withdrawal_id, step): a repeated step keeps its first event (by occurred_at, event_id), also when the repeat lands on the next UTC day. Money in integer minor units of currency.',
   column_descriptions (
     event_id = 'The event kept for this withdrawal and step',
-    event_type = 'wallet.withdrawal.requested, approved, rejected or paid',
-    step = 'requested, approved, rejected or paid',
+    event_type = 'wallet.withdrawal.requested, approved, rejected, paid or cancelled',
+    step = 'requested, approved, rejected, paid or cancelled (by the player, only while requested)',
     occurred_at = 'When the wallet committed the step (UTC)',
     event_date = 'UTC day of occurred_at',
     player_id = 'The withdrawing player',
@@ -25,7 +25,7 @@ MODEL (
     withdrawal_id = 'The withdrawal (idempotency key)',
     amount_minor = 'Withdrawn amount in minor units of currency',
     balance_after_minor = 'Cash balance after the payout (paid only), minor units',
-    actor = 'Who approved or rejected it (operator:<id>); NULL for requested and paid',
+    actor = 'Who approved or rejected it (operator:<id>), or player for a cancellation; NULL for requested and paid',
     rejection_reason = 'Why it was rejected (rejected only; may be NULL)',
     payment_reference = 'Keyed hash (16 hex) of the destination instrument (requested only), never the instrument; NULL when none was named and in events before 2026-12',
     currency = 'Wallet currency (ISO 4217, or BTC)',
@@ -34,10 +34,10 @@ MODEL (
   audits (
     not_null(columns := [event_id, step, occurred_at, event_date, player_id, withdrawal_id, amount_minor, currency, currency_exponent]),
     unique_combination_of_columns(columns := [withdrawal_id, step]),
-    accepted_values(column := step, is_in := ('requested', 'approved', 'rejected', 'paid')),
+    accepted_values(column := step, is_in := ('requested', 'approved', 'rejected', 'paid', 'cancelled')),
     accepted_range(column := amount_minor, min_v := 0),
     accepted_range(column := balance_after_minor, min_v := 0),
-    forall(criteria := [step IN ('approved', 'rejected') OR actor IS NULL])
+    forall(criteria := [step IN ('approved', 'rejected', 'cancelled') OR actor IS NULL])
   )
 );
 
@@ -46,7 +46,7 @@ WITH events AS (
   SELECT *
   FROM staging.stg_events
   WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
-    AND event_type IN ('wallet.withdrawal.requested', 'wallet.withdrawal.approved', 'wallet.withdrawal.rejected', 'wallet.withdrawal.paid')
+    AND event_type IN ('wallet.withdrawal.requested', 'wallet.withdrawal.approved', 'wallet.withdrawal.rejected', 'wallet.withdrawal.paid', 'wallet.withdrawal.cancelled')
 ),
 typed AS (
   SELECT

@@ -46,7 +46,7 @@ export class WalletModel {
   /** Idempotency keys that took effect: their request fingerprint and the id they created. */
   readonly keys = new Map<string, { fp: string; id: string }>();
   readonly deposits = new Map<string, { cur: Currency; amount: number; state: 'pending' | 'completed' | 'failed'; createdAt: number }>();
-  readonly withdrawals = new Map<string, { cur: Currency; amount: number; holdId: string; state: 'requested' | 'approved' | 'rejected' | 'paid'; createdAt: number }>();
+  readonly withdrawals = new Map<string, { cur: Currency; amount: number; holdId: string; state: 'requested' | 'approved' | 'rejected' | 'paid' | 'cancelled'; createdAt: number }>();
   readonly holds = new Map<string, MHold>();
   readonly wins = new Map<string, { holdId: string | null; cur: Currency; amount: number; bucket: Bucket }>();
   readonly adjustments = new Map<string, MAdjustment>();
@@ -197,6 +197,18 @@ export class WalletModel {
     return ok(false, () => {
       w.state = target;
       if (decision === 'reject') this.release(w.holdId, 'voided');
+    });
+  }
+
+  /** The player takes a requested withdrawal back: its hold is released, like a rejection; final. */
+  cancelWithdrawal(id: string): Step {
+    const w = this.withdrawals.get(id);
+    if (!w) return no('withdrawal_not_found');
+    if (w.state === 'cancelled') return ok(true);
+    if (w.state !== 'requested') return no('withdrawal_not_cancellable');
+    return ok(false, () => {
+      w.state = 'cancelled';
+      this.release(w.holdId, 'voided');
     });
   }
 

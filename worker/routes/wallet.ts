@@ -87,7 +87,7 @@ const WithdrawalRequest = z.strictObject({
 
 wallet.openapi(createRoute({
   method: 'post', path: '/wallet/withdrawals', tags: ['Wallet'], summary: 'Request a withdrawal', security,
-  description: 'Needs verified KYC. Reserves the funds until an operator approves and pays, or rejects.',
+  description: 'Needs verified KYC. Reserves the funds until an operator approves and pays, or rejects, or the player cancels it (POST /v1/wallet/withdrawals/{withdrawal_id}/cancel).',
   request: { headers: IdempotencyHeaders, body: body(WithdrawalRequest) },
   responses: {
     201: json(z.object({ withdrawal: Withdrawal, replayed: z.boolean() }), 'Withdrawal requested'),
@@ -110,4 +110,27 @@ wallet.openapi(createRoute({
   const { playerId, sessionId } = c.get('player');
   const r = unwrap(await playerStub(c.env, playerId).withdrawals(sessionId));
   return c.json({ withdrawals: r.withdrawals }, 200);
+});
+
+const WithdrawalParam = z.object({
+  withdrawal_id: z.string().min(1).max(64).openapi({ param: { name: 'withdrawal_id', in: 'path' }, description: 'A withdrawal of the logged-in player' }),
+});
+
+wallet.openapi(createRoute({
+  method: 'post', path: '/wallet/withdrawals/{withdrawal_id}/cancel', tags: ['Wallet'], summary: 'Cancel a requested withdrawal', security,
+  description: 'Takes back a withdrawal that no operator has approved or rejected yet: its reserved funds are available again at once (no ledger entry: nothing had left the balance) and it ends `cancelled`. '
+    + 'Idempotent on the withdrawal: cancelling a cancelled withdrawal answers it again with `replayed: true`, so no Idempotency-Key is needed. '
+    + 'Refused with 409 `withdrawal_not_cancellable` once it is approved, paid or rejected (nothing changes); 404 `withdrawal_not_found` for an id that is not one of your withdrawals; '
+    + '403 while cooling off or self-excluded.',
+  request: { params: WithdrawalParam },
+  responses: {
+    200: json(z.object({ withdrawal: Withdrawal, replayed: z.boolean() }), 'Cancelled (or a replay of an earlier cancellation)'),
+    ...errors(400, 401, 403, 404, 409, 451),
+  },
+}), async (c) => {
+  const { withdrawal_id } = c.req.valid('param');
+  const { playerId, sessionId } = c.get('player');
+  // Only the player's own object is asked: another player's withdrawal id is simply not found there.
+  const r = unwrap(await playerStub(c.env, playerId).cancelWithdrawal(sessionId, withdrawal_id));
+  return c.json({ withdrawal: r.withdrawal, replayed: r.replayed }, 200);
 });

@@ -1,0 +1,32 @@
+/**
+ * Brand-ops migration 3 on an object that lived under migrations 1-2: the withdrawal queue's rows and
+ * its index survive the rebuild that admits the `cancelled` state; other states are still refused.
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { migrate } from '../lib/sql';
+import type { BrandOpsDO } from './brand-ops-do';
+import { BRAND_OPS_MIGRATIONS } from './schema';
+import { opsStub } from './test-fixtures';
+
+describe('brand-ops schema, migration 3', () => {
+  it('admits cancelled withdrawals, keeping rows and the queue index', async () => {
+    const ops = opsStub();
+    await ops.counts(); // instantiate
+    await runInDurableObject(ops, (o: BrandOpsDO) => {
+      const db = (o as unknown as { c: import('./context').OpsContext }).c.db;
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, BRAND_OPS_MIGRATIONS.slice(0, 2));
+      db.run`insert into withdrawals (withdrawal_id, player_id, jurisdiction, currency, amount_minor, state, rank, requested_at, queued_at, updated_at)
+        values ('w1', 'p1', 'MT', 'EUR', 100, 'pending', 1, 5, 5, 6)`;
+      expect(() => db.run`update withdrawals set state = 'cancelled', rank = 3`).toThrow(/CHECK/);
+      migrate(db, BRAND_OPS_MIGRATIONS);
+      expect(db.first`select withdrawal_id, state, rank, requested_at, queued_at from withdrawals`).toEqual({ withdrawal_id: 'w1', state: 'pending', rank: 1, requested_at: 5, queued_at: 5 });
+      db.run`update withdrawals set state = 'cancelled', rank = 3`;
+      expect(() => db.run`update withdrawals set state = 'void'`).toThrow(/CHECK/);
+      expect(() => db.run`update withdrawals set rank = 4`).toThrow(/CHECK/);
+      expect(db.all`select name from sqlite_master where type = 'index' and tbl_name = 'withdrawals' and sql is not null`).toEqual([{ name: 'withdrawals_queue' }]);
+    });
+  });
+});
