@@ -24,6 +24,12 @@ export const CURRENCIES = Object.keys(CURRENCY_EXPONENTS) as Currency[];
 /** Largest amount we ever hold in one number: balances must stay exactly representable. */
 export const MAX_AMOUNT_MINOR = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Bets that are never settled give their money back after this long at the latest. Here, not in
+ * the wallet, because the simulator's fast mode (Node) must use the same lifetime as the objects.
+ */
+export const HOLD_TTL_MAX_MS = 24 * 3_600_000;
+
 export function isCurrency(code: string): code is Currency {
   return Object.hasOwn(CURRENCY_EXPONENTS, code);
 }

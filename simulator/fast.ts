@@ -67,7 +67,7 @@ import {
 } from './model';
 import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } from '../domain/backoffice';
 import { formatMinor, isCurrency } from '../domain/money';
-import { HOLD_TTL_MAX_MS } from '../durable/player/wallet';
+import { HOLD_TTL_MAX_MS } from '../domain/money';
 import { PaymentInstruments } from './instruments';
 import { Rng } from './rng';
 

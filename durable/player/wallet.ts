@@ -32,8 +32,9 @@ export type HoldRequest = {
   max_return_minor?: number | null;
 };
 
-/** Bets that are never settled give their money back after this long at the latest. */
-export const HOLD_TTL_MAX_MS = 24 * 3_600_000;
+import { HOLD_TTL_MAX_MS } from '../../domain/money';
+
+export { HOLD_TTL_MAX_MS };
 
 type AccountRow = { balance_minor: number; held_minor: number };
 
