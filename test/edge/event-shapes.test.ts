@@ -3,7 +3,7 @@
  * scripted players do, through the real worker and objects, every kind of activity the simulator's
  * fast mode writes by hand (registration, logins with a device, KYC, deposits, limits, reality
  * checks, cool-off, self-exclusion, table bets at roulette and baccarat, provider rounds,
- * withdrawals, back-office adjustments, disputes, VIP, alerts, voided rounds, expired holds), and
+ * withdrawals (paid, rejected, cancelled), back-office adjustments, disputes, VIP, alerts, voided rounds, expired holds), and
  * the shapes of the events their objects emitted (players', tables' and the brand's outboxes) must
  * equal simulator/event-shapes.json. simulator/event-shapes.test.ts holds fast mode to the same file.
  *
@@ -108,10 +108,12 @@ describe('event shapes of a scripted player, through the objects', () => {
     ok(await call('PUT', '/v1/limits/deposit', { period: 'week', currency: 'EUR', amount_minor: 200_000 }, { token }), 200, 'limit');
     ok(await call('PUT', '/v1/limits/deposit', { period: 'week', currency: 'EUR', amount_minor: 150_000 }, { token }), 200, 'limit lower');
     ok(await deposit(token, 50_000), 201, 'deposit');
+    // a deposit naming its payment instrument (kept only as its keyed hash, payment_reference)
+    ok(await call('POST', '/v1/wallet/deposits', { amount_minor: 10_000, currency: 'EUR', payment_instrument: 'pm_card_fp_shapes01' }, { token, headers: { 'Idempotency-Key': idemKey() } }), 201, 'deposit with an instrument');
     // a deposit the payment provider fails
     const pending = await player(a.playerId).requestDeposit(decodeJwt(token).sid as string, idemKey(), { provider: 'sandbox', currency: 'EUR', amount_minor: 2_500 });
     if (!pending.ok) throw new Error(JSON.stringify(pending));
-    const n = { deposit_id: pending.deposit.deposit_id, player_id: a.playerId, status: 'failed', amount_minor: 2_500, currency: 'EUR', provider_ref: 'psp-1', reason: 'card_declined' };
+    const n = { deposit_id: pending.deposit.deposit_id, player_id: a.playerId, status: 'failed', amount_minor: 2_500, currency: 'EUR', provider_ref: 'psp-1', reason: 'card_declined', payment_instrument: 'pm_card_fp_shapes02' };
     const raw = JSON.stringify(n);
     ok(await call('POST', '/v1/payments/webhook/sandbox', raw, { headers: { 'X-Signature': await signWebhook(env.PAYMENT_WEBHOOK_SECRET_SANDBOX, raw) } }), 200, 'webhook failed');
     expect((await deposit(token, 120_000)).status).toBe(422); // over the limit: rg.limit.breach_refused
@@ -158,6 +160,9 @@ describe('event shapes of a scripted player, through the objects', () => {
     ok(await opCall('POST', `/v1/ops/players/${p.playerId}/withdrawals/${w1}/paid`, operator, { reason: 'bank transfer sent' }), 200, 'paid');
     const w2 = ok(await call('POST', '/v1/wallet/withdrawals', { amount_minor: 1_000, currency: 'EUR' }, { token: p.token, headers: { 'Idempotency-Key': idemKey() } }), 201, 'withdrawal 2').withdrawal.withdrawal_id;
     ok(await opCall('POST', `/v1/ops/players/${p.playerId}/withdrawals/${w2}/decision`, operator, { decision: 'reject', reason: 'payment method mismatch' }), 200, 'reject');
+    // one to a named instrument that the player takes back before any decision
+    const w3 = ok(await call('POST', '/v1/wallet/withdrawals', { amount_minor: 1_000, currency: 'EUR', payment_instrument: 'pm_bank_fp_shapes03' }, { token: p.token, headers: { 'Idempotency-Key': idemKey() } }), 201, 'withdrawal 3').withdrawal.withdrawal_id;
+    ok(await call('POST', `/v1/wallet/withdrawals/${w3}/cancel`, undefined, { token: p.token }), 200, 'cancel');
 
     // provider rounds: a win (large enough for the large_win alert), a losing round closed with 0, a rollback
     const launch = ok(await call('POST', `/v1/games/${GAME}/launch`, {}, { token: p.token }), 200, 'launch');
