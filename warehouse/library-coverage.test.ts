@@ -83,10 +83,19 @@ const MEMBERS: [string, string, string][] = [
   ...['low', 'mid', 'high', 'vip'].map((v): [string, string, string] => [`player_segments value_tier ${v}`, SEGMENTS, `value_tier = '${v}'`]),
   ...['night_owl', 'mobile_player', 'roulette_lover', 'baccarat_banker_bettor'].map((f): [string, string, string] => [`player_segments ${f}`, SEGMENTS, f]),
   ...['rapid_loss', 'loss_chasing', 'long_session', 'night_play', 'limit_hit', 'limit_raise', 'reversed_withdrawal'].map((s): [string, string, string] => [`rg_risk signal ${s}`, RG, s]),
-  ...['structuring', 'deposit_withdraw', 'velocity'].map((r): [string, string, string] => [`aml_alerts rule ${r}`, AML, `rule = '${r}'`]),
+  ...['structuring', 'deposit_withdraw', 'velocity', 'payment_references', 'new_payout_instrument'].map((r): [string, string, string] => [`aml_alerts rule ${r}`, AML, `rule = '${r}'`]),
   ...['adjustments_requested', 'adjustments_approved', 'adjustments_rejected', 'disputes_voided', 'disputes_corrected', 'withdrawals_approved', 'withdrawals_rejected',
     'kyc_verified', 'kyc_rejected', 'locks', 'unlocks', 'vip_changes'].map((k): [string, string, string] => [`fct_operator_interventions ${k}`, OPS, `${k} > 0`]),
   ...['registered', 'kyc_verified', 'first_deposit', 'active', 'redeposit'].map((s): [string, string, string] => [`fct_funnel step ${s}`, FUNNEL, `${s} > 0`]),
+  // LTV: a projection above the history somewhere, and a back-test with held-out actuals
+  ['player_ltv predicted above historical', 'marts.player_ltv', 'predicted_ltv_eur > historical_ltv_eur'],
+  ['player_ltv_backtest a cutoff with held-out actuals', 'marts.player_ltv_backtest', 'actual_ngr_eur is not null'],
+  // the regulators' models: every one has rows, and duty is computed where the rate is known
+  ['rpt_gaming_revenue_monthly a row with duty', 'marts.rpt_gaming_revenue_monthly', 'duty_owed_minor is not null'],
+  ['rpt_gaming_duty_monthly a payable duty', 'marts.rpt_gaming_duty_monthly', 'duty_payable_minor > 0'],
+  ['rpt_player_funds_monthly funds held', 'marts.rpt_player_funds_monthly', 'real_minor > 0'],
+  ['rpt_player_protection_monthly limits, cool-offs and self-exclusions', 'marts.rpt_player_protection_monthly', 'self_exclusions_started > 0 and cool_offs_started > 0 and limits_set > 0'],
+  ['rpt_suspicious_activity an alert', 'marts.rpt_suspicious_activity', 'true'],
 ];
 
 describe('the model library on the simulator\'s default history', () => {
