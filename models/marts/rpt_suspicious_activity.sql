@@ -9,8 +9,9 @@
 -- are stable md5 hashes of rule, player and window). Withdrawal rejections are decisions on the
 -- money, not on the alert: they show as withdrawal_outcome (deposit_withdraw only).
 --
--- amount_minor is the alert's headline amount: the withdrawal for deposit_withdraw, the deposits
--- counted for the other rules. EUR at seeds.fx_rates of alert_date (ILLUSTRATIVE seed).
+-- amount_minor is the alert's headline amount: the withdrawal for deposit_withdraw and
+-- new_payout_instrument, the deposits counted for the other rules. EUR at seeds.fx_rates of
+-- alert_date (ILLUSTRATIVE seed).
 --
 -- Kind FULL, hourly: its parent aml_alerts is FULL (alerts of a past month can appear when a late
 -- event completes a window), and it is one row per alert: a rebuild is exact and costs little.
@@ -26,7 +27,7 @@ MODEL (
     report_month = 'First day of the UTC month of alert_date: the period the alert is reported in',
     alert_id = 'The alert (md5 of rule, player and window: stable across rebuilds)',
     alert_date = 'UTC day the alert''s window ended',
-    rule = 'structuring, deposit_withdraw, velocity or payment_providers',
+    rule = 'structuring, deposit_withdraw, velocity, payment_providers, payment_references or new_payout_instrument',
     rule_description = 'What the rule looks for, in words',
     player_id = 'The player',
     brand = 'Brand the player registered with, or (unknown) without a registration in the warehouse',
@@ -35,18 +36,19 @@ MODEL (
     currency_exponent = 'Minor-unit exponent of currency',
     window_start = 'Start of the window the rule looked at (UTC)',
     window_end = 'End of the window: the last event counted (UTC)',
-    amount_minor = 'Headline amount, minor units: the withdrawal (deposit_withdraw), else the deposits counted',
+    amount_minor = 'Headline amount, minor units: the withdrawal (deposit_withdraw, new_payout_instrument), else the deposits counted',
     amount_eur = 'amount_minor in EUR at alert_date''s rate, DECIMAL(18,2)',
     deposits = 'Deposits (or attempts, velocity and payment_providers) the rule counted',
     deposits_minor = 'Their amount, minor units',
     deposits_eur = 'Their amount in EUR',
-    withdrawal_id = 'The withdrawal (deposit_withdraw only)',
-    withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw only), minor units',
+    withdrawal_id = 'The withdrawal (deposit_withdraw and new_payout_instrument only)',
+    withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw and new_payout_instrument only), minor units',
     withdrawal_eur = 'The withdrawal in EUR',
-    withdrawal_outcome = 'paid, rejected, approved or pending (deposit_withdraw only)',
-    stakes_minor = 'Stakes in the window (deposit_withdraw only), minor units',
+    withdrawal_outcome = 'paid, rejected, cancelled (by the player), approved or pending (deposit_withdraw and new_payout_instrument only)',
+    stakes_minor = 'Stakes in the 7 days before the withdrawal (deposit_withdraw and new_payout_instrument only), minor units',
     threshold_minor = 'The jurisdiction''s threshold (structuring only), minor units',
     providers = 'Distinct payment providers (payment_providers only)',
+    payment_references = 'Distinct payment instruments: in the week (payment_references); deposited from before the withdrawal (new_payout_instrument); NULL for other rules',
     severity = 'low, medium or high',
     status = 'open: no AML decision event exists yet',
     decision = 'The decision on the alert; NULL: no decision event exists (see the model''s header)',
@@ -57,7 +59,7 @@ MODEL (
   audits (
     not_null(columns := [report_month, alert_id, alert_date, rule, rule_description, player_id, brand, jurisdiction, window_start, window_end, severity, status, summary]),
     unique_values(columns := [alert_id]),
-    accepted_values(column := rule, is_in := ('structuring', 'deposit_withdraw', 'velocity', 'payment_providers')),
+    accepted_values(column := rule, is_in := ('structuring', 'deposit_withdraw', 'velocity', 'payment_providers', 'payment_references', 'new_payout_instrument')),
     accepted_values(column := severity, is_in := ('low', 'medium', 'high')),
     accepted_values(column := status, is_in := ('open')),
     accepted_range(column := amount_minor, min_v := 0),
@@ -79,7 +81,7 @@ WITH registered AS (
 alerts AS (
   SELECT
     a.*,
-    CASE a.rule WHEN 'deposit_withdraw' THEN a.withdrawal_minor ELSE a.deposits_minor END AS amount_minor,
+    CASE WHEN a.rule IN ('deposit_withdraw', 'new_payout_instrument') THEN a.withdrawal_minor ELSE a.deposits_minor END AS amount_minor,
     fx.rate_to_eur,
     CAST(CASE a.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit
   FROM marts.aml_alerts AS a
@@ -95,6 +97,8 @@ SELECT
     WHEN 'deposit_withdraw' THEN 'A withdrawal of at least half the deposits of the 7 days before it, with stakes under those deposits (little play)'
     WHEN 'velocity' THEN 'Many deposit attempts within 60 minutes'
     WHEN 'payment_providers' THEN 'Deposits through many payment providers in one ISO week'
+    WHEN 'payment_references' THEN 'Many payment instruments (cards, accounts, wallets) used in one ISO week'
+    WHEN 'new_payout_instrument' THEN 'A withdrawal to an instrument the player never deposited from'
   END AS VARCHAR) AS rule_description,
   a.player_id,
   coalesce(r.brand, '(unknown)') AS brand,
@@ -115,6 +119,7 @@ SELECT
   a.stakes_minor,
   a.threshold_minor,
   a.providers,
+  a.payment_references,
   a.severity,
   a.status,
   CAST(NULL AS VARCHAR) AS decision,
