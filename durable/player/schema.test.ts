@@ -124,8 +124,8 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
         db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at)
           values (${`d-${state}`}, 'sandbox', ${state === 'completed' ? 'psp-1' : null}, 'EUR', 700, ${state}, ${state === 'failed' ? 'declined' : null}, 1, 2)`;
       }
-      const withdrawalsBefore = db.all`select * from withdrawals order by withdrawal_id`;
-      const depositsBefore = db.all`select * from deposits order by deposit_id`;
+      const withdrawalsBefore = db.all<Record<string, unknown>>`select * from withdrawals order by withdrawal_id`;
+      const depositsBefore = db.all<Record<string, unknown>>`select * from deposits order by deposit_id`;
       migrate(db, PLAYER_MIGRATIONS);
       expect(db.all`select * from withdrawals order by withdrawal_id`).toEqual(withdrawalsBefore.map((r) => ({ ...r, payment_reference: null })));
       expect(db.all`select * from deposits order by deposit_id`).toEqual(depositsBefore.map((r) => ({ ...r, payment_reference: null })));
