@@ -139,3 +139,29 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
     });
   });
 });
+
+describe('player schema, a migration that fails half way', () => {
+  it('leaves nothing of itself behind when run atomically: rows, old constraint and version as before', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO) => {
+      const { c, ctx } = internals(o) as unknown as { c: { db: import('../lib/sql').Db }; ctx: DurableObjectState };
+      const db = c.db;
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, PLAYER_MIGRATIONS.slice(0, 7));
+      db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at) values ('w1', 'EUR', 500, 'wd:w1', 'requested', 1, 2)`;
+      // migration 8's rebuild, then a failure before it is recorded (an object evicted, a bug in a later step)
+      const failing = [...PLAYER_MIGRATIONS.slice(0, 7), (d: import('../lib/sql').Db) => {
+        (PLAYER_MIGRATIONS[7] as (x: typeof d) => void)(d);
+        throw new Error('boom');
+      }];
+      expect(() => migrate(db, failing, (fn) => ctx.storage.transactionSync(fn))).toThrow('boom');
+      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(7);
+      expect(db.all`select withdrawal_id, state from withdrawals`).toEqual([{ withdrawal_id: 'w1', state: 'requested' }]);
+      expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/); // the old constraint: the rebuild rolled back
+      migrate(db, PLAYER_MIGRATIONS, (fn) => ctx.storage.transactionSync(fn));
+      db.run`update withdrawals set state = 'cancelled'`;
+    });
+  });
+});
