@@ -18,11 +18,17 @@ describe('jurisdiction config', () => {
   });
 
   it('rejects configs where a country is both allowed and blocked, or in two jurisdictions', () => {
-    const base = { version: 'x', blocked_countries: ['US'], jurisdictions: [{ id: 'AA', name: 'a', regulator: 'r', countries: ['US'], min_age: 18, currencies: ['EUR'] }] };
+    const base = { version: 'x', blocked_countries: ['US'], jurisdictions: [{ id: 'AA', name: 'a', regulator: 'r', countries: ['US'], min_age: 18, currencies: ['EUR'], reverse_withdrawals: true }] };
     expect(() => loadJurisdictionConfig(base)).toThrow(/both allowed/);
     const twice = { ...base, blocked_countries: [], jurisdictions: [base.jurisdictions[0], { ...base.jurisdictions[0], id: 'BB' }] };
     expect(() => loadJurisdictionConfig(twice)).toThrow(/in both/);
     expect(() => loadJurisdictionConfig({ ...base, extra: 1 })).toThrow();
+  });
+
+  it('every jurisdiction states whether reverse withdrawals are allowed; Great Britain forbids them', () => {
+    const { reverse_withdrawals: _, ...unstated } = { id: 'AA', name: 'a', regulator: 'r', countries: ['AA'], min_age: 18, currencies: ['EUR'], reverse_withdrawals: true };
+    expect(() => loadJurisdictionConfig({ version: 'x', blocked_countries: [], jurisdictions: [unstated] })).toThrow(/reverse_withdrawals/);
+    expect(jurisdictionConfig.jurisdictions.find((j) => j.id === 'GB')?.reverse_withdrawals).toBe(false);
   });
 });
 

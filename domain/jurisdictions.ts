@@ -16,6 +16,12 @@ const JurisdictionSchema = z.strictObject({
   countries: z.array(Country).min(1),
   min_age: z.number().int().min(18).max(25),
   currencies: z.array(z.enum(CURRENCIES as [Currency, ...Currency[]])).min(1),
+  /**
+   * May a player cancel (reverse) a withdrawal still waiting for an operator, to play the money on?
+   * Stated for every jurisdiction, no default: Great Britain forbids it (UKGC, reverse withdrawals
+   * banned since 2020), so a new jurisdiction must decide rather than inherit a permission.
+   */
+  reverse_withdrawals: z.boolean(),
 });
 
 const ConfigSchema = z.strictObject({

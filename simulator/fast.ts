@@ -122,6 +122,8 @@ export type HistoryCounts = {
 };
 
 const JURISDICTION_CONFIG_VERSION = jurisdictionsConfig.version;
+/** Jurisdictions whose players may cancel a withdrawal no operator has decided (config/jurisdictions.json). */
+const REVERSE_WITHDRAWALS = new Set(jurisdictionsConfig.jurisdictions.filter((j) => j.reverse_withdrawals).map((j) => j.id));
 const PROVIDER_SANDBOX = 'sandbox';
 const IDLE_TIMEOUT_MS = 30 * 60_000;
 /**
@@ -1076,6 +1078,8 @@ class Generator_ {
   private cancelWithdrawal(p: Player, t: number, chance = 0.8): boolean {
     const w = this.undecided.get(p)?.[0];
     if (!w || !p.brng.chance(chance)) return false;
+    // as the edge: where reverse withdrawals are forbidden (GB) the wish stays a wish (drawn first, so the RNG stream is unchanged)
+    if (!REVERSE_WITHDRAWALS.has(p.jurisdiction)) return false;
     w.cancelled = true;
     this.forgetUndecided(p, w);
     p.held -= w.amount;

@@ -59,16 +59,20 @@ export type Migration = string | ((db: Db) => void);
 
 /**
  * Applies numbered migrations once each, recording them in `_migrations`. Call from the object's
- * constructor inside `blockConcurrencyWhile` so no request sees a half-migrated schema.
+ * constructor inside `blockConcurrencyWhile` so no request sees a half-migrated schema. `atomically`
+ * (the object's `storage.transactionSync`) makes each migration and its record one transaction: a
+ * step that fails half way (a table rebuild dropped but not yet renamed) leaves nothing behind.
  */
-export function migrate(db: Db, migrations: readonly Migration[]): void {
+export function migrate(db: Db, migrations: readonly Migration[], atomically: (fn: () => void) => void = (fn) => fn()): void {
   db.script('create table if not exists _migrations (version integer primary key, applied_at integer not null)');
   const done = db.first<{ v: number | null }>`select max(version) as v from _migrations`?.v ?? 0;
   for (let v = done + 1; v <= migrations.length; v++) {
     const m = migrations[v - 1]!;
-    if (typeof m === 'string') db.script(m);
-    else m(db);
-    db.run`insert into _migrations (version, applied_at) values (${v}, ${Date.now()})`;
+    atomically(() => {
+      if (typeof m === 'string') db.script(m);
+      else m(db);
+      db.run`insert into _migrations (version, applied_at) values (${v}, ${Date.now()})`;
+    });
   }
 }
 

@@ -90,7 +90,7 @@ export class PlayerDO extends DurableObject<Env> {
       segments: this.segments,
     });
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.c.db, PLAYER_MIGRATIONS);
+      migrate(this.c.db, PLAYER_MIGRATIONS, (fn) => ctx.storage.transactionSync(fn));
       this.shipper.init();
       this.relay.armIfBehind();
       this.c.schedules.rearm();
@@ -272,7 +272,15 @@ export class PlayerDO extends DurableObject<Env> {
    * harm signal, and a break is exactly when the money should leave.
    */
   cancelWithdrawal(sessionId: string, withdrawalId: string) {
-    return this.asActivePlayer(sessionId, () => this.walletRg.cancelWithdrawal(withdrawalId));
+    return this.asActivePlayer(sessionId, () => {
+      // Some regulators forbid reversing a withdrawal at all (GB): refused like a decided one, nothing changes.
+      const jurisdiction = this.c.profile()!.jurisdiction;
+      const w = this.walletRg.withdrawal(withdrawalId);
+      if (w && w.state === 'requested' && jurisdictionById(jurisdiction)?.reverse_withdrawals !== true) {
+        return fail('withdrawal_not_cancellable', `withdrawals cannot be reversed in ${jurisdiction}: it stays with the operator`, { withdrawal_id: w.withdrawal_id, state: w.state, jurisdiction });
+      }
+      return this.walletRg.cancelWithdrawal(withdrawalId);
+    });
   }
 
   /** Development sandbox game: one instant round (reserve, post, optional win), used by demo and bench. */

@@ -94,13 +94,74 @@ describe('player schema, migration 8', () => {
       expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/);
       migrate(db, PLAYER_MIGRATIONS);
       expect(db.first`select * from withdrawals`).toEqual({
-        withdrawal_id: 'w-old', currency: 'EUR', amount_minor: 500, hold_id: 'wd:w-old', state: 'approved', decided_by: 'operator:o1', reason: null, created_at: 1, updated_at: 2, extra_ref: 'ref-1',
+        withdrawal_id: 'w-old', currency: 'EUR', amount_minor: 500, hold_id: 'wd:w-old', state: 'approved', decided_by: 'operator:o1', reason: null, created_at: 1, updated_at: 2,
+        payment_reference: null, extra_ref: 'ref-1',
       });
       db.run`update withdrawals set state = 'cancelled'`;
       expect(() => db.run`update withdrawals set state = 'reversed'`).toThrow(/CHECK/);
       expect(() => db.run`update withdrawals set amount_minor = 0`).toThrow(/CHECK/);
       expect(db.first`select count(*) as n from sqlite_master where name like 'withdrawals_%'`).toEqual({ n: 0 });
       expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+    });
+  });
+});
+
+describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
+  it('keeps deposits and withdrawals in every state, adds a null payment_reference, and keeps every constraint', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO) => {
+      const db = internals(o).c.db;
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, PLAYER_MIGRATIONS.slice(0, 6));
+      const states = ['requested', 'approved', 'rejected', 'paid'] as const;
+      states.forEach((state, i) => {
+        db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at)
+          values (${`w-${state}`}, 'EUR', ${100 + i}, ${`wd:w-${state}`}, ${state}, ${state === 'requested' ? null : 'operator:o1'}, ${state === 'rejected' ? 'docs' : null}, ${i}, ${i + 10})`;
+      });
+      for (const state of ['pending', 'completed', 'failed'] as const) {
+        db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at)
+          values (${`d-${state}`}, 'sandbox', ${state === 'completed' ? 'psp-1' : null}, 'EUR', 700, ${state}, ${state === 'failed' ? 'declined' : null}, 1, 2)`;
+      }
+      const withdrawalsBefore = db.all<Record<string, unknown>>`select * from withdrawals order by withdrawal_id`;
+      const depositsBefore = db.all<Record<string, unknown>>`select * from deposits order by deposit_id`;
+      migrate(db, PLAYER_MIGRATIONS);
+      expect(db.all`select * from withdrawals order by withdrawal_id`).toEqual(withdrawalsBefore.map((r) => ({ ...r, payment_reference: null })));
+      expect(db.all`select * from deposits order by deposit_id`).toEqual(depositsBefore.map((r) => ({ ...r, payment_reference: null })));
+      // migration 7's check on the column survives migration 8's rebuild
+      expect(() => db.run`update withdrawals set payment_reference = 'short' where withdrawal_id = 'w-requested'`).toThrow(/CHECK/);
+      expect(() => db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at)
+        values ('w-requested', 'EUR', 1, 'wd:x', 'requested', 1, 1)`).toThrow(/UNIQUE|PRIMARY/);
+      expect(() => db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at)
+        values ('w-null', 'EUR', 1, null, 'requested', 1, 1)`).toThrow(/NOT NULL/);
+      db.run`update withdrawals set state = 'cancelled', decided_by = 'player' where withdrawal_id = 'w-requested'`;
+    });
+  });
+});
+
+describe('player schema, a migration that fails half way', () => {
+  it('leaves nothing of itself behind when run atomically: rows, old constraint and version as before', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO) => {
+      const { c, ctx } = internals(o) as unknown as { c: { db: import('../lib/sql').Db }; ctx: DurableObjectState };
+      const db = c.db;
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, PLAYER_MIGRATIONS.slice(0, 7));
+      db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at) values ('w1', 'EUR', 500, 'wd:w1', 'requested', 1, 2)`;
+      // migration 8's rebuild, then a failure before it is recorded (an object evicted, a bug in a later step)
+      const failing = [...PLAYER_MIGRATIONS.slice(0, 7), (d: import('../lib/sql').Db) => {
+        (PLAYER_MIGRATIONS[7] as (x: typeof d) => void)(d);
+        throw new Error('boom');
+      }];
+      expect(() => migrate(db, failing, (fn) => ctx.storage.transactionSync(fn))).toThrow('boom');
+      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(7);
+      expect(db.all`select withdrawal_id, state from withdrawals`).toEqual([{ withdrawal_id: 'w1', state: 'requested' }]);
+      expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/); // the old constraint: the rebuild rolled back
+      migrate(db, PLAYER_MIGRATIONS, (fn) => ctx.storage.transactionSync(fn));
+      db.run`update withdrawals set state = 'cancelled'`;
     });
   });
 });

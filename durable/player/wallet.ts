@@ -7,6 +7,7 @@
  */
 import { fail, type Result } from '../../domain/errors';
 import { addMinor, type Currency } from '../../domain/money';
+import { PAYMENT_REFERENCE_PATTERN } from '../../domain/payment-reference';
 import type { PlayerContext } from './context';
 import { once, type Replayable } from './idempotency';
 import type { Limits } from './limits';
@@ -35,6 +36,17 @@ export type HoldRequest = {
 import { HOLD_TTL_MAX_MS } from '../../domain/money';
 
 export { HOLD_TTL_MAX_MS };
+
+/**
+ * A payment reference as the worker makes it (16 hex of a keyed hash), or null. Anything else is a
+ * caller's bug, perhaps a raw instrument token: thrown, so the call rolls back and nothing is stored
+ * or emitted (an event with it would also fail validation and stall the relay behind it).
+ */
+function checkedReference(ref: string | null | undefined): string | null {
+  if (ref === null || ref === undefined) return null;
+  if (!PAYMENT_REFERENCE_PATTERN.test(ref)) throw new Error('invariant: payment_reference must be the 16-hex keyed hash of an instrument, never the instrument');
+  return ref;
+}
 
 type AccountRow = { balance_minor: number; held_minor: number };
 
@@ -112,7 +124,7 @@ export class Wallet {
    * another instrument is a different request. Fingerprints without one keep their old form.
    */
   requestDeposit(key: string, input: { deposit_id: string; provider: string; currency: Currency; amount_minor: number; payment_reference?: string | null }): Replayable<{ deposit: Deposit }> {
-    const ref = input.payment_reference ?? null;
+    const ref = checkedReference(input.payment_reference);
     const fingerprint = `deposit|${input.provider}|${input.currency}|${input.amount_minor}${ref ? `|${ref}` : ''}`;
     return once(this.ctx, `deposit:${key}`, fingerprint, () => {
       const limit = this.limits.check('deposit', input.currency, input.amount_minor);
@@ -144,7 +156,7 @@ export class Wallet {
     if (!this.fits(d.currency, d.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
     const now = this.ctx.now();
     const after = this.move(d.currency, 'real', 'deposit', d.amount_minor, d.deposit_id);
-    const ref = input.payment_reference ?? d.payment_reference;
+    const ref = checkedReference(input.payment_reference) ?? d.payment_reference;
     this.ctx.db.run`update deposits set state = 'completed', provider_ref = ${input.provider_ref}, payment_reference = ${ref}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
     this.ctx.emit('wallet.deposit.completed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, balance_after_minor: after, payment_reference: ref }, d.currency);
     return { ok: true, deposit: this.deposit(d.deposit_id)!, replayed: false };
@@ -157,7 +169,7 @@ export class Wallet {
     if (d.state === 'failed') return { ok: true, deposit: d, replayed: true };
     if (d.state !== 'pending') return fail('invalid_state', `deposit is ${d.state}`);
     const now = this.ctx.now();
-    const ref = input.payment_reference ?? d.payment_reference;
+    const ref = checkedReference(input.payment_reference) ?? d.payment_reference;
     this.ctx.db.run`update deposits set state = 'failed', failure_reason = ${input.reason}, payment_reference = ${ref}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
     this.limits.record('deposit', d.currency, -d.amount_minor, d.created_at); // a failed deposit does not use the limit
     this.ctx.emit('wallet.deposit.failed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, reason: input.reason, payment_reference: ref }, d.currency);
@@ -168,7 +180,7 @@ export class Wallet {
 
   /** Reserves the funds (a hold with no expiry) until an operator approves and pays, or rejects, or the player cancels. payment_reference: the destination instrument's. */
   requestWithdrawal(key: string, input: { withdrawal_id: string; currency: Currency; amount_minor: number; payment_reference?: string | null }): Replayable<{ withdrawal: Withdrawal }> {
-    const ref = input.payment_reference ?? null;
+    const ref = checkedReference(input.payment_reference);
     return once(this.ctx, `withdrawal:${key}`, `withdrawal|${input.currency}|${input.amount_minor}${ref ? `|${ref}` : ''}`, () => {
       const holdId = `wd:${input.withdrawal_id}`;
       const hold = this.reserve('withdrawal', { hold_id: holdId, currency: input.currency, amount_minor: input.amount_minor, expires_at: null, ref: input.withdrawal_id }, false);

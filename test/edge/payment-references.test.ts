@@ -110,6 +110,20 @@ describe('payment references', () => {
     expect(await storageDump(p)).not.toContain(charged);
   });
 
+  it('the player\'s object itself refuses a reference that is not a keyed hash (a raw 16-character token), storing nothing', async () => {
+    const p = await register();
+    const sid = (JSON.parse(atob(p.token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sid: string }).sid;
+    const raw = 'pm_card_ABCDEFGH'; // 16 characters: the column's length check alone would take it
+    await expect((async () => player(p.playerId).requestDeposit(sid, idemKey(), { provider: 'sandbox', currency: 'EUR', amount_minor: 2500, payment_reference: raw }))()).rejects.toThrow(/payment_reference/);
+    const d = await pendingDeposit(p, null);
+    await expect((async () => player(p.playerId).confirmPayment({ deposit_id: d.deposit_id, provider: 'sandbox', status: 'completed', amount_minor: 2500, currency: 'EUR', provider_ref: 'psp-1', reason: null, payment_reference: raw }))()).rejects.toThrow(/payment_reference/);
+    await expect((async () => player(p.playerId).confirmPayment({ deposit_id: d.deposit_id, provider: 'sandbox', status: 'failed', amount_minor: 2500, currency: 'EUR', provider_ref: 'psp-1', reason: null, payment_reference: raw }))()).rejects.toThrow(/payment_reference/);
+    await call('POST', '/v1/players/me/kyc', { provider: 'sandbox', document_type: 'passport', document_number: 'X123' }, { token: p.token });
+    await expect((async () => player(p.playerId).requestWithdrawal(sid, idemKey(), { currency: 'EUR', amount_minor: 100, payment_reference: raw }))()).rejects.toThrow(/payment_reference/);
+    expect(await storageDump(p)).not.toContain(raw);
+    expect(JSON.stringify(await events(p))).not.toContain(raw);
+  });
+
   it('a withdrawal carries the hash of its destination instrument', async () => {
     const p = await register();
     expect((await depositWith(p, { amount_minor: 10_000 })).status).toBe(201);

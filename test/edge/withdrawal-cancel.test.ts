@@ -130,6 +130,23 @@ describe('a player cancels a requested withdrawal', () => {
     expect(await eur(other)).toMatchObject({ held_minor: 2_500 });
   });
 
+  it('Great Britain: no reverse withdrawals (UKGC), refused with 409 and nothing changes; the operator still decides it', async () => {
+    const p = await register({ country: 'GB' }, { country: 'GB' });
+    expect((await deposit(p.token, 5_000, 'GBP', idemKey(), { country: 'GB' })).status).toBe(201);
+    const kyc = await call('POST', '/v1/players/me/kyc', { provider: 'sandbox', document_type: 'passport', document_number: 'X123' }, { token: p.token, country: 'GB' });
+    expect(kyc.body.player.kyc_status).toBe('verified');
+    const w = await call('POST', '/v1/wallet/withdrawals', { amount_minor: 3_000, currency: 'GBP' }, { token: p.token, country: 'GB', headers: { 'Idempotency-Key': idemKey() } });
+    expect(w.status).toBe(201);
+    const id = w.body.withdrawal.withdrawal_id as string;
+    const before = await snapshot(p.playerId);
+    const r = await call('POST', `/v1/wallet/withdrawals/${id}/cancel`, undefined, { token: p.token, country: 'GB' });
+    expectError(r, 409, 'withdrawal_not_cancellable');
+    expect(r.body.error.details).toEqual({ withdrawal_id: id, state: 'requested', jurisdiction: 'GB' });
+    expect(await snapshot(p.playerId)).toEqual(before);
+    expect(await player(p.playerId).decideWithdrawal(id, 'approve', 'operator:o1', null)).toMatchObject({ ok: true, withdrawal: { state: 'approved' } });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+
   it('cooling off: no cancellation (the break ends the session), the payout stays on its way', async () => {
     const p = await verified(5_000);
     const id = await withdraw(p, 3_000);

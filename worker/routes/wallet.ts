@@ -120,7 +120,7 @@ wallet.openapi(createRoute({
   method: 'post', path: '/wallet/withdrawals/{withdrawal_id}/cancel', tags: ['Wallet'], summary: 'Cancel a requested withdrawal', security,
   description: 'Takes back a withdrawal that no operator has approved or rejected yet: its reserved funds are available again at once (no ledger entry: nothing had left the balance) and it ends `cancelled`. '
     + 'Idempotent on the withdrawal: cancelling a cancelled withdrawal answers it again with `replayed: true`, so no Idempotency-Key is needed. '
-    + 'Refused with 409 `withdrawal_not_cancellable` once it is approved, paid or rejected (nothing changes); 404 `withdrawal_not_found` for an id that is not one of your withdrawals; '
+    + 'Refused with 409 `withdrawal_not_cancellable` once it is approved, paid or rejected, and always where the jurisdiction forbids reverse withdrawals (GB; `details.jurisdiction`) (nothing changes); 404 `withdrawal_not_found` for an id that is not one of your withdrawals; '
     + '403 while cooling off or self-excluded.',
   request: { params: WithdrawalParam },
   responses: {
