@@ -744,6 +744,7 @@ class Generator_ {
 
   private deposit(p: Player, t: number, amount: number): number {
     const r = p.rng;
+    this.catchUp(p, t);
     if (p.depositLimit) {
       const windowMs = p.depositLimit.period === 'day' ? DAY_MS : p.depositLimit.period === 'week' ? 7 * DAY_MS : 30 * DAY_MS;
       const from = Math.floor((t - windowMs) / HOUR_MS) * HOUR_MS; // usage in hourly buckets: a window starts on the hour
@@ -775,6 +776,9 @@ class Generator_ {
       this.counts.deposits_failed++;
       return done + r.range(5_000, 30_000);
     }
+    // what the player's object did before the credit (a payout an operator sent meanwhile) is in the
+    // balance the completion reports, as the object's own order would have it
+    this.catchUp(p, done);
     p.balance += amount;
     this.emit(done, 'wallet.deposit.completed', p, p.currency, { deposit_id: depositId, provider: PROVIDER_SANDBOX, amount_minor: amount, balance_after_minor: p.balance, payment_reference: ref });
     this.counts.deposits++;
