@@ -11,16 +11,21 @@ import { internals, player } from '../../test/edge/helpers';
 import type { PlayerDO } from './player-do';
 import { PLAYER_MIGRATIONS } from './schema';
 
+
+/** Back to an empty database, then only the first `n` migrations: an object as an older release left it. */
+function onlyMigrations(db: Parameters<typeof migrate>[0], n: number): void {
+  const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+  for (const t of tables) db.script(`drop table "${t.name}"`);
+  migrate(db, PLAYER_MIGRATIONS.slice(0, n));
+}
+
 describe('player schema, migration 2', () => {
   it('upgrades a migration-1 object: default brand, no VIP, wins backfilled by bet, relay cursor at 0', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate
     await runInDurableObject(stub, (o: PlayerDO) => {
       const db = internals(o).c.db;
-      // back to an empty database, then only migration 1
-      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
-      for (const t of tables) db.script(`drop table "${t.name}"`);
-      migrate(db, PLAYER_MIGRATIONS.slice(0, 1));
+      onlyMigrations(db, 1);
       db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
         values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
       const win = (winId: string, holdId: string | null, amount: number) => JSON.stringify({
@@ -66,9 +71,7 @@ describe('player schema, migration 5', () => {
     await stub.audit(); // instantiate
     await runInDurableObject(stub, (o: PlayerDO) => {
       const db = internals(o).c.db;
-      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
-      for (const t of tables) db.script(`drop table "${t.name}"`);
-      migrate(db, PLAYER_MIGRATIONS.slice(0, 4));
+      onlyMigrations(db, 4);
       db.run`insert into sessions (session_id, created_at, last_seen_at, idle_timeout_ms, expires_at, country) values ('s-old', 1, 1, 1, 2, 'MT')`;
       migrate(db, PLAYER_MIGRATIONS);
       expect(db.first`select device from sessions where session_id = 's-old'`).toEqual({ device: 'unknown' });
@@ -84,9 +87,7 @@ describe('player schema, migration 8', () => {
     await stub.audit(); // instantiate
     await runInDurableObject(stub, (o: PlayerDO) => {
       const db = internals(o).c.db;
-      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
-      for (const t of tables) db.script(`drop table "${t.name}"`);
-      migrate(db, PLAYER_MIGRATIONS.slice(0, 7));
+      onlyMigrations(db, 7);
       // a column another migration may have added before 8 (a payment reference, say) survives the rebuild
       db.script('alter table withdrawals add column extra_ref text');
       db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at, extra_ref)
@@ -112,9 +113,7 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
     await stub.audit(); // instantiate
     await runInDurableObject(stub, (o: PlayerDO) => {
       const db = internals(o).c.db;
-      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
-      for (const t of tables) db.script(`drop table "${t.name}"`);
-      migrate(db, PLAYER_MIGRATIONS.slice(0, 6));
+      onlyMigrations(db, 6);
       const states = ['requested', 'approved', 'rejected', 'paid'] as const;
       states.forEach((state, i) => {
         db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at)
@@ -147,9 +146,7 @@ describe('player schema, a migration that fails half way', () => {
     await runInDurableObject(stub, (o: PlayerDO) => {
       const { c, ctx } = internals(o) as unknown as { c: { db: import('../lib/sql').Db }; ctx: DurableObjectState };
       const db = c.db;
-      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
-      for (const t of tables) db.script(`drop table "${t.name}"`);
-      migrate(db, PLAYER_MIGRATIONS.slice(0, 7));
+      onlyMigrations(db, 7);
       db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at) values ('w1', 'EUR', 500, 'wd:w1', 'requested', 1, 2)`;
       // migration 8's rebuild, then a failure before it is recorded (an object evicted, a bug in a later step)
       const failing = [...PLAYER_MIGRATIONS.slice(0, 7), (d: import('../lib/sql').Db) => {
