@@ -39,9 +39,9 @@ export interface SectionChanges {
   rows_added: number;
   rows_removed: number;
   rows_changed: number;
-  /** Up to ROW_DETAILS_MAX rows, in section order; `rows_listed` < the counts' sum says some were left out. */
+  /** Up to ROW_DETAILS_MAX rows (after's order, then removed ones); `rows_omitted` more were not listed. */
   rows: RowChange[];
-  rows_listed: number;
+  rows_omitted: number;
   totals: TotalsChange[];
 }
 
@@ -104,13 +104,14 @@ export function diffDocuments(before: ReportDocument, after: ReportDocument): De
 
 function wholeSection(s: Section, status: 'added' | 'removed'): SectionChanges {
   const n = s.rows.length;
-  return { id: s.id, title: s.title, status, rows_added: status === 'added' ? n : 0, rows_removed: status === 'removed' ? n : 0, rows_changed: 0, rows: [], rows_listed: 0, totals: [] };
+  return { id: s.id, title: s.title, status, rows_added: status === 'added' ? n : 0, rows_removed: status === 'removed' ? n : 0, rows_changed: 0, rows: [], rows_omitted: 0, totals: [] };
 }
 
 function diffSection(before: Section, after: Section): SectionChanges | null {
-  const out: SectionChanges = { id: after.id, title: after.title, status: 'changed', rows_added: 0, rows_removed: 0, rows_changed: 0, rows: [], rows_listed: 0, totals: [] };
+  const out: SectionChanges = { id: after.id, title: after.title, status: 'changed', rows_added: 0, rows_removed: 0, rows_changed: 0, rows: [], rows_omitted: 0, totals: [] };
   const list = (r: RowChange) => {
     if (out.rows.length < ROW_DETAILS_MAX) out.rows.push(r);
+    else out.rows_omitted++;
   };
   if (columnsSignature(before.columns) !== columnsSignature(after.columns)) {
     // Different columns: no row of one is comparable with a row of the other.
@@ -141,12 +142,11 @@ function diffSection(before: Section, after: Section): SectionChanges | null {
       }
     }
     for (const [k, rows] of pending)
-      for (const _ of rows) {
+      for (let i = 0; i < rows.length; i++) {
         out.rows_removed++;
         list({ key: k, change: 'removed' });
       }
   }
-  out.rows_listed = out.rows.length;
 
   const totalsKey = (t: { label: string; currency?: string }) => `${t.label}\u0000${t.currency ?? ''}`;
   const beforeTotals = new Map(before.totals.map((t) => [totalsKey(t), t]));
