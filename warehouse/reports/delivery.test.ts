@@ -145,6 +145,15 @@ describe('deliver', () => {
     expect(readManifest(join(folder, 'v3')).changes!.summary).toContain('revenue: 1 row changed');
   });
 
+  it('refuses to compare with a latest version whose document.json was edited since delivery', () => {
+    const { dir } = deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+    const path = join(dir, 'document.json');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"1234567"', '"1234667"'));
+    const doc = restated();
+    expect(() => deliver(root, { document: doc, files: rendered(doc) }, { signer })).toThrow(/v1 cannot be compared with \(its document.json does not match its manifest\)/);
+    expect(readdirSync(join(root, 'sample', '2026-10', 'MT'))).toEqual(['v1']);
+  });
+
   it('states a model version change even when no figure moved', () => {
     deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const doc = clone(SAMPLE_DOCUMENT);

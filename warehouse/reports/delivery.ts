@@ -179,7 +179,16 @@ export function deliver(root: string, input: { document: ReportDocument; files: 
     const latestDir = join(folder, `v${latest}`);
     const prevPath = join(latestDir, DOCUMENT_FILE);
     if (!existsSync(prevPath)) throw new Error(`${latestDir} has no ${DOCUMENT_FILE}: the folder was altered by hand; run \`wh export verify\` on it before delivering again`);
-    const prev = JSON.parse(readFileSync(prevPath, 'utf8')) as ReportDocument;
+    // Compare with what was delivered, not with a file edited since: its digest must match its manifest.
+    const prevBytes = readFileSync(prevPath);
+    let prev: ReportDocument;
+    try {
+      const listed = (JSON.parse(readFileSync(join(latestDir, MANIFEST_FILE), 'utf8')) as DeliveryManifest).files.find((f) => f.name === DOCUMENT_FILE);
+      if (listed?.sha256 !== sha256Hex(prevBytes)) throw new Error(`its ${DOCUMENT_FILE} does not match its manifest`);
+      prev = JSON.parse(prevBytes.toString('utf8')) as ReportDocument;
+    } catch (err) {
+      throw new Error(`${latestDir} cannot be compared with (${(err as Error).message}); run \`wh export verify\` on it before delivering again`);
+    }
     // Two parameter sets can map to one folder only if values collide (a brand named like a
     // jurisdiction); never version one report over another's delivery.
     if (canonicalJson(reportParameters(prev)) !== canonicalJson(reportParameters(document)) || prev.report_id !== document.report_id)

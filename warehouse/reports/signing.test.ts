@@ -1,9 +1,9 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configuredSigningKey, DEMO_KEY_FILE, ensureDemoSigningKey, keyIdOf, publicKeyPem, signBytes, trustedPublicKey, verifyBytes } from './signing';
+import { configuredSigningKey, resolveSigningKey, DEMO_KEY_FILE, ensureDemoSigningKey, keyIdOf, publicKeyPem, signBytes, trustedPublicKey, verifyBytes } from './signing';
 
 const pkcs8 = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
@@ -70,5 +70,14 @@ describe('ensureDemoSigningKey', () => {
     // A verifier on the same machine finds it when nothing else is configured.
     expect(keyIdOf(trustedPublicKey({}, join(dir, 'data')))).toBe(first.key.keyId);
     expect(first.path).toBe(join(dir, 'data', DEMO_KEY_FILE));
+  });
+
+  it('is used only when no key is configured and a demo dir is given; otherwise signing without a key is an error', () => {
+    const pem = pkcs8();
+    const configured = resolveSigningKey({ REPORTS_SIGNING_KEY: pem }, join(dir, 'demo'));
+    expect(configured.source).toBe('REPORTS_SIGNING_KEY');
+    expect(statSync(dir).isDirectory() && readdirSync(dir)).toEqual([]); // no demo key made beside a configured one
+    expect(resolveSigningKey({}, join(dir, 'demo')).source).toBe(`demo key ${join(dir, 'demo', DEMO_KEY_FILE)} (created now)`);
+    expect(() => resolveSigningKey({})).toThrow(/no reports signing key/);
   });
 });

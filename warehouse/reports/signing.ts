@@ -99,6 +99,22 @@ export function configuredSigningKey(env: Env = process.env): SigningKey | null 
 }
 
 /**
+ * The key to sign with: the configured one, else (only when `demoDir` is given, as `npm start`
+ * does on a machine with no secret configured) the demo key there, created on first use. `source`
+ * says which, so a run can print it: a regulator's delivery signed with a demo key is a mistake
+ * someone should see.
+ */
+export function resolveSigningKey(env: Env = process.env, demoDir?: string): { key: SigningKey; source: string } {
+  const configured = configuredSigningKey(env);
+  if (configured) return { key: configured, source: env.REPORTS_SIGNING_KEY ? 'REPORTS_SIGNING_KEY' : `REPORTS_SIGNING_KEY_FILE (${env.REPORTS_SIGNING_KEY_FILE})` };
+  if (demoDir) {
+    const demo = ensureDemoSigningKey(demoDir);
+    return { key: demo.key, source: `demo key ${demo.path}${demo.created ? ' (created now)' : ''}` };
+  }
+  throw new Error('no reports signing key: set REPORTS_SIGNING_KEY (PKCS#8 PEM of an Ed25519 key) or REPORTS_SIGNING_KEY_FILE; create one with `openssl genpkey -algorithm ed25519`');
+}
+
+/**
  * The public key a verifier trusts: REPORTS_VERIFY_KEY / REPORTS_VERIFY_KEY_FILE, else the public
  * half of the configured signing key, else (when `demoDir` is given) the demo key `npm start`
  * created there. Throws when none is configured: a verify without a trusted key proves nothing.
