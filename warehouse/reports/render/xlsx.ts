@@ -54,12 +54,14 @@ function percentFormat(scale: number | undefined): string {
  * Money in major units as the double Excel will hold.
  *
  * Through the exact decimal string, not `Number(minor) / 10 ** exponent`: parsing a decimal string
- * gives the double nearest the exact amount (one correct rounding), where dividing rounds twice
- * (the minor units above 2^53, then the quotient) and can land on a neighbouring double. Excel keeps
- * IEEE doubles and shows 15 significant digits, and every decimal of at most 15 significant digits
- * comes back unchanged from its nearest double, so the amount shown is exact up to
- * 9,999,999,999,999.99 EUR or 9,999,999.99999999 BTC. Beyond 15 significant digits Excel itself
- * cannot hold the amount to the last minor unit; the CSV (exact decimal text) and the PDF can.
+ * gives the double nearest the exact amount (one correct rounding). Dividing gives the same double
+ * while the minor units are below 2^53, but above that `Number(minor)` rounds first and the quotient
+ * can land on a neighbouring double (9007199254740993 cents: 90071992547409.92 instead of .94, the
+ * nearest to .93). Excel keeps IEEE doubles and shows at most 15 significant digits, and every
+ * decimal of at most 15 significant digits comes back unchanged from its nearest double, so the
+ * amount Excel shows is exact up to 9,999,999,999,999.99 EUR or 9,999,999.99999999 BTC. Beyond 15
+ * significant digits no Excel number can hold the amount to the last minor unit (Excel shows the
+ * 15 leading digits); the CSV (exact decimal text) and the PDF can.
  */
 export function moneyToNumber(m: MoneyCell): number {
   return Number(minorToDecimal(m.minor, m.exponent));
@@ -215,7 +217,7 @@ function addSectionSheet(wb: ExcelJS.Workbook, name: string, section: Section): 
 
 function addMetadataSheet(wb: ExcelJS.Workbook, doc: ReportDocument, names: string[]): void {
   const ws = wb.addWorksheet(METADATA_SHEET);
-  const rows: [string, string?, string?, string?][] = [];
+  const rows: (string | undefined)[][] = [];
   const p = doc.params;
   rows.push(['Report', doc.report_id]);
   rows.push(['Title', doc.title]);
