@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { MoneyCell, ReportDocument } from '../document';
 import { minorToDecimal } from '../money';
@@ -90,4 +96,33 @@ describe('renderCsv', () => {
     expect(Number(plainNumber(1.2345678901234567e-10))).toBe(1.2345678901234567e-10);
     expect(() => plainNumber(Number.NaN)).toThrow(RangeError);
   });
+});
+
+describe('renderCsv, opened by LibreOffice', () => {
+  it('imports as the document: the quoted comma, quote and line break in one cell, exact money, dates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csv-test-'));
+    try {
+      const [file] = renderCsv(MIXED);
+      writeFileSync(join(dir, file!.name), file!.text);
+      // CSV import options: comma, double quote, UTF-8 (76), from line 1; a private profile per run.
+      await promisify(execFile)('/usr/bin/soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--norestore',
+        '--infilter=CSV:44,34,76,1', '--convert-to', 'xlsx', '--outdir', dir, join(dir, file!.name)], { timeout: 180_000 });
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(join(dir, file!.name.replace(/\.csv$/, '.xlsx')));
+      const ws = wb.worksheets[0]!;
+      expect(ws.rowCount).toBe(1 + file!.rows);
+      expect(ws.getCell('A1').text).toBe('alert_id');
+      // A spreadsheet keeps one line-break character in a cell: CRLF comes back as LF.
+      expect(ws.getCell('B2').text).toBe(TRICKY.replace('\r\n', '\n'));
+      expect(ws.getCell('C2').value).toBe(-0.00000005);
+      expect(ws.getCell('D2').text).toBe('BTC');
+      expect((ws.getCell('H2').value as Date).toISOString()).toBe('2026-10-05T00:00:00.000Z');
+      // 19 significant digits in the text; LibreOffice, like Excel, keeps 15 of them. The CSV is
+      // exact for machines; a spreadsheet cannot hold such an amount to the cent.
+      expect(ws.getCell('C3').value).toBe(12345678901234600);
+      expect(ws.getCell('J3').value).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 200_000);
 });
