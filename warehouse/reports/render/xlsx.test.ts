@@ -165,6 +165,7 @@ describe('renderXlsx, read back with exceljs', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(SHEETS);
     for (const ws of wb.worksheets.slice(1)) {
       expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: HEADER_ROW });
+      expect(ws.pageSetup).toMatchObject({ orientation: 'landscape', fitToWidth: 1, printTitlesRow: '1:3' });
     }
     expect(wb.worksheets[1]!.autoFilter).toBe('A3:G7'); // header and data rows: totals stay below
     expect(wb.worksheets[2]!.autoFilter).toBe('A3:F123');

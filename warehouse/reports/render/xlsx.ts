@@ -149,6 +149,8 @@ function shownText(value: Cell, column: Column): string {
 function addSectionSheet(wb: ExcelJS.Workbook, name: string, section: Section): void {
   const ws = wb.addWorksheet(name, {
     views: [{ state: 'frozen', xSplit: 0, ySplit: HEADER_ROW, topLeftCell: `A${HEADER_ROW + 1}`, activeCell: `A${HEADER_ROW + 1}` }],
+    // Printed: landscape, all columns on one page width, title and headers repeated on every page.
+    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: `1:${HEADER_ROW}` },
   });
   const { columns } = section;
   const widths = columns.map((c) => displayWidth(c.label));
@@ -232,28 +234,34 @@ function addMetadataSheet(wb: ExcelJS.Workbook, doc: ReportDocument, names: stri
   rows.push(['Events through (UTC)', doc.events_through]);
   rows.push(['Missing days', doc.missing_days.length === 0 ? 'none' : doc.missing_days.join(', ')]);
   rows.push(['Amounts', 'Money in major units of its own currency (the code is in each cell\'s format); times in UTC.']);
+  // Rows whose long text runs on to the right instead of widening column B for everything else.
+  const runOn = new Set<number>([rows.length - 1, 1]);
   rows.push([]);
   rows.push(['Model', 'Version', 'Fresh through (UTC)']);
   const modelHeader = rows.length;
   for (const m of doc.models) rows.push([m.model, m.version, m.fresh_through]);
   rows.push([]);
-  rows.push(['Sheet', 'Section']);
+  rows.push(['Sheet', 'Section', 'Title']);
   const sheetHeader = rows.length;
   doc.sections.forEach((s, i) => rows.push([names[i]!, s.id, s.title]));
   if (doc.footnotes.length > 0) {
     rows.push([]);
-    doc.footnotes.forEach((f, i) => rows.push([i === 0 ? 'Notes' : '', f]));
+    doc.footnotes.forEach((f, i) => { runOn.add(rows.length); rows.push([i === 0 ? 'Notes' : '', f]); });
   }
   // Strings only: this sheet is read by people and the ISO times must stay exactly as the document has them.
   rows.forEach((r, i) => {
     const row = ws.getRow(i + 1);
     r.forEach((v, j) => { if (v !== undefined) row.getCell(j + 1).value = v; });
   });
+  // Keys of the key/value part and the tables' headers in bold; the tables' rows are data.
+  for (let n = 1; n < modelHeader - 1; n++) ws.getCell(n, 1).font = { bold: true };
   for (const n of [modelHeader, sheetHeader]) ws.getRow(n).font = { bold: true };
-  ws.getColumn(1).font = { bold: true };
-  const width = (col: number) => Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, ...rows.map((r) => displayWidth(r[col - 1] ?? '') + 2)));
+  if (doc.footnotes.length > 0) ws.getCell(sheetHeader + doc.sections.length + 2, 1).font = { bold: true };
+  // No wrapping: a long footnote runs on into the empty cells to its right, where a wrapped one
+  // would need a row height that neither exceljs nor LibreOffice computes on load.
+  const width = (col: number) => Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, ...rows.map((r, i) => (runOn.has(i) ? 0 : displayWidth(r[col - 1] ?? '') + 2))));
   for (const c of [1, 2, 3]) ws.getColumn(c).width = width(c);
-  ws.getColumn(2).alignment = { wrapText: true, vertical: 'top' };
+  ws.pageSetup = { orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
 }
 
 export async function renderXlsx(doc: ReportDocument): Promise<Uint8Array> {
