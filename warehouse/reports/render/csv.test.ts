@@ -88,6 +88,12 @@ describe('renderCsv', () => {
     expect(() => renderCsv(doc)).toThrow(/GBP but the row's currency is EUR/);
   });
 
+  it('refuses a money cell that is a bare number (no currency, no exponent)', () => {
+    const doc = structuredClone(SAMPLE_DOCUMENT);
+    doc.sections[0]!.rows[0]![3] = 12345.67;
+    expect(() => renderCsv(doc)).toThrow(/stakes_minor: money must be minor units/);
+  });
+
   it('spells numbers in plain notation from the same digits', () => {
     expect(plainNumber(1e-7)).toBe('0.0000001');
     expect(plainNumber(-1.25e-7)).toBe('-0.000000125');

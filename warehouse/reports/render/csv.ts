@@ -59,6 +59,8 @@ function isMoney(value: Cell): value is MoneyCell {
 function fieldText(value: Cell, column: Column): string {
   if (value === null) return '';
   if (isMoney(value)) return minorToDecimal(value.minor, value.exponent);
+  // An amount without its currency and exponent cannot be written exactly; the document is wrong.
+  if (column.type === 'money') throw new TypeError(`column ${column.name}: money must be minor units with a currency, got ${typeof value} ${String(value)}`);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') return plainNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';

@@ -222,6 +222,12 @@ describe('renderXlsx, read back with exceljs', () => {
     expect(ws.getColumn(1).width).toBe(2 * '山田太郎さくら'.length + 2); // wide script: two cells a character
   });
 
+  it('refuses a money cell that is a bare number (no currency, no exponent)', async () => {
+    const doc = structuredClone(SAMPLE_DOCUMENT);
+    doc.sections[0]!.rows[0]![3] = 12345.67;
+    await expect(renderXlsx(doc)).rejects.toThrow(/stakes_minor: money must be minor units/);
+  });
+
   it('takes workbook times from generated_at', () => {
     expect(wb.created.toISOString()).toBe(SAMPLE_DOCUMENT.generated_at);
     expect(wb.modified.toISOString()).toBe(SAMPLE_DOCUMENT.generated_at);

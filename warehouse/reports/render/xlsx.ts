@@ -94,6 +94,8 @@ function count(n: bigint, column: Column): number {
 function excelValue(value: Cell, column: Column): { value: ExcelJS.CellValue; numFmt?: string } {
   if (value === null) return { value: null };
   if (isMoney(value)) return { value: moneyToNumber(value), numFmt: moneyFormat(value.currency, value.exponent) };
+  // An amount without its currency and exponent cannot be shown right; the document is wrong.
+  if (column.type === 'money') throw new TypeError(`column ${column.name}: money must be minor units with a currency, got ${typeof value} ${String(value)}`);
   switch (column.type) {
     case 'integer':
       return { value: typeof value === 'bigint' ? count(value, column) : finite(Number(value), column), numFmt: '#,##0' };
