@@ -58,6 +58,14 @@ export function reportFonts(): ReportFonts {
   return cached;
 }
 
+/** Per pair of faces: code point -> bit 1 Noto Sans has it, bit 2 Noto Sans JP has it (cmap lookups are slow). */
+const coverageCache = new WeakMap<Record<Script, FontkitFont>, Map<number, number>>();
+function coverageOf(faces: Record<Script, FontkitFont>): Map<number, number> {
+  let m = coverageCache.get(faces);
+  if (!m) coverageCache.set(faces, (m = new Map()));
+  return m;
+}
+
 export interface Run {
   text: string;
   script: Script;
@@ -69,12 +77,17 @@ export interface Run {
  * neither font has goes to Noto Sans (it shows as its .notdef box, visibly, not silently dropped).
  */
 export function splitRuns(text: string, faces: Record<Script, FontkitFont>): Run[] {
+  // Most report text is ASCII (ids, figures, codes): one Noto Sans run, no cmap lookups.
+  if (/^[\x20-\x7e]*$/.test(text)) return [{ text, script: 'latin' }];
+  const coverage = coverageOf(faces);
   const runs: Run[] = [];
   let current: Run | undefined;
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
-    const inLatin = faces.latin.hasGlyphForCodePoint(cp);
-    const inCjk = faces.cjk.hasGlyphForCodePoint(cp);
+    let has = coverage.get(cp);
+    if (has === undefined) coverage.set(cp, (has = (faces.latin.hasGlyphForCodePoint(cp) ? 1 : 0) | (faces.cjk.hasGlyphForCodePoint(cp) ? 2 : 0)));
+    const inLatin = (has & 1) !== 0;
+    const inCjk = (has & 2) !== 0;
     let script: Script;
     if (current && (ch === ' ' || (inLatin && inCjk && current.script === 'cjk'))) script = current.script;
     else script = inLatin || !inCjk ? 'latin' : 'cjk';

@@ -126,12 +126,19 @@ class Pen {
     this.doc.font(fontName(weight, script)).fontSize(size);
   }
 
+  /** Measured widths of this document: table cells repeat (names, codes, dates), shaping is not cheap. */
+  private readonly widths = new Map<string, number>();
+
   width_(text: string, size: number, weight: Weight = 'regular'): number {
+    const key = `${weight[0]}${size}|${text}`;
+    const known = this.widths.get(key);
+    if (known !== undefined) return known;
     let w = 0;
     for (const run of splitRuns(text, this.fonts[weight])) {
       this.use(weight, run.script, size);
       w += this.doc.widthOfString(run.text);
     }
+    this.widths.set(key, w);
     return w;
   }
 
@@ -150,11 +157,12 @@ class Pen {
       cx = align === 'right' ? x + room - w : x + (room - w) / 2;
     }
     this.doc.fillColor(opts.color ?? INK);
-    for (const run of splitRuns(text, this.fonts[weight])) {
+    const runs = splitRuns(text, this.fonts[weight]);
+    runs.forEach((run, i) => {
       this.use(weight, run.script, size);
       this.doc.text(run.text, cx, baseline, { lineBreak: false, baseline: 'alphabetic' });
-      cx += this.doc.widthOfString(run.text);
-    }
+      if (i < runs.length - 1) cx += this.doc.widthOfString(run.text);
+    });
   }
 
   /** `text` cut to fit `width`, ending in "…" when cut. */
