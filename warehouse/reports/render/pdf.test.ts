@@ -163,6 +163,19 @@ describe('page orientation', () => {
     expect(text.match(/1,234\.56789012 BTC/g)).toHaveLength(9); // no figure cut to fit
     expect(text).not.toContain('Missing data');
   });
+
+  it('sets a table too wide even for landscape in smaller type instead of cutting its figures', async () => {
+    const many: Column[] = Array.from({ length: 12 }, (_, i) => ({ name: `m${i}`, label: `Amount ${i + 1}`, type: 'money' }));
+    const doc: ReportDocument = {
+      ...SAMPLE_DOCUMENT,
+      sections: [{ id: 'wider', title: 'Wider', columns: many, rows: [many.map(() => ({ minor: 123_456_789_012n, currency: 'BTC', exponent: 8 }))], totals: [] }],
+    };
+    const path = await renderToFile(doc, 'wider.pdf');
+    // pdftotext without -layout: one cell per line, none cut, none off the page (text off the
+    // page's crop box would not be extracted).
+    const text = execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' });
+    expect(text.match(/1,234\.56789012 BTC/g)).toHaveLength(12);
+  });
 });
 
 describe('formatCell', () => {

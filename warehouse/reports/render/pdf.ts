@@ -8,8 +8,9 @@
  * a boxed warning for missing days, the model versions); then the sections, each starting on a new
  * page when its table needs a different orientation from the page before or the page is nearly
  * full. Orientation is chosen PER SECTION: portrait when the table's columns, measured with their
- * contents, fit 515 pt; landscape (762 pt) otherwise; wider still, the text columns share what is
- * left and long values end in "…". Tables repeat their header row on every page they run onto;
+ * contents, fit 515 pt; landscape (762 pt) otherwise. Wider still: when the figures alone nearly
+ * fill the page the table's type shrinks (to 5.5 pt at least), then the text columns share what is
+ * left and long text ends in "…" (figures are never cut; past 5.5 pt they would run off the page). Tables repeat their header row on every page they run onto;
  * totals rows (bold, one per currency) close them. Footnotes follow the last section; every page
  * carries "Page n of m", the report id and the period.
  *
@@ -40,8 +41,11 @@ const contentWidth = (o: Orientation) => PAGE[o].width - 2 * MARGIN;
 
 /** Table text size, row height and cell padding (pt). */
 const TABLE_SIZE = 8;
-const ROW_H = 13;
+/** Smallest table text: a table whose figures alone are wider than a landscape page gets smaller type, down to this. */
+const MIN_TABLE_SIZE = 5.5;
 const PAD = 4;
+/** Row height for a text size (13 pt at 8 pt). */
+const rowHeight = (size: number) => Math.round(size * 1.625 * 10) / 10;
 /** Narrowest a squeezed text column gets. */
 const MIN_TEXT_COL = 40;
 
@@ -234,6 +238,8 @@ interface TableRow {
 interface TableLayout {
   orientation: Orientation;
   columns: TableColumn[];
+  /** Text size of the table (TABLE_SIZE unless the figures needed smaller type). */
+  size: number;
 }
 
 /** Column widths fitted to header and contents, and the orientation they need. */
@@ -245,10 +251,19 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boole
       if (w > natural[i]!) natural[i] = w;
     });
   }
-  const widths = natural.map((w) => Math.ceil(w) + 2 * PAD);
-  const total = widths.reduce((a, b) => a + b, 0);
+  let widths = natural.map((w) => Math.ceil(w) + 2 * PAD);
+  let total = widths.reduce((a, b) => a + b, 0);
   const orientation: Orientation = total <= contentWidth('portrait') ? 'portrait' : 'landscape';
   const room = contentWidth(orientation);
+  let size = TABLE_SIZE;
+  const figuresWidth = () => widths.reduce((a, w, i) => (squeezable[i] ? a : a + w), 0);
+  if (total > room && figuresWidth() > room * 0.7) {
+    // The figures alone nearly fill the page: smaller type rather than cut text to nothing.
+    const scale = Math.max(MIN_TABLE_SIZE / TABLE_SIZE, (room - 2 * PAD * widths.length) / (total - 2 * PAD * widths.length));
+    size = Math.floor(TABLE_SIZE * scale * 10) / 10;
+    widths = natural.map((w) => Math.ceil((w * size) / TABLE_SIZE) + 2 * PAD);
+    total = widths.reduce((a, b) => a + b, 0);
+  }
   if (total > room) {
     // Figures keep their width (a cut number is a wrong number); text columns share the rest.
     const fixed = widths.reduce((a, w, i) => (squeezable[i] ? a : a + w), 0);
@@ -258,20 +273,21 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boole
       if (squeezable[i]) widths[i] = Math.max(MIN_TEXT_COL, Math.floor(w * share));
     });
   }
-  return { orientation, columns: labels.map((label, i) => ({ label, align: aligns[i]!, width: widths[i]!, squeezable: squeezable[i]! })) };
+  return { orientation, size, columns: labels.map((label, i) => ({ label, align: aligns[i]!, width: widths[i]!, squeezable: squeezable[i]! })) };
 }
 
-function drawHeader(pen: Pen, columns: TableColumn[]): void {
+function drawHeader(pen: Pen, { columns, size }: TableLayout): void {
   const doc = pen.doc;
+  const rowH = rowHeight(size);
   const tableWidth = columns.reduce((a, c) => a + c.width, 0);
-  doc.rect(MARGIN, pen.y, tableWidth, ROW_H + 2).fill(HEADER_FILL);
+  doc.rect(MARGIN, pen.y, tableWidth, rowH + 2).fill(HEADER_FILL);
   let x = MARGIN;
   for (const c of columns) {
-    const text = pen.fit(c.label, c.width - 2 * PAD, TABLE_SIZE, 'bold');
-    pen.line(text, x + PAD, pen.y + 9.5, TABLE_SIZE, { weight: 'bold', align: c.align, boxWidth: c.width - 2 * PAD });
+    const text = pen.fit(c.label, c.width - 2 * PAD, size, 'bold');
+    pen.line(text, x + PAD, pen.y + rowH * 0.73, size, { weight: 'bold', align: c.align, boxWidth: c.width - 2 * PAD });
     x += c.width;
   }
-  pen.y += ROW_H + 2;
+  pen.y += rowH + 2;
   doc.moveTo(MARGIN, pen.y).lineTo(MARGIN + tableWidth, pen.y).lineWidth(0.6).strokeColor(RULE).stroke();
 }
 
@@ -280,37 +296,38 @@ function drawHeader(pen: Pen, columns: TableColumn[]): void {
  * (with the table's title marked "continued"), totals rows bold after a rule.
  */
 function drawTable(pen: Pen, title: string, layout: TableLayout, rows: TableRow[]): void {
-  const { columns } = layout;
+  const { columns, size } = layout;
+  const rowH = rowHeight(size);
   const doc = pen.doc;
   const tableWidth = columns.reduce((a, c) => a + c.width, 0);
   // Header plus at least one row (or a totals row) on the first page.
-  pen.ensure(2 * ROW_H + 4);
-  drawHeader(pen, columns);
+  pen.ensure(2 * rowH + 4);
+  drawHeader(pen, layout);
   let bodyIndex = 0;
   let firstTotal = true;
   for (const row of rows) {
-    if (pen.y + ROW_H > pen.bottom) {
+    if (pen.y + rowH > pen.bottom) {
       pen.newPage(layout.orientation);
       pen.line(`${title} (continued)`, MARGIN, pen.y + 9, 9, { weight: 'bold', color: MUTED });
       pen.y += 16;
-      drawHeader(pen, columns);
+      drawHeader(pen, layout);
     }
     const total = row.kind === 'total';
     if (total && firstTotal) {
       doc.moveTo(MARGIN, pen.y).lineTo(MARGIN + tableWidth, pen.y).lineWidth(0.8).strokeColor(INK).stroke();
       firstTotal = false;
     }
-    if (total) doc.rect(MARGIN, pen.y + 0.5, tableWidth, ROW_H - 0.5).fill(TOTAL_FILL);
-    else if (bodyIndex++ % 2 === 1) doc.rect(MARGIN, pen.y, tableWidth, ROW_H).fill(ZEBRA_FILL);
+    if (total) doc.rect(MARGIN, pen.y + 0.5, tableWidth, rowH - 0.5).fill(TOTAL_FILL);
+    else if (bodyIndex++ % 2 === 1) doc.rect(MARGIN, pen.y, tableWidth, rowH).fill(ZEBRA_FILL);
     let x = MARGIN;
     const weight: Weight = total ? 'bold' : 'regular';
     row.cells.forEach((cell, i) => {
       const c = columns[i]!;
-      const text = c.squeezable ? pen.fit(cell, c.width - 2 * PAD, TABLE_SIZE, weight) : cell;
-      pen.line(text, x + PAD, pen.y + 9.3, TABLE_SIZE, { weight, align: c.align, boxWidth: c.width - 2 * PAD });
+      const text = c.squeezable ? pen.fit(cell, c.width - 2 * PAD, size, weight) : cell;
+      pen.line(text, x + PAD, pen.y + rowH * 0.715, size, { weight, align: c.align, boxWidth: c.width - 2 * PAD });
       x += c.width;
     });
-    pen.y += ROW_H;
+    pen.y += rowH;
   }
   doc.moveTo(MARGIN, pen.y).lineTo(MARGIN + tableWidth, pen.y).lineWidth(0.6).strokeColor(RULE).stroke();
   pen.y += 6;
