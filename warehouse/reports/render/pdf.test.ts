@@ -178,6 +178,28 @@ describe('page orientation', () => {
   });
 });
 
+describe('totals rows', () => {
+  it('puts the label over a text first column when no cell is empty, never over a figure', async () => {
+    const doc: ReportDocument = {
+      ...SAMPLE_DOCUMENT,
+      sections: [
+        {
+          id: 'deposits',
+          title: 'Deposits',
+          columns: [
+            { name: 'currency', label: 'Currency', type: 'text' },
+            { name: 'count', label: 'Deposits', type: 'integer', total: true },
+          ],
+          rows: [['EUR', 3n], ['EUR', 4n]],
+          totals: [{ label: 'Total EUR', currency: 'EUR', cells: ['EUR', 7n] }],
+        },
+      ],
+    };
+    const text = pdftotext(await renderToFile(doc, 'totals.pdf'));
+    expect(text).toMatch(/Total EUR\s+7\n/);
+  });
+});
+
 describe('formatCell', () => {
   it('formats money from minor units with the exponent and code, never through a float', () => {
     const money: Column = { name: 'm', label: 'M', type: 'money' };

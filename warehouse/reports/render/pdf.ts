@@ -243,7 +243,7 @@ interface TableLayout {
 }
 
 /** Column widths fitted to header and contents, and the orientation they need. */
-function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boolean[], rows: TableRow[]): TableLayout {
+function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boolean[], rows: TableRow[], only?: Orientation): TableLayout {
   const natural = labels.map((l) => pen.width_(l, TABLE_SIZE, 'bold'));
   for (const row of rows) {
     row.cells.forEach((text, i) => {
@@ -253,7 +253,7 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boole
   }
   let widths = natural.map((w) => Math.ceil(w) + 2 * PAD);
   let total = widths.reduce((a, b) => a + b, 0);
-  const orientation: Orientation = total <= contentWidth('portrait') ? 'portrait' : 'landscape';
+  const orientation: Orientation = only ?? (total <= contentWidth('portrait') ? 'portrait' : 'landscape');
   const room = contentWidth(orientation);
   let size = TABLE_SIZE;
   const figuresWidth = () => widths.reduce((a, w, i) => (squeezable[i] ? a : a + w), 0);
@@ -338,8 +338,11 @@ function sectionRows(section: Section): TableRow[] {
   const rows: TableRow[] = section.rows.map((r) => ({ kind: 'body', cells: section.columns.map((c, i) => formatCell(r[i] ?? null, c)) }));
   for (const t of section.totals) {
     const cells = section.columns.map((c, i) => formatCell(t.cells[i] ?? null, c));
+    // The label goes in the first empty cell; with none, over the first column's value when that
+    // is text (a currency code the label repeats), never over a figure.
     const labelAt = cells.findIndex((c) => c === '');
     if (labelAt >= 0) cells[labelAt] = t.label;
+    else if (section.columns[0] && !NUMERIC.has(section.columns[0].type)) cells[0] = t.label;
     rows.push({ kind: 'total', cells });
   }
   return rows;
@@ -512,8 +515,8 @@ function drawMissingDays(pen: Pen, days: string[]): void {
 
 function drawModels(pen: Pen, models: ModelVersion[]): void {
   const rows: TableRow[] = models.map((m) => ({ kind: 'body', cells: [m.model, m.version, formatTimestamp(m.fresh_through)] }));
-  const layout = fitTable(pen, ['Model', 'Version', 'Fresh through'], ['left', 'left', 'left'], [true, false, false], rows);
-  layout.orientation = 'portrait';
+  // The cover is portrait: a long model name is cut rather than turning the cover.
+  const layout = fitTable(pen, ['Model', 'Version', 'Fresh through'], ['left', 'left', 'left'], [true, false, false], rows, 'portrait');
   if (rows.length === 0) pen.paragraph('No models recorded.', 9, { color: MUTED });
   else drawTable(pen, 'Model versions', layout, rows);
 }
