@@ -118,6 +118,16 @@ describe('renderPdf on the sample document', () => {
   });
 });
 
+describe('bookmarks', () => {
+  it('has an outline entry for the cover, each section and the notes, opened with the outline shown', async () => {
+    const raw = Buffer.from(await renderPdf(SAMPLE_DOCUMENT)).toString('latin1');
+    expect(raw).toContain('/PageMode /UseOutlines');
+    for (const title of ['Cover', 'Gaming revenue by game type', 'Suspicious activity', 'Notes']) expect(raw).toContain(`/Title (${title})`);
+    // Non-ASCII titles are UTF-16BE strings in the outline (pdfkit writes them as escaped bytes).
+    expect(raw.match(/\/Parent \d+ 0 R\n\/Title /g)).toHaveLength(5);
+  });
+});
+
 describe('renderPdf is deterministic', () => {
   it('renders the same document to the same bytes, dated by generated_at', async () => {
     const a = await renderPdf(SAMPLE_DOCUMENT);

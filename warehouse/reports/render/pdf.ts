@@ -12,7 +12,7 @@
  * fill the page the table's type shrinks (to 5.5 pt at least), then the text columns share what is
  * left and long text ends in "…" (figures are never cut; past 5.5 pt they would run off the page). Tables repeat their header row on every page they run onto;
  * totals rows (bold, one per currency) close them. Footnotes follow the last section; every page
- * carries "Page n of m", the report id and the period.
+ * carries "Page n of m", the report id and the period. Bookmarks: the cover, each section, the notes.
  *
  * Text is drawn run by run (fonts.ts) at measured positions, so a Ukrainian name with Ґ and a
  * Japanese one can share a line, and a right-aligned figure ends exactly at its column's edge.
@@ -461,6 +461,7 @@ function drawChart(pen: Pen, chart: Chart): void {
 
 function drawCover(pen: Pen, doc: ReportDocument): void {
   pen.newPage('portrait');
+  pen.doc.outline.addItem('Cover');
   pen.y = MARGIN + 60;
   pen.paragraph('REPORT', 9, { weight: 'bold', color: MUTED, gapAfter: 2 });
   pen.paragraph(doc.title, 22, { weight: 'bold', gapAfter: 4 });
@@ -529,6 +530,8 @@ function drawSection(pen: Pen, section: Section, first: boolean): void {
   // A section opens a page when the orientation changes, after the cover, or when little room is left.
   if (first || layout.orientation !== pen.orientation || pen.y + 120 > pen.bottom) pen.newPage(layout.orientation);
   else pen.y += 18;
+  // A bookmark per section: a 150-page pack is read by jumping, not scrolling.
+  pen.doc.outline.addItem(section.title);
   pen.paragraph(section.title, 14, { weight: 'bold', gapAfter: 2 });
   if (section.description) pen.paragraph(section.description, 9, { color: MUTED, gapAfter: 6 });
   else pen.y += 6;
@@ -544,6 +547,7 @@ function drawFootnotes(pen: Pen, notes: string[]): void {
   if (notes.length === 0) return;
   pen.ensure(60);
   pen.y += 14;
+  pen.doc.outline.addItem('Notes');
   pen.paragraph('Notes', 11, { weight: 'bold', gapAfter: 2 });
   notes.forEach((note, i) => {
     const marker = `${i + 1}.`;
