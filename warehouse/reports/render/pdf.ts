@@ -133,7 +133,8 @@ class Pen {
   /** Measured widths of this document: table cells repeat (names, codes, dates), shaping is not cheap. */
   private readonly widths = new Map<string, number>();
 
-  width_(text: string, size: number, weight: Weight = 'regular'): number {
+  /** Width in pt of `text` drawn run by run. */
+  measure(text: string, size: number, weight: Weight = 'regular'): number {
     const key = `${weight[0]}${size}|${text}`;
     const known = this.widths.get(key);
     if (known !== undefined) return known;
@@ -146,17 +147,14 @@ class Pen {
     return w;
   }
 
-  /**
-   * One line of text with its baseline at `baseline`. `box` = [x, width] for right/center
-   * alignment; `measured` skips measuring again when the caller already did.
-   */
-  line(text: string, x: number, baseline: number, size: number, opts: { weight?: Weight; align?: Align; boxWidth?: number; color?: string; measured?: number } = {}): void {
+  /** One line of text, its baseline at `baseline`; right/center align within [x, x + boxWidth]. No wrapping, no page break. */
+  line(text: string, x: number, baseline: number, size: number, opts: { weight?: Weight; align?: Align; boxWidth?: number; color?: string } = {}): void {
     if (text === '') return;
     const weight = opts.weight ?? 'regular';
     const align = opts.align ?? 'left';
     let cx = x;
     if (align !== 'left') {
-      const w = opts.measured ?? this.width_(text, size, weight);
+      const w = this.measure(text, size, weight);
       const room = opts.boxWidth ?? 0;
       cx = align === 'right' ? x + room - w : x + (room - w) / 2;
     }
@@ -171,13 +169,13 @@ class Pen {
 
   /** `text` cut to fit `width`, ending in "…" when cut. */
   fit(text: string, width: number, size: number, weight: Weight = 'regular'): string {
-    if (this.width_(text, size, weight) <= width) return text;
+    if (this.measure(text, size, weight) <= width) return text;
     const chars = [...text];
     let lo = 0;
     let hi = chars.length;
     while (lo < hi) {
       const mid = Math.ceil((lo + hi) / 2);
-      if (this.width_(`${chars.slice(0, mid).join('')}…`, size, weight) <= width) lo = mid;
+      if (this.measure(`${chars.slice(0, mid).join('')}…`, size, weight) <= width) lo = mid;
       else hi = mid - 1;
     }
     return `${chars.slice(0, lo).join('')}…`;
@@ -189,16 +187,16 @@ class Pen {
     let current = '';
     for (const word of text.split(/\s+/).filter(Boolean)) {
       const candidate = current ? `${current} ${word}` : word;
-      if (this.width_(candidate, size, weight) <= width) {
+      if (this.measure(candidate, size, weight) <= width) {
         current = candidate;
         continue;
       }
       if (current) lines.push(current);
       current = word;
-      while (this.width_(current, size, weight) > width && [...current].length > 1) {
+      while (this.measure(current, size, weight) > width && [...current].length > 1) {
         const chars = [...current];
         let n = chars.length - 1;
-        while (n > 1 && this.width_(chars.slice(0, n).join(''), size, weight) > width) n--;
+        while (n > 1 && this.measure(chars.slice(0, n).join(''), size, weight) > width) n--;
         lines.push(chars.slice(0, n).join(''));
         current = chars.slice(n).join('');
       }
@@ -244,10 +242,10 @@ interface TableLayout {
 
 /** Column widths fitted to header and contents, and the orientation they need. */
 function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boolean[], rows: TableRow[], only?: Orientation): TableLayout {
-  const natural = labels.map((l) => pen.width_(l, TABLE_SIZE, 'bold'));
+  const natural = labels.map((l) => pen.measure(l, TABLE_SIZE, 'bold'));
   for (const row of rows) {
     row.cells.forEach((text, i) => {
-      const w = pen.width_(text, TABLE_SIZE, row.kind === 'total' ? 'bold' : 'regular');
+      const w = pen.measure(text, TABLE_SIZE, row.kind === 'total' ? 'bold' : 'regular');
       if (w > natural[i]!) natural[i] = w;
     });
   }
@@ -389,7 +387,7 @@ function drawChart(pen: Pen, chart: Chart): void {
   chart.series.forEach((s, i) => {
     doc.rect(lx, legendY + 2, 8, 8).fill(SERIES_COLORS[i % SERIES_COLORS.length]!);
     pen.line(s.label, lx + 11, legendY + 9, 7.5, { color: INK });
-    lx += 11 + pen.width_(s.label, 7.5) + 14;
+    lx += 11 + pen.measure(s.label, 7.5) + 14;
   });
   pen.line(`Unit: ${chart.unit}`, lx, legendY + 9, 7.5, { color: MUTED });
 
@@ -399,7 +397,7 @@ function drawChart(pen: Pen, chart: Chart): void {
   const hi = ticks[ticks.length - 1]!;
   const decimals = Math.max(0, -Math.floor(Math.log10(step)));
   const tickText = ticks.map((t) => formatNumber(t, decimals));
-  const axisLabelW = Math.max(...tickText.map((t) => pen.width_(t, 7))) + 6;
+  const axisLabelW = Math.max(...tickText.map((t) => pen.measure(t, 7))) + 6;
 
   const plotLeft = MARGIN + axisLabelW;
   const plotTop = top + 36;
@@ -446,7 +444,7 @@ function drawChart(pen: Pen, chart: Chart): void {
 
   // Category labels under the plot; every k-th when they would collide.
   const labelSize = 7;
-  const widest = Math.max(...chart.categories.map((c) => pen.width_(c, labelSize)));
+  const widest = Math.max(...chart.categories.map((c) => pen.measure(c, labelSize)));
   const every = Math.max(1, Math.ceil((Math.min(widest, 90) + 4) / slot));
   chart.categories.forEach((c, i) => {
     if (i % every !== 0) return;
