@@ -4,16 +4,17 @@
  * pdftoppm (every page rasterises without errors).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column, ReportDocument } from '../document';
 import { SAMPLE_DOCUMENT, SAMPLE_NAMES } from '../sample-document';
 import { reportFonts, splitRuns } from './fonts';
 import { formatCell, niceTicks, renderPdf } from './pdf';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdf-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function renderToFile(doc: ReportDocument, name: string): Promise<string> {
   const path = join(dir, name);
