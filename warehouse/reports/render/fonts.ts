@@ -1,0 +1,98 @@
+/**
+ * The report fonts and which of them draws each character.
+ *
+ * Two Noto families from npm, embedded (and subset by pdfkit) into every PDF: Noto Sans covers
+ * Latin, Cyrillic (with Ukrainian Ґ Є І Ї), Greek and the currency signs (€ £ ¥ ₴ ₺ ₿); Noto Sans JP
+ * covers kana and kanji but lacks Ґ Є І Ї ₴. No single file has both, so a string is cut into runs,
+ * each drawn with the first font that has its glyphs (Noto Sans first: its Latin is the one the
+ * rest of the page uses).
+ *
+ * The fontkit font objects are parsed once per process and handed to pdfkit as objects: parsing
+ * the 5 MB Japanese file costs ~60 ms, more than laying out a small report. pdfkit creates its own
+ * subset per document from them, so sharing them across documents is safe.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** The part of a fontkit font this module uses (fontkit ships no types). */
+export interface FontkitFont {
+  postscriptName: string;
+  hasGlyphForCodePoint(codePoint: number): boolean;
+}
+
+export type Weight = 'regular' | 'bold';
+/** Which family draws a run: `latin` = Noto Sans, `cjk` = Noto Sans JP. */
+export type Script = 'latin' | 'cjk';
+
+export interface ReportFonts {
+  regular: Record<Script, FontkitFont>;
+  bold: Record<Script, FontkitFont>;
+}
+
+/** The name under which a face is registered in a PDFDocument. */
+export const fontName = (weight: Weight, script: Script): string => `${script === 'latin' ? 'NotoSans' : 'NotoSansJP'}-${weight}`;
+
+const FILES: Record<Weight, Record<Script, string>> = {
+  regular: {
+    latin: '@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf',
+    cjk: '@expo-google-fonts/noto-sans-jp/400Regular/NotoSansJP_400Regular.ttf',
+  },
+  bold: {
+    latin: '@expo-google-fonts/noto-sans/700Bold/NotoSans_700Bold.ttf',
+    cjk: '@expo-google-fonts/noto-sans-jp/700Bold/NotoSansJP_700Bold.ttf',
+  },
+};
+
+let cached: ReportFonts | undefined;
+
+/** The four faces, parsed on first use. fontkit is resolved from pdfkit's own dependency tree. */
+export function reportFonts(): ReportFonts {
+  if (cached) return cached;
+  const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { openSync(path: string): FontkitFont };
+  const open = (weight: Weight, script: Script) => fontkit.openSync(require.resolve(FILES[weight][script]));
+  cached = {
+    regular: { latin: open('regular', 'latin'), cjk: open('regular', 'cjk') },
+    bold: { latin: open('bold', 'latin'), cjk: open('bold', 'cjk') },
+  };
+  return cached;
+}
+
+/** Per pair of faces: code point -> bit 1 Noto Sans has it, bit 2 Noto Sans JP has it (cmap lookups are slow). */
+const coverageCache = new WeakMap<Record<Script, FontkitFont>, Map<number, number>>();
+function coverageOf(faces: Record<Script, FontkitFont>): Map<number, number> {
+  let m = coverageCache.get(faces);
+  if (!m) coverageCache.set(faces, (m = new Map()));
+  return m;
+}
+
+export interface Run {
+  text: string;
+  script: Script;
+}
+
+/**
+ * Cuts `text` into runs of one font each. Characters both fonts have, and spaces, stay in the
+ * current run, so "山田 太郎" is one run and "Zoë — 月次" changes font only where it must. A character
+ * neither font has goes to Noto Sans (it shows as its .notdef box, visibly, not silently dropped).
+ */
+export function splitRuns(text: string, faces: Record<Script, FontkitFont>): Run[] {
+  // Most report text is ASCII (ids, figures, codes): one Noto Sans run, no cmap lookups.
+  if (/^[\x20-\x7e]*$/.test(text)) return [{ text, script: 'latin' }];
+  const coverage = coverageOf(faces);
+  const runs: Run[] = [];
+  let current: Run | undefined;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    let has = coverage.get(cp);
+    if (has === undefined) coverage.set(cp, (has = (faces.latin.hasGlyphForCodePoint(cp) ? 1 : 0) | (faces.cjk.hasGlyphForCodePoint(cp) ? 2 : 0)));
+    const inLatin = (has & 1) !== 0;
+    const inCjk = (has & 2) !== 0;
+    let script: Script;
+    if (current && (ch === ' ' || (inLatin && inCjk && current.script === 'cjk'))) script = current.script;
+    else script = inLatin || !inCjk ? 'latin' : 'cjk';
+    if (current && current.script === script) current.text += ch;
+    else runs.push((current = { text: ch, script }));
+  }
+  return runs;
+}
