@@ -1,0 +1,117 @@
+/**
+ * `npm run wh -- export`: regulator and management packs from the command line.
+ *
+ *   export <report> --period 2026-10 [--jurisdiction MT] [--brand b] [--currency EUR] [--out <dir>] [--format pdf,xlsx,csv]
+ *   export --all --period 2026-10 [--out <dir>]      every report for that period (each jurisdiction, each day)
+ *   export verify <dir>                              hashes and signature of a delivery (a version, a report, or the root)
+ *   export list                                      the report definitions and their schedules
+ *
+ * Exit codes: 0 delivered (or unchanged), 1 failed (verify found a problem, a broken warehouse),
+ * 2 bad input (unknown report, malformed or unfinished period, unknown jurisdiction, stale marts):
+ * nothing written.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { warehousePaths } from '../config';
+import { openWarehouse } from '../db';
+import { REPO_ROOT } from '../source/local-r2';
+import { busyHolder, waitingLine } from '../writer';
+import { FORMATS, loadReport, loadReports, ReportDefinitionError, REPORT_DIR, type ReportDefinition, type ReportFormat } from './definition';
+import { ReportInputError } from './errors';
+import { exportReports, expandRuns } from './export';
+import { resolveSigningKey, trustedPublicKey } from './signing';
+import { formatVerify, verifyDelivery } from './verify';
+
+export const EXPORT_USAGE = `export <report> --period <YYYY-MM|YYYY-MM-DD> [--jurisdiction <id>] [--brand <id>] [--currency <code>] [--out <dir>] [--format pdf,xlsx,csv] [--env prod]
+  export --all --period <YYYY-MM> [--out <dir>]     every report for the period (each jurisdiction; day reports for each day)
+  export verify <dir>                               check a delivery's hashes and signature (REPORTS_VERIFY_KEY)
+  export list                                       the reports and their schedules`;
+
+/** Where deliveries go unless --out says otherwise: REPORTS_DIR, else data/reports. */
+export function deliveryRoot(out?: string, env = process.env): string {
+  return resolve(out ?? (env.REPORTS_DIR || join(REPO_ROOT, 'data', 'reports')));
+}
+
+/** Where `npm start` keeps its demo signing key when no REPORTS_SIGNING_KEY is configured. */
+export const demoKeyDir = (warehouseDir: string) => join(warehouseDir, 'keys');
+
+class ExportUsage extends Error {}
+
+export async function exportCommand(args: string[]): Promise<number> {
+  try {
+    return await runExport(args);
+  } catch (err) {
+    if (err instanceof ReportInputError || err instanceof ExportUsage || err instanceof ReportDefinitionError) {
+      console.error(`wh export: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function runExport(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        period: { type: 'string' }, jurisdiction: { type: 'string' }, brand: { type: 'string' }, currency: { type: 'string' },
+        out: { type: 'string' }, format: { type: 'string' }, env: { type: 'string' }, all: { type: 'boolean' }, project: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new ExportUsage(`${(err as Error).message}\nusage: npm run wh -- ${EXPORT_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const dir = resolve(values.project ?? REPORT_DIR);
+  const paths = warehousePaths();
+
+  if (positionals[0] === 'verify') {
+    if (positionals.length !== 2) throw new ExportUsage('usage: npm run wh -- export verify <dir>');
+    const target = resolve(positionals[1]!);
+    if (!existsSync(target)) throw new ExportUsage(`no delivery at ${target}`);
+    const result = verifyDelivery(target, { publicKey: trustedPublicKey(process.env, demoKeyDir(paths.dir)) });
+    console.log(formatVerify(result));
+    return result.ok ? 0 : 1;
+  }
+  if (positionals[0] === 'list') {
+    for (const def of await loadReports(dir)) {
+      const params = Object.entries(def.parameters).map(([k, p]) => `${p!.required ? '' : '['}--${k}${p!.per ? ' (each)' : ''}${p!.required ? '' : ']'}`).join(' ');
+      console.log(`${def.id.padEnd(22)} ${def.period.padEnd(5)} ${def.formats.join(',').padEnd(13)} ${def.schedule.cron} ${def.schedule.timezone}${def.schedule.due_day ? ` due day ${def.schedule.due_day}` : ''}  ${params}`);
+    }
+    return 0;
+  }
+
+  if (!values.period) throw new ExportUsage(`--period is required\nusage: npm run wh -- ${EXPORT_USAGE}`);
+  let reports: ReportDefinition[];
+  if (values.all) {
+    if (positionals.length > 0) throw new ExportUsage('give a report or --all, not both');
+    reports = await loadReports(dir);
+  } else {
+    if (positionals.length !== 1) throw new ExportUsage(`which report? usage: npm run wh -- ${EXPORT_USAGE}`);
+    reports = [await loadReport(dir, positionals[0]!)];
+  }
+  const formats = values.format === undefined ? undefined : values.format.split(',').map((f) => f.trim());
+  for (const f of formats ?? []) if (!(FORMATS as readonly string[]).includes(f)) throw new ExportUsage(`unknown format '${f}' (${FORMATS.join(', ')})`);
+
+  const now = new Date();
+  const runs = expandRuns({ reports, period: values.period, jurisdiction: values.jurisdiction, brand: values.brand, currency: values.currency }, now);
+  if (!existsSync(paths.db)) throw new ReportInputError('stale_models', `no warehouse at ${paths.db}: run \`npm run wh -- sync\` and \`plan\` first`);
+  const root = deliveryRoot(values.out);
+  const { key, source } = resolveSigningKey(process.env, demoKeyDir(paths.dir));
+  const wh = await openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: (err) => console.error(waitingLine(busyHolder(paths, err))) });
+  try {
+    const outcomes = await exportReports(wh.con, runs, { now, env: values.env, root, signer: key, formats: formats as ReportFormat[] | undefined });
+    for (const o of outcomes) {
+      const what = `${o.run.def.id} ${o.run.params.period.label}${o.run.params.jurisdiction ? ` ${o.run.params.jurisdiction}` : ''}${o.run.params.brand ? ` ${o.run.params.brand}` : ''}`;
+      console.log(o.result.status === 'unchanged'
+        ? `unchanged  ${what}: v${o.result.version} stands (same figures) ${o.result.dir}`
+        : `delivered  ${what}: v${o.result.version} (${o.files} files) ${o.result.dir}${o.result.manifest.changes ? `\n           changes from v${o.result.version - 1}: ${o.result.manifest.changes.summary}` : ''}`);
+    }
+    console.error(`wh export: signed with ${source}`);
+    return 0;
+  } finally {
+    wh.close();
+  }
+}

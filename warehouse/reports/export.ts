@@ -1,0 +1,129 @@
+/**
+ * One report run from definition to delivery: resolve the runs asked for, build every document
+ * first (so bad input or a stale mart refuses the whole request before a single file is written),
+ * then render each document in its formats and deliver it (a new signed version, or "unchanged").
+ *
+ * Used by `npm run wh -- export` (command.ts) and by the warehouse loop's schedule (loop.ts).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { jurisdictionConfig } from '../../domain/jurisdictions';
+import { BRANDS } from '../../domain/brands';
+import { buildDocument, reportParams } from './build';
+import type { ReportDefinition, ReportFormat } from './definition';
+import { deliver, type DeliveryResult, type RenderedFile } from './delivery';
+import type { ReportDocument, ReportParams } from './document';
+import { ReportInputError } from './errors';
+import { parsePeriod } from './period';
+import { renderCsv } from './render/csv';
+import { renderPdf } from './render/pdf';
+import { renderXlsx } from './render/xlsx';
+import type { SigningKey } from './signing';
+
+/** What a caller asks for: one report (with its parameters) or every report, for one period. */
+export interface ExportRequest {
+  /** Report ids to run; `all` runs every definition. */
+  reports: ReportDefinition[];
+  period: string;
+  jurisdiction?: string;
+  brand?: string;
+  currency?: string;
+  /** Restrict the formats (default: each definition's own). */
+  formats?: ReportFormat[];
+}
+
+/** One document to produce: a definition with resolved parameters. */
+export interface ExportRun {
+  def: ReportDefinition;
+  params: ReportParams;
+}
+
+/**
+ * The runs a request means. A parameter marked `per: true` and not given expands to one run per
+ * value (every jurisdiction of config/jurisdictions.json, every brand). With several reports
+ * (`--all`), a month period also runs each day report for every day of that month, and a
+ * parameter a report does not take is simply not passed to it.
+ */
+export function expandRuns(req: ExportRequest, now: Date): ExportRun[] {
+  const runs: ExportRun[] = [];
+  const single = req.reports.length === 1;
+  for (const def of req.reports) {
+    const periods = periodsFor(def, req.period, now, single);
+    for (const period of periods) {
+      for (const values of parameterSets(def, req, single)) {
+        runs.push({ def, params: reportParams(def, { period, ...values }, now) });
+      }
+    }
+  }
+  return runs;
+}
+
+function periodsFor(def: ReportDefinition, period: string, now: Date, single: boolean): string[] {
+  if (single || def.period === 'month' || !/^\d{4}-\d{2}$/.test(period)) return [period];
+  // A day report inside `--all --period <month>`: every day of that month.
+  const month = parsePeriod(period, 'month', now);
+  const days: string[] = [];
+  for (let t = Date.parse(`${month.start}T00:00:00Z`); t < Date.parse(`${month.end}T00:00:00Z`); t += 86_400_000) {
+    days.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return days;
+}
+
+type ParameterValues = { jurisdiction?: string; brand?: string; currency?: string };
+
+function parameterSets(def: ReportDefinition, req: ExportRequest, single: boolean): ParameterValues[] {
+  let sets: ParameterValues[] = [{}];
+  const expand = (name: keyof ParameterValues, given: string | undefined, all: string[]) => {
+    const declared = def.parameters[name];
+    if (given !== undefined) {
+      // One report: pass it on, so a parameter it does not take is refused (unknown_parameter).
+      if (declared || single) sets = sets.map((s) => ({ ...s, [name]: given }));
+      return;
+    }
+    if (declared?.per) sets = sets.flatMap((s) => all.map((v) => ({ ...s, [name]: v })));
+  };
+  expand('jurisdiction', req.jurisdiction, jurisdictionConfig.jurisdictions.map((j) => j.id));
+  expand('brand', req.brand, BRANDS.map((b) => b.id));
+  expand('currency', req.currency, []);
+  return sets;
+}
+
+export async function renderFormats(doc: ReportDocument, formats: readonly ReportFormat[]): Promise<RenderedFile[]> {
+  const files: RenderedFile[] = [];
+  const base = fileBase(doc);
+  const tableRows = doc.sections.reduce((n, s) => n + s.rows.length, 0);
+  for (const format of formats) {
+    if (format === 'pdf') files.push({ name: `${base}.pdf`, bytes: await renderPdf(doc), rows: tableRows });
+    else if (format === 'xlsx') files.push({ name: `${base}.xlsx`, bytes: await renderXlsx(doc), rows: tableRows });
+    else for (const csv of renderCsv(doc)) files.push({ name: csv.name, bytes: new TextEncoder().encode(csv.text), rows: csv.rows });
+  }
+  return files;
+}
+
+/** `gaming_return-2026-10-MT`: what a regulator's inbox shows. */
+function fileBase(doc: ReportDocument): string {
+  const p = doc.params;
+  return [doc.report_id, p.period.label, p.jurisdiction, p.brand, p.currency].filter((x) => x !== undefined).join('-');
+}
+
+export interface ExportOutcome {
+  run: ExportRun;
+  result: DeliveryResult;
+  files: number;
+}
+
+/**
+ * Builds every run's document, then renders and delivers each. Any ReportInputError (bad period,
+ * unknown jurisdiction, stale marts...) is thrown before the first delivery, so nothing is written.
+ */
+export async function exportReports(con: DuckDBConnection, runs: ExportRun[], opts: { now: Date; env?: string; root: string; signer: SigningKey; formats?: ReportFormat[] }): Promise<ExportOutcome[]> {
+  if (runs.length === 0) throw new ReportInputError('unknown_report', 'nothing to export: no report matches');
+  const docs: ReportDocument[] = [];
+  for (const run of runs) docs.push(await buildDocument(con, run.def, run.params, { now: opts.now, env: opts.env }));
+  const outcomes: ExportOutcome[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]!;
+    const files = await renderFormats(docs[i]!, opts.formats ?? run.def.formats);
+    outcomes.push({ run, result: deliver(opts.root, { document: docs[i]!, files }, { signer: opts.signer }), files: files.length });
+  }
+  return outcomes;
+}

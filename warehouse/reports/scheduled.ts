@@ -1,0 +1,79 @@
+/**
+ * The reports' half of the warehouse loop (`wh loop`, what `npm start` runs): after the models,
+ * deliver every report whose period is due (schedule.ts) and not yet delivered, once the marts it
+ * reads are fresh through the end of that period. A due report whose marts are still stale waits,
+ * said once; a delivered one is never re-delivered by the loop (a re-run by hand with different
+ * figures is a new version, with its changes stated: delivery.ts).
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { loadReports, type ReportDefinition } from './definition';
+import { listDeliveries } from './delivery';
+import { ReportInputError } from './errors';
+import { exportReports, expandRuns, type ExportRun } from './export';
+import { duePeriods } from './schedule';
+import { resolveSigningKey } from './signing';
+
+export interface ReportsLoopOptions {
+  /** models/reports */
+  project: string;
+  /** The delivery folder. */
+  root: string;
+  /** Where the demo signing key lives when REPORTS_SIGNING_KEY is not set. */
+  demoKeyDir: string;
+  log: (line: string) => void;
+  /** Minimum time between two checks (the loop cycles every few seconds; reports are monthly and daily). */
+  everyMs?: number;
+}
+
+/** The folder parameters of a run, in delivery.ts's order: how listDeliveries names them. */
+const folderParams = (run: ExportRun) => [run.params.jurisdiction, run.params.brand, run.params.currency].filter((x): x is string => x !== undefined);
+
+export function reportsLoop(opts: ReportsLoopOptions): { cycle(con: DuckDBConnection, now: number): Promise<void> } {
+  let lastCheck = -Infinity;
+  const said = new Set<string>();
+  const once = (key: string, line: string) => {
+    if (!said.has(key)) opts.log(line);
+    said.add(key);
+  };
+  return {
+    async cycle(con, now) {
+      if (now - lastCheck < (opts.everyMs ?? 60_000)) return;
+      lastCheck = now;
+      let defs: ReportDefinition[];
+      try {
+        defs = await loadReports(opts.project);
+      } catch (err) {
+        once(`defs:${(err as Error).message}`, `reports: definitions do not load, nothing scheduled: ${(err as Error).message}`);
+        return;
+      }
+      for (const def of defs) {
+        let delivered;
+        try {
+          delivered = listDeliveries(opts.root, def.id);
+        } catch (err) {
+          once(`list:${def.id}`, `reports: cannot read deliveries of ${def.id}: ${(err as Error).message}`);
+          continue;
+        }
+        // One schedule per parameter set (one per jurisdiction for a `per` parameter): the period label is only a placeholder here.
+        const template = expandRuns({ reports: [def], period: def.period === 'month' ? '1970-01' : '1970-01-01' }, new Date(now));
+        for (const t of template) {
+          const params = folderParams(t).join('/');
+          const last = delivered.filter((d) => d.parameters.join('/') === params).map((d) => d.period).sort().at(-1);
+          for (const due of duePeriods(def.schedule, def.period, now, last)) {
+            const key = `${def.id}/${due.period.label}/${params}`;
+            try {
+              const runs = expandRuns({ reports: [def], period: due.period.label, jurisdiction: t.params.jurisdiction, brand: t.params.brand, currency: t.params.currency }, new Date(now));
+              const signer = resolveSigningKey(process.env, opts.demoKeyDir).key;
+              for (const o of await exportReports(con, runs, { now: new Date(now), root: opts.root, signer })) {
+                opts.log(`reports: ${o.result.status} ${def.id} ${due.period.label}${params ? ` ${params}` : ''} v${o.result.version} -> ${o.result.dir}${due.overdue ? ' (overdue)' : ''}`);
+              }
+            } catch (err) {
+              if (err instanceof ReportInputError && err.code === 'stale_models') once(key, `reports: ${key} is due${due.overdue ? ' and OVERDUE' : ''}; waiting for its marts: ${err.message}`);
+              else once(`${key}:${(err as Error).message}`, `reports: ${key} failed (retried next check): ${(err as Error).message}`);
+            }
+          }
+        }
+      }
+    },
+  };
+}
