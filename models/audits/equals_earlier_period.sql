@@ -12,8 +12,7 @@ AUDIT (name equals_earlier_period, defaults (missing = 0));
 SELECT *
 FROM (
   SELECT
-    @period AS audited_period,
-    @previous AS audited_previous,
+    m.*,
     max(@value) OVER (
       PARTITION BY @by ORDER BY @period
       RANGE BETWEEN @lag PRECEDING AND @lag PRECEDING
@@ -23,10 +22,10 @@ FROM (
       RANGE BETWEEN @lag PRECEDING AND @lag PRECEDING
     ) AS earlier_rows,
     min(@period) OVER () AS first_period
-  FROM @this_model
+  FROM @this_model AS m
 ) AS t
 WHERE CASE
-  WHEN audited_period - @lag < first_period THEN audited_previous IS NOT NULL
-  WHEN earlier_rows = 0 THEN audited_previous IS DISTINCT FROM @missing
-  ELSE audited_previous IS DISTINCT FROM earlier_value
+  WHEN @period - @lag < first_period THEN @previous IS NOT NULL
+  WHEN earlier_rows = 0 THEN @previous IS DISTINCT FROM @missing
+  ELSE @previous IS DISTINCT FROM earlier_value
 END
