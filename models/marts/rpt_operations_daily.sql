@@ -180,7 +180,9 @@ ftds AS (
   GROUP BY ALL
 ),
 interventions AS (
-  SELECT s.event_date AS report_date, coalesce(p.brand, '(unknown)') AS brand, s.currency, count(*) AS operator_interventions
+  -- a status change carries no currency: the player's wallet currency is the registration's (one
+  -- on a player whose registration is not in the warehouse has none and is not counted)
+  SELECT s.event_date AS report_date, coalesce(p.brand, '(unknown)') AS brand, coalesce(s.currency, p.currency) AS currency, count(*) AS operator_interventions
   FROM staging.stg_players AS s
   LEFT JOIN players AS p ON p.player_id = s.player_id
   WHERE s.change = 'status_changed' AND s.actor LIKE 'operator:%'
