@@ -96,6 +96,9 @@ const MEMBERS: [string, string, string][] = [
   ['rpt_player_funds_monthly funds held', 'marts.rpt_player_funds_monthly', 'real_minor > 0'],
   ['rpt_player_protection_monthly limits, cool-offs and self-exclusions', 'marts.rpt_player_protection_monthly', 'self_exclusions_started > 0 and cool_offs_started > 0 and limits_set > 0'],
   ['rpt_suspicious_activity an alert', 'marts.rpt_suspicious_activity', 'true'],
+  // the management packs: a day with play and deposits compared with a week earlier; retention month on month
+  ['rpt_operations_daily play, deposits and a week-ago comparison', 'marts.rpt_operations_daily', 'active_players > 0 and deposits > 0 and ggr_minor_week_ago is not null'],
+  ['rpt_management_monthly retention against the previous month', 'marts.rpt_management_monthly', "brand = '(all)' and jurisdiction = '(all)' and retention_rate > 0"],
 ];
 
 describe('the model library on the simulator\'s default history', () => {
