@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { Column, ColumnType } from './document';
 import { parseCron } from '../runner/engine/cron';
+import { ReportInputError } from './errors';
 
 export const REPORT_DIR = 'models/reports';
 
@@ -339,4 +340,12 @@ export async function loadReports(dir: string): Promise<ReportDefinition[]> {
   const out: ReportDefinition[] = [];
   for (const f of files) out.push(parseReport(await readFile(join(dir, f), 'utf8'), join(dir, f)));
   return out;
+}
+
+/** The report `id` of `dir`; an id without a file is bad input (unknown_report), a broken file a ReportDefinitionError. */
+export async function loadReport(dir: string, id: string): Promise<ReportDefinition> {
+  const ids = existsSync(dir) ? (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort() : [];
+  if (!ID.test(id) || !ids.includes(id)) throw new ReportInputError('unknown_report', `unknown report '${id}' (reports in ${dir}: ${ids.join(', ') || 'none'})`);
+  const file = existsSync(join(dir, `${id}.yaml`)) ? join(dir, `${id}.yaml`) : join(dir, `${id}.yml`);
+  return parseReport(await readFile(file, 'utf8'), file);
 }
