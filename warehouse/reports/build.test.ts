@@ -34,7 +34,7 @@ const PERIOD = '2026-11';
 const SETUP_MS = 30 * 60_000;
 
 const root = mkdtempSync(join(tmpdir(), 'wh-reports-'));
-const dir = join(root, 'warehouse');
+let dir = join(root, 'warehouse');
 let w: Warehouse;
 let defs: ReportDefinition[];
 /** When the warehouse was planned: the engine's clock (its FULL marts are built as of then). */
@@ -52,6 +52,16 @@ function wh(...args: string[]): Promise<{ code: number; out: string; err: string
 }
 
 beforeAll(async () => {
+  // REPORTS_TEST_WAREHOUSE=<dir of a warehouse built the same way>: reuse it (read only, copied for
+  // the destructive tests) while iterating on the engine, instead of 10 minutes of setup
+  const reuse = process.env['REPORTS_TEST_WAREHOUSE'];
+  if (reuse) {
+    dir = reuse;
+    now = new Date();
+    w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
+    defs = await loadReports(REPORTS);
+    return;
+  }
   await writeHistory({ players: 150, days: 60, tables: 2, seed: SEED, now: HISTORY_END, sink: directorySink(join(root, 'batches')) });
   const sync = await wh('sync', '--source', `dir:${join(root, 'batches')}`);
   expect(sync.code, sync.err).toBe(0);
@@ -181,8 +191,10 @@ describe('buildDocument on a small simulated warehouse', () => {
     afterAll(() => copy?.close());
 
     /** What a report run could touch: row counts of the raw, meta and mart tables. */
-    const state = async () => JSON.stringify(await sql(copy.con, `select schema_name, table_name, estimated_size from duckdb_tables() order by 1, 2`)) +
-      JSON.stringify(await sql(copy.con, `select (select count(*) from raw.events), (select count(*) from meta.intervals), (select count(*) from meta.model_runs), (select count(*) from meta.environment_models)`));
+    const state = async () => JSON.stringify([
+      ...(await sql(copy.con, `select schema_name, table_name, estimated_size from duckdb_tables() order by 1, 2`)),
+      ...(await sql(copy.con, `select (select count(*) from raw.events), (select count(*) from meta.intervals), (select count(*) from meta.model_runs), (select count(*) from meta.environment_models)`)),
+    ], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
     async function refused(code: string, fn: () => Promise<unknown>): Promise<string> {
       const before = await state();
