@@ -9,12 +9,11 @@ import { BRANDS } from '../../domain/brands';
 import { jurisdictionConfig } from '../../domain/jurisdictions';
 import { isCurrency } from '../../domain/money';
 import { envRelation, PROD, quoteIdent } from '../runner/names';
-import { ReportDefinitionError, type ColumnDef, type ParameterName, type ReportDefinition, type SectionDef } from './definition';
+import { ReportDefinitionError, wherePredicateProblem, type ColumnDef, type ParameterName, type ReportDefinition, type SectionDef } from './definition';
 import type { Cell, Chart, ChartSeries, ModelVersion, MoneyCell, ReportDocument, ReportParams, Section, TotalsRow } from './document';
 import { ReportInputError } from './errors';
 import { freshnessReader } from './freshness';
 import { minorToDecimal } from './money';
-import { wherePredicateProblem } from './definition';
 import { parsePeriod } from './period';
 
 export interface BuildOptions {
@@ -159,7 +158,7 @@ async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: Sec
 
   // Select list: each column typed for JS (money with its currency and exponent beside it).
   const select: string[] = [];
-  s.columns.forEach((c, i) => {
+  for (const c of s.columns) {
     const q = quoteIdent(c.name);
     const t = types.get(c.name)!;
     switch (c.type) {
@@ -173,8 +172,7 @@ async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: Sec
       case 'timestamp': select.push(`strftime(cast(${q} as timestamp), '%Y-%m-%dT%H:%M:%S.%g') || 'Z'`); break;
       case 'boolean': select.push(`cast(${q} as boolean)`); break;
     }
-    void i;
-  });
+  }
   const values: DuckDBValue[] = [params.period.start, params.period.end];
   const where = [`${quoteIdent(s.period_column)} >= cast($1 as date)`, `${quoteIdent(s.period_column)} < cast($2 as date)`];
   for (const [col, param] of Object.entries(s.filters) as [string, ParameterName][]) {
