@@ -133,11 +133,13 @@ describe('buildDocument on a small simulated warehouse', () => {
           // money cells: the mart's currency and the exponent of that currency
           for (const [ci, c] of s.columns.entries()) {
             if (c.type !== 'money') continue;
+            const pairs = new Set((await sql(w.con, `select distinct ${c.currency} || '/' || ${c.exponent} from ${s.from}`)).map((r) => String(r[0])));
             for (const row of section.rows) {
               const m = row[ci] as MoneyCell | null;
               if (m === null) continue;
               expect(typeof m.minor).toBe('bigint');
               expect(m.exponent).toBe(CURRENCY_EXPONENTS[m.currency as keyof typeof CURRENCY_EXPONENTS]);
+              expect(pairs.has(`${m.currency}/${m.exponent}`), `${m.currency}/${m.exponent} in ${s.from}`).toBe(true);
               checkedMoney++;
             }
           }
