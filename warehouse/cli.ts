@@ -11,6 +11,8 @@
  *   loop        sync --watch, then prod's due models after each sync (loop.ts), then publishes segments
  *               when SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET are set: what `npm start` runs
  *   publish segments  segment membership and VIP tiers to the edge (publish-segments.ts, docs/segments.md)
+ *   export      regulator and management packs: PDF, XLSX and CSV from models/reports/, delivered with a
+ *               signed manifest; `export verify` checks one (reports/, docs/reports.md)
  *   reconcile   each player's balances in marts.player_balances against the edge's, through the back-office
  *               API as an operator with read rights (reconcile/, docs/models.md "Reconciliation")
  *   plan, run, test, audit, diff, dag, render, lineage, models, env, janitor: the SQL models
@@ -35,6 +37,8 @@ import { DEFAULT_SEGMENTS_RELATION, PublishError, formatPublish, publishSegments
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
 import { PROD } from './runner/names';
 import { RECONCILE_USAGE, reconcileCommand } from './reconcile/command';
+import { EXPORT_USAGE, deliveryRoot, demoKeyDir, exportCommand } from './reports/command';
+import { reportsLoop } from './reports/scheduled';
 import { ReconcileError } from './reconcile/reconcile';
 import { dirSource } from './source/dir';
 import { localR2Source } from './source/r2-local';
@@ -56,17 +60,19 @@ commands:
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
   publish segments [--relation ${DEFAULT_SEGMENTS_RELATION}] [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   ${RECONCILE_USAGE}
+  ${EXPORT_USAGE}
 
 ${RUNNER_USAGE}
 
-exit codes: 0 ok, 1 failed (e.g. bad SQL), 2 bad usage, 3 busy (--no-wait while another process writes)
+exit codes: 0 ok, 1 failed (e.g. bad SQL, a delivery that does not verify), 2 bad usage or input (nothing written), 3 busy (--no-wait while another process writes)
 
 environment: WAREHOUSE_DIR (default data/warehouse), CASINO_STATE_DIR (wrangler dev state, default
 .wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3),
 WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000),
 SEGMENTS_PUBLISH_URL (the edge's /internal/v1/segments; --base-url overrides), SEGMENTS_PUBLISH_SECRET (its HMAC secret),
 SEGMENTS_RELATION (default ${DEFAULT_SEGMENTS_RELATION}), OPS_EMAIL / OPS_PASSWORD / OPS_TOTP_SECRET (reconcile's operator;
-else the demo operators file of \`npm start\`, OPS_DEMO_FILE)`;
+else the demo operators file of \`npm start\`, OPS_DEMO_FILE), REPORTS_DIR (deliveries, default data/reports),
+REPORTS_SIGNING_KEY / _FILE (Ed25519 PKCS#8 PEM; else a demo key in WAREHOUSE_DIR/keys), REPORTS_VERIFY_KEY / _FILE`;
 
 /** Readers wait for a writer as long as it takes, saying once who they wait for (never silently). */
 const tellWaiting = (paths: WarehousePaths) => (err: Error) => console.error(waitingLine(busyHolder(paths, err)));
@@ -113,7 +119,7 @@ function printTable(list: Record<string, unknown>[]): void {
  * `sync` once or `--watch`; `loop` is `sync --watch` plus prod's due models after each sync, in the
  * same process and the same writer cycle (loop.ts): what `npm start` runs.
  */
-async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop, segments?: ReturnType<typeof segmentsLoop>): Promise<void> {
+async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop, segments?: ReturnType<typeof segmentsLoop>, reports?: ReturnType<typeof reportsLoop>): Promise<void> {
   const paths = warehousePaths();
   const source = await openSource(String(values.source ?? 'local'));
   const runMb = values['run-mb'] === undefined ? undefined : Number(values['run-mb']);
@@ -130,6 +136,8 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
       if (models) await models.cycle(warehouse.con, Date.now());
       // Then the segments the models computed flow back to the edge (logs and swallows its own failures).
       if (segments) await segments.cycle(warehouse.con);
+      // Then any report whose period is due and whose marts are fresh through it (logs its own failures).
+      if (reports) await reports.cycle(warehouse.con, Date.now());
       return synced;
     }, { wait: !values['no-wait'] });
     if (t.objects > 0 || t.lake_recovered.length > 0 || !values.watch) {
@@ -294,6 +302,10 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (command === 'export') {
+    process.exitCode = await exportCommand(rest);
+    return;
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -326,7 +338,9 @@ async function main(): Promise<void> {
       const secret = process.env.SEGMENTS_PUBLISH_SECRET ?? '';
       if (!url || !secret) log('segments are not published (set SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET to publish them after the models)');
       const segments = url && secret ? segmentsLoop({ url, secret, relation: process.env.SEGMENTS_RELATION || undefined, log }) : undefined;
-      return runSync({ ...values, watch: true }, modelLoop(resolve(values.project ?? 'models'), log), segments);
+      const project = resolve(values.project ?? 'models');
+      const reports = reportsLoop({ project: resolve(project, 'reports'), root: deliveryRoot(), demoKeyDir: demoKeyDir(paths.dir), log });
+      return runSync({ ...values, watch: true }, modelLoop(project, log), segments, reports);
     }
     case 'publish':
       return runPublish(paths, positionals, values);
