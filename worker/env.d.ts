@@ -15,6 +15,7 @@ interface __BaseEnv_Env {
 	PROVIDER_SECRET_SANDBOX_SLOTS: string;
 	OIDC_CLIENT_SECRET: string;
 	SEGMENTS_PUBLISH_SECRET: string;
+	AML_PUBLISH_SECRET: string;
 	PAYMENT_REFERENCE_KEY: string;
 	PLAYER: DurableObjectNamespace<import("./index").PlayerDO>;
 	DIRECTORY: DurableObjectNamespace<import("./index").DirectoryDO>;
@@ -38,7 +39,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "OIDC_REDIRECT_URI" | "DEV_COUNTRY" | "SESSION_SIGNING_KEY" | "OPS_BOOTSTRAP_TOKEN" | "PAYMENT_WEBHOOK_SECRET_SANDBOX" | "PROVIDER_SECRET_SANDBOX_SLOTS" | "OIDC_CLIENT_SECRET" | "SEGMENTS_PUBLISH_SECRET" | "PAYMENT_REFERENCE_KEY">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "ENVIRONMENT" | "OIDC_ISSUER" | "OIDC_CLIENT_ID" | "OIDC_REDIRECT_URI" | "DEV_COUNTRY" | "SESSION_SIGNING_KEY" | "OPS_BOOTSTRAP_TOKEN" | "PAYMENT_WEBHOOK_SECRET_SANDBOX" | "PROVIDER_SECRET_SANDBOX_SLOTS" | "OIDC_CLIENT_SECRET" | "SEGMENTS_PUBLISH_SECRET" | "AML_PUBLISH_SECRET" | "PAYMENT_REFERENCE_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;
