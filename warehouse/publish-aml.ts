@@ -12,7 +12,8 @@
  * `unknown_player` answers are not recorded: the next publication tries them again.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { AML_BATCH_MAX, AML_RULES, AML_SIGNED_ACTION, type AmlAlertItem, type AmlAlertResult, type AmlRaiseOutcome } from '../domain/aml';
+import { AML_RULES } from '../domain/aml';
+import { AML_BATCH_MAX, AML_SIGNED_ACTION, type AmlAlertItem, type AmlAlertResult, type AmlRaiseOutcome } from '../domain/aml-publish';
 import { rows, sqlString } from './db';
 import { postSignedBatch, PublishError, publishLoop, relationExists } from './publish-edge';
 

@@ -6,7 +6,8 @@
  * records the operator's decision (domain/aml.ts; required for AML alerts) and appends
  * `ops.alert.resolved` in the same transaction as the state change.
  */
-import { isAlertDecision, isAmlAlertRule, type AlertDecision, type AmlAlertItem, type AmlRaiseOutcome, ALERT_DECISIONS } from '../../domain/aml';
+import { ALERT_DECISIONS, isAlertDecision, isAmlAlertRule, type AlertDecision } from '../../domain/aml';
+import type { AmlAlertItem, AmlRaiseOutcome } from '../../domain/aml-publish';
 import { BACKOFFICE_CONFIG } from '../../domain/backoffice';
 import { fail, type Result } from '../../domain/errors';
 import { uuidv7 } from '../../domain/ids';

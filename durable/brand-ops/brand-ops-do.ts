@@ -10,7 +10,7 @@
  * filters.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { AML_BATCH_MAX, type AmlAlertItem, type AmlAlertResult } from '../../domain/aml';
+import { AML_BATCH_MAX, type AmlAlertItem, type AmlAlertResult } from '../../domain/aml-publish';
 import type { Result } from '../../domain/errors';
 import type { OutboxRow } from '../lib/outbox';
 import { OUTBOX_RETENTION_MS, OutboxShipper, objectShipper } from '../lib/shipper';

@@ -7,7 +7,7 @@
  */
 import { SELF, env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AML_BATCH_MAX, type AmlAlertItem } from '../../domain/aml';
+import { AML_BATCH_MAX, type AmlAlertItem } from '../../domain/aml-publish';
 import { validateEvent, type CasinoEvent } from '../../domain/events';
 import { signRequest } from '../../domain/signed-request';
 import { brandOpsName } from '../../durable/brand-ops/types';

@@ -19,7 +19,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
-import { AML_BATCH_MAX, AML_BODY_LIMIT_BYTES, AML_SIGNED_ACTION, AmlAlertBatch, type AmlAlertItem, type AmlAlertResult, type AmlRaiseOutcome } from '../../domain/aml';
+import { AML_BATCH_MAX, AML_BODY_LIMIT_BYTES, AML_SIGNED_ACTION, AmlAlertBatch, type AmlAlertItem, type AmlAlertResult, type AmlRaiseOutcome } from '../../domain/aml-publish';
 import { isBrand } from '../../domain/brands';
 import {
   SEGMENTS_BATCH_MAX, SEGMENTS_BODY_LIMIT_BYTES, SEGMENTS_SIGNED_ACTION, SegmentsBatch,
