@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchObjectKey, encodeBatchObject } from '../domain/event-batch';
+import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { validateEvent, type CasinoEvent } from '../domain/events';
 import { uuidv7 } from '../domain/ids';
 import { directorySink } from '../simulator/sink';
@@ -84,7 +84,7 @@ beforeAll(async () => {
   ];
   for (const e of events) expect(validateEvent(e), JSON.stringify(e)).toMatchObject({ ok: true });
   const sorted = events.sort((a, b) => a.occurred_at - b.occurred_at);
-  await directorySink(batches).put(batchObjectKey(sorted.at(-1)!.occurred_at + 1_000, 'aml-decisions-test'), await encodeBatchObject(sorted.map((e) => JSON.stringify(e))), {});
+  await directorySink(batches).put(batchObjectKey(sorted.at(-1)!.occurred_at + 1_000, 'aml-decisions-test'), await encodeBatchObject(sorted.map((e) => JSON.stringify(e))), { customMetadata: { format: BATCH_FORMAT, events: String(sorted.length) } });
   const sync = await wh('sync', '--source', `dir:${batches}`);
   expect(sync.code, sync.err).toBe(0);
   const plan = await wh('plan', '--auto-apply');
