@@ -27,6 +27,7 @@ const edgeWorker = (environment: 'development' | 'production', main?: string) =>
       OPS_BOOTSTRAP_TOKEN: 'test-only-bootstrap-token-0123456789',
       PROVIDER_SECRET_SANDBOX_SLOTS: 'test-only-provider-secret-sandbox-slots-0123456789',
       SEGMENTS_PUBLISH_SECRET: 'test-only-segments-publish-secret-0123456789',
+      AML_PUBLISH_SECRET: 'test-only-aml-publish-secret-0123456789abcdef',
       PAYMENT_REFERENCE_KEY: 'test-only-payment-reference-key-0123456789',
     },
   },

@@ -71,6 +71,8 @@ export const ERROR_STATUS = {
   exposure_exceeded: 422,
   correction_out_of_bounds: 422,
   batch_too_large: 422,
+  invalid_decision: 422,
+  decision_required: 422,
   // 429 / 451
   rate_limited: 429,
   geo_blocked: 451,

@@ -5,6 +5,7 @@
  * warehouse keeps events for years and analytics do not need them.
  */
 import { z } from 'zod';
+import { ALERT_DECISIONS } from './aml';
 import { CATALOG_EVENTS } from './catalog/events';
 import { DEVICES } from './device';
 import { PAYMENT_REFERENCE_PATTERN } from './payment-reference';
@@ -79,6 +80,8 @@ export const EVENT_PAYLOADS = {
   'backoffice.dispute.resolved': z.object({ dispute_id: id, ref: z.string(), resolution: z.enum(['void', 'correct']), amount_minor: amount, actor: z.string(), reason: z.string() }),
   // operations: anomaly alerts (BrandOpsDO) and the audit log (AuditDO)
   'ops.alert.raised': z.object({ alert_id: id, brand: z.string(), rule: z.string(), severity: z.enum(['low', 'medium', 'high']), summary: z.string() }),
+  // an operator closed an alert (decision: domain/aml.ts; null only on an anomaly alert resolved without one); the note stays in the audit log
+  'ops.alert.resolved': z.object({ alert_id: id, brand: z.string(), rule: z.string(), decision: z.enum(ALERT_DECISIONS).nullable(), actor: z.string(), resolved_at: z.number().int() }),
   'audit.entry.appended': z.object({ shard: z.string(), seq: z.number().int().positive(), action: z.string(), outcome: z.enum(['allowed', 'denied', 'failed']), actor_id: z.string(), target_type: z.string(), target_id: z.string().nullable(), hash: z.string() }),
   // live tables (TableDO), the game catalog (CatalogDO), provider wallet transactions (PlayerDO)
   ...TABLE_EVENTS,

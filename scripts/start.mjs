@@ -13,7 +13,8 @@
  *   4. runs the warehouse loop beside it (`wh loop`, output prefixed [warehouse]): every few
  *      seconds it syncs new event batches and then runs prod's due SQL models (models/, docs/models.md)
  *      in the same process, then publishes segments back to this worker once marts.player_segments
- *      exists (SEGMENTS_PUBLISH_URL and the .dev.vars SEGMENTS_PUBLISH_SECRET, docs/segments.md); on a fresh warehouse it applies the first plan of prod itself;
+ *      exists (SEGMENTS_PUBLISH_URL and the .dev.vars SEGMENTS_PUBLISH_SECRET, docs/segments.md) and
+ *      the AML alerts of marts.aml_alerts for operators to decide (AML_PUBLISH_URL, AML_PUBLISH_SECRET, docs/aml.md); on a fresh warehouse it applies the first plan of prod itself;
  *      every few seconds, new event batches in the local R2 bucket go into DuckDB and the Parquet
  *      lake under WAREHOUSE_DIR (default data/warehouse), unless `--no-warehouse` is given;
  *   5. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
@@ -75,6 +76,7 @@ const providerSecretLine = () => `PROVIDER_SECRET_SANDBOX_SLOTS=${randomBytes(32
 // wrangler.toml requires every declared secret; SSO stays off while OIDC_ISSUER is empty.
 const oidcSecretLine = () => `OIDC_CLIENT_SECRET=${randomBytes(32).toString('base64url')}`;
 const segmentsSecretLine = () => `SEGMENTS_PUBLISH_SECRET=${randomBytes(32).toString('base64url')}`;
+const amlSecretLine = () => `AML_PUBLISH_SECRET=${randomBytes(32).toString('base64url')}`;
 const paymentReferenceKeyLine = () => `PAYMENT_REFERENCE_KEY=${randomBytes(32).toString('base64url')}`;
 if (!existsSync(devVars)) {
   writeFileSync(devVars, [
@@ -88,6 +90,8 @@ if (!existsSync(devVars)) {
     oidcSecretLine(),
     '# Signs the warehouse loop\'s segment publications to /internal/v1/segments (docs/segments.md).',
     segmentsSecretLine(),
+    '# Signs the warehouse loop\'s AML alert publications to /internal/v1/aml-alerts (docs/aml.md).',
+    amlSecretLine(),
     '# Keys the payment references (hashes of payment instruments) in deposit and withdrawal events.',
     paymentReferenceKeyLine(),
     '',
@@ -100,6 +104,7 @@ if (!existsSync(devVars)) {
     ['PROVIDER_SECRET_SANDBOX_SLOTS', 'signs the sandbox-slots provider\'s seamless-wallet calls (docs/provider-api.md)', providerSecretLine],
     ['OIDC_CLIENT_SECRET', 'wrangler.toml declares it; unused while OIDC_ISSUER is empty (SSO off)', oidcSecretLine],
     ['SEGMENTS_PUBLISH_SECRET', 'signs the warehouse loop\'s segment publications to /internal/v1/segments (docs/segments.md)', segmentsSecretLine],
+    ['AML_PUBLISH_SECRET', 'signs the warehouse loop\'s AML alert publications to /internal/v1/aml-alerts (docs/aml.md)', amlSecretLine],
     ['PAYMENT_REFERENCE_KEY', 'keys the payment references (hashes of payment instruments) in deposit and withdrawal events', paymentReferenceKeyLine],
   ].filter(([name]) => !(name in readDevVars(devVars)));
   for (const [name, why, line] of missing) {
@@ -218,6 +223,9 @@ function startWarehouse() {
       // after the models, the loop publishes segments to this worker (docs/segments.md) with the secret of .dev.vars
       SEGMENTS_PUBLISH_URL: `${baseUrl}/internal/v1/segments`,
       SEGMENTS_PUBLISH_SECRET: readDevVars(devVars).SEGMENTS_PUBLISH_SECRET ?? '',
+      // and the AML alerts, for operators to decide (docs/aml.md)
+      AML_PUBLISH_URL: `${baseUrl}/internal/v1/aml-alerts`,
+      AML_PUBLISH_SECRET: readDevVars(devVars).AML_PUBLISH_SECRET ?? '',
     },
   });
   pipe(syncLoop.stdout, process.stdout, 'warehouse');

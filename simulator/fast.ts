@@ -31,7 +31,8 @@
  *   breaks         rg.cool_off.started (+ session ended), rg.cool_off.ended at its end; self-exclusion:
  *                  player.status.changed active->self_excluded, rg.self_exclusion.started, session ended
  *                  (a timed one ends by alarm: player.status.changed self_excluded->active, rg.self_exclusion.ended)
- *   alerts         ops.alert.raised (brand ops, seconds after its trigger): large_win, rapid_deposit_withdraw, failed_logins
+ *   alerts         ops.alert.raised (brand ops, seconds after its trigger): large_win, rapid_deposit_withdraw, failed_logins;
+ *                  most resolved 10 min to 4 days later: ops.alert.resolved {decision, actor operator:<id>} (ALERT_DECISION_MIX)
  *   adjustment     backoffice.adjustment.requested then .applied (at once, approved_by null, at or under the four-eyes
  *                  threshold; balance_after = real balance) or, above it, hours later .applied (by a second operator) | .rejected
  *   VIP            player.vip.changed false->true (an operator)
@@ -65,6 +66,7 @@ import {
   CHASE_MAX_REDEPOSITS, CHASE_STAKE_MAX, CHASE_STAKE_STEP, QUICK_CASHOUT_SESSION_CHANCE, STRUCTURING_SESSION_CHANCE, pickBehaviour, structuringAmounts,
   type Archetype, type ArchetypeProfile, type Behaviour, type Habits, type SlotGame, type TableDef,
 } from './model';
+import { ALERT_DECISIONS } from '../domain/aml';
 import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } from '../domain/backoffice';
 import { formatMinor, isCurrency } from '../domain/money';
 import { HOLD_TTL_MAX_MS } from '../domain/money';
@@ -106,6 +108,8 @@ export type HistoryCounts = {
   quick_cashouts: number;
   adjustments: number;
   alerts: number;
+  /** Alerts an operator resolved with a decision (ops.alert.resolved). */
+  alerts_resolved: number;
   rounds_voided: number;
   holds_expired: number;
   /** Accounts locked by an operator (after a failed_logins alert). */
@@ -120,6 +124,18 @@ export type HistoryCounts = {
   first_at: number | null;
   last_at: number | null;
 };
+
+/**
+ * How operators decide the edge's anomaly alerts, illustrative (not measured): the share resolved at
+ * all (the rest stay open), then weights of ALERT_DECISIONS (no_action, false_positive, escalated,
+ * reported). Large wins are mostly legitimate jackpots; a rapid deposit-withdraw is the one that gets
+ * escalated; failed logins are often a player who forgot the password.
+ */
+export const ALERT_DECISION_MIX = {
+  large_win: { resolved: 0.9, weights: [80, 10, 8, 2] },
+  rapid_deposit_withdraw: { resolved: 0.85, weights: [50, 15, 28, 7] },
+  failed_logins: { resolved: 0.8, weights: [40, 50, 10, 0] },
+} as const;
 
 const JURISDICTION_CONFIG_VERSION = jurisdictionsConfig.version;
 /** Jurisdictions whose players may cancel a withdrawal no operator has decided (config/jurisdictions.json). */
@@ -319,7 +335,7 @@ export function emptyCounts(): HistoryCounts {
   return {
     events: 0, players: 0, registrations: 0, sessions: 0, deposits: 0, deposits_failed: 0, deposit_refusals: 0, table_bets: 0, table_rounds: 0,
     slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, withdrawals_cancelled: 0, kyc_submissions: 0, limit_changes: 0,
-    reactivated: 0, chase_raises: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, alerts: 0, rounds_voided: 0, holds_expired: 0, locks: 0, disputes: 0,
+    reactivated: 0, chase_raises: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, alerts: 0, alerts_resolved: 0, rounds_voided: 0, holds_expired: 0, locks: 0, disputes: 0,
     cool_offs: 0, self_exclusions: 0, churned: 0, by_type: {}, first_at: null, last_at: null,
   };
 }
@@ -1150,8 +1166,30 @@ class Generator_ {
   private alert(p: Player, t: number, rule: 'large_win' | 'rapid_deposit_withdraw' | 'failed_logins', currency: string | null, summary: string): void {
     const b = p.brng;
     const at = t + b.range(800, 6_000);
-    this.emit(at, 'ops.alert.raised', p, currency, { alert_id: b.uuidv7(at), brand: p.brand, rule, severity: BACKOFFICE_CONFIG.anomaly_rules[rule].severity, summary }, undefined, b);
+    const alertId = b.uuidv7(at);
+    this.emit(at, 'ops.alert.raised', p, currency, { alert_id: alertId, brand: p.brand, rule, severity: BACKOFFICE_CONFIG.anomaly_rules[rule].severity, summary }, undefined, b);
     this.counts.alerts++;
+    this.decideAlert(p, at, alertId, rule, currency);
+  }
+
+  /**
+   * An operator resolves the alert with a decision (`ops.alert.resolved`), minutes to days after it
+   * was raised; some are still open at the end of the history (ALERT_DECISION_MIX). Draws from a stream
+   * of the alert's own, so deciding alerts changes nothing else of the history.
+   */
+  private decideAlert(p: Player, raisedAt: number, alertId: string, rule: keyof typeof ALERT_DECISION_MIX, currency: string | null): void {
+    const r = Rng.derive(this.seed, `alert-decision:${alertId}`);
+    const mix = ALERT_DECISION_MIX[rule];
+    if (!r.chance(mix.resolved)) return;
+    // a queue worked through in office hours: most within the day, a tail over days (log-uniform 10 min .. 4 days)
+    const delay = Math.round(Math.exp(Math.log(10 * 60_000) + r.next() * (Math.log(4 * DAY_MS) - Math.log(10 * 60_000))));
+    const at = raisedAt + delay;
+    const decision = r.weighted(ALERT_DECISIONS, mix.weights);
+    const actor = `operator:${r.pick(this.operators)}`;
+    this.schedule(p, at, () => {
+      this.emit(at, 'ops.alert.resolved', p, currency, { alert_id: alertId, brand: p.brand, rule, decision, actor, resolved_at: at }, undefined, r);
+      this.counts.alerts_resolved++;
+    });
   }
 
   private money(minor: number, currency: string): string {

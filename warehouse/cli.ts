@@ -9,8 +9,10 @@
  *   query SQL   any read-only SQL against the warehouse, as a table, Arrow IPC, CSV or JSON
  *   serve       a read-only HTTP endpoint over the warehouse (Arrow IPC / JSON / CSV), see serve.ts
  *   loop        sync --watch, then prod's due models after each sync (loop.ts), then publishes segments
- *               when SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET are set: what `npm start` runs
+ *               when SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET are set, and AML alerts when
+ *               AML_PUBLISH_URL and AML_PUBLISH_SECRET are: what `npm start` runs
  *   publish segments  segment membership and VIP tiers to the edge (publish-segments.ts, docs/segments.md)
+ *   publish aml-alerts  marts.aml_alerts to the edge, for operators to decide (publish-aml.ts, docs/aml.md)
  *   export      regulator and management packs: PDF, XLSX and CSV from models/reports/, delivered with a
  *               signed manifest; `export verify` checks one (reports/, docs/reports.md)
  *   reconcile   each player's balances in marts.player_balances against the edge's, through the back-office
@@ -33,6 +35,7 @@ import { isLockConflict, openWarehouse, rows } from './db';
 import type { Format } from './formats';
 import { Refusal, useEnv } from './reader';
 import { modelLoop, type ModelLoop } from './loop';
+import { amlAlertsLoop, amlPublishUrl, formatAmlPublish, publishAmlAlerts } from './publish-aml';
 import { DEFAULT_SEGMENTS_RELATION, PublishError, formatPublish, publishSegments, publishUrl, segmentsLoop } from './publish-segments';
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
 import { PROD } from './runner/names';
@@ -59,6 +62,7 @@ commands:
   query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
   publish segments [--relation ${DEFAULT_SEGMENTS_RELATION}] [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
+  publish aml-alerts [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   ${RECONCILE_USAGE}
   ${EXPORT_USAGE}
 
@@ -70,7 +74,8 @@ environment: WAREHOUSE_DIR (default data/warehouse), CASINO_STATE_DIR (wrangler 
 .wrangler/state), R2_ACCOUNT_ID / R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_BUCKET (--source s3),
 WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIMEOUT_MS (30000),
 SEGMENTS_PUBLISH_URL (the edge's /internal/v1/segments; --base-url overrides), SEGMENTS_PUBLISH_SECRET (its HMAC secret),
-SEGMENTS_RELATION (default ${DEFAULT_SEGMENTS_RELATION}), OPS_EMAIL / OPS_PASSWORD / OPS_TOTP_SECRET (reconcile's operator;
+SEGMENTS_RELATION (default ${DEFAULT_SEGMENTS_RELATION}), AML_PUBLISH_URL (the edge's /internal/v1/aml-alerts; --base-url
+overrides), AML_PUBLISH_SECRET (its HMAC secret), OPS_EMAIL / OPS_PASSWORD / OPS_TOTP_SECRET (reconcile's operator;
 else the demo operators file of \`npm start\`, OPS_DEMO_FILE), REPORTS_DIR (deliveries, default data/reports),
 REPORTS_SIGNING_KEY / _FILE (Ed25519 PKCS#8 PEM; else a demo key in WAREHOUSE_DIR/keys), REPORTS_VERIFY_KEY / _FILE`;
 
@@ -119,7 +124,10 @@ function printTable(list: Record<string, unknown>[]): void {
  * `sync` once or `--watch`; `loop` is `sync --watch` plus prod's due models after each sync, in the
  * same process and the same writer cycle (loop.ts): what `npm start` runs.
  */
-async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop, segments?: ReturnType<typeof segmentsLoop>, reports?: ReturnType<typeof reportsLoop>): Promise<void> {
+/** A step after the models in each loop cycle: a publisher to the edge, or the reports' schedule. Each logs and swallows its own failures. */
+type AfterModels = { cycle(con: import('@duckdb/node-api').DuckDBConnection): Promise<void> };
+
+async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop, after: AfterModels[] = []): Promise<void> {
   const paths = warehousePaths();
   const source = await openSource(String(values.source ?? 'local'));
   const runMb = values['run-mb'] === undefined ? undefined : Number(values['run-mb']);
@@ -134,10 +142,9 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
       const synced = await sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log, warehouse });
       // The models run even when this sync brought nothing: a cron tick or an open interval can be due.
       if (models) await models.cycle(warehouse.con, Date.now());
-      // Then the segments the models computed flow back to the edge (logs and swallows its own failures).
-      if (segments) await segments.cycle(warehouse.con);
-      // Then any report whose period is due and whose marts are fresh through it (logs its own failures).
-      if (reports) await reports.cycle(warehouse.con, Date.now());
+      // Then what the models computed flows on: segments and AML alerts back to the edge, then any
+      // report whose period is due and whose marts are fresh through it.
+      for (const step of after) await step.cycle(warehouse.con);
       return synced;
     }, { wait: !values['no-wait'] });
     if (t.objects > 0 || t.lake_recovered.length > 0 || !values.watch) {
@@ -262,27 +269,37 @@ async function runServe(paths: WarehousePaths, values: Record<string, string | b
   process.on('SIGTERM', stop);
 }
 
-/** `wh publish segments`: once, under the writer lock (it records what it published in meta); --dry-run only reads. */
+/** `wh publish segments|aml-alerts`: once, under the writer lock (it records what it published in meta); --dry-run only reads. */
 async function runPublish(paths: WarehousePaths, positionals: string[], values: Record<string, string | boolean | undefined>): Promise<void> {
-  if (positionals[0] !== 'segments' || positionals.length > 1) fail(`publish what? usage: npm run wh -- publish segments [--relation <schema.name>] [--base-url <url>] [--dry-run]`);
+  if (!['segments', 'aml-alerts'].includes(positionals[0] ?? '') || positionals.length > 1) {
+    fail(`publish what? usage: npm run wh -- publish segments [--relation <schema.name>] [--base-url <url>] [--dry-run] | publish aml-alerts [--base-url <url>] [--dry-run]`);
+  }
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
-  const opts = {
-    relation: String(values.relation ?? (process.env.SEGMENTS_RELATION || DEFAULT_SEGMENTS_RELATION)),
-    url: publishUrl(values['base-url'] === undefined ? undefined : String(values['base-url'])),
-    secret: process.env.SEGMENTS_PUBLISH_SECRET ?? '',
-    dryRun: Boolean(values['dry-run']), batchSize,
-    log: (m: string) => console.error(`[wh] ${m}`),
-  };
-  if (!opts.dryRun && !opts.url) fail('no URL: set SEGMENTS_PUBLISH_URL or pass --base-url');
-  if (!opts.dryRun && !opts.secret) fail('SEGMENTS_PUBLISH_SECRET is not set (the worker\'s secret of the same name)');
+  const baseUrl = values['base-url'] === undefined ? undefined : String(values['base-url']);
+  const dryRun = Boolean(values['dry-run']);
+  const log = (m: string) => console.error(`[wh] ${m}`);
+  const aml = positionals[0] === 'aml-alerts';
+  const [urlVar, secretVar] = aml ? ['AML_PUBLISH_URL', 'AML_PUBLISH_SECRET'] : ['SEGMENTS_PUBLISH_URL', 'SEGMENTS_PUBLISH_SECRET'];
+  const url = aml ? amlPublishUrl(baseUrl) : publishUrl(baseUrl);
+  const secret = process.env[secretVar] ?? '';
+  if (!dryRun && !url) fail(`no URL: set ${urlVar} or pass --base-url`);
+  if (!dryRun && !secret) fail(`${secretVar} is not set (the worker's secret of the same name)`);
   if (!existsSync(paths.db)) fail(`no warehouse at ${paths.db}: run \`npm run wh -- sync\` first`, 1);
+  const once = async <S>(label: string, publish: (con: import('@duckdb/node-api').DuckDBConnection) => Promise<S>): Promise<S> => (dryRun
+    ? await (async () => {
+      const wh = await openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: tellWaiting(paths) });
+      try { return await publish(wh.con); } finally { wh.close(); }
+    })()
+    : await withWriter(paths, label, (wh) => publish(wh.con), { wait: !values['no-wait'] }));
   try {
-    const summary = opts.dryRun
-      ? await (async () => {
-        const wh = await openWarehouse(paths.db, { readOnly: true, lockWaitMs: Infinity, onWait: tellWaiting(paths) });
-        try { return await publishSegments(wh.con, opts); } finally { wh.close(); }
-      })()
-      : await withWriter(paths, 'publish segments', (wh) => publishSegments(wh.con, opts), { wait: !values['no-wait'] });
+    if (aml) {
+      const summary = await once('publish aml-alerts', (con) => publishAmlAlerts(con, { url, secret, dryRun, batchSize, log }));
+      console.log(formatAmlPublish(summary));
+      if (summary.skipped === 'missing') process.exitCode = 1;
+      return;
+    }
+    const opts = { relation: String(values.relation ?? (process.env.SEGMENTS_RELATION || DEFAULT_SEGMENTS_RELATION)), url, secret, dryRun, batchSize, log };
+    const summary = await once('publish segments', (con) => publishSegments(con, opts));
     console.log(formatPublish(summary));
     if (summary.skipped === 'missing' || summary.skipped === 'refused_empty') process.exitCode = 1;
   } catch (err) {
@@ -334,13 +351,18 @@ async function main(): Promise<void> {
       return runSync(values);
     case 'loop': {
       const log = (m: string) => console.log(`[wh] ${m}`);
+      const publishers: AfterModels[] = [];
       const url = publishUrl(undefined);
       const secret = process.env.SEGMENTS_PUBLISH_SECRET ?? '';
       if (!url || !secret) log('segments are not published (set SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET to publish them after the models)');
-      const segments = url && secret ? segmentsLoop({ url, secret, relation: process.env.SEGMENTS_RELATION || undefined, log }) : undefined;
+      else publishers.push(segmentsLoop({ url, secret, relation: process.env.SEGMENTS_RELATION || undefined, log }));
+      const amlUrl = amlPublishUrl(undefined);
+      const amlSecret = process.env.AML_PUBLISH_SECRET ?? '';
+      if (!amlUrl || !amlSecret) log('AML alerts are not published (set AML_PUBLISH_URL and AML_PUBLISH_SECRET to publish them after the models)');
+      else publishers.push(amlAlertsLoop({ url: amlUrl, secret: amlSecret, log }));
       const project = resolve(values.project ?? 'models');
       const reports = reportsLoop({ project: resolve(project, 'reports'), root: deliveryRoot(), demoKeyDir: demoKeyDir(paths.dir), log });
-      return runSync({ ...values, watch: true }, modelLoop(project, log), segments, reports);
+      return runSync({ ...values, watch: true }, modelLoop(project, log), [...publishers, { cycle: (con) => reports.cycle(con, Date.now()) }]);
     }
     case 'publish':
       return runPublish(paths, positionals, values);

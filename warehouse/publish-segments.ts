@@ -19,13 +19,14 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { canonicalSegments, SEGMENT_NAME_RE, SEGMENTS_BATCH_MAX, SEGMENTS_PER_PLAYER_MAX, SEGMENTS_SIGNED_ACTION, snapshotId, type SegmentsOutcome } from '../domain/segments';
-import { signRequest } from '../domain/signed-request';
 import { rows, sqlString } from './db';
+import { postSignedBatch, PublishError, publishLoop, RELATION_RE, relationExists } from './publish-edge';
+
+export { PublishError, relationExists };
 
 export const DEFAULT_SEGMENTS_RELATION = 'marts.player_segments';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const RELATION_RE = /^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const SEGMENTS_META_DDL = `
 create schema if not exists meta;
@@ -85,17 +86,8 @@ export type PublishSummary = {
 type Row = { player_id: string; segments: string[]; vip_tier: string | null; row_hash: string };
 type Item = { snapshot_id: string; player_id: string; segments: string[]; vip_tier: string | null };
 
-export class PublishError extends Error {}
-
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const rowHash = (segments: string[], vipTier: string | null) => sha256(JSON.stringify([segments, vipTier]));
-
-/** Whether `schema.name` exists (table or view). */
-export async function relationExists(con: DuckDBConnection, relation: string): Promise<boolean> {
-  const [schema, name] = relation.split('.') as [string, string];
-  const r = await rows(con, `select 1 from information_schema.tables where table_schema = ${sqlString(schema)} and table_name = ${sqlString(name)}`);
-  return r.length > 0;
-}
 
 /** The relation's rows, normalised: segments sorted without duplicates, invalid rows counted apart. */
 async function readRelation(con: DuckDBConnection, relation: string): Promise<{ valid: Row[]; invalid: number }> {
@@ -132,32 +124,6 @@ async function readRelation(con: DuckDBConnection, relation: string): Promise<{ 
     valid.push({ player_id: id, segments, vip_tier: tier, row_hash: rowHash(segments, tier) });
   }
   return { valid, invalid };
-}
-
-/** One signed POST, retried on network errors, 429 and 5xx; anything else is a PublishError. */
-async function postBatch(items: Item[], o: Required<Pick<PublishOptions, 'url' | 'secret' | 'attempts' | 'retryDelayMs'>> & { fetch: typeof fetch; log: (l: string) => void }) {
-  const body = JSON.stringify({ items });
-  let last = '';
-  for (let attempt = 1; attempt <= o.attempts; attempt++) {
-    let res: Response | null = null;
-    try {
-      // signed per attempt: the timestamp must be fresh
-      res = await o.fetch(o.url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(await signRequest(o.secret, SEGMENTS_SIGNED_ACTION, body)) }, body });
-    } catch (err) {
-      last = `network error: ${(err as Error).message}`;
-    }
-    if (res) {
-      const text = await res.text();
-      if (res.ok) return JSON.parse(text) as { results: { player_id: string; snapshot_id: string; outcome: SegmentsOutcome }[] };
-      last = `HTTP ${res.status}: ${text.slice(0, 300)}`;
-      if (res.status !== 429 && res.status < 500) throw new PublishError(`the edge refused a batch of ${items.length}: ${last}`);
-    }
-    if (attempt < o.attempts) {
-      o.log(`segments: batch of ${items.length} failed (${last}); retry ${attempt}/${o.attempts - 1}`);
-      await new Promise((r) => setTimeout(r, o.retryDelayMs * 2 ** (attempt - 1)));
-    }
-  }
-  throw new PublishError(`a batch of ${items.length} failed ${o.attempts} times: ${last}`);
 }
 
 /**
@@ -206,12 +172,13 @@ export async function publishSegments(con: DuckDBConnection, opts: PublishOption
   summary.snapshot_id = id;
   if (opts.dryRun) return summary;
 
-  const post = { url: opts.url, secret: opts.secret, attempts: opts.attempts ?? 4, retryDelayMs: opts.retryDelayMs ?? 500, fetch: opts.fetch ?? fetch, log };
+  const post = { url: opts.url, secret: opts.secret, action: SEGMENTS_SIGNED_ACTION, label: 'segments', attempts: opts.attempts ?? 4, retryDelayMs: opts.retryDelayMs ?? 500, fetch: opts.fetch ?? fetch, log };
   if (!post.url) throw new PublishError('no URL to publish to: set SEGMENTS_PUBLISH_URL or pass --base-url');
   if (!post.secret) throw new PublishError('SEGMENTS_PUBLISH_SECRET is not set');
   for (let i = 0; i < toSend.length; i += batchSize) {
     const batch = toSend.slice(i, i + batchSize);
-    const answer = await postBatch(batch.map((r) => ({ snapshot_id: id, player_id: r.player_id, segments: r.segments, vip_tier: r.vip_tier })), post);
+    const answer = await postSignedBatch<{ results: { player_id: string; snapshot_id: string; outcome: SegmentsOutcome }[] }>(
+      batch.map((r) => ({ snapshot_id: id, player_id: r.player_id, segments: r.segments, vip_tier: r.vip_tier })), post);
     const hashOf = new Map(batch.map((r) => [r.player_id, r.row_hash]));
     const at = new Date(now()).toISOString();
     // what the edge acknowledged, batch by batch: a crash later resends only the rest
@@ -255,34 +222,15 @@ async function fingerprint(con: DuckDBConnection, relation: string): Promise<str
   return `${r[0]?.n ?? 0}:${r[0]?.h ?? ''}`;
 }
 
-/**
- * The loop's step after the models (`wh loop`, what `npm start` runs): publish when the relation
- * exists and its content moved since the last successful publication of this process (after a
- * restart, the first cycle compares row by row with meta.segments_published and sends only what
- * the edge has not acknowledged). A failure is logged and retried next cycle; it never stops the loop.
- */
+/** The loop's step after the models (publish-edge.ts publishLoop): a refused empty relation is tried again next cycle. */
 export function segmentsLoop(opts: PublishOptions & { log: (line: string) => void }): { cycle(con: DuckDBConnection): Promise<void> } {
   const relation = opts.relation ?? DEFAULT_SEGMENTS_RELATION;
-  let last: string | null = null;
-  let absentSaid = false;
-  return {
-    async cycle(con) {
-      try {
-        if (!(await relationExists(con, relation))) {
-          if (!absentSaid) opts.log(`segments: no relation ${relation} yet; publishing starts when it exists`);
-          absentSaid = true;
-          return;
-        }
-        const fp = await fingerprint(con, relation);
-        if (fp === last) return;
-        const summary = await publishSegments(con, opts);
-        if (summary.skipped !== 'unchanged') opts.log(formatPublish(summary));
-        if (summary.skipped !== 'refused_empty') last = fp;
-      } catch (err) {
-        opts.log(`segments: publication failed (retried next cycle): ${(err as Error).message}`);
-      }
-    },
-  };
+  return publishLoop({
+    label: 'segments', relation, log: opts.log, format: formatPublish,
+    fingerprint: (con) => fingerprint(con, relation),
+    publish: (con) => publishSegments(con, opts),
+    retry: (summary) => summary.skipped === 'refused_empty',
+  });
 }
 
 /** SEGMENTS_PUBLISH_URL, or <base>/internal/v1/segments for --base-url. */

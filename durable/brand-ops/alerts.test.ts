@@ -184,4 +184,19 @@ describe('resolving alerts', () => {
     expect((await ops.alerts({ before: all[0]!.alert_id })).map((a) => a.player_id)).toEqual([mt.player_id]);
     expect(await ops.counts({ jurisdictions: ['GB'] })).toMatchObject({ alerts_open: 0 });
   });
+
+  it('an anomaly alert resolves with or without a decision; ops.alert.resolved carries it (null when none) and the actor, not the note', async () => {
+    const { ops, mt, gb } = await withAlerts();
+    const [gbAlert, mtAlert] = await ops.alerts();
+    expect(await ops.resolveAlert(mtAlert!.alert_id, 'operator:ops-1', 'x', 'ignore')).toMatchObject({ ok: false, code: 'invalid_decision' });
+    expect((await ops.alert(mtAlert!.alert_id))?.state).toBe('open');
+    expect(await ops.resolveAlert(mtAlert!.alert_id, 'operator:ops-1', 'jackpot verified', 'no_action')).toMatchObject({ ok: true, alert: { decision: 'no_action' } });
+    expect(await ops.resolveAlert(gbAlert!.alert_id, 'operator:ops-2', 'fine')).toMatchObject({ ok: true, alert: { decision: null } });
+    const resolved = (await ops.outbox(0, 100)).map((r) => r.event).filter((e) => e.event_type === 'ops.alert.resolved');
+    for (const e of resolved) expect(validateEvent(e)).toMatchObject({ ok: true });
+    expect(resolved.map((e) => [e.player_id, e.payload])).toEqual([
+      [mt.player_id, { alert_id: mtAlert!.alert_id, brand: 'aurora', rule: 'large_win', decision: 'no_action', actor: 'operator:ops-1', resolved_at: (await ops.alert(mtAlert!.alert_id))!.resolved_at }],
+      [gb.player_id, { alert_id: gbAlert!.alert_id, brand: 'aurora', rule: 'large_win', decision: null, actor: 'operator:ops-2', resolved_at: (await ops.alert(gbAlert!.alert_id))!.resolved_at }],
+    ]);
+  });
 });

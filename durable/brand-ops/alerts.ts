@@ -1,15 +1,20 @@
 /**
- * Anomaly alerts of the brand: raised by the rules (anomaly-rules.ts), read and resolved by
- * operators. Each rule instance has a dedupe key, so a replayed or re-ordered event never raises a
- * second alert; raising appends `ops.alert.raised` to the outbox in the same transaction.
+ * Alerts of the brand: raised by the anomaly rules (anomaly-rules.ts) or published by the
+ * warehouse's AML rules (raiseAml, rule `aml.<rule>`), read and resolved by operators. Each rule
+ * instance has a dedupe key, so a replayed or re-ordered event (or a re-sent AML alert) never raises
+ * a second alert; raising appends `ops.alert.raised` to the outbox in the same transaction. Resolving
+ * records the operator's decision (domain/aml.ts; required for AML alerts) and appends
+ * `ops.alert.resolved` in the same transaction as the state change.
  */
+import { ALERT_DECISIONS, isAlertDecision, isAmlAlertRule, type AlertDecision } from '../../domain/aml';
+import type { AmlAlertItem, AmlRaiseOutcome } from '../../domain/aml-publish';
 import { BACKOFFICE_CONFIG } from '../../domain/backoffice';
 import { fail, type Result } from '../../domain/errors';
 import { uuidv7 } from '../../domain/ids';
 import { isCurrency } from '../../domain/money';
 import type { OpsContext } from './context';
 import { clampLimit, QUEUE_LIMIT_MAX, scopeParams } from './paging';
-import type { Alert, AlertQuery, AlertRule, Scope } from './types';
+import type { Alert, AlertQuery, AnomalyRule, Scope } from './types';
 
 export const EVIDENCE_IDS_MAX = 20;
 const NOTE_CHARS_MAX = 2000;
@@ -18,7 +23,7 @@ const ACTOR_CHARS_MAX = 200;
 export type RaiseInput = {
   /** One alert per key, ever: e.g. `large_win:<player>:<win_id>`. */
   dedupe_key: string;
-  rule: AlertRule;
+  rule: AnomalyRule;
   player_id: string;
   jurisdiction: string;
   currency: string | null;
@@ -28,6 +33,9 @@ export type RaiseInput = {
 };
 
 type AlertRow = Omit<Alert, 'evidence' | 'vip'> & { seq: number; evidence: string; vip: number };
+
+/** An alert's currency in an event envelope: only a currency the platform knows. */
+const envelopeCurrency = (c: string | null) => (c !== null && isCurrency(c) ? c : null);
 
 export class AlertStore {
   constructor(private readonly ctx: OpsContext) {}
@@ -49,10 +57,33 @@ export class AlertStore {
         ${JSON.stringify(a.evidence)}, 'open', ${a.occurred_at}, ${now})
       on conflict (dedupe_key) do nothing returning seq`;
     if (inserted.length === 0) return false;
-    const currency = a.currency !== null && isCurrency(a.currency) ? a.currency : null;
     this.ctx.outbox.emit('ops.alert.raised', { alert_id: alertId, brand: this.ctx.brand()!, rule: a.rule, severity, summary: a.summary },
-      { player_id: a.player_id, jurisdiction: a.jurisdiction, currency }, now);
+      { player_id: a.player_id, jurisdiction: a.jurisdiction, currency: envelopeCurrency(a.currency) }, now);
     return true;
+  }
+
+  /**
+   * Raises an AML alert the warehouse published, under the warehouse's own alert_id (so the decision
+   * joins back onto marts.aml_alerts), once per alert_id ever: a re-sent alert changes nothing, even
+   * when its summary moved or it was resolved. Its jurisdiction is the brand index's when the player
+   * is known here (operators are scoped by it), else the warehouse's. occurred_at is the window's end.
+   */
+  raiseAml(item: AmlAlertItem): AmlRaiseOutcome {
+    const known = this.db.first<{ jurisdiction: string; currency: string }>`select jurisdiction, currency from players where player_id = ${item.player_id}`;
+    const jurisdiction = known?.jurisdiction ?? item.jurisdiction;
+    if (!jurisdiction) return 'unknown_player';
+    const currency = known?.currency ?? item.currency;
+    const rule = `aml.${item.rule}` as const;
+    const now = this.ctx.now();
+    const inserted = this.db.all<{ seq: number }>`insert into alerts (alert_id, dedupe_key, rule, severity, player_id, jurisdiction, currency, summary,
+        evidence, state, occurred_at, raised_at)
+      values (${item.alert_id}, ${`aml:${item.alert_id}`}, ${rule}, ${item.severity}, ${item.player_id}, ${jurisdiction}, ${currency}, ${item.summary},
+        '[]', 'open', ${item.window_end}, ${now})
+      on conflict do nothing returning seq`;
+    if (inserted.length === 0) return 'duplicate';
+    this.ctx.outbox.emit('ops.alert.raised', { alert_id: item.alert_id, brand: this.ctx.brand()!, rule, severity: item.severity, summary: item.summary },
+      { player_id: item.player_id, jurisdiction, currency: envelopeCurrency(currency) }, now);
+    return 'raised';
   }
 
   get(alertId: string): Alert | null {
@@ -78,15 +109,33 @@ export class AlertStore {
     return rows.map(alertView);
   }
 
-  /** Closes an open alert with the operator's note; an alert is resolved once. */
-  resolve(alertId: string, actor: string, note: string): Result<{ alert: Alert }> {
+  /**
+   * Closes an open alert with the operator's decision and note; an alert is resolved once. The
+   * decision is one of ALERT_DECISIONS, required for AML alerts. Checked before anything is written:
+   * a refusal changes nothing. The state change and `ops.alert.resolved` commit together (the RPC's
+   * transaction).
+   */
+  resolve(alertId: string, actor: string, note: string, decision: string | null = null): Result<{ alert: Alert }> {
     if (actor.length === 0 || actor.length > ACTOR_CHARS_MAX) return fail('validation_failed', `actor must be 1-${ACTOR_CHARS_MAX} characters`);
     if (note.length > NOTE_CHARS_MAX) return fail('validation_failed', `note must be at most ${NOTE_CHARS_MAX} characters`);
+    if (decision !== null && !isAlertDecision(decision)) {
+      return fail('invalid_decision', `decision must be one of ${ALERT_DECISIONS.join(', ')}`, { decisions: [...ALERT_DECISIONS] });
+    }
     const current = this.get(alertId);
     if (!current) return fail('alert_not_found');
-    if (current.state !== 'open') return fail('invalid_state', `alert is ${current.state}`, { resolved_by: current.resolved_by, resolved_at: current.resolved_at });
-    this.db.run`update alerts set state = 'resolved', resolved_at = ${this.ctx.now()}, resolved_by = ${actor}, note = ${note}
+    if (current.state !== 'open') {
+      return fail('invalid_state', `alert is ${current.state}`, { resolved_by: current.resolved_by, resolved_at: current.resolved_at, decision: current.decision });
+    }
+    if (decision === null && isAmlAlertRule(current.rule)) {
+      return fail('decision_required', `an AML alert needs a decision: one of ${ALERT_DECISIONS.join(', ')}`, { decisions: [...ALERT_DECISIONS] });
+    }
+    const now = this.ctx.now();
+    this.db.run`update alerts set state = 'resolved', resolved_at = ${now}, resolved_by = ${actor}, note = ${note}, decision = ${decision}
       where alert_id = ${alertId} and state = 'open'`;
+    // the note stays in the audit log (free text may name people): the event carries the decision only
+    this.ctx.outbox.emit('ops.alert.resolved', {
+      alert_id: alertId, brand: this.ctx.brand()!, rule: current.rule, decision: decision as AlertDecision | null, actor, resolved_at: now,
+    }, { player_id: current.player_id, jurisdiction: current.jurisdiction, currency: envelopeCurrency(current.currency) }, now);
     return { ok: true, alert: this.get(alertId)! };
   }
 
@@ -116,5 +165,6 @@ function alertView(r: AlertRow): Alert {
     resolved_at: r.resolved_at,
     resolved_by: r.resolved_by,
     note: r.note,
+    decision: r.decision,
   };
 }

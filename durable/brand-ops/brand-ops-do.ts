@@ -10,6 +10,7 @@
  * filters.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { AML_BATCH_MAX, type AmlAlertItem, type AmlAlertResult } from '../../domain/aml-publish';
 import type { Result } from '../../domain/errors';
 import type { OutboxRow } from '../lib/outbox';
 import { OUTBOX_RETENTION_MS, OutboxShipper, objectShipper } from '../lib/shipper';
@@ -130,8 +131,22 @@ export class BrandOpsDO extends DurableObject<Env> {
     return this.tx(() => this.alertStore.get(alertId));
   }
 
-  resolveAlert(alertId: string, actor: string, note: string): Result<{ alert: Alert }> {
-    return this.tx(() => this.alertStore.resolve(alertId, actor, note));
+  /** decision: domain/aml.ts ALERT_DECISIONS, required for AML alerts; a refusal changes nothing. */
+  resolveAlert(alertId: string, actor: string, note: string, decision: string | null = null): Result<{ alert: Alert }> {
+    return this.tx(() => this.alertStore.resolve(alertId, actor, note, decision));
+  }
+
+  /**
+   * AML alerts the warehouse published (POST /internal/v1/aml-alerts, docs/aml.md), all of this
+   * brand, in one transaction: each is raised once per alert_id; a re-sent one changes nothing.
+   */
+  raiseAmlAlerts(items: AmlAlertItem[]): AmlAlertResult[] {
+    if (items.length > AML_BATCH_MAX) throw new Error(`invariant: ${items.length} AML alerts in one call`);
+    return this.tx(() => {
+      const brand = this.c.brand();
+      for (const i of items) if (i.brand !== brand) throw new Error(`invariant: an AML alert of brand ${i.brand} sent to ops:${brand}`);
+      return items.map((i) => ({ alert_id: i.alert_id, outcome: this.alertStore.raiseAml(i) }));
+    });
   }
 
   // ---- observed RTP of provider games -------------------------------------------------------

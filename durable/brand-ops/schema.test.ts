@@ -30,3 +30,33 @@ describe('brand-ops schema, migration 3', () => {
     });
   });
 });
+
+describe('brand-ops schema, migration 4', () => {
+  it('keeps the alerts of version 3 (decision null), admits aml.* rules and the decisions of the set, on resolved alerts only', async () => {
+    const ops = opsStub();
+    await ops.counts(); // instantiate
+    await runInDurableObject(ops, (o: BrandOpsDO) => {
+      const db = (o as unknown as { c: import('./context').OpsContext }).c.db;
+      const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+      for (const t of tables) db.script(`drop table "${t.name}"`);
+      migrate(db, BRAND_OPS_MIGRATIONS.slice(0, 3));
+      db.run`insert into alerts (alert_id, dedupe_key, rule, severity, player_id, jurisdiction, currency, summary, evidence, state, occurred_at, raised_at, resolved_at, resolved_by, note)
+        values ('a1', 'k1', 'large_win', 'high', 'p1', 'MT', 'EUR', 'win', '["e1"]', 'resolved', 5, 6, 7, 'operator:x', 'ok')`;
+      expect(() => db.run`insert into alerts (alert_id, dedupe_key, rule, severity, player_id, jurisdiction, summary, evidence, state, occurred_at, raised_at)
+        values ('a2', 'k2', 'aml.structuring', 'high', 'p1', 'MT', 's', '[]', 'open', 5, 6)`).toThrow(/CHECK/);
+      migrate(db, BRAND_OPS_MIGRATIONS);
+      expect(db.first`select alert_id, rule, state, resolved_by, note, decision from alerts`).toEqual({ alert_id: 'a1', rule: 'large_win', state: 'resolved', resolved_by: 'operator:x', note: 'ok', decision: null });
+      db.run`insert into alerts (alert_id, dedupe_key, rule, severity, player_id, jurisdiction, summary, evidence, state, occurred_at, raised_at)
+        values ('a2', 'k2', 'aml.structuring', 'high', 'p1', 'MT', 's', '[]', 'open', 5, 6)`;
+      expect(() => db.run`update alerts set decision = 'no_action' where alert_id = 'a2'`).toThrow(/CHECK/); // open: no decision yet
+      expect(() => db.run`update alerts set decision = 'ignored' where alert_id = 'a1'`).toThrow(/CHECK/);
+      expect(() => db.run`update alerts set rule = 'aml.smurfing' where alert_id = 'a2'`).toThrow(/CHECK/);
+      db.run`update alerts set state = 'resolved', resolved_at = 8, decision = 'reported' where alert_id = 'a2'`;
+      expect(db.all`select name from sqlite_master where type = 'index' and tbl_name = 'alerts' and sql is not null`).toEqual([{ name: 'alerts_by_state' }]);
+      // the autoincrement order survives the rebuild: the next alert comes after both
+      db.run`insert into alerts (alert_id, dedupe_key, rule, severity, player_id, jurisdiction, summary, evidence, state, occurred_at, raised_at)
+        values ('a3', 'k3', 'failed_logins', 'low', 'p1', 'MT', 's', '["e"]', 'open', 5, 6)`;
+      expect(db.all`select alert_id from alerts order by seq`).toEqual([{ alert_id: 'a1' }, { alert_id: 'a2' }, { alert_id: 'a3' }]);
+    });
+  });
+});

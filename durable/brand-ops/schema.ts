@@ -7,6 +7,7 @@
  * moves an item backwards; terminal rows stay as tombstones until retention removes them.
  */
 import { OUTBOX_DDL } from '../lib/outbox';
+import { AML_ALERT_RULES, ALERT_DECISIONS } from '../../domain/aml';
 import { SCHEDULES_DDL } from '../lib/schedules';
 import { rebuildTable, type Migration } from '../lib/sql';
 
@@ -135,4 +136,21 @@ export const BRAND_OPS_MIGRATIONS: readonly Migration[] = [
   (db) => rebuildTable(db, 'withdrawals', (ddl) => ddl.replace(
     "check (state in ('pending', 'approved', 'rejected', 'paid'))",
     "check (state in ('pending', 'approved', 'rejected', 'paid', 'cancelled'))")),
+  /*
+   * 4: AML alerts published by the warehouse (rule aml.<rule>, domain/aml.ts) and the operator's
+   * decision on resolving. The column is added, then the table rebuilt with the widened rule CHECK
+   * and the decision's own (one migration: migrate() runs it in one transaction, so a failure leaves
+   * version 3 intact). A decision only on a resolved alert.
+   */
+  (db) => {
+    db.script('alter table alerts add column decision text');
+    rebuildTable(db, 'alerts', (ddl) => ddl
+      .replace(
+        "check (rule in ('large_win', 'rapid_deposit_withdraw', 'failed_logins'))",
+        `check (rule in ('large_win', 'rapid_deposit_withdraw', 'failed_logins', ${AML_ALERT_RULES.map((r) => `'${r}'`).join(', ')}))`)
+      .replace(
+        "check ((state = 'open') = (resolved_at is null))",
+        `check ((state = 'open') = (resolved_at is null)),
+    check (decision is null or (state = 'resolved' and decision in (${ALERT_DECISIONS.map((d) => `'${d}'`).join(', ')})))`));
+  },
 ];

@@ -3,6 +3,7 @@
  * the KYC queue) and its new outbox events (for the withdrawal and adjustment queues and the
  * anomaly rules). Delivery is at-least-once; BrandOpsDO deduplicates on event_id.
  */
+import type { AlertDecision, AmlAlertRule } from '../../domain/aml';
 import type { CasinoEvent } from '../../domain/events';
 
 export type PlayerSnapshot = {
@@ -107,7 +108,10 @@ export type OpsCounts = {
 
 // ---- anomaly alerts ------------------------------------------------------------------------------
 
-export type AlertRule = 'large_win' | 'rapid_deposit_withdraw' | 'failed_logins';
+/** The edge's own anomaly rules (anomaly-rules.ts). */
+export type AnomalyRule = 'large_win' | 'rapid_deposit_withdraw' | 'failed_logins';
+/** Anomaly rules, and the warehouse's AML rules published back as `aml.<rule>` (domain/aml.ts). */
+export type AlertRule = AnomalyRule | AmlAlertRule;
 export type AlertSeverity = 'low' | 'medium' | 'high';
 export type AlertState = 'open' | 'resolved';
 
@@ -129,6 +133,8 @@ export type Alert = {
   resolved_at: number | null;
   resolved_by: string | null;
   note: string | null;
+  /** What the operator decided (domain/aml.ts); always set on a resolved AML alert, optional on the others. */
+  decision: AlertDecision | null;
 };
 
 /** Newest raised first; `before` (an alert_id) continues after that alert; `limit` at most 200. */

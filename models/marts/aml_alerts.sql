@@ -13,10 +13,11 @@
 -- A full rebuild is exact and cheap at this size; alert ids are hashes of (rule, player, window),
 -- so a rebuild gives the same ids to the same alerts and a case system can key on them.
 --
--- Status: every alert is 'open'. The platform has no event for an AML decision on an alert (no
--- aml.alert.reviewed / closed / escalated, no SAR filed); when such events exist, join them here
--- on alert_id. Withdrawal rejections are decisions on the money, not on the alert, and are shown
--- as withdrawal_outcome for the deposit_withdraw rule only.
+-- Status: 'open' as computed here. The operators' decisions are not here: the alerts are published
+-- to the edge (`wh publish aml-alerts`, docs/aml.md), decided there, and the decisions
+-- (ops.alert.resolved) are joined on alert_id in marts.rpt_suspicious_activity (status, decision,
+-- decided_by, decided_at). Withdrawal rejections are decisions on the money, not on the alert, and
+-- are shown as withdrawal_outcome for the deposit_withdraw rule only.
 MODEL (
   name marts.aml_alerts,
   kind FULL,
@@ -24,7 +25,7 @@ MODEL (
   grain [alert_id],
   owner compliance,
   tags [compliance, aml],
-  description 'One row per AML alert. Rules: structuring (2+ completed deposits in a UTC day each at least structuring_band x and below the jurisdiction''s threshold, seeds.aml_thresholds), deposit_withdraw (a withdrawal of at least half the 7-day deposits when the 7 days before it staked less than 100% of them), velocity (5+ deposit attempts within 60 minutes, per UTC day), payment_providers (3+ payment providers used in an ISO week), payment_references (3+ distinct payment instruments in an ISO week across deposit attempts and withdrawal requests), new_payout_instrument (a withdrawal to an instrument the player never completed a deposit from, when they have deposited from others). Money in minor units of the player''s wallet currency. Status open: no alert decision events exist yet.',
+  description 'One row per AML alert. Rules: structuring (2+ completed deposits in a UTC day each at least structuring_band x and below the jurisdiction''s threshold, seeds.aml_thresholds), deposit_withdraw (a withdrawal of at least half the 7-day deposits when the 7 days before it staked less than 100% of them), velocity (5+ deposit attempts within 60 minutes, per UTC day), payment_providers (3+ payment providers used in an ISO week), payment_references (3+ distinct payment instruments in an ISO week across deposit attempts and withdrawal requests), new_payout_instrument (a withdrawal to an instrument the player never completed a deposit from, when they have deposited from others). Money in minor units of the player''s wallet currency. Status open as computed; the operators'' decisions are joined in marts.rpt_suspicious_activity.',
   column_descriptions (
     alert_id = 'md5 of rule, player and window key: stable across rebuilds',
     rule = 'structuring, deposit_withdraw, velocity, payment_providers, payment_references or new_payout_instrument',
@@ -45,7 +46,7 @@ MODEL (
     payment_references = 'Distinct payment instruments (payment references): in the week (payment_references); deposited from before the withdrawal (new_payout_instrument); NULL for other rules',
     threshold_minor = 'The jurisdiction''s threshold (structuring only), minor units',
     severity = 'low, medium or high',
-    status = 'open (no decision events yet)',
+    status = 'open as computed (decisions: marts.rpt_suspicious_activity)',
     summary = 'The alert in words with its figures'
   ),
   audits (

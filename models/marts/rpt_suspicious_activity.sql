@@ -2,19 +2,24 @@
 -- (marts.aml_alerts) with its report month, the player's brand and jurisdiction, the window, the
 -- amounts in minor units and EUR, severity, status and who decided.
 --
--- Decisions: the platform has no event for an AML decision on an alert (reviewed, closed as a
--- false positive, escalated, SAR/STR filed: no aml.alert.* event, no actor, no time), so every
--- alert is 'open' and decision, decided_by and decided_at are NULL. When the back office emits one
--- (e.g. aml.alert.decided {alert_id, decision, actor}), join it here on alert_id (aml_alerts' ids
--- are stable md5 hashes of rule, player and window). Withdrawal rejections are decisions on the
--- money, not on the alert: they show as withdrawal_outcome (deposit_withdraw only).
+-- Decisions: the warehouse publishes its alerts to the edge (`wh publish aml-alerts`, docs/aml.md),
+-- where each brand's ops object raises them under the same alert_id (rule aml.<rule>); an operator
+-- resolves each with a decision (no_action, false_positive, escalated, reported), which emits
+-- ops.alert.resolved (staging.stg_alert_resolutions), joined here on alert_id: status 'decided' with
+-- decision, decided_by (operator:<id>) and decided_at, else 'open'. An alert not yet published (or
+-- published to a brand whose operators have not looked) is 'open'. What is not here: the operator's
+-- note (audit log only), who else looked at it, a decision changed later (an alert is resolved once),
+-- and the SAR/STR's own reference when the decision is 'reported'. Withdrawal rejections are
+-- decisions on the money, not on the alert: they show as withdrawal_outcome (deposit_withdraw and
+-- new_payout_instrument only).
 --
 -- amount_minor is the alert's headline amount: the withdrawal for deposit_withdraw and
 -- new_payout_instrument, the deposits counted for the other rules. EUR at seeds.fx_rates of
 -- alert_date (ILLUSTRATIVE seed).
 --
 -- Kind FULL, hourly: its parent aml_alerts is FULL (alerts of a past month can appear when a late
--- event completes a window), and it is one row per alert: a rebuild is exact and costs little.
+-- event completes a window, and a decision of today changes a row of any month), and it is one row
+-- per alert: a rebuild is exact and costs little.
 MODEL (
   name marts.rpt_suspicious_activity,
   kind FULL,
@@ -22,7 +27,7 @@ MODEL (
   grain [alert_id],
   owner compliance,
   tags [marts, regulatory, compliance, aml, rpt],
-  description 'Suspicious-activity listing: one row per AML alert of marts.aml_alerts with report_month (UTC month of alert_date), brand and jurisdiction, rule and what it means, window, amounts in minor units and EUR at the alert day''s rate, severity, status, decision, decided_by and decided_at (NULL: the platform has no AML decision event yet), summary.',
+  description 'Suspicious-activity listing: one row per AML alert of marts.aml_alerts with report_month (UTC month of alert_date), brand and jurisdiction, rule and what it means, window, amounts in minor units and EUR at the alert day''s rate, severity, status (open or decided), the operator''s decision, decided_by and decided_at (from ops.alert.resolved via staging.stg_alert_resolutions), summary.',
   column_descriptions (
     report_month = 'First day of the UTC month of alert_date: the period the alert is reported in',
     alert_id = 'The alert (md5 of rule, player and window: stable across rebuilds)',
@@ -50,10 +55,10 @@ MODEL (
     providers = 'Distinct payment providers (payment_providers only)',
     payment_references = 'Distinct payment instruments: in the week (payment_references); deposited from before the withdrawal (new_payout_instrument); NULL for other rules',
     severity = 'low, medium or high',
-    status = 'open: no AML decision event exists yet',
-    decision = 'The decision on the alert; NULL: no decision event exists (see the model''s header)',
-    decided_by = 'The operator who decided; NULL: no decision event exists',
-    decided_at = 'When it was decided; NULL: no decision event exists',
+    status = 'open (no decision yet) or decided (an operator resolved it at the edge)',
+    decision = 'no_action (explained, nothing to do), false_positive (not the pattern), escalated (to the MLRO), reported (SAR/STR filed); NULL while open',
+    decided_by = 'The operator who decided (operator:<operator_id>); NULL while open',
+    decided_at = 'When it was decided (UTC); NULL while open',
     summary = 'The alert in words with its figures'
   ),
   audits (
@@ -61,13 +66,15 @@ MODEL (
     unique_values(columns := [alert_id]),
     accepted_values(column := rule, is_in := ('structuring', 'deposit_withdraw', 'velocity', 'payment_providers', 'payment_references', 'new_payout_instrument')),
     accepted_values(column := severity, is_in := ('low', 'medium', 'high')),
-    accepted_values(column := status, is_in := ('open')),
+    accepted_values(column := status, is_in := ('open', 'decided')),
+    accepted_values(column := decision, is_in := ('no_action', 'false_positive', 'escalated', 'reported')),
     accepted_range(column := amount_minor, min_v := 0),
     forall(criteria := [
       report_month = date_trunc('month', alert_date),
       window_start <= window_end,
       (status = 'open') = (decided_by IS NULL),
-      (decision IS NULL) = (decided_at IS NULL)
+      (decision IS NULL) = (decided_at IS NULL),
+      decided_at IS NULL OR decided_at >= window_end
     ])
   )
 );
@@ -121,10 +128,11 @@ SELECT
   a.providers,
   a.payment_references,
   a.severity,
-  a.status,
-  CAST(NULL AS VARCHAR) AS decision,
-  CAST(NULL AS VARCHAR) AS decided_by,
-  CAST(NULL AS TIMESTAMP) AS decided_at,
+  CAST(CASE WHEN d.alert_id IS NULL THEN 'open' ELSE 'decided' END AS VARCHAR) AS status,
+  d.decision,
+  d.actor AS decided_by,
+  d.resolved_at AS decided_at,
   a.summary
 FROM alerts AS a
 LEFT JOIN registered AS r ON r.player_id = a.player_id
+LEFT JOIN staging.stg_alert_resolutions AS d ON d.alert_id = a.alert_id

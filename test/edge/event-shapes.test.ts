@@ -3,7 +3,7 @@
  * scripted players do, through the real worker and objects, every kind of activity the simulator's
  * fast mode writes by hand (registration, logins with a device, KYC, deposits, limits, reality
  * checks, cool-off, self-exclusion, table bets at roulette and baccarat, provider rounds,
- * withdrawals (paid, rejected, cancelled), back-office adjustments, disputes, VIP, alerts, voided rounds, expired holds), and
+ * withdrawals (paid, rejected, cancelled), back-office adjustments, disputes, VIP, alerts and a decision on one, voided rounds, expired holds), and
  * the shapes of the events their objects emitted (players', tables' and the brand's outboxes) must
  * equal simulator/event-shapes.json. simulator/event-shapes.test.ts holds fast mode to the same file.
  *
@@ -244,6 +244,12 @@ describe('event shapes of a scripted player, through the objects', () => {
       for (const rule of ['large_win', 'rapid_deposit_withdraw', 'failed_logins']) if (!rules.has(rule)) throw new Error(`no ${rule} alert yet`);
       return all;
     }, { timeout: 15_000, interval: 100 });
+    // an operator decides two of them (with a currency and without): ops.alert.resolved (fast mode resolves some with a decision too)
+    for (const [rule, decision] of [['large_win', 'no_action'], ['failed_logins', 'false_positive']]) {
+      const raised = events.find((e) => e.event_type === 'ops.alert.raised' && e.payload.rule === rule)!;
+      ok(await opCall('POST', `/v1/ops/brands/aurora/alerts/${raised.payload.alert_id}/resolve`, compliance, { note: 'checked by compliance', decision }), 200, `resolve ${rule}`);
+    }
+    events.push(...(await emitted()).filter((e) => e.event_type === 'ops.alert.resolved'));
     for (const e of events) expect(validateEvent(e), JSON.stringify(e)).toMatchObject({ ok: true });
     await expect(formatShapes(shapesOf(events))).toMatchFileSnapshot('../../simulator/event-shapes.json');
   });

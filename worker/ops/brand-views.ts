@@ -9,6 +9,7 @@ import type {
   AdjustmentQueueItem as AdjustmentQueueItemView, Alert as AlertView, KycQueueItem as KycQueueItemView, OpsCounts, PlayerSnapshot as PlayerSnapshotView,
   WithdrawalQueueItem as WithdrawalQueueItemView,
 } from '../../durable/brand-ops/types';
+import { ALERT_DECISIONS, AML_ALERT_RULES } from '../../domain/aml';
 import { mirrors } from '../http/mirror';
 
 const PlayerStatus = z.enum(['active', 'locked', 'self_excluded', 'closed']);
@@ -53,13 +54,14 @@ export const AdjustmentQueue = z.object({ items: z.array(AdjustmentQueueItem) })
 
 export const Alert = mirrors<AlertView>()(z.object({
   alert_id: z.string(),
-  rule: z.enum(['large_win', 'rapid_deposit_withdraw', 'failed_logins']),
+  rule: z.enum(['large_win', 'rapid_deposit_withdraw', 'failed_logins', ...AML_ALERT_RULES]).openapi({ description: 'An anomaly rule of the edge, or aml.<rule>: an AML alert the warehouse published (docs/aml.md)' }),
   severity: z.enum(['low', 'medium', 'high']),
   player_id: z.string(), jurisdiction: z.string(), vip: z.boolean(), currency: z.string().nullable(), summary: z.string(),
   evidence: z.array(z.string()).openapi({ description: 'event_ids of the events that raised it' }),
   state: z.enum(['open', 'resolved']),
   occurred_at: z.number().openapi({ description: 'Event time of the event that completed the pattern' }),
   raised_at: z.number(), resolved_at: z.number().nullable(), resolved_by: z.string().nullable(), note: z.string().nullable(),
+  decision: z.enum(ALERT_DECISIONS).nullable().openapi({ description: 'What the operator decided (docs/aml.md): no_action, false_positive, escalated or reported; always set on a resolved AML alert' }),
 }).openapi('Alert'));
 
 export const AlertList = z.object({ alerts: z.array(Alert) }).openapi('AlertList');

@@ -248,7 +248,7 @@ export const alertsBody: Html = html`
   <form id="alerts-form" class="inline"><label for="alerts-state">Show <select id="alerts-state"><option value="open">open</option><option value="resolved">resolved</option></select></label><button type="submit" class="secondary">Show</button></form>
 </section>
 <section class="card" aria-live="polite">
-  ${table('alerts', 'Anomaly alerts, newest first', ['Severity', 'Rule', 'Summary', 'Player', 'When', 'Resolution'])}
+  ${table('alerts', 'Alerts (anomaly rules, and aml.* from the warehouse), newest first', ['Severity', 'Rule', 'Summary', 'Player', 'When', 'Resolution'])}
 </section>`;
 
 export const auditBody: Html = html`

@@ -6,6 +6,7 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { hasPermission, maskEmail, type Permission } from '../../../domain/authz';
+import { ALERT_DECISIONS } from '../../../domain/aml';
 import { isBrand } from '../../../domain/brands';
 import { auditShardName } from '../../../durable/audit/types';
 import type { PlayerSnapshot } from '../../../durable/brand-ops/types';
@@ -102,7 +103,7 @@ opsBrands.openapi(queueRoute('adjustments', AdjustmentQueue), async (c) => {
 });
 
 opsBrands.openapi(createRoute({
-  method: 'get', path: '/brands/{brand}/alerts', tags: [TAG], summary: 'Anomaly alerts: large wins, rapid deposit-withdraw, many failed logins',
+  method: 'get', path: '/brands/{brand}/alerts', tags: [TAG], summary: 'Alerts: large wins, rapid deposit-withdraw, many failed logins, and the warehouse\'s AML alerts (aml.*)',
   security, request: { params: BrandParam, query: z.strictObject({ state: z.enum(['open', 'resolved']).default('open'), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
   responses: { 200: json(AlertList, 'Alerts, newest first'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
@@ -115,14 +116,19 @@ opsBrands.openapi(createRoute({
 });
 
 opsBrands.openapi(createRoute({
-  method: 'post', path: '/brands/{brand}/alerts/{alert_id}/resolve', tags: [TAG], summary: 'Close an alert with a note',
-  security, request: { params: BrandParam.extend({ alert_id: z.string().min(1).max(64).openapi({ param: { name: 'alert_id', in: 'path' } }) }), body: body(z.strictObject({ note: Reason })) },
-  responses: { 200: json(AlertResolved, 'Resolved'), ...errors(400, 401, 403, 404, 409) },
+  method: 'post', path: '/brands/{brand}/alerts/{alert_id}/resolve', tags: [TAG], summary: 'Close an alert with a decision and a note',
+  description: `Resolves an open alert once (again: 409 invalid_state, nothing changes) and emits ops.alert.resolved. decision is one of ${ALERT_DECISIONS.join(', ')} (docs/aml.md): required for AML alerts (rule aml.*; without it 422 decision_required), optional for anomaly alerts; another value is 422 invalid_decision and changes nothing. The note goes to the audit log.`,
+  security, request: {
+    params: BrandParam.extend({ alert_id: z.string().min(1).max(64).openapi({ param: { name: 'alert_id', in: 'path' } }) }),
+    // a plain string, checked by the brand's object: an unknown decision is 422 (well-formed, not allowed), not a 400
+    body: body(z.strictObject({ note: Reason, decision: z.string().min(1).max(64).optional().openapi({ description: `One of ${ALERT_DECISIONS.join(', ')}`, example: 'no_action' }) })),
+  },
+  responses: { 200: json(AlertResolved, 'Resolved'), ...errors(400, 401, 403, 404, 409, 422) },
 }), async (c) => {
   const { brand, alert_id } = c.req.valid('param');
-  const { note } = c.req.valid('json');
+  const { note, decision } = c.req.valid('json');
   await guard(c, 'alert.resolve', brand, 'alert.resolve');
-  const r = unwrap(await brandOpsStub(c.env, brand).resolveAlert(alert_id, `operator:${c.get('operator').operator_id}`, note));
+  const r = unwrap(await brandOpsStub(c.env, brand).resolveAlert(alert_id, `operator:${c.get('operator').operator_id}`, note, decision ?? null));
   await recordAudit(c, { action: 'alert.resolve', target_type: 'alert', target_id: alert_id, brand, reason: note, after: r.alert });
   return c.json({ alert: r.alert }, 200);
 });
