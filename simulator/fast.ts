@@ -832,6 +832,10 @@ class Generator_ {
       });
       this.counts.slot_rounds++;
       const t2 = t + r.range(60, 900);
+      // the round's end is a later call to the player's object: whatever it did between the stake and
+      // now (an operator's adjustment, a payout sent) is in the balance the win reports, and its own
+      // reported balance must not include this win yet (the library's running_balance_matches_reported)
+      this.catchUp(p, t2);
       if (r.next() < 0.0015) {
         // the provider cancels the round: a rollback gives the stake back (compensating entry via Disputes)
         const rbId = r.uuidv7(t2);
@@ -1412,4 +1416,9 @@ function roundTo(x: number, step: number): number {
 }
 
 export { ARCHETYPES };
+/**
+ * The generator itself, for the white-box tests of fast.test.ts that put an operator's action at a
+ * chosen instant of a player's play (too rare to rely on in a whole history); not for other callers.
+ */
+export { Generator_ as FastGeneratorForTests };
 export type { Archetype };
