@@ -99,17 +99,23 @@ async function runsOf(def: ReportDefinition): Promise<(string | undefined)[]> {
 
 const timings: string[] = [];
 
+/** The period a definition is built for here: November, or one day of it for a day report (operations_daily). */
+const periodOf = (def: ReportDefinition) => (def.period === 'day' ? { label: '2026-11-15', start: '2026-11-15', end: '2026-11-16' } : { label: PERIOD, start: '2026-11-01', end: '2026-12-01' });
+
 async function build(def: ReportDefinition, jurisdiction?: string, con = w.con, at = now): Promise<ReportDocument> {
-  return buildDocument(con, def, reportParams(def, { period: PERIOD, ...(jurisdiction ? { jurisdiction } : {}) }, at), { now: at });
+  return buildDocument(con, def, reportParams(def, { period: periodOf(def).label, ...(jurisdiction ? { jurisdiction } : {}) }, at), { now: at });
 }
 
 /** The section's totalled columns summed by DuckDB, per currency (money sections) or once. */
-async function sqlTotals(s: SectionDef, jurisdiction?: string): Promise<Map<string, Map<string, string>>> {
+async function sqlTotals(def: ReportDefinition, s: SectionDef, jurisdiction?: string): Promise<Map<string, Map<string, string>>> {
+  const { start, end } = periodOf(def);
   const money = s.columns.find((c) => c.type === 'money' && c.total);
   const key = money ? `cast(${money.currency} as varchar)` : `''`;
   const sums = s.columns.filter((c) => c.total).map((c) => (c.type === 'decimal' ? `cast(sum(round(${c.name}, ${c.scale})) as varchar)` : `cast(sum(${c.name}) as varchar)`));
   const filter = jurisdiction && s.filters['jurisdiction'] === 'jurisdiction' ? `and jurisdiction = $1` : '';
-  const got = await sql(w.con, `select ${key}, ${sums.join(', ')} from ${s.from} where ${s.period_column} >= '2026-11-01' and ${s.period_column} < '2026-12-01' ${filter} group by 1`, filter ? [jurisdiction!] : []);
+  // The section's own predicate too (management_monthly's per-brand rows exclude the '(all)' roll-ups).
+  const where = s.where ? `and (${s.where})` : '';
+  const got = await sql(w.con, `select ${key}, ${sums.join(', ')} from ${s.from} where ${s.period_column} >= '${start}' and ${s.period_column} < '${end}' ${filter} ${where} group by 1`, filter ? [jurisdiction!] : []);
   const names = s.columns.filter((c) => c.total).map((c) => c.name);
   return new Map(got.map((r) => [String(r[0]), new Map(names.map((n, i) => [n, r[i + 1] === null ? 'null' : String(r[i + 1])]))]));
 }
@@ -151,7 +157,7 @@ describe('buildDocument on a small simulated warehouse', () => {
             }
           }
           if (!s.columns.some((c) => c.total)) continue;
-          const expected = await sqlTotals(s, j);
+          const expected = await sqlTotals(def, s, j);
           expect(section.totals.length).toBe(expected.size);
           for (const t of section.totals) {
             const want = expected.get(t.currency ?? '')!;
@@ -320,6 +326,8 @@ async function workbookSheets(xlsx: string, work: string): Promise<Map<string, s
 }
 
 type MartRow = Record<string, unknown>;
+/** A figure of a totals row (one per currency) as the PDF shows it. */
+type ShownTotal = { currency: string; column: string; text: string };
 
 /** The section's rows as the mart holds them for November (and the jurisdiction), in the definition's order. */
 async function martRows(s: SectionDef, jurisdiction?: string): Promise<MartRow[]> {
@@ -337,7 +345,7 @@ async function martRows(s: SectionDef, jurisdiction?: string): Promise<MartRow[]
  * every row, then each totals row against the SQL sum per currency. Returns the totals (per
  * currency, per money column) so the PDF can be searched for them.
  */
-function compareSheet(s: SectionDef, sheet: string[][], rows: MartRow[]): { currency: string; column: string; minor: bigint; exponent: number }[] {
+function compareSheet(s: SectionDef, sheet: string[][], rows: MartRow[]): ShownTotal[] {
   const body = sheet.slice(HEADER_ROW);
   expect(sheet[HEADER_ROW - 1], `${s.id} headers`).toEqual(s.columns.map((c) => c.label));
   rows.forEach((row, r) => {
@@ -352,7 +360,7 @@ function compareSheet(s: SectionDef, sheet: string[][], rows: MartRow[]): { curr
       else if (c.type === 'text') expect(got, where).toBe(String(want));
     });
   });
-  const totals: { currency: string; column: string; minor: bigint; exponent: number }[] = [];
+  const totals: ShownTotal[] = [];
   const money = s.columns.filter((c) => c.type === 'money' && c.total);
   if (money.length === 0) return totals;
   const totalRows = body.slice(rows.length);
@@ -361,18 +369,35 @@ function compareSheet(s: SectionDef, sheet: string[][], rows: MartRow[]): { curr
   for (const cur of currencies) {
     const line = totalRows.find((t) => t[0]!.includes(cur));
     expect(line, `${s.id} totals row of ${cur}`).toBeDefined();
-    for (const c of money) {
-      const of = rows.filter((r) => r[`${c.name}.currency`] === cur);
-      const exponent = Number(of[0]![`${c.name}.exponent`]);
+    // In column order, so the PDF's totals row can be read left to right.
+    for (const c of s.columns.filter((c) => c.total && (c.type === 'money' || c.type === 'integer'))) {
+      const of = rows.filter((r) => r[`${money[0]!.name}.currency`] === cur);
       const cell = line![s.columns.indexOf(c)]!;
+      const where = `${s.id} total ${cur} ${c.name}`;
+      if (c.type === 'integer') {
+        const sum = of.reduce((a, r) => a + BigInt((r[c.name] ?? 0n) as bigint), 0n);
+        expect(cell, where).toBe(String(sum));
+        totals.push({ currency: cur, column: c.name, text: groupThousands(String(sum)) });
+        continue;
+      }
+      const exponent = Number(of[0]![`${c.name}.exponent`]);
       // SQL's sum of nothing but nulls is null (a jurisdiction without a known duty rate): an empty total, not 0.
-      if (of.every((r) => r[c.name] === null)) { expect(cell, `${s.id} total ${cur} ${c.name}`).toBe(''); continue; }
+      if (of.every((r) => r[c.name] === null)) { expect(cell, where).toBe(''); continue; }
       const sum = of.reduce((a, r) => a + BigInt((r[c.name] ?? 0n) as bigint), 0n);
-      expect(decimalToMinor(cell, exponent), `${s.id} total ${cur} ${c.name}`).toBe(sum);
-      totals.push({ currency: cur, column: c.name, minor: sum, exponent });
+      expect(decimalToMinor(cell, exponent), where).toBe(sum);
+      // As the PDF shows money: grouped thousands, the currency's decimals, the code.
+      totals.push({ currency: cur, column: c.name, text: `${groupThousands(minorToDecimal(sum, exponent))} ${cur}` });
     }
   }
   return totals;
+}
+
+/** Where `text` stands as a whole cell (spaces or the line's ends around it) in `line` at or after `from`; -1 if nowhere. */
+function cellAt(line: string, text: string, from: number): number {
+  for (let i = line.indexOf(text, from); i >= 0; i = line.indexOf(text, i + 1)) {
+    if ((i === 0 || line[i - 1] === ' ') && (i + text.length === line.length || line[i + text.length] === ' ')) return i;
+  }
+  return -1;
 }
 
 /** pdftotext -layout of the PDF; every page rasterised by pdftoppm (a PNG per page, none empty). */
@@ -444,26 +469,50 @@ describe('wh export end to end: spawned CLI, outputs opened by LibreOffice and p
       const sheets = await workbookSheets(join(v1, `${base}.xlsx`), work);
       const pdf = await openPdf(join(v1, `${base}.pdf`), work);
       let cells = 0;
+      let totalsSought = 0;
+      const missingInPdf: string[] = [];
       for (const s of def.sections) {
         const sheet = sheets.get(s.title);
         expect(sheet, `sheet '${s.title}' of ${[...sheets.keys()].join(', ')}`).toBeDefined();
         const rows = await martRows(s, j);
         if (rows.length === 0) continue;
         cells += rows.length * s.columns.length;
+        // The section's part of the PDF text: from its title to the next section's (or the notes).
+        // (pdftotext starts each page with a form feed.)
+        const lines = pdf.text.split('\n').map((l) => l.replace(/^\f/, '').trim());
+        const at = lines.indexOf(s.title);
+        expect(at, `section title '${s.title}' in the PDF`).toBeGreaterThan(0);
+        const next = def.sections[def.sections.indexOf(s) + 1];
+        const end = lines.indexOf(next ? next.title : 'Notes', at + 1);
+        const part = lines.slice(at, end > at ? end : undefined);
+        // Each total in its own totals row (`Total EUR ...`), as a whole cell, left to right: a
+        // figure found anywhere else (a `0` inside another number) would prove nothing.
+        const cursor = new Map<string, number>();
         for (const t of compareSheet(s, sheet!, rows)) {
-          // As the PDF shows money: grouped thousands, the currency's decimals, the code.
-          const shown = `${groupThousands(minorToDecimal(t.minor, t.exponent))} ${t.currency}`;
-          expect(pdf.text, `${s.id} total ${t.column} ${t.currency} in the PDF`).toContain(shown);
+          const line = part.find((l) => l.startsWith(`Total ${t.currency} `)) ?? '';
+          const from = cursor.get(t.currency) ?? `Total ${t.currency}`.length;
+          const found = cellAt(line, t.text, from);
+          if (found < 0) missingInPdf.push(`${s.id}.${t.column} ${t.currency}`);
+          else cursor.set(t.currency, found + t.text.length);
+          totalsSought++;
         }
         // The first row's figures as the PDF formats them (the PDF renderer's own formatCell).
         for (const c of s.columns.filter((c) => c.type === 'decimal' || c.type === 'integer')) {
           const v = rows[0]![c.name];
           if (v === null || v === undefined) continue;
           const text = formatCell(c.type === 'integer' ? BigInt(v as bigint) : Number(v), { name: c.name, label: c.label, type: c.type, scale: c.scale } as Column);
-          expect(pdf.text, `${s.id} ${c.name} = ${text} in the PDF`).toContain(text);
+          expect(part.some((l) => cellAt(l, text, 0) >= 0), `${s.id} ${c.name} = ${text} in the PDF`).toBe(true);
         }
       }
       expect(cells).toBeGreaterThan(20);
+      if (id === 'gaming_return') expect(totalsSought).toBeGreaterThan(30);
+      // KNOWN DEFECT (render/pdf.ts fitTable): a table whose figures are wider than a landscape page
+      // at the smallest type runs off the right edge; the player funds' last two columns
+      // (unreconciled accounts, reconciliation difference) are not on the page at all. When wide
+      // tables are split or wrapped, this list must become empty: then replace it with [].
+      const funds = def.sections.find((x) => x.id === 'player_funds');
+      const cut = funds ? (await martRows(funds, j)).flatMap((r) => ['unreconciled_accounts', 'reconciliation_delta_minor'].map((c) => `player_funds.${c} ${String(r['reconciliation_delta_minor.currency'])}`)) : [];
+      expect(missingInPdf.sort()).toEqual(cut.sort());
       expect(pdf.pages).toBeGreaterThanOrEqual(2);
       if (j) expect(pdf.text).toContain(j);
     }, 600_000);
