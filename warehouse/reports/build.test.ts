@@ -78,10 +78,12 @@ beforeAll(async () => {
   w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
   defs = await loadReports(REPORTS);
 }, SETUP_MS);
+// Removing the warehouse, its copies and the export tests' deliveries takes longer than the default
+// 10 s hook timeout on a loaded machine.
 afterAll(() => {
   w?.close();
   rmSync(root, { recursive: true, force: true });
-});
+}, 120_000);
 
 async function sql(con: Warehouse['con'], text: string, values: (string | number)[] = []): Promise<unknown[][]> {
   return (await con.runAndReadAll(text, values)).getRows() as unknown[][];
