@@ -5,11 +5,14 @@
  * carries the marts' currency and exponent, a day deleted from raw.events shows as missing, a
  * period the marts do not cover is refused, and each bad input gives its code and changes nothing.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jurisdictionConfig } from '../../domain/jurisdictions';
 import { CURRENCY_EXPONENTS } from '../../domain/money';
 import { directorySink, writeHistory } from '../../simulator/sink';
 import { warehousePaths } from '../config';
@@ -17,8 +20,12 @@ import { openWarehouse, type Warehouse } from '../db';
 import { REPO_ROOT } from '../source/local-r2';
 import { buildDocument, reportParams } from './build';
 import { loadReport, loadReports, type ReportDefinition, type SectionDef } from './definition';
-import type { MoneyCell, ReportDocument } from './document';
+import type { Column, MoneyCell, ReportDocument } from './document';
 import { ReportInputError } from './errors';
+import { groupThousands, minorToDecimal } from './money';
+import { formatCell } from './render/pdf';
+import { readCsv } from './render/read-csv';
+import { HEADER_ROW } from './render/xlsx';
 
 const TSX = resolve(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const CLI = resolve(REPO_ROOT, 'warehouse', 'cli.ts');
@@ -71,10 +78,12 @@ beforeAll(async () => {
   w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
   defs = await loadReports(REPORTS);
 }, SETUP_MS);
+// Removing the warehouse, its copies and the export tests' deliveries takes longer than the default
+// 10 s hook timeout on a loaded machine.
 afterAll(() => {
   w?.close();
   rmSync(root, { recursive: true, force: true });
-});
+}, 120_000);
 
 async function sql(con: Warehouse['con'], text: string, values: (string | number)[] = []): Promise<unknown[][]> {
   return (await con.runAndReadAll(text, values)).getRows() as unknown[][];
@@ -92,17 +101,23 @@ async function runsOf(def: ReportDefinition): Promise<(string | undefined)[]> {
 
 const timings: string[] = [];
 
+/** The period a definition is built for here: November, or one day of it for a day report (operations_daily). */
+const periodOf = (def: ReportDefinition) => (def.period === 'day' ? { label: '2026-11-15', start: '2026-11-15', end: '2026-11-16' } : { label: PERIOD, start: '2026-11-01', end: '2026-12-01' });
+
 async function build(def: ReportDefinition, jurisdiction?: string, con = w.con, at = now): Promise<ReportDocument> {
-  return buildDocument(con, def, reportParams(def, { period: PERIOD, ...(jurisdiction ? { jurisdiction } : {}) }, at), { now: at });
+  return buildDocument(con, def, reportParams(def, { period: periodOf(def).label, ...(jurisdiction ? { jurisdiction } : {}) }, at), { now: at });
 }
 
 /** The section's totalled columns summed by DuckDB, per currency (money sections) or once. */
-async function sqlTotals(s: SectionDef, jurisdiction?: string): Promise<Map<string, Map<string, string>>> {
+async function sqlTotals(def: ReportDefinition, s: SectionDef, jurisdiction?: string): Promise<Map<string, Map<string, string>>> {
+  const { start, end } = periodOf(def);
   const money = s.columns.find((c) => c.type === 'money' && c.total);
   const key = money ? `cast(${money.currency} as varchar)` : `''`;
   const sums = s.columns.filter((c) => c.total).map((c) => (c.type === 'decimal' ? `cast(sum(round(${c.name}, ${c.scale})) as varchar)` : `cast(sum(${c.name}) as varchar)`));
   const filter = jurisdiction && s.filters['jurisdiction'] === 'jurisdiction' ? `and jurisdiction = $1` : '';
-  const got = await sql(w.con, `select ${key}, ${sums.join(', ')} from ${s.from} where ${s.period_column} >= '2026-11-01' and ${s.period_column} < '2026-12-01' ${filter} group by 1`, filter ? [jurisdiction!] : []);
+  // The section's own predicate too (management_monthly's per-brand rows exclude the '(all)' roll-ups).
+  const where = s.where ? `and (${s.where})` : '';
+  const got = await sql(w.con, `select ${key}, ${sums.join(', ')} from ${s.from} where ${s.period_column} >= '${start}' and ${s.period_column} < '${end}' ${filter} ${where} group by 1`, filter ? [jurisdiction!] : []);
   const names = s.columns.filter((c) => c.total).map((c) => c.name);
   return new Map(got.map((r) => [String(r[0]), new Map(names.map((n, i) => [n, r[i + 1] === null ? 'null' : String(r[i + 1])]))]));
 }
@@ -144,7 +159,7 @@ describe('buildDocument on a small simulated warehouse', () => {
             }
           }
           if (!s.columns.some((c) => c.total)) continue;
-          const expected = await sqlTotals(s, j);
+          const expected = await sqlTotals(def, s, j);
           expect(section.totals.length).toBe(expected.size);
           for (const t of section.totals) {
             const want = expected.get(t.currency ?? '')!;
@@ -251,5 +266,361 @@ describe('buildDocument on a small simulated warehouse', () => {
       const oct = await buildDocument(copy.con, gaming, reportParams(gaming, { period: '2026-10', jurisdiction: 'MT' }, now), { now });
       expect(oct.missing_days).toEqual(['2026-10-01']);
     });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// `wh export` end to end, on the same warehouse (built once for this file: a second build would
+// cost CI another ~10 minutes). The CLI runs as a spawned process, as an operator or the schedule
+// would run it, and every output is opened by a real client: LibreOffice converts the workbooks,
+// poppler's pdftotext reads and pdftoppm rasterises the PDFs. Nothing here reads the engine's
+// in-memory document to decide what the files should say: the expected figures come from SQL over
+// the marts, and the expected text from the PDF renderer's own formatting of those figures.
+// ---------------------------------------------------------------------------------------------
+
+const run = promisify(execFile);
+const NOVEMBER_DAYS = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
+/** A key of the test's own: deliveries from two warehouses (the copy below) must verify with one key, and a reused warehouse's keys/ is never written. */
+const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+function exportCli(warehouse: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'export', ...args], {
+    cwd: REPO_ROOT, env: { ...process.env, WAREHOUSE_DIR: warehouse, REPORTS_SIGNING_KEY: SIGNING_KEY }, stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  child.stdin.end();
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { err += d; });
+  return new Promise((ok) => child.on('exit', (code) => ok({ code: code ?? 1, out, err })));
+}
+
+/** Every file under `dir` with its size and mtime: what a run that "writes nothing" must leave as it was. */
+function snapshot(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).sort().map((p) => {
+    const s = statSync(join(dir, p));
+    return `${p} ${s.isDirectory() ? 'dir' : s.size} ${s.mtimeMs}`;
+  });
+}
+
+/** `45649.23` (LibreOffice's raw value, trailing zeros dropped) in minor units of `exponent`, exactly. */
+function decimalToMinor(text: string, exponent: number): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!m) throw new Error(`'${text}' is not a decimal`);
+  const frac = (m[3] ?? '').padEnd(exponent, '0');
+  if (frac.length > exponent) throw new Error(`'${text}' has more than ${exponent} decimals`);
+  const v = BigInt(m[2]! + frac);
+  return m[1] ? -v : v;
+}
+
+/** Every sheet of a workbook as raw CSV records (LibreOffice headless, a private profile), keyed by the sheet's first cell (a section's title). */
+async function workbookSheets(xlsx: string, work: string): Promise<Map<string, string[][]>> {
+  const out = join(work, 'csv');
+  // Filter tokens: separator, quote, UTF-8, first line, -, -, -, quoted as text, as shown = false (raw values), ..., -1 = every sheet.
+  const filter = 'csv:Text - txt - csv (StarCalc):44,34,UTF8,1,,0,false,true,false,false,false,-1';
+  await run('soffice', [`-env:UserInstallation=file://${join(work, 'lo-profile')}`, '--headless', '--norestore', '--convert-to', filter, '--outdir', out, xlsx], { timeout: 240_000 });
+  const sheets = new Map<string, string[][]>();
+  for (const f of readdirSync(out)) {
+    const rows = readCsv(readFileSync(join(out, f), 'utf8'));
+    sheets.set(rows[0]?.[0] ?? f, rows);
+  }
+  return sheets;
+}
+
+type MartRow = Record<string, unknown>;
+/** A figure of a totals row (one per currency) as the PDF shows it. */
+type ShownTotal = { currency: string; column: string; text: string };
+
+/** The section's rows as the mart holds them for November (and the jurisdiction), in the definition's order. */
+async function martRows(s: SectionDef, jurisdiction?: string): Promise<MartRow[]> {
+  const where = [`${s.period_column} >= '2026-11-01'`, `${s.period_column} < '2026-12-01'`];
+  if (s.where) where.push(`(${s.where})`);
+  for (const [column, param] of Object.entries(s.filters)) if (param === 'jurisdiction' && jurisdiction) where.push(`${column} = '${jurisdiction}'`);
+  const extra = s.columns.filter((c) => c.type === 'money').flatMap((c) => [`${c.currency} as "${c.name}.currency"`, `${c.exponent} as "${c.name}.exponent"`]);
+  const cols = [...s.columns.map((c) => c.name), ...extra];
+  const reader = await w.con.runAndReadAll(`select ${cols.join(', ')} from ${s.from} where ${where.join(' and ')}${s.order_by.length ? ` order by ${s.order_by.join(', ')}` : ''}`);
+  return reader.getRowObjects() as MartRow[];
+}
+
+/**
+ * The workbook sheet of a section against the mart: every text, count, decimal and money cell of
+ * every row, then each totals row against the SQL sum per currency. Returns the totals (per
+ * currency, per money column) so the PDF can be searched for them.
+ */
+function compareSheet(s: SectionDef, sheet: string[][], rows: MartRow[]): ShownTotal[] {
+  const body = sheet.slice(HEADER_ROW);
+  expect(sheet[HEADER_ROW - 1], `${s.id} headers`).toEqual(s.columns.map((c) => c.label));
+  rows.forEach((row, r) => {
+    s.columns.forEach((c, i) => {
+      const got = body[r]![i]!;
+      const want = row[c.name];
+      const where = `${s.id} row ${r + 1} ${c.name}`;
+      if (want === null || want === undefined) { expect(got, where).toBe(''); return; }
+      if (c.type === 'money') expect(decimalToMinor(got, Number(row[`${c.name}.exponent`])), where).toBe(BigInt(want as bigint));
+      else if (c.type === 'integer') expect(got, where).toBe(String(want));
+      else if (c.type === 'decimal') expect(Number(got), where).toBeCloseTo(Number(want), c.scale ?? 2);
+      else if (c.type === 'text') expect(got, where).toBe(String(want));
+    });
+  });
+  const totals: ShownTotal[] = [];
+  const money = s.columns.filter((c) => c.type === 'money' && c.total);
+  if (money.length === 0) return totals;
+  const totalRows = body.slice(rows.length);
+  const currencies = [...new Set(rows.map((r) => String(r[`${money[0]!.name}.currency`])))].sort();
+  expect(totalRows.length, `${s.id}: one totals row per currency`).toBe(currencies.length);
+  for (const cur of currencies) {
+    const line = totalRows.find((t) => t[0]!.includes(cur));
+    expect(line, `${s.id} totals row of ${cur}`).toBeDefined();
+    // In column order, so the PDF's totals row can be read left to right.
+    for (const c of s.columns.filter((c) => c.total && (c.type === 'money' || c.type === 'integer'))) {
+      const of = rows.filter((r) => r[`${money[0]!.name}.currency`] === cur);
+      const cell = line![s.columns.indexOf(c)]!;
+      const where = `${s.id} total ${cur} ${c.name}`;
+      if (c.type === 'integer') {
+        const sum = of.reduce((a, r) => a + BigInt((r[c.name] ?? 0n) as bigint), 0n);
+        expect(cell, where).toBe(String(sum));
+        totals.push({ currency: cur, column: c.name, text: groupThousands(String(sum)) });
+        continue;
+      }
+      const exponent = Number(of[0]![`${c.name}.exponent`]);
+      // SQL's sum of nothing but nulls is null (a jurisdiction without a known duty rate): an empty total, not 0.
+      if (of.every((r) => r[c.name] === null)) { expect(cell, where).toBe(''); continue; }
+      const sum = of.reduce((a, r) => a + BigInt((r[c.name] ?? 0n) as bigint), 0n);
+      expect(decimalToMinor(cell, exponent), where).toBe(sum);
+      // As the PDF shows money: grouped thousands, the currency's decimals, the code.
+      totals.push({ currency: cur, column: c.name, text: `${groupThousands(minorToDecimal(sum, exponent))} ${cur}` });
+    }
+  }
+  return totals;
+}
+
+/** Where `text` stands as a whole cell (spaces or the line's ends around it) in `line` at or after `from`; -1 if nowhere. */
+function cellAt(line: string, text: string, from: number): number {
+  for (let i = line.indexOf(text, from); i >= 0; i = line.indexOf(text, i + 1)) {
+    if ((i === 0 || line[i - 1] === ' ') && (i + text.length === line.length || line[i + text.length] === ' ')) return i;
+  }
+  return -1;
+}
+
+/** pdftotext -layout of the PDF; every page rasterised by pdftoppm (a PNG per page, none empty). */
+async function openPdf(pdf: string, work: string): Promise<{ text: string; pages: number }> {
+  const { stdout: text } = await run('pdftotext', ['-layout', pdf, '-'], { maxBuffer: 64 << 20 });
+  const { stdout: info } = await run('pdfinfo', [pdf]);
+  const pages = Number(/^Pages:\s+(\d+)/m.exec(info)![1]);
+  const png = join(work, 'pages');
+  mkdirSync(png, { recursive: true });
+  await run('pdftoppm', ['-r', '40', '-png', pdf, join(png, 'page')], { timeout: 120_000 });
+  const files = readdirSync(png).filter((f) => f.endsWith('.png'));
+  expect(files.length, `${pdf}: a PNG per page`).toBe(pages);
+  for (const f of files) expect(statSync(join(png, f)).size, f).toBeGreaterThan(2_000);
+  return { text, pages };
+}
+
+describe('wh export end to end: spawned CLI, outputs opened by LibreOffice and poppler', () => {
+  let out: string;
+  let first: { code: number; out: string; err: string };
+  let wallMs = 0;
+  const versionDir = (def: ReportDefinition, period: string, jurisdiction?: string, v = 1) => join(out, def.id, period, ...(jurisdiction ? [jurisdiction] : []), `v${v}`);
+
+  beforeAll(async () => {
+    out = join(root, 'delivery');
+    const started = performance.now();
+    first = await exportCli(dir, '--all', '--period', PERIOD, '--out', out);
+    wallMs = performance.now() - started;
+    const files = (readdirSync(out, { recursive: true }) as string[]).filter((p) => statSync(join(out, p)).isFile());
+    const bytes = files.reduce((a, p) => a + statSync(join(out, p)).size, 0);
+    console.log(`export --all --period ${PERIOD}: ${(wallMs / 1000).toFixed(1)} s wall, ${files.length} files, ${bytes} bytes`);
+  }, 600_000);
+
+  it('delivers every definition, each jurisdiction and each day of the month, as PDF, XLSX, CSVs, document, manifest and signature', () => {
+    expect(first.code, first.err).toBe(0);
+    const jurisdictions = jurisdictionConfig.jurisdictions.map((j) => j.id);
+    let folders = 0;
+    for (const def of defs) {
+      const periods = def.period === 'day' ? NOVEMBER_DAYS : [PERIOD];
+      const juris = def.parameters.jurisdiction?.per ? jurisdictions : [undefined];
+      for (const period of periods) {
+        for (const j of juris) {
+          const v1 = versionDir(def, period, j);
+          const base = [def.id, period, j].filter(Boolean).join('-');
+          const want = [`${base}.pdf`, `${base}.xlsx`, ...def.sections.map((s) => `${def.id}-${s.id}.csv`), 'document.json', 'manifest.json', 'manifest.sig'];
+          expect(existsSync(v1), v1).toBe(true);
+          expect(readdirSync(v1).sort(), v1).toEqual(want.sort());
+          const manifest = JSON.parse(readFileSync(join(v1, 'manifest.json'), 'utf8'));
+          expect(manifest.version).toBe(1);
+          expect(manifest.period.label).toBe(period);
+          folders++;
+        }
+      }
+    }
+    // Nothing else was delivered, and the CLI said so once per folder.
+    expect(first.out.trim().split('\n').filter((l) => l.startsWith('delivered')).length).toBe(folders);
+    expect(readdirSync(join(out, 'operations_daily')).sort()).toEqual(NOVEMBER_DAYS);
+  });
+
+  for (const id of ['gaming_return', 'management_monthly']) {
+    it(`${id}: LibreOffice reads the marts' figures from the workbook, pdftotext finds the totals, pdftoppm renders every page`, async () => {
+      const def = defs.find((d) => d.id === id)!;
+      // The jurisdiction with the most currencies of play in the month (a return with rows and several totals rows).
+      const j = def.parameters.jurisdiction
+        ? String((await sql(w.con, `select jurisdiction from marts.rpt_gaming_revenue_monthly where report_month = '2026-11-01' group by 1 order by count(distinct currency) desc, 1 limit 1`))[0]![0])
+        : undefined;
+      const v1 = versionDir(def, PERIOD, j);
+      const base = [def.id, PERIOD, j].filter(Boolean).join('-');
+      const work = mkdtempSync(join(root, `${id}-`));
+      const sheets = await workbookSheets(join(v1, `${base}.xlsx`), work);
+      const pdf = await openPdf(join(v1, `${base}.pdf`), work);
+      let cells = 0;
+      let totalsSought = 0;
+      const missingInPdf: string[] = [];
+      for (const s of def.sections) {
+        const sheet = sheets.get(s.title);
+        expect(sheet, `sheet '${s.title}' of ${[...sheets.keys()].join(', ')}`).toBeDefined();
+        const rows = await martRows(s, j);
+        if (rows.length === 0) continue;
+        cells += rows.length * s.columns.length;
+        // The section's part of the PDF text: from its title to the next section's (or the notes).
+        // (pdftotext starts each page with a form feed.)
+        const lines = pdf.text.split('\n').map((l) => l.replace(/^\f/, '').trim());
+        const at = lines.indexOf(s.title);
+        expect(at, `section title '${s.title}' in the PDF`).toBeGreaterThan(0);
+        const next = def.sections[def.sections.indexOf(s) + 1];
+        const end = lines.indexOf(next ? next.title : 'Notes', at + 1);
+        const part = lines.slice(at, end > at ? end : undefined);
+        // Each total in its own totals row (`Total EUR ...`), as a whole cell, left to right: a
+        // figure found anywhere else (a `0` inside another number) would prove nothing.
+        const cursor = new Map<string, number>();
+        for (const t of compareSheet(s, sheet!, rows)) {
+          const line = part.find((l) => l.startsWith(`Total ${t.currency} `)) ?? '';
+          const from = cursor.get(t.currency) ?? `Total ${t.currency}`.length;
+          const found = cellAt(line, t.text, from);
+          if (found < 0) missingInPdf.push(`${s.id}.${t.column} ${t.currency}`);
+          else cursor.set(t.currency, found + t.text.length);
+          totalsSought++;
+        }
+        // The first row's figures as the PDF formats them (the PDF renderer's own formatCell).
+        for (const c of s.columns.filter((c) => c.type === 'decimal' || c.type === 'integer')) {
+          const v = rows[0]![c.name];
+          if (v === null || v === undefined) continue;
+          const text = formatCell(c.type === 'integer' ? BigInt(v as bigint) : Number(v), { name: c.name, label: c.label, type: c.type, scale: c.scale } as Column);
+          expect(part.some((l) => cellAt(l, text, 0) >= 0), `${s.id} ${c.name} = ${text} in the PDF`).toBe(true);
+        }
+      }
+      expect(cells).toBeGreaterThan(20);
+      if (id === 'gaming_return') expect(totalsSought).toBeGreaterThan(30);
+      // KNOWN DEFECT (render/pdf.ts fitTable): a table whose figures are wider than a landscape page
+      // at the smallest type runs off the right edge; the player funds' last two columns
+      // (unreconciled accounts, reconciliation difference) are not on the page at all. When wide
+      // tables are split or wrapped, this list must become empty: then replace it with [].
+      const funds = def.sections.find((x) => x.id === 'player_funds');
+      const cut = funds ? (await martRows(funds, j)).flatMap((r) => ['unreconciled_accounts', 'reconciliation_delta_minor'].map((c) => `player_funds.${c} ${String(r['reconciliation_delta_minor.currency'])}`)) : [];
+      expect(missingInPdf.sort()).toEqual(cut.sort());
+      expect(pdf.pages).toBeGreaterThanOrEqual(2);
+      if (j) expect(pdf.text).toContain(j);
+    }, 600_000);
+  }
+
+  it('says unchanged on a re-run and writes nothing', async () => {
+    const before = snapshot(out);
+    const again = await exportCli(dir, '--all', '--period', PERIOD, '--out', out);
+    expect(again.code, again.err).toBe(0);
+    const lines = again.out.trim().split('\n');
+    expect(lines.length).toBe(first.out.trim().split('\n').filter((l) => l.startsWith('delivered')).length);
+    for (const l of lines) expect(l).toMatch(/^unchanged /);
+    expect(snapshot(out)).toEqual(before);
+  }, 600_000);
+
+  it('verifies the delivery, and names the file after one byte of it changed', async () => {
+    const ok = await exportCli(dir, 'verify', out);
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    const def = defs.find((d) => d.id === 'gaming_return')!;
+    const file = join(versionDir(def, PERIOD, 'MT'), 'gaming_return-revenue.csv');
+    const bytes = readFileSync(file);
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 3] = changed[changed.length - 3]! ^ 1;
+    writeFileSync(file, changed);
+    try {
+      const bad = await exportCli(dir, 'verify', out);
+      expect(bad.code).toBe(1);
+      expect(bad.out).toMatch(/file_changed\s+gaming_return\/2026-11\/MT\/v1\/gaming_return-revenue\.csv/);
+    } finally {
+      writeFileSync(file, bytes);
+    }
+    expect((await exportCli(dir, 'verify', out)).code).toBe(0);
+  }, 300_000);
+
+  describe('on a copy of the warehouse whose marts differ', () => {
+    let copyDir: string;
+    beforeAll(async () => {
+      copyDir = join(root, 'changed');
+      mkdirSync(copyDir, { recursive: true });
+      copyFileSync(warehousePaths(dir).db, warehousePaths(copyDir).db);
+    });
+
+    it('a re-run on different figures delivers v2 beside v1, with the difference stated in its manifest', async () => {
+      // One mart row differs: November's company-wide deposits, as if a late deposit had been synced.
+      const c = await openWarehouse(warehousePaths(copyDir).db);
+      try {
+        await c.con.run(`update marts.rpt_management_monthly set deposits = deposits + 1 where report_month = '2026-11-01' and brand = '(all)' and jurisdiction = '(all)'`).catch(async () => {
+          // prod's marts are views over versioned physical tables: update the table the view reads.
+          const view = String((await sql(c.con, `select sql from duckdb_views() where schema_name = 'marts' and view_name = 'rpt_management_monthly'`))[0]![0]);
+          const table = /from\s+([\w.]+)/i.exec(view)![1]!;
+          await c.con.run(`update ${table} set deposits = deposits + 1 where report_month = '2026-11-01' and brand = '(all)' and jurisdiction = '(all)'`);
+        });
+      } finally {
+        c.close();
+      }
+      const res = await exportCli(copyDir, 'management_monthly', '--period', PERIOD, '--out', out);
+      expect(res.code, res.err).toBe(0);
+      expect(res.out).toMatch(/^delivered  management_monthly 2026-11: v2/m);
+      expect(res.out).toMatch(/changes from v1: /);
+      const def = defs.find((d) => d.id === 'management_monthly')!;
+      expect(readdirSync(join(out, def.id, PERIOD)).sort()).toEqual(['v1', 'v2']);
+      const manifest = JSON.parse(readFileSync(join(versionDir(def, PERIOD, undefined, 2), 'manifest.json'), 'utf8'));
+      expect(manifest.version).toBe(2);
+      expect(manifest.supersedes).toBe('v1');
+      // The change is named by section (a one-row section without a key shows as a row replaced).
+      expect(manifest.changes.summary).toMatch(/headline_payments/);
+      // Only the section that reads the changed figure moved; the per-brand and per-jurisdiction rows did not.
+      expect(manifest.changes.sections.map((x: { id: string }) => x.id)).toEqual(['headline_payments']);
+      const verify = await exportCli(dir, 'verify', out);
+      expect(verify.code, verify.out).toBe(0);
+      expect(verify.out).toMatch(/management_monthly\/2026-11\/v2/);
+    }, 300_000);
+
+    it('refuses each bad input with exit code 2 and writes nothing', async () => {
+      const cases: [string, string, string[], RegExp][] = [
+        ['unknown report', dir, ['no_such_report', '--period', PERIOD], /unknown report 'no_such_report'/],
+        ['malformed period', dir, ['gaming_return', '--period', '2026-13', '--jurisdiction', 'MT'], /no such month/],
+        ['a day for a month report', dir, ['gaming_return', '--period', '2026-11-05', '--jurisdiction', 'MT'], /is a day/],
+        ['future period', dir, ['gaming_return', '--period', '2099-01', '--jurisdiction', 'MT'], /in the future/],
+        ['unknown jurisdiction', dir, ['gaming_return', '--period', PERIOD, '--jurisdiction', 'XX'], /MT, GB, ON, GR, CW/],
+        // The month after the data: not over yet (future) or, once the clock has passed it, not covered by the marts (stale): 2 either way.
+        ['a month after the data', dir, ['--all', '--period', '2026-12'], /has not ended yet|in the future|fresh only through/],
+        ['unknown report in --all with a bad period', dir, ['--all', '--period', 'november'], /./],
+      ];
+      for (const [what, wh, args, message] of cases) {
+        const target = join(root, `refused-${what.replace(/\W+/g, '-')}`);
+        const res = await exportCli(wh, ...args, '--out', target);
+        expect(res.code, `${what}: ${res.out}${res.err}`).toBe(2);
+        expect(res.err, what).toMatch(message);
+        expect(existsSync(target), `${what} wrote ${target}`).toBe(false);
+      }
+      // Stale marts: the copy's fct_ggr_daily (read by the gaming return through its lineage) lost the end of November.
+      const c = await openWarehouse(warehousePaths(copyDir).db);
+      try {
+        await c.con.run(`delete from meta.intervals where model = 'marts.fct_ggr_daily' and start_at >= timestamp '2026-11-20'`);
+        await c.con.run(`update meta.intervals set end_at = timestamp '2026-11-20' where model = 'marts.fct_ggr_daily' and end_at > timestamp '2026-11-20'`);
+      } finally {
+        c.close();
+      }
+      for (const args of [['gaming_return', '--period', PERIOD, '--jurisdiction', 'MT'], ['--all', '--period', PERIOD]]) {
+        const target = join(root, `refused-stale-${args[0]}`);
+        const res = await exportCli(copyDir, ...args, '--out', target);
+        expect(res.code, res.out + res.err).toBe(2);
+        expect(res.err).toMatch(/fresh only through 2026-11-20/);
+        expect(existsSync(target)).toBe(false);
+      }
+    }, 600_000);
   });
 });
