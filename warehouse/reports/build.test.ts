@@ -22,6 +22,7 @@ import { buildDocument, reportParams } from './build';
 import { loadReport, loadReports, type ReportDefinition, type SectionDef } from './definition';
 import type { Column, MoneyCell, ReportDocument } from './document';
 import { ReportInputError } from './errors';
+import { reportsLoop } from './scheduled';
 import { groupThousands, minorToDecimal } from './money';
 import { formatCell } from './render/pdf';
 import { readCsv } from './render/read-csv';
@@ -32,9 +33,9 @@ const CLI = resolve(REPO_ROOT, 'warehouse', 'cli.ts');
 const REPORTS = join(REPO_ROOT, 'models', 'reports');
 const HISTORY_END = Date.parse('2026-12-01T00:00:00Z');
 /**
- * Seed `engine`: with the default seed `casino` at this size, intermediate.int_wallet_movements'
- * running_balance_matches_reported audit fails on 2 rows (a simulator ordering case, not the
- * engine's) and prod is not built at all.
+ * Seed `engine`: picked while the default seed's history hit a fast-mode ordering bug (an operator's
+ * adjustment mid-spin, since fixed: simulator/fast.test.ts); kept so docs/reports.md's figures stay
+ * reproducible.
  */
 const SEED = 'engine';
 const PERIOD = '2026-11';
@@ -623,4 +624,40 @@ describe('wh export end to end: spawned CLI, outputs opened by LibreOffice and p
       }
     }, 600_000);
   });
+});
+
+describe('the schedule in the warehouse loop (scheduled.ts): due reports delivered once their marts are fresh', () => {
+  it('delivers every due report of the finished month once, then nothing more; a later month waits for its marts', async () => {
+    const out = join(root, 'scheduled');
+    const keys = join(root, 'scheduled-keys');
+    const lines: string[] = [];
+    const loop = reportsLoop({ project: REPORTS, root: out, demoKeyDir: keys, log: (l) => lines.push(l), everyMs: 0 });
+    // 08:00 UTC on 2 December: every schedule's 06:00 tick has passed; November is the latest finished month.
+    const at = Date.parse('2026-12-02T08:00:00Z');
+    await loop.cycle(w.con, at);
+    const delivered = lines.filter((l) => l.startsWith('reports: delivered'));
+    const jurisdictions = jurisdictionConfig.jurisdictions.map((j) => j.id);
+    for (const def of defs.filter((d) => d.period === 'month')) {
+      const expected = def.parameters.jurisdiction?.per ? jurisdictions : [undefined];
+      for (const j of expected) {
+        expect(existsSync(join(out, def.id, PERIOD, ...(j ? [j] : []), 'v1', 'manifest.json')), `${def.id} ${j ?? ''}\n${lines.join('\n')}`).toBe(true);
+      }
+    }
+    expect(delivered.length).toBeGreaterThanOrEqual(1 + 3 * jurisdictions.length);
+    // A second check at the same time: everything due is delivered, nothing is written again.
+    const before = snapshot(out);
+    lines.length = 0;
+    await loop.cycle(w.con, at);
+    expect(lines.filter((l) => l.startsWith('reports: delivered')), lines.join('\n')).toEqual([]);
+    expect(snapshot(out)).toEqual(before);
+    // On 2 January, December is due, but the marts were built before it happened: the loop waits and says so once.
+    lines.length = 0;
+    const january = Date.parse('2027-01-02T08:00:00Z');
+    if (now.getTime() < Date.parse('2027-01-01T00:00:00Z')) {
+      await loop.cycle(w.con, january);
+      await loop.cycle(w.con, january + 60_000);
+      expect(lines.filter((l) => l.includes('waiting for its marts') && l.includes('gaming_return/2026-12/MT')), lines.join('\n')).toHaveLength(1);
+      expect(existsSync(join(out, 'gaming_return', '2026-12'))).toBe(false);
+    }
+  }, 600_000);
 });

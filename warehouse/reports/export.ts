@@ -68,9 +68,10 @@ function periodsFor(def: ReportDefinition, period: string, now: Date, single: bo
   return days;
 }
 
-type ParameterValues = { jurisdiction?: string; brand?: string; currency?: string };
+export type ParameterValues = { jurisdiction?: string; brand?: string; currency?: string };
 
-function parameterSets(def: ReportDefinition, req: ExportRequest, single: boolean): ParameterValues[] {
+/** The parameter values of each run of `def` for what was given (a `per` parameter not given: one set per configured value). */
+export function parameterSets(def: ReportDefinition, req: ParameterValues, single: boolean): ParameterValues[] {
   let sets: ParameterValues[] = [{}];
   const expand = (name: keyof ParameterValues, given: string | undefined, all: string[]) => {
     const declared = def.parameters[name];

@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadReports, type ReportDefinition } from './definition';
 import { listDeliveries } from './delivery';
 import { ReportInputError } from './errors';
-import { exportReports, expandRuns, type ExportRun } from './export';
+import { exportReports, expandRuns, parameterSets, type ParameterValues } from './export';
 import { duePeriods } from './schedule';
 import { resolveSigningKey } from './signing';
 
@@ -26,7 +26,7 @@ export interface ReportsLoopOptions {
 }
 
 /** The folder parameters of a run, in delivery.ts's order: how listDeliveries names them. */
-const folderParams = (run: ExportRun) => [run.params.jurisdiction, run.params.brand, run.params.currency].filter((x): x is string => x !== undefined);
+const folderParams = (p: ParameterValues) => [p.jurisdiction, p.brand, p.currency].filter((x): x is string => x !== undefined);
 
 export function reportsLoop(opts: ReportsLoopOptions): { cycle(con: DuckDBConnection, now: number): Promise<void> } {
   let lastCheck = -Infinity;
@@ -54,15 +54,14 @@ export function reportsLoop(opts: ReportsLoopOptions): { cycle(con: DuckDBConnec
           once(`list:${def.id}`, `reports: cannot read deliveries of ${def.id}: ${(err as Error).message}`);
           continue;
         }
-        // One schedule per parameter set (one per jurisdiction for a `per` parameter): the period label is only a placeholder here.
-        const template = expandRuns({ reports: [def], period: def.period === 'month' ? '1970-01' : '1970-01-01' }, new Date(now));
-        for (const t of template) {
-          const params = folderParams(t).join('/');
+        // One schedule per parameter set: one per jurisdiction for a `per` parameter.
+        for (const values of parameterSets(def, {}, true)) {
+          const params = folderParams(values).join('/');
           const last = delivered.filter((d) => d.parameters.join('/') === params).map((d) => d.period).sort().at(-1);
           for (const due of duePeriods(def.schedule, def.period, now, last)) {
             const key = `${def.id}/${due.period.label}/${params}`;
             try {
-              const runs = expandRuns({ reports: [def], period: due.period.label, jurisdiction: t.params.jurisdiction, brand: t.params.brand, currency: t.params.currency }, new Date(now));
+              const runs = expandRuns({ reports: [def], period: due.period.label, ...values }, new Date(now));
               const signer = resolveSigningKey(process.env, opts.demoKeyDir).key;
               for (const o of await exportReports(con, runs, { now: new Date(now), root: opts.root, signer })) {
                 opts.log(`reports: ${o.result.status} ${def.id} ${due.period.label}${params ? ` ${params}` : ''} v${o.result.version} -> ${o.result.dir}${due.overdue ? ' (overdue)' : ''}`);
