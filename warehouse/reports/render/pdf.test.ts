@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column, ReportDocument } from '../document';
 import { SAMPLE_DOCUMENT, SAMPLE_NAMES } from '../sample-document';
 import { reportFonts, splitRuns } from './fonts';
-import { formatCell, niceTicks, renderPdf } from './pdf';
+import { columnGroups, formatCell, niceTicks, renderPdf } from './pdf';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdf-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -186,6 +186,28 @@ describe('page orientation', () => {
     // page's crop box would not be extracted).
     const text = execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' });
     expect(text.match(/1,234\.56789012 BTC/g)).toHaveLength(12);
+  });
+});
+
+it('splits a table whose figures are wider than a landscape page even in the smallest type into column groups, each repeating the row key', async () => {
+  const many: Column[] = [{ name: 'who', label: 'Player', type: 'text' }, ...Array.from({ length: 30 }, (_, i): Column => ({ name: `m${i}`, label: `Amount ${i + 1}`, type: 'money' }))];
+  const doc: ReportDocument = {
+    ...SAMPLE_DOCUMENT,
+    sections: [{ id: 'widest', title: 'Widest', columns: many, rows: [['Ґанна', ...many.slice(1).map((_, i) => ({ minor: 123_456_789_000n + BigInt(i), currency: 'BTC', exponent: 8 }))]], totals: [] }],
+  };
+  const text = execFileSync('pdftotext', [await renderToFile(doc, 'widest.pdf'), '-'], { encoding: 'utf8' });
+  // Every figure once, none cut or off the page; the key column in every group.
+  for (let i = 0; i < 30; i++) expect(text.match(new RegExp(`1,234\\.567890${String(i).padStart(2, '0')} BTC`, 'g')), `amount ${i + 1}`).toHaveLength(1);
+  const groups = Number(/Widest \(columns 1 of (\d+)\)/.exec(text)?.[1]);
+  expect(groups).toBeGreaterThan(1);
+  expect(text.match(/Ґанна/g)).toHaveLength(groups);
+});
+
+describe('columnGroups', () => {
+  it('keeps a fitting table whole, and otherwise repeats the leading text columns (at most two) before each group', () => {
+    expect(columnGroups([100, 100], [true, false], 300)).toEqual([[0, 1]]);
+    expect(columnGroups([50, 40, 100, 100, 100], [true, true, false, false, false], 300)).toEqual([[0, 1, 2, 3], [0, 1, 4]]);
+    expect(columnGroups([50, 40, 30, 100, 100, 100], [true, true, true, false, false, false], 250)).toEqual([[0, 1, 2, 3], [0, 1, 4], [0, 1, 5]]);
   });
 });
 

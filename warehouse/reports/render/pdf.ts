@@ -10,7 +10,8 @@
  * full. Orientation is chosen PER SECTION: portrait when the table's columns, measured with their
  * contents, fit 515 pt; landscape (762 pt) otherwise. Wider still: when the figures alone nearly
  * fill the page the table's type shrinks (to 5.5 pt at least), then the text columns share what is
- * left and long text ends in "…" (figures are never cut; past 5.5 pt they would run off the page). Tables repeat their header row on every page they run onto;
+ * left and long text ends in "…" (figures are never cut); figures wider than the page even then
+ * split the table into column groups, each repeating the rows' leading text columns. Tables repeat their header row on every page they run onto;
  * totals rows (bold, one per currency) close them. Footnotes follow the last section; every page
  * carries "Page n of m", the report id and the period. Bookmarks: the cover, each section, the notes.
  *
@@ -262,16 +263,47 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boole
     widths = natural.map((w) => Math.ceil((w * size) / TABLE_SIZE) + 2 * PAD);
     total = widths.reduce((a, b) => a + b, 0);
   }
-  if (total > room) {
-    // Figures keep their width (a cut number is a wrong number); text columns share the rest.
-    const fixed = widths.reduce((a, w, i) => (squeezable[i] ? a : a + w), 0);
-    const flexible = total - fixed;
-    const share = Math.max(0, room - fixed) / Math.max(1, flexible);
-    widths.forEach((w, i) => {
-      if (squeezable[i]) widths[i] = Math.max(MIN_TEXT_COL, Math.floor(w * share));
-    });
+  const columns = labels.map((label, i) => ({ label, align: aligns[i]!, width: widths[i]!, squeezable: squeezable[i]! }));
+  // Figures wider than the page even at the smallest type: the table is split into column groups
+  // (columnGroups), each fitted on its own, rather than running off the page's edge.
+  if (total > room && figuresWidth() <= room) squeeze(columns, room);
+  return { orientation, size, columns };
+}
+
+/** Figures keep their width (a cut number is a wrong number); text columns share the rest of `room`. */
+function squeeze(columns: TableColumn[], room: number): void {
+  const total = columns.reduce((a, c) => a + c.width, 0);
+  if (total <= room) return;
+  const fixed = columns.reduce((a, c) => (c.squeezable ? a : a + c.width), 0);
+  const share = Math.max(0, room - fixed) / Math.max(1, total - fixed);
+  for (const c of columns) if (c.squeezable) c.width = Math.max(MIN_TEXT_COL, Math.floor(c.width * share));
+}
+
+/** Most leading text columns a split table repeats in each of its column groups (the rows' key). */
+const MAX_KEY_COLUMNS = 2;
+
+/**
+ * A table wider than its page, even in the smallest type, as column groups that each fit: the
+ * leading text columns (what names a row: a month, a currency, an alert) start every group, the
+ * other columns follow in order. One group when the table fits.
+ */
+export function columnGroups(widths: number[], squeezable: boolean[], room: number): number[][] {
+  const all = widths.map((_, i) => i);
+  const width = (idx: number[]) => idx.reduce((a, i) => a + widths[i]!, 0);
+  if (width(all) <= room || all.every((i) => squeezable[i])) return [all];
+  const firstFigure = squeezable.findIndex((t) => !t);
+  const key = all.slice(0, Math.min(firstFigure, MAX_KEY_COLUMNS));
+  const groups: number[][] = [];
+  let current = [...key];
+  for (const i of all.slice(key.length)) {
+    if (current.length > key.length && width([...current, i]) > room) {
+      groups.push(current);
+      current = [...key];
+    }
+    current.push(i);
   }
-  return { orientation, size, columns: labels.map((label, i) => ({ label, align: aligns[i]!, width: widths[i]!, squeezable: squeezable[i]! })) };
+  groups.push(current);
+  return groups;
 }
 
 function drawHeader(pen: Pen, { columns, size }: TableLayout): void {
@@ -538,7 +570,19 @@ function drawSection(pen: Pen, section: Section, first: boolean): void {
     pen.paragraph(section.empty_text ?? 'No rows for the period.', 10, { gapAfter: 6 });
     return;
   }
-  drawTable(pen, section.title, layout, rows);
+  const room = contentWidth(layout.orientation);
+  const groups = columnGroups(layout.columns.map((c) => c.width), layout.columns.map((c) => c.squeezable), room);
+  groups.forEach((group, g) => {
+    const columns = group.map((i) => ({ ...layout.columns[i]! }));
+    squeeze(columns, room);
+    const part = groups.length === 1 ? section.title : `${section.title} (columns ${g + 1} of ${groups.length})`;
+    if (groups.length > 1) {
+      if (g > 0) pen.y += 10;
+      pen.ensure(40);
+      pen.paragraph(part, 9, { weight: 'bold', color: MUTED, gapAfter: 4 });
+    }
+    drawTable(pen, part, { ...layout, columns }, rows.map((r) => ({ kind: r.kind, cells: group.map((i) => r.cells[i]!) })));
+  });
 }
 
 function drawFootnotes(pen: Pen, notes: string[]): void {
