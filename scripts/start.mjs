@@ -396,6 +396,7 @@ function printBanner(h, marker, seededNow, ops) {
     noWarehouse
       ? '   Warehouse off (--no-warehouse); load events by hand: npm run wh -- sync'
       : `   Warehouse ${shown(warehouseDir)} (DuckDB + Parquet lake), synced and its models run every ${syncSeconds}s: npm run wh -- status | models | query "select * from marts.platform_events_daily"`,
+    ...(noWarehouse ? [] : [`   Reports   ${process.env.REPORTS_DIR || 'data/reports'}: each report delivered once its period is due and its marts are fresh; by hand: npm run wh -- export list | export --all --period <YYYY-MM>`]),
     '',
   ];
   if (players.length) {
