@@ -40,8 +40,7 @@ import { DEFAULT_SEGMENTS_RELATION, PublishError, formatPublish, publishSegments
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
 import { PROD } from './runner/names';
 import { RECONCILE_USAGE, reconcileCommand } from './reconcile/command';
-import { EXPORT_USAGE, deliveryRoot, demoKeyDir, exportCommand } from './reports/command';
-import { reportsLoop } from './reports/scheduled';
+import { EXPORT_USAGE } from './reports/usage';
 import { ReconcileError } from './reconcile/reconcile';
 import { dirSource } from './source/dir';
 import { localR2Source } from './source/r2-local';
@@ -320,6 +319,9 @@ async function main(): Promise<void> {
     return;
   }
   if (command === 'export') {
+    // Loaded here, not at the top: the renderers (pdfkit, fontkit, exceljs) take seconds to import,
+    // which every other verb would pay.
+    const { exportCommand } = await import('./reports/command');
     process.exitCode = await exportCommand(rest);
     return;
   }
@@ -361,6 +363,7 @@ async function main(): Promise<void> {
       if (!amlUrl || !amlSecret) log('AML alerts are not published (set AML_PUBLISH_URL and AML_PUBLISH_SECRET to publish them after the models)');
       else publishers.push(amlAlertsLoop({ url: amlUrl, secret: amlSecret, log }));
       const project = resolve(values.project ?? 'models');
+      const [{ reportsLoop }, { deliveryRoot, demoKeyDir }] = await Promise.all([import('./reports/scheduled'), import('./reports/command')]);
       const reports = reportsLoop({ project: resolve(project, 'reports'), root: deliveryRoot(), demoKeyDir: demoKeyDir(paths.dir), log });
       return runSync({ ...values, watch: true }, modelLoop(project, log), [...publishers, { cycle: (con) => reports.cycle(con, Date.now()) }]);
     }

@@ -23,10 +23,9 @@ import { exportReports, expandRuns } from './export';
 import { resolveSigningKey, trustedPublicKey } from './signing';
 import { formatVerify, verifyDelivery } from './verify';
 
-export const EXPORT_USAGE = `export <report> --period <YYYY-MM|YYYY-MM-DD> [--jurisdiction <id>] [--brand <id>] [--currency <code>] [--out <dir>] [--format pdf,xlsx,csv] [--env prod]
-  export --all --period <YYYY-MM> [--out <dir>]     every report for the period (each jurisdiction; day reports for each day)
-  export verify <dir>                               check a delivery's hashes and signature (REPORTS_VERIFY_KEY)
-  export list                                       the reports and their schedules`;
+import { EXPORT_USAGE } from './usage';
+
+export { EXPORT_USAGE };
 
 /** Where deliveries go unless --out says otherwise: REPORTS_DIR, else data/reports. */
 export function deliveryRoot(out?: string, env = process.env): string {
