@@ -397,7 +397,8 @@ describe('wh model verbs: every error path, with its exit code and message', () 
     expect(shown.out).toMatch(/\nnot applied: re-run with --auto-apply to apply it without a question \(stdin is not a terminal\)\n$/);
     expect(sha(warehousePaths(dir).db)).toBe(dbBefore);
     expect((await q(dir, "select * from meta.environments where env = 'dev'"))).toEqual([]);
-  }, 90_000);
+    // ~30 CLI processes, each starting tsx: 30-90 s on a loaded 2-core machine.
+  }, 180_000);
 });
 
 describe('two writers: one waits its turn, none corrupts', () => {
