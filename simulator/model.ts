@@ -333,7 +333,7 @@ export function loginClient(rng: Rng, h: Habits, first: boolean): DeviceClient {
  * (REACTIVATION_LAPSE_DAYS) and comes back once, for a new lifetime. Illustrative share, not measured.
  */
 export const REACTIVATION_SHARE = 0.3;
-export const REACTIVATION_LAPSE_DAYS: [number, number] = [14, 28];
+export const REACTIVATION_LAPSE_DAYS: [number, number] = [21, 70];
 
 /**
  * Loss chasing: a share of players (more among the at-risk archetype) who, after a loss, raise their

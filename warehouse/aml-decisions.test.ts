@@ -7,11 +7,10 @@
  * every audit, and marts.rpt_suspicious_activity shows the alert decided: decision, decided_by,
  * decided_at; the other player's alert-free day adds nothing, and an alert without a resolution is open.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { validateEvent, type CasinoEvent } from '../domain/events';
@@ -19,26 +18,13 @@ import { uuidv7 } from '../domain/ids';
 import { directorySink } from '../simulator/sink';
 import { warehousePaths } from './config';
 import { openWarehouse, rows } from './db';
-import { REPO_ROOT } from './source/local-r2';
+import { runWh, type WhResult } from './testing/wh-cli';
 
-const TSX = resolve(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const CLI = resolve(REPO_ROOT, 'warehouse', 'cli.ts');
 const root = mkdtempSync(join(tmpdir(), 'wh-aml-decisions-'));
 const batches = join(root, 'batches');
 const dir = join(root, 'warehouse');
 
-type Result = { code: number; out: string; err: string };
-
-function wh(...args: string[]): Promise<Result> {
-  const loader = args[0] === 'sync' ? [TSX] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, WAREHOUSE_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  return new Promise((ok) => child.on('exit', (code) => ok({ code: code ?? 1, out, err })));
-}
+const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
 
 const at = (iso: string) => Date.parse(iso);
 const STRUCTURER = uuidv7(at('2026-11-01T08:00:00Z'));

@@ -10,19 +10,16 @@
  * cut down because the rare members (reactivated players, structuring, velocity, VIP) need its
  * length and population: a smaller history that still covers everything was not established.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_DEFAULTS } from '../simulator/model';
 import { directorySink, writeHistory } from '../simulator/sink';
 import { warehousePaths } from './config';
 import { openWarehouse, rows } from './db';
-import { REPO_ROOT } from './source/local-r2';
+import { runWh, type WhResult } from './testing/wh-cli';
 
-const TSX = resolve(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const CLI = resolve(REPO_ROOT, 'warehouse', 'cli.ts');
 /** The end of the history, fixed so every run sees the same data (and the as-of day of the FULL marts is the day before). */
 const HISTORY_END = Date.parse('2026-12-01T00:00:00Z');
 const SETUP_MS = 40 * 60_000;
@@ -31,19 +28,7 @@ const root = mkdtempSync(join(tmpdir(), 'wh-library-coverage-'));
 const batches = join(root, 'batches');
 const dir = join(root, 'warehouse');
 
-type Result = { code: number; out: string; err: string };
-
-/** `wh <args>` in a child process with WAREHOUSE_DIR=dir (sync under tsx's CLI, as `npm run wh` runs it: its validation workers load TypeScript). */
-function wh(...args: string[]): Promise<Result> {
-  const loader = args[0] === 'sync' ? [TSX] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, WAREHOUSE_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  return new Promise((ok) => child.on('exit', (code) => ok({ code: code ?? 1, out, err })));
-}
+const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
 
 async function q<T = Record<string, unknown>>(sql: string): Promise<T[]> {
   const w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
@@ -59,7 +44,7 @@ async function count(relation: string, where: string): Promise<number> {
   return Number((await q<{ n: number }>(`select count(*)::integer as n from ${relation} where ${where}`))[0]!.n);
 }
 
-let audit: Result;
+let audit: WhResult;
 
 beforeAll(async () => {
   await writeHistory({ ...FAST_DEFAULTS, tables: 2, seed: 'casino', now: HISTORY_END, sink: directorySink(batches) });
@@ -69,7 +54,8 @@ beforeAll(async () => {
   expect(plan.code, `${plan.out}\n${plan.err}`).toBe(0);
   audit = await wh('audit');
 }, SETUP_MS);
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+// The warehouse and its batches are gigabytes: removing them takes more than the default 10 s on a loaded machine.
+afterAll(() => rmSync(root, { recursive: true, force: true }), 120_000);
 
 const SEGMENTS = 'marts.player_segments';
 const RG = 'marts.rg_risk';

@@ -5,11 +5,11 @@
  * carries the marts' currency and exponent, a day deleted from raw.events shows as missing, a
  * period the marts do not cover is refused, and each bad input gives its code and changes nothing.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jurisdictionConfig } from '../../domain/jurisdictions';
@@ -18,6 +18,7 @@ import { directorySink, writeHistory } from '../../simulator/sink';
 import { warehousePaths } from '../config';
 import { openWarehouse, type Warehouse } from '../db';
 import { REPO_ROOT } from '../source/local-r2';
+import { runWh, type WhResult } from '../testing/wh-cli';
 import { buildDocument, reportParams } from './build';
 import { loadReport, loadReports, type ReportDefinition, type SectionDef } from './definition';
 import type { Column, MoneyCell, ReportDocument } from './document';
@@ -28,8 +29,6 @@ import { formatCell } from './render/pdf';
 import { readCsv } from './render/read-csv';
 import { HEADER_ROW } from './render/xlsx';
 
-const TSX = resolve(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const CLI = resolve(REPO_ROOT, 'warehouse', 'cli.ts');
 const REPORTS = join(REPO_ROOT, 'models', 'reports');
 const HISTORY_END = Date.parse('2026-12-01T00:00:00Z');
 /**
@@ -48,16 +47,7 @@ let defs: ReportDefinition[];
 /** When the warehouse was planned: the engine's clock (its FULL marts are built as of then). */
 let now: Date;
 
-function wh(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const loader = args[0] === 'sync' ? [TSX] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, WAREHOUSE_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  return new Promise((ok) => child.on('exit', (code) => ok({ code: code ?? 1, out, err })));
-}
+const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
 
 beforeAll(async () => {
   // REPORTS_TEST_WAREHOUSE=<dir of a warehouse built the same way>: reuse it (read only, copied for
@@ -284,16 +274,8 @@ const NOVEMBER_DAYS = Array.from({ length: 30 }, (_, i) => `2026-11-${String(i +
 /** A key of the test's own: deliveries from two warehouses (the copy below) must verify with one key, and a reused warehouse's keys/ is never written. */
 const SIGNING_KEY = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-function exportCli(warehouse: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'export', ...args], {
-    cwd: REPO_ROOT, env: { ...process.env, WAREHOUSE_DIR: warehouse, REPORTS_SIGNING_KEY: SIGNING_KEY }, stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  child.stdin.end();
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { err += d; });
-  return new Promise((ok) => child.on('exit', (code) => ok({ code: code ?? 1, out, err })));
+function exportCli(warehouse: string, ...args: string[]): Promise<WhResult> {
+  return runWh(warehouse, ['export', ...args], { REPORTS_SIGNING_KEY: SIGNING_KEY });
 }
 
 /** Every file under `dir` with its size and mtime: what a run that "writes nothing" must leave as it was. */
@@ -344,8 +326,8 @@ async function martRows(s: SectionDef, jurisdiction?: string): Promise<MartRow[]
 }
 
 /**
- * The workbook sheet of a section against the mart: every text, count, decimal and money cell of
- * every row, then each totals row against the SQL sum per currency. Returns the totals (per
+ * The workbook sheet of a section against the mart: every cell of every row, by its type (text,
+ * count, decimal, money, percent, date, timestamp, boolean), then each totals row against the SQL sum per currency. Returns the totals (per
  * currency, per money column) so the PDF can be searched for them.
  */
 function compareSheet(s: SectionDef, sheet: string[][], rows: MartRow[]): ShownTotal[] {
@@ -361,6 +343,14 @@ function compareSheet(s: SectionDef, sheet: string[][], rows: MartRow[]): ShownT
       else if (c.type === 'integer') expect(got, where).toBe(String(want));
       else if (c.type === 'decimal') expect(Number(got), where).toBeCloseTo(Number(want), c.scale ?? 2);
       else if (c.type === 'text') expect(got, where).toBe(String(want));
+      // A percent cell holds the fraction; LibreOffice writes it as a percentage ("5%", "12.5%").
+      else if (c.type === 'percent') expect(Number(got.replace(/%$/, '')) / 100, where).toBeCloseTo(Number(want), (c.scale ?? 0) + 2);
+      // A date cell is a date (LibreOffice writes it ISO), not text that looks like one.
+      else if (c.type === 'date') expect(got, where).toBe(String(want));
+      // A timestamp is an Excel day fraction: equal to the second, in UTC.
+      else if (c.type === 'timestamp') expect(Math.abs(Date.parse(`${got.replace(' ', 'T')}Z`) - Date.parse(`${String(want).replace(' ', 'T').slice(0, 23)}Z`)), where).toBeLessThanOrEqual(1_000);
+      else if (c.type === 'boolean') expect(got, where).toBe(String(want).toUpperCase());
+      else throw new Error(`${where}: no comparison for a ${c.type} column`);
     });
   });
   const totals: ShownTotal[] = [];
