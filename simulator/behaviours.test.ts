@@ -99,7 +99,9 @@ describe('fast mode: lifecycle, risk behaviours, operators', () => {
       if (maxGap >= REACTIVATION_LAPSE_DAYS[0] * DAY_MS) reactivated++;
       if (l.length >= 2 && NOW - l[l.length - 1]!.occurred_at > 21 * DAY_MS) churned++;
     }
-    expect(longCounts.reactivated).toBeGreaterThanOrEqual(8);
+    // Lapses are 3-10 weeks, so in 60 days only early churners are back; the 120-day default history
+    // has reactivations in the warehouse's sense (library-coverage.test.ts).
+    expect(longCounts.reactivated).toBeGreaterThanOrEqual(2);
     // a long gap is a reactivation (an ordinary player's gaps are days): the count matches the generator's within a few
     expect(Math.abs(reactivated - longCounts.reactivated)).toBeLessThanOrEqual(Math.max(3, longCounts.reactivated * 0.3));
     expect(churned).toBeGreaterThan(30);
