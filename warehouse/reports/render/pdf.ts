@@ -323,10 +323,18 @@ function widthForLines(pen: Pen, label: string, size: number, longestWord: numbe
 
 /** Column widths fitted to header and contents, and the orientation they need. */
 function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], only?: Orientation): TableLayout {
-  let columns = measureColumns(pen, labels, aligns, wraps, rows, TABLE_SIZE);
-  const naturalWidth = sum(columns.map((c) => c.natural));
+  const natural = labels.map((label, i) =>
+    Math.max(pen.measure(label, TABLE_SIZE, 'bold'), ...rows.map((r) => pen.measure(r.cells[i]!, TABLE_SIZE, r.kind === 'total' ? 'bold' : 'regular'))),
+  ).map((w) => Math.ceil(w) + 2 * PAD);
+  const naturalWidth = sum(natural);
   const orientation: Orientation = only ?? (naturalWidth <= contentWidth('portrait') ? 'portrait' : 'landscape');
   const room = contentWidth(orientation);
+  if (naturalWidth <= room) {
+    // Every cell on one line: nothing to wrap, so no word of a 5,000-row table is measured alone.
+    const columns = labels.map((label, i) => ({ label, align: aligns[i]!, wraps: wraps[i]!, natural: natural[i]!, soft: natural[i]!, hard: natural[i]!, width: natural[i]! }));
+    return { orientation, size: TABLE_SIZE, columns };
+  }
+  let columns = measureColumns(pen, labels, aligns, wraps, rows, TABLE_SIZE);
   let size = TABLE_SIZE;
   const softWidth = sum(columns.map((c) => c.soft));
   const figuresWidth = sum(columns.map((c) => (c.wraps ? 0 : c.soft)));
