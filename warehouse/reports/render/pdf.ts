@@ -192,14 +192,21 @@ class Pen {
   wrap(text: string, width: number, size: number, weight: Weight = 'regular'): string[] {
     const lines: string[] = [];
     let current = '';
+    // A line's width as the sum of its words' and spaces' widths: words repeat across the cells
+    // of a long listing, so each is shaped once per document, not every growing line again.
+    const space = this.measure(' ', size, weight);
+    let currentWidth = 0;
     for (const word of text.split(/\s+/).filter(Boolean)) {
-      const candidate = current ? `${current} ${word}` : word;
-      if (this.measure(candidate, size, weight) <= width) {
-        current = candidate;
+      const wordWidth = this.measure(word, size, weight);
+      const candidate = current ? currentWidth + space + wordWidth : wordWidth;
+      if (candidate <= width) {
+        current = current ? `${current} ${word}` : word;
+        currentWidth = candidate;
         continue;
       }
       if (current) lines.push(current);
       current = word;
+      currentWidth = wordWidth;
       while (this.measure(current, size, weight) > width && [...current].length > 1) {
         const chars = [...current];
         let n = chars.length - 1;
@@ -209,6 +216,7 @@ class Pen {
         if (soft >= 1) n = soft + 1;
         lines.push(chars.slice(0, n).join(''));
         current = chars.slice(n).join('');
+        currentWidth = this.measure(current, size, weight);
       }
     }
     if (current) lines.push(current);
