@@ -566,8 +566,11 @@ describe('wh export end to end: spawned CLI, outputs opened by LibreOffice and p
       const manifest = JSON.parse(readFileSync(join(versionDir(def, PERIOD, undefined, 2), 'manifest.json'), 'utf8'));
       expect(manifest.version).toBe(2);
       expect(manifest.supersedes).toBe('v1');
-      // The change is named by section (a one-row section without a key shows as a row replaced).
-      expect(manifest.changes.summary).toMatch(/headline_payments/);
+      // The change is named by section and cell, before -> after: the one-row headline has no
+      // descriptive column, so its row is paired by position, not shown as one removed and one added.
+      const moved = /^headline_payments: 1 row changed \(Deposits (\d+) -> (\d+)\)$/.exec(manifest.changes.summary);
+      expect(moved, manifest.changes.summary).not.toBeNull();
+      expect(Number(moved![2])).toBe(Number(moved![1]) + 1);
       // Only the section that reads the changed figure moved; the per-brand and per-jurisdiction rows did not.
       expect(manifest.changes.sections.map((x: { id: string }) => x.id)).toEqual(['headline_payments']);
       const verify = await exportCli(dir, 'verify', out);

@@ -54,4 +54,35 @@ describe('diffDocuments', () => {
     after.missing_days = ['2026-10-14', '2026-10-15'];
     expect(diff(SAMPLE_DOCUMENT, after).summary).toBe('figures unchanged; days now missing: 2026-10-15; footnotes changed');
   });
+
+  it('a one-row section of figures only (no descriptive column) names its moved cells before -> after', () => {
+    const headline: ReportDocument['sections'][number] = {
+      id: 'headline_payments',
+      title: 'Deposits and withdrawals against the previous month (EUR)',
+      columns: [
+        { name: 'deposits', label: 'Deposits', type: 'integer' },
+        { name: 'deposited', label: 'Deposited', type: 'decimal', scale: 2 },
+        { name: 'change', label: 'Deposited change %', type: 'percent', scale: 1 },
+      ],
+      rows: [[820n, 309616.34, -0.274]],
+      totals: [],
+    };
+    const before = { ...clone(SAMPLE_DOCUMENT), sections: [headline] };
+    const after = clone(before);
+    after.sections[0]!.rows = [[821n, 309616.34, -0.273]];
+    const c = diff(before, after);
+    expect(c.sections).toHaveLength(1);
+    expect(c.sections[0]).toMatchObject({
+      id: 'headline_payments',
+      rows_added: 0,
+      rows_removed: 0,
+      rows_changed: 1,
+      rows_by_position: true,
+      rows: [{ key: 'row 1', change: 'changed', cells: [{ column: 'Deposits', before: '820', after: '821' }, { column: 'Deposited change %', before: '-0.274', after: '-0.273' }] }],
+    });
+    expect(c.summary).toBe('headline_payments: 1 row changed (Deposits 820 -> 821, Deposited change % -0.274 -> -0.273)');
+    // Rows of such a section are paired by position: a second row is an added one, named by place.
+    after.sections[0]!.rows.push([1n, 2, 0]);
+    expect(diff(before, after).summary).toBe('headline_payments: 1 row added, 1 row changed (row 1 Deposits 820 -> 821, row 1 Deposited change % -0.274 -> -0.273)');
+  });
 });

@@ -36,6 +36,8 @@ export interface SectionChanges {
   status: 'added' | 'removed' | 'changed';
   /** The section's columns differ (names or types): rows are then counted, not matched. */
   columns_changed?: boolean;
+  /** No descriptive column names a row: rows were paired by position and are keyed `row 1`, `row 2`, ... */
+  rows_by_position?: boolean;
   rows_added: number;
   rows_removed: number;
   rows_changed: number;
@@ -120,32 +122,13 @@ function diffSection(before: Section, after: Section): SectionChanges | null {
     out.rows_added = after.rows.length;
   } else {
     const keyIdx = after.columns.map((c, i) => (DESCRIPTIVE.includes(c.type) ? i : -1)).filter((i) => i >= 0);
-    // No descriptive column: the whole row is its key (rows can then only be added or removed).
-    const keyOf = (row: Cell[]) => (keyIdx.length ? keyIdx : row.map((_, i) => i)).map((i) => cellText(row[i]) ?? '').join(' | ');
-    const pending = new Map<string, Cell[][]>();
-    for (const row of before.rows) {
-      const k = keyOf(row);
-      pending.set(k, [...(pending.get(k) ?? []), row]);
-    }
-    for (const row of after.rows) {
-      const k = keyOf(row);
-      const old = pending.get(k)?.shift();
-      if (!old) {
-        out.rows_added++;
-        list({ key: k, change: 'added' });
-        continue;
-      }
-      const cells = diffCells(after.columns, old, row);
-      if (cells.length) {
-        out.rows_changed++;
-        list({ key: k, change: 'changed', cells });
-      }
-    }
-    for (const [k, rows] of pending)
-      for (let i = 0; i < rows.length; i++) {
-        out.rows_removed++;
-        list({ key: k, change: 'removed' });
-      }
+    if (keyIdx.length === 0) {
+      // No descriptive column (a headline section of figures only): nothing names a row but its
+      // place, so rows are paired by position, and a moved figure is a changed row with its cells
+      // before -> after rather than one row removed and an unreadable one added.
+      out.rows_by_position = true;
+      diffByPosition(after.columns, before.rows, after.rows, out, list);
+    } else diffByKey(after.columns, keyIdx, before.rows, after.rows, out, list);
   }
 
   const totalsKey = (t: { label: string; currency?: string }) => `${t.label}\u0000${t.currency ?? ''}`;
@@ -161,6 +144,58 @@ function diffSection(before: Section, after: Section): SectionChanges | null {
   return changed ? out : null;
 }
 
+/** Rows matched by their descriptive cells; rows sharing a key are paired in order. */
+function diffByKey(columns: Column[], keyIdx: number[], beforeRows: Cell[][], afterRows: Cell[][], out: SectionChanges, list: (r: RowChange) => void): void {
+  const keyOf = (row: Cell[]) => keyIdx.map((i) => cellText(row[i]) ?? '').join(' | ');
+  const pending = new Map<string, Cell[][]>();
+  for (const row of beforeRows) {
+    const k = keyOf(row);
+    pending.set(k, [...(pending.get(k) ?? []), row]);
+  }
+  for (const row of afterRows) {
+    const k = keyOf(row);
+    const old = pending.get(k)?.shift();
+    if (!old) {
+      out.rows_added++;
+      list({ key: k, change: 'added' });
+      continue;
+    }
+    const cells = diffCells(columns, old, row);
+    if (cells.length) {
+      out.rows_changed++;
+      list({ key: k, change: 'changed', cells });
+    }
+  }
+  for (const [k, rows] of pending)
+    for (let i = 0; i < rows.length; i++) {
+      out.rows_removed++;
+      list({ key: k, change: 'removed' });
+    }
+}
+
+/** Rows of a section without descriptive columns, paired by position: `row 1`, `row 2`, ... */
+function diffByPosition(columns: Column[], beforeRows: Cell[][], afterRows: Cell[][], out: SectionChanges, list: (r: RowChange) => void): void {
+  const n = Math.max(beforeRows.length, afterRows.length);
+  for (let i = 0; i < n; i++) {
+    const key = `row ${i + 1}`;
+    const old = beforeRows[i];
+    const row = afterRows[i];
+    if (!old) {
+      out.rows_added++;
+      list({ key, change: 'added' });
+    } else if (!row) {
+      out.rows_removed++;
+      list({ key, change: 'removed' });
+    } else {
+      const cells = diffCells(columns, old, row);
+      if (cells.length) {
+        out.rows_changed++;
+        list({ key, change: 'changed', cells });
+      }
+    }
+  }
+}
+
 function diffCells(columns: Column[], before: Cell[], after: Cell[]): CellChange[] {
   const out: CellChange[] = [];
   const n = Math.max(before.length, after.length);
@@ -172,7 +207,27 @@ function diffCells(columns: Column[], before: Cell[], after: Cell[]): CellChange
 }
 
 const TOTALS_IN_SUMMARY = 3;
+/** Cells of keyless rows spelled out in the summary before "n more". */
+const CELLS_IN_SUMMARY = 5;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A change as the summary says it: `Deposits 820 -> 821`. */
+const cellChangeText = (c: CellChange) => `${c.column} ${c.before ?? '—'} -> ${c.after ?? '—'}`;
+
+/**
+ * The moved cells of a section without descriptive columns (`row 1`, ...: a headline of figures),
+ * spelled out in the summary: "1 row changed" alone would not say which figure moved, where a keyed
+ * row's key at least names it in `rows`.
+ */
+function positionalCells(s: SectionChanges): string {
+  if (!s.rows_by_position) return '';
+  const changed = s.rows.filter((r) => r.change === 'changed');
+  const single = s.rows_added + s.rows_removed + s.rows_changed === 1 && changed.length === 1;
+  const texts = changed.flatMap((r) => (r.cells ?? []).map((c) => (single ? cellChangeText(c) : `${r.key} ${cellChangeText(c)}`)));
+  const shown = texts.slice(0, CELLS_IN_SUMMARY);
+  if (texts.length > CELLS_IN_SUMMARY) shown.push(`${texts.length - CELLS_IN_SUMMARY} more`);
+  return ` (${shown.join(', ')})`;
+}
 
 function summarize(c: DeliveryChanges): string {
   const parts: string[] = [];
@@ -185,8 +240,8 @@ function summarize(c: DeliveryChanges): string {
     if (s.columns_changed) bits.push('columns changed');
     if (s.rows_added) bits.push(`${plural(s.rows_added, 'row')} added`);
     if (s.rows_removed) bits.push(`${plural(s.rows_removed, 'row')} removed`);
-    if (s.rows_changed) bits.push(`${plural(s.rows_changed, 'row')} changed`);
-    const totals = s.totals.slice(0, TOTALS_IN_SUMMARY).map((t) => `${t.row} ${t.column} ${t.before ?? '—'} -> ${t.after ?? '—'}`);
+    if (s.rows_changed) bits.push(`${plural(s.rows_changed, 'row')} changed${positionalCells(s)}`);
+    const totals = s.totals.slice(0, TOTALS_IN_SUMMARY).map((t) => `${t.row} ${cellChangeText(t)}`);
     if (s.totals.length > TOTALS_IN_SUMMARY) totals.push(`${s.totals.length - TOTALS_IN_SUMMARY} more`);
     if (totals.length) bits.push(`totals: ${totals.join(', ')}`);
     parts.push(`${s.id}: ${bits.join(', ') || 'title changed'}`);

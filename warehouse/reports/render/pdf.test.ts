@@ -271,3 +271,160 @@ describe('niceTicks', () => {
     expect(niceTicks(0, 0.3).ticks).toEqual([0, 0.1, 0.2, 0.3]);
   });
 });
+
+describe('keeping a heading with what it introduces', () => {
+  /** A first section of `filler` one-line rows, so the second starts low on page 2 by a different amount each time. */
+  const withFiller = (filler: number, second: ReportDocument['sections'][number]): ReportDocument => ({
+    ...SAMPLE_DOCUMENT,
+    missing_days: [],
+    footnotes: [],
+    sections: [
+      {
+        id: 'filler',
+        title: 'Filler',
+        columns: [{ name: 'k', label: 'Key', type: 'text' }, { name: 'v', label: 'Value', type: 'integer' }],
+        rows: Array.from({ length: filler }, (_, i) => [`row ${i + 1}`, BigInt(i)]),
+        totals: [],
+      },
+      second,
+    ],
+  });
+  const pageWith = (pages: string[], text: string) => pages.find((p) => p.includes(text));
+  // Each filler count leaves a different room at the foot of the page; across them the second
+  // section's heading lands at every height of the last ~220 pt, where the old 120 pt rule
+  // left it alone above a chart or a table that went on to the next page.
+  const fillers = Array.from({ length: 14 }, (_, i) => 30 + i);
+
+  it('never leaves a section heading at the foot of a page without its chart', async () => {
+    for (const n of fillers) {
+      const doc = withFiller(n, {
+        id: 'charted',
+        title: 'Charted section',
+        columns: [{ name: 'k', label: 'Game type', type: 'text' }, { name: 'v', label: 'GGR', type: 'decimal', scale: 2 }],
+        rows: [['slots', 1.5], ['live', -2]],
+        totals: [],
+        chart: { kind: 'bar', title: 'GGR by game type chart', unit: 'EUR', categories: ['slots', 'live'], series: [{ label: 'GGR', values: [1.5, -2] }] },
+      });
+      const pages = pagesOf(pdftotext(await renderToFile(doc, `keep-chart-${n}.pdf`)));
+      const page = pageWith(pages, 'Charted section');
+      expect(page, `filler ${n}`).toBeDefined();
+      expect(page, `filler ${n}: heading and chart on one page`).toContain('GGR by game type chart');
+    }
+  }, 120_000);
+
+  it('never leaves a heading and its description at the foot of a page without the table header and first rows', async () => {
+    const description = Array.from({ length: 8 }, (_, i) => `Line ${i + 1} of a long description that says what the table holds and where its figures come from, in more words than fit one line.`).join(' ');
+    for (const n of fillers) {
+      const doc = withFiller(n, {
+        id: 'described',
+        title: 'Described section',
+        description,
+        columns: [{ name: 'k', label: 'Brand', type: 'text' }, { name: 'v', label: 'Deposits', type: 'integer' }],
+        rows: Array.from({ length: 10 }, (_, i) => [`brand-${i + 1}`, BigInt(100 + i)]),
+        totals: [],
+      });
+      const pages = pagesOf(pdftotext(await renderToFile(doc, `keep-table-${n}.pdf`)));
+      const page = pageWith(pages, 'Described section');
+      expect(page, `filler ${n}`).toBeDefined();
+      expect(page, `filler ${n}: heading with the table header`).toMatch(/Brand\s+Deposits/);
+      for (const row of ['brand-1 ', 'brand-2 ', 'brand-3 ']) expect(page, `filler ${n}: ${row}with its heading`).toContain(row);
+    }
+  }, 120_000);
+});
+
+describe('totals labels', () => {
+  it('labels the totals row of a section of figures only in a leading column', async () => {
+    const doc: ReportDocument = {
+      ...SAMPLE_DOCUMENT,
+      sections: [
+        {
+          id: 'limits',
+          title: 'Limits',
+          columns: [
+            { name: 'set', label: 'Limits set', type: 'integer', total: true },
+            { name: 'refusals', label: 'Refusals', type: 'integer', total: true },
+          ],
+          rows: [[12n, 13n]],
+          totals: [{ label: 'Total', cells: [12n, 13n] }],
+        },
+      ],
+    };
+    const text = pdftotext(await renderToFile(doc, 'total-figures.pdf'));
+    expect(text).toMatch(/Limits set\s+Refusals\n\s+12\s+13\n\s*Total\s+12\s+13\n/);
+  });
+
+  it('puts the label in the first text column when the first column is a figure, never over a figure', async () => {
+    const doc: ReportDocument = {
+      ...SAMPLE_DOCUMENT,
+      sections: [
+        {
+          id: 'payments',
+          title: 'Payments',
+          columns: [
+            { name: 'count', label: 'Deposits', type: 'integer', total: true },
+            { name: 'currency', label: 'Currency', type: 'text' },
+            { name: 'amount', label: 'Deposited', type: 'money', total: true },
+          ],
+          rows: [[3n, 'EUR', { minor: 1234n, currency: 'EUR', exponent: 2 }]],
+          totals: [{ label: 'Total EUR', currency: 'EUR', cells: [3n, 'EUR', { minor: 1234n, currency: 'EUR', exponent: 2 }] }],
+        },
+      ],
+    };
+    const text = pdftotext(await renderToFile(doc, 'total-second.pdf'));
+    expect(text).toMatch(/\n\s+3\s+Total EUR\s+12\.34 EUR\n/);
+  });
+});
+
+describe('text columns of a table wider than the page', () => {
+  const summary = (i: number) =>
+    `withdrawal ${i} of 398.76 EUR to an instrument never used for a deposit (2 used for deposits; 430.00 EUR deposited in 7 days) after a fortnight of play; paid`;
+  const columns: Column[] = [
+    { name: 'date', label: 'Date', type: 'date' },
+    { name: 'alert', label: 'Alert', type: 'text' },
+    { name: 'rule', label: 'Rule', type: 'text' },
+    { name: 'player', label: 'Player', type: 'text' },
+    { name: 'amount', label: 'Amount', type: 'money', total: true },
+    { name: 'status', label: 'Withdrawal outcome', type: 'text' },
+    { name: 'summary', label: 'Summary', type: 'text' },
+  ];
+  const row = (i: number, text: string) => [
+    '2026-11-25',
+    `73f99b32bd4121baa407b66868452b${String(i).padStart(2, '0')}`,
+    'new_payout_instrument',
+    `01a187c1-1f01-724d-953e-3902cbf53a${String(i).padStart(2, '0')}`,
+    { minor: 39876n, currency: 'EUR', exponent: 2 },
+    'approved',
+    text,
+  ];
+
+  it('wraps long text onto more lines instead of cutting it, giving short text columns their width', async () => {
+    const doc: ReportDocument = {
+      ...SAMPLE_DOCUMENT,
+      sections: [{ id: 'alerts', title: 'Alerts', columns, rows: Array.from({ length: 6 }, (_, i) => row(i, summary(i))), totals: [] }],
+    };
+    const text = pdftotext(await renderToFile(doc, 'wrapped.pdf'));
+    expect(text).not.toContain('…');
+    // Every word of every summary is on the page (on whichever line its cell wrapped it to).
+    const words = text.split(/\s+/);
+    for (let i = 0; i < 6; i++) for (const w of summary(i).split(' ')) expect(words, `summary ${i}: ${w}`).toContain(w);
+    // Short text whole, on the row's first line with the figure.
+    expect(text.match(/2026-11-25\s+\S+\s+\S+\s+\S+\s+398\.76 EUR\s+approved\s+withdrawal \d/g)).toHaveLength(6);
+    // An id that must break breaks after a '-' (or '_', '/'), not mid-token.
+    expect(text).toMatch(/01a187c1-1f01-724d-953e-\s/);
+  });
+
+  it('cuts text with "…" only beyond three lines', async () => {
+    const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+    const doc: ReportDocument = {
+      ...SAMPLE_DOCUMENT,
+      sections: [{ id: 'alerts', title: 'Alerts', columns, rows: [row(1, summary(1)), row(2, `${long} ${long} ${long} ${long} ${long}`)], totals: [] }],
+    };
+    const text = pdftotext(await renderToFile(doc, 'cut.pdf'));
+    expect(text.match(/…/g)).toHaveLength(1);
+    for (const w of summary(1).split(' ')) expect(text.split(/\s+/)).toContain(w);
+    // The cut cell shows three lines: its first words, then the "…" on the third line.
+    const lines = text.split('\n');
+    const first = lines.findIndex((l) => l.includes('word0 '));
+    expect(lines[first + 2]).toContain('…');
+  });
+});

@@ -6,14 +6,20 @@
  *
  * Layout: a portrait cover (title, audience, period, parameters, generation time, data freshness,
  * a boxed warning for missing days, the model versions); then the sections, each starting on a new
- * page when its table needs a different orientation from the page before or the page is nearly
- * full. Orientation is chosen PER SECTION: portrait when the table's columns, measured with their
- * contents, fit 515 pt; landscape (762 pt) otherwise. Wider still: when the figures alone nearly
- * fill the page the table's type shrinks (to 5.5 pt at least), then the text columns share what is
- * left and long text ends in "…" (figures are never cut); figures wider than the page even then
- * split the table into column groups, each repeating the rows' leading text columns. Tables repeat their header row on every page they run onto;
- * totals rows (bold, one per currency) close them. Footnotes follow the last section; every page
- * carries "Page n of m", the report id and the period. Bookmarks: the cover, each section, the notes.
+ * page when its table needs a different orientation from the page before, or when its heading and
+ * description would not fit together with its chart, or with its table's header and first rows (a
+ * heading is never left alone at the foot of a page). Orientation is chosen PER SECTION: portrait
+ * when the table's columns, measured with their contents on one line, fit 515 pt; landscape
+ * (762 pt) otherwise. Wider still: text columns (and headers) wrap onto up to three lines, their
+ * widths from their content first (each at least its longest word, up to 80 pt, and wide enough for
+ * its cells in three lines; spare room to the text before the figures' headers); only beyond three
+ * lines does text end in "…". Figures are never wrapped or cut: when they nearly fill the page the
+ * table's type shrinks (to 5.5 pt at least), and a table that does not fit even then is split into
+ * column groups, each repeating the rows' leading text columns. Tables repeat their header row on
+ * every page they run onto; totals rows (bold, one per currency) close them, labelled in the first
+ * column that is not a figure ("Total EUR"), or in a leading column when every column is a figure.
+ * Footnotes follow the last section; every page carries "Page n of m", the report id and the
+ * period. Bookmarks: the cover, each section, the notes.
  *
  * Text is drawn run by run (fonts.ts) at measured positions, so a Ukrainian name with Ґ and a
  * Japanese one can share a line, and a right-aligned figure ends exactly at its column's edge.
@@ -182,24 +188,35 @@ class Pen {
     return `${chars.slice(0, lo).join('')}…`;
   }
 
-  /** Greedy word wrap by measured width; a word longer than a line is cut by characters. */
+  /** Greedy word wrap by measured width; a word longer than a line is cut after its last '-', '_' or '/' that fits, else by characters. */
   wrap(text: string, width: number, size: number, weight: Weight = 'regular'): string[] {
     const lines: string[] = [];
     let current = '';
+    // A line's width as the sum of its words' and spaces' widths: words repeat across the cells
+    // of a long listing, so each is shaped once per document, not every growing line again.
+    const space = this.measure(' ', size, weight);
+    let currentWidth = 0;
     for (const word of text.split(/\s+/).filter(Boolean)) {
-      const candidate = current ? `${current} ${word}` : word;
-      if (this.measure(candidate, size, weight) <= width) {
-        current = candidate;
+      const wordWidth = this.measure(word, size, weight);
+      const candidate = current ? currentWidth + space + wordWidth : wordWidth;
+      if (candidate <= width) {
+        current = current ? `${current} ${word}` : word;
+        currentWidth = candidate;
         continue;
       }
       if (current) lines.push(current);
       current = word;
+      currentWidth = wordWidth;
       while (this.measure(current, size, weight) > width && [...current].length > 1) {
         const chars = [...current];
         let n = chars.length - 1;
         while (n > 1 && this.measure(chars.slice(0, n).join(''), size, weight) > width) n--;
+        // Rather after a '-', '_' or '/' of what fits (a rule name, a UUID, a path) than mid-token.
+        const soft = Math.max(...['-', '_', '/'].map((b) => chars.lastIndexOf(b, n - 1)));
+        if (soft >= 1) n = soft + 1;
         lines.push(chars.slice(0, n).join(''));
         current = chars.slice(n).join('');
+        currentWidth = this.measure(current, size, weight);
       }
     }
     if (current) lines.push(current);
@@ -221,12 +238,31 @@ class Pen {
 
 // ---------------------------------------------------------------- tables
 
+/** Most lines a cell or a header wraps to; what is left after them ends in "…". */
+const MAX_LINES = 3;
+/** Widest a single unbreakable word (an id, a hash) may make its column; longer ones break across lines. */
+const WORD_CAP = 80;
+/** Leading of the second and later lines of a wrapped cell, per pt of type. */
+const LINE_LEADING = 1.25;
+/** Body rows kept with a table's header (and with its section's heading) at the foot of a page. */
+const KEEP_ROWS = 3;
+
 interface TableColumn {
   label: string;
   align: Align;
+  /** Text, dates, timestamps: wrap onto more lines when narrow. Figures never wrap nor get cut. */
+  wraps: boolean;
+  /** On one line: the widest of header and cells, plus padding. */
+  natural: number;
+  /**
+   * The width at which every cell takes at most MAX_LINES lines (figures: their widest cell), but
+   * no narrower than the longest header word, any totals cell (never wrapped: a label, a currency)
+   * and the longest word of a cell (up to WORD_CAP).
+   */
+  soft: number;
+  /** The narrowest without breaking words (up to WORD_CAP): below it, text is cut. */
+  hard: number;
   width: number;
-  /** Text columns give up width when a table is wider than the page; figures never do. */
-  squeezable: boolean;
 }
 
 interface TableRow {
@@ -241,42 +277,140 @@ interface TableLayout {
   size: number;
 }
 
+/** A table as drawn: the header's and every row's lines per cell, and their heights. */
+interface PlacedRow {
+  kind: 'body' | 'total' | 'header';
+  lines: string[][];
+  height: number;
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const words = (text: string) => text.split(/\s+/).filter(Boolean);
+
+/** Each column's natural, soft and hard widths at `size`. */
+function measureColumns(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], size: number): TableColumn[] {
+  return labels.map((label, i) => {
+    const headerWord = Math.max(0, ...words(label).map((w) => pen.measure(w, size, 'bold')));
+    let natural = pen.measure(label, size, 'bold');
+    let longestCell = 0;
+    let longestWord = 0;
+    let totals = 0;
+    for (const row of rows) {
+      const text = row.cells[i]!;
+      const weight: Weight = row.kind === 'total' ? 'bold' : 'regular';
+      const w = pen.measure(text, size, weight);
+      natural = Math.max(natural, w);
+      if (row.kind === 'total') totals = Math.max(totals, w);
+      else if (wraps[i]) {
+        longestCell = Math.max(longestCell, w);
+        for (const word of words(text)) longestWord = Math.max(longestWord, Math.min(WORD_CAP, pen.measure(word, size, weight)));
+      } else longestCell = Math.max(longestCell, w);
+    }
+    const pad = (w: number) => Math.ceil(w) + 2 * PAD;
+    const nat = pad(natural);
+    // The header in at most MAX_LINES lines: a header cut short names no column.
+    const header = pad(widthForLines(pen, label, size, headerWord));
+    // Figures keep their widest cell; only their header wraps.
+    const hard = Math.min(nat, wraps[i] ? pad(Math.max(headerWord, totals, longestWord)) : Math.max(header, pad(longestCell)));
+    const soft = wraps[i] ? Math.min(nat, Math.max(hard, header, pad(longestCell / MAX_LINES))) : hard;
+    return { label, align: aligns[i]!, wraps: wraps[i]!, natural: nat, soft, hard, width: nat };
+  });
+}
+
+/** The narrowest width (whole points, at least `longestWord`) at which a bold `label` wraps to at most MAX_LINES lines. */
+function widthForLines(pen: Pen, label: string, size: number, longestWord: number): number {
+  let lo = Math.ceil(longestWord);
+  let hi = Math.ceil(pen.measure(label, size, 'bold'));
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (pen.wrap(label, mid, size, 'bold').length <= MAX_LINES) hi = mid;
+    else lo = mid + 1;
+  }
+  return hi;
+}
+
 /** Column widths fitted to header and contents, and the orientation they need. */
-function fitTable(pen: Pen, labels: string[], aligns: Align[], squeezable: boolean[], rows: TableRow[], only?: Orientation): TableLayout {
-  const natural = labels.map((l) => pen.measure(l, TABLE_SIZE, 'bold'));
-  for (const row of rows) {
-    row.cells.forEach((text, i) => {
-      const w = pen.measure(text, TABLE_SIZE, row.kind === 'total' ? 'bold' : 'regular');
-      if (w > natural[i]!) natural[i] = w;
-    });
-  }
-  let widths = natural.map((w) => Math.ceil(w) + 2 * PAD);
-  let total = widths.reduce((a, b) => a + b, 0);
-  const orientation: Orientation = only ?? (total <= contentWidth('portrait') ? 'portrait' : 'landscape');
+function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], only?: Orientation): TableLayout {
+  const natural = labels.map((label, i) =>
+    Math.max(pen.measure(label, TABLE_SIZE, 'bold'), ...rows.map((r) => pen.measure(r.cells[i]!, TABLE_SIZE, r.kind === 'total' ? 'bold' : 'regular'))),
+  ).map((w) => Math.ceil(w) + 2 * PAD);
+  const naturalWidth = sum(natural);
+  const orientation: Orientation = only ?? (naturalWidth <= contentWidth('portrait') ? 'portrait' : 'landscape');
   const room = contentWidth(orientation);
-  let size = TABLE_SIZE;
-  const figuresWidth = () => widths.reduce((a, w, i) => (squeezable[i] ? a : a + w), 0);
-  if (total > room && figuresWidth() > room * 0.7) {
-    // The figures alone nearly fill the page: smaller type rather than cut text to nothing.
-    const scale = Math.max(MIN_TABLE_SIZE / TABLE_SIZE, (room - 2 * PAD * widths.length) / (total - 2 * PAD * widths.length));
-    size = Math.floor(TABLE_SIZE * scale * 10) / 10;
-    widths = natural.map((w) => Math.ceil((w * size) / TABLE_SIZE) + 2 * PAD);
-    total = widths.reduce((a, b) => a + b, 0);
+  if (naturalWidth <= room) {
+    // Every cell on one line: nothing to wrap, so no word of a 5,000-row table is measured alone.
+    const columns = labels.map((label, i) => ({ label, align: aligns[i]!, wraps: wraps[i]!, natural: natural[i]!, soft: natural[i]!, hard: natural[i]!, width: natural[i]! }));
+    return { orientation, size: TABLE_SIZE, columns };
   }
-  const columns = labels.map((label, i) => ({ label, align: aligns[i]!, width: widths[i]!, squeezable: squeezable[i]! }));
-  // Figures wider than the page even at the smallest type: the table is split into column groups
-  // (columnGroups), each fitted on its own, rather than running off the page's edge.
-  if (total > room && figuresWidth() <= room) squeeze(columns, room);
+  let columns = measureColumns(pen, labels, aligns, wraps, rows, TABLE_SIZE);
+  let size = TABLE_SIZE;
+  const softWidth = sum(columns.map((c) => c.soft));
+  const figuresWidth = sum(columns.map((c) => (c.wraps ? 0 : c.soft)));
+  if (softWidth > room && figuresWidth > room * 0.7) {
+    // The figures alone nearly fill the page: smaller type rather than cut text to nothing.
+    const pads = 2 * PAD * columns.length;
+    const scale = Math.max(MIN_TABLE_SIZE / TABLE_SIZE, (room - pads) / (softWidth - pads));
+    size = Math.floor(TABLE_SIZE * scale * 10) / 10;
+    columns = measureColumns(pen, labels, aligns, wraps, rows, size);
+    // Widths do not scale exactly with the type (padding, whole points, a header's longest word):
+    // a tenth of a point less until the table fits, rather than one column split off on its own.
+    while (sum(columns.map((c) => c.soft)) > room && size > MIN_TABLE_SIZE) {
+      size = Math.round(size * 10 - 1) / 10;
+      columns = measureColumns(pen, labels, aligns, wraps, rows, size);
+    }
+  }
+  allocate(columns, room);
   return { orientation, size, columns };
 }
 
-/** Figures keep their width (a cut number is a wrong number); text columns share the rest of `room`. */
-function squeeze(columns: TableColumn[], room: number): void {
-  const total = columns.reduce((a, c) => a + c.width, 0);
-  if (total <= room) return;
-  const fixed = columns.reduce((a, c) => (c.squeezable ? a : a + c.width), 0);
-  const share = Math.max(0, room - fixed) / Math.max(1, total - fixed);
-  for (const c of columns) if (c.squeezable) c.width = Math.max(MIN_TEXT_COL, Math.floor(c.width * share));
+/**
+ * Widths for columns sharing `room`. On one line when they fit. Otherwise text gets its width from
+ * its content first: every column starts at its soft width (text in at most MAX_LINES lines,
+ * headers wrapped), and what room is left goes to the text columns, in proportion to what they
+ * lack of one line each, then to the figures' headers. Only when even the soft widths do not fit
+ * (one column group too wide) are text columns narrowed below them, to their hard width (text
+ * beyond MAX_LINES ends in "…") and then further, never under MIN_TEXT_COL. Figures never shrink.
+ */
+function allocate(columns: TableColumn[], room: number): void {
+  const widths = (key: 'natural' | 'soft' | 'hard') => sum(columns.map((c) => c[key]));
+  if (widths('natural') <= room) {
+    for (const c of columns) c.width = c.natural;
+    return;
+  }
+  /**
+   * Spreads `spare` over the columns `which` selects towards their `to` width, in equal shares,
+   * those lacking less than a share first (water-filling): a column a few points short of one line
+   * gets them before a long one takes everything. Returns what is left.
+   */
+  const grow = (to: 'natural' | 'soft', which: (c: TableColumn) => boolean, spare: number): number => {
+    let open = columns.filter((c) => which(c) && c[to] > c.width);
+    while (open.length > 0 && spare >= open.length) {
+      const share = Math.floor(spare / open.length);
+      const done = open.filter((c) => c[to] - c.width <= share);
+      for (const c of done.length > 0 ? done : open) {
+        const add = Math.min(c[to] - c.width, share);
+        c.width += add;
+        spare -= add;
+      }
+      open = open.filter((c) => c[to] > c.width);
+    }
+    return spare;
+  };
+  if (widths('soft') <= room) {
+    for (const c of columns) c.width = c.soft;
+    const spare = grow('natural', (c) => c.wraps, room - widths('soft'));
+    grow('natural', (c) => !c.wraps, spare);
+    return;
+  }
+  for (const c of columns) c.width = c.hard;
+  if (widths('hard') <= room) {
+    grow('soft', (c) => c.wraps, room - widths('hard'));
+    return;
+  }
+  const fixed = sum(columns.filter((c) => !c.wraps).map((c) => c.hard));
+  const text = sum(columns.filter((c) => c.wraps).map((c) => c.hard));
+  const share = Math.max(0, room - fixed) / Math.max(1, text);
+  for (const c of columns) if (c.wraps) c.width = Math.max(Math.min(MIN_TEXT_COL, c.hard), Math.floor(c.hard * share));
 }
 
 /** Most leading text columns a split table repeats in each of its column groups (the rows' key). */
@@ -285,14 +419,15 @@ const MAX_KEY_COLUMNS = 2;
 /**
  * A table wider than its page, even in the smallest type, as column groups that each fit: the
  * leading text columns (what names a row: a month, a currency, an alert) start every group, the
- * other columns follow in order. One group when the table fits.
+ * other columns follow in order. One group when the table fits. `widths` are the columns' soft
+ * widths (text in at most MAX_LINES lines), so a group never has to cut its text.
  */
 export function columnGroups(widths: number[], squeezable: boolean[], room: number): number[][] {
   const all = widths.map((_, i) => i);
   const width = (idx: number[]) => idx.reduce((a, i) => a + widths[i]!, 0);
   if (width(all) <= room || all.every((i) => squeezable[i])) return [all];
   const firstFigure = squeezable.findIndex((t) => !t);
-  const key = all.slice(0, Math.min(firstFigure, MAX_KEY_COLUMNS));
+  const key = all.slice(0, Math.min(firstFigure < 0 ? all.length : firstFigure, MAX_KEY_COLUMNS));
   const groups: number[][] = [];
   let current = [...key];
   for (const i of all.slice(key.length)) {
@@ -306,86 +441,132 @@ export function columnGroups(widths: number[], squeezable: boolean[], room: numb
   return groups;
 }
 
-function drawHeader(pen: Pen, { columns, size }: TableLayout): void {
+/** `text` in lines of `width`: as many as it needs up to MAX_LINES, the last ending in "…" when more was left. */
+function cellLines(pen: Pen, text: string, width: number, size: number, weight: Weight): string[] {
+  if (text === '' || pen.measure(text, size, weight) <= width) return [text];
+  const lines = pen.wrap(text, width, size, weight);
+  if (lines.length <= MAX_LINES) return lines;
+  return [...lines.slice(0, MAX_LINES - 1), pen.fit(lines.slice(MAX_LINES - 1).join(' '), width, size, weight)];
+}
+
+const lineStep = (size: number) => size * LINE_LEADING;
+const heightOf = (lines: number, size: number) => rowHeight(size) + (lines - 1) * lineStep(size);
+
+/** The header and rows broken into their lines for the columns' widths. */
+function placeRows(pen: Pen, { columns, size }: TableLayout, rows: TableRow[]): { header: PlacedRow; rows: PlacedRow[] } {
+  const inner = (c: TableColumn) => c.width - 2 * PAD;
+  const headerLines = columns.map((c) => cellLines(pen, c.label, inner(c), size, 'bold'));
+  const header: PlacedRow = { kind: 'header', lines: headerLines, height: heightOf(Math.max(1, ...headerLines.map((l) => l.length)), size) + 2 };
+  const placed = rows.map((row): PlacedRow => {
+    const weight: Weight = row.kind === 'total' ? 'bold' : 'regular';
+    // Figures stay whole on one line (a cut number is a wrong number).
+    const lines = row.cells.map((cell, i) => (columns[i]!.wraps ? cellLines(pen, cell, inner(columns[i]!), size, weight) : [cell]));
+    return { kind: row.kind, lines, height: heightOf(Math.max(1, ...lines.map((l) => l.length)), size) };
+  });
+  return { header, rows: placed };
+}
+
+/** The height a table needs on the page it starts on: its header and its first KEEP_ROWS rows. */
+const tableStart = (t: { header: PlacedRow; rows: PlacedRow[] }) => t.header.height + sum(t.rows.slice(0, KEEP_ROWS).map((r) => r.height)) + 1;
+
+function drawHeader(pen: Pen, { columns, size }: TableLayout, header: PlacedRow): void {
   const doc = pen.doc;
-  const rowH = rowHeight(size);
-  const tableWidth = columns.reduce((a, c) => a + c.width, 0);
-  doc.rect(MARGIN, pen.y, tableWidth, rowH + 2).fill(HEADER_FILL);
+  const tableWidth = sum(columns.map((c) => c.width));
+  doc.rect(MARGIN, pen.y, tableWidth, header.height).fill(HEADER_FILL);
+  const lines = Math.max(...header.lines.map((l) => l.length));
   let x = MARGIN;
-  for (const c of columns) {
-    const text = pen.fit(c.label, c.width - 2 * PAD, size, 'bold');
-    pen.line(text, x + PAD, pen.y + rowH * 0.73, size, { weight: 'bold', align: c.align, boxWidth: c.width - 2 * PAD });
+  columns.forEach((c, i) => {
+    // Labels sit on the header's last line, so one-line labels line up under wrapped ones.
+    const cell = header.lines[i]!;
+    cell.forEach((text, k) => {
+      const baseline = pen.y + rowHeight(size) * 0.73 + (lines - cell.length + k) * lineStep(size);
+      pen.line(text, x + PAD, baseline, size, { weight: 'bold', align: c.align, boxWidth: c.width - 2 * PAD });
+    });
     x += c.width;
-  }
-  pen.y += rowH + 2;
+  });
+  pen.y += header.height;
   doc.moveTo(MARGIN, pen.y).lineTo(MARGIN + tableWidth, pen.y).lineWidth(0.6).strokeColor(RULE).stroke();
 }
 
 /**
  * Rows at the cursor: the header first and again at the top of every page the table runs onto
- * (with the table's title marked "continued"), totals rows bold after a rule.
+ * (with the table's title marked "continued"), totals rows bold after a rule. A row is never split
+ * across pages; its cells are top-aligned, so a row's figures stand on its first line.
  */
 function drawTable(pen: Pen, title: string, layout: TableLayout, rows: TableRow[]): void {
   const { columns, size } = layout;
-  const rowH = rowHeight(size);
   const doc = pen.doc;
-  const tableWidth = columns.reduce((a, c) => a + c.width, 0);
-  // Header plus at least one row (or a totals row) on the first page.
-  pen.ensure(2 * rowH + 4);
-  drawHeader(pen, layout);
+  const tableWidth = sum(columns.map((c) => c.width));
+  const placed = placeRows(pen, layout, rows);
+  const continued = () => {
+    pen.newPage(layout.orientation);
+    pen.line(`${title} (continued)`, MARGIN, pen.y + 9, 9, { weight: 'bold', color: MUTED });
+    pen.y += 16;
+  };
+  // The header and the first rows together: a header alone at the foot of a page says nothing.
+  if (pen.y + tableStart(placed) > pen.bottom) continued();
+  drawHeader(pen, layout, placed.header);
   let bodyIndex = 0;
   let firstTotal = true;
-  for (const row of rows) {
-    if (pen.y + rowH > pen.bottom) {
-      pen.newPage(layout.orientation);
-      pen.line(`${title} (continued)`, MARGIN, pen.y + 9, 9, { weight: 'bold', color: MUTED });
-      pen.y += 16;
-      drawHeader(pen, layout);
+  for (const row of placed.rows) {
+    if (pen.y + row.height > pen.bottom) {
+      continued();
+      drawHeader(pen, layout, placed.header);
     }
     const total = row.kind === 'total';
     if (total && firstTotal) {
       doc.moveTo(MARGIN, pen.y).lineTo(MARGIN + tableWidth, pen.y).lineWidth(0.8).strokeColor(INK).stroke();
       firstTotal = false;
     }
-    if (total) doc.rect(MARGIN, pen.y + 0.5, tableWidth, rowH - 0.5).fill(TOTAL_FILL);
-    else if (bodyIndex++ % 2 === 1) doc.rect(MARGIN, pen.y, tableWidth, rowH).fill(ZEBRA_FILL);
+    if (total) doc.rect(MARGIN, pen.y + 0.5, tableWidth, row.height - 0.5).fill(TOTAL_FILL);
+    else if (bodyIndex++ % 2 === 1) doc.rect(MARGIN, pen.y, tableWidth, row.height).fill(ZEBRA_FILL);
     let x = MARGIN;
     const weight: Weight = total ? 'bold' : 'regular';
-    row.cells.forEach((cell, i) => {
+    row.lines.forEach((lines, i) => {
       const c = columns[i]!;
-      const text = c.squeezable ? pen.fit(cell, c.width - 2 * PAD, size, weight) : cell;
-      pen.line(text, x + PAD, pen.y + rowH * 0.715, size, { weight, align: c.align, boxWidth: c.width - 2 * PAD });
+      lines.forEach((text, k) => {
+        pen.line(text, x + PAD, pen.y + rowHeight(size) * 0.715 + k * lineStep(size), size, { weight, align: c.align, boxWidth: c.width - 2 * PAD });
+      });
       x += c.width;
     });
-    pen.y += rowH;
+    pen.y += row.height;
   }
   doc.moveTo(MARGIN, pen.y).lineTo(MARGIN + tableWidth, pen.y).lineWidth(0.6).strokeColor(RULE).stroke();
   pen.y += 6;
 }
 
-/** A section's rows and totals as text, with the labels of totals rows in the first empty cell. */
-function sectionRows(section: Section): TableRow[] {
-  const rows: TableRow[] = section.rows.map((r) => ({ kind: 'body', cells: section.columns.map((c, i) => formatCell(r[i] ?? null, c)) }));
-  for (const t of section.totals) {
-    const cells = section.columns.map((c, i) => formatCell(t.cells[i] ?? null, c));
-    // The label goes in the first empty cell; with none, over the first column's value when that
-    // is text (a currency code the label repeats), never over a figure.
-    const labelAt = cells.findIndex((c) => c === '');
-    if (labelAt >= 0) cells[labelAt] = t.label;
-    else if (section.columns[0] && !NUMERIC.has(section.columns[0].type)) cells[0] = t.label;
-    rows.push({ kind: 'total', cells });
-  }
-  return rows;
+/** A section as a table: its columns' labels, alignment and wrapping, its rows and totals as text. */
+interface SectionTable {
+  labels: string[];
+  aligns: Align[];
+  wraps: boolean[];
+  rows: TableRow[];
 }
 
-function sectionLayout(pen: Pen, section: Section, rows: TableRow[]): TableLayout {
-  return fitTable(
-    pen,
-    section.columns.map((c) => c.label),
-    section.columns.map(alignOf),
-    section.columns.map((c) => !NUMERIC.has(c.type)),
+/**
+ * The section's rows and totals as text. A totals row's label ("Total", "Total EUR") goes in the
+ * first column that is not a figure (over the currency code it repeats, or an empty cell), never
+ * over a figure; a section of figures only gets a narrow leading column for it, so every totals
+ * row says what it is.
+ */
+export function sectionTable(section: Section): SectionTable {
+  const figure = section.columns.map((c) => NUMERIC.has(c.type));
+  const labelAt = figure.indexOf(false);
+  const lead = section.totals.length > 0 && labelAt < 0;
+  const prefix = <T>(x: T, xs: T[]) => (lead ? [x, ...xs] : xs);
+  const rows: TableRow[] = section.rows.map((r) => ({ kind: 'body', cells: prefix('', section.columns.map((c, i) => formatCell(r[i] ?? null, c))) }));
+  for (const t of section.totals) {
+    const cells = section.columns.map((c, i) => formatCell(t.cells[i] ?? null, c));
+    if (lead) cells.unshift(t.label);
+    else cells[labelAt] = t.label;
+    rows.push({ kind: 'total', cells });
+  }
+  return {
+    labels: prefix('', section.columns.map((c) => c.label)),
+    aligns: prefix<Align>('left', section.columns.map(alignOf)),
+    wraps: prefix(true, figure.map((f) => !f)),
     rows,
-  );
+  };
 }
 
 // ---------------------------------------------------------------- charts
@@ -546,7 +727,7 @@ function drawMissingDays(pen: Pen, days: string[]): void {
 
 function drawModels(pen: Pen, models: ModelVersion[]): void {
   const rows: TableRow[] = models.map((m) => ({ kind: 'body', cells: [m.model, m.version, formatTimestamp(m.fresh_through)] }));
-  // The cover is portrait: a long model name is cut rather than turning the cover.
+  // The cover is portrait: a long model name wraps (or is cut after MAX_LINES) rather than turning the cover.
   const layout = fitTable(pen, ['Model', 'Version', 'Fresh through'], ['left', 'left', 'left'], [true, false, false], rows, 'portrait');
   if (rows.length === 0) pen.paragraph('No models recorded.', 9, { color: MUTED });
   else drawTable(pen, 'Model versions', layout, rows);
@@ -554,35 +735,71 @@ function drawModels(pen: Pen, models: ModelVersion[]): void {
 
 // ---------------------------------------------------------------- sections, notes, footer
 
+/** Space between a section and the one before it on the same page. */
+const SECTION_GAP = 18;
+/** Heading of a column group of a split table. */
+const GROUP_TITLE = { size: 9, gapAfter: 4 };
+
+/** A table part of a section: all its columns, or one column group of a table split for width. */
+interface TablePart {
+  title: string;
+  layout: TableLayout;
+  rows: TableRow[];
+  placed: { header: PlacedRow; rows: PlacedRow[] };
+}
+
 function drawSection(pen: Pen, section: Section, first: boolean): void {
-  const rows = sectionRows(section);
-  const layout = sectionLayout(pen, section, rows);
-  // A section opens a page when the orientation changes, after the cover, or when little room is left.
-  if (first || layout.orientation !== pen.orientation || pen.y + 120 > pen.bottom) pen.newPage(layout.orientation);
-  else pen.y += 18;
+  const table = sectionTable(section);
+  const layout = fitTable(pen, table.labels, table.aligns, table.wraps, table.rows);
+  const room = contentWidth(layout.orientation);
+  const empty = section.rows.length === 0 && section.totals.length === 0;
+  const groups = columnGroups(layout.columns.map((c) => c.soft), layout.columns.map((c) => c.wraps), room);
+  const parts = groups.map((group, g): TablePart => {
+    const columns = group.map((i) => ({ ...layout.columns[i]! }));
+    allocate(columns, room);
+    const part: TableLayout = { ...layout, columns };
+    const rows = table.rows.map((r) => ({ kind: r.kind, cells: group.map((i) => r.cells[i]!) }));
+    const title = groups.length === 1 ? section.title : `${section.title} (columns ${g + 1} of ${groups.length})`;
+    return { title, layout: part, rows, placed: placeRows(pen, part, rows) };
+  });
+  const width = contentWidth(layout.orientation);
+  const groupTitle = (title: string) => paragraphHeight(pen, title, GROUP_TITLE.size, 'bold', width) + GROUP_TITLE.gapAfter;
+  // The heading stays with what it introduces: its chart, or its table's header and first rows
+  // (or the empty text). When they do not fit below the cursor the section starts a new page.
+  const heading = paragraphHeight(pen, section.title, 14, 'bold', width) + 2 + (section.description ? paragraphHeight(pen, section.description, 9, 'regular', width) : 0) + 6;
+  const opening = parts[0]!;
+  const body = section.chart
+    ? CHART_H + 10
+    : empty
+      ? paragraphHeight(pen, section.empty_text ?? 'No rows for the period.', 10, 'regular', width)
+      : (parts.length > 1 ? groupTitle(opening.title) : 0) + tableStart(opening.placed);
+  // A section opens a page when the orientation changes, after the cover, or when its start does not fit.
+  if (first || layout.orientation !== pen.orientation || pen.y + SECTION_GAP + heading + body > pen.bottom) pen.newPage(layout.orientation);
+  else pen.y += SECTION_GAP;
   // A bookmark per section: a 150-page pack is read by jumping, not scrolling.
   pen.doc.outline.addItem(section.title);
   pen.paragraph(section.title, 14, { weight: 'bold', gapAfter: 2 });
   if (section.description) pen.paragraph(section.description, 9, { color: MUTED, gapAfter: 6 });
   else pen.y += 6;
   if (section.chart) drawChart(pen, section.chart);
-  if (section.rows.length === 0 && section.totals.length === 0) {
+  if (empty) {
     pen.paragraph(section.empty_text ?? 'No rows for the period.', 10, { gapAfter: 6 });
     return;
   }
-  const room = contentWidth(layout.orientation);
-  const groups = columnGroups(layout.columns.map((c) => c.width), layout.columns.map((c) => c.squeezable), room);
-  groups.forEach((group, g) => {
-    const columns = group.map((i) => ({ ...layout.columns[i]! }));
-    squeeze(columns, room);
-    const part = groups.length === 1 ? section.title : `${section.title} (columns ${g + 1} of ${groups.length})`;
-    if (groups.length > 1) {
+  parts.forEach((part, g) => {
+    if (parts.length > 1) {
       if (g > 0) pen.y += 10;
-      pen.ensure(40);
-      pen.paragraph(part, 9, { weight: 'bold', color: MUTED, gapAfter: 4 });
+      // A group's title with its header and first rows, like a section's heading.
+      pen.ensure(groupTitle(part.title) + tableStart(part.placed));
+      pen.paragraph(part.title, GROUP_TITLE.size, { weight: 'bold', color: MUTED, gapAfter: GROUP_TITLE.gapAfter });
     }
-    drawTable(pen, part, { ...layout, columns }, rows.map((r) => ({ kind: r.kind, cells: group.map((i) => r.cells[i]!) })));
+    drawTable(pen, part.title, part.layout, part.rows);
   });
+}
+
+/** The height `pen.paragraph` takes for `text`, without drawing it. */
+function paragraphHeight(pen: Pen, text: string, size: number, weight: Weight, width: number): number {
+  return pen.wrap(text, width, size, weight).length * size * 1.4;
 }
 
 function drawFootnotes(pen: Pen, notes: string[]): void {
