@@ -17,11 +17,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../source/local-r2';
 import { canonicalJson, documentFromJson } from './canonical';
 import { deliveryTarget } from './command';
+import { loadReports } from './definition';
 import { deliver, type DeliveryManifest, type DeliveryTarget, type RenderedFile } from './delivery';
 import type { MoneyCell, ReportDocument } from './document';
 import { PreconditionFailed, s3ObjectStore, type ObjectStore } from './object-store';
 import { parseR2Address, r2PrefixTarget, verifyR2Delivery } from './r2-delivery';
 import { SAMPLE_DOCUMENT } from './sample-document';
+import { duePeriods } from './schedule';
+import { reportsLoop } from './scheduled';
+import { parameterSets } from './export';
 import { publicKeyPem, signingKeyFromPem, type SigningKey } from './signing';
 
 const newKey = (): SigningKey => signingKeyFromPem(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
@@ -257,6 +261,28 @@ describe('report delivery to an R2 prefix (s3rver)', () => {
     // v1's signature removed: no longer a delivered version, and its absence below v2 shows.
     await store.delete(`${V(1)}/manifest.sig`);
     expect(await kinds()).toEqual(['incomplete_version sample/2026-10/MT/v1', 'version_missing sample/2026-10/MT/v1', 'bad_signature sample/2026-10/MT/v2/manifest.sig']);
+  });
+
+  it('the loop of npm start reads what is delivered under the prefix: a delivered period is not built again, a missing one is', async () => {
+    const defs = await loadReports(join(REPO_ROOT, 'models', 'reports'));
+    const at = Date.parse('2026-12-02T08:00:00Z');
+    // A manifest.sig for the latest due period of every report and parameter set: all delivered.
+    const sigs: string[] = [];
+    for (const def of defs) {
+      const period = duePeriods(def.schedule, def.period, at)[0]!.period.label;
+      for (const values of parameterSets(def, {}, true)) sigs.push([prefix, def.id, period, values.jurisdiction, values.brand, values.currency, 'v1', 'manifest.sig'].filter(Boolean).join('/'));
+    }
+    for (const k of sigs) await store.put(k, Buffer.from('sig'));
+    const lines: string[] = [];
+    const loop = reportsLoop({ project: join(REPO_ROOT, 'models', 'reports'), root: r2PrefixTarget(store, prefix), demoKeyDir: join(dir, 'keys'), log: (l) => lines.push(l), everyMs: 0 });
+    // No warehouse connection: any report the loop tried to build would fail and say so.
+    await loop.cycle(null as never, at);
+    expect(lines).toEqual([]);
+    const gamingMT = sigs.find((k) => k.includes('/gaming_return/') && k.includes('/MT/'))!;
+    await store.delete(gamingMT);
+    await loop.cycle(null as never, at);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^reports: gaming_return\/2026-11\/MT failed/);
   });
 
   it('`wh export verify r2://…` and REPORTS_DIR=r2://… reach the prefix with the R2_* settings', async () => {
