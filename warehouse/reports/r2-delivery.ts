@@ -25,7 +25,6 @@ import { PreconditionFailed, type ObjectStore, type PutCondition } from './objec
 import { keyIdOf } from './signing';
 import { checkVersion, versionGaps, VERSION_DIR, type Problem, type VersionCheck, type VersionContents, type VerifyResult } from './verify';
 
-
 /** `r2://<bucket>[/<prefix>]` split; undefined when the text is not such an address. */
 export function parseR2Address(address: string): { bucket: string; prefix: string } | undefined {
   const m = /^r2:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(address);

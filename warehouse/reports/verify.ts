@@ -4,6 +4,8 @@
  * the verifier trusts from its own configuration. The key id written in the manifest is only
  * compared with it (to say "signed with another key"); it is never used to find a key, since
  * whoever altered a delivery could sign it with a key of their own and name that one.
+ * checkVersion works on a version's contents however they were read: verifyDelivery reads a
+ * folder, verifyR2Delivery (r2-delivery.ts) the objects under an R2 prefix.
  */
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
