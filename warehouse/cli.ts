@@ -75,7 +75,7 @@ WH_SERVE_TOKEN (serve's bearer token), WH_SERVE_MAX_ROWS (1000000), WH_SERVE_TIM
 SEGMENTS_PUBLISH_URL (the edge's /internal/v1/segments; --base-url overrides), SEGMENTS_PUBLISH_SECRET (its HMAC secret),
 SEGMENTS_RELATION (default ${DEFAULT_SEGMENTS_RELATION}), AML_PUBLISH_URL (the edge's /internal/v1/aml-alerts; --base-url
 overrides), AML_PUBLISH_SECRET (its HMAC secret), OPS_EMAIL / OPS_PASSWORD / OPS_TOTP_SECRET (reconcile's operator;
-else the demo operators file of \`npm start\`, OPS_DEMO_FILE), REPORTS_DIR (deliveries, default data/reports),
+else the demo operators file of \`npm start\`, OPS_DEMO_FILE), REPORTS_DIR (deliveries: a folder, default data/reports, or r2://<bucket>/<prefix>),
 REPORTS_SIGNING_KEY / _FILE (Ed25519 PKCS#8 PEM; else a demo key in WAREHOUSE_DIR/keys), REPORTS_VERIFY_KEY / _FILE`;
 
 /** Readers wait for a writer as long as it takes, saying once who they wait for (never silently). */
@@ -363,8 +363,8 @@ async function main(): Promise<void> {
       if (!amlUrl || !amlSecret) log('AML alerts are not published (set AML_PUBLISH_URL and AML_PUBLISH_SECRET to publish them after the models)');
       else publishers.push(amlAlertsLoop({ url: amlUrl, secret: amlSecret, log }));
       const project = resolve(values.project ?? 'models');
-      const [{ reportsLoop }, { deliveryRoot, demoKeyDir }] = await Promise.all([import('./reports/scheduled'), import('./reports/command')]);
-      const reports = reportsLoop({ project: resolve(project, 'reports'), root: deliveryRoot(), demoKeyDir: demoKeyDir(paths.dir), log });
+      const [{ reportsLoop }, { deliveryTarget, demoKeyDir }] = await Promise.all([import('./reports/scheduled'), import('./reports/command')]);
+      const reports = reportsLoop({ project: resolve(project, 'reports'), root: deliveryTarget(), demoKeyDir: demoKeyDir(paths.dir), log });
       return runSync({ ...values, watch: true }, modelLoop(project, log), [...publishers, { cycle: (con) => reports.cycle(con, Date.now()) }]);
     }
     case 'publish':

@@ -52,9 +52,9 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const hasTool = (tool: string) => spawnSync('which', [tool]).status === 0;
 
 describe('deliver', () => {
-  it('writes v1 with the files, the canonical document, a manifest of their digests and its signature', () => {
+  it('writes v1 with the files, the canonical document, a manifest of their digests and its signature', async () => {
     const files = rendered(SAMPLE_DOCUMENT);
-    const result = deliver(root, { document: SAMPLE_DOCUMENT, files }, { signer });
+    const result = await deliver(root, { document: SAMPLE_DOCUMENT, files }, { signer });
     const dir = join(root, 'sample', '2026-10', 'MT', 'v1');
     expect(result).toMatchObject({ status: 'delivered', version: 1, dir });
     expect(readdirSync(dir).sort()).toEqual(['document.json', 'manifest.json', 'manifest.sig', ...files.map((f) => f.name)].sort());
@@ -80,9 +80,9 @@ describe('deliver', () => {
     expect(m.data_digest).toBe(dataDigest(SAMPLE_DOCUMENT));
   });
 
-  it('signs the exact manifest bytes so that openssl verifies them with the public key alone', () => {
+  it('signs the exact manifest bytes so that openssl verifies them with the public key alone', async () => {
     if (!hasTool('openssl')) return expect.fail('openssl is needed to check the signature with a client other than ours');
-    const { dir } = deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+    const { dir } = await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const pub = join(root, 'pub.pem');
     writeFileSync(pub, signer.publicKey.export({ type: 'spki', format: 'pem' }));
     const check = (inFile: string) => spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', inFile, '-sigfile', join(dir, 'manifest.sig')], { encoding: 'utf8' });
@@ -92,16 +92,16 @@ describe('deliver', () => {
     expect(check(altered).status).not.toBe(0);
   });
 
-  it('the data digest is the SHA-256 of the canonical document without its build-time fields, recomputable with jq', () => {
+  it('the data digest is the SHA-256 of the canonical document without its build-time fields, recomputable with jq', async () => {
     if (!hasTool('jq')) return expect.fail('jq is needed to recompute the digest outside our code');
-    const { dir } = deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+    const { dir } = await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const jq = spawnSync('jq', ['-cjS', 'del(.generated_at, .events_through) | .models |= map(del(.fresh_through))', join(dir, 'document.json')]);
     expect(jq.status).toBe(0);
     expect(sha256(jq.stdout)).toBe(readManifest(dir).data_digest);
   });
 
-  it('a re-run on the same data writes nothing, even built later with fresher events', () => {
-    deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+  it('a re-run on the same data writes nothing, even built later with fresher events', async () => {
+    await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const later = clone(SAMPLE_DOCUMENT);
     later.generated_at = '2026-11-09T06:00:00.000Z';
     later.events_through = '2026-11-09T05:59:00.000Z';
@@ -109,18 +109,18 @@ describe('deliver', () => {
     const folder = join(root, 'sample', '2026-10', 'MT');
     const before = readFileSync(join(folder, 'v1', 'manifest.json'));
     // Renderer output may differ byte for byte (a PDF's creation date): the data decides.
-    const result = deliver(root, { document: later, files: rendered(later) }, { signer });
+    const result = await deliver(root, { document: later, files: rendered(later) }, { signer });
     expect(result).toEqual({ status: 'unchanged', version: 1, dir: join(folder, 'v1') });
     expect(readdirSync(folder)).toEqual(['v1']);
     expect(readFileSync(join(folder, 'v1', 'manifest.json'))).toEqual(before);
   });
 
-  it('different figures become v2, superseding v1 with the changes stated, v1 left as it was', () => {
-    deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+  it('different figures become v2, superseding v1 with the changes stated, v1 left as it was', async () => {
+    await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const folder = join(root, 'sample', '2026-10', 'MT');
     const v1Manifest = readFileSync(join(folder, 'v1', 'manifest.json'));
     const doc = restated();
-    const result = deliver(root, { document: doc, files: rendered(doc) }, { signer });
+    const result = await deliver(root, { document: doc, files: rendered(doc) }, { signer });
     expect(result).toMatchObject({ status: 'delivered', version: 2, dir: join(folder, 'v2') });
     expect(readFileSync(join(folder, 'v1', 'manifest.json'))).toEqual(v1Manifest);
 
@@ -140,50 +140,50 @@ describe('deliver', () => {
     expect(m.changes!.summary).toBe('revenue: 1 row changed, totals: Total EUR Stakes 22222.21 EUR -> 22223.21 EUR; players: 1 row added; missing days now filled: 2026-10-14');
 
     // Back to v1's figures is a change too: v3, never a silent return to v1.
-    const third = deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+    const third = await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     expect(third).toMatchObject({ status: 'delivered', version: 3 });
     expect(readManifest(join(folder, 'v3')).changes!.summary).toContain('revenue: 1 row changed');
   });
 
-  it('refuses to compare with a latest version whose document.json was edited since delivery', () => {
-    const { dir } = deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+  it('refuses to compare with a latest version whose document.json was edited since delivery', async () => {
+    const { dir } = await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const path = join(dir, 'document.json');
     writeFileSync(path, readFileSync(path, 'utf8').replace('"1234567"', '"1234667"'));
     const doc = restated();
-    expect(() => deliver(root, { document: doc, files: rendered(doc) }, { signer })).toThrow(/v1 cannot be compared with \(its document.json does not match its manifest\)/);
+    await expect(deliver(root, { document: doc, files: rendered(doc) }, { signer })).rejects.toThrow(/v1 cannot be compared with \(its document.json does not match its manifest\)/);
     expect(readdirSync(join(root, 'sample', '2026-10', 'MT'))).toEqual(['v1']);
   });
 
-  it('states a model version change even when no figure moved', () => {
-    deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+  it('states a model version change even when no figure moved', async () => {
+    await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const doc = clone(SAMPLE_DOCUMENT);
     doc.models[0] = { ...doc.models[0]!, version: 'aaaa0000' };
-    const r = deliver(root, { document: doc, files: rendered(doc) }, { signer });
+    const r = await deliver(root, { document: doc, files: rendered(doc) }, { signer });
     expect(r.status === 'delivered' && r.manifest.changes!.summary).toBe('figures unchanged; model marts.rpt_gaming_revenue_monthly 3f2a9c1b -> aaaa0000');
   });
 
-  it('folders by period and parameters; values that could climb out or collide are refused', () => {
+  it('folders by period and parameters; values that could climb out or collide are refused', async () => {
     const doc = clone(SAMPLE_DOCUMENT);
     doc.params = { ...doc.params, brand: 'acme', currency: 'EUR' };
     expect(deliveryFolder(root, doc)).toBe(join(root, 'sample', '2026-10', 'MT', 'acme', 'EUR'));
     for (const bad of ['../etc', 'v2', 'a/b', '']) {
       const d = clone(SAMPLE_DOCUMENT);
       d.params.jurisdiction = bad;
-      expect(() => deliver(root, { document: d, files: [] }, { signer })).toThrow(/cannot name a delivery folder/);
+      await expect(deliver(root, { document: d, files: [] }, { signer })).rejects.toThrow(/cannot name a delivery folder/);
     }
-    for (const name of ['../x.pdf', 'manifest.json', 'document.json', '.hidden']) expect(() => deliver(root, { document: SAMPLE_DOCUMENT, files: [{ name, bytes: new Uint8Array(1), rows: null }] }, { signer })).toThrow();
-    expect(() => deliver(root, { document: SAMPLE_DOCUMENT, files: [{ name: 'a.csv', bytes: new Uint8Array(1), rows: 1 }, { name: 'a.csv', bytes: new Uint8Array(1), rows: 1 }] }, { signer })).toThrow(/twice/);
+    for (const name of ['../x.pdf', 'manifest.json', 'document.json', '.hidden']) await expect(deliver(root, { document: SAMPLE_DOCUMENT, files: [{ name, bytes: new Uint8Array(1), rows: null }] }, { signer })).rejects.toThrow();
+    await expect(deliver(root, { document: SAMPLE_DOCUMENT, files: [{ name: 'a.csv', bytes: new Uint8Array(1), rows: 1 }, { name: 'a.csv', bytes: new Uint8Array(1), rows: 1 }] }, { signer })).rejects.toThrow(/twice/);
     expect(readdirSync(root)).toEqual([]);
 
     // A brand called MT and the jurisdiction MT map to one folder: the second is refused, not versioned over the first.
-    deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+    await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const byBrand = clone(SAMPLE_DOCUMENT);
     byBrand.params = { period: byBrand.params.period, brand: 'MT' };
     byBrand.sections[0]!.rows.pop();
-    expect(() => deliver(root, { document: byBrand, files: [] }, { signer })).toThrow(/holds deliveries of sample \{"jurisdiction":"MT"\}/);
+    await expect(deliver(root, { document: byBrand, files: [] }, { signer })).rejects.toThrow(/holds deliveries of sample \{"jurisdiction":"MT"\}/);
   });
 
-  it('a delivery that fails midway leaves no version and no temporary folder; a crash leftover is not a version', () => {
+  it('a delivery that fails midway leaves no version and no temporary folder; a crash leftover is not a version', async () => {
     const files = rendered(SAMPLE_DOCUMENT);
     const folder = join(root, 'sample', '2026-10', 'MT');
     const failing = { name: 'broken.xlsx', get bytes(): Uint8Array { throw new Error('disk full'); } };
@@ -200,7 +200,7 @@ describe('deliver', () => {
     // What a kill -9 between write and rename leaves behind: ignored by deliver, verify and listing.
     mkdirSync(join(folder, '.v1.tmp-crashed'), { recursive: true });
     writeFileSync(join(folder, '.v1.tmp-crashed', files[0]!.name), 'half');
-    expect(deliver(root, { document: SAMPLE_DOCUMENT, files }, { signer })).toMatchObject({ status: 'delivered', version: 1 });
+    expect(await deliver(root, { document: SAMPLE_DOCUMENT, files }, { signer })).toMatchObject({ status: 'delivered', version: 1 });
     expect(verifyDelivery(join(root, 'sample'), { publicKey: signer.publicKey }).ok).toBe(true);
     expect(listDeliveries(root)).toEqual([{ report_id: 'sample', period: '2026-10', parameters: ['MT'], folder, versions: [1] }]);
   });
@@ -208,24 +208,24 @@ describe('deliver', () => {
 
 describe('verifyDelivery', () => {
   /** v1 and v2 of the sample, as a report folder. */
-  function delivered() {
-    deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
+  async function delivered() {
+    await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer });
     const doc = restated();
-    deliver(root, { document: doc, files: rendered(doc) }, { signer });
+    await deliver(root, { document: doc, files: rendered(doc) }, { signer });
     return { report: join(root, 'sample'), v1: join(root, 'sample', '2026-10', 'MT', 'v1'), v2: join(root, 'sample', '2026-10', 'MT', 'v2') };
   }
   const kinds = (dir: string, key = signer.publicKey) => verifyDelivery(dir, { publicKey: key }).problems.map((p) => `${p.kind} ${p.path}`);
 
-  it('an untouched delivery verifies, as a report folder and as one version', () => {
-    const { report, v2 } = delivered();
+  it('an untouched delivery verifies, as a report folder and as one version', async () => {
+    const { report, v2 } = await delivered();
     const all = verifyDelivery(report, { publicKey: signer.publicKey });
     expect(all).toMatchObject({ ok: true, problems: [], trusted_key_id: signer.keyId });
     expect(all.versions.map((v) => v.version)).toEqual([1, 2]);
     expect(verifyDelivery(v2, { publicKey: signer.publicKey }).ok).toBe(true);
   });
 
-  it('catches one changed byte of a rendered file', () => {
-    const { report, v2 } = delivered();
+  it('catches one changed byte of a rendered file', async () => {
+    const { report, v2 } = await delivered();
     const pdf = join(v2, 'sample-2026-10-MT.pdf');
     const bytes = readFileSync(pdf);
     bytes[bytes.length - 1]! ^= 1;
@@ -233,8 +233,8 @@ describe('verifyDelivery', () => {
     expect(kinds(report)).toEqual(['file_changed 2026-10/MT/v2/sample-2026-10-MT.pdf']);
   });
 
-  it('catches a changed manifest (a digest made to match an altered file)', () => {
-    const { v1 } = delivered();
+  it('catches a changed manifest (a digest made to match an altered file)', async () => {
+    const { v1 } = await delivered();
     const csv = join(v1, 'sample-2026-10-MT.csv');
     writeFileSync(csv, 'game_type,currency\nforged\n');
     const manifest = readManifest(v1);
@@ -245,15 +245,15 @@ describe('verifyDelivery', () => {
     expect(kinds(v1)).toEqual(['bad_signature manifest.sig']);
   });
 
-  it('catches a removed file and an added file', () => {
-    const { report, v1, v2 } = delivered();
+  it('catches a removed file and an added file', async () => {
+    const { report, v1, v2 } = await delivered();
     rmSync(join(v1, 'sample-2026-10-MT.xlsx'));
     writeFileSync(join(v2, 'readme.txt'), 'added later');
     expect(kinds(report)).toEqual(['file_missing 2026-10/MT/v1/sample-2026-10-MT.xlsx', 'extra_file 2026-10/MT/v2/readme.txt']);
   });
 
-  it('catches a manifest re-signed with another key, whether it names that key or still ours', () => {
-    const { v2 } = delivered();
+  it('catches a manifest re-signed with another key, whether it names that key or still ours', async () => {
+    const { v2 } = await delivered();
     const manifestPath = join(v2, 'manifest.json');
     // Signed by another key, the manifest still naming ours: the signature fails with the trusted key.
     writeFileSync(join(v2, 'manifest.sig'), signBytes(readFileSync(manifestPath), otherSigner));
@@ -268,26 +268,26 @@ describe('verifyDelivery', () => {
     expect(kinds(v2, otherSigner.publicKey)).toEqual([]);
   });
 
-  it('a whole delivery by an untrusted signer fails against the trusted key', () => {
-    deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer: otherSigner });
+  it('a whole delivery by an untrusted signer fails against the trusted key', async () => {
+    await deliver(root, { document: SAMPLE_DOCUMENT, files: rendered(SAMPLE_DOCUMENT) }, { signer: otherSigner });
     const result = verifyDelivery(join(root, 'sample'), { publicKey: signer.publicKey });
     expect(result.ok).toBe(false);
     expect(result.problems.map((p) => p.kind)).toEqual(['wrong_key']);
     expect(result.problems[0]!.detail).toContain(otherSigner.keyId);
   });
 
-  it('catches a removed version and a renumbered one', () => {
-    const { report, v1, v2 } = delivered();
+  it('catches a removed version and a renumbered one', async () => {
+    const { report, v1, v2 } = await delivered();
     rmSync(v1, { recursive: true });
     renameSync(v2, join(root, 'sample', '2026-10', 'MT', 'v3'));
     expect(kinds(report).sort()).toEqual(['version_missing 2026-10/MT/v1', 'version_missing 2026-10/MT/v2', 'version_mismatch 2026-10/MT/v3', 'version_mismatch 2026-10/MT/v3/manifest.json'].sort());
   });
 
-  it('a folder with no delivery, or a missing signature, is not verified', () => {
+  it('a folder with no delivery, or a missing signature, is not verified', async () => {
     expect(verifyDelivery(join(root, 'nothing'), { publicKey: signer.publicKey }).ok).toBe(false);
     mkdirSync(join(root, 'empty'));
     expect(kinds(join(root, 'empty'))).toEqual(['no_delivery .']);
-    const { v1 } = delivered();
+    const { v1 } = await delivered();
     rmSync(join(v1, 'manifest.sig'));
     expect(kinds(v1)).toEqual(['signature_missing manifest.sig']);
   });

@@ -9,7 +9,8 @@
  * A period is never re-delivered silently. Building it again on the same data gives the same data
  * digest and writes nothing; building it on different data writes v<N+1>, whose manifest names the
  * version it supersedes and states what changed (changes.ts). A version appears whole or not at
- * all: it is written into a temporary folder beside it and renamed into place.
+ * all: in a folder it is written into a temporary folder beside it and renamed into place; under an
+ * R2 prefix (r2-delivery.ts) its manifest.sig is written last and only a version with one counts.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -91,15 +92,20 @@ export function reportParameters(doc: ReportDocument): ReportParameters {
   return out;
 }
 
-/** `<root>/<report_id>/<period>[/<jurisdiction>][/<brand>][/<currency>]`: the folder holding a period's versions. */
-export function deliveryFolder(root: string, doc: Pick<ReportDocument, 'report_id' | 'params'>): string {
+/** `[report_id, period, ...parameters]`: the segments naming a period's folder below a target's root. */
+export function folderSegments(doc: Pick<ReportDocument, 'report_id' | 'params'>): string[] {
   if (!/^\d{4}-\d{2}(-\d{2})?$/.test(doc.params.period.label)) throw new Error(`period label '${doc.params.period.label}' is not YYYY-MM or YYYY-MM-DD`);
   const parts = [segment('report id', doc.report_id), doc.params.period.label];
   for (const p of PARAMETER_ORDER) {
     const v = doc.params[p];
     if (v !== undefined) parts.push(segment(p, v));
   }
-  return join(root, ...parts);
+  return parts;
+}
+
+/** `<root>/<report_id>/<period>[/<jurisdiction>][/<brand>][/<currency>]`: the folder holding a period's versions. */
+export function deliveryFolder(root: string, doc: Pick<ReportDocument, 'report_id' | 'params'>): string {
+  return join(root, ...folderSegments(doc));
 }
 
 /** Version numbers delivered in a period folder, ascending (temporary folders of an unfinished delivery are not versions). */
@@ -161,38 +167,96 @@ export interface DeliverOptions {
   signer: SigningKey;
 }
 
+/** One file of a version as a target publishes it. */
+export interface PublishEntry {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** A period folder that holds delivered versions. */
+export interface DeliveryListing {
+  report_id: string;
+  period: string;
+  parameters: string[];
+  /** Where it is, as people see it: a path, or an r2:// address. */
+  folder: string;
+  versions: number[];
+}
+
 /**
- * Delivers `document` and its rendered `files` under `root`. Returns `unchanged` (writing nothing)
- * when the latest version holds the same data digest, else writes the next version.
+ * Where deliveries go: a local folder (localFolderTarget) or a prefix of an R2 bucket
+ * (r2-delivery.ts). A folder is named by its segments below the target's root
+ * (`[report_id, period, ...parameters]`); `deliver` decides the version and its contents, a target
+ * only stores it. Every target keeps the same promise: a version is delivered whole or not at all,
+ * and a delivered version is never overwritten.
  */
-export function deliver(root: string, input: { document: ReportDocument; files: RenderedFile[] }, options: DeliverOptions): DeliveryResult {
+export interface DeliveryTarget {
+  /** A folder, or a version folder with `version`, as people see it: a path or an r2:// address. */
+  location(folder: string[], version?: number): string;
+  /** The delivered versions of a period folder, ascending (an unfinished write is not one). */
+  versions(folder: string[]): Promise<number[]>;
+  /** A file of a delivered version, undefined if it is not there. */
+  read(folder: string[], version: number, name: string): Promise<Uint8Array | undefined>;
+  /** Publishes `v<version>` with these files; fails, never overwrites, when another run delivered it first. Returns its location. */
+  publish(folder: string[], version: number, entries: PublishEntry[]): Promise<string>;
+  /** Every period folder holding versions (only `reportId`'s when given). */
+  deliveries(reportId?: string): Promise<DeliveryListing[]>;
+}
+
+/** The local delivery folder: versions are folders made whole by an atomic rename (publishVersion). */
+export function localFolderTarget(root: string): DeliveryTarget {
+  const at = (folder: string[], version?: number) => join(root, ...folder, ...(version === undefined ? [] : [`v${version}`]));
+  return {
+    location: at,
+    versions: async (folder) => deliveredVersions(at(folder)),
+    read: async (folder, version, name) => {
+      const p = join(at(folder, version), name);
+      return existsSync(p) ? readFileSync(p) : undefined;
+    },
+    publish: async (folder, version, entries) => publishVersion(at(folder), version, entries),
+    deliveries: async (reportId) => listDeliveries(root, reportId),
+  };
+}
+
+/** A target as given: a local folder path stands for localFolderTarget. */
+export const asTarget = (target: DeliveryTarget | string): DeliveryTarget => (typeof target === 'string' ? localFolderTarget(target) : target);
+
+/**
+ * Delivers `document` and its rendered `files` to `target` (a folder path, or any DeliveryTarget).
+ * Returns `unchanged` (writing nothing) when the latest version holds the same data digest, else
+ * writes the next version. The numbering, the comparison with the previous version and the
+ * manifest are decided here once for every target.
+ */
+export async function deliver(target: DeliveryTarget | string, input: { document: ReportDocument; files: RenderedFile[] }, options: DeliverOptions): Promise<DeliveryResult> {
+  const to = asTarget(target);
   const { document, files } = input;
   checkFiles(files);
-  const folder = deliveryFolder(root, document);
-  const versions = deliveredVersions(folder);
+  const folder = folderSegments(document);
+  const versions = await to.versions(folder);
   const latest = versions.at(-1) ?? 0;
   const digest = dataDigest(document);
   const docText = canonicalJson(document, 2) + '\n';
 
   let changes: DeliveryChanges | undefined;
   if (latest > 0) {
-    const latestDir = join(folder, `v${latest}`);
-    const prevPath = join(latestDir, DOCUMENT_FILE);
-    if (!existsSync(prevPath)) throw new Error(`${latestDir} has no ${DOCUMENT_FILE}: the folder was altered by hand; run \`wh export verify\` on it before delivering again`);
+    const latestDir = to.location(folder, latest);
+    const prevBytes = await to.read(folder, latest, DOCUMENT_FILE);
+    if (!prevBytes) throw new Error(`${latestDir} has no ${DOCUMENT_FILE}: the folder was altered by hand; run \`wh export verify\` on it before delivering again`);
     // Compare with what was delivered, not with a file edited since: its digest must match its manifest.
-    const prevBytes = readFileSync(prevPath);
     let prev: ReportDocument;
     try {
-      const listed = (JSON.parse(readFileSync(join(latestDir, MANIFEST_FILE), 'utf8')) as DeliveryManifest).files.find((f) => f.name === DOCUMENT_FILE);
+      const manifestBytes = await to.read(folder, latest, MANIFEST_FILE);
+      if (!manifestBytes) throw new Error(`it has no ${MANIFEST_FILE}`);
+      const listed = (JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as DeliveryManifest).files.find((f) => f.name === DOCUMENT_FILE);
       if (listed?.sha256 !== sha256Hex(prevBytes)) throw new Error(`its ${DOCUMENT_FILE} does not match its manifest`);
-      prev = JSON.parse(prevBytes.toString('utf8')) as ReportDocument;
+      prev = JSON.parse(Buffer.from(prevBytes).toString('utf8')) as ReportDocument;
     } catch (err) {
       throw new Error(`${latestDir} cannot be compared with (${(err as Error).message}); run \`wh export verify\` on it before delivering again`);
     }
     // Two parameter sets can map to one folder only if values collide (a brand named like a
     // jurisdiction); never version one report over another's delivery.
     if (canonicalJson(reportParameters(prev)) !== canonicalJson(reportParameters(document)) || prev.report_id !== document.report_id)
-      throw new Error(`${folder} holds deliveries of ${prev.report_id} ${canonicalJson(reportParameters(prev))}, not ${document.report_id} ${canonicalJson(reportParameters(document))}`);
+      throw new Error(`${to.location(folder)} holds deliveries of ${prev.report_id} ${canonicalJson(reportParameters(prev))}, not ${document.report_id} ${canonicalJson(reportParameters(document))}`);
     if (dataDigest(prev) === digest) return { status: 'unchanged', version: latest, dir: latestDir };
     changes = diffDocuments(prev, JSON.parse(docText) as ReportDocument);
   }
@@ -220,13 +284,16 @@ export function deliver(root: string, input: { document: ReportDocument; files: 
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n', 'utf8');
   const signature = signBytes(manifestBytes, options.signer);
 
-  const target = publishVersion(folder, version, [
-    ...files.map((f) => ({ name: f.name, bytes: f.bytes })),
+  // In the order an object store writes them: document.json first (the name every run of this
+  // version writes, so two runs collide on it at once), the signature last (its presence is what
+  // makes the version delivered there). A folder target writes them all before one rename.
+  const dir = await to.publish(folder, version, [
     { name: DOCUMENT_FILE, bytes: docBytes },
+    ...files.map((f) => ({ name: f.name, bytes: f.bytes })),
     { name: MANIFEST_FILE, bytes: manifestBytes },
     { name: SIGNATURE_FILE, bytes: signature },
   ]);
-  return { status: 'delivered', version, dir: target, manifest };
+  return { status: 'delivered', version, dir, manifest };
 }
 
 /**
@@ -235,7 +302,7 @@ export function deliver(root: string, input: { document: ReportDocument; files: 
  * then renamed into place. A failure removes the temporary folder; a crash may leave one behind,
  * which nothing reads and which can be deleted.
  */
-export function publishVersion(folder: string, version: number, entries: { name: string; bytes: Uint8Array }[]): string {
+export function publishVersion(folder: string, version: number, entries: PublishEntry[]): string {
   mkdirSync(folder, { recursive: true });
   const tmp = mkdtempSync(join(folder, `.v${version}.tmp-`));
   const target = join(folder, `v${version}`);
@@ -258,8 +325,8 @@ export function publishVersion(folder: string, version: number, entries: { name:
 }
 
 /** Every period folder under `root` (optionally one report's) with its delivered versions. */
-export function listDeliveries(root: string, reportId?: string): { report_id: string; period: string; parameters: string[]; folder: string; versions: number[] }[] {
-  const out: { report_id: string; period: string; parameters: string[]; folder: string; versions: number[] }[] = [];
+export function listDeliveries(root: string, reportId?: string): DeliveryListing[] {
+  const out: DeliveryListing[] = [];
   const reports = reportId ? [reportId] : existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith('.')) : [];
   const walk = (dir: string, rel: string[]) => {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) return;

@@ -10,7 +10,7 @@ import { jurisdictionConfig } from '../../domain/jurisdictions';
 import { BRANDS } from '../../domain/brands';
 import { buildDocument, reportParams } from './build';
 import type { ReportDefinition, ReportFormat } from './definition';
-import { deliver, type DeliveryResult, type RenderedFile } from './delivery';
+import { deliver, type DeliveryResult, type DeliveryTarget, type RenderedFile } from './delivery';
 import type { ReportDocument, ReportParams } from './document';
 import { ReportInputError } from './errors';
 import { parsePeriod } from './period';
@@ -113,10 +113,11 @@ export interface ExportOutcome {
 }
 
 /**
- * Builds every run's document, then renders and delivers each. Any ReportInputError (bad period,
+ * Builds every run's document, then renders and delivers each to `root` (a folder path, or a
+ * target such as an R2 prefix: delivery.ts). Any ReportInputError (bad period,
  * unknown jurisdiction, stale marts...) is thrown before the first delivery, so nothing is written.
  */
-export async function exportReports(con: DuckDBConnection, runs: ExportRun[], opts: { now: Date; env?: string; root: string; signer: SigningKey; formats?: ReportFormat[] }): Promise<ExportOutcome[]> {
+export async function exportReports(con: DuckDBConnection, runs: ExportRun[], opts: { now: Date; env?: string; root: DeliveryTarget | string; signer: SigningKey; formats?: ReportFormat[] }): Promise<ExportOutcome[]> {
   if (runs.length === 0) throw new ReportInputError('unknown_report', 'nothing to export: no report matches');
   const docs: ReportDocument[] = [];
   for (const run of runs) docs.push(await buildDocument(con, run.def, run.params, { now: opts.now, env: opts.env }));
@@ -124,7 +125,7 @@ export async function exportReports(con: DuckDBConnection, runs: ExportRun[], op
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]!;
     const files = await renderFormats(docs[i]!, opts.formats ?? run.def.formats);
-    outcomes.push({ run, result: deliver(opts.root, { document: docs[i]!, files }, { signer: opts.signer }), files: files.length });
+    outcomes.push({ run, result: await deliver(opts.root, { document: docs[i]!, files }, { signer: opts.signer }), files: files.length });
   }
   return outcomes;
 }

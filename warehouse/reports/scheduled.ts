@@ -7,7 +7,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { loadReports, type ReportDefinition } from './definition';
-import { listDeliveries } from './delivery';
+import { asTarget, type DeliveryTarget } from './delivery';
 import { ReportInputError } from './errors';
 import { exportReports, expandRuns, parameterSets, type ParameterValues } from './export';
 import { duePeriods } from './schedule';
@@ -16,8 +16,8 @@ import { resolveSigningKey } from './signing';
 export interface ReportsLoopOptions {
   /** models/reports */
   project: string;
-  /** The delivery folder. */
-  root: string;
+  /** The delivery folder, or another target (an R2 prefix: command.ts's deliveryTarget). */
+  root: DeliveryTarget | string;
   /** Where the demo signing key lives when REPORTS_SIGNING_KEY is not set. */
   demoKeyDir: string;
   log: (line: string) => void;
@@ -30,6 +30,7 @@ const folderParams = (p: ParameterValues) => [p.jurisdiction, p.brand, p.currenc
 
 export function reportsLoop(opts: ReportsLoopOptions): { cycle(con: DuckDBConnection, now: number): Promise<void> } {
   let lastCheck = -Infinity;
+  const target = asTarget(opts.root);
   const said = new Set<string>();
   const once = (key: string, line: string) => {
     if (!said.has(key)) opts.log(line);
@@ -49,7 +50,7 @@ export function reportsLoop(opts: ReportsLoopOptions): { cycle(con: DuckDBConnec
       for (const def of defs) {
         let delivered;
         try {
-          delivered = listDeliveries(opts.root, def.id);
+          delivered = await target.deliveries(def.id);
         } catch (err) {
           once(`list:${def.id}`, `reports: cannot read deliveries of ${def.id}: ${(err as Error).message}`);
           continue;
@@ -63,7 +64,7 @@ export function reportsLoop(opts: ReportsLoopOptions): { cycle(con: DuckDBConnec
             try {
               const runs = expandRuns({ reports: [def], period: due.period.label, ...values }, new Date(now));
               const signer = resolveSigningKey(process.env, opts.demoKeyDir).key;
-              for (const o of await exportReports(con, runs, { now: new Date(now), root: opts.root, signer })) {
+              for (const o of await exportReports(con, runs, { now: new Date(now), root: target, signer })) {
                 opts.log(`reports: ${o.result.status} ${def.id} ${due.period.label}${params ? ` ${params}` : ''} v${o.result.version} -> ${o.result.dir}${due.overdue ? ' (overdue)' : ''}`);
               }
             } catch (err) {

@@ -4,6 +4,8 @@
  * the verifier trusts from its own configuration. The key id written in the manifest is only
  * compared with it (to say "signed with another key"); it is never used to find a key, since
  * whoever altered a delivery could sign it with a key of their own and name that one.
+ * checkVersion works on a version's contents however they were read: verifyDelivery reads a
+ * folder, verifyR2Delivery (r2-delivery.ts) the objects under an R2 prefix.
  */
 import type { KeyObject } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,6 +24,7 @@ export type ProblemKind =
   | 'signature_missing'
   | 'version_mismatch' // manifest's version or supersedes disagrees with the folder
   | 'version_missing' // a gap in v1..vN: a delivered version was removed
+  | 'incomplete_version' // R2: objects under v<N> without manifest.sig (a run that did not finish, or a removed signature)
   | 'no_delivery';
 
 export interface Problem {
@@ -46,8 +49,22 @@ export interface VerifyResult {
   problems: Problem[];
 }
 
-const VERSION_DIR = /^v([1-9][0-9]*)$/;
+export const VERSION_DIR = /^v([1-9][0-9]*)$/;
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** What checkVersion needs of one version, wherever it is stored. */
+export interface VersionContents {
+  /** The version as people see it (a path or an r2:// address). */
+  dir: string;
+  /** The number its folder name says. */
+  version: number;
+  /** Everything inside it; `folder` for anything that is not a plain file. */
+  entries: { name: string; folder: boolean }[];
+  /** A file's bytes, undefined if there is no such file. */
+  read(name: string): Uint8Array | undefined;
+  /** A name inside it as a problem's path (relative to what was given to verify). */
+  at(name: string): string;
+}
 
 /** `dir` is one version folder (v<N>) or any folder above versions (a report, a period): every version under it is checked. */
 export function verifyDelivery(dir: string, options: { publicKey: KeyObject }): VerifyResult {
@@ -59,15 +76,23 @@ export function verifyDelivery(dir: string, options: { publicKey: KeyObject }): 
     problems.push({ kind: 'no_delivery', path: dir, detail: 'no such folder' });
     return { ok: false, trusted_key_id: trusted, versions, problems };
   }
-  if (VERSION_DIR.test(basename(dir))) versions.push(checkVersion(dir, options.publicKey, trusted, rel));
+  const local = (d: string): VersionContents => ({
+    dir: d,
+    version: Number(VERSION_DIR.exec(basename(d))![1]),
+    entries: readdirSync(d, { withFileTypes: true }).map((e) => ({ name: e.name, folder: !e.isFile() })),
+    read: (name) => {
+      const p = join(d, name);
+      return existsSync(p) && statSync(p).isFile() ? readFileSync(p) : undefined;
+    },
+    at: (name) => rel(join(d, name)),
+  });
+  if (VERSION_DIR.test(basename(dir))) versions.push(checkVersion(local(dir), options.publicKey, trusted));
   else {
     const walk = (d: string) => {
       const names = readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
       const numbers = names.filter((e) => VERSION_DIR.test(e.name)).map((e) => Number(VERSION_DIR.exec(e.name)![1])).sort((a, b) => a - b);
-      for (const n of numbers) versions.push(checkVersion(join(d, `v${n}`), options.publicKey, trusted, rel));
-      // Versions are numbered from 1 without gaps: a gap is a delivered version someone removed.
-      const last = numbers.at(-1) ?? 0;
-      for (let n = 1; n < last; n++) if (!numbers.includes(n)) problems.push({ kind: 'version_missing', path: rel(join(d, `v${n}`)), detail: `v${n} is missing below v${last}` });
+      for (const n of numbers) versions.push(checkVersion(local(join(d, `v${n}`)), options.publicKey, trusted));
+      problems.push(...versionGaps(numbers, (n) => rel(join(d, `v${n}`))));
       for (const e of names) if (!VERSION_DIR.test(e.name)) walk(join(d, e.name));
     };
     walk(dir);
@@ -77,34 +102,42 @@ export function verifyDelivery(dir: string, options: { publicKey: KeyObject }): 
   return { ok: problems.length === 0, trusted_key_id: trusted, versions, problems };
 }
 
-function checkVersion(dir: string, publicKey: KeyObject, trustedId: string, rel: (p: string) => string): VersionCheck {
-  const problems: Problem[] = [];
-  const at = (name: string) => rel(join(dir, name));
-  const folderVersion = Number(VERSION_DIR.exec(basename(dir))![1]);
-  const done = (version: number | null): VersionCheck => ({ dir, version, ok: problems.length === 0, problems });
+/** Versions are numbered from 1 without gaps: a gap is a delivered version someone removed. */
+export function versionGaps(numbers: number[], at: (n: number) => string): Problem[] {
+  const last = numbers.at(-1) ?? 0;
+  const out: Problem[] = [];
+  for (let n = 1; n < last; n++) if (!numbers.includes(n)) out.push({ kind: 'version_missing', path: at(n), detail: `v${n} is missing below v${last}` });
+  return out;
+}
 
-  const manifestPath = join(dir, MANIFEST_FILE);
-  if (!existsSync(manifestPath)) {
+/** One version's manifest, signature and files, wherever they are stored (a folder here, an R2 prefix in r2-delivery.ts). */
+export function checkVersion(v: VersionContents, publicKey: KeyObject, trustedId: string): VersionCheck {
+  const problems: Problem[] = [];
+  const { at } = v;
+  const folderVersion = v.version;
+  const done = (version: number | null): VersionCheck => ({ dir: v.dir, version, ok: problems.length === 0, problems });
+
+  const manifestBytes = v.read(MANIFEST_FILE);
+  if (!manifestBytes) {
     problems.push({ kind: 'manifest_missing', path: at(MANIFEST_FILE), detail: 'no manifest: nothing in this folder can be checked' });
     return done(null);
   }
-  const manifestBytes = readFileSync(manifestPath);
   // The signature first: it covers the manifest's exact bytes, so every later check rests on it.
-  const sigPath = join(dir, SIGNATURE_FILE);
-  if (!existsSync(sigPath)) problems.push({ kind: 'signature_missing', path: at(SIGNATURE_FILE), detail: 'no signature over the manifest' });
-  const signed = existsSync(sigPath) && verifyBytes(manifestBytes, readFileSync(sigPath), publicKey);
+  const sig = v.read(SIGNATURE_FILE);
+  if (!sig) problems.push({ kind: 'signature_missing', path: at(SIGNATURE_FILE), detail: 'no signature over the manifest' });
+  const signed = sig !== undefined && verifyBytes(manifestBytes, sig, publicKey);
 
   let manifest: DeliveryManifest;
   try {
-    manifest = JSON.parse(manifestBytes.toString('utf8')) as DeliveryManifest;
+    manifest = JSON.parse(Buffer.from(manifestBytes).toString('utf8')) as DeliveryManifest;
     if (manifest.format !== MANIFEST_FORMAT || !Array.isArray(manifest.files)) throw new Error(`not a ${MANIFEST_FORMAT} manifest`);
   } catch (err) {
     problems.push({ kind: 'manifest_invalid', path: at(MANIFEST_FILE), detail: (err as Error).message });
-    if (existsSync(sigPath) && !signed) problems.push({ kind: 'bad_signature', path: at(SIGNATURE_FILE), detail: `does not verify with the trusted key ${trustedId}` });
+    if (sig && !signed) problems.push({ kind: 'bad_signature', path: at(SIGNATURE_FILE), detail: `does not verify with the trusted key ${trustedId}` });
     return done(null);
   }
 
-  if (existsSync(sigPath) && !signed) {
+  if (sig && !signed) {
     if (manifest.signing_key_id !== trustedId)
       problems.push({ kind: 'wrong_key', path: at(SIGNATURE_FILE), detail: `signed with key ${manifest.signing_key_id ?? '(none named)'}, the trusted key is ${trustedId}; the signature does not verify with the trusted key` });
     else problems.push({ kind: 'bad_signature', path: at(SIGNATURE_FILE), detail: `the manifest or its signature was altered: it does not verify with the trusted key ${trustedId}` });
@@ -125,20 +158,19 @@ function checkVersion(dir: string, publicKey: KeyObject, trustedId: string, rel:
       continue;
     }
     listed.add(f.name);
-    const p = join(dir, f.name);
-    if (!existsSync(p) || !statSync(p).isFile()) {
+    const bytes = v.read(f.name);
+    if (!bytes) {
       problems.push({ kind: 'file_missing', path: at(f.name), detail: `listed in the manifest (${f.size} bytes), not in the folder` });
       continue;
     }
-    const bytes = readFileSync(p);
     const sha = sha256Hex(bytes);
     if (bytes.length !== f.size || sha !== f.sha256)
       problems.push({ kind: 'file_changed', path: at(f.name), detail: `${bytes.length} bytes sha256 ${sha.slice(0, 16)}…, the manifest says ${f.size} bytes sha256 ${String(f.sha256).slice(0, 16)}…` });
   }
   if (!listed.has(DOCUMENT_FILE)) problems.push({ kind: 'manifest_invalid', path: at(MANIFEST_FILE), detail: `does not list ${DOCUMENT_FILE}` });
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
+  for (const e of v.entries) {
     if (e.name === MANIFEST_FILE || e.name === SIGNATURE_FILE || listed.has(e.name)) continue;
-    problems.push({ kind: 'extra_file', path: at(e.name), detail: `${e.isDirectory() ? 'a folder' : 'a file'} the manifest does not list` });
+    problems.push({ kind: 'extra_file', path: at(e.name), detail: `${e.folder ? 'a folder' : 'a file'} the manifest does not list` });
   }
   return done(manifest.version);
 }
