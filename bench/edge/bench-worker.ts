@@ -160,7 +160,7 @@ export class WalletBenchDO extends DurableObject<BenchEnv> {
     super(ctx, env);
     this.parts = build(ctx.storage);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.parts.c.db, PLAYER_MIGRATIONS);
+      migrate(this.parts.c.db, PLAYER_MIGRATIONS, ctx.storage);
       this.parts.c.db.script(RAW_DDL);
     });
   }

@@ -41,7 +41,7 @@ export class AuditDO extends DurableObject<Env> {
     // The entries are the record; the outbox is only their way to the warehouse: shipped rows go after the retention.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'audit', OUTBOX_RETENTION_MS);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.db, AUDIT_MIGRATIONS);
+      migrate(this.db, AUDIT_MIGRATIONS, ctx.storage);
       this.shipper.init();
       this.c.schedules.rearm();
     });

@@ -55,7 +55,7 @@ export class BrandOpsDO extends DurableObject<Env> {
     // Only the outbox() RPC reads this outbox (alerts live in their own table): shipped rows go after the retention.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'brand-ops', OUTBOX_RETENTION_MS);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.c.db, BRAND_OPS_MIGRATIONS, (fn) => ctx.storage.transactionSync(fn));
+      migrate(this.c.db, BRAND_OPS_MIGRATIONS, ctx.storage);
       this.shipper.init();
       const named = /^ops:(.+)$/.exec(ctx.id.name ?? '');
       if (named && this.c.brand() === null) this.c.setBrand(named[1]!);

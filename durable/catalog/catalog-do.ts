@@ -47,7 +47,7 @@ export class CatalogDO extends DurableObject<Env> {
     // The outbox is the catalog's history (outbox(), GET /v1/ops/catalog/changes): shipped rows stay.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'catalog', null);
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.c.db, CATALOG_MIGRATIONS);
+      migrate(this.c.db, CATALOG_MIGRATIONS, ctx.storage);
       this.shipper.init();
       if (this.store.meta('seed_version') === null) this.tx(() => this.seed(CATALOG_SEED));
       this.c.schedules.rearm();

@@ -43,7 +43,7 @@ export class DirectoryDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = new Db(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => migrate(this.db, MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => migrate(this.db, MIGRATIONS, ctx.storage));
   }
 
   /** Reserves `email` for `playerId`; idempotent for the same player. */

@@ -57,18 +57,22 @@ export class Db {
  */
 export type Migration = string | ((db: Db) => void);
 
+/** What migrate() needs of the object's storage: its synchronous transactions. */
+export type TransactionalStorage = Pick<DurableObjectStorage, 'transactionSync'>;
+
 /**
  * Applies numbered migrations once each, recording them in `_migrations`. Call from the object's
- * constructor inside `blockConcurrencyWhile` so no request sees a half-migrated schema. `atomically`
- * (the object's `storage.transactionSync`) makes each migration and its record one transaction: a
- * step that fails half way (a table rebuild dropped but not yet renamed) leaves nothing behind.
+ * constructor inside `blockConcurrencyWhile` so no request sees a half-migrated schema. Each
+ * migration and its record are one transaction of the object's `storage`: a step that fails half
+ * way (a table rebuild dropped but not yet renamed) leaves nothing behind, and the object starts on
+ * the schema it had. Required, not optional: every object's migrations are atomic.
  */
-export function migrate(db: Db, migrations: readonly Migration[], atomically: (fn: () => void) => void = (fn) => fn()): void {
+export function migrate(db: Db, migrations: readonly Migration[], storage: TransactionalStorage): void {
   db.script('create table if not exists _migrations (version integer primary key, applied_at integer not null)');
   const done = db.first<{ v: number | null }>`select max(version) as v from _migrations`?.v ?? 0;
   for (let v = done + 1; v <= migrations.length; v++) {
     const m = migrations[v - 1]!;
-    atomically(() => {
+    storage.transactionSync(() => {
       if (typeof m === 'string') db.script(m);
       else m(db);
       db.run`insert into _migrations (version, applied_at) values (${v}, ${Date.now()})`;

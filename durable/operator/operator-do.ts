@@ -77,7 +77,7 @@ export class OperatorDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = new Db(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => migrate(this.db, OPERATOR_MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => migrate(this.db, OPERATOR_MIGRATIONS, ctx.storage));
   }
 
   private now(): number {

@@ -34,7 +34,7 @@ export class StaffDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = new Db(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => migrate(this.db, STAFF_MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => migrate(this.db, STAFF_MIGRATIONS, ctx.storage));
   }
 
   /** Reserves the email (and SSO subject) for a new operator id; the same claim again is a no-op. */

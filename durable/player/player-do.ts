@@ -90,7 +90,7 @@ export class PlayerDO extends DurableObject<Env> {
       segments: this.segments,
     });
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.c.db, PLAYER_MIGRATIONS, (fn) => ctx.storage.transactionSync(fn));
+      migrate(this.c.db, PLAYER_MIGRATIONS, ctx.storage);
       this.shipper.init();
       this.relay.armIfBehind();
       this.c.schedules.rearm();

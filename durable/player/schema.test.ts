@@ -6,26 +6,26 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BRAND } from '../../domain/brands';
-import { migrate } from '../lib/sql';
+import { migrate, type TransactionalStorage } from '../lib/sql';
 import { internals, player } from '../../test/edge/helpers';
 import type { PlayerDO } from './player-do';
 import { PLAYER_MIGRATIONS } from './schema';
 
 
 /** Back to an empty database, then only the first `n` migrations: an object as an older release left it. */
-function onlyMigrations(db: Parameters<typeof migrate>[0], n: number): void {
+function onlyMigrations(db: Parameters<typeof migrate>[0], n: number, storage: TransactionalStorage): void {
   const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
   for (const t of tables) db.script(`drop table "${t.name}"`);
-  migrate(db, PLAYER_MIGRATIONS.slice(0, n));
+  migrate(db, PLAYER_MIGRATIONS.slice(0, n), storage);
 }
 
 describe('player schema, migration 2', () => {
   it('upgrades a migration-1 object: default brand, no VIP, wins backfilled by bet, relay cursor at 0', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO) => {
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
       const db = internals(o).c.db;
-      onlyMigrations(db, 1);
+      onlyMigrations(db, 1, state.storage);
       db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
         values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
       const win = (winId: string, holdId: string | null, amount: number) => JSON.stringify({
@@ -35,7 +35,7 @@ describe('player schema, migration 2', () => {
       db.run`insert into outbox (event_id, event_type, occurred_at, body) values ('e1', 'wallet.win.credited', 1700000000000, ${win('w1', 'h1', 300)})`;
       db.run`insert into outbox (event_id, event_type, occurred_at, body) values ('e2', 'wallet.win.credited', 1700000000001, ${win('w2', null, 50)})`;
 
-      migrate(db, PLAYER_MIGRATIONS);
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
       expect(db.first`select brand, vip from profile`).toEqual({ brand: DEFAULT_BRAND, vip: 0 });
       expect(db.all`select win_id, hold_id, currency, bucket, amount_minor, created_at from wins order by win_id`).toEqual([
         { win_id: 'w1', hold_id: 'h1', currency: 'EUR', bucket: 'real', amount_minor: 300, created_at: 1700000000000 },
@@ -50,7 +50,7 @@ describe('player schema, migration 2', () => {
   it('refuses VIP values other than 0/1, a second void of a bet, and a decider who is the requester', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit();
-    await runInDurableObject(stub, (o: PlayerDO) => {
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
       const db = internals(o).c.db;
       db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
         values (1, 'p', 'p@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 1, 1)`;
@@ -69,11 +69,11 @@ describe('player schema, migration 5', () => {
   it('sessions opened before it have device unknown; the column refuses anything but the coarse devices', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO) => {
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
       const db = internals(o).c.db;
-      onlyMigrations(db, 4);
+      onlyMigrations(db, 4, state.storage);
       db.run`insert into sessions (session_id, created_at, last_seen_at, idle_timeout_ms, expires_at, country) values ('s-old', 1, 1, 1, 2, 'MT')`;
-      migrate(db, PLAYER_MIGRATIONS);
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
       expect(db.first`select device from sessions where session_id = 's-old'`).toEqual({ device: 'unknown' });
       expect(() => db.run`update sessions set device = 'phone'`).toThrow(/CHECK/);
       db.run`update sessions set device = 'tablet'`;
@@ -85,15 +85,15 @@ describe('player schema, migration 8', () => {
   it('rebuilds withdrawals with the cancelled state: rows (and columns added earlier) kept, other states still refused', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO) => {
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
       const db = internals(o).c.db;
-      onlyMigrations(db, 7);
+      onlyMigrations(db, 7, state.storage);
       // a column another migration may have added before 8 (a payment reference, say) survives the rebuild
       db.script('alter table withdrawals add column extra_ref text');
       db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at, extra_ref)
         values ('w-old', 'EUR', 500, 'wd:w-old', 'approved', 'operator:o1', null, 1, 2, 'ref-1')`;
       expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/);
-      migrate(db, PLAYER_MIGRATIONS);
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
       expect(db.first`select * from withdrawals`).toEqual({
         withdrawal_id: 'w-old', currency: 'EUR', amount_minor: 500, hold_id: 'wd:w-old', state: 'approved', decided_by: 'operator:o1', reason: null, created_at: 1, updated_at: 2,
         payment_reference: null, extra_ref: 'ref-1',
@@ -111,9 +111,9 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
   it('keeps deposits and withdrawals in every state, adds a null payment_reference, and keeps every constraint', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO) => {
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
       const db = internals(o).c.db;
-      onlyMigrations(db, 6);
+      onlyMigrations(db, 6, state.storage);
       const states = ['requested', 'approved', 'rejected', 'paid'] as const;
       states.forEach((state, i) => {
         db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at)
@@ -125,7 +125,7 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
       }
       const withdrawalsBefore = db.all<Record<string, unknown>>`select * from withdrawals order by withdrawal_id`;
       const depositsBefore = db.all<Record<string, unknown>>`select * from deposits order by deposit_id`;
-      migrate(db, PLAYER_MIGRATIONS);
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
       expect(db.all`select * from withdrawals order by withdrawal_id`).toEqual(withdrawalsBefore.map((r) => ({ ...r, payment_reference: null })));
       expect(db.all`select * from deposits order by deposit_id`).toEqual(depositsBefore.map((r) => ({ ...r, payment_reference: null })));
       // migration 7's check on the column survives migration 8's rebuild
@@ -143,21 +143,21 @@ describe('player schema, a migration that fails half way', () => {
   it('leaves nothing of itself behind when run atomically: rows, old constraint and version as before', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO) => {
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
       const { c, ctx } = internals(o) as unknown as { c: { db: import('../lib/sql').Db }; ctx: DurableObjectState };
       const db = c.db;
-      onlyMigrations(db, 7);
+      onlyMigrations(db, 7, state.storage);
       db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at) values ('w1', 'EUR', 500, 'wd:w1', 'requested', 1, 2)`;
       // migration 8's rebuild, then a failure before it is recorded (an object evicted, a bug in a later step)
       const failing = [...PLAYER_MIGRATIONS.slice(0, 7), (d: import('../lib/sql').Db) => {
         (PLAYER_MIGRATIONS[7] as (x: typeof d) => void)(d);
         throw new Error('boom');
       }];
-      expect(() => migrate(db, failing, (fn) => ctx.storage.transactionSync(fn))).toThrow('boom');
+      expect(() => migrate(db, failing, ctx.storage)).toThrow('boom');
       expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(7);
       expect(db.all`select withdrawal_id, state from withdrawals`).toEqual([{ withdrawal_id: 'w1', state: 'requested' }]);
       expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/); // the old constraint: the rebuild rolled back
-      migrate(db, PLAYER_MIGRATIONS, (fn) => ctx.storage.transactionSync(fn));
+      migrate(db, PLAYER_MIGRATIONS, ctx.storage);
       db.run`update withdrawals set state = 'cancelled'`;
     });
   });

@@ -16,7 +16,7 @@ export class RateLimiterDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = new Db(ctx.storage.sql);
-    ctx.blockConcurrencyWhile(async () => migrate(this.db, MIGRATIONS));
+    ctx.blockConcurrencyWhile(async () => migrate(this.db, MIGRATIONS, ctx.storage));
   }
 
   /** Counts one hit if under `max` in the last `windowMs`; otherwise says when to retry. */

@@ -70,7 +70,7 @@ export class TableDO extends DurableObject<Env> {
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'table', OUTBOX_RETENTION_MS);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     ctx.blockConcurrencyWhile(async () => {
-      migrate(this.c.db, TABLE_MIGRATIONS);
+      migrate(this.c.db, TABLE_MIGRATIONS, ctx.storage);
       this.shipper.init();
       // settlements and refunds a restart interrupted are finished by the alarm
       for (const r of this.rounds.unfinished()) this.c.schedules.at(r.state === 'result' ? 'round.settle' : 'round.refund', r.round_id, this.c.now());
