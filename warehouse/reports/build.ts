@@ -134,28 +134,12 @@ export function toScaled(text: string, scale: number): bigint {
 
 const scaledToNumber = (v: bigint, scale: number) => Number(minorToDecimal(v, scale));
 
-async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: SectionDef, params: ReportParams, env: string): Promise<Section> {
-  const relation = envRelation(s.from, env);
-  const types = await martColumns(con, relation);
-  const refuse = (message: string): never => { throw new ReportDefinitionError(`section ${s.id}: ${message} (${s.from} has: ${[...types.keys()].join(', ')})`, def.file, s.line); };
-  const need = (col: string, what: string) => { if (!types.has(col)) refuse(`${what} '${col}' is not a column of ${s.from}`); };
-  need(s.period_column, 'period_column');
-  for (const c of s.columns) {
-    need(c.name, 'column');
-    if (c.type === 'money') {
-      need(c.currency!, `column ${c.name}: currency`);
-      need(c.exponent!, `column ${c.name}: exponent`);
-      // minor units are whole: a DECIMAL "minor" column (duty_exact_minor) would be rounded silently
-      if (!INTEGER_TYPE.test(types.get(c.name)!)) refuse(`money column ${c.name} is ${types.get(c.name)} in the mart; money is integer minor units`);
-    }
-  }
-  for (const col of Object.keys(s.filters)) need(col, 'filter column');
-  for (const o of s.order_by) need(o.split(/\s+/)[0]!, 'order_by column');
-  if (s.where !== undefined) {
-    const problem = wherePredicateProblem(s.where);
-    if (problem) refuse(`where ${problem}`);
-  }
-
+/**
+ * The one `select` a section reads: its columns typed for JS (money with its currency and exponent
+ * beside it), the period and filters as `$n` parameters (values in order), the `where` ANDed, ordered
+ * by `order_by` then every output column. Exported so bench/w3 times DuckDB alone on the same query.
+ */
+export function sectionQuery(s: SectionDef, params: ReportParams, relation: string, types: Map<string, string>): { sql: string; values: DuckDBValue[] } {
   // Select list: each column typed for JS (money with its currency and exponent beside it).
   const select: string[] = [];
   for (const c of s.columns) {
@@ -186,6 +170,32 @@ async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: Sec
     // then every output column: the same data always gives the same document
     ...select.map((_, i) => String(i + 1))];
   const sql = `select ${select.join(', ')} from ${relation} where ${where.join(' and ')} order by ${order.join(', ')}`;
+  return { sql, values };
+}
+
+async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: SectionDef, params: ReportParams, env: string): Promise<Section> {
+  const relation = envRelation(s.from, env);
+  const types = await martColumns(con, relation);
+  const refuse = (message: string): never => { throw new ReportDefinitionError(`section ${s.id}: ${message} (${s.from} has: ${[...types.keys()].join(', ')})`, def.file, s.line); };
+  const need = (col: string, what: string) => { if (!types.has(col)) refuse(`${what} '${col}' is not a column of ${s.from}`); };
+  need(s.period_column, 'period_column');
+  for (const c of s.columns) {
+    need(c.name, 'column');
+    if (c.type === 'money') {
+      need(c.currency!, `column ${c.name}: currency`);
+      need(c.exponent!, `column ${c.name}: exponent`);
+      // minor units are whole: a DECIMAL "minor" column (duty_exact_minor) would be rounded silently
+      if (!INTEGER_TYPE.test(types.get(c.name)!)) refuse(`money column ${c.name} is ${types.get(c.name)} in the mart; money is integer minor units`);
+    }
+  }
+  for (const col of Object.keys(s.filters)) need(col, 'filter column');
+  for (const o of s.order_by) need(o.split(/\s+/)[0]!, 'order_by column');
+  if (s.where !== undefined) {
+    const problem = wherePredicateProblem(s.where);
+    if (problem) refuse(`where ${problem}`);
+  }
+
+  const { sql, values } = sectionQuery(s, params, relation, types);
   const result = await con.runAndReadAll(sql, values);
 
   const rows: Cell[][] = [];
