@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column, ReportDocument } from '../document';
 import { SAMPLE_DOCUMENT, SAMPLE_NAMES } from '../sample-document';
-import { reportFonts, splitRuns } from './fonts';
+import { reportFonts, sharedLayoutCache, splitRuns, type FontkitFont, type Run } from './fonts';
 import { columnGroups, formatCell, niceTicks, renderPdf } from './pdf';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdf-test-'));
@@ -141,6 +141,18 @@ describe('renderPdf is deterministic', () => {
     expect(info).toMatch(/ModDate:\s+2026-11-02T06:00:00Z/);
   });
 
+  it('shares shaped text across documents (fonts.ts sharedLayoutCache) without changing a byte', async () => {
+    const alone = await renderPdf(SAMPLE_DOCUMENT);
+    // another document in between shapes other strings into the same shared cache
+    const other = structuredClone(SAMPLE_DOCUMENT);
+    other.title = 'Другий звіт — 別の報告書';
+    other.sections[1]!.rows[0]![0] = 'p-restated-42';
+    await renderPdf(other);
+    expect(sharedLayoutCache(reportFonts().regular.latin)['p-restated-42']).toBeDefined();
+    const again = await renderPdf(SAMPLE_DOCUMENT);
+    expect(Buffer.from(again).equals(Buffer.from(alone))).toBe(true);
+  });
+
   it('changes the bytes when the document changes', async () => {
     const a = await renderPdf(SAMPLE_DOCUMENT);
     const b = await renderPdf({ ...SAMPLE_DOCUMENT, generated_at: '2026-11-02T06:00:01.000Z' });
@@ -262,6 +274,27 @@ describe('splitRuns', () => {
       { text: '₴5', script: 'latin' },
     ]);
     expect(splitRuns('Zoë Brontë-Øster', faces)).toEqual([{ text: 'Zoë Brontë-Øster', script: 'latin' }]);
+  });
+
+  it('asks Noto Sans JP only when it matters, with the runs of asking it for every character', () => {
+    const faces = reportFonts().regular;
+    // the rule as first written: both fonts' coverage looked up for every character
+    const reference = (text: string, f: Record<'latin' | 'cjk', FontkitFont>): Run[] => {
+      const runs: Run[] = [];
+      let current: Run | undefined;
+      for (const ch of text) {
+        const cp = ch.codePointAt(0)!;
+        const inLatin = f.latin.hasGlyphForCodePoint(cp);
+        const inCjk = f.cjk.hasGlyphForCodePoint(cp);
+        const script = current && (ch === ' ' || (inLatin && inCjk && current.script === 'cjk')) ? current.script : inLatin || !inCjk ? 'latin' : 'cjk';
+        if (current && current.script === script) current.text += ch;
+        else runs.push((current = { text: ch, script }));
+      }
+      return runs;
+    };
+    for (const text of ['Ґанна 山田 太郎 ₴5', '山田1,234.50 EUR', ' 山 a', 'Σ — 東京 (月次) · Київ', 'ゆう子-Øster', '¥500 円', '2026年10月 · 合計', '\u{1F600} x']) {
+      expect(splitRuns(text, faces), text).toEqual(reference(text, faces));
+    }
   });
 });
 

@@ -25,7 +25,7 @@
 import PDFDocument from 'pdfkit';
 import type { Cell, Chart, Column, ModelVersion, ReportDocument, Section } from '../document';
 import { groupThousands, minorToDecimal } from '../money';
-import { fontName, reportFonts, type ReportFonts, type Script, splitRuns, type Weight } from './fonts';
+import { fontName, reportFonts, type ReportFonts, type Script, sharedLayoutCache, splitRuns, trimSharedLayouts, type Weight } from './fonts';
 
 type Doc = PDFKit.PDFDocument;
 type Orientation = 'portrait' | 'landscape';
@@ -127,8 +127,23 @@ class Pen {
     if (this.y + height > this.bottom) this.newPage(this.orientation);
   }
 
+  /** Faces registered with this document, by name (registered on first use: see renderPdf). */
+  private readonly ready = new Set<string>();
+
   private use(weight: Weight, script: Script, size: number): void {
-    this.doc.font(fontName(weight, script)).fontSize(size);
+    const name = fontName(weight, script);
+    if (!this.ready.has(name)) {
+      // Registered when first drawn, so a document without Japanese text never loads Noto Sans JP
+      // (pdfkit numbers fonts when first selected, not when registered: the bytes are the same).
+      // pdfkit accepts a parsed fontkit font (anything with `layout`); its types only list files.
+      const face = this.fonts[weight][script];
+      this.doc.registerFont(name, face as unknown as Uint8Array);
+      this.doc.font(name);
+      // The shaped strings are shared by every document of the process (fonts.ts sharedLayoutCache).
+      (this.doc as unknown as { _font: { layoutCache?: Record<string, unknown> } })._font.layoutCache = sharedLayoutCache(face);
+      this.ready.add(name);
+    }
+    this.doc.font(name).fontSize(size);
   }
 
   /** Measured widths of this document: table cells repeat (names, codes, dates), shaping is not cheap. */
@@ -621,6 +636,9 @@ export function renderPdf(doc: ReportDocument): Promise<Uint8Array> {
   const generated = new Date(doc.generated_at);
   if (Number.isNaN(generated.getTime())) throw new RangeError(`generated_at is not a timestamp: ${doc.generated_at}`);
   const pdf = new PDFDocument({
+    // No default font: pdfkit would build Helvetica's metrics (AFM) for every document, and every
+    // string here is drawn in a Noto face (Pen.use).
+    font: null as unknown as string,
     autoFirstPage: false,
     bufferPages: true,
     size: 'A4',
@@ -635,12 +653,8 @@ export function renderPdf(doc: ReportDocument): Promise<Uint8Array> {
       ModDate: generated,
     },
   });
-  for (const weight of ['regular', 'bold'] as const) {
-    for (const script of ['latin', 'cjk'] as const) {
-      // pdfkit accepts a parsed fontkit font (anything with `layout`); its types only list files.
-      pdf.registerFont(fontName(weight, script), fonts[weight][script] as unknown as Uint8Array);
-    }
-  }
+  // The faces are registered by the Pen when first drawn (Pen.use).
+  trimSharedLayouts();
   const chunks: Uint8Array[] = [];
   const done = new Promise<Uint8Array>((resolve, reject) => {
     pdf.on('data', (chunk: Uint8Array) => chunks.push(chunk));
