@@ -187,14 +187,17 @@ class Pen {
   fit(text: string, width: number, size: number, weight: Weight = 'regular'): string {
     if (this.measure(text, size, weight) <= width) return text;
     const chars = [...text];
-    let lo = 0;
-    let hi = chars.length;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (this.measure(`${chars.slice(0, mid).join('')}…`, size, weight) <= width) lo = mid;
-      else hi = mid - 1;
+    // The longest prefix that fits with its "…" (widths grow with the prefix). Every probe shapes a
+    // new string, so start where the full width says (width shared evenly by the characters) and
+    // walk from there: ~2-3 probes for an id or a date instead of a binary search's ~6.
+    const fits = (n: number) => n === 0 || this.measure(`${chars.slice(0, n).join('')}…`, size, weight) <= width;
+    let n = Math.min(chars.length - 1, Math.max(0, Math.floor((chars.length * width) / this.measure(text, size, weight)) - 1));
+    if (fits(n)) {
+      while (n + 1 < chars.length && fits(n + 1)) n++;
+    } else {
+      do n--; while (!fits(n));
     }
-    return `${chars.slice(0, lo).join('')}…`;
+    return `${chars.slice(0, n).join('')}…`;
   }
 
   /** Greedy word wrap by measured width; a word longer than a line is cut by characters. */
