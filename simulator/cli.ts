@@ -29,7 +29,7 @@ Fast mode (--fast): generates the same event stream directly as R2 batch objects
   --now ISO|ms        end of the history (default: now); fix it for byte-identical output
   --batch-events N    events per object (default 5000)
   --profile P         how much each player plays: default, or light (fewer, shorter sessions and
-                      stints: ~1/15 of the events per player, for 100,000-player benchmarks)
+                      stints: ~1/200 of the events per player, for 100,000-player benchmarks)
   Tables: T of the configured tables, automated first (up to 4, dealer tables with a dealer's results).
 
 Common: --players N, --days D (defaults: API mode 50 players, 7 days; fast mode 300 players, 120 days:

@@ -83,7 +83,7 @@ export type HistoryOptions = {
   now?: number;
   /**
    * How much each player plays (ACTIVITY_PROFILES): `default` (the calibrated casino), or `light`
-   * (fewer, shorter sessions with short stints: ~1/15 of the events per player, for benchmarks of
+   * (fewer, shorter sessions with short stints: ~1/200 of the events per player, for benchmarks of
    * 100,000 players). The same draws either way, so `default` output is unchanged by this option.
    */
   profile?: ActivityProfileName;
@@ -91,8 +91,8 @@ export type HistoryOptions = {
 
 /**
  * Per-player activity. `default` is the simulator's calibrated casino; `light` keeps every player,
- * behaviour and event type but plays less: sessions 4x further apart and 1/10 as long (at least
- * 20 s), slot stints of ~4 spins (at least 1) and table stints of ~2 rounds (at least 1). Only the
+ * behaviour and event type but plays less: sessions 10x further apart and 3 % as long (at least
+ * 15 s), slot stints of ~3 spins (at least 1) and table stints of ~1 round (at least 1). Only the
  * constants change, never the number or order of draws, so a player's choices under `default` are
  * byte for byte those of before this option existed (warehouse/library-coverage.test.ts relies on it).
  */
