@@ -134,3 +134,83 @@ export function sharedLayoutCache(face: FontkitFont): Record<string, unknown> {
 export function trimSharedLayouts(): void {
   for (const [face, c] of [...sharedLayouts]) if (Object.keys(c).length > MAX_SHARED_LAYOUTS) sharedLayouts.delete(face);
 }
+
+/** pdfkit's EmbeddedFont, the part primeLayouts uses. */
+export interface PdfkitFont {
+  font: FontkitFont;
+  layoutCache?: Record<string, unknown>;
+  layoutCached(text: string): ShapedRun;
+  layoutRun(text: string): ShapedRun;
+}
+interface ShapedRun {
+  glyphs: { id: number }[];
+  positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number; advanceWidth: number }[];
+  advanceWidth: number;
+}
+
+/**
+ * Characters of figures, dates, times and hex ids. A word made only of them is, in Noto Sans, the
+ * glyphs of its characters side by side (no ligature, no kerning, no mark) whenever each adjacent
+ * pair is: checked per face by shaping every pair once (PLAIN_PAIRS). Such words are most of a
+ * table's distinct strings (times, amounts, ids), and each would otherwise be shaped by fontkit.
+ */
+const PLAIN_CHARS = '0123456789abcdefABCDEF.,:-/ ';
+const plainPairs = new Map<FontkitFont, Set<string> | null>();
+
+function pairsOf(f: PdfkitFont): Set<string> | null {
+  let ok = plainPairs.get(f.font);
+  if (ok !== undefined) return ok;
+  const same = (a: ShapedRun['positions'][number], b: ShapedRun['positions'][number]) =>
+    a.xAdvance === b.xAdvance && a.yAdvance === b.yAdvance && a.xOffset === b.xOffset && a.yOffset === b.yOffset && a.advanceWidth === b.advanceWidth;
+  ok = new Set<string>();
+  for (const a of PLAIN_CHARS) {
+    for (const b of PLAIN_CHARS) {
+      const pair = f.layoutRun(a + b);
+      const [ra, rb] = [f.layoutRun(a), f.layoutRun(b)];
+      if (pair.glyphs.length === 2 && ra.glyphs.length === 1 && rb.glyphs.length === 1 && pair.glyphs[0]!.id === ra.glyphs[0]!.id && pair.glyphs[1]!.id === rb.glyphs[0]!.id
+        && same(pair.positions[0]!, ra.positions[0]!) && same(pair.positions[1]!, rb.positions[0]!)) ok.add(a + b);
+    }
+  }
+  plainPairs.set(f.font, ok);
+  return ok;
+}
+
+/**
+ * Puts into pdfkit's layout cache of `f` (the shared one, sharedLayoutCache) the runs of the words of
+ * `text` that are plain (PLAIN_CHARS, every adjacent pair plain in this face), built from the
+ * characters' own runs instead of shaping each word: the same glyphs and positions fontkit gives
+ * (a test compares them), so the same bytes. Words are cut as pdfkit cuts them (after each space).
+ */
+export function primeLayouts(f: PdfkitFont, text: string): void {
+  const cache = f.layoutCache;
+  if (!cache) return;
+  let last = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text[i] !== ' ' && text[i] !== '\t') continue;
+    const word = text.slice(last, i + 1);
+    last = i + 1;
+    if (word.length < 2 || cache[word] !== undefined) continue;
+    primeWord(f, cache, word);
+  }
+}
+
+function primeWord(f: PdfkitFont, cache: Record<string, unknown>, word: string): void {
+  const pairs = pairsOf(f);
+  if (!pairs) return;
+  for (let i = 0; i < word.length; i++) {
+    if (!PLAIN_CHARS.includes(word[i]!)) return;
+    if (i > 0 && !pairs.has(word[i - 1]! + word[i]!)) return;
+  }
+  const glyphs: ShapedRun['glyphs'] = [];
+  const positions: ShapedRun['positions'] = [];
+  let advanceWidth = 0;
+  for (const ch of word) {
+    const one = f.layoutCached(ch);
+    glyphs.push(one.glyphs[0]!);
+    positions.push({ ...one.positions[0]! });
+    advanceWidth += one.advanceWidth;
+  }
+  // fontkit's GlyphRun.advanceWidth sums the positions' xAdvance (already scaled by pdfkit's
+  // layoutRun), in order from 0: the same additions as here
+  cache[word] = { glyphs, positions, advanceWidth };
+}

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column, ReportDocument } from '../document';
 import { SAMPLE_DOCUMENT, SAMPLE_NAMES } from '../sample-document';
-import { reportFonts, sharedLayoutCache, splitRuns, type FontkitFont, type Run } from './fonts';
+import PDFDocument from 'pdfkit';
+import { primeLayouts, reportFonts, sharedLayoutCache, splitRuns, type FontkitFont, type PdfkitFont, type Run } from './fonts';
 import { columnGroups, formatCell, niceTicks, renderPdf } from './pdf';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdf-test-'));
@@ -294,6 +295,35 @@ describe('splitRuns', () => {
     };
     for (const text of ['Ґанна 山田 太郎 ₴5', '山田1,234.50 EUR', ' 山 a', 'Σ — 東京 (月次) · Київ', 'ゆう子-Øster', '¥500 円', '2026年10月 · 合計', '\u{1F600} x']) {
       expect(splitRuns(text, faces), text).toEqual(reference(text, faces));
+    }
+  });
+});
+
+describe('primeLayouts', () => {
+  it('builds the runs of plain words (figures, dates, times, hex ids) exactly as fontkit shapes them, and leaves the others to it', () => {
+    for (const weight of ['regular', 'bold'] as const) {
+      const face = reportFonts()[weight].latin;
+      const doc = new PDFDocument({ font: null as unknown as string });
+      doc.registerFont('f', face as unknown as Uint8Array);
+      doc.font('f');
+      const f = (doc as unknown as { _font: PdfkitFont })._font;
+      f.layoutCache = Object.create(null) as Record<string, unknown>; // not the shared one: this test's words only
+      const shape = (run: { glyphs: { id: number }[]; positions: object[]; advanceWidth: number }) => ({ ids: run.glyphs.map((g) => g.id), positions: run.positions.map((p) => ({ ...p })), advanceWidth: run.advanceWidth });
+      const chars = '0123456789abcdefABCDEF.,:-/';
+      let seed = 7;
+      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const words = ['2026-09-24 ', '21:55:37 ', '2,900.00 ', '04c855849373cda9020cdec46870facc', '01a0f4f0-b451-7a64-909e-25c3b7670ce0', 'ffee', 'AVA'];
+      for (let i = 0; i < 300; i++) words.push(Array.from({ length: 2 + Math.floor(rnd() * 12) }, () => chars[Math.floor(rnd() * chars.length)]).join('') + (rnd() < 0.5 ? ' ' : ''));
+      let primed = 0;
+      for (const w of words) {
+        primeLayouts(f, w);
+        const mine = f.layoutCache![w] as Parameters<typeof shape>[0] | undefined;
+        if (!mine) continue;
+        primed++;
+        expect(shape(mine), `${weight} '${w}'`).toEqual(shape(f.layoutRun(w) as unknown as Parameters<typeof shape>[0]));
+      }
+      expect(primed).toBeGreaterThan(200);
+      expect(f.layoutCache!['AVA']).toBeUndefined(); // not plain characters: shaped by fontkit as before
     }
   });
 });

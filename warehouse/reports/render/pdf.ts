@@ -25,7 +25,7 @@
 import PDFDocument from 'pdfkit';
 import type { Cell, Chart, Column, ModelVersion, ReportDocument, Section } from '../document';
 import { groupThousands, minorToDecimal } from '../money';
-import { fontName, reportFonts, type ReportFonts, type Script, sharedLayoutCache, splitRuns, trimSharedLayouts, type Weight } from './fonts';
+import { fontName, type PdfkitFont, primeLayouts, reportFonts, type ReportFonts, type Script, sharedLayoutCache, splitRuns, trimSharedLayouts, type Weight } from './fonts';
 
 type Doc = PDFKit.PDFDocument;
 type Orientation = 'portrait' | 'landscape';
@@ -127,6 +127,11 @@ class Pen {
     if (this.y + height > this.bottom) this.newPage(this.orientation);
   }
 
+  /** pdfkit's current font (the face `use` selected). */
+  private current(): PdfkitFont {
+    return (this.doc as unknown as { _font: PdfkitFont })._font;
+  }
+
   /** Faces registered with this document, by name (registered on first use: see renderPdf). */
   private readonly ready = new Set<string>();
 
@@ -160,6 +165,7 @@ class Pen {
       let advance = this.advances.get(k);
       if (advance === undefined) {
         this.use(weight, run.script, size);
+        if (run.script === 'latin') primeLayouts(this.current(), run.text);
         // pdfkit's EmbeddedFont.widthOfString(text, size) is the shaped advance (1000 units/em) x size/1000
         advance = (this.doc as unknown as { _font: { widthOfString(t: string, size: number): number } })._font.widthOfString(run.text, 1000);
         this.advances.set(k, advance);
@@ -193,6 +199,7 @@ class Pen {
     const runs = splitRuns(text, this.fonts[weight]);
     runs.forEach((run, i) => {
       this.use(weight, run.script, size);
+      if (run.script === 'latin') primeLayouts(this.current(), run.text);
       this.doc.text(run.text, cx, baseline, { lineBreak: false, baseline: 'alphabetic' });
       if (i < runs.length - 1) cx += this.doc.widthOfString(run.text);
     });
@@ -241,6 +248,7 @@ class Pen {
     const runs = splitRuns(text, this.fonts[weight]);
     if (runs.length !== 1) return null;
     this.use(weight, runs[0]!.script, size);
+    if (runs[0]!.script === 'latin') primeLayouts(this.current(), text);
     const font = (this.doc as unknown as { _font: { layout(t: string): { glyphs: { codePoints: number[] }[]; positions: { xAdvance: number }[] } } })._font;
     const { glyphs, positions } = font.layout(text);
     const out = new Array<number>(length + 1).fill(NaN);
