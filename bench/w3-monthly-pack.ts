@@ -112,7 +112,7 @@ async function floorQueries(con: DuckDBConnection, runs: ExportRun[]): Promise<F
         types.set(relation, new Map(r.getRows().map((row) => [String(row[0]), String(row[1])])));
       }
       const { sql, values } = sectionQuery(s, run.params, relation, types.get(relation)!);
-      // highest index first, so $1 never eats the start of $10
+      // \$(\d+) takes the whole number, so $1 never eats the start of $10
       const text = sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]!));
       const p = run.params;
       const name = [run.def.id, p.period.label, p.jurisdiction, p.brand, p.currency, s.id].filter((x) => x !== undefined).join('-');
