@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { simulateApi, type ApiSummary } from './api';
 import { FAST_DEFAULTS } from './model';
+import { ACTIVITY_PROFILES, type ActivityProfileName } from './fast';
 import { directorySink, writeHistory, type BatchSink } from './sink';
 
 const HELP = `usage: npm run simulate -- [--players N] [--days D] [--tables T] [--seed S] [options]
@@ -27,6 +28,8 @@ Fast mode (--fast): generates the same event stream directly as R2 batch objects
   --out-dir DIR       write the objects as files under DIR instead (benchmarks)
   --now ISO|ms        end of the history (default: now); fix it for byte-identical output
   --batch-events N    events per object (default 5000)
+  --profile P         how much each player plays: default, or light (fewer, shorter sessions and
+                      stints: ~1/200 of the events per player, for 100,000-player benchmarks)
   Tables: T of the configured tables, automated first (up to 4, dealer tables with a dealer's results).
 
 Common: --players N, --days D (defaults: API mode 50 players, 7 days; fast mode 300 players, 120 days:
@@ -53,6 +56,7 @@ const { values } = parseArgs({
     'out-dir': { type: 'string' },
     now: { type: 'string' },
     'batch-events': { type: 'string', default: '5000' },
+    profile: { type: 'string', default: 'default' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -89,6 +93,11 @@ if (values.fast) {
     console.error(`--now must be an ISO time or epoch milliseconds, not '${values.now}'`);
     process.exit(2);
   }
+  if (!Object.hasOwn(ACTIVITY_PROFILES, values.profile)) {
+    console.error(`--profile must be one of ${Object.keys(ACTIVITY_PROFILES).join(', ')}, not '${values.profile}'`);
+    process.exit(2);
+  }
+  const profile = values.profile as ActivityProfileName;
   let sink: BatchSink;
   let dispose = async () => {};
   let where: string;
@@ -107,7 +116,7 @@ if (values.fast) {
   let lastPrint = 0;
   try {
     const res = await writeHistory({
-      players, days, tables, seed, now, sink, batchEvents: Math.floor(num('batch-events', values['batch-events'], 1)),
+      players, days, tables, seed, now, sink, profile, batchEvents: Math.floor(num('batch-events', values['batch-events'], 1)),
       onBatch: ({ counts }) => {
         const t = performance.now();
         if (!values.json && t - lastPrint > 1000) {
@@ -120,7 +129,7 @@ if (values.fast) {
     if (!values.json) process.stderr.write('\n');
     const secs = res.elapsed_ms / 1000;
     if (values.json) {
-      console.log(JSON.stringify({ mode: 'fast', days, tables, seed, now, where, ...res, events_per_s: Math.round(res.events / secs) }, null, 2));
+      console.log(JSON.stringify({ mode: 'fast', days, tables, seed, now, profile, where, ...res, events_per_s: Math.round(res.events / secs) }, null, 2));
     } else {
       const { by_type, ...c } = res;
       console.log(`fast mode: ${fmt(res.events)} events in ${fmt(res.objects)} objects (${(res.bytes / 1e6).toFixed(1)} MB gzip) to ${where}`);

@@ -106,6 +106,21 @@ describe('fast mode history', () => {
     expect(counts.events).toBe(events.length);
   });
 
+  it('light profile: the same players with a fraction of the play, every common event type still there, balances still consistent', () => {
+    const light = collectHistory({ ...OPTS, profile: 'light' });
+    // the same population: registrations are drawn before any play
+    const regs = (evs: CasinoEvent[]) => evs.filter((e) => e.event_type === 'player.registered').map((e) => `${e.player_id} ${e.occurred_at} ${e.jurisdiction}`);
+    expect(regs(light.events)).toEqual(regs(events));
+    expect(light.counts.events).toBeLessThan(counts.events / 10);
+    expect(light.counts.sessions).toBeLessThan(counts.sessions);
+    for (const type of ['player.registered', 'player.login.succeeded', 'player.session.ended', 'wallet.deposit.completed', 'wallet.hold.posted', 'table.bet.settled',
+      'table.round.settled', 'provider.bet.debited', 'provider.win.credited', 'rg.limit.set']) {
+      expect(light.counts.by_type[type] ?? 0, type).toBeGreaterThan(0);
+    }
+    checkBalances(light.events);
+    expect(() => collectHistory({ ...OPTS, profile: 'heavy' as never })).toThrow(/unknown profile 'heavy'/);
+  });
+
   it('every event passes validateEvent (a sample of each type, all of the rare ones)', () => {
     const seen = new Map<string, number>();
     for (const e of events) {

@@ -81,7 +81,27 @@ export type HistoryOptions = {
   seed?: string;
   /** The end of the history (ms); default Date.now(). Fix it for reproducible output. */
   now?: number;
+  /**
+   * How much each player plays (ACTIVITY_PROFILES): `default` (the calibrated casino), or `light`
+   * (fewer, shorter sessions with short stints: ~1/200 of the events per player, for benchmarks of
+   * 100,000 players). The same draws either way, so `default` output is unchanged by this option.
+   */
+  profile?: ActivityProfileName;
 };
+
+/**
+ * Per-player activity. `default` is the simulator's calibrated casino; `light` keeps every player,
+ * behaviour and event type but plays less: sessions 10x further apart and 3 % as long (at least
+ * 15 s), slot stints of ~3 spins (at least 1) and table stints of ~1 round (at least 1). Only the
+ * constants change, never the number or order of draws, so a player's choices under `default` are
+ * byte for byte those of before this option existed (warehouse/library-coverage.test.ts relies on it).
+ */
+export type ActivityProfile = { gapScale: number; sessionScale: number; minSessionMs: number; spinsMedian: number; minSpins: number; roundsMedian: number; minRounds: number };
+export const ACTIVITY_PROFILES = {
+  default: { gapScale: 1, sessionScale: 1, minSessionMs: 90_000, spinsMedian: 60, minSpins: 5, roundsMedian: 14, minRounds: 3 },
+  light: { gapScale: 10, sessionScale: 0.03, minSessionMs: 15_000, spinsMedian: 3, minSpins: 1, roundsMedian: 1, minRounds: 1 },
+} as const satisfies Record<string, ActivityProfile>;
+export type ActivityProfileName = keyof typeof ACTIVITY_PROFILES;
 
 export type HistoryCounts = {
   events: number;
@@ -382,11 +402,15 @@ class Generator_ {
   private readonly roulette = gameRules('roulette');
   private readonly baccarat = gameRules('baccarat');
   private readonly spotCache = new Map<string, { spot: string; bet_type: string }>();
+  private readonly prof: ActivityProfile;
 
   constructor(private readonly opts: HistoryOptions, private readonly counts: HistoryCounts) {
     if (!(opts.players >= 0) || !(opts.days > 0)) throw new RangeError('players >= 0 and days > 0 are required');
     raiseYoungGeneration();
     this.seed = opts.seed ?? 'casino';
+    const prof = ACTIVITY_PROFILES[opts.profile ?? 'default'] as ActivityProfile | undefined;
+    if (!prof) throw new RangeError(`unknown profile '${opts.profile}' (${Object.keys(ACTIVITY_PROFILES).join(', ')})`);
+    this.prof = prof;
     this.now = Math.floor(opts.now ?? Date.now());
     this.start = this.now - Math.round(opts.days * DAY_MS);
     this.rng = Rng.derive(this.seed, 'world');
@@ -478,7 +502,7 @@ class Generator_ {
       const c = pickCountry(rng);
       const currency = pickCurrency(rng, c);
       const archetype = pickArchetype(rng);
-      const a = ARCHETYPES[archetype];
+      const a = this.archetypeProfile(archetype);
       const hrng = Rng.derive(this.seed, `habits:${i}`);
       const habits = pickHabits(hrng);
       const brng = Rng.derive(this.seed, `behaviour:${i}`);
@@ -501,6 +525,13 @@ class Generator_ {
       (p as Player & { birth: string; source: string | null }).source = pickSource(rng);
       this.wake.push(regAt, { p, kind: 'session' });
     }
+  }
+
+  /** The archetype's profile under the activity profile: the same object under `default`. */
+  private archetypeProfile(archetype: Archetype): ArchetypeProfile {
+    const base = ARCHETYPES[archetype];
+    if (this.prof.gapScale === 1 && this.prof.sessionScale === 1) return base;
+    return { ...base, gapDays: base.gapDays * this.prof.gapScale, sessionMin: base.sessionMin * this.prof.sessionScale };
   }
 
   /** Schedules a player action (operator decisions, limit promotions, end of a break) at `t`. */
@@ -583,7 +614,7 @@ class Generator_ {
     this.emit(t, 'player.login.succeeded', p, null, { session_id: sessionId, country: loginCountry, device: loginClient(p.hrng, p.habits, first).device });
     if (loginCountry !== p.country) this.emit(t, 'player.login.foreign_country', p, null, { session_id: sessionId, registered_country: p.country, login_country: loginCountry });
 
-    const planned = Math.min(6 * HOUR_MS, Math.max(90_000, Math.floor(r.logNormal(p.a.sessionMin, 0.75) * 60_000)));
+    const planned = Math.min(6 * HOUR_MS, Math.max(this.prof.minSessionMs, Math.floor(r.logNormal(p.a.sessionMin, 0.75) * 60_000)));
     const timeLimitAt = p.sessionLimitMin ? start + p.sessionLimitMin * 60_000 : Infinity;
     const realityMs = p.realityMin ? p.realityMin * 60_000 : null;
     // Activity must stop before the session's time limit and before `now`.
@@ -809,7 +840,7 @@ class Generator_ {
     const lim = game.limits[p.currency]!;
     const provider = game.provider_id;
     let stake = Math.min(lim.max_minor, Math.max(lim.min_minor, p.stake));
-    const spins = Math.max(5, Math.floor(r.logNormal(60, 0.8)));
+    const spins = Math.max(this.prof.minSpins, Math.floor(r.logNormal(this.prof.spinsMedian, 0.8)));
     const pace = r.range(2_500, 6_000);
     for (let i = 0; i < spins && t < stopAt; i++) {
       if (p.beh.chaser) stake = Math.min(lim.max_minor, Math.max(lim.min_minor, Math.round(p.stake * p.chaseMult)));
@@ -920,7 +951,7 @@ class Generator_ {
     const table = r.pick(p.tables);
     const def = table.def;
     const rules = table.rules;
-    const rounds = Math.max(3, Math.floor(r.logNormal(14, 0.7)));
+    const rounds = Math.max(this.prof.minRounds, Math.floor(r.logNormal(this.prof.roundsMedian, 0.7)));
     let k = Math.ceil((t - table.t0) / table.cycle);
     const betProb = 0.65 + 0.3 * r.next();
     for (let n = 0; n < rounds; n++, k++) {

@@ -19,7 +19,7 @@ import { warehousePaths } from '../config';
 import { openWarehouse, type Warehouse } from '../db';
 import { REPO_ROOT } from '../source/local-r2';
 import { runWh, type WhResult } from '../testing/wh-cli';
-import { buildDocument, reportParams } from './build';
+import { buildCache, buildDocument, reportParams } from './build';
 import { loadReport, loadReports, type ReportDefinition, type SectionDef } from './definition';
 import type { Column, MoneyCell, ReportDocument } from './document';
 import { ReportInputError } from './errors';
@@ -171,6 +171,25 @@ describe('buildDocument on a small simulated warehouse', () => {
     expect(checkedTotals).toBeGreaterThan(50);
     expect(checkedMoney).toBeGreaterThan(20);
   }, 120_000);
+
+  it('builds the same documents with one shared cache (one export) as each alone, reading the runner state once', async () => {
+    const cache = buildCache();
+    const day = defs.find((d) => d.period === 'day')!;
+    const month = defs.filter((d) => d.period === 'month');
+    const runs = [
+      ...month.flatMap((def) => (def.parameters.jurisdiction?.required ? ['MT', 'GB'] : [undefined]).map((j) => ({ def, period: PERIOD, jurisdiction: j }))),
+      ...(day ? ['2026-11-03', '2026-11-04'].map((p) => ({ def: day, period: p, jurisdiction: undefined })) : []),
+    ];
+    for (const r of runs) {
+      const params = reportParams(r.def, { period: r.period, jurisdiction: r.jurisdiction }, now);
+      const shared = await buildDocument(w.con, r.def, params, { now, cache });
+      const alone = await buildDocument(w.con, r.def, params, { now });
+      expect(shared, `${r.def.id} ${r.period} ${r.jurisdiction ?? ''}`).toEqual(alone);
+    }
+    expect(cache.freshness.size).toBe(1);
+    expect(cache.missingDays.size).toBe(day ? 3 : 1);
+    expect(cache.columns.size).toBe(new Set(runs.flatMap((r) => r.def.sections.map((s) => s.from))).size);
+  });
 
   it('puts the period\'s rows in period order and the chart from them', async () => {
     const def = defs.find((d) => d.id === 'gaming_return')!;

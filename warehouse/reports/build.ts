@@ -21,6 +21,31 @@ export interface BuildOptions {
   now: Date;
   /** Runner environment whose marts are read (default prod). */
   env?: string;
+  /**
+   * Shared by the documents of one export (buildCache()): what every document reads the same from
+   * an unchanged warehouse (the runner's state, the marts' column types, the latest event, a
+   * period's missing days) is read once. Only for documents built over the same connection with
+   * nothing written between them.
+   */
+  cache?: BuildCache;
+}
+
+/** What the documents of one export share (BuildOptions.cache). */
+export interface BuildCache {
+  freshness: Map<string, ReturnType<typeof freshnessReader>>;
+  columns: Map<string, Promise<Map<string, string>>>;
+  eventsThrough?: Promise<unknown>;
+  missingDays: Map<string, Promise<string[]>>;
+}
+
+export const buildCache = (): BuildCache => ({ freshness: new Map(), columns: new Map(), missingDays: new Map() });
+
+/** `key`'s value from `map`, made by `make` the first time (the promise is kept, so concurrent asks share it). */
+function once<T>(map: Map<string, Promise<T>> | undefined, key: string, make: () => Promise<T>): Promise<T> {
+  if (!map) return make();
+  let p = map.get(key);
+  if (!p) map.set(key, (p = make()));
+  return p;
 }
 
 const AUDIENCE_NAMES: Record<ReportDefinition['audience'], string> = { regulator: 'Regulator', management: 'Management', compliance: 'Compliance' };
@@ -67,7 +92,8 @@ export async function buildDocument(con: DuckDBConnection, def: ReportDefinition
   await con.run("set TimeZone = 'UTC'");
 
   // Freshness first: a stale period is refused before any section is read.
-  const fresh = await freshnessReader(con, env);
+  const cache = opts.cache;
+  const fresh = await once(cache?.freshness, env, () => freshnessReader(con, env));
   const periodEnd = Date.parse(`${params.period.end}T00:00:00Z`);
   const marts = [...new Set(def.sections.map((s) => s.from))].sort();
   const models: ModelVersion[] = [];
@@ -83,9 +109,10 @@ export async function buildDocument(con: DuckDBConnection, def: ReportDefinition
   }
 
   const sections: Section[] = [];
-  for (const s of def.sections) sections.push(await buildSection(con, def, s, params, env));
+  for (const s of def.sections) sections.push(await buildSection(con, def, s, params, env, cache));
 
-  const eventsThrough = (await con.runAndReadAll('select epoch_ms(max(occurred_at)) from raw.events')).getRows()[0]?.[0];
+  const readEventsThrough = async () => (await con.runAndReadAll('select epoch_ms(max(occurred_at)) from raw.events')).getRows()[0]?.[0];
+  const eventsThrough = cache ? await (cache.eventsThrough ??= readEventsThrough()) : await readEventsThrough();
   return {
     report_id: def.id,
     title: def.title,
@@ -94,7 +121,7 @@ export async function buildDocument(con: DuckDBConnection, def: ReportDefinition
     generated_at: opts.now.toISOString(),
     events_through: eventsThrough === null || eventsThrough === undefined ? '' : new Date(Number(eventsThrough)).toISOString(),
     models,
-    missing_days: await missingDays(con, params.period.start, params.period.end),
+    missing_days: [...await once(cache?.missingDays, `${params.period.start}/${params.period.end}`, () => missingDays(con, params.period.start, params.period.end))],
     sections,
     footnotes: [...def.footnotes],
   };
@@ -134,28 +161,12 @@ export function toScaled(text: string, scale: number): bigint {
 
 const scaledToNumber = (v: bigint, scale: number) => Number(minorToDecimal(v, scale));
 
-async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: SectionDef, params: ReportParams, env: string): Promise<Section> {
-  const relation = envRelation(s.from, env);
-  const types = await martColumns(con, relation);
-  const refuse = (message: string): never => { throw new ReportDefinitionError(`section ${s.id}: ${message} (${s.from} has: ${[...types.keys()].join(', ')})`, def.file, s.line); };
-  const need = (col: string, what: string) => { if (!types.has(col)) refuse(`${what} '${col}' is not a column of ${s.from}`); };
-  need(s.period_column, 'period_column');
-  for (const c of s.columns) {
-    need(c.name, 'column');
-    if (c.type === 'money') {
-      need(c.currency!, `column ${c.name}: currency`);
-      need(c.exponent!, `column ${c.name}: exponent`);
-      // minor units are whole: a DECIMAL "minor" column (duty_exact_minor) would be rounded silently
-      if (!INTEGER_TYPE.test(types.get(c.name)!)) refuse(`money column ${c.name} is ${types.get(c.name)} in the mart; money is integer minor units`);
-    }
-  }
-  for (const col of Object.keys(s.filters)) need(col, 'filter column');
-  for (const o of s.order_by) need(o.split(/\s+/)[0]!, 'order_by column');
-  if (s.where !== undefined) {
-    const problem = wherePredicateProblem(s.where);
-    if (problem) refuse(`where ${problem}`);
-  }
-
+/**
+ * The one `select` a section reads: its columns typed for JS (money with its currency and exponent
+ * beside it), the period and filters as `$n` parameters (values in order), the `where` ANDed, ordered
+ * by `order_by` then every output column. Exported so bench/w3 times DuckDB alone on the same query.
+ */
+export function sectionQuery(s: SectionDef, params: ReportParams, relation: string, types: Map<string, string>): { sql: string; values: DuckDBValue[] } {
   // Select list: each column typed for JS (money with its currency and exponent beside it).
   const select: string[] = [];
   for (const c of s.columns) {
@@ -186,6 +197,32 @@ async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: Sec
     // then every output column: the same data always gives the same document
     ...select.map((_, i) => String(i + 1))];
   const sql = `select ${select.join(', ')} from ${relation} where ${where.join(' and ')} order by ${order.join(', ')}`;
+  return { sql, values };
+}
+
+async function buildSection(con: DuckDBConnection, def: ReportDefinition, s: SectionDef, params: ReportParams, env: string, cache?: BuildCache): Promise<Section> {
+  const relation = envRelation(s.from, env);
+  const types = await once(cache?.columns, relation, () => martColumns(con, relation));
+  const refuse = (message: string): never => { throw new ReportDefinitionError(`section ${s.id}: ${message} (${s.from} has: ${[...types.keys()].join(', ')})`, def.file, s.line); };
+  const need = (col: string, what: string) => { if (!types.has(col)) refuse(`${what} '${col}' is not a column of ${s.from}`); };
+  need(s.period_column, 'period_column');
+  for (const c of s.columns) {
+    need(c.name, 'column');
+    if (c.type === 'money') {
+      need(c.currency!, `column ${c.name}: currency`);
+      need(c.exponent!, `column ${c.name}: exponent`);
+      // minor units are whole: a DECIMAL "minor" column (duty_exact_minor) would be rounded silently
+      if (!INTEGER_TYPE.test(types.get(c.name)!)) refuse(`money column ${c.name} is ${types.get(c.name)} in the mart; money is integer minor units`);
+    }
+  }
+  for (const col of Object.keys(s.filters)) need(col, 'filter column');
+  for (const o of s.order_by) need(o.split(/\s+/)[0]!, 'order_by column');
+  if (s.where !== undefined) {
+    const problem = wherePredicateProblem(s.where);
+    if (problem) refuse(`where ${problem}`);
+  }
+
+  const { sql, values } = sectionQuery(s, params, relation, types);
   const result = await con.runAndReadAll(sql, values);
 
   const rows: Cell[][] = [];

@@ -8,7 +8,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { jurisdictionConfig } from '../../domain/jurisdictions';
 import { BRANDS } from '../../domain/brands';
-import { buildDocument, reportParams } from './build';
+import { buildCache, buildDocument, reportParams } from './build';
 import type { ReportDefinition, ReportFormat } from './definition';
 import { deliver, type DeliveryResult, type DeliveryTarget, type RenderedFile } from './delivery';
 import type { ReportDocument, ReportParams } from './document';
@@ -120,7 +120,9 @@ export interface ExportOutcome {
 export async function exportReports(con: DuckDBConnection, runs: ExportRun[], opts: { now: Date; env?: string; root: DeliveryTarget | string; signer: SigningKey; formats?: ReportFormat[] }): Promise<ExportOutcome[]> {
   if (runs.length === 0) throw new ReportInputError('unknown_report', 'nothing to export: no report matches');
   const docs: ReportDocument[] = [];
-  for (const run of runs) docs.push(await buildDocument(con, run.def, run.params, { now: opts.now, env: opts.env }));
+  // one warehouse state for every document: the runner's state, column types, latest event and missing days read once
+  const cache = buildCache();
+  for (const run of runs) docs.push(await buildDocument(con, run.def, run.params, { now: opts.now, env: opts.env, cache }));
   const outcomes: ExportOutcome[] = [];
   for (let i = 0; i < runs.length; i++) {
     const run = runs[i]!;

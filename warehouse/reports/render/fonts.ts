@@ -9,7 +9,8 @@
  *
  * The fontkit font objects are parsed once per process and handed to pdfkit as objects: parsing
  * the 5 MB Japanese file costs ~60 ms, more than laying out a small report. pdfkit creates its own
- * subset per document from them, so sharing them across documents is safe.
+ * subset per document from them, so sharing them across documents is safe. So is sharing their
+ * shaped text (sharedLayoutCache): a layout depends on the font and the string only.
  */
 import { createRequire } from 'node:module';
 
@@ -46,19 +47,30 @@ const FILES: Record<Weight, Record<Script, string>> = {
 
 let cached: ReportFonts | undefined;
 
-/** The four faces, parsed on first use. fontkit is resolved from pdfkit's own dependency tree. */
+/**
+ * The four faces. fontkit is resolved from pdfkit's own dependency tree. Noto Sans is parsed on
+ * first use; Noto Sans JP (two 5 MB files, most of the first render's cost in a fresh process) only
+ * when a string has a character Noto Sans lacks or a CJK run is being continued, so a pack with no
+ * Japanese text never reads it. `cjk` is a getter: callers see the same record either way.
+ */
 export function reportFonts(): ReportFonts {
   if (cached) return cached;
   const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { openSync(path: string): FontkitFont };
   const open = (weight: Weight, script: Script) => fontkit.openSync(require.resolve(FILES[weight][script]));
-  cached = {
-    regular: { latin: open('regular', 'latin'), cjk: open('regular', 'cjk') },
-    bold: { latin: open('bold', 'latin'), cjk: open('bold', 'cjk') },
+  const faces = (weight: Weight): Record<Script, FontkitFont> => {
+    let cjk: FontkitFont | undefined;
+    const record = { latin: open(weight, 'latin') } as Record<Script, FontkitFont>;
+    Object.defineProperty(record, 'cjk', { enumerable: true, get: () => (cjk ??= open(weight, 'cjk')) });
+    return record;
   };
+  cached = { regular: faces('regular'), bold: faces('bold') };
   return cached;
 }
 
-/** Per pair of faces: code point -> bit 1 Noto Sans has it, bit 2 Noto Sans JP has it (cmap lookups are slow). */
+/**
+ * Per pair of faces: code point -> bit 1 Noto Sans has it, bit 2 Noto Sans JP has it, bit 4 the JP
+ * bit is known (cmap lookups are slow, and the JP face is asked only when the answer matters).
+ */
 const coverageCache = new WeakMap<Record<Script, FontkitFont>, Map<number, number>>();
 function coverageOf(faces: Record<Script, FontkitFont>): Map<number, number> {
   let m = coverageCache.get(faces);
@@ -85,14 +97,120 @@ export function splitRuns(text: string, faces: Record<Script, FontkitFont>): Run
   for (const ch of text) {
     const cp = ch.codePointAt(0)!;
     let has = coverage.get(cp);
-    if (has === undefined) coverage.set(cp, (has = (faces.latin.hasGlyphForCodePoint(cp) ? 1 : 0) | (faces.cjk.hasGlyphForCodePoint(cp) ? 2 : 0)));
+    if (has === undefined) coverage.set(cp, (has = faces.latin.hasGlyphForCodePoint(cp) ? 1 : 0));
     const inLatin = (has & 1) !== 0;
-    const inCjk = (has & 2) !== 0;
     let script: Script;
-    if (current && (ch === ' ' || (inLatin && inCjk && current.script === 'cjk'))) script = current.script;
-    else script = inLatin || !inCjk ? 'latin' : 'cjk';
+    if (current && ch === ' ') script = current.script;
+    else if (inLatin && current?.script !== 'cjk') script = 'latin';
+    else {
+      // Noto Sans lacks it, or a CJK run might continue: only now does Noto Sans JP's answer matter
+      if ((has & 4) === 0) coverage.set(cp, (has = has | 4 | (faces.cjk.hasGlyphForCodePoint(cp) ? 2 : 0)));
+      const inCjk = (has & 2) !== 0;
+      if (current && inLatin && inCjk && current.script === 'cjk') script = current.script;
+      else script = inLatin || !inCjk ? 'latin' : 'cjk';
+    }
     if (current && current.script === script) current.text += ch;
     else runs.push((current = { text: ch, script }));
   }
   return runs;
+}
+
+/**
+ * Text shaped by fontkit, per face, for every document of the process. pdfkit keeps such a cache
+ * per document and font (EmbeddedFont.layoutCache: string -> glyph run, positions already scaled to
+ * 1000 units/em), so a pack of 47 documents shaped the same dates, codes and labels 47 times: about
+ * half of each small PDF's render time. A run holds glyph ids of the face, not of the document's
+ * subset (pdfkit maps those in encode), and pdfkit never mutates a cached run, so the output is
+ * byte for byte the same. Emptied past MAX_SHARED_LAYOUTS strings so a long-running loop stays bounded.
+ */
+const sharedLayouts = new Map<FontkitFont, Record<string, unknown>>();
+const MAX_SHARED_LAYOUTS = 200_000;
+export function sharedLayoutCache(face: FontkitFont): Record<string, unknown> {
+  let c = sharedLayouts.get(face);
+  if (!c) sharedLayouts.set(face, (c = Object.create(null) as Record<string, unknown>));
+  return c;
+}
+/** Called once per document: drops a face's shared cache when it has grown past the bound. */
+export function trimSharedLayouts(): void {
+  for (const [face, c] of [...sharedLayouts]) if (Object.keys(c).length > MAX_SHARED_LAYOUTS) sharedLayouts.delete(face);
+}
+
+/** pdfkit's EmbeddedFont, the part primeLayouts uses. */
+export interface PdfkitFont {
+  font: FontkitFont;
+  layoutCache?: Record<string, unknown>;
+  layoutCached(text: string): ShapedRun;
+  layoutRun(text: string): ShapedRun;
+}
+interface ShapedRun {
+  glyphs: { id: number }[];
+  positions: { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number; advanceWidth: number }[];
+  advanceWidth: number;
+}
+
+/**
+ * Characters of figures, dates, times and hex ids. A word made only of them is, in Noto Sans, the
+ * glyphs of its characters side by side (no ligature, no kerning, no mark) whenever each adjacent
+ * pair is: checked per face by shaping every pair once (PLAIN_PAIRS). Such words are most of a
+ * table's distinct strings (times, amounts, ids), and each would otherwise be shaped by fontkit.
+ */
+const PLAIN_CHARS = '0123456789abcdefABCDEF.,:-/ ';
+const plainPairs = new Map<FontkitFont, Set<string> | null>();
+
+function pairsOf(f: PdfkitFont): Set<string> | null {
+  let ok = plainPairs.get(f.font);
+  if (ok !== undefined) return ok;
+  const same = (a: ShapedRun['positions'][number], b: ShapedRun['positions'][number]) =>
+    a.xAdvance === b.xAdvance && a.yAdvance === b.yAdvance && a.xOffset === b.xOffset && a.yOffset === b.yOffset && a.advanceWidth === b.advanceWidth;
+  ok = new Set<string>();
+  for (const a of PLAIN_CHARS) {
+    for (const b of PLAIN_CHARS) {
+      const pair = f.layoutRun(a + b);
+      const [ra, rb] = [f.layoutRun(a), f.layoutRun(b)];
+      if (pair.glyphs.length === 2 && ra.glyphs.length === 1 && rb.glyphs.length === 1 && pair.glyphs[0]!.id === ra.glyphs[0]!.id && pair.glyphs[1]!.id === rb.glyphs[0]!.id
+        && same(pair.positions[0]!, ra.positions[0]!) && same(pair.positions[1]!, rb.positions[0]!)) ok.add(a + b);
+    }
+  }
+  plainPairs.set(f.font, ok);
+  return ok;
+}
+
+/**
+ * Puts into pdfkit's layout cache of `f` (the shared one, sharedLayoutCache) the runs of the words of
+ * `text` that are plain (PLAIN_CHARS, every adjacent pair plain in this face), built from the
+ * characters' own runs instead of shaping each word: the same glyphs and positions fontkit gives
+ * (a test compares them), so the same bytes. Words are cut as pdfkit cuts them (after each space).
+ */
+export function primeLayouts(f: PdfkitFont, text: string): void {
+  const cache = f.layoutCache;
+  if (!cache) return;
+  let last = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text[i] !== ' ' && text[i] !== '\t') continue;
+    const word = text.slice(last, i + 1);
+    last = i + 1;
+    if (word.length < 2 || cache[word] !== undefined) continue;
+    primeWord(f, cache, word);
+  }
+}
+
+function primeWord(f: PdfkitFont, cache: Record<string, unknown>, word: string): void {
+  const pairs = pairsOf(f);
+  if (!pairs) return;
+  for (let i = 0; i < word.length; i++) {
+    if (!PLAIN_CHARS.includes(word[i]!)) return;
+    if (i > 0 && !pairs.has(word[i - 1]! + word[i]!)) return;
+  }
+  const glyphs: ShapedRun['glyphs'] = [];
+  const positions: ShapedRun['positions'] = [];
+  let advanceWidth = 0;
+  for (const ch of word) {
+    const one = f.layoutCached(ch);
+    glyphs.push(one.glyphs[0]!);
+    positions.push({ ...one.positions[0]! });
+    advanceWidth += one.advanceWidth;
+  }
+  // fontkit's GlyphRun.advanceWidth sums the positions' xAdvance (already scaled by pdfkit's
+  // layoutRun), in order from 0: the same additions as here
+  cache[word] = { glyphs, positions, advanceWidth };
 }

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Column, ReportDocument } from '../document';
 import { SAMPLE_DOCUMENT, SAMPLE_NAMES } from '../sample-document';
-import { reportFonts, splitRuns } from './fonts';
+import PDFDocument from 'pdfkit';
+import { primeLayouts, reportFonts, sharedLayoutCache, splitRuns, type FontkitFont, type PdfkitFont, type Run } from './fonts';
 import { columnGroups, formatCell, niceTicks, renderPdf } from './pdf';
 
 const dir = mkdtempSync(join(tmpdir(), 'pdf-test-'));
@@ -141,6 +142,18 @@ describe('renderPdf is deterministic', () => {
     expect(info).toMatch(/ModDate:\s+2026-11-02T06:00:00Z/);
   });
 
+  it('shares shaped text across documents (fonts.ts sharedLayoutCache) without changing a byte', async () => {
+    const alone = await renderPdf(SAMPLE_DOCUMENT);
+    // another document in between shapes other strings into the same shared cache
+    const other = structuredClone(SAMPLE_DOCUMENT);
+    other.title = 'Другий звіт — 別の報告書';
+    other.sections[1]!.rows[0]![0] = 'p-restated-42';
+    await renderPdf(other);
+    expect(sharedLayoutCache(reportFonts().regular.latin)['p-restated-42']).toBeDefined();
+    const again = await renderPdf(SAMPLE_DOCUMENT);
+    expect(Buffer.from(again).equals(Buffer.from(alone))).toBe(true);
+  });
+
   it('changes the bytes when the document changes', async () => {
     const a = await renderPdf(SAMPLE_DOCUMENT);
     const b = await renderPdf({ ...SAMPLE_DOCUMENT, generated_at: '2026-11-02T06:00:01.000Z' });
@@ -262,6 +275,56 @@ describe('splitRuns', () => {
       { text: '₴5', script: 'latin' },
     ]);
     expect(splitRuns('Zoë Brontë-Øster', faces)).toEqual([{ text: 'Zoë Brontë-Øster', script: 'latin' }]);
+  });
+
+  it('asks Noto Sans JP only when it matters, with the runs of asking it for every character', () => {
+    const faces = reportFonts().regular;
+    // the rule as first written: both fonts' coverage looked up for every character
+    const reference = (text: string, f: Record<'latin' | 'cjk', FontkitFont>): Run[] => {
+      const runs: Run[] = [];
+      let current: Run | undefined;
+      for (const ch of text) {
+        const cp = ch.codePointAt(0)!;
+        const inLatin = f.latin.hasGlyphForCodePoint(cp);
+        const inCjk = f.cjk.hasGlyphForCodePoint(cp);
+        const script = current && (ch === ' ' || (inLatin && inCjk && current.script === 'cjk')) ? current.script : inLatin || !inCjk ? 'latin' : 'cjk';
+        if (current && current.script === script) current.text += ch;
+        else runs.push((current = { text: ch, script }));
+      }
+      return runs;
+    };
+    for (const text of ['Ґанна 山田 太郎 ₴5', '山田1,234.50 EUR', ' 山 a', 'Σ — 東京 (月次) · Київ', 'ゆう子-Øster', '¥500 円', '2026年10月 · 合計', '\u{1F600} x']) {
+      expect(splitRuns(text, faces), text).toEqual(reference(text, faces));
+    }
+  });
+});
+
+describe('primeLayouts', () => {
+  it('builds the runs of plain words (figures, dates, times, hex ids) exactly as fontkit shapes them, and leaves the others to it', () => {
+    for (const weight of ['regular', 'bold'] as const) {
+      const face = reportFonts()[weight].latin;
+      const doc = new PDFDocument({ font: null as unknown as string });
+      doc.registerFont('f', face as unknown as Uint8Array);
+      doc.font('f');
+      const f = (doc as unknown as { _font: PdfkitFont })._font;
+      f.layoutCache = Object.create(null) as Record<string, unknown>; // not the shared one: this test's words only
+      const shape = (run: { glyphs: { id: number }[]; positions: object[]; advanceWidth: number }) => ({ ids: run.glyphs.map((g) => g.id), positions: run.positions.map((p) => ({ ...p })), advanceWidth: run.advanceWidth });
+      const chars = '0123456789abcdefABCDEF.,:-/';
+      let seed = 7;
+      const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const words = ['2026-09-24 ', '21:55:37 ', '2,900.00 ', '04c855849373cda9020cdec46870facc', '01a0f4f0-b451-7a64-909e-25c3b7670ce0', 'ffee', 'AVA'];
+      for (let i = 0; i < 300; i++) words.push(Array.from({ length: 2 + Math.floor(rnd() * 12) }, () => chars[Math.floor(rnd() * chars.length)]).join('') + (rnd() < 0.5 ? ' ' : ''));
+      let primed = 0;
+      for (const w of words) {
+        primeLayouts(f, w);
+        const mine = f.layoutCache![w] as Parameters<typeof shape>[0] | undefined;
+        if (!mine) continue;
+        primed++;
+        expect(shape(mine), `${weight} '${w}'`).toEqual(shape(f.layoutRun(w) as unknown as Parameters<typeof shape>[0]));
+      }
+      expect(primed).toBeGreaterThan(200);
+      expect(f.layoutCache!['AVA']).toBeUndefined(); // not plain characters: shaped by fontkit as before
+    }
   });
 });
 

@@ -31,7 +31,7 @@
 import PDFDocument from 'pdfkit';
 import type { Cell, Chart, Column, ModelVersion, ReportDocument, Section } from '../document';
 import { groupThousands, minorToDecimal } from '../money';
-import { fontName, reportFonts, type ReportFonts, type Script, splitRuns, type Weight } from './fonts';
+import { fontName, type PdfkitFont, primeLayouts, reportFonts, type ReportFonts, type Script, sharedLayoutCache, splitRuns, trimSharedLayouts, type Weight } from './fonts';
 
 type Doc = PDFKit.PDFDocument;
 type Orientation = 'portrait' | 'landscape';
@@ -133,8 +133,28 @@ class Pen {
     if (this.y + height > this.bottom) this.newPage(this.orientation);
   }
 
+  /** pdfkit's current font (the face `use` selected). */
+  private current(): PdfkitFont {
+    return (this.doc as unknown as { _font: PdfkitFont })._font;
+  }
+
+  /** Faces registered with this document, by name (registered on first use: see renderPdf). */
+  private readonly ready = new Set<string>();
+
   private use(weight: Weight, script: Script, size: number): void {
-    this.doc.font(fontName(weight, script)).fontSize(size);
+    const name = fontName(weight, script);
+    if (!this.ready.has(name)) {
+      // Registered when first drawn, so a document without Japanese text never loads Noto Sans JP
+      // (pdfkit numbers fonts when first selected, not when registered: the bytes are the same).
+      // pdfkit accepts a parsed fontkit font (anything with `layout`); its types only list files.
+      const face = this.fonts[weight][script];
+      this.doc.registerFont(name, face as unknown as Uint8Array);
+      this.doc.font(name);
+      // The shaped strings are shared by every document of the process (fonts.ts sharedLayoutCache).
+      (this.doc as unknown as { _font: { layoutCache?: Record<string, unknown> } })._font.layoutCache = sharedLayoutCache(face);
+      this.ready.add(name);
+    }
+    this.doc.font(name).fontSize(size);
   }
 
   /** Measured widths of this document: table cells repeat (names, codes, dates), shaping is not cheap. */
@@ -147,12 +167,28 @@ class Pen {
     if (known !== undefined) return known;
     let w = 0;
     for (const run of splitRuns(text, this.fonts[weight])) {
-      this.use(weight, run.script, size);
-      w += this.doc.widthOfString(run.text);
+      const k = `${weight[0]}${run.script[0]}|${run.text}`;
+      let advance = this.advances.get(k);
+      if (advance === undefined) {
+        this.use(weight, run.script, size);
+        if (run.script === 'latin') primeLayouts(this.current(), run.text);
+        // pdfkit's EmbeddedFont.widthOfString(text, size) is the shaped advance (1000 units/em) x size/1000
+        advance = (this.doc as unknown as { _font: { widthOfString(t: string, size: number): number } })._font.widthOfString(run.text, 1000);
+        this.advances.set(k, advance);
+      }
+      // doc.widthOfString's own arithmetic (no character spacing, 100 % scaling), so the widths are
+      // the same numbers as before this cache, to the last bit
+      w += ((advance * (size / 1000)) + 0) * 100 / 100;
     }
     this.widths.set(key, w);
     return w;
   }
+
+  /**
+   * Shaped advance of each run (weight, script, text) in 1000 units/em: a width at any type size is
+   * this times size/1000, so a table measured at 8 pt and drawn at 6.3 pt is not measured again.
+   */
+  private readonly advances = new Map<string, number>();
 
   /** One line of text, its baseline at `baseline`; right/center align within [x, x + boxWidth]. No wrapping, no page break. */
   line(text: string, x: number, baseline: number, size: number, opts: { weight?: Weight; align?: Align; boxWidth?: number; color?: string } = {}): void {
@@ -169,6 +205,7 @@ class Pen {
     const runs = splitRuns(text, this.fonts[weight]);
     runs.forEach((run, i) => {
       this.use(weight, run.script, size);
+      if (run.script === 'latin') primeLayouts(this.current(), run.text);
       this.doc.text(run.text, cx, baseline, { lineBreak: false, baseline: 'alphabetic' });
       if (i < runs.length - 1) cx += this.doc.widthOfString(run.text);
     });
@@ -176,16 +213,63 @@ class Pen {
 
   /** `text` cut to fit `width`, ending in "…" when cut. */
   fit(text: string, width: number, size: number, weight: Weight = 'regular'): string {
-    if (this.measure(text, size, weight) <= width) return text;
+    const full = this.measure(text, size, weight);
+    if (full <= width) return text;
     const chars = [...text];
-    let lo = 0;
-    let hi = chars.length;
-    while (lo < hi) {
-      const mid = Math.ceil((lo + hi) / 2);
-      if (this.measure(`${chars.slice(0, mid).join('')}…`, size, weight) <= width) lo = mid;
-      else hi = mid - 1;
+    // The longest prefix that fits with its "…" (widths grow with the prefix). Every probe shapes a
+    // new string, so first estimate: the prefix's width as its characters' advances in the whole
+    // text's shaping (glyphs of one font run), which differs from the prefix's own shaping only at
+    // the cut (a kerning pair, a ligature: far less than SLACK em). A prefix clearly inside or
+    // clearly beyond the width needs no probe; only one near the edge is measured exactly.
+    const SLACK = 0.25 * size;
+    const fits = (n: number) => n === 0 || this.measure(`${chars.slice(0, n).join('')}…`, size, weight) <= width;
+    const est = this.prefixWidths(text, chars.length, size, weight);
+    let n: number;
+    if (est) {
+      const ellipsis = this.measure('…', size, weight);
+      n = 0;
+      while (n + 1 < chars.length && est[n + 1]! + ellipsis <= width) n++;
+      const surelyFits = (k: number) => k === 0 || est[k]! + ellipsis < width - SLACK;
+      const surelyNot = (k: number) => k >= chars.length || est[k]! + ellipsis > width + SLACK;
+      if (surelyFits(n) || fits(n)) {
+        while (n + 1 < chars.length && !surelyNot(n + 1) && fits(n + 1)) n++;
+        return `${chars.slice(0, n).join('')}…`;
+      }
+    } else {
+      n = Math.min(chars.length - 1, Math.max(0, Math.floor((chars.length * width) / full) - 1));
+      if (fits(n)) {
+        while (n + 1 < chars.length && fits(n + 1)) n++;
+        return `${chars.slice(0, n).join('')}…`;
+      }
     }
-    return `${chars.slice(0, lo).join('')}…`;
+    do n--; while (!fits(n));
+    return `${chars.slice(0, n).join('')}…`;
+  }
+
+  /**
+   * Width in pt of the first k characters of `text` (k = 0..length) from the shaping of the whole
+   * text, when it is one font run; null otherwise. Characters inside one glyph (a ligature) share it.
+   */
+  private prefixWidths(text: string, length: number, size: number, weight: Weight): number[] | null {
+    const runs = splitRuns(text, this.fonts[weight]);
+    if (runs.length !== 1) return null;
+    this.use(weight, runs[0]!.script, size);
+    if (runs[0]!.script === 'latin') primeLayouts(this.current(), text);
+    const font = (this.doc as unknown as { _font: { layout(t: string): { glyphs: { codePoints: number[] }[]; positions: { xAdvance: number }[] } } })._font;
+    const { glyphs, positions } = font.layout(text);
+    const out = new Array<number>(length + 1).fill(NaN);
+    out[0] = 0;
+    let k = 0;
+    let acc = 0;
+    glyphs.forEach((g, i) => {
+      const before = acc;
+      acc += positions[i]!.xAdvance;
+      const n = Math.max(1, g.codePoints.length);
+      for (let j = 1; j <= n && k + j <= length; j++) out[k + j] = ((before + ((acc - before) * j) / n) * size) / 1000;
+      k += n;
+    });
+    // a shaping that did not account for every character (should not happen): no estimate
+    return out.every((w) => Number.isFinite(w)) ? out : null;
   }
 
   /** Greedy word wrap by measured width; a word longer than a line is cut after its last '-', '_' or '/' that fits, else by characters. */
@@ -838,6 +922,9 @@ export function renderPdf(doc: ReportDocument): Promise<Uint8Array> {
   const generated = new Date(doc.generated_at);
   if (Number.isNaN(generated.getTime())) throw new RangeError(`generated_at is not a timestamp: ${doc.generated_at}`);
   const pdf = new PDFDocument({
+    // No default font: pdfkit would build Helvetica's metrics (AFM) for every document, and every
+    // string here is drawn in a Noto face (Pen.use).
+    font: null as unknown as string,
     autoFirstPage: false,
     bufferPages: true,
     size: 'A4',
@@ -852,12 +939,8 @@ export function renderPdf(doc: ReportDocument): Promise<Uint8Array> {
       ModDate: generated,
     },
   });
-  for (const weight of ['regular', 'bold'] as const) {
-    for (const script of ['latin', 'cjk'] as const) {
-      // pdfkit accepts a parsed fontkit font (anything with `layout`); its types only list files.
-      pdf.registerFont(fontName(weight, script), fonts[weight][script] as unknown as Uint8Array);
-    }
-  }
+  // The faces are registered by the Pen when first drawn (Pen.use).
+  trimSharedLayouts();
   const chunks: Uint8Array[] = [];
   const done = new Promise<Uint8Array>((resolve, reject) => {
     pdf.on('data', (chunk: Uint8Array) => chunks.push(chunk));
