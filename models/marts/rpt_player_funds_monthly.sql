@@ -25,6 +25,9 @@
 -- (reported balance - sum of the movements up to it) and shown apart (brought_forward_minor, in the
 -- month the account first appears); later reports are still reconciled against it. A registered
 -- player's account starts at 0 at registration, so a gap in its history stays an unreconciled account.
+-- Such an account without any report of its own bucket (only posted stakes, which report the available
+-- total) has nothing to bring forward: its balance is the sum seen here, counted in
+-- unknown_opening_accounts and not in negative_accounts (negative because its start is unknown).
 --
 -- Bonus balances are shown apart (bonus_minor): most regulators' "customer funds" mean the cash
 -- (real) balance; total_minor = real + bonus for those that count both.
@@ -51,7 +54,8 @@ MODEL (
     bonus_minor = 'Bonus balances at the month end, summed, minor units',
     total_minor = 'real_minor + bonus_minor',
     held_minor = 'Part of the balances reserved by holds pending at the month end (bets not yet settled, withdrawals not yet paid), minor units',
-    negative_accounts = 'Wallets with a negative real or bonus balance at the month end (should be 0)',
+    negative_accounts = 'Wallets with a negative real or bonus balance at the month end (should be 0); wallets in unknown_opening_accounts are not counted',
+    unknown_opening_accounts = 'Wallets of players without a registration here and without a balance report of their own (only posted stakes): what they held before the warehouse''s history is unknown and their balance is the sum of the movements seen',
     opening_total_minor = 'total_minor at the previous month end (0 in the first month)',
     deposits_minor = 'Completed deposits in the month (+)',
     withdrawals_minor = 'Paid withdrawals in the month (posted withdrawal holds, -)',
@@ -70,7 +74,7 @@ MODEL (
     last_movement_at = 'Last movement counted (UTC): before the month end for a closed month, the last synced one for the open month'
   ),
   audits (
-    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, opening_total_minor, brought_forward_minor, checked_accounts, unreconciled_accounts]),
+    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, negative_accounts, unknown_opening_accounts, opening_total_minor, brought_forward_minor, checked_accounts, unreconciled_accounts]),
     unique_combination_of_columns(columns := [report_month, jurisdiction, currency]),
     accepted_range(column := accounts, min_v := 1),
     accepted_range(column := held_minor, min_v := 0),
@@ -117,7 +121,8 @@ accounts AS (
   -- history before the warehouse's: its balance before the first movement comes from its first report
   SELECT
     p.player_id, p.currency, p.bucket, min(p.move_month) AS first_month,
-    CASE WHEN r.player_id IS NULL THEN coalesce(arg_min(p.before_first_minor, p.move_month) FILTER (WHERE p.before_first_minor IS NOT NULL), 0) ELSE 0 END AS brought_forward_minor
+    CASE WHEN r.player_id IS NULL THEN coalesce(arg_min(p.before_first_minor, p.move_month) FILTER (WHERE p.before_first_minor IS NOT NULL), 0) ELSE 0 END AS brought_forward_minor,
+    r.player_id IS NOT NULL OR count(p.before_first_minor) > 0 AS opening_known
   FROM per_month AS p
   LEFT JOIN registered AS r ON r.player_id = p.player_id
   GROUP BY p.player_id, p.currency, p.bucket, r.player_id
@@ -128,6 +133,7 @@ carried AS (
   SELECT
     a.player_id, a.currency, a.bucket, m.report_month,
     CASE WHEN m.report_month = a.first_month THEN a.brought_forward_minor ELSE 0 END AS brought_forward_minor,
+    a.opening_known,
     a.brought_forward_minor + last_value(p.balance_minor IGNORE NULLS) OVER w AS balance_minor,
     last_value(p.reported_minor IGNORE NULLS) OVER w AS reported_minor,
     a.brought_forward_minor + last_value(p.sum_at_report_minor IGNORE NULLS) OVER w AS sum_at_report_minor,
@@ -148,6 +154,7 @@ wallets AS (
     count(*) FILTER (WHERE reported_minor IS DISTINCT FROM sum_at_report_minor AND reported_minor IS NOT NULL) AS unreconciled_accounts,
     coalesce(sum(sum_at_report_minor - reported_minor), 0) AS reconciliation_delta_minor,
     sum(brought_forward_minor) AS brought_forward_minor,
+    bool_and(opening_known) AS opening_known,
     max(last_movement_at) AS last_movement_at
   FROM carried
   GROUP BY player_id, currency, report_month
@@ -195,7 +202,8 @@ by_jurisdiction AS (
     CAST(sum(w.real_minor) AS BIGINT) AS real_minor,
     CAST(sum(w.bonus_minor) AS BIGINT) AS bonus_minor,
     CAST(coalesce(sum(h.held_minor), 0) AS BIGINT) AS held_minor,
-    count(*) FILTER (WHERE w.real_minor < 0 OR w.bonus_minor < 0) AS negative_accounts,
+    count(*) FILTER (WHERE w.opening_known AND (w.real_minor < 0 OR w.bonus_minor < 0)) AS negative_accounts,
+    count(*) FILTER (WHERE NOT w.opening_known) AS unknown_opening_accounts,
     CAST(coalesce(sum(f.deposits_minor), 0) AS BIGINT) AS deposits_minor,
     CAST(coalesce(sum(f.withdrawals_minor), 0) AS BIGINT) AS withdrawals_minor,
     CAST(coalesce(sum(f.stakes_minor), 0) AS BIGINT) AS stakes_minor,
@@ -229,7 +237,7 @@ final AS (
 SELECT
   report_month, jurisdiction, currency, currency_exponent,
   accounts, players_with_funds,
-  real_minor, bonus_minor, total_minor, held_minor, negative_accounts,
+  real_minor, bonus_minor, total_minor, held_minor, negative_accounts, unknown_opening_accounts,
   opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, adjustments_minor, brought_forward_minor, movements,
   checked_accounts, unreconciled_accounts, reconciliation_delta_minor,
   rate_to_eur,
