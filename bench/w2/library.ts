@@ -79,7 +79,7 @@ export async function floorModels(con: DuckDBConnection, root: string): Promise<
 const plain = (name: string) => name.split('.').map(quoteIdent).join('.');
 
 /** The query as the runner renders it for `interval`, parents read by their plain names. */
-function rendered(m: FloorModel, interval: Interval, now: number): string {
+export function rendered(m: FloorModel, interval: Interval, now: number): string {
   const macros = { ...timeMacros({ start: new Date(interval[0]), end: new Date(interval[1]) }, new Date(now)), this_model: plain(m.name) };
   return `(\n${renderQuery(m.compiled, { relationOf: plain, macros })}\n)`;
 }
@@ -93,7 +93,7 @@ function inRange(m: FloorModel, rel: string, [s, e]: Interval): string {
 }
 
 /** What the runner computes for a model built from nothing at `now` (plan) or after one more day (run). */
-function fullInterval(m: FloorModel, now: number): Interval {
+export function fullInterval(m: FloorModel, now: number): Interval {
   const def = m.compiled.def;
   const bound = def.kind.name !== 'FULL' && def.allowPartials ? floorUnit(now, intervalUnit(def)) : completeBound(def, now);
   return [m.start, bound];
