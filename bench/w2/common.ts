@@ -129,9 +129,20 @@ export const engine: Engine = { plan, applyPlan, run };
 
 export type Split = { load_ms: number; compile_ms: number; plan_ms: number; apply_ms?: number; run_ms?: number; total_ms: number };
 
+/** A runner step with a failed model: the models it built (their times) are in `per_model_ms`, so a report keeps them. */
+export class RunnerStepError extends Error {
+  constructor(message: string, readonly per_model_ms: Record<string, number>) {
+    super(message);
+  }
+}
 export function failed(what: string, outcomes: Outcome[]): void {
   const bad = outcomes.filter((o) => o.outcome !== 'ok');
-  if (bad.length) throw new Error(`W2: the runner's ${what} failed: ${bad.slice(0, 3).map((o) => `${o.model}: ${o.outcome} ${o.error ?? ''}`).join('; ')}`);
+  if (bad.length) {
+    throw new RunnerStepError(
+      `W2: the runner's ${what} failed: ${bad.slice(0, 3).map((o) => `${o.model}: ${o.outcome} ${o.error ?? ''}`).join('; ')}`,
+      perModel(outcomes.filter((o) => o.outcome === 'ok')),
+    );
+  }
 }
 export const perModel = (outcomes: Outcome[]) => Object.fromEntries(outcomes.map((o) => [o.model, o.finishedAt - o.startedAt]));
 

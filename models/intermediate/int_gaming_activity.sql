@@ -99,8 +99,12 @@ bet_rows AS (
     -- the bonus part of the stake: the table hold's split, the provider debit's own
     CASE WHEN b.bet_source = 'table' THEN least(coalesce(h.bonus_minor, 0), b.amount_minor) ELSE coalesce(b.bonus_minor, 0) END AS bonus_stake_minor
   FROM counted_bets AS b
-  LEFT JOIN table_holds AS h ON b.bet_source = 'table' AND h.hold_id = b.hold_id
-  LEFT JOIN seeds.games AS g ON b.bet_source = 'table' AND g.game_id = b.game_id
+  -- only a table bet looks up its hold and game: the key is NULL for the others (no match). Written
+  -- as an equality on a key, not `b.bet_source = 'table' AND h.hold_id = b.hold_id`: a predicate on b
+  -- alone inside a LEFT JOIN's ON makes DuckDB use a nested-loop join (bets x holds: quadratic, the
+  -- 10M-event W2 build's slowest model; same lesson as marts.rg_risk)
+  LEFT JOIN table_holds AS h ON h.hold_id = CASE WHEN b.bet_source = 'table' THEN b.hold_id END
+  LEFT JOIN seeds.games AS g ON g.game_id = CASE WHEN b.bet_source = 'table' THEN b.game_id END
 ),
 provider_wins AS (
   SELECT

@@ -17,6 +17,18 @@
 -- available total, not the bucket) is checked at its last report and carried by its movements after.
 -- The edge's own balances are compared by `npm run wh -- reconcile` (now, not per month end).
 --
+-- Accounts whose history starts before the warehouse's: a player with no registration in the
+-- warehouse (jurisdiction (none)) may have moved money before the first event it holds (events
+-- before config.yaml's start, a lake that begins later than the wallet). Summing only the movements
+-- here would show a wrong, often negative, balance and an unreconciled account. For those accounts
+-- the balance before their first movement here is brought forward from the wallet's first report
+-- (reported balance - sum of the movements up to it) and shown apart (brought_forward_minor, in the
+-- month the account first appears); later reports are still reconciled against it. A registered
+-- player's account starts at 0 at registration, so a gap in its history stays an unreconciled account.
+-- Such an account without any report of its own bucket (only posted stakes, which report the available
+-- total) has nothing to bring forward: its balance is the sum seen here, counted in
+-- unknown_opening_accounts and not in negative_accounts (negative because its start is unknown).
+--
 -- Bonus balances are shown apart (bonus_minor): most regulators' "customer funds" mean the cash
 -- (real) balance; total_minor = real + bonus for those that count both.
 --
@@ -42,13 +54,15 @@ MODEL (
     bonus_minor = 'Bonus balances at the month end, summed, minor units',
     total_minor = 'real_minor + bonus_minor',
     held_minor = 'Part of the balances reserved by holds pending at the month end (bets not yet settled, withdrawals not yet paid), minor units',
-    negative_accounts = 'Wallets with a negative real or bonus balance at the month end (should be 0)',
+    negative_accounts = 'Wallets with a negative real or bonus balance at the month end (should be 0); wallets in unknown_opening_accounts are not counted',
+    unknown_opening_accounts = 'Wallets of players without a registration here and without a balance report of their own (only posted stakes): what they held before the warehouse''s history is unknown and their balance is the sum of the movements seen',
     opening_total_minor = 'total_minor at the previous month end (0 in the first month)',
     deposits_minor = 'Completed deposits in the month (+)',
     withdrawals_minor = 'Paid withdrawals in the month (posted withdrawal holds, -)',
     stakes_minor = 'Stakes posted in the month (-)',
     wins_minor = 'Wins credited in the month (+)',
     adjustments_minor = 'Applied adjustments and dispute voids in the month (signed)',
+    brought_forward_minor = 'Balances brought forward from before the warehouse''s history by accounts first seen in the month (players without a registration here: the wallet''s first reported balance minus the movements up to it; signed, 0 for registered players)',
     movements = 'Balance movements in the month',
     checked_accounts = 'Accounts (player, currency, bucket) with a balance reported by the wallet at or before the month end',
     unreconciled_accounts = 'Of which the last reported balance differs from the sum of the movements up to it',
@@ -60,7 +74,7 @@ MODEL (
     last_movement_at = 'Last movement counted (UTC): before the month end for a closed month, the last synced one for the open month'
   ),
   audits (
-    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, opening_total_minor, checked_accounts, unreconciled_accounts]),
+    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, negative_accounts, unknown_opening_accounts, opening_total_minor, brought_forward_minor, checked_accounts, unreconciled_accounts]),
     unique_combination_of_columns(columns := [report_month, jurisdiction, currency]),
     accepted_range(column := accounts, min_v := 1),
     accepted_range(column := held_minor, min_v := 0),
@@ -68,7 +82,7 @@ MODEL (
     accepted_range(column := unreconciled_accounts, min_v := 0, max_v := 0),
     forall(criteria := [
       total_minor = real_minor + bonus_minor,
-      total_minor = opening_total_minor + deposits_minor + withdrawals_minor + stakes_minor + wins_minor + adjustments_minor,
+      total_minor = opening_total_minor + deposits_minor + withdrawals_minor + stakes_minor + wins_minor + adjustments_minor + brought_forward_minor,
       players_with_funds <= accounts,
       reconciliation_delta_minor = 0 OR unreconciled_accounts > 0
     ])
@@ -96,23 +110,33 @@ per_month AS (
     arg_max(running_balance_minor, movement_seq) AS balance_minor,
     arg_max(balance_after_minor, movement_seq) FILTER (WHERE balance_after_minor IS NOT NULL) AS reported_minor,
     arg_max(running_balance_minor, movement_seq) FILTER (WHERE balance_after_minor IS NOT NULL) AS sum_at_report_minor,
+    -- what the wallet held before the account's first movement, by its first report in the month
+    arg_min(balance_after_minor - running_balance_minor, movement_seq) FILTER (WHERE balance_after_minor IS NOT NULL) AS before_first_minor,
     max(occurred_at) AS last_movement_at
   FROM moves
   GROUP BY player_id, currency, bucket, move_month
 ),
 accounts AS (
-  SELECT player_id, currency, bucket, min(move_month) AS first_month
-  FROM per_month
-  GROUP BY ALL
+  -- an account of a registered player starts at 0; one without a registration here may have a
+  -- history before the warehouse's: its balance before the first movement comes from its first report
+  SELECT
+    p.player_id, p.currency, p.bucket, min(p.move_month) AS first_month,
+    CASE WHEN r.player_id IS NULL THEN coalesce(arg_min(p.before_first_minor, p.move_month) FILTER (WHERE p.before_first_minor IS NOT NULL), 0) ELSE 0 END AS brought_forward_minor,
+    r.player_id IS NOT NULL OR count(p.before_first_minor) > 0 AS opening_known
+  FROM per_month AS p
+  LEFT JOIN registered AS r ON r.player_id = p.player_id
+  GROUP BY p.player_id, p.currency, p.bucket, r.player_id
 ),
 carried AS (
   -- every month from the account's first on, carrying the last balance and the last report forward
   -- (the report and the sum at it come from the same month: both are non-NULL together)
   SELECT
     a.player_id, a.currency, a.bucket, m.report_month,
-    last_value(p.balance_minor IGNORE NULLS) OVER w AS balance_minor,
+    CASE WHEN m.report_month = a.first_month THEN a.brought_forward_minor ELSE 0 END AS brought_forward_minor,
+    a.opening_known,
+    a.brought_forward_minor + last_value(p.balance_minor IGNORE NULLS) OVER w AS balance_minor,
     last_value(p.reported_minor IGNORE NULLS) OVER w AS reported_minor,
-    last_value(p.sum_at_report_minor IGNORE NULLS) OVER w AS sum_at_report_minor,
+    a.brought_forward_minor + last_value(p.sum_at_report_minor IGNORE NULLS) OVER w AS sum_at_report_minor,
     last_value(p.last_movement_at IGNORE NULLS) OVER w AS last_movement_at
   FROM accounts AS a
   JOIN months AS m ON m.report_month >= a.first_month
@@ -129,6 +153,8 @@ wallets AS (
     count(reported_minor) AS checked_accounts,
     count(*) FILTER (WHERE reported_minor IS DISTINCT FROM sum_at_report_minor AND reported_minor IS NOT NULL) AS unreconciled_accounts,
     coalesce(sum(sum_at_report_minor - reported_minor), 0) AS reconciliation_delta_minor,
+    sum(brought_forward_minor) AS brought_forward_minor,
+    bool_and(opening_known) AS opening_known,
     max(last_movement_at) AS last_movement_at
   FROM carried
   GROUP BY player_id, currency, report_month
@@ -176,12 +202,14 @@ by_jurisdiction AS (
     CAST(sum(w.real_minor) AS BIGINT) AS real_minor,
     CAST(sum(w.bonus_minor) AS BIGINT) AS bonus_minor,
     CAST(coalesce(sum(h.held_minor), 0) AS BIGINT) AS held_minor,
-    count(*) FILTER (WHERE w.real_minor < 0 OR w.bonus_minor < 0) AS negative_accounts,
+    count(*) FILTER (WHERE w.opening_known AND (w.real_minor < 0 OR w.bonus_minor < 0)) AS negative_accounts,
+    count(*) FILTER (WHERE NOT w.opening_known) AS unknown_opening_accounts,
     CAST(coalesce(sum(f.deposits_minor), 0) AS BIGINT) AS deposits_minor,
     CAST(coalesce(sum(f.withdrawals_minor), 0) AS BIGINT) AS withdrawals_minor,
     CAST(coalesce(sum(f.stakes_minor), 0) AS BIGINT) AS stakes_minor,
     CAST(coalesce(sum(f.wins_minor), 0) AS BIGINT) AS wins_minor,
     CAST(coalesce(sum(f.adjustments_minor), 0) AS BIGINT) AS adjustments_minor,
+    CAST(sum(w.brought_forward_minor) AS BIGINT) AS brought_forward_minor,
     CAST(coalesce(sum(f.movements), 0) AS BIGINT) AS movements,
     CAST(sum(w.checked_accounts) AS BIGINT) AS checked_accounts,
     CAST(sum(w.unreconciled_accounts) AS BIGINT) AS unreconciled_accounts,
@@ -209,8 +237,8 @@ final AS (
 SELECT
   report_month, jurisdiction, currency, currency_exponent,
   accounts, players_with_funds,
-  real_minor, bonus_minor, total_minor, held_minor, negative_accounts,
-  opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, adjustments_minor, movements,
+  real_minor, bonus_minor, total_minor, held_minor, negative_accounts, unknown_opening_accounts,
+  opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, adjustments_minor, brought_forward_minor, movements,
   checked_accounts, unreconciled_accounts, reconciliation_delta_minor,
   rate_to_eur,
   CAST(round(CAST(real_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS real_eur,
