@@ -97,7 +97,16 @@ describe('executive dashboards in Chromium', () => {
     const problems: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+    // Evidence's layout reads each prerendered query result with apache-arrow's tableFromIPC(response),
+    // which stops reading the body once it has the table: Chromium reports that request as
+    // net::ERR_ABORTED although the server answered 200 and the data arrived. Only that case is
+    // let through; any other failure, and an abort without a 200 response, is a problem.
+    const failed: Promise<void>[] = [];
+    page.on('requestfailed', (r) => failed.push((async () => {
+      const status = (await r.response().catch(() => null))?.status();
+      if (r.failure()?.errorText === 'net::ERR_ABORTED' && status === 200 && /\/api\/prerendered_queries\/[0-9a-f]+\.arrow$/.test(r.url())) return;
+      problems.push(`request failed: ${r.url()} ${r.failure()?.errorText} (status ${status ?? 'none'})`);
+    })()));
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
     await page.goto(`${server.url}${path}`, { waitUntil: 'networkidle' });
     // Charts are ECharts instances; each draws into a canvas once it has data.
@@ -110,6 +119,7 @@ describe('executive dashboards in Chromium', () => {
       await expect.poll(async () => (text = (await headline.innerText()).trim()), { timeout: 60_000 }).toMatch(/\d/);
     }
     await page.waitForTimeout(500);
+    await Promise.all(failed);
     const errorBoxes = await page.locator('[class*="bg-negative/10"]').allInnerTexts();
     for (const box of errorBoxes) problems.push(`Evidence error box: ${box.replace(/\s+/g, ' ').slice(0, 300)}`);
     if (await page.locator('.noresults.shownoresults').count()) problems.push('a table shows "No Results"');
@@ -130,7 +140,7 @@ describe('executive dashboards in Chromium', () => {
     }
     // One brand: the numbers now come from duckdb-wasm in the page, over the patched Parquet loading.
     const { brand, brand_ggr } = await one(`select brand, sum(ggr_eur)::double as brand_ggr from marts.fct_ggr_daily where ${last30} group by 1 order by 2 desc limit 1`);
-    await page.getByRole('button', { name: /All brands/ }).click();
+    await page.getByRole('combobox', { name: 'Brand' }).click();
     await page.getByRole('option', { name: String(brand), exact: true }).click();
     await expect.poll(async () => (await page.getByTestId('headline').innerText()), { timeout: 60_000 }).toContain(`GGR ${eur(Number(brand_ggr))}`);
     await page.keyboard.press('Escape');
