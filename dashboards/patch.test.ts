@@ -9,9 +9,10 @@
  *   the node client (what prerendering does), offline, within seconds. Unpatched, the merge of the
  *   parts is a duckdb-wasm `read_parquet` and hangs until the test's timeout.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const dashboards = import.meta.dirname;
@@ -43,29 +44,42 @@ describe('the universal-sql patch', () => {
     afterAll(() => rmSync(work, { recursive: true, force: true }));
 
     it('writes a source of several Parquet parts and queries it through the node client', async () => {
-      const { buildMultipartParquet } = await import(join(pkgDir, 'src', 'build-parquet.js'));
-      const client = await import(join(pkgDir, 'src', 'client-duckdb', 'node.js'));
-      const columns = [
-        { name: 'brand', evidenceType: 'string' },
-        { name: 'ggr_eur', evidenceType: 'number' },
-        { name: 'active', evidenceType: 'boolean' },
-        { name: 'activity_date', evidenceType: 'date' },
-      ];
-      const rows = Array.from({ length: 25 }, (_, i) => ({
-        brand: i % 2 ? 'aurora' : 'sakura', ggr_eur: i * 1.5, active: i % 3 === 0, activity_date: new Date(Date.UTC(2026, 10, 1 + (i % 30))),
-      }));
-      // batchSize 10: three parts, which the patched code merges without duckdb-wasm.
-      const written = await buildMultipartParquet(columns, rows, join(work, 'tmp'), join(work, 'out'), 'casino/ggr/ggr.parquet', 10);
-      expect(written).toBe(25);
-      // The node client resolves source paths against the working directory, as Evidence's build does.
-      const file = relative(process.cwd(), join(work, 'out', 'casino', 'ggr', 'ggr.parquet'));
-      await client.initDB();
-      await client.setParquetURLs({ casino: [file] });
-      const result = client.query("select brand, sum(ggr_eur) as ggr_eur, count(*) filter (where active) as active, max(activity_date) as last_day from casino.ggr group by 1 order by 1");
-      expect(result.map((r: Record<string, unknown>) => ({ ...r, last_day: new Date(r.last_day as string | number).toISOString().slice(0, 10) }))).toEqual([
+      // In a process of its own, killed after 60 s: unpatched, duckdb-wasm's node client blocks its
+      // whole process waiting for the extension download, so an in-process test could never time out.
+      const script = `
+        const [pkgDir, work] = process.argv.slice(1);
+        const { buildMultipartParquet } = await import(pkgDir + '/src/build-parquet.js');
+        const client = await import(pkgDir + '/src/client-duckdb/node.js');
+        const columns = [
+          { name: 'brand', evidenceType: 'string' }, { name: 'ggr_eur', evidenceType: 'number' },
+          { name: 'active', evidenceType: 'boolean' }, { name: 'activity_date', evidenceType: 'date' },
+        ];
+        const rows = Array.from({ length: 25 }, (_, i) => ({
+          brand: i % 2 ? 'aurora' : 'sakura', ggr_eur: i * 1.5, active: i % 3 === 0, activity_date: new Date(Date.UTC(2026, 10, 1 + (i % 30))),
+        }));
+        // batchSize 10: three parts, which the patched code merges without duckdb-wasm.
+        const written = await buildMultipartParquet(columns, rows, work + '/tmp', work + '/out', 'casino/ggr/ggr.parquet', 10);
+        // The node client resolves source paths against the working directory, as Evidence's build does.
+        await client.initDB();
+        await client.setParquetURLs({ casino: ['out/casino/ggr/ggr.parquet'] });
+        const result = client.query("select brand, sum(ggr_eur) as ggr_eur, count(*) filter (where active) as active, strftime(max(activity_date), '%Y-%m-%d') as last_day from casino.ggr group by 1 order by 1");
+        process.stdout.write('RESULT' + JSON.stringify({ written, result }) + '\\n');
+        process.exit(0);`;
+      const { code, out } = await new Promise<{ code: number | null; out: string }>((ok) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, pkgDir, work], { cwd: work, env: { ...process.env, SEND_ANONYMOUS_USAGE_STATS: 'no' } });
+        let out = '';
+        child.stdout.on('data', (b) => { out += b; });
+        child.stderr.on('data', (b) => { out += b; });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('exit', (c) => { clearTimeout(timer); ok({ code: c, out }); });
+      });
+      expect(code, `the check exited ${code} (killed after 60 s = hung offline):\n${out.slice(-2000)}`).toBe(0);
+      const got = JSON.parse(out.slice(out.indexOf('RESULT') + 'RESULT'.length).split('\n')[0]!);
+      expect(got.written).toBe(25);
+      expect(got.result).toEqual([
         { brand: 'aurora', ggr_eur: 1.5 * (1 + 3 + 5 + 7 + 9 + 11 + 13 + 15 + 17 + 19 + 21 + 23), active: 4, last_day: '2026-11-24' },
         { brand: 'sakura', ggr_eur: 1.5 * (0 + 2 + 4 + 6 + 8 + 10 + 12 + 14 + 16 + 18 + 20 + 22 + 24), active: 5, last_day: '2026-11-25' },
       ]);
-    }, 60_000);
+    }, 90_000);
   });
 });
