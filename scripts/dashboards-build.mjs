@@ -65,8 +65,13 @@ if (!existsSync(join(dashboards, 'node_modules', '.bin', 'evidence'))) {
 }
 
 // Evidence needs Node >= 21: dashboards/ has its own `node` devDependency (22), first on the PATH.
+// A production build whoever calls it: under a test runner (the Chromium test runs this script
+// from vitest) NODE_ENV=test and VITEST* would put Vite and Evidence in test/debug mode, and the
+// build fails.
+const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VITEST|TEST$|NODE_ENV$|MODE$)/.test(k)));
 const env = {
-  ...process.env,
+  ...inherited,
+  NODE_ENV: 'production',
   PATH: `${join(dashboards, 'node_modules', '.bin')}:${process.env.PATH}`,
   SEND_ANONYMOUS_USAGE_STATS: 'no',
   // The connector joins its `filename` to the source's folder, absolute or not: a relative path.
