@@ -14,7 +14,7 @@
  * Prints each step's time and the site's size; exits non-zero when a step fails.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -87,6 +87,9 @@ try {
     throw new Error(`no snapshot at ${snapshot}`);
   }
   await step('evidence sources', node, [evidence, 'sources'], { cwd: dashboards, env });
+  // Evidence copies its output over dashboards/build without clearing it: earlier builds' hashed
+  // chunks and prerendered query results would pile up (517 -> 591 files in one rebuild).
+  rmSync(join(dashboards, 'build'), { recursive: true, force: true });
   await step('evidence build', node, [evidence, 'build'], { cwd: dashboards, env });
 } catch (err) {
   console.error(`[dashboards] ${err.message}`);
