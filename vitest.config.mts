@@ -58,7 +58,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['domain/**/*.test.ts', 'warehouse/**/*.test.ts', 'simulator/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['domain/**/*.test.ts', 'warehouse/**/*.test.ts', 'simulator/**/*.test.ts', 'scripts/**/*.test.ts', 'dashboards/*.test.ts'],
           // warehouse tests run real DuckDB and local R2 (Miniflare through getPlatformProxy)
           testTimeout: 60_000,
         },

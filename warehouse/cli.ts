@@ -13,6 +13,8 @@
  *               AML_PUBLISH_URL and AML_PUBLISH_SECRET are: what `npm start` runs
  *   publish segments  segment membership and VIP tiers to the edge (publish-segments.ts, docs/segments.md)
  *   publish aml-alerts  marts.aml_alerts to the edge, for operators to decide (publish-aml.ts, docs/aml.md)
+ *   snapshot    prod's marts and seeds copied into a DuckDB file of their own for the Evidence dashboards
+ *               (dashboards-snapshot.ts, dashboards/README.md)
  *   export      regulator and management packs: PDF, XLSX and CSV from models/reports/, delivered with a
  *               signed manifest; `export verify` checks one (reports/, docs/reports.md)
  *   reconcile   each player's balances in marts.player_balances against the edge's, through the back-office
@@ -60,6 +62,7 @@ commands:
   quarantine [--limit <n>]
   query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
+  snapshot [--out <file>]   prod's marts + seeds into a file Evidence's DuckDB 1.4 reads (default WAREHOUSE_DIR/dashboards.duckdb)
   publish segments [--relation ${DEFAULT_SEGMENTS_RELATION}] [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   publish aml-alerts [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   ${RECONCILE_USAGE}
@@ -397,6 +400,13 @@ async function main(): Promise<void> {
       } finally {
         wh.close();
       }
+      return;
+    }
+    case 'snapshot': {
+      const { defaultSnapshotPath, snapshotWarehouse } = await import('./dashboards-snapshot');
+      const out = values.out === undefined ? defaultSnapshotPath(paths) : resolve(String(values.out));
+      const s = await snapshotWarehouse(paths, out, { onWait: tellWaiting(paths) });
+      console.log(`[wh] snapshot of ${s.tables.length} marts and seeds (${s.tables.reduce((n, t) => n + t.rows, 0)} rows, ${(s.bytes / 1024 / 1024).toFixed(1)} MB) in ${s.ms} ms -> ${s.file}`);
       return;
     }
     case 'query':
