@@ -124,10 +124,15 @@ async function loadRun(rawCon: DuckDBConnection, opts: SyncOptions, pool: Valida
 
     await con.run('begin transaction');
     try {
+      // In time order: DuckDB keeps insertion order, so each row group then spans a short stretch of
+      // time and its min/max (zonemap) lets a staging model's event_date window skip the rest. A run
+      // can hold objects written over a long time (a first load, a backlog): unsorted, every row
+      // group spanned every day, and one day of an incremental model scanned the whole history.
       await con.run(`insert into raw.events
         select event_id, event_type, schema_version, make_timestamp(occurred_at * 1000), cast(make_timestamp(occurred_at * 1000) as date),
           player_id, table_id, round_id, jurisdiction, currency, payload, object_key, ${runId}, now()::timestamp
-        from wh_fresh`);
+        from wh_fresh
+        order by occurred_at, event_id`);
       if (refused.length) {
         await con.run(`insert into raw.quarantine
           select object_key, line, reason, event_id, ${runId}, now()::timestamp
