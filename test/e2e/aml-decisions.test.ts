@@ -10,44 +10,26 @@
  * and changes nothing, at the edge or in the warehouse. The finer rules are in
  * test/edge/aml-alerts.test.ts, warehouse/publish-aml.test.ts and warehouse/aml-decisions.test.ts.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { warehousePaths } from '../../warehouse/config';
+import { describe, expect, it } from 'vitest';
 import { openWarehouse, rows } from '../../warehouse/db';
 import { modelLoop } from '../../warehouse/loop';
-import { localR2Source } from '../../warehouse/source/r2-local';
 import { sync } from '../../warehouse/sync';
 import { runWh } from '../../warehouse/testing/wh-cli';
+import { devEdge, randomSecret } from './dev-edge';
 import { bootstrapAdmin, type Platform } from './harness.mjs';
-// @ts-expect-error plain JavaScript test plumbing (test/e2e/worker.mjs), untyped
-import { freePort, startWorker } from './worker.mjs';
 
-const secret = () => randomBytes(32).toString('base64url');
 const BRAND = 'aurora';
 
 type Alert = { alert_id: string; rule: string; state: string; decision: string | null; resolved_by: string | null; resolved_at: number | null };
 
 describe('marts.aml_alerts -> edge -> an operator\'s decision -> lake -> rpt_suspicious_activity', () => {
-  let worker: { baseUrl: string; stop(): Promise<void>; logs(): string; stateDir: string };
-  let root: string;
-  const secrets = {
-    SESSION_SIGNING_KEY: secret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: secret(), OPS_BOOTSTRAP_TOKEN: secret(), PROVIDER_SECRET_SANDBOX_SLOTS: secret(),
-    AML_PUBLISH_SECRET: secret(),
-  };
-
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'e2e-aml-'));
-    worker = await startWorker({ port: await freePort(), vars: { ENVIRONMENT: 'development', DEV_COUNTRY: 'MT' }, secrets });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const edge = devEdge('aml', ['AML_PUBLISH_SECRET']);
+  const { secrets } = edge;
 
   it('publishes the warehouse\'s alert, takes one decision, refuses a second, and the report shows the first', async () => {
+    const { worker, paths } = edge;
     const base = worker.baseUrl;
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -64,30 +46,10 @@ describe('marts.aml_alerts -> edge -> an operator\'s decision -> lake -> rpt_sus
     // The warehouse's id: md5 of rule, player and window key (models/marts/aml_alerts.sql), stable across rebuilds.
     const alertId = createHash('md5').update(`velocity|${player.player_id}|${day}`).digest('hex');
 
-    const paths = warehousePaths(join(root, 'warehouse'));
-    const source = await localR2Source(worker.stateDir);
+    const source = await edge.source();
     const said: string[] = [];
     const models = modelLoop(join(process.cwd(), 'models'), (line) => said.push(line));
-    const count = async (type: string) => {
-      const wh = await openWarehouse(paths.db);
-      try {
-        return (await rows<{ n: number }>(wh.con, `select count(*)::int as n from raw.events where event_type = '${type}'`))[0]!.n;
-      } finally {
-        wh.close();
-      }
-    };
-    /** Syncs until raw.events holds `n` events of `type` (outboxes ship within seconds, the queue in batches). */
-    const syncUntil = async (type: string, n: number) => {
-      const deadline = Date.now() + 60_000;
-      let got = 0;
-      while (Date.now() < deadline) {
-        await sync({ paths, source });
-        got = await count(type);
-        if (got >= n) break;
-        await new Promise((r) => setTimeout(r, 2_000));
-      }
-      expect(got, `${type}; worker log:\n${worker.logs().slice(-2000)}`).toBe(n);
-    };
+    const syncUntil = (type: string, n: number) => edge.syncUntil(source, { [type]: n });
     /** The loop's models half: prod's first plan the first time, then what is due (open intervals whose inputs moved). */
     const runModels = async () => {
       const wh = await openWarehouse(paths.db);
@@ -134,7 +96,7 @@ describe('marts.aml_alerts -> edge -> an operator\'s decision -> lake -> rpt_sus
         }
       }
       // `wh publish aml-alerts`: over real HTTP, signed with the worker's AML_PUBLISH_SECRET; another secret is refused.
-      const forged = await publish(secret());
+      const forged = await publish(randomSecret());
       expect(forged.code).not.toBe(0);
       expect(`${forged.out}${forged.err}`).toMatch(/HTTP 401.*invalid_signature/);
       const published = await publish(secrets.AML_PUBLISH_SECRET);
@@ -177,7 +139,7 @@ describe('marts.aml_alerts -> edge -> an operator\'s decision -> lake -> rpt_sus
       // Nothing more arrives from the refused decision: one resolution event, the report unchanged.
       await new Promise((r) => setTimeout(r, 5_000));
       await sync({ paths, source });
-      expect(await count('ops.alert.resolved')).toBe(1);
+      expect((await edge.eventCounts())['ops.alert.resolved']).toBe(1);
       await runModels();
       await restate('marts.rpt_suspicious_activity');
       expect(await report()).toEqual([expected]);

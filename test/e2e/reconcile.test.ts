@@ -5,40 +5,23 @@
  * the back office as an operator (password + TOTP) and reading every player's balances: after a
  * complete sync there is no difference and nothing in flight.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simulateApi, type ApiSummary } from '../../simulator/api';
-import { warehousePaths } from '../../warehouse/config';
-import { openWarehouse, rows } from '../../warehouse/db';
+import { openWarehouse } from '../../warehouse/db';
 import { modelLoop } from '../../warehouse/loop';
 import { readWarehouseBalances } from '../../warehouse/reconcile/command';
 import { reconcile } from '../../warehouse/reconcile/reconcile';
-import { localR2Source } from '../../warehouse/source/r2-local';
 import { sync } from '../../warehouse/sync';
+import { devEdge } from './dev-edge';
 import { bootstrapAdmin, type Platform } from './harness.mjs';
-// @ts-expect-error plain JavaScript test plumbing (test/e2e/worker.mjs), untyped
-import { freePort, startWorker } from './worker.mjs';
-
-const secret = () => randomBytes(32).toString('base64url');
 
 describe('edge balances == warehouse balances after a sync', () => {
-  let worker: { baseUrl: string; stop(): Promise<void>; logs(): string; stateDir: string };
-  let root: string;
-  const secrets = { SESSION_SIGNING_KEY: secret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: secret(), OPS_BOOTSTRAP_TOKEN: secret(), PROVIDER_SECRET_SANDBOX_SLOTS: secret() };
-
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'e2e-recon-'));
-    worker = await startWorker({ port: await freePort(), vars: { ENVIRONMENT: 'development', DEV_COUNTRY: 'MT' }, secrets });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const edge = devEdge('recon');
+  const { secrets } = edge;
 
   it('reconciles to 0 differences', async () => {
+    const { worker, paths } = edge;
     const s: ApiSummary = await simulateApi({
       baseUrl: worker.baseUrl, players: 6, days: 1, tables: 1, seed: 'e2e-recon', concurrency: 4, maxSessions: 2, spins: 6, rounds: 2,
       providerSecret: secrets.PROVIDER_SECRET_SANDBOX_SLOTS, webhookSecret: secrets.PAYMENT_WEBHOOK_SECRET_SANDBOX,
@@ -46,23 +29,10 @@ describe('edge balances == warehouse balances after a sync', () => {
     expect(s.registrations).toBe(6);
     // bootstrapAdmin reads only baseUrl and bootstrapToken of the platform (no identity provider here)
     const admin = await bootstrapAdmin({ baseUrl: worker.baseUrl, bootstrapToken: secrets.OPS_BOOTSTRAP_TOKEN } as Platform);
-    const paths = warehousePaths(join(root, 'warehouse'));
-    const source = await localR2Source(worker.stateDir);
+    const source = await edge.source();
     try {
       const expected = { 'player.registered': s.registrations, 'wallet.deposit.completed': s.deposits, 'table.bet.placed': s.table_bets, 'provider.bet.debited': s.slot_rounds };
-      const deadline = Date.now() + 60_000;
-      let got: Record<string, number> = {};
-      while (Date.now() < deadline) {
-        await sync({ paths, source });
-        const wh = await openWarehouse(paths.db);
-        try {
-          got = Object.fromEntries((await rows<{ t: string; n: number }>(wh.con, 'select event_type as t, count(*)::int as n from raw.events group by 1')).map((r) => [r.t, r.n]));
-        } finally {
-          wh.close();
-        }
-        if (Object.entries(expected).every(([t, n]) => (got[t] ?? 0) >= n)) break;
-        await new Promise((r) => setTimeout(r, 2_000));
-      }
+      await edge.syncUntil(source, expected);
       // Live tables go on settling the bets they hold after the simulator returns: sync, run the
       // models and reconcile until the edge is quiet (nothing in flight). A difference seen on the
       // way is kept for the message; the last pass must have none.

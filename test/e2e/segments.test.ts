@@ -5,34 +5,17 @@
  * real HTTP with the HMAC. The finer rules are in test/edge/segments-publish.test.ts and
  * warehouse/publish-segments.test.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { warehousePaths } from '../../warehouse/config';
+import { describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../warehouse/db';
 import { publishSegments } from '../../warehouse/publish-segments';
-// @ts-expect-error plain JavaScript test plumbing (test/e2e/worker.mjs), untyped
-import { freePort, startWorker } from './worker.mjs';
-
-const secret = () => randomBytes(32).toString('base64url');
+import { devEdge, randomSecret } from './dev-edge';
 
 describe('warehouse -> /internal/v1/segments -> player objects', () => {
-  let worker: { baseUrl: string; stop(): Promise<void>; logs(): string };
-  let root: string;
-  const secrets = { SESSION_SIGNING_KEY: secret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: secret(), OPS_BOOTSTRAP_TOKEN: secret(), PROVIDER_SECRET_SANDBOX_SLOTS: secret(), SEGMENTS_PUBLISH_SECRET: secret() };
-
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'e2e-segments-'));
-    worker = await startWorker({ port: await freePort(), vars: { ENVIRONMENT: 'development', DEV_COUNTRY: 'MT' }, secrets });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-    rmSync(root, { recursive: true, force: true });
-  });
+  const edge = devEdge('segments', ['SEGMENTS_PUBLISH_SECRET']);
+  const { secrets } = edge;
 
   it('publishes the relation once, changes only what moved, and refuses another secret', async () => {
+    const { worker } = edge;
     const players: string[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await fetch(`${worker.baseUrl}/v1/players`, {
@@ -43,7 +26,7 @@ describe('warehouse -> /internal/v1/segments -> player objects', () => {
       players.push(((await res.json()) as { player: { player_id: string } }).player.player_id);
     }
     const ghost = crypto.randomUUID();
-    const wh = await openWarehouse(warehousePaths(join(root, 'warehouse')).db);
+    const wh = await openWarehouse(edge.paths.db);
     try {
       await wh.con.run(`create schema marts; create table marts.player_segments (player_id varchar, segments varchar[], vip_tier varchar);
         insert into marts.player_segments values ('${players[0]}', ['whale', 'active'], 'gold'), ('${players[1]}', ['dormant'], null),
@@ -56,7 +39,7 @@ describe('warehouse -> /internal/v1/segments -> player objects', () => {
       expect((await publishSegments(wh.con, { url, secret: secrets.SEGMENTS_PUBLISH_SECRET })).skipped).toBe('unchanged');
 
       await wh.con.run(`update marts.player_segments set vip_tier = 'platinum' where player_id = '${players[0]}'`);
-      await expect(publishSegments(wh.con, { url, secret: secret() })).rejects.toThrow(/HTTP 401.*invalid_signature/);
+      await expect(publishSegments(wh.con, { url, secret: randomSecret() })).rejects.toThrow(/HTTP 401.*invalid_signature/);
       const second = await publishSegments(wh.con, { url, secret: secrets.SEGMENTS_PUBLISH_SECRET, batchSize: 1 });
       expect(second).toMatchObject({ sent: 1, batches: 1, changed: 1 });
     } finally {

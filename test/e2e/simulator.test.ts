@@ -4,28 +4,16 @@
  * approving withdrawals. The summary must show registrations, deposits, table bets and slot rounds,
  * and no error other than the refusals the API answers by design.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simulateApi, totp } from '../../simulator/api';
-// @ts-expect-error plain JavaScript test plumbing (test/e2e/worker.mjs), untyped
-import { freePort, startWorker } from './worker.mjs';
-
-const secret = () => randomBytes(32).toString('base64url');
+import { devEdge } from './dev-edge';
 
 describe('simulator, API mode', () => {
-  let worker: { baseUrl: string; stop(): Promise<void>; logs(): string };
-  const secrets = {
-    SESSION_SIGNING_KEY: secret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: secret(), OPS_BOOTSTRAP_TOKEN: secret(), PROVIDER_SECRET_SANDBOX_SLOTS: secret(),
-  };
-
-  beforeAll(async () => {
-    worker = await startWorker({ port: await freePort(), vars: { ENVIRONMENT: 'development', DEV_COUNTRY: 'MT' }, secrets });
-  });
-  afterAll(async () => {
-    await worker?.stop();
-  });
+  const edge = devEdge('sim');
+  const { secrets } = edge;
 
   it('registers, deposits, bets at a table and plays slots with no unexpected errors', async () => {
+    const { worker } = edge;
     // the first admin, to work the withdrawal queue
     const boot = await fetch(`${worker.baseUrl}/v1/ops/bootstrap`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bootstrap ${secrets.OPS_BOOTSTRAP_TOKEN}` },
