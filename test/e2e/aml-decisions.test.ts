@@ -21,6 +21,7 @@ import { devEdge, randomSecret } from './dev-edge';
 import { bootstrapAdmin, type Platform } from './harness.mjs';
 
 const BRAND = 'aurora';
+const DAY_MS = 86_400_000;
 
 type Alert = { alert_id: string; rule: string; state: string; decision: string | null; resolved_by: string | null; resolved_at: number | null };
 
@@ -33,6 +34,11 @@ describe('marts.aml_alerts -> edge -> an operator\'s decision -> lake -> rpt_sus
     const base = worker.baseUrl;
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+    // The alert's window is the UTC day of the deposits (its id below names it): a run that would
+    // straddle midnight waits for the new day rather than compute the id of the wrong one.
+    const toMidnight = DAY_MS - (Date.now() % DAY_MS);
+    if (toMidnight < 120_000) await new Promise((r) => setTimeout(r, toMidnight + 1_000));
 
     // A tiny history: one player, five deposit attempts within the hour (the velocity rule's minimum).
     const reg = await post('/v1/players', { email: `aml.${Date.now()}@example.test`, password: 'correct horse battery', date_of_birth: '1990-01-15', country: 'MT', brand: BRAND });
