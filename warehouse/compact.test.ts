@@ -211,11 +211,14 @@ describe('`wh compact` from the command line', () => {
     try {
       const paths = await build(root);
       const before = await lakeRows(paths);
-      const wh = () => new Promise<{ code: number; out: string }>((done) => {
-        execFile(resolve(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [resolve(REPO_ROOT, 'warehouse', 'cli.ts'), 'compact', '--before', '2027-01-01'],
+      const wh = (before = '2027-01-01') => new Promise<{ code: number; out: string }>((done) => {
+        execFile(resolve(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [resolve(REPO_ROOT, 'warehouse', 'cli.ts'), 'compact', '--before', before],
           { env: { ...process.env, WAREHOUSE_DIR: paths.dir }, timeout: 60_000 },
           (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
       });
+      const bad = await wh('yesterday');
+      expect(bad).toMatchObject({ code: 2, out: expect.stringContaining('--before must be a day, YYYY-MM-DD') });
+      expect(await lakeFiles(paths)).toHaveLength(24);
       const first = await wh();
       expect(first.code, first.out).toBe(0);
       expect(first.out).toMatch(/compacted 8 closed \(day, type\) partition\(s\) before 2027-01-01: 24 files -> 8/);

@@ -38,10 +38,16 @@ export async function writeRunsToLake(con: DuckDBConnection, lakeDir: string, ru
   const list = ids.join(', ');
   const n = (await rows<{ n: number }>(con, `select count(*)::bigint as n from raw.events where load_run in (${list})`))[0]!.n;
   if (n > 0) {
-    // raw.events holds each run in time order already (sync.ts); compaction (compact.ts) sorts a closed day's file.
-    await con.run(`copy (select ${LAKE_COLUMNS} from raw.events where load_run in (${list}))
-      to ${sqlString(lakeDir)} (format parquet, compression zstd, partition_by (event_date, event_type),
-      overwrite_or_ignore true, filename_pattern ${sqlString(`run-${ids[0]}-{i}`)})`);
+    // Compaction (compact.ts) sorts a closed day's file by time.
+    // Row order within a file is not promised (see above), so DuckDB need not keep it.
+    await con.run('set preserve_insertion_order = false');
+    try {
+      await con.run(`copy (select ${LAKE_COLUMNS} from raw.events where load_run in (${list}))
+        to ${sqlString(lakeDir)} (format parquet, compression zstd, partition_by (event_date, event_type),
+        overwrite_or_ignore true, filename_pattern ${sqlString(`run-${ids[0]}-{i}`)})`);
+    } finally {
+      await con.run('reset preserve_insertion_order');
+    }
   }
   await con.run(`update meta.sync_runs set lake_written = true where run_id in (${list})`);
 }
