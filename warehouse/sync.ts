@@ -27,8 +27,11 @@ import { ValidatorPool, type ObjectVerdict, type ValidateJob } from './validate'
 export const LOOKBACK_MS = 2 * 3_600_000;
 const DOWNLOAD_CONCURRENCY = 8;
 
-/** Points a test can stop the process at, to prove a crash there loses and duplicates nothing. */
-/** ('downloaded' and 'validated' are said when the run starts in DuckDB: its slice was prepared while the run before loaded.) */
+/**
+ * Points a test can stop the process at, to prove a crash there loses and duplicates nothing.
+ * ('downloaded' and 'validated' are said when the run starts in DuckDB: its slice was prepared while
+ * the run before loaded; 'lake-written' once per run, after the sync's one lake COPY.)
+ */
 export type SyncStep = 'downloaded' | 'validated' | 'inserted' | 'committed' | 'lake-written';
 
 export type SyncOptions = {
