@@ -40,7 +40,7 @@ type Schema = { _zod: { def: Def } };
 
 export class UnsupportedSchema extends Error {}
 
-/** Constants the generated code refers to (regexes, enum sets), passed in as `K`. */
+/** Builds the body of one validator function; the constants it refers to (regexes, enum sets) are passed in as `K`. */
 class Emitter {
   readonly lines: string[] = [];
   readonly consts: unknown[] = [];
@@ -213,6 +213,7 @@ export function compile(schema: Schema, where = 'schema'): (value: unknown) => b
 
 /** The envelope and every payload type, compiled once. */
 function compileEvents(): (input: unknown) => boolean {
+  // zod's public types do not expose `_zod.def`'s shape per kind; Schema is the slice read above.
   const envelope = compile(EventEnvelope as unknown as Schema, 'envelope');
   const payloads = new Map<string, (v: unknown) => boolean>();
   for (const [type, schema] of Object.entries(EVENT_PAYLOADS)) payloads.set(type, compile(schema as unknown as Schema, type));
