@@ -1,5 +1,7 @@
 /**
- * W1 (TARGETS.md): events into DuckDB + the Parquet lake, events/s, on 10M events; target >= 500k/s.
+ * W1 (TARGETS.md): events into DuckDB + the Parquet lake, events/s, on 10M events. Target (issue 15):
+ * >= 0.8x DuckDB alone on the same objects, measured in the same run (TARGETS.md's 500k/s is above
+ * what DuckDB alone does on this machine; it stays in the result as `absolute_target`).
  *
  * The events are the simulator's fast mode (simulator/sink.ts writeHistory): the edge's own event
  * sequences as R2 batch objects (gzip NDJSON, 5,000 events each), written once into a directory
@@ -16,7 +18,7 @@
  * JSON result; `npm run bench -- --only W1` runs it through bench/run.mjs.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -27,7 +29,9 @@ import { REPO_ROOT } from '../warehouse/source/local-r2';
 import { verify } from '../warehouse/status';
 import { sync } from '../warehouse/sync';
 
-const TARGET = 500_000;
+const ABSOLUTE_TARGET = 500_000;
+/** ours / DuckDB alone, events/s. */
+const TARGET_RATIO = 0.8;
 const NOW = Date.UTC(2026, 10, 21, 0, 0, 0);
 const DAYS = 30;
 const TABLES = 4;
@@ -73,20 +77,25 @@ async function floor(dir: string, scratch: string): Promise<number> {
 export async function runW1(opts: { events: number; runs: number; log?: (m: string) => void }) {
   const log = opts.log ?? ((m: string) => console.error(m));
   const data = await dataset(opts.events, log);
-  const runs: { events_per_s: number; ms: number; floor_ms: number; floor_events_per_s: number; resync_ms: number }[] = [];
+  const runs: { events_per_s: number; ms: number; cpu_ms: number; floor_ms: number; floor_cpu_ms: number; floor_events_per_s: number; resync_ms: number; load_avg: number[] }[] = [];
   for (let r = 0; r < opts.runs; r++) {
     const scratch = mkdtempSync(join(tmpdir(), 'w1-'));
     try {
       const paths = warehousePaths(join(scratch, 'warehouse'));
       const source = dirSource(data.dir);
+      const cpu0 = process.cpuUsage();
       const t = await sync({ paths, source, log: (m) => log(`W1 run ${r + 1}: ${m}`) });
+      const cpu = process.cpuUsage(cpu0);
       if (t.events_new !== data.events || t.quarantined !== 0) throw new Error(`W1: loaded ${t.events_new} new / ${t.quarantined} quarantined of ${data.events} events`);
       const problems = await verify(paths);
       if (problems.length) throw new Error(`W1: warehouse invariants broken: ${problems.join('; ')}`);
       const again = await sync({ paths, source });
       if (again.objects !== 0) throw new Error('W1: a re-run loaded objects again');
+      const floorCpu0 = process.cpuUsage();
       const floorMs = await floor(data.dir, scratch);
-      runs.push({ events_per_s: Math.round(data.events / (t.ms / 1000)), ms: t.ms, floor_ms: Math.round(floorMs), floor_events_per_s: Math.round(data.events / (floorMs / 1000)), resync_ms: again.ms });
+      const floorCpu = process.cpuUsage(floorCpu0);
+      const cpuMs = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1000);
+      runs.push({ events_per_s: Math.round(data.events / (t.ms / 1000)), ms: t.ms, cpu_ms: cpuMs(cpu), floor_ms: Math.round(floorMs), floor_cpu_ms: cpuMs(floorCpu), floor_events_per_s: Math.round(data.events / (floorMs / 1000)), resync_ms: again.ms, load_avg: loadavg().map((x) => Math.round(x * 10) / 10) });
       log(`W1 run ${r + 1}: ${runs.at(-1)!.events_per_s} events/s (DuckDB alone ${runs.at(-1)!.floor_events_per_s}/s); re-run ${again.ms} ms`);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
@@ -94,17 +103,21 @@ export async function runW1(opts: { events: number; runs: number; log?: (m: stri
   }
   const value = median(runs.map((x) => x.events_per_s));
   const floorValue = median(runs.map((x) => x.floor_events_per_s));
+  const ratio = Math.round((value / floorValue) * 100) / 100;
+  const cpuRatio = Math.round((median(runs.map((x) => x.floor_cpu_ms)) / median(runs.map((x) => x.cpu_ms))) * 100) / 100;
   return [{
     id: 'W1',
-    metric: `events into DuckDB raw.events + Parquet lake by \`wh sync\` (validated, deduplicated), ${data.events} events, median events/s over runs`,
-    value,
-    unit: 'events/s',
-    target: `>= ${TARGET}`,
-    pass: value >= TARGET,
+    metric: `events into DuckDB raw.events + Parquet lake by \`wh sync\` (validated, deduplicated), ${data.events} events, median events/s over runs, as a ratio to DuckDB alone on the same objects`,
+    value: ratio,
+    unit: 'x DuckDB alone (events/s)',
+    target: `>= ${TARGET_RATIO}`,
+    pass: ratio >= TARGET_RATIO,
+    events_per_s: value,
+    absolute_target: { target: `>= ${ABSOLUTE_TARGET} events/s`, pass: value >= ABSOLUTE_TARGET },
     runs,
-    comparisons: { duckdb_alone: { events_per_s: floorValue, ratio_ours_to_floor: Math.round((value / floorValue) * 100) / 100, what: 'read_ndjson of the same gzip objects into a table + the same partitioned Parquet, no validation/dedup/bookkeeping' } },
+    comparisons: { duckdb_alone: { events_per_s: floorValue, ratio_ours_to_floor: ratio, cpu_ratio_floor_to_ours: cpuRatio, what: 'read_ndjson of the same gzip objects into a table + the same partitioned Parquet, no validation/dedup/bookkeeping' } },
     params: { events: data.events, objects: data.objects, gzip_mb: Math.round(data.bytes / 1e6), days: DAYS, tables: TABLES, source: 'directory (the simulator fast mode objects)', runs: opts.runs },
-    summary: `DuckDB alone ${floorValue}/s (ours/floor ${Math.round((value / floorValue) * 100) / 100}x); re-run no-op ${median(runs.map((x) => x.resync_ms))} ms`,
+    summary: `${value} events/s; DuckDB alone ${floorValue}/s (ours/floor ${ratio}x wall, ${cpuRatio}x in CPU: ours ${median(runs.map((x) => x.cpu_ms))} ms, floor ${median(runs.map((x) => x.floor_cpu_ms))} ms); re-run no-op ${median(runs.map((x) => x.resync_ms))} ms`,
   }];
 }
 

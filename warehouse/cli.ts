@@ -5,10 +5,11 @@
  *   sync        load new R2 batch objects into DuckDB + the Parquet lake (once, or --watch)
  *   status      what is loaded: events, quarantine, objects, runs, lake
  *   verify      invariants: unique event_ids, lake == raw.events, every run's lake written
+ *   compact     the lake's closed days: each (day, type) partition's small files folded into one (compact.ts)
  *   quarantine  the lines refused, with their reasons
  *   query SQL   any read-only SQL against the warehouse, as a table, Arrow IPC, CSV or JSON
  *   serve       a read-only HTTP endpoint over the warehouse (Arrow IPC / JSON / CSV), see serve.ts
- *   loop        sync --watch, then prod's due models after each sync (loop.ts), then publishes segments
+ *   loop        sync --watch (compacting the lake's closed days once a day), then prod's due models after each sync (loop.ts), then publishes segments
  *               when SEGMENTS_PUBLISH_URL and SEGMENTS_PUBLISH_SECRET are set, and AML alerts when
  *               AML_PUBLISH_URL and AML_PUBLISH_SECRET are: what `npm start` runs
  *   publish segments  segment membership and VIP tiers to the edge (publish-segments.ts, docs/segments.md)
@@ -49,6 +50,8 @@ import { localR2Source } from './source/r2-local';
 import { s3Source } from './source/r2-s3';
 import type { BatchSource } from './source/types';
 import { status, verify } from './status';
+import { compactLake, lakeCompactor } from './compact';
+import { recoverLake } from './lake';
 import { sync, type SyncStep } from './sync';
 import { WriterBusyError, busyHolder, waitingLine, withWriter } from './writer';
 
@@ -57,6 +60,7 @@ const USAGE = `usage: npm run wh -- <command> [options]
 commands:
   sync [--source local|s3|dir:<path>] [--watch] [--interval <seconds>] [--full] [--run-mb <n>] [--no-wait]
   loop [--source ...] [--interval <seconds>] [--project <dir>]   sync --watch, then prod's due models each cycle (npm start)
+  compact [--before YYYY-MM-DD] [--no-wait]   fold each closed day's lake files into one per (day, type) (default: days before yesterday, UTC)
   status
   verify
   quarantine [--limit <n>]
@@ -138,10 +142,13 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
   if (!(interval > 0)) fail('--interval must be a positive number of seconds');
   const log = (m: string) => console.log(`[wh] ${m}`);
   const label = models ? `loop (${source.name})` : values.watch ? `sync --watch (${source.name})` : `sync (${source.name})`;
+  const compactor = lakeCompactor(paths.lake, log);
   // The writer is held for one cycle only, so CLI writers waiting for it get their turn in between.
   const once = async () => {
     const t = await withWriter(paths, label, async (warehouse) => {
       const synced = await sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log, warehouse });
+      // The loop folds the small lake files of days that closed (once at start, then once a day).
+      if (models) await compactor.cycle(warehouse.con, Date.now());
       // The models run even when this sync brought nothing: a cron tick or an open interval can be due.
       if (models) await models.cycle(warehouse.con, Date.now());
       // Then what the models computed flows on: segments and AML alerts back to the edge, then any
@@ -340,6 +347,7 @@ async function main(): Promise<void> {
         port: { type: 'string' }, host: { type: 'string' }, 'insecure-local': { type: 'boolean' }, project: { type: 'string' },
         relation: { type: 'string' }, 'base-url': { type: 'string' }, 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' },
         'operator-email': { type: 'string' }, brand: { type: 'string' }, concurrency: { type: 'string' }, strict: { type: 'boolean' },
+        before: { type: 'string' },
       },
     });
   } catch (err) {
@@ -372,6 +380,18 @@ async function main(): Promise<void> {
     }
     case 'publish':
       return runPublish(paths, positionals, values);
+    case 'compact': {
+      const before = values.before;
+      if (before !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(before)) fail('--before must be a day, YYYY-MM-DD');
+      const log = (m: string) => console.log(`[wh] ${m}`);
+      const r = await withWriter(paths, 'compact', async (wh) => {
+        // runs whose lake files a crash left unwritten are finished first: their rows belong in the files compacted
+        await recoverLake(wh.con, paths.lake);
+        return compactLake(wh.con, paths.lake, { before, log });
+      }, { wait: !values['no-wait'] });
+      if (r.partitions === 0 && r.recovered === 0) log('nothing to compact: every closed (day, type) partition holds one file');
+      return;
+    }
     case 'status': {
       const s = await status(paths, { onWait: tellWaiting(paths) });
       console.log(`warehouse ${paths.dir}`);

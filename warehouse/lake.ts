@@ -2,10 +2,12 @@
  * The Parquet lake: `lake/event_date=YYYY-MM-DD/event_type=<type>/run-<run>-<n>.parquet`, readable by
  * any engine with Hive partitioning (DuckDB: `read_parquet('lake/**\/*.parquet', hive_partitioning = true)`).
  *
- * Each load run writes its own files after its rows are committed to raw.events, then marks the run
- * `lake_written`. A run that crashed in between is rewritten from raw.events on the next sync: its
- * file names are deterministic, so a partial earlier attempt is removed first and never doubles rows.
+ * A sync writes the files of its load runs after their rows are committed to raw.events, then marks
+ * them `lake_written`. Runs that crashed in between are rewritten from raw.events on the next sync:
+ * their file names are deterministic, so a partial earlier attempt is removed first and never
+ * doubles rows. `wh compact` (compact.ts) later folds a closed day's small files into one.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -15,28 +17,46 @@ import { walkFiles } from './source/dir';
 /** Columns of the lake files (event_date and event_type live in the partition path). */
 const LAKE_COLUMNS = 'event_id, schema_version, occurred_at, player_id, table_id, round_id, jurisdiction, currency, payload, source_object, event_date, event_type';
 
-async function removeRunFiles(lakeDir: string, runId: number): Promise<void> {
-  const prefix = `run-${runId}-`;
-  for await (const file of walkFiles(lakeDir)) if (basename(file).startsWith(prefix)) await rm(file);
+/** Removes the files of these runs (a partial earlier attempt): one walk of the lake. */
+async function removeRunFiles(lakeDir: string, runIds: number[]): Promise<void> {
+  const prefixes = runIds.map((id) => `run-${id}-`);
+  for await (const file of walkFiles(lakeDir)) {
+    const name = basename(file);
+    if (prefixes.some((p) => name.startsWith(p))) await rm(file);
+  }
 }
 
-/** Writes the lake files of one committed run and marks it written. Idempotent. */
-export async function writeRunToLake(con: DuckDBConnection, lakeDir: string, runId: number): Promise<void> {
-  await removeRunFiles(lakeDir, runId);
-  const n = (await rows<{ n: number }>(con, `select count(*)::bigint as n from raw.events where load_run = ${runId}`))[0]!.n;
+/**
+ * Writes the lake files of committed runs, in one partitioned COPY, and marks them written (one
+ * statement: all or none). The files are named after the first run (`run-<first>-<n>.parquet`), so
+ * whatever a crash left of an earlier attempt at any of these runs is removed first. Idempotent.
+ */
+export async function writeRunsToLake(con: DuckDBConnection, lakeDir: string, runIds: number[]): Promise<void> {
+  if (runIds.length === 0) return;
+  const ids = [...runIds].sort((a, b) => a - b);
+  if (existsSync(lakeDir)) await removeRunFiles(lakeDir, ids);
+  const list = ids.join(', ');
+  const n = (await rows<{ n: number }>(con, `select count(*)::bigint as n from raw.events where load_run in (${list})`))[0]!.n;
   if (n > 0) {
-    await con.run(`copy (select ${LAKE_COLUMNS} from raw.events where load_run = ${runId} order by occurred_at)
-      to ${sqlString(lakeDir)} (format parquet, compression zstd, partition_by (event_date, event_type),
-      overwrite_or_ignore true, filename_pattern ${sqlString(`run-${runId}-{i}`)})`);
+    // Compaction (compact.ts) sorts a closed day's file by time.
+    // Row order within a file is not promised (see above), so DuckDB need not keep it.
+    await con.run('set preserve_insertion_order = false');
+    try {
+      await con.run(`copy (select ${LAKE_COLUMNS} from raw.events where load_run in (${list}))
+        to ${sqlString(lakeDir)} (format parquet, compression zstd, partition_by (event_date, event_type),
+        overwrite_or_ignore true, filename_pattern ${sqlString(`run-${ids[0]}-{i}`)})`);
+    } finally {
+      await con.run('reset preserve_insertion_order');
+    }
   }
-  await con.run(`update meta.sync_runs set lake_written = true where run_id = ${runId}`);
+  await con.run(`update meta.sync_runs set lake_written = true where run_id in (${list})`);
 }
 
 /** Finishes the lake files of runs committed before a crash. Returns the runs it rewrote. */
 export async function recoverLake(con: DuckDBConnection, lakeDir: string): Promise<number[]> {
-  const pending = await rows<{ run_id: number }>(con, 'select run_id from meta.sync_runs where not lake_written order by run_id');
-  for (const { run_id } of pending) await writeRunToLake(con, lakeDir, run_id);
-  return pending.map((r) => r.run_id);
+  const pending = (await rows<{ run_id: number }>(con, 'select run_id from meta.sync_runs where not lake_written order by run_id')).map((r) => r.run_id);
+  await writeRunsToLake(con, lakeDir, pending);
+  return pending;
 }
 
 /** The lake as DuckDB reads it (for checks and ad-hoc queries). */

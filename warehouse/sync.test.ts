@@ -59,7 +59,7 @@ describe('sync from local R2 (Miniflare, through getPlatformProxy)', () => {
     root = mkdtempSync(join(tmpdir(), 'wh-r2-'));
     lake = await openLocalLake(join(root, 'state'));
     paths = warehousePaths(join(root, 'warehouse'));
-  });
+  }, 120_000); // workerd's start takes more than the default 10 s on a loaded machine
   afterAll(async () => {
     await lake.dispose();
     rmSync(root, { recursive: true, force: true });
