@@ -371,8 +371,18 @@ interface PlacedRow {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
+/**
+ * The words of a cell that must stay on one line: each word, except that a timestamp's time and zone
+ * (`06:00:00 UTC`) are one, so a narrow timestamp column wraps to two lines (date, then time) and
+ * never to three.
+ */
+function unbreakable(text: string, timestamp: boolean): string[] {
+  const ws = words(text);
+  return timestamp && ws.length === 3 ? [ws[0]!, `${ws[1]} ${ws[2]}`] : ws;
+}
+
 /** Each column's natural, soft and hard widths at `size`. */
-function measureColumns(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], size: number): TableColumn[] {
+function measureColumns(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], size: number, timestamps: boolean[] = []): TableColumn[] {
   return labels.map((label, i) => {
     const headerWord = Math.max(0, ...words(label).map((w) => pen.measure(w, size, 'bold')));
     let natural = pen.measure(label, size, 'bold');
@@ -387,7 +397,7 @@ function measureColumns(pen: Pen, labels: string[], aligns: Align[], wraps: bool
       if (row.kind === 'total') totals = Math.max(totals, w);
       else if (wraps[i]) {
         longestCell = Math.max(longestCell, w);
-        for (const word of words(text)) longestWord = Math.max(longestWord, Math.min(WORD_CAP, pen.measure(word, size, weight)));
+        for (const word of unbreakable(text, timestamps[i] === true)) longestWord = Math.max(longestWord, Math.min(WORD_CAP, pen.measure(word, size, weight)));
       } else longestCell = Math.max(longestCell, w);
     }
     const pad = (w: number) => Math.ceil(w) + 2 * PAD;
@@ -414,7 +424,7 @@ function widthForLines(pen: Pen, label: string, size: number, longestWord: numbe
 }
 
 /** Column widths fitted to header and contents, and the orientation they need. */
-function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], only?: Orientation): TableLayout {
+function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], only?: Orientation, timestamps: boolean[] = []): TableLayout {
   const natural = labels.map((label, i) =>
     Math.max(pen.measure(label, TABLE_SIZE, 'bold'), ...rows.map((r) => pen.measure(r.cells[i]!, TABLE_SIZE, r.kind === 'total' ? 'bold' : 'regular'))),
   ).map((w) => Math.ceil(w) + 2 * PAD);
@@ -426,7 +436,7 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[],
     const columns = labels.map((label, i) => ({ label, align: aligns[i]!, wraps: wraps[i]!, natural: natural[i]!, soft: natural[i]!, hard: natural[i]!, width: natural[i]! }));
     return { orientation, size: TABLE_SIZE, columns };
   }
-  let columns = measureColumns(pen, labels, aligns, wraps, rows, TABLE_SIZE);
+  let columns = measureColumns(pen, labels, aligns, wraps, rows, TABLE_SIZE, timestamps);
   let size = TABLE_SIZE;
   const softWidth = sum(columns.map((c) => c.soft));
   const figuresWidth = sum(columns.map((c) => (c.wraps ? 0 : c.soft)));
@@ -435,12 +445,12 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[],
     const pads = 2 * PAD * columns.length;
     const scale = Math.max(MIN_TABLE_SIZE / TABLE_SIZE, (room - pads) / (softWidth - pads));
     size = Math.floor(TABLE_SIZE * scale * 10) / 10;
-    columns = measureColumns(pen, labels, aligns, wraps, rows, size);
+    columns = measureColumns(pen, labels, aligns, wraps, rows, size, timestamps);
     // Widths do not scale exactly with the type (padding, whole points, a header's longest word):
     // a tenth of a point less until the table fits, rather than one column split off on its own.
     while (sum(columns.map((c) => c.soft)) > room && size > MIN_TABLE_SIZE) {
       size = Math.round(size * 10 - 1) / 10;
-      columns = measureColumns(pen, labels, aligns, wraps, rows, size);
+      columns = measureColumns(pen, labels, aligns, wraps, rows, size, timestamps);
     }
   }
   allocate(columns, room);
@@ -624,6 +634,8 @@ interface SectionTable {
   labels: string[];
   aligns: Align[];
   wraps: boolean[];
+  /** Timestamp columns: their time and zone stay on one line (unbreakable). */
+  timestamps: boolean[];
   rows: TableRow[];
 }
 
@@ -649,6 +661,7 @@ export function sectionTable(section: Section): SectionTable {
     labels: prefix('', section.columns.map((c) => c.label)),
     aligns: prefix<Align>('left', section.columns.map(alignOf)),
     wraps: prefix(true, figure.map((f) => !f)),
+    timestamps: prefix(false, section.columns.map((c) => c.type === 'timestamp')),
     rows,
   };
 }
@@ -834,7 +847,7 @@ interface TablePart {
 
 function drawSection(pen: Pen, section: Section, first: boolean): void {
   const table = sectionTable(section);
-  const layout = fitTable(pen, table.labels, table.aligns, table.wraps, table.rows);
+  const layout = fitTable(pen, table.labels, table.aligns, table.wraps, table.rows, undefined, table.timestamps);
   const room = contentWidth(layout.orientation);
   const empty = section.rows.length === 0 && section.totals.length === 0;
   const groups = columnGroups(layout.columns.map((c) => c.soft), layout.columns.map((c) => c.wraps), room);
