@@ -13,7 +13,7 @@
  * (762 pt) otherwise. Wider still: text columns (and headers) wrap onto up to three lines, their
  * widths from their content first (each at least its longest word, up to 80 pt, and wide enough for
  * its cells in three lines; spare room to the text before the figures' headers); only beyond three
- * lines does text end in "…". Figures are never wrapped or cut: when they nearly fill the page the
+ * lines does text end in "…". A timestamp wraps only between its date and its time (two lines). Figures are never wrapped or cut: when they nearly fill the page the
  * table's type shrinks (to 5.5 pt at least), and a table that does not fit even then is split into
  * column groups, each repeating the rows' leading text columns. Tables repeat their header row on
  * every page they run onto; totals rows (bold, one per currency) close them, labelled in the first
