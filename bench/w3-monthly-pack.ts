@@ -187,7 +187,7 @@ async function breakdown(db: string, runs: ExportRun[], now: Date, root: string,
         }
       }
       t = performance.now();
-      deliver(root, { document: doc, files }, { signer });
+      await deliver(root, { document: doc, files }, { signer });
       s.deliver_ms += performance.now() - t;
     }
   } finally {
