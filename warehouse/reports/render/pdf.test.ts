@@ -36,7 +36,8 @@ describe('renderPdf on the sample document', () => {
     path = await renderToFile(SAMPLE_DOCUMENT, 'sample.pdf');
     text = pdftotext(path);
     pages = pagesOf(text);
-  });
+    // the first render of a process loads the fonts: more than the 10 s hook default on a loaded machine
+  }, 120_000);
 
   it('prints the totals exactly as the document holds them, one row per currency', () => {
     expect(text).toMatch(/Total EUR\s+EUR\s+2,000\s+22,222\.21 EUR\s+493\.83 EUR\s+493\.83/);
