@@ -16,8 +16,7 @@ import { deliver, type DeliveryResult, type DeliveryTarget, type RenderedFile } 
 import type { ReportDocument, ReportParams } from './document';
 import { ReportInputError } from './errors';
 import { parsePeriod } from './period';
-import { renderCost } from './render/formats';
-import { createRenderer, renderWorkers } from './render/pool';
+import { createRenderer, renderCost, renderWorkers } from './render/pool';
 import type { SigningKey } from './signing';
 
 /** What a caller asks for: one report (with its parameters) or every report, for one period. */

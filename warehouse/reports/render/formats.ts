@@ -28,10 +28,3 @@ export function fileBase(doc: ReportDocument): string {
   return [doc.report_id, p.period.label, p.jurisdiction, p.brand, p.currency].filter((x) => x !== undefined).join('-');
 }
 
-/**
- * A rough cost of rendering `doc`: its table cells (the PDF's time grows with them). The pool hands
- * out the costliest documents first, so a long alert list does not start last and run alone.
- */
-export function renderCost(doc: ReportDocument): number {
-  return doc.sections.reduce((n, s) => n + (s.rows.length + 1) * Math.max(1, s.columns.length), 1);
-}

@@ -19,13 +19,20 @@ import { Worker } from 'node:worker_threads';
 import type { ReportFormat } from '../definition';
 import type { RenderedFile } from '../delivery';
 import type { ReportDocument } from '../document';
-import { renderFormats } from './formats';
 
 /** Workers load the TypeScript sources through tsx, whatever started this process (the CLI, vitest, a benchmark): as validate.ts does. */
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 export type RenderJob = { id: number; doc: ReportDocument; formats: ReportFormat[] };
 export type RenderReply = { id: number; ok: true; files: RenderedFile[] } | { id: number; ok: false; error: string };
+
+/**
+ * A rough cost of rendering `doc`: its table cells (the PDF's time grows with them). The pool hands
+ * out the costliest documents first, so a long alert list does not start last and run alone.
+ */
+export function renderCost(doc: ReportDocument): number {
+  return doc.sections.reduce((n, s) => n + (s.rows.length + 1) * Math.max(1, s.columns.length), 1);
+}
 
 /** Workers for `documents` documents: `requested` (or WH_RENDER_WORKERS) when given, else one per core; 0 = in the calling thread. */
 export function renderWorkers(documents: number, requested?: number, env: NodeJS.ProcessEnv = process.env): number {
@@ -49,7 +56,9 @@ export interface Renderer {
 
 /** The renderer for `size` workers (0: this thread). */
 export function createRenderer(size: number): Renderer {
-  if (size <= 0) return { pooled: false, render: renderFormats, close: async () => {} };
+  // The renderers (pdfkit, exceljs, fonts: ~1.5 s of CPU to load) are imported where they run: a
+  // process whose documents all go to workers never loads them in its own thread.
+  if (size <= 0) return { pooled: false, render: async (doc, formats) => (await import('./formats')).renderFormats(doc, formats), close: async () => {} };
   return new RenderPool(size);
 }
 
