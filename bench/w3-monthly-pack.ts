@@ -5,7 +5,8 @@
  *
  *   ours   `npm run wh -- export --all --period 2026-10 --out <fresh dir>`: the real CLI, spawned
  *          (process start, definitions, freshness, every section query, PDF, XLSX, CSV, manifest,
- *          Ed25519 signature, atomic version folders), wall time from spawn to exit, plus its CPU
+ *          Ed25519 signature, atomic version folders; the documents rendered on a pool of worker
+ *          threads, one per core, unless WH_RENDER_WORKERS says otherwise), wall time from spawn to exit, plus its CPU
  *          time (the children's user + system time, from /proc/self/stat). The delivery is then
  *          checked with `export verify` (not timed) and its manifests counted.
  *   floor  DuckDB alone, in this process, on the same database file (read-only): for every run and
@@ -28,7 +29,7 @@
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -186,7 +187,7 @@ async function breakdown(db: string, runs: ExportRun[], now: Date, root: string,
         }
       }
       t = performance.now();
-      deliver(root, { document: doc, files }, { signer });
+      await deliver(root, { document: doc, files }, { signer });
       s.deliver_ms += performance.now() - t;
     }
   } finally {
@@ -277,7 +278,7 @@ export async function runW3(opts: { players: number; runs: number; profile: Acti
       },
     },
     ...(steps ? { breakdown: steps } : {}),
-    params: { players: data.players, events: data.events, profile: data.profile, period: PERIOD, documents: runsToDo.length, section_queries: queries.length, runs: opts.runs, data: { generate_s: data.generate_s, sync_s: data.sync_s, plan_s: data.plan_s, gzip_mb: data.gzip_mb, models_digest: data.models_digest } },
+    params: { players: data.players, events: data.events, profile: data.profile, period: PERIOD, documents: runsToDo.length, section_queries: queries.length, runs: opts.runs, render_workers: process.env.WH_RENDER_WORKERS ?? `${availableParallelism()} (one per core)`, data: { generate_s: data.generate_s, sync_s: data.sync_s, plan_s: data.plan_s, gzip_mb: data.gzip_mb, models_digest: data.models_digest } },
     summary: `DuckDB alone ${Math.round(floorMs)} ms (ours/floor ${ratio}x); ${runsToDo.length} documents`,
   }];
 }

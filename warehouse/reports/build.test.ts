@@ -23,7 +23,9 @@ import { buildCache, buildDocument, reportParams } from './build';
 import { loadReport, loadReports, type ReportDefinition, type SectionDef } from './definition';
 import type { Column, MoneyCell, ReportDocument } from './document';
 import { ReportInputError } from './errors';
+import { expandRuns, exportReports } from './export';
 import { reportsLoop } from './scheduled';
+import { signingKeyFromPem } from './signing';
 import { groupThousands, minorToDecimal } from './money';
 import { formatCell } from './render/pdf';
 import { readCsv } from './render/read-csv';
@@ -190,6 +192,26 @@ describe('buildDocument on a small simulated warehouse', () => {
     expect(cache.missingDays.size).toBe(day ? 3 : 1);
     expect(cache.columns.size).toBe(new Set(runs.flatMap((r) => r.def.sections.map((s) => s.from))).size);
   });
+
+  it('delivers the same bytes rendered on worker threads as in this thread (the same manifests, file for file)', async () => {
+    // every report of the month, the day report for three days: the alert list and every layout
+    let days = 0;
+    const runs = expandRuns({ reports: defs, period: PERIOD }, now).filter((r) => r.def.period === 'month' || days++ < 3);
+    const signer = signingKeyFromPem(SIGNING_KEY);
+    const manifests = async (renderWorkers: number) => {
+      const out = mkdtempSync(join(root, `render-${renderWorkers}-`));
+      const t = performance.now();
+      const outcomes = await exportReports(w.con, runs, { now, root: out, signer, renderWorkers });
+      const ms = Math.round(performance.now() - t);
+      return { ms, files: outcomes.map((o) => (o.result.status === 'delivered' ? { dir: o.result.dir.slice(out.length), files: o.result.manifest.files } : o.result.status)) };
+    };
+    const sequential = await manifests(0);
+    const pooled = await manifests(2);
+    console.log(`${runs.length} documents rendered in this thread ${sequential.ms} ms, on 2 workers ${pooled.ms} ms`);
+    expect(sequential.files.length).toBe(runs.length);
+    expect(sequential.files.every((f) => typeof f === 'object' && f.files.some((x) => x.name.endsWith('.pdf')))).toBe(true);
+    expect(pooled.files).toEqual(sequential.files);
+  }, 600_000);
 
   it('puts the period\'s rows in period order and the chart from them', async () => {
     const def = defs.find((d) => d.id === 'gaming_return')!;

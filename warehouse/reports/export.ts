@@ -2,6 +2,8 @@
  * One report run from definition to delivery: resolve the runs asked for, build every document
  * first (so bad input or a stale mart refuses the whole request before a single file is written),
  * then render each document in its formats and deliver it (a new signed version, or "unchanged").
+ * Rendering runs on a pool of worker threads (render/pool.ts), the costliest documents first;
+ * delivery (hashes, manifest, signature, writes) stays here, in run order.
  *
  * Used by `npm run wh -- export` (command.ts) and by the warehouse loop's schedule (loop.ts).
  */
@@ -14,9 +16,7 @@ import { deliver, type DeliveryResult, type DeliveryTarget, type RenderedFile } 
 import type { ReportDocument, ReportParams } from './document';
 import { ReportInputError } from './errors';
 import { parsePeriod } from './period';
-import { renderCsv } from './render/csv';
-import { renderPdf } from './render/pdf';
-import { renderXlsx } from './render/xlsx';
+import { createRenderer, renderCost, renderWorkers } from './render/pool';
 import type { SigningKey } from './signing';
 
 /** What a caller asks for: one report (with its parameters) or every report, for one period. */
@@ -88,24 +88,6 @@ export function parameterSets(def: ReportDefinition, req: ParameterValues, singl
   return sets;
 }
 
-export async function renderFormats(doc: ReportDocument, formats: readonly ReportFormat[]): Promise<RenderedFile[]> {
-  const files: RenderedFile[] = [];
-  const base = fileBase(doc);
-  const tableRows = doc.sections.reduce((n, s) => n + s.rows.length, 0);
-  for (const format of formats) {
-    if (format === 'pdf') files.push({ name: `${base}.pdf`, bytes: await renderPdf(doc), rows: tableRows });
-    else if (format === 'xlsx') files.push({ name: `${base}.xlsx`, bytes: await renderXlsx(doc), rows: tableRows });
-    else for (const csv of renderCsv(doc)) files.push({ name: csv.name, bytes: new TextEncoder().encode(csv.text), rows: csv.rows });
-  }
-  return files;
-}
-
-/** `gaming_return-2026-10-MT`: what a regulator's inbox shows. */
-function fileBase(doc: ReportDocument): string {
-  const p = doc.params;
-  return [doc.report_id, p.period.label, p.jurisdiction, p.brand, p.currency].filter((x) => x !== undefined).join('-');
-}
-
 export interface ExportOutcome {
   run: ExportRun;
   result: DeliveryResult;
@@ -116,18 +98,38 @@ export interface ExportOutcome {
  * Builds every run's document, then renders and delivers each to `root` (a folder path, or a
  * target such as an R2 prefix: delivery.ts). Any ReportInputError (bad period,
  * unknown jurisdiction, stale marts...) is thrown before the first delivery, so nothing is written.
+ *
+ * `renderWorkers`: worker threads for rendering (default WH_RENDER_WORKERS, else one per core; 0 =
+ * in this thread). The files' bytes are the same either way; only the wall time differs.
  */
-export async function exportReports(con: DuckDBConnection, runs: ExportRun[], opts: { now: Date; env?: string; root: DeliveryTarget | string; signer: SigningKey; formats?: ReportFormat[] }): Promise<ExportOutcome[]> {
+export async function exportReports(con: DuckDBConnection, runs: ExportRun[], opts: { now: Date; env?: string; root: DeliveryTarget | string; signer: SigningKey; formats?: ReportFormat[]; renderWorkers?: number }): Promise<ExportOutcome[]> {
   if (runs.length === 0) throw new ReportInputError('unknown_report', 'nothing to export: no report matches');
-  const docs: ReportDocument[] = [];
-  // one warehouse state for every document: the runner's state, column types, latest event and missing days read once
-  const cache = buildCache();
-  for (const run of runs) docs.push(await buildDocument(con, run.def, run.params, { now: opts.now, env: opts.env, cache }));
-  const outcomes: ExportOutcome[] = [];
-  for (let i = 0; i < runs.length; i++) {
-    const run = runs[i]!;
-    const files = await renderFormats(docs[i]!, opts.formats ?? run.def.formats);
-    outcomes.push({ run, result: await deliver(opts.root, { document: docs[i]!, files }, { signer: opts.signer }), files: files.length });
+  // Started before the queries, so the workers load pdfkit and exceljs while DuckDB works.
+  const renderer = createRenderer(renderWorkers(runs.length, opts.renderWorkers));
+  try {
+    const docs: ReportDocument[] = [];
+    // one warehouse state for every document: the runner's state, column types, latest event and missing days read once
+    const cache = buildCache();
+    for (const run of runs) docs.push(await buildDocument(con, run.def, run.params, { now: opts.now, env: opts.env, cache }));
+    // Pooled: every document queued now, costliest first (the longest job first keeps the workers
+    // evenly busy to the end), delivered in run order as each is ready. In this thread: one by one.
+    const rendering = new Array<Promise<RenderedFile[]>>(runs.length);
+    if (renderer.pooled) {
+      const order = runs.map((_, i) => i).sort((a, b) => renderCost(docs[b]!) - renderCost(docs[a]!) || a - b);
+      for (const i of order) {
+        rendering[i] = renderer.render(docs[i]!, opts.formats ?? runs[i]!.def.formats);
+        // a rejection is taken where it is awaited, in run order; this keeps a later one from going unhandled meanwhile
+        rendering[i].catch(() => {});
+      }
+    }
+    const outcomes: ExportOutcome[] = [];
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i]!;
+      const files = await (rendering[i] ?? renderer.render(docs[i]!, opts.formats ?? run.def.formats));
+      outcomes.push({ run, result: await deliver(opts.root, { document: docs[i]!, files }, { signer: opts.signer }), files: files.length });
+    }
+    return outcomes;
+  } finally {
+    await renderer.close();
   }
-  return outcomes;
 }

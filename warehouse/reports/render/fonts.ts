@@ -151,27 +151,31 @@ interface ShapedRun {
 /**
  * Characters of figures, dates, times and hex ids. A word made only of them is, in Noto Sans, the
  * glyphs of its characters side by side (no ligature, no kerning, no mark) whenever each adjacent
- * pair is: checked per face by shaping every pair once (PLAIN_PAIRS). Such words are most of a
+ * pair is: checked per face by shaping each pair once, when first met (plainPair). Such words are most of a
  * table's distinct strings (times, amounts, ids), and each would otherwise be shaped by fontkit.
  */
 const PLAIN_CHARS = '0123456789abcdefABCDEF.,:-/ ';
-const plainPairs = new Map<FontkitFont, Set<string> | null>();
+/** Per face: pair of PLAIN_CHARS -> whether fontkit shapes it as its two characters side by side. */
+const plainPairs = new Map<FontkitFont, Map<string, boolean>>();
 
-function pairsOf(f: PdfkitFont): Set<string> | null {
-  let ok = plainPairs.get(f.font);
+/**
+ * Whether the pair `ab` is plain in this face, shaped once per face when first asked (a pack's
+ * figures and dates use a few dozen of the 841 pairs; shaping all of them up front cost ~0.5 s per
+ * face, in every render worker).
+ */
+function plainPair(f: PdfkitFont, pair: string): boolean {
+  let known = plainPairs.get(f.font);
+  if (!known) plainPairs.set(f.font, (known = new Map()));
+  let ok = known.get(pair);
   if (ok !== undefined) return ok;
   const same = (a: ShapedRun['positions'][number], b: ShapedRun['positions'][number]) =>
     a.xAdvance === b.xAdvance && a.yAdvance === b.yAdvance && a.xOffset === b.xOffset && a.yOffset === b.yOffset && a.advanceWidth === b.advanceWidth;
-  ok = new Set<string>();
-  for (const a of PLAIN_CHARS) {
-    for (const b of PLAIN_CHARS) {
-      const pair = f.layoutRun(a + b);
-      const [ra, rb] = [f.layoutRun(a), f.layoutRun(b)];
-      if (pair.glyphs.length === 2 && ra.glyphs.length === 1 && rb.glyphs.length === 1 && pair.glyphs[0]!.id === ra.glyphs[0]!.id && pair.glyphs[1]!.id === rb.glyphs[0]!.id
-        && same(pair.positions[0]!, ra.positions[0]!) && same(pair.positions[1]!, rb.positions[0]!)) ok.add(a + b);
-    }
-  }
-  plainPairs.set(f.font, ok);
+  const [a, b] = [pair[0]!, pair[1]!];
+  const both = f.layoutRun(a + b);
+  const [ra, rb] = [f.layoutRun(a), f.layoutRun(b)];
+  ok = both.glyphs.length === 2 && ra.glyphs.length === 1 && rb.glyphs.length === 1 && both.glyphs[0]!.id === ra.glyphs[0]!.id && both.glyphs[1]!.id === rb.glyphs[0]!.id
+    && same(both.positions[0]!, ra.positions[0]!) && same(both.positions[1]!, rb.positions[0]!);
+  known.set(pair, ok);
   return ok;
 }
 
@@ -195,12 +199,8 @@ export function primeLayouts(f: PdfkitFont, text: string): void {
 }
 
 function primeWord(f: PdfkitFont, cache: Record<string, unknown>, word: string): void {
-  const pairs = pairsOf(f);
-  if (!pairs) return;
-  for (let i = 0; i < word.length; i++) {
-    if (!PLAIN_CHARS.includes(word[i]!)) return;
-    if (i > 0 && !pairs.has(word[i - 1]! + word[i]!)) return;
-  }
+  for (let i = 0; i < word.length; i++) if (!PLAIN_CHARS.includes(word[i]!)) return;
+  for (let i = 1; i < word.length; i++) if (!plainPair(f, word[i - 1]! + word[i]!)) return;
   const glyphs: ShapedRun['glyphs'] = [];
   const positions: ShapedRun['positions'] = [];
   let advanceWidth = 0;

@@ -36,7 +36,8 @@ describe('renderPdf on the sample document', () => {
     path = await renderToFile(SAMPLE_DOCUMENT, 'sample.pdf');
     text = pdftotext(path);
     pages = pagesOf(text);
-  });
+    // the first render of a process loads the fonts: more than the 10 s hook default on a loaded machine
+  }, 120_000);
 
   it('prints the totals exactly as the document holds them, one row per currency', () => {
     expect(text).toMatch(/Total EUR\s+EUR\s+2,000\s+22,222\.21 EUR\s+493\.83 EUR\s+493\.83/);
@@ -474,6 +475,27 @@ describe('text columns of a table wider than the page', () => {
     expect(text.match(/2026-11-25\s+\S+\s+\S+\s+\S+\s+398\.76 EUR\s+approved\s+withdrawal \d/g)).toHaveLength(6);
     // An id that must break breaks after a '-' (or '_', '/'), not mid-token.
     expect(text).toMatch(/01a187c1-1f01-724d-953e-\s/);
+  });
+
+  it('keeps a timestamp\'s time and zone on one line: a narrow timestamp column takes two lines, never three', async () => {
+    const stamped: Column[] = [
+      ...columns.slice(0, 4),
+      { name: 'from', label: 'Window from', type: 'timestamp' },
+      { name: 'to', label: 'Window to', type: 'timestamp' },
+      ...columns.slice(4),
+      { name: 'decided', label: 'Decided at', type: 'timestamp' },
+    ];
+    const rows = Array.from({ length: 8 }, (_, i) => {
+      const r = row(i, summary(i));
+      return [...r.slice(0, 4), `2026-11-25T0${i}:10:20.000Z`, `2026-11-25T1${i}:40:00.000Z`, ...r.slice(4), `2026-11-26T12:00:0${i}.000Z`];
+    });
+    const doc: ReportDocument = { ...SAMPLE_DOCUMENT, sections: [{ id: 'alerts', title: 'Alerts', columns: stamped, rows, totals: [] }] };
+    const text = pdftotext(await renderToFile(doc, 'timestamps.pdf'));
+    // every time of the table is followed by its zone on the same line (the table is wrapped: the
+    // dates stand on the line above)
+    const times = text.match(/\d\d:\d\d:\d\d(?: UTC)?/g) ?? [];
+    expect(times.filter((t) => t.startsWith('1') || t.startsWith('0')).length).toBeGreaterThanOrEqual(24);
+    expect(times.filter((t) => !t.endsWith('UTC'))).toEqual([]);
   });
 
   it('cuts text with "…" only beyond three lines', async () => {

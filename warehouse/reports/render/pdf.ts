@@ -13,7 +13,7 @@
  * (762 pt) otherwise. Wider still: text columns (and headers) wrap onto up to three lines, their
  * widths from their content first (each at least its longest word, up to 80 pt, and wide enough for
  * its cells in three lines; spare room to the text before the figures' headers); only beyond three
- * lines does text end in "…". Figures are never wrapped or cut: when they nearly fill the page the
+ * lines does text end in "…". A timestamp wraps only between its date and its time (two lines). Figures are never wrapped or cut: when they nearly fill the page the
  * table's type shrinks (to 5.5 pt at least), and a table that does not fit even then is split into
  * column groups, each repeating the rows' leading text columns. Tables repeat their header row on
  * every page they run onto; totals rows (bold, one per currency) close them, labelled in the first
@@ -105,6 +105,16 @@ function lastDay(end: string): string {
 }
 
 // ---------------------------------------------------------------- text on the page
+
+/** The options pdfkit's _fragment reads, as text(…, { lineBreak: false, baseline: 'alphabetic' }) hands them on. */
+interface FragmentOptions {
+  baseline: 'alphabetic';
+  lineBreak: false;
+  /** Only for a link's, underline's or strike's extent, none drawn here: 0 spares measuring the string. */
+  textWidth: number;
+  wordCount: number;
+}
+const FRAGMENT: FragmentOptions = Object.freeze({ baseline: 'alphabetic', lineBreak: false, textWidth: 0, wordCount: 0 });
 
 /** The page cursor and the drawing primitives every part of the layout shares. */
 class Pen {
@@ -206,9 +216,27 @@ class Pen {
     runs.forEach((run, i) => {
       this.use(weight, run.script, size);
       if (run.script === 'latin') primeLayouts(this.current(), run.text);
-      this.doc.text(run.text, cx, baseline, { lineBreak: false, baseline: 'alphabetic' });
+      this.fragment(run.text, cx, baseline);
       if (i < runs.length - 1) cx += this.doc.widthOfString(run.text);
     });
+  }
+
+  /**
+   * One run of text at (x, baseline) in the current face, size and colour: what
+   * `doc.text(text, x, baseline, { lineBreak: false, baseline: 'alphabetic' })` writes, byte for
+   * byte, without its per-call overhead. text() copies its options, moves pdfkit's cursor, splits
+   * on newlines and measures the string twice (for the cursor, and for the underline/link width it
+   * then does not draw) before calling _fragment, which writes the operators; a 7,458-row alert
+   * table makes ~130,000 such calls. Here _fragment is called directly, told the width is not
+   * needed (no link, no underline, no strike). pdfkit's cursor (doc.x, doc.y) is not moved: every
+   * position in this renderer is explicit.
+   */
+  private fragment(text: string, x: number, baseline: number): void {
+    if (text.length === 0 || text.includes('\n')) {
+      this.doc.text(text, x, baseline, { lineBreak: false, baseline: 'alphabetic' });
+      return;
+    }
+    (this.doc as unknown as { _fragment(t: string, x: number, y: number, o: FragmentOptions): void })._fragment(text, x, baseline, FRAGMENT);
   }
 
   /** `text` cut to fit `width`, ending in "…" when cut. */
@@ -371,8 +399,18 @@ interface PlacedRow {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const words = (text: string) => text.split(/\s+/).filter(Boolean);
 
+/**
+ * The words of a cell that must stay on one line: each word, except that a timestamp's time and zone
+ * (`06:00:00 UTC`) are one, so a narrow timestamp column wraps to two lines (date, then time) and
+ * never to three.
+ */
+function unbreakable(text: string, timestamp: boolean): string[] {
+  const ws = words(text);
+  return timestamp && ws.length === 3 ? [ws[0]!, `${ws[1]} ${ws[2]}`] : ws;
+}
+
 /** Each column's natural, soft and hard widths at `size`. */
-function measureColumns(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], size: number): TableColumn[] {
+function measureColumns(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], size: number, timestamps: boolean[] = []): TableColumn[] {
   return labels.map((label, i) => {
     const headerWord = Math.max(0, ...words(label).map((w) => pen.measure(w, size, 'bold')));
     let natural = pen.measure(label, size, 'bold');
@@ -387,7 +425,7 @@ function measureColumns(pen: Pen, labels: string[], aligns: Align[], wraps: bool
       if (row.kind === 'total') totals = Math.max(totals, w);
       else if (wraps[i]) {
         longestCell = Math.max(longestCell, w);
-        for (const word of words(text)) longestWord = Math.max(longestWord, Math.min(WORD_CAP, pen.measure(word, size, weight)));
+        for (const word of unbreakable(text, timestamps[i] === true)) longestWord = Math.max(longestWord, Math.min(WORD_CAP, pen.measure(word, size, weight)));
       } else longestCell = Math.max(longestCell, w);
     }
     const pad = (w: number) => Math.ceil(w) + 2 * PAD;
@@ -414,7 +452,7 @@ function widthForLines(pen: Pen, label: string, size: number, longestWord: numbe
 }
 
 /** Column widths fitted to header and contents, and the orientation they need. */
-function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], only?: Orientation): TableLayout {
+function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[], rows: TableRow[], only?: Orientation, timestamps: boolean[] = []): TableLayout {
   const natural = labels.map((label, i) =>
     Math.max(pen.measure(label, TABLE_SIZE, 'bold'), ...rows.map((r) => pen.measure(r.cells[i]!, TABLE_SIZE, r.kind === 'total' ? 'bold' : 'regular'))),
   ).map((w) => Math.ceil(w) + 2 * PAD);
@@ -426,7 +464,7 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[],
     const columns = labels.map((label, i) => ({ label, align: aligns[i]!, wraps: wraps[i]!, natural: natural[i]!, soft: natural[i]!, hard: natural[i]!, width: natural[i]! }));
     return { orientation, size: TABLE_SIZE, columns };
   }
-  let columns = measureColumns(pen, labels, aligns, wraps, rows, TABLE_SIZE);
+  let columns = measureColumns(pen, labels, aligns, wraps, rows, TABLE_SIZE, timestamps);
   let size = TABLE_SIZE;
   const softWidth = sum(columns.map((c) => c.soft));
   const figuresWidth = sum(columns.map((c) => (c.wraps ? 0 : c.soft)));
@@ -435,12 +473,12 @@ function fitTable(pen: Pen, labels: string[], aligns: Align[], wraps: boolean[],
     const pads = 2 * PAD * columns.length;
     const scale = Math.max(MIN_TABLE_SIZE / TABLE_SIZE, (room - pads) / (softWidth - pads));
     size = Math.floor(TABLE_SIZE * scale * 10) / 10;
-    columns = measureColumns(pen, labels, aligns, wraps, rows, size);
+    columns = measureColumns(pen, labels, aligns, wraps, rows, size, timestamps);
     // Widths do not scale exactly with the type (padding, whole points, a header's longest word):
     // a tenth of a point less until the table fits, rather than one column split off on its own.
     while (sum(columns.map((c) => c.soft)) > room && size > MIN_TABLE_SIZE) {
       size = Math.round(size * 10 - 1) / 10;
-      columns = measureColumns(pen, labels, aligns, wraps, rows, size);
+      columns = measureColumns(pen, labels, aligns, wraps, rows, size, timestamps);
     }
   }
   allocate(columns, room);
@@ -624,6 +662,8 @@ interface SectionTable {
   labels: string[];
   aligns: Align[];
   wraps: boolean[];
+  /** Timestamp columns: their time and zone stay on one line (unbreakable). */
+  timestamps: boolean[];
   rows: TableRow[];
 }
 
@@ -649,6 +689,7 @@ export function sectionTable(section: Section): SectionTable {
     labels: prefix('', section.columns.map((c) => c.label)),
     aligns: prefix<Align>('left', section.columns.map(alignOf)),
     wraps: prefix(true, figure.map((f) => !f)),
+    timestamps: prefix(false, section.columns.map((c) => c.type === 'timestamp')),
     rows,
   };
 }
@@ -834,7 +875,7 @@ interface TablePart {
 
 function drawSection(pen: Pen, section: Section, first: boolean): void {
   const table = sectionTable(section);
-  const layout = fitTable(pen, table.labels, table.aligns, table.wraps, table.rows);
+  const layout = fitTable(pen, table.labels, table.aligns, table.wraps, table.rows, undefined, table.timestamps);
   const room = contentWidth(layout.orientation);
   const empty = section.rows.length === 0 && section.totals.length === 0;
   const groups = columnGroups(layout.columns.map((c) => c.soft), layout.columns.map((c) => c.wraps), room);

@@ -286,3 +286,44 @@ describe('sheetNames', () => {
     expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
   });
 });
+
+describe('renderXlsx totals labels', () => {
+  it('labels a totals row in the first column that is not a figure, or just right of a table of figures, never over a figure', async () => {
+    const base = SAMPLE_DOCUMENT.sections[0]!;
+    const doc: ReportDocument = {
+      ...SAMPLE_DOCUMENT,
+      sections: [
+        {
+          ...base, id: 'figure_first', title: 'Figure first',
+          columns: [
+            { name: 'bets', label: 'Bets', type: 'integer', total: true },
+            { name: 'game', label: 'Game', type: 'text' },
+            { name: 'ggr', label: 'GGR', type: 'money', total: true },
+          ],
+          rows: [[2n, 'slots', money(150n, 'EUR', 2)], [3n, 'dice', money(50n, 'EUR', 2)]],
+          totals: [{ label: 'Total EUR', currency: 'EUR', cells: [5n, null, money(200n, 'EUR', 2)] }],
+          chart: undefined,
+        },
+        {
+          ...base, id: 'figures_only', title: 'Figures only',
+          columns: [
+            { name: 'bets', label: 'Bets', type: 'integer', total: true },
+            { name: 'rate', label: 'Rate', type: 'percent', scale: 1 },
+          ],
+          rows: [[7n, 0.5], [8n, 0.25]],
+          totals: [{ label: 'Total', cells: [15n, null] }],
+          chart: undefined,
+        },
+      ],
+    };
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await renderXlsx(doc)) as unknown as ArrayBuffer);
+    const first = wb.getWorksheet('Figure first')!;
+    expect([1, 2, 3].map((c) => first.getCell(HEADER_ROW + 3, c).value)).toEqual([5, 'Total EUR', 2]);
+    expect(first.getCell(HEADER_ROW + 3, 2).font?.bold).toBe(true);
+    const only = wb.getWorksheet('Figures only')!;
+    // the figures stay in their columns; the label has the cell after the table's last column
+    expect([1, 2, 3].map((c) => only.getCell(HEADER_ROW + 3, c).value)).toEqual([15, null, 'Total']);
+    expect(only.getColumn(3).width).toBeGreaterThanOrEqual('Total'.length);
+  });
+});

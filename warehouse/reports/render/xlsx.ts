@@ -5,7 +5,8 @@
  * generation time, data freshness, every model's version, missing days, footnotes). Then one sheet
  * per section, named from its title (sheet-names.ts): row 1 the title, row 2 the description (blank
  * when there is none), row 3 the column headers, data from row 4, then the totals rows in bold (one
- * per currency, as the document has them). Rows 1..3 are frozen, so the headers stay in view while
+ * per currency, as the document has them; the label in the first column that is not a figure, or
+ * just right of the table when every column is one). Rows 1..3 are frozen, so the headers stay in view while
  * scrolling, and the autofilter covers the header and the data rows only: sorting never moves a
  * totals row into the data. A section without rows says its `empty_text` in row 4.
  *
@@ -29,6 +30,8 @@ export const METADATA_SHEET = 'Report';
 /** Row of the column headers on a section sheet (title and description above it). */
 export const HEADER_ROW = 3;
 
+/** Columns that hold figures: totalled, right-aligned, never a place for a label. */
+const FIGURE_TYPES: ReadonlySet<Column['type']> = new Set(['integer', 'money', 'decimal', 'percent']);
 const DATE_FORMAT = 'yyyy-mm-dd';
 const TIMESTAMP_FORMAT = 'yyyy-mm-dd hh:mm:ss "UTC"';
 const MIN_WIDTH = 8;
@@ -197,25 +200,28 @@ function addSectionSheet(wb: ExcelJS.Workbook, name: string, section: Section): 
     ws.autoFilter = { from: { row: HEADER_ROW, column: 1 }, to: { row: lastDataRow, column: columns.length } };
   }
 
+  // A totals row's label ("Total", "Total EUR") has a cell of its own, as in the PDF: the first
+  // column that is not a figure (its totals cell is empty: only figures are totalled), or, in a
+  // section of figures only, the cell just right of the table. Never over a figure, and never
+  // missing because the first cell happened to hold one.
+  const labelAt = columns.findIndex((c) => !FIGURE_TYPES.has(c.type));
+  const labelColumn = labelAt >= 0 ? labelAt : columns.length;
   for (const total of section.totals) {
     const rowNumber = next++;
-    write(rowNumber, total.cells, true);
-    // The label goes into the first column the totals row leaves empty (normally the first).
-    const free = total.cells.findIndex((c, i) => i < columns.length && c === null);
-    if (free >= 0) {
-      const cell = ws.getCell(rowNumber, free + 1);
-      cell.value = total.label;
-      cell.numFmt = 'General';
-      widths[free] = Math.max(widths[free]!, displayWidth(total.label));
-    }
-    ws.getRow(rowNumber).eachCell({ includeEmpty: false }, (cell) => {
-      cell.border = { top: { style: 'thin' } };
+    write(rowNumber, total.cells.map((c, i) => (i === labelColumn ? null : c)), true);
+    const cell = ws.getCell(rowNumber, labelColumn + 1);
+    cell.value = total.label;
+    cell.numFmt = 'General';
+    cell.font = { bold: true };
+    widths[labelColumn] = Math.max(widths[labelColumn] ?? 0, displayWidth(total.label));
+    ws.getRow(rowNumber).eachCell({ includeEmpty: false }, (c) => {
+      c.border = { top: { style: 'thin' } };
     });
   }
 
   // +2 for the autofilter's drop-down button beside the header.
-  columns.forEach((_, i) => {
-    ws.getColumn(i + 1).width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, widths[i]! + 2));
+  widths.forEach((w, i) => {
+    ws.getColumn(i + 1).width = Math.min(MAX_WIDTH, Math.max(MIN_WIDTH, w + 2));
   });
 }
 
