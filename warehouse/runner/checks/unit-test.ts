@@ -46,12 +46,13 @@ export async function runUnitTests(project: Project): Promise<UnitTestSummary> {
 export async function runUnitTest(test: UnitTestDef, model: ModelDef, upstream: Map<string, ModelDef>, macros: Iterable<SqlMacroDef> = []): Promise<UnitTestResult> {
   const instance = await DuckDBInstance.create(':memory:');
   const con = await instance.connect();
-  const schemas = new UpstreamSchemas(upstream, test);
+  const defs = [...macros];
+  const schemas = new UpstreamSchemas(upstream, test, defs);
   const result = (failures: string[]): UnitTestResult => ({ name: test.name, where: test.where, ok: failures.length === 0, failures });
   try {
     await con.run("set TimeZone = 'UTC'");
     try {
-      await createWrittenMacros(con, macros);
+      await createWrittenMacros(con, defs);
     } catch (err) {
       if (err instanceof ModelError) return result([err.message]);
       throw err;

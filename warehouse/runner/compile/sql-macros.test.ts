@@ -141,6 +141,20 @@ describe('user SQL macros', () => {
     expect(s.results.map((r) => [r.name, r.ok, r.failures])).toEqual([['test_eur', true, []]]);
   });
 
+  it('type a test\'s input rows as the upstream model that calls a macro outputs them (DECIMAL, not DOUBLE)', async () => {
+    ws.write([
+      ...MODELS,
+      { name: 'marts.exact', header: ['kind FULL'], query: 'select macros.minor_to_eur(amount_minor, exponent, rate) as eur from raw.pay' },
+      { name: 'marts.total', header: ['kind FULL'], query: 'select round(sum(eur), 2) as total from marts.exact' },
+    ], {
+      'macros/money.sql': MONEY,
+      // 12.5125 + 0.0125 = 12.525 exactly, rounded to 12.53; as DOUBLEs the sum is 12.52499... and rounds to 12.52.
+      'tests/total.yaml': `test_total:\n  model: marts.total\n  inputs:\n    marts.exact: [{eur: 12.5125}, {eur: 0.0125}]\n  outputs:\n    query: [{total: 12.53}]\n`,
+    });
+    const s = await runUnitTests((await ws.load()).project);
+    expect(s.results.map((r) => [r.name, r.ok, r.failures])).toEqual([['test_total', true, []]]);
+  });
+
   it('name the file and line of every mistake', async () => {
     expect(await loadError('CREATE MACRO broken(a) AS a +;\n'))
       .toBe('ModelError: macros/money.sql:1: macro broken: syntax error at end of input');

@@ -135,7 +135,7 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
  * (a view calling one must work for every process that opens the warehouse). A version's name
  * includes its text's hash: IF NOT EXISTS never replaces another text.
  */
-async function createMacros(con: DuckDBConnection, compiled: CompiledModel): Promise<void> {
+export async function createMacros(con: DuckDBConnection, compiled: CompiledModel): Promise<void> {
   const macros = compiled.macros ?? [];
   if (macros.length === 0) return;
   await con.run(`create schema if not exists ${quoteIdent(PHYSICAL_SCHEMA)}`);
