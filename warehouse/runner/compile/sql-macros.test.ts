@@ -118,7 +118,10 @@ describe('user SQL macros', () => {
     const roundedEur = MONEY.replace('macros.minor_to_major(amount_minor, exponent) * rate_to_eur', 'round(macros.minor_to_major(amount_minor, exponent) * rate_to_eur, 4)');
     const p = await planFor('prod', roundedEur);
     expect(changes(p)).toEqual({ 'marts.eur': 'directly_modified', 'marts.major': 'unchanged', 'marts.plain': 'unchanged' });
-    expect(p.models.find((m) => m.name === 'marts.eur')!.category).toBe('breaking');
+    const eur = p.models.find((m) => m.name === 'marts.eur')!;
+    expect(eur.category).toBe('breaking');
+    // The file did not change: the plan says which macro did.
+    expect(eur.diff).toMatch(/^macro macros\.minor_to_eur: [0-9a-f]{12} -> [0-9a-f]{12}$/);
     // minor_unit is called by minor_to_major, itself called by minor_to_eur: both models move.
     const withExponent8 = MONEY.replace('WHEN 3 THEN 0.001 END', 'WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END');
     expect(changes(await planFor('prod', withExponent8))).toEqual({ 'marts.eur': 'directly_modified', 'marts.major': 'directly_modified', 'marts.plain': 'unchanged' });
