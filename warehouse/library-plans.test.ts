@@ -18,6 +18,7 @@ import { openWarehouse } from './db';
 import { compileProject } from './runner/compile/compile';
 import { buildDag } from './runner/compile/dag';
 import { renderQuery } from './runner/compile/render';
+import { createMacros } from './runner/engine/execute';
 import { timeMacros } from './runner/files/macros';
 import { loadProject } from './runner/files/project';
 import { quoteIdent } from './runner/names';
@@ -50,6 +51,7 @@ it('no model of the library plans a BLOCKWISE_NL_JOIN over event-sized inputs', 
         await con.run(`create table ${plain(name)} (${Object.entries(c.def.columns).map(([n, t]) => `${quoteIdent(n)} ${t}`).join(', ')})`);
         continue;
       }
+      await createMacros(con, c); // the SQL macro versions it calls (models/macros/)
       const query = renderQuery(c, { relationOf: plain, macros: { ...macros, this_model: plain(name) } });
       const plan = (await con.runAndReadAll(`explain ${query}`)).getRows().map((r) => String(r[1])).join('\n');
       if (plan.includes('BLOCKWISE_NL_JOIN') && !SMALL_INPUTS.has(name)) flagged.push(name);

@@ -29,6 +29,7 @@ import { runAudits } from '../../warehouse/runner/checks/audit';
 import { compileProject } from '../../warehouse/runner/compile/compile';
 import { buildDag } from '../../warehouse/runner/compile/dag';
 import { renderQuery } from '../../warehouse/runner/compile/render';
+import { createMacros } from '../../warehouse/runner/engine/execute';
 import { completeBound, floorUnit, intervalUnit, toMs, type Interval } from '../../warehouse/runner/engine/intervals';
 import { timeMacros } from '../../warehouse/runner/files/macros';
 import { loadProject, seedPath } from '../../warehouse/runner/files/project';
@@ -155,6 +156,7 @@ export async function floorFull(con: DuckDBConnection, models: FloorModel[], now
     const i = fullInterval(m, now);
     try {
       const target = plain(m.name);
+      await createMacros(con, m.compiled); // the SQL macro versions it calls (models/macros/), as the runner does
       if (m.kind === 'SEED') await con.run(`create table ${target} as select * from ${readSeed(m)}`);
       else if (m.kind === 'VIEW') await con.run(`create view ${target} as ${rendered(m, i, now)}`);
       else if (m.kind === 'FULL') await con.run(`create table ${target} as ${rendered(m, i, now)}`);

@@ -4,8 +4,8 @@
 -- reason when it is NULL. marts.fct_game_performance reads the 'game' rows, fct_table_performance
 -- the 'table' rows; each adds its own counts (rounds, bets, players).
 --
--- EUR: each currency's minor-unit sums are converted at the day's seeds.fx_rates rate, in DECIMAL
--- (exact), then added; observed RTP comes from the unrounded EUR sums, so it is not the ratio of
+-- EUR: each currency's minor-unit sums are converted at the day's seeds.fx_rates rate
+-- (macros.minor_to_eur: exact DECIMAL, unrounded), then added; observed RTP comes from the unrounded EUR sums, so it is not the ratio of
 -- the rounded columns. A VIEW: it holds nothing and has no intervals of its own; each mart filters
 -- its own interval (activity_date) and DuckDB pushes that filter into int_gaming_activity.
 --
@@ -59,8 +59,8 @@ per_currency AS (
 eur AS (
   SELECT
     p.rtp_scope, p.scope_key, p.activity_date,
-    sum(CAST(p.stakes_minor AS DECIMAL(20, 0)) * CAST(CASE p.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) * fx.rate_to_eur) AS handle,
-    sum(CAST(p.wins_minor AS DECIMAL(20, 0)) * CAST(CASE p.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) * fx.rate_to_eur) AS payouts
+    sum(macros.minor_to_eur(p.stakes_minor, p.currency_exponent, fx.rate_to_eur)) AS handle,
+    sum(macros.minor_to_eur(p.wins_minor, p.currency_exponent, fx.rate_to_eur)) AS payouts
   FROM per_currency AS p
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = p.activity_date AND fx.currency = p.currency
   GROUP BY ALL

@@ -14,8 +14,9 @@
 --
 -- Value = NGR = GGR - bonus cost (docs/models.md "Definitions"): marts.fct_player_daily's
 -- ggr_minor - bonus_stakes_minor (the bonus-funded part of the counted stakes, the same rows as
--- fct_ggr_daily's bonus_cost_minor). EUR at seeds.fx_rates of each day, unrounded DECIMAL here
--- (the marts round). Minor units in the player's wallet currency (fct_player_daily: one wallet).
+-- fct_ggr_daily's bonus_cost_minor). EUR at seeds.fx_rates of each day (macros.minor_to_eur, exact),
+-- summed exactly, then stored as DECIMAL(38, 10) (the one rounding here, at 10 decimals; the marts
+-- round to cents). Minor units in the player's wallet currency (fct_player_daily: one wallet).
 --
 -- FULL, every 15 minutes: every row is relative to as_of_date (the blocks move with the day), so
 -- nothing of yesterday's table can be kept; the rebuild reads fct_player_daily once (cheap at this
@@ -91,9 +92,9 @@ daily AS (
     d.player_id,
     CAST(p.cohort_index - (t.as_of_date - d.activity_date) // t.period_days AS INTEGER) AS age_periods,
     d.ggr_minor, d.bonus_stakes_minor, d.deposits, d.deposits_minor, d.withdrawals, d.withdrawals_minor,
-    CAST(d.ggr_minor - d.bonus_stakes_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * fx.rate_to_eur AS ngr_eur,
-    CAST(d.deposits_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * fx.rate_to_eur AS deposits_eur,
-    CAST(d.withdrawals_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * fx.rate_to_eur AS withdrawals_eur,
+    macros.minor_to_eur(d.ggr_minor - d.bonus_stakes_minor, d.currency_exponent, fx.rate_to_eur) AS ngr_eur,
+    macros.minor_to_eur(d.deposits_minor, d.currency_exponent, fx.rate_to_eur) AS deposits_eur,
+    macros.minor_to_eur(d.withdrawals_minor, d.currency_exponent, fx.rate_to_eur) AS withdrawals_eur,
     -- a day that moved money in a currency without a rate: the period's EUR sums become NULL (and
     -- the not_null audit stops the build) rather than silently leaving that day out
     d.currency IS NULL OR fx.rate_to_eur IS NOT NULL AS rate_known

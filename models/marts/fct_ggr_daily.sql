@@ -7,8 +7,9 @@
 --                operator gave away that the player staked; wins paid to the bonus balance are not
 --                separately known per game, so they are not in it.
 --   NGR        = GGR - bonus cost
--- EUR: minor units / 10^exponent * seeds.fx_rates.rate_to_eur of the same day, in DECIMAL, rounded
--- half away from zero to 2 decimals per row (sum the minor units and convert again for exact totals).
+-- EUR: macros.minor_to_eur (models/macros/money.sql: minor units x 10^-exponent x the same day's
+-- seeds.fx_rates.rate_to_eur, exact DECIMAL), rounded half away from zero to 2 decimals per row
+-- here (sum the minor units and convert again for exact totals).
 MODEL (
   name marts.fct_ggr_daily,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -92,9 +93,7 @@ converted AS (
     d.*,
     d.stakes_minor - d.wins_minor AS ggr_minor,
     d.stakes_minor - d.wins_minor - d.bonus_cost_minor AS ngr_minor,
-    fx.rate_to_eur,
-    -- 10^-exponent as an exact DECIMAL, so the product stays DECIMAL (a division would be a DOUBLE)
-    CAST(CASE d.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit
+    fx.rate_to_eur
   FROM daily AS d
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = d.activity_date AND fx.currency = d.currency
 )
@@ -102,9 +101,9 @@ SELECT
   activity_date, brand, jurisdiction, game_id, table_id, provider_id, currency, currency_exponent,
   stakes_minor, wins_minor, ggr_minor, bonus_cost_minor, ngr_minor, bets, players,
   rate_to_eur,
-  CAST(round(CAST(stakes_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS stakes_eur,
-  CAST(round(CAST(wins_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS wins_eur,
-  CAST(round(CAST(ggr_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS ggr_eur,
-  CAST(round(CAST(bonus_cost_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS bonus_cost_eur,
-  CAST(round(CAST(ngr_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS ngr_eur
+  CAST(round(macros.minor_to_eur(stakes_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS stakes_eur,
+  CAST(round(macros.minor_to_eur(wins_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS wins_eur,
+  CAST(round(macros.minor_to_eur(ggr_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS ggr_eur,
+  CAST(round(macros.minor_to_eur(bonus_cost_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS bonus_cost_eur,
+  CAST(round(macros.minor_to_eur(ngr_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS ngr_eur
 FROM converted

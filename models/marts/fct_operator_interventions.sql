@@ -52,8 +52,10 @@ MODEL (
   )
 );
 
+-- amount_eur: exact DECIMAL per action (macros.minor_to_eur), summed, then CAST to DECIMAL(18, 2)
+-- once per operator and day (the cast rounds half away from zero).
 WITH adj AS (
-  SELECT a.*, abs(a.amount_minor) / power(10, a.currency_exponent) * fx.rate_to_eur AS amount_eur
+  SELECT a.*, macros.minor_to_eur(abs(a.amount_minor), a.currency_exponent, fx.rate_to_eur) AS amount_eur
   FROM staging.stg_adjustments AS a
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = a.event_date AND fx.currency = a.currency
 ),
@@ -61,7 +63,7 @@ adj_requested AS (
   SELECT case_id, occurred_at FROM adj WHERE case_type = 'adjustment' AND step = 'requested'
 ),
 wd AS (
-  SELECT w.*, w.amount_minor / power(10, w.currency_exponent) * fx.rate_to_eur AS amount_eur
+  SELECT w.*, macros.minor_to_eur(w.amount_minor, w.currency_exponent, fx.rate_to_eur) AS amount_eur
   FROM staging.stg_withdrawals AS w
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = w.event_date AND fx.currency = w.currency
 ),

@@ -9,7 +9,7 @@
 -- feed campaigns and the back office, not real-time decisions, and each rebuild may publish.
 --
 -- Monetary = GGR (stakes - wins) in EUR over 90 days (fct_player_daily, at seeds.fx_rates of each
--- day): what the player is worth to the operator, not what they turn over. Thresholds are the
+-- day, macros.minor_to_eur: exact, rounded once to cents after the sum): what the player is worth to the operator, not what they turn over. Thresholds are the
 -- named constants of the CTE `t` (docs/models.md, "marts.player_segments").
 MODEL (
   name marts.player_segments,
@@ -96,7 +96,7 @@ activity AS (
     d.player_id,
     max(d.activity_date) AS last_active_date,
     count(*) FILTER (WHERE d.activity_date > t.as_of_date - t.window_days) AS frequency,
-    coalesce(sum(CAST(d.ggr_minor AS DECIMAL(38, 10)) / pow(10, d.currency_exponent)::DECIMAL(38, 10) * d.rate_to_eur)
+    coalesce(sum(macros.minor_to_eur(d.ggr_minor, d.currency_exponent, d.rate_to_eur))
       FILTER (WHERE d.activity_date > t.as_of_date - t.window_days), 0) AS monetary_exact,
     sum(d.activity_events) FILTER (WHERE d.activity_date > t.as_of_date - t.night_window_days) AS events_30d,
     sum(d.activity_events * d.night_share) FILTER (WHERE d.activity_date > t.as_of_date - t.night_window_days) AS night_events_30d,

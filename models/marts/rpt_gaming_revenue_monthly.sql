@@ -18,8 +18,8 @@
 -- the seed; a '(none)' jurisdiction), the month's duty is NULL, never a partial sum or 0.
 -- The seed's unverified rates (MT, ON, GR) give rate_verified = false: confirm before filing.
 --
--- EUR: each day's minor units x 10^-exponent x that day's rate_to_eur (fct_ggr_daily's, from the
--- ILLUSTRATIVE seeds.fx_rates), summed exactly over the month and rounded once to cents: so it may
+-- EUR: each day's minor units x 10^-exponent x that day's rate_to_eur (macros.minor_to_eur, at
+-- fct_ggr_daily's rate, from the ILLUSTRATIVE seeds.fx_rates), summed exactly over the month and rounded once to cents: so it may
 -- differ by cents from the sum of fct_ggr_daily's per-row rounded *_eur columns.
 --
 -- Control totals: control_*_minor are fct_ggr_daily's own totals per month, jurisdiction and
@@ -131,9 +131,7 @@ with_duty AS (
     r.base AS duty_base,
     CAST(r.rate AS DECIMAL(9, 6)) AS duty_rate,
     r.verified AS rate_verified,
-    CASE r.base WHEN 'ggr' THEN d.ggr_minor WHEN 'ngr' THEN d.ngr_minor WHEN 'stakes' THEN d.stakes_minor END AS duty_base_minor,
-    -- 10^-exponent as an exact DECIMAL, as fct_ggr_daily does (a division would be a DOUBLE)
-    CAST(CASE d.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit
+    CASE r.base WHEN 'ggr' THEN d.ggr_minor WHEN 'ngr' THEN d.ngr_minor WHEN 'stakes' THEN d.stakes_minor END AS duty_base_minor
   FROM daily AS d
   LEFT JOIN staging.stg_duty_rate_daily AS r
     ON r.rate_date = d.activity_date AND r.jurisdiction = d.jurisdiction AND r.game_type = 'gaming'
@@ -172,11 +170,11 @@ monthly AS (
     CAST(sum(bonus_cost_minor) AS BIGINT) AS bonus_cost_minor,
     CAST(sum(ngr_minor) AS BIGINT) AS ngr_minor,
     CAST(sum(bets) AS BIGINT) AS bets,
-    CAST(round(sum(CAST(stakes_minor AS DECIMAL(20, 0)) * unit * rate_to_eur), 2) AS DECIMAL(18, 2)) AS stakes_eur,
-    CAST(round(sum(CAST(wins_minor AS DECIMAL(20, 0)) * unit * rate_to_eur), 2) AS DECIMAL(18, 2)) AS wins_eur,
-    CAST(round(sum(CAST(ggr_minor AS DECIMAL(20, 0)) * unit * rate_to_eur), 2) AS DECIMAL(18, 2)) AS ggr_eur,
-    CAST(round(sum(CAST(bonus_cost_minor AS DECIMAL(20, 0)) * unit * rate_to_eur), 2) AS DECIMAL(18, 2)) AS bonus_cost_eur,
-    CAST(round(sum(CAST(ngr_minor AS DECIMAL(20, 0)) * unit * rate_to_eur), 2) AS DECIMAL(18, 2)) AS ngr_eur,
+    CAST(round(sum(macros.minor_to_eur(stakes_minor, currency_exponent, rate_to_eur)), 2) AS DECIMAL(18, 2)) AS stakes_eur,
+    CAST(round(sum(macros.minor_to_eur(wins_minor, currency_exponent, rate_to_eur)), 2) AS DECIMAL(18, 2)) AS wins_eur,
+    CAST(round(sum(macros.minor_to_eur(ggr_minor, currency_exponent, rate_to_eur)), 2) AS DECIMAL(18, 2)) AS ggr_eur,
+    CAST(round(sum(macros.minor_to_eur(bonus_cost_minor, currency_exponent, rate_to_eur)), 2) AS DECIMAL(18, 2)) AS bonus_cost_eur,
+    CAST(round(sum(macros.minor_to_eur(ngr_minor, currency_exponent, rate_to_eur)), 2) AS DECIMAL(18, 2)) AS ngr_eur,
     string_agg(DISTINCT duty_name, ', ' ORDER BY duty_name) AS duty_name,
     string_agg(DISTINCT duty_base, ', ' ORDER BY duty_base) AS duty_base,
     CAST(sum(duty_base_minor) AS BIGINT) AS duty_base_minor,
@@ -189,7 +187,8 @@ monthly AS (
     CASE WHEN count(*) FILTER (WHERE duty_rate IS NULL) = 0
       THEN CAST(round(sum(duty_day_minor), 0) AS BIGINT) END AS duty_owed_minor,
     CASE WHEN count(*) FILTER (WHERE duty_rate IS NULL) = 0
-      THEN CAST(round(sum(duty_day_minor * unit * rate_to_eur), 2) AS DECIMAL(18, 2)) END AS duty_owed_eur
+      -- fractional minor units: x 10^-exponent (macros.minor_unit) rather than minor_to_eur, which takes whole minor units
+      THEN CAST(round(sum(duty_day_minor * macros.minor_unit(currency_exponent) * rate_to_eur), 2) AS DECIMAL(18, 2)) END AS duty_owed_eur
   FROM priced
   GROUP BY report_month, jurisdiction, game_type, currency
 ),

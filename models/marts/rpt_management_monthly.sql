@@ -126,24 +126,23 @@ WITH players AS (
   FROM marts.dim_players
 ),
 units AS (
-  -- 10^-exponent as an exact DECIMAL, as fct_ggr_daily does (a division would be a DOUBLE)
-  SELECT code AS currency,
-    CAST(CASE exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit
+  -- each currency's exponent from the seed, for macros.minor_to_eur (exact DECIMAL, unrounded)
+  SELECT code AS currency, exponent
   FROM seeds.currencies
 ),
 money AS (
   -- one row per amount with its EUR value, exact (unrounded); NULL where the day has no rate
   SELECT CAST(date_trunc('month', g.activity_date) AS DATE) AS report_month, g.brand, g.jurisdiction,
-    CAST(g.ggr_minor AS DECIMAL(20, 0)) * u.unit * g.rate_to_eur AS ggr,
-    CAST(g.ngr_minor AS DECIMAL(20, 0)) * u.unit * g.rate_to_eur AS ngr,
-    CAST(g.bonus_cost_minor AS DECIMAL(20, 0)) * u.unit * g.rate_to_eur AS bonus_cost,
+    macros.minor_to_eur(g.ggr_minor, u.exponent, g.rate_to_eur) AS ggr,
+    macros.minor_to_eur(g.ngr_minor, u.exponent, g.rate_to_eur) AS ngr,
+    macros.minor_to_eur(g.bonus_cost_minor, u.exponent, g.rate_to_eur) AS bonus_cost,
     0 AS deposit, NULL AS deposit_eur, 0 AS withdrawal, NULL AS withdrawal_eur
   FROM marts.fct_ggr_daily AS g
   LEFT JOIN units AS u ON u.currency = g.currency
   UNION ALL
   SELECT CAST(date_trunc('month', d.event_date) AS DATE), coalesce(p.brand, '(unknown)'), coalesce(d.jurisdiction, '(none)'),
     NULL, NULL, NULL,
-    1, CAST(d.amount_minor AS DECIMAL(20, 0)) * u.unit * fx.rate_to_eur, 0, NULL
+    1, macros.minor_to_eur(d.amount_minor, u.exponent, fx.rate_to_eur), 0, NULL
   FROM staging.stg_deposits AS d
   LEFT JOIN players AS p ON p.player_id = d.player_id
   LEFT JOIN units AS u ON u.currency = d.currency
@@ -152,7 +151,7 @@ money AS (
   UNION ALL
   SELECT CAST(date_trunc('month', w.event_date) AS DATE), coalesce(p.brand, '(unknown)'), coalesce(w.jurisdiction, '(none)'),
     NULL, NULL, NULL,
-    0, NULL, 1, CAST(w.amount_minor AS DECIMAL(20, 0)) * u.unit * fx.rate_to_eur
+    0, NULL, 1, macros.minor_to_eur(w.amount_minor, u.exponent, fx.rate_to_eur)
   FROM staging.stg_withdrawals AS w
   LEFT JOIN players AS p ON p.player_id = w.player_id
   LEFT JOIN units AS u ON u.currency = w.currency
@@ -307,8 +306,8 @@ control AS (
     CASE WHEN count(ngr) = count(*) THEN CAST(round(sum(ngr), 2) AS DECIMAL(18, 2)) END AS control_ngr_eur
   FROM (
     SELECT CAST(date_trunc('month', g.activity_date) AS DATE) AS report_month, g.brand, g.jurisdiction,
-      CAST(g.ggr_minor AS DECIMAL(20, 0)) * u.unit * g.rate_to_eur AS ggr,
-      CAST(g.ngr_minor AS DECIMAL(20, 0)) * u.unit * g.rate_to_eur AS ngr
+      macros.minor_to_eur(g.ggr_minor, u.exponent, g.rate_to_eur) AS ggr,
+      macros.minor_to_eur(g.ngr_minor, u.exponent, g.rate_to_eur) AS ngr
     FROM marts.fct_ggr_daily AS g
     LEFT JOIN units AS u ON u.currency = g.currency
   ) AS g

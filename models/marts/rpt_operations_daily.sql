@@ -15,8 +15,8 @@
 -- earlier (same brand and currency); 0 when nothing happened then, NULL when that day is before the
 -- first day of this table (unknown, not zero). A row exists for a day, brand and currency when
 -- anything happened that day, the day before or a week before, so a drop to nothing still shows.
--- EUR: each row's minor units x 10^-exponent x that day's seeds.fx_rates rate (ILLUSTRATIVE seed),
--- rounded half away from zero to cents once per row; NULL when the seed has no rate for the day
+-- EUR: each row's minor units x 10^-exponent x that day's seeds.fx_rates rate (macros.minor_to_eur;
+-- ILLUSTRATIVE seed), rounded half away from zero to cents once per row; NULL when the seed has no rate for the day
 -- (never a silent 0).
 --
 -- Kind FULL, every 15 minutes. The table is small (days x brands x currencies: about 6,000 rows a
@@ -211,8 +211,6 @@ day_rows AS (
     s.brand || ' ' || s.currency AS brand_currency,
     CAST(c.exponent AS INTEGER) AS currency_exponent,
     fx.rate_to_eur,
-    -- 10^-exponent as an exact DECIMAL, as fct_ggr_daily does (a division would be a DOUBLE)
-    CAST(CASE c.exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit,
     coalesce(g.bets, 0) AS bets,
     coalesce(g.stakes_minor, 0) AS stakes_minor,
     coalesce(g.ggr_minor, 0) AS ggr_minor,
@@ -244,14 +242,14 @@ day_rows AS (
 converted AS (
   SELECT
     *,
-    CAST(round(CAST(stakes_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS stakes_eur,
-    CAST(round(CAST(ggr_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS ggr_eur,
-    CAST(round(CAST(bonus_cost_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS bonus_cost_eur,
-    CAST(round(CAST(ngr_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS ngr_eur,
-    CAST(round(CAST(deposits_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS deposits_eur,
-    CAST(round(CAST(withdrawals_requested_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS withdrawals_requested_eur,
-    CAST(round(CAST(withdrawals_paid_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS withdrawals_paid_eur,
-    CAST(round(CAST(withdrawals_rejected_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS withdrawals_rejected_eur
+    CAST(round(macros.minor_to_eur(stakes_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS stakes_eur,
+    CAST(round(macros.minor_to_eur(ggr_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS ggr_eur,
+    CAST(round(macros.minor_to_eur(bonus_cost_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS bonus_cost_eur,
+    CAST(round(macros.minor_to_eur(ngr_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS ngr_eur,
+    CAST(round(macros.minor_to_eur(deposits_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS deposits_eur,
+    CAST(round(macros.minor_to_eur(withdrawals_requested_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS withdrawals_requested_eur,
+    CAST(round(macros.minor_to_eur(withdrawals_paid_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS withdrawals_paid_eur,
+    CAST(round(macros.minor_to_eur(withdrawals_rejected_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS withdrawals_rejected_eur
   FROM day_rows
 ),
 compared AS (

@@ -228,8 +228,7 @@ final AS (
     -- every wallet is carried to every later month, so the previous row is the previous month end
     coalesce(lag(b.real_minor + b.bonus_minor) OVER (PARTITION BY b.jurisdiction, b.currency ORDER BY b.report_month), 0) AS opening_total_minor,
     CAST(c.exponent AS INTEGER) AS currency_exponent,
-    fx.rate_to_eur,
-    CAST(CASE c.exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit
+    fx.rate_to_eur
   FROM by_jurisdiction AS b
   LEFT JOIN seeds.currencies AS c ON c.code = b.currency
   LEFT JOIN seeds.fx_rates AS fx ON fx.currency = b.currency AND fx.rate_date = last_day(b.report_month)
@@ -241,8 +240,8 @@ SELECT
   opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, adjustments_minor, brought_forward_minor, movements,
   checked_accounts, unreconciled_accounts, reconciliation_delta_minor,
   rate_to_eur,
-  CAST(round(CAST(real_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS real_eur,
-  CAST(round(CAST(bonus_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS bonus_eur,
-  CAST(round(CAST(total_minor AS DECIMAL(20, 0)) * unit * rate_to_eur, 2) AS DECIMAL(18, 2)) AS total_eur,
+  CAST(round(macros.minor_to_eur(real_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS real_eur,
+  CAST(round(macros.minor_to_eur(bonus_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS bonus_eur,
+  CAST(round(macros.minor_to_eur(total_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS total_eur,
   last_movement_at
 FROM final

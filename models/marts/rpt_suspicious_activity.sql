@@ -15,7 +15,7 @@
 --
 -- amount_minor is the alert's headline amount: the withdrawal for deposit_withdraw and
 -- new_payout_instrument, the deposits counted for the other rules. EUR at seeds.fx_rates of
--- alert_date (ILLUSTRATIVE seed).
+-- alert_date (macros.minor_to_eur; ILLUSTRATIVE seed), rounded to cents per row.
 --
 -- Kind FULL, hourly: its parent aml_alerts is FULL (alerts of a past month can appear when a late
 -- event completes a window, and a decision of today changes a row of any month), and it is one row
@@ -89,8 +89,7 @@ alerts AS (
   SELECT
     a.*,
     CASE WHEN a.rule IN ('deposit_withdraw', 'new_payout_instrument') THEN a.withdrawal_minor ELSE a.deposits_minor END AS amount_minor,
-    fx.rate_to_eur,
-    CAST(CASE a.currency_exponent WHEN 0 THEN 1 WHEN 2 THEN 0.01 WHEN 3 THEN 0.001 WHEN 8 THEN 0.00000001 END AS DECIMAL(18, 8)) AS unit
+    fx.rate_to_eur
   FROM marts.aml_alerts AS a
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = a.alert_date AND fx.currency = a.currency
 )
@@ -115,13 +114,13 @@ SELECT
   a.window_start,
   a.window_end,
   CAST(a.amount_minor AS BIGINT) AS amount_minor,
-  CAST(round(CAST(a.amount_minor AS DECIMAL(20, 0)) * a.unit * a.rate_to_eur, 2) AS DECIMAL(18, 2)) AS amount_eur,
+  CAST(round(macros.minor_to_eur(a.amount_minor, a.currency_exponent, a.rate_to_eur), 2) AS DECIMAL(18, 2)) AS amount_eur,
   a.deposits,
   a.deposits_minor,
-  CAST(round(CAST(a.deposits_minor AS DECIMAL(20, 0)) * a.unit * a.rate_to_eur, 2) AS DECIMAL(18, 2)) AS deposits_eur,
+  CAST(round(macros.minor_to_eur(a.deposits_minor, a.currency_exponent, a.rate_to_eur), 2) AS DECIMAL(18, 2)) AS deposits_eur,
   a.withdrawal_id,
   a.withdrawal_minor,
-  CAST(round(CAST(a.withdrawal_minor AS DECIMAL(20, 0)) * a.unit * a.rate_to_eur, 2) AS DECIMAL(18, 2)) AS withdrawal_eur,
+  CAST(round(macros.minor_to_eur(a.withdrawal_minor, a.currency_exponent, a.rate_to_eur), 2) AS DECIMAL(18, 2)) AS withdrawal_eur,
   a.withdrawal_outcome,
   a.stakes_minor,
   a.threshold_minor,

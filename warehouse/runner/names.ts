@@ -44,4 +44,20 @@ export function physicalRelation(model: string, version: string): string {
   return `${quoteIdent(PHYSICAL_SCHEMA)}.${quoteIdent(physicalName(model, version))}`;
 }
 
+/**
+ * The schema a model query names a user SQL macro by (`macros.minor_to_eur(...)`). The warehouse
+ * holds each macro version as `wh_physical.macro__<name>__<version>` instead, and the engine
+ * rewrites the calls: a macro edited in a dev plan must not change what prod's views compute.
+ */
+export const MACRO_SCHEMA = 'macros';
+
+/** The physical macro name (unquoted, in PHYSICAL_SCHEMA) of a macro at a version. */
+export function physicalMacroName(macro: string, version: string): string {
+  return `macro__${macro}__${version}`;
+}
+
+export function physicalMacroRelation(macro: string, version: string): string {
+  return `${quoteIdent(PHYSICAL_SCHEMA)}.${quoteIdent(physicalMacroName(macro, version))}`;
+}
+
 export const quoteIdent = (s: string) => `"${s.replaceAll('"', '""')}"`;

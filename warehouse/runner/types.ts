@@ -116,6 +116,32 @@ export interface UnitTestDef {
   where: SourceLocation;
 }
 
+/**
+ * A user SQL macro (`macros/*.sql`): one DuckDB `CREATE MACRO name(params) AS expr` (or `AS TABLE
+ * query`), called from model queries as `macros.name(...)`. Kept as written: compile.ts parses it.
+ */
+export interface SqlMacroDef {
+  /** Lower case, without the `macros.` schema. */
+  name: string;
+  /** The parameter list as written, without its parentheses (`amount_minor, exponent`). */
+  params: string;
+  /** The expression (scalar macro) or query (table macro) after AS [TABLE], as written. */
+  body: string;
+  table: boolean;
+  /** Where the CREATE statement starts. */
+  where: SourceLocation;
+  /** 1-based line of the file on which `body` begins. */
+  bodyLine: number;
+}
+
+/** A macro as a model uses it: its version (hash of its text and of the macros it calls) and the DDL that creates that version. */
+export interface CompiledMacro {
+  name: string;
+  version: string;
+  /** `CREATE MACRO IF NOT EXISTS "wh_physical"."macro__<name>__<version>"(...) AS ...`, calls to other macros rewritten to their versions. */
+  create: string;
+}
+
 export interface ProjectConfig {
   /** Default start of incremental models (YYYY-MM-DD). */
   start: string;
@@ -132,6 +158,8 @@ export interface Project {
   models: Map<string, ModelDef>;
   audits: Map<string, AuditDef>;
   tests: UnitTestDef[];
+  /** User SQL macros (`macros/*.sql`) by name. */
+  macros: Map<string, SqlMacroDef>;
 }
 
 /** A reference to another model (or an external table) inside a query, by character offsets into ModelDef.query. */
@@ -160,6 +188,12 @@ export interface CompiledModel {
    * `columns`, the declared names are used instead.
    */
   outputColumns: string[];
+  /**
+   * Every `macros.name(` call in the query, by character offsets into ModelDef.query (`name` is the
+   * macro's name), and the macros it needs, callees first. Absent in snapshots made before macros.
+   */
+  macroRefs?: TableRef[];
+  macros?: CompiledMacro[];
   /** Hash of the normalized query and the kind settings that shape the data (not metadata). */
   dataHash: string;
   /** Hash of the metadata (description, owner, cron, audits, ...): changes it alone keep the table. */

@@ -296,6 +296,7 @@ describe('runUnitTests', () => {
       config: { start: '2026-01-01', cron: '@daily', janitorTtlHours: 168 },
       models: new Map<string, ModelDef>([[events.name, events], [daily.name, daily]]),
       audits: new Map(),
+      macros: new Map(),
       tests: [
         test({ name: 'good', vars: nov1, inputs: { 'raw.events': { rows: rawRows } }, outputs: { query: dailyExpected } }),
         test({ name: 'bad', vars: nov1, inputs: { 'raw.events': { rows: rawRows } }, outputs: { query: [] } }),

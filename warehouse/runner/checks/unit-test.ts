@@ -1,7 +1,7 @@
 /**
  * `wh test`: SQLMesh-shaped unit tests. Each test gets a fresh in-memory DuckDB holding only its
  * input rows, under the upstream models' own `schema.table` names, so the model's query runs
- * unchanged against them; its output (and optionally each top-level CTE's) is compared with the
+ * unchanged against them (the project's SQL macros are created as written, in schema `macros`); its output (and optionally each top-level CTE's) is compared with the
  * expected rows (rows-compare.ts). Nothing touches the warehouse file.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -10,7 +10,8 @@ import { compareRows, instantMicros, type Actual, type Row } from './rows-compar
 import { quoteIdent, splitName } from '../names';
 import { sqlLiteral, stripStatementEnd } from './sql-values';
 import { renderTestQuery } from './test-macros';
-import { ModelError, type ModelDef, type Project, type UnitTestDef } from '../types';
+import { ModelError, type ModelDef, type Project, type SqlMacroDef, type UnitTestDef } from '../types';
+import { createWrittenMacros } from '../compile/sql-macros';
 import { createEmptyTable, queryParents, UpstreamSchemas } from './upstream-schema';
 
 export interface UnitTestResult {
@@ -34,7 +35,7 @@ export async function runUnitTests(project: Project): Promise<UnitTestSummary> {
     const model = project.models.get(test.model);
     results.push(
       model
-        ? await runUnitTest(test, model, project.models)
+        ? await runUnitTest(test, model, project.models, project.macros.values())
         : { name: test.name, where: test.where, ok: false, failures: [`model ${test.model} is not in the project`] },
     );
   }
@@ -42,13 +43,20 @@ export async function runUnitTests(project: Project): Promise<UnitTestSummary> {
   return { passed, failed: results.length - passed, results };
 }
 
-export async function runUnitTest(test: UnitTestDef, model: ModelDef, upstream: Map<string, ModelDef>): Promise<UnitTestResult> {
+export async function runUnitTest(test: UnitTestDef, model: ModelDef, upstream: Map<string, ModelDef>, macros: Iterable<SqlMacroDef> = []): Promise<UnitTestResult> {
   const instance = await DuckDBInstance.create(':memory:');
   const con = await instance.connect();
-  const schemas = new UpstreamSchemas(upstream, test);
+  const defs = [...macros];
+  const schemas = new UpstreamSchemas(upstream, test, defs);
   const result = (failures: string[]): UnitTestResult => ({ name: test.name, where: test.where, ok: failures.length === 0, failures });
   try {
     await con.run("set TimeZone = 'UTC'");
+    try {
+      await createWrittenMacros(con, defs);
+    } catch (err) {
+      if (err instanceof ModelError) return result([err.message]);
+      throw err;
+    }
     for (const [name, input] of Object.entries(test.inputs)) {
       const problem = await createInput(con, name, input, await schemas.columns(name));
       if (problem) return result([`input ${name}: ${problem}`]);

@@ -2,7 +2,9 @@
  * The columns (names and DuckDB types) an upstream model produces, so a unit test's input table has
  * the real shape even when the test gives a few columns or no rows at all (SQLMesh does the same
  * with its columns_to_types). Declared columns win; otherwise the upstream's own query is described
- * (DESCRIBE, nothing runs) in a scratch database over empty tables of its parents, recursively.
+ * (DESCRIBE, nothing runs) in a scratch database over empty tables of its parents, recursively,
+ * with the project's SQL macros (a money column typed DOUBLE from the test's rows instead of its
+ * DECIMAL would round differently).
  * Undefined when that is not possible (a seed without declared columns, a query that does not bind).
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -11,7 +13,8 @@ import type { Json } from '../compile/columns';
 import { walkTables } from '../compile/compile';
 import { quoteIdent, splitName } from '../names';
 import { renderTestQuery } from './test-macros';
-import type { ModelDef, UnitTestDef } from '../types';
+import { createWrittenMacros } from '../compile/sql-macros';
+import type { ModelDef, SqlMacroDef, UnitTestDef } from '../types';
 
 export type Columns = [name: string, type: string][];
 
@@ -25,6 +28,7 @@ export class UpstreamSchemas {
   constructor(
     private readonly upstream: Map<string, ModelDef>,
     private readonly test: Pick<UnitTestDef, 'vars' | 'where'>,
+    private readonly macros: Iterable<SqlMacroDef> = [],
   ) {}
 
   columns(name: string, depth = 0): Promise<Columns | undefined> {
@@ -67,6 +71,7 @@ export class UpstreamSchemas {
     if (!this.scratch) {
       const instance = await DuckDBInstance.create(':memory:');
       this.scratch = { instance, con: await instance.connect() };
+      await createWrittenMacros(this.scratch.con, this.macros);
     }
     return this.scratch.con;
   }

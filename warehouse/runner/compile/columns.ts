@@ -10,6 +10,18 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export type JsonObject = { [key: string]: Json };
 
 export const isObject = (v: Json | undefined): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A parse tree without positions, keys sorted: formatting and comments do not change it. */
+export function normalize(node: Json): string {
+  const strip = (v: Json): Json => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (!isObject(v)) return v;
+    const out: JsonObject = {};
+    for (const key of Object.keys(v).sort()) if (key !== 'query_location') out[key] = strip(v[key]!);
+    return out;
+  };
+  return JSON.stringify(strip(node));
+}
 const str = (v: Json | undefined): string => (typeof v === 'string' ? v : '');
 const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 const obj = (v: Json | undefined): JsonObject | null => (isObject(v) ? v : null);

@@ -7,10 +7,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { analyzeQuery, isObject, type Json, type JsonObject, UNKNOWN_STAR } from './columns';
+import { analyzeQuery, isObject, normalize, type Json, type JsonObject, UNKNOWN_STAR } from './columns';
+import { compileMacros, findMacroCalls, type MacroCatalog, type ParseSql } from './sql-macros';
 import { THIS_MODEL, substitutePlaceholders } from '../files/macros';
 import { seedPath } from '../files/project';
 import { byteToCharOffsets, dottedNameSpan, lineAt, statements } from '../files/sql-text';
+import { PHYSICAL_SCHEMA, physicalMacroName } from '../names';
 import { type CompiledModel, ModelError, type ModelDef, type Project, type TableRef } from '../types';
 
 /** A query's first keyword that can begin a SELECT (DuckDB's FROM-first and VALUES included). */
@@ -25,6 +27,8 @@ interface Parsed {
   node: JsonObject;
   refs: TableRef[];
   parents: string[];
+  /** `macros.name(` calls (offsets into the query) and the macros they name. */
+  macroRefs: TableRef[];
 }
 
 const hash = (...parts: string[]) => {
@@ -48,8 +52,23 @@ async function serialize(statement: Serializer, sql: string): Promise<JsonObject
   return tree;
 }
 
+/** json_serialize_sql as a ParseSql (sql-macros.ts): the one statement's node, or the error at a character offset. */
+function parserOf(statement: Serializer): ParseSql {
+  return async (sql) => {
+    const tree = await serialize(statement, sql);
+    if (tree['error']) {
+      const position = Number(tree['position']);
+      const message = String(tree['error_message'] ?? 'unknown error');
+      return { error: tree['error_type'] === 'parser' ? message : `${String(tree['error_type'])} error: ${message}`, position: Number.isFinite(position) ? byteToCharOffsets(sql)(position) : null };
+    }
+    const list = Array.isArray(tree['statements']) ? tree['statements'] : [];
+    const node = list.length === 1 && isObject(list[0]) && isObject(list[0]['node']) ? list[0]['node'] : null;
+    return node ? { node } : { error: 'expected one expression (or, AS TABLE, one query)', position: null };
+  };
+}
+
 /** Parses a model's query and resolves its table references; every problem is a ModelError at its line. */
-async function parseModelQuery(def: ModelDef, project: Project, serializer: Serializer): Promise<Parsed> {
+async function parseModelQuery(def: ModelDef, project: Project, serializer: Serializer, macros: MacroCatalog): Promise<Parsed> {
   const src = { file: def.where.file, queryLine: def.queryLine };
   const ph = substitutePlaceholders(def.query, src, [THIS_MODEL]);
   const stmts = statements(ph.text);
@@ -99,7 +118,17 @@ async function parseModelQuery(def: ModelDef, project: Project, serializer: Seri
     table['table_name'] = name;
   });
   refs.sort((a, b) => a.start - b.start);
-  return { def, node, refs, parents: [...new Set(refs.map((r) => r.name))].sort() };
+  // A user macro call names the macro's version in the tree (so the data hash, and the change
+  // category, follow the macro's text) and is rewritten to it when rendered.
+  const macroRefs: TableRef[] = [];
+  for (const call of findMacroCalls(node, ph.text)) {
+    const m = macros.get(call.name);
+    if (!m) throw new ModelError(`unknown macro macros.${call.name}: no CREATE MACRO ${call.name} in macros/*.sql`, queryWhere(def, ph.toOriginal(call.start)), def.name);
+    call.node['schema'] = PHYSICAL_SCHEMA;
+    call.node['function_name'] = physicalMacroName(m.name, m.version);
+    macroRefs.push({ name: call.name, start: ph.toOriginal(call.start), end: ph.toOriginal(call.end) });
+  }
+  return { def, node, refs, parents: [...new Set(refs.map((r) => r.name))].sort(), macroRefs };
 }
 
 /**
@@ -121,17 +150,7 @@ export function walkTables(node: Json, scope: Set<string>, visit: (table: JsonOb
   for (const [key, value] of Object.entries(node)) if (key !== 'cte_map') walkTables(value, inner, visit);
 }
 
-/** The tree without positions, keys sorted: formatting and comments do not change it. */
-export function normalize(node: Json): string {
-  const strip = (v: Json): Json => {
-    if (Array.isArray(v)) return v.map(strip);
-    if (!isObject(v)) return v;
-    const out: JsonObject = {};
-    for (const key of Object.keys(v).sort()) if (key !== 'query_location') out[key] = strip(v[key]!);
-    return out;
-  };
-  return JSON.stringify(strip(node));
-}
+export { normalize };
 
 /** Every file of a cycle of `parents`, as a ModelError at the first model's reference to the next; none: returns. */
 function checkCycles(parsed: Map<string, Parsed>): void {
@@ -218,11 +237,15 @@ export async function compileProject(project: Project, con: DuckDBConnection): P
   const leaves = new Map<string, ModelDef>();
   // One prepared statement for every query: only DuckDB's parser runs, no table is read.
   const serializer = await con.prepare('select json_serialize_sql($1::varchar)');
+  const macros = await compileMacros(project, parserOf(serializer)).catch((err: unknown) => {
+    serializer.destroySync();
+    throw err;
+  });
   try {
     for (const name of [...project.models.keys()].sort()) {
       const def = project.models.get(name)!;
       if (def.kind.name === 'SEED' || def.kind.name === 'EXTERNAL') leaves.set(name, def);
-      else parsed.set(name, await parseModelQuery(def, project, serializer));
+      else parsed.set(name, await parseModelQuery(def, project, serializer, macros));
     }
   } finally {
     serializer.destroySync();
@@ -257,6 +280,7 @@ export async function compileProject(project: Project, con: DuckDBConnection): P
     const derived = isObject(tree) ? analyzeQuery(tree, known).map((c) => c.name) : [];
     compiled.set(name, {
       def: p.def, parents: p.parents, refs: p.refs, normalized,
+      ...(p.macroRefs.length > 0 ? { macroRefs: p.macroRefs, macros: macros.closure(p.macroRefs.map((r) => r.name)) } : {}),
       // Declared columns win over the derived names when the query's own are not all known.
       outputColumns: derived.includes(UNKNOWN_STAR) && declared.length > 0 ? declared : derived,
       dataHash: hash(normalized, JSON.stringify(kindData(p.def))),

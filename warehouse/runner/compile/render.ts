@@ -1,10 +1,11 @@
 /**
  * The SQL as executed: a model's query with each table reference replaced by the relation the
- * engine chose (a physical table, an environment's view, a test's input) and each macro by its
- * value. Works on the original text, so what runs is what the analyst wrote, comments included.
+ * engine chose (a physical table, an environment's view, a test's input), each @macro by its
+ * value and each user SQL macro call (`macros.name(`) by the macro version the model was compiled with. Works on the original text, so what runs is what the analyst wrote, comments included.
  */
 import { findMacros, type MacroValues } from '../files/macros';
 import { lineAt, tokens } from '../files/sql-text';
+import { physicalMacroRelation } from '../names';
 import { type CompiledModel, ModelError } from '../types';
 
 export interface RenderOptions {
@@ -14,10 +15,15 @@ export interface RenderOptions {
   macros: MacroValues;
 }
 
-export function renderQuery(compiled: Pick<CompiledModel, 'def' | 'refs'>, options: RenderOptions): string {
+export function renderQuery(compiled: Pick<CompiledModel, 'def' | 'refs' | 'macroRefs' | 'macros'>, options: RenderOptions): string {
   const { def, refs } = compiled;
   const src = { file: def.where.file, queryLine: def.queryLine };
   const edits: { start: number; end: number; text: string }[] = refs.map((r) => ({ start: r.start, end: r.end, text: options.relationOf(r.name) }));
+  for (const r of compiled.macroRefs ?? []) {
+    const m = compiled.macros?.find((x) => x.name === r.name);
+    if (!m) throw new Error(`${def.name}: macro ${r.name} was not compiled with the model`);
+    edits.push({ start: r.start, end: r.end, text: physicalMacroRelation(m.name, m.version) });
+  }
   for (const m of findMacros(def.query, src)) {
     const value = options.macros[m.name];
     if (value === undefined) {

@@ -11,7 +11,7 @@ import { seedPath } from '../files/project';
 import { renderQuery } from '../compile/render';
 import type { Interval } from './intervals';
 import { batches } from './intervals';
-import { physicalRelation, quoteIdent } from '../names';
+import { PHYSICAL_SCHEMA, physicalRelation, quoteIdent } from '../names';
 import { addIntervals, select, tableIntervals, transaction, ts } from './state';
 import type { CompiledModel } from '../types';
 import { sqlString } from '../../db';
@@ -48,6 +48,7 @@ export type BatchCheck = (interval: Interval) => Promise<void>;
 /** Builds `work` into the target's physical object. Throws (nothing of the failed batch committed) on a SQL error or a failed check. */
 export async function materialize(con: DuckDBConnection, target: BuildTarget, work: BuildWork, check?: BatchCheck): Promise<BuildResult> {
   const kind = target.compiled.def.kind;
+  await createMacros(con, target.compiled);
   const table = physicalRelation(target.compiled.def.name, target.version);
   let rows = 0;
   const computed: Interval[] = [];
@@ -129,6 +130,18 @@ export async function materialize(con: DuckDBConnection, target: BuildTarget, wo
   }
 }
 
+/**
+ * The user SQL macro versions the query calls, callees first, committed before the model is built
+ * (a view calling one must work for every process that opens the warehouse). A version's name
+ * includes its text's hash: IF NOT EXISTS never replaces another text.
+ */
+export async function createMacros(con: DuckDBConnection, compiled: CompiledModel): Promise<void> {
+  const macros = compiled.macros ?? [];
+  if (macros.length === 0) return;
+  await con.run(`create schema if not exists ${quoteIdent(PHYSICAL_SCHEMA)}`);
+  for (const m of macros) await con.run(m.create);
+}
+
 /** The query rendered for `interval`, parenthesized so it can be wrapped (`select * from (...) as q`). */
 function render(target: BuildTarget, interval: Interval, now: number): string {
   const macros = {
@@ -190,5 +203,6 @@ async function clearIntervals(con: DuckDBConnection, target: BuildTarget): Promi
 export async function createEmpty(con: DuckDBConnection, target: BuildTarget, interval: Interval, now: number): Promise<void> {
   const kind = target.compiled.def.kind.name;
   if (kind === 'EXTERNAL' || kind === 'VIEW' || kind === 'SEED') return;
+  await createMacros(con, target.compiled);
   await ensureTable(con, physicalRelation(target.compiled.def.name, target.version), render(target, interval, now));
 }

@@ -115,7 +115,9 @@ export async function plan(con: DuckDBConnection, project: Project, compiledMode
       : null;
     const pm: PlannedModel = {
       ...d, compiled, writable, unit, restated, backfill: [], customAudits: prepared.get(name)!.customAudits,
-      diff: d.change === 'directly_modified' && old ? queryDiff(old.compiled, compiled, `${basedOn}: ${old.compiled.def.where.file}`) : null,
+      diff: d.change === 'directly_modified' && old
+        ? [queryDiff(old.compiled, compiled, `${basedOn}: ${old.compiled.def.where.file}`), macroChanges(old.compiled, compiled)].filter((x) => x !== '').join('\n') || null
+        : null,
     };
     const held: TableIntervals = state ? await tableIntervals(con, name, d.version) : { done: [], partial: [] };
     pm.backfill = backfillOf(pm, held, { dev, now: opts.now, start: opts.start, end: opts.end });
@@ -154,6 +156,18 @@ function queryDiff(old: CompiledModel, local: CompiledModel, oldName: string): s
   };
   const [a, b] = [body(old), body(local)];
   return unifiedDiff(a.text, b.text, { oldName, newName: `local: ${local.def.where.file}`, oldFirstLine: a.firstLine, newFirstLine: b.firstLine });
+}
+
+/** The SQL macros whose version changed under an unchanged call (models/macros/), one line each. */
+function macroChanges(old: CompiledModel, local: CompiledModel): string {
+  const before = new Map((old.macros ?? []).map((m) => [m.name, m.version]));
+  const after = new Map((local.macros ?? []).map((m) => [m.name, m.version]));
+  const lines: string[] = [];
+  for (const name of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+    const [a, b] = [before.get(name), after.get(name)];
+    if (a !== b) lines.push(`macro macros.${name}: ${a ?? '(not called)'} -> ${b ?? '(not called)'}`);
+  }
+  return lines.join('\n');
 }
 
 function restatement(models: ReadonlyMap<string, CompiledModel>, r: NonNullable<PlanOptions['restate']>) {

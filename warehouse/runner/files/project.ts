@@ -1,6 +1,6 @@
 /**
- * Loading a model tree: every `.sql` file is a model (except under `audits/`, custom audits, and
- * `tests/`, YAML unit tests), plus an optional `config.yaml`. Only files are read here; queries are
+ * Loading a model tree: every `.sql` file is a model (except under `audits/`, custom audits,
+ * `macros/`, user SQL macros, and `tests/`, YAML unit tests), plus an optional `config.yaml`. Only files are read here; queries are
  * parsed by compile.ts. Every problem is a ModelError naming the file (and line).
  */
 import { existsSync } from 'node:fs';
@@ -8,9 +8,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { isMap, isNode, isScalar, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseAudits, parseModel } from './header';
+import { parseMacroFile } from './sql-macros';
 import { statements } from './sql-text';
-import { PHYSICAL_SCHEMA } from '../names';
-import { type AuditDef, ModelError, type ModelDef, type Project, type ProjectConfig, type UnitTestDef } from '../types';
+import { MACRO_SCHEMA, PHYSICAL_SCHEMA } from '../names';
+import { type AuditDef, ModelError, type ModelDef, type Project, type ProjectConfig, type SqlMacroDef, type UnitTestDef } from '../types';
 
 export const DEFAULT_CONFIG: ProjectConfig = { start: '2026-01-01', cron: '@daily', janitorTtlHours: 168 };
 
@@ -44,6 +45,7 @@ export async function loadProject(root: string): Promise<Project> {
   const models = new Map<string, ModelDef>();
   const audits = new Map<string, AuditDef>();
   const tests: UnitTestDef[] = [];
+  const macros = new Map<string, SqlMacroDef>();
   for (const file of files) {
     const top = file.split('/')[0];
     const text = () => readFile(join(root, file), 'utf8');
@@ -55,7 +57,13 @@ export async function loadProject(root: string): Promise<Project> {
       }
     } else if (top === 'tests' && /\.ya?ml$/.test(file)) {
       tests.push(...parseTests(await text(), file));
-    } else if (top !== 'audits' && top !== 'tests' && file.endsWith('.sql')) {
+    } else if (top === MACRO_SCHEMA && file.endsWith('.sql')) {
+      for (const m of parseMacroFile(await text(), file)) {
+        const other = macros.get(m.name);
+        if (other) throw new ModelError(`macro ${m.name} is also defined in ${other.where.file}:${other.where.line}`, m.where);
+        macros.set(m.name, m);
+      }
+    } else if (top !== 'audits' && top !== 'tests' && top !== MACRO_SCHEMA && file.endsWith('.sql')) {
       const def = parseModel(await text(), file, { cron: config.cron });
       checkModel(def, root);
       if (def.extra['enabled'] === false) continue; // SQLMesh's `enabled false`: the model is not part of the project
@@ -64,7 +72,7 @@ export async function loadProject(root: string): Promise<Project> {
       models.set(def.name, def);
     }
   }
-  return { root, config, models, audits, tests };
+  return { root, config, models, audits, tests, macros };
 }
 
 /** What a header alone cannot check: the name against the file, the seed CSV, a query where one belongs. */
@@ -75,7 +83,7 @@ function checkModel(def: ModelDef, root: string): void {
   const [schema, table] = parts as [string, string];
   // `<schema>__<env>` holds a dev environment's views: a model schema with `__` would be one of them.
   if (schema.includes('__')) throw new ModelError(`model name ${def.name}: a schema name may not contain __ (dev environments' schemas are <schema>__<env>)`, def.where, def.name);
-  if (schema === PHYSICAL_SCHEMA || schema === 'meta') throw new ModelError(`model name ${def.name}: schema ${schema} is the runner's own`, def.where, def.name);
+  if (schema === PHYSICAL_SCHEMA || schema === 'meta' || schema === MACRO_SCHEMA) throw new ModelError(`model name ${def.name}: schema ${schema} is the runner's own`, def.where, def.name);
   const fileTable = basename(def.where.file, '.sql').toLowerCase();
   if (fileTable !== table) throw new ModelError(`model ${def.name} must be in a file named ${table}.sql, not ${basename(def.where.file)}`, def.where, def.name);
   const hasQuery = statements(def.query).length > 0;
