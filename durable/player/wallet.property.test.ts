@@ -15,6 +15,9 @@
  * bucket), every hold was posted, voided or expired at most once (one event), and every bet's net
  * effect on the ledger is -stake + wins + applied corrections, or exactly 0 once voided. A coverage
  * floor per kind of step makes sure no path is skipped. A second property races duplicate calls over RPC.
+ * The object holds its hot state in memory (balances, holds, limits, profile): steps restart it in
+ * the middle of sequences (a new instance on the same storage, loading from SQL), and debug mode
+ * (HOT_STATE_CHECKS) compares its memory with SQL after every call, so caching cannot drift silently.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
@@ -459,7 +462,7 @@ describe('wallet invariants (R1)', () => {
     });
     console.log(`R1 coverage over ${SEQUENCES} sequences: ${JSON.stringify(seen)}`);
     for (const [path, n] of Object.entries(seen)) expect(n, path).toBeGreaterThan(FLOOR[path as keyof typeof seen]);
-  }, 900_000); // ~2 min alone; 5+ min on a machine loaded by other jobs (a CI run timed out at 300 s)
+  }, 1_800_000); // ~2 min alone; 5+ min on a machine loaded by other jobs (a CI run timed out at 300 s); with the hot-state debug checks after every call, 18.6 min at load ~20 (2026-12-03)
 
   it('hold under concurrent callers repeating the same ids over RPC', async () => {
     await fc.assert(fc.asyncProperty(
