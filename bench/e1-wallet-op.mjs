@@ -46,6 +46,9 @@ const VARIANTS = [
   { key: 'deposit_batch16', object: 'deposit', op: 'deposit', batch: 16, baseOf: 'deposit' },
   { key: 'reserve_post_batch16', object: 'reserve_post', op: 'reserve_post', batch: 16, baseOf: 'reserve_post' },
   { key: 'raw_debit', op: 'raw_debit', limits: false },
+  // the same SQL as deposit / reserve_post (their statements, raw): the part of them that is SQL
+  { key: 'sql_deposit', op: 'sql_deposit', limits: false, baseOf: 'deposit' },
+  { key: 'sql_bet', op: 'sql_bet', limits: false, baseOf: 'reserve_post' },
   { key: 'select', op: 'select', limits: false },
   { key: 'select_x10', op: 'select_x10', limits: false },
   { key: 'noop_tx', op: 'noop', limits: false },
@@ -150,7 +153,7 @@ export async function runE1({ machine, runs = DEFAULTS.runs, n = DEFAULTS.n, log
         audit: audits[v.key],
         params: { n, runs, baseline_requests: DEFAULTS.baselineRequests, op: v.op, limits_set: v.limits, ops_per_transaction: 'pair in one transactionSync', worker: 'bench/edge/wrangler.toml', persist: 'fresh temp dir' },
         machine,
-        summary: `${round(ratio, 2)}x the bare debit (target <= ${TARGET_RATIO}x); p99(run means) ${round(s.p99, 1)}; no-limit ${noLimit?.median_us}; batches of 16: ${cmp[`${v.key}_batch16`]?.median_us}; raw debit ${cmp.raw_debit.median_us} (node:sqlite ${cmp.node_sqlite_raw_debit?.median_us ?? 'n/a'}); 1 select ${cmp.select.median_us}; ${counts[v.key]} SQL stmts/op`,
+        summary: `${round(ratio, 2)}x the bare debit (target <= ${TARGET_RATIO}x); p99(run means) ${round(s.p99, 1)}; no-limit ${noLimit?.median_us}; batches of 16: ${cmp[`${v.key}_batch16`]?.median_us}; its SQL alone (same statements, raw) ${(cmp.sql_deposit ?? cmp.sql_bet)?.median_us}; raw debit ${cmp.raw_debit.median_us} (node:sqlite ${cmp.node_sqlite_raw_debit?.median_us ?? 'n/a'}); 1 select ${cmp.select.median_us}; ${counts[v.key]} SQL stmts/op`,
       };
     });
   } finally {

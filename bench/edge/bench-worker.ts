@@ -36,8 +36,12 @@ type BenchEnv = { WALLET_BENCH: DurableObjectNamespace<WalletBenchDO> };
  * select       baseline: one primary-key select in a transactionSync (the price of one statement)
  * select_x10   baseline: ten of those selects in one transactionSync (fixed vs per-statement cost)
  * noop         baseline: an empty transactionSync
+ * sql_deposit  the SQL of one deposit and nothing else: the 9 statements `deposit` runs (test/edge/
+ *              statement-budget.test.ts), on the same tables, with bodies of the same size, in raw
+ *              SQL; what `deposit` costs above it is the application's JavaScript
+ * sql_bet      the same for `reserve_post` (its 9 statements)
  */
-export const OPS = ['deposit', 'reserve_post', 'raw_debit', 'select', 'select_x10', 'noop'] as const;
+export const OPS = ['deposit', 'reserve_post', 'raw_debit', 'select', 'select_x10', 'noop', 'sql_deposit', 'sql_bet'] as const;
 export type Op = (typeof OPS)[number];
 
 const CURRENCY = 'EUR';
@@ -46,6 +50,8 @@ const AMOUNT_MINOR = 100;
 const HUGE_LIMIT_MINOR = 1e15;
 const FLOAT_MINOR = 1e12;
 const MAX_N = 1_000_000;
+/** About the size of one of our events' JSON (sql_deposit / sql_bet write bodies this long). */
+const EVENT_BODY_BYTES = 420;
 
 const RAW_DDL = `
 create table if not exists bench_account (id integer primary key, balance_minor integer not null check (balance_minor >= 0));
@@ -127,6 +133,47 @@ function loop(storage: DurableObjectStorage, { c, wallet }: Parts, op: Op, n: nu
     case 'noop':
       for (let i = 0; i < n; i++) storage.transactionSync(() => i);
       return;
+    case 'sql_deposit':
+    case 'sql_bet': {
+      const sql = storage.sql;
+      sql.exec(`insert or ignore into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', ${FLOAT_MINOR}, 0)`);
+      const body = JSON.stringify({ pad: 'x'.repeat(EVENT_BODY_BYTES) });
+      const hour = Math.floor(Date.now() / 3_600_000);
+      for (let i = 0; i < n; i++) {
+        const id = `${tag}:${i}`;
+        const now = Date.now();
+        storage.transactionSync(() => {
+          if (op === 'sql_deposit') {
+            sql.exec('select fingerprint, response from idempotency where key = ?', id).toArray();
+            sql.exec(`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at)
+              values (?, 'sandbox', null, 'EUR', ?, 'pending', null, ?, ?)`, id, AMOUNT_MINOR, now, now);
+            sql.exec(`insert into rg_usage (metric, currency, hour, amount_minor) values ('deposit', 'EUR', ?, ?)
+              on conflict (metric, currency, hour) do update set amount_minor = amount_minor + excluded.amount_minor`, hour, AMOUNT_MINOR);
+            sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:a`, 'wallet.deposit.requested', now, body);
+            sql.exec('insert into idempotency (key, fingerprint, response, created_at) values (?, ?, ?, ?)', id, 'deposit|sandbox|EUR|100', body, now);
+            const after = sql.exec<{ balance_minor: number }>(`update balances set balance_minor = balance_minor + ?, held_minor = held_minor + 0
+              where currency = 'EUR' and bucket = 'real' returning balance_minor, held_minor`, AMOUNT_MINOR).one().balance_minor;
+            sql.exec(`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (?, 'EUR', 'real', 'deposit', ?, ?, ?)`, now, AMOUNT_MINOR, after, id);
+            sql.exec(`update deposits set state = 'completed', provider_ref = ?, payment_reference = null, updated_at = ? where deposit_id = ? and state = 'pending' returning *`, id, now, id).toArray();
+            sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:b`, 'wallet.deposit.completed', now, body);
+          } else {
+            sql.exec(`select h.*, exists (select 1 from abandoned_holds where hold_id = ?) as abandoned from (select 1) left join holds h on h.hold_id = ?`, id, id).toArray();
+            sql.exec(`update balances set held_minor = held_minor + ? where currency = 'EUR' and bucket = 'real' returning balance_minor, held_minor`, AMOUNT_MINOR).toArray();
+            sql.exec(`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at, max_return_minor)
+              values (?, 'bet', 'EUR', ?, 0, 'pending', ?, ?, ?, null)`, id, AMOUNT_MINOR, now + HOLD_TTL_MAX_MS, `round-${i}`, now);
+            sql.exec(`insert into rg_usage (metric, currency, hour, amount_minor) values ('wager', 'EUR', ?, ?), ('loss', 'EUR', ?, ?)
+              on conflict (metric, currency, hour) do update set amount_minor = amount_minor + excluded.amount_minor`, hour, AMOUNT_MINOR, hour, AMOUNT_MINOR);
+            sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:a`, 'wallet.hold.reserved', now, body);
+            const after = sql.exec<{ balance_minor: number }>(`update balances set balance_minor = balance_minor - ?, held_minor = held_minor - ?
+              where currency = 'EUR' and bucket = 'real' returning balance_minor, held_minor`, AMOUNT_MINOR, AMOUNT_MINOR).one().balance_minor;
+            sql.exec(`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (?, 'EUR', 'real', 'bet', ?, ?, ?)`, now, -AMOUNT_MINOR, after, id);
+            sql.exec(`update holds set state = 'posted', resolved_at = ? where hold_id = ? and state = 'pending' returning hold_id`, now, id).toArray();
+            sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:b`, 'wallet.hold.posted', now, body);
+          }
+        });
+      }
+      return;
+    }
   }
 }
 

@@ -74,15 +74,17 @@ function view(s: SessionRow): SessionView {
 }
 
 export class Sessions {
-  /** session id -> the last call's time, when later than the stored last_seen_at. */
+  /**
+   * session id -> the last call's time, when later than the stored last_seen_at. Kept when a
+   * transaction rolls back: the call that authenticated did come in (its authentication commits on
+   * its own), and forgetting it would only move the session's view back in time.
+   */
   private readonly lastSeen = new Map<string, number>();
 
   constructor(
     private readonly ctx: PlayerContext,
     private readonly limits: Limits,
-  ) {
-    ctx.onForget(() => this.lastSeen.clear());
-  }
+  ) {}
 
   /** The row with the exact last activity known to memory. */
   private withLastSeen(s: SessionRow): SessionRow {
