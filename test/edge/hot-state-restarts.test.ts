@@ -124,4 +124,23 @@ describe('hot state across real restarts of the player object', () => {
     }), { numRuns: 25 });
     expect(aborts).toBeGreaterThan(25);
   }, 300_000);
+
+  it('a balance changed behind the object\'s back is caught at the next movement, which writes nothing, and the player stays closed until fixed', async () => {
+    const playerId = crypto.randomUUID();
+    await runInDurableObject(player(playerId), (o: PlayerDO) => {
+      const { c } = internals(o);
+      c.tx(() => c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, ${playerId}, 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 0, 0)`);
+      c.forgetCaches();
+      expect(o.creditWin({ win_id: 'w1', hold_id: null, currency: 'EUR', amount_minor: 1000, bucket: 'real' }).ok).toBe(true);
+      c.db.run`update balances set balance_minor = balance_minor + 5`; // drift: memory is not told
+      expect(() => o.creditWin({ win_id: 'w2', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'real' })).toThrow(/invariant: EUR\/real after win 500: storage/);
+      expect(c.db.all`select ref from ledger`).toEqual([{ ref: 'w1' }]); // rolled back whole
+      // reloaded from SQL, the account does not add up: every movement is refused (fail closed)
+      expect(() => o.creditWin({ win_id: 'w3', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'real' })).toThrow(/balance 1005 != ledger 1000/);
+      c.db.run`update balances set balance_minor = balance_minor - 5`; // repaired
+      c.forgetCaches();
+      expect(o.creditWin({ win_id: 'w3', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'real' })).toMatchObject({ ok: true, balance_after_minor: 1500 });
+    });
+  });
 });
