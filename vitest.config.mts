@@ -29,6 +29,9 @@ const edgeWorker = (environment: 'development' | 'production', main?: string) =>
       SEGMENTS_PUBLISH_SECRET: 'test-only-segments-publish-secret-0123456789',
       AML_PUBLISH_SECRET: 'test-only-aml-publish-secret-0123456789abcdef',
       PAYMENT_REFERENCE_KEY: 'test-only-payment-reference-key-0123456789',
+      // Debug mode of the player object: its hot state (balances, holds, limits, profile held in
+      // memory) is compared with SQL after every transaction, so a cache cannot drift silently.
+      HOT_STATE_CHECKS: '1',
     },
   },
 });

@@ -1,6 +1,8 @@
 /**
- * E1: one wallet operation inside a player object (idempotency check, limit check, ledger append),
- * target median <= 20 us.
+ * E1: one wallet operation inside a player object (idempotency check, limit check, ledger append).
+ * Target (issue 15): median <= 2.5x the floor measured in the same run, a bare debit in an object
+ * (one balance update + one ledger insert, raw SQL, its own transaction); `pass` judges that ratio
+ * (and a clean audit). The absolute figure is reported beside it (TARGETS.md's 20 us).
  *
  * Method. bench/edge/bench-worker.ts (its own Durable Object, bundled and started here with
  * `wrangler dev -c bench/edge/wrangler.toml`, see lib/proc.mjs) builds the real PlayerContext,
@@ -30,7 +32,11 @@ import { expectFetch } from './lib/http.mjs';
 import { median, percentile, round, summarize } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 7, n: 10_000, baselineRequests: 3 };
+/** TARGETS.md's absolute figure, reported beside the ratio (not judged: machines differ). */
 const TARGET_US = 20;
+/** The target: at most this many times the bare debit measured beside it (issue 15). */
+export const TARGET_RATIO = 2.5;
+const FLOOR = 'raw_debit';
 
 const VARIANTS = [
   { key: 'deposit', op: 'deposit', limits: true, primary: true, label: 'deposit (requestDeposit+completeDeposit, deposit limit set)' },
@@ -40,6 +46,9 @@ const VARIANTS = [
   { key: 'deposit_batch16', object: 'deposit', op: 'deposit', batch: 16, baseOf: 'deposit' },
   { key: 'reserve_post_batch16', object: 'reserve_post', op: 'reserve_post', batch: 16, baseOf: 'reserve_post' },
   { key: 'raw_debit', op: 'raw_debit', limits: false },
+  // the same SQL as deposit / reserve_post (their statements, raw): the part of them that is SQL
+  { key: 'sql_deposit', op: 'sql_deposit', limits: false, baseOf: 'deposit' },
+  { key: 'sql_bet', op: 'sql_bet', limits: false, baseOf: 'reserve_post' },
   { key: 'select', op: 'select', limits: false },
   { key: 'select_x10', op: 'select_x10', limits: false },
   { key: 'noop_tx', op: 'noop', limits: false },
@@ -95,12 +104,15 @@ export async function runE1({ machine, runs = DEFAULTS.runs, n = DEFAULTS.n, log
     const stat = (key) => summarize(perRun[key].map((x) => x.per_op_us));
     const audits = {};
     const counts = {};
+    const byQuery = {};
     for (const v of VARIANTS.filter((x) => (x.primary || x.baseOf) && !x.object)) {
       const a = (await expectFetch(`${base}/audit?object=${v.key}`)).body;
       audits[v.key] = { problems: a.problems, rows: a.rows };
     }
     for (const v of remote) {
-      counts[v.key] = (await expectFetch(`${base}/count?object=${v.object ?? v.key}&op=${v.op}&n=100`)).body.statements_per_op;
+      const body = (await expectFetch(`${base}/count?object=${v.object ?? v.key}&op=${v.op}&n=100`)).body;
+      counts[v.key] = body.statements_per_op;
+      byQuery[v.key] = body.by_query;
     }
     for (const v of variants.filter((x) => x.local)) counts[v.key] = 2;
 
@@ -119,23 +131,29 @@ export async function runE1({ machine, runs = DEFAULTS.runs, n = DEFAULTS.n, log
       const s = stat(v.key);
       const cmp = comparisons(v);
       const noLimit = cmp[`${v.key}_no_limit`];
+      const floor = stat(FLOOR).median;
+      const ratio = s.median / floor;
       return {
         id: 'E1',
         metric: `wallet op in a player object: ${v.label}, median per op`,
         value: round(s.median, 2),
         unit: 'us',
-        target: `<= ${TARGET_US}`,
-        pass: s.median <= TARGET_US && audits[v.key].problems.length === 0,
+        target: `<= ${TARGET_RATIO}x the bare debit (${FLOOR}) measured beside it; absolute: TARGETS.md <= ${TARGET_US} us`,
+        pass: ratio <= TARGET_RATIO && audits[v.key].problems.length === 0,
+        floor: { key: FLOOR, what: 'bare debit in an object: one balance update + one ledger insert, raw SQL, own transactionSync', median_us: round(floor, 2), sql_statements_per_op: counts[FLOOR] },
+        ratio: round(ratio, 2),
+        target_ratio: TARGET_RATIO,
         p99: round(percentile(perRun[v.key].map((x) => x.per_op_us), 99), 2),
         p99_note: `nearest-rank p99 over ${runs} run means (not over single operations, which cannot be timed inside workerd)`,
         stats: Object.fromEntries(Object.entries(s).map(([k, x]) => [k, round(x, 2)])),
         runs: perRun[v.key].map((x) => ({ ...x, per_op_us: round(x.per_op_us, 2) })),
         sql_statements_per_op: counts[v.key],
+        sql_statements_by_query: byQuery[v.key],
         comparisons: cmp,
         audit: audits[v.key],
         params: { n, runs, baseline_requests: DEFAULTS.baselineRequests, op: v.op, limits_set: v.limits, ops_per_transaction: 'pair in one transactionSync', worker: 'bench/edge/wrangler.toml', persist: 'fresh temp dir' },
         machine,
-        summary: `p99(run means) ${round(s.p99, 1)}; no-limit ${noLimit?.median_us}; batches of 16: ${cmp[`${v.key}_batch16`]?.median_us}; raw debit ${cmp.raw_debit.median_us} (node:sqlite ${cmp.node_sqlite_raw_debit?.median_us ?? 'n/a'}); 1 select ${cmp.select.median_us}; ${counts[v.key]} SQL stmts/op`,
+        summary: `${round(ratio, 2)}x the bare debit (target <= ${TARGET_RATIO}x); p99(run means) ${round(s.p99, 1)}; no-limit ${noLimit?.median_us}; batches of 16: ${cmp[`${v.key}_batch16`]?.median_us}; its SQL alone (same statements, raw) ${(cmp.sql_deposit ?? cmp.sql_bet)?.median_us}; raw debit ${cmp.raw_debit.median_us} (node:sqlite ${cmp.node_sqlite_raw_debit?.median_us ?? 'n/a'}); 1 select ${cmp.select.median_us}; ${counts[v.key]} SQL stmts/op`,
       };
     });
   } finally {

@@ -20,6 +20,17 @@ export type ScheduleRow = { kind: string; ref: string; due_at: number };
 export class Schedules {
   /** Time the alarm is set for, as far as this instance knows (null = unknown / none). */
   private armedAt: number | null = null;
+  /**
+   * Whether `armedAt` may be trusted while it is known: only for objects whose every transaction
+   * goes through ObjectContext.tx (which forgets it on rollback, so a rolled-back alarm write is
+   * never believed). Others read the earliest job from the table on every schedule, as before.
+   */
+  trustMemory = false;
+  /**
+   * Work due that is not a row of `schedules` (the player's pending holds, scanned by the alarm from
+   * their own index): its earliest due time, read from SQL. Counted whenever the alarm is re-armed.
+   */
+  extraEarliest: (() => number | null) | null = null;
 
   constructor(
     private readonly db: Db,
@@ -30,24 +41,43 @@ export class Schedules {
   at(kind: string, ref: string, dueAt: number): void {
     this.db.run`insert into schedules (kind, ref, due_at) values (${kind}, ${ref}, ${dueAt})
       on conflict (kind, ref) do update set due_at = excluded.due_at`;
-    this.armEarliest();
+    this.armEarliest(dueAt);
   }
 
   /** Like `at`, but never moves an existing job later (a steady stream of calls cannot postpone it forever). */
   noLaterThan(kind: string, ref: string, dueAt: number): void {
     this.db.run`insert into schedules (kind, ref, due_at) values (${kind}, ${ref}, ${dueAt})
       on conflict (kind, ref) do update set due_at = min(due_at, excluded.due_at)`;
-    this.armEarliest();
+    this.armEarliest(dueAt);
+  }
+
+  /** Makes sure the alarm fires by `dueAt` for work outside the table (see `extraEarliest`). */
+  wakeBy(dueAt: number): void {
+    this.armEarliest(dueAt);
   }
 
   /**
-   * Keeps the alarm at the earliest job, read from the table rather than trusted from memory: a
-   * transaction that armed the alarm and then rolled back took the alarm write with it, and an
-   * in-memory "armed at" would then wrongly stop the next caller from arming. One indexed read.
+   * Keeps the alarm at the earliest job. Read from the table unless memory is trusted and knows
+   * when the alarm is armed: a transaction that armed the alarm and then rolled back took the alarm
+   * write with it, and an untrusted in-memory "armed at" would then wrongly stop the next caller
+   * from arming. A job moved later than the armed time leaves the alarm early: it fires, finds
+   * nothing due and re-arms (harmless), so only an earlier job needs a write.
    */
-  private armEarliest(): void {
-    const earliest = this.db.first<{ due_at: number | null }>`select min(due_at) as due_at from schedules`?.due_at ?? null;
-    if (earliest !== null && earliest !== this.armedAt) this.arm(earliest);
+  private armEarliest(dueAt: number): void {
+    if (this.trustMemory && this.armedAt !== null) {
+      if (dueAt < this.armedAt) this.arm(dueAt);
+      return;
+    }
+    const earliest = this.earliest();
+    const at = earliest === null ? dueAt : Math.min(earliest, dueAt);
+    if (at !== this.armedAt) this.arm(at);
+  }
+
+  private earliest(): number | null {
+    const table = this.db.first<{ due_at: number | null }>`select min(due_at) as due_at from schedules`?.due_at ?? null;
+    const extra = this.extraEarliest?.() ?? null;
+    if (table === null) return extra;
+    return extra === null ? table : Math.min(table, extra);
   }
 
   cancel(kind: string, ref: string): void {
@@ -63,7 +93,7 @@ export class Schedules {
 
   /** Arms the alarm for the earliest remaining job (after a drain, or on start-up). */
   rearm(): void {
-    const next = this.db.first<{ due_at: number | null }>`select min(due_at) as due_at from schedules`?.due_at ?? null;
+    const next = this.earliest();
     if (next === null) {
       this.armedAt = null;
       void this.storage.deleteAlarm();

@@ -89,7 +89,7 @@ export function queueSend(queue: Queue): ShipSend {
 export function objectShipper(c: ObjectContext, state: DurableObjectState, queue: Queue, kind: string, retentionMs: number | null): OutboxShipper {
   return new OutboxShipper(c, {
     source: `${kind}/${state.id.name ?? state.id.toString()}`,
-    tx: (fn) => state.storage.transactionSync(fn),
+    tx: (fn) => c.tx(fn),
     send: queueSend(queue),
     retentionMs,
   });
@@ -114,6 +114,13 @@ export class OutboxShipper {
   private readonly retentionMs: number | null;
   private inflight: Promise<ShipRun> | null = null;
   private due = false;
+  /**
+   * An upper bound of the due time of the ship job's row, known to exist (null: unknown or none).
+   * With it, an emit whose shipment is already on its way writes nothing more than its outbox row
+   * (it was 3 statements per event). Only kept where memory is trusted (Schedules.trustMemory: the
+   * object's transactions forget it on rollback); elsewhere every emit schedules, as before.
+   */
+  private shipDueAt: number | null = null;
 
   constructor(private readonly c: ObjectContext, opts: ShipperOptions) {
     this.source = opts.source;
@@ -121,6 +128,14 @@ export class OutboxShipper {
     this.tx = opts.tx;
     this.retentionMs = opts.retentionMs;
     c.outbox.onEmit = (at) => this.emitted(at);
+    c.onForget(() => {
+      this.shipDueAt = null;
+    });
+  }
+
+  /** The ship job (re)scheduled at `dueAt` by this shipper. */
+  private scheduled(dueAt: number | null): void {
+    this.shipDueAt = this.c.schedules.trustMemory ? dueAt : null;
   }
 
   /**
@@ -132,7 +147,10 @@ export class OutboxShipper {
     this.c.db.script(SHIPPING_DDL);
     const last = this.c.db.first<{ seq: number | null }>`select max(seq) as seq from outbox`?.seq ?? 0;
     const scheduled = this.c.db.first`select 1 from schedules where kind = ${SHIP_JOB}`;
-    if (last > this.status().after_seq && !scheduled) this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
+    if (last > this.status().after_seq && !scheduled) {
+      this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
+      this.scheduled(this.c.now());
+    }
   }
 
   status(): ShippingStatus {
@@ -142,9 +160,13 @@ export class OutboxShipper {
 
   /** Inside the emitting transaction: the job is due within SHIP_DELAY_MS, or at the pending retry while sends fail. */
   private emitted(at: number): void {
+    // Already due no later than this emit would ask for: `noLaterThan` would change nothing.
+    if (this.shipDueAt !== null && this.shipDueAt <= at + SHIP_DELAY_MS) return;
     const s = this.status();
     const retryAt = s.failures > 0 && s.last_attempt_at !== null ? s.last_attempt_at + shipRetryDelayMs(s.failures) : 0;
-    this.c.schedules.noLaterThan(SHIP_JOB, SHIP_REF, Math.max(at + SHIP_DELAY_MS, retryAt));
+    const dueAt = Math.max(at + SHIP_DELAY_MS, retryAt);
+    this.c.schedules.noLaterThan(SHIP_JOB, SHIP_REF, dueAt);
+    this.scheduled(this.shipDueAt === null ? dueAt : Math.min(this.shipDueAt, dueAt));
   }
 
   /**
@@ -153,7 +175,9 @@ export class OutboxShipper {
    */
   handle(kind: string): boolean {
     if (kind === SHIP_JOB) {
-      this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now() + shipRetryDelayMs(this.status().failures + 1));
+      const retryAt = this.c.now() + shipRetryDelayMs(this.status().failures + 1);
+      this.c.schedules.at(SHIP_JOB, SHIP_REF, retryAt);
+      this.scheduled(retryAt);
       this.due = true;
       return true;
     }
@@ -217,7 +241,10 @@ export class OutboxShipper {
       // Bounded run: what is left goes in a fresh alarm, right away.
       out.more = this.tx(() => {
         const left = this.c.db.first`select 1 from outbox where seq > ${this.status().after_seq} limit 1` !== null;
-        if (left) this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
+        if (left) {
+          this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
+          this.scheduled(this.c.now());
+        }
         return left;
       });
       return out;
@@ -248,6 +275,7 @@ export class OutboxShipper {
     if (rows.length === 0) {
       // In this transaction, so no event can slip in between: nothing to retry.
       this.c.schedules.cancel(SHIP_JOB, SHIP_REF);
+      this.scheduled(null);
       return null;
     }
     const events: CasinoEvent[] = [];
@@ -276,6 +304,7 @@ export class OutboxShipper {
     this.c.db.run`update outbox_shipping set failures = failures + 1, last_error = ${error}, last_attempt_at = ${now} where id = 1`;
     const failures = this.status().failures;
     this.c.schedules.at(SHIP_JOB, SHIP_REF, now + shipRetryDelayMs(failures));
+    this.scheduled(now + shipRetryDelayMs(failures));
     return failures;
   }
 

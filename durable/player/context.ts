@@ -1,7 +1,12 @@
 /**
  * What every part of the player object shares: the database, the outbox, the alarm schedules,
- * the clock, and the profile (read once per call, since nearly every call needs it). It also
- * counts the events emitted, so the object knows which transactions have something to relay.
+ * the clock, and the profile (held in memory: every event carries its player id and jurisdiction,
+ * so it was read on every emit; profile.ts forgets it after each write, and a rolled-back
+ * transaction forgets it through ObjectContext.tx). It also counts the events emitted, so the
+ * object knows which transactions have something to relay.
+ *
+ * `checks`: debug mode (tests): after every transaction of PlayerDO the hot state held in memory is
+ * compared with SQL, so a cache can never drift silently.
  */
 import type { Currency } from '../../domain/money';
 import type { EventPayload, EventType } from '../../domain/events';
@@ -40,8 +45,35 @@ export class PlayerContext extends ObjectContext {
    */
   private refusals: (() => void)[] = [];
 
-  profile(): ProfileRow | null {
-    return this.db.first<ProfileRow>`select * from profile where id = 1`;
+  /** Debug mode: compare the hot state with SQL after every transaction (tests turn it on). */
+  checks = false;
+  /** undefined: not loaded (or forgotten); null: no profile yet. */
+  private cachedProfile: Readonly<ProfileRow> | null | undefined = undefined;
+
+  constructor(storage: DurableObjectStorage) {
+    super(storage);
+    this.schedules.trustMemory = true;
+    this.onForget(() => this.forgetProfile());
+  }
+
+  profile(): Readonly<ProfileRow> | null {
+    if (this.cachedProfile === undefined) {
+      const row = this.db.first<ProfileRow>`select * from profile where id = 1`;
+      this.cachedProfile = row ? Object.freeze(row) : null;
+    }
+    return this.cachedProfile;
+  }
+
+  /** Debug mode: the profile in memory against SQL (empty when they agree). */
+  verifyProfile(): string[] {
+    if (this.cachedProfile === undefined) return [];
+    const sql = this.db.first<ProfileRow>`select * from profile where id = 1`;
+    return JSON.stringify(sql) === JSON.stringify(this.cachedProfile) ? [] : ['profile in memory != SQL'];
+  }
+
+  /** After any write to `profile` (profile.ts), and whenever SQL changed it behind memory. */
+  forgetProfile(): void {
+    this.cachedProfile = undefined;
   }
 
   /** Appends an event about this player, stamped with their jurisdiction. */

@@ -2,7 +2,9 @@
  * Responsible-gaming limits of one player: deposit, loss and wager limits per rolling day / week /
  * month (per currency), a session-time limit and a reality-check interval. Lowering applies at
  * once; raising or removing waits LIMIT_INCREASE_COOLING_MS and is visible as pending meanwhile.
- * Usage is kept in hourly buckets so a check costs one small indexed sum.
+ * Usage is kept in hourly buckets. Both the limits and the usage are held in memory (loaded on first
+ * use, written through in the same transaction, forgotten when a transaction rolls back), so a
+ * check reads no SQL at all; `verify` compares them with SQL in debug mode.
  */
 import { fail, type Result } from '../../domain/errors';
 import {
@@ -36,8 +38,60 @@ export type UsageMetric = 'deposit' | 'wager' | 'loss';
 /** Time limits are not in a currency; they are stored under this placeholder. */
 const NO_CURRENCY = '';
 
+/** A usage row as written: one metric, currency and hour. */
+type UsageEntry = { metric: UsageMetric; currency: Currency; amount: number; atMs: number };
+
 export class Limits {
-  constructor(private readonly ctx: PlayerContext) {}
+  /** Every row of `limits`; undefined until loaded (or after a rollback). */
+  private cachedRows: LimitRow[] | undefined = undefined;
+  /** `metric|currency` -> hour -> amount, every row of `rg_usage`; undefined until loaded. */
+  private cachedUsage: Map<string, Map<number, number>> | undefined = undefined;
+
+  constructor(private readonly ctx: PlayerContext) {
+    ctx.onForget(() => this.forget());
+  }
+
+  forget(): void {
+    this.cachedRows = undefined;
+    this.cachedUsage = undefined;
+  }
+
+  private rows(): LimitRow[] {
+    this.cachedRows ??= this.ctx.db.all<LimitRow>`select * from limits`;
+    return this.cachedRows;
+  }
+
+  private usage(): Map<string, Map<number, number>> {
+    if (this.cachedUsage === undefined) {
+      const usage = new Map<string, Map<number, number>>();
+      for (const r of this.ctx.db.all<{ metric: UsageMetric; currency: string; hour: number; amount_minor: number }>`select metric, currency, hour, amount_minor from rg_usage`) {
+        const key = `${r.metric}|${r.currency}`;
+        let hours = usage.get(key);
+        if (!hours) usage.set(key, hours = new Map());
+        hours.set(r.hour, r.amount_minor);
+      }
+      this.cachedUsage = usage;
+    }
+    return this.cachedUsage;
+  }
+
+  /** Debug mode: what memory holds that SQL does not (empty when they agree). */
+  verify(): string[] {
+    const problems: string[] = [];
+    if (this.cachedRows !== undefined) {
+      const sql = JSON.stringify(this.ctx.db.all<LimitRow>`select * from limits order by kind, period, currency`);
+      const key = (r: LimitRow) => `${r.kind}|${r.period}|${r.currency}`;
+      const mem = JSON.stringify([...this.cachedRows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)));
+      if (sql !== mem) problems.push(`limits in memory ${mem} != SQL ${sql}`);
+    }
+    if (this.cachedUsage !== undefined) {
+      const sql = this.ctx.db.all<{ k: string; amount_minor: number }>`select metric || '|' || currency || '|' || hour as k, amount_minor from rg_usage`;
+      const mem = new Map<string, number>();
+      for (const [key, hours] of this.cachedUsage) for (const [hour, amount] of hours) mem.set(`${key}|${hour}`, amount);
+      if (sql.length !== mem.size || sql.some((r) => mem.get(r.k) !== r.amount_minor)) problems.push(`rg_usage in memory (${mem.size} rows) != SQL (${sql.length} rows)`);
+    }
+    return problems;
+  }
 
   list(): LimitView[] {
     this.promoteDue();
@@ -75,6 +129,7 @@ export class Limits {
           pending_effective_at = excluded.pending_effective_at, updated_at = excluded.updated_at`;
       this.ctx.schedules.at('limit.apply', `${kind}:${period}:${cur}`, effectiveAt);
     }
+    this.cachedRows = undefined; // written above: reloaded on next use
     this.ctx.emit('rg.limit.set', {
       kind, period, value, previous: current, effective_at: immediate ? now : now + LIMIT_INCREASE_COOLING_MS, pending: !immediate,
     }, currency);
@@ -85,7 +140,9 @@ export class Limits {
   /** Applies pending increases whose cooling-off has passed (by alarm, and lazily before any read). */
   promoteDue(): void {
     const now = this.ctx.now();
-    const due = this.ctx.db.all<LimitRow>`select * from limits where pending_set = 1 and pending_effective_at <= ${now}`;
+    const due = this.rows().filter((r) => r.pending_set === 1 && r.pending_effective_at! <= now);
+    if (due.length === 0) return;
+    this.cachedRows = undefined; // written below: reloaded on next use
     for (const r of due) {
       this.ctx.db.run`update limits set value = pending_value, pending_value = null, pending_set = 0, pending_effective_at = null,
         updated_at = ${now} where kind = ${r.kind} and period = ${r.period} and currency = ${r.currency}`;
@@ -105,18 +162,16 @@ export class Limits {
    * silently stop applying: a movement in a currency no limit of that kind covers is refused.
    */
   check(kind: MoneyLimitKind, currency: Currency, amount: number): Result {
-    const rows = this.ctx.db.all<{ period: 'day' | 'week' | 'month'; currency: string; value: number | null; pending_set: number; pending_effective_at: number | null }>`
-      select period, currency, value, pending_set, pending_effective_at from limits where kind = ${kind}`;
-    if (rows.length === 0) return { ok: true };
     const now = this.ctx.now();
-    if (rows.some((r) => r.pending_set === 1 && r.pending_effective_at! <= now)) this.promoteDue();
-    const active = rows.filter((r) => r.value !== null);
+    if (this.rows().some((r) => r.kind === kind && r.pending_set === 1 && r.pending_effective_at! <= now)) this.promoteDue();
+    const active = this.rows().filter((r) => r.kind === kind && r.value !== null);
     if (active.length === 0) return { ok: true };
     const mine = active.filter((r) => r.currency === currency);
     if (mine.length === 0) {
       return fail('limit_currency_not_covered', `your ${kind} limit is set in ${active[0]!.currency}; set one in ${currency} to use it`, { kind, currency });
     }
     for (const r of mine) {
+      if (r.period === 'session') continue; // money limits have rolling periods only
       const used = this.used(kind, currency, windowStartHour(r.period, now));
       if (used + amount > r.value!) {
         this.ctx.emitRefusal('rg.limit.breach_refused', { kind, period: r.period, limit: r.value!, attempted_minor: amount }, currency);
@@ -132,15 +187,38 @@ export class Limits {
   record(metric: UsageMetric, currency: Currency, amount: number, atMs: number): void {
     this.ctx.db.run`insert into rg_usage (metric, currency, hour, amount_minor) values (${metric}, ${currency}, ${hourOf(atMs)}, ${amount})
       on conflict (metric, currency, hour) do update set amount_minor = amount_minor + excluded.amount_minor`;
+    this.remember({ metric, currency, amount, atMs });
+  }
+
+  /** Two usage rows in one statement (a stake counts as wager and as loss). */
+  recordPair(a: UsageEntry, b: UsageEntry): void {
+    this.ctx.db.run`insert into rg_usage (metric, currency, hour, amount_minor)
+      values (${a.metric}, ${a.currency}, ${hourOf(a.atMs)}, ${a.amount}), (${b.metric}, ${b.currency}, ${hourOf(b.atMs)}, ${b.amount})
+      on conflict (metric, currency, hour) do update set amount_minor = amount_minor + excluded.amount_minor`;
+    this.remember(a);
+    this.remember(b);
+  }
+
+  /** Written through after SQL took the row (a statement that threw leaves memory untouched). */
+  private remember(e: UsageEntry): void {
+    if (this.cachedUsage === undefined) return; // loaded from SQL, this row included, on next use
+    const key = `${e.metric}|${e.currency}`;
+    let hours = this.cachedUsage.get(key);
+    if (!hours) this.cachedUsage.set(key, hours = new Map());
+    const hour = hourOf(e.atMs);
+    hours.set(hour, (hours.get(hour) ?? 0) + e.amount);
   }
 
   purgeOldUsage(): void {
     this.ctx.db.run`delete from rg_usage where hour < ${windowStartHour('month', this.ctx.now()) - 24}`;
+    this.cachedUsage = undefined;
   }
 
   private used(metric: UsageMetric, currency: Currency, fromHour: number): number {
-    return this.ctx.db.first<{ s: number | null }>`select sum(amount_minor) as s from rg_usage
-      where metric = ${metric} and currency = ${currency} and hour >= ${fromHour}`?.s ?? 0;
+    let sum = 0;
+    const hours = this.usage().get(`${metric}|${currency}`);
+    if (hours) for (const [hour, amount] of hours) if (hour >= fromHour) sum += amount;
+    return sum;
   }
 
   private row(kind: LimitKind, period: LimitPeriod, currency: string): LimitRow | null {

@@ -81,7 +81,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.segments = new Segments(this.c);
-    this.relay = new Relay(this.c, (fn) => ctx.storage.transactionSync(fn),
+    this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'player', null);
@@ -89,6 +89,10 @@ export class PlayerDO extends DurableObject<Env> {
       profile: this.profileRg, sessions: this.sessionsRg, limits: this.limitsRg, wallet: this.walletRg, adjustments: this.adjustmentsRg, relay: this.relay,
       segments: this.segments,
     });
+    // Debug mode (the edge tests set HOT_STATE_CHECKS=1): memory is compared with SQL after every transaction.
+    this.c.checks = Reflect.get(env, 'HOT_STATE_CHECKS') === '1';
+    // Pending holds are not schedule rows: the alarm fires by the earliest expiry read from their index.
+    this.c.schedules.extraEarliest = () => this.walletRg.nextExpiry();
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, PLAYER_MIGRATIONS, ctx.storage);
       this.shipper.init();
@@ -114,22 +118,22 @@ export class PlayerDO extends DurableObject<Env> {
     let out: T;
     this.c.clearRefusals();
     try {
-      out = this.ctx.storage.transactionSync(() => {
+      // c.tx: a rolled-back transaction makes memory forget what it took from it (the hot state,
+      // the armed alarm), so that the next call reloads from SQL rather than trusting it.
+      out = this.c.tx(() => {
         this.c.eventsEmitted = 0;
         const result = fn();
         if (failures === 'roll_back' && isFailure(result)) throw new RolledBack(result);
         this.c.emitRefusals();
         emitted = this.c.eventsEmitted;
         if (emitted > 0) this.armRelay(relay);
+        if (this.c.checks) this.checkHotState();
         return result;
       });
     } catch (err) {
-      // The rolled-back transaction may have armed the alarm (rolled back too): forget it, so that
-      // the next schedule arms it again rather than trusting what this instance remembers.
-      this.c.schedules.forgetArmed();
       if (!(err instanceof RolledBack)) throw err;
       out = err.failure as T;
-      emitted = this.ctx.storage.transactionSync(() => {
+      emitted = this.c.tx(() => {
         this.c.eventsEmitted = 0;
         if (this.c.emitRefusals() > 0) this.armRelay(relay);
         return this.c.eventsEmitted;
@@ -137,6 +141,12 @@ export class PlayerDO extends DurableObject<Env> {
     }
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
     return out;
+  }
+
+  /** Debug mode: the hot state against SQL, inside the transaction (a difference throws and rolls it back). */
+  protected checkHotState(): void {
+    const problems = [...this.c.verifyProfile(), ...this.walletRg.verifyHotState()];
+    if (problems.length > 0) throw new Error(`invariant: the hot state drifted from storage: ${problems.join('; ')}`);
   }
 
   private armRelay(relay: 'now' | 'alarm'): void {
@@ -501,6 +511,9 @@ export class PlayerDO extends DurableObject<Env> {
           this.runJob(job.kind, job.ref);
         }
       }
+      // Bets' holds past their expiry, from the pending-holds index (no schedule row per hold);
+      // more than a batch leaves the earliest overdue one due, so rearm fires the alarm again at once.
+      for (const holdId of this.walletRg.overdueHolds(ALARM_BATCH_MAX)) this.walletRg.expireHold(holdId);
       this.c.schedules.rearm();
     });
     await Promise.all([relayDue ? this.relay.kick() : null, this.shipper.afterAlarm()]);
@@ -508,7 +521,7 @@ export class PlayerDO extends DurableObject<Env> {
 
   private runJob(kind: string, ref: string): void {
     switch (kind) {
-      case 'hold.expire': this.walletRg.expireHold(ref); break;
+      case 'hold.expire': this.walletRg.expireHold(ref); break; // rows scheduled before holds were scanned from their index
       case 'session.check': this.sessionsRg.onCheck(ref); break;
       case 'session.reality_check': this.sessionsRg.onRealityCheck(ref); break;
       case 'limit.apply': this.limitsRg.promoteDue(); break;

@@ -58,6 +58,7 @@ export class Profile {
       status, kyc_status, acquisition_source, created_at, updated_at)
       values (1, ${input.player_id}, ${brand}, ${input.email}, ${input.password_hash}, ${input.date_of_birth}, ${input.country},
       ${input.jurisdiction}, ${input.currency}, 'active', 'none', ${input.acquisition_source}, ${now}, ${now})`;
+    this.ctx.forgetProfile();
     this.ctx.emit('player.registered', {
       brand, country: input.country, birth_year: Number(input.date_of_birth.slice(0, 4)), acquisition_source: input.acquisition_source,
       config_version: input.config_version,
@@ -104,6 +105,7 @@ export class Profile {
     if (p.kyc_status === to) return { ok: true, player: playerView(p) };
     const now = this.ctx.now();
     this.ctx.db.run`update profile set kyc_status = ${to}, updated_at = ${now} where id = 1`;
+    this.ctx.forgetProfile();
     this.ctx.db.run`insert into kyc_history (at, from_status, to_status, reason, actor) values (${now}, ${p.kyc_status}, ${to}, ${reason}, ${actor})`;
     this.ctx.emit('player.kyc.changed', { from: p.kyc_status, to, reason, actor });
     return { ok: true, player: playerView(this.ctx.profile()!) };
@@ -132,6 +134,7 @@ export class Profile {
     const from = p.vip === 1;
     if (from !== vip) {
       this.ctx.db.run`update profile set vip = ${vip ? 1 : 0}, updated_at = ${this.ctx.now()} where id = 1`;
+      this.ctx.forgetProfile();
       this.ctx.emit('player.vip.changed', { from, to: vip, actor });
     }
     return { ok: true, player: operatorPlayerView(this.ctx.profile()!), changed: from !== vip };
@@ -146,6 +149,7 @@ export class Profile {
     // A second cool-off can lengthen the current one, never shorten it.
     const effective = Math.max(until, p.cool_off_until ?? 0);
     this.ctx.db.run`update profile set cool_off_until = ${effective}, updated_at = ${this.ctx.now()} where id = 1`;
+    this.ctx.forgetProfile();
     this.ctx.schedules.at('cool_off.end', 'player', effective);
     this.ctx.emit('rg.cool_off.started', { until: effective, hours });
     this.sessions.endAll('cool_off');
@@ -163,6 +167,7 @@ export class Profile {
     // Exclusions only ever get longer: never shorten an existing one.
     const until = permanent ? null : Math.max(requested!, p.status === 'self_excluded' ? (p.self_excluded_until ?? 0) : 0);
     this.ctx.db.run`update profile set self_excluded_until = ${until}, self_exclusion_permanent = ${permanent ? 1 : 0}, updated_at = ${now} where id = 1`;
+    this.ctx.forgetProfile();
     if (p.status !== 'self_excluded') this.changeStatus(p, 'self_excluded', 'player request', 'player');
     if (until !== null) this.ctx.schedules.at('self_exclusion.end', 'player', until);
     else this.ctx.schedules.cancel('self_exclusion.end', 'player');
@@ -176,10 +181,12 @@ export class Profile {
     const now = this.ctx.now();
     if (p.cool_off_until !== null && p.cool_off_until <= now) {
       this.ctx.db.run`update profile set cool_off_until = null, updated_at = ${now} where id = 1`;
+      this.ctx.forgetProfile();
       this.ctx.emit('rg.cool_off.ended', {});
     }
     if (p.status === 'self_excluded' && p.self_exclusion_permanent === 0 && p.self_excluded_until !== null && p.self_excluded_until <= now) {
       this.ctx.db.run`update profile set self_excluded_until = null, updated_at = ${now} where id = 1`;
+      this.ctx.forgetProfile();
       this.changeStatus(p, 'active', 'self-exclusion period ended', 'system');
       this.ctx.emit('rg.self_exclusion.ended', {});
     }
@@ -187,6 +194,7 @@ export class Profile {
 
   private changeStatus(p: ProfileRow, to: PlayerStatus, reason: string | null, actor: string): void {
     this.ctx.db.run`update profile set status = ${to}, updated_at = ${this.ctx.now()} where id = 1`;
+    this.ctx.forgetProfile();
     this.ctx.emit('player.status.changed', { from: p.status, to, reason, actor });
   }
 }

@@ -51,15 +51,17 @@ describe('provider wallet invariants (R1)', () => {
       const { c, walletRg: w, ctx } = internals(o);
       const pw = (o as unknown as { providerWalletRg: ProviderWallet }).providerWalletRg;
       const sessions = (o as unknown as { sessionsRg: Sessions }).sessionsRg;
-      const tx = <T>(fn: () => T): T => ctx.storage.transactionSync(fn);
+      const tx = <T>(fn: () => T): T => c.tx(fn); // a rolled-back step makes the hot state reload from SQL
       c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
         values (1, 'p', 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 0, 0)`;
+      c.forgetCaches(); // written behind the object's back
       const session = tx(() => sessions.create({ country: 'MT', ip: null, user_agent: null, device: 'unknown' }));
       const seen = { bets: 0, wins: 0, restored: 0, unmatched: 0, late_bets_refused: 0, replays: 0, rollbacks_after_win_refused: 0 };
       let run = 0;
 
       fc.assert(fc.property(fc.array(step, { maxLength: 30, size: 'medium' }), (steps) => {
         for (const t of TABLES) c.db.script(`delete from ${t}`);
+        c.forgetCaches(); // emptied behind the object's back: its hot state reloads from SQL
         run++;
         const m: Model = { balance: 0, first: new Map(), bets: new Map(), restored: new Set(), rolledBackIds: new Set(), winsAgainst: new Map() };
         const id = (k: number) => `t${k}`;
@@ -180,6 +182,7 @@ describe('provider wallet invariants (R1)', () => {
         const sessionId = await runInDurableObject(stub, (o: PlayerDO) => internals(o).ctx.storage.transactionSync(() => {
           internals(o).c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
             values (1, 'p', 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'none', 0, 0)`;
+          internals(o).c.forgetCaches(); // written behind the object's back
           internals(o).walletRg.creditWin({ win_id: 'seed', hold_id: null, currency: 'EUR', amount_minor: 2000, bucket: 'real' });
           return (o as unknown as { sessionsRg: Sessions }).sessionsRg.create({ country: 'MT', ip: null, user_agent: null, device: 'unknown' }).session_id;
         }));

@@ -14,6 +14,13 @@ export const IDLE_TIMEOUT_MS = 30 * 60_000;
 export const SESSION_MAX_MS = 12 * 3_600_000;
 /** Bounded so a player (or an attacker with their password) cannot pile up sessions. */
 export const OPEN_SESSIONS_MAX = 20;
+/**
+ * A session's last-seen is written at most this often (it was written on every call: one statement
+ * of every player call). The exact time lives in memory; after a restart (or a rolled-back call)
+ * the stored one, up to this much older, is all there is, so an idle session may end up to a
+ * minute early: never late.
+ */
+export const LAST_SEEN_WRITE_MS = 60_000;
 
 type EndReason = 'logout' | 'idle_timeout' | 'max_length' | 'time_limit' | 'cool_off' | 'self_exclusion' | 'account_locked' | 'account_closed';
 
@@ -67,10 +74,23 @@ function view(s: SessionRow): SessionView {
 }
 
 export class Sessions {
+  /**
+   * session id -> the last call's time, when later than the stored last_seen_at. Kept when a
+   * transaction rolls back: the call that authenticated did come in (its authentication commits on
+   * its own), and forgetting it would only move the session's view back in time.
+   */
+  private readonly lastSeen = new Map<string, number>();
+
   constructor(
     private readonly ctx: PlayerContext,
     private readonly limits: Limits,
   ) {}
+
+  /** The row with the exact last activity known to memory. */
+  private withLastSeen(s: SessionRow): SessionRow {
+    const seen = this.lastSeen.get(s.session_id);
+    return seen !== undefined && seen > s.last_seen_at ? { ...s, last_seen_at: seen } : s;
+  }
 
   create(meta: { country: string; ip: string | null; user_agent: string | null; device: Device }): SessionView {
     const now = this.ctx.now();
@@ -95,8 +115,9 @@ export class Sessions {
 
   /** Validates a session for a call and records the activity (which pushes the idle timeout). */
   authenticate(sessionId: string): Result<{ session: SessionView }> {
-    const s = this.row(sessionId);
-    if (!s) return fail('unauthenticated', 'unknown session');
+    const stored = this.row(sessionId);
+    if (!stored) return fail('unauthenticated', 'unknown session');
+    const s = this.withLastSeen(stored);
     if (s.ended_at !== null) return fail('session_expired', `session ended (${s.end_reason})`);
     const now = this.ctx.now();
     const reason = expiryReason(s, now);
@@ -104,7 +125,12 @@ export class Sessions {
       this.end(sessionId, reason);
       return fail('session_expired', `session ended (${reason})`);
     }
-    this.ctx.db.run`update sessions set last_seen_at = ${now} where session_id = ${sessionId}`;
+    if (now - stored.last_seen_at >= LAST_SEEN_WRITE_MS) {
+      this.ctx.db.run`update sessions set last_seen_at = ${now} where session_id = ${sessionId}`;
+      this.lastSeen.delete(sessionId);
+    } else {
+      this.lastSeen.set(sessionId, now);
+    }
     return { ok: true, session: view({ ...s, last_seen_at: now }) };
   }
 
@@ -113,6 +139,7 @@ export class Sessions {
     if (!s || s.ended_at !== null) return false;
     const now = this.ctx.now();
     this.ctx.db.run`update sessions set ended_at = ${now}, end_reason = ${reason} where session_id = ${sessionId}`;
+    this.lastSeen.delete(sessionId);
     this.ctx.schedules.cancel('session.check', sessionId);
     this.ctx.schedules.cancel('session.reality_check', sessionId);
     this.ctx.emit('player.session.ended', { session_id: sessionId, reason, duration_ms: now - s.created_at });
@@ -126,13 +153,14 @@ export class Sessions {
   }
 
   list(limit = 50): SessionView[] {
-    return this.ctx.db.all<SessionRow>`select * from sessions order by created_at desc limit ${limit}`.map(view);
+    return this.ctx.db.all<SessionRow>`select * from sessions order by created_at desc limit ${limit}`.map((s) => view(this.withLastSeen(s)));
   }
 
   /** Alarm: end the session if it is really over, or look again when it next could be. */
   onCheck(sessionId: string): void {
-    const s = this.row(sessionId);
-    if (!s || s.ended_at !== null) return;
+    const stored = this.row(sessionId);
+    if (!stored || stored.ended_at !== null) return;
+    const s = this.withLastSeen(stored);
     const reason = expiryReason(s, this.ctx.now());
     if (reason) this.end(sessionId, reason);
     else this.ctx.schedules.at('session.check', sessionId, endsAt(s));

@@ -4,6 +4,15 @@
  * client key, deposit/withdrawal/hold/win id) and checks responsible-gaming limits in the same
  * transaction that moves the money. Callers run these inside one SQLite transaction. Back-office
  * corrections (adjustments, dispute resolutions) come in through `correct`, as new entries.
+ *
+ * Hot state (TigerBeetle's habit: the state machine's working set in memory, storage written
+ * through): the balances per currency and bucket, what the ledger adds up to for each, the pending
+ * holds, and the deposits asked for by this instance and not yet decided. Loaded on first use,
+ * written through in the transaction that changes them (memory after SQL accepted the write), never
+ * re-read inside one; a transaction that throws makes them forget (ObjectContext.tx) and they reload
+ * from SQL. Every movement asserts in memory that SQL's RETURNING agrees with what memory predicted,
+ * that the balance is what the ledger adds up to, and that 0 <= held <= balance; `verifyHotState`
+ * (debug mode, tests) compares everything with SQL.
  */
 import { fail, type Result } from '../../domain/errors';
 import { addMinor, type Currency } from '../../domain/money';
@@ -49,18 +58,94 @@ function checkedReference(ref: string | null | undefined): string | null {
 }
 
 type AccountRow = { balance_minor: number; held_minor: number };
+/** One currency and bucket in memory: its balance row, and what its ledger adds up to. */
+type Account = { balance: number; held: number; ledger: number };
+/** Deposits asked for and not yet decided, kept for the confirmation that usually follows (bounded). */
+const RECENT_DEPOSITS_MAX = 64;
+
+const accountKey = (currency: string, bucket: Bucket) => `${currency}|${bucket}`;
 
 export class Wallet {
+  /** `currency|bucket` -> account, every row of `balances`; undefined until loaded (or after a rollback). */
+  private cachedAccounts: Map<string, Account> | undefined = undefined;
+  /** Every pending hold by id; undefined until loaded. */
+  private cachedPending: Map<string, Hold> | undefined = undefined;
+  /** Pending deposits this instance wrote (a cache: a miss reads SQL). */
+  private readonly recentDeposits = new Map<string, Deposit>();
+
   constructor(
     private readonly ctx: PlayerContext,
     private readonly limits: Limits,
-  ) {}
+  ) {
+    ctx.onForget(() => this.forget());
+  }
+
+  forget(): void {
+    this.cachedAccounts = undefined;
+    this.cachedPending = undefined;
+    this.recentDeposits.clear();
+  }
+
+  private accounts(): Map<string, Account> {
+    if (this.cachedAccounts === undefined) {
+      const accounts = new Map<string, Account>();
+      for (const r of this.ctx.db.all<{ currency: Currency; bucket: Bucket; balance_minor: number; held_minor: number }>`select currency, bucket, balance_minor, held_minor from balances`) {
+        accounts.set(accountKey(r.currency, r.bucket), { balance: r.balance_minor, held: r.held_minor, ledger: 0 });
+      }
+      for (const r of this.ctx.db.all<{ currency: Currency; bucket: Bucket; s: number }>`select currency, bucket, sum(amount_minor) as s from ledger group by currency, bucket`) {
+        const a = accounts.get(accountKey(r.currency, r.bucket));
+        if (a) a.ledger = r.s;
+        else accounts.set(accountKey(r.currency, r.bucket), { balance: 0, held: 0, ledger: r.s }); // caught by the invariant below
+      }
+      for (const [key, a] of accounts) if (a.ledger !== a.balance) throw new Error(`invariant: ${key} balance ${a.balance} != ledger ${a.ledger}`);
+      this.cachedAccounts = accounts;
+    }
+    return this.cachedAccounts;
+  }
+
+  private pending(): Map<string, Hold> {
+    this.cachedPending ??= new Map(this.ctx.db.all<Hold>`select * from holds where state = 'pending'`.map((h) => [h.hold_id, Object.freeze(h)]));
+    return this.cachedPending;
+  }
+
+  /**
+   * Debug mode (tests, PlayerDO after every transaction): memory against SQL, and the SQL invariants
+   * (audit). Returns the differences; empty when memory and storage agree.
+   */
+  verifyHotState(): string[] {
+    const problems = [...this.audit(), ...this.limits.verify()];
+    if (this.cachedAccounts !== undefined) {
+      const sql = this.ctx.db.all<{ currency: string; bucket: Bucket; balance_minor: number; held_minor: number; ledger: number | null }>`
+        select currency, bucket, balance_minor, held_minor, (select sum(amount_minor) from ledger l where l.currency = b.currency and l.bucket = b.bucket) as ledger from balances b`;
+      if (sql.length !== this.cachedAccounts.size) problems.push(`accounts in memory ${this.cachedAccounts.size} != SQL ${sql.length}`);
+      for (const r of sql) {
+        const a = this.cachedAccounts.get(accountKey(r.currency, r.bucket));
+        if (!a || a.balance !== r.balance_minor || a.held !== r.held_minor || a.ledger !== (r.ledger ?? 0)) {
+          problems.push(`${r.currency}/${r.bucket} in memory ${JSON.stringify(a)} != SQL ${JSON.stringify(r)}`);
+        }
+      }
+    }
+    if (this.cachedPending !== undefined) {
+      const sql = this.ctx.db.all<Hold>`select * from holds where state = 'pending'`;
+      const mem = this.cachedPending;
+      if (sql.length !== mem.size || sql.some((h) => JSON.stringify(h) !== JSON.stringify(mem.get(h.hold_id)))) {
+        problems.push(`pending holds in memory ${JSON.stringify([...mem.keys()])} != SQL ${JSON.stringify(sql.map((h) => h.hold_id))}`);
+      }
+    }
+    for (const d of this.recentDeposits.values()) {
+      const row = this.ctx.db.first<Deposit>`select * from deposits where deposit_id = ${d.deposit_id}`;
+      if (JSON.stringify(row) !== JSON.stringify(d)) problems.push(`deposit ${d.deposit_id} in memory != SQL`);
+    }
+    return problems;
+  }
 
   // ---- reads ---------------------------------------------------------------------------------
 
   balances(): BalanceView[] {
-    const rows = this.ctx.db.all<{ currency: Currency; bucket: Bucket; balance_minor: number; held_minor: number }>`
-      select currency, bucket, balance_minor, held_minor from balances order by currency, bucket`;
+    const rows = [...this.accounts()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, a]) => {
+      const [currency, bucket] = key.split('|') as [Currency, Bucket];
+      return { currency, bucket, balance_minor: a.balance, held_minor: a.held };
+    });
     const by = new Map<Currency, BalanceView>();
     for (const r of rows) {
       const v = by.get(r.currency) ?? { currency: r.currency, real_minor: 0, bonus_minor: 0, held_minor: 0, available_minor: 0 };
@@ -84,7 +169,7 @@ export class Wallet {
   }
 
   deposit(depositId: string): Deposit | null {
-    return this.ctx.db.first<Deposit>`select * from deposits where deposit_id = ${depositId}`;
+    return this.recentDeposits.get(depositId) ?? this.ctx.db.first<Deposit>`select * from deposits where deposit_id = ${depositId}`;
   }
 
   withdrawal(withdrawalId: string): Withdrawal | null {
@@ -96,7 +181,7 @@ export class Wallet {
   }
 
   hold(holdId: string): Hold | null {
-    return this.ctx.db.first<Hold>`select * from holds where hold_id = ${holdId}`;
+    return this.pending().get(holdId) ?? this.ctx.db.first<Hold>`select * from holds where hold_id = ${holdId}`;
   }
 
   /** Pending holds (bets in play, withdrawals awaiting payout), newest first. */
@@ -133,9 +218,15 @@ export class Wallet {
       const now = this.ctx.now();
       this.ctx.db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at)
         values (${input.deposit_id}, ${input.provider}, null, ${input.currency}, ${input.amount_minor}, 'pending', ${ref}, ${now}, ${now})`;
+      // The row as `select *` reads it (columns in table order), without reading it.
+      const deposit: Deposit = {
+        deposit_id: input.deposit_id, provider: input.provider, provider_ref: null, currency: input.currency, amount_minor: input.amount_minor,
+        state: 'pending', failure_reason: null, created_at: now, updated_at: now, payment_reference: ref,
+      };
+      this.rememberDeposit(deposit);
       this.limits.record('deposit', input.currency, input.amount_minor, now);
       this.ctx.emit('wallet.deposit.requested', { deposit_id: input.deposit_id, provider: input.provider, amount_minor: input.amount_minor, payment_reference: ref }, input.currency);
-      return { ok: true, deposit: this.deposit(input.deposit_id)! };
+      return { ok: true, deposit };
     });
   }
 
@@ -155,11 +246,14 @@ export class Wallet {
     if (d.state !== 'pending') return fail('invalid_state', `deposit is ${d.state}`);
     if (!this.fits(d.currency, d.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
     const now = this.ctx.now();
-    const after = this.move(d.currency, 'real', 'deposit', d.amount_minor, d.deposit_id);
     const ref = checkedReference(input.payment_reference) ?? d.payment_reference;
-    this.ctx.db.run`update deposits set state = 'completed', provider_ref = ${input.provider_ref}, payment_reference = ${ref}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
+    const after = this.move(d.currency, 'real', 'deposit', d.amount_minor, d.deposit_id);
+    const deposit = this.ctx.db.first<Deposit>`update deposits set state = 'completed', provider_ref = ${input.provider_ref}, payment_reference = ${ref}, updated_at = ${now}
+      where deposit_id = ${d.deposit_id} and state = 'pending' returning *`;
+    if (!deposit) throw new Error(`invariant: deposit ${d.deposit_id} was not pending in storage`);
+    this.recentDeposits.delete(d.deposit_id);
     this.ctx.emit('wallet.deposit.completed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, balance_after_minor: after, payment_reference: ref }, d.currency);
-    return { ok: true, deposit: this.deposit(d.deposit_id)!, replayed: false };
+    return { ok: true, deposit, replayed: false };
   }
 
   /** A failed payment; the instrument that failed is kept (declines across many cards are a signal of their own). */
@@ -170,10 +264,13 @@ export class Wallet {
     if (d.state !== 'pending') return fail('invalid_state', `deposit is ${d.state}`);
     const now = this.ctx.now();
     const ref = checkedReference(input.payment_reference) ?? d.payment_reference;
-    this.ctx.db.run`update deposits set state = 'failed', failure_reason = ${input.reason}, payment_reference = ${ref}, updated_at = ${now} where deposit_id = ${d.deposit_id}`;
+    const deposit = this.ctx.db.first<Deposit>`update deposits set state = 'failed', failure_reason = ${input.reason}, payment_reference = ${ref}, updated_at = ${now}
+      where deposit_id = ${d.deposit_id} and state = 'pending' returning *`;
+    if (!deposit) throw new Error(`invariant: deposit ${d.deposit_id} was not pending in storage`);
+    this.recentDeposits.delete(d.deposit_id);
     this.limits.record('deposit', d.currency, -d.amount_minor, d.created_at); // a failed deposit does not use the limit
     this.ctx.emit('wallet.deposit.failed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, reason: input.reason, payment_reference: ref }, d.currency);
-    return { ok: true, deposit: this.deposit(d.deposit_id)!, replayed: false };
+    return { ok: true, deposit, replayed: false };
   }
 
   // ---- withdrawals ---------------------------------------------------------------------------
@@ -361,6 +458,11 @@ export class Wallet {
     return { ok: true, balance_after_minor: { real: this.account(currency, 'real').balance_minor, bonus: this.account(currency, 'bonus').balance_minor } };
   }
 
+  /** The earliest expiry of a pending hold (the alarm must fire by then), from the pending-holds index. */
+  nextExpiry(): number | null {
+    return this.ctx.db.first<{ at: number | null }>`select min(expires_at) as at from holds where state = 'pending' and expires_at is not null`?.at ?? null;
+  }
+
   /** Pending holds past their expiry (for the alarm, bounded). */
   overdueHolds(limit: number): string[] {
     return this.ctx.db.all<{ hold_id: string }>`select hold_id from holds where state = 'pending' and expires_at is not null and expires_at <= ${this.ctx.now()} limit ${limit}`
@@ -393,12 +495,12 @@ export class Wallet {
   // ---- internals -----------------------------------------------------------------------------
 
   private reserve(kind: 'bet' | 'withdrawal', input: HoldRequest, checkLimits: boolean): Replayable<{ hold: Hold }> {
-    const existing = this.hold(input.hold_id);
+    const { hold: existing, abandoned } = this.lookupHold(input.hold_id);
     if (existing) {
       const same = existing.kind === kind && existing.currency === input.currency && existing.real_minor + existing.bonus_minor === input.amount_minor;
       return same ? { ok: true, hold: existing, replayed: true } : fail('idempotency_conflict', 'this hold id was used with a different request', { hold_id: input.hold_id });
     }
-    if (kind === 'bet' && this.ctx.db.first`select 1 from abandoned_holds where hold_id = ${input.hold_id}`) {
+    if (kind === 'bet' && abandoned) {
       return fail('betting_closed', 'the table gave this bet up before its stake was reserved', { hold_id: input.hold_id });
     }
     if (checkLimits) {
@@ -421,15 +523,35 @@ export class Wallet {
     this.adjustHeld(input.currency, 'bonus', fromBonus);
     this.ctx.db.run`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at, max_return_minor)
       values (${input.hold_id}, ${kind}, ${input.currency}, ${fromReal}, ${fromBonus}, 'pending', ${input.expires_at}, ${input.ref}, ${now}, ${input.max_return_minor ?? null})`;
-    if (input.expires_at !== null) this.ctx.schedules.at('hold.expire', input.hold_id, input.expires_at);
+    // The row as `select *` reads it (columns in table order), without reading it.
+    const hold: Hold = Object.freeze({
+      hold_id: input.hold_id, kind, currency: input.currency, real_minor: fromReal, bonus_minor: fromBonus, state: 'pending' as const,
+      expires_at: input.expires_at, ref: input.ref, created_at: now, resolved_at: null, max_return_minor: input.max_return_minor ?? null,
+    });
+    this.pending().set(hold.hold_id, hold);
+    // No schedule row per hold: the alarm scans the pending-holds index (expireOverdue); it only
+    // has to fire by the expiry, which costs nothing when it is armed earlier already.
+    if (input.expires_at !== null) this.ctx.schedules.wakeBy(input.expires_at);
     if (kind === 'bet') {
-      this.limits.record('wager', input.currency, input.amount_minor, now);
-      this.limits.record('loss', input.currency, input.amount_minor, now); // a stake is a loss until a win comes back
+      // a stake is a loss until a win comes back
+      this.limits.recordPair({ metric: 'wager', currency: input.currency, amount: input.amount_minor, atMs: now }, { metric: 'loss', currency: input.currency, amount: input.amount_minor, atMs: now });
     }
     this.ctx.emit('wallet.hold.reserved', {
       hold_id: input.hold_id, kind, amount_minor: input.amount_minor, real_minor: fromReal, bonus_minor: fromBonus, expires_at: input.expires_at, ref: input.ref,
     }, input.currency);
-    return { ok: true, hold: this.hold(input.hold_id)!, replayed: false };
+    return { ok: true, hold, replayed: false };
+  }
+
+  /** The hold id is the idempotency key of a hold: one read answers both "seen before?" and "abandoned?". */
+  private lookupHold(holdId: string): { hold: Hold | null; abandoned: boolean } {
+    const pending = this.pending().get(holdId);
+    if (pending) return { hold: pending, abandoned: false };
+    const r = this.ctx.db.first<(Hold & { abandoned: number }) | { hold_id: null; abandoned: number }>`
+      select h.*, exists (select 1 from abandoned_holds where hold_id = ${holdId}) as abandoned
+      from (select 1) left join holds h on h.hold_id = ${holdId}`;
+    if (!r || r.hold_id === null) return { hold: null, abandoned: r?.abandoned === 1 };
+    const { abandoned, ...hold } = r;
+    return { hold, abandoned: abandoned === 1 };
   }
 
   private post(holdId: string): Result<{ hold: Hold; balance_after_minor: number }> {
@@ -437,15 +559,22 @@ export class Wallet {
     if (!h) return fail('hold_not_found');
     if (h.state !== 'pending') return fail('invalid_state', `hold is ${h.state}`);
     const ledgerKind: LedgerKind = h.kind === 'bet' ? 'bet' : 'withdrawal';
-    this.adjustHeld(h.currency, 'real', -h.real_minor);
-    this.adjustHeld(h.currency, 'bonus', -h.bonus_minor);
-    if (h.real_minor > 0) this.move(h.currency, 'real', ledgerKind, -h.real_minor, holdId);
-    if (h.bonus_minor > 0) this.move(h.currency, 'bonus', ledgerKind, -h.bonus_minor, holdId);
-    this.ctx.db.run`update holds set state = 'posted', resolved_at = ${this.ctx.now()} where hold_id = ${holdId}`;
-    this.ctx.schedules.cancel('hold.expire', holdId);
+    // One balance write per bucket: the stake leaves the balance and the held amount together.
+    if (h.real_minor > 0) this.move(h.currency, 'real', ledgerKind, -h.real_minor, holdId, -h.real_minor);
+    if (h.bonus_minor > 0) this.move(h.currency, 'bonus', ledgerKind, -h.bonus_minor, holdId, -h.bonus_minor);
+    const hold = this.resolveRow(h, 'posted');
     const after = this.available(h.currency);
     this.ctx.emit('wallet.hold.posted', { hold_id: holdId, kind: h.kind, amount_minor: h.real_minor + h.bonus_minor, released_minor: 0, balance_after_minor: after }, h.currency);
-    return { ok: true, hold: this.hold(holdId)!, balance_after_minor: after };
+    return { ok: true, hold, balance_after_minor: after };
+  }
+
+  /** A pending hold's row leaves `pending` (once: a row that is not pending in storage is a bug). */
+  private resolveRow(h: Hold, to: 'posted' | 'voided' | 'expired'): Hold {
+    const now = this.ctx.now();
+    const n = this.ctx.db.all`update holds set state = ${to}, resolved_at = ${now} where hold_id = ${h.hold_id} and state = 'pending' returning hold_id`.length;
+    if (n !== 1) throw new Error(`invariant: hold ${h.hold_id} was not pending in storage`);
+    this.pending().delete(h.hold_id);
+    return Object.freeze({ ...h, state: to, resolved_at: now });
   }
 
   private resolveUnposted(holdId: string, to: 'voided' | 'expired'): Replayable<{ hold: Hold }> {
@@ -454,32 +583,32 @@ export class Wallet {
     if (h.kind !== 'bet') return fail('invalid_state', `hold ${holdId} reserves a ${h.kind}; it is released by deciding the ${h.kind}`, { kind: h.kind });
     if (h.state === to) return { ok: true, hold: h, replayed: true };
     if (h.state !== 'pending') return fail('invalid_state', `hold is ${h.state}`);
-    this.release(holdId, to);
-    return { ok: true, hold: this.hold(holdId)!, replayed: false };
+    return { ok: true, hold: this.release(holdId, to), replayed: false };
   }
 
   /** Gives a pending hold's funds back (void or expiry) and takes back its RG usage. */
-  private release(holdId: string, to: 'voided' | 'expired'): void {
+  private release(holdId: string, to: 'voided' | 'expired'): Hold {
     const h = this.hold(holdId)!;
     this.adjustHeld(h.currency, 'real', -h.real_minor);
     this.adjustHeld(h.currency, 'bonus', -h.bonus_minor);
-    this.ctx.db.run`update holds set state = ${to}, resolved_at = ${this.ctx.now()} where hold_id = ${holdId}`;
-    this.ctx.schedules.cancel('hold.expire', holdId);
+    const hold = this.resolveRow(h, to);
     const amount = h.real_minor + h.bonus_minor;
     if (h.kind === 'bet') {
-      this.limits.record('wager', h.currency, -amount, h.created_at);
-      this.limits.record('loss', h.currency, -amount, h.created_at);
+      this.limits.recordPair({ metric: 'wager', currency: h.currency, amount: -amount, atMs: h.created_at }, { metric: 'loss', currency: h.currency, amount: -amount, atMs: h.created_at });
     }
     this.ctx.emit(to === 'voided' ? 'wallet.hold.voided' : 'wallet.hold.expired', { hold_id: holdId, kind: h.kind, amount_minor: amount }, h.currency);
+    return hold;
   }
 
   private account(currency: Currency, bucket: Bucket): AccountRow {
-    return this.ctx.db.first<AccountRow>`select balance_minor, held_minor from balances where currency = ${currency} and bucket = ${bucket}`
-      ?? { balance_minor: 0, held_minor: 0 };
+    const a = this.accounts().get(accountKey(currency, bucket));
+    return a ? { balance_minor: a.balance, held_minor: a.held } : { balance_minor: 0, held_minor: 0 };
   }
 
   private available(currency: Currency): number {
-    return this.ctx.db.first<{ a: number | null }>`select sum(balance_minor - held_minor) as a from balances where currency = ${currency}`?.a ?? 0;
+    const real = this.account(currency, 'real');
+    const bonus = this.account(currency, 'bonus');
+    return real.balance_minor - real.held_minor + bonus.balance_minor - bonus.held_minor;
   }
 
   /** Whether a dispute voided this bet (disputes.ts writes the row; read here so no win follows it). */
@@ -489,31 +618,63 @@ export class Wallet {
 
   /** Would crediting `amount` keep every total of this currency exactly representable? */
   private fits(currency: Currency, amount: number): boolean {
-    const total = this.ctx.db.first<{ t: number | null }>`select sum(balance_minor) as t from balances where currency = ${currency}`?.t ?? 0;
-    return addMinor(total, amount) !== null;
+    return addMinor(this.account(currency, 'real').balance_minor + this.account(currency, 'bonus').balance_minor, amount) !== null;
+  }
+
+  private rememberDeposit(d: Deposit): void {
+    if (this.recentDeposits.size >= RECENT_DEPOSITS_MAX) this.recentDeposits.delete(this.recentDeposits.keys().next().value!);
+    this.recentDeposits.set(d.deposit_id, Object.freeze(d));
+  }
+
+  /**
+   * After every write to a balance row: SQL's answer (RETURNING) must be what memory predicted, and
+   * the account must hold together (balance == what its ledger adds up to, 0 <= held <= balance).
+   * A difference is a bug or a write behind the object's back: thrown, so the call rolls back.
+   */
+  private checkAccount(currency: Currency, bucket: Bucket, a: Account, row: { balance_minor: number; held_minor: number } | null, what: string): void {
+    if (!row || row.balance_minor !== a.balance || row.held_minor !== a.held) {
+      throw new Error(`invariant: ${currency}/${bucket} after ${what}: storage ${JSON.stringify(row)} != memory ${JSON.stringify(a)}`);
+    }
+    if (a.balance !== a.ledger || a.held < 0 || a.held > a.balance || !Number.isSafeInteger(a.balance)) {
+      throw new Error(`invariant: ${currency}/${bucket} after ${what}: ${JSON.stringify(a)}`);
+    }
   }
 
   /** Moves money between available and held. The account exists: only funds that are there can be held. */
   private adjustHeld(currency: Currency, bucket: Bucket, delta: number): void {
     if (delta === 0) return;
-    const n = this.ctx.db.run`update balances set held_minor = held_minor + ${delta} where currency = ${currency} and bucket = ${bucket}`;
-    if (n !== 1) throw new Error(`invariant: no ${currency}/${bucket} account to hold ${delta} on`);
+    const a = this.accounts().get(accountKey(currency, bucket));
+    if (!a) throw new Error(`invariant: no ${currency}/${bucket} account to hold ${delta} on`);
+    const row = this.ctx.db.first<AccountRow>`update balances set held_minor = held_minor + ${delta}
+      where currency = ${currency} and bucket = ${bucket} returning balance_minor, held_minor`;
+    const next = { ...a, held: a.held + delta };
+    this.checkAccount(currency, bucket, next, row, `holding ${delta}`);
+    this.accounts().set(accountKey(currency, bucket), next);
   }
 
-  /** The one place a balance changes: balance and ledger row move together. */
-  private move(currency: Currency, bucket: Bucket, kind: LedgerKind, amount: number, ref: string): number {
-    // UPDATE first: SQLite checks an INSERT's CHECK constraints before ON CONFLICT, so an upsert
-    // of a debit would fail on the candidate row. Only a credit may open an account.
-    let row = this.ctx.db.first<{ balance_minor: number }>`update balances set balance_minor = balance_minor + ${amount}
-      where currency = ${currency} and bucket = ${bucket} returning balance_minor`;
-    if (!row && amount > 0) {
-      row = this.ctx.db.first<{ balance_minor: number }>`insert into balances (currency, bucket, balance_minor, held_minor)
-        values (${currency}, ${bucket}, ${amount}, 0) returning balance_minor`;
-    }
-    const after = row?.balance_minor;
-    if (after === undefined || after < 0 || !Number.isSafeInteger(after)) throw new Error(`invariant: ${currency}/${bucket} balance ${after} after ${kind} ${amount}`);
+  /**
+   * The one place a balance changes: balance and ledger row move together (and, for a posted hold,
+   * the held amount with them: `heldDelta`), one balance write and one ledger insert.
+   */
+  private move(currency: Currency, bucket: Bucket, kind: LedgerKind, amount: number, ref: string, heldDelta = 0): number {
+    const key = accountKey(currency, bucket);
+    const before = this.accounts().get(key);
+    const next: Account = before
+      ? { balance: before.balance + amount, held: before.held + heldDelta, ledger: before.ledger + amount }
+      : { balance: amount, held: heldDelta, ledger: amount };
+    if (next.balance < 0 || !Number.isSafeInteger(next.balance)) throw new Error(`invariant: ${currency}/${bucket} balance ${next.balance} after ${kind} ${amount}`);
+    // Only a credit may open an account (UPDATE when it exists: SQLite checks an INSERT's CHECK
+    // constraints before ON CONFLICT, so an upsert of a debit would fail on the candidate row).
+    if (!before && (amount <= 0 || heldDelta !== 0)) throw new Error(`invariant: no ${currency}/${bucket} account for ${kind} ${amount}`);
+    const row = before
+      ? this.ctx.db.first<AccountRow>`update balances set balance_minor = balance_minor + ${amount}, held_minor = held_minor + ${heldDelta}
+          where currency = ${currency} and bucket = ${bucket} returning balance_minor, held_minor`
+      : this.ctx.db.first<AccountRow>`insert into balances (currency, bucket, balance_minor, held_minor)
+          values (${currency}, ${bucket}, ${amount}, 0) returning balance_minor, held_minor`;
     this.ctx.db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref)
-      values (${this.ctx.now()}, ${currency}, ${bucket}, ${kind}, ${amount}, ${after}, ${ref})`;
-    return after;
+      values (${this.ctx.now()}, ${currency}, ${bucket}, ${kind}, ${amount}, ${next.balance}, ${ref})`;
+    this.checkAccount(currency, bucket, next, row, `${kind} ${amount}`);
+    this.accounts().set(key, next);
+    return next.balance;
   }
 }

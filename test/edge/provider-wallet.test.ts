@@ -257,7 +257,7 @@ describe('sessions and exclusions', () => {
     expectError(await bet(r.token), 401, 'session_expired'); // locking ends every session
     // defence in depth: a cool-off recorded without ending the session still stops the bet
     const s = await ready(2_000);
-    await runInDurableObject(player(s.p.playerId), (o: PlayerDO) => { internals(o).c.db.run`update profile set cool_off_until = ${Date.now() + 3_600_000}`; });
+    await runInDurableObject(player(s.p.playerId), (o: PlayerDO) => { internals(o).c.db.run`update profile set cool_off_until = ${Date.now() + 3_600_000}`; internals(o).c.forgetProfile(); });
     const before = await state(s.p.playerId, false);
     expectError(await bet(s.token), 403, 'cooling_off');
     expect(await state(s.p.playerId, false)).toEqual(before);

@@ -1,0 +1,92 @@
+/**
+ * The statement budget of the money path (issue 15, E1): a statement in an object's SQLite costs
+ * ~10-20 us whatever it does, so the count per operation is the cost, and it may not grow silently.
+ * A real player object's statements are counted (durable/lib/statement-counter.ts), once it is
+ * warmed up (its hot state loaded, the outbox's shipment
+ * scheduled: once per object and per second, not per operation), then the operations of the E1
+ * bench run N times each:
+ *   deposit = requestDeposit + completeDeposit, bet = reserveHold + postHold, with deposit and wager
+ *   limits set, in one transaction each (as bench/edge/bench-worker.ts runs them);
+ *   and the bet as the object's own transaction runs it (PlayerDO.tx: relay armed per transaction).
+ * The exact counts are pinned: lower is a reason to lower them here, higher is a regression.
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { uuidv7 } from '../../domain/ids';
+import { countStatements, statementReport, type StatementCounts } from '../../durable/lib/statement-counter';
+import type { Limits } from '../../durable/player/limits';
+import { HOLD_TTL_MAX_MS } from '../../durable/player/wallet';
+import type { PlayerDO } from './entry';
+import { internals, player, register } from './helpers';
+
+const N = 20;
+/** Per deposit: idempotency read, deposit row, limit usage, 2 outbox rows, idempotency row, balance write (RETURNING), ledger row, deposit update (RETURNING). */
+const DEPOSIT_STATEMENTS = 9;
+/** Per bet: hold-id read, held write, hold row, usage (wager + loss in one), 2 outbox rows, balance+held write (RETURNING), ledger row, hold update. */
+const BET_STATEMENTS = 9;
+/**
+ * The bet through PlayerDO.tx, two transactions: each also arms the relay to the back office (its
+ * status read, its schedule row) and kicks it after commit (another status read; its deliveries
+ * run asynchronously, so this one is a bound, not an exact count). 15.1 when pinned.
+ */
+const BET_RPC_STATEMENTS_MAX = 16;
+
+function perOp(counts: StatementCounts, ops: number, run: () => void) {
+  counts.clear();
+  run();
+  return statementReport(counts, ops);
+}
+
+describe('statements per money movement (E1 budget)', () => {
+  it('deposit and bet stay within their pinned statement counts', async () => {
+    const p = await register();
+    await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const counts: StatementCounts = new Map();
+      const { c, walletRg: wallet, ctx } = internals(o);
+      c.checks = false; // debug mode's comparisons with SQL are statements too: checked once, at the end
+      const restore = countStatements(ctx.storage.sql, counts);
+      const limits = (o as unknown as { limitsRg: Limits }).limitsRg;
+      (o as unknown as { relay: { targetOf: unknown } }).relay.targetOf = () => ({ ingest: async () => ({ ok: true }) });
+      let seq = 0;
+      const deposit = () => c.tx(() => {
+        const key = `budget-${++seq}`;
+        const r = wallet.requestDeposit(key, { deposit_id: uuidv7(c.now()), provider: 'sandbox', currency: 'EUR', amount_minor: 100 });
+        if (!r.ok) throw new Error(JSON.stringify(r));
+        const done = wallet.completeDeposit({ deposit_id: r.deposit.deposit_id, provider: 'sandbox', amount_minor: 100, currency: 'EUR', provider_ref: key });
+        if (!done.ok || done.replayed) throw new Error(JSON.stringify(done));
+      });
+      const bet = () => c.tx(() => {
+        const holdId = `budget-hold-${++seq}`;
+        const r = wallet.reserveHold({ hold_id: holdId, currency: 'EUR', amount_minor: 10, expires_at: c.now() + HOLD_TTL_MAX_MS, ref: 'round' });
+        if (!r.ok) throw new Error(JSON.stringify(r));
+        const posted = wallet.postHold(holdId);
+        if (!posted.ok) throw new Error(JSON.stringify(posted));
+      });
+      c.tx(() => {
+        for (const kind of ['deposit', 'wager'] as const) expect(limits.set(kind, 'month', 'EUR', 1e12).ok).toBe(true);
+      });
+      deposit(); // warm-up: loads the hot state, schedules the shipment
+      bet();
+
+      const deposits = perOp(counts, N, () => { for (let i = 0; i < N; i++) deposit(); });
+      expect(deposits.statements_per_op, JSON.stringify(deposits.by_query, null, 1)).toBe(DEPOSIT_STATEMENTS);
+      const bets = perOp(counts, N, () => { for (let i = 0; i < N; i++) bet(); });
+      expect(bets.statements_per_op, JSON.stringify(bets.by_query, null, 1)).toBe(BET_STATEMENTS);
+
+      // the same bet through the object's own transactions (the raw two-phase steps of test/edge/entry.ts)
+      const rpc = perOp(counts, N, () => {
+        for (let i = 0; i < N; i++) {
+          const holdId = `budget-rpc-${++seq}`;
+          expect(o.reserveHold({ hold_id: holdId, currency: 'EUR', amount_minor: 10, expires_at: null, ref: 'round' }).ok).toBe(true);
+          expect(o.postHold(holdId).ok).toBe(true);
+        }
+      });
+      expect(rpc.statements_per_op, JSON.stringify(rpc.by_query, null, 1)).toBeLessThanOrEqual(BET_RPC_STATEMENTS_MAX);
+      // nothing drifted: memory against SQL, and the ledger's own invariants
+      expect(wallet.verifyHotState()).toEqual([]);
+      restore();
+      c.checks = true;
+    });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
