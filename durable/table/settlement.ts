@@ -27,10 +27,10 @@ export const SETTLE_RETRY_MS = 2_000;
 export type Tx = <T>(fn: () => T) => T;
 export type SettledBet = { bet: BetRow; available_minor: number | null };
 
-/** Runs `call` for every item, SETTLE_WAVE at a time, and `record` after each wave with its answers. */
-async function inWaves<I, A>(items: readonly I[], call: (item: I) => Promise<A>, record: (answers: { item: I; answer: A }[]) => void): Promise<void> {
-  for (let i = 0; i < items.length; i += SETTLE_WAVE) {
-    const wave = items.slice(i, i + SETTLE_WAVE);
+/** Runs `call` for every item, `size` at a time, and `record` after each wave with its answers. */
+async function inWaves<I, A>(size: number, items: readonly I[], call: (item: I) => Promise<A>, record: (answers: { item: I; answer: A }[]) => void): Promise<void> {
+  for (let i = 0; i < items.length; i += size) {
+    const wave = items.slice(i, i + size);
     const answers = await Promise.all(wave.map(async (item) => ({ item, answer: await call(item) })));
     record(answers);
   }
@@ -39,6 +39,9 @@ async function inWaves<I, A>(items: readonly I[], call: (item: I) => Promise<A>,
 const failed = (err: unknown) => ({ ok: false as const, code: 'internal_error' as const, message: String(err) });
 
 export class Settlement {
+  /** Calls per wave (tests make it small to cut a settlement between waves). */
+  wave = SETTLE_WAVE;
+
   constructor(
     private readonly c: TableContext,
     private readonly rounds: Rounds,
@@ -75,7 +78,7 @@ export class Settlement {
     const outcome: unknown = JSON.parse(round.outcome);
     const open = this.tx(() => this.bets.inState(roundId, 'accepted'));
     const finished: SettledBet[] = [];
-    await inWaves(open, async (b) => {
+    await inWaves(this.wave, open, async (b) => {
       const s = this.c.rules.settle(b.spot, b.amount_minor, outcome);
       const r = await this.port(b.player_id).settleTableBet({ hold_id: b.hold_id, win_id: `${b.hold_id}:return`, returned_minor: s.returned_minor }).catch(failed);
       return { s, r };
@@ -112,7 +115,7 @@ export class Settlement {
     await this.abandonReservations(roundId);
     const open = this.tx(() => this.bets.inState(roundId, 'accepted'));
     const finished: SettledBet[] = [];
-    await inWaves(open, (b) => this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => failed(err)), (answers) => {
+    await inWaves(this.wave, open, (b) => this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => failed(err)), (answers) => {
       // invalid_state: the hold expired or was voided by someone else first; the stake is back either way
       const ends: BetEnd[] = answers.filter(({ answer: r }) => r.ok || r.code === 'invalid_state')
         .map(({ item: b }) => ({ bet_id: b.bet_id, to: 'voided', result: 'void', returned_minor: b.amount_minor }));
@@ -136,7 +139,7 @@ export class Settlement {
   async probePlayers(roundId: string): Promise<{ calls: number; ms: number }> {
     const started = this.c.now();
     const players = this.tx(() => this.bets.ofRound(roundId, 100_000).map((b) => b.player_id));
-    await inWaves(players, (id) => this.port(id).floorProbe(), () => {});
+    await inWaves(this.wave, players, (id) => this.port(id).floorProbe(), () => {});
     return { calls: players.length, ms: this.c.now() - started };
   }
 }
