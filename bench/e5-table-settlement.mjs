@@ -19,6 +19,8 @@
  *                recording nothing. The floor of a run is the mean of its two probes.
  *   ratio        value / floor per run, median over runs  <- judged (<= 1.5)
  *   settle_ms    the table's own clock from the start to the end of the settlement (round.settle_ms)
+ * Each timed call (probe, result, probe) comes after a 5 s pause (QUIET_MS: the players' alarms of
+ * the previous phase run first).
  * Side by side in the same run: a round with a single bet (the fixed cost of a result call), and
  * the bets phase (1,000 bets, 32 in parallel) as bets/s. Afterwards each run checks the round's
  * totals: wagered = 1,000 x stake and returned = what the payout table says for the outcome, and
@@ -34,6 +36,14 @@ export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn
 const TARGET_MS = 500;
 const TARGET_RATIO = 1.5;
 const BETTING_SECONDS = 900;
+/**
+ * Pause after the bets and after the result, before the next timed call: every bet and every
+ * settlement schedules its player's alarms (outbox shipping ~1 s later, the relay to the back
+ * office), and locally all objects share workerd's one thread, so a call made during that storm
+ * measures the storm. The figures are taken on a quiet runtime.
+ */
+const QUIET_MS = 5_000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TABLE = 'roulette-1';
 const STAKE = 100;
 const DEPOSIT = 1_000_000;
@@ -106,8 +116,11 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         if (p.body.calls !== betters) throw new Error(`floor probe made ${p.body.calls} calls, expected ${betters}`);
         return { ms: p.ms, table_ms: p.body.ms };
       };
+      await sleep(QUIET_MS);
       const before = await probe();
+      await sleep(QUIET_MS);
       const result = await timedFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}/result`, json('POST', { outcome: { number } }, ops));
+      await sleep(QUIET_MS);
       const after = await probe();
       if (result.status !== 200 || result.body.round.state !== 'settled') throw new Error(`result: ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
       const detail = (await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}`, { headers: ops })).body;
