@@ -19,8 +19,8 @@
  *                recording nothing. The floor of a run is the mean of its two probes.
  *   ratio        value / floor per run, median over runs  <- judged (<= 1.5)
  *   settle_ms    the table's own clock from the start to the end of the settlement (round.settle_ms)
- * Each timed call (probe, result, probe) comes after a 5 s pause (QUIET_MS: the players' alarms of
- * the previous phase run first).
+ * Each timed call (probe, result, probe) waits for a quiet runtime first (QUIET_MAX_MS: the
+ * players' alarms of the previous phase run first).
  * Side by side in the same run: a round with a single bet (the fixed cost of a result call), and
  * the bets phase (1,000 bets, 32 in parallel) as bets/s. Afterwards each run checks the round's
  * totals: wagered = 1,000 x stake and returned = what the payout table says for the outcome, and
@@ -37,12 +37,14 @@ const TARGET_MS = 500;
 const TARGET_RATIO = 1.5;
 const BETTING_SECONDS = 900;
 /**
- * Pause after the bets and after the result, before the next timed call: every bet and every
- * settlement schedules its player's alarms (outbox shipping ~1 s later, the relay to the back
- * office), and locally all objects share workerd's one thread, so a call made during that storm
- * measures the storm. The figures are taken on a quiet runtime.
+ * Before each timed call (probe, result, probe) the runtime must be quiet: every bet and every
+ * settlement schedules its player's alarms (outbox shipping ~1 s later, the relay to the brand's
+ * back office), and locally all objects share workerd's one thread, so a call made during that
+ * storm measures the storm (at load ~20 the storm after a settled round took over a minute). Quiet
+ * = two `GET /v1/health` in a row within 3x (+ 20 ms) of the idle latency measured at start-up,
+ * polled every 500 ms, for at most QUIET_MAX_MS.
  */
-const QUIET_MS = 5_000;
+const QUIET_MAX_MS = 180_000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TABLE = 'roulette-1';
 const STAKE = 100;
@@ -85,6 +87,20 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
   try {
     const base = worker.url;
     log(`E5: platform worker on ${base}; ${runs} runs x ${players} bets from ${players} players, ${parallel} clients`);
+    const healthMs = async () => (await expectFetch(`${base}/v1/health`)).ms;
+    const idle = [];
+    for (let i = 0; i < 7; i++) idle.push(await healthMs());
+    const idleMs = median(idle);
+    const waited = [];
+    async function quiet() {
+      const t = performance.now();
+      let calm = 0;
+      while (calm < 2 && performance.now() - t < QUIET_MAX_MS) {
+        calm = (await healthMs()) <= 3 * idleMs + 20 ? calm + 1 : 0;
+        if (calm < 2) await sleep(500);
+      }
+      waited.push(Math.round(performance.now() - t));
+    }
     // the admin (the dealer of every run)
     const boot = await expectFetch(`${base}/v1/ops/bootstrap`, json('POST', { email: `bench-admin-${randomUUID()}@example.com`, display_name: 'Bench Admin', password: secret() }, { authorization: `Bootstrap ${bootstrap}` }), 201);
     const mfa = await expectFetch(`${base}/v1/ops/sessions/mfa`, json('POST', { challenge_token: boot.body.challenge.challenge_token, code: totpCode(boot.body.challenge.enrolment.secret) }), 201);
@@ -116,11 +132,11 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         if (p.body.calls !== betters) throw new Error(`floor probe made ${p.body.calls} calls, expected ${betters}`);
         return { ms: p.ms, table_ms: p.body.ms };
       };
-      await sleep(QUIET_MS);
+      await quiet();
       const before = await probe();
-      await sleep(QUIET_MS);
+      await quiet();
       const result = await timedFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}/result`, json('POST', { outcome: { number } }, ops));
-      await sleep(QUIET_MS);
+      await quiet();
       const after = await probe();
       if (result.status !== 200 || result.body.round.state !== 'settled') throw new Error(`result: ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
       const detail = (await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}`, { headers: ops })).body;
@@ -166,6 +182,8 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         full_over_single: round(value / median(single.map((x) => x.result_ms)), 1),
         placing_bets: { bets_per_s_median: round(median(full.map((x) => x.bets_per_s)), 0), clients: parallel },
       },
+      quiet_waits_ms: waited,
+      idle_health_ms: round(idleMs, 2),
       check: 'each run: round totals equal 1,000 x stake wagered and the independently computed roulette return; every bet settled',
       summary: `settle ${round(value, 1)} ms, floor ${round(floor, 1)} ms (${players} empty table -> player calls), single-bet round ${round(median(single.map((x) => x.result_ms)), 1)} ms`,
       params: { runs, players, betting_seconds: BETTING_SECONDS, bets_per_player: 1, stake_minor: STAKE, spots: SPOTS, table: TABLE, clients: parallel, served: 'wrangler dev --no-bundle on a bundle built at start', floor: 'POST /v1/dev/tables/{table}/rounds/{round}/floor-probe before and after the result (mean of the two)' },
