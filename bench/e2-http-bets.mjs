@@ -26,7 +26,7 @@
  *   bet_invalid    POST /v1/dev/rounds with a valid token and a stake of 0: routing, geo gate, the
  *                  token verified (HMAC) and the session's claims, body validation, 400; no RPC
  * Breakdown of a bet's median latency (`layers_ms`): HTTP + workerd = floor_empty; routing (Hono,
- * middleware, a handler) = health - floor_empty; token = bet_invalid - bet_no_token (with the body
+ * middleware, the geo gate, a 401) = bet_no_token - floor_empty; token = bet_invalid - bet_no_token (with the body
  * validation); RPC into an object = floor_rpc - floor_empty; the wallet transaction = floor_op -
  * floor_rpc; what is left (the player's session check, the dev round's own steps, the answer) =
  * bet - bet_invalid - (floor_op - floor_empty).
@@ -170,7 +170,7 @@ async function runStack(stack, { base, floorUrl, served }, { worker, floor, mach
     const med = (k) => median(allLat(k));
     const layers = {
       http_and_workerd: med('floor_empty'),
-      routing_and_middleware: med('health') - med('floor_empty'),
+      routing_and_middleware: med('bet_no_token') - med('floor_empty'),
       token_and_validation: med('bet_invalid') - med('bet_no_token'),
       object_rpc: med('floor_rpc') - med('floor_empty'),
       wallet_transaction: med('floor_op') - med('floor_rpc'),
@@ -187,7 +187,7 @@ async function runStack(stack, { base, floorUrl, served }, { worker, floor, mach
       bets_per_s: round(rate, 0),
       floor_rpc_per_s: round(median(perS('floor_rpc')), 0),
       layers_ms: Object.fromEntries(Object.entries(layers).map(([k, v]) => [k, round(v, 3)])),
-      layers_note: 'differences of median latencies of the kinds measured side by side (see the file header); bet median = sum of the layers',
+      layers_note: 'differences of median latencies of the kinds measured side by side (see the file header); they add up to the bet median',
       latency: betLat,
       latency_note: 'per request, over all measured bets of all runs; p99 is nearest-rank',
       min_run: round(Math.min(...perS('bet')), 0),
