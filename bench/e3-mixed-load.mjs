@@ -97,10 +97,13 @@ export async function runE3({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         if (k === 'mixed') mixed.push(await series((i) => MIX[i % MIX.length]));
         else health.push(await series(() => 'health'));
       }
-      log(`  run ${r + 1}/${runs}: mixed ${Math.round(mixed[r].per_s)}/s (p99 ${round(latencyStats(mixed[r].lat).p99_ms, 1)} ms), health ${Math.round(health[r].per_s)}/s (p99 ${round(latencyStats(health[r].lat).p99_ms, 1)} ms)`);
+      const ml = latencyStats(mixed[r].lat);
+      const hl = latencyStats(health[r].lat);
+      log(`  run ${r + 1}/${runs}: mixed ${Math.round(mixed[r].per_s)}/s (p50 ${round(ml.median_ms, 1)} ms, p99 ${round(ml.p99_ms, 1)} ms), health ${Math.round(health[r].per_s)}/s (p50 ${round(hl.median_ms, 1)} ms, p99 ${round(hl.p99_ms, 1)} ms)`);
     }
 
     // every request applied exactly once: each player's balance is what the client counted
+    log(`  checking ${ledger.length} balances`);
     const wrong = [];
     await pool(ledger.length, DEFAULTS.setupParallel, async (i) => {
       const w = (await expectFetch(`${base}/v1/wallet`, { headers: ledger[i].auth })).body;
