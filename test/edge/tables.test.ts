@@ -247,6 +247,29 @@ describe('automated tables', () => {
   });
 });
 
+describe('bench E5 floor probe (development routes)', () => {
+  it('calls every bet\'s player object once and changes nothing; refuses strangers and unknown rounds', async () => {
+    const [a, b] = [await funded(), await funded()];
+    const open = await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds`, dealer, { betting_seconds: 900 });
+    expect(open.status, JSON.stringify(open.body)).toBe(201);
+    const round = open.body.round;
+    expect(round.closes_at - round.opened_at).toBe(900_000);
+    expect((await bet(a, round.round_id, 'red', 100)).status).toBe(201);
+    expect((await bet(b, round.round_id, 'black', 200)).status).toBe(201);
+    const probe = await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds/${round.round_id}/floor-probe`, dealer);
+    expect(probe.status, JSON.stringify(probe.body)).toBe(200);
+    expect(probe.body.calls).toBe(2);
+    // nothing moved: the stakes are still held, the bets still open
+    expect([await available(a), await available(b)]).toEqual([9_900, 9_800]);
+    const detail = await opCall('GET', `/v1/ops/tables/${ROULETTE}/rounds/${round.round_id}`, floor);
+    expect((detail.body.bets as Json[]).map((x) => x.state)).toEqual(['accepted', 'accepted']);
+    expectError(await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds/${crypto.randomUUID()}/floor-probe`, dealer), 404, 'round_not_found');
+    expectError(await call('POST', `/v1/dev/tables/${ROULETTE}/rounds/${round.round_id}/floor-probe`), 401, 'unauthenticated');
+    expectError(await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds`, dealer, { betting_seconds: 3601 }), 400, 'validation_failed');
+    expect((await settleWith(round.round_id, 1)).state).toBe('settled');
+  });
+});
+
 describe('R3: a settlement interrupted by a restart', () => {
   /** Settled stakes counted in the table's RTP buckets (each bet must be counted once). */
   async function rtpBets(): Promise<number> {
