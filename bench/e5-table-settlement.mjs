@@ -1,16 +1,26 @@
 /**
- * E5: settle a live-table round holding 1,000 bets from 1,000 players, target <= 500 ms.
+ * E5: settle a live-table round holding 1,000 bets from 1,000 players. Target (issue 15): <= 1.5x
+ * the floor measured in the same run, and <= 500 ms; `pass` judges the ratio.
  *
  * Method. Starts the real platform worker (wrangler dev on a frozen bundle, lib/proc.mjs), creates
  * the first admin through /v1/ops/bootstrap (TOTP enrolment computed here), registers N players
  * and funds each through the sandbox deposit (setup, not timed). Each run: the admin opens a round
- * on the dealer table roulette-1, every player places one bet (mixed spots: straight, split, red,
- * dozen, column, odd...) with 32 clients in parallel, then the admin enters the result. That call
- * closes betting, records the result and settles every bet before it answers: per bet one RPC to
- * the player's object (post the hold + credit the return once), in parallel, then one write per
- * chunk in the table. Measured:
+ * on the dealer table roulette-1 (through the development route, betting held open 15 minutes: on
+ * a loaded machine 1,000 bets can take longer than the 120 s a dealer may choose), every player
+ * places one bet (mixed spots: straight, split, red, dozen, column, odd...) with 32 clients in
+ * parallel, then the admin enters the result. That call closes betting, records the result and
+ * settles every bet before it answers: per bet one RPC to the player's object (post the hold +
+ * credit the return once), in waves of durable/table/settlement.ts's SETTLE_WAVE, and one table
+ * transaction per wave. Measured:
  *   value        wall time of POST .../result (ms), median over runs  <- the E5 figure
+ *   floor        wall time of POST /v1/dev/tables/roulette-1/rounds/{round}/floor-probe on the same
+ *                round, just before and just after the result: the same table calls an empty
+ *                method (PlayerDO.floorProbe) on the player object of every bet, in the same waves,
+ *                recording nothing. The floor of a run is the mean of its two probes.
+ *   ratio        value / floor per run, median over runs  <- judged (<= 1.5)
  *   settle_ms    the table's own clock from the start to the end of the settlement (round.settle_ms)
+ * Each timed call (probe, result, probe) waits for a quiet runtime first (QUIET_MAX_MS: the
+ * players' alarms of the previous phase run first).
  * Side by side in the same run: a round with a single bet (the fixed cost of a result call), and
  * the bets phase (1,000 bets, 32 in parallel) as bets/s. Afterwards each run checks the round's
  * totals: wagered = 1,000 x stake and returned = what the payout table says for the outcome, and
@@ -24,6 +34,18 @@ import { median, percentile, round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
 const TARGET_MS = 500;
+const TARGET_RATIO = 1.5;
+const BETTING_SECONDS = 900;
+/**
+ * Before each timed call (probe, result, probe) the runtime must be quiet: every bet and every
+ * settlement schedules its player's alarms (outbox shipping ~1 s later, the relay to the brand's
+ * back office), and locally all objects share workerd's one thread, so a call made during that
+ * storm measures the storm (at load ~20 the storm after a settled round took over a minute). Quiet
+ * = two `GET /v1/health` in a row within 3x (+ 20 ms) of the idle latency measured at start-up,
+ * polled every 500 ms, for at most QUIET_MAX_MS.
+ */
+const QUIET_MAX_MS = 180_000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TABLE = 'roulette-1';
 const STAKE = 100;
 const DEPOSIT = 1_000_000;
@@ -65,6 +87,20 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
   try {
     const base = worker.url;
     log(`E5: platform worker on ${base}; ${runs} runs x ${players} bets from ${players} players, ${parallel} clients`);
+    const healthMs = async () => (await expectFetch(`${base}/v1/health`)).ms;
+    const idle = [];
+    for (let i = 0; i < 7; i++) idle.push(await healthMs());
+    const idleMs = median(idle);
+    const waited = [];
+    async function quiet() {
+      const t = performance.now();
+      let calm = 0;
+      while (calm < 2 && performance.now() - t < QUIET_MAX_MS) {
+        calm = (await healthMs()) <= 3 * idleMs + 20 ? calm + 1 : 0;
+        if (calm < 2) await sleep(500);
+      }
+      waited.push(Math.round(performance.now() - t));
+    }
     // the admin (the dealer of every run)
     const boot = await expectFetch(`${base}/v1/ops/bootstrap`, json('POST', { email: `bench-admin-${randomUUID()}@example.com`, display_name: 'Bench Admin', password: secret() }, { authorization: `Bootstrap ${bootstrap}` }), 201);
     const mfa = await expectFetch(`${base}/v1/ops/sessions/mfa`, json('POST', { challenge_token: boot.body.challenge.challenge_token, code: totpCode(boot.body.challenge.enrolment.secret) }), 201);
@@ -82,7 +118,7 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
 
     async function oneRound(betters, number) {
       // betting held open long enough for this machine to take every bet (the result call closes it)
-      const opened = await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds`, json('POST', { betting_seconds: 120 }, ops), 201);
+      const opened = await expectFetch(`${base}/v1/dev/tables/${TABLE}/rounds`, json('POST', { betting_seconds: BETTING_SECONDS }, ops), 201);
       const roundId = opened.body.round.round_id;
       const tb = performance.now();
       const spots = await pool(betters, parallel, async (i) => {
@@ -91,14 +127,28 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         return spot;
       });
       const betsMs = performance.now() - tb;
+      const probe = async () => {
+        const p = await expectFetch(`${base}/v1/dev/tables/${TABLE}/rounds/${roundId}/floor-probe`, json('POST', undefined, ops), 200);
+        if (p.body.calls !== betters) throw new Error(`floor probe made ${p.body.calls} calls, expected ${betters}`);
+        return { ms: p.ms, table_ms: p.body.ms };
+      };
+      await quiet();
+      const before = await probe();
+      await quiet();
       const result = await timedFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}/result`, json('POST', { outcome: { number } }, ops));
+      await quiet();
+      const after = await probe();
       if (result.status !== 200 || result.body.round.state !== 'settled') throw new Error(`result: ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
       const detail = (await expectFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}`, { headers: ops })).body;
       const expectedReturn = spots.reduce((s, spot) => s + rouletteReturn(spot, number, STAKE), 0);
       const t = detail.totals[0] ?? {};
       const ok = t.bets === betters && t.wagered_minor === betters * STAKE && t.returned_minor === expectedReturn && detail.bets.every((b) => b.state === 'settled');
       if (!ok) throw new Error(`round ${roundId} totals ${JSON.stringify(detail.totals)} expected wagered ${betters * STAKE} returned ${expectedReturn}`);
-      return { result_ms: result.ms, settle_ms: result.body.round.settle_ms, bets_ms: betsMs, bets_per_s: (betters * 1000) / betsMs, returned_minor: expectedReturn };
+      const floorMs = (before.ms + after.ms) / 2;
+      return {
+        result_ms: result.ms, settle_ms: result.body.round.settle_ms, bets_ms: betsMs, bets_per_s: (betters * 1000) / betsMs, returned_minor: expectedReturn,
+        floor_ms: floorMs, floor_probes_ms: [before.ms, after.ms], floor_table_ms: [before.table_ms, after.table_ms], ratio: result.ms / floorMs,
+      };
     }
 
     await oneRound(Math.min(100, players), 5); // warm-up: every code path once
@@ -108,26 +158,35 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
       const number = (r * 7 + 17) % 37;
       full.push(await oneRound(players, number));
       single.push(await oneRound(1, number));
-      log(`  run ${r + 1}/${runs}: result+settle ${round(full[r].result_ms, 1)} ms (table settle_ms ${full[r].settle_ms}), single-bet round ${round(single[r].result_ms, 1)} ms, bets ${Math.round(full[r].bets_per_s)}/s`);
+      log(`  run ${r + 1}/${runs}: result+settle ${round(full[r].result_ms, 1)} ms (table settle_ms ${full[r].settle_ms}), floor ${round(full[r].floor_ms, 1)} ms (probes ${full[r].floor_probes_ms.map((x) => round(x, 1)).join(' / ')}; table ${full[r].floor_table_ms.join(' / ')}), ratio ${round(full[r].ratio, 2)}x, single-bet round ${round(single[r].result_ms, 1)} ms, bets ${Math.round(full[r].bets_per_s)}/s`);
     }
     const value = median(full.map((x) => x.result_ms));
+    const floor = median(full.map((x) => x.floor_ms));
+    const ratio = median(full.map((x) => x.ratio));
     return [{
       id: 'E5',
-      metric: `settle a table round holding ${players} bets from ${players} players: wall time of the dealer's result call (records the result, settles every bet), median over runs`,
-      value: round(value, 1),
-      unit: 'ms',
-      target: `<= ${TARGET_MS}`,
-      pass: value <= TARGET_MS,
+      metric: `settle a table round holding ${players} bets from ${players} players: wall time of the dealer's result call (records the result, settles every bet) over the floor (${players} empty table -> player calls in the same waves), median over runs`,
+      value: round(ratio, 2),
+      unit: 'x floor',
+      target: `<= ${TARGET_RATIO}`,
+      pass: ratio <= TARGET_RATIO,
+      result_ms: round(value, 1),
+      floor_ms: round(floor, 1),
+      absolute_target: `<= ${TARGET_MS} ms`,
+      absolute_pass: value <= TARGET_MS,
       p99_ms: round(percentile(full.map((x) => x.result_ms), 99), 1),
       settle_ms_inside_table: { median: median(full.map((x) => x.settle_ms)), max: Math.max(...full.map((x) => x.settle_ms)) },
-      runs: full.map((x, i) => ({ result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms, bets_per_s: round(x.bets_per_s, 0), single_bet_result_ms: round(single[i].result_ms, 1) })),
+      runs: full.map((x, i) => ({ result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms, floor_ms: round(x.floor_ms, 1), floor_probes_ms: x.floor_probes_ms.map((y) => round(y, 1)), floor_table_ms: x.floor_table_ms, ratio: round(x.ratio, 2), bets_per_s: round(x.bets_per_s, 0), single_bet_result_ms: round(single[i].result_ms, 1) })),
       comparisons: {
         single_bet_round: { result_ms_median: round(median(single.map((x) => x.result_ms)), 1), note: 'the same call for a round with one bet: the fixed cost' },
         full_over_single: round(value / median(single.map((x) => x.result_ms)), 1),
         placing_bets: { bets_per_s_median: round(median(full.map((x) => x.bets_per_s)), 0), clients: parallel },
       },
+      quiet_waits_ms: waited,
+      idle_health_ms: round(idleMs, 2),
       check: 'each run: round totals equal 1,000 x stake wagered and the independently computed roulette return; every bet settled',
-      params: { runs, players, bets_per_player: 1, stake_minor: STAKE, spots: SPOTS, table: TABLE, clients: parallel, served: 'wrangler dev --no-bundle on a bundle built at start' },
+      summary: `settle ${round(value, 1)} ms, floor ${round(floor, 1)} ms (${players} empty table -> player calls), single-bet round ${round(median(single.map((x) => x.result_ms)), 1)} ms`,
+      params: { runs, players, betting_seconds: BETTING_SECONDS, bets_per_player: 1, stake_minor: STAKE, spots: SPOTS, table: TABLE, clients: parallel, served: 'wrangler dev --no-bundle on a bundle built at start', floor: 'POST /v1/dev/tables/{table}/rounds/{round}/floor-probe before and after the result (mean of the two)' },
       machine,
     }];
   } finally {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E5, P1, W1, W2, W3, W4, W5),
+ * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E3, E5, E6, P1, W1, W2, W3, W4, W5),
  * one after another (never in parallel: they would measure each other), writes
  * bench/results/<ISO 8601 basic timestamp>.json and prints a compact table.
  *
@@ -8,7 +8,9 @@
  *   npm run bench -- --runs 9             runs per benchmark (default: each benchmark's own)
  *   npm run bench -- --e1-n 20000         operations per E1 request
  *   npm run bench -- --e2-bets 5000       bets per E2 run
+ *   npm run bench -- --e3-players 1000    players under E3's mixed load (--e3-requests 6000 per run, 64 clients)
  *   npm run bench -- --e5-players 1000    players (one bet each) per E5 round
+ *   npm run bench -- --e6-bets 5000       bets per E6 run on PostgreSQL (a fresh cluster started and stopped by the bench)
  *   npm run bench -- --p1-requests 2000   requests per kind per P1 run (provider seamless-wallet API, no target yet)
  *   npm run bench -- --w1-events 10000000 events W1 loads (generated once into bench/.cache/)
  *   npm run bench -- --w2-events 10000000 events under W2's models (W1's cache, loaded once into bench/.cache/w2-base-<n>/)
@@ -21,7 +23,9 @@
  */
 import { runE1 } from './e1-wallet-op.mjs';
 import { runE2 } from './e2-http-bets.mjs';
+import { runE3 } from './e3-mixed-load.mjs';
 import { runE5 } from './e5-table-settlement.mjs';
+import { runE6 } from './e6-postgres.mjs';
 import { runP1 } from './provider-p1.mjs';
 import { formatTable, machine as describeMachine, writeResults } from './lib/results.mjs';
 import { runTs } from './lib/proc.mjs';
@@ -29,7 +33,9 @@ import { runTs } from './lib/proc.mjs';
 const BENCHMARKS = {
   E1: (m, o) => runE1({ machine: m, runs: o.runs, n: o['e1-n'] }),
   E2: (m, o) => runE2({ machine: m, runs: o.runs, bets: o['e2-bets'] }),
+  E3: (m, o) => runE3({ machine: m, runs: o.runs, players: o['e3-players'], requests: o['e3-requests'] }),
   E5: (m, o) => runE5({ machine: m, runs: o.runs, players: o['e5-players'] }),
+  E6: (m, o) => runE6({ machine: m, runs: o.runs, n: o['e6-bets'] }),
   P1: (m, o) => runP1({ machine: m, runs: o.runs, requests: o['p1-requests'] }),
   // The warehouse benchmarks are TypeScript (they drive warehouse/ and simulator/ directly).
   W1: async (m, o) => (await runTs('bench/w1-warehouse-ingest.ts', ['--events', String(o['w1-events'] ?? 10_000_000), '--runs', String(o.runs ?? 1)])).map((r) => ({ ...r, machine: m })),
@@ -45,9 +51,9 @@ function parseArgs(argv) {
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
     opts[m[1]] = m[2] ?? argv[++i];
   }
-  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests', 'w1-events', 'w2-events', 'w2-project', 'w3-players', 'w4-samples']);
+  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w2-project', 'w3-players', 'w4-samples']);
   for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  for (const k of ['runs', 'e1-n', 'e2-bets', 'e5-players', 'p1-requests', 'w1-events', 'w2-events', 'w3-players', 'w4-samples']) {
+  for (const k of ['runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w3-players', 'w4-samples']) {
     if (opts[k] === undefined) continue;
     const v = Number(opts[k]);
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} needs a positive integer`);

@@ -9,10 +9,10 @@
  * lingers. Every started group is also killed when this process exits, so an error or Ctrl-C
  * never leaves a workerd behind.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { closeSync, openSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,7 +70,7 @@ function runWrangler(args) {
 }
 
 /** Bundles the worker of `config` into `outdir`; returns the path of the entry module. */
-async function bundle(config, outdir) {
+export async function bundle(config, outdir) {
   await runWrangler(['deploy', '--dry-run', '-c', config, '--outdir', outdir]);
   const js = (await readdir(outdir)).filter((f) => f.endsWith('.js') || f.endsWith('.mjs'));
   if (js.length !== 1) throw new Error(`expected one bundled module in ${outdir}, found: ${js.join(', ') || 'none'}`);
@@ -168,8 +168,12 @@ export function randomSecret() {
  * The real platform worker in development mode (DEV_COUNTRY=MT), with random session and
  * webhook secrets and any `vars` a benchmark adds (bootstrap token, provider secrets).
  */
+export function platformVars(vars = {}) {
+  return { ENVIRONMENT: 'development', DEV_COUNTRY: 'MT', SESSION_SIGNING_KEY: randomSecret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: randomSecret(), ...vars };
+}
+
 export function startPlatform({ vars = {}, logLevel = 'warn' } = {}) {
-  const all = { ENVIRONMENT: 'development', DEV_COUNTRY: 'MT', SESSION_SIGNING_KEY: randomSecret(), PAYMENT_WEBHOOK_SECRET_SANDBOX: randomSecret(), ...vars };
+  const all = platformVars(vars);
   return startWrangler({
     label: 'platform worker',
     readyPath: '/v1/health',
@@ -198,4 +202,38 @@ export function runTs(file, args = []) {
       }
     });
   });
+}
+
+/**
+ * The URL of Miniflare's own entry socket inside a `wrangler dev` started here, i.e. the runtime
+ * workerd that runs the worker, without wrangler's dev proxy (the other workerd, which owns the
+ * dev port and forwards every request to this one). Found as the listening socket of a workerd of
+ * the process group, other than the proxy, that answers `readyPath` with 200. Linux (`ss`).
+ */
+export async function runtimeUrl(worker, readyPath) {
+  const pids = readdirSyncSafe('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const pgrp = Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[2]);
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return pgrp === worker.pid && args.some((a) => a.endsWith('/workerd') || a === 'workerd') && !args.some((a) => a.endsWith(`entry=127.0.0.1:${worker.port}`));
+    } catch {
+      return false;
+    }
+  });
+  const listing = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
+  const ports = listing.split('\n').filter((l) => pids.some((pid) => l.includes(`pid=${pid},`)))
+    .map((l) => Number(/127\.0\.0\.1:(\d+)/.exec(l)?.[1])).filter((p) => p && p !== worker.port);
+  for (const port of ports) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${readyPath}`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return `http://127.0.0.1:${port}`;
+    } catch { /* not this one */ }
+  }
+  throw new Error(`no runtime socket of wrangler dev (group ${worker.pid}) answers ${readyPath} (ports ${ports.join(', ') || 'none'})`);
+}
+
+function readdirSyncSafe(dir) {
+  try { return readdirSync(dir); } catch { return []; }
 }

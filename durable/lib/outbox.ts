@@ -56,6 +56,32 @@ export class Outbox {
     return event;
   }
 
+  /**
+   * Many events in one statement (a table settling a wave of bets): the same rows `emit` writes,
+   * in the given order, and one `onEmit` for all of them. A statement costs ~10-20 us in an
+   * object whatever it does, so a wave of 250 bets pays one insert instead of 250.
+   */
+  emitMany<T extends EventType>(events: readonly { type: T; payload: EventPayload<T>; subject: EventSubject }[], nowMs: number): CasinoEvent[] {
+    if (events.length === 0) return [];
+    const out = events.map(({ type, payload, subject }): CasinoEvent => ({
+      event_id: uuidv7(nowMs),
+      event_type: type,
+      schema_version: 1,
+      occurred_at: nowMs,
+      player_id: subject.player_id ?? null,
+      table_id: subject.table_id ?? null,
+      round_id: subject.round_id ?? null,
+      jurisdiction: subject.jurisdiction ?? null,
+      currency: subject.currency ?? null,
+      payload: payload as CasinoEvent['payload'],
+    }));
+    const rows = JSON.stringify(out.map((e) => [e.event_id, e.event_type, JSON.stringify(e)]));
+    this.db.run`insert into outbox (event_id, event_type, occurred_at, body)
+      select json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${nowMs}, json_extract(value, '$[2]') from json_each(${rows}) order by key`;
+    this.onEmit?.(nowMs);
+    return out;
+  }
+
   list(afterSeq: number, limit: number): OutboxRow[] {
     const rows = this.db.all<{ seq: number; body: string }>`select seq, body from outbox where seq > ${afterSeq} order by seq limit ${limit}`;
     return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.body) as CasinoEvent }));

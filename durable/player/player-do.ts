@@ -365,6 +365,14 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   /**
+   * Floor probe (bench E5): an empty call, no transaction. A table settling a round calls one
+   * player object per bet; this measures that fan-out alone, beside the real settlement.
+   */
+  floorProbe(): number {
+    return 0;
+  }
+
+  /**
    * Settles a table bet in one transaction: posts its hold and credits what it returns (once per
    * win_id). A hold that was voided or expired meanwhile settles as such, returning nothing.
    */

@@ -103,23 +103,59 @@ export class Bets {
     this.c.db.run`update bets set state = 'refused', refusal = ${code} where bet_id = ${betId} and state = 'reserving'`;
   }
 
-  /** Records a bet's end (settled with a result, or its stake given back) with its event and RTP sample. */
-  finish(b: BetRow, to: 'settled' | 'voided' | 'expired', result: NonNullable<BetRow['result']>, returnedMinor: number): void {
+  /** Bets of a round still open in the table's eyes ('reserving' or 'accepted'): one indexed count. */
+  openCount(roundId: string): number {
+    return this.c.db.first<{ n: number }>`select count(*) as n from bets where round_id = ${roundId} and state in ('reserving', 'accepted')`!.n;
+  }
+
+  /**
+   * Records the end of a wave of bets (settled with a result, or their stakes given back), each with
+   * its event and RTP sample, in three statements whatever the wave's size: one guarded update of
+   * every bet (`where state = 'accepted'`, RETURNING the rows it changed), one outbox insert and one
+   * RTP upsert for exactly those rows. A bet an earlier attempt finished is not in RETURNING, so a
+   * repeated wave (a restart, the alarm's retry) records no event or sample twice. Returns the bets
+   * finished now, as stored.
+   */
+  finishMany(ends: readonly BetEnd[]): BetRow[] {
+    if (ends.length === 0) return [];
     const now = this.c.now();
-    // RETURNING, not rowsWritten: rowsWritten also counts index rows.
-    const done = this.c.db.first`update bets set state = ${to}, result = ${result}, returned_minor = ${returnedMinor}, settled_at = ${now}
-      where bet_id = ${b.bet_id} and state = 'accepted' returning bet_id`;
-    if (!done) return; // finished by an earlier attempt
-    this.c.emit('table.bet.settled', {
-      bet_id: b.bet_id, game: this.c.table.game, game_id: this.c.table.game_id, spot: b.spot, bet_type: b.bet_type,
-      amount_minor: b.amount_minor, returned_minor: returnedMinor, result,
-    }, { round_id: b.round_id, player_id: b.player_id, jurisdiction: b.jurisdiction, currency: b.currency });
-    if (to === 'settled') {
-      const hour = hourStartMs(now);
-      this.c.db.run`insert into rtp_hours (hour_start, bet_type, currency, wagered_minor, returned_minor, bets)
-        values (${hour}, ${b.bet_type}, ${b.currency}, ${b.amount_minor}, ${returnedMinor}, 1)
-        on conflict (hour_start, bet_type, currency) do update set wagered_minor = wagered_minor + excluded.wagered_minor,
-          returned_minor = returned_minor + excluded.returned_minor, bets = bets + 1`;
+    const wave = JSON.stringify(ends.map((e) => [e.bet_id, e.to, e.result, e.returned_minor]));
+    const done = this.c.db.all<BetRow>`update bets set state = w.to_state, result = w.to_result, returned_minor = w.to_returned, settled_at = ${now}
+      from (select json_extract(value, '$[0]') as wave_bet_id, json_extract(value, '$[1]') as to_state, json_extract(value, '$[2]') as to_result,
+              json_extract(value, '$[3]') as to_returned from json_each(${wave})) as w
+      where bets.bet_id = w.wave_bet_id and bets.state = 'accepted'
+      returning *`;
+    if (done.length === 0) return [];
+    this.c.emitMany(done.map((b) => ({
+      type: 'table.bet.settled' as const,
+      payload: {
+        bet_id: b.bet_id, game: this.c.table.game, game_id: this.c.table.game_id, spot: b.spot, bet_type: b.bet_type,
+        amount_minor: b.amount_minor, returned_minor: b.returned_minor ?? 0, result: b.result!,
+      },
+      subject: { round_id: b.round_id, player_id: b.player_id, jurisdiction: b.jurisdiction, currency: b.currency },
+    })));
+    // observed RTP: settled bets only (a voided or expired stake was not played), summed per bucket here
+    const buckets = new Map<string, [string, string, number, number, number]>();
+    for (const b of done) {
+      if (b.state !== 'settled') continue;
+      const key = `${b.bet_type}\u0000${b.currency}`;
+      const sum = buckets.get(key) ?? [b.bet_type, b.currency, 0, 0, 0];
+      sum[2] += b.amount_minor;
+      sum[3] += b.returned_minor ?? 0;
+      sum[4] += 1;
+      buckets.set(key, sum);
     }
+    if (buckets.size > 0) {
+      // `where true`: SQLite's upsert after INSERT ... SELECT needs it to parse the ON CONFLICT
+      this.c.db.run`insert into rtp_hours (hour_start, bet_type, currency, wagered_minor, returned_minor, bets)
+        select ${hourStartMs(now)}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), json_extract(value, '$[4]')
+        from json_each(${JSON.stringify([...buckets.values()])}) where true
+        on conflict (hour_start, bet_type, currency) do update set wagered_minor = wagered_minor + excluded.wagered_minor,
+          returned_minor = returned_minor + excluded.returned_minor, bets = bets + excluded.bets`;
+    }
+    return done;
   }
 }
+
+/** How one bet ended: settled with its result and return, or its stake given back (voided, or expired in the player's object). */
+export type BetEnd = { bet_id: string; to: 'settled' | 'voided' | 'expired'; result: NonNullable<BetRow['result']>; returned_minor: number };

@@ -19,4 +19,9 @@ export class TableContext extends ObjectContext {
   emit<T extends EventType>(type: T, payload: EventPayload<T>, subject: BetSubject): void {
     this.outbox.emit(type, payload, { table_id: this.table.table_id, ...subject }, this.now());
   }
+
+  /** Many events of this table in one insert (see Outbox.emitMany). */
+  emitMany<T extends EventType>(events: readonly { type: T; payload: EventPayload<T>; subject: BetSubject }[]): void {
+    this.outbox.emitMany(events.map((e) => ({ ...e, subject: { table_id: this.table.table_id, ...e.subject } })), this.now());
+  }
 }

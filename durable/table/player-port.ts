@@ -13,6 +13,8 @@ export interface PlayerPort {
   reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string; max_return_minor: number }, offeredIn: string[]): Promise<ReserveAnswer>;
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }): Promise<SettleAnswer>;
   abandonTableBet(holdId: string): Promise<Result<object>>;
+  /** An empty call (bench E5's floor: what the fan-out costs before any work). */
+  floorProbe(): Promise<number>;
 }
 
 export function playerPort(env: Env, playerId: string): PlayerPort {

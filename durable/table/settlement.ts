@@ -6,22 +6,42 @@
  * run again by the alarm until no bet is left open (TARGETS.md R3).
  */
 import type { Result } from '../../domain/errors';
-import type { Bets } from './bets';
+import type { BetEnd, Bets } from './bets';
 import type { TableContext } from './context';
 import type { PlayerPort } from './player-port';
 import type { Rounds } from './rounds';
 import { pruneRtp } from './rtp';
 import type { BetRow } from './types';
 
-/** Player objects called at once; each call is a separate object, so this is the fan-out width. */
-const PARALLEL_CALLS = 500;
+/**
+ * Player objects called at once: a round settles in waves of this many concurrent calls, and the
+ * table records each wave in one transaction of three statements (bets.finishMany), not a few
+ * statements per bet. Bounded so that a big round neither opens thousands of calls at once nor
+ * holds thousands of answers before anything is recorded: a restart loses at most one wave's
+ * bookkeeping, which the retry redoes without paying anyone twice (every call is idempotent).
+ */
+export const SETTLE_WAVE = 250;
 /** When some bets could not be settled, the next attempt comes this soon. */
 export const SETTLE_RETRY_MS = 2_000;
 
 export type Tx = <T>(fn: () => T) => T;
 export type SettledBet = { bet: BetRow; available_minor: number | null };
 
+/** Runs `call` for every item, `size` at a time, and `record` after each wave with its answers. */
+async function inWaves<I, A>(size: number, items: readonly I[], call: (item: I) => Promise<A>, record: (answers: { item: I; answer: A }[]) => void): Promise<void> {
+  for (let i = 0; i < items.length; i += size) {
+    const wave = items.slice(i, i + size);
+    const answers = await Promise.all(wave.map(async (item) => ({ item, answer: await call(item) })));
+    record(answers);
+  }
+}
+
+const failed = (err: unknown) => ({ ok: false as const, code: 'internal_error' as const, message: String(err) });
+
 export class Settlement {
+  /** Calls per wave (tests make it small to cut a settlement between waves). */
+  wave = SETTLE_WAVE;
+
   constructor(
     private readonly c: TableContext,
     private readonly rounds: Rounds,
@@ -43,7 +63,13 @@ export class Settlement {
     }));
   }
 
-  /** Settles every accepted bet of a round with a result. Returns the bets it finished now; `done` when none is left. */
+  /**
+   * Settles every accepted bet of a round with a result. Returns the bets it finished now; `done` when none is left.
+   * Exactly once (TARGETS.md R3): the result is durable before any call; each call is idempotent
+   * in the player's object (hold id, win id); a wave is recorded in one transaction guarded by
+   * `state = 'accepted'`. A restart anywhere leaves the unrecorded bets 'accepted' and the alarm
+   * settles them again: the players answer with their first result and nothing is paid twice.
+   */
   async settle(roundId: string): Promise<{ done: boolean; finished: SettledBet[] }> {
     const started = this.c.now();
     await this.abandonReservations(roundId);
@@ -52,26 +78,26 @@ export class Settlement {
     const outcome: unknown = JSON.parse(round.outcome);
     const open = this.tx(() => this.bets.inState(roundId, 'accepted'));
     const finished: SettledBet[] = [];
-    for (let i = 0; i < open.length; i += PARALLEL_CALLS) {
-      const chunk = open.slice(i, i + PARALLEL_CALLS);
-      const answers = await Promise.all(chunk.map(async (b) => {
-        const s = this.c.rules.settle(b.spot, b.amount_minor, outcome);
-        const r = await this.port(b.player_id).settleTableBet({ hold_id: b.hold_id, win_id: `${b.hold_id}:return`, returned_minor: s.returned_minor })
-          .catch((err: unknown) => ({ ok: false as const, code: 'internal_error' as const, message: String(err) }));
-        return { b, s, r };
-      }));
-      this.tx(() => {
-        for (const { b, s, r } of answers) {
-          if (!r.ok) continue; // left 'accepted': the next attempt retries it
-          if (r.state === 'posted') this.bets.finish(b, 'settled', s.result, s.returned_minor);
-          else this.bets.finish(b, 'expired', 'expired', 0); // the hold ran out first: the stake went back
-          finished.push({ bet: this.bets.get(b.bet_id)!, available_minor: r.available_minor });
-        }
-      });
-    }
+    await inWaves(this.wave, open, async (b) => {
+      const s = this.c.rules.settle(b.spot, b.amount_minor, outcome);
+      const r = await this.port(b.player_id).settleTableBet({ hold_id: b.hold_id, win_id: `${b.hold_id}:return`, returned_minor: s.returned_minor }).catch(failed);
+      return { s, r };
+    }, (answers) => {
+      const available = new Map<string, number>();
+      const ends: BetEnd[] = [];
+      for (const { item: b, answer: { s, r } } of answers) {
+        if (!r.ok) continue; // left 'accepted': the next attempt retries it
+        available.set(b.bet_id, r.available_minor);
+        // 'voided' or 'expired' in the player's object: the hold ran out first and the stake went back
+        ends.push(r.state === 'posted'
+          ? { bet_id: b.bet_id, to: 'settled', result: s.result, returned_minor: s.returned_minor }
+          : { bet_id: b.bet_id, to: 'expired', result: 'expired', returned_minor: 0 });
+      }
+      const done = this.tx(() => this.bets.finishMany(ends));
+      for (const bet of done) finished.push({ bet, available_minor: available.get(bet.bet_id) ?? null });
+    });
     const done = this.tx(() => {
-      const left = this.bets.inState(roundId, 'accepted').length + this.bets.inState(roundId, 'reserving').length;
-      if (left > 0) {
+      if (this.bets.openCount(roundId) > 0) {
         this.c.schedules.at('round.settle', roundId, this.c.now() + SETTLE_RETRY_MS);
         return false;
       }
@@ -84,31 +110,36 @@ export class Settlement {
     return { done, finished };
   }
 
-  /** Gives back every stake of a voided round. */
+  /** Gives back every stake of a voided round (in waves, like settle). */
   async refund(roundId: string): Promise<{ done: boolean; finished: SettledBet[] }> {
     await this.abandonReservations(roundId);
     const open = this.tx(() => this.bets.inState(roundId, 'accepted'));
     const finished: SettledBet[] = [];
-    for (let i = 0; i < open.length; i += PARALLEL_CALLS) {
-      const chunk = open.slice(i, i + PARALLEL_CALLS);
-      const answers = await Promise.all(chunk.map(async (b) => ({
-        b, r: await this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => ({ ok: false, code: 'internal_error', message: String(err) })),
-      })));
-      this.tx(() => {
-        for (const { b, r } of answers) {
-          // invalid_state: the hold expired or was voided by someone else first; the stake is back either way
-          if (!r.ok && r.code !== 'invalid_state') continue;
-          this.bets.finish(b, 'voided', 'void', b.amount_minor);
-          finished.push({ bet: this.bets.get(b.bet_id)!, available_minor: null });
-        }
-      });
-    }
+    await inWaves(this.wave, open, (b) => this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => failed(err)), (answers) => {
+      // invalid_state: the hold expired or was voided by someone else first; the stake is back either way
+      const ends: BetEnd[] = answers.filter(({ answer: r }) => r.ok || r.code === 'invalid_state')
+        .map(({ item: b }) => ({ bet_id: b.bet_id, to: 'voided', result: 'void', returned_minor: b.amount_minor }));
+      const done = this.tx(() => this.bets.finishMany(ends));
+      for (const bet of done) finished.push({ bet, available_minor: null });
+    });
     const done = this.tx(() => {
-      const left = this.bets.inState(roundId, 'accepted').length + this.bets.inState(roundId, 'reserving').length;
+      const left = this.bets.openCount(roundId);
       if (left > 0) this.c.schedules.at('round.refund', roundId, this.c.now() + SETTLE_RETRY_MS);
       else this.c.schedules.cancel('round.refund', roundId);
       return left === 0;
     });
     return { done, finished };
+  }
+
+  /**
+   * The floor of a settlement (bench E5): one empty call to the player object of every bet of the
+   * round, in the same waves, recording nothing. What settling costs beyond this is the players'
+   * transactions and the table's bookkeeping. Returns the calls made and the table's own time.
+   */
+  async probePlayers(roundId: string): Promise<{ calls: number; ms: number }> {
+    const started = this.c.now();
+    const players = this.tx(() => this.bets.ofRound(roundId, 100_000).map((b) => b.player_id));
+    await inWaves(this.wave, players, (id) => this.port(id).floorProbe(), () => {});
+    return { calls: players.length, ms: this.c.now() - started };
   }
 }

@@ -255,6 +255,15 @@ export class TableDO extends DurableObject<Env> {
     return { ok: true, round: this.tx(() => this.rounds.publicView(this.rounds.get(roundId)!)) };
   }
 
+  /**
+   * Bench E5's floor, development only (the worker's /v1/dev route): one empty call to the player
+   * object of every bet of a round, in settlement's waves. Changes nothing.
+   */
+  async floorProbe(roundId: string): Promise<Result<{ calls: number; ms: number }>> {
+    if (!this.tx(() => this.rounds.get(roundId))) return fail('round_not_found');
+    return { ok: true, ...(await this.settlement.probePlayers(roundId)) };
+  }
+
   /** Voids a round before its result: no more bets, every stake goes back. */
   async voidRound(roundId: string, actor: string, reason: string): Promise<Result<{ round: PublicRound }>> {
     const r = this.tx(() => {

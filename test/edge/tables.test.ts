@@ -20,7 +20,7 @@ function table(tableId: string): DurableObjectStub<TableDO> {
 function tableInternals(o: unknown) {
   return o as {
     c: import('../../durable/table/context').TableContext;
-    settlement: { port: (playerId: string) => import('../../durable/table/player-port').PlayerPort };
+    settlement: { port: (playerId: string) => import('../../durable/table/player-port').PlayerPort; wave: number };
     ctx: DurableObjectState;
   };
 }
@@ -247,26 +247,61 @@ describe('automated tables', () => {
   });
 });
 
+describe('bench E5 floor probe (development routes)', () => {
+  it('calls every bet\'s player object once and changes nothing; refuses strangers and unknown rounds', async () => {
+    const [a, b] = [await funded(), await funded()];
+    const open = await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds`, dealer, { betting_seconds: 900 });
+    expect(open.status, JSON.stringify(open.body)).toBe(201);
+    const round = open.body.round;
+    expect(round.closes_at - round.opened_at).toBe(900_000);
+    expect((await bet(a, round.round_id, 'red', 100)).status).toBe(201);
+    expect((await bet(b, round.round_id, 'black', 200)).status).toBe(201);
+    const probe = await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds/${round.round_id}/floor-probe`, dealer);
+    expect(probe.status, JSON.stringify(probe.body)).toBe(200);
+    expect(probe.body.calls).toBe(2);
+    // nothing moved: the stakes are still held, the bets still open
+    expect([await available(a), await available(b)]).toEqual([9_900, 9_800]);
+    const detail = await opCall('GET', `/v1/ops/tables/${ROULETTE}/rounds/${round.round_id}`, floor);
+    expect((detail.body.bets as Json[]).map((x) => x.state)).toEqual(['accepted', 'accepted']);
+    expectError(await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds/${crypto.randomUUID()}/floor-probe`, dealer), 404, 'round_not_found');
+    expectError(await call('POST', `/v1/dev/tables/${ROULETTE}/rounds/${round.round_id}/floor-probe`), 401, 'unauthenticated');
+    expectError(await opCall('POST', `/v1/dev/tables/${ROULETTE}/rounds`, dealer, { betting_seconds: 3601 }), 400, 'validation_failed');
+    expect((await settleWith(round.round_id, 1)).state).toBe('settled');
+  });
+});
+
 describe('R3: a settlement interrupted by a restart', () => {
-  it('finishes after the restart with every bet settled exactly once and no hold left pending', async () => {
+  /** Settled stakes counted in the table's RTP buckets (each bet must be counted once). */
+  async function rtpBets(): Promise<number> {
+    return runInDurableObject(table(ROULETTE), (o: TableDO) => tableInternals(o).c.db.first<{ n: number | null }>`select sum(bets) as n from rtp_hours`!.n ?? 0);
+  }
+
+  /**
+   * 30 bets; the table object dies after `dieAfter` settle calls (what it wrote is durable first);
+   * one player's answer is lost in transit. Waves of `wave` calls (settlement.ts records each wave
+   * in one transaction). Returns the players, the round and how many bets were settled at the death.
+   */
+  async function interrupted(wave: number, dieAfter: number) {
     const players = await Promise.all(Array.from({ length: 30 }, () => funded(5_000)));
     const round = await openRound();
     for (const [i, p] of players.entries()) expect((await bet(p, round.round_id, i % 2 ? 'red' : `straight:${i % 37}`, 100)).status).toBe(201);
+    const rtpBefore = await rtpBets();
     // a settle call that reached a player object whose answer was lost: the retry must not pay twice
     const lost = players[3]!;
-    // the object dies after 12 player calls, in the middle of its settlement
     const died = await runInDurableObject(table(ROULETTE), async (o: TableDO) => {
       const t = tableInternals(o);
+      t.settlement.wave = wave;
       const real = t.settlement.port;
       let calls = 0;
       t.settlement.port = (id) => {
         const port = real(id);
         return {
           ...port,
-          reserveTableBet: port.reserveTableBet.bind(port),
-          abandonTableBet: port.abandonTableBet.bind(port),
+          reserveTableBet: (...args) => port.reserveTableBet(...args),
+          abandonTableBet: (holdId) => port.abandonTableBet(holdId),
+          floorProbe: () => port.floorProbe(),
           settleTableBet: async (input) => {
-            if (++calls > 12) {
+            if (++calls > dieAfter) {
               // what was written is durable (in production the output gate holds these calls until it is), then the object dies
               await t.ctx.storage.sync();
               t.ctx.abort('test: restart in the middle of a settlement');
@@ -282,8 +317,13 @@ describe('R3: a settlement interrupted by a restart', () => {
     }).catch((e: Error) => e.message);
     // the call ends with the object's death (its abort reason), not with a finished settlement
     expect(died).toBe('test: restart in the middle of a settlement');
-    expect((await call('GET', `/v1/tables/${ROULETTE}/rounds/${round.round_id}`)).body.round.state).toBe('result');
+    const atDeath = await opCall('GET', `/v1/ops/tables/${ROULETTE}/rounds/${round.round_id}`, floor);
+    expect(atDeath.body.round.state).toBe('result');
+    const settledAtDeath = (atDeath.body.bets as Json[]).filter((b) => b.state === 'settled').length;
+    return { players, round, lost, settledAtDeath, rtpBefore };
+  }
 
+  async function expectExactlyOnce({ players, round, rtpBefore }: Awaited<ReturnType<typeof interrupted>>) {
     // the restarted object picks the settlement up from its alarm (retries of failed calls come 2 s apart)
     for (let i = 0; i < 10; i++) {
       if ((await call('GET', `/v1/tables/${ROULETTE}/rounds/${round.round_id}`)).body.round.state === 'settled') break;
@@ -302,8 +342,27 @@ describe('R3: a settlement interrupted by a restart', () => {
       expect(wins).toHaveLength(won ? 1 : 0);
       expect(await available(p)).toBe(5_000 - 100 + (won ? (i % 2 ? 200 : 3600) : 0));
     }
+    // the table's own records: one settled event and one RTP sample per bet, none twice
     const settledEvents = (await outboxTypes(ROULETTE, round.round_id)).filter((t) => t === 'table.bet.settled');
     expect(settledEvents).toHaveLength(30);
+    expect((await rtpBets()) - rtpBefore).toBe(30);
+    const detail = await opCall('GET', `/v1/ops/tables/${ROULETTE}/rounds/${round.round_id}`, floor);
+    expect((detail.body.bets as Json[]).every((b) => b.state === 'settled')).toBe(true);
+    expect(detail.body.totals).toEqual([{ currency: 'EUR', bets: 30, wagered_minor: 3_000, returned_minor: 15 * 200 }]);
+  }
+
+  it('finishes after the restart with every bet settled exactly once and no hold left pending', async () => {
+    // one wave (the default size): the object dies with 12 calls answered and none recorded yet
+    const run = await interrupted(250, 12);
+    expect(run.settledAtDeath).toBe(0);
+    await expectExactlyOnce(run);
+  });
+
+  it('a restart between waves keeps the recorded waves and settles the rest once', async () => {
+    // waves of 8: the first wave (one lost answer among them) is recorded, the second dies after 4 calls
+    const run = await interrupted(8, 12);
+    expect(run.settledAtDeath).toBe(run.players.slice(0, 8).includes(run.lost) ? 7 : 8);
+    await expectExactlyOnce(run);
   });
 });
 
