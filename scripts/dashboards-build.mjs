@@ -10,18 +10,25 @@
  *
  * Both Evidence steps run with telemetry off and never touch the network (the patch of
  * @evidence-dev/universal-sql in dashboards/patches/ is what makes that so). Options:
- * `--skip-snapshot` (build from the snapshot already there), `--snapshot <file>` (another snapshot).
+ * `--skip-snapshot` (build from the snapshot already there), `--snapshot <file>` (another snapshot),
+ * `--out <dir>` (move the finished site there, a directory that must not exist yet: `npm start`
+ * builds each site beside the one it serves and swaps them, scripts/dashboards-live.mjs).
  * Prints each step's time and the site's size; exits non-zero when a step fails.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dashboards = join(root, 'dashboards');
-const { values } = parseArgs({ options: { 'skip-snapshot': { type: 'boolean' }, snapshot: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'skip-snapshot': { type: 'boolean' }, snapshot: { type: 'string' }, out: { type: 'string' } } });
+const out = values.out ? resolve(values.out) : join(dashboards, 'build');
+if (values.out && existsSync(out)) {
+  console.error(`[dashboards] --out ${out} exists already`);
+  process.exit(2);
+}
 const warehouseDir = resolve(process.env.WAREHOUSE_DIR || join(root, 'data', 'warehouse'));
 const snapshot = resolve(values.snapshot ?? join(warehouseDir, 'dashboards.duckdb'));
 
@@ -91,9 +98,13 @@ try {
   // chunks and prerendered query results would pile up (517 -> 591 files in one rebuild).
   rmSync(join(dashboards, 'build'), { recursive: true, force: true });
   await step('evidence build', node, [evidence, 'build'], { cwd: dashboards, env });
+  if (out !== join(dashboards, 'build')) {
+    mkdirSync(dirname(out), { recursive: true });
+    renameSync(join(dashboards, 'build'), out);
+  }
 } catch (err) {
   console.error(`[dashboards] ${err.message}`);
   process.exit(1);
 }
-const { bytes, files } = sizeOf(join(dashboards, 'build'));
-console.log(`[dashboards] built in ${((Date.now() - t0) / 1000).toFixed(1)} s: dashboards/build, ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB (snapshot ${snapshot})`);
+const { bytes, files } = sizeOf(out);
+console.log(`[dashboards] built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${relative(root, out) || out}, ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB (snapshot ${snapshot})`);

@@ -36,7 +36,7 @@ import { warehousePaths, type WarehousePaths } from './config';
 import { isLockConflict, openWarehouse, rows } from './db';
 import type { Format } from './formats';
 import { Refusal, useEnv } from './reader';
-import { modelLoop, type ModelLoop } from './loop';
+import { modelLoop, type ModelCycle, type ModelLoop } from './loop';
 import { amlAlertsLoop, amlPublishUrl, formatAmlPublish, publishAmlAlerts } from './publish-aml';
 import { DEFAULT_SEGMENTS_RELATION, PublishError, formatPublish, publishSegments, publishUrl, segmentsLoop } from './publish-segments';
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
@@ -56,7 +56,9 @@ const USAGE = `usage: npm run wh -- <command> [options]
 
 commands:
   sync [--source local|s3|dir:<path>] [--watch] [--interval <seconds>] [--full] [--run-mb <n>] [--no-wait]
-  loop [--source ...] [--interval <seconds>] [--project <dir>]   sync --watch, then prod's due models each cycle (npm start)
+  loop [--source ...] [--interval <seconds>] [--project <dir>] [--dashboards-snapshot <file> [--dashboards-snapshot-seconds 15]]
+        sync --watch, then prod's due models each cycle (npm start); with --dashboards-snapshot, the dashboards'
+        snapshot after a cycle that changed a mart (at most once per interval; dashboards-loop.ts)
   status
   verify
   quarantine [--limit <n>]
@@ -127,7 +129,7 @@ function printTable(list: Record<string, unknown>[]): void {
  * same process and the same writer cycle (loop.ts): what `npm start` runs.
  */
 /** A step after the models in each loop cycle: a publisher to the edge, or the reports' schedule. Each logs and swallows its own failures. */
-type AfterModels = { cycle(con: import('@duckdb/node-api').DuckDBConnection): Promise<void> };
+type AfterModels = { cycle(con: import('@duckdb/node-api').DuckDBConnection, models?: ModelCycle): Promise<unknown> };
 
 async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop, after: AfterModels[] = []): Promise<void> {
   const paths = warehousePaths();
@@ -143,10 +145,10 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
     const t = await withWriter(paths, label, async (warehouse) => {
       const synced = await sync({ paths, source, full: Boolean(values.full), runBytes: runMb ? runMb * 1024 * 1024 : undefined, checkpoint: crashCheckpoint(), log, warehouse });
       // The models run even when this sync brought nothing: a cron tick or an open interval can be due.
-      if (models) await models.cycle(warehouse.con, Date.now());
+      const ran = models ? await models.cycle(warehouse.con, Date.now()) : undefined;
       // Then what the models computed flows on: segments and AML alerts back to the edge, then any
       // report whose period is due and whose marts are fresh through it.
-      for (const step of after) await step.cycle(warehouse.con);
+      for (const step of after) await step.cycle(warehouse.con, ran);
       return synced;
     }, { wait: !values['no-wait'] });
     if (t.objects > 0 || t.lake_recovered.length > 0 || !values.watch) {
@@ -340,6 +342,7 @@ async function main(): Promise<void> {
         port: { type: 'string' }, host: { type: 'string' }, 'insecure-local': { type: 'boolean' }, project: { type: 'string' },
         relation: { type: 'string' }, 'base-url': { type: 'string' }, 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' },
         'operator-email': { type: 'string' }, brand: { type: 'string' }, concurrency: { type: 'string' }, strict: { type: 'boolean' },
+        'dashboards-snapshot': { type: 'string' }, 'dashboards-snapshot-seconds': { type: 'string' },
       },
     });
   } catch (err) {
@@ -368,7 +371,15 @@ async function main(): Promise<void> {
       const project = resolve(values.project ?? 'models');
       const [{ reportsLoop }, { deliveryTarget, demoKeyDir }] = await Promise.all([import('./reports/scheduled'), import('./reports/command')]);
       const reports = reportsLoop({ project: resolve(project, 'reports'), root: deliveryTarget(), demoKeyDir: demoKeyDir(paths.dir), log });
-      return runSync({ ...values, watch: true }, modelLoop(project, log), [...publishers, { cycle: (con) => reports.cycle(con, Date.now()) }]);
+      const steps: AfterModels[] = [...publishers, { cycle: (con) => reports.cycle(con, Date.now()) }];
+      if (values['dashboards-snapshot']) {
+        // Last: the snapshot is what the dashboards' rebuild reads (npm start, scripts/dashboards-live.mjs).
+        const seconds = Number(values['dashboards-snapshot-seconds'] ?? 15);
+        if (!(seconds >= 0)) fail('--dashboards-snapshot-seconds must be a number of seconds >= 0');
+        const { dashboardsSnapshotLoop } = await import('./dashboards-loop');
+        steps.push(dashboardsSnapshotLoop({ out: resolve(String(values['dashboards-snapshot'])), minIntervalMs: seconds * 1000, log }));
+      }
+      return runSync({ ...values, watch: true }, modelLoop(project, log), steps);
     }
     case 'publish':
       return runPublish(paths, positionals, values);
