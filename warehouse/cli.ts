@@ -64,7 +64,8 @@ commands:
   quarantine [--limit <n>]
   query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
-  snapshot [--out <file>]   prod's marts + seeds into a file Evidence's DuckDB 1.4 reads (default WAREHOUSE_DIR/dashboards.duckdb)
+  snapshot [--out <file>] [--brand <id>]   prod's marts + seeds into a file Evidence's DuckDB 1.4 reads (default
+        WAREHOUSE_DIR/dashboards.duckdb); --brand: only that brand's rows (the deployed brand builds, dashboards/README.md)
   publish segments [--relation ${DEFAULT_SEGMENTS_RELATION}] [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   publish aml-alerts [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   ${RECONCILE_USAGE}
@@ -416,8 +417,9 @@ async function main(): Promise<void> {
     case 'snapshot': {
       const { defaultSnapshotPath, snapshotWarehouse } = await import('./dashboards-snapshot');
       const out = values.out === undefined ? defaultSnapshotPath(paths) : resolve(String(values.out));
-      const s = await snapshotWarehouse(paths, out, { onWait: tellWaiting(paths) });
-      console.log(`[wh] snapshot of ${s.tables.length} marts and seeds (${s.tables.reduce((n, t) => n + t.rows, 0)} rows, ${(s.bytes / 1024 / 1024).toFixed(1)} MB) in ${s.ms} ms -> ${s.file}`);
+      const s = await snapshotWarehouse(paths, out, { onWait: tellWaiting(paths), brand: values.brand === undefined ? undefined : String(values.brand) });
+      console.log(`[wh] snapshot of ${s.tables.length} marts and seeds${s.brand ? ` limited to brand ${s.brand}` : ''} (${s.tables.reduce((n, t) => n + t.rows, 0)} rows, ${(s.bytes / 1024 / 1024).toFixed(1)} MB) in ${s.ms} ms -> ${s.file}`);
+      if (s.withheld.length) console.log(`[wh] copied empty for brand ${s.brand} (cross-brand marts, no brand or player column): ${s.withheld.join(', ')}`);
       return;
     }
     case 'query':
