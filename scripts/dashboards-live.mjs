@@ -28,12 +28,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
  * The debounce and coalesce logic alone (no processes, no files): `build()` returns a promise that
- * resolves true on success. `timers` is injectable for tests.
+ * resolves true on success. A failed build is retried after `retryMs`, at most `maxRetries` times in
+ * a row (a build can fail for a passing reason, a machine out of memory; a page that does not
+ * compile fails every time and must not rebuild forever), and any new change tries again.
  */
-export function rebuildScheduler({ build, debounceMs, timers = { setTimeout, clearTimeout } }) {
+export function rebuildScheduler({ build, debounceMs, retryMs = 60_000, maxRetries = 2, timers = { setTimeout, clearTimeout } }) {
   let timer = null;
   let running = null; // the promise of the build under way
   let dirty = false; // a change arrived that no finished or running build has seen
+  let failures = 0; // failed builds in a row since the last change or success
   let idleWaiters = [];
 
   const settleIdle = () => {
@@ -48,21 +51,27 @@ export function rebuildScheduler({ build, debounceMs, timers = { setTimeout, cle
     running = Promise.resolve()
       .then(build)
       .catch(() => false)
-      .finally(() => {
+      .then((ok) => {
         running = null;
-        if (dirty) arm();
+        failures = ok ? 0 : failures + 1;
+        if (dirty) arm(debounceMs);
+        else if (!ok && failures <= maxRetries) {
+          dirty = true;
+          arm(retryMs);
+        }
         settleIdle();
       });
   };
-  const arm = () => {
+  const arm = (ms) => {
     if (timer) timers.clearTimeout(timer);
-    timer = timers.setTimeout(start, debounceMs);
+    timer = timers.setTimeout(start, ms);
   };
   return {
     /** A change of the marts: a build follows, debounced and coalesced. */
     changed() {
       dirty = true;
-      if (!running) arm();
+      failures = 0;
+      if (!running) arm(debounceMs);
     },
     get building() {
       return running !== null;
@@ -105,7 +114,7 @@ runBuild.children = new Set();
  * Serves the dashboards at http://host:port and rebuilds them on `changed()`. Builds live in
  * `sitesDir/<n>`; the newest complete one is served at once on a restart.
  */
-export async function liveDashboards({ snapshot, port, host = '127.0.0.1', sitesDir = join(ROOT, 'dashboards', '.sites'), debounceMs = 2_000, log = () => {}, build = runBuild }) {
+export async function liveDashboards({ snapshot, port, host = '127.0.0.1', sitesDir = join(ROOT, 'dashboards', '.sites'), debounceMs = 2_000, retryMs, maxRetries, log = () => {}, build = runBuild }) {
   mkdirSync(sitesDir, { recursive: true });
   const complete = (name) => /^\d+$/.test(name) && existsSync(join(sitesDir, name, 'index.html'));
   // Leftovers of a build that was interrupted: never served, removed.
@@ -120,7 +129,7 @@ export async function liveDashboards({ snapshot, port, host = '127.0.0.1', sites
   const listeners = new Set();
 
   const scheduler = rebuildScheduler({
-    debounceMs,
+    debounceMs, retryMs, maxRetries,
     build: async () => {
       if (!existsSync(snapshot)) {
         log(`no snapshot at ${snapshot} yet: nothing to build`);

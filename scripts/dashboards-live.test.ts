@@ -57,9 +57,24 @@ describe('rebuildScheduler', () => {
     expect(b.started).toBe(2);
   });
 
+  it('retries a failed build a bounded number of times, and a new change tries again', async () => {
+    let calls = 0;
+    const s = rebuildScheduler({ build: async () => { calls++; return false; }, debounceMs: 5, retryMs: 10, maxRetries: 2 });
+    s.changed();
+    await sleep(20);
+    await s.idle();
+    expect(calls).toBe(3); // the build and two retries, then it waits for a change
+    await sleep(40);
+    expect(calls).toBe(3);
+    s.changed();
+    await sleep(20);
+    await s.idle();
+    expect(calls).toBe(6);
+  });
+
   it('a failed build does not stop the next change from building', async () => {
     let calls = 0;
-    const s = rebuildScheduler({ build: async () => { calls++; if (calls === 1) throw new Error('evidence build failed'); return true; }, debounceMs: 5 });
+    const s = rebuildScheduler({ build: async () => { calls++; if (calls === 1) throw new Error('evidence build failed'); return true; }, debounceMs: 5, maxRetries: 0 });
     s.changed();
     await sleep(20);
     await s.idle();
@@ -102,7 +117,7 @@ describe('liveDashboards', () => {
     let fail = false;
     let release: (() => void) | null = null;
     live = await liveDashboards({
-      snapshot, port: 0, sitesDir: join(scratch, 'sites'), debounceMs: 5,
+      snapshot, port: 0, sitesDir: join(scratch, 'sites'), debounceMs: 5, maxRetries: 0,
       build: async ({ out }: { out: string }) => {
         n++;
         if (fail) {
