@@ -105,9 +105,18 @@ function withoutBasePath(text) {
   const kept = from < 0 || to < 0 ? text : text.slice(0, from) + text.slice(to + END.length);
   return `${kept.replace(/\n+$/, '')}\n`;
 }
-const cleanConfig = withoutBasePath(readFileSync(configFile, 'utf8'));
-writeFileSync(configFile, basePath ? `${cleanConfig}${BEGIN}\ndeployment:\n  basePath: ${basePath}\n${END}\n` : cleanConfig);
-const restoreConfig = () => writeFileSync(configFile, cleanConfig);
+const configText = readFileSync(configFile, 'utf8');
+const cleanConfig = withoutBasePath(configText);
+// Never write back a config without the project's plugins (a read that raced a write, a broken
+// checkout): every later build would fail on it.
+if (!/^plugins:/m.test(cleanConfig)) {
+  console.error(`[dashboards] ${configFile} has no plugins: restore it (git checkout dashboards/evidence.config.yaml)`);
+  process.exit(1);
+}
+// Written only when it changes: a plain build leaves the file alone.
+const wanted = basePath ? `${cleanConfig}${BEGIN}\ndeployment:\n  basePath: ${basePath}\n${END}\n` : cleanConfig;
+if (wanted !== configText) writeFileSync(configFile, wanted);
+const restoreConfig = () => { if (readFileSync(configFile, 'utf8') !== cleanConfig) writeFileSync(configFile, cleanConfig); };
 for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { restoreConfig(); process.exit(1); });
 const node = join(dashboards, 'node_modules', '.bin', 'node');
 const t0 = Date.now();
