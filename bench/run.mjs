@@ -1,5 +1,5 @@
 /**
- * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E3, E5, E6, P1, W1, W2, W3, W4, W5),
+ * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E3, E5, E6, P1, W1, W2, W3, W4, W5, W6),
  * one after another (never in parallel: they would measure each other), writes
  * bench/results/<ISO 8601 basic timestamp>.json and prints a compact table.
  *
@@ -17,6 +17,7 @@
  *   npm run bench -- --w2-project library W2 over models/ (default), bench (the 30 synthetic models of bench/w2) or both
  *   npm run bench -- --w3-players 100000 players simulated for W3's month (generated, loaded and built once into bench/.cache/w3-*)
  *   npm run bench -- --w4-samples 8       events W4 and W5 follow from the edge into DuckDB and the marts
+ *   npm run bench -- --w6-samples 3       deposits W6 follows from the edge to the served overview page (npm start; minutes each)
  *
  * Exit code 0 when every selected benchmark ran (pass or fail is in the results), 1 when one could
  * not run (the others are still written).
@@ -42,6 +43,7 @@ const BENCHMARKS = {
   W2: async (m, o) => (await runTs('bench/w2-runner.ts', ['--events', String(o['w2-events'] ?? 10_000_000), '--runs', String(o.runs ?? 1), '--project', String(o['w2-project'] ?? 'library')])).map((r) => ({ ...r, machine: m })),
   W3: async (m, o) => (await runTs('bench/w3-monthly-pack.ts', ['--players', String(o['w3-players'] ?? 100_000), '--runs', String(o.runs ?? 3)])).map((r) => ({ ...r, machine: m })),
   W4: async (m, o) => (await runTs('bench/w4-freshness.ts', ['--samples', String(o['w4-samples'] ?? 8)])).map((r) => ({ ...r, machine: m })),
+  W6: async (m, o) => (await runTs('bench/w6-dashboards-freshness.ts', ['--samples', String(o['w6-samples'] ?? 3)])).map((r) => ({ ...r, machine: m })),
 };
 
 function parseArgs(argv) {
@@ -51,9 +53,9 @@ function parseArgs(argv) {
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
     opts[m[1]] = m[2] ?? argv[++i];
   }
-  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w2-project', 'w3-players', 'w4-samples']);
+  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w2-project', 'w3-players', 'w4-samples', 'w6-samples']);
   for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  for (const k of ['runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w3-players', 'w4-samples']) {
+  for (const k of ['runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w3-players', 'w4-samples', 'w6-samples']) {
     if (opts[k] === undefined) continue;
     const v = Number(opts[k]);
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} needs a positive integer`);

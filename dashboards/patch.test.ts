@@ -7,7 +7,10 @@
  * - each patched file carries the patch's marker, and the installed version is the patched one;
  * - Evidence's own code, as installed, writes a multi-part Parquet source and queries it through
  *   the node client (what prerendering does), offline, within seconds. Unpatched, the merge of the
- *   parts is a duckdb-wasm `read_parquet` and hangs until the test's timeout.
+ *   parts is a duckdb-wasm `read_parquet` and hangs until the test's timeout;
+ * - a source with no rows gets a Parquet file with its columns and their types, and queries of it
+ *   answer no rows (unpatched no file is written and the build fails reading it: a fresh warehouse,
+ *   or a brand's build whose cross-brand marts are empty).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -63,7 +66,12 @@ describe('the universal-sql patch', () => {
         await client.initDB();
         await client.setParquetURLs({ casino: ['out/casino/ggr/ggr.parquet'] });
         const result = client.query("select brand, sum(ggr_eur) as ggr_eur, count(*) filter (where active) as active, strftime(max(activity_date), '%Y-%m-%d') as last_day from casino.ggr group by 1 order by 1");
-        process.stdout.write('RESULT' + JSON.stringify({ written, result }) + '\\n');
+        // No rows: the file exists, with the columns' types (a date compares with a date, a boolean filters).
+        const none = await buildMultipartParquet(columns, [], work + '/tmp', work + '/out', 'casino/empty/empty.parquet', 10);
+        await client.setParquetURLs({ casino: ['out/casino/empty/empty.parquet'] }, true);
+        const empty = client.query("select count(*) filter (where active and activity_date >= date '2026-11-01')::int as n, count(*)::int as total from casino.empty");
+        const types = client.query("select column_name, column_type as data_type from (describe casino.empty) order by 1");
+        process.stdout.write('RESULT' + JSON.stringify({ written, result, none, empty, types }) + '\\n');
         process.exit(0);`;
       const { code, out } = await new Promise<{ code: number | null; out: string }>((ok) => {
         const child = spawn(process.execPath, ['--input-type=module', '-e', script, pkgDir, work], { cwd: work, env: { ...process.env, SEND_ANONYMOUS_USAGE_STATS: 'no' } });
@@ -76,6 +84,10 @@ describe('the universal-sql patch', () => {
       expect(code, `the check exited ${code} (killed after 60 s = hung offline):\n${out.slice(-2000)}`).toBe(0);
       const got = JSON.parse(out.slice(out.indexOf('RESULT') + 'RESULT'.length).split('\n')[0]!);
       expect(got.written).toBe(25);
+      expect(got.none).toBe(0);
+      expect(got.empty).toEqual([{ n: 0, total: 0 }]);
+      expect(got.types.map((t: { column_name: string; data_type: string }) => `${t.column_name} ${t.data_type}`)).toEqual(
+        ['active BOOLEAN', 'activity_date TIMESTAMP', 'brand VARCHAR', 'ggr_eur DOUBLE']);
       expect(got.result).toEqual([
         { brand: 'aurora', ggr_eur: 1.5 * (1 + 3 + 5 + 7 + 9 + 11 + 13 + 15 + 17 + 19 + 21 + 23), active: 4, last_day: '2026-11-24' },
         { brand: 'sakura', ggr_eur: 1.5 * (0 + 2 + 4 + 6 + 8 + 10 + 12 + 14 + 16 + 18 + 20 + 22 + 24), active: 5, last_day: '2026-11-25' },

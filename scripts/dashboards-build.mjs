@@ -10,18 +10,34 @@
  *
  * Both Evidence steps run with telemetry off and never touch the network (the patch of
  * @evidence-dev/universal-sql in dashboards/patches/ is what makes that so). Options:
- * `--skip-snapshot` (build from the snapshot already there), `--snapshot <file>` (another snapshot).
+ * `--skip-snapshot` (build from the snapshot already there), `--snapshot <file>` (another snapshot),
+ * `--out <dir>` (move the finished site there, a directory that must not exist yet: `npm start`
+ * builds each site beside the one it serves and swaps them, scripts/dashboards-live.mjs),
+ * `--base-path /dashboards/<scope>` (the URL path the site is served under: the deployed brand
+ * builds, scripts/dashboards-deploy-build.mjs; Evidence reads it only from evidence.config.yaml, so
+ * the build adds a marked `deployment:` block there and removes it after, or on the next build if
+ * this one was killed).
  * Prints each step's time and the site's size; exits non-zero when a step fails.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dashboards = join(root, 'dashboards');
-const { values } = parseArgs({ options: { 'skip-snapshot': { type: 'boolean' }, snapshot: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'skip-snapshot': { type: 'boolean' }, snapshot: { type: 'string' }, out: { type: 'string' }, 'base-path': { type: 'string' } } });
+const basePath = values['base-path'] ?? '';
+if (basePath && !/^(\/[a-z0-9][a-z0-9_-]*)+$/.test(basePath)) {
+  console.error(`[dashboards] --base-path must look like /dashboards/aurora, not ${JSON.stringify(basePath)}`);
+  process.exit(2);
+}
+const out = values.out ? resolve(values.out) : join(dashboards, 'build');
+if (values.out && existsSync(out)) {
+  console.error(`[dashboards] --out ${out} exists already`);
+  process.exit(2);
+}
 const warehouseDir = resolve(process.env.WAREHOUSE_DIR || join(root, 'data', 'warehouse'));
 const snapshot = resolve(values.snapshot ?? join(warehouseDir, 'dashboards.duckdb'));
 
@@ -78,6 +94,30 @@ const env = {
   EVIDENCE_SOURCE__casino__filename: relative(join(dashboards, 'sources', 'casino'), snapshot),
 };
 const evidence = join(dashboards, 'node_modules', '.bin', 'evidence');
+
+// The base path block of evidence.config.yaml: added for this build only, between markers.
+const configFile = join(dashboards, 'evidence.config.yaml');
+const BEGIN = '# >>> dashboards-build.mjs --base-path (temporary: removed after the build)';
+const END = '# <<< dashboards-build.mjs';
+function withoutBasePath(text) {
+  const from = text.indexOf(BEGIN);
+  const to = text.indexOf(END, from);
+  const kept = from < 0 || to < 0 ? text : text.slice(0, from) + text.slice(to + END.length);
+  return `${kept.replace(/\n+$/, '')}\n`;
+}
+const configText = readFileSync(configFile, 'utf8');
+const cleanConfig = withoutBasePath(configText);
+// Never write back a config without the project's plugins (a read that raced a write, a broken
+// checkout): every later build would fail on it.
+if (!/^plugins:/m.test(cleanConfig)) {
+  console.error(`[dashboards] ${configFile} has no plugins: restore it (git checkout dashboards/evidence.config.yaml)`);
+  process.exit(1);
+}
+// Written only when it changes: a plain build leaves the file alone.
+const wanted = basePath ? `${cleanConfig}${BEGIN}\ndeployment:\n  basePath: ${basePath}\n${END}\n` : cleanConfig;
+if (wanted !== configText) writeFileSync(configFile, wanted);
+const restoreConfig = () => { if (readFileSync(configFile, 'utf8') !== cleanConfig) writeFileSync(configFile, cleanConfig); };
+for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { restoreConfig(); process.exit(1); });
 const node = join(dashboards, 'node_modules', '.bin', 'node');
 const t0 = Date.now();
 try {
@@ -91,9 +131,15 @@ try {
   // chunks and prerendered query results would pile up (517 -> 591 files in one rebuild).
   rmSync(join(dashboards, 'build'), { recursive: true, force: true });
   await step('evidence build', node, [evidence, 'build'], { cwd: dashboards, env });
+  if (out !== join(dashboards, 'build')) {
+    mkdirSync(dirname(out), { recursive: true });
+    renameSync(join(dashboards, 'build'), out);
+  }
 } catch (err) {
+  restoreConfig();
   console.error(`[dashboards] ${err.message}`);
   process.exit(1);
 }
-const { bytes, files } = sizeOf(join(dashboards, 'build'));
-console.log(`[dashboards] built in ${((Date.now() - t0) / 1000).toFixed(1)} s: dashboards/build, ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB (snapshot ${snapshot})`);
+restoreConfig();
+const { bytes, files } = sizeOf(out);
+console.log(`[dashboards] built in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${relative(root, out) || out}, ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB (snapshot ${snapshot})`);

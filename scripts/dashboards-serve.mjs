@@ -36,15 +36,33 @@ export function resolveBuildFile(root, urlPath) {
   return null;
 }
 
-/** Starts the server; resolves with its URL and a stop function. */
+/**
+ * Starts the server; resolves with its URL and a stop function. `dir` is the build directory, or a
+ * function answering the directories to serve from, newest first (npm start swaps builds under a
+ * running server: a page opened before a swap may still ask for the previous build's hashed
+ * chunks, so the previous build is searched after the current one). No directory yet: 503.
+ */
 export function startDashboardsServer({ dir, port = 0, host = '127.0.0.1' }) {
-  const root = resolve(dir);
+  const roots = typeof dir === 'function' ? () => dir().map((d) => resolve(d)) : (() => { const r = [resolve(dir)]; return () => r; })();
   const server = createServer((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    const file = resolveBuildFile(root, req.url ?? '/');
+    const dirs = roots();
+    if (dirs.length === 0) {
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'retry-after': '30', 'cache-control': 'no-store' });
+      res.end('<!doctype html><meta http-equiv="refresh" content="30"><title>Dashboards</title><p>The first build of the dashboards is under way (npm start builds them from the warehouse); this page reloads itself.</p>');
+      return;
+    }
+    const root = dirs[0];
+    let file = null;
+    for (const [i, d] of dirs.entries()) {
+      file = resolveBuildFile(d, req.url ?? '/');
+      // Only the current build's pages: an older one's HTML would show older numbers.
+      if (file && (i === 0 || file.includes(`${sep}_app${sep}immutable${sep}`))) break;
+      file = null;
+    }
     if (!file) {
       const notFound = join(root, '404.html');
       res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
@@ -67,7 +85,7 @@ export function startDashboardsServer({ dir, port = 0, host = '127.0.0.1' }) {
     server.once('error', fail);
     server.listen(port, host, () => {
       const { port: actual } = server.address();
-      ok({ url: `http://${host}:${actual}`, stop: () => new Promise((done) => server.close(() => done())) });
+      ok({ url: `http://${host}:${actual}`, stop: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }) });
     });
   });
 }

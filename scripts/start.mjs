@@ -17,11 +17,20 @@
  *      the AML alerts of marts.aml_alerts for operators to decide (AML_PUBLISH_URL, AML_PUBLISH_SECRET, docs/aml.md); on a fresh warehouse it applies the first plan of prod itself;
  *      every few seconds, new event batches in the local R2 bucket go into DuckDB and the Parquet
  *      lake under WAREHOUSE_DIR (default data/warehouse), unless `--no-warehouse` is given;
- *   5. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
+ *   5. serves the executive dashboards (Evidence, static build) on 127.0.0.1:$DASHBOARDS_PORT
+ *      (default 8790) and rebuilds them when the marts change: the loop writes the dashboards'
+ *      snapshot after a cycle whose models changed a mart (warehouse/dashboards-loop.ts) and says so
+ *      on one line; on that line scripts/dashboards-live.mjs rebuilds (debounced, one build at a
+ *      time, changes during a build coalesced into one more) and swaps the complete build in, the
+ *      last good one served meanwhile. Off with `--no-dashboards`, `--no-warehouse`, or when
+ *      dashboards/ is not installed;
+ *   6. prints a banner with the URLs, the demo logins and how to get an operator's TOTP code.
  *
  * Environment: PORT (8787), DEV_COUNTRY (MT: the country requests come from unless they send
  * X-Dev-Country), CASINO_STATE_DIR (wrangler --persist-to; default .wrangler/state),
- * WAREHOUSE_DIR (DuckDB file + Parquet lake; default data/warehouse), WAREHOUSE_SYNC_SECONDS (5).
+ * WAREHOUSE_DIR (DuckDB file + Parquet lake; default data/warehouse), WAREHOUSE_SYNC_SECONDS (5),
+ * DASHBOARDS_PORT (8790), DASHBOARDS_SNAPSHOT_SECONDS (15: at most one snapshot per interval),
+ * DASHBOARDS_DEBOUNCE_SECONDS (2).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +38,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { liveDashboards } from './dashboards-live.mjs';
 import { demoOperatorsFile, readDemoOperators } from './ops-code.mjs';
 import { DEMO_PASSWORD, describeError, seedDemo, summaryTable } from './seed.mjs';
 import { readDevVars, seedBackOffice } from './seed-ops.mjs';
@@ -38,10 +48,10 @@ const HEALTH_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 10_000;
 
 const args = process.argv.slice(2);
-const unknown = args.filter((a) => !['--no-seed', '--no-warehouse', '--help', '-h'].includes(a));
+const unknown = args.filter((a) => !['--no-seed', '--no-warehouse', '--no-dashboards', '--help', '-h'].includes(a));
 if (args.includes('--help') || args.includes('-h') || unknown.length) {
   if (unknown.length) console.error(`unknown argument(s): ${unknown.join(' ')}`);
-  console.log('usage: npm start [-- --no-seed] [-- --no-warehouse]   (env: PORT, DEV_COUNTRY, CASINO_STATE_DIR, WAREHOUSE_DIR, WAREHOUSE_SYNC_SECONDS)');
+  console.log('usage: npm start [-- --no-seed] [-- --no-warehouse] [-- --no-dashboards]   (env: PORT, DEV_COUNTRY, CASINO_STATE_DIR, WAREHOUSE_DIR, WAREHOUSE_SYNC_SECONDS, DASHBOARDS_PORT, DASHBOARDS_SNAPSHOT_SECONDS, DASHBOARDS_DEBOUNCE_SECONDS)');
   process.exit(unknown.length ? 2 : 0);
 }
 const noSeed = args.includes('--no-seed');
@@ -49,6 +59,11 @@ const noWarehouse = args.includes('--no-warehouse');
 const syncSeconds = Number(process.env.WAREHOUSE_SYNC_SECONDS || 5);
 if (!(syncSeconds > 0)) fatal(`WAREHOUSE_SYNC_SECONDS must be a positive number, not '${process.env.WAREHOUSE_SYNC_SECONDS}'`);
 const warehouseDir = resolve(process.env.WAREHOUSE_DIR || join(ROOT, 'data', 'warehouse'));
+const dashboardsInstalled = existsSync(join(ROOT, 'dashboards', 'node_modules', '.bin', 'evidence'));
+const withDashboards = !noWarehouse && !args.includes('--no-dashboards') && dashboardsInstalled;
+const dashboardsPort = Number(process.env.DASHBOARDS_PORT || 8790);
+if (!Number.isInteger(dashboardsPort) || dashboardsPort < 1 || dashboardsPort > 65535) fatal(`DASHBOARDS_PORT must be a port number, not '${process.env.DASHBOARDS_PORT}'`);
+const dashboardsSnapshot = join(warehouseDir, 'dashboards.duckdb');
 
 const port = Number(process.env.PORT || 8787);
 if (!Number.isInteger(port) || port < 1 || port > 65535) fatal(`PORT must be a port number, not '${process.env.PORT}'`);
@@ -157,13 +172,16 @@ const child = spawn(nodeForWrangler(), wranglerArgs, {
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
 });
 
-function pipe(stream, out, tag = 'wrangler') {
+function pipe(stream, out, tag = 'wrangler', onLine = null) {
   let rest = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk) => {
     const lines = (rest + chunk).split(/\r?\n/);
     rest = lines.pop();
-    for (const l of lines) out.write(`[${tag}] ${l}\n`);
+    for (const l of lines) {
+      out.write(`[${tag}] ${l}\n`);
+      onLine?.(l);
+    }
   });
   stream.on('end', () => { if (rest) out.write(`[${tag}] ${rest}\n`); });
 }
@@ -191,6 +209,7 @@ function stop(signal, code) {
   stopping = true;
   exitCode = code;
   stopWarehouse();
+  dashboards?.stop();
   if (childExited) return process.exit(code);
   child.kill(signal);
   setTimeout(() => { if (!childExited) { say('wrangler did not stop in time; killing it'); child.kill('SIGKILL'); } }, STOP_GRACE_MS).unref();
@@ -210,12 +229,30 @@ process.on('exit', () => {
 // ---- the warehouse sync loop -------------------------------------------------------------------
 
 let syncLoop = null;
+let dashboards = null;
+
+/** The dashboards' server and rebuilder (scripts/dashboards-live.mjs), before the loop that signals it. */
+async function startDashboards() {
+  if (!withDashboards || stopping) return;
+  try {
+    dashboards = await liveDashboards({
+      snapshot: dashboardsSnapshot, port: dashboardsPort,
+      debounceMs: Number(process.env.DASHBOARDS_DEBOUNCE_SECONDS || 2) * 1000,
+      log: (m) => console.log(`[dashboards] ${m}`),
+    });
+    say(`dashboards on ${dashboards.url}/ (${dashboards.current() ? 'the last build until the loop\'s first snapshot is built' : 'first build after the loop\'s first snapshot'})`);
+  } catch (err) {
+    say(`warning: the dashboards are not served (${err.message}); the platform runs without them`);
+  }
+}
 
 /** `wh sync --watch` over the same local state as wrangler dev: events reach DuckDB within seconds. */
 function startWarehouse() {
   if (noWarehouse || stopping) return;
   say(`starting the warehouse loop (sync, then the due models) every ${syncSeconds}s (${shown(warehouseDir)})`);
-  syncLoop = spawn(nodeForWrangler(), ['--import', 'tsx', join(ROOT, 'warehouse', 'cli.ts'), 'loop', '--source', 'local', '--interval', String(syncSeconds), '--project', join(ROOT, 'models')], {
+  const loopArgs = ['--import', 'tsx', join(ROOT, 'warehouse', 'cli.ts'), 'loop', '--source', 'local', '--interval', String(syncSeconds), '--project', join(ROOT, 'models')];
+  if (dashboards) loopArgs.push('--dashboards-snapshot', dashboardsSnapshot, '--dashboards-snapshot-seconds', process.env.DASHBOARDS_SNAPSHOT_SECONDS || '15');
+  syncLoop = spawn(nodeForWrangler(), loopArgs, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -228,7 +265,8 @@ function startWarehouse() {
       AML_PUBLISH_SECRET: readDevVars(devVars).AML_PUBLISH_SECRET ?? '',
     },
   });
-  pipe(syncLoop.stdout, process.stdout, 'warehouse');
+  // The loop's line after each dashboards snapshot (SNAPSHOT_WRITTEN in warehouse/dashboards-loop.ts): rebuild.
+  pipe(syncLoop.stdout, process.stdout, 'warehouse', (line) => { if (line.includes('dashboards snapshot written')) dashboards?.changed(); });
   pipe(syncLoop.stderr, process.stderr, 'warehouse');
   syncLoop.on('exit', (code, signal) => {
     if (!stopping) say(`warning: the warehouse loop ended (${signal ?? `code ${code}`}); the edge keeps running; run \`npm run wh -- sync\` and \`npm run wh -- run\` by hand`);
@@ -307,6 +345,7 @@ try {
 }
 
 if (health && !stopping) {
+  await startDashboards();
   startWarehouse();
   if (health.status !== 'ok') {
     say(`warning: health is '${health.status}': ${JSON.stringify(health.checks)} (check SESSION_SIGNING_KEY in .dev.vars: 32+ characters)`);
@@ -397,6 +436,9 @@ function printBanner(h, marker, seededNow, ops) {
       ? '   Warehouse off (--no-warehouse); load events by hand: npm run wh -- sync'
       : `   Warehouse ${shown(warehouseDir)} (DuckDB + Parquet lake), synced and its models run every ${syncSeconds}s: npm run wh -- status | models | query "select * from marts.platform_events_daily"`,
     ...(noWarehouse ? [] : [`   Reports   ${process.env.REPORTS_DIR || 'data/reports'}: each report delivered once its period is due and its marts are fresh; by hand: npm run wh -- export list | export --all --period <YYYY-MM>`]),
+    dashboards
+      ? `   Dashboards ${dashboards.url}/  executives' pages (Evidence, static build, loopback, no login): rebuilt after the loop's models change the marts${dashboards.current() ? '' : '; the first build takes a few minutes'}`
+      : `   Dashboards off (${noWarehouse ? '--no-warehouse' : !dashboardsInstalled ? 'dashboards/ not installed: npm ci' : '--no-dashboards'}); build by hand: npm run dashboards:build && npm run dashboards:serve`,
     '',
   ];
   if (players.length) {

@@ -37,7 +37,7 @@ import { warehousePaths, type WarehousePaths } from './config';
 import { isLockConflict, openWarehouse, rows } from './db';
 import type { Format } from './formats';
 import { Refusal, useEnv } from './reader';
-import { modelLoop, type ModelLoop } from './loop';
+import { modelLoop, type ModelCycle, type ModelLoop } from './loop';
 import { amlAlertsLoop, amlPublishUrl, formatAmlPublish, publishAmlAlerts } from './publish-aml';
 import { DEFAULT_SEGMENTS_RELATION, PublishError, formatPublish, publishSegments, publishUrl, segmentsLoop } from './publish-segments';
 import { RUNNER_USAGE, RUNNER_VERBS, UsageError, runnerCommand } from './runner/commands';
@@ -59,14 +59,17 @@ const USAGE = `usage: npm run wh -- <command> [options]
 
 commands:
   sync [--source local|s3|dir:<path>] [--watch] [--interval <seconds>] [--full] [--run-mb <n>] [--no-wait]
-  loop [--source ...] [--interval <seconds>] [--project <dir>]   sync --watch, then prod's due models each cycle (npm start)
+  loop [--source ...] [--interval <seconds>] [--project <dir>] [--dashboards-snapshot <file> [--dashboards-snapshot-seconds 15]]
+        sync --watch, then prod's due models each cycle (npm start); with --dashboards-snapshot, the dashboards'
+        snapshot after a cycle that changed a mart (at most once per interval; dashboards-loop.ts)
   compact [--before YYYY-MM-DD] [--no-wait]   fold each closed day's lake files into one per (day, type) (default: days before yesterday, UTC)
   status
   verify
   quarantine [--limit <n>]
   query "<sql>" [--format table|arrow|csv|json] [--env <name>] [--out <file>] [--limit <n>] [--no-wait]
   serve [--port 8788] [--host 127.0.0.1] [--env prod] [--insecure-local]
-  snapshot [--out <file>]   prod's marts + seeds into a file Evidence's DuckDB 1.4 reads (default WAREHOUSE_DIR/dashboards.duckdb)
+  snapshot [--out <file>] [--brand <id>]   prod's marts + seeds into a file Evidence's DuckDB 1.4 reads (default
+        WAREHOUSE_DIR/dashboards.duckdb); --brand: only that brand's rows (the deployed brand builds, dashboards/README.md)
   publish segments [--relation ${DEFAULT_SEGMENTS_RELATION}] [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   publish aml-alerts [--base-url http://127.0.0.1:8787] [--batch-size 500] [--dry-run]
   ${RECONCILE_USAGE}
@@ -131,7 +134,7 @@ function printTable(list: Record<string, unknown>[]): void {
  * same process and the same writer cycle (loop.ts): what `npm start` runs.
  */
 /** A step after the models in each loop cycle: a publisher to the edge, or the reports' schedule. Each logs and swallows its own failures. */
-type AfterModels = { cycle(con: import('@duckdb/node-api').DuckDBConnection): Promise<void> };
+type AfterModels = { cycle(con: import('@duckdb/node-api').DuckDBConnection, models?: ModelCycle): Promise<unknown> };
 
 async function runSync(values: Record<string, string | boolean | undefined>, models?: ModelLoop, after: AfterModels[] = []): Promise<void> {
   const paths = warehousePaths();
@@ -150,10 +153,10 @@ async function runSync(values: Record<string, string | boolean | undefined>, mod
       // The loop folds the small lake files of days that closed (once at start, then once a day).
       if (models) await compactor.cycle(warehouse.con, Date.now());
       // The models run even when this sync brought nothing: a cron tick or an open interval can be due.
-      if (models) await models.cycle(warehouse.con, Date.now());
+      const ran = models ? await models.cycle(warehouse.con, Date.now()) : undefined;
       // Then what the models computed flows on: segments and AML alerts back to the edge, then any
       // report whose period is due and whose marts are fresh through it.
-      for (const step of after) await step.cycle(warehouse.con);
+      for (const step of after) await step.cycle(warehouse.con, ran);
       return synced;
     }, { wait: !values['no-wait'] });
     if (t.objects > 0 || t.lake_recovered.length > 0 || !values.watch) {
@@ -348,6 +351,7 @@ async function main(): Promise<void> {
         relation: { type: 'string' }, 'base-url': { type: 'string' }, 'batch-size': { type: 'string' }, 'dry-run': { type: 'boolean' },
         'operator-email': { type: 'string' }, brand: { type: 'string' }, concurrency: { type: 'string' }, strict: { type: 'boolean' },
         before: { type: 'string' },
+        'dashboards-snapshot': { type: 'string' }, 'dashboards-snapshot-seconds': { type: 'string' },
       },
     });
   } catch (err) {
@@ -376,7 +380,15 @@ async function main(): Promise<void> {
       const project = resolve(values.project ?? 'models');
       const [{ reportsLoop }, { deliveryTarget, demoKeyDir }] = await Promise.all([import('./reports/scheduled'), import('./reports/command')]);
       const reports = reportsLoop({ project: resolve(project, 'reports'), root: deliveryTarget(), demoKeyDir: demoKeyDir(paths.dir), log });
-      return runSync({ ...values, watch: true }, modelLoop(project, log), [...publishers, { cycle: (con) => reports.cycle(con, Date.now()) }]);
+      const steps: AfterModels[] = [...publishers, { cycle: (con) => reports.cycle(con, Date.now()) }];
+      if (values['dashboards-snapshot']) {
+        // Last: the snapshot is what the dashboards' rebuild reads (npm start, scripts/dashboards-live.mjs).
+        const seconds = Number(values['dashboards-snapshot-seconds'] ?? 15);
+        if (!(seconds >= 0)) fail('--dashboards-snapshot-seconds must be a number of seconds >= 0');
+        const { dashboardsSnapshotLoop } = await import('./dashboards-loop');
+        steps.push(dashboardsSnapshotLoop({ out: resolve(String(values['dashboards-snapshot'])), minIntervalMs: seconds * 1000, log }));
+      }
+      return runSync({ ...values, watch: true }, modelLoop(project, log), steps);
     }
     case 'publish':
       return runPublish(paths, positionals, values);
@@ -425,8 +437,9 @@ async function main(): Promise<void> {
     case 'snapshot': {
       const { defaultSnapshotPath, snapshotWarehouse } = await import('./dashboards-snapshot');
       const out = values.out === undefined ? defaultSnapshotPath(paths) : resolve(String(values.out));
-      const s = await snapshotWarehouse(paths, out, { onWait: tellWaiting(paths) });
-      console.log(`[wh] snapshot of ${s.tables.length} marts and seeds (${s.tables.reduce((n, t) => n + t.rows, 0)} rows, ${(s.bytes / 1024 / 1024).toFixed(1)} MB) in ${s.ms} ms -> ${s.file}`);
+      const s = await snapshotWarehouse(paths, out, { onWait: tellWaiting(paths), brand: values.brand === undefined ? undefined : String(values.brand) });
+      console.log(`[wh] snapshot of ${s.tables.length} marts and seeds${s.brand ? ` limited to brand ${s.brand}` : ''} (${s.tables.reduce((n, t) => n + t.rows, 0)} rows, ${(s.bytes / 1024 / 1024).toFixed(1)} MB) in ${s.ms} ms -> ${s.file}`);
+      if (s.withheld.length) console.log(`[wh] copied empty for brand ${s.brand} (cross-brand marts, no brand or player column): ${s.withheld.join(', ')}`);
       return;
     }
     case 'query':

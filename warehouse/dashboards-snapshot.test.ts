@@ -88,6 +88,43 @@ describe('wh snapshot', () => {
     }
   });
 
+  it('--brand keeps that brand\'s rows and players, reference seeds whole, and copies cross-brand marts empty', async () => {
+    const scoped = join(dir, 'scoped-casino.duckdb');
+    const instance = await DuckDBInstance.create(scoped);
+    const con = await instance.connect();
+    await con.run(`
+      create schema marts; create schema seeds;
+      create table marts.dim_players as select * from (values ('p1', 'aurora'), ('p2', 'sakura'), ('p3', 'aurora')) t(player_id, brand);
+      create table marts.fct_ggr_daily as select * from (values ('aurora', 100), ('sakura', 999), (null, 5)) t(brand, ggr_minor);
+      create table marts.fct_player_daily as select * from (values ('p1', 10), ('p2', 20), ('p3', 30)) t(player_id, deposits_minor);
+      create table marts.fct_table_performance as select * from (values ('roulette-1', 12345)) t(table_id, handle_minor);
+      create table seeds.games as select * from (values ('g1'), ('g2')) t(game_id);`);
+    con.closeSync();
+    instance.closeSync();
+    const out = join(dir, 'aurora.duckdb');
+    const s = await snapshotWarehouse({ db: scoped }, out, { lockWaitMs: 0, brand: 'aurora' });
+    expect(s.brand).toBe('aurora');
+    expect(s.withheld).toEqual(['marts.fct_table_performance']);
+    expect(s.tables).toEqual([
+      { name: 'marts.dim_players', rows: 2 }, { name: 'marts.fct_ggr_daily', rows: 1 }, { name: 'marts.fct_player_daily', rows: 2 },
+      { name: 'marts.fct_table_performance', rows: 0 }, { name: 'seeds.games', rows: 2 },
+    ]);
+    const reader = await DuckDBInstance.create(out, { access_mode: 'READ_ONLY' });
+    const rc = await reader.connect();
+    try {
+      const q = async (sql: string) => (await rc.runAndReadAll(sql)).getRowObjectsJson();
+      expect(await q('select sum(ggr_minor)::int as ggr from marts.fct_ggr_daily')).toEqual([{ ggr: 100 }]);
+      expect(await q('select list(player_id order by player_id) as ids from marts.fct_player_daily')).toEqual([{ ids: ['p1', 'p3'] }]);
+      expect(await q("select count(*)::int as n from snapshot.info where brand = 'aurora'")).toEqual([{ n: 5 }]);
+      // The empty mart keeps its columns: the pages' queries still compile.
+      expect(await q("select count(*)::int as n from (describe marts.fct_table_performance)")).toEqual([{ n: 2 }]);
+    } finally {
+      rc.closeSync();
+      reader.closeSync();
+    }
+    await expect(snapshotWarehouse({ db: scoped }, join(dir, 'bad.duckdb'), { lockWaitMs: 0, brand: "x' or 1=1 --" })).rejects.toThrow(/not a brand id/);
+  });
+
   it('refuses a warehouse without marts, naming the fix', async () => {
     const empty = join(dir, 'empty.duckdb');
     const instance = await DuckDBInstance.create(empty);

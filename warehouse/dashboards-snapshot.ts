@@ -26,7 +26,28 @@ export const SNAPSHOT_SCHEMAS = ['marts', 'seeds'] as const;
 /** The oldest DuckDB storage format the snapshot is written in: what Evidence's DuckDB 1.4 reads. */
 export const SNAPSHOT_STORAGE_VERSION = 'v1.4.0';
 
-export type SnapshotSummary = { file: string; tables: { name: string; rows: number }[]; bytes: number; ms: number; taken_at: string };
+export type SnapshotSummary = {
+  file: string; tables: { name: string; rows: number }[]; bytes: number; ms: number; taken_at: string;
+  /** The brand the copy is limited to (null: every brand), and the marts copied empty for it. */
+  brand: string | null; withheld: string[];
+};
+
+/**
+ * How a relation is limited to one brand (`wh snapshot --brand`, the brand builds of the deployed
+ * dashboards): a static site has all its data baked in, so what an operator of that brand may not
+ * see must not be in the copy. Decided by the relation's columns, default deny:
+ *   - a `brand` column: that brand's rows;
+ *   - no brand but `player_id` (marts): the rows of that brand's players (marts.dim_players);
+ *   - seeds without either: reference data (games, FX rates), whole;
+ *   - any other mart (per live table, game, operator or jurisdiction across brands): empty, its
+ *     columns kept so the pages still compile; listed as withheld.
+ */
+export function brandFilter(schema: string, columns: readonly string[], brand: string, from: string): string | null {
+  if (columns.includes('brand')) return `brand = ${sqlString(brand)}`;
+  if (schema === 'marts' && columns.includes('player_id')) return `player_id in (select player_id from ${ident(from)}.marts.dim_players where brand = ${sqlString(brand)})`;
+  if (schema === 'seeds') return 'true';
+  return null;
+}
 
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
@@ -38,7 +59,10 @@ export const defaultSnapshotPath = (paths: Pick<WarehousePaths, 'dir'>) => resol
  * a new file `out`, replacing any earlier one atomically. `snapshot.info` records when it was taken
  * and how many rows each table had, so a page can say how fresh its numbers are.
  */
-export async function writeSnapshot(con: DuckDBConnection, from: string, out: string): Promise<SnapshotSummary> {
+export async function writeSnapshot(con: DuckDBConnection, from: string, out: string, opts: { brand?: string } = {}): Promise<SnapshotSummary> {
+  const brand = opts.brand ?? null;
+  if (brand !== null && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(brand)) throw new Error(`not a brand id: ${JSON.stringify(brand)}`);
+  const withheld: string[] = [];
   const t0 = Date.now();
   mkdirSync(dirname(out), { recursive: true });
   const partial = `${out}.partial`;
@@ -59,12 +83,20 @@ export async function writeSnapshot(con: DuckDBConnection, from: string, out: st
     for (const schema of new Set(relations.map((r) => r.schema_name))) await con.run(`create schema ${alias}.${ident(schema)}`);
     for (const r of relations) {
       const name = `${r.schema_name}.${r.name}`;
-      await con.run(`create table ${alias}.${ident(r.schema_name)}.${ident(r.name)} as select * from ${ident(from)}.${ident(r.schema_name)}.${ident(r.name)}`);
+      const source = `${ident(from)}.${ident(r.schema_name)}.${ident(r.name)}`;
+      let where = 'true';
+      if (brand !== null) {
+        const columns = (await rows<{ column_name: string }>(con, `select column_name from (describe select * from ${source})`)).map((c) => c.column_name);
+        const filter = brandFilter(r.schema_name, columns, brand, from);
+        if (filter === null) withheld.push(name);
+        where = filter ?? 'false';
+      }
+      await con.run(`create table ${alias}.${ident(r.schema_name)}.${ident(r.name)} as select * from ${source} where ${where}`);
       const [{ n }] = await rows<{ n: number }>(con, `select count(*)::bigint as n from ${alias}.${ident(r.schema_name)}.${ident(r.name)}`) as [{ n: number }];
       tables.push({ name, rows: Number(n) });
     }
     await con.run(`create schema ${alias}.snapshot`);
-    await con.run(`create table ${alias}.snapshot.info as select ${sqlString(takenAt)}::timestamp as taken_at, unnest(${'['}${tables.map((t) => sqlString(t.name)).join(',')}${']'}::varchar[]) as relation, unnest([${tables.map((t) => t.rows).join(',')}]::bigint[]) as row_count`);
+    await con.run(`create table ${alias}.snapshot.info as select ${sqlString(takenAt)}::timestamp as taken_at, ${brand === null ? 'null::varchar' : sqlString(brand)} as brand, unnest(${'['}${tables.map((t) => sqlString(t.name)).join(',')}${']'}::varchar[]) as relation, unnest([${tables.map((t) => t.rows).join(',')}]::bigint[]) as row_count`);
     await con.run('commit');
   } catch (err) {
     await con.run('rollback').catch(() => {});
@@ -74,14 +106,14 @@ export async function writeSnapshot(con: DuckDBConnection, from: string, out: st
   }
   await con.run(`detach ${alias}`);
   renameSync(partial, out);
-  return { file: out, tables, bytes: statSync(out).size, ms: Date.now() - t0, taken_at: takenAt };
+  return { file: out, tables, bytes: statSync(out).size, ms: Date.now() - t0, taken_at: takenAt, brand, withheld };
 }
 
 /**
  * `wh snapshot`: opens the warehouse read-only beside whoever writes it (waiting while the loop
  * holds it, which it does a few seconds per cycle) and writes the snapshot.
  */
-export async function snapshotWarehouse(paths: Pick<WarehousePaths, 'db'>, out: string, opts: { onWait?: (err: Error) => void; lockWaitMs?: number } = {}): Promise<SnapshotSummary> {
+export async function snapshotWarehouse(paths: Pick<WarehousePaths, 'db'>, out: string, opts: { onWait?: (err: Error) => void; lockWaitMs?: number; brand?: string } = {}): Promise<SnapshotSummary> {
   if (!existsSync(paths.db)) throw new Error(`no warehouse at ${paths.db}: run \`npm run wh -- sync\` first`);
   // An in-memory database attaching the warehouse read-only: the copy is written through the same
   // connection (a read-only instance cannot attach a file to write).
@@ -103,7 +135,7 @@ export async function snapshotWarehouse(paths: Pick<WarehousePaths, 'db'>, out: 
       }
     }
     try {
-      return await writeSnapshot(con, 'wh', out);
+      return await writeSnapshot(con, 'wh', out, { brand: opts.brand });
     } finally {
       await con.run('detach wh').catch(() => {});
     }

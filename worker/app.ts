@@ -10,6 +10,7 @@ import { ApiError, errorResponse, onError } from './http/errors';
 import { resolveGeo } from './http/geo';
 import { validationHook } from './http/validation';
 import { withoutDevelopmentOperations, withUnsupportedMediaType } from './openapi';
+import { dashboards } from './routes/dashboards';
 import { dev } from './routes/dev';
 import { gameLaunch } from './routes/game-launch';
 import { internal } from './routes/internal';
@@ -67,6 +68,8 @@ export function createApp() {
   ops.route('/', opsTables);
   app.route('/v1/ops', ops);
   app.route('/ops', panel);
+  // The executive dashboards' static builds, behind the back office's session (dashboard.read, per brand).
+  app.route('/dashboards', dashboards);
   // Called by our own warehouse with its own secret; not in the OpenAPI document (a plain Hono router).
   app.route('/internal/v1', internal);
 

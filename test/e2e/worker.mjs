@@ -36,9 +36,9 @@ function nodeForWrangler() {
 
 /**
  * Starts `wrangler dev` on 127.0.0.1:`port`. `vars` become --var flags, `secrets` a temporary
- * --env-file (which also keeps the developer's .dev.vars out of the run).
+ * --env-file (which also keeps the developer's .dev.vars out of the run); `config` another wrangler config.
  */
-export async function startWorker({ port, vars, secrets }) {
+export async function startWorker({ port, vars, secrets, config }) {
   const tmp = mkdtempSync(join(tmpdir(), 'e2e-worker-'));
   const envFile = join(tmp, 'secrets.env');
   writeFileSync(envFile, Object.entries(secrets).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
@@ -47,6 +47,8 @@ export async function startWorker({ port, vars, secrets }) {
     '--port', String(port), '--ip', '127.0.0.1', '--inspector-port', String(await freePort()),
     '--persist-to', join(tmp, 'state'), '--env-file', envFile, '--show-interactive-dev-session=false',
     ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    // Another wrangler config (e.g. test/e2e/dashboards-access.test.ts: the same Worker, its static assets from a fixture).
+    ...(config ? ['--config', config] : []),
   ];
   const child = spawn(nodeForWrangler(), args, {
     cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],

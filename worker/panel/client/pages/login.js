@@ -6,9 +6,9 @@
 import { api, busy, describe, say } from '../api.js';
 import { $, h, replace } from '../dom.js';
 
-/** Only paths inside the panel: never an open redirect. */
+/** Only paths inside the panel or the dashboards (which send browsers here to sign in): never an open redirect. */
 function safeNext(raw) {
-  return raw && /^\/ops(\/[A-Za-z0-9\-._~/%]*)?(\?[^#\\]*)?$/.test(raw) && !raw.startsWith('//') ? raw : '/ops';
+  return raw && /^\/(ops|dashboards)(\/[A-Za-z0-9\-._~/%]*)?(\?[^#\\]*)?$/.test(raw) && !raw.startsWith('//') ? raw : '/ops';
 }
 
 function svgDataUrl(svg) {
