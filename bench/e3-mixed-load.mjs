@@ -18,7 +18,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
-import { expectFetch, timedFetch } from './lib/http.mjs';
+import { expectFetch, pool, timedFetch } from './lib/http.mjs';
 import { latencyStats, median, round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 3, players: 1_000, clients: 64, requests: 6_000, setupParallel: 32, logLevel: 'warn' };
@@ -31,17 +31,6 @@ const WIN = 250;
 
 const json = (method, body, headers = {}) => ({ method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
-async function pool(n, width, fn) {
-  let next = 0;
-  const out = new Array(n);
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await fn(i);
-    }
-  }));
-  return out;
-}
 
 /** A deterministic mix (so every run sends the same kinds): 2 of 10 deposits, 5 bets, 3 settled rounds. */
 const MIX = ['deposit', 'bet', 'settled', 'bet', 'bet', 'deposit', 'settled', 'bet', 'settled', 'bet'];

@@ -29,7 +29,7 @@
 import { randomUUID } from 'node:crypto';
 import { totpCode } from '../scripts/ops-code.mjs';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
-import { expectFetch, timedFetch } from './lib/http.mjs';
+import { expectFetch, pool, timedFetch } from './lib/http.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
@@ -53,18 +53,6 @@ const SPOTS = ['straight:17', 'split:17-20', 'red', 'black', 'dozen:2', 'column:
 
 const json = (method, body, headers = {}) => ({ method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
-/** Runs `fn(i)` for i in [0, n) with at most `width` in flight. */
-async function pool(n, width, fn) {
-  let next = 0;
-  const out = new Array(n);
-  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await fn(i);
-    }
-  }));
-  return out;
-}
 
 /** The roulette return of a spot for a number, written independently of domain/games (a cross-check). */
 const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);

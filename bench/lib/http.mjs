@@ -23,3 +23,16 @@ export async function expectFetch(url, init = {}, expect = 200) {
   if (!ok) throw new Error(`${init.method ?? 'GET'} ${url} -> ${r.status}: ${typeof r.body === 'string' ? r.body.slice(0, 2000) : JSON.stringify(r.body).slice(0, 2000)}`);
   return r;
 }
+
+/** Runs `fn(i)` for i in [0, n) with at most `width` in flight; the answers in order of i. */
+export async function pool(n, width, fn) {
+  let next = 0;
+  const out = new Array(n);
+  await Promise.all(Array.from({ length: Math.min(width, n) }, async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await fn(i);
+    }
+  }));
+  return out;
+}

@@ -38,18 +38,7 @@ export class Outbox {
   constructor(private readonly db: Db) {}
 
   emit<T extends EventType>(type: T, payload: EventPayload<T>, subject: EventSubject, nowMs: number): CasinoEvent {
-    const event: CasinoEvent = {
-      event_id: uuidv7(nowMs),
-      event_type: type,
-      schema_version: 1,
-      occurred_at: nowMs,
-      player_id: subject.player_id ?? null,
-      table_id: subject.table_id ?? null,
-      round_id: subject.round_id ?? null,
-      jurisdiction: subject.jurisdiction ?? null,
-      currency: subject.currency ?? null,
-      payload: payload as CasinoEvent['payload'],
-    };
+    const event = toEvent(type, payload, subject, nowMs);
     this.db.run`insert into outbox (event_id, event_type, occurred_at, body)
       values (${event.event_id}, ${type}, ${nowMs}, ${JSON.stringify(event)})`;
     this.onEmit?.(nowMs);
@@ -63,18 +52,7 @@ export class Outbox {
    */
   emitMany<T extends EventType>(events: readonly { type: T; payload: EventPayload<T>; subject: EventSubject }[], nowMs: number): CasinoEvent[] {
     if (events.length === 0) return [];
-    const out = events.map(({ type, payload, subject }): CasinoEvent => ({
-      event_id: uuidv7(nowMs),
-      event_type: type,
-      schema_version: 1,
-      occurred_at: nowMs,
-      player_id: subject.player_id ?? null,
-      table_id: subject.table_id ?? null,
-      round_id: subject.round_id ?? null,
-      jurisdiction: subject.jurisdiction ?? null,
-      currency: subject.currency ?? null,
-      payload: payload as CasinoEvent['payload'],
-    }));
+    const out = events.map(({ type, payload, subject }) => toEvent(type, payload, subject, nowMs));
     const rows = JSON.stringify(out.map((e) => [e.event_id, e.event_type, JSON.stringify(e)]));
     this.db.run`insert into outbox (event_id, event_type, occurred_at, body)
       select json_extract(value, '$[0]'), json_extract(value, '$[1]'), ${nowMs}, json_extract(value, '$[2]') from json_each(${rows}) order by key`;
@@ -86,4 +64,20 @@ export class Outbox {
     const rows = this.db.all<{ seq: number; body: string }>`select seq, body from outbox where seq > ${afterSeq} order by seq limit ${limit}`;
     return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.body) as CasinoEvent }));
   }
+}
+
+/** The envelope every outbox row carries (one definition for `emit` and `emitMany`). */
+function toEvent<T extends EventType>(type: T, payload: EventPayload<T>, subject: EventSubject, nowMs: number): CasinoEvent {
+  return {
+    event_id: uuidv7(nowMs),
+    event_type: type,
+    schema_version: 1,
+    occurred_at: nowMs,
+    player_id: subject.player_id ?? null,
+    table_id: subject.table_id ?? null,
+    round_id: subject.round_id ?? null,
+    jurisdiction: subject.jurisdiction ?? null,
+    currency: subject.currency ?? null,
+    payload: payload as CasinoEvent['payload'],
+  };
 }
