@@ -1,0 +1,112 @@
+/**
+ * Review of the player's hot state (durable/player/wallet.ts, limits.ts, lib/schedules.ts
+ * trustMemory): late and out-of-order calls, alarm expiry with the cache warm, limits across the
+ * rolling window, restarts in between. HOT_STATE_CHECKS=1 (vitest.config.mts) compares memory with
+ * SQL after every transaction, so a drift fails the call that caused it.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { PlayerDO } from './entry';
+import { call, deposit, internals, player, register } from './helpers';
+
+async function restart(playerId: string): Promise<void> {
+  const died = await runInDurableObject(player(playerId), async (o: PlayerDO) => {
+    await internals(o).ctx.storage.sync();
+    internals(o).ctx.abort('test: restart');
+  }).then(() => 'alive', (e: Error) => e.message);
+  expect(died).toContain('test: restart');
+}
+
+async function setClock(playerId: string, offsetMs: number): Promise<void> {
+  await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs = offsetMs; });
+}
+
+async function alarmAt(playerId: string): Promise<{ alarm: number | null; now: number }> {
+  return runInDurableObject(player(playerId), async (o: PlayerDO) => ({ alarm: await internals(o).ctx.storage.getAlarm(), now: internals(o).c.now() }));
+}
+
+describe('review: hot state, late calls and the alarm', () => {
+  it('a hold the alarm expired settles as expired; void after post and post after void are refused; memory == SQL', async () => {
+    const p = await register();
+    await deposit(p.token, 1000);
+    const stub = player(p.playerId);
+    const t0 = Date.now();
+    expect(await stub.reserveHold({ hold_id: 'h-exp', currency: 'EUR', amount_minor: 400, expires_at: t0 + 60_000, ref: null })).toMatchObject({ ok: true });
+    expect(await stub.reserveHold({ hold_id: 'h-post', currency: 'EUR', amount_minor: 100, expires_at: t0 + 120_000, ref: null })).toMatchObject({ ok: true });
+    // the alarm fires by the first expiry
+    const a = await alarmAt(p.playerId);
+    expect(a.alarm).not.toBeNull();
+    expect(a.alarm!).toBeLessThanOrEqual(t0 + 60_000);
+    await setClock(p.playerId, 61_000);
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(stub)); i++);
+    // a settlement arriving late answers 'expired' and pays nothing
+    expect(await stub.settleTableBet({ hold_id: 'h-exp', win_id: 'h-exp:return', returned_minor: 800 })).toMatchObject({ ok: true, state: 'expired', returned_minor: 0 });
+    // the other hold is still pending; the alarm must still fire by its expiry (memory of the armed time after the alarm ran)
+    const b = await alarmAt(p.playerId);
+    expect(b.alarm).not.toBeNull();
+    expect(b.alarm!).toBeLessThanOrEqual(t0 + 120_000);
+    // a new hold expiring before anything else re-arms earlier
+    expect(await stub.reserveHold({ hold_id: 'h-soon', currency: 'EUR', amount_minor: 50, expires_at: t0 + 65_000, ref: null })).toMatchObject({ ok: true });
+    const c = await alarmAt(p.playerId);
+    expect(c.alarm!).toBeLessThanOrEqual(t0 + 65_000);
+    expect(await stub.settleTableBet({ hold_id: 'h-post', win_id: 'h-post:return', returned_minor: 300 })).toMatchObject({ ok: true, state: 'posted' });
+    expect(await stub.voidHold('h-post')).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await stub.abandonTableBet('h-post')).toMatchObject({ ok: false, code: 'invalid_state' });
+    // the same settlement again (a retried wave) pays nothing twice
+    expect(await stub.settleTableBet({ hold_id: 'h-post', win_id: 'h-post:return', returned_minor: 300 })).toMatchObject({ ok: true, state: 'posted' });
+    await restart(p.playerId);
+    expect(await player(p.playerId).settleTableBet({ hold_id: 'h-post', win_id: 'h-post:return', returned_minor: 300 })).toMatchObject({ ok: true, state: 'posted' });
+    const w = (await call('GET', '/v1/wallet', undefined, { token: p.token })).body.balances[0];
+    expect(w).toMatchObject({ real_minor: 1000 - 100 + 300, held_minor: 50 });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+
+  it('wager limit: usage released by the alarm, counted across a restart and across the rolling day', async () => {
+    const p = await register();
+    await deposit(p.token, 10_000);
+    const set = await call('PUT', '/v1/limits/wager', { period: 'day', currency: 'EUR', amount_minor: 1000 }, { token: p.token });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const stub = player(p.playerId);
+    const t0 = Date.now();
+    expect(await stub.reserveHold({ hold_id: 'w1', currency: 'EUR', amount_minor: 600, expires_at: t0 + 60_000, ref: null })).toMatchObject({ ok: true });
+    expect(await stub.reserveHold({ hold_id: 'w2', currency: 'EUR', amount_minor: 600, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'limit_exceeded' });
+    await setClock(p.playerId, 61_000);
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(stub)); i++);
+    expect(await stub.reserveHold({ hold_id: 'w2', currency: 'EUR', amount_minor: 900, expires_at: null, ref: null })).toMatchObject({ ok: true });
+    expect(await stub.postHold('w2')).toMatchObject({ ok: true });
+    expect(await stub.reserveHold({ hold_id: 'w3', currency: 'EUR', amount_minor: 200, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'limit_exceeded' });
+    await restart(p.playerId);
+    expect(await player(p.playerId).reserveHold({ hold_id: 'w3', currency: 'EUR', amount_minor: 200, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'limit_exceeded' });
+    // 25 h later the stake has left the rolling day, with the cache warm
+    await setClock(p.playerId, 25 * 3_600_000);
+    expect(await player(p.playerId).reserveHold({ hold_id: 'w3', currency: 'EUR', amount_minor: 900, expires_at: null, ref: null })).toMatchObject({ ok: true });
+    expect(await player(p.playerId).reserveHold({ hold_id: 'w4', currency: 'EUR', amount_minor: 200, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'limit_exceeded' });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
+
+describe('review: what a movement checks against storage', () => {
+  /**
+   * FINDING (low, assurance): wallet.ts says every movement asserts "that the balance is what the
+   * ledger adds up to", but the ledger sum it compares with is memory's own running total (moved by
+   * the same amount as the balance), so the check cannot fail after load. Only the balance row is
+   * checked against SQL (RETURNING). A ledger row written or removed behind the object's back is
+   * therefore not caught at the next movement (which commits on top of it, production has no
+   * HOT_STATE_CHECKS); it is only found when the cache is next loaded (restart, rollback), and from
+   * then on the player is closed. Recorded with it.fails: the next movement commits.
+   */
+  it.fails('a ledger row written behind the object\'s back is caught at the next movement, as a balance change is', async () => {
+    const playerId = crypto.randomUUID();
+    await runInDurableObject(player(playerId), (o: PlayerDO) => {
+      const { c } = internals(o);
+      c.checks = false; // as in production
+      c.tx(() => c.db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, ${playerId}, 'p@x', 'x', '1990-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 0, 0)`);
+      c.forgetCaches();
+      expect(o.creditWin({ win_id: 'w1', hold_id: null, currency: 'EUR', amount_minor: 1000, bucket: 'real' }).ok).toBe(true);
+      // tampering with the ledger alone (the balance row untouched): memory is not told
+      c.db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (0, 'EUR', 'real', 'adjustment', 5, 1005, 'forged')`;
+      expect(() => o.creditWin({ win_id: 'w2', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'real' })).toThrow(/invariant/);
+    });
+  });
+});
