@@ -78,8 +78,12 @@ export class TableDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Through ObjectContext.tx: a transaction that throws (rolled back, its alarm write with it) makes
+   * the schedules forget the alarm time they remember, so the next job re-arms it.
+   */
   private tx<T>(fn: () => T): T {
-    return this.ctx.storage.transactionSync(fn);
+    return this.c.tx(fn);
   }
 
   private get table(): TableConfig {

@@ -4,7 +4,8 @@
  * transaction that rolled back; the table's shipper goes through it, but TableDO.tx called
  * storage.transactionSync directly. A rolled-back table transaction that armed the alarm takes the
  * alarm write with it (workerd rolls setAlarm back), yet memory kept "armed at X": the next job
- * scheduled at X was then written without arming the alarm, and never ran.
+ * scheduled at X was then written without arming the alarm, and never ran. TableDO.tx now goes
+ * through ObjectContext.tx.
  */
 import { env, runInDurableObject } from 'cloudflare:test';
 import { expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import type { TableDO } from '../../durable/table/table-do';
 
 type TableInside = { c: import('../../durable/table/context').TableContext; tx: <T>(fn: () => T) => T; ctx: DurableObjectState };
 
-it.fails('a table job scheduled after a rolled-back transaction armed the alarm for the same time still arms it', async () => {
+it('a table job scheduled after a rolled-back transaction armed the alarm for the same time still arms it', async () => {
   const stub = env.TABLE.getByName('roulette-1') as DurableObjectStub<TableDO>;
   const out = await runInDurableObject(stub, async (o: TableDO) => {
     const t = o as unknown as TableInside;
