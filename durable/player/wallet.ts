@@ -10,9 +10,12 @@
  * holds, and the deposits asked for by this instance and not yet decided. Loaded on first use,
  * written through in the transaction that changes them (memory after SQL accepted the write), never
  * re-read inside one; a transaction that throws makes them forget (ObjectContext.tx) and they reload
- * from SQL. Every movement asserts in memory that SQL's RETURNING agrees with what memory predicted,
- * that the balance is what the ledger adds up to, and that 0 <= held <= balance; `verifyHotState`
- * (debug mode, tests) compares everything with SQL.
+ * from SQL. Every movement asserts that SQL's RETURNING for the balance row agrees with what memory
+ * predicted, and that 0 <= held <= balance. The ledger is compared with the balances when the hot
+ * state loads (a restart, any rollback), not at each movement: that would cost a ledger read per
+ * movement, so a ledger row written behind the object's back is caught at the next load, which then
+ * refuses the player everything until repaired. `verifyHotState` (debug mode, tests) compares
+ * everything with SQL after every transaction.
  */
 import { fail, type Result } from '../../domain/errors';
 import { addMinor, type Currency } from '../../domain/money';
@@ -628,8 +631,9 @@ export class Wallet {
 
   /**
    * After every write to a balance row: SQL's answer (RETURNING) must be what memory predicted, and
-   * the account must hold together (balance == what its ledger adds up to, 0 <= held <= balance).
-   * A difference is a bug or a write behind the object's back: thrown, so the call rolls back.
+   * the account must hold together (0 <= held <= balance, and balance == memory's ledger total: the
+   * ledger itself is read against the balances only at load). A difference is a bug or a write
+   * behind the object's back: thrown, so the call rolls back.
    */
   private checkAccount(currency: Currency, bucket: Bucket, a: Account, row: { balance_minor: number; held_minor: number } | null, what: string): void {
     if (!row || row.balance_minor !== a.balance || row.held_minor !== a.held) {

@@ -87,15 +87,13 @@ describe('review: hot state, late calls and the alarm', () => {
 
 describe('review: what a movement checks against storage', () => {
   /**
-   * FINDING (low, assurance): wallet.ts says every movement asserts "that the balance is what the
-   * ledger adds up to", but the ledger sum it compares with is memory's own running total (moved by
-   * the same amount as the balance), so the check cannot fail after load. Only the balance row is
-   * checked against SQL (RETURNING). A ledger row written or removed behind the object's back is
-   * therefore not caught at the next movement (which commits on top of it, production has no
-   * HOT_STATE_CHECKS); it is only found when the cache is next loaded (restart, rollback), and from
-   * then on the player is closed. Recorded with it.fails: the next movement commits.
+   * What a movement checks against storage is the balance row (RETURNING); the ledger total it
+   * compares with is memory's, loaded from SQL with the hot state. A ledger row written behind the
+   * object's back is therefore caught when the hot state next loads (a restart, or any rollback),
+   * not at the next movement (review finding, 2026-12-03; wallet.ts says so): from then on the
+   * player is refused everything until repaired.
    */
-  it.fails('a ledger row written behind the object\'s back is caught at the next movement, as a balance change is', async () => {
+  it('a ledger row written behind the object\'s back is caught when the hot state next loads, and the player is closed from then on', async () => {
     const playerId = crypto.randomUUID();
     await runInDurableObject(player(playerId), (o: PlayerDO) => {
       const { c } = internals(o);
@@ -106,7 +104,10 @@ describe('review: what a movement checks against storage', () => {
       expect(o.creditWin({ win_id: 'w1', hold_id: null, currency: 'EUR', amount_minor: 1000, bucket: 'real' }).ok).toBe(true);
       // tampering with the ledger alone (the balance row untouched): memory is not told
       c.db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (0, 'EUR', 'real', 'adjustment', 5, 1005, 'forged')`;
-      expect(() => o.creditWin({ win_id: 'w2', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'real' })).toThrow(/invariant/);
+      expect(o.creditWin({ win_id: 'w2', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'real' }).ok).toBe(true);
+      c.forgetCaches(); // what a restart or a rollback does
+      expect(() => o.creditWin({ win_id: 'w3', hold_id: null, currency: 'EUR', amount_minor: 500, bucket: 'real' })).toThrow(/invariant|!= ledger/);
+      expect(c.db.all`select ref from ledger where ref = 'w3'`).toEqual([]);
     });
   });
 });
