@@ -72,3 +72,15 @@ export function internals(o: unknown) {
 export async function advance(playerId: string, ms: number): Promise<void> {
   await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
 }
+
+/**
+ * Restarts a player object: its storage flushed, then the instance aborted, so the next call makes
+ * a new one on the same storage (what a deploy or an eviction does between two calls).
+ */
+export async function restartPlayer(playerId: string): Promise<void> {
+  const died = await runInDurableObject(player(playerId), async (o: PlayerDO) => {
+    await internals(o).ctx.storage.sync();
+    internals(o).ctx.abort('test: restart');
+  }).then(() => 'alive', (e: Error) => e.message);
+  if (!died.includes('test: restart')) throw new Error(`the player object did not restart (${died})`);
+}

@@ -13,7 +13,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PlayerDO } from './entry';
-import { internals, player } from './helpers';
+import { internals, player, restartPlayer } from './helpers';
 
 type Hold = { amount: number; state: 'pending' | 'posted' | 'voided' };
 
@@ -26,13 +26,7 @@ const step = fc.oneof(
   { weight: 3, arbitrary: fc.record({ t: fc.constant('abort' as const) }) },
 );
 
-async function abort(playerId: string): Promise<void> {
-  const died = await runInDurableObject(player(playerId), async (o: PlayerDO) => {
-    await internals(o).ctx.storage.sync();
-    internals(o).ctx.abort('test: restart');
-  }).then(() => 'alive', (e: Error) => e.message);
-  expect(died).toContain('test: restart');
-}
+const abort = restartPlayer;
 
 /** Memory against SQL, from outside (a fresh instance loads first, then compares). */
 async function check(playerId: string, balance: number, held: number): Promise<void> {

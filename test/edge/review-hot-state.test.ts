@@ -7,15 +7,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { PlayerDO } from './entry';
-import { call, deposit, internals, player, register } from './helpers';
+import { call, deposit, internals, player, register, restartPlayer } from './helpers';
 
-async function restart(playerId: string): Promise<void> {
-  const died = await runInDurableObject(player(playerId), async (o: PlayerDO) => {
-    await internals(o).ctx.storage.sync();
-    internals(o).ctx.abort('test: restart');
-  }).then(() => 'alive', (e: Error) => e.message);
-  expect(died).toContain('test: restart');
-}
+const restart = restartPlayer;
 
 async function setClock(playerId: string, offsetMs: number): Promise<void> {
   await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs = offsetMs; });
