@@ -92,6 +92,7 @@ describe('rule effects on the 6-deck RTP with basic strategy', () => {
   it('6 decks S17 DAS 3:2 peek, no surrender: RTP 99.60 % (house edge 0.40 %)', () => {
     expect(base.houseEdge).toBeGreaterThan(0.0037);
     expect(base.houseEdge).toBeLessThan(0.0043);
+    expect(base.rtp_bp).toBe(9960);
   });
 
   it.each([

@@ -90,6 +90,8 @@ export type BlackjackAnalysis = {
   rtp: number;
   /** 1 - rtp. */
   houseEdge: number;
+  /** rtp in basis points, the figure a catalog entry declares for a table (9960 for six decks S17). */
+  rtp_bp: number;
   /** Expected return with the composition-dependent optimal play of each hand (>= rtp). */
   rtpOptimal: number;
   chart: StrategyChart;
@@ -112,6 +114,7 @@ export function analyseBlackjack(rules: BlackjackRules, shoe: ShoeKind = 'finite
     rules, shoe, removal,
     rtp: 1 + played.ev,
     houseEdge: -played.ev,
+    rtp_bp: Math.round((1 + played.ev) * 10_000),
     rtpOptimal: 1 + optimal.ev,
     chart,
     hands: optimal.hands,
