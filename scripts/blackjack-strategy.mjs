@@ -4,7 +4,7 @@
  * markdown (the chart in docs/fairness.md was printed by this script).
  *
  *   node scripts/blackjack-strategy.mjs [--decks 6] [--h17] [--pays 3:2|6:5] [--double-on any|9-11]
- *     [--no-das] [--split-aces-play] [--max-split-hands 4] [--surrender] [--no-peek] [--infinite] [--exact]
+ *     [--no-das] [--split-aces-play] [--max-split-hands 4] [--resplit-aces] [--surrender] [--no-peek] [--infinite] [--exact]
  *
  * Like scripts/fairness-check.mjs, the TypeScript domain is bundled in memory with esbuild.
  */
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'no-das': { type: 'boolean', default: false },
     'split-aces-play': { type: 'boolean', default: false },
     'max-split-hands': { type: 'string', default: '4' },
+    'resplit-aces': { type: 'boolean', default: false },
     surrender: { type: 'boolean', default: false },
     'no-peek': { type: 'boolean', default: false },
     infinite: { type: 'boolean', default: false },
@@ -37,6 +38,7 @@ const rules = {
   doubleAfterSplit: !values['no-das'],
   splitAcesOneCard: !values['split-aces-play'],
   maxSplitHands: Number(values['max-split-hands']),
+  resplitAces: values['resplit-aces'],
   surrender: values.surrender,
   peek: !values['no-peek'],
 };

@@ -256,7 +256,7 @@ function splitHandValue(ctx: Context, shoe: Shoe, paired: CardValue, second: Car
 function splitValue(ctx: Context, paired: CardValue): number {
   const memo = ctx.splitMemo.get(paired);
   if (memo !== undefined) return memo;
-  const maxHands = paired === 1 ? 2 : ctx.rules.maxSplitHands;
+  const maxHands = paired === 1 && !ctx.rules.resplitAces ? 2 : ctx.rules.maxSplitHands;
   const stage = new Map<number, { pPair: number; others: number; pairedEnd: number }>();
   const stageOf = (n: number) => {
     const known = stage.get(n);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SIX_DECK_S17, type BlackjackRules } from './blackjack-rules';
+import { SIX_DECK_S17, fromTableRules, type BlackjackRules } from './blackjack-rules';
 import { type BlackjackAction, type CardValue } from './blackjack-rtp';
 import { analyseBlackjack, basicStrategyAction, printChart } from './blackjack-strategy';
 
@@ -102,6 +102,7 @@ describe('rule effects on the 6-deck RTP with basic strategy', () => {
     ['late surrender', -0.0008, 0.0003, { surrender: true }],
     ['double on 9-11 only', 0.0009, 0.0005, { doubleOn: '9-11' }],
     ['split once (no resplit)', 0.0004, 0.0003, { maxSplitHands: 2 }],
+    ['resplit aces allowed', -0.0007, 0.0003, { resplitAces: true }],
   ] as const)('%s changes the house edge by %f (within %f)', (_name, published, tolerance, changes) => {
     expect(Math.abs(effect(changes) - published)).toBeLessThan(tolerance);
   });
@@ -110,5 +111,20 @@ describe('rule effects on the 6-deck RTP with basic strategy', () => {
     const a = analyseBlackjack(SIX_DECK_S17, 'infinite');
     expect(a.rtp).toBeCloseTo(a.rtpOptimal, 12);
     expect(a.rtp).toBeCloseTo(1 - 0.00511734, 6);
+  });
+});
+
+describe("the engine's table rules", () => {
+  it('map field by field onto the calculator rules', () => {
+    const table = {
+      decks: 8, dealer_soft_17: 'hit', dealer_peek: false, blackjack_pays: '6:5', double_on: '9_11', double_after_split: false,
+      max_hands: 2, split_aces_one_card: true, resplit_aces: true, late_surrender: true,
+      // read by the engine only
+      seats: 7, insurance: true, split_unequal_tens: true, side_bets: [],
+    } as const;
+    expect(fromTableRules(table)).toEqual({
+      decks: 8, dealerHitsSoft17: true, peek: false, blackjackPays: '6:5', doubleOn: '9-11', doubleAfterSplit: false,
+      maxSplitHands: 2, splitAcesOneCard: true, resplitAces: true, surrender: true,
+    });
   });
 });
