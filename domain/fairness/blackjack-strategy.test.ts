@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SIX_DECK_S17, fromTableRules, type BlackjackRules } from './blackjack-rules';
-import { type BlackjackAction, type CardValue } from './blackjack-rtp';
-import { analyseBlackjack, basicStrategyAction, printChart } from './blackjack-strategy';
+import { gameValue, type BlackjackAction, type CardValue } from './blackjack-rtp';
+import { analyseBlackjack, basicStrategyAction, chartChooser, printChart } from './blackjack-strategy';
 
 const rules = (changes: Partial<BlackjackRules>): BlackjackRules => ({ ...SIX_DECK_S17, ...changes });
 const FIRST_TWO: readonly BlackjackAction[] = ['stand', 'hit', 'double', 'split', 'surrender'];
@@ -126,5 +126,20 @@ describe("the engine's table rules", () => {
       decks: 8, dealerHitsSoft17: true, peek: false, blackjackPays: '6:5', doubleOn: '9-11', doubleAfterSplit: false,
       maxSplitHands: 2, splitAcesOneCard: true, resplitAces: true, surrender: true,
     });
+  });
+});
+
+describe('strategies with mistakes', () => {
+  it("prices a player's deviations: never hitting a hard 12+ costs ~3.9 % (Wizard of Odds, 'bad strategies': 3.91 %)", () => {
+    // 8 decks, S17, DAS, resplit to four, no surrender; basic strategy except standing on every hard 12-16.
+    const r = rules({ decks: 8 });
+    const basic = chartChooser(analyseBlackjack(r).chart);
+    if (basic === 'optimal') throw new Error('a chart chooser is a function');
+    const neverBust = gameValue(r, 'finite', (shape, up, allowed) => {
+      const action = basic(shape, up, allowed);
+      return action === 'hit' && !shape.soft && shape.total >= 12 ? 'stand' : action;
+    });
+    expect(Math.abs(-neverBust.ev - 0.0391)).toBeLessThan(0.0015);
+    expect(neverBust.ev).toBeLessThan(analyseBlackjack(r).rtp - 1);
   });
 });
