@@ -66,16 +66,16 @@ describe('infinite deck: Wizard of Odds appendix 1 (S17, DAS, resplit to four ex
 /**
  * Wizard of Odds, blackjack appendix 9: exact composition-dependent returns for resplit to four
  * hands except aces, one card to split aces, double any two, no surrender, 3:2. Our `initial`
- * removal plays by total after two cards, which the published figures bound: within 0.01 % of RTP
- * in 6-8 decks, 0.02 % in 1-2 decks (measured differences: 0.001-0.004 % and 0.006-0.014 %).
+ * removal plays by total after two cards: within 0.01 % of RTP (measured differences 0.0000-0.0045 %).
  */
 describe('finite shoes against Wizard of Odds appendix 9', () => {
   const cases: Array<[string, Partial<BlackjackRules>, number, number]> = [
     ['6 decks, H17, no hole card, DAS', { dealerHitsSoft17: true, peek: false }, -0.0072705, 0.0001],
     ['6 decks, H17, no hole card, no DAS', { dealerHitsSoft17: true, peek: false, doubleAfterSplit: false }, -0.0086975, 0.0001],
     ['8 decks, H17, no hole card, DAS', { decks: 8, dealerHitsSoft17: true, peek: false }, -0.007562, 0.0001],
-    ['2 decks, H17, DAS', { decks: 2, dealerHitsSoft17: true }, -0.003797, 0.0002],
-    ['1 deck, S17, DAS', { decks: 1 }, 0.001839, 0.0002],
+    ['2 decks, H17, DAS', { decks: 2, dealerHitsSoft17: true }, -0.003797, 0.0001],
+    ['1 deck, S17, DAS', { decks: 1 }, 0.001839, 0.0001],
+    ['1 deck, H17, DAS', { decks: 1, dealerHitsSoft17: true }, -0.000072, 0.0001],
   ];
   for (const [name, changes, published, tolerance] of cases) {
     it(`${name}: ${(published * 100).toFixed(4)} % within ${tolerance * 100} %`, () => {

@@ -13,8 +13,8 @@
  * - Splits: the k-th split hand is played from the shoe less the up card and the k paired cards, not
  *   less the cards drawn to the other split hands (the usual approximation, as in the Wizard of
  *   Odds' appendix 9). Resplitting is always taken when allowed.
- * - Peek games: the player's draws are not conditioned on the hole card not completing a blackjack
- *   (exact in an infinite shoe, a few 1e-5 in a single deck).
+ * - Peek games: the player's draws are conditioned on the hole card not completing a blackjack
+ *   (drawProbability), as the dealer's distribution is.
  *
  * Probabilities and returns are floats: statistics, not money.
  */
@@ -34,8 +34,9 @@ export type ShoeKind = 'finite' | 'infinite';
  * distribution and the player's further draws both come from the shoe less the up card and the
  * hand's first two cards (a split hand: the paired cards and its second card), so a hand is played
  * by its two-card composition, then by total. `exact`: every card drawn to the hand is removed for
- * both (composition-dependent throughout); about 15x slower (30-40 s for six decks), so the tests
- * use `initial`. In six and eight decks the two differ by about 0.004 % of RTP (docs/fairness.md).
+ * both (composition-dependent throughout; the single-deck action values are then the published
+ * ones to six decimals); about 15x slower (30-50 s a rule set), so the tests use `initial`. The two
+ * differ by at most about 0.005 % of RTP (docs/fairness.md).
  */
 export type DealerRemoval = 'exact' | 'initial';
 
@@ -160,6 +161,21 @@ type Context = {
 };
 
 /**
+ * Probability that the player's next card is `v`. In a peek game under an ace or ten the hole card
+ * is known not to complete a blackjack, and it is one of the unseen cards: averaged over its
+ * posterior (drawn from this shoe less the excluded value), the next card is v with probability
+ * (count(v) - P(hole = v)) / (remaining - 1). By induction the hole card's posterior after each
+ * player card is again "drawn from the current shoe less the excluded value", which is what the
+ * dealer's distribution assumes, so the peek is exact. An infinite shoe is unaffected.
+ */
+function drawProbability(ctx: Context, shoe: Shoe, v: number): number {
+  if (!ctx.exclude || shoe.infinite) return probability(shoe, v);
+  const count = shoe.counts[v] ?? 0;
+  const pHole = v === ctx.exclude ? 0 : count / (shoe.remaining - (shoe.counts[ctx.exclude] ?? 0));
+  return (count - pHole) / (shoe.remaining - 1);
+}
+
+/**
  * Return per unit stake of standing on `best`. The dealer draws from `shoe` (every card of the hand
  * removed) in `exact` removal, from `start` (the shoe when the hand had two cards) in `initial`.
  */
@@ -205,7 +221,7 @@ function hitValue(ctx: Context, shoe: Shoe, start: Shoe, hard: number, ace: bool
   if (memo !== undefined) return memo;
   let value = 0;
   for (const v of CARD_VALUES) {
-    const p = probability(shoe, v);
+    const p = drawProbability(ctx, shoe, v);
     if (p > 0) value += p * afterCard(ctx, ctx.removal === 'exact' ? without(shoe, v) : shoe, start, hard + v, ace || v === 1, Math.max(cards, 2) + 1);
   }
   perStart.set(key, value);
@@ -215,7 +231,7 @@ function hitValue(ctx: Context, shoe: Shoe, start: Shoe, hard: number, ace: bool
 function doubleValue(ctx: Context, shoe: Shoe, hard: number, ace: boolean): number {
   let value = 0;
   for (const v of CARD_VALUES) {
-    const p = probability(shoe, v);
+    const p = drawProbability(ctx, shoe, v);
     if (p > 0) value += p * standValue(ctx, without(shoe, v), shoe, bestTotal(hard + v, ace || v === 1));
   }
   return 2 * value;
@@ -265,10 +281,10 @@ function splitValue(ctx: Context, paired: CardValue): number {
     for (let i = 0; i < n; i++) shoe = without(shoe, paired);
     let others = 0;
     for (const v of CARD_VALUES) {
-      const p = probability(shoe, v);
+      const p = drawProbability(ctx, shoe, v);
       if (v !== paired && p > 0) others += p * splitHandValue(ctx, without(shoe, v), paired, v);
     }
-    const pPair = probability(shoe, paired);
+    const pPair = drawProbability(ctx, shoe, paired);
     const pairedEnd = pPair > 0 ? pPair * splitHandValue(ctx, without(shoe, paired), paired, paired) : 0;
     const s = { pPair, others, pairedEnd };
     stage.set(n, s);
