@@ -6,10 +6,11 @@
  * - Cards are values 1..10 (1 = ace, 10 = any ten-valued card). The shoe is either finite (`decks`
  *   x 52 cards, every card dealt is removed) or infinite (every draw has the full-shoe probabilities).
  * - The dealer's final total (17..21, bust, blackjack) is computed exactly for the shoe that is left
- *   once the up card and every card of the player's hand are removed (composition-dependent), and
- *   conditioned on no dealer blackjack when the dealer peeks.
- * - Each hand is played composition-dependent: stand / hit / double / surrender / split values are
- *   computed for the exact cards of the hand; the best is the optimal play.
+ *   once the up card and the player's cards are removed, conditioned on no dealer blackjack when
+ *   the dealer peeks. "The player's cards": all of them with `exact` removal; the hand's first two
+ *   with `initial` (the default, see DealerRemoval), after which the hand is played by total.
+ * - Stand / hit / double / surrender / split values are computed for every (up card, two cards);
+ *   the best is the optimal play, and any other Chooser (the basic strategy chart) can be priced.
  * - Splits: the k-th split hand is played from the shoe less the up card and the k paired cards, not
  *   less the cards drawn to the other split hands (the usual approximation, as in the Wizard of
  *   Odds' appendix 9). Resplitting is always taken when allowed.
