@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SIX_DECK_S17, type BlackjackRules } from './blackjack-rules';
-import { dealerOutcomes, gameValue, type CardValue, type InitialHand } from './blackjack-rtp';
+import { dealerOutcomes, gameValue, handValues, type CardValue, type InitialHand } from './blackjack-rtp';
 
 const rules = (changes: Partial<BlackjackRules>): BlackjackRules => ({ ...SIX_DECK_S17, ...changes });
 
@@ -89,6 +89,18 @@ describe('finite shoes against Wizard of Odds appendix 9', () => {
     const { hands } = gameValue(rules({ decks: 1 }), 'finite', 'optimal');
     expect(hand(hands, 1, 1, 2).values.stand).toBeCloseTo(-0.661732, 6);
     expect(hand(hands, 1, 1, 3).values.stand).toBeCloseTo(-0.661047, 6);
+  });
+
+  it('with exact removal, hits and doubles to six decimals as published (1 deck, ace up, A,2)', () => {
+    const s17 = handValues(rules({ decks: 1 }), 'finite', 1, [1, 2], 'exact');
+    expect(s17.stand).toBeCloseTo(-0.661732, 6);
+    expect(s17.hit).toBeCloseTo(-0.067808, 6);
+    expect(s17.double).toBeCloseTo(-0.593281, 6);
+    const h17 = handValues(rules({ decks: 1, dealerHitsSoft17: true }), 'finite', 1, [2, 1], 'exact');
+    expect(h17.stand).toBeCloseTo(-0.589084, 6);
+    expect(h17.hit).toBeCloseTo(-0.107929, 6);
+    expect(h17.double).toBeCloseTo(-0.55204, 6);
+    expect(() => handValues(SIX_DECK_S17, 'finite', 10, [10, 1])).toThrow(/natural/);
   });
 
   it('hits and doubles within 0.002 of the published composition-dependent values in 8 decks', () => {

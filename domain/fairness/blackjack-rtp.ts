@@ -344,6 +344,27 @@ function shoeTag(rules: BlackjackRules, kind: ShoeKind): string {
   return kind === 'infinite' ? 'inf' : `${rules.decks}d`;
 }
 
+function contextFor(rules: BlackjackRules, kind: ShoeKind, full: Shoe, up: CardValue, chooser: Chooser, removal: DealerRemoval): Context {
+  return {
+    rules, tag: shoeTag(rules, kind), up, base: without(full, up), chooser, removal,
+    exclude: rules.peek ? blackjackHole(up) : 0,
+    hitMemo: new Map(), splitMemo: new Map(),
+  };
+}
+
+/**
+ * The optimal values of the actions on one initial hand (not a natural), without computing the
+ * whole game: what a check of single published values needs, even under `exact` removal.
+ */
+export function handValues(rules: BlackjackRules, kind: ShoeKind, up: CardValue, cards: readonly [CardValue, CardValue], removal: DealerRemoval = 'initial'): Partial<Record<BlackjackAction, number>> {
+  assertValidRules(rules);
+  const [a, b] = cards;
+  if (a + b === 11 && (a === 1 || b === 1)) throw new Error('a natural has no decision');
+  const full = fullShoe(rules.decks, kind);
+  const ctx = contextFor(rules, kind, full, up, 'optimal', removal);
+  return twoCardValues(ctx, without(without(ctx.base, a), b), a, b);
+}
+
 /** Expected return per unit initial bet of the whole game, playing each hand with `chooser`. */
 export function gameValue(rules: BlackjackRules, kind: ShoeKind, chooser: Chooser, removal: DealerRemoval = 'initial'): GameValue {
   assertValidRules(rules);
@@ -352,12 +373,8 @@ export function gameValue(rules: BlackjackRules, kind: ShoeKind, chooser: Choose
   const hands: InitialHand[] = [];
   let ev = 0;
   for (const up of CARD_VALUES) {
-    const base = without(full, up);
-    const ctx: Context = {
-      rules, tag: shoeTag(rules, kind), up, base, chooser, removal,
-      exclude: rules.peek ? blackjackHole(up) : 0,
-      hitMemo: new Map(), splitMemo: new Map(),
-    };
+    const ctx = contextFor(rules, kind, full, up, chooser, removal);
+    const base = ctx.base;
     for (const a of CARD_VALUES) {
       for (const b of CARD_VALUES) {
         if (b < a) continue;
