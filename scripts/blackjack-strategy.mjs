@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * Prints the theoretical RTP and the derived basic strategy chart of one blackjack rule set, as
+ * markdown (the chart in docs/fairness.md was printed by this script).
+ *
+ *   node scripts/blackjack-strategy.mjs [--decks 6] [--h17] [--pays 3:2|6:5] [--double-on any|9-11]
+ *     [--no-das] [--split-aces-play] [--max-split-hands 4] [--resplit-aces] [--surrender] [--no-peek] [--infinite] [--exact]
+ *
+ * Like scripts/fairness-check.mjs, the TypeScript domain is bundled in memory with esbuild.
+ */
+import { build } from 'esbuild';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    decks: { type: 'string', default: '6' },
+    h17: { type: 'boolean', default: false },
+    pays: { type: 'string', default: '3:2' },
+    'double-on': { type: 'string', default: 'any' },
+    'no-das': { type: 'boolean', default: false },
+    'split-aces-play': { type: 'boolean', default: false },
+    'max-split-hands': { type: 'string', default: '4' },
+    'resplit-aces': { type: 'boolean', default: false },
+    surrender: { type: 'boolean', default: false },
+    'no-peek': { type: 'boolean', default: false },
+    infinite: { type: 'boolean', default: false },
+    exact: { type: 'boolean', default: false },
+  },
+});
+const rules = {
+  decks: Number(values.decks),
+  dealerHitsSoft17: values.h17,
+  blackjackPays: values.pays,
+  doubleOn: values['double-on'],
+  doubleAfterSplit: !values['no-das'],
+  splitAcesOneCard: !values['split-aces-play'],
+  maxSplitHands: Number(values['max-split-hands']),
+  resplitAces: values['resplit-aces'],
+  surrender: values.surrender,
+  peek: !values['no-peek'],
+};
+if (!['3:2', '6:5'].includes(rules.blackjackPays) || !['any', '9-11'].includes(rules.doubleOn)) {
+  console.error('usage: --pays 3:2|6:5 --double-on any|9-11');
+  process.exit(2);
+}
+
+const bundle = await build({
+  stdin: {
+    contents: `export { analyseBlackjack, printChart } from './domain/fairness/blackjack-strategy';`,
+    resolveDir: ROOT,
+    sourcefile: 'blackjack-strategy-entry.ts',
+    loader: 'ts',
+  },
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  logLevel: 'error',
+  absWorkingDir: ROOT,
+});
+const { analyseBlackjack, printChart } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
+
+const started = performance.now();
+const shoe = values.infinite ? 'infinite' : 'finite';
+let a;
+try {
+  a = analyseBlackjack(rules, shoe, values.exact ? 'exact' : 'initial');
+} catch (e) {
+  console.error(String(e instanceof Error ? e.message : e));
+  process.exit(2);
+}
+const pct = (x) => `${(x * 100).toFixed(4)} %`;
+const ups = [2, 3, 4, 5, 6, 7, 8, 9, 10, 1];
+console.log(`Rules: ${JSON.stringify(rules)}, shoe ${shoe}${values.exact ? ' (exact removal)' : ''}\n`);
+console.log(`RTP with the basic strategy below: ${pct(a.rtp)} (house edge ${pct(a.houseEdge)})`);
+console.log(`RTP with composition-dependent optimal play: ${pct(a.rtpOptimal)}\n`);
+console.log(`Dealer's final hand, per up card (peek games: given no dealer blackjack):\n`);
+console.log(`| up | 17 | 18 | 19 | 20 | 21 | bust | blackjack |\n|---|---|---|---|---|---|---|---|`);
+for (const up of ups) {
+  const o = a.dealer.find((d) => d.up === up);
+  const d = rules.peek ? o.noBlackjack : o.unconditioned;
+  console.log(`| ${up === 1 ? 'A' : up} | ${[d[17], d[18], d[19], d[20], d[21], d.bust, d.blackjack].map((p) => p.toFixed(4)).join(' | ')} |`);
+}
+console.log(`\nBasic strategy (H hit, S stand, P split, D double else hit, Ds double else stand, R surrender else hit, Rs / Rp surrender else stand / split):\n`);
+console.log(printChart(a.chart));
+console.error(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
