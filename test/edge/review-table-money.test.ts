@@ -54,7 +54,7 @@ describe('1. a hold past its expiry: settlement and expiry in either order', () 
   }
   const settle = (p: Registered, holdId: string) => player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 36_000 });
 
-  it.fails('settlement first: the overdue hold settles as expired (stake back, no win), and the alarm afterwards changes nothing', async () => {
+  it('settlement first: the overdue hold settles as expired (stake back, no win), and the alarm afterwards changes nothing', async () => {
     const { p, holdId } = await reserved('settle-first');
     expect(await settle(p, holdId)).toMatchObject({ ok: true, state: 'expired', returned_minor: 0 });
     await runDurableObjectAlarm(player(p.playerId));
