@@ -86,3 +86,88 @@ describe('1. a hold past its expiry: settlement and expiry in either order', () 
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
+
+describe('2. an automated table with a bet that cannot be settled', () => {
+  const AUTO = 'auto-roulette-1';
+
+  it.fails('retries with backoff, keeps the other settlements, raises table.round.settle_stuck, opens the next round, and settles the stuck bet once later', async () => {
+    const good = await funded(10_000);
+    const stuck = await funded(10_000);
+    const opened = await table(AUTO).openRound('rng');
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const round = opened.round;
+    const betIds = new Map<string, string>();
+    for (const p of [good, stuck]) {
+      const betId = crypto.randomUUID();
+      betIds.set(p.playerId, betId);
+      const r = await call('POST', `/v1/tables/${AUTO}/bets`, { bet_id: betId, round_id: round.round_id, spot: 'red', amount_minor: 1_000, currency: 'EUR' }, { token: p.token });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    // the stuck player's object refuses every settlement (it throws)
+    await runInDurableObject(table(AUTO), (o: TableDO) => {
+      const t = inside(o);
+      const real = t.settlement.port;
+      (o as unknown as { realPort: typeof real }).realPort = real;
+      t.settlement.port = (id) => {
+        const port = real(id);
+        if (id !== stuck.playerId) return port;
+        return {
+          reserveTableBet: (...args) => port.reserveTableBet(...args),
+          abandonTableBet: (holdId) => port.abandonTableBet(holdId),
+          floorProbe: () => port.floorProbe(),
+          settleTableBet: async () => { throw new Error('player object refuses'); },
+        };
+      };
+    });
+    const alarmAfter = async (ms: number) => {
+      await runInDurableObject(table(AUTO), (o: TableDO) => { inside(o).c.clockOffsetMs += ms; });
+      await runDurableObjectAlarm(table(AUTO));
+    };
+    // betting closes, the result is drawn, settlement runs; then the retries (with backoff)
+    await alarmAfter(13_000);
+    await alarmAfter(0);
+    const attempts: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const before = await runInDurableObject(table(AUTO), (o: TableDO) => inside(o).c.now());
+      const due = await runInDurableObject(table(AUTO), (o: TableDO) => inside(o).c.schedules.pending().find((j) => j.kind === 'round.settle' && j.ref === round.round_id)?.due_at ?? null);
+      expect(due).not.toBeNull();
+      attempts.push(due! - before);
+      await alarmAfter(due! - before);
+    }
+    // the retries space out (backoff), not a fixed 2 s forever
+    expect(attempts.at(-1)!).toBeGreaterThan(attempts[0]! * 4);
+    const detail = await table(AUTO).roundDetail(round.round_id);
+    if (!detail.ok) throw new Error('no round');
+    expect(detail.round.state).toBe('result');
+    const byPlayer = new Map(detail.bets.map((b) => [b.player_id, b]));
+    expect(byPlayer.get(good.playerId)!.state).toBe('settled');
+    expect(byPlayer.get(stuck.playerId)!.state).toBe('accepted');
+    // surfaced once, for the back office
+    const stuckEvents = (await table(AUTO).outbox(0, 1000)).filter((r) => r.event.event_type === 'table.round.settle_stuck' && r.event.round_id === round.round_id);
+    expect(stuckEvents).toHaveLength(1);
+    expect(stuckEvents[0]!.event.payload).toMatchObject({ round_no: round.round_no, bets_open: 1 });
+    // the table moves on: the next round opens
+    const next = await table(AUTO).openRound('rng');
+    expect(next.ok, JSON.stringify(next)).toBe(true);
+
+    // the player's object answers again: the stuck bet is settled, once
+    await runInDurableObject(table(AUTO), (o: TableDO) => {
+      inside(o).settlement.port = (o as unknown as { realPort: (id: string) => PlayerPort }).realPort;
+    });
+    for (let i = 0; i < 3; i++) await alarmAfter(600_000);
+    const after = await table(AUTO).roundDetail(round.round_id);
+    if (!after.ok) throw new Error('no round');
+    expect(after.round.state).toBe('settled');
+    const settledEvents = (await table(AUTO).outbox(0, 1000)).filter((r) => r.event.event_type === 'table.bet.settled' && r.event.round_id === round.round_id);
+    expect(settledEvents).toHaveLength(2);
+    for (const p of [good, stuck]) {
+      const b = after.bets.find((x) => x.player_id === p.playerId)!;
+      expect(b.state).toBe('settled');
+      const holdId = `table:${AUTO}:${betIds.get(p.playerId)}`;
+      expect(await holdState(p.playerId, holdId)).toBe('posted');
+      expect(await winsOf(p.playerId, holdId)).toBe(b.returned_minor);
+      expect(await realBalance(p.playerId)).toBe(10_000 - 1_000 + b.returned_minor!);
+      expect(await player(p.playerId).audit()).toEqual([]);
+    }
+  });
+});
