@@ -10,6 +10,7 @@ import type { BetEnd, Bets } from './bets';
 import type { TableContext } from './context';
 import type { PlayerPort } from './player-port';
 import type { Rounds } from './rounds';
+import { backoffMs } from '../lib/backoff';
 import { pruneRtp } from './rtp';
 import type { BetRow } from './types';
 
@@ -21,8 +22,9 @@ import type { BetRow } from './types';
  * bookkeeping, which the retry redoes without paying anyone twice (every call is idempotent).
  */
 export const SETTLE_WAVE = 250;
-/** When some bets could not be settled, the next attempt comes this soon. */
+/** When some bets could not be settled, the next attempt comes this soon, doubling per failed attempt up to SETTLE_RETRY_MAX_MS. */
 export const SETTLE_RETRY_MS = 2_000;
+export const SETTLE_RETRY_MAX_MS = 300_000;
 
 export type Tx = <T>(fn: () => T) => T;
 export type SettledBet = { bet: BetRow; available_minor: number | null };
@@ -97,8 +99,10 @@ export class Settlement {
       for (const bet of done) finished.push({ bet, available_minor: available.get(bet.bet_id) ?? null });
     });
     const done = this.tx(() => {
-      if (this.bets.openCount(roundId) > 0) {
-        this.c.schedules.at('round.settle', roundId, this.c.now() + SETTLE_RETRY_MS);
+      const left = this.bets.openCount(roundId);
+      if (left > 0) {
+        const attempts = this.rounds.failedAttempt(roundId, left);
+        this.c.schedules.at('round.settle', roundId, this.c.now() + backoffMs(attempts, SETTLE_RETRY_MS, SETTLE_RETRY_MAX_MS));
         return false;
       }
       const count = this.c.db.first<{ n: number }>`select count(*) as n from bets where round_id = ${roundId} and state in ('settled', 'expired')`!.n;
@@ -124,7 +128,7 @@ export class Settlement {
     });
     const done = this.tx(() => {
       const left = this.bets.openCount(roundId);
-      if (left > 0) this.c.schedules.at('round.refund', roundId, this.c.now() + SETTLE_RETRY_MS);
+      if (left > 0) this.c.schedules.at('round.refund', roundId, this.c.now() + backoffMs(this.rounds.failedAttempt(roundId, left), SETTLE_RETRY_MS, SETTLE_RETRY_MAX_MS));
       else this.c.schedules.cancel('round.refund', roundId);
       return left === 0;
     });

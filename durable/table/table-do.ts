@@ -296,10 +296,10 @@ export class TableDO extends DurableObject<Env> {
       await this.awaitReservations();
       const { done, finished } = await this.settlement.settle(roundId);
       this.notifySettled(finished);
-      if (done) {
-        this.announce('round.settled', this.tx(() => this.rounds.get(roundId)!));
-        if (this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
-      }
+      const round = this.tx(() => this.rounds.get(roundId)!);
+      if (done) this.announce('round.settled', round);
+      // settled, or parked with bets that cannot be settled yet (retried meanwhile): the next round may open
+      if ((done || round.parked_at !== null) && this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
     });
   }
 
@@ -349,7 +349,7 @@ export class TableDO extends DurableObject<Env> {
   private async wake(): Promise<void> {
     if (this.table.mode !== 'auto' || this.fanout.watchers() === 0) return;
     const last = this.tx(() => this.rounds.latest());
-    if (last && ['betting_open', 'betting_closed', 'result'].includes(last.state)) return;
+    if (last && this.rounds.blocksNext(last)) return;
     const opened = await this.openRound('rng');
     if (!opened.ok && opened.code !== 'invalid_state') console.warn(`table ${this.table.table_id}: cannot open a round: ${opened.code}`);
   }
