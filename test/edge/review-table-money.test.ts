@@ -208,3 +208,36 @@ describe('3. a table restarted between taking its due jobs and running them', ()
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
+
+describe('4. every object with schedules commits through ObjectContext.tx', () => {
+  type Inside = { c: import('../../durable/lib/object-context').ObjectContext; tx: <T>(fn: () => T) => T; ctx: DurableObjectState };
+  const objects: [string, () => DurableObjectStub][] = [
+    ['BrandOpsDO', () => env.BRAND_OPS.getByName(`ops:review-${crypto.randomUUID()}`)],
+    ['CatalogDO', () => env.CATALOG.getByName('catalog')],
+    ['AuditDO', () => env.AUDIT.getByName(`review-${crypto.randomUUID()}`)],
+  ];
+
+  for (const [name, stub] of objects) {
+    it.fails(`${name}: a job scheduled after a rolled-back transaction armed the alarm for the same time still arms it`, async () => {
+      const out = await runInDurableObject(stub(), async (o) => {
+        const t = o as unknown as Inside;
+        const due = t.c.now() + 60_000;
+        const before = await t.ctx.storage.getAlarm();
+        expect(() => t.tx(() => {
+          t.c.schedules.at('review.job', 'x', due);
+          throw new Error('review: rolled back');
+        })).toThrow('review: rolled back');
+        t.tx(() => t.c.schedules.at('review.job', 'x', due));
+        const armed = await t.ctx.storage.getAlarm();
+        t.tx(() => {
+          t.c.schedules.cancel('review.job', 'x');
+          t.c.schedules.rearm();
+        });
+        return { before, due, armed };
+      });
+      expect(out.before === null || out.before > out.due).toBe(true);
+      expect(out.armed).not.toBeNull();
+      expect(out.armed!).toBeLessThanOrEqual(out.due);
+    });
+  }
+});
