@@ -218,11 +218,12 @@ describe('4. every object with schedules commits through ObjectContext.tx', () =
   ];
 
   for (const [name, stub] of objects) {
-    it.fails(`${name}: a job scheduled after a rolled-back transaction armed the alarm for the same time still arms it`, async () => {
+    it(`${name}: a job scheduled after a rolled-back transaction armed the alarm for the same time still arms it`, async () => {
       const out = await runInDurableObject(stub(), async (o) => {
         const t = o as unknown as Inside;
-        const due = t.c.now() + 60_000;
         const before = await t.ctx.storage.getAlarm();
+        // earlier than anything armed already (a fresh catalog's first shipment is due at once)
+        const due = Math.min(before ?? Infinity, t.c.now() + 60_000) - 1;
         expect(() => t.tx(() => {
           t.c.schedules.at('review.job', 'x', due);
           throw new Error('review: rolled back');
@@ -235,7 +236,6 @@ describe('4. every object with schedules commits through ObjectContext.tx', () =
         });
         return { before, due, armed };
       });
-      expect(out.before === null || out.before > out.due).toBe(true);
       expect(out.armed).not.toBeNull();
       expect(out.armed!).toBeLessThanOrEqual(out.due);
     });
