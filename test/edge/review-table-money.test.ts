@@ -172,6 +172,53 @@ describe('2. an automated table with a bet that cannot be settled', () => {
   });
 });
 
+describe('2b. a parked round across a table restart', () => {
+  const AUTO = 'auto-baccarat-1';
+
+  it('the restarted table picks the parked round up and settles the stuck bet once', async () => {
+    const good = await funded(10_000);
+    const stuck = await funded(10_000);
+    const opened = await table(AUTO).openRound('rng');
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const round = opened.round;
+    for (const p of [good, stuck]) {
+      const r = await call('POST', `/v1/tables/${AUTO}/bets`, { bet_id: crypto.randomUUID(), round_id: round.round_id, spot: 'banker', amount_minor: 1_000, currency: 'EUR' }, { token: p.token });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    await runInDurableObject(table(AUTO), (o: TableDO) => {
+      const t = inside(o);
+      const real = t.settlement.port;
+      t.settlement.port = (id) => (id !== stuck.playerId ? real(id) : { ...real(id), settleTableBet: async () => { throw new Error('player object refuses'); } });
+    });
+    // close, draw (first attempt), then retries until the round is parked
+    for (let i = 0; i < 6; i++) {
+      await runInDurableObject(table(AUTO), (o: TableDO) => { inside(o).c.clockOffsetMs += 60_000; });
+      await runDurableObjectAlarm(table(AUTO));
+    }
+    const parked = await runInDurableObject(table(AUTO), (o: TableDO) => inside(o).c.db.first<{ state: string; parked_at: number | null }>`select state, parked_at from rounds where round_id = ${round.round_id}`!);
+    expect(parked.state).toBe('result');
+    expect(parked.parked_at).not.toBeNull();
+    // the table restarts (the refusing port goes with the old instance)
+    const died = await runInDurableObject(table(AUTO), async (o: TableDO) => {
+      await inside(o).ctx.storage.sync();
+      inside(o).ctx.abort('test: table restart');
+    }).then(() => 'alive', (e: Error) => e.message);
+    expect(died).toContain('test: table restart');
+    for (let i = 0; i < 3 && (await runDurableObjectAlarm(table(AUTO))); i++);
+    const after = await table(AUTO).roundDetail(round.round_id);
+    if (!after.ok) throw new Error('no round');
+    expect(after.round.state).toBe('settled');
+    expect((await table(AUTO).outbox(0, 1000)).filter((r) => r.event.event_type === 'table.bet.settled' && r.event.round_id === round.round_id)).toHaveLength(2);
+    for (const p of [good, stuck]) {
+      const b = after.bets.find((x) => x.player_id === p.playerId)!;
+      expect(b.state).toBe('settled');
+      expect(await winsOf(p.playerId, `table:${AUTO}:${b.bet_id}`)).toBe(b.returned_minor);
+      expect(await realBalance(p.playerId)).toBe(10_000 - 1_000 + b.returned_minor!);
+      expect(await player(p.playerId).audit()).toEqual([]);
+    }
+  });
+});
+
 describe('3. a table restarted between taking its due jobs and running them', () => {
   it('runs them after the restart: a refused bet\'s hold is still released (at-least-once, idempotent jobs)', async () => {
     const TABLE = 'roulette-1';
