@@ -219,6 +219,46 @@ describe('2b. a parked round across a table restart', () => {
   });
 });
 
+describe('2c. a reservation whose player object throws when the table gives it up', () => {
+  it.fails('does not fail the settlement: the other bets settle, the round is retried and parked like any stuck bet', async () => {
+    const TABLE = 'baccarat-1';
+    const good = await funded(10_000);
+    const opened = await table(TABLE).openRound('dealer:review');
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const round = opened.round;
+    const placed = await call('POST', `/v1/tables/${TABLE}/bets`, { bet_id: crypto.randomUUID(), round_id: round.round_id, spot: 'player', amount_minor: 1_000, currency: 'EUR' }, { token: good.token });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    // a bet whose reservation never answered (still 'reserving'), for a player object that throws
+    const ghost = `ghost-${crypto.randomUUID()}`;
+    await runInDurableObject(table(TABLE), (o: TableDO) => {
+      const t = inside(o) as ReturnType<typeof inside> & { bets: import('../../durable/table/bets').Bets; rounds: import('../../durable/table/rounds').Rounds };
+      const b = t.tx(() => t.bets.begin(t.rounds.get(round.round_id), {
+        bet_id: crypto.randomUUID(), round_id: round.round_id, player_id: ghost, session_id: 's', spot: 'banker', amount_minor: 1_000, currency: 'EUR',
+      }));
+      expect(b.ok).toBe(true);
+      const real = t.settlement.port;
+      t.settlement.port = (id) => (id !== ghost ? real(id) : { ...real(id), abandonTableBet: async () => { throw new Error('player object throws'); } });
+    });
+    const result = await runInDurableObject(table(TABLE), (o: TableDO) => o.enterResult(round.round_id, {
+      player: ['9H', '10S'], banker: ['2C', '3D'],
+    }, 'dealer:review').then((r) => r, (e: Error) => ({ ok: false, code: `threw: ${e.message}` })));
+    expect(result).toMatchObject({ ok: true });
+    const detail = await table(TABLE).roundDetail(round.round_id);
+    if (!detail.ok) throw new Error('no round');
+    expect(detail.bets.find((b) => b.player_id === good.playerId)!.state).toBe('settled');
+    expect(detail.bets.find((b) => b.player_id === ghost)!.state).toBe('reserving');
+    // retried with backoff, then parked and surfaced like any stuck bet
+    for (let i = 0; i < 4; i++) {
+      await runInDurableObject(table(TABLE), (o: TableDO) => { inside(o).c.clockOffsetMs += 300_000; });
+      await runDurableObjectAlarm(table(TABLE));
+    }
+    const stuckEvents = (await table(TABLE).outbox(0, 1000)).filter((r) => r.event.event_type === 'table.round.settle_stuck' && r.event.round_id === round.round_id);
+    expect(stuckEvents).toHaveLength(1);
+    expect((await table(TABLE).openRound('dealer:review')).ok).toBe(true);
+    expect(await realBalance(good.playerId)).toBe(10_000 - 1_000 + detail.bets.find((b) => b.player_id === good.playerId)!.returned_minor!);
+  });
+});
+
 describe('3. a table restarted between taking its due jobs and running them', () => {
   it('runs them after the restart: a refused bet\'s hold is still released (at-least-once, idempotent jobs)', async () => {
     const TABLE = 'roulette-1';
