@@ -220,7 +220,7 @@ describe('2b. a parked round across a table restart', () => {
 });
 
 describe('2c. a reservation whose player object throws when the table gives it up', () => {
-  it.fails('does not fail the settlement: the other bets settle, the round is retried and parked like any stuck bet', async () => {
+  it('does not fail the settlement: the other bets settle, the round is retried and parked like any stuck bet', async () => {
     const TABLE = 'baccarat-1';
     const good = await funded(10_000);
     const opened = await table(TABLE).openRound('dealer:review');
