@@ -30,6 +30,7 @@ const NOT_SCRIPTED: Record<string, string> = {
   'catalog.provider.changed': 'catalog edits (CatalogDO), not casino traffic; fast mode does not emit them',
   'catalog.category.changed': 'catalog edits (CatalogDO), not casino traffic; fast mode does not emit them',
   'catalog.game.changed': 'catalog edits (CatalogDO), not casino traffic; fast mode does not emit them',
+  'table.round.settle_stuck': "a failure signal (a player object refusing a table's settlements), not casino traffic; test/edge/review-table-money.test.ts emits it; fast mode does not",
 };
 
 /** Event types fast mode writes that the edge never emits: none (every line of fast.ts stands for an object's event). */

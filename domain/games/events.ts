@@ -17,6 +17,12 @@ export const TABLE_EVENTS = {
   /** The result, with the revealed seed for automated rounds; `outcome` is the game's outcome as JSON. */
   'table.round.result': z.object({ round_no: roundNo, game, source: z.enum(['rng', 'dealer']), actor: z.string(), outcome: z.string(), summary: z.string(), server_seed: z.string().nullable() }),
   'table.round.settled': z.object({ round_no: roundNo, game, bets: z.number().int().nonnegative(), settle_ms: z.number().int().nonnegative() }),
+  /**
+   * A round whose result is in but some of whose bets could not be settled after a few attempts (a
+   * player object refusing or away): the table opens the next round meanwhile and keeps retrying,
+   * with backoff, until each of those bets is settled once (then `table.round.settled`).
+   */
+  'table.round.settle_stuck': z.object({ round_no: roundNo, game, bets_open: z.number().int().positive(), attempts: z.number().int().positive() }),
   'table.round.voided': z.object({ round_no: roundNo, game, actor: z.string(), reason: z.string(), bets_refunded: z.number().int().nonnegative() }),
   'table.bet.placed': z.object({ bet_id: id, game, game_id: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: amount, hold_id: id }),
   /** One per accepted bet: `result` void/expired means the stake went back without a game result. */

@@ -47,8 +47,13 @@ export class AuditDO extends DurableObject<Env> {
     });
   }
 
+  /** Through ObjectContext.tx: a rolled-back transaction's alarm write is forgotten by the schedules too. */
+  private tx<T>(fn: () => T): T {
+    return this.c.tx(fn);
+  }
+
   append(shard: string, entry: AuditEntryInput): AuditAppended {
-    return this.ctx.storage.transactionSync(() => {
+    return this.tx(() => {
       this.claim(shard);
       const head = this.head();
       const at = Date.now();
@@ -104,7 +109,7 @@ export class AuditDO extends DurableObject<Env> {
   // ---- alarm: only the outbox shipper's jobs -------------------------------------------------
 
   override async alarm(): Promise<void> {
-    await this.shipper.alarmOnly(this.ctx.storage, ALARM_BATCH_MAX);
+    await this.shipper.alarmOnly(ALARM_BATCH_MAX);
   }
 
   private head(): Head | null {

@@ -63,8 +63,12 @@ export class BrandOpsDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Every transaction goes through ObjectContext.tx: one that throws (rolled back, its alarm write
+   * with it) makes the schedules forget the alarm time they remember, so the next job re-arms it.
+   */
   private tx<T>(fn: () => T): T {
-    return this.ctx.storage.transactionSync(fn);
+    return this.c.tx(fn);
   }
 
   // ---- relay ---------------------------------------------------------------------------------

@@ -57,7 +57,8 @@ export class CatalogDO extends DurableObject<Env> {
   /** Every change goes through here: one transaction, and the cached snapshot is dropped. */
   private tx<T>(fn: () => T): T {
     this.cached = null;
-    return this.ctx.storage.transactionSync(fn);
+    // through ObjectContext.tx: a rolled-back transaction's alarm write is forgotten by the schedules too
+    return this.c.tx(fn);
   }
 
   /** Seeds an empty catalog, each entry a change by the seed (so the warehouse sees the first state too). */
@@ -175,6 +176,6 @@ export class CatalogDO extends DurableObject<Env> {
   // ---- alarm: only the outbox shipper's jobs -------------------------------------------------
 
   override async alarm(): Promise<void> {
-    await this.shipper.alarmOnly(this.ctx.storage, ALARM_BATCH_MAX);
+    await this.shipper.alarmOnly(ALARM_BATCH_MAX);
   }
 }

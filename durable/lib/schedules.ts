@@ -84,7 +84,29 @@ export class Schedules {
     this.db.run`delete from schedules where kind = ${kind} and ref = ${ref}`;
   }
 
-  /** Removes and returns up to `limit` due jobs; the caller runs them in the same transaction. */
+  /**
+   * Up to `limit` due jobs, left in place: for an alarm that awaits between its jobs (the table's),
+   * which removes each with `done` once it has run. A restart before that leaves the job due, and
+   * the re-armed alarm runs it again (at least once: its handler must be idempotent).
+   */
+  due(nowMs: number, limit: number): ScheduleRow[] {
+    return this.db.all<ScheduleRow>`select kind, ref, due_at from schedules where due_at <= ${nowMs} order by due_at limit ${limit}`;
+  }
+
+  /** Removes a job `due` returned, unless it was moved meanwhile (its handler scheduled its next run). */
+  done(job: ScheduleRow): void {
+    this.db.run`delete from schedules where kind = ${job.kind} and ref = ${job.ref} and due_at = ${job.due_at}`;
+  }
+
+  /** Moves a job `due` returned to `dueAt` (it failed), unless it was moved meanwhile. */
+  retryAt(job: ScheduleRow, dueAt: number): void {
+    this.db.run`update schedules set due_at = ${dueAt} where kind = ${job.kind} and ref = ${job.ref} and due_at = ${job.due_at}`;
+  }
+
+  /**
+   * Removes and returns up to `limit` due jobs; the caller runs them in the same transaction (an
+   * alarm that awaits between its jobs uses `due` and `done` instead: a restart would lose them).
+   */
   takeDue(nowMs: number, limit: number): ScheduleRow[] {
     const rows = this.db.all<ScheduleRow>`select kind, ref, due_at from schedules where due_at <= ${nowMs} order by due_at limit ${limit}`;
     for (const r of rows) this.db.run`delete from schedules where kind = ${r.kind} and ref = ${r.ref} and due_at = ${r.due_at}`;

@@ -199,8 +199,8 @@ export class OutboxShipper {
    * The whole alarm of an object whose only scheduled work is the shipper's (CatalogDO, AuditDO):
    * take the due jobs in one transaction, then ship.
    */
-  async alarmOnly(storage: DurableObjectStorage, jobsMax = 100): Promise<void> {
-    storage.transactionSync(() => {
+  async alarmOnly(jobsMax = 100): Promise<void> {
+    this.tx(() => {
       for (const job of this.c.schedules.takeDue(this.c.now(), jobsMax)) {
         if (!this.handle(job.kind)) throw new Error(`invariant: unknown scheduled job ${job.kind}`);
       }

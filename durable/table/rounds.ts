@@ -13,6 +13,14 @@ import type { OutcomeJson, PublicRound, RoundRow, RoundState } from './types';
 /** States in which a round still needs the table's attention. */
 export const LIVE_STATES: readonly RoundState[] = ['betting_open', 'betting_closed', 'result'];
 
+/**
+ * Settlement attempts that leave bets open before the round is parked: it stays in 'result' and
+ * keeps being retried (with backoff) until every bet is settled, but no longer stops the next
+ * round from opening, and `table.round.settle_stuck` tells the back office. A few failures only:
+ * a player object that is briefly away (a restart, a deploy) answers within them.
+ */
+export const SETTLE_PARK_AFTER = 3;
+
 /** When a round without a result is voided (see ROUND_RESULT_DEADLINE_MS). */
 export function resultDeadline(openedAt: number): number {
   return openedAt + ROUND_RESULT_DEADLINE_MS;
@@ -35,6 +43,25 @@ export class Rounds {
       or (state = 'voided' and exists (select 1 from bets b where b.round_id = rounds.round_id and b.state in ('reserving', 'accepted')))`;
   }
 
+  /** Whether `r` keeps the next round from opening: live, unless it is a result parked with bets that cannot be settled yet. */
+  blocksNext(r: RoundRow): boolean {
+    return LIVE_STATES.includes(r.state) && !(r.state === 'result' && r.parked_at !== null);
+  }
+
+  /**
+   * Counts one settlement (or refund) attempt that left `betsOpen` bets open; returns the attempts
+   * so far (for the retry's backoff). A round with a result is parked at SETTLE_PARK_AFTER
+   * attempts, once, with its event.
+   */
+  failedAttempt(roundId: string, betsOpen: number): number {
+    const r = this.c.db.first<RoundRow>`update rounds set settle_attempts = settle_attempts + 1 where round_id = ${roundId} returning *`!;
+    if (r.state === 'result' && r.parked_at === null && r.settle_attempts >= SETTLE_PARK_AFTER) {
+      this.c.db.run`update rounds set parked_at = ${this.c.now()} where round_id = ${roundId}`;
+      this.c.emit('table.round.settle_stuck', { round_no: r.round_no, game: this.c.table.game, bets_open: betsOpen, attempts: r.settle_attempts }, { round_id: roundId });
+    }
+    return r.settle_attempts;
+  }
+
   list(opts: { before: number | null; limit: number }): RoundRow[] {
     const before = opts.before ?? Number.MAX_SAFE_INTEGER;
     return this.c.db.all<RoundRow>`select * from rounds where round_no < ${before} order by round_no desc limit ${opts.limit}`;
@@ -43,7 +70,7 @@ export class Rounds {
   /** `bettingSeconds` overrides the table's betting time for this round (a dealer holding betting open longer). */
   open(actor: string, offeredIn: string[], bettingSeconds: number = this.c.table.betting_seconds): Result<{ round: RoundRow }> {
     const last = this.latest();
-    if (last && LIVE_STATES.includes(last.state)) return fail('invalid_state', `round ${last.round_no} is ${last.state}`, { round_id: last.round_id });
+    if (last && this.blocksNext(last)) return fail('invalid_state', `round ${last.round_no} is ${last.state}`, { round_id: last.round_id });
     const now = this.c.now();
     const roundId = uuidv7(now);
     const seed = this.c.table.mode === 'auto' ? newServerSeed() : null;

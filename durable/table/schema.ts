@@ -82,4 +82,8 @@ export const TABLE_MIGRATIONS: readonly string[] = [
   ${OUTBOX_DDL}
   ${SCHEDULES_DDL}
   `,
+  /* 2: settlement retries back off (attempts counted), and a round whose bets cannot all be settled yet is parked: the next round may open */ `
+  alter table rounds add column settle_attempts integer not null default 0;
+  alter table rounds add column parked_at integer;
+  `,
 ];

@@ -10,6 +10,7 @@ import type { BetEnd, Bets } from './bets';
 import type { TableContext } from './context';
 import type { PlayerPort } from './player-port';
 import type { Rounds } from './rounds';
+import { backoffMs } from '../lib/backoff';
 import { pruneRtp } from './rtp';
 import type { BetRow } from './types';
 
@@ -21,8 +22,9 @@ import type { BetRow } from './types';
  * bookkeeping, which the retry redoes without paying anyone twice (every call is idempotent).
  */
 export const SETTLE_WAVE = 250;
-/** When some bets could not be settled, the next attempt comes this soon. */
+/** When some bets could not be settled, the next attempt comes this soon, doubling per failed attempt up to SETTLE_RETRY_MAX_MS. */
 export const SETTLE_RETRY_MS = 2_000;
+export const SETTLE_RETRY_MAX_MS = 300_000;
 
 export type Tx = <T>(fn: () => T) => T;
 export type SettledBet = { bet: BetRow; available_minor: number | null };
@@ -53,12 +55,14 @@ export class Settlement {
   /**
    * Gives up the holds of bets still 'reserving' (their reservation's answer never arrived, or
    * arrived after betting closed). A hold that was never created is remembered by the player's
-   * object as abandoned, so a reservation still on its way is refused when it arrives.
+   * object as abandoned, so a reservation still on its way is refused when it arrives. A call that
+   * fails (or throws) leaves its bet 'reserving': open, so the round is retried (and parked if it
+   * keeps failing) like a bet that cannot be settled, while the others settle.
    */
   async abandonReservations(roundId: string): Promise<void> {
     const pending = this.tx(() => this.bets.inState(roundId, 'reserving'));
     await Promise.all(pending.map(async (b) => {
-      const r = await this.port(b.player_id).abandonTableBet(b.hold_id);
+      const r = await this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => failed(err));
       if (r.ok) this.tx(() => this.bets.refuse(b.bet_id, 'betting_closed'));
     }));
   }
@@ -97,8 +101,10 @@ export class Settlement {
       for (const bet of done) finished.push({ bet, available_minor: available.get(bet.bet_id) ?? null });
     });
     const done = this.tx(() => {
-      if (this.bets.openCount(roundId) > 0) {
-        this.c.schedules.at('round.settle', roundId, this.c.now() + SETTLE_RETRY_MS);
+      const left = this.bets.openCount(roundId);
+      if (left > 0) {
+        const attempts = this.rounds.failedAttempt(roundId, left);
+        this.c.schedules.at('round.settle', roundId, this.c.now() + backoffMs(attempts, SETTLE_RETRY_MS, SETTLE_RETRY_MAX_MS));
         return false;
       }
       const count = this.c.db.first<{ n: number }>`select count(*) as n from bets where round_id = ${roundId} and state in ('settled', 'expired')`!.n;
@@ -124,7 +130,7 @@ export class Settlement {
     });
     const done = this.tx(() => {
       const left = this.bets.openCount(roundId);
-      if (left > 0) this.c.schedules.at('round.refund', roundId, this.c.now() + SETTLE_RETRY_MS);
+      if (left > 0) this.c.schedules.at('round.refund', roundId, this.c.now() + backoffMs(this.rounds.failedAttempt(roundId, left), SETTLE_RETRY_MS, SETTLE_RETRY_MAX_MS));
       else this.c.schedules.cancel('round.refund', roundId);
       return left === 0;
     });

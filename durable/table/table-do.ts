@@ -17,6 +17,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { fail, type Result } from '../../domain/errors';
 import { drawRound } from '../../domain/fairness/provably-fair';
 import type { OutboxRow } from '../lib/outbox';
+import type { ScheduleRow } from '../lib/schedules';
 import { OUTBOX_RETENTION_MS, OutboxShipper, PRUNE_JOB, SHIP_JOB, objectShipper } from '../lib/shipper';
 import { backoffMs } from '../lib/backoff';
 import { migrate } from '../lib/sql';
@@ -40,6 +41,8 @@ const SETTLE_BACKUP_MS = 60_000;
 const WS_MESSAGE_MAX_BYTES = 2048;
 const RELEASE_RETRY_BASE_MS = 2_000;
 const RELEASE_RETRY_MAX_MS = 300_000;
+/** A scheduled job whose handler threw runs again this much later. */
+const JOB_RETRY_MS = 30_000;
 
 export class TableDO extends DurableObject<Env> {
   private readonly c: TableContext;
@@ -296,10 +299,10 @@ export class TableDO extends DurableObject<Env> {
       await this.awaitReservations();
       const { done, finished } = await this.settlement.settle(roundId);
       this.notifySettled(finished);
-      if (done) {
-        this.announce('round.settled', this.tx(() => this.rounds.get(roundId)!));
-        if (this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
-      }
+      const round = this.tx(() => this.rounds.get(roundId)!);
+      if (done) this.announce('round.settled', round);
+      // settled, or parked with bets that cannot be settled yet (retried meanwhile): the next round may open
+      if ((done || round.parked_at !== null) && this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
     });
   }
 
@@ -349,7 +352,7 @@ export class TableDO extends DurableObject<Env> {
   private async wake(): Promise<void> {
     if (this.table.mode !== 'auto' || this.fanout.watchers() === 0) return;
     const last = this.tx(() => this.rounds.latest());
-    if (last && ['betting_open', 'betting_closed', 'result'].includes(last.state)) return;
+    if (last && this.rounds.blocksNext(last)) return;
     const opened = await this.openRound('rng');
     if (!opened.ok && opened.code !== 'invalid_state') console.warn(`table ${this.table.table_id}: cannot open a round: ${opened.code}`);
   }
@@ -409,31 +412,47 @@ export class TableDO extends DurableObject<Env> {
 
   // ---- alarm ---------------------------------------------------------------------------------
 
+  /**
+   * At least once: a due job stays in `schedules` until it has run (`done` in the transaction after
+   * it, or in its own for the shipper's), so a restart between taking the jobs and finishing them
+   * runs them again from the re-armed alarm. Every handler is idempotent (guarded state changes,
+   * idempotent player calls). A job that throws is retried later instead of stopping the others.
+   */
   override async alarm(): Promise<void> {
-    const jobs = this.tx(() => this.c.schedules.takeDue(this.c.now(), ALARM_BATCH_MAX));
+    const jobs = this.tx(() => this.c.schedules.due(this.c.now(), ALARM_BATCH_MAX));
     for (const job of jobs) {
-      switch (job.kind) {
-        case 'round.close': {
-          const closed = this.closeRound(job.ref, this.table.mode === 'auto' ? 'rng' : 'timer');
-          if (!closed.ok && closed.code !== 'invalid_state') console.warn(`table ${this.table.table_id}: close ${job.ref}: ${closed.code}`);
-          break;
-        }
-        case 'round.draw': await this.draw(job.ref); break;
-        case 'round.settle': await this.runSettlement(job.ref); break;
-        case 'round.refund': await this.runRefund(job.ref); break;
-        case 'round.open': await this.wake(); break;
-        case 'round.expire': await this.expireRound(job.ref); break;
-        case 'hold.release': {
-          const [playerId, holdId] = job.ref.split('|') as [string, string];
-          await this.releaseHold(playerId, holdId);
-          break;
-        }
-        case SHIP_JOB:
-        case PRUNE_JOB: this.tx(() => this.shipper.handle(job.kind)); break;
-        default: throw new Error(`invariant: unknown scheduled job ${job.kind}`);
+      try {
+        await this.runJob(job);
+      } catch (err) {
+        console.warn(`table ${this.table.table_id}: job ${job.kind} ${job.ref} failed; retried in ${JOB_RETRY_MS / 1000} s: ${String(err)}`);
+        this.tx(() => this.c.schedules.retryAt(job, this.c.now() + JOB_RETRY_MS));
       }
     }
     this.tx(() => this.c.schedules.rearm());
     await this.shipper.afterAlarm();
+  }
+
+  private async runJob(job: ScheduleRow): Promise<void> {
+    switch (job.kind) {
+      case 'round.close': {
+        const closed = this.closeRound(job.ref, this.table.mode === 'auto' ? 'rng' : 'timer');
+        if (!closed.ok && closed.code !== 'invalid_state') console.warn(`table ${this.table.table_id}: close ${job.ref}: ${closed.code}`);
+        break;
+      }
+      case 'round.draw': await this.draw(job.ref); break;
+      case 'round.settle': await this.runSettlement(job.ref); break;
+      case 'round.refund': await this.runRefund(job.ref); break;
+      case 'round.open': await this.wake(); break;
+      case 'round.expire': await this.expireRound(job.ref); break;
+      case 'hold.release': {
+        const [playerId, holdId] = job.ref.split('|') as [string, string];
+        await this.releaseHold(playerId, holdId);
+        break;
+      }
+      case SHIP_JOB:
+      case PRUNE_JOB: this.tx(() => { this.shipper.handle(job.kind); this.c.schedules.done(job); }); return;
+      default: throw new Error(`invariant: unknown scheduled job ${job.kind}`);
+    }
+    this.tx(() => this.c.schedules.done(job));
   }
 }

@@ -13,6 +13,8 @@ export type RoundRow = {
   result_at: number | null; settled_at: number | null; voided_at: number | null; opened_by: string; offered_in: string;
   commitment: string | null; server_seed: string | null; outcome: string | null; summary: string | null;
   result_source: 'rng' | 'dealer' | null; result_by: string | null; void_reason: string | null; voided_by: string | null; settle_ms: number | null;
+  /** Settlement (or refund) attempts that left bets open; parked_at: when the round stopped blocking the next one (see Rounds.failedAttempt). */
+  settle_attempts: number; parked_at: number | null;
 };
 
 export type BetRow = {
