@@ -75,6 +75,27 @@ export function betBehind(state: RoundState, bet: BehindRequest): Step {
   return { ok: true, state: addStake(next, { player_id: bet.player_id, box_id: boxId, hand_index: 0, component: 'behind', amount_minor: bet.amount_minor }), events: [] };
 }
 
+export type LeaveRequest = { player_id: string; seat?: number };
+
+/**
+ * Leaves before the deal: the player's box goes, with its stakes and every bet behind it (the wiring
+ * releases the hold of each stake no longer in the state). After the deal a player cannot leave a
+ * hand: the decision timer stands it.
+ */
+export function leave(state: RoundState, req: LeaveRequest): Step {
+  if (state.phase !== 'betting') return refuse('wrong_phase', 'the cards are dealt: the hand plays on (the timer stands it)');
+  const boxId = state.format === 'seated' ? seatBoxId(req.seat ?? 0) : playerBoxId(req.player_id);
+  const box = state.boxes.find((b) => b.box_id === boxId);
+  if (box && box.player_id === req.player_id) {
+    const boxes = state.boxes.filter((b) => b.box_id !== boxId);
+    return { ok: true, state: { ...state, boxes, behind: state.behind.filter((b) => b.box_id !== boxId), stakes: state.stakes.filter((k) => k.box_id !== boxId) }, events: [] };
+  }
+  const mine = (x: { box_id: string; player_id: string }) => x.box_id === boxId && x.player_id === req.player_id;
+  if (!state.behind.some(mine)) return refuse(box ? 'not_your_box' : 'box_not_found', box ? 'another player sits there' : 'no bet of this player there');
+  // A backer leaving takes only their bet behind.
+  return { ok: true, state: { ...state, behind: state.behind.filter((b) => !mine(b)), stakes: state.stakes.filter((k) => !mine(k)) }, events: [] };
+}
+
 /**
  * Closes betting and plans the initial deal. Seated: one card to each seat in seat order, the dealer's
  * up card, a second card to each seat, then the hole card when the dealer peeks. Infinite: the shared

@@ -118,7 +118,7 @@ function apply(state: RoundState, boxId: string, index: number, action: Action, 
     }
   }
   if (state.format === 'infinite') updated = takeCommonCards(next, updated);
-  const flow = progress(withBox(next, updated));
+  const flow = progress(withBox(next, updated), boxId);
   return { ok: true, state: flow.state, events: [event, ...flow.events] };
 }
 
@@ -149,16 +149,17 @@ export function timeout(state: RoundState): Step {
     if (!turn || !hand || hand.status !== 'playing') return refuse('card_pending', 'the hand is waiting for its card');
     return apply(state, turn.box_id, turn.hand_index, 'stand', 'timeout');
   }
-  let next = state;
-  const events: Step[] = [];
-  for (const box of state.boxes) {
+  // Infinite: one pass over the boxes, then one progress (a table may hold thousands of boxes).
+  const events: HandDecisionEvent[] = [];
+  const boxes = state.boxes.map((box): Box => {
     const index = activeHandIndex(box);
-    if (index === null || box.hands[index]?.status !== 'playing') continue;
-    const step = apply(next, box.box_id, index, 'stand', 'timeout');
-    if (step.ok) next = step.state;
-    events.push(step);
-  }
-  return { ok: true, state: next, events: events.flatMap((s) => (s.ok ? s.events : [])) };
+    const hand = index === null ? undefined : box.hands[index];
+    if (index === null || !hand || hand.status !== 'playing') return box;
+    events.push(decisionEvent(state, box, index, 'timeout'));
+    return withHand(box, index, { ...hand, status: 'stood' });
+  });
+  const flow = progress({ ...state, boxes });
+  return { ok: true, state: flow.state, events: [...events, ...flow.events] };
 }
 
 export type InsuranceRequest = { player_id: string; box_id: string; take: boolean };

@@ -5,7 +5,7 @@
  */
 import { handValue, isAce, isTenValue, isTwoCardTwentyOne } from './cards';
 import type { BlackjackEvent, HandDealtEvent } from './events';
-import { activeHandIndex, type Box, dealerUpCard, FINAL, type Hand, type RoundState, withBox, withHand } from './state';
+import { activeHandIndex, type Box, dealerUpCard, FINAL, findBox, type Hand, type RoundState, withBox, withHand } from './state';
 
 export type Flow = { state: RoundState; events: BlackjackEvent[] };
 
@@ -69,11 +69,15 @@ export function afterInsurance(state: RoundState): Flow {
  * Moves play on: a split hand reached gets its second card (from the shared sequence at an Infinite
  * table when it is already out), and when no hand is left to play the dealer plays.
  */
-export function progress(state: RoundState): Flow {
+export function progress(state: RoundState, changedBoxId?: string): Flow {
   let next = state;
   if (state.format === 'seated') {
     const turn = seatedTurnBox(state);
     if (turn) next = withBox(state, startActiveHand(state, turn));
+  } else if (changedBoxId !== undefined) {
+    // Infinite boxes move independently: after one box's decision only that box can need starting.
+    const box = findBox(state, changedBoxId);
+    if (box) next = withBox(state, startActiveHand(state, box));
   } else {
     next = { ...state, boxes: state.boxes.map((b) => startActiveHand(state, b)) };
   }

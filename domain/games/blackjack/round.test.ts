@@ -1,7 +1,7 @@
 /** The round state machine on stacked shoes: both formats, every decision, its refusals, insurance, peek. */
 import { describe, expect, it } from 'vitest';
 import { dealFromShoe } from './autoplay';
-import { betBehind, closeBetting, placeBet } from './betting';
+import { betBehind, closeBetting, leave, placeBet } from './betting';
 import { cardNeeded, takeCard } from './dealing';
 import { closeInsurance, currentTurn, decide, insure, legalActions, timeout } from './decisions';
 import { CLASSIC_INFINITE, CLASSIC_SEATED, US_PEEK } from './rules';
@@ -240,5 +240,26 @@ describe('Infinite: shared initial cards, own decisions, one dealer hand', () =>
     expect(hand(t, box('p2'))?.cards).toEqual(['8S', '8H', '3C']);
     expect(hand(t, box('p1'), 1)?.cards).toEqual(['8H', 'QC']);
     expect(t.common).toEqual(['3C', 'QC']);
+  });
+});
+
+describe('leaving before the deal', () => {
+  it('takes the box, its stakes and the bets behind it; a backer takes only their bet; stake ids stay unique', () => {
+    let s = ok(placeBet(newRound('seated', CLASSIC_SEATED), { player_id: 'p1', seat: 1, main_minor: 10, side_bets: { perfect_pairs: 1 } }));
+    s = ok(placeBet(s, { player_id: 'p2', seat: 2, main_minor: 10 }));
+    s = ok(betBehind(s, { player_id: 'b', seat: 1, amount_minor: 3, follow: false }));
+    s = ok(betBehind(s, { player_id: 'c', seat: 2, amount_minor: 3, follow: false }));
+    expectRefused(s, (x) => leave(x, { player_id: 'p2', seat: 1 }), 'not_your_box');
+    expectRefused(s, (x) => leave(x, { player_id: 'p2', seat: 3 }), 'box_not_found');
+    const backerGone = ok(leave(s, { player_id: 'c', seat: 2 }));
+    expect(backerGone.stakes.map((k) => k.player_id)).toEqual(['p1', 'p1', 'p2', 'b']);
+    const gone = ok(leave(backerGone, { player_id: 'p1', seat: 1 }));
+    expect(gone.boxes.map((b) => b.box_id)).toEqual([B]);
+    expect(gone.stakes.map((k) => [k.stake_id, k.player_id])).toEqual([['k2', 'p2']]);
+    const again = ok(placeBet(gone, { player_id: 'p3', seat: 1, main_minor: 5 }));
+    expect(again.stakes.map((k) => k.stake_id)).toEqual(['k2', 'k5']);
+    expectRefused(ok(closeBetting(again)), (x) => leave(x, { player_id: 'p3', seat: 1 }), 'wrong_phase');
+    const inf = ok(placeBet(newRound('infinite', CLASSIC_INFINITE), { player_id: 'p1', main_minor: 5 }));
+    expect(ok(leave(inf, { player_id: 'p1' })).boxes).toEqual([]);
   });
 });

@@ -98,6 +98,7 @@ export function settleRound(state: RoundState): RoundSettlement | Refusal {
   if (state.phase !== 'complete') return refuse('wrong_phase', `the round is not complete (phase ${state.phase})`);
   const boxes = new Map(state.boxes.map((b) => [b.box_id, b]));
   const byHand = new Map<string, StakeResult[]>();
+  const sideBetsByBox = new Map<string, SideBetKind[]>();
   const stakes: StakeResult[] = [];
   for (const stake of state.stakes) {
     const box = boxes.get(stake.box_id);
@@ -105,20 +106,25 @@ export function settleRound(state: RoundState): RoundSettlement | Refusal {
     const result = settleStake(state, box, stake);
     stakes.push(result);
     const key = `${stake.box_id}/${stake.hand_index ?? 0}`;
-    byHand.set(key, [...(byHand.get(key) ?? []), result]);
+    const list = byHand.get(key);
+    if (list) list.push(result);
+    else byHand.set(key, [result]);
+    if (isSideBetKind(stake.component)) sideBetsByBox.set(stake.box_id, [...(sideBetsByBox.get(stake.box_id) ?? []), stake.component]);
   }
   const dealerTotal = handValue(state.dealer).total;
+  const dealerNatural = isTwoCardTwentyOne(state.dealer);
+  const up = dealerUpCard(state);
   const hands: HandSettledEvent[] = [];
   for (const box of state.boxes) {
     box.hands.forEach((hand, index) => {
       const results = byHand.get(`${box.box_id}/${index}`) ?? [];
-      const sideBets = index === 0 ? sideBetResults(state, box) : null;
+      const { total } = handValue(hand.cards);
       hands.push({
         type: 'table.hand.settled', box_id: box.box_id, player_id: box.player_id, seat: box.seat, hand_index: index,
-        cards: hand.cards, total: handValue(hand.cards).total, natural: isNatural(hand), busted: handValue(hand.cards).total > 21,
+        cards: hand.cards, total, natural: isNatural(hand), busted: total > 21,
         surrendered: hand.status === 'surrendered', doubled: hand.doubled,
-        dealer_up_card: dealerUpCard(state), dealer_cards: state.dealer, dealer_total: dealerTotal, dealer_natural: isTwoCardTwentyOne(state.dealer),
-        side_bet_result: sideBets, stakes: results,
+        dealer_up_card: up, dealer_cards: state.dealer, dealer_total: dealerTotal, dealer_natural: dealerNatural,
+        side_bet_result: index === 0 ? sideBetResults(state, box, sideBetsByBox.get(box.box_id) ?? []) : null, stakes: results,
         staked_minor: sum(results.map((r) => r.stake_minor)), returned_minor: sum(results.map((r) => r.returned_minor)),
       });
     });
@@ -126,11 +132,10 @@ export function settleRound(state: RoundState): RoundSettlement | Refusal {
   return { stakes, hands, staked_minor: sum(stakes.map((s) => s.stake_minor)), returned_minor: sum(stakes.map((s) => s.returned_minor)) };
 }
 
-function sideBetResults(state: RoundState, box: Box): Partial<Record<SideBetKind, string | null>> | null {
-  const kinds = state.stakes.filter((s) => s.box_id === box.box_id && s.player_id === box.player_id && isSideBetKind(s.component)).map((s) => s.component);
+function sideBetResults(state: RoundState, box: Box, kinds: readonly SideBetKind[]): Partial<Record<SideBetKind, string | null>> | null {
   if (kinds.length === 0) return null;
   const out: Partial<Record<SideBetKind, string | null>> = {};
-  for (const kind of kinds) if (isSideBetKind(kind)) out[kind] = sideBetOutcome(kind, sideBetCards(state, box));
+  for (const kind of kinds) out[kind] = sideBetOutcome(kind, sideBetCards(state, box));
   return out;
 }
 

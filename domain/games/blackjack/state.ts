@@ -80,6 +80,8 @@ export type RoundState = {
   boxes: Box[];
   behind: BehindBet[];
   stakes: Stake[];
+  /** Stakes ever added this round: stake ids stay unique when a player leaves before the deal. */
+  stake_seq: number;
   dealer: string[];
   /** Infinite: the two initial cards every box shares. */
   initial: string[];
@@ -113,7 +115,7 @@ export function refuse(code: BlackjackErrorCode, message: string): Refusal {
 export const MAX_INFINITE_BOXES = 10_000;
 
 export function newRound(format: Format, rules: BlackjackRules): RoundState {
-  return { format, rules, phase: 'betting', boxes: [], behind: [], stakes: [], dealer: [], initial: [], common: [], deal_plan: [], deal_pos: 0, dealt: [] };
+  return { format, rules, phase: 'betting', boxes: [], behind: [], stakes: [], stake_seq: 0, dealer: [], initial: [], common: [], deal_plan: [], deal_pos: 0, dealt: [] };
 }
 
 export function findBox(state: RoundState, boxId: string): Box | undefined {
@@ -130,7 +132,7 @@ export function withHand(box: Box, index: number, hand: Hand): Box {
 }
 
 export function addStake(state: RoundState, stake: Omit<Stake, 'stake_id'>): RoundState {
-  return { ...state, stakes: [...state.stakes, { stake_id: `k${state.stakes.length}`, ...stake }] };
+  return { ...state, stake_seq: state.stake_seq + 1, stakes: [...state.stakes, { stake_id: `k${state.stake_seq}`, ...stake }] };
 }
 
 export function dealerUpCard(state: RoundState): string {
