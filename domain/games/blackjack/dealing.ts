@@ -5,7 +5,7 @@
  * or more copies than the shoe's decks hold).
  */
 import { activeHandIndex, type Box, type CardTarget, findBox, refuse, type RoundState, type Step, withBox, withHand } from './state';
-import { afterDeal, dealerNeedsCard, dealerPlays, type Flow, progress, seatedTurnBox, takeCommonCards, withCard } from './flow';
+import { afterDeal, dealerNeedsCard, completeIfDealerDone, type Flow, progress, seatedTurnBox, takeCommonCards, withCard } from './flow';
 import { isCard } from './cards';
 
 export function cardNeeded(state: RoundState): CardTarget | null {
@@ -51,7 +51,7 @@ function place(state: RoundState, target: CardTarget, card: string): Flow {
     const next = { ...dealt, deal_pos: state.deal_pos + 1 };
     return next.deal_pos === next.deal_plan.length ? afterDeal(next) : { state: next, events: [] };
   }
-  if (target.to === 'dealer') return { state: dealerPlays({ ...state, dealer: [...state.dealer, card] }), events: [] };
+  if (target.to === 'dealer') return { state: completeIfDealerDone({ ...state, dealer: [...state.dealer, card] }), events: [] };
   if (target.to === 'common') {
     const next = { ...state, common: [...state.common, card] };
     return progress({ ...next, boxes: next.boxes.map((b) => (awaitingIndex(b) === null ? b : takeCommonCards(next, b))) });

@@ -5,7 +5,7 @@
  */
 import { handValue, isAce, isTenValue, isTwoCardTwentyOne } from './cards';
 import type { BlackjackEvent, HandDealtEvent } from './events';
-import { activeHandIndex, type Box, dealerUpCard, FINAL, findBox, type Hand, type RoundState, withBox, withHand } from './state';
+import { activeHandIndex, type Box, dealerUpCard, findBox, type Hand, type RoundState, withBox, withHand } from './state';
 
 export type Flow = { state: RoundState; events: BlackjackEvent[] };
 
@@ -81,7 +81,7 @@ export function progress(state: RoundState, changedBoxId?: string): Flow {
   } else {
     next = { ...state, boxes: state.boxes.map((b) => startActiveHand(state, b)) };
   }
-  if (next.boxes.every((b) => activeHandIndex(b) === null)) return { state: dealerPlays({ ...next, phase: 'dealer' }), events: [] };
+  if (next.boxes.every((b) => activeHandIndex(b) === null)) return { state: completeIfDealerDone({ ...next, phase: 'dealer' }), events: [] };
   return { state: next, events: [] };
 }
 
@@ -129,8 +129,7 @@ export function dealerNeedsCard(state: RoundState): boolean {
 }
 
 /** Marks the round complete once the dealer draws no more (the dealer's cards arrive through takeCard). */
-export function dealerPlays(state: RoundState): RoundState {
+export function completeIfDealerDone(state: RoundState): RoundState {
   return dealerNeedsCard(state) ? state : { ...state, phase: 'complete' };
 }
 
-export { FINAL };

@@ -4,7 +4,8 @@
  *
  * Stated conventions, whatever the rules:
  *   - a blackjack is an ace and a ten-value card as a hand's first two cards, never after a split;
- *   - late surrender only: on the first two cards of an unsplit hand, after the dealer's peek;
+ *   - late surrender only: on the first two cards of an unsplit hand, after the dealer's peek (with
+ *     no hole card, a surrendered hand keeps its half even if the dealer then makes a blackjack);
  *   - without a peek (European no-hole-card), the dealer's second card comes after the players, and
  *     a dealer blackjack takes every stake of a hand, doubles and splits included;
  *   - insurance costs half the hand's main stake, rounded down (1 minor unit cannot be insured).

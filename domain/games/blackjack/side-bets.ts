@@ -27,13 +27,13 @@ export type SideBetTable = {
   rows: readonly PayRow[];
 };
 
-const EVOLUTION = 'Evolution live blackjack game rules; wizardofodds.com/games/blackjack/side-bets/';
+const EVOLUTION = 'Evolution live blackjack game rules';
 
 export const SIDE_BET_TABLES: Readonly<Record<SideBetKind, SideBetTable>> = {
   perfect_pairs: {
     bet: 'perfect_pairs',
     description: "The player's first two cards are a pair",
-    source: `${EVOLUTION} (Perfect Pairs, 25/12/6 table)`,
+    source: `${EVOLUTION}; wizardofodds.com/games/blackjack/side-bets/perfect-pairs/ (pay table A)`,
     rows: [
       { outcome: 'perfect_pair', pays: 25 },
       { outcome: 'coloured_pair', pays: 12 },
@@ -43,7 +43,7 @@ export const SIDE_BET_TABLES: Readonly<Record<SideBetKind, SideBetTable>> = {
   twenty_one_plus_three: {
     bet: 'twenty_one_plus_three',
     description: "The player's first two cards and the dealer's up card as a three-card poker hand",
-    source: `${EVOLUTION} (21+3, 100/40/30/10/5 table)`,
+    source: `${EVOLUTION}; combination counts at wizardofodds.com/games/blackjack/side-bets/21plus3/`,
     rows: [
       { outcome: 'suited_trips', pays: 100 },
       { outcome: 'straight_flush', pays: 40 },
@@ -55,7 +55,7 @@ export const SIDE_BET_TABLES: Readonly<Record<SideBetKind, SideBetTable>> = {
   hot_3: {
     bet: 'hot_3',
     description: "The blackjack total of the player's first two cards and the dealer's up card",
-    source: `${EVOLUTION} (Infinite Blackjack Hot 3, 100/20/4/2/1 table)`,
+    source: `${EVOLUTION} (Infinite Blackjack); wizardofodds.com/games/blackjack/side-bets/hot3/`,
     rows: [
       { outcome: 'seven_seven_seven', pays: 100 },
       { outcome: 'suited_21', pays: 20 },
