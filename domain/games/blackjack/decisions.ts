@@ -164,6 +164,12 @@ export function timeout(state: RoundState): Step {
 
 export type InsuranceRequest = { player_id: string; box_id: string; take: boolean };
 
+/** Whether this player is being offered insurance on this box now (the one decision of the insurance phase). */
+export function insuranceOffered(state: RoundState, playerId: string, boxId: string): boolean {
+  const box = state.phase === 'insurance' ? findBox(state, boxId) : undefined;
+  return box !== undefined && box.player_id === playerId && box.insurance === 'pending';
+}
+
 /** Insurance (dealer's ace up): half the main stake, rounded down, paying 2:1 on a dealer blackjack. */
 export function insure(state: RoundState, req: InsuranceRequest): Step {
   if (state.phase !== 'insurance') return refuse('insurance_not_offered', 'insurance is not open');

@@ -6,7 +6,7 @@ export * from './side-bets';
 export * from './state';
 export * from './betting';
 export * from './dealing';
-export { legalActions, decide, currentTurn, timeout, insure, closeInsurance, refusal, ACTIONS, type Action, type DecisionRequest, type InsuranceRequest } from './decisions';
+export { legalActions, decide, currentTurn, timeout, insure, insuranceOffered, closeInsurance, refusal, ACTIONS, type Action, type DecisionRequest, type InsuranceRequest } from './decisions';
 export { dealerMustDraw, dealerHasBlackjack } from './flow';
 export * from './settlement';
 export * from './autoplay';

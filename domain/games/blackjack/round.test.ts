@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { dealFromShoe } from './autoplay';
 import { betBehind, closeBetting, leave, placeBet } from './betting';
 import { cardNeeded, takeCard } from './dealing';
-import { closeInsurance, currentTurn, decide, insure, legalActions, timeout } from './decisions';
+import { closeInsurance, currentTurn, decide, insuranceOffered, insure, legalActions, timeout } from './decisions';
 import { CLASSIC_INFINITE, CLASSIC_SEATED, US_PEEK } from './rules';
 import { settleRound } from './settlement';
 import { findBox, newRound, type RoundState } from './state';
@@ -160,9 +160,12 @@ describe('insurance, peek and surrender', () => {
     const s = dealt('seated', US_PEEK, [{ player_id: 'p1', seat: 1, main_minor: 11 }, { player_id: 'p2', seat: 2, main_minor: 1 }], ['10S', '9S', 'AD', '10H', '9H', 'KD']);
     expect(s.phase).toBe('insurance');
     expect(findBox(s, B)?.insurance).toBeNull(); // 1 minor unit cannot be insured
+    expect([insuranceOffered(s, 'p1', A), insuranceOffered(s, 'p2', B), insuranceOffered(s, 'p2', A)]).toEqual([true, false, false]);
+    expect(legalActions(s, 'p1', A, 0)).toEqual([]);
     expectRefused(s, (x) => insure(x, { player_id: 'p2', box_id: B, take: true }), 'insurance_too_small');
     expectRefused(s, (x) => decide(x, { player_id: 'p1', box_id: A, hand_index: 0, action: 'stand' }), 'wrong_phase');
     const insured = ok(insure(s, { player_id: 'p1', box_id: A, take: true }));
+    expectRefused(insured, (x) => insure(x, { player_id: 'p1', box_id: A, take: true }), 'insurance_not_offered');
     expect(insured.phase).toBe('complete'); // the peek found the blackjack
     const r = settle(insured);
     expect(r.stakes.map((k) => [k.component, k.stake_minor, k.returned_minor])).toEqual([['main', 11, 0], ['main', 1, 0], ['insurance', 5, 15]]);
