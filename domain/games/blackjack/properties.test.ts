@@ -143,6 +143,19 @@ function play(sc: Scenario): RoundState {
     }
   }
   expect(shoe.slice(0, state.dealt.length)).toEqual(state.dealt);
+  // Every card dealt is somewhere, once: on a seat's hands or the dealer's (Seated); the shared initial
+  // cards, the shared hit sequence or the dealer's (Infinite), each box holding the initial two plus
+  // the first `cursor` cards of the sequence.
+  const sorted = (cards: readonly string[]) => [...cards].sort();
+  if (state.format === 'seated') {
+    expect(sorted(state.dealt)).toEqual(sorted([...state.boxes.flatMap((b) => b.hands.flatMap((h) => h.cards)), ...state.dealer]));
+  } else {
+    expect(sorted(state.dealt)).toEqual(sorted([...state.initial, ...state.common, ...state.dealer]));
+    for (const box of state.boxes) {
+      expect(box.initial_cards).toEqual(state.initial);
+      expect(sorted(box.hands.flatMap((h) => h.cards))).toEqual(sorted([...state.initial, ...state.common.slice(0, box.cursor)]));
+    }
+  }
   return state;
 }
 
