@@ -107,7 +107,8 @@ export class PlayerDO extends DurableObject<Env> {
    * can commit half of a money movement before a later step refuses. The refusal events it recorded
    * (ctx.emitRefusal) are written afterwards in a transaction of their own. `failures: 'commit'` is
    * for the few calls whose refusal is itself a state change (a wrong password counts towards the
-   * lockout). If the transaction emitted events, the relay is armed inside it (so delivery cannot
+   * lockout). If the transaction emitted events for the back office (not a bet's hold steps alone:
+   * relay.ts), the relay is armed inside it (so delivery cannot
    * be lost) and kicked after it commits (so the caller does not wait for the back office).
    * `relay: 'alarm'` leaves delivery to the armed alarm (seconds later, batched): for bursts such as
    * a table settling a thousand bets at once, where a thousand immediate deliveries into the one
@@ -121,11 +122,11 @@ export class PlayerDO extends DurableObject<Env> {
       // c.tx: a rolled-back transaction makes memory forget what it took from it (the hot state,
       // the armed alarm), so that the next call reloads from SQL rather than trusting it.
       out = this.c.tx(() => {
-        this.c.eventsEmitted = 0;
+        this.c.backOfficeEvents = 0;
         const result = fn();
         if (failures === 'roll_back' && isFailure(result)) throw new RolledBack(result);
         this.c.emitRefusals();
-        emitted = this.c.eventsEmitted;
+        emitted = this.c.backOfficeEvents;
         if (emitted > 0) this.armRelay(relay);
         if (this.c.checks) this.checkHotState();
         return result;
@@ -134,9 +135,9 @@ export class PlayerDO extends DurableObject<Env> {
       if (!(err instanceof RolledBack)) throw err;
       out = err.failure as T;
       emitted = this.c.tx(() => {
-        this.c.eventsEmitted = 0;
+        this.c.backOfficeEvents = 0;
         if (this.c.emitRefusals() > 0) this.armRelay(relay);
-        return this.c.eventsEmitted;
+        return this.c.backOfficeEvents;
       });
     }
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
