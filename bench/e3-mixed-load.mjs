@@ -101,7 +101,7 @@ export async function runE3({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         const profiler = k === 'mixed' && r === 0 && process.env.E3_PROFILE ? await startCpuProfile(worker.inspectorPort) : null;
         if (k === 'mixed') mixed.push(await series((i) => MIX[i % MIX.length]));
         if (profiler) {
-          const summary = summarize(await profiler.stop(), 60);
+          const summary = summarize(await profiler.stop(), 200);
           await writeFile(process.env.E3_PROFILE, JSON.stringify(summary, null, 1));
           log(`    profile (${profiler.target}): ${summary.total_ms} ms sampled, written to ${process.env.E3_PROFILE}`);
         }
