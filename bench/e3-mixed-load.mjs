@@ -15,6 +15,10 @@
  * Measured: requests/s over the run's wall time, per-request latency p50/p99 (nearest rank, over
  * all requests of all runs), per kind too. Afterwards every player's balance must equal its
  * deposits - stakes + wins as the client counted them.
+ * Diagnostics beside the judged figures: CPU per request of each process of the wrangler group
+ * and of this client (lib/cpu.mjs; locally every object shares the runtime's one thread, so CPU
+ * per request is what bounds the throughput), and with E3_PROFILE=<file> a V8 CPU profile of the
+ * worker's isolate during the first mixed series (lib/cpu-profile.mjs; it slows that series).
  */
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
