@@ -15,8 +15,15 @@
  * Measured: requests/s over the run's wall time, per-request latency p50/p99 (nearest rank, over
  * all requests of all runs), per kind too. Afterwards every player's balance must equal its
  * deposits - stakes + wins as the client counted them.
+ * Diagnostics beside the judged figures: CPU per request of each process of the wrangler group
+ * and of this client (lib/cpu.mjs; locally every object shares the runtime's one thread, so CPU
+ * per request is what bounds the throughput), and with E3_PROFILE=<file> a V8 CPU profile of the
+ * worker's isolate during the first mixed series (lib/cpu-profile.mjs; it slows that series).
  */
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { cpuSampler } from './lib/cpu.mjs';
+import { startCpuProfile, summarize } from './lib/cpu-profile.mjs';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, pool, timedFetch } from './lib/http.mjs';
 import { latencyStats, median, round } from './lib/stats.mjs';
@@ -29,11 +36,18 @@ const DEPOSIT = 500;
 const STAKE = 100;
 const WIN = 250;
 
+const cpuLine = (cpu) => (cpu ? Object.entries(cpu).map(([k, v]) => `${k} ${v.total}`).join(', ') : 'n/a');
 const json = (method, body, headers = {}) => ({ method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
 
 /** A deterministic mix (so every run sends the same kinds): 2 of 10 deposits, 5 bets, 3 settled rounds. */
 const MIX = ['deposit', 'bet', 'settled', 'bet', 'bet', 'deposit', 'settled', 'bet', 'settled', 'bet'];
+
+/** Median over runs of CPU us per request, per process role. */
+function cpuMedian(series) {
+  const roles = new Set(series.flatMap((x) => Object.keys(x.cpu ?? {})));
+  return Object.fromEntries([...roles].map((role) => [role, median(series.map((x) => x.cpu?.[role]?.total).filter((v) => v !== undefined))]));
+}
 
 export async function runE3({ machine, runs = DEFAULTS.runs, players = DEFAULTS.players, clients = DEFAULTS.clients, requests = DEFAULTS.requests, logLevel = DEFAULTS.logLevel, log = console.log }) {
   const worker = await startPlatform({ logLevel });
@@ -58,9 +72,12 @@ export async function runE3({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
       health: () => ({ url: `${base}/v1/health`, init: undefined, expect: 200, delta: 0 }),
     };
 
+    // CPU per request of each process (lib/cpu.mjs): shows whether the runtime's one thread is the bottleneck
+    const sampler = cpuSampler(worker.pid, worker.port);
     async function series(kindOf) {
       const lat = new Array(requests);
       const kinds = new Array(requests);
+      const before = sampler?.snapshot();
       const t = performance.now();
       await pool(requests, clients, async (i) => {
         const kind = kindOf(i);
@@ -73,7 +90,8 @@ export async function runE3({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         kinds[i] = kind;
       });
       const ms = performance.now() - t;
-      return { per_s: (requests * 1000) / ms, ms, lat, kinds };
+      const cpu = sampler ? sampler.perRequest(before, sampler.snapshot(), requests) : null;
+      return { per_s: (requests * 1000) / ms, ms, lat, kinds, cpu };
     }
 
     const warm = requests;
@@ -83,12 +101,20 @@ export async function runE3({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
     for (let r = 0; r < runs; r++) {
       const order = r % 2 ? ['health', 'mixed'] : ['mixed', 'health'];
       for (const k of order) {
+        // E3_PROFILE=<file>: a V8 CPU profile of the runtime during the first mixed series (diagnostic: slows it)
+        const profiler = k === 'mixed' && r === 0 && process.env.E3_PROFILE ? await startCpuProfile(worker.inspectorPort) : null;
         if (k === 'mixed') mixed.push(await series((i) => MIX[i % MIX.length]));
+        if (profiler) {
+          const summary = summarize(await profiler.stop(), 200);
+          await writeFile(process.env.E3_PROFILE, JSON.stringify(summary, null, 1));
+          log(`    profile (${profiler.target}): ${summary.total_ms} ms sampled, written to ${process.env.E3_PROFILE}`);
+        }
         else health.push(await series(() => 'health'));
       }
       const ml = latencyStats(mixed[r].lat);
       const hl = latencyStats(health[r].lat);
       log(`  run ${r + 1}/${runs}: mixed ${Math.round(mixed[r].per_s)}/s (p50 ${round(ml.median_ms, 1)} ms, p99 ${round(ml.p99_ms, 1)} ms), health ${Math.round(health[r].per_s)}/s (p50 ${round(hl.median_ms, 1)} ms, p99 ${round(hl.p99_ms, 1)} ms)`);
+      log(`    CPU us per request: mixed ${cpuLine(mixed[r].cpu)}; health ${cpuLine(health[r].cpu)}`);
     }
 
     // every request applied exactly once: each player's balance is what the client counted
@@ -118,6 +144,7 @@ export async function runE3({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
       latency: { p50_ms: lat.median_ms, p99_ms: lat.p99_ms, max_ms: lat.max_ms },
       latency_by_kind: byKind,
       floor: { requests_per_s: round(median(health.map((x) => x.per_s)), 0), p50_ms: h.median_ms, p99_ms: h.p99_ms },
+      cpu_us_per_request: { mixed: cpuMedian(mixed), health: cpuMedian(health) },
       runs: mixed.map((x, i) => ({ mixed_per_s: round(x.per_s, 0), health_per_s: round(health[i].per_s, 0), ratio: round(x.per_s / health[i].per_s, 2), mixed_p99_ms: latencyStats(x.lat).p99_ms, health_p99_ms: latencyStats(health[i].lat).p99_ms })),
       check,
       params: { runs, players, clients, requests_per_run: requests, mix: '20 % deposits, 50 % bets (reserve + post), 30 % settled rounds (reserve + post + win)', stake_minor: STAKE, win_minor: WIN, deposit_minor: DEPOSIT, client: 'node fetch (undici) keep-alive, 64 in flight', served: 'wrangler dev --no-bundle on a bundle built at start' },

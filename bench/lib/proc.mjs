@@ -156,7 +156,7 @@ export async function startWrangler({ config = 'wrangler.toml', args = [], ready
     }
     await sleep(200);
   }
-  return { url, port, pid: child.pid, dir, stop, logTail, startupMs: Date.now() - started };
+  return { url, port, inspectorPort, pid: child.pid, dir, stop, logTail, startupMs: Date.now() - started };
 }
 
 /** A random local secret (base64url, 32 bytes). */

@@ -11,6 +11,7 @@
 import type { Currency } from '../../domain/money';
 import type { EventPayload, EventType } from '../../domain/events';
 import { ObjectContext } from '../lib/object-context';
+import { forBackOffice } from '../brand-ops/types';
 
 export type PlayerStatus = 'active' | 'locked' | 'self_excluded' | 'closed';
 export type KycStatus = 'none' | 'pending' | 'verified' | 'rejected';
@@ -36,8 +37,11 @@ export type ProfileRow = {
 };
 
 export class PlayerContext extends ObjectContext {
-  /** Events emitted since the object last looked (PlayerDO resets it at the start of each transaction). */
-  eventsEmitted = 0;
+  /**
+   * Events for the brand's back office (relay.ts) emitted since the object last looked (PlayerDO
+   * resets it at the start of each transaction): a transaction without any arms no relay.
+   */
+  backOfficeEvents = 0;
   /**
    * Events that record a refusal (a limit breach attempt, say). A refused call rolls its whole
    * transaction back, so these are kept aside and written after the rollback, in a transaction of
@@ -80,7 +84,7 @@ export class PlayerContext extends ObjectContext {
   emit<T extends EventType>(type: T, payload: EventPayload<T>, currency: Currency | null = null): void {
     const p = this.profile();
     this.outbox.emit(type, payload, { player_id: p?.player_id ?? null, jurisdiction: p?.jurisdiction ?? null, currency }, this.now());
-    this.eventsEmitted++;
+    if (forBackOffice(type)) this.backOfficeEvents++;
   }
 
   /** Records a refusal: emitted whether or not the call's transaction is rolled back (see `refusals`). */

@@ -6,7 +6,7 @@
  *
  * Player-facing methods take the session id first and authenticate it inside the same call;
  * system methods (tables, providers, payment webhooks, operators) are called by trusted code only.
- * After a transaction that emitted events commits, the new events are relayed to the brand's back
+ * After a transaction that emitted events commits, the new events the back office reads are relayed to the brand's back
  * office (relay.ts) without the caller waiting for it; the alarm also ships them to the EVENTS queue
  * for the warehouse (../lib/shipper.ts, scheduled by every emit).
  */
@@ -107,7 +107,8 @@ export class PlayerDO extends DurableObject<Env> {
    * can commit half of a money movement before a later step refuses. The refusal events it recorded
    * (ctx.emitRefusal) are written afterwards in a transaction of their own. `failures: 'commit'` is
    * for the few calls whose refusal is itself a state change (a wrong password counts towards the
-   * lockout). If the transaction emitted events, the relay is armed inside it (so delivery cannot
+   * lockout). If the transaction emitted events for the back office (not a bet's hold steps alone:
+   * relay.ts), the relay is armed inside it (so delivery cannot
    * be lost) and kicked after it commits (so the caller does not wait for the back office).
    * `relay: 'alarm'` leaves delivery to the armed alarm (seconds later, batched): for bursts such as
    * a table settling a thousand bets at once, where a thousand immediate deliveries into the one
@@ -121,11 +122,11 @@ export class PlayerDO extends DurableObject<Env> {
       // c.tx: a rolled-back transaction makes memory forget what it took from it (the hot state,
       // the armed alarm), so that the next call reloads from SQL rather than trusting it.
       out = this.c.tx(() => {
-        this.c.eventsEmitted = 0;
+        this.c.backOfficeEvents = 0;
         const result = fn();
         if (failures === 'roll_back' && isFailure(result)) throw new RolledBack(result);
         this.c.emitRefusals();
-        emitted = this.c.eventsEmitted;
+        emitted = this.c.backOfficeEvents;
         if (emitted > 0) this.armRelay(relay);
         if (this.c.checks) this.checkHotState();
         return result;
@@ -134,9 +135,9 @@ export class PlayerDO extends DurableObject<Env> {
       if (!(err instanceof RolledBack)) throw err;
       out = err.failure as T;
       emitted = this.c.tx(() => {
-        this.c.eventsEmitted = 0;
+        this.c.backOfficeEvents = 0;
         if (this.c.emitRefusals() > 0) this.armRelay(relay);
-        return this.c.eventsEmitted;
+        return this.c.backOfficeEvents;
       });
     }
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
@@ -155,13 +156,25 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   /**
-   * Authenticates the session, then runs `fn`. The session check commits on its own (an expired
-   * session is ended, and stays ended, even though the call is refused); `fn` runs in a second
-   * transaction straight after, with no await in between, so nothing else runs between the two.
+   * Authenticates the session and runs `fn`, in one transaction (it was two: one per call is
+   * ~a fifth of a bet's time in the object, issue 15). A refused session rolls that transaction
+   * back with it, so the check then runs again in one that commits: an expired session is ended,
+   * and stays ended, even though the call is refused (no await in between: nothing else runs). A
+   * call `fn` refuses still counts as activity: its last-seen stays in memory (sessions.ts).
    */
   private asPlayer<T extends object>(sessionId: string, fn: (session: SessionView) => Result<T>, relay: 'now' | 'alarm' = 'now'): Result<T> {
-    const auth = this.tx(() => this.sessionsRg.authenticate(sessionId), relay, 'commit');
-    return auth.ok ? this.tx(() => fn(auth.session), relay) : auth;
+    let sessionRefused = false;
+    const r = this.tx(() => {
+      const auth = this.sessionsRg.authenticate(sessionId);
+      if (!auth.ok) sessionRefused = true;
+      return auth.ok ? fn(auth.session) : auth;
+    }, relay);
+    if (sessionRefused) {
+      const again = this.tx(() => this.sessionsRg.authenticate(sessionId), relay, 'commit');
+      return again.ok ? r : again;
+    }
+    if (!r.ok) this.sessionsRg.seen(sessionId);
+    return r;
   }
 
   /** Like asPlayer, and the player must be free to play and pay (not locked, excluded, cooling off). */

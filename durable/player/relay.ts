@@ -7,8 +7,13 @@
  * object kicks a delivery without awaiting it (the player's call does not wait for the back
  * office). The cursor moves only after an ingest succeeded; a failed one is retried by the alarm
  * with backoff. One delivery runs at a time per object; BrandOpsDO deduplicates on event_id.
+ *
+ * Only what the back office reads is relayed (brand-ops/types.ts NOT_FOR_BACK_OFFICE leaves out a
+ * bet's hold steps and a deposit's request): a transaction that emitted nothing else arms and
+ * kicks nothing, and a delivery moves the cursor past the left-out events with the rest.
  */
-import type { PlayerSnapshot, RelayBatch } from '../brand-ops/types';
+import { NOT_FOR_BACK_OFFICE, type PlayerSnapshot, type RelayBatch } from '../brand-ops/types';
+import type { CasinoEvent } from '../../domain/events';
 import { backoffMs } from '../lib/backoff';
 import type { PlayerContext, ProfileRow } from './context';
 
@@ -22,6 +27,8 @@ export const RELAY_RETRY_MAX_MS = 5 * 60_000;
 /** Batches one delivery sends at most before leaving the rest to the alarm (bounds one run). */
 const DRAIN_BATCHES_MAX = 50;
 const ERROR_TEXT_MAX = 500;
+/** The left-out types as one SQL parameter (`json_each`), so the filter runs inside SQLite. */
+const LEFT_OUT_JSON = JSON.stringify(NOT_FOR_BACK_OFFICE);
 
 /** The receiving side, as the relay needs it (BrandOpsDO's stub, or a stand-in in tests). */
 export type IngestTarget = { ingest(batch: RelayBatch): Promise<unknown> };
@@ -70,8 +77,15 @@ export class Relay {
 
   /** On start-up: events nobody scheduled a delivery for (emitted before the relay existed) get one. */
   armIfBehind(): void {
-    const last = this.ctx.db.first<{ seq: number | null }>`select max(seq) as seq from outbox`?.seq ?? 0;
-    if (last > this.status().after_seq && this.ctx.profile()) this.arm();
+    if (this.pending(this.status().after_seq, 1).length > 0 && this.ctx.profile()) this.arm();
+  }
+
+  /** Events for the back office after `afterSeq`, in outbox order. */
+  private pending(afterSeq: number, limit: number): { seq: number; event: CasinoEvent }[] {
+    const rows = this.ctx.db.all<{ seq: number; body: string }>`select seq, body from outbox
+      where seq > ${afterSeq} and event_type not in (select value from json_each(${LEFT_OUT_JSON}))
+      order by seq limit ${limit}`;
+    return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.body) as CasinoEvent }));
   }
 
   /** Resolves when no delivery is running (tests, and anyone who must know the relay went quiet). */
@@ -135,13 +149,16 @@ export class Relay {
 
   private nextBatch(): { batch: RelayBatch; last_seq: number } | null {
     const p = this.ctx.profile();
-    const rows = p ? this.ctx.outbox.list(this.status().after_seq, RELAY_BATCH_MAX) : [];
+    const rows = p ? this.pending(this.status().after_seq, RELAY_BATCH_MAX) : [];
     if (!p || rows.length === 0) {
       // Caught up (in this transaction, so no event can slip in between): no retry needed.
       this.ctx.schedules.cancel(RELAY_JOB, RELAY_REF);
       return null;
     }
-    return { batch: { player: playerSnapshot(p), events: rows.map((r) => r.event) }, last_seq: rows.at(-1)!.seq };
+    // A last batch also covers the left-out events up to the outbox's end (read in this
+    // transaction): the cursor passes them, so later reads start after them.
+    const last = rows.length < RELAY_BATCH_MAX ? this.ctx.db.first<{ seq: number }>`select max(seq) as seq from outbox`!.seq : rows.at(-1)!.seq;
+    return { batch: { player: playerSnapshot(p), events: rows.map((r) => r.event) }, last_seq: last };
   }
 
   private acknowledged(lastSeq: number): void {

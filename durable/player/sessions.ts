@@ -134,6 +134,15 @@ export class Sessions {
     return { ok: true, session: view({ ...s, last_seen_at: now }) };
   }
 
+  /**
+   * A call on an open session that its transaction then rolled back (the call was refused): it
+   * still came in, so its time is kept in memory as authenticate keeps it (the stored last-seen
+   * went back with the transaction; the next committed call writes it when due).
+   */
+  seen(sessionId: string): void {
+    this.lastSeen.set(sessionId, this.ctx.now());
+  }
+
   end(sessionId: string, reason: EndReason): boolean {
     const s = this.row(sessionId);
     if (!s || s.ended_at !== null) return false;

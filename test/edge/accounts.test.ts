@@ -203,6 +203,18 @@ describe('sessions', () => {
     expect(ended.map((e) => e.payload.reason)).toEqual(['max_length']);
   });
 
+  it('a call the object refuses still counts as activity; the refusal itself changes nothing', async () => {
+    const p = await register(); // no money: any bet is refused
+    await advance(p.playerId, IDLE_TIMEOUT_MS - 60_000);
+    const before = await player(p.playerId).outbox(0, 1000);
+    const bet = await call('POST', '/v1/dev/rounds', { round_id: 'refused-1', currency: 'EUR', amount_minor: 100 }, { token: p.token });
+    expect(bet.status).toBe(422);
+    expect((await player(p.playerId).outbox(0, 1000)).length).toBe(before.length);
+    // the session check and the bet were one transaction, rolled back whole: the activity is still counted
+    await advance(p.playerId, 2 * 60_000);
+    expect((await call('GET', '/v1/wallet', undefined, { token: p.token })).status).toBe(200);
+  });
+
   it("the player's session-time limit ends the session when reached", async () => {
     const p = await register();
     expect((await call('PUT', '/v1/limits/session_time', { minutes: 20 }, { token: p.token })).status).toBe(200);

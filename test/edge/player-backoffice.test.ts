@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { fourEyesThresholdMinor } from '../../domain/backoffice';
 import { validateEvent, type CasinoEvent } from '../../domain/events';
 import { BrandOpsDO } from '../../durable/brand-ops/brand-ops-do';
-import type { RelayBatch } from '../../durable/brand-ops/types';
+import { forBackOffice, NOT_FOR_BACK_OFFICE, type RelayBatch } from '../../durable/brand-ops/types';
 import type { PlayerDO } from '../../durable/player/player-do';
 import { RELAY_BATCH_MAX, RELAY_JOB, type IngestTarget, type Relay } from '../../durable/player/relay';
 import { advance, deposit, internals, player, register, type Registered } from './helpers';
@@ -498,6 +498,51 @@ describe('relay to the brand back office', () => {
     expect(fake.maxConcurrent).toBe(1);
     expect(fake.batches).toHaveLength(2);
     expect(fake.delivered()).toEqual(seqs);
+  });
+
+  it("leaves a bet's hold steps out: a bet alone delivers nothing, the next delivery passes them, in order", async () => {
+    const fake = new FakeBrandOps();
+    const brand = 'sakura';
+    const stub = await relayedPlayer(fake, brand);
+    expect(await stub.requestAdjustment(adjustment({ amount_minor: 5_000 }))).toMatchObject({ ok: true }); // funds, relayed
+    await quiet(stub);
+    const calls = fake.calls;
+    const seqBefore = (await outboxSeqs(stub, fake)).at(-1)!;
+
+    // a bet (reserve + post) and a voided one: only hold steps, nothing the back office reads
+    const stake = id('bet');
+    expect(await stub.reserveHold({ hold_id: stake, currency: 'EUR', amount_minor: 100, expires_at: null, ref: 'round-1', max_return_minor: 1000 })).toMatchObject({ ok: true });
+    expect(await stub.postHold(stake)).toMatchObject({ ok: true });
+    const voided = id('bet');
+    expect(await stub.reserveHold({ hold_id: voided, currency: 'EUR', amount_minor: 50, expires_at: null, ref: 'round-2' })).toMatchObject({ ok: true });
+    expect(await stub.voidHold(voided)).toMatchObject({ ok: true });
+    const afterBets = await quiet(stub);
+    expect(fake.calls).toBe(calls); // no delivery, and no retry armed for one
+    expect(afterBets).toMatchObject({ after_seq: seqBefore, failures: 0, scheduled: [] });
+
+    // a win is for the back office: delivered at once, alone, and the cursor passes the hold steps too
+    expect(await stub.creditWin({ win_id: id('win'), hold_id: stake, currency: 'EUR', amount_minor: 300, bucket: 'real' })).toMatchObject({ ok: true });
+    const s = await quiet(stub);
+    const seqs = await outboxSeqs(stub, fake);
+    expect(fake.calls).toBe(calls + 1);
+    expect(fake.batches.at(-1)!.events.map((e) => e.event_type)).toEqual(['wallet.win.credited']);
+    expect(s).toMatchObject({ after_seq: seqs.at(-1), failures: 0, scheduled: [] });
+    const all = await events(stub);
+    expect(fake.batches.flatMap((b) => b.events.map((e) => e.event_id))).toEqual(all.filter((e) => forBackOffice(e.event_type)).map((e) => e.event_id));
+    const left = all.filter((e) => !forBackOffice(e.event_type));
+    expect(new Set(left.map((e) => e.event_type))).toEqual(new Set(['wallet.hold.reserved', 'wallet.hold.posted', 'wallet.hold.voided']));
+
+    // ... and the real back office would have done nothing with them: applied, they change no
+    // queue, alert, count or snapshot (ingest.ts routes none of NOT_FOR_BACK_OFFICE)
+    type Ops = { ingest(b: RelayBatch): Promise<unknown>; counts(): Promise<unknown>; alerts(): Promise<unknown>; player(id: string): Promise<unknown> };
+    const ops = env.BRAND_OPS.getByName(`ops:${brand}`) as unknown as Ops;
+    const snapshot = fake.batches.at(-1)!.player;
+    await ops.ingest({ player: snapshot, events: [] });
+    const view = async () => JSON.stringify([await ops.counts(), await ops.alerts(), await ops.player(snapshot.player_id)]);
+    const before = await view();
+    expect(await ops.ingest({ player: snapshot, events: left })).toMatchObject({ ok: true, accepted: left.length });
+    expect(await view()).toBe(before);
+    expect(NOT_FOR_BACK_OFFICE).toEqual(expect.arrayContaining([...new Set(left.map((e) => e.event_type))]));
   });
 
   const hasBrandOps = ['ingest', 'seen'].every((m) => typeof (BrandOpsDO.prototype as unknown as Record<string, unknown>)[m] === 'function');
