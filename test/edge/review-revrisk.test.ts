@@ -126,8 +126,7 @@ describe('finding R1: a reservation whose hold expired before the table gave it 
     return { p, round, betId };
   }
 
-  // finding R1: fails on h-risk (the bet stays 'reserving', the round is retried for ever)
-  it.fails('R1: a result: the round is settled and the bet refused (not retried for ever)', async () => {
+  it('R1: a result: the round is settled and the bet refused (not retried for ever)', async () => {
     const TABLE = 'roulette-1';
     const { p, round, betId } = await ghostReservation(TABLE, 'red');
     const r = await table(TABLE).enterResult(round.round_id, { number: 1 }, 'operator:dealer-review');
@@ -140,8 +139,7 @@ describe('finding R1: a reservation whose hold expired before the table gave it 
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 
-  // finding R1: fails on h-risk (the refund never finishes)
-  it.fails('R1: a void: the refund finishes (no bet left open)', async () => {
+  it('R1: a void: the refund finishes (no bet left open)', async () => {
     const TABLE = 'baccarat-1';
     const { p, round, betId } = await ghostReservation(TABLE, 'banker');
     expect(await table(TABLE).voidRound(round.round_id, 'operator:review', 'review')).toMatchObject({ ok: true });
