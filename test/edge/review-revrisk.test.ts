@@ -205,13 +205,13 @@ describe('a parked round and the next round settling the same player', () => {
 
 describe('finding R2: the back office totals of a parked round', () => {
   /**
-   * Bets.totals counts 'accepted' bets with what the 'settled' ones returned: for a round with a
-   * result, a stuck (accepted) bet counts its whole stake as wagered and nothing as returned, so a
-   * parked round's totals show the house winning stakes that never left the players' balances
+   * Bets.totals counted 'accepted' bets with what the 'settled' ones returned (fixed): for a round with a
+   * result, a stuck (accepted) bet counted its whole stake as wagered and nothing as returned, so a
+   * parked round's totals showed the house winning stakes that never left the players' balances
    * (held, not taken), for as long as the round stays parked (hours, possibly for good). Same for a
    * voided round whose refunds are stuck.
    */
-  it.fails('R2: a parked round\'s totals match the money that moved (stuck stakes are not counted as won)', async () => {
+  it('R2: a parked round\'s totals match the money that moved (stuck stakes are not counted as won)', async () => {
     const TABLE = 'baccarat-1';
     const s = await funded(10_000);
     const g = await funded(10_000);
