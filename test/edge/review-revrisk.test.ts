@@ -198,7 +198,7 @@ describe('a parked round and the next round settling the same player', () => {
     expect(await realBalance(s.playerId)).toBe(2_000 - 1_000 + bankerReturn - 1_000);
     expect(await realBalance(g.playerId)).toBe(10_000 - 2_000 + 2 * bankerReturn);
     const moved = (await realBalance(s.playerId)) - 2_000 + (await realBalance(g.playerId)) - 10_000;
-    expect(moved).toBe(-(await ggr(TABLE, [n.round_id, n1.round_id])));
+    expect(moved + (await ggr(TABLE, [n.round_id, n1.round_id]))).toBe(0);
     for (const p of [s, g]) expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
@@ -225,6 +225,173 @@ describe('finding R2: the back office totals of a parked round', () => {
     expect(await events(TABLE, round.round_id, 'table.round.settle_stuck')).toHaveLength(1);
     const moved = (await realBalance(s.playerId)) - 10_000 + (await realBalance(g.playerId)) - 10_000;
     expect(moved).toBe(1_000); // g won 1:1; s's stake is held, not taken
-    expect(-(await ggr(TABLE, [round.round_id]))).toBe(moved);
+    expect(moved + (await ggr(TABLE, [round.round_id]))).toBe(0);
+  });
+});
+
+describe('every table job run twice (a restart after its effect, before `done`) changes nothing the second time', () => {
+  const job = (kind: string, ref: string): ScheduleRow => ({ kind, ref, due_at: 0 });
+  const runTwice = async (tableId: string, j: ScheduleRow) => {
+    for (let i = 0; i < 2; i++) await runInDurableObject(table(tableId), (o: TableDO) => inside(o).runJob(j));
+  };
+
+  it('close, draw, settle, expire and open of an automated round: one event each, each bet settled once', async () => {
+    const TABLE = 'auto-roulette-1';
+    const p = await funded(10_000);
+    const q = await funded(10_000);
+    const opened = await table(TABLE).openRound('rng');
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const r = opened.round;
+    expect((await bet(TABLE, p, r.round_id, 'red', 1_000)).status).toBe(201);
+    expect((await bet(TABLE, q, r.round_id, 'black', 1_000)).status).toBe(201);
+    await runInDurableObject(table(TABLE), (o: TableDO) => { inside(o).c.clockOffsetMs += 13_000; });
+    await runTwice(TABLE, job('round.close', r.round_id));
+    await runTwice(TABLE, job('round.draw', r.round_id));
+    await runTwice(TABLE, job('round.settle', r.round_id));
+    await runTwice(TABLE, job('round.expire', r.round_id));
+    await runTwice(TABLE, job('round.open', 'next'));
+    const d = await detail(TABLE, r.round_id);
+    expect(d.round.state).toBe('settled');
+    for (const type of ['table.round.opened', 'table.round.closed', 'table.round.result', 'table.round.settled']) expect(await events(TABLE, r.round_id, type), type).toHaveLength(1);
+    expect(await events(TABLE, r.round_id, 'table.round.voided')).toHaveLength(0);
+    expect(await events(TABLE, r.round_id, 'table.bet.settled')).toHaveLength(2);
+    const moved = (await realBalance(p.playerId)) - 10_000 + (await realBalance(q.playerId)) - 10_000;
+    expect(moved + (await ggr(TABLE, [r.round_id]))).toBe(0);
+    for (const x of [p, q]) expect(await player(x.playerId).audit()).toEqual([]);
+  });
+
+  it('refund and expire of a voided round, and a hold release: each stake back once', async () => {
+    const TABLE = 'auto-baccarat-1';
+    const p = await funded(10_000);
+    const opened = await table(TABLE).openRound('rng');
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const r = opened.round;
+    const b = await bet(TABLE, p, r.round_id, 'banker', 1_000);
+    expect(b.status).toBe(201);
+    expect(await table(TABLE).voidRound(r.round_id, 'operator:review', 'review')).toMatchObject({ ok: true });
+    await runTwice(TABLE, job('round.refund', r.round_id));
+    await runTwice(TABLE, job('round.expire', r.round_id));
+    expect(await events(TABLE, r.round_id, 'table.round.voided')).toHaveLength(1);
+    expect((await events(TABLE, r.round_id, 'table.bet.settled')).map((e) => e.event.payload)).toMatchObject([{ result: 'void', returned_minor: 1_000 }]);
+    expect((await holdOf(p.playerId, b.holdId))?.state).toBe('voided');
+    expect(await realBalance(p.playerId)).toBe(10_000);
+    expect(await ggr(TABLE, [r.round_id])).toBe(0);
+
+    // a hold the table owes a release, released twice
+    const holdId = `table:${TABLE}:release-${crypto.randomUUID()}`;
+    expect(await player(p.playerId).reserveTableBet(sessionOf(p), { hold_id: holdId, currency: 'EUR', amount_minor: 2_000, expires_at: Date.now() + HOUR, ref: 'r', max_return_minor: 4_000 }, ['MT'])).toMatchObject({ ok: true });
+    await runTwice(TABLE, job('hold.release', `${p.playerId}|${holdId}`));
+    expect((await holdOf(p.playerId, holdId))?.state).toBe('voided');
+    expect(await realBalance(p.playerId)).toBe(10_000);
+    const inspected = await player(p.playerId).inspect();
+    if (!inspected.ok) throw new Error('no player');
+    expect(inspected.balances.find((x: { currency: string }) => x.currency === 'EUR')).toMatchObject({ real_minor: 10_000, held_minor: 0 });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
+
+describe('a dealer alone', () => {
+  it('cannot void a round after its result, nor enter a second result: one settlement, the loss taken once', async () => {
+    const TABLE = 'roulette-1';
+    const p = await funded(10_000);
+    const r = await openDealerRound(TABLE);
+    expect((await bet(TABLE, p, r.round_id, 'red', 1_000)).status).toBe(201);
+    expect(await table(TABLE).enterResult(r.round_id, { number: 2 }, 'operator:dealer-review')).toMatchObject({ ok: true });
+    expect(await table(TABLE).voidRound(r.round_id, 'operator:dealer-review', 'changed my mind')).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await table(TABLE).enterResult(r.round_id, { number: 1 }, 'operator:dealer-review')).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect((await detail(TABLE, r.round_id)).round).toMatchObject({ state: 'settled', outcome: { number: 2 } });
+    expect(await events(TABLE, r.round_id, 'table.round.result')).toHaveLength(1);
+    expect(await realBalance(p.playerId)).toBe(9_000);
+
+    // voided first: no result afterwards, and voiding again refunds nothing twice
+    const v = await openDealerRound(TABLE);
+    expect((await bet(TABLE, p, v.round_id, 'red', 1_000)).status).toBe(201);
+    expect(await table(TABLE).voidRound(v.round_id, 'operator:dealer-review', 'review')).toMatchObject({ ok: true });
+    expect(await table(TABLE).enterResult(v.round_id, { number: 1 }, 'operator:dealer-review')).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await table(TABLE).voidRound(v.round_id, 'operator:dealer-review', 'again')).toMatchObject({ ok: true });
+    expect(await events(TABLE, v.round_id, 'table.round.voided')).toHaveLength(1);
+    expect(await events(TABLE, v.round_id, 'table.bet.settled')).toHaveLength(1);
+    expect(await realBalance(p.playerId)).toBe(9_000);
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
+
+describe('a player self-excluded or closed between the bet and its settlement', () => {
+  it('is settled as usual: the win is paid to the account (the stake was played before the exclusion)', async () => {
+    const TABLE = 'roulette-1';
+    const excluded = await funded(10_000);
+    const closed = await funded(10_000);
+    const r = await openDealerRound(TABLE);
+    for (const x of [excluded, closed]) expect((await bet(TABLE, x, r.round_id, 'red', 1_000)).status).toBe(201);
+    expect(await player(excluded.playerId).selfExclude(sessionOf(excluded), { months: 6, permanent: false })).toMatchObject({ ok: true });
+    expect(await player(closed.playerId).setStatus('closed', 'review', 'operator:review')).toMatchObject({ ok: true });
+    expect(await table(TABLE).enterResult(r.round_id, { number: 1 }, 'operator:dealer-review')).toMatchObject({ ok: true });
+    expect((await detail(TABLE, r.round_id)).round.state).toBe('settled');
+    for (const x of [excluded, closed]) {
+      expect(await realBalance(x.playerId)).toBe(11_000);
+      expect(await player(x.playerId).audit()).toEqual([]);
+    }
+  });
+});
+
+describe('the expiry edge, measured by the player object\'s clock', () => {
+  async function settleAt(offsetFromExpiry: number) {
+    const p = await funded(10_000);
+    const holdId = `table:roulette-1:edge-${crypto.randomUUID()}`;
+    expect(await player(p.playerId).reserveTableBet(sessionOf(p), { hold_id: holdId, currency: 'EUR', amount_minor: 1_000, expires_at: Date.now() + HOUR, ref: 'r', max_return_minor: 2_000 }, ['MT'])).toMatchObject({ ok: true });
+    const answer = await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const t = internals(o);
+      const h = t.walletRg.hold(holdId)!;
+      // the object's clock pinned to one instant for the call (Date.now moves during it here)
+      const instant = h.expires_at! + offsetFromExpiry;
+      t.c.now = () => instant;
+      try {
+        return o.settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 2_000 });
+      } finally {
+        delete (t.c as { now?: unknown }).now;
+      }
+    });
+    return { p, answer };
+  }
+
+  it('one millisecond before: posted and paid; at the instant of expiry: expired, stake back, nothing paid', async () => {
+    const before = await settleAt(-1);
+    expect(before.answer).toMatchObject({ ok: true, state: 'posted', returned_minor: 2_000 });
+    expect(await realBalance(before.p.playerId)).toBe(11_000);
+    const at = await settleAt(0);
+    expect(at.answer).toMatchObject({ ok: true, state: 'expired', returned_minor: 0 });
+    expect(await realBalance(at.p.playerId)).toBe(10_000);
+    for (const x of [before.p, at.p]) expect(await player(x.playerId).audit()).toEqual([]);
+  });
+});
+
+describe('a settlement delayed past the hold\'s 24 hours (a player object away that long)', () => {
+  it('a winning bet ends expired: the player gets the stake back and no win, sees the bet expired; money is conserved', async () => {
+    const TABLE = 'roulette-1';
+    const away = await funded(10_000);
+    const other = await funded(10_000);
+    const r = await openDealerRound(TABLE);
+    const b = await bet(TABLE, away, r.round_id, 'red', 1_000);
+    expect(b.status).toBe(201);
+    expect((await bet(TABLE, other, r.round_id, 'red', 1_000)).status).toBe(201);
+    await refuseSettling(TABLE, [b.holdId]);
+    expect(await table(TABLE).enterResult(r.round_id, { number: 1 }, 'operator:dealer-review')).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++) await tableAlarmAfter(TABLE, 300_000);
+    expect(await events(TABLE, r.round_id, 'table.round.settle_stuck')).toHaveLength(1);
+    // a day later the player's object is back; its alarm expired the hold first
+    await advance(away.playerId, 24 * HOUR + 60_000);
+    await runDurableObjectAlarm(player(away.playerId));
+    await refuseSettling(TABLE, []);
+    await tableAlarmAfter(TABLE, 300_000);
+    const d = await detail(TABLE, r.round_id);
+    expect(d.round.state).toBe('settled');
+    expect(d.bets.find((x) => x.player_id === away.playerId)).toMatchObject({ state: 'expired', result: 'expired', returned_minor: 0 });
+    expect(await table(TABLE).myBets(away.playerId, r.round_id)).toMatchObject([{ state: 'expired', result: 'expired', returned_minor: 0 }]);
+    const settled = (await events(TABLE, r.round_id, 'table.bet.settled')).filter((e) => e.event.player_id === away.playerId);
+    expect(settled.map((e) => e.event.payload)).toMatchObject([{ result: 'expired', returned_minor: 0 }]);
+    expect(await realBalance(away.playerId)).toBe(10_000);
+    expect(await realBalance(other.playerId)).toBe(11_000);
+    expect(1_000 + (await ggr(TABLE, [r.round_id]))).toBe(0); // other won 1:1, away got the stake back
+    for (const x of [away, other]) expect(await player(x.playerId).audit()).toEqual([]);
   });
 });
