@@ -30,8 +30,8 @@ type Inside = {
 };
 const inside = (o: unknown) => o as Inside;
 
-/** Makes the table's port throw on settleTableBet for the given holds (the player object "refuses"); `[]` restores it. */
-async function refuseSettling(tableId: string, holdIds: string[]): Promise<void> {
+/** Makes the table's port throw on settleTableBet (or abandonTableBet) for the given holds (the player object "refuses"); `[]` restores it. */
+async function refuseSettling(tableId: string, holdIds: string[], call: 'settle' | 'abandon' = 'settle'): Promise<void> {
   await runInDurableObject(table(tableId), (o: TableDO) => {
     const t = inside(o);
     t.realPort ??= t.settlement.port;
@@ -41,10 +41,13 @@ async function refuseSettling(tableId: string, holdIds: string[]): Promise<void>
       const port = real(id);
       return {
         reserveTableBet: (...args) => port.reserveTableBet(...args),
-        abandonTableBet: (holdId) => port.abandonTableBet(holdId),
+        abandonTableBet: async (holdId) => {
+          if (call === 'abandon' && refused.has(holdId)) throw new Error('player object refuses');
+          return port.abandonTableBet(holdId);
+        },
         floorProbe: () => port.floorProbe(),
         settleTableBet: async (input) => {
-          if (refused.has(input.hold_id)) throw new Error('player object refuses');
+          if (call === 'settle' && refused.has(input.hold_id)) throw new Error('player object refuses');
           return port.settleTableBet(input);
         },
       };
@@ -393,5 +396,36 @@ describe('a settlement delayed past the hold\'s 24 hours (a player object away t
     expect(await realBalance(other.playerId)).toBe(11_000);
     expect(1_000 + (await ggr(TABLE, [r.round_id]))).toBe(0); // other won 1:1, away got the stake back
     for (const x of [away, other]) expect(await player(x.playerId).audit()).toEqual([]);
+  });
+});
+
+describe('finding R3: a voided round whose refund cannot be finished', () => {
+  /**
+   * Refunds back off like settlements and count attempts (Rounds.failedAttempt), but only a round
+   * with a result is parked and surfaced: a voided round whose stakes cannot be given back (the
+   * player object refuses or is away) is retried silently, the stake held in the player's object
+   * for up to its 24 hours, and nothing tells the back office (no table.round.settle_stuck).
+   */
+  // finding R3: fails on h-risk (no event for a stuck refund)
+  it.fails('R3: is surfaced once (table.round.settle_stuck) after the same attempts, and refunded once when the player object answers', async () => {
+    const TABLE = 'roulette-1';
+    const p = await funded(10_000);
+    const r = await openDealerRound(TABLE);
+    const b = await bet(TABLE, p, r.round_id, 'red', 1_000);
+    expect(b.status).toBe(201);
+    await refuseSettling(TABLE, [b.holdId], 'abandon');
+    expect(await table(TABLE).voidRound(r.round_id, 'operator:review', 'review')).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++) await tableAlarmAfter(TABLE, 300_000);
+    expect((await detail(TABLE, r.round_id)).bets[0]!.state).toBe('accepted');
+    expect((await holdOf(p.playerId, b.holdId))?.state).toBe('pending');
+    const stuck = await events(TABLE, r.round_id, 'table.round.settle_stuck');
+    expect(stuck).toHaveLength(1);
+    expect(stuck[0]!.event.payload).toMatchObject({ round_no: r.round_no, bets_open: 1 });
+    await refuseSettling(TABLE, []);
+    await tableAlarmAfter(TABLE, 300_000);
+    expect((await detail(TABLE, r.round_id)).bets[0]!.state).toBe('voided');
+    expect(await events(TABLE, r.round_id, 'table.round.settle_stuck')).toHaveLength(1);
+    expect(await realBalance(p.playerId)).toBe(10_000);
+    expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
