@@ -406,8 +406,7 @@ describe('finding R3: a voided round whose refund cannot be finished', () => {
    * player object refuses or is away) is retried silently, the stake held in the player's object
    * for up to its 24 hours, and nothing tells the back office (no table.round.settle_stuck).
    */
-  // finding R3: fails on h-risk (no event for a stuck refund)
-  it.fails('R3: is surfaced once (table.round.settle_stuck) after the same attempts, and refunded once when the player object answers', async () => {
+  it('R3: is surfaced once (table.round.settle_stuck) after the same attempts, and refunded once when the player object answers', async () => {
     const TABLE = 'roulette-1';
     const p = await funded(10_000);
     const r = await openDealerRound(TABLE);
