@@ -20,7 +20,8 @@ export const TABLE_EVENTS = {
   /**
    * A round whose result is in but some of whose bets could not be settled after a few attempts (a
    * player object refusing or away): the table opens the next round meanwhile and keeps retrying,
-   * with backoff, until each of those bets is settled once (then `table.round.settled`).
+   * with backoff, until each of those bets is settled once (then `table.round.settled`). Also for a
+   * voided round whose stakes cannot all be given back yet (retried the same way).
    */
   'table.round.settle_stuck': z.object({ round_no: roundNo, game, bets_open: z.number().int().positive(), attempts: z.number().int().positive() }),
   'table.round.voided': z.object({ round_no: roundNo, game, actor: z.string(), reason: z.string(), bets_refunded: z.number().int().nonnegative() }),

@@ -50,9 +50,17 @@ export class Bets {
     return this.c.db.all<BetRow>`select * from bets where round_id = ${roundId} order by created_at limit ${limit}`;
   }
 
+  /**
+   * Per currency, the bets whose stakes were played: settled ones, and while the round takes bets
+   * (no result or void yet) the accepted ones. Once the result is in, a bet still 'accepted' (being
+   * settled, or stuck in a parked round) has its stake held, not taken: counting it as wagered with
+   * nothing returned would show the house winning money that never left the player's balance.
+   */
   totals(roundId: string): { currency: Currency; bets: number; wagered_minor: number; returned_minor: number }[] {
     return this.c.db.all`select currency, count(*) as bets, sum(amount_minor) as wagered_minor, coalesce(sum(returned_minor), 0) as returned_minor
-      from bets where round_id = ${roundId} and state in ('accepted', 'settled') group by currency order by currency`;
+      from bets where round_id = ${roundId} and (state = 'settled' or (state = 'accepted'
+        and exists (select 1 from rounds r where r.round_id = ${roundId} and r.state in ('betting_open', 'betting_closed'))))
+      group by currency order by currency`;
   }
 
   /** A replay of the same bet returns it; the same bet id for anything else is a conflict. */

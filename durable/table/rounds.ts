@@ -50,12 +50,13 @@ export class Rounds {
 
   /**
    * Counts one settlement (or refund) attempt that left `betsOpen` bets open; returns the attempts
-   * so far (for the retry's backoff). A round with a result is parked at SETTLE_PARK_AFTER
-   * attempts, once, with its event.
+   * so far (for the retry's backoff). At SETTLE_PARK_AFTER attempts the round is parked, once, with
+   * its event: a round with a result stops blocking the next one; a voided round (which never
+   * blocks) has stakes held that cannot be given back yet, which the back office must hear of too.
    */
   failedAttempt(roundId: string, betsOpen: number): number {
     const r = this.c.db.first<RoundRow>`update rounds set settle_attempts = settle_attempts + 1 where round_id = ${roundId} returning *`!;
-    if (r.state === 'result' && r.parked_at === null && r.settle_attempts >= SETTLE_PARK_AFTER) {
+    if ((r.state === 'result' || r.state === 'voided') && r.parked_at === null && r.settle_attempts >= SETTLE_PARK_AFTER) {
       this.c.db.run`update rounds set parked_at = ${this.c.now()} where round_id = ${roundId}`;
       this.c.emit('table.round.settle_stuck', { round_no: r.round_no, game: this.c.table.game, bets_open: betsOpen, attempts: r.settle_attempts }, { round_id: roundId });
     }

@@ -57,13 +57,15 @@ export class Settlement {
    * arrived after betting closed). A hold that was never created is remembered by the player's
    * object as abandoned, so a reservation still on its way is refused when it arrives. A call that
    * fails (or throws) leaves its bet 'reserving': open, so the round is retried (and parked if it
-   * keeps failing) like a bet that cannot be settled, while the others settle.
+   * keeps failing) like a bet that cannot be settled, while the others settle. invalid_state: the
+   * hold expired first (it outlived a player object away for its 24 hours); the stake is back
+   * either way, as in `refund` and the table's releaseHold.
    */
   async abandonReservations(roundId: string): Promise<void> {
     const pending = this.tx(() => this.bets.inState(roundId, 'reserving'));
     await Promise.all(pending.map(async (b) => {
       const r = await this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => failed(err));
-      if (r.ok) this.tx(() => this.bets.refuse(b.bet_id, 'betting_closed'));
+      if (r.ok || r.code === 'invalid_state') this.tx(() => this.bets.refuse(b.bet_id, 'betting_closed'));
     }));
   }
 
