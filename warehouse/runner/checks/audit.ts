@@ -62,8 +62,35 @@ export interface CompiledAudit {
   macros?: CompiledMacro[];
 }
 
-/** Runs every audit of the model against the built relation, in header order. */
+/** Where a VIEW's rows are kept while its audits run (a temp table: this connection only). */
+export const AUDITED_VIEW_ROWS = 'temp.main.__wh_audited_view';
+
+/**
+ * Runs every audit of the model against the built relation, in header order. A VIEW with several
+ * audits is computed once into a temp table that they all read, then dropped: each audit of the
+ * view itself would recompute its query (a window over the whole history, for the balances).
+ */
 export async function runAudits(con: DuckDBConnection, target: AuditTarget): Promise<AuditResult[]> {
+  if (target.model.kind.name !== 'VIEW' || target.model.audits.length < 2) return runEach(con, target);
+  try {
+    await con.run(`CREATE OR REPLACE TEMP TABLE ${AUDITED_VIEW_ROWS} AS SELECT * FROM ${target.relation}`);
+  } catch (err) {
+    throw new ModelError(`the audits of ${target.model.name} could not read the view: ${(err as Error).message}`, target.model.where, target.model.name);
+  }
+  let ok = false;
+  try {
+    const results = await runEach(con, { ...target, relation: AUDITED_VIEW_ROWS });
+    ok = true;
+    return results;
+  } finally {
+    // After a failed statement inside a transaction nothing more runs; its rollback drops the table.
+    await con.run(`DROP TABLE IF EXISTS ${AUDITED_VIEW_ROWS}`).catch((err: unknown) => {
+      if (ok) throw err;
+    });
+  }
+}
+
+async function runEach(con: DuckDBConnection, target: AuditTarget): Promise<AuditResult[]> {
   const results: AuditResult[] = [];
   for (const ref of target.model.audits) {
     results.push(await runCompiledAudit(con, compileAudit(ref, target)));
