@@ -8,15 +8,25 @@
  * one, sorted by time. An event of a closed day that still arrives later is written by the next
  * sync as a file of its own and folded in by the next compaction.
  *
+ * What a reader sees: one rule, not timing. A compacted file supersedes, in its own directory, every
+ * run file of a run at most its own (`compacted-<R>` replaces `run-<r>-*` for r <= R: later syncs
+ * only write later runs) and every earlier compacted file (`compacted-<R>-<k>` orders by (R, k)).
+ * The lake's reader (lakeScanSql, lake.ts) reads every file but the superseded ones
+ * (`supersededLakeFilesSql`), so the one rename that puts the compacted file in place is the
+ * atomic switch: before it the reader reads the inputs, after it the compacted file alone, whether
+ * or not the inputs are still there; a reader never sees a partition twice or not at all. (A plain
+ * `**\/*.parquet` glob that ignores the rule can see a partition twice for the milliseconds between
+ * the rename and the removal of the inputs; a rule-following reader whose file listing predates the
+ * removal can fail with "file not found" and must be retried: never a wrong count.)
+ *
  * Crash-safe, per partition: (1) the new file is written as `<name>.parquet.tmp` (not read as part
  * of the lake: readers glob `*.parquet`) and its row count checked against the inputs; (2) a
  * journal `compact.journal` names the new file and the files it replaces (written to a temporary
- * name, then renamed: it exists whole or not at all); (3) the new file is renamed into place;
- * (4) the inputs are removed; (5) the journal. A crash before (2) leaves a stray .tmp, removed on
- * the next compaction; after (2) the journal says what to finish: remove the inputs if the new file
- * is in place, else drop the .tmp. The lake never holds a row twice or loses one once compaction
- * finishes; a reader that globs the lake between steps (3) and (4) can see a partition twice, so
- * compaction runs under the writer lock with the sync (`wh compact`, `wh loop`).
+ * name, then renamed: it exists whole or not at all); (3) the new file is renamed into place (the
+ * switch); (4) the inputs are removed; (5) the journal. A crash before (2) leaves a stray .tmp,
+ * removed on the next compaction; after (2) the journal says what to finish: remove the inputs if
+ * the new file is in place, else drop the .tmp. Compaction runs under the writer lock with the sync
+ * (`wh compact`, `wh loop`), so no run file appears in a partition while it is compacted.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -89,6 +99,25 @@ const runOf = (file: string) => Number(/^(?:run|compacted)-(\d+)/.exec(file)?.[1
 
 const countRows = async (con: DuckDBConnection, files: string[]) =>
   Number((await rows<{ n: number }>(con, `select count(*)::bigint as n from read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false)`))[0]!.n);
+
+/**
+ * The files of the lake (`glob`, as given to read_parquet) that a compacted file supersedes, as a
+ * query of one column `file` (see the rule at the top). Reads only the listing, no file.
+ */
+export function supersededLakeFilesSql(glob: string): string {
+  return `select x.file from (
+      select file, regexp_replace(file, '/[^/]*$', '') as dir,
+        regexp_extract(file, '/(compacted)-[0-9]+[^/]*$', 1) = 'compacted' as compacted,
+        coalesce(try_cast(regexp_extract(file, '/(?:run|compacted)-([0-9]+)[^/]*$', 1) as bigint), 0) as r,
+        coalesce(try_cast(regexp_extract(file, '/compacted-[0-9]+-([0-9]+)\\.parquet$', 1) as bigint), 1) as k
+      from glob(${sqlString(glob)})) x
+    where exists (select 1 from (
+        select regexp_replace(file, '/[^/]*$', '') as dir,
+          cast(regexp_extract(file, '/compacted-([0-9]+)[^/]*$', 1) as bigint) as r,
+          coalesce(try_cast(regexp_extract(file, '/compacted-[0-9]+-([0-9]+)\\.parquet$', 1) as bigint), 1) as k
+        from glob(${sqlString(glob)}) where regexp_matches(file, '/compacted-[0-9]+[^/]*$')) c
+      where c.dir = x.dir and (x.compacted and (c.r > x.r or (c.r = x.r and c.k > x.k)) or not x.compacted and x.r <= c.r))`;
+}
 
 /** Compacts every closed day's partitions that hold more than one file. Idempotent. */
 export async function compactLake(con: DuckDBConnection, lakeDir: string, opts: CompactOptions = {}): Promise<CompactResult> {

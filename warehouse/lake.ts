@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { supersededLakeFilesSql } from './compact';
 import { rows, sqlString } from './db';
 import { walkFiles } from './source/dir';
 
@@ -59,7 +60,13 @@ export async function recoverLake(con: DuckDBConnection, lakeDir: string): Promi
   return pending;
 }
 
-/** The lake as DuckDB reads it (for checks and ad-hoc queries). */
+/**
+ * The lake as DuckDB reads it (for checks and ad-hoc queries): every file but those a compacted
+ * file supersedes (compact.ts), so a reader never sees a partition twice or not at all while
+ * `wh compact` swaps a day's files for one.
+ */
 export function lakeScanSql(lakeDir: string): string {
-  return `read_parquet(${sqlString(join(lakeDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'event_date': date, 'event_type': varchar})`;
+  const glob = join(lakeDir, '**', '*.parquet');
+  return `(select * exclude (filename) from read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'event_date': date, 'event_type': varchar}, filename = true)
+    where filename not in (${supersededLakeFilesSql(glob)}))`;
 }

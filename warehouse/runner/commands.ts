@@ -394,7 +394,8 @@ async function janitorVerb(values: Values): Promise<number> {
     for (const env of r.droppedEnvironments) log(`dropped expired environment '${env}'`);
     for (const t of r.droppedTables) log(`dropped ${t.model} version ${t.version}`);
     for (const t of r.waiting) log(`kept ${t.model} version ${t.version} until ${new Date(t.dropAfter).toISOString()} (TTL)`);
-    if (!r.droppedEnvironments.length && !r.droppedTables.length) log('nothing to drop');
+    for (const m of r.droppedMacros) log(`dropped macro version ${m}`);
+    if (!r.droppedEnvironments.length && !r.droppedTables.length && !r.droppedMacros.length) log('nothing to drop');
     return 0;
   });
 }

@@ -103,6 +103,13 @@ export interface AuditDef {
   query: string;
   where: SourceLocation;
   queryLine: number;
+  /**
+   * Set by compile.ts when the query calls user SQL macros (`macros.name(`): the query with each
+   * call naming the macro's version (as a model's query is rendered), and those versions' DDL,
+   * callees first, created before the audit runs.
+   */
+  macroQuery?: string;
+  macros?: CompiledMacro[];
 }
 
 /** A YAML unit test (SQLMesh's shape): inputs per upstream model, expected rows of the output and optionally per CTE. */

@@ -253,3 +253,25 @@ describe('audits as header.ts parses them', () => {
     ]);
   });
 });
+
+describe("a VIEW's audits", () => {
+  it("compute the view once for all its audits, not once per audit, and leave nothing behind", async () => {
+    // Every row the view computes draws a number: the sequence counts the view's evaluations.
+    const view = await memoryDb(
+      'create schema wh_physical',
+      'create sequence wh_physical.evaluated',
+      "create view wh_physical.balances as select i as player, nextval('wh_physical.evaluated') as draw from range(100) t(i)",
+    );
+    try {
+      const audits = [audit('not_null', { columns: ['player', 'draw'] }), audit('unique_values', { columns: ['player'] }), audit('forall', { criteria: [{ sql: 'draw > 0' }] })];
+      const results = await runAudits(view.con, { relation: '"wh_physical"."balances"', model: model('marts.balances', { kind: { name: 'VIEW' }, audits }), customAudits: new Map() });
+      expect(results.map((r) => [r.audit, r.ok])).toEqual([['not_null', true], ['unique_values', true], ['forall', true]]);
+      const [{ n }] = (await view.con.runAndReadAll("select currval('wh_physical.evaluated') as n")).getRowObjects() as [{ n: bigint }];
+      expect(Number(n)).toBe(100);
+      const temp = (await view.con.runAndReadAll("select count(*)::int as n from duckdb_tables() where temporary")).getRowObjects()[0]!;
+      expect(temp.n).toBe(0);
+    } finally {
+      view.close();
+    }
+  });
+});

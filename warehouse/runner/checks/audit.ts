@@ -12,7 +12,8 @@ import { rows } from '../../db';
 import { ArgReader, BUILT_INS } from './audit-builtins';
 import { findMacros, substituteMacros, THIS_MODEL, TIME_MACROS, timeMacros, type MacroValues } from '../files/macros';
 import { quotedIdentifier, sqlLiteral, stripStatementEnd } from './sql-values';
-import { ModelError, type AuditArg, type AuditDef, type AuditRef, type ModelDef } from '../types';
+import { PHYSICAL_SCHEMA, quoteIdent } from '../names';
+import { type CompiledMacro, ModelError, type AuditArg, type AuditDef, type AuditRef, type ModelDef } from '../types';
 
 /** Bad rows kept per failing audit. */
 export const AUDIT_SAMPLE_ROWS = 5;
@@ -57,10 +58,39 @@ export interface CompiledAudit {
   sql: string;
   /** Where a failure to run points: the custom audit's file, or the model's header for a built-in. */
   where: ModelDef['where'];
+  /** The user SQL macro versions the query calls (AuditDef.macros), created before it runs. */
+  macros?: CompiledMacro[];
 }
 
-/** Runs every audit of the model against the built relation, in header order. */
+/** Where a VIEW's rows are kept while its audits run (a temp table: this connection only). */
+export const AUDITED_VIEW_ROWS = 'temp.main.__wh_audited_view';
+
+/**
+ * Runs every audit of the model against the built relation, in header order. A VIEW with several
+ * audits is computed once into a temp table that they all read, then dropped: each audit of the
+ * view itself would recompute its query (a window over the whole history, for the balances).
+ */
 export async function runAudits(con: DuckDBConnection, target: AuditTarget): Promise<AuditResult[]> {
+  if (target.model.kind.name !== 'VIEW' || target.model.audits.length < 2) return runEach(con, target);
+  try {
+    await con.run(`CREATE OR REPLACE TEMP TABLE ${AUDITED_VIEW_ROWS} AS SELECT * FROM ${target.relation}`);
+  } catch (err) {
+    throw new ModelError(`the audits of ${target.model.name} could not read the view: ${(err as Error).message}`, target.model.where, target.model.name);
+  }
+  let ok = false;
+  try {
+    const results = await runEach(con, { ...target, relation: AUDITED_VIEW_ROWS });
+    ok = true;
+    return results;
+  } finally {
+    // After a failed statement inside a transaction nothing more runs; its rollback drops the table.
+    await con.run(`DROP TABLE IF EXISTS ${AUDITED_VIEW_ROWS}`).catch((err: unknown) => {
+      if (ok) throw err;
+    });
+  }
+}
+
+async function runEach(con: DuckDBConnection, target: AuditTarget): Promise<AuditResult[]> {
   const results: AuditResult[] = [];
   for (const ref of target.model.audits) {
     results.push(await runCompiledAudit(con, compileAudit(ref, target)));
@@ -82,7 +112,10 @@ export function compileAudit(ref: AuditRef, target: AuditTarget): CompiledAudit 
 
   const custom = target.customAudits.get(ref.name) ?? target.customAudits.get(baseName);
   if (custom) {
-    return { audit: ref.name, blocking: blockingWanted && custom.blocking, sql: customAuditSql(custom, args, thisModel, target), where: custom.where };
+    return {
+      audit: ref.name, blocking: blockingWanted && custom.blocking, sql: customAuditSql(custom, args, thisModel, target), where: custom.where,
+      ...(custom.macros?.length ? { macros: custom.macros } : {}),
+    };
   }
   const builtIn = BUILT_INS[baseName];
   if (!builtIn) {
@@ -99,6 +132,9 @@ async function runCompiledAudit(con: DuckDBConnection, audit: CompiledAudit): Pr
   const probe = `SELECT *, count(*) OVER () AS ${COUNT_COLUMN} FROM (\n${audit.sql}\n) LIMIT ${AUDIT_SAMPLE_ROWS}`;
   let found: Record<string, unknown>[];
   try {
+    // The versions exist once a model calling them was built; IF NOT EXISTS never replaces one.
+    if (audit.macros) await con.run(`create schema if not exists ${quoteIdent(PHYSICAL_SCHEMA)}`);
+    for (const m of audit.macros ?? []) await con.run(m.create);
     found = await rows(con, probe);
   } catch (err) {
     throw new ModelError(`audit ${audit.audit} could not run: ${(err as Error).message}\n${audit.sql}`, audit.where);
@@ -145,5 +181,6 @@ function customAuditSql(def: AuditDef, args: Record<string, AuditArg>, thisModel
     if (use.name in values || TIME_MACROS.includes(use.name)) continue;
     fail(`audit '${def.name}' (${def.where.file}:${def.where.line}) needs argument '${use.name}': give it in this model's audits (${def.name}(${use.name} := ...)) or as a default in the audit's header`);
   }
-  return stripStatementEnd(substituteMacros(def.query, values, src));
+  // macroQuery: the same text with its macros.name( calls naming the macros' versions (compile.ts).
+  return stripStatementEnd(substituteMacros(def.macroQuery ?? def.query, values, src));
 }

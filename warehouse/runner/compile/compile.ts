@@ -9,11 +9,12 @@ import { readFile } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { analyzeQuery, isObject, normalize, type Json, type JsonObject, UNKNOWN_STAR } from './columns';
 import { compileMacros, findMacroCalls, type MacroCatalog, type ParseSql } from './sql-macros';
-import { THIS_MODEL, substitutePlaceholders } from '../files/macros';
+import { findMacros, THIS_MODEL, substitutePlaceholders } from '../files/macros';
 import { seedPath } from '../files/project';
 import { byteToCharOffsets, dottedNameSpan, lineAt, statements } from '../files/sql-text';
-import { PHYSICAL_SCHEMA, physicalMacroName } from '../names';
-import { type CompiledModel, ModelError, type ModelDef, type Project, type TableRef } from '../types';
+import { PHYSICAL_SCHEMA, physicalMacroName, physicalMacroRelation } from '../names';
+import { stripStatementEnd } from '../checks/sql-values';
+import { type AuditDef, type CompiledModel, ModelError, type ModelDef, type Project, type TableRef } from '../types';
 
 /** A query's first keyword that can begin a SELECT (DuckDB's FROM-first and VALUES included). */
 const SELECT_STARTS = new Set(['select', 'with', 'from', 'values', '(', 'table']);
@@ -132,6 +133,34 @@ async function parseModelQuery(def: ModelDef, project: Project, serializer: Seri
 }
 
 /**
+ * A custom audit's calls to user SQL macros, expanded as a model's are: parsed by DuckDB (its
+ * `@arguments` held as identifiers), each `macros.name(` call rewritten to the macro's version and
+ * the versions it needs kept with the audit (AuditDef.macroQuery, .macros). An audit that calls
+ * none is left as it is; an unknown macro is a ModelError at the audit's line.
+ */
+async function compileAuditMacros(def: AuditDef, serializer: Serializer, macros: MacroCatalog): Promise<AuditDef> {
+  if (!/\bmacros\s*\./i.test(def.query)) return def;
+  const src = { file: def.where.file, queryLine: def.queryLine };
+  const ph = substitutePlaceholders(def.query, src, [...new Set(findMacros(def.query, src).map((m) => m.name))]);
+  const where = (offset: number) => ({ file: def.where.file, line: lineAt(def.query, ph.toOriginal(offset), def.queryLine) });
+  const parsed = await parserOf(serializer)(stripStatementEnd(ph.text));
+  if ('error' in parsed) throw new ModelError(`audit ${def.name}: ${parsed.error}`, parsed.position === null ? def.where : where(parsed.position));
+  const calls = findMacroCalls(parsed.node, ph.text);
+  if (calls.length === 0) return def;
+  let macroQuery = '';
+  let pos = 0;
+  for (const call of calls) {
+    const m = macros.get(call.name);
+    if (!m) throw new ModelError(`unknown macro macros.${call.name}: no CREATE MACRO ${call.name} in macros/*.sql`, where(call.start));
+    const start = ph.toOriginal(call.start);
+    macroQuery += def.query.slice(pos, start) + physicalMacroRelation(m.name, m.version);
+    pos = ph.toOriginal(call.end);
+  }
+  macroQuery += def.query.slice(pos);
+  return { ...def, macroQuery, macros: macros.closure(calls.map((c) => c.name)) };
+}
+
+/**
  * Calls `visit` for every BASE_TABLE of the tree with the CTE names in scope there. A WITH's names
  * are visible in its query and in the CTEs after each one; a recursive CTE also sees itself.
  */
@@ -247,6 +276,8 @@ export async function compileProject(project: Project, con: DuckDBConnection): P
       if (def.kind.name === 'SEED' || def.kind.name === 'EXTERNAL') leaves.set(name, def);
       else parsed.set(name, await parseModelQuery(def, project, serializer, macros));
     }
+    // Audits are kept with the snapshots of the models that name them (plan.ts): expanded here, once.
+    for (const [name, def] of [...project.audits]) project.audits.set(name, await compileAuditMacros(def, serializer, macros));
   } finally {
     serializer.destroySync();
   }

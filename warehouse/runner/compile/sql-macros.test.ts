@@ -173,3 +173,33 @@ describe('user SQL macros', () => {
       .toBe('ModelError: marts/typo.sql:7: unknown macro macros.minor_to_euro: no CREATE MACRO minor_to_euro in macros/*.sql');
   });
 });
+
+describe('audits that call SQL macros', () => {
+  // Bad rows: more than @max_major major units (12345 minor at exponent 2 = 123.45).
+  const AUDIT = `-- Amounts above a limit, in major units.
+AUDIT (name major_at_most, defaults (max_major = 100));
+SELECT amount_minor FROM @this_model
+WHERE macros.minor_to_major(amount_minor, exponent) > @max_major
+`;
+  const audited = (audit: string): FileModel[] => [
+    ...MODELS,
+    { name: 'marts.audited', header: ['kind FULL', `audits (${audit})`], query: 'select amount_minor, exponent from raw.pay' },
+  ];
+
+  it('compile through the same macro expansion as models: the audit runs against the macro version', async () => {
+    ws.write(audited('major_at_most_non_blocking(max_major := 100)'), { 'macros/money.sql': MONEY, 'audits/major.sql': AUDIT });
+    const { project, compiled } = await ws.load();
+    const r = await applyPlan(con, await plan(con, project, compiled, 'prod', { now: NOW }), { clock: () => NOW });
+    const o = r.outcomes.find((x) => x.model === 'marts.audited')!;
+    expect(o.outcome, o.error ?? '').toBe('ok');
+    expect(o.audits).toMatchObject([{ audit: 'major_at_most', blocking: false, ok: false, badRows: 1, sample: [{ amount_minor: 12345 }] }]);
+    expect(o.audits[0]!.sql).toMatch(/"wh_physical"\."macro__minor_to_major__[0-9a-f]{12}"\(/);
+  });
+
+  it('an unknown macro in an audit is an error at its line, before any plan', async () => {
+    ws.write(audited('major_at_most'), { 'macros/money.sql': MONEY, 'audits/major.sql': AUDIT.replace('macros.minor_to_major', 'macros.minor_to_mayor') });
+    const err = await ws.load().then(() => 'no error', (e: Error) => `${e.name}: ${e.message}`);
+    expect(err).toMatch(/audits\/major\.sql:4/);
+    expect(err).toMatch(/unknown macro macros\.minor_to_mayor: no CREATE MACRO minor_to_mayor in macros\/\*\.sql/);
+  });
+});

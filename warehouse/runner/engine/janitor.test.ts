@@ -76,6 +76,34 @@ describe('janitor', () => {
   });
 });
 
+describe('janitor and SQL macro versions', () => {
+  const macroModels: FileModel[] = [RAW_EV, { name: 'm.scaled', header: ['kind FULL'], query: 'select macros.scale(sum(amount)) as amount from raw.ev' }];
+  const deployMacro = async (body: string, now: number) => {
+    ws.write(macroModels, { 'macros/scale.sql': `CREATE MACRO unit() AS 1;\nCREATE MACRO scale(x) AS x * ${body} * macros.unit();\n` });
+    const { project, compiled } = await ws.load();
+    const r = await applyPlan(con, await plan(con, project, compiled, 'prod', { now }), { clock: () => now });
+    expect(r.swapped).toBe(true);
+  };
+  const macroVersions = async () => (await select<{ n: string }>(con, `select distinct function_name as n from duckdb_functions()
+    where schema_name = 'wh_physical' and function_name like 'macro\_\_%' escape '\\' order by 1`)).map((r) => r.n.replace(/__[0-9a-f]{12}$/, ''));
+
+  it('drops the macro versions no remaining snapshot calls, with the versions of the models that called them', async () => {
+    await deployMacro('2', T0);
+    expect(await macroVersions()).toEqual(['macro__scale', 'macro__unit']);
+    await deployMacro('3', T0 + H);
+    expect(await macroVersions()).toEqual(['macro__scale', 'macro__scale', 'macro__unit']);
+    // within the TTL the old model version, and so its macro version, stays (a rollback is a view swap)
+    expect((await janitor(con, { now: T0 + 2 * H, ttlHours: 24 })).droppedTables).toEqual([]);
+    expect(await macroVersions()).toEqual(['macro__scale', 'macro__scale', 'macro__unit']);
+    const r = await janitor(con, { now: T0 + 30 * H, ttlHours: 24 });
+    expect(r.droppedTables.map((t) => t.model)).toEqual(['m.scaled']);
+    expect(r.droppedMacros).toHaveLength(1);
+    expect(await macroVersions()).toEqual(['macro__scale', 'macro__unit']);
+    // what prod computes still works: the kept version is the one its table was built with
+    expect((await select<{ amount: number }>(con, 'select amount::int as amount from m.scaled'))[0]!.amount).toBe(18);
+  });
+});
+
 describe('environments', () => {
   it('drops a dev environment\'s views but refuses prod', async () => {
     await deploy('prod', models(1), T0);

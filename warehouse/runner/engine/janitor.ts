@@ -4,12 +4,16 @@
  * environment references, and which is older than the TTL (counted from its snapshot's creation or
  * from the moment the last environment stopped pointing at it, whichever is later, so a rollback
  * stays a view swap for a while), is dropped with its snapshots and intervals. What an environment
- * references is never dropped: the check is repeated inside each drop's transaction.
+ * references is never dropped: the check is repeated inside each drop's transaction. Last, the user
+ * SQL macro versions (`wh_physical.macro__<name>__<version>`) that no remaining snapshot calls
+ * (its query's or its custom audits' macros, callees included) are dropped: a snapshot waiting out
+ * its TTL keeps the macros its table or view was built with.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dropEnvironment } from './environments';
 import { HOUR_MS } from './intervals';
-import { PHYSICAL_SCHEMA, physicalName, physicalRelation, PROD } from '../names';
+import { PHYSICAL_SCHEMA, physicalMacroName, physicalName, physicalRelation, PROD, quoteIdent } from '../names';
+import type { AuditDef, CompiledMacro } from '../types';
 import { ensureState, listEnvironments, select, transaction } from './state';
 
 export interface JanitorOptions {
@@ -23,6 +27,8 @@ export interface JanitorResult {
   droppedTables: { model: string; version: string }[];
   /** Unreferenced versions still within their TTL. */
   waiting: { model: string; version: string; dropAfter: number }[];
+  /** Physical names of the macro versions dropped (`macro__<name>__<version>`). */
+  droppedMacros: string[];
 }
 
 export async function janitor(con: DuckDBConnection, opts: JanitorOptions): Promise<JanitorResult> {
@@ -59,7 +65,27 @@ export async function janitor(con: DuckDBConnection, opts: JanitorOptions): Prom
     });
     if (dropped) droppedTables.push({ model: c.model, version: c.version });
   }
-  return { droppedEnvironments, droppedTables, waiting };
+  return { droppedEnvironments, droppedTables, waiting, droppedMacros: await dropUnusedMacros(con) };
+}
+
+/** Drops the macro versions that no snapshot left in meta.snapshots calls; returns their names. */
+async function dropUnusedMacros(con: DuckDBConnection): Promise<string[]> {
+  const present = await select<{ name: string; table_macro: boolean }>(con, `
+    select distinct function_name as name, function_type = 'table_macro' as table_macro from duckdb_functions()
+    where schema_name = $1 and function_type in ('macro', 'table_macro') and starts_with(function_name, 'macro__')`, [PHYSICAL_SCHEMA]);
+  if (present.length === 0) return [];
+  const used = new Set<string>();
+  for (const r of await select<{ def: string }>(con, 'select model_def::varchar as def from meta.snapshots')) {
+    const { macros = [], customAudits = [] } = JSON.parse(r.def) as { macros?: CompiledMacro[]; customAudits?: AuditDef[] };
+    for (const m of [...macros, ...customAudits.flatMap((a) => a.macros ?? [])]) used.add(physicalMacroName(m.name, m.version));
+  }
+  const dropped: string[] = [];
+  for (const m of present) {
+    if (used.has(m.name)) continue;
+    await con.run(`drop macro ${m.table_macro ? 'table ' : ''}if exists ${quoteIdent(PHYSICAL_SCHEMA)}.${quoteIdent(m.name)}`);
+    dropped.push(m.name);
+  }
+  return dropped.sort();
 }
 
 /** Drops the table or view of a version, whichever it is (neither: already gone, or an EXTERNAL). */

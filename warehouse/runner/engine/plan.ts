@@ -144,7 +144,7 @@ function prepare(project: Project, c: CompiledModel): { compiled: CompiledModel;
   const customAudits = referencedAudits(c.def, project.audits);
   // An edited audit file changes what runs after each build: a metadata change of the models using it.
   const metadataHash = customAudits.length === 0 ? c.metadataHash
-    : createHash('sha256').update(JSON.stringify([c.metadataHash, customAudits.map((a) => [a.name, a.blocking, a.defaults, a.query])])).digest('hex');
+    : createHash('sha256').update(JSON.stringify([c.metadataHash, customAudits.map((a) => [a.name, a.blocking, a.defaults, a.macroQuery ?? a.query])])).digest('hex');
   return { compiled: { ...c, metadataHash, def: { ...c.def, start: c.def.start ?? project.config.start } }, customAudits };
 }
 
