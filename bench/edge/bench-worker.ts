@@ -28,7 +28,7 @@ import { HOLD_TTL_MAX_MS, Wallet } from '../../durable/player/wallet';
 type BenchEnv = { WALLET_BENCH: DurableObjectNamespace<WalletBenchDO> };
 
 /**
- * deposit      requestDeposit (idempotency check, deposit-limit check, deposit row, usage, event)
+ * deposit      requestDeposit (idempotency check, deposit-limit check, deposit row = its idempotency record, usage, event)
  *              + completeDeposit (balance + ledger append, event), fresh idempotency key each time
  * reserve_post reserveHold (hold-id check, wager+loss limit checks, hold, expiry schedule, usage,
  *              event) + postHold (balance + ledger append, schedule cancel, event)
@@ -36,10 +36,10 @@ type BenchEnv = { WALLET_BENCH: DurableObjectNamespace<WalletBenchDO> };
  * select       baseline: one primary-key select in a transactionSync (the price of one statement)
  * select_x10   baseline: ten of those selects in one transactionSync (fixed vs per-statement cost)
  * noop         baseline: an empty transactionSync
- * sql_deposit  the SQL of one deposit and nothing else: the 9 statements `deposit` runs (test/edge/
+ * sql_deposit  the SQL of one deposit and nothing else: the statements `deposit` runs (test/edge/
  *              statement-budget.test.ts), on the same tables, with bodies of the same size, in raw
  *              SQL; what `deposit` costs above it is the application's JavaScript
- * sql_bet      the same for `reserve_post` (its 9 statements)
+ * sql_bet      the same for `reserve_post`
  */
 export const OPS = ['deposit', 'reserve_post', 'raw_debit', 'select', 'select_x10', 'noop', 'sql_deposit', 'sql_bet'] as const;
 export type Op = (typeof OPS)[number];
@@ -144,17 +144,18 @@ function loop(storage: DurableObjectStorage, { c, wallet }: Parts, op: Op, n: nu
         const now = Date.now();
         storage.transactionSync(() => {
           if (op === 'sql_deposit') {
-            sql.exec('select fingerprint, response from idempotency where key = ?', id).toArray();
-            sql.exec(`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at)
-              values (?, 'sandbox', null, 'EUR', ?, 'pending', null, ?, ?)`, id, AMOUNT_MINOR, now, now);
+            sql.exec(`select d.deposit_id, d.provider, d.currency, d.amount_minor, d.requested_reference, d.created_at, i.fingerprint, i.response
+              from (select 1) left join deposits d on d.idempotency_key = ? left join idempotency i on i.key = ?`, id, `deposit:${id}`).toArray();
+            sql.exec(`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at, idempotency_key, requested_reference)
+              values (?, 'sandbox', null, 'EUR', ?, 'pending', null, ?, ?, ?, null)`, id, AMOUNT_MINOR, now, now, id);
             sql.exec(`insert into rg_usage (metric, currency, hour, amount_minor) values ('deposit', 'EUR', ?, ?)
               on conflict (metric, currency, hour) do update set amount_minor = amount_minor + excluded.amount_minor`, hour, AMOUNT_MINOR);
             sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:a`, 'wallet.deposit.requested', now, body);
-            sql.exec('insert into idempotency (key, fingerprint, response, created_at) values (?, ?, ?, ?)', id, 'deposit|sandbox|EUR|100', body, now);
             const after = sql.exec<{ balance_minor: number }>(`update balances set balance_minor = balance_minor + ?, held_minor = held_minor + 0
               where currency = 'EUR' and bucket = 'real' returning balance_minor, held_minor`, AMOUNT_MINOR).one().balance_minor;
             sql.exec(`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (?, 'EUR', 'real', 'deposit', ?, ?, ?)`, now, AMOUNT_MINOR, after, id);
-            sql.exec(`update deposits set state = 'completed', provider_ref = ?, payment_reference = null, updated_at = ? where deposit_id = ? and state = 'pending' returning *`, id, now, id).toArray();
+            sql.exec(`update deposits set state = 'completed', provider_ref = ?, payment_reference = null, updated_at = ? where deposit_id = ? and state = 'pending'
+              returning deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference`, id, now, id).toArray();
             sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:b`, 'wallet.deposit.completed', now, body);
           } else {
             sql.exec(`select h.*, exists (select 1 from abandoned_holds where hold_id = ?) as abandoned from (select 1) left join holds h on h.hold_id = ?`, id, id).toArray();

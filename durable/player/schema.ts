@@ -282,4 +282,14 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   (db) => rebuildTable(db, 'withdrawals', (ddl) => ddl.replace(
     "check (state in ('requested', 'approved', 'rejected', 'paid'))",
     "check (state in ('requested', 'approved', 'rejected', 'paid', 'cancelled'))")),
+
+  /* 9: a deposit is its own idempotency record (wallet.ts requestDeposit): one insert per request instead of two */ `
+  -- The client's key of the request that created the deposit, and the instrument that request
+  -- named (payment_reference may later take the provider's): the request's fingerprint and first
+  -- answer are rebuilt from them. Deposits made before keep their keys in idempotency (purged after
+  -- the retention), so both columns are null there.
+  alter table deposits add column idempotency_key text;
+  alter table deposits add column requested_reference text check (requested_reference is null or length(requested_reference) = 16);
+  create unique index deposits_idempotency_key on deposits (idempotency_key);
+  `,
 ];
