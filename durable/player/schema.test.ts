@@ -214,6 +214,17 @@ describe('player schema, migration 9 and later on a migration-8 object (issue 15
       expect(db.first`select count(*) as n from deposits`).toEqual({ n: 3 });
 
       expect(wallet.balances()).toEqual([{ currency: 'EUR', real_minor: 2_200, bonus_minor: 0, held_minor: 0, available_minor: 2_200 }]);
+      // migration 10: the ledger kept its rows and ids and goes on after them, without AUTOINCREMENT's counter; it refuses edits
+      expect(db.all`select entry_id, amount_minor, balance_after_minor, ref from ledger order by entry_id`).toEqual([
+        { entry_id: 1, amount_minor: 1_000, balance_after_minor: 1_000, ref: 'd-done' },
+        { entry_id: 2, amount_minor: 500, balance_after_minor: 1_500, ref: 'd-pend' },
+        { entry_id: 3, amount_minor: 700, balance_after_minor: 2_200, ref: first.deposit.deposit_id },
+      ]);
+      expect(db.all`select name from sqlite_sequence where name in ('ledger', 'outbox')`).toEqual([{ name: 'outbox' }]);
+      expect(db.first<{ sql: string }>`select sql from sqlite_master where name = 'ledger'`?.sql).not.toMatch(/autoincrement/i);
+      expect(() => db.run`delete from ledger where entry_id = 3`).toThrow(/append-only/);
+      expect(() => db.run`update ledger set amount_minor = 1 where entry_id = 1`).toThrow(/append-only/);
+      expect(wallet.ledger({ before: null, limit: 2, currency: null })).toMatchObject({ entries: [{ entry_id: 3 }, { entry_id: 2 }], next_before: 2 });
       expect(wallet.audit()).toEqual([]);
       expect(wallet.verifyHotState()).toEqual([]);
     });

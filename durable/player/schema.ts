@@ -292,4 +292,15 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   alter table deposits add column requested_reference text check (requested_reference is null or length(requested_reference) = 16);
   create unique index deposits_idempotency_key on deposits (idempotency_key);
   `,
+
+  /* 10: the ledger's entry_id without AUTOINCREMENT (one B-tree fewer written per movement: sqlite_sequence), and append-only enforced */
+  (db) => {
+    // Without AUTOINCREMENT a new rowid is max(rowid) + 1: it could only reuse an id if the newest
+    // rows were deleted, which the triggers below refuse, so ids stay unique and increasing (the
+    // ledger's pagination and audit read them so). The outbox keeps AUTOINCREMENT: it is pruned.
+    rebuildTable(db, 'ledger', (ddl) => ddl.replace('entry_id integer primary key autoincrement', 'entry_id integer primary key'));
+    db.script(`
+      create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end;
+      create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;`);
+  },
 ];
