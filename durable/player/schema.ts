@@ -303,4 +303,10 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
       create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end;
       create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;`);
   },
+
+  /* 11: no index over every hold's state: the pending holds are in memory (wallet.ts), loaded once per object start */ `
+  -- It was written at every reservation and twice at every posting, and grew with every hold ever
+  -- made. The alarm's expiry scan and the back office's open holds read the pending set in memory.
+  drop index holds_pending;
+  `,
 ];

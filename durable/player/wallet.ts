@@ -207,7 +207,7 @@ export class Wallet {
 
   /** Pending holds (bets in play, withdrawals awaiting payout), newest first. */
   openHolds(limit = 100): Hold[] {
-    return this.ctx.db.all<Hold>`select * from holds where state = 'pending' order by created_at desc limit ${limit}`;
+    return [...this.pending().values()].sort((a, b) => b.created_at - a.created_at).slice(0, limit);
   }
 
   /** What wins credited against a bet add up to, per bucket. */
@@ -501,15 +501,23 @@ export class Wallet {
     return { ok: true, balance_after_minor: { real: this.account(currency, 'real').balance_minor, bonus: this.account(currency, 'bonus').balance_minor } };
   }
 
-  /** The earliest expiry of a pending hold (the alarm must fire by then), from the pending-holds index. */
+  /**
+   * The earliest expiry of a pending hold (the alarm must fire by then), from the pending holds in
+   * memory: after a restart the constructor's rearm loads them, so the alarm is armed by the
+   * earliest expiry of the holds that survived (no index, no schedule row per hold).
+   */
   nextExpiry(): number | null {
-    return this.ctx.db.first<{ at: number | null }>`select min(expires_at) as at from holds where state = 'pending' and expires_at is not null`?.at ?? null;
+    let at: number | null = null;
+    for (const h of this.pending().values()) if (h.expires_at !== null && (at === null || h.expires_at < at)) at = h.expires_at;
+    return at;
   }
 
-  /** Pending holds past their expiry (for the alarm, bounded). */
+  /** Pending holds past their expiry, earliest first (for the alarm, bounded), from memory. */
   overdueHolds(limit: number): string[] {
-    return this.ctx.db.all<{ hold_id: string }>`select hold_id from holds where state = 'pending' and expires_at is not null and expires_at <= ${this.ctx.now()} limit ${limit}`
-      .map((r) => r.hold_id);
+    const now = this.ctx.now();
+    const due: { hold_id: string; at: number }[] = [];
+    for (const h of this.pending().values()) if (h.expires_at !== null && h.expires_at <= now) due.push({ hold_id: h.hold_id, at: h.expires_at });
+    return due.sort((a, b) => a.at - b.at).slice(0, limit).map((d) => d.hold_id);
   }
 
   /**
@@ -572,7 +580,7 @@ export class Wallet {
       expires_at: input.expires_at, ref: input.ref, created_at: now, resolved_at: null, max_return_minor: input.max_return_minor ?? null,
     });
     this.pending().set(hold.hold_id, hold);
-    // No schedule row per hold: the alarm scans the pending-holds index (expireOverdue); it only
+    // No schedule row per hold: the alarm scans the pending holds in memory (overdueHolds); it only
     // has to fire by the expiry, which costs nothing when it is armed earlier already.
     if (input.expires_at !== null) this.ctx.schedules.wakeBy(input.expires_at);
     if (kind === 'bet') {
