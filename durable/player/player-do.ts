@@ -91,7 +91,7 @@ export class PlayerDO extends DurableObject<Env> {
     });
     // Debug mode (the edge tests set HOT_STATE_CHECKS=1): memory is compared with SQL after every transaction.
     this.c.checks = Reflect.get(env, 'HOT_STATE_CHECKS') === '1';
-    // Pending holds are not schedule rows: the alarm fires by the earliest expiry read from their index.
+    // Pending holds are not schedule rows: the alarm fires by the earliest expiry of those in memory (loaded by this rearm).
     this.c.schedules.extraEarliest = () => this.walletRg.nextExpiry();
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.c.db, PLAYER_MIGRATIONS, ctx.storage);
@@ -538,7 +538,7 @@ export class PlayerDO extends DurableObject<Env> {
           this.runJob(job.kind, job.ref);
         }
       }
-      // Bets' holds past their expiry, from the pending-holds index (no schedule row per hold);
+      // Bets' holds past their expiry, from the pending holds in memory (no schedule row per hold);
       // more than a batch leaves the earliest overdue one due, so rearm fires the alarm again at once.
       for (const holdId of this.walletRg.overdueHolds(ALARM_BATCH_MAX)) this.walletRg.expireHold(holdId);
       this.c.schedules.rearm();

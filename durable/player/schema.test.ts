@@ -127,7 +127,7 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
       const depositsBefore = db.all<Record<string, unknown>>`select * from deposits order by deposit_id`;
       migrate(db, PLAYER_MIGRATIONS, state.storage);
       expect(db.all`select * from withdrawals order by withdrawal_id`).toEqual(withdrawalsBefore.map((r) => ({ ...r, payment_reference: null })));
-      expect(db.all`select * from deposits order by deposit_id`).toEqual(depositsBefore.map((r) => ({ ...r, payment_reference: null })));
+      expect(db.all`select * from deposits order by deposit_id`).toEqual(depositsBefore.map((r) => ({ ...r, payment_reference: null, idempotency_key: null, requested_reference: null })));
       // migration 7's check on the column survives migration 8's rebuild
       expect(() => db.run`update withdrawals set payment_reference = 'short' where withdrawal_id = 'w-requested'`).toThrow(/CHECK/);
       expect(() => db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at)
@@ -159,6 +159,76 @@ describe('player schema, a migration that fails half way', () => {
       expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/); // the old constraint: the rebuild rolled back
       migrate(db, PLAYER_MIGRATIONS, ctx.storage);
       db.run`update withdrawals set state = 'cancelled'`;
+    });
+  });
+});
+
+/**
+ * An object as release 8 left it (rows written by hand as that code wrote them: a completed and a
+ * pending deposit, each with its key in `idempotency`), brought up to the current schema: old keys
+ * still answer (same request: the first answer; another request: a conflict), new deposits are
+ * their own idempotency record, and the money still balances.
+ */
+describe('player schema, migration 9 and later on a migration-8 object (issue 15, E1)', () => {
+  it('keeps old idempotency keys, answers new ones from the deposit row, and still balances', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
+      const { c, walletRg: wallet } = internals(o);
+      const db = c.db;
+      onlyMigrations(db, 8, state.storage);
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+      const pendingAnswer = (id: string, amount: number, at: number) => ({
+        deposit_id: id, provider: 'sandbox', provider_ref: null, currency: 'EUR', amount_minor: amount, state: 'pending', failure_reason: null, created_at: at, updated_at: at, payment_reference: null,
+      });
+      for (const [id, key, amount, at, done] of [['d-done', 'k-done', 1_000, 10, true], ['d-pend', 'k-pend', 500, 20, false]] as const) {
+        db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference)
+          values (${id}, 'sandbox', ${done ? 'psp-1' : null}, 'EUR', ${amount}, ${done ? 'completed' : 'pending'}, null, ${at}, ${done ? at + 1 : at}, null)`;
+        db.run`insert into idempotency (key, fingerprint, response, created_at)
+          values (${`deposit:${key}`}, ${`deposit|sandbox|EUR|${amount}`}, ${JSON.stringify({ ok: true, deposit: pendingAnswer(id, amount, at) })}, ${at})`;
+      }
+      db.run`insert into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', 1000, 0)`;
+      db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (11, 'EUR', 'real', 'deposit', 1000, 1000, 'd-done')`;
+
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      (o as unknown as { shipper: { init(): void } }).shipper.init(); // its own tables, dropped above with the rest
+      c.forgetCaches(); // SQL changed behind the object's memory
+      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+      const request = (key: string, amount: number) => c.tx(() => wallet.requestDeposit(key, { deposit_id: crypto.randomUUID(), provider: 'sandbox', currency: 'EUR', amount_minor: amount }));
+
+      // keys of release 8, from `idempotency`: the first answer again, or a conflict
+      expect(request('k-done', 1_000)).toEqual({ ok: true, replayed: true, deposit: pendingAnswer('d-done', 1_000, 10) });
+      expect(request('k-done', 2_000)).toMatchObject({ ok: false, code: 'idempotency_conflict' });
+      expect(c.tx(() => wallet.completeDeposit({ deposit_id: 'd-pend', provider: 'sandbox', amount_minor: 500, currency: 'EUR', provider_ref: 'psp-2' }))).toMatchObject({ ok: true, replayed: false });
+      expect(request('k-pend', 500)).toMatchObject({ ok: true, replayed: true, deposit: { deposit_id: 'd-pend', state: 'pending' } });
+
+      // a new key: one deposit row, no idempotency row; its replay answers the first answer, even once completed
+      const first = request('k-new', 700);
+      if (!first.ok) throw new Error(JSON.stringify(first));
+      expect(first.replayed).toBe(false);
+      expect(db.first`select count(*) as n from idempotency where key like 'deposit:%'`).toEqual({ n: 2 });
+      expect(c.tx(() => wallet.completeDeposit({ deposit_id: first.deposit.deposit_id, provider: 'sandbox', amount_minor: 700, currency: 'EUR', provider_ref: 'psp-3' }))).toMatchObject({ ok: true });
+      expect(request('k-new', 700)).toEqual({ ...first, replayed: true });
+      expect(request('k-new', 701)).toMatchObject({ ok: false, code: 'idempotency_conflict' });
+      expect(db.first`select count(*) as n from deposits`).toEqual({ n: 3 });
+
+      expect(wallet.balances()).toEqual([{ currency: 'EUR', real_minor: 2_200, bonus_minor: 0, held_minor: 0, available_minor: 2_200 }]);
+      // migration 10: the ledger kept its rows and ids and goes on after them, without AUTOINCREMENT's counter; it refuses edits
+      expect(db.all`select entry_id, amount_minor, balance_after_minor, ref from ledger order by entry_id`).toEqual([
+        { entry_id: 1, amount_minor: 1_000, balance_after_minor: 1_000, ref: 'd-done' },
+        { entry_id: 2, amount_minor: 500, balance_after_minor: 1_500, ref: 'd-pend' },
+        { entry_id: 3, amount_minor: 700, balance_after_minor: 2_200, ref: first.deposit.deposit_id },
+      ]);
+      expect(db.all`select name from sqlite_sequence where name in ('ledger', 'outbox')`).toEqual([{ name: 'outbox' }]);
+      expect(db.first<{ sql: string }>`select sql from sqlite_master where name = 'ledger'`?.sql).not.toMatch(/autoincrement/i);
+      expect(() => db.run`delete from ledger where entry_id = 3`).toThrow(/append-only/);
+      expect(() => db.run`update ledger set amount_minor = 1 where entry_id = 1`).toThrow(/append-only/);
+      expect(wallet.ledger({ before: null, limit: 2, currency: null })).toMatchObject({ entries: [{ entry_id: 3 }, { entry_id: 2 }], next_before: 2 });
+      // migration 11: no index over the holds' states
+      expect(db.all`select name from sqlite_master where type = 'index' and tbl_name = 'holds' and sql is not null`).toEqual([]);
+      expect(wallet.audit()).toEqual([]);
+      expect(wallet.verifyHotState()).toEqual([]);
     });
   });
 });

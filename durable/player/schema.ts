@@ -7,6 +7,16 @@ import { OUTBOX_DDL } from '../lib/outbox';
 import { rebuildTable, type Migration } from '../lib/sql';
 import { SCHEDULES_DDL } from '../lib/schedules';
 
+/**
+ * Refuses any change to a written ledger row (migration 10): without AUTOINCREMENT a rowid could be
+ * reused only after the newest rows were deleted. Tests that empty a player's tables between
+ * sequences drop these triggers for it and recreate them (test/edge/helpers.ts emptyTables).
+ */
+export const LEDGER_APPEND_ONLY_TRIGGERS = ['ledger_no_delete', 'ledger_no_update'] as const;
+export const LEDGER_APPEND_ONLY_DDL = `
+  create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end;
+  create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;`;
+
 export const PLAYER_MIGRATIONS: readonly Migration[] = [
   /* 1: initial schema */ `
   create table profile (
@@ -282,4 +292,29 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   (db) => rebuildTable(db, 'withdrawals', (ddl) => ddl.replace(
     "check (state in ('requested', 'approved', 'rejected', 'paid'))",
     "check (state in ('requested', 'approved', 'rejected', 'paid', 'cancelled'))")),
+
+  /* 9: a deposit is its own idempotency record (wallet.ts requestDeposit): one insert per request instead of two */ `
+  -- The client's key of the request that created the deposit, and the instrument that request
+  -- named (payment_reference may later take the provider's): the request's fingerprint and first
+  -- answer are rebuilt from them. Deposits made before keep their keys in idempotency (purged after
+  -- the retention), so both columns are null there.
+  alter table deposits add column idempotency_key text;
+  alter table deposits add column requested_reference text check (requested_reference is null or length(requested_reference) = 16);
+  create unique index deposits_idempotency_key on deposits (idempotency_key);
+  `,
+
+  /* 10: the ledger's entry_id without AUTOINCREMENT (one B-tree fewer written per movement: sqlite_sequence), and append-only enforced */
+  (db) => {
+    // Without AUTOINCREMENT a new rowid is max(rowid) + 1: it could only reuse an id if the newest
+    // rows were deleted, which the triggers below refuse, so ids stay unique and increasing (the
+    // ledger's pagination and audit read them so). The outbox keeps AUTOINCREMENT: it is pruned.
+    rebuildTable(db, 'ledger', (ddl) => ddl.replace('entry_id integer primary key autoincrement', 'entry_id integer primary key'));
+    db.script(LEDGER_APPEND_ONLY_DDL);
+  },
+
+  /* 11: no index over every hold's state: the pending holds are in memory (wallet.ts), loaded once per object start */ `
+  -- It was written at every reservation and twice at every posting, and grew with every hold ever
+  -- made. The alarm's expiry scan and the back office's open holds read the pending set in memory.
+  drop index holds_pending;
+  `,
 ];

@@ -68,6 +68,21 @@ const RECENT_DEPOSITS_MAX = 64;
 
 const accountKey = (currency: string, bucket: Bucket) => `${currency}|${bucket}`;
 
+/** What a deposit request is, for its idempotency key (the form `once` stored before migration 9). */
+function depositFingerprint(provider: string, currency: Currency, amount: number, ref: string | null): string {
+  return `deposit|${provider}|${currency}|${amount}${ref ? `|${ref}` : ''}`;
+}
+
+type RequestedDepositRow = { deposit_id: string; provider: string; currency: Currency; amount_minor: number; requested_reference: string | null; created_at: number };
+
+/** The deposit as its request created it (the first answer to its key), in the columns' order of `select *` before migration 9. */
+function requestedDeposit(r: RequestedDepositRow): Deposit {
+  return {
+    deposit_id: r.deposit_id, provider: r.provider, provider_ref: null, currency: r.currency, amount_minor: r.amount_minor,
+    state: 'pending', failure_reason: null, created_at: r.created_at, updated_at: r.created_at, payment_reference: r.requested_reference,
+  };
+}
+
 export class Wallet {
   /** `currency|bucket` -> account, every row of `balances`; undefined until loaded (or after a rollback). */
   private cachedAccounts: Map<string, Account> | undefined = undefined;
@@ -136,7 +151,8 @@ export class Wallet {
       }
     }
     for (const d of this.recentDeposits.values()) {
-      const row = this.ctx.db.first<Deposit>`select * from deposits where deposit_id = ${d.deposit_id}`;
+      const row = this.ctx.db.first<Deposit>`select deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference
+        from deposits where deposit_id = ${d.deposit_id}`;
       if (JSON.stringify(row) !== JSON.stringify(d)) problems.push(`deposit ${d.deposit_id} in memory != SQL`);
     }
     return problems;
@@ -172,7 +188,9 @@ export class Wallet {
   }
 
   deposit(depositId: string): Deposit | null {
-    return this.recentDeposits.get(depositId) ?? this.ctx.db.first<Deposit>`select * from deposits where deposit_id = ${depositId}`;
+    // The columns of a Deposit in table order (not *: the row also holds its idempotency record).
+    return this.recentDeposits.get(depositId) ?? this.ctx.db.first<Deposit>`select deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference
+      from deposits where deposit_id = ${depositId}`;
   }
 
   withdrawal(withdrawalId: string): Withdrawal | null {
@@ -189,7 +207,7 @@ export class Wallet {
 
   /** Pending holds (bets in play, withdrawals awaiting payout), newest first. */
   openHolds(limit = 100): Hold[] {
-    return this.ctx.db.all<Hold>`select * from holds where state = 'pending' order by created_at desc limit ${limit}`;
+    return [...this.pending().values()].sort((a, b) => b.created_at - a.created_at).slice(0, limit);
   }
 
   /** What wins credited against a bet add up to, per bucket. */
@@ -210,27 +228,47 @@ export class Wallet {
    * A pending deposit, counted against deposit limits from the moment it is asked for. The
    * instrument's reference (if the player named one) is part of the request: the same key with
    * another instrument is a different request. Fingerprints without one keep their old form.
+   *
+   * The deposit row is its own idempotency record (one insert instead of two): it keeps the
+   * client's key and the reference the request named, which with its provider, currency and amount
+   * are the request's fingerprint, and its first answer (the pending deposit as it was created) is
+   * rebuilt from the same columns. A deposit is never deleted, so its key is kept for good (longer
+   * than IDEMPOTENCY_RETENTION_MS). Deposits requested before migration 9 have their keys in
+   * `idempotency` (until it purges them): the one lookup reads both. A refusal stores nothing.
    */
   requestDeposit(key: string, input: { deposit_id: string; provider: string; currency: Currency; amount_minor: number; payment_reference?: string | null }): Replayable<{ deposit: Deposit }> {
     const ref = checkedReference(input.payment_reference);
-    const fingerprint = `deposit|${input.provider}|${input.currency}|${input.amount_minor}${ref ? `|${ref}` : ''}`;
-    return once(this.ctx, `deposit:${key}`, fingerprint, () => {
-      const limit = this.limits.check('deposit', input.currency, input.amount_minor);
-      if (!limit.ok) return limit;
-      if (!this.fits(input.currency, input.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
-      const now = this.ctx.now();
-      this.ctx.db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at)
-        values (${input.deposit_id}, ${input.provider}, null, ${input.currency}, ${input.amount_minor}, 'pending', ${ref}, ${now}, ${now})`;
-      // The row as `select *` reads it (columns in table order), without reading it.
-      const deposit: Deposit = {
-        deposit_id: input.deposit_id, provider: input.provider, provider_ref: null, currency: input.currency, amount_minor: input.amount_minor,
-        state: 'pending', failure_reason: null, created_at: now, updated_at: now, payment_reference: ref,
-      };
-      this.rememberDeposit(deposit);
-      this.limits.record('deposit', input.currency, input.amount_minor, now);
-      this.ctx.emit('wallet.deposit.requested', { deposit_id: input.deposit_id, provider: input.provider, amount_minor: input.amount_minor, payment_reference: ref }, input.currency);
-      return { ok: true, deposit };
-    });
+    const fingerprint = depositFingerprint(input.provider, input.currency, input.amount_minor, ref);
+    const seen = this.depositOfKey(key);
+    if (seen) {
+      if (seen.fingerprint !== fingerprint) {
+        return fail('idempotency_conflict', 'this idempotency key was used with a different request', { idempotency_key: `deposit:${key}` });
+      }
+      return { ok: true, deposit: seen.deposit, replayed: true };
+    }
+    const limit = this.limits.check('deposit', input.currency, input.amount_minor);
+    if (!limit.ok) return limit;
+    if (!this.fits(input.currency, input.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
+    const now = this.ctx.now();
+    this.ctx.db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at, idempotency_key, requested_reference)
+      values (${input.deposit_id}, ${input.provider}, null, ${input.currency}, ${input.amount_minor}, 'pending', ${ref}, ${now}, ${now}, ${key}, ${ref})`;
+    const deposit = requestedDeposit({ deposit_id: input.deposit_id, provider: input.provider, currency: input.currency, amount_minor: input.amount_minor, requested_reference: ref, created_at: now });
+    this.rememberDeposit(deposit);
+    this.limits.record('deposit', input.currency, input.amount_minor, now);
+    this.ctx.emit('wallet.deposit.requested', { deposit_id: input.deposit_id, provider: input.provider, amount_minor: input.amount_minor, payment_reference: ref }, input.currency);
+    return { ok: true, deposit, replayed: false };
+  }
+
+  /** The request an idempotency key made, with its fingerprint and first answer; null if the key is new. */
+  private depositOfKey(key: string): { fingerprint: string; deposit: Deposit } | null {
+    const r = this.ctx.db.first<RequestedDepositRow & { fingerprint: string | null; response: string | null }>`
+      select d.deposit_id, d.provider, d.currency, d.amount_minor, d.requested_reference, d.created_at, i.fingerprint, i.response
+      from (select 1) left join deposits d on d.idempotency_key = ${key} left join idempotency i on i.key = ${`deposit:${key}`}`;
+    if (r?.deposit_id) {
+      return { fingerprint: depositFingerprint(r.provider, r.currency, r.amount_minor, r.requested_reference), deposit: requestedDeposit(r) };
+    }
+    if (r?.fingerprint && r.response) return { fingerprint: r.fingerprint, deposit: (JSON.parse(r.response) as { deposit: Deposit }).deposit };
+    return null;
   }
 
   /**
@@ -252,7 +290,8 @@ export class Wallet {
     const ref = checkedReference(input.payment_reference) ?? d.payment_reference;
     const after = this.move(d.currency, 'real', 'deposit', d.amount_minor, d.deposit_id);
     const deposit = this.ctx.db.first<Deposit>`update deposits set state = 'completed', provider_ref = ${input.provider_ref}, payment_reference = ${ref}, updated_at = ${now}
-      where deposit_id = ${d.deposit_id} and state = 'pending' returning *`;
+      where deposit_id = ${d.deposit_id} and state = 'pending'
+      returning deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference`;
     if (!deposit) throw new Error(`invariant: deposit ${d.deposit_id} was not pending in storage`);
     this.recentDeposits.delete(d.deposit_id);
     this.ctx.emit('wallet.deposit.completed', { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor, balance_after_minor: after, payment_reference: ref }, d.currency);
@@ -268,7 +307,8 @@ export class Wallet {
     const now = this.ctx.now();
     const ref = checkedReference(input.payment_reference) ?? d.payment_reference;
     const deposit = this.ctx.db.first<Deposit>`update deposits set state = 'failed', failure_reason = ${input.reason}, payment_reference = ${ref}, updated_at = ${now}
-      where deposit_id = ${d.deposit_id} and state = 'pending' returning *`;
+      where deposit_id = ${d.deposit_id} and state = 'pending'
+      returning deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference`;
     if (!deposit) throw new Error(`invariant: deposit ${d.deposit_id} was not pending in storage`);
     this.recentDeposits.delete(d.deposit_id);
     this.limits.record('deposit', d.currency, -d.amount_minor, d.created_at); // a failed deposit does not use the limit
@@ -461,15 +501,23 @@ export class Wallet {
     return { ok: true, balance_after_minor: { real: this.account(currency, 'real').balance_minor, bonus: this.account(currency, 'bonus').balance_minor } };
   }
 
-  /** The earliest expiry of a pending hold (the alarm must fire by then), from the pending-holds index. */
+  /**
+   * The earliest expiry of a pending hold (the alarm must fire by then), from the pending holds in
+   * memory: after a restart the constructor's rearm loads them, so the alarm is armed by the
+   * earliest expiry of the holds that survived (no index, no schedule row per hold).
+   */
   nextExpiry(): number | null {
-    return this.ctx.db.first<{ at: number | null }>`select min(expires_at) as at from holds where state = 'pending' and expires_at is not null`?.at ?? null;
+    let at: number | null = null;
+    for (const h of this.pending().values()) if (h.expires_at !== null && (at === null || h.expires_at < at)) at = h.expires_at;
+    return at;
   }
 
-  /** Pending holds past their expiry (for the alarm, bounded). */
+  /** Pending holds past their expiry, earliest first (for the alarm, bounded), from memory. */
   overdueHolds(limit: number): string[] {
-    return this.ctx.db.all<{ hold_id: string }>`select hold_id from holds where state = 'pending' and expires_at is not null and expires_at <= ${this.ctx.now()} limit ${limit}`
-      .map((r) => r.hold_id);
+    const now = this.ctx.now();
+    const due: { hold_id: string; at: number }[] = [];
+    for (const h of this.pending().values()) if (h.expires_at !== null && h.expires_at <= now) due.push({ hold_id: h.hold_id, at: h.expires_at });
+    return due.sort((a, b) => a.at - b.at).slice(0, limit).map((d) => d.hold_id);
   }
 
   /**
@@ -532,7 +580,7 @@ export class Wallet {
       expires_at: input.expires_at, ref: input.ref, created_at: now, resolved_at: null, max_return_minor: input.max_return_minor ?? null,
     });
     this.pending().set(hold.hold_id, hold);
-    // No schedule row per hold: the alarm scans the pending-holds index (expireOverdue); it only
+    // No schedule row per hold: the alarm scans the pending holds in memory (overdueHolds); it only
     // has to fire by the expiry, which costs nothing when it is armed earlier already.
     if (input.expires_at !== null) this.ctx.schedules.wakeBy(input.expires_at);
     if (kind === 'bet') {

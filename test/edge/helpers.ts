@@ -1,6 +1,7 @@
 /** Shared helpers for edge integration tests: real HTTP into the worker (SELF), real RPC into objects. */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import type { PlayerDO } from './entry';
+import { LEDGER_APPEND_ONLY_DDL, LEDGER_APPEND_ONLY_TRIGGERS } from '../../durable/player/schema';
 
 export type Json = Record<string, any>;
 
@@ -83,4 +84,15 @@ export async function restartPlayer(playerId: string): Promise<void> {
     internals(o).ctx.abort('test: restart');
   }).then(() => 'alive', (e: Error) => e.message);
   if (!died.includes('test: restart')) throw new Error(`the player object did not restart (${died})`);
+}
+
+/**
+ * Empties a player object's tables between the sequences of a property test (its hot state must
+ * then be forgotten: `forgetCaches`). The ledger refuses deletes (append-only triggers): they are
+ * dropped for the reset and recreated, so the sequences run against the production schema.
+ */
+export function emptyTables(db: import('../../durable/lib/sql').Db, tables: readonly string[]): void {
+  for (const t of LEDGER_APPEND_ONLY_TRIGGERS) db.script(`drop trigger if exists ${t}`);
+  for (const t of tables) db.script(`delete from ${t}`);
+  db.script(LEDGER_APPEND_ONLY_DDL);
 }

@@ -20,8 +20,8 @@ import type { PlayerDO } from './entry';
 import { internals, player, register } from './helpers';
 
 const N = 20;
-/** Per deposit: idempotency read, deposit row, limit usage, 2 outbox rows, idempotency row, balance write (RETURNING), ledger row, deposit update (RETURNING). */
-const DEPOSIT_STATEMENTS = 9;
+/** Per deposit: idempotency read (the deposit row by key), deposit row (its own idempotency record), limit usage, 2 outbox rows, balance write (RETURNING), ledger row, deposit update (RETURNING). */
+const DEPOSIT_STATEMENTS = 8;
 /** Per bet: hold-id read, held write, hold row, usage (wager + loss in one), 2 outbox rows, balance+held write (RETURNING), ledger row, hold update. */
 const BET_STATEMENTS = 9;
 /**

@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { PlayerDO } from '../../durable/player/player-do';
 import { signWebhook } from '../../worker/payments/providers';
-import { call, deposit, expectError, idemKey, player, register, type Registered, internals } from './helpers';
+import { call, deposit, expectError, idemKey, player, register, restartPlayer, type Registered, internals } from './helpers';
 
 const SECRET = env.PAYMENT_WEBHOOK_SECRET_SANDBOX;
 
@@ -196,6 +196,30 @@ describe('holds (two-phase bets)', () => {
     expect(w.balances[0]).toMatchObject({ real_minor: 1000, held_minor: 0 });
     expect(await stub.postHold('stale')).toMatchObject({ ok: false, code: 'invalid_state' });
     expect((await stub.outbox(0, 100)).map((r) => r.event.event_type)).toContain('wallet.hold.expired');
+  });
+
+  it('a pending hold outlives a restart of its object: the new instance arms the alarm by its expiry and expires it', async () => {
+    const p = await register();
+    const before = player(p.playerId);
+    // no relay delivery in flight when the object is aborted (it would reject with the abort)
+    await runInDurableObject(before, (o: PlayerDO) => { (o as unknown as { relay: { targetOf: unknown } }).relay.targetOf = () => ({ ingest: async () => ({ ok: true }) }); });
+    await deposit(p.token, 1000);
+    const expiresAt = Date.now() + 60_000;
+    expect(await before.reserveHold({ hold_id: 'survivor', currency: 'EUR', amount_minor: 400, expires_at: expiresAt, ref: null })).toMatchObject({ ok: true });
+    // no alarm left behind: only the new instance's constructor (its pending holds loaded from SQL) can arm it
+    await runInDurableObject(before, (o: PlayerDO) => internals(o).ctx.storage.deleteAlarm());
+    await restartPlayer(p.playerId);
+    const stub = player(p.playerId); // the old stub is broken with the instance it reached
+    const armed = await runInDurableObject(stub, (o: PlayerDO) => internals(o).ctx.storage.getAlarm());
+    expect(armed ?? Infinity).toBeLessThanOrEqual(expiresAt);
+    expect(await runInDurableObject(stub, (o: PlayerDO) => internals(o).walletRg.nextExpiry())).toBe(expiresAt); // what rearm arms by
+    expect(await runInDurableObject(stub, (o: PlayerDO) => internals(o).walletRg.openHolds().map((h) => h.hold_id))).toEqual(['survivor']);
+    await runInDurableObject(stub, (o: PlayerDO) => { internals(o).c.clockOffsetMs = 61_000; });
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(stub)); i++);
+    expect((await call('GET', '/v1/wallet', undefined, { token: p.token })).body.balances[0]).toMatchObject({ real_minor: 1000, held_minor: 0 });
+    expect(await stub.postHold('survivor')).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await runInDurableObject(stub, (o: PlayerDO) => internals(o).walletRg.openHolds())).toEqual([]);
+    expect(await stub.audit()).toEqual([]);
   });
 
   it('uses real money first, then bonus, and posts each bucket', async () => {
