@@ -68,6 +68,22 @@ export function internals(o: unknown) {
   };
 }
 
+/**
+ * Empties tables behind a player object's back between property-test sequences (the caller then
+ * calls forgetCaches). The ledger is append-only (its triggers refuse DELETE, migration 10): they
+ * are lifted for the wipe and put back exactly as they were, in one transaction.
+ */
+export function emptyTables(o: unknown, tables: readonly string[]): void {
+  const { c, ctx } = internals(o);
+  ctx.storage.transactionSync(() => {
+    const triggers = c.db.all<{ name: string; sql: string; tbl_name: string }>`select name, sql, tbl_name from sqlite_master where type = 'trigger'`
+      .filter((t) => tables.includes(t.tbl_name));
+    for (const t of triggers) c.db.script(`drop trigger ${t.name}`);
+    for (const t of tables) c.db.script(`delete from ${t}`);
+    for (const t of triggers) c.db.script(t.sql);
+  });
+}
+
 /** Moves a player object's clock forward (its `now()`), instead of sleeping. */
 export async function advance(playerId: string, ms: number): Promise<void> {
   await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
