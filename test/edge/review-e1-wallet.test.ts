@@ -49,12 +49,12 @@ async function attach(playerId: string, offset: number): Promise<string> {
 }
 
 describe('review E1: the ledger stays append-only', () => {
-  // FINDING (low, latent): rebuildTable (durable/lib/sql.ts) re-creates a table's indexes but not its
+  // FINDING (low, latent; fixed in durable/lib/sql.ts): rebuildTable (durable/lib/sql.ts) re-creates a table's indexes but not its
   // triggers, so the next migration that rebuilds the ledger (as 7 and 8 rebuilt withdrawals to widen
   // a CHECK) silently drops ledger_no_delete/ledger_no_update. Without AUTOINCREMENT, a deleted
   // newest row's entry_id would then be reused by the next movement (keyset pagination, audits and
   // anything downstream keyed on entry_id would see two different entries under one id).
-  it.fails('a rebuild of the ledger (as a later migration would do it) keeps its append-only triggers', async () => {
+  it('a rebuild of the ledger (as a later migration would do it) keeps its append-only triggers', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate: migrated to the current schema
     await runInDurableObject(stub, (o: PlayerDO, state) => {
