@@ -49,6 +49,9 @@ const VARIANTS = [
   // the same SQL as deposit / reserve_post (their statements, raw): the part of them that is SQL
   { key: 'sql_deposit', op: 'sql_deposit', limits: false, baseOf: 'deposit' },
   { key: 'sql_bet', op: 'sql_bet', limits: false, baseOf: 'reserve_post' },
+  // the same on an object at schema 8 (before issue 15's write cuts), in the same run: what the cuts save
+  { key: 'sql_deposit_v8', op: 'sql_deposit_v8', limits: false, baseOf: 'deposit', schema: 8 },
+  { key: 'sql_bet_v8', op: 'sql_bet_v8', limits: false, baseOf: 'reserve_post', schema: 8 },
   { key: 'select', op: 'select', limits: false },
   { key: 'select_x10', op: 'select_x10', limits: false },
   { key: 'noop_tx', op: 'noop', limits: false },
@@ -91,7 +94,7 @@ export async function runE1({ machine, runs = DEFAULTS.runs, n = DEFAULTS.n, log
     const variants = VARIANTS.filter((v) => !v.local || ref);
     const remote = variants.filter((v) => !v.local);
     const base = worker.url;
-    for (const v of remote.filter((x) => !x.object)) await expectFetch(`${base}/setup?object=${v.key}&limits=${v.limits ? 1 : 0}`);
+    for (const v of remote.filter((x) => !x.object)) await expectFetch(`${base}/setup?object=${v.key}&limits=${v.limits ? 1 : 0}${v.schema ? `&schema=${v.schema}` : ''}`);
     for (const v of variants) await measure(base, v, Math.max(1, Math.floor(n / 10)), 1, ref); // warm-up: JIT, caches, pages
 
     const perRun = Object.fromEntries(variants.map((v) => [v.key, []]));

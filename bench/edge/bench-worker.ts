@@ -40,8 +40,12 @@ type BenchEnv = { WALLET_BENCH: DurableObjectNamespace<WalletBenchDO> };
  *              statement-budget.test.ts), on the same tables, with bodies of the same size, in raw
  *              SQL; what `deposit` costs above it is the application's JavaScript
  * sql_bet      the same for `reserve_post`
+ * sql_deposit_v8, sql_bet_v8  the same on an object left at schema version 8 (before issue 15's
+ *              write cuts: the deposit's second row in idempotency, the ledger's AUTOINCREMENT
+ *              counter, the holds_pending index), in the same run: what the cuts save, measured
+ *              side by side rather than across runs of a noisy machine
  */
-export const OPS = ['deposit', 'reserve_post', 'raw_debit', 'select', 'select_x10', 'noop', 'sql_deposit', 'sql_bet'] as const;
+export const OPS = ['deposit', 'reserve_post', 'raw_debit', 'select', 'select_x10', 'noop', 'sql_deposit', 'sql_bet', 'sql_deposit_v8', 'sql_bet_v8'] as const;
 export type Op = (typeof OPS)[number];
 
 const CURRENCY = 'EUR';
@@ -133,6 +137,9 @@ function loop(storage: DurableObjectStorage, { c, wallet }: Parts, op: Op, n: nu
     case 'noop':
       for (let i = 0; i < n; i++) storage.transactionSync(() => i);
       return;
+    case 'sql_deposit_v8':
+    case 'sql_bet_v8':
+      return legacyLoop(storage, op, n, tag);
     case 'sql_deposit':
     case 'sql_bet': {
       const sql = storage.sql;
@@ -178,20 +185,71 @@ function loop(storage: DurableObjectStorage, { c, wallet }: Parts, op: Op, n: nu
   }
 }
 
+/** sql_deposit_v8 / sql_bet_v8: the statements the wallet ran at schema 8 (main at ceb64ee), raw, on a schema-8 object. */
+function legacyLoop(storage: DurableObjectStorage, op: 'sql_deposit_v8' | 'sql_bet_v8', n: number, tag: string): void {
+  const sql = storage.sql;
+  sql.exec(`insert or ignore into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', ${FLOAT_MINOR}, 0)`);
+  const body = JSON.stringify({ pad: 'x'.repeat(EVENT_BODY_BYTES) });
+  const hour = Math.floor(Date.now() / 3_600_000);
+  for (let i = 0; i < n; i++) {
+    const id = `${tag}:${i}`;
+    const now = Date.now();
+    storage.transactionSync(() => {
+      if (op === 'sql_deposit_v8') {
+        sql.exec('select fingerprint, response from idempotency where key = ?', id).toArray();
+        sql.exec(`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, payment_reference, created_at, updated_at)
+          values (?, 'sandbox', null, 'EUR', ?, 'pending', null, ?, ?)`, id, AMOUNT_MINOR, now, now);
+        sql.exec(`insert into rg_usage (metric, currency, hour, amount_minor) values ('deposit', 'EUR', ?, ?)
+          on conflict (metric, currency, hour) do update set amount_minor = amount_minor + excluded.amount_minor`, hour, AMOUNT_MINOR);
+        sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:a`, 'wallet.deposit.requested', now, body);
+        sql.exec('insert into idempotency (key, fingerprint, response, created_at) values (?, ?, ?, ?)', id, 'deposit|sandbox|EUR|100', body, now);
+        const after = sql.exec<{ balance_minor: number }>(`update balances set balance_minor = balance_minor + ?, held_minor = held_minor + 0
+          where currency = 'EUR' and bucket = 'real' returning balance_minor, held_minor`, AMOUNT_MINOR).one().balance_minor;
+        sql.exec(`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (?, 'EUR', 'real', 'deposit', ?, ?, ?)`, now, AMOUNT_MINOR, after, id);
+        sql.exec(`update deposits set state = 'completed', provider_ref = ?, payment_reference = null, updated_at = ? where deposit_id = ? and state = 'pending' returning *`, id, now, id).toArray();
+        sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:b`, 'wallet.deposit.completed', now, body);
+      } else {
+        sql.exec(`select h.*, exists (select 1 from abandoned_holds where hold_id = ?) as abandoned from (select 1) left join holds h on h.hold_id = ?`, id, id).toArray();
+        sql.exec(`update balances set held_minor = held_minor + ? where currency = 'EUR' and bucket = 'real' returning balance_minor, held_minor`, AMOUNT_MINOR).toArray();
+        sql.exec(`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at, max_return_minor)
+          values (?, 'bet', 'EUR', ?, 0, 'pending', ?, ?, ?, null)`, id, AMOUNT_MINOR, now + HOLD_TTL_MAX_MS, `round-${i}`, now);
+        sql.exec(`insert into rg_usage (metric, currency, hour, amount_minor) values ('wager', 'EUR', ?, ?), ('loss', 'EUR', ?, ?)
+          on conflict (metric, currency, hour) do update set amount_minor = amount_minor + excluded.amount_minor`, hour, AMOUNT_MINOR, hour, AMOUNT_MINOR);
+        sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:a`, 'wallet.hold.reserved', now, body);
+        const after = sql.exec<{ balance_minor: number }>(`update balances set balance_minor = balance_minor - ?, held_minor = held_minor - ?
+          where currency = 'EUR' and bucket = 'real' returning balance_minor, held_minor`, AMOUNT_MINOR, AMOUNT_MINOR).one().balance_minor;
+        sql.exec(`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (?, 'EUR', 'real', 'bet', ?, ?, ?)`, now, -AMOUNT_MINOR, after, id);
+        sql.exec(`update holds set state = 'posted', resolved_at = ? where hold_id = ? and state = 'pending' returning hold_id`, now, id).toArray();
+        sql.exec('insert into outbox (event_id, event_type, occurred_at, body) values (?, ?, ?, ?)', `${id}:b`, 'wallet.hold.posted', now, body);
+      }
+    });
+  }
+}
+
 export class WalletBenchDO extends DurableObject<BenchEnv> {
   private readonly parts: Parts;
 
   constructor(ctx: DurableObjectState, env: BenchEnv) {
     super(ctx, env);
     this.parts = build(ctx.storage);
-    ctx.blockConcurrencyWhile(async () => {
-      migrate(this.parts.c.db, PLAYER_MIGRATIONS, ctx.storage);
-      this.parts.c.db.script(RAW_DDL);
-    });
   }
 
-  /** Idempotent: a registered profile, limits (when asked), and a float to bet from. */
-  setup(withLimits: boolean) {
+  /**
+   * Migrates once, on the first call: to the current schema, or (setup with `schema`) to an older
+   * version, for the `_v8` ops. Every call is synchronous, so nothing interleaves with it.
+   */
+  private migrated = false;
+  private ensureSchema(version: number = PLAYER_MIGRATIONS.length): void {
+    if (this.migrated) return;
+    migrate(this.parts.c.db, PLAYER_MIGRATIONS.slice(0, version), this.ctx.storage);
+    this.parts.c.db.script(RAW_DDL);
+    this.migrated = true;
+  }
+
+  /** Idempotent: a registered profile, limits (when asked), and a float to bet from. An object at an older `schema` gets its schema only (its ops are raw SQL). */
+  setup(withLimits: boolean, schema: number | null = null) {
+    this.ensureSchema(schema ?? undefined);
+    if (schema !== null) return { schema };
     const { c, limits, profile, wallet } = this.parts;
     return this.ctx.storage.transactionSync(() => {
       if (!c.profile()) {
@@ -224,12 +282,14 @@ export class WalletBenchDO extends DurableObject<BenchEnv> {
   }
 
   run(op: Op, n: number): { op: Op; n: number } {
+    this.ensureSchema();
     loop(this.ctx.storage, this.parts, op, n);
     return { op, n };
   }
 
   /** Runs like `run`, through a counting storage: SQL statements per operation, by query. */
   count(op: Op, n: number) {
+    this.ensureSchema();
     const counts = new Map<string, number>();
     const storage = countingStorage(this.ctx.storage, counts);
     const parts = build(storage);
@@ -245,6 +305,7 @@ export class WalletBenchDO extends DurableObject<BenchEnv> {
   }
 
   audit() {
+    this.ensureSchema();
     const count = (table: string) => (this.ctx.storage.sql.exec<{ c: number }>(`select count(*) as c from ${table}`).one().c);
     return {
       problems: this.parts.wallet.audit(),
@@ -268,7 +329,7 @@ export default {
     try {
       switch (url.pathname) {
         case '/setup':
-          return Response.json(await stub.setup(q.get('limits') === '1'));
+          return Response.json(await stub.setup(q.get('limits') === '1', q.get('schema') ? Number(q.get('schema')) : null));
         case '/e1':
         case '/count': {
           const op = (q.get('op') ?? 'deposit').replace(/[+ ]/, '_') as Op;

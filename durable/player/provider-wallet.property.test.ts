@@ -60,7 +60,7 @@ describe('provider wallet invariants (R1)', () => {
       let run = 0;
 
       fc.assert(fc.property(fc.array(step, { maxLength: 30, size: 'medium' }), (steps) => {
-        emptyTables(o, TABLES); // the ledger's append-only triggers lifted for the wipe only
+        emptyTables(c.db, TABLES);
         c.forgetCaches(); // emptied behind the object's back: its hot state reloads from SQL
         run++;
         const m: Model = { balance: 0, first: new Map(), bets: new Map(), restored: new Set(), rolledBackIds: new Set(), winsAgainst: new Map() };

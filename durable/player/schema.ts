@@ -7,6 +7,16 @@ import { OUTBOX_DDL } from '../lib/outbox';
 import { rebuildTable, type Migration } from '../lib/sql';
 import { SCHEDULES_DDL } from '../lib/schedules';
 
+/**
+ * Refuses any change to a written ledger row (migration 10): without AUTOINCREMENT a rowid could be
+ * reused only after the newest rows were deleted. Tests that empty a player's tables between
+ * sequences drop these triggers for it and recreate them (test/edge/helpers.ts emptyTables).
+ */
+export const LEDGER_APPEND_ONLY_TRIGGERS = ['ledger_no_delete', 'ledger_no_update'] as const;
+export const LEDGER_APPEND_ONLY_DDL = `
+  create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end;
+  create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;`;
+
 export const PLAYER_MIGRATIONS: readonly Migration[] = [
   /* 1: initial schema */ `
   create table profile (
@@ -299,9 +309,7 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
     // rows were deleted, which the triggers below refuse, so ids stay unique and increasing (the
     // ledger's pagination and audit read them so). The outbox keeps AUTOINCREMENT: it is pruned.
     rebuildTable(db, 'ledger', (ddl) => ddl.replace('entry_id integer primary key autoincrement', 'entry_id integer primary key'));
-    db.script(`
-      create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end;
-      create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;`);
+    db.script(LEDGER_APPEND_ONLY_DDL);
   },
 
   /* 11: no index over every hold's state: the pending holds are in memory (wallet.ts), loaded once per object start */ `

@@ -190,7 +190,7 @@ describe('wallet invariants (R1)', () => {
       let sequence = 0;
 
       await fc.assert(fc.asyncProperty(fc.array(step, { minLength: 4, maxLength: 24 }), async (steps) => {
-        emptyTables(o, TABLES); // the ledger's append-only triggers lifted for the wipe only
+        emptyTables(c.db, TABLES);
         c.forgetCaches(); // emptied behind the object's back: its hot state reloads from SQL
         const run = ++sequence;
         const m = new WalletModel();

@@ -1,6 +1,7 @@
 /** Shared helpers for edge integration tests: real HTTP into the worker (SELF), real RPC into objects. */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import type { PlayerDO } from './entry';
+import { LEDGER_APPEND_ONLY_DDL, LEDGER_APPEND_ONLY_TRIGGERS } from '../../durable/player/schema';
 
 export type Json = Record<string, any>;
 
@@ -68,22 +69,6 @@ export function internals(o: unknown) {
   };
 }
 
-/**
- * Empties tables behind a player object's back between property-test sequences (the caller then
- * calls forgetCaches). The ledger is append-only (its triggers refuse DELETE, migration 10): they
- * are lifted for the wipe and put back exactly as they were, in one transaction.
- */
-export function emptyTables(o: unknown, tables: readonly string[]): void {
-  const { c, ctx } = internals(o);
-  ctx.storage.transactionSync(() => {
-    const triggers = c.db.all<{ name: string; sql: string; tbl_name: string }>`select name, sql, tbl_name from sqlite_master where type = 'trigger'`
-      .filter((t) => tables.includes(t.tbl_name));
-    for (const t of triggers) c.db.script(`drop trigger ${t.name}`);
-    for (const t of tables) c.db.script(`delete from ${t}`);
-    for (const t of triggers) c.db.script(t.sql);
-  });
-}
-
 /** Moves a player object's clock forward (its `now()`), instead of sleeping. */
 export async function advance(playerId: string, ms: number): Promise<void> {
   await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs += ms; });
@@ -99,4 +84,15 @@ export async function restartPlayer(playerId: string): Promise<void> {
     internals(o).ctx.abort('test: restart');
   }).then(() => 'alive', (e: Error) => e.message);
   if (!died.includes('test: restart')) throw new Error(`the player object did not restart (${died})`);
+}
+
+/**
+ * Empties a player object's tables between the sequences of a property test (its hot state must
+ * then be forgotten: `forgetCaches`). The ledger refuses deletes (append-only triggers): they are
+ * dropped for the reset and recreated, so the sequences run against the production schema.
+ */
+export function emptyTables(db: import('../../durable/lib/sql').Db, tables: readonly string[]): void {
+  for (const t of LEDGER_APPEND_ONLY_TRIGGERS) db.script(`drop trigger if exists ${t}`);
+  for (const t of tables) db.script(`delete from ${t}`);
+  db.script(LEDGER_APPEND_ONLY_DDL);
 }
