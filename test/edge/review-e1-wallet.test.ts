@@ -71,11 +71,11 @@ describe('review E1: the ledger stays append-only', () => {
 });
 
 describe('review E1: what the append-only triggers do not see', () => {
-  // FINDING (info/low, not fixed): INSERT OR REPLACE deletes the row it conflicts with, and SQLite
+  // FINDING (info/low; fixed: schema.ts ledger_no_replace): INSERT OR REPLACE deletes the row it conflicts with, and SQLite
   // fires no DELETE trigger for that unless recursive_triggers is on, so an entry can still be
   // overwritten under its id. No code path writes the ledger so (wallet.ts move() is the one
-  // insert); a BEFORE INSERT trigger refusing an entry_id at or below max(entry_id) would close it.
-  it.fails('an INSERT OR REPLACE cannot overwrite a written ledger entry', async () => {
+  // insert); a BEFORE INSERT trigger refusing an entry_id at or below max(entry_id) closes it.
+  it('an INSERT OR REPLACE cannot overwrite a written ledger entry', async () => {
     const stub = player(crypto.randomUUID());
     await stub.audit(); // instantiate: migrated to the current schema
     await runInDurableObject(stub, (o: PlayerDO) => {
