@@ -184,6 +184,64 @@ describe('review E1: the alarm of a restarted object comes from the pending set'
   });
 });
 
+/** Back to an empty database, then only the first `n` migrations: an object as an older release left it (as schema.test.ts does). */
+function onlyMigrations(o: PlayerDO, n: number, storage: DurableObjectStorage): void {
+  const db = internals(o).c.db;
+  const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+  for (const t of tables) db.script(`drop table "${t.name}"`);
+  migrate(db, PLAYER_MIGRATIONS.slice(0, n), storage);
+}
+
+describe('review E1: an object of release 8 deployed into (restarted under) migrations 9 to 11', () => {
+  it('its old deposit key answers, its pending hold expires by the alarm the new instance arms, and the ledger goes on after its ids', async () => {
+    const playerId = crypto.randomUUID();
+    const expiresAt = Date.now() + HOUR;
+    const oldAnswer = { deposit_id: 'd-pend', provider: 'sandbox', provider_ref: null, currency: 'EUR', amount_minor: 500, state: 'pending', failure_reason: null, created_at: 20, updated_at: 20, payment_reference: null };
+    await runInDurableObject(player(playerId), (o: PlayerDO, state) => {
+      onlyMigrations(o, 8, state.storage);
+      const db = internals(o).c.db;
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, ${playerId}, 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+      // release 8's rows: two movements, a pending bet (held), a pending deposit with its key in idempotency
+      db.run`insert into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', 1000, 300)`;
+      db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (10, 'EUR', 'real', 'deposit', 1200, 1200, 'd-done')`;
+      db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (11, 'EUR', 'real', 'bet', -200, 1000, 'h-posted')`;
+      db.run`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at, resolved_at) values ('h-posted', 'bet', 'EUR', 200, 0, 'posted', ${expiresAt}, null, 11, 11)`;
+      db.run`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at) values ('h-old', 'bet', 'EUR', 300, 0, 'pending', ${expiresAt}, null, 12)`;
+      db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference)
+        values ('d-pend', 'sandbox', null, 'EUR', 500, 'pending', null, 20, 20, null)`;
+      db.run`insert into idempotency (key, fingerprint, response, created_at) values ('deposit:k-old', 'deposit|sandbox|EUR|500', ${JSON.stringify({ ok: true, deposit: oldAnswer })}, 20)`;
+    });
+    await restartPlayer(playerId); // the deploy: the next call starts the new code on this storage
+    const session = await attach(playerId, 0);
+    await runInDurableObject(player(playerId), async (o: PlayerDO) => {
+      const { c, walletRg: w, ctx } = internals(o);
+      expect(c.db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+      expect(await ctx.storage.getAlarm()).toBeLessThanOrEqual(expiresAt);
+      expect(w.openHolds().map((h) => h.hold_id)).toEqual(['h-old']);
+      expect(w.nextExpiry()).toBe(expiresAt);
+    });
+    const ask = (amount: number) => player(playerId).requestDeposit(session, 'k-old', { provider: 'sandbox', currency: 'EUR', amount_minor: amount });
+    expect(await ask(500)).toEqual({ ok: true, deposit: oldAnswer, replayed: true });
+    expect(await ask(501)).toMatchObject({ ok: false, code: 'idempotency_conflict' });
+    expect(await player(playerId).confirmPayment({ deposit_id: 'd-pend', provider: 'sandbox', status: 'completed', amount_minor: 500, currency: 'EUR', provider_ref: 'psp', reason: null }))
+      .toMatchObject({ ok: true, replayed: false });
+    expect(await ask(500)).toEqual({ ok: true, deposit: oldAnswer, replayed: true }); // still the first answer, nothing credited twice
+    await runInDurableObject(player(playerId), (o: PlayerDO) => { internals(o).c.clockOffsetMs = HOUR + 1; });
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(player(playerId))); i++);
+    await runInDurableObject(player(playerId), (o: PlayerDO) => {
+      const { c, walletRg: w } = internals(o);
+      expect(w.openHolds()).toEqual([]);
+      expect(c.db.first`select state from holds where hold_id = 'h-old'`).toEqual({ state: 'expired' });
+      expect(w.balances()).toEqual([{ currency: 'EUR', real_minor: 1_500, bonus_minor: 0, held_minor: 0, available_minor: 1_500 }]);
+      expect(c.db.all`select entry_id, ref from ledger order by entry_id`).toEqual([{ entry_id: 1, ref: 'd-done' }, { entry_id: 2, ref: 'h-posted' }, { entry_id: 3, ref: 'd-pend' }]);
+      expect(() => c.db.run`delete from ledger where entry_id = 3`).toThrow(/append-only/);
+      expect(w.audit()).toEqual([]);
+      expect(w.verifyHotState()).toEqual([]);
+    });
+  });
+});
+
 type BetHold = { amount: number; state: 'pending' | 'posted' | 'voided' | 'expired'; expiresAt: number };
 type Dep = { id: string; amount: number; state: 'pending' | 'completed' | 'failed'; first: unknown };
 type Wd = { id: string; amount: number; state: 'requested' | 'rejected' };
