@@ -242,6 +242,80 @@ describe('review E1: an object of release 8 deployed into (restarted under) migr
   });
 });
 
+/** Rows read per query text while `run` goes through the object (SqlStorageCursor.rowsRead). */
+async function rowsReadDuring(playerId: string, run: () => Promise<unknown>): Promise<Map<string, number>> {
+  const cursors: { query: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
+  let restore = () => {};
+  await runInDurableObject(player(playerId), (o: PlayerDO) => {
+    const sql = internals(o).ctx.storage.sql;
+    const exec = sql.exec;
+    sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+      const cursor = exec.call(sql, query, ...bindings);
+      cursors.push({ query: query.trim().replace(/\s+/g, ' '), cursor });
+      return cursor;
+    }) as typeof sql.exec;
+    restore = () => { sql.exec = exec; };
+  });
+  await run();
+  restore();
+  const rows = new Map<string, number>();
+  for (const { query, cursor } of cursors) rows.set(query, (rows.get(query) ?? 0) + cursor.rowsRead);
+  return rows;
+}
+
+/** A player with a long history: `n` settled bets (each a posted hold and a ledger row), 5,000,000 in the balance, one pending hold. */
+async function longHistory(n: number): Promise<string> {
+  const playerId = await newPlayer();
+  await runInDurableObject(player(playerId), (o: PlayerDO) => {
+    const { c } = internals(o);
+    c.db.script(`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (0, 'EUR', 'real', 'deposit', ${5_000_000 + n}, ${5_000_000 + n}, 'seed')`);
+    c.db.script(`with recursive s(i) as (select 1 union all select i + 1 from s where i < ${n})
+      insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at, resolved_at) select 'old' || i, 'bet', 'EUR', 1, 0, 'posted', i, null, i, i from s`);
+    c.db.script(`with recursive s(i) as (select 1 union all select i + 1 from s where i < ${n})
+      insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) select i, 'EUR', 'real', 'bet', -1, ${5_000_000 + n} - i, 'old' || i from s`);
+    c.db.run`insert into holds (hold_id, kind, currency, real_minor, bonus_minor, state, expires_at, ref, created_at) values ('open', 'bet', 'EUR', 10, 0, 'pending', ${Date.now() + HOUR}, null, 1)`;
+    c.db.run`insert into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', 5000000, 10)`;
+    c.forgetCaches(); // written behind the object's back
+    c.checks = false; // the debug mode's own comparisons with SQL read everything after every call: not what is measured here
+  });
+  return playerId;
+}
+
+describe('review E1: what a refused call costs the next one (the hot state reloads after every rollback)', () => {
+  const N = 5_000;
+  // FINDING (medium, performance; not fixed): every refused call is a rolled-back transaction
+  // (PlayerDO.tx), after which the wallet forgets its hot state; the next call reloads the pending
+  // set with `select * from holds where state = 'pending'`, which since migration 11 (holds_pending
+  // dropped) reads EVERY hold ever made instead of the pending ones. Measured in workerd (load ~12):
+  // 200,000 holds, 5 pending: 34-74 ms per reload without the index, 0.2-0.5 ms with it. Holds are
+  // never deleted, so this grows with the player's history; a refusal (insufficient funds, a limit,
+  // an idempotency conflict, a late settle) costs the next call a full scan.
+  it.fails('after a refused bet, the next bet reads the pending holds, not every hold ever made', async () => {
+    const playerId = await longHistory(N);
+    expect(await player(playerId).reserveHold({ hold_id: 'too-big', currency: 'EUR', amount_minor: 10_000_000, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'insufficient_funds' });
+    const rows = await rowsReadDuring(playerId, async () => {
+      expect(await player(playerId).reserveHold({ hold_id: 'next', currency: 'EUR', amount_minor: 100, expires_at: null, ref: null })).toMatchObject({ ok: true });
+    });
+    const pendingLoad = [...rows].filter(([q]) => /^select \* from holds where state = 'pending'$/i.test(q)).reduce((a, [, n]) => a + n, 0);
+    expect(pendingLoad).toBeLessThan(100);
+  });
+
+  // FINDING (medium-high, performance, PRE-EXISTING on main, not E1's): the same reload recomputes
+  // every account's ledger total (`sum(amount_minor) from ledger group by currency, bucket`), a scan
+  // of the whole ledger after every refused call and at every start. Measured in workerd (load ~12):
+  // 400,000 ledger rows, 717 ms per reload. A caller that keeps getting refusals (a provider retrying
+  // a bet on insufficient funds, a client over a limit) makes the object spend that on every next call.
+  it.fails('after a refused bet, the next bet does not read the whole ledger', async () => {
+    const playerId = await longHistory(N);
+    expect(await player(playerId).reserveHold({ hold_id: 'too-big', currency: 'EUR', amount_minor: 10_000_000, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'insufficient_funds' });
+    const rows = await rowsReadDuring(playerId, async () => {
+      expect(await player(playerId).reserveHold({ hold_id: 'next', currency: 'EUR', amount_minor: 100, expires_at: null, ref: null })).toMatchObject({ ok: true });
+    });
+    const ledgerRead = [...rows].filter(([q]) => /from ledger/i.test(q)).reduce((a, [, n]) => a + n, 0);
+    expect(ledgerRead).toBeLessThan(100);
+  });
+});
+
 type BetHold = { amount: number; state: 'pending' | 'posted' | 'voided' | 'expired'; expiresAt: number };
 type Dep = { id: string; amount: number; state: 'pending' | 'completed' | 'failed'; first: unknown };
 type Wd = { id: string; amount: number; state: 'requested' | 'rejected' };
