@@ -13,7 +13,7 @@ import { SCHEDULES_DDL } from '../lib/schedules';
  * sequences drop these triggers for it and recreate them (test/edge/helpers.ts emptyTables).
  */
 export const LEDGER_APPEND_ONLY_TRIGGERS = ['ledger_no_delete', 'ledger_no_update', 'ledger_no_replace'] as const;
-/** ledger_no_replace: INSERT OR REPLACE deletes the row it conflicts with without firing DELETE triggers; an explicit id at or below the newest is refused before that (an id left to SQLite is not positive here, so ordinary inserts never read max). */
+/** ledger_no_replace: INSERT OR REPLACE deletes the row it conflicts with without firing DELETE triggers; an explicit id at or below the newest is refused before that (ordinary inserts, with no id given, pass). */
 export const LEDGER_APPEND_ONLY_DDL = `
   create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end;
   create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;
