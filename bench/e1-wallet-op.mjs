@@ -108,7 +108,8 @@ export async function runE1({ machine, runs = DEFAULTS.runs, n = DEFAULTS.n, log
     const audits = {};
     const counts = {};
     const byQuery = {};
-    for (const v of VARIANTS.filter((x) => (x.primary || x.baseOf) && !x.object)) {
+    // not the schema-8 objects: their float is a raw balance without a ledger row, which the wallet's loader refuses
+    for (const v of VARIANTS.filter((x) => (x.primary || x.baseOf) && !x.object && !x.schema)) {
       const a = (await expectFetch(`${base}/audit?object=${v.key}`)).body;
       audits[v.key] = { problems: a.problems, rows: a.rows };
     }
