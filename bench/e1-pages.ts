@@ -14,23 +14,34 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { PLAYER_MIGRATIONS } from '../durable/player/schema';
-import type { Db } from '../durable/lib/sql';
+
+/** The migrations' view of the database (durable/lib/sql.ts Db: script, first, all, run). */
+type MigrationDb = {
+  script(text: string): void;
+  first(s: TemplateStringsArray, ...v: (string | number | null)[]): unknown;
+  all(s: TemplateStringsArray, ...v: (string | number | null)[]): unknown[];
+  run(s: TemplateStringsArray, ...v: (string | number | null)[]): number;
+};
+type Migration = string | ((db: MigrationDb) => void);
+// Loaded by path at run time: a static import would pull the Workers-typed durable/ sources into
+// this Node-typed project (warehouse/tsconfig.json checks bench/*.ts with Node's types only).
+const schemaModule = '../durable/player/schema';
+const { PLAYER_MIGRATIONS } = (await import(schemaModule)) as { PLAYER_MIGRATIONS: readonly Migration[] };
 
 const N = 2_000;
 const WARM_UP = 200;
 const BODY = JSON.stringify({ pad: 'x'.repeat(420) });
 const HOUR = Math.floor(Date.now() / 3_600_000);
 
-/** The slice of Db the migrations use, over node:sqlite (template strings bound as parameters). */
-function asDb(raw: DatabaseSync): Db {
+/** What the migrations use of Db, over node:sqlite (template strings bound as parameters). */
+function asDb(raw: DatabaseSync): MigrationDb {
   const q = (s: TemplateStringsArray) => raw.prepare(s.join('?'));
   return {
-    script: (t: string) => raw.exec(t),
-    first: (s: TemplateStringsArray, ...v: (string | number | null)[]) => q(s).get(...v) ?? null,
-    all: (s: TemplateStringsArray, ...v: (string | number | null)[]) => q(s).all(...v),
-    run: (s: TemplateStringsArray, ...v: (string | number | null)[]) => Number(q(s).run(...v).changes),
-  } as unknown as Db; // the migrations call script/first/all/run only
+    script: (t) => raw.exec(t),
+    first: (s, ...v) => q(s).get(...v) ?? null,
+    all: (s, ...v) => q(s).all(...v),
+    run: (s, ...v) => Number(q(s).run(...v).changes),
+  };
 }
 
 function open(file: string, version: number): DatabaseSync {
