@@ -83,7 +83,8 @@ export function migrate(db: Db, migrations: readonly Migration[], storage: Trans
 /**
  * Rebuilds `table` with its stored DDL changed by `edit` (SQLite cannot alter a constraint), keeping
  * every column (those added by ALTER TABLE are in the stored DDL too, in order) and every row. Its
- * indexes are recreated from their stored DDL. `edit` must change something: a DDL that no longer
+ * indexes and triggers (dropped with the old table) are recreated from their stored DDL: a rebuild
+ * must not quietly lift the ledger's append-only triggers. `edit` must change something: a DDL that no longer
  * reads as expected fails the migration instead of silently keeping the old constraint.
  */
 export function rebuildTable(db: Db, table: string, edit: (ddl: string) => string): void {
@@ -91,11 +92,11 @@ export function rebuildTable(db: Db, table: string, edit: (ddl: string) => strin
   if (!ddl) throw new Error(`rebuildTable: no table ${table}`);
   const edited = edit(ddl);
   if (edited === ddl) throw new Error(`rebuildTable: the edit did not change the DDL of ${table}`);
-  const indexes = db.all<{ sql: string }>`select sql from sqlite_master where type = 'index' and tbl_name = ${table} and sql is not null`;
+  const dependents = db.all<{ sql: string }>`select sql from sqlite_master where type in ('index', 'trigger') and tbl_name = ${table} and sql is not null`;
   const tmp = `${table}_rebuilt`;
   const head = new RegExp(`^create table ("?)${table}\\1`, 'i');
   if (!head.test(edited)) throw new Error(`rebuildTable: unexpected DDL of ${table}`);
   db.script(edited.replace(head, `create table ${tmp}`));
   db.script(`insert into ${tmp} select * from ${table}; drop table ${table}; alter table ${tmp} rename to ${table};`);
-  for (const i of indexes) db.script(i.sql);
+  for (const d of dependents) db.script(d.sql);
 }

@@ -12,10 +12,13 @@ import { SCHEDULES_DDL } from '../lib/schedules';
  * reused only after the newest rows were deleted. Tests that empty a player's tables between
  * sequences drop these triggers for it and recreate them (test/edge/helpers.ts emptyTables).
  */
-export const LEDGER_APPEND_ONLY_TRIGGERS = ['ledger_no_delete', 'ledger_no_update'] as const;
+export const LEDGER_APPEND_ONLY_TRIGGERS = ['ledger_no_delete', 'ledger_no_update', 'ledger_no_replace'] as const;
+/** ledger_no_replace: INSERT OR REPLACE deletes the row it conflicts with without firing DELETE triggers; an explicit id at or below the newest is refused before that (ordinary inserts, with no id given, pass). */
 export const LEDGER_APPEND_ONLY_DDL = `
   create trigger ledger_no_delete before delete on ledger begin select raise(abort, 'the ledger is append-only'); end;
-  create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;`;
+  create trigger ledger_no_update before update on ledger begin select raise(abort, 'the ledger is append-only'); end;
+  create trigger ledger_no_replace before insert on ledger when new.entry_id > 0 and new.entry_id <= (select max(entry_id) from ledger)
+    begin select raise(abort, 'the ledger is append-only'); end;`;
 
 export const PLAYER_MIGRATIONS: readonly Migration[] = [
   /* 1: initial schema */ `
