@@ -38,9 +38,17 @@ const RULE_SETS = {
 
 if (!isMainThread) {
   // A worker: one contiguous range of blackjack hands, fresh seeds, totals back to the main thread.
+  // In slices, so the main thread can show progress (stderr) on a long run.
   const { ruleSet, first, hands, roundsPerSeed } = workerData;
   const { rules, format } = RULE_SETS[ruleSet];
-  parentPort.postMessage(domain.playHands(rules, format, first, hands, () => domain.newServerSeed(), roundsPerSeed));
+  const SLICE = 250_000;
+  let totals = { hands: 0, net_minor: 0, net_squares_minor: 0 };
+  for (let done = 0; done < hands; done += SLICE) {
+    const slice = domain.playHands(rules, format, first + done, Math.min(SLICE, hands - done), () => domain.newServerSeed(), roundsPerSeed);
+    totals = domain.addTotals(totals, slice);
+    parentPort.postMessage({ progress: totals });
+  }
+  parentPort.postMessage({ totals });
 } else {
   await main();
 }
@@ -150,7 +158,10 @@ async function playInWorkers(ruleSet, hands, roundsPerSeed, workers) {
   for (let first = 0; first < hands; first += share) ranges.push({ first, hands: Math.min(share, hands - first) });
   const parts = await Promise.all(ranges.map((range) => new Promise((done, failed) => {
     const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { ruleSet, roundsPerSeed, ...range }, argv: [] });
-    worker.once('message', done);
+    worker.on('message', (message) => {
+      if (message.totals) done(message.totals);
+      else console.error(`[${ruleSet} worker ${range.first}] ${message.progress.hands} of ${range.hands} hands, net ${message.progress.net_minor} minor (${round((performance.now() - started) / 1000, 1)} s)`);
+    });
     worker.once('error', failed);
     worker.once('exit', (code) => code !== 0 && failed(new Error(`worker exited with ${code}`)));
   })));

@@ -51,9 +51,9 @@ function differences(rules: TableRules): string[] {
     }
     // Three-card hands: hard 12..20 (10,2,x) and soft 13..20 (A,2 + x), hit or stand only.
     const longer: CardValue[][] = [
-      ...[2, 3, 4, 5, 6, 7, 8].map((x): CardValue[] => [10, 2, x]),
-      ...[2, 3, 4, 5, 6, 7].map((x): CardValue[] => [10, 4, x]),
-      ...[1, 2, 3, 4, 5, 6].map((x): CardValue[] => [1, 1, x]),
+      ...([2, 3, 4, 5, 6, 7, 8] as const).map((x): CardValue[] => [10, 2, x]),
+      ...([2, 3, 4, 5, 6, 7] as const).map((x): CardValue[] => [10, 4, x]),
+      ...([1, 2, 3, 4, 5, 6] as const).map((x): CardValue[] => [1, 1, x]),
     ];
     for (const cards of longer) {
       const strings = cards.map((v, i) => (i === 1 ? SECOND[v] : CARD[v]));
