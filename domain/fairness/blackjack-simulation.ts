@@ -17,7 +17,7 @@
  */
 import {
   activeHandIndex, closeBetting, closeInsurance, decide, dealFromShoe, legalActions, newRound, openShoe, placeBet, pointValue, settleRound,
-  type BlackjackRules as TableRules, CARDS_PER_DECK, type Format, orderedCard, type RoundState, type Step,
+  type BlackjackRules as TableRules, CARDS_PER_DECK, type Format, orderedCard, type RoundState, type ShoeCards, type Step,
 } from '../games/blackjack';
 import { CARD_VALUES, type CardValue } from './blackjack-rtp';
 import { fromTableRules } from './blackjack-rules';
@@ -84,7 +84,7 @@ function must(step: Step): RoundState {
 }
 
 /** One hand of one box, played to the end with the chart; returns the completed round. */
-export function playBasicStrategyRound(rules: TableRules, format: Format, chart: StrategyChart, shoe: Parameters<typeof dealFromShoe>[1]): RoundState {
+export function playBasicStrategyRound(rules: TableRules, format: Format, chart: StrategyChart, shoe: readonly string[] | ShoeCards): RoundState {
   let state = must(placeBet(newRound(format, rules), { player_id: 'p', ...(format === 'seated' ? { seat: 1 } : {}), main_minor: STAKE_MINOR }));
   state = must(closeBetting(state));
   // Bounded: every pass deals a card, takes a decision or closes insurance, and a round has few of each.
