@@ -45,7 +45,7 @@ export function commitSeed(serverSeed: string): string {
  * it discards u and takes the next word (rejection sampling: no modulo bias).
  */
 export function roundSource(serverSeed: string, tableId: string, roundId: string): UniformSource {
-  const keyed = hmac.create(sha256, seedBytes(serverSeed));
+  const keyed = keyedHmac(serverSeed);
   let counter = 0;
   let words: DataView | null = null;
   let offset = 0;
@@ -61,6 +61,16 @@ export function roundSource(serverSeed: string, tableId: string, roundId: string
     offset += 4;
     return word;
   });
+}
+
+/**
+ * The HMAC keyed with a seed, before any message: the key schedule (two SHA-256 blocks) is the same
+ * for every round of a seed, so the last seed's is kept and cloned (a table deals many rounds per seed).
+ */
+let lastKeyed: { seed: string; keyed: ReturnType<typeof hmac.create> } | null = null;
+function keyedHmac(serverSeed: string): ReturnType<typeof hmac.create> {
+  if (lastKeyed?.seed !== serverSeed) lastKeyed = { seed: serverSeed, keyed: hmac.create(sha256, seedBytes(serverSeed)) };
+  return lastKeyed.keyed;
 }
 
 /** Uniform integers from a stream of uniform uint32 words, by rejection sampling. */

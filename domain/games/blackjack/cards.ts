@@ -13,14 +13,13 @@ export const CARDS_PER_DECK = RANKS.length * SUITS.length;
 export type Rank = (typeof RANKS)[number];
 export type Suit = (typeof SUITS)[number];
 
-const RANK_INDEX: ReadonlyMap<string, number> = new Map(RANKS.map((r, i) => [r, i]));
+
+/** Every card string with its rank index: one lookup per card on the hot path (hand totals, dealing). */
+const CARD_RANK: ReadonlyMap<string, number> = new Map(SUITS.flatMap((suit) => RANKS.map((rank, i) => [`${rank}${suit}`, i] as const)));
 
 /** Rank index (0 = A .. 12 = K) of a card string, or null when it is not a card. */
 export function rankIndex(card: unknown): number | null {
-  if (typeof card !== 'string' || card.length < 2 || card.length > 3) return null;
-  const suit = card.slice(-1);
-  if (!(SUITS as readonly string[]).includes(suit)) return null;
-  return RANK_INDEX.get(card.slice(0, -1)) ?? null;
+  return typeof card === 'string' ? (CARD_RANK.get(card) ?? null) : null;
 }
 
 export function isCard(value: unknown): value is string {

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { chiSquareTest } from '../../fairness/chi-square';
 import { commitSeed } from '../../fairness/provably-fair';
 import { CARDS_PER_DECK, handValue, isCard, orderedCard } from './cards';
-import { checkShoe, orderedShoe, verifyShoe } from './shoe';
+import { dealFromShoe } from './autoplay';
+import { checkShoe, openShoe, orderedShoe, verifyShoe } from './shoe';
+import { CLASSIC_SEATED } from './rules';
+import { closeBetting, placeBet } from './betting';
+import { newRound } from './state';
+import { ok } from './test-helpers';
 
 const SEED = '7f'.repeat(32);
 const seedArb = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => [...b].map((x) => x.toString(16).padStart(2, '0')).join(''));
@@ -83,5 +88,35 @@ describe('the shoe', () => {
     expect(checkShoe({ ...proof, nonce: 4 }).ok).toBe(false);
     expect(checkShoe({ ...proof, decks: 8 }).ok).toBe(false);
     expect(checkShoe({ ...proof, dealt: [...shoe, 'AS'] }).ok).toBe(false);
+  });
+});
+
+describe('the lazily shuffled shoe a table deals from (openShoe)', () => {
+  it('card k is verifyShoe\'s card k, for any seeds, deck count and order of reading', () => {
+    fc.assert(fc.property(seedArb, clientArb, fc.nat({ max: 1_000_000 }), fc.integer({ min: 1, max: 8 }), fc.array(fc.nat({ max: 500 }), { maxLength: 20 }), (seed, client, nonce, decks, reads) => {
+      const full = verifyShoe(seed, client, nonce, decks);
+      const lazy = openShoe(seed, client, nonce, decks);
+      expect(lazy.size).toBe(full.length);
+      // Out-of-order reads first (they shuffle as far as the furthest one), then the whole shoe in order.
+      for (const k of reads) expect(lazy.cardAt(k)).toBe(full[k]);
+      expect(Array.from({ length: full.length }, (_, k) => lazy.cardAt(k))).toEqual(full);
+      expect(lazy.cardAt(full.length)).toBeUndefined();
+      expect(lazy.cardAt(-1)).toBeUndefined();
+    }), { numRuns: 40 });
+  });
+
+  it('a seven-seat deal from it is the deal from the whole order, and checkShoe accepts it', () => {
+    const seed = 'c3'.repeat(32);
+    for (let nonce = 0; nonce < 30; nonce++) {
+      let fromLazy = newRound('seated', CLASSIC_SEATED);
+      for (let seat = 1; seat <= 7; seat++) fromLazy = ok(placeBet(fromLazy, { player_id: `p${seat}`, seat, main_minor: 10 }));
+      fromLazy = ok(closeBetting(fromLazy));
+      const lazyStep = dealFromShoe(fromLazy, openShoe(seed, 'table', nonce, 8));
+      const wholeStep = dealFromShoe(fromLazy, verifyShoe(seed, 'table', nonce, 8));
+      expect(lazyStep.ok && wholeStep.ok).toBe(true);
+      if (!lazyStep.ok || !wholeStep.ok) return;
+      expect(lazyStep.state).toEqual(wholeStep.state);
+      expect(checkShoe({ commitment: commitSeed(seed), server_seed: seed, client_seed: 'table', nonce, decks: 8, dealt: lazyStep.state.dealt })).toEqual({ ok: true });
+    }
   });
 });

@@ -11,6 +11,11 @@
  *   shoe = the unshuffled N-deck order (deck, then suit S H D C, then rank A .. K), then a forward
  *     Fisher-Yates: for k = 0 .. size - 2, swap positions k and k + int(size - k).
  *
+ * A table deals from openShoe, which runs the same Fisher-Yates lazily: step k is done when card k is
+ * first asked for, so a round that deals 6 cards draws 6 words (one HMAC block) instead of shuffling
+ * all 416 cards (52 blocks). Card k of the lazy shoe is card k of the full shuffle, by construction:
+ * the steps run in the same order on the same words, and step k never moves a position below k.
+ *
  * After the round the server seed is revealed and verifyShoe re-derives the whole order: every
  * card the round dealt must be the shoe's prefix, in order. A client seed is 1-64 characters of
  * [A-Za-z0-9_-] (no ':' so the HMAC message cannot be read two ways).
@@ -50,6 +55,44 @@ export function shuffleShoe(decks: number, rng: UniformSource): string[] {
     shoe[k] = card;
   }
   return shoe;
+}
+
+/** The cards of a shoe, by position (undefined past its end). */
+export type ShoeCards = { readonly size: number; cardAt(index: number): string | undefined };
+
+/**
+ * shuffleShoe, step by step: cardAt(k) runs the Fisher-Yates steps up to k (if not yet run) and
+ * returns card k. The words it reads, and so the cards, are shuffleShoe's for the same source.
+ */
+export function lazyShoe(decks: number, rng: UniformSource): ShoeCards {
+  assertDecks(decks);
+  const size = decks * CARDS_PER_DECK;
+  // Positions hold indexes into the unshuffled order; strings are made only for the cards dealt.
+  const order = new Uint16Array(size);
+  for (let i = 0; i < size; i++) order[i] = i;
+  const cards: string[] = [];
+  return {
+    size,
+    cardAt(index: number): string | undefined {
+      if (!Number.isInteger(index) || index < 0 || index >= size) return undefined;
+      for (let k = cards.length; k <= index; k++) {
+        // shuffleShoe draws nothing for the last position (one card left, it stays).
+        if (k < size - 1) {
+          const j = k + rng.int(size - k);
+          const card = order[j] ?? 0;
+          order[j] = order[k] ?? 0;
+          order[k] = card;
+        }
+        cards.push(orderedCard(order[k] ?? 0));
+      }
+      return cards[index];
+    },
+  };
+}
+
+/** The shoe a table deals from: the provably-fair order of verifyShoe, shuffled as far as it is dealt. */
+export function openShoe(serverSeed: string, clientSeed: string, nonce: number, decks = MAX_DECKS): ShoeCards {
+  return lazyShoe(decks, shoeSource(serverSeed, clientSeed, nonce));
 }
 
 /** The uniform stream of one shoe: the provably-fair HMAC stream, with the client seed in the message. */
