@@ -6,14 +6,11 @@
  *   node scripts/blackjack-strategy.mjs [--decks 6] [--h17] [--pays 3:2|6:5] [--double-on any|9-11]
  *     [--no-das] [--split-aces-play] [--max-split-hands 4] [--resplit-aces] [--surrender] [--no-peek] [--infinite] [--exact]
  *
- * Like scripts/fairness-check.mjs, the TypeScript domain is bundled in memory with esbuild.
+ * The TypeScript domain is bundled in memory (scripts/lib/import-domain.mjs).
  */
-import { build } from 'esbuild';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { importDomain } from './lib/import-domain.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
     decks: { type: 'string', default: '6' },
@@ -47,22 +44,7 @@ if (!['3:2', '6:5'].includes(rules.blackjackPays) || !['any', '9-11'].includes(r
   process.exit(2);
 }
 
-const bundle = await build({
-  stdin: {
-    contents: `export { analyseBlackjack, printChart } from './domain/fairness/blackjack-strategy';`,
-    resolveDir: ROOT,
-    sourcefile: 'blackjack-strategy-entry.ts',
-    loader: 'ts',
-  },
-  bundle: true,
-  write: false,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  logLevel: 'error',
-  absWorkingDir: ROOT,
-});
-const { analyseBlackjack, printChart } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
+const { analyseBlackjack, printChart } = await importDomain(`export { analyseBlackjack, printChart } from './domain/fairness/blackjack-strategy';`);
 
 const started = performance.now();
 const shoe = values.infinite ? 'infinite' : 'finite';

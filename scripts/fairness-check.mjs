@@ -15,16 +15,14 @@
  *                                   [--hands N] [--rules classic_seated|classic_infinite|us_peek]... [--workers W]
  *
  * The domain is TypeScript with extensionless imports, which plain Node cannot load, so the check is
- * bundled in memory with esbuild (installed with wrangler) and imported from the bundle. Exit code 1
+ * bundled in memory with esbuild and imported from the bundle (scripts/lib/import-domain.mjs). Exit code 1
  * when a chi-square p-value is below 0.001 or an RTP |z| is above 3.29 (two-sided 0.001).
  */
-import { build } from 'esbuild';
-import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { importDomain } from './lib/import-domain.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ALPHA = 0.001;
 const Z_LIMIT = 3.2905;
 
@@ -169,28 +167,12 @@ async function playInWorkers(ruleSet, hands, roundsPerSeed, workers) {
   return { totals, seconds: round((performance.now() - started) / 1000, 2) };
 }
 
-async function loadDomain() {
-  const bundle = await build({
-    stdin: {
-      contents: `export { fairnessCheck } from './domain/fairness/fairness-check';
+function loadDomain() {
+  return importDomain(`export { fairnessCheck } from './domain/fairness/fairness-check';
         export { blackjackCardCheck, playHands, addTotals, rtpCheck } from './domain/fairness/blackjack-simulation';
         export { newServerSeed } from './domain/fairness/provably-fair';
         export { CLASSIC_SEATED, CLASSIC_INFINITE, US_PEEK } from './domain/games/blackjack';
-        export { GAME_KINDS } from './domain/games';`,
-      resolveDir: ROOT,
-      sourcefile: 'fairness-check-entry.ts',
-      loader: 'ts',
-    },
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    logLevel: 'error',
-    absWorkingDir: ROOT,
-  });
-  const code = bundle.outputFiles[0].text;
-  return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+        export { GAME_KINDS } from './domain/games';`);
 }
 
 function fail(message) {
