@@ -25,11 +25,12 @@ const DEPOSIT_STATEMENTS = 8;
 /** Per bet: hold-id read, held write, hold row, usage (wager + loss in one), 2 outbox rows, balance+held write (RETURNING), ledger row, hold update. */
 const BET_STATEMENTS = 9;
 /**
- * The bet through PlayerDO.tx, two transactions: each also arms the relay to the back office (its
- * status read, its schedule row) and kicks it after commit (another status read; its deliveries
- * run asynchronously, so this one is a bound, not an exact count). 15.1 when pinned.
+ * The bet through PlayerDO.tx, two transactions: the same 9 statements and nothing around them. A
+ * bet's hold steps are not for the back office (durable/brand-ops/types.ts NOT_FOR_BACK_OFFICE), so
+ * neither transaction arms or kicks the relay (it did until issue 15's E3 work: 15.1 then). Still a
+ * bound, because a relay delivery started by an earlier call may run in between.
  */
-const BET_RPC_STATEMENTS_MAX = 16;
+const BET_RPC_STATEMENTS_MAX = 9;
 
 function perOp(counts: StatementCounts, ops: number, run: () => void) {
   counts.clear();
