@@ -387,16 +387,11 @@ export class PlayerDO extends DurableObject<Env> {
 
   /**
    * Settles a table bet in one transaction: posts its hold and credits what it returns (once per
-   * win_id). A hold that was voided or expired meanwhile settles as such, returning nothing. A hold
-   * past its expiry is expired first, as the alarm would have done: whichever of the settlement and
-   * the alarm comes first, the bet has one outcome (expired: stake back, no win).
+   * win_id). A hold that was voided or expired meanwhile, or is past its expiry, settles as such,
+   * returning nothing (wallet.ts settleBet).
    */
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }) {
-    return this.tx(() => {
-      const h = this.walletRg.hold(input.hold_id);
-      if (h?.kind === 'bet' && h.state === 'pending' && h.expires_at !== null && h.expires_at <= this.c.now()) this.walletRg.expireHold(h.hold_id);
-      return this.walletRg.settleBet(input);
-    }, 'alarm');
+    return this.tx(() => this.walletRg.settleBet(input), 'alarm');
   }
 
   /**

@@ -466,11 +466,18 @@ export class Wallet {
   /**
    * Posts a bet's hold and credits its return (stake included; 0 for a loss) under win_id. Wins go
    * to the real balance unless the stake was entirely bonus money. Retries return the first result.
+   * A hold past its expiry is expired first, as the alarm would have done: whichever of the
+   * settlement and the alarm comes first, the bet has one outcome (expired: stake back, no win).
    */
   settleBet(input: { hold_id: string; win_id: string; returned_minor: number }): Result<{ state: 'posted' | 'voided' | 'expired'; returned_minor: number; available_minor: number }> {
-    const h = this.hold(input.hold_id);
+    let h = this.hold(input.hold_id);
     if (!h) return fail('hold_not_found');
     if (h.kind !== 'bet') return fail('invalid_state', `hold ${h.hold_id} reserves a ${h.kind}, not a bet`, { kind: h.kind });
+    if (h.state === 'pending' && h.expires_at !== null && h.expires_at <= this.ctx.now()) {
+      const expired = this.expireHold(h.hold_id);
+      if (!expired.ok) return expired;
+      h = expired.hold;
+    }
     if (h.state === 'voided' || h.state === 'expired') return { ok: true, state: h.state, returned_minor: 0, available_minor: this.available(h.currency) };
     if (h.state === 'pending') {
       const posted = this.post(h.hold_id);
