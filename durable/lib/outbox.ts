@@ -62,8 +62,25 @@ export class Outbox {
 
   list(afterSeq: number, limit: number): OutboxRow[] {
     const rows = this.db.all<{ seq: number; body: string }>`select seq, body from outbox where seq > ${afterSeq} order by seq limit ${limit}`;
-    return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.body) as CasinoEvent }));
+    return rows.map(outboxRow);
   }
+
+  /** Like `list`, leaving out events of the given types (filtered inside SQLite: one parameter through `json_each`). */
+  listExcept(afterSeq: number, limit: number, leftOut: readonly EventType[]): OutboxRow[] {
+    const rows = this.db.all<{ seq: number; body: string }>`select seq, body from outbox
+      where seq > ${afterSeq} and event_type not in (select value from json_each(${JSON.stringify(leftOut)}))
+      order by seq limit ${limit}`;
+    return rows.map(outboxRow);
+  }
+
+  /** The newest row's seq (0 when empty). */
+  lastSeq(): number {
+    return this.db.first<{ seq: number | null }>`select max(seq) as seq from outbox`?.seq ?? 0;
+  }
+}
+
+function outboxRow(r: { seq: number; body: string }): OutboxRow {
+  return { seq: r.seq, event: JSON.parse(r.body) as CasinoEvent };
 }
 
 /** The envelope every outbox row carries (one definition for `emit` and `emitMany`). */

@@ -13,7 +13,6 @@
  * kicks nothing, and a delivery moves the cursor past the left-out events with the rest.
  */
 import { NOT_FOR_BACK_OFFICE, type PlayerSnapshot, type RelayBatch } from '../brand-ops/types';
-import type { CasinoEvent } from '../../domain/events';
 import { backoffMs } from '../lib/backoff';
 import type { PlayerContext, ProfileRow } from './context';
 
@@ -27,8 +26,6 @@ export const RELAY_RETRY_MAX_MS = 5 * 60_000;
 /** Batches one delivery sends at most before leaving the rest to the alarm (bounds one run). */
 const DRAIN_BATCHES_MAX = 50;
 const ERROR_TEXT_MAX = 500;
-/** The left-out types as one SQL parameter (`json_each`), so the filter runs inside SQLite. */
-const LEFT_OUT_JSON = JSON.stringify(NOT_FOR_BACK_OFFICE);
 
 /** The receiving side, as the relay needs it (BrandOpsDO's stub, or a stand-in in tests). */
 export type IngestTarget = { ingest(batch: RelayBatch): Promise<unknown> };
@@ -81,11 +78,8 @@ export class Relay {
   }
 
   /** Events for the back office after `afterSeq`, in outbox order. */
-  private pending(afterSeq: number, limit: number): { seq: number; event: CasinoEvent }[] {
-    const rows = this.ctx.db.all<{ seq: number; body: string }>`select seq, body from outbox
-      where seq > ${afterSeq} and event_type not in (select value from json_each(${LEFT_OUT_JSON}))
-      order by seq limit ${limit}`;
-    return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.body) as CasinoEvent }));
+  private pending(afterSeq: number, limit: number) {
+    return this.ctx.outbox.listExcept(afterSeq, limit, NOT_FOR_BACK_OFFICE);
   }
 
   /** Resolves when no delivery is running (tests, and anyone who must know the relay went quiet). */
@@ -157,7 +151,7 @@ export class Relay {
     }
     // A last batch also covers the left-out events up to the outbox's end (read in this
     // transaction): the cursor passes them, so later reads start after them.
-    const last = rows.length < RELAY_BATCH_MAX ? this.ctx.db.first<{ seq: number }>`select max(seq) as seq from outbox`!.seq : rows.at(-1)!.seq;
+    const last = rows.length < RELAY_BATCH_MAX ? this.ctx.outbox.lastSeq() : rows.at(-1)!.seq;
     return { batch: { player: playerSnapshot(p), events: rows.map((r) => r.event) }, last_seq: last };
   }
 
