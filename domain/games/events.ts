@@ -7,8 +7,42 @@
 import { z } from 'zod';
 import { amount, id } from '../event-fields';
 
-const game = z.enum(['roulette', 'baccarat']);
+const game = z.enum(['roulette', 'baccarat', 'blackjack']);
 const roundNo = z.number().int().positive();
+
+/** Cards as one string, space-separated in the order dealt ("AS KD"): payloads are flat scalars. */
+const cards = z.string().max(200);
+const total = z.number().int().min(0).max(40);
+/**
+ * Blackjack, per hand (domain/games/blackjack/events.ts, flattened). The envelope carries the
+ * player, the round, the player's jurisdiction and the hand's currency. A *box* is a seat of a
+ * Seated table (`seat` 1..7) or one player's place at an Infinite table (`seat` null); splits add
+ * hands (`hand_index` 0, 1, ...).
+ */
+const handRef = { box_id: id, seat: z.number().int().min(1).max(7).nullable(), hand_index: z.number().int().min(0).max(3) };
+const BLACKJACK_HAND_EVENTS = {
+  /** After the initial deal, one per box: its first two cards and the dealer's up card. */
+  'table.hand.dealt': z.object({ ...handRef, cards, total, soft: z.boolean(), natural: z.boolean(), dealer_up_card: z.string() }),
+  /**
+   * One per decision, timeouts included (a timeout stands the hand or declines insurance).
+   * `stake_minor`: the further stake the decision reserved (double, split, insurance), else 0.
+   */
+  'table.hand.decision': z.object({
+    ...handRef, decision: z.enum(['hit', 'stand', 'double', 'split', 'surrender', 'insurance', 'no_insurance', 'timeout']),
+    cards, total, dealer_up_card: z.string(), stake_minor: amount,
+  }),
+  /**
+   * One per hand at settlement. `side_bet_result`: the box's side bets on its first hand,
+   * `kind=outcome` pairs separated by ';' (`lose` for a losing side bet), or null when none. Money:
+   * the box player's own stakes of the hand (on hand 0 also their insurance and side bets); bets
+   * behind are other players' money and are in their own `table.bet.settled` events.
+   */
+  'table.hand.settled': z.object({
+    ...handRef, cards, total, natural: z.boolean(), busted: z.boolean(), surrendered: z.boolean(), doubled: z.boolean(),
+    dealer_up_card: z.string(), dealer_cards: cards, dealer_total: total, dealer_natural: z.boolean(),
+    side_bet_result: z.string().nullable(), staked_minor: amount, returned_minor: amount,
+  }),
+} as const satisfies Record<string, z.ZodObject>;
 
 export const TABLE_EVENTS = {
   /** Betting opened. `commitment` is SHA-256 of the server seed (automated tables), published before any bet. */
@@ -31,4 +65,5 @@ export const TABLE_EVENTS = {
     bet_id: id, game, game_id: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: amount, returned_minor: amount,
     result: z.enum(['win', 'lose', 'push', 'void', 'expired']),
   }),
+  ...BLACKJACK_HAND_EVENTS,
 } as const satisfies Record<string, z.ZodObject>;
