@@ -404,13 +404,39 @@ export class Wallet {
     return this.reserve('bet', input, true);
   }
 
-  /** Posts a pending hold: the stake leaves the balance. Posting twice returns the first result. */
+  /**
+   * Posts a bet's pending hold: the stake leaves the balance. Posting again answers the posted hold
+   * as a replay (with the balance as it is now), even once its expiry has passed: a post is final.
+   *
+   * The expiry-first rule of settleBet holds here too: a hold past its expiry (by this object's
+   * clock now) is expired first, as the alarm would have done (stake and RG usage back, one
+   * `wallet.hold.expired`), and the post is refused exactly as when the alarm came first
+   * (invalid_state, details.state 'expired'). Whichever of the post and the alarm comes first, the
+   * bet has one outcome. The expiry sticks if the caller's transaction commits this refusal; one that
+   * rolls refusals back leaves the hold to the alarm, armed by its expiry, with the same outcome.
+   *
+   * A withdrawal's hold is not a bet: only its payout posts it (markWithdrawalPaid), so a post here
+   * cannot take the money out behind the withdrawal's back (which would stay 'requested', its hold
+   * posted, never cancellable).
+   */
   postHold(holdId: string): Replayable<{ hold: Hold; balance_after_minor: number }> {
-    const h = this.hold(holdId);
+    let h = this.hold(holdId);
     if (!h) return fail('hold_not_found');
+    if (h.kind !== 'bet') return fail('invalid_state', `hold ${holdId} reserves a ${h.kind}; it is posted by paying the ${h.kind}`, { hold_id: holdId, kind: h.kind });
     if (h.state === 'posted') return { ok: true, hold: h, balance_after_minor: this.available(h.currency), replayed: true };
+    if (this.overdue(h)) {
+      const expired = this.expireHold(holdId);
+      if (!expired.ok) return expired;
+      h = expired.hold;
+    }
+    if (h.state !== 'pending') return fail('invalid_state', `hold is ${h.state}`, { hold_id: holdId, state: h.state });
     const posted = this.post(holdId);
     return posted.ok ? { ...posted, replayed: false } : posted;
+  }
+
+  /** A pending hold whose expiry has come by this object's clock (the alarm may not have run yet). */
+  private overdue(h: Hold): boolean {
+    return h.state === 'pending' && h.expires_at !== null && h.expires_at <= this.ctx.now();
   }
 
   /**
@@ -473,7 +499,7 @@ export class Wallet {
     let h = this.hold(input.hold_id);
     if (!h) return fail('hold_not_found');
     if (h.kind !== 'bet') return fail('invalid_state', `hold ${h.hold_id} reserves a ${h.kind}, not a bet`, { kind: h.kind });
-    if (h.state === 'pending' && h.expires_at !== null && h.expires_at <= this.ctx.now()) {
+    if (this.overdue(h)) {
       const expired = this.expireHold(h.hold_id);
       if (!expired.ok) return expired;
       h = expired.hold;

@@ -29,8 +29,12 @@ export class PlayerDO extends ProductionPlayerDO {
     return this.tx(() => this.walletRg.voidHold(holdId));
   }
 
+  /**
+   * A refused post changes nothing, except a hold past its expiry, which it expires first (as the
+   * alarm would): that refusal commits, so the stake is back at once, whichever came first.
+   */
   postHold(holdId: string) {
-    return this.tx(() => this.walletRg.postHold(holdId));
+    return this.tx(() => this.walletRg.postHold(holdId), 'now', 'commit');
   }
 
   creditWin(input: { win_id: string; hold_id: string | null; currency: Currency; amount_minor: number; bucket: Bucket }) {

@@ -123,6 +123,20 @@ describe('1. a bet past its expiry is never posted: expiry first, whatever the o
     await expectExpired(p, holdId);
   });
 
+  it('a caller whose transaction rolls refusals back (as PlayerDO.tx does by default) gets the same refusal; the alarm then expires the hold', async () => {
+    const { p, holdId } = await overdueBet('rolled-back');
+    const r = await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const tx = (o as unknown as { tx: <T>(fn: () => T) => T }).tx.bind(o);
+      return tx(() => internals(o).walletRg.postHold(holdId));
+    });
+    expect(r).toMatchObject({ ok: false, code: 'invalid_state', details: { hold_id: holdId, state: 'expired' } });
+    // the expiry was rolled back with the refusal: nothing was posted, and the stake is still held
+    expect(await holdState(p.playerId, holdId)).toBe('pending');
+    expect(await holdEvents(p.playerId, holdId)).toEqual(['wallet.hold.reserved']);
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(player(p.playerId))); i++);
+    await expectExpired(p, holdId);
+  });
+
   it('a hold within its expiry is posted as before, up to the last millisecond before it', async () => {
     const p = await register();
     expect((await deposit(p.token, 10_000)).status).toBe(201);

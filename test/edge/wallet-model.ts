@@ -244,6 +244,7 @@ export class WalletModel {
   postHold(holdId: string): Step {
     const h = this.holds.get(holdId);
     if (!h) return no('hold_not_found');
+    if (h.kind !== 'bet') return no('invalid_state'); // a withdrawal's hold is posted by its payout only
     if (h.state === 'posted') return ok(true);
     if (h.state !== 'pending') return no('invalid_state');
     return ok(false, () => this.post(holdId));
