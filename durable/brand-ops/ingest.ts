@@ -11,6 +11,7 @@ import type { OpsContext, Subject } from './context';
 import type { GameStats } from './game-stats';
 import type { PlayerIndex } from './player-index';
 import type { WorkQueues } from './queues';
+import type { IngestedEventType } from './event-reads';
 import { RELAY_BATCH_EVENTS_MAX, type IngestResult, type PlayerSnapshot, type RelayBatch } from './types';
 
 const text = (max: number) => z.string().min(1).max(max);
@@ -47,19 +48,57 @@ export function checkBatch(batch: RelayBatch): { player: PlayerSnapshot; events:
   return { player: player.data, events };
 }
 
+/** What an event's handler may feed. */
+type Targets = { index: PlayerIndex; queues: WorkQueues; rules: AnomalyDetector; gameStats: GameStats };
+type Handler = (e: CasinoEvent, subj: Subject, to: Targets) => void;
+
+/**
+ * One handler per event type the back office reads, and for no other: typed by event-reads.ts, the
+ * list the player's relay derives what it leaves out from (a handler missing, or one for a type the
+ * relay never sends, does not compile).
+ */
+const HANDLER_TABLE: { readonly [T in IngestedEventType]: Handler } = {
+  'player.kyc.changed': (e, subj, to) => to.index.noteKycChange(subj.player_id, e.occurred_at, String(e.payload.to)),
+  'player.login.failed': (e, subj, to) => to.rules.onLoginFailed(e, subj),
+  'wallet.deposit.completed': (e, subj, to) => to.rules.onDepositCompleted(e, subj),
+  'wallet.withdrawal.requested': (e, subj, to) => {
+    to.queues.onWithdrawal('wallet.withdrawal.requested', e, subj);
+    to.rules.onWithdrawalRequested(e, subj);
+  },
+  'wallet.withdrawal.approved': (e, subj, to) => to.queues.onWithdrawal('wallet.withdrawal.approved', e, subj),
+  'wallet.withdrawal.rejected': (e, subj, to) => to.queues.onWithdrawal('wallet.withdrawal.rejected', e, subj),
+  'wallet.withdrawal.paid': (e, subj, to) => to.queues.onWithdrawal('wallet.withdrawal.paid', e, subj),
+  'wallet.withdrawal.cancelled': (e, subj, to) => to.queues.onWithdrawal('wallet.withdrawal.cancelled', e, subj),
+  'wallet.win.credited': (e, subj, to) => to.rules.onWinCredited(e, subj),
+  'backoffice.adjustment.requested': (e, subj, to) => to.queues.onAdjustment('backoffice.adjustment.requested', e, subj),
+  'backoffice.adjustment.applied': (e, subj, to) => to.queues.onAdjustment('backoffice.adjustment.applied', e, subj),
+  'backoffice.adjustment.rejected': (e, subj, to) => to.queues.onAdjustment('backoffice.adjustment.rejected', e, subj),
+  'provider.bet.debited': (e, subj, to) => to.gameStats.apply(e, subj.currency),
+  'provider.win.credited': (e, subj, to) => to.gameStats.apply(e, subj.currency),
+  'provider.bet.rolled_back': (e, subj, to) => to.gameStats.apply(e, subj.currency),
+};
+const HANDLERS: ReadonlyMap<string, Handler> = new Map(Object.entries(HANDLER_TABLE));
+
+/** The event types the ingest applies, as its handler table has them (for the test that both lists agree). */
+export const INGESTED_TYPES: readonly string[] = Object.freeze([...HANDLERS.keys()]);
+
 export class Ingest {
+  private readonly targets: Targets;
+
   constructor(
     private readonly ctx: OpsContext,
-    private readonly index: PlayerIndex,
-    private readonly queues: WorkQueues,
-    private readonly rules: AnomalyDetector,
-    private readonly gameStats: GameStats,
-  ) {}
+    index: PlayerIndex,
+    queues: WorkQueues,
+    rules: AnomalyDetector,
+    gameStats: GameStats,
+  ) {
+    this.targets = { index, queues, rules, gameStats };
+  }
 
   /** Runs inside the caller's transaction. */
   apply(player: PlayerSnapshot, events: CasinoEvent[]): IngestResult {
     this.claimBrand(player);
-    this.index.upsert(player);
+    this.targets.index.upsert(player);
     const subj: Subject = { player_id: player.player_id, jurisdiction: player.jurisdiction, currency: player.currency };
     let accepted = 0;
     for (const e of events) {
@@ -79,42 +118,8 @@ export class Ingest {
     else if (brand !== player.brand) throw new Error(`relay batch: player ${player.player_id} is of brand ${player.brand}, this object serves ${brand}`);
   }
 
+  /** The event's handler, if the back office reads it (event-reads.ts); the rest is for the warehouse, only deduplicated here. */
   private route(e: CasinoEvent, subj: Subject): void {
-    switch (e.event_type) {
-      case 'player.kyc.changed':
-        this.index.noteKycChange(subj.player_id, e.occurred_at, String(e.payload.to));
-        return;
-      case 'player.login.failed':
-        this.rules.onLoginFailed(e, subj);
-        return;
-      case 'wallet.deposit.completed':
-        this.rules.onDepositCompleted(e, subj);
-        return;
-      case 'wallet.withdrawal.requested':
-        this.queues.onWithdrawal(e.event_type, e, subj);
-        this.rules.onWithdrawalRequested(e, subj);
-        return;
-      case 'wallet.withdrawal.approved':
-      case 'wallet.withdrawal.rejected':
-      case 'wallet.withdrawal.paid':
-      case 'wallet.withdrawal.cancelled':
-        this.queues.onWithdrawal(e.event_type, e, subj);
-        return;
-      case 'wallet.win.credited':
-        this.rules.onWinCredited(e, subj);
-        return;
-      case 'backoffice.adjustment.requested':
-      case 'backoffice.adjustment.applied':
-      case 'backoffice.adjustment.rejected':
-        this.queues.onAdjustment(e.event_type, e, subj);
-        return;
-      case 'provider.bet.debited':
-      case 'provider.win.credited':
-      case 'provider.bet.rolled_back':
-        this.gameStats.apply(e, subj.currency);
-        return;
-      default:
-        return; // the rest is for the warehouse, not for the live back office
-    }
+    HANDLERS.get(e.event_type)?.(e, subj, this.targets);
   }
 }

@@ -4,7 +4,7 @@
  * anomaly rules). Delivery is at-least-once; BrandOpsDO deduplicates on event_id.
  */
 import type { AlertDecision, AmlAlertRule } from '../../domain/aml';
-import type { CasinoEvent, EventType } from '../../domain/events';
+import type { CasinoEvent } from '../../domain/events';
 
 export type PlayerSnapshot = {
   player_id: string;
@@ -33,24 +33,8 @@ export function brandOpsName(brand: string): string {
 /** Events per RelayBatch at most; larger batches are refused (the relay splits them). */
 export const RELAY_BATCH_EVENTS_MAX = 500;
 
-/**
- * Event types the back office never reads, which the player's relay therefore leaves out: a bet's
- * two-phase steps and a deposit's request, most of a player's events by count. ingest.ts routes
- * none of them anywhere, and none changes the player snapshot (every profile change has its own
- * `player.*` or `rg.*` event); the warehouse still gets every event through the outbox shipper.
- * Why: every relayed transaction costs the player ~9 statements of relay bookkeeping and the one
- * back-office object of the brand an ingest (bench E3, issue 15), for events it only deduplicates.
- * A type not listed here is relayed, so a new event reaches the back office unless decided here;
- * one added here must stay out of ingest.ts's `route` (ingest.test.ts checks both lists agree).
- */
-export const NOT_FOR_BACK_OFFICE = ['wallet.hold.reserved', 'wallet.hold.posted', 'wallet.hold.voided', 'wallet.hold.expired', 'wallet.deposit.requested'] as const satisfies readonly EventType[];
-
-const notForBackOffice: ReadonlySet<string> = new Set(NOT_FOR_BACK_OFFICE);
-
-/** Whether the relay carries events of this type to the brand's back office. */
-export function forBackOffice(eventType: string): boolean {
-  return !notForBackOffice.has(eventType);
-}
+/** What the relay leaves out and what the ingest applies: one list, event-reads.ts. */
+export { NOT_FOR_BACK_OFFICE, forBackOffice } from './event-reads';
 
 export type IngestResult = { ok: true; accepted: number; duplicates: number };
 

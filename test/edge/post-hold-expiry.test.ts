@@ -25,10 +25,10 @@ async function snapshot(playerId: string) {
     const db = internals(o).c.db;
     return {
       balances: db.all`select * from balances order by currency, bucket`,
-      ledger: db.all`select entry_id, kind, amount_minor, ref from ledger order by entry_id`,
+      ledger: db.all<{ entry_id: number; kind: string; amount_minor: number; ref: string }>`select entry_id, kind, amount_minor, ref from ledger order by entry_id`,
       holds: db.all`select hold_id, kind, state, resolved_at from holds order by hold_id`,
       withdrawals: db.all`select withdrawal_id, state, updated_at from withdrawals order by withdrawal_id`,
-      usage: db.all`select * from rg_usage order by metric, currency, hour`,
+      usage: db.all<{ metric: string; currency: string; hour: number; amount_minor: number }>`select * from rg_usage order by metric, currency, hour`,
       events: db.all`select event_type from outbox order by seq`,
     };
   });
@@ -101,7 +101,6 @@ describe('1. a bet past its expiry is never posted: expiry first, whatever the o
     const second = await overdueBet('usage-alarm');
     for (let i = 0; i < 5 && (await runDurableObjectAlarm(player(second.p.playerId))); i++);
     const net = async (playerId: string) => (await snapshot(playerId)).usage
-      .map((u) => u as { metric: string; amount_minor: number })
       .reduce<Record<string, number>>((acc, u) => ({ ...acc, [u.metric]: (acc[u.metric] ?? 0) + u.amount_minor }), {});
     const afterPost = await net(first.p.playerId);
     expect(afterPost).toEqual(await net(second.p.playerId));
