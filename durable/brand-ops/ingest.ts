@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { validateEvent, type CasinoEvent } from '../../domain/events';
 import type { AnomalyDetector } from './anomaly-rules';
 import type { OpsContext, Subject } from './context';
+import type { IngestedEventType } from './event-reads';
 import type { GameStats } from './game-stats';
 import type { PlayerIndex } from './player-index';
 import type { WorkQueues } from './queues';
-import type { IngestedEventType } from './event-reads';
 import { RELAY_BATCH_EVENTS_MAX, type IngestResult, type PlayerSnapshot, type RelayBatch } from './types';
 
 const text = (max: number) => z.string().min(1).max(max);
