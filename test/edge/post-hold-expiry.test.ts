@@ -8,13 +8,15 @@
  *     back) and the post refused as if the alarm had come first: the same answer, state and events
  *     whatever the order, also across a restart in between;
  *  2. a post that succeeded in time still answers as a replay once the expiry has passed: the
- *     money left once and stays gone;
+ *     money left once and stays gone; a provider's debit (reserved and posted at once, no expiry)
+ *     retried a day later answers its first result;
  *  3. a withdrawal's hold is not a bet: it never expires, and only its withdrawal's decision may
  *     post it (markWithdrawalPaid), never a raw post behind the withdrawal's back.
  */
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { PlayerDO } from '../../durable/player/player-do';
+import { signProviderRequest } from '../../worker/provider/signature';
 import { advance, call, deposit, idemKey, internals, player, register, restartPlayer, type Registered } from './helpers';
 
 const HOUR = 3_600_000;
@@ -166,6 +168,29 @@ describe('2. a post that succeeded in time is final', () => {
     expect(await holdState(p.playerId, holdId)).toBe('posted');
     expect(await eur(p)).toMatchObject({ real_minor: 9_000, held_minor: 0 });
     expect(await holdEvents(p.playerId, holdId)).toEqual(['wallet.hold.reserved', 'wallet.hold.posted']);
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+  it('a provider retrying a debit a day later gets its first result: the stake was posted at once, and its hold never expires', async () => {
+    const p = await register();
+    expect((await deposit(p.token, 10_000)).status).toBe(201);
+    const launch = await call('POST', '/v1/games/sandbox-starfall-fortune/launch', {}, { token: p.token });
+    expect(launch.status, JSON.stringify(launch.body)).toBe(200);
+    const raw = JSON.stringify({ token: launch.body.token, tx_id: `late-${crypto.randomUUID()}`, round_id: 'r-late', game_id: 'sandbox-starfall-fortune', currency: 'EUR', amount_minor: 1_000 });
+    const debit = async () => call('POST', '/v1/provider/sandbox-slots/bet', raw, {
+      headers: { 'Content-Type': 'application/json', ...await signProviderRequest(env.PROVIDER_SECRET_SANDBOX_SLOTS, 'bet', raw) },
+    });
+    const first = await debit();
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const holdId = `prov:sandbox-slots:${JSON.parse(raw).tx_id}`;
+    expect(await runInDurableObject(player(p.playerId), (o: PlayerDO) => internals(o).walletRg.hold(holdId))).toMatchObject({ state: 'posted', expires_at: null });
+    await advance(p.playerId, 30 * HOUR);
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(player(p.playerId))); i++);
+    const again = await debit();
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...first.body, replayed: true });
+    expect(await holdState(p.playerId, holdId)).toBe('posted');
+    expect(await eur(p)).toMatchObject({ real_minor: 9_000, held_minor: 0 });
+    expect((await snapshot(p.playerId)).ledger.filter((e) => e.ref === holdId)).toHaveLength(1);
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
