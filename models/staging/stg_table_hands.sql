@@ -102,6 +102,7 @@ typed AS (
     CAST(len(string_split(payload->>'$.cards', ' ')) AS INTEGER) AS card_count,
     CAST(payload->>'$.total' AS INTEGER) AS total,
     CAST(payload->>'$.soft' AS BOOLEAN) AS soft,
+    -- the payload's natural: NATURAL is an SQL keyword (NATURAL JOIN), which an audit's criteria could not name unquoted
     CAST(payload->>'$.natural' AS BOOLEAN) AS is_natural,
     CAST(payload->>'$.busted' AS BOOLEAN) AS busted,
     CAST(payload->>'$.surrendered' AS BOOLEAN) AS surrendered,
