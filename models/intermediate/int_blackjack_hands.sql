@@ -3,9 +3,10 @@
 -- settled), with the dealer's hand and the round's game. The building block of
 -- marts.fct_blackjack_hands_daily and of any per-hand analysis (streaks, first natural of the day).
 --
--- Dated on the settlement: a hand counts on the UTC day its table settled it; its deal and
--- decisions are read from the interval and the day before it (a round dealt before midnight and
--- settled after it is one row). A hand of a round not settled yet (or voided) is not here.
+-- Dated on the settlement: a hand counts on the UTC day its table settled it; its deal, decisions,
+-- round opening and placed bets are read from the interval and the three days before it (a round
+-- dealt before midnight and settled after it is one row, as is a round an outage paused for a day
+-- or two). A hand of a round not settled yet (or voided) is not here.
 --
 -- Insurance is the box's (hand 0), decided on the initial cards; offered = the dealer shows an ace,
 -- the standard base of an insurance take rate (a table whose rules have no insurance offers none:
@@ -103,10 +104,10 @@ WITH settled AS (
   WHERE event_date BETWEEN @start_ds AND @end_ds AND step = 'settled'
 ),
 dealt AS (
-  -- the deal of a round settled in the interval may be from the day before
+  -- the deal of a round settled in the interval may be from the days before (midnight, or a round paused by an outage)
   SELECT *
   FROM staging.stg_table_hands
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds AND step = 'dealt'
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 3 AND @end_ds AND step = 'dealt'
 ),
 decisions AS (
   SELECT
@@ -120,25 +121,26 @@ decisions AS (
     bool_or(decision = 'insurance') AS insurance_taken,
     sum(stake_minor) FILTER (WHERE decision = 'insurance') AS insurance_stake_minor
   FROM staging.stg_table_hand_decisions
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 3 AND @end_ds
   GROUP BY ALL
 ),
 split_boxes AS (
   SELECT DISTINCT round_id, box_id
   FROM staging.stg_table_hand_decisions
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds AND decision = 'split'
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 3 AND @end_ds AND decision = 'split'
 ),
 rounds AS (
   SELECT round_id, any_value(game_id) AS game_id
   FROM staging.stg_table_rounds
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds AND step = 'opened'
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 3 AND @end_ds AND step = 'opened'
   GROUP BY round_id
 ),
 placed AS (
-  -- the control: every blackjack stake the box players placed in the round, bets behind excluded
+  -- the control: every blackjack stake the box players placed in the round, bets behind excluded;
+  -- three days back, as int_gaming_activity reads a table stake's hold (a round paused by an outage)
   SELECT round_id, player_id, currency, sum(amount_minor) AS placed_minor
   FROM staging.stg_bets
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 3 AND @end_ds
     AND bet_source = 'table' AND step = 'placed' AND game = 'blackjack' AND bet_type NOT LIKE 'behind%'
   GROUP BY ALL
 )
