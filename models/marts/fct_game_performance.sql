@@ -24,7 +24,7 @@ MODEL (
     provider_id = 'Game provider (edge-studio for live tables)',
     bet_source = 'table (our live tables) or provider (third-party games)',
     rounds = 'Distinct rounds with a counted bet or win (table round id, provider round id)',
-    bets = 'Bets counted (settled table bets, provider debits not rolled back)',
+    bets = 'Bets counted (settled table bets, provider debits not rolled back); blackjack counts one per stake (main, split, double, insurance, behind, each side bet)',
     players = 'Distinct players',
     currencies = 'Distinct currencies played',
     handle_eur = 'Stakes in EUR, DECIMAL(18,2)',

@@ -37,7 +37,7 @@ MODEL (
     ggr_minor = 'Gross gaming revenue = stakes_minor - wins_minor',
     bonus_cost_minor = 'Bonus-funded part of the stakes, minor units',
     ngr_minor = 'Net gaming revenue = ggr_minor - bonus_cost_minor',
-    bets = 'Bets counted (settled table bets, provider debits not rolled back)',
+    bets = 'Bets counted (settled table bets, provider debits not rolled back); blackjack counts one per stake (main, split, double, insurance, behind, each side bet)',
     players = 'Distinct players with a counted bet or win',
     rate_to_eur = 'EUR per 1 unit of currency that day (seeds.fx_rates); NULL if the seed has no rate',
     stakes_eur = 'stakes in EUR, DECIMAL(18,2)',
