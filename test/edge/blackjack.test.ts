@@ -1,0 +1,219 @@
+/**
+ * Live blackjack through the real worker and objects: a dealer table played card by card (seats in
+ * turn, a double, a split with a double after it, side bets), refusals that change nothing, an
+ * automated Seated round dealt from the committed shoe and verified afterwards, and an Infinite
+ * table whose decision window runs out.
+ */
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkShoe } from '../../domain/games/blackjack';
+import type { TableDO } from '../../durable/table/table-do';
+import { call, deposit, expectError, register, type Json, type Registered } from './helpers';
+import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+
+const DEALER_TABLE = 'blackjack-1';
+const AUTO_SEATED = 'auto-blackjack-1';
+const INFINITE = 'infinite-blackjack-1';
+
+function table(tableId: string): DurableObjectStub<TableDO> {
+  return env.TABLE.getByName(tableId) as DurableObjectStub<TableDO>;
+}
+
+async function advanceTable(tableId: string, ms: number): Promise<void> {
+  await runInDurableObject(table(tableId), (o: TableDO) => { (o as unknown as { c: { clockOffsetMs: number } }).c.clockOffsetMs += ms; });
+}
+
+async function drainAlarms(tableId: string): Promise<void> {
+  for (let i = 0; i < 10 && (await runDurableObjectAlarm(table(tableId))); i++);
+}
+
+async function funded(amount = 10_000): Promise<Registered> {
+  const p = await register();
+  expect((await deposit(p.token, amount)).status).toBe(201);
+  return p;
+}
+
+async function available(p: Registered): Promise<number> {
+  const r = await call('GET', '/v1/wallet', undefined, { token: p.token });
+  return (r.body.balances as Json[]).find((b) => b.currency === 'EUR')?.available_minor ?? 0;
+}
+
+function bjBet(tableId: string, p: Registered, roundId: string, body: Json) {
+  return call('POST', `/v1/tables/${tableId}/blackjack/bets`, { bet_id: crypto.randomUUID(), round_id: roundId, currency: 'EUR', ...body }, { token: p.token });
+}
+
+function decide(tableId: string, p: Registered, roundId: string, box_id: string, action: string, hand_index = 0, decision_id = crypto.randomUUID()) {
+  return call('POST', `/v1/tables/${tableId}/blackjack/decisions`, { decision_id, round_id: roundId, box_id, hand_index, action }, { token: p.token });
+}
+
+async function roundView(tableId: string, roundId: string, p?: Registered): Promise<Json> {
+  const r = await call('GET', `/v1/tables/${tableId}/blackjack/round?round_id=${roundId}`, undefined, p ? { token: p.token } : {});
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body.round;
+}
+
+async function outbox(tableId: string, roundId: string): Promise<Json[]> {
+  return (await table(tableId).outbox(0, 1000)).filter((r) => r.event.round_id === roundId).map((r) => r.event as unknown as Json);
+}
+
+let admin: Operator;
+let dealer: Operator;
+
+beforeAll(async () => {
+  admin = await bootstrapAdmin();
+  dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
+});
+
+describe('a dealer table, card by card', () => {
+  it('plays seats in turn with a double, a split and a double after it; refuses what the rules forbid and changes nothing; settles every stake once', async () => {
+    const [a, b, c] = [await funded(), await funded(), await funded()];
+    const opened = await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds`, dealer);
+    expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+    const roundId = opened.body.round.round_id as string;
+
+    const seatA = await bjBet(DEALER_TABLE, a, roundId, { seat: 1, main_minor: 1000, side_bets: { perfect_pairs: 100 } });
+    expect(seatA.status, JSON.stringify(seatA.body)).toBe(201);
+    expect(seatA.body.bets.map((x: Json) => [x.spot, x.state])).toEqual([['main', 'accepted'], ['perfect_pairs', 'accepted']]);
+    expect((await bjBet(DEALER_TABLE, b, roundId, { seat: 2, main_minor: 1000 })).status).toBe(201);
+    // a taken seat, a side bet the table does not offer: refused, nothing reserved
+    expectError(await bjBet(DEALER_TABLE, c, roundId, { seat: 1, main_minor: 1000 }), 409, 'seat_taken');
+    expectError(await bjBet(DEALER_TABLE, c, roundId, { seat: 3, main_minor: 1000, side_bets: { hot_3: 100 } }), 422, 'side_bet_not_offered');
+    expect(await available(c)).toBe(10_000);
+    expect([await available(a), await available(b)]).toEqual([8_900, 9_000]);
+
+    expect((await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/close`, dealer)).status).toBe(200);
+    const card = (x: string) => opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/cards`, dealer, { card: x });
+    // the opening deal: seat 1, seat 2, the dealer's up card, seat 1, seat 2 (no hole card: European)
+    for (const x of ['5H', '8S', '6D', '6C']) expect((await card(x)).status).toBe(200);
+    expectError(await card('ZZ'), 422, 'not_a_card');
+    expect((await card('8D')).status).toBe(200);
+    expectError(await card('2C'), 409, 'no_card_needed'); // decisions first
+
+    // seat 2 decides out of turn; seat 1 splits unequal cards: refused, nothing changed
+    const before = await roundView(DEALER_TABLE, roundId);
+    expectError(await decide(DEALER_TABLE, b, roundId, 'seat-2', 'split'), 409, 'not_your_turn');
+    expectError(await decide(DEALER_TABLE, a, roundId, 'seat-1', 'split'), 422, 'split_unequal_cards');
+    expectError(await decide(DEALER_TABLE, b, roundId, 'seat-1', 'stand'), 403, 'not_your_box');
+    expect(await roundView(DEALER_TABLE, roundId)).toEqual(before);
+    expect([await available(a), await available(b)]).toEqual([8_900, 9_000]);
+
+    // seat 1 doubles on 11: a second hold, idempotent on decision_id
+    const doubleId = crypto.randomUUID();
+    const doubled = await decide(DEALER_TABLE, a, roundId, 'seat-1', 'double', 0, doubleId);
+    expect(doubled.status, JSON.stringify(doubled.body)).toBe(201);
+    expect(doubled.body.bets).toMatchObject([{ spot: 'double', amount_minor: 1000, state: 'accepted' }]);
+    const again = await decide(DEALER_TABLE, a, roundId, 'seat-1', 'double', 0, doubleId);
+    expect(again.status).toBe(200);
+    expect(again.body.replayed).toBe(true);
+    expect(await available(a)).toBe(7_900);
+    expect((await card('10H')).status).toBe(200); // 21, doubled: seat 1 is done
+
+    // seat 2 splits its eights, then doubles the first hand after the split (DAS)
+    expect((await decide(DEALER_TABLE, b, roundId, 'seat-2', 'split')).status).toBe(201);
+    expect((await card('3C')).status).toBe(200); // hand 0: 8 3
+    expect((await decide(DEALER_TABLE, b, roundId, 'seat-2', 'double', 0)).status).toBe(201);
+    expect((await card('9D')).status).toBe(200); // hand 0: 20
+    expect((await card('2S')).status).toBe(200); // hand 1: 8 2
+    expect((await decide(DEALER_TABLE, b, roundId, 'seat-2', 'hit', 1)).status).toBe(201);
+    expect((await card('3H')).status).toBe(200); // hand 1: 13, three cards
+    expectError(await decide(DEALER_TABLE, b, roundId, 'seat-2', 'double', 1), 422, 'double_needs_two_cards');
+    expect(await available(b)).toBe(7_000);
+    expect((await decide(DEALER_TABLE, b, roundId, 'seat-2', 'stand', 1)).status).toBe(201);
+
+    // the dealer: 6 10 -> 16, draws 9: bust. The last card settles the round.
+    expect((await card('10S')).status).toBe(200);
+    const last = await card('9C');
+    expect(last.status).toBe(200);
+    expect(last.body.round.phase).toBe('complete');
+
+    const done = await call('GET', `/v1/tables/${DEALER_TABLE}/rounds/${roundId}`);
+    expect(done.body.round).toMatchObject({ state: 'settled', summary: { dealer_cards: '6D 10S 9C', dealer_total: 25, dealer_busted: true } });
+    // seat 1: 1000 + double 1000 win (4000), Perfect Pairs lost; seat 2: three stakes of 1000 win (6000)
+    expect(await available(a)).toBe(10_000 - 2_100 + 4_000);
+    expect(await available(b)).toBe(10_000 - 3_000 + 6_000);
+    const events = await outbox(DEALER_TABLE, roundId);
+    const settledBets = events.filter((e) => e.event_type === 'table.bet.settled');
+    expect(settledBets.map((e) => [e.payload.bet_type, e.payload.result, e.payload.returned_minor]).sort()).toEqual([
+      ['double', 'win', 2000], ['double', 'win', 2000], ['main', 'win', 2000], ['main', 'win', 2000], ['perfect_pairs', 'lose', 0], ['split', 'win', 2000],
+    ].sort());
+    expect(events.filter((e) => e.event_type === 'table.hand.dealt').map((e) => [e.payload.box_id, e.payload.cards, e.payload.dealer_up_card])).toEqual([['seat-1', '5H 6C', '6D'], ['seat-2', '8S 8D', '6D']]);
+    expect(events.filter((e) => e.event_type === 'table.hand.decision').map((e) => [e.payload.box_id, e.payload.hand_index, e.payload.decision, e.payload.stake_minor]))
+      .toEqual([['seat-1', 0, 'double', 1000], ['seat-2', 0, 'split', 1000], ['seat-2', 0, 'double', 1000], ['seat-2', 1, 'hit', 0], ['seat-2', 1, 'stand', 0]]);
+    const hands = events.filter((e) => e.event_type === 'table.hand.settled');
+    expect(hands.map((e) => [e.payload.box_id, e.payload.hand_index, e.payload.cards, e.payload.total, e.payload.staked_minor, e.payload.returned_minor, e.payload.side_bet_result])).toEqual([
+      ['seat-1', 0, '5H 6C 10H', 21, 2100, 4000, 'perfect_pairs=lose'],
+      ['seat-2', 0, '8S 3C 9D', 20, 2000, 4000, null],
+      ['seat-2', 1, '8D 2S 3H', 13, 1000, 2000, null],
+    ]);
+    expect(hands.every((e) => e.currency === 'EUR' && e.jurisdiction !== null && e.player_id !== null)).toBe(true);
+  });
+});
+
+describe('an automated Seated table', () => {
+  it('deals from the committed shoe with the players\' seeds; every card verifies after the round', async () => {
+    const p = await funded();
+    const opened = await table(AUTO_SEATED).openRound('rng');
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const roundId = opened.round.round_id;
+    expect(opened.round.commitment).toMatch(/^[0-9a-f]{64}$/);
+    expect((await bjBet(AUTO_SEATED, p, roundId, { seat: 4, main_minor: 500, client_seed: 'my-lucky-seed' })).status).toBe(201);
+    await advanceTable(AUTO_SEATED, 16_000);
+    await drainAlarms(AUTO_SEATED);
+    // stand whenever asked (insurance declined) until the round is over
+    for (let i = 0; i < 10; i++) {
+      const view = await roundView(AUTO_SEATED, roundId, p);
+      if (view.state !== 'betting_closed') break;
+      const box = view.you.boxes[0];
+      if (box.insurance_offered) expect((await decide(AUTO_SEATED, p, roundId, box.box_id, 'no_insurance')).status).toBe(201);
+      else if (box.active_hand !== null) expect((await decide(AUTO_SEATED, p, roundId, box.box_id, 'stand', box.active_hand)).status).toBe(201);
+    }
+    const pub = (await call('GET', `/v1/tables/${AUTO_SEATED}/rounds/${roundId}`)).body.round;
+    expect(pub.state).toBe('settled');
+    const o = pub.outcome;
+    expect(o.client_seed).toMatch(/^[0-9a-f]{32}$/);
+    expect(checkShoe({ commitment: pub.commitment, server_seed: pub.server_seed, client_seed: o.client_seed, nonce: o.nonce, decks: o.decks, dealt: o.dealt })).toEqual({ ok: true });
+    expect(checkShoe({ commitment: pub.commitment, server_seed: pub.server_seed, client_seed: 'someone-else', nonce: o.nonce, decks: o.decks, dealt: o.dealt }).ok).toBe(false);
+    const events = await outbox(AUTO_SEATED, roundId);
+    const settled = events.filter((e) => e.event_type === 'table.bet.settled');
+    expect(settled).toHaveLength(1);
+    expect(await available(p)).toBe(10_000 - 500 + (settled[0]!.payload.returned_minor as number));
+  });
+});
+
+describe('an Infinite table', () => {
+  it('lets every player decide their own hand on the same cards; the decision window stands the rest', async () => {
+    const players = [await funded(), await funded(), await funded()];
+    const opened = await table(INFINITE).openRound('rng');
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    const roundId = opened.round.round_id;
+    for (const p of players) expect((await bjBet(INFINITE, p, roundId, { main_minor: 1000, side_bets: { hot_3: 100 } })).status).toBe(201);
+    expectError(await bjBet(INFINITE, players[0]!, roundId, { main_minor: 1000 }), 409, 'already_bet');
+    expectError(await bjBet(INFINITE, players[0]!, roundId, { main_minor: 1000, seat: 2 }), 422, 'seat_not_offered');
+    await advanceTable(INFINITE, 16_000);
+    await drainAlarms(INFINITE);
+    let view = await roundView(INFINITE, roundId, players[0]);
+    if (view.phase === 'insurance') {
+      await advanceTable(INFINITE, 9_000);
+      await drainAlarms(INFINITE);
+      view = await roundView(INFINITE, roundId, players[0]);
+    }
+    const initial = view.you ? view.you.boxes[0].hands[0].cards.slice(0, 2) : [];
+    if (view.phase === 'decisions') {
+      // the same two cards for everyone; one player stands, the others let the window run out
+      for (const p of players.slice(1)) expect((await roundView(INFINITE, roundId, p)).you.boxes[0].hands[0].cards.slice(0, 2)).toEqual(initial);
+      const box = view.you.boxes[0];
+      if (box.hands[0].actions.includes('stand')) expect((await decide(INFINITE, players[0]!, roundId, box.box_id, 'stand')).status).toBe(201);
+      await advanceTable(INFINITE, 16_000);
+      await drainAlarms(INFINITE);
+    }
+    const pub = (await call('GET', `/v1/tables/${INFINITE}/rounds/${roundId}`)).body.round;
+    expect(pub.state).toBe('settled');
+    const events = await outbox(INFINITE, roundId);
+    expect(events.filter((e) => e.event_type === 'table.hand.settled')).toHaveLength(3);
+    expect(events.filter((e) => e.event_type === 'table.bet.settled')).toHaveLength(6);
+    for (const p of players) {
+      const mine = events.filter((e) => e.event_type === 'table.bet.settled' && e.player_id === p.playerId);
+      expect(await available(p)).toBe(10_000 - 1_100 + mine.reduce((n, e) => n + (e.payload.returned_minor as number), 0));
+    }
+  });
+});
