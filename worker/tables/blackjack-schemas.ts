@@ -10,12 +10,20 @@ const Hand = z.object({
 });
 const Action = z.enum(['hit', 'stand', 'double', 'split', 'surrender']);
 
+/** The table's rules as data (domain/games/blackjack/rules.ts). */
+export const BlackjackRules = z.object({
+  decks: z.number().int(), dealer_soft_17: z.enum(['hit', 'stand']), dealer_peek: z.boolean(), blackjack_pays: z.enum(['3:2', '6:5']),
+  double_on: z.enum(['any_two', '9_11']), double_after_split: z.boolean(), max_hands: z.number().int(), split_unequal_tens: z.boolean(),
+  split_aces_one_card: z.boolean(), resplit_aces: z.boolean(), late_surrender: z.boolean(), insurance: z.boolean(), seats: z.number().int(),
+  side_bets: z.array(z.enum(['perfect_pairs', 'twenty_one_plus_three', 'hot_3'])),
+}).openapi('BlackjackRules');
+
 export const BlackjackRound = z.object({
   round_id: z.string(), round_no: z.number().int(),
   state: z.enum(['betting_open', 'betting_closed', 'result', 'settled', 'voided']),
   format: z.enum(['seated', 'infinite']),
   phase: z.enum(['betting', 'dealing', 'insurance', 'decisions', 'dealer', 'complete']),
-  rules: z.record(z.string(), z.unknown()).openapi({ description: 'The table\'s rules as data (decks, dealer_soft_17, blackjack_pays, double_on, ...)' }),
+  rules: BlackjackRules,
   dealer_cards: z.array(Card).openapi({ description: 'The hole card is hidden until the dealer plays' }),
   dealer_up_card: Card.nullable(),
   common_cards: z.array(Card).openapi({ description: "Infinite: the shared hit cards (a box's k-th card after the deal is the k-th of these)" }),
@@ -34,3 +42,5 @@ export const BlackjackRound = z.object({
 }).openapi('BlackjackRound');
 
 export const BlackjackMoveAnswer = z.object({ bets: z.array(Bet), replayed: z.boolean(), round: BlackjackRound }).openapi('BlackjackMoveAnswer');
+
+export const BlackjackCardAnswer = z.object({ round: BlackjackRound }).openapi('BlackjackCardAnswer');

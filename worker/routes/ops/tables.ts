@@ -17,7 +17,7 @@ import { authorizeOrDeny, recordAudit, requireOperator } from '../../ops/guard';
 import { Reason } from '../../ops/schemas';
 import { body, errors, json } from '../../schemas';
 import { RoundAnswer, RoundDetail, TableList, TableRtp } from '../../ops/table-views';
-import { BlackjackRound } from '../../tables/blackjack-schemas';
+import { BlackjackCardAnswer } from '../../tables/blackjack-schemas';
 import { RoundId, TableId } from '../../tables/schemas';
 import { knownTable, tableStub } from '../../tables/stubs';
 
@@ -136,7 +136,7 @@ opsTables.openapi(createRoute({
     + 'A card that cannot come next is refused and changes nothing: not a card (not_a_card), no card wanted now (no_card_needed), or more copies than the shoe holds (card_not_in_shoe). '
     + 'The card after the dealer\'s last one records the result and settles the round before answering.',
   request: { params: RoundParam, body: body(z.strictObject({ card: z.string().min(2).max(3).openapi({ example: 'KD' }) })) },
-  responses: { 200: json(z.object({ round: BlackjackRound }), 'Card dealt'), ...errors(400, 401, 403, 404, 409, 422) },
+  responses: { 200: json(BlackjackCardAnswer, 'Card dealt'), ...errors(400, 401, 403, 404, 409, 422) },
 }), async (c) => {
   const { table_id, round_id } = c.req.valid('param');
   const { card } = c.req.valid('json');
