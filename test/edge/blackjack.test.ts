@@ -8,7 +8,8 @@ import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkShoe } from '../../domain/games/blackjack';
 import type { TableDO } from '../../durable/table/table-do';
-import { call, deposit, expectError, register, type Json, type Registered } from './helpers';
+import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
+import { sessionOf } from './money-helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const DEALER_TABLE = 'blackjack-1';
@@ -215,5 +216,108 @@ describe('an Infinite table', () => {
       const mine = events.filter((e) => e.event_type === 'table.bet.settled' && e.player_id === p.playerId);
       expect(await available(p)).toBe(10_000 - 1_100 + mine.reduce((n, e) => n + (e.payload.returned_minor as number), 0));
     }
+  });
+});
+
+describe('R3: a blackjack round through restarts', () => {
+  type Internals = {
+    c: import('../../durable/table/context').TableContext;
+    ctx: DurableObjectState;
+    settlement: { port: (playerId: string) => import('../../durable/table/player-port').PlayerPort; wave: number };
+    askHold: (...args: unknown[]) => Promise<unknown>;
+  };
+  const internals = (o: unknown) => o as Internals;
+  /** The table object dies (what it wrote is durable first); the next call starts a fresh one from SQL. */
+  async function restart(tableId: string): Promise<void> {
+    await runInDurableObject(table(tableId), async (o: TableDO) => {
+      await internals(o).ctx.storage.sync();
+      internals(o).ctx.abort('test: table restart');
+    }).catch(() => undefined);
+  }
+
+  it('deals, decides, confirms a double and settles with the table dying at each step: every stake settled once, nothing paid twice', async () => {
+    const players = [await funded(), await funded(), await funded(), await funded(), await funded()];
+    const round = (await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds`, dealer)).body.round;
+    const roundId = round.round_id as string;
+    for (const [i, p] of players.entries()) expect((await bjBet(DEALER_TABLE, p, roundId, { seat: i + 1, main_minor: 1000, side_bets: { perfect_pairs: 100 } })).status).toBe(201);
+    await restart(DEALER_TABLE);
+    expect((await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/close`, dealer)).status).toBe(200);
+    const card = async (x: string) => expect((await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/cards`, dealer, { card: x })).status).toBe(200);
+    // seats 1-5, the dealer's up card, seats 1-5 again; a restart in the middle of the deal
+    for (const x of ['5H', '10S', '9C', '2D', 'QH', '6D']) await card(x);
+    await restart(DEALER_TABLE);
+    for (const x of ['6C', '7D', '9H', 'KC', '8S']) await card(x);
+
+    // seat 1 doubles: the player's object reserves the hold, then the table dies before applying the double
+    const doubleId = crypto.randomUUID();
+    const died = await runInDurableObject(table(DEALER_TABLE), async (o: TableDO) => {
+      const t = internals(o);
+      const real = t.askHold.bind(o);
+      t.askHold = async (...args: unknown[]) => {
+        const answer = await real(...args);
+        await t.ctx.storage.sync();
+        t.ctx.abort('test: restart between the reservation and the double');
+        return answer;
+      };
+      return o.blackjackDecide({ player_id: players[0]!.playerId, session_id: sessionOf(players[0]!), round_id: roundId, decision_id: doubleId, box_id: 'seat-1', hand_index: 0, action: 'double' })
+        .then(() => 'finished', (e: Error) => e.message);
+    }).catch((e: Error) => e.message);
+    expect(died).toBe('test: restart between the reservation and the double');
+    expect(await available(players[0]!)).toBe(10_000 - 1_100 - 1_000); // held once, not applied yet
+    // the client retries the same decision: the same hold, applied once
+    const retried = await decide(DEALER_TABLE, players[0]!, roundId, 'seat-1', 'double', 0, doubleId);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body.bets).toMatchObject([{ spot: 'double', state: 'accepted', amount_minor: 1000 }]);
+    expect(await available(players[0]!)).toBe(10_000 - 1_100 - 1_000);
+    await card('10H');
+    for (const [i, p] of players.slice(1).entries()) expect((await decide(DEALER_TABLE, p, roundId, `seat-${i + 2}`, 'stand')).status).toBe(201);
+    await restart(DEALER_TABLE);
+    await card('10C'); // 16: the dealer draws
+
+    // the last card records the result; the settlement dies after 6 of 11 calls (waves of 4: one recorded)
+    const cut = await runInDurableObject(table(DEALER_TABLE), async (o: TableDO) => {
+      const t = internals(o);
+      t.settlement.wave = 4;
+      const realPort = t.settlement.port;
+      let calls = 0;
+      t.settlement.port = (id) => {
+        const port = realPort(id);
+        return {
+          reserveTableBet: (...a) => port.reserveTableBet(...a), abandonTableBet: (h) => port.abandonTableBet(h), floorProbe: () => port.floorProbe(),
+          settleTableBet: async (input) => {
+            if (++calls > 6) {
+              await t.ctx.storage.sync();
+              t.ctx.abort('test: restart in the middle of a settlement');
+              throw new Error('aborted');
+            }
+            return port.settleTableBet(input);
+          },
+        };
+      };
+      return o.blackjackCard(roundId, '7C').then(() => 'finished', (e: Error) => e.message);
+    }).catch((e: Error) => e.message);
+    expect(cut).toBe('test: restart in the middle of a settlement');
+    for (let i = 0; i < 10; i++) {
+      if ((await call('GET', `/v1/tables/${DEALER_TABLE}/rounds/${roundId}`)).body.round.state === 'settled') break;
+      await runDurableObjectAlarm(table(DEALER_TABLE));
+      await advanceTable(DEALER_TABLE, 61_000);
+    }
+    expect((await call('GET', `/v1/tables/${DEALER_TABLE}/rounds/${roundId}`)).body.round.state).toBe('settled');
+
+    // dealer 6 10 7: bust. Every main and the double win; seat 3's 9-9 is a mixed pair (6:1).
+    const expected = [10_000 - 2_100 + 4_000, 10_900, 10_900 + 700, 10_900, 10_900];
+    for (const [i, p] of players.entries()) {
+      expect(await player(p.playerId).audit()).toEqual([]);
+      const entries = (await call('GET', '/v1/wallet/ledger', undefined, { token: p.token })).body.entries as Json[];
+      expect(entries.filter((e) => e.kind === 'bet')).toHaveLength(i === 0 ? 3 : 2);
+      expect(entries.filter((e) => e.kind === 'win')).toHaveLength(i === 0 ? 2 : i === 2 ? 2 : 1);
+      expect(await available(p)).toBe(expected[i]);
+    }
+    const events = await outbox(DEALER_TABLE, roundId);
+    expect(events.filter((e) => e.event_type === 'table.bet.settled')).toHaveLength(11);
+    expect(events.filter((e) => e.event_type === 'table.bet.placed')).toHaveLength(11);
+    expect(events.filter((e) => e.event_type === 'table.hand.dealt')).toHaveLength(5);
+    expect(events.filter((e) => e.event_type === 'table.hand.settled')).toHaveLength(5);
+    expect(events.filter((e) => e.event_type === 'table.round.result')).toHaveLength(1);
   });
 });
