@@ -10,10 +10,11 @@
  *   round are not independent of each other, so they are separate tests (not summed).
  * - Return: one box at a Seated table (Infinite, for Infinite rule sets: the same game for one
  *   player), a fresh shoe every round (off the top, as the theoretical figure assumes), insurance
- *   declined, every decision the engine's basicStrategy, which plays the derived chart analyseBlackjack
- *   prices for the same rules (blackjack-strategy.ts, basicStrategyChart). The observed return per initial bet is compared with analyseBlackjack's
- *   rtp by z = (observed - theoretical) / (s / sqrt(n)), s the sample standard deviation of the
- *   hands' net returns (a hand = a round: its splits and doubles are part of its return).
+ *   declined, every decision the engine's basicStrategy, which plays the chart analyseBlackjack derives
+ *   and prices for the same rules (blackjack-strategy.ts, basicStrategyChart). The observed return
+ *   per initial bet is compared with analyseBlackjack's rtp by z = (observed - theoretical) /
+ *   (s / sqrt(n)), s the sample standard deviation of the hands' net returns (a hand = a round:
+ *   its splits and doubles are part of its return).
  */
 import {
   activeHandIndex, basicStrategy, type BlackjackRules, closeBetting, closeInsurance, decide, dealFromShoe, legalActions, newRound, openShoe, placeBet,
