@@ -270,7 +270,7 @@ export class BlackjackTable {
     const state = this.store.load(who.round_id)!;
     const dry = apply(state);
     if (!dry.ok) return engineFailure(dry);
-    const currency = who.currency ?? this.currencyOf(who.round_id, who.player_id);
+    const currency = who.currency ?? ('box_id' in who ? this.currencyOf(who.round_id, state, String(who.box_id)) : null);
     if (!currency) return fail('invalid_state', 'no stake of this player in this round');
     let adding = 0;
     for (const s of stakes) {
@@ -461,8 +461,10 @@ export class BlackjackTable {
     return { ok: true, stake: { bet_id: input.decision_id, component, amount_minor: amount, max_return_minor: 0 } };
   }
 
-  private currencyOf(roundId: string, playerId: string): Currency | null {
-    return this.c.db.first<{ currency: Currency }>`select currency from bets where round_id = ${roundId} and player_id = ${playerId} and state = 'accepted' limit 1`?.currency ?? null;
+  /** A stake added mid-round is in the currency of its box's main stake (a player may sit at two seats in two currencies). */
+  private currencyOf(roundId: string, state: RoundState, boxId: string): Currency | null {
+    const main = state.stakes.find((s) => s.box_id === boxId && s.component === 'main');
+    return main ? this.c.db.first<{ currency: Currency }>`select currency from bets where round_id = ${roundId} and stake_id = ${main.stake_id}`?.currency ?? null : null;
   }
 
   private answer(rows: BetRow[], roundId: string, playerId: string, replayed: boolean): MoveAnswer {
