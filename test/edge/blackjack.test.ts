@@ -4,7 +4,7 @@
  * automated Seated round dealt from the committed shoe and verified afterwards, and an Infinite
  * table whose decision window runs out.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkShoe } from '../../domain/games/blackjack';
 import type { TableDO } from '../../durable/table/table-do';
@@ -147,6 +147,79 @@ describe('a dealer table, card by card', () => {
       ['seat-2', 1, '8D 2S 3H', 13, 1000, 2000, null],
     ]);
     expect(hands.every((e) => e.currency === 'EUR' && e.jurisdiction !== null && e.player_id !== null)).toBe(true);
+  });
+});
+
+/** A socket on a table, with a way to wait for the next message of a type. */
+async function connect(tableId: string, token: string): Promise<{ ws: WebSocket; log: Json[]; next: (type: string) => Promise<Json> }> {
+  const res = await SELF.fetch(`https://casino.test/v1/tables/${tableId}/ws`, { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': `casino.v1, bearer.${token}` }, cf: { country: 'MT' } } as RequestInit);
+  expect(res.status).toBe(101);
+  const ws = res.webSocket!;
+  ws.accept();
+  const log: Json[] = [];
+  const unread: Json[] = [];
+  const waiting: { type: string; resolve: (m: Json) => void }[] = [];
+  ws.addEventListener('message', (e) => {
+    const m = JSON.parse(e.data as string) as Json;
+    log.push(m);
+    const i = waiting.findIndex((w) => w.type === m.type);
+    if (i >= 0) waiting.splice(i, 1)[0]!.resolve(m);
+    else unread.push(m);
+  });
+  const next = (type: string) => {
+    const seen = unread.findIndex((m) => m.type === type);
+    if (seen >= 0) return Promise.resolve(unread.splice(seen, 1)[0]!);
+    return new Promise<Json>((resolve) => waiting.push({ type, resolve }));
+  };
+  return { ws, log, next };
+}
+
+describe('bets behind, leaving, insurance and the socket', () => {
+  it('a bet behind follows the seat, a player who leaves gets the stake back, insurance pays on the dealer\'s blackjack; the socket follows every step', async () => {
+    const [a, b, c] = [await funded(), await funded(), await funded()];
+    const sock = await connect(DEALER_TABLE, a.token);
+    await sock.next('hello');
+    const roundId = (await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds`, dealer)).body.round.round_id as string;
+    expect((await bjBet(DEALER_TABLE, a, roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+    expect((await sock.next('bet.accepted')).bet).toMatchObject({ spot: 'main', amount_minor: 1000 });
+    const behind = (p: Registered, seat: number, amount_minor = 500) =>
+      call('POST', `/v1/tables/${DEALER_TABLE}/blackjack/behind`, { bet_id: crypto.randomUUID(), round_id: roundId, currency: 'EUR', seat, amount_minor }, { token: p.token });
+    expectError(await behind(a, 1), 422, 'own_seat');
+    expectError(await behind(b, 5), 404, 'seat_empty');
+    expect((await behind(b, 1)).status).toBe(201);
+    // C sits and leaves before the deal: the stake comes back at once
+    expect((await bjBet(DEALER_TABLE, c, roundId, { seat: 2, main_minor: 1000, side_bets: { twenty_one_plus_three: 200 } })).status).toBe(201);
+    expect(await available(c)).toBe(8_800);
+    const left = await call('POST', `/v1/tables/${DEALER_TABLE}/blackjack/leave`, { round_id: roundId, seat: 2 }, { token: c.token });
+    expect(left.status, JSON.stringify(left.body)).toBe(200);
+    expect(left.body.bets.map((x: Json) => [x.spot, x.state])).toEqual([['main', 'voided'], ['twenty_one_plus_three', 'voided']]);
+    expect(await available(c)).toBe(10_000);
+    expect(left.body.round.seats.map((x: Json) => x.seat)).toEqual([1]);
+
+    expect((await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/close`, dealer)).status).toBe(200);
+    const card = async (x: string) => expect((await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/cards`, dealer, { card: x })).status).toBe(200);
+    for (const x of ['10H', 'AS', '9D']) await card(x);
+    const view = await roundView(DEALER_TABLE, roundId, a);
+    expect(view).toMatchObject({ phase: 'insurance', dealer_cards: ['AS'], dealer_up_card: 'AS' });
+    expect(view.you.boxes[0]).toMatchObject({ box_id: 'seat-1', insurance_offered: true });
+    expect((await sock.next('blackjack.hand')).events.map((e: Json) => e.type)).toEqual(['table.hand.dealt']);
+    // the hand's player alone decides insurance; surrender is not offered at this table
+    expectError(await decide(DEALER_TABLE, b, roundId, 'seat-1', 'insurance'), 403, 'not_your_box');
+    expect((await decide(DEALER_TABLE, a, roundId, 'seat-1', 'insurance')).body.bets).toMatchObject([{ spot: 'insurance', amount_minor: 500, state: 'accepted' }]);
+    expectError(await decide(DEALER_TABLE, a, roundId, 'seat-1', 'surrender'), 422, 'surrender_not_offered');
+    expect((await decide(DEALER_TABLE, a, roundId, 'seat-1', 'stand')).status).toBe(201);
+    await card('KC'); // the dealer's blackjack: it takes the hand (no hole card) and pays the insurance 2:1
+    const round = await sock.next('round.settled');
+    expect(round.round.summary).toMatchObject({ dealer_cards: 'AS KC', dealer_natural: true });
+    expect(await available(a)).toBe(10_000 - 1_500 + 1_500);
+    expect(await available(b)).toBe(9_500);
+    const steps = sock.log.filter((m) => m.type === 'blackjack.round').map((m) => m.round.phase);
+    expect(steps).toContain('insurance');
+    expect(steps).toContain('decisions');
+    expect(sock.log.filter((m) => m.type === 'bet.settled').map((m) => [m.bet.spot, m.bet.returned_minor]).sort()).toEqual([['insurance', 1500], ['main', 0]]);
+    // the hole card never reached a socket before the dealer played
+    expect(sock.log.filter((m) => m.type === 'blackjack.round' && m.round.phase !== 'complete').every((m) => m.round.dealer_cards.length <= 1)).toBe(true);
+    sock.ws.close();
   });
 });
 
