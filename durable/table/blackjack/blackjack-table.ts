@@ -365,7 +365,7 @@ export class BlackjackTable {
       events.push(...dealt.events);
     }
     this.store.save(round.round_id, prev, state, seeds);
-    if (events.length > 0) this.c.emitMany(toEdgeEvents(events, boxSubjects(this.c, round.round_id, state), round.round_id, stakeMinor));
+    if (events.length > 0) this.c.emitMany(toEdgeEvents(events, boxSubjects(this.c, round.round_id, state, events), round.round_id, stakeMinor));
     this.rearmTimer(round.round_id, state);
     const completed = state.phase === 'complete';
     if (completed) this.recordResult(round, state);
@@ -389,7 +389,7 @@ export class BlackjackTable {
       console.warn(`table ${this.c.table.table_id}: result of ${round.round_id}: ${recorded.code}`);
       return;
     }
-    if (hands.length > 0) this.c.emitMany(toEdgeEvents(hands, boxSubjects(this.c, round.round_id, state), round.round_id));
+    if (hands.length > 0) this.c.emitMany(toEdgeEvents(hands, boxSubjects(this.c, round.round_id, state, hands), round.round_id));
     this.c.schedules.cancel(TIMER_JOB, round.round_id);
     this.c.schedules.at('round.settle', round.round_id, this.c.now() + SETTLE_BACKUP_MS);
   }

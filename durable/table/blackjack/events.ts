@@ -19,13 +19,15 @@ function sideBets(result: Partial<Record<string, string | null>> | null): string
   return entries.length === 0 ? null : entries.map(([kind, outcome]) => `${kind}=${outcome ?? 'lose'}`).join(';');
 }
 
-/** Each box's subject: the player, and the currency and jurisdiction of its main stake's bet row. */
-export function boxSubjects(c: TableContext, roundId: string, state: RoundState): Map<string, BetSubject> {
+/** The subject of each box the events name: the player, and the currency and jurisdiction of the box's main stake's bet row. */
+export function boxSubjects(c: TableContext, roundId: string, state: RoundState, events: readonly BlackjackEvent[]): Map<string, BetSubject> {
+  const boxes = new Set(events.map((e) => e.box_id));
   const mainOf = new Map<string, string>();
-  for (const s of state.stakes) if (s.component === 'main') mainOf.set(s.stake_id, s.box_id);
+  for (const s of state.stakes) if (s.component === 'main' && boxes.has(s.box_id)) mainOf.set(s.stake_id, s.box_id);
   const out = new Map<string, BetSubject>();
+  // one indexed read of the named boxes' main stakes (a decision at an Infinite table reads one row, not the table)
   for (const row of c.db.all<{ stake_id: string; player_id: string; currency: Currency; jurisdiction: string | null }>`
-    select stake_id, player_id, currency, jurisdiction from bets where round_id = ${roundId} and spot = 'main' and stake_id is not null`) {
+    select stake_id, player_id, currency, jurisdiction from bets where round_id = ${roundId} and stake_id in (select value from json_each(${JSON.stringify([...mainOf.keys()])}))`) {
     const box = mainOf.get(row.stake_id);
     if (box) out.set(box, { round_id: roundId, player_id: row.player_id, currency: row.currency, jurisdiction: row.jurisdiction });
   }
