@@ -27,19 +27,25 @@ const { values } = parseArgs({
     exact: { type: 'boolean', default: false },
   },
 });
+// The engine's table rules (domain/games/blackjack/rules.ts); seats, side bets, insurance and
+// split_unequal_tens do not change the basic-strategy RTP.
 const rules = {
   decks: Number(values.decks),
-  dealerHitsSoft17: values.h17,
-  blackjackPays: values.pays,
-  doubleOn: values['double-on'],
-  doubleAfterSplit: !values['no-das'],
-  splitAcesOneCard: !values['split-aces-play'],
-  maxSplitHands: Number(values['max-split-hands']),
-  resplitAces: values['resplit-aces'],
-  surrender: values.surrender,
-  peek: !values['no-peek'],
+  dealer_soft_17: values.h17 ? 'hit' : 'stand',
+  dealer_peek: !values['no-peek'],
+  blackjack_pays: values.pays,
+  double_on: values['double-on'] === 'any' ? 'any_two' : values['double-on'] === '9-11' ? '9_11' : values['double-on'],
+  double_after_split: !values['no-das'],
+  max_hands: Number(values['max-split-hands']),
+  split_unequal_tens: false,
+  split_aces_one_card: !values['split-aces-play'],
+  resplit_aces: values['resplit-aces'],
+  late_surrender: values.surrender,
+  insurance: true,
+  seats: 7,
+  side_bets: [],
 };
-if (!['3:2', '6:5'].includes(rules.blackjackPays) || !['any', '9-11'].includes(rules.doubleOn)) {
+if (!['3:2', '6:5'].includes(rules.blackjack_pays) || !['any_two', '9_11'].includes(rules.double_on)) {
   console.error('usage: --pays 3:2|6:5 --double-on any|9-11');
   process.exit(2);
 }
@@ -64,7 +70,7 @@ console.log(`Dealer's final hand, per up card (peek games: given no dealer black
 console.log(`| up | 17 | 18 | 19 | 20 | 21 | bust | blackjack |\n|---|---|---|---|---|---|---|---|`);
 for (const up of ups) {
   const o = a.dealer.find((d) => d.up === up);
-  const d = rules.peek ? o.noBlackjack : o.unconditioned;
+  const d = rules.dealer_peek ? o.noBlackjack : o.unconditioned;
   console.log(`| ${up === 1 ? 'A' : up} | ${[d[17], d[18], d[19], d[20], d[21], d.bust, d.blackjack].map((p) => p.toFixed(4)).join(' | ')} |`);
 }
 console.log(`\nBasic strategy (H hit, S stand, P split, D double else hit, Ds double else stand, R surrender else hit, Rs / Rp surrender else stand / split):\n`);

@@ -134,7 +134,7 @@ async function blackjack(rounds, roundsPerSeed, hands, ruleSets, workers) {
       format,
       table_rules: rules,
       hands: check.hands,
-      strategy: 'basic strategy derived by analyseBlackjack (basicStrategyAction), insurance declined, a fresh shoe per hand',
+      strategy: "the engine's basicStrategy (the chart analyseBlackjack derives for the rules), insurance declined, a fresh shoe per hand",
       observed_rtp: round(check.observed_rtp, 6),
       theoretical_rtp: round(check.theoretical_rtp, 6),
       variance: round(check.variance, 4),

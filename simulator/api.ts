@@ -218,7 +218,8 @@ class Driver {
     if (!health.ok) throw new Error(`no platform at ${this.root} (GET /v1/health: ${health.status || 'unreachable'})`);
     if (health.body?.environment !== 'development') throw new Error(`the platform at ${this.root} runs in '${health.body?.environment}' mode; the simulator needs development (sandbox KYC and payments, X-Dev-Country)`);
     const t = await this.call('GET', '/v1/tables');
-    const auto = ((t.body?.tables ?? []) as (TableInfo & { mode: string })[]).filter((x) => x.mode === 'auto');
+    // roulette and baccarat (the TABLES the simulator knows); blackjack is not simulated yet
+    const auto = ((t.body?.tables ?? []) as (TableInfo & { mode: string })[]).filter((x) => x.mode === 'auto' && TABLES.some((c) => c.table_id === x.table_id));
     this.tables = auto.slice(0, Math.max(0, this.o.tables)).map((x) => ({
       table_id: x.table_id, game: x.game, limits: TABLES.find((c) => c.table_id === x.table_id)?.limits ?? {},
     }));

@@ -154,8 +154,13 @@ export type TableDef = {
   betting_seconds: number; pause_seconds: number; limits: Record<string, Record<string, { min_minor: number; max_minor: number }>>;
 };
 
-/** Configured tables, automated ones first (the API mode can only use those: dealer tables need a dealer). */
-export const TABLES: TableDef[] = (tablesConfig.tables as unknown as TableDef[]).slice().sort((a, b) => (a.mode === b.mode ? 0 : a.mode === 'auto' ? -1 : 1));
+/**
+ * Configured roulette and baccarat tables, automated ones first (the API mode can only use those:
+ * dealer tables need a dealer). Blackjack tables are not simulated yet (decisions mid-round).
+ */
+export const TABLES: TableDef[] = (tablesConfig.tables as unknown as (Omit<TableDef, 'game'> & { game: string })[])
+  .filter((t): t is TableDef => t.game === 'roulette' || t.game === 'baccarat')
+  .sort((a, b) => (a.mode === b.mode ? 0 : a.mode === 'auto' ? -1 : 1));
 
 export function tableLimit(t: TableDef, currency: string, betType: string): { min_minor: number; max_minor: number } | null {
   const l = t.limits[currency];

@@ -30,6 +30,7 @@ import { responsibleGaming } from './routes/responsible-gaming';
 import { sessions } from './routes/sessions';
 import { system } from './routes/system';
 import { tables } from './routes/tables';
+import { blackjack } from './routes/blackjack';
 import { wallet } from './routes/wallet';
 
 /** Requests bigger than this are refused before parsing (no legitimate body comes close). */
@@ -53,6 +54,7 @@ export function createApp() {
   v1.route('/', games);
   v1.route('/', gameLaunch);
   v1.route('/', tables);
+  v1.route('/', blackjack);
   v1.route('/', provider);
   v1.route('/', dev);
   app.route('/v1', v1);

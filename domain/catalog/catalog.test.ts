@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import tablesConfig from '../../config/tables.json';
+import { analyseBlackjack } from '../fairness/blackjack-strategy';
+import { blackjackRulesSchema } from '../games/blackjack/rules';
 import { CURRENCIES, type Currency } from '../money';
 import { availability } from './availability';
 import { lobbyView } from './lobby';
@@ -80,6 +83,16 @@ describe('catalog seed (config/games.json)', () => {
     expect(byId.get('live-baccarat-1')).toMatchObject({ table_id: 'baccarat-1', rtp_bp: 9894 });
     expect(CATALOG_SEED.games.filter((g) => g.provider_id === 'sandbox-slots').length).toBeGreaterThanOrEqual(8);
     for (const g of CATALOG_SEED.games) for (const c of Object.keys(g.bet_limits)) expect(CURRENCIES).toContain(c);
+  });
+
+  it("declares each blackjack table's RTP as the theoretical one of its rules (basic strategy, finite shoe)", () => {
+    const blackjack = (tablesConfig.tables as { table_id: string; game: string; blackjack?: { rules: unknown } }[]).filter((t) => t.game === 'blackjack');
+    expect(blackjack.length).toBeGreaterThan(0);
+    for (const t of blackjack) {
+      const declared = CATALOG_SEED.games.find((g) => g.table_id === t.table_id);
+      const rules = blackjackRulesSchema.parse(t.blackjack?.rules);
+      expect(declared?.rtp_bp, t.table_id).toBe(analyseBlackjack(rules).rtp_bp);
+    }
   });
 
   it('refuses duplicates, dangling references and bad values', () => {

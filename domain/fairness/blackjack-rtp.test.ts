@@ -37,7 +37,7 @@ describe('dealer final-hand distribution', () => {
 
   it('hits soft 17 under H17 only', () => {
     const s17 = dealerOutcomes(SIX_DECK_S17, 'infinite').find((o) => o.up === 6)?.noBlackjack;
-    const h17 = dealerOutcomes(rules({ dealerHitsSoft17: true }), 'infinite').find((o) => o.up === 6)?.noBlackjack;
+    const h17 = dealerOutcomes(rules({ dealer_soft_17: 'hit' }), 'infinite').find((o) => o.up === 6)?.noBlackjack;
     expect(h17?.[17]).toBeLessThan((s17?.[17] ?? 0) - 0.05);
     expect(h17?.bust).toBeGreaterThan(s17?.bust ?? 1);
   });
@@ -70,12 +70,12 @@ describe('infinite deck: Wizard of Odds appendix 1 (S17, DAS, resplit to four ex
  */
 describe('finite shoes against Wizard of Odds appendix 9', () => {
   const cases: Array<[string, Partial<BlackjackRules>, number, number]> = [
-    ['6 decks, H17, no hole card, DAS', { dealerHitsSoft17: true, peek: false }, -0.0072705, 0.0001],
-    ['6 decks, H17, no hole card, no DAS', { dealerHitsSoft17: true, peek: false, doubleAfterSplit: false }, -0.0086975, 0.0001],
-    ['8 decks, H17, no hole card, DAS', { decks: 8, dealerHitsSoft17: true, peek: false }, -0.007562, 0.0001],
-    ['2 decks, H17, DAS', { decks: 2, dealerHitsSoft17: true }, -0.003797, 0.0001],
+    ['6 decks, H17, no hole card, DAS', { dealer_soft_17: 'hit', dealer_peek: false }, -0.0072705, 0.0001],
+    ['6 decks, H17, no hole card, no DAS', { dealer_soft_17: 'hit', dealer_peek: false, double_after_split: false }, -0.0086975, 0.0001],
+    ['8 decks, H17, no hole card, DAS', { decks: 8, dealer_soft_17: 'hit', dealer_peek: false }, -0.007562, 0.0001],
+    ['2 decks, H17, DAS', { decks: 2, dealer_soft_17: 'hit' }, -0.003797, 0.0001],
     ['1 deck, S17, DAS', { decks: 1 }, 0.001839, 0.0001],
-    ['1 deck, H17, DAS', { decks: 1, dealerHitsSoft17: true }, -0.000072, 0.0001],
+    ['1 deck, H17, DAS', { decks: 1, dealer_soft_17: 'hit' }, -0.000072, 0.0001],
   ];
   for (const [name, changes, published, tolerance] of cases) {
     it(`${name}: ${(published * 100).toFixed(4)} % within ${tolerance * 100} %`, () => {
@@ -96,7 +96,7 @@ describe('finite shoes against Wizard of Odds appendix 9', () => {
     expect(s17.stand).toBeCloseTo(-0.661732, 6);
     expect(s17.hit).toBeCloseTo(-0.067808, 6);
     expect(s17.double).toBeCloseTo(-0.593281, 6);
-    const h17 = handValues(rules({ decks: 1, dealerHitsSoft17: true }), 'finite', 1, [2, 1], 'exact');
+    const h17 = handValues(rules({ decks: 1, dealer_soft_17: 'hit' }), 'finite', 1, [2, 1], 'exact');
     expect(h17.stand).toBeCloseTo(-0.589084, 6);
     expect(h17.hit).toBeCloseTo(-0.107929, 6);
     expect(h17.double).toBeCloseTo(-0.55204, 6);
@@ -105,7 +105,7 @@ describe('finite shoes against Wizard of Odds appendix 9', () => {
 
   it('hits and doubles within 0.002 of the published composition-dependent values in 8 decks', () => {
     // 8 decks, H17, no hole card, ace up: A,2 hit -0.378980 double -1.024082; 6,5 hit -0.235977 double -0.537869.
-    const { hands } = gameValue(rules({ decks: 8, dealerHitsSoft17: true, peek: false }), 'finite', 'optimal');
+    const { hands } = gameValue(rules({ decks: 8, dealer_soft_17: 'hit', dealer_peek: false }), 'finite', 'optimal');
     expect(hand(hands, 1, 1, 2).values.stand).toBeCloseTo(-0.722307, 6);
     expect(Math.abs((hand(hands, 1, 1, 2).values.hit ?? 0) - -0.37898)).toBeLessThan(0.002);
     expect(Math.abs((hand(hands, 1, 1, 2).values.double ?? 0) - -1.024082)).toBeLessThan(0.002);
@@ -124,8 +124,8 @@ describe('player blackjack and peek', () => {
   });
 
   it('without a peek, a dealer blackjack also takes doubles and splits (the no-hole-card game costs ~0.11 %)', () => {
-    const peek = gameValue(rules({ dealerHitsSoft17: true }), 'finite', 'optimal').ev;
-    const noHoleCard = gameValue(rules({ dealerHitsSoft17: true, peek: false }), 'finite', 'optimal').ev;
+    const peek = gameValue(rules({ dealer_soft_17: 'hit' }), 'finite', 'optimal').ev;
+    const noHoleCard = gameValue(rules({ dealer_soft_17: 'hit', dealer_peek: false }), 'finite', 'optimal').ev;
     expect(peek - noHoleCard).toBeGreaterThan(0.0008);
     expect(peek - noHoleCard).toBeLessThan(0.0014);
   });

@@ -19,7 +19,7 @@
  *
  * Probabilities and returns are floats: statistics, not money.
  */
-import { assertValidRules, blackjackPayout, type BlackjackRules } from './blackjack-rules';
+import { assertValidRules, blackjackPayout, type BlackjackRules, dealerHitsSoft17 } from './blackjack-rules';
 
 export type BlackjackAction = 'stand' | 'hit' | 'double' | 'split' | 'surrender';
 export const BLACKJACK_ACTIONS: readonly BlackjackAction[] = ['stand', 'hit', 'double', 'split', 'surrender'];
@@ -182,7 +182,7 @@ function drawProbability(ctx: Context, shoe: Shoe, v: number): number {
  */
 function standValue(ctx: Context, shoe: Shoe, start: Shoe, best: number): number {
   if (best > 21) return -1;
-  const d = cachedDealer(ctx.tag, ctx.removal === 'exact' ? shoe : start, ctx.up, ctx.rules.dealerHitsSoft17, ctx.exclude);
+  const d = cachedDealer(ctx.tag, ctx.removal === 'exact' ? shoe : start, ctx.up, dealerHitsSoft17(ctx.rules), ctx.exclude);
   let value = (d[BUST] ?? 0) - (d[DEALER_BJ] ?? 0);
   for (let t = 17; t <= 21; t++) {
     const p = d[t - 17] ?? 0;
@@ -240,12 +240,12 @@ function doubleValue(ctx: Context, shoe: Shoe, hard: number, ace: boolean): numb
 
 function mayDouble(rules: BlackjackRules, hard: number, ace: boolean): boolean {
   const best = bestTotal(hard, ace);
-  return rules.doubleOn === 'any' || (!isSoft(hard, ace) && best >= 9 && best <= 11);
+  return rules.double_on === 'any_two' || (!isSoft(hard, ace) && best >= 9 && best <= 11);
 }
 
 /** Surrender's return: half the bet; without a peek a dealer blackjack still takes the whole bet. */
 function surrenderValue(ctx: Context, shoe: Shoe): number {
-  if (ctx.rules.peek) return -0.5;
+  if (ctx.rules.dealer_peek) return -0.5;
   const pBj = probability(shoe, blackjackHole(ctx.up));
   return -pBj - 0.5 * (1 - pBj);
 }
@@ -254,26 +254,26 @@ function surrenderValue(ctx: Context, shoe: Shoe): number {
 function splitHandValue(ctx: Context, shoe: Shoe, paired: CardValue, second: CardValue): number {
   const hard = paired + second;
   const ace = paired === 1 || second === 1;
-  if (paired === 1 && ctx.rules.splitAcesOneCard) return standValue(ctx, shoe, shoe, bestTotal(hard, ace));
+  if (paired === 1 && ctx.rules.split_aces_one_card) return standValue(ctx, shoe, shoe, bestTotal(hard, ace));
   const best = bestTotal(hard, ace);
   if (best === 21) return standValue(ctx, shoe, shoe, 21); // 21, not a blackjack
   const options: Array<readonly [BlackjackAction, () => number]> = [
     ['stand', () => standValue(ctx, shoe, shoe, best)],
     ['hit', () => hitValue(ctx, shoe, shoe, hard, ace, 2)],
   ];
-  if (ctx.rules.doubleAfterSplit && mayDouble(ctx.rules, hard, ace)) options.push(['double', () => doubleValue(ctx, shoe, hard, ace)]);
+  if (ctx.rules.double_after_split && mayDouble(ctx.rules, hard, ace)) options.push(['double', () => doubleValue(ctx, shoe, hard, ace)]);
   return pick(ctx, { total: best, soft: isSoft(hard, ace), pair: paired === second ? paired : null, cards: 2 }, options);
 }
 
 /**
- * Return of splitting a pair, per unit of the original bet (so up to maxSplitHands units at risk).
+ * Return of splitting a pair, per unit of the original bet (so up to max_hands units at risk).
  * f(n, k): expected return of the k hands still waiting for their second card when n hands exist;
  * with n hands the shoe is short of the up card and n paired cards.
  */
 function splitValue(ctx: Context, paired: CardValue): number {
   const memo = ctx.splitMemo.get(paired);
   if (memo !== undefined) return memo;
-  const maxHands = paired === 1 && !ctx.rules.resplitAces ? 2 : ctx.rules.maxSplitHands;
+  const maxHands = paired === 1 && !ctx.rules.resplit_aces ? 2 : ctx.rules.max_hands;
   const stage = new Map<number, { pPair: number; others: number; pairedEnd: number }>();
   const stageOf = (n: number) => {
     const known = stage.get(n);
@@ -313,8 +313,8 @@ function twoCardValues(ctx: Context, shoe: Shoe, a: CardValue, b: CardValue): Pa
   const out: Partial<Record<BlackjackAction, number>> = { stand: standValue(ctx, shoe, shoe, best) };
   if (best < 21) out.hit = hitValue(ctx, shoe, shoe, hard, ace, 2);
   if (mayDouble(ctx.rules, hard, ace)) out.double = doubleValue(ctx, shoe, hard, ace);
-  if (a === b && ctx.rules.maxSplitHands >= 2) out.split = splitValue(ctx, a);
-  if (ctx.rules.surrender) out.surrender = surrenderValue(ctx, shoe);
+  if (a === b && ctx.rules.max_hands >= 2) out.split = splitValue(ctx, a);
+  if (ctx.rules.late_surrender) out.surrender = surrenderValue(ctx, shoe);
   return out;
 }
 
@@ -347,7 +347,7 @@ function shoeTag(rules: BlackjackRules, kind: ShoeKind): string {
 function contextFor(rules: BlackjackRules, kind: ShoeKind, full: Shoe, up: CardValue, chooser: Chooser, removal: DealerRemoval): Context {
   return {
     rules, tag: shoeTag(rules, kind), up, base: without(full, up), chooser, removal,
-    exclude: rules.peek ? blackjackHole(up) : 0,
+    exclude: rules.dealer_peek ? blackjackHole(up) : 0,
     hitMemo: new Map(), splitMemo: new Map(),
   };
 }
@@ -400,7 +400,7 @@ export function gameValue(rules: BlackjackRules, kind: ShoeKind, chooser: Choose
         const played = pick(ctx, twoCardShape(a, b), options);
         // Peek: a dealer blackjack takes the original bet before anyone acts; otherwise the values
         // already include it (each hand's stand value counts the dealer's blackjack as a loss).
-        ev += p * (rules.peek ? -pBj + (1 - pBj) * played : played);
+        ev += p * (rules.dealer_peek ? -pBj + (1 - pBj) * played : played);
       }
     }
   }
@@ -419,8 +419,8 @@ export function dealerOutcomes(rules: BlackjackRules, kind: ShoeKind): Array<{ u
     const shoe = without(full, up);
     return {
       up,
-      unconditioned: toOutcome(cachedDealer(tag, shoe, up, rules.dealerHitsSoft17, 0)),
-      noBlackjack: toOutcome(cachedDealer(tag, shoe, up, rules.dealerHitsSoft17, blackjackHole(up))),
+      unconditioned: toOutcome(cachedDealer(tag, shoe, up, dealerHitsSoft17(rules), 0)),
+      noBlackjack: toOutcome(cachedDealer(tag, shoe, up, dealerHitsSoft17(rules), blackjackHole(up))),
     };
   });
 }

@@ -10,18 +10,17 @@
  *   round are not independent of each other, so they are separate tests (not summed).
  * - Return: one box at a Seated table (Infinite, for Infinite rule sets: the same game for one
  *   player), a fresh shoe every round (off the top, as the theoretical figure assumes), insurance
- *   declined, every decision the derived basic-strategy chart that analyseBlackjack prices
- *   (basicStrategyAction). The observed return per initial bet is compared with analyseBlackjack's
- *   rtp by z = (observed - theoretical) / (s / sqrt(n)), s the sample standard deviation of the
- *   hands' net returns (a hand = a round: its splits and doubles are part of its return).
+ *   declined, every decision the engine's basicStrategy, which plays the chart analyseBlackjack derives
+ *   and prices for the same rules (blackjack-strategy.ts, basicStrategyChart). The observed return
+ *   per initial bet is compared with analyseBlackjack's rtp by z = (observed - theoretical) /
+ *   (s / sqrt(n)), s the sample standard deviation of the hands' net returns (a hand = a round:
+ *   its splits and doubles are part of its return).
  */
 import {
-  activeHandIndex, closeBetting, closeInsurance, decide, dealFromShoe, legalActions, newRound, openShoe, placeBet, pointValue, settleRound,
-  type BlackjackRules as TableRules, CARDS_PER_DECK, type Format, orderedCard, type RoundState, type ShoeCards, type Step,
+  activeHandIndex, basicStrategy, type BlackjackRules, closeBetting, closeInsurance, decide, dealFromShoe, legalActions, newRound, openShoe, placeBet,
+  settleRound, CARDS_PER_DECK, type Format, orderedCard, type RoundState, type ShoeCards, type Step,
 } from '../games/blackjack';
-import { CARD_VALUES, type CardValue } from './blackjack-rtp';
-import { fromTableRules } from './blackjack-rules';
-import { analyseBlackjack, basicStrategyAction, type StrategyChart } from './blackjack-strategy';
+import { analyseBlackjack } from './blackjack-strategy';
 import { type ChiSquare, chiSquareTest } from './chi-square';
 
 /** Shoe positions tested one by one (a one-box round deals at least four cards). */
@@ -72,19 +71,13 @@ function normalised(p: number[]): number[] {
   return p.map((x) => x / total);
 }
 
-function cardValue(card: string): CardValue {
-  const value = CARD_VALUES[pointValue(card) - 1];
-  if (value === undefined) throw new Error(`no value for ${card}`);
-  return value;
-}
-
 function must(step: Step): RoundState {
   if (!step.ok) throw new Error(`the engine refused a basic-strategy round: ${step.code} (${step.message})`);
   return step.state;
 }
 
-/** One hand of one box, played to the end with the chart; returns the completed round. */
-export function playBasicStrategyRound(rules: TableRules, format: Format, chart: StrategyChart, shoe: readonly string[] | ShoeCards): RoundState {
+/** One hand of one box, played to the end with the engine's basic strategy; returns the completed round. */
+export function playBasicStrategyRound(rules: BlackjackRules, format: Format, shoe: readonly string[] | ShoeCards): RoundState {
   let state = must(placeBet(newRound(format, rules), { player_id: 'p', ...(format === 'seated' ? { seat: 1 } : {}), main_minor: STAKE_MINOR }));
   state = must(closeBetting(state));
   // Bounded: every pass deals a card, takes a decision or closes insurance, and a round has few of each.
@@ -101,7 +94,7 @@ export function playBasicStrategyRound(rules: TableRules, format: Format, chart:
     const hand = box && index !== null ? box.hands[index] : undefined;
     if (!box || index === null || !hand || hand.status !== 'playing') continue;
     const legal = legalActions(state, box.player_id, box.box_id, index);
-    const action = basicStrategyAction(chart, hand.cards.map(cardValue), cardValue(state.dealer[0] ?? ''), legal);
+    const action = basicStrategy(state.rules, hand.cards, state.dealer[0] ?? '', legal);
     state = must(decide(state, { player_id: box.player_id, box_id: box.box_id, hand_index: index, action }));
   }
   return state;
@@ -115,8 +108,7 @@ export type HandTotals = { hands: number; net_minor: number; net_squares_minor: 
  * roundsPerSeed))), each with a fresh shoe, and adds up their net returns. Sums of integers stay exact
  * (10M hands x at most 80^2 is far below 2^53).
  */
-export function playHands(rules: TableRules, format: Format, firstHand: number, hands: number, seedForBlock: (block: number) => string, roundsPerSeed = 1_000): HandTotals {
-  const { chart } = analyseBlackjack(fromTableRules(rules));
+export function playHands(rules: BlackjackRules, format: Format, firstHand: number, hands: number, seedForBlock: (block: number) => string, roundsPerSeed = 1_000): HandTotals {
   let net = 0;
   let squares = 0;
   let seed = '';
@@ -127,7 +119,7 @@ export function playHands(rules: TableRules, format: Format, firstHand: number, 
       block = b;
       seed = seedForBlock(b);
     }
-    const round = playBasicStrategyRound(rules, format, chart, openShoe(seed, CLIENT_SEED, h, rules.decks));
+    const round = playBasicStrategyRound(rules, format, openShoe(seed, CLIENT_SEED, h, rules.decks));
     const settled = settleRound(round);
     if ('ok' in settled) throw new Error(`settlement refused: ${settled.code}`);
     const x = settled.returned_minor - settled.staked_minor;
@@ -142,12 +134,12 @@ export function addTotals(a: HandTotals, b: HandTotals): HandTotals {
 }
 
 export type RtpCheck = {
-  rules: TableRules;
+  rules: BlackjackRules;
   format: Format;
   hands: number;
   /** Returned / initial bets. */
   observed_rtp: number;
-  /** analyseBlackjack(fromTableRules(rules)).rtp: basic strategy, off the top of a full shoe. */
+  /** analyseBlackjack(rules).rtp: basic strategy, off the top of a full shoe. */
   theoretical_rtp: number;
   /** Sample variance of a hand's net return, per unit initial bet squared. */
   variance: number;
@@ -156,14 +148,14 @@ export type RtpCheck = {
 };
 
 /** The observed return of the hands against the theoretical RTP, as a z-score. */
-export function rtpCheck(rules: TableRules, format: Format, totals: HandTotals): RtpCheck {
+export function rtpCheck(rules: BlackjackRules, format: Format, totals: HandTotals): RtpCheck {
   const n = totals.hands;
   if (n < 2) throw new RangeError('an RTP check needs at least two hands');
   const mean = totals.net_minor / n / STAKE_MINOR;
   const variance = (totals.net_squares_minor / STAKE_MINOR ** 2 - n * mean * mean) / (n - 1);
   const standardError = Math.sqrt(variance / n);
   const observed = 1 + mean;
-  const theoretical = analyseBlackjack(fromTableRules(rules)).rtp;
+  const theoretical = analyseBlackjack(rules).rtp;
   return {
     rules, format, hands: n, observed_rtp: observed, theoretical_rtp: theoretical, variance, standard_error: standardError,
     z: standardError > 0 ? (observed - theoretical) / standardError : 0,
@@ -171,6 +163,6 @@ export function rtpCheck(rules: TableRules, format: Format, totals: HandTotals):
 }
 
 /** Plays `hands` basic-strategy hands in this thread and compares their return with the theoretical RTP. */
-export function blackjackRtpCheck(rules: TableRules, format: Format, hands: number, seedForBlock: (block: number) => string, roundsPerSeed = 1_000): RtpCheck {
+export function blackjackRtpCheck(rules: BlackjackRules, format: Format, hands: number, seedForBlock: (block: number) => string, roundsPerSeed = 1_000): RtpCheck {
   return rtpCheck(rules, format, playHands(rules, format, 0, hands, seedForBlock, roundsPerSeed));
 }

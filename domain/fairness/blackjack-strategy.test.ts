@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SIX_DECK_S17, fromTableRules, type BlackjackRules } from './blackjack-rules';
+import { SIX_DECK_S17, type BlackjackRules } from './blackjack-rules';
 import { gameValue, type BlackjackAction, type CardValue } from './blackjack-rtp';
 import { analyseBlackjack, basicStrategyAction, chartChooser, printChart } from './blackjack-strategy';
 
@@ -60,7 +60,7 @@ describe('derived basic strategy, 6 decks S17 DAS', () => {
 });
 
 describe('derived basic strategy, 6 decks H17 DAS late surrender', () => {
-  const { chart } = analyseBlackjack(rules({ dealerHitsSoft17: true, surrender: true }));
+  const { chart } = analyseBlackjack(rules({ dealer_soft_17: 'hit', late_surrender: true }));
   const play = (cards: CardValue[], up: CardValue, allowed = FIRST_TWO) => basicStrategyAction(chart, cards, up, allowed);
 
   it('has the published H17 and surrender changes', () => {
@@ -96,13 +96,13 @@ describe('rule effects on the 6-deck RTP with basic strategy', () => {
   });
 
   it.each([
-    ['dealer hits soft 17', 0.0021, 0.0004, { dealerHitsSoft17: true }],
-    ['blackjack pays 6:5', 0.0138, 0.0005, { blackjackPays: '6:5' }],
-    ['no double after split', 0.0014, 0.0004, { doubleAfterSplit: false }],
-    ['late surrender', -0.0008, 0.0003, { surrender: true }],
-    ['double on 9-11 only', 0.0009, 0.0005, { doubleOn: '9-11' }],
-    ['split once (no resplit)', 0.0004, 0.0003, { maxSplitHands: 2 }],
-    ['resplit aces allowed', -0.0007, 0.0003, { resplitAces: true }],
+    ['dealer hits soft 17', 0.0021, 0.0004, { dealer_soft_17: 'hit' }],
+    ['blackjack pays 6:5', 0.0138, 0.0005, { blackjack_pays: '6:5' }],
+    ['no double after split', 0.0014, 0.0004, { double_after_split: false }],
+    ['late surrender', -0.0008, 0.0003, { late_surrender: true }],
+    ['double on 9-11 only', 0.0009, 0.0005, { double_on: '9_11' }],
+    ['split once (no resplit)', 0.0004, 0.0003, { max_hands: 2 }],
+    ['resplit aces allowed', -0.0007, 0.0003, { resplit_aces: true }],
   ] as const)('%s changes the house edge by %f (within %f)', (_name, published, tolerance, changes) => {
     expect(Math.abs(effect(changes) - published)).toBeLessThan(tolerance);
   });
@@ -114,18 +114,11 @@ describe('rule effects on the 6-deck RTP with basic strategy', () => {
   });
 });
 
-describe("the engine's table rules", () => {
-  it('map field by field onto the calculator rules', () => {
-    const table = {
-      decks: 8, dealer_soft_17: 'hit', dealer_peek: false, blackjack_pays: '6:5', double_on: '9_11', double_after_split: false,
-      max_hands: 2, split_aces_one_card: true, resplit_aces: true, late_surrender: true,
-      // read by the engine only
-      seats: 7, insurance: true, split_unequal_tens: true, side_bets: [],
-    } as const;
-    expect(fromTableRules(table)).toEqual({
-      decks: 8, dealerHitsSoft17: true, peek: false, blackjackPays: '6:5', doubleOn: '9-11', doubleAfterSplit: false,
-      maxSplitHands: 2, splitAcesOneCard: true, resplitAces: true, surrender: true,
-    });
+describe('the cache', () => {
+  it('keys on the fields that change the RTP: seats and side bets do not make a second analysis', () => {
+    const a = analyseBlackjack(SIX_DECK_S17);
+    expect(analyseBlackjack({ ...SIX_DECK_S17, seats: 3, side_bets: ['hot_3'], insurance: false })).toBe(a);
+    expect(analyseBlackjack(rules({ max_hands: 3 }))).not.toBe(a);
   });
 });
 

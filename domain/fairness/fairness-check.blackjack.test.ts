@@ -9,7 +9,6 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { CLASSIC_INFINITE, CLASSIC_SEATED, US_PEEK } from '../games/blackjack';
 import { addTotals, blackjackCardCheck, blackjackRtpCheck, CARD_POSITIONS, playHands, rtpCheck } from './blackjack-simulation';
-import { fromTableRules } from './blackjack-rules';
 import { analyseBlackjack } from './blackjack-strategy';
 
 const seeds = (label: string) => (block: number) => bytesToHex(sha256(utf8ToBytes(`fairness-test:${label}:${block}`)));
@@ -29,7 +28,7 @@ describe.each([
   it('return within 3.29 standard errors of the theoretical RTP, with the variance of a blackjack hand', () => {
     const check = blackjackRtpCheck(rules, format, 10_000, seeds(`blackjack-rtp:${name}`));
     console.log(JSON.stringify({ name, observed: check.observed_rtp, theoretical: check.theoretical_rtp, variance: check.variance, z: check.z }));
-    expect(check.theoretical_rtp).toBe(analyseBlackjack(fromTableRules(rules)).rtp);
+    expect(check.theoretical_rtp).toBe(analyseBlackjack(rules).rtp);
     expect(check.hands).toBe(10_000);
     // A hand's net return per unit: about 1.3 squared units (splits and doubles push it above 1).
     expect(check.variance).toBeGreaterThan(1.15);
@@ -46,7 +45,7 @@ it('hands split into ranges add up to the same totals as one run (what the worke
 }, 60_000);
 
 it('rtpCheck: mean, sample variance and z from the totals', () => {
-  const theoretical = analyseBlackjack(fromTableRules(CLASSIC_SEATED)).rtp;
+  const theoretical = analyseBlackjack(CLASSIC_SEATED).rtp;
   // Four hands of a 10-unit bet: +10, -10, +15, 0 -> net per unit 1, -1, 1.5, 0; mean 0.375.
   const check = rtpCheck(CLASSIC_SEATED, 'seated', { hands: 4, net_minor: 15, net_squares_minor: 100 + 100 + 225 });
   const variance = (1 + 1 + 2.25 - 4 * 0.375 ** 2) / 3;

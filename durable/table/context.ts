@@ -9,11 +9,20 @@ import type { TableConfig } from './config';
 export type BetSubject = { round_id: string; player_id?: string | null; jurisdiction?: string | null; currency?: Currency | null };
 
 export class TableContext extends ObjectContext {
-  readonly rules: GameRules;
+  private readonly oneShot: GameRules | null;
 
   constructor(storage: DurableObjectStorage, readonly table: TableConfig) {
     super(storage);
-    this.rules = gameRules(table.game);
+    this.oneShot = table.game === 'blackjack' ? null : gameRules(table.game);
+  }
+
+  /**
+   * The rules of a one-shot game (roulette, baccarat: one bet phase, one outcome). Blackjack tables
+   * never reach the code that asks (TableDO routes their bets and results to durable/table/blackjack/).
+   */
+  get rules(): GameRules {
+    if (!this.oneShot) throw new Error(`invariant: table ${this.table.table_id} plays ${this.table.game}, not a one-shot game`);
+    return this.oneShot;
   }
 
   emit<T extends EventType>(type: T, payload: EventPayload<T>, subject: BetSubject): void {

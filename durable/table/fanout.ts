@@ -13,6 +13,10 @@ export type TableMessage =
   | { type: 'round.opened' | 'round.closed' | 'round.result' | 'round.settled' | 'round.voided'; round: unknown; server_time: number }
   | { type: 'bet.accepted' | 'bet.refused' | 'bet.settled'; bet: unknown; available_minor?: number }
   | { type: 'chat'; from: string; text: string; at: number }
+  /** Blackjack: the round as everyone sees it, after every move (durable/table/blackjack/). */
+  | { type: 'blackjack.round'; round: unknown; server_time: number }
+  /** Blackjack: a player's own hand events of a move, with their hands and the actions open to them. */
+  | { type: 'blackjack.hand'; round_id: string; events: unknown[]; you: unknown }
   | { type: 'error'; code: string; message: string };
 
 export class Fanout {

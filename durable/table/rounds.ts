@@ -7,6 +7,7 @@ import { fail, type Result } from '../../domain/errors';
 import { commitSeed, newServerSeed } from '../../domain/fairness/provably-fair';
 import { uuidv7 } from '../../domain/ids';
 import { ROUND_RESULT_DEADLINE_MS } from './bets';
+import type { Scalar } from '../../domain/games/types';
 import type { TableContext } from './context';
 import type { OutcomeJson, PublicRound, RoundRow, RoundState } from './types';
 
@@ -100,8 +101,8 @@ export class Rounds {
     return { ok: true, round: this.get(roundId)! };
   }
 
-  /** Records the result (closing betting first if it is still open); settlement follows. */
-  recordResult(roundId: string, outcome: unknown, source: 'rng' | 'dealer', actor: string): Result<{ round: RoundRow }> {
+  /** Records the result (closing betting first if it is still open); settlement follows. Blackjack passes its own summary. */
+  recordResult(roundId: string, outcome: unknown, source: 'rng' | 'dealer', actor: string, summarize: () => Record<string, Scalar> = () => this.c.rules.summarize(outcome)): Result<{ round: RoundRow }> {
     let r = this.get(roundId);
     if (!r) return fail('round_not_found');
     if (r.state === 'betting_open') {
@@ -117,7 +118,7 @@ export class Rounds {
       });
     }
     this.c.schedules.cancel('round.expire', roundId);
-    const summary = this.c.rules.summarize(outcome);
+    const summary = summarize();
     this.c.db.run`update rounds set state = 'result', result_at = ${now}, outcome = ${JSON.stringify(outcome)}, summary = ${JSON.stringify(summary)},
       result_source = ${source}, result_by = ${actor} where round_id = ${roundId} and state = 'betting_closed'`;
     this.c.emit('table.round.result', {

@@ -86,4 +86,30 @@ export const TABLE_MIGRATIONS: readonly string[] = [
   alter table rounds add column settle_attempts integer not null default 0;
   alter table rounds add column parked_at integer;
   `,
+  /* 3: blackjack. A round's engine state (domain/games/blackjack/state.ts) in two parts: the round-wide
+     part (phase, dealer, shared cards, shoe position) in bj_rounds, and one row per box (its hands, its
+     stakes and the bets behind it) in bj_boxes, so a decision at an Infinite table of thousands rewrites
+     one box, not the table. Every stake's money is a bet row with its hold, linked by stake_id. */ `
+  create table bj_rounds (
+    round_id text primary key references rounds (round_id),
+    core text not null,
+    -- automated tables: the shoe's client seed, derived from the players' seeds when betting closes
+    client_seed text,
+    -- the open decision (what the timer stands or declines when it runs out) and when it runs out
+    timer_key text,
+    timer_due integer
+  );
+  create table bj_boxes (
+    round_id text not null references rounds (round_id),
+    box_id text not null,
+    player_id text not null,
+    seat integer,
+    -- the player's seed for the shoe (automated tables), if they sent one
+    client_seed text,
+    data text not null,
+    primary key (round_id, box_id)
+  );
+  alter table bets add column stake_id text;
+  create unique index bets_stake on bets (round_id, stake_id) where stake_id is not null;
+  `,
 ];

@@ -12,7 +12,8 @@ import type { PlayerPort } from './player-port';
 import type { Rounds } from './rounds';
 import { backoffMs } from '../lib/backoff';
 import { pruneRtp } from './rtp';
-import type { BetRow } from './types';
+import type { Settlement as GameSettlement } from '../../domain/games/types';
+import type { BetRow, RoundRow } from './types';
 
 /**
  * Player objects called at once: a round settles in waves of this many concurrent calls, and the
@@ -27,6 +28,12 @@ export const SETTLE_RETRY_MS = 2_000;
 export const SETTLE_RETRY_MAX_MS = 300_000;
 
 export type Tx = <T>(fn: () => T) => T;
+/**
+ * What each bet of a round with a result returns: a one-shot game prices a bet from the round's
+ * outcome; blackjack from the round's engine state (one result per stake). null: the round has no
+ * such stake any more, so its stake is given back instead.
+ */
+export type PriceOf = (round: RoundRow) => (bet: BetRow) => GameSettlement | null;
 export type SettledBet = { bet: BetRow; available_minor: number | null };
 
 /** Runs `call` for every item, `size` at a time, and `record` after each wave with its answers. */
@@ -52,6 +59,11 @@ export class Settlement {
     private readonly tx: Tx,
   ) {}
 
+  private readonly oneShotPrice: PriceOf = (round) => {
+    const outcome: unknown = JSON.parse(round.outcome ?? 'null');
+    return (b) => this.c.rules.settle(b.spot, b.amount_minor, outcome);
+  };
+
   /**
    * Gives up the holds of bets still 'reserving' (their reservation's answer never arrived, or
    * arrived after betting closed). A hold that was never created is remembered by the player's
@@ -76,26 +88,32 @@ export class Settlement {
    * `state = 'accepted'`. A restart anywhere leaves the unrecorded bets 'accepted' and the alarm
    * settles them again: the players answer with their first result and nothing is paid twice.
    */
-  async settle(roundId: string): Promise<{ done: boolean; finished: SettledBet[] }> {
+  async settle(roundId: string, priceOf: PriceOf = this.oneShotPrice): Promise<{ done: boolean; finished: SettledBet[] }> {
     const started = this.c.now();
     await this.abandonReservations(roundId);
     const round = this.tx(() => this.rounds.get(roundId));
     if (!round || round.state !== 'result' || round.outcome === null) return { done: round?.state === 'settled', finished: [] };
-    const outcome: unknown = JSON.parse(round.outcome);
+    const price = this.tx(() => priceOf(round));
     const open = this.tx(() => this.bets.inState(roundId, 'accepted'));
     const finished: SettledBet[] = [];
     await inWaves(this.wave, open, async (b) => {
-      const s = this.c.rules.settle(b.spot, b.amount_minor, outcome);
+      const s = price(b);
+      if (s === null) {
+        // a stake the round no longer has (its player left before the deal and the refund failed then): given back
+        const r = await this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => failed(err));
+        return { s, r: r.ok || r.code === 'invalid_state' ? { ok: true as const, state: 'voided' as const, returned_minor: 0, available_minor: null } : r };
+      }
       const r = await this.port(b.player_id).settleTableBet({ hold_id: b.hold_id, win_id: `${b.hold_id}:return`, returned_minor: s.returned_minor }).catch(failed);
-      return { s, r };
+      return { s, r: r.ok ? { ...r, available_minor: r.available_minor as number | null } : r };
     }, (answers) => {
       const available = new Map<string, number>();
       const ends: BetEnd[] = [];
       for (const { item: b, answer: { s, r } } of answers) {
         if (!r.ok) continue; // left 'accepted': the next attempt retries it
-        available.set(b.bet_id, r.available_minor);
+        if (r.available_minor !== null) available.set(b.bet_id, r.available_minor);
+        if (s === null) ends.push({ bet_id: b.bet_id, to: 'voided', result: 'void', returned_minor: b.amount_minor });
         // 'voided' or 'expired' in the player's object: the hold ran out first and the stake went back
-        ends.push(r.state === 'posted'
+        else ends.push(r.state === 'posted'
           ? { bet_id: b.bet_id, to: 'settled', result: s.result, returned_minor: s.returned_minor }
           : { bet_id: b.bet_id, to: 'expired', result: 'expired', returned_minor: 0 });
       }

@@ -34,6 +34,8 @@ import { TABLE_MIGRATIONS } from './schema';
 import { Settlement, type SettledBet } from './settlement';
 import type { BetView, PlaceBetInput, PublicRound, RoundDetail, RoundRow, TableView } from './types';
 import { observedRtp, type TableRtp } from './rtp';
+import { BlackjackTable, TIMER_JOB, type BehindInput, type BlackjackBetInput, type BlackjackHost, type BlackjackRoundView, type DecisionInput, type MoveAnswer } from './blackjack/blackjack-table';
+import type { BetRow } from './types';
 
 const ALARM_BATCH_MAX = 50;
 /** A settlement or refund run that dies (restart, failed calls) is picked up again this long after it started. */
@@ -58,6 +60,8 @@ export class TableDO extends DurableObject<Env> {
   private readonly running = new Map<string, Promise<unknown>>();
   /** Consecutive failures to release a refused bet's hold (for the retry's backoff; a restart starts over). */
   private readonly releaseFailures = new Map<string, number>();
+  /** Blackjack tables only: the game's moves, timers and pricing (durable/table/blackjack/). */
+  private readonly bj: BlackjackTable | null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,6 +73,7 @@ export class TableDO extends DurableObject<Env> {
     this.chat = new Chat(this.c);
     this.fanout = new Fanout(ctx);
     this.settlement = new Settlement(this.c, this.rounds, this.bets, (id) => playerPort(env, id), (fn) => this.tx(fn));
+    this.bj = table.blackjack ? new BlackjackTable(this.c, table.blackjack, this.rounds, this.bets, this.blackjackHost()) : null;
     // Only the outbox() RPC reads this outbox (rounds and bets are tables of their own): shipped rows go after the retention.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'table', OUTBOX_RETENTION_MS);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
@@ -150,6 +155,7 @@ export class TableDO extends DurableObject<Env> {
 
   /** Places one bet: checked here, then its stake reserved in the player's object. Idempotent on bet_id. */
   async placeBet(input: PlaceBetInput): Promise<Result<{ bet: BetView; replayed: boolean; available_minor: number | null }>> {
+    if (this.bj) return fail('wrong_game', 'a blackjack table takes seats and bets at POST /v1/tables/{table_id}/blackjack/bets');
     const began = this.tx(() => {
       const replay = this.bets.replay(input);
       if (replay) return replay.ok ? { ok: true as const, bet: replay.bet, replayed: true } : replay;
@@ -173,11 +179,7 @@ export class TableDO extends DurableObject<Env> {
 
   private async reserve(b: { bet_id: string; round_id: string; player_id: string; session_id: string; currency: PlaceBetInput['currency']; amount_minor: number; max_return_minor: number; hold_id: string }) {
     const round = this.tx(() => this.rounds.get(b.round_id)!);
-    // The hold's expiry is the player object's maximum: the round's deadline comes long before it.
-    const answer = await playerPort(this.env, b.player_id).reserveTableBet(b.session_id, {
-      hold_id: b.hold_id, currency: b.currency, amount_minor: b.amount_minor, expires_at: this.c.now() + HOLD_TTL_MAX_MS,
-      ref: `${this.table.table_id}:${b.round_id}`, max_return_minor: b.max_return_minor,
-    }, JSON.parse(round.offered_in) as string[]);
+    const answer = await this.askHold(b, JSON.parse(round.offered_in) as string[]);
     const outcome = this.tx(() => {
       const bet = this.bets.get(b.bet_id)!;
       if (!answer.ok) {
@@ -201,6 +203,14 @@ export class TableDO extends DurableObject<Env> {
     return { ok: true as const, bet: view, replayed: false, available_minor: answer.available_minor };
   }
 
+  /** Asks the player's object for a bet's hold. Its expiry is the player object's maximum: the round's deadline comes long before it. */
+  private askHold(b: Pick<BetRow, 'player_id' | 'session_id' | 'hold_id' | 'currency' | 'amount_minor' | 'round_id' | 'max_return_minor'>, offeredIn: string[]) {
+    return playerPort(this.env, b.player_id).reserveTableBet(b.session_id, {
+      hold_id: b.hold_id, currency: b.currency, amount_minor: b.amount_minor, expires_at: this.c.now() + HOLD_TTL_MAX_MS,
+      ref: `${this.table.table_id}:${b.round_id}`, max_return_minor: b.max_return_minor,
+    }, offeredIn);
+  }
+
   /**
    * Gives back the hold of a bet this table refused after the player's object had reserved it. A
    * failed call is retried by alarm (with backoff) until the player's object answers, so the stake
@@ -221,6 +231,52 @@ export class TableDO extends DurableObject<Env> {
     });
   }
 
+  // ---- blackjack -----------------------------------------------------------------------------
+
+  /** Takes a seat (Seated) or a place (Infinite) with a main bet and side bets; idempotent on bet_id. */
+  blackjackBet(input: BlackjackBetInput): Promise<MoveAnswer> {
+    return this.bj ? this.bj.bet(input) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
+  }
+
+  blackjackBehind(input: BehindInput): Promise<MoveAnswer> {
+    return this.bj ? this.bj.behind(input) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
+  }
+
+  blackjackDecide(input: DecisionInput): Promise<MoveAnswer> {
+    return this.bj ? this.bj.decide(input) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
+  }
+
+  blackjackLeave(input: { player_id: string; round_id: string; seat?: number }): Promise<MoveAnswer> {
+    return this.bj ? this.bj.leave(input) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
+  }
+
+  /** A dealer's card (dealer tables): checked against the hand and the shoe's composition. */
+  blackjackCard(roundId: string, card: string): Promise<MoveAnswer> {
+    return this.bj ? this.bj.dealerCard(roundId, card) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
+  }
+
+  /** The round (the latest when roundId is null) as everyone sees it, and the player's own hands and actions. */
+  blackjackRound(roundId: string | null, playerId: string | null): Result<{ round: BlackjackRoundView }> {
+    if (!this.bj) return fail('wrong_game', 'not a blackjack table');
+    const id = roundId ?? this.tx(() => this.rounds.latest())?.round_id;
+    const view = id ? this.bj.view(id, playerId) : null;
+    return view ? { ok: true, round: view } : fail('round_not_found');
+  }
+
+  private blackjackHost(): BlackjackHost {
+    return {
+      tx: (fn) => this.tx(fn),
+      reserveHold: (b, offeredIn) => this.askHold(b, offeredIn),
+      releaseHold: (playerId, holdId) => this.releaseHold(playerId, holdId),
+      abandonHold: (playerId, holdId) => playerPort(this.env, playerId).abandonTableBet(holdId)
+        .catch((err: unknown): Result<object> => ({ ok: false, code: 'internal_error', message: String(err) })),
+      settle: (roundId) => this.runSettlement(roundId),
+      announceResult: (roundId) => { this.announce('round.result', this.tx(() => this.rounds.get(roundId)!)); },
+      fanout: this.fanout,
+      inflight: this.inflight,
+    };
+  }
+
   // ---- round lifecycle -----------------------------------------------------------------------
 
   /** Opens betting (a dealer, or the automated table itself). The game must be enabled in the catalog. */
@@ -228,23 +284,34 @@ export class TableDO extends DurableObject<Env> {
     const game = await catalogGame(this.env, this.table.game_id);
     if (!game.ok) return game;
     if (!game.game.enabled) return fail('game_disabled', `${this.table.game_id} is disabled in the catalog`);
-    const r = this.tx(() => this.rounds.open(actor, game.game.jurisdictions, bettingSeconds));
+    const r = this.tx(() => {
+      const opened = this.rounds.open(actor, game.game.jurisdictions, bettingSeconds);
+      if (opened.ok) this.bj?.opened(opened.round.round_id);
+      return opened;
+    });
     if (!r.ok) return r;
     return { ok: true, round: this.announce('round.opened', r.round) };
   }
 
-  closeRound(roundId: string, actor: string): Result<{ round: PublicRound }> {
+  async closeRound(roundId: string, actor: string): Promise<Result<{ round: PublicRound }>> {
     const r = this.tx(() => {
       const closed = this.rounds.close(roundId, actor);
-      if (closed.ok && this.table.mode === 'auto') this.c.schedules.at('round.draw', roundId, this.c.now());
-      return closed;
+      if (!closed.ok) return closed;
+      // blackjack deals (an automated table from its shoe) in the same transaction; the others draw next
+      if (this.bj) return { ...closed, dealt: this.bj.closed(closed.round) };
+      if (this.table.mode === 'auto') this.c.schedules.at('round.draw', roundId, this.c.now());
+      return { ...closed, dealt: null };
     });
-    return r.ok ? { ok: true, round: this.announce('round.closed', r.round) } : r;
+    if (!r.ok) return r;
+    const round = this.announce('round.closed', r.round);
+    if (this.bj && r.dealt) await this.bj.afterCommit(roundId, r.dealt);
+    return { ok: true, round };
   }
 
   /** A dealer's (or studio feed's) result; settlement runs before this returns (the alarm finishes it if interrupted). */
   async enterResult(roundId: string, input: unknown, actor: string): Promise<Result<{ round: PublicRound }>> {
     if (this.table.mode !== 'dealer') return fail('invalid_state', 'automated tables draw their own results');
+    if (this.bj) return fail('wrong_game', 'a blackjack result is its cards: POST /v1/ops/tables/{table_id}/rounds/{round_id}/cards, one at a time');
     const parsed = this.c.rules.parseOutcome(input);
     if (!parsed.ok) return fail('invalid_outcome', parsed.reason);
     return this.resultAndSettle(roundId, parsed.outcome, 'dealer', actor);
@@ -277,6 +344,7 @@ export class TableDO extends DurableObject<Env> {
       const open = this.c.db.first<{ n: number }>`select count(*) as n from bets where round_id = ${roundId} and state in ('reserving', 'accepted')`!.n;
       const voided = this.rounds.void(roundId, actor, reason, open);
       if (voided.ok) this.c.schedules.at('round.refund', roundId, this.c.now() + SETTLE_BACKUP_MS);
+      if (voided.ok) this.c.schedules.cancel(TIMER_JOB, roundId);
       return voided;
     });
     if (!r.ok) return r;
@@ -297,7 +365,7 @@ export class TableDO extends DurableObject<Env> {
   private runSettlement(roundId: string): Promise<unknown> {
     return this.once(`settle:${roundId}`, async () => {
       await this.awaitReservations();
-      const { done, finished } = await this.settlement.settle(roundId);
+      const { done, finished } = await this.settlement.settle(roundId, this.bj?.priceOf);
       this.notifySettled(finished);
       const round = this.tx(() => this.rounds.get(roundId)!);
       if (done) this.announce('round.settled', round);
@@ -343,8 +411,9 @@ export class TableDO extends DurableObject<Env> {
   /** Draws the result of a closed automated round from its committed seed. */
   private async draw(roundId: string): Promise<void> {
     const r = this.tx(() => this.rounds.get(roundId));
-    if (!r || r.state !== 'betting_closed' || !r.server_seed) return;
-    const outcome = drawRound(this.table.game, r.server_seed, this.table.table_id, r.round_id);
+    const game = this.table.game;
+    if (!r || r.state !== 'betting_closed' || !r.server_seed || game === 'blackjack') return;
+    const outcome = drawRound(game, r.server_seed, this.table.table_id, r.round_id);
     await this.resultAndSettle(roundId, outcome, 'rng', 'rng');
   }
 
@@ -435,7 +504,7 @@ export class TableDO extends DurableObject<Env> {
   private async runJob(job: ScheduleRow): Promise<void> {
     switch (job.kind) {
       case 'round.close': {
-        const closed = this.closeRound(job.ref, this.table.mode === 'auto' ? 'rng' : 'timer');
+        const closed = await this.closeRound(job.ref, this.table.mode === 'auto' ? 'rng' : 'timer');
         if (!closed.ok && closed.code !== 'invalid_state') console.warn(`table ${this.table.table_id}: close ${job.ref}: ${closed.code}`);
         break;
       }
@@ -444,6 +513,7 @@ export class TableDO extends DurableObject<Env> {
       case 'round.refund': await this.runRefund(job.ref); break;
       case 'round.open': await this.wake(); break;
       case 'round.expire': await this.expireRound(job.ref); break;
+      case TIMER_JOB: await this.bj?.timerFired(job.ref); break;
       case 'hold.release': {
         const [playerId, holdId] = job.ref.split('|') as [string, string];
         await this.releaseHold(playerId, holdId);

@@ -1,5 +1,5 @@
 /** Shapes of TableDO's RPC answers (plain JSON: they cross RPC and WebSockets unchanged). */
-import type { GameKind } from '../../domain/games/types';
+import type { TableGame } from './config';
 import type { Currency } from '../../domain/money';
 
 /** Outcomes as stored and sent: roulette { number }, baccarat { player: cards, banker: cards }. */
@@ -22,6 +22,8 @@ export type BetRow = {
   spot: string; bet_type: string; amount_minor: number; max_return_minor: number; hold_id: string; state: BetState;
   refusal: string | null; result: 'win' | 'lose' | 'push' | 'void' | 'expired' | null; returned_minor: number | null;
   created_at: number; settled_at: number | null;
+  /** Blackjack: the engine's stake this row holds the money of (null until its step applied; null for other games). */
+  stake_id: string | null;
 };
 
 /** What anyone may see of a round: the seed only once the result is in (before that, only its commitment). */
@@ -35,7 +37,7 @@ export type PublicRound = {
 export type BetView = Pick<BetRow, 'bet_id' | 'round_id' | 'currency' | 'spot' | 'bet_type' | 'amount_minor' | 'state' | 'refusal' | 'result' | 'returned_minor' | 'created_at' | 'settled_at'>;
 
 export type TableView = {
-  table_id: string; name: string; game: GameKind; game_id: string; brand: string; mode: 'dealer' | 'auto';
+  table_id: string; name: string; game: TableGame; game_id: string; brand: string; mode: 'dealer' | 'auto';
   betting_seconds: number; currencies: Currency[]; watchers: number; round: PublicRound | null;
 };
 

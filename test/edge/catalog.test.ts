@@ -57,7 +57,7 @@ describe('game catalog', () => {
     const rtps = new Set(r.body.games.filter((g: Json) => g.category_id === 'slots').map((g: Json) => g.rtp_bp));
     expect(rtps.size).toBeGreaterThan(4);
     expect((await get(admin, `${C}/providers`)).body.providers.map((p: Json) => p.provider_id)).toEqual(['edge-studio', 'sandbox-slots']);
-    expect((await get(admin, `${C}/categories`)).body.categories.map((c: Json) => c.category_id)).toEqual(['slots', 'live_roulette', 'live_baccarat', 'table_games']);
+    expect((await get(admin, `${C}/categories`)).body.categories.map((c: Json) => c.category_id)).toEqual(['slots', 'live_roulette', 'live_baccarat', 'live_blackjack', 'table_games']);
 
     const seedEvents = (await events()).filter((e) => e.payload.actor === 'system:seed');
     expect(seedEvents).toHaveLength(CATALOG_SEED.providers.length + CATALOG_SEED.categories.length + CATALOG_SEED.games.length);
@@ -211,7 +211,7 @@ describe('game catalog', () => {
     expect(availability(r.game, r.provider, 'MT', 'EUR', 1)).toMatchObject({ ok: false, code: 'bet_out_of_limits', details: { min_minor: 10, max_minor: 10000 } });
     expect(await catalog().game('no-such-game')).toMatchObject({ ok: false, code: 'game_not_found' });
     expect((await catalog().games({ table_id: 'baccarat-1' })).games.map((g) => g.game_id)).toEqual(['live-baccarat-1']);
-    expect((await catalog().games({ provider_id: 'edge-studio' })).games).toHaveLength(4);
+    expect((await catalog().games({ provider_id: 'edge-studio' })).games).toHaveLength(7);
   });
 
   it('reads need game.read and changes game.manage; denials are 403 and audited', async () => {

@@ -27,6 +27,7 @@ import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-hel
 const DAY = 24 * 3_600_000;
 const ROULETTE = 'roulette-1'; // dealer
 const BACCARAT = 'auto-baccarat-1'; // automated, provably fair
+const BLACKJACK = 'blackjack-1'; // dealer, Seated
 const GAME = 'sandbox-starfall-fortune';
 const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
@@ -196,7 +197,7 @@ describe('event shapes of a scripted player, through the objects', () => {
     ok(await opCall('PUT', `/v1/ops/players/${p.playerId}/vip`, admin, { vip: true, reason: 'high roller' }), 200, 'vip');
   });
 
-  it('tables: a dealer roulette round, an automated baccarat round, a voided round, an expired hold', async () => {
+  it('tables: a dealer roulette round, an automated baccarat round, a dealer blackjack round, a voided round, an expired hold', async () => {
     const p = await registerAs({});
     players.push(p.playerId);
     ok(await deposit(p.token, 50_000), 201, 'deposit');
@@ -222,6 +223,22 @@ describe('event shapes of a scripted player, through the objects', () => {
       const r = await call('GET', `/v1/tables/${BACCARAT}/rounds/${opened.round.round_id}`);
       if (r.body.round.state !== 'settled') throw new Error(`round ${r.body.round.state}`);
     }, { timeout: 10_000, interval: 100 });
+
+    // dealer blackjack: a seat with Perfect Pairs, a split and a double after it; the dealer makes 21
+    tablesUsed.add(BLACKJACK);
+    const bj = ok(await opCall('POST', `/v1/ops/tables/${BLACKJACK}/rounds`, dealer), 201, 'open blackjack').round.round_id;
+    ok(await call('POST', `/v1/tables/${BLACKJACK}/blackjack/bets`, { bet_id: crypto.randomUUID(), round_id: bj, seat: 1, main_minor: 1_000, side_bets: { perfect_pairs: 100 }, currency: 'EUR' }, { token: p.token }), 201, 'blackjack bet');
+    ok(await opCall('POST', `/v1/ops/tables/${BLACKJACK}/rounds/${bj}/close`, dealer), 200, 'close blackjack');
+    const card = (c: string) => opCall('POST', `/v1/ops/tables/${BLACKJACK}/rounds/${bj}/cards`, dealer, { card: c });
+    const decide = (action: string, hand_index: number) =>
+      call('POST', `/v1/tables/${BLACKJACK}/blackjack/decisions`, { decision_id: crypto.randomUUID(), round_id: bj, box_id: 'seat-1', hand_index, action }, { token: p.token });
+    for (const c of ['8S', '6D', '8H']) ok(await card(c), 200, `card ${c}`);
+    ok(await decide('split', 0), 201, 'split');
+    ok(await card('3C'), 200, 'card');
+    ok(await decide('double', 0), 201, 'double');
+    for (const c of ['9D', 'KS']) ok(await card(c), 200, `card ${c}`);
+    ok(await decide('stand', 1), 201, 'stand');
+    for (const c of ['10S', '5C']) ok(await card(c), 200, `dealer card ${c}`);
 
     // a round voided by the floor: every stake back
     const r2 = ok(await opCall('POST', `/v1/ops/tables/${ROULETTE}/rounds`, dealer), 201, 'open 2').round.round_id;

@@ -56,7 +56,7 @@ describe('lobby', () => {
     expect(ids(cw.body)).not.toContain('sandbox-viking-gold');
 
     // categories in lobby order, games by title; a player sees limits of the lobby currency only, not the jurisdiction list
-    expect(mt.body.categories.map((c: Json) => c.category_id)).toEqual(['slots', 'live_roulette', 'live_baccarat', 'table_games']);
+    expect(mt.body.categories.map((c: Json) => c.category_id)).toEqual(['slots', 'live_roulette', 'live_baccarat', 'live_blackjack', 'table_games']);
     const slots = mt.body.categories[0].games as Json[];
     expect(slots.map((g) => g.title)).toEqual(slots.map((g) => g.title).sort((a, b) => a.localeCompare(b)));
     const roulette = mt.body.categories[1].games[0];
@@ -86,7 +86,7 @@ describe('lobby', () => {
     const cats = await call('GET', '/v1/games/categories', undefined, { token: british.token, ...from('GB') });
     expect(cats.status).toBe(200);
     expect(cats.body.categories.map((c: Json) => [c.category_id, c.games])).toEqual([
-      ['slots', offered('GB', 'GBP').filter((id) => id.startsWith('sandbox-')).length], ['live_roulette', 1], ['live_baccarat', 1], ['table_games', 2],
+      ['slots', offered('GB', 'GBP').filter((id) => id.startsWith('sandbox-')).length], ['live_roulette', 1], ['live_baccarat', 1], ['live_blackjack', 3], ['table_games', 2],
     ]);
   });
 
@@ -113,7 +113,7 @@ describe('lobby', () => {
     expect((await disable('providers/sandbox-slots')).status).toBe(200);
     const mt = await lobby(malta);
     expect(ids(mt.body).filter((id) => id.startsWith('sandbox-'))).toEqual([]);
-    expect(mt.body.categories.map((c: Json) => c.category_id)).toEqual(['live_roulette', 'live_baccarat', 'table_games']); // empty categories are left out
+    expect(mt.body.categories.map((c: Json) => c.category_id)).toEqual(['live_roulette', 'live_baccarat', 'live_blackjack', 'table_games']); // empty categories are left out
     expectError(await call('GET', '/v1/games/sandbox-viking-gold', undefined, { token: malta.token, ...from('MT') }), 409, 'game_disabled');
 
     expect((await enable('providers/sandbox-slots')).status).toBe(200);

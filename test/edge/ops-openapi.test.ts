@@ -16,6 +16,7 @@ import * as opsSchemas from '../../worker/ops/schemas';
 import * as tableViews from '../../worker/ops/table-views';
 import * as catalogSchemas from '../../worker/catalog/schemas';
 import * as tableSchemas from '../../worker/tables/schemas';
+import * as blackjackSchemas from '../../worker/tables/blackjack-schemas';
 import { call, deposit, idemKey, register, uniqueEmail, type Json } from './helpers';
 import { BOOTSTRAP, OP_PASSWORD } from './ops-helpers';
 
@@ -23,7 +24,7 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
 
 /** Every exported zod object schema, by the name it has in the document's components. */
 const NAMED = new Map<string, z.ZodType>();
-for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas] as Record<string, unknown>[]) {
+for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas, blackjackSchemas] as Record<string, unknown>[]) {
   for (const [exportName, v] of Object.entries(mod)) if (v instanceof z.ZodType) NAMED.set(exportName, v);
 }
 // exports whose document name differs from the export's
@@ -261,6 +262,12 @@ describe('back-office answers match the OpenAPI document', () => {
     expectDocumented('GET', `${t}/rtp`, await ops('GET', '/tables/roulette-1/rtp', admin), 200);
     const next = expectDocumented('POST', `${t}/rounds`, await ops('POST', '/tables/roulette-1/rounds', admin), 201).round;
     expectDocumented('POST', `${t}/rounds/{round_id}/void`, await ops('POST', `/tables/roulette-1/rounds/${next.round_id}/void`, admin, reason('wheel malfunction')), 200);
+    // blackjack: a dealer deals card by card
+    const bj = expectDocumented('POST', `${t}/rounds`, await ops('POST', '/tables/blackjack-1/rounds', admin), 201).round;
+    const seat = await call('POST', '/v1/tables/blackjack-1/blackjack/bets', { bet_id: crypto.randomUUID(), round_id: bj.round_id, seat: 1, main_minor: 500, currency: 'EUR' }, { token: p.token });
+    expect(seat.status, JSON.stringify(seat.body)).toBe(201);
+    expectDocumented('POST', `${t}/rounds/{round_id}/close`, await ops('POST', `/tables/blackjack-1/rounds/${bj.round_id}/close`, admin), 200);
+    expect(expectDocumented('POST', `${t}/rounds/{round_id}/cards`, await ops('POST', `/tables/blackjack-1/rounds/${bj.round_id}/cards`, admin, { card: 'KD' }), 200).round.phase).toBe('dealing');
   });
 
   it('the game catalog', async () => {

@@ -20,7 +20,7 @@ export const PublicRound = z.object({
 }).openapi('TableRound');
 
 export const Table = z.object({
-  table_id: z.string(), name: z.string(), game: z.enum(['roulette', 'baccarat']), game_id: z.string(), brand: z.string(),
+  table_id: z.string(), name: z.string(), game: z.enum(['roulette', 'baccarat', 'blackjack']), game_id: z.string(), brand: z.string(),
   mode: z.enum(['dealer', 'auto']), betting_seconds: z.number().int(), currencies: z.array(z.string()), watchers: z.number().int(),
   round: PublicRound.nullable(),
 }).openapi('Table');

@@ -1,4 +1,4 @@
-/** Live blackjack, the pure engine: cards and shoe, rules as data, side bets, the round, settlement, strategy. */
+/** Live blackjack, the pure engine: cards and shoe, rules as data, side bets, the round, settlement, strategy, the simulated player. */
 export * from './cards';
 export * from './shoe';
 export * from './rules';
@@ -11,4 +11,5 @@ export { dealerMustDraw, dealerHasBlackjack } from './flow';
 export * from './settlement';
 export * from './autoplay';
 export * from './strategy';
+export * from './player-policy';
 export type * from './events';

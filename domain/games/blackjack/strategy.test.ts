@@ -1,8 +1,14 @@
-/** Basic strategy: chart cells from the published multi-deck charts, and fallbacks when a rule forbids the move. */
+/**
+ * Basic strategy: the chart derived for the table's rules (domain/fairness/blackjack-strategy.ts)
+ * agrees with the published multi-deck charts at peek tables, makes the no-hole-card changes at the
+ * classic tables, and falls back when a rule forbids the move. Every cell against the derived chart:
+ * domain/fairness/blackjack-charts.test.ts.
+ */
 import { describe, expect, it } from 'vitest';
 import { type Action, ACTIONS } from './decisions';
 import { CLASSIC_INFINITE, CLASSIC_SEATED, US_PEEK } from './rules';
-import { basicStrategy } from './strategy';
+import { basicStrategyChart } from '../../fairness/blackjack-strategy';
+import { basicStrategy, strategyChart } from './strategy';
 
 const ALL = ACTIONS;
 const NO_SURRENDER: readonly Action[] = ['hit', 'stand', 'double', 'split'];
@@ -49,5 +55,37 @@ describe('basic strategy (Wizard of Odds, 4-8 decks)', () => {
     for (const a of ranks) for (const b of ranks) for (const up of ranks) for (const legal of subsets) {
       expect(legal).toContain(basicStrategy(h17, [`${a}S`, `${b}D`], `${up}C`, legal));
     }
+  });
+});
+
+describe('no hole card (the classic tables): the derived chart, not a peek chart', () => {
+  const peek = { ...CLASSIC_SEATED, dealer_peek: true };
+  it.each([
+    [['6S', '5D'], '10H', 'double', 'hit'], // 11 v 10: a hidden blackjack would take the double
+    [['2S', '9D'], 'KH', 'double', 'hit'],
+    [['8S', '8D'], '10H', 'split', 'hit'],
+    [['8S', '8D'], 'AH', 'split', 'hit'],
+    [['AS', 'AD'], 'AH', 'split', 'hit'],
+    [['8S', '8D'], '9H', 'split', 'split'], // no blackjack can hide under a 9
+    [['10S', '6D'], '10H', 'hit', 'hit'],
+  ] as const)('%j v %s: %s with a peek, %s without', (cards, up, withPeek, withoutPeek) => {
+    expect(basicStrategy(peek, cards, up, ALL)).toBe(withPeek);
+    expect(basicStrategy(CLASSIC_SEATED, cards, up, ALL)).toBe(withoutPeek);
+  });
+});
+
+describe('the chart cache', () => {
+  it("is the fairness module's chart for the rules, once per rule set", () => {
+    expect(strategyChart(CLASSIC_SEATED)).toBe(basicStrategyChart(CLASSIC_SEATED));
+    // A parsed copy of the same rules (what a table reading its config gets) shares the chart.
+    expect(strategyChart(JSON.parse(JSON.stringify(CLASSIC_SEATED)))).toBe(strategyChart(CLASSIC_SEATED));
+    // Seats and side bets do not change the strategy.
+    expect(strategyChart({ ...CLASSIC_INFINITE, side_bets: [] })).toBe(strategyChart(CLASSIC_INFINITE));
+    expect(strategyChart(CLASSIC_INFINITE)).not.toBe(strategyChart(CLASSIC_SEATED));
+  });
+
+  it('answers without a decision to make', () => {
+    expect(basicStrategy(CLASSIC_SEATED, ['10S', '5D', '6C'], '10H', ['hit', 'stand'])).toBe('stand'); // 21
+    expect(basicStrategy(CLASSIC_SEATED, ['8S'], '10H', [])).toBe('stand'); // awaiting a card: nothing legal
   });
 });

@@ -17,6 +17,7 @@ import { authorizeOrDeny, recordAudit, requireOperator } from '../../ops/guard';
 import { Reason } from '../../ops/schemas';
 import { body, errors, json } from '../../schemas';
 import { RoundAnswer, RoundDetail, TableList, TableRtp } from '../../ops/table-views';
+import { BlackjackCardAnswer } from '../../tables/blackjack-schemas';
 import { RoundId, TableId } from '../../tables/schemas';
 import { knownTable, tableStub } from '../../tables/stubs';
 
@@ -126,6 +127,22 @@ opsTables.openapi(createRoute({
   const table = await guardTable(c, 'table.operate', table_id, 'table.round.result', round_id);
   const r = unwrap(await tableStub(c.env, table_id).enterResult(round_id, outcome, actor(c)));
   await audit(c, table, 'table.round.result', round_id, { after: { outcome, state: r.round.state } });
+  return c.json({ round: r.round }, 200);
+});
+
+opsTables.openapi(createRoute({
+  method: 'post', path: '/tables/{table_id}/rounds/{round_id}/cards', tags: [TAG], summary: 'Deal one card (blackjack dealer tables)', security,
+  description: 'The dealer (or a studio feed with a dealer\'s credentials) enters each card as it leaves the shoe, in order: the opening deal, hits, doubles, split hands, then the dealer\'s cards. '
+    + 'A card that cannot come next is refused and changes nothing: not a card (not_a_card), no card wanted now (no_card_needed), or more copies than the shoe holds (card_not_in_shoe). '
+    + 'The card after the dealer\'s last one records the result and settles the round before answering.',
+  request: { params: RoundParam, body: body(z.strictObject({ card: z.string().min(2).max(3).openapi({ example: 'KD' }) })) },
+  responses: { 200: json(BlackjackCardAnswer, 'Card dealt'), ...errors(400, 401, 403, 404, 409, 422) },
+}), async (c) => {
+  const { table_id, round_id } = c.req.valid('param');
+  const { card } = c.req.valid('json');
+  const table = await guardTable(c, 'table.operate', table_id, 'table.round.card', round_id);
+  const r = unwrap(await tableStub(c.env, table_id).blackjackCard(round_id, card));
+  await audit(c, table, 'table.round.card', round_id, { after: { card, phase: r.round.phase } });
   return c.json({ round: r.round }, 200);
 });
 
