@@ -13,3 +13,4 @@ export * from './autoplay';
 export * from './strategy';
 export * from './player-policy';
 export type * from './events';
+export * from './edge-events';
