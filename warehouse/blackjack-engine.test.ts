@@ -19,7 +19,7 @@ import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event
 import { validateEvent, type CasinoEvent } from '../domain/events';
 import {
   activeHandIndex, basicStrategy, type BlackjackEvent, type BlackjackRules, betBehind, CLASSIC_INFINITE, closeBetting, closeInsurance, currentTurn,
-  dealFromShoe, decide, type Format, handOutcome, insure, legalActions, newRound, openShoe, placeBet, type RoundState, settleRound, type Stake, type Step,
+  dealFromShoe, decide, type Format, handEventPayload, handOutcome, insure, legalActions, newRound, openShoe, placeBet, type RoundState, settleRound, type Stake, type Step,
   timeout, US_PEEK,
 } from '../domain/games/blackjack';
 import { uuidv7 } from '../domain/ids';
@@ -76,11 +76,6 @@ type ExpectedHand = {
 
 type Played = { events: CasinoEvent[]; hands: ExpectedHand[]; stakes: { table_id: string; component: string; amount: number; returned: number }[]; dealerBusts: Map<string, number> };
 
-function sideBetString(result: Partial<Record<string, string | null>> | null): string | null {
-  if (result === null) return null;
-  return Object.entries(result).map(([kind, outcome]) => `${kind}=${outcome ?? 'lose'}`).join(';');
-}
-
 /** The next hand waiting for a decision: the seat whose turn it is, or (Infinite) any box's open hand. */
 function nextDecision(state: RoundState): { player_id: string; box_id: string; hand_index: number } | null {
   if (state.format === 'seated') return currentTurn(state);
@@ -123,16 +118,15 @@ function play(): Played {
         tick();
         const added = newStakes(before, step.state);
         for (const e of step.events) {
-          const ref = { box_id: e.box_id, seat: e.seat, hand_index: e.hand_index };
           if (e.type === 'table.hand.dealt') {
-            events.push(envelope(e.type, e.player_id, { ...ref, cards: e.cards.join(' '), total: e.total, soft: e.soft, natural: e.natural, dealer_up_card: e.dealer_up_card }));
+            events.push(envelope(e.type, e.player_id, handEventPayload(e).payload));
           } else if (e.type === 'table.hand.decision') {
             const component = e.decision === 'double' || e.decision === 'split' || e.decision === 'insurance' ? e.decision : null;
             const stake = added.filter((s) => s.box_id === e.box_id && s.player_id === e.player_id && s.component === component).reduce((a, s) => a + s.amount_minor, 0);
             const key = `${e.box_id}/${e.hand_index}`;
             decisionCount.set(key, (decisionCount.get(key) ?? 0) + 1);
             if (e.decision === 'insurance') insured.add(e.box_id);
-            events.push(envelope(e.type, e.player_id, { ...ref, decision: e.decision, cards: e.cards.join(' '), total: e.total, dealer_up_card: e.dealer_up_card, stake_minor: stake }));
+            events.push(envelope(e.type, e.player_id, handEventPayload(e, stake).payload));
           }
         }
         return step.state;
@@ -181,16 +175,16 @@ function play(): Played {
         const own = h.stakes.filter((s) => s.player_id === h.player_id);
         const staked = own.reduce((a, s) => a + s.stake_minor, 0);
         const returned = own.reduce((a, s) => a + s.returned_minor, 0);
-        events.push(envelope('table.hand.settled', h.player_id, {
-          box_id: h.box_id, seat: h.seat, hand_index: h.hand_index, cards: h.cards.join(' '), total: h.total, natural: h.natural, busted: h.busted,
-          surrendered: h.surrendered, doubled: h.doubled, dealer_up_card: h.dealer_up_card, dealer_cards: h.dealer_cards.join(' '), dealer_total: h.dealer_total,
-          dealer_natural: h.dealer_natural, side_bet_result: sideBetString(h.side_bet_result), staked_minor: staked, returned_minor: returned,
-        }));
+        // the table's own flattening (domain/games/blackjack/edge-events.ts): what the warehouse reads is what TableDO emits
+        const flat = handEventPayload(h);
+        if (flat.type !== 'table.hand.settled') throw new Error('invariant');
+        expect([flat.payload.staked_minor, flat.payload.returned_minor]).toEqual([staked, returned]);
+        events.push(envelope(flat.type, h.player_id, flat.payload));
         const box = state.boxes.find((b) => b.box_id === h.box_id)!;
         hands.push({
           table_id: table, round_id: roundId, box_id: h.box_id, hand_index: h.hand_index, outcome: handOutcome(box.hands[h.hand_index]!, state.dealer).outcome,
           is_natural: h.natural, busted: h.busted, surrendered: h.surrendered, doubled: h.doubled, decisions: decisionCount.get(`${h.box_id}/${h.hand_index}`) ?? 0,
-          insurance_taken: h.hand_index === 0 && insured.has(h.box_id), staked_minor: staked, returned_minor: returned, side_bet_result: sideBetString(h.side_bet_result),
+          insurance_taken: h.hand_index === 0 && insured.has(h.box_id), staked_minor: staked, returned_minor: returned, side_bet_result: flat.payload.side_bet_result,
         });
       }
       tick();
