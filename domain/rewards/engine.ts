@@ -94,7 +94,8 @@ export function evaluate(state: RewardsState, event: CasinoEvent, compiled: Comp
     actions.forEach((action, i) => run.apply(action, source, `${event.event_id}:${rule.id}:${i}`, rule.id));
   }
   if (suppressedForRisk) run.breakMessage(risk);
-  run.promote();
+  // A level-up is promotional too: a player at risk earns no XP, and their first placement on the ladder waits.
+  if (risk.length === 0) run.promote();
   run.s.seen = remember(state.seen, event.event_id, at);
   return { state: run.s, outcomes: run.outcomes, skipped: null };
 }
