@@ -24,8 +24,13 @@ export type Counters = Record<string, CounterState>;
 
 export type Periods = { day: string; session: string };
 
+const DAY_MS = 86_400_000;
+let lastDay = { n: NaN, text: '' };
+/** "YYYY-MM-DD" of a UTC time; the last day's text is kept (events of one day follow each other). */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const n = Math.floor(ms / DAY_MS);
+  if (n !== lastDay.n) lastDay = { n, text: new Date(n * DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.text;
 }
 
 function periodOf(window: Window, periods: Periods): string {

@@ -5,7 +5,7 @@ import { evaluate, type PlayerRewardsContext } from './engine';
 import { EXAMPLE_DEALER, EXAMPLE_RULE_SET } from './example-rule-set';
 import type { Outcome } from './outcomes';
 import { RuleSet } from './rule-schema';
-import { initialState, SEEN_EVENTS_MAX, type RewardsState } from './state';
+import { initialState, SEEN_CHUNK, SEEN_EVENTS_MAX, type RewardsState } from './state';
 import { betPlaced, betSettled, handSettled, login, playerContext, T0 } from './test-fixtures';
 
 const compiled = compileRuleSet(RuleSet.parse(EXAMPLE_RULE_SET));
@@ -166,10 +166,12 @@ describe('rewards engine: idempotency and A/B', () => {
 
   it('past the remembered ids, an event at or before the low-water mark is refused unseen', () => {
     const first = handSettled(T0, { natural: true });
-    const fillers = Array.from({ length: SEEN_EVENTS_MAX }, (_, i) => betPlaced(T0 + 1 + i, { bet_type: 'player' }));
+    const fillers = Array.from({ length: SEEN_EVENTS_MAX + SEEN_CHUNK - 1 }, (_, i) => betPlaced(T0 + 1 + i, { bet_type: 'player' }));
     const { state } = play([first, ...fillers]);
-    expect(state.seen.ids).toHaveLength(SEEN_EVENTS_MAX);
-    expect(state.seen.low_water_ms).toBe(T0);
+    expect(state.seen.chunks.length * SEEN_CHUNK + state.seen.recent.length).toBe(SEEN_EVENTS_MAX);
+    expect(state.seen.low_water_ms).toBe(T0 + SEEN_CHUNK - 1); // the first chunk, forgotten
+    // a filler still remembered is a duplicate; the first event is beyond the horizon
+    expect(evaluate(state, fillers.at(-1)!, compiled, playerContext())).toMatchObject({ skipped: 'duplicate' });
     expect(evaluate(state, first, compiled, playerContext())).toMatchObject({ outcomes: [], skipped: 'beyond_horizon' });
   });
 

@@ -96,6 +96,7 @@ export function evaluate(state: RewardsState, event: CasinoEvent, compiled: Comp
   if (suppressedForRisk) run.breakMessage(risk);
   // A level-up is promotional too: a player at risk earns no XP, and their first placement on the ladder waits.
   if (risk.length === 0) run.promote();
+  run.finish();
   run.s.seen = remember(state.seen, event.event_id, at);
   return { state: run.s, outcomes: run.outcomes, skipped: null };
 }
@@ -132,6 +133,24 @@ class Run {
       session: periods.session,
       daily: newDay ? { points: 0, xp: 0, cash_minor: 0 } : state.daily,
     };
+    if (newDay) this.owned.add('daily');
+  }
+
+  /**
+   * Copy-on-write: the first change to one of these records in this evaluation copies it, later
+   * changes write the copy (100 rules firing copy the rules' record once, not 100 times).
+   */
+  private readonly owned = new Set<'rules' | 'assignments' | 'missions' | 'daily'>();
+  own<K extends 'rules' | 'assignments' | 'missions' | 'daily'>(key: K): RewardsState[K] {
+    if (!this.owned.has(key)) { this.s[key] = { ...this.s[key] }; this.owned.add(key); }
+    return this.s[key];
+  }
+
+  /** Bounds the records this evaluation grew: entries of rules and missions no longer in the set go. */
+  finish(): void {
+    if (this.owned.has('rules')) this.s.rules = pruneTo(this.s.rules, this.compiled.ruleIds);
+    if (this.owned.has('assignments')) this.s.assignments = pruneTo(this.s.assignments, this.compiled.ruleIds);
+    if (this.owned.has('missions')) this.s.missions = pruneTo(this.s.missions, this.compiled.missions);
   }
 
   suppress(source: GrantSource, reason: SuppressionReason, action: string | null, detail: string | null): void {
@@ -165,7 +184,7 @@ class Run {
       session: this.periods.session, this_session: (sameSession ? use.this_session : 0) + 1,
       total: (use?.total ?? 0) + 1, last_at: this.at,
     };
-    this.s.rules = pruneTo({ ...this.s.rules, [rule.id]: next }, this.compiled.ruleIds);
+    this.own('rules')[rule.id] = next;
   }
 
   /** Sticky: the recorded variant while it still exists, else the hash's; a new assignment is an outcome. */
@@ -173,7 +192,7 @@ class Run {
     const held = this.s.assignments[rule.id];
     if (held !== undefined && (held === HOLDOUT ? rule.holdout_bp > 0 : rule.variants?.some((v) => v.id === held))) return held;
     const variant = assignVariant(this.ctx.player_id, rule.id, rule.holdout_bp, rule.variants ?? []);
-    this.s.assignments = pruneTo({ ...this.s.assignments, [rule.id]: variant }, this.compiled.ruleIds);
+    this.own('assignments')[rule.id] = variant;
     this.outcomes.push({ type: 'assignment', rule_id: rule.id, rule_version: rule.version, variant });
     return variant;
   }
@@ -186,14 +205,14 @@ class Run {
         const room = caps.xp_per_day === undefined ? action.amount : Math.max(0, caps.xp_per_day - this.s.daily.xp);
         const amount = Math.min(action.amount, room);
         if (amount === 0) return this.suppress(source, 'daily_xp_cap', 'xp', null);
-        this.s.daily = { ...this.s.daily, xp: this.s.daily.xp + amount };
+        this.own('daily').xp += amount;
         this.s.xp += amount;
         return void grant({ kind: 'xp', amount });
       }
       case 'points': {
         const amount = Math.min(action.amount, Math.max(0, caps.points_per_day - this.s.daily.points));
         if (amount === 0) return this.suppress(source, 'daily_points_cap', 'points', null);
-        this.s.daily = { ...this.s.daily, points: this.s.daily.points + amount };
+        this.own('daily').points += amount;
         this.s.points_granted += amount;
         return void grant({ kind: 'points', amount, requested: action.amount });
       }
@@ -214,7 +233,7 @@ class Run {
         const refused = cash > 0 ? this.cashRefusal(cash, budgetKey) : null;
         if (refused) return this.suppress(source, refused, 'wheel_spin', null);
         if (cash > 0) this.charge(cash, budgetKey);
-        if (points > 0) this.s.daily = { ...this.s.daily, points: this.s.daily.points + points };
+        if (points > 0) this.own('daily').points += points;
         return void grant({ kind: 'wheel_spin', wheel_id: wheel.id, spin_id: grantId }, cash);
       }
       case 'free_bet':
@@ -244,7 +263,7 @@ class Run {
   }
 
   private charge(value: number, budgetKey: string): void {
-    this.s.daily = { ...this.s.daily, cash_minor: this.s.daily.cash_minor + value };
+    this.own('daily').cash_minor += value;
     this.spent.set(budgetKey, (this.spent.get(budgetKey) ?? 0) + value);
   }
 
@@ -271,11 +290,11 @@ class Run {
       m = { ...m, progress, completed_at: this.at, completions: m.completions + 1 };
       const via = { ...source, via: `mission:${mission.id}` };
       this.outcomes.push({ type: 'grant', grant_id: `${grantId}:done`, source: via, grant: { kind: 'mission_completed', mission_id: mission.id, completions: m.completions }, cost_minor: 0, budget_key: null });
-      this.s.missions = pruneTo({ ...this.s.missions, [mission.id]: m }, this.compiled.missions);
+      this.own('missions')[mission.id] = m;
       mission.reward.forEach((a, i) => this.apply(a, via, `${grantId}:reward:${i}`, `mission:${mission.id}`));
       return;
     }
-    this.s.missions = pruneTo({ ...this.s.missions, [mission.id]: m }, this.compiled.missions);
+    this.own('missions')[mission.id] = m;
   }
 
   /** The player's level follows their XP; each level passed is a level_up and gives that level's reward once. */
