@@ -18,14 +18,30 @@
  *
  *   nice -n 10 npx tsx bench/rewards-engine.ts [--events 2000] [--blocks 10]
  */
+import { execFileSync } from 'node:child_process';
 import { writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CasinoEvent } from '../domain/events';
 import { compileRuleSet, evaluate, initialState, RuleSet, type CompiledRuleSet, type RewardsState } from '../domain/rewards';
 import { betSettled, playerContext, T0 } from '../domain/rewards/test-fixtures';
-import { isoBasic, machine } from './lib/results.mjs';
-import { round, summarize } from './lib/stats.mjs';
+
+// Typed copies of bench/lib's helpers (plain .mjs without types): nearest-rank percentiles, the machine.
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+function summarize(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+  return { n: s.length, median, p99: at(99), mean: s.reduce((a, b) => a + b, 0) / s.length };
+}
+function machine() {
+  let commit: string | null = null;
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  return { cores: os.availableParallelism(), node: process.version, cpu: os.cpus()[0]?.model.trim() ?? 'unknown', loadavg_at_start: os.loadavg().map((x) => round(x)), commit };
+}
+const isoBasic = (d = new Date()) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '2000' }, blocks: { type: 'string', default: '10' } } });
 const EVENTS = Number(values.events);
@@ -82,6 +98,7 @@ const results = ['win', 'lose', 'lose', 'push', 'lose', 'win'] as const;
 const events: CasinoEvent[] = Array.from({ length: EVENTS }, (_, i) => betSettled(T0 + i * 20_000, results[i % results.length] ?? 'lose', { round: `r${i}`, table: `baccarat-${i % 3}`, amount: 500 + (i % 7) * 1_000 }));
 const ctx = playerContext({ budget_remaining_minor: {} });
 
+const machineAtStart = machine();
 const samples = new Map(variants.map((v) => [v.name, [] as number[]]));
 const outcomesPerEvent = new Map(variants.map((v) => [v.name, 0]));
 // Warm up every variant (JIT), then measure blocks, interleaved.
@@ -115,7 +132,7 @@ const result = {
   id: 'E4-rules', metric: 'rewards evaluate(), 100 active rules vs none, per settlement', unit: 'us',
   value: summary.rules_100?.median_us, floor_us: floor?.median_us, ratio_100_rules_vs_none: ratio('rules_100'), ratio_100_all_hold_vs_none: ratio('rules_100_all_hold'),
   note: 'engine only: the 1.25x target of E4 is for the whole settlement (table -> player object -> socket), where this cost is added to the RPC and the transaction',
-  variants: summary, params: { events: EVENTS, blocks: BLOCKS }, machine: await machine(),
+  variants: summary, params: { events: EVENTS, blocks: BLOCKS }, machine: machineAtStart,
 };
 const dir = path.join(import.meta.dirname, 'results');
 await mkdir(dir, { recursive: true });
