@@ -148,6 +148,20 @@ describe('rewards engine: safety', () => {
     expect(spin.outcomes).toContainEqual(expect.objectContaining({ type: 'suppressed', reason: 'daily_cash_cap', action: 'wheel_spin' }));
   });
 
+  it('a late event from yesterday does not reopen today\'s caps', () => {
+    const tight = compileRuleSet(RuleSet.parse({ ...EXAMPLE_RULE_SET, caps: { points_per_day: 70, cash_minor_per_day: { EUR: 0 } } }));
+    const midnight = Date.UTC(2026, 11, 4);
+    const today = (i: number, o = {}) => betPlaced(midnight + 1_000 + i, o);
+    const { outcomes, state } = play([
+      today(0), today(1), today(2), // 20 (new game) + 50 (banker x3) = the cap
+      betPlaced(midnight - 5_000, { game_id: 'late-game' }), // yesterday's, arriving late: a new game
+      today(3, { game_id: 'another-game' }), today(4, { game_id: 'third-game' }),
+    ], playerContext(), tight);
+    expect(grants(outcomes).filter((g) => g.grant.kind === 'points').reduce((s, g) => s + (g.grant.kind === 'points' ? g.grant.amount : 0), 0)).toBe(70);
+    expect(state.daily.points).toBe(70);
+    expect(state.day).toBe('2026-12-04');
+  });
+
   it('a currency the rule does not price is a suppression, never a conversion', () => {
     const withAnna = playerContext({ currency: 'JPY', event: { session_id: 's', device: null, dealer_id: EXAMPLE_DEALER } });
     const { outcomes } = play(Array.from({ length: 10 }, (_, i) => betSettled(T0 + i, 'push', { round: `x${i}` })), withAnna);

@@ -65,7 +65,10 @@ export function evaluate(state: RewardsState, event: CasinoEvent, compiled: Comp
   if (seen !== 'new') return { state, outcomes: [], skipped: seen };
 
   const at = event.occurred_at;
-  const periods: Periods = { day: utcDay(at), session: ctx.event.session_id ?? '' };
+  // A late event from a day already closed counts towards the current day: the daily totals and
+  // counters never go back to an old day (that would reset them and let the caps be passed twice).
+  const eventDay = utcDay(at);
+  const periods: Periods = { day: eventDay < state.day ? state.day : eventDay, session: ctx.event.session_id ?? '' };
   const facts = factsOf(event, ctx.event);
   const { counters, readings } = updateCounters(state.counters, compiled.countersByType.get(event.event_type) ?? [], facts, at, periods);
   const run = new Run(state, compiled, ctx, event, periods, facts);

@@ -19,6 +19,9 @@ export type EventContext = {
 
 export type Facts = (name: Fact) => FactValue;
 
+/** Events whose amount is a stake (a deposit's amount is `amount_minor`, not a stake). */
+const STAKE_EVENTS: ReadonlySet<string> = new Set(['table.bet.placed', 'table.bet.settled', 'table.hand.settled', 'table.hand.decision', 'provider.bet.debited', 'provider.bet.rolled_back']);
+
 export function factsOf(event: CasinoEvent, context: EventContext): Facts {
   const cache = new Map<Fact, FactValue>();
   return (name) => {
@@ -40,7 +43,7 @@ function compute(name: Fact, event: CasinoEvent, context: EventContext): FactVal
     case 'game_id': return scalar(p.game_id);
     case 'bet_type': return scalar(p.bet_type);
     case 'spot': return scalar(p.spot);
-    case 'stake_minor': return num(p.staked_minor) ?? (event.event_type.startsWith('rg.') ? null : num(p.amount_minor));
+    case 'stake_minor': return STAKE_EVENTS.has(event.event_type) ? num(p.staked_minor) ?? num(p.amount_minor) : null;
     case 'returned_minor': return num(p.returned_minor);
     case 'net_minor': {
       const staked = num(p.staked_minor) ?? num(p.amount_minor);
