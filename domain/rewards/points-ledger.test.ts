@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { appendEntry, balanceOf, emptyLedger, type LedgerEntry, type PointsLedger } from './points-ledger';
+import { compileRuleSet } from './compile';
+import { evaluate } from './engine';
+import { EXAMPLE_RULE_SET } from './example-rule-set';
+import { appendEntry, balanceOf, emptyLedger, entriesOf, type LedgerEntry, type PointsLedger } from './points-ledger';
+import { RuleSet } from './rule-schema';
+import { initialState } from './state';
+import { betPlaced, playerContext, T0 } from './test-fixtures';
 
 const entry = (id: string, delta: number, account: LedgerEntry['account'] = 'points'): LedgerEntry => ({ entry_id: id, account, delta, rule_id: 'r', rule_version: 1, event_id: 'e', at: 1 });
 
@@ -39,5 +45,18 @@ describe('points ledger', () => {
         }
       }
     }));
+  });
+
+  it('an evaluation\'s grants become entries; appending them again for the same event is a replay', () => {
+    const compiled = compileRuleSet(RuleSet.parse(EXAMPLE_RULE_SET));
+    const e = betPlaced(T0);
+    const { outcomes, state } = evaluate(initialState(), e, compiled, playerContext());
+    const entries = entriesOf(outcomes, e.event_id, e.occurred_at);
+    expect(entries.map((x) => `${x.account}:${x.delta}:${x.rule_id}`)).toEqual(['xp:5:first-hand-new-game', 'points:20:first-hand-new-game']);
+    let l = emptyLedger();
+    for (const x of [...entries, ...entries]) { const r = appendEntry(l, x); if (r.ok) l = r.ledger; }
+    expect(l.entries).toHaveLength(2);
+    expect(balanceOf(l, 'points')).toBe(state.points_granted);
+    expect(balanceOf(l, 'xp')).toBe(state.xp);
   });
 });

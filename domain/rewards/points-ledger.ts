@@ -5,6 +5,7 @@
  * stored beside them. The same key with the same content is a replay (nothing appended); with other
  * content it is a conflict. A debit (redeeming points) never takes a balance below zero.
  */
+import type { Outcome } from './outcomes';
 export type PointsAccount = 'points' | 'xp';
 
 export type LedgerEntry = {
@@ -47,4 +48,17 @@ export function balanceOf(ledger: PointsLedger, account: PointsAccount): number 
 
 function sameEntry(a: LedgerEntry, b: LedgerEntry): boolean {
   return a.account === b.account && a.delta === b.delta && a.rule_id === b.rule_id && a.rule_version === b.rule_version && a.event_id === b.event_id;
+}
+
+/**
+ * The ledger entries of an evaluation's grants: one per points or XP grant, keyed by its grant id
+ * (deterministic from event, rule and action), so appending them twice for the same event is a replay.
+ */
+export function entriesOf(outcomes: readonly Outcome[], eventId: string, at: number): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  for (const o of outcomes) {
+    if (o.type !== 'grant' || (o.grant.kind !== 'points' && o.grant.kind !== 'xp')) continue;
+    entries.push({ entry_id: o.grant_id, account: o.grant.kind, delta: o.grant.amount, rule_id: o.source.rule_id, rule_version: o.source.rule_version, event_id: eventId, at });
+  }
+  return entries;
 }
