@@ -124,6 +124,20 @@ describe('rewards engine properties', () => {
     }), { numRuns: 100 });
   });
 
+  it('A/B assignments are sticky: one assignment outcome per rule and player, every later outcome in that variant', () => {
+    fc.assert(fc.property(aStream, aContext, fc.uuid(), (events, ctx, playerId) => {
+      const { perEvent } = runAll(events, { ...ctx, player_id: playerId, risk: {}, segments: ['high_roller'] });
+      const outcomes = perEvent.flatMap((p) => p.outcomes);
+      const assigned = outcomes.filter((o) => o.type === 'assignment');
+      expect(new Set(assigned.map((o) => o.type === 'assignment' && o.rule_id)).size).toBe(assigned.length);
+      for (const a of assigned) {
+        if (a.type !== 'assignment') continue;
+        const variants = new Set(outcomes.filter((o) => (o.type === 'grant' || o.type === 'suppressed') && o.source.rule_id === a.rule_id).map((o) => (o.type === 'grant' || o.type === 'suppressed') && o.source.variant));
+        expect([...variants]).toEqual([a.variant]);
+      }
+    }), { numRuns: 100 });
+  });
+
   it('self-excluded and cooling-off players receive nothing at all, and their state does not move', () => {
     fc.assert(fc.property(aStream, fc.constantFrom('self_excluded', 'cooling_off') as fc.Arbitrary<'self_excluded' | 'cooling_off'>, (events, exclusion) => {
       const { perEvent, state } = runAll(events, playerContext({ exclusion }));
