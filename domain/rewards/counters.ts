@@ -1,0 +1,151 @@
+/**
+ * A player's counters, updated by each event before rules read them. Only the counters a rule set
+ * declares are kept (a counter a new rule set introduces counts from its publication on), and each is
+ * bounded: GROUPS_MAX values of its `group_by` (the least recently updated is forgotten first),
+ * DISTINCT_MAX remembered values, ROLLING_BUCKETS_MAX buckets of a rolling window.
+ *
+ * Windows: `today` is the UTC day of the event's occurred_at, `session` the session id the player's
+ * object gives, `lifetime` never resets; a rolling window of N minutes sums buckets of ceil(N / 60)
+ * minutes, so it is exact to one bucket. State is plain JSON and never mutated: an update copies the
+ * counters it touches.
+ */
+import { allFactsHold, type CounterReading } from './conditions';
+import type { Facts } from './facts';
+import type { CounterSpec, Window } from './rule-schema';
+
+export const GROUPS_MAX = 64;
+export const DISTINCT_MAX = 256;
+export const ROLLING_BUCKETS_MAX = 60;
+const MINUTE_MS = 60_000;
+
+export type CounterGroup = { v: number; at: number; /** rolling windows: [bucket index, value, ...] */ b?: number[] };
+export type CounterState = { period: string; groups: Record<string, CounterGroup>; /** distinct counters */ seen?: string[] };
+export type Counters = Record<string, CounterState>;
+
+export type Periods = { day: string; session: string };
+
+const DAY_MS = 86_400_000;
+let lastDay = { n: NaN, text: '' };
+/** "YYYY-MM-DD" of a UTC time; the last day's text is kept (events of one day follow each other). */
+export function utcDay(ms: number): string {
+  const n = Math.floor(ms / DAY_MS);
+  if (n !== lastDay.n) lastDay = { n, text: new Date(n * DAY_MS).toISOString().slice(0, 10) };
+  return lastDay.text;
+}
+
+function periodOf(window: Window, periods: Periods): string {
+  if (window === 'today') return periods.day;
+  if (window === 'session') return periods.session;
+  return '';
+}
+
+function groupKey(spec: CounterSpec, facts: Facts): string {
+  if (spec.kind !== 'count' || !spec.group_by) return '';
+  return spec.group_by.map((f) => String(facts(f))).join('\u0001');
+}
+
+const EMPTY: CounterReading = { value: 0, previous: 0, is_new: false };
+
+/**
+ * Applies one event to the counters it concerns (`specs`: those whose `on` lists the event's type)
+ * and returns the new counters and each one's reading for this event. Counters whose filter the
+ * event does not pass are still read (their current value in the current period).
+ */
+export function updateCounters(counters: Counters, specs: readonly CounterSpec[], facts: Facts, at: number, periods: Periods): { counters: Counters; readings: Map<string, CounterReading> } {
+  const readings = new Map<string, CounterReading>();
+  if (specs.length === 0) return { counters, readings };
+  const next: Counters = { ...counters };
+  for (const spec of specs) {
+    const period = periodOf(typeof spec.window === 'string' ? spec.window : 'lifetime', periods);
+    const held = counters[spec.id];
+    const current: CounterState = held && held.period === period ? held : { period, groups: {} };
+    const passes = allFactsHold(spec.where, facts);
+    const key = groupKey(spec, facts);
+    if (spec.kind === 'distinct') {
+      const value = facts(spec.of);
+      const seen = current.seen ?? [];
+      const previous = seen.length;
+      if (!passes || value === null) { readings.set(spec.id, { value: previous, previous, is_new: false }); next[spec.id] = current; continue; }
+      const v = String(value);
+      // Past DISTINCT_MAX values a new one cannot be told from a forgotten one: it is not called new.
+      const isNew = !seen.includes(v) && seen.length < DISTINCT_MAX;
+      next[spec.id] = isNew ? { period, groups: current.groups, seen: [...seen, v] } : current;
+      readings.set(spec.id, { value: isNew ? previous + 1 : previous, previous, is_new: isNew });
+      continue;
+    }
+    const group = current.groups[key];
+    if (spec.kind === 'streak') {
+      const previous = group?.v ?? 0;
+      let value = previous;
+      if (passes && allFactsHold(spec.counts, facts)) value = previous + 1;
+      else if (passes && allFactsHold(spec.resets, facts)) value = 0;
+      readings.set(spec.id, { value, previous, is_new: false });
+      if (value !== previous || current !== held) next[spec.id] = { period, groups: { [key]: { v: value, at } } };
+      continue;
+    }
+    const rolling = typeof spec.window === 'object' ? spec.window.rolling_minutes : 0;
+    const previous = group ? (rolling ? rollingSum(group, rolling, at) : group.v) : 0;
+    if (!passes) { readings.set(spec.id, { ...EMPTY, value: previous, previous }); if (current !== held) next[spec.id] = current; continue; }
+    const by = spec.sum ? numberOr0(facts(spec.sum)) : 1;
+    const updated = rolling ? addRolling(group, rolling, at, by) : { v: (group?.v ?? 0) + by, at };
+    const value = rolling ? rollingSum(updated, rolling, at) : updated.v;
+    readings.set(spec.id, { value, previous, is_new: false });
+    next[spec.id] = { period, groups: putGroup(current.groups, key, updated) };
+  }
+  return { counters: next, readings };
+}
+
+/** Reads a counter without an event (for a rule whose condition names a counter this event did not update). */
+export function readCounter(counters: Counters, spec: CounterSpec, at: number, periods: Periods, facts: Facts): CounterReading {
+  const period = periodOf(typeof spec.window === 'string' ? spec.window : 'lifetime', periods);
+  const state = counters[spec.id];
+  if (!state || state.period !== period) return EMPTY;
+  if (spec.kind === 'distinct') { const n = state.seen?.length ?? 0; return { value: n, previous: n, is_new: false }; }
+  const group = state.groups[groupKey(spec, facts)];
+  if (!group) return EMPTY;
+  const value = typeof spec.window === 'object' ? rollingSum(group, spec.window.rolling_minutes, at) : group.v;
+  return { value, previous: value, is_new: false };
+}
+
+function putGroup(groups: Record<string, CounterGroup>, key: string, group: CounterGroup): Record<string, CounterGroup> {
+  const next = { ...groups, [key]: group };
+  const keys = Object.keys(next);
+  if (keys.length > GROUPS_MAX) {
+    let oldest = keys[0] ?? '';
+    for (const k of keys) if ((next[k]?.at ?? 0) < (next[oldest]?.at ?? 0) && k !== key) oldest = k;
+    delete next[oldest];
+  }
+  return next;
+}
+
+function bucketMinutes(rollingMinutes: number): number {
+  return Math.ceil(rollingMinutes / ROLLING_BUCKETS_MAX);
+}
+
+function addRolling(group: CounterGroup | undefined, rollingMinutes: number, at: number, by: number): CounterGroup {
+  const size = bucketMinutes(rollingMinutes);
+  const index = Math.floor(at / (size * MINUTE_MS));
+  const first = index - Math.ceil(rollingMinutes / size) + 1;
+  const kept: number[] = [];
+  const old = group?.b ?? [];
+  let added = false;
+  for (let i = 0; i < old.length; i += 2) {
+    const bi = old[i] ?? 0;
+    const bv = old[i + 1] ?? 0;
+    if (bi < first) continue;
+    if (bi === index) { kept.push(bi, bv + by); added = true; } else kept.push(bi, bv);
+  }
+  if (!added) kept.push(index, by);
+  return { v: 0, at, b: kept };
+}
+
+function rollingSum(group: CounterGroup, rollingMinutes: number, at: number): number {
+  const size = bucketMinutes(rollingMinutes);
+  const first = Math.floor(at / (size * MINUTE_MS)) - Math.ceil(rollingMinutes / size) + 1;
+  const b = group.b ?? [];
+  let sum = 0;
+  for (let i = 0; i < b.length; i += 2) if ((b[i] ?? 0) >= first) sum += b[i + 1] ?? 0;
+  return sum;
+}
+
+const numberOr0 = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
