@@ -242,12 +242,17 @@ export class BlackjackTable {
     if (begun.rows.every((r) => r.state !== 'reserving')) return this.answer(begun.rows, who.round_id, who.player_id, true);
     const p = this.confirm(begun.rows, who.round_id, phase, apply, seed);
     this.host.inflight.set(id, p);
+    let r: Awaited<typeof p>;
     try {
-      const r = await p;
-      return r.ok ? this.answer(r.rows, who.round_id, who.player_id, begun.replayed) : r;
+      r = await p;
     } finally {
       this.host.inflight.delete(id);
     }
+    if (!r.ok) return r;
+    // Out of `inflight` first: a move that completes the round settles it here, and settlement waits
+    // for the moves in flight (it would otherwise wait for this one, which waits for it).
+    await this.afterCommit(who.round_id, r.committed);
+    return this.answer(r.rows, who.round_id, who.player_id, begun.replayed);
   }
 
   /** Step 1: the move's stakes recorded as 'reserving' (or, for a retry, the rows recorded first). */
@@ -286,8 +291,8 @@ export class BlackjackTable {
     return { ok: true, rows: insertStakes(this.c, who.round_id, { player_id: who.player_id, session_id: who.session_id, currency }, stakes), replayed: false };
   }
 
-  /** Steps 2 and 3: the holds, then the move applied if it still may be (else refused, holds given back). */
-  private async confirm(rows: BetRow[], roundId: string, phase: 'betting' | 'play', apply: (s: RoundState) => Step, seed?: string): Promise<Result<{ rows: BetRow[] }>> {
+  /** Steps 2 and 3: the holds, then the move applied if it still may be (else refused, holds given back). The caller runs the after-commit. */
+  private async confirm(rows: BetRow[], roundId: string, phase: 'betting' | 'play', apply: (s: RoundState) => Step, seed?: string): Promise<Result<{ rows: BetRow[]; committed: Committed }>> {
     const offeredIn = JSON.parse(this.host.tx(() => this.rounds.get(roundId)!.offered_in)) as string[];
     const answers = await Promise.all(rows.map((b) => b.state === 'reserving'
       ? this.host.reserveHold(b, offeredIn).catch((err: unknown): ReserveAnswer => ({ ok: false, code: 'internal_error', message: String(err) }))
@@ -331,8 +336,7 @@ export class BlackjackTable {
       return out.failure;
     }
     for (const b of out.rows) this.host.fanout.toPlayer(b.player_id, { type: 'bet.accepted', bet: betView(b), ...(out.available === null ? {} : { available_minor: out.available }) });
-    await this.afterCommit(roundId, out.committed);
-    return { ok: true, rows: out.rows };
+    return { ok: true, rows: out.rows, committed: out.committed };
   }
 
   /** A move without money: one transaction. */
