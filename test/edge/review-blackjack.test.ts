@@ -27,27 +27,33 @@ function table(tableId: string): DurableObjectStub<TableDO> {
   return env.TABLE.getByName(tableId) as DurableObjectStub<TableDO>;
 }
 
-async function funded(amount = 10_000, currency = 'EUR'): Promise<Registered> {
-  const p = await register();
-  expect((await deposit(p.token, amount, currency)).status).toBe(201);
+/** Where each test player connects from (the geo gate checks it against their jurisdiction). */
+const countryOf = new Map<string, string>();
+const opts = (p: Registered) => ({ token: p.token, country: countryOf.get(p.playerId) ?? 'MT' });
+
+async function funded(amount = 10_000, currency = 'EUR', country = 'MT'): Promise<Registered> {
+  const p = await register({ country }, { country });
+  countryOf.set(p.playerId, country);
+  const dep = await deposit(p.token, amount, currency, undefined, { country });
+  expect(dep.status, JSON.stringify(dep.body)).toBe(201);
   return p;
 }
 
 async function available(p: Registered, currency = 'EUR'): Promise<number> {
-  const r = await call('GET', '/v1/wallet', undefined, { token: p.token });
+  const r = await call('GET', '/v1/wallet', undefined, opts(p));
   return (r.body.balances as Json[]).find((b) => b.currency === currency)?.available_minor ?? 0;
 }
 
 function bjBet(tableId: string, p: Registered, roundId: string, body: Json) {
-  return call('POST', `/v1/tables/${tableId}/blackjack/bets`, { bet_id: crypto.randomUUID(), round_id: roundId, currency: 'EUR', ...body }, { token: p.token });
+  return call('POST', `/v1/tables/${tableId}/blackjack/bets`, { bet_id: crypto.randomUUID(), round_id: roundId, currency: 'EUR', ...body }, opts(p));
 }
 
 function decide(tableId: string, p: Registered, roundId: string, box_id: string, action: string, hand_index = 0, decision_id: string = crypto.randomUUID()) {
-  return call('POST', `/v1/tables/${tableId}/blackjack/decisions`, { decision_id, round_id: roundId, box_id, hand_index, action }, { token: p.token });
+  return call('POST', `/v1/tables/${tableId}/blackjack/decisions`, { decision_id, round_id: roundId, box_id, hand_index, action }, opts(p));
 }
 
 async function roundView(tableId: string, roundId: string, p?: Registered): Promise<Json> {
-  const r = await call('GET', `/v1/tables/${tableId}/blackjack/round?round_id=${roundId}`, undefined, p ? { token: p.token } : {});
+  const r = await call('GET', `/v1/tables/${tableId}/blackjack/round?round_id=${roundId}`, undefined, p ? opts(p) : {});
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return r.body.round;
 }
@@ -126,6 +132,115 @@ describe('a money move that completes the round', () => {
     } finally {
       // a wedged object (the failure this test is about) is restarted so the other tests can use the table
       if (doubled === 'hung') await runInDurableObject(table(AUTO_SEATED), (o: TableDO) => (o as unknown as { ctx: DurableObjectState }).ctx.abort('test: unwedge')).catch(() => {});
+    }
+  });
+});
+
+/** A dealer-table round; `finish` voids it if it is still open (so the next test can open one). */
+async function dealerRound(): Promise<{ roundId: string; card: (x: string) => Promise<{ status: number; body: Json }>; close: () => Promise<void>; finish: () => Promise<void> }> {
+  const opened = await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds`, dealer);
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  const roundId = opened.body.round.round_id as string;
+  return {
+    roundId,
+    card: (x) => opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/cards`, dealer, { card: x }),
+    close: async () => { expect((await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/close`, dealer)).status).toBe(200); },
+    finish: async () => {
+      const state = (await publicRound(DEALER_TABLE, roundId)).state;
+      if (state === 'betting_open' || state === 'betting_closed') await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${roundId}/void`, admin, { reason: 'review test cleanup' });
+    },
+  };
+}
+
+function hand(view: Json, index = 0): Json {
+  return view.you.boxes[0].hands[index];
+}
+
+describe('decisions are idempotent on decision_id', () => {
+  it('a retried hit (same decision_id) is a replay: the hand does not take a second card', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+      await r.close();
+      for (const x of ['5H', '6D', '4C']) expect((await r.card(x)).status).toBe(200); // seat 1: 9 against a 6
+      const hitId = crypto.randomUUID();
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'hit', 0, hitId)).status).toBe(201);
+      expect((await r.card('2S')).status).toBe(200); // 11, the player decides again
+      const before = await roundView(DEALER_TABLE, r.roundId, p);
+      expect(hand(before)).toMatchObject({ cards: ['5H', '4C', '2S'], status: 'playing' });
+
+      // the client never saw the answer of its hit and sends it again
+      const retry = await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'hit', 0, hitId);
+      expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+      expect(retry.body.replayed).toBe(true);
+      expect(await roundView(DEALER_TABLE, r.roundId, p)).toEqual(before);
+    } finally {
+      await r.finish();
+    }
+  });
+
+  it('a decision_id reused for another hand or another action is a conflict and changes nothing; a void mid-hand gives every stake back once', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+      await r.close();
+      for (const x of ['8S', '6D', '8D']) expect((await r.card(x)).status).toBe(200);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'split')).status).toBe(201);
+      expect((await r.card('3C')).status).toBe(200); // hand 0: 8 3
+      const doubleId = crypto.randomUUID();
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double', 0, doubleId)).status).toBe(201);
+      expect((await r.card('9D')).status).toBe(200); // hand 0: 20, doubled
+      expect((await r.card('2S')).status).toBe(200); // hand 1: 8 2, the player decides
+      expect(await available(p)).toBe(7_000);
+      const before = await roundView(DEALER_TABLE, r.roundId, p);
+      expect(hand(before, 1)).toMatchObject({ cards: ['8D', '2S'], status: 'playing', doubled: false });
+
+      // the double's id again, for the other hand: not a replay of the first double
+      expectError(await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double', 1, doubleId), 409, 'idempotency_conflict');
+      // ... nor for a hit
+      expectError(await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'hit', 1, doubleId), 409, 'idempotency_conflict');
+      expect(await roundView(DEALER_TABLE, r.roundId, p)).toEqual(before);
+      expect(await available(p)).toBe(7_000);
+
+      // voided mid-hand: main, split and double back, each once
+      const voided = await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${r.roundId}/void`, admin, { reason: 'studio fault mid-hand' });
+      expect(voided.status, JSON.stringify(voided.body)).toBe(200);
+      for (let i = 0; i < 5 && (await available(p)) !== 10_000; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      expect(await available(p)).toBe(10_000);
+      const settled = (await outbox(DEALER_TABLE, r.roundId)).filter((e) => e.event_type === 'table.bet.settled');
+      expect(settled.map((e) => [e.payload.bet_type, e.payload.result, e.payload.returned_minor]).sort()).toEqual([['double', 'void', 1000], ['main', 'void', 1000], ['split', 'void', 1000]]);
+      expect(new Set(settled.map((e) => e.payload.bet_id)).size).toBe(3);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'hit', 1)).status).toBe(409);
+    } finally {
+      await r.finish();
+    }
+  });
+});
+
+describe('the currency of a stake added mid-hand', () => {
+  it("a double is reserved in the currency of the hand's own main bet, not in another of the player's currencies", async () => {
+    // a Curacao player holds USD and JPY (no minor unit: 1000 JPY is about 6 USD, 1000 USD cents are 10 USD)
+    const p = await funded(10_000, 'USD', 'JP');
+    const dep = await deposit(p.token, 10_000, 'JPY', undefined, { country: 'JP' });
+    expect(dep.status, JSON.stringify(dep.body)).toBe(201);
+    const r = await dealerRound();
+    try {
+      // seat 1 in JPY first, then seat 2 in USD
+      const jpy = await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000, currency: 'JPY' });
+      expect(jpy.status, JSON.stringify(jpy.body)).toBe(201);
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 2, main_minor: 1000, currency: 'USD' })).status).toBe(201);
+      await r.close();
+      for (const x of ['10H', '5C', '6D', '9S', '6S']) expect((await r.card(x)).status).toBe(200); // seat 1: 19, seat 2: 11
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'stand')).status).toBe(201);
+      const doubled = await decide(DEALER_TABLE, p, r.roundId, 'seat-2', 'double');
+      expect(doubled.status, JSON.stringify(doubled.body)).toBe(201);
+      expect(doubled.body.bets).toMatchObject([{ spot: 'double', amount_minor: 1000, currency: 'USD' }]);
+      expect(await available(p, 'USD')).toBe(8_000);
+      expect(await available(p, 'JPY')).toBe(9_000);
+    } finally {
+      await r.finish();
     }
   });
 });
