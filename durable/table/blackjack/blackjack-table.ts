@@ -152,7 +152,7 @@ export class BlackjackTable {
     if (!MONEY_ACTIONS.has(input.action)) return this.plainMove(input.round_id, apply, input.player_id);
     const stake = this.host.tx(() => this.decisionStake(input));
     if (!stake.ok) return stake;
-    return this.move(input.decision_id, input, [stake.stake], 'play', apply);
+    return this.move(input.decision_id, { ...input, currency: stake.currency }, [stake.stake], 'play', apply);
   }
 
   /** Leaves before the deal: the box (or the bet behind) goes and its stakes are given back. */
@@ -233,7 +233,7 @@ export class BlackjackTable {
   // ---- internals ------------------------------------------------------------------------------
 
   /** A move that adds stakes: steps 1-3 of the header. */
-  private async move(id: string, who: { player_id: string; session_id: string; round_id: string; currency?: Currency }, stakes: NewStake[],
+  private async move(id: string, who: { player_id: string; session_id: string; round_id: string; currency: Currency }, stakes: NewStake[],
     phase: 'betting' | 'play', apply: (s: RoundState) => Step, seed?: string): Promise<MoveAnswer> {
     const inflight = this.host.inflight.get(id);
     if (inflight) await inflight;
@@ -256,12 +256,12 @@ export class BlackjackTable {
   }
 
   /** Step 1: the move's stakes recorded as 'reserving' (or, for a retry, the rows recorded first). */
-  private begin(id: string, who: { player_id: string; session_id: string; round_id: string; currency?: Currency }, stakes: NewStake[],
+  private begin(id: string, who: { player_id: string; session_id: string; round_id: string; currency: Currency }, stakes: NewStake[],
     phase: 'betting' | 'play', apply: (s: RoundState) => Step): Result<{ rows: BetRow[]; replayed: boolean }> {
     const existing = stakes.map((s) => this.bets.get(s.bet_id));
     if (existing.some((b) => b !== null)) {
       const same = existing.every((b, i) => b !== null && b.player_id === who.player_id && b.round_id === who.round_id
-        && b.amount_minor === stakes[i]!.amount_minor && b.spot === stakes[i]!.component && (who.currency === undefined || b.currency === who.currency));
+        && b.amount_minor === stakes[i]!.amount_minor && b.spot === stakes[i]!.component && b.currency === who.currency);
       if (!same) return fail('idempotency_conflict', 'this id was used for another move', { id });
       const rows = existing as BetRow[];
       const refused = rows.find((b) => b.state === 'refused');
@@ -275,8 +275,7 @@ export class BlackjackTable {
     const state = this.store.load(who.round_id)!;
     const dry = apply(state);
     if (!dry.ok) return engineFailure(dry);
-    const currency = who.currency ?? this.currencyOf(who.round_id, who.player_id);
-    if (!currency) return fail('invalid_state', 'no stake of this player in this round');
+    const currency = who.currency;
     let adding = 0;
     for (const s of stakes) {
       if (phase === 'betting') {
@@ -451,22 +450,26 @@ export class BlackjackTable {
     return seeds.length === 0 ? `table-${round.round_no}` : bytesToHex(sha256(utf8ToBytes(seeds.join(',')))).slice(0, 32);
   }
 
-  /** A double or split costs the hand's stake; insurance half the main stake (rounded down). */
-  private decisionStake(input: DecisionInput): Result<{ stake: NewStake }> {
+  /**
+   * A double or split costs the hand's stake; insurance half the main stake (rounded down). In the
+   * currency of the box's main bet: a player may sit in several currencies, and a stake added to a
+   * hand is in the hand's currency (its amount is the main stake's, in that currency's minor units).
+   */
+  private decisionStake(input: DecisionInput): Result<{ stake: NewStake; currency: Currency }> {
     const state = this.store.load(input.round_id);
     if (!state) return fail('round_not_found');
     const box = findBox(state, input.box_id);
     if (!box) return fail('box_not_found', `no box ${input.box_id}`);
+    if (box.player_id !== input.player_id) return fail('not_your_box', 'only the player of a box decides for it');
+    const main = state.stakes.find((s) => s.box_id === box.box_id && s.component === 'main');
+    const currency = main ? this.c.db.first<{ currency: Currency }>`select currency from bets where round_id = ${input.round_id} and stake_id = ${main.stake_id}`?.currency : undefined;
+    if (!currency) return fail('invalid_state', `box ${input.box_id} has no main bet`);
     const component = input.action === 'insurance' ? 'insurance' : input.action === 'double' ? 'double' : 'split';
     const hand = box.hands[input.action === 'insurance' ? 0 : input.hand_index];
     if (!hand) return fail('hand_not_found', `box ${input.box_id} has no hand ${input.hand_index}`);
     const amount = component === 'insurance' ? Math.floor(hand.stake_minor / 2) : hand.stake_minor;
     if (amount <= 0) return fail('insurance_too_small', 'this stake cannot be insured');
-    return { ok: true, stake: { bet_id: input.decision_id, component, amount_minor: amount, max_return_minor: 0 } };
-  }
-
-  private currencyOf(roundId: string, playerId: string): Currency | null {
-    return this.c.db.first<{ currency: Currency }>`select currency from bets where round_id = ${roundId} and player_id = ${playerId} and state = 'accepted' limit 1`?.currency ?? null;
+    return { ok: true, stake: { bet_id: input.decision_id, component, amount_minor: amount, max_return_minor: 0 }, currency };
   }
 
   private answer(rows: BetRow[], roundId: string, playerId: string, replayed: boolean): MoveAnswer {
