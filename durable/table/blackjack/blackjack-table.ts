@@ -144,15 +144,51 @@ export class BlackjackTable {
     return this.move(input.bet_id, input, stakes, 'betting', (s) => betBehind(s, { player_id: input.player_id, seat: input.seat, amount_minor: input.amount_minor, follow: false }));
   }
 
-  /** A decision on a hand (hit, stand, double, split, surrender) or on insurance. Idempotent on decision_id for money moves. */
+  /**
+   * A decision on a hand (hit, stand, double, split, surrender) or on insurance. Idempotent on
+   * decision_id: the same decision again is a replay (a retried hit takes no second card), the id
+   * for another round, box, hand or action is a conflict.
+   */
   async decide(input: DecisionInput): Promise<MoveAnswer> {
     const apply = (s: RoundState): Step => input.action === 'insurance' || input.action === 'no_insurance'
       ? insure(s, { player_id: input.player_id, box_id: input.box_id, take: input.action === 'insurance' })
       : decide(s, { player_id: input.player_id, box_id: input.box_id, hand_index: input.hand_index, action: input.action });
-    if (!MONEY_ACTIONS.has(input.action)) return this.plainMove(input.round_id, apply, input.player_id);
-    const stake = this.host.tx(() => this.decisionStake(input));
+    if (!MONEY_ACTIONS.has(input.action)) {
+      return this.plainMove(input.round_id, apply, input.player_id, {
+        replayed: () => this.decisionSeen(input),
+        record: () => this.recordDecision(input),
+      });
+    }
+    const stake = this.host.tx(() => {
+      const seen = this.decisionSeen(input);
+      if (seen !== false && !seen.ok) return seen;
+      const s = this.decisionStake(input);
+      // recorded with its stake row (the row is the money move's own idempotency; this row says which hand it was for)
+      if (s.ok && seen === false) this.recordDecision(input);
+      return s;
+    });
     if (!stake.ok) return stake;
     return this.move(input.decision_id, { ...input, currency: stake.currency }, [stake.stake], 'play', apply);
+  }
+
+  /** false: a new decision id; ok: the same decision seen before; else the id was used for another move. */
+  private decisionSeen(input: DecisionInput): Result<object> | false {
+    const row = this.c.db.first<{ round_id: string; player_id: string; box_id: string; hand_index: number; action: string }>`
+      select round_id, player_id, box_id, hand_index, action from bj_decisions where decision_id = ${input.decision_id}`;
+    const handIndex = input.action === 'insurance' || input.action === 'no_insurance' ? 0 : input.hand_index;
+    if (row) {
+      const same = row.round_id === input.round_id && row.player_id === input.player_id && row.box_id === input.box_id && row.hand_index === handIndex && row.action === input.action;
+      return same ? { ok: true } : fail('idempotency_conflict', 'this decision_id was used for another decision', { decision_id: input.decision_id });
+    }
+    // a bet's id (bet_id, or a stake of an older decision before decisions were recorded) is not a decision's
+    if (this.bets.get(input.decision_id)) return fail('idempotency_conflict', 'this id was used for another move', { decision_id: input.decision_id });
+    return false;
+  }
+
+  private recordDecision(input: DecisionInput): void {
+    const handIndex = input.action === 'insurance' || input.action === 'no_insurance' ? 0 : input.hand_index;
+    this.c.db.run`insert into bj_decisions (decision_id, round_id, player_id, box_id, hand_index, action)
+      values (${input.decision_id}, ${input.round_id}, ${input.player_id}, ${input.box_id}, ${handIndex}, ${input.action})`;
   }
 
   /** Leaves before the deal: the box (or the bet behind) goes and its stakes are given back. */
@@ -338,20 +374,28 @@ export class BlackjackTable {
     return { ok: true, rows: out.rows, committed: out.committed };
   }
 
-  /** A move without money: one transaction. */
-  private async plainMove(roundId: string, apply: (s: RoundState) => Step, playerId: string | null = null): Promise<MoveAnswer> {
+  /**
+   * A move without money: one transaction. `once` (a player's decision): `replayed` says whether its
+   * id was seen (ok: a replay, answered without applying it again; a failure: the id's conflict),
+   * `record` keeps the id with the move it applied.
+   */
+  private async plainMove(roundId: string, apply: (s: RoundState) => Step, playerId: string | null = null,
+    once?: { replayed: () => Result<object> | false; record: () => void }): Promise<MoveAnswer> {
     const out = this.host.tx(() => {
+      const seen = once?.replayed() ?? false;
+      if (seen !== false) return seen.ok ? { ok: true as const, committed: null } : seen;
       const round = this.rounds.get(roundId);
       if (!round) return fail('round_not_found');
       if (round.state !== 'betting_closed') return fail('wrong_phase', `round ${round.round_no} is ${round.state}`);
       const state = this.store.load(roundId)!;
       const step = apply(state);
       if (!step.ok) return engineFailure(step);
+      once?.record();
       return { ok: true as const, committed: this.commit(round, state, step, 0) };
     });
     if (!out.ok) return out;
-    await this.afterCommit(roundId, out.committed);
-    return { ok: true, bets: [], replayed: false, round: this.view(roundId, playerId)! };
+    if (out.committed) await this.afterCommit(roundId, out.committed);
+    return { ok: true, bets: [], replayed: out.committed === null, round: this.view(roundId, playerId)! };
   }
 
   /**
