@@ -244,3 +244,36 @@ describe('the currency of a stake added mid-hand', () => {
     }
   });
 });
+
+describe("a studio feed's cards", () => {
+  it('a card sent again with its position (the feed never saw the answer) is a replay, not a second card; a card at a taken or skipped position is refused', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    const at = (card: string, position: number) => opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds/${r.roundId}/cards`, dealer, { card, position });
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+      await r.close();
+      for (const [i, x] of ['5H', '6D', '4C'].entries()) expect((await at(x, i)).status).toBe(200);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'hit')).status).toBe(201);
+      const first = await at('2S', 3);
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      const before = await roundView(DEALER_TABLE, r.roundId, p);
+      expect(hand(before)).toMatchObject({ cards: ['5H', '4C', '2S'], status: 'playing' });
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'hit')).status).toBe(201);
+      const afterHit = await roundView(DEALER_TABLE, r.roundId, p);
+
+      // the feed retries its 2S: nothing is dealt (the hand waits for its next card)
+      const retry = await at('2S', 3);
+      expect(retry.status, JSON.stringify(retry.body)).toBe(200);
+      expect(await roundView(DEALER_TABLE, r.roundId, p)).toEqual(afterHit);
+      // another card at a position already dealt, or a card past the next position: refused, nothing changes
+      expectError(await at('KD', 3), 409, 'card_out_of_order');
+      expectError(await at('KD', 5), 409, 'card_out_of_order');
+      expect(await roundView(DEALER_TABLE, r.roundId, p)).toEqual(afterHit);
+      expect((await at('3H', 4)).status).toBe(200);
+      expect(hand(await roundView(DEALER_TABLE, r.roundId, p))).toMatchObject({ cards: ['5H', '4C', '2S', '3H'], total: 14 });
+    } finally {
+      await r.finish();
+    }
+  });
+});
