@@ -219,10 +219,20 @@ export class BlackjackTable {
     return { ok: true, bets: done.map(betView), replayed: false, round: this.view(input.round_id, input.player_id)! };
   }
 
-  /** A dealer's (or studio feed's) card at a dealer table: refused unless it can come next. */
-  async dealerCard(roundId: string, card: string): Promise<MoveAnswer> {
+  /**
+   * A dealer's (or studio feed's) card at a dealer table: refused unless it can come next. With its
+   * `position` among the round's cards it is idempotent: a feed that retries a card whose answer it
+   * lost must not deal it twice (the hand would take a card that never left the shoe).
+   */
+  async dealerCard(roundId: string, card: string, position?: number): Promise<MoveAnswer> {
     if (this.c.table.mode !== 'dealer') return fail('invalid_state', 'an automated table deals from its own shoe');
-    return this.plainMove(roundId, (s) => takeCard(s, card));
+    const placed = (): Result<object> | false => {
+      const dealt = position === undefined ? null : this.store.load(roundId)?.dealt;
+      if (!dealt || position === undefined || position === dealt.length) return false;
+      if (position < dealt.length && dealt[position] === card) return { ok: true };
+      return fail('card_out_of_order', position < dealt.length ? `card ${position} was ${dealt[position]}` : `the next card is card ${dealt.length}`, { position, next_position: dealt.length });
+    };
+    return this.plainMove(roundId, (s) => takeCard(s, card), null, { replayed: placed, record: () => {} });
   }
 
   /** The decision timer ran out (alarm): the hand whose turn it is stands, or every open hand (Infinite), or insurance closes. */
