@@ -277,3 +277,34 @@ describe("a studio feed's cards", () => {
     }
   });
 });
+
+type HostHooks = { bj: { host: { reserveHold: (b: { spot: string }, offeredIn: string[]) => Promise<unknown> } } };
+
+describe('a reservation whose answer is lost', () => {
+  it("a stake reserved in the player's object whose answer never came back is given back when the move is refused, not held until the hold expires", async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      // the Perfect Pairs hold reaches the player's object, its answer is lost on the way back
+      await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => {
+        const host = (o as unknown as HostHooks).bj.host;
+        const real = host.reserveHold;
+        host.reserveHold = async (b, offeredIn) => {
+          const answer = await real(b, offeredIn);
+          if (b.spot === 'perfect_pairs') throw new Error('test: answer lost');
+          return answer;
+        };
+        (o as unknown as { restoreHold?: () => void }).restoreHold = () => { host.reserveHold = real; };
+      });
+      const betId = crypto.randomUUID();
+      const res = await bjBet(DEALER_TABLE, p, r.roundId, { bet_id: betId, seat: 1, main_minor: 1000, side_bets: { perfect_pairs: 100 } });
+      await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => (o as unknown as { restoreHold: () => void }).restoreHold());
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      for (let i = 0; i < 3; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      // nothing is taken: both holds are given back (the main one reserved, the side bet's reserved but unanswered)
+      expect(await available(p)).toBe(10_000);
+    } finally {
+      await r.finish();
+    }
+  });
+});
