@@ -339,8 +339,10 @@ export class BlackjackTable {
   /** Steps 2 and 3: the holds, then the move applied if it still may be (else refused, holds given back). The caller runs the after-commit. */
   private async confirm(rows: BetRow[], roundId: string, phase: 'betting' | 'play', apply: (s: RoundState) => Step, seed?: string): Promise<Result<{ rows: BetRow[]; committed: Committed }>> {
     const offeredIn = JSON.parse(this.host.tx(() => this.rounds.get(roundId)!.offered_in)) as string[];
-    const answers = await Promise.all(rows.map((b) => b.state === 'reserving'
-      ? this.host.reserveHold(b, offeredIn).catch((err: unknown): ReserveAnswer => ({ ok: false, code: 'internal_error', message: String(err) }))
+    // a call that threw may have reserved the hold all the same (its answer lost on the way back)
+    const unanswered = new Set<number>();
+    const answers = await Promise.all(rows.map((b, i) => b.state === 'reserving'
+      ? this.host.reserveHold(b, offeredIn).catch((err: unknown): ReserveAnswer => { unanswered.add(i); return { ok: false, code: 'internal_error', message: String(err) }; })
       : Promise.resolve(null)));
     const out = this.host.tx(() => {
       const round = this.rounds.get(roundId)!;
@@ -353,7 +355,8 @@ export class BlackjackTable {
       if (step === null || !step.ok) {
         const code: string = refusedBy?.code ?? (step && !step.ok ? step.code : phase === 'betting' ? 'betting_closed' : 'wrong_phase');
         for (const b of current) this.bets.refuse(b.bet_id, code);
-        const release = current.filter((_, i) => { const a = answers[i]; return a?.ok === true && a.hold.state === 'pending'; });
+        // given back: the holds reserved, and those whose answer was lost (abandoning a hold never made keeps a late reservation from making it)
+        const release = current.filter((_, i) => { const a = answers[i]; return unanswered.has(i) || (a?.ok === true && a.hold.state === 'pending'); });
         return { ok: false as const, failure: refusedBy ?? (step && !step.ok ? engineFailure(step) : fail(phase === 'betting' ? 'betting_closed' : 'wrong_phase', 'the hand moved on before the stake was confirmed; it was not taken')), release };
       }
       // link each row to the stake the step added for its component
