@@ -308,3 +308,36 @@ describe('a reservation whose answer is lost', () => {
     }
   });
 });
+
+describe('an Infinite table: the shared hit cards', () => {
+  it("no player sees the card their hit would take before deciding (another player's hit does not reveal it on the round's view)", async () => {
+    const [a, b] = [await funded(), await funded()];
+    const { roundId, seed } = await seededRound(INFINITE, [{ player_id: a.playerId, main_minor: 1000 }, { player_id: b.playerId, main_minor: 1000 }],
+      (s) => s.phase === 'decisions' && legalActions(s, a.playerId, `player-${a.playerId}`, 0).includes('hit'));
+    expect((await bjBet(INFINITE, a, roundId, { main_minor: 1000, client_seed: seed })).status).toBe(201);
+    expect((await bjBet(INFINITE, b, roundId, { main_minor: 1000 })).status).toBe(201);
+    expect((await table(INFINITE).closeRound(roundId, 'rng')).ok).toBe(true);
+    const initial = hand(await roundView(INFINITE, roundId, b)).cards as string[];
+    expect(initial).toHaveLength(2);
+
+    // A hits first: the sequence's first hit card comes out of the shoe, onto A's hand
+    expect((await decide(INFINITE, a, roundId, `player-${a.playerId}`, 'hit')).status).toBe(201);
+    const aCards = hand(await roundView(INFINITE, roundId, a)).cards as string[];
+    expect(aCards).toHaveLength(3);
+    const next = aCards[2]!;
+
+    // B, still deciding, and anyone watching: nothing shows which card B's hit would take
+    const seenByB = await roundView(INFINITE, roundId, b);
+    const seenByAll = await roundView(INFINITE, roundId);
+    expect(seenByB.phase).toBe('decisions');
+    expect(hand(seenByB).cards).toEqual(initial);
+    expect(seenByB.common_cards).toEqual([]);
+    expect(seenByAll.common_cards).toEqual([]);
+    // (it is the card B would take)
+    expect((await decide(INFINITE, b, roundId, `player-${b.playerId}`, 'hit')).status).toBe(201);
+    expect((hand(await roundView(INFINITE, roundId, b)).cards as string[])[2]).toBe(next);
+    // A sees the cards A took
+    expect((await roundView(INFINITE, roundId, a)).common_cards).toEqual([next]);
+    await table(INFINITE).voidRound(roundId, 'operator:review', 'review test cleanup');
+  });
+});
