@@ -543,9 +543,12 @@ export class BlackjackTable {
       ? state.boxes.map((b) => ({ seat: b.seat ?? 0, box_id: b.box_id, player: chatHandle(b.player_id), mine: b.player_id === playerId, hands: b.hands.map(handView), insurance: b.insurance }))
       : [];
     const own = playerId === null ? [] : state.boxes.filter((b) => b.player_id === playerId);
+    // Infinite: the shared hit cards out so far are the next cards of every box that has not hit yet;
+    // until the dealer plays, a viewer sees only those their own boxes have taken
+    const common = state.format !== 'infinite' ? [] : showAll ? state.common : state.common.slice(0, Math.max(0, ...own.map((b) => b.cursor)));
     return {
       round_id: round.round_id, round_no: round.round_no, state: round.state, format: state.format, phase: state.phase, rules: state.rules,
-      dealer_cards: dealer, dealer_up_card: dealerUpCard(state) || null, common_cards: state.format === 'infinite' ? state.common : [],
+      dealer_cards: dealer, dealer_up_card: dealerUpCard(state) || null, common_cards: common,
       players: state.boxes.length, seats,
       turn: turn ? { box_id: turn.box_id, seat: findBox(state, turn.box_id)?.seat ?? null, hand_index: turn.hand_index } : null,
       decision_due_at: timer?.timer_due ?? null, closes_at: round.closes_at,
