@@ -341,3 +341,75 @@ describe('an Infinite table: the shared hit cards', () => {
     await table(INFINITE).voidRound(roundId, 'operator:review', 'review test cleanup');
   });
 });
+
+describe('R3: a restart between a double\'s reservation and its apply', () => {
+  async function dieAfterReserving(spot: string): Promise<void> {
+    await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => {
+      const host = (o as unknown as HostHooks).bj.host;
+      const real = host.reserveHold;
+      const ctx = (o as unknown as { ctx: DurableObjectState }).ctx;
+      host.reserveHold = async (b, offeredIn) => {
+        const answer = await real(b, offeredIn);
+        if (b.spot === spot) {
+          await ctx.storage.sync();
+          ctx.abort('test: restart between the reservation and the apply');
+          throw new Error('aborted');
+        }
+        return answer;
+      };
+    });
+  }
+
+  it('the retry with the same decision_id applies it once; settlement posts each hold once', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+      await r.close();
+      for (const x of ['5H', '6D', '6C']) expect((await r.card(x)).status).toBe(200); // 11 against a 6
+      await dieAfterReserving('double');
+      const doubleId = crypto.randomUUID();
+      const died = await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double', 0, doubleId);
+      expect(died.status).toBeGreaterThanOrEqual(500);
+      expect(await available(p)).toBe(8_000); // held in the player's object, not yet applied at the table
+      expect(hand(await roundView(DEALER_TABLE, r.roundId, p))).toMatchObject({ doubled: false, status: 'playing' });
+
+      const retry = await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double', 0, doubleId);
+      expect(retry.status, JSON.stringify(retry.body)).toBeLessThan(300);
+      expect(retry.body.bets).toMatchObject([{ spot: 'double', state: 'accepted', amount_minor: 1000 }]);
+      expect(hand(await roundView(DEALER_TABLE, r.roundId, p))).toMatchObject({ doubled: true, status: 'awaiting_card' });
+      expect(await available(p)).toBe(8_000);
+      for (const x of ['10H', '10S', '9C']) expect((await r.card(x)).status).toBe(200); // 21; dealer 6 10 9: bust
+      expect((await publicRound(DEALER_TABLE, r.roundId)).state).toBe('settled');
+      const settled = (await outbox(DEALER_TABLE, r.roundId)).filter((e) => e.event_type === 'table.bet.settled');
+      expect(settled.map((e) => [e.payload.bet_type, e.payload.returned_minor]).sort()).toEqual([['double', 2000], ['main', 2000]]);
+      expect(await available(p)).toBe(12_000);
+    } finally {
+      await r.finish();
+    }
+  });
+
+  it('without a retry the timer stands the hand and the reserved double is given back at settlement', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+      await r.close();
+      for (const x of ['5H', '6D', '6C']) expect((await r.card(x)).status).toBe(200);
+      await dieAfterReserving('double');
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double')).status).toBeGreaterThanOrEqual(500);
+      // the decision timer runs out: the hand stands on 11
+      await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => { (o as unknown as Internals).c.clockOffsetMs += 16_000; });
+      for (let i = 0; i < 3; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      expect(hand(await roundView(DEALER_TABLE, r.roundId, p))).toMatchObject({ doubled: false, status: 'stood' });
+      for (const x of ['10S', '9C']) expect((await r.card(x)).status).toBe(200);
+      for (let i = 0; i < 3 && (await publicRound(DEALER_TABLE, r.roundId)).state !== 'settled'; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      expect((await publicRound(DEALER_TABLE, r.roundId)).state).toBe('settled');
+      const settled = (await outbox(DEALER_TABLE, r.roundId)).filter((e) => e.event_type === 'table.bet.settled');
+      expect(settled.map((e) => [e.payload.bet_type, e.payload.returned_minor])).toEqual([['main', 2000]]);
+      expect(await available(p)).toBe(11_000);
+    } finally {
+      await r.finish();
+    }
+  });
+});
