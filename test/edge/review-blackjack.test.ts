@@ -413,3 +413,78 @@ describe('R3: a restart between a double\'s reservation and its apply', () => {
     }
   });
 });
+
+describe('audit: hand events against bets', () => {
+  it("the hand events' staked and returned add up to the player's settled bets, each stake once (insurance, side bets, a split and a double after it)", async () => {
+    const p = await funded(20_000);
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000, side_bets: { perfect_pairs: 100, twenty_one_plus_three: 100 } })).status).toBe(201);
+      await r.close();
+      for (const x of ['8S', 'AH', '8D']) expect((await r.card(x)).status).toBe(200);
+      expect((await roundView(DEALER_TABLE, r.roundId, p)).phase).toBe('insurance');
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'insurance')).status).toBe(201);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'split')).status).toBe(201);
+      expect((await r.card('3C')).status).toBe(200);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double', 0)).status).toBe(201);
+      expect((await r.card('10H')).status).toBe(200);
+      expect((await r.card('9D')).status).toBe(200);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'stand', 1)).status).toBe(201);
+      const last = await r.card('5S'); // dealer A 5, draws on
+      expect(last.status, JSON.stringify(last.body)).toBe(200);
+      for (const x of ['2C', '10C']) if ((await roundView(DEALER_TABLE, r.roundId)).phase !== 'complete') expect((await r.card(x)).status).toBe(200);
+      expect((await publicRound(DEALER_TABLE, r.roundId)).state).toBe('settled');
+
+      const events = await outbox(DEALER_TABLE, r.roundId);
+      const bets = events.filter((e) => e.event_type === 'table.bet.settled');
+      const placed = events.filter((e) => e.event_type === 'table.bet.placed');
+      expect(bets.map((e) => e.payload.bet_type).sort()).toEqual(['double', 'insurance', 'main', 'perfect_pairs', 'split', 'twenty_one_plus_three']);
+      expect(new Set(bets.map((e) => e.payload.bet_id)).size).toBe(6);
+      expect(placed.map((e) => e.payload.bet_id).sort()).toEqual(bets.map((e) => e.payload.bet_id).sort());
+      const hands = events.filter((e) => e.event_type === 'table.hand.settled');
+      const sum = (list: Json[], k: string) => list.reduce((n, e) => n + (e.payload[k] as number), 0);
+      expect(sum(hands, 'staked_minor')).toBe(sum(bets, 'amount_minor'));
+      expect(sum(hands, 'returned_minor')).toBe(sum(bets, 'returned_minor'));
+      expect(await available(p)).toBe(20_000 - sum(bets, 'amount_minor') + sum(bets, 'returned_minor'));
+    } finally {
+      await r.finish();
+    }
+  });
+});
+
+describe('concurrent moves on one hand', () => {
+  it('a stand that lands while a double is being reserved wins; the double is refused and its hold given back', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+      await r.close();
+      for (const x of ['5H', '6D', '6C']) expect((await r.card(x)).status).toBe(200);
+      await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => {
+        const host = (o as unknown as HostHooks).bj.host;
+        const real = host.reserveHold;
+        host.reserveHold = async (b, offeredIn) => {
+          const answer = await real(b, offeredIn);
+          await new Promise((res) => setTimeout(res, 300)); // the answer is slow to come back
+          host.reserveHold = real;
+          return answer;
+        };
+      });
+      const [doubled, stood] = await Promise.all([
+        decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double'),
+        new Promise((res) => setTimeout(res, 100)).then(() => decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'stand')),
+      ]);
+      expect(stood.status, JSON.stringify(stood.body)).toBe(201);
+      expect(doubled.status, JSON.stringify(doubled.body)).toBe(409);
+      for (let i = 0; i < 3; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      expect(await available(p)).toBe(9_000);
+      expect(hand(await roundView(DEALER_TABLE, r.roundId, p))).toMatchObject({ doubled: false, status: 'stood', cards: ['5H', '6C'] });
+      for (const x of ['10S', '9C']) expect((await r.card(x)).status).toBe(200);
+      const settled = (await outbox(DEALER_TABLE, r.roundId)).filter((e) => e.event_type === 'table.bet.settled');
+      expect(settled.map((e) => [e.payload.bet_type, e.payload.returned_minor])).toEqual([['main', 2000]]);
+      expect(await available(p)).toBe(11_000);
+    } finally {
+      await r.finish();
+    }
+  });
+});
