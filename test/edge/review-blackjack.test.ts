@@ -488,3 +488,30 @@ describe('concurrent moves on one hand', () => {
     }
   });
 });
+
+describe('a round left incomplete', () => {
+  it('past its 1 h deadline mid-hand it is voided: every stake (a double too) back once; a late card or decision changes nothing', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);
+      await r.close();
+      for (const x of ['5H', '6D', '6C']) expect((await r.card(x)).status).toBe(200);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double')).status).toBe(201);
+      expect(await available(p)).toBe(8_000);
+      // the studio goes dark with the double waiting for its card
+      await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => { (o as unknown as Internals).c.clockOffsetMs += 3_601_000; });
+      for (let i = 0; i < 5 && (await publicRound(DEALER_TABLE, r.roundId)).state !== 'voided'; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      for (let i = 0; i < 3 && (await available(p)) !== 10_000; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      expect((await publicRound(DEALER_TABLE, r.roundId)).state).toBe('voided');
+      expect(await available(p)).toBe(10_000);
+      expectError(await r.card('10H'), 409, 'wrong_phase');
+      expectError(await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'stand'), 409, 'wrong_phase');
+      const settled = (await outbox(DEALER_TABLE, r.roundId)).filter((e) => e.event_type === 'table.bet.settled');
+      expect(settled.map((e) => [e.payload.bet_type, e.payload.result]).sort()).toEqual([['double', 'void'], ['main', 'void']]);
+      expect(await available(p)).toBe(10_000);
+    } finally {
+      await r.finish();
+    }
+  });
+});
