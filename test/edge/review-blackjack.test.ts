@@ -515,3 +515,49 @@ describe('a round left incomplete', () => {
     }
   });
 });
+
+describe('R3: a restart in the middle of a blackjack settlement', () => {
+  it('the alarm finishes it: every stake settled once, priced from the stored hand', async () => {
+    const p = await funded();
+    const r = await dealerRound();
+    try {
+      expect((await bjBet(DEALER_TABLE, p, r.roundId, { seat: 1, main_minor: 1000, side_bets: { perfect_pairs: 100 } })).status).toBe(201);
+      await r.close();
+      for (const x of ['5H', '6D', '6C']) expect((await r.card(x)).status).toBe(200);
+      expect((await decide(DEALER_TABLE, p, r.roundId, 'seat-1', 'double')).status).toBe(201);
+      for (const x of ['10H', '10S']) expect((await r.card(x)).status).toBe(200);
+      // the object dies after the first of the three settle calls (what it wrote is durable first)
+      await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => {
+        const t = o as unknown as { ctx: DurableObjectState; settlement: { wave: number; port: (id: string) => Record<string, (...a: never[]) => Promise<unknown>> } };
+        t.settlement.wave = 1;
+        const real = t.settlement.port;
+        let calls = 0;
+        t.settlement.port = (id) => {
+          const port = real(id);
+          return {
+            ...port,
+            reserveTableBet: (...a) => port.reserveTableBet!(...a), abandonTableBet: (...a) => port.abandonTableBet!(...a), floorProbe: (...a) => port.floorProbe!(...a),
+            settleTableBet: async (...a) => {
+              if (++calls > 1) {
+                await t.ctx.storage.sync();
+                t.ctx.abort('test: restart in the middle of a blackjack settlement');
+                throw new Error('aborted');
+              }
+              return port.settleTableBet!(...a);
+            },
+          };
+        };
+      });
+      expect((await r.card('9C')).status).toBeGreaterThanOrEqual(500); // dealer 6 10 9: bust; the settlement dies
+      expect((await publicRound(DEALER_TABLE, r.roundId)).state).toBe('result');
+      await runInDurableObject(table(DEALER_TABLE), (o: TableDO) => { (o as unknown as Internals).c.clockOffsetMs += 61_000; });
+      for (let i = 0; i < 5 && (await publicRound(DEALER_TABLE, r.roundId)).state !== 'settled'; i++) await runDurableObjectAlarm(table(DEALER_TABLE));
+      expect((await publicRound(DEALER_TABLE, r.roundId)).state).toBe('settled');
+      const settled = (await outbox(DEALER_TABLE, r.roundId)).filter((e) => e.event_type === 'table.bet.settled');
+      expect(settled.map((e) => [e.payload.bet_type, e.payload.result, e.payload.returned_minor]).sort()).toEqual([['double', 'win', 2000], ['main', 'win', 2000], ['perfect_pairs', 'lose', 0]]);
+      expect(await available(p)).toBe(10_000 - 2_100 + 4_000);
+    } finally {
+      await r.finish();
+    }
+  });
+});
