@@ -254,8 +254,8 @@ export class TableDO extends DurableObject<Env> {
   }
 
   /** A dealer's card (dealer tables): checked against the hand and the shoe's composition. */
-  blackjackCard(roundId: string, card: string): Promise<MoveAnswer> {
-    return this.bj ? this.bj.dealerCard(roundId, card) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
+  blackjackCard(roundId: string, card: string, position?: number): Promise<MoveAnswer> {
+    return this.bj ? this.bj.dealerCard(roundId, card, position) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
   }
 
   /** The round (the latest when roundId is null) as everyone sees it, and the player's own hands and actions. */
