@@ -320,24 +320,22 @@ describe('an Infinite table: the shared hit cards', () => {
     const initial = hand(await roundView(INFINITE, roundId, b)).cards as string[];
     expect(initial).toHaveLength(2);
 
-    // A hits first: the sequence's first hit card comes out of the shoe, onto A's hand
+    // A hits first: the card waits for the window to close (B is still deciding); nobody sees it, A included
     expect((await decide(INFINITE, a, roundId, `player-${a.playerId}`, 'hit')).status).toBe(201);
-    const aCards = hand(await roundView(INFINITE, roundId, a)).cards as string[];
-    expect(aCards).toHaveLength(3);
-    const next = aCards[2]!;
-
-    // B, still deciding, and anyone watching: nothing shows which card B's hit would take
+    const seenByA = await roundView(INFINITE, roundId, a);
+    expect(hand(seenByA)).toMatchObject({ cards: initial, status: 'awaiting_card' });
     const seenByB = await roundView(INFINITE, roundId, b);
     const seenByAll = await roundView(INFINITE, roundId);
     expect(seenByB.phase).toBe('decisions');
     expect(hand(seenByB).cards).toEqual(initial);
-    expect(seenByB.common_cards).toEqual([]);
-    expect(seenByAll.common_cards).toEqual([]);
-    // (it is the card B would take)
+    expect([seenByA.common_cards, seenByB.common_cards, seenByAll.common_cards]).toEqual([[], [], []]);
+    // B hits too: nobody is deciding, so the card comes out for both at once
     expect((await decide(INFINITE, b, roundId, `player-${b.playerId}`, 'hit')).status).toBe(201);
-    expect((hand(await roundView(INFINITE, roundId, b)).cards as string[])[2]).toBe(next);
-    // A sees the cards A took
-    expect((await roundView(INFINITE, roundId, a)).common_cards).toEqual([next]);
+    const aCards = hand(await roundView(INFINITE, roundId, a)).cards as string[];
+    const bCards = hand(await roundView(INFINITE, roundId, b)).cards as string[];
+    expect(aCards).toHaveLength(3);
+    expect(bCards).toEqual(aCards);
+    expect((await roundView(INFINITE, roundId, a)).common_cards).toEqual([aCards[2]]);
     await table(INFINITE).voidRound(roundId, 'operator:review', 'review test cleanup');
   });
 });

@@ -575,12 +575,13 @@ function handTotal(cards: readonly string[]): number {
 /**
  * What the decision timer is running for, or null when no player decision is open (cards are due,
  * the dealer plays, or the round is over): insurance, the hand whose turn it is (Seated, reset per
- * decision), or the round's decision window (Infinite). The timer fires only for the key it was armed for.
+ * decision), or the decision window of the next shared card (Infinite). The timer fires only for the key it was armed for.
  */
 export function decisionKey(state: RoundState): string | null {
   if (state.phase === 'insurance') return 'insurance';
   if (state.phase !== 'decisions') return null;
-  if (state.format === 'infinite') return state.boxes.some((b) => { const i = activeHandIndex(b); return i !== null && b.hands[i]?.status === 'playing'; }) ? 'decisions' : null;
+  // Infinite: one window per shared card (the engine deals it once nobody is deciding): each window has its own timer
+  if (state.format === 'infinite') return state.boxes.some((b) => { const i = activeHandIndex(b); return i !== null && b.hands[i]?.status === 'playing'; }) ? `decisions:${state.common.length}` : null;
   const turn = currentTurn(state);
   const hand = turn ? findBox(state, turn.box_id)?.hands[turn.hand_index] : undefined;
   return turn && hand && hand.status === 'playing' ? `turn:${turn.box_id}:${turn.hand_index}:${hand.cards.length}` : null;
