@@ -106,6 +106,7 @@ export const ERROR_STATUS = {
   insurance_too_small: 422,
   not_a_card: 422,
   card_not_in_shoe: 422,
+  card_out_of_order: 409,
   wrong_game: 422,
   // 429 / 451
   rate_limited: 429,

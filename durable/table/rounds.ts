@@ -59,9 +59,19 @@ export class Rounds {
     const r = this.c.db.first<RoundRow>`update rounds set settle_attempts = settle_attempts + 1 where round_id = ${roundId} returning *`!;
     if ((r.state === 'result' || r.state === 'voided') && r.parked_at === null && r.settle_attempts >= SETTLE_PARK_AFTER) {
       this.c.db.run`update rounds set parked_at = ${this.c.now()} where round_id = ${roundId}`;
+      if (r.state === 'result') this.scheduleNext();
       this.c.emit('table.round.settle_stuck', { round_no: r.round_no, game: this.c.table.game, bets_open: betsOpen, attempts: r.settle_attempts }, { round_id: roundId });
     }
     return r.settle_attempts;
+  }
+
+  /**
+   * An automated table opens its next round after its pause, scheduled in the transaction that
+   * ended (settled, parked or voided) the last one: a restart right after it cannot leave the table
+   * idle while watchers wait. The job opens a round only if someone is watching.
+   */
+  private scheduleNext(): void {
+    if (this.c.table.mode === 'auto') this.c.schedules.at('round.open', 'next', this.c.now() + this.c.table.pause_seconds * 1000);
   }
 
   list(opts: { before: number | null; limit: number }): RoundRow[] {
@@ -131,6 +141,7 @@ export class Rounds {
   markSettled(roundId: string, settleMs: number, bets: number): void {
     const r = this.get(roundId)!;
     this.c.db.run`update rounds set state = 'settled', settled_at = ${this.c.now()}, settle_ms = ${settleMs} where round_id = ${roundId} and state = 'result'`;
+    this.scheduleNext();
     this.c.emit('table.round.settled', { round_no: r.round_no, game: this.c.table.game, bets, settle_ms: settleMs }, { round_id: roundId });
   }
 
@@ -144,6 +155,7 @@ export class Rounds {
       where round_id = ${roundId} and state in ('betting_open', 'betting_closed')`;
     this.c.schedules.cancel('round.close', roundId);
     this.c.schedules.cancel('round.expire', roundId);
+    this.scheduleNext();
     this.c.emit('table.round.voided', { round_no: r.round_no, game: this.c.table.game, actor, reason, bets_refunded: betsToRefund }, { round_id: roundId });
     return { ok: true, round: this.get(roundId)! };
   }
@@ -156,7 +168,7 @@ export class Rounds {
       opened_at: r.opened_at, closes_at: r.closes_at, closed_at: r.closed_at, result_at: r.result_at, settled_at: r.settled_at,
       voided_at: r.voided_at, commitment: r.commitment, server_seed: revealed ? r.server_seed : null,
       outcome: r.outcome === null ? null : (JSON.parse(r.outcome) as OutcomeJson), summary: r.summary === null ? null : JSON.parse(r.summary),
-      result_source: r.result_source, void_reason: r.void_reason, settle_ms: r.settle_ms,
+      result_source: r.result_source, void_reason: r.void_reason, settle_ms: r.settle_ms, parked_at: r.parked_at,
     };
   }
 }

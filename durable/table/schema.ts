@@ -112,4 +112,15 @@ export const TABLE_MIGRATIONS: readonly string[] = [
   alter table bets add column stake_id text;
   create unique index bets_stake on bets (round_id, stake_id) where stake_id is not null;
   `,
+  /* 4: blackjack decisions by their id, with or without a stake: a retried hit is a replay, not a
+     second card, and an id already used for another hand or action is a conflict. */ `
+  create table bj_decisions (
+    decision_id text primary key,
+    round_id text not null references rounds (round_id),
+    player_id text not null,
+    box_id text not null,
+    hand_index integer not null,
+    action text not null
+  );
+  `,
 ];

@@ -88,11 +88,11 @@ export class Settlement {
    * `state = 'accepted'`. A restart anywhere leaves the unrecorded bets 'accepted' and the alarm
    * settles them again: the players answer with their first result and nothing is paid twice.
    */
-  async settle(roundId: string, priceOf: PriceOf = this.oneShotPrice): Promise<{ done: boolean; finished: SettledBet[] }> {
+  async settle(roundId: string, priceOf: PriceOf = this.oneShotPrice): Promise<{ done: boolean; settledNow: boolean; finished: SettledBet[] }> {
     const started = this.c.now();
     await this.abandonReservations(roundId);
     const round = this.tx(() => this.rounds.get(roundId));
-    if (!round || round.state !== 'result' || round.outcome === null) return { done: round?.state === 'settled', finished: [] };
+    if (!round || round.state !== 'result' || round.outcome === null) return { done: round?.state === 'settled', settledNow: false, finished: [] };
     const price = this.tx(() => priceOf(round));
     const open = this.tx(() => this.bets.inState(roundId, 'accepted'));
     const finished: SettledBet[] = [];
@@ -133,7 +133,7 @@ export class Settlement {
       this.c.schedules.cancel('round.settle', roundId);
       return true;
     });
-    return { done, finished };
+    return { done, settledNow: done, finished };
   }
 
   /** Gives back every stake of a voided round (in waves, like settle). */

@@ -43,8 +43,9 @@ const SETTLE_BACKUP_MS = 60_000;
 const WS_MESSAGE_MAX_BYTES = 2048;
 const RELEASE_RETRY_BASE_MS = 2_000;
 const RELEASE_RETRY_MAX_MS = 300_000;
-/** A scheduled job whose handler threw runs again this much later. */
+/** A scheduled job whose handler threw runs again this much later, doubling per consecutive failure up to JOB_RETRY_MAX_MS. */
 const JOB_RETRY_MS = 30_000;
+const JOB_RETRY_MAX_MS = 600_000;
 
 export class TableDO extends DurableObject<Env> {
   private readonly c: TableContext;
@@ -60,6 +61,8 @@ export class TableDO extends DurableObject<Env> {
   private readonly running = new Map<string, Promise<unknown>>();
   /** Consecutive failures to release a refused bet's hold (for the retry's backoff; a restart starts over). */
   private readonly releaseFailures = new Map<string, number>();
+  /** Consecutive failures of a scheduled job (kind|ref), for its retry's backoff (a restart starts over). */
+  private readonly jobFailures = new Map<string, number>();
   /** Blackjack tables only: the game's moves, timers and pricing (durable/table/blackjack/). */
   private readonly bj: BlackjackTable | null;
 
@@ -251,8 +254,8 @@ export class TableDO extends DurableObject<Env> {
   }
 
   /** A dealer's card (dealer tables): checked against the hand and the shoe's composition. */
-  blackjackCard(roundId: string, card: string): Promise<MoveAnswer> {
-    return this.bj ? this.bj.dealerCard(roundId, card) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
+  blackjackCard(roundId: string, card: string, position?: number): Promise<MoveAnswer> {
+    return this.bj ? this.bj.dealerCard(roundId, card, position) : Promise.resolve(fail('wrong_game', 'not a blackjack table'));
   }
 
   /** The round (the latest when roundId is null) as everyone sees it, and the player's own hands and actions. */
@@ -350,7 +353,6 @@ export class TableDO extends DurableObject<Env> {
     if (!r.ok) return r;
     this.announce('round.voided', r.round);
     await this.runRefund(roundId);
-    if (this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
     return { ok: true, round: this.tx(() => this.rounds.publicView(this.rounds.get(roundId)!)) };
   }
 
@@ -365,12 +367,11 @@ export class TableDO extends DurableObject<Env> {
   private runSettlement(roundId: string): Promise<unknown> {
     return this.once(`settle:${roundId}`, async () => {
       await this.awaitReservations();
-      const { done, finished } = await this.settlement.settle(roundId, this.bj?.priceOf);
+      // an automated table's next round is scheduled by the transaction that settles or parks this one (Rounds.scheduleNext)
+      const { settledNow, finished } = await this.settlement.settle(roundId, this.bj?.priceOf);
       this.notifySettled(finished);
-      const round = this.tx(() => this.rounds.get(roundId)!);
-      if (done) this.announce('round.settled', round);
-      // settled, or parked with bets that cannot be settled yet (retried meanwhile): the next round may open
-      if ((done || round.parked_at !== null) && this.table.mode === 'auto') this.tx(() => this.c.schedules.at('round.open', 'next', this.c.now() + this.table.pause_seconds * 1000));
+      // once: a settle job run again for a round already settled announces nothing
+      if (settledNow) this.announce('round.settled', this.tx(() => this.rounds.get(roundId)!));
     });
   }
 
@@ -490,11 +491,16 @@ export class TableDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const jobs = this.tx(() => this.c.schedules.due(this.c.now(), ALARM_BATCH_MAX));
     for (const job of jobs) {
+      const key = `${job.kind}|${job.ref}`;
       try {
         await this.runJob(job);
+        this.jobFailures.delete(key);
       } catch (err) {
-        console.warn(`table ${this.table.table_id}: job ${job.kind} ${job.ref} failed; retried in ${JOB_RETRY_MS / 1000} s: ${String(err)}`);
-        this.tx(() => this.c.schedules.retryAt(job, this.c.now() + JOB_RETRY_MS));
+        const failures = (this.jobFailures.get(key) ?? 0) + 1;
+        this.jobFailures.set(key, failures);
+        const delay = backoffMs(failures, JOB_RETRY_MS, JOB_RETRY_MAX_MS);
+        console.warn(`table ${this.table.table_id}: job ${job.kind} ${job.ref} failed (${failures} in a row); retried in ${delay / 1000} s: ${String(err)}`);
+        this.tx(() => this.c.schedules.retryAt(job, this.c.now() + delay));
       }
     }
     this.tx(() => this.c.schedules.rearm());

@@ -32,6 +32,8 @@ export type PublicRound = {
   closed_at: number | null; result_at: number | null; settled_at: number | null; voided_at: number | null;
   commitment: string | null; server_seed: string | null; outcome: OutcomeJson | null; summary: Record<string, string | number | boolean | null> | null;
   result_source: 'rng' | 'dealer' | null; void_reason: string | null; settle_ms: number | null;
+  /** A round whose result is in but some bets could not be settled yet: when it stopped blocking the next round (retried meanwhile). */
+  parked_at: number | null;
 };
 
 export type BetView = Pick<BetRow, 'bet_id' | 'round_id' | 'currency' | 'spot' | 'bet_type' | 'amount_minor' | 'state' | 'refusal' | 'result' | 'returned_minor' | 'created_at' | 'settled_at'>;

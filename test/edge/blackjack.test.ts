@@ -4,12 +4,13 @@
  * automated Seated round dealt from the committed shoe and verified afterwards, and an Infinite
  * table whose decision window runs out.
  */
-import { SELF, env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkShoe } from '../../domain/games/blackjack';
 import type { TableDO } from '../../durable/table/table-do';
 import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
 import { sessionOf } from './money-helpers';
+import { connectTable } from './table-socket';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const DEALER_TABLE = 'blackjack-1';
@@ -150,34 +151,11 @@ describe('a dealer table, card by card', () => {
   });
 });
 
-/** A socket on a table, with a way to wait for the next message of a type. */
-async function connect(tableId: string, token: string): Promise<{ ws: WebSocket; log: Json[]; next: (type: string) => Promise<Json> }> {
-  const res = await SELF.fetch(`https://casino.test/v1/tables/${tableId}/ws`, { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': `casino.v1, bearer.${token}` }, cf: { country: 'MT' } } as RequestInit);
-  expect(res.status).toBe(101);
-  const ws = res.webSocket!;
-  ws.accept();
-  const log: Json[] = [];
-  const unread: Json[] = [];
-  const waiting: { type: string; resolve: (m: Json) => void }[] = [];
-  ws.addEventListener('message', (e) => {
-    const m = JSON.parse(e.data as string) as Json;
-    log.push(m);
-    const i = waiting.findIndex((w) => w.type === m.type);
-    if (i >= 0) waiting.splice(i, 1)[0]!.resolve(m);
-    else unread.push(m);
-  });
-  const next = (type: string) => {
-    const seen = unread.findIndex((m) => m.type === type);
-    if (seen >= 0) return Promise.resolve(unread.splice(seen, 1)[0]!);
-    return new Promise<Json>((resolve) => waiting.push({ type, resolve }));
-  };
-  return { ws, log, next };
-}
 
 describe('bets behind, leaving, insurance and the socket', () => {
   it('a bet behind follows the seat, a player who leaves gets the stake back, insurance pays on the dealer\'s blackjack; the socket follows every step', async () => {
     const [a, b, c] = [await funded(), await funded(), await funded()];
-    const sock = await connect(DEALER_TABLE, a.token);
+    const sock = await connectTable(DEALER_TABLE, a.token);
     await sock.next('hello');
     const roundId = (await opCall('POST', `/v1/ops/tables/${DEALER_TABLE}/rounds`, dealer)).body.round.round_id as string;
     expect((await bjBet(DEALER_TABLE, a, roundId, { seat: 1, main_minor: 1000 })).status).toBe(201);

@@ -198,6 +198,8 @@ describe('2b. a parked round across a table restart', () => {
     const parked = await runInDurableObject(table(AUTO), (o: TableDO) => inside(o).c.db.first<{ state: string; parked_at: number | null }>`select state, parked_at from rounds where round_id = ${round.round_id}`!);
     expect(parked.state).toBe('result');
     expect(parked.parked_at).not.toBeNull();
+    // the public round says so too (the back office's round detail shows the same view)
+    expect((await call('GET', `/v1/tables/${AUTO}/rounds/${round.round_id}`)).body.round).toMatchObject({ state: 'result', parked_at: parked.parked_at });
     // the table restarts (the refusing port goes with the old instance)
     const died = await runInDurableObject(table(AUTO), async (o: TableDO) => {
       await inside(o).ctx.storage.sync();

@@ -9,6 +9,7 @@ import { verifyRound } from '../../domain/fairness/provably-fair';
 import type { TableDO } from '../../durable/table/table-do';
 import { advance, call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+import { connectTable } from './table-socket';
 
 const ROULETTE = 'roulette-1';
 
@@ -367,29 +368,7 @@ describe('R3: a settlement interrupted by a restart', () => {
 });
 
 describe('the table WebSocket', () => {
-  async function connect(token: string | null): Promise<{ ws: WebSocket; messages: Json[]; log: Json[]; next: (type: string) => Promise<Json> }> {
-    const protocols = ['casino.v1', ...(token ? [`bearer.${token}`] : [])].join(', ');
-    const res = await SELF.fetch(`https://casino.test/v1/tables/${ROULETTE}/ws`, { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Protocol': protocols }, cf: { country: 'MT' } } as RequestInit);
-    expect(res.status).toBe(101);
-    const ws = res.webSocket!;
-    ws.accept();
-    const messages: Json[] = [];
-    const log: Json[] = [];
-    const waiting: { type: string; resolve: (m: Json) => void }[] = [];
-    ws.addEventListener('message', (e) => {
-      const m = JSON.parse(e.data as string) as Json;
-      log.push(m);
-      const i = waiting.findIndex((w) => w.type === m.type);
-      if (i >= 0) waiting.splice(i, 1)[0]!.resolve(m);
-      else messages.push(m);
-    });
-    const next = (type: string) => {
-      const seen = messages.findIndex((m) => m.type === type);
-      if (seen >= 0) return Promise.resolve(messages.splice(seen, 1)[0]!);
-      return new Promise<Json>((resolve) => waiting.push({ type, resolve }));
-    };
-    return { ws, messages, log, next };
-  }
+  const connect = (token: string | null) => connectTable(ROULETTE, token);
 
   it('pushes the round, the player\'s own bets and settlements, and chat (rate-limited; players only)', async () => {
     const p = await funded();

@@ -26,7 +26,7 @@ export const BlackjackRound = z.object({
   rules: BlackjackRules,
   dealer_cards: z.array(Card).openapi({ description: 'The hole card is hidden until the dealer plays' }),
   dealer_up_card: Card.nullable(),
-  common_cards: z.array(Card).openapi({ description: "Infinite: the shared hit cards (a box's k-th card after the deal is the k-th of these)" }),
+  common_cards: z.array(Card).openapi({ description: "Infinite: the shared hit cards (a box's k-th card after the deal is the k-th of these). Until the dealer plays, only those your own box has taken: the others are the next cards of every box that has not hit yet" }),
   players: z.number().int(),
   seats: z.array(z.object({ seat: z.number().int(), box_id: z.string(), player: z.string().openapi({ description: 'A handle, not the player id' }), mine: z.boolean(), hands: z.array(Hand), insurance: Insurance })),
   turn: z.object({ box_id: z.string(), seat: z.number().int().nullable(), hand_index: z.number().int() }).nullable(),

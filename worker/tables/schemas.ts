@@ -17,6 +17,7 @@ export const PublicRound = z.object({
   outcome: z.unknown().openapi({ description: "The game's outcome: roulette {number}, baccarat {player: cards, banker: cards}" }),
   summary: z.record(z.string(), Scalar).nullable(),
   result_source: z.enum(['rng', 'dealer']).nullable(), void_reason: z.string().nullable(), settle_ms: z.number().int().nullable(),
+  parked_at: z.number().int().nullable().openapi({ description: 'A round with its result whose bets could not all be settled yet: when the table stopped waiting for it (the next round may open); it keeps being retried until each bet is settled once' }),
 }).openapi('TableRound');
 
 export const Table = z.object({

@@ -13,7 +13,12 @@ export function cardNeeded(state: RoundState): CardTarget | null {
     case 'dealing':
       return state.deal_plan[state.deal_pos] ?? null;
     case 'decisions': {
-      if (state.format === 'infinite') return state.boxes.some((b) => awaitingIndex(b) !== null) ? { to: 'common' } : null;
+      if (state.format === 'infinite') {
+        // One decision window per shared card: the next card comes out only once no hand is still
+        // deciding (every box decided, or the timer stood it), so nobody sees a card before deciding on it.
+        const deciding = state.boxes.some((b) => { const i = activeHandIndex(b); return i !== null && b.hands[i]?.status === 'playing'; });
+        return !deciding && state.boxes.some((b) => awaitingIndex(b) !== null) ? { to: 'common' } : null;
+      }
       const box = seatedTurnBox(state);
       const index = box ? awaitingIndex(box) : null;
       return box && index !== null ? { to: 'box', box_id: box.box_id, hand_index: index } : null;

@@ -206,26 +206,28 @@ describe('Infinite: shared initial cards, own decisions, one dealer hand', () =>
   const bets = ['p1', 'p2', 'p3'].map((player_id) => ({ player_id, main_minor: 10, side_bets: { hot_3: 2 } }));
   const box = (p: string) => `player-${p}`;
 
-  it('every box has the same initial cards; hits share one card sequence; the dealer plays once', () => {
+  it('every box has the same initial cards; a shared card comes out once every hand has decided; the dealer plays once', () => {
     const s = dealt('infinite', CLASSIC_INFINITE, bets, ['5S', '6D', '4H']);
     for (const p of ['p1', 'p2', 'p3']) expect(hand(s, box(p))?.cards).toEqual(['5S', '4H']);
-    // Anyone decides at any time: p2 first.
+    // Anyone decides at any time, in any order: p2 first. The card waits until nobody is still deciding.
     let t = ok(decide(s, { player_id: 'p2', box_id: box('p2'), hand_index: 0, action: 'hit' }));
-    expect(cardNeeded(t)).toEqual({ to: 'common' });
-    t = ok(takeCard(t, '2C')); // p2: 11
-    t = ok(decide(t, { player_id: 'p1', box_id: box('p1'), hand_index: 0, action: 'hit' })); // takes the same 2C at once
     expect(cardNeeded(t)).toBeNull();
-    expect(hand(t, box('p1'))?.cards).toEqual(['5S', '4H', '2C']);
+    expectRefused(t, (x) => takeCard(x, '2C'), 'no_card_needed');
+    t = ok(decide(t, { player_id: 'p1', box_id: box('p1'), hand_index: 0, action: 'hit' }));
+    expect(cardNeeded(t)).toBeNull();
+    expectRefused(t, (x) => decide(x, { player_id: 'p1', box_id: box('p3'), hand_index: 0, action: 'stand' }), 'not_your_box');
+    // the window closes: p3 never decided and stands on 9; the card comes out for both hits
+    t = ok(timeout(t));
+    expect(cardNeeded(t)).toEqual({ to: 'common' });
+    t = ok(takeCard(t, '2C')); // p1 and p2: 11
+    expect([hand(t, box('p1'))?.cards, hand(t, box('p2'))?.cards]).toEqual([['5S', '4H', '2C'], ['5S', '4H', '2C']]);
     expectRefused(t, (x) => decide(x, { player_id: 'p2', box_id: box('p2'), hand_index: 0, action: 'double' }), 'double_needs_two_cards');
     t = ok(decide(t, { player_id: 'p2', box_id: box('p2'), hand_index: 0, action: 'hit' }));
-    t = ok(takeCard(t, 'KC')); // p2's second hit card: 21, stands by itself
     t = ok(decide(t, { player_id: 'p1', box_id: box('p1'), hand_index: 0, action: 'hit' }));
-    expect(hand(t, box('p1'))?.cards).toEqual(['5S', '4H', '2C', 'KC']);
-    expectRefused(t, (x) => decide(x, { player_id: 'p1', box_id: box('p3'), hand_index: 0, action: 'stand' }), 'not_your_box');
-    const closed = ok(timeout(t)); // p3 never decided: stands on 9
-    expect(closed.phase).toBe('dealer');
-    expect(closed.boxes.map((b) => b.hands[0]?.status)).toEqual(['stood', 'stood', 'stood']);
-    const done = ok(dealFromShoe(closed, [...closed.dealt, '10D', '5C']));
+    t = ok(takeCard(t, 'KC')); // both 21: they stand by themselves
+    expect(t.phase).toBe('dealer');
+    expect(t.boxes.map((b) => b.hands[0]?.status)).toEqual(['stood', 'stood', 'stood']);
+    const done = ok(dealFromShoe(t, [...t.dealt, '10D', '5C']));
     expect(done.dealer).toEqual(['6D', '10D', '5C']); // 21
     const r = settle(done);
     expect(r.hands.map((h) => [h.player_id, h.total, h.returned_minor])).toEqual([['p1', 21, 10], ['p2', 21, 10], ['p3', 9, 0]]);
@@ -236,11 +238,14 @@ describe('Infinite: shared initial cards, own decisions, one dealer hand', () =>
   it("a split box takes its split hands' cards from its own place in the shared sequence", () => {
     const s = dealt('infinite', CLASSIC_INFINITE, bets.slice(0, 2), ['8S', '7D', '8H']);
     let t = ok(decide(s, { player_id: 'p1', box_id: box('p1'), hand_index: 0, action: 'split' }));
-    t = ok(takeCard(t, '3C')); // p1 hand 0: 8 3
-    t = ok(decide(t, { player_id: 'p1', box_id: box('p1'), hand_index: 0, action: 'stand' }));
-    t = ok(takeCard(t, 'QC')); // p1 hand 1: 8 Q
-    t = ok(decide(t, { player_id: 'p2', box_id: box('p2'), hand_index: 0, action: 'hit' })); // p2's first card is the sequence's first: 3C
+    expect(cardNeeded(t)).toBeNull(); // p2 is still deciding
+    t = ok(decide(t, { player_id: 'p2', box_id: box('p2'), hand_index: 0, action: 'hit' }));
+    t = ok(takeCard(t, '3C')); // the sequence's first card: p1 hand 0 (8 3) and p2 (8 8 3)
     expect(hand(t, box('p2'))?.cards).toEqual(['8S', '8H', '3C']);
+    t = ok(decide(t, { player_id: 'p1', box_id: box('p1'), hand_index: 0, action: 'stand' }));
+    t = ok(decide(t, { player_id: 'p2', box_id: box('p2'), hand_index: 0, action: 'stand' }));
+    t = ok(takeCard(t, 'QC')); // p1 hand 1: 8 Q, its second card from the sequence
+    expect(hand(t, box('p1'))?.cards).toEqual(['8S', '3C']);
     expect(hand(t, box('p1'), 1)?.cards).toEqual(['8H', 'QC']);
     expect(t.common).toEqual(['3C', 'QC']);
   });

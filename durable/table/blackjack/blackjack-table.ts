@@ -144,15 +144,51 @@ export class BlackjackTable {
     return this.move(input.bet_id, input, stakes, 'betting', (s) => betBehind(s, { player_id: input.player_id, seat: input.seat, amount_minor: input.amount_minor, follow: false }));
   }
 
-  /** A decision on a hand (hit, stand, double, split, surrender) or on insurance. Idempotent on decision_id for money moves. */
+  /**
+   * A decision on a hand (hit, stand, double, split, surrender) or on insurance. Idempotent on
+   * decision_id: the same decision again is a replay (a retried hit takes no second card), the id
+   * for another round, box, hand or action is a conflict.
+   */
   async decide(input: DecisionInput): Promise<MoveAnswer> {
     const apply = (s: RoundState): Step => input.action === 'insurance' || input.action === 'no_insurance'
       ? insure(s, { player_id: input.player_id, box_id: input.box_id, take: input.action === 'insurance' })
       : decide(s, { player_id: input.player_id, box_id: input.box_id, hand_index: input.hand_index, action: input.action });
-    if (!MONEY_ACTIONS.has(input.action)) return this.plainMove(input.round_id, apply, input.player_id);
-    const stake = this.host.tx(() => this.decisionStake(input));
+    if (!MONEY_ACTIONS.has(input.action)) {
+      return this.plainMove(input.round_id, apply, input.player_id, {
+        replayed: () => this.decisionSeen(input),
+        record: () => this.recordDecision(input),
+      });
+    }
+    const stake = this.host.tx(() => {
+      const seen = this.decisionSeen(input);
+      if (seen !== false && !seen.ok) return seen;
+      const s = this.decisionStake(input);
+      // recorded with its stake row (the row is the money move's own idempotency; this row says which hand it was for)
+      if (s.ok && seen === false) this.recordDecision(input);
+      return s;
+    });
     if (!stake.ok) return stake;
-    return this.move(input.decision_id, input, [stake.stake], 'play', apply);
+    return this.move(input.decision_id, { ...input, currency: stake.currency }, [stake.stake], 'play', apply);
+  }
+
+  /** false: a new decision id; ok: the same decision seen before; else the id was used for another move. */
+  private decisionSeen(input: DecisionInput): Result<object> | false {
+    const row = this.c.db.first<{ round_id: string; player_id: string; box_id: string; hand_index: number; action: string }>`
+      select round_id, player_id, box_id, hand_index, action from bj_decisions where decision_id = ${input.decision_id}`;
+    const handIndex = input.action === 'insurance' || input.action === 'no_insurance' ? 0 : input.hand_index;
+    if (row) {
+      const same = row.round_id === input.round_id && row.player_id === input.player_id && row.box_id === input.box_id && row.hand_index === handIndex && row.action === input.action;
+      return same ? { ok: true } : fail('idempotency_conflict', 'this decision_id was used for another decision', { decision_id: input.decision_id });
+    }
+    // a bet's id (bet_id, or a stake of an older decision before decisions were recorded) is not a decision's
+    if (this.bets.get(input.decision_id)) return fail('idempotency_conflict', 'this id was used for another move', { decision_id: input.decision_id });
+    return false;
+  }
+
+  private recordDecision(input: DecisionInput): void {
+    const handIndex = input.action === 'insurance' || input.action === 'no_insurance' ? 0 : input.hand_index;
+    this.c.db.run`insert into bj_decisions (decision_id, round_id, player_id, box_id, hand_index, action)
+      values (${input.decision_id}, ${input.round_id}, ${input.player_id}, ${input.box_id}, ${handIndex}, ${input.action})`;
   }
 
   /** Leaves before the deal: the box (or the bet behind) goes and its stakes are given back. */
@@ -183,10 +219,20 @@ export class BlackjackTable {
     return { ok: true, bets: done.map(betView), replayed: false, round: this.view(input.round_id, input.player_id)! };
   }
 
-  /** A dealer's (or studio feed's) card at a dealer table: refused unless it can come next. */
-  async dealerCard(roundId: string, card: string): Promise<MoveAnswer> {
+  /**
+   * A dealer's (or studio feed's) card at a dealer table: refused unless it can come next. With its
+   * `position` among the round's cards it is idempotent: a feed that retries a card whose answer it
+   * lost must not deal it twice (the hand would take a card that never left the shoe).
+   */
+  async dealerCard(roundId: string, card: string, position?: number): Promise<MoveAnswer> {
     if (this.c.table.mode !== 'dealer') return fail('invalid_state', 'an automated table deals from its own shoe');
-    return this.plainMove(roundId, (s) => takeCard(s, card));
+    const placed = (): Result<object> | false => {
+      const dealt = position === undefined ? null : this.store.load(roundId)?.dealt;
+      if (!dealt || position === undefined || position === dealt.length) return false;
+      if (position < dealt.length && dealt[position] === card) return { ok: true };
+      return fail('card_out_of_order', position < dealt.length ? `card ${position} was ${dealt[position]}` : `the next card is card ${dealt.length}`, { position, next_position: dealt.length });
+    };
+    return this.plainMove(roundId, (s) => takeCard(s, card), null, { replayed: placed, record: () => {} });
   }
 
   /** The decision timer ran out (alarm): the hand whose turn it is stands, or every open hand (Infinite), or insurance closes. */
@@ -233,7 +279,7 @@ export class BlackjackTable {
   // ---- internals ------------------------------------------------------------------------------
 
   /** A move that adds stakes: steps 1-3 of the header. */
-  private async move(id: string, who: { player_id: string; session_id: string; round_id: string; currency?: Currency }, stakes: NewStake[],
+  private async move(id: string, who: { player_id: string; session_id: string; round_id: string; currency: Currency }, stakes: NewStake[],
     phase: 'betting' | 'play', apply: (s: RoundState) => Step, seed?: string): Promise<MoveAnswer> {
     const inflight = this.host.inflight.get(id);
     if (inflight) await inflight;
@@ -242,21 +288,26 @@ export class BlackjackTable {
     if (begun.rows.every((r) => r.state !== 'reserving')) return this.answer(begun.rows, who.round_id, who.player_id, true);
     const p = this.confirm(begun.rows, who.round_id, phase, apply, seed);
     this.host.inflight.set(id, p);
+    let r: Awaited<typeof p>;
     try {
-      const r = await p;
-      return r.ok ? this.answer(r.rows, who.round_id, who.player_id, begun.replayed) : r;
+      r = await p;
     } finally {
       this.host.inflight.delete(id);
     }
+    if (!r.ok) return r;
+    // Out of `inflight` first: a move that completes the round settles it here, and settlement waits
+    // for the moves in flight (it would otherwise wait for this one, which waits for it).
+    await this.afterCommit(who.round_id, r.committed);
+    return this.answer(r.rows, who.round_id, who.player_id, begun.replayed);
   }
 
   /** Step 1: the move's stakes recorded as 'reserving' (or, for a retry, the rows recorded first). */
-  private begin(id: string, who: { player_id: string; session_id: string; round_id: string; currency?: Currency }, stakes: NewStake[],
+  private begin(id: string, who: { player_id: string; session_id: string; round_id: string; currency: Currency }, stakes: NewStake[],
     phase: 'betting' | 'play', apply: (s: RoundState) => Step): Result<{ rows: BetRow[]; replayed: boolean }> {
     const existing = stakes.map((s) => this.bets.get(s.bet_id));
     if (existing.some((b) => b !== null)) {
       const same = existing.every((b, i) => b !== null && b.player_id === who.player_id && b.round_id === who.round_id
-        && b.amount_minor === stakes[i]!.amount_minor && b.spot === stakes[i]!.component && (who.currency === undefined || b.currency === who.currency));
+        && b.amount_minor === stakes[i]!.amount_minor && b.spot === stakes[i]!.component && b.currency === who.currency);
       if (!same) return fail('idempotency_conflict', 'this id was used for another move', { id });
       const rows = existing as BetRow[];
       const refused = rows.find((b) => b.state === 'refused');
@@ -270,8 +321,7 @@ export class BlackjackTable {
     const state = this.store.load(who.round_id)!;
     const dry = apply(state);
     if (!dry.ok) return engineFailure(dry);
-    const currency = who.currency ?? ('box_id' in who ? this.currencyOf(who.round_id, state, String(who.box_id)) : null);
-    if (!currency) return fail('invalid_state', 'no stake of this player in this round');
+    const currency = who.currency;
     let adding = 0;
     for (const s of stakes) {
       if (phase === 'betting') {
@@ -286,11 +336,13 @@ export class BlackjackTable {
     return { ok: true, rows: insertStakes(this.c, who.round_id, { player_id: who.player_id, session_id: who.session_id, currency }, stakes), replayed: false };
   }
 
-  /** Steps 2 and 3: the holds, then the move applied if it still may be (else refused, holds given back). */
-  private async confirm(rows: BetRow[], roundId: string, phase: 'betting' | 'play', apply: (s: RoundState) => Step, seed?: string): Promise<Result<{ rows: BetRow[] }>> {
+  /** Steps 2 and 3: the holds, then the move applied if it still may be (else refused, holds given back). The caller runs the after-commit. */
+  private async confirm(rows: BetRow[], roundId: string, phase: 'betting' | 'play', apply: (s: RoundState) => Step, seed?: string): Promise<Result<{ rows: BetRow[]; committed: Committed }>> {
     const offeredIn = JSON.parse(this.host.tx(() => this.rounds.get(roundId)!.offered_in)) as string[];
-    const answers = await Promise.all(rows.map((b) => b.state === 'reserving'
-      ? this.host.reserveHold(b, offeredIn).catch((err: unknown): ReserveAnswer => ({ ok: false, code: 'internal_error', message: String(err) }))
+    // a call that threw may have reserved the hold all the same (its answer lost on the way back)
+    const unanswered = new Set<number>();
+    const answers = await Promise.all(rows.map((b, i) => b.state === 'reserving'
+      ? this.host.reserveHold(b, offeredIn).catch((err: unknown): ReserveAnswer => { unanswered.add(i); return { ok: false, code: 'internal_error', message: String(err) }; })
       : Promise.resolve(null)));
     const out = this.host.tx(() => {
       const round = this.rounds.get(roundId)!;
@@ -303,7 +355,8 @@ export class BlackjackTable {
       if (step === null || !step.ok) {
         const code: string = refusedBy?.code ?? (step && !step.ok ? step.code : phase === 'betting' ? 'betting_closed' : 'wrong_phase');
         for (const b of current) this.bets.refuse(b.bet_id, code);
-        const release = current.filter((_, i) => { const a = answers[i]; return a?.ok === true && a.hold.state === 'pending'; });
+        // given back: the holds reserved, and those whose answer was lost (abandoning a hold never made keeps a late reservation from making it)
+        const release = current.filter((_, i) => { const a = answers[i]; return unanswered.has(i) || (a?.ok === true && a.hold.state === 'pending'); });
         return { ok: false as const, failure: refusedBy ?? (step && !step.ok ? engineFailure(step) : fail(phase === 'betting' ? 'betting_closed' : 'wrong_phase', 'the hand moved on before the stake was confirmed; it was not taken')), release };
       }
       // link each row to the stake the step added for its component
@@ -331,24 +384,31 @@ export class BlackjackTable {
       return out.failure;
     }
     for (const b of out.rows) this.host.fanout.toPlayer(b.player_id, { type: 'bet.accepted', bet: betView(b), ...(out.available === null ? {} : { available_minor: out.available }) });
-    await this.afterCommit(roundId, out.committed);
-    return { ok: true, rows: out.rows };
+    return { ok: true, rows: out.rows, committed: out.committed };
   }
 
-  /** A move without money: one transaction. */
-  private async plainMove(roundId: string, apply: (s: RoundState) => Step, playerId: string | null = null): Promise<MoveAnswer> {
+  /**
+   * A move without money: one transaction. `once` (a player's decision): `replayed` says whether its
+   * id was seen (ok: a replay, answered without applying it again; a failure: the id's conflict),
+   * `record` keeps the id with the move it applied.
+   */
+  private async plainMove(roundId: string, apply: (s: RoundState) => Step, playerId: string | null = null,
+    once?: { replayed: () => Result<object> | false; record: () => void }): Promise<MoveAnswer> {
     const out = this.host.tx(() => {
+      const seen = once?.replayed() ?? false;
+      if (seen !== false) return seen.ok ? { ok: true as const, committed: null } : seen;
       const round = this.rounds.get(roundId);
       if (!round) return fail('round_not_found');
       if (round.state !== 'betting_closed') return fail('wrong_phase', `round ${round.round_no} is ${round.state}`);
       const state = this.store.load(roundId)!;
       const step = apply(state);
       if (!step.ok) return engineFailure(step);
+      once?.record();
       return { ok: true as const, committed: this.commit(round, state, step, 0) };
     });
     if (!out.ok) return out;
-    await this.afterCommit(roundId, out.committed);
-    return { ok: true, bets: [], replayed: false, round: this.view(roundId, playerId)! };
+    if (out.committed) await this.afterCommit(roundId, out.committed);
+    return { ok: true, bets: [], replayed: out.committed === null, round: this.view(roundId, playerId)! };
   }
 
   /**
@@ -447,24 +507,26 @@ export class BlackjackTable {
     return seeds.length === 0 ? `table-${round.round_no}` : bytesToHex(sha256(utf8ToBytes(seeds.join(',')))).slice(0, 32);
   }
 
-  /** A double or split costs the hand's stake; insurance half the main stake (rounded down). */
-  private decisionStake(input: DecisionInput): Result<{ stake: NewStake }> {
+  /**
+   * A double or split costs the hand's stake; insurance half the main stake (rounded down). In the
+   * currency of the box's main bet: a player may sit in several currencies, and a stake added to a
+   * hand is in the hand's currency (its amount is the main stake's, in that currency's minor units).
+   */
+  private decisionStake(input: DecisionInput): Result<{ stake: NewStake; currency: Currency }> {
     const state = this.store.load(input.round_id);
     if (!state) return fail('round_not_found');
     const box = findBox(state, input.box_id);
     if (!box) return fail('box_not_found', `no box ${input.box_id}`);
+    if (box.player_id !== input.player_id) return fail('not_your_box', 'only the player of a box decides for it');
+    const main = state.stakes.find((s) => s.box_id === box.box_id && s.component === 'main');
+    const currency = main ? this.c.db.first<{ currency: Currency }>`select currency from bets where round_id = ${input.round_id} and stake_id = ${main.stake_id}`?.currency : undefined;
+    if (!currency) return fail('invalid_state', `box ${input.box_id} has no main bet`);
     const component = input.action === 'insurance' ? 'insurance' : input.action === 'double' ? 'double' : 'split';
     const hand = box.hands[input.action === 'insurance' ? 0 : input.hand_index];
     if (!hand) return fail('hand_not_found', `box ${input.box_id} has no hand ${input.hand_index}`);
     const amount = component === 'insurance' ? Math.floor(hand.stake_minor / 2) : hand.stake_minor;
     if (amount <= 0) return fail('insurance_too_small', 'this stake cannot be insured');
-    return { ok: true, stake: { bet_id: input.decision_id, component, amount_minor: amount, max_return_minor: 0 } };
-  }
-
-  /** A stake added mid-round is in the currency of its box's main stake (a player may sit at two seats in two currencies). */
-  private currencyOf(roundId: string, state: RoundState, boxId: string): Currency | null {
-    const main = state.stakes.find((s) => s.box_id === boxId && s.component === 'main');
-    return main ? this.c.db.first<{ currency: Currency }>`select currency from bets where round_id = ${roundId} and stake_id = ${main.stake_id}`?.currency ?? null : null;
+    return { ok: true, stake: { bet_id: input.decision_id, component, amount_minor: amount, max_return_minor: 0 }, currency };
   }
 
   private answer(rows: BetRow[], roundId: string, playerId: string, replayed: boolean): MoveAnswer {
@@ -481,9 +543,12 @@ export class BlackjackTable {
       ? state.boxes.map((b) => ({ seat: b.seat ?? 0, box_id: b.box_id, player: chatHandle(b.player_id), mine: b.player_id === playerId, hands: b.hands.map(handView), insurance: b.insurance }))
       : [];
     const own = playerId === null ? [] : state.boxes.filter((b) => b.player_id === playerId);
+    // Infinite: the shared hit cards out so far are the next cards of every box that has not hit yet;
+    // until the dealer plays, a viewer sees only those their own boxes have taken
+    const common = state.format !== 'infinite' ? [] : showAll ? state.common : state.common.slice(0, Math.max(0, ...own.map((b) => b.cursor)));
     return {
       round_id: round.round_id, round_no: round.round_no, state: round.state, format: state.format, phase: state.phase, rules: state.rules,
-      dealer_cards: dealer, dealer_up_card: dealerUpCard(state) || null, common_cards: state.format === 'infinite' ? state.common : [],
+      dealer_cards: dealer, dealer_up_card: dealerUpCard(state) || null, common_cards: common,
       players: state.boxes.length, seats,
       turn: turn ? { box_id: turn.box_id, seat: findBox(state, turn.box_id)?.seat ?? null, hand_index: turn.hand_index } : null,
       decision_due_at: timer?.timer_due ?? null, closes_at: round.closes_at,
@@ -510,12 +575,13 @@ function handTotal(cards: readonly string[]): number {
 /**
  * What the decision timer is running for, or null when no player decision is open (cards are due,
  * the dealer plays, or the round is over): insurance, the hand whose turn it is (Seated, reset per
- * decision), or the round's decision window (Infinite). The timer fires only for the key it was armed for.
+ * decision), or the decision window of the next shared card (Infinite). The timer fires only for the key it was armed for.
  */
 export function decisionKey(state: RoundState): string | null {
   if (state.phase === 'insurance') return 'insurance';
   if (state.phase !== 'decisions') return null;
-  if (state.format === 'infinite') return state.boxes.some((b) => { const i = activeHandIndex(b); return i !== null && b.hands[i]?.status === 'playing'; }) ? 'decisions' : null;
+  // Infinite: one window per shared card (the engine deals it once nobody is deciding): each window has its own timer
+  if (state.format === 'infinite') return state.boxes.some((b) => { const i = activeHandIndex(b); return i !== null && b.hands[i]?.status === 'playing'; }) ? `decisions:${state.common.length}` : null;
   const turn = currentTurn(state);
   const hand = turn ? findBox(state, turn.box_id)?.hands[turn.hand_index] : undefined;
   return turn && hand && hand.status === 'playing' ? `turn:${turn.box_id}:${turn.hand_index}:${hand.cards.length}` : null;

@@ -134,15 +134,20 @@ opsTables.openapi(createRoute({
   method: 'post', path: '/tables/{table_id}/rounds/{round_id}/cards', tags: [TAG], summary: 'Deal one card (blackjack dealer tables)', security,
   description: 'The dealer (or a studio feed with a dealer\'s credentials) enters each card as it leaves the shoe, in order: the opening deal, hits, doubles, split hands, then the dealer\'s cards. '
     + 'A card that cannot come next is refused and changes nothing: not a card (not_a_card), no card wanted now (no_card_needed), or more copies than the shoe holds (card_not_in_shoe). '
-    + 'The card after the dealer\'s last one records the result and settles the round before answering.',
-  request: { params: RoundParam, body: body(z.strictObject({ card: z.string().min(2).max(3).openapi({ example: 'KD' }) })) },
+    + 'The card after the dealer\'s last one records the result and settles the round before answering. '
+    + '`position` (the card\'s 0-based place among the round\'s cards) makes entry idempotent: the same card at a position already dealt is a replay that changes nothing, '
+    + 'another card there or a position past the next one is refused (card_out_of_order). A feed that retries must send it.',
+  request: { params: RoundParam, body: body(z.strictObject({
+    card: z.string().min(2).max(3).openapi({ example: 'KD' }),
+    position: z.number().int().min(0).max(1000).optional().openapi({ description: "The card's place among the round's cards, from 0", example: 4 }),
+  })) },
   responses: { 200: json(BlackjackCardAnswer, 'Card dealt'), ...errors(400, 401, 403, 404, 409, 422) },
 }), async (c) => {
   const { table_id, round_id } = c.req.valid('param');
-  const { card } = c.req.valid('json');
+  const { card, position } = c.req.valid('json');
   const table = await guardTable(c, 'table.operate', table_id, 'table.round.card', round_id);
-  const r = unwrap(await tableStub(c.env, table_id).blackjackCard(round_id, card));
-  await audit(c, table, 'table.round.card', round_id, { after: { card, phase: r.round.phase } });
+  const r = unwrap(await tableStub(c.env, table_id).blackjackCard(round_id, card, position));
+  await audit(c, table, 'table.round.card', round_id, { after: { card, ...(position === undefined ? {} : { position }), phase: r.round.phase } });
   return c.json({ round: r.round }, 200);
 });
 
