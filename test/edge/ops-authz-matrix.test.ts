@@ -74,6 +74,7 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'POST', path: `${t}/rounds`, allowed: [A, D] },
     { method: 'POST', path: `${t}/rounds/${unknownId}/close`, allowed: [A, D] },
     { method: 'POST', path: `${t}/rounds/${unknownId}/result`, body: { outcome: { number: 7 } }, allowed: [A, D] },
+    { method: 'POST', path: `${t}/rounds/${unknownId}/cards`, body: { card: 'KD' }, allowed: [A, D] },
     { method: 'POST', path: `${t}/rounds/${unknownId}/void`, body: reason, allowed: [A, O] },
     // the game catalog: game.read (A, O, C, M, N) reads, game.manage (A, O) changes; the first allowed pass creates matrix-*
     { method: 'GET', path: `${g}/providers`, allowed: [A, O, C, M, N] },
