@@ -154,7 +154,12 @@ export class OutboxShipper {
    * retry stays and its alarm finds the cursor caught up.
    */
   private retryPending = false;
-  /** Consecutive failed sends and the last attempt, as in `outbox_shipping` (only the shipper writes it; loaded by `init`). */
+  /**
+   * The cursor (`after_seq`), consecutive failed sends and the last attempt, as in `outbox_shipping`:
+   * only the shipper writes that row, and memory follows it after each of its transactions commits
+   * (loaded by `init`; a cursor moved back by hand for a replay takes effect on the object's next start).
+   */
+  private afterSeq: number | null = null;
   private failures = 0;
   private lastAttemptAt: number | null = null;
   /**
@@ -191,6 +196,7 @@ export class OutboxShipper {
   init(): void {
     this.c.db.script(SHIPPING_DDL);
     const s = this.status();
+    this.afterSeq = s.after_seq;
     this.failures = s.failures;
     this.lastAttemptAt = s.last_attempt_at;
     const last = this.c.db.first<{ seq: number | null }>`select max(seq) as seq from outbox`?.seq ?? 0;
@@ -206,6 +212,10 @@ export class OutboxShipper {
   status(): ShippingStatus {
     return this.c.db.first<ShippingStatus>`select after_seq, failures, last_error, last_attempt_at, last_shipped_at, shipped_events
       from outbox_shipping where id = 1`!;
+  }
+
+  private cursor(): number {
+    return (this.afterSeq ??= this.status().after_seq);
   }
 
   /** While sends fail: when the next retry is due (0: not failing). */
@@ -288,7 +298,7 @@ export class OutboxShipper {
 
   /** Whether rows wait after the cursor. */
   private behind(): boolean {
-    return this.c.db.first`select 1 from outbox where seq > ${this.status().after_seq} limit 1` !== null;
+    return this.c.db.first`select 1 from outbox where seq > ${this.cursor()} limit 1` !== null;
   }
 
   /** After the alarm's transaction committed: ships if a ship job came due. Never throws. */
@@ -356,13 +366,14 @@ export class OutboxShipper {
           return { ...out, error, more: true };
         }
         this.tx(() => this.shipped(message));
+        this.afterSeq = Math.max(this.cursor(), message.last_seq);
         this.failures = 0;
         out.batches++;
         out.events += message.events.length;
       }
       // Bounded run: what is left goes in a fresh alarm, right away.
       out.more = this.tx(() => {
-        const left = this.c.db.first`select 1 from outbox where seq > ${this.status().after_seq} limit 1` !== null;
+        const left = this.c.db.first`select 1 from outbox where seq > ${this.cursor()} limit 1` !== null;
         if (left) {
           this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
           this.scheduled(this.c.now());
@@ -393,7 +404,7 @@ export class OutboxShipper {
    * of JSON (an event alone above that still goes, alone). Null, with the job cancelled, when caught up.
    */
   private nextBatch(): EventBatchMessage | null {
-    const rows = this.c.db.all<{ seq: number; body: string }>`select seq, body from outbox where seq > ${this.status().after_seq}
+    const rows = this.c.db.all<{ seq: number; body: string }>`select seq, body from outbox where seq > ${this.cursor()}
       order by seq limit ${EVENT_BATCH_MAX_EVENTS}`;
     if (rows.length === 0) {
       // Caught up, in this transaction, so no event can slip in between: a pending retry has nothing
@@ -424,7 +435,7 @@ export class OutboxShipper {
     const now = this.c.now();
     this.c.db.run`update outbox_shipping set after_seq = max(after_seq, ${m.last_seq}), failures = 0, last_error = null,
       last_attempt_at = ${now}, last_shipped_at = ${now}, shipped_events = shipped_events + ${m.events.length} where id = 1`;
-    if (this.retentionMs !== null) this.schedulePrune();
+    if (this.retentionMs !== null) this.schedulePrune(Math.max(this.cursor(), m.last_seq)); // memory moves after the commit
   }
 
   /** Records the failure and schedules the retry; returns the failures in a row and the attempt's time. */
@@ -439,8 +450,8 @@ export class OutboxShipper {
   }
 
   /** The prune job comes due when the oldest shipped row has been kept for the retention. */
-  private schedulePrune(): void {
-    const oldest = this.c.db.first<{ at: number | null }>`select min(occurred_at) as at from outbox where seq <= ${this.status().after_seq}`?.at ?? null;
+  private schedulePrune(cursor: number): void {
+    const oldest = this.c.db.first<{ at: number | null }>`select min(occurred_at) as at from outbox where seq <= ${cursor}`?.at ?? null;
     if (oldest !== null) this.c.schedules.noLaterThan(PRUNE_JOB, PRUNE_REF, oldest + this.retentionMs!);
   }
 
@@ -448,8 +459,8 @@ export class OutboxShipper {
   private prune(): void {
     if (this.retentionMs === null) return;
     const cutoff = this.c.now() - this.retentionMs;
-    this.c.db.run`delete from outbox where seq in (select seq from outbox where seq <= ${this.status().after_seq} and occurred_at <= ${cutoff}
+    this.c.db.run`delete from outbox where seq in (select seq from outbox where seq <= ${this.cursor()} and occurred_at <= ${cutoff}
       order by seq limit ${PRUNE_ROWS_MAX})`;
-    this.schedulePrune();
+    this.schedulePrune(this.cursor());
   }
 }
