@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_BATCH_MAX_BYTES, EVENT_BATCH_MAX_EVENTS, type EventBatchMessage } from '../../domain/event-batch';
 import type { ObjectContext } from './object-context';
 import {
-  OUTBOX_RETENTION_MS, PRUNE_JOB, SHIP_BACKUP_MS, SHIP_JOB, SHIP_RETRY_MS, SHIP_RUN_BATCHES_MAX, shipRetryDelayMs,
+  OUTBOX_RETENTION_MS, PRUNE_JOB, SHIP_BACKUP_MS, SHIP_COALESCE_MS, SHIP_JOB, SHIP_RETRY_MS, SHIP_RUN_BATCHES_MAX, shipRetryDelayMs,
   type OutboxShipper, type ShipSend,
 } from './shipper';
 
@@ -177,6 +177,28 @@ describe('outbox shipper: scheduling', () => {
     contiguous(fake.messages, 1, 11);
     expect(fake.maxConcurrent).toBe(1);
     expect(await inside(stub, (i) => i.shipper.counters)).toMatchObject({ alarm_runs: 0 });
+  });
+
+  it('starts at most one run per SHIP_COALESCE_MS: calls right after a run wait for the window and share the next', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    const sentAt: number[] = [];
+    const send = fake.send;
+    await inside(stub, (i) => { i.shipper.send = async (m) => { sentAt.push(Date.now()); await send(m); }; });
+    await emit(stub, 1);
+    await until('the first run', async () => sentAt.length, (n) => n === 1);
+    // Three calls, each its own transaction, right after: the window of the first run is still open.
+    const calledAt = await inside(stub, (i) => {
+      for (let k = 0; k < 3; k++) emitNow(i, 1);
+      return Date.now();
+    });
+    await until('the next run', async () => fake.ids().length, (n) => n === 4);
+    await inside(stub, (i) => i.shipper.settled());
+    expect(fake.messages.map((m) => m.events.length)).toEqual([1, 3]); // one message for the three calls
+    contiguous(fake.messages, 1, 4);
+    // The second run waited for the window (judged only if the calls came inside it: a loaded machine may be slower).
+    if (calledAt - sentAt[0]! < SHIP_COALESCE_MS - 100) expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(SHIP_COALESCE_MS - 100);
+    expect(await inside(stub, (i) => i.shipper.counters)).toMatchObject({ commit_runs: 2, alarm_runs: 0 });
   });
 
   it('schedules nothing for an emit whose transaction rolled back', async () => {
