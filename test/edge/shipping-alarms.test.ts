@@ -16,18 +16,19 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { SHIP_JOB, type OutboxShipper } from '../../durable/lib/shipper';
+import { countStatements, type StatementCounts } from '../../durable/lib/statement-counter';
 import type { PlayerDO } from './entry';
 import { call, deposit, internals, player, register } from './helpers';
 
-type Wakes = { requests: number; wakes: number; ship: number; other: number; empty: number };
+type Wakes = { requests: number; wakes: number; ship: number; other: number; empty: number; statements?: number };
 
 const shipperOf = (o: PlayerDO) => (o as unknown as { shipper: OutboxShipper }).shipper;
 const relayOf = (o: PlayerDO) => (o as unknown as { relay: { settled(): Promise<void> } }).relay;
 
-/** Lets the object's background work (runs after commit, relay deliveries) finish. */
-async function quiet(playerId: string): Promise<void> {
+/** Lets the object's background work (relay deliveries, and the shipper's runs unless `shipper` is false) finish. */
+async function quiet(playerId: string, shipper = true): Promise<void> {
   await runInDurableObject(player(playerId), async (o: PlayerDO) => {
-    await shipperOf(o).settled();
+    if (shipper) await shipperOf(o).settled();
     await relayOf(o).settled();
   });
 }
@@ -65,13 +66,28 @@ async function betsAtPace(n: number, gapMs: number): Promise<Wakes> {
   await quiet(p.playerId);
   await elapse(p.playerId, 60_000, { requests: 0, wakes: 0, ship: 0, other: 0, empty: 0 }); // registration's own shipping and relay out of the way
   const w: Wakes = { requests: n, wakes: 0, ship: 0, other: 0, empty: 0 };
+  // Every statement the object runs meanwhile (the bets, the runs after them, the relay, the alarms):
+  // what the shipping costs per bet, in the unit E1 counts.
+  const counts: StatementCounts = new Map();
+  const restore = await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+    internals(o).c.checks = false; // debug mode's comparisons with SQL are statements too
+    return countStatements(internals(o).ctx.storage.sql, counts);
+  });
   for (let i = 0; i < n; i++) {
     const r = await call('POST', '/v1/dev/rounds', { round_id: `pace-${i}`, currency: 'EUR', amount_minor: 100, win_minor: i % 5 === 4 ? 190 : 0 }, { token: p.token });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    await quiet(p.playerId);
+    // At a slow pace each bet's run is over before the next; a busy player's runs share a window.
+    const slow = gapMs >= 1_000;
+    await quiet(p.playerId, slow);
     await elapse(p.playerId, gapMs, w);
   }
-  console.log(`shipping alarms, one bet every ${gapMs} ms: ${JSON.stringify(w)} (${(w.wakes / n).toFixed(2)} wakes per request, ${(w.ship / n).toFixed(2)} for a ship job)`);
+  await quiet(p.playerId);
+  await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+    restore();
+    internals(o).c.checks = true;
+  });
+  w.statements = [...counts.values()].reduce((a, b) => a + b, 0);
+  console.log(`shipping alarms, one bet every ${gapMs} ms: ${JSON.stringify(w)} (${(w.wakes / n).toFixed(2)} wakes per request, ${(w.ship / n).toFixed(2)} for a ship job, ${((w.statements ?? 0) / n).toFixed(1)} statements per request)`);
   // Every bet's events reached the queue (the cursor is at the outbox's end) and nothing is failing.
   const shipped = await runInDurableObject(player(p.playerId), (o: PlayerDO) => ({
     status: shipperOf(o).status(),
