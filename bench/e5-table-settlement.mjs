@@ -38,8 +38,8 @@ const TARGET_RATIO = 1.5;
 const BETTING_SECONDS = 900;
 /**
  * Before each timed call (probe, result, probe) the runtime must be quiet: every bet and every
- * settlement schedules its player's alarms (outbox shipping ~1 s later, the relay to the brand's
- * back office), and locally all objects share workerd's one thread, so a call made during that
+ * settlement sets off its player's background work (outbox shipping right after the call, or the
+ * relay to the brand's back office by alarm), and locally all objects share workerd's one thread, so a call made during that
  * storm measures the storm (at load ~20 the storm after a settled round took over a minute). Quiet
  * = two `GET /v1/health` in a row within 3x (+ 20 ms) of the idle latency measured at start-up,
  * polled every 500 ms, for at most QUIET_MAX_MS.

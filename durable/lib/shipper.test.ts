@@ -1,15 +1,16 @@
 /**
  * The outbox shipper inside real objects (a PlayerDO, which keeps its outbox, and a BrandOpsDO,
  * which prunes it), with the queue replaced by a stand-in where a test needs to see or break the
- * sends: bounded batches, the cursor moving only after a send succeeded, retries with backoff,
- * one run at a time, restarts, and pruning. test/edge/event-shipping.test.ts covers the real queue and R2.
+ * sends: shipping after commit without the alarm, the alarm as the backup, bounded batches, the
+ * cursor moving only after a send succeeded, retries with backoff, one run at a time, restarts, and
+ * pruning. test/edge/event-shipping.test.ts covers the real queue and R2.
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { EVENT_BATCH_MAX_BYTES, EVENT_BATCH_MAX_EVENTS, type EventBatchMessage } from '../../domain/event-batch';
 import type { ObjectContext } from './object-context';
 import {
-  OUTBOX_RETENTION_MS, PRUNE_JOB, SHIP_DELAY_MS, SHIP_JOB, SHIP_RETRY_MS, SHIP_RUN_BATCHES_MAX, shipRetryDelayMs,
+  OUTBOX_RETENTION_MS, PRUNE_JOB, SHIP_BACKUP_MS, SHIP_COALESCE_MS, SHIP_JOB, SHIP_RETRY_MS, SHIP_RUN_BATCHES_MAX, shipRetryDelayMs,
   type OutboxShipper, type ShipSend,
 } from './shipper';
 
@@ -83,7 +84,7 @@ function emitSmallNow(i: Internals, n: number): void {
       const id = crypto.randomUUID();
       i.c.db.run`insert into outbox (event_id, event_type, occurred_at, body) values (${id}, 'test.small', ${i.c.now()}, ${JSON.stringify({ event_id: id, k })})`;
     }
-    i.c.schedules.noLaterThan(SHIP_JOB, 'queue', i.c.now() + SHIP_DELAY_MS);
+    i.c.schedules.noLaterThan(SHIP_JOB, 'queue', i.c.now() + SHIP_BACKUP_MS);
   });
 }
 
@@ -119,10 +120,10 @@ function contiguous(messages: EventBatchMessage[], from: number, to: number): vo
 }
 
 describe('outbox shipper: scheduling', () => {
-  it('schedules a shipment within SHIP_DELAY_MS in the emitting transaction, never later for later events', async () => {
+  it('schedules the backup within SHIP_BACKUP_MS in the emitting transaction, never later for later events', async () => {
     const stub = playerStub();
     await withFake(stub);
-    // One call, no await inside: the job's alarm (SHIP_DELAY_MS away) cannot take it between the looks.
+    // One call, no await inside: the run kicked by the emit cannot ship between the looks.
     const { at, first, later } = await inside(stub, (i) => {
       const at = i.c.now();
       emitNow(i, 1);
@@ -131,9 +132,73 @@ describe('outbox shipper: scheduling', () => {
       return { at, first, later: jobsNow(i, SHIP_JOB) };
     });
     expect(first).toHaveLength(1);
-    expect(first[0]!.due_at).toBeGreaterThanOrEqual(at + SHIP_DELAY_MS);
-    expect(first[0]!.due_at).toBeLessThanOrEqual(at + SHIP_DELAY_MS + 1_000);
+    expect(first[0]!.due_at).toBeGreaterThanOrEqual(at + SHIP_BACKUP_MS);
+    expect(first[0]!.due_at).toBeLessThanOrEqual(at + SHIP_BACKUP_MS + 1_000);
     expect(later).toEqual(first);
+  });
+
+  it('ships right after the emitting call, without the alarm; the backup stays and, caught up, its alarm does nothing', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    await emit(stub, 3);
+    await until('the run after commit', async () => fake.ids().length, (n) => n === 3);
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    const after = await inside(stub, async (i) => {
+      await i.shipper.settled();
+      return { status: i.shipper.status(), counters: { ...i.shipper.counters }, jobs: jobsNow(i, SHIP_JOB) };
+    });
+    expect(after.status).toMatchObject({ after_seq: 3, failures: 0, shipped_events: 3 });
+    expect(after.counters).toMatchObject({ commit_runs: 1, alarm_runs: 0 });
+    // The backup is left in place (cancelling it would cost every request statements) ...
+    expect(after.jobs).toHaveLength(1);
+    // ... and when it comes due it finds the cursor caught up: no run, no send, nothing left behind.
+    await inside(stub, (i) => { i.c.clockOffsetMs += SHIP_BACKUP_MS; });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const backup = await inside(stub, (i) => ({ counters: { ...i.shipper.counters }, jobs: jobsNow(i, SHIP_JOB) }));
+    expect(backup.counters).toMatchObject({ commit_runs: 1, alarm_runs: 0, alarm_caught_up: 1 });
+    expect(backup.jobs).toEqual([]);
+    expect(fake.calls).toBe(1);
+  });
+
+  it('coalesces a busy object: the calls of one window share a run and a message, in order', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    let open!: () => void;
+    fake.gate = new Promise((r) => { open = r; });
+    await emit(stub, 1); // its run starts at once and waits in the send
+    await until('the first send', async () => fake.calls, (n) => n === 1);
+    for (let k = 0; k < 5; k++) await emit(stub, 2); // five calls while it is in flight
+    open();
+    await until('every event', async () => fake.ids().length, (n) => n === 11);
+    await inside(stub, (i) => i.shipper.settled());
+    // the first call's message, then the five calls' ten events together, after the window
+    expect(fake.messages.map((m) => m.events.length)).toEqual([1, 10]);
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    contiguous(fake.messages, 1, 11);
+    expect(fake.maxConcurrent).toBe(1);
+    expect(await inside(stub, (i) => i.shipper.counters)).toMatchObject({ alarm_runs: 0 });
+  });
+
+  it('starts at most one run per SHIP_COALESCE_MS: calls right after a run wait for the window and share the next', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    const sentAt: number[] = [];
+    const send = fake.send;
+    await inside(stub, (i) => { i.shipper.send = async (m) => { sentAt.push(Date.now()); await send(m); }; });
+    await emit(stub, 1);
+    await until('the first run', async () => sentAt.length, (n) => n === 1);
+    // Three calls, each its own transaction, right after: the window of the first run is still open.
+    const calledAt = await inside(stub, (i) => {
+      for (let k = 0; k < 3; k++) emitNow(i, 1);
+      return Date.now();
+    });
+    await until('the next run', async () => fake.ids().length, (n) => n === 4);
+    await inside(stub, (i) => i.shipper.settled());
+    expect(fake.messages.map((m) => m.events.length)).toEqual([1, 3]); // one message for the three calls
+    contiguous(fake.messages, 1, 4);
+    // The second run waited for the window (judged only if the calls came inside it: a loaded machine may be slower).
+    if (calledAt - sentAt[0]! < SHIP_COALESCE_MS - 100) expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(SHIP_COALESCE_MS - 100);
+    expect(await inside(stub, (i) => i.shipper.counters)).toMatchObject({ commit_runs: 2, alarm_runs: 0 });
   });
 
   it('schedules nothing for an emit whose transaction rolled back', async () => {
@@ -155,7 +220,7 @@ describe('outbox shipper: batches', () => {
     const stub = playerStub();
     const fake = await withFake(stub);
     const n = 2 * EVENT_BATCH_MAX_EVENTS + 234;
-    const run = await inside(stub, (i) => { // emit and run in one call: the emit's alarm cannot run first
+    const run = await inside(stub, (i) => { // rows written as they are (no emit, so no run kicked): this run ships them
       emitSmallNow(i, n);
       return i.shipper.run();
     });
@@ -166,7 +231,7 @@ describe('outbox shipper: batches', () => {
     const id = await inside(stub, (i) => i.ctx.id.name);
     for (const m of fake.messages) expect(m).toMatchObject({ v: 1, source: `player/${id}` });
     expect(await inside(stub, (i) => i.shipper.status())).toMatchObject({ after_seq: n, failures: 0, last_error: null, shipped_events: n });
-    expect(await jobs(stub, SHIP_JOB)).toEqual([]); // caught up: the job is gone
+    expect(await jobs(stub, SHIP_JOB)).toHaveLength(1); // the backup stays; due, it will find the cursor caught up
   });
 
   it('keeps each message under EVENT_BATCH_MAX_BYTES of UTF-8 JSON; an event above that goes alone', async () => {
@@ -197,7 +262,7 @@ describe('outbox shipper: batches', () => {
     // Emit, run and look at the schedule in one call. The job re-armed "at once" is due at once: once
     // the call returns, its alarm may take it (leaving a backup retry in its place) before a second
     // call could look. Inside, nothing else runs: the fake send awaits no I/O, so no alarm can fire
-    // in between (nor the emit's own alarm, SHIP_DELAY_MS away, before this run).
+    // in between (nor the emit's backup, SHIP_BACKUP_MS away, before this run).
     const first = await inside(stub, async (i) => {
       emitSmallNow(i, n);
       const run = await i.shipper.run();
@@ -218,7 +283,7 @@ describe('outbox shipper: failures', () => {
     const stub = playerStub();
     const fake = await withFake(stub);
     fake.down = true;
-    const failed = await inside(stub, async (i) => { // emit and run in one call: the emit's alarm cannot run first
+    const failed = await inside(stub, async (i) => { // emit and run in one call: the run the emit kicked cannot start first
       emitNow(i, 5);
       return { run: await i.shipper.run(), status: i.shipper.status() };
     });
@@ -274,7 +339,7 @@ describe('outbox shipper: failures', () => {
 });
 
 describe('outbox shipper: restarts', () => {
-  it('a run that dies with the object mid-send is shipped again after the restart', async () => {
+  it('a run after commit that dies with the object mid-send is shipped again after the restart', async () => {
     const name = crypto.randomUUID();
     const stub = () => env.PLAYER.getByName(name); // an aborted object's old stub stays broken
     let sends = 0;
@@ -286,15 +351,38 @@ describe('outbox shipper: restarts', () => {
         throw new Error('aborted');
       };
     });
+    // The emit's own run (after the call answered) dies in its send, with the object.
     await emit(stub(), 4);
-    const died = await inside(stub(), (i) => i.shipper.run().then((r) => r.error)).catch((e: Error) => e.message);
-    // the run ends with the object's death (its abort reason), not with a result of its own
-    expect(died).toBe('test: restart in the middle of a send');
+    await until('the send that dies', async () => sends, (n) => n === 1);
+    // The new instance ships through the real queue: its start finds rows after the cursor and runs
+    // (had nothing called it, the backup job the emit scheduled would have woken it).
+    let s: { after_seq: number; failures: number; shipped_events: number } | null = null;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      s = await inside(stub(), async (i) => { await i.shipper.settled(); return i.shipper.status(); }).catch(() => null);
+      if (s?.after_seq === 4) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(s).toMatchObject({ after_seq: 4, failures: 0, shipped_events: 4 });
     expect(sends).toBe(1);
-    // The new instance ships through the real queue: the job armed by the emit (and the backup left by the alarm) survived.
-    const s = await until('the restarted object to ship', () => inside(stub(), (i) => i.shipper.status()), (st) => st.after_seq === 4);
-    expect(s).toMatchObject({ failures: 0, shipped_events: 4 });
-    expect(sends).toBe(1);
+  });
+
+  it('an object that died before its run ships from the backup alarm', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    // Rows and their backup committed, and no run after commit (as if the object died right after
+    // the transaction): only the backup's alarm can ship them.
+    await inside(stub, (i) => emitSmallNow(i, 2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.calls).toBe(0);
+    await inside(stub, (i) => { i.c.clockOffsetMs += SHIP_BACKUP_MS; });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await inside(stub, (i) => i.shipper.settled());
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    expect(await inside(stub, (i) => ({ status: i.shipper.status(), counters: { ...i.shipper.counters } }))).toMatchObject({
+      status: { after_seq: 2, failures: 0 }, counters: { alarm_runs: 1 },
+    });
+    expect(await jobs(stub, SHIP_JOB)).toEqual([]); // caught up: the retry the alarm left is cancelled
   });
 
   it('ships the history of an object that predates the shipper (no cursor table, no job) on its next start', async () => {

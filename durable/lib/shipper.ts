@@ -3,16 +3,26 @@
  * bounded batches (domain/event-batch.ts: EventBatchMessage), at least once and in outbox order;
  * the queue consumer (worker/lake/consumer.ts) writes them to R2 for the warehouse.
  *
- * Why this shape (the same as the player's relay.ts, minus the kick after commit):
- *  - Every emit schedules the `outbox.ship` job about a second out, in the emitting transaction
- *    (Outbox.onEmit), with `noLaterThan`: shipping can never be forgotten, a steady stream of
- *    events cannot postpone it, and a burst goes out as one batch.
- *  - The alarm takes the job (leaving a backup retry in its place, in case the run dies) and, after
- *    its transaction, ships: read a batch after the cursor, `await send`, and only then move the
- *    cursor in a transaction. A failed send keeps every row, records the error and is retried by
- *    the schedule with backoff. One run at a time per object; one run sends at most
+ * Why this shape (issue 15: the alarm that woke once per request was ~15-20 % of a request's CPU):
+ *  - After commit, in memory. Every emit kicks a run (Outbox.onEmit): it starts on a timer of 0 ms,
+ *    i.e. after the emitting call has answered, or, on a busy object, when SHIP_COALESCE_MS have
+ *    passed since the last run started, so a stream of calls shares one run (and one queue
+ *    message) per window. One run at a time per object; a kick during a run runs once more after it.
+ *    No alarm is involved: the run is the object's own promise (kept alive by ctx.waitUntil).
+ *  - The alarm is the backup. Every emit also makes sure, in the emitting transaction, that the
+ *    `outbox.ship` job is due no later than SHIP_BACKUP_MS after it (`noLaterThan`), so shipping can
+ *    never be forgotten: if the object dies before or during its run, the job's alarm ships. Where
+ *    memory is trusted (the player) an emit whose backup is already due in time writes nothing more
+ *    than its outbox row. A run that caught up leaves the backup alone (cancelling and re-arming it
+ *    would cost statements on every request); when the job comes due and finds the cursor caught up,
+ *    it ends there: an active object's alarm wakes at most once per SHIP_BACKUP_MS for shipping.
+ *  - A run: read a batch after the cursor, `await send`, and only then move the cursor in a
+ *    transaction. A failed send keeps every row, records the error and reschedules the job with
+ *    backoff; while backing off, kicks do nothing and the job's alarm retries. One run sends at most
  *    SHIP_RUN_BATCHES_MAX batches and leaves the rest to an alarm re-armed at once.
- *  - Catching up (no rows after the cursor, seen in a transaction) cancels the job.
+ *  - The alarm's run takes the job and leaves a retry in its place (in case it dies); a run that
+ *    catches up with such a retry (or a failure's) pending cancels it, in the transaction that saw
+ *    nothing after the cursor, and re-arms the alarm for what else is due.
  *  - Objects whose outbox nobody else reads delete shipped rows after `retentionMs` (the
  *    `outbox.prune` job); the others (player timeline and relay, catalog history) keep them.
  */
@@ -26,8 +36,17 @@ export const PRUNE_JOB = 'outbox.prune';
 const SHIP_REF = 'queue';
 const PRUNE_REF = 'shipped';
 
-/** An event is on its way this long after it was emitted at the latest (unless sends are failing). */
-export const SHIP_DELAY_MS = 1_000;
+/**
+ * A busy object starts a run at most this often: the calls of one window share a run and its queue
+ * message. A quiet object's first event goes at once (the window has long passed).
+ */
+export const SHIP_COALESCE_MS = 1_000;
+/**
+ * The backup: the ship job is due at most this long after an emit, for a run that died with the
+ * object (or never started). Within the warehouse's 60 s freshness target, and long enough that an
+ * active object's alarm wakes for shipping once per this window at most, not once per request.
+ */
+export const SHIP_BACKUP_MS = 30_000;
 /** First retry after a failed send; doubles per consecutive failure up to SHIP_RETRY_MAX_MS. */
 export const SHIP_RETRY_MS = 2_000;
 export const SHIP_RETRY_MAX_MS = 5 * 60_000;
@@ -71,6 +90,8 @@ export type ShipperOptions = {
   send: ShipSend;
   /** Shipped rows are deleted this long after they occurred; null: never (someone else reads the outbox). */
   retentionMs: number | null;
+  /** Keeps the object alive until a run started after commit has finished (`ctx.waitUntil`); none in tests that build their own. */
+  keepAlive?: (run: Promise<unknown>) => void;
 };
 
 export function shipRetryDelayMs(failures: number): number {
@@ -92,6 +113,7 @@ export function objectShipper(c: ObjectContext, state: DurableObjectState, queue
     tx: (fn) => c.tx(fn),
     send: queueSend(queue),
     retentionMs,
+    keepAlive: (run) => state.waitUntil(run),
   });
 }
 
@@ -106,17 +128,43 @@ function utf8Bytes(s: string): number {
   return n;
 }
 
+/** What a shipper did since its object started (tests and diagnostics: the alarm's share of the shipping). */
+export type ShipperCounters = { kicks: number; commit_runs: number; alarm_runs: number; alarm_caught_up: number };
+
 export class OutboxShipper {
   readonly source: string;
   /** Replaced in tests. */
   send: ShipSend;
+  readonly counters: ShipperCounters = { kicks: 0, commit_runs: 0, alarm_runs: 0, alarm_caught_up: 0 };
   private readonly tx: <T>(fn: () => T) => T;
   private readonly retentionMs: number | null;
+  private readonly keepAlive: (run: Promise<unknown>) => void;
   private inflight: Promise<ShipRun> | null = null;
+  /** A kick arrived while a run was in flight: its events may have missed the run's last read. */
+  private again = false;
+  /** The timer of the next run after commit (at most one). */
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private timerFired: Promise<void> | null = null;
+  /** When the last run after commit started (the coalescing window counts from there). */
+  private lastRunAt = -Infinity;
   private due = false;
   /**
+   * The ship job is a retry (left by the alarm's run, or by a failed send), which the run that
+   * catches up cancels; the backup scheduled by emits is left to come due. Memory only: at worst a
+   * retry stays and its alarm finds the cursor caught up.
+   */
+  private retryPending = false;
+  /**
+   * The cursor (`after_seq`), consecutive failed sends and the last attempt, as in `outbox_shipping`:
+   * only the shipper writes that row, and memory follows it after each of its transactions commits
+   * (loaded by `init`; a cursor moved back by hand for a replay takes effect on the object's next start).
+   */
+  private afterSeq: number | null = null;
+  private failures = 0;
+  private lastAttemptAt: number | null = null;
+  /**
    * An upper bound of the due time of the ship job's row, known to exist (null: unknown or none).
-   * With it, an emit whose shipment is already on its way writes nothing more than its outbox row
+   * With it, an emit whose backup is already on its way writes nothing more than its outbox row
    * (it was 3 statements per event). Only kept where memory is trusted (Schedules.trustMemory: the
    * object's transactions forget it on rollback); elsewhere every emit schedules, as before.
    */
@@ -127,6 +175,7 @@ export class OutboxShipper {
     this.send = opts.send;
     this.tx = opts.tx;
     this.retentionMs = opts.retentionMs;
+    this.keepAlive = opts.keepAlive ?? (() => undefined);
     c.outbox.onEmit = (at) => this.emitted(at);
     c.onForget(() => {
       this.shipDueAt = null;
@@ -140,17 +189,24 @@ export class OutboxShipper {
 
   /**
    * On start-up, after the object's migrations (existing objects ran theirs before this table
-   * existed): creates the cursor if missing, and schedules a shipment for events nobody scheduled
-   * one for (emitted before the shipper existed, or a schedule lost with a failed alarm).
+   * existed): creates the cursor if missing, schedules a backup for events nobody scheduled one for
+   * (emitted before the shipper existed, or a schedule lost with a failed alarm), and ships what a
+   * run that died with the previous instance left behind.
    */
   init(): void {
     this.c.db.script(SHIPPING_DDL);
+    const s = this.status();
+    this.afterSeq = s.after_seq;
+    this.failures = s.failures;
+    this.lastAttemptAt = s.last_attempt_at;
     const last = this.c.db.first<{ seq: number | null }>`select max(seq) as seq from outbox`?.seq ?? 0;
+    if (last <= s.after_seq) return;
     const scheduled = this.c.db.first`select 1 from schedules where kind = ${SHIP_JOB}`;
-    if (last > this.status().after_seq && !scheduled) {
-      this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
-      this.scheduled(this.c.now());
+    if (!scheduled) {
+      this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now() + SHIP_BACKUP_MS);
+      this.scheduled(this.c.now() + SHIP_BACKUP_MS);
     }
+    this.kick();
   }
 
   status(): ShippingStatus {
@@ -158,26 +214,78 @@ export class OutboxShipper {
       from outbox_shipping where id = 1`!;
   }
 
-  /** Inside the emitting transaction: the job is due within SHIP_DELAY_MS, or at the pending retry while sends fail. */
+  private cursor(): number {
+    return (this.afterSeq ??= this.status().after_seq);
+  }
+
+  /** While sends fail: when the next retry is due (0: not failing). */
+  private retryAt(): number {
+    return this.failures > 0 && this.lastAttemptAt !== null ? this.lastAttemptAt + shipRetryDelayMs(this.failures) : 0;
+  }
+
+  /**
+   * Inside the emitting transaction: the backup job is due within SHIP_BACKUP_MS (never earlier
+   * than the pending retry while sends fail), and a run after commit is kicked.
+   */
   private emitted(at: number): void {
+    const dueAt = Math.max(at + SHIP_BACKUP_MS, this.retryAt());
     // Already due no later than this emit would ask for: `noLaterThan` would change nothing.
-    if (this.shipDueAt !== null && this.shipDueAt <= at + SHIP_DELAY_MS) return;
-    const s = this.status();
-    const retryAt = s.failures > 0 && s.last_attempt_at !== null ? s.last_attempt_at + shipRetryDelayMs(s.failures) : 0;
-    const dueAt = Math.max(at + SHIP_DELAY_MS, retryAt);
-    this.c.schedules.noLaterThan(SHIP_JOB, SHIP_REF, dueAt);
-    this.scheduled(this.shipDueAt === null ? dueAt : Math.min(this.shipDueAt, dueAt));
+    if (this.shipDueAt === null || this.shipDueAt > dueAt) {
+      this.c.schedules.noLaterThan(SHIP_JOB, SHIP_REF, dueAt);
+      this.scheduled(this.shipDueAt === null ? dueAt : Math.min(this.shipDueAt, dueAt));
+    }
+    // Memory only, so harmless inside a transaction that rolls back: that run finds nothing new.
+    this.kick();
+  }
+
+  /**
+   * A run after commit, never two at once: joins the next window's timer if one is set, marks the
+   * run in flight to go round once more, or sets the timer (0 ms on a quiet object: after the
+   * current call has answered). While sends fail and the retry is not due, the job's alarm retries.
+   */
+  kick(): void {
+    this.counters.kicks++;
+    if (this.inflight) {
+      this.again = true;
+      return;
+    }
+    const now = this.c.now();
+    if (this.timer !== null || this.retryAt() > now) return;
+    const wait = Math.max(0, this.lastRunAt + SHIP_COALESCE_MS - now);
+    let fire!: () => void;
+    this.timerFired = new Promise<void>((r) => { fire = r; });
+    this.keepAlive(this.timerFired);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.retryAt() > this.c.now()) {
+        // a send failed since the kick: the retry's alarm ships
+      } else if (this.inflight) {
+        this.again = true; // an alarm's run started meanwhile: go round after it
+      } else {
+        this.lastRunAt = this.c.now();
+        this.counters.commit_runs++;
+        void this.run();
+      }
+      fire();
+    }, wait);
   }
 
   /**
    * Inside the alarm's transaction, for each job it took: true if the job was the shipper's.
-   * A ship job leaves a backup retry behind and is run by `afterAlarm`; a prune job runs here.
+   * A ship job that finds the cursor caught up is done (the runs after commit kept up); otherwise
+   * it leaves a retry behind and is run by `afterAlarm`. A prune job runs here.
    */
   handle(kind: string): boolean {
     if (kind === SHIP_JOB) {
-      const retryAt = this.c.now() + shipRetryDelayMs(this.status().failures + 1);
+      this.scheduled(null); // taken
+      if (!this.behind()) {
+        this.counters.alarm_caught_up++;
+        return true;
+      }
+      const retryAt = this.c.now() + shipRetryDelayMs(this.failures + 1);
       this.c.schedules.at(SHIP_JOB, SHIP_REF, retryAt);
       this.scheduled(retryAt);
+      this.retryPending = true;
       this.due = true;
       return true;
     }
@@ -188,10 +296,16 @@ export class OutboxShipper {
     return false;
   }
 
+  /** Whether rows wait after the cursor. */
+  private behind(): boolean {
+    return this.c.db.first`select 1 from outbox where seq > ${this.cursor()} limit 1` !== null;
+  }
+
   /** After the alarm's transaction committed: ships if a ship job came due. Never throws. */
   async afterAlarm(): Promise<void> {
     if (!this.due) return;
     this.due = false;
+    this.counters.alarm_runs++;
     await this.run();
   }
 
@@ -209,17 +323,32 @@ export class OutboxShipper {
     await this.afterAlarm();
   }
 
-  /** Ships what is pending (up to SHIP_RUN_BATCHES_MAX batches); joins the run in flight if there is one. */
+  /**
+   * Ships what is pending (up to SHIP_RUN_BATCHES_MAX batches); joins the run in flight if there is
+   * one. A kick that arrived during the run goes round once more after it (unless it failed: then
+   * the retry's alarm does).
+   */
   run(): Promise<ShipRun> {
-    this.inflight ??= this.drain().finally(() => {
+    if (this.inflight) return this.inflight;
+    const run = this.drain().then((r) => {
       this.inflight = null;
+      if (this.again) {
+        this.again = false;
+        if (r.error === null) this.kick();
+      }
+      return r;
     });
-    return this.inflight;
+    this.inflight = run;
+    this.keepAlive(run);
+    return run;
   }
 
-  /** Resolves when no run is in flight (tests). */
+  /** Resolves when no run is in flight or waiting for its timer (tests). */
   async settled(): Promise<void> {
-    while (this.inflight) await this.inflight.catch(() => undefined);
+    while (this.inflight || this.timer !== null) {
+      if (this.inflight) await this.inflight.catch(() => undefined);
+      else await this.timerFired;
+    }
   }
 
   private async drain(): Promise<ShipRun> {
@@ -230,20 +359,25 @@ export class OutboxShipper {
         if (!message) return out;
         const error = await this.trySend(message);
         if (error !== null) {
-          const failures = this.tx(() => this.failed(error));
+          const { failures, at } = this.tx(() => this.failed(error));
+          this.failures = failures;
+          this.lastAttemptAt = at;
           console.warn(`shipper ${this.source}: send of seq ${message.first_seq}..${message.last_seq} failed (${failures} in a row, retry in ${shipRetryDelayMs(failures)} ms): ${error}`);
           return { ...out, error, more: true };
         }
         this.tx(() => this.shipped(message));
+        this.afterSeq = Math.max(this.cursor(), message.last_seq);
+        this.failures = 0;
         out.batches++;
         out.events += message.events.length;
       }
       // Bounded run: what is left goes in a fresh alarm, right away.
       out.more = this.tx(() => {
-        const left = this.c.db.first`select 1 from outbox where seq > ${this.status().after_seq} limit 1` !== null;
+        const left = this.c.db.first`select 1 from outbox where seq > ${this.cursor()} limit 1` !== null;
         if (left) {
           this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
           this.scheduled(this.c.now());
+          this.retryPending = true;
         }
         return left;
       });
@@ -270,12 +404,18 @@ export class OutboxShipper {
    * of JSON (an event alone above that still goes, alone). Null, with the job cancelled, when caught up.
    */
   private nextBatch(): EventBatchMessage | null {
-    const rows = this.c.db.all<{ seq: number; body: string }>`select seq, body from outbox where seq > ${this.status().after_seq}
+    const rows = this.c.db.all<{ seq: number; body: string }>`select seq, body from outbox where seq > ${this.cursor()}
       order by seq limit ${EVENT_BATCH_MAX_EVENTS}`;
     if (rows.length === 0) {
-      // In this transaction, so no event can slip in between: nothing to retry.
-      this.c.schedules.cancel(SHIP_JOB, SHIP_REF);
-      this.scheduled(null);
+      // Caught up, in this transaction, so no event can slip in between: a pending retry has nothing
+      // left to do (the backup an emit scheduled is left to come due: cancelling it here, and
+      // scheduling it again on the next emit, would cost statements on every request).
+      if (this.retryPending) {
+        this.c.schedules.cancel(SHIP_JOB, SHIP_REF);
+        this.c.schedules.rearm();
+        this.scheduled(null);
+        this.retryPending = false;
+      }
       return null;
     }
     const events: CasinoEvent[] = [];
@@ -295,22 +435,23 @@ export class OutboxShipper {
     const now = this.c.now();
     this.c.db.run`update outbox_shipping set after_seq = max(after_seq, ${m.last_seq}), failures = 0, last_error = null,
       last_attempt_at = ${now}, last_shipped_at = ${now}, shipped_events = shipped_events + ${m.events.length} where id = 1`;
-    if (this.retentionMs !== null) this.schedulePrune();
+    if (this.retentionMs !== null) this.schedulePrune(Math.max(this.cursor(), m.last_seq)); // memory moves after the commit
   }
 
-  /** Records the failure and schedules the retry; returns the failures in a row. */
-  private failed(error: string): number {
+  /** Records the failure and schedules the retry; returns the failures in a row and the attempt's time. */
+  private failed(error: string): { failures: number; at: number } {
     const now = this.c.now();
     this.c.db.run`update outbox_shipping set failures = failures + 1, last_error = ${error}, last_attempt_at = ${now} where id = 1`;
     const failures = this.status().failures;
     this.c.schedules.at(SHIP_JOB, SHIP_REF, now + shipRetryDelayMs(failures));
     this.scheduled(now + shipRetryDelayMs(failures));
-    return failures;
+    this.retryPending = true;
+    return { failures, at: now };
   }
 
   /** The prune job comes due when the oldest shipped row has been kept for the retention. */
-  private schedulePrune(): void {
-    const oldest = this.c.db.first<{ at: number | null }>`select min(occurred_at) as at from outbox where seq <= ${this.status().after_seq}`?.at ?? null;
+  private schedulePrune(cursor: number): void {
+    const oldest = this.c.db.first<{ at: number | null }>`select min(occurred_at) as at from outbox where seq <= ${cursor}`?.at ?? null;
     if (oldest !== null) this.c.schedules.noLaterThan(PRUNE_JOB, PRUNE_REF, oldest + this.retentionMs!);
   }
 
@@ -318,8 +459,8 @@ export class OutboxShipper {
   private prune(): void {
     if (this.retentionMs === null) return;
     const cutoff = this.c.now() - this.retentionMs;
-    this.c.db.run`delete from outbox where seq in (select seq from outbox where seq <= ${this.status().after_seq} and occurred_at <= ${cutoff}
+    this.c.db.run`delete from outbox where seq in (select seq from outbox where seq <= ${this.cursor()} and occurred_at <= ${cutoff}
       order by seq limit ${PRUNE_ROWS_MAX})`;
-    this.schedulePrune();
+    this.schedulePrune(this.cursor());
   }
 }

@@ -7,8 +7,8 @@
  * Player-facing methods take the session id first and authenticate it inside the same call;
  * system methods (tables, providers, payment webhooks, operators) are called by trusted code only.
  * After a transaction that emitted events commits, the new events the back office reads are relayed to the brand's back
- * office (relay.ts) without the caller waiting for it; the alarm also ships them to the EVENTS queue
- * for the warehouse (../lib/shipper.ts, scheduled by every emit).
+ * office (relay.ts) without the caller waiting for it; every event also goes to the EVENTS queue
+ * for the warehouse right after its call (../lib/shipper.ts, with the alarm as its backup).
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Device } from '../../domain/device';

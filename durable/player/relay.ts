@@ -145,8 +145,11 @@ export class Relay {
     const p = this.ctx.profile();
     const rows = p ? this.pending(this.status().after_seq, RELAY_BATCH_MAX) : [];
     if (!p || rows.length === 0) {
-      // Caught up (in this transaction, so no event can slip in between): no retry needed.
+      // Caught up (in this transaction, so no event can slip in between): no retry needed, and the
+      // alarm armed for it moves to what else is due (left armed, it woke the object for nothing a
+      // few seconds after every relayed call: issue 15).
       this.ctx.schedules.cancel(RELAY_JOB, RELAY_REF);
+      this.ctx.schedules.rearm();
       return null;
     }
     // A last batch also covers the left-out events up to the outbox's end (read in this

@@ -2,8 +2,8 @@
  * The statement budget of the money path (issue 15, E1): a statement in an object's SQLite costs
  * ~10-20 us whatever it does, so the count per operation is the cost, and it may not grow silently.
  * A real player object's statements are counted (durable/lib/statement-counter.ts), once it is
- * warmed up (its hot state loaded, the outbox's shipment
- * scheduled: once per object and per second, not per operation), then the operations of the E1
+ * warmed up (its hot state loaded, the outbox shipper's backup
+ * scheduled: once per object and per 30 s, not per operation), then the operations of the E1
  * bench run N times each:
  *   deposit = requestDeposit + completeDeposit, bet = reserveHold + postHold, with deposit and wager
  *   limits set, in one transaction each (as bench/edge/bench-worker.ts runs them);
@@ -14,6 +14,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { uuidv7 } from '../../domain/ids';
 import { countStatements, statementReport, type StatementCounts } from '../../durable/lib/statement-counter';
+import type { OutboxShipper } from '../../durable/lib/shipper';
 import type { Limits } from '../../durable/player/limits';
 import { HOLD_TTL_MAX_MS } from '../../durable/player/wallet';
 import type { PlayerDO } from './entry';
@@ -31,6 +32,13 @@ const BET_STATEMENTS = 9;
  * bound, because a relay delivery started by an earlier call may run in between.
  */
 const BET_RPC_STATEMENTS_MAX = 9;
+/**
+ * The shipper's run after a bet's call (durable/lib/shipper.ts; outside the bet's transactions, and
+ * on a quiet object once per call): the batch after the cursor, the cursor moved, nothing more
+ * after it (the cursor and the failure count are kept in memory). It was the alarm's: 6 statements in its
+ * run (the cursor read twice, the job cancelled) and 4 in its transaction (take the job, leave a retry, re-arm).
+ */
+const SHIP_RUN_STATEMENTS = 3;
 
 function perOp(counts: StatementCounts, ops: number, run: () => void) {
   counts.clear();
@@ -41,7 +49,7 @@ function perOp(counts: StatementCounts, ops: number, run: () => void) {
 describe('statements per money movement (E1 budget)', () => {
   it('deposit and bet stay within their pinned statement counts', async () => {
     const p = await register();
-    await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+    await runInDurableObject(player(p.playerId), async (o: PlayerDO) => {
       const counts: StatementCounts = new Map();
       const { c, walletRg: wallet, ctx } = internals(o);
       c.checks = false; // debug mode's comparisons with SQL are statements too: checked once, at the end
@@ -83,6 +91,16 @@ describe('statements per money movement (E1 budget)', () => {
         }
       });
       expect(rpc.statements_per_op, JSON.stringify(rpc.by_query, null, 1)).toBeLessThanOrEqual(BET_RPC_STATEMENTS_MAX);
+
+      // the run after commit that ships one bet's events to the queue
+      const shipper = (o as unknown as { shipper: OutboxShipper }).shipper;
+      await shipper.settled();
+      bet();
+      counts.clear();
+      await shipper.settled();
+      const ship = statementReport(counts, 1);
+      expect(ship.statements_per_op, JSON.stringify(ship.by_query, null, 1)).toBe(SHIP_RUN_STATEMENTS);
+      expect(shipper.status().after_seq).toBe(c.db.first<{ s: number }>`select max(seq) as s from outbox`!.s);
       // nothing drifted: memory against SQL, and the ledger's own invariants
       expect(wallet.verifyHotState()).toEqual([]);
       restore();
