@@ -10,7 +10,11 @@
  * queries that run in the page itself (duckdb-wasm over the patched Parquet loading) are checked,
  * not only the prerendered HTML. Screenshots go to test/e2e/artifacts/dashboards/.
  *
- * DASHBOARDS_E2E_WAREHOUSE=<dir> builds from an existing warehouse (skips simulate/sync/plan);
+ * The fast simulator plays no blackjack, so the test adds engine-played blackjack rounds
+ * (./blackjack-rounds.ts) for the blackjack pages.
+ *
+ * DASHBOARDS_E2E_WAREHOUSE=<dir> builds from an existing warehouse (skips simulate/sync/plan; the
+ * blackjack pages' test then needs blackjack in it);
  * DASHBOARDS_E2E_SKIP_BUILD=1 also reuses dashboards/build and WAREHOUSE_DIR's snapshot as they are
  * (for working on the test itself). Otherwise the build replaces dashboards/build.
  */
@@ -21,6 +25,7 @@ import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBlackjackBatch } from './blackjack-rounds';
 import { launchBrowser } from './harness.mjs';
 // @ts-expect-error plain JavaScript (scripts/dashboards-serve.mjs), untyped
 import { startDashboardsServer } from '../../scripts/dashboards-serve.mjs';
@@ -63,6 +68,9 @@ describe('executive dashboards in Chromium', () => {
         whDir = join(temp, 'wh');
         const events = join(temp, 'events');
         await run(tsx, ['simulator/cli.ts', '--fast', '--players', '150', '--days', '60', '--now', '2026-12-01T00:00:00Z', '--out-dir', events]);
+        // The fast simulator plays no blackjack: 40 rounds a day at the catalog's two blackjack tables on
+        // three days of the last week, played by the engine for four of the simulated players.
+        await writeBlackjackBatch({ eventsDir: events, days: ['2026-11-27', '2026-11-28', '2026-11-29'], rounds: 40 });
         await run(tsx, ['warehouse/cli.ts', 'sync', '--source', `dir:${events}`], { WAREHOUSE_DIR: whDir });
         await run(tsx, ['warehouse/cli.ts', 'plan', '--auto-apply'], { WAREHOUSE_DIR: whDir });
       }
@@ -172,6 +180,44 @@ describe('executive dashboards in Chromium', () => {
     expect(Number(handle)).toBeGreaterThan(0);
     expect(headline).toContain(eur(Number(handle)));
     await page.close();
+  });
+
+  it('blackjack: hands, rates, RTP per stake component against the theoretical one; each table\'s page from the list', async () => {
+    const { hands, rounds, handle } = await one(`select sum(hands)::int as hands, sum(rounds)::int as rounds, sum(handle_eur)::double as handle
+      from marts.fct_blackjack_hands_daily where ${last30}`);
+    expect(Number(hands), 'blackjack hands in the warehouse (DASHBOARDS_E2E_WAREHOUSE needs blackjack: ./blackjack-rounds.ts)').toBeGreaterThan(0);
+    const { page, headline, problems } = await open('/blackjack', { charts: 2, name: 'blackjack' });
+    expect(problems).toEqual([]);
+    expect(headline).toContain(`${count(Number(hands))} blackjack hands in the period over ${count(Number(rounds))} rounds; handle ${eur(Number(handle))}`);
+    // the main game against the catalog's RTP of the rules (seeds.games: 99.4 % at blackjack-1), the
+    // side bets against their pay tables' at 8 decks (innerText: what is shown, not hidden copies)
+    const shown = await page.locator('body').innerText();
+    for (const text of ['main game (per initial bet)', 'perfect_pairs', 'twenty_one_plus_three', 'hot_3', '99.4%', '95.9%', '96.3%', '94.6%']) expect(shown).toContain(text);
+    // One table: re-queried in the page (duckdb-wasm)
+    const { table_hands } = await one(`select sum(hands)::int as table_hands from marts.fct_blackjack_hands_daily where table_id = 'infinite-blackjack-1' and ${last30}`);
+    await page.getByRole('combobox', { name: 'Table' }).click();
+    await page.getByRole('option', { name: 'infinite-blackjack-1', exact: true }).click();
+    await expect.poll(async () => (await page.getByTestId('headline').innerText()), { timeout: 60_000 }).toContain(`${count(Number(table_hands))} blackjack hands in the period`);
+    await page.keyboard.press('Escape');
+    // A period without blackjack: the tables and charts say so (no error box, no "No Results")
+    const { previous_month } = await one(`select count(*)::int as previous_month from marts.fct_blackjack_hands_daily, (select max(activity_date) as as_of from marts.fct_ggr_daily) a
+      where activity_date between (date_trunc('month', as_of) - interval 1 month)::date and (date_trunc('month', as_of) - interval 1 day)::date`);
+    if (Number(previous_month) === 0) {
+      await page.getByRole('combobox', { name: 'Period' }).click();
+      await page.getByRole('option', { name: 'Previous month', exact: true }).click();
+      await page.keyboard.press('Escape');
+      await expect.poll(async () => page.getByText('No blackjack hands in the period').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(4);
+      expect(await page.locator('[class*="bg-negative/10"]').count()).toBe(0);
+      expect(await page.locator('.noresults.shownoresults').count()).toBe(0);
+      await page.screenshot({ path: join(artifacts, 'blackjack-empty-period.png'), fullPage: true });
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+    const { table_id, hands: tableHands, rounds: tableRounds } = await one('select table_id, sum(hands)::int as hands, sum(rounds)::int as rounds from marts.fct_blackjack_hands_daily group by 1 order by 2 desc, 1 limit 1');
+    const t = await open(`/blackjack/${table_id}`, { charts: 1, name: 'blackjack-table' });
+    expect(t.problems).toEqual([]);
+    expect(t.headline).toContain(`All-time blackjack hands at ${table_id}: ${count(Number(tableHands))} over ${count(Number(tableRounds))} rounds`);
+    await t.page.close();
   });
 
   it('responsible gaming and AML: risk distribution, signals, alerts and decisions', async () => {
