@@ -11,7 +11,7 @@
  *   - a double or split refused (funds, limits) is not offered again for that hand.
  * Every random choice comes from the Rng the caller passes (seeded per player), which nothing else
  * draws from: the number of decisions depends on the cards, so the player's main stream stays
- * aligned whatever the shoe deals.
+ * aligned whatever the shoe deals. Resolves with the number of seats/places taken.
  */
 import { handDecision, playerSideBets, takesInsurance, type Action, type PlayerProfile, type SideBetKind } from '../domain/games/blackjack';
 import type { BlackjackTableDef } from './model';
@@ -37,14 +37,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function blackjackStint(o: {
   call: Call; rng: Rng; profile: PlayerProfile; token: string; country: string; currency: string; stake: number; rounds: number;
   table: BlackjackTableDef; counts: BlackjackCounts; onError: (key: string) => void;
-}): Promise<void> {
+}): Promise<number> {
   const { call, rng, token, country, table } = o;
   const t = table.table_id;
   const limits = table.limits[o.currency];
-  if (!limits) return;
+  if (!limits) return 0;
   const limit = (kind: string) => limits[kind] ?? limits.default;
   const main = limit('main');
-  if (!main) return;
+  if (!main) return 0;
+  let placedBets = 0;
   const mainMinor = Math.min(main.max_minor, Math.max(main.min_minor, o.stake));
   const random = () => rng.next();
   let lastRound: string | null = null;
@@ -52,7 +53,7 @@ export async function blackjackStint(o: {
     const round = await openRound(call, t, lastRound);
     if (!round) {
       o.onError(`no open round at ${t} within 40 s`);
-      return;
+      return placedBets;
     }
     lastRound = round.round_id;
     // side bets from the profile, each within the table's limits for its kind (a size under the minimum is raised to it)
@@ -63,11 +64,13 @@ export async function blackjackStint(o: {
     }
     const seed = `sim-${rng.hex64().slice(0, 16)}`;
     const placed = await placeBet(o, round.round_id, mainMinor, side, seed);
-    if (!placed) return;
+    if (!placed) return placedBets;
+    placedBets++;
     o.counts.bets++;
     o.counts.side_bets += Object.keys(side).length;
-    if (!(await playRound(o, round.round_id, random))) return;
+    if (!(await playRound(o, round.round_id, random))) return placedBets;
   }
+  return placedBets;
 }
 
 /** The table's round open for betting with at least ~1.5 s left, other than `after`; null after 40 s. */

@@ -566,12 +566,12 @@ class Driver {
         bj = { rng: brng, profile: randomPlayerProfile(() => brng.next()) };
         this.blackjackPlayers.set(player, bj);
       }
-      const before = this.summary.blackjack.bets;
-      await blackjackStint({
+      // read after the await: `table_bets += await ...` would add to a value read before other players' bets
+      const placed = await blackjackStint({
         call: (method, path, opts) => this.call(method, path, opts), rng: bj.rng, profile: bj.profile, token, country, currency, stake, rounds,
         table: table.blackjack, counts: this.summary.blackjack, onError: (key) => this.count(this.summary.errors, key),
       });
-      this.summary.table_bets += this.summary.blackjack.bets - before;
+      this.summary.table_bets += placed;
       return;
     }
     let lastRound: string | null = null;
