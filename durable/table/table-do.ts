@@ -36,7 +36,6 @@ import type { BetView, PlaceBetInput, PublicRound, RoundDetail, RoundRow, TableV
 import { observedRtp, type TableRtp } from './rtp';
 import { BlackjackTable, TIMER_JOB, type BehindInput, type BlackjackBetInput, type BlackjackHost, type BlackjackRoundView, type DecisionInput, type MoveAnswer } from './blackjack/blackjack-table';
 import type { BetRow } from './types';
-import { RoundStore } from './blackjack/store';
 
 const ALARM_BATCH_MAX = 50;
 /** A settlement or refund run that dies (restart, failed calls) is picked up again this long after it started. */
@@ -351,17 +350,7 @@ export class TableDO extends DurableObject<Env> {
    */
   async devDecisionTimer(roundId: string, dueInSeconds: number): Promise<Result<{ round: PublicRound; timer: string }>> {
     if (!this.bj) return fail('wrong_game', 'not a blackjack table');
-    const store = new RoundStore(this.c);
-    const armed = this.tx(() => {
-      const r = this.rounds.get(roundId);
-      if (!r) return fail('round_not_found');
-      const timer = store.timer(roundId);
-      if (r.state !== 'betting_closed' || !timer?.timer_key) return fail('invalid_state', `round ${r.round_no} is ${r.state} with no decision open`);
-      const due = this.c.now() + dueInSeconds * 1000;
-      store.setTimer(roundId, timer.timer_key, due);
-      this.c.schedules.at(TIMER_JOB, roundId, due);
-      return { ok: true as const, key: timer.timer_key };
-    });
+    const armed = this.bj.moveTimer(roundId, this.c.now() + dueInSeconds * 1000);
     if (!armed.ok) return armed;
     // the timer re-arms or cancels its own job (a job left due is run by the alarm, harmlessly: the key moved on)
     if (dueInSeconds === 0) await this.bj.timerFired(roundId);
