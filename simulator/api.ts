@@ -17,8 +17,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ARCHETYPES, CHASE_MAX_REDEPOSITS, CHASE_STAKE_MAX, CHASE_STAKE_STEP, DAY_MS, QUICK_CASHOUT_SESSION_CHANCE, STRUCTURING_SESSION_CHANCE, baccaratSpot, pickBehaviour, structuringAmounts, birthDate, loginClient, nextShapedTime, pickArchetype, pickCountry, pickCurrency, pickHabits, pickSource, rouletteSpot, roundAmount,
-  TABLES, slotsFor, spinReturn, type Archetype, type CountryProfile, type SlotGame,
+  LIVE_TABLES, slotsFor, spinReturn, type Archetype, type BlackjackTableDef, type CountryProfile, type SlotGame,
 } from './model';
+import { randomPlayerProfile } from '../domain/games/blackjack';
+import { blackjackStint, type BlackjackCounts } from './api-blackjack';
 import { PaymentInstruments } from './instruments';
 import { Rng } from './rng';
 
@@ -31,6 +33,8 @@ export type ApiOptions = {
   players: number;
   days: number;
   tables: number;
+  /** Only tables of these games (default: every automated table, roulette and baccarat first, then blackjack). */
+  tableGames?: ('roulette' | 'baccarat' | 'blackjack')[];
   seed?: string;
   concurrency?: number;
   /** Sessions per player at most (the lifecycle may give fewer). Default 4. */
@@ -58,6 +62,8 @@ export type ApiSummary = {
   deposits: number;
   deposit_webhooks: number;
   table_bets: number;
+  /** Blackjack (included in table_bets: main bets): side bets, decisions, insurance answers, rounds followed to settlement. */
+  blackjack: BlackjackCounts;
   slot_rounds: number;
   slot_rollbacks: number;
   withdrawals: number;
@@ -138,7 +144,7 @@ type Answer = { status: number; body: any; ok: boolean; code: string | null };
 /** Statuses the API answers by design for a realistic player (counted as refusals, never fatal). */
 const REFUSAL_STATUSES = new Set([401, 403, 404, 409, 422, 429, 451]);
 
-type TableInfo = { table_id: string; game: 'roulette' | 'baccarat'; limits: Record<string, Record<string, { min_minor: number; max_minor: number }>> };
+type TableInfo = { table_id: string; game: 'roulette' | 'baccarat' | 'blackjack'; limits: Record<string, Record<string, { min_minor: number; max_minor: number }>>; blackjack: BlackjackTableDef | null };
 
 class Driver {
   readonly summary: ApiSummary;
@@ -160,6 +166,7 @@ class Driver {
     this.runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
     this.summary = {
       players: o.players, players_done: 0, registrations: 0, logins: 0, kyc_verified: 0, kyc_other: 0, deposits: 0, deposit_webhooks: 0, table_bets: 0,
+      blackjack: { bets: 0, side_bets: 0, decisions: 0, insurance_answers: 0, rounds_settled: 0 },
       slot_rounds: 0, slot_rollbacks: 0, withdrawals: 0, withdrawals_paid: 0, withdrawals_rejected: 0, withdrawals_cancelled: 0, limit_changes: 0, cool_offs: 0, self_exclusions: 0,
       churned: 0, chase_redeposits: 0, structuring_deposits: 0, quick_cashouts: 0, adjustments: 0, vip_flags: 0, requests: 0, refusals: {}, errors: {}, elapsed_ms: 0, notes: [],
     };
@@ -218,11 +225,15 @@ class Driver {
     if (!health.ok) throw new Error(`no platform at ${this.root} (GET /v1/health: ${health.status || 'unreachable'})`);
     if (health.body?.environment !== 'development') throw new Error(`the platform at ${this.root} runs in '${health.body?.environment}' mode; the simulator needs development (sandbox KYC and payments, X-Dev-Country)`);
     const t = await this.call('GET', '/v1/tables');
-    // roulette and baccarat (the TABLES the simulator knows); blackjack is not simulated yet
-    const auto = ((t.body?.tables ?? []) as (TableInfo & { mode: string })[]).filter((x) => x.mode === 'auto' && TABLES.some((c) => c.table_id === x.table_id));
-    this.tables = auto.slice(0, Math.max(0, this.o.tables)).map((x) => ({
-      table_id: x.table_id, game: x.game, limits: TABLES.find((c) => c.table_id === x.table_id)?.limits ?? {},
-    }));
+    // the automated tables the simulator knows (LIVE_TABLES: roulette, baccarat, blackjack), one-shot games first
+    const known = (x: { table_id: string; mode: string; game: string }) => x.mode === 'auto' && LIVE_TABLES.some((c) => c.table_id === x.table_id)
+      && (!this.o.tableGames || this.o.tableGames.includes(x.game as TableInfo['game']));
+    const auto = ((t.body?.tables ?? []) as (TableInfo & { mode: string })[]).filter(known)
+      .sort((a, b) => Number(a.game === 'blackjack') - Number(b.game === 'blackjack'));
+    this.tables = auto.slice(0, Math.max(0, this.o.tables)).map((x) => {
+      const def = LIVE_TABLES.find((c) => c.table_id === x.table_id)!;
+      return { table_id: x.table_id, game: x.game, limits: def.limits, blackjack: def.game === 'blackjack' ? def : null };
+    });
     if (this.o.tables > this.tables.length) this.summary.notes.push(`--tables ${this.o.tables}: only ${this.tables.length} automated table(s) can be used (dealer tables need a dealer)`);
     // A spectator on each table: automated tables cycle only while someone watches.
     for (const table of this.tables) {
@@ -431,7 +442,7 @@ class Driver {
       const stints = rng.range(1, 3);
       for (let st = 0; st < stints; st++) {
         const atTable = tables.length > 0 && (slots.length === 0 || rng.chance(0.4));
-        if (atTable) await this.tableStint(rng, token, c.country, currency, stake, rng.pick(tables));
+        if (atTable) await this.tableStint(rng, token, c.country, currency, stake, rng.pick(tables), i);
         else if (slots.length > 0) await this.slotStint(rng, token, playerId, c.country, currency, stake, rng.pick(slots), undefined, beh.chaser);
       }
       // loss chasing: bust, take back a withdrawal still waiting for the operator (a reversed
@@ -543,8 +554,26 @@ class Driver {
     }
   }
 
-  private async tableStint(rng: Rng, token: string, country: string, currency: string, stake: number, table: TableInfo): Promise<void> {
+  /** Each player's blackjack: a stream and a profile of their own (the decisions a round takes depend on its cards). */
+  private readonly blackjackPlayers = new Map<number, { rng: Rng; profile: ReturnType<typeof randomPlayerProfile> }>();
+
+  private async tableStint(rng: Rng, token: string, country: string, currency: string, stake: number, table: TableInfo, player: number): Promise<void> {
     const rounds = Math.max(1, this.o.rounds ?? 2);
+    if (table.blackjack) {
+      let bj = this.blackjackPlayers.get(player);
+      if (!bj) {
+        const brng = Rng.derive(this.seed, `api-blackjack:${player}`);
+        bj = { rng: brng, profile: randomPlayerProfile(() => brng.next()) };
+        this.blackjackPlayers.set(player, bj);
+      }
+      // read after the await: `table_bets += await ...` would add to a value read before other players' bets
+      const placed = await blackjackStint({
+        call: (method, path, opts) => this.call(method, path, opts), rng: bj.rng, profile: bj.profile, token, country, currency, stake, rounds,
+        table: table.blackjack, counts: this.summary.blackjack, onError: (key) => this.count(this.summary.errors, key),
+      });
+      this.summary.table_bets += placed;
+      return;
+    }
     let lastRound: string | null = null;
     for (let n = 0; n < rounds; n++) {
       // wait for a round open for betting (with at least ~1.5 s left), other than the last one we bet in

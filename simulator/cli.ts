@@ -17,10 +17,13 @@ API mode (default): drives a running platform (npm start) through its public HTT
   --max-sessions K    sessions per player at most (default 4)
   --spins N           slot spins per slot stint (default 12); --rounds N table rounds per table stint (default 2)
   --no-ops            do not log in a back-office operator to approve/pay withdrawals
+  --table-games G     only tables of these games (comma list of roulette, baccarat, blackjack)
   --days D shapes each player's lifecycle (how many sessions before churn), but the platform stamps
   every event with its real clock: API mode's events all carry today's timestamps. Secrets come
   from .dev.vars (PROVIDER_SECRET_SANDBOX_SLOTS, PAYMENT_WEBHOOK_SECRET_SANDBOX) and the operator
-  from demo-operators.json, as npm start writes them. Only automated tables are used (T <= 2).
+  from demo-operators.json, as npm start writes them. Only automated tables are used (T <= 4:
+  roulette and baccarat first, then blackjack Seated and Infinite, played with the simulated
+  player's policy: side bets, decisions, insurance).
 
 Fast mode (--fast): generates the same event stream directly as R2 batch objects (gzip NDJSON,
   ~5,000 events each) spread over D days ending now, with the daily shape of a casino.
@@ -52,6 +55,7 @@ const { values } = parseArgs({
     spins: { type: 'string', default: '12' },
     rounds: { type: 'string', default: '2' },
     'no-ops': { type: 'boolean', default: false },
+    'table-games': { type: 'string' },
     'state-dir': { type: 'string' },
     'out-dir': { type: 'string' },
     now: { type: 'string' },
@@ -66,6 +70,18 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(HELP);
   process.exit(0);
+}
+
+/** --table-games: a comma list of the games the API mode may sit at. */
+function tableGames(v: string): ('roulette' | 'baccarat' | 'blackjack')[] {
+  const games = v.split(',').map((g) => g.trim()).filter(Boolean);
+  const known = ['roulette', 'baccarat', 'blackjack'] as const;
+  const bad = games.filter((g) => !(known as readonly string[]).includes(g));
+  if (bad.length > 0 || games.length === 0) {
+    console.error(`--table-games: expected a comma list of ${known.join(', ')}; got ${v}`);
+    process.exit(2);
+  }
+  return games as ('roulette' | 'baccarat' | 'blackjack')[];
 }
 
 function num(name: string, v: string, min: number): number {
@@ -154,6 +170,7 @@ if (values.fast) {
       baseUrl, players, days, tables, seed, concurrency: Math.floor(num('concurrency', values.concurrency, 1)),
       maxSessions: Math.floor(num('max-sessions', values['max-sessions'], 1)), spins: Math.floor(num('spins', values.spins, 0)), rounds: Math.floor(num('rounds', values.rounds, 1)),
       ...(values['no-ops'] ? { ops: null } : {}),
+      ...(values['table-games'] ? { tableGames: tableGames(values['table-games']) } : {}),
       onProgress: values.json ? undefined : (s) => process.stderr.write(`\r[simulate] ${line(s)}   `),
     });
     if (values.json) {
@@ -164,6 +181,8 @@ if (values.fast) {
       console.log(`  ${line(s)}`);
       console.log(`  registrations ${s.registrations}, logins ${s.logins}, KYC verified ${s.kyc_verified} (+${s.kyc_other} other), deposit webhooks ${s.deposit_webhooks}, rollbacks ${s.slot_rollbacks}`);
       console.log(`  withdrawals paid ${s.withdrawals_paid}, rejected ${s.withdrawals_rejected}, cancelled ${s.withdrawals_cancelled}; limit changes ${s.limit_changes}, cool-offs ${s.cool_offs}, self-exclusions ${s.self_exclusions}, churned ${s.churned}; ${s.requests} requests`);
+      const bj = s.blackjack;
+      if (bj.bets > 0) console.log(`  blackjack: ${bj.bets} seats/places (in table bets), ${bj.side_bets} side bets, ${bj.decisions} decisions, ${bj.insurance_answers} insurance answers, ${bj.rounds_settled} rounds followed to settlement`);
       console.log(`  loss-chasing redeposits ${s.chase_redeposits}, structuring deposits ${s.structuring_deposits}, quick cash-outs ${s.quick_cashouts}; operator adjustments ${s.adjustments}, VIP flags ${s.vip_flags}`);
       console.log(`  refusals by design: ${Object.entries(s.refusals).map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);
       console.log(`  errors: ${Object.entries(s.errors).map(([k, v]) => `${k} x${v}`).join(', ') || 'none'}`);

@@ -21,9 +21,9 @@ const CONTRACT: EventShapes = JSON.parse(readFileSync(new URL('./event-shapes.js
  */
 const EDGE_ONLY: Record<string, string> = {
   'provider.rollback.unmatched': 'a provider rolling back a bet the platform never saw: an integration fault, not simulated',
-  'table.hand.dealt': 'blackjack: fast mode does not play blackjack yet (the API mode will, through the real tables)',
-  'table.hand.decision': 'blackjack: fast mode does not play blackjack yet (the API mode will, through the real tables)',
-  'table.hand.settled': 'blackjack: fast mode does not play blackjack yet (the API mode will, through the real tables)',
+  'table.hand.dealt': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
+  'table.hand.decision': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
+  'table.hand.settled': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
 };
 
 /** Event types of the contract (domain/events.ts) the edge script does not produce, and why: nothing to compare fast mode with. */

@@ -8,6 +8,7 @@
 import gamesConfig from '../config/games.json';
 import tablesConfig from '../config/tables.json';
 import type { Rng } from './rng';
+import type { BlackjackRules } from '../domain/games/blackjack';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -154,13 +155,24 @@ export type TableDef = {
   betting_seconds: number; pause_seconds: number; limits: Record<string, Record<string, { min_minor: number; max_minor: number }>>;
 };
 
+/** A configured blackjack table: its format and rules as config/tables.json gives them (domain/games/blackjack/rules.ts). */
+export type BlackjackTableDef = Omit<TableDef, 'game'> & {
+  game: 'blackjack';
+  blackjack: { format: 'seated' | 'infinite'; decision_seconds: number; insurance_seconds: number; rules: BlackjackRules };
+};
+
+const CONFIGURED = (tablesConfig.tables as unknown as (Omit<TableDef, 'game'> & { game: string })[])
+  .slice().sort((a, b) => (a.mode === b.mode ? 0 : a.mode === 'auto' ? -1 : 1));
+
 /**
  * Configured roulette and baccarat tables, automated ones first (the API mode can only use those:
- * dealer tables need a dealer). Blackjack tables are not simulated yet (decisions mid-round).
+ * dealer tables need a dealer). Fast mode plays these only: blackjack's decisions mid-round are
+ * played through the real tables, by the API mode (LIVE_TABLES).
  */
-export const TABLES: TableDef[] = (tablesConfig.tables as unknown as (Omit<TableDef, 'game'> & { game: string })[])
-  .filter((t): t is TableDef => t.game === 'roulette' || t.game === 'baccarat')
-  .sort((a, b) => (a.mode === b.mode ? 0 : a.mode === 'auto' ? -1 : 1));
+export const TABLES: TableDef[] = CONFIGURED.filter((t): t is TableDef => t.game === 'roulette' || t.game === 'baccarat');
+
+/** Every configured table, blackjack too, automated ones first: what the API mode can sit at. */
+export const LIVE_TABLES: (TableDef | BlackjackTableDef)[] = CONFIGURED.filter((t): t is TableDef | BlackjackTableDef => t.game === 'roulette' || t.game === 'baccarat' || t.game === 'blackjack');
 
 export function tableLimit(t: TableDef, currency: string, betType: string): { min_minor: number; max_minor: number } | null {
   const l = t.limits[currency];

@@ -270,6 +270,63 @@ describe('an Infinite table', () => {
   });
 });
 
+describe('bench E5 for blackjack (development routes)', () => {
+  it('holds an Infinite round\'s decision window open, then runs it out at once: every hand stands, the round settles before the answer', async () => {
+    const [a, b] = [await funded(), await funded()];
+    // a round whose common cards are not a blackjack (that one completes at the deal, with nothing to decide)
+    let roundId = '';
+    for (let attempt = 0; attempt < 8 && !roundId; attempt++) {
+      const open = await opCall('POST', `/v1/dev/tables/${INFINITE}/rounds`, admin, { betting_seconds: 900 });
+      expect(open.status, JSON.stringify(open.body)).toBe(201);
+      const id = open.body.round.round_id as string;
+      expect((await bjBet(INFINITE, a, id, { main_minor: 500, side_bets: { hot_3: 100 } })).status).toBe(201);
+      expect((await bjBet(INFINITE, b, id, { main_minor: 300 })).status).toBe(201);
+      const probe = await opCall('POST', `/v1/dev/tables/${INFINITE}/rounds/${id}/floor-probe`, admin);
+      expect(probe.status, JSON.stringify(probe.body)).toBe(200);
+      expect(probe.body.calls).toBe(3);
+      expect((await opCall('POST', `/v1/ops/tables/${INFINITE}/rounds/${id}/close`, admin)).status).toBe(200);
+      if ((await roundView(INFINITE, id)).state === 'betting_closed') roundId = id;
+    }
+    expect(roundId).not.toBe('');
+    const timer = (due_in_seconds: number) => opCall('POST', `/v1/dev/tables/${INFINITE}/rounds/${roundId}/decision-timer`, admin, { due_in_seconds });
+    if ((await roundView(INFINITE, roundId)).phase === 'insurance') {
+      const ran = await timer(0);
+      expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+      expect(ran.body.timer).toBe('insurance');
+    }
+    expect((await roundView(INFINITE, roundId)).phase).toBe('decisions');
+    // held for an hour: the window's own 15 s pass and nothing happens
+    const held = await timer(3600);
+    expect(held.status, JSON.stringify(held.body)).toBe(200);
+    expect(held.body.timer).toBe('decisions:0');
+    await advanceTable(INFINITE, 20_000);
+    await drainAlarms(INFINITE);
+    const still = await roundView(INFINITE, roundId, a);
+    expect(still.state).toBe('betting_closed');
+    expect(still.decision_due_at).toBeGreaterThan(Date.now() + 3_000_000);
+    expect([await available(a), await available(b)]).toEqual([10_000 - 600, 10_000 - 300]);
+    // bad input changes nothing
+    expectError(await opCall('POST', `/v1/dev/tables/${INFINITE}/rounds/${roundId}/decision-timer`, admin, { due_in_seconds: 3601 }), 400, 'validation_failed');
+    expectError(await opCall('POST', `/v1/dev/tables/${INFINITE}/rounds/${crypto.randomUUID()}/decision-timer`, admin, { due_in_seconds: 0 }), 404, 'round_not_found');
+    expectError(await call('POST', `/v1/dev/tables/${INFINITE}/rounds/${roundId}/decision-timer`, { due_in_seconds: 0 }), 401, 'unauthenticated');
+    expect((await roundView(INFINITE, roundId)).state).toBe('betting_closed');
+    // run out now: both hands stand, the dealer plays, every stake is settled before the answer
+    const ran = await timer(0);
+    expect(ran.status, JSON.stringify(ran.body)).toBe(200);
+    expect(ran.body.round.state).toBe('settled');
+    const settled = (await outbox(INFINITE, roundId)).filter((e) => e.event_type === 'table.bet.settled');
+    expect(settled).toHaveLength(3);
+    for (const [p, staked] of [[a, 600], [b, 300]] as const) {
+      const back = settled.filter((e) => e.player_id === p.playerId).reduce((n, e) => n + (e.payload.returned_minor as number), 0);
+      expect(await available(p)).toBe(10_000 - staked + back);
+    }
+    expectError(await timer(0), 409, 'invalid_state');
+    const again = await opCall('POST', `/v1/dev/tables/${INFINITE}/rounds/${roundId}/floor-probe`, admin);
+    expect(again.body.calls).toBe(3);
+    expectError(await opCall('POST', `/v1/dev/tables/roulette-1/rounds/${roundId}/decision-timer`, admin, { due_in_seconds: 0 }), 422, 'wrong_game');
+  });
+});
+
 describe('R3: a blackjack round through restarts', () => {
   type Internals = {
     c: import('../../durable/table/context').TableContext;

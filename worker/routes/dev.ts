@@ -76,3 +76,15 @@ dev.openapi(createRoute({
   const r = unwrap(await tableStub(c.env, table_id).floorProbe(round_id));
   return c.json({ calls: r.calls, ms: r.ms }, 200);
 });
+
+dev.openapi(createRoute({
+  method: 'post', path: '/dev/tables/{table_id}/rounds/{round_id}/decision-timer', tags: [DEVELOPMENT_TAG], summary: 'Move or run a blackjack decision timer (development only)', security: [{ bearer: [] }],
+  description: 'Moves the open decision timer of a blackjack round (insurance, or the decision window) to `due_in_seconds` from now; 0 runs it at once, as when the window runs out (insurance declined, every open hand stands; the dealer plays, the result is recorded and every stake settled before the answer). Bench E5 holds the window open while it measures the floor, then times this call.',
+  request: { params: DevRoundParam, body: body(z.strictObject({ due_in_seconds: z.number().int().min(0).max(3600) })) },
+  responses: { 200: json(z.object({ round: z.object({ round_id: z.string(), state: z.string() }).passthrough(), timer: z.string() }), 'The timer moved (or ran), and the round after it'), ...errors(400, 401, 403, 404, 409, 422) },
+}), async (c) => {
+  const { table_id, round_id } = c.req.valid('param');
+  await mayOperate(c, table_id, 'table.round.timer', round_id);
+  const r = unwrap(await tableStub(c.env, table_id).devDecisionTimer(round_id, c.req.valid('json').due_in_seconds));
+  return c.json({ round: r.round, timer: r.timer }, 200);
+});

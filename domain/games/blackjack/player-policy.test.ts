@@ -8,7 +8,7 @@ import { type BetRequest, closeBetting, placeBet } from './betting';
 import { currentTurn, decide, insure, legalActions } from './decisions';
 import { dealFromShoe } from './autoplay';
 import {
-  BASIC_STRATEGY_PLAYER, type Mistake, MISTAKES, playerDecision, playerInsurance, type PlayerProfile, playerSideBets, type Random,
+  BASIC_STRATEGY_PLAYER, handDecision, type Mistake, MISTAKES, playerDecision, playerInsurance, type PlayerProfile, playerSideBets, type Random,
   randomPlayerProfile, TYPICAL_PLAYER,
 } from './player-policy';
 import { type BlackjackRules, CLASSIC_INFINITE, CLASSIC_SEATED, US_PEEK } from './rules';
@@ -64,6 +64,11 @@ function play(rules: BlackjackRules, format: Format, rounds: number, seed: numbe
     expect(legal).toContain(decision.action);
     expect(decision.basic).toBe(basicStrategy(state.rules, box.hands[index]?.cards ?? [], state.dealer[0] ?? '', legal));
     const open = playerDecision(state, boxId, index, zero, ALWAYS_WRONG)?.mistake ?? null;
+    // the same decision from what the API shows a player (rules, cards, up card, legal actions), for the same roll
+    for (const [roll, p] of [[0, ALWAYS_WRONG], [0.03, TYPICAL_PLAYER], [0.5, profile]] as const) {
+      const cards = box.hands[index]?.cards ?? [];
+      expect(handDecision(state.rules, cards, state.dealer[0] ?? '', legal, () => roll, p)).toEqual(playerDecision(state, boxId, index, () => roll, p));
+    }
     tally.decisions++;
     if (open) tally.open[open]++;
     if (decision.mistake) {

@@ -112,12 +112,19 @@ export function playerDecision(state: RoundState, boxId: string, handIndex: numb
   const box = findBox(state, boxId);
   const hand = box?.hands[handIndex];
   if (!box || !hand) return null;
-  const legal = legalActions(state, box.player_id, boxId, handIndex);
+  return handDecision(state.rules, hand.cards, dealerUpCard(state), legalActions(state, box.player_id, boxId, handIndex), random, profile);
+}
+
+/**
+ * The same decision from what a player sees (the API's round view: the rules, the hand's cards, the
+ * dealer's up card and the hand's legal actions), for a player outside the engine (the simulator's
+ * API mode). Null when `legal` is empty; otherwise draws exactly one number, as playerDecision.
+ */
+export function handDecision(rules: BlackjackRules, cards: readonly string[], up: string, legal: readonly Action[], random: Random, profile: PlayerProfile = TYPICAL_PLAYER): PolicyDecision | null {
   if (legal.length === 0) return null;
-  const up = dealerUpCard(state);
-  const basic = basicStrategy(state.rules, hand.cards, up, legal);
+  const basic = basicStrategy(rules, cards, up, legal);
   const roll = random();
-  const open = mistakeFor(state.rules, hand.cards, up, legal, basic);
+  const open = mistakeFor(rules, cards, up, legal, basic);
   if (open && open[1] !== basic && roll < profile.mistakes[open[0]]) return { action: open[1], basic, mistake: open[0] };
   return { action: basic, basic, mistake: null };
 }
@@ -126,6 +133,11 @@ export function playerDecision(state: RoundState, boxId: string, handIndex: numb
 export function playerInsurance(state: RoundState, boxId: string, random: Random, profile: PlayerProfile = TYPICAL_PLAYER): boolean | null {
   const box = findBox(state, boxId);
   if (!box || !insuranceOffered(state, box.player_id, boxId)) return null;
+  return takesInsurance(random, profile);
+}
+
+/** Whether a player offered insurance takes it (from the API's view: `insurance_offered`); draws one number. */
+export function takesInsurance(random: Random, profile: PlayerProfile = TYPICAL_PLAYER): boolean {
   return random() < profile.insurance;
 }
 

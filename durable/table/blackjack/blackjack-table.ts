@@ -255,6 +255,19 @@ export class BlackjackTable {
     if (out) await this.afterCommit(roundId, out);
   }
 
+  /** Development only (bench E5B): moves the open decision's timer to `dueAt` (the alarm, or timerFired, runs it out). */
+  moveTimer(roundId: string, dueAt: number): Result<{ key: string }> {
+    return this.host.tx(() => {
+      const r = this.rounds.get(roundId);
+      if (!r) return fail('round_not_found');
+      const timer = this.store.timer(roundId);
+      if (r.state !== 'betting_closed' || !timer?.timer_key) return fail('invalid_state', `round ${r.round_no} is ${r.state} with no decision open`);
+      this.store.setTimer(roundId, timer.timer_key, dueAt);
+      this.c.schedules.at(TIMER_JOB, roundId, dueAt);
+      return { ok: true, key: timer.timer_key };
+    });
+  }
+
   // ---- settlement -----------------------------------------------------------------------------
 
   /** Prices each bet from the complete round: one result per stake; a stake the round no longer has is given back. */
