@@ -197,7 +197,7 @@ export class PlayerDO extends DurableObject<Env> {
       if (!r.ok) return r;
       const session = this.sessionsRg.create(meta);
       this.c.emit('player.login.succeeded', { session_id: session.session_id, country: meta.country, device: meta.device });
-      this.rewardsRg.login(session.session_id, meta.device);
+      // not evaluated for rewards: a registration is not a returning player's login (a welcome flow is a later slice)
       return { ok: true, player: r.player, session };
     });
   }
