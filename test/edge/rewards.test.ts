@@ -143,6 +143,22 @@ describe('rewards on table bets', () => {
   });
 });
 
+describe('rewards on deposits and logins', () => {
+  it('a completed deposit grants its points once a day; a login spins the daily wheel', async () => {
+    const p = await funded(); // one completed deposit
+    const first = await rewards(p);
+    expect(first.points_balance).toBe(25); // deposit-points
+    expect((first.recent_grants as Json[]).map((g) => g.rule_id)).toEqual(['deposit-points']);
+    expect((await deposit(p.token, 1_000)).status).toBe(201);
+    expect((await rewards(p)).points_balance).toBe(25); // caps.per_day: 1
+
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    expect(login.status).toBe(201);
+    const after = await rewards(p);
+    expect(after.recent_grants[0]).toMatchObject({ rule_id: 'daily-login-spin', kind: 'wheel_spin', detail: 'daily' });
+  });
+});
+
 describe('bad requests', () => {
   it('the read needs a player token: 401, and a wrong method is a 4xx, never a 500', async () => {
     expectError(await call('GET', '/v1/players/me/rewards'), 401, 'unauthenticated');
