@@ -410,7 +410,7 @@ export class PlayerDO extends DurableObject<Env> {
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext) {
     return this.tx(() => {
       const r = this.walletRg.settleBet(input);
-      if (r.ok && r.state === 'posted' && bet) this.rewardsRg.tableBetSettled(input.hold_id, this.c.profile()!.currency, r.returned_minor, bet);
+      if (r.ok && r.state === 'posted' && bet) this.rewardsRg.tableBetSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
       return r;
     }, 'alarm');
   }

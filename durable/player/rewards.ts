@@ -25,6 +25,8 @@ import type { Segments } from './segments';
 export type TableBetContext = {
   table_id: string; round_id: string; game: string; game_id: string; spot: string; bet_type: string;
   session_id: string; amount_minor: number;
+  /** The bet's currency (a player may bet in more than their wallet's main currency). */
+  currency?: Currency;
   /** When the bet was placed (reserve) or the round's result came in (settle): the same on every retry. */
   at: number;
   result?: 'win' | 'lose' | 'push';
@@ -145,7 +147,8 @@ export class PlayerRewards {
     if (!p) return;
     const hot = this.load();
     const now = this.ctx.now();
-    const marks = netLossMinor === 0 ? hot.marks : withLoss(hot.marks, e.occurred_at, netLossMinor, risk.rapid_losses.window_minutes);
+    // losses count in the player's own currency only (the threshold is per currency; amounts are never converted)
+    const marks = netLossMinor === 0 || e.currency !== p.currency ? hot.marks : withLoss(hot.marks, e.occurred_at, netLossMinor, risk.rapid_losses.window_minutes);
     if (!relevant) return this.save({ ...hot, marks });
     const lossLimit = risk.rapid_losses.net_loss_minor[p.currency];
     const ctx: PlayerRewardsContext = {

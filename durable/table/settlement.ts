@@ -146,7 +146,7 @@ export class Settlement {
   private contextOf(round: RoundRow, b: BetRow, s: BetPrice): TableBetContext {
     return {
       table_id: this.c.table.table_id, round_id: b.round_id, game: this.c.table.game, game_id: this.c.table.game_id,
-      spot: b.spot, bet_type: b.bet_type, session_id: b.session_id, amount_minor: b.amount_minor, at: round.result_at ?? b.created_at,
+      spot: b.spot, bet_type: b.bet_type, session_id: b.session_id, amount_minor: b.amount_minor, currency: b.currency, at: round.result_at ?? b.created_at,
       result: s.result, dealer_id: round.result_source === 'dealer' ? round.result_by : null,
       ...(s.hand ? { natural: s.hand.natural, busted: s.hand.busted } : {}),
     };

@@ -214,7 +214,7 @@ export class TableDO extends DurableObject<Env> {
     }, offeredIn, {
       // for the player's rewards rules only (player-port.ts): from the bet row, so a retry carries the same
       table_id: this.table.table_id, round_id: b.round_id, game: this.table.game, game_id: this.table.game_id,
-      spot: b.spot, bet_type: b.bet_type, session_id: b.session_id, amount_minor: b.amount_minor, at: b.created_at,
+      spot: b.spot, bet_type: b.bet_type, session_id: b.session_id, amount_minor: b.amount_minor, currency: b.currency, at: b.created_at,
     });
   }
 

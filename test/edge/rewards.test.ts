@@ -143,6 +143,23 @@ describe('rewards on table bets', () => {
   });
 });
 
+describe('rapid losses', () => {
+  it('net losses reaching the threshold within the window (config/rewards.json risk) stop the promotions', async () => {
+    const p = await funded(60_000);
+    const xp: number[] = [];
+    for (let i = 0; i < 5; i++) { // 5 x 100.00 EUR lost: the fifth reaches risk.rapid_losses (500.00 EUR in 60 minutes)
+      const round = await openRound();
+      expect((await bet(p, round.round_id, 'red', 10_000)).status).toBe(201);
+      await result(round.round_id, 2);
+      xp.push((await rewards(p)).xp);
+    }
+    const steps = xp.slice(1).map((x, i) => x - xp[i]!);
+    expect(steps).toEqual([10, 10, 10, 0]); // the fifth settlement is suppressed
+    const events = await rewardEvents(p);
+    expect(events.filter((e) => e.event_type === 'rewards.break_suggested').map((e) => e.payload.reasons)).toEqual(['rapid_losses']);
+  });
+});
+
 describe('rewards on deposits and logins', () => {
   it('a completed deposit grants its points once a day; a login spins the daily wheel', async () => {
     const p = await funded(); // one completed deposit
