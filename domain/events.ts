@@ -12,6 +12,7 @@ import { PAYMENT_REFERENCE_PATTERN } from './payment-reference';
 import { amount, currency, id } from './event-fields';
 import { TABLE_EVENTS } from './games/events';
 import { PROVIDER_EVENTS } from './provider/events';
+import { REWARD_EVENTS } from './rewards/events';
 
 const SessionEndReason = z.enum(['logout', 'idle_timeout', 'max_length', 'time_limit', 'cool_off', 'self_exclusion', 'account_locked', 'account_closed']);
 const LimitKind = z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']);
@@ -87,6 +88,8 @@ export const EVENT_PAYLOADS = {
   ...TABLE_EVENTS,
   ...CATALOG_EVENTS,
   ...PROVIDER_EVENTS,
+  // rewards outcomes (PlayerDO evaluating the rule set on its own events: docs/rewards.md)
+  ...REWARD_EVENTS,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

@@ -24,6 +24,9 @@ const EDGE_ONLY: Record<string, string> = {
   'table.hand.dealt': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
   'table.hand.decision': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
   'table.hand.settled': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
+  'rewards.granted': 'rewards: the rules engine in the player object (docs/rewards.md "Wiring"); fast mode does not run it yet',
+  'rewards.suppressed': 'rewards: the rules engine in the player object (docs/rewards.md "Wiring"); fast mode does not run it yet',
+  'rewards.level_up': 'rewards: the rules engine in the player object (docs/rewards.md "Wiring"); fast mode does not run it yet',
 };
 
 /** Event types of the contract (domain/events.ts) the edge script does not produce, and why: nothing to compare fast mode with. */
@@ -33,6 +36,9 @@ const NOT_SCRIPTED: Record<string, string> = {
   'catalog.provider.changed': 'catalog edits (CatalogDO), not casino traffic; fast mode does not emit them',
   'catalog.category.changed': 'catalog edits (CatalogDO), not casino traffic; fast mode does not emit them',
   'catalog.game.changed': 'catalog edits (CatalogDO), not casino traffic; fast mode does not emit them',
+  'rewards.assigned': 'an A/B assignment: the live rule set assigns on the 20th bet at one table, which the edge script does not reach; test/edge/statement-budget.test.ts does',
+  'rewards.mission_expired': 'a mission left a week: not in a short script',
+  'rewards.break_suggested': 'a player at risk betting: test/edge/rewards.test.ts emits it; the edge script does not',
   'table.round.settle_stuck': "a failure signal (a player object refusing a table's settlements), not casino traffic; test/edge/review-table-money.test.ts emits it; fast mode does not",
 };
 

@@ -27,6 +27,7 @@ import { payments } from './routes/payments';
 import { players } from './routes/players';
 import { provider } from './routes/provider';
 import { responsibleGaming } from './routes/responsible-gaming';
+import { rewards } from './routes/rewards';
 import { sessions } from './routes/sessions';
 import { system } from './routes/system';
 import { tables } from './routes/tables';
@@ -49,6 +50,7 @@ export function createApp() {
   v1.route('/', players);
   v1.route('/', sessions);
   v1.route('/', wallet);
+  v1.route('/', rewards);
   v1.route('/', responsibleGaming);
   v1.route('/', payments);
   v1.route('/', games);

@@ -48,6 +48,16 @@ const FIXTURES: { [T in Listed]: (p: PlayerSnapshot, at: number) => CasinoEvent 
   'wallet.hold.voided': (p, at) => event(p, 'wallet.hold.voided', { hold_id: `h-${at}`, kind: 'bet', amount_minor: 100 }, { at }),
   'wallet.hold.expired': (p, at) => event(p, 'wallet.hold.expired', { hold_id: `h-${at}`, kind: 'bet', amount_minor: 100 }, { at }),
   'wallet.deposit.requested': (p, at) => event(p, 'wallet.deposit.requested', { deposit_id: `d-${at}`, provider: 'sandbox', amount_minor: 5_000 }, { at }),
+  'rewards.granted': (p, at) => event(p, 'rewards.granted', {
+    grant_id: `bet-settled:h-${at}:r:0`, rule_id: 'r', rule_version: 1, variant: null, via: null, source_event_id: `bet-settled:h-${at}`, kind: 'points',
+    amount: 5, badge_id: null, mission_id: null, step_index: null, progress: null, target: null, wheel_id: null, value_minor: null, expires_at: null, template: null,
+    cost_minor: 0, cash_like: false, paid: false,
+  }, { at }),
+  'rewards.suppressed': (p, at) => event(p, 'rewards.suppressed', { rule_id: 'r', rule_version: 1, variant: null, source_event_id: `e-${at}`, reason: 'player_at_risk', action: null, detail: 'limit_hit' }, { at }),
+  'rewards.assigned': (p, at) => event(p, 'rewards.assigned', { rule_id: 'r', rule_version: 1, variant: 'plain', source_event_id: `e-${at}` }, { at }),
+  'rewards.level_up': (p, at) => event(p, 'rewards.level_up', { from_level: 1, to_level: 2, name: 'Silver', tier: 'silver', source_event_id: `e-${at}` }, { at }),
+  'rewards.mission_expired': (p, at) => event(p, 'rewards.mission_expired', { mission_id: 'm', step_index: 0, progress: 1, source_event_id: `e-${at}` }, { at }),
+  'rewards.break_suggested': (p, at) => event(p, 'rewards.break_suggested', { template: 'Take a break', reasons: 'limit_hit', source_event_id: `e-${at}` }, { at }),
 };
 
 const listed = Object.keys(BACK_OFFICE_READS);
@@ -55,7 +65,9 @@ const listed = Object.keys(BACK_OFFICE_READS);
 describe('what the relay sends and what the ingest applies: one list', () => {
   it('the relay leaves out exactly the types the list reads nothing of, as before (a bet\'s hold steps, a deposit\'s request)', () => {
     expect([...NOT_FOR_BACK_OFFICE].sort()).toEqual(listed.filter((t) => BACK_OFFICE_READS[t as Listed] === 'nothing').sort());
-    expect([...NOT_FOR_BACK_OFFICE].sort()).toEqual(['wallet.deposit.requested', 'wallet.hold.expired', 'wallet.hold.posted', 'wallet.hold.reserved', 'wallet.hold.voided']);
+    expect([...NOT_FOR_BACK_OFFICE].sort()).toEqual([
+      'rewards.assigned', 'rewards.break_suggested', 'rewards.granted', 'rewards.level_up', 'rewards.mission_expired', 'rewards.suppressed',
+      'wallet.deposit.requested', 'wallet.hold.expired', 'wallet.hold.posted', 'wallet.hold.reserved', 'wallet.hold.voided']);
   });
 
   it('the ingest has a handler for every type the list says it reads, and for no other', () => {

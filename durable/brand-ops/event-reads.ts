@@ -47,6 +47,13 @@ export const BACK_OFFICE_READS = {
   'wallet.hold.voided': 'nothing',
   'wallet.hold.expired': 'nothing',
   'wallet.deposit.requested': 'nothing',
+  // rewards outcomes ride on bets: relaying them would cost every rewarded bet the relay's bookkeeping; the warehouse gets them
+  'rewards.granted': 'nothing',
+  'rewards.suppressed': 'nothing',
+  'rewards.assigned': 'nothing',
+  'rewards.level_up': 'nothing',
+  'rewards.mission_expired': 'nothing',
+  'rewards.break_suggested': 'nothing',
 } as const satisfies Partial<Record<EventType, BackOfficeRead>>;
 
 type Reads = typeof BACK_OFFICE_READS;

@@ -33,6 +33,7 @@ import { Limits, type LimitView } from './limits';
 import { Profile, playerView, type PlayerView, type RegistrationInput } from './profile';
 import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
+import { PlayerRewards, type TableBetContext } from './rewards';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
@@ -66,6 +67,7 @@ export class PlayerDO extends DurableObject<Env> {
   protected readonly disputesRg: Disputes;
   protected readonly providerWalletRg: ProviderWallet;
   protected readonly segments: Segments;
+  protected readonly rewardsRg: PlayerRewards;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -81,6 +83,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.segments = new Segments(this.c);
+    this.rewardsRg = new PlayerRewards(this.c, this.segments);
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
@@ -146,7 +149,7 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** Debug mode: the hot state against SQL, inside the transaction (a difference throws and rolls it back). */
   protected checkHotState(): void {
-    const problems = [...this.c.verifyProfile(), ...this.walletRg.verifyHotState()];
+    const problems = [...this.c.verifyProfile(), ...this.walletRg.verifyHotState(), ...this.rewardsRg.verifyHotState()];
     if (problems.length > 0) throw new Error(`invariant: the hot state drifted from storage: ${problems.join('; ')}`);
   }
 
@@ -194,6 +197,7 @@ export class PlayerDO extends DurableObject<Env> {
       if (!r.ok) return r;
       const session = this.sessionsRg.create(meta);
       this.c.emit('player.login.succeeded', { session_id: session.session_id, country: meta.country, device: meta.device });
+      // not evaluated for rewards: a registration is not a returning player's login (a welcome flow is a later slice)
       return { ok: true, player: r.player, session };
     });
   }
@@ -226,6 +230,7 @@ export class PlayerDO extends DurableObject<Env> {
       const session = this.sessionsRg.create(input);
       const p = this.c.profile()!;
       this.c.emit('player.login.succeeded', { session_id: session.session_id, country: input.country, device: input.device });
+      this.rewardsRg.login(session.session_id, input.device);
       if (input.country !== p.country) {
         this.c.emit('player.login.foreign_country', { session_id: session.session_id, registered_country: p.country, login_country: input.country });
       }
@@ -322,6 +327,11 @@ export class PlayerDO extends DurableObject<Env> {
     });
   }
 
+  /** The player's rewards: XP, level, points balance, missions, badges and recent grants (rewards.ts). */
+  rewards(sessionId: string) {
+    return this.asPlayer(sessionId, () => ({ ok: true, rewards: this.rewardsRg.view() }));
+  }
+
   // ---- responsible gaming (player) -----------------------------------------------------------
 
   limits(sessionId: string) {
@@ -344,9 +354,12 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** A verified payment-provider notification for one of this player's deposits. */
   confirmPayment(n: { deposit_id: string; provider: string; status: 'completed' | 'failed'; amount_minor: number; currency: Currency; provider_ref: string; reason: string | null; payment_reference?: string | null }) {
-    return this.tx(() => (n.status === 'completed'
-      ? this.walletRg.completeDeposit(n)
-      : this.walletRg.failDeposit({ deposit_id: n.deposit_id, provider: n.provider, reason: n.reason, payment_reference: n.payment_reference ?? null })));
+    return this.tx(() => {
+      if (n.status !== 'completed') return this.walletRg.failDeposit({ deposit_id: n.deposit_id, provider: n.provider, reason: n.reason, payment_reference: n.payment_reference ?? null });
+      const r = this.walletRg.completeDeposit(n);
+      if (r.ok && !r.replayed) this.rewardsRg.depositCompleted(n.deposit_id, n.provider, n.amount_minor, n.currency);
+      return r;
+    });
   }
 
   /**
@@ -364,15 +377,17 @@ export class PlayerDO extends DurableObject<Env> {
 
   /**
    * A live-table bet's hold, for an open session of a player free to play, in a jurisdiction where
-   * the table's game is offered. Idempotent on hold_id like every hold.
+   * the table's game is offered. Idempotent on hold_id like every hold. `bet`: what the table knows
+   * of the bet, for the rewards rules (the same on a retry); it changes nothing about the money.
    */
-  reserveTableBet(sessionId: string, input: HoldRequest & { expires_at: number }, offeredIn: string[]) {
+  reserveTableBet(sessionId: string, input: HoldRequest & { expires_at: number }, offeredIn: string[], bet?: TableBetContext) {
     return this.asActivePlayer(sessionId, () => {
       const p = this.c.profile()!;
       if (!offeredIn.includes(p.jurisdiction)) return fail('game_unavailable', `this game is not offered in ${p.jurisdiction}`);
       const expiresAt = Math.min(input.expires_at, this.c.now() + HOLD_TTL_MAX_MS);
       const r = this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
       if (!r.ok) return r;
+      if (bet && !r.replayed) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, bet);
       return { ok: true, hold: r.hold, replayed: r.replayed, jurisdiction: p.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
     }, 'alarm');
   }
@@ -388,10 +403,16 @@ export class PlayerDO extends DurableObject<Env> {
   /**
    * Settles a table bet in one transaction: posts its hold and credits what it returns (once per
    * win_id). A hold that was voided or expired meanwhile, or is past its expiry, settles as such,
-   * returning nothing (wallet.ts settleBet).
+   * returning nothing (wallet.ts settleBet). `bet`: the table's context of the bet for the rewards
+   * rules, evaluated in this same transaction when the bet was posted (a retry is recognised by its
+   * event id, `bet-settled:<hold id>`, and grants nothing again); it changes nothing about the money.
    */
-  settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }) {
-    return this.tx(() => this.walletRg.settleBet(input), 'alarm');
+  settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext) {
+    return this.tx(() => {
+      const r = this.walletRg.settleBet(input);
+      if (r.ok && r.state === 'posted' && bet) this.rewardsRg.tableBetSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
+      return r;
+    }, 'alarm');
   }
 
   /**
@@ -455,7 +476,11 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** `refusal`: the catalog's verdict on the game (checked by the worker), applied to new transactions only. */
   providerBet(input: ProviderBetInput, refusal: Failure | null) {
-    const r = this.tx(() => this.providerWalletRg.bet(input, refusal));
+    const r = this.tx(() => {
+      const b = this.providerWalletRg.bet(input, refusal);
+      if (b.ok && !b.replayed) this.rewardsRg.providerBet(input, input.currency);
+      return b;
+    });
     // A bet refused for an expired session rolled back the session's end with it: end it for good
     // (as for players, whose session check commits on its own). A replay never gets here: it answers
     // its first result before the session is looked at.
@@ -464,7 +489,11 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   providerWin(input: ProviderWinInput) {
-    return this.tx(() => this.providerWalletRg.win(input));
+    return this.tx(() => {
+      const w = this.providerWalletRg.win(input);
+      if (w.ok && !w.replayed && input.amount_minor > 0) this.rewardsRg.providerWin(input, input.currency);
+      return w;
+    });
   }
 
   providerRollback(input: ProviderRollbackInput) {

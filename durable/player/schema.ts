@@ -328,4 +328,34 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   -- index stays as small as the pending set.
   create index holds_open on holds (expires_at) where state = 'pending';
   `,
+
+  /* 13: rewards (rewards.ts, docs/rewards.md "Wiring"): the engine's state and the append-only grants */ `
+  -- One row: the engine's state (domain/rewards/state.ts, JSON) and the object's risk marks.
+  create table rewards_state (
+    id integer primary key check (id = 1),
+    state text not null,
+    marks text not null,
+    updated_at integer not null
+  );
+  -- Every grant under its grant id (deterministic: <event>:<rule>:<action>), so a replayed event
+  -- never grants twice. Points balance = sum(amount) of kind 'points'. Cash-like grants are offers
+  -- with a value, paid = 0: this slice never credits them to the wallet.
+  create table rewards_grants (
+    seq integer primary key,
+    grant_id text not null unique,
+    kind text not null,
+    amount integer check (amount is null or amount >= 0),
+    value_minor integer check (value_minor is null or value_minor >= 0),
+    currency text,
+    paid integer check (paid is null or paid in (0, 1)),
+    rule_id text not null,
+    rule_version integer not null,
+    variant text,
+    detail text,
+    event_id text not null,
+    at integer not null
+  );
+  create trigger rewards_grants_no_delete before delete on rewards_grants begin select raise(abort, 'rewards grants are append-only'); end;
+  create trigger rewards_grants_no_update before update on rewards_grants begin select raise(abort, 'rewards grants are append-only'); end;
+  `,
 ];

@@ -5,13 +5,21 @@
  */
 import type { Result } from '../../domain/errors';
 import type { Currency } from '../../domain/money';
+import type { TableBetContext } from '../player/rewards';
+
+export type { TableBetContext };
 
 export type ReserveAnswer = Result<{ hold: { hold_id: string; state: string }; jurisdiction: string; available_minor: number }>;
 export type SettleAnswer = Result<{ state: 'posted' | 'voided' | 'expired'; returned_minor: number; available_minor: number }>;
 
 export interface PlayerPort {
-  reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string; max_return_minor: number }, offeredIn: string[]): Promise<ReserveAnswer>;
-  settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }): Promise<SettleAnswer>;
+  /**
+   * `bet`: what the table knows of the bet (table, game, spot, bet type, the hand's natural/busted),
+   * for the player's rewards rules only: optional, and the money is decided by `input` alone. It is
+   * the same on every retry of a hold id (built from the bet row and the round, never the clock).
+   */
+  reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string; max_return_minor: number }, offeredIn: string[], bet?: TableBetContext): Promise<ReserveAnswer>;
+  settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext): Promise<SettleAnswer>;
   abandonTableBet(holdId: string): Promise<Result<object>>;
   /** An empty call (bench E5's floor: what the fan-out costs before any work). */
   floorProbe(): Promise<number>;

@@ -8,7 +8,7 @@
 import type { Result } from '../../domain/errors';
 import type { BetEnd, Bets } from './bets';
 import type { TableContext } from './context';
-import type { PlayerPort } from './player-port';
+import type { PlayerPort, TableBetContext } from './player-port';
 import type { Rounds } from './rounds';
 import { backoffMs } from '../lib/backoff';
 import { pruneRtp } from './rtp';
@@ -33,7 +33,9 @@ export type Tx = <T>(fn: () => T) => T;
  * outcome; blackjack from the round's engine state (one result per stake). null: the round has no
  * such stake any more, so its stake is given back instead.
  */
-export type PriceOf = (round: RoundRow) => (bet: BetRow) => GameSettlement | null;
+export type PriceOf = (round: RoundRow) => (bet: BetRow) => BetPrice | null;
+/** A bet's settlement, and for a blackjack stake the hand it rode on (for the player's rewards rules only). */
+export type BetPrice = GameSettlement & { hand?: { natural: boolean; busted: boolean } };
 export type SettledBet = { bet: BetRow; available_minor: number | null };
 
 /** Runs `call` for every item, `size` at a time, and `record` after each wave with its answers. */
@@ -103,7 +105,7 @@ export class Settlement {
         const r = await this.port(b.player_id).abandonTableBet(b.hold_id).catch((err: unknown): Result<object> => failed(err));
         return { s, r: r.ok || r.code === 'invalid_state' ? { ok: true as const, state: 'voided' as const, returned_minor: 0, available_minor: null } : r };
       }
-      const r = await this.port(b.player_id).settleTableBet({ hold_id: b.hold_id, win_id: `${b.hold_id}:return`, returned_minor: s.returned_minor }).catch(failed);
+      const r = await this.port(b.player_id).settleTableBet({ hold_id: b.hold_id, win_id: `${b.hold_id}:return`, returned_minor: s.returned_minor }, this.contextOf(round, b, s)).catch(failed);
       return { s, r: r.ok ? { ...r, available_minor: r.available_minor as number | null } : r };
     }, (answers) => {
       const available = new Map<string, number>();
@@ -134,6 +136,20 @@ export class Settlement {
       return true;
     });
     return { done, settledNow: done, finished };
+  }
+
+  /**
+   * What the table knows of a settled bet, for the player's rewards rules only (the money is the
+   * call's first argument). From the bet row and the round, never the clock: the result's time is
+   * the event's time, so a retry of the settlement carries exactly the same context.
+   */
+  private contextOf(round: RoundRow, b: BetRow, s: BetPrice): TableBetContext {
+    return {
+      table_id: this.c.table.table_id, round_id: b.round_id, game: this.c.table.game, game_id: this.c.table.game_id,
+      spot: b.spot, bet_type: b.bet_type, session_id: b.session_id, amount_minor: b.amount_minor, currency: b.currency, at: round.result_at ?? b.created_at,
+      result: s.result, dealer_id: round.result_source === 'dealer' ? round.result_by : null,
+      ...(s.hand ? { natural: s.hand.natural, busted: s.hand.busted } : {}),
+    };
   }
 
   /** Gives back every stake of a voided round (in waves, like settle). */

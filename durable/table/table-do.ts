@@ -180,7 +180,7 @@ export class TableDO extends DurableObject<Env> {
     }
   }
 
-  private async reserve(b: { bet_id: string; round_id: string; player_id: string; session_id: string; currency: PlaceBetInput['currency']; amount_minor: number; max_return_minor: number; hold_id: string }) {
+  private async reserve(b: BetRow) {
     const round = this.tx(() => this.rounds.get(b.round_id)!);
     const answer = await this.askHold(b, JSON.parse(round.offered_in) as string[]);
     const outcome = this.tx(() => {
@@ -207,11 +207,15 @@ export class TableDO extends DurableObject<Env> {
   }
 
   /** Asks the player's object for a bet's hold. Its expiry is the player object's maximum: the round's deadline comes long before it. */
-  private askHold(b: Pick<BetRow, 'player_id' | 'session_id' | 'hold_id' | 'currency' | 'amount_minor' | 'round_id' | 'max_return_minor'>, offeredIn: string[]) {
+  private askHold(b: Pick<BetRow, 'player_id' | 'session_id' | 'hold_id' | 'currency' | 'amount_minor' | 'round_id' | 'max_return_minor' | 'spot' | 'bet_type' | 'created_at'>, offeredIn: string[]) {
     return playerPort(this.env, b.player_id).reserveTableBet(b.session_id, {
       hold_id: b.hold_id, currency: b.currency, amount_minor: b.amount_minor, expires_at: this.c.now() + HOLD_TTL_MAX_MS,
       ref: `${this.table.table_id}:${b.round_id}`, max_return_minor: b.max_return_minor,
-    }, offeredIn);
+    }, offeredIn, {
+      // for the player's rewards rules only (player-port.ts): from the bet row, so a retry carries the same
+      table_id: this.table.table_id, round_id: b.round_id, game: this.table.game, game_id: this.table.game_id,
+      spot: b.spot, bet_type: b.bet_type, session_id: b.session_id, amount_minor: b.amount_minor, currency: b.currency, at: b.created_at,
+    });
   }
 
   /**

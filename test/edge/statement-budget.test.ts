@@ -40,6 +40,19 @@ const BET_RPC_STATEMENTS_MAX = 9;
  */
 const SHIP_RUN_STATEMENTS = 3;
 
+/**
+ * A live-table bet as the table runs it, through PlayerDO: reserveTableBet + settleTableBet (a lost
+ * bet), two transactions. Without the table's context (as before the rewards wiring, issue 17) the
+ * rewards are not evaluated at all. With it, the live rule set (config/rewards.json) runs on both
+ * events: the reservation writes the rewards state row (its counters: +1), and the settlement writes
+ * the state row, its grants (one multi-row insert) and their events (one multi-row outbox insert): +3.
+ * And once in the N bets, the 20th bet at the table fires `next-bet-double-points` on its
+ * reservation (its grants and events: +2 over N bets). Deterministic for the rule set, so pinned:
+ * lower is a reason to lower them here, higher is a regression.
+ */
+const TABLE_BET_STATEMENTS = 10;
+const TABLE_BET_REWARDS_STATEMENTS = TABLE_BET_STATEMENTS + 4 + 2 / N;
+
 function perOp(counts: StatementCounts, ops: number, run: () => void) {
   counts.clear();
   run();
@@ -104,6 +117,39 @@ describe('statements per money movement (E1 budget)', () => {
       // nothing drifted: memory against SQL, and the ledger's own invariants
       expect(wallet.verifyHotState()).toEqual([]);
       restore();
+      c.checks = true;
+    });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
+
+describe('statements per live-table bet, with and without the rewards rules (issue 17)', () => {
+  it('the rewards wiring adds its pinned statements to a table bet, and none without the table\'s context', async () => {
+    const p = await register();
+    await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const counts: StatementCounts = new Map();
+      const { c, ctx } = internals(o);
+      c.checks = false;
+      (o as unknown as { relay: { targetOf: unknown } }).relay.targetOf = () => ({ ingest: async () => ({ ok: true }) });
+      const sessionId = p.body.session.session_id as string;
+      expect(o.creditWin({ win_id: 'budget-funds', hold_id: null, currency: 'EUR', amount_minor: 1_000_000, bucket: 'real' }).ok).toBe(true);
+      let seq = 0;
+      const tableBet = (withContext: boolean) => {
+        const holdId = `budget-table-${++seq}`;
+        const bet = { table_id: 'roulette-1', round_id: `round-${seq}`, game: 'roulette', game_id: 'roulette-european', spot: 'red', bet_type: 'red', session_id: sessionId, amount_minor: 100, at: c.now(), result: 'lose' as const };
+        const r = o.reserveTableBet(sessionId, { hold_id: holdId, currency: 'EUR', amount_minor: 100, expires_at: c.now() + HOLD_TTL_MAX_MS, ref: 'round' }, ['MT'], withContext ? bet : undefined);
+        if (!r.ok) throw new Error(JSON.stringify(r));
+        const s = o.settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 0 }, withContext ? bet : undefined);
+        if (!s.ok || s.state !== 'posted') throw new Error(JSON.stringify(s));
+      };
+      tableBet(false); // warm-up: hot state, the shipment scheduled
+      tableBet(true); // the first bet at a new game fires a rule of its own; the rest are the steady state
+      const restore = countStatements(ctx.storage.sql, counts);
+      const plain = perOp(counts, N, () => { for (let i = 0; i < N; i++) tableBet(false); });
+      const rewarded = perOp(counts, N, () => { for (let i = 0; i < N; i++) tableBet(true); });
+      restore();
+      expect(plain.statements_per_op, JSON.stringify(plain.by_query, null, 1)).toBe(TABLE_BET_STATEMENTS);
+      expect(rewarded.statements_per_op, JSON.stringify(rewarded.by_query, null, 1)).toBe(TABLE_BET_REWARDS_STATEMENTS);
       c.checks = true;
     });
     expect(await player(p.playerId).audit()).toEqual([]);

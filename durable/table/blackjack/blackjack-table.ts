@@ -28,14 +28,13 @@ import {
   activeHandIndex, dealerUpCard, handValue, insuranceOffered,
 } from '../../../domain/games/blackjack';
 import { fail, type ErrorCode, type Failure, type Result } from '../../../domain/errors';
-import type { Settlement as GameSettlement } from '../../../domain/games/types';
 import type { Currency } from '../../../domain/money';
 import { betView, type Bets } from '../bets';
 import type { BlackjackTable as BlackjackConfig } from '../config';
 import type { TableContext } from '../context';
 import { chatHandle, type Fanout } from '../fanout';
 import type { ReserveAnswer } from '../player-port';
-import type { PriceOf } from '../settlement';
+import type { BetPrice, PriceOf } from '../settlement';
 import type { Rounds } from '../rounds';
 import type { BetRow, BetView, RoundRow } from '../types';
 import { boxSubjects, toEdgeEvents } from './events';
@@ -274,8 +273,16 @@ export class BlackjackTable {
   readonly priceOf: PriceOf = (round) => {
     const state = this.store.load(round.round_id);
     const settled = state && state.phase === 'complete' ? settleRound(state) : null;
-    const byStake = new Map<string, GameSettlement>();
-    if (settled && 'stakes' in settled) for (const s of settled.stakes) byStake.set(s.stake_id, { returned_minor: s.returned_minor, result: s.result });
+    const byStake = new Map<string, BetPrice>();
+    if (settled && 'stakes' in settled) {
+      // the hand each stake rode on, for the player's rewards rules (natural, busted): settlement.ts contextOf
+      const handOf = new Map<string, { natural: boolean; busted: boolean }>();
+      for (const h of settled.hands) for (const st of h.stakes) handOf.set(st.stake_id, { natural: h.natural, busted: h.busted });
+      for (const s of settled.stakes) {
+        const hand = handOf.get(s.stake_id);
+        byStake.set(s.stake_id, hand ? { returned_minor: s.returned_minor, result: s.result, hand } : { returned_minor: s.returned_minor, result: s.result });
+      }
+    }
     return (b) => (b.stake_id === null ? null : byStake.get(b.stake_id) ?? null);
   };
 

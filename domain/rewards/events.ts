@@ -1,0 +1,33 @@
+/**
+ * Payload schemas of the rewards engine's outcomes as PlayerDO emits them (durable/player/rewards.ts),
+ * merged into EVENT_PAYLOADS (domain/events.ts). Flat scalars, like every payload: one event per
+ * outcome, each naming the player event it came from (`source_event_id`: the engine's event id, e.g.
+ * `bet-settled:<hold id>`, not an outbox event id), so the warehouse can join a grant to the bet.
+ */
+import { z } from 'zod';
+import { amount, id } from '../event-fields';
+
+const ruleRef = { rule_id: z.string().max(128), rule_version: z.number().int().positive(), variant: z.string().max(64).nullable(), source_event_id: id };
+
+export const REWARD_EVENTS = {
+  /**
+   * One per grant. Only the fields of its `kind` are set. `cash_like` grants (free_bet, cashback)
+   * carry their `value_minor` and `cost_minor` in the envelope's currency; `paid` is false in this
+   * slice: they are recorded as offers, never credited to the wallet (docs/rewards.md "Wiring").
+   */
+  'rewards.granted': z.object({
+    grant_id: z.string().min(1).max(256), ...ruleRef, via: z.string().max(128).nullable(), kind: z.string().max(32),
+    amount: amount.nullable(), badge_id: z.string().max(64).nullable(), mission_id: z.string().max(64).nullable(),
+    step_index: z.number().int().nullable(), progress: z.number().int().nullable(), target: z.number().int().nullable(),
+    wheel_id: z.string().max(64).nullable(), value_minor: amount.nullable(), expires_at: z.number().int().nullable(),
+    template: z.string().max(500).nullable(), cost_minor: amount, cash_like: z.boolean(), paid: z.boolean(),
+  }),
+  /** A rule that applied but gave nothing, and why (player_at_risk, rule_cap, holdout, budget_exhausted, ...). */
+  'rewards.suppressed': z.object({ ...ruleRef, reason: z.string().max(32), action: z.string().max(32).nullable(), detail: z.string().max(200).nullable() }),
+  /** A player's first (sticky) A/B assignment to a rule's variant or its holdout. */
+  'rewards.assigned': z.object({ ...ruleRef, variant: z.string().max(64) }),
+  'rewards.level_up': z.object({ from_level: z.number().int().nullable(), to_level: z.number().int(), name: z.string().max(64), tier: z.string().max(32), source_event_id: id }),
+  'rewards.mission_expired': z.object({ mission_id: z.string().max(64), step_index: z.number().int(), progress: z.number().int(), source_event_id: id }),
+  /** A player at risk: promotions were withheld and this message suggested a break (`reasons` comma-joined). */
+  'rewards.break_suggested': z.object({ template: z.string().max(500), reasons: z.string().max(200), source_event_id: id }),
+} as const satisfies Record<string, z.ZodObject>;

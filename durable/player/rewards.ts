@@ -1,0 +1,295 @@
+/**
+ * The rewards engine wired into the player's object (docs/rewards.md "Wiring"): the object's own
+ * events (a table bet placed or settled, a provider bet or win, a completed deposit, a login) are
+ * evaluated against the live rule set inside the transaction that recorded them, so the grant and
+ * the bet commit or roll back together.
+ *
+ * Storage (migration 13): `rewards_state`, one row holding the engine's state (plain JSON) and the
+ * object's own risk marks; `rewards_grants`, append-only (triggers), one row per grant under its
+ * grant id, so a replayed event can never grant twice even past the engine's memory. The points
+ * balance is derived from it. Cash-like grants (free_bet, cashback) are recorded there as offers
+ * with their value and `paid = 0`: this slice never pays them into the wallet.
+ *
+ * Cost on the bet path: an event type no rule or counter names costs nothing (no statement); one
+ * that is evaluated writes the state row (1 statement), and when it has outcomes, its grants (1,
+ * one multi-row insert) and its events (1, one multi-row outbox insert).
+ */
+import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
+import type { Currency } from '../../domain/money';
+import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
+import type { PlayerContext } from './context';
+import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
+import type { Segments } from './segments';
+
+/** What the table knows of a bet and passes along with its reserve and settle calls (durable/table/player-port.ts). */
+export type TableBetContext = {
+  table_id: string; round_id: string; game: string; game_id: string; spot: string; bet_type: string;
+  session_id: string; amount_minor: number;
+  /** The bet's currency (a player may bet in more than their wallet's main currency). */
+  currency?: Currency;
+  /** When the bet was placed (reserve) or the round's result came in (settle): the same on every retry. */
+  at: number;
+  result?: 'win' | 'lose' | 'push';
+  dealer_id?: string | null;
+  /** Blackjack hands: the hand this stake rode on. */
+  natural?: boolean; busted?: boolean;
+};
+
+/** The player object's own risk marks, kept beside the engine state. */
+type Marks = { limit_hit_at: number | null; cool_off_ended_at: number | null; losses: { bucket: number; net_minor: number }[] };
+const NO_MARKS: Marks = { limit_hit_at: null, cool_off_ended_at: null, losses: [] };
+const LOSS_BUCKET_MS = 5 * 60_000;
+const MINUTE_MS = 60_000;
+export const RECENT_GRANTS = 20;
+
+type Hot = { state: RewardsState; marks: Marks; segments: readonly string[] };
+
+export type RewardsView = {
+  rule_set: { id: string; version: number };
+  xp: number; level: { level: number; name: string; tier: string } | null; next_level: { level: number; name: string; min_xp: number } | null;
+  points_balance: number;
+  missions: { mission_id: string; name: string; step_index: number; step_id: string | null; step_name: string | null; progress: number; target: number | null; completions: number; expires_at: number | null }[];
+  badges: string[];
+  recent_grants: { grant_id: string; kind: string; amount: number | null; value_minor: number | null; currency: string | null; paid: boolean | null; rule_id: string; rule_version: number; detail: string | null; at: number }[];
+};
+
+export class PlayerRewards {
+  private hot: Hot | undefined;
+  config: RewardsConfig;
+
+  constructor(private readonly ctx: PlayerContext, private readonly segmentsRg: Segments) {
+    this.config = liveRewardsConfig();
+    ctx.onForget(() => { this.hot = undefined; });
+    // Risk marks come from the object's own events, in the transaction that emits them.
+    ctx.onEmitted = (type) => {
+      if (type === 'rg.limit.breach_refused') this.mark({ limit_hit_at: this.ctx.now() });
+      else if (type === 'rg.cool_off.ended') this.mark({ cool_off_ended_at: this.ctx.now() });
+      else if (type === 'player.segments.changed' && this.hot) this.hot = { ...this.hot, segments: this.segmentsRg.view().segments };
+    };
+  }
+
+  /** Tests swap the rule set (a real object, another configuration). */
+  use(config: RewardsConfig): void {
+    this.config = config;
+  }
+
+  private load(): Hot {
+    if (this.hot) return this.hot;
+    const row = this.ctx.db.first<{ state: string; marks: string }>`select state, marks from rewards_state where id = 1`;
+    this.hot = {
+      state: row ? JSON.parse(row.state) as RewardsState : initialState(),
+      marks: row ? JSON.parse(row.marks) as Marks : NO_MARKS,
+      segments: this.segmentsRg.view().segments,
+    };
+    return this.hot;
+  }
+
+  private save(hot: Hot): void {
+    this.hot = hot;
+    this.ctx.db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(hot.state)}, ${JSON.stringify(hot.marks)}, ${this.ctx.now()})
+      on conflict (id) do update set state = excluded.state, marks = excluded.marks, updated_at = excluded.updated_at`;
+  }
+
+  private mark(change: Partial<Marks>): void {
+    const hot = this.load();
+    this.save({ ...hot, marks: { ...hot.marks, ...change } });
+  }
+
+  // ---- the object's events ----------------------------------------------------------------------
+
+  tableBetPlaced(holdId: string, currency: Currency, bet: TableBetContext): void {
+    this.evaluate({
+      event_id: `bet-placed:${holdId}`, event_type: 'table.bet.placed', occurred_at: bet.at, table_id: bet.table_id, round_id: bet.round_id, currency,
+      payload: { hold_id: holdId, game: bet.game, game_id: bet.game_id, spot: bet.spot, bet_type: bet.bet_type, amount_minor: bet.amount_minor, dealer_id: bet.dealer_id ?? null },
+    }, bet.session_id);
+  }
+
+  /** A settled table bet also feeds the rapid-losses mark (its net loss, in 5-minute buckets). */
+  tableBetSettled(holdId: string, currency: Currency, returnedMinor: number, bet: TableBetContext): void {
+    const result = bet.result ?? (returnedMinor > bet.amount_minor ? 'win' : returnedMinor < bet.amount_minor ? 'lose' : 'push');
+    const payload: Record<string, PayloadValue> = {
+      hold_id: holdId, game: bet.game, game_id: bet.game_id, spot: bet.spot, bet_type: bet.bet_type,
+      amount_minor: bet.amount_minor, returned_minor: returnedMinor, result, dealer_id: bet.dealer_id ?? null,
+    };
+    if (bet.natural !== undefined) payload.natural = bet.natural;
+    if (bet.busted !== undefined) payload.busted = bet.busted;
+    this.evaluate({ event_id: `bet-settled:${holdId}`, event_type: 'table.bet.settled', occurred_at: bet.at, table_id: bet.table_id, round_id: bet.round_id, currency, payload },
+      bet.session_id, bet.amount_minor - returnedMinor);
+  }
+
+  providerBet(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string; amount_minor: number; session_id: string }, currency: Currency): void {
+    this.evaluate({ event_id: `provider-bet:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.bet.debited', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, tx.session_id);
+  }
+
+  providerWin(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string; amount_minor: number }, currency: Currency): void {
+    this.evaluate({ event_id: `provider-win:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.win.credited', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, null);
+  }
+
+  depositCompleted(depositId: string, provider: string, amountMinor: number, currency: Currency): void {
+    this.evaluate({ event_id: `deposit:${depositId}`, event_type: 'wallet.deposit.completed', occurred_at: this.ctx.now(), table_id: null, round_id: null, currency,
+      payload: { deposit_id: depositId, provider, amount_minor: amountMinor } }, null);
+  }
+
+  login(sessionId: string, device: string): void {
+    this.evaluate({ event_id: `login:${sessionId}`, event_type: 'player.login.succeeded', occurred_at: this.ctx.now(), table_id: null, round_id: null, currency: null,
+      payload: { session_id: sessionId, device } }, sessionId);
+  }
+
+  // ---- evaluation -------------------------------------------------------------------------------
+
+  private evaluate(e: { event_id: string; event_type: EventType; occurred_at: number; table_id: string | null; round_id: string | null; currency: Currency | null; payload: Record<string, PayloadValue> }, sessionId: string | null, netLossMinor = 0): void {
+    const { compiled, risk } = this.config;
+    const relevant = compiled.rulesByType.has(e.event_type) || compiled.countersByType.has(e.event_type);
+    if (!relevant && netLossMinor === 0) return; // nothing reads this event: no statement at all
+    const p = this.ctx.profile();
+    if (!p) return;
+    const hot = this.load();
+    const now = this.ctx.now();
+    // losses count in the player's own currency only (the threshold is per currency; amounts are never converted)
+    const marks = netLossMinor === 0 || e.currency !== p.currency ? hot.marks : withLoss(hot.marks, e.occurred_at, netLossMinor, risk.rapid_losses.window_minutes);
+    if (!relevant) return this.save({ ...hot, marks });
+    const lossLimit = risk.rapid_losses.net_loss_minor[p.currency];
+    const ctx: PlayerRewardsContext = {
+      player_id: p.player_id, currency: p.currency,
+      exclusion: p.status === 'self_excluded' ? 'self_excluded' : p.cool_off_until !== null && p.cool_off_until > now ? 'cooling_off' : 'none',
+      segments: hot.segments,
+      risk: {
+        rapid_losses: lossLimit !== undefined && netLoss(marks, now, risk.rapid_losses.window_minutes) >= lossLimit,
+        limit_hit: marks.limit_hit_at !== null && now - marks.limit_hit_at < risk.limit_hit_minutes * MINUTE_MS,
+        cool_off_ended_recently: marks.cool_off_ended_at !== null && now - marks.cool_off_ended_at < risk.cool_off_ended_minutes * MINUTE_MS,
+      },
+      event: { session_id: sessionId, device: null, dealer_id: null },
+      // Budgets across players are a later slice: each rule's declared budget stands for what is left (docs/rewards.md).
+      budget_remaining_minor: budgetsOf(this.config, p.currency),
+    };
+    const event: CasinoEvent = { ...e, schema_version: 1, player_id: p.player_id, jurisdiction: p.jurisdiction };
+    const r = evaluate(hot.state, event, compiled, ctx);
+    if (r.skipped !== null) {
+      if (marks !== hot.marks) this.save({ ...hot, marks });
+      return;
+    }
+    this.save({ ...hot, state: r.state, marks });
+    if (r.outcomes.length === 0) return;
+    this.record(r.outcomes, e.event_id, p.currency);
+    const subject = { player_id: p.player_id, jurisdiction: p.jurisdiction, currency: p.currency, table_id: e.table_id, round_id: e.round_id };
+    this.ctx.outbox.emitMany(r.outcomes.map((o) => ({ ...eventOf(o, e.event_id), subject })), now);
+  }
+
+  /** Every grant, one multi-row insert; a grant id already there is left alone (a replay). */
+  private record(outcomes: readonly Outcome[], eventId: string, currency: Currency): void {
+    const rows: unknown[][] = [];
+    for (const o of outcomes) {
+      if (o.type !== 'grant') continue;
+      const g = o.grant;
+      const cash = g.kind === 'free_bet' || g.kind === 'cashback';
+      const amount = g.kind === 'xp' || g.kind === 'points' ? g.amount : null;
+      const value = g.kind === 'free_bet' || g.kind === 'cashback' ? g.value_minor : null;
+      const detail = 'badge_id' in g ? g.badge_id : 'mission_id' in g ? g.mission_id : 'wheel_id' in g ? g.wheel_id : 'template' in g ? g.template : null;
+      rows.push([o.grant_id, g.kind, amount, value, cash ? currency : null, cash ? 0 : null, o.source.rule_id, o.source.rule_version, o.source.variant, detail, eventId, this.ctx.now()]);
+    }
+    if (rows.length === 0) return;
+    this.ctx.db.run`insert into rewards_grants (grant_id, kind, amount, value_minor, currency, paid, rule_id, rule_version, variant, detail, event_id, at)
+      select value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]', value ->> '$[4]', value ->> '$[5]', value ->> '$[6]', value ->> '$[7]', value ->> '$[8]', value ->> '$[9]', value ->> '$[10]', value ->> '$[11]'
+      from json_each(${JSON.stringify(rows)}) where true order by key
+      on conflict (grant_id) do nothing`;
+  }
+
+  // ---- reads ------------------------------------------------------------------------------------
+
+  view(): RewardsView {
+    const { state } = this.load();
+    const set = this.config.compiled.set;
+    const level = state.level === null ? null : set.levels.find((l) => l.level === state.level) ?? null;
+    const next = set.levels.find((l) => l.min_xp > state.xp && (state.level === null || l.level > state.level)) ?? null;
+    const balance = this.ctx.db.first<{ points: number }>`select coalesce(sum(amount), 0) as points from rewards_grants where kind = 'points'`!.points;
+    const recent = this.ctx.db.all<{ grant_id: string; kind: string; amount: number | null; value_minor: number | null; currency: string | null; paid: number | null; rule_id: string; rule_version: number; detail: string | null; at: number }>`
+      select grant_id, kind, amount, value_minor, currency, paid, rule_id, rule_version, detail, at from rewards_grants order by seq desc limit ${RECENT_GRANTS}`;
+    return {
+      rule_set: { id: set.id, version: set.version },
+      xp: state.xp,
+      level: level ? { level: level.level, name: level.name, tier: level.tier } : null,
+      next_level: next ? { level: next.level, name: next.name, min_xp: next.min_xp } : null,
+      points_balance: balance,
+      missions: set.missions.map((m) => {
+        const s = state.missions[m.id];
+        const step = s && s.completed_at === null ? m.steps[s.step] ?? null : s ? null : m.steps[0] ?? null;
+        return { mission_id: m.id, name: m.name, step_index: s?.step ?? 0, step_id: step?.id ?? null, step_name: step?.name ?? null, progress: s?.progress ?? 0, target: step?.target ?? null, completions: s?.completions ?? 0, expires_at: s?.expires_at ?? null };
+      }),
+      badges: [...state.badges],
+      recent_grants: recent.map((g) => ({ ...g, paid: g.paid === null ? null : g.paid === 1 })),
+    };
+  }
+
+  /** Debug mode: the state in memory against SQL. */
+  verifyHotState(): string[] {
+    if (!this.hot) return [];
+    const row = this.ctx.db.first<{ state: string; marks: string }>`select state, marks from rewards_state where id = 1`;
+    if (!row) return JSON.stringify(this.hot.state) === JSON.stringify(initialState()) ? [] : ['rewards state in memory but not in SQL'];
+    return row.state === JSON.stringify(this.hot.state) && row.marks === JSON.stringify(this.hot.marks) ? [] : ['rewards state in memory != SQL'];
+  }
+}
+
+function budgetsOf(config: RewardsConfig, currency: Currency): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of config.compiled.set.rules) {
+    const b = r.budget_minor?.[currency];
+    if (b !== undefined) out[r.id] = b;
+  }
+  return out;
+}
+
+function withLoss(marks: Marks, at: number, net: number, windowMinutes: number): Marks {
+  const bucket = Math.floor(at / LOSS_BUCKET_MS);
+  const oldest = bucket - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
+  const losses = marks.losses.filter((l) => l.bucket > oldest);
+  const last = losses.at(-1);
+  if (last && last.bucket === bucket) losses[losses.length - 1] = { bucket, net_minor: last.net_minor + net };
+  else losses.push({ bucket, net_minor: net });
+  return { ...marks, losses };
+}
+
+function netLoss(marks: Marks, now: number, windowMinutes: number): number {
+  const oldest = Math.floor(now / LOSS_BUCKET_MS) - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
+  let sum = 0;
+  for (const l of marks.losses) if (l.bucket > oldest) sum += l.net_minor;
+  return sum;
+}
+
+type RewardEvent =
+  | { type: 'rewards.granted'; payload: import('../../domain/events').EventPayload<'rewards.granted'> }
+  | { type: 'rewards.suppressed'; payload: import('../../domain/events').EventPayload<'rewards.suppressed'> }
+  | { type: 'rewards.assigned'; payload: import('../../domain/events').EventPayload<'rewards.assigned'> }
+  | { type: 'rewards.level_up'; payload: import('../../domain/events').EventPayload<'rewards.level_up'> }
+  | { type: 'rewards.mission_expired'; payload: import('../../domain/events').EventPayload<'rewards.mission_expired'> }
+  | { type: 'rewards.break_suggested'; payload: import('../../domain/events').EventPayload<'rewards.break_suggested'> };
+
+/** One outcome as one flat event (domain/rewards/events.ts). */
+function eventOf(o: Outcome, source: string): RewardEvent {
+  switch (o.type) {
+    case 'grant': {
+      const g = o.grant;
+      const cash = g.kind === 'free_bet' || g.kind === 'cashback';
+      return { type: 'rewards.granted', payload: {
+        grant_id: o.grant_id, rule_id: o.source.rule_id, rule_version: o.source.rule_version, variant: o.source.variant, via: o.source.via, source_event_id: source, kind: g.kind,
+        amount: g.kind === 'xp' || g.kind === 'points' ? g.amount : null,
+        badge_id: g.kind === 'badge' ? g.badge_id : null,
+        mission_id: g.kind === 'mission_progress' || g.kind === 'mission_completed' ? g.mission_id : null,
+        step_index: g.kind === 'mission_progress' ? g.step_index : null,
+        progress: g.kind === 'mission_progress' ? g.progress : null,
+        target: g.kind === 'mission_progress' ? g.target : null,
+        wheel_id: g.kind === 'wheel_spin' ? g.wheel_id : null,
+        value_minor: cash ? g.value_minor : null,
+        expires_at: cash ? g.expires_at : null,
+        template: g.kind === 'shout_out' || g.kind === 'message' ? g.template : null,
+        cost_minor: o.cost_minor, cash_like: cash, paid: false,
+      } };
+    }
+    case 'suppressed': return { type: 'rewards.suppressed', payload: { rule_id: o.source.rule_id, rule_version: o.source.rule_version, variant: o.source.variant, source_event_id: source, reason: o.reason, action: o.action, detail: o.detail } };
+    case 'assignment': return { type: 'rewards.assigned', payload: { rule_id: o.rule_id, rule_version: o.rule_version, variant: o.variant, source_event_id: source } };
+    case 'level_up': return { type: 'rewards.level_up', payload: { from_level: o.from_level, to_level: o.to_level, name: o.name, tier: o.tier, source_event_id: source } };
+    case 'mission_expired': return { type: 'rewards.mission_expired', payload: { mission_id: o.mission_id, step_index: o.step_index, progress: o.progress, source_event_id: source } };
+    case 'break_message': return { type: 'rewards.break_suggested', payload: { template: o.template, reasons: o.reasons.join(','), source_event_id: source } };
+  }
+}

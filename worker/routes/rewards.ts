@@ -1,0 +1,42 @@
+/** The player's rewards (docs/rewards.md "Wiring"): what the rules granted them, read from their own object. */
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/app-env';
+import { requirePlayer } from '../http/auth';
+import { unwrap } from '../http/errors';
+import { geoGate } from '../http/geo';
+import { playerStub } from '../http/stubs';
+import { validationHook } from '../http/validation';
+import { errors, json } from '../schemas';
+
+export const rewards = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+const Rewards = z.object({
+  rule_set: z.object({ id: z.string(), version: z.number().int() }),
+  xp: z.number().int(),
+  level: z.object({ level: z.number().int(), name: z.string(), tier: z.string() }).nullable(),
+  next_level: z.object({ level: z.number().int(), name: z.string(), min_xp: z.number().int() }).nullable(),
+  points_balance: z.number().int(),
+  missions: z.array(z.object({
+    mission_id: z.string(), name: z.string(), step_index: z.number().int(), step_id: z.string().nullable(), step_name: z.string().nullable(),
+    progress: z.number().int(), target: z.number().int().nullable(), completions: z.number().int(), expires_at: z.number().int().nullable(),
+  })),
+  badges: z.array(z.string()),
+  recent_grants: z.array(z.object({
+    grant_id: z.string(), kind: z.string(), amount: z.number().int().nullable(),
+    value_minor: z.number().int().nullable().openapi({ description: 'Cash-like grants (free_bet, cashback): the offer\'s value in `currency`.' }),
+    currency: z.string().nullable(),
+    paid: z.boolean().nullable().openapi({ description: 'Cash-like grants only: always false for now (offers are recorded, not paid into the wallet).' }),
+    rule_id: z.string(), rule_version: z.number().int(), detail: z.string().nullable(), at: z.number().int(),
+  })),
+}).openapi('Rewards');
+
+rewards.openapi(createRoute({
+  method: 'get', path: '/players/me/rewards', tags: ['Players'], summary: "The player's rewards",
+  description: 'XP, level, points balance, missions with progress, badges and the 20 most recent grants, as the live rule set granted them on the player\'s own events (table bets, provider bets and wins, deposits, logins). Self-excluded and cooling-off players earn nothing; players at risk get a break message instead of promotions.',
+  middleware: [geoGate, requirePlayer] as const, security: [{ bearer: [] }],
+  responses: { 200: json(Rewards, 'Rewards'), ...errors(401, 451) },
+}), async (c) => {
+  const { playerId, sessionId } = c.get('player');
+  const r = unwrap(await playerStub(c.env, playerId).rewards(sessionId));
+  return c.json(r.rewards, 200);
+});
