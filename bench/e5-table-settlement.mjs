@@ -27,32 +27,19 @@
  * every bet 'settled'.
  */
 import { randomUUID } from 'node:crypto';
-import { totpCode } from '../scripts/ops-code.mjs';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, pool, timedFetch } from './lib/http.mjs';
+import { bootstrapAdmin, fundedPlayers, json, quietGate } from './lib/table-platform.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
 const TARGET_MS = 500;
 const TARGET_RATIO = 1.5;
 const BETTING_SECONDS = 900;
-/**
- * Before each timed call (probe, result, probe) the runtime must be quiet: every bet and every
- * settlement sets off its player's background work (outbox shipping right after the call, or the
- * relay to the brand's back office by alarm), and locally all objects share workerd's one thread, so a call made during that
- * storm measures the storm (at load ~20 the storm after a settled round took over a minute). Quiet
- * = two `GET /v1/health` in a row within 3x (+ 20 ms) of the idle latency measured at start-up,
- * polled every 500 ms, for at most QUIET_MAX_MS.
- */
-const QUIET_MAX_MS = 180_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const TABLE = 'roulette-1';
 const STAKE = 100;
 const DEPOSIT = 1_000_000;
 const SPOTS = ['straight:17', 'split:17-20', 'red', 'black', 'dozen:2', 'column:1', 'odd', 'even', 'low', 'high', 'street:13', 'corner:17-18-20-21', 'sixline:13'];
-
-const json = (method, body, headers = {}) => ({ method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-
 
 /** The roulette return of a spot for a number, written independently of domain/games (a cross-check). */
 const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);
@@ -75,33 +62,11 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
   try {
     const base = worker.url;
     log(`E5: platform worker on ${base}; ${runs} runs x ${players} bets from ${players} players, ${parallel} clients`);
-    const healthMs = async () => (await expectFetch(`${base}/v1/health`)).ms;
-    const idle = [];
-    for (let i = 0; i < 7; i++) idle.push(await healthMs());
-    const idleMs = median(idle);
-    const waited = [];
-    async function quiet() {
-      const t = performance.now();
-      let calm = 0;
-      while (calm < 2 && performance.now() - t < QUIET_MAX_MS) {
-        calm = (await healthMs()) <= 3 * idleMs + 20 ? calm + 1 : 0;
-        if (calm < 2) await sleep(500);
-      }
-      waited.push(Math.round(performance.now() - t));
-    }
-    // the admin (the dealer of every run)
-    const boot = await expectFetch(`${base}/v1/ops/bootstrap`, json('POST', { email: `bench-admin-${randomUUID()}@example.com`, display_name: 'Bench Admin', password: secret() }, { authorization: `Bootstrap ${bootstrap}` }), 201);
-    const mfa = await expectFetch(`${base}/v1/ops/sessions/mfa`, json('POST', { challenge_token: boot.body.challenge.challenge_token, code: totpCode(boot.body.challenge.enrolment.secret) }), 201);
-    const ops = { authorization: `Bearer ${mfa.body.token}` };
-
-    // players, funded (setup, not timed)
+    const { idleMs, quiet, waited } = await quietGate(base);
+    // the admin (the dealer of every run), and the players, funded (set-up, not timed)
+    const ops = await bootstrapAdmin(base, bootstrap);
     const t0 = performance.now();
-    const tokens = await pool(players, parallel, async () => {
-      const reg = await expectFetch(`${base}/v1/players`, json('POST', { email: `bench-${randomUUID()}@example.com`, password: secret(), date_of_birth: '1990-01-15', country: 'MT' }), 201);
-      const auth = { authorization: `Bearer ${reg.body.token}` };
-      await expectFetch(`${base}/v1/wallet/deposits`, json('POST', { amount_minor: DEPOSIT, currency: 'EUR' }, { ...auth, 'idempotency-key': randomUUID() }), 201);
-      return auth;
-    });
+    const tokens = await fundedPlayers(base, players, parallel, DEPOSIT);
     log(`  ${players} players registered and funded in ${Math.round(performance.now() - t0)} ms`);
 
     async function oneRound(betters, number) {

@@ -33,23 +33,20 @@
  * (every hot_3 saw the same three cards).
  */
 import { randomUUID } from 'node:crypto';
-import { totpCode } from '../scripts/ops-code.mjs';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, pool, timedFetch } from './lib/http.mjs';
+import { bootstrapAdmin, fundedPlayers, json, quietGate } from './lib/table-platform.mjs';
 import { median, percentile, round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
 const TARGET_MS = 500;
 const TARGET_RATIO = 1.5;
 const BETTING_SECONDS = 900;
-const QUIET_MAX_MS = 180_000;
 const MAX_DEALS_PER_RUN = 6;
 const TABLE = 'infinite-blackjack-1';
 const MAIN = 100;
 const SIDE = 100;
 const DEPOSIT = 1_000_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const json = (method, body, headers = {}) => ({ method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
 
 /** A hand's best total, written independently of domain/games (a cross-check). */
 function total(cards) {
@@ -77,31 +74,11 @@ export async function runE5B({ machine, runs = DEFAULTS.runs, players = DEFAULTS
   try {
     const base = worker.url;
     log(`E5B: platform worker on ${base}; ${runs} runs x ${players} players at ${TABLE} (main + a hot_3 side bet every other player), ${parallel} clients`);
-    const healthMs = async () => (await expectFetch(`${base}/v1/health`)).ms;
-    const idle = [];
-    for (let i = 0; i < 7; i++) idle.push(await healthMs());
-    const idleMs = median(idle);
-    const waited = [];
-    async function quiet() {
-      const t = performance.now();
-      let calm = 0;
-      while (calm < 2 && performance.now() - t < QUIET_MAX_MS) {
-        calm = (await healthMs()) <= 3 * idleMs + 20 ? calm + 1 : 0;
-        if (calm < 2) await sleep(500);
-      }
-      waited.push(Math.round(performance.now() - t));
-    }
-    const boot = await expectFetch(`${base}/v1/ops/bootstrap`, json('POST', { email: `bench-admin-${randomUUID()}@example.com`, display_name: 'Bench Admin', password: secret() }, { authorization: `Bootstrap ${bootstrap}` }), 201);
-    const mfa = await expectFetch(`${base}/v1/ops/sessions/mfa`, json('POST', { challenge_token: boot.body.challenge.challenge_token, code: totpCode(boot.body.challenge.enrolment.secret) }), 201);
-    const ops = { authorization: `Bearer ${mfa.body.token}` };
-
+    const { idleMs, quiet, waited } = await quietGate(base);
+    // the admin (the dealer of every run), and the players, funded (set-up, not timed)
+    const ops = await bootstrapAdmin(base, bootstrap);
     const t0 = performance.now();
-    const tokens = await pool(players, parallel, async () => {
-      const reg = await expectFetch(`${base}/v1/players`, json('POST', { email: `bench-${randomUUID()}@example.com`, password: secret(), date_of_birth: '1990-01-15', country: 'MT' }), 201);
-      const auth = { authorization: `Bearer ${reg.body.token}` };
-      await expectFetch(`${base}/v1/wallet/deposits`, json('POST', { amount_minor: DEPOSIT, currency: 'EUR' }, { ...auth, 'idempotency-key': randomUUID() }), 201);
-      return auth;
-    });
+    const tokens = await fundedPlayers(base, players, parallel, DEPOSIT);
     log(`  ${players} players registered and funded in ${Math.round(performance.now() - t0)} ms`);
 
     const timer = (roundId, due) => timedFetch(`${base}/v1/dev/tables/${TABLE}/rounds/${roundId}/decision-timer`, json('POST', { due_in_seconds: due }, ops));
