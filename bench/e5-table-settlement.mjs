@@ -29,8 +29,8 @@
 import { randomUUID } from 'node:crypto';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, pool, timedFetch } from './lib/http.mjs';
-import { bootstrapAdmin, fundedPlayers, json, quietGate } from './lib/table-platform.mjs';
-import { median, percentile, round } from './lib/stats.mjs';
+import { bootstrapAdmin, fundedPlayers, json, quietGate, runLine, settlementFigures } from './lib/table-platform.mjs';
+import { round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
 const TARGET_MS = 500;
@@ -111,34 +111,18 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
       const number = (r * 7 + 17) % 37;
       full.push(await oneRound(players, number));
       single.push(await oneRound(1, number));
-      log(`  run ${r + 1}/${runs}: result+settle ${round(full[r].result_ms, 1)} ms (table settle_ms ${full[r].settle_ms}), floor ${round(full[r].floor_ms, 1)} ms (probes ${full[r].floor_probes_ms.map((x) => round(x, 1)).join(' / ')}; table ${full[r].floor_table_ms.join(' / ')}), ratio ${round(full[r].ratio, 2)}x, single-bet round ${round(single[r].result_ms, 1)} ms, bets ${Math.round(full[r].bets_per_s)}/s`);
+      log(runLine('result+settle', r, runs, full[r], single[r]));
     }
-    const value = median(full.map((x) => x.result_ms));
-    const floor = median(full.map((x) => x.floor_ms));
-    const ratio = median(full.map((x) => x.ratio));
+    const figures = settlementFigures({ full, single, targetRatio: TARGET_RATIO, targetMs: TARGET_MS, singleNote: 'the same call for a round with one bet: the fixed cost', clients: parallel });
+    const { summary_ms: ms, ...reported } = figures;
     return [{
       id: 'E5',
       metric: `settle a table round holding ${players} bets from ${players} players: wall time of the dealer's result call (records the result, settles every bet) over the floor (${players} empty table -> player calls in the same waves), median over runs`,
-      value: round(ratio, 2),
-      unit: 'x floor',
-      target: `<= ${TARGET_RATIO}`,
-      pass: ratio <= TARGET_RATIO,
-      result_ms: round(value, 1),
-      floor_ms: round(floor, 1),
-      absolute_target: `<= ${TARGET_MS} ms`,
-      absolute_pass: value <= TARGET_MS,
-      p99_ms: round(percentile(full.map((x) => x.result_ms), 99), 1),
-      settle_ms_inside_table: { median: median(full.map((x) => x.settle_ms)), max: Math.max(...full.map((x) => x.settle_ms)) },
-      runs: full.map((x, i) => ({ result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms, floor_ms: round(x.floor_ms, 1), floor_probes_ms: x.floor_probes_ms.map((y) => round(y, 1)), floor_table_ms: x.floor_table_ms, ratio: round(x.ratio, 2), bets_per_s: round(x.bets_per_s, 0), single_bet_result_ms: round(single[i].result_ms, 1) })),
-      comparisons: {
-        single_bet_round: { result_ms_median: round(median(single.map((x) => x.result_ms)), 1), note: 'the same call for a round with one bet: the fixed cost' },
-        full_over_single: round(value / median(single.map((x) => x.result_ms)), 1),
-        placing_bets: { bets_per_s_median: round(median(full.map((x) => x.bets_per_s)), 0), clients: parallel },
-      },
+      ...reported,
       quiet_waits_ms: waited,
       idle_health_ms: round(idleMs, 2),
       check: 'each run: round totals equal 1,000 x stake wagered and the independently computed roulette return; every bet settled',
-      summary: `settle ${round(value, 1)} ms, floor ${round(floor, 1)} ms (${players} empty table -> player calls), single-bet round ${round(median(single.map((x) => x.result_ms)), 1)} ms`,
+      summary: `settle ${round(ms.value, 1)} ms, floor ${round(ms.floor, 1)} ms (${players} empty table -> player calls), single-bet round ${round(ms.single, 1)} ms`,
       params: { runs, players, betting_seconds: BETTING_SECONDS, bets_per_player: 1, stake_minor: STAKE, spots: SPOTS, table: TABLE, clients: parallel, served: 'wrangler dev --no-bundle on a bundle built at start', floor: 'POST /v1/dev/tables/{table}/rounds/{round}/floor-probe before and after the result (mean of the two)' },
       machine,
     }];

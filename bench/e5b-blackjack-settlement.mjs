@@ -35,8 +35,8 @@
 import { randomUUID } from 'node:crypto';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, pool, timedFetch } from './lib/http.mjs';
-import { bootstrapAdmin, fundedPlayers, json, quietGate } from './lib/table-platform.mjs';
-import { median, percentile, round } from './lib/stats.mjs';
+import { bootstrapAdmin, fundedPlayers, json, quietGate, runLine, settlementFigures } from './lib/table-platform.mjs';
+import { round } from './lib/stats.mjs';
 
 export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
 const TARGET_MS = 500;
@@ -150,37 +150,27 @@ export async function runE5B({ machine, runs = DEFAULTS.runs, players = DEFAULTS
     for (let r = 0; r < runs; r++) {
       full.push(await oneRound(players));
       single.push(await oneRound(1));
-      const f = full[r];
-      log(`  run ${r + 1}/${runs}: run-out+settle ${round(f.result_ms, 1)} ms (table settle_ms ${f.settle_ms}; ${f.cards}), floor ${round(f.floor_ms, 1)} ms (probes ${f.floor_probes_ms.map((x) => round(x, 1)).join(' / ')}; table ${f.floor_table_ms.join(' / ')}), ratio ${round(f.ratio, 2)}x, one-player round ${round(single[r].result_ms, 1)} ms, bets ${Math.round(f.bets_per_s)}/s`);
+      log(runLine('run-out+settle', r, runs, full[r], single[r]));
     }
-    const value = median(full.map((x) => x.result_ms));
-    const floor = median(full.map((x) => x.floor_ms));
-    const ratio = median(full.map((x) => x.ratio));
     const stakes = full[0].stakes;
+    const figures = settlementFigures({
+      full, single, targetRatio: TARGET_RATIO, targetMs: TARGET_MS, clients: parallel,
+      singleNote: 'the same call for a round with one player (main + hot_3): the fixed cost',
+      perRun: (x) => ({ cards: x.cards, returned_minor: x.returned_minor }),
+    });
+    const { summary_ms: ms, comparisons, ...reported } = figures;
     return [{
       id: 'E5B',
       metric: `settle an Infinite blackjack round of ${players} players (${stakes} stakes: main + hot_3 for every other player): wall time of the decision window's run-out (every hand stands, the dealer plays, the result is recorded, every stake settled) over the floor (${stakes} empty table -> player calls in the same waves), median over runs`,
-      value: round(ratio, 2),
-      unit: 'x floor',
-      target: `<= ${TARGET_RATIO}`,
-      pass: ratio <= TARGET_RATIO,
-      result_ms: round(value, 1),
-      floor_ms: round(floor, 1),
-      absolute_target: `<= ${TARGET_MS} ms`,
-      absolute_pass: value <= TARGET_MS,
-      p99_ms: round(percentile(full.map((x) => x.result_ms), 99), 1),
-      settle_ms_inside_table: { median: median(full.map((x) => x.settle_ms)), max: Math.max(...full.map((x) => x.settle_ms)) },
-      runs: full.map((x, i) => ({ result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms, floor_ms: round(x.floor_ms, 1), floor_probes_ms: x.floor_probes_ms.map((y) => round(y, 1)), floor_table_ms: x.floor_table_ms, ratio: round(x.ratio, 2), cards: x.cards, returned_minor: x.returned_minor, bets_per_s: round(x.bets_per_s, 0), single_player_result_ms: round(single[i].result_ms, 1) })),
+      ...reported,
       comparisons: {
-        single_player_round: { result_ms_median: round(median(single.map((x) => x.result_ms)), 1), note: 'the same call for a round with one player (main + hot_3): the fixed cost' },
-        full_over_single: round(value / median(single.map((x) => x.result_ms)), 1),
-        placing_bets: { players_per_s_median: round(median(full.map((x) => x.bets_per_s)), 0), clients: parallel },
+        ...comparisons,
         settled_at_deal: { rounds: settledAtDeal, note: 'rounds whose common cards were a blackjack: complete at the deal, settled in the close call, not timed' },
       },
       quiet_waits_ms: waited,
       idle_health_ms: round(idleMs, 2),
       check: 'each run: every stake settled (totals over settled bets), wagered = the stakes placed, main return = the one computed here from the cards, side-bet return a whole multiple of the side bets',
-      summary: `run-out + settle ${round(value, 1)} ms, floor ${round(floor, 1)} ms (${stakes} empty table -> player calls), one-player round ${round(median(single.map((x) => x.result_ms)), 1)} ms`,
+      summary: `run-out + settle ${round(ms.value, 1)} ms, floor ${round(ms.floor, 1)} ms (${stakes} empty table -> player calls), one-player round ${round(ms.single, 1)} ms`,
       params: { runs, players, stakes, main_minor: MAIN, side_bet: `hot_3 ${SIDE} for every other player`, betting_seconds: BETTING_SECONDS, table: TABLE, clients: parallel, served: 'wrangler dev --no-bundle on a bundle built at start', floor: 'POST /v1/dev/tables/{table}/rounds/{round}/floor-probe before and after the run-out (mean of the two)', timed: 'POST /v1/dev/tables/{table}/rounds/{round}/decision-timer {due_in_seconds: 0}' },
       machine,
     }];

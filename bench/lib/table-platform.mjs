@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { totpCode } from '../../scripts/ops-code.mjs';
 import { randomSecret as secret } from './proc.mjs';
 import { expectFetch, pool } from './http.mjs';
-import { median } from './stats.mjs';
+import { median, percentile, round } from './stats.mjs';
 
 /**
  * Before each timed call the runtime must be quiet: every bet and every settlement sets off its
@@ -57,4 +57,44 @@ export async function fundedPlayers(base, players, parallel, deposit) {
     await expectFetch(`${base}/v1/wallet/deposits`, json('POST', { amount_minor: deposit, currency: 'EUR' }, { ...auth, 'idempotency-key': randomUUID() }), 201);
     return auth;
   });
+}
+
+/**
+ * The figures both table benchmarks report from their timed rounds: `full` (every player at the
+ * table) and `single` (one player, the fixed cost), each `{ result_ms, settle_ms, floor_ms,
+ * floor_probes_ms, floor_table_ms, ratio, bets_per_s }`. The value is the median ratio of the timed
+ * call to its floor measured on the same round; `perRun` adds a benchmark's own columns to each run.
+ */
+export function settlementFigures({ full, single, targetRatio, targetMs, singleNote, clients, perRun = () => ({}) }) {
+  const value = median(full.map((x) => x.result_ms));
+  const floor = median(full.map((x) => x.floor_ms));
+  const ratio = median(full.map((x) => x.ratio));
+  const singleMs = median(single.map((x) => x.result_ms));
+  return {
+    value: round(ratio, 2),
+    unit: 'x floor',
+    target: `<= ${targetRatio}`,
+    pass: ratio <= targetRatio,
+    result_ms: round(value, 1),
+    floor_ms: round(floor, 1),
+    absolute_target: `<= ${targetMs} ms`,
+    absolute_pass: value <= targetMs,
+    p99_ms: round(percentile(full.map((x) => x.result_ms), 99), 1),
+    settle_ms_inside_table: { median: median(full.map((x) => x.settle_ms)), max: Math.max(...full.map((x) => x.settle_ms)) },
+    runs: full.map((x, i) => ({
+      result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms, floor_ms: round(x.floor_ms, 1), floor_probes_ms: x.floor_probes_ms.map((y) => round(y, 1)),
+      floor_table_ms: x.floor_table_ms, ratio: round(x.ratio, 2), ...perRun(x), bets_per_s: round(x.bets_per_s, 0), single_round_result_ms: round(single[i].result_ms, 1),
+    })),
+    comparisons: {
+      single_round: { result_ms_median: round(singleMs, 1), note: singleNote },
+      full_over_single: round(value / singleMs, 1),
+      placing_bets: { per_s_median: round(median(full.map((x) => x.bets_per_s)), 0), clients },
+    },
+    summary_ms: { value, floor, single: singleMs },
+  };
+}
+
+/** One run's log line: the timed call, its floor (with both probes and the table's own time), the ratio and the one-player round. */
+export function runLine(label, r, runs, f, single) {
+  return `  run ${r + 1}/${runs}: ${label} ${round(f.result_ms, 1)} ms (table settle_ms ${f.settle_ms}${f.cards ? `; ${f.cards}` : ''}), floor ${round(f.floor_ms, 1)} ms (probes ${f.floor_probes_ms.map((x) => round(x, 1)).join(' / ')}; table ${f.floor_table_ms.join(' / ')}), ratio ${round(f.ratio, 2)}x, one-player round ${round(single.result_ms, 1)} ms, bets ${Math.round(f.bets_per_s)}/s`;
 }

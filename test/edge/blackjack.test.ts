@@ -4,59 +4,17 @@
  * automated Seated round dealt from the committed shoe and verified afterwards, and an Infinite
  * table whose decision window runs out.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkShoe } from '../../domain/games/blackjack';
 import type { TableDO } from '../../durable/table/table-do';
-import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
+import {
+  advanceTable, AUTO_SEATED, available, bjBet, decide, DEALER_TABLE, drainAlarms, funded, INFINITE, outbox, roundView, table,
+} from './blackjack-helpers';
+import { call, expectError, player, type Json, type Registered } from './helpers';
 import { sessionOf } from './money-helpers';
 import { connectTable } from './table-socket';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
-
-const DEALER_TABLE = 'blackjack-1';
-const AUTO_SEATED = 'auto-blackjack-1';
-const INFINITE = 'infinite-blackjack-1';
-
-function table(tableId: string): DurableObjectStub<TableDO> {
-  return env.TABLE.getByName(tableId) as DurableObjectStub<TableDO>;
-}
-
-async function advanceTable(tableId: string, ms: number): Promise<void> {
-  await runInDurableObject(table(tableId), (o: TableDO) => { (o as unknown as { c: { clockOffsetMs: number } }).c.clockOffsetMs += ms; });
-}
-
-async function drainAlarms(tableId: string): Promise<void> {
-  for (let i = 0; i < 10 && (await runDurableObjectAlarm(table(tableId))); i++);
-}
-
-async function funded(amount = 10_000): Promise<Registered> {
-  const p = await register();
-  expect((await deposit(p.token, amount)).status).toBe(201);
-  return p;
-}
-
-async function available(p: Registered): Promise<number> {
-  const r = await call('GET', '/v1/wallet', undefined, { token: p.token });
-  return (r.body.balances as Json[]).find((b) => b.currency === 'EUR')?.available_minor ?? 0;
-}
-
-function bjBet(tableId: string, p: Registered, roundId: string, body: Json) {
-  return call('POST', `/v1/tables/${tableId}/blackjack/bets`, { bet_id: crypto.randomUUID(), round_id: roundId, currency: 'EUR', ...body }, { token: p.token });
-}
-
-function decide(tableId: string, p: Registered, roundId: string, box_id: string, action: string, hand_index = 0, decision_id = crypto.randomUUID()) {
-  return call('POST', `/v1/tables/${tableId}/blackjack/decisions`, { decision_id, round_id: roundId, box_id, hand_index, action }, { token: p.token });
-}
-
-async function roundView(tableId: string, roundId: string, p?: Registered): Promise<Json> {
-  const r = await call('GET', `/v1/tables/${tableId}/blackjack/round?round_id=${roundId}`, undefined, p ? { token: p.token } : {});
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body.round;
-}
-
-async function outbox(tableId: string, roundId: string): Promise<Json[]> {
-  return (await table(tableId).outbox(0, 1000)).filter((r) => r.event.round_id === roundId).map((r) => r.event as unknown as Json);
-}
 
 let admin: Operator;
 let dealer: Operator;

@@ -3,7 +3,7 @@
  * its fix. Automated tables are driven with a client seed chosen (by the engine itself, from the
  * round's server seed read inside the object) so that the deal is the one the finding needs.
  */
-import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,60 +11,16 @@ import {
   closeBetting, dealFromShoe, legalActions, newRound, openShoe, placeBet, type BlackjackRules, type Format, type RoundState,
 } from '../../domain/games/blackjack';
 import type { TableDO } from '../../durable/table/table-do';
-import { call, deposit, expectError, register, type Json, type Registered } from './helpers';
+import {
+  AUTO_SEATED, available, bjBet, decide, DEALER_TABLE, funded, INFINITE, opts, outbox, publicRound, roundView, table,
+} from './blackjack-helpers';
+import { deposit, expectError, type Json } from './helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
-
-const DEALER_TABLE = 'blackjack-1';
-const AUTO_SEATED = 'auto-blackjack-1';
-const INFINITE = 'infinite-blackjack-1';
 
 type Internals = {
   c: { clockOffsetMs: number; table: { blackjack: { format: Format; rules: BlackjackRules } }; db: { first<T>(s: TemplateStringsArray, ...v: unknown[]): T | null } };
   rounds: { get(id: string): { round_no: number; server_seed: string | null; state: string } | null };
 };
-
-function table(tableId: string): DurableObjectStub<TableDO> {
-  return env.TABLE.getByName(tableId) as DurableObjectStub<TableDO>;
-}
-
-/** Where each test player connects from (the geo gate checks it against their jurisdiction). */
-const countryOf = new Map<string, string>();
-const opts = (p: Registered) => ({ token: p.token, country: countryOf.get(p.playerId) ?? 'MT' });
-
-async function funded(amount = 10_000, currency = 'EUR', country = 'MT'): Promise<Registered> {
-  const p = await register({ country }, { country });
-  countryOf.set(p.playerId, country);
-  const dep = await deposit(p.token, amount, currency, undefined, { country });
-  expect(dep.status, JSON.stringify(dep.body)).toBe(201);
-  return p;
-}
-
-async function available(p: Registered, currency = 'EUR'): Promise<number> {
-  const r = await call('GET', '/v1/wallet', undefined, opts(p));
-  return (r.body.balances as Json[]).find((b) => b.currency === currency)?.available_minor ?? 0;
-}
-
-function bjBet(tableId: string, p: Registered, roundId: string, body: Json) {
-  return call('POST', `/v1/tables/${tableId}/blackjack/bets`, { bet_id: crypto.randomUUID(), round_id: roundId, currency: 'EUR', ...body }, opts(p));
-}
-
-function decide(tableId: string, p: Registered, roundId: string, box_id: string, action: string, hand_index = 0, decision_id: string = crypto.randomUUID()) {
-  return call('POST', `/v1/tables/${tableId}/blackjack/decisions`, { decision_id, round_id: roundId, box_id, hand_index, action }, opts(p));
-}
-
-async function roundView(tableId: string, roundId: string, p?: Registered): Promise<Json> {
-  const r = await call('GET', `/v1/tables/${tableId}/blackjack/round?round_id=${roundId}`, undefined, p ? opts(p) : {});
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body.round;
-}
-
-async function outbox(tableId: string, roundId: string): Promise<Json[]> {
-  return (await table(tableId).outbox(0, 5000)).filter((r) => r.event.round_id === roundId).map((r) => r.event as unknown as Json);
-}
-
-async function publicRound(tableId: string, roundId: string): Promise<Json> {
-  return (await call('GET', `/v1/tables/${tableId}/rounds/${roundId}`)).body.round;
-}
 
 /** Resolves to 'hung' if `p` has not answered within `ms` (a deadlock would otherwise hang the test). */
 function within<T>(p: Promise<T>, ms: number): Promise<T | 'hung'> {
