@@ -82,7 +82,7 @@ SELECT
   CAST(round(e.handle, 2) AS DECIMAL(18, 2)) AS handle_eur,
   CAST(round(e.payouts, 2) AS DECIMAL(18, 2)) AS payouts_eur,
   CAST(round(e.handle - e.payouts, 2) AS DECIMAL(18, 2)) AS hold_eur,
-  CAST(CASE WHEN e.handle > 0 THEN e.payouts / e.handle END AS DECIMAL(9, 6)) AS observed_rtp,
+  macros.observed_rtp(e.payouts, e.handle) AS observed_rtp,
   CAST(g.rtp_bp / 10000 AS DECIMAL(9, 6)) AS theoretical_rtp,
   CAST(CASE
     WHEN g.game_id IS NULL THEN 'unknown: game not in seeds.games (config/games.json); a game added through the operator API is not in the seed'
@@ -90,7 +90,7 @@ SELECT
     WHEN s.bet_source = 'table' THEN 'declared rtp_bp of config/games.json: the payout table''s best bet; the bet mix can make the expected RTP lower (baccarat tie)'
     ELSE 'declared rtp_bp of config/games.json (provider''s certified RTP)'
   END AS VARCHAR) AS theoretical_rtp_note,
-  CAST(CASE WHEN e.handle > 0 THEN e.payouts / e.handle END AS DECIMAL(9, 6)) - CAST(g.rtp_bp / 10000 AS DECIMAL(9, 6)) AS rtp_gap
+  macros.observed_rtp(e.payouts, e.handle) - CAST(g.rtp_bp / 10000 AS DECIMAL(9, 6)) AS rtp_gap
 FROM scopes AS s
 JOIN eur AS e ON e.rtp_scope = s.rtp_scope AND e.scope_key = s.scope_key AND e.activity_date = s.activity_date
 LEFT JOIN seeds.games AS g ON g.game_id = s.game_id

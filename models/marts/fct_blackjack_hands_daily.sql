@@ -10,8 +10,9 @@
 -- settlement with result win, lose or push; void / expired not), split by the stake component the
 -- bet is (stg_bets.bet_type: main, split, double, insurance, behind*, and the side bets). Each
 -- currency's minor units are converted at the day's seeds.fx_rates rate (macros.minor_to_eur,
--- exact), added, and the RTPs computed from the unrounded EUR sums, as intermediate.int_game_rtp
--- does; handle_eur here equals marts.fct_table_performance's handle_eur for the table and day.
+-- exact), added, and the RTPs computed from the unrounded EUR sums (macros.observed_rtp), as
+-- intermediate.int_game_rtp does; handle_eur here equals marts.fct_table_performance's handle_eur
+-- for the table and day.
 MODEL (
   name marts.fct_blackjack_hands_daily,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -157,31 +158,39 @@ money AS (
     AND bet_source = 'table' AND step = 'settled' AND game = 'blackjack' AND result IN ('win', 'lose', 'push')
   GROUP BY ALL
 ),
-eur AS (
+money_eur AS (
+  -- each row converted once (exact, unrounded EUR)
   SELECT
-    m.activity_date, m.table_id,
-    any_value(m.game_id) AS game_id,
-    CAST(sum(m.bets) AS BIGINT) AS bets,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) AS handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) AS payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'main') AS main_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'main') AS main_payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'split') AS split_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'split') AS split_payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'double') AS double_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'double') AS double_payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'insurance') AS insurance_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'insurance') AS insurance_payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'behind') AS behind_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'behind') AS behind_payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'perfect_pairs') AS perfect_pairs_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'perfect_pairs') AS perfect_pairs_payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'twenty_one_plus_three') AS twenty_one_plus_three_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'twenty_one_plus_three') AS twenty_one_plus_three_payouts,
-    sum(macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'hot_3') AS hot_3_handle,
-    sum(macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur)) FILTER (WHERE m.component = 'hot_3') AS hot_3_payouts
+    m.activity_date, m.table_id, m.game_id, m.bets, m.component,
+    macros.minor_to_eur(m.stakes_minor, m.currency_exponent, fx.rate_to_eur) AS handle,
+    macros.minor_to_eur(m.wins_minor, m.currency_exponent, fx.rate_to_eur) AS payouts
   FROM money AS m
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = m.activity_date AND fx.currency = m.currency
+),
+eur AS (
+  SELECT
+    activity_date, table_id,
+    any_value(game_id) AS game_id,
+    CAST(sum(bets) AS BIGINT) AS bets,
+    sum(handle) AS handle,
+    sum(payouts) AS payouts,
+    sum(handle) FILTER (WHERE component = 'main') AS main_handle,
+    sum(payouts) FILTER (WHERE component = 'main') AS main_payouts,
+    sum(handle) FILTER (WHERE component = 'split') AS split_handle,
+    sum(payouts) FILTER (WHERE component = 'split') AS split_payouts,
+    sum(handle) FILTER (WHERE component = 'double') AS double_handle,
+    sum(payouts) FILTER (WHERE component = 'double') AS double_payouts,
+    sum(handle) FILTER (WHERE component = 'insurance') AS insurance_handle,
+    sum(payouts) FILTER (WHERE component = 'insurance') AS insurance_payouts,
+    sum(handle) FILTER (WHERE component = 'behind') AS behind_handle,
+    sum(payouts) FILTER (WHERE component = 'behind') AS behind_payouts,
+    sum(handle) FILTER (WHERE component = 'perfect_pairs') AS perfect_pairs_handle,
+    sum(payouts) FILTER (WHERE component = 'perfect_pairs') AS perfect_pairs_payouts,
+    sum(handle) FILTER (WHERE component = 'twenty_one_plus_three') AS twenty_one_plus_three_handle,
+    sum(payouts) FILTER (WHERE component = 'twenty_one_plus_three') AS twenty_one_plus_three_payouts,
+    sum(handle) FILTER (WHERE component = 'hot_3') AS hot_3_handle,
+    sum(payouts) FILTER (WHERE component = 'hot_3') AS hot_3_payouts
+  FROM money_eur
   GROUP BY ALL
 ),
 days AS (
@@ -200,54 +209,54 @@ SELECT
   coalesce(h.hands, 0) AS hands,
   coalesce(h.players, 0) AS players,
   coalesce(h.naturals, 0) AS naturals,
-  CAST(h.naturals / nullif(h.boxes, 0) AS DECIMAL(9, 6)) AS natural_rate,
+  macros.rate(h.naturals, h.boxes) AS natural_rate,
   coalesce(h.busts, 0) AS busts,
-  CAST(h.busts / nullif(h.hands, 0) AS DECIMAL(9, 6)) AS bust_rate,
+  macros.rate(h.busts, h.hands) AS bust_rate,
   coalesce(h.dealer_busts, 0) AS dealer_busts,
-  CAST(h.dealer_busts / nullif(h.rounds, 0) AS DECIMAL(9, 6)) AS dealer_bust_rate,
+  macros.rate(h.dealer_busts, h.rounds) AS dealer_bust_rate,
   coalesce(h.dealer_naturals, 0) AS dealer_naturals,
   coalesce(h.hands_won, 0) AS hands_won,
   coalesce(h.hands_pushed, 0) AS hands_pushed,
   coalesce(h.hands_lost, 0) AS hands_lost,
   coalesce(h.doubles, 0) AS doubles,
-  CAST(h.doubles / nullif(h.hands, 0) AS DECIMAL(9, 6)) AS double_rate,
+  macros.rate(h.doubles, h.hands) AS double_rate,
   coalesce(h.splits, 0) AS splits,
   coalesce(h.surrenders, 0) AS surrenders,
   coalesce(h.decisions, 0) AS decisions,
   coalesce(h.timeouts, 0) AS timeouts,
-  CAST(h.timeouts / nullif(h.decisions, 0) AS DECIMAL(9, 6)) AS timeout_rate,
+  macros.rate(h.timeouts, h.decisions) AS timeout_rate,
   coalesce(h.insurance_offered, 0) AS insurance_offered,
   coalesce(h.insurance_taken, 0) AS insurance_taken,
-  CAST(h.insurance_taken / nullif(h.insurance_offered, 0) AS DECIMAL(9, 6)) AS insurance_take_rate,
+  macros.rate(h.insurance_taken, h.insurance_offered) AS insurance_take_rate,
   coalesce(h.perfect_pairs_bets, 0) AS perfect_pairs_bets,
   coalesce(h.perfect_pairs_hits, 0) AS perfect_pairs_hits,
-  CAST(h.perfect_pairs_hits / nullif(h.perfect_pairs_bets, 0) AS DECIMAL(9, 6)) AS perfect_pairs_hit_rate,
+  macros.rate(h.perfect_pairs_hits, h.perfect_pairs_bets) AS perfect_pairs_hit_rate,
   coalesce(h.twenty_one_plus_three_bets, 0) AS twenty_one_plus_three_bets,
   coalesce(h.twenty_one_plus_three_hits, 0) AS twenty_one_plus_three_hits,
-  CAST(h.twenty_one_plus_three_hits / nullif(h.twenty_one_plus_three_bets, 0) AS DECIMAL(9, 6)) AS twenty_one_plus_three_hit_rate,
+  macros.rate(h.twenty_one_plus_three_hits, h.twenty_one_plus_three_bets) AS twenty_one_plus_three_hit_rate,
   coalesce(h.hot_3_bets, 0) AS hot_3_bets,
   coalesce(h.hot_3_hits, 0) AS hot_3_hits,
-  CAST(h.hot_3_hits / nullif(h.hot_3_bets, 0) AS DECIMAL(9, 6)) AS hot_3_hit_rate,
+  macros.rate(h.hot_3_hits, h.hot_3_bets) AS hot_3_hit_rate,
   coalesce(e.bets, 0) AS bets,
   CAST(round(coalesce(e.handle, 0), 2) AS DECIMAL(18, 2)) AS handle_eur,
   CAST(round(coalesce(e.payouts, 0), 2) AS DECIMAL(18, 2)) AS payouts_eur,
-  CAST(CASE WHEN e.handle > 0 THEN e.payouts / e.handle END AS DECIMAL(9, 6)) AS observed_rtp,
+  macros.observed_rtp(e.payouts, e.handle) AS observed_rtp,
   CAST(round(coalesce(e.main_handle, 0), 2) AS DECIMAL(18, 2)) AS main_handle_eur,
-  CAST(CASE WHEN e.main_handle > 0 THEN e.main_payouts / e.main_handle END AS DECIMAL(9, 6)) AS main_rtp,
+  macros.observed_rtp(e.main_payouts, e.main_handle) AS main_rtp,
   CAST(round(coalesce(e.split_handle, 0), 2) AS DECIMAL(18, 2)) AS split_handle_eur,
-  CAST(CASE WHEN e.split_handle > 0 THEN e.split_payouts / e.split_handle END AS DECIMAL(9, 6)) AS split_rtp,
+  macros.observed_rtp(e.split_payouts, e.split_handle) AS split_rtp,
   CAST(round(coalesce(e.double_handle, 0), 2) AS DECIMAL(18, 2)) AS double_handle_eur,
-  CAST(CASE WHEN e.double_handle > 0 THEN e.double_payouts / e.double_handle END AS DECIMAL(9, 6)) AS double_rtp,
+  macros.observed_rtp(e.double_payouts, e.double_handle) AS double_rtp,
   CAST(round(coalesce(e.insurance_handle, 0), 2) AS DECIMAL(18, 2)) AS insurance_handle_eur,
-  CAST(CASE WHEN e.insurance_handle > 0 THEN e.insurance_payouts / e.insurance_handle END AS DECIMAL(9, 6)) AS insurance_rtp,
+  macros.observed_rtp(e.insurance_payouts, e.insurance_handle) AS insurance_rtp,
   CAST(round(coalesce(e.behind_handle, 0), 2) AS DECIMAL(18, 2)) AS behind_handle_eur,
-  CAST(CASE WHEN e.behind_handle > 0 THEN e.behind_payouts / e.behind_handle END AS DECIMAL(9, 6)) AS behind_rtp,
+  macros.observed_rtp(e.behind_payouts, e.behind_handle) AS behind_rtp,
   CAST(round(coalesce(e.perfect_pairs_handle, 0), 2) AS DECIMAL(18, 2)) AS perfect_pairs_handle_eur,
-  CAST(CASE WHEN e.perfect_pairs_handle > 0 THEN e.perfect_pairs_payouts / e.perfect_pairs_handle END AS DECIMAL(9, 6)) AS perfect_pairs_rtp,
+  macros.observed_rtp(e.perfect_pairs_payouts, e.perfect_pairs_handle) AS perfect_pairs_rtp,
   CAST(round(coalesce(e.twenty_one_plus_three_handle, 0), 2) AS DECIMAL(18, 2)) AS twenty_one_plus_three_handle_eur,
-  CAST(CASE WHEN e.twenty_one_plus_three_handle > 0 THEN e.twenty_one_plus_three_payouts / e.twenty_one_plus_three_handle END AS DECIMAL(9, 6)) AS twenty_one_plus_three_rtp,
+  macros.observed_rtp(e.twenty_one_plus_three_payouts, e.twenty_one_plus_three_handle) AS twenty_one_plus_three_rtp,
   CAST(round(coalesce(e.hot_3_handle, 0), 2) AS DECIMAL(18, 2)) AS hot_3_handle_eur,
-  CAST(CASE WHEN e.hot_3_handle > 0 THEN e.hot_3_payouts / e.hot_3_handle END AS DECIMAL(9, 6)) AS hot_3_rtp
+  macros.observed_rtp(e.hot_3_payouts, e.hot_3_handle) AS hot_3_rtp
 FROM days AS k
 LEFT JOIN hand_counts AS h ON h.activity_date = k.activity_date AND h.table_id = k.table_id
 LEFT JOIN eur AS e ON e.activity_date = k.activity_date AND e.table_id = k.table_id
