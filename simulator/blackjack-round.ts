@@ -107,8 +107,6 @@ function must(step: Step, what: string): Extract<Step, { ok: true }> {
   return step;
 }
 
-const MONEY = new Set(['double', 'split', 'insurance']);
-
 /** Plays the round from its bets to its settlement; throws if the engine refuses a bet (the caller checks seats and amounts). */
 export function playRound(input: RoundInput): PlayedRound {
   const { rules, timing } = input;
@@ -164,7 +162,8 @@ export function playRound(input: RoundInput): PlayedRound {
       return;
     }
     // a dealer's table: one card at a time, each its own move
-    const cardAt = 'cardAt' in input.shoe ? (i: number) => input.shoe.cardAt(i) : (i: number) => (input.shoe as readonly string[])[i];
+    const shoe = input.shoe;
+    const cardAt = 'cardAt' in shoe ? (i: number) => shoe.cardAt(i) : (i: number) => shoe[i];
     while (cardNeeded(state) !== null) {
       clock += hurried() ? 100 : timing.card_ms;
       const card = cardAt(state.dealt.length);
@@ -279,9 +278,4 @@ export function playRound(input: RoundInput): PlayedRound {
     state, betting, steps, result_at, outcome, summary, settled_hands, settlements, hands: expectations,
     dealer_busted: dealerTotal !== null && dealerTotal > 21 && hands.length > 0,
   };
-}
-
-/** Money moves of a decision, for callers that need to know (a money decision's hand event carries its stake). */
-export function isMoneyDecision(decision: string): boolean {
-  return MONEY.has(decision);
 }

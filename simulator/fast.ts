@@ -19,6 +19,10 @@
  *                  at settlement wallet.hold.posted (balance_after = available), [wallet.win.credited
  *                  (win <hold>:return, balance_after = real balance)], table.bet.settled
  *   table round    table.round.opened (commitment), .closed (bets), .result (outcome, revealed seed), .settled
+ *   blackjack      (tables 5-7; simulator/blackjack-round.ts, docs/simulator.md "Blackjack in fast mode") table.round.opened;
+ *                  per stake of a bet (main, side bets, behind) wallet.hold.reserved + table.bet.placed; .closed, table.hand.dealt
+ *                  per box; table.hand.decision per decision, a double, split or insurance after its own hold + bet; .result,
+ *                  table.hand.settled per hand; per stake wallet.hold.posted [wallet.win.credited], then table.bet.settled per stake; .settled
  *   slot round     wallet.hold.reserved + wallet.hold.posted (hold prov:<provider>:<tx>), provider.bet.debited,
  *                  then [wallet.win.credited] provider.win.credited (0 closes a losing round), or a rollback:
  *                  backoffice.dispute.resolved + provider.bet.rolled_back
@@ -222,7 +226,7 @@ const WINDOW_MS = 10 * 60_000;
  */
 const BJ_PLAY_BUDGET_MS = 75_000;
 /** Bets behind: the share of a Seated table's players who bet behind a seat rather than take one (and every one who finds the table full). */
-const BJ_BEHIND_SHARE = 0.05;
+const BJ_BEHIND_SHARE = 0.3;
 
 type Round = {
   table: TableSim;
