@@ -422,7 +422,7 @@ describe('fast mode blackjack (tables 5..7: auto-blackjack-1 Seated, infinite-bl
   it('each round in the table\'s order: opened, bets, closed, the deal and decisions (a money decision after its bet), result, settled hands, bets settled, settled', () => {
     const holds = new Set(bj.events.filter((e) => e.event_type === 'wallet.hold.reserved').map((e) => e.payload.hold_id as string));
     for (const r of played) {
-      const types = r.events.map((e) => e.event_type);
+      const types: string[] = r.events.map((e) => e.event_type);
       const at = (t: string) => types.indexOf(t);
       expect(at('table.round.opened')).toBe(0);
       const closed = at('table.round.closed');
