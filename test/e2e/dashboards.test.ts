@@ -10,8 +10,8 @@
  * queries that run in the page itself (duckdb-wasm over the patched Parquet loading) are checked,
  * not only the prerendered HTML. Screenshots go to test/e2e/artifacts/dashboards/.
  *
- * The fast simulator plays no blackjack, so the test adds engine-played blackjack rounds
- * (./blackjack-rounds.ts) for the blackjack pages.
+ * Its 2-table fast history has no blackjack (fast mode plays it at tables 5-7), so the test adds
+ * known blackjack rounds (./blackjack-rounds.ts, the simulator's round player) for the blackjack pages.
  *
  * DASHBOARDS_E2E_WAREHOUSE=<dir> builds from an existing warehouse (skips simulate/sync/plan; the
  * blackjack pages' test then needs blackjack in it);
