@@ -33,7 +33,8 @@ Fast mode (--fast): generates the same event stream directly as R2 batch objects
   --batch-events N    events per object (default 5000)
   --profile P         how much each player plays: default, or light (fewer, shorter sessions and
                       stints: ~1/200 of the events per player, for 100,000-player benchmarks)
-  Tables: T of the configured tables, automated first (up to 4, dealer tables with a dealer's results).
+  Tables: T of the configured tables: roulette and baccarat, automated first (1-4, dealer tables with a
+  dealer's results), then blackjack (5-7: Seated, Infinite, Seated with a dealer); --tables 7 plays them all.
 
 Common: --players N, --days D (defaults: API mode 50 players, 7 days; fast mode 300 players, 120 days:
   enough history for every segment and alert of the warehouse, churn and reactivation after 30 days,

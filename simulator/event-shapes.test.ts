@@ -21,9 +21,6 @@ const CONTRACT: EventShapes = JSON.parse(readFileSync(new URL('./event-shapes.js
  */
 const EDGE_ONLY: Record<string, string> = {
   'provider.rollback.unmatched': 'a provider rolling back a bet the platform never saw: an integration fault, not simulated',
-  'table.hand.dealt': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
-  'table.hand.decision': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
-  'table.hand.settled': 'blackjack: fast mode does not play blackjack (the API mode does, through the real tables)',
   'rewards.granted': 'rewards: the rules engine in the player object (docs/rewards.md "Wiring"); fast mode does not run it yet',
   'rewards.suppressed': 'rewards: the rules engine in the player object (docs/rewards.md "Wiring"); fast mode does not run it yet',
   'rewards.level_up': 'rewards: the rules engine in the player object (docs/rewards.md "Wiring"); fast mode does not run it yet',
@@ -68,7 +65,7 @@ function fastShapes(): { shapes: EventShapes; histories: number; events: number 
       histories++;
       if (i === 1) for (const a of Object.values(ARCHETYPES)) a.rg = RG_HEAVY;
       const counts = emptyCounts();
-      for (const chunk of generateHistoryLines({ players: 60, days: 14, tables: 4, seed: `event-shapes-${i}`, now: Date.UTC(2026, 10, 20, 18, 30) }, counts)) {
+      for (const chunk of generateHistoryLines({ players: 60, days: 14, tables: 7, seed: `event-shapes-${i}`, now: Date.UTC(2026, 10, 20, 18, 30) }, counts)) {
         for (const line of chunk) c.add(JSON.parse(line));
       }
       events += counts.events;

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BATCH_FORMAT, BATCH_PREFIX, decodeBatchObject } from '../domain/event-batch';
 import { validateEvent, type CasinoEvent } from '../domain/events';
 import { verifyRound } from '../domain/fairness/provably-fair';
+import { checkShoe } from '../domain/games/blackjack';
 import { emptyCounts, FastGeneratorForTests, generateHistory, type HistoryOptions } from './fast';
 import { COUNTRIES, DEVICE_WEIGHTS, HOUR_MS } from './model';
 import { collectHistory, directorySink, writeHistory } from './sink';
@@ -380,5 +381,106 @@ describe('fast mode devices and hours of play', () => {
     expect(active.length).toBeGreaterThan(50);
     expect(owls).toBeGreaterThan(0);
     expect(owls / active.length).toBeLessThan(0.25);
+  });
+});
+
+describe('fast mode blackjack (tables 5..7: auto-blackjack-1 Seated, infinite-blackjack-1, blackjack-1 Seated with a dealer)', () => {
+  const bj = collectHistory({ players: 400, days: 2, tables: 7, seed: 'blackjack', now: NOW });
+  type Round = { table: string; events: CasinoEvent[] };
+  const rounds = new Map<string, Round>();
+  for (const e of bj.events) {
+    if (!e.round_id || !e.table_id?.includes('blackjack')) continue;
+    const r = rounds.get(e.round_id) ?? { table: e.table_id, events: [] };
+    r.events.push(e);
+    rounds.set(e.round_id, r);
+  }
+  const played = [...rounds.values()].filter((r) => r.events.some((e) => e.event_type === 'table.hand.dealt'));
+
+  it('plays every blackjack table: seats, places, side bets, bets behind, decisions with their own stakes', () => {
+    expect(new Set(played.map((r) => r.table))).toEqual(new Set(['auto-blackjack-1', 'infinite-blackjack-1', 'blackjack-1']));
+    const components = new Set(bj.events.filter((e) => e.event_type === 'table.bet.placed' && e.payload.game === 'blackjack').map((e) => e.payload.bet_type));
+    for (const c of ['main', 'perfect_pairs', 'twenty_one_plus_three', 'hot_3', 'double', 'split', 'insurance', 'behind']) expect(components.has(c), c).toBe(true);
+    const decisions = new Set(bj.events.filter((e) => e.event_type === 'table.hand.decision').map((e) => e.payload.decision));
+    for (const d of ['hit', 'stand', 'double', 'split', 'insurance', 'no_insurance', 'timeout']) expect(decisions.has(d), d).toBe(true);
+    // shared dealer cards: rounds with several boxes
+    expect(played.filter((r) => r.events.filter((e) => e.event_type === 'table.hand.dealt').length > 1).length).toBeGreaterThan(10);
+  });
+
+  it('balances: every balance_after follows from the player\'s earlier movements, blackjack stakes included', () => {
+    expect(checkBalances(bj.events)).toBeGreaterThan(1000);
+  });
+
+  it('every event passes validateEvent', () => {
+    for (const r of played) {
+      for (const e of r.events) {
+        const v = validateEvent(e);
+        expect(v.ok ? 'ok' : `${e.event_type}: ${v.reason}`).toBe('ok');
+      }
+    }
+  });
+
+  it('each round in the table\'s order: opened, bets, closed, the deal and decisions (a money decision after its bet), result, settled hands, bets settled, settled', () => {
+    const holds = new Set(bj.events.filter((e) => e.event_type === 'wallet.hold.reserved').map((e) => e.payload.hold_id as string));
+    for (const r of played) {
+      const types: string[] = r.events.map((e) => e.event_type);
+      const at = (t: string) => types.indexOf(t);
+      expect(at('table.round.opened')).toBe(0);
+      const closed = at('table.round.closed');
+      const result = at('table.round.result');
+      expect(at('table.hand.dealt')).toBeGreaterThan(closed);
+      expect(types.lastIndexOf('table.hand.decision')).toBeLessThan(result);
+      expect(types.at(-1)).toBe('table.round.settled');
+      const placed = r.events.filter((e) => e.event_type === 'table.bet.placed');
+      const settled = r.events.filter((e) => e.event_type === 'table.bet.settled');
+      expect(settled.map((e) => e.payload.bet_id).sort()).toEqual(placed.map((e) => e.payload.bet_id).sort());
+      expect(r.events[closed]!.payload.bets).toBe(placed.filter((e) => types.indexOf('table.bet.placed') <= r.events.indexOf(e) && r.events.indexOf(e) < closed).length);
+      expect(r.events.at(-1)!.payload.bets).toBe(settled.length);
+      for (const p of placed) {
+        expect(holds.has(p.payload.hold_id as string)).toBe(true);
+        const i = r.events.indexOf(p);
+        const mid = ['double', 'split', 'insurance'].includes(p.payload.bet_type as string);
+        expect(i < closed, `${p.payload.bet_type} placed ${mid ? 'after' : 'before'} the close`).toBe(!mid);
+        // a money decision: the next event is its decision, carrying the stake
+        if (mid) expect([r.events[i + 1]!.event_type, r.events[i + 1]!.payload.decision, r.events[i + 1]!.payload.stake_minor]).toEqual(['table.hand.decision', p.payload.bet_type, p.payload.amount_minor]);
+      }
+      // every settled hand after the result, all with the round's dealer cards
+      const hands = r.events.filter((e) => e.event_type === 'table.hand.settled');
+      expect(hands.length).toBeGreaterThan(0);
+      expect(Math.min(...hands.map((e) => r.events.indexOf(e)))).toBeGreaterThan(result);
+      expect(new Set(hands.map((e) => e.payload.dealer_cards)).size).toBe(1);
+      expect(JSON.parse(r.events[result]!.payload.outcome as string).dealer.join(' ')).toBe(hands[0]!.payload.dealer_cards);
+    }
+  });
+
+  it('payouts are the engine\'s: each box player\'s settled bets return what their settled hands say; Infinite boxes share their first cards', () => {
+    let rounds = 0;
+    for (const r of played) {
+      const own = new Map<string, { staked: number; returned: number }>();
+      const add = (pid: string, s: number, ret: number) => { const x = own.get(pid) ?? { staked: 0, returned: 0 }; x.staked += s; x.returned += ret; own.set(pid, x); };
+      for (const e of r.events) {
+        if (e.event_type === 'table.bet.settled' && e.payload.bet_type !== 'behind') add(e.player_id!, e.payload.amount_minor as number, e.payload.returned_minor as number);
+        if (e.event_type === 'table.hand.settled') add(`hand:${e.player_id}`, e.payload.staked_minor as number, e.payload.returned_minor as number);
+      }
+      for (const [pid, x] of own) if (!pid.startsWith('hand:')) expect(own.get(`hand:${pid}`), `${r.table} ${pid}`).toEqual(x);
+      if (r.table === 'infinite-blackjack-1') expect(new Set(r.events.filter((e) => e.event_type === 'table.hand.dealt').map((e) => e.payload.cards)).size).toBe(1);
+      rounds++;
+    }
+    expect(rounds).toBeGreaterThan(100);
+  });
+
+  it('automated rounds verify: the dealt cards are the committed shoe\'s (checkShoe), a dealer\'s round has no seed', () => {
+    let verified = 0;
+    for (const r of played) {
+      const opened = r.events[0]!;
+      const result = r.events.find((e) => e.event_type === 'table.round.result')!;
+      const outcome = JSON.parse(result.payload.outcome as string);
+      if (opened.payload.mode === 'dealer') {
+        expect([opened.payload.commitment, result.payload.server_seed, result.payload.source]).toEqual([null, null, 'dealer']);
+        continue;
+      }
+      expect(checkShoe({ commitment: opened.payload.commitment as string, server_seed: result.payload.server_seed as string, client_seed: outcome.client_seed, nonce: outcome.nonce, decks: outcome.decks, dealt: outcome.dealt })).toEqual({ ok: true });
+      verified++;
+    }
+    expect(verified).toBeGreaterThan(50);
   });
 });

@@ -19,6 +19,10 @@
  *                  at settlement wallet.hold.posted (balance_after = available), [wallet.win.credited
  *                  (win <hold>:return, balance_after = real balance)], table.bet.settled
  *   table round    table.round.opened (commitment), .closed (bets), .result (outcome, revealed seed), .settled
+ *   blackjack      (tables 5-7; simulator/blackjack-round.ts, docs/simulator.md "Blackjack in fast mode") table.round.opened;
+ *                  per stake of a bet (main, side bets, behind) wallet.hold.reserved + table.bet.placed; .closed, table.hand.dealt
+ *                  per box; table.hand.decision per decision, a double, split or insurance after its own hold + bet; .result,
+ *                  table.hand.settled per hand; per stake wallet.hold.posted [wallet.win.credited], then table.bet.settled per stake; .settled
  *   slot round     wallet.hold.reserved + wallet.hold.posted (hold prov:<provider>:<tx>), provider.bet.debited,
  *                  then [wallet.win.credited] provider.win.credited (0 closes a losing round), or a rollback:
  *                  backoffice.dispute.resolved + provider.bet.rolled_back
@@ -61,11 +65,13 @@ import type { GameRules } from '../domain/games/types';
 import { addMonthsUtc } from '../domain/limits';
 import jurisdictionsConfig from '../config/jurisdictions.json';
 import {
-  ARCHETYPES, BRAND_WEIGHTS, DAY_MS, HOUR_MS, MINOR_PER_EUR, TABLES, baccaratSpot, birthDate, nextShapedTime, pickArchetype, pickCountry, pickCurrency,
+  ARCHETYPES, BLACKJACK_TABLES, BRAND_WEIGHTS, DAY_MS, HOUR_MS, MINOR_PER_EUR, TABLES, baccaratSpot, birthDate, nextShapedTime, pickArchetype, pickCountry, pickCurrency,
   loginClient, pickHabits, pickSource, rouletteSpot, roundAmount, shapedTime, slotsFor, spinReturn, tableLimit,
   CHASE_MAX_REDEPOSITS, CHASE_STAKE_MAX, CHASE_STAKE_STEP, QUICK_CASHOUT_SESSION_CHANCE, STRUCTURING_SESSION_CHANCE, pickBehaviour, structuringAmounts,
-  type Archetype, type ArchetypeProfile, type Behaviour, type Habits, type SlotGame, type TableDef,
+  type Archetype, type ArchetypeProfile, type Behaviour, type BlackjackTableDef, type Habits, type SlotGame, type TableDef,
 } from './model';
+import { openShoe, playerSideBets, randomPlayerProfile, type PlayerProfile, type SideBetKind } from '../domain/games/blackjack';
+import { playRound, type BehindBet, type PlayerPlay, type SeatBet } from './blackjack-round';
 import { ALERT_DECISIONS } from '../domain/aml';
 import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } from '../domain/backoffice';
 import { formatMinor, isCurrency } from '../domain/money';
@@ -213,6 +219,14 @@ let flat = 0;
 
 /** Events are sorted and handed out per window of simulated time; shorter windows keep less in memory. */
 const WINDOW_MS = 10 * 60_000;
+/**
+ * A blackjack round's room for the deal, the decisions and the dealer after betting closes (its
+ * table's cycle: betting + this + settlement + pause). Players hurry once 60 % of it is gone
+ * (blackjack-round.ts hurry_at), so a round of seven seats fits.
+ */
+const BJ_PLAY_BUDGET_MS = 75_000;
+/** Bets behind: the share of a Seated table's players who bet behind a seat rather than take one (and every one who finds the table full). */
+const BJ_BEHIND_SHARE = 0.3;
 
 type Round = {
   table: TableSim;
@@ -247,6 +261,40 @@ type TableSim = {
 };
 
 type Action = { t: number; run: () => void };
+
+/** A blackjack round at a table someone sat at: its bets as they come, played and settled once betting has closed for everyone. */
+type BjRound = {
+  k: number;
+  round_id: string;
+  round_no: number;
+  opened_at: number;
+  closes_at: number;
+  seed: string | null;
+  commitment: string | null;
+  seats: (SeatBet & { p: Player })[];
+  behind: (BehindBet & { p: Player })[];
+};
+
+type BjTableSim = {
+  def: BlackjackTableDef;
+  cycle: number;
+  t0: number;
+  kStart: number;
+  rng: Rng;
+  rounds: Map<number, BjRound>;
+  dealer: string | null;
+};
+
+/** A player sitting at a blackjack table: the round they bet in next, how many more, and the session to go back to. */
+type BjSitting = { table: BjTableSim; k: number; left: number; betProb: number; seat: number | null; ctx: SessionCtx; leaving: boolean };
+
+type SessionEnding = 'logout' | 'idle_timeout' | 'time_limit' | 'cool_off' | 'self_exclusion';
+/** A session's state between its play and its end (a blackjack table holds it while the player sits there). */
+type SessionCtx = {
+  sessionId: string; start: number; timeLimitAt: number; realityMs: number | null; stopAt: number; t: number; busts: number; ending: SessionEnding;
+  /** Reality checks emitted so far (a session at a blackjack table emits them as it goes: realityChecks). */
+  realityK: number;
+};
 
 type Limit = { period: 'day' | 'week' | 'month'; value: number };
 
@@ -290,6 +338,12 @@ type Player = {
   depositSize: number;
   slots: SlotGame[];
   tables: TableSim[];
+  /** Blackjack tables in the player's currency (tables 5.. of the history's). */
+  bjTables: BjTableSim[];
+  /** At a blackjack table now (the session waits), with a stream of its own for the play (`blackjack:<id>`). */
+  bj: BjSitting | null;
+  bjr: Rng | null;
+  bjPlay: PlayerPlay | null;
   /** Share of play time on slots (the rest at tables, when the player has any). */
   slotShare: number;
   actions: Action[];
@@ -393,8 +447,11 @@ class Generator_ {
   private readonly start: number;
   private readonly rng: Rng;
   private readonly tables: TableSim[];
+  private readonly bjTables: BjTableSim[];
+  /** Players sitting at a blackjack table now. */
+  private readonly seated = new Set<Player>();
   private readonly operators: string[];
-  private readonly wake = new Heap<{ p: Player; kind: 'session' | 'action' }>();
+  private readonly wake = new Heap<{ p: Player; kind: 'session' | 'action' | 'bj' }>();
   /** Withdrawals no operator has decided yet, per player: what a player can still cancel. */
   private readonly undecided = new Map<Player, { wid: string; holdId: string; amount: number; cancelled: boolean }[]>();
   private buf: Ev[] = [];
@@ -423,6 +480,16 @@ class Generator_ {
       return {
         def, rules: gameRules(def.game), cycle, t0, kStart: Math.floor((this.start - t0) / cycle), rng: Rng.derive(this.seed, `table:${def.table_id}`),
         orng: Rng.derive(this.seed, `table-ops:${def.table_id}`), rounds: new Map(), dealer: def.mode === 'dealer' ? this.operators[i % this.operators.length]! : null,
+      };
+    });
+    // blackjack: tables 5.. (a round's cycle leaves room for the decisions: BJ_PLAY_BUDGET_MS)
+    this.bjTables = BLACKJACK_TABLES.slice(0, Math.max(0, Math.min(Math.floor(opts.tables), TABLES.length + BLACKJACK_TABLES.length) - TABLES.length)).map((def, j) => {
+      const i = TABLES.length + j;
+      const cycle = def.betting_seconds * 1000 + BJ_PLAY_BUDGET_MS + SETTLE_SLACK_MS + def.pause_seconds * 1000;
+      const t0 = this.start - (this.start % cycle) - 7919 * (i + 1);
+      return {
+        def, cycle, t0, kStart: Math.floor((this.start - t0) / cycle), rng: Rng.derive(this.seed, `table:${def.table_id}`), rounds: new Map(),
+        dealer: def.mode === 'dealer' ? this.operators[i % this.operators.length]! : null,
       };
     });
     this.counts.players = opts.players;
@@ -479,16 +546,21 @@ class Generator_ {
     for (let w0 = this.start; w0 <= this.now; w0 += WINDOW_MS) {
       const w1 = w0 + WINDOW_MS;
       for (;;) {
+        // a blackjack round is played once nobody can bet in it any more (every wake before its close is done)
+        if (this.resolveBlackjack(w1, false)) continue;
         const t = this.wake.peekTime();
         if (t >= w1 || t > this.now) break;
         const { v } = this.wake.pop()!;
         if (v.kind === 'action') this.catchUp(v.p, t);
+        else if (v.kind === 'bj') this.blackjackWake(v.p, t);
         else this.session(v.p, t);
       }
       this.finishRounds(w1);
-      const out = this.flush(w1);
+      const out = this.flush(Math.min(w1, this.seatedHoldback()));
       if (out.length) yield out;
     }
+    // rounds still open at `now`: played out, what lies after `now` is dropped by the flush
+    this.resolveBlackjack(Infinity, true);
     this.finishRounds(Infinity);
     const rest = this.flush(Infinity);
     if (rest.length) yield rest;
@@ -512,13 +584,15 @@ class Generator_ {
       const stakeEur = Math.max(0.1, rng.logNormal(a.stakeEur, 0.6));
       const slots = slotsFor(c.jurisdiction, currency);
       const tables = this.tables.filter((t) => t.def.limits[currency]);
+      const bjTables = this.bjTables.filter((t) => t.def.limits[currency]);
       const p: Player = {
         id: rng.uuidv7(regAt), rng, country: c.country, utc: c.utc, jurisdiction: c.jurisdiction, currency,
         brand: rng.weighted(BRAND_WEIGHTS.map((b) => b[0]), BRAND_WEIGHTS.map((b) => b[1])), archetype, a, habits, hrng, beh, brng, pay, reactivated: false, vip: false, chaseMult: 1, regAt,
         churnAt: regAt + Math.floor(rng.exp(a.lifetimeDays * DAY_MS)), kyc: 'none', status: 'active', coolOffUntil: 0, lockedUntil: 0, lastRaiseAt: -Infinity,
         balance: 0, held: 0, depositLimit: null, deposits: [], sessionLimitMin: null, realityMin: null,
         stake: roundAmount(stakeEur, currency), depositSize: roundAmount(Math.max(10, rng.logNormal(a.depositEur, 0.5)), currency),
-        slots, tables, slotShare: tables.length === 0 ? 1 : slots.length === 0 ? 0 : Math.min(0.95, Math.max(0.05, 0.65 + 0.3 * rng.normal())),
+        slots, tables, bjTables, bj: null, bjr: null, bjPlay: null,
+        slotShare: tables.length + bjTables.length === 0 ? 1 : slots.length === 0 ? 0 : Math.min(0.95, Math.max(0.05, 0.65 + 0.3 * rng.normal())),
         actions: [], sessions: 0, churned: false, lastT: regAt,
       };
       (p as Player & { birth: string; source: string | null }).birth = birthDate(rng, c.minAge, regAt);
@@ -625,66 +699,123 @@ class Generator_ {
     // AML-relevant players get verified (a withdrawal needs KYC); the draws are theirs alone
     if (first && (p.beh.structurer || p.beh.quickCashout) && p.kyc === 'none') t = this.submitKyc(p, t + p.brng.range(20_000, 120_000), p.brng);
     if (p.beh.vip && !p.vip && p.sessions >= 3) t = this.flagVip(p, t);
-    let ending: 'logout' | 'idle_timeout' | 'time_limit' | 'cool_off' | 'self_exclusion' = 'logout';
+    const ctx: SessionCtx = { sessionId, start, timeLimitAt, realityMs, stopAt, t, busts: 0, ending: 'logout', realityK: 1 };
 
     const special = p.beh.structurer && p.brng.chance(STRUCTURING_SESSION_CHANCE) ? 'structure'
       : p.beh.quickCashout && p.kyc === 'verified' && p.brng.chance(QUICK_CASHOUT_SESSION_CHANCE) ? 'cashout' : null;
     if (special === 'structure') {
-      t = this.structure(p, t, Math.min(timeLimitAt - 1_000, this.now));
+      ctx.t = this.structure(p, t, Math.min(timeLimitAt - 1_000, this.now));
     } else if (special === 'cashout') {
-      t = this.quickCashout(p, t, Math.min(timeLimitAt - 1_000, this.now));
+      ctx.t = this.quickCashout(p, t, Math.min(timeLimitAt - 1_000, this.now));
     } else if (p.archetype !== 'dormant' || r.chance(0.25)) {
       // Money in, then play until the time is up or the money is gone (and maybe more money in).
-      if (this.available(p) < p.stake * 8 && !(p.beh.chaser && this.cancelWithdrawal(p, t))) t = this.deposit(p, t, first ? p.depositSize : Math.max(p.depositSize, this.redepositSize(p)));
-      let busts = 0;
-      while (t < stopAt) {
-        if (this.available(p) < this.minStake(p)) {
-          // a loss chaser first takes back a withdrawal still waiting for the operator (a reversed withdrawal), and plays it
-          if (p.beh.chaser && this.cancelWithdrawal(p, t)) {
-            t += p.brng.range(5_000, 40_000);
-            continue;
-          }
-          // a loss chaser goes back in (almost always, more times, within minutes, with more each time)
-          const chase = p.beh.chaser;
-          const again = r.chance(p.a.redeposit);
-          if (busts >= (chase ? CHASE_MAX_REDEPOSITS : 3) || !(again || (chase && p.brng.chance(0.85)))) break;
-          busts++;
-          const before = p.balance;
-          const wait = r.range(5_000, 60_000);
-          const size = this.redepositSize(p);
-          if (chase) this.counts.chase_redeposits++;
-          t = this.deposit(p, t + (chase ? p.brng.range(15_000, 180_000) : wait), chase ? roundTo(Math.floor(size * (1 + 0.5 * busts)), 1) : size);
-          if (p.balance === before) break; // refused or failed
+      if (this.available(p) < p.stake * 8 && !(p.beh.chaser && this.cancelWithdrawal(p, t))) ctx.t = this.deposit(p, t, first ? p.depositSize : Math.max(p.depositSize, this.redepositSize(p)));
+      // seated at a blackjack table: the session goes on when the player leaves it (blackjackLeave)
+      if (!this.play(p, ctx)) return;
+      this.afterPlay(p, ctx);
+    }
+    this.endSession(p, ctx);
+  }
+
+  /**
+   * The session's play: slots and tables until the time is up or the money is gone (and maybe more
+   * money in). False when the player sat down at a blackjack table: its rounds are played as the
+   * other players' bets come in, and the session resumes (here) when the player leaves.
+   */
+  private play(p: Player, ctx: SessionCtx): boolean {
+    const r = p.rng;
+    const stopAt = ctx.stopAt;
+    let t = ctx.t;
+    while (t < stopAt) {
+      if (this.available(p) < this.minStake(p)) {
+        // a loss chaser first takes back a withdrawal still waiting for the operator (a reversed withdrawal), and plays it
+        if (p.beh.chaser && this.cancelWithdrawal(p, t)) {
+          t += p.brng.range(5_000, 40_000);
           continue;
         }
-        const slots = p.slots.length > 0 && (p.tables.length === 0 || r.next() < p.slotShare);
-        if (slots) t = this.slotStint(p, t, stopAt);
-        else t = this.tableStint(p, t, stopAt);
-        t += r.range(2_000, 45_000);
+        // a loss chaser goes back in (almost always, more times, within minutes, with more each time)
+        const chase = p.beh.chaser;
+        const again = r.chance(p.a.redeposit);
+        if (ctx.busts >= (chase ? CHASE_MAX_REDEPOSITS : 3) || !(again || (chase && p.brng.chance(0.85)))) break;
+        ctx.busts++;
+        const before = p.balance;
+        const wait = r.range(5_000, 60_000);
+        const size = this.redepositSize(p);
+        if (chase) this.counts.chase_redeposits++;
+        t = this.deposit(p, t + (chase ? p.brng.range(15_000, 180_000) : wait), chase ? roundTo(Math.floor(size * (1 + 0.5 * ctx.busts)), 1) : size);
+        if (p.balance === before) break; // refused or failed
+        continue;
       }
-      if (t < this.now) t = this.maybeWithdraw(p, t);
-      // a loss chaser may regret it minutes later: cancel the withdrawal and play the money on (a reversed withdrawal)
-      if (t < this.now && p.beh.chaser && this.undecided.has(p) && p.brng.chance(REVERSAL_CHANCE)) {
-        const at = t + p.brng.range(60_000, 15 * 60_000);
-        const until = Math.min(at + 40 * 60_000, timeLimitAt - 1_000, this.now);
-        if (at < until && this.cancelWithdrawal(p, at, 1)) {
-          t = at + p.brng.range(5_000, 30_000);
-          while (t < until && this.available(p) >= this.minStake(p)) {
-            const slots = p.slots.length > 0 && (p.tables.length === 0 || r.next() < p.slotShare);
-            t = slots ? this.slotStint(p, t, until) : this.tableStint(p, t, until);
-            t += r.range(2_000, 45_000);
-          }
-        }
+      const slots = p.slots.length > 0 && (p.tables.length + p.bjTables.length === 0 || r.next() < p.slotShare);
+      if (slots) t = this.slotStint(p, t, stopAt);
+      else {
+        const bj = this.pickBlackjack(p);
+        if (bj && this.sitDown(p, bj, t, ctx)) return false;
+        if (!bj) t = this.tableStint(p, t, stopAt);
       }
-      if (t < this.now) {
-        const rg = this.maybeResponsibleGaming(p, t, sessionId);
-        if (rg) {
-          t = rg.t;
-          ending = rg.ending;
+      t += r.range(2_000, 45_000);
+    }
+    ctx.t = t;
+    return true;
+  }
+
+  /** After the play: a withdrawal, a loss chaser's reversal, a responsible-gaming action. */
+  private afterPlay(p: Player, ctx: SessionCtx): void {
+    const r = p.rng;
+    let t = ctx.t;
+    if (t < this.now) t = this.maybeWithdraw(p, t);
+    // a loss chaser may regret it minutes later: cancel the withdrawal and play the money on (a reversed withdrawal)
+    if (t < this.now && p.beh.chaser && this.undecided.has(p) && p.brng.chance(REVERSAL_CHANCE)) {
+      const at = t + p.brng.range(60_000, 15 * 60_000);
+      const until = Math.min(at + 40 * 60_000, ctx.timeLimitAt - 1_000, this.now);
+      if (at < until && this.cancelWithdrawal(p, at, 1)) {
+        t = at + p.brng.range(5_000, 30_000);
+        while (t < until && this.available(p) >= this.minStake(p)) {
+          const slots = p.slots.length > 0 && (p.tables.length === 0 || r.next() < p.slotShare);
+          if (!slots && p.tables.length === 0) break; // blackjack only: not for a few minutes' reversal
+          t = slots ? this.slotStint(p, t, until) : this.tableStint(p, t, until);
+          t += r.range(2_000, 45_000);
         }
       }
     }
-    t = Math.max(t, start);
+    if (t < this.now) {
+      const rg = this.maybeResponsibleGaming(p, t, ctx.sessionId);
+      if (rg) {
+        t = rg.t;
+        ctx.ending = rg.ending;
+      }
+    }
+    ctx.t = t;
+  }
+
+  /** The session's reality checks due before `until` not emitted yet. */
+  private realityChecks(p: Player, ctx: SessionCtx, until: number): void {
+    const ms = ctx.realityMs;
+    if (!ms) return;
+    for (; ctx.start + ctx.realityK * ms < until; ctx.realityK++) {
+      this.emit(ctx.start + ctx.realityK * ms, 'rg.reality_check.due', p, null, { session_id: ctx.sessionId, session_elapsed_ms: ctx.realityK * ms });
+    }
+  }
+
+  /**
+   * How far events may be handed out: a session at a blackjack table emits its reality checks as it
+   * goes (at its wake-ups and its rounds' settlements), so none may be handed out past the time its
+   * next check would be due.
+   */
+  private seatedHoldback(): number {
+    let min = Infinity;
+    for (const p of this.seated) {
+      const c = p.bj?.ctx;
+      if (c?.realityMs) min = Math.min(min, c.start + c.realityK * c.realityMs);
+    }
+    return min;
+  }
+
+  private endSession(p: Player, ctx: SessionCtx): void {
+    const r = p.rng;
+    const { start, timeLimitAt, sessionId } = ctx;
+    let ending = ctx.ending;
+    const t = Math.max(ctx.t, start);
     let endAt: number;
     if (ending === 'logout') {
       const idle = r.chance(0.3);
@@ -697,9 +828,7 @@ class Generator_ {
     } else {
       endAt = t;
     }
-    if (realityMs) {
-      for (let k = 1; start + k * realityMs < endAt; k++) this.emit(start + k * realityMs, 'rg.reality_check.due', p, null, { session_id: sessionId, session_elapsed_ms: k * realityMs });
-    }
+    this.realityChecks(p, ctx, endAt);
     // a session still open at `now` has no end yet (the flush drops what lies after `now`)
     this.emit(endAt, 'player.session.ended', p, null, { session_id: sessionId, reason: ending, duration_ms: endAt - start });
     p.lastT = endAt;
@@ -1041,6 +1170,275 @@ class Generator_ {
       t = st;
     }
     return t;
+  }
+
+  // ---- live blackjack ----------------------------------------------------------------------------
+  //
+  // A blackjack round's cards depend on every box at the table, so it cannot be played when the first
+  // player bets: a player sits down (sitDown) and bets round by round at wake-ups of their own
+  // (blackjackWake), and the round is played by the engine once nobody can bet in it any more, every
+  // wake-up before its close being done (resolveBlackjack, from the main loop). Its settlement then
+  // wakes each player for the next round, or to leave the table and go on with the session.
+
+  /** Whether this table stint is at a blackjack table (drawn only when the player has one, so histories without them are unchanged). */
+  private pickBlackjack(p: Player): BjTableSim | null {
+    if (p.bjTables.length === 0) return null;
+    const r = p.rng;
+    if (p.tables.length > 0 && r.next() >= p.bjTables.length / (p.tables.length + p.bjTables.length)) return null;
+    return r.pick(p.bjTables);
+  }
+
+  /** Sits down for the next round to open (false if it opens after the session's stop). */
+  private sitDown(p: Player, table: BjTableSim, t: number, ctx: SessionCtx): boolean {
+    const k = Math.ceil((t - table.t0) / table.cycle);
+    const opened = table.t0 + k * table.cycle;
+    if (opened >= ctx.stopAt) return false;
+    if (!p.bjr) {
+      const b = Rng.derive(this.seed, `blackjack:${p.id}`);
+      p.bjr = b;
+      // the player's own style (mistakes, insurance, side bets), and the time they take to decide
+      p.bjPlay = { random: () => b.next(), profile: randomPlayerProfile(() => b.next()), timeout_chance: 0.03, think: () => b.range(700, 4_000) };
+    }
+    const b = p.bjr;
+    const left = Math.max(this.prof.minRounds, Math.floor(b.logNormal(this.prof.roundsMedian, 0.7)));
+    p.bj = { table, k, left, betProb: 0.75 + 0.2 * b.next(), seat: null, ctx, leaving: false };
+    this.seated.add(p);
+    this.realityChecks(p, ctx, t);
+    this.bjWakeFor(p, table, k);
+    return true;
+  }
+
+  /** The player's wake-up to bet in round k (the round opens now if nobody sat there yet). */
+  private bjWakeFor(p: Player, table: BjTableSim, k: number): void {
+    const rd = this.bjRound(table, k);
+    this.wake.push(Math.min(rd.opened_at + p.bjr!.range(800, 4_000), rd.closes_at - 500), { p, kind: 'bj' });
+  }
+
+  private bjRound(table: BjTableSim, k: number): BjRound {
+    let rd = table.rounds.get(k);
+    if (rd) return rd;
+    const def = table.def;
+    const opened = table.t0 + k * table.cycle;
+    const closes = opened + def.betting_seconds * 1000;
+    const roundId = table.rng.uuidv7(opened);
+    const seed = def.mode === 'auto' ? table.rng.hex64() : null;
+    const commitment = seed ? createHash('sha256').update(Buffer.from(seed, 'hex')).digest('hex') : null;
+    rd = { k, round_id: roundId, round_no: k - table.kStart + 1, opened_at: opened, closes_at: closes, seed, commitment, seats: [], behind: [] };
+    table.rounds.set(k, rd);
+    this.emit(opened, 'table.round.opened', null, null, {
+      round_no: rd.round_no, game: def.game, game_id: def.game_id, mode: def.mode, commitment, closes_at: closes, actor: table.dealer ? `operator:${table.dealer}` : 'rng',
+    }, { table_id: def.table_id, round_id: roundId });
+    return rd;
+  }
+
+  private bjLimit(def: BlackjackTableDef, currency: string, component: string): { min_minor: number; max_minor: number } | null {
+    const l = def.limits[currency];
+    return l ? (l[component] ?? l.default ?? null) : null;
+  }
+
+  /** A seated player's wake-up: bet in this round (a seat or a place, side bets, or a bet behind), sit it out, or leave. */
+  private blackjackWake(p: Player, t: number): void {
+    const s = p.bj;
+    if (!s) return;
+    this.catchUp(p, t);
+    this.realityChecks(p, s.ctx, t);
+    const b = p.bjr!;
+    if (s.leaving) return this.blackjackLeave(p, t);
+    const { table } = s;
+    const def = table.def;
+    const rd = this.bjRound(table, s.k);
+    if (t >= s.ctx.stopAt || t >= rd.closes_at) return this.blackjackLeave(p, t);
+    const next = () => {
+      s.k++;
+      s.left--;
+      if (s.left <= 0 || table.t0 + s.k * table.cycle >= s.ctx.stopAt) return this.blackjackLeave(p, t + b.range(1_000, 5_000));
+      this.bjWakeFor(p, table, s.k);
+    };
+    if (!b.chance(s.betProb)) return next();
+    const lim = this.bjLimit(def, p.currency, 'main');
+    if (!lim) return this.blackjackLeave(p, t);
+    const base = p.beh.chaser ? Math.round(p.stake * p.chaseMult) : p.stake;
+    const main = Math.min(lim.max_minor, Math.max(lim.min_minor, roundTo(base, lim.min_minor)));
+    if (this.available(p) < main) return this.blackjackLeave(p, t);
+    const rules = def.blackjack.rules;
+    const seated = def.blackjack.format === 'seated';
+    const taken = new Set(rd.seats.map((x) => x.seat));
+    const free = seated ? Array.from({ length: rules.seats }, (_, i) => i + 1).filter((n) => !taken.has(n)) : [];
+    const others = rd.seats.filter((x) => x.p !== p && x.seat !== null && !rd.behind.some((y) => y.p === p && y.seat === x.seat));
+    // a bet behind: by choice now and then, or because every seat is taken
+    const behindLim = this.bjLimit(def, p.currency, 'behind');
+    if (seated && others.length > 0 && behindLim && (free.length === 0 || b.chance(BJ_BEHIND_SHARE))) {
+      const amount = Math.min(behindLim.max_minor, Math.max(behindLim.min_minor, roundTo(Math.floor(base / 2), behindLim.min_minor)));
+      if (this.available(p) < amount) return this.blackjackLeave(p, t);
+      const seat = b.pick(others).seat!;
+      const betId = b.uuidv7(t);
+      this.bjStake(p, table, rd, t, betId, 'behind', amount);
+      rd.behind.push({ player_id: p.id, bet_id: betId, seat, amount_minor: amount, p });
+      this.counts.table_bets++;
+      return;
+    }
+    if (seated && free.length === 0) return next();
+    const seat = !seated ? null : s.seat !== null && free.includes(s.seat) ? s.seat : b.pick(free);
+    s.seat = seat;
+    // side bets within their limits, as far as the money goes
+    const wanted = playerSideBets(rules, main, p.bjPlay!.random, p.bjPlay!.profile);
+    const side: Partial<Record<SideBetKind, number>> = {};
+    let total = main;
+    for (const [kind, amount] of Object.entries(wanted) as [SideBetKind, number][]) {
+      const l = this.bjLimit(def, p.currency, kind);
+      if (!l) continue;
+      const a = Math.min(l.max_minor, Math.max(l.min_minor, roundTo(amount, l.min_minor)));
+      if (this.available(p) < total + a) continue;
+      side[kind] = a;
+      total += a;
+    }
+    const betId = b.uuidv7(t);
+    // TableDO records the main bet and its side bets as one move: the main stake, then each side bet (`<bet>:<kind>`)
+    this.bjStake(p, table, rd, t, betId, 'main', main);
+    for (const [kind, a] of Object.entries(side) as [SideBetKind, number][]) this.bjStake(p, table, rd, t, `${betId}:${kind}`, kind, a);
+    rd.seats.push({ player_id: p.id, bet_id: betId, seat, main_minor: main, side_bets: side, p });
+    this.counts.table_bets += 1 + Object.keys(side).length;
+  }
+
+  /** One stake of a blackjack move: the player's object reserves its hold, then the table records the bet (durable/table/blackjack/stakes.ts). */
+  private bjStake(p: Player, table: BjTableSim, rd: BjRound, at: number, betId: string, component: string, amount: number, reserved = false): void {
+    const def = table.def;
+    const holdId = `table:${def.table_id}:${betId}`;
+    if (!reserved) p.held += amount;
+    this.emit(at, 'wallet.hold.reserved', p, p.currency, {
+      hold_id: holdId, kind: 'bet', amount_minor: amount, real_minor: amount, bonus_minor: 0, expires_at: at + TABLE_HOLD_TTL_MS, ref: `${def.table_id}:${rd.round_id}`,
+    }, undefined, p.bjr!);
+    this.emit(at + 1, 'table.bet.placed', null, p.currency, {
+      bet_id: betId, game: def.game, game_id: def.game_id, spot: component, bet_type: component, amount_minor: amount, hold_id: holdId,
+    }, { table_id: def.table_id, round_id: rd.round_id, player: p }, p.bjr!);
+  }
+
+  /** Leaves the table: the session goes on from here (more play, or its end). */
+  private blackjackLeave(p: Player, t: number): void {
+    const s = p.bj!;
+    p.bj = null;
+    this.seated.delete(p);
+    const ctx = s.ctx;
+    ctx.t = t + p.rng.range(2_000, 45_000);
+    if (this.play(p, ctx)) {
+      this.afterPlay(p, ctx);
+      this.endSession(p, ctx);
+    }
+  }
+
+  /**
+   * Plays every blackjack round nobody can bet in any more: in the order they close, each once every
+   * wake-up before its close is done (the next wake-up is after it, or `until` is reached). `all`:
+   * the end of the history, every round left. True if it played one (its settlement may have woken
+   * players earlier than what the caller saw next).
+   */
+  private resolveBlackjack(until: number, all: boolean): boolean {
+    let any = false;
+    for (;;) {
+      let best: { table: BjTableSim; rd: BjRound } | null = null;
+      for (const table of this.bjTables) {
+        for (const rd of table.rounds.values()) if (!best || rd.closes_at < best.rd.closes_at) best = { table, rd };
+      }
+      if (!best) return any;
+      if (!all && best.rd.closes_at > Math.min(this.wake.peekTime(), until)) return any;
+      best.table.rounds.delete(best.rd.k);
+      this.playBlackjackRound(best.table, best.rd);
+      any = true;
+    }
+  }
+
+  /**
+   * One round as the table emits it (blackjack-table.ts): closed, the deal and the decisions with their
+   * stakes (playRound), the result with the settled hands, then each stake settled in the player's
+   * object (hold posted, return credited) and at the table, and the round settled. Then every
+   * player at the table is woken for the next round, or to leave.
+   */
+  private playBlackjackRound(table: BjTableSim, rd: BjRound): void {
+    const def = table.def;
+    const sub = { table_id: def.table_id, round_id: rd.round_id };
+    const auto = def.mode === 'auto';
+    this.counts.table_rounds++;
+    const bets = rd.seats.reduce((n, x) => n + 1 + Object.keys(x.side_bets).length, 0) + rd.behind.length;
+    this.emit(rd.closes_at, 'table.round.closed', null, null, { round_no: rd.round_no, bets, actor: auto ? 'rng' : 'timer' }, sub);
+    const players = new Map<string, Player>();
+    for (const x of rd.seats) players.set(x.player_id, x.p);
+    for (const x of rd.behind) players.set(x.player_id, x.p);
+    const rules = def.blackjack.rules;
+    const clientSeed = `table-${rd.round_no}`;
+    // a dealer's table deals from a shoe shuffled out of sight (no seed is published)
+    const shoe = openShoe(rd.seed ?? table.rng.hex64(), clientSeed, rd.round_no, rules.decks);
+    const played = playRound({
+      format: def.blackjack.format, rules, mode: def.mode, shoe, closes_at: rd.closes_at, seats: rd.seats, behind: rd.behind,
+      play: (id) => players.get(id)!.bjPlay!,
+      newBetId: (id, at) => players.get(id)!.bjr!.uuidv7(at),
+      afford: (id, amount, at) => {
+        const p = players.get(id)!;
+        this.catchUp(p, at);
+        if (this.available(p) < amount) return false;
+        p.held += amount;
+        return true;
+      },
+      timing: { decision_ms: def.blackjack.decision_seconds * 1000, insurance_ms: def.blackjack.insurance_seconds * 1000, card_ms: 1_500, hurry_at: rd.closes_at + Math.floor(BJ_PLAY_BUDGET_MS * 0.6) },
+      outcome_extra: auto ? { client_seed: clientSeed, nonce: rd.round_no, decks: rules.decks } : {},
+    });
+    for (const step of played.steps) {
+      if (step.kind === 'stake') {
+        const p = players.get(step.stake.player_id)!;
+        this.bjStake(p, table, rd, step.at, step.stake.bet_id, step.stake.component, step.stake.amount_minor, true);
+        this.counts.table_bets++;
+      } else {
+        const p = players.get(step.player_id)!;
+        this.emit(step.at + 1, step.event.type, null, p.currency, step.event.payload, { ...sub, player: p }, p.bjr!);
+      }
+    }
+    const resultAt = played.result_at + 3;
+    this.emit(resultAt, 'table.round.result', null, null, {
+      round_no: rd.round_no, game: def.game, source: auto ? 'rng' : 'dealer', actor: auto ? 'rng' : 'dealer', outcome: JSON.stringify(played.outcome), summary: played.summary, server_seed: rd.seed,
+    }, sub);
+    for (const h of played.settled_hands) {
+      const p = players.get(h.player_id)!;
+      this.emit(resultAt, h.event.type, null, p.currency, h.event.payload, { ...sub, player: p }, p.bjr!);
+    }
+    // settlement (settlement.ts): every player's object posts the hold and credits the return, then the table marks the wave's bets
+    let st = resultAt + 4 + table.rng.range(0, 40);
+    const lost = new Map<Player, number>();
+    for (const x of played.settlements) {
+      const p = players.get(x.stake.player_id)!;
+      const holdId = `table:${def.table_id}:${x.stake.bet_id}`;
+      this.catchUp(p, st);
+      p.held -= x.stake.amount_minor;
+      p.balance -= x.stake.amount_minor;
+      this.emit(st, 'wallet.hold.posted', p, p.currency, { hold_id: holdId, kind: 'bet', amount_minor: x.stake.amount_minor, released_minor: 0, balance_after_minor: p.balance - p.held }, undefined, p.bjr!);
+      if (x.returned_minor > 0) {
+        p.balance += x.returned_minor;
+        this.emit(st, 'wallet.win.credited', p, p.currency, { win_id: `${holdId}:return`, hold_id: holdId, bucket: 'real', amount_minor: x.returned_minor, balance_after_minor: p.balance }, undefined, p.bjr!);
+        this.maybeLargeWin(p, st, `${holdId}:return`, x.returned_minor);
+      }
+      lost.set(p, (lost.get(p) ?? 0) + x.stake.amount_minor - x.returned_minor);
+      st += table.rng.range(1, 6);
+    }
+    for (const x of played.settlements) {
+      const p = players.get(x.stake.player_id)!;
+      this.emit(st + 1, 'table.bet.settled', null, p.currency, {
+        bet_id: x.stake.bet_id, game: def.game, game_id: def.game_id, spot: x.stake.component, bet_type: x.stake.component, amount_minor: x.stake.amount_minor, returned_minor: x.returned_minor, result: x.result,
+      }, { ...sub, player: p }, p.bjr!);
+    }
+    this.emit(st + 3, 'table.round.settled', null, null, { round_no: rd.round_no, game: def.game, bets: played.settlements.length, settle_ms: st + 3 - resultAt }, sub);
+    // the players at the table: the next round, or up and away
+    for (const p of players.values()) {
+      if (p.beh.chaser) this.chase(p, (lost.get(p) ?? 0) > 0);
+      const s = p.bj;
+      if (!s || s.table !== table || s.k !== rd.k) continue;
+      this.realityChecks(p, s.ctx, st);
+      s.k++;
+      s.left--;
+      if (s.left <= 0 || table.t0 + s.k * table.cycle >= s.ctx.stopAt || this.available(p) < this.minStake(p)) {
+        s.leaving = true;
+        this.wake.push(st + 3 + p.bjr!.range(1_000, 8_000), { p, kind: 'bj' });
+      } else {
+        this.bjWakeFor(p, table, s.k);
+      }
+    }
   }
 
   /** Emits the table's own events of every round opened before `until` that had someone at the table. */

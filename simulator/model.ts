@@ -166,10 +166,15 @@ const CONFIGURED = (tablesConfig.tables as unknown as (Omit<TableDef, 'game'> & 
 
 /**
  * Configured roulette and baccarat tables, automated ones first (the API mode can only use those:
- * dealer tables need a dealer). Fast mode plays these only: blackjack's decisions mid-round are
- * played through the real tables, by the API mode (LIVE_TABLES).
+ * dealer tables need a dealer). Fast mode uses these first, then BLACKJACK_TABLES.
  */
 export const TABLES: TableDef[] = CONFIGURED.filter((t): t is TableDef => t.game === 'roulette' || t.game === 'baccarat');
+
+/**
+ * Configured blackjack tables, automated ones first: fast mode's tables 5.. (after TABLES, so a
+ * history of up to 4 tables is what it was before fast mode played blackjack).
+ */
+export const BLACKJACK_TABLES: BlackjackTableDef[] = CONFIGURED.filter((t): t is BlackjackTableDef => t.game === 'blackjack');
 
 /** Every configured table, blackjack too, automated ones first: what the API mode can sit at. */
 export const LIVE_TABLES: (TableDef | BlackjackTableDef)[] = CONFIGURED.filter((t): t is TableDef | BlackjackTableDef => t.game === 'roulette' || t.game === 'baccarat' || t.game === 'blackjack');

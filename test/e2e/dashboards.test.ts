@@ -10,8 +10,8 @@
  * queries that run in the page itself (duckdb-wasm over the patched Parquet loading) are checked,
  * not only the prerendered HTML. Screenshots go to test/e2e/artifacts/dashboards/.
  *
- * The fast simulator plays no blackjack, so the test adds engine-played blackjack rounds
- * (./blackjack-rounds.ts) for the blackjack pages.
+ * Its 2-table fast history has no blackjack (fast mode plays it at tables 5-7), so the test adds
+ * known blackjack rounds (./blackjack-rounds.ts, the simulator's round player) for the blackjack pages.
  *
  * DASHBOARDS_E2E_WAREHOUSE=<dir> builds from an existing warehouse (skips simulate/sync/plan; the
  * blackjack pages' test then needs blackjack in it);
@@ -68,8 +68,9 @@ describe('executive dashboards in Chromium', () => {
         whDir = join(temp, 'wh');
         const events = join(temp, 'events');
         await run(tsx, ['simulator/cli.ts', '--fast', '--players', '150', '--days', '60', '--now', '2026-12-01T00:00:00Z', '--out-dir', events]);
-        // The fast simulator plays no blackjack: 40 rounds a day at the catalog's two blackjack tables on
-        // three days of the last week, played by the engine for four of the simulated players.
+        // A 2-table history has no blackjack (fast mode plays it at tables 5-7): 40 known rounds a day at the
+        // catalog's two blackjack tables on three days of the last week, played by the simulator's round player
+        // for four of the simulated players, so the pages have a week with blackjack and periods without.
         await writeBlackjackBatch({ eventsDir: events, days: ['2026-11-27', '2026-11-28', '2026-11-29'], rounds: 40 });
         await run(tsx, ['warehouse/cli.ts', 'sync', '--source', `dir:${events}`], { WAREHOUSE_DIR: whDir });
         await run(tsx, ['warehouse/cli.ts', 'plan', '--auto-apply'], { WAREHOUSE_DIR: whDir });

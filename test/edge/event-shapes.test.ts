@@ -28,6 +28,7 @@ const DAY = 24 * 3_600_000;
 const ROULETTE = 'roulette-1'; // dealer
 const BACCARAT = 'auto-baccarat-1'; // automated, provably fair
 const BLACKJACK = 'blackjack-1'; // dealer, Seated
+const INFINITE = 'infinite-blackjack-1'; // automated, Infinite: places without seats
 const GAME = 'sandbox-starfall-fortune';
 const PHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
@@ -197,7 +198,7 @@ describe('event shapes of a scripted player, through the objects', () => {
     ok(await opCall('PUT', `/v1/ops/players/${p.playerId}/vip`, admin, { vip: true, reason: 'high roller' }), 200, 'vip');
   });
 
-  it('tables: a dealer roulette round, an automated baccarat round, a dealer blackjack round, a voided round, an expired hold', async () => {
+  it('tables: a dealer roulette round, an automated baccarat round, a dealer blackjack round, an automated Infinite blackjack round, a voided round, an expired hold', async () => {
     const p = await registerAs({});
     players.push(p.playerId);
     ok(await deposit(p.token, 50_000), 201, 'deposit');
@@ -239,6 +240,18 @@ describe('event shapes of a scripted player, through the objects', () => {
     for (const c of ['9D', 'KS']) ok(await card(c), 200, `card ${c}`);
     ok(await decide('stand', 1), 201, 'stand');
     for (const c of ['10S', '5C']) ok(await card(c), 200, `dealer card ${c}`);
+
+    // automated Infinite blackjack: a place (no seat: `seat` null in the hand events); nobody decides, the timers stand the hand
+    tablesUsed.add(INFINITE);
+    const inf = await table(INFINITE).openRound('rng');
+    if (!inf.ok) throw new Error(JSON.stringify(inf));
+    ok(await call('POST', `/v1/tables/${INFINITE}/blackjack/bets`, { bet_id: crypto.randomUUID(), round_id: inf.round.round_id, main_minor: 1_000, currency: 'EUR' }, { token: p.token }), 201, 'infinite bet');
+    await vi.waitFor(async () => {
+      await runInDurableObject(table(INFINITE), (o: TableDO) => { (o as unknown as { c: { clockOffsetMs: number } }).c.clockOffsetMs += 20_000; });
+      for (let i = 0; i < 10 && (await runDurableObjectAlarm(table(INFINITE))); i++);
+      const r = await call('GET', `/v1/tables/${INFINITE}/rounds/${inf.round.round_id}`);
+      if (r.body.round.state !== 'settled') throw new Error(`round ${r.body.round.state}`);
+    }, { timeout: 15_000, interval: 100 });
 
     // a round voided by the floor: every stake back
     const r2 = ok(await opCall('POST', `/v1/ops/tables/${ROULETTE}/rounds`, dealer), 201, 'open 2').round.round_id;
