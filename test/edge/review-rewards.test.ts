@@ -1,0 +1,147 @@
+/**
+ * Adversarial review of the rewards wiring in the player's object (issue 17, docs/rewards.md
+ * "Wiring"): what a table's retries, a different or malformed context, restarts, rolled-back
+ * transactions, exclusions and the clock can do to grants, caps and the at-risk marks. The calls go
+ * over RPC into the real player object (as the table makes them) so that the context can be what an
+ * attacker or a buggy caller would send; the state is read through GET /v1/players/me/rewards, the
+ * outbox and, for the marks, inside the object.
+ */
+import { runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { CasinoEvent } from '../../domain/events';
+import { validateEvent } from '../../domain/events';
+import type { TableBetContext } from '../../durable/player/rewards';
+import type { PlayerDO } from './entry';
+import { advance, call, deposit, internals, player, register, restartPlayer, type Json, type Registered } from './helpers';
+
+const MT = ['MT'];
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+async function funded(amount = 10_000): Promise<Registered> {
+  const p = await register();
+  expect((await deposit(p.token, amount)).status).toBe(201);
+  return p;
+}
+
+async function loginAgain(p: Registered): Promise<Registered> {
+  const r = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return { ...p, token: r.body.token };
+}
+
+/** The session id a player token names (its `sid`): what the table passes to reserveTableBet. */
+function sessionOf(p: Registered): string {
+  const [, body] = p.token.split('.');
+  return JSON.parse(atob(body!.replace(/-/g, '+').replace(/_/g, '/'))).sid as string;
+}
+
+function contextOf(holdId: string, over: Partial<TableBetContext> = {}): TableBetContext {
+  return {
+    table_id: 'roulette-1', round_id: `round-${holdId}`, game: 'roulette', game_id: 'roulette-european', spot: 'red', bet_type: 'red',
+    session_id: 'sess', amount_minor: 100, currency: 'EUR', at: Date.now(), ...over,
+  };
+}
+
+/** A table bet's hold as the table asks for it, with the table's context. */
+async function reserve(p: Registered, holdId: string, amount: number, ctx: Partial<TableBetContext> = {}) {
+  const r = await player(p.playerId).reserveTableBet(sessionOf(p), {
+    hold_id: holdId, currency: 'EUR', amount_minor: amount, expires_at: Date.now() + HOUR_MS, ref: `roulette-1:round-${holdId}`, max_return_minor: amount * 36,
+  }, MT, contextOf(holdId, { amount_minor: amount, ...ctx }));
+  expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
+  return r;
+}
+
+async function settle(p: Registered, holdId: string, returned: number, ctx: Partial<TableBetContext>) {
+  const r = await player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: returned }, contextOf(holdId, ctx));
+  expect(r, JSON.stringify(r)).toMatchObject({ ok: true, state: 'posted' });
+  return r;
+}
+
+async function rewards(p: Registered): Promise<Json> {
+  const r = await call('GET', '/v1/players/me/rewards', undefined, { token: p.token });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+  return r.body;
+}
+
+async function rewardEvents(p: Registered): Promise<CasinoEvent[]> {
+  return (await player(p.playerId).outbox(0, 1000)).map((r) => r.event).filter((e) => e.event_type.startsWith('rewards.'));
+}
+
+/** What a settlement of `holdId` produced for the settled-table-bet rule (10 XP + 5 points, config/rewards.json). */
+async function settledOutcome(p: Registered, holdId: string): Promise<'granted' | 'suppressed' | 'none'> {
+  const mine = (await rewardEvents(p)).filter((e) => e.payload.source_event_id === `bet-settled:${holdId}` && e.payload.rule_id === 'settled-table-bet');
+  if (mine.some((e) => e.event_type === 'rewards.granted')) return 'granted';
+  return mine.some((e) => e.event_type === 'rewards.suppressed') ? 'suppressed' : 'none';
+}
+
+describe('a table retrying a settlement', () => {
+  it('counts a lost bet once in the rapid-losses mark: retries do not make a player at risk', async () => {
+    const p = await funded(60_000);
+    const t = Date.now();
+    await reserve(p, 'loss-a', 20_000, { at: t });
+    for (let i = 0; i < 3; i++) await settle(p, 'loss-a', 0, { amount_minor: 20_000, at: t + 1000, result: 'lose' }); // 20,000 lost, not 60,000
+    await reserve(p, 'loss-b', 100, { at: t + 2000 });
+    await settle(p, 'loss-b', 0, { at: t + 3000, result: 'lose' });
+    // 20,100 lost in the hour, under the 50,000 threshold: the rule grants as usual
+    expect(await settledOutcome(p, 'loss-b')).toBe('granted');
+  });
+
+  it('counts a won bet once: retries of a win cannot clear the rapid-losses mark of a player losing fast', async () => {
+    const p = await funded(100_000);
+    const t = Date.now();
+    await reserve(p, 'big-loss', 40_000, { at: t });
+    await settle(p, 'big-loss', 0, { amount_minor: 40_000, at: t + 1, result: 'lose' });
+    await reserve(p, 'small-win', 10_000, { at: t + 2 });
+    for (let i = 0; i < 3; i++) await settle(p, 'small-win', 20_000, { amount_minor: 10_000, at: t + 3, result: 'win' }); // net -10,000 once, not -30,000
+    await reserve(p, 'loss-c', 20_000, { at: t + 4 });
+    await settle(p, 'loss-c', 0, { amount_minor: 20_000, at: t + 5, result: 'lose' });
+    // 40,000 - 10,000 + 20,000 = 50,000 lost within the hour: at risk, the promotion is withheld
+    expect(await settledOutcome(p, 'loss-c')).toBe('suppressed');
+  });
+
+  it('with another `at`, after its event id has moved into a full chunk of the memory, grants nothing again', async () => {
+    const p = await funded(20_000);
+    const t = Date.now();
+    await reserve(p, 'first', 100, { at: t });
+    await settle(p, 'first', 0, { at: t + 1, result: 'lose' });
+    // 70 more evaluated events: `bet-settled:first` is now in a full (immutable) chunk of the memory
+    for (let i = 0; i < 70; i++) {
+      await reserve(p, `filler-${i}`, 100, { at: t + 10 + i });
+      expect(await player(p.playerId).abandonTableBet(`filler-${i}`)).toMatchObject({ ok: true });
+    }
+    const before = await rewards(p);
+    const eventsBefore = (await rewardEvents(p)).length;
+    await settle(p, 'first', 0, { at: t + 10 * 60_000, result: 'lose' }); // a caller's later `at` for the same settlement
+    expect(await rewards(p)).toEqual(before);
+    expect((await rewardEvents(p)).length).toBe(eventsBefore);
+  });
+});
+
+describe('the facts the player object knows come from the hold, not from the context', () => {
+  it("a settlement's context cannot shrink the loss the rapid-losses mark counts (stake and currency)", async () => {
+    for (const lie of [{ amount_minor: 0 }, { currency: 'GBP' as const }]) {
+      const p = await funded(60_000);
+      const t = Date.now();
+      await reserve(p, 'loss', 50_000, { at: t });
+      await settle(p, 'loss', 0, { ...lie, at: t + 1, result: 'lose' }); // the hold: 50,000 EUR, lost
+      await reserve(p, 'next', 100, { at: t + 2 });
+      await settle(p, 'next', 0, { at: t + 3, result: 'lose' });
+      expect(await settledOutcome(p, 'next'), JSON.stringify(lie)).toBe('suppressed'); // 50,100 EUR lost in the hour: at risk
+    }
+  });
+});
+
+describe('the clock of an event', () => {
+  it("an event dated in the future cannot move the player's day: tomorrow's first deposit still earns its points", async () => {
+    let p = await funded(20_000); // deposit-points: 25 points, once a day
+    await reserve(p, 'from-the-future', 100, { at: Date.now() + 400 * DAY_MS });
+    const base = (await rewards(p)).points_balance; // today's deposit (25) and the bet's first-hand-new-game (20)
+    for (const day of [1, 2]) {
+      await advance(p.playerId, DAY_MS);
+      p = await loginAgain(p); // the day-old session has ended
+      expect((await deposit(p.token, 1_000)).status).toBe(201);
+      expect((await rewards(p)).points_balance, `day ${day}`).toBe(base + 25 * day);
+    }
+  });
+});
