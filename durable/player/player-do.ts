@@ -409,8 +409,12 @@ export class PlayerDO extends DurableObject<Env> {
    */
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext) {
     return this.tx(() => {
+      // Only the settlement that posts the hold is evaluated: a retry answers the first result and
+      // must not count the bet again (its loss in the rapid-losses mark, or a grant under another `at`).
+      // Pending holds are in memory: the first settlement's look-up costs no statement.
+      const first = this.walletRg.hold(input.hold_id)?.state === 'pending';
       const r = this.walletRg.settleBet(input);
-      if (r.ok && r.state === 'posted' && bet) this.rewardsRg.tableBetSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
+      if (r.ok && r.state === 'posted' && bet && first) this.rewardsRg.tableBetSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
       return r;
     }, 'alarm');
   }
