@@ -387,7 +387,7 @@ export class PlayerDO extends DurableObject<Env> {
       const expiresAt = Math.min(input.expires_at, this.c.now() + HOLD_TTL_MAX_MS);
       const r = this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
       if (!r.ok) return r;
-      if (bet && !r.replayed) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, bet);
+      if (bet && !r.replayed) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, { ...bet, amount_minor: input.amount_minor, currency: input.currency });
       return { ok: true, hold: r.hold, replayed: r.replayed, jurisdiction: p.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
     }, 'alarm');
   }
@@ -412,9 +412,12 @@ export class PlayerDO extends DurableObject<Env> {
       // Only the settlement that posts the hold is evaluated: a retry answers the first result and
       // must not count the bet again (its loss in the rapid-losses mark, or a grant under another `at`).
       // Pending holds are in memory: the first settlement's look-up costs no statement.
-      const first = this.walletRg.hold(input.hold_id)?.state === 'pending';
+      const held = this.walletRg.hold(input.hold_id);
       const r = this.walletRg.settleBet(input);
-      if (r.ok && r.state === 'posted' && bet && first) this.rewardsRg.tableBetSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
+      // The stake and its currency are the hold's: the context cannot shrink the loss the rapid-losses mark counts.
+      if (r.ok && r.state === 'posted' && bet && held?.state === 'pending') {
+        this.rewardsRg.tableBetSettled(input.hold_id, held.currency, r.returned_minor, { ...bet, amount_minor: held.real_minor + held.bonus_minor, currency: held.currency });
+      }
       return r;
     }, 'alarm');
   }
