@@ -145,3 +145,22 @@ describe('the clock of an event', () => {
     }
   });
 });
+
+/** The rewards state row's size, read inside the object. */
+async function stateBytes(p: Registered): Promise<number> {
+  return runInDurableObject(player(p.playerId), (o: PlayerDO) =>
+    internals(o).c.db.first<{ n: number }>`select coalesce(length(state) + length(marks), 0) as n from rewards_state where id = 1`?.n ?? 0);
+}
+
+describe('the cost of a malicious context', () => {
+  it('huge strings in the context cannot grow the rewards state (a lifetime distinct counter keeps 256 values): bets still go through', async () => {
+    const p = await funded(20_000);
+    const t = Date.now();
+    for (let i = 0; i < 8; i++) {
+      await reserve(p, `huge-${i}`, 100, { at: t + i, game_id: `${i}`.padEnd(300_000, 'g'), table_id: `${i}`.padEnd(100_000, 't') });
+    }
+    expect(await stateBytes(p)).toBeLessThan(50_000);
+    // the player's other events are still evaluated
+    expect((await deposit(p.token, 1_000)).status).toBe(201);
+  });
+});
