@@ -34,6 +34,7 @@ import { Profile, playerView, type PlayerView, type RegistrationInput } from './
 import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
 import { PlayerRewards, type TableBetContext } from './rewards';
+import { rewardsContextOf } from './table-bet-context';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
@@ -381,15 +382,14 @@ export class PlayerDO extends DurableObject<Env> {
    * of the bet, for the rewards rules (the same on a retry); it changes nothing about the money.
    */
   reserveTableBet(sessionId: string, input: HoldRequest & { expires_at: number }, offeredIn: string[], bet?: TableBetContext) {
-    // (rewards) the stake is the hold's, and the event's time never later than this object's clock:
-    // a future `at` would move the player's day forward and hold the daily caps there.
     return this.asActivePlayer(sessionId, () => {
       const p = this.c.profile()!;
       if (!offeredIn.includes(p.jurisdiction)) return fail('game_unavailable', `this game is not offered in ${p.jurisdiction}`);
       const expiresAt = Math.min(input.expires_at, this.c.now() + HOLD_TTL_MAX_MS);
       const r = this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
       if (!r.ok) return r;
-      if (bet && !r.replayed) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, { ...bet, amount_minor: input.amount_minor, currency: input.currency, at: Math.min(bet.at, this.c.now()) });
+      const facts = r.replayed ? null : rewardsContextOf(input.hold_id, bet, input, this.c.now()); // table-bet-context.ts
+      if (facts) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, facts);
       return { ok: true, hold: r.hold, replayed: r.replayed, jurisdiction: p.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
     }, 'alarm');
   }
@@ -416,10 +416,9 @@ export class PlayerDO extends DurableObject<Env> {
       // Pending holds are in memory: the first settlement's look-up costs no statement.
       const held = this.walletRg.hold(input.hold_id);
       const r = this.walletRg.settleBet(input);
-      // The stake and its currency are the hold's (the context cannot shrink the loss the rapid-losses
-      // mark counts), and the time is never later than this object's clock (see reserveTableBet).
-      if (r.ok && r.state === 'posted' && bet && held?.state === 'pending') {
-        this.rewardsRg.tableBetSettled(input.hold_id, held.currency, r.returned_minor, { ...bet, amount_minor: held.real_minor + held.bonus_minor, currency: held.currency, at: Math.min(bet.at, this.c.now()) });
+      if (r.ok && r.state === 'posted' && held?.state === 'pending') {
+        const facts = rewardsContextOf(input.hold_id, bet, { amount_minor: held.real_minor + held.bonus_minor, currency: held.currency }, this.c.now()); // table-bet-context.ts
+        if (facts) this.rewardsRg.tableBetSettled(input.hold_id, held.currency, r.returned_minor, facts);
       }
       return r;
     }, 'alarm');
