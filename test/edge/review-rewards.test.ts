@@ -44,9 +44,9 @@ function contextOf(holdId: string, over: Partial<TableBetContext> = {}): TableBe
 }
 
 /** A table bet's hold as the table asks for it, with the table's context. */
-async function reserve(p: Registered, holdId: string, amount: number, ctx: Partial<TableBetContext> = {}) {
+async function reserve(p: Registered, holdId: string, amount: number, ctx: Partial<TableBetContext> = {}, clockOffsetMs = 0) {
   const r = await player(p.playerId).reserveTableBet(sessionOf(p), {
-    hold_id: holdId, currency: 'EUR', amount_minor: amount, expires_at: Date.now() + HOUR_MS, ref: `roulette-1:round-${holdId}`, max_return_minor: amount * 36,
+    hold_id: holdId, currency: 'EUR', amount_minor: amount, expires_at: Date.now() + clockOffsetMs + HOUR_MS, ref: `roulette-1:round-${holdId}`, max_return_minor: amount * 36,
   }, MT, contextOf(holdId, { amount_minor: amount, ...ctx }));
   expect(r, JSON.stringify(r)).toMatchObject({ ok: true });
   return r;
@@ -163,4 +163,24 @@ describe('the cost of a malicious context', () => {
     // the player's other events are still evaluated
     expect((await deposit(p.token, 1_000)).status).toBe(201);
   });
+});
+
+describe('the end of a break', () => {
+  for (const [name, start, pause] of [
+    ['a cool-off', { path: '/v1/cool-off', body: { hours: 24 } }, 25 * HOUR_MS],
+    ['a self-exclusion', { path: '/v1/self-exclusion', body: { months: 6 } }, 200 * DAY_MS],
+  ] as const) {
+    it(`${name} that just ended marks the player at risk: their first bet back earns no promotion`, async () => {
+      let p = await funded(20_000);
+      expect((await call('POST', start.path, start.body, { token: p.token })).status).toBe(200);
+      await advance(p.playerId, pause);
+      p = await loginAgain(p); // the exclusion is lifted (rg.*.ended)
+      const t = Date.now() + pause;
+      await reserve(p, 'back', 100, { at: t }, pause);
+      await settle(p, 'back', 0, { at: t + 1, result: 'lose' });
+      expect(await settledOutcome(p, 'back')).toBe('suppressed');
+      const suppressed = (await rewardEvents(p)).find((e) => e.event_type === 'rewards.suppressed' && e.payload.source_event_id === 'bet-settled:back');
+      expect(suppressed?.payload).toMatchObject({ reason: 'player_at_risk', detail: 'cool_off_ended' });
+    });
+  }
 });
