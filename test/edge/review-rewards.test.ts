@@ -184,3 +184,17 @@ describe('the end of a break', () => {
     });
   }
 });
+
+describe('accounts an operator closed or locked', () => {
+  for (const status of ['closed', 'locked'] as const) {
+    it(`a player whose account is ${status} mid-round gets nothing from the settlement (the money settles all the same)`, async () => {
+      const p = await funded(20_000);
+      const t = Date.now();
+      await reserve(p, 'mid-round', 100, { at: t });
+      const before = (await rewardEvents(p)).length;
+      expect(await player(p.playerId).setStatus(status, 'review', 'operator:review')).toMatchObject({ ok: true });
+      await settle(p, 'mid-round', 200, { at: t + 1, result: 'win' });
+      expect((await rewardEvents(p)).length).toBe(before);
+    });
+  }
+});
