@@ -154,7 +154,8 @@ export class PlayerRewards {
     const lossLimit = risk.rapid_losses.net_loss_minor[p.currency];
     const ctx: PlayerRewardsContext = {
       player_id: p.player_id, currency: p.currency,
-      exclusion: p.status === 'self_excluded' ? 'self_excluded' : p.cool_off_until !== null && p.cool_off_until > now ? 'cooling_off' : 'none',
+      // a closed or locked account gets nothing either (the engine's skip: no outcome, no counter)
+      exclusion: p.status !== 'active' ? 'self_excluded' : p.cool_off_until !== null && p.cool_off_until > now ? 'cooling_off' : 'none',
       segments: hot.segments,
       risk: {
         rapid_losses: lossLimit !== undefined && netLoss(marks, now, risk.rapid_losses.window_minutes) >= lossLimit,
