@@ -198,3 +198,91 @@ describe('accounts an operator closed or locked', () => {
     });
   }
 });
+
+/** The parts of the player object these tests reach inside it. */
+function inside(o: unknown) {
+  return o as {
+    tx<T>(fn: () => T): T;
+    rewardsRg: { tableBetPlaced(holdId: string, currency: 'EUR', bet: TableBetContext): void; verifyHotState(): string[] };
+    c: { db: import('../../durable/lib/sql').Db };
+  };
+}
+
+describe('properties that hold (pinned)', () => {
+  it('a transaction rolled back after its rewards were evaluated leaves no grant, no reward event and no memory of the event', async () => {
+    const p = await funded(20_000);
+    const before = await rewards(p);
+    const eventsBefore = (await rewardEvents(p)).length;
+    const answer = await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const x = inside(o);
+      const r = x.tx(() => {
+        x.rewardsRg.tableBetPlaced('rolled-back', 'EUR', contextOf('rolled-back', { game_id: 'new-game' })); // first hand at a new game: XP and points
+        return { ok: false as const, code: 'invalid_state' as const, message: 'a later step refused' };
+      });
+      return { r, drift: x.rewardsRg.verifyHotState() };
+    });
+    expect(answer).toEqual({ r: expect.objectContaining({ ok: false }), drift: [] });
+    expect(await rewards(p)).toEqual(before);
+    expect((await rewardEvents(p)).length).toBe(eventsBefore);
+    // the event was not remembered either: the same bet, really placed, is evaluated
+    await reserve(p, 'rolled-back', 100, { game_id: 'new-game' });
+    expect((await rewards(p)).xp).toBe(before.xp + 5);
+  });
+
+  it('across a restart of the object the rewards are read from SQL, and a retried settlement still grants nothing', async () => {
+    const p = await funded(20_000);
+    const t = Date.now();
+    await reserve(p, 'kept', 100, { at: t });
+    await settle(p, 'kept', 0, { at: t + 1, result: 'lose' });
+    const before = await rewards(p);
+    const events = (await rewardEvents(p)).length;
+    await restartPlayer(p.playerId);
+    expect(await rewards(p)).toEqual(before);
+    await settle(p, 'kept', 0, { at: t + 1, result: 'lose' });
+    expect(await rewards(p)).toEqual(before);
+    expect((await rewardEvents(p)).length).toBe(events);
+  });
+
+  it('the grants table refuses updates and deletes (append-only)', async () => {
+    const p = await funded(); // the deposit's points: one grant
+    const refused = await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const { db } = inside(o).c;
+      const tries = [() => db.run`update rewards_grants set amount = 1000000`, () => db.run`delete from rewards_grants`];
+      return tries.map((t) => { try { t(); return 'allowed'; } catch (e) { return String(e); } });
+    });
+    expect(refused).toEqual([expect.stringContaining('append-only'), expect.stringContaining('append-only')]);
+    expect((await rewards(p)).points_balance).toBe(25);
+  });
+
+  it("GET /v1/players/me/rewards shows the caller's own rewards only, whatever the query says", async () => {
+    const [a, b] = [await funded(), await register()];
+    const mine = await call('GET', `/v1/players/me/rewards?player_id=${a.playerId}&limit=1000`, undefined, { token: b.token });
+    expect(mine.status).toBeLessThan(500);
+    if (mine.status === 200) expect(mine.body.recent_grants).toEqual([]); // b made no deposit: none of a's grants
+    expect((await rewards(a)).recent_grants).toHaveLength(1);
+  });
+
+  it('every reward event names its rule and version (level-ups and breaks their reasons), and validates against the contract', async () => {
+    const p = await funded(60_000);
+    const t = Date.now();
+    for (let i = 0; i < 6; i++) {
+      await reserve(p, `e-${i}`, 10_000, { at: t + i * 10, bet_type: 'banker', game: 'baccarat', game_id: `g-${i % 2}` });
+      await settle(p, `e-${i}`, 0, { amount_minor: 10_000, at: t + i * 10 + 1, result: 'lose' }); // the fifth reaches the rapid-losses mark
+    }
+    const events = await rewardEvents(p);
+    expect(new Set(events.map((e) => e.event_type))).toEqual(new Set(['rewards.granted', 'rewards.suppressed', 'rewards.level_up', 'rewards.break_suggested']));
+    for (const e of events) {
+      expect(validateEvent(e), JSON.stringify(e)).toMatchObject({ ok: true });
+      if (e.event_type === 'rewards.granted' || e.event_type === 'rewards.suppressed' || e.event_type === 'rewards.assigned') {
+        expect(e.payload, JSON.stringify(e)).toMatchObject({ rule_id: expect.any(String), rule_version: expect.any(Number) });
+      }
+    }
+  });
+
+  it('no operator route reaches the rewards: the OpenAPI of the whole API has no rewards path but the player\'s read', async () => {
+    const doc = await call('GET', '/v1/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths).filter((path) => /reward/i.test(path))).toEqual(['/v1/players/me/rewards']);
+    expect(Object.keys(doc.body.paths['/v1/players/me/rewards'])).toEqual(['get']);
+  });
+});
