@@ -286,3 +286,38 @@ describe('properties that hold (pinned)', () => {
     expect(Object.keys(doc.body.paths['/v1/players/me/rewards'])).toEqual(['get']);
   });
 });
+
+describe('rapid losses at a provider\'s games', () => {
+  const base = { provider_id: 'sandbox-slots', round_id: 'slots-1', game_id: 'sandbox-slots:fruit-party', currency: 'EUR' as const };
+
+  async function providerPlay(p: Registered, steps: { bet?: [string, number]; win?: [string, number, string]; rollback?: [string, string] }[]) {
+    const stub = player(p.playerId);
+    for (const s of steps) {
+      const r = s.bet ? await stub.providerBet({ ...base, session_id: sessionOf(p), tx_id: s.bet[0], amount_minor: s.bet[1] }, null)
+        : s.win ? await stub.providerWin({ ...base, tx_id: s.win[0], amount_minor: s.win[1], bet_tx_id: s.win[2] })
+          : await stub.providerRollback({ ...base, tx_id: s.rollback![0], bet_tx_id: s.rollback![1] });
+      expect(r, JSON.stringify(s)).toMatchObject({ ok: true });
+    }
+  }
+
+  it('a player losing fast at the slots is at risk at the tables too', async () => {
+    const p = await funded(100_000);
+    await providerPlay(p, [{ bet: ['b1', 30_000] }, { win: ['w1', 0, 'b1'] }, { bet: ['b2', 20_000] }, { win: ['w2', 0, 'b2'] }]); // 50,000 lost
+    const t = Date.now();
+    await reserve(p, 'after-slots', 100, { at: t });
+    await settle(p, 'after-slots', 0, { at: t + 1, result: 'lose' });
+    expect(await settledOutcome(p, 'after-slots')).toBe('suppressed');
+  });
+
+  it("a provider's win and a rolled-back bet count against the losses (a retried call counts once)", async () => {
+    const p = await funded(100_000);
+    await providerPlay(p, [
+      { bet: ['b1', 30_000] }, { bet: ['b1', 30_000] }, { bet: ['b2', 20_000] }, { rollback: ['r2', 'b2'] }, { rollback: ['r2', 'b2'] },
+      { win: ['w1', 5_000, 'b1'] }, { win: ['w1', 5_000, 'b1'] },
+    ]); // 30,000 - 5,000 = 25,000 lost
+    const t = Date.now();
+    await reserve(p, 'after-slots', 100, { at: t });
+    await settle(p, 'after-slots', 0, { at: t + 1, result: 'lose' });
+    expect(await settledOutcome(p, 'after-slots')).toBe('granted');
+  });
+});
