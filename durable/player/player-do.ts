@@ -506,7 +506,11 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   providerRollback(input: ProviderRollbackInput) {
-    return this.tx(() => this.providerWalletRg.rollback(input));
+    return this.tx(() => {
+      const r = this.providerWalletRg.rollback(input);
+      if (r.ok && !r.replayed && r.tx.amount_minor > 0) this.rewardsRg.providerRollback(input, r.tx.amount_minor, input.currency);
+      return r;
+    });
   }
 
   // ---- back office: adjustments (four eyes) and disputes -------------------------------------

@@ -105,7 +105,7 @@ export class PlayerRewards {
     }, bet.session_id);
   }
 
-  /** A settled table bet also feeds the rapid-losses mark (its net loss, in 5-minute buckets). */
+  /** A settled table bet also feeds the rapid-losses mark (its net loss, in 5-minute buckets), as provider bets, wins and rollbacks do. */
   tableBetSettled(holdId: string, currency: Currency, returnedMinor: number, bet: TableBetContext): void {
     const result = bet.result ?? (returnedMinor > bet.amount_minor ? 'win' : returnedMinor < bet.amount_minor ? 'lose' : 'push');
     const payload: Record<string, PayloadValue> = {
@@ -120,12 +120,18 @@ export class PlayerRewards {
 
   providerBet(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string; amount_minor: number; session_id: string }, currency: Currency): void {
     this.evaluate({ event_id: `provider-bet:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.bet.debited', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
-      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, tx.session_id);
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, tx.session_id, tx.amount_minor);
   }
 
   providerWin(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string; amount_minor: number }, currency: Currency): void {
     this.evaluate({ event_id: `provider-win:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.win.credited', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
-      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, null);
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, null, -tx.amount_minor);
+  }
+
+  /** A provider's bet given back: its stake no longer counts as lost (the rapid-losses mark only). */
+  providerRollback(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string }, restoredMinor: number, currency: Currency): void {
+    this.evaluate({ event_id: `provider-rollback:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.bet.rolled_back', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: restoredMinor } }, null, -restoredMinor);
   }
 
   depositCompleted(depositId: string, provider: string, amountMinor: number, currency: Currency): void {
