@@ -321,3 +321,23 @@ describe('rapid losses at a provider\'s games', () => {
     expect(await settledOutcome(p, 'after-slots')).toBe('granted');
   });
 });
+
+describe('rapid losses in another currency', () => {
+  it("losses in a second currency are judged against that currency's threshold (never converted)", async () => {
+    const p = await funded(20_000); // EUR, the wallet's currency
+    expect((await deposit(p.token, 5_000_000, 'BTC')).status).toBe(201);
+    await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const r = (o as unknown as { rewardsRg: { config: import('../../durable/player/rewards-config').RewardsConfig; use(c: import('../../durable/player/rewards-config').RewardsConfig): void } }).rewardsRg;
+      const risk = r.config.risk;
+      r.use({ ...r.config, risk: { ...risk, rapid_losses: { ...risk.rapid_losses, net_loss_minor: { ...risk.rapid_losses.net_loss_minor, BTC: 1_000_000 } } } });
+    });
+    const stub = player(p.playerId);
+    const slots = { provider_id: 'sandbox-slots', round_id: 'btc-1', game_id: 'sandbox-slots:fruit-party', currency: 'BTC' as const };
+    expect(await stub.providerBet({ ...slots, session_id: sessionOf(p), tx_id: 'btc-bet', amount_minor: 1_000_000 }, null)).toMatchObject({ ok: true });
+    expect(await stub.providerWin({ ...slots, tx_id: 'btc-win', amount_minor: 0, bet_tx_id: 'btc-bet' })).toMatchObject({ ok: true });
+    const t = Date.now();
+    await reserve(p, 'eur-after-btc', 100, { at: t });
+    await settle(p, 'eur-after-btc', 0, { at: t + 1, result: 'lose' });
+    expect(await settledOutcome(p, 'eur-after-btc')).toBe('suppressed');
+  });
+});
