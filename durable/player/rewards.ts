@@ -18,7 +18,7 @@ import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
 import type { PlayerContext } from './context';
-import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
+import { liveRewardsConfig, type RewardsConfig, type RiskConfig } from './rewards-config';
 import type { Segments } from './segments';
 
 /** What the table knows of a bet and passes along with its reserve and settle calls (durable/table/player-port.ts). */
@@ -36,7 +36,9 @@ export type TableBetContext = {
 };
 
 /** The player object's own risk marks, kept beside the engine state. */
-type Marks = { limit_hit_at: number | null; cool_off_ended_at: number | null; losses: { bucket: number; net_minor: number }[] };
+type Marks = { limit_hit_at: number | null; cool_off_ended_at: number | null; losses: Loss[] };
+/** Net losses of one 5-minute bucket in one currency (absent: the wallet's own, as rows written before currencies were kept). */
+type Loss = { bucket: number; net_minor: number; currency?: Currency };
 const NO_MARKS: Marks = { limit_hit_at: null, cool_off_ended_at: null, losses: [] };
 const LOSS_BUCKET_MS = 5 * 60_000;
 const MINUTE_MS = 60_000;
@@ -154,17 +156,17 @@ export class PlayerRewards {
     if (!p) return;
     const hot = this.load();
     const now = this.ctx.now();
-    // losses count in the player's own currency only (the threshold is per currency; amounts are never converted)
-    const marks = netLossMinor === 0 || e.currency !== p.currency ? hot.marks : withLoss(hot.marks, e.occurred_at, netLossMinor, risk.rapid_losses.window_minutes);
+    // losses count per currency, each against its own threshold (amounts are never converted)
+    const marks = netLossMinor === 0 || e.currency === null ? hot.marks
+      : withLoss(hot.marks, e.occurred_at, netLossMinor, risk.rapid_losses.window_minutes, e.currency === p.currency ? undefined : e.currency);
     if (!relevant) return this.save({ ...hot, marks });
-    const lossLimit = risk.rapid_losses.net_loss_minor[p.currency];
     const ctx: PlayerRewardsContext = {
       player_id: p.player_id, currency: p.currency,
       // a closed or locked account gets nothing either (the engine's skip: no outcome, no counter)
       exclusion: p.status !== 'active' ? 'self_excluded' : p.cool_off_until !== null && p.cool_off_until > now ? 'cooling_off' : 'none',
       segments: hot.segments,
       risk: {
-        rapid_losses: lossLimit !== undefined && netLoss(marks, now, risk.rapid_losses.window_minutes) >= lossLimit,
+        rapid_losses: rapidLosses(marks, now, risk.rapid_losses, p.currency),
         limit_hit: marks.limit_hit_at !== null && now - marks.limit_hit_at < risk.limit_hit_minutes * MINUTE_MS,
         cool_off_ended_recently: marks.cool_off_ended_at !== null && now - marks.cool_off_ended_at < risk.cool_off_ended_minutes * MINUTE_MS,
       },
@@ -248,21 +250,31 @@ function budgetsOf(config: RewardsConfig, currency: Currency): Record<string, nu
   return out;
 }
 
-function withLoss(marks: Marks, at: number, net: number, windowMinutes: number): Marks {
+function withLoss(marks: Marks, at: number, net: number, windowMinutes: number, currency: Currency | undefined): Marks {
   const bucket = Math.floor(at / LOSS_BUCKET_MS);
   const oldest = bucket - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
   const losses = marks.losses.filter((l) => l.bucket > oldest);
-  const last = losses.at(-1);
-  if (last && last.bucket === bucket) losses[losses.length - 1] = { bucket, net_minor: last.net_minor + net };
-  else losses.push({ bucket, net_minor: net });
+  const i = losses.findIndex((l) => l.bucket === bucket && l.currency === currency);
+  const held = losses[i];
+  if (held) losses[i] = { ...held, net_minor: held.net_minor + net };
+  else losses.push(currency === undefined ? { bucket, net_minor: net } : { bucket, net_minor: net, currency });
   return { ...marks, losses };
 }
 
-function netLoss(marks: Marks, now: number, windowMinutes: number): number {
-  const oldest = Math.floor(now / LOSS_BUCKET_MS) - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
-  let sum = 0;
-  for (const l of marks.losses) if (l.bucket > oldest) sum += l.net_minor;
-  return sum;
+/** Whether the net losses in any currency within the window reach that currency's threshold (none set: not judged). */
+function rapidLosses(marks: Marks, now: number, rule: RiskConfig['rapid_losses'], wallet: Currency): boolean {
+  const oldest = Math.floor(now / LOSS_BUCKET_MS) - Math.ceil(rule.window_minutes * MINUTE_MS / LOSS_BUCKET_MS);
+  const sums = new Map<Currency, number>();
+  for (const l of marks.losses) {
+    if (l.bucket <= oldest) continue;
+    const c = l.currency ?? wallet;
+    sums.set(c, (sums.get(c) ?? 0) + l.net_minor);
+  }
+  for (const [c, sum] of sums) {
+    const limit = rule.net_loss_minor[c];
+    if (limit !== undefined && sum >= limit) return true;
+  }
+  return false;
 }
 
 type RewardEvent =
