@@ -6,7 +6,7 @@
  * attacker or a buggy caller would send; the state is read through GET /v1/players/me/rewards, the
  * outbox and, for the marks, inside the object.
  */
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { CasinoEvent } from '../../domain/events';
 import { validateEvent } from '../../domain/events';
@@ -339,5 +339,22 @@ describe('rapid losses in another currency', () => {
     await reserve(p, 'eur-after-btc', 100, { at: t });
     await settle(p, 'eur-after-btc', 0, { at: t + 1, result: 'lose' });
     expect(await settledOutcome(p, 'eur-after-btc')).toBe('suppressed');
+  });
+});
+
+describe('a session-time limit reached', () => {
+  it('is a limit hit: the player logging straight back in earns no promotion from their next bet', async () => {
+    let p = await funded(20_000);
+    expect((await call('PUT', '/v1/limits/session_time', { minutes: 20 }, { token: p.token })).status).toBe(200);
+    p = await loginAgain(p); // a session under the limit
+    await advance(p.playerId, 21 * 60_000);
+    await runDurableObjectAlarm(player(p.playerId)); // ends it: time_limit
+    expect((await call('GET', '/v1/wallet', undefined, { token: p.token })).status).toBe(401);
+    p = await loginAgain(p);
+    const t = Date.now() + 21 * 60_000;
+    await reserve(p, 'after-limit', 100, { at: t }, 21 * 60_000);
+    await settle(p, 'after-limit', 0, { at: t + 1, result: 'lose' });
+    const suppressed = (await rewardEvents(p)).find((e) => e.event_type === 'rewards.suppressed' && e.payload.source_event_id === 'bet-settled:after-limit');
+    expect(suppressed?.payload).toMatchObject({ reason: 'player_at_risk', detail: 'limit_hit' });
   });
 });
