@@ -63,8 +63,9 @@ export class PlayerRewards {
     this.config = liveRewardsConfig();
     ctx.onForget(() => { this.hot = undefined; });
     // Risk marks come from the object's own events, in the transaction that emits them.
-    ctx.onEmitted = (type) => {
-      if (type === 'rg.limit.breach_refused') this.mark({ limit_hit_at: this.ctx.now() });
+    ctx.onEmitted = (type, payload) => {
+      // a limit hit: a refusal, or the player's own session-time limit ending their session
+      if (type === 'rg.limit.breach_refused' || (type === 'player.session.ended' && 'reason' in payload && payload.reason === 'time_limit')) this.mark({ limit_hit_at: this.ctx.now() });
       // the end of a self-exclusion is at least as much a sign as the end of a cool-off (engine reason: cool_off_ended)
       else if (type === 'rg.cool_off.ended' || type === 'rg.self_exclusion.ended') this.mark({ cool_off_ended_at: this.ctx.now() });
       else if (type === 'player.segments.changed' && this.hot) this.hot = { ...this.hot, segments: this.segmentsRg.view().segments };
