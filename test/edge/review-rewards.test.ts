@@ -358,3 +358,23 @@ describe('a session-time limit reached', () => {
     expect(suppressed?.payload).toMatchObject({ reason: 'player_at_risk', detail: 'limit_hit' });
   });
 });
+
+describe('blackjack in the live rule set', () => {
+  it("a blackjack stake settled on a natural fires 'first natural of the day', and a blackjack hand completes the explorer mission", async () => {
+    const p = await funded(20_000);
+    const t = Date.now();
+    const baccarat = { table_id: 'baccarat-1', game: 'baccarat', game_id: 'baccarat-punto-banco' };
+    for (let i = 0; i < 3; i++) await reserve(p, `banker-${i}`, 100, { ...baccarat, at: t + i, spot: 'banker', bet_type: 'banker' });
+    for (let i = 0; i < 2; i++) await settle(p, `banker-${i}`, 195, { ...baccarat, at: t + 10 + i, spot: 'banker', bet_type: 'banker', result: 'win' });
+    const blackjack = { table_id: 'blackjack-1', game: 'blackjack', game_id: 'blackjack-classic', spot: 'seat:1:main', bet_type: 'main' };
+    await reserve(p, 'bj-main', 100, { ...blackjack, at: t + 20 });
+    await settle(p, 'bj-main', 250, { ...blackjack, at: t + 21, result: 'win', natural: true, busted: false });
+    const grants = (await rewardEvents(p)).filter((e) => e.event_type === 'rewards.granted' && e.payload.source_event_id === 'bet-settled:bj-main');
+    expect(grants.map((e) => [e.payload.rule_id, e.payload.kind])).toEqual(expect.arrayContaining([
+      ['first-natural-of-the-day', 'xp'], ['first-natural-of-the-day', 'shout_out'], ['baccarat-explorer-blackjack', 'mission_completed'],
+    ]));
+    const view = await rewards(p);
+    expect(view.badges).toContain('table-explorer');
+    expect(view.missions.find((m: Json) => m.mission_id === 'baccarat-explorer')).toMatchObject({ completions: 1 });
+  });
+});
