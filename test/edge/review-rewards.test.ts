@@ -373,6 +373,11 @@ describe('blackjack in the live rule set', () => {
     expect(grants.map((e) => [e.payload.rule_id, e.payload.kind])).toEqual(expect.arrayContaining([
       ['first-natural-of-the-day', 'xp'], ['first-natural-of-the-day', 'shout_out'], ['baccarat-explorer-blackjack', 'mission_completed'],
     ]));
+    // a second stake on the same natural hand (its side bet) counts the natural again, but the rule fires once a day
+    await reserve(p, 'bj-side', 100, { ...blackjack, at: t + 20, spot: 'seat:1:perfect_pairs', bet_type: 'perfect_pairs' });
+    await settle(p, 'bj-side', 0, { ...blackjack, at: t + 21, spot: 'seat:1:perfect_pairs', bet_type: 'perfect_pairs', result: 'lose', natural: true, busted: false });
+    const naturals = (await rewardEvents(p)).filter((e) => e.event_type === 'rewards.granted' && e.payload.rule_id === 'first-natural-of-the-day' && e.payload.kind === 'xp');
+    expect(naturals).toHaveLength(1);
     const view = await rewards(p);
     expect(view.badges).toContain('table-explorer');
     expect(view.missions.find((m: Json) => m.mission_id === 'baccarat-explorer')).toMatchObject({ completions: 1 });
