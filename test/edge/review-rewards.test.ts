@@ -383,3 +383,26 @@ describe('blackjack in the live rule set', () => {
     expect(view.missions.find((m: Json) => m.mission_id === 'baccarat-explorer')).toMatchObject({ completions: 1 });
   });
 });
+
+describe('late and out-of-order settlements (pinned)', () => {
+  it('a settlement after the hold was voided or expired, or before any reservation, grants nothing and counts no loss', async () => {
+    let p = await funded(60_000);
+    const t = Date.now();
+    await reserve(p, 'voided', 40_000, { at: t });
+    expect(await player(p.playerId).abandonTableBet('voided')).toMatchObject({ ok: true });
+    await reserve(p, 'expired', 40_000, { at: t + 1 });
+    const before = (await rewardEvents(p)).length;
+    await advance(p.playerId, 2 * HOUR_MS); // past the hold's expiry: the settlement finds it expired
+    for (const holdId of ['voided', 'expired']) {
+      const r = await player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 0 }, contextOf(holdId, { amount_minor: 40_000, at: t + 2 * HOUR_MS, result: 'lose' }));
+      expect(r, holdId).toMatchObject({ ok: true, state: holdId === 'voided' ? 'voided' : 'expired', returned_minor: 0 });
+    }
+    expect(await player(p.playerId).settleTableBet({ hold_id: 'never', win_id: 'never:return', returned_minor: 0 }, contextOf('never'))).toMatchObject({ ok: false, code: 'hold_not_found' });
+    expect((await rewardEvents(p)).length).toBe(before);
+    // no loss was counted: 80,000 "lost" would have marked the player at risk
+    p = await loginAgain(p); // the idle session has ended
+    await reserve(p, 'real', 100, { at: t + 2 * HOUR_MS }, 2 * HOUR_MS);
+    await settle(p, 'real', 0, { at: t + 2 * HOUR_MS + 1, result: 'lose' });
+    expect(await settledOutcome(p, 'real')).toBe('granted');
+  });
+});
