@@ -34,6 +34,7 @@ import { Profile, playerView, type PlayerView, type RegistrationInput } from './
 import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
 import { PlayerRewards, type TableBetContext } from './rewards';
+import { rewardsContextOf } from './table-bet-context';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
@@ -387,7 +388,8 @@ export class PlayerDO extends DurableObject<Env> {
       const expiresAt = Math.min(input.expires_at, this.c.now() + HOLD_TTL_MAX_MS);
       const r = this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
       if (!r.ok) return r;
-      if (bet && !r.replayed) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, bet);
+      const facts = r.replayed ? null : rewardsContextOf(input.hold_id, bet, input, this.c.now()); // table-bet-context.ts
+      if (facts) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, facts);
       return { ok: true, hold: r.hold, replayed: r.replayed, jurisdiction: p.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
     }, 'alarm');
   }
@@ -409,8 +411,15 @@ export class PlayerDO extends DurableObject<Env> {
    */
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext) {
     return this.tx(() => {
+      // Only the settlement that posts the hold is evaluated: a retry answers the first result and
+      // must not count the bet again (its loss in the rapid-losses mark, or a grant under another `at`).
+      // Pending holds are in memory: the first settlement's look-up costs no statement.
+      const held = this.walletRg.hold(input.hold_id);
       const r = this.walletRg.settleBet(input);
-      if (r.ok && r.state === 'posted' && bet) this.rewardsRg.tableBetSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
+      if (r.ok && r.state === 'posted' && held?.state === 'pending') {
+        const facts = rewardsContextOf(input.hold_id, bet, { amount_minor: held.real_minor + held.bonus_minor, currency: held.currency }, this.c.now()); // table-bet-context.ts
+        if (facts) this.rewardsRg.tableBetSettled(input.hold_id, held.currency, r.returned_minor, facts);
+      }
       return r;
     }, 'alarm');
   }
@@ -497,7 +506,11 @@ export class PlayerDO extends DurableObject<Env> {
   }
 
   providerRollback(input: ProviderRollbackInput) {
-    return this.tx(() => this.providerWalletRg.rollback(input));
+    return this.tx(() => {
+      const r = this.providerWalletRg.rollback(input);
+      if (r.ok && !r.replayed && r.tx.amount_minor > 0) this.rewardsRg.providerRollback(input, r.tx.amount_minor, input.currency);
+      return r;
+    });
   }
 
   // ---- back office: adjustments (four eyes) and disputes -------------------------------------

@@ -18,7 +18,7 @@ import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
 import type { PlayerContext } from './context';
-import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
+import { liveRewardsConfig, type RewardsConfig, type RiskConfig } from './rewards-config';
 import type { Segments } from './segments';
 
 /** What the table knows of a bet and passes along with its reserve and settle calls (durable/table/player-port.ts). */
@@ -36,7 +36,9 @@ export type TableBetContext = {
 };
 
 /** The player object's own risk marks, kept beside the engine state. */
-type Marks = { limit_hit_at: number | null; cool_off_ended_at: number | null; losses: { bucket: number; net_minor: number }[] };
+type Marks = { limit_hit_at: number | null; cool_off_ended_at: number | null; losses: Loss[] };
+/** Net losses of one 5-minute bucket in one currency (absent: the wallet's own, as rows written before currencies were kept). */
+type Loss = { bucket: number; net_minor: number; currency?: Currency };
 const NO_MARKS: Marks = { limit_hit_at: null, cool_off_ended_at: null, losses: [] };
 const LOSS_BUCKET_MS = 5 * 60_000;
 const MINUTE_MS = 60_000;
@@ -61,9 +63,11 @@ export class PlayerRewards {
     this.config = liveRewardsConfig();
     ctx.onForget(() => { this.hot = undefined; });
     // Risk marks come from the object's own events, in the transaction that emits them.
-    ctx.onEmitted = (type) => {
-      if (type === 'rg.limit.breach_refused') this.mark({ limit_hit_at: this.ctx.now() });
-      else if (type === 'rg.cool_off.ended') this.mark({ cool_off_ended_at: this.ctx.now() });
+    ctx.onEmitted = (type, payload) => {
+      // a limit hit: a refusal, or the player's own session-time limit ending their session
+      if (type === 'rg.limit.breach_refused' || (type === 'player.session.ended' && 'reason' in payload && payload.reason === 'time_limit')) this.mark({ limit_hit_at: this.ctx.now() });
+      // the end of a self-exclusion is at least as much a sign as the end of a cool-off (engine reason: cool_off_ended)
+      else if (type === 'rg.cool_off.ended' || type === 'rg.self_exclusion.ended') this.mark({ cool_off_ended_at: this.ctx.now() });
       else if (type === 'player.segments.changed' && this.hot) this.hot = { ...this.hot, segments: this.segmentsRg.view().segments };
     };
   }
@@ -104,7 +108,7 @@ export class PlayerRewards {
     }, bet.session_id);
   }
 
-  /** A settled table bet also feeds the rapid-losses mark (its net loss, in 5-minute buckets). */
+  /** A settled table bet also feeds the rapid-losses mark (its net loss, in 5-minute buckets), as provider bets, wins and rollbacks do. */
   tableBetSettled(holdId: string, currency: Currency, returnedMinor: number, bet: TableBetContext): void {
     const result = bet.result ?? (returnedMinor > bet.amount_minor ? 'win' : returnedMinor < bet.amount_minor ? 'lose' : 'push');
     const payload: Record<string, PayloadValue> = {
@@ -119,12 +123,18 @@ export class PlayerRewards {
 
   providerBet(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string; amount_minor: number; session_id: string }, currency: Currency): void {
     this.evaluate({ event_id: `provider-bet:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.bet.debited', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
-      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, tx.session_id);
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, tx.session_id, tx.amount_minor);
   }
 
   providerWin(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string; amount_minor: number }, currency: Currency): void {
     this.evaluate({ event_id: `provider-win:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.win.credited', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
-      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, null);
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: tx.amount_minor } }, null, -tx.amount_minor);
+  }
+
+  /** A provider's bet given back: its stake no longer counts as lost (the rapid-losses mark only). */
+  providerRollback(tx: { tx_id: string; provider_id: string; game_id: string; round_id: string }, restoredMinor: number, currency: Currency): void {
+    this.evaluate({ event_id: `provider-rollback:${tx.provider_id}:${tx.tx_id}`, event_type: 'provider.bet.rolled_back', occurred_at: this.ctx.now(), table_id: null, round_id: tx.round_id, currency,
+      payload: { provider_id: tx.provider_id, game_id: tx.game_id, amount_minor: restoredMinor } }, null, -restoredMinor);
   }
 
   depositCompleted(depositId: string, provider: string, amountMinor: number, currency: Currency): void {
@@ -147,16 +157,17 @@ export class PlayerRewards {
     if (!p) return;
     const hot = this.load();
     const now = this.ctx.now();
-    // losses count in the player's own currency only (the threshold is per currency; amounts are never converted)
-    const marks = netLossMinor === 0 || e.currency !== p.currency ? hot.marks : withLoss(hot.marks, e.occurred_at, netLossMinor, risk.rapid_losses.window_minutes);
+    // losses count per currency, each against its own threshold (amounts are never converted)
+    const marks = netLossMinor === 0 || e.currency === null ? hot.marks
+      : withLoss(hot.marks, e.occurred_at, netLossMinor, risk.rapid_losses.window_minutes, e.currency === p.currency ? undefined : e.currency);
     if (!relevant) return this.save({ ...hot, marks });
-    const lossLimit = risk.rapid_losses.net_loss_minor[p.currency];
     const ctx: PlayerRewardsContext = {
       player_id: p.player_id, currency: p.currency,
-      exclusion: p.status === 'self_excluded' ? 'self_excluded' : p.cool_off_until !== null && p.cool_off_until > now ? 'cooling_off' : 'none',
+      // a closed or locked account gets nothing either (the engine's skip: no outcome, no counter)
+      exclusion: p.status !== 'active' ? 'self_excluded' : p.cool_off_until !== null && p.cool_off_until > now ? 'cooling_off' : 'none',
       segments: hot.segments,
       risk: {
-        rapid_losses: lossLimit !== undefined && netLoss(marks, now, risk.rapid_losses.window_minutes) >= lossLimit,
+        rapid_losses: rapidLosses(marks, now, risk.rapid_losses, p.currency),
         limit_hit: marks.limit_hit_at !== null && now - marks.limit_hit_at < risk.limit_hit_minutes * MINUTE_MS,
         cool_off_ended_recently: marks.cool_off_ended_at !== null && now - marks.cool_off_ended_at < risk.cool_off_ended_minutes * MINUTE_MS,
       },
@@ -240,21 +251,31 @@ function budgetsOf(config: RewardsConfig, currency: Currency): Record<string, nu
   return out;
 }
 
-function withLoss(marks: Marks, at: number, net: number, windowMinutes: number): Marks {
+function withLoss(marks: Marks, at: number, net: number, windowMinutes: number, currency: Currency | undefined): Marks {
   const bucket = Math.floor(at / LOSS_BUCKET_MS);
   const oldest = bucket - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
   const losses = marks.losses.filter((l) => l.bucket > oldest);
-  const last = losses.at(-1);
-  if (last && last.bucket === bucket) losses[losses.length - 1] = { bucket, net_minor: last.net_minor + net };
-  else losses.push({ bucket, net_minor: net });
+  const i = losses.findIndex((l) => l.bucket === bucket && l.currency === currency);
+  const held = losses[i];
+  if (held) losses[i] = { ...held, net_minor: held.net_minor + net };
+  else losses.push(currency === undefined ? { bucket, net_minor: net } : { bucket, net_minor: net, currency });
   return { ...marks, losses };
 }
 
-function netLoss(marks: Marks, now: number, windowMinutes: number): number {
-  const oldest = Math.floor(now / LOSS_BUCKET_MS) - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
-  let sum = 0;
-  for (const l of marks.losses) if (l.bucket > oldest) sum += l.net_minor;
-  return sum;
+/** Whether the net losses in any currency within the window reach that currency's threshold (none set: not judged). */
+function rapidLosses(marks: Marks, now: number, rule: RiskConfig['rapid_losses'], wallet: Currency): boolean {
+  const oldest = Math.floor(now / LOSS_BUCKET_MS) - Math.ceil(rule.window_minutes * MINUTE_MS / LOSS_BUCKET_MS);
+  const sums = new Map<Currency, number>();
+  for (const l of marks.losses) {
+    if (l.bucket <= oldest) continue;
+    const c = l.currency ?? wallet;
+    sums.set(c, (sums.get(c) ?? 0) + l.net_minor);
+  }
+  for (const [c, sum] of sums) {
+    const limit = rule.net_loss_minor[c];
+    if (limit !== undefined && sum >= limit) return true;
+  }
+  return false;
 }
 
 type RewardEvent =

@@ -64,7 +64,7 @@ describe('rewards on table bets', () => {
     // config/rewards.json: settled-table-bet gives 10 XP and 5 points per settled bet
     expect(after.xp - placed.xp).toBe(10);
     expect(after.points_balance - placed.points_balance).toBe(5);
-    expect(after.rule_set).toEqual({ id: 'live-tables', version: 3 });
+    expect(after.rule_set).toEqual({ id: 'live-tables', version: 4 });
     expect(after.level).toMatchObject({ level: 1, name: 'Bronze' });
     const settledGrants = (after.recent_grants as Json[]).filter((g) => g.rule_id === 'settled-table-bet');
     expect(settledGrants.map((g) => [g.kind, g.amount]).sort()).toEqual([['points', 5], ['xp', 10]]);
