@@ -52,6 +52,8 @@ export type ChannelMessage =
   | (Common & { type: 'rewards.level'; from_level: number | null; to_level: number; name: string; tier: string; rule_set: { id: string; version: number } })
   | (Common & { type: 'rewards.break'; template: string; reasons: string[]; rule_set: { id: string; version: number } })
   | { type: 'time'; server_time: number }
+  /** Development only (bench E4's floor): answered once a one-key write is durable. */
+  | { type: 'floor'; server_time: number }
   | { type: 'error'; code: string; message: string };
 
 /** More connections than this (tabs, devices) close the oldest: a bound on what one player holds open. */
@@ -114,6 +116,8 @@ export class PlayerChannel {
     private readonly now: () => number,
     private readonly playerId: () => string | null,
     private readonly table: (tableId: string) => ShoutOutPort,
+    /** Development only: the `floor` message (bench E4) is answered; elsewhere it is an unknown type. */
+    private readonly development = false,
   ) {}
 
   // ---- delivery ---------------------------------------------------------------------------------
@@ -193,6 +197,12 @@ export class PlayerChannel {
       return reply({ type: 'error', code: 'malformed_json', message: 'messages are JSON' });
     }
     if (msg?.type === 'time') return reply({ type: 'time', server_time: this.now() });
+    if (msg?.type === 'floor' && this.development) {
+      // What any message about committed state pays: the runtime holds it until the write is
+      // durable (the output gate). One key, overwritten: nothing accumulates.
+      this.state.storage.kv.put('channel.floor', this.now());
+      return reply({ type: 'floor', server_time: this.now() });
+    }
     if (msg?.type === 'snapshot') {
       const who = ws.deserializeAttachment() as Attachment | null;
       const r = who ? snapshot(who.session_id) : fail('unauthenticated');

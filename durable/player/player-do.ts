@@ -87,7 +87,8 @@ export class PlayerDO extends DurableObject<Env> {
     this.segments = new Segments(this.c);
     this.rewardsRg = new PlayerRewards(this.c, this.segments);
     // The player channel (channel.ts): rewards go to the player's sockets after their transaction commits.
-    this.channel = new PlayerChannel(ctx, () => this.c.now(), () => this.c.profile()?.player_id ?? null, (tableId) => env.TABLE.getByName(tableId));
+    this.channel = new PlayerChannel(ctx, () => this.c.now(), () => this.c.profile()?.player_id ?? null, (tableId) => env.TABLE.getByName(tableId),
+      env.ENVIRONMENT === 'development');
     this.rewardsRg.onOutcomes = (outcomes, source) => this.channel.collect(outcomes, source);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),

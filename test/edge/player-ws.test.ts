@@ -174,6 +174,10 @@ describe('the player channel', () => {
     expect(snap.rewards.recent_grants.some((g: Json) => g.rule_id === 'settled-table-bet')).toBe(true);
     again.ws.send(JSON.stringify({ type: 'snapshot' }));
     expect((await again.next('rewards.snapshot')).rewards).toEqual(snap.rewards);
+    again.ws.send(JSON.stringify({ type: 'time' }));
+    expect((await again.next('time')).server_time).toEqual(expect.any(Number));
+    again.ws.send(JSON.stringify({ type: 'floor' })); // development only (bench E4's floor): one durable write, then the answer
+    expect((await again.next('floor')).server_time).toEqual(expect.any(Number));
     again.ws.send('not json');
     expect(await again.next('error')).toMatchObject({ code: 'malformed_json' });
     again.ws.send(JSON.stringify({ type: 'bet' }));
