@@ -110,6 +110,8 @@ export class PlayerChannel {
   /** Messages of the transaction in progress, sent once it commits. */
   private pending: ChannelMessage[] = [];
   private shoutOuts: { template: string; table_id: string; rule_id: string; at: number }[] = [];
+  /** Sessions the transaction in progress ended: their sockets close after it commits. */
+  private ended: string[] = [];
 
   constructor(
     private readonly state: DurableObjectState,
@@ -131,21 +133,31 @@ export class PlayerChannel {
     }
   }
 
+  /** Inside the transaction: a session ended (logout, timeout, exclusion); its sockets close once it commits. */
+  sessionEnded(sessionId: string): void {
+    this.ended.push(sessionId);
+  }
+
   /** The transaction rolled back: nothing it collected is sent. */
   discard(): void {
     this.pending = [];
     this.shoutOuts = [];
+    this.ended = [];
   }
 
   /** The transaction committed: its messages to every socket of the player, its shout-outs to their tables. */
   afterCommit(): void {
-    if (this.pending.length === 0 && this.shoutOuts.length === 0) return;
-    const [messages, shoutOuts] = [this.pending, this.shoutOuts];
+    if (this.pending.length === 0 && this.shoutOuts.length === 0 && this.ended.length === 0) return;
+    const [messages, shoutOuts, ended] = [this.pending, this.shoutOuts, this.ended];
     this.discard();
     if (messages.length > 0) {
       const sockets = this.state.getWebSockets();
       for (const m of messages) send(sockets, m);
     }
+    for (const sessionId of ended) {
+      for (const ws of this.state.getWebSockets(`${SESSION_TAG}${sessionId}`)) close(ws, CLOSE_SESSION_ENDED, 'session ended');
+    }
+    if (shoutOuts.length === 0) return;
     const playerId = this.playerId();
     if (playerId === null) return;
     for (const s of shoutOuts) {

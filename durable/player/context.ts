@@ -85,11 +85,11 @@ export class PlayerContext extends ObjectContext {
     const p = this.profile();
     this.outbox.emit(type, payload, { player_id: p?.player_id ?? null, jurisdiction: p?.jurisdiction ?? null, currency }, this.now());
     if (forBackOffice(type)) this.backOfficeEvents++;
-    this.onEmitted?.(type);
+    this.onEmitted?.(type, payload);
   }
 
-  /** Told of every event emitted, inside its transaction (rewards.ts keeps its risk marks from them). */
-  onEmitted: ((type: EventType) => void) | null = null;
+  /** Told of every event emitted, inside its transaction (rewards.ts keeps its risk marks from them; the player channel closes an ended session's sockets). */
+  onEmitted: ((type: EventType, payload: { readonly [key: string]: unknown }) => void) | null = null;
 
   /** Records a refusal: emitted whether or not the call's transaction is rolled back (see `refusals`). */
   emitRefusal<T extends EventType>(type: T, payload: EventPayload<T>, currency: Currency | null = null): void {

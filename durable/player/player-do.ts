@@ -90,6 +90,11 @@ export class PlayerDO extends DurableObject<Env> {
     this.channel = new PlayerChannel(ctx, () => this.c.now(), () => this.c.profile()?.player_id ?? null, (tableId) => env.TABLE.getByName(tableId),
       env.ENVIRONMENT === 'development');
     this.rewardsRg.onOutcomes = (outcomes, source) => this.channel.collect(outcomes, source);
+    const rewardsMarks = this.c.onEmitted;
+    this.c.onEmitted = (type, payload) => {
+      rewardsMarks?.(type, payload);
+      if (type === 'player.session.ended' && typeof payload.session_id === 'string') this.channel.sessionEnded(payload.session_id);
+    };
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));

@@ -187,15 +187,22 @@ describe('the player channel', () => {
     again.ws.close();
   });
 
-  it('a socket of a session that ended is closed when it asks for a snapshot', async () => {
+  it('logging out closes that session\'s sockets (4001), after the commit; another session\'s socket stays and still gets its rewards', async () => {
     const p = await funded();
-    const socket = await connectPlayer(p.token);
-    await socket.next('rewards.snapshot');
-    const closed = new Promise<number>((resolve) => socket.ws.addEventListener('close', (e) => resolve(e.code)));
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    expect(login.status, JSON.stringify(login.body)).toBe(201);
+    const [leaving, staying] = [await connectPlayer(p.token), await connectPlayer(login.body.token)];
+    await leaving.next('rewards.snapshot');
+    await staying.next('rewards.snapshot');
+    const closed = new Promise<number>((resolve) => leaving.ws.addEventListener('close', (e) => resolve(e.code)));
     expect((await call('DELETE', '/v1/sessions/current', undefined, { token: p.token })).status).toBe(204);
-    socket.ws.send(JSON.stringify({ type: 'snapshot' }));
-    expect(await socket.next('error')).toMatchObject({ code: 'session_expired' });
     expect(await closed).toBe(4001);
+    expect(await runInDurableObject(player(p.playerId), (o: PlayerDO) => inside(o).channel.sockets())).toBe(1);
+    // a logout refused (no open session) is rolled back: it closes nothing
+    expect((await call('DELETE', '/v1/sessions/current', undefined, { token: p.token })).status).toBe(401);
+    const roundId = await lostBet({ ...p, token: login.body.token });
+    expect(await staying.next(settledOf(roundId))).toMatchObject({ rule_id: 'settled-table-bet' });
+    staying.ws.close();
   });
 });
 
