@@ -29,6 +29,9 @@
  * Both clocks are the machine's wall clock (Node's performance.timeOrigin + now(), workerd's
  * Date.now() as of the last I/O), so one-way times are comparable to the millisecond; the floor
  * shows any skew (it would be negative).
+ * Side by side in the same run: SINGLE_ROUNDS rounds with one bet each (one player alone at the
+ * table, measured the same way): the path itself, without the queue of the other players' settlements
+ * on workerd's one thread.
  * Checked per run: every player received exactly their bet's two settlement grants (XP and points),
  * naming settled-table-bet and the round, and nothing the player must not see (no suppression).
  */
@@ -46,6 +49,7 @@ const STAKE = 100;
 const DEPOSIT = 1_000_000;
 const SPOTS = ['red', 'black', 'odd', 'even', 'low', 'high', 'dozen:2', 'column:1'];
 const MESSAGE_WAIT_MS = 120_000;
+const SINGLE_ROUNDS = 5;
 
 const wallNow = () => performance.timeOrigin + performance.now();
 
@@ -107,19 +111,20 @@ export async function runE4({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
       return { ...f, transport: t.one_way };
     }
 
-    async function oneRound(count, number) {
+    async function oneRound(count, number, first = 0) {
       const opened = await expectFetch(`${base}/v1/dev/tables/${TABLE}/rounds`, json('POST', { betting_seconds: BETTING_SECONDS }, ops), 201);
       const roundId = opened.body.round.round_id;
-      await pool(count, parallel, (i) => expectFetch(`${base}/v1/tables/${TABLE}/bets`, json('POST', { bet_id: randomUUID(), round_id: roundId, spot: SPOTS[i % SPOTS.length], amount_minor: STAKE, currency: 'EUR' }, auths[i]), 201));
+      const who = channels.slice(first, first + count);
+      await pool(count, parallel, (i) => expectFetch(`${base}/v1/tables/${TABLE}/bets`, json('POST', { bet_id: randomUUID(), round_id: roundId, spot: SPOTS[i % SPOTS.length], amount_minor: STAKE, currency: 'EUR' }, auths[first + i]), 201));
       const isSettlementGrant = (m) => m.type === 'rewards.grant' && m.round_id === roundId && String(m.source_event_id).startsWith('bet-settled:');
-      const arrivals = channels.slice(0, count).map((ch) => ch.next((m) => isSettlementGrant(m) && m.kind === 'xp'));
+      const arrivals = who.map((ch) => ch.next((m) => isSettlementGrant(m) && m.kind === 'xp'));
       await quiet();
       const sent = wallNow();
       const result = await timedFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}/result`, json('POST', { outcome: { number } }, ops));
       if (result.status !== 200 || result.body.round.state !== 'settled') throw new Error(`result: ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
       const got = await Promise.all(arrivals);
       await sleep(200); // the points grant follows the XP grant in the same send
-      for (const [i, ch] of channels.slice(0, count).entries()) {
+      for (const [i, ch] of who.entries()) {
         const grants = ch.seen.filter(isSettlementGrant);
         const ok = grants.length === 2 && grants.every((g) => g.rule_id === 'settled-table-bet') && grants.map((g) => g.kind).sort().join() === 'points,xp';
         if (!ok) throw new Error(`player ${i}: settlement grants ${JSON.stringify(grants)}`);
@@ -134,20 +139,23 @@ export async function runE4({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
 
     await oneRound(Math.min(50, players), 5); // warm-up: every code path once
     await floorBurst();
-    const all = { latency: [], from_result: [], floor: [], floor_rt: [], transport: [] };
+    const all = { latency: [], from_result: [], floor: [], floor_rt: [], transport: [], single: [] };
     const perRun = [];
     for (let r = 0; r < runs; r++) {
       const x = await oneRound(players, (r * 7 + 17) % 37);
       const f = await floorBurst();
+      const single = [];
+      for (let k = 0; k < SINGLE_ROUNDS; k++) single.push(...(await oneRound(1, (r * 5 + k) % 37, (r * SINGLE_ROUNDS + k) % players)).latency);
+      all.single.push(...single);
       all.latency.push(...x.latency); all.from_result.push(...x.from_result); all.floor.push(...f.one_way); all.floor_rt.push(...f.round_trip); all.transport.push(...f.transport);
       const run = {
         p50_ms: round(median(x.latency), 1), p99_ms: round(percentile(x.latency, 99), 1), max_ms: round(Math.max(...x.latency), 1),
         from_result_p50_ms: round(median(x.from_result), 1), from_result_p99_ms: round(percentile(x.from_result, 99), 1),
         floor_p50_ms: round(median(f.one_way), 1), floor_p99_ms: round(percentile(f.one_way, 99), 1), floor_round_trip_p99_ms: round(percentile(f.round_trip, 99), 1), transport_p99_ms: round(percentile(f.transport, 99), 1),
-        result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms,
+        result_ms: round(x.result_ms, 1), settle_ms: x.settle_ms, single_bet_ms: single.map((v) => round(v, 1)),
       };
       perRun.push(run);
-      log(`  run ${r + 1}/${runs}: settlement -> reward p50 ${run.p50_ms} ms p99 ${run.p99_ms} ms (max ${run.max_ms}); floor (write + message) p50 ${run.floor_p50_ms} p99 ${run.floor_p99_ms} ms, transport alone p99 ${run.transport_p99_ms} ms; from the result call p50 ${run.from_result_p50_ms} p99 ${run.from_result_p99_ms} ms; result call ${run.result_ms} ms (table settle_ms ${run.settle_ms})`);
+      log(`  run ${r + 1}/${runs}: settlement -> reward p50 ${run.p50_ms} ms p99 ${run.p99_ms} ms (max ${run.max_ms}); floor (write + message) p50 ${run.floor_p50_ms} p99 ${run.floor_p99_ms} ms, transport alone p99 ${run.transport_p99_ms} ms; from the result call p50 ${run.from_result_p50_ms} p99 ${run.from_result_p99_ms} ms; result call ${run.result_ms} ms (table settle_ms ${run.settle_ms}); alone at the table ${run.single_bet_ms.join(' / ')} ms`);
     }
     const p50 = median(all.latency);
     const p99 = percentile(all.latency, 99);
@@ -168,6 +176,7 @@ export async function runE4({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
       ratio_p50: round(p50 / Math.max(floorP50, 0.1), 2),
       ratio_p99: round(p99 / Math.max(floorP99, 0.1), 2),
       from_result_call: { what: 'arrival - the client sending the result call: the table records the result and settles every bet in waves first (E5)', p50_ms: round(median(all.from_result), 1), p99_ms: round(percentile(all.from_result, 99), 1) },
+      single_bet: { what: `a round with one bet (one player alone at the table), ${SINGLE_ROUNDS} per run, measured as the latency is`, p50_ms: round(median(all.single), 1), max_ms: round(Math.max(...all.single), 1), samples: all.single.length },
       samples: all.latency.length,
       runs: perRun,
       quiet_waits_ms: waited,
