@@ -206,6 +206,25 @@ describe('the player channel', () => {
   });
 });
 
+describe('bounds', () => {
+  it('a ninth socket of one player closes the oldest (4000); eight stay open and all receive', async () => {
+    const p = await funded();
+    const sockets: PlayerSocket[] = [];
+    for (let i = 0; i < 8; i++) {
+      sockets.push(await connectPlayer(p.token));
+      await sockets[i]!.next('rewards.snapshot');
+    }
+    const closed = new Promise<number>((resolve) => sockets[0]!.ws.addEventListener('close', (e) => resolve(e.code)));
+    const ninth = await connectPlayer(p.token);
+    await ninth.next('rewards.snapshot');
+    expect(await closed).toBe(4000);
+    expect(await runInDurableObject(player(p.playerId), (o: PlayerDO) => inside(o).channel.sockets())).toBe(8);
+    const roundId = await lostBet(p);
+    for (const s of [...sockets.slice(1), ninth]) expect(await s.next(settledOf(roundId))).toMatchObject({ rule_id: 'settled-table-bet' });
+    for (const s of [...sockets.slice(1), ninth]) s.ws.close();
+  });
+});
+
 describe('refusals', () => {
   it('plain HTTP is 426, no token or a bad one 401, an ended session 401, a blocked country 451: one JSON error, and nothing changes', async () => {
     const p = await funded();
