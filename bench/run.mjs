@@ -1,5 +1,5 @@
 /**
- * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E3, E5, E5B, E6, P1, W1, W2, W3, W4, W5, W6),
+ * `npm run bench` - runs the benchmarks of ../shared/design/TARGETS.md that exist here (E1, E2, E3, E4, E5, E5B, E6, P1, W1, W2, W3, W4, W5, W6),
  * one after another (never in parallel: they would measure each other), writes
  * bench/results/<ISO 8601 basic timestamp>.json and prints a compact table.
  *
@@ -9,6 +9,7 @@
  *   npm run bench -- --e1-n 20000         operations per E1 request
  *   npm run bench -- --e2-bets 5000       bets per E2 run
  *   npm run bench -- --e3-players 1000    players under E3's mixed load (--e3-requests 6000 per run, 64 clients)
+ *   npm run bench -- --e4-players 300     players at the table, each with the player channel open (E4; quick: --e4-players 50 --runs 1)
  *   npm run bench -- --e5-players 1000    players (one bet each) per E5 round; E5B: players at the Infinite blackjack table
  *   npm run bench -- --e6-bets 5000       bets per E6 run on PostgreSQL (a fresh cluster started and stopped by the bench)
  *   npm run bench -- --p1-requests 2000   requests per kind per P1 run (provider seamless-wallet API, no target yet)
@@ -25,6 +26,7 @@
 import { runE1 } from './e1-wallet-op.mjs';
 import { runE2 } from './e2-http-bets.mjs';
 import { runE3 } from './e3-mixed-load.mjs';
+import { runE4 } from './e4-reward-latency.mjs';
 import { runE5 } from './e5-table-settlement.mjs';
 import { runE5B } from './e5b-blackjack-settlement.mjs';
 import { runE6 } from './e6-postgres.mjs';
@@ -36,6 +38,7 @@ const BENCHMARKS = {
   E1: (m, o) => runE1({ machine: m, runs: o.runs, n: o['e1-n'] }),
   E2: (m, o) => runE2({ machine: m, runs: o.runs, bets: o['e2-bets'] }),
   E3: (m, o) => runE3({ machine: m, runs: o.runs, players: o['e3-players'], requests: o['e3-requests'] }),
+  E4: (m, o) => runE4({ machine: m, runs: o.runs, players: o['e4-players'] }),
   E5: (m, o) => runE5({ machine: m, runs: o.runs, players: o['e5-players'] }),
   E5B: (m, o) => runE5B({ machine: m, runs: o.runs, players: o['e5-players'] }),
   E6: (m, o) => runE6({ machine: m, runs: o.runs, n: o['e6-bets'] }),
@@ -55,9 +58,9 @@ function parseArgs(argv) {
     if (!m) throw new Error(`unexpected argument ${argv[i]}`);
     opts[m[1]] = m[2] ?? argv[++i];
   }
-  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w2-project', 'w3-players', 'w4-samples', 'w6-samples']);
+  const known = new Set(['only', 'runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e4-players', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w2-project', 'w3-players', 'w4-samples', 'w6-samples']);
   for (const k of Object.keys(opts)) if (!known.has(k)) throw new Error(`unknown option --${k}`);
-  for (const k of ['runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w3-players', 'w4-samples', 'w6-samples']) {
+  for (const k of ['runs', 'e1-n', 'e2-bets', 'e3-players', 'e3-requests', 'e4-players', 'e5-players', 'e6-bets', 'p1-requests', 'w1-events', 'w2-events', 'w3-players', 'w4-samples', 'w6-samples']) {
     if (opts[k] === undefined) continue;
     const v = Number(opts[k]);
     if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} needs a positive integer`);

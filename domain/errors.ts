@@ -108,6 +108,8 @@ export const ERROR_STATUS = {
   card_not_in_shoe: 422,
   card_out_of_order: 409,
   wrong_game: 422,
+  // 426: the route takes a WebSocket upgrade (the player channel)
+  upgrade_required: 426,
   // 429 / 451
   rate_limited: 429,
   geo_blocked: 451,

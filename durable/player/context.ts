@@ -88,7 +88,7 @@ export class PlayerContext extends ObjectContext {
     this.onEmitted?.(type, payload);
   }
 
-  /** Told of every event emitted, inside its transaction (rewards.ts keeps its risk marks from them). */
+  /** Told of every event emitted, inside its transaction (rewards.ts keeps its risk marks from them; the player channel closes an ended session's sockets). */
   onEmitted: (<T extends EventType>(type: T, payload: EventPayload<T>) => void) | null = null;
 
   /** Records a refusal: emitted whether or not the call's transaction is rolled back (see `refusals`). */

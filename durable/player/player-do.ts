@@ -24,6 +24,7 @@ import { brandOpsName } from '../brand-ops/types';
 import { migrate } from '../lib/sql';
 import type { OutboxRow } from '../lib/outbox';
 import { OutboxShipper, objectShipper } from '../lib/shipper';
+import { PlayerChannel } from './channel';
 import { Adjustments, type AdjustmentRequest, type AdjustmentState } from './adjustments';
 import { BackOfficeReads } from './backoffice';
 import { PlayerContext, type KycStatus } from './context';
@@ -69,6 +70,7 @@ export class PlayerDO extends DurableObject<Env> {
   protected readonly providerWalletRg: ProviderWallet;
   protected readonly segments: Segments;
   protected readonly rewardsRg: PlayerRewards;
+  protected readonly channel: PlayerChannel;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -85,6 +87,16 @@ export class PlayerDO extends DurableObject<Env> {
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.segments = new Segments(this.c);
     this.rewardsRg = new PlayerRewards(this.c, this.segments);
+    // The player channel (channel.ts): rewards go to the player's sockets after their transaction commits.
+    this.channel = new PlayerChannel(ctx, () => this.c.now(), () => this.c.profile()?.player_id ?? null, (tableId) => env.TABLE.getByName(tableId),
+      env.ENVIRONMENT === 'development');
+    this.rewardsRg.onOutcomes = (outcomes, source) => this.channel.collect(outcomes, source);
+    const rewardsMarks = this.c.onEmitted;
+    this.c.onEmitted = (type, payload) => {
+      rewardsMarks?.(type, payload);
+      if (type === 'player.session.ended' && 'session_id' in payload && typeof payload.session_id === 'string') this.channel.sessionEnded(payload.session_id);
+    };
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
@@ -136,6 +148,7 @@ export class PlayerDO extends DurableObject<Env> {
         return result;
       });
     } catch (err) {
+      this.channel.discard(); // never a message for a rolled-back transaction
       if (!(err instanceof RolledBack)) throw err;
       out = err.failure as T;
       emitted = this.c.tx(() => {
@@ -145,6 +158,7 @@ export class PlayerDO extends DurableObject<Env> {
       });
     }
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
+    this.channel.afterCommit();
     return out;
   }
 
@@ -331,6 +345,19 @@ export class PlayerDO extends DurableObject<Env> {
   /** The player's rewards: XP, level, points balance, missions, badges and recent grants (rewards.ts). */
   rewards(sessionId: string) {
     return this.asPlayer(sessionId, () => ({ ok: true, rewards: this.rewardsRg.view() }));
+  }
+
+  /** The player channel's upgrade (GET /v1/players/me/ws; the worker verified the token): channel.ts. */
+  override async fetch(request: Request): Promise<Response> {
+    return this.channel.upgrade(request, (sessionId) => this.rewards(sessionId));
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.channel.message(ws, message, (sessionId) => this.rewards(sessionId));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.channel.closed(ws, code, reason);
   }
 
   // ---- responsible gaming (player) -----------------------------------------------------------

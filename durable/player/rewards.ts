@@ -17,6 +17,7 @@
 import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
+import type { OutcomeSource } from './channel';
 import type { PlayerContext } from './context';
 import { liveRewardsConfig, type RewardsConfig, type RiskConfig } from './rewards-config';
 import type { Segments } from './segments';
@@ -58,6 +59,8 @@ export type RewardsView = {
 export class PlayerRewards {
   private hot: Hot | undefined;
   config: RewardsConfig;
+  /** Told of every evaluation's outcomes, inside its transaction (the player channel sends them after the commit: channel.ts). */
+  onOutcomes: ((outcomes: readonly Outcome[], source: OutcomeSource) => void) | null = null;
 
   constructor(private readonly ctx: PlayerContext, private readonly segmentsRg: Segments) {
     this.config = liveRewardsConfig();
@@ -186,6 +189,7 @@ export class PlayerRewards {
     this.record(r.outcomes, e.event_id, p.currency);
     const subject = { player_id: p.player_id, jurisdiction: p.jurisdiction, currency: p.currency, table_id: e.table_id, round_id: e.round_id };
     this.ctx.outbox.emitMany(r.outcomes.map((o) => ({ ...eventOf(o, e.event_id), subject })), now);
+    this.onOutcomes?.(r.outcomes, { event_id: e.event_id, table_id: e.table_id, round_id: e.round_id, rule_set: { id: compiled.set.id, version: compiled.set.version } });
   }
 
   /** Every grant, one multi-row insert; a grant id already there is left alone (a replay). */

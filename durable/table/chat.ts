@@ -43,3 +43,15 @@ export class Chat {
     return { ok: true, line: { from: chatHandle(playerId), text, at: now } };
   }
 }
+
+/**
+ * A rewards shout-out as the table shows it (durable/player/channel.ts sends it after the grant
+ * commits): the rule's template with `{player}` as the player's chat handle (never their id), one
+ * line of at most CHAT_MAX_CHARS. Not kept in the chat history: it is the rules speaking, not a player.
+ */
+export function shoutOutLine(playerId: string, template: string, at: number): { player: string; text: string; at: number } {
+  const player = chatHandle(playerId);
+  // eslint-disable-next-line no-control-regex
+  const text = [...template.replaceAll('{player}', player).replace(/[\u0000-\u001f\u007f]/g, ' ').trim()].slice(0, CHAT_MAX_CHARS).join('');
+  return { player, text, at };
+}

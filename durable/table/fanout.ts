@@ -13,6 +13,8 @@ export type TableMessage =
   | { type: 'round.opened' | 'round.closed' | 'round.result' | 'round.settled' | 'round.voided'; round: unknown; server_time: number }
   | { type: 'bet.accepted' | 'bet.refused' | 'bet.settled'; bet: unknown; available_minor?: number }
   | { type: 'chat'; from: string; text: string; at: number }
+  /** A rewards shout-out about a player (their chat handle), from the rule that granted it (chat.ts shoutOutLine). */
+  | { type: 'shout_out'; player: string; text: string; rule_id: string; at: number }
   /** Blackjack: the round as everyone sees it, after every move (durable/table/blackjack/). */
   | { type: 'blackjack.round'; round: unknown; server_time: number }
   /** Blackjack: a player's own hand events of a move, with their hands and the actions open to them. */

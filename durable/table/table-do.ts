@@ -23,7 +23,7 @@ import { backoffMs } from '../lib/backoff';
 import { migrate } from '../lib/sql';
 import { Bets, betView, ROUND_RESULT_DEADLINE_MS } from './bets';
 import { HOLD_TTL_MAX_MS } from '../player/wallet';
-import { Chat } from './chat';
+import { Chat, shoutOutLine } from './chat';
 import { catalogGame } from './catalog-port';
 import { tableConfig, type TableConfig } from './config';
 import { TableContext } from './context';
@@ -490,6 +490,15 @@ export class TableDO extends DurableObject<Env> {
       return;
     }
     reply('validation_failed', "unknown message type (expected 'chat' or 'state'; bets are placed with POST /v1/tables/{table_id}/bets)");
+  }
+
+  /**
+   * A rewards shout-out from a player's object, after the grant committed (durable/player/channel.ts):
+   * shown to everyone watching, not kept, no transaction. Best effort: nobody retries it.
+   */
+  shoutOut(input: { player_id: string; template: string; rule_id: string; at: number }): { ok: true; watchers: number } {
+    this.fanout.toAll({ type: 'shout_out', ...shoutOutLine(input.player_id, input.template, input.at), rule_id: input.rule_id });
+    return { ok: true, watchers: this.fanout.watchers() };
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

@@ -1,11 +1,16 @@
-/** The player's rewards (docs/rewards.md "Wiring"): what the rules granted them, read from their own object. */
+/**
+ * The player's rewards (docs/rewards.md "Wiring"): what the rules granted them, read from their own
+ * object; and the player channel, GET /v1/players/me/ws (docs/rewards.md "Player channel"), a
+ * WebSocket held by that same object.
+ */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/app-env';
-import { requirePlayer } from '../http/auth';
-import { unwrap } from '../http/errors';
+import { requirePlayer, verifySessionToken } from '../http/auth';
+import { ApiError, fromFailure, unwrap } from '../http/errors';
 import { geoGate } from '../http/geo';
 import { playerStub } from '../http/stubs';
 import { validationHook } from '../http/validation';
+import type { Failure } from '../../domain/errors';
 import { errors, json } from '../schemas';
 
 export const rewards = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -39,4 +44,24 @@ rewards.openapi(createRoute({
   const { playerId, sessionId } = c.get('player');
   const r = unwrap(await playerStub(c.env, playerId).rewards(sessionId));
   return c.json(r.rewards, 200);
+});
+
+/**
+ * The player channel. Browsers cannot set headers on a WebSocket, so the token travels as a
+ * subprotocol, as for the table's socket: new WebSocket(url, ['casino.v1', 'bearer.' + token]).
+ * Refusals (plain HTTP 426, no or a bad token 401, an ended session 401, geo 451) are the usual
+ * JSON error; the player's object checks the session and answers the upgrade (durable/player/channel.ts).
+ * Not in OpenAPI (it has no way to describe a WebSocket); docs/rewards.md documents the protocol.
+ */
+rewards.get('/players/me/ws', geoGate, async (c) => {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') throw new ApiError('upgrade_required', 'this endpoint takes a WebSocket upgrade');
+  const protocols = (c.req.header('Sec-WebSocket-Protocol') ?? '').split(',').map((p) => p.trim());
+  const token = protocols.find((p) => p.startsWith('bearer.'))?.slice('bearer.'.length);
+  const auth = token ? await verifySessionToken(c.env, token) : null;
+  if (!auth) throw new ApiError('unauthenticated', "send the player token as the subprotocol 'bearer.<token>'");
+  const headers = new Headers({ Upgrade: 'websocket', 'X-Session-Id': auth.sessionId });
+  if (protocols.includes('casino.v1')) headers.set('Sec-WebSocket-Protocol', 'casino.v1');
+  const res = await playerStub(c.env, auth.playerId).fetch(new Request('https://player.internal/ws', { headers }));
+  if (res.status === 101) return res;
+  throw fromFailure(await res.json<Failure>());
 });
