@@ -33,6 +33,7 @@ import { Limits, type LimitView } from './limits';
 import { Profile, playerView, type PlayerView, type RegistrationInput } from './profile';
 import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
+import { budgetKeeperName } from '../rewards-budget/reward-budget-do';
 import { PlayerRewards, type TableBetContext } from './rewards';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
@@ -83,7 +84,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.segments = new Segments(this.c);
-    this.rewardsRg = new PlayerRewards(this.c, this.segments);
+    this.rewardsRg = new PlayerRewards(this.c, this.segments, this.walletRg);
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
@@ -144,7 +145,28 @@ export class PlayerDO extends DurableObject<Env> {
       });
     }
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
+    if (this.rewardsRg.refillHint) this.kickRewardBudgets();
     return out;
+  }
+
+  /** After a commit that evaluated rewards: the budget leases' refill, without the caller waiting (reward-budgets.ts). */
+  private kickRewardBudgets(): void {
+    this.ctx.waitUntil(this.refillRewardBudgets().catch((err: Error) => console.warn(`reward budget refill failed: ${err.message}`)));
+  }
+
+  /**
+   * Trades spent or expired budget leases for new ones with the rule set's keeper (RewardBudgetDO);
+   * one at a time (a call during another waits for it). Outside any transaction: the keeper is awaited.
+   */
+  async refillRewardBudgets(): Promise<{ ok: true }> {
+    const keeper = this.env.REWARD_BUDGET.getByName(budgetKeeperName(this.rewardsRg.config.compiled.set.id));
+    await this.rewardsRg.refillBudgets((fn) => this.c.tx(fn), (req) => keeper.exchange(req));
+    return { ok: true };
+  }
+
+  /** The keeper takes back a lease past its expiry: closed here first, and what it used answered. */
+  closeRewardLease(leaseId: string): { used_minor: number } {
+    return this.tx(() => this.rewardsRg.budgets.closeForKeeper(leaseId));
   }
 
   /** Debug mode: the hot state against SQL, inside the transaction (a difference throws and rolls it back). */
