@@ -27,7 +27,9 @@ export const NOT_EMITTED = ['player.segments.changed', 'audit.entry.appended', '
   'provider.rollback.unmatched', 'rg.self_exclusion.ended', 'table.round.settle_stuck',
   // blackjack is played by the API mode only (simulator/api-blackjack.ts); the rewards engine is not run by fast mode
   'table.hand.dealt', 'table.hand.decision', 'table.hand.settled',
-  'rewards.granted', 'rewards.suppressed', 'rewards.assigned', 'rewards.level_up', 'rewards.mission_expired', 'rewards.break_suggested'];
+  'rewards.granted', 'rewards.suppressed', 'rewards.assigned', 'rewards.level_up', 'rewards.mission_expired', 'rewards.break_suggested',
+  // a cashback paid into the wallet (durable/player/reward-offers.ts): the live rule set has no cashback rule
+  'wallet.reward.credited'];
 
 const INTERESTING = new Set(['player.login.succeeded', 'player.registered', 'wallet.deposit.completed', 'wallet.withdrawal.requested', 'ops.alert.raised', 'ops.alert.resolved',
   'backoffice.adjustment.requested', 'backoffice.adjustment.applied', 'backoffice.adjustment.rejected', 'player.vip.changed', 'table.round.voided',

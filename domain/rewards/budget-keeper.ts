@@ -49,7 +49,12 @@ export interface KeeperStore {
 export type OpenRequest = { lease_id: string; budget_key: string; currency: Currency; want_minor: number; min_minor: number };
 export type CloseRequest = { lease_id: string; used_minor: number };
 export type ExchangeRequest = { holder: string; close: CloseRequest[]; open: OpenRequest[] };
-export type LeaseView = { lease_id: string; budget_key: string; currency: Currency; amount_minor: number; expires_at: number; closed: boolean };
+/**
+ * `ttl_ms`: how long the lease lasts from its grant. The holder times it on its own clock: safety
+ * never depends on clocks agreeing, because the keeper counts a lease as returned only on its
+ * holder's report (a reclaim asks the holder, which closes it first).
+ */
+export type LeaseView = { lease_id: string; budget_key: string; currency: Currency; amount_minor: number; expires_at: number; ttl_ms: number; closed: boolean };
 export type ExchangeResult = { closed: { lease_id: string; used_minor: number; outcome: 'closed' | 'replay' | 'conflict' | 'foreign' }[]; opened: LeaseView[] };
 
 export type KeeperPolicy = {
@@ -71,7 +76,7 @@ function splitLine(line: string): { budget_key: string; currency: Currency } {
 }
 
 function viewOf(l: Lease): LeaseView {
-  return { lease_id: l.lease_id, ...splitLine(l.line), amount_minor: l.amount, expires_at: l.expires_at, closed: l.used !== null };
+  return { lease_id: l.lease_id, ...splitLine(l.line), amount_minor: l.amount, expires_at: l.expires_at, ttl_ms: Math.max(0, l.expires_at - l.granted_at), closed: l.used !== null };
 }
 
 function isAmount(n: number): boolean {
@@ -110,7 +115,7 @@ function open(store: KeeperStore, holder: string, o: OpenRequest, limitOf: (budg
   const known = store.lease(o.lease_id);
   if (known) {
     // a retry answers the first lease; a tombstone (closed before it was opened) or another holder's id gets nothing
-    if (known.holder !== holder || known.line === '') return { lease_id: o.lease_id, budget_key: o.budget_key, currency: o.currency, amount_minor: 0, expires_at: known.expires_at, closed: true };
+    if (known.holder !== holder || known.line === '') return { lease_id: o.lease_id, budget_key: o.budget_key, currency: o.currency, amount_minor: 0, expires_at: known.expires_at, ttl_ms: policy.empty_lease_ttl_ms, closed: true };
     return viewOf(known);
   }
   const line = lineOf(o.budget_key, o.currency);

@@ -233,6 +233,10 @@ export class PlayerDO extends DurableObject<Env> {
     }, 'now', 'commit');
     if (!before.ok) return before;
     const good = await verifyPassword(input.password, before.hash);
+    // A login is evaluated for rewards (a daily spin): its budget leases are fetched first, so the
+    // grant finds them (they expire within minutes; a returning player has none). Best effort: a
+    // keeper out of reach only means budget_exhausted for this login's cash-like grants.
+    if (good) await this.refillRewardBudgets().catch((err: Error) => console.warn(`reward budget refill before login failed: ${err.message}`));
     // State may have moved while we awaited the hash: decide on a fresh read, in one transaction.
     // The throttle is checked again: concurrent attempts all passed the first check before any of
     // their failures was recorded, and a right guess among them must not get in past the limit.

@@ -209,9 +209,11 @@ export class PlayerBudgets {
       const l = this.leases().get(o.lease_id);
       if (!l || l.state !== 'requested') continue;
       const state: LeaseState = o.closed || o.amount_minor === 0 ? 'closed' : 'open';
-      this.ctx.db.run`update reward_budget_leases set state = ${state}, amount_minor = ${o.amount_minor}, expires_at = ${o.expires_at}
+      // timed on this object's clock (from the answer: a lease answered late only lasts shorter on the keeper's side, which asks here before taking it back)
+      const expiresAt = this.ctx.now() + o.ttl_ms;
+      this.ctx.db.run`update reward_budget_leases set state = ${state}, amount_minor = ${o.amount_minor}, expires_at = ${expiresAt}
         where lease_id = ${o.lease_id} and state = 'requested'`;
-      this.leases().set(o.lease_id, { ...l, state, amount_minor: o.amount_minor, expires_at: o.expires_at });
+      this.leases().set(o.lease_id, { ...l, state, amount_minor: o.amount_minor, expires_at: expiresAt });
     }
   }
 
