@@ -29,7 +29,7 @@ import type { PlayerContext } from './context';
 
 type LeaseState = 'requested' | 'open' | 'closing' | 'closed';
 type LeaseRow = {
-  lease_id: string; budget_key: string; currency: Currency; state: LeaseState;
+  lease_id: string; keeper: string; budget_key: string; currency: Currency; state: LeaseState;
   want_minor: number; min_minor: number; amount_minor: number; used_minor: number; expires_at: number | null; created_at: number;
 };
 
@@ -38,6 +38,11 @@ const SPEND_MARGIN_MS = 30_000;
 /** A lease asks for what this many of the rule's largest grants cost: small leases strand little of a budget in idle players. */
 const GRANTS_PER_LEASE = 2;
 const RETRY_MS = 30_000;
+
+/** The keeper of a rule set's budgets (durable/rewards-budget: RewardBudgetDO's name). */
+export function keeperOf(compiled: CompiledRuleSet): string {
+  return `budgets:${compiled.set.id}`;
+}
 
 /** The budgeted keys of a rule set in one currency: the declared budget and the largest single grant's cost. */
 export function budgetedKeys(compiled: CompiledRuleSet, currency: Currency): { budget_key: string; budget_minor: number; max_cost_minor: number }[] {
@@ -75,7 +80,7 @@ export class PlayerBudgets {
 
   private leases(): Map<string, LeaseRow> {
     if (!this.live) {
-      const rows = this.ctx.db.all<LeaseRow>`select lease_id, budget_key, currency, state, want_minor, min_minor, amount_minor, used_minor, expires_at, created_at
+      const rows = this.ctx.db.all<LeaseRow>`select lease_id, keeper, budget_key, currency, state, want_minor, min_minor, amount_minor, used_minor, expires_at, created_at
         from reward_budget_leases where state != 'closed' or expires_at > ${this.ctx.now()}`;
       this.live = new Map(rows.map((r) => [r.lease_id, r]));
     }
@@ -128,13 +133,17 @@ export class PlayerBudgets {
     return now >= this.retryAt && this.plan(compiled, currency, now) !== null;
   }
 
-  private plan(compiled: CompiledRuleSet, currency: Currency, now: number): { close: LeaseRow[]; open: { budget_key: string; want: number; min: number }[]; resend: LeaseRow[] } | null {
+  private plan(compiled: CompiledRuleSet, currency: Currency, now: number): { close: LeaseRow[]; drop: LeaseRow[]; open: { budget_key: string; want: number; min: number }[]; resend: LeaseRow[] } | null {
+    const keeper = keeperOf(compiled);
     const close: LeaseRow[] = [];
+    const drop: LeaseRow[] = [];
     const open: { budget_key: string; want: number; min: number }[] = [];
     const resend: LeaseRow[] = [];
     // empty answers past their expiry say nothing any more (memory only: SQL keeps every lease)
     for (const [id, l] of this.leases()) if (l.state === 'closed' && (l.expires_at === null || l.expires_at <= now)) this.leases().delete(id);
-    const leases = [...this.leases().values()];
+    // another rule set's leases: closed here, left to their keeper's reclaim (it asks this object)
+    for (const l of this.leases().values()) if (l.keeper !== keeper && l.state !== 'closed') drop.push(l);
+    const leases = [...this.leases().values()].filter((l) => l.keeper === keeper);
     for (const l of leases) if (l.state === 'requested' || l.state === 'closing') resend.push(l);
     const daily = compiled.set.caps.cash_minor_per_day[currency] ?? 0;
     for (const k of budgetedKeys(compiled, currency)) {
@@ -149,7 +158,7 @@ export class PlayerBudgets {
     // open leases of keys no longer budgeted (a new rule set) go back too
     const keys = new Set(budgetedKeys(compiled, currency).map((k) => k.budget_key));
     for (const l of leases) if (l.state === 'open' && (!keys.has(l.budget_key) || l.currency !== currency) && !close.includes(l)) close.push(l);
-    return close.length + open.length + resend.length === 0 ? null : { close, open, resend };
+    return close.length + drop.length + open.length + resend.length === 0 ? null : { close, drop, open, resend };
   }
 
   /**
@@ -179,6 +188,10 @@ export class PlayerBudgets {
     if (!plan) return null;
     const closeReqs: CloseRequest[] = [];
     const openReqs: OpenRequest[] = [];
+    for (const l of plan.drop) {
+      this.ctx.db.run`update reward_budget_leases set state = 'closed' where lease_id = ${l.lease_id}`;
+      this.settle(l.lease_id, 'closed');
+    }
     for (const l of plan.close) {
       this.ctx.db.run`update reward_budget_leases set state = 'closing' where lease_id = ${l.lease_id} and state = 'open'`;
       this.leases().set(l.lease_id, { ...l, state: 'closing' });
@@ -189,19 +202,20 @@ export class PlayerBudgets {
       else openReqs.push({ lease_id: l.lease_id, budget_key: l.budget_key, currency: l.currency, want_minor: l.want_minor, min_minor: l.min_minor });
     }
     for (const o of plan.open) {
-      const row: LeaseRow = { lease_id: `${holder}:${uuidv7(now)}`, budget_key: o.budget_key, currency, state: 'requested', want_minor: o.want, min_minor: o.min, amount_minor: 0, used_minor: 0, expires_at: null, created_at: now };
-      this.ctx.db.run`insert into reward_budget_leases (lease_id, budget_key, currency, state, want_minor, min_minor, created_at)
-        values (${row.lease_id}, ${row.budget_key}, ${row.currency}, 'requested', ${row.want_minor}, ${row.min_minor}, ${now})`;
+      const row: LeaseRow = { lease_id: `${holder}:${uuidv7(now)}`, keeper: keeperOf(compiled), budget_key: o.budget_key, currency, state: 'requested', want_minor: o.want, min_minor: o.min, amount_minor: 0, used_minor: 0, expires_at: null, created_at: now };
+      this.ctx.db.run`insert into reward_budget_leases (lease_id, keeper, budget_key, currency, state, want_minor, min_minor, created_at)
+        values (${row.lease_id}, ${row.keeper}, ${row.budget_key}, ${row.currency}, 'requested', ${row.want_minor}, ${row.min_minor}, ${now})`;
       this.leases().set(row.lease_id, row);
       openReqs.push({ lease_id: row.lease_id, budget_key: row.budget_key, currency, want_minor: row.want_minor, min_minor: row.min_minor });
     }
-    return { holder, close: closeReqs, open: openReqs };
+    return closeReqs.length + openReqs.length === 0 ? null : { holder, close: closeReqs, open: openReqs };
   }
 
   private record(answer: ExchangeResult): void {
     for (const c of answer.closed) {
-      // 'conflict' or 'foreign' would be a bug on one side: the lease stays closing (never spent) and is sent again
-      if (c.outcome !== 'closed' && c.outcome !== 'replay') continue;
+      // 'conflict' or 'foreign' is a bug on one side: the lease is closed here all the same (never
+      // spent again; at worst the keeper keeps it lent), so that it is not sent again at every refill
+      if (c.outcome !== 'closed' && c.outcome !== 'replay') console.warn(`reward budget: closing lease ${c.lease_id} answered ${c.outcome}`);
       this.ctx.db.run`update reward_budget_leases set state = 'closed' where lease_id = ${c.lease_id} and state = 'closing'`;
       this.settle(c.lease_id, 'closed');
     }
@@ -249,7 +263,7 @@ export class PlayerBudgets {
     if (!this.live) return [];
     const problems: string[] = [];
     for (const l of this.live.values()) {
-      const row = this.ctx.db.first<LeaseRow>`select lease_id, budget_key, currency, state, want_minor, min_minor, amount_minor, used_minor, expires_at, created_at
+      const row = this.ctx.db.first<LeaseRow>`select lease_id, keeper, budget_key, currency, state, want_minor, min_minor, amount_minor, used_minor, expires_at, created_at
         from reward_budget_leases where lease_id = ${l.lease_id}`;
       if (JSON.stringify(row) !== JSON.stringify(l)) problems.push(`lease ${l.lease_id} in memory != SQL`);
     }

@@ -390,9 +390,11 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
     create trigger reward_free_bet_uses_no_update before update on reward_free_bet_uses begin select raise(abort, 'free bet uses are append-only'); end;
     -- The budget leases this player holds from the keeper (RewardBudgetDO): requested (asked, no
     -- answer yet: never spent), open (spendable until expires_at), closing (spending stopped, the
-    -- report not yet acknowledged), closed. used_minor only grows, and never past amount_minor.
+    -- report not yet acknowledged), closed. used_minor only grows, and never past amount_minor. A
+    -- lease of another rule set's keeper (a new set) is closed here and left to that keeper's reclaim.
     create table reward_budget_leases (
       lease_id text primary key,
+      keeper text not null, -- the rule set whose keeper lent it (budgets:<id>)
       budget_key text not null,
       currency text not null,
       state text not null check (state in ('requested', 'open', 'closing', 'closed')),

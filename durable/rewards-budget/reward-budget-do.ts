@@ -42,6 +42,7 @@ const RECLAIM_BATCH = 50;
 /** A holder that did not answer is asked again this much later (no tight loop on an unreachable object). */
 const RECLAIM_RETRY_MS = 60_000;
 
+/** `budgets:<rule set id>`: the same name the player's leases record (reward-budgets.ts keeperOf). */
 export function budgetKeeperName(ruleSetId: string): string {
   return `budgets:${ruleSetId}`;
 }

@@ -194,6 +194,26 @@ describe('budgets across players', () => {
     expect(await player(p!.playerId).audit()).toEqual([]);
   });
 
+  it("a new rule set: the old leases are closed on the player's side and their keeper takes back the rest", async () => {
+    const a = configWith(CASHBACK, 100_000);
+    const b = configWith(CASHBACK, 100_000);
+    const [p] = await setUp(a, 1);
+    await runInDurableObject(keeper(b), (o: RewardBudgetDO) => { o.use(b); });
+    await player(p!.playerId).refillRewardBudgets();
+    await paidDeposit(p!); // 200 of a's lease of 400
+    await useConfig(p!, b);
+    await player(p!.playerId).refillRewardBudgets();
+    const rows = await runInDurableObject(player(p!.playerId), (o: PlayerDO) =>
+      internals(o).c.db.all<{ keeper: string; state: string; used_minor: number }>`select keeper, state, used_minor from reward_budget_leases where budget_key = 'deposit-offer' order by created_at`);
+    expect(rows).toEqual([
+      { keeper: `budgets:${a.compiled.set.id}`, state: 'closed', used_minor: 200 },
+      { keeper: `budgets:${b.compiled.set.id}`, state: 'open', used_minor: 0 },
+    ]);
+    await runInDurableObject(keeper(a), (o: RewardBudgetDO) => { o.clockOffsetMs += 20 * 60_000; });
+    while (await runDurableObjectAlarm(keeper(a))) { /* until no lease is due */ }
+    expect((await keeper(a).lines()).find((l) => l.line === 'deposit-offer|EUR')).toMatchObject({ spent_minor: 200, outstanding_minor: 0 });
+  });
+
   it('an excluded player holds no lease', async () => {
     const cfg = configWith(CASHBACK, 100_000);
     const [p] = await setUp(cfg, 1);
