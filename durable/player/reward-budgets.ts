@@ -44,9 +44,21 @@ export function keeperOf(compiled: CompiledRuleSet): string {
   return `budgets:${compiled.set.id}`;
 }
 
+type BudgetedKey = { budget_key: string; budget_minor: number; max_cost_minor: number };
+/** Per rule set and currency, computed once (it is read after every evaluated transaction). */
+const budgetedMemo = new WeakMap<CompiledRuleSet, Map<Currency, BudgetedKey[]>>();
+
 /** The budgeted keys of a rule set in one currency: the declared budget and the largest single grant's cost. */
-export function budgetedKeys(compiled: CompiledRuleSet, currency: Currency): { budget_key: string; budget_minor: number; max_cost_minor: number }[] {
-  const out: { budget_key: string; budget_minor: number; max_cost_minor: number }[] = [];
+export function budgetedKeys(compiled: CompiledRuleSet, currency: Currency): readonly BudgetedKey[] {
+  let byCurrency = budgetedMemo.get(compiled);
+  if (!byCurrency) budgetedMemo.set(compiled, byCurrency = new Map());
+  let keys = byCurrency.get(currency);
+  if (!keys) byCurrency.set(currency, keys = computeBudgetedKeys(compiled, currency));
+  return keys;
+}
+
+function computeBudgetedKeys(compiled: CompiledRuleSet, currency: Currency): BudgetedKey[] {
+  const out: BudgetedKey[] = [];
   for (const rule of compiled.set.rules) {
     const budget = rule.budget_minor?.[currency];
     if (budget === undefined || rule.status !== 'active') continue;
@@ -91,12 +103,14 @@ export class PlayerBudgets {
     return l.state === 'open' && l.expires_at !== null && now < l.expires_at - SPEND_MARGIN_MS;
   }
 
-  /** What the open leases have left, per budget key, in `currency`: the engine's `budget_remaining_minor`. */
-  remaining(currency: Currency): Record<string, number> {
-    const now = this.ctx.now();
+  /**
+   * What the open leases of `keeper` have left, per budget key, in `currency`: the engine's
+   * `budget_remaining_minor`. `now`: the evaluation's, the same that `spend` is given.
+   */
+  remaining(keeper: string, currency: Currency, now: number): Record<string, number> {
     const out: Record<string, number> = {};
     for (const l of this.leases().values()) {
-      if (l.currency !== currency || !this.spendable(l, now)) continue;
+      if (l.keeper !== keeper || l.currency !== currency || !this.spendable(l, now)) continue;
       out[l.budget_key] = (out[l.budget_key] ?? 0) + l.amount_minor - l.used_minor;
     }
     return out;
@@ -107,14 +121,13 @@ export class PlayerBudgets {
    * granted only what `remaining` allowed, so a shortfall here is a bug: thrown (the grant and
    * the event that carried it roll back together).
    */
-  spend(outcomes: readonly Outcome[], currency: Currency): void {
-    const now = this.ctx.now();
+  spend(outcomes: readonly Outcome[], keeper: string, currency: Currency, now: number): void {
     for (const o of outcomes) {
       if (o.type !== 'grant' || o.cost_minor === 0 || o.budget_key === null) continue;
       let due = o.cost_minor;
       for (const l of this.leases().values()) {
         if (due === 0) break;
-        if (l.budget_key !== o.budget_key || l.currency !== currency || !this.spendable(l, now)) continue;
+        if (l.keeper !== keeper || l.budget_key !== o.budget_key || l.currency !== currency || !this.spendable(l, now)) continue;
         const take = Math.min(due, l.amount_minor - l.used_minor);
         if (take <= 0) continue;
         const row = this.ctx.db.first<{ used_minor: number }>`update reward_budget_leases set used_minor = used_minor + ${take}

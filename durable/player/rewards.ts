@@ -20,7 +20,7 @@ import type { Currency } from '../../domain/money';
 import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
 import type { ExchangeRequest, ExchangeResult } from '../../domain/rewards/budget-keeper';
 import type { PlayerContext } from './context';
-import { PlayerBudgets } from './reward-budgets';
+import { keeperOf, PlayerBudgets } from './reward-budgets';
 import { RewardOffers, type FreeBetView } from './reward-offers';
 import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
 import type { Segments } from './segments';
@@ -174,7 +174,7 @@ export class PlayerRewards {
       },
       event: { session_id: sessionId, device: null, dealer_id: null },
       // what this object's budget leases have left (reward-budgets.ts): the rule's global budget is the keeper's
-      budget_remaining_minor: this.budgets.remaining(p.currency),
+      budget_remaining_minor: this.budgets.remaining(keeperOf(compiled), p.currency, now),
     };
     this.refillHint = true;
     const event: CasinoEvent = { ...e, schema_version: 1, player_id: p.player_id, jurisdiction: p.jurisdiction };
@@ -185,7 +185,7 @@ export class PlayerRewards {
     }
     this.save({ ...hot, state: r.state, marks });
     if (r.outcomes.length === 0) return;
-    this.budgets.spend(r.outcomes, p.currency);
+    this.budgets.spend(r.outcomes, keeperOf(compiled), p.currency, now);
     const fresh = this.record(r.outcomes, e.event_id, p.currency);
     this.offers.deliver(r.outcomes, fresh);
     const subject = { player_id: p.player_id, jurisdiction: p.jurisdiction, currency: p.currency, table_id: e.table_id, round_id: e.round_id };

@@ -177,7 +177,7 @@ describe('budgets across players', () => {
         .rejects.toThrow(/answer lost/);
       // (the live rules with budgets lease too: only the deposit rule's line is looked at)
       expect(internals(o).c.db.all`select state from reward_budget_leases where budget_key = 'deposit-offer'`).toEqual([{ state: 'requested' }]);
-      expect(rewards.budgets.remaining('EUR')).toEqual({}); // a requested lease is never spent
+      expect(rewards.budgets.remaining(`budgets:${cfg.compiled.set.id}`, 'EUR', internals(o).c.now())).toEqual({}); // a requested lease is never spent
     });
     const line = async () => (await keeper(cfg).lines()).find((l) => l.line === 'deposit-offer|EUR');
     expect((await line())!.outstanding_minor).toBe(400);
