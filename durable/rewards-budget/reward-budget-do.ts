@@ -34,6 +34,7 @@ const MIGRATIONS = [`
     granted_at integer not null
   );
   create index budget_leases_open on budget_leases (expires_at) where used_minor is null;
+  create index budget_leases_closed on budget_leases (granted_at) where used_minor is not null;
 `];
 
 /** A lease is reclaimed this long after its expiry (the holder stops spending it 30 s before). */
@@ -41,6 +42,13 @@ export const RECLAIM_GRACE_MS = 60_000;
 const RECLAIM_BATCH = 50;
 /** A holder that did not answer is asked again this much later (no tight loop on an unreachable object). */
 const RECLAIM_RETRY_MS = 60_000;
+/**
+ * Closed leases are kept this long (the idempotency memory of their ids), then purged. Safe to
+ * forget: a lost open sent again after that gets a fresh lease (it counts as outstanding like any
+ * other), and a close sent again is refused as a conflict, which its holder treats as closed.
+ */
+export const CLOSED_LEASE_RETENTION_MS = 2 * 24 * 3_600_000;
+const PURGE_BATCH = 1_000;
 
 /** `budgets:<rule set id>`: the same name the player's leases record (reward-budgets.ts keeperOf). */
 export function budgetKeeperName(ruleSetId: string): string {
@@ -123,8 +131,10 @@ export class RewardBudgetDO extends DurableObject<Env> {
     if (armed === null || armed > at) await this.ctx.storage.setAlarm(Math.max(at, Date.now()));
   }
 
-  /** Reclaims the leases past their expiry and grace: each holder closes its lease and says what it used. */
+  /** Reclaims the leases past their expiry and grace: each holder closes its lease and says what it used. Purges old closed leases. */
   override async alarm(): Promise<void> {
+    this.db.run`delete from budget_leases where lease_id in (select lease_id from budget_leases
+      where used_minor is not null and granted_at < ${this.now() - CLOSED_LEASE_RETENTION_MS} limit ${PURGE_BATCH})`;
     const due = this.db.all<{ lease_id: string; holder: string }>`select lease_id, holder from budget_leases
       where used_minor is null and expires_at <= ${this.now() - RECLAIM_GRACE_MS} order by expires_at limit ${RECLAIM_BATCH}`;
     let failed = 0;
