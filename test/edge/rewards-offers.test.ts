@@ -3,7 +3,7 @@
  * players"), through the real worker, player objects and budget keeper in workerd: a cashback is
  * paid into the wallet once (a replayed event, even one the engine forgot, pays nothing), the wallet
  * ledger reconciles; many players draining a small budget concurrently never grant more than it,
- * and get `budget_exhausted` suppressions; leases survive restarts and lost answers; a free bet is a
+ * and get `budget_exhausted` suppressions (across a restart of the keeper); leases survive restarts and lost answers; a free bet is a
  * token, and its refusals change nothing.
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
@@ -32,6 +32,16 @@ const CASHBACK = { type: 'cashback', value_minor: { EUR: 200 }, valid_hours: 24 
 
 function keeper(cfg: RewardsConfig): DurableObjectStub<RewardBudgetDO> {
   return env.REWARD_BUDGET.getByName(budgetKeeperName(cfg.compiled.set.id)) as DurableObjectStub<RewardBudgetDO>;
+}
+
+/** Restarts the keeper (storage flushed, instance aborted), then gives it the test's rule set again (memory only). */
+async function restartKeeper(cfg: RewardsConfig): Promise<void> {
+  const died = await runInDurableObject(keeper(cfg), async (_o: RewardBudgetDO, state) => {
+    await state.storage.sync();
+    state.abort('test: restart');
+  }).then(() => 'alive', (e: Error) => e.message);
+  expect(died).toContain('test: restart');
+  await runInDurableObject(keeper(cfg), (o: RewardBudgetDO) => { o.use(cfg); });
 }
 
 const rewardsOf = (o: PlayerDO) => (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
@@ -144,6 +154,7 @@ describe('budgets across players', () => {
       const lines = await keeper(cfg).lines();
       const line = lines.find((l) => l.line === 'deposit-offer|EUR')!;
       expect(line.spent_minor + line.outstanding_minor).toBeLessThanOrEqual(BUDGET);
+      if (round === 1) await restartKeeper(cfg); // its totals and leases are in SQL
     }
     const credits = (await Promise.all(players.map(rewardCredits))).flat();
     const total = credits.reduce((s, c) => s + c.amount_minor, 0);
