@@ -73,6 +73,13 @@ export const ERROR_STATUS = {
   batch_too_large: 422,
   invalid_decision: 422,
   decision_required: 422,
+  // free bets (durable/player/reward-offers.ts): the token cannot stake this bet; nothing changed
+  free_bet_not_found: 404,
+  free_bet_used: 409,
+  free_bet_expired: 409,
+  free_bet_wrong_currency: 422,
+  free_bet_wrong_table: 422,
+  free_bet_wrong_amount: 422,
   // live blackjack (domain/games/blackjack/state.ts BlackjackErrorCode): the game's rules refused the move; nothing changed
   wrong_phase: 409,
   seat_taken: 409,

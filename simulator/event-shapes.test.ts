@@ -36,6 +36,7 @@ const NOT_SCRIPTED: Record<string, string> = {
   'rewards.assigned': 'an A/B assignment: the live rule set assigns on the 20th bet at one table, which the edge script does not reach; test/edge/statement-budget.test.ts does',
   'rewards.mission_expired': 'a mission left a week: not in a short script',
   'rewards.break_suggested': 'a player at risk betting: test/edge/rewards.test.ts emits it; the edge script does not',
+  'wallet.reward.credited': 'a cashback paid into the wallet: the live rule set has no cashback rule; test/edge/rewards-offers.test.ts emits it',
   'table.round.settle_stuck': "a failure signal (a player object refusing a table's settlements), not casino traffic; test/edge/review-table-money.test.ts emits it; fast mode does not",
 };
 

@@ -89,7 +89,7 @@ export const LedgerEntry = mirrors<LedgerEntryView>()(z.object({
   at: z.number(),
   currency: CurrencyCode,
   bucket: z.enum(['real', 'bonus']),
-  kind: z.enum(['deposit', 'withdrawal', 'bet', 'win', 'adjustment']),
+  kind: z.enum(['deposit', 'withdrawal', 'bet', 'win', 'adjustment', 'reward']),
   amount_minor: z.number(),
   balance_after_minor: z.number(),
   ref: z.string(),

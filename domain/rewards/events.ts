@@ -12,8 +12,9 @@ const ruleRef = { rule_id: z.string().max(128), rule_version: z.number().int().p
 export const REWARD_EVENTS = {
   /**
    * One per grant. Only the fields of its `kind` are set. `cash_like` grants (free_bet, cashback)
-   * carry their `value_minor` and `cost_minor` in the envelope's currency; `paid` is false in this
-   * slice: they are recorded as offers, never credited to the wallet (docs/rewards.md "Wiring").
+   * carry their `value_minor` and `cost_minor` in the envelope's currency; `paid` is true for a
+   * cashback (credited to the wallet in the same transaction: `wallet.reward.credited`), false for a
+   * free bet (a token the player holds until it is used or expires) (docs/rewards.md "Cash-like rewards").
    */
   'rewards.granted': z.object({
     grant_id: z.string().min(1).max(256), ...ruleRef, via: z.string().max(128).nullable(), kind: z.string().max(32),
@@ -22,6 +23,11 @@ export const REWARD_EVENTS = {
     wheel_id: z.string().max(64).nullable(), value_minor: amount.nullable(), expires_at: z.number().int().nullable(),
     template: z.string().max(500).nullable(), cost_minor: amount, cash_like: z.boolean(), paid: z.boolean(),
   }),
+  /**
+   * A cashback grant paid into the wallet (real money, ledger kind 'reward', under the grant id):
+   * the wallet's own record of the movement, beside the grant's `rewards.granted` (paid: true).
+   */
+  'wallet.reward.credited': z.object({ grant_id: z.string().min(1).max(256), bucket: z.enum(['real', 'bonus']), amount_minor: amount, balance_after_minor: amount }),
   /** A rule that applied but gave nothing, and why (player_at_risk, rule_cap, holdout, budget_exhausted, ...). */
   'rewards.suppressed': z.object({ ...ruleRef, reason: z.string().max(32), action: z.string().max(32).nullable(), detail: z.string().max(200).nullable() }),
   /** A player's first (sticky) A/B assignment to a rule's variant or its holdout. */

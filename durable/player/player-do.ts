@@ -34,6 +34,7 @@ import { Limits, type LimitView } from './limits';
 import { Profile, playerView, type PlayerView, type RegistrationInput } from './profile';
 import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
+import { budgetKeeperName } from '../rewards-budget/reward-budget-do';
 import { PlayerRewards, type TableBetContext } from './rewards';
 import { rewardsContextOf } from './table-bet-context';
 import { PLAYER_MIGRATIONS } from './schema';
@@ -86,7 +87,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.disputesRg = new Disputes(this.c, this.walletRg, this.limitsRg, this.adjustmentsRg);
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.segments = new Segments(this.c);
-    this.rewardsRg = new PlayerRewards(this.c, this.segments);
+    this.rewardsRg = new PlayerRewards(this.c, this.segments, this.walletRg);
     // The player channel (channel.ts): rewards go to the player's sockets after their transaction commits.
     this.channel = new PlayerChannel(ctx, () => this.c.now(), () => this.c.profile()?.player_id ?? null, (tableId) => env.TABLE.getByName(tableId),
       env.ENVIRONMENT === 'development');
@@ -159,7 +160,28 @@ export class PlayerDO extends DurableObject<Env> {
     }
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
     this.channel.afterCommit();
+    if (this.rewardsRg.refillHint) this.kickRewardBudgets();
     return out;
+  }
+
+  /** After a commit that evaluated rewards: the budget leases' refill, without the caller waiting (reward-budgets.ts). */
+  private kickRewardBudgets(): void {
+    this.ctx.waitUntil(this.refillRewardBudgets().catch((err: Error) => console.warn(`reward budget refill failed: ${err.message}`)));
+  }
+
+  /**
+   * Trades spent or expired budget leases for new ones with the rule set's keeper (RewardBudgetDO);
+   * one at a time (a call during another waits for it). Outside any transaction: the keeper is awaited.
+   */
+  async refillRewardBudgets(): Promise<{ ok: true }> {
+    const keeper = this.env.REWARD_BUDGET.getByName(budgetKeeperName(this.rewardsRg.config.compiled.set.id));
+    await this.rewardsRg.refillBudgets((fn) => this.c.tx(fn), (req) => keeper.exchange(req));
+    return { ok: true };
+  }
+
+  /** The keeper takes back a lease past its expiry: closed here first, and what it used answered. */
+  closeRewardLease(leaseId: string): { used_minor: number } {
+    return this.tx(() => this.rewardsRg.budgets.closeForKeeper(leaseId));
   }
 
   /** Debug mode: the hot state against SQL, inside the transaction (a difference throws and rolls it back). */
@@ -226,6 +248,10 @@ export class PlayerDO extends DurableObject<Env> {
     }, 'now', 'commit');
     if (!before.ok) return before;
     const good = await verifyPassword(input.password, before.hash);
+    // A login is evaluated for rewards (a daily spin): its budget leases are fetched first, so the
+    // grant finds them (they expire within minutes; a returning player has none). Best effort: a
+    // keeper out of reach only means budget_exhausted for this login's cash-like grants.
+    if (good) await this.refillRewardBudgets().catch((err: Error) => console.warn(`reward budget refill before login failed: ${err.message}`));
     // State may have moved while we awaited the hash: decide on a fresh read, in one transaction.
     // The throttle is checked again: concurrent attempts all passed the first check before any of
     // their failures was recorded, and a right guess among them must not get in past the limit.

@@ -7,8 +7,9 @@
  * Storage (migration 13): `rewards_state`, one row holding the engine's state (plain JSON) and the
  * object's own risk marks; `rewards_grants`, append-only (triggers), one row per grant under its
  * grant id, so a replayed event can never grant twice even past the engine's memory. The points
- * balance is derived from it. Cash-like grants (free_bet, cashback) are recorded there as offers
- * with their value and `paid = 0`: this slice never pays them into the wallet.
+ * balance is derived from it. Cash-like grants spend their cost from the player's budget leases
+ * (reward-budgets.ts) and are delivered (reward-offers.ts: a cashback paid into the wallet, `paid = 1`;
+ * a free bet a token, `paid = 0`), all in the grant's transaction.
  *
  * Cost on the bet path: an event type no rule or counter names costs nothing (no statement); one
  * that is evaluated writes the state row (1 statement), and when it has outcomes, its grants (1,
@@ -17,10 +18,14 @@
 import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
+import type { ExchangeRequest, ExchangeResult } from '../../domain/rewards/budget-keeper';
 import type { OutcomeSource } from './channel';
 import type { PlayerContext } from './context';
+import { keeperOf, PlayerBudgets } from './reward-budgets';
+import { RewardOffers, type FreeBetView } from './reward-offers';
 import { liveRewardsConfig, type RewardsConfig, type RiskConfig } from './rewards-config';
 import type { Segments } from './segments';
+import type { Wallet } from './wallet';
 
 /** What the table knows of a bet and passes along with its reserve and settle calls (durable/table/player-port.ts). */
 export type TableBetContext = {
@@ -54,6 +59,7 @@ export type RewardsView = {
   missions: { mission_id: string; name: string; step_index: number; step_id: string | null; step_name: string | null; progress: number; target: number | null; completions: number; expires_at: number | null }[];
   badges: string[];
   recent_grants: { grant_id: string; kind: string; amount: number | null; value_minor: number | null; currency: string | null; paid: boolean | null; rule_id: string; rule_version: number; detail: string | null; at: number }[];
+  free_bets: FreeBetView[];
 };
 
 export class PlayerRewards {
@@ -61,9 +67,15 @@ export class PlayerRewards {
   config: RewardsConfig;
   /** Told of every evaluation's outcomes, inside its transaction (the player channel sends them after the commit: channel.ts). */
   onOutcomes: ((outcomes: readonly Outcome[], source: OutcomeSource) => void) | null = null;
+  readonly budgets: PlayerBudgets;
+  readonly offers: RewardOffers;
+  /** Set by an evaluation: the object checks, after the commit, whether its budget leases need a refill. */
+  refillHint = false;
 
-  constructor(private readonly ctx: PlayerContext, private readonly segmentsRg: Segments) {
+  constructor(private readonly ctx: PlayerContext, private readonly segmentsRg: Segments, wallet: Wallet) {
     this.config = liveRewardsConfig();
+    this.budgets = new PlayerBudgets(ctx);
+    this.offers = new RewardOffers(ctx, wallet);
     ctx.onForget(() => { this.hot = undefined; });
     // Risk marks come from the object's own events, in the transaction that emits them.
     ctx.onEmitted = (type, payload) => {
@@ -175,9 +187,10 @@ export class PlayerRewards {
         cool_off_ended_recently: marks.cool_off_ended_at !== null && now - marks.cool_off_ended_at < risk.cool_off_ended_minutes * MINUTE_MS,
       },
       event: { session_id: sessionId, device: null, dealer_id: null },
-      // Budgets across players are a later slice: each rule's declared budget stands for what is left (docs/rewards.md).
-      budget_remaining_minor: budgetsOf(this.config, p.currency),
+      // what this object's budget leases have left (reward-budgets.ts): the rule's global budget is the keeper's
+      budget_remaining_minor: this.budgets.remaining(keeperOf(compiled), p.currency, now),
     };
+    this.refillHint = true;
     const event: CasinoEvent = { ...e, schema_version: 1, player_id: p.player_id, jurisdiction: p.jurisdiction };
     const r = evaluate(hot.state, event, compiled, ctx);
     if (r.skipped !== null) {
@@ -186,14 +199,28 @@ export class PlayerRewards {
     }
     this.save({ ...hot, state: r.state, marks });
     if (r.outcomes.length === 0) return;
-    this.record(r.outcomes, e.event_id, p.currency);
+    this.budgets.spend(r.outcomes, keeperOf(compiled), p.currency, now);
+    const fresh = this.record(r.outcomes, e.event_id, p.currency);
+    this.offers.deliver(r.outcomes, fresh);
     const subject = { player_id: p.player_id, jurisdiction: p.jurisdiction, currency: p.currency, table_id: e.table_id, round_id: e.round_id };
     this.ctx.outbox.emitMany(r.outcomes.map((o) => ({ ...eventOf(o, e.event_id), subject })), now);
     this.onOutcomes?.(r.outcomes, { event_id: e.event_id, table_id: e.table_id, round_id: e.round_id, rule_set: { id: compiled.set.id, version: compiled.set.version } });
   }
 
-  /** Every grant, one multi-row insert; a grant id already there is left alone (a replay). */
-  private record(outcomes: readonly Outcome[], eventId: string, currency: Currency): void {
+  /**
+   * After a commit (never inside a transaction): trades this object's spent or expired budget leases
+   * for new ones with the keeper (reward-budgets.ts). Excluded players hold no leases.
+   */
+  async refillBudgets(tx: <T>(fn: () => T) => T, exchange: (req: ExchangeRequest) => Promise<ExchangeResult>): Promise<void> {
+    this.refillHint = false;
+    const p = this.ctx.profile();
+    if (!p || p.status === 'self_excluded' || (p.cool_off_until !== null && p.cool_off_until > this.ctx.now())) return;
+    if (!this.budgets.wantsRefill(this.config.compiled, p.currency)) return;
+    await this.budgets.refill(this.config.compiled, p.currency, p.player_id, exchange, tx);
+  }
+
+  /** Every grant, one multi-row insert; a grant id already there is left alone (a replay). Returns the grant ids inserted now. */
+  private record(outcomes: readonly Outcome[], eventId: string, currency: Currency): Set<string> {
     const rows: unknown[][] = [];
     for (const o of outcomes) {
       if (o.type !== 'grant') continue;
@@ -202,13 +229,13 @@ export class PlayerRewards {
       const amount = g.kind === 'xp' || g.kind === 'points' ? g.amount : null;
       const value = g.kind === 'free_bet' || g.kind === 'cashback' ? g.value_minor : null;
       const detail = 'badge_id' in g ? g.badge_id : 'mission_id' in g ? g.mission_id : 'wheel_id' in g ? g.wheel_id : 'template' in g ? g.template : null;
-      rows.push([o.grant_id, g.kind, amount, value, cash ? currency : null, cash ? 0 : null, o.source.rule_id, o.source.rule_version, o.source.variant, detail, eventId, this.ctx.now()]);
+      rows.push([o.grant_id, g.kind, amount, value, cash ? currency : null, cash ? (g.kind === 'cashback' ? 1 : 0) : null, o.source.rule_id, o.source.rule_version, o.source.variant, detail, eventId, this.ctx.now()]);
     }
-    if (rows.length === 0) return;
-    this.ctx.db.run`insert into rewards_grants (grant_id, kind, amount, value_minor, currency, paid, rule_id, rule_version, variant, detail, event_id, at)
+    if (rows.length === 0) return new Set();
+    return new Set(this.ctx.db.all<{ grant_id: string }>`insert into rewards_grants (grant_id, kind, amount, value_minor, currency, paid, rule_id, rule_version, variant, detail, event_id, at)
       select value ->> '$[0]', value ->> '$[1]', value ->> '$[2]', value ->> '$[3]', value ->> '$[4]', value ->> '$[5]', value ->> '$[6]', value ->> '$[7]', value ->> '$[8]', value ->> '$[9]', value ->> '$[10]', value ->> '$[11]'
       from json_each(${JSON.stringify(rows)}) where true order by key
-      on conflict (grant_id) do nothing`;
+      on conflict (grant_id) do nothing returning grant_id`.map((r) => r.grant_id));
   }
 
   // ---- reads ------------------------------------------------------------------------------------
@@ -234,25 +261,19 @@ export class PlayerRewards {
       }),
       badges: [...state.badges],
       recent_grants: recent.map((g) => ({ ...g, paid: g.paid === null ? null : g.paid === 1 })),
+      free_bets: this.offers.freeBets(),
     };
   }
 
   /** Debug mode: the state in memory against SQL. */
   verifyHotState(): string[] {
+    const leases = this.budgets.verifyHotState();
+    if (leases.length > 0) return leases;
     if (!this.hot) return [];
     const row = this.ctx.db.first<{ state: string; marks: string }>`select state, marks from rewards_state where id = 1`;
     if (!row) return JSON.stringify(this.hot.state) === JSON.stringify(initialState()) ? [] : ['rewards state in memory but not in SQL'];
     return row.state === JSON.stringify(this.hot.state) && row.marks === JSON.stringify(this.hot.marks) ? [] : ['rewards state in memory != SQL'];
   }
-}
-
-function budgetsOf(config: RewardsConfig, currency: Currency): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of config.compiled.set.rules) {
-    const b = r.budget_minor?.[currency];
-    if (b !== undefined) out[r.id] = b;
-  }
-  return out;
 }
 
 function withLoss(marks: Marks, at: number, net: number, windowMinutes: number, currency: Currency | undefined): Marks {
@@ -308,7 +329,7 @@ function eventOf(o: Outcome, source: string): RewardEvent {
         value_minor: cash ? g.value_minor : null,
         expires_at: cash ? g.expires_at : null,
         template: g.kind === 'shout_out' || g.kind === 'message' ? g.template : null,
-        cost_minor: o.cost_minor, cash_like: cash, paid: false,
+        cost_minor: o.cost_minor, cash_like: cash, paid: g.kind === 'cashback',
       } };
     }
     case 'suppressed': return { type: 'rewards.suppressed', payload: { rule_id: o.source.rule_id, rule_version: o.source.rule_version, variant: o.source.variant, source_event_id: source, reason: o.reason, action: o.action, detail: o.detail } };

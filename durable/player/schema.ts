@@ -358,4 +358,54 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   create trigger rewards_grants_no_delete before delete on rewards_grants begin select raise(abort, 'rewards grants are append-only'); end;
   create trigger rewards_grants_no_update before update on rewards_grants begin select raise(abort, 'rewards grants are append-only'); end;
   `,
+
+  /* 14: cash-like rewards paid (reward-offers.ts) and budget leases (reward-budgets.ts), docs/rewards.md */
+  (db) => {
+    // A cashback is credited to the wallet under its grant id, ledger kind 'reward': once, whatever
+    // calls it (the unique index is the database's own guard behind the grants table's).
+    rebuildTable(db, 'ledger', (ddl) => ddl.replace(
+      "check (kind in ('deposit', 'withdrawal', 'bet', 'win', 'adjustment'))",
+      "check (kind in ('deposit', 'withdrawal', 'bet', 'win', 'adjustment', 'reward'))"));
+    db.script(`
+    create unique index ledger_reward_once on ledger (ref) where kind = 'reward';
+    -- A free bet is a token the player holds (one per free_bet grant): value, currency, expiry, the
+    -- table it is for (null: any). Append-only; a use is a row of reward_free_bet_uses, at most one
+    -- per token (its primary key), so a token is usable once.
+    create table reward_free_bets (
+      grant_id text primary key,
+      currency text not null,
+      value_minor integer not null check (value_minor > 0),
+      table_id text,
+      expires_at integer not null,
+      created_at integer not null
+    );
+    create trigger reward_free_bets_no_delete before delete on reward_free_bets begin select raise(abort, 'free bets are append-only'); end;
+    create trigger reward_free_bets_no_update before update on reward_free_bets begin select raise(abort, 'free bets are append-only'); end;
+    create table reward_free_bet_uses (
+      grant_id text primary key references reward_free_bets (grant_id),
+      hold_id text not null unique,
+      at integer not null
+    );
+    create trigger reward_free_bet_uses_no_delete before delete on reward_free_bet_uses begin select raise(abort, 'free bet uses are append-only'); end;
+    create trigger reward_free_bet_uses_no_update before update on reward_free_bet_uses begin select raise(abort, 'free bet uses are append-only'); end;
+    -- The budget leases this player holds from the keeper (RewardBudgetDO): requested (asked, no
+    -- answer yet: never spent), open (spendable until expires_at), closing (spending stopped, the
+    -- report not yet acknowledged), closed. used_minor only grows, and never past amount_minor. A
+    -- lease of another rule set's keeper (a new set) is closed here and left to that keeper's reclaim.
+    create table reward_budget_leases (
+      lease_id text primary key,
+      keeper text not null, -- the rule set whose keeper lent it (budgets:<id>)
+      budget_key text not null,
+      currency text not null,
+      state text not null check (state in ('requested', 'open', 'closing', 'closed')),
+      want_minor integer not null check (want_minor >= 0),
+      min_minor integer not null check (min_minor >= 0),
+      amount_minor integer not null default 0 check (amount_minor >= 0),
+      used_minor integer not null default 0 check (used_minor >= 0 and used_minor <= amount_minor),
+      expires_at integer,
+      created_at integer not null
+    );
+    create index reward_budget_leases_live on reward_budget_leases (state) where state != 'closed';
+    `);
+  },
 ];

@@ -25,7 +25,7 @@ import { once, type Replayable } from './idempotency';
 import type { Limits } from './limits';
 
 export type Bucket = 'real' | 'bonus';
-type LedgerKind = 'deposit' | 'withdrawal' | 'bet' | 'win' | 'adjustment';
+type LedgerKind = 'deposit' | 'withdrawal' | 'bet' | 'win' | 'adjustment' | 'reward';
 
 export type BalanceView = { currency: Currency; real_minor: number; bonus_minor: number; held_minor: number; available_minor: number };
 export type LedgerEntry = { entry_id: number; at: number; currency: Currency; bucket: Bucket; kind: LedgerKind; amount_minor: number; balance_after_minor: number; ref: string };
@@ -515,6 +515,22 @@ export class Wallet {
       if (!win.ok) return win;
     }
     return { ok: true, state: 'posted', returned_minor: input.returned_minor, available_minor: this.available(h.currency) };
+  }
+
+  /**
+   * A cash-like reward paid into the wallet (a cashback grant, reward-offers.ts): real money, one
+   * ledger entry of kind 'reward' under the grant id. Called in the transaction that records the
+   * grant, for a grant row that was new; the partial unique index ledger_reward_once refuses a second
+   * entry for the same grant whatever calls it (the insert throws and the transaction rolls back).
+   * Not counted against any limit: it is not a deposit, and counting it as a win would widen the
+   * player's loss limit by the operator's gift.
+   */
+  creditReward(input: { grant_id: string; currency: Currency; amount_minor: number }): { balance_after_minor: number } {
+    if (!Number.isSafeInteger(input.amount_minor) || input.amount_minor <= 0) throw new Error(`invariant: reward ${input.grant_id} of ${input.amount_minor}`);
+    if (!this.fits(input.currency, input.amount_minor)) throw new Error(`invariant: reward ${input.grant_id} would take the balance past the largest exact amount`);
+    const after = this.move(input.currency, 'real', 'reward', input.amount_minor, input.grant_id);
+    this.ctx.emit('wallet.reward.credited', { grant_id: input.grant_id, bucket: 'real', amount_minor: input.amount_minor, balance_after_minor: after }, input.currency);
+    return { balance_after_minor: after };
   }
 
   /** Available (not held) money of a currency, real and bonus together. */

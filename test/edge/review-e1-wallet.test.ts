@@ -63,7 +63,7 @@ describe('review E1: the ledger stays append-only', () => {
       c.db.run`insert into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', 700, 0)`;
       c.db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (1, 'EUR', 'real', 'deposit', 500, 500, 'd1')`;
       c.db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (2, 'EUR', 'real', 'deposit', 200, 700, 'd2')`;
-      rebuildTable(c.db, 'ledger', (ddl) => ddl.replace("check (kind in ('deposit', 'withdrawal', 'bet', 'win', 'adjustment'))", "check (kind in ('deposit', 'withdrawal', 'bet', 'win', 'adjustment', 'rollback'))"));
+      rebuildTable(c.db, 'ledger', (ddl) => ddl.replace("'adjustment', 'reward'))", "'adjustment', 'reward', 'rollback'))"));
       expect(() => c.db.run`delete from ledger where entry_id = 2`).toThrow(/append-only/);
       expect(() => c.db.run`update ledger set amount_minor = 1 where entry_id = 1`).toThrow(/append-only/);
     });

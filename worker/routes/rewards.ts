@@ -30,9 +30,14 @@ const Rewards = z.object({
     grant_id: z.string(), kind: z.string(), amount: z.number().int().nullable(),
     value_minor: z.number().int().nullable().openapi({ description: 'Cash-like grants (free_bet, cashback): the offer\'s value in `currency`.' }),
     currency: z.string().nullable(),
-    paid: z.boolean().nullable().openapi({ description: 'Cash-like grants only: always false for now (offers are recorded, not paid into the wallet).' }),
+    paid: z.boolean().nullable().openapi({ description: 'Cash-like grants only: true for a cashback (paid into the wallet\'s real balance, ledger kind `reward`), false for a free bet (a token: see `free_bets`).' }),
     rule_id: z.string(), rule_version: z.number().int(), detail: z.string().nullable(), at: z.number().int(),
   })),
+  free_bets: z.array(z.object({
+    grant_id: z.string(), currency: z.string(), value_minor: z.number().int(), table_id: z.string().nullable().openapi({ description: 'The one table it stakes a bet at; null: any table.' }),
+    expires_at: z.number().int(), created_at: z.number().int(),
+    status: z.enum(['available', 'used', 'expired']), used_at: z.number().int().nullable(), hold_id: z.string().nullable(),
+  })).openapi({ description: 'The 20 newest free-bet tokens: one table bet each, the stake paid by the operator (not returned on a win).' }),
 }).openapi('Rewards');
 
 rewards.openapi(createRoute({
