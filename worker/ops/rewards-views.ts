@@ -7,12 +7,16 @@ import { z } from '@hono/zod-openapi';
 import type { DryRunAnswer } from '../../durable/player/rewards-dry-run';
 import type { RuleSetVersion } from '../../durable/brand-ops/rule-sets';
 import { mirrors } from '../http/mirror';
+import { RuleSet } from '../../domain/rewards/rule-schema';
 
-const RuleSetBody = z.record(z.string(), z.unknown()).openapi('RewardsRuleSetBody', {
+/** What a draft is created from: checked by the engine's schema in the brand's object (422 with each issue's path), not here. */
+const RuleSetBody = z.record(z.string(), z.unknown()).openapi({
   description: 'A rewards rule set as docs/rewards.md describes it (domain/rewards/rule-schema.ts). Its `version` is replaced by the version number the brand gives it.',
 });
+/** A stored version's rule set: the engine's own schema, so the document says exactly what a set holds. */
+export const RewardsRuleSet = RuleSet.openapi('RewardsRuleSet');
 
-export const RuleSetVersionView = mirrors<RuleSetVersion>()(z.object({
+export const RewardsRuleSetVersion = mirrors<RuleSetVersion>()(z.object({
   version: z.number().int().openapi({ example: 4 }),
   rule_set_id: z.string().openapi({ example: 'live-tables' }),
   state: z.enum(['draft', 'published', 'superseded', 'retired']),
@@ -30,38 +34,38 @@ export const RuleSetVersionView = mirrors<RuleSetVersion>()(z.object({
   retired_at: z.number().int().nullable(),
 })).openapi('RewardsRuleSetVersion');
 
-export const RuleSetVersionList = z.object({
+export const RewardsRuleSetVersionList = z.object({
   active_version: z.number().int().nullable().openapi({ description: 'The published version; null: the deployed default (config/rewards.json) is live' }),
-  versions: z.array(RuleSetVersionView),
+  versions: z.array(RewardsRuleSetVersion),
 }).openapi('RewardsRuleSetVersionList');
 
-export const RuleSetVersionAnswer = z.object({ version: RuleSetVersionView, rule_set: RuleSetBody }).openapi('RewardsRuleSetVersionAnswer');
+export const RewardsRuleSetVersionAnswer = z.object({ version: RewardsRuleSetVersion, rule_set: RewardsRuleSet }).openapi('RewardsRuleSetVersionAnswer');
 
-export const RuleSetPublished = z.object({
-  version: RuleSetVersionView,
+export const RewardsRuleSetPublished = z.object({
+  version: RewardsRuleSetVersion,
   previous: z.number().int().nullable().openapi({ description: 'The version it replaced (null: the deployed default)' }),
 }).openapi('RewardsRuleSetPublished');
 
-export const RuleSetRetired = z.object({ version: RuleSetVersionView }).openapi('RewardsRuleSetRetired');
+export const RewardsRuleSetRetired = z.object({ version: RewardsRuleSetVersion }).openapi('RewardsRuleSetRetired');
 
-const DryRunOutcomeView = z.object({
+export const RewardsDryRunOutcome = z.object({
   type: z.enum(['grant', 'suppressed', 'assignment', 'level_up', 'mission_expired', 'break_message']),
   rule_id: z.string().nullable(), rule_version: z.number().int().nullable(), variant: z.string().nullable(),
   kind: z.string().nullable(), amount: z.number().nullable(), value_minor: z.number().int().nullable(),
   reason: z.string().nullable(), detail: z.string().nullable(),
 }).openapi('RewardsDryRunOutcome');
 
-export const DryRunView = mirrors<DryRunAnswer>()(z.object({
+export const RewardsDryRun = mirrors<DryRunAnswer>()(z.object({
   events: z.number().int().openapi({ description: 'How many of the player\'s recent events were evaluated' }),
   from: z.number().int().nullable(), to: z.number().int().nullable(),
   missing_facts: z.array(z.string()).openapi({ description: 'Facts the player\'s object does not keep: a condition on them does not hold in a dry run' }),
-  steps: z.array(z.object({ event_id: z.string(), event_type: z.string(), occurred_at: z.number().int(), skipped: z.string().nullable(), outcomes: z.array(DryRunOutcomeView) })),
+  steps: z.array(z.object({ event_id: z.string(), event_type: z.string(), occurred_at: z.number().int(), skipped: z.string().nullable(), outcomes: z.array(RewardsDryRunOutcome) })),
   fired: z.object({
     grants: z.number().int(), suppressed: z.number().int(),
     by_rule: z.array(z.object({ rule_id: z.string(), rule_version: z.number().int(), grants: z.number().int(), suppressed: z.number().int() })),
   }),
 })).openapi('RewardsDryRun');
 
-export const DryRunAnswerView = z.object({ version: z.number().int(), player_id: z.string(), dry_run: DryRunView }).openapi('RewardsDryRunAnswer');
+export const RewardsDryRunAnswer = z.object({ version: z.number().int(), player_id: z.string(), dry_run: RewardsDryRun }).openapi('RewardsDryRunAnswer');
 
 export { RuleSetBody };

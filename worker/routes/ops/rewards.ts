@@ -21,7 +21,7 @@ import { playerStub } from '../../http/stubs';
 import { validationHook } from '../../http/validation';
 import { guardBrand, recordAudit } from '../../ops/guard';
 import {
-  DryRunAnswerView, RuleSetBody, RuleSetPublished, RuleSetRetired, RuleSetVersionAnswer, RuleSetVersionList,
+  RewardsDryRunAnswer, RuleSetBody, RewardsRuleSetPublished, RewardsRuleSetRetired, RewardsRuleSetVersionAnswer, RewardsRuleSetVersionList,
 } from '../../ops/rewards-views';
 import { BrandParam, Reason } from '../../ops/schemas';
 import { brandOpsStub } from '../../ops/stubs';
@@ -52,7 +52,7 @@ opsRewards.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/rewards/versions', tags: [TAG], summary: 'The brand\'s rule set versions, newest first, and the live one', security,
   middleware: [ensureOperator] as const,
   request: { params: BrandParam },
-  responses: { 200: json(RuleSetVersionList, 'Versions (without their bodies)'), ...errors(401, 403, 404) },
+  responses: { 200: json(RewardsRuleSetVersionList, 'Versions (without their bodies)'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { brand } = c.req.valid('param');
   await guard(c, 'rewards.read', brand, 'rewards.list');
@@ -65,7 +65,7 @@ opsRewards.openapi(createRoute({
   description: 'The set\'s `version` is replaced by the next version number. A rule whose (id, version) was published before must keep its content (`status` aside): a grant names that pair. Bodies up to 512 KiB.',
   middleware: [ensureOperator, ruleSetBodyLimit] as const,
   request: { params: BrandParam, body: body(z.strictObject({ rule_set: RuleSetBody, reason: Reason.optional(), based_on: z.number().int().min(1).optional() })) },
-  responses: { 201: json(RuleSetVersionAnswer, 'The draft'), ...errors(400, 401, 403, 404, 413, 422) },
+  responses: { 201: json(RewardsRuleSetVersionAnswer, 'The draft'), ...errors(400, 401, 403, 404, 413, 422) },
 }), async (c) => {
   const { brand } = c.req.valid('param');
   const input = c.req.valid('json');
@@ -80,7 +80,7 @@ opsRewards.openapi(createRoute({
   method: 'get', path: '/brands/{brand}/rewards/versions/{version}', tags: [TAG], summary: 'One version with its rule set', security,
   middleware: [ensureOperator] as const,
   request: { params: VersionParam },
-  responses: { 200: json(RuleSetVersionAnswer, 'The version'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(RewardsRuleSetVersionAnswer, 'The version'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { brand, version } = c.req.valid('param');
   await guard(c, 'rewards.read', brand, 'rewards.read');
@@ -94,7 +94,7 @@ opsRewards.openapi(createRoute({
   description: 'Nothing is written. The events are rebuilt from the player\'s own records (table bets, deposits, logins); facts the object does not keep (game, bet type, dealer...) are listed in `missing_facts`. Starts from a fresh rewards state.',
   middleware: [ensureOperator] as const,
   request: { params: VersionParam, body: body(z.strictObject({ player_id: z.uuid(), rule_ids: z.array(z.string().max(64)).min(1).max(100).optional(), limit: z.number().int().min(1).max(200).default(100) })) },
-  responses: { 200: json(DryRunAnswerView, 'What would have fired'), ...errors(400, 401, 403, 404) },
+  responses: { 200: json(RewardsDryRunAnswer, 'What would have fired'), ...errors(400, 401, 403, 404) },
 }), async (c) => {
   const { brand, version } = c.req.valid('param');
   const input = c.req.valid('json');
@@ -115,7 +115,7 @@ opsRewards.openapi(createRoute({
   description: 'Player objects pick it up within `REWARDS_REFRESH_MS` (5 s) and one call. The audit entry names the version and its hash. 403 `four_eyes_violation` when the author publishes a version with cash-like rewards.',
   middleware: [ensureOperator] as const,
   request: { params: VersionParam, body: body(z.strictObject({ reason: Reason })) },
-  responses: { 200: json(RuleSetPublished, 'Published'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(RewardsRuleSetPublished, 'Published'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { brand, version } = c.req.valid('param');
   const { reason } = c.req.valid('json');
@@ -138,13 +138,13 @@ opsRewards.openapi(createRoute({
   summary: 'Retire a version: a draft is discarded; the live one stops, and the deployed default (config/rewards.json) is live again',
   middleware: [ensureOperator] as const,
   request: { params: VersionParam, body: body(z.strictObject({ reason: Reason })) },
-  responses: { 200: json(RuleSetRetired, 'Retired'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(RewardsRuleSetRetired, 'Retired'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { brand, version } = c.req.valid('param');
   const { reason } = c.req.valid('json');
-  // a draft is the writer's to discard; stopping the live version is a publication
+  // stopping the live version is a publication's decision; discarding a draft takes the same permission (checked before the lookup: no 404 for the unauthorized)
+  await guard(c, 'rewards.publish', brand, 'rewards.retire');
   const current = unwrap(await brandOpsStub(c.env, brand).ruleSetVersion(version));
-  await guard(c, current.version.state === 'draft' ? 'rewards.write' : 'rewards.publish', brand, 'rewards.retire');
   const r = unwrap(await brandOpsStub(c.env, brand).retireRuleSet(version, actor(c)));
   await recordAudit(c, { action: 'rewards.retire', target_type: 'rule_set_version', target_id: String(version), brand, reason,
     before: { state: current.version.state }, after: { version: r.version.version, hash: r.version.hash, state: r.version.state } });
@@ -158,7 +158,7 @@ for (const status of ['paused', 'retired'] as const) {
     summary: `${status === 'paused' ? 'Pause' : 'Retire'} a rule of the live version: a new version, published at once (it only switches off)`,
     middleware: [ensureOperator] as const,
     request: { params: RuleParam, body: body(z.strictObject({ reason: Reason })) },
-    responses: { 200: json(RuleSetPublished, 'The new live version'), ...errors(400, 401, 403, 404, 409) },
+    responses: { 200: json(RewardsRuleSetPublished, 'The new live version'), ...errors(400, 401, 403, 404, 409) },
   }), async (c) => {
     const { brand, rule_id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
