@@ -13,8 +13,12 @@ import { RuleSet } from '../../domain/rewards/rule-schema';
 const RuleSetBody = z.record(z.string(), z.unknown()).openapi({
   description: 'A rewards rule set as docs/rewards.md describes it (domain/rewards/rule-schema.ts). Its `version` is replaced by the version number the brand gives it.',
 });
-/** A stored version's rule set: the engine's own schema, so the document says exactly what a set holds. */
-export const RewardsRuleSet = RuleSet.openapi('RewardsRuleSet');
+/**
+ * A stored version's rule set: the engine's own fields, so the document says exactly what a set holds.
+ * A new object over the engine schema's shape: that schema may be built before zod has its OpenAPI
+ * extension (module order), and a stored set is valid already (no refinement to repeat).
+ */
+export const RewardsRuleSet = z.strictObject(RuleSet.shape).openapi('RewardsRuleSet');
 
 export const RewardsRuleSetVersion = mirrors<RuleSetVersion>()(z.object({
   version: z.number().int().openapi({ example: 4 }),
