@@ -8,6 +8,9 @@
  * version's refresh does, durable/player/rule-source.ts):
  *
  *   none      a rule set with no rule and no counter (the engine is reached and returns at once)
+ *   counter_only  no rule, one counter on table.bet.settled: the engine evaluates every settlement
+ *             (idempotency memory, the state row rewritten) and no rule is checked; rules_100 minus
+ *             this is what the rules themselves cost
  *   deployed  config/rewards.json (13 rules, the example set)
  *   rules_100 100 active rules + 10 counters on table.bet.settled, of the usual shapes (as
  *             bench/rewards-engine.ts: fact filters, counter thresholds, streaks, distinct rounds,
@@ -38,7 +41,7 @@ import { HOLD_TTL_MAX_MS, Wallet } from '../../durable/player/wallet';
 
 type BenchEnv = { REWARDS_BENCH: DurableObjectNamespace<RewardsBenchDO> };
 
-export const SETS = ['none', 'deployed', 'rules_100'] as const;
+export const SETS = ['none', 'counter_only', 'deployed', 'rules_100'] as const;
 export type SetName = (typeof SETS)[number];
 
 const CURRENCY = 'EUR';
@@ -81,7 +84,9 @@ function configOf(name: SetName): RewardsConfig {
   if (name === 'deployed') return deployed;
   const set = RuleSet.parse(name === 'none'
     ? { id: 'bench-none', version: 1, rules: [], caps: { points_per_day: 1_000, cash_minor_per_day: {} } }
-    : { id: 'bench-100', version: 1, counters: counterSpecs('table.bet.settled'), rules: rules100('table.bet.settled'), caps: { points_per_day: 1_000, cash_minor_per_day: { EUR: 10_000 } } });
+    : name === 'counter_only'
+      ? { id: 'bench-counter', version: 1, rules: [], counters: [{ id: 'settled_today', kind: 'count', on: ['table.bet.settled'], window: 'today' }], caps: { points_per_day: 1_000, cash_minor_per_day: {} } }
+      : { id: 'bench-100', version: 1, counters: counterSpecs('table.bet.settled'), rules: rules100('table.bet.settled'), caps: { points_per_day: 1_000, cash_minor_per_day: { EUR: 10_000 } } });
   return { compiled: compileRuleSet(set), risk: deployed.risk };
 }
 
@@ -185,7 +190,9 @@ export class RewardsBenchDO extends DurableObject<BenchEnv> {
   audit(set: SetName) {
     const { wallet, rewards, c } = this.ensure(set);
     const grants = c.db.first<{ n: number }>`select count(*) as n from rewards_grants`!.n;
-    return { problems: wallet.audit(), grants, rule_set: rewards.view().rule_set, bets: this.done };
+    // the engine's state row is rewritten whole by each evaluated event: its size is much of what rules cost
+    const state = c.db.first<{ state_bytes: number; marks_bytes: number }>`select length(state) as state_bytes, length(marks) as marks_bytes from rewards_state where id = 1`;
+    return { problems: wallet.audit(), grants, rule_set: rewards.view().rule_set, bets: this.done, state_bytes: state?.state_bytes ?? 0, marks_bytes: state?.marks_bytes ?? 0 };
   }
 }
 
