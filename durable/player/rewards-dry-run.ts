@@ -17,6 +17,7 @@
  * rule's declared budget. Nothing is written: the engine is pure.
  */
 import type { CasinoEvent } from '../../domain/events';
+import type { Currency } from '../../domain/money';
 import { dryRun, initialState, type Outcome, type PlayerRewardsContext, type RuleSet } from '../../domain/rewards';
 import type { PlayerContext } from './context';
 
@@ -39,31 +40,31 @@ export function recentEvents(c: PlayerContext, limit: number): CasinoEvent[] {
   const p = c.profile();
   if (!p) return [];
   const n = Math.min(Math.max(limit, 1), DRY_RUN_EVENTS_MAX);
-  const base = { schema_version: 1 as const, player_id: p.player_id, jurisdiction: p.jurisdiction };
+  const base = { schema_version: 1, player_id: p.player_id, jurisdiction: p.jurisdiction };
   const out: CasinoEvent[] = [];
-  const holds = c.db.all<{ hold_id: string; currency: string; amount: number; ref: string | null; state: string; created_at: number; resolved_at: number | null; returned: number }>`
+  const holds = c.db.all<{ hold_id: string; currency: Currency; amount: number; ref: string | null; state: string; created_at: number; resolved_at: number | null; returned: number }>`
     select h.hold_id, h.currency, h.real_minor + h.bonus_minor as amount, h.ref, h.state, h.created_at, h.resolved_at,
       coalesce((select sum(w.amount_minor) from wins w where w.hold_id = h.hold_id), 0) as returned
     from holds h where h.kind = 'bet' and h.ref is not null order by h.created_at desc limit ${n}`;
   for (const h of holds) {
     const [tableId, roundId] = splitRef(h.ref!);
     const common = { ...base, table_id: tableId, round_id: roundId, currency: h.currency };
-    out.push({ ...common, event_id: `bet-placed:${h.hold_id}`, event_type: 'table.bet.placed', occurred_at: h.created_at, payload: { hold_id: h.hold_id, amount_minor: h.amount } } as unknown as CasinoEvent);
+    out.push({ ...common, event_id: `bet-placed:${h.hold_id}`, event_type: 'table.bet.placed', occurred_at: h.created_at, payload: { hold_id: h.hold_id, amount_minor: h.amount } });
     if (h.state === 'posted' && h.resolved_at !== null) {
       const result = h.returned > h.amount ? 'win' : h.returned < h.amount ? 'lose' : 'push';
-      out.push({ ...common, event_id: `bet-settled:${h.hold_id}`, event_type: 'table.bet.settled', occurred_at: h.resolved_at, payload: { hold_id: h.hold_id, amount_minor: h.amount, returned_minor: h.returned, result } } as unknown as CasinoEvent);
+      out.push({ ...common, event_id: `bet-settled:${h.hold_id}`, event_type: 'table.bet.settled', occurred_at: h.resolved_at, payload: { hold_id: h.hold_id, amount_minor: h.amount, returned_minor: h.returned, result } });
     }
   }
-  const deposits = c.db.all<{ deposit_id: string; provider: string; amount_minor: number; currency: string; updated_at: number }>`
+  const deposits = c.db.all<{ deposit_id: string; provider: string; amount_minor: number; currency: Currency; updated_at: number }>`
     select deposit_id, provider, amount_minor, currency, updated_at from deposits where state = 'completed' order by updated_at desc limit ${n}`;
   for (const d of deposits) {
-    out.push({ ...base, event_id: `deposit:${d.deposit_id}`, event_type: 'wallet.deposit.completed', occurred_at: d.updated_at, table_id: null, round_id: null, currency: d.currency, payload: { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor } } as unknown as CasinoEvent);
+    out.push({ ...base, event_id: `deposit:${d.deposit_id}`, event_type: 'wallet.deposit.completed', occurred_at: d.updated_at, table_id: null, round_id: null, currency: d.currency, payload: { deposit_id: d.deposit_id, provider: d.provider, amount_minor: d.amount_minor } });
   }
   const sessions = c.db.all<{ session_id: string; created_at: number }>`select session_id, created_at from sessions order by created_at desc limit ${n}`;
   const first = c.db.first<{ session_id: string }>`select session_id from sessions order by created_at limit 1`;
   for (const s of sessions) {
     if (s.session_id === first?.session_id) continue; // the registration's session is not a login the object evaluates
-    out.push({ ...base, event_id: `login:${s.session_id}`, event_type: 'player.login.succeeded', occurred_at: s.created_at, table_id: null, round_id: null, currency: null, payload: { session_id: s.session_id } } as unknown as CasinoEvent);
+    out.push({ ...base, event_id: `login:${s.session_id}`, event_type: 'player.login.succeeded', occurred_at: s.created_at, table_id: null, round_id: null, currency: null, payload: { session_id: s.session_id } });
   }
   return out.sort((a, b) => a.occurred_at - b.occurred_at).slice(-n);
 }
