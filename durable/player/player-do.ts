@@ -35,7 +35,7 @@ import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
 import { PlayerRewards, type TableBetContext } from './rewards';
 import { recentEvents, runDryRun, type DryRunAnswer } from './rewards-dry-run';
-import { DEFAULT_REFRESH_MS, RuleSetSource } from './rule-source';
+import { DEFAULT_REFRESH_MS, RuleSetSource, START_WAIT_MS } from './rule-source';
 import type { BrandOpsDO } from '../brand-ops/brand-ops-do';
 import type { RuleSet } from '../../domain/rewards';
 import { PLAYER_MIGRATIONS } from './schema';
@@ -112,8 +112,9 @@ export class PlayerDO extends DurableObject<Env> {
       this.relay.armIfBehind();
       this.c.schedules.rearm();
       // the brand's live rule set before the first call, so an object that was evicted does not evaluate on the default
+      // (waiting 2 s at most: a slow brand object must not hold a player's money calls)
       const brand = this.c.profile()?.brand;
-      if (brand) await this.ruleSource.refresh(brand);
+      if (brand) await this.ruleSource.refreshWithin(brand, START_WAIT_MS);
     });
   }
 

@@ -67,6 +67,20 @@ describe('RuleSetSource', () => {
     expect(h.applied.at(-1)!.compiled.set).toMatchObject({ id: 'live-tables', version: raw.rule_set.version });
   });
 
+  it('an object\'s start waits for a slow brand object only so long, and installs its late answer', async () => {
+    let answer: (a: ActiveRuleSet) => void = () => {};
+    const applied: RewardsConfig[] = [];
+    const source = new RuleSetSource(() => new Promise((resolve) => { answer = resolve; }), (c) => applied.push(c), 5_000);
+    const t0 = Date.now();
+    await source.refreshWithin('aurora', 50);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(source.version).toBeNull(); // the deployed default meanwhile
+    answer(published(6));
+    await source.refresh('aurora'); // the same check, still in flight
+    expect(source.version).toBe(6);
+    expect(applied).toHaveLength(1);
+  });
+
   it('does nothing for an object without a profile yet', () => {
     const h = harness([]);
     expect(h.source.maybeRefresh(() => null)).toBeNull();

@@ -8,8 +8,8 @@
  * once per interval (`REWARDS_REFRESH_MS`, 5 s by default), with one small RPC to the brand's
  * back-office object that answers "unchanged" unless the live version moved. Only then is a body
  * sent and compiled, once per isolate and version (player objects of a brand in one isolate share
- * it). At the object's start it is read once before the first call, so an evicted object does not
- * fall back to the default for its first bets.
+ * it). At the object's start it is read once before the first call (waiting 2 s at most), so an
+ * evicted object does not fall back to the default for its first bets.
  *
  * Propagation: a publication reaches an active player within the interval plus one call (the call
  * that finds the interval passed starts the refresh; the next call uses the new set). A failed
@@ -20,6 +20,8 @@ import type { ActiveRuleSet } from '../brand-ops/rule-sets';
 import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
 
 export const DEFAULT_REFRESH_MS = 5_000;
+/** How long an object's start waits for its brand's live rule set (rule-source.ts refreshWithin). */
+export const START_WAIT_MS = 2_000;
 
 /** Asks the brand's back-office object for its live version (`known`: the version already held). */
 export type FetchActive = (brand: string, known: number | null) => Promise<ActiveRuleSet>;
@@ -63,6 +65,17 @@ export class RuleSetSource {
     this.brand ??= brandOf();
     if (this.brand === null) return null;
     return this.refresh(this.brand);
+  }
+
+  /**
+   * At the object's start: waits for the check at most `ms`, so a slow or unreachable brand object
+   * delays a player's first call by that much at worst and never blocks their money; a late answer
+   * is still installed when it comes.
+   */
+  async refreshWithin(brand: string, ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.refresh(brand), new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); })]);
+    clearTimeout(timer);
   }
 
   /** One check now (at the object's start, and from the test entry); concurrent callers share it. */
