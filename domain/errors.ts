@@ -42,6 +42,7 @@ export const ERROR_STATUS = {
   provider_not_found: 404,
   category_not_found: 404,
   transaction_not_found: 404,
+  rule_set_version_not_found: 404,
   email_taken: 409,
   operator_exists: 409,
   idempotency_conflict: 409,
@@ -80,6 +81,7 @@ export const ERROR_STATUS = {
   free_bet_wrong_currency: 422,
   free_bet_wrong_table: 422,
   free_bet_wrong_amount: 422,
+  invalid_rule_set: 422,
   // live blackjack (domain/games/blackjack/state.ts BlackjackErrorCode): the game's rules refused the move; nothing changed
   wrong_phase: 409,
   seat_taken: 409,

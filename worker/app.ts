@@ -22,6 +22,7 @@ import { opsPlayers } from './routes/ops/players';
 import { opsSessions } from './routes/ops/sessions';
 import { opsSso } from './routes/ops/sso';
 import { opsTables } from './routes/ops/tables';
+import { opsRewards, RULE_SET_UPLOAD_PATH } from './routes/ops/rewards';
 import { panel } from './panel';
 import { payments } from './routes/payments';
 import { players } from './routes/players';
@@ -41,8 +42,8 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   const defaultBodyLimit = bodyLimit({ maxSize: BODY_LIMIT_BYTES, onError: () => { throw new ApiError('payload_too_large', `bodies are limited to ${BODY_LIMIT_BYTES} bytes`); } });
-  // /internal/ routes set their own limit (a warehouse batch is bigger than any client body).
-  app.use('*', (c, next) => (c.req.path.startsWith('/internal/') ? next() : defaultBodyLimit(c, next)));
+  // /internal/ routes set their own limit (a warehouse batch is bigger than any client body), and so does a rule set's upload.
+  app.use('*', (c, next) => (c.req.path.startsWith('/internal/') || RULE_SET_UPLOAD_PATH.test(c.req.path) ? next() : defaultBodyLimit(c, next)));
   app.use('*', resolveGeo);
 
   const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -70,6 +71,7 @@ export function createApp() {
   ops.route('/', opsBrands);
   ops.route('/', opsCatalog);
   ops.route('/', opsTables);
+  ops.route('/', opsRewards);
   app.route('/v1/ops', ops);
   app.route('/ops', panel);
   // The executive dashboards' static builds, behind the back office's session (dashboard.read, per brand).

@@ -22,6 +22,7 @@ import { GameStats, type GameRtpQuery, type GameRtpReport } from './game-stats';
 import { checkBatch, Ingest } from './ingest';
 import { PlayerIndex } from './player-index';
 import { WorkQueues } from './queues';
+import { RuleSetStore, type ActiveRuleSet, type RuleSetVersion } from './rule-sets';
 import { HOUSEKEEPING_INTERVAL_MS, purgeExpired } from './retention';
 import { BRAND_OPS_MIGRATIONS } from './schema';
 import type {
@@ -41,6 +42,7 @@ export class BrandOpsDO extends DurableObject<Env> {
   private readonly alertStore: AlertStore;
   private readonly ingestion: Ingest;
   private readonly gameStats: GameStats;
+  private readonly ruleSets: RuleSetStore;
   private readonly shipper: OutboxShipper;
   private housekeepingScheduled = false;
 
@@ -51,6 +53,7 @@ export class BrandOpsDO extends DurableObject<Env> {
     this.queues = new WorkQueues(this.c);
     this.alertStore = new AlertStore(this.c);
     this.gameStats = new GameStats(this.c);
+    this.ruleSets = new RuleSetStore(this.c);
     this.ingestion = new Ingest(this.c, this.index, this.queues, new AnomalyDetector(this.c, this.alertStore), this.gameStats);
     // Only the outbox() RPC reads this outbox (alerts live in their own table): shipped rows go after the retention.
     this.shipper = objectShipper(this.c, ctx, env.EVENTS, 'brand-ops', OUTBOX_RETENTION_MS);
@@ -158,6 +161,37 @@ export class BrandOpsDO extends DurableObject<Env> {
   /** Per game and currency, the sums of the rolling windows (1h, 24h, 7d, 30d) ending now. */
   gameRtp(q: GameRtpQuery = {}): GameRtpReport {
     return this.tx(() => this.gameStats.report(q));
+  }
+
+  // ---- rewards rule set versions (rule-sets.ts; the routes authorize, this object keeps) ---------
+
+  ruleSetVersions(limit?: number): { versions: RuleSetVersion[]; active_version: number | null } {
+    return this.tx(() => this.ruleSets.list(limit));
+  }
+
+  ruleSetVersion(version: number) {
+    return this.tx(() => this.ruleSets.get(version));
+  }
+
+  createRuleSetDraft(input: unknown, actor: string, reason: string | null, basedOn: number | null) {
+    return this.tx(() => this.ruleSets.createDraft(input, actor, reason, basedOn));
+  }
+
+  publishRuleSet(version: number, actor: string) {
+    return this.tx(() => this.ruleSets.publish(version, actor));
+  }
+
+  changeRule(ruleId: string, status: 'paused' | 'retired', actor: string, reason: string) {
+    return this.tx(() => this.ruleSets.changeRule(ruleId, status, actor, reason));
+  }
+
+  retireRuleSet(version: number, actor: string) {
+    return this.tx(() => this.ruleSets.retire(version, actor));
+  }
+
+  /** The player objects' poll (durable/player/rule-source.ts): tiny unless the live version changed. */
+  activeRuleSet(known: number | null): ActiveRuleSet {
+    return this.ruleSets.active(known);
   }
 
   outbox(afterSeq = 0, limit = 100): OutboxRow[] {

@@ -153,4 +153,33 @@ export const BRAND_OPS_MIGRATIONS: readonly Migration[] = [
         `check ((state = 'open') = (resolved_at is null)),
     check (decision is null or (state = 'resolved' and decision in (${ALERT_DECISIONS.map((d) => `'${d}'`).join(', ')})))`));
   },
+  /*
+   * 5: the brand's rewards rule set versions (rule-sets.ts, docs/rewards.md "Publishing"). Unlike the
+   * rest of this object, not derived from events: this is where the versions live. A version's body
+   * and hash never change (trigger); only its state moves, and at most one version is published.
+   */ `
+  create table rule_set_versions (
+    version integer primary key,
+    rule_set_id text not null,
+    state text not null check (state in ('draft', 'published', 'superseded', 'retired')),
+    body text not null,
+    hash text not null,
+    cash_like integer not null check (cash_like in (0, 1)),
+    based_on integer,
+    created_by text not null,
+    created_at integer not null,
+    reason text,
+    published_by text,
+    published_at integer,
+    retired_by text,
+    retired_at integer,
+    check (state <> 'draft' or published_at is null),
+    check (state not in ('published', 'superseded') or published_at is not null)
+  );
+  create unique index rule_set_versions_one_published on rule_set_versions (state) where state = 'published';
+  create trigger rule_set_versions_immutable before update of version, rule_set_id, body, hash, cash_like, created_by, created_at on rule_set_versions
+    begin select raise(abort, 'a rule set version is immutable'); end;
+  create trigger rule_set_versions_no_delete before delete on rule_set_versions
+    begin select raise(abort, 'rule set versions are kept'); end;
+  `,
 ];

@@ -37,6 +37,10 @@ import { Relay, RELAY_JOB, type IngestTarget } from './relay';
 import { budgetKeeperName } from '../rewards-budget/reward-budget-do';
 import { PlayerRewards, type TableBetContext } from './rewards';
 import { rewardsContextOf } from './table-bet-context';
+import { recentEvents, runDryRun, type DryRunAnswer } from './rewards-dry-run';
+import { DEFAULT_REFRESH_MS, RuleSetSource, START_WAIT_MS } from './rule-source';
+import type { BrandOpsDO } from '../brand-ops/brand-ops-do';
+import type { RuleSet } from '../../domain/rewards';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
@@ -72,6 +76,8 @@ export class PlayerDO extends DurableObject<Env> {
   protected readonly segments: Segments;
   protected readonly rewardsRg: PlayerRewards;
   protected readonly channel: PlayerChannel;
+  /** The brand's published rule set, refreshed after calls, off the bet's path (rule-source.ts). */
+  protected readonly ruleSource: RuleSetSource;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -98,6 +104,10 @@ export class PlayerDO extends DurableObject<Env> {
       if (type === 'player.session.ended' && 'session_id' in payload && typeof payload.session_id === 'string') this.channel.sessionEnded(payload.session_id);
     };
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+    const brandOps = env.BRAND_OPS as DurableObjectNamespace<BrandOpsDO>;
+    const refreshMs = Number(Reflect.get(env, 'REWARDS_REFRESH_MS') ?? DEFAULT_REFRESH_MS);
+    this.ruleSource = new RuleSetSource((brand, known) => brandOps.getByName(brandOpsName(brand)).activeRuleSet(known),
+      (config) => this.rewardsRg.use(config), Number.isFinite(refreshMs) && refreshMs > 0 ? refreshMs : DEFAULT_REFRESH_MS);
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
@@ -115,6 +125,10 @@ export class PlayerDO extends DurableObject<Env> {
       this.shipper.init();
       this.relay.armIfBehind();
       this.c.schedules.rearm();
+      // the brand's live rule set before the first call, so an object that was evicted does not evaluate on the default
+      // (waiting 2 s at most: a slow brand object must not hold a player's money calls)
+      const brand = this.c.profile()?.brand;
+      if (brand) await this.ruleSource.refreshWithin(brand, START_WAIT_MS);
     });
   }
 
@@ -161,6 +175,9 @@ export class PlayerDO extends DurableObject<Env> {
     if (emitted > 0 && relay === 'now') this.relay.afterCommit();
     this.channel.afterCommit();
     if (this.rewardsRg.refillHint) this.kickRewardBudgets();
+    // after the commit and never awaited: a bet does not wait for the rule set's refresh
+    const refreshing = this.ruleSource.maybeRefresh(() => this.c.profile()?.brand ?? null);
+    if (refreshing) this.ctx.waitUntil(refreshing);
     return out;
   }
 
@@ -593,6 +610,31 @@ export class PlayerDO extends DurableObject<Env> {
   // ---- back office: reads (no player session) ------------------------------------------------
 
   /** Everything an operator may see about the player, PII in full: the worker masks it by policy. */
+  /**
+   * A dry run of a rule set (a draft, or some of its rules) against this player's recent events,
+   * for the back office (rewards-dry-run.ts): nothing is written.
+   */
+  rewardsDryRun(ruleSet: RuleSet, opts: { rule_ids?: string[]; limit: number }): DryRunAnswer | null {
+    const p = this.c.profile();
+    if (!p) return null;
+    const now = this.c.now();
+    const budgets: Record<string, number> = {};
+    for (const r of ruleSet.rules) {
+      const b = r.budget_minor?.[p.currency];
+      if (b !== undefined) budgets[r.id] = b;
+    }
+    return runDryRun(recentEvents(this.c, opts.limit), ruleSet, {
+      player_id: p.player_id, currency: p.currency, segments: this.segments.view().segments,
+      exclusion: p.status === 'self_excluded' ? 'self_excluded' : p.cool_off_until !== null && p.cool_off_until > now ? 'cooling_off' : 'none',
+      risk: {}, event: { session_id: null, device: null, dealer_id: null }, budget_remaining_minor: budgets,
+    }, opts.rule_ids);
+  }
+
+  /** The published rule set version this object evaluates (null: the deployed default). */
+  rewardsRuleSetVersion(): number | null {
+    return this.ruleSource.version;
+  }
+
   inspect() {
     return this.backOffice.inspect();
   }

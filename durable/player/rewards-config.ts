@@ -1,8 +1,9 @@
 /**
  * The live rewards configuration (config/rewards.json): the rule set, validated and compiled once at
  * load (domain/rewards loadRuleSet: a bad file fails the object's start with the issues' paths, not
- * a bet), and the thresholds the player's object uses to say a player is at risk. Publishing rule
- * sets through the back office (`/v1/ops/rewards`) is a later slice; until then a change is a deploy.
+ * a bet), and the thresholds the player's object uses to say a player is at risk. The rule set is the
+ * default: a brand that published a version through the back office evaluates that one instead
+ * (rule-source.ts, docs/rewards.md "Publishing").
  */
 import { z } from 'zod';
 import raw from '../../config/rewards.json';

@@ -14,6 +14,13 @@ import { PlayerDO as ProductionPlayerDO } from '../../durable/player/player-do';
 import { HOLD_TTL_MAX_MS, type Bucket, type HoldRequest } from '../../durable/player/wallet';
 
 export class PlayerDO extends ProductionPlayerDO {
+  /** Reads the brand's live rule set now (what the timed refresh does after a call), and answers the version in use. */
+  async refreshRuleSet(): Promise<number | null> {
+    const brand = this.c.profile()?.brand;
+    if (brand) await this.ruleSource.refresh(brand);
+    return this.ruleSource.version;
+  }
+
   /** First phase of a bet, as a game would ask for it (blocked players refused, expiry capped). */
   reserveHold(input: HoldRequest) {
     return this.tx(() => {

@@ -94,6 +94,15 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'POST', path: `${g}/games/matrix-game/disable`, body: reason, allowed: [A, O] },
     { method: 'GET', path: `${g}/changes`, allowed: [A, O, C, M, N] },
     { method: 'GET', path: `${b}/games/rtp`, allowed: [A, O, C, M, N] },
+    // rewards rule sets: rewards.read (A, C, M), rewards.write (A, M), rewards.publish (A, C, M); unknown versions and rules are 404 once allowed
+    { method: 'GET', path: `${b}/rewards/versions`, allowed: [A, C, M] },
+    { method: 'POST', path: `${b}/rewards/versions`, body: { rule_set: { id: 'matrix', version: 1, caps: { points_per_day: 10, cash_minor_per_day: {} }, rules: [] }, ...reason }, allowed: [A, M] },
+    { method: 'GET', path: `${b}/rewards/versions/999`, allowed: [A, C, M] },
+    { method: 'POST', path: `${b}/rewards/versions/999/dry-run`, body: { player_id: playerId }, allowed: [A, C, M] },
+    { method: 'POST', path: `${b}/rewards/versions/999/publish`, body: reason, allowed: [A, C, M] },
+    { method: 'POST', path: `${b}/rewards/versions/999/retire`, body: reason, allowed: [A, C, M] },
+    { method: 'POST', path: `${b}/rewards/rules/matrix-rule/pause`, body: reason, allowed: [A, C, M] },
+    { method: 'POST', path: `${b}/rewards/rules/matrix-rule/retire`, body: reason, allowed: [A, C, M] },
   ];
 }
 
@@ -125,7 +134,8 @@ describe('authorization matrix (R6)', () => {
       .replace('/brands/aurora', '/brands/{brand}')
       .replace('/tables/roulette-1', '/tables/{table_id}').replace(/\/rounds\/[0-9a-f-]{36}/, '/rounds/{round_id}')
       .replace('/providers/matrix-provider', '/providers/{provider_id}').replace('/categories/matrix-category', '/categories/{category_id}')
-      .replace('/games/matrix-game', '/games/{game_id}')}`));
+      .replace('/games/matrix-game', '/games/{game_id}')
+      .replace('/rewards/versions/999', '/rewards/versions/{version}').replace('/rules/matrix-rule', '/rules/{rule_id}')}`));
     expect(documented.filter((r) => !covered.has(r))).toEqual([]);
   });
 

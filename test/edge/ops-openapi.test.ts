@@ -14,6 +14,7 @@ import * as catalogViews from '../../worker/ops/catalog-views';
 import * as playerViews from '../../worker/ops/player-views';
 import * as opsSchemas from '../../worker/ops/schemas';
 import * as tableViews from '../../worker/ops/table-views';
+import * as rewardsViews from '../../worker/ops/rewards-views';
 import * as catalogSchemas from '../../worker/catalog/schemas';
 import * as tableSchemas from '../../worker/tables/schemas';
 import * as blackjackSchemas from '../../worker/tables/blackjack-schemas';
@@ -24,7 +25,7 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
 
 /** Every exported zod object schema, by the name it has in the document's components. */
 const NAMED = new Map<string, z.ZodType>();
-for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas, blackjackSchemas] as Record<string, unknown>[]) {
+for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas, blackjackSchemas, rewardsViews] as Record<string, unknown>[]) {
   for (const [exportName, v] of Object.entries(mod)) if (v instanceof z.ZodType) NAMED.set(exportName, v);
 }
 // exports whose document name differs from the export's
@@ -297,6 +298,27 @@ describe('back-office answers match the OpenAPI document', () => {
     expectDocumented('GET', `${g}/changes`, await ops('GET', '/catalog/changes?limit=20', admin), 200);
     expectDocumented('GET', '/brands/{brand}/games/rtp', await ops('GET', '/brands/aurora/games/rtp', admin), 200);
     expect(categories.length).toBeGreaterThan(0);
+  });
+
+  it('rewards rule sets: draft, read, dry run, publish, pause and retire a rule, retire the version', async () => {
+    const p = await register();
+    const r = '/brands/{brand}/rewards';
+    const set = {
+      id: 'oa-set', version: 1, caps: { points_per_day: 100, cash_minor_per_day: {} },
+      rules: [
+        { id: 'oa-points', version: 1, status: 'active', name: 'OA points', on: 'table.bet.settled', actions: [{ type: 'points', amount: 1 }] },
+        { id: 'oa-xp', version: 1, status: 'active', name: 'OA xp', on: 'table.bet.settled', actions: [{ type: 'xp', amount: 1 }] },
+      ],
+    };
+    const draft = expectDocumented('POST', `${r}/versions`, await ops('POST', '/brands/aurora/rewards/versions', admin, { rule_set: set, ...reason('autumn campaign') }), 201);
+    const v = draft.version.version as number;
+    expectDocumented('GET', `${r}/versions`, await ops('GET', '/brands/aurora/rewards/versions', admin), 200);
+    expectDocumented('GET', `${r}/versions/{version}`, await ops('GET', `/brands/aurora/rewards/versions/${v}`, admin), 200);
+    expectDocumented('POST', `${r}/versions/{version}/dry-run`, await ops('POST', `/brands/aurora/rewards/versions/${v}/dry-run`, admin, { player_id: p.playerId }), 200);
+    expectDocumented('POST', `${r}/versions/{version}/publish`, await ops('POST', `/brands/aurora/rewards/versions/${v}/publish`, admin, reason('approved campaign')), 200);
+    expectDocumented('POST', `${r}/rules/{rule_id}/pause`, await ops('POST', '/brands/aurora/rewards/rules/oa-points/pause', admin, reason('over budget')), 200);
+    const live = expectDocumented('POST', `${r}/rules/{rule_id}/retire`, await ops('POST', '/brands/aurora/rewards/rules/oa-xp/retire', admin, reason('campaign over')), 200);
+    expectDocumented('POST', `${r}/versions/{version}/retire`, await ops('POST', `/brands/aurora/rewards/versions/${live.version.version}/retire`, admin, reason('back to the default')), 200);
   });
 
   it('the flow met every JSON answer the document gives /v1/ops', () => {

@@ -1,0 +1,226 @@
+/**
+ * Rule cost bench worker (issue 17: "a settlement with 100 active rules against the same settlement
+ * with none, side by side, target <= 1.25x"; bench only, never deployed). Its Durable Object builds
+ * the real PlayerContext, Limits, Profile, Wallet, Segments and PlayerRewards from durable/player/
+ * on the real player schema, and runs table bets as PlayerDO does: `reserveTableBet` (reserveHold +
+ * rewards.tableBetPlaced) and `settleTableBet` (settleBet + rewards.tableBetSettled), each in its own
+ * transactionSync. One object per rule set, installed with PlayerRewards.use (what the published
+ * version's refresh does, durable/player/rule-source.ts):
+ *
+ *   none      a rule set with no rule and no counter (the engine is reached and returns at once)
+ *   counter_only  no rule, one counter on table.bet.settled: the engine evaluates every settlement
+ *             (idempotency memory, the state row rewritten) and no rule is checked; rules_100 minus
+ *             this is what the rules themselves cost
+ *   deployed  config/rewards.json (13 rules, the example set)
+ *   rules_100 100 active rules + 10 counters on table.bet.settled, of the usual shapes (as
+ *             bench/rewards-engine.ts: fact filters, counter thresholds, streaks, distinct rounds,
+ *             group-by table, A/B with holdout, caps and pacing)
+ *
+ * Timers do not advance during compute in workerd: Node times the requests (see
+ * bench/rewards-settlement.mjs).
+ *
+ *   GET /setup?object=SET             profile and a float; installs SET
+ *   GET /bet?object=SET&n=N           N table bets (reserve, then settle; 2 transactions each)
+ *   GET /count?object=SET&n=N         the same through a counting storage: SQL statements per bet
+ *   GET /audit?object=SET             Wallet.audit(), grants and the rule set in use
+ */
+import { DurableObject } from 'cloudflare:workers';
+import { uuidv7 } from '../../domain/ids';
+import { compileRuleSet, RuleSet } from '../../domain/rewards';
+import { migrate } from '../../durable/lib/sql';
+import { countingStorage, statementReport } from '../../durable/lib/statement-counter';
+import { PlayerContext } from '../../durable/player/context';
+import { Limits } from '../../durable/player/limits';
+import { Profile } from '../../durable/player/profile';
+import { PlayerRewards, type TableBetContext } from '../../durable/player/rewards';
+import { liveRewardsConfig, type RewardsConfig } from '../../durable/player/rewards-config';
+import { PLAYER_MIGRATIONS } from '../../durable/player/schema';
+import { Segments } from '../../durable/player/segments';
+import { Sessions } from '../../durable/player/sessions';
+import { HOLD_TTL_MAX_MS, Wallet } from '../../durable/player/wallet';
+
+type BenchEnv = { REWARDS_BENCH: DurableObjectNamespace<RewardsBenchDO> };
+
+export const SETS = ['none', 'counter_only', 'deployed', 'rules_100'] as const;
+export type SetName = (typeof SETS)[number];
+
+const CURRENCY = 'EUR';
+const FLOAT_MINOR = 1e12;
+const MAX_N = 100_000;
+
+const counterSpecs = (on: string) => [
+  { id: 'losses_streak', kind: 'streak', on: [on], window: 'session', counts: [{ fact: 'result', eq: 'lose' }], resets: [{ fact: 'result', eq: 'win' }] },
+  { id: 'wins_streak', kind: 'streak', on: [on], window: 'session', counts: [{ fact: 'result', eq: 'win' }], resets: [{ fact: 'result', eq: 'lose' }] },
+  { id: 'settled_today', kind: 'count', on: [on], window: 'today' },
+  { id: 'wins_today', kind: 'count', on: [on], window: 'today', where: [{ fact: 'result', eq: 'win' }] },
+  { id: 'banker_today', kind: 'count', on: [on], window: 'today', where: [{ fact: 'bet_type', eq: 'banker' }] },
+  { id: 'staked_30m', kind: 'count', on: [on], window: { rolling_minutes: 30 }, sum: 'stake_minor' },
+  { id: 'returned_today', kind: 'count', on: [on], window: 'today', sum: 'returned_minor' },
+  { id: 'per_table_today', kind: 'count', on: [on], window: 'today', group_by: ['table_id'] },
+  { id: 'rounds_today', kind: 'distinct', on: [on], window: 'today', of: 'round_id' },
+  { id: 'settled_session', kind: 'count', on: [on], window: 'session' },
+];
+
+/** 100 rules of the usual shapes (bench/rewards-engine.ts's `rules_100`): most do not hold for a given settlement. */
+function rules100(on: string) {
+  return Array.from({ length: 100 }, (_, i) => {
+    const base = { id: `rule-${i}`, version: 1, status: 'active', name: `Rule ${i}`, on };
+    const k = i % 5;
+    const when = k === 0 ? [{ fact: 'bet_type', eq: 'tie' }, { counter: 'settled_today', gte: 3 }]
+      : k === 1 ? [{ counter: 'losses_streak', gte: 5 + (i % 7) }]
+        : k === 2 ? [{ counter: 'per_table_today', every: 25 + i }]
+          : k === 3 ? [{ fact: 'stake_minor', gte: 10_000 }, { counter: 'staked_30m', gte: 100_000 }]
+            : [{ fact: 'result', eq: 'win' }, { counter: 'wins_today', eq: 10 + i }];
+    const actions = [{ type: 'points', amount: 5 }, { type: 'xp', amount: 3 }];
+    if (i % 10 === 9) {
+      return { ...base, when, holdout_bp: 1_000, pacing: [{ segment: null, min_interval_minutes: 10 }], variants: [{ id: 'a', weight_bp: 4_500, actions }, { id: 'b', weight_bp: 4_500, actions: [{ type: 'message', template: 'hi' }] }] };
+    }
+    return { ...base, when, actions, caps: { per_day: 50 } };
+  });
+}
+
+function configOf(name: SetName): RewardsConfig {
+  const deployed = liveRewardsConfig();
+  if (name === 'deployed') return deployed;
+  const set = RuleSet.parse(name === 'none'
+    ? { id: 'bench-none', version: 1, rules: [], caps: { points_per_day: 1_000, cash_minor_per_day: {} } }
+    : name === 'counter_only'
+      ? { id: 'bench-counter', version: 1, rules: [], counters: [{ id: 'settled_today', kind: 'count', on: ['table.bet.settled'], window: 'today' }], caps: { points_per_day: 1_000, cash_minor_per_day: {} } }
+      : { id: 'bench-100', version: 1, counters: counterSpecs('table.bet.settled'), rules: rules100('table.bet.settled'), caps: { points_per_day: 1_000, cash_minor_per_day: { EUR: 10_000 } } });
+  return { compiled: compileRuleSet(set), risk: deployed.risk };
+}
+
+function must<T extends { ok: boolean }>(what: string, r: T): Extract<T, { ok: true }> {
+  if (!r.ok) throw new Error(`${what} failed: ${JSON.stringify(r)}`);
+  return r as Extract<T, { ok: true }>;
+}
+
+function build(storage: DurableObjectStorage, set: SetName) {
+  const c = new PlayerContext(storage);
+  const limits = new Limits(c);
+  const sessions = new Sessions(c, limits);
+  const wallet = new Wallet(c, limits);
+  const rewards = new PlayerRewards(c, new Segments(c), wallet);
+  rewards.use(configOf(set));
+  return { c, limits, profile: new Profile(c, sessions), wallet, rewards };
+}
+type Parts = ReturnType<typeof build>;
+
+const RESULTS = ['lose', 'win', 'lose', 'push', 'lose', 'win'] as const;
+const TABLES = ['baccarat-1', 'baccarat-2', 'baccarat-3'];
+const BET_TYPES = ['banker', 'player', 'tie', 'banker'];
+
+/** N table bets, as PlayerDO.reserveTableBet and settleTableBet run them: two transactions each. */
+function bets(storage: DurableObjectStorage, { c, wallet, rewards }: Parts, n: number, offset: number): void {
+  const tag = crypto.randomUUID();
+  for (let i = 0; i < n; i++) {
+    const k = offset + i;
+    const holdId = `${tag}:${i}`;
+    const amount = 500 + (k % 7) * 1_000;
+    const result = RESULTS[k % RESULTS.length]!;
+    const returned = result === 'win' ? amount * 2 : result === 'push' ? amount : 0;
+    const now = c.now();
+    const bet: TableBetContext = {
+      table_id: TABLES[k % TABLES.length]!, round_id: `round-${tag}-${i}`, game: 'baccarat', game_id: 'baccarat', spot: BET_TYPES[k % BET_TYPES.length]!,
+      bet_type: BET_TYPES[k % BET_TYPES.length]!, session_id: 'bench-session', amount_minor: amount, at: now, dealer_id: 'dealer-anna',
+    };
+    storage.transactionSync(() => {
+      must('reserveHold', wallet.reserveHold({ hold_id: holdId, currency: CURRENCY, amount_minor: amount, expires_at: now + HOLD_TTL_MAX_MS, ref: `${bet.table_id}:${bet.round_id}` }));
+      rewards.tableBetPlaced(holdId, CURRENCY, bet);
+    });
+    storage.transactionSync(() => {
+      const r = must('settleBet', wallet.settleBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: returned }));
+      if (r.state === 'posted') rewards.tableBetSettled(holdId, CURRENCY, r.returned_minor, { ...bet, result, at: now + 1 });
+    });
+  }
+}
+
+export class RewardsBenchDO extends DurableObject<BenchEnv> {
+  private parts: Parts | null = null;
+  private set: SetName = 'none';
+  private done = 0;
+
+  private ensure(set: SetName): Parts {
+    if (this.parts && this.set === set) return this.parts;
+    this.set = set;
+    this.parts = build(this.ctx.storage, set);
+    migrate(this.parts.c.db, PLAYER_MIGRATIONS, this.ctx.storage);
+    return this.parts;
+  }
+
+  setup(set: SetName) {
+    const { c, profile, wallet } = this.ensure(set);
+    return this.ctx.storage.transactionSync(() => {
+      if (!c.profile()) {
+        const playerId = uuidv7(c.now());
+        must('register', profile.register({
+          player_id: playerId, email: `bench-${playerId}@example.com`, password_hash: 'bench-not-a-hash', date_of_birth: '1990-01-15',
+          country: 'MT', jurisdiction: 'MT', currency: CURRENCY, acquisition_source: null, config_version: 'bench',
+        }));
+      }
+      const eur = wallet.balances().find((b) => b.currency === CURRENCY);
+      if ((eur?.available_minor ?? 0) < FLOAT_MINOR / 2) {
+        const dep = must('float deposit', wallet.requestDeposit(`float:${crypto.randomUUID()}`, { deposit_id: uuidv7(c.now()), provider: 'sandbox', currency: CURRENCY, amount_minor: FLOAT_MINOR }));
+        must('float complete', wallet.completeDeposit({ deposit_id: dep.deposit.deposit_id, provider: 'sandbox', amount_minor: FLOAT_MINOR, currency: CURRENCY, provider_ref: 'bench-float' }));
+      }
+      return { set, balances: wallet.balances() };
+    });
+  }
+
+  bet(set: SetName, n: number) {
+    const parts = this.ensure(set);
+    bets(this.ctx.storage, parts, n, this.done);
+    this.done += n;
+    return { set, n };
+  }
+
+  count(set: SetName, n: number) {
+    this.ensure(set);
+    const counts = new Map<string, number>();
+    const storage = countingStorage(this.ctx.storage, counts);
+    const parts = build(storage, set);
+    bets(storage, parts, 1, this.done); // loads the hot state: not counted
+    counts.clear();
+    bets(storage, parts, n, this.done + 1);
+    this.done += n + 1;
+    this.parts?.c.forgetCaches();
+    this.parts = null; // written behind its back: rebuilt (and its hot state reloaded) on the next call
+    return { set, n, ...statementReport(counts, n) };
+  }
+
+  audit(set: SetName) {
+    const { wallet, rewards, c } = this.ensure(set);
+    const grants = c.db.first<{ n: number }>`select count(*) as n from rewards_grants`!.n;
+    // the engine's state row is rewritten whole by each evaluated event: its size is much of what rules cost
+    const state = c.db.first<{ state_bytes: number; marks_bytes: number }>`select length(state) as state_bytes, length(marks) as marks_bytes from rewards_state where id = 1`;
+    return { problems: wallet.audit(), grants, rule_set: rewards.view().rule_set, bets: this.done, state_bytes: state?.state_bytes ?? 0, marks_bytes: state?.marks_bytes ?? 0 };
+  }
+}
+
+function bad(message: string): Response {
+  return Response.json({ error: message }, { status: 400 });
+}
+
+export default {
+  async fetch(req: Request, env: BenchEnv): Promise<Response> {
+    const url = new URL(req.url);
+    const q = url.searchParams;
+    if (url.pathname === '/health') return new Response('ok');
+    const set = (q.get('object') ?? 'none') as SetName;
+    if (!SETS.includes(set)) return bad(`object must be one of ${SETS.join(', ')}`);
+    const n = Number(q.get('n') ?? '0');
+    if (!Number.isInteger(n) || n < 0 || n > MAX_N) return bad(`n must be an integer in 0..${MAX_N}`);
+    const stub = env.REWARDS_BENCH.getByName(set);
+    try {
+      switch (url.pathname) {
+        case '/setup': return Response.json(await stub.setup(set));
+        case '/bet': return Response.json(await stub.bet(set, n));
+        case '/count': return Response.json(await stub.count(set, n));
+        case '/audit': return Response.json(await stub.audit(set));
+        default: return Response.json({ error: 'not found' }, { status: 404 });
+      }
+    } catch (err) {
+      return Response.json({ error: String((err as Error).stack ?? err) }, { status: 500 });
+    }
+  },
+} satisfies ExportedHandler<BenchEnv>;

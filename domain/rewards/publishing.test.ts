@@ -1,0 +1,46 @@
+/** What publishing checks (publishing.ts): the stamped version and hash, cash-like sets, reused rule versions. */
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_RULE_SET } from './example-rule-set';
+import { hashOf, isCashLike, prepareVersion, reusedRuleVersions, ruleContent, withRuleStatus } from './publishing';
+import { parseRuleSet, type RuleSet } from './rule-schema';
+
+const minimal = { id: 'm', version: 9, caps: { points_per_day: 10, cash_minor_per_day: {} }, rules: [{ id: 'r', version: 1, status: 'active', name: 'R', on: 'table.bet.settled', actions: [{ type: 'points', amount: 1 }] }] };
+const parsed = (input: unknown): RuleSet => { const p = parseRuleSet(input); if (!p.ok) throw new Error(JSON.stringify(p.issues)); return p.ruleSet; };
+
+describe('publishing', () => {
+  it('stamps the store\'s version number and hashes the stored body', () => {
+    const v = prepareVersion(minimal, 3);
+    if (!v.ok) throw new Error('refused');
+    expect(v.value.ruleSet.version).toBe(3);
+    expect(JSON.parse(v.value.body).version).toBe(3);
+    expect(v.value.hash).toBe(hashOf(v.value.body));
+    expect(v.value.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(v.value.cashLike).toBe(false);
+  });
+
+  it('refuses an invalid set with its paths', () => {
+    const v = prepareVersion({ ...minimal, rules: [{ ...minimal.rules[0], on: 'nope' }] }, 1);
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.issues.map((i) => i.path)).toContain('rules.0.on');
+  });
+
+  it('finds cash-like rewards in rules, variants, missions, levels and wheel prizes', () => {
+    expect(isCashLike(parsed(EXAMPLE_RULE_SET))).toBe(true);
+    expect(isCashLike(parsed(minimal))).toBe(false);
+    const freeBet = { type: 'free_bet', value_minor: { EUR: 100 } };
+    expect(isCashLike(parsed({ ...minimal, rules: [{ ...minimal.rules[0], actions: [freeBet], budget_minor: { EUR: 1000 } }] }))).toBe(true);
+    expect(isCashLike(parsed({ ...minimal, levels: [{ level: 1, name: 'L', tier: 't', min_xp: 0, reward: [{ type: 'cashback', value_minor: { EUR: 5 } }] }] }))).toBe(true);
+    expect(isCashLike(parsed({ ...minimal, wheels: [{ id: 'w', name: 'W', prizes: [{ id: 'a', weight: 1, reward: null }, { id: 'b', weight: 1, reward: freeBet }] }] }))).toBe(true);
+  });
+
+  it('a rule (id, version) keeps its content; its status is not content', () => {
+    const set = parsed(minimal);
+    const published = new Map([['r@1', { content: ruleContent(set.rules[0]!), set_version: 1 }]]);
+    expect(reusedRuleVersions(withRuleStatus(set, 'r', 'paused', 2)!, published)).toEqual([]);
+    const changed = parsed({ ...minimal, rules: [{ ...minimal.rules[0], actions: [{ type: 'points', amount: 2 }] }] });
+    expect(reusedRuleVersions(changed, published)).toEqual([expect.objectContaining({ path: 'rules.0.version' })]);
+    const bumped = parsed({ ...minimal, rules: [{ ...minimal.rules[0], version: 2, actions: [{ type: 'points', amount: 2 }] }] });
+    expect(reusedRuleVersions(bumped, published)).toEqual([]);
+    expect(withRuleStatus(set, 'missing', 'paused', 2)).toBeNull();
+  });
+});

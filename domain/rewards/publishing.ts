@@ -1,0 +1,72 @@
+/**
+ * Publishing rule sets (docs/rewards.md "Publishing"): what the back office checks before a version
+ * is stored, and what makes a version need four eyes. Pure and synchronous, like the engine.
+ *
+ * - A version's body is the parsed set (defaults filled in) as JSON, with the set's `version` being
+ *   the version number the brand's store gave it; its hash is SHA-256 of that body, hex. The audit
+ *   entry of a publication carries both, so the log names exactly what went live.
+ * - A rule's (id, version) names one content for ever: a grant names them, so two different rules
+ *   under one pair would make the grant log ambiguous. A draft that reuses a published pair with other
+ *   content is refused with the path of the rule's version. `status` is not content (pausing a rule
+ *   is a new set version, not a new rule version).
+ * - Cash-like: any free bet or cashback, in a rule, a variant, a mission's reward, a level's reward
+ *   or a wheel's prize. Such a version is published only by someone other than its author.
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { CASH_LIKE, parseRuleSet, type Action, type Rule, type RuleSet, type RuleSetIssue } from './rule-schema';
+
+export type VersionBody = { ruleSet: RuleSet; body: string; hash: string; cashLike: boolean };
+
+/** Validates a submitted set and stamps it with the version number it will be stored under. */
+export function prepareVersion(input: unknown, version: number): { ok: true; value: VersionBody } | { ok: false; issues: RuleSetIssue[] } {
+  const parsed = parseRuleSet(input);
+  if (!parsed.ok) return parsed;
+  const ruleSet: RuleSet = { ...parsed.ruleSet, version };
+  return { ok: true, value: bodyOf(ruleSet) };
+}
+
+export function bodyOf(ruleSet: RuleSet): VersionBody {
+  const body = JSON.stringify(ruleSet);
+  return { ruleSet, body, hash: hashOf(body), cashLike: isCashLike(ruleSet) };
+}
+
+export function hashOf(body: string): string {
+  return bytesToHex(sha256(utf8ToBytes(body)));
+}
+
+const cash = (actions: readonly Action[] | undefined | null) => (actions ?? []).some((a) => CASH_LIKE.has(a.type));
+
+export function isCashLike(set: RuleSet): boolean {
+  return set.rules.some((r) => cash(r.actions) || (r.variants ?? []).some((v) => cash(v.actions)))
+    || set.missions.some((m) => cash(m.reward))
+    || set.levels.some((l) => cash(l.reward))
+    || set.wheels.some((w) => w.prizes.some((p) => p.reward !== null && CASH_LIKE.has(p.reward.type)));
+}
+
+/** A rule's content without its status: what its (id, version) must always name. */
+export function ruleContent(rule: Rule): string {
+  const { status: _status, ...rest } = rule;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Issues for the rules of `set` whose (id, version) was published before with other content.
+ * `published`: `<id>@<version>` -> the content and the set version that first published it.
+ */
+export function reusedRuleVersions(set: RuleSet, published: ReadonlyMap<string, { content: string; set_version: number }>): RuleSetIssue[] {
+  const issues: RuleSetIssue[] = [];
+  set.rules.forEach((rule, i) => {
+    const before = published.get(`${rule.id}@${rule.version}`);
+    if (before && before.content !== ruleContent(rule)) {
+      issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' version ${rule.version} was published in set version ${before.set_version} with other content: give it a new version` });
+    }
+  });
+  return issues;
+}
+
+/** The set with one rule's status changed (pausing or retiring a rule of the live version). */
+export function withRuleStatus(set: RuleSet, ruleId: string, status: 'paused' | 'retired', version: number): RuleSet | null {
+  if (!set.rules.some((r) => r.id === ruleId)) return null;
+  return { ...set, version, rules: set.rules.map((r) => (r.id === ruleId ? { ...r, status } : r)) };
+}

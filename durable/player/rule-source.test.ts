@@ -1,0 +1,89 @@
+/**
+ * The player object's rule set source (rule-source.ts): at most one check per interval, never two at
+ * once, the deployed default while nothing is published, a failed check keeps the set in use.
+ */
+import { describe, expect, it } from 'vitest';
+import raw from '../../config/rewards.json';
+import { bodyOf } from '../../domain/rewards/publishing';
+import { parseRuleSet, type RuleSet } from '../../domain/rewards/rule-schema';
+import type { ActiveRuleSet } from '../brand-ops/rule-sets';
+import type { RewardsConfig } from './rewards-config';
+import { RuleSetSource } from './rule-source';
+
+function published(version: number): ActiveRuleSet {
+  const parsed = parseRuleSet(raw.rule_set);
+  if (!parsed.ok) throw new Error('config/rewards.json does not parse');
+  const set: RuleSet = { ...parsed.ruleSet, version };
+  const b = bodyOf(set);
+  return { changed: true, version, hash: b.hash, body: b.body };
+}
+
+function harness(answers: (ActiveRuleSet | Error)[]) {
+  let now = 0;
+  const asked: (number | null)[] = [];
+  const applied: RewardsConfig[] = [];
+  const source = new RuleSetSource(async (_brand, known) => {
+    asked.push(known);
+    const a = answers.shift() ?? { changed: false, version: known };
+    if (a instanceof Error) throw a;
+    return a;
+  }, (c) => applied.push(c), 5_000, () => now);
+  return { source, asked, applied, tick: (ms: number) => { now += ms; } };
+}
+
+describe('RuleSetSource', () => {
+  it('checks at most once per interval, after calls, and installs a newly published version', async () => {
+    const h = harness([published(4)]);
+    await h.source.maybeRefresh(() => 'aurora');
+    expect(h.asked).toEqual([null]);
+    expect(h.source.version).toBe(4);
+    expect(h.applied.map((c) => c.compiled.set.version)).toEqual([4]);
+    // within the interval: no check at all, whatever the number of calls
+    for (let i = 0; i < 10; i++) { h.tick(400); expect(h.source.maybeRefresh(() => 'aurora')).toBeNull(); }
+    h.tick(1_000);
+    await h.source.maybeRefresh(() => 'aurora');
+    expect(h.asked).toEqual([null, 4]); // "unchanged" answers install nothing
+    expect(h.applied).toHaveLength(1);
+  });
+
+  it('shares one check between concurrent callers', async () => {
+    const h = harness([published(2)]);
+    const first = h.source.refresh('aurora');
+    const second = h.source.refresh('aurora');
+    expect(second).toBe(first);
+    await first;
+    expect(h.asked).toHaveLength(1);
+  });
+
+  it('goes back to the deployed default when the live version is retired, and keeps its set when a check fails', async () => {
+    const h = harness([published(3), new Error('brand-ops unreachable'), { changed: true, version: null }]);
+    await h.source.refresh('aurora');
+    h.tick(5_000);
+    await h.source.maybeRefresh(() => 'aurora');
+    expect(h.source.version).toBe(3); // the failure changed nothing
+    h.tick(5_000);
+    await h.source.maybeRefresh(() => 'aurora');
+    expect(h.source.version).toBeNull();
+    expect(h.applied.at(-1)!.compiled.set).toMatchObject({ id: 'live-tables', version: raw.rule_set.version });
+  });
+
+  it('an object\'s start waits for a slow brand object only so long, and installs its late answer', async () => {
+    let answer: (a: ActiveRuleSet) => void = () => {};
+    const applied: RewardsConfig[] = [];
+    const source = new RuleSetSource(() => new Promise((resolve) => { answer = resolve; }), (c) => applied.push(c), 5_000);
+    const t0 = Date.now();
+    await source.refreshWithin('aurora', 50);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(source.version).toBeNull(); // the deployed default meanwhile
+    answer(published(6));
+    await source.refresh('aurora'); // the same check, still in flight
+    expect(source.version).toBe(6);
+    expect(applied).toHaveLength(1);
+  });
+
+  it('does nothing for an object without a profile yet', () => {
+    const h = harness([]);
+    expect(h.source.maybeRefresh(() => null)).toBeNull();
+    expect(h.asked).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Where the player object's rule set comes from (docs/rewards.md "Publishing"): the brand's
+ * published version (durable/brand-ops/rule-sets.ts), or the deployed default (config/rewards.json)
+ * while the brand has none.
+ *
+ * The bet path never waits for it. The active set is held in memory and evaluated synchronously in
+ * the bet's transaction (rewards.ts); this source refreshes it *after* a call's transaction, at most
+ * once per interval (`REWARDS_REFRESH_MS`, 5 s by default), with one small RPC to the brand's
+ * back-office object that answers "unchanged" unless the live version moved. Only then is a body
+ * sent and compiled, once per isolate and version (player objects of a brand in one isolate share
+ * it). At the object's start it is read once before the first call (waiting 2 s at most), so an
+ * evicted object does not fall back to the default for its first bets.
+ *
+ * Propagation: a publication reaches an active player within the interval plus one call (the call
+ * that finds the interval passed starts the refresh; the next call uses the new set). A failed
+ * refresh keeps the set in use and is retried after the interval.
+ */
+import { loadRuleSet, type CompiledRuleSet } from '../../domain/rewards';
+import type { ActiveRuleSet } from '../brand-ops/rule-sets';
+import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
+
+export const DEFAULT_REFRESH_MS = 5_000;
+/** How long an object's start waits for its brand's live rule set (rule-source.ts refreshWithin). */
+export const START_WAIT_MS = 2_000;
+
+/** Asks the brand's back-office object for its live version (`known`: the version already held). */
+export type FetchActive = (brand: string, known: number | null) => Promise<ActiveRuleSet>;
+
+/** Compiled sets by brand, version and hash, shared by the player objects of one isolate (bounded). */
+const compiledCache = new Map<string, CompiledRuleSet>();
+const COMPILED_CACHE_MAX = 16;
+
+function compiledOf(key: string, body: string): CompiledRuleSet {
+  const hit = compiledCache.get(key);
+  if (hit) return hit;
+  const loaded = loadRuleSet(JSON.parse(body));
+  // the brand's store validated it before publishing, with this same schema
+  if (!loaded.ok) throw new Error(`published rule set ${key} does not load: ${loaded.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  if (compiledCache.size >= COMPILED_CACHE_MAX) compiledCache.delete(compiledCache.keys().next().value!);
+  compiledCache.set(key, loaded.compiled);
+  return loaded.compiled;
+}
+
+export class RuleSetSource {
+  /** The published version in use; null: the deployed default. */
+  version: number | null = null;
+  private checkedAt = -Infinity;
+  private inFlight: Promise<void> | null = null;
+  private brand: string | null = null;
+
+  constructor(
+    private readonly fetchActive: FetchActive,
+    /** Installs a configuration in the object's rewards (PlayerRewards.use). */
+    private readonly apply: (config: RewardsConfig) => void,
+    readonly intervalMs = DEFAULT_REFRESH_MS,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * After a call's transaction: starts a refresh when the last check is older than the interval.
+   * Returns at once (the refresh runs on its own); `brandOf` is read only until the brand is known.
+   */
+  maybeRefresh(brandOf: () => string | null): Promise<void> | null {
+    if (this.inFlight || this.clock() - this.checkedAt < this.intervalMs) return null;
+    this.brand ??= brandOf();
+    if (this.brand === null) return null;
+    return this.refresh(this.brand);
+  }
+
+  /**
+   * At the object's start: waits for the check at most `ms`, so a slow or unreachable brand object
+   * delays a player's first call by that much at worst and never blocks their money; a late answer
+   * is still installed when it comes.
+   */
+  async refreshWithin(brand: string, ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.refresh(brand), new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); })]);
+    if (timer !== undefined) clearTimeout(timer);
+  }
+
+  /** One check now (at the object's start, and from the test entry); concurrent callers share it. */
+  refresh(brand: string): Promise<void> {
+    this.brand = brand;
+    this.inFlight ??= this.check(brand).finally(() => { this.inFlight = null; });
+    return this.inFlight;
+  }
+
+  private async check(brand: string): Promise<void> {
+    this.checkedAt = this.clock();
+    let active: ActiveRuleSet;
+    try {
+      active = await this.fetchActive(brand, this.version);
+    } catch (err) {
+      console.warn(`rewards: could not read the live rule set of ${brand}; keeping version ${this.version ?? 'default'}`, err);
+      return;
+    }
+    if (!active.changed) return;
+    const deployed = liveRewardsConfig();
+    if (active.version === null) {
+      this.version = null;
+      this.apply(deployed);
+      return;
+    }
+    this.apply({ compiled: compiledOf(`${brand}:${active.version}:${active.hash}`, active.body), risk: deployed.risk });
+    this.version = active.version;
+  }
+}
