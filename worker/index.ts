@@ -11,6 +11,7 @@ export { AuditDO } from '../durable/audit/audit-do';
 export { BrandOpsDO } from '../durable/brand-ops/brand-ops-do';
 export { TableDO } from '../durable/table/table-do';
 export { CatalogDO } from '../durable/catalog/catalog-do';
+export { TournamentDO } from '../durable/tournament/tournament-do';
 
 const app = createApp();
 

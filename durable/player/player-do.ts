@@ -37,6 +37,7 @@ import { PlayerRewards, type TableBetContext } from './rewards';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
+import { PlayerTournaments, FEED_JOB, type TournamentTerms } from './tournaments';
 import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
 
 const ALARM_BATCH_MAX = 100;
@@ -68,6 +69,7 @@ export class PlayerDO extends DurableObject<Env> {
   protected readonly providerWalletRg: ProviderWallet;
   protected readonly segments: Segments;
   protected readonly rewardsRg: PlayerRewards;
+  protected readonly tournamentsRg: PlayerTournaments;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -84,6 +86,7 @@ export class PlayerDO extends DurableObject<Env> {
     this.providerWalletRg = new ProviderWallet(this.c, { wallet: this.walletRg, sessions: this.sessionsRg, profile: this.profileRg, disputes: this.disputesRg });
     this.segments = new Segments(this.c);
     this.rewardsRg = new PlayerRewards(this.c, this.segments);
+    this.tournamentsRg = new PlayerTournaments(this.c, this.segments, (id) => env.TOURNAMENT.getByName(id), (p) => ctx.waitUntil(p));
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
@@ -408,11 +411,35 @@ export class PlayerDO extends DurableObject<Env> {
    * event id, `bet-settled:<hold id>`, and grants nothing again); it changes nothing about the money.
    */
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext) {
-    return this.tx(() => {
+    const settled = this.tx(() => {
       const r = this.walletRg.settleBet(input);
       if (r.ok && r.state === 'posted' && bet) this.rewardsRg.tableBetSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
+      // the tournaments the player joined (tournaments.ts): written here, sent after the commit (a table's
+      // retry writes its row again: the tournament counts each event id once)
+      if (r.ok && r.state === 'posted' && bet) this.tournamentsRg.betSettled(input.hold_id, bet.currency ?? this.c.profile()!.currency, r.returned_minor, bet);
       return r;
     }, 'alarm');
+    this.tournamentsRg.afterCommit();
+    return settled;
+  }
+
+  /**
+   * Joins a tournament (docs/tournaments.md): an active player, admitted by the entry rules only this
+   * object can check (brand, currency, segments; tournaments.ts). The worker then enters the player
+   * in the tournament's object. Idempotent: a retry after that second step failed completes it.
+   */
+  joinTournament(sessionId: string, terms: TournamentTerms) {
+    return this.asActivePlayer(sessionId, () => this.tournamentsRg.join(terms));
+  }
+
+  /**
+   * A tournament prize (TournamentDO, at its end): a credit to the real balance under the prize's
+   * deterministic id (tournament and rank) as its win id, so the tournament's retries pay it once.
+   */
+  payTournamentPrize(input: { prize_id: string; currency: Currency; amount_minor: number }) {
+    return this.tx(() => (this.c.profile()
+      ? this.walletRg.creditWin({ win_id: input.prize_id, hold_id: null, currency: input.currency, amount_minor: input.amount_minor, bucket: 'real' })
+      : fail('player_not_found')));
   }
 
   /**
@@ -567,13 +594,14 @@ export class PlayerDO extends DurableObject<Env> {
       for (const holdId of this.walletRg.overdueHolds(ALARM_BATCH_MAX)) this.walletRg.expireHold(holdId);
       this.c.schedules.rearm();
     });
-    await Promise.all([relayDue ? this.relay.kick() : null, this.shipper.afterAlarm()]);
+    await Promise.all([relayDue ? this.relay.kick() : null, this.shipper.afterAlarm(), this.tournamentsRg.afterAlarm()]);
   }
 
   private runJob(kind: string, ref: string): void {
     switch (kind) {
       case 'hold.expire': this.walletRg.expireHold(ref); break; // rows scheduled before holds were scanned from their index
       case 'session.check': this.sessionsRg.onCheck(ref); break;
+      case FEED_JOB: this.tournamentsRg.onJob(); break;
       case 'session.reality_check': this.sessionsRg.onRealityCheck(ref); break;
       case 'limit.apply': this.limitsRg.promoteDue(); break;
       case 'cool_off.end':
