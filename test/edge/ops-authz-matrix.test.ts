@@ -94,6 +94,11 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'POST', path: `${g}/games/matrix-game/disable`, body: reason, allowed: [A, O] },
     { method: 'GET', path: `${g}/changes`, allowed: [A, O, C, M, N] },
     { method: 'GET', path: `${b}/games/rtp`, allowed: [A, O, C, M, N] },
+    // tournaments: game.manage (A, O) creates and cancels, game.read (A, O, C, M, N) reads, until marketers get a permission of their own
+    { method: 'POST', path: '/v1/ops/tournaments', body: { tournament_id: 'matrix-tournament', brand: 'aurora', name: 'Matrix', starts_at: Date.now(), ends_at: Date.now() + 3_600_000, currency: 'EUR', scoring: [{ term: 'bets', weight: 1 }], prizes: [100], ...reason }, allowed: [A, O] },
+    { method: 'GET', path: '/v1/ops/tournaments?brand=aurora', allowed: [A, O, C, M, N] },
+    { method: 'GET', path: '/v1/ops/tournaments/matrix-tournament', allowed: [A, O, C, M, N] },
+    { method: 'POST', path: '/v1/ops/tournaments/matrix-tournament/cancel', body: reason, allowed: [A, O] },
   ];
 }
 
@@ -125,7 +130,7 @@ describe('authorization matrix (R6)', () => {
       .replace('/brands/aurora', '/brands/{brand}')
       .replace('/tables/roulette-1', '/tables/{table_id}').replace(/\/rounds\/[0-9a-f-]{36}/, '/rounds/{round_id}')
       .replace('/providers/matrix-provider', '/providers/{provider_id}').replace('/categories/matrix-category', '/categories/{category_id}')
-      .replace('/games/matrix-game', '/games/{game_id}')}`));
+      .replace('/games/matrix-game', '/games/{game_id}').replace('/tournaments/matrix-tournament', '/tournaments/{tournament_id}')}`));
     expect(documented.filter((r) => !covered.has(r))).toEqual([]);
   });
 

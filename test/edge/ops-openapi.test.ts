@@ -17,6 +17,7 @@ import * as tableViews from '../../worker/ops/table-views';
 import * as catalogSchemas from '../../worker/catalog/schemas';
 import * as tableSchemas from '../../worker/tables/schemas';
 import * as blackjackSchemas from '../../worker/tables/blackjack-schemas';
+import * as tournamentSchemas from '../../worker/tournaments/schemas';
 import { call, deposit, idemKey, register, uniqueEmail, type Json } from './helpers';
 import { BOOTSTRAP, OP_PASSWORD } from './ops-helpers';
 
@@ -24,13 +25,14 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
 
 /** Every exported zod object schema, by the name it has in the document's components. */
 const NAMED = new Map<string, z.ZodType>();
-for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas, blackjackSchemas] as Record<string, unknown>[]) {
+for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas, blackjackSchemas, tournamentSchemas] as Record<string, unknown>[]) {
   for (const [exportName, v] of Object.entries(mod)) if (v instanceof z.ZodType) NAMED.set(exportName, v);
 }
 // exports whose document name differs from the export's
 const ALIASES: Record<string, string> = {
   LoginChallenge: 'ChallengeResponse', OperatorSession: 'SessionResponse', TableRound: 'PublicRound', TableBet: 'Bet',
   CatalogProvider: 'Provider', CatalogCategory: 'Category', CatalogGame: 'Game', RelayStatus: 'RelayState', AuditDayVerification: 'AuditDay',
+  TournamentLeaderboard: 'Leaderboard', TournamentAward: 'Award',
 };
 const schemaNamed = (name: string) => NAMED.get(ALIASES[name] ?? name);
 
@@ -297,6 +299,16 @@ describe('back-office answers match the OpenAPI document', () => {
     expectDocumented('GET', `${g}/changes`, await ops('GET', '/catalog/changes?limit=20', admin), 200);
     expectDocumented('GET', '/brands/{brand}/games/rtp', await ops('GET', '/brands/aurora/games/rtp', admin), 200);
     expect(categories.length).toBeGreaterThan(0);
+  });
+
+  it('tournaments', async () => {
+    const id = `oa-${Date.now().toString(36)}`;
+    const def = { tournament_id: id, brand: 'aurora', name: 'OpenAPI cup', starts_at: Date.now(), ends_at: Date.now() + 3_600_000, currency: 'EUR', scoring: [{ term: 'stake', weight: 1 }], prizes: [1_000, 500], ...reason('launch promotion') };
+    expectDocumented('POST', '/tournaments', await ops('POST', '/tournaments', admin, def), 201);
+    expectDocumented('POST', '/tournaments', await ops('POST', '/tournaments', admin, def), 200);
+    expect(expectDocumented('GET', '/tournaments', await ops('GET', '/tournaments?brand=aurora', admin), 200).tournaments.length).toBeGreaterThan(0);
+    expectDocumented('GET', '/tournaments/{tournament_id}', await ops('GET', `/tournaments/${id}`, admin), 200);
+    expect(expectDocumented('POST', '/tournaments/{tournament_id}/cancel', await ops('POST', `/tournaments/${id}/cancel`, admin, reason('budget withdrawn')), 200).tournament.status).toBe('cancelled');
   });
 
   it('the flow met every JSON answer the document gives /v1/ops', () => {

@@ -6,6 +6,7 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { validateEvent } from '../../domain/events';
 import type { TournamentDO } from '../../durable/tournament/tournament-do';
 import { FREEZE_GRACE_MS } from '../../durable/tournament/tournament-do';
 import { advance, call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
@@ -203,6 +204,9 @@ describe('scoring, ranking and prizes', () => {
     await round([{ p: c, spot: 'red', amount_minor: 10_000 }], 7);
     expect((await board(c, t.tournament_id)).body.you).toMatchObject({ rank: null, score: 0 });
     expect(await player(a.playerId).audit()).toEqual([]);
+    // every event of the tournament validates against the shared schemas (domain/tournaments/events.ts)
+    for (const r of await tournament(t.tournament_id).outbox(0, 1000)) expect(validateEvent(r.event), JSON.stringify(r.event)).toMatchObject({ ok: true });
+    expect(new Set(types)).toEqual(new Set(['tournament.created', 'tournament.joined', 'tournament.ended', 'tournament.prize.paid']));
   });
 
   it('a winner whose object fails is paid by the retry, once', async () => {

@@ -11,7 +11,7 @@ import { geoGate } from '../http/geo';
 import { playerStub } from '../http/stubs';
 import { validationHook } from '../http/validation';
 import { errors, json } from '../schemas';
-import { Leaderboard, Tournament, TournamentIdParam } from '../tournaments/schemas';
+import { Leaderboard, TournamentIdParam, TournamentJoined, TournamentList } from '../tournaments/schemas';
 import { brandTournaments, tournamentStub } from '../tournaments/stubs';
 
 export const tournaments = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -23,7 +23,7 @@ const security = [{ bearer: [] }];
 
 tournaments.openapi(createRoute({
   method: 'get', path: '/tournaments', tags: [TAG], summary: "Your brand's tournaments, newest first", security,
-  responses: { 200: json(z.object({ tournaments: z.array(Tournament) }), 'Tournaments'), ...errors(401) },
+  responses: { 200: json(TournamentList, 'Tournaments'), ...errors(401) },
 }), async (c) => {
   const { playerId, sessionId } = c.get('player');
   const me = unwrap(await playerStub(c.env, playerId).me(sessionId));
@@ -37,7 +37,7 @@ tournaments.openapi(createRoute({
     + 'Refusals change nothing: tournament_already_joined (409), tournament_closed (409: ended or cancelled), tournament_not_eligible (422: segment or currency).',
   middleware: [geoGate] as const,
   request: { params: TournamentIdParam },
-  responses: { 201: json(z.object({ tournament: Tournament, joined_at: z.number().int() }), 'Joined'), ...errors(401, 403, 404, 409, 422, 451) },
+  responses: { 201: json(TournamentJoined, 'Joined'), ...errors(401, 403, 404, 409, 422, 451) },
 }), async (c) => {
   const { tournament_id } = c.req.valid('param');
   const { playerId, sessionId } = c.get('player');

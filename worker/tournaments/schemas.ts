@@ -63,3 +63,8 @@ export const TableLeaderboard = mirrors<TableLeaderboardView>()(z.object({
     leaders: z.array(z.object({ rank: z.number().int(), handle: z.string(), net_win_minor: z.number().int(), bets: z.number().int() })),
   })),
 }).openapi('TableLeaderboard'));
+
+export const TournamentAnswer = z.object({ tournament: Tournament }).openapi('TournamentAnswer');
+export const TournamentList = z.object({ tournaments: z.array(Tournament) }).openapi('TournamentList');
+export const TournamentDetail = z.object({ tournament: Tournament, awards: z.array(Award) }).openapi('TournamentDetail');
+export const TournamentJoined = z.object({ tournament: Tournament, joined_at: z.number().int() }).openapi('TournamentJoined');

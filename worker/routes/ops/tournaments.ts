@@ -16,7 +16,7 @@ import { auditRefusals } from '../../ops/audit-refusals';
 import { authorizeOrDeny, recordAudit, requireOperator } from '../../ops/guard';
 import { Reason } from '../../ops/schemas';
 import { body, errors, json } from '../../schemas';
-import { Award, NewTournament, Tournament, TournamentIdParam } from '../../tournaments/schemas';
+import { NewTournament, TournamentAnswer, TournamentDetail, TournamentIdParam, TournamentList } from '../../tournaments/schemas';
 import { brandTournaments, tournamentIndexStub, tournamentStub } from '../../tournaments/stubs';
 
 export const opsTournaments = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -43,7 +43,7 @@ opsTournaments.openapi(createRoute({
   description: 'Time-boxed, scored by a formula over settled table bets, open to players of the listed segments, paid to the top ranks through the wallet when it ends (docs/tournaments.md). '
     + 'The same definition again answers the tournament (200); another one under the same id is 409 already_exists.',
   request: { body: body(NewTournament) },
-  responses: { 201: json(z.object({ tournament: Tournament }), 'Created'), 200: json(z.object({ tournament: Tournament }), 'Already created with this definition'), ...errors(400, 401, 403, 409) },
+  responses: { 201: json(TournamentAnswer, 'Created'), 200: json(TournamentAnswer, 'Already created with this definition'), ...errors(400, 401, 403, 409) },
 }), async (c) => {
   const { reason, ...input } = c.req.valid('json');
   await guard(c, 'game.manage', input.brand, 'tournament.create', input.tournament_id);
@@ -61,7 +61,7 @@ opsTournaments.openapi(createRoute({
 opsTournaments.openapi(createRoute({
   method: 'get', path: '/tournaments', tags: [TAG], summary: "A brand's tournaments, newest first", security,
   request: { query: z.strictObject({ brand: BrandId.openapi({ example: 'aurora' }) }) },
-  responses: { 200: json(z.object({ tournaments: z.array(Tournament) }), 'Tournaments'), ...errors(400, 401, 403) },
+  responses: { 200: json(TournamentList, 'Tournaments'), ...errors(400, 401, 403) },
 }), async (c) => {
   const { brand } = c.req.valid('query');
   await guard(c, 'game.read', brand, 'tournament.list', null);
@@ -71,7 +71,7 @@ opsTournaments.openapi(createRoute({
 opsTournaments.openapi(createRoute({
   method: 'get', path: '/tournaments/{tournament_id}', tags: [TAG], summary: 'A tournament and its awards', security,
   request: { params: TournamentIdParam },
-  responses: { 200: json(z.object({ tournament: Tournament, awards: z.array(Award) }), 'The tournament'), ...errors(401, 403, 404) },
+  responses: { 200: json(TournamentDetail, 'The tournament'), ...errors(401, 403, 404) },
 }), async (c) => {
   const { tournament_id } = c.req.valid('param');
   const stub = tournamentStub(c.env, tournament_id);
@@ -84,7 +84,7 @@ opsTournaments.openapi(createRoute({
   method: 'post', path: '/tournaments/{tournament_id}/cancel', tags: [TAG], summary: 'Cancel a tournament before it ends', security,
   description: 'Only before its ranking freezes: no prizes are paid. Refused (409 invalid_state) once ended or cancelled.',
   request: { params: TournamentIdParam, body: body(z.strictObject({ reason: Reason })) },
-  responses: { 200: json(z.object({ tournament: Tournament }), 'Cancelled'), ...errors(400, 401, 403, 404, 409) },
+  responses: { 200: json(TournamentAnswer, 'Cancelled'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
   const { tournament_id } = c.req.valid('param');
   const { reason } = c.req.valid('json');
