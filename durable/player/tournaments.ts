@@ -48,6 +48,7 @@ export class PlayerTournaments {
   /** Rows were written by the transaction that just committed: send them. */
   private written = false;
   private sending: Promise<void> | null = null;
+  private again = false;
   private failures = 0;
 
   constructor(
@@ -136,9 +137,18 @@ export class PlayerTournaments {
     await this.send();
   }
 
-  /** One run at a time; a run started while one is going is that run. */
+  /** One run at a time; rows written while one is going are sent by one more run right after it. */
   send(): Promise<void> {
-    this.sending ??= this.run().finally(() => { this.sending = null; });
+    if (this.sending) {
+      this.again = true;
+      return this.sending;
+    }
+    this.sending = (async () => {
+      do {
+        this.again = false;
+        await this.run();
+      } while (this.again && this.failures === 0);
+    })().finally(() => { this.sending = null; });
     return this.sending;
   }
 
