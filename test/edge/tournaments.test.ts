@@ -11,6 +11,9 @@ import type { TournamentDO } from '../../durable/tournament/tournament-do';
 import { FREEZE_GRACE_MS } from '../../durable/tournament/tournament-do';
 import { advance, call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+import { sessionOf } from './money-helpers';
+import { countStatements, statementReport, type StatementCounts } from '../../durable/lib/statement-counter';
+import type { PlayerDO } from './entry';
 
 const ROULETTE = 'roulette-1';
 const HOUR = 3_600_000;
@@ -300,6 +303,47 @@ describe('scoring, ranking and prizes', () => {
     expect(await tournament(t.tournament_id).awards()).toEqual([]);
     expect(await wallet(a)).toBe(before);
     expect((await board(a, t.tournament_id)).body.leaders[0].prize_minor).toBeNull();
+  });
+});
+
+describe('cost on the bet path', () => {
+  /**
+   * Statements of a settled table bet in the player's object, warmed up (the joined list loaded):
+   * a player in no tournament pays nothing more; one in a tournament pays its feed row, the backup
+   * job, and after the commit the send's read of the feed (its answer's delete comes later, off the bet).
+   */
+  async function settleStatements(p: Registered, n: number): Promise<number> {
+    const session = sessionOf(p);
+    return runInDurableObject(player(p.playerId), async (o: PlayerDO) => {
+      const { c, ctx } = o as unknown as { c: import('../../durable/player/context').PlayerContext; ctx: DurableObjectState };
+      c.checks = false;
+      const counts: StatementCounts = new Map();
+      const restore = countStatements(ctx.storage.sql, counts);
+      let total = 0;
+      for (let i = 0; i <= n; i++) {
+        const holdId = crypto.randomUUID();
+        const bet = { table_id: ROULETTE, round_id: `r-${holdId}`, game: 'roulette', game_id: 'live-roulette-1', spot: 'black', bet_type: 'even_money', session_id: session, amount_minor: 100, currency: 'EUR' as const, at: Date.now() };
+        const r = o.reserveTableBet(session, { hold_id: holdId, currency: 'EUR', amount_minor: 100, expires_at: Date.now() + 60_000, ref: 'cost', max_return_minor: 200 }, ['MT'], bet);
+        if (!r.ok) throw new Error(JSON.stringify(r));
+        await (o as unknown as { tournamentsRg: { send(): Promise<void> } }).tournamentsRg.send(); // the previous bet's send is done
+        counts.clear();
+        const s = o.settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 0 }, { ...bet, result: 'lose' });
+        if (!s.ok) throw new Error(JSON.stringify(s));
+        if (i > 0) total += statementReport(counts, 1).statements_per_op; // the first one warms up
+      }
+      restore();
+      return total / n;
+    });
+  }
+
+  it('nothing for a player in no tournament; three statements for one in a tournament', async () => {
+    const t = await create({ scoring: [{ term: 'bets', weight: 1 }] });
+    const [inside, outside] = [await funded(), await funded()];
+    await join(inside, t.tournament_id);
+    const [a, b] = [await settleStatements(inside, 5), await settleStatements(outside, 5)];
+    expect(a - b).toBe(3);
+    const lb = await eventually(() => board(inside, t.tournament_id), (r) => r.body.you?.score === 6);
+    expect(lb.body.you.score).toBe(6);
   });
 });
 
