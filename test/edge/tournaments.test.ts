@@ -163,6 +163,15 @@ describe('joining', () => {
     expectError(await opCall('POST', `/v1/ops/tournaments/${cancelled.tournament_id}/cancel`, floor, { reason: 'again' }), 409, 'invalid_state');
     for (const t of [ended, cancelled]) expect((await board(a, t.tournament_id)).body.tournament.entrants).toBe(0);
     expectError(await join(a, 'no-such-tournament'), 404, 'tournament_not_found');
+    // the player's list: their brand's tournaments, with the statuses as they stand
+    const mine = (await call('GET', '/v1/tournaments', undefined, { token: a.token })).body.tournaments as Json[];
+    const status = (id: string) => mine.find((x) => x.tournament_id === id)?.status;
+    expect([status(open.tournament_id), status(ended.tournament_id), status(cancelled.tournament_id)]).toEqual(['running', 'finalizing', 'cancelled']);
+    // another brand's player does not see aurora's tournaments, and cannot join one
+    const sakura = await funded({ brand: 'sakura' });
+    expect(((await call('GET', '/v1/tournaments', undefined, { token: sakura.token })).body.tournaments as Json[]).map((x) => x.brand).filter((b) => b === 'aurora')).toEqual([]);
+    expectError(await join(sakura, open.tournament_id), 404, 'tournament_not_found');
+    expect((await board(a, open.tournament_id)).body.tournament.entrants).toBe(1);
     expectError(await call('POST', `/v1/tournaments/${open.tournament_id}/join`), 401, 'unauthenticated');
   });
 });
