@@ -55,12 +55,19 @@ tournaments.openapi(createRoute({
 tournaments.openapi(createRoute({
   method: 'get', path: '/tournaments/{tournament_id}/leaderboard', tags: [TAG], summary: "A tournament's leaderboard", security,
   description: 'Players with points, ranked by score; equal scores by who reached the score first, then who joined first (docs/tournaments.md "Ties"). '
-    + 'Players are shown by the handle table sockets show, never their id; `you` is your own place (null if you did not join).',
+    + 'Players are shown by the handle table sockets show, never their id; `you` is your own place (null if you did not join). Another brand\'s tournament answers 404.',
   request: { params: TournamentIdParam, query: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }) },
   responses: { 200: json(Leaderboard, 'The leaderboard'), ...errors(400, 401, 404) },
 }), async (c) => {
   const { tournament_id } = c.req.valid('param');
   const { limit } = c.req.valid('query');
-  const r = unwrap(await tournamentStub(c.env, tournament_id).leaderboard(limit, c.get('player').playerId));
+  const { playerId, sessionId } = c.get('player');
+  const r = unwrap(await tournamentStub(c.env, tournament_id).leaderboard(limit, playerId));
+  // an entrant passed the brand check when joining; anyone else is asked for their brand: another
+  // brand's tournament does not exist for them (as for joining), its name, prizes and players stay its own
+  if (!r.you) {
+    const me = unwrap(await playerStub(c.env, playerId).me(sessionId));
+    if (me.player.brand !== r.tournament.brand) throw new ApiError('tournament_not_found', `no tournament ${tournament_id}`);
+  }
   return c.json({ tournament: r.tournament, leaders: r.leaders, you: r.you }, 200);
 });
