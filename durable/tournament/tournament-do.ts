@@ -140,13 +140,16 @@ export class TournamentDO extends DurableObject<Env> {
     });
   }
 
-  /** Cancels an open tournament before its ranking freezes: no prizes; entries and scores stay for the record. */
+  /** Cancels an open tournament before its end: no prizes; entries and scores stay for the record. */
   cancel(actor: string, reason: string): Result<{ tournament: TournamentView }> {
     return this.tx(() => {
       const row = this.row();
       if (!row) return fail('tournament_not_found');
       if (row.status !== 'open') return fail('invalid_state', `the tournament is ${row.status}`, { status: row.status });
       const def = this.definition(row);
+      // past its end the results stand on the leaderboard: cancelling then would let an operator veto a
+      // winner (the grace before the freeze is for late deliveries, not for second thoughts)
+      if (this.c.now() >= def.ends_at) return fail('invalid_state', 'the tournament has ended', { status: this.view(row).status });
       this.c.db.run`update tournament set status = 'cancelled', cancelled_at = ${this.c.now()}, cancelled_by = ${actor}, cancel_reason = ${reason} where id = 1`;
       this.c.schedules.cancel(END_JOB, def.tournament_id);
       this.emit('tournament.cancelled', { tournament_id: def.tournament_id, actor, reason }, def);
