@@ -52,9 +52,11 @@ opsTournaments.openapi(createRoute({
     throw new ApiError('validation_failed', 'the tournament is not valid', { issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })) });
   }
   const r = unwrap(await tournamentStub(c.env, parsed.data.tournament_id).create(parsed.data, actor(c)));
+  // audited on every answer, a replay too (`before`: it existed): the retry of a creation whose first
+  // answer was lost (after the object committed, before the log) is what leaves the log its entry
+  await recordAudit(c, { action: 'tournament.create', target_type: 'tournament', target_id: parsed.data.tournament_id, brand: parsed.data.brand, reason,
+    before: r.replayed ? { replayed: true, status: r.tournament.status } : null, after: parsed.data });
   await tournamentIndexStub(c.env, parsed.data.brand).list(parsed.data.tournament_id);
-  if (!r.replayed) await recordAudit(c, { action: 'tournament.create', target_type: 'tournament', target_id: parsed.data.tournament_id, brand: parsed.data.brand, reason, after: parsed.data });
-  else c.set('unrecordedAction', null);
   return r.replayed ? c.json({ tournament: r.tournament }, 200) : c.json({ tournament: r.tournament }, 201);
 });
 
@@ -82,7 +84,7 @@ opsTournaments.openapi(createRoute({
 
 opsTournaments.openapi(createRoute({
   method: 'post', path: '/tournaments/{tournament_id}/cancel', tags: [TAG], summary: 'Cancel a tournament before it ends', security,
-  description: 'Only before its ranking freezes: no prizes are paid. Refused (409 invalid_state) once ended or cancelled.',
+  description: 'Only before its end (ends_at): no prizes are paid. Refused (409 invalid_state) once past its end (finalizing or ended) or cancelled.',
   request: { params: TournamentIdParam, body: body(z.strictObject({ reason: Reason })) },
   responses: { 200: json(TournamentAnswer, 'Cancelled'), ...errors(400, 401, 403, 404, 409) },
 }), async (c) => {
