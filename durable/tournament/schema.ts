@@ -61,4 +61,10 @@ export const TOURNAMENT_MIGRATIONS: readonly string[] = [
   ${OUTBOX_DDL}
   ${SCHEDULES_DDL}
   `,
+  /* 2: four eyes on large prize pools (docs/tournaments.md "Four eyes"): a pool above the currency's
+     four-eyes threshold takes no entries (so no scores, so no prizes) until another operator approved it */ `
+  alter table tournament add column approval_required integer not null default 0;
+  alter table tournament add column approved_by text;
+  alter table tournament add column approved_at integer;
+  `,
 ];

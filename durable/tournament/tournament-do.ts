@@ -15,6 +15,7 @@
  *   idempotent there), retried by alarm until the player's object acknowledges: paid exactly once.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { fourEyesThresholdMinor } from '../../domain/backoffice';
 import { fail, type Result } from '../../domain/errors';
 import type { CasinoEvent, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
@@ -54,10 +55,13 @@ export type ScoreEvent = {
 /** scored / replayed / not_counted (outside the window, another currency or table, before joining, not an entrant) / closed (frozen or cancelled). */
 export type ScoreOutcome = 'scored' | 'replayed' | 'not_counted' | 'closed';
 
-export type TournamentStatus = 'upcoming' | 'running' | 'finalizing' | 'ended' | 'cancelled';
+/** pending_approval: a prize pool above the four-eyes threshold, not yet approved by a second operator (no entries, no scores). */
+export type TournamentStatus = 'pending_approval' | 'upcoming' | 'running' | 'finalizing' | 'ended' | 'cancelled';
 export type TournamentView = TournamentDefinition & {
   prize_pool_minor: number; status: TournamentStatus; entrants: number;
   created_at: number; ended_at: number | null; cancelled_at: number | null; freezes_at: number;
+  /** Four eyes: whether the pool needed a second operator's approval, and who gave it. */
+  approval_required: boolean; approved_by: string | null; approved_at: number | null;
 };
 export type LeaderRow = { rank: number; handle: string; score: number; reached_at: number; prize_minor: number | null; paid: boolean | null };
 export type Leaderboard = { tournament: TournamentView; leaders: LeaderRow[]; you: { rank: number | null; score: number; joined_at: number } | null };
@@ -71,6 +75,7 @@ export interface PrizePort {
 type TournamentRow = {
   tournament_id: string; definition: string; status: 'open' | 'ended' | 'cancelled'; created_at: number; created_by: string;
   ended_at: number | null; cancelled_at: number | null;
+  approval_required: number; approved_by: string | null; approved_at: number | null;
 };
 type EntryRow = Standing & { scored_events: number };
 
@@ -100,7 +105,7 @@ export class TournamentDO extends DurableObject<Env> {
   }
 
   private row(): TournamentRow | null {
-    return this.c.db.first<TournamentRow>`select tournament_id, definition, status, created_at, created_by, ended_at, cancelled_at from tournament where id = 1`;
+    return this.c.db.first<TournamentRow>`select tournament_id, definition, status, created_at, created_by, ended_at, cancelled_at, approval_required, approved_by, approved_at from tournament where id = 1`;
   }
 
   private definition(row: TournamentRow): TournamentDefinition {
@@ -128,8 +133,11 @@ export class TournamentDO extends DurableObject<Env> {
           : fail('already_exists', `tournament ${def.tournament_id} exists with another definition`, { tournament_id: def.tournament_id });
       }
       if (def.ends_at <= this.c.now()) return fail('validation_failed', 'ends_at is in the past', { ends_at: def.ends_at });
-      this.c.db.run`insert into tournament (id, tournament_id, definition, status, created_at, created_by)
-        values (1, ${def.tournament_id}, ${JSON.stringify(def)}, 'open', ${this.c.now()}, ${actor})`;
+      // four eyes, as for a manual credit (config/backoffice.json): one operator alone could otherwise pay
+      // a pool of any size to a player they control
+      const approvalRequired = prizePool(def) > fourEyesThresholdMinor(def.currency) ? 1 : 0;
+      this.c.db.run`insert into tournament (id, tournament_id, definition, status, created_at, created_by, approval_required)
+        values (1, ${def.tournament_id}, ${JSON.stringify(def)}, 'open', ${this.c.now()}, ${actor}, ${approvalRequired})`;
       this.c.schedules.at(END_JOB, def.tournament_id, def.ends_at + FREEZE_GRACE_MS);
       this.emit('tournament.created', {
         tournament_id: def.tournament_id, brand: def.brand, name: def.name, starts_at: def.starts_at, ends_at: def.ends_at,
@@ -157,6 +165,27 @@ export class TournamentDO extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Four eyes: a second operator (never the creator) approves a pool above the threshold; until then
+   * the tournament takes no entries. Refused once approved, cancelled, ended or past its end.
+   */
+  approve(actor: string): Result<{ tournament: TournamentView }> {
+    return this.tx(() => {
+      const row = this.row();
+      if (!row) return fail('tournament_not_found');
+      const def = this.definition(row);
+      if (row.status !== 'open' || this.c.now() >= def.ends_at) return fail('invalid_state', `the tournament is ${this.view(row).status}`, { status: this.view(row).status });
+      if (!row.approval_required || row.approved_at !== null) return fail('invalid_state', 'the tournament needs no approval', { status: this.view(row).status });
+      if (row.created_by === actor) return fail('four_eyes_violation', 'the operator who created a tournament cannot approve it');
+      this.c.db.run`update tournament set approved_by = ${actor}, approved_at = ${this.c.now()} where id = 1`;
+      return { ok: true, tournament: this.view(this.row()!) };
+    });
+  }
+
+  private pending(row: TournamentRow): boolean {
+    return row.status === 'open' && row.approval_required === 1 && row.approved_at === null;
+  }
+
   // ---- reads ---------------------------------------------------------------------------------
 
   get(): Result<{ tournament: TournamentView }> {
@@ -168,11 +197,12 @@ export class TournamentDO extends DurableObject<Env> {
     const def = this.definition(row);
     const now = this.c.now();
     const status: TournamentStatus = row.status === 'cancelled' ? 'cancelled' : row.status === 'ended' ? 'ended'
-      : now < def.starts_at ? 'upcoming' : now < def.ends_at ? 'running' : 'finalizing';
+      : this.pending(row) && now < def.ends_at ? 'pending_approval' : now < def.starts_at ? 'upcoming' : now < def.ends_at ? 'running' : 'finalizing';
     const entrants = this.c.db.first<{ n: number }>`select count(*) as n from entries`!.n;
     return {
       ...def, prize_pool_minor: prizePool(def), status, entrants,
       created_at: row.created_at, ended_at: row.ended_at, cancelled_at: row.cancelled_at, freezes_at: def.ends_at + FREEZE_GRACE_MS,
+      approval_required: row.approval_required === 1, approved_by: row.approved_by, approved_at: row.approved_at,
     };
   }
 
@@ -227,6 +257,7 @@ export class TournamentDO extends DurableObject<Env> {
       if (row.status !== 'open' || this.c.now() >= def.ends_at) {
         return fail('tournament_closed', row.status === 'cancelled' ? 'the tournament was cancelled' : 'the tournament has ended', { status: this.view(row).status });
       }
+      if (this.pending(row)) return fail('tournament_closed', 'the tournament awaits approval', { status: 'pending_approval' });
       const held = this.c.db.first<{ joined_at: number }>`select joined_at from entries where player_id = ${playerId}`;
       if (held) return fail('tournament_already_joined', 'you are in this tournament already', { joined_at: held.joined_at });
       const now = this.c.now();
@@ -244,7 +275,7 @@ export class TournamentDO extends DurableObject<Env> {
   score(e: ScoreEvent): { ok: true; outcome: ScoreOutcome; points: number } {
     return this.tx(() => {
       const row = this.row();
-      if (!row || row.status !== 'open') return { ok: true as const, outcome: 'closed' as const, points: 0 };
+      if (!row || row.status !== 'open' || this.pending(row)) return { ok: true as const, outcome: 'closed' as const, points: 0 };
       const def = this.definition(row);
       const entry = this.c.db.first<{ joined_at: number }>`select joined_at from entries where player_id = ${e.player_id}`;
       const counts = entry !== null && e.occurred_at >= def.starts_at && e.occurred_at < def.ends_at && e.occurred_at >= entry.joined_at
@@ -287,7 +318,8 @@ export class TournamentDO extends DurableObject<Env> {
       }
       this.c.schedules.done(job);
       const standings = this.c.db.all<EntryRow>`select player_id, joined_at, score, reached_at from entries`;
-      const ranking = rank(standings, { scored: true });
+      // never approved (four eyes): nobody could join, and nothing is paid whatever the table says
+      const ranking = this.pending(row) ? [] : rank(standings, { scored: true });
       const { awards, unawarded_minor } = allocatePrizes(def.tournament_id, def.prizes, ranking);
       for (const a of awards) {
         this.c.db.run`insert into awards (rank, prize_id, player_id, amount_minor, score)

@@ -98,6 +98,8 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'POST', path: '/v1/ops/tournaments', body: { tournament_id: 'matrix-tournament', brand: 'aurora', name: 'Matrix', starts_at: Date.now(), ends_at: Date.now() + 3_600_000, currency: 'EUR', scoring: [{ term: 'bets', weight: 1 }], prizes: [100], ...reason }, allowed: [A, O] },
     { method: 'GET', path: '/v1/ops/tournaments?brand=aurora', allowed: [A, O, C, M, N] },
     { method: 'GET', path: '/v1/ops/tournaments/matrix-tournament', allowed: [A, O, C, M, N] },
+    // four eyes on a large pool: adjustment.approve (A, C); the matrix tournament's pool is small, so an allowed call is 409 invalid_state
+    { method: 'POST', path: '/v1/ops/tournaments/matrix-tournament/approve', body: reason, allowed: [A, C] },
     { method: 'POST', path: '/v1/ops/tournaments/matrix-tournament/cancel', body: reason, allowed: [A, O] },
   ];
 }

@@ -309,6 +309,10 @@ describe('back-office answers match the OpenAPI document', () => {
     expect(expectDocumented('GET', '/tournaments', await ops('GET', '/tournaments?brand=aurora', admin), 200).tournaments.length).toBeGreaterThan(0);
     expectDocumented('GET', '/tournaments/{tournament_id}', await ops('GET', `/tournaments/${id}`, admin), 200);
     expect(expectDocumented('POST', '/tournaments/{tournament_id}/cancel', await ops('POST', `/tournaments/${id}/cancel`, admin, reason('budget withdrawn')), 200).tournament.status).toBe('cancelled');
+    // a pool above the four-eyes threshold: pending until another operator approves it
+    const big = { ...def, tournament_id: `${id}-big`, prizes: [500_000] };
+    expect(expectDocumented('POST', '/tournaments', await ops('POST', '/tournaments', admin, big), 201).tournament.status).toBe('pending_approval');
+    expect(expectDocumented('POST', '/tournaments/{tournament_id}/approve', await ops('POST', `/tournaments/${big.tournament_id}/approve`, compliance, reason('budget signed off')), 200).tournament.approved_by).toBe(`operator:${compliance.operatorId}`);
   });
 
   it('the flow met every JSON answer the document gives /v1/ops', () => {

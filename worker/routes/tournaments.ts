@@ -42,8 +42,9 @@ tournaments.openapi(createRoute({
   const { tournament_id } = c.req.valid('param');
   const { playerId, sessionId } = c.get('player');
   const t = unwrap(await tournamentStub(c.env, tournament_id).get()).tournament;
-  if (t.status === 'ended' || t.status === 'cancelled' || t.status === 'finalizing') {
-    throw new ApiError('tournament_closed', t.status === 'cancelled' ? 'the tournament was cancelled' : 'the tournament has ended', { status: t.status });
+  if (t.status === 'ended' || t.status === 'cancelled' || t.status === 'finalizing' || t.status === 'pending_approval') {
+    const why = t.status === 'cancelled' ? 'the tournament was cancelled' : t.status === 'pending_approval' ? 'the tournament awaits approval' : 'the tournament has ended';
+    throw new ApiError('tournament_closed', why, { status: t.status });
   }
   unwrap(await playerStub(c.env, playerId).joinTournament(sessionId, {
     tournament_id: t.tournament_id, brand: t.brand, currency: t.currency, starts_at: t.starts_at, ends_at: t.ends_at, segments: t.segments, tables: t.tables,

@@ -35,8 +35,10 @@ export const Tournament = mirrors<TournamentView>()(z.object({
   tournament_id: z.string(), brand: z.string(), name: z.string(), starts_at: z.number().int(), ends_at: z.number().int(), currency: CurrencyCode,
   scoring: z.array(Term), segments: z.array(z.string()), tables: z.array(z.string()), prizes: z.array(z.number().int()),
   prize_pool_minor: z.number().int(),
-  status: z.enum(['upcoming', 'running', 'finalizing', 'ended', 'cancelled']).openapi({ description: 'finalizing: past ends_at, before the ranking freezes (freezes_at): late deliveries of bets settled in time still count' }),
+  status: z.enum(['pending_approval', 'upcoming', 'running', 'finalizing', 'ended', 'cancelled']).openapi({ description: 'pending_approval: a prize pool above the four-eyes threshold awaiting a second operator (no entries); finalizing: past ends_at, before the ranking freezes (freezes_at): late deliveries of bets settled in time still count' }),
   entrants: z.number().int(), created_at: z.number().int(), ended_at: z.number().int().nullable(), cancelled_at: z.number().int().nullable(), freezes_at: z.number().int(),
+  approval_required: z.boolean().openapi({ description: 'The prize pool is above the currency\'s four-eyes threshold (config/backoffice.json)' }),
+  approved_by: z.string().nullable(), approved_at: z.number().int().nullable(),
 }).openapi('Tournament'));
 
 const LeaderRowSchema = mirrors<LeaderRow>()(z.object({

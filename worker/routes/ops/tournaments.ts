@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import type { Permission } from '../../../domain/authz';
 import { BrandId } from '../../../domain/brands';
 import { TournamentInput } from '../../../domain/tournaments/schema';
-import { ApiError, unwrap } from '../../http/errors';
+import { ApiError, settled, unwrap } from '../../http/errors';
 import type { AppEnv } from '../../http/app-env';
 import { validationHook } from '../../http/validation';
 import { auditRefusals } from '../../ops/audit-refusals';
@@ -96,4 +96,26 @@ opsTournaments.openapi(createRoute({
   const r = unwrap(await stub.cancel(actor(c), reason));
   await recordAudit(c, { action: 'tournament.cancel', target_type: 'tournament', target_id: tournament_id, brand: t.brand, reason, before: { status: t.status }, after: { status: r.tournament.status } });
   return c.json({ tournament: r.tournament }, 200);
+});
+
+opsTournaments.openapi(createRoute({
+  method: 'post', path: '/tournaments/{tournament_id}/approve', tags: [TAG], summary: 'Approve a large prize pool (four eyes; not your own)', security,
+  description: 'A tournament whose prize pool is above its currency\'s four-eyes threshold (config/backoffice.json) takes no entries until an operator with adjustment.approve, '
+    + 'other than its creator, approves it. 403 four_eyes_violation for the creator; 409 invalid_state when it needs no approval, is approved, cancelled or past its end.',
+  request: { params: TournamentIdParam, body: body(z.strictObject({ reason: Reason })) },
+  responses: { 200: json(TournamentAnswer, 'Approved'), ...errors(400, 401, 403, 404, 409) },
+}), async (c) => {
+  const { tournament_id } = c.req.valid('param');
+  const { reason } = c.req.valid('json');
+  const stub = tournamentStub(c.env, tournament_id);
+  const t = unwrap(await stub.get()).tournament;
+  await guard(c, 'adjustment.approve', t.brand, 'tournament.approve', tournament_id);
+  const r = settled(await stub.approve(actor(c)));
+  if (!r.ok && r.code === 'four_eyes_violation') {
+    await recordAudit(c, { action: 'tournament.approve', target_type: 'tournament', target_id: tournament_id, brand: t.brand, outcome: 'denied', reason: 'four eyes: the creator cannot approve' });
+  }
+  const done = unwrap(r);
+  await recordAudit(c, { action: 'tournament.approve', target_type: 'tournament', target_id: tournament_id, brand: t.brand, reason,
+    before: { status: t.status, prize_pool_minor: t.prize_pool_minor, currency: t.currency }, after: { status: done.tournament.status, approved_by: done.tournament.approved_by } });
+  return c.json({ tournament: done.tournament }, 200);
 });
