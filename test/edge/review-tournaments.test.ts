@@ -5,7 +5,7 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fourEyesThresholdMinor } from '../../domain/backoffice';
+import { fourEyesDailyCumulativeMinor, fourEyesThresholdMinor } from '../../domain/backoffice';
 import { TournamentInput } from '../../domain/tournaments/schema';
 import type { ScoreEvent, TournamentDO } from '../../durable/tournament/tournament-do';
 import { FREEZE_GRACE_MS } from '../../durable/tournament/tournament-do';
@@ -94,6 +94,17 @@ describe('one operator alone', () => {
     const big = await create({ prizes: [fourEyesThresholdMinor('EUR') * 3] }, admin);
     expect(big.status).toBe('pending_approval');
     expectError(await opCall('POST', `/v1/ops/tournaments/${big.tournament_id}/approve`, admin, { reason: 'mine' }), 403, 'four_eyes_violation');
+  });
+
+  it('pools split under the threshold: past the daily cumulative of one operator alone, the next waits for approval too', async () => {
+    const alone = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
+    const each = fourEyesThresholdMinor('EUR');
+    const statuses: string[] = [];
+    for (let i = 0; i * each <= fourEyesDailyCumulativeMinor('EUR'); i++) statuses.push((await create({ prizes: [each] }, alone)).status);
+    expect(statuses.slice(0, -1).every((s) => s === 'running')).toBe(true);
+    expect(statuses.at(-1)).toBe('pending_approval');
+    // in another currency, a player of which can win nothing of the above, the count starts again
+    expect((await create({ currency: 'GBP', prizes: [fourEyesThresholdMinor('GBP')] }, alone)).status).toBe('running');
   });
 
   it('a pool at the threshold opens at once (pinned: the small promotions stay one step)', async () => {
