@@ -67,4 +67,12 @@ export const TOURNAMENT_MIGRATIONS: readonly string[] = [
   alter table tournament add column approved_by text;
   alter table tournament add column approved_at integer;
   `,
+  /* 3: the brand index keeps who created each tournament alone, its currency and pool: pools split
+     under the single threshold add up to the daily cumulative one (docs/tournaments.md "Four eyes") */ `
+  alter table listed add column created_by text;
+  alter table listed add column currency text;
+  alter table listed add column prize_pool_minor integer not null default 0;
+  alter table listed add column approval_required integer not null default 0;
+  create index listed_by_creator on listed (created_by, currency, created_at);
+  `,
 ];

@@ -124,7 +124,7 @@ export class TournamentDO extends DurableObject<Env> {
    * Creates the tournament (the worker validated `def`). The same definition again is a replay (the
    * worker's retry after the brand index failed); another one under the same id is refused.
    */
-  create(def: TournamentDefinition, actor: string): Result<{ tournament: TournamentView; replayed: boolean }> {
+  create(def: TournamentDefinition, actor: string, opts: { fourEyes?: boolean } = {}): Result<{ tournament: TournamentView; replayed: boolean }> {
     return this.tx(() => {
       const held = this.row();
       if (held) {
@@ -134,8 +134,9 @@ export class TournamentDO extends DurableObject<Env> {
       }
       if (def.ends_at <= this.c.now()) return fail('validation_failed', 'ends_at is in the past', { ends_at: def.ends_at });
       // four eyes, as for a manual credit (config/backoffice.json): one operator alone could otherwise pay
-      // a pool of any size to a player they control
-      const approvalRequired = prizePool(def) > fourEyesThresholdMinor(def.currency) ? 1 : 0;
+      // a pool of any size to a player they control; `fourEyes`: the worker found the creator's pools of
+      // the last day (the brand index) past the daily cumulative threshold
+      const approvalRequired = opts.fourEyes === true || prizePool(def) > fourEyesThresholdMinor(def.currency) ? 1 : 0;
       this.c.db.run`insert into tournament (id, tournament_id, definition, status, created_at, created_by, approval_required)
         values (1, ${def.tournament_id}, ${JSON.stringify(def)}, 'open', ${this.c.now()}, ${actor}, ${approvalRequired})`;
       this.c.schedules.at(END_JOB, def.tournament_id, def.ends_at + FREEZE_GRACE_MS);
@@ -368,9 +369,18 @@ export class TournamentDO extends DurableObject<Env> {
 
   // ---- brand index (objects named index:<brand>) ---------------------------------------------
 
-  /** Lists a tournament in its brand's index (idempotent). */
-  list(tournamentId: string): void {
-    this.tx(() => { this.c.db.run`insert into listed (tournament_id, created_at) values (${tournamentId}, ${this.c.now()}) on conflict do nothing`; });
+  /** Lists a tournament in its brand's index (idempotent), with who created it, its currency and pool (four eyes). */
+  list(tournamentId: string, meta: { created_by: string; currency: Currency; prize_pool_minor: number; approval_required: boolean }): void {
+    this.tx(() => {
+      this.c.db.run`insert into listed (tournament_id, created_at, created_by, currency, prize_pool_minor, approval_required)
+        values (${tournamentId}, ${this.c.now()}, ${meta.created_by}, ${meta.currency}, ${meta.prize_pool_minor}, ${meta.approval_required ? 1 : 0}) on conflict do nothing`;
+    });
+  }
+
+  /** The pools one operator created alone (no second operator's approval) in the currency within the window: the daily cumulative four eyes. */
+  createdAlone(actor: string, currency: Currency, windowMs: number): number {
+    return this.c.db.first<{ n: number }>`select coalesce(sum(prize_pool_minor), 0) as n from listed
+      where created_by = ${actor} and currency = ${currency} and approval_required = 0 and created_at > ${this.c.now() - windowMs}`!.n;
   }
 
   listed(limit = 100): string[] {

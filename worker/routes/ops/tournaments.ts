@@ -8,7 +8,8 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Permission } from '../../../domain/authz';
 import { BrandId } from '../../../domain/brands';
-import { TournamentInput } from '../../../domain/tournaments/schema';
+import { fourEyesDailyCumulativeMinor } from '../../../domain/backoffice';
+import { prizePool, TournamentInput } from '../../../domain/tournaments/schema';
 import { ApiError, settled, unwrap } from '../../http/errors';
 import type { AppEnv } from '../../http/app-env';
 import { validationHook } from '../../http/validation';
@@ -24,6 +25,7 @@ opsTournaments.use('/tournaments', requireOperator, auditRefusals);
 opsTournaments.use('/tournaments/*', requireOperator, auditRefusals);
 
 const TAG = 'Back office: tournaments';
+const DAY_MS = 86_400_000;
 const security = [{ bearer: [] }];
 type Ctx = Context<AppEnv>;
 const actor = (c: Ctx) => `operator:${c.get('operator').operator_id}`;
@@ -51,12 +53,16 @@ opsTournaments.openapi(createRoute({
   if (!parsed.success) {
     throw new ApiError('validation_failed', 'the tournament is not valid', { issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })) });
   }
-  const r = unwrap(await tournamentStub(c.env, parsed.data.tournament_id).create(parsed.data, actor(c)));
+  // four eyes on the day's total too: pools split under the single threshold add up (docs/tournaments.md "Four eyes")
+  const index = tournamentIndexStub(c.env, parsed.data.brand);
+  const alone = await index.createdAlone(actor(c), parsed.data.currency, DAY_MS);
+  const fourEyes = alone + prizePool(parsed.data) > fourEyesDailyCumulativeMinor(parsed.data.currency);
+  const r = unwrap(await tournamentStub(c.env, parsed.data.tournament_id).create(parsed.data, actor(c), { fourEyes }));
   // audited on every answer, a replay too (`before`: it existed): the retry of a creation whose first
   // answer was lost (after the object committed, before the log) is what leaves the log its entry
   await recordAudit(c, { action: 'tournament.create', target_type: 'tournament', target_id: parsed.data.tournament_id, brand: parsed.data.brand, reason,
     before: r.replayed ? { replayed: true, status: r.tournament.status } : null, after: parsed.data });
-  await tournamentIndexStub(c.env, parsed.data.brand).list(parsed.data.tournament_id);
+  await index.list(parsed.data.tournament_id, { created_by: actor(c), currency: parsed.data.currency, prize_pool_minor: r.tournament.prize_pool_minor, approval_required: r.tournament.approval_required });
   return r.replayed ? c.json({ tournament: r.tournament }, 200) : c.json({ tournament: r.tournament }, 201);
 });
 
