@@ -9,7 +9,7 @@ import { fourEyesDailyCumulativeMinor, fourEyesThresholdMinor } from '../../doma
 import { TournamentInput } from '../../domain/tournaments/schema';
 import type { ScoreEvent, TournamentDO } from '../../durable/tournament/tournament-do';
 import { FREEZE_GRACE_MS } from '../../durable/tournament/tournament-do';
-import { call, deposit, expectError, register, type Json, type Registered } from './helpers';
+import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
 import { auditEntries, bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const HOUR = 3_600_000;
@@ -63,6 +63,13 @@ function bet(p: Registered, at: number, over: Partial<ScoreEvent> = {}): ScoreEv
     event_id: `bet-settled:${hold}`, player_id: p.playerId, occurred_at: at, table_id: 'roulette-1', round_id: `r-${hold}`, currency: 'EUR',
     payload: { hold_id: hold, game: 'roulette', game_id: 'live-roulette-1', spot: 'red', bet_type: 'even_money', amount_minor: 100, returned_minor: 0, result: 'lose' }, ...over,
   };
+}
+
+/** The real EUR balance, read from the player's object (a self-excluded player's session is gone). */
+async function balance(p: Registered): Promise<number> {
+  const r = await player(p.playerId).inspect();
+  if (!r.ok) throw new Error(JSON.stringify(r));
+  return r.balances.find((b) => b.currency === 'EUR')?.real_minor ?? 0;
 }
 
 async function clock(id: string, ms: number): Promise<void> {
@@ -186,6 +193,20 @@ describe('the score feed (pinned)', () => {
     // after the freeze: closed, and the frozen awards do not move
     expect((await stub.score(bet(p, (t.ends_at as number) - 2))).outcome).toBe('closed');
     expect((await stub.awards()).map((a) => [a.player_id, a.score, a.paid_at !== null])).toEqual([[p.playerId, 2, true]]);
+  });
+
+  it('a winner who self-excluded after scoring is still paid what they won, once (owed winnings are not withheld)', async () => {
+    const t = await create({ prizes: [700] });
+    const p = await funded();
+    expect((await join(p, t.tournament_id)).status).toBe(201);
+    expect((await tournament(t.tournament_id).score(bet(p, Date.now()))).outcome).toBe('scored');
+    const before = await balance(p);
+    expect((await call('POST', '/v1/self-exclusion', { months: 6 }, { token: p.token })).status).toBe(200);
+    await clock(t.tournament_id, HOUR + FREEZE_GRACE_MS + 1_000);
+    await runDurableObjectAlarm(tournament(t.tournament_id));
+    await runDurableObjectAlarm(tournament(t.tournament_id));
+    expect((await tournament(t.tournament_id).awards()).map((a) => [a.player_id, a.paid_at !== null])).toEqual([[p.playerId, true]]);
+    expect(await balance(p)).toBe(before + 700);
   });
 
   it('a player cooling off or self-excluded cannot join, and nothing changes', async () => {
