@@ -10,6 +10,8 @@ import { TournamentInput } from '../../domain/tournaments/schema';
 import type { ScoreEvent, TournamentDO } from '../../durable/tournament/tournament-do';
 import { FREEZE_GRACE_MS } from '../../durable/tournament/tournament-do';
 import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
+import { sessionOf } from './money-helpers';
+import type { PlayerDO } from './entry';
 import { auditEntries, bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const HOUR = 3_600_000;
@@ -217,5 +219,54 @@ describe('the score feed (pinned)', () => {
     expect((await call('POST', '/v1/self-exclusion', { months: 6 }, { token: excluded.token })).status).toBe(200);
     for (const p of [cooling, excluded]) expect((await join(p, t.tournament_id)).status).toBeGreaterThanOrEqual(401);
     expect((await tournament(t.tournament_id).get())).toMatchObject({ tournament: { entrants: 0 } });
+  });
+});
+
+describe('a bet voided by a dispute', () => {
+  /** A table bet through the player's own object (reserve, settle): its feed row goes to the tournaments joined. */
+  async function tableBet(p: Registered, amount: number, returned: number): Promise<string> {
+    const session = sessionOf(p);
+    return runInDurableObject(player(p.playerId), (o: PlayerDO) => {
+      const holdId = crypto.randomUUID();
+      const at = Date.now();
+      const ctx = { table_id: 'roulette-1', round_id: `r-${holdId}`, game: 'roulette', game_id: 'live-roulette-1', spot: 'black', bet_type: 'even_money', session_id: session, amount_minor: amount, currency: 'EUR' as const, at };
+      const r = o.reserveTableBet(session, { hold_id: holdId, currency: 'EUR', amount_minor: amount, expires_at: at + 60_000, ref: 'review', max_return_minor: amount * 2 }, ['MT'], ctx);
+      if (!r.ok) throw new Error(JSON.stringify(r));
+      const s = o.settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: returned }, { ...ctx, result: returned > amount ? 'win' : 'lose' });
+      if (!s.ok) throw new Error(JSON.stringify(s));
+      return holdId;
+    });
+  }
+
+  async function score(p: Registered, id: string): Promise<number> {
+    return ((await board(p, id)).body.you as Json).score as number;
+  }
+
+  async function until(read: () => Promise<number>, want: number): Promise<number> {
+    let v = await read();
+    for (let i = 0; i < 100 && v !== want; i++) { await new Promise((r) => setTimeout(r, 20)); v = await read(); }
+    return v;
+  }
+
+  it('loses the points it scored (stake refunded, or win taken back), and a late replay of its settlement scores nothing', async () => {
+    const t = await create({ scoring: [{ term: 'stake', weight: 1 }], prizes: [900] });
+    const p = await funded();
+    expect((await join(p, t.tournament_id)).status).toBe(201);
+    const lost = await tableBet(p, 300, 0);
+    const won = await tableBet(p, 200, 400);
+    expect(await until(() => score(p, t.tournament_id), 500)).toBe(500);
+    for (const hold of [lost, won]) {
+      const v = await opCall('POST', `/v1/ops/players/${p.playerId}/disputes`, floor, { hold_id: hold, resolution: 'void', reason: 'wheel misread' }, { headers: { 'Idempotency-Key': crypto.randomUUID() } });
+      expect(v.status, JSON.stringify(v.body)).toBe(201);
+      expect(v.body.dispute.state).toBe('applied');
+    }
+    expect(await until(() => score(p, t.tournament_id), 0)).toBe(0);
+    // the settlement's event delivered again (a table's retry): still nothing
+    const replay = await tournament(t.tournament_id).score(bet(p, Date.now(), { event_id: `bet-settled:${lost}`, payload: { amount_minor: 300, returned_minor: 0, result: 'lose' } }));
+    expect(replay.points).toBe(0);
+    expect(await score(p, t.tournament_id)).toBe(0);
+    await clock(t.tournament_id, HOUR + FREEZE_GRACE_MS + 1_000);
+    await runDurableObjectAlarm(tournament(t.tournament_id));
+    expect(await tournament(t.tournament_id).awards()).toEqual([]);
   });
 });
