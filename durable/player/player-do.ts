@@ -87,6 +87,8 @@ export class PlayerDO extends DurableObject<Env> {
     this.segments = new Segments(this.c);
     this.rewardsRg = new PlayerRewards(this.c, this.segments);
     this.tournamentsRg = new PlayerTournaments(this.c, this.segments, (id) => env.TOURNAMENT.getByName(id), (p) => ctx.waitUntil(p));
+    // a bet voided by a dispute (at once or once approved) was not played: the tournaments take its points back
+    this.disputesRg.onVoided = (h) => this.tournamentsRg.betVoided(h.hold_id, h.currency);
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
@@ -536,9 +538,11 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** A correction of a bet is decided with the bet's rules (bounds checked again); any other adjustment as is. */
   decideAdjustment(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
-    return this.tx(() => (this.adjustmentsRg.get(adjustmentId)?.hold_id
+    const r = this.tx(() => (this.adjustmentsRg.get(adjustmentId)?.hold_id
       ? this.disputesRg.decide(adjustmentId, decision, actor, reason)
       : this.adjustmentsRg.decide(adjustmentId, decision, actor, reason)));
+    this.tournamentsRg.afterCommit(); // an approved void's feed rows
+    return r;
   }
 
   adjustments(opts: { state?: AdjustmentState; limit?: number } = {}) {
@@ -548,7 +552,9 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** Compensating entries against a settled bet ('void' it, or 'correct' it by a signed amount). */
   resolveDispute(input: DisputeInput) {
-    return this.tx(() => this.disputesRg.resolve(input, 'operator'));
+    const r = this.tx(() => this.disputesRg.resolve(input, 'operator'));
+    this.tournamentsRg.afterCommit();
+    return r;
   }
 
   // ---- back office: reads (no player session) ------------------------------------------------

@@ -24,6 +24,9 @@ import type { TableBetContext } from './rewards';
 import type { Segments } from './segments';
 
 export const FEED_JOB = 'tournament.feed';
+/** Event ids of the feed: a bet's settlement (the rewards engine's id) and its void by a dispute. */
+const SETTLED = 'bet-settled:';
+const VOIDED = 'bet-voided:';
 const FEED_BATCH = 100;
 const FEED_RETRY_MS = 2_000;
 const FEED_RETRY_MAX_MS = 300_000;
@@ -103,13 +106,33 @@ export class PlayerTournaments {
     };
     if (bet.natural !== undefined) payload.natural = bet.natural;
     const event: ScoreEvent = {
-      event_id: `bet-settled:${holdId}`, player_id: this.c.profile()!.player_id, occurred_at: bet.at, table_id: bet.table_id, round_id: bet.round_id, currency, payload,
+      event_id: `${SETTLED}${holdId}`, player_id: this.c.profile()!.player_id, occurred_at: bet.at, table_id: bet.table_id, round_id: bet.round_id, currency, payload,
     };
     const body = JSON.stringify(event);
     for (const t of targets) {
       this.c.db.run`insert into tournament_feed (tournament_id, event_id, body, created_at) values (${t.tournament_id}, ${event.event_id}, ${body}, ${this.c.now()}) on conflict do nothing`;
     }
     // the backup, should the send after commit not happen (a restart) or fail
+    this.c.schedules.noLaterThan(FEED_JOB, 'all', this.c.now() + FEED_RETRY_MS);
+    this.written = true;
+  }
+
+  /**
+   * Inside the transaction of a dispute's void: one row per tournament joined (still kept), taking
+   * back what the bet's settlement scored there. The tournament reverses it once, whichever of the
+   * two arrives first, and only until it freezes; where the bet never scored it changes nothing.
+   */
+  betVoided(holdId: string, currency: Currency): void {
+    const joined = this.load();
+    if (joined.length === 0) return;
+    const event: ScoreEvent = {
+      event_id: `${VOIDED}${holdId}`, reverses: `${SETTLED}${holdId}`, player_id: this.c.profile()!.player_id, occurred_at: this.c.now(),
+      table_id: '', round_id: '', currency, payload: {},
+    };
+    const body = JSON.stringify(event);
+    for (const t of joined) {
+      this.c.db.run`insert into tournament_feed (tournament_id, event_id, body, created_at) values (${t.tournament_id}, ${event.event_id}, ${body}, ${this.c.now()}) on conflict do nothing`;
+    }
     this.c.schedules.noLaterThan(FEED_JOB, 'all', this.c.now() + FEED_RETRY_MS);
     this.written = true;
   }

@@ -42,6 +42,13 @@ const PAY_RETRY_MAX_MS = 600_000;
 const ALARM_BATCH_MAX = 20;
 export const LEADERBOARD_MAX = 100;
 
+const SETTLED = 'bet-settled:';
+const VOIDED = 'bet-voided:';
+/** The event id of a settlement's void (`bet-settled:<hold>` -> `bet-voided:<hold>`), null for another kind of event. */
+function voidIdOf(eventId: string): string | null {
+  return eventId.startsWith(SETTLED) ? `${VOIDED}${eventId.slice(SETTLED.length)}` : null;
+}
+
 /** The name of a brand's index object. */
 export function tournamentIndexName(brand: string): string {
   return `index:${brand}`;
@@ -51,9 +58,11 @@ export function tournamentIndexName(brand: string): string {
 export type ScoreEvent = {
   event_id: string; player_id: string; occurred_at: number; table_id: string; round_id: string; currency: Currency;
   payload: Record<string, PayloadValue>;
+  /** A dispute voided the bet: the event id of its settlement, whose points are taken back (`bet-voided:<hold id>`). */
+  reverses?: string;
 };
-/** scored / replayed / not_counted (outside the window, another currency or table, before joining, not an entrant) / closed (frozen or cancelled). */
-export type ScoreOutcome = 'scored' | 'replayed' | 'not_counted' | 'closed';
+/** scored / reversed (a void took a bet's points back) / replayed / not_counted (outside the window, another currency or table, before joining, not an entrant) / closed (frozen or cancelled). */
+export type ScoreOutcome = 'scored' | 'reversed' | 'replayed' | 'not_counted' | 'closed';
 
 /** pending_approval: a prize pool above the four-eyes threshold, not yet approved by a second operator (no entries, no scores). */
 export type TournamentStatus = 'pending_approval' | 'upcoming' | 'running' | 'finalizing' | 'ended' | 'cancelled';
@@ -279,6 +288,12 @@ export class TournamentDO extends DurableObject<Env> {
       if (!row || row.status !== 'open' || this.pending(row)) return { ok: true as const, outcome: 'closed' as const, points: 0 };
       const def = this.definition(row);
       const entry = this.c.db.first<{ joined_at: number }>`select joined_at from entries where player_id = ${e.player_id}`;
+      if (e.reverses !== undefined) return entry ? this.reverse(e, e.reverses) : { ok: true as const, outcome: 'not_counted' as const, points: 0 };
+      // a void that arrived before its settlement: the settlement counts nothing
+      const voided = voidIdOf(e.event_id);
+      if (voided && this.c.db.first`select 1 from score_events where player_id = ${e.player_id} and event_id = ${voided}`) {
+        return { ok: true as const, outcome: 'not_counted' as const, points: 0 };
+      }
       const counts = entry !== null && e.occurred_at >= def.starts_at && e.occurred_at < def.ends_at && e.occurred_at >= entry.joined_at
         && e.currency === def.currency && (def.tables.length === 0 || def.tables.includes(e.table_id));
       if (!counts) return { ok: true as const, outcome: 'not_counted' as const, points: 0 };
@@ -296,6 +311,27 @@ export class TournamentDO extends DurableObject<Env> {
       }
       return { ok: true as const, outcome: 'scored' as const, points };
     });
+  }
+
+  /**
+   * A dispute voided a bet: its settlement's points come off, once (the void's own event id is kept,
+   * with the points it took, so a retry or the settlement arriving after it changes nothing), and the
+   * time the score was reached is the latest of the bets still scoring (the tie rule).
+   */
+  private reverse(e: ScoreEvent, settledId: string): { ok: true; outcome: ScoreOutcome; points: number } {
+    const orig = this.c.db.first<{ points: number; occurred_at: number }>`select points, occurred_at from score_events where player_id = ${e.player_id} and event_id = ${settledId}`;
+    const points = orig?.points ?? 0;
+    const taken = points > 0 ? -points : 0; // never -0
+    const inserted = this.c.db.run`insert into score_events (player_id, event_id, points, occurred_at, received_at)
+      values (${e.player_id}, ${e.event_id}, ${taken}, ${orig?.occurred_at ?? e.occurred_at}, ${this.c.now()}) on conflict do nothing`;
+    if (inserted === 0) return { ok: true, outcome: 'replayed', points: 0 };
+    if (points > 0) {
+      const reached = this.c.db.first<{ at: number }>`select coalesce(max(s.occurred_at), 0) as at from score_events s
+        where s.player_id = ${e.player_id} and s.points > 0
+          and not exists (select 1 from score_events v where v.player_id = s.player_id and v.event_id = ${VOIDED} || substr(s.event_id, ${SETTLED.length + 1}))`!.at;
+      this.c.db.run`update entries set score = score - ${points}, reached_at = ${reached}, scored_events = scored_events - 1 where player_id = ${e.player_id}`;
+    }
+    return { ok: true, outcome: 'reversed', points: taken };
   }
 
   // ---- the end -------------------------------------------------------------------------------

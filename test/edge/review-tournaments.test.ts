@@ -269,4 +269,23 @@ describe('a bet voided by a dispute', () => {
     await runDurableObjectAlarm(tournament(t.tournament_id));
     expect(await tournament(t.tournament_id).awards()).toEqual([]);
   });
+  it('a void delivered before its settlement (the feed sends in parallel): the settlement then counts nothing; the void again changes nothing', async () => {
+    const t = await create({ prizes: [900] });
+    const p = await funded();
+    expect((await join(p, t.tournament_id)).status).toBe(201);
+    const stub = tournament(t.tournament_id);
+    const settled = bet(p, Date.now());
+    const hold = settled.event_id.slice('bet-settled:'.length);
+    const voided = { ...bet(p, Date.now()), event_id: `bet-voided:${hold}`, reverses: settled.event_id, payload: {} };
+    expect(await stub.score(voided)).toMatchObject({ outcome: 'reversed', points: 0 });
+    expect((await stub.score(settled)).outcome).toBe('not_counted');
+    expect((await stub.score(voided)).outcome).toBe('replayed');
+    // another bet still scores, and its void takes exactly its points back, once
+    const other = bet(p, Date.now());
+    expect((await stub.score(other)).points).toBe(1);
+    const undo = { ...other, event_id: other.event_id.replace('bet-settled:', 'bet-voided:'), reverses: other.event_id };
+    expect(await stub.score(undo)).toMatchObject({ outcome: 'reversed', points: -1 });
+    expect(await stub.score(undo)).toMatchObject({ outcome: 'replayed', points: 0 });
+    expect((await board(p, t.tournament_id)).body.you).toMatchObject({ score: 0, rank: null });
+  });
 });
