@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   category_not_found: 404,
   transaction_not_found: 404,
   rule_set_version_not_found: 404,
+  tournament_not_found: 404,
   email_taken: 409,
   operator_exists: 409,
   idempotency_conflict: 409,
@@ -55,6 +56,9 @@ export const ERROR_STATUS = {
   version_conflict: 409,
   round_expired: 409,
   withdrawal_not_cancellable: 409,
+  // tournaments (docs/tournaments.md): joined already; or no longer open to join (ended, cancelled)
+  tournament_already_joined: 409,
+  tournament_closed: 409,
   // 422: well-formed but not allowed by the rules
   underage: 422,
   unsupported_currency: 422,
@@ -82,6 +86,8 @@ export const ERROR_STATUS = {
   free_bet_wrong_table: 422,
   free_bet_wrong_amount: 422,
   invalid_rule_set: 422,
+  // the tournament's entry rules (segments, currency) do not admit the player
+  tournament_not_eligible: 422,
   // live blackjack (domain/games/blackjack/state.ts BlackjackErrorCode): the game's rules refused the move; nothing changed
   wrong_phase: 409,
   seat_taken: 409,

@@ -13,6 +13,7 @@ import { amount, currency, id } from './event-fields';
 import { TABLE_EVENTS } from './games/events';
 import { PROVIDER_EVENTS } from './provider/events';
 import { REWARD_EVENTS } from './rewards/events';
+import { TOURNAMENT_EVENTS } from './tournaments/events';
 
 const SessionEndReason = z.enum(['logout', 'idle_timeout', 'max_length', 'time_limit', 'cool_off', 'self_exclusion', 'account_locked', 'account_closed']);
 const LimitKind = z.enum(['deposit', 'loss', 'wager', 'session_time', 'reality_check']);
@@ -90,6 +91,8 @@ export const EVENT_PAYLOADS = {
   ...PROVIDER_EVENTS,
   // rewards outcomes (PlayerDO evaluating the rule set on its own events: docs/rewards.md)
   ...REWARD_EVENTS,
+  // tournaments (TournamentDO: docs/tournaments.md)
+  ...TOURNAMENT_EVENTS,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

@@ -21,14 +21,17 @@ const LONG: HistoryOptions = { players: 300, days: 60, tables: 2, seed: 'test-se
  * - audit.entry.appended: AuditDO's hash-chained log of operator requests; fast mode does not reproduce the chain (the warehouse reads no audit staging model);
  * - catalog.*: CatalogDO's configuration changes (games, providers, categories), made when the catalog is edited, not by a casino day;
  * - provider.rollback.unmatched: a provider rolling back a transaction the platform never saw, an integration fault;
- * - rg.self_exclusion.ended: exclusions last 6 months or more, beyond a simulated history.
+ * - rg.self_exclusion.ended: exclusions last 6 months or more, beyond a simulated history;
+ * - tournament.*: tournaments are configured by marketing (TournamentDO), not played by a simulated day.
  */
 export const NOT_EMITTED = ['player.segments.changed', 'audit.entry.appended', 'catalog.provider.changed', 'catalog.category.changed', 'catalog.game.changed',
   'provider.rollback.unmatched', 'rg.self_exclusion.ended', 'table.round.settle_stuck',
   // the rewards engine is not run by fast mode
   'rewards.granted', 'rewards.suppressed', 'rewards.assigned', 'rewards.level_up', 'rewards.mission_expired', 'rewards.break_suggested',
   // a cashback paid into the wallet (durable/player/reward-offers.ts): the live rule set has no cashback rule
-  'wallet.reward.credited'];
+  'wallet.reward.credited',
+  // tournaments (TournamentDO, docs/tournaments.md): marketing configuration with its own objects; fast mode does not simulate them
+  'tournament.created', 'tournament.joined', 'tournament.cancelled', 'tournament.ended', 'tournament.prize.paid'];
 
 const INTERESTING = new Set(['player.login.succeeded', 'player.registered', 'wallet.deposit.completed', 'wallet.withdrawal.requested', 'ops.alert.raised', 'ops.alert.resolved',
   'backoffice.adjustment.requested', 'backoffice.adjustment.applied', 'backoffice.adjustment.rejected', 'player.vip.changed', 'table.round.voided',

@@ -37,6 +37,11 @@ const NOT_SCRIPTED: Record<string, string> = {
   'rewards.mission_expired': 'a mission left a week: not in a short script',
   'rewards.break_suggested': 'a player at risk betting: test/edge/rewards.test.ts emits it; the edge script does not',
   'wallet.reward.credited': 'a cashback paid into the wallet: the live rule set has no cashback rule; test/edge/rewards-offers.test.ts emits it',
+  'tournament.created': 'tournaments (TournamentDO, docs/tournaments.md) are marketing configuration, not casino traffic: test/edge/tournaments.test.ts emits and validates them; fast mode does not simulate tournaments',
+  'tournament.joined': 'tournaments: test/edge/tournaments.test.ts emits and validates it; fast mode does not simulate tournaments',
+  'tournament.cancelled': 'tournaments: an operator cancelling one; test/edge/tournaments.test.ts emits and validates it; fast mode does not simulate tournaments',
+  'tournament.ended': "tournaments: the end's alarm, an hour or more after a script's bets; test/edge/tournaments.test.ts emits and validates it; fast mode does not simulate tournaments",
+  'tournament.prize.paid': 'tournaments: a prize credited at the end; test/edge/tournaments.test.ts emits and validates it; fast mode does not simulate tournaments',
   'table.round.settle_stuck': "a failure signal (a player object refusing a table's settlements), not casino traffic; test/edge/review-table-money.test.ts emits it; fast mode does not",
 };
 

@@ -23,6 +23,7 @@ import { opsSessions } from './routes/ops/sessions';
 import { opsSso } from './routes/ops/sso';
 import { opsTables } from './routes/ops/tables';
 import { opsRewards, RULE_SET_UPLOAD_PATH } from './routes/ops/rewards';
+import { opsTournaments } from './routes/ops/tournaments';
 import { panel } from './panel';
 import { payments } from './routes/payments';
 import { players } from './routes/players';
@@ -32,6 +33,7 @@ import { rewards } from './routes/rewards';
 import { sessions } from './routes/sessions';
 import { system } from './routes/system';
 import { tables } from './routes/tables';
+import { tournaments } from './routes/tournaments';
 import { blackjack } from './routes/blackjack';
 import { wallet } from './routes/wallet';
 
@@ -57,6 +59,7 @@ export function createApp() {
   v1.route('/', games);
   v1.route('/', gameLaunch);
   v1.route('/', tables);
+  v1.route('/', tournaments);
   v1.route('/', blackjack);
   v1.route('/', provider);
   v1.route('/', dev);
@@ -72,6 +75,7 @@ export function createApp() {
   ops.route('/', opsCatalog);
   ops.route('/', opsTables);
   ops.route('/', opsRewards);
+  ops.route('/', opsTournaments);
   app.route('/v1/ops', ops);
   app.route('/ops', panel);
   // The executive dashboards' static builds, behind the back office's session (dashboard.read, per brand).

@@ -12,6 +12,7 @@ export { BrandOpsDO } from '../durable/brand-ops/brand-ops-do';
 export { TableDO } from '../durable/table/table-do';
 export { CatalogDO } from '../durable/catalog/catalog-do';
 export { RewardBudgetDO } from '../durable/rewards-budget/reward-budget-do';
+export { TournamentDO } from '../durable/tournament/tournament-do';
 
 const app = createApp();
 

@@ -74,6 +74,9 @@ export class Disputes {
     private readonly adjustments: Adjustments,
   ) {}
 
+  /** Told of every void's money move, inside its transaction (the tournaments joined take its points back). */
+  onVoided: (h: Hold) => void = () => {};
+
   get(disputeId: string): Dispute | null {
     return this.ctx.db.first<Dispute>`select * from disputes where dispute_id = ${disputeId}`;
   }
@@ -173,6 +176,7 @@ export class Disputes {
     // Responsible gaming: the bet no longer counts as wagered, nor the loss it left.
     this.limits.record('wager', h.currency, -(h.real_minor + h.bonus_minor), h.created_at);
     this.limits.record('loss', h.currency, -(delta.real + delta.bonus), h.created_at);
+    this.onVoided(h);
     return { ok: true, balance_after_minor: moved.balance_after_minor.real };
   }
 

@@ -44,6 +44,7 @@ import type { RuleSet } from '../../domain/rewards';
 import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
+import { PlayerTournaments, FEED_JOB, type TournamentTerms } from './tournaments';
 import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
 
 const ALARM_BATCH_MAX = 100;
@@ -78,6 +79,7 @@ export class PlayerDO extends DurableObject<Env> {
   protected readonly channel: PlayerChannel;
   /** The brand's published rule set, refreshed after calls, off the bet's path (rule-source.ts). */
   protected readonly ruleSource: RuleSetSource;
+  protected readonly tournamentsRg: PlayerTournaments;
   private readonly relay: Relay;
   private readonly shipper: OutboxShipper;
   private readonly backOffice: BackOfficeReads;
@@ -108,6 +110,9 @@ export class PlayerDO extends DurableObject<Env> {
     const refreshMs = Number(Reflect.get(env, 'REWARDS_REFRESH_MS') ?? DEFAULT_REFRESH_MS);
     this.ruleSource = new RuleSetSource((brand, known) => brandOps.getByName(brandOpsName(brand)).activeRuleSet(known),
       (config) => this.rewardsRg.use(config), Number.isFinite(refreshMs) && refreshMs > 0 ? refreshMs : DEFAULT_REFRESH_MS);
+    this.tournamentsRg = new PlayerTournaments(this.c, this.segments, (id) => env.TOURNAMENT.getByName(id), (p) => ctx.waitUntil(p));
+    // a bet voided by a dispute (at once or once approved) was not played: the tournaments take its points back
+    this.disputesRg.onVoided = (h) => this.tournamentsRg.betVoided(h.hold_id, h.currency);
     this.relay = new Relay(this.c, (fn) => this.c.tx(fn),
       (brand): IngestTarget => env.BRAND_OPS.getByName(brandOpsName(brand)));
     // The outbox is also the player's timeline and the relay's source: shipped rows stay.
@@ -480,7 +485,7 @@ export class PlayerDO extends DurableObject<Env> {
    * event id, `bet-settled:<hold id>`, and grants nothing again); it changes nothing about the money.
    */
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext) {
-    return this.tx(() => {
+    const settled = this.tx(() => {
       // Only the settlement that posts the hold is evaluated: a retry answers the first result and
       // must not count the bet again (its loss in the rapid-losses mark, or a grant under another `at`).
       // Pending holds are in memory: the first settlement's look-up costs no statement.
@@ -488,10 +493,35 @@ export class PlayerDO extends DurableObject<Env> {
       const r = this.walletRg.settleBet(input);
       if (r.ok && r.state === 'posted' && held?.state === 'pending') {
         const facts = rewardsContextOf(input.hold_id, bet, { amount_minor: held.real_minor + held.bonus_minor, currency: held.currency }, this.c.now()); // table-bet-context.ts
-        if (facts) this.rewardsRg.tableBetSettled(input.hold_id, held.currency, r.returned_minor, facts);
+        if (facts) {
+          this.rewardsRg.tableBetSettled(input.hold_id, held.currency, r.returned_minor, facts);
+          // the tournaments the player joined (tournaments.ts): written here, sent after the commit
+          this.tournamentsRg.betSettled(input.hold_id, held.currency, r.returned_minor, facts);
+        }
       }
       return r;
     }, 'alarm');
+    this.tournamentsRg.afterCommit();
+    return settled;
+  }
+
+  /**
+   * Joins a tournament (docs/tournaments.md): an active player, admitted by the entry rules only this
+   * object can check (brand, currency, segments; tournaments.ts). The worker then enters the player
+   * in the tournament's object. Idempotent: a retry after that second step failed completes it.
+   */
+  joinTournament(sessionId: string, terms: TournamentTerms) {
+    return this.asActivePlayer(sessionId, () => this.tournamentsRg.join(terms));
+  }
+
+  /**
+   * A tournament prize (TournamentDO, at its end): a credit to the real balance under the prize's
+   * deterministic id (tournament and rank) as its win id, so the tournament's retries pay it once.
+   */
+  payTournamentPrize(input: { prize_id: string; currency: Currency; amount_minor: number }) {
+    return this.tx(() => (this.c.profile()
+      ? this.walletRg.creditWin({ win_id: input.prize_id, hold_id: null, currency: input.currency, amount_minor: input.amount_minor, bucket: 'real' })
+      : fail('player_not_found')));
   }
 
   /**
@@ -592,9 +622,11 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** A correction of a bet is decided with the bet's rules (bounds checked again); any other adjustment as is. */
   decideAdjustment(adjustmentId: string, decision: 'approve' | 'reject', actor: string, reason: string | null) {
-    return this.tx(() => (this.adjustmentsRg.get(adjustmentId)?.hold_id
+    const r = this.tx(() => (this.adjustmentsRg.get(adjustmentId)?.hold_id
       ? this.disputesRg.decide(adjustmentId, decision, actor, reason)
       : this.adjustmentsRg.decide(adjustmentId, decision, actor, reason)));
+    this.tournamentsRg.afterCommit(); // an approved void's feed rows
+    return r;
   }
 
   adjustments(opts: { state?: AdjustmentState; limit?: number } = {}) {
@@ -604,7 +636,9 @@ export class PlayerDO extends DurableObject<Env> {
 
   /** Compensating entries against a settled bet ('void' it, or 'correct' it by a signed amount). */
   resolveDispute(input: DisputeInput) {
-    return this.tx(() => this.disputesRg.resolve(input, 'operator'));
+    const r = this.tx(() => this.disputesRg.resolve(input, 'operator'));
+    this.tournamentsRg.afterCommit();
+    return r;
   }
 
   // ---- back office: reads (no player session) ------------------------------------------------
@@ -675,13 +709,14 @@ export class PlayerDO extends DurableObject<Env> {
       for (const holdId of this.walletRg.overdueHolds(ALARM_BATCH_MAX)) this.walletRg.expireHold(holdId);
       this.c.schedules.rearm();
     });
-    await Promise.all([relayDue ? this.relay.kick() : null, this.shipper.afterAlarm()]);
+    await Promise.all([relayDue ? this.relay.kick() : null, this.shipper.afterAlarm(), this.tournamentsRg.afterAlarm()]);
   }
 
   private runJob(kind: string, ref: string): void {
     switch (kind) {
       case 'hold.expire': this.walletRg.expireHold(ref); break; // rows scheduled before holds were scanned from their index
       case 'session.check': this.sessionsRg.onCheck(ref); break;
+      case FEED_JOB: this.tournamentsRg.onJob(); break;
       case 'session.reality_check': this.sessionsRg.onRealityCheck(ref); break;
       case 'limit.apply': this.limitsRg.promoteDue(); break;
       case 'cool_off.end':

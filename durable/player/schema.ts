@@ -408,4 +408,26 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
     create index reward_budget_leases_live on reward_budget_leases (state) where state != 'closed';
     `);
   },
+
+  /* 15: tournaments (tournaments.ts, docs/tournaments.md): the ones the player joined, and the settled bets on their way to them */ `
+  -- The terms the player's object needs to choose which settled bets to send (the tournament checks them again).
+  create table tournament_entries (
+    tournament_id text primary key,
+    currency text not null,
+    starts_at integer not null,
+    ends_at integer not null,
+    tables text not null,
+    joined_at integer not null
+  );
+  -- Written in the settling transaction, removed once the tournament acknowledged it (it counts each
+  -- event id once): a bet settled is delivered to each tournament exactly once in effect.
+  create table tournament_feed (
+    tournament_id text not null,
+    event_id text not null,
+    body text not null,
+    created_at integer not null,
+    attempts integer not null default 0,
+    primary key (tournament_id, event_id)
+  );
+  `,
 ];

@@ -123,4 +123,7 @@ export const TABLE_MIGRATIONS: readonly string[] = [
     action text not null
   );
   `,
+  /* 5: the table's leaderboard (leaderboard.ts) reads today's settled bets: by settlement time, settled bets only */ `
+  create index bets_settled on bets (settled_at) where state = 'settled';
+  `,
 ];

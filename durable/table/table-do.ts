@@ -34,6 +34,7 @@ import { TABLE_MIGRATIONS } from './schema';
 import { Settlement, type SettledBet } from './settlement';
 import type { BetView, PlaceBetInput, PublicRound, RoundDetail, RoundRow, TableView } from './types';
 import { observedRtp, type TableRtp } from './rtp';
+import { tableLeaderboard, type TableLeaderboard } from './leaderboard';
 import { BlackjackTable, TIMER_JOB, type BehindInput, type BlackjackBetInput, type BlackjackHost, type BlackjackRoundView, type DecisionInput, type MoveAnswer } from './blackjack/blackjack-table';
 import type { BetRow } from './types';
 
@@ -148,6 +149,11 @@ export class TableDO extends DurableObject<Env> {
 
   rtp(): TableRtp {
     return this.tx(() => observedRtp(this.c));
+  }
+
+  /** Today's top net winners at this table, by handle (leaderboard.ts). */
+  leaderboard(limit = 10): TableLeaderboard {
+    return this.tx(() => tableLeaderboard(this.c, limit));
   }
 
   outbox(afterSeq = 0, limit = 100): OutboxRow[] {

@@ -11,7 +11,8 @@ describe('OpenAPI document', () => {
     const paths = Object.keys(r.body.paths);
     for (const p of ['/v1/players', '/v1/sessions', '/v1/sessions/current', '/v1/players/me', '/v1/wallet', '/v1/wallet/ledger',
       '/v1/wallet/deposits', '/v1/wallet/withdrawals', '/v1/payments/webhook/{provider}', '/v1/limits', '/v1/limits/{kind}',
-      '/v1/cool-off', '/v1/self-exclusion', '/v1/health']) {
+      '/v1/cool-off', '/v1/self-exclusion', '/v1/health',
+      '/v1/tournaments', '/v1/tournaments/{tournament_id}/join', '/v1/tournaments/{tournament_id}/leaderboard', '/v1/tables/{table_id}/leaderboard']) {
       expect(paths).toContain(p);
     }
     const dep = r.body.paths['/v1/wallet/deposits'].post;

@@ -18,6 +18,7 @@ import * as rewardsViews from '../../worker/ops/rewards-views';
 import * as catalogSchemas from '../../worker/catalog/schemas';
 import * as tableSchemas from '../../worker/tables/schemas';
 import * as blackjackSchemas from '../../worker/tables/blackjack-schemas';
+import * as tournamentSchemas from '../../worker/tournaments/schemas';
 import { call, deposit, idemKey, register, uniqueEmail, type Json } from './helpers';
 import { BOOTSTRAP, OP_PASSWORD } from './ops-helpers';
 
@@ -25,13 +26,14 @@ type Doc = { paths: Record<string, Record<string, { responses: Record<string, { 
 
 /** Every exported zod object schema, by the name it has in the document's components. */
 const NAMED = new Map<string, z.ZodType>();
-for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas, blackjackSchemas, rewardsViews] as Record<string, unknown>[]) {
+for (const mod of [playerViews, brandViews, opsSchemas, catalogViews, tableViews, catalogSchemas, tableSchemas, blackjackSchemas, rewardsViews, tournamentSchemas] as Record<string, unknown>[]) {
   for (const [exportName, v] of Object.entries(mod)) if (v instanceof z.ZodType) NAMED.set(exportName, v);
 }
 // exports whose document name differs from the export's
 const ALIASES: Record<string, string> = {
   LoginChallenge: 'ChallengeResponse', OperatorSession: 'SessionResponse', TableRound: 'PublicRound', TableBet: 'Bet',
   CatalogProvider: 'Provider', CatalogCategory: 'Category', CatalogGame: 'Game', RelayStatus: 'RelayState', AuditDayVerification: 'AuditDay',
+  TournamentLeaderboard: 'Leaderboard', TournamentAward: 'Award',
 };
 const schemaNamed = (name: string) => NAMED.get(ALIASES[name] ?? name);
 
@@ -319,6 +321,20 @@ describe('back-office answers match the OpenAPI document', () => {
     expectDocumented('POST', `${r}/rules/{rule_id}/pause`, await ops('POST', '/brands/aurora/rewards/rules/oa-points/pause', admin, reason('over budget')), 200);
     const live = expectDocumented('POST', `${r}/rules/{rule_id}/retire`, await ops('POST', '/brands/aurora/rewards/rules/oa-xp/retire', admin, reason('campaign over')), 200);
     expectDocumented('POST', `${r}/versions/{version}/retire`, await ops('POST', `/brands/aurora/rewards/versions/${live.version.version}/retire`, admin, reason('back to the default')), 200);
+  });
+
+  it('tournaments', async () => {
+    const id = `oa-${Date.now().toString(36)}`;
+    const def = { tournament_id: id, brand: 'aurora', name: 'OpenAPI cup', starts_at: Date.now(), ends_at: Date.now() + 3_600_000, currency: 'EUR', scoring: [{ term: 'stake', weight: 1 }], prizes: [1_000, 500], ...reason('launch promotion') };
+    expectDocumented('POST', '/tournaments', await ops('POST', '/tournaments', admin, def), 201);
+    expectDocumented('POST', '/tournaments', await ops('POST', '/tournaments', admin, def), 200);
+    expect(expectDocumented('GET', '/tournaments', await ops('GET', '/tournaments?brand=aurora', admin), 200).tournaments.length).toBeGreaterThan(0);
+    expectDocumented('GET', '/tournaments/{tournament_id}', await ops('GET', `/tournaments/${id}`, admin), 200);
+    expect(expectDocumented('POST', '/tournaments/{tournament_id}/cancel', await ops('POST', `/tournaments/${id}/cancel`, admin, reason('budget withdrawn')), 200).tournament.status).toBe('cancelled');
+    // a pool above the four-eyes threshold: pending until another operator approves it
+    const big = { ...def, tournament_id: `${id}-big`, prizes: [500_000] };
+    expect(expectDocumented('POST', '/tournaments', await ops('POST', '/tournaments', admin, big), 201).tournament.status).toBe('pending_approval');
+    expect(expectDocumented('POST', '/tournaments/{tournament_id}/approve', await ops('POST', `/tournaments/${big.tournament_id}/approve`, compliance, reason('budget signed off')), 200).tournament.approved_by).toBe(`operator:${compliance.operatorId}`);
   });
 
   it('the flow met every JSON answer the document gives /v1/ops', () => {

@@ -14,6 +14,7 @@ import { validationHook } from '../http/validation';
 import { body, errors, json } from '../schemas';
 import { Bet, PlaceBet, PublicRound, RoundId, Table, TableId } from '../tables/schemas';
 import { knownTable, tableStub } from '../tables/stubs';
+import { TableLeaderboard } from '../tournaments/schemas';
 
 export const tables = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 tables.use('/tables/:table_id/bets', geoGate, requirePlayer);
@@ -59,6 +60,18 @@ tables.openapi(createRoute({
 }), async (c) => {
   const { table_id, round_id } = c.req.valid('param');
   return c.json({ round: unwrap(await tableStub(c.env, table_id).round(round_id)).round }, 200);
+});
+
+tables.openapi(createRoute({
+  method: 'get', path: '/tables/{table_id}/leaderboard', tags: [TAG], summary: "Today's top net winners at the table",
+  description: 'From the table\'s own settled bets of the current UTC day, per currency: what each player won beyond their stakes, positive only, '
+    + 'largest first (ties: who got there first). Players are shown by the handle the table socket shows, never their id (docs/tournaments.md).',
+  request: { params: TableParam, query: z.strictObject({ limit: z.coerce.number().int().min(1).max(50).default(10) }) },
+  responses: { 200: json(TableLeaderboard, 'The leaderboard'), ...errors(400, 404) },
+}), async (c) => {
+  const { table_id } = c.req.valid('param');
+  const { limit } = c.req.valid('query');
+  return c.json(await tableStub(c.env, table_id).leaderboard(limit), 200);
 });
 
 tables.openapi(createRoute({
