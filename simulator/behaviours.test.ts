@@ -25,9 +25,8 @@ const LONG: HistoryOptions = { players: 300, days: 60, tables: 2, seed: 'test-se
  */
 export const NOT_EMITTED = ['player.segments.changed', 'audit.entry.appended', 'catalog.provider.changed', 'catalog.category.changed', 'catalog.game.changed',
   'provider.rollback.unmatched', 'rg.self_exclusion.ended', 'table.round.settle_stuck',
-  // blackjack is played by the API mode only (simulator/api-blackjack.ts); the rewards engine is not run by fast mode
-  'table.hand.dealt', 'table.hand.decision', 'table.hand.settled',
-  'rewards.granted', 'rewards.suppressed', 'rewards.assigned', 'rewards.level_up', 'rewards.mission_expired', 'rewards.break_suggested'];
+  // blackjack is played by the API mode only (simulator/api-blackjack.ts)
+  'table.hand.dealt', 'table.hand.decision', 'table.hand.settled'];
 
 const INTERESTING = new Set(['player.login.succeeded', 'player.registered', 'wallet.deposit.completed', 'wallet.withdrawal.requested', 'ops.alert.raised', 'ops.alert.resolved',
   'backoffice.adjustment.requested', 'backoffice.adjustment.applied', 'backoffice.adjustment.rejected', 'player.vip.changed', 'table.round.voided',

@@ -35,9 +35,9 @@ export type TableBetContext = {
   natural?: boolean; busted?: boolean;
 };
 
-/** The player object's own risk marks, kept beside the engine state. */
-type Marks = { limit_hit_at: number | null; cool_off_ended_at: number | null; losses: { bucket: number; net_minor: number }[] };
-const NO_MARKS: Marks = { limit_hit_at: null, cool_off_ended_at: null, losses: [] };
+/** The player object's own risk marks, kept beside the engine state (exported with the pure helpers below for fast mode's mirror, simulator/fast-rewards.ts). */
+export type Marks = { limit_hit_at: number | null; cool_off_ended_at: number | null; losses: { bucket: number; net_minor: number }[] };
+export const NO_MARKS: Marks = { limit_hit_at: null, cool_off_ended_at: null, losses: [] };
 const LOSS_BUCKET_MS = 5 * 60_000;
 const MINUTE_MS = 60_000;
 export const RECENT_GRANTS = 20;
@@ -231,7 +231,7 @@ export class PlayerRewards {
   }
 }
 
-function budgetsOf(config: RewardsConfig, currency: Currency): Record<string, number> {
+export function budgetsOf(config: RewardsConfig, currency: Currency): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of config.compiled.set.rules) {
     const b = r.budget_minor?.[currency];
@@ -240,7 +240,7 @@ function budgetsOf(config: RewardsConfig, currency: Currency): Record<string, nu
   return out;
 }
 
-function withLoss(marks: Marks, at: number, net: number, windowMinutes: number): Marks {
+export function withLoss(marks: Marks, at: number, net: number, windowMinutes: number): Marks {
   const bucket = Math.floor(at / LOSS_BUCKET_MS);
   const oldest = bucket - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
   const losses = marks.losses.filter((l) => l.bucket > oldest);
@@ -250,14 +250,14 @@ function withLoss(marks: Marks, at: number, net: number, windowMinutes: number):
   return { ...marks, losses };
 }
 
-function netLoss(marks: Marks, now: number, windowMinutes: number): number {
+export function netLoss(marks: Marks, now: number, windowMinutes: number): number {
   const oldest = Math.floor(now / LOSS_BUCKET_MS) - Math.ceil(windowMinutes * MINUTE_MS / LOSS_BUCKET_MS);
   let sum = 0;
   for (const l of marks.losses) if (l.bucket > oldest) sum += l.net_minor;
   return sum;
 }
 
-type RewardEvent =
+export type RewardEvent =
   | { type: 'rewards.granted'; payload: import('../../domain/events').EventPayload<'rewards.granted'> }
   | { type: 'rewards.suppressed'; payload: import('../../domain/events').EventPayload<'rewards.suppressed'> }
   | { type: 'rewards.assigned'; payload: import('../../domain/events').EventPayload<'rewards.assigned'> }
@@ -266,7 +266,7 @@ type RewardEvent =
   | { type: 'rewards.break_suggested'; payload: import('../../domain/events').EventPayload<'rewards.break_suggested'> };
 
 /** One outcome as one flat event (domain/rewards/events.ts). */
-function eventOf(o: Outcome, source: string): RewardEvent {
+export function eventOf(o: Outcome, source: string): RewardEvent {
   switch (o.type) {
     case 'grant': {
       const g = o.grant;
