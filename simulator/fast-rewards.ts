@@ -32,7 +32,7 @@ import type { CasinoEvent, EventType, PayloadValue } from '../domain/events';
 import type { Currency } from '../domain/money';
 import { evaluate, initialState, type PlayerRewardsContext, type RewardsState } from '../domain/rewards';
 import { liveRewardsConfig, type RewardsConfig } from '../durable/player/rewards-config';
-import { NO_MARKS, budgetsOf, eventOf, netLoss, withLoss, type Marks } from '../durable/player/rewards';
+import { NO_MARKS, budgetsOf, eventOf, netLoss, withLoss, type Marks } from '../durable/player/rewards-pure';
 import { Rng } from './rng';
 
 const MINUTE_MS = 60_000;
