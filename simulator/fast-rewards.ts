@@ -71,6 +71,8 @@ export type RewardsCounts = { evaluated: number; outcomes: number };
 export class FastRewards {
   private pending: Observed[] = [];
   private q = 0;
+  /** The previous drain's limit: everything before it is already written, so nothing may be stamped earlier. */
+  private floor = -Infinity;
   private readonly players = new Map<string, Shadow>();
   private readonly rounds = new Map<string, { at: number; dealer: string | null }>();
   readonly counts: RewardsCounts = { evaluated: 0, outcomes: 0 };
@@ -90,6 +92,7 @@ export class FastRewards {
     let i = 0;
     for (; i < pending.length && pending[i]!.t < limit; i++) this.apply(pending[i]!, write);
     this.pending = i === 0 ? pending : pending.slice(i);
+    this.floor = limit;
     // rounds whose bets settled long ago (Map order is insertion order, close to time order)
     for (const [id, r] of this.rounds) {
       if (r.at >= limit - ROUND_MEMORY_MS) break;
@@ -209,11 +212,14 @@ export class FastRewards {
     if (r.outcomes.length === 0) return;
     this.counts.outcomes += r.outcomes.length;
     s.ids ??= Rng.derive(this.seed, `rewards:${who.id}`);
+    // A call a millisecond before its event (a reservation, a posted hold) whose event fell exactly on
+    // the previous flush's limit: stamped at the limit, so the history stays in occurred_at order.
+    const at = Math.max(now, this.floor);
     const head = ',"player_id":"' + who.id + '","table_id":' + (e.table_id === null ? 'null' : '"' + e.table_id + '"')
       + ',"round_id":' + (e.round_id === null ? 'null' : '"' + e.round_id + '"') + ',"jurisdiction":"' + who.jurisdiction + '","currency":"' + who.currency + '","payload":';
     for (const o of r.outcomes) {
       const ev = eventOf(o, e.event_id);
-      write(now, ev.type, '{"event_id":"' + s.ids.uuidv7(now) + '","event_type":"' + ev.type + '","schema_version":1,"occurred_at":' + now + head + JSON.stringify(ev.payload) + '}');
+      write(at, ev.type, '{"event_id":"' + s.ids.uuidv7(at) + '","event_type":"' + ev.type + '","schema_version":1,"occurred_at":' + at + head + JSON.stringify(ev.payload) + '}');
     }
   }
 }
