@@ -24,7 +24,8 @@
  * player, the order the object would have seen its calls in. Event ids come from a stream of their
  * own per player (`rewards:<player>`), so the other events of a history stay byte for byte. A call
  * made a millisecond before an event that fell exactly on the previous flush's limit is stamped at
- * that limit (the history stays in occurred_at order; one in ~10^5 evaluations at most).
+ * that limit (the history stays in occurred_at order; it takes an event on the exact millisecond of a
+ * 10-minute window's edge).
  *
  * One departure, for memory: fast mode never repeats an event, so the engine's idempotency memory
  * (up to 1,024 ids per player, ~100 KB) is cut to its chunks' timestamps once a chunk is full. The
