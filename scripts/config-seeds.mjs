@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Writes the seeds that mirror config/: models/seeds/jurisdictions.csv (config/jurisdictions.json),
- * models/seeds/brands.csv (config/brands.json) and models/seeds/games.csv (config/games.json, the declared RTP). config/ stays the source of truth; the CSVs are
+ * models/seeds/brands.csv (config/brands.json) and models/seeds/games.csv (config/games.json, the declared RTP) and models/seeds/reward_missions.csv (config/rewards.json's missions). config/ stays the source of truth; the CSVs are
  * generated and committed so the warehouse can join on them, and scripts/config-seeds.test.ts fails
  * when they disagree with config/ (run `npm run config:seeds` after editing config/).
  *
@@ -47,6 +47,16 @@ export function gamesCsv(config) {
   return csv(['game_id', 'provider_id', 'title', 'category_id', 'table_id', 'rtp_bp', 'config_version'], rows);
 }
 
+/** models/seeds/reward_missions.csv from config/rewards.json: one row per step of each mission of the live rule set. */
+export function rewardMissionsCsv(config) {
+  const set = config.rule_set;
+  const rows = set.missions.flatMap((m) => m.steps.map((s, i) => ({
+    mission_id: m.id, mission_name: m.name, step_index: i, step_id: s.id, step_name: s.name, target: s.target, steps: m.steps.length,
+    expires_after_minutes: m.expires_after_minutes ?? '', repeatable: m.repeatable === true, rule_set_id: set.id, rule_set_version: set.version,
+  })));
+  return csv(['mission_id', 'mission_name', 'step_index', 'step_id', 'step_name', 'target', 'steps', 'expires_after_minutes', 'repeatable', 'rule_set_id', 'rule_set_version'], rows);
+}
+
 /** Each generated seed: its path and the text config/ says it must hold. */
 export function configSeeds(root = ROOT) {
   const read = (f) => JSON.parse(readFileSync(join(root, 'config', f), 'utf8'));
@@ -54,6 +64,7 @@ export function configSeeds(root = ROOT) {
     { path: join(root, 'models', 'seeds', 'jurisdictions.csv'), text: jurisdictionsCsv(read('jurisdictions.json')) },
     { path: join(root, 'models', 'seeds', 'brands.csv'), text: brandsCsv(read('brands.json')) },
     { path: join(root, 'models', 'seeds', 'games.csv'), text: gamesCsv(read('games.json')) },
+    { path: join(root, 'models', 'seeds', 'reward_missions.csv'), text: rewardMissionsCsv(read('rewards.json')) },
   ];
 }
 

@@ -26,8 +26,6 @@ const LONG: HistoryOptions = { players: 300, days: 60, tables: 2, seed: 'test-se
  */
 export const NOT_EMITTED = ['player.segments.changed', 'audit.entry.appended', 'catalog.provider.changed', 'catalog.category.changed', 'catalog.game.changed',
   'provider.rollback.unmatched', 'rg.self_exclusion.ended', 'table.round.settle_stuck',
-  // the rewards engine is not run by fast mode
-  'rewards.granted', 'rewards.suppressed', 'rewards.assigned', 'rewards.level_up', 'rewards.mission_expired', 'rewards.break_suggested',
   // a cashback paid into the wallet (durable/player/reward-offers.ts): the live rule set has no cashback rule
   'wallet.reward.credited',
   // tournaments (TournamentDO, docs/tournaments.md): marketing configuration with its own objects; fast mode does not simulate them

@@ -33,6 +33,8 @@ Fast mode (--fast): generates the same event stream directly as R2 batch objects
   --batch-events N    events per object (default 5000)
   --profile P         how much each player plays: default, or light (fewer, shorter sessions and
                       stints: ~1/200 of the events per player, for 100,000-player benchmarks)
+  --no-rewards        do not run the rewards engine over the players' events (no rewards.* events;
+                      about half the generation time; simulator/fast-rewards.ts)
   Tables: T of the configured tables: roulette and baccarat, automated first (1-4, dealer tables with a
   dealer's results), then blackjack (5-7: Seated, Infinite, Seated with a dealer); --tables 7 plays them all.
 
@@ -62,6 +64,7 @@ const { values } = parseArgs({
     now: { type: 'string' },
     'batch-events': { type: 'string', default: '5000' },
     profile: { type: 'string', default: 'default' },
+    'no-rewards': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -133,7 +136,7 @@ if (values.fast) {
   let lastPrint = 0;
   try {
     const res = await writeHistory({
-      players, days, tables, seed, now, sink, profile, batchEvents: Math.floor(num('batch-events', values['batch-events'], 1)),
+      players, days, tables, seed, now, sink, profile, rewards: !values['no-rewards'], batchEvents: Math.floor(num('batch-events', values['batch-events'], 1)),
       onBatch: ({ counts }) => {
         const t = performance.now();
         if (!values.json && t - lastPrint > 1000) {

@@ -77,6 +77,7 @@ import { BACKOFFICE_CONFIG, fourEyesThresholdMinor, largeWinThresholdMinor } fro
 import { formatMinor, isCurrency } from '../domain/money';
 import { HOLD_TTL_MAX_MS } from '../domain/money';
 import { PaymentInstruments } from './instruments';
+import { FastRewards } from './fast-rewards';
 import { Rng } from './rng';
 
 export type HistoryOptions = {
@@ -93,6 +94,8 @@ export type HistoryOptions = {
    * 100,000 players). The same draws either way, so `default` output is unchanged by this option.
    */
   profile?: ActivityProfileName;
+  /** Run the rewards engine over the players' events, as their objects do (simulator/fast-rewards.ts); default true. */
+  rewards?: boolean;
 };
 
 /**
@@ -460,6 +463,7 @@ class Generator_ {
   private readonly baccarat = gameRules('baccarat');
   private readonly spotCache = new Map<string, { spot: string; bet_type: string }>();
   private readonly prof: ActivityProfile;
+  private readonly rewards: FastRewards | null;
 
   constructor(private readonly opts: HistoryOptions, private readonly counts: HistoryCounts) {
     if (!(opts.players >= 0) || !(opts.days > 0)) throw new RangeError('players >= 0 and days > 0 are required');
@@ -493,6 +497,7 @@ class Generator_ {
       };
     });
     this.counts.players = opts.players;
+    this.rewards = opts.rewards === false ? null : new FastRewards(this.seed);
   }
 
   // ---- output ------------------------------------------------------------------------------------
@@ -515,14 +520,17 @@ class Generator_ {
     // (a kept rope would carry them into the old generation: most lines wait minutes of simulated time).
     flat ^= line.charCodeAt(line.length >> 1);
     this.buf.push({ t, q: this.q++, type, line });
+    this.rewards?.observe(t, type, who, currency, payload, table ? table.table_id : null, table ? table.round_id : null);
   }
 
   /** Sorts what was produced and hands out everything before `until` (and not after `now`). */
   private flush(until: number): string[] {
+    const limit = Math.min(until, this.now + 1);
+    // the players' objects' rewards for what happened before the limit (their events come at the same times)
+    this.rewards?.drain(limit, (t, type, line) => this.buf.push({ t, q: this.q++, type, line }));
     const buf = this.buf;
     buf.sort(byTime);
     let i = 0;
-    const limit = Math.min(until, this.now + 1);
     while (i < buf.length && buf[i]!.t < limit) i++;
     const out: string[] = new Array(i);
     const c = this.counts;

@@ -12,6 +12,7 @@
  *
  * Its 2-table fast history has no blackjack (fast mode plays it at tables 5-7), so the test adds
  * known blackjack rounds (./blackjack-rounds.ts, the simulator's round player) for the blackjack pages.
+ * It runs the rewards engine (simulator/fast-rewards.ts), which the rewards page reads.
  *
  * DASHBOARDS_E2E_WAREHOUSE=<dir> builds from an existing warehouse (skips simulate/sync/plan; the
  * blackjack pages' test then needs blackjack in it);
@@ -228,6 +229,25 @@ describe('executive dashboards in Chromium', () => {
     const { alerts } = await one(`select count(*)::int as alerts from marts.aml_alerts where alert_date between (select max(activity_date) - 29 from marts.fct_ggr_daily) and (select max(activity_date) from marts.fct_ggr_daily)`);
     expect(Number(alerts)).toBeGreaterThan(0);
     expect(headline).toContain(`${count(Number(scored))} players scored, ${count(Number(alerts))} AML alerts`);
+    await page.close();
+  });
+
+  it('rewards: missions and dead ones, the funnel, A/B variants against the holdout, rewards withheld, break messages', async () => {
+    const { page, headline, problems } = await open('/rewards', { charts: 2, name: 'rewards' });
+    expect(problems).toEqual([]);
+    const { missions, dead } = await one(`select count(*)::int as missions, (count(*) filter (where is_dead))::int as dead from marts.fct_reward_missions where currency = '(all)'`);
+    const { suppressions } = await one(`select coalesce(sum(suppressions), 0)::int as suppressions from marts.fct_reward_suppressions_daily where ${last30}`);
+    const { breaks } = await one(`select coalesce(sum(break_messages), 0)::int as breaks from marts.fct_reward_rg_breaks_daily where ${last30}`);
+    // fast mode runs the rewards engine (simulator/fast-rewards.ts): the simulated players earned and were refused rewards
+    expect(Number(missions)).toBeGreaterThan(0);
+    expect(Number(suppressions)).toBeGreaterThan(0);
+    expect(headline).toContain(`Missions live: ${count(Number(missions))} (${count(Number(dead))} dead); ${count(Number(suppressions))} rewards withheld in the period, ${count(Number(breaks))} break messages`);
+    // every A/B arm of the mart is on the page, and every step of the funnel
+    const arms = (await snapshot.con.runAndReadAll("select rule_id || ' / ' || variant as arm from marts.fct_reward_ab_uplift")).getRowObjectsJson() as { arm: string }[];
+    expect(arms.length).toBeGreaterThan(0);
+    for (const { arm } of arms) await expect.poll(() => page.getByText(arm, { exact: true }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const steps = (await snapshot.con.runAndReadAll('select step_name from marts.fct_reward_mission_funnel')).getRowObjectsJson() as { step_name: string }[];
+    for (const { step_name } of steps) await expect.poll(() => page.getByText(step_name).count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.close();
   });
 

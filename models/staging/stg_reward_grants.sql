@@ -1,0 +1,114 @@
+-- Rewards granted by the player objects' rules engine (docs/rewards.md "Wiring"): one row per
+-- grant, from rewards.granted. A grant id is deterministic (<source event id>:<rule id>:<action
+-- index>), so a redelivered or re-emitted grant is one row. Cash-like grants (free_bet, cashback)
+-- carry their value and cost in the envelope currency; XP, points, badges, messages and mission
+-- progress cost nothing in money (cost_minor 0) and a wheel spin costs its largest cash-like prize.
+MODEL (
+  name staging.stg_reward_grants,
+  kind INCREMENTAL_BY_TIME_RANGE (
+    time_column event_date,
+    lookback 2
+  ),
+  cron '*/1 * * * *',
+  interval_unit 'day',
+  allow_partials true,
+  grain [grant_id],
+  owner marketing,
+  tags [staging, rewards],
+  description 'One row per rewards.granted event: the grant, the rule and version that fired (and its A/B variant), what was given (kind, amount, badge, mission step and progress, wheel, value, message) and its cost in minor units of the player''s currency. Deduplicated on grant_id, keeping the first (by occurred_at, event_id), also across midnight.',
+  column_descriptions (
+    event_id = 'The event kept for this grant',
+    grant_id = 'The grant: <source_event_id>:<rule_id>:<action index> (mission and level rewards name their own rule)',
+    occurred_at = 'When the player object granted it (UTC): the time of the bet, deposit or login it came from',
+    event_date = 'UTC day of occurred_at',
+    player_id = 'The player',
+    jurisdiction = 'Licensing jurisdiction of the player',
+    table_id = 'Live table of the event that earned it (table events only)',
+    round_id = 'Round of that event (table and provider events)',
+    rule_id = 'The rule that fired (level:<n> for a level''s reward)',
+    rule_version = 'Version of the rule (the rule set''s version for a level''s reward)',
+    variant = 'A/B variant the player was in for this rule; NULL when the rule has no variants',
+    via = 'mission:<id> for a mission''s completion and its reward, level:<n> for a level''s reward; NULL otherwise',
+    source_event_id = 'The engine event that earned it: bet-placed:<hold>, bet-settled:<hold>, provider-bet:<provider>:<tx>, provider-win:..., deposit:<id>, login:<session>',
+    source_kind = 'The kind of that event: the part of source_event_id before the first colon',
+    kind = 'xp, points, badge, mission_progress, mission_completed, wheel_spin, free_bet, cashback, shout_out or message',
+    amount = 'XP or points given (those kinds only)',
+    badge_id = 'Badge given (badge only)',
+    mission_id = 'Mission advanced or completed (mission_progress, mission_completed)',
+    step_index = 'Step of the mission the progress counted towards, 0 first (mission_progress)',
+    progress = 'Progress on that step after this grant (mission_progress)',
+    target = 'The step''s target (mission_progress); progress = target completes the step',
+    wheel_id = 'Wheel of a spin (wheel_spin)',
+    value_minor = 'Value of a cash-like offer (free_bet, cashback), minor units',
+    expires_at = 'When a cash-like offer expires (UTC)',
+    template = 'Message text (message, shout_out)',
+    cost_minor = 'What the grant costs the operator, minor units (cash-like value; a wheel spin its largest cash-like prize; 0 otherwise)',
+    cash_like = 'free_bet or cashback',
+    paid = 'The offer reached the wallet (false in this slice: offers are recorded, not paid)',
+    currency = 'The player''s currency (value_minor, cost_minor)',
+    currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)'
+  ),
+  audits (
+    not_null(columns := [event_id, grant_id, occurred_at, event_date, player_id, rule_id, rule_version, source_event_id, kind, cost_minor, cash_like, currency]),
+    unique_values(columns := [grant_id]),
+    accepted_values(column := kind, is_in := ('xp', 'points', 'badge', 'mission_progress', 'mission_completed', 'wheel_spin', 'free_bet', 'cashback', 'shout_out', 'message')),
+    accepted_range(column := cost_minor, min_v := 0),
+    accepted_range(column := amount, min_v := 0),
+    forall(criteria := [
+      kind NOT IN ('xp', 'points') OR amount IS NOT NULL,
+      kind <> 'mission_progress' OR (mission_id IS NOT NULL AND step_index IS NOT NULL AND progress BETWEEN 1 AND target),
+      cash_like = (kind IN ('free_bet', 'cashback')),
+      NOT cash_like OR (value_minor IS NOT NULL AND cost_minor = value_minor)
+    ])
+  )
+);
+
+WITH events AS (
+  -- the interval and the day before it, so a grant re-emitted across midnight is seen as a repeat
+  SELECT *
+  FROM staging.stg_events
+  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+    AND event_type = 'rewards.granted'
+),
+typed AS (
+  SELECT
+    event_id,
+    CAST(payload->>'$.grant_id' AS VARCHAR) AS grant_id,
+    occurred_at,
+    event_date,
+    player_id,
+    jurisdiction,
+    table_id,
+    round_id,
+    CAST(payload->>'$.rule_id' AS VARCHAR) AS rule_id,
+    CAST(payload->>'$.rule_version' AS INTEGER) AS rule_version,
+    CAST(payload->>'$.variant' AS VARCHAR) AS variant,
+    CAST(payload->>'$.via' AS VARCHAR) AS via,
+    CAST(payload->>'$.source_event_id' AS VARCHAR) AS source_event_id,
+    CAST(split_part(payload->>'$.source_event_id', ':', 1) AS VARCHAR) AS source_kind,
+    CAST(payload->>'$.kind' AS VARCHAR) AS kind,
+    CAST(payload->>'$.amount' AS BIGINT) AS amount,
+    CAST(payload->>'$.badge_id' AS VARCHAR) AS badge_id,
+    CAST(payload->>'$.mission_id' AS VARCHAR) AS mission_id,
+    CAST(payload->>'$.step_index' AS INTEGER) AS step_index,
+    CAST(payload->>'$.progress' AS INTEGER) AS progress,
+    CAST(payload->>'$.target' AS INTEGER) AS target,
+    CAST(payload->>'$.wheel_id' AS VARCHAR) AS wheel_id,
+    CAST(payload->>'$.value_minor' AS BIGINT) AS value_minor,
+    epoch_ms(CAST(payload->>'$.expires_at' AS BIGINT)) AS expires_at,
+    CAST(payload->>'$.template' AS VARCHAR) AS template,
+    CAST(payload->>'$.cost_minor' AS BIGINT) AS cost_minor,
+    CAST(payload->>'$.cash_like' AS BOOLEAN) AS cash_like,
+    CAST(payload->>'$.paid' AS BOOLEAN) AS paid,
+    currency,
+    currency_exponent
+  FROM events
+),
+deduped AS (
+  SELECT *
+  FROM typed
+  QUALIFY row_number() OVER (PARTITION BY grant_id ORDER BY occurred_at, event_id) = 1
+)
+SELECT *
+FROM deduped
+WHERE event_date BETWEEN @start_ds AND @end_ds
