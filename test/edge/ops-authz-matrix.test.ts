@@ -103,13 +103,13 @@ function matrix(playerId: string, operatorId: string): Case[] {
     { method: 'POST', path: `${b}/rewards/versions/999/retire`, body: reason, allowed: [A, C, M] },
     { method: 'POST', path: `${b}/rewards/rules/matrix-rule/pause`, body: reason, allowed: [A, C, M] },
     { method: 'POST', path: `${b}/rewards/rules/matrix-rule/retire`, body: reason, allowed: [A, C, M] },
-    // tournaments: game.manage (A, O) creates and cancels, game.read (A, O, C, M, N) reads, until marketers get a permission of their own
-    { method: 'POST', path: '/v1/ops/tournaments', body: { tournament_id: 'matrix-tournament', brand: 'aurora', name: 'Matrix', starts_at: Date.now(), ends_at: Date.now() + 3_600_000, currency: 'EUR', scoring: [{ term: 'bets', weight: 1 }], prizes: [100], ...reason }, allowed: [A, O] },
-    { method: 'GET', path: '/v1/ops/tournaments?brand=aurora', allowed: [A, O, C, M, N] },
-    { method: 'GET', path: '/v1/ops/tournaments/matrix-tournament', allowed: [A, O, C, M, N] },
+    // tournaments: the marketers' rewards.write (A, M) creates and cancels, rewards.read (A, C, M) reads
+    { method: 'POST', path: '/v1/ops/tournaments', body: { tournament_id: 'matrix-tournament', brand: 'aurora', name: 'Matrix', starts_at: Date.now(), ends_at: Date.now() + 3_600_000, currency: 'EUR', scoring: [{ term: 'bets', weight: 1 }], prizes: [100], ...reason }, allowed: [A, M] },
+    { method: 'GET', path: '/v1/ops/tournaments?brand=aurora', allowed: [A, C, M] },
+    { method: 'GET', path: '/v1/ops/tournaments/matrix-tournament', allowed: [A, C, M] },
     // four eyes on a large pool: adjustment.approve (A, C); the matrix tournament's pool is small, so an allowed call is 409 invalid_state
     { method: 'POST', path: '/v1/ops/tournaments/matrix-tournament/approve', body: reason, allowed: [A, C] },
-    { method: 'POST', path: '/v1/ops/tournaments/matrix-tournament/cancel', body: reason, allowed: [A, O] },
+    { method: 'POST', path: '/v1/ops/tournaments/matrix-tournament/cancel', body: reason, allowed: [A, M] },
   ];
 }
 

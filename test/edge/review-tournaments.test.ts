@@ -19,12 +19,15 @@ const HOUR = 3_600_000;
 let admin: Operator;
 let floor: Operator;
 let floor2: Operator;
+/** A floor operator (disputes): tournaments are the marketers'. */
+let pit: Operator;
 let compliance: Operator;
 
 beforeAll(async () => {
   admin = await bootstrapAdmin();
-  floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
-  floor2 = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
+  floor = await createOperator(admin, { roles: ['marketer'], brands: ['aurora'] });
+  floor2 = await createOperator(admin, { roles: ['marketer'], brands: ['aurora'] });
+  pit = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
   compliance = await createOperator(admin, { roles: ['compliance_officer'], brands: ['aurora'] });
 });
 
@@ -106,7 +109,7 @@ describe('one operator alone', () => {
   });
 
   it('pools split under the threshold: past the daily cumulative of one operator alone, the next waits for approval too', async () => {
-    const alone = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
+    const alone = await createOperator(admin, { roles: ['marketer'], brands: ['aurora'] });
     const each = fourEyesThresholdMinor('EUR');
     const statuses: string[] = [];
     for (let i = 0; i * each <= fourEyesDailyCumulativeMinor('EUR'); i++) statuses.push((await create({ prizes: [each] }, alone)).status);
@@ -256,7 +259,7 @@ describe('a bet voided by a dispute', () => {
     const won = await tableBet(p, 200, 400);
     expect(await until(() => score(p, t.tournament_id), 500)).toBe(500);
     for (const hold of [lost, won]) {
-      const v = await opCall('POST', `/v1/ops/players/${p.playerId}/disputes`, floor, { hold_id: hold, resolution: 'void', reason: 'wheel misread' }, { headers: { 'Idempotency-Key': crypto.randomUUID() } });
+      const v = await opCall('POST', `/v1/ops/players/${p.playerId}/disputes`, pit, { hold_id: hold, resolution: 'void', reason: 'wheel misread' }, { headers: { 'Idempotency-Key': crypto.randomUUID() } });
       expect(v.status, JSON.stringify(v.body)).toBe(201);
       expect(v.body.dispute.state).toBe('applied');
     }

@@ -25,7 +25,7 @@ let floor: Operator;
 beforeAll(async () => {
   admin = await bootstrapAdmin();
   dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
-  floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
+  floor = await createOperator(admin, { roles: ['marketer'], brands: ['aurora'] });
 });
 
 function tournament(id: string): DurableObjectStub<TournamentDO> {
@@ -125,7 +125,7 @@ describe('creating', () => {
   });
 
   it('an operator of another brand may not create one for aurora', async () => {
-    const other = await createOperator(admin, { roles: ['operator'], brands: ['sakura'] });
+    const other = await createOperator(admin, { roles: ['marketer'], brands: ['sakura'] });
     const def = definition();
     expectError(await opCall('POST', '/v1/ops/tournaments', other, def), 403, 'forbidden');
     expectError(await opCall('GET', `/v1/ops/tournaments/${def.tournament_id}`, floor), 404, 'tournament_not_found');

@@ -1,8 +1,9 @@
 /**
  * Tournaments in the back office (docs/tournaments.md): create, list, read with the awards, cancel.
- * Permissions: creating and cancelling use `game.manage` and reading `game.read` (the catalog's,
- * platform-scoped) until the rewards publishing permission for marketers exists; the tournament's
- * brand must also be one of the operator's brands. Every action is audited in the brand's log.
+ * Permissions: the marketers' (config/policies.json): creating and cancelling use `rewards.write`,
+ * reading `rewards.read`, both brand-scoped (the tournament's brand must be one of the operator's);
+ * a large pool waits for a second operator with `adjustment.approve` (four eyes). Every action is
+ * audited in the brand's log.
  */
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -48,7 +49,7 @@ opsTournaments.openapi(createRoute({
   responses: { 201: json(TournamentAnswer, 'Created'), 200: json(TournamentAnswer, 'Already created with this definition'), ...errors(400, 401, 403, 409) },
 }), async (c) => {
   const { reason, ...input } = c.req.valid('json');
-  await guard(c, 'game.manage', input.brand, 'tournament.create', input.tournament_id);
+  await guard(c, 'rewards.write', input.brand, 'tournament.create', input.tournament_id);
   const parsed = TournamentInput.safeParse(input);
   if (!parsed.success) {
     throw new ApiError('validation_failed', 'the tournament is not valid', { issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })) });
@@ -72,7 +73,7 @@ opsTournaments.openapi(createRoute({
   responses: { 200: json(TournamentList, 'Tournaments'), ...errors(400, 401, 403) },
 }), async (c) => {
   const { brand } = c.req.valid('query');
-  await guard(c, 'game.read', brand, 'tournament.list', null);
+  await guard(c, 'rewards.read', brand, 'tournament.list', null);
   return c.json({ tournaments: await brandTournaments(c.env, brand) }, 200);
 });
 
@@ -84,7 +85,7 @@ opsTournaments.openapi(createRoute({
   const { tournament_id } = c.req.valid('param');
   const stub = tournamentStub(c.env, tournament_id);
   const t = unwrap(await stub.get()).tournament;
-  await guard(c, 'game.read', t.brand, 'tournament.read', tournament_id);
+  await guard(c, 'rewards.read', t.brand, 'tournament.read', tournament_id);
   return c.json({ tournament: t, awards: await stub.awards() }, 200);
 });
 
@@ -98,7 +99,7 @@ opsTournaments.openapi(createRoute({
   const { reason } = c.req.valid('json');
   const stub = tournamentStub(c.env, tournament_id);
   const t = unwrap(await stub.get()).tournament;
-  await guard(c, 'game.manage', t.brand, 'tournament.cancel', tournament_id);
+  await guard(c, 'rewards.write', t.brand, 'tournament.cancel', tournament_id);
   const r = unwrap(await stub.cancel(actor(c), reason));
   await recordAudit(c, { action: 'tournament.cancel', target_type: 'tournament', target_id: tournament_id, brand: t.brand, reason, before: { status: t.status }, after: { status: r.tournament.status } });
   return c.json({ tournament: r.tournament }, 200);
