@@ -53,6 +53,14 @@ export async function deposit(token: string, amount_minor: number, currency = 'E
   return call('POST', '/v1/wallet/deposits', { amount_minor, currency }, { ...opts, token, headers: { 'Idempotency-Key': key, ...(opts.headers ?? {}) } });
 }
 
+/** A registered player (`over` as for `register`) with `amount_minor` deposited in `over.currency` (EUR by default). */
+export async function funded(amount_minor = 10_000, over: Json = {}): Promise<Registered> {
+  const p = await register(over);
+  const dep = await deposit(p.token, amount_minor, typeof over.currency === 'string' ? over.currency : 'EUR');
+  if (dep.status !== 201) throw new Error(`deposit failed ${dep.status} ${JSON.stringify(dep.body)}`);
+  return p;
+}
+
 export function expectError(res: { status: number; body: Json }, status: number, code: string): void {
   if (res.status !== status || res.body?.error?.code !== code) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);

@@ -12,17 +12,11 @@ import type { CasinoEvent } from '../../domain/events';
 import { validateEvent } from '../../domain/events';
 import type { TableBetContext } from '../../durable/player/rewards';
 import type { PlayerDO } from './entry';
-import { advance, call, deposit, internals, player, register, restartPlayer, type Json, type Registered } from './helpers';
+import { advance, call, deposit, funded, internals, player, register, restartPlayer, type Json, type Registered } from './helpers';
 
 const MT = ['MT'];
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-async function funded(amount = 10_000): Promise<Registered> {
-  const p = await register();
-  expect((await deposit(p.token, amount)).status).toBe(201);
-  return p;
-}
 
 async function loginAgain(p: Registered): Promise<Registered> {
   const r = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
@@ -279,11 +273,15 @@ describe('properties that hold (pinned)', () => {
     }
   });
 
-  it('no operator route reaches the rewards: the OpenAPI of the whole API has no rewards path but the player\'s read', async () => {
+  it('no operator route reaches a player\'s rewards: besides the player\'s read, the rewards paths are the brand\'s rule sets only', async () => {
     const doc = await call('GET', '/v1/openapi.json');
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths).filter((path) => /reward/i.test(path))).toEqual(['/v1/players/me/rewards']);
+    const paths = Object.keys(doc.body.paths).filter((path) => /reward/i.test(path));
+    expect(paths.filter((path) => !path.startsWith('/v1/ops/brands/{brand}/rewards/'))).toEqual(['/v1/players/me/rewards']);
     expect(Object.keys(doc.body.paths['/v1/players/me/rewards'])).toEqual(['get']);
+    // publishing writes rule set versions (docs/rewards.md "Publishing"), never a player's grants, points or caps
+    expect(paths.filter((path) => path.startsWith('/v1/ops/')).every((path) => /\/rewards\/(versions|rules)(\/|$)/.test(path))).toBe(true);
+    expect(paths.some((path) => /players/.test(path) && path.startsWith('/v1/ops/'))).toBe(false);
   });
 });
 

@@ -9,7 +9,7 @@ import { fourEyesDailyCumulativeMinor, fourEyesThresholdMinor } from '../../doma
 import { TournamentInput } from '../../domain/tournaments/schema';
 import type { ScoreEvent, TournamentDO } from '../../durable/tournament/tournament-do';
 import { FREEZE_GRACE_MS } from '../../durable/tournament/tournament-do';
-import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
+import { call, expectError, funded, player, type Json, type Registered } from './helpers';
 import { sessionOf } from './money-helpers';
 import type { PlayerDO } from './entry';
 import { auditEntries, bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
@@ -53,11 +53,8 @@ async function create(over: Json = {}, by: Operator = floor): Promise<Json> {
   return r.body.tournament;
 }
 
-async function funded(over: Json = {}): Promise<Registered> {
-  const p = await register(over);
-  expect((await deposit(p.token, 50_000, over.currency ?? 'EUR')).status).toBe(201);
-  return p;
-}
+/** An entrant: 500.00 deposited in `over.currency` (EUR by default). */
+const entrant = (over: Json = {}) => funded(50_000, over);
 
 const join = (p: Registered, id: string) => call('POST', `/v1/tournaments/${id}/join`, undefined, { token: p.token });
 const board = (p: Registered, id: string) => call('GET', `/v1/tournaments/${id}/leaderboard`, undefined, { token: p.token });
@@ -86,7 +83,7 @@ describe('one operator alone', () => {
     const threshold = fourEyesThresholdMinor('EUR');
     const big = await create({ prizes: [threshold + 1] });
     expect(big.status).toBe('pending_approval');
-    const p = await funded();
+    const p = await entrant();
     // nobody joins (so nobody scores, so nothing is paid) before the approval
     expectError(await join(p, big.tournament_id), 409, 'tournament_closed');
     expect((await tournament(big.tournament_id).score(bet(p, Date.now()))).outcome).toBe('closed');
@@ -155,13 +152,13 @@ describe('the audit log', () => {
 describe('privacy', () => {
   it("another brand's player cannot read a tournament's leaderboard (as they cannot join it)", async () => {
     const t = await create();
-    const sakura = await funded({ brand: 'sakura' });
+    const sakura = await entrant({ brand: 'sakura' });
     expectError(await board(sakura, t.tournament_id), 404, 'tournament_not_found');
   });
 
   it('the leaderboard shows handles only (pinned)', async () => {
     const t = await create();
-    const p = await funded();
+    const p = await entrant();
     expect((await join(p, t.tournament_id)).status).toBe(201);
     expect((await tournament(t.tournament_id).score(bet(p, Date.now()))).outcome).toBe('scored');
     const lb = await board(p, t.tournament_id);
@@ -173,7 +170,7 @@ describe('privacy', () => {
 describe('the score feed (pinned)', () => {
   it('replays, a bet before joining, another currency or after the end count nothing; a late one within the grace counts; after the freeze nothing', async () => {
     const t = await create({ prizes: [500] });
-    const p = await funded();
+    const p = await entrant();
     const before = Date.now() - 1_000;
     expect((await join(p, t.tournament_id)).status).toBe(201);
     const stub = tournament(t.tournament_id);
@@ -185,7 +182,7 @@ describe('the score feed (pinned)', () => {
     expect((await stub.score(bet(p, Date.now(), { currency: 'GBP' }))).outcome).toBe('not_counted');
     expect((await stub.score(bet(p, t.ends_at as number))).outcome).toBe('not_counted'); // settled at the end: outside [start, end)
     // another player's id, not an entrant: nothing
-    const other = await funded();
+    const other = await entrant();
     expect((await stub.score(bet(other, Date.now()))).outcome).toBe('not_counted');
     // finalizing: a bet settled before the end, delivered late, still counts
     await clock(t.tournament_id, HOUR + 1_000);
@@ -202,7 +199,7 @@ describe('the score feed (pinned)', () => {
 
   it('a winner who self-excluded after scoring is still paid what they won, once (owed winnings are not withheld)', async () => {
     const t = await create({ prizes: [700] });
-    const p = await funded();
+    const p = await entrant();
     expect((await join(p, t.tournament_id)).status).toBe(201);
     expect((await tournament(t.tournament_id).score(bet(p, Date.now()))).outcome).toBe('scored');
     const before = await balance(p);
@@ -216,8 +213,8 @@ describe('the score feed (pinned)', () => {
 
   it('a player cooling off or self-excluded cannot join, and nothing changes', async () => {
     const t = await create();
-    const cooling = await funded();
-    const excluded = await funded();
+    const cooling = await entrant();
+    const excluded = await entrant();
     expect((await call('POST', '/v1/cool-off', { hours: 24 }, { token: cooling.token })).status).toBe(200);
     expect((await call('POST', '/v1/self-exclusion', { months: 6 }, { token: excluded.token })).status).toBe(200);
     for (const p of [cooling, excluded]) expect((await join(p, t.tournament_id)).status).toBeGreaterThanOrEqual(401);
@@ -253,7 +250,7 @@ describe('a bet voided by a dispute', () => {
 
   it('loses the points it scored (stake refunded, or win taken back), and a late replay of its settlement scores nothing', async () => {
     const t = await create({ scoring: [{ term: 'stake', weight: 1 }], prizes: [900] });
-    const p = await funded();
+    const p = await entrant();
     expect((await join(p, t.tournament_id)).status).toBe(201);
     const lost = await tableBet(p, 300, 0);
     const won = await tableBet(p, 200, 400);
@@ -274,7 +271,7 @@ describe('a bet voided by a dispute', () => {
   });
   it('a void delivered before its settlement (the feed sends in parallel): the settlement then counts nothing; the void again changes nothing', async () => {
     const t = await create({ prizes: [900] });
-    const p = await funded();
+    const p = await entrant();
     expect((await join(p, t.tournament_id)).status).toBe(201);
     const stub = tournament(t.tournament_id);
     const settled = bet(p, Date.now());

@@ -9,7 +9,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import raw from '../../config/rewards.json';
-import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
+import { call, expectError, funded, player, type Json, type Registered } from './helpers';
 import { auditEntries, bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const BRAND = 'aurora';
@@ -45,12 +45,6 @@ const minimalSet = (): Json => ({
   id: 'minimal', version: 1, caps: { points_per_day: 1000, cash_minor_per_day: {} },
   rules: [{ id: 'minimal-points', version: 1, status: 'active', name: 'Minimal: 3 points per settled bet', on: 'table.bet.settled', actions: [{ type: 'points', amount: 3 }] }],
 });
-
-async function funded(): Promise<Registered> {
-  const p = await register();
-  expect((await deposit(p.token, 10_000)).status).toBe(201);
-  return p;
-}
 
 /** One roulette round: the player bets 1.00 EUR on red, and black comes (the bet is settled, lost). */
 async function settledBet(p: Registered): Promise<void> {

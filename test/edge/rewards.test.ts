@@ -10,8 +10,9 @@ import type { CasinoEvent } from '../../domain/events';
 import { validateEvent } from '../../domain/events';
 import { loadRewardsConfig } from '../../durable/player/rewards-config';
 import raw from '../../config/rewards.json';
-import { call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
-import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+import { call, deposit, expectError, funded, player, register, type Json, type Registered } from './helpers';
+import { dealerTable } from './dealer-table';
+import { bootstrapAdmin, createOperator, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
 let dealer: Operator;
@@ -21,22 +22,7 @@ beforeAll(async () => {
   dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
 });
 
-async function funded(amount = 10_000): Promise<Registered> {
-  const p = await register();
-  expect((await deposit(p.token, amount)).status).toBe(201);
-  return p;
-}
-
-async function openRound(): Promise<Json> {
-  const r = await opCall('POST', `/v1/ops/tables/${ROULETTE}/rounds`, dealer);
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return r.body.round;
-}
-
-async function result(roundId: string, number: number): Promise<void> {
-  const r = await opCall('POST', `/v1/ops/tables/${ROULETTE}/rounds/${roundId}/result`, dealer, { outcome: { number } });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-}
+const { openRound, result } = dealerTable(ROULETTE, () => dealer);
 
 function bet(p: Registered, roundId: string, spot: string, amount_minor: number) {
   return call('POST', `/v1/tables/${ROULETTE}/bets`, { bet_id: crypto.randomUUID(), round_id: roundId, spot, amount_minor, currency: 'EUR' }, { token: p.token });

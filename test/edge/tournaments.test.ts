@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { validateEvent } from '../../domain/events';
 import type { TournamentDO } from '../../durable/tournament/tournament-do';
 import { FREEZE_GRACE_MS } from '../../durable/tournament/tournament-do';
-import { advance, call, deposit, expectError, player, register, type Json, type Registered } from './helpers';
+import { advance, call, expectError, funded, player, type Json, type Registered } from './helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 import { sessionOf } from './money-helpers';
 import { countStatements, statementReport, type StatementCounts } from '../../durable/lib/statement-counter';
@@ -50,11 +50,8 @@ async function create(over: Json = {}): Promise<Json> {
   return r.body.tournament;
 }
 
-async function funded(over: Json = {}): Promise<Registered> {
-  const p = await register(over);
-  expect((await deposit(p.token, 50_000, over.currency ?? 'EUR')).status).toBe(201);
-  return p;
-}
+/** An entrant: 500.00 deposited in `over.currency` (EUR by default). */
+const entrant = (over: Json = {}) => funded(50_000, over);
 
 const join = (p: Registered, id: string) => call('POST', `/v1/tournaments/${id}/join`, undefined, { token: p.token });
 const board = (p: Registered, id: string) => call('GET', `/v1/tournaments/${id}/leaderboard`, undefined, { token: p.token });
@@ -136,7 +133,7 @@ describe('joining', () => {
   it('joins once; a second join, a wrong segment, a wrong currency, an ended or cancelled tournament are refused and change nothing', async () => {
     const open = await create();
     const vip = await create({ segments: ['vip', 'high_roller'] });
-    const a = await funded();
+    const a = await entrant();
     const j = await join(a, open.tournament_id);
     expect(j.status, JSON.stringify(j.body)).toBe(201);
     expect(j.body.tournament.entrants).toBe(1);
@@ -150,7 +147,7 @@ describe('joining', () => {
     expect((await join(a, vip.tournament_id)).status).toBe(201);
 
     // currency: a GBP wallet cannot join a EUR tournament
-    const british = await funded({ country: 'GB', currency: 'GBP' });
+    const british = await entrant({ country: 'GB', currency: 'GBP' });
     expectError(await join(british, open.tournament_id), 422, 'tournament_not_eligible');
 
     // ended (its clock past ends_at) and cancelled
@@ -168,7 +165,7 @@ describe('joining', () => {
     const status = (id: string) => mine.find((x) => x.tournament_id === id)?.status;
     expect([status(open.tournament_id), status(ended.tournament_id), status(cancelled.tournament_id)]).toEqual(['running', 'finalizing', 'cancelled']);
     // another brand's player does not see aurora's tournaments, and cannot join one
-    const sakura = await funded({ brand: 'sakura' });
+    const sakura = await entrant({ brand: 'sakura' });
     expect(((await call('GET', '/v1/tournaments', undefined, { token: sakura.token })).body.tournaments as Json[]).map((x) => x.brand).filter((b) => b === 'aurora')).toEqual([]);
     expectError(await join(sakura, open.tournament_id), 404, 'tournament_not_found');
     expect((await board(a, open.tournament_id)).body.tournament.entrants).toBe(1);
@@ -179,7 +176,7 @@ describe('joining', () => {
 describe('scoring, ranking and prizes', () => {
   it('bets at a table score for the players who joined; the end pays each prize once, through the wallet', async () => {
     const t = await create({ prizes: [5_000, 2_000] });
-    const [a, b, c, outsider] = [await funded(), await funded(), await funded(), await funded()];
+    const [a, b, c, outsider] = [await entrant(), await entrant(), await entrant(), await entrant()];
     for (const p of [a, b, c]) expect((await join(p, t.tournament_id)).status).toBe(201);
     // 7 is red: red wins (stake 1000 + 100 for the win), black loses (stake 300), the outsider does not score
     await round([{ p: a, spot: 'red', amount_minor: 1_000 }, { p: b, spot: 'black', amount_minor: 300 }, { p: outsider, spot: 'red', amount_minor: 5_000 }], 7);
@@ -223,7 +220,7 @@ describe('scoring, ranking and prizes', () => {
 
   it('a winner whose object fails is paid by the retry, once', async () => {
     const t = await create({ prizes: [4_000] });
-    const a = await funded();
+    const a = await entrant();
     await join(a, t.tournament_id);
     await round([{ p: a, spot: 'red', amount_minor: 200 }], 7);
     await eventually(() => board(a, t.tournament_id), (r) => (r.body.leaders as Json[]).length === 1);
@@ -249,7 +246,7 @@ describe('scoring, ranking and prizes', () => {
 
   it('ties: the player who reached the score first ranks first; on the same round, who joined first', async () => {
     const t = await create({ scoring: [{ term: 'bets', weight: 10 }], prizes: [300, 200, 100] });
-    const [a, b, c] = [await funded(), await funded(), await funded()];
+    const [a, b, c] = [await entrant(), await entrant(), await entrant()];
     for (const p of [b, c, a]) await join(p, t.tournament_id); // b joins before c
     await round([{ p: a, spot: 'black', amount_minor: 100 }], 7);
     await round([{ p: b, spot: 'black', amount_minor: 100 }, { p: c, spot: 'black', amount_minor: 100 }], 7);
@@ -262,7 +259,7 @@ describe('scoring, ranking and prizes', () => {
 
   it('each event counts once: a replayed delivery; another currency, a table outside the list, a bet before the start count nothing', async () => {
     const t = await create({ tables: [ROULETTE], scoring: [{ term: 'stake', weight: 1 }] });
-    const a = await funded();
+    const a = await entrant();
     await join(a, t.tournament_id);
     const event = { event_id: 'bet-settled:x1', player_id: a.playerId, occurred_at: Date.now(), table_id: ROULETTE, round_id: 'r1', currency: 'EUR' as const,
       payload: { amount_minor: 700, returned_minor: 0, result: 'lose' } };
@@ -276,7 +273,7 @@ describe('scoring, ranking and prizes', () => {
 
   it("a bet whose delivery fails stays in the player's feed and is counted once when the alarm delivers it", async () => {
     const t = await create({ scoring: [{ term: 'stake', weight: 1 }] });
-    const a = await funded();
+    const a = await entrant();
     await join(a, t.tournament_id);
     type Feed = { port: (id: string) => unknown; pending(): number; send(): Promise<void> };
     const feed = (o: unknown) => (o as { tournamentsRg: Feed }).tournamentsRg;
@@ -302,7 +299,7 @@ describe('scoring, ranking and prizes', () => {
 
   it('a cancelled tournament pays nothing', async () => {
     const t = await create({ prizes: [1_000] });
-    const a = await funded();
+    const a = await entrant();
     await join(a, t.tournament_id);
     await round([{ p: a, spot: 'red', amount_minor: 100 }], 7);
     await eventually(() => board(a, t.tournament_id), (r) => (r.body.leaders as Json[]).length === 1);
@@ -347,7 +344,7 @@ describe('cost on the bet path', () => {
 
   it('nothing for a player in no tournament; three statements for one in a tournament', async () => {
     const t = await create({ scoring: [{ term: 'bets', weight: 1 }] });
-    const [inside, outside] = [await funded(), await funded()];
+    const [inside, outside] = [await entrant(), await entrant()];
     await join(inside, t.tournament_id);
     const [a, b] = [await settleStatements(inside, 5), await settleStatements(outside, 5)];
     expect(a - b).toBe(3);
@@ -358,7 +355,7 @@ describe('cost on the bet path', () => {
 
 describe("a table's leaderboard", () => {
   it("shows today's top net winners at the table by handle, losers left out", async () => {
-    const [a, b] = [await funded(), await funded()];
+    const [a, b] = [await entrant(), await entrant()];
     await round([{ p: a, spot: 'red', amount_minor: 2_000 }, { p: b, spot: 'black', amount_minor: 2_000 }], 7);
     const r = await call('GET', `/v1/tables/${ROULETTE}/leaderboard?limit=50`);
     expect(r.status).toBe(200);
