@@ -5,8 +5,9 @@
  * tournament.prize.paid beside it). `wh sync` loads the batch, `wh plan --auto-apply` builds prod
  * with every blocking audit, and the warehouse is read back: the wallet movements know both credits
  * (reward, prize), their running balance meets every balance the wallet reported, player_balances
- * and the month's funds report balance with them as credits of their own, and GGR is the game's
- * alone (stake - table return): neither credit is a gaming win.
+ * and the month's funds report balance with them as credits of their own, GGR is the game's alone
+ * (stake - table return): neither credit is a gaming win, and the management pack shows them as
+ * promotion cost beside NGR.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,11 +119,14 @@ describe('a cashback and a tournament prize in the warehouse', () => {
       { stakes: 1_000, wins: 2_000, ggr: -1_000 },
     ]);
     expect(await q(`select sum(wins_minor)::int as wins, sum(ggr_minor)::int as ggr from marts.rpt_gaming_revenue_monthly`)).toEqual([{ wins: 2_000, ggr: -1_000 }]);
+    // the management pack shows them as promotion cost, beside the games' NGR and not in it
+    expect(await q(`select ggr_eur::double as ggr, ngr_eur::double as ngr, promotion_cost_eur::double as promotion from marts.rpt_management_monthly
+      where report_month = DATE '2026-11-01' and brand = '(all)' and jurisdiction = '(all)'`)).toEqual([{ ggr: -10, ngr: -10, promotion: 52.5 }]);
   });
 
   it('pass the audits of the wallet models and the reports that read them', async () => {
     const audit = await wh('audit', 'staging.stg_reward_credits', 'staging.stg_wins', 'intermediate.int_wallet_movements', 'marts.player_balances',
-      'marts.rpt_player_funds_monthly', 'marts.fct_ggr_daily');
+      'marts.rpt_player_funds_monthly', 'marts.fct_ggr_daily', 'marts.rpt_management_monthly');
     expect(audit.code, `${audit.out}\n${audit.err}`).toBe(0);
   });
 });
