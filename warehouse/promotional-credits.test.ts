@@ -74,6 +74,13 @@ beforeAll(async () => {
       step_index: null, progress: null, target: null, wheel_id: null, value_minor: 250, expires_at: null, template: null, cost_minor: 250, cash_like: true, paid: true,
     }),
     event('wallet.reward.credited', at('2026-11-02T10:01:00.003Z'), { grant_id: GRANT, bucket: 'real', amount_minor: 250, balance_after_minor: 11_250 }),
+    // the tournament (source tournament/<id>: no player in the envelope but for joins and prizes)
+    event('tournament.created', at('2026-11-01T09:00:00Z'), {
+      tournament_id: 't-nov', brand: 'aurora', name: 'November sprint', starts_at: at('2026-11-01T10:00:00Z'), ends_at: at('2026-11-02T11:00:00Z'),
+      scoring: 'net_win', segments: '', tables: TABLE, prizes: 1, prize_pool_minor: 5_000, actor: 'operator:o1',
+    }, { player: null }),
+    event('tournament.joined', at('2026-11-01T10:30:00Z'), { tournament_id: 't-nov' }),
+    event('tournament.ended', at('2026-11-02T11:01:00Z'), { tournament_id: 't-nov', entrants: 1, scored: 1, awards: 1, awarded_minor: 5_000, unawarded_minor: 0 }, { player: null }),
     // a tournament prize: a win without a stake, and the tournament's own record of it
     event('wallet.win.credited', at('2026-11-02T12:00:00Z'), { win_id: PRIZE, hold_id: null, bucket: 'real', amount_minor: 5_000, balance_after_minor: 16_250 }),
     event('tournament.prize.paid', at('2026-11-02T12:00:00.005Z'), { tournament_id: 't-nov', prize_id: PRIZE, rank: 1, score: 42, amount_minor: 5_000 }),
@@ -124,9 +131,17 @@ describe('a cashback and a tournament prize in the warehouse', () => {
       where report_month = DATE '2026-11-01' and brand = '(all)' and jurisdiction = '(all)'`)).toEqual([{ ggr: -10, ngr: -10, promotion: 52.5 }]);
   });
 
+  it('reach fct_tournaments: entrants, the pool awarded, paid and credited by the wallet', async () => {
+    expect(await q(`select tournament_id, status, entrants::int as entrants, prize_pool_minor::int as pool, awarded_minor::int as awarded,
+        paid_minor::int as paid, wallet_credited_minor::int as credited, unpaid_minor::int as unpaid from marts.fct_tournaments`)).toEqual([
+      { tournament_id: 't-nov', status: 'ended', entrants: 1, pool: 5_000, awarded: 5_000, paid: 5_000, credited: 5_000, unpaid: 0 },
+    ]);
+  });
+
   it('pass the audits of the wallet models and the reports that read them', async () => {
     const audit = await wh('audit', 'staging.stg_reward_credits', 'staging.stg_wins', 'intermediate.int_wallet_movements', 'marts.player_balances',
-      'marts.rpt_player_funds_monthly', 'marts.fct_ggr_daily', 'marts.rpt_management_monthly');
+      'marts.rpt_player_funds_monthly', 'marts.fct_ggr_daily', 'marts.rpt_management_monthly',
+      'staging.stg_tournaments', 'staging.stg_tournament_players', 'marts.fct_tournaments');
     expect(audit.code, `${audit.out}\n${audit.err}`).toBe(0);
   });
 });
