@@ -3,7 +3,10 @@
 -- table (which event moves which bucket by how much) is in docs/models.md ("Wallet movements"); it
 -- follows durable/player/wallet.ts: a balance (the ledger's balance_minor, holds included) moves
 -- only on a completed deposit, a posted hold (a bet's stake or a paid withdrawal), a credited win,
--- an applied adjustment (manual, or a bet's correction) and a dispute's void. Reserving, voiding
+-- a tournament prize (a wallet win without a stake: movement prize, not win), a reward paid as
+-- money (a cashback: wallet.reward.credited, movement reward), an applied adjustment (manual, or a
+-- bet's correction) and a dispute's void. Prizes and rewards are the operator's promotional cost,
+-- never a gaming win: kept apart from win so a report can tell them from game returns. Reserving, voiding
 -- and expiring a hold move money between available and held, never the balance: they are in
 -- marts.player_balances' held_minor, not here.
 MODEL (
@@ -16,13 +19,13 @@ MODEL (
   column_descriptions (
     event_id = 'The event of the movement (a posted hold split over real and bonus gives two rows)',
     event_type = 'The event type the movement comes from',
-    movement = 'deposit, stake, withdrawal, win, adjustment or dispute_void',
+    movement = 'deposit, stake, withdrawal, win (a game''s return), prize (a tournament prize), reward (a cash-like reward such as a cashback), adjustment or dispute_void',
     occurred_at = 'When the wallet committed it (UTC)',
     event_date = 'UTC day of occurred_at',
     player_id = 'The player',
     currency = 'Wallet currency',
     bucket = 'real or bonus',
-    ref = 'deposit_id, hold_id, win_id, adjustment_id or dispute_id',
+    ref = 'deposit_id, hold_id, win_id (a prize''s too), grant_id, adjustment_id or dispute_id',
     amount_minor = 'Signed movement of the bucket''s balance (credit > 0, debit < 0), minor units',
     balance_after_minor = 'The bucket''s balance the wallet reported after the movement (NULL where the event reports something else)',
     running_balance_minor = 'Sum of this player, currency and bucket''s movements up to and including this one',
@@ -33,7 +36,7 @@ MODEL (
     not_null(columns := [event_id, movement, occurred_at, player_id, currency, bucket, amount_minor, running_balance_minor]),
     unique_combination_of_columns(columns := [event_id, bucket]),
     accepted_values(column := bucket, is_in := ('real', 'bonus')),
-    accepted_values(column := movement, is_in := ('deposit', 'stake', 'withdrawal', 'win', 'adjustment', 'dispute_void')),
+    accepted_values(column := movement, is_in := ('deposit', 'stake', 'withdrawal', 'win', 'prize', 'reward', 'adjustment', 'dispute_void')),
     running_balance_matches_reported(balance := balance_after_minor, running := running_balance_minor, checked := order_is_certain)
   )
 );
@@ -74,10 +77,15 @@ moves AS (
   FROM posted
   WHERE bonus_taken > 0
   UNION ALL
-  SELECT event_id, event_type, 'win', occurred_at, event_date, player_id, currency,
+  -- a tournament prize is credited as a win without a hold (docs/tournaments.md): movement prize
+  SELECT event_id, event_type, CASE WHEN win_origin = 'tournament' THEN 'prize' ELSE 'win' END, occurred_at, event_date, player_id, currency,
          bucket, win_id, coalesce(hold_id, win_id), 1, amount_minor, balance_after_minor
   FROM staging.stg_wins
   WHERE win_source = 'wallet'
+  UNION ALL
+  SELECT event_id, event_type, 'reward', occurred_at, event_date, player_id, currency,
+         bucket, grant_id, grant_id, 1, amount_minor, balance_after_minor
+  FROM staging.stg_reward_credits
   UNION ALL
   SELECT event_id, event_type, 'adjustment', occurred_at, event_date, player_id, currency,
          bucket, case_id, case_id, 1, amount_minor, balance_after_minor

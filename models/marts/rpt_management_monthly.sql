@@ -11,8 +11,10 @@
 --
 -- Sources: marts.fct_ggr_daily (GGR, NGR, bonus cost: the single source of stakes and wins, with
 -- its activity jurisdiction and registration brand), staging.stg_deposits (completed) and
--- staging.stg_withdrawals (paid), marts.fct_player_daily (activity), marts.dim_players (brand,
--- registration jurisdiction, first deposit).
+-- staging.stg_withdrawals (paid), staging.stg_reward_credits and the tournament prizes of
+-- staging.stg_wins (promotion cost: money given without a game, shown beside NGR, not in it),
+-- marts.fct_player_daily (activity), marts.dim_players (brand, registration jurisdiction, first
+-- deposit).
 --
 -- Definitions:
 --   active player  = a player with at least one counted bet in the UTC month (a settled table bet
@@ -58,6 +60,7 @@ MODEL (
     ggr_eur = 'GGR (stakes - wins) in EUR, DECIMAL(18,2)',
     ngr_eur = 'NGR (GGR - bonus cost) in EUR',
     bonus_cost_eur = 'Bonus-funded stakes in EUR',
+    promotion_cost_eur = 'Promotional money paid into wallets in the month, EUR: cashback rewards (wallet.reward.credited) and tournament prizes (wallet wins without a stake), by the player''s registration brand and the event''s jurisdiction. Not in ngr_eur (the games'' NGR, fct_ggr_daily''s control total): net of promotions = ngr_eur - promotion_cost_eur',
     deposits = 'Deposits completed in the month',
     deposits_eur = 'Their amount in EUR',
     withdrawals = 'Withdrawals paid in the month',
@@ -103,6 +106,7 @@ MODEL (
     accepted_range(column := active_players, min_v := 0),
     accepted_range(column := retention_rate, min_v := 0, max_v := 1),
     accepted_range(column := bonus_cost_eur, min_v := 0),
+    accepted_range(column := promotion_cost_eur, min_v := 0),
     forall(criteria := [
       retained_players <= active_players,
       ngr_eur = ggr_eur - bonus_cost_eur OR abs(ngr_eur - (ggr_eur - bonus_cost_eur)) <= 0.01,
@@ -136,13 +140,13 @@ money AS (
     macros.minor_to_eur(g.ggr_minor, u.exponent, g.rate_to_eur) AS ggr,
     macros.minor_to_eur(g.ngr_minor, u.exponent, g.rate_to_eur) AS ngr,
     macros.minor_to_eur(g.bonus_cost_minor, u.exponent, g.rate_to_eur) AS bonus_cost,
-    0 AS deposit, NULL AS deposit_eur, 0 AS withdrawal, NULL AS withdrawal_eur
+    0 AS deposit, NULL AS deposit_eur, 0 AS withdrawal, NULL AS withdrawal_eur, 0 AS promotion, NULL AS promotion_eur
   FROM marts.fct_ggr_daily AS g
   LEFT JOIN units AS u ON u.currency = g.currency
   UNION ALL
   SELECT CAST(date_trunc('month', d.event_date) AS DATE), coalesce(p.brand, '(unknown)'), coalesce(d.jurisdiction, '(none)'),
     NULL, NULL, NULL,
-    1, macros.minor_to_eur(d.amount_minor, u.exponent, fx.rate_to_eur), 0, NULL
+    1, macros.minor_to_eur(d.amount_minor, u.exponent, fx.rate_to_eur), 0, NULL, 0, NULL
   FROM staging.stg_deposits AS d
   LEFT JOIN players AS p ON p.player_id = d.player_id
   LEFT JOIN units AS u ON u.currency = d.currency
@@ -151,12 +155,26 @@ money AS (
   UNION ALL
   SELECT CAST(date_trunc('month', w.event_date) AS DATE), coalesce(p.brand, '(unknown)'), coalesce(w.jurisdiction, '(none)'),
     NULL, NULL, NULL,
-    0, NULL, 1, macros.minor_to_eur(w.amount_minor, u.exponent, fx.rate_to_eur)
+    0, NULL, 1, macros.minor_to_eur(w.amount_minor, u.exponent, fx.rate_to_eur), 0, NULL
   FROM staging.stg_withdrawals AS w
   LEFT JOIN players AS p ON p.player_id = w.player_id
   LEFT JOIN units AS u ON u.currency = w.currency
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = w.event_date AND fx.currency = w.currency
   WHERE w.step = 'paid'
+  UNION ALL
+  -- promotional money paid into wallets: cashback (wallet.reward.credited) and tournament prizes
+  -- (wallet wins without a stake); not in fct_ggr_daily, whose GGR is the games' alone
+  SELECT CAST(date_trunc('month', c.event_date) AS DATE), coalesce(p.brand, '(unknown)'), coalesce(c.jurisdiction, '(none)'),
+    NULL, NULL, NULL,
+    0, NULL, 0, NULL, 1, macros.minor_to_eur(c.amount_minor, u.exponent, fx.rate_to_eur)
+  FROM (
+    SELECT event_date, player_id, jurisdiction, currency, amount_minor FROM staging.stg_reward_credits
+    UNION ALL
+    SELECT event_date, player_id, jurisdiction, currency, amount_minor FROM staging.stg_wins WHERE win_source = 'wallet' AND win_origin = 'tournament'
+  ) AS c
+  LEFT JOIN players AS p ON p.player_id = c.player_id
+  LEFT JOIN units AS u ON u.currency = c.currency
+  LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = c.event_date AND fx.currency = c.currency
 ),
 money_groups AS (
   -- an amount without a rate makes its sum NULL: count(x) < count(*) over the rows that carry x
@@ -164,9 +182,10 @@ money_groups AS (
     report_month,
     CASE WHEN grouping(brand) = 1 THEN '(all)' ELSE brand END AS brand,
     CASE WHEN grouping(jurisdiction) = 1 THEN '(all)' ELSE jurisdiction END AS jurisdiction,
-    CASE WHEN count(ggr) = count(*) FILTER (WHERE deposit = 0 AND withdrawal = 0) THEN coalesce(sum(ggr), 0) END AS ggr,
-    CASE WHEN count(ngr) = count(*) FILTER (WHERE deposit = 0 AND withdrawal = 0) THEN coalesce(sum(ngr), 0) END AS ngr,
-    CASE WHEN count(bonus_cost) = count(*) FILTER (WHERE deposit = 0 AND withdrawal = 0) THEN coalesce(sum(bonus_cost), 0) END AS bonus_cost,
+    CASE WHEN count(ggr) = count(*) FILTER (WHERE deposit = 0 AND withdrawal = 0 AND promotion = 0) THEN coalesce(sum(ggr), 0) END AS ggr,
+    CASE WHEN count(ngr) = count(*) FILTER (WHERE deposit = 0 AND withdrawal = 0 AND promotion = 0) THEN coalesce(sum(ngr), 0) END AS ngr,
+    CASE WHEN count(bonus_cost) = count(*) FILTER (WHERE deposit = 0 AND withdrawal = 0 AND promotion = 0) THEN coalesce(sum(bonus_cost), 0) END AS bonus_cost,
+    CASE WHEN count(promotion_eur) = sum(promotion) THEN coalesce(sum(promotion_eur), 0) END AS promotion_cost,
     CAST(sum(deposit) AS BIGINT) AS deposits,
     CASE WHEN count(deposit_eur) = sum(deposit) THEN coalesce(sum(deposit_eur), 0) END AS deposits_eur,
     CAST(sum(withdrawal) AS BIGINT) AS withdrawals,
@@ -230,6 +249,7 @@ month_rows AS (
     CASE WHEN m.report_month IS NULL THEN 0 ELSE m.ggr END AS ggr,
     CASE WHEN m.report_month IS NULL THEN 0 ELSE m.ngr END AS ngr,
     CASE WHEN m.report_month IS NULL THEN 0 ELSE m.bonus_cost END AS bonus_cost,
+    CASE WHEN m.report_month IS NULL THEN 0 ELSE m.promotion_cost END AS promotion_cost,
     coalesce(m.deposits, 0) AS deposits,
     CASE WHEN m.report_month IS NULL THEN 0 ELSE m.deposits_eur END AS deposits_eur_exact,
     coalesce(m.withdrawals, 0) AS withdrawals,
@@ -248,6 +268,7 @@ rounded AS (
     CAST(round(ggr, 2) AS DECIMAL(18, 2)) AS ggr_eur,
     CAST(round(ngr, 2) AS DECIMAL(18, 2)) AS ngr_eur,
     CAST(round(bonus_cost, 2) AS DECIMAL(18, 2)) AS bonus_cost_eur,
+    CAST(round(promotion_cost, 2) AS DECIMAL(18, 2)) AS promotion_cost_eur,
     deposits,
     CAST(round(deposits_eur_exact, 2) AS DECIMAL(18, 2)) AS deposits_eur,
     withdrawals,
@@ -317,7 +338,7 @@ SELECT
   coalesce(r.report_month, c.report_month) AS report_month,
   coalesce(r.brand, c.brand) AS brand,
   coalesce(r.jurisdiction, c.jurisdiction) AS jurisdiction,
-  r.ggr_eur, r.ngr_eur, r.bonus_cost_eur,
+  r.ggr_eur, r.ngr_eur, r.bonus_cost_eur, r.promotion_cost_eur,
   r.deposits, r.deposits_eur, r.withdrawals, r.withdrawals_eur,
   r.active_players, r.retained_players, r.first_time_depositors,
   r.retention_rate, r.ngr_per_active_eur,

@@ -29,6 +29,10 @@
 -- total) has nothing to bring forward: its balance is the sum seen here, counted in
 -- unknown_opening_accounts and not in negative_accounts (negative because its start is unknown).
 --
+-- Cashback paid as money (movement reward) and tournament prizes (movement prize) are credits of
+-- their own in the roll-forward (rewards_minor, prizes_minor), not wins: the operator's
+-- promotional cost, which a regulator reads apart from what the games paid back.
+--
 -- Bonus balances are shown apart (bonus_minor): most regulators' "customer funds" mean the cash
 -- (real) balance; total_minor = real + bonus for those that count both.
 --
@@ -60,7 +64,9 @@ MODEL (
     deposits_minor = 'Completed deposits in the month (+)',
     withdrawals_minor = 'Paid withdrawals in the month (posted withdrawal holds, -)',
     stakes_minor = 'Stakes posted in the month (-)',
-    wins_minor = 'Wins credited in the month (+)',
+    wins_minor = 'Game wins credited in the month (+): table and provider returns, not prizes or rewards',
+    rewards_minor = 'Cash-like rewards credited in the month (+): cashback paid as money (wallet.reward.credited), a promotional cost',
+    prizes_minor = 'Tournament prizes credited in the month (+): wallet wins without a stake (win id tournament:...), a promotional cost',
     adjustments_minor = 'Applied adjustments and dispute voids in the month (signed)',
     brought_forward_minor = 'Balances brought forward from before the warehouse''s history by accounts first seen in the month (players without a registration here: the wallet''s first reported balance minus the movements up to it; signed, 0 for registered players)',
     movements = 'Balance movements in the month',
@@ -74,7 +80,7 @@ MODEL (
     last_movement_at = 'Last movement counted (UTC): before the month end for a closed month, the last synced one for the open month'
   ),
   audits (
-    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, negative_accounts, unknown_opening_accounts, opening_total_minor, brought_forward_minor, checked_accounts, unreconciled_accounts]),
+    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, rewards_minor, prizes_minor, negative_accounts, unknown_opening_accounts, opening_total_minor, brought_forward_minor, checked_accounts, unreconciled_accounts]),
     unique_combination_of_columns(columns := [report_month, jurisdiction, currency]),
     accepted_range(column := accounts, min_v := 1),
     accepted_range(column := held_minor, min_v := 0),
@@ -82,7 +88,7 @@ MODEL (
     accepted_range(column := unreconciled_accounts, min_v := 0, max_v := 0),
     forall(criteria := [
       total_minor = real_minor + bonus_minor,
-      total_minor = opening_total_minor + deposits_minor + withdrawals_minor + stakes_minor + wins_minor + adjustments_minor + brought_forward_minor,
+      total_minor = opening_total_minor + deposits_minor + withdrawals_minor + stakes_minor + wins_minor + rewards_minor + prizes_minor + adjustments_minor + brought_forward_minor,
       players_with_funds <= accounts,
       reconciliation_delta_minor = 0 OR unreconciled_accounts > 0
     ])
@@ -166,6 +172,8 @@ flows AS (
     sum(amount_minor) FILTER (WHERE movement = 'withdrawal') AS withdrawals_minor,
     sum(amount_minor) FILTER (WHERE movement = 'stake') AS stakes_minor,
     sum(amount_minor) FILTER (WHERE movement = 'win') AS wins_minor,
+    sum(amount_minor) FILTER (WHERE movement = 'reward') AS rewards_minor,
+    sum(amount_minor) FILTER (WHERE movement = 'prize') AS prizes_minor,
     sum(amount_minor) FILTER (WHERE movement IN ('adjustment', 'dispute_void')) AS adjustments_minor,
     count(*) AS movements
   FROM moves
@@ -208,6 +216,8 @@ by_jurisdiction AS (
     CAST(coalesce(sum(f.withdrawals_minor), 0) AS BIGINT) AS withdrawals_minor,
     CAST(coalesce(sum(f.stakes_minor), 0) AS BIGINT) AS stakes_minor,
     CAST(coalesce(sum(f.wins_minor), 0) AS BIGINT) AS wins_minor,
+    CAST(coalesce(sum(f.rewards_minor), 0) AS BIGINT) AS rewards_minor,
+    CAST(coalesce(sum(f.prizes_minor), 0) AS BIGINT) AS prizes_minor,
     CAST(coalesce(sum(f.adjustments_minor), 0) AS BIGINT) AS adjustments_minor,
     CAST(sum(w.brought_forward_minor) AS BIGINT) AS brought_forward_minor,
     CAST(coalesce(sum(f.movements), 0) AS BIGINT) AS movements,
@@ -237,7 +247,7 @@ SELECT
   report_month, jurisdiction, currency, currency_exponent,
   accounts, players_with_funds,
   real_minor, bonus_minor, total_minor, held_minor, negative_accounts, unknown_opening_accounts,
-  opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, adjustments_minor, brought_forward_minor, movements,
+  opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, rewards_minor, prizes_minor, adjustments_minor, brought_forward_minor, movements,
   checked_accounts, unreconciled_accounts, reconciliation_delta_minor,
   rate_to_eur,
   CAST(round(macros.minor_to_eur(real_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS real_eur,

@@ -1,7 +1,9 @@
 -- Wins, from the two ledgers that record them. A provider win shows up twice at the edge: as the
 -- provider's transaction (provider.win.credited, also when it wins nothing) and, when it pays
 -- something, as the wallet's credit (wallet.win.credited, win_id prov:<provider>:<tx>). Both are
--- kept, told apart by win_source: sum one source, never both.
+-- kept, told apart by win_source: sum one source, never both. A tournament's prize is a wallet credit
+-- without a stake (hold_id NULL, win_id tournament:<id>:rank:<n>, docs/tournaments.md): win_origin
+-- tournament, a promotional cost rather than a gaming win (docs/models.md "Wallet movements").
 MODEL (
   name staging.stg_wins,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -14,12 +16,12 @@ MODEL (
   grain [win_source, win_id],
   owner data,
   tags [staging, gaming, money],
-  description 'One row per win credit: win_source wallet = every wallet.win.credited (table and provider wins that paid > 0; the balance''s view), win_source provider = every provider.win.credited (the provider''s transactions, zero wins included). A provider win that paid appears once per source. Deduplicated on (win_source, win_id), keeping the first event (by occurred_at, event_id), also across midnight. Money in integer minor units of currency.',
+  description 'One row per win credit: win_source wallet = every wallet.win.credited (table and provider wins that paid > 0, and tournament prizes; the balance''s view), win_source provider = every provider.win.credited (the provider''s transactions, zero wins included). A provider win that paid appears once per source. Deduplicated on (win_source, win_id), keeping the first event (by occurred_at, event_id), also across midnight. Money in integer minor units of currency.',
   column_descriptions (
     event_id = 'The event kept for this win',
     event_type = 'wallet.win.credited or provider.win.credited',
     win_source = 'wallet (wallet.win.credited) or provider (provider.win.credited)',
-    win_origin = 'table or provider: which kind of game the win comes from (for wallet rows, from the hold id prefix)',
+    win_origin = 'table or provider: which kind of game the win comes from (for wallet rows, from the hold id prefix); tournament: a tournament prize (wallet row without a hold, win id tournament:<id>:rank:<n>), not a game''s win; other: a wallet win without a known origin',
     occurred_at = 'When the wallet committed the credit (UTC)',
     event_date = 'UTC day of occurred_at',
     player_id = 'The winning player',
@@ -40,7 +42,7 @@ MODEL (
     not_null(columns := [event_id, win_source, win_origin, occurred_at, event_date, player_id, win_id, amount_minor, currency, currency_exponent]),
     unique_combination_of_columns(columns := [win_source, win_id]),
     accepted_values(column := win_source, is_in := ('wallet', 'provider')),
-    accepted_values(column := win_origin, is_in := ('table', 'provider', 'other')),
+    accepted_values(column := win_origin, is_in := ('table', 'provider', 'tournament', 'other')),
     accepted_values(column := bucket, is_in := ('real', 'bonus')),
     accepted_range(column := amount_minor, min_v := 0),
     accepted_range(column := balance_after_minor, min_v := 0)
@@ -63,6 +65,7 @@ typed AS (
       WHEN event_type = 'provider.win.credited' THEN 'provider'
       WHEN split_part(payload->>'$.hold_id', ':', 1) = 'table' THEN 'table'
       WHEN split_part(payload->>'$.hold_id', ':', 1) = 'prov' THEN 'provider'
+      WHEN payload->>'$.hold_id' IS NULL AND split_part(payload->>'$.win_id', ':', 1) = 'tournament' THEN 'tournament'
       ELSE 'other'
     END AS VARCHAR) AS win_origin,
     occurred_at,
