@@ -130,10 +130,11 @@ export class PlayerDO extends DurableObject<Env> {
       this.shipper.init();
       this.relay.armIfBehind();
       this.c.schedules.rearm();
-      // the brand's live rule set before the first call, so an object that was evicted does not evaluate on the default
-      // (waiting 2 s at most: a slow brand object must not hold a player's money calls)
+      // the brand's live rule set before the first call, so an object that was evicted does not evaluate on the default:
+      // what this isolate last saw for the brand at once, else one check (waiting 2 s at most: a slow brand object
+      // must not hold a player's money calls)
       const brand = this.c.profile()?.brand;
-      if (brand) await this.ruleSource.refreshWithin(brand, START_WAIT_MS);
+      if (brand && !this.ruleSource.startFromIsolate(brand)) await this.ruleSource.refreshWithin(brand, START_WAIT_MS);
     });
   }
 

@@ -41,9 +41,16 @@ function compiledOf(key: string, body: string): CompiledRuleSet {
   return loaded.compiled;
 }
 
+/**
+ * The live version each brand last answered in this isolate: an object starting here (a restart, or
+ * another player of the brand) begins with it at once, and checks again right after its first call.
+ */
+const lastKnown = new Map<string, { version: number | null; compiled: CompiledRuleSet | null }>();
+
 export class RuleSetSource {
   /** The published version in use; null: the deployed default. */
   version: number | null = null;
+  private compiled: CompiledRuleSet | null = null;
   private checkedAt = -Infinity;
   private inFlight: Promise<void> | null = null;
   private brand: string | null = null;
@@ -78,6 +85,19 @@ export class RuleSetSource {
     if (timer !== undefined) clearTimeout(timer);
   }
 
+  /**
+   * At the object's start: installs the version this isolate last saw for the brand and answers
+   * true, or answers false when it saw none (the start then waits for a check: refreshWithin). The
+   * first call's refresh checks it again either way.
+   */
+  startFromIsolate(brand: string): boolean {
+    const known = lastKnown.get(brand);
+    if (!known) return false;
+    this.brand = brand;
+    this.install(known.version, known.compiled);
+    return true;
+  }
+
   /** One check now (at the object's start, and from the test entry); concurrent callers share it. */
   refresh(brand: string): Promise<void> {
     this.brand = brand;
@@ -94,14 +114,14 @@ export class RuleSetSource {
       console.warn(`rewards: could not read the live rule set of ${brand}; keeping version ${this.version ?? 'default'}`, err);
       return;
     }
-    if (!active.changed) return;
+    if (active.changed) this.install(active.version, active.version === null ? null : compiledOf(`${brand}:${active.version}:${active.hash}`, active.body));
+    lastKnown.set(brand, { version: this.version, compiled: this.compiled });
+  }
+
+  private install(version: number | null, compiled: CompiledRuleSet | null): void {
     const deployed = liveRewardsConfig();
-    if (active.version === null) {
-      this.version = null;
-      this.apply(deployed);
-      return;
-    }
-    this.apply({ compiled: compiledOf(`${brand}:${active.version}:${active.hash}`, active.body), risk: deployed.risk });
-    this.version = active.version;
+    this.apply(compiled === null ? deployed : { compiled, risk: deployed.risk });
+    this.version = version;
+    this.compiled = compiled;
   }
 }
