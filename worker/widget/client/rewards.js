@@ -18,6 +18,8 @@ const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const PING_MS = 25_000;
 const DEFAULT_TOAST_MS = 6_000;
+/** Toasts shown at once: a burst (a bet placed and settled makes four) must not cover the widget. */
+const MAX_TOASTS = 4;
 /** Close codes the channel uses for "do not come back": the session ended (4001), a newer socket took this one's place (4000). */
 const FINAL_CLOSES = new Map([[4001, 'ended'], [4000, 'replaced']]);
 
@@ -306,6 +308,7 @@ export class CasinoRewards extends HTMLElement {
     const t = el('div', 'toast', 'toast', text);
     t.dataset.kind = kind;
     this.#ui.toasts.append(t);
+    while (this.#ui.toasts.childElementCount > MAX_TOASTS) this.#ui.toasts.firstElementChild.remove();
     const ms = Number(this.getAttribute('toast-ms')) || DEFAULT_TOAST_MS;
     setTimeout(() => t.remove(), ms);
   }
