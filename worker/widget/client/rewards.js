@@ -154,7 +154,17 @@ export class CasinoRewards extends HTMLElement {
   /** The last state drawn (the snapshot with the messages since applied), or null before the first snapshot. */
   get rewards() { return this.#rewards ? structuredClone(this.#rewards) : null; }
 
-  connectedCallback() { if (this.#token && !this.#ws) this.#connect(); }
+  connectedCallback() {
+    // A page may set `token` before this module has loaded: that made a plain own property, which
+    // hides the accessor. Take it over (the usual upgrade pattern for custom elements).
+    if (Object.prototype.hasOwnProperty.call(this, 'token')) {
+      const early = this.token;
+      delete this.token;
+      this.token = early;
+      return;
+    }
+    if (this.#token && !this.#ws) this.#connect();
+  }
   disconnectedCallback() { this.#disconnect(); }
   attributeChangedCallback() { if (this.#ws) { this.#disconnect(); this.#connect(); } }
 
