@@ -36,6 +36,7 @@ import { tables } from './routes/tables';
 import { tournaments } from './routes/tournaments';
 import { blackjack } from './routes/blackjack';
 import { wallet } from './routes/wallet';
+import { widget } from './widget';
 
 /** Requests bigger than this are refused before parsing (no legitimate body comes close). */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -78,6 +79,8 @@ export function createApp() {
   ops.route('/', opsTournaments);
   app.route('/v1/ops', ops);
   app.route('/ops', panel);
+  // The player widget (<casino-rewards>) and its demo page: docs/rewards.md "Widget".
+  app.route('/widget', widget);
   // The executive dashboards' static builds, behind the back office's session (dashboard.read, per brand).
   app.route('/dashboards', dashboards);
   // Called by our own warehouse with its own secret; not in the OpenAPI document (a plain Hono router).
