@@ -50,7 +50,7 @@ describe('rule set schema', () => {
       expect(parseRuleSet(withRules([{ ...onPlaced, on: 'table.bet.settled', actions: [cash] }])).ok).toBe(true);
     }
     // a wheel without cash-like prizes, and points, are fine on a placement
-    const plainWheels = EXAMPLE_RULE_SET.wheels.map((w) => ({ ...w, prizes: w.prizes.filter((p) => !p.reward || (p.reward.type !== 'free_bet' && p.reward.type !== 'cashback')) }));
+    const plainWheels = EXAMPLE_RULE_SET.wheels.map((w) => ({ ...w, prizes: w.prizes.filter((p) => p.id !== 'free-bet-1') }));
     expect(parseRuleSet({ ...withRules([{ ...onPlaced, actions: [{ type: 'wheel_spin', wheel_id: 'daily' }, { type: 'points', amount: 1 }] }]), wheels: plainWheels }).ok).toBe(true);
     // progress towards a mission that pays something cash-like is refused as well
     const cashMissions = EXAMPLE_RULE_SET.missions.map((m) => ({ ...m, reward: [{ type: 'cashback', value_minor: { EUR: 100 } }] }));

@@ -50,8 +50,8 @@ export class RuleSetSource {
 
   constructor(
     private readonly fetchActive: FetchActive,
-    /** Installs a configuration in the object's rewards (PlayerRewards.use). */
-    private readonly apply: (config: RewardsConfig) => void,
+    /** Installs a configuration in the object's rewards (PlayerRewards.use), with the published version it is (null: the default). */
+    private readonly apply: (config: RewardsConfig, published: { version: number; hash: string } | null) => void,
     readonly intervalMs = DEFAULT_REFRESH_MS,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -98,10 +98,11 @@ export class RuleSetSource {
     const deployed = liveRewardsConfig();
     if (active.version === null) {
       this.version = null;
-      this.apply(deployed);
+      this.apply(deployed, null);
       return;
     }
-    this.apply({ compiled: compiledOf(`${brand}:${active.version}:${active.hash}`, active.body), risk: deployed.risk });
+    // the version and hash go with the set: the budget keeper lends against this version's budgets
+    this.apply({ compiled: compiledOf(`${brand}:${active.version}:${active.hash}`, active.body), risk: deployed.risk }, { version: active.version, hash: active.hash });
     this.version = active.version;
   }
 }
