@@ -279,10 +279,11 @@ describe('properties that hold (pinned)', () => {
     }
   });
 
-  it('no operator route reaches the rewards: the OpenAPI of the whole API has no rewards path but the player\'s read', async () => {
+  it('the rewards routes are the player\'s read and the brand-scoped back-office publishing routes only (ops-authz-matrix.test.ts)', async () => {
     const doc = await call('GET', '/v1/openapi.json');
     expect(doc.status).toBe(200);
-    expect(Object.keys(doc.body.paths).filter((path) => /reward/i.test(path))).toEqual(['/v1/players/me/rewards']);
+    const paths = Object.keys(doc.body.paths).filter((path) => /reward/i.test(path));
+    expect(paths.filter((path) => !path.startsWith('/v1/ops/brands/{brand}/rewards/'))).toEqual(['/v1/players/me/rewards']);
     expect(Object.keys(doc.body.paths['/v1/players/me/rewards'])).toEqual(['get']);
   });
 });
