@@ -37,6 +37,27 @@ describe('rule set schema', () => {
     expect(issuesOf({ ...EXAMPLE_RULE_SET, extra: 1 })).toContainEqual(expect.objectContaining({ path: '' }));
   });
 
+  it('refuses cash-like rewards on placement events (a stake given back keeps what its placement granted)', () => {
+    const budget = { EUR: 10_000 };
+    const message = (on: string) => `a cash-like reward (free_bet, cashback, a wheel or mission with cash-like prizes) cannot be granted on '${on}': a stake given back keeps what its placement granted; grant it on the settlement`;
+    const onPlaced = { ...rule, on: 'table.bet.placed', when: [], budget_minor: budget };
+    for (const cash of [{ type: 'free_bet', value_minor: { EUR: 100 } }, { type: 'cashback', value_minor: { EUR: 100 } }, { type: 'wheel_spin', wheel_id: 'daily' }]) {
+      expect(issuesOf(withRules([{ ...onPlaced, actions: [{ type: 'xp', amount: 1 }, cash] }]))).toContainEqual({ path: 'rules.0.actions.1.type', message: message('table.bet.placed') });
+      expect(issuesOf(withRules([{ ...onPlaced, on: 'provider.bet.debited', actions: [cash] }]))).toContainEqual({ path: 'rules.0.actions.0.type', message: message('provider.bet.debited') });
+      // in a variant too
+      expect(issuesOf(withRules([{ ...onPlaced, actions: undefined, variants: [{ id: 'a', weight_bp: 10_000, actions: [cash] }] }]))).toContainEqual({ path: 'rules.0.variants.0.actions.0.type', message: message('table.bet.placed') });
+      // the same reward on the settlement is fine
+      expect(parseRuleSet(withRules([{ ...onPlaced, on: 'table.bet.settled', actions: [cash] }])).ok).toBe(true);
+    }
+    // a wheel without cash-like prizes, and points, are fine on a placement
+    const plainWheels = EXAMPLE_RULE_SET.wheels.map((w) => ({ ...w, prizes: w.prizes.filter((p) => p.id !== 'free-bet-1') }));
+    expect(parseRuleSet({ ...withRules([{ ...onPlaced, actions: [{ type: 'wheel_spin', wheel_id: 'daily' }, { type: 'points', amount: 1 }] }]), wheels: plainWheels }).ok).toBe(true);
+    // progress towards a mission that pays something cash-like is refused as well
+    const cashMissions = EXAMPLE_RULE_SET.missions.map((m) => ({ ...m, reward: [{ type: 'cashback', value_minor: { EUR: 100 } }] }));
+    const mission = EXAMPLE_RULE_SET.missions[0]!;
+    expect(issuesOf({ ...withRules([{ ...onPlaced, actions: [{ type: 'mission_progress', mission_id: mission.id }] }]), missions: cashMissions })).toContainEqual({ path: 'rules.0.actions.0.type', message: message('table.bet.placed') });
+  });
+
   it('bounds a rule set: at most 500 rules', () => {
     const many = Array.from({ length: 501 }, (_, i) => ({ ...rule, id: `r${i}` }));
     expect(issuesOf(withRules(many))).toContainEqual(expect.objectContaining({ path: 'rules' }));

@@ -103,6 +103,8 @@ export const Action = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('message'), template: Text }),
 ]);
 export type Action = z.infer<typeof Action>;
+/** Events of a stake being placed: it may still be given back (voided, cancelled, rolled back) without undoing their grants. */
+export const PLACEMENT_EVENTS: ReadonlySet<string> = new Set(['table.bet.placed', 'provider.bet.debited']);
 export const CASH_LIKE: ReadonlySet<Action['type']> = new Set(['free_bet', 'cashback']);
 
 const Actions = z.array(Action).min(1).max(ACTIONS_PER_RULE_MAX);
@@ -198,6 +200,10 @@ function checkReferences(set: z.infer<typeof RuleSetShape>, ctx: z.RefinementCtx
   const counters = new Map(set.counters.map((c) => [c.id, c]));
   const missions = new Map(set.missions.map((m) => [m.id, m]));
   const wheels = new Set(set.wheels.map((w) => w.id));
+  const cashLikePrize = new Set(set.wheels.filter((w) => w.prizes.some((p) => p.reward && CASH_LIKE.has(p.reward.type))).map((w) => w.id));
+  const cashLikeMission = new Set(set.missions.filter((m) => m.reward.some((a) => CASH_LIKE.has(a.type) || (a.type === 'wheel_spin' && cashLikePrize.has(a.wheel_id)))).map((m) => m.id));
+  /** Pays (or may pay) something cash-like: itself, a wheel with such a prize, progress towards a mission that pays one. */
+  const cashLikeAction = (a: Action) => CASH_LIKE.has(a.type) || (a.type === 'wheel_spin' && cashLikePrize.has(a.wheel_id)) || (a.type === 'mission_progress' && cashLikeMission.has(a.mission_id));
   const checkActions = (actions: readonly Action[], path: (string | number)[]) => actions.forEach((a, i) => {
     if (a.type === 'mission_progress') {
       const mission = missions.get(a.mission_id);
@@ -221,6 +227,11 @@ function checkReferences(set: z.infer<typeof RuleSetShape>, ctx: z.RefinementCtx
       checkActions(actions, path);
       if (rule.purpose === 'care') actions.forEach((a, i) => { if (a.type !== 'message') issue([...path, i, 'type'], 'a care rule may only send messages'); });
       if (actions.some((a) => CASH_LIKE.has(a.type)) && rule.budget_minor === undefined) issue(['rules', r, 'budget_minor'], 'a rule with cash-like rewards needs a budget');
+      // a stake given back (a voided round, leaving before the deal, a rollback) keeps what its
+      // placement granted: a cash-like reward there could be farmed by placing and cancelling
+      if (PLACEMENT_EVENTS.has(rule.on)) actions.forEach((a, i) => {
+        if (cashLikeAction(a)) issue([...path, i, 'type'], `a cash-like reward (free_bet, cashback, a wheel or mission with cash-like prizes) cannot be granted on '${rule.on}': a stake given back keeps what its placement granted; grant it on the settlement`);
+      });
     });
     rule.when.forEach((cond, c) => {
       if (!('counter' in cond)) return;

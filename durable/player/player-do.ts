@@ -34,7 +34,6 @@ import { Limits, type LimitView } from './limits';
 import { Profile, playerView, type PlayerView, type RegistrationInput } from './profile';
 import { ProviderWallet } from './provider-wallet';
 import { Relay, RELAY_JOB, type IngestTarget } from './relay';
-import { budgetKeeperName } from '../rewards-budget/reward-budget-do';
 import { PlayerRewards, type TableBetContext } from './rewards';
 import { rewardsContextOf } from './table-bet-context';
 import { recentEvents, runDryRun, type DryRunAnswer } from './rewards-dry-run';
@@ -109,7 +108,7 @@ export class PlayerDO extends DurableObject<Env> {
     const brandOps = env.BRAND_OPS as DurableObjectNamespace<BrandOpsDO>;
     const refreshMs = Number(Reflect.get(env, 'REWARDS_REFRESH_MS') ?? DEFAULT_REFRESH_MS);
     this.ruleSource = new RuleSetSource((brand, known) => brandOps.getByName(brandOpsName(brand)).activeRuleSet(known),
-      (config) => this.rewardsRg.use(config), Number.isFinite(refreshMs) && refreshMs > 0 ? refreshMs : DEFAULT_REFRESH_MS);
+      (config, published) => this.rewardsRg.use(config, published), Number.isFinite(refreshMs) && refreshMs > 0 ? refreshMs : DEFAULT_REFRESH_MS);
     this.tournamentsRg = new PlayerTournaments(this.c, this.segments, (id) => env.TOURNAMENT.getByName(id), (p) => ctx.waitUntil(p));
     // a bet voided by a dispute (at once or once approved) was not played: the tournaments take its points back
     this.disputesRg.onVoided = (h) => this.tournamentsRg.betVoided(h.hold_id, h.currency);
@@ -197,8 +196,7 @@ export class PlayerDO extends DurableObject<Env> {
    * one at a time (a call during another waits for it). Outside any transaction: the keeper is awaited.
    */
   async refillRewardBudgets(): Promise<{ ok: true }> {
-    const keeper = this.env.REWARD_BUDGET.getByName(budgetKeeperName(this.rewardsRg.config.compiled.set.id));
-    await this.rewardsRg.refillBudgets((fn) => this.c.tx(fn), (req) => keeper.exchange(req));
+    await this.rewardsRg.refillBudgets((fn) => this.c.tx(fn), (keeper, req) => this.env.REWARD_BUDGET.getByName(keeper).exchange(req));
     return { ok: true };
   }
 

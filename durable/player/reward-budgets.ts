@@ -21,7 +21,8 @@
  * Costs: the live leases are held in memory (loaded once per object start or rollback, one
  * statement); an evaluation that spends nothing writes nothing here.
  */
-import type { CloseRequest, ExchangeRequest, ExchangeResult, OpenRequest } from '../../domain/rewards/budget-keeper';
+import type { CloseRequest, ExchangeResult, OpenRequest } from '../../domain/rewards/budget-keeper';
+import { budgetKeeperName, type LeaseExchange, type RuleSetRef } from '../../domain/rewards/budget-limits';
 import type { Currency } from '../../domain/money';
 import { uuidv7 } from '../../domain/ids';
 import { CASH_LIKE, type CompiledRuleSet, type Outcome } from '../../domain/rewards';
@@ -39,10 +40,13 @@ const SPEND_MARGIN_MS = 30_000;
 const GRANTS_PER_LEASE = 2;
 const RETRY_MS = 30_000;
 
-/** The keeper of a rule set's budgets (durable/rewards-budget: RewardBudgetDO's name). */
-export function keeperOf(compiled: CompiledRuleSet): string {
-  return `budgets:${compiled.set.id}`;
+/** The keeper of a brand's rule set's budgets (durable/rewards-budget: RewardBudgetDO's name). */
+export function keeperOf(brand: string, compiled: CompiledRuleSet): string {
+  return budgetKeeperName(brand, compiled.set.id);
 }
+
+/** The version a request is for: the brand's published version (number and hash), or the deployed default. */
+export type PublishedRef = { version: number; hash: string } | null;
 
 type BudgetedKey = { budget_key: string; budget_minor: number; max_cost_minor: number };
 /** Per rule set and currency, computed once (it is read after every evaluated transaction). */
@@ -141,13 +145,12 @@ export class PlayerBudgets {
   }
 
   /** In memory, no statement: does some budgeted key lack a usable lease (and may ask for one now)? */
-  wantsRefill(compiled: CompiledRuleSet, currency: Currency): boolean {
+  wantsRefill(compiled: CompiledRuleSet, keeper: string, currency: Currency): boolean {
     const now = this.ctx.now();
-    return now >= this.retryAt && this.plan(compiled, currency, now) !== null;
+    return now >= this.retryAt && this.plan(compiled, keeper, currency, now) !== null;
   }
 
-  private plan(compiled: CompiledRuleSet, currency: Currency, now: number): { close: LeaseRow[]; drop: LeaseRow[]; open: { budget_key: string; want: number; min: number }[]; resend: LeaseRow[] } | null {
-    const keeper = keeperOf(compiled);
+  private plan(compiled: CompiledRuleSet, keeper: string, currency: Currency, now: number): { close: LeaseRow[]; drop: LeaseRow[]; open: { budget_key: string; want: number; min: number }[]; resend: LeaseRow[] } | null {
     const close: LeaseRow[] = [];
     const drop: LeaseRow[] = [];
     const open: { budget_key: string; want: number; min: number }[] = [];
@@ -176,12 +179,13 @@ export class PlayerBudgets {
 
   /**
    * Steps 1-3 above. One at a time per object (a second call waits for the first and returns);
-   * a failed RPC leaves the rows for the next refill. `exchange`: the keeper's RPC.
+   * a failed RPC leaves the rows for the next refill. `exchange`: the keeper's RPC; `ruleSet`: the
+   * version evaluated, whose budgets the keeper lends against (budget-limits.ts).
    */
-  async refill(compiled: CompiledRuleSet, currency: Currency, holder: string, exchange: (req: ExchangeRequest) => Promise<ExchangeResult>, tx: <T>(fn: () => T) => T): Promise<void> {
+  async refill(compiled: CompiledRuleSet, ruleSet: RuleSetRef, currency: Currency, holder: string, exchange: (req: LeaseExchange) => Promise<ExchangeResult>, tx: <T>(fn: () => T) => T): Promise<void> {
     if (this.inFlight) return this.inFlight;
     this.inFlight = (async () => {
-      const req = tx(() => this.writePlan(compiled, currency, holder));
+      const req = tx(() => this.writePlan(compiled, ruleSet, currency, holder));
       if (!req) return;
       let answer: ExchangeResult;
       try {
@@ -195,9 +199,10 @@ export class PlayerBudgets {
     return this.inFlight;
   }
 
-  private writePlan(compiled: CompiledRuleSet, currency: Currency, holder: string): ExchangeRequest | null {
+  private writePlan(compiled: CompiledRuleSet, ruleSet: RuleSetRef, currency: Currency, holder: string): LeaseExchange | null {
     const now = this.ctx.now();
-    const plan = this.plan(compiled, currency, now);
+    const keeper = budgetKeeperName(ruleSet.brand, ruleSet.rule_set_id);
+    const plan = this.plan(compiled, keeper, currency, now);
     if (!plan) return null;
     const closeReqs: CloseRequest[] = [];
     const openReqs: OpenRequest[] = [];
@@ -215,13 +220,13 @@ export class PlayerBudgets {
       else openReqs.push({ lease_id: l.lease_id, budget_key: l.budget_key, currency: l.currency, want_minor: l.want_minor, min_minor: l.min_minor });
     }
     for (const o of plan.open) {
-      const row: LeaseRow = { lease_id: `${holder}:${uuidv7(now)}`, keeper: keeperOf(compiled), budget_key: o.budget_key, currency, state: 'requested', want_minor: o.want, min_minor: o.min, amount_minor: 0, used_minor: 0, expires_at: null, created_at: now };
+      const row: LeaseRow = { lease_id: `${holder}:${uuidv7(now)}`, keeper, budget_key: o.budget_key, currency, state: 'requested', want_minor: o.want, min_minor: o.min, amount_minor: 0, used_minor: 0, expires_at: null, created_at: now };
       this.ctx.db.run`insert into reward_budget_leases (lease_id, keeper, budget_key, currency, state, want_minor, min_minor, created_at)
         values (${row.lease_id}, ${row.keeper}, ${row.budget_key}, ${row.currency}, 'requested', ${row.want_minor}, ${row.min_minor}, ${now})`;
       this.leases().set(row.lease_id, row);
       openReqs.push({ lease_id: row.lease_id, budget_key: row.budget_key, currency, want_minor: row.want_minor, min_minor: row.min_minor });
     }
-    return closeReqs.length + openReqs.length === 0 ? null : { holder, close: closeReqs, open: openReqs };
+    return closeReqs.length + openReqs.length === 0 ? null : { holder, close: closeReqs, open: openReqs, rule_set: ruleSet };
   }
 
   private record(answer: ExchangeResult): void {

@@ -18,10 +18,11 @@
 import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
-import type { ExchangeRequest, ExchangeResult } from '../../domain/rewards/budget-keeper';
+import type { ExchangeResult } from '../../domain/rewards/budget-keeper';
+import type { LeaseExchange, RuleSetRef } from '../../domain/rewards/budget-limits';
 import type { OutcomeSource } from './channel';
 import type { PlayerContext } from './context';
-import { keeperOf, PlayerBudgets } from './reward-budgets';
+import { keeperOf, PlayerBudgets, type PublishedRef } from './reward-budgets';
 import { RewardOffers, type FreeBetView } from './reward-offers';
 import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
 import type { Segments } from './segments';
@@ -59,6 +60,8 @@ export type RewardsView = {
 export class PlayerRewards {
   private hot: Hot | undefined;
   config: RewardsConfig;
+  /** The brand's published version `config` is (its budgets are the keeper's limits); null: the deployed default. */
+  published: PublishedRef = null;
   /** Told of every evaluation's outcomes, inside its transaction (the player channel sends them after the commit: channel.ts). */
   onOutcomes: ((outcomes: readonly Outcome[], source: OutcomeSource) => void) | null = null;
   readonly budgets: PlayerBudgets;
@@ -81,9 +84,10 @@ export class PlayerRewards {
     };
   }
 
-  /** Tests swap the rule set (a real object, another configuration). */
-  use(config: RewardsConfig): void {
+  /** Installs a rule set (rule-source.ts: the brand's published version; tests: another configuration). */
+  use(config: RewardsConfig, published: PublishedRef = null): void {
     this.config = config;
+    this.published = published;
   }
 
   private load(): Hot {
@@ -182,7 +186,7 @@ export class PlayerRewards {
       },
       event: { session_id: sessionId, device: null, dealer_id: null },
       // what this object's budget leases have left (reward-budgets.ts): the rule's global budget is the keeper's
-      budget_remaining_minor: this.budgets.remaining(keeperOf(compiled), p.currency, now),
+      budget_remaining_minor: this.budgets.remaining(keeperOf(p.brand, compiled), p.currency, now),
     };
     this.refillHint = true;
     const event: CasinoEvent = { ...e, schema_version: 1, player_id: p.player_id, jurisdiction: p.jurisdiction };
@@ -193,7 +197,7 @@ export class PlayerRewards {
     }
     this.save({ ...hot, state: r.state, marks });
     if (r.outcomes.length === 0) return;
-    this.budgets.spend(r.outcomes, keeperOf(compiled), p.currency, now);
+    this.budgets.spend(r.outcomes, keeperOf(p.brand, compiled), p.currency, now);
     const fresh = this.record(r.outcomes, e.event_id, p.currency);
     this.offers.deliver(r.outcomes, fresh);
     const subject = { player_id: p.player_id, jurisdiction: p.jurisdiction, currency: p.currency, table_id: e.table_id, round_id: e.round_id };
@@ -205,12 +209,15 @@ export class PlayerRewards {
    * After a commit (never inside a transaction): trades this object's spent or expired budget leases
    * for new ones with the keeper (reward-budgets.ts). Excluded players hold no leases.
    */
-  async refillBudgets(tx: <T>(fn: () => T) => T, exchange: (req: ExchangeRequest) => Promise<ExchangeResult>): Promise<void> {
+  async refillBudgets(tx: <T>(fn: () => T) => T, exchange: (keeper: string, req: LeaseExchange) => Promise<ExchangeResult>): Promise<void> {
     this.refillHint = false;
     const p = this.ctx.profile();
     if (!p || p.status === 'self_excluded' || (p.cool_off_until !== null && p.cool_off_until > this.ctx.now())) return;
-    if (!this.budgets.wantsRefill(this.config.compiled, p.currency)) return;
-    await this.budgets.refill(this.config.compiled, p.currency, p.player_id, exchange, tx);
+    const { compiled } = this.config;
+    const keeper = keeperOf(p.brand, compiled);
+    if (!this.budgets.wantsRefill(compiled, keeper, p.currency)) return;
+    const ruleSet: RuleSetRef = { brand: p.brand, rule_set_id: compiled.set.id, version: this.published?.version ?? null, hash: this.published?.hash ?? null };
+    await this.budgets.refill(compiled, ruleSet, p.currency, p.player_id, (req) => exchange(keeper, req), tx);
   }
 
   /** Every grant, one multi-row insert; a grant id already there is left alone (a replay). Returns the grant ids inserted now. */

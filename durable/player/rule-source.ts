@@ -45,20 +45,21 @@ function compiledOf(key: string, body: string): CompiledRuleSet {
  * The live version each brand last answered in this isolate: an object starting here (a restart, or
  * another player of the brand) begins with it at once, and checks again right after its first call.
  */
-const lastKnown = new Map<string, { version: number | null; compiled: CompiledRuleSet | null }>();
+const lastKnown = new Map<string, { published: { version: number; hash: string } | null; compiled: CompiledRuleSet | null }>();
 
 export class RuleSetSource {
   /** The published version in use; null: the deployed default. */
   version: number | null = null;
   private compiled: CompiledRuleSet | null = null;
+  private published: { version: number; hash: string } | null = null;
   private checkedAt = -Infinity;
   private inFlight: Promise<void> | null = null;
   private brand: string | null = null;
 
   constructor(
     private readonly fetchActive: FetchActive,
-    /** Installs a configuration in the object's rewards (PlayerRewards.use). */
-    private readonly apply: (config: RewardsConfig) => void,
+    /** Installs a configuration in the object's rewards (PlayerRewards.use), with the published version it is (null: the default). */
+    private readonly apply: (config: RewardsConfig, published: { version: number; hash: string } | null) => void,
     readonly intervalMs = DEFAULT_REFRESH_MS,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -94,7 +95,7 @@ export class RuleSetSource {
     const known = lastKnown.get(brand);
     if (!known) return false;
     this.brand = brand;
-    this.install(known.version, known.compiled);
+    this.install(known.published, known.compiled);
     return true;
   }
 
@@ -114,14 +115,19 @@ export class RuleSetSource {
       console.warn(`rewards: could not read the live rule set of ${brand}; keeping version ${this.version ?? 'default'}`, err);
       return;
     }
-    if (active.changed) this.install(active.version, active.version === null ? null : compiledOf(`${brand}:${active.version}:${active.hash}`, active.body));
-    lastKnown.set(brand, { version: this.version, compiled: this.compiled });
+    if (active.changed) {
+      if (active.version === null) this.install(null, null);
+      else this.install({ version: active.version, hash: active.hash }, compiledOf(`${brand}:${active.version}:${active.hash}`, active.body));
+    }
+    lastKnown.set(brand, { published: this.published, compiled: this.compiled });
   }
 
-  private install(version: number | null, compiled: CompiledRuleSet | null): void {
+  private install(published: { version: number; hash: string } | null, compiled: CompiledRuleSet | null): void {
     const deployed = liveRewardsConfig();
-    this.apply(compiled === null ? deployed : { compiled, risk: deployed.risk });
-    this.version = version;
+    // the version and hash go with the set: the budget keeper lends against this version's budgets
+    this.apply(compiled === null || published === null ? deployed : { compiled, risk: deployed.risk }, published);
+    this.version = published?.version ?? null;
+    this.published = published;
     this.compiled = compiled;
   }
 }

@@ -1,9 +1,14 @@
 /**
- * RewardBudgetDO: the budget keeper of one rule set, named `budgets:<rule set id>` (budgetKeeperName).
- * It holds each budget line's totals (spent, outstanding) and every lease it handed out, and runs
- * domain/rewards/budget-keeper.ts over them, one SQLite transaction per request: a line's
- * `spent + outstanding` never passes its limit, the declared `budget_minor` of the rule in the
- * keeper's rule set (the live configuration; a line without one lends nothing).
+ * RewardBudgetDO: the budget keeper of one brand's rule set, named `budgets:<brand>:<rule set id>`
+ * (budgetKeeperName). It holds each budget line's totals (spent, outstanding) and every lease it
+ * handed out, and runs domain/rewards/budget-keeper.ts over them, one SQLite transaction per request:
+ * a line's `spent + outstanding` never passes its limit.
+ *
+ * The limits (domain/rewards/budget-limits.ts): each request names the rule set version its holder
+ * evaluates; the keeper lends against that version's `budget_minor`, read once from the brand's
+ * back-office object (BrandOpsDO.ruleSetVersion) and cached by version, capped by the newest
+ * published version it has seen. The deployed default (version null) is config/rewards.json. A
+ * version it cannot read or verify lends nothing (fail closed; asked again at the next request).
  *
  * A lease nobody closed is reclaimed by the alarm, RECLAIM_GRACE_MS after its expiry: the keeper asks
  * the holder (the player's object, `closeRewardLease`), which closes it on its side first and answers
@@ -12,7 +17,12 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { Currency } from '../../domain/money';
-import { close, DEFAULT_POLICY, exchange, type ExchangeRequest, type ExchangeResult, type KeeperStore, type Lease, type LineTotals } from '../../domain/rewards/budget-keeper';
+import { close, DEFAULT_POLICY, exchange, type ExchangeResult, type KeeperStore, type Lease, type LineTotals } from '../../domain/rewards/budget-keeper';
+import { acceptVersion, limitFor, limitsOf, newestOf, type BudgetLimits, type KnownVersion, type LeaseExchange, type RuleSetRef } from '../../domain/rewards/budget-limits';
+import type { Result } from '../../domain/errors';
+import type { RuleSet } from '../../domain/rewards/rule-schema';
+import type { RuleSetVersion } from '../brand-ops/rule-sets';
+import { brandOpsName } from '../brand-ops/types';
 import { liveRewardsConfig, type RewardsConfig } from '../player/rewards-config';
 import { Db, migrate } from '../lib/sql';
 
@@ -35,6 +45,16 @@ const MIGRATIONS = [`
   );
   create index budget_leases_open on budget_leases (expires_at) where used_minor is null;
   create index budget_leases_closed on budget_leases (granted_at) where used_minor is not null;
+`, `
+  -- whose keeper this is (set by the first request: a request for another brand or set lends nothing),
+  -- and the newest published version seen, which caps what older versions lend (budget-limits.ts)
+  create table keeper_meta (
+    id integer primary key check (id = 1),
+    brand text not null,
+    rule_set_id text not null,
+    newest_version integer,
+    newest_published_at integer
+  );
 `];
 
 /** A lease is reclaimed this long after its expiry (the holder stops spending it 30 s before). */
@@ -50,10 +70,20 @@ const RECLAIM_RETRY_MS = 60_000;
 export const CLOSED_LEASE_RETENTION_MS = 2 * 24 * 3_600_000;
 const PURGE_BATCH = 1_000;
 
-/** `budgets:<rule set id>`: the same name the player's leases record (reward-budgets.ts keeperOf). */
-export function budgetKeeperName(ruleSetId: string): string {
-  return `budgets:${ruleSetId}`;
-}
+/** `budgets:<brand>:<rule set id>`: the same name the player's leases record (reward-budgets.ts keeperOf). */
+export { budgetKeeperName } from '../../domain/rewards/budget-limits';
+
+type LimitOf = (budgetKey: string, currency: Currency) => number | null;
+const LENDS_NOTHING: LimitOf = () => null;
+/** Published versions' limits kept in memory (a brand publishes a few versions a day at most). */
+const VERSION_CACHE_MAX = 8;
+type CachedVersion = { hash: string; published_at: number; limits: BudgetLimits };
+/**
+ * How often the keeper asks the brand which version is live (one small RPC, "unchanged" unless it
+ * moved): a lowered budget or a paused rule caps the leases of holders still on an older version
+ * within this, even before one of them asks with the new version.
+ */
+export const LIVE_CHECK_MS = 5_000;
 
 export type BudgetLineView = { line: string; limit_minor: number | null; spent_minor: number; outstanding_minor: number; open_leases: number };
 
@@ -82,7 +112,11 @@ class SqlKeeperStore implements KeeperStore {
 export class RewardBudgetDO extends DurableObject<Env> {
   private readonly db: Db;
   private readonly store: SqlKeeperStore;
+  /** The deployed default's rules (version null); tests swap it with `use`. */
   private config: RewardsConfig;
+  private readonly versions = new Map<number, CachedVersion>();
+  private liveCheckedAt = -Infinity;
+  private liveVersion: number | null = null;
   /** Tests move time forward with this; production leaves it at 0. */
   clockOffsetMs = 0;
 
@@ -98,19 +132,113 @@ export class RewardBudgetDO extends DurableObject<Env> {
     return Date.now() + this.clockOffsetMs;
   }
 
-  /** Tests swap the rule set whose budgets this keeper enforces. */
+  /** Tests swap the deployed default whose budgets this keeper enforces for version null. */
   use(config: RewardsConfig): void {
     this.config = config;
   }
 
-  private limitOf = (budgetKey: string, currency: Currency): number | null =>
-    this.config.compiled.set.rules.find((r) => r.id === budgetKey && r.status === 'active')?.budget_minor?.[currency] ?? null;
+  private meta(): { brand: string; rule_set_id: string; newest: KnownVersion | null } | null {
+    const r = this.db.first<{ brand: string; rule_set_id: string; newest_version: number | null; newest_published_at: number | null }>`select * from keeper_meta where id = 1`;
+    if (!r) return null;
+    return { brand: r.brand, rule_set_id: r.rule_set_id, newest: r.newest_version === null || r.newest_published_at === null ? null : { version: r.newest_version, published_at: r.newest_published_at } };
+  }
 
-  /** A holder gives leases back (with what it used) and asks for new ones, in one transaction. */
-  async exchange(req: ExchangeRequest): Promise<ExchangeResult> {
-    const result = this.ctx.storage.transactionSync(() => exchange(this.store, req, this.limitOf, this.now(), DEFAULT_POLICY));
+  /** This keeper's brand and set: set by the first request; another's request is refused (false). */
+  private claim(ref: RuleSetRef): boolean {
+    const m = this.meta();
+    if (!m) {
+      this.db.run`insert into keeper_meta (id, brand, rule_set_id) values (1, ${ref.brand}, ${ref.rule_set_id})`;
+      return true;
+    }
+    return m.brand === ref.brand && m.rule_set_id === ref.rule_set_id;
+  }
+
+  /** A published version's limits: from memory, else read from the brand's object once and verified; null: lend nothing. */
+  private async published(ref: RuleSetRef & { version: number }): Promise<CachedVersion | null> {
+    let v = this.versions.get(ref.version);
+    if (!v) {
+      let answer: Result<{ version: RuleSetVersion; rule_set: RuleSet }>;
+      try {
+        answer = await this.env.BRAND_OPS.getByName(brandOpsName(ref.brand)).ruleSetVersion(ref.version);
+      } catch (err) {
+        console.warn(`reward budget: version ${ref.version} of ${ref.brand} unreadable, nothing lent: ${(err as Error).message}`);
+        return null;
+      }
+      if (!answer.ok) return null;
+      const refused = acceptVersion({ ...ref, hash: null }, answer.version);
+      if (refused !== null || answer.version.published_at === null) {
+        console.warn(`reward budget: ${ref.brand} ${refused ?? 'unpublished'}: nothing lent`);
+        return null;
+      }
+      v = { hash: answer.version.hash, published_at: answer.version.published_at, limits: limitsOf(answer.rule_set) };
+      if (this.versions.size >= VERSION_CACHE_MAX) this.versions.delete(this.versions.keys().next().value!);
+      this.versions.set(ref.version, v);
+      this.noteNewest({ version: ref.version, published_at: v.published_at });
+    }
+    if (ref.hash !== null && ref.hash !== v.hash) return null; // the holder evaluates other content under this number
+    return v;
+  }
+
+  /** At most once per LIVE_CHECK_MS: the brand's live version, so that it caps older versions' leases (budget-limits.ts). */
+  private async checkLive(brand: string, ruleSetId: string): Promise<void> {
+    if (this.now() - this.liveCheckedAt < LIVE_CHECK_MS) return;
+    this.liveCheckedAt = this.now();
+    try {
+      const live = await this.env.BRAND_OPS.getByName(brandOpsName(brand)).activeRuleSet(this.liveVersion);
+      if (!live.changed) return;
+      this.liveVersion = live.version;
+      // another set id live: it has a keeper of its own and caps nothing here
+      if (live.version !== null && !this.versions.has(live.version)) await this.published({ brand, rule_set_id: ruleSetId, version: live.version, hash: live.hash });
+    } catch (err) {
+      // the requested version was verified; only the cap may be a few seconds late
+      console.warn(`reward budget: live version of ${brand} unreadable: ${(err as Error).message}`);
+    }
+  }
+
+  private noteNewest(v: KnownVersion): void {
+    const m = this.meta();
+    if (!m) return;
+    const newest = newestOf(m.newest, v);
+    if (newest !== m.newest) this.db.run`update keeper_meta set newest_version = ${newest.version}, newest_published_at = ${newest.published_at} where id = 1`;
+  }
+
+  /** The limits for one request (budget-limits.ts): the requested version's, capped by the newest published one's. */
+  private async limitsFor(ref: RuleSetRef): Promise<LimitOf> {
+    if (!this.claim(ref)) {
+      console.warn(`reward budget: a request for ${ref.brand}/${ref.rule_set_id} reached another brand's or set's keeper: nothing lent`);
+      return LENDS_NOTHING;
+    }
+    if (ref.version === null) {
+      // the deployed default: the holder and this keeper run the same deployment's configuration
+      const set = this.config.compiled.set;
+      if (set.id !== ref.rule_set_id) return LENDS_NOTHING;
+      const limits = limitsOf(set);
+      return (key, currency) => limitFor(limits, null, key, currency);
+    }
+    const requested = await this.published({ ...ref, version: ref.version });
+    if (!requested) return LENDS_NOTHING;
+    await this.checkLive(ref.brand, ref.rule_set_id);
+    const newest = this.meta()?.newest ?? null;
+    if (newest === null || newest.version === ref.version) return (key, currency) => limitFor(requested.limits, null, key, currency);
+    const cap = await this.published({ ...ref, version: newest.version, hash: null });
+    if (!cap) return LENDS_NOTHING;
+    return (key, currency) => limitFor(requested.limits, cap.limits, key, currency);
+  }
+
+  /** A holder gives leases back (with what it used) and asks for new ones for its rule set version, in one transaction. */
+  async exchange(req: LeaseExchange): Promise<ExchangeResult> {
+    // read before the transaction (an await); a lease is never lent without a limit that was read
+    const limitOf = await this.limitsFor(req.rule_set);
+    const result = this.ctx.storage.transactionSync(() => exchange(this.store, req, limitOf, this.now(), DEFAULT_POLICY));
     await this.arm();
     return result;
+  }
+
+  /** The limit shown for a line: the newest published version's when one is known (in memory), else the default's. */
+  private shownLimit(budgetKey: string, currency: Currency): number | null {
+    const newest = this.meta()?.newest ?? null;
+    const limits = newest === null ? limitsOf(this.config.compiled.set) : this.versions.get(newest.version)?.limits ?? null;
+    return limitFor(limits, null, budgetKey, currency);
   }
 
   /** The lines' totals against their limits (tests, the back office). */
@@ -119,7 +247,7 @@ export class RewardBudgetDO extends DurableObject<Env> {
       select l.line, l.spent_minor, l.outstanding_minor, (select count(*) from budget_leases b where b.line = l.line and b.used_minor is null) as open_leases
       from budget_lines l order by l.line`.map((r) => {
       const i = r.line.lastIndexOf('|');
-      return { ...r, limit_minor: this.limitOf(r.line.slice(0, i), r.line.slice(i + 1) as Currency) };
+      return { ...r, limit_minor: this.shownLimit(r.line.slice(0, i), r.line.slice(i + 1) as Currency) };
     });
   }
 

@@ -15,6 +15,7 @@ import type { PlayerRewards } from '../../durable/player/rewards';
 import { loadRewardsConfig, type RewardsConfig } from '../../durable/player/rewards-config';
 import { budgetKeeperName, type RewardBudgetDO } from '../../durable/rewards-budget/reward-budget-do';
 import raw from '../../config/rewards.json';
+import { DEFAULT_BRAND as BRAND } from '../../domain/brands';
 import { call, deposit, internals, player, register, restartPlayer, type Json, type Registered } from './helpers';
 
 /** The live rule set plus one rule on deposits, under a rule set id of its own (so: a keeper of its own). */
@@ -30,8 +31,9 @@ function configWith(action: Json, budget: number): RewardsConfig {
 
 const CASHBACK = { type: 'cashback', value_minor: { EUR: 200 }, valid_hours: 24 };
 
+/** Players register on the default brand: its keeper of the test's set (the deployed default, version null). */
 function keeper(cfg: RewardsConfig): DurableObjectStub<RewardBudgetDO> {
-  return env.REWARD_BUDGET.getByName(budgetKeeperName(cfg.compiled.set.id)) as DurableObjectStub<RewardBudgetDO>;
+  return env.REWARD_BUDGET.getByName(budgetKeeperName(BRAND, cfg.compiled.set.id)) as DurableObjectStub<RewardBudgetDO>;
 }
 
 /** Restarts the keeper (storage flushed, instance aborted), then gives it the test's rule set again (memory only). */
@@ -184,11 +186,11 @@ describe('budgets across players', () => {
     await runInDurableObject(player(p!.playerId), async (o: PlayerDO) => {
       const rewards = rewardsOf(o);
       const k = keeper(cfg);
-      await expect(rewards.budgets.refill(cfg.compiled, 'EUR', p!.playerId, async (req) => { await k.exchange(req); throw new Error('answer lost'); }, (fn) => internals(o).c.tx(fn)))
+      await expect(rewards.budgets.refill(cfg.compiled, { brand: BRAND, rule_set_id: cfg.compiled.set.id, version: null, hash: null }, 'EUR', p!.playerId, async (req) => { await k.exchange(req); throw new Error('answer lost'); }, (fn) => internals(o).c.tx(fn)))
         .rejects.toThrow(/answer lost/);
       // (the live rules with budgets lease too: only the deposit rule's line is looked at)
       expect(internals(o).c.db.all`select state from reward_budget_leases where budget_key = 'deposit-offer'`).toEqual([{ state: 'requested' }]);
-      expect(rewards.budgets.remaining(`budgets:${cfg.compiled.set.id}`, 'EUR', internals(o).c.now())).toEqual({}); // a requested lease is never spent
+      expect(rewards.budgets.remaining(budgetKeeperName(BRAND, cfg.compiled.set.id), 'EUR', internals(o).c.now())).toEqual({}); // a requested lease is never spent
     });
     const line = async () => (await keeper(cfg).lines()).find((l) => l.line === 'deposit-offer|EUR');
     expect((await line())!.outstanding_minor).toBe(400);
@@ -217,8 +219,8 @@ describe('budgets across players', () => {
     const rows = await runInDurableObject(player(p!.playerId), (o: PlayerDO) =>
       internals(o).c.db.all<{ keeper: string; state: string; used_minor: number }>`select keeper, state, used_minor from reward_budget_leases where budget_key = 'deposit-offer' order by created_at`);
     expect(rows).toEqual([
-      { keeper: `budgets:${a.compiled.set.id}`, state: 'closed', used_minor: 200 },
-      { keeper: `budgets:${b.compiled.set.id}`, state: 'open', used_minor: 0 },
+      { keeper: budgetKeeperName(BRAND, a.compiled.set.id), state: 'closed', used_minor: 200 },
+      { keeper: budgetKeeperName(BRAND, b.compiled.set.id), state: 'open', used_minor: 0 },
     ]);
     await runInDurableObject(keeper(a), (o: RewardBudgetDO) => { o.clockOffsetMs += 20 * 60_000; });
     while (await runDurableObjectAlarm(keeper(a))) { /* until no lease is due */ }
