@@ -86,4 +86,18 @@ describe('RuleSetSource', () => {
     expect(h.source.maybeRefresh(() => null)).toBeNull();
     expect(h.asked).toEqual([]);
   });
+
+  it('starts a new object of the brand from what this isolate last saw, without asking; a brand it never saw waits for a check', async () => {
+    const first = harness([published(7)]);
+    await first.source.refresh('isolate-brand');
+    const next = harness([]);
+    expect(next.source.startFromIsolate('isolate-brand')).toBe(true);
+    expect(next.asked).toEqual([]);
+    expect(next.source.version).toBe(7);
+    expect(next.applied.map((c) => c.compiled.set.version)).toEqual([7]);
+    // the first call's refresh still checks (the start did not count as one)
+    await next.source.maybeRefresh(() => 'isolate-brand');
+    expect(next.asked).toEqual([7]);
+    expect(harness([]).source.startFromIsolate('never-seen-brand')).toBe(false);
+  });
 });
