@@ -11,18 +11,14 @@
  * money in intermediate.int_blackjack_hands equal the engine's, and the mart's counts and
  * per-component RTP equal the engine's settlement summed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { CLASSIC_INFINITE, US_PEEK } from '../domain/games/blackjack';
 import { blackjackHistory, type BlackjackHistory, type HistoryTable } from '../simulator/blackjack-history';
 import type { HandExpectation } from '../simulator/blackjack-round';
 import { directorySink } from '../simulator/sink';
-import { warehousePaths } from './config';
-import { openWarehouse, rows } from './db';
-import { runWh, type WhResult } from './testing/wh-cli';
+import { scratchWarehouse } from './testing/scratch-warehouse';
 
 /** Rounds per table: a Seated table (US rules: peek, late surrender, resplit to four) and an Infinite one. */
 const ROUNDS = 200;
@@ -34,19 +30,7 @@ const TABLES: HistoryTable[] = [
 const DAY_START = Date.parse('2026-11-02T08:00:00Z');
 const PLAYERS = ['p1', 'p2', 'p3', 'p4'].map((player_id) => ({ player_id, jurisdiction: 'MT', currency: 'EUR' }));
 
-const root = mkdtempSync(join(tmpdir(), 'wh-blackjack-engine-'));
-const batches = join(root, 'batches');
-const dir = join(root, 'warehouse');
-const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
-
-async function q<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
-  try {
-    return await rows<T>(w.con, sql);
-  } finally {
-    w.close();
-  }
-}
+const { root, batches, dir, wh, q } = scratchWarehouse('blackjack-engine');
 
 /** What the test expects per hand, from the engine (the columns of int_blackjack_hands it compares). */
 type ExpectedHand = Omit<HandExpectation, 'player_id'> & { table_id: string; round_id: string };

@@ -12,34 +12,18 @@
  *     (insurance, side bets, doubles, splits and bets behind are stakes too), and agree with it.
  * The unit tests' fixture rows of `table.hand.*` events (models/tests/*.yaml) are validated the same way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { validateEvent, type CasinoEvent, type EventPayload, type EventType } from '../domain/events';
 import { uuidv7 } from '../domain/ids';
 import { directorySink } from '../simulator/sink';
-import { warehousePaths } from './config';
-import { openWarehouse, rows } from './db';
-import { loadProject } from './runner/files/project';
-import { runWh, type WhResult } from './testing/wh-cli';
+import type { WhResult } from './testing/wh-cli';
+import { fixtureEvents, scratchWarehouse } from './testing/scratch-warehouse';
 
 const MODELS = fileURLToPath(new URL('../models', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'wh-blackjack-'));
-const batches = join(root, 'batches');
-const dir = join(root, 'warehouse');
-const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
-
-async function q<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
-  try {
-    return await rows<T>(w.con, sql);
-  } finally {
-    w.close();
-  }
-}
+const { root, batches, dir, wh, q } = scratchWarehouse('blackjack');
 
 /** An event as TableDO emits it, validated against the edge schema: a fixture that drifts fails here. */
 function valid(input: unknown): CasinoEvent {
@@ -179,23 +163,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('blackjack fixtures follow the edge schema', () => {
   it('every table.hand.* row of the unit tests (models/tests/*.yaml) passes validateEvent', async () => {
-    const project = await loadProject(MODELS);
-    let checked = 0;
-    for (const test of project.tests) {
-      const input = test.inputs['raw.events'];
-      if (!input || !('rows' in input)) continue;
-      for (const row of input.rows) {
-        if (typeof row.event_type !== 'string' || !row.event_type.startsWith('table.hand.')) continue;
-        const occurredAt = Date.parse(`${String(row.occurred_at).replace(' ', 'T')}Z`);
-        const result = validateEvent({
-          event_id: uuidv7(occurredAt), event_type: row.event_type, schema_version: 1, occurred_at: occurredAt,
-          player_id: row.player_id ?? null, table_id: row.table_id ?? null, round_id: row.round_id ?? null,
-          jurisdiction: row.jurisdiction ?? null, currency: row.currency ?? null, payload: JSON.parse(String(row.payload)),
-        });
-        expect(result, `${test.name} ${String(row.event_id)}`).toMatchObject({ ok: true });
-        checked++;
-      }
-    }
+    const { checked, failures } = await fixtureEvents(MODELS, 'table.hand.');
+    expect(failures).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(17);
   });
 });

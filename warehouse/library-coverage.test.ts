@@ -10,34 +10,18 @@
  * cut down because the rare members (reactivated players, structuring, velocity, VIP) need its
  * length and population: a smaller history that still covers everything was not established.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_DEFAULTS } from '../simulator/model';
 import { directorySink, writeHistory } from '../simulator/sink';
-import { warehousePaths } from './config';
-import { openWarehouse, rows } from './db';
-import { runWh, type WhResult } from './testing/wh-cli';
+import type { WhResult } from './testing/wh-cli';
+import { scratchWarehouse } from './testing/scratch-warehouse';
 
 /** The end of the history, fixed so every run sees the same data (and the as-of day of the FULL marts is the day before). */
 const HISTORY_END = Date.parse('2026-12-01T00:00:00Z');
 const SETUP_MS = 40 * 60_000;
 
-const root = mkdtempSync(join(tmpdir(), 'wh-library-coverage-'));
-const batches = join(root, 'batches');
-const dir = join(root, 'warehouse');
-
-const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
-
-async function q<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
-  try {
-    return await rows<T>(w.con, sql);
-  } finally {
-    w.close();
-  }
-}
+const { root, batches, dir, wh, q } = scratchWarehouse('library-coverage');
 
 /** How many rows of `relation` satisfy `where`. */
 async function count(relation: string, where: string): Promise<number> {

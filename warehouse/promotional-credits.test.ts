@@ -9,31 +9,15 @@
  * (stake - table return): neither credit is a gaming win, and the management pack shows them as
  * promotion cost beside NGR.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { validateEvent, type CasinoEvent } from '../domain/events';
 import { uuidv7 } from '../domain/ids';
 import { directorySink } from '../simulator/sink';
-import { warehousePaths } from './config';
-import { openWarehouse, rows } from './db';
-import { runWh, type WhResult } from './testing/wh-cli';
+import { scratchWarehouse } from './testing/scratch-warehouse';
 
-const root = mkdtempSync(join(tmpdir(), 'wh-promotional-'));
-const batches = join(root, 'batches');
-const dir = join(root, 'warehouse');
-const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
-
-async function q<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
-  try {
-    return await rows<T>(w.con, sql);
-  } finally {
-    w.close();
-  }
-}
+const { root, batches, dir, wh, q } = scratchWarehouse('promotional');
 
 const at = (iso: string) => Date.parse(iso);
 const PLAYER = uuidv7(at('2026-11-01T08:00:00Z'));

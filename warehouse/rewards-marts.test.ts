@@ -7,33 +7,16 @@
  * arms, means and Welch z recomputed here from the players' days. The unit tests' fixture rows of
  * `rewards.*` events (models/tests/*.yaml) are validated against the edge schema too.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateEvent } from '../domain/events';
-import { uuidv7 } from '../domain/ids';
 import { directorySink, writeHistory } from '../simulator/sink';
-import { warehousePaths } from './config';
-import { openWarehouse, rows } from './db';
-import { loadProject } from './runner/files/project';
-import { runWh, type WhResult } from './testing/wh-cli';
+import type { WhResult } from './testing/wh-cli';
+import { fixtureEvents, scratchWarehouse } from './testing/scratch-warehouse';
 
 const MODELS = fileURLToPath(new URL('../models', import.meta.url));
-const root = mkdtempSync(join(tmpdir(), 'wh-rewards-'));
-const batches = join(root, 'batches');
-const dir = join(root, 'warehouse');
-const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
+const { root, batches, dir, wh, q } = scratchWarehouse('rewards');
 
-async function q<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const w = await openWarehouse(warehousePaths(dir).db, { readOnly: true });
-  try {
-    return await rows<T>(w.con, sql);
-  } finally {
-    w.close();
-  }
-}
 const n = async (sql: string): Promise<number> => Number(Object.values((await q(sql))[0]!)[0]);
 
 const REWARD_MODELS = ['staging.stg_reward_grants', 'staging.stg_reward_outcomes', 'seeds.reward_missions', 'marts.fct_reward_mission_funnel',
@@ -53,23 +36,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }), 120_000);
 
 describe('rewards fixtures follow the edge schema', () => {
   it('every rewards.* row of the unit tests (models/tests/*.yaml) passes validateEvent', async () => {
-    const project = await loadProject(MODELS);
-    let checked = 0;
-    for (const test of project.tests) {
-      const input = test.inputs['raw.events'];
-      if (!input || !('rows' in input)) continue;
-      for (const row of input.rows) {
-        if (typeof row.event_type !== 'string' || !row.event_type.startsWith('rewards.')) continue;
-        const occurredAt = Date.parse(`${String(row.occurred_at).replace(' ', 'T')}Z`);
-        const result = validateEvent({
-          event_id: uuidv7(occurredAt), event_type: row.event_type, schema_version: 1, occurred_at: occurredAt,
-          player_id: row.player_id ?? null, table_id: row.table_id ?? null, round_id: row.round_id ?? null,
-          jurisdiction: row.jurisdiction ?? null, currency: row.currency ?? null, payload: JSON.parse(String(row.payload)),
-        });
-        expect(result, `${test.name} ${String(row.event_id)}`).toMatchObject({ ok: true });
-        checked++;
-      }
-    }
+    const { checked, failures } = await fixtureEvents(MODELS, 'rewards.');
+    expect(failures).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(15);
   });
 });
