@@ -16,10 +16,12 @@ import { bootstrapAdmin, createOperator, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
 let dealer: Operator;
+let floor: Operator;
 
 beforeAll(async () => {
   const admin = await bootstrapAdmin();
   dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
+  floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
 });
 
 const { openRound, result } = dealerTable(ROULETTE, () => dealer);
@@ -66,6 +68,22 @@ describe('rewards on table bets', () => {
     expect(granted[0]!.table_id).toBe(ROULETTE);
     expect(granted[0]!.round_id).toBe(round.round_id);
     expect(await player(p.playerId).audit()).toEqual([]);
+  });
+
+  it("puts every grant and suppression on the player's back-office timeline, with the rule and version that fired", async () => {
+    const p = await funded();
+    const round = await openRound();
+    expect((await bet(p, round.round_id, 'red', 100)).status).toBe(201);
+    await result(round.round_id, 2);
+    const r = await call('GET', `/v1/ops/players/${p.playerId}/timeline?limit=100`, undefined, { token: floor.token });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const shown = (r.body.events as Json[]).map((e) => e.event as Json).filter((e) => String(e.event_type).startsWith('rewards.'));
+    const emitted = await rewardEvents(p);
+    expect(shown.map((e) => e.event_id).sort()).toEqual(emitted.map((e) => e.event_id).sort());
+    expect(shown.filter((e) => e.event_type === 'rewards.granted' && e.payload.rule_id === 'settled-table-bet').map((e) => e.payload.kind).sort()).toEqual(['points', 'xp']);
+    for (const e of shown.filter((x) => x.event_type === 'rewards.granted' || x.event_type === 'rewards.suppressed')) {
+      expect(e.payload).toMatchObject({ rule_id: expect.any(String), rule_version: expect.any(Number) });
+    }
   });
 
   it('the same settlement again (the table retries) grants nothing twice and moves no money', async () => {
