@@ -8,7 +8,8 @@
  *     floor, what every settlement pays anyway (duplicate check, day/session roll, remembering the id);
  *   - rules_100: 100 active rules on `table.bet.settled` with 10 counters (fact filters, counter
  *     thresholds, streaks, distinct rounds, group-by table, A/B with holdout, caps and pacing): the
- *     usual case, where most rules' conditions do not hold for a given settlement;
+ *     usual case, where most rules' conditions do not hold for a given settlement (the set of
+ *     bench/lib/rewards-rules.ts, which bench/edge/rewards-worker.ts settles too);
  *   - rules_100_all_hold: 100 rules whose conditions all hold (each grants points until the daily
  *     cap, then is suppressed): the worst case, 100 outcomes per event.
  *
@@ -26,6 +27,7 @@ import { parseArgs } from 'node:util';
 import type { CasinoEvent } from '../domain/events';
 import { compileRuleSet, evaluate, initialState, RuleSet, type CompiledRuleSet, type RewardsState } from '../domain/rewards';
 import { betSettled, playerContext, T0 } from '../domain/rewards/test-fixtures';
+import { benchRuleSet } from './lib/rewards-rules';
 
 // Typed copies of bench/lib's helpers (plain .mjs without types): nearest-rank percentiles, the machine.
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -47,42 +49,9 @@ const { values } = parseArgs({ options: { events: { type: 'string', default: '20
 const EVENTS = Number(values.events);
 const BLOCKS = Number(values.blocks);
 
-const counterSpecs = (on: string) => [
-  { id: 'losses_streak', kind: 'streak', on: [on], window: 'session', counts: [{ fact: 'result', eq: 'lose' }], resets: [{ fact: 'result', eq: 'win' }] },
-  { id: 'wins_streak', kind: 'streak', on: [on], window: 'session', counts: [{ fact: 'result', eq: 'win' }], resets: [{ fact: 'result', eq: 'lose' }] },
-  { id: 'settled_today', kind: 'count', on: [on], window: 'today' },
-  { id: 'wins_today', kind: 'count', on: [on], window: 'today', where: [{ fact: 'result', eq: 'win' }] },
-  { id: 'banker_today', kind: 'count', on: [on], window: 'today', where: [{ fact: 'bet_type', eq: 'banker' }] },
-  { id: 'staked_30m', kind: 'count', on: [on], window: { rolling_minutes: 30 }, sum: 'stake_minor' },
-  { id: 'returned_today', kind: 'count', on: [on], window: 'today', sum: 'returned_minor' },
-  { id: 'per_table_today', kind: 'count', on: [on], window: 'today', group_by: ['table_id'] },
-  { id: 'rounds_today', kind: 'distinct', on: [on], window: 'today', of: 'round_id' },
-  { id: 'settled_session', kind: 'count', on: [on], window: 'session' },
-];
-
-/** 100 rules of the usual shapes; `allHold` makes every condition true. */
-function rules(on: string, allHold: boolean) {
-  return Array.from({ length: 100 }, (_, i) => {
-    const base = { id: `rule-${i}`, version: 1, status: 'active', name: `Rule ${i}`, on };
-    const k = i % 5;
-    const when = allHold ? [{ fact: 'game', eq: 'baccarat' }, { counter: 'settled_today', gte: 1 }]
-      : k === 0 ? [{ fact: 'bet_type', eq: 'tie' }, { counter: 'settled_today', gte: 3 }]
-        : k === 1 ? [{ counter: 'losses_streak', gte: 5 + (i % 7) }]
-          : k === 2 ? [{ counter: 'per_table_today', every: 25 + i }]
-            : k === 3 ? [{ fact: 'stake_minor', gte: 10_000 }, { counter: 'staked_30m', gte: 100_000 }]
-              : [{ fact: 'result', eq: 'win' }, { counter: 'wins_today', eq: 10 + i }];
-    const actions = [{ type: 'points', amount: 5 }, { type: 'xp', amount: 3 }];
-    if (!allHold && i % 10 === 9) {
-      return { ...base, when, holdout_bp: 1_000, pacing: [{ segment: null, min_interval_minutes: 10 }], variants: [{ id: 'a', weight_bp: 4_500, actions }, { id: 'b', weight_bp: 4_500, actions: [{ type: 'message', template: 'hi' }] }] };
-    }
-    return { ...base, when, actions, caps: { per_day: 50 } };
-  });
-}
-
 function ruleSet(on: string, allHold = false): CompiledRuleSet {
   return compileRuleSet(RuleSet.parse({
-    id: 'bench', version: 1, counters: counterSpecs(on), rules: rules(on, allHold),
-    caps: { points_per_day: 1_000, cash_minor_per_day: { EUR: 10_000 } },
+    ...benchRuleSet('bench', on, allHold),
     levels: [{ level: 1, name: 'One', tier: 'one', min_xp: 0 }, { level: 2, name: 'Two', tier: 'two', min_xp: 1_000 }],
   }));
 }

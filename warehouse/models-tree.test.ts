@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CURRENCY_EXPONENTS } from '../domain/money';
 import { memoryDb } from './runner/test-fixtures';
 import { renderTestQuery } from './runner/checks/test-macros';
+import { createWrittenMacros } from './runner/compile/sql-macros';
 import { loadProject } from './runner/files/project';
 
 const MODELS = fileURLToPath(new URL('../models', import.meta.url));
@@ -35,6 +36,8 @@ describe('models/staging', () => {
     const db = await memoryDb('CREATE SCHEMA raw', `CREATE TABLE raw.events (${columns})`, 'CREATE SCHEMA seeds', 'CREATE TABLE seeds.currencies (code VARCHAR, exponent INTEGER)',
       'CREATE SCHEMA staging', `CREATE VIEW staging.stg_events AS ${envelope.query}`);
     try {
+      // The staging models call the project's SQL macros (models/macros/events.sql), created as unit tests create them.
+      await createWrittenMacros(db.con, project.macros.values());
       // The envelope and the event families' staging models (stg_duty_rate_daily reads a seed: its rates are DECIMAL fractions, not money).
       const staging = [...project.models.values()].filter((m) => m.name.startsWith('staging.') && /\b(raw\.events|staging\.stg_events)\b/i.test(m.query));
       expect(staging.length).toBeGreaterThanOrEqual(13);

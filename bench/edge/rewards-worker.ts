@@ -12,9 +12,10 @@
  *             (idempotency memory, the state row rewritten) and no rule is checked; rules_100 minus
  *             this is what the rules themselves cost
  *   deployed  config/rewards.json (13 rules, the example set)
- *   rules_100 100 active rules + 10 counters on table.bet.settled, of the usual shapes (as
- *             bench/rewards-engine.ts: fact filters, counter thresholds, streaks, distinct rounds,
- *             group-by table, A/B with holdout, caps and pacing)
+ *   rules_100 100 active rules + 10 counters on table.bet.settled, of the usual shapes (fact
+ *             filters, counter thresholds, streaks, distinct rounds, group-by table, A/B with
+ *             holdout, caps and pacing): bench/lib/rewards-rules.ts, the set bench/rewards-engine.ts
+ *             measures too
  *
  * Timers do not advance during compute in workerd: Node times the requests (see
  * bench/rewards-settlement.mjs).
@@ -38,6 +39,7 @@ import { PLAYER_MIGRATIONS } from '../../durable/player/schema';
 import { Segments } from '../../durable/player/segments';
 import { Sessions } from '../../durable/player/sessions';
 import { HOLD_TTL_MAX_MS, Wallet } from '../../durable/player/wallet';
+import { benchRuleSet } from '../lib/rewards-rules';
 
 type BenchEnv = { REWARDS_BENCH: DurableObjectNamespace<RewardsBenchDO> };
 
@@ -48,37 +50,6 @@ const CURRENCY = 'EUR';
 const FLOAT_MINOR = 1e12;
 const MAX_N = 100_000;
 
-const counterSpecs = (on: string) => [
-  { id: 'losses_streak', kind: 'streak', on: [on], window: 'session', counts: [{ fact: 'result', eq: 'lose' }], resets: [{ fact: 'result', eq: 'win' }] },
-  { id: 'wins_streak', kind: 'streak', on: [on], window: 'session', counts: [{ fact: 'result', eq: 'win' }], resets: [{ fact: 'result', eq: 'lose' }] },
-  { id: 'settled_today', kind: 'count', on: [on], window: 'today' },
-  { id: 'wins_today', kind: 'count', on: [on], window: 'today', where: [{ fact: 'result', eq: 'win' }] },
-  { id: 'banker_today', kind: 'count', on: [on], window: 'today', where: [{ fact: 'bet_type', eq: 'banker' }] },
-  { id: 'staked_30m', kind: 'count', on: [on], window: { rolling_minutes: 30 }, sum: 'stake_minor' },
-  { id: 'returned_today', kind: 'count', on: [on], window: 'today', sum: 'returned_minor' },
-  { id: 'per_table_today', kind: 'count', on: [on], window: 'today', group_by: ['table_id'] },
-  { id: 'rounds_today', kind: 'distinct', on: [on], window: 'today', of: 'round_id' },
-  { id: 'settled_session', kind: 'count', on: [on], window: 'session' },
-];
-
-/** 100 rules of the usual shapes (bench/rewards-engine.ts's `rules_100`): most do not hold for a given settlement. */
-function rules100(on: string) {
-  return Array.from({ length: 100 }, (_, i) => {
-    const base = { id: `rule-${i}`, version: 1, status: 'active', name: `Rule ${i}`, on };
-    const k = i % 5;
-    const when = k === 0 ? [{ fact: 'bet_type', eq: 'tie' }, { counter: 'settled_today', gte: 3 }]
-      : k === 1 ? [{ counter: 'losses_streak', gte: 5 + (i % 7) }]
-        : k === 2 ? [{ counter: 'per_table_today', every: 25 + i }]
-          : k === 3 ? [{ fact: 'stake_minor', gte: 10_000 }, { counter: 'staked_30m', gte: 100_000 }]
-            : [{ fact: 'result', eq: 'win' }, { counter: 'wins_today', eq: 10 + i }];
-    const actions = [{ type: 'points', amount: 5 }, { type: 'xp', amount: 3 }];
-    if (i % 10 === 9) {
-      return { ...base, when, holdout_bp: 1_000, pacing: [{ segment: null, min_interval_minutes: 10 }], variants: [{ id: 'a', weight_bp: 4_500, actions }, { id: 'b', weight_bp: 4_500, actions: [{ type: 'message', template: 'hi' }] }] };
-    }
-    return { ...base, when, actions, caps: { per_day: 50 } };
-  });
-}
-
 function configOf(name: SetName): RewardsConfig {
   const deployed = liveRewardsConfig();
   if (name === 'deployed') return deployed;
@@ -86,7 +57,7 @@ function configOf(name: SetName): RewardsConfig {
     ? { id: 'bench-none', version: 1, rules: [], caps: { points_per_day: 1_000, cash_minor_per_day: {} } }
     : name === 'counter_only'
       ? { id: 'bench-counter', version: 1, rules: [], counters: [{ id: 'settled_today', kind: 'count', on: ['table.bet.settled'], window: 'today' }], caps: { points_per_day: 1_000, cash_minor_per_day: {} } }
-      : { id: 'bench-100', version: 1, counters: counterSpecs('table.bet.settled'), rules: rules100('table.bet.settled'), caps: { points_per_day: 1_000, cash_minor_per_day: { EUR: 10_000 } } });
+      : benchRuleSet('bench-100', 'table.bet.settled'));
   return { compiled: compileRuleSet(set), risk: deployed.risk };
 }
 

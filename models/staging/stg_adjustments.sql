@@ -53,30 +53,30 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('backoffice.adjustment.requested', 'backoffice.adjustment.applied', 'backoffice.adjustment.rejected', 'backoffice.dispute.resolved')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 2) AS VARCHAR) AS case_type,
-    CAST(split_part(event_type, '.', 3) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 2) AS case_type,
+    macros.event_type_part(event_type, 3) AS step,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
-    CAST(coalesce(payload->>'$.adjustment_id', payload->>'$.dispute_id') AS VARCHAR) AS case_id,
-    CAST(payload->>'$.bucket' AS VARCHAR) AS bucket,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
-    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
-    CAST(payload->>'$.reason' AS VARCHAR) AS reason,
-    CAST(payload->>'$.actor' AS VARCHAR) AS actor,
-    CAST(payload->>'$.needs_approval' AS BOOLEAN) AS needs_approval,
-    CAST(payload->>'$.requested_by' AS VARCHAR) AS requested_by,
-    CAST(payload->>'$.approved_by' AS VARCHAR) AS approved_by,
-    CAST(payload->>'$.ref' AS VARCHAR) AS dispute_ref,
-    CAST(payload->>'$.resolution' AS VARCHAR) AS resolution,
+    coalesce(macros.payload_text(payload, 'adjustment_id'), macros.payload_text(payload, 'dispute_id')) AS case_id,
+    macros.payload_text(payload, 'bucket') AS bucket,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
+    macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
+    macros.payload_text(payload, 'reason') AS reason,
+    macros.payload_text(payload, 'actor') AS actor,
+    macros.payload_bool(payload, 'needs_approval') AS needs_approval,
+    macros.payload_text(payload, 'requested_by') AS requested_by,
+    macros.payload_text(payload, 'approved_by') AS approved_by,
+    macros.payload_text(payload, 'ref') AS dispute_ref,
+    macros.payload_text(payload, 'resolution') AS resolution,
     currency,
     currency_exponent
   FROM events

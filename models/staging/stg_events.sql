@@ -11,8 +11,9 @@
 --
 -- What it does not do: the per-model deduplication. raw.events is already unique on event_id (wh
 -- sync); what the stg_ models deduplicate is a domain retry (the same deposit step, bet step or
--- win sent twice with different event ids), on each model's own business key. The runner has no user
--- macros (docs/models.md, "Macros"), so that QUALIFY line stays in each model, 3 lines each.
+-- win sent twice with different event ids), on each model's own business key, so that QUALIFY line
+-- stays in each model. What the models share beyond this view (the window they read, typed payload
+-- fields) is in models/macros/events.sql (docs/models.md, "SQL macros").
 MODEL (
   name staging.stg_events,
   kind VIEW,

@@ -42,7 +42,7 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type = 'wallet.reward.credited'
 ),
 typed AS (
@@ -53,10 +53,10 @@ typed AS (
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.grant_id' AS VARCHAR) AS grant_id,
-    CAST(payload->>'$.bucket' AS VARCHAR) AS bucket,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
-    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
+    macros.payload_text(payload, 'grant_id') AS grant_id,
+    macros.payload_text(payload, 'bucket') AS bucket,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
+    macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
     currency,
     currency_exponent
   FROM events

@@ -67,39 +67,39 @@ WITH events AS (
   -- the interval and the day before it, so a grant re-emitted across midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type = 'rewards.granted'
 ),
 typed AS (
   SELECT
     event_id,
-    CAST(payload->>'$.grant_id' AS VARCHAR) AS grant_id,
+    macros.payload_text(payload, 'grant_id') AS grant_id,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
     table_id,
     round_id,
-    CAST(payload->>'$.rule_id' AS VARCHAR) AS rule_id,
-    CAST(payload->>'$.rule_version' AS INTEGER) AS rule_version,
-    CAST(payload->>'$.variant' AS VARCHAR) AS variant,
-    CAST(payload->>'$.via' AS VARCHAR) AS via,
-    CAST(payload->>'$.source_event_id' AS VARCHAR) AS source_event_id,
-    CAST(split_part(payload->>'$.source_event_id', ':', 1) AS VARCHAR) AS source_kind,
-    CAST(payload->>'$.kind' AS VARCHAR) AS kind,
-    CAST(payload->>'$.amount' AS BIGINT) AS amount,
-    CAST(payload->>'$.badge_id' AS VARCHAR) AS badge_id,
-    CAST(payload->>'$.mission_id' AS VARCHAR) AS mission_id,
-    CAST(payload->>'$.step_index' AS INTEGER) AS step_index,
-    CAST(payload->>'$.progress' AS INTEGER) AS progress,
-    CAST(payload->>'$.target' AS INTEGER) AS target,
-    CAST(payload->>'$.wheel_id' AS VARCHAR) AS wheel_id,
-    CAST(payload->>'$.value_minor' AS BIGINT) AS value_minor,
-    epoch_ms(CAST(payload->>'$.expires_at' AS BIGINT)) AS expires_at,
-    CAST(payload->>'$.template' AS VARCHAR) AS template,
-    CAST(payload->>'$.cost_minor' AS BIGINT) AS cost_minor,
-    CAST(payload->>'$.cash_like' AS BOOLEAN) AS cash_like,
-    CAST(payload->>'$.paid' AS BOOLEAN) AS paid,
+    macros.payload_text(payload, 'rule_id') AS rule_id,
+    macros.payload_int(payload, 'rule_version') AS rule_version,
+    macros.payload_text(payload, 'variant') AS variant,
+    macros.payload_text(payload, 'via') AS via,
+    macros.payload_text(payload, 'source_event_id') AS source_event_id,
+    CAST(split_part(macros.payload_text(payload, 'source_event_id'), ':', 1) AS VARCHAR) AS source_kind,
+    macros.payload_text(payload, 'kind') AS kind,
+    macros.payload_bigint(payload, 'amount') AS amount,
+    macros.payload_text(payload, 'badge_id') AS badge_id,
+    macros.payload_text(payload, 'mission_id') AS mission_id,
+    macros.payload_int(payload, 'step_index') AS step_index,
+    macros.payload_int(payload, 'progress') AS progress,
+    macros.payload_int(payload, 'target') AS target,
+    macros.payload_text(payload, 'wheel_id') AS wheel_id,
+    macros.payload_bigint(payload, 'value_minor') AS value_minor,
+    macros.payload_ts(payload, 'expires_at') AS expires_at,
+    macros.payload_text(payload, 'template') AS template,
+    macros.payload_bigint(payload, 'cost_minor') AS cost_minor,
+    macros.payload_bool(payload, 'cash_like') AS cash_like,
+    macros.payload_bool(payload, 'paid') AS paid,
     currency,
     currency_exponent
   FROM events
@@ -108,7 +108,10 @@ deduped AS (
   SELECT *
   FROM typed
   QUALIFY row_number() OVER (PARTITION BY grant_id ORDER BY occurred_at, event_id) = 1
+),
+final AS (
+  SELECT *
+  FROM deduped
+  WHERE event_date BETWEEN @start_ds AND @end_ds
 )
-SELECT *
-FROM deduped
-WHERE event_date BETWEEN @start_ds AND @end_ds
+SELECT * FROM final

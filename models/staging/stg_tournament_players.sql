@@ -43,7 +43,7 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('tournament.joined', 'tournament.prize.paid')
 ),
 typed AS (
@@ -53,12 +53,12 @@ typed AS (
     CAST(CASE event_type WHEN 'tournament.joined' THEN 'joined' ELSE 'prize_paid' END AS VARCHAR) AS step,
     occurred_at,
     event_date,
-    CAST(payload->>'$.tournament_id' AS VARCHAR) AS tournament_id,
+    macros.payload_text(payload, 'tournament_id') AS tournament_id,
     player_id,
-    CAST(payload->>'$.prize_id' AS VARCHAR) AS prize_id,
-    CAST(payload->>'$.rank' AS INTEGER) AS prize_rank,
-    CAST(payload->>'$.score' AS BIGINT) AS score,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
+    macros.payload_text(payload, 'prize_id') AS prize_id,
+    macros.payload_int(payload, 'rank') AS prize_rank,
+    macros.payload_bigint(payload, 'score') AS score,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
     currency,
     currency_exponent
   FROM events

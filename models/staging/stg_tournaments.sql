@@ -51,30 +51,30 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('tournament.created', 'tournament.cancelled', 'tournament.ended')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 2) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 2) AS step,
     occurred_at,
     event_date,
-    CAST(payload->>'$.tournament_id' AS VARCHAR) AS tournament_id,
-    CAST(payload->>'$.brand' AS VARCHAR) AS brand,
-    CAST(payload->>'$.name' AS VARCHAR) AS tournament_name,
-    CAST(epoch_ms(CAST(payload->>'$.starts_at' AS BIGINT)) AS TIMESTAMP) AS starts_at,
-    CAST(epoch_ms(CAST(payload->>'$.ends_at' AS BIGINT)) AS TIMESTAMP) AS ends_at,
-    CAST(payload->>'$.prizes' AS INTEGER) AS prizes,
-    CAST(payload->>'$.prize_pool_minor' AS BIGINT) AS prize_pool_minor,
-    CAST(payload->>'$.actor' AS VARCHAR) AS actor,
-    CAST(payload->>'$.reason' AS VARCHAR) AS cancel_reason,
-    CAST(payload->>'$.entrants' AS INTEGER) AS entrants,
-    CAST(payload->>'$.scored' AS INTEGER) AS scored,
-    CAST(payload->>'$.awards' AS INTEGER) AS awards,
-    CAST(payload->>'$.awarded_minor' AS BIGINT) AS awarded_minor,
-    CAST(payload->>'$.unawarded_minor' AS BIGINT) AS unawarded_minor,
+    macros.payload_text(payload, 'tournament_id') AS tournament_id,
+    macros.payload_text(payload, 'brand') AS brand,
+    macros.payload_text(payload, 'name') AS tournament_name,
+    macros.payload_ts(payload, 'starts_at') AS starts_at,
+    macros.payload_ts(payload, 'ends_at') AS ends_at,
+    macros.payload_int(payload, 'prizes') AS prizes,
+    macros.payload_bigint(payload, 'prize_pool_minor') AS prize_pool_minor,
+    macros.payload_text(payload, 'actor') AS actor,
+    macros.payload_text(payload, 'reason') AS cancel_reason,
+    macros.payload_int(payload, 'entrants') AS entrants,
+    macros.payload_int(payload, 'scored') AS scored,
+    macros.payload_int(payload, 'awards') AS awards,
+    macros.payload_bigint(payload, 'awarded_minor') AS awarded_minor,
+    macros.payload_bigint(payload, 'unawarded_minor') AS unawarded_minor,
     currency,
     currency_exponent
   FROM events
