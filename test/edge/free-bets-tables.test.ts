@@ -59,6 +59,8 @@ async function playerState(p: Registered): Promise<Json> {
       uses: c.db.all`select * from reward_free_bet_uses order by grant_id, use_no`,
       returns: c.db.all`select * from reward_free_bet_returns order by hold_id`,
       tokens: rewardsOf(o).offers.freeBets(),
+      // what the loss and wager limits count (deposits count towards the deposit limit only)
+      play_usage: c.db.all`select metric, currency, amount_minor from rg_usage where metric != 'deposit' order by metric, currency, hour`,
     };
   });
 }
@@ -115,6 +117,7 @@ describe('a free bet staked at a roulette table', () => {
     const holdId = `table:${ROULETTE}:${placed.body.bet.bet_id}`;
     expect(state.ledger.filter((l: Json) => l.kind !== 'deposit')).toEqual([{ entry_id: expect.any(Number), kind: 'win', amount_minor: 17_500, ref: `${holdId}:return` }]);
     expect(state.holds).toEqual([{ hold_id: holdId, state: 'posted', real_minor: 0, bonus_minor: 0 }]);
+    expect(state.play_usage).toEqual([]); // no loss or wager limit counted the stake or the win
 
     // the table's settlement retried: nothing paid twice
     expect(await player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 18_000 })).toMatchObject({ ok: true, state: 'posted' });
@@ -143,6 +146,7 @@ describe('a free bet staked at a roulette table', () => {
     expect(after.balances).toEqual(before.balances);
     expect(after.ledger).toEqual(before.ledger);
     expect(after.uses).toHaveLength(1);
+    expect(after.play_usage).toEqual([]);
     expect(await freeBetStatus(p, grantId)).toBe('used');
     expect(await player(p.playerId).audit()).toEqual([]);
   });
@@ -305,6 +309,11 @@ describe('property: a token is in play at most once and wins at most once', () =
           expect(wins).toBeLessThanOrEqual(1);
           // a posted use is never given back; a given-back use is a voided hold
           expect(c.db.first<{ n: number }>`select count(*) as n from reward_free_bet_returns r join holds h using (hold_id) where h.state = 'posted'`!.n).toBe(0);
+          // the money: the deposit plus the free bets' wins (each the return without the stake), nothing held, no limit counting
+          const won = c.db.first<{ s: number | null }>`select sum(amount_minor) as s from wins`!.s ?? 0;
+          expect(c.db.first<{ b: number; h: number }>`select balance_minor as b, held_minor as h from balances where currency = 'EUR' and bucket = 'real'`).toEqual({ b: 1_000 + won, h: 0 });
+          expect(c.db.first<{ m: number | null }>`select max(amount_minor) as m from wins`!.m ?? 0).toBeLessThanOrEqual(18_000 - 500);
+          expect(c.db.all`select 1 from rg_usage where metric != 'deposit'`).toEqual([]);
         }
         expect(o.audit()).toEqual([]);
       });
