@@ -7,7 +7,7 @@
  * again; the wallet's audit stays clean. A property: under any sequence of placing, retrying,
  * voiding and settling, a token is in play at most once and wins at most once.
  */
-import { env, runInDurableObject } from 'cloudflare:test';
+import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateEvent, type CasinoEvent } from '../../domain/events';
@@ -15,7 +15,7 @@ import type { Currency } from '../../domain/money';
 import type { PlayerDO } from '../../durable/player/player-do';
 import type { PlayerRewards } from '../../durable/player/rewards';
 import type { TableDO } from '../../durable/table/table-do';
-import { call, expectError, internals, player, type Json, type Registered } from './helpers';
+import { advance, call, expectError, internals, player, type Json, type Registered } from './helpers';
 import { funded, sessionOf } from './money-helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
@@ -258,6 +258,26 @@ describe('a free bet staked at a roulette table', () => {
     expect(after.ledger).toEqual(before.ledger);
     expect(after.returns).toEqual([]);
     expect(await freeBetStatus(p, grantId)).toBe('used');
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+
+  it('a free bet whose hold expires unsettled comes back (reason expired), once; a settlement after it pays nothing', async () => {
+    const p = await funded(10_000);
+    const grantId = await giveFreeBet(p, { value_minor: 500, expires_in_ms: 72 * 3_600_000 });
+    const holdId = `table:${ROULETTE}:expire-${crypto.randomUUID()}`;
+    expect(await player(p.playerId).reserveTableBet(sessionOf(p), {
+      hold_id: holdId, currency: 'EUR', amount_minor: 500, expires_at: Date.now() + 3_600_000, ref: `${ROULETTE}:r`, max_return_minor: 18_000,
+      free_bet: { free_bet_id: grantId, table_id: ROULETTE },
+    }, ['MT'])).toMatchObject({ ok: true });
+    await advance(p.playerId, 3_600_000 + 1_000);
+    for (let i = 0; i < 5 && (await runDurableObjectAlarm(player(p.playerId))); i++);
+    const state = await playerState(p);
+    expect(state.holds).toEqual([{ hold_id: holdId, state: 'expired', real_minor: 0, bonus_minor: 0 }]);
+    expect(state.returns).toEqual([{ hold_id: holdId, grant_id: grantId, reason: 'expired', at: expect.any(Number) }]);
+    expect(state.tokens.find((t: Json) => t.grant_id === grantId)).toMatchObject({ status: 'available' });
+    expect(await player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 18_000 })).toMatchObject({ ok: true, state: 'expired' });
+    expect(await player(p.playerId).abandonTableBet(holdId)).toMatchObject({ ok: false, code: 'invalid_state' });
+    expect(await playerState(p)).toEqual(state);
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 
