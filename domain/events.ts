@@ -32,6 +32,8 @@ const Device = z.enum(DEVICES);
  * an event carrying anything else fails validation.
  */
 const PaymentReference = z.string().regex(PAYMENT_REFERENCE_PATTERN).nullable().optional();
+/** The free bet (its grant id) a bet was staked with: set only on such a bet's hold and win. */
+const FreeBetId = z.string().min(1).max(256).optional();
 
 /**
  * Payload schema per event type. `schema_version` of every type is 1 until a payload changes in a way
@@ -62,11 +64,13 @@ export const EVENT_PAYLOADS = {
   'wallet.withdrawal.paid': z.object({ withdrawal_id: id, amount_minor: amount, balance_after_minor: amount }),
   // the player took a requested withdrawal back (its hold voided, the funds available again); actor 'player'
   'wallet.withdrawal.cancelled': z.object({ withdrawal_id: id, amount_minor: amount, actor: z.string() }),
-  'wallet.hold.reserved': z.object({ hold_id: id, kind: z.string(), amount_minor: amount, real_minor: amount, bonus_minor: amount, expires_at: z.number().int().nullable(), ref: z.string().nullable() }),
+  // free_bet_id (added 2026-12, optional): a bet staked with a free bet holds none of the player's money (amount 0),
+  // and its win is the return without the stake (docs/rewards.md "Cash-like rewards")
+  'wallet.hold.reserved': z.object({ hold_id: id, kind: z.string(), amount_minor: amount, real_minor: amount, bonus_minor: amount, expires_at: z.number().int().nullable(), ref: z.string().nullable(), free_bet_id: FreeBetId }),
   'wallet.hold.posted': z.object({ hold_id: id, kind: z.string(), amount_minor: amount, released_minor: amount, balance_after_minor: amount }),
   'wallet.hold.voided': z.object({ hold_id: id, kind: z.string(), amount_minor: amount }),
   'wallet.hold.expired': z.object({ hold_id: id, kind: z.string(), amount_minor: amount }),
-  'wallet.win.credited': z.object({ win_id: id, hold_id: id.nullable(), bucket: Bucket, amount_minor: amount, balance_after_minor: amount }),
+  'wallet.win.credited': z.object({ win_id: id, hold_id: id.nullable(), bucket: Bucket, amount_minor: amount, balance_after_minor: amount, free_bet_id: FreeBetId }),
   'rg.limit.set': z.object({ kind: LimitKind, period: LimitPeriod, value: amount.nullable(), previous: amount.nullable(), effective_at: z.number().int(), pending: z.boolean() }),
   'rg.limit.applied': z.object({ kind: LimitKind, period: LimitPeriod, value: amount.nullable() }),
   'rg.limit.breach_refused': z.object({ kind: LimitKind, period: LimitPeriod, limit: amount, attempted_minor: amount }),

@@ -44,6 +44,9 @@ const BLACKJACK_HAND_EVENTS = {
   }),
 } as const satisfies Record<string, z.ZodObject>;
 
+/** The free bet (its grant id) a bet was staked with; absent on a bet of the player's money. */
+const FreeBetId = z.string().min(1).max(256).optional();
+
 export const TABLE_EVENTS = {
   /** Betting opened. `commitment` is SHA-256 of the server seed (automated tables), published before any bet. */
   'table.round.opened': z.object({ round_no: roundNo, game, game_id: z.string(), mode: z.enum(['dealer', 'auto']), commitment: z.string().nullable(), closes_at: z.number().int(), actor: z.string() }),
@@ -59,11 +62,19 @@ export const TABLE_EVENTS = {
    */
   'table.round.settle_stuck': z.object({ round_no: roundNo, game, bets_open: z.number().int().positive(), attempts: z.number().int().positive() }),
   'table.round.voided': z.object({ round_no: roundNo, game, actor: z.string(), reason: z.string(), bets_refunded: z.number().int().nonnegative() }),
-  'table.bet.placed': z.object({ bet_id: id, game, game_id: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: amount, hold_id: id }),
-  /** One per accepted bet: `result` void/expired means the stake went back without a game result. */
+  /**
+   * `free_bet_id`: set only on a bet staked with a free bet (docs/rewards.md "Cash-like rewards"): its
+   * stake is the operator's, not the player's (added 2026-12, optional: older events lack it).
+   */
+  'table.bet.placed': z.object({ bet_id: id, game, game_id: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: amount, hold_id: id, free_bet_id: FreeBetId }),
+  /**
+   * One per accepted bet: `result` void/expired means the stake went back without a game result.
+   * `returned_minor` is the game's return, stake included; on a free bet (`free_bet_id`) the player
+   * was paid that return without the stake (the wallet's own `wallet.win.credited`).
+   */
   'table.bet.settled': z.object({
     bet_id: id, game, game_id: z.string(), spot: z.string(), bet_type: z.string(), amount_minor: amount, returned_minor: amount,
-    result: z.enum(['win', 'lose', 'push', 'void', 'expired']),
+    result: z.enum(['win', 'lose', 'push', 'void', 'expired']), free_bet_id: FreeBetId,
   }),
   ...BLACKJACK_HAND_EVENTS,
 } as const satisfies Record<string, z.ZodObject>;

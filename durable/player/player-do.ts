@@ -44,7 +44,11 @@ import { PLAYER_MIGRATIONS } from './schema';
 import { Segments } from './segments';
 import { SESSION_MAX_MS, Sessions, type SessionView } from './sessions';
 import { PlayerTournaments, FEED_JOB, type TournamentTerms } from './tournaments';
-import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type HoldRequest } from './wallet';
+import { HOLD_TTL_MAX_MS, Wallet, type Bucket, type Hold, type HoldRequest } from './wallet';
+import type { FreeBetUse } from './reward-offers';
+
+/** A table bet staked with a free bet: the token, and the table the bet is at (a token may be for one table only). */
+export type TableFreeBet = { free_bet_id: string; table_id: string };
 
 const ALARM_BATCH_MAX = 100;
 /** How far before a withdrawal's request an approver's own lone credits still bar them from approving it. */
@@ -99,6 +103,8 @@ export class PlayerDO extends DurableObject<Env> {
     this.channel = new PlayerChannel(ctx, () => this.c.now(), () => this.c.profile()?.player_id ?? null, (tableId) => env.TABLE.getByName(tableId),
       env.ENVIRONMENT === 'development');
     this.rewardsRg.onOutcomes = (outcomes, source) => this.channel.collect(outcomes, source);
+    // a free bet's hold voided or expired (its bet not played): the token comes back, in that transaction
+    this.walletRg.onStakeFreeReleased = (holdId, to) => { this.rewardsRg.offers.giveBack(holdId, to); };
     const rewardsMarks = this.c.onEmitted;
     this.c.onEmitted = (type, payload) => {
       rewardsMarks?.(type, payload);
@@ -455,17 +461,34 @@ export class PlayerDO extends DurableObject<Env> {
    * the table's game is offered. Idempotent on hold_id like every hold. `bet`: what the table knows
    * of the bet, for the rewards rules (the same on a retry); it changes nothing about the money.
    */
-  reserveTableBet(sessionId: string, input: HoldRequest & { expires_at: number }, offeredIn: string[], bet?: TableBetContext) {
+  reserveTableBet(sessionId: string, input: HoldRequest & { expires_at: number; free_bet?: TableFreeBet }, offeredIn: string[], bet?: TableBetContext) {
     return this.asActivePlayer(sessionId, () => {
       const p = this.c.profile()!;
       if (!offeredIn.includes(p.jurisdiction)) return fail('game_unavailable', `this game is not offered in ${p.jurisdiction}`);
       const expiresAt = Math.min(input.expires_at, this.c.now() + HOLD_TTL_MAX_MS);
+      if (input.free_bet) return this.reserveFreeTableBet({ ...input, expires_at: expiresAt }, input.free_bet);
       const r = this.walletRg.reserveHold({ ...input, expires_at: expiresAt });
       if (!r.ok) return r;
       const facts = r.replayed ? null : rewardsContextOf(input.hold_id, bet, input, this.c.now()); // table-bet-context.ts
       if (facts) this.rewardsRg.tableBetPlaced(input.hold_id, input.currency, facts);
       return { ok: true, hold: r.hold, replayed: r.replayed, jurisdiction: p.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
     }, 'alarm');
+  }
+
+  /**
+   * A table bet staked with a free bet (docs/rewards.md "Cash-like rewards"), inside reserveTableBet's
+   * transaction, after the checks every bet gets (session, exclusions, cool-off, a closed or locked
+   * account, the jurisdiction): the token is taken (reward-offers.ts: exactly its value, its
+   * currency, its table, unexpired, not in play) and the bet's hold holds none of the player's money.
+   * No loss or wager limit counts it (not the player's money), and no rewards rule or tournament
+   * sees it (an operator's stake earns no further promotions). A refusal rolls the whole call back.
+   */
+  private reserveFreeTableBet(input: HoldRequest & { expires_at: number }, freeBet: TableFreeBet) {
+    const taken = this.rewardsRg.offers.take({ grant_id: freeBet.free_bet_id, hold_id: input.hold_id, table_id: freeBet.table_id, currency: input.currency, amount_minor: input.amount_minor });
+    if (!taken.ok) return taken;
+    const r = this.walletRg.reserveFreeBetHold(input, freeBet.free_bet_id);
+    if (!r.ok) return r;
+    return { ok: true as const, hold: r.hold, replayed: r.replayed, jurisdiction: this.c.profile()!.jurisdiction, available_minor: this.walletRg.availableTotal(input.currency) };
   }
 
   /**
@@ -489,6 +512,9 @@ export class PlayerDO extends DurableObject<Env> {
       // must not count the bet again (its loss in the rapid-losses mark, or a grant under another `at`).
       // Pending holds are in memory: the first settlement's look-up costs no statement.
       const held = this.walletRg.hold(input.hold_id);
+      // a hold of none of the player's money may stake a free bet (one look-up, for those holds only)
+      const freeBet = held && held.kind === 'bet' && held.real_minor + held.bonus_minor === 0 ? this.rewardsRg.offers.useOf(input.hold_id) : null;
+      if (freeBet) return this.settleFreeTableBet(input, held!.state, freeBet);
       const r = this.walletRg.settleBet(input);
       if (r.ok && r.state === 'posted' && held?.state === 'pending') {
         const facts = rewardsContextOf(input.hold_id, bet, { amount_minor: held.real_minor + held.bonus_minor, currency: held.currency }, this.c.now()); // table-bet-context.ts
@@ -502,6 +528,25 @@ export class PlayerDO extends DurableObject<Env> {
     }, 'alarm');
     this.tournamentsRg.afterCommit();
     return settled;
+  }
+
+  /**
+   * Settles a free bet's hold (docs/rewards.md "Cash-like rewards"): posted (nothing leaves the
+   * balance: the stake was the operator's), and the return without the stake credited as a win when
+   * positive (a loss, and a push returning just the stake, pay nothing; the token stays used). The
+   * credit is made only by the settlement that posts the hold, in its transaction, under the bet's
+   * win id: a retry finds the hold posted and pays nothing again. A hold that was voided or expired
+   * meanwhile settles as such (its token came back then).
+   */
+  private settleFreeTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, before: Hold['state'], freeBet: FreeBetUse) {
+    const r = this.walletRg.settleBet({ hold_id: input.hold_id, win_id: input.win_id, returned_minor: 0 });
+    if (!r.ok || r.state !== 'posted') return r;
+    const won = input.returned_minor - freeBet.value_minor;
+    if (before === 'pending' && won > 0) {
+      const w = this.walletRg.creditFreeBetWin({ win_id: input.win_id, hold_id: input.hold_id, free_bet_id: freeBet.grant_id, currency: freeBet.currency, amount_minor: won });
+      if (!w.ok) return w;
+    }
+    return { ok: true as const, state: 'posted' as const, returned_minor: Math.max(won, 0), available_minor: this.walletRg.availableTotal(freeBet.currency) };
   }
 
   /**

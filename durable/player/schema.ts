@@ -430,4 +430,33 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
     primary key (tournament_id, event_id)
   );
   `,
+  /* 16: free bets staked at live tables (reward-offers.ts, docs/rewards.md "Cash-like rewards"). A use
+     is now numbered per token (use_no): a bet whose hold was voided or expired gives its token back
+     (reward_free_bet_returns, a row of its own: uses stay append-only), and only a token given back
+     as many times as it was used may be used again (the trigger), so a token is in play at most once. */ `
+  create table reward_free_bet_uses_numbered (
+    grant_id text not null references reward_free_bets (grant_id),
+    use_no integer not null check (use_no >= 0),
+    hold_id text not null unique,
+    at integer not null,
+    primary key (grant_id, use_no)
+  );
+  insert into reward_free_bet_uses_numbered (grant_id, use_no, hold_id, at) select grant_id, 0, hold_id, at from reward_free_bet_uses;
+  drop table reward_free_bet_uses;
+  alter table reward_free_bet_uses_numbered rename to reward_free_bet_uses;
+  create trigger reward_free_bet_uses_no_delete before delete on reward_free_bet_uses begin select raise(abort, 'free bet uses are append-only'); end;
+  create trigger reward_free_bet_uses_no_update before update on reward_free_bet_uses begin select raise(abort, 'free bet uses are append-only'); end;
+  create table reward_free_bet_returns (
+    hold_id text primary key references reward_free_bet_uses (hold_id),
+    grant_id text not null references reward_free_bets (grant_id),
+    reason text not null check (reason in ('voided', 'expired')),
+    at integer not null
+  );
+  create trigger reward_free_bet_returns_no_delete before delete on reward_free_bet_returns begin select raise(abort, 'free bet returns are append-only'); end;
+  create trigger reward_free_bet_returns_no_update before update on reward_free_bet_returns begin select raise(abort, 'free bet returns are append-only'); end;
+  create trigger reward_free_bet_uses_in_turn before insert on reward_free_bet_uses
+    when new.use_no != (select count(*) from reward_free_bet_returns where grant_id = new.grant_id)
+      or exists (select 1 from reward_free_bet_uses u where u.grant_id = new.grant_id and not exists (select 1 from reward_free_bet_returns r where r.hold_id = u.hold_id))
+  begin select raise(abort, 'a free bet is used again only once given back'); end;
+  `,
 ];

@@ -90,6 +90,12 @@ export class Wallet {
   private cachedPending: Map<string, Hold> | undefined = undefined;
   /** Pending deposits this instance wrote (a cache: a miss reads SQL). */
   private readonly recentDeposits = new Map<string, Deposit>();
+  /**
+   * Told, inside the transaction, when a bet hold of 0 (a free bet's) is voided or expired: the
+   * player object gives the free bet back (reward-offers.ts). Whichever path releases the hold (the
+   * table's void, settlement finding it overdue, the alarm), it is released once, so this runs once.
+   */
+  onStakeFreeReleased: ((holdId: string, to: 'voided' | 'expired') => void) | null = null;
 
   constructor(
     private readonly ctx: PlayerContext,
@@ -405,6 +411,17 @@ export class Wallet {
   }
 
   /**
+   * The hold of a bet staked with a free bet (reward-offers.ts take, in the same transaction): none
+   * of the player's money is held (a hold of 0, so the bet has the one outcome, expiry and
+   * idempotency every bet has), and no limit counts it: the stake is the operator's, not the
+   * player's. Its event names the free bet. Idempotent on hold_id like any hold (a retry names the
+   * same stake of 0).
+   */
+  reserveFreeBetHold(input: Omit<HoldRequest, 'amount_minor'>, freeBetId: string): Replayable<{ hold: Hold }> {
+    return this.reserve('bet', { ...input, amount_minor: 0 }, false, freeBetId);
+  }
+
+  /**
    * Posts a bet's pending hold: the stake leaves the balance. Posting again answers the posted hold
    * as a replay (with the balance as it is now), even once its expiry has passed: a post is final.
    *
@@ -518,6 +535,33 @@ export class Wallet {
   }
 
   /**
+   * What a free bet won (docs/rewards.md "Cash-like rewards"): the return without the stake (the
+   * stake was the operator's; PlayerDO.settleTableBet computes it), real money, a game's win on the
+   * posted free-bet hold: ledger kind 'win' and a wins row under the bet's win id (so a dispute
+   * finds and reverses it like any win), once per win id (its idempotency key, and the wins table's
+   * primary key). Its event names the free bet. Not counted against the loss limit: its stake was
+   * never counted, and counting the win would widen the player's limit by the operator's gift.
+   */
+  creditFreeBetWin(input: { win_id: string; hold_id: string; free_bet_id: string; currency: Currency; amount_minor: number }): Replayable<{ balance_after_minor: number }> {
+    const fingerprint = `free_bet_win|${input.hold_id}|${input.free_bet_id}|${input.currency}|${input.amount_minor}`;
+    return once(this.ctx, `win:${input.win_id}`, fingerprint, () => {
+      if (!Number.isSafeInteger(input.amount_minor) || input.amount_minor <= 0) throw new Error(`invariant: free bet win ${input.win_id} of ${input.amount_minor}`);
+      const h = this.hold(input.hold_id);
+      if (!h) return fail('hold_not_found');
+      if (h.state !== 'posted' || h.currency !== input.currency || h.real_minor + h.bonus_minor !== 0) return fail('invalid_state', `hold is ${h.state} in ${h.currency}`);
+      if (this.voidedByDispute(h.hold_id)) return fail('invalid_state', `bet ${h.hold_id} was voided by a dispute`, { hold_id: h.hold_id });
+      if (!this.fits(input.currency, input.amount_minor)) return fail('amount_too_large', 'the balance would exceed the largest exact amount');
+      const after = this.move(input.currency, 'real', 'win', input.amount_minor, input.win_id);
+      this.ctx.db.run`insert into wins (win_id, hold_id, currency, bucket, amount_minor, created_at)
+        values (${input.win_id}, ${input.hold_id}, ${input.currency}, 'real', ${input.amount_minor}, ${this.ctx.now()})`;
+      this.ctx.emit('wallet.win.credited', {
+        win_id: input.win_id, hold_id: input.hold_id, bucket: 'real', amount_minor: input.amount_minor, balance_after_minor: after, free_bet_id: input.free_bet_id,
+      }, input.currency);
+      return { ok: true, balance_after_minor: after };
+    });
+  }
+
+  /**
    * A cash-like reward paid into the wallet (a cashback grant, reward-offers.ts): real money, one
    * ledger entry of kind 'reward' under the grant id. Called in the transaction that records the
    * grant, for a grant row that was new; the partial unique index ledger_reward_once refuses a second
@@ -602,7 +646,7 @@ export class Wallet {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private reserve(kind: 'bet' | 'withdrawal', input: HoldRequest, checkLimits: boolean): Replayable<{ hold: Hold }> {
+  private reserve(kind: 'bet' | 'withdrawal', input: HoldRequest, checkLimits: boolean, freeBetId: string | null = null): Replayable<{ hold: Hold }> {
     const { hold: existing, abandoned } = this.lookupHold(input.hold_id);
     if (existing) {
       const same = existing.kind === kind && existing.currency === input.currency && existing.real_minor + existing.bonus_minor === input.amount_minor;
@@ -640,12 +684,13 @@ export class Wallet {
     // No schedule row per hold: the alarm scans the pending holds in memory (overdueHolds); it only
     // has to fire by the expiry, which costs nothing when it is armed earlier already.
     if (input.expires_at !== null) this.ctx.schedules.wakeBy(input.expires_at);
-    if (kind === 'bet') {
+    if (kind === 'bet' && input.amount_minor > 0) {
       // a stake is a loss until a win comes back
       this.limits.recordPair({ metric: 'wager', currency: input.currency, amount: input.amount_minor, atMs: now }, { metric: 'loss', currency: input.currency, amount: input.amount_minor, atMs: now });
     }
     this.ctx.emit('wallet.hold.reserved', {
       hold_id: input.hold_id, kind, amount_minor: input.amount_minor, real_minor: fromReal, bonus_minor: fromBonus, expires_at: input.expires_at, ref: input.ref,
+      ...(freeBetId !== null ? { free_bet_id: freeBetId } : {}),
     }, input.currency);
     return { ok: true, hold, replayed: false };
   }
@@ -701,10 +746,12 @@ export class Wallet {
     this.adjustHeld(h.currency, 'bonus', -h.bonus_minor);
     const hold = this.resolveRow(h, to);
     const amount = h.real_minor + h.bonus_minor;
-    if (h.kind === 'bet') {
+    if (h.kind === 'bet' && amount > 0) {
       this.limits.recordPair({ metric: 'wager', currency: h.currency, amount: -amount, atMs: h.created_at }, { metric: 'loss', currency: h.currency, amount: -amount, atMs: h.created_at });
     }
     this.ctx.emit(to === 'voided' ? 'wallet.hold.voided' : 'wallet.hold.expired', { hold_id: holdId, kind: h.kind, amount_minor: amount }, h.currency);
+    // a bet of 0 of the player's money may be a free bet's: its token comes back (reward-offers.ts giveBack)
+    if (h.kind === 'bet' && amount === 0) this.onStakeFreeReleased?.(holdId, to);
     return hold;
   }
 

@@ -28,6 +28,7 @@ export function betView(b: BetRow): BetView {
   return {
     bet_id: b.bet_id, round_id: b.round_id, currency: b.currency, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount_minor,
     state: b.state, refusal: b.refusal, result: b.result, returned_minor: b.returned_minor, created_at: b.created_at, settled_at: b.settled_at,
+    free_bet_id: b.free_bet_id,
   };
 }
 
@@ -68,6 +69,7 @@ export class Bets {
     const b = this.get(input.bet_id);
     if (!b) return null;
     const same = b.player_id === input.player_id && b.round_id === input.round_id && b.currency === input.currency && b.amount_minor === input.amount_minor
+      && b.free_bet_id === (input.free_bet_id ?? null)
       && this.c.rules.parseSpot(input.spot).ok && b.spot === (this.c.rules.parseSpot(input.spot) as { spot: string }).spot;
     return same ? { ok: true, bet: b } : fail('idempotency_conflict', 'this bet id was used for another bet', { bet_id: input.bet_id });
   }
@@ -93,9 +95,9 @@ export class Bets {
     if (cap !== undefined && current + maxReturn > cap) {
       return fail('exposure_exceeded', 'these bets could return more than the table allows one player per round', { currency: input.currency, max_exposure_minor: cap, current_exposure_minor: current, bet_max_return_minor: maxReturn });
     }
-    this.c.db.run`insert into bets (bet_id, round_id, player_id, session_id, currency, spot, bet_type, amount_minor, max_return_minor, hold_id, state, created_at)
+    this.c.db.run`insert into bets (bet_id, round_id, player_id, session_id, currency, spot, bet_type, amount_minor, max_return_minor, hold_id, state, created_at, free_bet_id)
       values (${input.bet_id}, ${round.round_id}, ${input.player_id}, ${input.session_id}, ${input.currency}, ${spot.spot}, ${spot.bet_type},
-        ${input.amount_minor}, ${maxReturn}, ${holdIdOf(this.c.table.table_id, input.bet_id)}, 'reserving', ${now})`;
+        ${input.amount_minor}, ${maxReturn}, ${holdIdOf(this.c.table.table_id, input.bet_id)}, 'reserving', ${now}, ${input.free_bet_id ?? null})`;
     return { ok: true, bet: this.get(input.bet_id)! };
   }
 
@@ -103,6 +105,7 @@ export class Bets {
     this.c.db.run`update bets set state = 'accepted', jurisdiction = ${jurisdiction} where bet_id = ${b.bet_id} and state = 'reserving'`;
     this.c.emit('table.bet.placed', {
       bet_id: b.bet_id, game: this.c.table.game, game_id: this.c.table.game_id, spot: b.spot, bet_type: b.bet_type, amount_minor: b.amount_minor, hold_id: b.hold_id,
+      ...(b.free_bet_id !== null ? { free_bet_id: b.free_bet_id } : {}),
     }, { round_id: b.round_id, player_id: b.player_id, jurisdiction, currency: b.currency });
     return this.get(b.bet_id)!;
   }
@@ -139,6 +142,7 @@ export class Bets {
       payload: {
         bet_id: b.bet_id, game: this.c.table.game, game_id: this.c.table.game_id, spot: b.spot, bet_type: b.bet_type,
         amount_minor: b.amount_minor, returned_minor: b.returned_minor ?? 0, result: b.result!,
+        ...(b.free_bet_id !== null ? { free_bet_id: b.free_bet_id } : {}),
       },
       subject: { round_id: b.round_id, player_id: b.player_id, jurisdiction: b.jurisdiction, currency: b.currency },
     })));

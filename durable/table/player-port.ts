@@ -17,8 +17,10 @@ export interface PlayerPort {
    * `bet`: what the table knows of the bet (table, game, spot, bet type, the hand's natural/busted),
    * for the player's rewards rules only: optional, and the money is decided by `input` alone. It is
    * the same on every retry of a hold id (built from the bet row and the round, never the clock).
+   * `input.free_bet`: the bet is staked with that free bet (the player's object takes the token
+   * instead of holding the player's money; docs/rewards.md "Cash-like rewards").
    */
-  reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string; max_return_minor: number }, offeredIn: string[], bet?: TableBetContext): Promise<ReserveAnswer>;
+  reserveTableBet(sessionId: string, input: { hold_id: string; currency: Currency; amount_minor: number; expires_at: number; ref: string; max_return_minor: number; free_bet?: { free_bet_id: string; table_id: string } }, offeredIn: string[], bet?: TableBetContext): Promise<ReserveAnswer>;
   settleTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, bet?: TableBetContext): Promise<SettleAnswer>;
   abandonTableBet(holdId: string): Promise<Result<object>>;
   /** An empty call (bench E5's floor: what the fan-out costs before any work). */

@@ -126,4 +126,7 @@ export const TABLE_MIGRATIONS: readonly string[] = [
   /* 5: the table's leaderboard (leaderboard.ts) reads today's settled bets: by settlement time, settled bets only */ `
   create index bets_settled on bets (settled_at) where state = 'settled';
   `,
+  /* 6: a bet staked with a free bet names it (docs/rewards.md "Cash-like rewards"); null: the player's money */ `
+  alter table bets add column free_bet_id text;
+  `,
 ];

@@ -213,10 +213,12 @@ export class TableDO extends DurableObject<Env> {
   }
 
   /** Asks the player's object for a bet's hold. Its expiry is the player object's maximum: the round's deadline comes long before it. */
-  private askHold(b: Pick<BetRow, 'player_id' | 'session_id' | 'hold_id' | 'currency' | 'amount_minor' | 'round_id' | 'max_return_minor' | 'spot' | 'bet_type' | 'created_at'>, offeredIn: string[]) {
+  private askHold(b: Pick<BetRow, 'player_id' | 'session_id' | 'hold_id' | 'currency' | 'amount_minor' | 'round_id' | 'max_return_minor' | 'spot' | 'bet_type' | 'created_at'> & { free_bet_id?: string | null }, offeredIn: string[]) {
     return playerPort(this.env, b.player_id).reserveTableBet(b.session_id, {
       hold_id: b.hold_id, currency: b.currency, amount_minor: b.amount_minor, expires_at: this.c.now() + HOLD_TTL_MAX_MS,
       ref: `${this.table.table_id}:${b.round_id}`, max_return_minor: b.max_return_minor,
+      // a free bet: the player's object takes the token instead of holding the player's money
+      ...(b.free_bet_id ? { free_bet: { free_bet_id: b.free_bet_id, table_id: this.table.table_id } } : {}),
     }, offeredIn, {
       // for the player's rewards rules only (player-port.ts): from the bet row, so a retry carries the same
       table_id: this.table.table_id, round_id: b.round_id, game: this.table.game, game_id: this.table.game_id,

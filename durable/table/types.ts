@@ -24,6 +24,8 @@ export type BetRow = {
   created_at: number; settled_at: number | null;
   /** Blackjack: the engine's stake this row holds the money of (null until its step applied; null for other games). */
   stake_id: string | null;
+  /** The free bet (its grant id) that stakes this bet: the operator's money, not the player's (docs/rewards.md "Cash-like rewards"). */
+  free_bet_id: string | null;
 };
 
 /** What anyone may see of a round: the seed only once the result is in (before that, only its commitment). */
@@ -36,13 +38,14 @@ export type PublicRound = {
   parked_at: number | null;
 };
 
-export type BetView = Pick<BetRow, 'bet_id' | 'round_id' | 'currency' | 'spot' | 'bet_type' | 'amount_minor' | 'state' | 'refusal' | 'result' | 'returned_minor' | 'created_at' | 'settled_at'>;
+export type BetView = Pick<BetRow, 'bet_id' | 'round_id' | 'currency' | 'spot' | 'bet_type' | 'amount_minor' | 'state' | 'refusal' | 'result' | 'returned_minor' | 'created_at' | 'settled_at' | 'free_bet_id'>;
 
 export type TableView = {
   table_id: string; name: string; game: TableGame; game_id: string; brand: string; mode: 'dealer' | 'auto';
   betting_seconds: number; currencies: Currency[]; watchers: number; round: PublicRound | null;
 };
 
-export type PlaceBetInput = { player_id: string; session_id: string; round_id: string; bet_id: string; spot: string; currency: Currency; amount_minor: number };
+/** `free_bet_id`: stake the bet with this free bet of the player's (its amount must be the token's value). */
+export type PlaceBetInput = { player_id: string; session_id: string; round_id: string; bet_id: string; spot: string; currency: Currency; amount_minor: number; free_bet_id?: string };
 
 export type RoundDetail = { round: PublicRound; totals: { currency: Currency; bets: number; wagered_minor: number; returned_minor: number }[]; bets: (BetView & { player_id: string })[] };

@@ -3,6 +3,11 @@
 --   * table bet: its settlement (table.bet.settled with result win, lose or push) is one row with
 --     the stake and what it returned; a void or expired bet gave the stake back without a game and
 --     is not counted, and a bet not yet settled is not counted yet. Dated on the settlement.
+--     A free bet (free_bet_id, docs/rewards.md "Cash-like rewards") counts its stake, all of it
+--     bonus-like (the operator's promotional money: bonus cost, so NGR = GGR - bonus cost is what
+--     the operator really lost or kept), and as its win what the wallet paid: the return without
+--     the stake (nothing on a loss or a push). The wallet never held the stake (a hold of 0), so
+--     the balance reconciliations over int_wallet_movements see only that win.
 --   * provider bet: its debit is one row with the stake (bonus part from the debit), dated on the
 --     debit, unless the bet was rolled back (then the stake was given back: not counted at all).
 --   * provider win: the provider's own transaction (stg_wins win_source provider), one row, dated
@@ -39,8 +44,8 @@ MODEL (
     currency_exponent = 'Minor-unit exponent of currency',
     is_bet = '1 for a counted bet, 0 for a win row',
     stake_minor = 'Stake counted, minor units (0 on win rows)',
-    win_minor = 'Paid back to the player, stake included for a winning or pushed table bet, minor units',
-    bonus_stake_minor = 'Part of the stake funded by bonus money (from the hold''s reservation or the provider debit), minor units'
+    win_minor = 'Paid back to the player, stake included for a winning or pushed table bet (a free bet: the return without the stake, what the wallet paid), minor units',
+    bonus_stake_minor = 'Part of the stake funded by bonus money (from the hold''s reservation or the provider debit); all of a free bet''s stake (the operator''s promotional money), minor units'
   ),
   audits (
     not_null(columns := [activity_kind, bet_source, activity_id, occurred_at, activity_date, player_id, game_id, currency, currency_exponent, stake_minor, win_minor, bonus_stake_minor]),
@@ -94,10 +99,20 @@ bet_rows AS (
     b.currency_exponent,
     1 AS is_bet,
     b.amount_minor AS stake_minor,
-    -- a table settlement carries what it returned (stake included); a provider's win is its own row below
-    CASE WHEN b.bet_source = 'table' THEN coalesce(b.returned_minor, 0) ELSE CAST(0 AS BIGINT) END AS win_minor,
-    -- the bonus part of the stake: the table hold's split, the provider debit's own
-    CASE WHEN b.bet_source = 'table' THEN least(coalesce(h.bonus_minor, 0), b.amount_minor) ELSE coalesce(b.bonus_minor, 0) END AS bonus_stake_minor
+    -- a table settlement carries what it returned (stake included); a provider's win is its own row below.
+    -- A free bet paid the return without the stake (the stake was the operator's): that is its win
+    CASE
+      WHEN b.bet_source <> 'table' THEN CAST(0 AS BIGINT)
+      WHEN b.free_bet_id IS NOT NULL THEN greatest(coalesce(b.returned_minor, 0) - b.amount_minor, 0)
+      ELSE coalesce(b.returned_minor, 0)
+    END AS win_minor,
+    -- the bonus part of the stake: the table hold's split, the provider debit's own; a free bet's
+    -- whole stake is the operator's promotional money, like a bonus-funded stake
+    CASE
+      WHEN b.free_bet_id IS NOT NULL THEN b.amount_minor
+      WHEN b.bet_source = 'table' THEN least(coalesce(h.bonus_minor, 0), b.amount_minor)
+      ELSE coalesce(b.bonus_minor, 0)
+    END AS bonus_stake_minor
   FROM counted_bets AS b
   -- only a table bet looks up its hold and game: the key is NULL for the others (no match). Written
   -- as an equality on a key, not `b.bet_source = 'table' AND h.hold_id = b.hold_id`: a predicate on b

@@ -40,7 +40,8 @@ MODEL (
     balance_after_minor = 'Balance after the movement (provider debited and rolled_back only)',
     rollback_tx_id = 'The provider''s id of the rollback (rolled_back only)',
     currency = 'Currency of the bet',
-    currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)'
+    currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)',
+    free_bet_id = 'The free bet (its grant id) that staked a table bet (placed, settled): the stake was the operator''s, not the player''s, and a win paid the return without the stake (docs/rewards.md "Cash-like rewards"); NULL for a bet of the player''s money'
   ),
   audits (
     not_null(columns := [event_id, bet_source, step, occurred_at, event_date, player_id, bet_id, round_id, game_id, amount_minor, currency, currency_exponent]),
@@ -89,7 +90,8 @@ typed AS (
     CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
     CAST(payload->>'$.rollback_tx_id' AS VARCHAR) AS rollback_tx_id,
     currency,
-    currency_exponent
+    currency_exponent,
+    CAST(payload->>'$.free_bet_id' AS VARCHAR) AS free_bet_id
   FROM events
 ),
 deduped AS (

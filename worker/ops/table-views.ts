@@ -16,6 +16,7 @@ export const RoundBet = mirrors<RoundDetailView['bets'][number]>()(z.object({
   bet_id: z.string(), player_id: z.string(), round_id: z.string(), currency: CurrencyCode, spot: z.string(), bet_type: z.string(), amount_minor: z.number().int(),
   state: z.enum(['reserving', 'accepted', 'refused', 'settled', 'voided', 'expired']), refusal: z.string().nullable(),
   result: z.enum(['win', 'lose', 'push', 'void', 'expired']).nullable(), returned_minor: z.number().int().nullable(), created_at: z.number().int(), settled_at: z.number().int().nullable(),
+  free_bet_id: z.string().nullable().openapi({ description: "The player's free bet that staked this bet (the operator's money); null: the player's money" }),
 }).openapi('RoundBet'));
 export const RtpWindow = z.object({
   window: z.enum(['1h', '24h', '7d', '30d']), currency: z.string().nullable(), bet_type: z.string().openapi({ description: "A bet type, or '*' for all together" }),

@@ -78,7 +78,9 @@ tables.openapi(createRoute({
   method: 'post', path: '/tables/{table_id}/bets', tags: [TAG], summary: 'Place a bet on the open round', security,
   description: 'Checks the spot, the table limits and your exposure in the round, then reserves the stake in your wallet '
     + '(responsible-gaming limits, exclusions and funds are checked there). Settlement posts the stake and credits any return. '
-    + '`bet_id` makes the call idempotent. Confirmations and settlements are also pushed on the table WebSocket.',
+    + '`bet_id` makes the call idempotent. Confirmations and settlements are also pushed on the table WebSocket. '
+    + 'With `free_bet_id` the stake is that free bet, not your money (refused with free_bet_not_found 404, free_bet_used or free_bet_expired 409, '
+    + 'free_bet_wrong_amount, free_bet_wrong_currency or free_bet_wrong_table 422, and nothing changed): a win pays the return without the stake.',
   request: { params: TableParam, body: body(PlaceBet) },
   responses: {
     201: json(z.object({ bet: Bet, replayed: z.boolean(), available_minor: z.number().int().nullable() }), 'Bet accepted'),

@@ -31,6 +31,7 @@ export const Bet = z.object({
   state: z.enum(['reserving', 'accepted', 'refused', 'settled', 'voided', 'expired']), refusal: z.string().nullable(),
   result: z.enum(['win', 'lose', 'push', 'void', 'expired']).nullable(), returned_minor: z.number().int().nullable(),
   created_at: z.number().int(), settled_at: z.number().int().nullable(),
+  free_bet_id: z.string().nullable().openapi({ description: 'The free bet that staked this bet (null: your money). A free bet that wins pays the return without the stake' }),
 }).openapi('TableBet');
 
 export const PlaceBet = z.strictObject({
@@ -39,4 +40,9 @@ export const PlaceBet = z.strictObject({
   spot: z.string().min(1).max(40).openapi({ description: "Where the chips go: roulette 'straight:17', 'split:17-20', 'street:13', 'corner:17-18-20-21', 'sixline:13', 'dozen:2', 'column:3', 'red', 'black', 'odd', 'even', 'low', 'high'; baccarat 'player', 'banker', 'tie', 'player_pair', 'banker_pair'", example: 'straight:17' }),
   amount_minor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).openapi({ example: 500 }),
   currency: CurrencyCode,
+  free_bet_id: z.string().min(1).max(256).optional().openapi({
+    description: 'Stake the bet with one of your free bets (GET /v1/players/me/rewards, `free_bets[].grant_id`) instead of your money: '
+      + '`amount_minor` and `currency` must be exactly its value and currency, and the table the one it is for, if any. '
+      + 'A win pays the return without the stake; a loss costs you nothing; a voided round gives the free bet back.',
+  }),
 }).openapi('PlaceBetRequest');
