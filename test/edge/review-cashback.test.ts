@@ -203,3 +203,31 @@ describe('(held) a player farming a cashback', () => {
     expect(await o.audit()).toEqual([]);
   });
 });
+
+describe('a player farming with a second currency', () => {
+  it('a deposit in BTC earns no cashback paid in EUR: its 2,000 satoshis are not the 2,000 cents the rule asks for', async () => {
+    const brand = 'aurora';
+    const rule = 'rc-deposit-cashback';
+    await publish(brand, {
+      id: 'rc-currency', version: 1, caps: { points_per_day: 1000, cash_minor_per_day: { EUR: 10_000 } },
+      rules: [{
+        id: rule, version: 1, status: 'active', name: 'Cashback on a deposit of 20.00 or more', on: 'wallet.deposit.completed',
+        when: [{ fact: 'amount_minor', gte: 2_000 }],
+        actions: [{ type: 'cashback', value_minor: { EUR: 100 }, valid_hours: 24 }], budget_minor: { EUR: 100_000 },
+      }],
+    });
+    const p = await register({ brand }); // MT: EUR at home, BTC allowed
+    const o = player(p.playerId);
+    expect(await o.refreshRuleSet()).not.toBeNull();
+    await o.refillRewardBudgets();
+    expect((await deposit(p.token, 2_000, 'EUR')).status).toBe(201);
+    expect((await deposit(p.token, 2_000, 'BTC')).status).toBe(201);
+
+    const events = (await o.outbox(0, 1000)).map((x: Json) => x.event);
+    const credits = events.filter((e: Json) => e.event_type === 'wallet.reward.credited');
+    expect(credits.map((e: Json) => [e.currency, e.payload.amount_minor])).toEqual([['EUR', 100]]); // the EUR deposit's only
+    const suppressed = events.filter((e: Json) => e.event_type === 'rewards.suppressed' && e.payload.rule_id === rule);
+    expect(suppressed.map((e: Json) => [e.payload.reason, e.payload.detail])).toEqual([['no_value_in_currency', 'BTC']]);
+    expect(await o.audit()).toEqual([]);
+  });
+});
