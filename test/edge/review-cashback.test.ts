@@ -16,6 +16,7 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import raw from '../../config/rewards.json';
+import { fourEyesDailyCumulativeMinor, fourEyesThresholdMinor } from '../../domain/backoffice';
 import { budgetKeeperName, type RuleSetRef } from '../../domain/rewards/budget-limits';
 import { LIVE_CHECK_MS, type RewardBudgetDO } from '../../durable/rewards-budget/reward-budget-do';
 import { deposit, expectError, player, register, type Json } from './helpers';
@@ -229,5 +230,27 @@ describe('a player farming with a second currency', () => {
     const suppressed = events.filter((e: Json) => e.event_type === 'rewards.suppressed' && e.payload.rule_id === rule);
     expect(suppressed.map((e: Json) => [e.payload.reason, e.payload.detail])).toEqual([['no_value_in_currency', 'BTC']]);
     expect(await o.audit()).toEqual([]);
+  });
+});
+
+describe('one operator alone, tournaments in several currencies', () => {
+  it("pools under the daily cumulative threshold in each currency add up across currencies, as manual adjustments do: the next one waits for a second operator", async () => {
+    const alone = await createOperator(admin, { roles: ['marketer'], brands: ['aurora'] });
+    let seq = 0;
+    const create = async (currency: string, prize: number) => {
+      const r = await opCall('POST', '/v1/ops/tournaments', alone, {
+        tournament_id: `rc-${Date.now().toString(36)}-${++seq}`, brand: 'aurora', name: 'Review 2 cup', starts_at: Date.now() - 60_000, ends_at: Date.now() + 3_600_000,
+        currency, scoring: [{ term: 'bets', weight: 1 }], prizes: [prize], reason,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.tournament.status as string;
+    };
+    // 500.00 EUR twice: the EUR daily cumulative (1,000.00) reached, each alone
+    expect(await create('EUR', fourEyesThresholdMinor('EUR'))).toBe('running');
+    expect(await create('EUR', fourEyesDailyCumulativeMinor('EUR') - fourEyesThresholdMinor('EUR'))).toBe('running');
+    // then 500.00 GBP: the same operator's day is already full; the pool waits for a second operator
+    expect(await create('GBP', fourEyesThresholdMinor('GBP'))).toBe('pending_approval');
+    // a small pool in another currency too (the shares add up, as for adjustments)
+    expect(await create('USD', 100)).toBe('pending_approval');
   });
 });
