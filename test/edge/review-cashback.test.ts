@@ -19,7 +19,8 @@ import raw from '../../config/rewards.json';
 import { fourEyesDailyCumulativeMinor, fourEyesThresholdMinor } from '../../domain/backoffice';
 import { budgetKeeperName, type RuleSetRef } from '../../domain/rewards/budget-limits';
 import { LIVE_CHECK_MS, type RewardBudgetDO } from '../../durable/rewards-budget/reward-budget-do';
-import { deposit, expectError, player, register, type Json } from './helpers';
+import type { PlayerDO } from './entry';
+import { deposit, expectError, internals, player, register, type Json } from './helpers';
 import { auditEntries, bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const reason = 'review 2 of cash-like rewards';
@@ -118,9 +119,8 @@ describe('publishing: one operator, or a race between two', () => {
     expect(await activeVersion(brand)).toBe(pausedVersion);
     expect((await liveRuleSet(brand)).rules[0].status).toBe('paused');
     // the attempt is in the log, with its refusal
-    const attempt = (await auditEntries(admin, brand)).find((e: Json) => e.action === 'rewards.publish' && e.target_id === String(stale.version));
-    expect(attempt).toMatchObject({ outcome: 'failed' });
-    expect(attempt!.after.refused.code).toBe('stale_draft');
+    const attempts = (await auditEntries(admin, brand)).filter((e: Json) => e.action === 'rewards.publish' && e.outcome === 'failed').map((e: Json) => JSON.parse(e.after as string));
+    expect(attempts.map((a: Json) => [a.refused.code, a.request.path])).toContainEqual(['stale_draft', `${R(brand)}/versions/${stale.version}/publish`]);
 
     // switching it back on is a decision of its own: a draft made after the pause, under four eyes
     const current = await liveRuleSet(brand);
@@ -182,25 +182,32 @@ describe('the keeper caps every request by what the brand has live', () => {
 });
 
 describe('(held) a player farming a cashback', () => {
-  it('replayed, concurrent and retried deposit notifications pay one cashback per deposit, each traceable to rule, version and grant; the keeper spent what the wallet got', async () => {
+  it('concurrent and retried deposits pay one cashback per deposit, each traceable to rule, version and grant id; the leases spent exactly what the wallet got', async () => {
     const brand = 'sakura';
     await publish(brand, cashbackSet('rc-farm', 100));
     const p = await register({ brand });
     const o = player(p.playerId);
     expect(await o.refreshRuleSet()).not.toBeNull();
     await o.refillRewardBudgets();
-    const deposits = await Promise.all(Array.from({ length: 3 }, () => deposit(p.token, 1_000)));
-    for (const d of deposits) expect(d.status).toBe(201);
+    const key = crypto.randomUUID();
+    const deposits = await Promise.all([deposit(p.token, 1_000, 'EUR', key), deposit(p.token, 1_000, 'EUR', key), deposit(p.token, 1_000), deposit(p.token, 1_000)]);
+    expect(deposits.map((d) => d.status).sort()).toEqual([200, 201, 201, 201]); // the retry answers the first
+    expect(new Set(deposits.map((d) => d.body.deposit.deposit_id)).size).toBe(3); // the retry is the same deposit
     const events = (await o.outbox(0, 1000)).map((x: Json) => x.event);
     const credits = events.filter((e: Json) => e.event_type === 'wallet.reward.credited');
     const grants = events.filter((e: Json) => e.event_type === 'rewards.granted' && e.payload.kind === 'cashback');
     expect(credits.length).toBe(grants.length);
     expect(credits.length).toBeGreaterThan(0);
+    expect(new Set(credits.map((c: Json) => c.payload.grant_id)).size).toBe(credits.length);
     for (const c of credits) {
       const g = grants.find((x: Json) => x.payload.grant_id === c.payload.grant_id);
       expect(g, `credit ${c.payload.grant_id} has its grant`).toBeDefined();
-      expect(g.payload).toMatchObject({ rule_id: RULE, rule_version: 1, value_minor: c.payload.amount_minor });
+      expect(g.payload).toMatchObject({ rule_id: RULE, rule_version: 1, value_minor: c.payload.amount_minor, cost_minor: c.payload.amount_minor });
     }
+    // the auditor's reconciliation: what the player's leases spent on the rule is what its wallet was paid
+    const paid = credits.reduce((sum: number, c: Json) => sum + (c.payload.amount_minor as number), 0);
+    const used = await runInDurableObject(o, (d: PlayerDO) => internals(d).c.db.first<{ n: number }>`select coalesce(sum(used_minor), 0) as n from reward_budget_leases where budget_key = ${RULE}`!.n);
+    expect(used).toBe(paid);
     expect(await o.audit()).toEqual([]);
   });
 });
