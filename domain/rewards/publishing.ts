@@ -9,6 +9,9 @@
  *   under one pair would make the grant log ambiguous. A draft that reuses a published pair with other
  *   content is refused with the path of the rule's version. `status` is not content (pausing a rule
  *   is a new set version, not a new rule version).
+ * - A draft is checked again when it is published, against what was published since it was made
+ *   (`stale_draft`): a rule (id, version) taken since with other content, or a rule paused or retired
+ *   since that the draft has active (a pause is never undone by publishing an older draft).
  * - Cash-like: any free bet or cashback, in a rule, a variant, a mission's reward, a level's reward
  *   or a wheel's prize. Such a version is published only by someone other than its author.
  */
@@ -60,6 +63,24 @@ export function reusedRuleVersions(set: RuleSet, published: ReadonlyMap<string, 
     const before = published.get(`${rule.id}@${rule.version}`);
     if (before && before.content !== ruleContent(rule)) {
       issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' version ${rule.version} was published in set version ${before.set_version} with other content: give it a new version` });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Issues for the rules a draft would switch back on behind a pause: active in the draft, paused or
+ * retired in the live version, which went live after the draft was made (its author could not have
+ * seen the pause, and its publisher may not notice). Switching a rule back on is a decision of its
+ * own: a draft made after the pause (four eyes when cash-like).
+ */
+export function switchedBackOn(draft: RuleSet, live: RuleSet, liveVersion: number): RuleSetIssue[] {
+  const off = new Map(live.rules.filter((r) => r.status === 'paused' || r.status === 'retired').map((r) => [r.id, r.status]));
+  const issues: RuleSetIssue[] = [];
+  draft.rules.forEach((rule, i) => {
+    const status = off.get(rule.id);
+    if (rule.status === 'active' && status !== undefined) {
+      issues.push({ path: `rules.${i}.status`, message: `rule '${rule.id}' was ${status} by set version ${liveVersion}, live since this draft was made: make a new draft from the live version to switch it back on` });
     }
   });
   return issues;

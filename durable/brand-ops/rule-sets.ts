@@ -11,11 +11,14 @@
  * switches something off, so it needs no second pair of eyes. Retiring the live version leaves the
  * brand on the deployed default (config/rewards.json).
  *
+ * A draft is checked again at its publication against what was published since it was made
+ * (`stale_draft`, 409): see publishedSince.
+ *
  * Four eyes: a version with cash-like rewards (free bets, cashback, wheel prizes of that kind) is
  * published only by someone other than its author.
  */
 import { fail, type Result } from '../../domain/errors';
-import { bodyOf, prepareVersion, reusedRuleVersions, ruleContent, withRuleStatus } from '../../domain/rewards/publishing';
+import { bodyOf, prepareVersion, reusedRuleVersions, ruleContent, switchedBackOn, withRuleStatus } from '../../domain/rewards/publishing';
 import { parseRuleSet, type RuleSet, type RuleSetIssue } from '../../domain/rewards/rule-schema';
 import type { OpsContext } from './context';
 
@@ -105,8 +108,27 @@ export class RuleSetStore {
       return fail('four_eyes_violation', 'this version has cash-like rewards: someone other than its author publishes it', { created_by: r.created_by });
     }
     const previous = this.activeVersion();
+    const stale = this.publishedSince(r, previous);
+    if (stale.length > 0) {
+      return fail('stale_draft', `rule set version ${version} conflicts with what was published since it was made: ${stale[0]!.path}: ${stale[0]!.message}`, { issues: stale.slice(0, 50) });
+    }
     this.goLive(version, actor);
     return { ok: true, version: this.view(this.row(version)!), previous };
+  }
+
+  /**
+   * What a draft checked when it was made conflicts with now (publishing.ts): a rule (id, version)
+   * published since with other content (a grant would name two contents), and rules it has active
+   * that the live version, published since, paused or retired (the pause would be undone unseen).
+   */
+  private publishedSince(draft: Row, live: number | null): RuleSetIssue[] {
+    const set = JSON.parse(draft.body) as RuleSet;
+    const issues = reusedRuleVersions(set, this.publishedRules());
+    const liveRow = live === null ? null : this.row(live);
+    if (liveRow && (liveRow.version > draft.version || (liveRow.published_at ?? 0) > draft.created_at)) {
+      issues.push(...switchedBackOn(set, JSON.parse(liveRow.body) as RuleSet, liveRow.version));
+    }
+    return issues;
   }
 
   /** Pauses or retires one rule of the live version: a new version, published at once. */
