@@ -9,7 +9,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Permission } from '../../../domain/authz';
 import { BrandId } from '../../../domain/brands';
-import { fourEyesDailyCumulativeMinor } from '../../../domain/backoffice';
+import { pastDailyCumulative } from '../../../domain/tournaments/four-eyes';
 import { prizePool, TournamentInput } from '../../../domain/tournaments/schema';
 import { ApiError, settled, unwrap } from '../../http/errors';
 import type { AppEnv } from '../../http/app-env';
@@ -56,8 +56,8 @@ opsTournaments.openapi(createRoute({
   }
   // four eyes on the day's total too: pools split under the single threshold add up (docs/tournaments.md "Four eyes")
   const index = tournamentIndexStub(c.env, parsed.data.brand);
-  const alone = await index.createdAlone(actor(c), parsed.data.currency, DAY_MS);
-  const fourEyes = alone + prizePool(parsed.data) > fourEyesDailyCumulativeMinor(parsed.data.currency);
+  // across currencies: each currency's pools count as their share of its own threshold (as adjustments)
+  const fourEyes = pastDailyCumulative(await index.createdAlone(actor(c), DAY_MS), parsed.data.currency, prizePool(parsed.data));
   const r = unwrap(await tournamentStub(c.env, parsed.data.tournament_id).create(parsed.data, actor(c), { fourEyes }));
   // audited on every answer, a replay too (`before`: it existed): the retry of a creation whose first
   // answer was lost (after the object committed, before the log) is what leaves the log its entry
