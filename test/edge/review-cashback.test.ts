@@ -144,6 +144,23 @@ describe('publishing: one operator, or a race between two', () => {
   });
 });
 
+describe("a rule of the deployed default under the same (id, version)", () => {
+  it('a draft that gives it other content is refused: a grant naming it must name one content, whichever set paid it', async () => {
+    const brand = 'sakura';
+    const set = structuredClone(raw.rule_set) as Json;
+    const i = set.rules.findIndex((r: Json) => r.id === 'ten-rounds-with-anna');
+    set.rules[i].actions = set.rules[i].actions.map((a: Json) => (a.type === 'free_bet' ? { ...a, value_minor: { EUR: 5_000, GBP: 4_500 } } : a));
+    const before = (await opCall('GET', `${R(brand)}/versions`, crews[brand]!.author)).body.versions.length as number;
+    const refused = await opCall('POST', `${R(brand)}/versions`, crews[brand]!.author, { rule_set: set, reason });
+    expectError(refused, 422, 'invalid_rule_set');
+    expect(refused.body.error.details.issues).toEqual([expect.objectContaining({ path: `rules.${i}.version`, message: expect.stringMatching(/deployed default/) })]);
+    expect((await opCall('GET', `${R(brand)}/versions`, crews[brand]!.author)).body.versions.length).toBe(before);
+    // the same content (a copy of the default), or the rule under a new version, is a draft as before
+    set.rules[i].version = 2;
+    expect((await opCall('POST', `${R(brand)}/versions`, crews[brand]!.author, { rule_set: set, reason })).status).toBe(201);
+  });
+});
+
 describe('the keeper caps every request by what the brand has live', () => {
   const lease = async (brand: string, setId: string, ruleSet: RuleSetRef, budgetKey: string) => {
     const k = env.REWARD_BUDGET.getByName(budgetKeeperName(brand, setId)) as DurableObjectStub<RewardBudgetDO>;
