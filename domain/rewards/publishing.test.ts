@@ -1,7 +1,7 @@
 /** What publishing checks (publishing.ts): the stamped version and hash, cash-like sets, reused rule versions. */
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_RULE_SET } from './example-rule-set';
-import { hashOf, isCashLike, prepareVersion, reusedRuleVersions, ruleContent, switchedBackOn, withRuleStatus } from './publishing';
+import { DEPLOYED_DEFAULT, hashOf, isCashLike, prepareVersion, reusedRuleVersions, ruleContent, switchedBackOn, withRuleStatus } from './publishing';
 import { parseRuleSet, type RuleSet } from './rule-schema';
 
 const minimal = { id: 'm', version: 9, caps: { points_per_day: 10, cash_minor_per_day: {} }, rules: [{ id: 'r', version: 1, status: 'active', name: 'R', on: 'table.bet.settled', actions: [{ type: 'points', amount: 1 }] }] };
@@ -53,5 +53,13 @@ describe('publishing', () => {
     // a draft that keeps them off, or a live version that switched nothing off, is no conflict
     expect(switchedBackOn(paused, paused, 5)).toEqual([]);
     expect(switchedBackOn(paused, two, 5)).toEqual([]);
+  });
+
+  it('a pair of the deployed default counts as published: other content under it is refused, naming the default (review 2)', () => {
+    const set = parsed(minimal);
+    const published = new Map([['r@1', { content: ruleContent(set.rules[0]!), set_version: DEPLOYED_DEFAULT }]]);
+    expect(reusedRuleVersions(set, published)).toEqual([]);
+    const changed = parsed({ ...minimal, rules: [{ ...minimal.rules[0], actions: [{ type: 'points', amount: 2 }] }] });
+    expect(reusedRuleVersions(changed, published)).toEqual([{ path: 'rules.0.version', message: expect.stringMatching(/deployed default/) }]);
   });
 });

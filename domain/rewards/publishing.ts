@@ -53,16 +53,21 @@ export function ruleContent(rule: Rule): string {
   return JSON.stringify(rest);
 }
 
+/** The set version under which the deployed default's rules (config/rewards.json) count as published. */
+export const DEPLOYED_DEFAULT = 0;
+
 /**
  * Issues for the rules of `set` whose (id, version) was published before with other content.
- * `published`: `<id>@<version>` -> the content and the set version that first published it.
+ * `published`: `<id>@<version>` -> the content and the set version that first published it
+ * (DEPLOYED_DEFAULT: the deployed default's).
  */
 export function reusedRuleVersions(set: RuleSet, published: ReadonlyMap<string, { content: string; set_version: number }>): RuleSetIssue[] {
   const issues: RuleSetIssue[] = [];
   set.rules.forEach((rule, i) => {
     const before = published.get(`${rule.id}@${rule.version}`);
     if (before && before.content !== ruleContent(rule)) {
-      issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' version ${rule.version} was published in set version ${before.set_version} with other content: give it a new version` });
+      const where = before.set_version === DEPLOYED_DEFAULT ? 'is in the deployed default (config/rewards.json)' : `was published in set version ${before.set_version}`;
+      issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' version ${rule.version} ${where} with other content: give it a new version` });
     }
   });
   return issues;

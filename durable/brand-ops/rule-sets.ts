@@ -18,8 +18,9 @@
  * published only by someone other than its author.
  */
 import { fail, type Result } from '../../domain/errors';
-import { bodyOf, prepareVersion, reusedRuleVersions, ruleContent, switchedBackOn, withRuleStatus } from '../../domain/rewards/publishing';
+import { bodyOf, DEPLOYED_DEFAULT, prepareVersion, reusedRuleVersions, ruleContent, switchedBackOn, withRuleStatus } from '../../domain/rewards/publishing';
 import { parseRuleSet, type RuleSet, type RuleSetIssue } from '../../domain/rewards/rule-schema';
+import { liveRewardsConfig } from '../player/rewards-config';
 import type { OpsContext } from './context';
 
 export type RuleSetState = 'draft' | 'published' | 'superseded' | 'retired';
@@ -63,9 +64,14 @@ export class RuleSetStore {
     return (this.c.db.first<{ v: number | null }>`select max(version) as v from rule_set_versions`?.v ?? 0) + 1;
   }
 
-  /** Every rule (id, version) published so far, with its content: a draft may not reuse one with other content. */
+  /**
+   * Every rule (id, version) published so far, with its content: a draft may not reuse one with other
+   * content. The deployed default's rules count as published (set version 0): a brand on the default
+   * grants under them, so the same pair in a published version must name the same content.
+   */
   private publishedRules(): Map<string, { content: string; set_version: number }> {
     const out = new Map<string, { content: string; set_version: number }>();
+    for (const rule of liveRewardsConfig().compiled.set.rules) out.set(`${rule.id}@${rule.version}`, { content: ruleContent(rule), set_version: DEPLOYED_DEFAULT });
     const rows = this.c.db.all<{ version: number; body: string }>`select version, body from rule_set_versions where published_at is not null order by version`;
     for (const r of rows) {
       for (const rule of (JSON.parse(r.body) as RuleSet).rules) {
