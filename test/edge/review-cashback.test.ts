@@ -144,6 +144,26 @@ describe('publishing: one operator, or a race between two', () => {
   });
 });
 
+describe('publishing: a budget lowered since a draft was made', () => {
+  it('a draft with the older version of a rule cannot bring it back: its publication is refused', async () => {
+    const brand = 'sakura';
+    // the cashback back on, deliberately (a draft made after its pause, four eyes)
+    const current = await liveRuleSet(brand);
+    const resumed = await draft(brand, { ...current, rules: current.rules.map((r: Json) => (r.id === RULE ? { ...r, status: 'active' } : r)) });
+    expect((await publishCall(brand, resumed.version)).status).toBe(200);
+    // a marketer prepares an unrelated change from it (the cashback at version 1, budget 1,000.00)
+    const live = await liveRuleSet(brand);
+    const points = { id: 'rc-points-2', version: 1, status: 'active', name: 'More points per deposit', on: 'wallet.deposit.completed', actions: [{ type: 'points', amount: 6 }] };
+    const stale = await draft(brand, { ...live, rules: [...live.rules, points] });
+    // meanwhile the budget is lowered: the rule's version 2, published
+    const lowered = await publish(brand, { ...live, rules: live.rules.map((r: Json) => (r.id === RULE ? { ...r, version: 2, budget_minor: { EUR: 500 } } : r)) });
+    const refused = await publishCall(brand, stale.version);
+    expectError(refused, 409, 'stale_draft');
+    expect(refused.body.error.details.issues).toEqual([expect.objectContaining({ path: 'rules.0.version', message: expect.stringMatching(/version 2/) })]);
+    expect(await activeVersion(brand)).toBe(lowered.version);
+  });
+});
+
 describe("a rule of the deployed default under the same (id, version)", () => {
   it('a draft that gives it other content is refused: a grant naming it must name one content, whichever set paid it', async () => {
     const brand = 'sakura';
