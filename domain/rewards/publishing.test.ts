@@ -1,7 +1,7 @@
 /** What publishing checks (publishing.ts): the stamped version and hash, cash-like sets, reused rule versions. */
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_RULE_SET } from './example-rule-set';
-import { DEPLOYED_DEFAULT, hashOf, isCashLike, prepareVersion, reusedRuleVersions, ruleContent, switchedBackOn, withRuleStatus } from './publishing';
+import { DEPLOYED_DEFAULT, hashOf, isCashLike, prepareVersion, reusedRuleVersions, rolledBack, ruleContent, switchedBackOn, withRuleStatus } from './publishing';
 import { parseRuleSet, type RuleSet } from './rule-schema';
 
 const minimal = { id: 'm', version: 9, caps: { points_per_day: 10, cash_minor_per_day: {} }, rules: [{ id: 'r', version: 1, status: 'active', name: 'R', on: 'table.bet.settled', actions: [{ type: 'points', amount: 1 }] }] };
@@ -61,5 +61,13 @@ describe('publishing', () => {
     expect(reusedRuleVersions(set, published)).toEqual([]);
     const changed = parsed({ ...minimal, rules: [{ ...minimal.rules[0], actions: [{ type: 'points', amount: 2 }] }] });
     expect(reusedRuleVersions(changed, published)).toEqual([{ path: 'rules.0.version', message: expect.stringMatching(/deployed default/) }]);
+  });
+
+  it('a draft with an older version of a rule than the live one would roll it back (review 2)', () => {
+    const v1 = parsed(minimal);
+    const v2 = parsed({ ...minimal, rules: [{ ...minimal.rules[0], version: 2, actions: [{ type: 'points', amount: 2 }] }] });
+    expect(rolledBack(v1, v2, 7)).toEqual([{ path: 'rules.0.version', message: expect.stringMatching(/at version 2 in set version 7.*bring back version 1/) }]);
+    expect(rolledBack(v2, v1, 7)).toEqual([]);
+    expect(rolledBack(v2, v2, 7)).toEqual([]);
   });
 });

@@ -11,7 +11,8 @@
  *   is a new set version, not a new rule version).
  * - A draft is checked again when it is published, against what was published since it was made
  *   (`stale_draft`): a rule (id, version) taken since with other content, or a rule paused or retired
- *   since that the draft has active (a pause is never undone by publishing an older draft).
+ *   since that the draft has active, or a rule at a newer version since (a pause, a lowered budget
+ *   is never undone by publishing an older draft).
  * - Cash-like: any free bet or cashback, in a rule, a variant, a mission's reward, a level's reward
  *   or a wheel's prize. Such a version is published only by someone other than its author.
  */
@@ -86,6 +87,24 @@ export function switchedBackOn(draft: RuleSet, live: RuleSet, liveVersion: numbe
     const status = off.get(rule.id);
     if (rule.status === 'active' && status !== undefined) {
       issues.push({ path: `rules.${i}.status`, message: `rule '${rule.id}' was ${status} by set version ${liveVersion}, live since this draft was made: make a new draft from the live version to switch it back on` });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Issues for the rules a draft would roll back: at a lower version in the draft than in the live
+ * version, which went live after the draft was made (a budget lowered, a reward cut, as a new version
+ * of the rule, undone by an older draft). The rule's current version is carried forward by a new
+ * draft made from the live version.
+ */
+export function rolledBack(draft: RuleSet, live: RuleSet, liveVersion: number): RuleSetIssue[] {
+  const current = new Map(live.rules.map((r) => [r.id, r.version]));
+  const issues: RuleSetIssue[] = [];
+  draft.rules.forEach((rule, i) => {
+    const v = current.get(rule.id);
+    if (v !== undefined && rule.version < v) {
+      issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' is at version ${v} in set version ${liveVersion}, live since this draft was made: this draft would bring back version ${rule.version}; make a new draft from the live version` });
     }
   });
   return issues;

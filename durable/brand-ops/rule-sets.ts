@@ -18,7 +18,7 @@
  * published only by someone other than its author.
  */
 import { fail, type Result } from '../../domain/errors';
-import { bodyOf, DEPLOYED_DEFAULT, prepareVersion, reusedRuleVersions, ruleContent, switchedBackOn, withRuleStatus } from '../../domain/rewards/publishing';
+import { bodyOf, DEPLOYED_DEFAULT, prepareVersion, reusedRuleVersions, rolledBack, ruleContent, switchedBackOn, withRuleStatus } from '../../domain/rewards/publishing';
 import { parseRuleSet, type RuleSet, type RuleSetIssue } from '../../domain/rewards/rule-schema';
 import { liveRewardsConfig } from '../player/rewards-config';
 import type { OpsContext } from './context';
@@ -125,14 +125,16 @@ export class RuleSetStore {
   /**
    * What a draft checked when it was made conflicts with now (publishing.ts): a rule (id, version)
    * published since with other content (a grant would name two contents), and rules it has active
-   * that the live version, published since, paused or retired (the pause would be undone unseen).
+   * that the live version, published since, paused or retired, or has at a newer version (the pause
+   * or the new version, a lowered budget say, would be undone unseen).
    */
   private publishedSince(draft: Row, live: number | null): RuleSetIssue[] {
     const set = JSON.parse(draft.body) as RuleSet;
     const issues = reusedRuleVersions(set, this.publishedRules());
     const liveRow = live === null ? null : this.row(live);
     if (liveRow && (liveRow.version > draft.version || (liveRow.published_at ?? 0) > draft.created_at)) {
-      issues.push(...switchedBackOn(set, JSON.parse(liveRow.body) as RuleSet, liveRow.version));
+      const liveSet = JSON.parse(liveRow.body) as RuleSet;
+      issues.push(...switchedBackOn(set, liveSet, liveRow.version), ...rolledBack(set, liveSet, liveRow.version));
     }
     return issues;
   }
