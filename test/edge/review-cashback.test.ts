@@ -297,4 +297,20 @@ describe('one operator alone, tournaments in several currencies', () => {
     // a small pool in another currency too (the shares add up, as for adjustments)
     expect(await create('USD', 100)).toBe('pending_approval');
   });
+
+  it("an operator of two brands has one day's allowance, not one per brand", async () => {
+    const both = await createOperator(admin, { roles: ['marketer'], brands: ['aurora', 'sakura'] });
+    let seq = 0;
+    const create = async (brand: string, prize: number) => {
+      const r = await opCall('POST', '/v1/ops/tournaments', both, {
+        tournament_id: `rcb-${Date.now().toString(36)}-${++seq}`, brand, name: 'Review 2 cup', starts_at: Date.now() - 60_000, ends_at: Date.now() + 3_600_000,
+        currency: 'EUR', scoring: [{ term: 'bets', weight: 1 }], prizes: [prize], reason,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      return r.body.tournament.status as string;
+    };
+    expect(await create('aurora', fourEyesThresholdMinor('EUR'))).toBe('running');
+    expect(await create('aurora', fourEyesDailyCumulativeMinor('EUR') - fourEyesThresholdMinor('EUR'))).toBe('running');
+    expect(await create('sakura', fourEyesThresholdMinor('EUR'))).toBe('pending_approval');
+  });
 });
