@@ -7,9 +7,15 @@
  *   with other content: two contents under one pair, so a grant's rule id + version no longer names
  *   what paid it;
  * - a draft made before a rule was paused (or retired), published after: the pause silently undone;
+ * - a draft made before a rule's new version (a lowered budget), published after: the rule rolled back;
+ * - a draft giving a rule of the deployed default its (id, version) with other content;
  * - the keeper capped a request only by the newest *published* version: a version the brand retired
  *   still lent against its own budgets, and a holder on the deployed default lent against the
- *   default's budget of a rule the brand's live version (same set id) had paused.
+ *   default's budget of a rule the brand's live version (same set id) had paused;
+ * - an event in another currency (a deposit of 2,000 satoshis) earned a cashback priced in the
+ *   player's (a 20.00 EUR condition held);
+ * - tournament pools one operator creates alone were counted per currency and per brand against the
+ *   daily cumulative four eyes: one full allowance in each.
  *
  * Attacks that held are pinned here too (see the docs' list).
  */
