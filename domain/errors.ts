@@ -54,6 +54,8 @@ export const ERROR_STATUS = {
   rollback_not_allowed: 409,
   already_exists: 409,
   version_conflict: 409,
+  // a rewards draft conflicting with what was published since it was made (docs/rewards.md "Publishing")
+  stale_draft: 409,
   round_expired: 409,
   withdrawal_not_cancellable: 409,
   // tournaments (docs/tournaments.md): joined already; or no longer open to join (ended, cancelled)

@@ -167,6 +167,21 @@ describe('rewards engine: safety', () => {
     const { outcomes } = play(Array.from({ length: 10 }, (_, i) => betSettled(T0 + i, 'push', { round: `x${i}` })), withAnna);
     expect(outcomes).toContainEqual(expect.objectContaining({ type: 'suppressed', reason: 'no_value_in_currency', detail: 'JPY' }));
   });
+
+  it('an event in another currency than the player\'s earns no cash-like reward: its amounts are not in the currency the reward is paid in (review 2)', () => {
+    const withAnna = playerContext({ event: { session_id: 's', device: null, dealer_id: EXAMPLE_DEALER } });
+    const inBtc = (i: number) => ({ ...betSettled(T0 + i, 'push', { round: `b${i}` }), currency: 'BTC' as const });
+    const { outcomes } = play(Array.from({ length: 10 }, (_, i) => inBtc(i)), withAnna);
+    expect(grants(outcomes).filter((g) => g.grant.kind === 'free_bet')).toEqual([]);
+    expect(outcomes).toContainEqual(expect.objectContaining({ type: 'suppressed', reason: 'no_value_in_currency', action: 'free_bet', detail: 'BTC' }));
+    // the same rounds in the player's currency earn it
+    const own = play(Array.from({ length: 10 }, (_, i) => betSettled(T0 + i, 'push', { round: `e${i}` })), withAnna);
+    expect(grants(own.outcomes).filter((g) => g.grant.kind === 'free_bet')).toHaveLength(1);
+    // a wheel with a cash-like prize is not spun for an event in another currency; a login has none
+    const spin = play([{ ...login(T0), currency: 'BTC' as const }]);
+    expect(grants(spin.outcomes).filter((g) => g.grant.kind === 'wheel_spin')).toEqual([]);
+    expect(grants(play([login(T0)]).outcomes).filter((g) => g.grant.kind === 'wheel_spin')).toHaveLength(1);
+  });
 });
 
 describe('rewards engine: idempotency and A/B', () => {

@@ -233,6 +233,7 @@ class Run {
         const cash = Math.max(0, ...wheel.prizes.map((p) => (p.reward && CASH_LIKE.has(p.reward.type) && 'value_minor' in p.reward ? p.reward.value_minor[this.ctx.currency] ?? 0 : 0)));
         const points = Math.max(0, ...wheel.prizes.map((p) => (p.reward?.type === 'points' ? p.reward.amount : 0)));
         if (points > 0 && this.s.daily.points + points > caps.points_per_day) return this.suppress(source, 'daily_points_cap', 'wheel_spin', null);
+        if (cash > 0 && this.foreignCurrency() !== null) return this.suppress(source, 'no_value_in_currency', 'wheel_spin', this.foreignCurrency());
         const refused = cash > 0 ? this.cashRefusal(cash, budgetKey) : null;
         if (refused) return this.suppress(source, refused, 'wheel_spin', null);
         if (cash > 0) this.charge(cash, budgetKey);
@@ -243,6 +244,7 @@ class Run {
       case 'cashback': {
         const value = action.value_minor[this.ctx.currency];
         if (value === undefined) return this.suppress(source, 'no_value_in_currency', action.type, this.ctx.currency);
+        if (this.foreignCurrency() !== null) return this.suppress(source, 'no_value_in_currency', action.type, this.foreignCurrency());
         const refused = this.cashRefusal(value, budgetKey);
         if (refused) return this.suppress(source, refused, action.type, null);
         this.charge(value, budgetKey);
@@ -255,6 +257,17 @@ class Run {
       }
       case 'message': return void grant({ kind: 'message', template: action.template });
     }
+  }
+
+  /**
+   * The event's currency when it is not the player's (null: the same, or an event without one). A
+   * cash-like reward is priced and paid in the player's currency, and the event's amounts are never
+   * converted: a condition such as `amount_minor >= 2000` written for cents would hold for 2,000
+   * satoshis. So an event in another currency earns no cash-like reward (review 2).
+   */
+  private foreignCurrency(): Currency | null {
+    const c = this.event.currency;
+    return c !== null && c !== this.ctx.currency ? c : null;
   }
 
   private cashRefusal(value: number, budgetKey: string): SuppressionReason | null {

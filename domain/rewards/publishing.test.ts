@@ -1,7 +1,7 @@
 /** What publishing checks (publishing.ts): the stamped version and hash, cash-like sets, reused rule versions. */
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_RULE_SET } from './example-rule-set';
-import { hashOf, isCashLike, prepareVersion, reusedRuleVersions, ruleContent, withRuleStatus } from './publishing';
+import { DEPLOYED_DEFAULT, hashOf, isCashLike, prepareVersion, reusedRuleVersions, rolledBack, ruleContent, switchedBackOn, withRuleStatus } from './publishing';
 import { parseRuleSet, type RuleSet } from './rule-schema';
 
 const minimal = { id: 'm', version: 9, caps: { points_per_day: 10, cash_minor_per_day: {} }, rules: [{ id: 'r', version: 1, status: 'active', name: 'R', on: 'table.bet.settled', actions: [{ type: 'points', amount: 1 }] }] };
@@ -42,5 +42,32 @@ describe('publishing', () => {
     const bumped = parsed({ ...minimal, rules: [{ ...minimal.rules[0], version: 2, actions: [{ type: 'points', amount: 2 }] }] });
     expect(reusedRuleVersions(bumped, published)).toEqual([]);
     expect(withRuleStatus(set, 'missing', 'paused', 2)).toBeNull();
+  });
+
+  it('a draft that has active a rule the live version paused or retired would switch it back on (review 2)', () => {
+    const two = parsed({ ...minimal, rules: [minimal.rules[0], { ...minimal.rules[0], id: 'q' }] });
+    expect(switchedBackOn(two, two, 5)).toEqual([]);
+    const paused = withRuleStatus(withRuleStatus(two, 'q', 'retired', 5)!, 'r', 'paused', 5)!;
+    expect(switchedBackOn(two, paused, 5).map((i) => i.path)).toEqual(['rules.0.status', 'rules.1.status']);
+    expect(switchedBackOn(two, paused, 5)[0]!.message).toMatch(/paused by set version 5/);
+    // a draft that keeps them off, or a live version that switched nothing off, is no conflict
+    expect(switchedBackOn(paused, paused, 5)).toEqual([]);
+    expect(switchedBackOn(paused, two, 5)).toEqual([]);
+  });
+
+  it('a pair of the deployed default counts as published: other content under it is refused, naming the default (review 2)', () => {
+    const set = parsed(minimal);
+    const published = new Map([['r@1', { content: ruleContent(set.rules[0]!), set_version: DEPLOYED_DEFAULT }]]);
+    expect(reusedRuleVersions(set, published)).toEqual([]);
+    const changed = parsed({ ...minimal, rules: [{ ...minimal.rules[0], actions: [{ type: 'points', amount: 2 }] }] });
+    expect(reusedRuleVersions(changed, published)).toEqual([{ path: 'rules.0.version', message: expect.stringMatching(/deployed default/) }]);
+  });
+
+  it('a draft with an older version of a rule than the live one would roll it back (review 2)', () => {
+    const v1 = parsed(minimal);
+    const v2 = parsed({ ...minimal, rules: [{ ...minimal.rules[0], version: 2, actions: [{ type: 'points', amount: 2 }] }] });
+    expect(rolledBack(v1, v2, 7)).toEqual([{ path: 'rules.0.version', message: expect.stringMatching(/at version 2 in set version 7.*bring back version 1/) }]);
+    expect(rolledBack(v2, v1, 7)).toEqual([]);
+    expect(rolledBack(v2, v2, 7)).toEqual([]);
   });
 });

@@ -9,6 +9,10 @@
  *   under one pair would make the grant log ambiguous. A draft that reuses a published pair with other
  *   content is refused with the path of the rule's version. `status` is not content (pausing a rule
  *   is a new set version, not a new rule version).
+ * - A draft is checked again when it is published, against what was published since it was made
+ *   (`stale_draft`): a rule (id, version) taken since with other content, or a rule paused or retired
+ *   since that the draft has active, or a rule at a newer version since (a pause, a lowered budget
+ *   is never undone by publishing an older draft).
  * - Cash-like: any free bet or cashback, in a rule, a variant, a mission's reward, a level's reward
  *   or a wheel's prize. Such a version is published only by someone other than its author.
  */
@@ -50,16 +54,57 @@ export function ruleContent(rule: Rule): string {
   return JSON.stringify(rest);
 }
 
+/** The set version under which the deployed default's rules (config/rewards.json) count as published. */
+export const DEPLOYED_DEFAULT = 0;
+
 /**
  * Issues for the rules of `set` whose (id, version) was published before with other content.
- * `published`: `<id>@<version>` -> the content and the set version that first published it.
+ * `published`: `<id>@<version>` -> the content and the set version that first published it
+ * (DEPLOYED_DEFAULT: the deployed default's).
  */
 export function reusedRuleVersions(set: RuleSet, published: ReadonlyMap<string, { content: string; set_version: number }>): RuleSetIssue[] {
   const issues: RuleSetIssue[] = [];
   set.rules.forEach((rule, i) => {
     const before = published.get(`${rule.id}@${rule.version}`);
     if (before && before.content !== ruleContent(rule)) {
-      issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' version ${rule.version} was published in set version ${before.set_version} with other content: give it a new version` });
+      const where = before.set_version === DEPLOYED_DEFAULT ? 'is in the deployed default (config/rewards.json)' : `was published in set version ${before.set_version}`;
+      issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' version ${rule.version} ${where} with other content: give it a new version` });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Issues for the rules a draft would switch back on behind a pause: active in the draft, paused or
+ * retired in the live version, which went live after the draft was made (its author could not have
+ * seen the pause, and its publisher may not notice). Switching a rule back on is a decision of its
+ * own: a draft made after the pause (four eyes when cash-like).
+ */
+export function switchedBackOn(draft: RuleSet, live: RuleSet, liveVersion: number): RuleSetIssue[] {
+  const off = new Map(live.rules.filter((r) => r.status === 'paused' || r.status === 'retired').map((r) => [r.id, r.status]));
+  const issues: RuleSetIssue[] = [];
+  draft.rules.forEach((rule, i) => {
+    const status = off.get(rule.id);
+    if (rule.status === 'active' && status !== undefined) {
+      issues.push({ path: `rules.${i}.status`, message: `rule '${rule.id}' was ${status} by set version ${liveVersion}, live since this draft was made: make a new draft from the live version to switch it back on` });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Issues for the rules a draft would roll back: at a lower version in the draft than in the live
+ * version, which went live after the draft was made (a budget lowered, a reward cut, as a new version
+ * of the rule, undone by an older draft). The rule's current version is carried forward by a new
+ * draft made from the live version.
+ */
+export function rolledBack(draft: RuleSet, live: RuleSet, liveVersion: number): RuleSetIssue[] {
+  const current = new Map(live.rules.map((r) => [r.id, r.version]));
+  const issues: RuleSetIssue[] = [];
+  draft.rules.forEach((rule, i) => {
+    const v = current.get(rule.id);
+    if (v !== undefined && rule.version < v) {
+      issues.push({ path: `rules.${i}.version`, message: `rule '${rule.id}' is at version ${v} in set version ${liveVersion}, live since this draft was made: this draft would bring back version ${rule.version}; make a new draft from the live version` });
     }
   });
   return issues;

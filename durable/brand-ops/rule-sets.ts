@@ -11,12 +11,16 @@
  * switches something off, so it needs no second pair of eyes. Retiring the live version leaves the
  * brand on the deployed default (config/rewards.json).
  *
+ * A draft is checked again at its publication against what was published since it was made
+ * (`stale_draft`, 409): see publishedSince.
+ *
  * Four eyes: a version with cash-like rewards (free bets, cashback, wheel prizes of that kind) is
  * published only by someone other than its author.
  */
 import { fail, type Result } from '../../domain/errors';
-import { bodyOf, prepareVersion, reusedRuleVersions, ruleContent, withRuleStatus } from '../../domain/rewards/publishing';
+import { bodyOf, DEPLOYED_DEFAULT, prepareVersion, reusedRuleVersions, rolledBack, ruleContent, switchedBackOn, withRuleStatus } from '../../domain/rewards/publishing';
 import { parseRuleSet, type RuleSet, type RuleSetIssue } from '../../domain/rewards/rule-schema';
+import { liveRewardsConfig } from '../player/rewards-config';
 import type { OpsContext } from './context';
 
 export type RuleSetState = 'draft' | 'published' | 'superseded' | 'retired';
@@ -60,9 +64,14 @@ export class RuleSetStore {
     return (this.c.db.first<{ v: number | null }>`select max(version) as v from rule_set_versions`?.v ?? 0) + 1;
   }
 
-  /** Every rule (id, version) published so far, with its content: a draft may not reuse one with other content. */
+  /**
+   * Every rule (id, version) published so far, with its content: a draft may not reuse one with other
+   * content. The deployed default's rules count as published (set version 0): a brand on the default
+   * grants under them, so the same pair in a published version must name the same content.
+   */
   private publishedRules(): Map<string, { content: string; set_version: number }> {
     const out = new Map<string, { content: string; set_version: number }>();
+    for (const rule of liveRewardsConfig().compiled.set.rules) out.set(`${rule.id}@${rule.version}`, { content: ruleContent(rule), set_version: DEPLOYED_DEFAULT });
     const rows = this.c.db.all<{ version: number; body: string }>`select version, body from rule_set_versions where published_at is not null order by version`;
     for (const r of rows) {
       for (const rule of (JSON.parse(r.body) as RuleSet).rules) {
@@ -105,8 +114,29 @@ export class RuleSetStore {
       return fail('four_eyes_violation', 'this version has cash-like rewards: someone other than its author publishes it', { created_by: r.created_by });
     }
     const previous = this.activeVersion();
+    const stale = this.publishedSince(r, previous);
+    if (stale.length > 0) {
+      return fail('stale_draft', `rule set version ${version} conflicts with what was published since it was made: ${stale[0]!.path}: ${stale[0]!.message}`, { issues: stale.slice(0, 50) });
+    }
     this.goLive(version, actor);
     return { ok: true, version: this.view(this.row(version)!), previous };
+  }
+
+  /**
+   * What a draft checked when it was made conflicts with now (publishing.ts): a rule (id, version)
+   * published since with other content (a grant would name two contents), and rules it has active
+   * that the live version, published since, paused or retired, or has at a newer version (the pause
+   * or the new version, a lowered budget say, would be undone unseen).
+   */
+  private publishedSince(draft: Row, live: number | null): RuleSetIssue[] {
+    const set = JSON.parse(draft.body) as RuleSet;
+    const issues = reusedRuleVersions(set, this.publishedRules());
+    const liveRow = live === null ? null : this.row(live);
+    if (liveRow && (liveRow.version > draft.version || (liveRow.published_at ?? 0) > draft.created_at)) {
+      const liveSet = JSON.parse(liveRow.body) as RuleSet;
+      issues.push(...switchedBackOn(set, liveSet, liveRow.version), ...rolledBack(set, liveSet, liveRow.version));
+    }
+    return issues;
   }
 
   /** Pauses or retires one rule of the live version: a new version, published at once. */

@@ -117,6 +117,13 @@ export class RewardBudgetDO extends DurableObject<Env> {
   private readonly versions = new Map<number, CachedVersion>();
   private liveCheckedAt = -Infinity;
   private liveVersion: number | null = null;
+  /**
+   * Whether `liveVersion` was answered by the brand (memory: a restart asks again at its first
+   * request), and the newest published version known then: a version learnt since (a holder asking
+   * for it) was published after that answer, which is then stale and caps nothing.
+   */
+  private liveKnown = false;
+  private liveNewest: number | null = null;
   /** Tests move time forward with this; production leaves it at 0. */
   clockOffsetMs = 0;
 
@@ -185,10 +192,13 @@ export class RewardBudgetDO extends DurableObject<Env> {
     this.liveCheckedAt = this.now();
     try {
       const live = await this.env.BRAND_OPS.getByName(brandOpsName(brand)).activeRuleSet(this.liveVersion);
-      if (!live.changed) return;
-      this.liveVersion = live.version;
-      // another set id live: it has a keeper of its own and caps nothing here
-      if (live.version !== null && !this.versions.has(live.version)) await this.published({ brand, rule_set_id: ruleSetId, version: live.version, hash: live.hash });
+      if (live.changed) {
+        this.liveVersion = live.version;
+        // another set id live: it has a keeper of its own and caps nothing here
+        if (live.version !== null && !this.versions.has(live.version)) await this.published({ brand, rule_set_id: ruleSetId, version: live.version, hash: live.hash });
+      }
+      this.liveKnown = true;
+      this.liveNewest = this.meta()?.newest?.version ?? null;
     } catch (err) {
       // the requested version was verified; only the cap may be a few seconds late
       console.warn(`reward budget: live version of ${brand} unreadable: ${(err as Error).message}`);
@@ -202,27 +212,56 @@ export class RewardBudgetDO extends DurableObject<Env> {
     if (newest !== m.newest) this.db.run`update keeper_meta set newest_version = ${newest.version}, newest_published_at = ${newest.published_at} where id = 1`;
   }
 
-  /** The limits for one request (budget-limits.ts): the requested version's, capped by the newest published one's. */
+  /**
+   * The limits for one request (budget-limits.ts): the requested version's, capped by what the brand
+   * has live (review 2: a retired version, or the deployed default while a version of this set is
+   * live, lends no more than what is live allows), else by the newest published version's.
+   */
   private async limitsFor(ref: RuleSetRef): Promise<LimitOf> {
     if (!this.claim(ref)) {
       console.warn(`reward budget: a request for ${ref.brand}/${ref.rule_set_id} reached another brand's or set's keeper: nothing lent`);
       return LENDS_NOTHING;
     }
+    let requested: BudgetLimits;
     if (ref.version === null) {
       // the deployed default: the holder and this keeper run the same deployment's configuration
       const set = this.config.compiled.set;
       if (set.id !== ref.rule_set_id) return LENDS_NOTHING;
-      const limits = limitsOf(set);
-      return (key, currency) => limitFor(limits, null, key, currency);
+      requested = limitsOf(set);
+    } else {
+      const v = await this.published({ ...ref, version: ref.version });
+      if (!v) return LENDS_NOTHING;
+      requested = v.limits;
     }
-    const requested = await this.published({ ...ref, version: ref.version });
-    if (!requested) return LENDS_NOTHING;
     await this.checkLive(ref.brand, ref.rule_set_id);
+    const cap = await this.capFor(ref);
+    if (cap === 'nothing') return LENDS_NOTHING;
+    return (key, currency) => limitFor(requested, cap, key, currency);
+  }
+
+  /**
+   * What caps a request's version (null: nothing, it is what is live). When the brand's live version
+   * is known: the live version of this set (cached by checkLive) caps every other version and the
+   * default; the default, when the brand is back on it, caps every retired version (and lends for
+   * this set only if the default is this set). Otherwise (not known yet, stale since a newer version
+   * became known, or another set's version is live, whose keeper is another), the newest published
+   * version of this set caps the older ones.
+   */
+  private async capFor(ref: RuleSetRef): Promise<BudgetLimits | null | 'nothing'> {
     const newest = this.meta()?.newest ?? null;
-    if (newest === null || newest.version === ref.version) return (key, currency) => limitFor(requested.limits, null, key, currency);
+    if (this.liveKnown && (newest?.version ?? null) === this.liveNewest) {
+      if (this.liveVersion === ref.version) return null;
+      if (this.liveVersion === null) {
+        const set = this.config.compiled.set;
+        return set.id === ref.rule_set_id ? limitsOf(set) : 'nothing';
+      }
+      const live = this.versions.get(this.liveVersion);
+      if (live) return live.limits;
+    }
+    if (ref.version === null) return null;
+    if (newest === null || newest.version === ref.version) return null;
     const cap = await this.published({ ...ref, version: newest.version, hash: null });
-    if (!cap) return LENDS_NOTHING;
-    return (key, currency) => limitFor(requested.limits, cap.limits, key, currency);
+    return cap ? cap.limits : 'nothing';
   }
 
   /** A holder gives leases back (with what it used) and asks for new ones for its rule set version, in one transaction. */

@@ -20,6 +20,7 @@ import { fail, type Result } from '../../domain/errors';
 import type { CasinoEvent, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { factsOf } from '../../domain/rewards/facts';
+import type { CreatedAlone } from '../../domain/tournaments/four-eyes';
 import { allocatePrizes } from '../../domain/tournaments/prizes';
 import { rank, type Standing } from '../../domain/tournaments/ranking';
 import { prizePool, type TournamentDefinition } from '../../domain/tournaments/schema';
@@ -413,10 +414,13 @@ export class TournamentDO extends DurableObject<Env> {
     });
   }
 
-  /** The pools one operator created alone (no second operator's approval) in the currency within the window: the daily cumulative four eyes. */
-  createdAlone(actor: string, currency: Currency, windowMs: number): number {
-    return this.c.db.first<{ n: number }>`select coalesce(sum(prize_pool_minor), 0) as n from listed
-      where created_by = ${actor} and currency = ${currency} and approval_required = 0 and created_at > ${this.c.now() - windowMs}`!.n;
+  /**
+   * The pools one operator created alone (no second operator's approval) within the window, per
+   * currency: the daily cumulative four eyes adds them up across currencies (domain/tournaments/four-eyes.ts).
+   */
+  createdAlone(actor: string, windowMs: number): CreatedAlone[] {
+    return this.c.db.all<CreatedAlone>`select currency, sum(prize_pool_minor) as total_minor from listed
+      where created_by = ${actor} and approval_required = 0 and created_at > ${this.c.now() - windowMs} group by currency order by currency`;
   }
 
   listed(limit = 100): string[] {

@@ -112,7 +112,7 @@ opsRewards.openapi(createRoute({
 opsRewards.openapi(createRoute({
   method: 'post', path: '/brands/{brand}/rewards/versions/{version}/publish', tags: [TAG], security,
   summary: 'Publish a draft: it replaces the live version (four eyes for cash-like rewards: not by its author)',
-  description: 'Player objects pick it up within `REWARDS_REFRESH_MS` (5 s) and one call. The audit entry names the version and its hash. 403 `four_eyes_violation` when the author publishes a version with cash-like rewards.',
+  description: 'Player objects pick it up within `REWARDS_REFRESH_MS` (5 s) and one call. The audit entry names the version and its hash. 403 `four_eyes_violation` when the author publishes a version with cash-like rewards. 409 `stale_draft` (`details.issues`, each with its path) when something published since the draft was made conflicts with it: a rule (id, version) published with other content, a rule it has active that the live version paused or retired, or a rule the live version has at a newer version (make a new draft from the live version).',
   middleware: [ensureOperator] as const,
   request: { params: VersionParam, body: body(z.strictObject({ reason: Reason })) },
   responses: { 200: json(RewardsRuleSetPublished, 'Published'), ...errors(400, 401, 403, 404, 409) },

@@ -8,8 +8,8 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Permission } from '../../../domain/authz';
-import { BrandId } from '../../../domain/brands';
-import { fourEyesDailyCumulativeMinor } from '../../../domain/backoffice';
+import { BrandId, BRANDS } from '../../../domain/brands';
+import { pastDailyCumulative, type CreatedAlone } from '../../../domain/tournaments/four-eyes';
 import { prizePool, TournamentInput } from '../../../domain/tournaments/schema';
 import { ApiError, settled, unwrap } from '../../http/errors';
 import type { AppEnv } from '../../http/app-env';
@@ -41,6 +41,14 @@ async function guard(c: Ctx, permission: Permission, brand: string, action: stri
   }
 }
 
+/** What the operator created alone in the last day in every brand they work in (and this one), per currency. */
+async function createdAloneToday(c: Ctx, brand: string): Promise<CreatedAlone[]> {
+  const mine = c.get('operator').brands;
+  const brands = new Set([...(mine.includes('*') ? BRANDS.map((b) => b.id) : mine), brand]);
+  const each = await Promise.all([...brands].map((b) => tournamentIndexStub(c.env, b).createdAlone(actor(c), DAY_MS)));
+  return each.flat();
+}
+
 opsTournaments.openapi(createRoute({
   method: 'post', path: '/tournaments', tags: [TAG], summary: 'Create a tournament', security,
   description: 'Time-boxed, scored by a formula over settled table bets, open to players of the listed segments, paid to the top ranks through the wallet when it ends (docs/tournaments.md). '
@@ -54,10 +62,11 @@ opsTournaments.openapi(createRoute({
   if (!parsed.success) {
     throw new ApiError('validation_failed', 'the tournament is not valid', { issues: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })) });
   }
-  // four eyes on the day's total too: pools split under the single threshold add up (docs/tournaments.md "Four eyes")
+  // four eyes on the day's total too: pools split under the single threshold add up (docs/tournaments.md "Four eyes"),
+  // across currencies (each currency's pools count as their share of its own threshold, as adjustments)
+  // and across the operator's brands (each brand's index keeps its own tournaments: one allowance per operator)
   const index = tournamentIndexStub(c.env, parsed.data.brand);
-  const alone = await index.createdAlone(actor(c), parsed.data.currency, DAY_MS);
-  const fourEyes = alone + prizePool(parsed.data) > fourEyesDailyCumulativeMinor(parsed.data.currency);
+  const fourEyes = pastDailyCumulative(await createdAloneToday(c, parsed.data.brand), parsed.data.currency, prizePool(parsed.data));
   const r = unwrap(await tournamentStub(c.env, parsed.data.tournament_id).create(parsed.data, actor(c), { fourEyes }));
   // audited on every answer, a replay too (`before`: it existed): the retry of a creation whose first
   // answer was lost (after the object committed, before the log) is what leaves the log its entry
