@@ -1,6 +1,7 @@
 /**
- * A player's rewards state: plain JSON (the player's object stores it as one row and keeps it in
- * memory), never mutated by the engine, and bounded: counters by the rule set's limits (counters.ts),
+ * A player's rewards state: plain JSON (the player's object keeps it in memory and stores it as one
+ * row, its memory's full chunks as rows of their own: durable/player/rewards-pure.ts toStored), never
+ * mutated by the engine, and bounded: counters by the rule set's limits (counters.ts),
  * rule uses and assignments by the rules that exist, badges by BADGES_MAX, remembered events by
  * SEEN_EVENTS_MAX.
  *
