@@ -9,8 +9,8 @@
  *
  *   none      a rule set with no rule and no counter (the engine is reached and returns at once)
  *   counter_only  no rule, one counter on table.bet.settled: the engine evaluates every settlement
- *             (idempotency memory, the state row rewritten) and no rule is checked; rules_100 minus
- *             this is what the rules themselves cost
+ *             (idempotency memory, the state row rewritten; a memory chunk's row once in 64) and no
+ *             rule is checked; rules_100 minus this is what the rules themselves cost
  *   deployed  config/rewards.json (13 rules, the example set)
  *   rules_100 100 active rules + 10 counters on table.bet.settled, of the usual shapes (fact
  *             filters, counter thresholds, streaks, distinct rounds, group-by table, A/B with
@@ -23,7 +23,8 @@
  *   GET /setup?object=SET             profile and a float; installs SET
  *   GET /bet?object=SET&n=N           N table bets (reserve, then settle; 2 transactions each)
  *   GET /count?object=SET&n=N         the same through a counting storage: SQL statements per bet
- *   GET /audit?object=SET             Wallet.audit(), grants and the rule set in use
+ *   GET /audit?object=SET             Wallet.audit() and the rewards state against SQL, grants, the rule
+ *                                     set in use, the state row's size and the memory's chunk rows
  */
 import { DurableObject } from 'cloudflare:workers';
 import { uuidv7 } from '../../domain/ids';
@@ -162,9 +163,14 @@ export class RewardsBenchDO extends DurableObject<BenchEnv> {
   audit(set: SetName) {
     const { wallet, rewards, c } = this.ensure(set);
     const grants = c.db.first<{ n: number }>`select count(*) as n from rewards_grants`!.n;
-    // the engine's state row is rewritten whole by each evaluated event: its size is much of what rules cost
+    // the engine's state row is rewritten whole by each evaluated event: its size is much of what rules cost;
+    // the idempotency memory's full chunks are rows of their own (migration 16), written once per 64 events
     const state = c.db.first<{ state_bytes: number; marks_bytes: number }>`select length(state) as state_bytes, length(marks) as marks_bytes from rewards_state where id = 1`;
-    return { problems: wallet.audit(), grants, rule_set: rewards.view().rule_set, bets: this.done, state_bytes: state?.state_bytes ?? 0, marks_bytes: state?.marks_bytes ?? 0 };
+    const chunks = c.db.first<{ n: number; bytes: number }>`select count(*) as n, coalesce(sum(length(ids)), 0) as bytes from rewards_seen_chunks`!;
+    return {
+      problems: [...wallet.audit(), ...rewards.verifyHotState()], grants, rule_set: rewards.view().rule_set, bets: this.done,
+      state_bytes: state?.state_bytes ?? 0, marks_bytes: state?.marks_bytes ?? 0, memory_chunk_rows: chunks.n, memory_chunk_bytes: chunks.bytes,
+    };
   }
 }
 

@@ -240,3 +240,19 @@ describe('rewards engine: idempotency and A/B', () => {
     expect(reached(playerContext({ segments: ['cautious'] }))).toBe(0); // excluded from the rule
   });
 });
+
+describe('rewards engine: bounded state', () => {
+  it("counters a retired rule set declared are dropped once the record outgrows the set; the declared ones go on counting", () => {
+    const withCounters = (ids: string[]) => compileRuleSet(RuleSet.parse({
+      id: 'counters', version: 1, rules: [], caps: { points_per_day: 1_000, cash_minor_per_day: {} },
+      counters: ids.map((id) => ({ id, kind: 'count', on: ['table.bet.settled'], window: 'lifetime' })),
+    }));
+    const old = play([betSettled(T0, 'win'), betSettled(T0 + 1, 'lose')], playerContext(), withCounters(['a', 'b', 'c'])).state;
+    expect(Object.keys(old.counters).sort()).toEqual(['a', 'b', 'c']);
+    // a new set declares one of them and a new one: the two retired ones go, 'a' keeps its count
+    const next = play([betSettled(T0 + 2, 'win')], playerContext(), withCounters(['a', 'd']), old).state;
+    expect(Object.keys(next.counters).sort()).toEqual(['a', 'd']);
+    expect(next.counters.a).toMatchObject({ groups: { '': { v: 3 } } });
+    expect(next.counters.d).toMatchObject({ groups: { '': { v: 1 } } });
+  });
+});

@@ -72,7 +72,9 @@ export function evaluate(state: RewardsState, event: CasinoEvent, compiled: Comp
   const facts = factsOf(event, ctx.event);
   const { counters, readings } = updateCounters(state.counters, compiled.countersByType.get(event.event_type) ?? [], facts, at, periods);
   const run = new Run(state, compiled, ctx, event, periods, facts);
-  run.s.counters = counters;
+  // counters a retired rule set declared go too, once the record outgrows the set (as rule uses do):
+  // otherwise each would stay in the state, rewritten with every evaluated event, for good
+  run.s.counters = counters === state.counters ? counters : pruneTo(counters, compiled.counters);
 
   const risk = riskReasons(ctx);
   let suppressedForRisk = false;
@@ -344,7 +346,7 @@ function expiry(minutes: number | undefined, at: number): number | null {
   return minutes === undefined ? null : at + minutes * MINUTE_MS;
 }
 
-/** Drops entries of rules (or missions) no longer in the set, once the record outgrows the set: bounded without a scan per event. */
+/** Drops entries of rules, missions (or counters) no longer in the set, once the record outgrows the set: bounded without a scan per event. */
 function pruneTo<T>(record: Record<string, T>, keep: ReadonlySet<string> | ReadonlyMap<string, unknown>): Record<string, T> {
   const keys = Object.keys(record);
   if (keys.length <= keep.size) return record;

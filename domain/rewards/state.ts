@@ -1,8 +1,9 @@
 /**
- * A player's rewards state: plain JSON (the player's object stores it as one row and keeps it in
- * memory), never mutated by the engine, and bounded: counters by the rule set's limits (counters.ts),
- * rule uses and assignments by the rules that exist, badges by BADGES_MAX, remembered events by
- * SEEN_EVENTS_MAX.
+ * A player's rewards state: plain JSON (the player's object keeps it in memory and stores it as one
+ * row, its memory's full chunks as rows of their own: durable/player/rewards-pure.ts toStored), never
+ * mutated by the engine, and bounded: counters by the rule set's limits (counters.ts) and the
+ * counters it declares, rule uses and assignments by the rules that exist, badges by BADGES_MAX,
+ * remembered events by SEEN_EVENTS_MAX.
  *
  * Idempotency horizon: the ids of the last 960 to 1,024 events evaluated are remembered, in chunks of
  * SEEN_CHUNK (the newest chunk filling, up to SEEN_CHUNKS_MAX full ones behind it); when the oldest

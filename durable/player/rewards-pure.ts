@@ -1,11 +1,12 @@
 /**
  * The pure half of the player object's rewards wiring (durable/player/rewards.ts): the risk marks and
- * their rapid-losses buckets, and an engine outcome as a flat `rewards.*` event. No storage, no
- * platform types, so fast mode's mirror of the object (simulator/fast-rewards.ts) runs this very code.
+ * their rapid-losses buckets, an engine outcome as a flat `rewards.*` event, and the state row's form
+ * of the engine state (its memory's full chunks kept in rows of their own). No storage, no platform
+ * types, so fast mode's mirror of the object (simulator/fast-rewards.ts) runs this very code.
  */
 import type { EventPayload } from '../../domain/events';
 import type { Currency } from '../../domain/money';
-import type { Outcome } from '../../domain/rewards';
+import type { Outcome, RewardsState, Seen, SeenChunk } from '../../domain/rewards';
 import type { RiskConfig } from './rewards-config';
 
 /** The player object's own risk marks, kept beside the engine state. */
@@ -78,4 +79,30 @@ export function eventOf(o: Outcome, source: string): RewardEvent {
     case 'mission_expired': return { type: 'rewards.mission_expired', payload: { mission_id: o.mission_id, step_index: o.step_index, progress: o.progress, source_event_id: source } };
     case 'break_message': return { type: 'rewards.break_suggested', payload: { template: o.template, reasons: o.reasons.join(','), source_event_id: source } };
   }
+}
+
+/**
+ * The engine state as the `rewards_state` row holds it (migration 17): the idempotency memory's full
+ * chunks (immutable, up to 16 x 64 event ids, ~58 KB) are rows of `rewards_seen_chunks`, written once
+ * when a chunk fills and deleted when it is forgotten; the row lists their seqs, oldest first, and is
+ * the authority on which rows make the memory. So an evaluated event rewrites the small mutable part
+ * only (counters, rule uses, the filling chunk).
+ */
+export type StoredSeen = Omit<Seen, 'chunks'> & { chunk_rows: readonly number[] };
+export type StoredState = Omit<RewardsState, 'seen'> & { seen: StoredSeen };
+
+export function toStored(state: RewardsState, chunkRows: readonly number[]): StoredState {
+  const { recent, recent_max_at, low_water_ms } = state.seen;
+  return { ...state, seen: { recent, recent_max_at, low_water_ms, chunk_rows: chunkRows } };
+}
+
+/** The engine state again, its chunks in the order the row lists them; a listed chunk missing is an error (the memory must not shrink silently). */
+export function fromStored(stored: StoredState, chunkOf: (seq: number) => SeenChunk | undefined): RewardsState {
+  const { recent, recent_max_at, low_water_ms, chunk_rows } = stored.seen;
+  const chunks = chunk_rows.map((seq) => {
+    const chunk = chunkOf(seq);
+    if (!chunk) throw new Error(`rewards state lists memory chunk ${seq}, which is not stored`);
+    return chunk;
+  });
+  return { ...stored, seen: { recent, recent_max_at, chunks, low_water_ms } };
 }

@@ -7,17 +7,22 @@
  * Storage (migration 13): `rewards_state`, one row holding the engine's state (plain JSON) and the
  * object's own risk marks; `rewards_grants`, append-only (triggers), one row per grant under its
  * grant id, so a replayed event can never grant twice even past the engine's memory. The points
- * balance is derived from it. Cash-like grants spend their cost from the player's budget leases
- * (reward-budgets.ts) and are delivered (reward-offers.ts: a cashback paid into the wallet, `paid = 1`;
- * a free bet a token, `paid = 0`), all in the grant's transaction.
+ * balance is derived from it. Since migration 17 the engine's idempotency memory keeps its full
+ * chunks (immutable) in `rewards_seen_chunks`, one row each, written once when a chunk fills and
+ * deleted when it is forgotten; the state row lists them (rewards-pure.ts `toStored`). Cash-like
+ * grants spend their cost from the player's budget leases (reward-budgets.ts) and are delivered
+ * (reward-offers.ts: a cashback paid into the wallet, `paid = 1`; a free bet a token, `paid = 0`),
+ * all in the grant's transaction.
  *
  * Cost on the bet path: an event type no rule or counter names costs nothing (no statement); one
- * that is evaluated writes the state row (1 statement), and when it has outcomes, its grants (1,
- * one multi-row insert) and its events (1, one multi-row outbox insert).
+ * that is evaluated writes the state row (1 statement, a few KB at most: not the memory's full
+ * chunks), and when it has outcomes, its grants (1, one multi-row insert) and its events (1, one
+ * multi-row outbox insert). Once in 64 evaluated events a chunk fills: its row is inserted and the
+ * rows no longer listed (the forgotten chunk) deleted, +2.
  */
 import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
-import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState } from '../../domain/rewards';
+import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState, type SeenChunk } from '../../domain/rewards';
 import type { ExchangeResult } from '../../domain/rewards/budget-keeper';
 import type { LeaseExchange, RuleSetRef } from '../../domain/rewards/budget-limits';
 import type { OutcomeSource } from './channel';
@@ -26,7 +31,7 @@ import { keeperOf, PlayerBudgets, type PublishedRef } from './reward-budgets';
 import { RewardOffers, type FreeBetView } from './reward-offers';
 import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
 import type { Segments } from './segments';
-import { MINUTE_MS, NO_MARKS, eventOf, rapidLosses, withLoss, type Marks } from './rewards-pure';
+import { MINUTE_MS, NO_MARKS, eventOf, fromStored, rapidLosses, toStored, withLoss, type Marks, type StoredState } from './rewards-pure';
 import type { Wallet } from './wallet';
 
 /** What the table knows of a bet and passes along with its reserve and settle calls (durable/table/player-port.ts). */
@@ -45,7 +50,15 @@ export type TableBetContext = {
 
 export const RECENT_GRANTS = 20;
 
-type Hot = { state: RewardsState; marks: Marks; segments: readonly string[] };
+/** The memory's full chunks as stored: `chunks` (the very objects, immutable) are the rows `seqs`, in order. */
+type ChunkRows = { chunks: readonly SeenChunk[]; seqs: readonly number[] };
+const NO_CHUNK_ROWS: ChunkRows = { chunks: [], seqs: [] };
+function fresh(): { state: RewardsState; rows: ChunkRows } {
+  const state = initialState();
+  return { state, rows: { chunks: state.seen.chunks, seqs: [] } };
+}
+
+type Hot = { state: RewardsState; marks: Marks; segments: readonly string[]; rows: ChunkRows };
 
 export type RewardsView = {
   rule_set: { id: string; version: number };
@@ -93,18 +106,44 @@ export class PlayerRewards {
   private load(): Hot {
     if (this.hot) return this.hot;
     const row = this.ctx.db.first<{ state: string; marks: string }>`select state, marks from rewards_state where id = 1`;
-    this.hot = {
-      state: row ? JSON.parse(row.state) as RewardsState : initialState(),
-      marks: row ? JSON.parse(row.marks) as Marks : NO_MARKS,
-      segments: this.segmentsRg.view().segments,
-    };
+    const { state, rows } = row ? this.stateOf(JSON.parse(row.state) as StoredState | RewardsState) : fresh();
+    this.hot = { state, marks: row ? JSON.parse(row.marks) as Marks : NO_MARKS, segments: this.segmentsRg.view().segments, rows };
     return this.hot;
   }
 
+  /** The engine state of the stored row: its memory's full chunks read from their rows (one statement; none while there are none). */
+  private stateOf(stored: StoredState | RewardsState): { state: RewardsState; rows: ChunkRows } {
+    const { seen } = stored;
+    // a row of the older form (chunks inline, before migration 17): none stored yet, the next save writes them
+    if ('chunks' in seen) return { state: { ...stored, seen }, rows: NO_CHUNK_ROWS };
+    const listed = seen.chunk_rows;
+    const bySeq = listed.length === 0 ? new Map<number, SeenChunk>()
+      : new Map(this.ctx.db.all<{ seq: number; ids: string; max_at: number }>`select seq, ids, max_at from rewards_seen_chunks where seq in (select value from json_each(${JSON.stringify(listed)}))`
+        .map((r) => [r.seq, { ids: JSON.parse(r.ids) as string[], max_at: r.max_at }]));
+    const state = fromStored({ ...stored, seen }, (seq) => bySeq.get(seq));
+    return { state, rows: { chunks: state.seen.chunks, seqs: listed } };
+  }
+
   private save(hot: Hot): void {
-    this.hot = hot;
-    this.ctx.db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(hot.state)}, ${JSON.stringify(hot.marks)}, ${this.ctx.now()})
+    const rows = hot.state.seen.chunks === hot.rows.chunks ? hot.rows : this.storeChunks(hot.rows, hot.state.seen.chunks);
+    this.hot = rows === hot.rows ? hot : { ...hot, rows };
+    this.ctx.db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(toStored(hot.state, rows.seqs))}, ${JSON.stringify(hot.marks)}, ${this.ctx.now()})
       on conflict (id) do update set state = excluded.state, marks = excluded.marks, updated_at = excluded.updated_at`;
+  }
+
+  /**
+   * The memory's chunk list changed (a chunk filled, and past 16 the oldest was forgotten): a chunk
+   * not stored yet is inserted (once: full chunks never change), and the rows the list no longer
+   * names are deleted, in the transaction of the state row that lists them.
+   */
+  private storeChunks(held: ChunkRows, chunks: readonly SeenChunk[]): ChunkRows {
+    const seqs = chunks.map((chunk) => {
+      const i = held.chunks.indexOf(chunk);
+      if (i >= 0) return held.seqs[i]!;
+      return this.ctx.db.first<{ seq: number }>`insert into rewards_seen_chunks (ids, max_at) values (${JSON.stringify(chunk.ids)}, ${chunk.max_at}) returning seq`!.seq;
+    });
+    this.ctx.db.run`delete from rewards_seen_chunks where seq not in (select value from json_each(${JSON.stringify(seqs)}))`;
+    return { chunks, seqs };
   }
 
   private mark(change: Partial<Marks>): void {
@@ -273,6 +312,12 @@ export class PlayerRewards {
     if (!this.hot) return [];
     const row = this.ctx.db.first<{ state: string; marks: string }>`select state, marks from rewards_state where id = 1`;
     if (!row) return JSON.stringify(this.hot.state) === JSON.stringify(initialState()) ? [] : ['rewards state in memory but not in SQL'];
-    return row.state === JSON.stringify(this.hot.state) && row.marks === JSON.stringify(this.hot.marks) ? [] : ['rewards state in memory != SQL'];
+    const stored = this.stateOf(JSON.parse(row.state) as StoredState | RewardsState);
+    // every chunk row is one the state row lists (a forgotten chunk's row is deleted with it)
+    const unlisted = this.ctx.db.first<{ n: number }>`select count(*) as n from rewards_seen_chunks where seq not in (select value from json_each(${JSON.stringify(stored.rows.seqs)}))`!.n;
+    if (unlisted > 0) return [`${unlisted} rewards memory chunk rows not listed by the state row`];
+    const { rows } = this.hot;
+    if (rows.chunks !== this.hot.state.seen.chunks || JSON.stringify(rows.seqs) !== JSON.stringify(stored.rows.seqs)) return ['rewards memory chunk rows in memory != SQL'];
+    return JSON.stringify(stored.state) === JSON.stringify(this.hot.state) && row.marks === JSON.stringify(this.hot.marks) ? [] : ['rewards state in memory != SQL'];
   }
 }

@@ -1,14 +1,18 @@
 /**
  * Migration 2 on an object that lived under migration 1: profiles get the default brand and no VIP
  * flag, wins credited before are found by their bet (backfilled from the outbox), and the relay
- * starts from the beginning of the outbox. Also: the new tables refuse what must never be stored.
+ * starts from the beginning of the outbox. Also: the new tables refuse what must never be stored, and
+ * later migrations on objects an older release left (up to 17: the rewards memory as rows).
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BRAND } from '../../domain/brands';
+import { compileRuleSet, initialState, remember, RuleSet, type RewardsState } from '../../domain/rewards';
 import { migrate, type TransactionalStorage } from '../lib/sql';
 import { internals, player } from '../../test/edge/helpers';
 import type { PlayerDO } from './player-do';
+import type { PlayerRewards } from './rewards';
+import { liveRewardsConfig } from './rewards-config';
 import { PLAYER_MIGRATIONS } from './schema';
 
 
@@ -230,6 +234,67 @@ describe('player schema, migration 9 and later on a migration-8 object (issue 15
         { name: 'holds_open', sql: expect.stringMatching(/where state = 'pending'/) }]); // migration 12: the pending holds alone
       expect(wallet.audit()).toEqual([]);
       expect(wallet.verifyHotState()).toEqual([]);
+    });
+  });
+});
+
+describe('player schema, migrations 16-17 on a migration-15 object (17: the rewards memory as rows)', () => {
+  it("moves a full idempotency memory written the old way (chunks inline) into rows, in order; the object reads the same state and still refuses every remembered or forgotten id", async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
+      const { c } = internals(o);
+      const db = c.db;
+      onlyMigrations(db, 15, state.storage);
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+      // the state as release 15 wrote it: 1,100 events remembered (16 full chunks, the first forgotten), chunks inline
+      const T0 = Date.UTC(2026, 0, 5, 10);
+      let seen = initialState().seen;
+      for (let i = 0; i < 1_100; i++) seen = remember(seen, `bet-settled:old-${i}`, T0 + i);
+      const old: RewardsState = {
+        ...initialState(), day: '2026-01-05', session: 's', xp: 1_100, badges: ['night-owl'],
+        rules: { 'every-settlement': { day: '2026-01-05', today: 1_100, session: 's', this_session: 1_100, total: 1_100, last_at: T0 + 1_099 } }, seen,
+      };
+      expect(JSON.stringify(old).length).toBeGreaterThan(20_000);
+      db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(old)}, ${JSON.stringify({ limit_hit_at: null, cool_off_ended_at: null, losses: [] })}, 1)`;
+
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      (o as unknown as { shipper: { init(): void } }).shipper.init(); // its own tables, dropped above with the rest
+      c.forgetCaches();
+      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+      const rows = db.all<{ seq: number; ids: string; max_at: number }>`select seq, ids, max_at from rewards_seen_chunks order by seq`;
+      expect(rows.map((r) => ({ seq: r.seq, ids: JSON.parse(r.ids) as string[], max_at: r.max_at }))).toEqual(seen.chunks.map((ch, i) => ({ seq: i + 1, ...ch })));
+      const row = db.first<{ state: string }>`select state from rewards_state`!;
+      const stored = JSON.parse(row.state) as { seen: Record<string, unknown> };
+      expect(stored.seen).toEqual({ recent: seen.recent, recent_max_at: seen.recent_max_at, low_water_ms: seen.low_water_ms, chunk_rows: rows.map((r) => r.seq) });
+      expect(row.state.length).toBeLessThan(2_000);
+
+      // the object loads exactly the state it had
+      const rewards = (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
+      rewards.view();
+      expect((rewards as unknown as { hot: { state: RewardsState } }).hot.state).toEqual(old);
+      expect(rewards.verifyHotState()).toEqual([]);
+      // and decides as before: an id of a full chunk, of the filling chunk, or forgotten is not evaluated; a new one is
+      const set = RuleSet.parse({
+        id: 'migration-16', version: 1, counters: [{ id: 'settled_total', kind: 'count', on: ['table.bet.settled'], window: 'lifetime' }],
+        rules: [{ id: 'every-settlement', version: 1, status: 'active', name: 'XP on every settlement', on: 'table.bet.settled', actions: [{ type: 'xp', amount: 1 }] }],
+        caps: { points_per_day: 1_000, xp_per_day: 1_000_000, cash_minor_per_day: {} },
+      });
+      rewards.use({ compiled: compileRuleSet(set), risk: liveRewardsConfig().risk });
+      const settle = (i: number) => c.tx(() => rewards.tableBetSettled(`old-${i}`, 'EUR', 100, {
+        table_id: 't', round_id: `r-${i}`, game: 'roulette', game_id: 'roulette-european', spot: 'red', bet_type: 'red', session_id: 's', amount_minor: 100, at: T0 + i, result: 'push',
+      }));
+      const xpGrants = () => db.first<{ n: number }>`select count(*) as n from rewards_grants`!.n;
+      for (const i of [500, 1_099, 10]) {
+        const before = db.first`select state, updated_at from rewards_state`;
+        settle(i);
+        expect(db.first`select state, updated_at from rewards_state`, `old-${i}`).toEqual(before);
+        expect(xpGrants()).toBe(0);
+      }
+      settle(1_100);
+      expect(xpGrants()).toBe(1);
+      expect(rewards.verifyHotState()).toEqual([]);
     });
   });
 });

@@ -459,4 +459,23 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
       or exists (select 1 from reward_free_bet_uses u where u.grant_id = new.grant_id and not exists (select 1 from reward_free_bet_returns r where r.hold_id = u.hold_id))
   begin select raise(abort, 'a free bet is used again only once given back'); end;
   `,
+
+  /* 17: the rewards engine's idempotency memory: its full chunks in rows of their own (rewards.ts, docs/rewards.md "Cost") */ `
+  -- A full chunk (64 event ids) never changes: written once when it fills, deleted when it is
+  -- forgotten (past 16), read when the object loads the state. The state row then holds only the
+  -- mutable part, rewritten by each evaluated event (it was ~58 KB with the memory full), and lists
+  -- the chunks' seqs, oldest first (rewards-pure.ts toStored): a row it does not list is not memory.
+  create table rewards_seen_chunks (
+    seq integer primary key,
+    ids text not null,
+    max_at integer not null
+  );
+  -- The state written the old way (chunks inline) moves here, in its order.
+  insert into rewards_seen_chunks (seq, ids, max_at)
+    select c.key + 1, c.value ->> '$.ids', c.value ->> '$.max_at'
+    from rewards_state s, json_each(s.state, '$.seen.chunks') c
+    order by c.key;
+  update rewards_state set state = json_set(json_remove(state, '$.seen.chunks'), '$.seen.chunk_rows',
+    json((select json_group_array(c.key + 1) from json_each(rewards_state.state, '$.seen.chunks') c)));
+  `,
 ];

@@ -140,10 +140,10 @@ describe('the clock of an event', () => {
   });
 });
 
-/** The rewards state row's size, read inside the object. */
+/** The rewards state's size, read inside the object: its row and its memory's full chunks (rows of their own since migration 17). */
 async function stateBytes(p: Registered): Promise<number> {
-  return runInDurableObject(player(p.playerId), (o: PlayerDO) =>
-    internals(o).c.db.first<{ n: number }>`select coalesce(length(state) + length(marks), 0) as n from rewards_state where id = 1`?.n ?? 0);
+  return runInDurableObject(player(p.playerId), (o: PlayerDO) => internals(o).c.db.first<{ n: number }>`
+    select coalesce((select length(state) + length(marks) from rewards_state where id = 1), 0) + (select coalesce(sum(length(ids)), 0) from rewards_seen_chunks) as n`!.n);
 }
 
 describe('the cost of a malicious context', () => {

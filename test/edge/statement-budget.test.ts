@@ -52,6 +52,9 @@ const SHIP_RUN_STATEMENTS = 3;
  * reservation (its grants and events: +2 over N bets), unless the player's A/B assignment puts them
  * in that rule's holdout (10 %: a suppression event and no grant, +1). Deterministic for the rule set
  * and the player, so pinned: lower is a reason to lower them here, higher is a regression.
+ * Not in this window: once in 64 evaluated events the engine's memory fills a chunk, and its row is
+ * inserted and the forgotten chunk's deleted (+2, player migration 17; the 42 events here fill
+ * none): test/edge/rewards-memory-rows.test.ts pins that event at 5 statements against 3.
  */
 const TABLE_BET_STATEMENTS = 10;
 const A_B_RULE = 'next-bet-double-points';
