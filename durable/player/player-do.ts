@@ -105,6 +105,8 @@ export class PlayerDO extends DurableObject<Env> {
     this.rewardsRg.onOutcomes = (outcomes, source) => this.channel.collect(outcomes, source);
     // a free bet's hold voided or expired (its bet not played): the token comes back, in that transaction
     this.walletRg.onStakeFreeReleased = (holdId, to) => { this.rewardsRg.offers.giveBack(holdId, to); };
+    // a settled free bet voided by a dispute: its token comes back too, and no limit counts it (disputes.ts)
+    this.disputesRg.freeBets = this.rewardsRg.offers;
     const rewardsMarks = this.c.onEmitted;
     this.c.onEmitted = (type, payload) => {
       rewardsMarks?.(type, payload);
