@@ -254,6 +254,20 @@ describe('replays and late calls', () => {
 });
 
 describe('restarts, expiry and the alarm', () => {
+  it('a table restarted mid-settlement re-sends it (even with another return): paid once, and the answer says what was paid', async () => {
+    const p = await funded(10_000);
+    const grantId = await giveFreeBet(p);
+    const holdId = holdOf('resend');
+    expect(await reserve(p, holdId, grantId)).toMatchObject({ ok: true });
+    const settle = (returned_minor: number) => player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor });
+    expect(await settle(18_000)).toMatchObject({ ok: true, state: 'posted', returned_minor: 17_500 });
+    const state = await playerState(p);
+    await restartPlayer(p.playerId);
+    for (const again of [18_000, 1_000, 0]) expect(await settle(again), String(again)).toMatchObject({ ok: true, state: 'posted', returned_minor: 17_500 });
+    expect(await playerState(p)).toEqual(state);
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+
   it('a restart between the take and the settlement: the win is paid once, from durable state', async () => {
     const p = await funded(10_000);
     const grantId = await giveFreeBet(p);
