@@ -360,6 +360,28 @@ describe('refusals that change nothing', () => {
   });
 });
 
+describe('amounts: a hold of 0', () => {
+  it('a player at their loss limit: their own money is refused, a free bet is not, and its win leaves the usage as it was', async () => {
+    const p = await funded(10_000);
+    expect((await call('PUT', '/v1/limits/loss', { period: 'day', currency: 'EUR', amount_minor: 1_000 }, { token: p.token })).status).toBeLessThan(300);
+    const lost = holdOf('own');
+    expect(await reserve(p, lost, null, 1_000)).toMatchObject({ ok: true });
+    expect(await player(p.playerId).settleTableBet({ hold_id: lost, win_id: `${lost}:return`, returned_minor: 0 })).toMatchObject({ ok: true });
+    expect(await reserve(p, holdOf('own'), null, 100)).toMatchObject({ ok: false, code: 'limit_exceeded' });
+    const usage = (await playerState(p)).play_usage;
+    const grantId = await giveFreeBet(p);
+    const free = holdOf('free');
+    expect(await reserve(p, free, grantId)).toMatchObject({ ok: true, available_minor: 9_000 });
+    expect(await player(p.playerId).settleTableBet({ hold_id: free, win_id: `${free}:return`, returned_minor: 18_000 })).toMatchObject({ ok: true, returned_minor: 17_500 });
+    const after = await playerState(p);
+    expect(after.play_usage).toEqual(usage);
+    expect(after.balances.find((b: Json) => b.currency === 'EUR' && b.bucket === 'real')).toMatchObject({ balance_minor: 9_000 + 17_500, held_minor: 0 });
+    // the win does not widen the limit: the player's own money is still refused
+    expect(await reserve(p, holdOf('own'), null, 100)).toMatchObject({ ok: false, code: 'limit_exceeded' });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
+
 describe("the operator's views", () => {
   it('the round view and the player timeline show the bet as a free bet', async () => {
     const p = await funded(10_000);
