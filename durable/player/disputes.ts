@@ -17,6 +17,13 @@
  *            second operator in the same queue, checked again when approved. A corrected bet can
  *            still be voided; a voided bet cannot be corrected.
  *
+ * A bet staked with a free bet (reward-offers.ts; its hold holds none of the player's money) is
+ * disputed the same way, with what sets it apart: its stake was the operator's, so neither its stake
+ * nor its win ever counted in a loss or wager limit, and its void or corrections count in none
+ * either; a void gives the token back (reason 'disputed': the player ends where they stood before
+ * the bet, holding the token, which is usable again until its own expiry); and what it could return
+ * is the game's maximum without the stake (a free bet never pays its stake back).
+ *
  * The `disputes` table holds what was applied (voids, and corrections once applied).
  */
 import { defaultMaxReturnMinor } from '../../domain/backoffice';
@@ -26,6 +33,7 @@ import type { Adjustment, Adjustments } from './adjustments';
 import type { PlayerContext } from './context';
 import { isKeyKept, once, type Replayable } from './idempotency';
 import type { Limits } from './limits';
+import type { FreeBetUse, RewardOffers } from './reward-offers';
 import { checkFields } from './operator-input';
 import type { Hold, Wallet } from './wallet';
 
@@ -76,6 +84,8 @@ export class Disputes {
 
   /** Told of every void's money move, inside its transaction (the tournaments joined take its points back). */
   onVoided: (h: Hold) => void = () => {};
+  /** The player's free bets (set by the player object): which bet a token staked, and giving a token back. */
+  freeBets: Pick<RewardOffers, 'useOf' | 'giveBack'> | null = null;
 
   get(disputeId: string): Dispute | null {
     return this.ctx.db.first<Dispute>`select * from disputes where dispute_id = ${disputeId}`;
@@ -173,9 +183,15 @@ export class Disputes {
     for (const pending of this.adjustments.pendingOf(h.hold_id)) {
       if (pending.adjustment_id !== disputeId) this.adjustments.withdraw(pending, VOID_ACTOR, `bet voided by dispute ${disputeId}`);
     }
-    // Responsible gaming: the bet no longer counts as wagered, nor the loss it left.
-    this.limits.record('wager', h.currency, -(h.real_minor + h.bonus_minor), h.created_at);
-    this.limits.record('loss', h.currency, -(delta.real + delta.bonus), h.created_at);
+    if (this.freeBetOf(h)) {
+      // A free bet: no limit ever counted its stake or its win, so taking the win back counts in none
+      // (it would add the operator's gift to the player's losses); the bet was not played: the token comes back.
+      this.freeBets!.giveBack(h.hold_id, 'disputed');
+    } else {
+      // Responsible gaming: the bet no longer counts as wagered, nor the loss it left.
+      this.limits.record('wager', h.currency, -(h.real_minor + h.bonus_minor), h.created_at);
+      this.limits.record('loss', h.currency, -(delta.real + delta.bonus), h.created_at);
+    }
     this.onVoided(h);
     return { ok: true, balance_after_minor: moved.balance_after_minor.real };
   }
@@ -197,7 +213,8 @@ export class Disputes {
   /** Books an applied adjustment of a bet as a resolution of the bet (its money has moved). */
   private recordApplied(a: Adjustment): void {
     const h = this.wallet.hold(a.hold_id!)!;
-    if (a.resolution === 'correct') this.limits.record('loss', h.currency, -a.amount_minor, this.ctx.now()); // like a win (credit) or a further stake (debit)
+    // like a win (credit) or a further stake (debit); a free bet's win counted in no limit, nor does its correction
+    if (a.resolution === 'correct' && !this.freeBetOf(h)) this.limits.record('loss', h.currency, -a.amount_minor, this.ctx.now());
     this.record({ dispute_id: a.adjustment_id, reason: a.reason, actor: a.requested_by }, h, a.resolution ?? 'correct', a.amount_minor);
   }
 
@@ -213,7 +230,11 @@ export class Disputes {
     const returned = wins.real + wins.bonus + this.correctionsOf(h.hold_id);
     const highest = returned + pending.filter((x) => x > 0).reduce((s, x) => s + x, 0);
     const lowest = returned + pending.filter((x) => x < 0).reduce((s, x) => s + x, 0);
-    const maxReturn = h.max_return_minor ?? defaultMaxReturnMinor(h.real_minor + h.bonus_minor);
+    const freeBet = this.freeBetOf(h);
+    const stake = freeBet ? freeBet.value_minor : h.real_minor + h.bonus_minor;
+    const gameMax = h.max_return_minor ?? defaultMaxReturnMinor(stake);
+    // a free bet pays the return without the stake (the operator's): that is the most it can return
+    const maxReturn = freeBet ? Math.max(gameMax - stake, 0) : gameMax;
     const min = -lowest;
     const max = maxReturn - highest;
     if (amount >= min && amount <= max) return null;
@@ -235,6 +256,11 @@ export class Disputes {
     const pendingVoid = this.adjustments.pendingOf(holdId).find((a) => a.resolution === 'void' && a.adjustment_id !== except);
     if (pendingVoid && !pendingVoidAllowed) return fail('invalid_state', `a void of this bet (${pendingVoid.adjustment_id}) waits for a second operator`, { dispute_id: pendingVoid.adjustment_id });
     return { ok: true, hold: h };
+  }
+
+  /** The free bet a bet was staked with (a bet hold of none of the player's money), or null. */
+  private freeBetOf(h: Hold): FreeBetUse | null {
+    return h.kind === 'bet' && h.real_minor + h.bonus_minor === 0 ? this.freeBets?.useOf(h.hold_id) ?? null : null;
   }
 
   /** A dispute as answered: applied (in `disputes`), or pending approval, or rejected there. */

@@ -105,6 +105,8 @@ export class PlayerDO extends DurableObject<Env> {
     this.rewardsRg.onOutcomes = (outcomes, source) => this.channel.collect(outcomes, source);
     // a free bet's hold voided or expired (its bet not played): the token comes back, in that transaction
     this.walletRg.onStakeFreeReleased = (holdId, to) => { this.rewardsRg.offers.giveBack(holdId, to); };
+    // a settled free bet voided by a dispute: its token comes back too, and no limit counts it (disputes.ts)
+    this.disputesRg.freeBets = this.rewardsRg.offers;
     const rewardsMarks = this.c.onEmitted;
     this.c.onEmitted = (type, payload) => {
       rewardsMarks?.(type, payload);
@@ -535,7 +537,8 @@ export class PlayerDO extends DurableObject<Env> {
    * balance: the stake was the operator's), and the return without the stake credited as a win when
    * positive (a loss, and a push returning just the stake, pay nothing; the token stays used). The
    * credit is made only by the settlement that posts the hold, in its transaction, under the bet's
-   * win id: a retry finds the hold posted and pays nothing again. A hold that was voided or expired
+   * win id: a retry finds the hold posted and pays nothing again (answering what was paid, whatever
+   * return it names). A hold that was voided or expired
    * meanwhile settles as such (its token came back then).
    */
   private settleFreeTableBet(input: { hold_id: string; win_id: string; returned_minor: number }, before: Hold['state'], freeBet: FreeBetUse) {
@@ -546,7 +549,9 @@ export class PlayerDO extends DurableObject<Env> {
       const w = this.walletRg.creditFreeBetWin({ win_id: input.win_id, hold_id: input.hold_id, free_bet_id: freeBet.grant_id, currency: freeBet.currency, amount_minor: won });
       if (!w.ok) return w;
     }
-    return { ok: true as const, state: 'posted' as const, returned_minor: Math.max(won, 0), available_minor: this.walletRg.availableTotal(freeBet.currency) };
+    // a re-sent settlement (a table restarted mid-settlement) pays nothing: it answers what the first one paid
+    const paid = before === 'pending' ? Math.max(won, 0) : this.walletRg.winsOf(input.hold_id).real;
+    return { ok: true as const, state: 'posted' as const, returned_minor: paid, available_minor: this.walletRg.availableTotal(freeBet.currency) };
   }
 
   /**

@@ -90,11 +90,12 @@ export class RewardOffers {
   }
 
   /**
-   * A free bet's hold was voided (a voided round, a bet the table gave up) or expired: the bet was
-   * not played, so its token comes back (available again until its own expiry). Once per hold: a
+   * A free bet's hold was voided (a voided round, a bet the table gave up) or expired, or its
+   * settled bet was voided by a dispute (disputes.ts): the bet was not played, so its token comes
+   * back (available again until its own expiry). Once per hold: a
    * second call (a retried void) returns nothing. Returns the token given back now, or null.
    */
-  giveBack(holdId: string, reason: 'voided' | 'expired'): string | null {
+  giveBack(holdId: string, reason: 'voided' | 'expired' | 'disputed'): string | null {
     return this.ctx.db.first<{ grant_id: string }>`insert into reward_free_bet_returns (hold_id, grant_id, reason, at)
       select hold_id, grant_id, ${reason}, ${this.ctx.now()} from reward_free_bet_uses where hold_id = ${holdId}
       on conflict (hold_id) do nothing returning grant_id`?.grant_id ?? null;

@@ -432,7 +432,8 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   `,
   /* 16: free bets staked at live tables (reward-offers.ts, docs/rewards.md "Cash-like rewards"). A use
      is now numbered per token (use_no): a bet whose hold was voided or expired gives its token back
-     (reward_free_bet_returns, a row of its own: uses stay append-only), and only a token given back
+     (reward_free_bet_returns, a row of its own: uses stay append-only; so does a settled bet voided
+     by a dispute, reason 'disputed'), and only a token given back
      as many times as it was used may be used again (the trigger), so a token is in play at most once. */ `
   create table reward_free_bet_uses_numbered (
     grant_id text not null references reward_free_bets (grant_id),
@@ -449,7 +450,7 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   create table reward_free_bet_returns (
     hold_id text primary key references reward_free_bet_uses (hold_id),
     grant_id text not null references reward_free_bets (grant_id),
-    reason text not null check (reason in ('voided', 'expired')),
+    reason text not null check (reason in ('voided', 'expired', 'disputed')),
     at integer not null
   );
   create trigger reward_free_bet_returns_no_delete before delete on reward_free_bet_returns begin select raise(abort, 'free bet returns are append-only'); end;

@@ -41,7 +41,7 @@ MODEL (
     withdrawal_id = 'The withdrawal (deposit_withdraw and new_payout_instrument only)',
     withdrawal_minor = 'The withdrawal''s amount (deposit_withdraw and new_payout_instrument only), minor units',
     withdrawal_outcome = 'paid, rejected, cancelled (by the player), approved or pending (deposit_withdraw and new_payout_instrument only)',
-    stakes_minor = 'Stakes in the 7 days before the withdrawal (deposit_withdraw and new_payout_instrument only), minor units',
+    stakes_minor = 'Stakes of the player''s own money (not free bets) in the 7 days before the withdrawal (deposit_withdraw and new_payout_instrument only), minor units',
     providers = 'Distinct payment providers in the window (payment_providers only)',
     payment_references = 'Distinct payment instruments (payment references): in the week (payment_references); deposited from before the withdrawal (new_payout_instrument); NULL for other rules',
     threshold_minor = 'The jurisdiction''s threshold (structuring only), minor units',
@@ -113,10 +113,12 @@ withdrawals AS (
   GROUP BY ALL
 ),
 stakes AS (
+  -- the player's own money staked: a free bet's stake was the operator's (docs/rewards.md
+  -- "Cash-like rewards") and plays none of the deposits through
   SELECT player_id, occurred_at,
     CASE WHEN step = 'rolled_back' THEN -amount_minor ELSE amount_minor END AS stake_minor
   FROM staging.stg_bets
-  WHERE step IN ('placed', 'debited', 'rolled_back')
+  WHERE step IN ('placed', 'debited', 'rolled_back') AND free_bet_id IS NULL
 ),
 dw AS (
   SELECT w.*, w.requested_at - to_days(CAST((SELECT dw_window_days FROM t) AS INTEGER)) AS window_start,

@@ -28,7 +28,7 @@ MODEL (
     jurisdiction = 'Licensing jurisdiction of the player',
     currency = 'The player''s wallet currency',
     currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)',
-    stakes_minor = 'Stakes placed that day (table bets placed, provider bets debited), minor units',
+    stakes_minor = 'Stakes of the player''s own money placed that day (table bets placed, provider bets debited; a free bet stakes none), minor units',
     net_loss_minor = 'Stakes minus what those bets returned that day (rolled-back bets and unsettled bets return their stake); negative = the player won',
     deposits_minor_7d = 'Completed deposits in the 7 days ending activity_date, minor units',
     deposits_7d = 'Completed deposits in the 7 days ending activity_date',
@@ -79,11 +79,14 @@ WITH t AS (
     10 AS w_limit_hit, 15 AS w_limit_raise, 10 AS w_reversed_withdrawal
 ),
 bets AS (
-  -- one row per bet with its stake and what it returned
+  -- one row per bet with its stake and what it returned, of the player's own money: a free bet's
+  -- stake was the operator's (docs/rewards.md "Cash-like rewards"), so it stakes nothing and returns
+  -- what the wallet paid, the return without the stake (a lost free bet loses the player nothing)
   SELECT
     b.player_id, b.jurisdiction, b.currency, b.currency_exponent, b.occurred_at, b.event_date, b.bet_source, b.bet_id,
-    b.amount_minor AS stake_minor,
+    CASE WHEN b.free_bet_id IS NOT NULL THEN CAST(0 AS BIGINT) ELSE b.amount_minor END AS stake_minor,
     CASE
+      WHEN b.free_bet_id IS NOT NULL THEN greatest(coalesce(s.returned_minor, b.amount_minor) - b.amount_minor, 0)
       WHEN b.bet_source = 'table' THEN coalesce(s.returned_minor, b.amount_minor)
       WHEN r.bet_id IS NOT NULL THEN b.amount_minor
       ELSE coalesce(w.amount_minor, 0)
