@@ -522,10 +522,15 @@ export class Wallet {
       h = expired.hold;
     }
     if (h.state === 'voided' || h.state === 'expired') return { ok: true, state: h.state, returned_minor: 0, available_minor: this.available(h.currency) };
-    if (h.state === 'pending') {
-      const posted = this.post(h.hold_id);
-      if (!posted.ok) return posted;
+    if (h.state === 'posted') {
+      // Settled already: the settlement that posted the hold credited its return in the same
+      // transaction, so a re-send (a table restarted mid-settlement, or a faulty one naming another
+      // return) pays nothing and answers what was paid: a lost bet can never be paid late.
+      const paid = this.winsOf(h.hold_id);
+      return { ok: true, state: 'posted', returned_minor: paid.real + paid.bonus, available_minor: this.available(h.currency) };
     }
+    const posted = this.post(h.hold_id);
+    if (!posted.ok) return posted;
     if (input.returned_minor > 0) {
       const bucket: Bucket = h.real_minor === 0 && h.bonus_minor > 0 ? 'bonus' : 'real';
       const win = this.creditWin({ win_id: input.win_id, hold_id: h.hold_id, currency: h.currency, amount_minor: input.returned_minor, bucket });
