@@ -219,6 +219,17 @@ describe('refusals change nothing', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('describes the spin route and the unspun spins of the rewards read', async () => {
+    const doc = (await call('GET', '/v1/openapi.json')).body;
+    const op = doc.paths['/v1/players/me/rewards/spins/{spin_id}'].post;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '201', '400', '401', '403', '404', '409']));
+    expect(op.parameters.map((x: Json) => x.name)).toContain('spin_id');
+    expect(Object.keys(doc.components.schemas)).toContain('WheelSpin');
+    expect(Object.keys(doc.components.schemas.Rewards.properties)).toContain('spins');
+  });
+});
+
 describe('property: any sequence of spins and retries, sequential or concurrent', () => {
   it('delivers each spin\'s prize at most once, and every answer of a spin is its first', async () => {
     const cfg = configWith({ id: 'pts', name: 'Points wheel', prizes: [{ id: 'p-10', weight: 1, reward: { type: 'points', amount: 10 } }, { id: 'p-20', weight: 1, reward: { type: 'points', amount: 20 } }, { id: 'none', weight: 1, reward: null }] });
