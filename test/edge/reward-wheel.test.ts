@@ -20,6 +20,7 @@ import { budgetKeeperName, type RewardBudgetDO } from '../../durable/rewards-bud
 import { DEFAULT_BRAND as BRAND } from '../../domain/brands';
 import { env } from 'cloudflare:test';
 import raw from '../../config/rewards.json';
+import { connectPlayer } from './player-socket';
 import { call, deposit, expectError, funded, internals, player, register, restartPlayer, type Json, type Registered } from './helpers';
 
 const rewardsOf = (o: PlayerDO) => (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
@@ -157,6 +158,8 @@ describe('a cash wheel', () => {
     const cfg2 = loadRewardsConfig({ ...raw, rule_set: changed });
     await runInDurableObject(player(p.playerId), (o: PlayerDO) => { rewardsOf(o).use(cfg2); });
     const realBefore = (await snapshot(p)).balances[0].real_minor as number;
+    const socket = await connectPlayer(p.token);
+    await socket.next('rewards.snapshot');
 
     const r = await spin(p, spinId);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -175,8 +178,14 @@ describe('a cash wheel', () => {
     expect(spun.payload).toMatchObject({ prize_kind: 'cashback', value_minor: value, rule_set_id: cfg.compiled.set.id, delivered: true });
     expect(spun.currency).toBe('EUR');
 
+    // the player channel: the spin once, after its commit, with the revealed seed
+    expect(await socket.next('rewards.wheel_spun')).toMatchObject({ spin_id: spinId, prize_id: s.prize_id, kind: 'cashback', value_minor: value, currency: 'EUR', delivered: true, server_seed: s.proof.server_seed, commitment: s.proof.commitment });
+
     expect((await spin(p, spinId)).status).toBe(200);
     expect(await snapshot(p)).toEqual(after);
+    await socket.drain();
+    expect(socket.log.filter((m) => m.type === 'rewards.wheel_spun')).toHaveLength(1);
+    socket.ws.close();
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 
@@ -196,6 +205,31 @@ describe('a cash wheel', () => {
       (rewardsOf(o) as unknown as { mark(change: { limit_hit_at: number }): void }).mark({ limit_hit_at: internals(o).c.now() - 61 * 60_000 });
     });
     expect((await spin(p, spinId)).status).toBe(201);
+  });
+});
+
+describe('an XP and badge wheel', () => {
+  it('adds the XP to the engine\'s state and the badge to the player\'s, once, and the state in memory matches SQL', async () => {
+    const cfg = configWith({ id: 'xpb', name: 'XP wheel', prizes: [{ id: 'xp-40', weight: 1, reward: { type: 'xp', amount: 40 } }, { id: 'star', weight: 1, reward: { type: 'badge', badge_id: 'wheel-star' } }] });
+    const p = await setUp(cfg);
+    for (let i = 0; i < 3; i++) expect((await deposit(p.token, 1_000)).status).toBe(201);
+    const ids = ((await rewards(p)).spins as Json[]).map((x) => x.spin_id as string);
+    expect(ids).toHaveLength(3);
+    const before = await rewards(p);
+    const answers = [];
+    for (const id of ids) answers.push((await spin(p, id)).body.spin as Json);
+    for (const id of ids) await spin(p, id); // retries
+    const xp = answers.filter((a) => a.prize_id === 'xp-40').length * 40;
+    const stars = answers.filter((a) => a.prize_id === 'star');
+    const after = await rewards(p);
+    expect(after.xp).toBe((before.xp as number) + xp);
+    expect(after.badges.filter((b: string) => b === 'wheel-star')).toHaveLength(stars.length > 0 ? 1 : 0);
+    // a second star is a badge owned already: nothing to deliver
+    expect(stars.map((a) => a.delivered)).toEqual(stars.map((_, i) => i === 0));
+    const problems = await runInDurableObject(player(p.playerId), (o: PlayerDO) => { rewardsOf(o).use(cfg); return rewardsOf(o).verifyHotState(); });
+    expect(problems).toEqual([]);
+    await restartPlayer(p.playerId);
+    expect((await rewards(p)).xp).toBe(after.xp);
   });
 });
 
