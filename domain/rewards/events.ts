@@ -38,7 +38,7 @@ export const REWARD_EVENTS = {
   'rewards.wheel_spun': z.object({
     spin_id: z.string().min(1).max(256), grant_id: z.string().min(1).max(256), wheel_id: z.string().max(64), prize_id: z.string().max(64),
     prize_grant_id: z.string().min(1).max(300), prize_kind: z.string().max(32).nullable(), amount: amount.nullable(), value_minor: amount.nullable(),
-    delivered: z.boolean(), commitment: z.string().length(64), server_seed: z.string().length(64),
+    delivered: z.boolean(), commitment: z.string().max(64), server_seed: z.string().max(64),
     rule_id: z.string().max(128), rule_version: z.number().int().positive(), rule_set_id: z.string().max(128), rule_set_version: z.number().int(),
   }),
   /** A rule that applied but gave nothing, and why (player_at_risk, rule_cap, holdout, budget_exhausted, ...). */
