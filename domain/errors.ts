@@ -87,6 +87,11 @@ export const ERROR_STATUS = {
   free_bet_wrong_currency: 422,
   free_bet_wrong_table: 422,
   free_bet_wrong_amount: 422,
+  // wheel spins (durable/player/rewards.ts spin): unknown (or another player's), expired, or withheld
+  // while the player is at risk (a wheel with cash-like prizes); nothing changed
+  reward_spin_not_found: 404,
+  reward_spin_expired: 409,
+  reward_spin_player_at_risk: 409,
   invalid_rule_set: 422,
   // the tournament's entry rules (segments, currency) do not admit the player
   tournament_not_eligible: 422,

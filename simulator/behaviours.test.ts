@@ -28,6 +28,8 @@ export const NOT_EMITTED = ['player.segments.changed', 'audit.entry.appended', '
   'provider.rollback.unmatched', 'rg.self_exclusion.ended', 'table.round.settle_stuck',
   // a cashback paid into the wallet (durable/player/reward-offers.ts): the live rule set has no cashback rule
   'wallet.reward.credited',
+  // a wheel spin spun by the player (durable/player/rewards.ts spin): the simulated players do not spin their wheels
+  'rewards.wheel_spun',
   // tournaments (TournamentDO, docs/tournaments.md): marketing configuration with its own objects; fast mode does not simulate them
   'tournament.created', 'tournament.joined', 'tournament.cancelled', 'tournament.ended', 'tournament.prize.paid'];
 

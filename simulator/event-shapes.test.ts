@@ -34,6 +34,7 @@ const NOT_SCRIPTED: Record<string, string> = {
   'rewards.mission_expired': 'a mission left a week: not in a short script',
   'rewards.break_suggested': 'a player at risk betting: test/edge/rewards.test.ts emits it; the edge script does not',
   'wallet.reward.credited': 'a cashback paid into the wallet: the live rule set has no cashback rule; test/edge/rewards-offers.test.ts emits it',
+  'rewards.wheel_spun': 'a player spinning a granted wheel spin (POST /v1/players/me/rewards/spins/{id}): the edge script does not spin; test/edge/reward-wheel.test.ts emits and validates it; fast mode does not simulate spins',
   'tournament.created': 'tournaments (TournamentDO, docs/tournaments.md) are marketing configuration, not casino traffic: test/edge/tournaments.test.ts emits and validates them; fast mode does not simulate tournaments',
   'tournament.joined': 'tournaments: test/edge/tournaments.test.ts emits and validates it; fast mode does not simulate tournaments',
   'tournament.cancelled': 'tournaments: an operator cancelling one; test/edge/tournaments.test.ts emits and validates it; fast mode does not simulate tournaments',

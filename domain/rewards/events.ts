@@ -28,6 +28,19 @@ export const REWARD_EVENTS = {
    * the wallet's own record of the movement, beside the grant's `rewards.granted` (paid: true).
    */
   'wallet.reward.credited': z.object({ grant_id: z.string().min(1).max(256), bucket: z.enum(['real', 'bonus']), amount_minor: amount, balance_after_minor: amount }),
+  /**
+   * A granted wheel spin spun by the player (durable/player/rewards.ts spin; docs/rewards.md "Wheel
+   * (provably fair)"): the prize drawn, the seed revealed (with its commitment, shown at the grant:
+   * anyone can re-draw the prize with verifyWheelSpin), and whether something was delivered under
+   * `prize_grant_id`. Its cost was charged at the grant (`rewards.granted` kind wheel_spin: the
+   * wheel's largest cash-like prize); `value_minor` is what this prize is worth, in the envelope's currency.
+   */
+  'rewards.wheel_spun': z.object({
+    spin_id: z.string().min(1).max(256), grant_id: z.string().min(1).max(256), wheel_id: z.string().max(64), prize_id: z.string().max(64),
+    prize_grant_id: z.string().min(1).max(300), prize_kind: z.string().max(32).nullable(), amount: amount.nullable(), value_minor: amount.nullable(),
+    delivered: z.boolean(), commitment: z.string().max(64), server_seed: z.string().max(64),
+    rule_id: z.string().max(128), rule_version: z.number().int().positive(), rule_set_id: z.string().max(128), rule_set_version: z.number().int(),
+  }),
   /** A rule that applied but gave nothing, and why (player_at_risk, rule_cap, holdout, budget_exhausted, ...). */
   'rewards.suppressed': z.object({ ...ruleRef, reason: z.string().max(32), action: z.string().max(32).nullable(), detail: z.string().max(200).nullable() }),
   /** A player's first (sticky) A/B assignment to a rule's variant or its holdout. */

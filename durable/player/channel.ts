@@ -51,6 +51,9 @@ export type ChannelMessage =
   | (Common & { type: 'rewards.mission'; status: 'expired'; mission_id: string; step_index: number; progress: number; rule_set: { id: string; version: number } })
   | (Common & { type: 'rewards.level'; from_level: number | null; to_level: number; name: string; tier: string; rule_set: { id: string; version: number } })
   | (Common & { type: 'rewards.break'; template: string; reasons: string[]; rule_set: { id: string; version: number } })
+  /** A wheel spin spun (POST /v1/players/me/rewards/spins/{spin_id}): the prize and the revealed seed. */
+  | { type: 'rewards.wheel_spun'; spin_id: string; wheel_id: string; prize_id: string; kind: string | null; amount: number | null;
+    value_minor: number | null; currency: string | null; delivered: boolean; commitment: string; server_seed: string; at: number }
   | { type: 'time'; server_time: number }
   /** Development only (bench E4's floor): answered once a one-key write is durable. */
   | { type: 'floor'; server_time: number }
@@ -131,6 +134,11 @@ export class PlayerChannel {
     for (const o of outcomes) {
       if (o.type === 'grant' && o.grant.kind === 'shout_out') this.shoutOuts.push({ template: o.grant.template, table_id: o.grant.table_id, rule_id: o.source.rule_id, at });
     }
+  }
+
+  /** Inside the transaction: a wheel spin's result, sent once it commits. */
+  spun(m: Extract<ChannelMessage, { type: 'rewards.wheel_spun' }>): void {
+    this.pending.push(m);
   }
 
   /** Inside the transaction: a session ended (logout, timeout, exclusion); its sockets close once it commits. */

@@ -103,6 +103,15 @@ export class PlayerDO extends DurableObject<Env> {
     this.channel = new PlayerChannel(ctx, () => this.c.now(), () => this.c.profile()?.player_id ?? null, (tableId) => env.TABLE.getByName(tableId),
       env.ENVIRONMENT === 'development');
     this.rewardsRg.onOutcomes = (outcomes, source) => this.channel.collect(outcomes, source);
+    this.rewardsRg.onSpun = (a, currency) => {
+      const r = a.reward;
+      const cash = r !== null && (r.type === 'free_bet' || r.type === 'cashback');
+      this.channel.spun({
+        type: 'rewards.wheel_spun', spin_id: a.spin_id, wheel_id: a.wheel_id, prize_id: a.prize_id, kind: r?.type ?? null,
+        amount: r !== null && (r.type === 'xp' || r.type === 'points') ? r.amount : null, value_minor: cash ? r.value_minor[currency] ?? null : null,
+        currency: cash ? currency : null, delivered: a.delivered, commitment: a.proof.commitment, server_seed: a.proof.server_seed, at: a.spun_at,
+      });
+    };
     // a free bet's hold voided or expired (its bet not played): the token comes back, in that transaction
     this.walletRg.onStakeFreeReleased = (holdId, to) => { this.rewardsRg.offers.giveBack(holdId, to); };
     // a settled free bet voided by a dispute: its token comes back too, and no limit counts it (disputes.ts)
@@ -400,6 +409,16 @@ export class PlayerDO extends DurableObject<Env> {
   /** The player's rewards: XP, level, points balance, missions, badges and recent grants (rewards.ts). */
   rewards(sessionId: string) {
     return this.asPlayer(sessionId, () => ({ ok: true, rewards: this.rewardsRg.view() }));
+  }
+
+  /**
+   * Spins one of the player's granted wheel spins (rewards.ts spin, docs/rewards.md "Wheel (provably
+   * fair)"): one transaction draws, records and delivers the prize; a retry answers the same result.
+   * Only a player free to play spins (not locked, self-excluded or cooling off: refused with that
+   * code, the spin kept for later).
+   */
+  spinWheel(sessionId: string, spinId: string) {
+    return this.asActivePlayer(sessionId, () => this.rewardsRg.spin(spinId));
   }
 
   /** The player channel's upgrade (GET /v1/players/me/ws; the worker verified the token): channel.ts. */

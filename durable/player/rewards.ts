@@ -22,13 +22,15 @@
  */
 import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
-import { evaluate, initialState, type Outcome, type PlayerRewardsContext, type RewardsState, type SeenChunk } from '../../domain/rewards';
+import { fail, type Result } from '../../domain/errors';
+import { BADGES_MAX, CASH_LIKE, evaluate, initialState, riskReasons, spinWheel, type Outcome, type PlayerRewardsContext, type RewardsState, type SeenChunk, type WheelPrize } from '../../domain/rewards';
 import type { ExchangeResult } from '../../domain/rewards/budget-keeper';
 import type { LeaseExchange, RuleSetRef } from '../../domain/rewards/budget-limits';
 import type { OutcomeSource } from './channel';
 import type { PlayerContext } from './context';
 import { keeperOf, PlayerBudgets, type PublishedRef } from './reward-budgets';
 import { RewardOffers, type FreeBetView } from './reward-offers';
+import { prizeGrantId, RewardWheel, type SpinAnswer, type SpinView } from './reward-wheel';
 import { liveRewardsConfig, type RewardsConfig } from './rewards-config';
 import type { Segments } from './segments';
 import { MINUTE_MS, NO_MARKS, eventOf, fromStored, rapidLosses, toStored, withLoss, type Marks, type StoredState } from './rewards-pure';
@@ -68,6 +70,8 @@ export type RewardsView = {
   badges: string[];
   recent_grants: { grant_id: string; kind: string; amount: number | null; value_minor: number | null; currency: string | null; paid: boolean | null; rule_id: string; rule_version: number; detail: string | null; at: number }[];
   free_bets: FreeBetView[];
+  /** Unspun wheel spins with their commitments (never the seed): POST /v1/players/me/rewards/spins/{spin_id} spins one. */
+  spins: SpinView[];
 };
 
 export class PlayerRewards {
@@ -79,13 +83,20 @@ export class PlayerRewards {
   onOutcomes: ((outcomes: readonly Outcome[], source: OutcomeSource) => void) | null = null;
   readonly budgets: PlayerBudgets;
   readonly offers: RewardOffers;
+  readonly wheel: RewardWheel;
+  /** Told of each spin, inside its transaction (the player channel sends it after the commit). */
+  onSpun: ((answer: SpinAnswer, currency: Currency) => void) | null = null;
   /** Set by an evaluation: the object checks, after the commit, whether its budget leases need a refill. */
   refillHint = false;
+
+  private readonly wallet: Wallet;
 
   constructor(private readonly ctx: PlayerContext, private readonly segmentsRg: Segments, wallet: Wallet) {
     this.config = liveRewardsConfig();
     this.budgets = new PlayerBudgets(ctx);
     this.offers = new RewardOffers(ctx, wallet);
+    this.wheel = new RewardWheel(ctx);
+    this.wallet = wallet;
     ctx.onForget(() => { this.hot = undefined; });
     // Risk marks come from the object's own events, in the transaction that emits them.
     ctx.onEmitted = (type, payload) => {
@@ -239,6 +250,7 @@ export class PlayerRewards {
     this.budgets.spend(r.outcomes, keeperOf(p.brand, compiled), p.currency, now);
     const fresh = this.record(r.outcomes, e.event_id, p.currency);
     this.offers.deliver(r.outcomes, fresh);
+    this.wheel.grant(r.outcomes, fresh, compiled.wheels, { id: compiled.set.id, version: compiled.set.version });
     const subject = { player_id: p.player_id, jurisdiction: p.jurisdiction, currency: p.currency, table_id: e.table_id, round_id: e.round_id };
     this.ctx.outbox.emitMany(r.outcomes.map((o) => ({ ...eventOf(o, e.event_id), subject })), now);
     this.onOutcomes?.(r.outcomes, { event_id: e.event_id, table_id: e.table_id, round_id: e.round_id, rule_set: { id: compiled.set.id, version: compiled.set.version } });
@@ -278,6 +290,118 @@ export class PlayerRewards {
       on conflict (grant_id) do nothing returning grant_id`.map((r) => r.grant_id));
   }
 
+  // ---- wheel spins -------------------------------------------------------------------------------
+
+  /**
+   * Spins a granted wheel spin (docs/rewards.md "Wheel (provably fair)"), in the caller's transaction:
+   * the prize drawn from the spin's seed and its prize table as granted, its result recorded, the
+   * prize delivered under its own grant id, `rewards.wheel_spun` emitted with the revealed seed. A
+   * spin with a result answers that result again and delivers nothing (the result row's primary
+   * key, and each delivery's own unique key, not only this check). Refusals write nothing: an
+   * unknown spin, an expired one, and a spin of a wheel with a cash-like prize while the player is at
+   * risk (the engine's promotional rules withhold cash-like offers then; the spin waits, its seed unrevealed).
+   */
+  spin(spinId: string): Result<{ spin: SpinAnswer; replayed: boolean }> {
+    const spin = this.wheel.find(spinId);
+    if (!spin) return fail('reward_spin_not_found', 'no such wheel spin', { spin_id: spinId });
+    const done = this.wheel.resultOf(spinId);
+    if (done) return { ok: true, spin: this.wheel.answerOf(spin, done), replayed: true };
+    const p = this.ctx.profile();
+    if (!p) return fail('reward_spin_not_found', 'no such wheel spin', { spin_id: spinId });
+    const now = this.ctx.now();
+    if (spin.expires_at !== null && spin.expires_at <= now) return fail('reward_spin_expired', 'this wheel spin has expired', { spin_id: spinId, expires_at: spin.expires_at });
+    const cashLike = spin.wheel.prizes.some((prize) => prize.reward !== null && CASH_LIKE.has(prize.reward.type));
+    const risk = cashLike ? this.riskNow() : [];
+    if (risk.length > 0) return fail('reward_spin_player_at_risk', 'this wheel has cash-like prizes, which are withheld while you may be at risk: try again later', { spin_id: spinId, reasons: risk });
+    const prize = spinWheel(spin.wheel, spin.server_seed, spin.spin_id);
+    const delivered = this.deliverPrize(prize, prizeGrantId(spinId), spin, p.currency);
+    if (!this.wheel.record(spinId, prize, delivered)) throw new Error(`invariant: spin ${spinId} recorded twice in one transaction`);
+    const answer = this.wheel.answerOf(spin, this.wheel.resultOf(spinId)!);
+    const r = prize.reward;
+    const value = r !== null && (r.type === 'free_bet' || r.type === 'cashback') ? r.value_minor[p.currency] ?? null : null;
+    this.ctx.emit('rewards.wheel_spun', {
+      spin_id: spinId, grant_id: spin.grant_id, wheel_id: spin.wheel_id, prize_id: prize.id, prize_grant_id: answer.prize_grant_id,
+      prize_kind: r?.type ?? null, amount: r !== null && (r.type === 'xp' || r.type === 'points') ? r.amount : null, value_minor: value, delivered,
+      commitment: spin.commitment, server_seed: spin.server_seed, rule_id: spin.rule_id, rule_version: spin.rule_version,
+      rule_set_id: spin.rule_set_id, rule_set_version: spin.rule_set_version,
+    }, p.currency);
+    this.onSpun?.(answer, p.currency);
+    return { ok: true, spin: answer, replayed: false };
+  }
+
+  /**
+   * The prize delivered through the paths the engine's own grants take: a grant row (the points
+   * ledger, recent grants) under the prize's grant id, then XP, points or a badge into the engine's
+   * state, a free bet a token, a cashback the wallet (kind 'reward', that grant id). False: nothing
+   * to deliver (a "no prize" slot, a badge owned already, a cash-like prize with no value in the
+   * player's currency).
+   */
+  private deliverPrize(prize: WheelPrize, grantId: string, spin: { spin_id: string; wheel_id: string; rule_id: string; rule_version: number }, currency: Currency): boolean {
+    const r = prize.reward;
+    if (r === null) return false;
+    const hot = this.load();
+    const now = this.ctx.now();
+    const row = (kind: string, amount: number | null, value: number | null, paid: number | null, detail: string | null) => {
+      const inserted = this.ctx.db.first<{ grant_id: string }>`insert into rewards_grants (grant_id, kind, amount, value_minor, currency, paid, rule_id, rule_version, variant, detail, event_id, at)
+        values (${grantId}, ${kind}, ${amount}, ${value}, ${value === null ? null : currency}, ${paid}, ${spin.rule_id}, ${spin.rule_version}, ${null}, ${detail}, ${`wheel-spin:${spin.spin_id}`}, ${now})
+        on conflict (grant_id) do nothing returning grant_id`;
+      if (!inserted) throw new Error(`invariant: prize ${grantId} granted twice`);
+    };
+    switch (r.type) {
+      case 'xp':
+        row('xp', r.amount, null, null, spin.wheel_id);
+        this.save({ ...hot, state: { ...hot.state, xp: hot.state.xp + r.amount } });
+        return true;
+      case 'points':
+        row('points', r.amount, null, null, spin.wheel_id);
+        this.save({ ...hot, state: { ...hot.state, points_granted: hot.state.points_granted + r.amount } });
+        return true;
+      case 'badge':
+        if (hot.state.badges.includes(r.badge_id) || hot.state.badges.length >= BADGES_MAX) return false;
+        row('badge', null, null, null, r.badge_id);
+        this.save({ ...hot, state: { ...hot.state, badges: [...hot.state.badges, r.badge_id] } });
+        return true;
+      case 'message':
+      case 'shout_out':
+        row(r.type, null, null, null, r.template);
+        return true;
+      case 'free_bet':
+      case 'cashback': {
+        const value = r.value_minor[currency];
+        if (value === undefined) return false;
+        row(r.type, null, value, r.type === 'cashback' ? 1 : 0, spin.wheel_id);
+        if (r.type === 'cashback') this.wallet.creditReward({ grant_id: grantId, currency, amount_minor: value });
+        else {
+          this.ctx.db.run`insert into reward_free_bets (grant_id, currency, value_minor, table_id, expires_at, created_at)
+            values (${grantId}, ${currency}, ${value}, ${r.table_id ?? null}, ${now + r.valid_hours * 3_600_000}, ${now})`;
+        }
+        return true;
+      }
+      case 'wheel_spin':
+      case 'mission_progress':
+        return false; // not a prize (rule-schema.ts refuses them in a wheel)
+    }
+  }
+
+  /** Why the player counts as at risk now (the engine's reasons: rapid losses, a limit hit, a cool-off just ended, the rg_risk segment). */
+  private riskNow(): string[] {
+    const p = this.ctx.profile();
+    if (!p) return [];
+    const { marks, segments } = this.load();
+    const { risk } = this.config;
+    const now = this.ctx.now();
+    return riskReasons({
+      player_id: p.player_id, currency: p.currency, exclusion: 'none', segments,
+      risk: {
+        rapid_losses: rapidLosses(marks, now, risk.rapid_losses, p.currency),
+        limit_hit: marks.limit_hit_at !== null && now - marks.limit_hit_at < risk.limit_hit_minutes * MINUTE_MS,
+        cool_off_ended_recently: marks.cool_off_ended_at !== null && now - marks.cool_off_ended_at < risk.cool_off_ended_minutes * MINUTE_MS,
+      },
+      event: { session_id: null, device: null, dealer_id: null },
+      budget_remaining_minor: {},
+    });
+  }
+
   // ---- reads ------------------------------------------------------------------------------------
 
   view(): RewardsView {
@@ -302,6 +426,7 @@ export class PlayerRewards {
       badges: [...state.badges],
       recent_grants: recent.map((g) => ({ ...g, paid: g.paid === null ? null : g.paid === 1 })),
       free_bets: this.offers.freeBets(),
+      spins: this.wheel.unspun(),
     };
   }
 

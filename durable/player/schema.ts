@@ -479,4 +479,39 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   update rewards_state set state = json_set(json_remove(state, '$.seen.chunks'), '$.seen.chunk_rows',
     json((select json_group_array(c.key + 1) from json_each(rewards_state.state, '$.seen.chunks') c)));
   `,
+
+  /* 18: wheel spins (reward-wheel.ts, docs/rewards.md "Wheel (provably fair)") */ `
+  -- A granted spin, written once in the grant's transaction: the prize table as the rule set version
+  -- granted it (a later publish cannot change an unspun spin's odds), the server seed and its
+  -- commitment (the player sees only the commitment until the spin). Never updated or deleted.
+  create table reward_wheel_spins (
+    spin_id text primary key,
+    grant_id text not null unique references rewards_grants (grant_id),
+    wheel_id text not null,
+    wheel text not null,
+    rule_id text not null,
+    rule_version integer not null,
+    rule_set_id text not null,
+    rule_set_version integer not null,
+    server_seed text not null check (length(server_seed) = 64),
+    commitment text not null check (length(commitment) = 64),
+    expires_at integer,
+    created_at integer not null
+  );
+  create trigger reward_wheel_spins_no_delete before delete on reward_wheel_spins begin select raise(abort, 'wheel spins are append-only'); end;
+  create trigger reward_wheel_spins_no_update before update on reward_wheel_spins begin select raise(abort, 'wheel spins are append-only'); end;
+  -- The spin's result: one row per spin (the primary key is the guard that delivers a prize once,
+  -- whatever the status check above it says); the prize's own grant id is the delivery's key in the
+  -- points ledger, the free bets or the wallet ledger. delivered = 0: a prize with nothing to deliver.
+  create table reward_wheel_results (
+    spin_id text primary key references reward_wheel_spins (spin_id),
+    prize_id text not null,
+    reward text,
+    prize_grant_id text not null unique,
+    delivered integer not null check (delivered in (0, 1)),
+    at integer not null
+  );
+  create trigger reward_wheel_results_no_delete before delete on reward_wheel_results begin select raise(abort, 'wheel results are append-only'); end;
+  create trigger reward_wheel_results_no_update before update on reward_wheel_results begin select raise(abort, 'wheel results are append-only'); end;
+  `,
 ];

@@ -277,8 +277,10 @@ describe('properties that hold (pinned)', () => {
     const doc = await call('GET', '/v1/openapi.json');
     expect(doc.status).toBe(200);
     const paths = Object.keys(doc.body.paths).filter((path) => /reward/i.test(path));
-    expect(paths.filter((path) => !path.startsWith('/v1/ops/brands/{brand}/rewards/'))).toEqual(['/v1/players/me/rewards']);
+    // the player's own: the read, and spinning one of their own wheel spins (docs/rewards.md "Wheel (provably fair)")
+    expect(paths.filter((path) => !path.startsWith('/v1/ops/brands/{brand}/rewards/'))).toEqual(['/v1/players/me/rewards', '/v1/players/me/rewards/spins/{spin_id}']);
     expect(Object.keys(doc.body.paths['/v1/players/me/rewards'])).toEqual(['get']);
+    expect(Object.keys(doc.body.paths['/v1/players/me/rewards/spins/{spin_id}'])).toEqual(['post']);
     // publishing writes rule set versions (docs/rewards.md "Publishing"), never a player's grants, points or caps
     expect(paths.filter((path) => path.startsWith('/v1/ops/')).every((path) => /\/rewards\/(versions|rules)(\/|$)/.test(path))).toBe(true);
     expect(paths.some((path) => /players/.test(path) && path.startsWith('/v1/ops/'))).toBe(false);

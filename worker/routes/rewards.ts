@@ -15,6 +15,11 @@ import { errors, json } from '../schemas';
 
 export const rewards = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
+const WheelTable = z.object({
+  id: z.string(), name: z.string(),
+  prizes: z.array(z.object({ id: z.string(), weight: z.number().int(), reward: z.object({}).passthrough().nullable().openapi({ description: "The prize's reward as the rule set's wheel gives it (an action: xp, points, badge, message, free_bet, cashback); null: a \"no prize\" slot." }) })),
+}).openapi({ description: 'The prize table as granted (the rule set version of the grant): a later publish does not change it.' });
+
 const Rewards = z.object({
   rule_set: z.object({ id: z.string(), version: z.number().int() }),
   xp: z.number().int(),
@@ -38,7 +43,23 @@ const Rewards = z.object({
     expires_at: z.number().int(), created_at: z.number().int(),
     status: z.enum(['available', 'used', 'expired']), used_at: z.number().int().nullable(), hold_id: z.string().nullable(),
   })).openapi({ description: 'The 20 newest free-bet tokens: one table bet each, the stake paid by the operator (not returned on a win).' }),
+  spins: z.array(z.object({
+    spin_id: z.string(), wheel_id: z.string(),
+    wheel: WheelTable,
+    commitment: z.string().openapi({ description: 'SHA-256 of the spin\'s server seed (hex): the seed is revealed when you spin, and must hash to this.' }),
+    expires_at: z.number().int().nullable(), created_at: z.number().int(), status: z.enum(['available', 'expired']),
+  })).openapi({ description: 'The 20 newest unspun wheel spins: spin one with POST /v1/players/me/rewards/spins/{spin_id}.' }),
 }).openapi('Rewards');
+
+const SpinResult = z.object({
+  spin_id: z.string(), wheel_id: z.string(), prize_id: z.string(),
+  reward: z.object({}).passthrough().nullable().openapi({ description: "The prize's reward as the rule set's wheel gives it (an action: xp, points, badge, message, free_bet, cashback); null: a \"no prize\" slot." }),
+  delivered: z.boolean().openapi({ description: 'false: nothing to deliver (a "no prize" slot, a badge you own, a cash-like prize with no value in your currency).' }),
+  prize_grant_id: z.string().openapi({ description: 'The grant id the prize was delivered under (recent_grants, free_bets, the wallet ledger\'s `reward` entry).' }),
+  spun_at: z.number().int(), rule_id: z.string(), rule_version: z.number().int(),
+  proof: z.object({ wheel: WheelTable, spin_id: z.string(), commitment: z.string(), server_seed: z.string(), prize_id: z.string() })
+    .openapi({ description: 'Everything needed to re-draw the prize (docs/rewards.md "Wheel (provably fair)"): SHA-256(server_seed) = commitment, and the HMAC stream keyed by the seed picks prize_id from the wheel.' }),
+}).openapi('WheelSpin');
 
 rewards.openapi(createRoute({
   method: 'get', path: '/players/me/rewards', tags: ['Players'], summary: "The player's rewards",
@@ -49,6 +70,25 @@ rewards.openapi(createRoute({
   const { playerId, sessionId } = c.get('player');
   const r = unwrap(await playerStub(c.env, playerId).rewards(sessionId));
   return c.json(r.rewards, 200);
+});
+
+const SpinParam = z.strictObject({
+  spin_id: z.string().min(1).max(256).regex(/^[A-Za-z0-9:._-]+$/).openapi({ param: { name: 'spin_id', in: 'path' }, description: 'A spin of `spins[].spin_id`.' }),
+});
+
+rewards.openapi(createRoute({
+  method: 'post', path: '/players/me/rewards/spins/{spin_id}', tags: ['Players'], summary: 'Spin a granted wheel spin',
+  description: 'Draws the prize from the spin\'s committed server seed, delivers it (XP, points, a badge, a free bet token, a cashback into your real balance) and reveals the seed '
+    + 'with a proof anyone can verify. Idempotent: spinning the same spin again answers the same result (200) and delivers nothing again. Refusals, with nothing changed: '
+    + 'reward_spin_not_found 404 (unknown, or not yours), reward_spin_expired 409, reward_spin_player_at_risk 409 (a wheel with cash-like prizes while you may be at risk: try later), '
+    + 'account_locked / self_excluded / cooling_off 403 (the spin waits), validation_failed 400 (a malformed id).',
+  middleware: [geoGate, requirePlayer] as const, security: [{ bearer: [] }],
+  request: { params: SpinParam },
+  responses: { 200: json(z.object({ spin: SpinResult, replayed: z.literal(true) }), 'Spun already: the same result'), 201: json(z.object({ spin: SpinResult, replayed: z.literal(false) }), 'Spun'), ...errors(400, 401, 403, 404, 409, 451) },
+}), async (c) => {
+  const { playerId, sessionId } = c.get('player');
+  const r = unwrap(await playerStub(c.env, playerId).spinWheel(sessionId, c.req.valid('param').spin_id));
+  return r.replayed ? c.json({ spin: r.spin, replayed: true as const }, 200) : c.json({ spin: r.spin, replayed: false as const }, 201);
 });
 
 /**
