@@ -253,6 +253,7 @@ describe('wallet invariants (R1)', () => {
           same(r, e.expect, 'settleTableBet');
           if (!r.ok) { if (before === 'pending') seen.settles_refused++; return; }
           expect(r.state, 'settleTableBet state').toBe(e.state);
+          if (before === 'posted') expect(r.returned_minor, 'a re-sent settlement answers what was paid').toBe([...m.wins.values()].filter((w) => w.holdId === holdId).reduce((t, w) => t + w.amount, 0));
           if (r.state === 'expired') seen.settles_after_expiry++;
           if (before === 'pending') { seen.bets_settled++; currencies.add(m.holds.get(holdId)!.cur); }
           e.apply?.('');

@@ -299,6 +299,8 @@ export class WalletModel {
     const h = this.holds.get(holdId);
     if (!h) return no('hold_not_found');
     if (h.state === 'voided' || h.state === 'expired') return { ...ok(), state: h.state };
+    // settled already: a re-send pays nothing, whatever win id or return it names (wallet.ts settleBet)
+    if (h.state === 'posted') return { ...ok(), state: 'posted' };
     const bucket: Bucket = h.real === 0 && h.bonus > 0 ? 'bonus' : 'real';
     const k = `win:${winId}`;
     const seen = returned > 0 ? this.seen(k, `${holdId}|${h.cur}|${returned}|${bucket}`) : null;
