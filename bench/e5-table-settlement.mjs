@@ -25,12 +25,19 @@
  * the bets phase (1,000 bets, 32 in parallel) as bets/s. Afterwards each run checks the round's
  * totals: wagered = 1,000 x stake and returned = what the payout table says for the outcome, and
  * every bet 'settled'.
+ * Diagnostic: with E5_PROFILE=<file>, a V8 CPU profile of the worker's isolate (lib/cpu-profile.mjs)
+ * during the first timed run's floor probe before the result and during its result call (each its
+ * own profile, so the result's CPU per bet reads against an empty call's); self and inclusive time
+ * per function to <file>, the raw profiles beside it (<file>.result.cpuprofile, .probe.cpuprofile).
+ * Sampling slows what it samples: that run's figures are not comparable with the others.
  */
 import { randomUUID } from 'node:crypto';
 import { randomSecret as secret, startPlatform } from './lib/proc.mjs';
 import { expectFetch, pool, timedFetch } from './lib/http.mjs';
 import { bootstrapAdmin, fundedPlayers, json, quietGate, runLine, settlementFigures } from './lib/table-platform.mjs';
 import { round } from './lib/stats.mjs';
+import { writeFile } from 'node:fs/promises';
+import { startCpuProfile, summarize } from './lib/cpu-profile.mjs';
 
 export const DEFAULTS = { runs: 5, players: 1_000, parallel: 32, logLevel: 'warn' };
 const TARGET_MS = 500;
@@ -69,7 +76,22 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
     const tokens = await fundedPlayers(base, players, parallel, DEPOSIT);
     log(`  ${players} players registered and funded in ${Math.round(performance.now() - t0)} ms`);
 
-    async function oneRound(betters, number) {
+    // E5_PROFILE: the first timed run's probe and result call, each profiled on its own
+    const profiles = {};
+    async function profiled(name, on, fn) {
+      if (!on) return fn();
+      const profiler = await startCpuProfile(worker.inspectorPort);
+      try {
+        return await fn();
+      } finally {
+        const raw = await profiler.stop();
+        profiles[name] = summarize(raw, 200);
+        await writeFile(`${process.env.E5_PROFILE}.${name}.cpuprofile`, JSON.stringify(raw));
+        log(`    profile of the ${name} (${profiler.target}): ${profiles[name].total_ms} ms sampled, ${profiles[name].busy_ms} ms busy`);
+      }
+    }
+
+    async function oneRound(betters, number, profile = false) {
       // betting held open long enough for this machine to take every bet (the result call closes it)
       const opened = await expectFetch(`${base}/v1/dev/tables/${TABLE}/rounds`, json('POST', { betting_seconds: BETTING_SECONDS }, ops), 201);
       const roundId = opened.body.round.round_id;
@@ -86,9 +108,13 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
         return { ms: p.ms, table_ms: p.body.ms };
       };
       await quiet();
-      const before = await probe();
+      const before = await profiled('probe', profile, probe);
       await quiet();
-      const result = await timedFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}/result`, json('POST', { outcome: { number } }, ops));
+      const result = await profiled('result', profile, () => timedFetch(`${base}/v1/ops/tables/${TABLE}/rounds/${roundId}/result`, json('POST', { outcome: { number } }, ops)));
+      if (profile) {
+        await writeFile(process.env.E5_PROFILE, JSON.stringify({ bets: betters, result_ms: result.ms, settle_ms: result.body?.round?.settle_ms, probe_ms: before.ms, ...profiles }, null, 1));
+        log(`    profiles written to ${process.env.E5_PROFILE}`);
+      }
       await quiet();
       const after = await probe();
       if (result.status !== 200 || result.body.round.state !== 'settled') throw new Error(`result: ${result.status} ${JSON.stringify(result.body).slice(0, 500)}`);
@@ -109,7 +135,7 @@ export async function runE5({ machine, runs = DEFAULTS.runs, players = DEFAULTS.
     const single = [];
     for (let r = 0; r < runs; r++) {
       const number = (r * 7 + 17) % 37;
-      full.push(await oneRound(players, number));
+      full.push(await oneRound(players, number, r === 0 && Boolean(process.env.E5_PROFILE)));
       single.push(await oneRound(1, number));
       log(runLine('result+settle', r, runs, full[r], single[r]));
     }

@@ -72,6 +72,8 @@ export function summarize(profile, top = 40) {
       incl.set(k, (incl.get(k) ?? 0) + us);
     }
   }
+  // '(idle)' is the thread waiting (for I/O, timers, the next request): not CPU
+  const idleUs = [...self].filter(([k]) => k.startsWith('(idle)')).reduce((a, [, us]) => a + us, 0);
   const topOf = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => ({ fn: k, ms: Math.round(us / 100) / 10, pct: Math.round((1000 * us) / total) / 10 }));
-  return { total_ms: Math.round(total / 1000), self: topOf(self), inclusive: topOf(incl) };
+  return { total_ms: Math.round(total / 1000), busy_ms: Math.round((total - idleUs) / 1000), self: topOf(self), inclusive: topOf(incl) };
 }

@@ -117,15 +117,16 @@ export function objectShipper(c: ObjectContext, state: DurableObjectState, queue
   });
 }
 
-/** UTF-8 length without allocating (the byte bound is on what the queue will carry). */
+const NON_ASCII = /[^\x00-\x7f]/;
+const utf8 = new TextEncoder();
+
+/**
+ * UTF-8 length (the byte bound is on what the queue will carry). An outbox body is JSON and nearly
+ * always ASCII, where the length is the answer: one native scan instead of a JavaScript loop over
+ * every character (that loop was ~4 % of the runtime's CPU in E5's profile, issue 15).
+ */
 function utf8Bytes(s: string): number {
-  let n = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
-    // a surrogate pair counts 2 + 1 + 1 = 4 bytes
-  }
-  return n;
+  return NON_ASCII.test(s) ? utf8.encode(s).byteLength : s.length;
 }
 
 /** What a shipper did since its object started (tests and diagnostics: the alarm's share of the shipping). */
@@ -435,7 +436,7 @@ export class OutboxShipper {
     const now = this.c.now();
     this.c.db.run`update outbox_shipping set after_seq = max(after_seq, ${m.last_seq}), failures = 0, last_error = null,
       last_attempt_at = ${now}, last_shipped_at = ${now}, shipped_events = shipped_events + ${m.events.length} where id = 1`;
-    if (this.retentionMs !== null) this.schedulePrune(Math.max(this.cursor(), m.last_seq)); // memory moves after the commit
+    if (this.retentionMs !== null) this.schedulePrune(m.first_seq, m.last_seq);
   }
 
   /** Records the failure and schedules the retry; returns the failures in a row and the attempt's time. */
@@ -449,9 +450,16 @@ export class OutboxShipper {
     return { failures, at: now };
   }
 
-  /** The prune job comes due when the oldest shipped row has been kept for the retention. */
-  private schedulePrune(cursor: number): void {
-    const oldest = this.c.db.first<{ at: number | null }>`select min(occurred_at) as at from outbox where seq <= ${cursor}`?.at ?? null;
+  /**
+   * The prune job comes due when the oldest shipped row of `fromSeq..toSeq` has been kept for the
+   * retention (`noLaterThan`: never later than it already is). Each batch shipped schedules for its
+   * own rows, and each prune for every shipped row it left, so the job is always due by the oldest
+   * shipped row's time; a batch reads only its own range of the primary key. (It read every shipped
+   * row, `seq <= cursor`: a table keeps 7 days of them, and that scan, once per batch shipped, was
+   * ~8 % of the runtime's CPU while a table settled 1,000 bets in E5's profile, issue 15.)
+   */
+  private schedulePrune(fromSeq: number, toSeq: number): void {
+    const oldest = this.c.db.first<{ at: number | null }>`select min(occurred_at) as at from outbox where seq between ${fromSeq} and ${toSeq}`?.at ?? null;
     if (oldest !== null) this.c.schedules.noLaterThan(PRUNE_JOB, PRUNE_REF, oldest + this.retentionMs!);
   }
 
@@ -461,6 +469,6 @@ export class OutboxShipper {
     const cutoff = this.c.now() - this.retentionMs;
     this.c.db.run`delete from outbox where seq in (select seq from outbox where seq <= ${this.cursor()} and occurred_at <= ${cutoff}
       order by seq limit ${PRUNE_ROWS_MAX})`;
-    this.schedulePrune(this.cursor());
+    this.schedulePrune(0, this.cursor());
   }
 }

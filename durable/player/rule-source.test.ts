@@ -100,4 +100,32 @@ describe('RuleSetSource', () => {
     expect(next.asked).toEqual([7]);
     expect(harness([]).source.startFromIsolate('never-seen-brand')).toBe(false);
   });
+
+  it('objects of a brand in one isolate share their checks after their own first one (one check per interval, not one per object)', async () => {
+    let now = 1_000_000;
+    const asked: string[] = [];
+    let live = published(8); // the brand's live version, as its object answers
+    const source = (name: string) => new RuleSetSource(async (_brand, known) => {
+      asked.push(name);
+      return known === live.version ? { changed: false, version: known } : live;
+    }, () => {}, 5_000, () => now);
+    const objects = ['a', 'b', 'c'].map((n) => ({ name: n, source: source(n) }));
+    // each object's first check is its own (an object never starts from another's answer alone)
+    for (const o of objects) await o.source.maybeRefresh(() => 'shared-brand');
+    expect(asked).toEqual(['a', 'b', 'c']);
+    expect(objects.map((o) => o.source.version)).toEqual([8, 8, 8]);
+    // the interval passes: the first object to be called asks, and the others take its answer or join its check
+    now += 6_000;
+    live = published(9);
+    const first = objects[0]!.source.maybeRefresh(() => 'shared-brand');
+    const joined = objects[1]!.source.maybeRefresh(() => 'shared-brand'); // while the first is in flight
+    await Promise.all([first, joined]);
+    expect(objects[2]!.source.maybeRefresh(() => 'shared-brand')).toBeNull(); // an answer younger than the interval
+    expect(asked).toEqual(['a', 'b', 'c', 'a']);
+    expect(objects.map((o) => o.source.version)).toEqual([9, 9, 9]);
+    // an answer older than the interval is not taken: the object asks again
+    now += 5_000;
+    await objects[2]!.source.maybeRefresh(() => 'shared-brand');
+    expect(asked).toEqual(['a', 'b', 'c', 'a', 'c']);
+  });
 });
