@@ -16,12 +16,12 @@ import type { PlayerDO } from '../../durable/player/player-do';
 import type { PlayerRewards } from '../../durable/player/rewards';
 import type { TableDO } from '../../durable/table/table-do';
 import { advance, call, expectError, internals, player, type Json, type Registered } from './helpers';
+import { giveFreeBet, playerState, rewardsOf } from './free-bet-helpers';
 import { funded, sessionOf } from './money-helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
 const table = (id: string) => env.TABLE.getByName(id) as DurableObjectStub<TableDO>;
-const rewardsOf = (o: PlayerDO) => (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
 
 let dealer: Operator;
 let floor: Operator;
@@ -31,39 +31,6 @@ beforeAll(async () => {
   dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
   floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
 });
-
-type TokenSpec = { value_minor?: number; currency?: Currency; table_id?: string | null; expires_in_ms?: number };
-
-/** Gives the player a free bet, as a free_bet grant of the rules engine delivers it (reward-offers.ts deliver). */
-async function giveFreeBet(p: Registered, spec: TokenSpec = {}): Promise<string> {
-  const grantId = `test-grant:${crypto.randomUUID()}`;
-  await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
-    const { c } = internals(o);
-    c.tx(() => rewardsOf(o).offers.deliver([{
-      type: 'grant', grant_id: grantId, cost_minor: spec.value_minor ?? 500, budget_key: null,
-      source: { rule_id: 'test', rule_version: 1, variant: null, via: null },
-      grant: { kind: 'free_bet', value_minor: spec.value_minor ?? 500, currency: spec.currency ?? 'EUR', expires_at: c.now() + (spec.expires_in_ms ?? 24 * 3_600_000), table_id: spec.table_id ?? null },
-    }], new Set([grantId])));
-  });
-  return grantId;
-}
-
-/** Everything a free bet could touch in the player's object: balances, ledger, holds, tokens, their uses and returns. */
-async function playerState(p: Registered): Promise<Json> {
-  return runInDurableObject(player(p.playerId), (o: PlayerDO) => {
-    const { c } = internals(o);
-    return {
-      balances: c.db.all`select * from balances order by currency, bucket`,
-      ledger: c.db.all`select entry_id, kind, amount_minor, ref from ledger order by entry_id`,
-      holds: c.db.all`select hold_id, state, real_minor, bonus_minor from holds order by hold_id`,
-      uses: c.db.all`select * from reward_free_bet_uses order by grant_id, use_no`,
-      returns: c.db.all`select * from reward_free_bet_returns order by hold_id`,
-      tokens: rewardsOf(o).offers.freeBets(),
-      // what the loss and wager limits count (deposits count towards the deposit limit only)
-      play_usage: c.db.all`select metric, currency, amount_minor from rg_usage where metric != 'deposit' order by metric, currency, hour`,
-    };
-  });
-}
 
 async function freeBetStatus(p: Registered, grantId: string): Promise<string | undefined> {
   const view = await call('GET', '/v1/players/me/rewards', undefined, { token: p.token });

@@ -241,7 +241,8 @@ describe('nothing resets at midnight (third review)', () => {
 });
 
 describe('a table that re-sends a settlement (restarted mid-settlement, or faulty)', () => {
-  it('a bet settled as a loss is never paid by a later settlement naming a return; the answer says what was paid', async () => {
+  /** A funded player with a 10.00 table bet reserved, and the table's settlement call for it. */
+  async function betOf1000() {
     const p = await funded(10_000);
     const stub = player(p.playerId);
     const holdId = `table:roulette-1:resend-${crypto.randomUUID()}`;
@@ -249,6 +250,11 @@ describe('a table that re-sends a settlement (restarted mid-settlement, or fault
       hold_id: holdId, currency: 'EUR', amount_minor: 1_000, expires_at: Date.now() + 3_600_000, ref: 'roulette-1:r', max_return_minor: 36_000,
     }, ['MT'])).toMatchObject({ ok: true });
     const settle = (returned_minor: number) => stub.settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor });
+    return { p, stub, settle };
+  }
+
+  it('a bet settled as a loss is never paid by a later settlement naming a return; the answer says what was paid', async () => {
+    const { p, stub, settle } = await betOf1000();
     expect(await settle(0)).toMatchObject({ ok: true, state: 'posted', returned_minor: 0 });
     const before = await realBalance(p.playerId);
     for (const again of [36_000, 1_000, 0]) expect(await settle(again), String(again)).toMatchObject({ ok: true, state: 'posted', returned_minor: 0 });
@@ -258,13 +264,7 @@ describe('a table that re-sends a settlement (restarted mid-settlement, or fault
   });
 
   it('a bet settled as a win is paid once; a re-send naming another return answers the first payout', async () => {
-    const p = await funded(10_000);
-    const stub = player(p.playerId);
-    const holdId = `table:roulette-1:resend-${crypto.randomUUID()}`;
-    expect(await stub.reserveTableBet(sessionOf(p), {
-      hold_id: holdId, currency: 'EUR', amount_minor: 1_000, expires_at: Date.now() + 3_600_000, ref: 'roulette-1:r', max_return_minor: 36_000,
-    }, ['MT'])).toMatchObject({ ok: true });
-    const settle = (returned_minor: number) => stub.settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor });
+    const { p, stub, settle } = await betOf1000();
     expect(await settle(2_000)).toMatchObject({ ok: true, state: 'posted', returned_minor: 2_000 });
     for (const again of [2_000, 36_000, 0]) expect(await settle(again), String(again)).toMatchObject({ ok: true, state: 'posted', returned_minor: 2_000 });
     expect(await realBalance(p.playerId)).toBe(11_000);

@@ -12,11 +12,11 @@ import type { Currency } from '../../domain/money';
 import type { PlayerDO } from '../../durable/player/player-do';
 import type { PlayerRewards } from '../../durable/player/rewards';
 import { advance, call, expectError, internals, player, restartPlayer, type Json, type Registered } from './helpers';
+import { giveFreeBet, playerState, rewardsOf } from './free-bet-helpers';
 import { dispute, funded, sessionOf } from './money-helpers';
 import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
-const rewardsOf = (o: PlayerDO) => (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
 
 let dealer: Operator;
 let floor: Operator;
@@ -26,39 +26,6 @@ beforeAll(async () => {
   dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
   floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
 });
-
-type TokenSpec = { value_minor?: number; currency?: Currency; table_id?: string | null; expires_in_ms?: number };
-
-/** Gives the player a free bet, as a free_bet grant of the rules engine delivers it (reward-offers.ts deliver). */
-async function giveFreeBet(p: Registered, spec: TokenSpec = {}): Promise<string> {
-  const grantId = `test-grant:${crypto.randomUUID()}`;
-  await runInDurableObject(player(p.playerId), (o: PlayerDO) => {
-    const { c } = internals(o);
-    c.tx(() => rewardsOf(o).offers.deliver([{
-      type: 'grant', grant_id: grantId, cost_minor: spec.value_minor ?? 500, budget_key: null,
-      source: { rule_id: 'test', rule_version: 1, variant: null, via: null },
-      grant: { kind: 'free_bet', value_minor: spec.value_minor ?? 500, currency: spec.currency ?? 'EUR', expires_at: c.now() + (spec.expires_in_ms ?? 24 * 3_600_000), table_id: spec.table_id ?? null },
-    }], new Set([grantId])));
-  });
-  return grantId;
-}
-
-/** Everything a free bet could touch in the player's object. */
-async function playerState(p: Registered): Promise<Json> {
-  return runInDurableObject(player(p.playerId), (o: PlayerDO) => {
-    const { c } = internals(o);
-    return {
-      balances: c.db.all`select * from balances order by currency, bucket`,
-      ledger: c.db.all`select entry_id, kind, amount_minor, ref from ledger order by entry_id`,
-      holds: c.db.all`select hold_id, state, real_minor, bonus_minor from holds order by hold_id`,
-      uses: c.db.all`select * from reward_free_bet_uses order by grant_id, use_no`,
-      returns: c.db.all`select * from reward_free_bet_returns order by hold_id`,
-      tokens: rewardsOf(o).offers.freeBets(),
-      // what the loss and wager limits count, summed (deposits count towards the deposit limit only)
-      play_usage: c.db.all`select metric, currency, sum(amount_minor) as amount_minor from rg_usage where metric != 'deposit' group by metric, currency having sum(amount_minor) != 0 order by metric, currency`,
-    };
-  });
-}
 
 const statusOf = (state: Json, grantId: string) => (state.tokens as Json[]).find((t) => t.grant_id === grantId)?.status;
 
@@ -113,7 +80,7 @@ describe('a dispute of a settled free bet', () => {
     expect(voided.status, JSON.stringify(voided.body)).toBe(201);
     expect(voided.body.dispute).toMatchObject({ resolution: 'void', amount_minor: -17_500, state: 'applied' });
     expect(await available(p)).toBe(10_000);
-    const state = await playerState(p);
+    const state = await playerState(p, 'net');
     // as if the bet had not been played: the player holds the token again, and no limit moved
     expect(state.play_usage).toEqual([]);
     expect(statusOf(state, grantId)).toBe('available');
@@ -125,16 +92,16 @@ describe('a dispute of a settled free bet', () => {
     await result(roundId, { number: 2 });
 
     // replays after the void: the table's settlement and reservation, a second void: nothing moves
-    const after = await playerState(p);
+    const after = await playerState(p, 'net');
     expect(await player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 18_000 })).toMatchObject({ ok: true, state: 'posted' });
     expect(await reserve(p, holdId, grantId)).toMatchObject({ ok: true, replayed: true });
     expectError(await dispute(floor, p, { hold_id: holdId, resolution: 'void', reason: 'croupier misread the wheel' }), 409, 'invalid_state');
-    expect(await playerState(p)).toEqual(after);
+    expect(await playerState(p, 'net')).toEqual(after);
     expect(await player(p.playerId).audit()).toEqual([]);
 
     // the token given back is staked again, once
     const again = await wonFreeBet(p, grantId);
-    expect((await playerState(p)).uses).toEqual([expect.objectContaining({ use_no: 0, hold_id: holdId }), expect.objectContaining({ use_no: 1, hold_id: again })]);
+    expect((await playerState(p, 'net')).uses).toEqual([expect.objectContaining({ use_no: 0, hold_id: holdId }), expect.objectContaining({ use_no: 1, hold_id: again })]);
     expect(await available(p)).toBe(4_000 + 17_500);
     expect(await player(p.playerId).audit()).toEqual([]);
   });
@@ -147,11 +114,11 @@ describe('a dispute of a settled free bet', () => {
     expect(placed.status).toBe(201);
     await result(roundId, { number: 2 });
     const holdId = `table:${ROULETTE}:${placed.body.bet.bet_id}`;
-    const before = await playerState(p);
+    const before = await playerState(p, 'net');
     const voided = await dispute(floor, p, { hold_id: holdId, resolution: 'void', reason: 'wheel was off its bearing' });
     expect(voided.status, JSON.stringify(voided.body)).toBe(201);
     expect(voided.body.dispute).toMatchObject({ amount_minor: 0, state: 'applied' });
-    const after = await playerState(p);
+    const after = await playerState(p, 'net');
     expect(after.balances).toEqual(before.balances);
     expect(after.play_usage).toEqual([]);
     expect(statusOf(after, grantId)).toBe('available');
@@ -164,7 +131,7 @@ describe('a dispute of a settled free bet', () => {
     const holdId = await wonFreeBet(p, grantId);
     await advance(p.playerId, 2 * 3_600_000);
     expect((await dispute(floor, p, { hold_id: holdId, resolution: 'void', reason: 'croupier misread the wheel' })).status).toBe(201);
-    expect(statusOf(await playerState(p), grantId)).toBe('expired');
+    expect(statusOf(await playerState(p, 'net'), grantId)).toBe('expired');
     // (the player's session lapsed over those hours: asked of the token itself)
     const taken = await runInDurableObject(player(p.playerId), (o: PlayerDO) => internals(o).c.tx(() => rewardsOf(o).offers.take({
       grant_id: grantId, hold_id: holdOf('after-expiry'), table_id: ROULETTE, currency: 'EUR', amount_minor: 500,
@@ -176,15 +143,15 @@ describe('a dispute of a settled free bet', () => {
     const p = await funded(10_000);
     const grantId = await giveFreeBet(p, { value_minor: 500 });
     const holdId = await wonFreeBet(p, grantId);
-    const before = await playerState(p);
+    const before = await playerState(p, 'net');
     // 17,500 paid is the most a straight-up free bet of 500 can pay: the stake is never returned
     const over = await dispute(floor, p, { hold_id: holdId, resolution: 'correct', amount_minor: 500, reason: 'stake was not paid back' });
     expectError(over, 422, 'correction_out_of_bounds');
     expect(over.body.error.details).toMatchObject({ max_minor: 0, max_return_minor: 17_500 });
-    expect(await playerState(p)).toEqual(before);
+    expect(await playerState(p, 'net')).toEqual(before);
     const down = await dispute(floor, p, { hold_id: holdId, resolution: 'correct', amount_minor: -500, reason: 'paid on the wrong number' });
     expect(down.status, JSON.stringify(down.body)).toBe(201);
-    expect((await playerState(p)).play_usage).toEqual([]);
+    expect((await playerState(p, 'net')).play_usage).toEqual([]);
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
@@ -198,13 +165,13 @@ describe('replays and late calls', () => {
     expect(await player(p.playerId).abandonTableBet(first)).toMatchObject({ ok: true });
     const second = holdOf('fresh');
     expect(await reserve(p, second, grantId)).toMatchObject({ ok: true, replayed: false });
-    const before = await playerState(p);
+    const before = await playerState(p, 'net');
     // the stale placement: a replay of a voided hold (the table refuses a bet whose hold is not pending)
     expect(await reserve(p, first, grantId)).toMatchObject({ ok: true, replayed: true, hold: { state: 'voided' } });
     // the same hold id as a bet of the player's money, or with another token: conflicts
     expect(await reserve(p, first, null)).toMatchObject({ ok: false, code: 'idempotency_conflict' });
     expect(await reserve(p, first, await giveFreeBet(p))).toMatchObject({ ok: false, code: 'idempotency_conflict' });
-    const after = await playerState(p);
+    const after = await playerState(p, 'net');
     expect({ ...after, tokens: undefined }).toEqual({ ...before, tokens: undefined });
     expect(after.uses.filter((u: Json) => u.grant_id === grantId).map((u: Json) => u.hold_id)).toEqual([first, second]);
     // a late settlement of the stale bet pays nothing; the live one settles once
@@ -220,9 +187,9 @@ describe('replays and late calls', () => {
     const grantId = await giveFreeBet(p);
     const holdId = holdOf('abandoned');
     expect(await player(p.playerId).abandonTableBet(holdId)).toMatchObject({ ok: true });
-    const before = await playerState(p);
+    const before = await playerState(p, 'net');
     expect(await reserve(p, holdId, grantId)).toMatchObject({ ok: false, code: 'betting_closed' });
-    const after = await playerState(p);
+    const after = await playerState(p, 'net');
     expect(after).toEqual(before);
     expect(after.uses).toEqual([]);
     expect(statusOf(after, grantId)).toBe('available');
@@ -246,7 +213,7 @@ describe('replays and late calls', () => {
     const [x, y] = await Promise.all([reserve(p, holdOf('race-a'), other, 500, ROULETTE), reserve(p, `table:auto-roulette-1:race-b-${crypto.randomUUID()}`, other, 500, 'auto-roulette-1')]);
     expect([x.ok, y.ok].sort()).toEqual([false, true]);
     expect([x, y].find((r) => !r.ok)).toMatchObject({ code: 'free_bet_used' });
-    const state = await playerState(p);
+    const state = await playerState(p, 'net');
     expect(state.uses.filter((u: Json) => u.grant_id === other)).toHaveLength(1);
     expect(state.ledger.filter((l: Json) => l.kind === 'win')).toHaveLength(1);
     expect(await player(p.playerId).audit()).toEqual([]);
@@ -261,10 +228,10 @@ describe('restarts, expiry and the alarm', () => {
     expect(await reserve(p, holdId, grantId)).toMatchObject({ ok: true });
     const settle = (returned_minor: number) => player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor });
     expect(await settle(18_000)).toMatchObject({ ok: true, state: 'posted', returned_minor: 17_500 });
-    const state = await playerState(p);
+    const state = await playerState(p, 'net');
     await restartPlayer(p.playerId);
     for (const again of [18_000, 1_000, 0]) expect(await settle(again), String(again)).toMatchObject({ ok: true, state: 'posted', returned_minor: 17_500 });
-    expect(await playerState(p)).toEqual(state);
+    expect(await playerState(p, 'net')).toEqual(state);
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 
@@ -278,7 +245,7 @@ describe('restarts, expiry and the alarm', () => {
     await restartPlayer(p.playerId);
     expect(await player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 18_000 })).toMatchObject({ ok: true, state: 'posted' });
     expect(await player(p.playerId).abandonTableBet(holdId)).toMatchObject({ ok: false });
-    const state = await playerState(p);
+    const state = await playerState(p, 'net');
     expect(state.ledger.filter((l: Json) => l.kind === 'win').map((l: Json) => l.amount_minor)).toEqual([17_500]);
     expect(state.returns).toEqual([]);
     expect(await player(p.playerId).audit()).toEqual([]);
@@ -291,11 +258,11 @@ describe('restarts, expiry and the alarm', () => {
     expect(await reserve(p, holdId, grantId)).toMatchObject({ ok: true });
     await advance(p.playerId, 3_600_000 + 1_000);
     expect(await player(p.playerId).settleTableBet({ hold_id: holdId, win_id: `${holdId}:return`, returned_minor: 18_000 })).toMatchObject({ ok: true, state: 'expired', returned_minor: 0 });
-    const state = await playerState(p);
+    const state = await playerState(p, 'net');
     expect(state.returns).toEqual([{ hold_id: holdId, grant_id: grantId, reason: 'expired', at: expect.any(Number) }]);
     for (let i = 0; i < 5 && (await runDurableObjectAlarm(player(p.playerId))); i++);
     await restartPlayer(p.playerId);
-    expect(await playerState(p)).toEqual(state);
+    expect(await playerState(p, 'net')).toEqual(state);
     expect(statusOf(state, grantId)).toBe('available');
     expect(state.balances.find((b: Json) => b.currency === 'EUR' && b.bucket === 'real')).toMatchObject({ balance_minor: 10_000, held_minor: 0 });
     expect(await player(p.playerId).audit()).toEqual([]);
@@ -312,11 +279,11 @@ describe('restarts, expiry and the alarm', () => {
     await advance(p.playerId, 20 * 60_000); // the tokens' expiry passed; the holds' (one hour) not
     expect(await player(p.playerId).settleTableBet({ hold_id: h1, win_id: `${h1}:return`, returned_minor: 1_000 })).toMatchObject({ ok: true, state: 'posted', returned_minor: 500 });
     expect(await player(p.playerId).abandonTableBet(h2)).toMatchObject({ ok: true });
-    const state = await playerState(p);
+    const state = await playerState(p, 'net');
     expect(statusOf(state, paid)).toBe('used');
     expect(statusOf(state, voided)).toBe('expired');
     expect(await reserve(p, holdOf('late'), voided)).toMatchObject({ ok: false, code: 'free_bet_expired' });
-    expect(await playerState(p)).toEqual(state);
+    expect(await playerState(p, 'net')).toEqual(state);
     expect(await available(p)).toBe(10_500);
     expect(await player(p.playerId).audit()).toEqual([]);
   });
@@ -326,14 +293,14 @@ describe('refusals that change nothing', () => {
   it('a blackjack table refuses a free bet with a clear error, on both its routes', async () => {
     const p = await funded(10_000);
     const grantId = await giveFreeBet(p);
-    const before = await playerState(p);
+    const before = await playerState(p, 'net');
     const r = await call('POST', '/v1/tables/blackjack-1/bets', { bet_id: crypto.randomUUID(), round_id: crypto.randomUUID(), spot: 'box:1', amount_minor: 500, currency: 'EUR', free_bet_id: grantId }, { token: p.token });
     expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
     expect(r.body.error.code).toBe('wrong_game');
     const bj = await call('POST', '/v1/tables/blackjack-1/blackjack/bets', { bet_id: crypto.randomUUID(), round_id: crypto.randomUUID(), currency: 'EUR', box_id: 'b1', amount_minor: 500, free_bet_id: grantId }, { token: p.token });
     expectError(bj, 400, 'validation_failed');
-    expect(await playerState(p)).toEqual(before);
+    expect(await playerState(p, 'net')).toEqual(before);
   });
 
   it('cool-off and self-exclusion refuse a free bet and change nothing; a free bet already in play still settles', async () => {
@@ -345,13 +312,13 @@ describe('refusals that change nothing', () => {
       expect(await reserve(p, h1, inPlay)).toMatchObject({ ok: true });
       const session = sessionOf(p);
       expect((await call('POST', block.path, block.body, { token: p.token })).status, block.path).toBeLessThan(300);
-      const before = await playerState(p);
+      const before = await playerState(p, 'net');
       const refused = await player(p.playerId).reserveTableBet(session, {
         hold_id: holdOf('blocked'), currency: 'EUR', amount_minor: 500, expires_at: Date.now() + 3_600_000, ref: 'r', max_return_minor: 18_000,
         free_bet: { free_bet_id: spare, table_id: ROULETTE },
       }, ['MT']);
       expect(refused.ok, block.path).toBe(false);
-      expect(await playerState(p)).toEqual(before);
+      expect(await playerState(p, 'net')).toEqual(before);
       expect(statusOf(before, spare)).toBe('available');
       // the bet placed before the block: the table settles it like any bet in play
       expect(await player(p.playerId).settleTableBet({ hold_id: h1, win_id: `${h1}:return`, returned_minor: 1_000 })).toMatchObject({ ok: true, state: 'posted', returned_minor: 500 });
@@ -368,12 +335,12 @@ describe('amounts: a hold of 0', () => {
     expect(await reserve(p, lost, null, 1_000)).toMatchObject({ ok: true });
     expect(await player(p.playerId).settleTableBet({ hold_id: lost, win_id: `${lost}:return`, returned_minor: 0 })).toMatchObject({ ok: true });
     expect(await reserve(p, holdOf('own'), null, 100)).toMatchObject({ ok: false, code: 'limit_exceeded' });
-    const usage = (await playerState(p)).play_usage;
+    const usage = (await playerState(p, 'net')).play_usage;
     const grantId = await giveFreeBet(p);
     const free = holdOf('free');
     expect(await reserve(p, free, grantId)).toMatchObject({ ok: true, available_minor: 9_000 });
     expect(await player(p.playerId).settleTableBet({ hold_id: free, win_id: `${free}:return`, returned_minor: 18_000 })).toMatchObject({ ok: true, returned_minor: 17_500 });
-    const after = await playerState(p);
+    const after = await playerState(p, 'net');
     expect(after.play_usage).toEqual(usage);
     expect(after.balances.find((b: Json) => b.currency === 'EUR' && b.bucket === 'real')).toMatchObject({ balance_minor: 9_000 + 17_500, held_minor: 0 });
     // the win does not widen the limit: the player's own money is still refused
