@@ -18,7 +18,7 @@ import type { TableDO } from '../../durable/table/table-do';
 import { advance, call, expectError, internals, player, type Json, type Registered } from './helpers';
 import { giveFreeBet, playerState, rewardsOf } from './free-bet-helpers';
 import { funded, sessionOf } from './money-helpers';
-import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+import { opCall, tableCrew, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
 const table = (id: string) => env.TABLE.getByName(id) as DurableObjectStub<TableDO>;
@@ -27,9 +27,7 @@ let dealer: Operator;
 let floor: Operator;
 
 beforeAll(async () => {
-  const admin = await bootstrapAdmin();
-  dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
-  floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
+  ({ dealer, floor } = await tableCrew());
 });
 
 async function freeBetStatus(p: Registered, grantId: string): Promise<string | undefined> {

@@ -86,3 +86,9 @@ export async function backOfficeCrew(): Promise<Crew> {
   const admin = await bootstrapAdmin();
   return { admin, operator: await createOperator(admin, { roles: ['operator'] }), compliance: await createOperator(admin, { roles: ['compliance_officer'] }) };
 }
+
+/** A live table's crew on the aurora brand: a dealer (opens rounds, records results) and a floor operator (voids rounds). */
+export async function tableCrew(): Promise<{ dealer: Operator; floor: Operator }> {
+  const admin = await bootstrapAdmin();
+  return { dealer: await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] }), floor: await createOperator(admin, { roles: ['operator'], brands: ['aurora'] }) };
+}

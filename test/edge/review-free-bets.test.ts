@@ -14,7 +14,7 @@ import type { PlayerRewards } from '../../durable/player/rewards';
 import { advance, call, expectError, internals, player, restartPlayer, type Json, type Registered } from './helpers';
 import { giveFreeBet, playerState, rewardsOf } from './free-bet-helpers';
 import { dispute, funded, sessionOf } from './money-helpers';
-import { bootstrapAdmin, createOperator, opCall, type Operator } from './ops-helpers';
+import { opCall, tableCrew, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
 
@@ -22,9 +22,7 @@ let dealer: Operator;
 let floor: Operator;
 
 beforeAll(async () => {
-  const admin = await bootstrapAdmin();
-  dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
-  floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
+  ({ dealer, floor } = await tableCrew());
 });
 
 const statusOf = (state: Json, grantId: string) => (state.tokens as Json[]).find((t) => t.grant_id === grantId)?.status;

@@ -12,16 +12,14 @@ import { loadRewardsConfig } from '../../durable/player/rewards-config';
 import raw from '../../config/rewards.json';
 import { call, deposit, expectError, funded, player, register, type Json, type Registered } from './helpers';
 import { dealerTable } from './dealer-table';
-import { bootstrapAdmin, createOperator, type Operator } from './ops-helpers';
+import { tableCrew, type Operator } from './ops-helpers';
 
 const ROULETTE = 'roulette-1';
 let dealer: Operator;
 let floor: Operator;
 
 beforeAll(async () => {
-  const admin = await bootstrapAdmin();
-  dealer = await createOperator(admin, { roles: ['dealer'], brands: ['aurora'] });
-  floor = await createOperator(admin, { roles: ['operator'], brands: ['aurora'] });
+  ({ dealer, floor } = await tableCrew());
 });
 
 const { openRound, result } = dealerTable(ROULETTE, () => dealer);
