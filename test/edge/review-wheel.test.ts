@@ -178,3 +178,26 @@ describe('wheel review: a self-excluded player', () => {
     expect(rows).toEqual({ results: 0, reward: 0 });
   });
 });
+
+describe('wheel review: an XP prize and the day\'s XP cap (xp_per_day 5000)', () => {
+  it('the grant reserves the largest XP prize, as points are: two spins of a wheel of up to 3000 XP in a day are one spin and one daily_xp_cap', async () => {
+    const set = structuredClone(raw.rule_set) as Json;
+    set.id = `revwheel-xp-${crypto.randomUUID().slice(0, 8)}`;
+    set.wheels = [...(set.wheels as Json[]), { id: 'xp3k', name: 'XP wheel', prizes: [{ id: 'xp-3000', weight: 1, reward: { type: 'xp', amount: 3000 } }, { id: 'xp-2000', weight: 1, reward: { type: 'xp', amount: 2000 } }] }];
+    set.rules = [...(set.rules as Json[]).filter((r) => r.on !== 'wallet.deposit.completed'), {
+      id: 'deposit-xp-spin', version: 1, status: 'active', name: 'An XP spin on every deposit', on: 'wallet.deposit.completed', actions: [{ type: 'wheel_spin', wheel_id: 'xp3k' }],
+    }];
+    const cfg = loadRewardsConfig({ ...raw, rule_set: set });
+    const p = await setUp(cfg);
+    const xpBefore = (await rewards(p)).xp as number;
+    expect((await deposit(p.token, 1_000)).status).toBe(201);
+    expect((await deposit(p.token, 1_000)).status).toBe(201);
+    const spins = ((await rewards(p)).spins as Json[]).filter((s) => s.wheel_id === 'xp3k');
+    expect(spins).toHaveLength(1);
+    const suppressed = (await events(p)).filter((e) => e.event_type === 'rewards.suppressed' && e.payload.action === 'wheel_spin');
+    expect(suppressed.map((e) => e.payload.reason)).toEqual(['daily_xp_cap']);
+    for (const s of spins) expect((await spin(p, s.spin_id as string)).status).toBe(201);
+    const gained = ((await rewards(p)).xp as number) - xpBefore;
+    expect([2000, 3000]).toContain(gained);
+  });
+});
