@@ -201,3 +201,36 @@ describe('wheel review: an XP prize and the day\'s XP cap (xp_per_day 5000)', ()
     expect([2000, 3000]).toContain(gained);
   });
 });
+
+describe('wheel review: a cash-like prize worth 0 in the player\'s currency', () => {
+  it('spins (201), delivers nothing (no zero credit, no zero token), and a retry answers the same; never a 500 that leaves the spin stuck', async () => {
+    const set = structuredClone(raw.rule_set) as Json;
+    set.id = `revwheel-zero-${crypto.randomUUID().slice(0, 8)}`;
+    // a rule set may name 0 for a currency it gives nothing in (Minor is non-negative)
+    set.wheels = [...(set.wheels as Json[]), { id: 'zero', name: 'Zero wheel', prizes: [
+      { id: 'cb-0', weight: 1, reward: { type: 'cashback', value_minor: { EUR: 0, GBP: 500 } } },
+      { id: 'fb-0', weight: 1, reward: { type: 'free_bet', value_minor: { EUR: 0, GBP: 500 } } },
+    ] }];
+    set.rules = [...(set.rules as Json[]).filter((r) => r.on !== 'wallet.deposit.completed'), {
+      id: 'deposit-zero-spin', version: 1, status: 'active', name: 'A zero spin on every deposit', on: 'wallet.deposit.completed',
+      actions: [{ type: 'wheel_spin', wheel_id: 'zero' }], budget_minor: { EUR: 100_000, GBP: 100_000 },
+    }];
+    const cfg = loadRewardsConfig({ ...raw, rule_set: set });
+    const p = await setUp(cfg);
+    expect((await deposit(p.token, 1_000)).status).toBe(201);
+    const spins = ((await rewards(p)).spins as Json[]).filter((s) => s.wheel_id === 'zero');
+    expect(spins).toHaveLength(1);
+    const spinId = spins[0]!.spin_id as string;
+    const r = await spin(p, spinId);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body.spin).toMatchObject({ delivered: false });
+    expect(verifyWheelSpin(r.body.spin.proof as WheelProof)).toEqual({ ok: true });
+    const again = await spin(p, spinId);
+    expect(again.status).toBe(200);
+    expect(again.body.spin).toEqual(r.body.spin);
+    const ledger = await call('GET', '/v1/wallet/ledger', undefined, { token: p.token });
+    expect((ledger.body.entries as Json[]).filter((e) => e.kind === 'reward')).toEqual([]);
+    expect((await rewards(p)).free_bets).toEqual([]);
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
