@@ -234,3 +234,26 @@ describe('wheel review: a cash-like prize worth 0 in the player\'s currency', ()
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
+
+describe('wheel review, found on the way: a rule\'s cashback worth 0 in the player\'s currency', () => {
+  it('is suppressed (no_value_in_currency); the deposit it rides on still goes through, nothing credited', async () => {
+    const set = structuredClone(raw.rule_set) as Json;
+    set.id = `revwheel-zcb-${crypto.randomUUID().slice(0, 8)}`;
+    set.rules = [...(set.rules as Json[]).filter((r) => r.on !== 'wallet.deposit.completed'), {
+      id: 'deposit-zero-cashback', version: 1, status: 'active', name: 'A zero cashback on every deposit', on: 'wallet.deposit.completed',
+      actions: [{ type: 'cashback', value_minor: { EUR: 0, GBP: 500 } }], budget_minor: { EUR: 100_000, GBP: 100_000 },
+    }];
+    const cfg = loadRewardsConfig({ ...raw, rule_set: set });
+    const p = await setUp(cfg);
+    for (let i = 0; i < 2; i++) {
+      expect((await deposit(p.token, 1_000)).status).toBe(201);
+      await player(p.playerId).refillRewardBudgets();
+    }
+    const ledger = await call('GET', '/v1/wallet/ledger', undefined, { token: p.token });
+    expect((ledger.body.entries as Json[]).filter((e) => e.kind === 'reward')).toEqual([]);
+    expect((ledger.body.entries as Json[]).filter((e) => e.kind === 'deposit')).toHaveLength(2);
+    const reasons = (await events(p)).filter((e) => e.event_type === 'rewards.suppressed' && e.payload.action === 'cashback').map((e) => e.payload.reason);
+    expect(reasons).toContain('no_value_in_currency');
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
