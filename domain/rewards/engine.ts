@@ -249,7 +249,9 @@ class Run {
       case 'free_bet':
       case 'cashback': {
         const value = action.value_minor[this.ctx.currency];
-        if (value === undefined) return this.suppress(source, 'no_value_in_currency', action.type, this.ctx.currency);
+        // 0 is "nothing in this currency" (the schema allows it): a zero credit or token is refused by the wallet and the
+        // free-bet table, and would fail the transaction of the deposit or bet the grant rides on
+        if (value === undefined || value === 0) return this.suppress(source, 'no_value_in_currency', action.type, this.ctx.currency);
         if (this.foreignCurrency() !== null) return this.suppress(source, 'no_value_in_currency', action.type, this.foreignCurrency());
         const refused = this.cashRefusal(value, budgetKey);
         if (refused) return this.suppress(source, refused, action.type, null);
