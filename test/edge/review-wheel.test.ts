@@ -257,3 +257,21 @@ describe('wheel review, found on the way: a rule\'s cashback worth 0 in the play
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
+
+describe('wheel review: a locked account', () => {
+  it('cannot spin while locked (the lock ends the sessions: 401, nothing drawn); unlocked and logged in again, the spin waits with its committed seed', async () => {
+    const { p, spinId } = await cashSpin();
+    const seed = await seedOf(p, spinId);
+    expect((await player(p.playerId).setStatus('locked', 'review', 'ops:review')).ok).toBe(true);
+    const r = await spin(p, spinId);
+    expect(r.status).toBe(401);
+    expect(JSON.stringify(r.body)).not.toContain(seed);
+    expect(await runInDurableObject(player(p.playerId), (o: PlayerDO) => internals(o).c.db.first<{ n: number }>`select count(*) as n from reward_wheel_results`!.n)).toBe(0);
+    expect((await player(p.playerId).setStatus('active', null, 'ops:review')).ok).toBe(true);
+    const login = await call('POST', '/v1/sessions', { email: p.email, password: p.password });
+    expect(login.status).toBe(201);
+    const again = await spin({ ...p, token: login.body.token as string }, spinId);
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.spin.proof.server_seed).toBe(seed);
+  });
+});
