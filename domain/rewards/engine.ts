@@ -234,18 +234,24 @@ class Run {
         // Reserve the worst case now: the spin's prize is drawn later, and caps and budgets must hold whatever it is.
         const cash = Math.max(0, ...wheel.prizes.map((p) => (p.reward && CASH_LIKE.has(p.reward.type) && 'value_minor' in p.reward ? p.reward.value_minor[this.ctx.currency] ?? 0 : 0)));
         const points = Math.max(0, ...wheel.prizes.map((p) => (p.reward?.type === 'points' ? p.reward.amount : 0)));
+        const xp = Math.max(0, ...wheel.prizes.map((p) => (p.reward?.type === 'xp' ? p.reward.amount : 0)));
         if (points > 0 && this.s.daily.points + points > caps.points_per_day) return this.suppress(source, 'daily_points_cap', 'wheel_spin', null);
+        // XP the same way: a prize cannot be cut after its draw (the proof names it), so the whole largest prize must fit the day
+        if (xp > 0 && caps.xp_per_day !== undefined && this.s.daily.xp + xp > caps.xp_per_day) return this.suppress(source, 'daily_xp_cap', 'wheel_spin', null);
         if (cash > 0 && this.foreignCurrency() !== null) return this.suppress(source, 'no_value_in_currency', 'wheel_spin', this.foreignCurrency());
         const refused = cash > 0 ? this.cashRefusal(cash, budgetKey) : null;
         if (refused) return this.suppress(source, refused, 'wheel_spin', null);
         if (cash > 0) this.charge(cash, budgetKey);
         if (points > 0) this.own('daily').points += points;
+        if (xp > 0) this.own('daily').xp += xp;
         return void grant({ kind: 'wheel_spin', wheel_id: wheel.id, spin_id: grantId }, cash);
       }
       case 'free_bet':
       case 'cashback': {
         const value = action.value_minor[this.ctx.currency];
-        if (value === undefined) return this.suppress(source, 'no_value_in_currency', action.type, this.ctx.currency);
+        // 0 is "nothing in this currency" (the schema allows it): a zero credit or token is refused by the wallet and the
+        // free-bet table, and would fail the transaction of the deposit or bet the grant rides on
+        if (value === undefined || value === 0) return this.suppress(source, 'no_value_in_currency', action.type, this.ctx.currency);
         if (this.foreignCurrency() !== null) return this.suppress(source, 'no_value_in_currency', action.type, this.foreignCurrency());
         const refused = this.cashRefusal(value, budgetKey);
         if (refused) return this.suppress(source, refused, action.type, null);

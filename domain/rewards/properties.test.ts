@@ -98,8 +98,8 @@ describe('rewards engine properties', () => {
           if (o.grant.kind === 'points') t.points += o.grant.amount;
           if (o.grant.kind === 'xp') t.xp += o.grant.amount;
           t.cash += o.cost_minor;
-          // a spin reserves its largest points prize against the cap
-          if (o.grant.kind === 'wheel_spin') t.points += 25;
+          // a spin may give its largest points or XP prize (the daily wheel: 25 points, 50 XP): both count against the day's caps
+          if (o.grant.kind === 'wheel_spin') { t.points += 25; t.xp += 50; }
         }
         byDay.set(day, t);
       }

@@ -333,8 +333,8 @@ export class PlayerRewards {
    * The prize delivered through the paths the engine's own grants take: a grant row (the points
    * ledger, recent grants) under the prize's grant id, then XP, points or a badge into the engine's
    * state, a free bet a token, a cashback the wallet (kind 'reward', that grant id). False: nothing
-   * to deliver (a "no prize" slot, a badge owned already, a cash-like prize with no value in the
-   * player's currency).
+   * to deliver (a "no prize" slot, a badge owned already, a cash-like prize with no value, or 0, in
+   * the player's currency).
    */
   private deliverPrize(prize: WheelPrize, grantId: string, spin: { spin_id: string; wheel_id: string; rule_id: string; rule_version: number }, currency: Currency): boolean {
     const r = prize.reward;
@@ -368,7 +368,9 @@ export class PlayerRewards {
       case 'free_bet':
       case 'cashback': {
         const value = r.value_minor[currency];
-        if (value === undefined) return false;
+        // no value, or 0 (a rule set may name 0 for a currency it gives nothing in): nothing to deliver,
+        // rather than a zero token or credit that the table's check and the wallet refuse on every retry
+        if (value === undefined || value <= 0) return false;
         row(r.type, null, value, r.type === 'cashback' ? 1 : 0, spin.wheel_id);
         if (r.type === 'cashback') this.wallet.creditReward({ grant_id: grantId, currency, amount_minor: value });
         else {
