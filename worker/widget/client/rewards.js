@@ -6,8 +6,9 @@
  *
  * It opens the player channel (GET /v1/players/me/ws, the token as the subprotocol), draws the first
  * `rewards.snapshot`, then applies each message: XP and points, level, mission steps, badges, toasts
- * for new rewards, and the "take a break" message for a player at risk. A dropped socket reconnects
- * with backoff and takes the fresh snapshot (messages are not numbered: the snapshot is the truth).
+ * for new rewards and for a wheel spin's prize, and the "take a break" message for a player at risk.
+ * A dropped socket reconnects with backoff and takes the fresh snapshot (messages are not numbered:
+ * the snapshot is the truth).
  *
  * Styling: a shadow root with one constructed stylesheet (adoptedStyleSheets: allowed under a strict
  * CSP without 'unsafe-inline'), every colour and size a CSS custom property, every block a ::part().
@@ -80,6 +81,21 @@ function grantText(m) {
     case 'message': return m.template || null;
     case 'shout_out': return 'The table cheers for you!';
     default: return null;
+  }
+}
+
+/**
+ * What a wheel spin's result says in a toast: the prize in the grant's words, or that the spin won
+ * nothing (`delivered` false: an empty prize, or one the rules held back).
+ */
+function wheelText(m) {
+  if (!m.delivered) return 'Wheel: no prize this time';
+  switch (m.kind) {
+    case 'xp': return `Wheel: +${m.amount} XP`;
+    case 'points': return `Wheel: +${m.amount} points`;
+    case 'free_bet': return m.value_minor != null ? `Wheel: Free bet ${money(m.value_minor, m.currency)}` : 'Wheel: a free bet!';
+    case 'cashback': return m.value_minor != null ? `Wheel: Cashback ${money(m.value_minor, m.currency)}` : 'Wheel: cashback!';
+    default: return 'Wheel: you won a prize!';
   }
 }
 
@@ -242,6 +258,11 @@ export class CasinoRewards extends HTMLElement {
         this.#toast(`Level up: ${m.name}!`, 'level');
         this.#draw();
         this.#send({ type: 'snapshot' }); // the next level's threshold comes with the snapshot
+        break;
+      case 'rewards.wheel_spun':
+        this.#toast(wheelText(m), 'wheel');
+        // The prize went through the engine's own paths (XP, points, a level, badges): the snapshot has them all.
+        this.#send({ type: 'snapshot' });
         break;
       case 'rewards.break':
         this.#ui.brkText.textContent = m.template;
