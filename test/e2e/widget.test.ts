@@ -3,7 +3,8 @@
  * real worker (wrangler dev): a player logs in on the demo page, bets at the dealer table roulette-1
  * and sees the XP arrive (10 XP per settled bet, 5 for a first hand at a new game) with a toast;
  * a banker bet at baccarat-1 shows the explorer mission's first step progress; and a player at risk
- * (a deposit limit just hit) sees the "take a break" message instead of any grant. Also: the demo
+ * (a deposit limit just hit) sees the "take a break" message instead of any grant; the day's first
+ * login's wheel spin, spun over HTTP, shows its prize in a toast and the snapshot it delivered. Also: the demo
  * page's strict CSP holds (no violation, the operator's restyle through custom properties applies),
  * the script is embeddable cross-origin, and a dropped socket reconnects and takes the snapshot.
  */
@@ -146,6 +147,42 @@ describe('the rewards widget in Chromium', () => {
     await expect.poll(() => page.locator('casino-rewards .mission-step').first().textContent()).toBe('Bet on the banker 3 times: 1/3');
     expect((await rewardsOf(player.token)).missions[0]).toMatchObject({ mission_id: 'baccarat-explorer', progress: 1, target: 3 });
     await page.screenshot({ path: artifactPath('widget-player.png'), fullPage: true });
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it("shows a wheel spin's prize and takes the snapshot with what it delivered", async () => {
+    const player = await fundedPlayer(100_000);
+    const { page, violations } = await demoPage();
+    // The login is the day's first: the deployed rule set (config/rewards.json daily-login-spin) grants a spin of the daily wheel.
+    await page.fill('#login-email', player.email);
+    await page.fill('#login-password', PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('casino-rewards[status="live"]');
+    const before = await rewardsOf(player.token);
+    const shown = before.spins.find((s: Json) => s.wheel_id === 'daily');
+    expect(shown, JSON.stringify(before.spins)).toBeTruthy();
+    expect(await widgetXp(page)).toBe(before.xp);
+
+    const spun = await ok(api('POST', `/v1/players/me/rewards/spins/${encodeURIComponent(shown.spin_id)}`, { token: player.token }), 201, 'spin');
+    const reward: Json | null = shown.wheel.prizes.find((p: Json) => p.id === spun.spin.prize_id).reward;
+    const expected = !spun.spin.delivered ? /^Wheel: no prize this time$/
+      : reward?.type === 'xp' ? new RegExp(`^Wheel: \\+${reward.amount} XP$`)
+      : reward?.type === 'points' ? new RegExp(`^Wheel: \\+${reward.amount} points$`)
+      : reward?.type === 'free_bet' ? /^Wheel: Free bet €1\.00$/
+      : /^Wheel: Cashback /;
+    const toast = page.locator('casino-rewards .toast[data-kind="wheel"]');
+    await toast.waitFor();
+    expect(await toast.textContent()).toMatch(expected);
+
+    // The fresh snapshot the widget asked for carries what the prize delivered (XP, points).
+    const after = await rewardsOf(player.token);
+    expect(after.xp - before.xp).toBe(spun.spin.delivered && reward?.type === 'xp' ? reward.amount : 0);
+    expect(after.points_balance - before.points_balance).toBe(spun.spin.delivered && reward?.type === 'points' ? reward.amount : 0);
+    expect(after.spins).toEqual([]);
+    await expect.poll(() => widgetXp(page), { timeout: STEP_MS }).toBe(after.xp);
+    await expect.poll(() => page.locator('casino-rewards .points').textContent(), { timeout: STEP_MS }).toBe(`${after.points_balance} points`);
+    await page.screenshot({ path: artifactPath('widget-wheel.png'), fullPage: true });
     expect(violations).toEqual([]);
     await page.close();
   });
