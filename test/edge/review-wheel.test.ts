@@ -5,27 +5,16 @@
  * cap, a spin whose rule (and wheel) a later rule set removed, the auditor's trail from a paid cent
  * to rule + version + grant + spin, and a self-excluded player.
  */
-import { env, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { CasinoEvent } from '../../domain/events';
-import { DEFAULT_BRAND as BRAND } from '../../domain/brands';
 import { verifyWheelSpin, type WheelProof } from '../../domain/rewards/wheel';
 import type { PlayerDO } from '../../durable/player/player-do';
-import type { PlayerRewards } from '../../durable/player/rewards';
 import { loadRewardsConfig, type RewardsConfig } from '../../durable/player/rewards-config';
-import { budgetKeeperName, type RewardBudgetDO } from '../../durable/rewards-budget/reward-budget-do';
 import raw from '../../config/rewards.json';
 import { call, deposit, expectError, internals, player, register, type Json, type Registered } from './helpers';
+import { configWith, events, rewards, rewardsOf, setUp, spin } from './wheel-helpers';
 
-const rewardsOf = (o: PlayerDO) => (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
-const spin = (p: Registered, spinId: string) => call('POST', `/v1/players/me/rewards/spins/${encodeURIComponent(spinId)}`, undefined, { token: p.token });
-const events = async (p: Registered): Promise<CasinoEvent[]> => (await player(p.playerId).outbox(0, 1000)).map((r) => r.event);
 
-async function rewards(p: Registered): Promise<Json> {
-  const r = await call('GET', '/v1/players/me/rewards', undefined, { token: p.token });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
 
 const CASH_WHEEL = {
   id: 'cash', name: 'Cash wheel',
@@ -33,24 +22,8 @@ const CASH_WHEEL = {
 };
 
 /** The live rule set plus a rule granting a spin of the cash wheel on every deposit, under a rule set id (a keeper) of its own. */
-function cashConfig(cashCapEur?: number): RewardsConfig {
-  const set = structuredClone(raw.rule_set) as Json;
-  set.id = `revwheel-${crypto.randomUUID().slice(0, 8)}`;
-  if (cashCapEur !== undefined) set.caps = { ...set.caps, cash_minor_per_day: { ...set.caps.cash_minor_per_day, EUR: cashCapEur } };
-  set.wheels = [...(set.wheels as Json[]), CASH_WHEEL];
-  set.rules = [...(set.rules as Json[]).filter((r) => r.on !== 'wallet.deposit.completed'), {
-    id: 'deposit-spin', version: 1, status: 'active', name: 'A spin on every deposit', on: 'wallet.deposit.completed',
-    actions: [{ type: 'wheel_spin', wheel_id: 'cash' }], budget_minor: { EUR: 100_000 },
-  }];
-  return loadRewardsConfig({ ...raw, rule_set: set });
-}
+const cashConfig = (cashCapEur?: number): RewardsConfig => configWith(CASH_WHEEL, cashCapEur);
 
-async function setUp(cfg: RewardsConfig): Promise<Registered> {
-  await runInDurableObject(env.REWARD_BUDGET.getByName(budgetKeeperName(BRAND, cfg.compiled.set.id)) as DurableObjectStub<RewardBudgetDO>, (o: RewardBudgetDO) => { o.use(cfg); });
-  const p = await register();
-  await runInDurableObject(player(p.playerId), (o: PlayerDO) => { rewardsOf(o).use(cfg); });
-  return p;
-}
 
 /** Two deposits (the first finds no budget lease yet, then a refill): the second may grant the spin. */
 async function depositTwice(p: Registered): Promise<void> {

@@ -9,33 +9,17 @@
 import { runInDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CasinoEvent } from '../../domain/events';
 import { validateEvent } from '../../domain/events';
 import { commitSeed } from '../../domain/fairness/provably-fair';
 import { verifyWheelSpin, type WheelProof } from '../../domain/rewards/wheel';
 import type { PlayerDO } from '../../durable/player/player-do';
-import type { PlayerRewards } from '../../durable/player/rewards';
 import { loadRewardsConfig, type RewardsConfig } from '../../durable/player/rewards-config';
-import { budgetKeeperName, type RewardBudgetDO } from '../../durable/rewards-budget/reward-budget-do';
-import { DEFAULT_BRAND as BRAND } from '../../domain/brands';
-import { env } from 'cloudflare:test';
 import raw from '../../config/rewards.json';
 import { connectPlayer } from './player-socket';
+import { configWith, events, rewards, rewardsOf, setUp, spin } from './wheel-helpers';
 import { call, deposit, expectError, funded, internals, player, register, restartPlayer, type Json, type Registered } from './helpers';
 
-const rewardsOf = (o: PlayerDO) => (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
 
-async function rewards(p: Registered): Promise<Json> {
-  const r = await call('GET', '/v1/players/me/rewards', undefined, { token: p.token });
-  expect(r.status, JSON.stringify(r.body)).toBe(200);
-  return r.body;
-}
-
-const spin = (p: Registered, spinId: string) => call('POST', `/v1/players/me/rewards/spins/${encodeURIComponent(spinId)}`, undefined, { token: p.token });
-
-async function events(p: Registered): Promise<CasinoEvent[]> {
-  return (await player(p.playerId).outbox(0, 1000)).map((r) => r.event);
-}
 
 /** Everything a spin could change: money, points, XP, badges, tokens, grants, results, events. */
 async function snapshot(p: Registered): Promise<Json> {
@@ -55,24 +39,7 @@ async function snapshot(p: Registered): Promise<Json> {
   };
 }
 
-/** The live rule set plus a rule granting a spin of `wheel` on every deposit, under a rule set id of its own (a keeper of its own). */
-function configWith(wheel: Json): RewardsConfig {
-  const set = structuredClone(raw.rule_set) as Json;
-  set.id = `wheel-${crypto.randomUUID().slice(0, 8)}`;
-  set.wheels = [...(set.wheels as Json[]), wheel];
-  set.rules = [...(set.rules as Json[]).filter((r) => r.on !== 'wallet.deposit.completed'), {
-    id: 'deposit-spin', version: 1, status: 'active', name: 'A spin on every deposit', on: 'wallet.deposit.completed',
-    actions: [{ type: 'wheel_spin', wheel_id: wheel.id }], budget_minor: { EUR: 100_000 },
-  }];
-  return loadRewardsConfig({ ...raw, rule_set: set });
-}
 
-async function setUp(cfg: RewardsConfig): Promise<Registered> {
-  await runInDurableObject(env.REWARD_BUDGET.getByName(budgetKeeperName(BRAND, cfg.compiled.set.id)) as DurableObjectStub<RewardBudgetDO>, (o: RewardBudgetDO) => { o.use(cfg); });
-  const p = await register();
-  await runInDurableObject(player(p.playerId), (o: PlayerDO) => { rewardsOf(o).use(cfg); });
-  return p;
-}
 
 const CASH_WHEEL = {
   id: 'cash', name: 'Cash wheel',
