@@ -83,6 +83,16 @@ async function demoPage(): Promise<{ page: Page; violations: string[] }> {
   return { page, violations };
 }
 
+/** The demo page with `player` signed in through its own login form, the widget's channel live. */
+async function signedInDemoPage(player: { email: string }): Promise<{ page: Page; violations: string[] }> {
+  const demo = await demoPage();
+  await demo.page.fill('#login-email', player.email);
+  await demo.page.fill('#login-password', PASSWORD);
+  await demo.page.click('#login-form button[type=submit]');
+  await demo.page.waitForSelector('casino-rewards[status="live"]');
+  return demo;
+}
+
 const widgetXp = async (page: Page) => Number(await page.getAttribute('casino-rewards', 'data-xp'));
 
 beforeAll(async () => {
@@ -117,11 +127,7 @@ describe('the rewards widget in Chromium', () => {
 
   it('shows the XP of a settled table bet and the explorer mission step as they happen', async () => {
     const player = await fundedPlayer(100_000);
-    const { page, violations } = await demoPage();
-    await page.fill('#login-email', player.email);
-    await page.fill('#login-password', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('casino-rewards[status="live"]');
+    const { page, violations } = await signedInDemoPage(player);
 
     // The snapshot is drawn: what GET /v1/players/me/rewards says, level and the next one.
     const before = await rewardsOf(player.token);
@@ -153,12 +159,8 @@ describe('the rewards widget in Chromium', () => {
 
   it("shows a wheel spin's prize and takes the snapshot with what it delivered", async () => {
     const player = await fundedPlayer(100_000);
-    const { page, violations } = await demoPage();
     // The login is the day's first: the deployed rule set (config/rewards.json daily-login-spin) grants a spin of the daily wheel.
-    await page.fill('#login-email', player.email);
-    await page.fill('#login-password', PASSWORD);
-    await page.click('#login-form button[type=submit]');
-    await page.waitForSelector('casino-rewards[status="live"]');
+    const { page, violations } = await signedInDemoPage(player);
     const before = await rewardsOf(player.token);
     const shown = before.spins.find((s: Json) => s.wheel_id === 'daily');
     expect(shown, JSON.stringify(before.spins)).toBeTruthy();
