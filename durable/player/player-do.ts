@@ -580,8 +580,8 @@ export class PlayerDO extends DurableObject<Env> {
       const w = this.walletRg.creditFreeBetWin({ win_id: input.win_id, hold_id: input.hold_id, free_bet_id: freeBet.grant_id, currency: freeBet.currency, amount_minor: won });
       if (!w.ok) return w;
     }
-    // a re-sent settlement (a table restarted mid-settlement) pays nothing: it answers what the first one paid
-    const paid = before === 'pending' ? Math.max(won, 0) : this.walletRg.winsOf(input.hold_id).real;
+    // a re-sent settlement (a table restarted mid-settlement) pays nothing: the wallet answered what the first one paid
+    const paid = before === 'pending' ? Math.max(won, 0) : r.returned_minor;
     return { ok: true as const, state: 'posted' as const, returned_minor: paid, available_minor: this.walletRg.availableTotal(freeBet.currency) };
   }
 
