@@ -8,11 +8,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { analyzeQuery, isObject, normalize, type Json, type JsonObject, UNKNOWN_STAR } from './columns';
-import { compileMacros, findMacroCalls, type MacroCatalog, type ParseSql } from './sql-macros';
+import { compileMacros, findMacroCalls, nameMacroVersion, type MacroCatalog, type ParseSql } from './sql-macros';
 import { findMacros, THIS_MODEL, substitutePlaceholders } from '../files/macros';
 import { seedPath } from '../files/project';
 import { byteToCharOffsets, dottedNameSpan, lineAt, statements } from '../files/sql-text';
-import { PHYSICAL_SCHEMA, physicalMacroName, physicalMacroRelation } from '../names';
+import { physicalMacroName, physicalMacroRelation } from '../names';
 import { stripStatementEnd } from '../checks/sql-values';
 import { type AuditDef, type CompiledModel, ModelError, type ModelDef, type Project, type TableRef } from '../types';
 
@@ -125,8 +125,7 @@ async function parseModelQuery(def: ModelDef, project: Project, serializer: Seri
   for (const call of findMacroCalls(node, ph.text)) {
     const m = macros.get(call.name);
     if (!m) throw new ModelError(`unknown macro macros.${call.name}: no CREATE MACRO ${call.name} in macros/*.sql`, queryWhere(def, ph.toOriginal(call.start)), def.name);
-    call.node['schema'] = PHYSICAL_SCHEMA;
-    call.node['function_name'] = physicalMacroName(m.name, m.version);
+    nameMacroVersion(call, physicalMacroName(m.name, m.version));
     macroRefs.push({ name: call.name, start: ph.toOriginal(call.start), end: ph.toOriginal(call.end) });
   }
   return { def, node, refs, parents: [...new Set(refs.map((r) => r.name))].sort(), macroRefs };

@@ -158,6 +158,19 @@ describe('user SQL macros', () => {
     expect(s.results.map((r) => [r.name, r.ok, r.failures])).toEqual([['test_total', true, []]]);
   });
 
+  it('work as the operand of a simple CASE, which DuckDB\'s parse tree copies into every WHEN (one call in the text, one rewrite)', async () => {
+    const money = `${MONEY}\nCREATE MACRO scale_name(exponent) AS\n  CASE macros.minor_unit(exponent) WHEN 1 THEN 'units' WHEN 0.01 THEN 'cents' ELSE 'other' END;\n`;
+    const models: FileModel[] = [
+      ...MODELS,
+      { name: 'marts.scale', header: ['kind FULL'], query: "select amount_minor, case macros.minor_unit(exponent) when 1 then 'whole' when 0.01 then 'hundredths' else 'finer' end as unit, macros.scale_name(exponent) as name from raw.pay" },
+    ];
+    const p = await planFor('prod', money, models);
+    await apply(p);
+    expect(await select(con, 'select amount_minor::varchar as a, unit, name from marts.scale order by amount_minor')).toEqual([
+      { a: '7', unit: 'whole', name: 'units' }, { a: '1001', unit: 'finer', name: 'other' }, { a: '12345', unit: 'hundredths', name: 'cents' },
+    ]);
+  });
+
   it('name the file and line of every mistake', async () => {
     expect(await loadError('CREATE MACRO broken(a) AS a +;\n'))
       .toBe('ModelError: macros/money.sql:1: macro broken: syntax error at end of input');

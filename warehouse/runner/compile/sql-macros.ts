@@ -23,25 +23,42 @@ import { type CompiledMacro, ModelError, type Project, type SqlMacroDef } from '
 export type ParseSql = (sql: string) => Promise<{ node: JsonObject } | { error: string; position: number | null }>;
 
 /** A `macros.name(...)` call found in a parse tree: the FUNCTION node and where its name starts (characters). */
-export interface MacroCall { name: string; node: JsonObject; start: number; end: number }
+/**
+ * One call to a user macro as written: its name, its text span, and every node of the parse tree
+ * that stands for it (usually one; DuckDB copies a simple CASE's operand into each WHEN, so
+ * `CASE macros.f(x) WHEN 1 ... WHEN 2 ...` has one call in the text and a node per WHEN).
+ */
+export interface MacroCall { name: string; nodes: JsonObject[]; start: number; end: number }
 
-/** Every call to a user macro in a parse tree (scalar calls and table functions alike), in text order. */
+/** Every call to a user macro in a parse tree (scalar calls and table functions alike), in text order, one per call written. */
 export function findMacroCalls(tree: Json, text: string): MacroCall[] {
   const toChar = byteToCharOffsets(text);
-  const out: MacroCall[] = [];
+  const byStart = new Map<number, MacroCall>();
   const visit = (v: Json): void => {
     if (Array.isArray(v)) { for (const x of v) visit(x); return; }
     if (!isObject(v)) return;
     if (v['class'] === 'FUNCTION' && String(v['schema'] ?? '').toLowerCase() === MACRO_SCHEMA && !v['catalog']) {
       const start = toChar(Number(v['query_location']));
-      const span = dottedNameSpan(text, start, 2);
-      if (!span) throw new Error(`cannot find the text of macros.${String(v['function_name'])} at offset ${start}`);
-      out.push({ name: String(v['function_name']).toLowerCase(), node: v, start, end: span.end });
+      const seen = byStart.get(start);
+      if (seen) seen.nodes.push(v);
+      else {
+        const span = dottedNameSpan(text, start, 2);
+        if (!span) throw new Error(`cannot find the text of macros.${String(v['function_name'])} at offset ${start}`);
+        byStart.set(start, { name: String(v['function_name']).toLowerCase(), nodes: [v], start, end: span.end });
+      }
     }
     for (const x of Object.values(v)) visit(x);
   };
   visit(tree);
-  return out.sort((a, b) => a.start - b.start);
+  return [...byStart.values()].sort((a, b) => a.start - b.start);
+}
+
+/** Renames every node of `call` to the macro version it is rewritten to (so the tree, and the hashes over it, name the version). */
+export function nameMacroVersion(call: MacroCall, physicalName: string): void {
+  for (const node of call.nodes) {
+    node['schema'] = PHYSICAL_SCHEMA;
+    node['function_name'] = physicalName;
+  }
 }
 
 /** What compile.ts needs of the project's macros: each compiled, and the ones each calls. */
@@ -119,8 +136,7 @@ export async function compileMacros(project: Pick<Project, 'macros'>, parse: Par
     let pos = p.prefix;
     for (const c of p.calls) {
       const callee = compiled.get(c.name)!;
-      c.node['schema'] = PHYSICAL_SCHEMA;
-      c.node['function_name'] = physicalMacroName(callee.name, callee.version);
+      nameMacroVersion(c, physicalMacroName(callee.name, callee.version));
       body += p.text.slice(pos, c.start) + physicalMacroRelation(callee.name, callee.version);
       pos = c.end;
     }
