@@ -72,4 +72,6 @@ SELECT
   g.currency,
   g.currency_exponent
 FROM staging.stg_reward_grants AS g
-LEFT JOIN staging.stg_reward_wheel_spins AS s ON s.spin_id = g.grant_id AND g.kind = 'wheel_spin'
+-- a spin's id is its wheel_spin grant's id; the join is on that key alone (a one-sided
+-- g.kind = 'wheel_spin' in the ON would make DuckDB join by a nested loop): the CASEs above check the kind
+LEFT JOIN staging.stg_reward_wheel_spins AS s ON s.spin_id = g.grant_id
