@@ -11,8 +11,11 @@
 -- z: se = sqrt(var_v / n_v + var_h / n_h) (sample variances), z = uplift / se, the 95% interval
 -- uplift +- 1.96 se; with the counts beside it an analyst sees how far to trust it (n < 30 per
 -- arm: read the z as indicative). Cost: the cost_minor of the rule's grants to the variant's
--- players (EUR at the grant day's rate), per player of the arm. over_generous when that cost per
--- player is above the GGR uplift per player: the reward gives away more than it brings in.
+-- players as intermediate.int_reward_grant_costs knows it (EUR at the grant day's rate), per player
+-- of the arm: a wheel spin at what its prize paid, not at the largest prize its grant reserved, so
+-- a wheel rule is not called over-generous for prizes it never paid; an unspun spin still counts
+-- its reservation (an upper bound), shown apart in reserved_cost_eur. over_generous when that cost
+-- per player is above the GGR uplift per player: the reward gives away more than it brings in.
 --
 -- Kind FULL: the windows end at the run's day and move with it.
 MODEL (
@@ -22,7 +25,7 @@ MODEL (
   grain [rule_id, variant],
   owner marketing,
   tags [marts, rewards, crm, experiments],
-  description 'One row per rewards rule with A/B variants and per variant (holdout excluded) as of the run''s day: players in the variant and the holdout, handle, GGR and sessions per player over the window_days from assignment for each arm, the uplift of each (variant - holdout) with Welch''s z and a 95% interval, the rule''s cost per player of the variant, net uplift (GGR uplift - cost) and over_generous (cost above the GGR uplift). Money in EUR.',
+  description 'One row per rewards rule with A/B variants and per variant (holdout excluded) as of the run''s day: players in the variant and the holdout, handle, GGR and sessions per player over the window_days from assignment for each arm, the uplift of each (variant - holdout) with Welch''s z and a 95% interval, the rule''s cost per player of the variant, net uplift (GGR uplift - cost) and over_generous (cost above the GGR uplift). Cost counts a spun wheel spin at what its prize paid, an unspun one at its reservation (reserved_cost_eur). Money in EUR.',
   column_descriptions (
     rule_id = 'The rule',
     variant = 'The variant (rewards.assigned); the holdout is the comparison, not a row',
@@ -46,17 +49,19 @@ MODEL (
     sessions_z = 'Welch z of the sessions uplift, DECIMAL(9,3)',
     significant = '|ggr_z| >= 1.96 (two-sided 5%); NULL without a z',
     grants = 'Grants of the rule to the variant''s players',
-    cost_eur = 'Their cost (cost_minor) in EUR, DECIMAL(18,2)',
+    cost_eur = 'Their cost in EUR (int_reward_grant_costs.cost_minor: a spun wheel spin what its prize paid, an unspun one its reservation), DECIMAL(18,2)',
+    reserved_cost_eur = 'The part of cost_eur that is unspun wheel spins'' reservations (their wheels'' largest cash-like prizes): an upper bound, which can only fall once they are spun, DECIMAL(18,2)',
     cost_per_player_eur = 'cost_eur / players, DECIMAL(18,4)',
     net_uplift_per_player_eur = 'ggr_uplift - cost per player (unrounded), DECIMAL(18,2); NULL without a holdout',
     over_generous = 'The rule''s cost per player of the variant is above its GGR uplift per player; NULL without a holdout'
   ),
   audits (
-    not_null(columns := [rule_id, variant, as_of_date, players, holdout_players, grants, cost_eur]),
+    not_null(columns := [rule_id, variant, as_of_date, players, holdout_players, grants, cost_eur, reserved_cost_eur]),
     unique_combination_of_columns(columns := [rule_id, variant]),
     accepted_range(column := players, min_v := 1),
     accepted_range(column := cost_eur, min_v := 0),
-    forall(criteria := [variant <> 'holdout', ggr_uplift_ci95_low_eur <= ggr_uplift_ci95_high_eur, (holdout_players = 0) = (over_generous IS NULL)])
+    accepted_range(column := reserved_cost_eur, min_v := 0),
+    forall(criteria := [variant <> 'holdout', ggr_uplift_ci95_low_eur <= ggr_uplift_ci95_high_eur, (holdout_players = 0) = (over_generous IS NULL), reserved_cost_eur <= cost_eur])
   )
 );
 
@@ -84,8 +89,10 @@ play AS (
   GROUP BY ALL
 ),
 costs AS (
-  SELECT g.rule_id, g.player_id, count(*) AS grants, sum(macros.minor_to_eur(g.cost_minor, g.currency_exponent, fx.rate_to_eur)) AS cost_eur
-  FROM staging.stg_reward_grants AS g
+  SELECT g.rule_id, g.player_id, count(*) AS grants,
+    sum(macros.minor_to_eur(g.cost_minor, g.currency_exponent, fx.rate_to_eur)) AS cost_eur,
+    sum(macros.minor_to_eur(g.reserved_cost_minor, g.currency_exponent, fx.rate_to_eur)) AS reserved_cost_eur
+  FROM intermediate.int_reward_grant_costs AS g
   LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = g.event_date AND fx.currency = g.currency
   WHERE g.variant IS NOT NULL AND g.event_date <= (SELECT as_of_date FROM t)
   GROUP BY ALL
@@ -98,7 +105,8 @@ arms AS (
     avg(p.ggr_eur) AS ggr_mean, var_samp(p.ggr_eur) AS ggr_var,
     avg(p.sessions) AS sessions_mean, var_samp(p.sessions) AS sessions_var,
     coalesce(sum(c.grants), 0) AS grants,
-    coalesce(sum(c.cost_eur), 0) AS cost_eur
+    coalesce(sum(c.cost_eur), 0) AS cost_eur,
+    coalesce(sum(c.reserved_cost_eur), 0) AS reserved_cost_eur
   FROM play AS p
   LEFT JOIN costs AS c ON c.rule_id = p.rule_id AND c.player_id = p.player_id
   GROUP BY ALL
@@ -112,7 +120,7 @@ compared AS (
     sqrt(v.ggr_var / v.players + h.ggr_var / h.players) AS ggr_se,
     v.sessions_mean, h.sessions_mean AS h_sessions_mean, v.sessions_mean - h.sessions_mean AS sessions_uplift,
     sqrt(v.sessions_var / v.players + h.sessions_var / h.players) AS sessions_se,
-    v.grants, v.cost_eur, v.cost_eur / v.players AS cost_pp
+    v.grants, v.cost_eur, v.reserved_cost_eur, v.cost_eur / v.players AS cost_pp
   FROM arms AS v
   LEFT JOIN arms AS h ON h.rule_id = v.rule_id AND h.variant = 'holdout'
   WHERE v.variant <> 'holdout'
@@ -141,6 +149,7 @@ SELECT
   abs(c.ggr_uplift / nullif(c.ggr_se, 0)) >= t.z95 AS significant,
   c.grants,
   CAST(round(c.cost_eur, 2) AS DECIMAL(18, 2)) AS cost_eur,
+  CAST(round(c.reserved_cost_eur, 2) AS DECIMAL(18, 2)) AS reserved_cost_eur,
   CAST(round(c.cost_pp, 4) AS DECIMAL(18, 4)) AS cost_per_player_eur,
   CAST(round(c.ggr_uplift - c.cost_pp, 2) AS DECIMAL(18, 2)) AS net_uplift_per_player_eur,
   CASE WHEN c.holdout_players > 0 THEN c.cost_pp > c.ggr_uplift END AS over_generous

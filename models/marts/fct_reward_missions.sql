@@ -5,9 +5,11 @@
 -- which every mission has even when nobody ever started it.
 --
 -- Cost: the cost_minor of the grants made through the mission (via = 'mission:<id>': its
--- completion reward), in the player's currency; in EUR at the grant day's seeds.fx_rates rate
--- (macros.minor_to_eur, exact, rounded once). Points, XP and badges cost 0 in money; a wheel spin
--- costs its largest cash-like prize; a free bet or cashback its value (docs/rewards.md).
+-- completion reward) as intermediate.int_reward_grant_costs knows it, in the player's currency; in
+-- EUR at the grant day's seeds.fx_rates rate (macros.minor_to_eur, exact, rounded once). Points, XP
+-- and badges cost 0 in money; a free bet or cashback its value; a wheel spin what its prize paid
+-- once spun, and until then its reservation (the wheel's largest cash-like prize), shown apart in
+-- reward_cost_reserved_* so the known part of the cost is reward_cost - reward_cost_reserved.
 --
 -- Kind FULL, like fct_reward_mission_funnel: the dead flag moves with the day.
 MODEL (
@@ -17,7 +19,7 @@ MODEL (
   grain [mission_id, currency],
   owner marketing,
   tags [marts, rewards, crm],
-  description 'One row per mission of the live rule set and player currency with activity, plus a ''(all)'' row per mission: players who started (progress at step 0) and completed it, completions, completion rate, expirations, the completion rewards'' cost (minor units per currency; EUR everywhere) and cost per completion, the last progress and the dead flag (no progress within dead_after_days, as of the run''s day).',
+  description 'One row per mission of the live rule set and player currency with activity, plus a ''(all)'' row per mission: players who started (progress at step 0) and completed it, completions, completion rate, expirations, the completion rewards'' cost (minor units per currency; EUR everywhere; a wheel spin at what it paid, or its reservation while unspun, that part shown apart) and cost per completion, the last progress and the dead flag (no progress within dead_after_days, as of the run''s day).',
   column_descriptions (
     mission_id = 'Mission (seeds.reward_missions)',
     mission_name = 'Display name of the mission',
@@ -30,9 +32,11 @@ MODEL (
     completion_rate = 'players_completed / players_started, DECIMAL(9,6); NULL when nobody started',
     expirations = 'Missions that ran out unfinished and started again (rewards.mission_expired)',
     reward_grants = 'Grants made through the mission (via mission:<id>: its completion reward)',
-    reward_cost_minor = 'Their cost, minor units of currency; NULL on the (all) row',
+    reward_cost_minor = 'Their cost, minor units of currency (intermediate.int_reward_grant_costs: a spun wheel spin what its prize paid, an unspun one its reservation); NULL on the (all) row',
     currency_exponent = 'Minor-unit exponent of currency; NULL on the (all) row',
     reward_cost_eur = 'Their cost in EUR, DECIMAL(18,2)',
+    reward_cost_reserved_minor = 'The part of reward_cost_minor that is unspun wheel spins'' reservations (their wheels'' largest cash-like prizes): an upper bound, which can only fall once they are spun; NULL on the (all) row',
+    reward_cost_reserved_eur = 'The same part of reward_cost_eur, DECIMAL(18,2)',
     cost_per_completion_minor = 'reward_cost_minor / completions, minor units (integer division, rounded down); NULL without completions or on the (all) row',
     cost_per_completion_eur = 'reward_cost_eur / completions, DECIMAL(18,2); NULL without completions',
     last_progress_at = 'Latest progress in the mission by anyone (UTC), all currencies; NULL if never',
@@ -41,11 +45,18 @@ MODEL (
     is_dead = 'The mission is live and nobody progressed in it within dead_after_days (or ever): a mission to fix or retire'
   ),
   audits (
-    not_null(columns := [mission_id, currency, as_of_date, players_started, players_completed, completions, expirations, reward_grants, reward_cost_eur, is_dead]),
+    not_null(columns := [mission_id, currency, as_of_date, players_started, players_completed, completions, expirations, reward_grants, reward_cost_eur, reward_cost_reserved_eur, is_dead]),
     unique_combination_of_columns(columns := [mission_id, currency]),
     accepted_range(column := completion_rate, min_v := 0, max_v := 1),
     accepted_range(column := reward_cost_eur, min_v := 0),
-    forall(criteria := [players_completed <= completions, (currency = '(all)') = (reward_cost_minor IS NULL)])
+    accepted_range(column := reward_cost_reserved_eur, min_v := 0),
+    forall(criteria := [
+      players_completed <= completions,
+      (currency = '(all)') = (reward_cost_minor IS NULL),
+      (currency = '(all)') = (reward_cost_reserved_minor IS NULL),
+      reward_cost_reserved_minor <= reward_cost_minor,
+      reward_cost_reserved_eur <= reward_cost_eur
+    ])
   )
 );
 
@@ -58,7 +69,7 @@ missions AS (
   GROUP BY ALL
 ),
 grants AS (
-  SELECT g.*, CAST(substr(g.via, 9) AS VARCHAR) AS via_mission
+  SELECT g.*
   FROM staging.stg_reward_grants AS g
   WHERE g.event_date <= (SELECT as_of_date FROM t) AND (g.kind IN ('mission_progress', 'mission_completed') OR g.via LIKE 'mission:%')
 ),
@@ -70,11 +81,13 @@ expired AS (
   WHERE o.outcome = 'mission_expired' AND o.event_date <= (SELECT as_of_date FROM t)
 ),
 costed AS (
-  SELECT g.via_mission AS mission_id, g.currency, g.currency_exponent, g.cost_minor,
-    macros.minor_to_eur(g.cost_minor, g.currency_exponent, fx.rate_to_eur) AS cost_eur
-  FROM grants AS g
-  LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = g.event_date AND fx.currency = g.currency
-  WHERE g.via LIKE 'mission:%'
+  -- each grant's cost as far as it is known (a wheel spin: paid once spun, else reserved)
+  SELECT CAST(substr(c.via, 9) AS VARCHAR) AS mission_id, c.currency, c.currency_exponent, c.cost_minor, c.reserved_cost_minor,
+    macros.minor_to_eur(c.cost_minor, c.currency_exponent, fx.rate_to_eur) AS cost_eur,
+    macros.minor_to_eur(c.reserved_cost_minor, c.currency_exponent, fx.rate_to_eur) AS reserved_cost_eur
+  FROM intermediate.int_reward_grant_costs AS c
+  LEFT JOIN seeds.fx_rates AS fx ON fx.rate_date = c.event_date AND fx.currency = c.currency
+  WHERE c.via LIKE 'mission:%' AND c.event_date <= (SELECT as_of_date FROM t)
 ),
 by_currency AS (
   SELECT mission_id, currency,
@@ -86,7 +99,8 @@ by_currency AS (
   GROUP BY GROUPING SETS ((mission_id, currency), (mission_id))
 ),
 cost_by_currency AS (
-  SELECT mission_id, currency, count(*) AS reward_grants, sum(cost_minor) AS reward_cost_minor, any_value(currency_exponent) AS currency_exponent, sum(cost_eur) AS cost_eur
+  SELECT mission_id, currency, count(*) AS reward_grants, sum(cost_minor) AS reward_cost_minor, any_value(currency_exponent) AS currency_exponent, sum(cost_eur) AS cost_eur,
+    sum(reserved_cost_minor) AS reward_cost_reserved_minor, sum(reserved_cost_eur) AS reserved_cost_eur
   FROM costed
   GROUP BY GROUPING SETS ((mission_id, currency), (mission_id))
 ),
@@ -120,6 +134,8 @@ SELECT
   CASE WHEN k.currency <> '(all)' THEN coalesce(c.reward_cost_minor, 0) END AS reward_cost_minor,
   CASE WHEN k.currency <> '(all)' THEN coalesce(c.currency_exponent, cur.exponent) END AS currency_exponent,
   CAST(round(coalesce(c.cost_eur, 0), 2) AS DECIMAL(18, 2)) AS reward_cost_eur,
+  CASE WHEN k.currency <> '(all)' THEN coalesce(c.reward_cost_reserved_minor, 0) END AS reward_cost_reserved_minor,
+  CAST(round(coalesce(c.reserved_cost_eur, 0), 2) AS DECIMAL(18, 2)) AS reward_cost_reserved_eur,
   CASE WHEN k.currency <> '(all)' AND b.completions > 0 THEN CAST(coalesce(c.reward_cost_minor, 0) // b.completions AS BIGINT) END AS cost_per_completion_minor,
   CAST(round(coalesce(c.cost_eur, 0) / nullif(b.completions, 0), 2) AS DECIMAL(18, 2)) AS cost_per_completion_eur,
   l.last_progress_at,

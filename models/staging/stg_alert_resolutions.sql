@@ -44,7 +44,7 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type = 'ops.alert.resolved'
 ),
 typed AS (
@@ -54,13 +54,13 @@ typed AS (
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.alert_id' AS VARCHAR) AS alert_id,
-    CAST(payload->>'$.brand' AS VARCHAR) AS brand,
-    CAST(payload->>'$.rule' AS VARCHAR) AS rule,
-    coalesce(starts_with(CAST(payload->>'$.rule' AS VARCHAR), 'aml.'), false) AS is_aml,
-    CAST(payload->>'$.decision' AS VARCHAR) AS decision,
-    CAST(payload->>'$.actor' AS VARCHAR) AS actor,
-    CAST(epoch_ms(CAST(payload->>'$.resolved_at' AS BIGINT)) AS TIMESTAMP) AS resolved_at
+    macros.payload_text(payload, 'alert_id') AS alert_id,
+    macros.payload_text(payload, 'brand') AS brand,
+    macros.payload_text(payload, 'rule') AS rule,
+    coalesce(starts_with(macros.payload_text(payload, 'rule'), 'aml.'), false) AS is_aml,
+    macros.payload_text(payload, 'decision') AS decision,
+    macros.payload_text(payload, 'actor') AS actor,
+    macros.payload_ts(payload, 'resolved_at') AS resolved_at
   FROM events
 ),
 deduped AS (

@@ -35,7 +35,7 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type = 'ops.alert.raised'
 ),
 typed AS (
@@ -45,11 +45,11 @@ typed AS (
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.alert_id' AS VARCHAR) AS alert_id,
-    CAST(payload->>'$.brand' AS VARCHAR) AS brand,
-    CAST(payload->>'$.rule' AS VARCHAR) AS rule,
-    CAST(payload->>'$.severity' AS VARCHAR) AS severity,
-    CAST(payload->>'$.summary' AS VARCHAR) AS summary
+    macros.payload_text(payload, 'alert_id') AS alert_id,
+    macros.payload_text(payload, 'brand') AS brand,
+    macros.payload_text(payload, 'rule') AS rule,
+    macros.payload_text(payload, 'severity') AS severity,
+    macros.payload_text(payload, 'summary') AS summary
   FROM events
 ),
 deduped AS (

@@ -60,38 +60,38 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('table.bet.placed', 'table.bet.settled', 'provider.bet.debited', 'provider.bet.rolled_back')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 1) AS VARCHAR) AS bet_source,
-    CAST(split_part(event_type, '.', 3) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 1) AS bet_source,
+    macros.event_type_part(event_type, 3) AS step,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
-    CAST(coalesce(payload->>'$.bet_id', payload->>'$.tx_id') AS VARCHAR) AS bet_id,
-    CAST(payload->>'$.hold_id' AS VARCHAR) AS hold_id,
-    CAST(coalesce(round_id, payload->>'$.round_id') AS VARCHAR) AS round_id,
+    coalesce(macros.payload_text(payload, 'bet_id'), macros.payload_text(payload, 'tx_id')) AS bet_id,
+    macros.payload_text(payload, 'hold_id') AS hold_id,
+    coalesce(round_id, macros.payload_text(payload, 'round_id')) AS round_id,
     table_id,
-    CAST(payload->>'$.provider_id' AS VARCHAR) AS provider_id,
-    CAST(payload->>'$.game' AS VARCHAR) AS game,
-    CAST(payload->>'$.game_id' AS VARCHAR) AS game_id,
-    CAST(payload->>'$.spot' AS VARCHAR) AS spot,
-    CAST(payload->>'$.bet_type' AS VARCHAR) AS bet_type,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
-    CAST(payload->>'$.returned_minor' AS BIGINT) AS returned_minor,
-    CAST(payload->>'$.result' AS VARCHAR) AS result,
-    CAST(payload->>'$.real_minor' AS BIGINT) AS real_minor,
-    CAST(payload->>'$.bonus_minor' AS BIGINT) AS bonus_minor,
-    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
-    CAST(payload->>'$.rollback_tx_id' AS VARCHAR) AS rollback_tx_id,
+    macros.payload_text(payload, 'provider_id') AS provider_id,
+    macros.payload_text(payload, 'game') AS game,
+    macros.payload_text(payload, 'game_id') AS game_id,
+    macros.payload_text(payload, 'spot') AS spot,
+    macros.payload_text(payload, 'bet_type') AS bet_type,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
+    macros.payload_bigint(payload, 'returned_minor') AS returned_minor,
+    macros.payload_text(payload, 'result') AS result,
+    macros.payload_bigint(payload, 'real_minor') AS real_minor,
+    macros.payload_bigint(payload, 'bonus_minor') AS bonus_minor,
+    macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
+    macros.payload_text(payload, 'rollback_tx_id') AS rollback_tx_id,
     currency,
     currency_exponent,
-    CAST(payload->>'$.free_bet_id' AS VARCHAR) AS free_bet_id
+    macros.payload_text(payload, 'free_bet_id') AS free_bet_id
   FROM events
 ),
 deduped AS (

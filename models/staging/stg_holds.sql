@@ -51,33 +51,35 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('wallet.hold.reserved', 'wallet.hold.posted', 'wallet.hold.voided', 'wallet.hold.expired')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 3) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 3) AS step,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.hold_id' AS VARCHAR) AS hold_id,
-    CAST(CASE split_part(payload->>'$.hold_id', ':', 1)
-      WHEN 'table' THEN 'table'
-      WHEN 'prov' THEN 'provider'
-      WHEN 'wd' THEN 'withdrawal'
+    macros.payload_text(payload, 'hold_id') AS hold_id,
+    -- a searched CASE, not CASE <operand> WHEN: DuckDB copies a simple CASE's operand into every
+    -- WHEN, and the runner would then rewrite the one macro call once per copy (docs/models.md, "SQL macros")
+    CAST(CASE
+      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'table' THEN 'table'
+      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'prov' THEN 'provider'
+      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'wd' THEN 'withdrawal'
       ELSE 'other'
     END AS VARCHAR) AS hold_origin,
-    CAST(payload->>'$.kind' AS VARCHAR) AS hold_kind,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
-    CAST(payload->>'$.real_minor' AS BIGINT) AS real_minor,
-    CAST(payload->>'$.bonus_minor' AS BIGINT) AS bonus_minor,
-    CAST(payload->>'$.released_minor' AS BIGINT) AS released_minor,
-    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
-    epoch_ms(CAST(payload->>'$.expires_at' AS BIGINT)) AS expires_at,
-    CAST(payload->>'$.ref' AS VARCHAR) AS ref,
+    macros.payload_text(payload, 'kind') AS hold_kind,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
+    macros.payload_bigint(payload, 'real_minor') AS real_minor,
+    macros.payload_bigint(payload, 'bonus_minor') AS bonus_minor,
+    macros.payload_bigint(payload, 'released_minor') AS released_minor,
+    macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
+    macros.payload_ts(payload, 'expires_at') AS expires_at,
+    macros.payload_text(payload, 'ref') AS ref,
     currency,
     currency_exponent
   FROM events

@@ -44,10 +44,10 @@ final AS (
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.from' AS VARCHAR) AS from_status,
-    CAST(payload->>'$.to' AS VARCHAR) AS to_status,
-    CAST(payload->>'$.reason' AS VARCHAR) AS reason,
-    CAST(payload->>'$.actor' AS VARCHAR) AS actor
+    macros.payload_text(payload, 'from') AS from_status,
+    macros.payload_text(payload, 'to') AS to_status,
+    macros.payload_text(payload, 'reason') AS reason,
+    macros.payload_text(payload, 'actor') AS actor
   FROM events
 )
 SELECT * FROM final

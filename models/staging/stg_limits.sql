@@ -67,22 +67,22 @@ typed AS (
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.kind' AS VARCHAR) AS limit_kind,
-    CAST(payload->>'$.period' AS VARCHAR) AS limit_period,
+    macros.payload_text(payload, 'kind') AS limit_kind,
+    macros.payload_text(payload, 'period') AS limit_period,
     CAST(CASE
-      WHEN payload->>'$.kind' IN ('deposit', 'loss', 'wager') THEN 'minor'
-      WHEN payload->>'$.kind' IN ('session_time', 'reality_check') THEN 'minutes'
+      WHEN macros.payload_text(payload, 'kind') IN ('deposit', 'loss', 'wager') THEN 'minor'
+      WHEN macros.payload_text(payload, 'kind') IN ('session_time', 'reality_check') THEN 'minutes'
     END AS VARCHAR) AS limit_unit,
-    CAST(coalesce(payload->>'$.value', payload->>'$.limit') AS BIGINT) AS limit_value,
-    CAST(payload->>'$.previous' AS BIGINT) AS previous_value,
-    epoch_ms(CAST(payload->>'$.effective_at' AS BIGINT)) AS effective_at,
-    CAST(payload->>'$.pending' AS BOOLEAN) AS is_pending,
-    CAST(payload->>'$.attempted_minor' AS BIGINT) AS attempted_minor,
-    CAST(payload->>'$.session_id' AS VARCHAR) AS session_id,
-    CAST(payload->>'$.session_elapsed_ms' AS BIGINT) AS session_elapsed_ms,
-    epoch_ms(CAST(payload->>'$.until' AS BIGINT)) AS until_at,
-    CAST(payload->>'$.hours' AS INTEGER) AS cool_off_hours,
-    CAST(payload->>'$.months' AS INTEGER) AS self_exclusion_months,
+    CAST(coalesce(macros.payload_text(payload, 'value'), macros.payload_text(payload, 'limit')) AS BIGINT) AS limit_value,
+    macros.payload_bigint(payload, 'previous') AS previous_value,
+    macros.payload_ts(payload, 'effective_at') AS effective_at,
+    macros.payload_bool(payload, 'pending') AS is_pending,
+    macros.payload_bigint(payload, 'attempted_minor') AS attempted_minor,
+    macros.payload_text(payload, 'session_id') AS session_id,
+    macros.payload_bigint(payload, 'session_elapsed_ms') AS session_elapsed_ms,
+    macros.payload_ts(payload, 'until') AS until_at,
+    macros.payload_int(payload, 'hours') AS cool_off_hours,
+    macros.payload_int(payload, 'months') AS self_exclusion_months,
     currency,
     currency_exponent
   FROM events

@@ -50,7 +50,7 @@ WITH events AS (
   -- the interval and the day before it, so a registration repeated across midnight is seen
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('player.registered', 'player.status.changed', 'player.vip.changed')
 ),
 typed AS (
@@ -67,17 +67,17 @@ typed AS (
     player_id,
     jurisdiction,
     currency,
-    CAST(payload->>'$.brand' AS VARCHAR) AS brand,
-    CAST(payload->>'$.country' AS VARCHAR) AS country,
-    CAST(payload->>'$.birth_year' AS INTEGER) AS birth_year,
-    CAST(payload->>'$.acquisition_source' AS VARCHAR) AS acquisition_source,
-    CAST(payload->>'$.config_version' AS VARCHAR) AS config_version,
-    CAST(CASE WHEN event_type = 'player.status.changed' THEN payload->>'$.from' END AS VARCHAR) AS from_status,
-    CAST(CASE WHEN event_type = 'player.status.changed' THEN payload->>'$.to' END AS VARCHAR) AS to_status,
-    CAST(CASE WHEN event_type = 'player.vip.changed' THEN payload->>'$.from' END AS BOOLEAN) AS from_vip,
-    CAST(CASE WHEN event_type = 'player.vip.changed' THEN payload->>'$.to' END AS BOOLEAN) AS to_vip,
-    CAST(payload->>'$.reason' AS VARCHAR) AS reason,
-    CAST(payload->>'$.actor' AS VARCHAR) AS actor
+    macros.payload_text(payload, 'brand') AS brand,
+    macros.payload_text(payload, 'country') AS country,
+    macros.payload_int(payload, 'birth_year') AS birth_year,
+    macros.payload_text(payload, 'acquisition_source') AS acquisition_source,
+    macros.payload_text(payload, 'config_version') AS config_version,
+    CAST(CASE WHEN event_type = 'player.status.changed' THEN macros.payload_text(payload, 'from') END AS VARCHAR) AS from_status,
+    CAST(CASE WHEN event_type = 'player.status.changed' THEN macros.payload_text(payload, 'to') END AS VARCHAR) AS to_status,
+    CAST(CASE WHEN event_type = 'player.vip.changed' THEN macros.payload_text(payload, 'from') END AS BOOLEAN) AS from_vip,
+    CAST(CASE WHEN event_type = 'player.vip.changed' THEN macros.payload_text(payload, 'to') END AS BOOLEAN) AS to_vip,
+    macros.payload_text(payload, 'reason') AS reason,
+    macros.payload_text(payload, 'actor') AS actor
   FROM events
 ),
 deduped AS (

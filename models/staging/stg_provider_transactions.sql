@@ -52,29 +52,29 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('provider.bet.debited', 'provider.win.credited', 'provider.bet.rolled_back', 'provider.rollback.unmatched')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 2) || '_' || split_part(event_type, '.', 3) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 2) || '_' || macros.event_type_part(event_type, 3) AS step,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.provider_id' AS VARCHAR) AS provider_id,
-    CAST(payload->>'$.game_id' AS VARCHAR) AS game_id,
-    CAST(payload->>'$.round_id' AS VARCHAR) AS provider_round_id,
-    CAST(payload->>'$.tx_id' AS VARCHAR) AS tx_id,
-    CAST(payload->>'$.bet_tx_id' AS VARCHAR) AS bet_tx_id,
-    CAST(payload->>'$.rollback_tx_id' AS VARCHAR) AS rollback_tx_id,
-    CAST(payload->>'$.hold_id' AS VARCHAR) AS hold_id,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
-    CAST(payload->>'$.real_minor' AS BIGINT) AS real_minor,
-    CAST(payload->>'$.bonus_minor' AS BIGINT) AS bonus_minor,
-    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
+    macros.payload_text(payload, 'provider_id') AS provider_id,
+    macros.payload_text(payload, 'game_id') AS game_id,
+    macros.payload_text(payload, 'round_id') AS provider_round_id,
+    macros.payload_text(payload, 'tx_id') AS tx_id,
+    macros.payload_text(payload, 'bet_tx_id') AS bet_tx_id,
+    macros.payload_text(payload, 'rollback_tx_id') AS rollback_tx_id,
+    macros.payload_text(payload, 'hold_id') AS hold_id,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
+    macros.payload_bigint(payload, 'real_minor') AS real_minor,
+    macros.payload_bigint(payload, 'bonus_minor') AS bonus_minor,
+    macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
     currency,
     currency_exponent
   FROM events

@@ -2,7 +2,9 @@
 -- grant, from rewards.granted. A grant id is deterministic (<source event id>:<rule id>:<action
 -- index>), so a redelivered or re-emitted grant is one row. Cash-like grants (free_bet, cashback)
 -- carry their value and cost in the envelope currency; XP, points, badges, messages and mission
--- progress cost nothing in money (cost_minor 0) and a wheel spin costs its largest cash-like prize.
+-- progress cost nothing in money (cost_minor 0) and a wheel spin is charged its largest cash-like
+-- prize: a reservation, an upper bound; what a spun spin paid is staging.stg_reward_wheel_spins, and
+-- intermediate.int_reward_grant_costs is what the marts cost a grant at.
 MODEL (
   name staging.stg_reward_grants,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -42,7 +44,7 @@ MODEL (
     value_minor = 'Value of a cash-like offer (free_bet, cashback), minor units',
     expires_at = 'When a cash-like offer expires (UTC)',
     template = 'Message text (message, shout_out)',
-    cost_minor = 'What the grant costs the operator, minor units (cash-like value; a wheel spin its largest cash-like prize; 0 otherwise)',
+    cost_minor = 'What the grant charged, minor units (cash-like value; a wheel spin its largest cash-like prize, a reservation: what it paid once spun is in stg_reward_wheel_spins, int_reward_grant_costs; 0 otherwise)',
     cash_like = 'free_bet or cashback',
     paid = 'The offer reached the wallet (false in this slice: offers are recorded, not paid)',
     currency = 'The player''s currency (value_minor, cost_minor)',

@@ -45,7 +45,7 @@ WITH events AS (
   -- the interval and the day before it, so a repeat across midnight is seen
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('player.login.succeeded', 'player.login.failed', 'player.login.foreign_country', 'player.session.ended')
 ),
 typed AS (
@@ -57,13 +57,13 @@ typed AS (
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.session_id' AS VARCHAR) AS session_id,
-    CAST(coalesce(payload->>'$.login_country', payload->>'$.country') AS VARCHAR) AS login_country,
-    CAST(CASE WHEN event_type = 'player.login.succeeded' THEN coalesce(payload->>'$.device', 'unknown') END AS VARCHAR) AS device,
-    CAST(payload->>'$.registered_country' AS VARCHAR) AS registered_country,
-    CAST(CASE WHEN event_type = 'player.login.failed' THEN payload->>'$.reason' END AS VARCHAR) AS failure_reason,
-    CAST(CASE WHEN event_type = 'player.session.ended' THEN payload->>'$.reason' END AS VARCHAR) AS end_reason,
-    CAST(payload->>'$.duration_ms' AS BIGINT) AS duration_ms
+    macros.payload_text(payload, 'session_id') AS session_id,
+    coalesce(macros.payload_text(payload, 'login_country'), macros.payload_text(payload, 'country')) AS login_country,
+    CAST(CASE WHEN event_type = 'player.login.succeeded' THEN coalesce(macros.payload_text(payload, 'device'), 'unknown') END AS VARCHAR) AS device,
+    macros.payload_text(payload, 'registered_country') AS registered_country,
+    CAST(CASE WHEN event_type = 'player.login.failed' THEN macros.payload_text(payload, 'reason') END AS VARCHAR) AS failure_reason,
+    CAST(CASE WHEN event_type = 'player.session.ended' THEN macros.payload_text(payload, 'reason') END AS VARCHAR) AS end_reason,
+    macros.payload_bigint(payload, 'duration_ms') AS duration_ms
   FROM events
 ),
 deduped AS (

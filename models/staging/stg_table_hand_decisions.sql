@@ -65,7 +65,7 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type = 'table.hand.decision'
 ),
 typed AS (
@@ -78,19 +78,19 @@ typed AS (
     jurisdiction,
     table_id,
     round_id,
-    CAST(payload->>'$.box_id' AS VARCHAR) AS box_id,
-    CAST(payload->>'$.seat' AS INTEGER) AS seat,
-    CAST(payload->>'$.hand_index' AS INTEGER) AS hand_index,
-    CAST(payload->>'$.decision' AS VARCHAR) AS decision,
+    macros.payload_text(payload, 'box_id') AS box_id,
+    macros.payload_int(payload, 'seat') AS seat,
+    macros.payload_int(payload, 'hand_index') AS hand_index,
+    macros.payload_text(payload, 'decision') AS decision,
     CAST(CASE
-      WHEN payload->>'$.decision' IN ('timeout', 'split') THEN event_id
-      ELSE concat(payload->>'$.decision', ':', payload->>'$.cards')
+      WHEN macros.payload_text(payload, 'decision') IN ('timeout', 'split') THEN event_id
+      ELSE concat(macros.payload_text(payload, 'decision'), ':', macros.payload_text(payload, 'cards'))
     END AS VARCHAR) AS decision_key,
-    CAST(payload->>'$.cards' AS VARCHAR) AS cards,
-    CAST(len(string_split(payload->>'$.cards', ' ')) AS INTEGER) AS card_count,
-    CAST(payload->>'$.total' AS INTEGER) AS total,
-    CAST(payload->>'$.dealer_up_card' AS VARCHAR) AS dealer_up_card,
-    CAST(payload->>'$.stake_minor' AS BIGINT) AS stake_minor,
+    macros.payload_text(payload, 'cards') AS cards,
+    CAST(len(string_split(macros.payload_text(payload, 'cards'), ' ')) AS INTEGER) AS card_count,
+    macros.payload_int(payload, 'total') AS total,
+    macros.payload_text(payload, 'dealer_up_card') AS dealer_up_card,
+    macros.payload_bigint(payload, 'stake_minor') AS stake_minor,
     currency,
     currency_exponent
   FROM events

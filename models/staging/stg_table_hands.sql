@@ -81,44 +81,44 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('table.hand.dealt', 'table.hand.settled')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 3) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 3) AS step,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
     table_id,
     round_id,
-    CAST(payload->>'$.box_id' AS VARCHAR) AS box_id,
-    CAST(payload->>'$.seat' AS INTEGER) AS seat,
-    CAST(payload->>'$.hand_index' AS INTEGER) AS hand_index,
-    CAST(payload->>'$.cards' AS VARCHAR) AS cards,
-    CAST(len(string_split(payload->>'$.cards', ' ')) AS INTEGER) AS card_count,
-    CAST(payload->>'$.total' AS INTEGER) AS total,
-    CAST(payload->>'$.soft' AS BOOLEAN) AS soft,
+    macros.payload_text(payload, 'box_id') AS box_id,
+    macros.payload_int(payload, 'seat') AS seat,
+    macros.payload_int(payload, 'hand_index') AS hand_index,
+    macros.payload_text(payload, 'cards') AS cards,
+    CAST(len(string_split(macros.payload_text(payload, 'cards'), ' ')) AS INTEGER) AS card_count,
+    macros.payload_int(payload, 'total') AS total,
+    macros.payload_bool(payload, 'soft') AS soft,
     -- the payload's natural: NATURAL is an SQL keyword (NATURAL JOIN), which an audit's criteria could not name unquoted
-    CAST(payload->>'$.natural' AS BOOLEAN) AS is_natural,
-    CAST(payload->>'$.busted' AS BOOLEAN) AS busted,
-    CAST(payload->>'$.surrendered' AS BOOLEAN) AS surrendered,
-    CAST(payload->>'$.doubled' AS BOOLEAN) AS doubled,
-    CAST(payload->>'$.dealer_up_card' AS VARCHAR) AS dealer_up_card,
-    CAST(payload->>'$.dealer_cards' AS VARCHAR) AS dealer_cards,
-    CAST(len(string_split(payload->>'$.dealer_cards', ' ')) AS INTEGER) AS dealer_card_count,
-    CAST(payload->>'$.dealer_total' AS INTEGER) AS dealer_total,
-    CAST(payload->>'$.dealer_natural' AS BOOLEAN) AS dealer_natural,
-    CAST(payload->>'$.side_bet_result' AS VARCHAR) AS side_bet_result,
+    macros.payload_bool(payload, 'natural') AS is_natural,
+    macros.payload_bool(payload, 'busted') AS busted,
+    macros.payload_bool(payload, 'surrendered') AS surrendered,
+    macros.payload_bool(payload, 'doubled') AS doubled,
+    macros.payload_text(payload, 'dealer_up_card') AS dealer_up_card,
+    macros.payload_text(payload, 'dealer_cards') AS dealer_cards,
+    CAST(len(string_split(macros.payload_text(payload, 'dealer_cards'), ' ')) AS INTEGER) AS dealer_card_count,
+    macros.payload_int(payload, 'dealer_total') AS dealer_total,
+    macros.payload_bool(payload, 'dealer_natural') AS dealer_natural,
+    macros.payload_text(payload, 'side_bet_result') AS side_bet_result,
     -- 'perfect_pairs=mixed_pair;hot_3=lose' -> one column per side bet, NULL when it was not placed
-    CAST(nullif(regexp_extract(payload->>'$.side_bet_result', '(^|;)perfect_pairs=([^;]*)', 2), '') AS VARCHAR) AS perfect_pairs_result,
-    CAST(nullif(regexp_extract(payload->>'$.side_bet_result', '(^|;)twenty_one_plus_three=([^;]*)', 2), '') AS VARCHAR) AS twenty_one_plus_three_result,
-    CAST(nullif(regexp_extract(payload->>'$.side_bet_result', '(^|;)hot_3=([^;]*)', 2), '') AS VARCHAR) AS hot_3_result,
-    CAST(payload->>'$.staked_minor' AS BIGINT) AS staked_minor,
-    CAST(payload->>'$.returned_minor' AS BIGINT) AS returned_minor,
+    CAST(nullif(regexp_extract(macros.payload_text(payload, 'side_bet_result'), '(^|;)perfect_pairs=([^;]*)', 2), '') AS VARCHAR) AS perfect_pairs_result,
+    CAST(nullif(regexp_extract(macros.payload_text(payload, 'side_bet_result'), '(^|;)twenty_one_plus_three=([^;]*)', 2), '') AS VARCHAR) AS twenty_one_plus_three_result,
+    CAST(nullif(regexp_extract(macros.payload_text(payload, 'side_bet_result'), '(^|;)hot_3=([^;]*)', 2), '') AS VARCHAR) AS hot_3_result,
+    macros.payload_bigint(payload, 'staked_minor') AS staked_minor,
+    macros.payload_bigint(payload, 'returned_minor') AS returned_minor,
     currency,
     currency_exponent
   FROM events

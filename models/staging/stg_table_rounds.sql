@@ -55,33 +55,33 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('table.round.opened', 'table.round.closed', 'table.round.result', 'table.round.settled', 'table.round.voided')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 3) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 3) AS step,
     occurred_at,
     event_date,
     table_id,
     round_id,
-    CAST(payload->>'$.round_no' AS BIGINT) AS round_no,
-    CAST(payload->>'$.game' AS VARCHAR) AS game,
-    CAST(payload->>'$.game_id' AS VARCHAR) AS game_id,
-    CAST(payload->>'$.mode' AS VARCHAR) AS mode,
-    CAST(payload->>'$.commitment' AS VARCHAR) AS commitment,
-    epoch_ms(CAST(payload->>'$.closes_at' AS BIGINT)) AS closes_at,
-    CAST(payload->>'$.actor' AS VARCHAR) AS actor,
-    CAST(payload->>'$.bets' AS INTEGER) AS bets,
-    CAST(payload->>'$.source' AS VARCHAR) AS result_source,
-    CAST(payload->>'$.outcome' AS JSON) AS outcome,
-    CAST(payload->>'$.summary' AS VARCHAR) AS result_summary,
-    CAST(payload->>'$.server_seed' AS VARCHAR) AS server_seed,
-    CAST(payload->>'$.settle_ms' AS BIGINT) AS settle_ms,
-    CAST(CASE WHEN event_type = 'table.round.voided' THEN payload->>'$.reason' END AS VARCHAR) AS void_reason,
-    CAST(payload->>'$.bets_refunded' AS INTEGER) AS bets_refunded
+    macros.payload_bigint(payload, 'round_no') AS round_no,
+    macros.payload_text(payload, 'game') AS game,
+    macros.payload_text(payload, 'game_id') AS game_id,
+    macros.payload_text(payload, 'mode') AS mode,
+    macros.payload_text(payload, 'commitment') AS commitment,
+    macros.payload_ts(payload, 'closes_at') AS closes_at,
+    macros.payload_text(payload, 'actor') AS actor,
+    macros.payload_int(payload, 'bets') AS bets,
+    macros.payload_text(payload, 'source') AS result_source,
+    CAST(macros.payload_text(payload, 'outcome') AS JSON) AS outcome,
+    macros.payload_text(payload, 'summary') AS result_summary,
+    macros.payload_text(payload, 'server_seed') AS server_seed,
+    macros.payload_bigint(payload, 'settle_ms') AS settle_ms,
+    CAST(CASE WHEN event_type = 'table.round.voided' THEN macros.payload_text(payload, 'reason') END AS VARCHAR) AS void_reason,
+    macros.payload_int(payload, 'bets_refunded') AS bets_refunded
   FROM events
 ),
 deduped AS (

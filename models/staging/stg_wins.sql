@@ -53,7 +53,7 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('wallet.win.credited', 'provider.win.credited')
 ),
 typed AS (
@@ -63,24 +63,24 @@ typed AS (
     CAST(CASE event_type WHEN 'wallet.win.credited' THEN 'wallet' ELSE 'provider' END AS VARCHAR) AS win_source,
     CAST(CASE
       WHEN event_type = 'provider.win.credited' THEN 'provider'
-      WHEN split_part(payload->>'$.hold_id', ':', 1) = 'table' THEN 'table'
-      WHEN split_part(payload->>'$.hold_id', ':', 1) = 'prov' THEN 'provider'
-      WHEN payload->>'$.hold_id' IS NULL AND split_part(payload->>'$.win_id', ':', 1) = 'tournament' THEN 'tournament'
+      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'table' THEN 'table'
+      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'prov' THEN 'provider'
+      WHEN macros.payload_text(payload, 'hold_id') IS NULL AND split_part(macros.payload_text(payload, 'win_id'), ':', 1) = 'tournament' THEN 'tournament'
       ELSE 'other'
     END AS VARCHAR) AS win_origin,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
-    CAST(coalesce(payload->>'$.win_id', payload->>'$.tx_id') AS VARCHAR) AS win_id,
-    CAST(payload->>'$.hold_id' AS VARCHAR) AS hold_id,
-    CAST(payload->>'$.bet_tx_id' AS VARCHAR) AS bet_tx_id,
-    CAST(payload->>'$.provider_id' AS VARCHAR) AS provider_id,
-    CAST(payload->>'$.game_id' AS VARCHAR) AS game_id,
-    CAST(payload->>'$.round_id' AS VARCHAR) AS provider_round_id,
-    CAST(payload->>'$.bucket' AS VARCHAR) AS bucket,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
-    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
+    coalesce(macros.payload_text(payload, 'win_id'), macros.payload_text(payload, 'tx_id')) AS win_id,
+    macros.payload_text(payload, 'hold_id') AS hold_id,
+    macros.payload_text(payload, 'bet_tx_id') AS bet_tx_id,
+    macros.payload_text(payload, 'provider_id') AS provider_id,
+    macros.payload_text(payload, 'game_id') AS game_id,
+    macros.payload_text(payload, 'round_id') AS provider_round_id,
+    macros.payload_text(payload, 'bucket') AS bucket,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
+    macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
     currency,
     currency_exponent
   FROM events

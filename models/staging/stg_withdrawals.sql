@@ -45,24 +45,24 @@ WITH events AS (
   -- the interval and the day before it, so a retry that crossed midnight is seen as a repeat
   SELECT *
   FROM staging.stg_events
-  WHERE event_date BETWEEN CAST(@start_ds AS DATE) - 1 AND @end_ds
+  WHERE macros.dedupe_window(event_date, @start_ds, @end_ds)
     AND event_type IN ('wallet.withdrawal.requested', 'wallet.withdrawal.approved', 'wallet.withdrawal.rejected', 'wallet.withdrawal.paid', 'wallet.withdrawal.cancelled')
 ),
 typed AS (
   SELECT
     event_id,
     event_type,
-    CAST(split_part(event_type, '.', 3) AS VARCHAR) AS step,
+    macros.event_type_part(event_type, 3) AS step,
     occurred_at,
     event_date,
     player_id,
     jurisdiction,
-    CAST(payload->>'$.withdrawal_id' AS VARCHAR) AS withdrawal_id,
-    CAST(payload->>'$.amount_minor' AS BIGINT) AS amount_minor,
-    CAST(payload->>'$.balance_after_minor' AS BIGINT) AS balance_after_minor,
-    CAST(payload->>'$.actor' AS VARCHAR) AS actor,
-    CAST(payload->>'$.reason' AS VARCHAR) AS rejection_reason,
-    CAST(payload->>'$.payment_reference' AS VARCHAR) AS payment_reference,
+    macros.payload_text(payload, 'withdrawal_id') AS withdrawal_id,
+    macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
+    macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
+    macros.payload_text(payload, 'actor') AS actor,
+    macros.payload_text(payload, 'reason') AS rejection_reason,
+    macros.payload_text(payload, 'payment_reference') AS payment_reference,
     currency,
     currency_exponent
   FROM events
