@@ -64,12 +64,10 @@ typed AS (
     player_id,
     jurisdiction,
     macros.payload_text(payload, 'hold_id') AS hold_id,
-    -- a searched CASE, not CASE <operand> WHEN: DuckDB copies a simple CASE's operand into every
-    -- WHEN, and the runner would then rewrite the one macro call once per copy (docs/models.md, "SQL macros")
-    CAST(CASE
-      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'table' THEN 'table'
-      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'prov' THEN 'provider'
-      WHEN split_part(macros.payload_text(payload, 'hold_id'), ':', 1) = 'wd' THEN 'withdrawal'
+    CAST(CASE split_part(macros.payload_text(payload, 'hold_id'), ':', 1)
+      WHEN 'table' THEN 'table'
+      WHEN 'prov' THEN 'provider'
+      WHEN 'wd' THEN 'withdrawal'
       ELSE 'other'
     END AS VARCHAR) AS hold_origin,
     macros.payload_text(payload, 'kind') AS hold_kind,
