@@ -29,7 +29,8 @@ export type Platform = {
 };
 
 /** A fresh platform: wrangler dev with empty local state and random secrets, and (unless `sso: false`) the provider. */
-export declare function startPlatform(options?: { sso?: boolean }): Promise<Platform>;
+/** `devCountry`: DEV_COUNTRY, the country of requests without X-Dev-Country (a browser's WebSocket handshake sends no custom header). */
+export declare function startPlatform(options?: { sso?: boolean; devCountry?: string }): Promise<Platform>;
 
 /** System Chromium, headless, with a fresh profile that `close()` deletes. */
 export declare function launchBrowser(): Promise<{ context: BrowserContext; close(): Promise<void> }>;

@@ -16,7 +16,12 @@ export { TEST_USERS };
 
 const secret = () => randomBytes(32).toString('base64url');
 
-export async function startPlatform({ sso = true } = {}) {
+/**
+ * `devCountry`: the country assumed for requests without X-Dev-Country (DEV_COUNTRY, as `npm start`
+ * sets it). A browser's WebSocket handshake carries no custom header (Playwright's extra headers
+ * reach it in some Chromium builds and not in others), so pages that open sockets need it.
+ */
+export async function startPlatform({ sso = true, devCountry = undefined } = {}) {
   const port = await freePort();
   // Browsers reach the worker as localhost and the provider as 127.0.0.1: two sites, as in production.
   const baseUrl = `http://localhost:${port}`;
@@ -28,6 +33,7 @@ export async function startPlatform({ sso = true } = {}) {
       port,
       vars: {
         ENVIRONMENT: 'development',
+        ...(devCountry ? { DEV_COUNTRY: devCountry } : {}),
         ...(idp ? { OIDC_ISSUER: idp.issuerUrl, OIDC_CLIENT_ID: idp.clientId, OIDC_REDIRECT_URI: `${baseUrl}/v1/ops/sso/callback` } : {}),
       },
       secrets: {

@@ -72,7 +72,7 @@ async function rewardsOf(token: string): Promise<Json> {
   return ok(api('GET', '/v1/players/me/rewards', { token }), 200, 'rewards');
 }
 
-/** The demo page, with the browser's requests from Malta (wrangler dev has no geolocation; development reads X-Dev-Country). */
+/** The demo page; the browser's requests come from Malta (wrangler dev has no geolocation: X-Dev-Country on HTTP requests, DEV_COUNTRY for the socket). */
 async function demoPage(): Promise<{ page: Page; violations: string[] }> {
   const page = await browser.context.newPage();
   page.setDefaultTimeout(STEP_MS);
@@ -96,7 +96,8 @@ async function signedInDemoPage(player: { email: string }): Promise<{ page: Page
 const widgetXp = async (page: Page) => Number(await page.getAttribute('casino-rewards', 'data-xp'));
 
 beforeAll(async () => {
-  platform = await startPlatform({ sso: false });
+  // Malta for every request, the widget's WebSocket handshake included (it can carry no X-Dev-Country).
+  platform = await startPlatform({ sso: false, devCountry: 'MT' });
   opsToken = (await bootstrapAdmin(platform)).token;
   browser = await launchBrowser();
   await browser.context.setExtraHTTPHeaders({ 'X-Dev-Country': 'MT' });
