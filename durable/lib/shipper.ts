@@ -276,10 +276,10 @@ export class OutboxShipper {
   }
 
   private write(s: ShippingState): void {
+    // Unknown after a rollback: the row holds it (read before the update; one statement, that once).
+    const from = this.persistedSeq ?? this.row().after_seq;
     this.c.db.run`update outbox_shipping set after_seq = max(after_seq, ${s.after_seq}), failures = ${s.failures}, last_error = ${s.last_error},
       last_attempt_at = ${s.last_attempt_at}, last_shipped_at = ${s.last_shipped_at}, shipped_events = ${s.shipped_events} where id = 1`;
-    // Unknown after a rollback: from 0, the prune's schedule is `noLaterThan` (a second look changes nothing).
-    const from = this.persistedSeq ?? 0;
     if (this.retentionMs !== null && s.after_seq > from) this.schedulePrune(from + 1, s.after_seq);
     this.persistedSeq = Math.max(from, s.after_seq);
     this.dirtySince = null;
