@@ -466,6 +466,25 @@ describe('outbox shipper: the cursor in memory, written with the next transactio
     expect(r.status.after_seq - r.status.persisted_after_seq).toBeLessThan(SHIP_CURSOR_LAG_EVENTS_MAX);
   });
 
+  it('a run writes the cursor itself once it has been ahead of its row for SHIP_BACKUP_MS', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    const r = await inside(stub, async (i) => {
+      emitSmallNow(i, 2);
+      await i.shipper.run(); // ahead of the row from now on
+      i.c.clockOffsetMs += SHIP_BACKUP_MS - 1;
+      emitSmallNow(i, 1); // rows without an emit: nothing writes the cursor but the run
+      const early = await writesOf(i, () => i.shipper.run());
+      i.c.clockOffsetMs += 1;
+      emitSmallNow(i, 1);
+      const due = await writesOf(i, () => i.shipper.run());
+      return { early, due, status: i.shipper.status() };
+    });
+    expect(r.early).toEqual([]);
+    expect(r.due.filter((q) => q.startsWith('update outbox_shipping'))).toHaveLength(1);
+    expect(r.status).toMatchObject({ after_seq: 4, persisted_after_seq: 4 });
+  });
+
   it('a restart ships again exactly what was sent after the written cursor, and loses nothing', async () => {
     const stub = playerStub();
     const fake = await withFake(stub);
