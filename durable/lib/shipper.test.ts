@@ -2,17 +2,18 @@
  * The outbox shipper inside real objects (a PlayerDO, which keeps its outbox, and a BrandOpsDO,
  * which prunes it), with the queue replaced by a stand-in where a test needs to see or break the
  * sends: shipping after commit without the alarm, the alarm as the backup, bounded batches, the
- * cursor moving only after a send succeeded, retries with backoff, one run at a time, restarts, and
- * pruning. test/edge/event-shipping.test.ts covers the real queue and R2.
+ * cursor moving only after a send succeeded (in memory, written by the next transaction that commits
+ * anyway), retries with backoff, one run at a time, restarts, and pruning. test/edge/event-shipping.test.ts covers the real queue and R2.
  */
 import { env, evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { EVENT_BATCH_MAX_BYTES, EVENT_BATCH_MAX_EVENTS, type EventBatchMessage } from '../../domain/event-batch';
 import type { ObjectContext } from './object-context';
 import {
-  OUTBOX_RETENTION_MS, PRUNE_JOB, SHIP_BACKUP_MS, SHIP_COALESCE_MS, SHIP_JOB, SHIP_RETRY_MS, SHIP_RUN_BATCHES_MAX, shipRetryDelayMs,
-  type OutboxShipper, type ShipSend,
+  OUTBOX_RETENTION_MS, OutboxShipper, PRUNE_JOB, SHIP_BACKUP_MS, SHIP_COALESCE_MS, SHIP_CURSOR_LAG_EVENTS_MAX, SHIP_JOB, SHIP_RETRY_MS,
+  SHIP_RUN_BATCHES_MAX, shipRetryDelayMs, type ShipSend,
 } from './shipper';
+import { countStatements, type StatementCounts } from './statement-counter';
 
 type Internals = { shipper: OutboxShipper; c: ObjectContext; ctx: DurableObjectState };
 type Stub = DurableObjectStub;
@@ -90,6 +91,21 @@ function emitSmallNow(i: Internals, n: number): void {
 
 async function outboxIds(stub: Stub): Promise<string[]> {
   return inside(stub, (i) => i.c.db.all<{ event_id: string }>`select event_id from outbox order by seq`.map((r) => r.event_id));
+}
+
+/** The cursor as `outbox_shipping` holds it (where a restart ships from). */
+const rowCursor = (i: Internals) => i.c.db.first<{ after_seq: number }>`select after_seq from outbox_shipping where id = 1`!.after_seq;
+
+/** The statements `fn` runs in the object that are not reads (each write statement belongs to a transaction that commits). */
+async function writesOf(i: Internals, fn: () => Promise<unknown>): Promise<string[]> {
+  const counts: StatementCounts = new Map();
+  const restore = countStatements(i.ctx.storage.sql, counts);
+  try {
+    await fn();
+  } finally {
+    restore();
+  }
+  return [...counts.keys()].map((q) => q.trim().replace(/\s+/g, ' ')).filter((q) => !/^select\b/i.test(q));
 }
 
 async function lastSeq(stub: Stub): Promise<number> {
@@ -399,6 +415,123 @@ describe('outbox shipper: restarts', () => {
   });
 });
 
+describe('outbox shipper: the cursor in memory, written with the next transaction (issue 15, E5)', () => {
+  it('a run writes nothing: the cursor moves in memory, the next emit writes it in its own transaction, the backup alarm otherwise', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    const first = await inside(stub, async (i) => {
+      emitSmallNow(i, 3); // rows without an emit: no run kicked, this one ships them
+      const writes = await writesOf(i, () => i.shipper.run());
+      return { writes, status: i.shipper.status(), row: rowCursor(i) };
+    });
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+    expect(first.writes).toEqual([]); // no write transaction for the cursor (it was one per run)
+    expect(first.status).toMatchObject({ after_seq: 3, persisted_after_seq: 0, shipped_events: 3, failures: 0 });
+    expect(first.row).toBe(0);
+
+    // The next emit's transaction writes it (one statement more in a commit it makes anyway) ...
+    const second = await inside(stub, async (i) => {
+      emitNow(i, 2);
+      const row = rowCursor(i);
+      const writes = await writesOf(i, () => i.shipper.run());
+      return { row, writes, status: i.shipper.status() };
+    });
+    expect(second.row).toBe(3);
+    expect(second.writes).toEqual([]);
+    expect(second.status).toMatchObject({ after_seq: 5, persisted_after_seq: 3, shipped_events: 5 });
+    await inside(stub, (i) => i.shipper.settled());
+
+    // ... and with no emit after it, the backup's alarm (caught up) does, and ships nothing.
+    await inside(stub, (i) => { i.c.clockOffsetMs += SHIP_BACKUP_MS; });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const after = await inside(stub, (i) => ({ row: rowCursor(i), status: i.shipper.status(), counters: { ...i.shipper.counters } }));
+    expect(after.row).toBe(5);
+    expect(after.status).toMatchObject({ after_seq: 5, persisted_after_seq: 5, shipped_events: 5, failures: 0, last_error: null });
+    expect(after.counters).toMatchObject({ alarm_runs: 0, alarm_caught_up: 1 });
+    expect(fake.calls).toBe(2);
+    expect(fake.ids()).toEqual(await outboxIds(stub));
+  });
+
+  it('a run writes the cursor itself once it is SHIP_CURSOR_LAG_EVENTS_MAX events ahead of its row', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    const n = 2 * SHIP_CURSOR_LAG_EVENTS_MAX + 10; // small rows: 500 to a batch, so 3 batches
+    const r = await inside(stub, async (i) => {
+      emitSmallNow(i, n);
+      const writes = await writesOf(i, () => i.shipper.run());
+      return { writes, status: i.shipper.status() };
+    });
+    expect(r.status).toMatchObject({ after_seq: n, persisted_after_seq: 2 * SHIP_CURSOR_LAG_EVENTS_MAX });
+    expect(r.writes.filter((q) => q.startsWith('update outbox_shipping'))).toHaveLength(1); // one statement text, run twice
+    expect(r.status.after_seq - r.status.persisted_after_seq).toBeLessThan(SHIP_CURSOR_LAG_EVENTS_MAX);
+  });
+
+  it('a run writes the cursor itself once it has been ahead of its row for SHIP_BACKUP_MS', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    const r = await inside(stub, async (i) => {
+      emitSmallNow(i, 2);
+      await i.shipper.run(); // ahead of the row from now on
+      i.c.clockOffsetMs += SHIP_BACKUP_MS - 1;
+      emitSmallNow(i, 1); // rows without an emit: nothing writes the cursor but the run
+      const early = await writesOf(i, () => i.shipper.run());
+      i.c.clockOffsetMs += 1;
+      emitSmallNow(i, 1);
+      const due = await writesOf(i, () => i.shipper.run());
+      return { early, due, status: i.shipper.status() };
+    });
+    expect(r.early).toEqual([]);
+    expect(r.due.filter((q) => q.startsWith('update outbox_shipping'))).toHaveLength(1);
+    expect(r.status).toMatchObject({ after_seq: 4, persisted_after_seq: 4 });
+  });
+
+  it('a restart ships again exactly what was sent after the written cursor, and loses nothing', async () => {
+    const stub = playerStub();
+    const fake = await withFake(stub);
+    const r = await inside(stub, async (i) => {
+      emitSmallNow(i, 4);
+      await i.shipper.run(); // 1..4 sent, the row still at 0
+      emitNow(i, 3); // writes 4
+      await i.shipper.run(); // 5..7 sent, the row at 4
+      emitSmallNow(i, 2); // 8..9 never sent
+      const before = i.shipper.status();
+      // The object restarts: a new shipper over the same storage, with nothing of the old one's memory.
+      const again = new FakeQueue();
+      const fresh = new OutboxShipper(i.c, { source: i.shipper.source, tx: (fn) => i.c.tx(fn), send: again.send, retentionMs: null });
+      again.shipper = fresh;
+      fresh.init(); // finds rows after the row's cursor and kicks a run
+      await fresh.settled();
+      return { before, again: again.messages, status: fresh.status() };
+    });
+    expect(r.before).toMatchObject({ after_seq: 7, persisted_after_seq: 4 });
+    // from the written cursor on: 5..7 a second time (at least once), 8..9 for the first time
+    expect(r.again.map((m) => [m.first_seq, m.last_seq])).toEqual([[5, 9]]);
+    const ids = await outboxIds(stub);
+    expect(r.again.flatMap((m) => m.events.map((e) => e.event_id))).toEqual(ids.slice(4));
+    expect(new Set([...fake.ids(), ...r.again.flatMap((m) => m.events.map((e) => e.event_id))])).toEqual(new Set(ids));
+    expect(r.status).toMatchObject({ after_seq: 9, persisted_after_seq: 4, failures: 0 });
+    await inside(stub, (i) => i.shipper.settled());
+  });
+
+  it('a rolled-back transaction that wrote the cursor leaves it to be written again', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    const r = await inside(stub, async (i) => {
+      emitSmallNow(i, 2);
+      await i.shipper.run();
+      expect(() => i.c.tx(() => {
+        i.c.outbox.emit('player.vip.changed', { from: false, to: true, actor: 't' }, {}, i.c.now()); // writes the cursor ...
+        throw new Error('rolled back'); // ... and takes it back
+      })).toThrow('rolled back');
+      const rolledBack = rowCursor(i);
+      emitNow(i, 1);
+      return { rolledBack, row: rowCursor(i) };
+    });
+    expect(r).toEqual({ rolledBack: 0, row: 2 });
+    await inside(stub, (i) => i.shipper.settled());
+  });
+});
+
 describe('outbox shipper: pruning', () => {
   it('BrandOpsDO deletes shipped rows after the retention, never an unshipped one', async () => {
     const stub = opsStub();
@@ -407,6 +540,9 @@ describe('outbox shipper: pruning', () => {
     const t0 = await inside(stub, (i) => i.c.now());
     await inside(stub, (i) => i.shipper.run());
     expect(await outboxIds(stub)).toHaveLength(3); // kept during the retention
+    // The prune is scheduled with the cursor's write: here, by the backup's alarm.
+    await inside(stub, (i) => { i.c.clockOffsetMs += SHIP_BACKUP_MS; });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
     const [prune] = await jobs(stub, PRUNE_JOB);
     expect(prune!.due_at).toBeGreaterThanOrEqual(t0 - 1_000 + OUTBOX_RETENTION_MS);
     expect(prune!.due_at).toBeLessThanOrEqual(t0 + OUTBOX_RETENTION_MS);

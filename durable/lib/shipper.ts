@@ -16,10 +16,19 @@
  *    than its outbox row. A run that caught up leaves the backup alone (cancelling and re-arming it
  *    would cost statements on every request); when the job comes due and finds the cursor caught up,
  *    it ends there: an active object's alarm wakes at most once per SHIP_BACKUP_MS for shipping.
- *  - A run: read a batch after the cursor, `await send`, and only then move the cursor in a
- *    transaction. A failed send keeps every row, records the error and reschedules the job with
- *    backoff; while backing off, kicks do nothing and the job's alarm retries. One run sends at most
- *    SHIP_RUN_BATCHES_MAX batches and leaves the rest to an alarm re-armed at once.
+ *  - A run: read a batch after the cursor, `await send`, and only then move the cursor. A failed send
+ *    keeps every row, records the error and reschedules the job with backoff; while backing off,
+ *    kicks do nothing and the job's alarm retries. One run sends at most SHIP_RUN_BATCHES_MAX batches
+ *    and leaves the rest to an alarm re-armed at once.
+ *  - The cursor moves in memory; its row (`outbox_shipping`) is written by the next transaction that
+ *    commits anyway: the next emit's, the ship or prune job's alarm (the backup: due within
+ *    SHIP_BACKUP_MS of the emit whose events the run shipped), a run's own bookkeeping (a retry
+ *    cancelled, the rest re-armed, a failure), or the run itself once the cursor is
+ *    SHIP_CURSOR_LAG_EVENTS_MAX events or SHIP_BACKUP_MS ahead of its row. A write transaction per run
+ *    only for the cursor was one of the ~2 fsync'd commits per settled bet of a player in E5
+ *    (bench/README.md, "E5 on a quiet machine"). A restart ships again from the row's cursor: the
+ *    events sent since it was written go twice (fewer than SHIP_CURSOR_LAG_EVENTS_MAX), which
+ *    at-least-once allows and the warehouse drops by event_id (warehouse/sync.ts).
  *  - The alarm's run takes the job and leaves a retry in its place (in case it dies); a run that
  *    catches up with such a retry (or a failure's) pending cancels it, in the transaction that saw
  *    nothing after the cursor, and re-arms the alarm for what else is due.
@@ -54,6 +63,11 @@ export const SHIP_RETRY_MAX_MS = 5 * 60_000;
 export const SHIP_RUN_BATCHES_MAX = 5;
 /** Shipped rows of pruning objects are kept this long (by occurred_at) for inspection and replay. */
 export const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
+/**
+ * How far the cursor may run ahead of its row before a run writes it in a transaction of its own
+ * (otherwise the next emit or alarm does): what a restart may send again at most, in events.
+ */
+export const SHIP_CURSOR_LAG_EVENTS_MAX = EVENT_BATCH_MAX_EVENTS;
 /** Rows one prune job deletes at most; the job comes back at once for the rest. */
 const PRUNE_ROWS_MAX = 1_000;
 const ERROR_TEXT_MAX = 500;
@@ -74,10 +88,17 @@ insert or ignore into outbox_shipping (id) values (1);
 /** Where batches go: `env.EVENTS.send` in production, a stand-in in tests. Resolves once the queue accepted the message. */
 export type ShipSend = (message: EventBatchMessage) => Promise<unknown>;
 
-export type ShippingStatus = {
+/** The row `outbox_shipping`, as memory holds it (ahead of the row between the writes). */
+type ShippingState = {
   after_seq: number; failures: number; last_error: string | null; last_attempt_at: number | null;
   last_shipped_at: number | null; shipped_events: number;
 };
+
+/**
+ * What the shipper has done: the cursor and counts as of the last send (memory), and the cursor as
+ * written in `outbox_shipping` (`persisted_after_seq`: where a restart would ship from).
+ */
+export type ShippingStatus = ShippingState & { persisted_after_seq: number };
 
 /** What one run did: batches and events sent, whether it stopped on an error, and whether rows are left. */
 export type ShipRun = { batches: number; events: number; error: string | null; more: boolean };
@@ -156,13 +177,15 @@ export class OutboxShipper {
    */
   private retryPending = false;
   /**
-   * The cursor (`after_seq`), consecutive failed sends and the last attempt, as in `outbox_shipping`:
-   * only the shipper writes that row, and memory follows it after each of its transactions commits
-   * (loaded by `init`; a cursor moved back by hand for a replay takes effect on the object's next start).
+   * The cursor (`after_seq`), consecutive failed sends, the last attempt and the counts: the truth,
+   * which `outbox_shipping` follows when `persist` writes it (only the shipper writes that row).
+   * Loaded by `init`; a cursor moved back by hand for a replay takes effect on the object's next start.
    */
-  private afterSeq: number | null = null;
-  private failures = 0;
-  private lastAttemptAt: number | null = null;
+  private state: ShippingState | null = null;
+  /** The cursor as last written to (or read from) the row; null: unknown (a transaction rolled back). */
+  private persistedSeq: number | null = null;
+  /** Since when memory is ahead of the row (null: the row holds what memory holds). */
+  private dirtySince: number | null = null;
   /**
    * An upper bound of the due time of the ship job's row, known to exist (null: unknown or none).
    * With it, an emit whose backup is already on its way writes nothing more than its outbox row
@@ -180,6 +203,9 @@ export class OutboxShipper {
     c.outbox.onEmit = (at) => this.emitted(at);
     c.onForget(() => {
       this.shipDueAt = null;
+      // The rolled-back transaction may have been the one that wrote the cursor: write it again.
+      this.persistedSeq = null;
+      this.dirtySince ??= c.now();
     });
   }
 
@@ -196,10 +222,7 @@ export class OutboxShipper {
    */
   init(): void {
     this.c.db.script(SHIPPING_DDL);
-    const s = this.status();
-    this.afterSeq = s.after_seq;
-    this.failures = s.failures;
-    this.lastAttemptAt = s.last_attempt_at;
+    const s = this.load();
     const last = this.c.db.first<{ seq: number | null }>`select max(seq) as seq from outbox`?.seq ?? 0;
     if (last <= s.after_seq) return;
     const scheduled = this.c.db.first`select 1 from schedules where kind = ${SHIP_JOB}`;
@@ -210,25 +233,71 @@ export class OutboxShipper {
     this.kick();
   }
 
+  /** What memory holds (the truth), with the cursor as its row holds it. */
   status(): ShippingStatus {
-    return this.c.db.first<ShippingStatus>`select after_seq, failures, last_error, last_attempt_at, last_shipped_at, shipped_events
+    const row = this.row();
+    return { ...(this.state ?? row), persisted_after_seq: row.after_seq };
+  }
+
+  private row(): ShippingState {
+    return this.c.db.first<ShippingState>`select after_seq, failures, last_error, last_attempt_at, last_shipped_at, shipped_events
       from outbox_shipping where id = 1`!;
   }
 
+  /** Memory from the row (start-up: the row is the truth then). */
+  private load(): ShippingState {
+    this.state = this.row();
+    this.persistedSeq = this.state.after_seq;
+    this.dirtySince = null;
+    return this.state;
+  }
+
+  private current(): ShippingState {
+    return this.state ?? this.load();
+  }
+
   private cursor(): number {
-    return (this.afterSeq ??= this.status().after_seq);
+    return this.current().after_seq;
   }
 
   /** While sends fail: when the next retry is due (0: not failing). */
   private retryAt(): number {
-    return this.failures > 0 && this.lastAttemptAt !== null ? this.lastAttemptAt + shipRetryDelayMs(this.failures) : 0;
+    const s = this.current();
+    return s.failures > 0 && s.last_attempt_at !== null ? s.last_attempt_at + shipRetryDelayMs(s.failures) : 0;
   }
 
   /**
-   * Inside the emitting transaction: the backup job is due within SHIP_BACKUP_MS (never earlier
-   * than the pending retry while sends fail), and a run after commit is kicked.
+   * Inside a transaction that commits anyway: writes memory's cursor and counts to the row if it is
+   * behind (one statement; nothing when it is not), and schedules the prune of the rows it covers.
+   */
+  private persist(): void {
+    if (this.dirtySince === null) return;
+    this.write(this.current());
+  }
+
+  private write(s: ShippingState): void {
+    // Unknown after a rollback: the row holds it (read before the update; one statement, that once).
+    const from = this.persistedSeq ?? this.row().after_seq;
+    this.c.db.run`update outbox_shipping set after_seq = max(after_seq, ${s.after_seq}), failures = ${s.failures}, last_error = ${s.last_error},
+      last_attempt_at = ${s.last_attempt_at}, last_shipped_at = ${s.last_shipped_at}, shipped_events = ${s.shipped_events} where id = 1`;
+    if (this.retentionMs !== null && s.after_seq > from) this.schedulePrune(from + 1, s.after_seq);
+    this.persistedSeq = Math.max(from, s.after_seq);
+    this.dirtySince = null;
+  }
+
+  /** After a run's send: whether the cursor is far enough ahead of its row for the run to write it. */
+  private lagging(): boolean {
+    if (this.dirtySince === null) return false;
+    return this.cursor() - (this.persistedSeq ?? 0) >= SHIP_CURSOR_LAG_EVENTS_MAX || this.c.now() - this.dirtySince >= SHIP_BACKUP_MS;
+  }
+
+  /**
+   * Inside the emitting transaction: the cursor moved by earlier runs is written (this transaction
+   * commits anyway), the backup job is due within SHIP_BACKUP_MS (never earlier than the pending
+   * retry while sends fail), and a run after commit is kicked.
    */
   private emitted(at: number): void {
+    this.persist();
     const dueAt = Math.max(at + SHIP_BACKUP_MS, this.retryAt());
     // Already due no later than this emit would ask for: `noLaterThan` would change nothing.
     if (this.shipDueAt === null || this.shipDueAt > dueAt) {
@@ -277,24 +346,25 @@ export class OutboxShipper {
    * it leaves a retry behind and is run by `afterAlarm`. A prune job runs here.
    */
   handle(kind: string): boolean {
+    if (kind !== SHIP_JOB && kind !== PRUNE_JOB) return false;
+    // The alarm's transaction commits anyway: the cursor's row catches up (the prune then never
+    // deletes past it, and a caught-up backup is where a quiet object's cursor gets written).
+    this.persist();
     if (kind === SHIP_JOB) {
       this.scheduled(null); // taken
       if (!this.behind()) {
         this.counters.alarm_caught_up++;
         return true;
       }
-      const retryAt = this.c.now() + shipRetryDelayMs(this.failures + 1);
+      const retryAt = this.c.now() + shipRetryDelayMs(this.current().failures + 1);
       this.c.schedules.at(SHIP_JOB, SHIP_REF, retryAt);
       this.scheduled(retryAt);
       this.retryPending = true;
       this.due = true;
       return true;
     }
-    if (kind === PRUNE_JOB) {
-      this.prune();
-      return true;
-    }
-    return false;
+    this.prune();
+    return true;
   }
 
   /** Whether rows wait after the cursor. */
@@ -360,20 +430,19 @@ export class OutboxShipper {
         if (!message) return out;
         const error = await this.trySend(message);
         if (error !== null) {
-          const { failures, at } = this.tx(() => this.failed(error));
-          this.failures = failures;
-          this.lastAttemptAt = at;
+          this.state = this.tx(() => this.failed(error));
+          const failures = this.state.failures;
           console.warn(`shipper ${this.source}: send of seq ${message.first_seq}..${message.last_seq} failed (${failures} in a row, retry in ${shipRetryDelayMs(failures)} ms): ${error}`);
           return { ...out, error, more: true };
         }
-        this.tx(() => this.shipped(message));
-        this.afterSeq = Math.max(this.cursor(), message.last_seq);
-        this.failures = 0;
+        this.shipped(message);
+        if (this.lagging()) this.tx(() => this.persist());
         out.batches++;
         out.events += message.events.length;
       }
       // Bounded run: what is left goes in a fresh alarm, right away.
       out.more = this.tx(() => {
+        this.persist();
         const left = this.c.db.first`select 1 from outbox where seq > ${this.cursor()} limit 1` !== null;
         if (left) {
           this.c.schedules.at(SHIP_JOB, SHIP_REF, this.c.now());
@@ -412,6 +481,7 @@ export class OutboxShipper {
       // left to do (the backup an emit scheduled is left to come due: cancelling it here, and
       // scheduling it again on the next emit, would cost statements on every request).
       if (this.retryPending) {
+        this.persist(); // a write transaction anyway
         this.c.schedules.cancel(SHIP_JOB, SHIP_REF);
         this.c.schedules.rearm();
         this.scheduled(null);
@@ -432,22 +502,29 @@ export class OutboxShipper {
     return { v: 1, source: this.source, first_seq: rows[0]!.seq, last_seq: lastSeq, events };
   }
 
+  /** After the queue accepted `m`: memory moves (the row follows with the next write, `persist`). */
   private shipped(m: EventBatchMessage): void {
     const now = this.c.now();
-    this.c.db.run`update outbox_shipping set after_seq = max(after_seq, ${m.last_seq}), failures = 0, last_error = null,
-      last_attempt_at = ${now}, last_shipped_at = ${now}, shipped_events = shipped_events + ${m.events.length} where id = 1`;
-    if (this.retentionMs !== null) this.schedulePrune(m.first_seq, m.last_seq);
+    const s = this.current();
+    this.state = {
+      after_seq: Math.max(s.after_seq, m.last_seq), failures: 0, last_error: null,
+      last_attempt_at: now, last_shipped_at: now, shipped_events: s.shipped_events + m.events.length,
+    };
+    this.dirtySince ??= now;
   }
 
-  /** Records the failure and schedules the retry; returns the failures in a row and the attempt's time. */
-  private failed(error: string): { failures: number; at: number } {
+  /**
+   * Records the failure (with the cursor, in the same write) and schedules the retry; returns what
+   * memory takes once this transaction committed.
+   */
+  private failed(error: string): ShippingState {
     const now = this.c.now();
-    this.c.db.run`update outbox_shipping set failures = failures + 1, last_error = ${error}, last_attempt_at = ${now} where id = 1`;
-    const failures = this.status().failures;
-    this.c.schedules.at(SHIP_JOB, SHIP_REF, now + shipRetryDelayMs(failures));
-    this.scheduled(now + shipRetryDelayMs(failures));
+    const next = { ...this.current(), failures: this.current().failures + 1, last_error: error, last_attempt_at: now };
+    this.write(next);
+    this.c.schedules.at(SHIP_JOB, SHIP_REF, now + shipRetryDelayMs(next.failures));
+    this.scheduled(now + shipRetryDelayMs(next.failures));
     this.retryPending = true;
-    return { failures, at: now };
+    return next;
   }
 
   /**
