@@ -102,10 +102,24 @@ export class PlayerRewards {
 
   private readonly wallet: Wallet;
 
-  /** Distinct counters' value sets (migration 19): an insert that answers whether the value was new, in the evaluation's transaction. */
+  /**
+   * Distinct counters' value sets (migration 19): an insert that answers whether the value was new,
+   * in the evaluation's transaction. The values an insert found or added are remembered (per counter
+   * and period, at most DISTINCT_MAX each), so a value met again (the same game, bet after bet)
+   * costs no statement; they are forgotten with the hot state (a rollback, a reload) and with their period.
+   */
+  private known = new Map<string, Set<string>>();
   private readonly counterValues: DistinctValues = {
-    add: (counter, period, value) => this.ctx.db.first<{ added: number }>`insert into reward_counter_values (counter, period, value) values (${counter}, ${period}, ${value})
-      on conflict do nothing returning 1 as added` !== null,
+    add: (counter, period, value) => {
+      const key = `${counter}\u0001${period}`;
+      let known = this.known.get(key);
+      if (known?.has(value)) return false;
+      const added = this.ctx.db.first<{ added: number }>`insert into reward_counter_values (counter, period, value) values (${counter}, ${period}, ${value})
+        on conflict do nothing returning 1 as added` !== null;
+      if (!known) this.known.set(key, known = new Set());
+      known.add(value);
+      return added;
+    },
   };
 
   constructor(private readonly ctx: PlayerContext, private readonly segmentsRg: Segments, wallet: Wallet) {
@@ -114,7 +128,7 @@ export class PlayerRewards {
     this.offers = new RewardOffers(ctx, wallet);
     this.wheel = new RewardWheel(ctx);
     this.wallet = wallet;
-    ctx.onForget(() => { this.hot = undefined; });
+    ctx.onForget(() => { this.hot = undefined; this.known = new Map(); });
     // Risk marks come from the object's own events, in the transaction that emits them.
     ctx.onEmitted = (type, payload) => {
       // a limit hit: a refusal, or the player's own session-time limit ending their session
@@ -289,6 +303,7 @@ export class PlayerRewards {
     // a period ended (a new day, a new session) or a counter left the rule set: its values go with it
     for (const gone of rolledOver(hot.state.counters, r.state.counters)) {
       this.ctx.db.run`delete from reward_counter_values where counter = ${gone.counter} and period = ${gone.period}`;
+      this.known.delete(`${gone.counter}\u0001${gone.period}`);
     }
     this.save({ ...hot, state: r.state, marks });
     if (r.outcomes.length === 0) return;
