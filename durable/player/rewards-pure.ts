@@ -6,7 +6,7 @@
  */
 import type { EventPayload } from '../../domain/events';
 import type { Currency } from '../../domain/money';
-import { initialState, type Outcome, type RewardsState, type RuleUse, type Seen, type SeenChunk } from '../../domain/rewards';
+import type { Outcome, RewardsState, Seen, SeenChunk } from '../../domain/rewards';
 import type { RiskConfig } from './rewards-config';
 
 /** The player object's own risk marks, kept beside the engine state. */
@@ -89,27 +89,20 @@ export function eventOf(o: Outcome, source: string): RewardEvent {
  * only (counters, rule uses, the filling chunk).
  */
 export type StoredSeen = Omit<Seen, 'chunks'> & { chunk_rows: readonly number[] };
-/**
- * Since migration 20 the rule uses (one entry per rule that fired, ~120 B each) are rows of
- * `reward_rule_uses`, upserted when a rule fires, and not in the row; `rules` is there only in a
- * row an older release wrote.
- */
-export type StoredState = Omit<RewardsState, 'seen' | 'rules'> & { seen: StoredSeen; rules?: Record<string, RuleUse> };
+export type StoredState = Omit<RewardsState, 'seen'> & { seen: StoredSeen };
 
 export function toStored(state: RewardsState, chunkRows: readonly number[]): StoredState {
   const { recent, recent_max_at, low_water_ms } = state.seen;
-  const { rules: _inRows, ...rest } = state;
-  return { ...rest, seen: { recent, recent_max_at, low_water_ms, chunk_rows: chunkRows } };
+  return { ...state, seen: { recent, recent_max_at, low_water_ms, chunk_rows: chunkRows } };
 }
 
 /** The engine state again, its chunks in the order the row lists them; a listed chunk missing is an error (the memory must not shrink silently). */
-export function fromStored(stored: StoredState, chunkOf: (seq: number) => SeenChunk | undefined, rules: Record<string, RuleUse>): RewardsState {
+export function fromStored(stored: StoredState, chunkOf: (seq: number) => SeenChunk | undefined): RewardsState {
   const { recent, recent_max_at, low_water_ms, chunk_rows } = stored.seen;
   const chunks = chunk_rows.map((seq) => {
     const chunk = chunkOf(seq);
     if (!chunk) throw new Error(`rewards state lists memory chunk ${seq}, which is not stored`);
     return chunk;
   });
-  // in the engine's own key order (initialState's), as the state in memory has them: the debug check compares their JSON
-  return { ...initialState(), ...stored, rules, seen: { recent, recent_max_at, chunks, low_water_ms } };
+  return { ...stored, seen: { recent, recent_max_at, chunks, low_water_ms } };
 }

@@ -12,26 +12,23 @@
  * deleted when it is forgotten; the state row lists them (rewards-pure.ts `toStored`). Since
  * migration 19 a distinct counter's values are rows of `reward_counter_values` (the state row keeps
  * their count): adding one is one insert that answers whether it was new, and a period's rows are
- * deleted when the counter moves on to the next (counters.ts `rolledOver`). Since migration 20 each
- * rule's use (its caps' and pacing's counts) is a row of `reward_rule_uses`, upserted when the rule
- * fires and deleted when the rule leaves the set (the engine's pruning). Cash-like
+ * deleted when the counter moves on to the next (counters.ts `rolledOver`). Cash-like
  * grants spend their cost from the player's budget leases (reward-budgets.ts) and are delivered
  * (reward-offers.ts: a cashback paid into the wallet, `paid = 1`; a free bet a token, `paid = 0`),
  * all in the grant's transaction.
  *
  * Cost on the bet path: an event type no rule or counter names costs nothing (no statement); one
  * that is evaluated writes the state row (1 statement, a few KB at most: not the memory's full
- * chunks, distinct counters' values nor rule uses), one insert per distinct counter the event adds
- * a value to (+1 each), and when it has outcomes, the uses of the rules that fired (1, one
- * multi-row upsert), its grants (1, one multi-row insert) and its events (1, one multi-row outbox
- * insert). Once in 64 evaluated events a chunk fills: its row is inserted and
+ * chunks nor distinct counters' values), one insert per distinct counter the event adds a value
+ * to (+1 each), and when it has outcomes, its grants (1, one multi-row insert) and its events (1,
+ * one multi-row outbox insert). Once in 64 evaluated events a chunk fills: its row is inserted and
  * the rows no longer listed (the forgotten chunk) deleted, +2; once a day (a `today` counter) or a
  * session, a distinct counter's old period is deleted, +1.
  */
 import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { fail, type Result } from '../../domain/errors';
-import { BADGES_MAX, CASH_LIKE, evaluate, initialState, riskReasons, rolledOver, spinWheel, type DistinctValues, type Outcome, type PlayerRewardsContext, type RewardsState, type RuleUse, type SeenChunk, type WheelPrize } from '../../domain/rewards';
+import { BADGES_MAX, CASH_LIKE, evaluate, initialState, riskReasons, rolledOver, spinWheel, type DistinctValues, type Outcome, type PlayerRewardsContext, type RewardsState, type SeenChunk, type WheelPrize } from '../../domain/rewards';
 import type { ExchangeResult } from '../../domain/rewards/budget-keeper';
 import type { LeaseExchange, RuleSetRef } from '../../domain/rewards/budget-limits';
 import type { OutcomeSource } from './channel';
@@ -63,15 +60,12 @@ export const RECENT_GRANTS = 20;
 /** The memory's full chunks as stored: `chunks` (the very objects, immutable) are the rows `seqs`, in order. */
 type ChunkRows = { chunks: readonly SeenChunk[]; seqs: readonly number[] };
 const NO_CHUNK_ROWS: ChunkRows = { chunks: [], seqs: [] };
-/** The rule uses as their rows hold them (the very record of a state saved: a state whose `rules` is another one has rows to write). */
-type UseRows = Readonly<Record<string, RuleUse>>;
-type Stored = { state: RewardsState; rows: ChunkRows; uses: UseRows };
-function fresh(): Stored {
+function fresh(): { state: RewardsState; rows: ChunkRows } {
   const state = initialState();
-  return { state, rows: { chunks: state.seen.chunks, seqs: [] }, uses: state.rules };
+  return { state, rows: { chunks: state.seen.chunks, seqs: [] } };
 }
 
-type Hot = Stored & { marks: Marks; segments: readonly string[] };
+type Hot = { state: RewardsState; marks: Marks; segments: readonly string[]; rows: ChunkRows };
 
 export type RewardsView = {
   rule_set: { id: string; version: number };
@@ -148,35 +142,27 @@ export class PlayerRewards {
   private load(): Hot {
     if (this.hot) return this.hot;
     const row = this.ctx.db.first<{ state: string; marks: string }>`select state, marks from rewards_state where id = 1`;
-    const stored = row ? this.stateOf(JSON.parse(row.state) as StoredState | RewardsState) : fresh();
-    this.hot = { ...stored, marks: row ? JSON.parse(row.marks) as Marks : NO_MARKS, segments: this.segmentsRg.view().segments };
+    const { state, rows } = row ? this.stateOf(JSON.parse(row.state) as StoredState | RewardsState) : fresh();
+    this.hot = { state, marks: row ? JSON.parse(row.marks) as Marks : NO_MARKS, segments: this.segmentsRg.view().segments, rows };
     return this.hot;
   }
 
-  /**
-   * The engine state of the stored row: its memory's full chunks read from their rows (one
-   * statement; none while there are none), and its rule uses from theirs (one statement).
-   */
-  private stateOf(stored: StoredState | RewardsState): Stored {
+  /** The engine state of the stored row: its memory's full chunks read from their rows (one statement; none while there are none). */
+  private stateOf(stored: StoredState | RewardsState): { state: RewardsState; rows: ChunkRows } {
     const { seen } = stored;
-    // a row of an older form (rule uses inline, before migration 20): no use row yet, the next save writes them
-    const inline = stored.rules !== undefined;
-    const rules = stored.rules ?? Object.fromEntries(this.ctx.db.all<{ rule_id: string; use: string }>`select rule_id, use from reward_rule_uses`.map((r) => [r.rule_id, JSON.parse(r.use) as RuleUse]));
-    const uses = inline ? {} : rules;
     // a row of the older form (chunks inline, before migration 17): none stored yet, the next save writes them
-    if ('chunks' in seen) return { state: { ...initialState(), ...stored, rules, seen }, rows: NO_CHUNK_ROWS, uses };
+    if ('chunks' in seen) return { state: { ...stored, seen }, rows: NO_CHUNK_ROWS };
     const listed = seen.chunk_rows;
     const bySeq = listed.length === 0 ? new Map<number, SeenChunk>()
       : new Map(this.ctx.db.all<{ seq: number; ids: string; max_at: number }>`select seq, ids, max_at from rewards_seen_chunks where seq in (select value from json_each(${JSON.stringify(listed)}))`
         .map((r) => [r.seq, { ids: JSON.parse(r.ids) as string[], max_at: r.max_at }]));
-    const state = fromStored({ ...stored, seen }, (seq) => bySeq.get(seq), rules);
-    return { state, rows: { chunks: state.seen.chunks, seqs: listed }, uses };
+    const state = fromStored({ ...stored, seen }, (seq) => bySeq.get(seq));
+    return { state, rows: { chunks: state.seen.chunks, seqs: listed } };
   }
 
   private save(hot: Hot): void {
     const rows = hot.state.seen.chunks === hot.rows.chunks ? hot.rows : this.storeChunks(hot.rows, hot.state.seen.chunks);
-    const uses = hot.state.rules === hot.uses ? hot.uses : this.storeUses(hot.uses, hot.state.rules);
-    this.hot = rows === hot.rows && uses === hot.uses ? hot : { ...hot, rows, uses };
+    this.hot = rows === hot.rows ? hot : { ...hot, rows };
     this.ctx.db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(toStored(hot.state, rows.seqs))}, ${JSON.stringify(hot.marks)}, ${this.ctx.now()})
       on conflict (id) do update set state = excluded.state, marks = excluded.marks, updated_at = excluded.updated_at`;
   }
@@ -194,22 +180,6 @@ export class PlayerRewards {
     });
     this.ctx.db.run`delete from rewards_seen_chunks where seq not in (select value from json_each(${JSON.stringify(seqs)}))`;
     return { chunks, seqs };
-  }
-
-  /**
-   * The rule uses changed (rules fired, or the engine pruned those of rules no longer in the set):
-   * the uses that are not the ones stored are upserted (one statement), the rules gone deleted (one
-   * more, rare), in the transaction of the state row.
-   */
-  private storeUses(held: UseRows, rules: UseRows): UseRows {
-    const changed = Object.entries(rules).filter(([id, use]) => held[id] !== use);
-    if (changed.length > 0) {
-      this.ctx.db.run`insert into reward_rule_uses (rule_id, use) select value ->> '$[0]', value ->> '$[1]' from json_each(${JSON.stringify(changed.map(([id, use]) => [id, JSON.stringify(use)]))}) where true
-        on conflict (rule_id) do update set use = excluded.use`;
-    }
-    const gone = Object.keys(held).filter((id) => !(id in rules));
-    if (gone.length > 0) this.ctx.db.run`delete from reward_rule_uses where rule_id in (select value from json_each(${JSON.stringify(gone)}))`;
-    return rules;
   }
 
   private mark(change: Partial<Marks>): void {
@@ -504,16 +474,12 @@ export class PlayerRewards {
     const unlisted = this.ctx.db.first<{ n: number }>`select count(*) as n from rewards_seen_chunks where seq not in (select value from json_each(${JSON.stringify(stored.rows.seqs)}))`!.n;
     if (unlisted > 0) return [`${unlisted} rewards memory chunk rows not listed by the state row`];
     const { rows } = this.hot;
-    if (this.hot.uses !== this.hot.state.rules) return ['rewards rule uses in memory not stored'];
     if (rows.chunks !== this.hot.state.seen.chunks || JSON.stringify(rows.seqs) !== JSON.stringify(stored.rows.seqs)) return ['rewards memory chunk rows in memory != SQL'];
     // every distinct counter's value rows are its current period's, as many as the state counts
     const valueSets = this.ctx.db.all<{ counter: string; period: string; n: number }>`select counter, period, count(*) as n from reward_counter_values group by counter, period`;
     const counted = Object.entries(stored.state.counters).filter(([, c]) => c.n !== undefined && c.n > 0);
     const sets = new Map(valueSets.map((v) => [`${v.counter}\u0001${v.period}`, v.n]));
     if (valueSets.length !== counted.length || counted.some(([id, c]) => sets.get(`${id}\u0001${c.period}`) !== c.n)) return ['rewards distinct counter value rows != the counts in the state'];
-    // the rule uses' rows come back in rule id order, the record in memory is in the order rules first fired
-    const uses = (state: RewardsState) => Object.entries(state.rules).sort(([a], [b]) => (a < b ? -1 : 1));
-    const same = JSON.stringify({ ...stored.state, rules: uses(stored.state) }) === JSON.stringify({ ...this.hot.state, rules: uses(this.hot.state) });
-    return same && row.marks === JSON.stringify(this.hot.marks) ? [] : ['rewards state in memory != SQL'];
+    return JSON.stringify(stored.state) === JSON.stringify(this.hot.state) && row.marks === JSON.stringify(this.hot.marks) ? [] : ['rewards state in memory != SQL'];
   }
 }

@@ -8,7 +8,7 @@
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BRAND } from '../../domain/brands';
-import { compileRuleSet, initialState, remember, RuleSet, type RewardsState, type RuleUse } from '../../domain/rewards';
+import { compileRuleSet, initialState, remember, RuleSet, type RewardsState } from '../../domain/rewards';
 import { migrate, type TransactionalStorage } from '../lib/sql';
 import { internals, player } from '../../test/edge/helpers';
 import type { PlayerDO } from './player-do';
@@ -337,8 +337,7 @@ describe("player schema, the distinct counters' values as rows (reward_counter_v
         rounds_today: { period: '2026-01-05', groups: {}, n: 200 },
         settled_total: old.counters.settled_total,
       });
-      const { rules: _uses, ...rest } = old; // the rule uses are rows too (reward_rule_uses): none here
-      expect({ ...stored, counters: null }).toEqual({ ...rest, counters: null });
+      expect({ ...stored, counters: null }).toEqual({ ...old, counters: null });
       expect(row.state.length).toBeLessThan(1_000); // 200 round ids inline were ~2 KB of it
 
       const rewards = (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
@@ -374,64 +373,6 @@ describe("player schema, the distinct counters' values as rows (reward_counter_v
       settle('h-5', 'r-5', T0 + 86_400_000);
       expect(count()).toEqual({ period: '2026-01-06', groups: {}, n: 1 });
       expect(db.all`select counter, period, value from reward_counter_values`).toEqual([{ counter: 'rounds_today', period: '2026-01-06', value: 'r-5' }]);
-      expect(rewards.verifyHotState()).toEqual([]);
-    });
-  });
-});
-
-describe("player schema, rule uses as rows (reward_rule_uses) on an object that kept them inline", () => {
-  it('moves each rule\'s use into a row; the object reads the same state, and caps and pacing go on from the stored counts', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const { c } = internals(o);
-      const db = c.db;
-      const mine = PLAYER_MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('create table reward_rule_uses'));
-      expect(mine).toBeGreaterThan(0);
-      onlyMigrations(db, mine, state.storage);
-      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
-        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
-      const T0 = Date.UTC(2026, 0, 5, 10);
-      const rules: Record<string, RuleUse> = {
-        'three-a-day': { day: '2026-01-05', today: 2, session: 's', this_session: 2, total: 9, last_at: T0 },
-        'retired-rule': { day: '2026-01-04', today: 1, session: 'x', this_session: 1, total: 1, last_at: T0 - 86_400_000 },
-      };
-      const old = { ...initialState(), day: '2026-01-05', session: 's', xp: 9, rules, seen: { recent: [], recent_max_at: 0, low_water_ms: 0, chunk_rows: [] } };
-      db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(old)}, ${JSON.stringify({ limit_hit_at: null, cool_off_ended_at: null, losses: [] })}, 1)`;
-
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
-      (o as unknown as { shipper: { init(): void } }).shipper.init(); // its own tables, dropped above with the rest
-      c.forgetCaches();
-      const rows = db.all<{ rule_id: string; use: string }>`select rule_id, use from reward_rule_uses order by rule_id`;
-      expect(rows.map((r) => [r.rule_id, JSON.parse(r.use) as RuleUse])).toEqual([['retired-rule', rules['retired-rule']], ['three-a-day', rules['three-a-day']]]);
-      expect(JSON.parse(db.first<{ state: string }>`select state from rewards_state`!.state)).not.toHaveProperty('rules');
-
-      const rewards = (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
-      rewards.view();
-      expect((rewards as unknown as { hot: { state: RewardsState } }).hot.state.rules).toEqual(rules);
-      expect(rewards.verifyHotState()).toEqual([]);
-      // 1 XP on each settlement, 3 a day: 2 were given today before the migration, so one more, then capped
-      const set = RuleSet.parse({
-        id: 'rule-uses', version: 1,
-        rules: [{ id: 'three-a-day', version: 1, status: 'active', name: '3 a day', on: 'table.bet.settled', caps: { per_day: 3 }, actions: [{ type: 'xp', amount: 1 }] }],
-        caps: { points_per_day: 1_000, xp_per_day: 1_000_000, cash_minor_per_day: {} },
-      });
-      rewards.use({ compiled: compileRuleSet(set), risk: liveRewardsConfig().risk });
-      const settle = (i: number) => c.tx(() => rewards.tableBetSettled(`h-${i}`, 'EUR', 100, {
-        table_id: 't', round_id: `r-${i}`, game: 'roulette', game_id: 'roulette-european', spot: 'red', bet_type: 'red', session_id: 's', amount_minor: 100, at: T0 + 1_000 + i, result: 'push',
-      }));
-      const grants = () => db.first<{ n: number }>`select count(*) as n from rewards_grants`!.n;
-      const suppressed = () => db.first<{ n: number }>`select count(*) as n from outbox where event_type = 'rewards.suppressed'`!.n;
-      settle(1);
-      expect(grants()).toBe(1);
-      c.forgetCaches(); // read back from the rows
-      settle(2);
-      settle(3);
-      expect(grants()).toBe(1);
-      expect(suppressed()).toBe(2);
-      // the retired rule's use went with the engine's pruning (2 uses for a set of 1 rule)
-      const after = db.all<{ rule_id: string; use: string }>`select rule_id, use from reward_rule_uses`;
-      expect(after.map((r) => [r.rule_id, JSON.parse(r.use) as RuleUse])).toEqual([['three-a-day', { day: '2026-01-05', today: 3, session: 's', this_session: 3, total: 10, last_at: T0 + 1_001 }]]);
       expect(rewards.verifyHotState()).toEqual([]);
     });
   });

@@ -539,19 +539,4 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
     from json_each(rewards_state.state, '$.counters') c)))
   where json_type(state, '$.counters') = 'object';
   `,
-
-  /* 20: rule uses in rows of their own (rewards.ts, docs/rewards.md "Cost") */ `
-  -- A rule's use (its counts today, this session and in all, its last time: what caps, cooldowns and
-  -- pacing read) was an entry of the state row, rewritten whole by every evaluated event (60 rules
-  -- that fired: 7.2 KB). Here, the uses of the rules an event fires are upserted (one statement),
-  -- those of rules no longer in the set deleted when the engine prunes them.
-  create table reward_rule_uses (
-    rule_id text primary key,
-    use text not null
-  ) without rowid;
-  -- A state written the old way (uses inline as 'rules') moves here.
-  insert into reward_rule_uses (rule_id, use)
-    select r.key, r.value from rewards_state s, json_each(s.state, '$.rules') r;
-  update rewards_state set state = json_remove(state, '$.rules');
-  `,
 ];

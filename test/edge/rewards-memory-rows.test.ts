@@ -6,8 +6,8 @@
  * grants again, whether its id is in the filling chunk, in a full chunk, or forgotten (beyond the
  * low-water mark), before and after the state is reloaded from SQL (a dropped cache, a restart of
  * the object); a rolled-back transaction that filled a chunk leaves no row; eviction after a reload
- * keeps 16 rows and moves the low-water mark as before. Statements: 4 for an evaluated settlement
- * with a grant (its rule's use a row since migration 20), 6 for the one in 64 that fills a chunk.
+ * keeps 16 rows and moves the low-water mark as before. Statements: 3 for an evaluated settlement
+ * with a grant, 5 for the one in 64 that fills a chunk.
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -108,14 +108,14 @@ describe('the idempotency memory as rows of its own', () => {
       let next = EVENTS + 1;
       const recent = (JSON.parse(snapshot(o).state) as { seen: { recent: string[] } }).seen.recent.length;
       for (let k = recent; k < SEEN_CHUNK - 2; k++) settle(o, next++);
-      // statements: an evaluated settlement writes the state row, its rule's use (migration 20), its
-      // grant, its event (4); the one that fills a chunk also inserts the chunk's row and deletes the forgotten one's (6)
+      // statements: an evaluated settlement writes the state row, its grant, its event (3); the one
+      // that fills a chunk also inserts the chunk's row and deletes the forgotten one's (5)
       const counts: StatementCounts = new Map();
       const restore = countStatements(internals(o).ctx.storage.sql, counts);
       settle(o, next++);
       const plain = statementReport(counts, 1);
       restore();
-      expect(plain.statements_per_op, JSON.stringify(plain.by_query, null, 1)).toBe(4);
+      expect(plain.statements_per_op, JSON.stringify(plain.by_query, null, 1)).toBe(3);
       const beforeFill = snapshot(o);
       expect(() => internals(o).c.tx(() => {
         rewardsOf(o).tableBetSettled(`hold-${next}`, 'EUR', 100, { table_id: 'roulette-1', round_id: `round-${next}`, game: 'roulette', game_id: 'roulette-european', spot: 'red', bet_type: 'red', session_id: 'sess', amount_minor: 100, at: T0 + next, result: 'push' });
@@ -144,7 +144,7 @@ describe('the idempotency memory as rows of its own', () => {
       settle(o, ++next);
       const filling = statementReport(counts, 1);
       restoreAgain();
-      expect(filling.statements_per_op, JSON.stringify(filling.by_query, null, 1)).toBe(6);
+      expect(filling.statements_per_op, JSON.stringify(filling.by_query, null, 1)).toBe(5);
       expect(snapshot(o).chunks).toBe(SEEN_CHUNKS_MAX);
       expect(rewardsOf(o).verifyHotState()).toEqual([]);
     });
