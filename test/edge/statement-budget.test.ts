@@ -47,12 +47,12 @@ const SHIP_RUN_STATEMENTS = 3;
  * bet), two transactions. Without the table's context (as before the rewards wiring, issue 17) the
  * rewards are not evaluated at all. With it, the live rule set (config/rewards.json) runs on both
  * events: the reservation writes the rewards state row (its counters: +1; the distinct counter of
- * games played adds its value's row once, player migration 19, then knows it), and the settlement
- * writes the state row, the use of each rule that fired (one multi-row upsert, player migration 20),
- * its grants (one multi-row insert) and their events (one multi-row outbox insert): +4.
+ * games played inserts its value's row once, player migration 19, and then knows it: no statement),
+ * and the settlement writes the state row, its grants (one multi-row insert) and their events (one
+ * multi-row outbox insert): +3.
  * And once in the N bets, the 20th bet at the table fires `next-bet-double-points` on its
- * reservation (its rule's use, grants and events: +3 over N bets), unless the player's A/B assignment puts them
- * in that rule's holdout (10 %: its use and a suppression event, no grant, +2). Deterministic for the rule set
+ * reservation (its grants and events: +2 over N bets), unless the player's A/B assignment puts them
+ * in that rule's holdout (10 %: a suppression event and no grant, +1). Deterministic for the rule set
  * and the player, so pinned: lower is a reason to lower them here, higher is a regression.
  * Not in this window: once in 64 evaluated events the engine's memory fills a chunk, and its row is
  * inserted and the forgotten chunk's deleted (+2, player migration 17; the 42 events here fill
@@ -63,7 +63,7 @@ const A_B_RULE = 'next-bet-double-points';
 function tableBetRewardsStatements(playerId: string): number {
   const rule = liveRewardsConfig().compiled.set.rules.find((r) => r.id === A_B_RULE)!;
   const inHoldout = assignVariant(playerId, rule.id, rule.holdout_bp ?? 0, rule.variants ?? []) === HOLDOUT;
-  return TABLE_BET_STATEMENTS + 5 + (inHoldout ? 2 : 3) / N;
+  return TABLE_BET_STATEMENTS + 4 + (inHoldout ? 1 : 2) / N;
 }
 
 function perOp(counts: StatementCounts, ops: number, run: () => void) {
