@@ -106,7 +106,7 @@ try {
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${isoBasic()}-rewards-settlement.json`);
   await writeFile(file, JSON.stringify([result], null, 2) + '\n');
-  console.table(Object.fromEntries(SETS.map((s) => [s, { ...variants[s].batch, ...variants[s].singles, stmts: variants[s].sql_statements_per_bet, grants: audits[s].grants, state_bytes: audits[s].state_bytes, chunk_rows: audits[s].memory_chunk_rows, chunk_bytes: audits[s].memory_chunk_bytes }])));
+  console.table(Object.fromEntries(SETS.map((s) => [s, { ...variants[s].batch, ...variants[s].singles, stmts: variants[s].sql_statements_per_bet, grants: audits[s].grants, state_bytes: audits[s].state_bytes, chunk_rows: audits[s].memory_chunk_rows, chunk_bytes: audits[s].memory_chunk_bytes, value_rows: audits[s].counter_value_rows, value_bytes: audits[s].counter_value_bytes }])));
   console.log(result.summary, `; request only ${result.request_only.median_ms} ms`);
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 } finally {

@@ -167,9 +167,12 @@ export class RewardsBenchDO extends DurableObject<BenchEnv> {
     // the idempotency memory's full chunks are rows of their own (migration 16), written once per 64 events
     const state = c.db.first<{ state_bytes: number; marks_bytes: number }>`select length(state) as state_bytes, length(marks) as marks_bytes from rewards_state where id = 1`;
     const chunks = c.db.first<{ n: number; bytes: number }>`select count(*) as n, coalesce(sum(length(ids)), 0) as bytes from rewards_seen_chunks`!;
+    // and distinct counters' values rows of their own (migration 19), one insert per value added
+    const values = c.db.first<{ n: number; bytes: number }>`select count(*) as n, coalesce(sum(length(counter) + length(period) + length(value)), 0) as bytes from reward_counter_values`!;
     return {
       problems: [...wallet.audit(), ...rewards.verifyHotState()], grants, rule_set: rewards.view().rule_set, bets: this.done,
       state_bytes: state?.state_bytes ?? 0, marks_bytes: state?.marks_bytes ?? 0, memory_chunk_rows: chunks.n, memory_chunk_bytes: chunks.bytes,
+      counter_value_rows: values.n, counter_value_bytes: values.bytes,
     };
   }
 }

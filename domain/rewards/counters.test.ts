@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { DISTINCT_MAX, GROUPS_MAX, updateCounters, utcDay, type Counters, type Periods } from './counters';
+import { DISTINCT_MAX, GROUPS_MAX, rolledOver, updateCounters, utcDay, type Counters, type DistinctValues, type Periods } from './counters';
 import { factsOf } from './facts';
 import { CounterSpec } from './rule-schema';
-import { betPlaced, betSettled, T0 } from './test-fixtures';
+import { betPlaced, betSettled, T0, ValueRows } from './test-fixtures';
 import type { CasinoEvent } from '../events';
 
 const MIN = 60_000;
 const spec = (s: unknown) => CounterSpec.parse(s);
 const ctx = { session_id: 's1', device: null, dealer_id: null };
 
-function run(s: CounterSpec, events: CasinoEvent[], session = (_: number) => 's1') {
-  let counters: Counters = {};
+function run(s: CounterSpec, events: CasinoEvent[], session = (_: number) => 's1', store?: DistinctValues, start: Counters = {}) {
+  let counters: Counters = start;
   const values: number[] = [];
   for (const e of events) {
     const periods: Periods = { day: utcDay(e.occurred_at), session: session(e.occurred_at) };
-    const r = updateCounters(counters, [s], factsOf(e, ctx), e.occurred_at, periods);
+    const r = updateCounters(counters, [s], factsOf(e, ctx), e.occurred_at, periods, store);
     counters = r.counters;
     values.push(r.readings.get(s.id)?.value ?? NaN);
   }
@@ -59,6 +59,46 @@ describe('counters', () => {
     const { counters, values } = run(c, [...events, betPlaced(T0 + 1e6, { game_id: 'g0' })]);
     expect(counters.g?.seen).toHaveLength(DISTINCT_MAX);
     expect(values.at(-1)).toBe(DISTINCT_MAX);
+  });
+
+  it('distinct, values kept outside the state: the same readings as inline, only the count in the state, the ended period named', () => {
+    const c = spec({ id: 'r', kind: 'distinct', on: ['table.bet.settled'], of: 'round_id', window: 'today' });
+    const midnight = Date.UTC(2026, 11, 5);
+    const rounds = ['a', 'b', 'a', 'c', 'b', 'c', 'd'];
+    const events = [...rounds.map((r, i) => betSettled(midnight - 100 + i, 'win', { round: r })), betSettled(midnight, 'win', { round: 'a' }), betSettled(midnight + 1, 'win', { round: 'a' })];
+    const inline = run(c, events);
+    const rows = new ValueRows();
+    const outside = run(c, events, undefined, rows);
+    expect(outside.values).toEqual(inline.values);
+    expect(outside.values).toEqual([1, 2, 2, 3, 3, 3, 4, 1, 1]);
+    expect(outside.counters.r).toEqual({ period: '2026-12-05', groups: {}, n: 1 });
+    expect(inline.counters.r).toEqual({ period: '2026-12-05', groups: {}, seen: ['a'] });
+    // the store holds both days until its keeper drops the ended one, which rolledOver names
+    expect(rows.sizes()).toEqual({ 'r 2026-12-04': 4, 'r 2026-12-05': 1 });
+    const before = run(c, events.slice(0, 7), undefined, new ValueRows()).counters;
+    expect(rolledOver(before, outside.counters)).toEqual([{ counter: 'r', period: '2026-12-04' }]);
+    expect(rolledOver(outside.counters, outside.counters)).toEqual([]);
+    expect(rolledOver(outside.counters, {})).toEqual([{ counter: 'r', period: '2026-12-05' }]); // a counter the rule set dropped
+    expect(rolledOver(inline.counters, {})).toEqual([]); // values in the state: nothing kept outside
+  });
+
+  it('distinct, values kept outside: bounded as inline (a value past DISTINCT_MAX is neither new nor stored), and a state written with them inline goes on inline until its period ends', () => {
+    const c = spec({ id: 'g', kind: 'distinct', on: ['table.bet.placed'], of: 'game_id', window: 'today' });
+    const rows = new ValueRows();
+    const events = Array.from({ length: DISTINCT_MAX + 10 }, (_, i) => betPlaced(T0 + i, { game_id: `g${i}` }));
+    const { counters, values } = run(c, [...events, betPlaced(T0 + 1e6, { game_id: 'g0' })], undefined, rows);
+    expect(counters.g).toMatchObject({ n: DISTINCT_MAX });
+    expect(values.at(-1)).toBe(DISTINCT_MAX);
+    expect(rows.sizes()).toEqual({ [`g ${utcDay(T0)}`]: DISTINCT_MAX });
+
+    const old = run(c, [betPlaced(T0, { game_id: 'x' })]).counters; // inline, as the state row held it before migration 19
+    const later = new ValueRows();
+    const same = run(c, [betPlaced(T0 + 1, { game_id: 'x' }), betPlaced(T0 + 2, { game_id: 'y' })], undefined, later, old);
+    expect(same.values).toEqual([1, 2]);
+    expect(same.counters.g).toEqual({ period: utcDay(T0), groups: {}, seen: ['x', 'y'] });
+    const next = run(c, [betPlaced(T0 + 86_400_000, { game_id: 'x' })], undefined, later, same.counters);
+    expect(next.counters.g).toEqual({ period: utcDay(T0 + 86_400_000), groups: {}, n: 1 });
+    expect(later.sizes()).toEqual({ [`g ${utcDay(T0 + 86_400_000)}`]: 1 });
   });
 
   it('group_by: a value per table, at most GROUPS_MAX tables, the least recent forgotten', () => {

@@ -8,6 +8,12 @@
  * object gives, `lifetime` never resets; a rolling window of N minutes sums buckets of ceil(N / 60)
  * minutes, so it is exact to one bucket. State is plain JSON and never mutated: an update copies the
  * counters it touches.
+ *
+ * A distinct counter's values are either in the state (`seen`: the engine alone, a dry run, fast
+ * mode) or, given a `DistinctValues`, outside it with only their count in the state (`n`): the
+ * player's object keeps them in rows of their own (durable/player/rewards.ts), so the state row that
+ * every evaluated event rewrites does not carry up to 256 round ids. Both answer alike: a value is
+ * new exactly when the set did not hold it and holds fewer than DISTINCT_MAX.
  */
 import { allFactsHold, type CounterReading } from './conditions';
 import type { Facts } from './facts';
@@ -19,8 +25,24 @@ export const ROLLING_BUCKETS_MAX = 60;
 const MINUTE_MS = 60_000;
 
 export type CounterGroup = { v: number; at: number; /** rolling windows: [bucket index, value, ...] */ b?: number[] };
-export type CounterState = { period: string; groups: Record<string, CounterGroup>; /** distinct counters */ seen?: string[] };
+export type CounterState = {
+  period: string; groups: Record<string, CounterGroup>;
+  /** distinct counters, values in the state */ seen?: string[];
+  /** distinct counters, values in a DistinctValues: how many this period holds */ n?: number;
+};
 export type Counters = Record<string, CounterState>;
+
+/**
+ * A distinct counter's value sets kept outside the state, one set per counter and period. `add` puts
+ * the value in and answers whether it was not there yet (exact: no hashing, so a value seen before is
+ * never counted again and a new one never missed). The engine calls it only for a value it would
+ * count (the set below DISTINCT_MAX), inside the caller's transaction; a set whose period has passed
+ * is the caller's to drop (`rolledOver`).
+ */
+export interface DistinctValues { add(counter: string, period: string, value: string): boolean }
+
+/** How many values a distinct counter's current period holds, wherever they are kept. */
+const distinctCount = (state: CounterState): number => state.n ?? state.seen?.length ?? 0;
 
 export type Periods = { day: string; session: string };
 
@@ -51,7 +73,7 @@ const EMPTY: CounterReading = { value: 0, previous: 0, is_new: false };
  * and returns the new counters and each one's reading for this event. Counters whose filter the
  * event does not pass are still read (their current value in the current period).
  */
-export function updateCounters(counters: Counters, specs: readonly CounterSpec[], facts: Facts, at: number, periods: Periods): { counters: Counters; readings: Map<string, CounterReading> } {
+export function updateCounters(counters: Counters, specs: readonly CounterSpec[], facts: Facts, at: number, periods: Periods, values?: DistinctValues): { counters: Counters; readings: Map<string, CounterReading> } {
   const readings = new Map<string, CounterReading>();
   if (specs.length === 0) return { counters, readings };
   const next: Counters = { ...counters };
@@ -63,13 +85,16 @@ export function updateCounters(counters: Counters, specs: readonly CounterSpec[]
     const key = groupKey(spec, facts);
     if (spec.kind === 'distinct') {
       const value = facts(spec.of);
-      const seen = current.seen ?? [];
-      const previous = seen.length;
+      const previous = distinctCount(current);
       if (!passes || value === null) { readings.set(spec.id, { value: previous, previous, is_new: false }); next[spec.id] = current; continue; }
       const v = String(value);
+      // values written into the state before they moved out stay there until the period ends
+      const inline = values === undefined || current.seen !== undefined;
       // Past DISTINCT_MAX values a new one cannot be told from a forgotten one: it is not called new.
-      const isNew = !seen.includes(v) && seen.length < DISTINCT_MAX;
-      next[spec.id] = isNew ? { period, groups: current.groups, seen: [...seen, v] } : current;
+      const isNew = previous < DISTINCT_MAX && (inline ? !(current.seen ?? []).includes(v) : values.add(spec.id, period, v));
+      next[spec.id] = !isNew ? current
+        : inline ? { period, groups: current.groups, seen: [...(current.seen ?? []), v] }
+        : { period, groups: current.groups, n: previous + 1 };
       readings.set(spec.id, { value: isNew ? previous + 1 : previous, previous, is_new: isNew });
       continue;
     }
@@ -100,11 +125,27 @@ export function readCounter(counters: Counters, spec: CounterSpec, at: number, p
   const period = periodOf(typeof spec.window === 'string' ? spec.window : 'lifetime', periods);
   const state = counters[spec.id];
   if (!state || state.period !== period) return EMPTY;
-  if (spec.kind === 'distinct') { const n = state.seen?.length ?? 0; return { value: n, previous: n, is_new: false }; }
+  if (spec.kind === 'distinct') { const n = distinctCount(state); return { value: n, previous: n, is_new: false }; }
   const group = state.groups[groupKey(spec, facts)];
   if (!group) return EMPTY;
   const value = typeof spec.window === 'object' ? rollingSum(group, spec.window.rolling_minutes, at) : group.v;
   return { value, previous: value, is_new: false };
+}
+
+/**
+ * The value sets kept outside the state (`n`) that an update left behind: a counter whose period
+ * moved on, or that the rule set no longer declares (pruned). Their keeper deletes them in the same
+ * transaction, so the sets stay bounded by DISTINCT_MAX per counter of the live set.
+ */
+export function rolledOver(before: Counters, after: Counters): { counter: string; period: string }[] {
+  if (before === after) return [];
+  const gone: { counter: string; period: string }[] = [];
+  for (const [id, held] of Object.entries(before)) {
+    if (held.n === undefined) continue;
+    const now = after[id];
+    if (now !== held && now?.period !== held.period) gone.push({ counter: id, period: held.period });
+  }
+  return gone;
 }
 
 function putGroup(groups: Record<string, CounterGroup>, key: string, group: CounterGroup): Record<string, CounterGroup> {

@@ -15,7 +15,7 @@ import type { Currency } from '../money';
 import { assignVariant, HOLDOUT } from './assignment';
 import type { CompiledRuleSet } from './compile';
 import { counterHolds, factHolds } from './conditions';
-import { readCounter, updateCounters, utcDay, type Periods } from './counters';
+import { readCounter, updateCounters, utcDay, type DistinctValues, type Periods } from './counters';
 import { factsOf, type EventContext, type Facts } from './facts';
 import { levelFor, promotions } from './levels';
 import type { GrantSource, Outcome, RiskReason, SuppressionReason } from './outcomes';
@@ -59,7 +59,12 @@ export function riskReasons(ctx: PlayerRewardsContext): RiskReason[] {
   return reasons;
 }
 
-export function evaluate(state: RewardsState, event: CasinoEvent, compiled: CompiledRuleSet, ctx: PlayerRewardsContext): Evaluation {
+/**
+ * `values`: where distinct counters keep their values (counters.ts DistinctValues); without it they
+ * stay in the state. It is the only thing evaluate asks outside its arguments, and only for an
+ * event it evaluates (never a duplicate, a late or an excluded player's).
+ */
+export function evaluate(state: RewardsState, event: CasinoEvent, compiled: CompiledRuleSet, ctx: PlayerRewardsContext, values?: DistinctValues): Evaluation {
   if (ctx.exclusion !== 'none') return { state, outcomes: [], skipped: ctx.exclusion };
   const seen = checkSeen(state, event.event_id, event.occurred_at);
   if (seen !== 'new') return { state, outcomes: [], skipped: seen };
@@ -70,7 +75,7 @@ export function evaluate(state: RewardsState, event: CasinoEvent, compiled: Comp
   const eventDay = utcDay(at);
   const periods: Periods = { day: eventDay < state.day ? state.day : eventDay, session: ctx.event.session_id ?? '' };
   const facts = factsOf(event, ctx.event);
-  const { counters, readings } = updateCounters(state.counters, compiled.countersByType.get(event.event_type) ?? [], facts, at, periods);
+  const { counters, readings } = updateCounters(state.counters, compiled.countersByType.get(event.event_type) ?? [], facts, at, periods, values);
   const run = new Run(state, compiled, ctx, event, periods, facts);
   // counters a retired rule set declared go too, once the record outgrows the set (as rule uses do):
   // otherwise each would stay in the state, rewritten with every evaluated event, for good

@@ -11,7 +11,7 @@ import { EXAMPLE_DEALER, EXAMPLE_RULE_SET } from './example-rule-set';
 import type { Outcome } from './outcomes';
 import { RuleSet } from './rule-schema';
 import { initialState } from './state';
-import { betPlaced, betSettled, handSettled, login, playerContext, T0 } from './test-fixtures';
+import { betPlaced, betSettled, handSettled, login, playerContext, T0, ValueRows } from './test-fixtures';
 
 const set = RuleSet.parse({ ...EXAMPLE_RULE_SET, caps: { points_per_day: 120, xp_per_day: 40, cash_minor_per_day: { EUR: 500 } } });
 const compiled = compileRuleSet(set);
@@ -54,12 +54,14 @@ const aContext = fc.record({
   budget_remaining_minor: { 'ten-rounds-with-anna': c.budget, 'daily-login-spin': c.spin },
 }));
 
-function runAll(events: CasinoEvent[], ctx: PlayerRewardsContext) {
+/** `rows`: distinct counters' values kept outside the state, as the player's object keeps them. */
+function runAll(events: CasinoEvent[], ctx: PlayerRewardsContext, rows?: ValueRows) {
   let state = initialState();
   const budgets = { ...ctx.budget_remaining_minor };
   const perEvent: { event: CasinoEvent; outcomes: Outcome[] }[] = [];
   for (const event of events) {
-    const r = evaluate(state, event, compiled, { ...ctx, budget_remaining_minor: budgets });
+    const r = evaluate(state, event, compiled, { ...ctx, budget_remaining_minor: budgets }, rows);
+    rows?.moveOn(state.counters, r.state.counters);
     state = r.state;
     for (const o of r.outcomes) if (o.type === 'grant' && o.budget_key) budgets[o.budget_key] = (budgets[o.budget_key] ?? 0) - o.cost_minor;
     perEvent.push({ event, outcomes: r.outcomes });
@@ -80,6 +82,28 @@ describe('rewards engine properties', () => {
       // and replaying the whole stream on the final state grants nothing
       let state = withDups.state;
       for (const e of events) { const r = evaluate(state, e, compiled, ctx); expect(r.outcomes).toEqual([]); state = r.state; }
+    }), { numRuns: 150 });
+  });
+
+  it("distinct counters' values kept outside the state decide exactly as inline: the same outcomes, duplicates and replays counted once, and the store holds the current period's values only, as many as the state counts", () => {
+    fc.assert(fc.property(aStream, aContext, (events, ctx) => {
+      const inline = runAll(events, ctx);
+      const rows = new ValueRows();
+      const outside = runAll(events, ctx, rows);
+      expect(outside.perEvent).toEqual(inline.perEvent);
+      const counts: Record<string, number> = {};
+      for (const [id, c] of Object.entries(outside.state.counters)) {
+        expect(c.seen).toBeUndefined();
+        const inlineSeen = inline.state.counters[id]?.seen;
+        if (inlineSeen !== undefined) expect(c.n ?? 0).toBe(inlineSeen.length);
+        if (c.n) counts[`${id} ${c.period}`] = c.n;
+      }
+      expect(rows.sizes()).toEqual(counts);
+      // replaying the whole stream on the final state counts nothing and grants nothing
+      let state = outside.state;
+      for (const e of events) { const r = evaluate(state, e, compiled, ctx, rows); expect(r.outcomes).toEqual([]); state = r.state; }
+      expect(state).toEqual(outside.state);
+      expect(rows.sizes()).toEqual(counts);
     }), { numRuns: 150 });
   });
 

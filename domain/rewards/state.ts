@@ -1,6 +1,7 @@
 /**
  * A player's rewards state: plain JSON (the player's object keeps it in memory and stores it as one
- * row, its memory's full chunks as rows of their own: durable/player/rewards-pure.ts toStored), never
+ * row, its memory's full chunks and its distinct counters' values as rows of their own:
+ * durable/player/rewards-pure.ts toStored, counters.ts DistinctValues), never
  * mutated by the engine, and bounded: counters by the rule set's limits (counters.ts) and the
  * counters it declares, rule uses and assignments by the rules that exist, badges by BADGES_MAX,
  * remembered events by SEEN_EVENTS_MAX.

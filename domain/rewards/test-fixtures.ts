@@ -1,6 +1,7 @@
 /** Events and contexts for the rewards tests and the micro-benchmark: valid per domain/events.ts. */
 import type { CasinoEvent, PayloadValue } from '../events';
 import { uuidv7 } from '../ids';
+import { rolledOver, type Counters, type DistinctValues } from './counters';
 import type { PlayerRewardsContext } from './engine';
 
 export const PLAYER = '0190f2a4-6a1b-7c3d-8e4f-5a6b7c8d9e0f';
@@ -49,4 +50,28 @@ export function handSettled(at: number, o: { natural?: boolean; busted?: boolean
 
 export function login(at: number, session = 'sess-1'): CasinoEvent {
   return event('player.login.succeeded', at, { session_id: session, country: 'MT', device: 'mobile' });
+}
+
+/**
+ * Distinct counters' values kept outside the state, as the player's object keeps them in rows
+ * (durable/player/rewards.ts, migration 19): one set per counter and period; `moveOn` drops the sets
+ * an update left behind, as the object does in the evaluation's transaction.
+ */
+export class ValueRows implements DistinctValues {
+  readonly rows = new Map<string, Set<string>>();
+  add(counter: string, period: string, value: string): boolean {
+    const key = `${counter}\u0001${period}`;
+    const set = this.rows.get(key) ?? new Set<string>();
+    this.rows.set(key, set);
+    if (set.has(value)) return false;
+    set.add(value);
+    return true;
+  }
+  moveOn(before: Counters, after: Counters): void {
+    for (const gone of rolledOver(before, after)) this.rows.delete(`${gone.counter}\u0001${gone.period}`);
+  }
+  /** Each set's size by `counter period`: what the state's counts must say. */
+  sizes(): Record<string, number> {
+    return Object.fromEntries([...this.rows].filter(([, set]) => set.size > 0).map(([key, set]) => [key.replace('\u0001', ' '), set.size]));
+  }
 }

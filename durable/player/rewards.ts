@@ -9,21 +9,26 @@
  * grant id, so a replayed event can never grant twice even past the engine's memory. The points
  * balance is derived from it. Since migration 17 the engine's idempotency memory keeps its full
  * chunks (immutable) in `rewards_seen_chunks`, one row each, written once when a chunk fills and
- * deleted when it is forgotten; the state row lists them (rewards-pure.ts `toStored`). Cash-like
+ * deleted when it is forgotten; the state row lists them (rewards-pure.ts `toStored`). Since
+ * migration 19 a distinct counter's values are rows of `reward_counter_values` (the state row keeps
+ * their count): adding one is one insert that answers whether it was new, and a period's rows are
+ * deleted when the counter moves on to the next (counters.ts `rolledOver`). Cash-like
  * grants spend their cost from the player's budget leases (reward-budgets.ts) and are delivered
  * (reward-offers.ts: a cashback paid into the wallet, `paid = 1`; a free bet a token, `paid = 0`),
  * all in the grant's transaction.
  *
  * Cost on the bet path: an event type no rule or counter names costs nothing (no statement); one
  * that is evaluated writes the state row (1 statement, a few KB at most: not the memory's full
- * chunks), and when it has outcomes, its grants (1, one multi-row insert) and its events (1, one
- * multi-row outbox insert). Once in 64 evaluated events a chunk fills: its row is inserted and the
- * rows no longer listed (the forgotten chunk) deleted, +2.
+ * chunks nor distinct counters' values), one insert per distinct counter the event adds a value
+ * to (+1 each), and when it has outcomes, its grants (1, one multi-row insert) and its events (1,
+ * one multi-row outbox insert). Once in 64 evaluated events a chunk fills: its row is inserted and
+ * the rows no longer listed (the forgotten chunk) deleted, +2; once a day (a `today` counter) or a
+ * session, a distinct counter's old period is deleted, +1.
  */
 import type { CasinoEvent, EventType, PayloadValue } from '../../domain/events';
 import type { Currency } from '../../domain/money';
 import { fail, type Result } from '../../domain/errors';
-import { BADGES_MAX, CASH_LIKE, evaluate, initialState, riskReasons, spinWheel, type Outcome, type PlayerRewardsContext, type RewardsState, type SeenChunk, type WheelPrize } from '../../domain/rewards';
+import { BADGES_MAX, CASH_LIKE, evaluate, initialState, riskReasons, rolledOver, spinWheel, type DistinctValues, type Outcome, type PlayerRewardsContext, type RewardsState, type SeenChunk, type WheelPrize } from '../../domain/rewards';
 import type { ExchangeResult } from '../../domain/rewards/budget-keeper';
 import type { LeaseExchange, RuleSetRef } from '../../domain/rewards/budget-limits';
 import type { OutcomeSource } from './channel';
@@ -91,13 +96,33 @@ export class PlayerRewards {
 
   private readonly wallet: Wallet;
 
+  /**
+   * Distinct counters' value sets (migration 19): an insert that answers whether the value was new,
+   * in the evaluation's transaction. The values an insert found or added are remembered (per counter
+   * and period, at most DISTINCT_MAX each), so a value met again (the same game, bet after bet)
+   * costs no statement; they are forgotten with the hot state (a rollback, a reload) and with their period.
+   */
+  private known = new Map<string, Set<string>>();
+  private readonly counterValues: DistinctValues = {
+    add: (counter, period, value) => {
+      const key = `${counter}\u0001${period}`;
+      let known = this.known.get(key);
+      if (known?.has(value)) return false;
+      const added = this.ctx.db.first<{ added: number }>`insert into reward_counter_values (counter, period, value) values (${counter}, ${period}, ${value})
+        on conflict do nothing returning 1 as added` !== null;
+      if (!known) this.known.set(key, known = new Set());
+      known.add(value);
+      return added;
+    },
+  };
+
   constructor(private readonly ctx: PlayerContext, private readonly segmentsRg: Segments, wallet: Wallet) {
     this.config = liveRewardsConfig();
     this.budgets = new PlayerBudgets(ctx);
     this.offers = new RewardOffers(ctx, wallet);
     this.wheel = new RewardWheel(ctx);
     this.wallet = wallet;
-    ctx.onForget(() => { this.hot = undefined; });
+    ctx.onForget(() => { this.hot = undefined; this.known = new Map(); });
     // Risk marks come from the object's own events, in the transaction that emits them.
     ctx.onEmitted = (type, payload) => {
       // a limit hit: a refusal, or the player's own session-time limit ending their session
@@ -240,10 +265,15 @@ export class PlayerRewards {
     };
     this.refillHint = true;
     const event: CasinoEvent = { ...e, schema_version: 1, player_id: p.player_id, jurisdiction: p.jurisdiction };
-    const r = evaluate(hot.state, event, compiled, ctx);
+    const r = evaluate(hot.state, event, compiled, ctx, this.counterValues);
     if (r.skipped !== null) {
       if (marks !== hot.marks) this.save({ ...hot, marks });
       return;
+    }
+    // a period ended (a new day, a new session) or a counter left the rule set: its values go with it
+    for (const gone of rolledOver(hot.state.counters, r.state.counters)) {
+      this.ctx.db.run`delete from reward_counter_values where counter = ${gone.counter} and period = ${gone.period}`;
+      this.known.delete(`${gone.counter}\u0001${gone.period}`);
     }
     this.save({ ...hot, state: r.state, marks });
     if (r.outcomes.length === 0) return;
@@ -445,6 +475,11 @@ export class PlayerRewards {
     if (unlisted > 0) return [`${unlisted} rewards memory chunk rows not listed by the state row`];
     const { rows } = this.hot;
     if (rows.chunks !== this.hot.state.seen.chunks || JSON.stringify(rows.seqs) !== JSON.stringify(stored.rows.seqs)) return ['rewards memory chunk rows in memory != SQL'];
+    // every distinct counter's value rows are its current period's, as many as the state counts
+    const valueSets = this.ctx.db.all<{ counter: string; period: string; n: number }>`select counter, period, count(*) as n from reward_counter_values group by counter, period`;
+    const counted = Object.entries(stored.state.counters).filter(([, c]) => c.n !== undefined && c.n > 0);
+    const sets = new Map(valueSets.map((v) => [`${v.counter}\u0001${v.period}`, v.n]));
+    if (valueSets.length !== counted.length || counted.some(([id, c]) => sets.get(`${id}\u0001${c.period}`) !== c.n)) return ['rewards distinct counter value rows != the counts in the state'];
     return JSON.stringify(stored.state) === JSON.stringify(this.hot.state) && row.marks === JSON.stringify(this.hot.marks) ? [] : ['rewards state in memory != SQL'];
   }
 }

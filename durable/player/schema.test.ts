@@ -2,7 +2,8 @@
  * Migration 2 on an object that lived under migration 1: profiles get the default brand and no VIP
  * flag, wins credited before are found by their bet (backfilled from the outbox), and the relay
  * starts from the beginning of the outbox. Also: the new tables refuse what must never be stored, and
- * later migrations on objects an older release left (up to 17: the rewards memory as rows).
+ * later migrations on objects an older release left (up to 17: the rewards memory as rows; the
+ * distinct counters' values as rows).
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
@@ -294,6 +295,84 @@ describe('player schema, migrations 16-17 on a migration-15 object (17: the rewa
       }
       settle(1_100);
       expect(xpGrants()).toBe(1);
+      expect(rewards.verifyHotState()).toEqual([]);
+    });
+  });
+});
+
+describe("player schema, the distinct counters' values as rows (reward_counter_values) on an object that kept them inline", () => {
+  it('moves each distinct counter\'s values into rows, the count staying in the state; the object reads the same counts and goes on counting exactly', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
+      const { c } = internals(o);
+      const db = c.db;
+      // the release before this migration: every migration up to it (numbered by the lead on merge)
+      const mine = PLAYER_MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('create table reward_counter_values'));
+      expect(mine).toBeGreaterThan(0);
+      onlyMigrations(db, mine, state.storage);
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+      const T0 = Date.UTC(2026, 0, 5, 10);
+      const rounds = Array.from({ length: 200 }, (_, i) => `r-${i}`);
+      // the state row as the release before wrote it: a distinct counter's 200 values inline, a count counter beside it
+      const old = {
+        ...initialState(), day: '2026-01-05', session: 's', xp: 200,
+        counters: {
+          rounds_today: { period: '2026-01-05', groups: {}, seen: rounds },
+          settled_total: { period: '', groups: { '': { v: 200, at: T0 + 199 } } },
+        },
+        seen: { recent: [], recent_max_at: 0, low_water_ms: 0, chunk_rows: [] },
+      };
+      db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(old)}, ${JSON.stringify({ limit_hit_at: null, cool_off_ended_at: null, losses: [] })}, 1)`;
+
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      (o as unknown as { shipper: { init(): void } }).shipper.init(); // its own tables, dropped above with the rest
+      c.forgetCaches();
+      const rows = db.all<{ counter: string; period: string; value: string }>`select counter, period, value from reward_counter_values order by counter, period, value`;
+      expect(rows).toEqual([...rounds].sort().map((value) => ({ counter: 'rounds_today', period: '2026-01-05', value })));
+      const row = db.first<{ state: string }>`select state from rewards_state`!;
+      const stored = JSON.parse(row.state) as RewardsState;
+      expect(stored.counters).toEqual({
+        rounds_today: { period: '2026-01-05', groups: {}, n: 200 },
+        settled_total: old.counters.settled_total,
+      });
+      expect({ ...stored, counters: null }).toEqual({ ...old, counters: null });
+      expect(row.state.length).toBeLessThan(1_000); // 200 round ids inline were ~2 KB of it
+
+      const rewards = (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
+      rewards.view();
+      expect(rewards.verifyHotState()).toEqual([]);
+      const set = RuleSet.parse({
+        id: 'counter-rows', version: 1,
+        counters: [
+          { id: 'rounds_today', kind: 'distinct', on: ['table.bet.settled'], of: 'round_id', window: 'today' },
+          { id: 'settled_total', kind: 'count', on: ['table.bet.settled'], window: 'lifetime' },
+        ],
+        // XP on a settlement once the day counts 202 distinct rounds, not before
+        rules: [{ id: 'round-202', version: 1, status: 'active', name: '202 rounds', on: 'table.bet.settled', when: [{ counter: 'rounds_today', gte: 202 }], actions: [{ type: 'xp', amount: 1 }] }],
+        caps: { points_per_day: 1_000, xp_per_day: 1_000_000, cash_minor_per_day: {} },
+      });
+      rewards.use({ compiled: compileRuleSet(set), risk: liveRewardsConfig().risk });
+      const settle = (hold: string, round: string, at: number) => c.tx(() => rewards.tableBetSettled(hold, 'EUR', 100, {
+        table_id: 't', round_id: round, game: 'roulette', game_id: 'roulette-european', spot: 'red', bet_type: 'red', session_id: 's', amount_minor: 100, at, result: 'push',
+      }));
+      const xpGrants = () => db.first<{ n: number }>`select count(*) as n from rewards_grants`!.n;
+      const count = () => (JSON.parse(db.first<{ state: string }>`select state from rewards_state`!.state) as RewardsState).counters.rounds_today;
+      settle('h-1', 'r-5', T0 + 1_000); // a round the old row held: not new
+      expect(count()).toMatchObject({ n: 200 });
+      settle('h-2', 'r-new-1', T0 + 1_001);
+      expect(count()).toMatchObject({ n: 201 });
+      expect(xpGrants()).toBe(0);
+      settle('h-3', 'r-new-1', T0 + 1_002); // another bet on the same round: not new
+      settle('h-4', 'r-new-2', T0 + 1_003);
+      expect(count()).toMatchObject({ n: 202 });
+      expect(xpGrants()).toBe(1);
+      expect(rewards.verifyHotState()).toEqual([]);
+      // the next day: the old day's rows go with it
+      settle('h-5', 'r-5', T0 + 86_400_000);
+      expect(count()).toEqual({ period: '2026-01-06', groups: {}, n: 1 });
+      expect(db.all`select counter, period, value from reward_counter_values`).toEqual([{ counter: 'rounds_today', period: '2026-01-06', value: 'r-5' }]);
       expect(rewards.verifyHotState()).toEqual([]);
     });
   });

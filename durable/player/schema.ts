@@ -514,4 +514,29 @@ export const PLAYER_MIGRATIONS: readonly Migration[] = [
   create trigger reward_wheel_results_no_delete before delete on reward_wheel_results begin select raise(abort, 'wheel results are append-only'); end;
   create trigger reward_wheel_results_no_update before update on reward_wheel_results begin select raise(abort, 'wheel results are append-only'); end;
   `,
+
+  /* 19: distinct counters' values in rows of their own (rewards.ts, docs/rewards.md "Cost") */ `
+  -- A distinct counter (rounds played today, say) remembers up to 256 values per period. They were
+  -- in the state row, rewritten whole by every evaluated event (12.5 KB for 256 round ids); here,
+  -- adding one is one insert that answers whether it was new, and the state row keeps the count
+  -- ('n'). A period that ends, or a counter the rule set no longer declares, has its rows deleted
+  -- in the transaction that moves the state on (counters.ts rolledOver).
+  create table reward_counter_values (
+    counter text not null,
+    period text not null,
+    value text not null,
+    primary key (counter, period, value)
+  ) without rowid;
+  -- A state written the old way (values inline as 'seen') moves here, the count staying in the row.
+  insert or ignore into reward_counter_values (counter, period, value)
+    select c.key, c.value ->> '$.period', v.value
+    from rewards_state s, json_each(s.state, '$.counters') c, json_each(c.value, '$.seen') v
+    where json_type(c.value, '$.seen') = 'array';
+  update rewards_state set state = json_set(state, '$.counters', json((
+    select json_group_object(c.key, case when json_type(c.value, '$.seen') = 'array'
+      then json_set(json_remove(c.value, '$.seen'), '$.n', json_array_length(c.value, '$.seen'))
+      else json(c.value) end)
+    from json_each(rewards_state.state, '$.counters') c)))
+  where json_type(state, '$.counters') = 'object';
+  `,
 ];

@@ -140,10 +140,11 @@ describe('the clock of an event', () => {
   });
 });
 
-/** The rewards state's size, read inside the object: its row and its memory's full chunks (rows of their own since migration 17). */
+/** The rewards state's size, read inside the object: its row, its memory's full chunks (rows of their own since migration 17) and its distinct counters' values (since migration 19). */
 async function stateBytes(p: Registered): Promise<number> {
   return runInDurableObject(player(p.playerId), (o: PlayerDO) => internals(o).c.db.first<{ n: number }>`
-    select coalesce((select length(state) + length(marks) from rewards_state where id = 1), 0) + (select coalesce(sum(length(ids)), 0) from rewards_seen_chunks) as n`!.n);
+    select coalesce((select length(state) + length(marks) from rewards_state where id = 1), 0) + (select coalesce(sum(length(ids)), 0) from rewards_seen_chunks)
+      + (select coalesce(sum(length(counter) + length(period) + length(value)), 0) from reward_counter_values) as n`!.n);
 }
 
 describe('the cost of a malicious context', () => {

@@ -48,15 +48,17 @@ const SHIP_RUN_STATEMENTS = 2;
  * A live-table bet as the table runs it, through PlayerDO: reserveTableBet + settleTableBet (a lost
  * bet), two transactions. Without the table's context (as before the rewards wiring, issue 17) the
  * rewards are not evaluated at all. With it, the live rule set (config/rewards.json) runs on both
- * events: the reservation writes the rewards state row (its counters: +1), and the settlement writes
- * the state row, its grants (one multi-row insert) and their events (one multi-row outbox insert): +3.
+ * events: the reservation writes the rewards state row (its counters: +1; the distinct counter of
+ * games played inserts its value's row once, player migration 19, and then knows it: no statement),
+ * and the settlement writes the state row, its grants (one multi-row insert) and their events (one
+ * multi-row outbox insert): +3.
  * And once in the N bets, the 20th bet at the table fires `next-bet-double-points` on its
  * reservation (its grants and events: +2 over N bets), unless the player's A/B assignment puts them
  * in that rule's holdout (10 %: a suppression event and no grant, +1). Deterministic for the rule set
  * and the player, so pinned: lower is a reason to lower them here, higher is a regression.
  * Not in this window: once in 64 evaluated events the engine's memory fills a chunk, and its row is
  * inserted and the forgotten chunk's deleted (+2, player migration 17; the 42 events here fill
- * none): test/edge/rewards-memory-rows.test.ts pins that event at 5 statements against 3.
+ * none): test/edge/rewards-memory-rows.test.ts pins that event at 6 statements against 4.
  */
 const TABLE_BET_STATEMENTS = 10;
 const A_B_RULE = 'next-bet-double-points';
