@@ -1,7 +1,8 @@
 /**
  * Review (h-review) of the shipper's cursor in memory: a seeded random walk over one pruning object
- * (BrandOpsDO) of emits (some rolled back), runs after commit, sends that fail, alarms (some whose
- * transaction rolls back after the shipper's jobs were handled), the clock moving past the
+ * (BrandOpsDO) of emits (some rolled back), runs after commit, sends that fail, the shipper's own
+ * transactions rolled back after their writes, alarms (some whose transaction rolls back after the
+ * shipper's jobs were handled), the clock moving past the
  * retention, and restarts (a new shipper over the same storage, as a new instance would load it).
  * At-least-once must hold at every step: every committed event that is no longer in the outbox was
  * delivered, and the cursor's row never covers an event that was not delivered; at the end, with the
@@ -38,8 +39,16 @@ async function walk(seed: number, steps: number): Promise<void> {
       if (down) throw new Error('queue down');
       for (const e of m.events) delivered.add(e.event_id);
     };
-    let shipper = i.shipper;
-    shipper.send = send;
+    // the shipper's own transactions (a batch's read, a cursor's write, a failure recorded, a retry
+    // cancelled) roll back now and then after doing their writes, as a storage failure would
+    let flaky = false;
+    const flakyTx = <T>(fn: () => T): T => c.tx(() => {
+      const out = fn();
+      if (flaky && random() < 0.15) throw new Error('review: shipper transaction rolled back');
+      return out;
+    });
+    let shipper = new OutboxShipper(c, { source: i.shipper.source, tx: flakyTx, send, retentionMs: OUTBOX_RETENTION_MS });
+    shipper.init();
     const committed = new Map<string, number>(); // event_id -> seq
     let known = c.db.first<{ s: number | null }>`select max(seq) as s from outbox`?.s ?? 0;
     const learn = () => {
@@ -75,6 +84,7 @@ async function walk(seed: number, steps: number): Promise<void> {
       const where = `seed ${seed} step ${step}`;
       c.clockOffsetMs += 1_000 + Math.floor(random() * 20_000);
       down = random() < 0.25;
+      flaky = true;
       if (r < 0.35) {
         const n = 1 + Math.floor(random() * 4);
         const rollBack = random() < 0.25;
@@ -98,15 +108,16 @@ async function walk(seed: number, steps: number): Promise<void> {
         // a restart: what the old instance had in flight finishes (or not: a delivery either way),
         // then a new shipper loads the row, as the next instance would
         await shipper.settled();
-        const fresh = new OutboxShipper(c, { source: shipper.source, tx: (fn) => c.tx(fn), send, retentionMs: OUTBOX_RETENTION_MS });
+        const fresh = new OutboxShipper(c, { source: shipper.source, tx: flakyTx, send, retentionMs: OUTBOX_RETENTION_MS });
         fresh.init();
         shipper = fresh;
       }
       await shipper.settled();
       check(where);
     }
-    // the queue comes back: everything committed is delivered in the end
+    // the queue and storage come back: everything committed is delivered in the end
     down = false;
+    flaky = false;
     for (let k = 0; k < 50; k++) {
       c.clockOffsetMs += 10 * 60_000;
       await alarm(false);
