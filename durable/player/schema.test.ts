@@ -377,3 +377,49 @@ describe("player schema, the distinct counters' values as rows (reward_counter_v
     });
   });
 });
+
+describe("review (h-review): the distinct counters' values as rows, awkward inline states", () => {
+  it('moves every value exactly (unicode, quotes, numeric-looking, an empty set, several counters and periods); the object then counts on from the same sets', async () => {
+    const stub = player(crypto.randomUUID());
+    await stub.audit(); // instantiate
+    await runInDurableObject(stub, (o: PlayerDO, state) => {
+      const { c } = internals(o);
+      const db = c.db;
+      const mine = PLAYER_MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('create table reward_counter_values'));
+      onlyMigrations(db, mine, state.storage);
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+      const odd = ['7', '007', '1e3', 'true', 'null', 'é€😀', 'a"b', "it's", 'back\\slash', ' spaced ', 'tab\there'];
+      const old = {
+        ...initialState(), day: '2026-01-05', session: 's',
+        counters: {
+          games_today: { period: '2026-01-05', groups: {}, seen: odd },
+          tables_session: { period: 's-old', groups: {}, seen: ['t1', 't2'] }, // a period long gone: moved as it is
+          empty_lifetime: { period: '', groups: {}, seen: [] },
+          bets: { period: '2026-01-05', groups: { '': { v: 3, at: 1 } } },
+        },
+        seen: { recent: [], recent_max_at: 0, low_water_ms: 0, chunk_rows: [] },
+      };
+      db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(old)}, ${JSON.stringify({ limit_hit_at: null, cool_off_ended_at: null, losses: [] })}, 1)`;
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      (o as unknown as { shipper: { init(): void } }).shipper.init();
+      c.forgetCaches();
+      const rows = db.all<{ counter: string; period: string; value: string; t: string }>`select counter, period, value, typeof(value) as t from reward_counter_values order by counter, value`;
+      const expected = [
+        ...[...odd].map((value) => ({ counter: 'games_today', period: '2026-01-05', value, t: 'text' })),
+        { counter: 'tables_session', period: 's-old', value: 't1', t: 'text' }, { counter: 'tables_session', period: 's-old', value: 't2', t: 'text' },
+      ];
+      expect(rows.map((r) => `${r.counter}|${r.period}|${r.value}|${r.t}`).sort()).toEqual(expected.map((r) => `${r.counter}|${r.period}|${r.value}|${r.t}`).sort());
+      const stored = JSON.parse(db.first<{ state: string }>`select state from rewards_state`!.state) as RewardsState;
+      expect(stored.counters).toEqual({
+        games_today: { period: '2026-01-05', groups: {}, n: odd.length },
+        tables_session: { period: 's-old', groups: {}, n: 2 },
+        empty_lifetime: { period: '', groups: {}, n: 0 },
+        bets: old.counters.bets,
+      });
+      const rewards = (o as unknown as { rewardsRg: PlayerRewards }).rewardsRg;
+      rewards.view();
+      expect(rewards.verifyHotState()).toEqual([]);
+    });
+  });
+});
