@@ -106,14 +106,16 @@ describe('counters', () => {
   // stored state) reads the set as empty: a value counted already is new again (2 -> 3), and the state
   // written keeps that one value inline with `n` dropped (the next reading counts from 1). counters.ts says both forms "answer alike"; for such a state they do not. Today the only
   // callers without a store start from initialState() (rewards-dry-run.ts), so no grant is wrong yet.
-  it.fails('review: a state counting outside (n) evaluated without a DistinctValues does not restart the count', () => {
+  it('refuses a state counting outside (n) without its DistinctValues, rather than counting a value met before again (review)', () => {
     const c = spec({ id: 'g', kind: 'distinct', on: ['table.bet.placed'], of: 'game_id', window: 'today' });
     const stored = run(c, [betPlaced(T0, { game_id: 'x' }), betPlaced(T0 + 1, { game_id: 'y' })], undefined, new ValueRows()).counters;
     expect(stored.g).toEqual({ period: utcDay(T0), groups: {}, n: 2 });
-    const pure = run(c, [betPlaced(T0 + 2, { game_id: 'x' })], undefined, undefined, stored);
-    // 'x' was counted already: the count stays 2 (or the call refuses); it reads 3, and the state drops n
-    expect(pure.values).toEqual([2]);
-    expect(pure.counters.g).toMatchObject({ n: 2 });
+    expect(() => run(c, [betPlaced(T0 + 2, { game_id: 'x' })], undefined, undefined, stored)).toThrow(/distinct counter g keeps its values outside the state/);
+    // with its values, 'x' is known: the count stays 2
+    const rows = new ValueRows();
+    rows.add('g', utcDay(T0), 'x');
+    rows.add('g', utcDay(T0), 'y');
+    expect(run(c, [betPlaced(T0 + 2, { game_id: 'x' })], undefined, rows, stored).values).toEqual([2]);
   });
 
   it('group_by: a value per table, at most GROUPS_MAX tables, the least recent forgotten', () => {

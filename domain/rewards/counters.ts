@@ -88,6 +88,9 @@ export function updateCounters(counters: Counters, specs: readonly CounterSpec[]
       const previous = distinctCount(current);
       if (!passes || value === null) { readings.set(spec.id, { value: previous, previous, is_new: false }); next[spec.id] = current; continue; }
       const v = String(value);
+      // Its values are outside the state: without them a value met before would count again, and the
+      // count would restart (a dry run or simulator given a stored player state must pass them too).
+      if (values === undefined && current.n !== undefined) throw new Error(`invariant: distinct counter ${spec.id} keeps its values outside the state, and no DistinctValues was given`);
       // values written into the state before they moved out stay there until the period ends
       const inline = values === undefined || current.seen !== undefined;
       // Past DISTINCT_MAX values a new one cannot be told from a forgotten one: it is not called new.
