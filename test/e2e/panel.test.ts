@@ -535,11 +535,15 @@ describe('back-office panel in Chromium', () => {
     await ok(api('POST', '/v1/ops/operators', {
       token: state.adminToken, body: { email: LOCKED_EMAIL, display_name: 'Lou Locked', password: PASSWORD, roles: ['analyst'], brands: ['aurora'], jurisdictions: ['*'], vip_clearance: false },
     }), 201, 'create operator');
-    const page = await b1.context.newPage();
     // signed in already (the admin, in this browser): the login page sends you on to the dashboard
-    await page.goto(`${platform.baseUrl}/ops/login`);
-    expect(new URL(page.url()).pathname).toBe('/ops');
+    const signedIn = await b1.context.newPage();
+    await signedIn.goto(`${platform.baseUrl}/ops/login`);
+    expect(new URL(signedIn.url()).pathname).toBe('/ops');
+    // Closed before the cookies go: the dashboard, still loading, would otherwise meet the missing
+    // session and navigate to /ops/login?next=/ops in the middle of the next goto (a race seen in CI).
+    await signedIn.close();
     await b1.context.clearCookies();
+    const page = await b1.context.newPage();
     await page.goto(`${platform.baseUrl}/ops/login`);
     await page.fill('#login-email', LOCKED_EMAIL);
     for (let i = 1; i <= 5; i++) {
