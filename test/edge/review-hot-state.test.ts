@@ -71,8 +71,10 @@ describe('review: hot state, late calls and the alarm', () => {
     expect(await stub.reserveHold({ hold_id: 'w3', currency: 'EUR', amount_minor: 200, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'limit_exceeded' });
     await restart(p.playerId);
     expect(await player(p.playerId).reserveHold({ hold_id: 'w3', currency: 'EUR', amount_minor: 200, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'limit_exceeded' });
-    // 25 h later the stake has left the rolling day, with the cache warm
-    await setClock(p.playerId, 25 * 3_600_000);
+    // 26 h later the stake has left the rolling day, with the cache warm. Usage is kept per hour, so
+    // a stake leaves the window 24-25 h after it; 25 h from a t0 less than 61 s before the hour
+    // struck left the stake (at t0 + 61 s) in the window's first hour (a CI failure, 2026-12-04 18:59Z).
+    await setClock(p.playerId, 26 * 3_600_000);
     expect(await player(p.playerId).reserveHold({ hold_id: 'w3', currency: 'EUR', amount_minor: 900, expires_at: null, ref: null })).toMatchObject({ ok: true });
     expect(await player(p.playerId).reserveHold({ hold_id: 'w4', currency: 'EUR', amount_minor: 200, expires_at: null, ref: null })).toMatchObject({ ok: false, code: 'limit_exceeded' });
     expect(await player(p.playerId).audit()).toEqual([]);
