@@ -26,7 +26,7 @@ import { fourEyesThresholdMinor } from '../../domain/backoffice';
 import type { Currency } from '../../domain/money';
 import { PlayerDO } from '../../test/edge/entry';
 import { emptyTables, internals, player, register } from '../../test/edge/helpers';
-import { REASON, WalletModel, type Expect } from '../../test/edge/wallet-model';
+import { REASON, WalletModel, answers, type Expect } from '../../test/edge/wallet-model';
 import type { Sessions } from './sessions';
 
 const MINUTE = 60_000;
@@ -88,8 +88,7 @@ const seen = {
 type Answer = { ok: boolean; code?: string; replayed?: boolean };
 
 function same(r: Answer, e: Expect, what: string): void {
-  const fine = r.ok === e.ok && (e.ok ? e.replayed === undefined || r.replayed === e.replayed : r.code === e.code);
-  if (!fine) throw new Error(`${what}: answered ${JSON.stringify(r).slice(0, 400)}, the model expected ${JSON.stringify(e)}`);
+  if (!answers(r, e)) throw new Error(`${what}: answered ${JSON.stringify(r).slice(0, 400)}, the model expected ${JSON.stringify(e)}`);
   if (r.ok && r.replayed) seen.replays++;
   if (!r.ok && (r.code === 'limit_exceeded' || r.code === 'limit_currency_not_covered')) seen[r.code]++;
 }

@@ -37,6 +37,11 @@ export const ALLOWED: readonly Currency[] = ['EUR', 'BTC'];
 export const REASON = 'property';
 const VOID_ACTOR = 'system:bet-voided';
 
+/** Whether a real answer is the one the model expects (a replay flag is checked when the model states it). */
+export function answers(r: { ok: boolean; replayed?: boolean; code?: string }, e: Expect): boolean {
+  return r.ok === e.ok && (e.ok ? e.replayed === undefined || r.replayed === e.replayed : r.code === e.code);
+}
+
 const ok = (replayed?: boolean, apply?: (id: string) => void): Step => ({ expect: { ok: true, replayed }, apply });
 const no = (code: string): Step => ({ expect: { ok: false, code } });
 const hourOf = (ms: number) => Math.floor(ms / HOUR);
@@ -225,7 +230,7 @@ export class WalletModel {
 
   // ---- bets ----------------------------------------------------------------------------------
 
-  reserveHold(holdId: string, cur: Currency, amount: number, expiresAt: number, maxReturn: number | null, now: number): Step {
+  reserveHold(holdId: string, cur: Currency, amount: number, expiresAt: number | null, maxReturn: number | null, now: number): Step {
     const h = this.holds.get(holdId);
     if (h) return h.kind === 'bet' && h.cur === cur && h.real + h.bonus === amount ? ok(true) : no('idempotency_conflict');
     const refused = this.limitRefusal('wager', cur, amount, now) ?? this.limitRefusal('loss', cur, amount, now);
