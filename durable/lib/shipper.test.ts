@@ -472,10 +472,12 @@ describe('outbox shipper: the cursor in memory, written with the next transactio
     const r = await inside(stub, async (i) => {
       emitSmallNow(i, 2);
       await i.shipper.run(); // ahead of the row from now on
-      i.c.clockOffsetMs += SHIP_BACKUP_MS - 1;
+      // a second short of it (not a millisecond: the object's clock is the real one plus the offset,
+      // and a real millisecond passing between the two runs made it due, now and then)
+      i.c.clockOffsetMs += SHIP_BACKUP_MS - 1_000;
       emitSmallNow(i, 1); // rows without an emit: nothing writes the cursor but the run
       const early = await writesOf(i, () => i.shipper.run());
-      i.c.clockOffsetMs += 1;
+      i.c.clockOffsetMs += 1_000;
       emitSmallNow(i, 1);
       const due = await writesOf(i, () => i.shipper.run());
       return { early, due, status: i.shipper.status() };
@@ -528,6 +530,72 @@ describe('outbox shipper: the cursor in memory, written with the next transactio
       return { rolledBack, row: rowCursor(i) };
     });
     expect(r).toEqual({ rolledBack: 0, row: 2 });
+    await inside(stub, (i) => i.shipper.settled());
+  });
+
+  // A refused call rolls its transaction back; it used to leave the cursor marked to be written and
+  // its row unknown whether or not that transaction wrote it: 2 statements (the row read, an update)
+  // on the next emit, for nothing when the row already held memory's cursor.
+  it('a rolled-back transaction that did not write the cursor leaves its state exactly as it was', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    const r = await inside(stub, async (i) => {
+      const cursorStatements = async (fn: () => unknown) => {
+        const counts: StatementCounts = new Map();
+        const restore = countStatements(i.ctx.storage.sql, counts);
+        try {
+          await fn();
+        } finally {
+          restore();
+        }
+        return [...counts.entries()].filter(([q]) => q.includes('outbox_shipping')).map(([q, n]) => `${n}x ${q.trim().replace(/\s+/g, ' ').slice(0, 40)}`);
+      };
+      const refused = () => expect(() => i.c.tx(() => {
+        i.c.db.run`insert into schedules (kind, ref, due_at) values ('test.other', 'x', 1)`; // a write, not the cursor's
+        throw new Error('refused');
+      })).toThrow('refused');
+      emitSmallNow(i, 2);
+      await i.shipper.run(); // memory at 2, the row at 0
+      emitNow(i, 1); // writes 2
+      await i.shipper.settled(); // memory at 3, the row at 2
+      // memory ahead of the row: the next emit writes it, one update and no read of the row
+      refused();
+      const ahead = await cursorStatements(() => emitNow(i, 1));
+      const aheadRow = rowCursor(i);
+      await i.shipper.settled();
+      i.c.tx(() => i.shipper.handle(SHIP_JOB)); // the backup's alarm: the row catches up with memory
+      const caughtUp = { row: rowCursor(i), status: i.shipper.status() };
+      // the row holding memory's cursor: the next emit writes nothing for it
+      refused();
+      const clean = await cursorStatements(() => emitNow(i, 1));
+      await i.shipper.settled();
+      return { ahead, aheadRow, caughtUp, clean, row: rowCursor(i), status: i.shipper.status() };
+    });
+    expect(r.ahead).toEqual([expect.stringMatching(/^1x update outbox_shipping/)]);
+    expect(r.aheadRow).toBe(3);
+    expect(r.caughtUp.row).toBe(4);
+    expect(r.caughtUp.status).toMatchObject({ after_seq: 4, persisted_after_seq: 4 });
+    expect(r.clean).toEqual([]);
+    expect(r.status).toMatchObject({ after_seq: 5, persisted_after_seq: 4 });
+  });
+
+  it('a transaction that wrote the cursor inside one that rolled back leaves it to be written again', async () => {
+    const stub = playerStub();
+    await withFake(stub);
+    const r = await inside(stub, async (i) => {
+      emitSmallNow(i, 2);
+      await i.shipper.run(); // memory at 2, the row at 0
+      expect(() => i.c.tx(() => {
+        // the inner transaction commits its write of the cursor ... into the outer one, which rolls back
+        i.c.tx(() => i.c.outbox.emit('player.vip.changed', { from: false, to: true, actor: 't' }, {}, i.c.now()));
+        throw new Error('rolled back');
+      })).toThrow('rolled back');
+      const rolledBack = { row: rowCursor(i), status: i.shipper.status() };
+      emitNow(i, 1);
+      return { rolledBack, row: rowCursor(i) };
+    });
+    expect(r.rolledBack).toEqual({ row: 0, status: expect.objectContaining({ after_seq: 2, persisted_after_seq: 0 }) });
+    expect(r.row).toBe(2);
     await inside(stub, (i) => i.shipper.settled());
   });
 });

@@ -201,11 +201,15 @@ export class OutboxShipper {
     this.retentionMs = opts.retentionMs;
     this.keepAlive = opts.keepAlive ?? (() => undefined);
     c.outbox.onEmit = (at) => this.emitted(at);
-    c.onForget(() => {
+    c.onForget((cause) => {
       this.shipDueAt = null;
-      // The rolled-back transaction may have been the one that wrote the cursor: write it again.
-      this.persistedSeq = null;
-      this.dirtySince ??= c.now();
+      // A rolled-back write of the cursor is undone exactly (`write`); a rollback that wrote none
+      // leaves it as it was (it was marked to be written again, with its row read: 2 statements on
+      // the next emit after every refused call). SQL changed behind memory: the row may be anything.
+      if (cause === 'changed_behind') {
+        this.persistedSeq = null;
+        this.dirtySince ??= c.now();
+      }
     });
   }
 
@@ -276,11 +280,18 @@ export class OutboxShipper {
   }
 
   private write(s: ShippingState): void {
-    // Unknown after a rollback: the row holds it (read before the update; one statement, that once).
+    // Unknown after SQL changed behind memory: the row holds it (read before the update; one statement, that once).
     const from = this.persistedSeq ?? this.row().after_seq;
     this.c.db.run`update outbox_shipping set after_seq = max(after_seq, ${s.after_seq}), failures = ${s.failures}, last_error = ${s.last_error},
       last_attempt_at = ${s.last_attempt_at}, last_shipped_at = ${s.last_shipped_at}, shipped_events = ${s.shipped_events} where id = 1`;
     if (this.retentionMs !== null && s.after_seq > from) this.schedulePrune(from + 1, s.after_seq);
+    // If this transaction rolls back, so does the row: memory is ahead of it again, exactly as before
+    // (a `failed` write's state is taken only once its transaction committed).
+    const [persistedSeq, dirtySince] = [this.persistedSeq, this.dirtySince];
+    this.c.onRollback(() => {
+      this.persistedSeq = persistedSeq;
+      this.dirtySince = dirtySince;
+    });
     this.persistedSeq = Math.max(from, s.after_seq);
     this.dirtySince = null;
   }

@@ -171,3 +171,49 @@ describe('statements per live-table bet, with and without the rewards rules (iss
     expect(await player(p.playerId).audit()).toEqual([]);
   });
 });
+
+describe("statements after a refused call: the shipper's cursor", () => {
+  // A refused call rolls its transaction back (PlayerDO.tx). The shipper took any rollback for one
+  // that might have written its cursor's row: the next emit read the row and wrote it again, 2
+  // statements where 1 (memory ahead of the row, as after every call's run) or 0 (caught up) do.
+  it("a refused call that wrote no cursor leaves it as it was: the next bet writes it as any bet does, one update and no read", async () => {
+    const p = await register();
+    await runInDurableObject(player(p.playerId), async (o: PlayerDO) => {
+      const { c, ctx } = internals(o);
+      c.checks = false;
+      (o as unknown as { relay: { targetOf: unknown } }).relay.targetOf = () => ({ ingest: async () => ({ ok: true }) });
+      const shipper = (o as unknown as { shipper: OutboxShipper }).shipper;
+      expect(o.creditWin({ win_id: 'budget-funds', hold_id: null, currency: 'EUR', amount_minor: 1_000, bucket: 'real' }).ok).toBe(true);
+      let seq = 0;
+      const bet = () => {
+        const holdId = `budget-refused-${++seq}`;
+        expect(o.reserveHold({ hold_id: holdId, currency: 'EUR', amount_minor: 10, expires_at: null, ref: 'round' }).ok).toBe(true);
+        expect(o.postHold(holdId).ok).toBe(true);
+      };
+      /** The statements on the cursor's row while `run` goes, by query. */
+      const cursorStatements = (run: () => void) => {
+        const counts: StatementCounts = new Map();
+        const restore = countStatements(ctx.storage.sql, counts);
+        try {
+          run();
+        } finally {
+          restore();
+        }
+        return statementReport(counts, 1).by_query.filter((q) => q.query.includes('outbox_shipping'));
+      };
+      bet(); // warm-up
+      await shipper.settled(); // its run moved memory's cursor ahead of the row, as after every call
+      const steady = cursorStatements(bet);
+      await shipper.settled();
+      expect(o.reserveHold({ hold_id: 'budget-refused-too-much', currency: 'EUR', amount_minor: 1_000_000, expires_at: null, ref: 'round' }))
+        .toMatchObject({ ok: false, code: 'insufficient_funds' });
+      const afterRefusal = cursorStatements(bet);
+      await shipper.settled();
+      expect(steady).toEqual([{ per_op: 1, query: expect.stringMatching(/^update outbox_shipping/) }]);
+      expect(afterRefusal).toEqual(steady);
+      expect(shipper.status().after_seq).toBe(c.db.first<{ s: number }>`select max(seq) as s from outbox`!.s);
+      c.checks = true;
+    });
+    expect(await player(p.playerId).audit()).toEqual([]);
+  });
+});
