@@ -9,30 +9,19 @@ import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BRAND } from '../../domain/brands';
 import { compileRuleSet, initialState, remember, RuleSet, type RewardsState } from '../../domain/rewards';
-import { migrate, type TransactionalStorage } from '../lib/sql';
-import { internals, player } from '../../test/edge/helpers';
+import { migrate, type Db } from '../lib/sql';
+import { internals, migratedTo, player, playerAtMigration } from '../../test/edge/helpers';
 import type { PlayerDO } from './player-do';
 import type { PlayerRewards } from './rewards';
 import { liveRewardsConfig } from './rewards-config';
 import { PLAYER_MIGRATIONS } from './schema';
 
-
-/** Back to an empty database, then only the first `n` migrations: an object as an older release left it. */
-function onlyMigrations(db: Parameters<typeof migrate>[0], n: number, storage: TransactionalStorage): void {
-  const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
-  for (const t of tables) db.script(`drop table "${t.name}"`);
-  migrate(db, PLAYER_MIGRATIONS.slice(0, n), storage);
-}
+/** The release before the distinct counters' values went into rows: every migration up to theirs (numbered by the lead on merge). */
+const beforeCounterRows = () => PLAYER_MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('create table reward_counter_values'));
 
 describe('player schema, migration 2', () => {
   it('upgrades a migration-1 object: default brand, no VIP, wins backfilled by bet, relay cursor at 0', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const db = internals(o).c.db;
-      onlyMigrations(db, 1, state.storage);
-      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
-        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+    await playerAtMigration(1, ({ o, db, upgrade }) => {
       const win = (winId: string, holdId: string | null, amount: number) => JSON.stringify({
         event_id: crypto.randomUUID(), event_type: 'wallet.win.credited', schema_version: 1, occurred_at: 1700000000000, player_id: 'p-old', table_id: null,
         round_id: null, jurisdiction: 'MT', currency: 'EUR', payload: { win_id: winId, hold_id: holdId, bucket: 'real', amount_minor: amount, balance_after_minor: amount },
@@ -40,7 +29,7 @@ describe('player schema, migration 2', () => {
       db.run`insert into outbox (event_id, event_type, occurred_at, body) values ('e1', 'wallet.win.credited', 1700000000000, ${win('w1', 'h1', 300)})`;
       db.run`insert into outbox (event_id, event_type, occurred_at, body) values ('e2', 'wallet.win.credited', 1700000000001, ${win('w2', null, 50)})`;
 
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      upgrade();
       expect(db.first`select brand, vip from profile`).toEqual({ brand: DEFAULT_BRAND, vip: 0 });
       expect(db.all`select win_id, hold_id, currency, bucket, amount_minor, created_at from wins order by win_id`).toEqual([
         { win_id: 'w1', hold_id: 'h1', currency: 'EUR', bucket: 'real', amount_minor: 300, created_at: 1700000000000 },
@@ -48,7 +37,7 @@ describe('player schema, migration 2', () => {
       ]);
       expect(internals(o).walletRg.winsOf('h1')).toEqual({ real: 300, bonus: 0 });
       expect(db.first`select after_seq, failures from relay_state`).toEqual({ after_seq: 0, failures: 0 });
-      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+      expect(migratedTo(db)).toBe(PLAYER_MIGRATIONS.length);
     });
   });
 
@@ -72,33 +61,25 @@ describe('player schema, migration 2', () => {
 
 describe('player schema, migration 5', () => {
   it('sessions opened before it have device unknown; the column refuses anything but the coarse devices', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const db = internals(o).c.db;
-      onlyMigrations(db, 4, state.storage);
+    await playerAtMigration(4, ({ db, upgrade }) => {
       db.run`insert into sessions (session_id, created_at, last_seen_at, idle_timeout_ms, expires_at, country) values ('s-old', 1, 1, 1, 2, 'MT')`;
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      upgrade();
       expect(db.first`select device from sessions where session_id = 's-old'`).toEqual({ device: 'unknown' });
       expect(() => db.run`update sessions set device = 'phone'`).toThrow(/CHECK/);
       db.run`update sessions set device = 'tablet'`;
-    });
+    }, { profile: false });
   });
 });
 
 describe('player schema, migration 8', () => {
   it('rebuilds withdrawals with the cancelled state: rows (and columns added earlier) kept, other states still refused', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const db = internals(o).c.db;
-      onlyMigrations(db, 7, state.storage);
+    await playerAtMigration(7, ({ db, upgrade }) => {
       // a column another migration may have added before 8 (a payment reference, say) survives the rebuild
       db.script('alter table withdrawals add column extra_ref text');
       db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at, extra_ref)
         values ('w-old', 'EUR', 500, 'wd:w-old', 'approved', 'operator:o1', null, 1, 2, 'ref-1')`;
       expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/);
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      upgrade();
       expect(db.first`select * from withdrawals`).toEqual({
         withdrawal_id: 'w-old', currency: 'EUR', amount_minor: 500, hold_id: 'wd:w-old', state: 'approved', decided_by: 'operator:o1', reason: null, created_at: 1, updated_at: 2,
         payment_reference: null, extra_ref: 'ref-1',
@@ -107,18 +88,14 @@ describe('player schema, migration 8', () => {
       expect(() => db.run`update withdrawals set state = 'reversed'`).toThrow(/CHECK/);
       expect(() => db.run`update withdrawals set amount_minor = 0`).toThrow(/CHECK/);
       expect(db.first`select count(*) as n from sqlite_master where name like 'withdrawals_%'`).toEqual({ n: 0 });
-      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
-    });
+      expect(migratedTo(db)).toBe(PLAYER_MIGRATIONS.length);
+    }, { profile: false });
   });
 });
 
 describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
   it('keeps deposits and withdrawals in every state, adds a null payment_reference, and keeps every constraint', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const db = internals(o).c.db;
-      onlyMigrations(db, 6, state.storage);
+    await playerAtMigration(6, ({ db, upgrade }) => {
       const states = ['requested', 'approved', 'rejected', 'paid'] as const;
       states.forEach((state, i) => {
         db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, decided_by, reason, created_at, updated_at)
@@ -130,7 +107,7 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
       }
       const withdrawalsBefore = db.all<Record<string, unknown>>`select * from withdrawals order by withdrawal_id`;
       const depositsBefore = db.all<Record<string, unknown>>`select * from deposits order by deposit_id`;
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      upgrade();
       expect(db.all`select * from withdrawals order by withdrawal_id`).toEqual(withdrawalsBefore.map((r) => ({ ...r, payment_reference: null })));
       expect(db.all`select * from deposits order by deposit_id`).toEqual(depositsBefore.map((r) => ({ ...r, payment_reference: null, idempotency_key: null, requested_reference: null })));
       // migration 7's check on the column survives migration 8's rebuild
@@ -140,31 +117,26 @@ describe('player schema, migrations 7 and 8 on a migration-6 object', () => {
       expect(() => db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at)
         values ('w-null', 'EUR', 1, null, 'requested', 1, 1)`).toThrow(/NOT NULL/);
       db.run`update withdrawals set state = 'cancelled', decided_by = 'player' where withdrawal_id = 'w-requested'`;
-    });
+    }, { profile: false });
   });
 });
 
 describe('player schema, a migration that fails half way', () => {
   it('leaves nothing of itself behind when run atomically: rows, old constraint and version as before', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const { c, ctx } = internals(o) as unknown as { c: { db: import('../lib/sql').Db }; ctx: DurableObjectState };
-      const db = c.db;
-      onlyMigrations(db, 7, state.storage);
+    await playerAtMigration(7, ({ db, storage, upgrade }) => {
       db.run`insert into withdrawals (withdrawal_id, currency, amount_minor, hold_id, state, created_at, updated_at) values ('w1', 'EUR', 500, 'wd:w1', 'requested', 1, 2)`;
       // migration 8's rebuild, then a failure before it is recorded (an object evicted, a bug in a later step)
-      const failing = [...PLAYER_MIGRATIONS.slice(0, 7), (d: import('../lib/sql').Db) => {
+      const failing = [...PLAYER_MIGRATIONS.slice(0, 7), (d: Db) => {
         (PLAYER_MIGRATIONS[7] as (x: typeof d) => void)(d);
         throw new Error('boom');
       }];
-      expect(() => migrate(db, failing, ctx.storage)).toThrow('boom');
-      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(7);
+      expect(() => migrate(db, failing, storage)).toThrow('boom');
+      expect(migratedTo(db)).toBe(7);
       expect(db.all`select withdrawal_id, state from withdrawals`).toEqual([{ withdrawal_id: 'w1', state: 'requested' }]);
       expect(() => db.run`update withdrawals set state = 'cancelled'`).toThrow(/CHECK/); // the old constraint: the rebuild rolled back
-      migrate(db, PLAYER_MIGRATIONS, ctx.storage);
+      upgrade();
       db.run`update withdrawals set state = 'cancelled'`;
-    });
+    }, { profile: false });
   });
 });
 
@@ -176,14 +148,8 @@ describe('player schema, a migration that fails half way', () => {
  */
 describe('player schema, migration 9 and later on a migration-8 object (issue 15, E1)', () => {
   it('keeps old idempotency keys, answers new ones from the deposit row, and still balances', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const { c, walletRg: wallet } = internals(o);
-      const db = c.db;
-      onlyMigrations(db, 8, state.storage);
-      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
-        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+    await playerAtMigration(8, ({ o, c, db, upgrade }) => {
+      const wallet = internals(o).walletRg;
       const pendingAnswer = (id: string, amount: number, at: number) => ({
         deposit_id: id, provider: 'sandbox', provider_ref: null, currency: 'EUR', amount_minor: amount, state: 'pending', failure_reason: null, created_at: at, updated_at: at, payment_reference: null,
       });
@@ -196,10 +162,8 @@ describe('player schema, migration 9 and later on a migration-8 object (issue 15
       db.run`insert into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', 1000, 0)`;
       db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (11, 'EUR', 'real', 'deposit', 1000, 1000, 'd-done')`;
 
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
-      (o as unknown as { shipper: { init(): void } }).shipper.init(); // its own tables, dropped above with the rest
-      c.forgetCaches(); // SQL changed behind the object's memory
-      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+      upgrade({ live: true });
+      expect(migratedTo(db)).toBe(PLAYER_MIGRATIONS.length);
       const request = (key: string, amount: number) => c.tx(() => wallet.requestDeposit(key, { deposit_id: crypto.randomUUID(), provider: 'sandbox', currency: 'EUR', amount_minor: amount }));
 
       // keys of release 8, from `idempotency`: the first answer again, or a conflict
@@ -241,14 +205,7 @@ describe('player schema, migration 9 and later on a migration-8 object (issue 15
 
 describe('player schema, migrations 16-17 on a migration-15 object (17: the rewards memory as rows)', () => {
   it("moves a full idempotency memory written the old way (chunks inline) into rows, in order; the object reads the same state and still refuses every remembered or forgotten id", async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const { c } = internals(o);
-      const db = c.db;
-      onlyMigrations(db, 15, state.storage);
-      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
-        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+    await playerAtMigration(15, ({ o, c, db, upgrade }) => {
       // the state as release 15 wrote it: 1,100 events remembered (16 full chunks, the first forgotten), chunks inline
       const T0 = Date.UTC(2026, 0, 5, 10);
       let seen = initialState().seen;
@@ -260,10 +217,8 @@ describe('player schema, migrations 16-17 on a migration-15 object (17: the rewa
       expect(JSON.stringify(old).length).toBeGreaterThan(20_000);
       db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(old)}, ${JSON.stringify({ limit_hit_at: null, cool_off_ended_at: null, losses: [] })}, 1)`;
 
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
-      (o as unknown as { shipper: { init(): void } }).shipper.init(); // its own tables, dropped above with the rest
-      c.forgetCaches();
-      expect(db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+      upgrade({ live: true });
+      expect(migratedTo(db)).toBe(PLAYER_MIGRATIONS.length);
       const rows = db.all<{ seq: number; ids: string; max_at: number }>`select seq, ids, max_at from rewards_seen_chunks order by seq`;
       expect(rows.map((r) => ({ seq: r.seq, ids: JSON.parse(r.ids) as string[], max_at: r.max_at }))).toEqual(seen.chunks.map((ch, i) => ({ seq: i + 1, ...ch })));
       const row = db.first<{ state: string }>`select state from rewards_state`!;
@@ -302,17 +257,8 @@ describe('player schema, migrations 16-17 on a migration-15 object (17: the rewa
 
 describe("player schema, the distinct counters' values as rows (reward_counter_values) on an object that kept them inline", () => {
   it('moves each distinct counter\'s values into rows, the count staying in the state; the object reads the same counts and goes on counting exactly', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const { c } = internals(o);
-      const db = c.db;
-      // the release before this migration: every migration up to it (numbered by the lead on merge)
-      const mine = PLAYER_MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('create table reward_counter_values'));
-      expect(mine).toBeGreaterThan(0);
-      onlyMigrations(db, mine, state.storage);
-      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
-        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+    expect(beforeCounterRows()).toBeGreaterThan(0);
+    await playerAtMigration(beforeCounterRows(), ({ o, c, db, upgrade }) => {
       const T0 = Date.UTC(2026, 0, 5, 10);
       const rounds = Array.from({ length: 200 }, (_, i) => `r-${i}`);
       // the state row as the release before wrote it: a distinct counter's 200 values inline, a count counter beside it
@@ -326,9 +272,7 @@ describe("player schema, the distinct counters' values as rows (reward_counter_v
       };
       db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(old)}, ${JSON.stringify({ limit_hit_at: null, cool_off_ended_at: null, losses: [] })}, 1)`;
 
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
-      (o as unknown as { shipper: { init(): void } }).shipper.init(); // its own tables, dropped above with the rest
-      c.forgetCaches();
+      upgrade({ live: true });
       const rows = db.all<{ counter: string; period: string; value: string }>`select counter, period, value from reward_counter_values order by counter, period, value`;
       expect(rows).toEqual([...rounds].sort().map((value) => ({ counter: 'rounds_today', period: '2026-01-05', value })));
       const row = db.first<{ state: string }>`select state from rewards_state`!;
@@ -380,15 +324,7 @@ describe("player schema, the distinct counters' values as rows (reward_counter_v
 
 describe("review (h-review): the distinct counters' values as rows, awkward inline states", () => {
   it('moves every value exactly (unicode, quotes, numeric-looking, an empty set, several counters and periods); the object then counts on from the same sets', async () => {
-    const stub = player(crypto.randomUUID());
-    await stub.audit(); // instantiate
-    await runInDurableObject(stub, (o: PlayerDO, state) => {
-      const { c } = internals(o);
-      const db = c.db;
-      const mine = PLAYER_MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('create table reward_counter_values'));
-      onlyMigrations(db, mine, state.storage);
-      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
-        values (1, 'p-old', 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+    await playerAtMigration(beforeCounterRows(), ({ o, db, upgrade }) => {
       const odd = ['7', '007', '1e3', 'true', 'null', 'é€😀', 'a"b', "it's", 'back\\slash', ' spaced ', 'tab\there'];
       const old = {
         ...initialState(), day: '2026-01-05', session: 's',
@@ -401,9 +337,7 @@ describe("review (h-review): the distinct counters' values as rows, awkward inli
         seen: { recent: [], recent_max_at: 0, low_water_ms: 0, chunk_rows: [] },
       };
       db.run`insert into rewards_state (id, state, marks, updated_at) values (1, ${JSON.stringify(old)}, ${JSON.stringify({ limit_hit_at: null, cool_off_ended_at: null, losses: [] })}, 1)`;
-      migrate(db, PLAYER_MIGRATIONS, state.storage);
-      (o as unknown as { shipper: { init(): void } }).shipper.init();
-      c.forgetCaches();
+      upgrade({ live: true });
       const rows = db.all<{ counter: string; period: string; value: string; t: string }>`select counter, period, value, typeof(value) as t from reward_counter_values order by counter, value`;
       const expected = [
         ...[...odd].map((value) => ({ counter: 'games_today', period: '2026-01-05', value, t: 'text' })),

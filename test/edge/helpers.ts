@@ -1,7 +1,9 @@
 /** Shared helpers for edge integration tests: real HTTP into the worker (SELF), real RPC into objects. */
 import { SELF, env, runInDurableObject } from 'cloudflare:test';
 import type { PlayerDO } from './entry';
-import { LEDGER_APPEND_ONLY_DDL, LEDGER_APPEND_ONLY_TRIGGERS } from '../../durable/player/schema';
+import { migrate, type Db } from '../../durable/lib/sql';
+import type { PlayerContext } from '../../durable/player/context';
+import { LEDGER_APPEND_ONLY_DDL, LEDGER_APPEND_ONLY_TRIGGERS, PLAYER_MIGRATIONS } from '../../durable/player/schema';
 
 export type Json = Record<string, any>;
 
@@ -99,8 +101,62 @@ export async function restartPlayer(playerId: string): Promise<void> {
  * then be forgotten: `forgetCaches`). The ledger refuses deletes (append-only triggers): they are
  * dropped for the reset and recreated, so the sequences run against the production schema.
  */
-export function emptyTables(db: import('../../durable/lib/sql').Db, tables: readonly string[]): void {
+export function emptyTables(db: Db, tables: readonly string[]): void {
   for (const t of LEDGER_APPEND_ONLY_TRIGGERS) db.script(`drop trigger if exists ${t}`);
   for (const t of tables) db.script(`delete from ${t}`);
   db.script(LEDGER_APPEND_ONLY_DDL);
+}
+
+/** What a test of an object an older release left gets: the object, its context and database, and the upgrade. */
+export type OldPlayer = {
+  o: PlayerDO;
+  c: PlayerContext;
+  db: Db;
+  storage: DurableObjectStorage;
+  /**
+   * Deploys the current release over it: every later migration. `live`: the object is used after
+   * it, so its shipper's own tables (dropped with the rest) are created again and memory reloads
+   * from SQL (changed behind it).
+   */
+  upgrade(opts?: { live?: boolean }): void;
+};
+
+/**
+ * Inside a player object as the release with only the first `n` player migrations left it: a new
+ * object (named `playerId`, a fresh one by default), its database emptied and migrated to `n` only,
+ * with that release's profile row unless `profile: false` (player_id `playerId`, or `p-old`; KYC
+ * verified). `fn` writes the rest of that release's rows, calls `upgrade` (or restarts the object
+ * after it: the new instance migrates) and checks.
+ */
+export async function playerAtMigration<R>(n: number, fn: (p: OldPlayer) => R | Promise<R>, opts: { playerId?: string; profile?: boolean } = {}): Promise<R> {
+  const stub = player(opts.playerId ?? crypto.randomUUID());
+  await stub.audit(); // instantiate: migrated to the current schema, then taken back below
+  return runInDurableObject(stub, (o: PlayerDO, state) => {
+    const { c } = internals(o);
+    const db = c.db;
+    onlyPlayerMigrations(db, n, state.storage);
+    if (opts.profile !== false) {
+      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
+        values (1, ${opts.playerId ?? 'p-old'}, 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+    }
+    const upgrade = ({ live = false } = {}) => {
+      migrate(db, PLAYER_MIGRATIONS, state.storage);
+      if (!live) return;
+      (o as unknown as { shipper: { init(): void } }).shipper.init();
+      c.forgetCaches();
+    };
+    return fn({ o, c, db, storage: state.storage, upgrade });
+  });
+}
+
+/** Back to an empty database, then only the first `n` player migrations: an object as an older release left it. */
+export function onlyPlayerMigrations(db: Db, n: number, storage: DurableObjectStorage): void {
+  const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
+  for (const t of tables) db.script(`drop table "${t.name}"`);
+  migrate(db, PLAYER_MIGRATIONS.slice(0, n), storage);
+}
+
+/** The last migration recorded in `_migrations`. */
+export function migratedTo(db: Db): number | undefined {
+  return db.first<{ v: number }>`select max(version) as v from _migrations`?.v;
 }

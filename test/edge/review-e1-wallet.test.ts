@@ -21,7 +21,7 @@ import { migrate, rebuildTable } from '../../durable/lib/sql';
 import { PLAYER_MIGRATIONS } from '../../durable/player/schema';
 import type { Sessions } from '../../durable/player/sessions';
 import type { PlayerDO } from './entry';
-import { internals, player, restartPlayer } from './helpers';
+import { internals, migratedTo, player, playerAtMigration, restartPlayer } from './helpers';
 
 const HOUR = 3_600_000;
 
@@ -184,24 +184,12 @@ describe('review E1: the alarm of a restarted object comes from the pending set'
   });
 });
 
-/** Back to an empty database, then only the first `n` migrations: an object as an older release left it (as schema.test.ts does). */
-function onlyMigrations(o: PlayerDO, n: number, storage: DurableObjectStorage): void {
-  const db = internals(o).c.db;
-  const tables = db.all<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '_cf_%'`;
-  for (const t of tables) db.script(`drop table "${t.name}"`);
-  migrate(db, PLAYER_MIGRATIONS.slice(0, n), storage);
-}
-
 describe('review E1: an object of release 8 deployed into (restarted under) migrations 9 to 11', () => {
   it('its old deposit key answers, its pending hold expires by the alarm the new instance arms, and the ledger goes on after its ids', async () => {
     const playerId = crypto.randomUUID();
     const expiresAt = Date.now() + HOUR;
     const oldAnswer = { deposit_id: 'd-pend', provider: 'sandbox', provider_ref: null, currency: 'EUR', amount_minor: 500, state: 'pending', failure_reason: null, created_at: 20, updated_at: 20, payment_reference: null };
-    await runInDurableObject(player(playerId), (o: PlayerDO, state) => {
-      onlyMigrations(o, 8, state.storage);
-      const db = internals(o).c.db;
-      db.run`insert into profile (id, player_id, email, password_hash, date_of_birth, country, jurisdiction, currency, status, kyc_status, created_at, updated_at)
-        values (1, ${playerId}, 'old@example.test', 'x', '1980-01-01', 'MT', 'MT', 'EUR', 'active', 'verified', 1, 1)`;
+    await playerAtMigration(8, ({ db }) => {
       // release 8's rows: two movements, a pending bet (held), a pending deposit with its key in idempotency
       db.run`insert into balances (currency, bucket, balance_minor, held_minor) values ('EUR', 'real', 1000, 300)`;
       db.run`insert into ledger (at, currency, bucket, kind, amount_minor, balance_after_minor, ref) values (10, 'EUR', 'real', 'deposit', 1200, 1200, 'd-done')`;
@@ -211,12 +199,12 @@ describe('review E1: an object of release 8 deployed into (restarted under) migr
       db.run`insert into deposits (deposit_id, provider, provider_ref, currency, amount_minor, state, failure_reason, created_at, updated_at, payment_reference)
         values ('d-pend', 'sandbox', null, 'EUR', 500, 'pending', null, 20, 20, null)`;
       db.run`insert into idempotency (key, fingerprint, response, created_at) values ('deposit:k-old', 'deposit|sandbox|EUR|500', ${JSON.stringify({ ok: true, deposit: oldAnswer })}, 20)`;
-    });
+    }, { playerId });
     await restartPlayer(playerId); // the deploy: the next call starts the new code on this storage
     const session = await attach(playerId, 0);
     await runInDurableObject(player(playerId), async (o: PlayerDO) => {
       const { c, walletRg: w, ctx } = internals(o);
-      expect(c.db.first<{ v: number }>`select max(version) as v from _migrations`?.v).toBe(PLAYER_MIGRATIONS.length);
+      expect(migratedTo(c.db)).toBe(PLAYER_MIGRATIONS.length);
       expect(await ctx.storage.getAlarm()).toBeLessThanOrEqual(expiresAt);
       expect(w.openHolds().map((h) => h.hold_id)).toEqual(['h-old']);
       expect(w.nextExpiry()).toBe(expiresAt);
