@@ -96,8 +96,8 @@ async function outboxIds(stub: Stub): Promise<string[]> {
 /** The cursor as `outbox_shipping` holds it (where a restart ships from). */
 const rowCursor = (i: Internals) => i.c.db.first<{ after_seq: number }>`select after_seq from outbox_shipping where id = 1`!.after_seq;
 
-/** The statements `fn` runs in the object that are not reads (each write statement belongs to a transaction that commits). */
-async function writesOf(i: Internals, fn: () => Promise<unknown>): Promise<string[]> {
+/** The statements `fn` runs in the object: [query text (whitespace folded), times run]. */
+async function statementsOf(i: Internals, fn: () => unknown): Promise<[string, number][]> {
   const counts: StatementCounts = new Map();
   const restore = countStatements(i.ctx.storage.sql, counts);
   try {
@@ -105,7 +105,12 @@ async function writesOf(i: Internals, fn: () => Promise<unknown>): Promise<strin
   } finally {
     restore();
   }
-  return [...counts.keys()].map((q) => q.trim().replace(/\s+/g, ' ')).filter((q) => !/^select\b/i.test(q));
+  return [...counts.entries()].map(([q, n]) => [q.trim().replace(/\s+/g, ' '), n]);
+}
+
+/** The statements `fn` runs in the object that are not reads (each write statement belongs to a transaction that commits). */
+async function writesOf(i: Internals, fn: () => Promise<unknown>): Promise<string[]> {
+  return (await statementsOf(i, fn)).map(([q]) => q).filter((q) => !/^select\b/i.test(q));
 }
 
 async function lastSeq(stub: Stub): Promise<number> {
@@ -540,16 +545,7 @@ describe('outbox shipper: the cursor in memory, written with the next transactio
     const stub = playerStub();
     await withFake(stub);
     const r = await inside(stub, async (i) => {
-      const cursorStatements = async (fn: () => unknown) => {
-        const counts: StatementCounts = new Map();
-        const restore = countStatements(i.ctx.storage.sql, counts);
-        try {
-          await fn();
-        } finally {
-          restore();
-        }
-        return [...counts.entries()].filter(([q]) => q.includes('outbox_shipping')).map(([q, n]) => `${n}x ${q.trim().replace(/\s+/g, ' ').slice(0, 40)}`);
-      };
+      const cursorStatements = async (fn: () => unknown) => (await statementsOf(i, fn)).filter(([q]) => q.includes('outbox_shipping'));
       const refused = () => expect(() => i.c.tx(() => {
         i.c.db.run`insert into schedules (kind, ref, due_at) values ('test.other', 'x', 1)`; // a write, not the cursor's
         throw new Error('refused');
@@ -571,7 +567,7 @@ describe('outbox shipper: the cursor in memory, written with the next transactio
       await i.shipper.settled();
       return { ahead, aheadRow, caughtUp, clean, row: rowCursor(i), status: i.shipper.status() };
     });
-    expect(r.ahead).toEqual([expect.stringMatching(/^1x update outbox_shipping/)]);
+    expect(r.ahead).toEqual([[expect.stringMatching(/^update outbox_shipping/), 1]]);
     expect(r.aheadRow).toBe(3);
     expect(r.caughtUp.row).toBe(4);
     expect(r.caughtUp.status).toMatchObject({ after_seq: 4, persisted_after_seq: 4 });
