@@ -10,7 +10,8 @@
  *     player wins, as regulators define GGR): 10.00 staked, GGR -10.00;
  *   - what the free bets paid (175.00) is bonus cost, so NGR (-185.00) is what the operator
  *     really lost, and the player's LTV value carries it;
- *   - the wallet, the funds report and the balances see the one real-money win of 175.00;
+ *   - the wallet, the funds report and the balances see the one real-money credit of 175.00, a
+ *     free-bet win (the operator's promotional cost) apart from the game wins on own stakes;
  *   - the marketing bet mix is the player's own (a baccarat player given roulette free bets is not
  *     a roulette lover).
  */
@@ -151,22 +152,27 @@ describe('free bets in the warehouse', () => {
     ]);
   });
 
-  it('reach the wallet as one real-money win of 175.00 on a hold of 0, and the balances reconcile', async () => {
+  it('reach the wallet as one real-money credit of 175.00 on a hold of 0, a free-bet win apart from game wins; the balances and the funds report reconcile', async () => {
     expect(await q(`select movement, ref, amount_minor::int as amount, running_balance_minor::int as running
       from intermediate.int_wallet_movements where player_id = '${PLAYER}' and amount_minor <> 0 order by movement_seq`)).toEqual([
       { movement: 'deposit', ref: 'dep-1', amount: 10_000, running: 10_000 },
       { movement: 'stake', ref: `table:${BACCARAT}:b1`, amount: -1_000, running: 9_000 },
       { movement: 'win', ref: `table:${BACCARAT}:b1`, amount: 2_000, running: 11_000 },
-      { movement: 'win', ref: `table:${ROULETTE}:fb1`, amount: 17_500, running: 28_500 },
+      { movement: 'free_bet_win', ref: `table:${ROULETTE}:fb1`, amount: 17_500, running: 28_500 },
     ]);
     expect(await q(`select real_minor::int as real, real_last_reported_minor::int as reported from marts.player_balances where player_id = '${PLAYER}'`))
       .toEqual([{ real: 28_500, reported: 28_500 }]);
+    expect(await q(`select deposits_minor::int as deposits, stakes_minor::int as stakes, wins_minor::int as wins, free_bet_wins_minor::int as fb_wins,
+        rewards_minor::int as rewards, total_minor::int as closing, unreconciled_accounts::int as unreconciled
+      from marts.rpt_player_funds_monthly where report_month = DATE '2026-11-01' and jurisdiction = 'MT' and currency = 'EUR'`)).toEqual([
+      { deposits: 10_000, stakes: -1_000, wins: 2_000, fb_wins: 17_500, rewards: 0, closing: 28_500, unreconciled: 0 },
+    ]);
   });
 
   it('pass the audits of every model that reads them', async () => {
     const audit = await wh('audit', 'intermediate.int_gaming_activity', 'marts.fct_ggr_daily', 'marts.fct_player_daily', 'marts.rpt_operations_daily',
       'marts.rpt_gaming_revenue_monthly', 'marts.rpt_gaming_duty_monthly', 'marts.rpt_management_monthly', 'intermediate.int_ltv_player_periods', 'marts.player_ltv',
-      'marts.player_segments', 'intermediate.int_game_rtp', 'marts.fct_table_performance', 'marts.fct_game_performance', 'intermediate.int_wallet_movements',
+      'marts.player_segments', 'intermediate.int_game_rtp', 'marts.fct_table_performance', 'marts.fct_game_performance', 'staging.stg_wins', 'intermediate.int_wallet_movements',
       'marts.player_balances', 'marts.rpt_player_funds_monthly', 'marts.rg_risk', 'marts.aml_alerts', 'marts.fct_funnel');
     expect(audit.code, `${audit.out}\n${audit.err}`).toBe(0);
   });
