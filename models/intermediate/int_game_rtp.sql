@@ -2,7 +2,9 @@
 -- source) and for each live table (table bets only), handle (stakes), payouts and hold in EUR, and
 -- observed RTP (payouts / handle) next to the declared (theoretical) RTP of the catalog with the
 -- reason when it is NULL. marts.fct_game_performance reads the 'game' rows, fct_table_performance
--- the 'table' rows; each adds its own counts (rounds, bets, players).
+-- the 'table' rows; each adds its own counts (rounds, bets, free bets, players).
+-- Handle and payouts are the players' own money, as GGR: a free bet (docs/rewards.md "Cash-like
+-- rewards"; int_gaming_activity's free_bet rows have no stake or win) is in neither.
 --
 -- EUR: each currency's minor-unit sums are converted at the day's seeds.fx_rates rate
 -- (macros.minor_to_eur: exact DECIMAL, unrounded), then added; observed RTP comes from the unrounded EUR sums, so it is not the ratio of
@@ -24,10 +26,10 @@ MODEL (
     game_id = 'Game of the catalog (for a table: the game it runs)',
     table_id = 'Live table (rtp_scope table only)',
     bet_source = 'table or provider',
-    handle_eur = 'Stakes in EUR, DECIMAL(18,2)',
-    payouts_eur = 'Paid back to players in EUR (stake included for table bets), DECIMAL(18,2)',
+    handle_eur = 'Stakes of the players'' money in EUR (not free bets), DECIMAL(18,2)',
+    payouts_eur = 'Paid back to players on their stakes in EUR (stake included for table bets; not what free bets paid), DECIMAL(18,2)',
     hold_eur = 'handle - payouts in EUR (= GGR), DECIMAL(18,2)',
-    observed_rtp = 'payouts / handle, DECIMAL(9,6); NULL when the handle is 0 (wins of bets placed another day)',
+    observed_rtp = 'payouts / handle, DECIMAL(9,6); NULL when the handle is 0 (wins of bets placed another day, a day of free bets only)',
     theoretical_rtp = 'Declared RTP of the game (seeds.games rtp_bp / 10000), DECIMAL(9,6); NULL if unknown',
     theoretical_rtp_note = 'Where theoretical_rtp comes from, or why it is NULL',
     rtp_gap = 'observed_rtp - theoretical_rtp (noise on a small handle: a day is few rounds)'

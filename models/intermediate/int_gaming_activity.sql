@@ -3,11 +3,16 @@
 --   * table bet: its settlement (table.bet.settled with result win, lose or push) is one row with
 --     the stake and what it returned; a void or expired bet gave the stake back without a game and
 --     is not counted, and a bet not yet settled is not counted yet. Dated on the settlement.
---     A free bet (free_bet_id, docs/rewards.md "Cash-like rewards") counts its stake, all of it
---     bonus-like (the operator's promotional money: bonus cost, so NGR = GGR - bonus cost is what
---     the operator really lost or kept), and as its win what the wallet paid: the return without
---     the stake (nothing on a loss or a push). The wallet never held the stake (a hold of 0), so
---     the balance reconciliations over int_wallet_movements see only that win.
+--   * free bet: a table bet staked with a free bet (free_bet_id, docs/rewards.md "Cash-like
+--     rewards") is a row of its own kind (activity_kind free_bet), with no stake and no win: GGR is
+--     the players' stakes minus the players' wins, and the stake was the operator's money, not the
+--     player's. It carries the token's value (free_bet_stake_minor) and what the wallet paid on it
+--     (free_bet_win_minor: the return without the stake, nothing on a loss or a push), the
+--     operator's cost of the free bet, which the marts report as bonus cost (so NGR = GGR - bonus
+--     cost is what the operator really lost or kept: 0 on a loss, minus the payout on a win).
+--     Counted at its settlement like any table bet (a voided or expired one was not played). The
+--     wallet never held the stake (a hold of 0), so the balance reconciliations over
+--     int_wallet_movements see only that win.
 --   * provider bet: its debit is one row with the stake (bonus part from the debit), dated on the
 --     debit, unless the bet was rolled back (then the stake was given back: not counted at all).
 --   * provider win: the provider's own transaction (stg_wins win_source provider), one row, dated
@@ -25,9 +30,9 @@ MODEL (
   grain [activity_kind, bet_source, activity_id],
   owner data,
   tags [intermediate, gaming, money],
-  description 'One row per counted stake or win: a settled table bet (stake and return together), a provider debit not rolled back (stake), a provider win transaction (win). Voided / expired table bets and rolled-back provider bets are left out; a rollback later than the 2-day lookback is not seen (the debit stays counted). Money in integer minor units of currency.',
+  description 'One row per counted stake or win: a settled table bet (stake and return together), a settled free bet (no stake or win of the player''s; the token''s value and the payout, the operator''s cost), a provider debit not rolled back (stake), a provider win transaction (win). Voided / expired table bets and rolled-back provider bets are left out; a rollback later than the 2-day lookback is not seen (the debit stays counted). Money in integer minor units of currency.',
   column_descriptions (
-    activity_kind = 'bet (a stake, with the table bet''s return when settled) or win (a provider win transaction)',
+    activity_kind = 'bet (a stake of the player''s money, with the table bet''s return when settled), free_bet (a settled table bet staked with a free bet: the operator''s money) or win (a provider win transaction)',
     bet_source = 'table (live table) or provider (third-party game)',
     activity_id = 'Table bet id, provider bet tx id, or provider win tx id',
     event_id = 'The staging event the row comes from',
@@ -42,17 +47,20 @@ MODEL (
     hold_id = 'The wallet hold of the stake (bet rows)',
     currency = 'Currency of the money',
     currency_exponent = 'Minor-unit exponent of currency',
-    is_bet = '1 for a counted bet, 0 for a win row',
-    stake_minor = 'Stake counted, minor units (0 on win rows)',
-    win_minor = 'Paid back to the player, stake included for a winning or pushed table bet (a free bet: the return without the stake, what the wallet paid), minor units',
-    bonus_stake_minor = 'Part of the stake funded by bonus money (from the hold''s reservation or the provider debit); all of a free bet''s stake (the operator''s promotional money), minor units'
+    is_bet = '1 for a counted bet of the player''s money, 0 for a free bet or a win row',
+    stake_minor = 'Stake of the player''s money counted, minor units (0 on free bet and win rows)',
+    win_minor = 'Paid back to the player, stake included for a winning or pushed table bet, minor units (0 on free bet rows: see free_bet_win_minor)',
+    bonus_stake_minor = 'Part of the stake funded by the player''s bonus money (from the hold''s reservation or the provider debit), minor units',
+    free_bet_stake_minor = 'A free bet''s stake: the token''s value, the operator''s money (0 on other rows), minor units',
+    free_bet_win_minor = 'What the wallet paid on a free bet, the return without the stake (0 on a loss or a push, and on other rows): the operator''s cost of the free bet, minor units'
   ),
   audits (
-    not_null(columns := [activity_kind, bet_source, activity_id, occurred_at, activity_date, player_id, game_id, currency, currency_exponent, stake_minor, win_minor, bonus_stake_minor]),
+    not_null(columns := [activity_kind, bet_source, activity_id, occurred_at, activity_date, player_id, game_id, currency, currency_exponent, stake_minor, win_minor, bonus_stake_minor, free_bet_stake_minor, free_bet_win_minor]),
     unique_combination_of_columns(columns := [activity_kind, bet_source, activity_id]),
     accepted_range(column := stake_minor, min_v := 0),
     accepted_range(column := win_minor, min_v := 0),
-    forall(criteria := [bonus_stake_minor BETWEEN 0 AND stake_minor])
+    accepted_values(column := activity_kind, is_in := ('bet', 'free_bet', 'win')),
+    forall(criteria := [bonus_stake_minor BETWEEN 0 AND stake_minor, free_bet_win_minor >= 0, activity_kind <> 'free_bet' OR (stake_minor = 0 AND win_minor = 0 AND bonus_stake_minor = 0 AND is_bet = 0), activity_kind = 'free_bet' OR (free_bet_stake_minor = 0 AND free_bet_win_minor = 0)])
   )
 );
 
@@ -81,7 +89,8 @@ counted_bets AS (
 ),
 bet_rows AS (
   SELECT
-    CAST('bet' AS VARCHAR) AS activity_kind,
+    -- a free bet is the operator's stake: its own kind, neither the player's stake nor win (GGR)
+    CAST(CASE WHEN b.free_bet_id IS NOT NULL THEN 'free_bet' ELSE 'bet' END AS VARCHAR) AS activity_kind,
     b.bet_source,
     b.bet_id AS activity_id,
     b.event_id,
@@ -97,22 +106,25 @@ bet_rows AS (
     b.hold_id,
     b.currency,
     b.currency_exponent,
-    1 AS is_bet,
-    b.amount_minor AS stake_minor,
-    -- a table settlement carries what it returned (stake included); a provider's win is its own row below.
-    -- A free bet paid the return without the stake (the stake was the operator's): that is its win
+    CASE WHEN b.free_bet_id IS NOT NULL THEN 0 ELSE 1 END AS is_bet,
+    CASE WHEN b.free_bet_id IS NOT NULL THEN CAST(0 AS BIGINT) ELSE b.amount_minor END AS stake_minor,
+    -- a table settlement carries what it returned (stake included); a provider's win is its own row below
     CASE
-      WHEN b.bet_source <> 'table' THEN CAST(0 AS BIGINT)
-      WHEN b.free_bet_id IS NOT NULL THEN greatest(coalesce(b.returned_minor, 0) - b.amount_minor, 0)
+      WHEN b.bet_source <> 'table' OR b.free_bet_id IS NOT NULL THEN CAST(0 AS BIGINT)
       ELSE coalesce(b.returned_minor, 0)
     END AS win_minor,
-    -- the bonus part of the stake: the table hold's split, the provider debit's own; a free bet's
-    -- whole stake is the operator's promotional money, like a bonus-funded stake
+    -- the bonus part of the stake: the table hold's split, the provider debit's own
     CASE
-      WHEN b.free_bet_id IS NOT NULL THEN b.amount_minor
+      WHEN b.free_bet_id IS NOT NULL THEN CAST(0 AS BIGINT)
       WHEN b.bet_source = 'table' THEN least(coalesce(h.bonus_minor, 0), b.amount_minor)
       ELSE coalesce(b.bonus_minor, 0)
-    END AS bonus_stake_minor
+    END AS bonus_stake_minor,
+    CASE WHEN b.free_bet_id IS NOT NULL THEN b.amount_minor ELSE CAST(0 AS BIGINT) END AS free_bet_stake_minor,
+    -- a free bet paid the return without the stake (the stake was the operator's), as real money
+    CASE
+      WHEN b.free_bet_id IS NOT NULL THEN greatest(coalesce(b.returned_minor, 0) - b.amount_minor, 0)
+      ELSE CAST(0 AS BIGINT)
+    END AS free_bet_win_minor
   FROM counted_bets AS b
   -- only a table bet looks up its hold and game: the key is NULL for the others (no match). Written
   -- as an equality on a key, not `b.bet_source = 'table' AND h.hold_id = b.hold_id`: a predicate on b
@@ -141,7 +153,9 @@ provider_wins AS (
     0 AS is_bet,
     CAST(0 AS BIGINT) AS stake_minor,
     w.amount_minor AS win_minor,
-    CAST(0 AS BIGINT) AS bonus_stake_minor
+    CAST(0 AS BIGINT) AS bonus_stake_minor,
+    CAST(0 AS BIGINT) AS free_bet_stake_minor,
+    CAST(0 AS BIGINT) AS free_bet_win_minor
   FROM staging.stg_wins AS w
   WHERE w.event_date BETWEEN @start_ds AND @end_ds
     AND w.win_source = 'provider'

@@ -13,8 +13,10 @@
 -- cohort sizes (players) and cumulative sums are plain group-bys downstream.
 --
 -- Value = NGR = GGR - bonus cost (docs/models.md "Definitions"): marts.fct_player_daily's
--- ggr_minor - bonus_stakes_minor (the bonus-funded part of the counted stakes, the same rows as
--- fct_ggr_daily's bonus_cost_minor). EUR at seeds.fx_rates of each day (macros.minor_to_eur, exact),
+-- ggr_minor - bonus_stakes_minor - free_bet_wins_minor (the bonus-funded part of the counted
+-- stakes and what the player's free bets paid: the same rows as fct_ggr_daily's bonus_cost_minor).
+-- A free bet is not in GGR (its stake was the operator's), but what it paid is real money the
+-- operator gave the player, so it lowers the player's value. EUR at seeds.fx_rates of each day (macros.minor_to_eur, exact),
 -- summed exactly, then stored as DECIMAL(38, 10) (the one rounding here, at 10 decimals; the marts
 -- round to cents). Minor units in the player's wallet currency (fct_player_daily: one wallet).
 --
@@ -47,7 +49,7 @@ MODEL (
     active_days = 'Days with a row in marts.fct_player_daily in the period, on or after registration',
     ngr_minor = 'NGR = ggr_minor - bonus_cost_minor in the period, minor units of currency',
     ggr_minor = 'GGR (stakes - wins) in the period, minor units',
-    bonus_cost_minor = 'Bonus-funded stakes in the period, minor units',
+    bonus_cost_minor = 'Bonus-funded stakes and what free bets paid in the period (fct_ggr_daily''s bonus cost), minor units',
     deposits = 'Deposits completed in the period',
     deposits_minor = 'Amount of completed deposits, minor units',
     withdrawals = 'Withdrawals paid in the period',
@@ -91,8 +93,9 @@ daily AS (
   SELECT
     d.player_id,
     CAST(p.cohort_index - (t.as_of_date - d.activity_date) // t.period_days AS INTEGER) AS age_periods,
-    d.ggr_minor, d.bonus_stakes_minor, d.deposits, d.deposits_minor, d.withdrawals, d.withdrawals_minor,
-    macros.minor_to_eur(d.ggr_minor - d.bonus_stakes_minor, d.currency_exponent, fx.rate_to_eur) AS ngr_eur,
+    d.ggr_minor, d.bonus_stakes_minor + d.free_bet_wins_minor AS bonus_cost_minor,
+    d.deposits, d.deposits_minor, d.withdrawals, d.withdrawals_minor,
+    macros.minor_to_eur(d.ggr_minor - d.bonus_stakes_minor - d.free_bet_wins_minor, d.currency_exponent, fx.rate_to_eur) AS ngr_eur,
     macros.minor_to_eur(d.deposits_minor, d.currency_exponent, fx.rate_to_eur) AS deposits_eur,
     macros.minor_to_eur(d.withdrawals_minor, d.currency_exponent, fx.rate_to_eur) AS withdrawals_eur,
     -- a day that moved money in a currency without a rate: the period's EUR sums become NULL (and
@@ -108,7 +111,7 @@ per_age AS (
   SELECT
     player_id, age_periods,
     count(*) AS active_days,
-    sum(ggr_minor) AS ggr_minor, sum(bonus_stakes_minor) AS bonus_cost_minor,
+    sum(ggr_minor) AS ggr_minor, sum(bonus_cost_minor) AS bonus_cost_minor,
     sum(deposits) AS deposits, sum(deposits_minor) AS deposits_minor,
     sum(withdrawals) AS withdrawals, sum(withdrawals_minor) AS withdrawals_minor,
     CASE WHEN bool_and(rate_known) THEN coalesce(sum(ngr_eur), 0) END AS ngr_eur,

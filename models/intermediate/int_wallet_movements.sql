@@ -4,9 +4,12 @@
 -- follows durable/player/wallet.ts: a balance (the ledger's balance_minor, holds included) moves
 -- only on a completed deposit, a posted hold (a bet's stake or a paid withdrawal), a credited win,
 -- a tournament prize (a wallet win without a stake: movement prize, not win), a reward paid as
--- money (a cashback: wallet.reward.credited, movement reward), an applied adjustment (manual, or a
--- bet's correction) and a dispute's void. Prizes and rewards are the operator's promotional cost,
--- never a gaming win: kept apart from win so a report can tell them from game returns. Reserving, voiding
+-- money (a cashback: wallet.reward.credited, movement reward), what a free bet won (a wallet win
+-- naming its free bet: movement free_bet_win, docs/rewards.md "Cash-like rewards"; its hold of 0
+-- moved nothing), an applied adjustment (manual, or a
+-- bet's correction) and a dispute's void. Prizes, rewards and free-bet wins are the operator's
+-- promotional cost, never a player's gaming win (GGR): kept apart from win so a report can tell
+-- them from game returns on the player's own stakes. Reserving, voiding
 -- and expiring a hold move money between available and held, never the balance: they are in
 -- marts.player_balances' held_minor, not here.
 MODEL (
@@ -19,7 +22,7 @@ MODEL (
   column_descriptions (
     event_id = 'The event of the movement (a posted hold split over real and bonus gives two rows)',
     event_type = 'The event type the movement comes from',
-    movement = 'deposit, stake, withdrawal, win (a game''s return), prize (a tournament prize), reward (a cash-like reward such as a cashback), adjustment or dispute_void',
+    movement = 'deposit, stake, withdrawal, win (a game''s return on the player''s stake), free_bet_win (what a free bet paid: the return without the stake), prize (a tournament prize), reward (a cash-like reward such as a cashback), adjustment or dispute_void',
     occurred_at = 'When the wallet committed it (UTC)',
     event_date = 'UTC day of occurred_at',
     player_id = 'The player',
@@ -36,7 +39,7 @@ MODEL (
     not_null(columns := [event_id, movement, occurred_at, player_id, currency, bucket, amount_minor, running_balance_minor]),
     unique_combination_of_columns(columns := [event_id, bucket]),
     accepted_values(column := bucket, is_in := ('real', 'bonus')),
-    accepted_values(column := movement, is_in := ('deposit', 'stake', 'withdrawal', 'win', 'prize', 'reward', 'adjustment', 'dispute_void')),
+    accepted_values(column := movement, is_in := ('deposit', 'stake', 'withdrawal', 'win', 'free_bet_win', 'prize', 'reward', 'adjustment', 'dispute_void')),
     running_balance_matches_reported(balance := balance_after_minor, running := running_balance_minor, checked := order_is_certain)
   )
 );
@@ -77,8 +80,11 @@ moves AS (
   FROM posted
   WHERE bonus_taken > 0
   UNION ALL
-  -- a tournament prize is credited as a win without a hold (docs/tournaments.md): movement prize
-  SELECT event_id, event_type, CASE WHEN win_origin = 'tournament' THEN 'prize' ELSE 'win' END, occurred_at, event_date, player_id, currency,
+  -- a tournament prize is credited as a win without a hold (docs/tournaments.md): movement prize;
+  -- a free bet's win names its free bet: movement free_bet_win
+  SELECT event_id, event_type,
+         CASE WHEN win_origin = 'tournament' THEN 'prize' WHEN free_bet_id IS NOT NULL THEN 'free_bet_win' ELSE 'win' END,
+         occurred_at, event_date, player_id, currency,
          bucket, win_id, coalesce(hold_id, win_id), 1, amount_minor, balance_after_minor
   FROM staging.stg_wins
   WHERE win_source = 'wallet'

@@ -3,6 +3,9 @@
 -- payment instruments (payment references), a withdrawal to an instrument never deposited from. One
 -- row per alert with a deterministic id, for an MLRO's queue.
 --
+-- Play is the player's own money: a free bet's stake (docs/rewards.md "Cash-like rewards") was the
+-- operator's and plays no deposit through (deposit_withdraw, new_payout_instrument).
+--
 -- Payment references are keyed hashes of the instruments (domain/payment-reference.ts): equal
 -- references are the same card or account, as the payment provider identifies it; the instrument
 -- itself is never in the events. Events from before references existed have none (NULL) and are

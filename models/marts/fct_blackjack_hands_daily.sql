@@ -6,6 +6,9 @@
 -- per what can happen: a natural per box dealt (hand 0), a bust per hand, a dealer bust or natural
 -- per round, insurance taken per box facing a dealer ace, a side bet's hit per bet placed.
 --
+-- Free bets: none. Blackjack seats take no free bets (their doubles and splits are sized by the
+-- hand; docs/rewards.md "Cash-like rewards"), so every stake here is the player's own money.
+--
 -- Money: the same counting rule as intermediate.int_gaming_activity (a table bet counts at its
 -- settlement with result win, lose or push; void / expired not), split by the stake component the
 -- bet is (stg_bets.bet_type: main, split, double, insurance, behind*, and the side bets). Each

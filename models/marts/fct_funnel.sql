@@ -6,7 +6,9 @@
 -- KYC verified after the first deposit still counts, as the step is "reached", not "reached first".
 --   kyc_verified  = some staging.stg_kyc change to 'verified' (ever; a later rejection does not undo it)
 --   first_deposit = a completed deposit (marts.dim_players.first_deposit_at)
---   active        = a counted bet (intermediate.int_gaming_activity, is_bet = 1) at or after the first deposit
+--   active        = a counted bet of the player's money (intermediate.int_gaming_activity, is_bet = 1) at
+--                   or after the first deposit; a free bet (docs/rewards.md "Cash-like rewards") is
+--                   the operator's stake, not the depositor playing their money: it does not count
 --   redeposit     = a second completed deposit (staging.stg_deposits, step completed)
 -- Weekly cohorts, not monthly: the simulator's default history is a few weeks, which is one or two
 -- months and too few cohorts to compare; a week is also how acquisition campaigns are read. Monthly
@@ -30,7 +32,7 @@ MODEL (
     registered = 'Players who registered in the cohort',
     kyc_verified = 'Registered players whose KYC reached verified at any time',
     first_deposit = 'KYC-verified players with a completed deposit',
-    active = 'First-deposit players with a counted bet at or after their first deposit',
+    active = 'First-deposit players with a counted bet of their own money at or after their first deposit (a free bet does not count)',
     redeposit = 'Active players with a second completed deposit',
     kyc_rate = 'kyc_verified / registered, DECIMAL(5,4)',
     first_deposit_rate = 'first_deposit / kyc_verified (NULL if no one reached KYC), DECIMAL(5,4)',

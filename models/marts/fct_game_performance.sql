@@ -3,8 +3,11 @@
 -- (theoretical) RTP of the catalog. Amounts in EUR (several currencies play one game): each
 -- currency's minor-unit sums are converted at the day's seeds.fx_rates rate, in DECIMAL, then
 -- added; observed RTP is computed from the unrounded EUR sums. Same rows as marts.fct_ggr_daily
--- (intermediate.int_gaming_activity), so handle = stakes and hold = GGR there. The money and RTP
--- columns come from intermediate.int_game_rtp (rtp_scope game), shared with fct_table_performance.
+-- (intermediate.int_gaming_activity), so handle = stakes and hold = GGR there: the players' own
+-- money. A free bet (docs/rewards.md "Cash-like rewards") was the operator's stake: it counts in
+-- free_bets (and rounds, players), not in bets, handle, payouts or hold; what it paid is
+-- fct_ggr_daily's bonus cost. The money and RTP columns come from intermediate.int_game_rtp
+-- (rtp_scope game), shared with fct_table_performance.
 MODEL (
   name marts.fct_game_performance,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -23,12 +26,13 @@ MODEL (
     game_id = 'Game of the catalog',
     provider_id = 'Game provider (edge-studio for live tables)',
     bet_source = 'table (our live tables) or provider (third-party games)',
-    rounds = 'Distinct rounds with a counted bet or win (table round id, provider round id)',
-    bets = 'Bets counted (settled table bets, provider debits not rolled back); blackjack counts one per stake (main, split, double, insurance, behind, each side bet)',
-    players = 'Distinct players',
+    rounds = 'Distinct rounds with a counted bet, free bet or win (table round id, provider round id)',
+    bets = 'Bets of the players'' money counted (settled table bets, provider debits not rolled back; free bets are free_bets); blackjack counts one per stake (main, split, double, insurance, behind, each side bet)',
+    free_bets = 'Free bets settled (win, lose or push): the operator''s stakes, in no handle, payout or hold (docs/rewards.md "Cash-like rewards"; what they paid is fct_ggr_daily''s bonus cost)',
+    players = 'Distinct players (free bets included)',
     currencies = 'Distinct currencies played',
-    handle_eur = 'Stakes in EUR, DECIMAL(18,2)',
-    payouts_eur = 'Paid back to players in EUR (stake included for table bets), DECIMAL(18,2)',
+    handle_eur = 'Stakes of the players'' money in EUR (not free bets), DECIMAL(18,2)',
+    payouts_eur = 'Paid back to players on their stakes in EUR (stake included for table bets; not what free bets paid), DECIMAL(18,2)',
     hold_eur = 'handle - payouts in EUR (= GGR), DECIMAL(18,2)',
     observed_rtp = 'payouts / handle, DECIMAL(9,6); NULL when the handle is 0 (wins of bets placed another day)',
     theoretical_rtp = 'Declared RTP of the game (seeds.games rtp_bp / 10000), DECIMAL(9,6); NULL if unknown',
@@ -58,6 +62,7 @@ counts AS (
     any_value(bet_source) AS bet_source,
     count(DISTINCT round_id) AS rounds,
     CAST(sum(is_bet) AS BIGINT) AS bets,
+    count(*) FILTER (WHERE activity_kind = 'free_bet') AS free_bets,
     count(DISTINCT player_id) AS players,
     count(DISTINCT currency) AS currencies
   FROM activity
@@ -76,6 +81,7 @@ SELECT
   c.bet_source,
   c.rounds,
   c.bets,
+  c.free_bets,
   c.players,
   c.currencies,
   r.handle_eur,

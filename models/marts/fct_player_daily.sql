@@ -4,7 +4,11 @@
 -- amount of a player's day is in one currency (if that ever stopped holding, the join below would
 -- give two rows for the player-day and the unique audit on the grain would fail, not sum currencies).
 -- Stakes, wins and GGR come from intermediate.int_gaming_activity, the same rows as
--- marts.fct_ggr_daily, so the two agree per currency and day.
+-- marts.fct_ggr_daily, so the two agree per currency and day: the player's own money. A free bet
+-- (docs/rewards.md "Cash-like rewards") was the operator's stake: not in bets, stakes, wins or GGR
+-- (a free bet recipient's turnover is what they staked themselves), but in free_bets and
+-- free_bet_wins_minor (what it paid, real money: the operator's bonus cost, which NGR-based
+-- figures such as int_ltv_player_periods subtract). A free bet is activity: it makes an active day.
 MODEL (
   name marts.fct_player_daily,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -36,24 +40,26 @@ MODEL (
     deposits_minor = 'Amount of completed deposits, minor units',
     withdrawals = 'Withdrawals paid',
     withdrawals_minor = 'Amount of paid withdrawals, minor units',
-    bets = 'Bets counted (settled table bets, provider debits not rolled back)',
-    stakes_minor = 'Stakes, minor units (as in fct_ggr_daily)',
-    wins_minor = 'Wins paid, stake included for table bets, minor units',
+    bets = 'Bets of the player''s money counted (settled table bets, provider debits not rolled back; free bets are free_bets)',
+    stakes_minor = 'Stakes of the player''s money, minor units (as in fct_ggr_daily; a free bet''s stake is the operator''s, not in it)',
+    wins_minor = 'Wins paid on the player''s stakes, stake included for table bets, minor units (not what free bets paid)',
     ggr_minor = 'stakes_minor - wins_minor (the operator''s gross win from this player)',
     bonus_stakes_minor = 'Bonus-funded part of the stakes, minor units',
+    free_bets = 'Free bets settled (win, lose or push)',
+    free_bet_wins_minor = 'What the free bets paid, the return without the stake (real money; a bonus cost in fct_ggr_daily), minor units',
     first_activity_at = 'First login, session end, deposit, withdrawal, bet or win of the day (UTC)',
     last_activity_at = 'Last such activity of the day (UTC)',
-    activity_events = 'Activities counted for the night share (logins, session ends, deposits, withdrawals, bets, wins)',
+    activity_events = 'Activities counted for the night share (logins, session ends, deposits, withdrawals, bets, free bets, wins)',
     night_share = 'Share of activity_events between 00:00 and 05:59 UTC (no player time zone is known), DECIMAL(5,4)'
   ),
   audits (
-    not_null(columns := [player_id, activity_date, sessions, logins_failed, deposits, deposits_minor, withdrawals, withdrawals_minor, bets, stakes_minor, wins_minor, ggr_minor, first_activity_at, last_activity_at, activity_events, night_share]),
+    not_null(columns := [player_id, activity_date, sessions, logins_failed, deposits, deposits_minor, withdrawals, withdrawals_minor, bets, stakes_minor, wins_minor, ggr_minor, free_bets, free_bet_wins_minor, first_activity_at, last_activity_at, activity_events, night_share]),
     unique_combination_of_columns(columns := [player_id, activity_date]),
     accepted_range(column := night_share, min_v := 0, max_v := 1),
     accepted_range(column := stakes_minor, min_v := 0),
     accepted_range(column := deposits_minor, min_v := 0),
     ggr_is_stakes_minus_wins(ggr := ggr_minor, stakes := stakes_minor, wins := wins_minor),
-    forall(criteria := [first_activity_at <= last_activity_at, sessions = logins_mobile + logins_desktop + logins_tablet + logins_app + logins_unknown, (stakes_minor + wins_minor + deposits_minor + withdrawals_minor = 0) OR currency IS NOT NULL])
+    forall(criteria := [first_activity_at <= last_activity_at, sessions = logins_mobile + logins_desktop + logins_tablet + logins_app + logins_unknown, (stakes_minor + wins_minor + free_bet_wins_minor + deposits_minor + withdrawals_minor = 0) OR currency IS NOT NULL])
   )
 );
 
@@ -120,13 +126,16 @@ money AS (
     CAST(sum(deposits) AS BIGINT) AS deposits, CAST(sum(deposits_minor) AS BIGINT) AS deposits_minor,
     CAST(sum(withdrawals) AS BIGINT) AS withdrawals, CAST(sum(withdrawals_minor) AS BIGINT) AS withdrawals_minor,
     CAST(sum(bets) AS BIGINT) AS bets, CAST(sum(stakes_minor) AS BIGINT) AS stakes_minor,
-    CAST(sum(wins_minor) AS BIGINT) AS wins_minor, CAST(sum(bonus_stakes_minor) AS BIGINT) AS bonus_stakes_minor
+    CAST(sum(wins_minor) AS BIGINT) AS wins_minor, CAST(sum(bonus_stakes_minor) AS BIGINT) AS bonus_stakes_minor,
+    CAST(sum(free_bets) AS BIGINT) AS free_bets, CAST(sum(free_bet_wins_minor) AS BIGINT) AS free_bet_wins_minor
   FROM (
-    SELECT player_id, event_date AS activity_date, currency, currency_exponent, 1 AS deposits, amount_minor AS deposits_minor, 0 AS withdrawals, 0 AS withdrawals_minor, 0 AS bets, 0 AS stakes_minor, 0 AS wins_minor, 0 AS bonus_stakes_minor FROM deposits
+    SELECT player_id, event_date AS activity_date, currency, currency_exponent, 1 AS deposits, amount_minor AS deposits_minor, 0 AS withdrawals, 0 AS withdrawals_minor, 0 AS bets, 0 AS stakes_minor, 0 AS wins_minor, 0 AS bonus_stakes_minor, 0 AS free_bets, 0 AS free_bet_wins_minor FROM deposits
     UNION ALL
-    SELECT player_id, event_date, currency, currency_exponent, 0, 0, 1, amount_minor, 0, 0, 0, 0 FROM withdrawals
+    SELECT player_id, event_date, currency, currency_exponent, 0, 0, 1, amount_minor, 0, 0, 0, 0, 0, 0 FROM withdrawals
     UNION ALL
-    SELECT player_id, activity_date, currency, currency_exponent, 0, 0, 0, 0, is_bet, stake_minor, win_minor, bonus_stake_minor FROM gaming
+    SELECT player_id, activity_date, currency, currency_exponent, 0, 0, 0, 0, is_bet, stake_minor, win_minor, bonus_stake_minor,
+      CASE WHEN activity_kind = 'free_bet' THEN 1 ELSE 0 END, free_bet_win_minor
+    FROM gaming
   ) AS m
   GROUP BY player_id, activity_date, currency
 )
@@ -153,6 +162,8 @@ SELECT
   coalesce(m.wins_minor, 0) AS wins_minor,
   coalesce(m.stakes_minor, 0) - coalesce(m.wins_minor, 0) AS ggr_minor,
   coalesce(m.bonus_stakes_minor, 0) AS bonus_stakes_minor,
+  coalesce(m.free_bets, 0) AS free_bets,
+  coalesce(m.free_bet_wins_minor, 0) AS free_bet_wins_minor,
   a.first_activity_at,
   a.last_activity_at,
   a.activity_events,

@@ -5,7 +5,9 @@
 -- measured the same way: per player, the play of the window_days UTC days from the day of the
 -- assignment (that day included; days after the run's day are not there yet) in
 -- marts.fct_player_daily: handle (stakes), GGR (stakes - wins) in EUR at each day's
--- seeds.fx_rates rate, and sessions.
+-- seeds.fx_rates rate, and sessions. Both of the player's own money: a free bet the rule gave
+-- (docs/rewards.md "Cash-like rewards") is not play it moved, so its stake is in neither (counted,
+-- a free-bet variant showed its own tokens as handle uplift); its cost is the grant's, below.
 --
 -- Uplift = the variant's mean per player - the holdout's. The significance is Welch's two-sample
 -- z: se = sqrt(var_v / n_v + var_h / n_h) (sample variances), z = uplift / se, the 95% interval

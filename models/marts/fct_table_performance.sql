@@ -3,7 +3,11 @@
 -- (theoretical) RTP of the catalog. Amounts in EUR (several currencies play at one table): each
 -- currency's minor-unit sums are converted at the day's seeds.fx_rates rate, in DECIMAL, then
 -- added; observed RTP is computed from the unrounded EUR sums. Same rows as marts.fct_ggr_daily
--- (intermediate.int_gaming_activity, table bets only), so handle = stakes and hold = GGR there.
+-- (intermediate.int_gaming_activity, table bets only), so handle = stakes and hold = GGR there:
+-- the players' own money. A free bet (docs/rewards.md "Cash-like rewards") was the operator's
+-- stake: it counts in free_bets (and rounds, players), not in bets, handle, payouts or hold; what
+-- it paid is fct_ggr_daily's bonus cost. Its stake-not-returned payout would also skew the
+-- observed RTP, which compares the game's payouts with the stakes that bought them.
 -- rounds_settled counts every round the table settled (stg_table_rounds), with or without bets.
 -- The money and RTP columns come from intermediate.int_game_rtp (rtp_scope table), shared with
 -- fct_game_performance.
@@ -25,13 +29,14 @@ MODEL (
     table_id = 'Live table',
     game_id = 'Game of the catalog the table runs',
     game = 'roulette, baccarat or blackjack',
-    rounds = 'Distinct rounds with a counted (settled, not void) bet',
+    rounds = 'Distinct rounds with a counted (settled, not void) bet or free bet',
     rounds_settled = 'Rounds the table settled that day, with or without bets (stg_table_rounds)',
-    bets = 'Settled bets counted (result win, lose or push); blackjack counts one per stake (main, split, double, insurance, behind, each side bet)',
-    players = 'Distinct players',
+    bets = 'Settled bets of the players'' money counted (result win, lose or push; free bets are free_bets); blackjack counts one per stake (main, split, double, insurance, behind, each side bet)',
+    free_bets = 'Free bets settled (win, lose or push): the operator''s stakes, in no handle, payout or hold (docs/rewards.md "Cash-like rewards"; what they paid is fct_ggr_daily''s bonus cost)',
+    players = 'Distinct players (free bets included)',
     currencies = 'Distinct currencies played',
-    handle_eur = 'Stakes in EUR, DECIMAL(18,2)',
-    payouts_eur = 'Paid back to players in EUR (stake included for table bets), DECIMAL(18,2)',
+    handle_eur = 'Stakes of the players'' money in EUR (not free bets), DECIMAL(18,2)',
+    payouts_eur = 'Paid back to players on their stakes in EUR (stake included for table bets; not what free bets paid), DECIMAL(18,2)',
     hold_eur = 'handle - payouts in EUR (= GGR), DECIMAL(18,2)',
     observed_rtp = 'payouts / handle, DECIMAL(9,6); NULL when the handle is 0',
     theoretical_rtp = 'Declared RTP of the game (seeds.games rtp_bp / 10000), DECIMAL(9,6); NULL if unknown',
@@ -72,6 +77,7 @@ counts AS (
     any_value(b.game) AS game,
     count(DISTINCT round_id) AS rounds,
     CAST(sum(is_bet) AS BIGINT) AS bets,
+    count(*) FILTER (WHERE activity_kind = 'free_bet') AS free_bets,
     count(DISTINCT player_id) AS players,
     count(DISTINCT currency) AS currencies
   FROM activity
@@ -92,6 +98,7 @@ SELECT
   c.rounds,
   coalesce(s.rounds_settled, 0) AS rounds_settled,
   c.bets,
+  c.free_bets,
   c.players,
   c.currencies,
   r.handle_eur,

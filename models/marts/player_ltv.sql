@@ -3,7 +3,9 @@
 -- acquisition source.
 --
 -- Value = NGR in EUR = GGR - bonus cost (fct_player_daily via intermediate.int_ltv_player_periods),
--- since registration. Deposits, withdrawals and net deposits are beside it, not part of it (money a
+-- since registration. GGR is the player's own money; bonus cost includes what the player's free
+-- bets paid (docs/rewards.md "Cash-like rewards"), so a player who mostly won on free bets is
+-- worth what those wins cost the operator less. Deposits, withdrawals and net deposits are beside it, not part of it (money a
 -- player brings in is not revenue until it is lost at play).
 --
 -- Prediction (chain ladder, intermediate.int_ltv_development_factors at cutoff 0):

@@ -11,6 +11,12 @@
 -- Monetary = GGR (stakes - wins) in EUR over 90 days (fct_player_daily, at seeds.fx_rates of each
 -- day, macros.minor_to_eur: exact, rounded once to cents after the sum): what the player is worth to the operator, not what they turn over. Thresholds are the
 -- named constants of the CTE `t` (docs/models.md, "marts.player_segments").
+--
+-- Free bets (stg_bets.free_bet_id, docs/rewards.md "Cash-like rewards") are the operator's money:
+-- the bet mix (roulette_share, banker_share) reads only bets of the player's own money. A free
+-- bet is not the player's turnover, and a token is often tied to one table, so counting it would
+-- make every recipient of a roulette free bet a "roulette lover": the campaign would target its
+-- own output. Monetary is GGR, which holds no free bet either (int_gaming_activity).
 MODEL (
   name marts.player_segments,
   kind FULL,
@@ -35,8 +41,8 @@ MODEL (
     value_tier = 'From monetary: vip >= 5000 EUR, high >= 500 EUR, mid >= 50 EUR, low below (including losses to the player)',
     night_share_30d = 'Share of activity events 00:00-05:59 UTC over the 30 days ending as_of_date; NULL without activity',
     mobile_share = 'Share of successful logins with a known device from mobile or app over 90 days; NULL without such logins',
-    roulette_share = 'Share of stakes on roulette (table bets placed + provider debits not rolled back) over 90 days; NULL without stakes',
-    banker_share = 'Share of baccarat table bets placed on banker over 90 days; NULL without baccarat bets',
+    roulette_share = 'Share of the player''s own stakes on roulette (table bets placed + provider debits not rolled back; free bets left out) over 90 days; NULL without stakes',
+    banker_share = 'Share of the player''s own baccarat table bets placed on banker (free bets left out) over 90 days; NULL without baccarat bets',
     night_owl = 'night_share_30d >= 0.5',
     mobile_player = 'mobile_share >= 0.7',
     roulette_lover = 'roulette_share >= 0.5',
@@ -107,10 +113,12 @@ activity AS (
   GROUP BY ALL
 ),
 stakes AS (
-  -- table bets as placed, provider bets as debited unless rolled back
+  -- the player's own money: table bets as placed (not with a free bet: the operator's stake),
+  -- provider bets as debited unless rolled back
   SELECT b.player_id, b.bet_source, b.game, b.bet_type, b.amount_minor
   FROM staging.stg_bets AS b, t
   WHERE b.event_date > t.as_of_date - t.window_days AND b.event_date <= t.as_of_date
+    AND b.free_bet_id IS NULL
     AND (
       (b.bet_source = 'table' AND b.step = 'placed')
       OR (b.bet_source = 'provider' AND b.step = 'debited' AND NOT EXISTS (

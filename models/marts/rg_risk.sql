@@ -10,6 +10,11 @@
 -- the history is years long: then incremental by day with lookback 8 and the staging reads
 -- widened by 7 days.
 --
+-- Money is the player's own: a free bet (docs/rewards.md "Cash-like rewards") stakes none of it
+-- (its stake was the operator's: a lost free bet is no loss to chase) and returns what the wallet
+-- paid on it (the return without the stake: real money the player got back, which lowers the
+-- day's net loss; the edge's loss limit, which guards what the player may lose, leaves it out).
+--
 -- Thresholds are the named constants of the CTE `t` (documented in docs/models.md, "marts.rg_risk").
 -- They are the project's own starting values, not a regulator's: the UKGC's customer-interaction
 -- guidance names these indicators (time and spend, chasing, cancelled withdrawals, limit changes,

@@ -6,6 +6,8 @@
 -- pays nothing and shows the negative amount as duty_credit_minor: some laws let a loss be carried
 -- into the next period (UK remote gaming duty does), which is not applied here: a regulator pack
 -- states it, the next month's figure does not silently absorb it.
+-- GGR and NGR are rpt_gaming_revenue_monthly's: the players' own money, a free bet's stake in
+-- neither and what it paid a bonus cost (in NGR only; see that model for the duty consequence).
 --
 -- Kind FULL, hourly, like the model it reads (a handful of rows per month).
 MODEL (

@@ -2,6 +2,14 @@
 -- what a regulator's return (and issue 13's PDF/XLSX pack) reads. Built from marts.fct_ggr_daily
 -- only, the single source of stakes and wins: nothing is recounted from staging.
 --
+-- GGR is the players' stakes minus the players' wins, as regulators define it. A free bet
+-- (docs/rewards.md "Cash-like rewards") is staked with the operator's money: its stake is no
+-- player stake and what it paid (the return without the stake, real money) is no player win;
+-- that payout is a bonus cost (bonus_cost_minor, and free_bet_wins_minor alone), so NGR carries
+-- it. A duty on GGR therefore neither taxes the operator's free stakes nor deducts the free bets'
+-- payouts; a duty on NGR deducts them. A jurisdiction that treats free-bet payouts otherwise
+-- (as prizes deductible from GGR) reads free_bet_wins_minor beside the return.
+--
 -- Game type = seeds.games.category_id (live_roulette, live_baccarat, table_games, slots; a game
 -- the seed does not know is '(uncategorised)'). Every catalog game is casino gaming, so the duty
 -- is the jurisdiction's rate for game_type 'gaming' in staging.stg_duty_rate_daily (the platform
@@ -52,12 +60,13 @@ MODEL (
     first_activity_date = 'First UTC day of the month with a row in fct_ggr_daily for this jurisdiction, game type and currency',
     last_activity_date = 'Last such day',
     activity_days = 'Days of the month with such rows (not a completeness check: a day without play has none)',
-    stakes_minor = 'Stakes, minor units (sum of fct_ggr_daily.stakes_minor)',
-    wins_minor = 'Wins paid back, stake included, minor units',
+    stakes_minor = 'Stakes of the players'' money, minor units (sum of fct_ggr_daily.stakes_minor; a free bet''s stake is the operator''s, not in it)',
+    wins_minor = 'Wins paid back on the players'' stakes, stake included, minor units (not what free bets paid)',
     ggr_minor = 'GGR = stakes_minor - wins_minor',
-    bonus_cost_minor = 'Bonus-funded part of the stakes, minor units',
+    bonus_cost_minor = 'Bonus-funded part of the stakes plus what free bets paid (free_bet_wins_minor), minor units',
+    free_bet_wins_minor = 'What free bets paid, the return without the stake (real money; the operator''s stake is in no stake or GGR): part of bonus_cost_minor, minor units',
     ngr_minor = 'NGR = ggr_minor - bonus_cost_minor',
-    bets = 'Bets counted',
+    bets = 'Bets of the players'' money counted (not free bets)',
     stakes_eur = 'Stakes in EUR at each day''s rate, DECIMAL(18,2), rounded once per month',
     wins_eur = 'Wins in EUR at each day''s rate',
     ggr_eur = 'GGR in EUR at each day''s rate',
@@ -118,6 +127,7 @@ daily AS (
     CAST(sum(wins_minor) AS BIGINT) AS wins_minor,
     CAST(sum(ggr_minor) AS BIGINT) AS ggr_minor,
     CAST(sum(bonus_cost_minor) AS BIGINT) AS bonus_cost_minor,
+    CAST(sum(free_bet_wins_minor) AS BIGINT) AS free_bet_wins_minor,
     CAST(sum(ngr_minor) AS BIGINT) AS ngr_minor,
     CAST(sum(bets) AS BIGINT) AS bets,
     CAST(any_value(rate_to_eur) AS DECIMAL(18, 10)) AS rate_to_eur
@@ -168,6 +178,7 @@ monthly AS (
     CAST(sum(wins_minor) AS BIGINT) AS wins_minor,
     CAST(sum(ggr_minor) AS BIGINT) AS ggr_minor,
     CAST(sum(bonus_cost_minor) AS BIGINT) AS bonus_cost_minor,
+    CAST(sum(free_bet_wins_minor) AS BIGINT) AS free_bet_wins_minor,
     CAST(sum(ngr_minor) AS BIGINT) AS ngr_minor,
     CAST(sum(bets) AS BIGINT) AS bets,
     CAST(round(sum(macros.minor_to_eur(stakes_minor, currency_exponent, rate_to_eur)), 2) AS DECIMAL(18, 2)) AS stakes_eur,
@@ -208,7 +219,7 @@ SELECT
   m.game_type,
   coalesce(m.currency, c.currency) AS currency,
   m.currency_exponent, m.first_activity_date, m.last_activity_date, m.activity_days,
-  m.stakes_minor, m.wins_minor, m.ggr_minor, m.bonus_cost_minor, m.ngr_minor, m.bets,
+  m.stakes_minor, m.wins_minor, m.ggr_minor, m.bonus_cost_minor, m.free_bet_wins_minor, m.ngr_minor, m.bets,
   m.stakes_eur, m.wins_eur, m.ggr_eur, m.bonus_cost_eur, m.ngr_eur,
   m.duty_name, m.duty_base, m.duty_base_minor, m.duty_rate_min, m.duty_rate_max,
   ra.rates_applied, m.days_without_rate, m.rate_verified,

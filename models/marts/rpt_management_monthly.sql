@@ -17,8 +17,12 @@
 -- deposit).
 --
 -- Definitions:
---   active player  = a player with at least one counted bet in the UTC month (a settled table bet
---                    or a provider debit not rolled back: fct_player_daily.bets > 0), as
+--   GGR, NGR       = fct_ggr_daily's: the players' own money. A free bet (docs/rewards.md
+--                    "Cash-like rewards") is the operator's stake: not in GGR; what it paid is in
+--                    bonus cost (so in NGR), not in promotion cost (it is a game's win on a bet).
+--   active player  = a player with at least one counted bet of their own money in the UTC month (a
+--                    settled table bet or a provider debit not rolled back, not a free bet:
+--                    fct_player_daily.bets > 0), as
 --                    rpt_player_protection_monthly counts them. Logging in or depositing alone is
 --                    not activity.
 --   retention      = of the players active in the previous month (in this brand / jurisdiction),
@@ -59,13 +63,13 @@ MODEL (
     jurisdiction = 'Licensing jurisdiction of the activity ((none) without one), or (all) for the roll-up over jurisdictions',
     ggr_eur = 'GGR (stakes - wins) in EUR, DECIMAL(18,2)',
     ngr_eur = 'NGR (GGR - bonus cost) in EUR',
-    bonus_cost_eur = 'Bonus-funded stakes in EUR',
+    bonus_cost_eur = 'Bonus cost in EUR: bonus-funded stakes and what free bets paid (fct_ggr_daily)',
     promotion_cost_eur = 'Promotional money paid into wallets in the month, EUR: cashback rewards (wallet.reward.credited) and tournament prizes (wallet wins without a stake), by the player''s registration brand and the event''s jurisdiction. Not in ngr_eur (the games'' NGR, fct_ggr_daily''s control total): net of promotions = ngr_eur - promotion_cost_eur',
     deposits = 'Deposits completed in the month',
     deposits_eur = 'Their amount in EUR',
     withdrawals = 'Withdrawals paid in the month',
     withdrawals_eur = 'Their amount in EUR',
-    active_players = 'Distinct players with at least one counted bet in the month',
+    active_players = 'Distinct players with at least one counted bet of their own money in the month (a free bet does not count)',
     retained_players = 'Of the previous month''s active players, those active this month',
     first_time_depositors = 'Players whose first completed deposit ever was in the month (registration brand and jurisdiction)',
     retention_rate = 'retained_players / active_players of the previous month, DECIMAL(5,4); NULL when that is 0 or unknown',

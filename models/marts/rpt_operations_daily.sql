@@ -1,6 +1,7 @@
 -- The daily operations summary: what an operations manager reads every morning, per UTC day, brand
 -- and currency. Gaming (bets, stakes, GGR, bonus cost, NGR) from marts.fct_ggr_daily, the single
--- source of stakes and wins; payments from staging.stg_deposits (completed) and
+-- source of stakes and wins: the players' own money (a free bet's stake was the operator's, in no
+-- stake or GGR; what free bets paid is in bonus cost and shown alone as free_bet_wins_minor); payments from staging.stg_deposits (completed) and
 -- staging.stg_withdrawals (requested, paid, rejected: each counted on the day of that step, so a
 -- withdrawal requested on Monday and paid on Tuesday is in Monday's requested and Tuesday's paid);
 -- players from marts.fct_player_daily (active = at least one counted bet that day) and
@@ -43,10 +44,11 @@ MODEL (
     brand_currency = 'brand and currency as one label (aurora EUR), for chart axes',
     currency_exponent = 'Minor-unit exponent of currency: amount = minor / 10^exponent',
     rate_to_eur = 'EUR per 1 unit of currency that day (seeds.fx_rates, illustrative); NULL when the seed has none',
-    bets = 'Bets counted (settled table bets, provider debits not rolled back)',
-    stakes_minor = 'Stakes, minor units (fct_ggr_daily)',
+    bets = 'Bets of the players'' money counted (settled table bets, provider debits not rolled back; not free bets)',
+    stakes_minor = 'Stakes of the players'' money, minor units (fct_ggr_daily; a free bet''s stake is the operator''s, not in it)',
     ggr_minor = 'GGR = stakes - wins, minor units',
-    bonus_cost_minor = 'Bonus-funded part of the stakes, minor units',
+    bonus_cost_minor = 'Bonus-funded part of the stakes plus what free bets paid, minor units',
+    free_bet_wins_minor = 'What free bets paid (the return without the stake, real money), minor units: part of bonus_cost_minor',
     ngr_minor = 'NGR = GGR - bonus cost, minor units',
     deposits = 'Deposits completed that day',
     deposits_minor = 'Amount of the deposits completed, minor units',
@@ -95,7 +97,7 @@ MODEL (
     control_ngr_minor = 'fct_ggr_daily''s NGR for the day and currency (all brands)'
   ),
   audits (
-    not_null(columns := [report_date, brand, currency, brand_currency, currency_exponent, bets, stakes_minor, ggr_minor, bonus_cost_minor, ngr_minor, deposits, deposits_minor, withdrawals_requested, withdrawals_requested_minor, withdrawals_paid, withdrawals_paid_minor, withdrawals_rejected, withdrawals_rejected_minor, active_players, registrations, first_time_depositors, operator_interventions, control_stakes_minor, control_ggr_minor, control_ngr_minor]),
+    not_null(columns := [report_date, brand, currency, brand_currency, currency_exponent, bets, stakes_minor, ggr_minor, bonus_cost_minor, free_bet_wins_minor, ngr_minor, deposits, deposits_minor, withdrawals_requested, withdrawals_requested_minor, withdrawals_paid, withdrawals_paid_minor, withdrawals_rejected, withdrawals_rejected_minor, active_players, registrations, first_time_depositors, operator_interventions, control_stakes_minor, control_ggr_minor, control_ngr_minor]),
     unique_combination_of_columns(columns := [report_date, brand, currency]),
     accepted_range(column := stakes_minor, min_v := 0),
     accepted_range(column := bonus_cost_minor, min_v := 0),
@@ -104,7 +106,7 @@ MODEL (
     accepted_range(column := active_players, min_v := 0),
     forall(criteria := [
       ngr_minor = ggr_minor - bonus_cost_minor,
-      bonus_cost_minor <= stakes_minor,
+      bonus_cost_minor - free_bet_wins_minor BETWEEN 0 AND stakes_minor,
       first_time_depositors <= deposits,
       ggr_eur IS NULL OR abs(ggr_eur - round(ggr_minor * rate_to_eur / power(10, currency_exponent), 2)) <= 0.01
     ]),
@@ -132,6 +134,7 @@ gaming AS (
     CAST(sum(stakes_minor) AS BIGINT) AS stakes_minor,
     CAST(sum(ggr_minor) AS BIGINT) AS ggr_minor,
     CAST(sum(bonus_cost_minor) AS BIGINT) AS bonus_cost_minor,
+    CAST(sum(free_bet_wins_minor) AS BIGINT) AS free_bet_wins_minor,
     CAST(sum(ngr_minor) AS BIGINT) AS ngr_minor
   FROM marts.fct_ggr_daily
   GROUP BY ALL
@@ -215,6 +218,7 @@ day_rows AS (
     coalesce(g.stakes_minor, 0) AS stakes_minor,
     coalesce(g.ggr_minor, 0) AS ggr_minor,
     coalesce(g.bonus_cost_minor, 0) AS bonus_cost_minor,
+    coalesce(g.free_bet_wins_minor, 0) AS free_bet_wins_minor,
     coalesce(g.ngr_minor, 0) AS ngr_minor,
     coalesce(d.deposits, 0) AS deposits,
     coalesce(d.deposits_minor, 0) AS deposits_minor,
@@ -292,7 +296,7 @@ SELECT
   m.brand,
   coalesce(m.currency, ct.currency) AS currency,
   m.brand_currency, m.currency_exponent, m.rate_to_eur,
-  m.bets, m.stakes_minor, m.ggr_minor, m.bonus_cost_minor, m.ngr_minor,
+  m.bets, m.stakes_minor, m.ggr_minor, m.bonus_cost_minor, m.free_bet_wins_minor, m.ngr_minor,
   m.deposits, m.deposits_minor,
   m.withdrawals_requested, m.withdrawals_requested_minor,
   m.withdrawals_paid, m.withdrawals_paid_minor,

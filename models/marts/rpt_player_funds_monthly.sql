@@ -29,9 +29,12 @@
 -- total) has nothing to bring forward: its balance is the sum seen here, counted in
 -- unknown_opening_accounts and not in negative_accounts (negative because its start is unknown).
 --
--- Cashback paid as money (movement reward) and tournament prizes (movement prize) are credits of
--- their own in the roll-forward (rewards_minor, prizes_minor), not wins: the operator's
--- promotional cost, which a regulator reads apart from what the games paid back.
+-- Cashback paid as money (movement reward), tournament prizes (movement prize) and what free bets
+-- paid (movement free_bet_win: the return without the stake of a bet staked with the operator's
+-- money, docs/rewards.md "Cash-like rewards") are credits of their own in the roll-forward
+-- (rewards_minor, prizes_minor, free_bet_wins_minor), not wins: the operator's promotional cost,
+-- which a regulator reads apart from what the games paid back on the players' own stakes (and
+-- what fct_ggr_daily's GGR counts).
 --
 -- Bonus balances are shown apart (bonus_minor): most regulators' "customer funds" mean the cash
 -- (real) balance; total_minor = real + bonus for those that count both.
@@ -64,7 +67,8 @@ MODEL (
     deposits_minor = 'Completed deposits in the month (+)',
     withdrawals_minor = 'Paid withdrawals in the month (posted withdrawal holds, -)',
     stakes_minor = 'Stakes posted in the month (-)',
-    wins_minor = 'Game wins credited in the month (+): table and provider returns, not prizes or rewards',
+    wins_minor = 'Game wins credited in the month (+): table and provider returns on the players'' own stakes, not prizes, rewards or free-bet wins',
+    free_bet_wins_minor = 'What free bets paid in the month (+): the return without the stake, real money credited, a promotional cost (fct_ggr_daily''s bonus cost), not a player''s win',
     rewards_minor = 'Cash-like rewards credited in the month (+): cashback paid as money (wallet.reward.credited), a promotional cost',
     prizes_minor = 'Tournament prizes credited in the month (+): wallet wins without a stake (win id tournament:...), a promotional cost',
     adjustments_minor = 'Applied adjustments and dispute voids in the month (signed)',
@@ -80,7 +84,7 @@ MODEL (
     last_movement_at = 'Last movement counted (UTC): before the month end for a closed month, the last synced one for the open month'
   ),
   audits (
-    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, rewards_minor, prizes_minor, negative_accounts, unknown_opening_accounts, opening_total_minor, brought_forward_minor, checked_accounts, unreconciled_accounts]),
+    not_null(columns := [report_month, jurisdiction, currency, currency_exponent, accounts, real_minor, bonus_minor, total_minor, held_minor, rewards_minor, free_bet_wins_minor, prizes_minor, negative_accounts, unknown_opening_accounts, opening_total_minor, brought_forward_minor, checked_accounts, unreconciled_accounts]),
     unique_combination_of_columns(columns := [report_month, jurisdiction, currency]),
     accepted_range(column := accounts, min_v := 1),
     accepted_range(column := held_minor, min_v := 0),
@@ -88,7 +92,7 @@ MODEL (
     accepted_range(column := unreconciled_accounts, min_v := 0, max_v := 0),
     forall(criteria := [
       total_minor = real_minor + bonus_minor,
-      total_minor = opening_total_minor + deposits_minor + withdrawals_minor + stakes_minor + wins_minor + rewards_minor + prizes_minor + adjustments_minor + brought_forward_minor,
+      total_minor = opening_total_minor + deposits_minor + withdrawals_minor + stakes_minor + wins_minor + free_bet_wins_minor + rewards_minor + prizes_minor + adjustments_minor + brought_forward_minor,
       players_with_funds <= accounts,
       reconciliation_delta_minor = 0 OR unreconciled_accounts > 0
     ])
@@ -172,6 +176,7 @@ flows AS (
     sum(amount_minor) FILTER (WHERE movement = 'withdrawal') AS withdrawals_minor,
     sum(amount_minor) FILTER (WHERE movement = 'stake') AS stakes_minor,
     sum(amount_minor) FILTER (WHERE movement = 'win') AS wins_minor,
+    sum(amount_minor) FILTER (WHERE movement = 'free_bet_win') AS free_bet_wins_minor,
     sum(amount_minor) FILTER (WHERE movement = 'reward') AS rewards_minor,
     sum(amount_minor) FILTER (WHERE movement = 'prize') AS prizes_minor,
     sum(amount_minor) FILTER (WHERE movement IN ('adjustment', 'dispute_void')) AS adjustments_minor,
@@ -216,6 +221,7 @@ by_jurisdiction AS (
     CAST(coalesce(sum(f.withdrawals_minor), 0) AS BIGINT) AS withdrawals_minor,
     CAST(coalesce(sum(f.stakes_minor), 0) AS BIGINT) AS stakes_minor,
     CAST(coalesce(sum(f.wins_minor), 0) AS BIGINT) AS wins_minor,
+    CAST(coalesce(sum(f.free_bet_wins_minor), 0) AS BIGINT) AS free_bet_wins_minor,
     CAST(coalesce(sum(f.rewards_minor), 0) AS BIGINT) AS rewards_minor,
     CAST(coalesce(sum(f.prizes_minor), 0) AS BIGINT) AS prizes_minor,
     CAST(coalesce(sum(f.adjustments_minor), 0) AS BIGINT) AS adjustments_minor,
@@ -247,7 +253,7 @@ SELECT
   report_month, jurisdiction, currency, currency_exponent,
   accounts, players_with_funds,
   real_minor, bonus_minor, total_minor, held_minor, negative_accounts, unknown_opening_accounts,
-  opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, rewards_minor, prizes_minor, adjustments_minor, brought_forward_minor, movements,
+  opening_total_minor, deposits_minor, withdrawals_minor, stakes_minor, wins_minor, free_bet_wins_minor, rewards_minor, prizes_minor, adjustments_minor, brought_forward_minor, movements,
   checked_accounts, unreconciled_accounts, reconciliation_delta_minor,
   rate_to_eur,
   CAST(round(macros.minor_to_eur(real_minor, currency_exponent, rate_to_eur), 2) AS DECIMAL(18, 2)) AS real_eur,

@@ -65,7 +65,7 @@ MODEL (
     self_excluded_at_month_end = 'Players of the jurisdiction in status self_excluded at the month end',
     locked_at_month_end = 'Players in status locked at the month end',
     players_affected = 'Distinct players with any of the above events this month (limits, refusals, reality checks, cool-offs, self-exclusions, operator status changes)',
-    active_players = 'Distinct players with a counted bet this month (marts.fct_player_daily), for rates'
+    active_players = 'Distinct players with a counted bet of their own money this month (marts.fct_player_daily; a free bet does not count), for rates'
   ),
   audits (
     not_null(columns := [report_month, jurisdiction, limits_set, limit_refusals, reality_checks, cool_offs_started, self_exclusions_started, operator_status_changes, players_affected, active_players]),

@@ -4,6 +4,9 @@
 -- kept, told apart by win_source: sum one source, never both. A tournament's prize is a wallet credit
 -- without a stake (hold_id NULL, win_id tournament:<id>:rank:<n>, docs/tournaments.md): win_origin
 -- tournament, a promotional cost rather than a gaming win (docs/models.md "Wallet movements").
+-- A free bet's win (docs/rewards.md "Cash-like rewards": the return without the stake, on a hold of
+-- 0) names its free bet (free_bet_id): real money, but the operator's promotional cost, not a
+-- player's win in GGR; int_wallet_movements calls it free_bet_win.
 MODEL (
   name staging.stg_wins,
   kind INCREMENTAL_BY_TIME_RANGE (
@@ -36,7 +39,8 @@ MODEL (
     amount_minor = 'Amount credited, minor units (0 for a provider round that won nothing)',
     balance_after_minor = 'Balance after the credit, minor units',
     currency = 'Currency of the win',
-    currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)'
+    currency_exponent = 'Minor-unit exponent of currency (seeds.currencies)',
+    free_bet_id = 'The free bet (its grant id) whose win this is (wallet rows of a table bet staked with a free bet: the return without the stake); NULL otherwise'
   ),
   audits (
     not_null(columns := [event_id, win_source, win_origin, occurred_at, event_date, player_id, win_id, amount_minor, currency, currency_exponent]),
@@ -82,7 +86,8 @@ typed AS (
     macros.payload_bigint(payload, 'amount_minor') AS amount_minor,
     macros.payload_bigint(payload, 'balance_after_minor') AS balance_after_minor,
     currency,
-    currency_exponent
+    currency_exponent,
+    macros.payload_text(payload, 'free_bet_id') AS free_bet_id
   FROM events
 ),
 deduped AS (

@@ -1,6 +1,7 @@
 -- marts.fct_player_daily with the player's brand (marts.dim_players) and EUR at the day's rate
 -- (seeds.fx_rates, illustrative like every EUR figure here): deposits completed, withdrawals paid,
--- and whether the player was active (a counted bet) or deposited for the first time ever that day.
+-- and whether the player was active (a counted bet of their own money: a free bet does not count)
+-- or deposited for the first time ever that day.
 select d.activity_date, d.player_id, p.brand, d.jurisdiction, d.currency,
        d.deposits, round(d.deposits_minor / 10 ** d.currency_exponent * fx.rate_to_eur, 2)::double as deposits_eur,
        d.withdrawals, round(d.withdrawals_minor / 10 ** d.currency_exponent * fx.rate_to_eur, 2)::double as withdrawals_eur,
