@@ -8,23 +8,15 @@
  * decided_at; the other player's alert-free day adds nothing, and an alert without a resolution is open.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { validateEvent, type CasinoEvent } from '../domain/events';
 import { uuidv7 } from '../domain/ids';
-import { directorySink } from '../simulator/sink';
 import { warehousePaths } from './config';
 import { openWarehouse, rows } from './db';
-import { runWh, type WhResult } from './testing/wh-cli';
+import { scratchWarehouse } from './testing/scratch-warehouse';
 
-const root = mkdtempSync(join(tmpdir(), 'wh-aml-decisions-'));
-const batches = join(root, 'batches');
-const dir = join(root, 'warehouse');
-
-const wh = (...args: string[]): Promise<WhResult> => runWh(dir, args);
+const { root, dir, wh, loadEvents } = scratchWarehouse('aml-decisions');
 
 const at = (iso: string) => Date.parse(iso);
 const STRUCTURER = uuidv7(at('2026-11-01T08:00:00Z'));
@@ -70,11 +62,7 @@ beforeAll(async () => {
   ];
   for (const e of events) expect(validateEvent(e), JSON.stringify(e)).toMatchObject({ ok: true });
   const sorted = events.sort((a, b) => a.occurred_at - b.occurred_at);
-  await directorySink(batches).put(batchObjectKey(sorted.at(-1)!.occurred_at + 1_000, 'aml-decisions-test'), await encodeBatchObject(sorted.map((e) => JSON.stringify(e))), { customMetadata: { format: BATCH_FORMAT, events: String(sorted.length) } });
-  const sync = await wh('sync', '--source', `dir:${batches}`);
-  expect(sync.code, sync.err).toBe(0);
-  const plan = await wh('plan', '--auto-apply');
-  expect(plan.code, `${plan.out}\n${plan.err}`).toBe(0);
+  await loadEvents(sorted, 'aml-decisions-test');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

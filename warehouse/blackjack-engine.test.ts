@@ -13,11 +13,9 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { CLASSIC_INFINITE, US_PEEK } from '../domain/games/blackjack';
 import { blackjackHistory, type BlackjackHistory, type HistoryTable } from '../simulator/blackjack-history';
 import type { HandExpectation } from '../simulator/blackjack-round';
-import { directorySink } from '../simulator/sink';
 import { scratchWarehouse } from './testing/scratch-warehouse';
 
 /** Rounds per table: a Seated table (US rules: peek, late surrender, resplit to four) and an Infinite one. */
@@ -30,7 +28,7 @@ const TABLES: HistoryTable[] = [
 const DAY_START = Date.parse('2026-11-02T08:00:00Z');
 const PLAYERS = ['p1', 'p2', 'p3', 'p4'].map((player_id) => ({ player_id, jurisdiction: 'MT', currency: 'EUR' }));
 
-const { root, batches, dir, wh, q } = scratchWarehouse('blackjack-engine');
+const { root, dir, wh, q, loadEvents } = scratchWarehouse('blackjack-engine');
 
 /** What the test expects per hand, from the engine (the columns of int_blackjack_hands it compares). */
 type ExpectedHand = Omit<HandExpectation, 'player_id'> & { table_id: string; round_id: string };
@@ -42,11 +40,7 @@ beforeAll(async () => {
   // the columns the model has (the player is the envelope's)
   played = { ...history, hands: history.hands.map(({ player_id: _, ...h }) => h) };
   const events = played.events;
-  await directorySink(batches).put(batchObjectKey(events.at(-1)!.occurred_at + 1_000, 'blackjack-engine-test'), await encodeBatchObject(events.map((e) => JSON.stringify(e))), { customMetadata: { format: BATCH_FORMAT, events: String(events.length) } });
-  const sync = await wh('sync', '--source', `dir:${batches}`);
-  expect(sync.code, sync.err).toBe(0);
-  const plan = await wh('plan', '--auto-apply');
-  expect(plan.code, `${plan.out}\n${plan.err}`).toBe(0);
+  await loadEvents(events, 'blackjack-engine-test');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -15,15 +15,13 @@
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
 import { validateEvent, type CasinoEvent, type EventPayload, type EventType } from '../domain/events';
 import { uuidv7 } from '../domain/ids';
-import { directorySink } from '../simulator/sink';
 import type { WhResult } from './testing/wh-cli';
 import { fixtureEvents, scratchWarehouse } from './testing/scratch-warehouse';
 
 const MODELS = fileURLToPath(new URL('../models', import.meta.url));
-const { root, batches, dir, wh, q } = scratchWarehouse('blackjack');
+const { root, dir, wh, q, loadEvents } = scratchWarehouse('blackjack');
 
 /** An event as TableDO emits it, validated against the edge schema: a fixture that drifts fails here. */
 function valid(input: unknown): CasinoEvent {
@@ -152,11 +150,7 @@ let audit: WhResult;
 
 beforeAll(async () => {
   const events = history().sort((a, b) => a.occurred_at - b.occurred_at);
-  await directorySink(batches).put(batchObjectKey(events.at(-1)!.occurred_at + 1_000, 'blackjack-test'), await encodeBatchObject(events.map((e) => JSON.stringify(e))), { customMetadata: { format: BATCH_FORMAT, events: String(events.length) } });
-  const sync = await wh('sync', '--source', `dir:${batches}`);
-  expect(sync.code, sync.err).toBe(0);
-  const plan = await wh('plan', '--auto-apply');
-  expect(plan.code, `${plan.out}\n${plan.err}`).toBe(0);
+  await loadEvents(events, 'blackjack-test');
   audit = await wh('audit', 'staging.stg_table_hands', 'staging.stg_table_hand_decisions', 'staging.stg_bets', 'staging.stg_table_rounds', 'intermediate.int_blackjack_hands', 'marts.fct_blackjack_hands_daily', 'marts.fct_ggr_daily', 'marts.fct_table_performance', 'marts.fct_game_performance');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -17,30 +17,20 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
-import { validateEvent, type CasinoEvent } from '../domain/events';
+import type { CasinoEvent } from '../domain/events';
 import { uuidv7 } from '../domain/ids';
-import { directorySink } from '../simulator/sink';
-import { scratchWarehouse } from './testing/scratch-warehouse';
+import { edgeEvent, scratchWarehouse } from './testing/scratch-warehouse';
 
-const { root, batches, wh, q } = scratchWarehouse('free-bets');
+const { root, wh, q, loadEvents } = scratchWarehouse('free-bets');
 
 const at = (iso: string) => Date.parse(iso);
 const PLAYER = uuidv7(at('2026-11-01T08:00:00Z'));
 const ROULETTE = 'roulette-1';
 const BACCARAT = 'baccarat-1';
 
-/** An event as the edge emits it, validated against domain/events.ts: a fixture that drifts fails here. */
-function event(type: string, occurredAt: number, payload: Record<string, unknown>, envelope: { player?: string | null; table?: string | null; round?: string | null; currency?: string | null } = {}): CasinoEvent {
-  const input = {
-    event_id: uuidv7(occurredAt), event_type: type, schema_version: 1, occurred_at: occurredAt,
-    player_id: envelope.player === undefined ? PLAYER : envelope.player, table_id: envelope.table ?? null, round_id: envelope.round ?? null,
-    jurisdiction: 'MT', currency: envelope.currency === undefined ? 'EUR' : envelope.currency, payload,
-  };
-  const result = validateEvent(input);
-  if (!result.ok) throw new Error(`fixture event does not follow domain/events.ts: ${result.reason}\n${JSON.stringify(input)}`);
-  return result.event;
-}
+/** An event of this test's player unless the envelope names another (edgeEvent validates it). */
+const event = (type: string, occurredAt: number, payload: Record<string, unknown>, envelope: { player?: string | null; table?: string | null; round?: string | null; currency?: string | null } = {}): CasinoEvent =>
+  edgeEvent(type, occurredAt, payload, { ...envelope, player: envelope.player === undefined ? PLAYER : envelope.player });
 
 /** A free-bet token granted (reward-offers.ts: a grant row, paid = 0, and a token). */
 function grant(grantId: string, t: number, value: number): CasinoEvent {
@@ -93,11 +83,7 @@ beforeAll(async () => {
     ...tableBet({ table: ROULETTE, game: 'roulette', round: 'r4', bet: 'fb3', t: at('2026-11-02T13:00:00Z'), amount: 400, spot: 'red', freeBet: 'fb-void', returned: 400, result: 'void', balanceAfter: 28_500 }),
   ];
   const sorted = events.sort((a, b) => a.occurred_at - b.occurred_at);
-  await directorySink(batches).put(batchObjectKey(sorted.at(-1)!.occurred_at + 1_000, 'free-bets-test'), await encodeBatchObject(sorted.map((e) => JSON.stringify(e))), { customMetadata: { format: BATCH_FORMAT, events: String(sorted.length) } });
-  const sync = await wh('sync', '--source', `dir:${batches}`);
-  expect(sync.code, sync.err).toBe(0);
-  const plan = await wh('plan', '--auto-apply');
-  expect(plan.code, `${plan.out}\n${plan.err}`).toBe(0);
+  await loadEvents(sorted, 'free-bets-test');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -11,13 +11,11 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_FORMAT, batchObjectKey, encodeBatchObject } from '../domain/event-batch';
-import { validateEvent, type CasinoEvent } from '../domain/events';
+import type { CasinoEvent } from '../domain/events';
 import { uuidv7 } from '../domain/ids';
-import { directorySink } from '../simulator/sink';
-import { scratchWarehouse } from './testing/scratch-warehouse';
+import { edgeEvent, scratchWarehouse } from './testing/scratch-warehouse';
 
-const { root, batches, dir, wh, q } = scratchWarehouse('promotional');
+const { root, dir, wh, q, loadEvents } = scratchWarehouse('promotional');
 
 const at = (iso: string) => Date.parse(iso);
 const PLAYER = uuidv7(at('2026-11-01T08:00:00Z'));
@@ -26,17 +24,9 @@ const HOLD = `table:${TABLE}:b1`;
 const GRANT = `bet-settled:${HOLD}:cashback-1:0`;
 const PRIZE = 'tournament:t-nov:rank:1';
 
-/** An event as the edge emits it, validated against domain/events.ts: a fixture that drifts fails here. */
-function event(type: string, occurredAt: number, payload: Record<string, unknown>, envelope: { player?: string | null; table?: string | null; round?: string | null; currency?: string | null } = {}): CasinoEvent {
-  const input = {
-    event_id: uuidv7(occurredAt), event_type: type, schema_version: 1, occurred_at: occurredAt,
-    player_id: envelope.player === undefined ? PLAYER : envelope.player, table_id: envelope.table ?? null, round_id: envelope.round ?? null,
-    jurisdiction: 'MT', currency: envelope.currency === undefined ? 'EUR' : envelope.currency, payload,
-  };
-  const result = validateEvent(input);
-  if (!result.ok) throw new Error(`fixture event does not follow domain/events.ts: ${result.reason}\n${JSON.stringify(input)}`);
-  return result.event;
-}
+/** An event of this test's player unless the envelope names another (edgeEvent validates it). */
+const event = (type: string, occurredAt: number, payload: Record<string, unknown>, envelope: { player?: string | null; table?: string | null; round?: string | null; currency?: string | null } = {}): CasinoEvent =>
+  edgeEvent(type, occurredAt, payload, { ...envelope, player: envelope.player === undefined ? PLAYER : envelope.player });
 
 const bet = { bet_id: 'b1', game: 'roulette', game_id: 'live-roulette-1', spot: 'red', bet_type: 'red', amount_minor: 1_000 };
 const onTable = { table: TABLE, round: 'r1' };
@@ -70,11 +60,7 @@ beforeAll(async () => {
     event('tournament.prize.paid', at('2026-11-02T12:00:00.005Z'), { tournament_id: 't-nov', prize_id: PRIZE, rank: 1, score: 42, amount_minor: 5_000 }),
   ];
   const sorted = events.sort((a, b) => a.occurred_at - b.occurred_at);
-  await directorySink(batches).put(batchObjectKey(sorted.at(-1)!.occurred_at + 1_000, 'promotional-credits-test'), await encodeBatchObject(sorted.map((e) => JSON.stringify(e))), { customMetadata: { format: BATCH_FORMAT, events: String(sorted.length) } });
-  const sync = await wh('sync', '--source', `dir:${batches}`);
-  expect(sync.code, sync.err).toBe(0);
-  const plan = await wh('plan', '--auto-apply');
-  expect(plan.code, `${plan.out}\n${plan.err}`).toBe(0);
+  await loadEvents(sorted, 'promotional-credits-test');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

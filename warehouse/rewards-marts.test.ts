@@ -25,7 +25,7 @@ import type { WhResult } from './testing/wh-cli';
 import { fixtureEvents, scratchWarehouse } from './testing/scratch-warehouse';
 
 const MODELS = fileURLToPath(new URL('../models', import.meta.url));
-const { root, batches, dir, wh, q } = scratchWarehouse('rewards');
+const { root, batches, dir, wh, q, syncAndPlan } = scratchWarehouse('rewards');
 
 const n = async (sql: string): Promise<number> => Number(Object.values((await q(sql))[0]!)[0]);
 
@@ -88,10 +88,7 @@ let spun = 0;
 beforeAll(async () => {
   await writeHistory({ players: 80, days: 14, tables: 2, seed: 'rewards-wh', now: Date.parse('2026-11-20T00:00:00Z'), sink: directorySink(batches) });
   spun = spinSomeWheels(batches);
-  const sync = await wh('sync', '--source', `dir:${batches}`);
-  expect(sync.code, sync.err).toBe(0);
-  const plan = await wh('plan', '--auto-apply');
-  expect(plan.code, `${plan.out}\n${plan.err}`).toBe(0);
+  await syncAndPlan();
   audit = await wh('audit', ...REWARD_MODELS);
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }), 120_000);
