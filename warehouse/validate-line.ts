@@ -8,8 +8,9 @@
 import { validateEvent } from '../domain/events';
 import { acceptsEvent } from './compiled-validator';
 
-/** An accepted line carries its occurred_at: the loader's dedup probe is bounded by the run's time window. */
-export type LineVerdict = { ok: true; occurred_at: number } | { ok: false; reason: string; event_id: string | null };
+export type LineVerdict = { ok: true } | { ok: false; reason: string; event_id: string | null };
+
+const ACCEPTED: LineVerdict = { ok: true };
 
 /** `fast: false` skips the compiled validator (zod alone: the reference the tests compare with). */
 export function judgeLine(line: string, fast = true): LineVerdict {
@@ -19,9 +20,9 @@ export function judgeLine(line: string, fast = true): LineVerdict {
   } catch {
     return { ok: false, reason: 'not valid JSON', event_id: null };
   }
-  if (fast && acceptsEvent(parsed)) return { ok: true, occurred_at: (parsed as { occurred_at: number }).occurred_at };
+  if (fast && acceptsEvent(parsed)) return ACCEPTED;
   const v = validateEvent(parsed);
-  if (v.ok) return { ok: true, occurred_at: v.event.occurred_at };
+  if (v.ok) return ACCEPTED;
   const id = parsed && typeof parsed === 'object' && typeof (parsed as { event_id?: unknown }).event_id === 'string' ? (parsed as { event_id: string }).event_id : null;
   return { ok: false, reason: v.reason.replace(/\s+/g, ' ').trim(), event_id: id };
 }

@@ -31,22 +31,17 @@ async function check(job: ValidateJob): Promise<ObjectVerdict> {
   const asIs = utf8 && lines.length === pieces.length - (pieces.at(-1) === '' ? 1 : 0);
   const valid: string[] = [];
   const refused: ObjectVerdict['refused'] = [];
-  let lo = Infinity;
-  let hi = -Infinity;
   for (const line of lines) {
     const v = judgeLine(line);
-    if (v.ok) {
-      valid.push(line);
-      if (v.occurred_at < lo) lo = v.occurred_at;
-      if (v.occurred_at > hi) hi = v.occurred_at;
-    } else refused.push({ line, reason: v.reason, event_id: v.event_id });
+    if (v.ok) valid.push(line);
+    else refused.push({ line, reason: v.reason, event_id: v.event_id });
   }
   if (refused.length === 0 && asIs) {
     if (valid.length) await writeFile(job.validFile, bytes);
   } else if (valid.length) {
     await writeFile(job.validFile, `${valid.join('\n')}\n`);
   }
-  return { key: job.key, lines: lines.length, valid: valid.length, occurred: valid.length ? { lo, hi } : null, refused };
+  return { key: job.key, lines: lines.length, valid: valid.length, refused };
 }
 
 parentPort!.on('message', (job: ValidateJob) => {

@@ -13,8 +13,7 @@ const requireFromHere = createRequire(import.meta.url);
 const TSX_LOADER = pathToFileURL(requireFromHere.resolve('tsx')).href;
 
 export type ValidateJob = { key: string; gzFile: string; validFile: string };
-/** `occurred`: the earliest and latest occurred_at (epoch ms) of the object's valid lines, null when it has none. */
-export type ObjectVerdict = { key: string; lines: number; valid: number; occurred: { lo: number; hi: number } | null; refused: { line: string; reason: string; event_id: string | null }[] };
+export type ObjectVerdict = { key: string; lines: number; valid: number; refused: { line: string; reason: string; event_id: string | null }[] };
 
 type Reply = { ok: true; verdict: ObjectVerdict } | { ok: false; key: string; error: string };
 
