@@ -501,8 +501,14 @@ describe('review E1: the pending set and deposit keys across real restarts, expi
       }
     }), { numRuns: 40 });
     console.log(`review E1 restarts property: ${JSON.stringify(seen)}`);
+    // Coverage floors, each far below what 40 random sequences reach, so that no seed fails them.
+    // Expiries are the rare path: 15 per 40 sequences on average, 5 or fewer in 0.4-0.6% of runs
+    // (the floor was 5: a random CI failure every few hundred runs), 1 or fewer in none of 20,000
+    // batches of 40 sequences drawn from this generator and replayed on a simplified model
+    // (2026-12-04; ~16 per 40 measured here at 400 sequences). Restarts ~81 (min 37), rollbacks
+    // ~54 (min 21), replays and conflicts ~36 (min 11) in the same batches.
     expect(seen.restarts).toBeGreaterThan(20);
-    expect(seen.expired).toBeGreaterThan(5);
+    expect(seen.expired).toBeGreaterThan(1);
     expect(seen.rollbacks).toBeGreaterThan(10);
     expect(seen.replays + seen.conflicts).toBeGreaterThan(5);
   }, 600_000);
