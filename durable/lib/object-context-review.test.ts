@@ -115,10 +115,9 @@ describe('review2: nested rollbacks and the shipper cursor', () => {
     });
   });
 
-  // Hazards of the API, no production caller (all undos and forget hooks in durable/ are plain
-  // assignments; raw transactionSync is only used by migrate() and by objects without an
-  // ObjectContext). Written as it.fails: each shows memory believing a row SQL does not hold.
-  it.fails('HAZARD: an undo that throws skips the older undos and every forget hook', async () => {
+  // An undo that throws (none in durable/ can: they are plain assignments) must not skip the older
+  // undos or the forget hooks; memory then forgets everything, as if SQL changed behind it.
+  it('an undo that throws: the older undos and every forget hook still run, memory reloads', async () => {
     await ahead((i) => {
       swallow(() => i.c.tx(() => {
         emit(i.c); // the shipper's undo (older)
@@ -129,6 +128,8 @@ describe('review2: nested rollbacks and the shipper cursor', () => {
     });
   });
 
+  // A hazard of the API with no production caller (raw transactionSync is only used by migrate() and
+  // by objects without an ObjectContext): it.fails shows memory believing a row SQL does not hold.
   it.fails('HAZARD: c.tx inside a raw storage.transactionSync that rolls back: the cursor is believed written', async () => {
     await ahead((i) => {
       swallow(() => i.ctx.storage.transactionSync(() => {

@@ -46,11 +46,21 @@ export class ObjectContext {
 
   /** Drops everything memory holds about storage (SQL changed behind it); it reloads on next use. */
   forgetCaches(): void {
-    this.forget('changed_behind');
+    const failed = this.forget('changed_behind');
+    if (failed) throw failed.error;
   }
 
-  private forget(cause: ForgetCause): void {
-    for (const hook of this.forgetHooks) hook(cause);
+  /** Runs every forget hook, even after one threw (the others must still forget); returns the first error. */
+  private forget(cause: ForgetCause): { error: unknown } | undefined {
+    let failed: { error: unknown } | undefined;
+    for (const hook of this.forgetHooks) {
+      try {
+        hook(cause);
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
+    return failed;
   }
 
   /**
@@ -71,8 +81,15 @@ export class ObjectContext {
     } catch (err) {
       // Only this transaction's undos: an outer one that catches this error may still commit its own.
       const undos = this.undos.splice(this.openTx.pop()!);
-      for (let k = undos.length - 1; k >= 0; k--) undos[k]!();
-      this.forget('rolled_back');
+      let exact = true;
+      for (let k = undos.length - 1; k >= 0; k--) {
+        try {
+          undos[k]!();
+        } catch {
+          exact = false; // memory can no longer be put back exactly: it forgets all it knows instead
+        }
+      }
+      this.forget(exact ? 'rolled_back' : 'changed_behind'); // the transaction's own error is the one to report
       throw err;
     }
     // Committed: into the outer transaction (which may still roll back with its undos), or for good.

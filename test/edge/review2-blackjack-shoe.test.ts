@@ -1,10 +1,10 @@
 /**
- * Review (h-review2), outside the change under review: BlackjackTable's cached shoe (`shoe`) is
- * memory derived from SQL (the round's server seed and the client seed written at close), but the
- * table's forget hook only drops `store` (blackjack-table.ts: `c.onForget(() => this.store.forget())`;
- * `forget()`, which also drops `shoe`, has no caller). A close whose transaction rolls back after
- * dealing leaves a shoe of a client seed that SQL no longer holds; a box bet with another seed
- * before the next close changes the committed seed, and the deal then comes from the stale shoe.
+ * Review (h-review2, 2026-12-04): BlackjackTable's cached shoe (`shoe`) is memory derived from SQL
+ * (the round's server seed and the client seed written at close). Its forget hook dropped only
+ * `store`, so a close whose transaction rolled back after dealing left a shoe of a client seed SQL
+ * no longer held; a box bet with another seed before the next close changed the committed seed,
+ * and the deal then came from the stale shoe: not reproducible from the published seeds (failed
+ * before the hook called `forget()`).
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { expect, it } from 'vitest';
@@ -18,7 +18,7 @@ type T = {
   bj: { closed(round: unknown): unknown; shoe: { round_id: string; cards: { cardAt(i: number): string | undefined } } | null; store: { timer(id: string): { client_seed: string | null } | null }; config: { rules: { decks: number } } };
 };
 
-it.fails('a close rolled back after dealing leaves the shoe of a seed SQL does not hold; the next close deals from it', async () => {
+it('a close rolled back after dealing drops its shoe: the next close deals from the seeds it commits', async () => {
   const opened = await table(AUTO_SEATED).openRound('rng');
   if (!opened.ok) throw new Error(JSON.stringify(opened));
   const roundId = opened.round.round_id;
@@ -33,7 +33,7 @@ it.fails('a close rolled back after dealing leaves the shoe of a seed SQL does n
       t.bj.closed(closed.round);
       throw new Error('review2: close rolled back after the deal');
     })).toThrow('review2');
-    expect(t.bj.shoe?.round_id).toBe(roundId); // the shoe survived the rollback
+    expect(t.bj.shoe).toBeNull(); // the rollback dropped the shoe of a seed SQL does not hold
   });
   // betting is still open: a second box with its own seed changes the client seed written at close
   const b = await funded();

@@ -89,7 +89,8 @@ export class BlackjackTable {
     private readonly host: BlackjackHost,
   ) {
     this.store = new RoundStore(c);
-    c.onForget(() => this.store.forget());
+    // a rollback (a close that dealt, then failed) must drop the shoe too: it is derived from the seeds written at close
+    c.onForget(() => this.forget());
   }
 
   // ---- round life cycle (called by TableDO inside its transactions) ---------------------------
@@ -117,7 +118,7 @@ export class BlackjackTable {
     return this.commit(round, state, step, 0);
   }
 
-  /** A restart loses the in-memory state: nothing else to do (the rows are the truth). */
+  /** Drops what memory derived from the rows (after a rollback; a restart loses it anyway): the rows are the truth. */
   forget(): void {
     this.store.forget();
     this.shoe = null;
