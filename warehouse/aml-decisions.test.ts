@@ -61,8 +61,7 @@ beforeAll(async () => {
     event('ops.alert.resolved', DECIDED_AT, STRUCTURER, { alert_id: STRUCTURING_ID, brand: 'aurora', rule: 'aml.structuring', decision: 'reported', actor: OPERATOR, resolved_at: DECIDED_AT }),
   ];
   for (const e of events) expect(validateEvent(e), JSON.stringify(e)).toMatchObject({ ok: true });
-  const sorted = events.sort((a, b) => a.occurred_at - b.occurred_at);
-  await loadEvents(sorted, 'aml-decisions-test');
+  await loadEvents(events, 'aml-decisions-test');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -82,8 +82,7 @@ beforeAll(async () => {
     ...tableBet({ table: ROULETTE, game: 'roulette', round: 'r3', bet: 'fb2', t: at('2026-11-02T12:00:00Z'), amount: 300, spot: 'red', freeBet: 'fb-lost', returned: 0, result: 'lose', balanceAfter: 28_500 }),
     ...tableBet({ table: ROULETTE, game: 'roulette', round: 'r4', bet: 'fb3', t: at('2026-11-02T13:00:00Z'), amount: 400, spot: 'red', freeBet: 'fb-void', returned: 400, result: 'void', balanceAfter: 28_500 }),
   ];
-  const sorted = events.sort((a, b) => a.occurred_at - b.occurred_at);
-  await loadEvents(sorted, 'free-bets-test');
+  await loadEvents(events, 'free-bets-test');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

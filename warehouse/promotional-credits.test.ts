@@ -59,8 +59,7 @@ beforeAll(async () => {
     event('wallet.win.credited', at('2026-11-02T12:00:00Z'), { win_id: PRIZE, hold_id: null, bucket: 'real', amount_minor: 5_000, balance_after_minor: 16_250 }),
     event('tournament.prize.paid', at('2026-11-02T12:00:00.005Z'), { tournament_id: 't-nov', prize_id: PRIZE, rank: 1, score: 42, amount_minor: 5_000 }),
   ];
-  const sorted = events.sort((a, b) => a.occurred_at - b.occurred_at);
-  await loadEvents(sorted, 'promotional-credits-test');
+  await loadEvents(events, 'promotional-credits-test');
 }, 20 * 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
